@@ -1,0 +1,66 @@
+package asl
+
+import (
+	"github.com/signalbox/signalbox/asl/aslerr"
+	"github.com/signalbox/signalbox/asl/choice"
+	"github.com/signalbox/signalbox/asl/diag"
+)
+
+// Choice moves to the Next of the first rule that matches, or to Default.
+type Choice struct {
+	Base
+	Choices []*choice.Rule
+	Default string
+}
+
+func parseChoice(b Base, o *object, d *diag.List) *Choice {
+	s := &Choice{Base: b}
+	parseBase(&s.Base, o, fInputPath|fOutputPath, d)
+	s.Default, _ = o.str("Default", false)
+	arr, ok := o.array("Choices", true)
+	if ok && len(arr) == 0 {
+		d.Add(o.at("Choices"), diag.SchemaValidationFailed, "Choices must hold at least one rule")
+	}
+	for i, v := range arr {
+		r, rd := choice.Parse(v, diag.Pointer(o.ptr, "Choices", i), true)
+		*d = append(*d, rd...)
+		if r != nil {
+			s.Choices = append(s.Choices, r)
+		}
+	}
+	if o.has("Next") || o.has("End") {
+		d.Add(o.ptr, diag.SchemaValidationFailed, "a Choice state may not have Next or End")
+		o.get("Next")
+		o.get("End")
+	}
+	return s
+}
+
+func (s *Choice) enter(e *env) Outcome {
+	in, err := s.InputPath.apply(e, e.input)
+	if err != nil {
+		return failWith(asError(err))
+	}
+	e.input = in
+	scope := e.scope()
+	next := s.Default
+	for _, r := range s.Choices {
+		ok, err := r.Eval(scope)
+		if err != nil {
+			ae := asError(err)
+			return failWith(stateErr(e.ctx, ae.Name, ae.Cause))
+		}
+		if ok {
+			next = r.Next
+			break
+		}
+	}
+	if next == "" {
+		return failWith(&aslerr.Error{Name: aslerr.NoChoiceMatched, Cause: "No Matches!"})
+	}
+	out, err := s.OutputPath.apply(e, in)
+	if err != nil {
+		return failWith(asError(err))
+	}
+	return Next{State: next, Output: out}
+}

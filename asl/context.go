@@ -1,0 +1,121 @@
+package asl
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/signalbox/signalbox/asl/aslerr"
+	"github.com/signalbox/signalbox/asl/intrinsic"
+	"github.com/signalbox/signalbox/asl/jpath"
+)
+
+// TimeFormat is how the Context object and history render timestamps.
+const TimeFormat = "2006-01-02T15:04:05.000Z"
+
+// Context is what a state sees of its execution: the Context object ("$$")
+// and the sources of time and randomness. Nothing in asl reads the wall
+// clock or a global random source: the runtime fills these in.
+type Context struct {
+	ExecutionID      string // execution ARN
+	ExecutionName    string
+	ExecutionInput   any
+	ExecutionStart   time.Time
+	RoleArn          string
+	RedriveCount     int
+	Express          bool   // Express executions show no RedriveCount
+	StateMachineID   string // state machine ARN
+	StateMachineName string
+
+	StateName      string
+	EnteredTime    time.Time // also "now" for the state's decisions
+	RetryCount     int       // retries of this state so far
+	CanRetry       bool      // the state kind has Retry: $$.State.RetryCount is shown
+	Retries        []int     // retries so far per retrier of the state
+	EnteredEventID int64     // the id of the state's StateEntered history event
+
+	TaskToken string // set while a .waitForTaskToken task runs
+
+	InMap        bool // set inside a Map iteration (and its ItemSelector)
+	MapItemIndex int
+	MapItemValue any
+
+	// Rand is the random source for States.MathRandom and States.UUID.
+	Rand intrinsic.Random
+	// Vars resolves workflow variables; nil when there are none.
+	Vars func(name string) (any, bool)
+
+	obj any // the Context object, built on first use
+}
+
+// Object returns the Context object as a JSON value, as "$$" sees it.
+func (c *Context) Object() any {
+	if c.obj != nil {
+		return c.obj
+	}
+	execution := map[string]any{
+		"Id":        c.ExecutionID,
+		"Name":      c.ExecutionName,
+		"Input":     c.ExecutionInput,
+		"StartTime": c.ExecutionStart.UTC().Format(TimeFormat),
+		"RoleArn":   c.RoleArn,
+	}
+	if !c.Express {
+		execution["RedriveCount"] = int64(c.RedriveCount)
+	}
+	state := map[string]any{
+		"Name":        c.StateName,
+		"EnteredTime": c.EnteredTime.UTC().Format(TimeFormat),
+	}
+	if c.CanRetry {
+		state["RetryCount"] = int64(c.RetryCount)
+	}
+	obj := map[string]any{
+		"Execution": execution,
+		"StateMachine": map[string]any{
+			"Id":   c.StateMachineID,
+			"Name": c.StateMachineName,
+		},
+		"State": state,
+	}
+	if c.TaskToken != "" {
+		obj["Task"] = map[string]any{"Token": c.TaskToken}
+	}
+	if c.InMap {
+		obj["Map"] = map[string]any{"Item": map[string]any{"Index": int64(c.MapItemIndex), "Value": c.MapItemValue}}
+	}
+	c.obj = obj
+	return obj
+}
+
+// Invalidate drops the cached Context object after a field changed.
+func (c *Context) Invalidate() { c.obj = nil }
+
+// env is what one evaluation inside a state sees.
+type env struct {
+	input any // "$"
+	ctx   *Context
+}
+
+func (e *env) scope() jpath.Scope {
+	return jpath.Scope{Input: e.input, LazyContext: e.ctx.Object, Vars: e.ctx.Vars}
+}
+
+// runtimeErr builds a States.Runtime error in AWS's words, naming the
+// state and the event that entered it.
+func (e *env) runtimeErr(format string, args ...any) *aslerr.Error {
+	return stateErr(e.ctx, aslerr.Runtime, fmt.Sprintf(format, args...))
+}
+
+func stateErr(c *Context, name, msg string) *aslerr.Error {
+	return &aslerr.Error{Name: name, Cause: fmt.Sprintf("An error occurred while executing the state '%s' (entered at the event id #%d). %s", c.StateName, c.EnteredEventID, msg)}
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

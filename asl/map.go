@@ -1,0 +1,292 @@
+package asl
+
+import (
+	"github.com/signalbox/signalbox/asl/aslerr"
+	"github.com/signalbox/signalbox/asl/diag"
+	"github.com/signalbox/signalbox/asl/jpath"
+)
+
+// Map runs its processor once per item of an array.
+type Map struct {
+	Base
+	ItemsPath        *jpath.Path // nil: "$"
+	Processor        *StateMachine
+	Distributed      bool
+	MaxConcurrency   int64
+	MaxConcurrencyAt *jpath.Path
+	Label            string
+
+	// -1 when unset.
+	ToleratedFailureCount      int64
+	ToleratedFailurePercentage float64
+	ToleratedCountPath         *jpath.Path
+	ToleratedPercentagePath    *jpath.Path
+
+	Batcher *ItemBatcher
+}
+
+// ItemBatcher groups items into batches: each iteration's input is
+// {"Items": [...], "BatchInput": ...}.
+type ItemBatcher struct {
+	MaxItemsPerBatch      int64 // 0: no limit
+	MaxItemsPath          *jpath.Path
+	MaxInputBytesPerBatch int64 // 0: no limit
+	MaxInputBytesPath     *jpath.Path
+	BatchInput            *Template
+}
+
+func parseMap(b Base, o *object, d *diag.List) *Map {
+	s := &Map{Base: b, ToleratedFailureCount: -1, ToleratedFailurePercentage: -1}
+	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fResultSelector|fRetryCatch, d)
+	o.exclusive("ItemSelector", "Parameters")
+	for _, k := range []string{"ItemSelector", "Parameters"} {
+		if v, ok := o.get(k); ok {
+			s.Parameters = compileTemplate(v, o.at(k), d)
+		}
+	}
+	s.ItemsPath = referencePath(o, "ItemsPath", d)
+	o.exclusive("ItemProcessor", "Iterator")
+	switch {
+	case o.has("ItemProcessor"):
+		v, _ := o.get("ItemProcessor")
+		s.Processor = parseMachine(v, o.at("ItemProcessor"), func(p *object) { s.parseProcessorConfig(p, d) }, d)
+	case o.has("Iterator"):
+		v, _ := o.get("Iterator")
+		s.Processor = parseMachine(v, o.at("Iterator"), func(p *object) { s.parseProcessorConfig(p, d) }, d)
+	default:
+		d.Add(o.at("ItemProcessor"), diag.SchemaValidationFailed, "a Map state needs ItemProcessor (or the older Iterator)")
+	}
+	o.exclusive("MaxConcurrency", "MaxConcurrencyPath")
+	if n, ok := o.integer("MaxConcurrency", 0); ok {
+		s.MaxConcurrency = n
+	}
+	s.MaxConcurrencyAt = referencePath(o, "MaxConcurrencyPath", d)
+	o.exclusive("ToleratedFailureCount", "ToleratedFailureCountPath")
+	if n, ok := o.integer("ToleratedFailureCount", 0); ok {
+		s.ToleratedFailureCount = n
+	}
+	s.ToleratedCountPath = referencePath(o, "ToleratedFailureCountPath", d)
+	o.exclusive("ToleratedFailurePercentage", "ToleratedFailurePercentagePath")
+	if f, ok := o.number("ToleratedFailurePercentage"); ok {
+		if f < 0 || f > 100 {
+			d.Add(o.at("ToleratedFailurePercentage"), diag.InvalidValue, "ToleratedFailurePercentage must be between 0 and 100")
+		}
+		s.ToleratedFailurePercentage = f
+	}
+	s.ToleratedPercentagePath = referencePath(o, "ToleratedFailurePercentagePath", d)
+	s.Label, _ = o.str("Label", false)
+	if v, ok := o.get("ItemBatcher"); ok {
+		s.Batcher = parseItemBatcher(v, o.at("ItemBatcher"), d)
+	}
+	for _, k := range []string{"ItemReader", "ResultWriter"} {
+		if _, ok := o.get(k); ok {
+			d.Add(o.at(k), diag.Unsupported, "%s (Distributed Map reading from or writing to S3) is not supported yet", k)
+		}
+	}
+	return s
+}
+
+func (s *Map) parseProcessorConfig(p *object, d *diag.List) {
+	v, ok := p.get("ProcessorConfig")
+	if !ok {
+		return
+	}
+	c, ok := newObject(v, p.at("ProcessorConfig"), d)
+	if !ok {
+		return
+	}
+	if mode, ok := c.str("Mode", false); ok {
+		switch mode {
+		case "INLINE":
+		case "DISTRIBUTED":
+			s.Distributed = true
+		default:
+			d.Add(c.at("Mode"), diag.InvalidValue, "Mode must be INLINE or DISTRIBUTED, got %q", mode)
+		}
+	}
+	if et, ok := c.str("ExecutionType", false); ok && et != "STANDARD" && et != "EXPRESS" {
+		d.Add(c.at("ExecutionType"), diag.InvalidValue, "ExecutionType must be STANDARD or EXPRESS, got %q", et)
+	}
+	c.finish()
+}
+
+func parseItemBatcher(v any, ptr string, d *diag.List) *ItemBatcher {
+	o, ok := newObject(v, ptr, d)
+	if !ok {
+		return nil
+	}
+	b := &ItemBatcher{}
+	if n, ok := o.integer("MaxItemsPerBatch", 1); ok {
+		b.MaxItemsPerBatch = n
+	}
+	b.MaxItemsPath = referencePath(o, "MaxItemsPerBatchPath", d)
+	if n, ok := o.integer("MaxInputBytesPerBatch", 1); ok {
+		b.MaxInputBytesPerBatch = n
+	}
+	b.MaxInputBytesPath = referencePath(o, "MaxInputBytesPerBatchPath", d)
+	if v, ok := o.get("BatchInput"); ok {
+		b.BatchInput = compileTemplate(v, o.at("BatchInput"), d)
+	}
+	o.finish()
+	return b
+}
+
+func (s *Map) enter(e *env) Outcome {
+	raw := e.input
+	out, err := s.prepare(e, raw)
+	if err != nil {
+		ae := asError(err)
+		if ae.Name == aslerr.Runtime {
+			return failWith(ae)
+		}
+		return HandleError(s, raw, ae, e.ctx)
+	}
+	return out
+}
+
+func (s *Map) prepare(e *env, raw any) (Outcome, error) {
+	in, err := s.InputPath.apply(e, raw)
+	if err != nil {
+		return nil, err
+	}
+	e.input = in
+	run := RunMap{
+		Processor:                  s.Processor,
+		MaxConcurrency:             int(s.MaxConcurrency),
+		ToleratedFailureCount:      int(s.ToleratedFailureCount),
+		ToleratedFailurePercentage: s.ToleratedFailurePercentage,
+		Distributed:                s.Distributed,
+		Label:                      s.Label,
+	}
+	itemsV := in
+	if s.ItemsPath != nil {
+		v, ok := s.ItemsPath.Get(e.scope())
+		if !ok {
+			return nil, e.runtimeErr("Invalid path '%s' : No results for path: %s", s.ItemsPath, s.ItemsPath.Normalized())
+		}
+		itemsV = v
+	}
+	items, ok := itemsV.([]any)
+	if !ok {
+		return nil, e.runtimeErr("Invalid path '%s' : The value at the path is not an array: %s", pathOrRoot(s.ItemsPath), EncodeJSON(itemsV))
+	}
+	if s.MaxConcurrencyAt != nil {
+		v, ok := s.MaxConcurrencyAt.Get(e.scope())
+		n, isInt := AsInt(v)
+		if !ok || !isInt || n < 0 {
+			return nil, e.runtimeErr("The MaxConcurrencyPath field refers to value \"%s\" which is not a valid integer: %s", plain(v), s.MaxConcurrencyAt)
+		}
+		run.MaxConcurrency = int(n)
+	}
+	if s.ToleratedCountPath != nil {
+		v, ok := s.ToleratedCountPath.Get(e.scope())
+		n, isInt := AsInt(v)
+		if !ok || !isInt {
+			return nil, e.runtimeErr("The ToleratedFailureCountPath field refers to value \"%s\" which is not a valid integer: %s", plain(v), s.ToleratedCountPath)
+		}
+		if n < 0 {
+			return nil, e.runtimeErr("ToleratedFailureCount cannot be negative.")
+		}
+		run.ToleratedFailureCount = int(n)
+	}
+	if s.ToleratedPercentagePath != nil {
+		v, ok := s.ToleratedPercentagePath.Get(e.scope())
+		f, isNum := AsFloat(v)
+		if !ok || !isNum {
+			return nil, e.runtimeErr("The ToleratedFailurePercentagePath field refers to value \"%s\" which is not a valid float: %s", plain(v), s.ToleratedPercentagePath)
+		}
+		if f < 0 || f > 100 {
+			return nil, e.runtimeErr("ToleratedFailurePercentage must be between 0 and 100.")
+		}
+		run.ToleratedFailurePercentage = f
+	}
+	if s.Parameters != nil {
+		selected := make([]any, len(items))
+		ctx := *e.ctx
+		ctx.InMap = true
+		ie := &env{input: in, ctx: &ctx}
+		for i, item := range items {
+			ctx.MapItemIndex, ctx.MapItemValue = i, item
+			ctx.Invalidate()
+			v, err := s.Parameters.Eval(ie)
+			if err != nil {
+				return nil, err
+			}
+			selected[i] = v
+		}
+		items = selected
+	}
+	if s.Batcher != nil {
+		batches, err := s.Batcher.batch(e, in, items)
+		if err != nil {
+			return nil, err
+		}
+		items = batches
+	}
+	run.Items = items
+	return run, nil
+}
+
+func pathOrRoot(p *jpath.Path) string {
+	if p == nil {
+		return "$"
+	}
+	return p.String()
+}
+
+func (b *ItemBatcher) batch(e *env, in any, items []any) ([]any, error) {
+	maxItems := b.MaxItemsPerBatch
+	if b.MaxItemsPath != nil {
+		v, ok := b.MaxItemsPath.Get(e.scope())
+		n, isInt := AsInt(v)
+		if !ok || !isInt || n < 1 {
+			return nil, e.runtimeErr("The MaxItemsPerBatchPath field refers to value \"%s\" which is not a valid positive integer: %s", plain(v), b.MaxItemsPath)
+		}
+		maxItems = n
+	}
+	maxBytes := b.MaxInputBytesPerBatch
+	if b.MaxInputBytesPath != nil {
+		v, ok := b.MaxInputBytesPath.Get(e.scope())
+		n, isInt := AsInt(v)
+		if !ok || !isInt || n < 1 {
+			return nil, e.runtimeErr("The MaxInputBytesPerBatchPath field refers to value \"%s\" which is not a valid positive integer: %s", plain(v), b.MaxInputBytesPath)
+		}
+		maxBytes = n
+	}
+	var batchInput any
+	if b.BatchInput != nil {
+		e.input = in
+		v, err := b.BatchInput.Eval(e)
+		if err != nil {
+			return nil, err
+		}
+		batchInput = v
+	}
+	var batches []any
+	var cur []any
+	size := int64(0)
+	flush := func() {
+		if len(cur) == 0 {
+			return
+		}
+		batch := map[string]any{"Items": cur}
+		if b.BatchInput != nil {
+			batch["BatchInput"] = batchInput
+		}
+		batches = append(batches, batch)
+		cur, size = nil, 0
+	}
+	for _, it := range items {
+		n := int64(len(EncodeJSON(it)))
+		if len(cur) > 0 && ((maxItems > 0 && int64(len(cur)) >= maxItems) || (maxBytes > 0 && size+n > maxBytes)) {
+			flush()
+		}
+		cur = append(cur, it)
+		size += n
+	}
+	flush()
+	if batches == nil {
+		batches = []any{}
+	}
+	return batches, nil
+}

@@ -1,0 +1,96 @@
+package asl
+
+import (
+	"time"
+
+	"github.com/signalbox/signalbox/asl/aslerr"
+)
+
+// Outcome is what a step decides: the runtime carries it out. The set is
+// closed; a type switch over it is exhaustive.
+type Outcome interface{ isOutcome() }
+
+// Next moves to another state of the same machine with the given input.
+type Next struct {
+	State  string
+	Output any
+}
+
+// Succeed ends the machine (execution, branch or iteration) successfully.
+type Succeed struct{ Output any }
+
+// Fail ends the machine with an error. An empty Error means the Fail state
+// named none.
+type Fail struct{ Error, Cause string }
+
+// CallTask asks the runtime to call an integration and to report the
+// result with Complete, or the failure with HandleError.
+type CallTask struct {
+	Resource         string
+	Parameters       any
+	TimeoutSeconds   int // 0: none
+	HeartbeatSeconds int // 0: none
+	Credentials      any // the Task's Credentials, evaluated; nil when absent
+}
+
+// WaitUntil asks the runtime to carry out Then once Until has come.
+type WaitUntil struct {
+	Until time.Time
+	Then  Outcome // a Next or a Succeed
+}
+
+// RunParallel asks the runtime to run every branch with Input and to report
+// the array of their outputs with Complete, or the first failure with
+// HandleError.
+type RunParallel struct {
+	Branches []*StateMachine
+	Input    any
+}
+
+// RunMap asks the runtime to run the processor once per item, at most
+// MaxConcurrency at a time (0: no limit), and to report the array of
+// outputs in item order with Complete. Failed iterations are tolerated up
+// to the thresholds; beyond them the Map fails (see MapFailure).
+type RunMap struct {
+	Processor      *StateMachine
+	Items          []any // each iteration's input, after ItemSelector and ItemBatcher
+	MaxConcurrency int
+	// ToleratedFailureCount and ToleratedFailurePercentage are -1 when unset.
+	ToleratedFailureCount      int
+	ToleratedFailurePercentage float64
+	Distributed                bool
+	Label                      string
+}
+
+// Retry asks the runtime to run the state again after Delay, counting one
+// more attempt against the retrier at index Retrier.
+type Retry struct {
+	Delay   time.Duration
+	Retrier int
+}
+
+func (Next) isOutcome()        {}
+func (Succeed) isOutcome()     {}
+func (Fail) isOutcome()        {}
+func (CallTask) isOutcome()    {}
+func (WaitUntil) isOutcome()   {}
+func (RunParallel) isOutcome() {}
+func (RunMap) isOutcome()      {}
+func (Retry) isOutcome()       {}
+
+func failWith(err *aslerr.Error) Fail { return Fail{Error: err.Name, Cause: err.Cause} }
+
+// Tolerates reports whether a Map with these thresholds tolerates failed
+// iterations out of total.
+func (r RunMap) Tolerates(failed, total int) bool {
+	if failed == 0 {
+		return true
+	}
+	if r.ToleratedFailureCount >= 0 && failed <= r.ToleratedFailureCount {
+		return true
+	}
+	if r.ToleratedFailurePercentage >= 0 && total > 0 && float64(failed)*100/float64(total) <= r.ToleratedFailurePercentage {
+		return true
+	}
+	return false
+}

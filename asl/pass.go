@@ -1,0 +1,36 @@
+package asl
+
+import "github.com/signalbox/signalbox/asl/diag"
+
+// Pass passes its input to its output, optionally injecting a fixed Result.
+type Pass struct {
+	Base
+	Result    any
+	HasResult bool
+}
+
+func parsePass(b Base, o *object, d *diag.List) *Pass {
+	s := &Pass{Base: b}
+	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fParameters, d)
+	s.Result, s.HasResult = o.get("Result")
+	return s
+}
+
+func (s *Pass) enter(e *env) Outcome {
+	raw := e.input
+	result, err := s.effectiveInput(e, raw)
+	if err != nil {
+		return failWith(asError(err))
+	}
+	if s.HasResult {
+		result = s.Result
+	}
+	out, err := s.ResultPath.apply(e, raw, result)
+	if err == nil {
+		out, err = s.OutputPath.apply(e, out)
+	}
+	if err != nil {
+		return failWith(asError(err))
+	}
+	return s.then(out)
+}

@@ -1,0 +1,202 @@
+package asl
+
+import (
+	"github.com/signalbox/signalbox/asl/aslerr"
+	"github.com/signalbox/signalbox/asl/diag"
+	"github.com/signalbox/signalbox/asl/jpath"
+)
+
+// Kind is a state's Type.
+type Kind string
+
+// The state kinds: a closed set, one type and one file each.
+const (
+	KindPass     Kind = "Pass"
+	KindTask     Kind = "Task"
+	KindChoice   Kind = "Choice"
+	KindWait     Kind = "Wait"
+	KindSucceed  Kind = "Succeed"
+	KindFail     Kind = "Fail"
+	KindParallel Kind = "Parallel"
+	KindMap      Kind = "Map"
+)
+
+// State is one compiled state of a machine.
+type State interface {
+	Name() string
+	Kind() Kind
+	base() *Base
+	// enter runs the state on its raw input.
+	enter(e *env) Outcome
+}
+
+// Base holds the fields every state kind may have. Kinds that do not allow
+// a field leave it at its zero value (the parser rejects it).
+type Base struct {
+	name    string
+	kind    Kind
+	Comment string
+	// Next is the state that follows; End is set for a terminal state.
+	Next string
+	End  bool
+
+	InputPath  inputPath
+	OutputPath inputPath
+	ResultPath resultPath
+	Parameters *Template // also ItemSelector for Map
+	Selector   *Template // ResultSelector
+	Retry      []*Retrier
+	Catch      []*Catcher
+}
+
+// Name returns the state's name.
+func (b *Base) Name() string { return b.name }
+
+// Kind returns the state's type.
+func (b *Base) Kind() Kind { return b.kind }
+
+func (b *Base) base() *Base { return b }
+
+// then is the outcome that moves on from this state with output.
+func (b *Base) then(output any) Outcome {
+	if b.End {
+		return Succeed{Output: output}
+	}
+	return Next{State: b.Next, Output: output}
+}
+
+// inputPath is an InputPath or OutputPath: the zero value is "$", null
+// gives the empty object.
+type inputPath struct {
+	path  *jpath.Path
+	null  bool
+	field string
+}
+
+func parseInputPath(o *object, key string, d *diag.List) inputPath {
+	v, ok := o.get(key)
+	if !ok {
+		return inputPath{field: key}
+	}
+	if v == nil {
+		return inputPath{null: true, field: key}
+	}
+	s, isStr := v.(string)
+	if !isStr {
+		d.Add(o.at(key), diag.SchemaValidationFailed, "%s must be a string or null", key)
+		return inputPath{field: key}
+	}
+	p, err := jpath.Compile(s)
+	if err != nil {
+		d.Add(o.at(key), diag.InvalidJSONPath, "%v", err)
+		return inputPath{field: key}
+	}
+	if s == "$" {
+		return inputPath{field: key}
+	}
+	return inputPath{path: p, field: key}
+}
+
+// apply selects the part of v that the path names.
+func (p inputPath) apply(e *env, v any) (any, error) {
+	switch {
+	case p.null:
+		return map[string]any{}, nil
+	case p.path == nil:
+		return v, nil
+	}
+	saved := e.input
+	e.input = v
+	out, ok := p.path.Get(e.scope())
+	e.input = saved
+	if !ok {
+		return nil, e.runtimeErr("Invalid path '%s' : No results for path: %s", p.path.String(), p.path.Normalized())
+	}
+	return out, nil
+}
+
+// parseCommon reads the fields shared by all kinds that allow them.
+type fields uint16
+
+const (
+	fNext fields = 1 << iota
+	fInputPath
+	fOutputPath
+	fResultPath
+	fParameters
+	fResultSelector
+	fRetryCatch
+)
+
+func parseBase(b *Base, o *object, allowed fields, d *diag.List) {
+	b.Comment, _ = o.str("Comment", false)
+	if allowed&fNext != 0 {
+		next, hasNext := o.str("Next", false)
+		end, hasEnd := o.boolean("End")
+		switch {
+		case hasNext && hasEnd && end:
+			d.Add(o.at("End"), diag.SchemaValidationFailed, "a state may not have both Next and End")
+		case !hasNext && !end:
+			d.Add(o.ptr, diag.MissingNextOrEnd, "the state %q needs either Next or \"End\": true", b.name)
+		}
+		b.Next, b.End = next, end && !hasNext
+	}
+	if allowed&fInputPath != 0 {
+		b.InputPath = parseInputPath(o, "InputPath", d)
+	}
+	if allowed&fOutputPath != 0 {
+		b.OutputPath = parseInputPath(o, "OutputPath", d)
+	}
+	if allowed&fResultPath != 0 {
+		b.ResultPath = parseResultPath(o, d)
+	}
+	if allowed&fParameters != 0 {
+		if v, ok := o.get("Parameters"); ok {
+			b.Parameters = compileTemplate(v, o.at("Parameters"), d)
+		}
+	}
+	if allowed&fResultSelector != 0 {
+		if v, ok := o.get("ResultSelector"); ok {
+			b.Selector = compileTemplate(v, o.at("ResultSelector"), d)
+		}
+	}
+	if allowed&fRetryCatch != 0 {
+		b.Retry = parseRetry(o, d)
+		b.Catch = parseCatch(o, d)
+	}
+}
+
+// effectiveInput applies InputPath and Parameters to the raw input.
+func (b *Base) effectiveInput(e *env, raw any) (any, error) {
+	v, err := b.InputPath.apply(e, raw)
+	if err != nil || b.Parameters == nil {
+		return v, err
+	}
+	e.input = v
+	return b.Parameters.Eval(e)
+}
+
+// finishResult applies ResultSelector, ResultPath and OutputPath to a result.
+func (b *Base) finishResult(e *env, raw, result any) (any, error) {
+	if b.Selector != nil {
+		e.input = result
+		r, err := b.Selector.Eval(e)
+		if err != nil {
+			return nil, err
+		}
+		result = r
+	}
+	out, err := b.ResultPath.apply(e, raw, result)
+	if err != nil {
+		return nil, err
+	}
+	return b.OutputPath.apply(e, out)
+}
+
+// asError turns an evaluation failure into an ASL error.
+func asError(err error) *aslerr.Error {
+	if ae, ok := err.(*aslerr.Error); ok {
+		return ae
+	}
+	return &aslerr.Error{Name: aslerr.Runtime, Cause: err.Error()}
+}

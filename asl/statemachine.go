@@ -1,0 +1,263 @@
+// Package asl is the Amazon States Language, pure: it parses and validates
+// definitions, evaluates paths, templates, intrinsic functions and Choice
+// rules, and decides each step of an execution. It never performs I/O,
+// reads a clock or draws randomness of its own: the runtime carries out
+// what a step decides and passes time and randomness in.
+package asl
+
+import (
+	"sort"
+	"unicode/utf8"
+
+	"github.com/signalbox/signalbox/asl/diag"
+)
+
+// StateMachine is a compiled definition, or one of its branches or Map
+// processors. It is immutable and safe for concurrent use.
+type StateMachine struct {
+	Comment        string
+	Version        string
+	StartAt        string
+	TimeoutSeconds int64 // 0: none
+	states         map[string]State
+	order          []string // state names, sorted
+}
+
+// State returns the named state.
+func (m *StateMachine) State(name string) (State, bool) {
+	s, ok := m.states[name]
+	return s, ok
+}
+
+// StateNames returns the names of the machine's own states, sorted.
+func (m *StateMachine) StateNames() []string { return m.order }
+
+// Parse compiles a definition. A definition with problems yields a
+// *diag.Error listing every one of them.
+func Parse(data []byte) (*StateMachine, error) {
+	m, d := Compile(data)
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Validate reports every problem of a definition; an empty list means the
+// definition is valid.
+func Validate(data []byte) diag.List {
+	_, d := Compile(data)
+	return d
+}
+
+// Compile parses and validates a definition, returning the machine (nil
+// when there are diagnostics) and the diagnostics.
+func Compile(data []byte) (*StateMachine, diag.List) {
+	var d diag.List
+	if !utf8.Valid(data) {
+		d.Add("", diag.InvalidJSON, "the definition is not valid UTF-8")
+		return nil, d
+	}
+	v, err := DecodeJSON(data)
+	if err != nil {
+		d.Add("", diag.InvalidJSON, "the definition is not valid JSON: %v", err)
+		return nil, d
+	}
+	m := parseMachineAt(v, "", true, nil, &d)
+	if len(d) > 0 {
+		sortDiagnostics(d)
+		return nil, d
+	}
+	return m, nil
+}
+
+func sortDiagnostics(d diag.List) {
+	sort.SliceStable(d, func(i, j int) bool { return d[i].Path < d[j].Path })
+}
+
+// maxStateName is AWS's limit on the length of a state name.
+const maxStateName = 80
+
+// parseMachine reads StartAt and States (and, for the top level, the
+// execution-wide fields) of a machine.
+// top reads the execution-wide fields; extra, when not nil, reads the
+// fields a Map processor adds. Only the top level passes a top object.
+func parseMachine(v any, ptr string, extra func(*object), d *diag.List) *StateMachine {
+	return parseMachineAt(v, ptr, false, extra, d)
+}
+
+func parseMachineAt(v any, ptr string, top bool, extra func(*object), d *diag.List) *StateMachine {
+	o, ok := newObject(v, ptr, d)
+	if !ok {
+		return nil
+	}
+	m := &StateMachine{states: map[string]State{}}
+	m.Comment, _ = o.str("Comment", false)
+	m.StartAt, _ = o.str("StartAt", true)
+	if top {
+		m.Version, _ = o.str("Version", false)
+		if n, ok := o.integer("TimeoutSeconds", 1); ok {
+			m.TimeoutSeconds = n
+		}
+		if q, ok := o.str("QueryLanguage", false); ok && q != "JSONPath" {
+			unsupportedQueryLanguage(o, q, d)
+		}
+	}
+	if extra != nil {
+		extra(o)
+	}
+	statesV, ok := o.get("States")
+	if !ok {
+		d.Add(o.at("States"), diag.SchemaValidationFailed, "the field \"States\" is required")
+		o.finish()
+		return m
+	}
+	so, ok := newObject(statesV, o.at("States"), d)
+	if !ok {
+		o.finish()
+		return m
+	}
+	if len(so.m) == 0 {
+		d.Add(so.ptr, diag.SchemaValidationFailed, "States must hold at least one state")
+	}
+	for _, name := range sortedKeys(so.m) {
+		sptr := so.at(name)
+		if utf8.RuneCountInString(name) > maxStateName {
+			d.Add(sptr, diag.InvalidStateName, "the state name %q is longer than %d characters", name, maxStateName)
+		}
+		if name == "" {
+			d.Add(sptr, diag.InvalidStateName, "a state name may not be empty")
+		}
+		if s := parseState(name, so.m[name], sptr, d); s != nil {
+			m.states[name] = s
+			m.order = append(m.order, name)
+		}
+		so.seen[name] = true
+	}
+	o.finish()
+	if m.StartAt != "" {
+		if _, ok := m.states[m.StartAt]; !ok && len(m.states) == len(so.m) {
+			d.Add(o.at("StartAt"), diag.MissingTransition, "StartAt names the state %q, which does not exist", m.StartAt)
+		}
+	}
+	if len(m.states) == len(so.m) {
+		checkTransitions(m, so.ptr, d)
+	}
+	return m
+}
+
+func unsupportedQueryLanguage(o *object, q string, d *diag.List) {
+	if q == "JSONata" {
+		d.Add(o.at("QueryLanguage"), diag.Unsupported, "the JSONata query language is not supported yet")
+		return
+	}
+	d.Add(o.at("QueryLanguage"), diag.InvalidValue, "QueryLanguage must be JSONPath or JSONata, got %q", q)
+}
+
+// checkTransitions reports transitions to missing states and states that
+// no transition reaches.
+func checkTransitions(m *StateMachine, ptr string, d *diag.List) {
+	reached := map[string]bool{}
+	var visit func(name string)
+	visit = func(name string) {
+		if reached[name] {
+			return
+		}
+		s, ok := m.states[name]
+		if !ok {
+			return
+		}
+		reached[name] = true
+		for _, t := range transitions(s) {
+			if _, ok := m.states[t.target]; !ok {
+				d.Add(diag.Pointer(ptr, name)+t.field, diag.MissingTransition, "the state %q does not exist", t.target)
+				continue
+			}
+			visit(t.target)
+		}
+	}
+	visit(m.StartAt)
+	if m.StartAt == "" || m.states[m.StartAt] == nil {
+		return
+	}
+	for _, name := range m.order {
+		if !reached[name] {
+			d.Add(diag.Pointer(ptr, name), diag.UnreachableState, "the state %q is not reachable from StartAt", name)
+			// Its transitions are still checked.
+			for _, t := range transitions(m.states[name]) {
+				if _, ok := m.states[t.target]; !ok {
+					d.Add(diag.Pointer(ptr, name)+t.field, diag.MissingTransition, "the state %q does not exist", t.target)
+				}
+			}
+		}
+	}
+}
+
+type transition struct {
+	field  string // JSON pointer suffix within the state
+	target string
+}
+
+func transitions(s State) []transition {
+	b := s.base()
+	var ts []transition
+	if b.Next != "" {
+		ts = append(ts, transition{"/Next", b.Next})
+	}
+	for i, c := range b.Catch {
+		if c.Next != "" {
+			ts = append(ts, transition{diag.Pointer("/Catch", i, "Next"), c.Next})
+		}
+	}
+	if c, ok := s.(*Choice); ok {
+		for i, r := range c.Choices {
+			ts = append(ts, transition{diag.Pointer("/Choices", i, "Next"), r.Next})
+		}
+		if c.Default != "" {
+			ts = append(ts, transition{"/Default", c.Default})
+		}
+	}
+	return ts
+}
+
+// parseState reads one state of any kind.
+func parseState(name string, v any, ptr string, d *diag.List) State {
+	o, ok := newObject(v, ptr, d)
+	if !ok {
+		return nil
+	}
+	typ, ok := o.str("Type", true)
+	if !ok {
+		return nil
+	}
+	if q, ok := o.str("QueryLanguage", false); ok && q != "JSONPath" {
+		unsupportedQueryLanguage(o, q, d)
+	}
+	if _, ok := o.get("Assign"); ok {
+		d.Add(o.at("Assign"), diag.Unsupported, "workflow variables (Assign) are not supported yet")
+	}
+	b := Base{name: name, kind: Kind(typ)}
+	var s State
+	switch Kind(typ) {
+	case KindPass:
+		s = parsePass(b, o, d)
+	case KindTask:
+		s = parseTask(b, o, d)
+	case KindChoice:
+		s = parseChoice(b, o, d)
+	case KindWait:
+		s = parseWait(b, o, d)
+	case KindSucceed:
+		s = parseSucceed(b, o, d)
+	case KindFail:
+		s = parseFail(b, o, d)
+	case KindParallel:
+		s = parseParallel(b, o, d)
+	case KindMap:
+		s = parseMap(b, o, d)
+	default:
+		d.Add(o.at("Type"), diag.SchemaValidationFailed, "unknown state type %q", typ)
+		return nil
+	}
+	o.finish()
+	return s
+}

@@ -1,0 +1,74 @@
+package asl
+
+import "github.com/signalbox/signalbox/asl/aslerr"
+
+// Step runs a state on its raw input and decides what happens next.
+// ctx.StateName, EnteredTime, EnteredEventID and Retries must describe this
+// visit of the state.
+func Step(s State, input any, ctx *Context) Outcome {
+	return s.enter(&env{input: input, ctx: ctx})
+}
+
+// Complete finishes a Task, Parallel or Map state whose work produced
+// result: ResultSelector, ResultPath and OutputPath apply, and the state
+// moves on. input is the state's raw input, as given to Step.
+func Complete(s State, input, result any, ctx *Context) Outcome {
+	b := s.base()
+	e := &env{input: input, ctx: ctx}
+	out, err := b.finishResult(e, input, result)
+	if err != nil {
+		return HandleError(s, input, asError(err), ctx)
+	}
+	return b.then(out)
+}
+
+// HandleError decides what a state does with an error: retry it (the first
+// retrier whose ErrorEquals matches, while it has attempts left), catch it
+// (the first matching catcher), or fail. States.Runtime and
+// States.DataLimitExceeded are never retried or caught.
+func HandleError(s State, input any, err *aslerr.Error, ctx *Context) Outcome {
+	b := s.base()
+	if err.Name == aslerr.Runtime || err.Name == aslerr.DataLimitExceeded {
+		return failWith(err)
+	}
+	for i, r := range b.Retry {
+		if !Matches(r.ErrorEquals, err.Name) {
+			continue
+		}
+		attempt := 0
+		if i < len(ctx.Retries) {
+			attempt = ctx.Retries[i]
+		}
+		if int64(attempt) < r.MaxAttempts {
+			rnd := 1.0
+			if r.JitterFull && ctx.Rand != nil {
+				rnd = ctx.Rand.Float64()
+			}
+			return Retry{Delay: r.Backoff(attempt, rnd), Retrier: i}
+		}
+		break
+	}
+	for _, c := range b.Catch {
+		if !Matches(c.ErrorEquals, err.Name) {
+			continue
+		}
+		e := &env{input: input, ctx: ctx}
+		out, perr := c.ResultPath.apply(e, input, ErrorOutput(err))
+		if perr != nil {
+			return failWith(asError(perr))
+		}
+		return Next{State: c.Next, Output: out}
+	}
+	return failWith(err)
+}
+
+// ErrorOutput is the value a Catch passes on: {"Error": ..., "Cause": ...}.
+func ErrorOutput(err *aslerr.Error) map[string]any {
+	return map[string]any{"Error": err.Name, "Cause": err.Cause}
+}
+
+// MapThresholdError is the error of a Map whose failed iterations exceeded
+// its tolerated failure threshold.
+func MapThresholdError() *aslerr.Error {
+	return &aslerr.Error{Name: aslerr.ExceedToleratedFailureThreshold, Cause: "The specified tolerated failure threshold was exceeded"}
+}

@@ -1,0 +1,114 @@
+package asl
+
+import (
+	"github.com/signalbox/signalbox/asl/aslerr"
+	"github.com/signalbox/signalbox/asl/diag"
+	"github.com/signalbox/signalbox/asl/jpath"
+)
+
+// maxTaskSeconds is the largest TimeoutSeconds or HeartbeatSeconds AWS
+// accepts.
+const maxTaskSeconds = 99999999
+
+// Task calls an integration named by its Resource.
+type Task struct {
+	Base
+	Resource         string
+	TimeoutSeconds   int64 // 0: none
+	HeartbeatSeconds int64 // 0: none
+	TimeoutPath      *jpath.Path
+	HeartbeatPath    *jpath.Path
+	Credentials      *Template
+}
+
+func parseTask(b Base, o *object, d *diag.List) *Task {
+	s := &Task{Base: b}
+	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fParameters|fResultSelector|fRetryCatch, d)
+	s.Resource, _ = o.str("Resource", true)
+	o.exclusive("TimeoutSeconds", "TimeoutSecondsPath")
+	o.exclusive("HeartbeatSeconds", "HeartbeatSecondsPath")
+	if n, ok := o.integer("TimeoutSeconds", 1); ok {
+		if n > maxTaskSeconds {
+			d.Add(o.at("TimeoutSeconds"), diag.InvalidValue, "TimeoutSeconds must be at most %d", maxTaskSeconds)
+		}
+		s.TimeoutSeconds = n
+	}
+	if n, ok := o.integer("HeartbeatSeconds", 1); ok {
+		if n > maxTaskSeconds {
+			d.Add(o.at("HeartbeatSeconds"), diag.InvalidValue, "HeartbeatSeconds must be at most %d", maxTaskSeconds)
+		}
+		s.HeartbeatSeconds = n
+	}
+	if s.TimeoutSeconds > 0 && s.HeartbeatSeconds >= s.TimeoutSeconds {
+		d.Add(o.at("HeartbeatSeconds"), diag.InvalidValue, "HeartbeatSeconds must be smaller than TimeoutSeconds")
+	}
+	s.TimeoutPath = referencePath(o, "TimeoutSecondsPath", d)
+	s.HeartbeatPath = referencePath(o, "HeartbeatSecondsPath", d)
+	if v, ok := o.get("Credentials"); ok {
+		if _, isObj := v.(map[string]any); !isObj {
+			d.Add(o.at("Credentials"), diag.SchemaValidationFailed, "Credentials must be an object")
+		} else {
+			s.Credentials = compileTemplate(v, o.at("Credentials"), d)
+		}
+	}
+	return s
+}
+
+// referencePath reads an optional field holding a reference path.
+func referencePath(o *object, key string, d *diag.List) *jpath.Path {
+	src, ok := o.str(key, false)
+	if !ok {
+		return nil
+	}
+	p, err := jpath.CompileReference(src)
+	if err != nil {
+		d.Add(o.at(key), diag.InvalidJSONPath, "%v", err)
+		return nil
+	}
+	return p
+}
+
+func (s *Task) enter(e *env) Outcome {
+	raw := e.input
+	params, err := s.effectiveInput(e, raw)
+	if err != nil {
+		return HandleError(s, raw, asError(err), e.ctx)
+	}
+	call := CallTask{Resource: s.Resource, Parameters: params, TimeoutSeconds: int(s.TimeoutSeconds), HeartbeatSeconds: int(s.HeartbeatSeconds)}
+	e.input = raw
+	if s.TimeoutPath != nil {
+		n, err := secondsAt(e, s.TimeoutPath, "TimeoutSecondsPath")
+		if err != nil {
+			return failWith(err)
+		}
+		call.TimeoutSeconds = n
+	}
+	if s.HeartbeatPath != nil {
+		n, err := secondsAt(e, s.HeartbeatPath, "HeartbeatSecondsPath")
+		if err != nil {
+			return failWith(err)
+		}
+		call.HeartbeatSeconds = n
+	}
+	if s.Credentials != nil {
+		c, err := s.Credentials.Eval(e)
+		if err != nil {
+			return HandleError(s, raw, asError(err), e.ctx)
+		}
+		call.Credentials = c
+	}
+	return call
+}
+
+// secondsAt reads a positive whole number of seconds from a path.
+func secondsAt(e *env, p *jpath.Path, field string) (int, *aslerr.Error) {
+	v, ok := p.Get(e.scope())
+	if !ok {
+		return 0, e.runtimeErr("Invalid path '%s' : No results for path: %s", p.String(), p.Normalized())
+	}
+	n, isInt := AsInt(v)
+	if !isInt || n < 1 || n > maxTaskSeconds {
+		return 0, e.runtimeErr("The %s field refers to value %s which is not a valid positive integer: %s", field, EncodeJSON(v), p.String())
+	}
+	return int(n), nil
+}

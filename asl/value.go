@@ -1,0 +1,215 @@
+package asl
+
+import (
+	"encoding/json"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ohler55/ojg/oj"
+)
+
+// Values flowing through a state machine are plain decoded JSON:
+// map[string]any, []any, int64, float64, string, bool and nil. A value is
+// never mutated once built: states share them, and history refers to them.
+
+// DecodeJSON parses one JSON document into a value.
+func DecodeJSON(data []byte) (any, error) {
+	v, err := oj.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	return normalize(v), nil
+}
+
+// normalize turns numbers that do not fit int64 (json.Number) into float64.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if f, err := x.Float64(); err == nil {
+			return f
+		}
+		return string(x)
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalize(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = normalize(e)
+		}
+	}
+	return v
+}
+
+// EncodeJSON renders a value as compact JSON, with object keys sorted so
+// that equal values render equally.
+func EncodeJSON(v any) string {
+	var b strings.Builder
+	appendJSON(&b, v)
+	return b.String()
+}
+
+// MarshalJSON is EncodeJSON as bytes.
+func MarshalJSON(v any) []byte { return []byte(EncodeJSON(v)) }
+
+func appendJSON(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case nil:
+		b.WriteString("null")
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case int64:
+		b.WriteString(strconv.FormatInt(x, 10))
+	case int:
+		b.WriteString(strconv.Itoa(x))
+	case float64:
+		b.WriteString(formatFloat(x))
+	case string:
+		appendString(b, x)
+	case []any:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			appendJSON(b, e)
+		}
+		b.WriteByte(']')
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			appendString(b, k)
+			b.WriteByte(':')
+			appendJSON(b, x[k])
+		}
+		b.WriteByte('}')
+	default:
+		data, err := json.Marshal(x)
+		if err != nil {
+			b.WriteString("null")
+			return
+		}
+		b.Write(data)
+	}
+}
+
+// formatFloat renders a float64 the way JSON needs: integral values keep a
+// trailing ".0" as Jackson (AWS's serializer) renders doubles; NaN and
+// infinities, which JSON cannot carry, render as null.
+func formatFloat(f float64) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "null"
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e16 {
+		return strconv.FormatFloat(f, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+const hexDigits = "0123456789abcdef"
+
+func appendString(b *strings.Builder, s string) {
+	b.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b.WriteString(s[start:i])
+			switch c {
+			case '"', '\\':
+				b.WriteByte('\\')
+				b.WriteByte(c)
+			case '\n':
+				b.WriteString(`\n`)
+			case '\r':
+				b.WriteString(`\r`)
+			case '\t':
+				b.WriteString(`\t`)
+			case '\b':
+				b.WriteString(`\b`)
+			case '\f':
+				b.WriteString(`\f`)
+			default:
+				b.WriteString(`\u00`)
+				b.WriteByte(hexDigits[c>>4])
+				b.WriteByte(hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteString(s[start:i])
+			b.WriteString(`\ufffd`)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b.WriteString(s[start:])
+	b.WriteByte('"')
+}
+
+// TypeName names a value's JSON type.
+func TypeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case int64, int, float64:
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return "unknown"
+}
+
+// AsInt returns v as an integer when it is a JSON number with no fraction.
+func AsInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case int:
+		return int64(x), true
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<63 {
+			return int64(x), true
+		}
+	}
+	return 0, false
+}
+
+// AsFloat returns v as a float64 when it is a JSON number.
+func AsFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return float64(x), true
+	case int:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}

@@ -1,0 +1,48 @@
+// Command signalbox is Signalbox's one binary: it validates and runs
+// Amazon States Language state machines, and (in later milestones) serves
+// them durably.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `usage: signalbox <command> [arguments]
+
+commands:
+  validate FILE...   check definitions; print one diagnostic per line (--json for an array)
+  run FILE           run one execution in memory and print its result as JSON
+  version            print the version
+
+Run 'signalbox <command> -h' for a command's flags.
+`
+
+func main() {
+	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func realMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "validate":
+		return cmdValidate(args[1:], stdout, stderr)
+	case "run":
+		return cmdRun(args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "signalbox", version)
+		return 0
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "signalbox: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"

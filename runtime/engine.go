@@ -1,0 +1,180 @@
+package runtime
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/integrations"
+)
+
+// Engine runs executions in memory, in this process, to their end: the
+// Express path. Parallel branches and Map iterations run concurrently.
+// Nothing survives the process; the durable engine builds on the same
+// asl steps.
+type Engine struct {
+	// Tasks serves Task states. Nil fails every Task with a clear error.
+	Tasks integrations.Handler
+	// Region and Account form ARNs; defaults us-east-1 and 123456789012.
+	Region, Account string
+	// MaxInlineConcurrency bounds a Map without MaxConcurrency; default 40,
+	// as AWS runs inline Map iterations.
+	MaxInlineConcurrency int
+}
+
+// Execution describes one run.
+type Execution struct {
+	StateMachineName string // default "StateMachine"
+	Name             string // default: a random UUID
+	Input            any
+	Clock            Clock // default: the wall clock
+	// Express names the execution with an Express ARN
+	// (arn:aws:states:region:account:express:machine:name:id).
+	Express bool
+	// Seed, when not zero, seeds the execution's random source so that
+	// States.MathRandom, States.UUID and retry jitter repeat.
+	Seed uint64
+}
+
+// Result is how an execution ended.
+type Result struct {
+	Status       Status
+	Output       any
+	Error, Cause string
+	ExecutionARN string
+	StartDate    time.Time
+	StopDate     time.Time
+	History      []Event
+}
+
+const defaultInlineConcurrency = 40
+
+// Run runs an execution of m to its end. ctx cancels it (ABORTED).
+func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Result {
+	region := cmpOr(e.Region, "us-east-1")
+	account := cmpOr(e.Account, "123456789012")
+	smName := cmpOr(x.StateMachineName, "StateMachine")
+	if x.Name == "" {
+		x.Name = newUUID(rand.New(rand.NewPCG(seed(), seed())))
+	}
+	clk := x.Clock
+	if clk == nil {
+		clk = RealClock{}
+	}
+	start := clk.Now()
+	if m.TimeoutSeconds > 0 {
+		clk = clk.WithDeadline(start.Add(time.Duration(m.TimeoutSeconds) * time.Second))
+		// A wall clock also needs a context deadline to bound task calls.
+		if _, real := clk.(RealClock); real {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, start.Add(time.Duration(m.TimeoutSeconds)*time.Second))
+			defer cancel()
+		}
+	}
+	s1, s2 := x.Seed, x.Seed^0x9e3779b97f4a7c15
+	if x.Seed == 0 {
+		s1, s2 = seed(), seed()
+	}
+	run := &execution{
+		engine: e,
+		region: region,
+		arn:    executionARN(region, account, smName, x),
+		base: asl.Context{
+			ExecutionName:    x.Name,
+			ExecutionInput:   x.Input,
+			ExecutionStart:   start,
+			RoleArn:          fmt.Sprintf("arn:aws:iam::%s:role/signalbox", account),
+			StateMachineID:   fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", region, account, smName),
+			StateMachineName: smName,
+			Express:          x.Express,
+		},
+	}
+	run.rand.r = rand.New(rand.NewPCG(s1, s2))
+	run.base.ExecutionID = run.arn
+	startID := run.hist.add(Event{Type: ExecutionStarted, Timestamp: start, Input: x.Input, HasIO: true, Resource: run.base.RoleArn})
+
+	th := &thread{run: run, clock: clk, last: startID}
+	out, err := th.runMachine(ctx, m, x.Input)
+	res := &Result{ExecutionARN: run.arn, StartDate: start, StopDate: th.clock.Now()}
+	end := Event{Timestamp: res.StopDate, PreviousID: th.last}
+	switch {
+	case err == nil:
+		res.Status, res.Output = StatusSucceeded, out
+		end.Type, end.Output, end.HasIO = ExecutionSucceeded, out, true
+	case err.timedOut:
+		res.Status, res.Error, res.Cause = StatusTimedOut, err.Name, err.Cause
+		end.Type, end.Error, end.Cause = ExecutionTimedOut, err.Name, err.Cause
+	case err.aborted:
+		res.Status, res.Error, res.Cause = StatusAborted, err.Name, err.Cause
+		end.Type, end.Error, end.Cause = ExecutionAborted, err.Name, err.Cause
+	default:
+		res.Status, res.Error, res.Cause = StatusFailed, err.Name, err.Cause
+		end.Type, end.Error, end.Cause = ExecutionFailed, err.Name, err.Cause
+	}
+	run.hist.add(end)
+	res.History = run.hist.snapshot()
+	return res
+}
+
+// execution is the shared state of one run.
+type execution struct {
+	engine *Engine
+	region string
+	arn    string
+	base   asl.Context // the execution-wide fields of every state's Context
+	hist   history
+	rand   lockedRand
+}
+
+// lockedRand is the execution's random source, shared by its branches.
+type lockedRand struct {
+	mu sync.Mutex
+	r  *rand.Rand
+}
+
+func (l *lockedRand) Float64() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Float64()
+}
+
+func (l *lockedRand) Uint64() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Uint64()
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func seed() uint64 {
+	var b [8]byte
+	_, _ = crand.Read(b[:])
+	return binary.LittleEndian.Uint64(b[:])
+}
+
+// newUUID returns a version 4 UUID drawn from r.
+func newUUID(r *rand.Rand) string {
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], r.Uint64())
+	binary.LittleEndian.PutUint64(b[8:], r.Uint64())
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+func executionARN(region, account, machine string, x Execution) string {
+	if x.Express {
+		return fmt.Sprintf("arn:aws:states:%s:%s:express:%s:%s:%s", region, account, machine, x.Name, newUUID(rand.New(rand.NewPCG(seed(), seed()))))
+	}
+	return fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", region, account, machine, x.Name)
+}

@@ -1,0 +1,356 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/asl/aslerr"
+	"github.com/signalbox/signalbox/integrations"
+)
+
+// runErr is how a thread ended when it did not succeed.
+type runErr struct {
+	*aslerr.Error
+	timedOut bool // the execution's TimeoutSeconds passed
+	aborted  bool // the run was cancelled
+}
+
+// thread runs one machine (the top level, a branch or an iteration) to its
+// end on its own clock.
+type thread struct {
+	run   *execution
+	clock Clock
+	last  int64 // id of this thread's latest event
+	// mapItem is set for a Map iteration: the Context's Map fields.
+	mapItem *mapItem
+}
+
+type mapItem struct {
+	index int
+	value any
+}
+
+func (t *thread) event(ev Event) int64 {
+	ev.PreviousID = t.last
+	if ev.Timestamp.IsZero() {
+		ev.Timestamp = t.clock.Now()
+	}
+	t.last = t.run.hist.add(ev)
+	return t.last
+}
+
+// interrupted turns a clock or context failure into the thread's end.
+func (t *thread) interrupted(ctx context.Context, err error) *runErr {
+	if errors.Is(err, ErrTimedOut) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &runErr{Error: &aslerr.Error{Name: aslerr.Timeout, Cause: "The execution timed out"}, timedOut: true}
+	}
+	return &runErr{Error: &aslerr.Error{Name: "States.Aborted", Cause: "The execution was aborted"}, aborted: true}
+}
+
+// runMachine runs m from StartAt with input until it succeeds or fails.
+func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any) (any, *runErr) {
+	name, in := m.StartAt, input
+	c := t.run.base // one Context per thread, reset per state
+	c.Rand = &t.run.rand
+	if t.mapItem != nil {
+		c.InMap, c.MapItemIndex, c.MapItemValue = true, t.mapItem.index, t.mapItem.value
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, t.interrupted(ctx, err)
+		}
+		st, ok := m.State(name)
+		if !ok {
+			return nil, &runErr{Error: aslerr.New(aslerr.Runtime, "the state %q does not exist", name)}
+		}
+		c.StateName = name
+		c.EnteredTime = t.clock.Now()
+		c.RetryCount = 0
+		c.CanRetry = st.Kind() == asl.KindTask || st.Kind() == asl.KindParallel || st.Kind() == asl.KindMap
+		c.Retries = c.Retries[:0]
+		c.TaskToken = ""
+		c.Invalidate()
+		c.EnteredEventID = t.event(Event{Type: StateEntered(st.Kind()), Name: name, Input: in, HasIO: true, Timestamp: c.EnteredTime})
+		out, next, err := t.runState(ctx, st, in, &c)
+		if err != nil {
+			return nil, err
+		}
+		if st.Kind() != asl.KindFail {
+			t.event(Event{Type: StateExited(st.Kind()), Name: name, Output: out, HasIO: true})
+		}
+		if next == "" {
+			return out, nil
+		}
+		name, in = next, out
+	}
+}
+
+// runState carries out one visit of a state: its outcomes until it moves
+// on. It returns the output and the next state ("" when the machine ends).
+func (t *thread) runState(ctx context.Context, st asl.State, in any, c *asl.Context) (any, string, *runErr) {
+	o := asl.Step(st, in, c)
+	for {
+		switch x := o.(type) {
+		case asl.Next:
+			return x.Output, x.State, nil
+		case asl.Succeed:
+			return x.Output, "", nil
+		case asl.Fail:
+			return nil, "", &runErr{Error: &aslerr.Error{Name: x.Error, Cause: x.Cause}}
+		case asl.CallTask:
+			result, err := t.callTask(ctx, st, x, c)
+			if err != nil {
+				if err.timedOut || err.aborted {
+					return nil, "", err
+				}
+				o = asl.HandleError(st, in, err.Error, c)
+				continue
+			}
+			o = asl.Complete(st, in, result, c)
+		case asl.WaitUntil:
+			if err := t.clock.Sleep(ctx, x.Until.Sub(t.clock.Now())); err != nil {
+				return nil, "", t.interrupted(ctx, err)
+			}
+			o = x.Then
+		case asl.RunParallel:
+			result, err := t.runParallel(ctx, st, x)
+			if err != nil {
+				if err.timedOut || err.aborted {
+					return nil, "", err
+				}
+				o = asl.HandleError(st, in, err.Error, c)
+				continue
+			}
+			o = asl.Complete(st, in, result, c)
+		case asl.RunMap:
+			result, err := t.runMap(ctx, st, x)
+			if err != nil {
+				if err.timedOut || err.aborted {
+					return nil, "", err
+				}
+				o = asl.HandleError(st, in, err.Error, c)
+				continue
+			}
+			o = asl.Complete(st, in, result, c)
+		case asl.Retry:
+			for len(c.Retries) <= x.Retrier {
+				c.Retries = append(c.Retries, 0)
+			}
+			c.Retries[x.Retrier]++
+			c.RetryCount++
+			c.Invalidate()
+			if err := t.clock.Sleep(ctx, x.Delay); err != nil {
+				return nil, "", t.interrupted(ctx, err)
+			}
+			o = asl.Step(st, in, c)
+		default:
+			return nil, "", &runErr{Error: aslerr.New(aslerr.Runtime, "unknown outcome %T", o)}
+		}
+	}
+}
+
+// resourceParts splits a resource ARN into AWS's history resourceType and
+// resource: "arn:aws:states:::sqs:sendMessage.sync" → ("sqs", "sendMessage.sync").
+func resourceParts(arn string) (string, string) {
+	parts := strings.SplitN(arn, ":", 7)
+	if len(parts) == 7 && parts[2] == "states" {
+		return parts[5], parts[6]
+	}
+	if len(parts) >= 3 {
+		return parts[2], arn
+	}
+	return "", arn
+}
+
+func (t *thread) callTask(ctx context.Context, st asl.State, call asl.CallTask, c *asl.Context) (any, *runErr) {
+	rtype, res := resourceParts(call.Resource)
+	t.event(Event{Type: TaskScheduled, ResourceType: rtype, Resource: res, Region: t.run.region, Parameters: call.Parameters, TimeoutSeconds: call.TimeoutSeconds, HeartbeatSeconds: call.HeartbeatSeconds})
+	t.event(Event{Type: TaskStarted, ResourceType: rtype, Resource: res})
+	req := &integrations.Request{
+		Resource:         call.Resource,
+		Parameters:       call.Parameters,
+		StateMachineName: t.run.base.StateMachineName,
+		ExecutionARN:     t.run.arn,
+		StateName:        st.Name(),
+		Attempt:          c.RetryCount,
+		TimeoutSeconds:   call.TimeoutSeconds,
+		HeartbeatSeconds: call.HeartbeatSeconds,
+		IdempotencyKey:   fmt.Sprintf("%s#%s#%d#%d", t.run.arn, st.Name(), c.EnteredEventID, c.RetryCount),
+	}
+	h := t.run.engine.Tasks
+	if h == nil {
+		h = integrations.NewMux()
+	}
+	callCtx := ctx
+	if _, real := t.clock.(RealClock); real && call.TimeoutSeconds > 0 {
+		var cancel context.CancelFunc
+		callCtx, cancel = context.WithTimeout(ctx, secondsDuration(call.TimeoutSeconds))
+		defer cancel()
+	}
+	result, err := h.Invoke(callCtx, req)
+	if err == nil {
+		t.event(Event{Type: TaskSucceeded, ResourceType: rtype, Resource: res, Output: result, HasIO: true})
+		return result, nil
+	}
+	if ctx.Err() != nil {
+		return nil, t.interrupted(ctx, ctx.Err())
+	}
+	ae := taskError(err, callCtx)
+	typ := TaskFailed
+	if ae.Name == aslerr.Timeout {
+		typ = TaskTimedOut
+	}
+	t.event(Event{Type: typ, ResourceType: rtype, Resource: res, Error: ae.Name, Cause: ae.Cause})
+	return nil, &runErr{Error: ae}
+}
+
+// taskError translates what an integration returned into an ASL error:
+// the one boundary where that happens.
+func taskError(err error, ctx context.Context) *aslerr.Error {
+	var ie *integrations.Error
+	if errors.As(err, &ie) {
+		return &aslerr.Error{Name: ie.Name, Cause: ie.Cause}
+	}
+	var ae *aslerr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &aslerr.Error{Name: aslerr.Timeout, Cause: "Task timed out"}
+	}
+	return &aslerr.Error{Name: aslerr.TaskFailed, Cause: err.Error()}
+}
+
+func (t *thread) fork() *thread {
+	return &thread{run: t.run, clock: t.clock.Fork(), last: t.last}
+}
+
+// runParallel runs every branch concurrently; the first failure cancels
+// the others.
+func (t *thread) runParallel(ctx context.Context, st asl.State, p asl.RunParallel) (any, *runErr) {
+	t.event(Event{Type: ParallelStateStarted})
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	outs := make([]any, len(p.Branches))
+	branches := make([]*thread, len(p.Branches))
+	var (
+		mu    sync.Mutex
+		first *runErr
+		wg    sync.WaitGroup
+	)
+	for i, b := range p.Branches {
+		branches[i] = t.fork()
+		wg.Add(1)
+		go func(i int, b *asl.StateMachine) {
+			defer wg.Done()
+			out, err := branches[i].runMachine(ctx, b, p.Input)
+			if err != nil {
+				mu.Lock()
+				if first == nil && !(err.aborted && ctx.Err() != nil && first != nil) {
+					first = err
+					cancel()
+				}
+				mu.Unlock()
+				return
+			}
+			outs[i] = out
+		}(i, b)
+	}
+	wg.Wait()
+	for _, b := range branches {
+		t.clock.Join(b.clock)
+	}
+	if first != nil {
+		t.event(Event{Type: ParallelStateFailed})
+		return nil, first
+	}
+	t.event(Event{Type: ParallelStateSucceeded})
+	return outs, nil
+}
+
+// runMap runs the processor once per item, at most MaxConcurrency at a
+// time, and collects the outputs in item order.
+func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) (any, *runErr) {
+	n := len(r.Items)
+	t.event(Event{Type: MapStateStarted, Length: n})
+	limit := r.MaxConcurrency
+	if limit <= 0 {
+		limit = t.run.engine.MaxInlineConcurrency
+		if limit <= 0 {
+			limit = defaultInlineConcurrency
+		}
+	}
+	limit = min(limit, n)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	outs := make([]any, n)
+	var (
+		mu       sync.Mutex
+		next     int
+		failed   int
+		firstErr *runErr
+		stop     *runErr
+		wg       sync.WaitGroup
+	)
+	workers := make([]*thread, limit)
+	for w := range workers {
+		workers[w] = t.fork()
+		wg.Add(1)
+		go func(wt *thread) {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				if next >= n || stop != nil {
+					mu.Unlock()
+					return
+				}
+				i := next
+				next++
+				mu.Unlock()
+				it := &thread{run: t.run, clock: wt.clock, last: t.last, mapItem: &mapItem{index: i, value: r.Items[i]}}
+				it.event(Event{Type: MapIterationStarted, Name: st.Name(), Index: i})
+				out, err := it.runMachine(ctx, r.Processor, r.Items[i])
+				if err != nil {
+					if !err.aborted || ctx.Err() == nil {
+						it.event(Event{Type: MapIterationFailed, Name: st.Name(), Index: i})
+					}
+					mu.Lock()
+					failed++
+					if firstErr == nil {
+						firstErr = err
+					}
+					if err.timedOut || err.aborted || !r.Tolerates(failed, n) {
+						if stop == nil {
+							stop = err
+						}
+						cancel()
+					}
+					mu.Unlock()
+					continue
+				}
+				it.event(Event{Type: MapIterationSucceeded, Name: st.Name(), Index: i})
+				outs[i] = out
+			}
+		}(workers[w])
+	}
+	wg.Wait()
+	for _, w := range workers {
+		t.clock.Join(w.clock)
+	}
+	if stop != nil {
+		t.event(Event{Type: MapStateFailed})
+		if stop.timedOut || stop.aborted {
+			return nil, stop
+		}
+		if r.ToleratedFailureCount >= 0 || r.ToleratedFailurePercentage >= 0 {
+			return nil, &runErr{Error: asl.MapThresholdError()}
+		}
+		return nil, stop
+	}
+	t.event(Event{Type: MapStateSucceeded})
+	return outs, nil
+}
