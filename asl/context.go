@@ -98,7 +98,7 @@ type env struct {
 }
 
 func (e *env) scope() jpath.Scope {
-	return jpath.Scope{Input: e.input, LazyContext: e.ctx.Object, Vars: e.ctx.Vars}
+	return jpath.Scope{Input: e.input, LazyContext: e.ctx, Vars: e.ctx.Vars}
 }
 
 // runtimeErr builds a States.Runtime error in AWS's words, naming the

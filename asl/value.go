@@ -2,6 +2,8 @@ package asl
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -16,8 +18,22 @@ import (
 // never mutated once built: states share them, and history refers to them.
 
 // DecodeJSON parses one JSON document into a value.
-func DecodeJSON(data []byte) (any, error) {
-	v, err := oj.Parse(data)
+func DecodeJSON(data []byte) (v any, err error) {
+	// ojg's parser is fast but not strict on every malformed input (and
+	// has panicked on some), so the standard library vets the text first.
+	if !json.Valid(data) {
+		var x any
+		if err := json.Unmarshal(data, &x); err != nil {
+			return nil, err
+		}
+		return nil, errors.New("invalid JSON")
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, fmt.Errorf("invalid JSON: %v", r)
+		}
+	}()
+	v, err = oj.Parse(data)
 	if err != nil {
 		return nil, err
 	}

@@ -49,8 +49,11 @@ type Result struct {
 	ExecutionARN string
 	StartDate    time.Time
 	StopDate     time.Time
-	History      []Event
+	hist         *history
 }
+
+// History returns the execution's history events, in order.
+func (r *Result) History() []Event { return r.hist.snapshot() }
 
 const defaultInlineConcurrency = 40
 
@@ -96,7 +99,7 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 	}
 	run.rand.r = rand.New(rand.NewPCG(s1, s2))
 	run.base.ExecutionID = run.arn
-	startID := run.hist.add(Event{Type: ExecutionStarted, Timestamp: start, Input: x.Input, HasIO: true, Resource: run.base.RoleArn})
+	startID := run.hist.add(Event{Type: ExecutionStarted, Timestamp: start, Payload: x.Input, Task: &TaskDetails{Resource: run.base.RoleArn}})
 
 	th := &thread{run: run, clock: clk, last: startID}
 	out, err := th.runMachine(ctx, m, x.Input)
@@ -105,19 +108,19 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 	switch {
 	case err == nil:
 		res.Status, res.Output = StatusSucceeded, out
-		end.Type, end.Output, end.HasIO = ExecutionSucceeded, out, true
+		end.Type, end.Payload = ExecutionSucceeded, out
 	case err.timedOut:
 		res.Status, res.Error, res.Cause = StatusTimedOut, err.Name, err.Cause
-		end.Type, end.Error, end.Cause = ExecutionTimedOut, err.Name, err.Cause
+		end.Type, end.Error = ExecutionTimedOut, &ErrorDetails{err.Name, err.Cause}
 	case err.aborted:
 		res.Status, res.Error, res.Cause = StatusAborted, err.Name, err.Cause
-		end.Type, end.Error, end.Cause = ExecutionAborted, err.Name, err.Cause
+		end.Type, end.Error = ExecutionAborted, &ErrorDetails{err.Name, err.Cause}
 	default:
 		res.Status, res.Error, res.Cause = StatusFailed, err.Name, err.Cause
-		end.Type, end.Error, end.Cause = ExecutionFailed, err.Name, err.Cause
+		end.Type, end.Error = ExecutionFailed, &ErrorDetails{err.Name, err.Cause}
 	}
 	run.hist.add(end)
-	res.History = run.hist.snapshot()
+	res.hist = &run.hist
 	return res
 }
 

@@ -40,47 +40,81 @@ const (
 
 // StateEntered and StateExited name a state kind's entered and exited
 // events: PassStateEntered, MapStateExited, ...
-func StateEntered(k asl.Kind) EventType { return EventType(string(k) + "StateEntered") }
+func StateEntered(k asl.Kind) EventType {
+	if t, ok := enteredTypes[k]; ok {
+		return t
+	}
+	return EventType(string(k) + "StateEntered")
+}
 
 // StateExited is the exited event of a state kind.
-func StateExited(k asl.Kind) EventType { return EventType(string(k) + "StateExited") }
+func StateExited(k asl.Kind) EventType {
+	if t, ok := exitedTypes[k]; ok {
+		return t
+	}
+	return EventType(string(k) + "StateExited")
+}
+
+var enteredTypes, exitedTypes = func() (map[asl.Kind]EventType, map[asl.Kind]EventType) {
+	in, out := map[asl.Kind]EventType{}, map[asl.Kind]EventType{}
+	for _, k := range []asl.Kind{asl.KindPass, asl.KindTask, asl.KindChoice, asl.KindWait, asl.KindSucceed, asl.KindFail, asl.KindParallel, asl.KindMap} {
+		in[k], out[k] = EventType(string(k)+"StateEntered"), EventType(string(k)+"StateExited")
+	}
+	return in, out
+}()
 
 // Event is one history event. Payloads are kept as values and rendered to
-// JSON text only when the history is read.
+// JSON text only when the history is read. The struct is kept small: long
+// runs record tens of thousands of events.
 type Event struct {
 	ID         int64
 	PreviousID int64
 	Timestamp  time.Time
 	Type       EventType
+	// Name is the state's name (entered/exited events) or the Map's name
+	// (iteration events).
+	Name string
+	// Payload is the event's input (ExecutionStarted, StateEntered) or
+	// output (StateExited, TaskSucceeded, ExecutionSucceeded).
+	Payload any
+	// Index is a Map iteration's index; Length a MapStateStarted's item count.
+	Index, Length int
+	Error         *ErrorDetails // failed, timed out and aborted events
+	Task          *TaskDetails  // Task events; ExecutionStarted's role ARN
+}
 
-	Name   string // state name (entered/exited), or Map iteration's Map name
-	Input  any
-	Output any
-	HasIO  bool // Input or Output is set (they may be null)
+// ErrorDetails is the error and cause of a failure event.
+type ErrorDetails struct{ Error, Cause string }
 
-	Error, Cause string
-
+// TaskDetails describes the integration a Task event concerns.
+type TaskDetails struct {
 	ResourceType, Resource string
 	Region                 string
 	Parameters             any
 	TimeoutSeconds         int
 	HeartbeatSeconds       int
-
-	Index  int // Map iteration
-	Length int // MapStateStarted
 }
 
-// history is an execution's append-only event log.
+// history is an execution's append-only event log, stored in fixed-size
+// chunks so that growing it never copies recorded events.
 type history struct {
 	mu     sync.Mutex
-	events []Event
+	chunks [][]Event
+	n      int
 }
+
+const historyChunk = 1024
 
 // add appends an event, assigning the next id; it returns the id.
 func (h *history) add(ev Event) int64 {
 	h.mu.Lock()
-	ev.ID = int64(len(h.events) + 1)
-	h.events = append(h.events, ev)
+	h.n++
+	ev.ID = int64(h.n)
+	if len(h.chunks) == 0 || len(h.chunks[len(h.chunks)-1]) == historyChunk {
+		h.chunks = append(h.chunks, make([]Event, 0, historyChunk))
+	}
+	last := &h.chunks[len(h.chunks)-1]
+	*last = append(*last, ev)
 	h.mu.Unlock()
 	return ev.ID
 }
@@ -88,7 +122,11 @@ func (h *history) add(ev Event) int64 {
 func (h *history) snapshot() []Event {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return append([]Event(nil), h.events...)
+	out := make([]Event, 0, h.n)
+	for _, c := range h.chunks {
+		out = append(out, c...)
+	}
+	return out
 }
 
 // MarshalJSON renders the event as GetExecutionHistory does.
@@ -113,27 +151,37 @@ func (ev Event) MarshalJSON() ([]byte, error) {
 
 // details returns the name of the event's details field and its value.
 func (ev Event) details() (string, map[string]any) {
-	payload := func(field string, v any) map[string]any {
-		return map[string]any{field: asl.EncodeJSON(v), field + "Details": map[string]any{"truncated": false}}
+	payload := func(field string) map[string]any {
+		return map[string]any{field: asl.EncodeJSON(ev.Payload), field + "Details": map[string]any{"truncated": false}}
 	}
 	errDetails := func() map[string]any {
 		d := map[string]any{}
-		if ev.Error != "" {
-			d["error"] = ev.Error
+		if ev.Error != nil {
+			if ev.Error.Error != "" {
+				d["error"] = ev.Error.Error
+			}
+			if ev.Error.Cause != "" {
+				d["cause"] = ev.Error.Cause
+			}
 		}
-		if ev.Cause != "" {
-			d["cause"] = ev.Cause
-		}
+		return d
+	}
+	task := ev.Task
+	if task == nil {
+		task = &TaskDetails{}
+	}
+	withTask := func(d map[string]any) map[string]any {
+		d["resourceType"], d["resource"] = task.ResourceType, task.Resource
 		return d
 	}
 	t := string(ev.Type)
 	switch {
 	case ev.Type == ExecutionStarted:
-		d := payload("input", ev.Input)
-		d["roleArn"] = ev.Resource
+		d := payload("input")
+		d["roleArn"] = task.Resource
 		return "executionStartedEventDetails", d
 	case ev.Type == ExecutionSucceeded:
-		return "executionSucceededEventDetails", payload("output", ev.Output)
+		return "executionSucceededEventDetails", payload("output")
 	case ev.Type == ExecutionFailed:
 		return "executionFailedEventDetails", errDetails()
 	case ev.Type == ExecutionTimedOut:
@@ -141,42 +189,35 @@ func (ev Event) details() (string, map[string]any) {
 	case ev.Type == ExecutionAborted:
 		return "executionAbortedEventDetails", errDetails()
 	case strings.HasSuffix(t, "StateEntered"):
-		d := payload("input", ev.Input)
+		d := payload("input")
 		d["name"] = ev.Name
 		return "stateEnteredEventDetails", d
 	case strings.HasSuffix(t, "StateExited"):
-		d := payload("output", ev.Output)
+		d := payload("output")
 		d["name"] = ev.Name
 		return "stateExitedEventDetails", d
 	case ev.Type == TaskScheduled:
-		d := map[string]any{"resourceType": ev.ResourceType, "resource": ev.Resource, "region": ev.Region, "parameters": asl.EncodeJSON(ev.Parameters)}
-		if ev.TimeoutSeconds > 0 {
-			d["timeoutInSeconds"] = int64(ev.TimeoutSeconds)
+		d := withTask(map[string]any{"region": task.Region, "parameters": asl.EncodeJSON(task.Parameters)})
+		if task.TimeoutSeconds > 0 {
+			d["timeoutInSeconds"] = int64(task.TimeoutSeconds)
 		}
-		if ev.HeartbeatSeconds > 0 {
-			d["heartbeatInSeconds"] = int64(ev.HeartbeatSeconds)
+		if task.HeartbeatSeconds > 0 {
+			d["heartbeatInSeconds"] = int64(task.HeartbeatSeconds)
 		}
 		return "taskScheduledEventDetails", d
 	case ev.Type == TaskStarted:
-		return "taskStartedEventDetails", map[string]any{"resourceType": ev.ResourceType, "resource": ev.Resource}
+		return "taskStartedEventDetails", withTask(map[string]any{})
 	case ev.Type == TaskSucceeded:
-		d := payload("output", ev.Output)
-		d["resourceType"], d["resource"] = ev.ResourceType, ev.Resource
-		return "taskSucceededEventDetails", d
-	case ev.Type == TaskFailed, ev.Type == TaskTimedOut:
-		d := errDetails()
-		d["resourceType"], d["resource"] = ev.ResourceType, ev.Resource
-		if ev.Type == TaskFailed {
-			return "taskFailedEventDetails", d
-		}
-		return "taskTimedOutEventDetails", d
+		return "taskSucceededEventDetails", withTask(payload("output"))
+	case ev.Type == TaskFailed:
+		return "taskFailedEventDetails", withTask(errDetails())
+	case ev.Type == TaskTimedOut:
+		return "taskTimedOutEventDetails", withTask(errDetails())
 	case ev.Type == MapStateStarted:
 		return "mapStateStartedEventDetails", map[string]any{"length": int64(ev.Length)}
 	case strings.HasPrefix(t, "MapIteration"):
 		key := "mapIteration" + strings.TrimPrefix(t, "MapIteration") + "EventDetails"
 		return key, map[string]any{"name": ev.Name, "index": int64(ev.Index)}
-	case ev.Type == ParallelStateFailed, ev.Type == MapStateFailed:
-		return "", nil
 	}
 	return "", nil
 }

@@ -74,13 +74,13 @@ func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any)
 		c.Retries = c.Retries[:0]
 		c.TaskToken = ""
 		c.Invalidate()
-		c.EnteredEventID = t.event(Event{Type: StateEntered(st.Kind()), Name: name, Input: in, HasIO: true, Timestamp: c.EnteredTime})
+		c.EnteredEventID = t.event(Event{Type: StateEntered(st.Kind()), Name: name, Payload: in, Timestamp: c.EnteredTime})
 		out, next, err := t.runState(ctx, st, in, &c)
 		if err != nil {
 			return nil, err
 		}
 		if st.Kind() != asl.KindFail {
-			t.event(Event{Type: StateExited(st.Kind()), Name: name, Output: out, HasIO: true})
+			t.event(Event{Type: StateExited(st.Kind()), Name: name, Payload: out})
 		}
 		if next == "" {
 			return out, nil
@@ -168,8 +168,9 @@ func resourceParts(arn string) (string, string) {
 
 func (t *thread) callTask(ctx context.Context, st asl.State, call asl.CallTask, c *asl.Context) (any, *runErr) {
 	rtype, res := resourceParts(call.Resource)
-	t.event(Event{Type: TaskScheduled, ResourceType: rtype, Resource: res, Region: t.run.region, Parameters: call.Parameters, TimeoutSeconds: call.TimeoutSeconds, HeartbeatSeconds: call.HeartbeatSeconds})
-	t.event(Event{Type: TaskStarted, ResourceType: rtype, Resource: res})
+	task := &TaskDetails{ResourceType: rtype, Resource: res, Region: t.run.region, Parameters: call.Parameters, TimeoutSeconds: call.TimeoutSeconds, HeartbeatSeconds: call.HeartbeatSeconds}
+	t.event(Event{Type: TaskScheduled, Task: task})
+	t.event(Event{Type: TaskStarted, Task: task})
 	req := &integrations.Request{
 		Resource:         call.Resource,
 		Parameters:       call.Parameters,
@@ -193,7 +194,7 @@ func (t *thread) callTask(ctx context.Context, st asl.State, call asl.CallTask, 
 	}
 	result, err := h.Invoke(callCtx, req)
 	if err == nil {
-		t.event(Event{Type: TaskSucceeded, ResourceType: rtype, Resource: res, Output: result, HasIO: true})
+		t.event(Event{Type: TaskSucceeded, Task: task, Payload: result})
 		return result, nil
 	}
 	if ctx.Err() != nil {
@@ -204,7 +205,7 @@ func (t *thread) callTask(ctx context.Context, st asl.State, call asl.CallTask, 
 	if ae.Name == aslerr.Timeout {
 		typ = TaskTimedOut
 	}
-	t.event(Event{Type: typ, ResourceType: rtype, Resource: res, Error: ae.Name, Cause: ae.Cause})
+	t.event(Event{Type: typ, Task: task, Error: &ErrorDetails{ae.Name, ae.Cause}})
 	return nil, &runErr{Error: ae}
 }
 

@@ -66,13 +66,6 @@ func loadChoiceCases(t *testing.T) []recordedCase {
 	return cases
 }
 
-// knownIssues are recorded cases that fail for a reason outside this
-// package; they are reported, not failed, and the log says when one starts
-// passing so it can be removed.
-var knownIssues = map[string]string{
-	"context_object_test_context_object__TestSnfBase__test_variable__44e498aa": "asl/jpath rejects '-' in a dot-notation name ($$.Execution.Input.input-value), which AWS accepts",
-}
-
 // statePrefix is what the interpreter puts before a state's runtime error.
 var statePrefix = regexp.MustCompile(`^An error occurred while executing the state '.*?' \(entered at the event id #\d+\)\. `)
 
@@ -93,11 +86,6 @@ func TestConformanceCases(t *testing.T) {
 			continue
 		}
 		m, skip, err := newMachine(c.definition)
-		if reason, known := knownIssues[c.name]; known && err != nil {
-			t.Logf("known issue: %s: %s", c.name, reason)
-			skipped["known issue"]++
-			continue
-		}
 		require.NoError(t, err, c.name)
 		if skip != "" {
 			skipped[skip]++
@@ -121,9 +109,6 @@ func TestConformanceCases(t *testing.T) {
 		})
 		if ok {
 			passed++
-		}
-		if _, known := knownIssues[c.name]; known && ok {
-			t.Logf("known issue %s passes now: remove it from knownIssues", c.name)
 		}
 	}
 	t.Logf("recorded cases with a Choice state: %d; checked %d, passed %d; skipped %s",
@@ -151,10 +136,6 @@ func TestConformanceRulesParse(t *testing.T) {
 					require.Len(t, diags, 1, "%s %s", c.name, rptr)
 					require.Equal(t, diag.Unsupported, diags[0].Code)
 					require.Equal(t, rptr+"/Condition", diags[0].Path)
-					continue
-				}
-				if reason, known := knownIssues[c.name]; known && len(diags) > 0 {
-					t.Logf("known issue: %s: %s", c.name, reason)
 					continue
 				}
 				require.Empty(t, diags, "%s %s", c.name, rptr)

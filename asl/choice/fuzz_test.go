@@ -43,8 +43,8 @@ func FuzzParse(f *testing.F) {
 	}}
 	const ptr = "/States/C/Choices/0"
 	f.Fuzz(func(t *testing.T, src string, top bool) {
-		raw, err := oj.ParseString(src)
-		if err != nil {
+		raw, ok := decodeFuzzInput(src)
+		if !ok {
 			return
 		}
 		r, diags := choice.Parse(raw, ptr, top)
@@ -70,4 +70,18 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// decodeFuzzInput parses JSON text, refusing what oj rejects and what makes
+// it panic: ojg v1.28.5 panics on some malformed objects, such as
+// {"a":t,"b":1} ("assignment to entry in nil map"). That is the decoder's
+// bug, not this package's; the rules under test never see such input.
+func decodeFuzzInput(src string) (v any, ok bool) {
+	defer func() {
+		if recover() != nil {
+			v, ok = nil, false
+		}
+	}()
+	v, err := oj.ParseString(src)
+	return v, err == nil
 }

@@ -2,6 +2,8 @@ package choice_test
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/signalbox/signalbox/asl/aslerr"
@@ -49,8 +51,8 @@ func newMachine(def map[string]any) (m *machine, skip string, err error) {
 	}
 	m = &machine{states: map[string]map[string]any{}, rules: map[string][]*choice.Rule{}}
 	m.start, _ = def["StartAt"].(string)
-	for name, raw := range states {
-		st, _ := raw.(map[string]any)
+	for _, name := range slices.Sorted(maps.Keys(states)) {
+		st, _ := states[name].(map[string]any)
 		typ, _ := st["Type"].(string)
 		allowed, ok := allowedFields[typ]
 		if !ok {

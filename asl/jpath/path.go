@@ -29,10 +29,13 @@ type Scope struct {
 	Context any
 	// LazyContext builds the Context object on first use when Context is
 	// nil, so that states which never read "$$" never build it.
-	LazyContext func() any
+	LazyContext ContextSource
 	// Vars resolves a workflow variable by name; nil means no variables.
 	Vars func(name string) (any, bool)
 }
+
+// ContextSource builds the Context object when a path first needs it.
+type ContextSource interface{ Object() any }
 
 // segment is one step of a simple path: a member name or an array index.
 type segment struct {
@@ -152,7 +155,7 @@ func (p *Path) doc(s Scope) (any, bool) {
 	switch p.root {
 	case Context:
 		if s.Context == nil && s.LazyContext != nil {
-			return s.LazyContext(), true
+			return s.LazyContext.Object(), true
 		}
 		return s.Context, true
 	case Variable:

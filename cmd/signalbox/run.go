@@ -167,7 +167,7 @@ func renderResult(res *runtime.Result, withHistory bool) runOutput {
 		out.Error, out.Cause = &res.Error, &res.Cause
 	}
 	if withHistory {
-		out.History = res.History
+		out.History = res.History()
 	}
 	return out
 }
