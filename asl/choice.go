@@ -11,21 +11,29 @@ type Choice struct {
 	Base
 	Choices []*choice.Rule
 	Default string
+	// ruleAssign holds each rule's compiled Assign (nil when it has none).
+	ruleAssign []*Template
 }
 
 func parseChoice(b Base, o *object, d *diag.List) *Choice {
 	s := &Choice{Base: b}
-	parseBase(&s.Base, o, fInputPath|fOutputPath, d)
+	parseBase(&s.Base, o, fInputPath|fOutputPath|fAssign, d)
 	s.Default, _ = o.str("Default", false)
 	arr, ok := o.array("Choices", true)
 	if ok && len(arr) == 0 {
 		d.Add(o.at("Choices"), diag.SchemaValidationFailed, "Choices must hold at least one rule")
 	}
 	for i, v := range arr {
-		r, rd := choice.Parse(v, diag.Pointer(o.ptr, "Choices", i), true)
+		ptr := diag.Pointer(o.ptr, "Choices", i)
+		r, rd := choice.Parse(v, ptr, true)
 		*d = append(*d, rd...)
 		if r != nil {
 			s.Choices = append(s.Choices, r)
+			var t *Template
+			if r.Assign != nil {
+				t = compileAssign(r.Assign, diag.Pointer(ptr, "Assign"), d)
+			}
+			s.ruleAssign = append(s.ruleAssign, t)
 		}
 	}
 	if o.has("Next") || o.has("End") {
@@ -43,24 +51,28 @@ func (s *Choice) enter(e *env) Outcome {
 	}
 	e.input = in
 	scope := e.scope()
-	next := s.Default
-	for _, r := range s.Choices {
+	next, assign := s.Default, s.Assign
+	for i, r := range s.Choices {
 		ok, err := r.Eval(scope)
 		if err != nil {
 			ae := asError(err)
 			return failWith(stateErr(e.ctx, ae.Name, ae.Cause))
 		}
 		if ok {
-			next = r.Next
+			next, assign = r.Next, s.ruleAssign[i]
 			break
 		}
 	}
 	if next == "" {
 		return failWith(&aslerr.Error{Name: aslerr.NoChoiceMatched, Cause: "No Matches!"})
 	}
+	vars, err := e.assign(assign, in)
+	if err != nil {
+		return failWith(asError(err))
+	}
 	out, err := s.OutputPath.apply(e, in)
 	if err != nil {
 		return failWith(asError(err))
 	}
-	return Next{State: next, Output: out}
+	return Next{State: next, Output: out, Assign: vars}
 }

@@ -4,6 +4,9 @@ import (
 	"github.com/signalbox/signalbox/asl/aslerr"
 	"github.com/signalbox/signalbox/asl/diag"
 	"github.com/signalbox/signalbox/asl/jpath"
+	"math"
+	"strconv"
+	"strings"
 )
 
 // Map runs its processor once per item of an array.
@@ -37,7 +40,7 @@ type ItemBatcher struct {
 
 func parseMap(b Base, o *object, d *diag.List) *Map {
 	s := &Map{Base: b, ToleratedFailureCount: -1, ToleratedFailurePercentage: -1}
-	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fResultSelector|fRetryCatch, d)
+	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fResultSelector|fRetryCatch|fAssign, d)
 	o.exclusive("ItemSelector", "Parameters")
 	for _, k := range []string{"ItemSelector", "Parameters"} {
 		if v, ok := o.get(k); ok {
@@ -172,7 +175,7 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 	}
 	if s.MaxConcurrencyAt != nil {
 		v, ok := s.MaxConcurrencyAt.Get(e.scope())
-		n, isInt := AsInt(v)
+		n, isInt := intOrNumericString(v)
 		if !ok || !isInt || n < 0 {
 			return nil, e.runtimeErr("The MaxConcurrencyPath field refers to value \"%s\" which is not a valid integer: %s", plain(v), s.MaxConcurrencyAt)
 		}
@@ -180,7 +183,7 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 	}
 	if s.ToleratedCountPath != nil {
 		v, ok := s.ToleratedCountPath.Get(e.scope())
-		n, isInt := AsInt(v)
+		n, isInt := intOrNumericString(v)
 		if !ok || !isInt {
 			return nil, e.runtimeErr("The ToleratedFailureCountPath field refers to value \"%s\" which is not a valid integer: %s", plain(v), s.ToleratedCountPath)
 		}
@@ -191,7 +194,7 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 	}
 	if s.ToleratedPercentagePath != nil {
 		v, ok := s.ToleratedPercentagePath.Get(e.scope())
-		f, isNum := AsFloat(v)
+		f, isNum := floatOrNumericString(v)
 		if !ok || !isNum {
 			return nil, e.runtimeErr("The ToleratedFailurePercentagePath field refers to value \"%s\" which is not a valid float: %s", plain(v), s.ToleratedPercentagePath)
 		}
@@ -289,4 +292,23 @@ func (b *ItemBatcher) batch(e *env, in any, items []any) ([]any, error) {
 		batches = []any{}
 	}
 	return batches, nil
+}
+
+// intOrNumericString reads an integer, also from a string holding one, as
+// the Map's ...Path fields accept.
+func intOrNumericString(v any) (int64, bool) {
+	if s, ok := v.(string); ok {
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		return n, err == nil
+	}
+	return AsInt(v)
+}
+
+// floatOrNumericString reads a number, also from a string holding one.
+func floatOrNumericString(v any) (float64, bool) {
+	if s, ok := v.(string); ok {
+		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+	}
+	return AsFloat(v)
 }

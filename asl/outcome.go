@@ -14,10 +14,16 @@ type Outcome interface{ isOutcome() }
 type Next struct {
 	State  string
 	Output any
+	// Assign holds the workflow variables the state assigns; the runtime
+	// sets them as the state moves on. nil when none.
+	Assign map[string]any
 }
 
 // Succeed ends the machine (execution, branch or iteration) successfully.
-type Succeed struct{ Output any }
+type Succeed struct {
+	Output any
+	Assign map[string]any
+}
 
 // Fail ends the machine with an error. An empty Error means the Fail state
 // named none.

@@ -10,7 +10,7 @@ type Parallel struct {
 
 func parseParallel(b Base, o *object, d *diag.List) *Parallel {
 	s := &Parallel{Base: b}
-	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fParameters|fResultSelector|fRetryCatch, d)
+	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fParameters|fResultSelector|fRetryCatch|fAssign, d)
 	arr, ok := o.array("Branches", true)
 	if ok && len(arr) == 0 {
 		d.Add(o.at("Branches"), diag.SchemaValidationFailed, "Branches must hold at least one branch")

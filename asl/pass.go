@@ -11,7 +11,7 @@ type Pass struct {
 
 func parsePass(b Base, o *object, d *diag.List) *Pass {
 	s := &Pass{Base: b}
-	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fParameters, d)
+	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fParameters|fAssign, d)
 	s.Result, s.HasResult = o.get("Result")
 	return s
 }
@@ -25,6 +25,10 @@ func (s *Pass) enter(e *env) Outcome {
 	if s.HasResult {
 		result = s.Result
 	}
+	vars, err := e.assign(s.Assign, result)
+	if err != nil {
+		return failWith(asError(err))
+	}
 	out, err := s.ResultPath.apply(e, raw, result)
 	if err == nil {
 		out, err = s.OutputPath.apply(e, out)
@@ -32,5 +36,5 @@ func (s *Pass) enter(e *env) Outcome {
 	if err != nil {
 		return failWith(asError(err))
 	}
-	return s.then(out)
+	return s.then(out, vars)
 }

@@ -24,6 +24,7 @@ type Catcher struct {
 	ErrorEquals []string
 	Next        string
 	ResultPath  resultPath
+	Assign      *Template
 }
 
 // Matches reports whether an ErrorEquals list matches an error name:
@@ -158,6 +159,7 @@ func parseCatch(st *object, d *diag.List) []*Catcher {
 		c.ErrorEquals = parseErrorEquals(o, d)
 		c.Next, _ = o.str("Next", true)
 		c.ResultPath = parseResultPath(o, d)
+		c.Assign = parseAssign(o, d)
 		o.get("Comment")
 		o.finish()
 		if containsALL(c.ErrorEquals) && i != len(arr)-1 {

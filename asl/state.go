@@ -47,6 +47,7 @@ type Base struct {
 	Selector   *Template // ResultSelector
 	Retry      []*Retrier
 	Catch      []*Catcher
+	Assign     *Template
 }
 
 // Name returns the state's name.
@@ -57,12 +58,13 @@ func (b *Base) Kind() Kind { return b.kind }
 
 func (b *Base) base() *Base { return b }
 
-// then is the outcome that moves on from this state with output.
-func (b *Base) then(output any) Outcome {
+// then is the outcome that moves on from this state with output,
+// assigning vars.
+func (b *Base) then(output any, vars map[string]any) Outcome {
 	if b.End {
-		return Succeed{Output: output}
+		return Succeed{Output: output, Assign: vars}
 	}
-	return Next{State: b.Next, Output: output}
+	return Next{State: b.Next, Output: output, Assign: vars}
 }
 
 // inputPath is an InputPath or OutputPath: the zero value is "$", null
@@ -126,6 +128,7 @@ const (
 	fParameters
 	fResultSelector
 	fRetryCatch
+	fAssign
 )
 
 func parseBase(b *Base, o *object, allowed fields, d *diag.List) {
@@ -160,6 +163,9 @@ func parseBase(b *Base, o *object, allowed fields, d *diag.List) {
 			b.Selector = compileTemplate(v, o.at("ResultSelector"), d)
 		}
 	}
+	if allowed&fAssign != 0 {
+		b.Assign = parseAssign(o, d)
+	}
 	if allowed&fRetryCatch != 0 {
 		b.Retry = parseRetry(o, d)
 		b.Catch = parseCatch(o, d)
@@ -176,21 +182,27 @@ func (b *Base) effectiveInput(e *env, raw any) (any, error) {
 	return b.Parameters.Eval(e)
 }
 
-// finishResult applies ResultSelector, ResultPath and OutputPath to a result.
-func (b *Base) finishResult(e *env, raw, result any) (any, error) {
+// finishResult applies ResultSelector, Assign, ResultPath and OutputPath
+// to a result: the output and the variables to assign.
+func (b *Base) finishResult(e *env, raw, result any) (any, map[string]any, error) {
 	if b.Selector != nil {
 		e.input = result
 		r, err := b.Selector.Eval(e)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		result = r
 	}
+	vars, err := e.assign(b.Assign, result)
+	if err != nil {
+		return nil, nil, err
+	}
 	out, err := b.ResultPath.apply(e, raw, result)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return b.OutputPath.apply(e, out)
+	out, err = b.OutputPath.apply(e, out)
+	return out, vars, err
 }
 
 // asError turns an evaluation failure into an ASL error.

@@ -232,9 +232,6 @@ func parseState(name string, v any, ptr string, d *diag.List) State {
 	if q, ok := o.str("QueryLanguage", false); ok && q != "JSONPath" {
 		unsupportedQueryLanguage(o, q, d)
 	}
-	if _, ok := o.get("Assign"); ok {
-		d.Add(o.at("Assign"), diag.Unsupported, "workflow variables (Assign) are not supported yet")
-	}
 	b := Base{name: name, kind: Kind(typ)}
 	var s State
 	switch Kind(typ) {

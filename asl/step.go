@@ -15,11 +15,11 @@ func Step(s State, input any, ctx *Context) Outcome {
 func Complete(s State, input, result any, ctx *Context) Outcome {
 	b := s.base()
 	e := &env{input: input, ctx: ctx}
-	out, err := b.finishResult(e, input, result)
+	out, vars, err := b.finishResult(e, input, result)
 	if err != nil {
 		return HandleError(s, input, asError(err), ctx)
 	}
-	return b.then(out)
+	return b.then(out, vars)
 }
 
 // HandleError decides what a state does with an error: retry it (the first
@@ -53,11 +53,16 @@ func HandleError(s State, input any, err *aslerr.Error, ctx *Context) Outcome {
 			continue
 		}
 		e := &env{input: input, ctx: ctx}
-		out, perr := c.ResultPath.apply(e, input, ErrorOutput(err))
+		errOut := ErrorOutput(err)
+		vars, aerr := e.assign(c.Assign, errOut)
+		if aerr != nil {
+			return failWith(asError(aerr))
+		}
+		out, perr := c.ResultPath.apply(e, input, errOut)
 		if perr != nil {
 			return failWith(asError(perr))
 		}
-		return Next{State: c.Next, Output: out}
+		return Next{State: c.Next, Output: out, Assign: vars}
 	}
 	return failWith(err)
 }

@@ -23,7 +23,7 @@ type Task struct {
 
 func parseTask(b Base, o *object, d *diag.List) *Task {
 	s := &Task{Base: b}
-	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fParameters|fResultSelector|fRetryCatch, d)
+	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fParameters|fResultSelector|fRetryCatch|fAssign, d)
 	s.Resource, _ = o.str("Resource", true)
 	o.exclusive("TimeoutSeconds", "TimeoutSecondsPath")
 	o.exclusive("HeartbeatSeconds", "HeartbeatSecondsPath")

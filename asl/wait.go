@@ -25,7 +25,7 @@ type Wait struct {
 
 func parseWait(b Base, o *object, d *diag.List) *Wait {
 	s := &Wait{Base: b}
-	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath, d)
+	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fAssign, d)
 	n := 0
 	for _, k := range []string{"Seconds", "Timestamp", "SecondsPath", "TimestampPath"} {
 		if o.has(k) {
@@ -107,11 +107,15 @@ func (s *Wait) enter(e *env) Outcome {
 	if until.Sub(now) > maxWait {
 		return failWith(e.runtimeErr("Wait state delay is too long."))
 	}
+	vars, err := e.assign(s.Assign, in)
+	if err != nil {
+		return failWith(asError(err))
+	}
 	out, err := s.OutputPath.apply(e, in)
 	if err != nil {
 		return failWith(asError(err))
 	}
-	return WaitUntil{Until: until, Then: s.then(out)}
+	return WaitUntil{Until: until, Then: s.then(out, vars)}
 }
 
 // plain renders a value for an error message: strings without quotes.

@@ -27,6 +27,7 @@ type thread struct {
 	last  int64 // id of this thread's latest event
 	// mapItem is set for a Map iteration: the Context's Map fields.
 	mapItem *mapItem
+	vars    *scope
 }
 
 type mapItem struct {
@@ -56,6 +57,10 @@ func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any)
 	name, in := m.StartAt, input
 	c := t.run.base // one Context per thread, reset per state
 	c.Rand = &t.run.rand
+	if t.vars == nil {
+		t.vars = newScope(nil)
+	}
+	c.Vars = t.vars.lookup
 	if t.mapItem != nil {
 		c.InMap, c.MapItemIndex, c.MapItemValue = true, t.mapItem.index, t.mapItem.value
 	}
@@ -96,8 +101,10 @@ func (t *thread) runState(ctx context.Context, st asl.State, in any, c *asl.Cont
 	for {
 		switch x := o.(type) {
 		case asl.Next:
+			t.vars.assign(x.Assign)
 			return x.Output, x.State, nil
 		case asl.Succeed:
+			t.vars.assign(x.Assign)
 			return x.Output, "", nil
 		case asl.Fail:
 			return nil, "", &runErr{Error: &aslerr.Error{Name: x.Error, Cause: x.Cause}}
@@ -227,7 +234,7 @@ func taskError(err error, ctx context.Context) *aslerr.Error {
 }
 
 func (t *thread) fork() *thread {
-	return &thread{run: t.run, clock: t.clock.Fork(), last: t.last}
+	return &thread{run: t.run, clock: t.clock.Fork(), last: t.last, vars: newScope(t.vars)}
 }
 
 // runParallel runs every branch concurrently; the first failure cancels
@@ -312,7 +319,7 @@ func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) (any, *
 				i := next
 				next++
 				mu.Unlock()
-				it := &thread{run: t.run, clock: wt.clock, last: t.last, mapItem: &mapItem{index: i, value: r.Items[i]}}
+				it := &thread{run: t.run, clock: wt.clock, last: t.last, mapItem: &mapItem{index: i, value: r.Items[i]}, vars: newScope(t.vars)}
 				it.event(Event{Type: MapIterationStarted, Name: st.Name(), Index: i})
 				out, err := it.runMachine(ctx, r.Processor, r.Items[i])
 				if err != nil {
