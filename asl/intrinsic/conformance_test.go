@@ -1,6 +1,9 @@
 package intrinsic_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"flag"
 	"math"
 	"os"
 	"path/filepath"
@@ -131,17 +134,29 @@ func TestRecordedCallsParse(t *testing.T) {
 	}
 }
 
+var update = flag.Bool("update", false, "rewrite testdata/recorded_calls.json from the recorded cases")
+
+const seedFile = "testdata/recorded_calls.json"
+
 // TestRecordedCallsSeedFile keeps testdata/recorded_calls.json, the fuzz
-// seed corpus, in step with the recorded cases.
+// seed corpus, in step with the recorded cases. Run it with -update to
+// rewrite the file.
 func TestRecordedCallsSeedFile(t *testing.T) {
-	t.Parallel()
 	calls := recordedCalls(loadCases(t))
-	require.Equal(t, calls, seedCalls(t), "regenerate testdata/recorded_calls.json")
+	if *update {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", " ")
+		require.NoError(t, enc.Encode(calls))
+		require.NoError(t, os.WriteFile(seedFile, b.Bytes(), 0o644))
+	}
+	require.Equal(t, calls, seedCalls(t), "run: go test ./asl/intrinsic/ -run TestRecordedCallsSeedFile -update")
 }
 
 func seedCalls(t testing.TB) []string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "recorded_calls.json"))
+	data, err := os.ReadFile(seedFile)
 	require.NoError(t, err)
 	v, err := oj.ParseString(string(data))
 	require.NoError(t, err)

@@ -62,7 +62,7 @@ func evalBase64Decode(c *call, env *Env) (any, error) {
 		return nil, err
 	}
 	s, ok := shortString(v)
-	if !ok {
+	if !ok || strings.ContainsAny(s, "\r\n") { // Java's basic decoder takes no line breaks
 		return nil, c.fn.invalid
 	}
 	enc := base64.StdEncoding

@@ -196,6 +196,7 @@ func TestEncodingFunctions(t *testing.T) {
 		{src: "States.Base64Decode('')", want: `""`},
 		{src: "States.Base64Decode('/w==')", want: `"\uFFFD"`},
 		{src: "States.Base64Decode('not base64!!!')", invalid: true},
+		{src: "States.Base64Decode($.s)", input: `{"s":"RGF0\nYQ=="}`, invalid: true},
 		{src: "States.Base64Decode($.s)", input: long("A", 10004), invalid: true},
 		{src: "States.Base64Decode(States.Base64Encode($.s))", input: `{"s":"round trip ✓"}`, want: `"round trip ✓"`},
 

@@ -199,7 +199,7 @@ func (p *parser) stringLiteral() (node, error) {
 }
 
 // path parses a JSONPath argument: everything up to the ',' or ')' that
-// ends the argument, outside brackets and quotes.
+// ends the argument, outside brackets, parentheses and quotes.
 func (p *parser) path() (node, error) {
 	start := p.pos
 	depth := 0
@@ -216,16 +216,19 @@ scan:
 			}
 		case depth > 0 && (c == '\'' || c == '"'):
 			quote = c
-		case c == '[':
+		case c == '[' || (depth > 0 && c == '('):
 			depth++
-		case c == ']':
+		case depth > 0 && (c == ']' || c == ')'):
 			depth--
-		case depth <= 0 && (c == ',' || c == ')'):
+		case c == ',' || c == ')':
 			break scan
 		}
 	}
 	if p.pos > len(p.src) {
 		p.pos = len(p.src)
+	}
+	if depth != 0 || quote != 0 {
+		return nil, p.errorf(start, "unterminated bracket or quote in path %q", p.src[start:p.pos])
 	}
 	text := strings.TrimRight(p.src[start:p.pos], " \t\n\r")
 	path, err := jpath.Compile(text)

@@ -83,6 +83,8 @@ func TestParseErrors(t *testing.T) {
 		{"States.Array('a\\nb')", `invalid escape sequence "\\n"`, 16},
 		{"States.Array('a\\", "unterminated escape sequence", 16},
 		{"States.Array($.a b)", "invalid JSONPath", 14},
+		{"States.Array($['a,b'", "unterminated bracket or quote in path", 14},
+		{"States.Array($['a)", "unterminated bracket or quote in path", 14},
 		{"States.Array($)x", `unexpected "x" after the call`, 16},
 		{"States.Array(1) x", `unexpected "x" after the call`, 17},
 		{"States.MathAdd(1)", "States.MathAdd takes 2 arguments, got 1", 1},

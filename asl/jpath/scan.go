@@ -99,7 +99,11 @@ func bracket(s string) (segment, int, bool, error) {
 					return segment{name: name.String()}, j + 2, true, nil
 				}
 				// A union of names, or a filter: let ojg read it.
-				return segment{}, closing(s), false, nil
+				end := closing(s)
+				if end <= 0 {
+					return segment{}, 0, false, errors.New("unterminated '['")
+				}
+				return segment{}, end, false, nil
 			default:
 				name.WriteByte(s[j])
 			}
