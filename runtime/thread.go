@@ -110,14 +110,9 @@ func (t *thread) runState(ctx context.Context, st asl.State, in any, c *asl.Cont
 			return nil, "", &runErr{Error: &aslerr.Error{Name: x.Error, Cause: x.Cause}}
 		case asl.CallTask:
 			result, err := t.callTask(ctx, st, x, c)
-			if err != nil {
-				if err.timedOut || err.aborted {
-					return nil, "", err
-				}
-				o = asl.HandleError(st, in, err.Error, c)
-				continue
+			if o, err = t.settle(st, in, c, result, err); err != nil {
+				return nil, "", err
 			}
-			o = asl.Complete(st, in, result, c)
 		case asl.WaitUntil:
 			if err := t.clock.Sleep(ctx, x.Until.Sub(t.clock.Now())); err != nil {
 				return nil, "", t.interrupted(ctx, err)
@@ -125,24 +120,14 @@ func (t *thread) runState(ctx context.Context, st asl.State, in any, c *asl.Cont
 			o = x.Then
 		case asl.RunParallel:
 			result, err := t.runParallel(ctx, st, x)
-			if err != nil {
-				if err.timedOut || err.aborted {
-					return nil, "", err
-				}
-				o = asl.HandleError(st, in, err.Error, c)
-				continue
+			if o, err = t.settle(st, in, c, result, err); err != nil {
+				return nil, "", err
 			}
-			o = asl.Complete(st, in, result, c)
 		case asl.RunMap:
 			result, err := t.runMap(ctx, st, x)
-			if err != nil {
-				if err.timedOut || err.aborted {
-					return nil, "", err
-				}
-				o = asl.HandleError(st, in, err.Error, c)
-				continue
+			if o, err = t.settle(st, in, c, result, err); err != nil {
+				return nil, "", err
 			}
-			o = asl.Complete(st, in, result, c)
 		case asl.Retry:
 			for len(c.Retries) <= x.Retrier {
 				c.Retries = append(c.Retries, 0)
@@ -158,6 +143,19 @@ func (t *thread) runState(ctx context.Context, st asl.State, in any, c *asl.Cont
 			return nil, "", &runErr{Error: aslerr.New(aslerr.Runtime, "unknown outcome %T", o)}
 		}
 	}
+}
+
+// settle turns the end of a state's work (a task call, branches,
+// iterations) into the state's next outcome. Timeouts and aborts end the
+// thread instead: they are not the state's to handle.
+func (t *thread) settle(st asl.State, in any, c *asl.Context, result any, err *runErr) (asl.Outcome, *runErr) {
+	if err == nil {
+		return asl.Complete(st, in, result, c), nil
+	}
+	if err.timedOut || err.aborted {
+		return nil, err
+	}
+	return asl.HandleError(st, in, err.Error, c), nil
 }
 
 // resourceParts splits a resource ARN into AWS's history resourceType and
