@@ -13,11 +13,21 @@ type Choice struct {
 	Default string
 	// ruleAssign holds each rule's compiled Assign (nil when it has none).
 	ruleAssign []*Template
+	// jrules are the rules of a JSONata Choice state.
+	jrules []*jrule
+}
+
+// jrule is a Choice rule of a JSONata state: a Condition expression.
+type jrule struct {
+	Condition *jtemplate
+	Next      string
+	Assign    *jtemplate
+	Output    *jtemplate
 }
 
 func parseChoice(b Base, o *object, d *diag.List) *Choice {
 	s := &Choice{Base: b}
-	parseBase(&s.Base, o, fInputPath|fOutputPath|fAssign, d)
+	parseBase(&s.Base, o, fInputPath|fOutputPath|fAssign|fOutput, d)
 	s.Default, _ = o.str("Default", false)
 	arr, ok := o.array("Choices", true)
 	if ok && len(arr) == 0 {
@@ -25,6 +35,12 @@ func parseChoice(b Base, o *object, d *diag.List) *Choice {
 	}
 	for i, v := range arr {
 		ptr := diag.Pointer(o.ptr, "Choices", i)
+		if s.lang == langJSONata {
+			if r := parseJRule(v, ptr, d); r != nil {
+				s.jrules = append(s.jrules, r)
+			}
+			continue
+		}
 		r, rd := choice.Parse(v, ptr, true)
 		*d = append(*d, rd...)
 		if r != nil {
@@ -44,7 +60,66 @@ func parseChoice(b Base, o *object, d *diag.List) *Choice {
 	return s
 }
 
+func parseJRule(v any, ptr string, d *diag.List) *jrule {
+	o, ok := newObject(v, ptr, d)
+	if !ok {
+		return nil
+	}
+	r := &jrule{}
+	r.Next, _ = o.str("Next", true)
+	if c, ok := o.get("Condition"); !ok {
+		d.Add(o.at("Condition"), diag.SchemaValidationFailed, "the field \"Condition\" is required in a JSONata Choice rule")
+	} else {
+		r.Condition = compileJTemplate(c, "Condition", o.at("Condition"), d)
+	}
+	r.Assign = parseJAssign(o, d)
+	r.Output = jfield(o, "Output", d)
+	o.get("Comment")
+	o.finish()
+	return r
+}
+
+func (s *Choice) enterJSONata(e *env) Outcome {
+	raw := e.input
+	bind := e.bindings(raw, nil)
+	next, assign, output := s.Default, s.JAssign, s.Output
+	for _, r := range s.jrules {
+		v, err := r.Condition.eval(e, bind)
+		if err != nil {
+			return failWith(asError(err))
+		}
+		b, isBool := v.(bool)
+		if !isBool {
+			return failWith(asError(jtypeError(e, r.Condition, "Condition", "boolean", v)))
+		}
+		if b {
+			next, assign = r.Next, r.Assign
+			if r.Output != nil {
+				output = r.Output
+			}
+			break
+		}
+	}
+	if next == "" {
+		return failWith(&aslerr.Error{Name: aslerr.NoChoiceMatched, Cause: "No Matches!"})
+	}
+	vars, err := evalJAssign(e, assign, bind)
+	if err != nil {
+		return failWith(asError(err))
+	}
+	out := raw
+	if output != nil {
+		if out, err = output.eval(e, bind); err != nil {
+			return failWith(asError(err))
+		}
+	}
+	return Next{State: next, Output: out, Assign: vars}
+}
+
 func (s *Choice) enter(e *env) Outcome {
+	if s.lang == langJSONata {
+		return s.enterJSONata(e)
+	}
 	in, err := s.InputPath.apply(e, e.input)
 	if err != nil {
 		return failWith(asError(err))

@@ -44,6 +44,9 @@ type Context struct {
 	Rand intrinsic.Random
 	// Vars resolves workflow variables; nil when there are none.
 	Vars func(name string) (any, bool)
+	// AllVars returns every variable the state can see, for JSONata
+	// bindings; nil when there are none.
+	AllVars func() map[string]any
 
 	obj any // the Context object, built on first use
 }

@@ -12,6 +12,8 @@ type FailState struct {
 	Base
 	Error, Cause       string
 	errorDyn, causeDyn *tnode // ErrorPath, CausePath
+	// JSONata: Error or Cause as an expression.
+	errorExpr, causeExpr *jtemplate
 }
 
 func parseFail(b Base, o *object, d *diag.List) *FailState {
@@ -19,10 +21,26 @@ func parseFail(b Base, o *object, d *diag.List) *FailState {
 	parseBase(&s.Base, o, 0, d)
 	o.exclusive("Error", "ErrorPath")
 	o.exclusive("Cause", "CausePath")
-	s.Error, _ = o.str("Error", false)
-	s.Cause, _ = o.str("Cause", false)
-	s.errorDyn = parseFailPath(o, "ErrorPath", d)
-	s.causeDyn = parseFailPath(o, "CausePath", d)
+	if s.lang == langJSONata {
+		s.errorExpr = jexprOnly(o, "Error", d)
+		s.causeExpr = jexprOnly(o, "Cause", d)
+		for _, k := range []string{"ErrorPath", "CausePath"} {
+			if o.has(k) {
+				o.get(k)
+				d.Add(o.at(k), diag.SchemaValidationFailed, "the field %q is not supported in a JSONata state: use an expression in Error or Cause", k)
+			}
+		}
+	}
+	if s.errorExpr == nil {
+		s.Error, _ = o.str("Error", false)
+	}
+	if s.causeExpr == nil {
+		s.Cause, _ = o.str("Cause", false)
+	}
+	if s.lang == langJSONPath {
+		s.errorDyn = parseFailPath(o, "ErrorPath", d)
+		s.causeDyn = parseFailPath(o, "CausePath", d)
+	}
 	return s
 }
 
@@ -49,6 +67,28 @@ func parseFailPath(o *object, key string, d *diag.List) *tnode {
 
 func (s *FailState) enter(e *env) Outcome {
 	f := Fail{Error: s.Error, Cause: s.Cause}
+	if s.lang == langJSONata {
+		bind := e.bindings(e.input, nil)
+		for _, x := range []struct {
+			t     *jtemplate
+			field string
+			dst   *string
+		}{{s.errorExpr, "Error", &f.Error}, {s.causeExpr, "Cause", &f.Cause}} {
+			if x.t == nil {
+				continue
+			}
+			v, err := x.t.eval(e, bind)
+			if err != nil {
+				return failWith(asError(err))
+			}
+			str, ok := v.(string)
+			if !ok {
+				return failWith(asError(jtypeError(e, x.t, x.field, "string", v)))
+			}
+			*x.dst = str
+		}
+		return f
+	}
 	for _, dyn := range []struct {
 		n   *tnode
 		dst *string

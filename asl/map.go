@@ -26,6 +26,10 @@ type Map struct {
 	ToleratedPercentagePath    *jpath.Path
 
 	Batcher *ItemBatcher
+
+	// JSONata: Items, ItemSelector, and numbers given as expressions.
+	items, itemSelector                        *jtemplate
+	maxConcurrencyExpr, countExpr, percentExpr *jtemplate
 }
 
 // ItemBatcher groups items into batches: each iteration's input is
@@ -40,37 +44,51 @@ type ItemBatcher struct {
 
 func parseMap(b Base, o *object, d *diag.List) *Map {
 	s := &Map{Base: b, ToleratedFailureCount: -1, ToleratedFailurePercentage: -1}
-	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fResultSelector|fRetryCatch|fAssign, d)
-	o.exclusive("ItemSelector", "Parameters")
-	for _, k := range []string{"ItemSelector", "Parameters"} {
-		if v, ok := o.get(k); ok {
-			s.Parameters = compileTemplate(v, o.at(k), d)
+	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fResultSelector|fRetryCatch|fAssign|fOutput, d)
+	if s.lang == langJSONata {
+		s.items = jfield(o, "Items", d)
+		s.itemSelector = jfield(o, "ItemSelector", d)
+		s.maxConcurrencyExpr = jexprOnly(o, "MaxConcurrency", d)
+		s.countExpr = jexprOnly(o, "ToleratedFailureCount", d)
+		s.percentExpr = jexprOnly(o, "ToleratedFailurePercentage", d)
+		for _, k := range []string{"ItemsPath", "MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath"} {
+			if o.has(k) {
+				o.get(k)
+				d.Add(o.at(k), diag.SchemaValidationFailed, "the field %q is not supported in a JSONata state", k)
+			}
 		}
+	} else {
+		o.exclusive("ItemSelector", "Parameters")
+		for _, k := range []string{"ItemSelector", "Parameters"} {
+			if v, ok := o.get(k); ok {
+				s.Parameters = compileTemplate(v, o.at(k), d)
+			}
+		}
+		s.ItemsPath = referencePath(o, "ItemsPath", d)
 	}
-	s.ItemsPath = referencePath(o, "ItemsPath", d)
 	o.exclusive("ItemProcessor", "Iterator")
 	switch {
 	case o.has("ItemProcessor"):
 		v, _ := o.get("ItemProcessor")
-		s.Processor = parseMachine(v, o.at("ItemProcessor"), func(p *object) { s.parseProcessorConfig(p, d) }, d)
+		s.Processor = parseMachine(v, o.at("ItemProcessor"), s.machineLang, func(p *object) { s.parseProcessorConfig(p, d) }, d)
 	case o.has("Iterator"):
 		v, _ := o.get("Iterator")
-		s.Processor = parseMachine(v, o.at("Iterator"), func(p *object) { s.parseProcessorConfig(p, d) }, d)
+		s.Processor = parseMachine(v, o.at("Iterator"), s.machineLang, func(p *object) { s.parseProcessorConfig(p, d) }, d)
 	default:
 		d.Add(o.at("ItemProcessor"), diag.SchemaValidationFailed, "a Map state needs ItemProcessor (or the older Iterator)")
 	}
 	o.exclusive("MaxConcurrency", "MaxConcurrencyPath")
-	if n, ok := o.integer("MaxConcurrency", 0); ok {
+	if n, ok := o.integer("MaxConcurrency", 0); s.maxConcurrencyExpr == nil && ok {
 		s.MaxConcurrency = n
 	}
 	s.MaxConcurrencyAt = referencePath(o, "MaxConcurrencyPath", d)
 	o.exclusive("ToleratedFailureCount", "ToleratedFailureCountPath")
-	if n, ok := o.integer("ToleratedFailureCount", 0); ok {
+	if n, ok := o.integer("ToleratedFailureCount", 0); s.countExpr == nil && ok {
 		s.ToleratedFailureCount = n
 	}
 	s.ToleratedCountPath = referencePath(o, "ToleratedFailureCountPath", d)
 	o.exclusive("ToleratedFailurePercentage", "ToleratedFailurePercentagePath")
-	if f, ok := o.number("ToleratedFailurePercentage"); ok {
+	if f, ok := o.number("ToleratedFailurePercentage"); s.percentExpr == nil && ok {
 		if f < 0 || f > 100 {
 			d.Add(o.at("ToleratedFailurePercentage"), diag.InvalidValue, "ToleratedFailurePercentage must be between 0 and 100")
 		}
@@ -147,13 +165,83 @@ func (s *Map) enter(e *env) Outcome {
 	return out
 }
 
-func (s *Map) prepare(e *env, raw any) (Outcome, error) {
-	in, err := s.InputPath.apply(e, raw)
-	if err != nil {
-		return nil, err
+// prepareJSONata is prepare for a JSONata Map state.
+func (s *Map) prepareJSONata(e *env, raw any) (Outcome, error) {
+	bind := e.bindings(raw, nil)
+	run := s.runMap()
+	itemsV := raw
+	if s.items != nil {
+		v, err := s.items.eval(e, bind)
+		if err != nil {
+			return nil, err
+		}
+		itemsV = v
 	}
-	e.input = in
-	run := RunMap{
+	items, ok := itemsV.([]any)
+	if !ok {
+		n := s.items
+		if n == nil {
+			n = &jtemplate{kind: tCall, src: "$states.input"}
+		}
+		return nil, jtypeError(e, n, "Items", "array", itemsV)
+	}
+	if s.maxConcurrencyExpr != nil {
+		n, err := evalInt(e, s.maxConcurrencyExpr, "MaxConcurrency", bind)
+		if err != nil {
+			return nil, err
+		}
+		run.MaxConcurrency = int(max(n, 0))
+	}
+	if s.countExpr != nil {
+		n, err := evalInt(e, s.countExpr, "ToleratedFailureCount", bind)
+		if err != nil {
+			return nil, err
+		}
+		if n < 0 {
+			return nil, e.runtimeErr("ToleratedFailureCount cannot be negative.")
+		}
+		run.ToleratedFailureCount = int(n)
+	}
+	if s.percentExpr != nil {
+		v, err := s.percentExpr.eval(e, bind)
+		if err != nil {
+			return nil, err
+		}
+		f, isNum := AsFloat(v)
+		if !isNum || f < 0 || f > 100 {
+			return nil, e.runtimeErr("ToleratedFailurePercentage must be between 0 and 100.")
+		}
+		run.ToleratedFailurePercentage = f
+	}
+	if s.itemSelector != nil {
+		selected := make([]any, len(items))
+		ctx := *e.ctx
+		ctx.InMap = true
+		ie := &env{input: raw, ctx: &ctx}
+		for i, item := range items {
+			ctx.MapItemIndex, ctx.MapItemValue = i, item
+			ctx.Invalidate()
+			v, err := s.itemSelector.eval(ie, ie.bindings(raw, nil))
+			if err != nil {
+				return nil, err
+			}
+			selected[i] = v
+		}
+		items = selected
+	}
+	if s.Batcher != nil {
+		batches, err := s.Batcher.batch(e, raw, items)
+		if err != nil {
+			return nil, err
+		}
+		items = batches
+	}
+	run.Items = items
+	return run, nil
+}
+
+func (s *Map) runMap() RunMap {
+	return RunMap{
 		Processor:                  s.Processor,
 		MaxConcurrency:             int(s.MaxConcurrency),
 		ToleratedFailureCount:      int(s.ToleratedFailureCount),
@@ -161,6 +249,18 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 		Distributed:                s.Distributed,
 		Label:                      s.Label,
 	}
+}
+
+func (s *Map) prepare(e *env, raw any) (Outcome, error) {
+	if s.lang == langJSONata {
+		return s.prepareJSONata(e, raw)
+	}
+	in, err := s.InputPath.apply(e, raw)
+	if err != nil {
+		return nil, err
+	}
+	e.input = in
+	run := s.runMap()
 	itemsV := in
 	if s.ItemsPath != nil {
 		v, ok := s.ItemsPath.Get(e.scope())

@@ -10,13 +10,13 @@ type Parallel struct {
 
 func parseParallel(b Base, o *object, d *diag.List) *Parallel {
 	s := &Parallel{Base: b}
-	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fParameters|fResultSelector|fRetryCatch|fAssign, d)
+	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fParameters|fResultSelector|fRetryCatch|fAssign|fArguments|fOutput, d)
 	arr, ok := o.array("Branches", true)
 	if ok && len(arr) == 0 {
 		d.Add(o.at("Branches"), diag.SchemaValidationFailed, "Branches must hold at least one branch")
 	}
 	for i, v := range arr {
-		if m := parseMachine(v, diag.Pointer(o.ptr, "Branches", i), nil, d); m != nil {
+		if m := parseMachine(v, diag.Pointer(o.ptr, "Branches", i), s.machineLang, nil, d); m != nil {
 			s.Branches = append(s.Branches, m)
 		}
 	}
@@ -25,7 +25,7 @@ func parseParallel(b Base, o *object, d *diag.List) *Parallel {
 
 func (s *Parallel) enter(e *env) Outcome {
 	raw := e.input
-	in, err := s.effectiveInput(e, raw)
+	in, err := s.arguments(e, raw)
 	if err != nil {
 		return HandleError(s, raw, asError(err), e.ctx)
 	}

@@ -11,13 +11,20 @@ type Pass struct {
 
 func parsePass(b Base, o *object, d *diag.List) *Pass {
 	s := &Pass{Base: b}
-	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fParameters|fAssign, d)
+	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fParameters|fAssign|fOutput, d)
 	s.Result, s.HasResult = o.get("Result")
 	return s
 }
 
 func (s *Pass) enter(e *env) Outcome {
 	raw := e.input
+	if s.lang == langJSONata {
+		out, vars, err := s.jsonataOutput(e, e.bindings(raw, nil), raw)
+		if err != nil {
+			return failWith(asError(err))
+		}
+		return s.then(out, vars)
+	}
 	result, err := s.effectiveInput(e, raw)
 	if err != nil {
 		return failWith(asError(err))

@@ -25,6 +25,9 @@ type Catcher struct {
 	Next        string
 	ResultPath  resultPath
 	Assign      *Template
+	// JSONata catchers: Output (default: the error output) and Assign.
+	Output  *jtemplate
+	JAssign *jtemplate
 }
 
 // Matches reports whether an ErrorEquals list matches an error name:
@@ -144,7 +147,7 @@ func parseRetry(st *object, d *diag.List) []*Retrier {
 	return out
 }
 
-func parseCatch(st *object, d *diag.List) []*Catcher {
+func parseCatch(st *object, lang queryLanguage, d *diag.List) []*Catcher {
 	arr, ok := st.array("Catch", false)
 	if !ok {
 		return nil
@@ -158,8 +161,17 @@ func parseCatch(st *object, d *diag.List) []*Catcher {
 		c := &Catcher{}
 		c.ErrorEquals = parseErrorEquals(o, d)
 		c.Next, _ = o.str("Next", true)
-		c.ResultPath = parseResultPath(o, d)
-		c.Assign = parseAssign(o, d)
+		if lang == langJSONata {
+			if o.has("ResultPath") {
+				o.get("ResultPath")
+				d.Add(o.at("ResultPath"), diag.SchemaValidationFailed, "the field \"ResultPath\" is not supported in a JSONata state: use Output")
+			}
+			c.Output = jfield(o, "Output", d)
+			c.JAssign = parseJAssign(o, d)
+		} else {
+			c.ResultPath = parseResultPath(o, d)
+			c.Assign = parseAssign(o, d)
+		}
 		o.get("Comment")
 		o.finish()
 		if containsALL(c.ErrorEquals) && i != len(arr)-1 {

@@ -48,6 +48,13 @@ type Base struct {
 	Retry      []*Retrier
 	Catch      []*Catcher
 	Assign     *Template
+
+	// The query language of the state, and of the machine around it.
+	lang, machineLang queryLanguage
+	// JSONata states: Arguments (Task, Parallel), Output and Assign.
+	Arguments *jtemplate
+	Output    *jtemplate
+	JAssign   *jtemplate
 }
 
 // Name returns the state's name.
@@ -129,21 +136,20 @@ const (
 	fResultSelector
 	fRetryCatch
 	fAssign
+	fArguments // JSONata: Task and Parallel
+	fOutput    // JSONata: every kind but Fail
 )
+
+// jsonPathOnly are the fields a JSONata state may not have.
+var jsonPathOnly = []string{"InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector"}
 
 func parseBase(b *Base, o *object, allowed fields, d *diag.List) {
 	b.Comment, _ = o.str("Comment", false)
-	if allowed&fNext != 0 {
-		next, hasNext := o.str("Next", false)
-		end, hasEnd := o.boolean("End")
-		switch {
-		case hasNext && hasEnd && end:
-			d.Add(o.at("End"), diag.SchemaValidationFailed, "a state may not have both Next and End")
-		case !hasNext && !end:
-			d.Add(o.ptr, diag.MissingNextOrEnd, "the state %q needs either Next or \"End\": true", b.name)
-		}
-		b.Next, b.End = next, end && !hasNext
+	if b.lang == langJSONata {
+		parseJSONataBase(b, o, allowed, d)
+		return
 	}
+	parseNext(b, o, allowed, d)
 	if allowed&fInputPath != 0 {
 		b.InputPath = parseInputPath(o, "InputPath", d)
 	}
@@ -168,8 +174,76 @@ func parseBase(b *Base, o *object, allowed fields, d *diag.List) {
 	}
 	if allowed&fRetryCatch != 0 {
 		b.Retry = parseRetry(o, d)
-		b.Catch = parseCatch(o, d)
+		b.Catch = parseCatch(o, b.lang, d)
 	}
+}
+
+func parseNext(b *Base, o *object, allowed fields, d *diag.List) {
+	if allowed&fNext != 0 {
+		next, hasNext := o.str("Next", false)
+		end, hasEnd := o.boolean("End")
+		switch {
+		case hasNext && hasEnd && end:
+			d.Add(o.at("End"), diag.SchemaValidationFailed, "a state may not have both Next and End")
+		case !hasNext && !end:
+			d.Add(o.ptr, diag.MissingNextOrEnd, "the state %q needs either Next or \"End\": true", b.name)
+		}
+		b.Next, b.End = next, end && !hasNext
+	}
+}
+
+// parseJSONataBase reads the shared fields of a JSONata state.
+func parseJSONataBase(b *Base, o *object, allowed fields, d *diag.List) {
+	parseNext(b, o, allowed, d)
+	for _, k := range jsonPathOnly {
+		if o.has(k) {
+			o.get(k)
+			d.Add(o.at(k), diag.SchemaValidationFailed, "the field %q is not supported in a JSONata state: use Arguments, Output and Assign", k)
+		}
+	}
+	if allowed&fArguments != 0 {
+		b.Arguments = jfield(o, "Arguments", d)
+	}
+	if allowed&fOutput != 0 {
+		b.Output = jfield(o, "Output", d)
+	}
+	if allowed&fAssign != 0 {
+		b.JAssign = parseJAssign(o, d)
+	}
+	if allowed&fRetryCatch != 0 {
+		b.Retry = parseRetry(o, d)
+		b.Catch = parseCatch(o, b.lang, d)
+	}
+}
+
+func parseJAssign(o *object, d *diag.List) *jtemplate {
+	v, ok := o.get("Assign")
+	if !ok {
+		return nil
+	}
+	m, isObj := v.(map[string]any)
+	if !isObj {
+		d.Add(o.at("Assign"), diag.SchemaValidationFailed, "Assign must be an object, got %s", TypeName(v))
+		return nil
+	}
+	for k := range m {
+		if msg := checkVariableName(k); msg != "" {
+			d.Add(diag.Pointer(o.at("Assign"), k), diag.InvalidValue, "%s", msg)
+		}
+	}
+	return compileJTemplate(v, "Assign", o.at("Assign"), d)
+}
+
+// arguments is what a Task or Parallel state works on: the effective
+// input (JSONPath) or the evaluated Arguments (JSONata).
+func (b *Base) arguments(e *env, raw any) (any, error) {
+	if b.lang != langJSONata {
+		return b.effectiveInput(e, raw)
+	}
+	if b.Arguments == nil {
+		return raw, nil
+	}
+	return b.Arguments.eval(e, e.bindings(raw, nil))
 }
 
 // effectiveInput applies InputPath and Parameters to the raw input.
@@ -185,6 +259,9 @@ func (b *Base) effectiveInput(e *env, raw any) (any, error) {
 // finishResult applies ResultSelector, Assign, ResultPath and OutputPath
 // to a result: the output and the variables to assign.
 func (b *Base) finishResult(e *env, raw, result any) (any, map[string]any, error) {
+	if b.lang == langJSONata {
+		return b.jsonataOutput(e, e.bindings(raw, map[string]any{"result": result}), result)
+	}
 	if b.Selector != nil {
 		e.input = result
 		r, err := b.Selector.Eval(e)

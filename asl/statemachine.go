@@ -62,7 +62,7 @@ func Compile(data []byte) (*StateMachine, diag.List) {
 		d.Add("", diag.InvalidJSON, "the definition is not valid JSON: %v", err)
 		return nil, d
 	}
-	m := parseMachineAt(v, "", true, nil, &d)
+	m := parseMachineAt(v, "", true, langJSONPath, nil, &d)
 	if len(d) > 0 {
 		sortDiagnostics(d)
 		return nil, d
@@ -81,11 +81,12 @@ const maxStateName = 80
 // execution-wide fields) of a machine.
 // top reads the execution-wide fields; extra, when not nil, reads the
 // fields a Map processor adds. Only the top level passes a top object.
-func parseMachine(v any, ptr string, extra func(*object), d *diag.List) *StateMachine {
-	return parseMachineAt(v, ptr, false, extra, d)
+// lang is the query language its states default to: the top level's.
+func parseMachine(v any, ptr string, lang queryLanguage, extra func(*object), d *diag.List) *StateMachine {
+	return parseMachineAt(v, ptr, false, lang, extra, d)
 }
 
-func parseMachineAt(v any, ptr string, top bool, extra func(*object), d *diag.List) *StateMachine {
+func parseMachineAt(v any, ptr string, top bool, lang queryLanguage, extra func(*object), d *diag.List) *StateMachine {
 	o, ok := newObject(v, ptr, d)
 	if !ok {
 		return nil
@@ -98,9 +99,7 @@ func parseMachineAt(v any, ptr string, top bool, extra func(*object), d *diag.Li
 		if n, ok := o.integer("TimeoutSeconds", 1); ok {
 			m.TimeoutSeconds = n
 		}
-		if q, ok := o.str("QueryLanguage", false); ok && q != "JSONPath" {
-			unsupportedQueryLanguage(o, q, d)
-		}
+		lang = readQueryLanguage(o, langJSONPath, d)
 	}
 	if extra != nil {
 		extra(o)
@@ -127,7 +126,7 @@ func parseMachineAt(v any, ptr string, top bool, extra func(*object), d *diag.Li
 		if name == "" {
 			d.Add(sptr, diag.InvalidStateName, "a state name may not be empty")
 		}
-		if s := parseState(name, so.m[name], sptr, d); s != nil {
+		if s := parseState(name, so.m[name], sptr, lang, d); s != nil {
 			m.states[name] = s
 			m.order = append(m.order, name)
 		}
@@ -143,14 +142,6 @@ func parseMachineAt(v any, ptr string, top bool, extra func(*object), d *diag.Li
 		checkTransitions(m, so.ptr, d)
 	}
 	return m
-}
-
-func unsupportedQueryLanguage(o *object, q string, d *diag.List) {
-	if q == "JSONata" {
-		d.Add(o.at("QueryLanguage"), diag.Unsupported, "the JSONata query language is not supported yet")
-		return
-	}
-	d.Add(o.at("QueryLanguage"), diag.InvalidValue, "QueryLanguage must be JSONPath or JSONata, got %q", q)
 }
 
 // checkTransitions reports transitions to missing states and states that
@@ -212,6 +203,9 @@ func transitions(s State) []transition {
 		for i, r := range c.Choices {
 			ts = append(ts, transition{diag.Pointer("/Choices", i, "Next"), r.Next})
 		}
+		for i, r := range c.jrules {
+			ts = append(ts, transition{diag.Pointer("/Choices", i, "Next"), r.Next})
+		}
 		if c.Default != "" {
 			ts = append(ts, transition{"/Default", c.Default})
 		}
@@ -220,7 +214,7 @@ func transitions(s State) []transition {
 }
 
 // parseState reads one state of any kind.
-func parseState(name string, v any, ptr string, d *diag.List) State {
+func parseState(name string, v any, ptr string, machineLang queryLanguage, d *diag.List) State {
 	o, ok := newObject(v, ptr, d)
 	if !ok {
 		return nil
@@ -229,10 +223,8 @@ func parseState(name string, v any, ptr string, d *diag.List) State {
 	if !ok {
 		return nil
 	}
-	if q, ok := o.str("QueryLanguage", false); ok && q != "JSONPath" {
-		unsupportedQueryLanguage(o, q, d)
-	}
-	b := Base{name: name, kind: Kind(typ)}
+	b := Base{name: name, kind: Kind(typ), machineLang: machineLang}
+	b.lang = readQueryLanguage(o, machineLang, d)
 	var s State
 	switch Kind(typ) {
 	case KindPass:

@@ -54,6 +54,18 @@ func HandleError(s State, input any, err *aslerr.Error, ctx *Context) Outcome {
 		}
 		e := &env{input: input, ctx: ctx}
 		errOut := ErrorOutput(err)
+		if b.lang == langJSONata {
+			bind := e.bindings(input, map[string]any{"errorOutput": errOut})
+			vars, aerr := evalJAssign(e, c.JAssign, bind)
+			out := any(errOut)
+			if aerr == nil && c.Output != nil {
+				out, aerr = c.Output.eval(e, bind)
+			}
+			if aerr != nil {
+				return failWith(asError(aerr))
+			}
+			return Next{State: c.Next, Output: out, Assign: vars}
+		}
 		vars, aerr := e.assign(c.Assign, errOut)
 		if aerr != nil {
 			return failWith(asError(aerr))

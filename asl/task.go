@@ -18,26 +18,36 @@ type Task struct {
 	HeartbeatSeconds int64 // 0: none
 	TimeoutPath      *jpath.Path
 	HeartbeatPath    *jpath.Path
+	timeoutExpr      *jtemplate // JSONata
+	heartbeatExpr    *jtemplate
 	Credentials      *Template
 }
 
 func parseTask(b Base, o *object, d *diag.List) *Task {
 	s := &Task{Base: b}
-	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fParameters|fResultSelector|fRetryCatch|fAssign, d)
+	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fParameters|fResultSelector|fRetryCatch|fAssign|fArguments|fOutput, d)
 	s.Resource, _ = o.str("Resource", true)
 	o.exclusive("TimeoutSeconds", "TimeoutSecondsPath")
 	o.exclusive("HeartbeatSeconds", "HeartbeatSecondsPath")
-	if n, ok := o.integer("TimeoutSeconds", 1); ok {
-		if n > maxTaskSeconds {
-			d.Add(o.at("TimeoutSeconds"), diag.InvalidValue, "TimeoutSeconds must be at most %d", maxTaskSeconds)
-		}
-		s.TimeoutSeconds = n
+	if s.lang == langJSONata {
+		s.timeoutExpr = jexprOnly(o, "TimeoutSeconds", d)
+		s.heartbeatExpr = jexprOnly(o, "HeartbeatSeconds", d)
 	}
-	if n, ok := o.integer("HeartbeatSeconds", 1); ok {
-		if n > maxTaskSeconds {
-			d.Add(o.at("HeartbeatSeconds"), diag.InvalidValue, "HeartbeatSeconds must be at most %d", maxTaskSeconds)
+	if s.timeoutExpr == nil {
+		if n, ok := o.integer("TimeoutSeconds", 1); ok {
+			if n > maxTaskSeconds {
+				d.Add(o.at("TimeoutSeconds"), diag.InvalidValue, "TimeoutSeconds must be at most %d", maxTaskSeconds)
+			}
+			s.TimeoutSeconds = n
 		}
-		s.HeartbeatSeconds = n
+	}
+	if s.heartbeatExpr == nil {
+		if n, ok := o.integer("HeartbeatSeconds", 1); ok {
+			if n > maxTaskSeconds {
+				d.Add(o.at("HeartbeatSeconds"), diag.InvalidValue, "HeartbeatSeconds must be at most %d", maxTaskSeconds)
+			}
+			s.HeartbeatSeconds = n
+		}
 	}
 	if s.TimeoutSeconds > 0 && s.HeartbeatSeconds >= s.TimeoutSeconds {
 		d.Add(o.at("HeartbeatSeconds"), diag.InvalidValue, "HeartbeatSeconds must be smaller than TimeoutSeconds")
@@ -70,7 +80,7 @@ func referencePath(o *object, key string, d *diag.List) *jpath.Path {
 
 func (s *Task) enter(e *env) Outcome {
 	raw := e.input
-	params, err := s.effectiveInput(e, raw)
+	params, err := s.arguments(e, raw)
 	if err != nil {
 		return HandleError(s, raw, asError(err), e.ctx)
 	}
@@ -89,6 +99,20 @@ func (s *Task) enter(e *env) Outcome {
 			return failWith(err)
 		}
 		call.HeartbeatSeconds = n
+	}
+	for _, x := range []struct {
+		t     *jtemplate
+		field string
+		dst   *int
+	}{{s.timeoutExpr, "TimeoutSeconds", &call.TimeoutSeconds}, {s.heartbeatExpr, "HeartbeatSeconds", &call.HeartbeatSeconds}} {
+		if x.t == nil {
+			continue
+		}
+		n, err := evalInt(e, x.t, x.field, e.bindings(raw, nil))
+		if err != nil {
+			return failWith(asError(err))
+		}
+		*x.dst = int(n)
 	}
 	if s.Credentials != nil {
 		c, err := s.Credentials.Eval(e)

@@ -1,6 +1,9 @@
 package asl
 
 import (
+	"fmt"
+
+	"github.com/signalbox/signalbox/asl/aslerr"
 	"math"
 	"strings"
 	"time"
@@ -21,11 +24,13 @@ type Wait struct {
 	HasTimestamp  bool
 	SecondsPath   *jpath.Path
 	TimestampPath *jpath.Path
+	// JSONata: Seconds or Timestamp as an expression.
+	secondsExpr, timestampExpr *jtemplate
 }
 
 func parseWait(b Base, o *object, d *diag.List) *Wait {
 	s := &Wait{Base: b}
-	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fAssign, d)
+	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fAssign|fOutput, d)
 	n := 0
 	for _, k := range []string{"Seconds", "Timestamp", "SecondsPath", "TimestampPath"} {
 		if o.has(k) {
@@ -35,13 +40,17 @@ func parseWait(b Base, o *object, d *diag.List) *Wait {
 	if n != 1 {
 		d.Add(o.ptr, diag.SchemaValidationFailed, "a Wait state needs exactly one of Seconds, Timestamp, SecondsPath and TimestampPath")
 	}
-	if v, ok := o.integer("Seconds", 0); ok {
+	if s.lang == langJSONata {
+		s.secondsExpr = jexprOnly(o, "Seconds", d)
+		s.timestampExpr = jexprOnly(o, "Timestamp", d)
+	}
+	if v, ok := o.integer("Seconds", 0); s.secondsExpr == nil && ok {
 		if v > 99999999 {
 			d.Add(o.at("Seconds"), diag.InvalidValue, "Seconds must be at most 99999999")
 		}
 		s.Seconds, s.HasSeconds = v, true
 	}
-	if ts, ok := o.str("Timestamp", false); ok {
+	if ts, ok := o.str("Timestamp", false); s.timestampExpr == nil && ok {
 		t, err := ParseTimestamp(ts)
 		if err != nil {
 			d.Add(o.at("Timestamp"), diag.InvalidValue, "Timestamp %q is not an ISO-8601 extended offset date-time", ts)
@@ -62,7 +71,51 @@ func ParseTimestamp(s string) (time.Time, error) {
 	return time.Parse(time.RFC3339Nano, s)
 }
 
+func (s *Wait) enterJSONata(e *env) Outcome {
+	raw := e.input
+	bind := e.bindings(raw, nil)
+	now := e.ctx.EnteredTime
+	until := now
+	switch {
+	case s.HasSeconds:
+		until = now.Add(time.Duration(s.Seconds) * time.Second)
+	case s.HasTimestamp:
+		until = s.Timestamp
+	case s.secondsExpr != nil:
+		n, err := evalInt(e, s.secondsExpr, "Seconds", bind)
+		if err != nil {
+			return failWith(asError(err))
+		}
+		if n < 0 || n > int64(maxWait/time.Second) {
+			return failWith(stateErr(e.ctx, aslerr.QueryEvaluationError, fmt.Sprintf("The Seconds field must be a non-negative integer no greater than %d, got %d", int64(maxWait/time.Second), n)))
+		}
+		until = now.Add(time.Duration(n) * time.Second)
+	case s.timestampExpr != nil:
+		v, err := s.timestampExpr.eval(e, bind)
+		if err != nil {
+			return failWith(asError(err))
+		}
+		str, _ := v.(string)
+		t, perr := ParseTimestamp(str)
+		if perr != nil {
+			return failWith(stateErr(e.ctx, aslerr.QueryEvaluationError, "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: "+plain(v)))
+		}
+		until = t
+	}
+	if until.Sub(now) > maxWait {
+		return failWith(e.runtimeErr("Wait state delay is too long."))
+	}
+	out, vars, err := s.jsonataOutput(e, bind, raw)
+	if err != nil {
+		return failWith(asError(err))
+	}
+	return WaitUntil{Until: until, Then: s.then(out, vars)}
+}
+
 func (s *Wait) enter(e *env) Outcome {
+	if s.lang == langJSONata {
+		return s.enterJSONata(e)
+	}
 	raw := e.input
 	in, err := s.InputPath.apply(e, raw)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 
@@ -28,6 +29,11 @@ type thread struct {
 	// mapItem is set for a Map iteration: the Context's Map fields.
 	mapItem *mapItem
 	vars    *scope
+	// rand is the thread's own random source (States.UUID, MathRandom,
+	// retry jitter). A branch's or iteration's is derived from its
+	// parent's in the parent's goroutine, so a seeded run draws the same
+	// values whatever the scheduling.
+	rand *rand.Rand
 }
 
 type mapItem struct {
@@ -56,11 +62,12 @@ func (t *thread) interrupted(ctx context.Context, err error) *runErr {
 func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any) (any, *runErr) {
 	name, in := m.StartAt, input
 	c := t.run.base // one Context per thread, reset per state
-	c.Rand = &t.run.rand
+	c.Rand = t.rand
 	if t.vars == nil {
 		t.vars = newScope(nil)
 	}
 	c.Vars = t.vars.lookup
+	c.AllVars = t.vars.all
 	if t.mapItem != nil {
 		c.InMap, c.MapItemIndex, c.MapItemValue = true, t.mapItem.index, t.mapItem.value
 	}
@@ -232,7 +239,7 @@ func taskError(err error, ctx context.Context) *aslerr.Error {
 }
 
 func (t *thread) fork() *thread {
-	return &thread{run: t.run, clock: t.clock.Fork(), last: t.last, vars: newScope(t.vars)}
+	return &thread{run: t.run, clock: t.clock.Fork(), last: t.last, vars: newScope(t.vars), rand: rand.New(rand.NewPCG(t.rand.Uint64(), t.rand.Uint64()))}
 }
 
 // runParallel runs every branch concurrently; the first failure cancels
@@ -279,7 +286,9 @@ func (t *thread) runParallel(ctx context.Context, st asl.State, p asl.RunParalle
 }
 
 // runMap runs the processor once per item, at most MaxConcurrency at a
-// time, and collects the outputs in item order.
+// time, and collects the outputs in item order. Worker w runs the items w,
+// w+limit, w+2*limit, ... in turn on its own clock, so that on a virtual
+// clock the Map's duration does not depend on goroutine scheduling.
 func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) (any, *runErr) {
 	n := len(r.Items)
 	t.event(Event{Type: MapStateStarted, Length: n})
@@ -296,28 +305,26 @@ func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) (any, *
 	outs := make([]any, n)
 	var (
 		mu       sync.Mutex
-		next     int
 		failed   int
 		firstErr *runErr
 		stop     *runErr
 		wg       sync.WaitGroup
 	)
+	itemSeed := t.rand.Uint64() // iteration i draws from the stream (itemSeed, i)
 	workers := make([]*thread, limit)
 	for w := range workers {
 		workers[w] = t.fork()
 		wg.Add(1)
-		go func(wt *thread) {
+		go func(w int, wt *thread) {
 			defer wg.Done()
-			for {
+			for i := w; i < n; i += limit {
 				mu.Lock()
-				if next >= n || stop != nil {
-					mu.Unlock()
+				stopped := stop != nil
+				mu.Unlock()
+				if stopped {
 					return
 				}
-				i := next
-				next++
-				mu.Unlock()
-				it := &thread{run: t.run, clock: wt.clock, last: t.last, mapItem: &mapItem{index: i, value: r.Items[i]}, vars: newScope(t.vars)}
+				it := &thread{run: t.run, clock: wt.clock, last: t.last, mapItem: &mapItem{index: i, value: r.Items[i]}, vars: newScope(t.vars), rand: rand.New(rand.NewPCG(itemSeed, uint64(i)))}
 				it.event(Event{Type: MapIterationStarted, Name: st.Name(), Index: i})
 				out, err := it.runMachine(ctx, r.Processor, r.Items[i])
 				if err != nil {
@@ -336,12 +343,13 @@ func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) (any, *
 						cancel()
 					}
 					mu.Unlock()
+					outs[i] = failedIteration(err.Error)
 					continue
 				}
 				it.event(Event{Type: MapIterationSucceeded, Name: st.Name(), Index: i})
 				outs[i] = out
 			}
-		}(workers[w])
+		}(w, workers[w])
 	}
 	wg.Wait()
 	for _, w := range workers {
@@ -359,4 +367,14 @@ func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) (any, *
 	}
 	t.event(Event{Type: MapStateSucceeded})
 	return outs, nil
+}
+
+// failedIteration is what a tolerated failed iteration contributes to the
+// Map's output. AWS documents that a failed child execution's result is
+// returned unchanged (as with ResultWriter Transformation NONE): its
+// metadata, among it Error, Cause and Status.
+func failedIteration(err *aslerr.Error) map[string]any {
+	out := asl.ErrorOutput(err)
+	out["Status"] = string(StatusFailed)
+	return out
 }

@@ -33,3 +33,21 @@ func (s *scope) assign(vars map[string]any) {
 		s.vars[k] = v
 	}
 }
+
+// all returns every variable visible from this scope, inner scopes
+// shadowing outer ones.
+func (s *scope) all() map[string]any {
+	var chain []*scope
+	n := 0
+	for c := s; c != nil; c = c.parent {
+		chain = append(chain, c)
+		n += len(c.vars)
+	}
+	out := make(map[string]any, n)
+	for i := len(chain) - 1; i >= 0; i-- {
+		for k, v := range chain[i].vars {
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,275 @@
+package asl
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/signalbox/signalbox/asl/aslerr"
+	"github.com/signalbox/signalbox/asl/diag"
+)
+
+// The JSONata query language in states: "{% ... %}" expressions anywhere
+// in Arguments, Output, Assign, Items, ItemSelector, Condition and the
+// other fields that take them, evaluated with the reserved variable
+// $states and the workflow variables bound.
+
+// jsonataExpr is a compiled JSONata expression. eval reports an undefined
+// result as defined == false.
+type jsonataExpr interface {
+	eval(bindings map[string]any) (v any, defined bool, err error)
+}
+
+// compileJSONata compiles one expression; nil while no JSONata engine is
+// linked in, in which case JSONata states are rejected as not supported.
+var compileJSONata func(src string) (jsonataExpr, error)
+
+// queryLanguage is a state's query language.
+type queryLanguage uint8
+
+const (
+	langJSONPath queryLanguage = iota
+	langJSONata
+)
+
+func (q queryLanguage) String() string {
+	if q == langJSONata {
+		return "JSONata"
+	}
+	return "JSONPath"
+}
+
+// readQueryLanguage reads a QueryLanguage field, defaulting to def. A
+// JSONata machine may not hold JSONPath states.
+func readQueryLanguage(o *object, def queryLanguage, d *diag.List) queryLanguage {
+	q, ok := o.str("QueryLanguage", false)
+	if !ok {
+		return def
+	}
+	switch q {
+	case "JSONPath":
+		if def == langJSONata {
+			d.Add(o.at("QueryLanguage"), diag.SchemaValidationFailed, "a state may not use JSONPath when the state machine's QueryLanguage is JSONata")
+		}
+		return langJSONPath
+	case "JSONata":
+		if compileJSONata == nil {
+			d.Add(o.at("QueryLanguage"), diag.Unsupported, "the JSONata query language is not supported yet")
+		}
+		return langJSONata
+	}
+	d.Add(o.at("QueryLanguage"), diag.InvalidValue, "QueryLanguage must be JSONPath or JSONata, got %q", q)
+	return def
+}
+
+// expression returns the JSONata source of a "{% ... %}" string.
+func expression(s string) (string, bool) {
+	t := strings.TrimSpace(s)
+	if len(t) >= 4 && strings.HasPrefix(t, "{%") && strings.HasSuffix(t, "%}") {
+		return strings.TrimSpace(t[2 : len(t)-2]), true
+	}
+	return "", false
+}
+
+// jtemplate is a JSON value of a JSONata state with expressions inside.
+type jtemplate struct {
+	kind  tnodeKind // tLiteral, tObject, tArray or tCall (an expression)
+	lit   any
+	keys  []string
+	elems []*jtemplate
+	expr  jsonataExpr
+	src   string
+	field string // "Output/result": where the expression stands, for errors
+}
+
+// compileJTemplate compiles v; field names it in error messages.
+func compileJTemplate(v any, field, ptr string, d *diag.List) *jtemplate {
+	switch x := v.(type) {
+	case string:
+		src, ok := expression(x)
+		if !ok {
+			return &jtemplate{kind: tLiteral, lit: x}
+		}
+		if compileJSONata == nil {
+			d.Add(ptr, diag.Unsupported, "JSONata expressions are not supported yet")
+			return &jtemplate{kind: tLiteral}
+		}
+		ex, err := compileJSONata(src)
+		if err != nil {
+			d.Add(ptr, diag.InvalidValue, "invalid JSONata expression %q: %v", src, err)
+			return &jtemplate{kind: tLiteral}
+		}
+		return &jtemplate{kind: tCall, expr: ex, src: src, field: field}
+	case map[string]any:
+		n := &jtemplate{kind: tObject}
+		dynamic := false
+		for _, k := range sortedKeys(x) {
+			c := compileJTemplate(x[k], field+"/"+k, diag.Pointer(ptr, k), d)
+			dynamic = dynamic || c.kind != tLiteral
+			n.keys = append(n.keys, k)
+			n.elems = append(n.elems, c)
+		}
+		if !dynamic {
+			return &jtemplate{kind: tLiteral, lit: x}
+		}
+		return n
+	case []any:
+		n := &jtemplate{kind: tArray}
+		dynamic := false
+		for i, e := range x {
+			c := compileJTemplate(e, fmt.Sprintf("%s[%d]", field, i), diag.Pointer(ptr, i), d)
+			dynamic = dynamic || c.kind != tLiteral
+			n.elems = append(n.elems, c)
+		}
+		if !dynamic {
+			return &jtemplate{kind: tLiteral, lit: x}
+		}
+		return n
+	}
+	return &jtemplate{kind: tLiteral, lit: v}
+}
+
+// jfield reads an optional field of a JSONata state as a template.
+func jfield(o *object, key string, d *diag.List) *jtemplate {
+	v, ok := o.get(key)
+	if !ok {
+		return nil
+	}
+	return compileJTemplate(v, key, o.at(key), d)
+}
+
+func (n *jtemplate) eval(e *env, b map[string]any) (any, error) {
+	switch n.kind {
+	case tLiteral:
+		return n.lit, nil
+	case tObject:
+		m := make(map[string]any, len(n.keys))
+		for i, k := range n.keys {
+			v, err := n.elems[i].eval(e, b)
+			if err != nil {
+				return nil, err
+			}
+			m[k] = v
+		}
+		return m, nil
+	case tArray:
+		a := make([]any, len(n.elems))
+		for i, c := range n.elems {
+			v, err := c.eval(e, b)
+			if err != nil {
+				return nil, err
+			}
+			a[i] = v
+		}
+		return a, nil
+	}
+	v, defined, err := n.expr.eval(b)
+	if err != nil {
+		return nil, stateErr(e.ctx, aslerr.QueryEvaluationError, fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' threw an error: %v", n.src, n.field, err))
+	}
+	if !defined {
+		return nil, stateErr(e.ctx, aslerr.QueryEvaluationError, fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", n.src, n.field))
+	}
+	return v, nil
+}
+
+// bindings builds what JSONata expressions of a state see: $states and the
+// workflow variables.
+func (e *env) bindings(input any, extra map[string]any) map[string]any {
+	var b map[string]any
+	if e.ctx.AllVars != nil {
+		vars := e.ctx.AllVars()
+		b = make(map[string]any, len(vars)+1)
+		for k, v := range vars {
+			b[k] = v
+		}
+	} else {
+		b = make(map[string]any, 1)
+	}
+	states := map[string]any{"input": input, "context": e.ctx.Object()}
+	for k, v := range extra {
+		states[k] = v
+	}
+	b[reservedVariable] = states
+	return b
+}
+
+// jtypeError is the error of an expression whose result has the wrong type.
+func jtypeError(e *env, n *jtemplate, field, want string, v any) error {
+	src := n.src
+	if n.kind != tCall {
+		src = EncodeJSON(v)
+	}
+	return stateErr(e.ctx, aslerr.QueryEvaluationError, fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' returned an unexpected result type. Expected '%s', but was '%s' for value: %s", src, field, want, TypeName(v), EncodeJSON(v)))
+}
+
+// evalJAssign evaluates a JSONata Assign object.
+func evalJAssign(e *env, t *jtemplate, b map[string]any) (map[string]any, error) {
+	if t == nil {
+		return nil, nil
+	}
+	v, err := t.eval(e, b)
+	if err != nil {
+		return nil, err
+	}
+	m, _ := v.(map[string]any)
+	return m, nil
+}
+
+// jsonataOutput evaluates a JSONata state's Assign and Output; def is the
+// output when the state has no Output field.
+func (b *Base) jsonataOutput(e *env, bind map[string]any, def any) (any, map[string]any, error) {
+	vars, err := evalJAssign(e, b.JAssign, bind)
+	if err != nil {
+		return nil, nil, err
+	}
+	if b.Output == nil {
+		return def, vars, nil
+	}
+	out, err := b.Output.eval(e, bind)
+	return out, vars, err
+}
+
+// jexprOnly compiles a field when it holds a JSONata expression, marking
+// it read; a field holding anything else is left to the caller.
+func jexprOnly(o *object, key string, d *diag.List) *jtemplate {
+	s, ok := o.m[key].(string)
+	if !ok {
+		return nil
+	}
+	if _, isExpr := expression(s); !isExpr {
+		return nil
+	}
+	o.get(key)
+	return compileJTemplate(s, key, o.at(key), d)
+}
+
+// jnumberField reads a field that is a number or a JSONata expression.
+func jnumberField(o *object, key string, min int64, d *diag.List) (int64, *jtemplate, bool) {
+	v, ok := o.m[key]
+	if !ok {
+		return 0, nil, false
+	}
+	if s, isStr := v.(string); isStr {
+		o.get(key)
+		if _, isExpr := expression(s); !isExpr {
+			d.Add(o.at(key), diag.SchemaValidationFailed, "the field %q must be a number or a JSONata expression", key)
+			return 0, nil, false
+		}
+		return 0, compileJTemplate(s, key, o.at(key), d), true
+	}
+	n, ok := o.integer(key, min)
+	return n, nil, ok
+}
+
+// evalInt evaluates a numeric expression field to a whole number.
+func evalInt(e *env, t *jtemplate, field string, bind map[string]any) (int64, error) {
+	v, err := t.eval(e, bind)
+	if err != nil {
+		return 0, err
+	}
+	n, ok := AsInt(v)
+	if !ok {
+		return 0, jtypeError(e, t, field, "integer", v)
+	}
+	return n, nil
+}
