@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"time"
 
 	"github.com/signalbox/signalbox/asl"
@@ -97,11 +96,11 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 			Express:          x.Express,
 		},
 	}
-	run.rand.r = rand.New(rand.NewPCG(s1, s2))
 	run.base.ExecutionID = run.arn
-	startID := run.hist.add(Event{Type: ExecutionStarted, Timestamp: start, Payload: x.Input, Task: &TaskDetails{Resource: run.base.RoleArn}})
+	// As in AWS, the first state's entered event has previousEventId 0.
+	run.hist.add(Event{Type: ExecutionStarted, Timestamp: start, Payload: x.Input, Task: &TaskDetails{Resource: run.base.RoleArn}})
 
-	th := &thread{run: run, clock: clk, last: startID}
+	th := &thread{run: run, clock: clk, rand: rand.New(rand.NewPCG(s1, s2))}
 	out, err := th.runMachine(ctx, m, x.Input)
 	res := &Result{ExecutionARN: run.arn, StartDate: start, StopDate: th.clock.Now()}
 	end := Event{Timestamp: res.StopDate, PreviousID: th.last}
@@ -131,25 +130,6 @@ type execution struct {
 	arn    string
 	base   asl.Context // the execution-wide fields of every state's Context
 	hist   history
-	rand   lockedRand
-}
-
-// lockedRand is the execution's random source, shared by its branches.
-type lockedRand struct {
-	mu sync.Mutex
-	r  *rand.Rand
-}
-
-func (l *lockedRand) Float64() float64 {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.r.Float64()
-}
-
-func (l *lockedRand) Uint64() uint64 {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.r.Uint64()
 }
 
 func cmpOr(s, def string) string {
