@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/asl/aslerr"
@@ -311,13 +312,26 @@ func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) (any, *
 		wg       sync.WaitGroup
 	)
 	itemSeed := t.rand.Uint64() // iteration i draws from the stream (itemSeed, i)
+	// On a wall clock, idle workers take the next item, so uneven items
+	// balance. On a virtual clock, worker w takes items w, w+limit, ...:
+	// each worker's clock then advances the same way whatever the
+	// goroutines' scheduling, and runs repeat exactly.
+	_, strided := t.clock.(*VirtualClock)
+	var next atomic.Int64
 	workers := make([]*thread, limit)
 	for w := range workers {
 		workers[w] = t.fork()
 		wg.Add(1)
 		go func(w int, wt *thread) {
 			defer wg.Done()
-			for i := w; i < n; i += limit {
+			for k := 0; ; k++ {
+				i := w + k*limit
+				if !strided {
+					i = int(next.Add(1) - 1)
+				}
+				if i >= n {
+					return
+				}
 				mu.Lock()
 				stopped := stop != nil
 				mu.Unlock()
