@@ -103,15 +103,24 @@ type history struct {
 	n      int
 }
 
-const historyChunk = 1024
+const (
+	firstHistoryChunk = 32
+	historyChunk      = 1024
+)
 
 // add appends an event, assigning the next id; it returns the id.
 func (h *history) add(ev Event) int64 {
 	h.mu.Lock()
 	h.n++
 	ev.ID = int64(h.n)
-	if len(h.chunks) == 0 || len(h.chunks[len(h.chunks)-1]) == historyChunk {
-		h.chunks = append(h.chunks, make([]Event, 0, historyChunk))
+	if len(h.chunks) == 0 || len(h.chunks[len(h.chunks)-1]) == cap(h.chunks[len(h.chunks)-1]) {
+		// Chunks grow from small (most executions are short) to
+		// historyChunk, and are never copied once full.
+		size := firstHistoryChunk
+		if n := len(h.chunks); n > 0 {
+			size = min(2*cap(h.chunks[n-1]), historyChunk)
+		}
+		h.chunks = append(h.chunks, make([]Event, 0, size))
 	}
 	last := &h.chunks[len(h.chunks)-1]
 	*last = append(*last, ev)

@@ -14,6 +14,7 @@ const usage = `usage: signalbox <command> [arguments]
 commands:
   validate FILE...   check definitions; print one diagnostic per line (--json for an array)
   run FILE           run one execution in memory and print its result as JSON
+  bench              time the shared benchmark workloads (--peer: beside aws-local-stepfunctions)
   version            print the version
 
 Run 'signalbox <command> -h' for a command's flags.
@@ -33,6 +34,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return cmdValidate(args[1:], stdout, stderr)
 	case "run":
 		return cmdRun(args[1:], stdout, stderr)
+	case "bench":
+		return cmdBench(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "signalbox", version)
 		return 0

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The CLI tests run the real binary, built once with go build into a
+// directory that TestMain removes after the tests (see withBinary).
+var (
+	binDir    string
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// withBinary runs the tests with a temporary directory for the binary,
+// then removes it. TestMain calls it.
+func withBinary(run func() int) int {
+	dir, err := os.MkdirTemp("", "signalbox-cli-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	binDir = dir
+	code := run()
+	_ = os.RemoveAll(dir)
+	return code
+}
+
+// signalbox returns the path of the binary, building it on first use.
+func signalbox(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		if binDir == "" {
+			buildErr = errors.New("TestMain did not call withBinary")
+			return
+		}
+		binPath = filepath.Join(binDir, "signalbox")
+		cmd := exec.Command("go", "build", "-o", binPath, ".")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	require.NoError(t, buildErr)
+	return binPath
+}
+
+// cli is what one run of the binary produced.
+type cli struct {
+	stdout, stderr string
+	code           int
+}
+
+// runCLI runs the binary with args, in dir when it is not "".
+func runCLI(t *testing.T, dir string, args ...string) cli {
+	t.Helper()
+	cmd := exec.Command(signalbox(t), args...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if err != nil {
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit, "the binary did not run: %v", err)
+		code = exit.ExitCode()
+	}
+	return cli{stdout: stdout.String(), stderr: stderr.String(), code: code}
+}
+
+// writeFiles writes files (name → content) into a fresh directory and
+// returns it.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
+	}
+	return dir
+}
+
+// testdataPath is the absolute path of a file under testdata/cli.
+func testdataPath(t *testing.T, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("testdata", "cli", name))
+	require.NoError(t, err)
+	return p
+}
