@@ -62,10 +62,11 @@ func readQueryLanguage(o *object, def queryLanguage, d *diag.List) queryLanguage
 }
 
 // expression returns the JSONata source of a "{% ... %}" string.
+// The string must start with "{%" and end with "%}" exactly: anything
+// else, leading or trailing white space included, is a literal string.
 func expression(s string) (string, bool) {
-	t := strings.TrimSpace(s)
-	if len(t) >= 4 && strings.HasPrefix(t, "{%") && strings.HasSuffix(t, "%}") {
-		return strings.TrimSpace(t[2 : len(t)-2]), true
+	if len(s) >= 4 && strings.HasPrefix(s, "{%") && strings.HasSuffix(s, "%}") {
+		return strings.TrimSpace(s[2 : len(s)-2]), true
 	}
 	return "", false
 }

@@ -156,7 +156,13 @@ func (n *tnode) eval(e *env) (any, error) {
 		}
 		return v, nil
 	case tCall:
-		return n.call.Eval(&intrinsic.Env{Scope: e.scope(), Rand: e.ctx.Rand})
+		v, err := n.call.Eval(&intrinsic.Env{Scope: e.scope(), Rand: e.ctx.Rand})
+		if err != nil {
+			// The intrinsic package leaves naming the state to us.
+			ae := asError(err)
+			return nil, stateErr(e.ctx, ae.Name, ae.Cause)
+		}
+		return v, nil
 	}
 	return nil, aslerr.New(aslerr.Runtime, "unknown template node")
 }

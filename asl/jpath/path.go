@@ -283,9 +283,12 @@ func (p *Path) Normalized() string {
 		return p.src
 	}
 	var b strings.Builder
-	if p.root == Context {
+	switch p.root {
+	case Context:
 		b.WriteString("$$")
-	} else {
+	case Variable:
+		b.WriteString("$" + p.varName)
+	default:
 		b.WriteString("$")
 	}
 	for _, sg := range p.simple {

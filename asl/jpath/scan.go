@@ -34,6 +34,9 @@ func scan(src string) ([]segment, string, error) {
 			simple = false
 			out.WriteString(".*")
 			i += 2
+		case c == '.' && i+1 < len(src) && src[i+1] == '[':
+			// "$.abc.['def ghi']", as AWS documents it: the dot is redundant.
+			i++
 		case c == '.':
 			j := i + 1
 			for j < len(src) && src[j] != '.' && src[j] != '[' {
@@ -76,9 +79,14 @@ func scan(src string) ([]segment, string, error) {
 	return nil, out.String(), nil
 }
 
+// bracketEscaper escapes a name for a quoted bracket in ojg's syntax, where
+// a backslash starts an escape: the name's own backslashes and quotes are
+// escaped so that ojg reads back exactly the name.
+var bracketEscaper = strings.NewReplacer(`\`, `\\`, "'", `\'`)
+
 func writeBracketName(b *strings.Builder, name string) {
 	b.WriteString("['")
-	b.WriteString(strings.ReplaceAll(name, "'", `\'`))
+	b.WriteString(bracketEscaper.Replace(name))
 	b.WriteString("']")
 }
 
