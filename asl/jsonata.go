@@ -15,8 +15,10 @@ import (
 
 // jsonataExpr is a compiled JSONata expression. eval reports an undefined
 // result as defined == false.
+// Time ($now, $millis) and randomness ($random, $uuid) come from the
+// state's Context, never from the wall clock or a global source.
 type jsonataExpr interface {
-	eval(bindings map[string]any) (v any, defined bool, err error)
+	eval(bindings map[string]any, c *Context) (v any, defined bool, err error)
 }
 
 // compileJSONata compiles one expression; nil while no JSONata engine is
@@ -163,7 +165,7 @@ func (n *jtemplate) eval(e *env, b map[string]any) (any, error) {
 		}
 		return a, nil
 	}
-	v, defined, err := n.expr.eval(b)
+	v, defined, err := n.expr.eval(b, e.ctx)
 	if err != nil {
 		return nil, stateErr(e.ctx, aslerr.QueryEvaluationError, fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' threw an error: %v", n.src, n.field, err))
 	}
