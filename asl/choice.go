@@ -28,7 +28,11 @@ type jrule struct {
 func parseChoice(b Base, o *object, d *diag.List) *Choice {
 	s := &Choice{Base: b}
 	parseBase(&s.Base, o, fInputPath|fOutputPath|fAssign|fOutput, d)
-	s.Default, _ = o.str("Default", false)
+	if def, ok := o.str("Default", false); ok && def == "" {
+		d.Add(o.at("Default"), diag.MissingTransition, "Default may not be empty")
+	} else {
+		s.Default = def
+	}
 	arr, ok := o.array("Choices", true)
 	if ok && len(arr) == 0 {
 		d.Add(o.at("Choices"), diag.SchemaValidationFailed, "Choices must hold at least one rule")

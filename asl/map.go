@@ -26,6 +26,8 @@ type Map struct {
 	ToleratedPercentagePath    *jpath.Path
 
 	Batcher *ItemBatcher
+	// processorField is "ItemProcessor" or "Iterator", as written.
+	processorField string
 
 	// JSONata: Items, ItemSelector, and numbers given as expressions.
 	items, itemSelector                        *jtemplate
@@ -69,30 +71,39 @@ func parseMap(b Base, o *object, d *diag.List) *Map {
 	o.exclusive("ItemProcessor", "Iterator")
 	switch {
 	case o.has("ItemProcessor"):
+		s.processorField = "ItemProcessor"
 		v, _ := o.get("ItemProcessor")
+		o.get("Iterator") // if present too, exclusive has reported it
 		s.Processor = parseMachine(v, o.at("ItemProcessor"), s.machineLang, func(p *object) { s.parseProcessorConfig(p, d) }, d)
 	case o.has("Iterator"):
+		s.processorField = "Iterator"
 		v, _ := o.get("Iterator")
 		s.Processor = parseMachine(v, o.at("Iterator"), s.machineLang, func(p *object) { s.parseProcessorConfig(p, d) }, d)
 	default:
 		d.Add(o.at("ItemProcessor"), diag.SchemaValidationFailed, "a Map state needs ItemProcessor (or the older Iterator)")
 	}
 	o.exclusive("MaxConcurrency", "MaxConcurrencyPath")
-	if n, ok := o.integer("MaxConcurrency", 0); s.maxConcurrencyExpr == nil && ok {
-		s.MaxConcurrency = n
+	if s.maxConcurrencyExpr == nil {
+		if n, ok := o.integer("MaxConcurrency", 0); ok {
+			s.MaxConcurrency = n
+		}
 	}
 	s.MaxConcurrencyAt = referencePath(o, "MaxConcurrencyPath", d)
 	o.exclusive("ToleratedFailureCount", "ToleratedFailureCountPath")
-	if n, ok := o.integer("ToleratedFailureCount", 0); s.countExpr == nil && ok {
-		s.ToleratedFailureCount = n
+	if s.countExpr == nil {
+		if n, ok := o.integer("ToleratedFailureCount", 0); ok {
+			s.ToleratedFailureCount = n
+		}
 	}
 	s.ToleratedCountPath = referencePath(o, "ToleratedFailureCountPath", d)
 	o.exclusive("ToleratedFailurePercentage", "ToleratedFailurePercentagePath")
-	if f, ok := o.number("ToleratedFailurePercentage"); s.percentExpr == nil && ok {
-		if f < 0 || f > 100 {
-			d.Add(o.at("ToleratedFailurePercentage"), diag.InvalidValue, "ToleratedFailurePercentage must be between 0 and 100")
+	if s.percentExpr == nil {
+		if f, ok := o.number("ToleratedFailurePercentage"); ok {
+			if f < 0 || f > 100 {
+				d.Add(o.at("ToleratedFailurePercentage"), diag.InvalidValue, "ToleratedFailurePercentage must be between 0 and 100")
+			}
+			s.ToleratedFailurePercentage = f
 		}
-		s.ToleratedFailurePercentage = f
 	}
 	s.ToleratedPercentagePath = referencePath(o, "ToleratedFailurePercentagePath", d)
 	s.Label, _ = o.str("Label", false)
@@ -265,7 +276,7 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 	if s.ItemsPath != nil {
 		v, ok := s.ItemsPath.Get(e.scope())
 		if !ok {
-			return nil, e.runtimeErr("Invalid path '%s' : No results for path: %s", s.ItemsPath, s.ItemsPath.Normalized())
+			return nil, e.runtimeErr("Invalid path '%s' : %s", s.ItemsPath, s.ItemsPath.NotFound(e.scope()))
 		}
 		itemsV = v
 	}

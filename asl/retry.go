@@ -123,7 +123,7 @@ func parseRetry(st *object, d *diag.List) []*Retrier {
 			r.BackoffRate = f
 		}
 		if n, ok := o.integer("MaxDelaySeconds", 1); ok {
-			if n > 31622401 {
+			if n >= 31622401 {
 				d.Add(o.at("MaxDelaySeconds"), diag.InvalidValue, "MaxDelaySeconds must be less than 31622401")
 			}
 			r.MaxDelaySeconds = n
@@ -160,7 +160,10 @@ func parseCatch(st *object, lang queryLanguage, d *diag.List) []*Catcher {
 		}
 		c := &Catcher{}
 		c.ErrorEquals = parseErrorEquals(o, d)
-		c.Next, _ = o.str("Next", true)
+		var hasNext bool
+		if c.Next, hasNext = o.str("Next", true); hasNext && c.Next == "" {
+			d.Add(o.at("Next"), diag.MissingTransition, "Next may not be empty")
+		}
 		if lang == langJSONata {
 			if o.has("ResultPath") {
 				o.get("ResultPath")

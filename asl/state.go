@@ -117,9 +117,13 @@ func (p inputPath) apply(e *env, v any) (any, error) {
 	saved := e.input
 	e.input = v
 	out, ok := p.path.Get(e.scope())
-	e.input = saved
+	var err error
 	if !ok {
-		return nil, e.runtimeErr("Invalid path '%s' : No results for path: %s", p.path.String(), p.path.Normalized())
+		err = e.runtimeErr("Invalid path '%s' : %s", p.path.String(), p.path.NotFound(e.scope()))
+	}
+	e.input = saved
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -187,6 +191,9 @@ func parseNext(b *Base, o *object, allowed fields, d *diag.List) {
 			d.Add(o.at("End"), diag.SchemaValidationFailed, "a state may not have both Next and End")
 		case !hasNext && !end:
 			d.Add(o.ptr, diag.MissingNextOrEnd, "the state %q needs either Next or \"End\": true", b.name)
+		}
+		if hasNext && next == "" {
+			d.Add(o.at("Next"), diag.MissingTransition, "Next may not be empty")
 		}
 		b.Next, b.End = next, end && !hasNext
 	}

@@ -63,11 +63,38 @@ func Compile(data []byte) (*StateMachine, diag.List) {
 		return nil, d
 	}
 	m := parseMachineAt(v, "", true, langJSONPath, nil, &d)
+	if m != nil {
+		checkUniqueNames(m, "", map[string]string{}, &d)
+	}
 	if len(d) > 0 {
 		sortDiagnostics(d)
 		return nil, d
 	}
 	return m, nil
+}
+
+// checkUniqueNames reports state names used more than once anywhere in the
+// definition: AWS requires them unique across branches and Map processors
+// too. seen maps a name to the pointer of its first use.
+func checkUniqueNames(m *StateMachine, ptr string, seen map[string]string, d *diag.List) {
+	for _, name := range m.order {
+		sptr := diag.Pointer(ptr, "States", name)
+		if first, dup := seen[name]; dup {
+			d.Add(sptr, diag.DuplicateStateName, "the state name %q is already used at %s", name, first)
+		} else {
+			seen[name] = sptr
+		}
+		switch s := m.states[name].(type) {
+		case *Parallel:
+			for i, b := range s.Branches {
+				checkUniqueNames(b, diag.Pointer(sptr, "Branches", i), seen, d)
+			}
+		case *Map:
+			if s.Processor != nil {
+				checkUniqueNames(s.Processor, diag.Pointer(sptr, s.processorField), seen, d)
+			}
+		}
+	}
 }
 
 func sortDiagnostics(d diag.List) {
@@ -93,7 +120,8 @@ func parseMachineAt(v any, ptr string, top bool, lang queryLanguage, extra func(
 	}
 	m := &StateMachine{states: map[string]State{}}
 	m.Comment, _ = o.str("Comment", false)
-	m.StartAt, _ = o.str("StartAt", true)
+	var hasStart bool
+	m.StartAt, hasStart = o.str("StartAt", true)
 	if top {
 		m.Version, _ = o.str("Version", false)
 		if n, ok := o.integer("TimeoutSeconds", 1); ok {
@@ -133,7 +161,7 @@ func parseMachineAt(v any, ptr string, top bool, lang queryLanguage, extra func(
 		so.seen[name] = true
 	}
 	o.finish()
-	if m.StartAt != "" {
+	if hasStart {
 		if _, ok := m.states[m.StartAt]; !ok && len(m.states) == len(so.m) {
 			d.Add(o.at("StartAt"), diag.MissingTransition, "StartAt names the state %q, which does not exist", m.StartAt)
 		}

@@ -128,7 +128,7 @@ func (s *Task) enter(e *env) Outcome {
 func secondsAt(e *env, p *jpath.Path, field string) (int, *aslerr.Error) {
 	v, ok := p.Get(e.scope())
 	if !ok {
-		return 0, e.runtimeErr("Invalid path '%s' : No results for path: %s", p.String(), p.Normalized())
+		return 0, e.runtimeErr("Invalid path '%s' : %s", p.String(), p.NotFound(e.scope()))
 	}
 	n, isInt := AsInt(v)
 	if !isInt || n < 1 || n > maxTaskSeconds {

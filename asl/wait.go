@@ -44,11 +44,13 @@ func parseWait(b Base, o *object, d *diag.List) *Wait {
 		s.secondsExpr = jexprOnly(o, "Seconds", d)
 		s.timestampExpr = jexprOnly(o, "Timestamp", d)
 	}
-	if v, ok := o.integer("Seconds", 0); s.secondsExpr == nil && ok {
-		if v > 99999999 {
-			d.Add(o.at("Seconds"), diag.InvalidValue, "Seconds must be at most 99999999")
+	if s.secondsExpr == nil {
+		if v, ok := o.integer("Seconds", 0); ok {
+			if v > 99999999 {
+				d.Add(o.at("Seconds"), diag.InvalidValue, "Seconds must be at most 99999999")
+			}
+			s.Seconds, s.HasSeconds = v, true
 		}
-		s.Seconds, s.HasSeconds = v, true
 	}
 	if ts, ok := o.str("Timestamp", false); s.timestampExpr == nil && ok {
 		t, err := ParseTimestamp(ts)

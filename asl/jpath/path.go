@@ -282,6 +282,11 @@ func (p *Path) Normalized() string {
 	if p.simple == nil {
 		return p.src
 	}
+	return p.normalized(len(p.simple))
+}
+
+// normalized renders the root and the first n segments of a simple path.
+func (p *Path) normalized(n int) string {
 	var b strings.Builder
 	switch p.root {
 	case Context:
@@ -291,7 +296,7 @@ func (p *Path) Normalized() string {
 	default:
 		b.WriteString("$")
 	}
-	for _, sg := range p.simple {
+	for _, sg := range p.simple[:n] {
 		if sg.isIdx {
 			fmt.Fprintf(&b, "[%d]", sg.index)
 		} else {
@@ -301,4 +306,27 @@ func (p *Path) Normalized() string {
 		}
 	}
 	return b.String()
+}
+
+// NotFound says, in the words of AWS's error messages, why the path selects
+// nothing in s: "Missing property in path $['a']" when a member before the
+// last one is missing from an object, else "No results for path: " and the
+// normalized path.
+func (p *Path) NotFound(s Scope) string {
+	doc, ok := p.doc(s)
+	for i := 0; ok && i < len(p.simple)-1; i++ {
+		sg := p.simple[i]
+		if sg.isIdx {
+			doc, ok = walk(doc, p.simple[i:i+1])
+			continue
+		}
+		m, isObj := doc.(map[string]any)
+		if !isObj {
+			break
+		}
+		if doc, ok = m[sg.name]; !ok {
+			return "Missing property in path " + p.normalized(i+1)
+		}
+	}
+	return "No results for path: " + p.Normalized()
 }
