@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -20,6 +21,10 @@ import (
 type jsonataExpr interface {
 	eval(bindings map[string]any, c *Context) (v any, defined bool, err error)
 }
+
+// errUnsupportedResult is what an engine returns for a result JSON cannot
+// carry, such as a function.
+var errUnsupportedResult = errors.New("unsupported result type")
 
 // compileJSONata compiles one expression; nil while no JSONata engine is
 // linked in, in which case JSONata states are rejected as not supported.
@@ -166,6 +171,9 @@ func (n *jtemplate) eval(e *env, b map[string]any) (any, error) {
 		return a, nil
 	}
 	v, defined, err := n.expr.eval(b, e.ctx)
+	if errors.Is(err, errUnsupportedResult) {
+		return nil, stateErr(e.ctx, aslerr.QueryEvaluationError, fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' returned an unsupported result type.", n.src, n.field))
+	}
 	if err != nil {
 		return nil, stateErr(e.ctx, aslerr.QueryEvaluationError, fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' threw an error: %v", n.src, n.field, err))
 	}

@@ -30,7 +30,7 @@ func conformanceDir(t *testing.T) string {
 // `signalbox run --clock virtual`.
 func TestConformance(t *testing.T) {
 	dir := conformanceDir(t)
-	supported := conformance.Supported{Variables: true}
+	supported := conformance.Supported{Variables: true, JSONata: true}
 	conformance.Run(t, dir, supported, "testdata/conformance-known-differences.json", func(c *conformance.Case) (conformance.Result, error) {
 		res, err := execute(context.Background(), runOptions{
 			Definition:   c.Definition,

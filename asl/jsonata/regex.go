@@ -1,0 +1,135 @@
+package jsonata
+
+import (
+	"regexp"
+	"strings"
+)
+
+// regexLiteral is a compiled /pattern/flags literal.
+type regexLiteral struct {
+	source string
+	re     *regexp.Regexp
+}
+
+// regexValue is the value of a regex literal: a function of a string that
+// returns the first match (see matcherResult).
+type regexValue struct {
+	lit *regexLiteral
+}
+
+// compileRegex translates a JavaScript-style pattern to Go's RE2 syntax and
+// compiles it. Flags i and m are honoured; g is accepted and ignored (every
+// function that uses a regex scans all matches).
+func compileRegex(pattern, flags string) (*regexLiteral, error) {
+	var prefix strings.Builder
+	for _, f := range flags {
+		switch f {
+		case 'i', 'm', 's':
+			prefix.WriteRune(f)
+		}
+	}
+	translated := translateRegex(pattern)
+	if prefix.Len() > 0 {
+		translated = "(?" + prefix.String() + ")" + translated
+	}
+	re, err := regexp.Compile(translated)
+	if err != nil {
+		return nil, errorf("S0303", 0, "Unsupported regular expression /%s/: %v", pattern, err)
+	}
+	return &regexLiteral{source: pattern, re: re}, nil
+}
+
+// translateRegex rewrites the JavaScript escapes RE2 spells differently:
+// \uXXXX becomes \x{XXXX} and \/ becomes /.
+func translateRegex(p string) string {
+	if !strings.Contains(p, `\`) {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c != '\\' || i+1 >= len(p) {
+			b.WriteByte(c)
+			continue
+		}
+		n := p[i+1]
+		switch {
+		case n == 'u' && i+6 <= len(p) && isHex(p[i+2:i+6]):
+			b.WriteString(`\x{` + p[i+2:i+6] + `}`)
+			i += 5
+		case n == '/':
+			b.WriteByte('/')
+			i++
+		default:
+			b.WriteByte(c)
+			b.WriteByte(n)
+			i++
+		}
+	}
+	return b.String()
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// regexMatch is one match of a regular expression, with offsets in runes.
+type regexMatch struct {
+	match  string
+	start  int // rune offset
+	end    int // rune offset
+	groups []any
+}
+
+// allMatches returns the matches of re in s, at most limit of them when
+// limit >= 0. Offsets are counted in characters (runes).
+func allMatches(re *regexp.Regexp, s string, limit int) []regexMatch {
+	locs := re.FindAllStringSubmatchIndex(s, limit)
+	out := make([]regexMatch, 0, len(locs))
+	for _, loc := range locs {
+		m := regexMatch{
+			match: s[loc[0]:loc[1]],
+			start: runeOffset(s, loc[0]),
+			end:   runeOffset(s, loc[1]),
+		}
+		for g := 1; g < len(loc)/2; g++ {
+			if loc[2*g] < 0 {
+				m.groups = append(m.groups, "")
+				continue
+			}
+			m.groups = append(m.groups, s[loc[2*g]:loc[2*g+1]])
+		}
+		if m.groups == nil {
+			m.groups = []any{}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// runeOffset converts a byte offset in s to a rune offset.
+func runeOffset(s string, byteOff int) int {
+	n := 0
+	for i := range s {
+		if i >= byteOff {
+			return n
+		}
+		n++
+	}
+	return n
+}
+
+// matchObject renders a match as the object $match returns.
+func (m regexMatch) object() *Object {
+	o := NewObject(3)
+	o.Set("match", m.match)
+	o.Set("index", float64(m.start))
+	o.Set("groups", m.groups)
+	return o
+}
