@@ -80,6 +80,10 @@ func awsFunctions(c *Context) map[string]jsonata.Function {
 			}
 			return c.Rand.Float64(), nil
 		}},
+		// AWS removes $eval from its JSONata.
+		"eval": {Impl: func([]any) (any, error) {
+			return nil, errors.New("the function $eval is not supported in Step Functions")
+		}},
 		"uuid": {Signature: "<:s>", Impl: func([]any) (any, error) {
 			if c.Rand == nil {
 				return nil, errors.New("$uuid has no random source")
