@@ -26,7 +26,15 @@ func scan(src string) ([]segment, string, error) {
 	for i < len(src) {
 		switch c := src[i]; {
 		case c == '.' && i+1 < len(src) && src[i+1] == '.':
-			// Descent: hand the rest to ojg as written.
+			// Descent: hand the rest to ojg as written, once it is known
+			// not to explode: each ".." multiplies the nodes visited.
+			rest := src[i:]
+			if strings.Contains(rest, "...") {
+				return nil, "", errors.New("'...' at " + strconv.Itoa(i+strings.Index(rest, "...")) + ": a descent '..' must be followed by a name, '*' or '['")
+			}
+			if n := strings.Count(rest, ".."); n > maxDescents {
+				return nil, "", errors.New("more than " + strconv.Itoa(maxDescents) + " descents '..'")
+			}
 			simple = false
 			out.WriteString(src[i:])
 			i = len(src)
@@ -83,6 +91,9 @@ func scan(src string) ([]segment, string, error) {
 // a backslash starts an escape: the name's own backslashes and quotes are
 // escaped so that ojg reads back exactly the name.
 var bracketEscaper = strings.NewReplacer(`\`, `\\`, "'", `\'`)
+
+// maxDescents bounds the '..' operators of one path.
+const maxDescents = 4
 
 func writeBracketName(b *strings.Builder, name string) {
 	b.WriteString("['")
