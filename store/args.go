@@ -1,0 +1,53 @@
+package store
+
+import "strconv"
+
+// args builds a script's ARGV in the sections scripts.go describes.
+type args []any
+
+// events appends the events section.
+func (a *args) events(evs []Event) error {
+	*a = append(*a, len(evs))
+	for i, e := range evs {
+		inner, err := e.inner()
+		if err != nil {
+			return errorAt("event", i, err)
+		}
+		*a = append(*a, strconv.FormatInt(e.PreviousID, 10), inner)
+	}
+	return nil
+}
+
+// pairs appends a pairs section.
+func (a *args) pairs(kv ...string) {
+	*a = append(*a, len(kv)/2)
+	for _, s := range kv {
+		*a = append(*a, s)
+	}
+}
+
+// outbox appends the outbox section.
+func (a *args) outbox(items []OutboxItem) error {
+	*a = append(*a, len(items))
+	for i, it := range items {
+		s, err := it.encode()
+		if err != nil {
+			return errorAt("outbox item", i, err)
+		}
+		*a = append(*a, s)
+	}
+	return nil
+}
+
+func errorAt(what string, i int, err error) error {
+	return &indexError{what: what, i: i, err: err}
+}
+
+type indexError struct {
+	what string
+	i    int
+	err  error
+}
+
+func (e *indexError) Error() string { return e.what + " " + strconv.Itoa(e.i) + ": " + e.err.Error() }
+func (e *indexError) Unwrap() error { return e.err }

@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+// Client is Signalbox's handle on Redis. It is safe for concurrent use.
+type Client struct {
+	rdb      redis.UniversalClient
+	keys     Keys
+	embedded *miniredis.Miniredis // nil unless Options.Embedded
+}
+
+// Open connects to the server the options name, or starts the embedded one,
+// checks that it answers and creates the ready stream's consumer group.
+func Open(ctx context.Context, opts Options) (*Client, error) {
+	opts = opts.withDefaults()
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	c := &Client{keys: NewKeys(opts.Prefix)}
+	if opts.Embedded {
+		m := miniredis.NewMiniRedis()
+		if opts.Password != "" {
+			m.RequireAuth(opts.Password)
+		}
+		if err := m.StartAddr("127.0.0.1:0"); err != nil {
+			return nil, fmt.Errorf("store: starting the embedded server: %w", err)
+		}
+		c.embedded = m
+		c.rdb = redis.NewClient(&redis.Options{Addr: m.Addr(), Password: opts.Password})
+	} else {
+		t, err := newTarget(opts)
+		if err != nil {
+			return nil, err
+		}
+		if t.single != nil {
+			c.rdb = redis.NewClient(t.single)
+		} else {
+			c.rdb = redis.NewClusterClient(t.cluster)
+		}
+	}
+	if err := c.rdb.Ping(ctx).Err(); err != nil {
+		_ = c.Close()
+		return nil, fmt.Errorf("store: connecting to Redis: %w", err)
+	}
+	if err := c.ensureGroup(ctx); err != nil {
+		_ = c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Close closes the connections and stops the embedded server, if any.
+func (c *Client) Close() error {
+	err := c.rdb.Close()
+	if c.embedded != nil {
+		c.embedded.Close()
+	}
+	return err
+}
+
+// Keys returns the client's key builder.
+func (c *Client) Keys() Keys { return c.keys }
+
+// ensureGroup creates the ready stream's consumer group (and the stream)
+// unless it exists. It reads from the stream's start, so entries added
+// before the group existed are delivered too.
+func (c *Client) ensureGroup(ctx context.Context) error {
+	err := c.rdb.XGroupCreateMkStream(ctx, c.keys.ReadyStream(), ReadyGroup, "0").Err()
+	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		return fmt.Errorf("store: creating consumer group %s: %w", ReadyGroup, err)
+	}
+	return nil
+}
+
+// isNoGroup reports whether err says the stream or its group is missing:
+// someone deleted the stream, and ensureGroup must run again.
+func isNoGroup(err error) bool {
+	var re redis.Error
+	return errors.As(err, &re) && strings.HasPrefix(re.Error(), "NOGROUP")
+}

@@ -1,0 +1,697 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+)
+
+// runConformance is the store conformance suite: every operation, against
+// whatever server open connects to. Each test gets a client of its own with
+// a key prefix of its own.
+func runConformance(t *testing.T, open func(t *testing.T) *Client) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, c *Client)
+	}{
+		{"ExecutionCreate", testExecutionCreate},
+		{"ExecutionCreateIdempotent", testExecutionCreateIdempotent},
+		{"ExecutionCreateRepairsIndex", testExecutionCreateRepairsIndex},
+		{"ExecutionGetMissing", testExecutionGetMissing},
+		{"Transition", testTransition},
+		{"TransitionCAS", testTransitionCAS},
+		{"TransitionConcurrent", testTransitionConcurrent},
+		{"TransitionClose", testTransitionClose},
+		{"TransitionInvalid", testTransitionInvalid},
+		{"HistoryIDs", testHistoryIDs},
+		{"HistoryPage", testHistoryPage},
+		{"OutboxFlush", testOutboxFlush},
+		{"OutboxTrimConcurrent", testOutboxTrimConcurrent},
+		{"WorkReadAck", testWorkReadAck},
+		{"WorkReadBlocks", testWorkReadBlocks},
+		{"WorkReclaim", testWorkReclaim},
+		{"WorkCorrupt", testWorkCorrupt},
+		{"WorkGroupRecreated", testWorkGroupRecreated},
+		{"TimersDue", testTimersDue},
+		{"TimersRescheduled", testTimersRescheduled},
+		{"OpenExecutions", testOpenExecutions},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.fn(t, open(t))
+		})
+	}
+}
+
+func testExecutionCreate(t *testing.T, c *Client) {
+	ctx := context.Background()
+	res, err := c.ExecutionCreate(ctx, createParams("run-1", `{"a":1}`))
+	require.NoError(t, err)
+	id := ExecutionID(testARN, "run-1")
+	require.False(t, res.Existing)
+	require.Equal(t, []int64{1, 2}, res.EventIDs)
+
+	want := &Execution{
+		ID: id, StateMachineARN: testARN, Name: "run-1", DefinitionSHA: "d3f",
+		Status: StatusRunning, Input: []byte(`{"a":1}`),
+		StartDate: t0.Truncate(time.Millisecond), TraceID: "trace-1", SpanID: "span-1", Events: 2,
+	}
+	require.Equal(t, want, res.Execution)
+	got, err := c.ExecutionGet(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+
+	th, err := c.ThreadGet(ctx, id, RootThread)
+	require.NoError(t, err)
+	require.Equal(t, &Thread{ID: RootThread, Seq: 0, LastEventID: 2, Record: []byte(testRecord)}, th)
+
+	require.Equal(t, []string{
+		`{"id":1,"previousEventId":0,"type":"ExecutionStarted","input":{"a":1}}`,
+		`{"id":2,"previousEventId":1,"type":"PassStateEntered"}`,
+	}, history(t, c, id))
+
+	n, err := c.OutboxFlush(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Equal(t, []string{id + "|0|0|step"}, items(readAll(t, c, "w1")))
+}
+
+func testExecutionCreateIdempotent(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{"a":1}`)
+	closed := create(t, c, "closed", `{"a":1}`)
+	_, err := c.Transition(ctx, &TransitionParams{
+		ExecutionID: closed, Thread: RootThread, Seq: 0, Record: []byte(`{}`),
+		Close: &ExecutionClose{Status: "SUCCEEDED", Output: []byte(`1`), StopDate: t0.Add(time.Second)},
+	})
+	require.NoError(t, err)
+
+	tests := []struct {
+		name, exec, input string
+		err               error
+	}{
+		{"open, same input", "run", `{"a":1}`, nil},
+		{"open, other input", "run", `{"a":2}`, ErrExecutionAlreadyExists},
+		{"closed, same input", "closed", `{"a":1}`, ErrExecutionAlreadyExists},
+		{"closed, other input", "closed", `{"a":2}`, ErrExecutionAlreadyExists},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := c.ExecutionCreate(ctx, createParams(tt.exec, tt.input))
+			if tt.err != nil {
+				require.ErrorIs(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			require.True(t, res.Existing)
+			require.Nil(t, res.EventIDs)
+			require.Equal(t, id, res.Execution.ID)
+			require.Equal(t, StatusRunning, res.Execution.Status)
+		})
+	}
+	// Nothing was written twice, and the closed execution is not open.
+	require.Len(t, history(t, c, id), 2)
+	require.Len(t, history(t, c, closed), 2)
+	ob, err := c.rdb.LLen(ctx, c.keys.OutboxKey(id)).Result()
+	require.NoError(t, err)
+	require.EqualValues(t, 1, ob)
+	open, err := c.OpenExecutions(ctx, &OpenExecutionsParams{})
+	require.NoError(t, err)
+	require.Equal(t, []OpenExecution{{ID: id, StartDate: t0.Truncate(time.Millisecond)}}, open)
+}
+
+// testExecutionCreateRepairsIndex: a StartExecution repeated after a crash
+// that lost the index entry puts it back.
+func testExecutionCreateRepairsIndex(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`)
+	require.NoError(t, c.OpenExecutionRemove(ctx, id))
+	res, err := c.ExecutionCreate(ctx, createParams("run", `{}`))
+	require.NoError(t, err)
+	require.True(t, res.Existing)
+	open, err := c.OpenExecutions(ctx, &OpenExecutionsParams{})
+	require.NoError(t, err)
+	require.Len(t, open, 1)
+	require.Equal(t, id, open[0].ID)
+}
+
+func testExecutionGetMissing(t *testing.T, c *Client) {
+	ctx := context.Background()
+	_, err := c.ExecutionGet(ctx, ExecutionID(testARN, "none"))
+	require.ErrorIs(t, err, ErrNotFound)
+	_, err = c.ExecutionGet(ctx, "a}b")
+	require.ErrorIs(t, err, ErrInvalid)
+	id := create(t, c, "run", `{}`)
+	_, err = c.ThreadGet(ctx, id, "7")
+	require.ErrorIs(t, err, ErrNotFound)
+}
+
+func testTransition(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`)
+	res, err := c.Transition(ctx, &TransitionParams{
+		ExecutionID: id, Thread: RootThread, Seq: 0,
+		Record: []byte(`{"state":"B"}`),
+		Events: []Event{
+			{JSON: []byte(`{"type":"PassStateExited","name":"A"}`)},
+			{JSON: []byte(`{"type":"PassStateEntered","name":"B"}`)},
+			{JSON: []byte(`{}`), PreviousID: 1},
+		},
+		Vars:   []Var{{Name: "0/x", Value: []byte(`42`)}, {Name: "0/y", Value: []byte(`"s"`)}},
+		Outbox: []OutboxItem{{Item: WorkItem{Exec: id, Thread: RootThread, Seq: 1, Kind: KindTask}}},
+	})
+	require.NoError(t, err)
+	require.Equal(t, &TransitionResult{EventIDs: []int64{3, 4, 5}, Seq: 1, LastEventID: 5}, res)
+
+	th, err := c.ThreadGet(ctx, id, RootThread)
+	require.NoError(t, err)
+	require.Equal(t, &Thread{ID: RootThread, Seq: 1, LastEventID: 5, Record: []byte(`{"state":"B"}`)}, th)
+	require.Equal(t, []string{
+		`{"id":3,"previousEventId":2,"type":"PassStateExited","name":"A"}`,
+		`{"id":4,"previousEventId":3,"type":"PassStateEntered","name":"B"}`,
+		`{"id":5,"previousEventId":1}`,
+	}, history(t, c, id)[2:])
+	vars, err := c.rdb.HGetAll(ctx, c.keys.VarsKey(id)).Result()
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"0/x": "42", "0/y": `"s"`}, vars)
+	x, err := c.ExecutionGet(ctx, id)
+	require.NoError(t, err)
+	require.EqualValues(t, 5, x.Events)
+	require.Equal(t, StatusRunning, x.Status)
+
+	// A transition without events keeps the thread's latest event.
+	res, err = c.Transition(ctx, &TransitionParams{ExecutionID: id, Thread: RootThread, Seq: 1, Record: []byte(`{}`)})
+	require.NoError(t, err)
+	require.Equal(t, &TransitionResult{Seq: 2, LastEventID: 5}, res)
+
+	n, err := c.OutboxFlush(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	require.Equal(t, []string{id + "|0|0|step", id + "|0|1|task"}, items(readAll(t, c, "w")))
+}
+
+func testTransitionCAS(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`)
+	_, err := c.Transition(ctx, step(id, RootThread, 0, "B"))
+	require.NoError(t, err)
+
+	tests := []struct {
+		name string
+		p    *TransitionParams
+		err  error
+	}{
+		{"stale seq", step(id, RootThread, 0, "C"), ErrStale},
+		{"future seq", step(id, RootThread, 5, "C"), ErrStale},
+		{"missing thread", step(id, "1", 0, "C"), ErrNotFound},
+		{"missing execution", step(ExecutionID(testARN, "none"), RootThread, 1, "C"), ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := c.Transition(ctx, tt.p)
+			require.ErrorIs(t, err, tt.err)
+		})
+	}
+	// The failed transitions wrote nothing.
+	require.Len(t, history(t, c, id), 3)
+	th, err := c.ThreadGet(ctx, id, RootThread)
+	require.NoError(t, err)
+	require.Equal(t, &Thread{ID: RootThread, Seq: 1, LastEventID: 3, Record: []byte(`{"state":"B"}`)}, th)
+}
+
+// testTransitionConcurrent: of transitions racing from one seq, exactly one
+// takes effect.
+func testTransitionConcurrent(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`)
+	const n = 8
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, errs[i] = c.Transition(ctx, step(id, RootThread, 0, "S"+strconv.Itoa(i)))
+		})
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		} else {
+			require.ErrorIs(t, err, ErrStale)
+		}
+	}
+	require.Equal(t, 1, ok)
+	require.Len(t, history(t, c, id), 3)
+}
+
+func testTransitionClose(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`)
+	other := create(t, c, "other", `{}`)
+	stop := t0.Add(90 * time.Second)
+	res, err := c.Transition(ctx, &TransitionParams{
+		ExecutionID: id, Thread: RootThread, Seq: 0, Record: []byte(`{}`),
+		Events: []Event{{JSON: []byte(`{"type":"ExecutionFailed"}`)}},
+		Close:  &ExecutionClose{Status: "FAILED", Error: "States.TaskFailed", Cause: "boom", StopDate: stop},
+	})
+	require.NoError(t, err)
+	require.Equal(t, []int64{3}, res.EventIDs)
+
+	x, err := c.ExecutionGet(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, "FAILED", x.Status)
+	require.Nil(t, x.Output)
+	require.Equal(t, "States.TaskFailed", x.Error)
+	require.Equal(t, "boom", x.Cause)
+	require.Equal(t, stop, x.StopDate)
+
+	_, err = c.Transition(ctx, step(id, RootThread, 1, "B"))
+	require.ErrorIs(t, err, ErrClosed)
+	require.Len(t, history(t, c, id), 3)
+
+	open, err := c.OpenExecutions(ctx, &OpenExecutionsParams{})
+	require.NoError(t, err)
+	require.Equal(t, []OpenExecution{{ID: other, StartDate: t0.Truncate(time.Millisecond)}}, open)
+
+	_, err = c.Transition(ctx, &TransitionParams{
+		ExecutionID: other, Thread: RootThread, Seq: 0,
+		Close: &ExecutionClose{Status: "SUCCEEDED", Output: []byte(`{"ok":true}`), StopDate: stop},
+	})
+	require.NoError(t, err)
+	x, err = c.ExecutionGet(ctx, other)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", x.Status)
+	require.Equal(t, []byte(`{"ok":true}`), x.Output)
+}
+
+func testTransitionInvalid(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`)
+	item := WorkItem{Exec: id, Thread: RootThread, Seq: 1, Kind: KindStep}
+	tests := []struct {
+		name string
+		edit func(p *TransitionParams)
+	}{
+		{"event not an object", func(p *TransitionParams) { p.Events = []Event{{JSON: []byte(`[1]`)}} }},
+		{"event not JSON", func(p *TransitionParams) { p.Events = []Event{{JSON: []byte(`{"a":}`)}} }},
+		{"negative previous id", func(p *TransitionParams) { p.Events[0].PreviousID = -1 }},
+		{"thread with a brace", func(p *TransitionParams) { p.Thread = "{0}" }},
+		{"item with a bar", func(p *TransitionParams) {
+			p.Outbox = []OutboxItem{{Item: WorkItem{Exec: id, Thread: "a|b", Kind: KindStep}}}
+		}},
+		{"item without kind", func(p *TransitionParams) { p.Outbox = []OutboxItem{{Item: WorkItem{Exec: id, Thread: RootThread}}} }},
+		{"timer before 1970", func(p *TransitionParams) { p.Outbox = []OutboxItem{{Item: item, Due: time.Unix(-5, 0)}} }},
+		{"variable without a name", func(p *TransitionParams) { p.Vars = []Var{{Value: []byte(`1`)}} }},
+		{"close running", func(p *TransitionParams) { p.Close = &ExecutionClose{Status: StatusRunning, StopDate: t0} }},
+		{"close without date", func(p *TransitionParams) { p.Close = &ExecutionClose{Status: "SUCCEEDED"} }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := step(id, RootThread, 0, "B")
+			tt.edit(p)
+			_, err := c.Transition(ctx, p)
+			require.ErrorIs(t, err, ErrInvalid)
+		})
+	}
+	th, err := c.ThreadGet(ctx, id, RootThread)
+	require.NoError(t, err)
+	require.EqualValues(t, 0, th.Seq)
+}
+
+// testHistoryIDs: the threads of an execution take their event ids from one
+// counter, and each chains its events to its own latest one.
+func testHistoryIDs(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`)
+	// Thread 1 as a fork would create it: seq 0, its latest event thread
+	// 0's latest.
+	require.NoError(t, c.rdb.HSet(ctx, c.keys.ThreadsKey(id), "1", "0|2|{}").Err())
+
+	for _, s := range []struct {
+		thread string
+		seq    int64
+		ids    []int64
+	}{
+		{"1", 0, []int64{3}},
+		{RootThread, 0, []int64{4}},
+		{"1", 1, []int64{5}},
+		{"1", 2, []int64{6}},
+		{RootThread, 1, []int64{7}},
+	} {
+		res, err := c.Transition(ctx, step(id, s.thread, s.seq, "T"+s.thread))
+		require.NoError(t, err)
+		require.Equal(t, s.ids, res.EventIDs)
+	}
+	require.Equal(t, []string{
+		`{"id":3,"previousEventId":2,"type":"PassStateEntered","name":"T1"}`,
+		`{"id":4,"previousEventId":2,"type":"PassStateEntered","name":"T0"}`,
+		`{"id":5,"previousEventId":3,"type":"PassStateEntered","name":"T1"}`,
+		`{"id":6,"previousEventId":5,"type":"PassStateEntered","name":"T1"}`,
+		`{"id":7,"previousEventId":4,"type":"PassStateEntered","name":"T0"}`,
+	}, history(t, c, id)[2:])
+}
+
+func testHistoryPage(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`) // events 1, 2
+	for seq := range int64(3) {     // events 3, 4, 5
+		_, err := c.Transition(ctx, step(id, RootThread, seq, "S"))
+		require.NoError(t, err)
+	}
+	tests := []struct {
+		name    string
+		p       HistoryPageParams
+		ids     []int64
+		next    int64
+		reverse bool
+	}{
+		{"all", HistoryPageParams{}, []int64{1, 2, 3, 4, 5}, 0, false},
+		{"first page", HistoryPageParams{Limit: 2}, []int64{1, 2}, 2, false},
+		{"middle page", HistoryPageParams{From: 2, Limit: 2}, []int64{3, 4}, 4, false},
+		{"last page", HistoryPageParams{From: 4, Limit: 2}, []int64{5}, 0, false},
+		{"exact last page", HistoryPageParams{From: 3, Limit: 2}, []int64{4, 5}, 0, false},
+		{"past the end", HistoryPageParams{From: 5, Limit: 2}, nil, 0, false},
+		{"reverse all", HistoryPageParams{Reverse: true}, []int64{5, 4, 3, 2, 1}, 0, true},
+		{"reverse first page", HistoryPageParams{Limit: 2, Reverse: true}, []int64{5, 4}, 4, true},
+		{"reverse middle page", HistoryPageParams{From: 4, Limit: 2, Reverse: true}, []int64{3, 2}, 2, true},
+		{"reverse last page", HistoryPageParams{From: 2, Limit: 2, Reverse: true}, []int64{1}, 0, true},
+		{"reverse exact last page", HistoryPageParams{From: 3, Limit: 2, Reverse: true}, []int64{2, 1}, 0, true},
+		{"reverse before the start", HistoryPageParams{From: 1, Reverse: true}, nil, 0, true},
+	}
+	all := history(t, c, id)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := tt.p
+			p.ExecutionID = id
+			res, err := c.HistoryPage(ctx, &p)
+			require.NoError(t, err)
+			var ids []int64
+			for _, e := range res.Events {
+				ids = append(ids, e.ID)
+				require.Equal(t, all[e.ID-1], string(e.JSON))
+			}
+			require.Equal(t, tt.ids, ids)
+			require.Equal(t, tt.next, res.Next)
+		})
+	}
+	res, err := c.HistoryPage(ctx, &HistoryPageParams{ExecutionID: ExecutionID(testARN, "none"), Reverse: true})
+	require.NoError(t, err)
+	require.Empty(t, res.Events)
+	_, err = c.HistoryPage(ctx, &HistoryPageParams{ExecutionID: id, Limit: -1})
+	require.ErrorIs(t, err, ErrInvalid)
+}
+
+func testOutboxFlush(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`)
+	due := t0.Add(time.Minute)
+	_, err := c.Transition(ctx, &TransitionParams{
+		ExecutionID: id, Thread: RootThread, Seq: 0, Record: []byte(`{}`),
+		Outbox: []OutboxItem{
+			{Item: WorkItem{Exec: id, Thread: RootThread, Seq: 1, Kind: KindWake}, Due: due},
+			{Item: WorkItem{Exec: id, Thread: RootThread, Seq: 1, Kind: KindTask}},
+		},
+	})
+	require.NoError(t, err)
+	for i, want := range []int{3, 0} { // a second flush finds nothing
+		n, err := c.OutboxFlush(ctx, id)
+		require.NoError(t, err, "flush %d", i)
+		require.Equal(t, want, n, "flush %d", i)
+	}
+	require.Equal(t, []string{id + "|0|0|step", id + "|0|1|task"}, items(readAll(t, c, "w")))
+	timers, err := c.rdb.ZRangeWithScores(ctx, c.keys.TimersKey(), 0, -1).Result()
+	require.NoError(t, err)
+	require.Len(t, timers, 1)
+	require.Equal(t, id+"|0|1|wake", timers[0].Member)
+	require.Equal(t, float64(due.UnixMilli()), timers[0].Score)
+
+	n, err := c.OutboxFlush(ctx, ExecutionID(testARN, "none"))
+	require.NoError(t, err)
+	require.Zero(t, n)
+}
+
+// testOutboxTrimConcurrent: a flush that read the outbox before another
+// flush trimmed it, and before a transition appended to it, removes only
+// what it read.
+func testOutboxTrimConcurrent(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`) // outbox entry 1
+	key := c.keys.OutboxKey(id)
+	read, err := c.rdb.LRange(ctx, key, 0, -1).Result() // a slow flush reads entry 1
+	require.NoError(t, err)
+	require.Len(t, read, 1)
+	n, err := c.OutboxFlush(ctx, id) // a fast flush hands entry 1 over
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	_, err = c.Transition(ctx, &TransitionParams{ // entries 2 and 3
+		ExecutionID: id, Thread: RootThread, Seq: 0, Record: []byte(`{}`),
+		Outbox: []OutboxItem{
+			{Item: WorkItem{Exec: id, Thread: RootThread, Seq: 1, Kind: KindStep}},
+			{Item: WorkItem{Exec: id, Thread: RootThread, Seq: 1, Kind: KindTask}},
+		},
+	})
+	require.NoError(t, err)
+	removed, err := scriptOutboxTrim.Run(ctx, c.rdb, []string{key}, 1, len(read)).Int()
+	require.NoError(t, err) // the slow flush trims up to entry 1
+	require.Zero(t, removed)
+	left, err := c.rdb.LRange(ctx, key, 0, -1).Result()
+	require.NoError(t, err)
+	require.Equal(t, []string{"2|0|" + id + "|0|1|step", "3|0|" + id + "|0|1|task"}, left)
+}
+
+func testWorkReadAck(t *testing.T, c *Client) {
+	ctx := context.Background()
+	require.Empty(t, readAll(t, c, "w1"))
+	a := create(t, c, "a", `{}`)
+	b := create(t, c, "b", `{}`)
+	for _, id := range []string{a, b} {
+		_, err := c.OutboxFlush(ctx, id)
+		require.NoError(t, err)
+	}
+	first, err := c.WorkRead(ctx, "w1", 1, 0)
+	require.NoError(t, err)
+	require.Equal(t, []string{a + "|0|0|step"}, items(first))
+	second := readAll(t, c, "w2")
+	require.Equal(t, []string{b + "|0|0|step"}, items(second))
+	require.Empty(t, readAll(t, c, "w1"), "each item is delivered once")
+
+	require.NoError(t, c.WorkAck(ctx, first[0].ID, second[0].ID))
+	pending, err := c.rdb.XPending(ctx, c.keys.ReadyStream(), ReadyGroup).Result()
+	require.NoError(t, err)
+	require.Zero(t, pending.Count)
+	n, err := c.rdb.XLen(ctx, c.keys.ReadyStream()).Result()
+	require.NoError(t, err)
+	require.Zero(t, n, "acknowledged entries are removed")
+
+	require.ErrorIs(t, c.WorkAck(ctx, "nope"), ErrInvalid)
+	_, err = c.WorkRead(ctx, "", 1, 0)
+	require.ErrorIs(t, err, ErrInvalid)
+}
+
+// testWorkReadBlocks: a blocked read returns as soon as an item arrives.
+func testWorkReadBlocks(t *testing.T, c *Client) {
+	ctx := context.Background()
+	got := make(chan []Work)
+	go func() {
+		w, err := c.WorkRead(ctx, "w", 10, 10*time.Second)
+		if err != nil {
+			w = nil
+		}
+		got <- w
+	}()
+	id := create(t, c, "run", `{}`)
+	// The reader may block before or after the flush: both deliver.
+	_, err := c.OutboxFlush(ctx, id)
+	require.NoError(t, err)
+	select {
+	case w := <-got:
+		require.Equal(t, []string{id + "|0|0|step"}, items(w))
+	case <-time.After(5 * time.Second):
+		t.Fatal("a blocked read did not return when an item arrived")
+	}
+}
+
+// testWorkReclaim: a lease idle long enough is taken over; the old holder
+// can no longer extend it.
+func testWorkReclaim(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`)
+	_, err := c.OutboxFlush(ctx, id)
+	require.NoError(t, err)
+	w := readAll(t, c, "dead")
+	require.Len(t, w, 1)
+
+	held, err := c.LeaseExtend(ctx, "dead", w[0].ID)
+	require.NoError(t, err)
+	require.Equal(t, []string{w[0].ID}, held, "a held lease is extended")
+	held, err = c.LeaseExtend(ctx, "other", w[0].ID)
+	require.NoError(t, err)
+	require.Empty(t, held, "a lease held by another consumer is not taken")
+
+	got, err := c.WorkReclaim(ctx, "live", time.Hour, 0)
+	require.NoError(t, err)
+	require.Empty(t, got, "a fresh lease is not reclaimed")
+
+	// Idle time is the server's clock: with a 1ms lease, poll. The deadline
+	// is a safety net, not a wait.
+	deadline := time.Now().Add(5 * time.Second)
+	for len(got) == 0 && time.Now().Before(deadline) {
+		got, err = c.WorkReclaim(ctx, "live", time.Millisecond, 0)
+		require.NoError(t, err)
+	}
+	require.Len(t, got, 1)
+	require.Equal(t, w[0], got[0])
+
+	held, err = c.LeaseExtend(ctx, "dead", w[0].ID)
+	require.NoError(t, err)
+	require.Empty(t, held, "a lost lease is not extended")
+	held, err = c.LeaseExtend(ctx, "live", w[0].ID)
+	require.NoError(t, err)
+	require.Equal(t, []string{w[0].ID}, held)
+
+	require.NoError(t, c.WorkAck(ctx, w[0].ID))
+	held, err = c.LeaseExtend(ctx, "live", w[0].ID)
+	require.NoError(t, err)
+	require.Empty(t, held, "an acknowledged entry has no lease")
+}
+
+// testWorkCorrupt: an entry that is not a work item is removed and
+// reported; the good ones are delivered.
+func testWorkCorrupt(t *testing.T, c *Client) {
+	ctx := context.Background()
+	stream := c.keys.ReadyStream()
+	require.NoError(t, c.rdb.XAdd(ctx, &redis.XAddArgs{Stream: stream, Values: []any{"item", "junk"}}).Err())
+	require.NoError(t, c.rdb.XAdd(ctx, c.readyArgs("e|0|1|step")).Err())
+	w, err := c.WorkRead(ctx, "w", 10, 0)
+	require.ErrorIs(t, err, ErrCorrupt)
+	require.Equal(t, []string{"e|0|1|step"}, items(w))
+	n, err := c.rdb.XLen(ctx, stream).Result()
+	require.NoError(t, err)
+	require.EqualValues(t, 1, n, "the junk is removed, the good entry is pending")
+}
+
+// testWorkGroupRecreated: a reader recreates the consumer group when the
+// stream was deleted (FLUSHDB, an operator).
+func testWorkGroupRecreated(t *testing.T, c *Client) {
+	ctx := context.Background()
+	require.NoError(t, c.rdb.Del(ctx, c.keys.ReadyStream()).Err())
+	require.Empty(t, readAll(t, c, "w"))
+	id := create(t, c, "run", `{}`)
+	_, err := c.OutboxFlush(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, []string{id + "|0|0|step"}, items(readAll(t, c, "w")))
+
+	require.NoError(t, c.rdb.Del(ctx, c.keys.ReadyStream()).Err())
+	got, err := c.WorkReclaim(ctx, "w", time.Millisecond, 0)
+	require.NoError(t, err)
+	require.Empty(t, got)
+	require.Empty(t, readAll(t, c, "w"))
+}
+
+func testTimersDue(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`)
+	_, err := c.OutboxFlush(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, readAll(t, c, "w"), 1)
+
+	var out []OutboxItem
+	for i := range 3 {
+		out = append(out, OutboxItem{
+			Item: WorkItem{Exec: id, Thread: strconv.Itoa(i), Seq: 1, Kind: KindWake},
+			Due:  t0.Add(time.Duration(10+i) * time.Second),
+		})
+	}
+	_, err = c.Transition(ctx, &TransitionParams{ExecutionID: id, Thread: RootThread, Seq: 0, Record: []byte(`{}`), Outbox: out})
+	require.NoError(t, err)
+	_, err = c.OutboxFlush(ctx, id)
+	require.NoError(t, err)
+
+	for _, s := range []struct {
+		now   time.Time
+		limit int
+		moved int
+		items []string
+	}{
+		{t0.Add(9 * time.Second), 0, 0, nil},
+		{t0.Add(11 * time.Second), 1, 1, []string{id + "|0|1|wake"}},
+		{t0.Add(11 * time.Second), 0, 1, []string{id + "|1|1|wake"}},
+		{t0.Add(11 * time.Second), 0, 0, nil},
+		{t0.Add(time.Hour), 0, 1, []string{id + "|2|1|wake"}},
+		{t0.Add(time.Hour), 0, 0, nil},
+	} {
+		moved, err := c.TimersDue(ctx, s.now, s.limit)
+		require.NoError(t, err)
+		require.Equal(t, s.moved, moved, "at %v", s.now)
+		require.Equal(t, s.items, nilIfEmpty(items(readAll(t, c, "w"))), "at %v", s.now)
+	}
+	n, err := c.rdb.ZCard(ctx, c.keys.TimersKey()).Result()
+	require.NoError(t, err)
+	require.Zero(t, n)
+}
+
+// testTimersRescheduled: a timer moved to a later time between the poller's
+// read and its removal stays.
+func testTimersRescheduled(t *testing.T, c *Client) {
+	ctx := context.Background()
+	key := c.keys.TimersKey()
+	now := t0.UnixMilli()
+	require.NoError(t, c.rdb.ZAdd(ctx, key,
+		redisZ(now-1, "a|0|1|wake"), redisZ(now+1000, "b|0|1|wake"), redisZ(now, "c|0|1|wake")).Err())
+	removed, err := scriptTimersRemove.Run(ctx, c.rdb, []string{key}, now, "a|0|1|wake", "b|0|1|wake", "c|0|1|wake", "d|0|1|wake").Int()
+	require.NoError(t, err)
+	require.Equal(t, 2, removed)
+	left, err := c.rdb.ZRange(ctx, key, 0, -1).Result()
+	require.NoError(t, err)
+	require.Equal(t, []string{"b|0|1|wake"}, left)
+}
+
+func testOpenExecutions(t *testing.T, c *Client) {
+	ctx := context.Background()
+	var ids []string
+	for i, name := range []string{"c", "a", "b"} {
+		p := createParams(name, `{}`)
+		p.StartDate = t0.Add(time.Duration(i) * time.Minute)
+		res, err := c.ExecutionCreate(ctx, p)
+		require.NoError(t, err)
+		ids = append(ids, res.Execution.ID)
+	}
+	tests := []struct {
+		name string
+		p    OpenExecutionsParams
+		want []string
+	}{
+		{"all, by start time", OpenExecutionsParams{}, ids},
+		{"limit", OpenExecutionsParams{Limit: 2}, ids[:2]},
+		{"offset", OpenExecutionsParams{Offset: 1, Limit: 1}, ids[1:2]},
+		{"started before", OpenExecutionsParams{StartedBefore: t0.Add(time.Minute)}, ids[:1]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := c.OpenExecutions(ctx, &tt.p)
+			require.NoError(t, err)
+			var gotIDs []string
+			for _, o := range got {
+				gotIDs = append(gotIDs, o.ID)
+			}
+			require.Equal(t, tt.want, gotIDs)
+		})
+	}
+	got, err := c.OpenExecutions(ctx, &OpenExecutionsParams{Offset: 2})
+	require.NoError(t, err)
+	require.Equal(t, []OpenExecution{{ID: ids[2], StartDate: t0.Add(2 * time.Minute).Truncate(time.Millisecond)}}, got)
+}
+
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,33 @@
+package store
+
+import "errors"
+
+// The typed errors of the store. Scripts return a small code; Go maps it to
+// one of these, wrapped with detail, so callers test with errors.Is.
+var (
+	// ErrNotFound: the execution or thread does not exist.
+	ErrNotFound = errors.New("store: not found")
+	// ErrStale: the thread's sequence number is not the expected one, so the
+	// work item or transition is a stale or duplicate delivery.
+	ErrStale = errors.New("store: stale sequence number")
+	// ErrClosed: the execution is no longer running.
+	ErrClosed = errors.New("store: execution closed")
+	// ErrExecutionAlreadyExists: StartExecution with the name of an
+	// execution that is closed, or open with another input.
+	ErrExecutionAlreadyExists = errors.New("store: execution already exists")
+	// ErrInvalid: the caller passed a value the store cannot encode (an id
+	// with a reserved character, an event that is not a JSON object, ...).
+	ErrInvalid = errors.New("store: invalid argument")
+	// ErrCorrupt: a stored value does not have the store's format.
+	ErrCorrupt = errors.New("store: corrupt value")
+)
+
+// The codes the scripts return first.
+const (
+	codeOK       = 0
+	codeStale    = 1
+	codeClosed   = 2
+	codeNotFound = 3
+	codeExisting = 4 // ExecutionCreate: open with the same input
+	codeExists   = 5 // ExecutionCreate: closed, or open with another input
+)

@@ -1,0 +1,256 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// StatusRunning is the one execution status the store interprets: only a
+// RUNNING execution takes transitions, and only a RUNNING one makes a
+// repeated ExecutionCreate idempotent. The other statuses are the runtime's
+// vocabulary (runtime.Status), stored as given.
+const StatusRunning = "RUNNING"
+
+// The execution hash's fields.
+const (
+	fieldARN        = "arn"
+	fieldName       = "name"
+	fieldDefinition = "def"
+	fieldStatus     = "status"
+	fieldInput      = "input"
+	fieldOutput     = "output"
+	fieldError      = "error"
+	fieldCause      = "cause"
+	fieldStart      = "start" // unix ms
+	fieldStop       = "stop"  // unix ms, "" or 0 while open
+	fieldTrace      = "trace"
+	fieldSpan       = "span"
+	fieldEvents     = "events" // the latest history event id
+	fieldOutbox     = "outbox" // the latest outbox entry's seq
+)
+
+// Execution is the record of an execution, the fields of its hash. Dates
+// are stored in unix milliseconds, so they come back truncated to the
+// millisecond, in UTC.
+type Execution struct {
+	ID              string
+	StateMachineARN string
+	Name            string
+	DefinitionSHA   string // the hash of the definition it runs (DefinitionKey)
+	Status          string // RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, ...
+	Input           []byte // JSON
+	Output          []byte // JSON; nil unless SUCCEEDED
+	Error           string
+	Cause           string
+	StartDate       time.Time
+	StopDate        time.Time // zero while open
+	TraceID         string
+	SpanID          string
+	Events          int64 // the latest history event id: the history's length
+}
+
+// ExecutionCreateParams describe a new execution and its first transition.
+type ExecutionCreateParams struct {
+	StateMachineARN string
+	Name            string
+	DefinitionSHA   string
+	Input           []byte // JSON; compared byte for byte with an existing execution's
+	StartDate       time.Time
+	TraceID         string
+	SpanID          string
+	// Thread is the record of the top-level thread, "0", created at seq 0.
+	Thread []byte
+	// Events are the first history events (ExecutionStarted, ...).
+	Events []Event
+	// Outbox holds the first work items (the thread's first step).
+	Outbox []OutboxItem
+}
+
+// RootThread is the id of an execution's top-level thread.
+const RootThread = "0"
+
+// ExecutionCreateResult is what ExecutionCreate did.
+type ExecutionCreateResult struct {
+	Execution *Execution
+	// Existing is true when an open execution of the same name and input
+	// existed: nothing was written.
+	Existing bool
+	// EventIDs are the ids assigned to Params.Events (nil when Existing).
+	EventIDs []int64
+}
+
+// ExecutionCreate creates an execution atomically: its hash (RUNNING),
+// thread 0's record at seq 0, the first history events and the first
+// outbox items; just before, it lists the execution among the open
+// executions (see the comment in the code for why before). The id is
+// ExecutionID(StateMachineARN, Name). As StartExecution on AWS, when the
+// execution exists:
+//   - open with an equal input, the existing execution is returned with
+//     Existing set, and nothing is written;
+//   - open with another input, or closed: ErrExecutionAlreadyExists.
+//
+// The caller flushes the outbox afterwards (OutboxFlush).
+func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) (*ExecutionCreateResult, error) {
+	if p.StateMachineARN == "" || p.Name == "" || p.StartDate.IsZero() {
+		return nil, fmt.Errorf("%w: an execution needs a state machine ARN, a name and a start date", ErrInvalid)
+	}
+	id := ExecutionID(p.StateMachineARN, p.Name)
+	a := args{p.Input, p.Thread}
+	a.pairs(
+		fieldARN, p.StateMachineARN,
+		fieldName, p.Name,
+		fieldDefinition, p.DefinitionSHA,
+		fieldStart, strconv.FormatInt(p.StartDate.UnixMilli(), 10),
+		fieldTrace, p.TraceID,
+		fieldSpan, p.SpanID,
+	)
+	if err := a.events(p.Events); err != nil {
+		return nil, err
+	}
+	if err := a.outbox(p.Outbox); err != nil {
+		return nil, err
+	}
+
+	// The open-executions index is a global key in another Cluster slot, so
+	// the script cannot touch it. It is written first: a crash between the
+	// two steps leaves an index entry without an execution, which the
+	// recoverer drops once it is older than a lease, rather than an
+	// execution nobody finds (an orphan whose outbox is never flushed).
+	// NX keeps an existing entry's start time.
+	openKey := c.keys.OpenExecutionsKey()
+	added, err := c.rdb.ZAddNX(ctx, openKey, redis.Z{Score: float64(p.StartDate.UnixMilli()), Member: id}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: creating execution %s: %w", id, err)
+	}
+	res, err := scriptExecutionCreate.Run(ctx, c.rdb, c.keys.createKeys(id), a...).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("store: creating execution %s: %w", id, err)
+	}
+	switch code(res) {
+	case codeOK:
+		return &ExecutionCreateResult{
+			Execution: &Execution{
+				ID:              id,
+				StateMachineARN: p.StateMachineARN,
+				Name:            p.Name,
+				DefinitionSHA:   p.DefinitionSHA,
+				Status:          StatusRunning,
+				Input:           bytes.Clone(p.Input),
+				StartDate:       time.UnixMilli(p.StartDate.UnixMilli()).UTC(),
+				TraceID:         p.TraceID,
+				SpanID:          p.SpanID,
+				Events:          intAt(res, 2),
+			},
+			EventIDs: eventIDs(intAt(res, 1), intAt(res, 2)),
+		}, nil
+	case codeExisting:
+		x, err := c.ExecutionGet(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return &ExecutionCreateResult{Execution: x, Existing: true}, nil
+	case codeExists:
+		status := stringAt(res, 1)
+		if added > 0 && status != StatusRunning {
+			// The entry just added belongs to a closed execution. Should
+			// this fail, the recoverer drops the entry when it finds the
+			// execution closed.
+			_ = c.rdb.ZRem(ctx, openKey, id).Err()
+		}
+		return nil, fmt.Errorf("%w: %s (%s)", ErrExecutionAlreadyExists, p.Name, status)
+	}
+	return nil, fmt.Errorf("%w: execution create script returned %v", ErrCorrupt, res)
+}
+
+// ExecutionGet returns the execution's record, or ErrNotFound.
+func (c *Client) ExecutionGet(ctx context.Context, id string) (*Execution, error) {
+	if err := checkID("execution id", id); err != nil {
+		return nil, err
+	}
+	h, err := c.rdb.HGetAll(ctx, c.keys.ExecutionKey(id)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: execution %s: %w", id, err)
+	}
+	if len(h) == 0 {
+		return nil, fmt.Errorf("%w: execution %s", ErrNotFound, id)
+	}
+	x := &Execution{
+		ID:              id,
+		StateMachineARN: h[fieldARN],
+		Name:            h[fieldName],
+		DefinitionSHA:   h[fieldDefinition],
+		Status:          h[fieldStatus],
+		Input:           nonEmpty(h[fieldInput]),
+		Output:          nonEmpty(h[fieldOutput]),
+		Error:           h[fieldError],
+		Cause:           h[fieldCause],
+		TraceID:         h[fieldTrace],
+		SpanID:          h[fieldSpan],
+	}
+	var errs []error
+	x.StartDate, err = millis(h[fieldStart])
+	errs = append(errs, err)
+	x.StopDate, err = millis(h[fieldStop])
+	errs = append(errs, err)
+	x.Events, err = strconv.ParseInt(h[fieldEvents], 10, 64)
+	errs = append(errs, err)
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("%w: execution %s: %v", ErrCorrupt, id, err)
+	}
+	return x, nil
+}
+
+// millis parses a unix-millisecond field; "" and "0" are the zero time.
+func millis(s string) (time.Time, error) {
+	if s == "" || s == "0" {
+		return time.Time{}, nil
+	}
+	ms, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return time.UnixMilli(ms).UTC(), nil
+}
+
+func nonEmpty(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return []byte(s)
+}
+
+// code returns a script result's code, -1 if it has none.
+func code(res []any) int64 {
+	if len(res) == 0 {
+		return -1
+	}
+	n, ok := res[0].(int64)
+	if !ok {
+		return -1
+	}
+	return n
+}
+
+func intAt(res []any, i int) int64 {
+	if i < len(res) {
+		if n, ok := res[i].(int64); ok {
+			return n
+		}
+	}
+	return 0
+}
+
+func stringAt(res []any, i int) string {
+	if i < len(res) {
+		if s, ok := res[i].(string); ok {
+			return s
+		}
+	}
+	return ""
+}

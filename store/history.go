@@ -1,0 +1,129 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// Event is a history event to append. The store assigns its id from the
+// execution's counter and its previousEventId, and stores it as JSON with
+// those two fields first: {"id":7,"previousEventId":6,...}.
+type Event struct {
+	// JSON is the event as a JSON object without "id" and
+	// "previousEventId" (for example timestamp, type and details).
+	JSON []byte
+	// PreviousID overrides the previous event's id; 0 chains the event to
+	// the event before it in the same call, or to the thread's latest event
+	// for the first.
+	PreviousID int64
+}
+
+// inner returns the event's JSON object without its braces.
+func (e Event) inner() (string, error) {
+	b := bytes.TrimSpace(e.JSON)
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' || !json.Valid(b) {
+		return "", fmt.Errorf("%w: a history event must be a JSON object, got %.40q", ErrInvalid, b)
+	}
+	if e.PreviousID < 0 {
+		return "", fmt.Errorf("%w: previous event id %d", ErrInvalid, e.PreviousID)
+	}
+	return string(bytes.TrimSpace(b[1 : len(b)-1])), nil
+}
+
+// eventIDs returns the ids first..last, or nil when first is 0 (no event).
+func eventIDs(first, last int64) []int64 {
+	if first == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, last-first+1)
+	for id := first; id <= last; id++ {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// HistoryEvent is a stored history event.
+type HistoryEvent struct {
+	ID   int64
+	JSON []byte // the event's JSON, "id" and "previousEventId" first
+}
+
+// HistoryPageParams select a page of an execution's history.
+type HistoryPageParams struct {
+	ExecutionID string
+	// From is the cursor: the page holds events after From (forward) or
+	// before it (Reverse). 0 starts at the first event, or the latest when
+	// Reverse.
+	From int64
+	// Limit is the page size; 0 means 100.
+	Limit int
+	// Reverse pages from the latest event backwards.
+	Reverse bool
+}
+
+// HistoryPageResult is one page of history.
+type HistoryPageResult struct {
+	Events []HistoryEvent
+	// Next is the From of the next page, 0 when this page is the last.
+	Next int64
+}
+
+// HistoryPage returns a page of an execution's history events, in id order
+// (or reverse id order). Event n is at index n-1 of the history list, so a
+// page is one LRANGE, reading one event more than asked to know whether
+// another page follows. An execution without events, or a missing one,
+// has an empty history.
+func (c *Client) HistoryPage(ctx context.Context, p *HistoryPageParams) (*HistoryPageResult, error) {
+	if err := checkID("execution id", p.ExecutionID); err != nil {
+		return nil, err
+	}
+	if p.From < 0 || p.Limit < 0 {
+		return nil, fmt.Errorf("%w: history page from %d, limit %d", ErrInvalid, p.From, p.Limit)
+	}
+	limit := int64(p.Limit)
+	if limit == 0 {
+		limit = 100
+	}
+	key := c.keys.HistoryKey(p.ExecutionID)
+	// start and stop are list indexes; first is the id at start.
+	var start, stop int64
+	if !p.Reverse {
+		start, stop = p.From, p.From+limit // one more than limit
+	} else {
+		before := p.From
+		if before == 0 {
+			// The list only grows at its tail: events appended after LLEN
+			// belong to no page of this walk, which starts at the latest.
+			n, err := c.rdb.LLen(ctx, key).Result()
+			if err != nil {
+				return nil, fmt.Errorf("store: history of %s: %w", p.ExecutionID, err)
+			}
+			before = n + 1
+		}
+		stop = before - 2 // the index of event before-1
+		start = max(stop-limit, 0)
+		if stop < 0 {
+			return &HistoryPageResult{}, nil
+		}
+	}
+	vals, err := c.rdb.LRange(ctx, key, start, stop).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: history of %s: %w", p.ExecutionID, err)
+	}
+	evs := make([]HistoryEvent, len(vals))
+	for i, v := range vals {
+		evs[i] = HistoryEvent{ID: start + int64(i) + 1, JSON: []byte(v)}
+	}
+	if p.Reverse {
+		slices.Reverse(evs)
+	}
+	res := &HistoryPageResult{Events: evs}
+	if int64(len(evs)) > limit {
+		res.Events = evs[:limit]
+		res.Next = evs[limit-1].ID
+	}
+	return res, nil
+}

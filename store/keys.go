@@ -1,0 +1,99 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+)
+
+// Every Redis key Signalbox uses is built here, one function each. The keys
+// of one execution carry the hash tag {<execID>}, so that all of them live in
+// one Redis Cluster slot and one script may touch them together; the global
+// keys each hash to their own slot and are never touched by the same script
+// as an execution's keys.
+
+// DefaultPrefix is the prefix of every key when Options.Prefix is empty.
+const DefaultPrefix = "sb"
+
+// ReadyGroup is the consumer group of the ready stream: every worker reads
+// work items as a consumer of this group.
+const ReadyGroup = "workers"
+
+// ExecutionID is the id of the execution named name of the state machine
+// stateMachineARN: the first 32 hex digits of
+// sha256(stateMachineARN + "\x00" + name). Deriving the id from the name makes
+// the execution's own keys the name index, so StartExecution is idempotent
+// with no second key.
+func ExecutionID(stateMachineARN, name string) string {
+	sum := sha256.Sum256([]byte(stateMachineARN + "\x00" + name))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Keys builds the keys under one prefix.
+type Keys struct{ prefix string }
+
+// NewKeys returns the key builder for prefix ("" means DefaultPrefix).
+func NewKeys(prefix string) Keys {
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	return Keys{prefix: prefix}
+}
+
+// Prefix returns the prefix every key starts with.
+func (k Keys) Prefix() string { return k.prefix }
+
+func (k Keys) exec(id, suffix string) string { return k.prefix + ":{" + id + "}:" + suffix }
+
+// ExecutionKey is the execution's hash: state machine ARN, name, definition
+// hash, status, input, output, error, cause, dates, trace and span ids, and
+// the history and outbox counters (field names in execution.go).
+func (k Keys) ExecutionKey(id string) string { return k.exec(id, "x") }
+
+// HistoryKey is the execution's list of history events, JSON, in id order:
+// event id n is at index n-1.
+func (k Keys) HistoryKey(id string) string { return k.exec(id, "h") }
+
+// ThreadsKey is the execution's hash of threads: thread id → "<seq>|<last
+// event id>|<record JSON>".
+func (k Keys) ThreadsKey(id string) string { return k.exec(id, "t") }
+
+// VarsKey is the execution's hash of variables: "scope/name" → value JSON.
+func (k Keys) VarsKey(id string) string { return k.exec(id, "v") }
+
+// JoinKey is the execution's hash of fork results: "fork/index" → a finished
+// branch's or iteration's output, and "fork#left" counters.
+func (k Keys) JoinKey(id string) string { return k.exec(id, "j") }
+
+// OutboxKey is the execution's list of work items and timers that
+// transitions produced and that are not yet handed over:
+// "<outbox seq>|<due unix ms, 0 for now>|<work item>".
+func (k Keys) OutboxKey(id string) string { return k.exec(id, "o") }
+
+// ReadyStream is the stream of work items ready to run, read by the
+// consumer group ReadyGroup; each entry has one field, "item".
+func (k Keys) ReadyStream() string { return k.prefix + ":ready" }
+
+// TimersKey is the sorted set of timers: member a work item, score its due
+// time in unix milliseconds.
+func (k Keys) TimersKey() string { return k.prefix + ":timers" }
+
+// OpenExecutionsKey is the sorted set of open executions: member the
+// execution id, score its start time in unix milliseconds.
+func (k Keys) OpenExecutionsKey() string { return k.prefix + ":open" }
+
+// DefinitionKey is the string holding the definition whose hash is sha.
+func (k Keys) DefinitionKey(sha string) string { return k.prefix + ":def:" + sha }
+
+// StateMachineKey is the hash of the state machine named name: its record,
+// versions and aliases.
+func (k Keys) StateMachineKey(name string) string { return k.prefix + ":sm:" + name }
+
+// createKeys are the KEYS of scriptExecutionCreate, in order.
+func (k Keys) createKeys(id string) []string {
+	return []string{k.ExecutionKey(id), k.HistoryKey(id), k.ThreadsKey(id), k.OutboxKey(id)}
+}
+
+// transitionKeys are the KEYS of scriptTransition, in order.
+func (k Keys) transitionKeys(id string) []string {
+	return []string{k.ExecutionKey(id), k.HistoryKey(id), k.ThreadsKey(id), k.VarsKey(id), k.OutboxKey(id)}
+}

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestExecutionID(t *testing.T) {
+	t.Parallel()
+	// printf 'arn:...:stateMachine:sm\0run-1' | sha256sum | cut -c1-32
+	require.Equal(t, "9f9990420aea02e4e2d1a816462ca8a6", ExecutionID(testARN, "run-1"))
+	require.NotEqual(t, ExecutionID(testARN, "run-1"), ExecutionID(testARN+":2", "run-1"))
+	// The separator keeps ("a", "bc") and ("ab", "c") apart.
+	require.NotEqual(t, ExecutionID("a", "bc"), ExecutionID("ab", "c"))
+}
+
+func TestKeys(t *testing.T) {
+	t.Parallel()
+	k := NewKeys("")
+	tests := []struct{ got, want string }{
+		{k.ExecutionKey("e1"), "sb:{e1}:x"},
+		{k.HistoryKey("e1"), "sb:{e1}:h"},
+		{k.ThreadsKey("e1"), "sb:{e1}:t"},
+		{k.VarsKey("e1"), "sb:{e1}:v"},
+		{k.JoinKey("e1"), "sb:{e1}:j"},
+		{k.OutboxKey("e1"), "sb:{e1}:o"},
+		{k.ReadyStream(), "sb:ready"},
+		{k.TimersKey(), "sb:timers"},
+		{k.OpenExecutionsKey(), "sb:open"},
+		{k.DefinitionKey("f00"), "sb:def:f00"},
+		{k.StateMachineKey("orders"), "sb:sm:orders"},
+		{NewKeys("app:sb").ReadyStream(), "app:sb:ready"},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, tt.got)
+	}
+}
+
+func TestKeySlots(t *testing.T) {
+	t.Parallel()
+	// The test vectors of the Redis Cluster specification, and slots that
+	// CLUSTER KEYSLOT gave.
+	require.EqualValues(t, 0x31c3, crc16([]byte("123456789")))
+	require.Equal(t, 12739, slot("123456789"))
+	require.Equal(t, 7638, slot("sb:{abc}:x"))
+	require.Equal(t, 7638, slot("x{abc}y{def}"), "the first tag counts")
+	require.Equal(t, 5980, slot("{}abc"), "an empty tag hashes the whole key")
+	require.Equal(t, 14999, slot("sb:ready"))
+
+	k := NewKeys("sb")
+	perExec := func(id string) []string {
+		return []string{k.ExecutionKey(id), k.HistoryKey(id), k.ThreadsKey(id), k.VarsKey(id), k.JoinKey(id), k.OutboxKey(id)}
+	}
+	a, b := ExecutionID(testARN, "a"), ExecutionID(testARN, "b")
+	slotA := slot(k.ExecutionKey(a))
+	for _, key := range perExec(a) {
+		require.Equal(t, slotA, slot(key), key)
+	}
+	require.NotEqual(t, slotA, slot(k.ExecutionKey(b)))
+	// The scripts' KEYS are the execution's keys.
+	for _, keys := range [][]string{k.createKeys(a), k.transitionKeys(a)} {
+		for _, key := range keys {
+			require.Equal(t, slotA, slot(key), key)
+		}
+	}
+	// The global keys are spread, not all in one slot.
+	globals := map[int]bool{}
+	for _, key := range []string{k.ReadyStream(), k.TimersKey(), k.OpenExecutionsKey()} {
+		globals[slot(key)] = true
+	}
+	require.Len(t, globals, 3)
+}
+
+// slot is a key's Redis Cluster hash slot: CRC16 of the key's hash tag (the
+// text between the first '{' and the next '}', when not empty) or else of
+// the whole key, modulo 16384.
+func slot(key string) int {
+	if i := strings.IndexByte(key, '{'); i >= 0 {
+		if j := strings.IndexByte(key[i+1:], '}'); j > 0 {
+			key = key[i+1 : i+1+j]
+		}
+	}
+	return int(crc16([]byte(key)) % 16384)
+}
+
+// crc16 is CRC-16/XMODEM (polynomial 0x1021, initial value 0), the checksum
+// of the Redis Cluster specification.
+func crc16(b []byte) uint16 {
+	var crc uint16
+	for _, c := range b {
+		crc ^= uint16(c) << 8
+		for range 8 {
+			if crc&0x8000 != 0 {
+				crc = crc<<1 ^ 0x1021
+			} else {
+				crc <<= 1
+			}
+		}
+	}
+	return crc
+}

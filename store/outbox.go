@@ -1,0 +1,75 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// outboxBatch is how many outbox entries a flush hands over per round.
+const outboxBatch = 500
+
+// OutboxFlush hands an execution's outbox over: work items are added to the
+// ready stream, timers to the timers set, and then the entries handed over
+// are removed from the outbox's head. It returns how many entries it
+// handed over.
+//
+// The ready stream and the timers are in other Cluster slots than the
+// outbox, so this is not atomic; it is ordered so that a crash, or a
+// concurrent flush of the same outbox (a worker and the recoverer), leaves
+// duplicates, never a loss: entries are removed only after they were added,
+// and only up to the outbox sequence number this flush read, so entries
+// appended meanwhile stay. A duplicate work item is dropped by the thread's
+// seq check; a duplicate timer is the same sorted-set member.
+func (c *Client) OutboxFlush(ctx context.Context, execID string) (int, error) {
+	if err := checkID("execution id", execID); err != nil {
+		return 0, err
+	}
+	key := c.keys.OutboxKey(execID)
+	total := 0
+	for {
+		vals, err := c.rdb.LRange(ctx, key, 0, outboxBatch-1).Result()
+		if err != nil {
+			return total, fmt.Errorf("store: outbox of %s: %w", execID, err)
+		}
+		if len(vals) == 0 {
+			return total, nil
+		}
+		var maxSeq int64
+		_, err = c.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+			for _, v := range vals {
+				e, err := parseOutboxEntry(v)
+				if err != nil {
+					return err
+				}
+				maxSeq = max(maxSeq, e.seq)
+				if e.due == 0 {
+					pipe.XAdd(ctx, c.readyArgs(e.item))
+				} else {
+					pipe.ZAdd(ctx, c.keys.TimersKey(), redis.Z{Score: float64(e.due), Member: e.item})
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return total, fmt.Errorf("store: flushing the outbox of %s: %w", execID, err)
+		}
+		if err := scriptOutboxTrim.Run(ctx, c.rdb, []string{key}, maxSeq, len(vals)).Err(); err != nil {
+			return total, fmt.Errorf("store: trimming the outbox of %s: %w", execID, err)
+		}
+		total += len(vals)
+		if len(vals) < outboxBatch {
+			return total, nil
+		}
+	}
+}
+
+// readyArgs are the XADD arguments that put a work item on the ready
+// stream.
+func (c *Client) readyArgs(item string) *redis.XAddArgs {
+	return &redis.XAddArgs{Stream: c.keys.ReadyStream(), Values: []any{readyField, item}}
+}
+
+// readyField is the ready stream entries' one field.
+const readyField = "item"

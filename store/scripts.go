@@ -1,0 +1,190 @@
+package store
+
+import "github.com/redis/go-redis/v9"
+
+// The Lua scripts, one per atomic operation. Each checks the state it
+// expects first (compare-and-set) and returns a small code (errors.go) that
+// Go maps to a typed error. Every key a script touches is passed in KEYS,
+// never built inside Lua, and the KEYS of one script share one Cluster slot.
+//
+// Encodings the scripts share (keys.go says where each lives):
+//   - a thread:        "<seq>|<last event id>|<record JSON>"
+//   - an outbox entry: "<outbox seq>|<due unix ms, 0 for now>|<work item>"
+//   - a history event: the JSON object Go passed, with "id" and
+//     "previousEventId" put first.
+//
+// Variable-length ARGV sections are a count followed by that many entries:
+//   - events: n, then n pairs (previous event id, 0 to chain to the thread's
+//     latest event; the event's JSON object without its braces)
+//   - pairs:  m, then m pairs (field, value)
+//   - outbox: k, then k entries "<due>|<work item>"
+
+// luaPrelude holds the helpers the scripts share; each script is the
+// prelude followed by its body.
+const luaPrelude = `
+local function push(key, t)
+  for i = 1, #t, 1000 do
+    redis.call('RPUSH', key, unpack(t, i, math.min(i + 999, #t)))
+  end
+end
+
+local function hset_pairs(key, i)
+  local m = tonumber(ARGV[i]); i = i + 1
+  for c = 0, m - 1, 500 do
+    local t = {}
+    for k = c, math.min(c + 499, m - 1) do
+      t[#t + 1] = ARGV[i + 2 * k]; t[#t + 1] = ARGV[i + 2 * k + 1]
+    end
+    redis.call('HSET', key, unpack(t))
+  end
+  return i + 2 * m
+end
+
+local function append_events(x, h, i, last)
+  local n = tonumber(ARGV[i]); i = i + 1
+  if n == 0 then return 0, last, i end
+  local first = redis.call('HINCRBY', x, 'events', n) - n + 1
+  local t = {}
+  for k = 0, n - 1 do
+    local prev, inner = ARGV[i], ARGV[i + 1]
+    if prev == '0' then prev = string.format('%d', last) end
+    if inner ~= '' then inner = ',' .. inner end
+    last = first + k
+    t[#t + 1] = '{"id":' .. string.format('%d', last) .. ',"previousEventId":' .. prev .. inner .. '}'
+    i = i + 2
+  end
+  push(h, t)
+  return first, last, i
+end
+
+local function append_outbox(x, o, i)
+  local k = tonumber(ARGV[i]); i = i + 1
+  if k == 0 then return i end
+  local first = redis.call('HINCRBY', x, 'outbox', k) - k + 1
+  local t = {}
+  for c = 0, k - 1 do t[#t + 1] = string.format('%d', first + c) .. '|' .. ARGV[i + c] end
+  push(o, t)
+  return i + k
+end
+`
+
+// scriptExecutionCreate creates an execution unless one with its id
+// exists.
+//
+//	KEYS[1] execution hash   KEYS[2] history   KEYS[3] threads   KEYS[4] outbox
+//	ARGV[1] input            ARGV[2] thread 0's record
+//	ARGV[3...] pairs: the execution's other fields; then events; then outbox
+//
+// Returns {EXISTING} when the execution is RUNNING with an equal input,
+// {EXISTS, status} when it exists otherwise, else {OK, first event id, last
+// event id}: the hash (status RUNNING), thread "0" at seq 0, the events and
+// the outbox entries are written.
+var scriptExecutionCreate = redis.NewScript(luaPrelude + `
+local x = KEYS[1]
+local status = redis.call('HGET', x, 'status')
+if status then
+  if status == 'RUNNING' and redis.call('HGET', x, 'input') == ARGV[1] then return {4} end
+  return {5, status}
+end
+redis.call('HSET', x, 'status', 'RUNNING', 'input', ARGV[1], 'events', 0, 'outbox', 0)
+local i = hset_pairs(x, 3)
+local first, last
+first, last, i = append_events(x, KEYS[2], i, 0)
+redis.call('HSET', KEYS[3], '0', '0|' .. string.format('%d', last) .. '|' .. ARGV[2])
+append_outbox(x, KEYS[4], i)
+return {0, first, last}
+`)
+
+// scriptTransition is one transition of one thread.
+//
+//	KEYS[1] execution hash  KEYS[2] history  KEYS[3] threads  KEYS[4] vars  KEYS[5] outbox
+//	ARGV[1] thread id       ARGV[2] expected seq              ARGV[3] new thread record
+//	ARGV[4...] events; then pairs (variables); then outbox; then the close
+//	section: status ("" to stay RUNNING), output, error, cause, stop unix ms
+//
+// Checks, in order: the execution exists ({NOT_FOUND}) and is RUNNING
+// ({CLOSED, status}); the thread exists ({NOT_FOUND}) and is at the expected
+// seq ({STALE, seq}). Then appends the events (ids from the execution's
+// counter, chained from the thread's latest event), writes the record at
+// seq+1, sets the variables, appends the outbox entries, and closes the
+// execution when asked. Returns {OK, first event id (0 if none), the
+// thread's latest event id, new seq}.
+var scriptTransition = redis.NewScript(luaPrelude + `
+local x = KEYS[1]
+local status = redis.call('HGET', x, 'status')
+if not status then return {3} end
+if status ~= 'RUNNING' then return {2, status} end
+local tv = redis.call('HGET', KEYS[3], ARGV[1])
+if not tv then return {3} end
+local seq, last = string.match(tv, '^(%d+)|(%d+)|')
+if not seq then return redis.error_reply('store: corrupt thread ' .. ARGV[1]) end
+seq, last = tonumber(seq), tonumber(last)
+if seq ~= tonumber(ARGV[2]) then return {1, seq} end
+local first
+local i
+first, last, i = append_events(x, KEYS[2], 4, last)
+redis.call('HSET', KEYS[3], ARGV[1], string.format('%d|%d|', seq + 1, last) .. ARGV[3])
+i = hset_pairs(KEYS[4], i)
+i = append_outbox(x, KEYS[5], i)
+if ARGV[i] ~= '' then
+  redis.call('HSET', x, 'status', ARGV[i], 'output', ARGV[i + 1], 'error', ARGV[i + 2],
+    'cause', ARGV[i + 3], 'stop', ARGV[i + 4])
+end
+return {0, first, last, seq + 1}
+`)
+
+// scriptOutboxTrim removes the entries a flush handed over from the head of
+// an outbox, leaving entries appended since, and entries a concurrent flush
+// already removed, alone.
+//
+//	KEYS[1] outbox
+//	ARGV[1] the highest outbox seq flushed   ARGV[2] how many entries were read
+//
+// Returns the number of entries removed.
+var scriptOutboxTrim = redis.NewScript(`
+local max = tonumber(ARGV[1])
+local k = 0
+for _, v in ipairs(redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)) do
+  local s = tonumber(string.match(v, '^(%d+)|'))
+  if not s or s > max then break end
+  k = k + 1
+end
+if k > 0 then redis.call('LTRIM', KEYS[1], k, -1) end
+return k
+`)
+
+// scriptLeaseExtend renews a consumer's leases on ready-stream entries: an
+// entry's idle time is reset only while the consumer still owns it in the
+// pending-entries list (a lease is extended only while still held).
+//
+//	KEYS[1] ready stream
+//	ARGV[1] consumer group   ARGV[2] consumer   ARGV[3...] entry ids
+//
+// Returns the ids whose lease was extended.
+var scriptLeaseExtend = redis.NewScript(`
+local held = {}
+for i = 3, #ARGV do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
+  if p[1] and p[1][2] == ARGV[2] then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')
+    held[#held + 1] = ARGV[i]
+  end
+end
+return held
+`)
+
+// scriptTimersRemove removes timers that were handed to the ready stream,
+// unless they were rescheduled to a later time meanwhile.
+//
+//	KEYS[1] timers
+//	ARGV[1] now, unix ms   ARGV[2...] members
+//
+// Returns the number of timers removed.
+var scriptTimersRemove = redis.NewScript(`
+local now, n = tonumber(ARGV[1]), 0
+for i = 2, #ARGV do
+  local s = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if s and tonumber(s) <= now then n = n + redis.call('ZREM', KEYS[1], ARGV[i]) end
+end
+return n
+`)

@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+)
+
+// EnvRedisCluster names a Redis Cluster's seed addresses
+// ("host:port,host:port,..."), as .ci/redis-cluster.sh prints them; when
+// set, the conformance suite also runs against that cluster.
+const envRedisCluster = "SIGNALBOX_REDIS_CLUSTER"
+
+// TestStoreEmbedded runs the conformance suite against the embedded server,
+// a fresh one per test.
+func TestStoreEmbedded(t *testing.T) {
+	t.Parallel()
+	runConformance(t, func(t *testing.T) *Client { return openTest(t, Options{}) })
+}
+
+// TestStoreRedis runs the conformance suite against SIGNALBOX_REDIS_URL.
+func TestStoreRedis(t *testing.T) {
+	t.Parallel()
+	url := os.Getenv(EnvRedisURL)
+	if url == "" {
+		t.Skip(EnvRedisURL + " is not set")
+	}
+	runConformance(t, func(t *testing.T) *Client { return openTest(t, Options{URL: url}) })
+}
+
+// TestStoreCluster runs the conformance suite against SIGNALBOX_REDIS_CLUSTER.
+func TestStoreCluster(t *testing.T) {
+	t.Parallel()
+	addrs := os.Getenv(envRedisCluster)
+	if addrs == "" {
+		t.Skip(envRedisCluster + " is not set")
+	}
+	runConformance(t, func(t *testing.T) *Client {
+		return openTest(t, Options{URL: "redis+cluster://" + addrs})
+	})
+}
+
+// openTest opens a client with a prefix of its own, and at the end of the
+// test deletes the prefix's keys and closes it.
+func openTest(t testing.TB, opts Options) *Client {
+	t.Helper()
+	if opts.Prefix == "" {
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		opts.Prefix = "sbtest-" + hex.EncodeToString(b[:])
+	}
+	ctx := context.Background()
+	c, err := Open(ctx, opts)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		if c.embedded == nil {
+			require.NoError(t, deletePrefix(ctx, c.rdb, c.keys.Prefix()))
+		}
+		require.NoError(t, c.Close())
+	})
+	return c
+}
+
+// deletePrefix deletes every key under prefix, on every master of a
+// cluster.
+func deletePrefix(ctx context.Context, rdb redis.UniversalClient, prefix string) error {
+	del := func(ctx context.Context, c *redis.Client) error {
+		iter := c.Scan(ctx, 0, prefix+":*", 1000).Iterator()
+		for iter.Next(ctx) {
+			if err := c.Del(ctx, iter.Val()).Err(); err != nil {
+				return err
+			}
+		}
+		return iter.Err()
+	}
+	if cc, ok := rdb.(*redis.ClusterClient); ok {
+		return cc.ForEachMaster(ctx, del)
+	}
+	return del(ctx, rdb.(*redis.Client))
+}
+
+// The fixtures.
+const (
+	testARN    = "arn:aws:states:us-east-1:123456789012:stateMachine:sm"
+	testRecord = `{"state":"A"}`
+)
+
+var t0 = time.Date(2026, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
+
+// createParams describes an execution named name: two events, a thread at
+// state A and a step item in its outbox.
+func createParams(name, input string) *ExecutionCreateParams {
+	return &ExecutionCreateParams{
+		StateMachineARN: testARN,
+		Name:            name,
+		DefinitionSHA:   "d3f",
+		Input:           []byte(input),
+		StartDate:       t0,
+		TraceID:         "trace-1",
+		SpanID:          "span-1",
+		Thread:          []byte(testRecord),
+		Events: []Event{
+			{JSON: []byte(`{"type":"ExecutionStarted","input":` + input + `}`)},
+			{JSON: []byte(` {"type":"PassStateEntered"} `)},
+		},
+		Outbox: []OutboxItem{{Item: WorkItem{Exec: ExecutionID(testARN, name), Thread: RootThread, Kind: KindStep}}},
+	}
+}
+
+// create creates the execution of createParams and returns its id.
+func create(t testing.TB, c *Client, name, input string) string {
+	t.Helper()
+	res, err := c.ExecutionCreate(context.Background(), createParams(name, input))
+	require.NoError(t, err)
+	require.False(t, res.Existing)
+	return res.Execution.ID
+}
+
+// history returns an execution's whole history as JSON strings.
+func history(t *testing.T, c *Client, id string) []string {
+	t.Helper()
+	vals, err := c.rdb.LRange(context.Background(), c.keys.HistoryKey(id), 0, -1).Result()
+	require.NoError(t, err)
+	return vals
+}
+
+// step is a transition of thread at seq to state, with one event.
+func step(id, thread string, seq int64, state string) *TransitionParams {
+	return &TransitionParams{
+		ExecutionID: id, Thread: thread, Seq: seq,
+		Record: []byte(`{"state":"` + state + `"}`),
+		Events: []Event{{JSON: []byte(`{"type":"PassStateEntered","name":"` + state + `"}`)}},
+	}
+}
+
+// readAll reads every ready work item without waiting.
+func readAll(t *testing.T, c *Client, consumer string) []Work {
+	t.Helper()
+	w, err := c.WorkRead(context.Background(), consumer, 100, 0)
+	require.NoError(t, err)
+	return w
+}
+
+func items(ws []Work) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.Item.String()
+	}
+	return out
+}
+
+func redisZ(score int64, member string) redis.Z {
+	return redis.Z{Score: float64(score), Member: member}
+}

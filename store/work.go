@@ -1,0 +1,173 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Work is a work item delivered to a consumer: the ready stream's entry ID,
+// which WorkAck and LeaseExtend take, and the item. Delivery is at least
+// once; the item's Seq tells a stale or duplicate delivery.
+type Work struct {
+	ID   string
+	Item WorkItem
+}
+
+// WorkRead delivers up to count new work items to consumer, waiting up to
+// block for the first when there is none (block <= 0: do not wait). The
+// items are leased to the consumer until it acknowledges them (WorkAck); a
+// lease left idle too long is taken over by another consumer (WorkReclaim).
+// Alongside ErrCorrupt, the work that could be decoded is returned too.
+func (c *Client) WorkRead(ctx context.Context, consumer string, count int, block time.Duration) ([]Work, error) {
+	if err := checkID("consumer", consumer); err != nil {
+		return nil, err
+	}
+	a := &redis.XReadGroupArgs{
+		Group: ReadyGroup, Consumer: consumer,
+		Streams: []string{c.keys.ReadyStream(), ">"},
+		Count:   int64(max(count, 1)),
+		Block:   -1,
+	}
+	if block > 0 {
+		a.Block = max(block, time.Millisecond)
+	}
+	streams, err := c.rdb.XReadGroup(ctx, a).Result()
+	if isNoGroup(err) {
+		if err := c.ensureGroup(ctx); err != nil {
+			return nil, err
+		}
+		streams, err = c.rdb.XReadGroup(ctx, a).Result()
+	}
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: reading work: %w", err)
+	}
+	var msgs []redis.XMessage
+	for _, s := range streams {
+		msgs = append(msgs, s.Messages...)
+	}
+	return c.decodeWork(ctx, msgs)
+}
+
+// decodeWork turns stream entries into work. The stream is written only by
+// this package, so an entry that is not a work item means tampering; it is
+// acknowledged and removed, lest it be reclaimed forever, and reported with
+// ErrCorrupt beside the good entries, which are returned as usual.
+func (c *Client) decodeWork(ctx context.Context, msgs []redis.XMessage) ([]Work, error) {
+	out := make([]Work, 0, len(msgs))
+	var bad []string
+	for _, m := range msgs {
+		s, _ := m.Values[readyField].(string)
+		w, err := parseWorkItem(s)
+		if err != nil {
+			bad = append(bad, m.ID)
+			continue
+		}
+		out = append(out, Work{ID: m.ID, Item: w})
+	}
+	if len(bad) > 0 {
+		if err := c.WorkAck(ctx, bad...); err != nil {
+			return out, err
+		}
+		return out, fmt.Errorf("%w: ready stream entries %v are not work items; removed", ErrCorrupt, bad)
+	}
+	return out, nil
+}
+
+// WorkAck ends the leases on the given entries and removes them from the
+// ready stream (XACK and XDEL in one MULTI: both keys are the stream).
+func (c *Client) WorkAck(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := checkEntryIDs(ids); err != nil {
+		return err
+	}
+	stream := c.keys.ReadyStream()
+	_, err := c.rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+		pipe.XAck(ctx, stream, ReadyGroup, ids...)
+		pipe.XDel(ctx, stream, ids...)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: acknowledging work: %w", err)
+	}
+	return nil
+}
+
+// WorkReclaim takes over, for consumer, up to count work items (0 means
+// 100) whose lease has been idle at least minIdle: their consumer died or
+// stalled. Idle time is the Redis server's clock (XAUTOCLAIM).
+func (c *Client) WorkReclaim(ctx context.Context, consumer string, minIdle time.Duration, count int) ([]Work, error) {
+	if err := checkID("consumer", consumer); err != nil {
+		return nil, err
+	}
+	if count <= 0 {
+		count = 100
+	}
+	var msgs []redis.XMessage
+	start := "0-0"
+	for len(msgs) < count {
+		got, next, err := c.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
+			Stream: c.keys.ReadyStream(), Group: ReadyGroup, Consumer: consumer,
+			MinIdle: max(minIdle, time.Millisecond), Start: start, Count: int64(count - len(msgs)),
+		}).Result()
+		if isNoGroup(err) {
+			return nil, c.ensureGroup(ctx)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: reclaiming work: %w", err)
+		}
+		msgs = append(msgs, got...)
+		if next == "0-0" || next == "" {
+			break
+		}
+		start = next
+	}
+	return c.decodeWork(ctx, msgs)
+}
+
+// LeaseExtend renews consumer's leases on the given entries, resetting
+// their idle time, but only for entries the consumer still holds: a lease
+// another consumer reclaimed, or one acknowledged, is not taken back. It
+// returns the ids it renewed.
+func (c *Client) LeaseExtend(ctx context.Context, consumer string, ids ...string) ([]string, error) {
+	if err := checkID("consumer", consumer); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if err := checkEntryIDs(ids); err != nil {
+		return nil, err
+	}
+	a := make([]any, 0, 2+len(ids))
+	a = append(a, ReadyGroup, consumer)
+	for _, id := range ids {
+		a = append(a, id)
+	}
+	held, err := scriptLeaseExtend.Run(ctx, c.rdb, []string{c.keys.ReadyStream()}, a...).StringSlice()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("store: extending leases: %w", err)
+	}
+	return held, nil
+}
+
+var entryID = regexp.MustCompile(`^\d+-\d+$`)
+
+// checkEntryIDs rejects strings that are not stream entry ids.
+func checkEntryIDs(ids []string) error {
+	for _, id := range ids {
+		if !entryID.MatchString(id) {
+			return fmt.Errorf("%w: stream entry id %q", ErrInvalid, id)
+		}
+	}
+	return nil
+}
