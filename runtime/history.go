@@ -145,7 +145,24 @@ func (ev Event) MarshalJSON() ([]byte, error) {
 	b.WriteString(strconv.FormatInt(ev.ID, 10))
 	b.WriteString(`,"previousEventId":`)
 	b.WriteString(strconv.FormatInt(ev.PreviousID, 10))
-	b.WriteString(`,"timestamp":`)
+	b.WriteByte(',')
+	ev.appendBody(&b)
+	b.WriteByte('}')
+	return []byte(b.String()), nil
+}
+
+// bodyJSON renders the event without its id and previousEventId, which
+// the durable store assigns: {"timestamp":...,"type":...,...}.
+func (ev Event) bodyJSON() []byte {
+	var b strings.Builder
+	b.WriteByte('{')
+	ev.appendBody(&b)
+	b.WriteByte('}')
+	return []byte(b.String())
+}
+
+func (ev Event) appendBody(b *strings.Builder) {
+	b.WriteString(`"timestamp":`)
 	b.WriteString(asl.EncodeJSON(ev.Timestamp.UTC().Format(asl.TimeFormat)))
 	b.WriteString(`,"type":`)
 	b.WriteString(asl.EncodeJSON(string(ev.Type)))
@@ -154,8 +171,6 @@ func (ev Event) MarshalJSON() ([]byte, error) {
 		b.WriteString(`,"` + key + `":`)
 		b.WriteString(asl.EncodeJSON(details))
 	}
-	b.WriteByte('}')
-	return []byte(b.String()), nil
 }
 
 // details returns the name of the event's details field and its value.

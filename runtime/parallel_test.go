@@ -52,9 +52,9 @@ func TestParallelBranchesRunConcurrently(t *testing.T) {
 	})
 	res := run(t, `{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[
 		{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"r","Parameters":{"b":0},"End":true}}},
-		{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"r","Parameters":{"b":1},"End":true}}},
-		{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"r","Parameters":{"b":2},"End":true}}},
-		{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"r","Parameters":{"b":3},"End":true}}}],
+		{"StartAt":"T1","States":{"T1":{"Type":"Task","Resource":"r","Parameters":{"b":1},"End":true}}},
+		{"StartAt":"T2","States":{"T2":{"Type":"Task","Resource":"r","Parameters":{"b":2},"End":true}}},
+		{"StartAt":"T3","States":{"T3":{"Type":"Task","Resource":"r","Parameters":{"b":3},"End":true}}}],
 		"End":true}}}`, "", h)
 	requireSucceeded(t, res, `[{"b":0},{"b":1},{"b":2},{"b":3}]`)
 	require.Equal(t, branches, flight.Max())
@@ -64,8 +64,8 @@ func TestParallelTakesTheLongestBranchOnTheVirtualClock(t *testing.T) {
 	t.Parallel()
 	res := run(t, `{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[
 		{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":5,"End":true}}},
-		{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":30,"Next":"X"},"X":{"Type":"Wait","Seconds":10,"End":true}}},
-		{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":20,"End":true}}}],
+		{"StartAt":"W2","States":{"W2":{"Type":"Wait","Seconds":30,"Next":"X"},"X":{"Type":"Wait","Seconds":10,"End":true}}},
+		{"StartAt":"W3","States":{"W3":{"Type":"Wait","Seconds":20,"End":true}}}],
 		"Next":"After"},"After":{"Type":"Wait","Seconds":1,"End":true}}}`, "", nil)
 	require.Equal(t, runtime.StatusSucceeded, res.Status)
 	require.Equal(t, 41*time.Second, elapsed(res.StopDate), "branches overlap: 40s, then 1s")
