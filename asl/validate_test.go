@@ -218,8 +218,9 @@ func TestValidate(t *testing.T) {
 		}},
 		{name: "Assign not an object", def: machine(`"A":{"Type":"Pass","End":true,"Assign":[]}`), want: []string{"/States/A/Assign SCHEMA_VALIDATION_FAILED"}},
 		{name: "Assign on Succeed", def: machine(`"A":{"Type":"Succeed","Assign":{"x":1}}`), want: []string{"/States/A/Assign SCHEMA_VALIDATION_FAILED"}},
-		{name: "JSONata machine", def: `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`, want: []string{"/QueryLanguage NOT_SUPPORTED"}},
-		{name: "JSONata state", def: machine(`"A":{"Type":"Pass","End":true,"QueryLanguage":"JSONata"}`), want: []string{"/States/A/QueryLanguage NOT_SUPPORTED"}},
+		{name: "JSONata machine", def: `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`},
+		{name: "JSONata state", def: machine(`"A":{"Type":"Pass","End":true,"QueryLanguage":"JSONata"}`)},
+		{name: "JSONPath state in a JSONata machine", def: `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","End":true,"QueryLanguage":"JSONPath"}}}`, want: []string{"/States/A/QueryLanguage SCHEMA_VALIDATION_FAILED"}},
 		{name: "JSONPath state explicitly", def: machine(`"A":{"Type":"Pass","End":true,"QueryLanguage":"JSONPath"}`)},
 	}
 	for _, tt := range tests {
