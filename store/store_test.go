@@ -70,19 +70,7 @@ func openTest(t testing.TB, opts Options) *Client {
 // deletePrefix deletes every key under prefix, on every master of a
 // cluster.
 func deletePrefix(ctx context.Context, rdb redis.UniversalClient, prefix string) error {
-	del := func(ctx context.Context, c *redis.Client) error {
-		iter := c.Scan(ctx, 0, prefix+":*", 1000).Iterator()
-		for iter.Next(ctx) {
-			if err := c.Del(ctx, iter.Val()).Err(); err != nil {
-				return err
-			}
-		}
-		return iter.Err()
-	}
-	if cc, ok := rdb.(*redis.ClusterClient); ok {
-		return cc.ForEachMaster(ctx, del)
-	}
-	return del(ctx, rdb.(*redis.Client))
+	return purge(ctx, rdb, prefix)
 }
 
 // The fixtures.

@@ -1,0 +1,221 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/store"
+)
+
+// Durable runs Standard executions durably on the store: every transition
+// is one atomic script, work is handed out through the store's ready
+// stream with leases, and time lives in the store's timers. Any number of
+// processes may run workers against one store. See docs/durable.md.
+//
+// What it does not do yet (the rest of milestone M3): Parallel branches
+// and Map iterations run inside one worker's step, in memory (a crash
+// re-runs the whole state); execution TimeoutSeconds, StopExecution, task
+// heartbeats and task tokens are not implemented.
+type Durable struct {
+	Store *store.Client
+	// Tasks serves Task states; nil fails every Task with a clear error.
+	Tasks integrations.Handler
+	// Now is the clock; default the wall clock. Timers fire against it.
+	Now func() time.Time
+	// Region and Account form ARNs; defaults us-east-1 and 123456789012.
+	Region, Account string
+	// Consumer names this process's worker in the ready stream's group.
+	Consumer string
+	// Lease is how long a work item may stay unacknowledged before
+	// another worker takes it over (default 30s).
+	Lease time.Duration
+
+	mu    sync.Mutex
+	defs  map[string]*asl.StateMachine // compiled definitions by hash
+	execs map[string]*execInfo         // immutable execution fields by id
+}
+
+// execInfo is what a worker needs to know of an execution, all of it
+// fixed at start.
+type execInfo struct {
+	id, arn, name   string
+	smARN, smName   string
+	defSHA          string
+	input           any
+	start           time.Time
+	machine         *asl.StateMachine
+	region, account string
+}
+
+// StartParams describe a new execution.
+type StartParams struct {
+	StateMachineName string
+	Definition       []byte
+	Name             string // default: a random UUID
+	Input            any
+}
+
+// Started is the result of Start.
+type Started struct {
+	ID           string // the store's execution id
+	ExecutionARN string
+	StartDate    time.Time
+	// Existing is true when an open execution of that name and input was
+	// returned instead of starting a new one.
+	Existing bool
+}
+
+// ErrExecutionAlreadyExists is AWS's answer to a start whose name is taken.
+var ErrExecutionAlreadyExists = store.ErrExecutionAlreadyExists
+
+func (d *Durable) now() time.Time {
+	if d.Now != nil {
+		return d.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (d *Durable) region() string  { return cmpOr(d.Region, "us-east-1") }
+func (d *Durable) account() string { return cmpOr(d.Account, "123456789012") }
+func (d *Durable) lease() time.Duration {
+	if d.Lease > 0 {
+		return d.Lease
+	}
+	return 30 * time.Second
+}
+
+// StateMachineARN is the ARN of a state machine by name.
+func (d *Durable) StateMachineARN(name string) string {
+	return fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", d.region(), d.account(), name)
+}
+
+// Start starts an execution, or returns the open one of the same name and
+// input (AWS's idempotent StartExecution).
+func (d *Durable) Start(ctx context.Context, p StartParams) (*Started, error) {
+	m, err := asl.Parse(p.Definition)
+	if err != nil {
+		return nil, err
+	}
+	if p.Name == "" {
+		p.Name = newUUID(rand.New(rand.NewPCG(seed(), seed())))
+	}
+	sha, err := d.Store.DefinitionPut(ctx, p.Definition)
+	if err != nil {
+		return nil, err
+	}
+	d.cacheDefinition(sha, m)
+	smARN := d.StateMachineARN(p.StateMachineName)
+	start := d.now()
+	st, _ := m.State(m.StartAt)
+	recJSON, err := newThreadRecord(m.StartAt, p.Input, start).encode()
+	if err != nil {
+		return nil, err
+	}
+	id := store.ExecutionID(smARN, p.Name)
+	info := &execInfo{id: id, arn: d.executionARN(p.StateMachineName, p.Name), name: p.Name, smARN: smARN, smName: p.StateMachineName, defSHA: sha, input: p.Input, start: start, machine: m}
+	events := []store.Event{
+		{JSON: Event{Type: ExecutionStarted, Timestamp: start, Payload: p.Input, Task: &TaskDetails{Resource: info.roleARN(d)}}.bodyJSON()},
+		{JSON: Event{Type: StateEntered(st.Kind()), Timestamp: start, Name: m.StartAt, Payload: p.Input}.bodyJSON()},
+	}
+	res, err := d.Store.ExecutionCreate(ctx, &store.ExecutionCreateParams{
+		StateMachineARN: smARN,
+		Name:            p.Name,
+		DefinitionSHA:   sha,
+		Input:           []byte(asl.EncodeJSON(p.Input)),
+		StartDate:       start,
+		Thread:          recJSON,
+		Events:          events,
+		Outbox:          []store.OutboxItem{{Item: store.WorkItem{Exec: id, Thread: store.RootThread, Seq: 0, Kind: kindStep}}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Hand the first step over; a crash before this is repaired by the
+	// recoverer, or by the client retrying the start.
+	if _, err := d.Store.OutboxFlush(ctx, id); err != nil {
+		return nil, err
+	}
+	return &Started{ID: id, ExecutionARN: info.arn, StartDate: res.Execution.StartDate, Existing: res.Existing}, nil
+}
+
+func (d *Durable) executionARN(machine, name string) string {
+	return fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", d.region(), d.account(), machine, name)
+}
+
+func (x *execInfo) roleARN(d *Durable) string {
+	return fmt.Sprintf("arn:aws:iam::%s:role/signalbox", d.account())
+}
+
+func (d *Durable) cacheDefinition(sha string, m *asl.StateMachine) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.defs == nil {
+		d.defs = map[string]*asl.StateMachine{}
+	}
+	d.defs[sha] = m
+}
+
+// info returns an execution's fixed fields, from the cache or the store.
+func (d *Durable) info(ctx context.Context, id string) (*execInfo, error) {
+	d.mu.Lock()
+	x := d.execs[id]
+	d.mu.Unlock()
+	if x != nil {
+		return x, nil
+	}
+	e, err := d.Store.ExecutionGet(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	m := d.defs[e.DefinitionSHA]
+	d.mu.Unlock()
+	if m == nil {
+		def, err := d.Store.DefinitionGet(ctx, e.DefinitionSHA)
+		if err != nil {
+			return nil, err
+		}
+		if m, err = asl.Parse(def); err != nil {
+			return nil, fmt.Errorf("execution %s: its stored definition no longer compiles: %w", id, err)
+		}
+		d.cacheDefinition(e.DefinitionSHA, m)
+	}
+	input, err := asl.DecodeJSON(e.Input)
+	if err != nil {
+		return nil, fmt.Errorf("execution %s: stored input: %w", id, err)
+	}
+	smName := lastField(e.StateMachineARN)
+	x = &execInfo{id: id, arn: d.executionARN(smName, e.Name), name: e.Name, smARN: e.StateMachineARN, smName: smName, defSHA: e.DefinitionSHA, input: input, start: e.StartDate, machine: m}
+	d.mu.Lock()
+	if d.execs == nil {
+		d.execs = map[string]*execInfo{}
+	}
+	if len(d.execs) > 10000 {
+		clear(d.execs) // a crude bound: entries are cheap to reload
+	}
+	d.execs[id] = x
+	d.mu.Unlock()
+	return x, nil
+}
+
+func lastField(arn string) string {
+	for i := len(arn) - 1; i >= 0; i-- {
+		if arn[i] == ':' {
+			return arn[i+1:]
+		}
+	}
+	return arn
+}
+
+// Describe returns an execution's record.
+func (d *Durable) Describe(ctx context.Context, id string) (*store.Execution, error) {
+	return d.Store.ExecutionGet(ctx, id)
+}
+
+var errNotSupported = errors.New("not supported by the durable runtime yet")

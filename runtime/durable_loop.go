@@ -1,0 +1,120 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/signalbox/signalbox/store"
+)
+
+// consumer returns this worker's name in the ready stream's group.
+func (d *Durable) consumer() string {
+	if d.Consumer == "" {
+		host, _ := os.Hostname()
+		d.Consumer = fmt.Sprintf("%s-%d-%x", cmpOr(host, "worker"), os.Getpid(), rand.Uint32())
+	}
+	return d.Consumer
+}
+
+// batch is how many work items a worker reads at once.
+const batch = 32
+
+// Drain processes work until none is ready and no timer is due, on this
+// goroutine. Tests and one-shot runs use it; servers use Run.
+func (d *Durable) Drain(ctx context.Context) error {
+	for {
+		moved, err := d.Store.TimersDue(ctx, d.now(), batch)
+		if err != nil {
+			return err
+		}
+		works, err := d.Store.WorkRead(ctx, d.consumer(), batch, 0)
+		if err != nil && !errors.Is(err, store.ErrCorrupt) {
+			return err
+		}
+		if len(works) == 0 && moved == 0 {
+			return nil
+		}
+		if err := d.processAll(ctx, works); err != nil {
+			return err
+		}
+	}
+}
+
+// processAll processes and acknowledges work items; an item whose
+// processing fails stays leased, and another worker takes it over once the
+// lease runs out.
+func (d *Durable) processAll(ctx context.Context, works []store.Work) error {
+	var done []string
+	for _, w := range works {
+		if err := d.Process(ctx, w.Item); err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			slog.Error("work item failed; it will be retried after its lease", "item", w.Item.String(), "err", err)
+			continue
+		}
+		done = append(done, w.ID)
+	}
+	if len(done) == 0 {
+		return nil
+	}
+	return d.Store.WorkAck(ctx, done...)
+}
+
+// Run works until ctx is done: it processes ready work, fires due timers,
+// and takes over work whose lease ran out. Any number of processes may run
+// it against one store. Work in hand when ctx ends is left leased and is
+// taken over by another worker after the lease.
+func (d *Durable) Run(ctx context.Context) error {
+	lease := d.lease()
+	poll := time.NewTicker(100 * time.Millisecond)
+	defer poll.Stop()
+	reclaim := time.NewTicker(lease / 2)
+	defer reclaim.Stop()
+	for ctx.Err() == nil {
+		works, err := d.Store.WorkRead(ctx, d.consumer(), batch, 100*time.Millisecond)
+		if err != nil && !errors.Is(err, store.ErrCorrupt) && ctx.Err() == nil {
+			slog.Error("reading work", "err", err)
+		}
+		if err := d.processAll(ctx, works); err != nil && ctx.Err() == nil {
+			slog.Error("acknowledging work", "err", err)
+		}
+		select {
+		case <-poll.C:
+			if _, err := d.Store.TimersDue(ctx, d.now(), 1000); err != nil && ctx.Err() == nil {
+				slog.Error("firing timers", "err", err)
+			}
+		case <-reclaim.C:
+			d.recover(ctx, lease)
+		default:
+		}
+	}
+	return nil
+}
+
+// recover takes over work whose lease ran out and hands over outboxes
+// that a crashed worker left unflushed.
+func (d *Durable) recover(ctx context.Context, lease time.Duration) {
+	works, err := d.Store.WorkReclaim(ctx, d.consumer(), lease, batch)
+	if err != nil && !errors.Is(err, store.ErrCorrupt) {
+		slog.Error("reclaiming work", "err", err)
+	}
+	if err := d.processAll(ctx, works); err != nil {
+		slog.Error("acknowledging reclaimed work", "err", err)
+	}
+	open, err := d.Store.OpenExecutions(ctx, &store.OpenExecutionsParams{StartedBefore: d.now().Add(-lease), Limit: 1000})
+	if err != nil {
+		slog.Error("listing open executions", "err", err)
+		return
+	}
+	for _, e := range open {
+		if _, err := d.Store.OutboxFlush(ctx, e.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			slog.Error("flushing an outbox", "execution", e.ID, "err", err)
+		}
+	}
+}

@@ -1,0 +1,249 @@
+package runtime_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/runtime"
+	"github.com/signalbox/signalbox/store"
+)
+
+// fakeClock is the durable runtime's injected time, moved by the test.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// openStore opens the embedded store, or the Redis of SIGNALBOX_REDIS_URL,
+// under a prefix of the test's own.
+func openStore(t *testing.T) *store.Client {
+	t.Helper()
+	opts := store.OptionsFromEnv()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	opts.Prefix = "sbrt-" + hex.EncodeToString(b[:])
+	c, err := store.Open(context.Background(), opts)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		require.NoError(t, c.Purge(context.Background()))
+		_ = c.Close()
+	})
+	return c
+}
+
+func newDurable(t *testing.T, h integrations.Handler) (*runtime.Durable, *fakeClock) {
+	clk := &fakeClock{now: t0}
+	return &runtime.Durable{Store: openStore(t), Tasks: h, Now: clk.Now, Consumer: "w1"}, clk
+}
+
+// historyTypes returns the types of an execution's history events.
+func historyTypes(t *testing.T, d *runtime.Durable, id string) []string {
+	t.Helper()
+	page, err := d.Store.HistoryPage(context.Background(), &store.HistoryPageParams{ExecutionID: id, Limit: 1000})
+	require.NoError(t, err)
+	var types []string
+	for i, ev := range page.Events {
+		var v struct {
+			ID   int64  `json:"id"`
+			Type string `json:"type"`
+		}
+		require.NoError(t, json.Unmarshal(ev.JSON, &v))
+		require.Equal(t, int64(i+1), v.ID, "history ids are sequential")
+		types = append(types, v.Type)
+	}
+	return types
+}
+
+func TestDurableRunsAFlowWithTaskRetryAndWait(t *testing.T) {
+	t.Parallel()
+	calls := 0
+	h := integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
+		calls++
+		if req.Attempt == 0 {
+			return nil, &integrations.Error{Name: "Flaky", Cause: "first attempt fails"}
+		}
+		p := req.Parameters.(map[string]any)
+		return map[string]any{"charged": p["amount"]}, nil
+	})
+	d, clk := newDurable(t, h)
+	ctx := context.Background()
+	def := `{"StartAt":"Prepare","States":{
+		"Prepare":{"Type":"Pass","Parameters":{"amount.$":"$.amount"},"Assign":{"who.$":"$.amount"},"Next":"Big?"},
+		"Big?":{"Type":"Choice","Choices":[{"Variable":"$.amount","NumericGreaterThan":10,"Next":"Charge"}],"Default":"Small"},
+		"Charge":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Retry":[{"ErrorEquals":["Flaky"],"IntervalSeconds":5}],"ResultPath":"$.result","Next":"Settle"},
+		"Settle":{"Type":"Wait","Seconds":60,"Next":"Done"},
+		"Done":{"Type":"Pass","Parameters":{"charged.$":"$.result.charged","who.$":"$who"},"End":true},
+		"Small":{"Type":"Fail","Error":"TooSmall"}}}`
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "orders", Definition: []byte(def), Name: "o-1", Input: decode(t, `{"amount":42}`)})
+	require.NoError(t, err)
+	require.False(t, started.Existing)
+
+	require.NoError(t, d.Drain(ctx))
+	e, err := d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "RUNNING", e.Status, "parked on the retry's backoff")
+	require.Equal(t, 1, calls)
+
+	clk.Advance(5 * time.Second)
+	require.NoError(t, d.Drain(ctx))
+	require.Equal(t, 2, calls, "the retry ran once its backoff passed")
+	e, err = d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "RUNNING", e.Status, "waiting in Settle")
+
+	clk.Advance(59 * time.Second)
+	require.NoError(t, d.Drain(ctx))
+	e, _ = d.Describe(ctx, started.ID)
+	require.Equal(t, "RUNNING", e.Status, "one second of the Wait is left")
+
+	clk.Advance(time.Second)
+	require.NoError(t, d.Drain(ctx))
+	e, err = d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", e.Status)
+	require.JSONEq(t, `{"charged":42,"who":42}`, string(e.Output))
+	require.Equal(t, []string{
+		"ExecutionStarted",
+		"PassStateEntered", "PassStateExited",
+		"ChoiceStateEntered", "ChoiceStateExited",
+		"TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskFailed", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited",
+		"WaitStateEntered", "WaitStateExited",
+		"PassStateEntered", "PassStateExited",
+		"ExecutionSucceeded",
+	}, historyTypes(t, d, started.ID))
+}
+
+func TestDurableStartIsIdempotentByName(t *testing.T) {
+	t.Parallel()
+	d, _ := newDurable(t, nil)
+	ctx := context.Background()
+	def := []byte(`{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":10,"End":true}}}`)
+	p := runtime.StartParams{StateMachineName: "m", Definition: def, Name: "same", Input: decode(t, `{"a":1}`)}
+	first, err := d.Start(ctx, p)
+	require.NoError(t, err)
+	again, err := d.Start(ctx, p)
+	require.NoError(t, err)
+	require.True(t, again.Existing)
+	require.Equal(t, first.ExecutionARN, again.ExecutionARN)
+
+	p.Input = decode(t, `{"a":2}`)
+	_, err = d.Start(ctx, p)
+	require.ErrorIs(t, err, runtime.ErrExecutionAlreadyExists)
+}
+
+func TestDurableFailsAndRecordsTheError(t *testing.T) {
+	t.Parallel()
+	d, _ := newDurable(t, nil)
+	ctx := context.Background()
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(`{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Boom","Cause":"on purpose"}}}`), Input: map[string]any{}})
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	e, err := d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "FAILED", e.Status)
+	require.Equal(t, "Boom", e.Error)
+	require.Equal(t, "on purpose", e.Cause)
+	require.Equal(t, []string{"ExecutionStarted", "FailStateEntered", "ExecutionFailed"}, historyTypes(t, d, started.ID))
+}
+
+func TestDurableParallelAndMapRunInsideOneStep(t *testing.T) {
+	t.Parallel()
+	d, _ := newDurable(t, nil)
+	ctx := context.Background()
+	def := `{"StartAt":"Init","States":{
+		"Init":{"Type":"Pass","Assign":{"k":10},"Next":"Both"},
+		"Both":{"Type":"Parallel","Branches":[
+			{"StartAt":"Sq","States":{"Sq":{"Type":"Map","ItemsPath":"$.items","ItemProcessor":{"StartAt":"Add","States":{"Add":{"Type":"Pass","Parameters":{"v.$":"States.MathAdd($, $k)"},"End":true}}},"End":true}}},
+			{"StartAt":"Len","States":{"Len":{"Type":"Pass","Parameters":{"n.$":"States.ArrayLength($.items)"},"End":true}}}],
+		"End":true}}}`
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(def), Input: decode(t, `{"items":[1,2,3]}`)})
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	e, err := d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
+	require.JSONEq(t, `[[{"v":11},{"v":12},{"v":13}],{"n":3}]`, string(e.Output))
+	types := historyTypes(t, d, started.ID)
+	require.Contains(t, types, "MapIterationSucceeded")
+	require.Equal(t, "ExecutionSucceeded", types[len(types)-1])
+}
+
+// A worker that dies after its transition but before acknowledging leaves
+// the item leased; the worker that takes it over finds it stale and drops
+// it. One that dies before its transition leaves the step to be done by
+// the next: either way the step takes effect exactly once.
+func TestDurableWorkTakenOverAfterACrash(t *testing.T) {
+	t.Parallel()
+	d, _ := newDurable(t, nil)
+	ctx := context.Background()
+	def := `{"StartAt":"A","States":{"A":{"Type":"Pass","Result":1,"ResultPath":"$.a","Next":"B"},"B":{"Type":"Pass","Result":2,"ResultPath":"$.b","End":true}}}`
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(def), Input: map[string]any{}})
+	require.NoError(t, err)
+
+	// The first worker reads A's step and dies before doing anything.
+	works, err := d.Store.WorkRead(ctx, "dead-1", 10, 0)
+	require.NoError(t, err)
+	require.Len(t, works, 1)
+
+	// The second worker takes it over and carries out A; then it dies after
+	// the transition, before acknowledging.
+	second := &runtime.Durable{Store: d.Store, Now: d.Now, Consumer: "dead-2"}
+	taken := reclaimAll(t, second)
+	require.Len(t, taken, 1)
+	require.NoError(t, second.Process(ctx, taken[0].Item))
+
+	// A third worker reclaims A's item again: stale, dropped. B's step, in
+	// the ready stream, it carries out.
+	third := &runtime.Durable{Store: d.Store, Now: d.Now, Consumer: "alive"}
+	again := reclaimAll(t, third)
+	require.Len(t, again, 1)
+	require.NoError(t, third.Process(ctx, again[0].Item))
+	require.NoError(t, d.Store.WorkAck(ctx, again[0].ID))
+	require.NoError(t, third.Drain(ctx))
+
+	e, err := d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", e.Status)
+	require.JSONEq(t, `{"a":1,"b":2}`, string(e.Output))
+	require.Equal(t, []string{"ExecutionStarted", "PassStateEntered", "PassStateExited", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"},
+		historyTypes(t, d, started.ID), "no transition twice, none missing")
+}
+
+// reclaimAll takes over every leased item, however short its idle time has
+// been (the dead workers above never come back).
+func reclaimAll(t *testing.T, d *runtime.Durable) []store.Work {
+	t.Helper()
+	deadline := time.Now().Add(safety)
+	for time.Now().Before(deadline) {
+		works, err := d.Store.WorkReclaim(context.Background(), d.Consumer, time.Millisecond, 10)
+		if err != nil && !errors.Is(err, store.ErrCorrupt) {
+			require.NoError(t, err)
+		}
+		if len(works) > 0 {
+			return works
+		}
+	}
+	t.Fatal("nothing to reclaim")
+	return nil
+}

@@ -1,0 +1,113 @@
+package runtime
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/signalbox/signalbox/asl"
+)
+
+// Work item kinds of the durable runtime.
+const (
+	kindStep = "step" // run the thread's current state
+	kindTask = "task" // call the integration of the thread's current Task
+	kindWake = "wake" // a Wait ended, or a retry's backoff passed
+)
+
+// Thread phases: what the thread waits for at its current state.
+const (
+	phaseEnter = ""      // its state is to be run (kindStep)
+	phaseTask  = "task"  // its task is to be called (kindTask)
+	phaseWait  = "wait"  // a Wait state waits for Then (kindWake)
+	phaseRetry = "retry" // the state runs again after a backoff (kindWake)
+)
+
+// threadRecord is a durable thread's record: where it stands, and the
+// state visit's retry counters. Values are kept as JSON text.
+type threadRecord struct {
+	State      string          `json:"s"`
+	Input      json.RawMessage `json:"in"`
+	Entered    int64           `json:"et"`            // unix ms
+	EnteredID  int64           `json:"eid,omitempty"` // the StateEntered event, once known
+	Phase      string          `json:"ph,omitempty"`
+	Retries    []int           `json:"r,omitempty"`
+	RetryCount int             `json:"rc,omitempty"`
+	Call       *callRecord     `json:"call,omitempty"`
+	Then       *thenRecord     `json:"then,omitempty"`
+}
+
+// callRecord is the task a thread is to call.
+type callRecord struct {
+	Resource         string          `json:"res"`
+	Parameters       json.RawMessage `json:"p"`
+	TimeoutSeconds   int             `json:"to,omitempty"`
+	HeartbeatSeconds int             `json:"hb,omitempty"`
+}
+
+// thenRecord is what a Wait does once it ends: move to Next (or succeed
+// when Next is empty) with Output, assigning Assign.
+type thenRecord struct {
+	Next   string          `json:"n,omitempty"`
+	Output json.RawMessage `json:"o"`
+	Assign json.RawMessage `json:"a,omitempty"`
+}
+
+func rawJSON(v any) json.RawMessage { return json.RawMessage(asl.EncodeJSON(v)) }
+
+func decodeRaw(r json.RawMessage) (any, error) {
+	if len(r) == 0 {
+		return nil, nil
+	}
+	return asl.DecodeJSON(r)
+}
+
+func newThreadRecord(state string, input any, entered time.Time) *threadRecord {
+	return &threadRecord{State: state, Input: rawJSON(input), Entered: entered.UnixMilli()}
+}
+
+func (r *threadRecord) encode() ([]byte, error) { return json.Marshal(r) }
+
+func decodeThreadRecord(b []byte) (*threadRecord, error) {
+	var r threadRecord
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("thread record: %w", err)
+	}
+	return &r, nil
+}
+
+func encodeThen(o asl.Outcome) (*thenRecord, error) {
+	switch x := o.(type) {
+	case asl.Next:
+		return &thenRecord{Next: x.State, Output: rawJSON(x.Output), Assign: assignJSON(x.Assign)}, nil
+	case asl.Succeed:
+		return &thenRecord{Output: rawJSON(x.Output), Assign: assignJSON(x.Assign)}, nil
+	}
+	return nil, fmt.Errorf("a Wait cannot continue with %T", o)
+}
+
+func assignJSON(m map[string]any) json.RawMessage {
+	if len(m) == 0 {
+		return nil
+	}
+	return rawJSON(m)
+}
+
+func (t *thenRecord) outcome() (asl.Outcome, error) {
+	out, err := decodeRaw(t.Output)
+	if err != nil {
+		return nil, err
+	}
+	var assign map[string]any
+	if len(t.Assign) > 0 {
+		v, err := decodeRaw(t.Assign)
+		if err != nil {
+			return nil, err
+		}
+		assign, _ = v.(map[string]any)
+	}
+	if t.Next == "" {
+		return asl.Succeed{Output: out, Assign: assign}, nil
+	}
+	return asl.Next{State: t.Next, Output: out, Assign: assign}, nil
+}

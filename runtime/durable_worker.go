@@ -1,0 +1,332 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/asl/aslerr"
+	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/store"
+)
+
+// rootScope is the variable scope of the top-level thread.
+const rootScope = "0"
+
+// Process carries out one work item: it loads the thread, decides with asl
+// what happens, and applies it with one transition. A stale or duplicate
+// item (its seq is not the thread's) is dropped. The caller acknowledges
+// the item when Process returns nil.
+func (d *Durable) Process(ctx context.Context, item store.WorkItem) error {
+	th, err := d.Store.ThreadGet(ctx, item.Exec, item.Thread)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // the execution is gone: nothing to do
+	}
+	if err != nil {
+		return err
+	}
+	if th.Seq != item.Seq {
+		return nil // stale or duplicate delivery
+	}
+	if item.Thread != store.RootThread {
+		return fmt.Errorf("thread %s: %w", item.Thread, errNotSupported)
+	}
+	x, err := d.info(ctx, item.Exec)
+	if err != nil {
+		return err
+	}
+	rec, err := decodeThreadRecord(th.Record)
+	if err != nil {
+		return err
+	}
+	st, ok := x.machine.State(rec.State)
+	if !ok {
+		return fmt.Errorf("execution %s: no state %q in its definition", x.id, rec.State)
+	}
+	if rec.EnteredID == 0 {
+		// The transition that entered the state appended its StateEntered
+		// event last.
+		rec.EnteredID = th.LastEventID
+	}
+	input, err := decodeRaw(rec.Input)
+	if err != nil {
+		return err
+	}
+	c, err := d.context(ctx, x, th, rec, st)
+	if err != nil {
+		return err
+	}
+	tr := &transition{d: d, x: x, st: st, rec: rec, input: input, c: c}
+	var o asl.Outcome
+	switch {
+	case item.Kind == kindStep && rec.Phase == phaseEnter:
+		o = asl.Step(st, input, c)
+	case item.Kind == kindTask && rec.Phase == phaseTask:
+		o = tr.callTask(ctx)
+	case item.Kind == kindWake && rec.Phase == phaseWait:
+		if o, err = rec.Then.outcome(); err != nil {
+			return err
+		}
+	case item.Kind == kindWake && rec.Phase == phaseRetry:
+		rec.Phase = phaseEnter
+		o = asl.Step(st, input, c)
+	default:
+		return fmt.Errorf("execution %s thread %s: a %s item for a thread in phase %q", x.id, item.Thread, item.Kind, rec.Phase)
+	}
+	if err := tr.apply(ctx, o); err != nil {
+		return err
+	}
+	p := &store.TransitionParams{
+		ExecutionID: x.id, Thread: item.Thread, Seq: th.Seq,
+		Events: tr.events, Vars: tr.vars, Close: tr.close,
+	}
+	if tr.close == nil {
+		if p.Record, err = tr.rec.encode(); err != nil {
+			return err
+		}
+		it := store.OutboxItem{Item: store.WorkItem{Exec: x.id, Thread: item.Thread, Seq: th.Seq + 1, Kind: tr.nextKind}, Due: tr.due}
+		p.Outbox = []store.OutboxItem{it}
+	} else if p.Record, err = tr.rec.encode(); err != nil {
+		return err
+	}
+	if _, err := d.Store.Transition(ctx, p); err != nil {
+		if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrClosed) {
+			return nil // another worker got there first, or the execution ended
+		}
+		return err
+	}
+	_, err = d.Store.OutboxFlush(ctx, x.id)
+	return err
+}
+
+// context builds the Context a state sees, from the execution, the thread
+// and the variables.
+func (d *Durable) context(ctx context.Context, x *execInfo, th *store.Thread, rec *threadRecord, st asl.State) (*asl.Context, error) {
+	vars, err := d.Store.VarsGet(ctx, x.id)
+	if err != nil {
+		return nil, err
+	}
+	values := make(map[string]any, len(vars))
+	for k, v := range vars {
+		name, ok := strings.CutPrefix(k, rootScope+"/")
+		if !ok {
+			continue
+		}
+		if values[name], err = asl.DecodeJSON([]byte(v)); err != nil {
+			return nil, fmt.Errorf("variable %s: %w", name, err)
+		}
+	}
+	// Randomness is seeded from the execution and the thread's seq, so a
+	// step that is run again after a crash draws the same numbers.
+	h := fnv.New64a()
+	h.Write([]byte(x.id))
+	src := &lockedSource{r: rand.New(rand.NewPCG(h.Sum64(), uint64(th.Seq)))}
+	c := &asl.Context{
+		ExecutionID:      x.arn,
+		ExecutionName:    x.name,
+		ExecutionInput:   x.input,
+		ExecutionStart:   x.start,
+		RoleArn:          x.roleARN(d),
+		StateMachineID:   x.smARN,
+		StateMachineName: x.smName,
+		StateName:        rec.State,
+		EnteredTime:      time.UnixMilli(rec.Entered).UTC(),
+		RetryCount:       rec.RetryCount,
+		Retries:          append([]int(nil), rec.Retries...),
+		CanRetry:         st.Kind() == asl.KindTask || st.Kind() == asl.KindParallel || st.Kind() == asl.KindMap,
+		EnteredEventID:   rec.EnteredID,
+		Rand:             src,
+		Vars: func(name string) (any, bool) {
+			v, ok := values[name]
+			return v, ok
+		},
+		AllVars: func() map[string]any { return values },
+	}
+	return c, nil
+}
+
+// lockedSource adapts a *rand.Rand to the Random interface.
+type lockedSource struct{ r *rand.Rand }
+
+func (s *lockedSource) Float64() float64 { return s.r.Float64() }
+func (s *lockedSource) Uint64() uint64   { return s.r.Uint64() }
+
+// transition accumulates what one step writes.
+type transition struct {
+	d     *Durable
+	x     *execInfo
+	st    asl.State
+	rec   *threadRecord
+	input any
+	c     *asl.Context
+
+	events   []store.Event
+	vars     []store.Var
+	close    *store.ExecutionClose
+	nextKind string
+	due      time.Time
+}
+
+func (t *transition) event(ev Event) {
+	if ev.Timestamp.IsZero() {
+		ev.Timestamp = t.d.now()
+	}
+	t.events = append(t.events, store.Event{JSON: ev.bodyJSON()})
+}
+
+func (t *transition) assign(vars map[string]any) {
+	for k, v := range vars {
+		t.vars = append(t.vars, store.Var{Name: rootScope + "/" + k, Value: []byte(asl.EncodeJSON(v))})
+	}
+}
+
+// apply carries out outcomes until the thread has to wait for something:
+// the next state's step, a task call, a timer, or the execution's end.
+func (t *transition) apply(ctx context.Context, o asl.Outcome) error {
+	for {
+		switch x := o.(type) {
+		case asl.Next:
+			t.assign(x.Assign)
+			t.event(Event{Type: StateExited(t.st.Kind()), Name: t.st.Name(), Payload: x.Output})
+			next, ok := t.x.machine.State(x.State)
+			if !ok {
+				return fmt.Errorf("execution %s: no state %q", t.x.id, x.State)
+			}
+			now := t.d.now()
+			t.event(Event{Type: StateEntered(next.Kind()), Name: x.State, Payload: x.Output, Timestamp: now})
+			t.rec = newThreadRecord(x.State, x.Output, now)
+			t.nextKind = kindStep
+			return nil
+		case asl.Succeed:
+			t.assign(x.Assign)
+			t.event(Event{Type: StateExited(t.st.Kind()), Name: t.st.Name(), Payload: x.Output})
+			t.event(Event{Type: ExecutionSucceeded, Payload: x.Output})
+			t.close = &store.ExecutionClose{Status: string(StatusSucceeded), Output: []byte(asl.EncodeJSON(x.Output)), StopDate: t.d.now()}
+			return nil
+		case asl.Fail:
+			t.event(Event{Type: ExecutionFailed, Error: &ErrorDetails{x.Error, x.Cause}})
+			t.close = &store.ExecutionClose{Status: string(StatusFailed), Error: x.Error, Cause: x.Cause, StopDate: t.d.now()}
+			return nil
+		case asl.CallTask:
+			rtype, res := resourceParts(x.Resource)
+			t.event(Event{Type: TaskScheduled, Task: &TaskDetails{ResourceType: rtype, Resource: res, Region: t.d.region(), Parameters: x.Parameters, TimeoutSeconds: x.TimeoutSeconds, HeartbeatSeconds: x.HeartbeatSeconds}})
+			t.rec.Phase = phaseTask
+			t.rec.Call = &callRecord{Resource: x.Resource, Parameters: rawJSON(x.Parameters), TimeoutSeconds: x.TimeoutSeconds, HeartbeatSeconds: x.HeartbeatSeconds}
+			t.nextKind = kindTask
+			return nil
+		case asl.WaitUntil:
+			if !x.Until.After(t.d.now()) {
+				o = x.Then
+				continue
+			}
+			then, err := encodeThen(x.Then)
+			if err != nil {
+				return err
+			}
+			t.rec.Phase, t.rec.Then = phaseWait, then
+			t.nextKind, t.due = kindWake, x.Until
+			return nil
+		case asl.Retry:
+			for len(t.rec.Retries) <= x.Retrier {
+				t.rec.Retries = append(t.rec.Retries, 0)
+			}
+			t.rec.Retries[x.Retrier]++
+			t.rec.RetryCount++
+			t.rec.Phase, t.rec.Call = phaseRetry, nil
+			t.nextKind = kindWake
+			if x.Delay > 0 {
+				t.due = t.d.now().Add(x.Delay)
+			}
+			return nil
+		case asl.RunParallel, asl.RunMap:
+			result, err := t.fork(ctx, o)
+			if err != nil {
+				o = asl.HandleError(t.st, t.input, err, t.c)
+			} else {
+				o = asl.Complete(t.st, t.input, result, t.c)
+			}
+		default:
+			return fmt.Errorf("unknown outcome %T", o)
+		}
+	}
+}
+
+// callTask calls the integration of the thread's current task, at least
+// once per attempt, and decides what follows.
+func (t *transition) callTask(ctx context.Context) asl.Outcome {
+	call := t.rec.Call
+	rtype, res := resourceParts(call.Resource)
+	task := &TaskDetails{ResourceType: rtype, Resource: res}
+	t.event(Event{Type: TaskStarted, Task: task})
+	params, err := decodeRaw(call.Parameters)
+	if err != nil {
+		return asl.Fail{Error: aslerr.Runtime, Cause: err.Error()}
+	}
+	req := &integrations.Request{
+		Resource:         call.Resource,
+		Parameters:       params,
+		StateMachineName: t.x.smName,
+		ExecutionARN:     t.x.arn,
+		StateName:        t.st.Name(),
+		Attempt:          t.rec.RetryCount,
+		TimeoutSeconds:   call.TimeoutSeconds,
+		HeartbeatSeconds: call.HeartbeatSeconds,
+		IdempotencyKey:   fmt.Sprintf("%s#%s#%d#%d", t.x.arn, t.st.Name(), t.rec.EnteredID, t.rec.RetryCount),
+	}
+	h := t.d.Tasks
+	if h == nil {
+		h = integrations.NewMux()
+	}
+	callCtx := ctx
+	if call.TimeoutSeconds > 0 {
+		var cancel context.CancelFunc
+		callCtx, cancel = context.WithTimeout(ctx, secondsDuration(call.TimeoutSeconds))
+		defer cancel()
+	}
+	t.rec.Phase, t.rec.Call = phaseEnter, nil
+	result, err := h.Invoke(callCtx, req)
+	if err == nil {
+		t.event(Event{Type: TaskSucceeded, Task: task, Payload: result})
+		return asl.Complete(t.st, t.input, result, t.c)
+	}
+	ae := taskError(err, callCtx)
+	typ := TaskFailed
+	if ae.Name == aslerr.Timeout {
+		typ = TaskTimedOut
+	}
+	t.event(Event{Type: typ, Task: task, Error: &ErrorDetails{ae.Name, ae.Cause}})
+	return asl.HandleError(t.st, t.input, ae, t.c)
+}
+
+// fork runs a Parallel or Map state's branches in this process with the
+// in-memory engine, and adds their history events to the transition. A
+// crash re-runs the whole state: durable branches are the rest of M3.
+func (t *transition) fork(ctx context.Context, o asl.Outcome) (any, *aslerr.Error) {
+	run := &execution{engine: &Engine{Tasks: t.d.Tasks}, region: t.d.region(), arn: t.x.arn, base: *t.c}
+	run.base.Retries = nil
+	vars := newScope(nil)
+	vars.assign(t.c.AllVars())
+	th := &thread{run: run, clock: RealClock{}, vars: vars, rand: rand.New(rand.NewPCG(t.c.Rand.Uint64(), t.c.Rand.Uint64()))}
+	var (
+		result any
+		err    *runErr
+	)
+	switch x := o.(type) {
+	case asl.RunParallel:
+		result, err = th.runParallel(ctx, t.st, x)
+	case asl.RunMap:
+		result, err = th.runMap(ctx, t.st, x)
+	}
+	for _, ev := range run.hist.snapshot() {
+		t.events = append(t.events, store.Event{JSON: ev.bodyJSON()})
+	}
+	if err != nil {
+		return nil, err.Error
+	}
+	return result, nil
+}
