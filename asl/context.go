@@ -49,6 +49,9 @@ type Context struct {
 	AllVars func() map[string]any
 
 	obj any // the Context object, built on first use
+	// jsonataOpts are the JSONata evaluation options bound to this
+	// Context, built on first use (its functions draw from Rand).
+	jsonataOpts any
 }
 
 // Object returns the Context object as a JSON value, as "$$" sees it.

@@ -32,18 +32,23 @@ func compileEngine(src string) (jsonataExpr, error) {
 }
 
 func (e engineExpr) eval(b map[string]any, c *Context) (any, bool, error) {
-	opts := &jsonata.Options{
-		Bindings:  b,
-		Functions: awsFunctions(c),
-		Now:       func() time.Time { return c.EnteredTime },
-		// A function cannot be a state's data: AWS reports it as an
-		// unsupported result type.
-		RejectFunctions: true,
+	base, ok := c.jsonataOpts.(*jsonata.Options)
+	if !ok {
+		base = &jsonata.Options{
+			Functions: awsFunctions(c),
+			Now:       func() time.Time { return c.EnteredTime },
+			// A function cannot be a state's data: AWS reports it as an
+			// unsupported result type.
+			RejectFunctions: true,
+		}
+		if c.Rand != nil {
+			base.Random = c.Rand.Float64
+		}
+		c.jsonataOpts = base
 	}
-	if c.Rand != nil {
-		opts.Random = c.Rand.Float64
-	}
-	v, err := e.x.Eval(jsonata.Undefined, opts)
+	opts := *base
+	opts.Bindings = b
+	v, err := e.x.Eval(jsonata.Undefined, &opts)
 	if errors.Is(err, jsonata.ErrFunctionResult) {
 		return nil, false, errUnsupportedResult
 	}
