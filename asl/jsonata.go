@@ -254,6 +254,18 @@ func jexprOnly(o *object, key string, d *diag.List) *jtemplate {
 	return compileJTemplate(s, key, o.at(key), d)
 }
 
+// rejectJSONataPaths reports the ...Path fields of a JSONata state, which
+// AWS allows in JSONPath states only; use says what to write instead.
+// They are marked read, so that they are reported once.
+func rejectJSONataPaths(o *object, d *diag.List, use string, keys ...string) {
+	for _, k := range keys {
+		if o.has(k) {
+			o.get(k)
+			d.Add(o.at(k), diag.SchemaValidationFailed, "the field %q is not supported in a JSONata state: use %s", k, use)
+		}
+	}
+}
+
 // jnumberField reads a field that is a number or a JSONata expression.
 func jnumberField(o *object, key string, min int64, d *diag.List) (int64, *jtemplate, bool) {
 	v, ok := o.m[key]

@@ -13,6 +13,11 @@ func parsePass(b Base, o *object, d *diag.List) *Pass {
 	s := &Pass{Base: b}
 	parseBase(&s.Base, o, fNext|fInputPath|fOutputPath|fResultPath|fParameters|fAssign|fOutput, d)
 	s.Result, s.HasResult = o.get("Result")
+	if s.HasResult && s.lang == langJSONata {
+		// AWS documents Result as JSONPath only: a JSONata Pass says
+		// what it outputs with Output.
+		d.Add(o.at("Result"), diag.SchemaValidationFailed, "the field \"Result\" is not supported in a JSONata state: use Output")
+	}
 	return s
 }
 

@@ -21,6 +21,7 @@ type Task struct {
 	timeoutExpr      *jtemplate // JSONata
 	heartbeatExpr    *jtemplate
 	Credentials      *Template
+	credentialsExpr  *jtemplate // JSONata: Credentials with expressions
 }
 
 func parseTask(b Base, o *object, d *diag.List) *Task {
@@ -32,6 +33,7 @@ func parseTask(b Base, o *object, d *diag.List) *Task {
 	if s.lang == langJSONata {
 		s.timeoutExpr = jexprOnly(o, "TimeoutSeconds", d)
 		s.heartbeatExpr = jexprOnly(o, "HeartbeatSeconds", d)
+		rejectJSONataPaths(o, d, "an expression in TimeoutSeconds or HeartbeatSeconds", "TimeoutSecondsPath", "HeartbeatSecondsPath")
 	}
 	if s.timeoutExpr == nil {
 		if n, ok := o.integer("TimeoutSeconds", 1); ok {
@@ -52,11 +54,15 @@ func parseTask(b Base, o *object, d *diag.List) *Task {
 	if s.TimeoutSeconds > 0 && s.HeartbeatSeconds >= s.TimeoutSeconds {
 		d.Add(o.at("HeartbeatSeconds"), diag.InvalidValue, "HeartbeatSeconds must be smaller than TimeoutSeconds")
 	}
-	s.TimeoutPath = referencePath(o, "TimeoutSecondsPath", d)
-	s.HeartbeatPath = referencePath(o, "HeartbeatSecondsPath", d)
+	if s.lang == langJSONPath {
+		s.TimeoutPath = referencePath(o, "TimeoutSecondsPath", d)
+		s.HeartbeatPath = referencePath(o, "HeartbeatSecondsPath", d)
+	}
 	if v, ok := o.get("Credentials"); ok {
 		if _, isObj := v.(map[string]any); !isObj {
 			d.Add(o.at("Credentials"), diag.SchemaValidationFailed, "Credentials must be an object")
+		} else if s.lang == langJSONata {
+			s.credentialsExpr = compileJTemplate(v, "Credentials", o.at("Credentials"), d)
 		} else {
 			s.Credentials = compileTemplate(v, o.at("Credentials"), d)
 		}
@@ -116,6 +122,13 @@ func (s *Task) enter(e *env) Outcome {
 	}
 	if s.Credentials != nil {
 		c, err := s.Credentials.Eval(e)
+		if err != nil {
+			return HandleError(s, raw, asError(err), e.ctx)
+		}
+		call.Credentials = c
+	}
+	if s.credentialsExpr != nil {
+		c, err := s.credentialsExpr.eval(e, e.bindings(raw, nil))
 		if err != nil {
 			return HandleError(s, raw, asError(err), e.ctx)
 		}

@@ -43,6 +43,7 @@ func parseWait(b Base, o *object, d *diag.List) *Wait {
 	if s.lang == langJSONata {
 		s.secondsExpr = jexprOnly(o, "Seconds", d)
 		s.timestampExpr = jexprOnly(o, "Timestamp", d)
+		rejectJSONataPaths(o, d, "an expression in Seconds or Timestamp", "SecondsPath", "TimestampPath")
 	}
 	if s.secondsExpr == nil {
 		if v, ok := o.integer("Seconds", 0); ok {
@@ -59,8 +60,10 @@ func parseWait(b Base, o *object, d *diag.List) *Wait {
 		}
 		s.Timestamp, s.HasTimestamp = t, true
 	}
-	s.SecondsPath = referencePath(o, "SecondsPath", d)
-	s.TimestampPath = referencePath(o, "TimestampPath", d)
+	if s.lang == langJSONPath {
+		s.SecondsPath = referencePath(o, "SecondsPath", d)
+		s.TimestampPath = referencePath(o, "TimestampPath", d)
+	}
 	return s
 }
 
