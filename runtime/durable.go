@@ -20,8 +20,8 @@ import (
 //
 // What it does not do yet (the rest of milestone M3): Parallel branches
 // and Map iterations run inside one worker's step, in memory (a crash
-// re-runs the whole state); execution TimeoutSeconds, StopExecution, task
-// heartbeats and task tokens are not implemented.
+// re-runs the whole state); task heartbeats and task tokens are not
+// implemented.
 type Durable struct {
 	Store *store.Client
 	// Tasks serves Task states; nil fails every Task with a clear error.
@@ -131,7 +131,7 @@ func (d *Durable) Start(ctx context.Context, p StartParams) (*Started, error) {
 		StartDate:       start,
 		Thread:          recJSON,
 		Events:          events,
-		Outbox:          []store.OutboxItem{{Item: store.WorkItem{Exec: id, Thread: store.RootThread, Seq: 0, Kind: kindStep}}},
+		Outbox:          d.firstWork(id, m, start),
 	})
 	if err != nil {
 		return nil, err
@@ -142,6 +142,30 @@ func (d *Durable) Start(ctx context.Context, p StartParams) (*Started, error) {
 		return nil, err
 	}
 	return &Started{ID: id, ExecutionARN: info.arn, StartDate: res.Execution.StartDate, Existing: res.Existing}, nil
+}
+
+// firstWork is an execution's first step, and its timeout when it has one.
+func (d *Durable) firstWork(id string, m *asl.StateMachine, start time.Time) []store.OutboxItem {
+	items := []store.OutboxItem{{Item: store.WorkItem{Exec: id, Thread: store.RootThread, Seq: 0, Kind: kindStep}}}
+	if m.TimeoutSeconds > 0 {
+		due := start.Add(time.Duration(m.TimeoutSeconds) * time.Second)
+		items = append(items, store.OutboxItem{Item: store.WorkItem{Exec: id, Thread: store.RootThread, Seq: 0, Kind: kindTimeout}, Due: due})
+	}
+	return items
+}
+
+// Stop ends a running execution as ABORTED, as StopExecution does; its
+// pending work is dropped. ErrClosed (store) when it has already ended.
+func (d *Durable) Stop(ctx context.Context, id, errName, cause string) error {
+	return d.end(ctx, id, StatusAborted, ExecutionAborted, errName, cause)
+}
+
+func (d *Durable) end(ctx context.Context, id string, status Status, typ EventType, errName, cause string) error {
+	now := d.now()
+	return d.Store.ExecutionEnd(ctx, &store.ExecutionEndParams{
+		ExecutionID: id, Status: string(status), Error: errName, Cause: cause, StopDate: now,
+		Events: []store.Event{{JSON: Event{Type: typ, Timestamp: now, Error: &ErrorDetails{errName, cause}}.bodyJSON()}},
+	})
 }
 
 func (d *Durable) executionARN(machine, name string) string {

@@ -247,3 +247,49 @@ func reclaimAll(t *testing.T, d *runtime.Durable) []store.Work {
 	t.Fatal("nothing to reclaim")
 	return nil
 }
+
+func TestDurableExecutionTimesOut(t *testing.T) {
+	t.Parallel()
+	d, clk := newDurable(t, nil)
+	ctx := context.Background()
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Input: map[string]any{},
+		Definition: []byte(`{"TimeoutSeconds":30,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}`)})
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	clk.Advance(29 * time.Second)
+	require.NoError(t, d.Drain(ctx))
+	e, _ := d.Describe(ctx, started.ID)
+	require.Equal(t, "RUNNING", e.Status)
+
+	clk.Advance(time.Second)
+	require.NoError(t, d.Drain(ctx))
+	e, err = d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "TIMED_OUT", e.Status)
+	require.Equal(t, "States.Timeout", e.Error)
+
+	// The Wait's timer still fires later; its work finds the execution
+	// closed and is dropped.
+	clk.Advance(time.Hour)
+	require.NoError(t, d.Drain(ctx))
+	require.Equal(t, []string{"ExecutionStarted", "WaitStateEntered", "ExecutionTimedOut"}, historyTypes(t, d, started.ID))
+}
+
+func TestDurableStop(t *testing.T) {
+	t.Parallel()
+	d, clk := newDurable(t, nil)
+	ctx := context.Background()
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Input: map[string]any{},
+		Definition: []byte(`{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}`)})
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	require.NoError(t, d.Stop(ctx, started.ID, "Cancelled", "the customer changed their mind"))
+	require.ErrorIs(t, d.Stop(ctx, started.ID, "", ""), store.ErrClosed)
+	clk.Advance(time.Minute)
+	require.NoError(t, d.Drain(ctx))
+	e, err := d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "ABORTED", e.Status)
+	require.Equal(t, "Cancelled", e.Error)
+	require.Equal(t, []string{"ExecutionStarted", "WaitStateEntered", "ExecutionAborted"}, historyTypes(t, d, started.ID))
+}

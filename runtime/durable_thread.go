@@ -13,6 +13,9 @@ const (
 	kindStep = "step" // run the thread's current state
 	kindTask = "task" // call the integration of the thread's current Task
 	kindWake = "wake" // a Wait ended, or a retry's backoff passed
+	// kindTimeout ends the execution when its TimeoutSeconds pass; it is
+	// not tied to a thread's seq.
+	kindTimeout = "timeout"
 )
 
 // Thread phases: what the thread waits for at its current state.

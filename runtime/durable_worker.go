@@ -23,6 +23,13 @@ const rootScope = "0"
 // item (its seq is not the thread's) is dropped. The caller acknowledges
 // the item when Process returns nil.
 func (d *Durable) Process(ctx context.Context, item store.WorkItem) error {
+	if item.Kind == kindTimeout {
+		err := d.end(ctx, item.Exec, StatusTimedOut, ExecutionTimedOut, aslerr.Timeout, "The execution timed out")
+		if errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrNotFound) {
+			return nil // it ended first
+		}
+		return err
+	}
 	th, err := d.Store.ThreadGet(ctx, item.Exec, item.Thread)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // the execution is gone: nothing to do

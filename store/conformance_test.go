@@ -28,6 +28,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *Client) {
 		{"TransitionConcurrent", testTransitionConcurrent},
 		{"TransitionClose", testTransitionClose},
 		{"TransitionInvalid", testTransitionInvalid},
+		{"ExecutionEnd", testExecutionEnd},
 		{"HistoryIDs", testHistoryIDs},
 		{"HistoryPage", testHistoryPage},
 		{"OutboxFlush", testOutboxFlush},
@@ -289,6 +290,34 @@ func testTransitionClose(t *testing.T, c *Client) {
 	require.NoError(t, err)
 	require.Equal(t, "SUCCEEDED", x.Status)
 	require.Equal(t, []byte(`{"ok":true}`), x.Output)
+}
+
+func testExecutionEnd(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`)
+	stop := t0.Add(time.Minute)
+	end := &ExecutionEndParams{
+		ExecutionID: id, Status: "ABORTED", Error: "Stopped", Cause: "by the test", StopDate: stop,
+		Events: []Event{{JSON: []byte(`{"type":"ExecutionAborted"}`)}},
+	}
+	require.NoError(t, c.ExecutionEnd(ctx, end))
+	x, err := c.ExecutionGet(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, "ABORTED", x.Status)
+	require.Equal(t, "Stopped", x.Error)
+	require.Equal(t, "by the test", x.Cause)
+	require.Equal(t, stop, x.StopDate)
+	h := history(t, c, id)
+	require.Len(t, h, 3)
+	require.Contains(t, h[2], `"previousEventId":2,"type":"ExecutionAborted"`)
+
+	// Once ended, it stays ended: its threads' transitions and a second
+	// end are refused.
+	require.ErrorIs(t, c.ExecutionEnd(ctx, end), ErrClosed)
+	_, err = c.Transition(ctx, step(id, RootThread, 0, "B"))
+	require.ErrorIs(t, err, ErrClosed)
+	require.ErrorIs(t, c.ExecutionEnd(ctx, &ExecutionEndParams{ExecutionID: "nope", Status: "ABORTED", StopDate: stop}), ErrNotFound)
+	require.ErrorIs(t, c.ExecutionEnd(ctx, &ExecutionEndParams{ExecutionID: id, Status: "RUNNING", StopDate: stop}), ErrInvalid)
 }
 
 func testTransitionInvalid(t *testing.T, c *Client) {

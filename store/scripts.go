@@ -188,3 +188,25 @@ for i = 2, #ARGV do
 end
 return n
 `)
+
+// scriptExecutionEnd ends a running execution whatever its threads are
+// doing: StopExecution and the execution's TimeoutSeconds. Its threads'
+// pending work finds the execution closed and is dropped.
+//
+//	KEYS[1] execution hash   KEYS[2] history
+//	ARGV[1] status   ARGV[2] error   ARGV[3] cause   ARGV[4] stop date (unix ms)
+//	ARGV[5...] events
+//
+// Returns {NOTFOUND}, {CLOSED, status} when it is not RUNNING, else {OK,
+// first event id, last event id}. Events chain to the execution's latest.
+var scriptExecutionEnd = redis.NewScript(luaPrelude + `
+local x = KEYS[1]
+local status = redis.call('HGET', x, 'status')
+if not status then return {3} end
+if status ~= 'RUNNING' then return {2, status} end
+local last = tonumber(redis.call('HGET', x, 'events') or '0')
+local first
+first, last = append_events(x, KEYS[2], 5, last)
+redis.call('HSET', x, 'status', ARGV[1], 'error', ARGV[2], 'cause', ARGV[3], 'stop', ARGV[4])
+return {0, first, last}
+`)

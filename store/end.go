@@ -1,0 +1,51 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// ExecutionEndParams end a running execution from outside its threads.
+type ExecutionEndParams struct {
+	ExecutionID string
+	Status      string // ABORTED (StopExecution) or TIMED_OUT
+	Error       string
+	Cause       string
+	StopDate    time.Time
+	// Events are appended to the history (ExecutionAborted, ...), chained
+	// to its latest event.
+	Events []Event
+}
+
+// ExecutionEnd ends an execution that is still RUNNING: ErrClosed when it
+// has already ended, ErrNotFound when there is none.
+func (c *Client) ExecutionEnd(ctx context.Context, p *ExecutionEndParams) error {
+	if err := checkID("execution id", p.ExecutionID); err != nil {
+		return err
+	}
+	if p.Status == "" || p.Status == StatusRunning || p.StopDate.IsZero() {
+		return fmt.Errorf("%w: ending with status %q at %v", ErrInvalid, p.Status, p.StopDate)
+	}
+	a := args{p.Status, p.Error, p.Cause, strconv.FormatInt(p.StopDate.UnixMilli(), 10)}
+	if err := a.events(p.Events); err != nil {
+		return err
+	}
+	keys := []string{c.keys.ExecutionKey(p.ExecutionID), c.keys.HistoryKey(p.ExecutionID)}
+	res, err := scriptExecutionEnd.Run(ctx, c.rdb, keys, a...).Slice()
+	if err != nil {
+		return fmt.Errorf("store: ending execution %s: %w", p.ExecutionID, err)
+	}
+	switch code(res) {
+	case codeOK:
+	case codeClosed:
+		return fmt.Errorf("%w: execution %s is %s", ErrClosed, p.ExecutionID, stringAt(res, 1))
+	case codeNotFound:
+		return fmt.Errorf("%w: execution %s", ErrNotFound, p.ExecutionID)
+	default:
+		return fmt.Errorf("%w: end script returned %v", ErrCorrupt, res)
+	}
+	_ = c.OpenExecutionRemove(ctx, p.ExecutionID) // see Transition
+	return nil
+}
