@@ -15,6 +15,7 @@ commands:
   validate FILE...   check definitions; print one diagnostic per line (--json for an array)
   run FILE           run one execution in memory and print its result as JSON
   bench              time the shared benchmark workloads (--peer: beside aws-local-stepfunctions)
+  worker             run durable workers on a shared Redis (--redis-url) until SIGTERM
   version            print the version
 
 Run 'signalbox <command> -h' for a command's flags.
@@ -36,6 +37,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdout, stderr)
 	case "bench":
 		return cmdBench(args[1:], stdout, stderr)
+	case "worker":
+		return cmdWorker(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "signalbox", version)
 		return 0
