@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -18,10 +17,9 @@ import (
 // stream with leases, and time lives in the store's timers. Any number of
 // processes may run workers against one store. See docs/durable.md.
 //
-// What it does not do yet (the rest of milestone M3): Parallel branches
-// and Map iterations run inside one worker's step, in memory (a crash
-// re-runs the whole state); task heartbeats and task tokens are not
-// implemented.
+// Parallel branches and Map iterations are threads of their own (see
+// durable_fork.go). Not done yet (the rest of milestone M3): task
+// heartbeats, task tokens, redrive.
 type Durable struct {
 	Store *store.Client
 	// Tasks serves Task states; nil fails every Task with a clear error.
@@ -241,5 +239,3 @@ func lastField(arn string) string {
 func (d *Durable) Describe(ctx context.Context, id string) (*store.Execution, error) {
 	return d.Store.ExecutionGet(ctx, id)
 }
-
-var errNotSupported = errors.New("not supported by the durable runtime yet")

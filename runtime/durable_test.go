@@ -293,3 +293,87 @@ func TestDurableStop(t *testing.T) {
 	require.Equal(t, "Cancelled", e.Error)
 	require.Equal(t, []string{"ExecutionStarted", "WaitStateEntered", "ExecutionAborted"}, historyTypes(t, d, started.ID))
 }
+
+func runDurable(t *testing.T, h integrations.Handler, def, input string) (*runtime.Durable, *store.Execution) {
+	t.Helper()
+	d, _ := newDurable(t, h)
+	ctx := context.Background()
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(def), Input: decode(t, input)})
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	e, err := d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	return d, e
+}
+
+func TestDurableMapLimitedConcurrencyKeepsOrder(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var order []any
+	h := integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
+		mu.Lock()
+		order = append(order, req.Parameters)
+		mu.Unlock()
+		return req.Parameters, nil
+	})
+	_, e := runDurable(t, h, `{"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":2,"ItemsPath":"$.items",
+		"ItemSelector":{"n.$":"$$.Map.Item.Value","i.$":"$$.Map.Item.Index"},
+		"ItemProcessor":{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"r","End":true}}},"End":true}}}`,
+		`{"items":["a","b","c","d","e"]}`)
+	require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
+	require.JSONEq(t, `[{"n":"a","i":0},{"n":"b","i":1},{"n":"c","i":2},{"n":"d","i":3},{"n":"e","i":4}]`, string(e.Output))
+	require.Len(t, order, 5, "each iteration's task ran once")
+}
+
+func TestDurableMapToleratesFailures(t *testing.T) {
+	t.Parallel()
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map","ToleratedFailureCount":1,"ItemProcessor":{"StartAt":"C","States":{
+		"C":{"Type":"Choice","Choices":[{"Variable":"$","NumericEquals":2,"Next":"Bad"}],"Default":"Good"},
+		"Bad":{"Type":"Fail","Error":"Two","Cause":"no twos"},"Good":{"Type":"Pass","End":true}}},"End":true}}}`
+	_, e := runDurable(t, nil, def, `[1,2,3]`)
+	require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
+	var out []any
+	require.NoError(t, json.Unmarshal(e.Output, &out))
+	require.Equal(t, float64(1), out[0])
+	require.Equal(t, "Two", out[1].(map[string]any)["Error"])
+	require.Equal(t, float64(3), out[2])
+
+	_, e = runDurable(t, nil, def, `[2,2,3]`)
+	require.Equal(t, "FAILED", e.Status)
+	require.Equal(t, "States.ExceedToleratedFailureThreshold", e.Error)
+}
+
+func TestDurableParallelFailureIsCaughtAndBranchesSeeOuterVariables(t *testing.T) {
+	t.Parallel()
+	def := `{"StartAt":"Init","States":{
+		"Init":{"Type":"Pass","Assign":{"k":7},"Next":"P"},
+		"P":{"Type":"Parallel","Branches":[
+			{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"k.$":"$k"},"Assign":{"inner":1},"End":true}}},
+			{"StartAt":"B","States":{"B":{"Type":"Fail","Error":"Nope","Cause":"branch B"}}}],
+			"Catch":[{"ErrorEquals":["Nope"],"ResultPath":"$.err","Next":"After"}],"End":true},
+		"After":{"Type":"Pass","Parameters":{"err.$":"$.err.Error","k.$":"$k"},"End":true}}}`
+	d, e := runDurable(t, nil, def, `{}`)
+	require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
+	require.JSONEq(t, `{"err":"Nope","k":7}`, string(e.Output))
+	types := historyTypes(t, d, e.ID)
+	require.Contains(t, types, "ParallelStateFailed")
+	require.Equal(t, "ExecutionSucceeded", types[len(types)-1])
+
+	// A variable assigned inside a branch is invisible outside it.
+	_, e = runDurable(t, nil, `{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[
+		{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"inner":1},"End":true}}}],"Next":"Read"},
+		"Read":{"Type":"Pass","Parameters":{"v.$":"$inner"},"End":true}}}`, `{}`)
+	require.Equal(t, "FAILED", e.Status)
+	require.Equal(t, "States.Runtime", e.Error)
+}
+
+func TestDurableNestedMapInParallel(t *testing.T) {
+	t.Parallel()
+	_, e := runDurable(t, nil, `{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[
+		{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.xs","ItemProcessor":{"StartAt":"Sq","States":{
+			"Sq":{"Type":"Map","ItemsPath":"$.ys","ItemProcessor":{"StartAt":"Add","States":{"Add":{"Type":"Pass","Parameters":{"v.$":"States.MathAdd($, 100)"},"End":true}}},"End":true}}},"End":true}}},
+		{"StartAt":"Q","States":{"Q":{"Type":"Pass","Result":"q","End":true}}}],"End":true}}}`,
+		`{"xs":[{"ys":[1,2]},{"ys":[]},{"ys":[3]}]}`)
+	require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
+	require.JSONEq(t, `[[[{"v":101},{"v":102}],[],[{"v":103}]],"q"]`, string(e.Output))
+}

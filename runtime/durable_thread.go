@@ -16,6 +16,8 @@ const (
 	// kindTimeout ends the execution when its TimeoutSeconds pass; it is
 	// not tied to a thread's seq.
 	kindTimeout = "timeout"
+	kindBegin   = "begin" // a child thread starts: its first state is entered
+	kindJoin    = "join"  // a fork's children have ended (or one failed)
 )
 
 // Thread phases: what the thread waits for at its current state.
@@ -24,6 +26,9 @@ const (
 	phaseTask  = "task"  // its task is to be called (kindTask)
 	phaseWait  = "wait"  // a Wait state waits for Then (kindWake)
 	phaseRetry = "retry" // the state runs again after a backoff (kindWake)
+	phaseBegin = "begin" // a child thread not started yet (kindBegin)
+	phaseFork  = "fork"  // a Parallel or Map waits for its children (kindJoin)
+	phaseDone  = "done"  // a child thread that ended
 )
 
 // threadRecord is a durable thread's record: where it stands, and the
@@ -38,6 +43,33 @@ type threadRecord struct {
 	RetryCount int             `json:"rc,omitempty"`
 	Call       *callRecord     `json:"call,omitempty"`
 	Then       *thenRecord     `json:"then,omitempty"`
+
+	// Machine is the path to the sub-machine the thread runs: one
+	// element per level, "State#b<i>" for a Parallel branch, "State#p"
+	// for a Map processor; empty for the top level.
+	Machine []string     `json:"m,omitempty"`
+	Fork    *forkRecord  `json:"f,omitempty"` // a parent waiting for its children
+	Child   *childRecord `json:"c,omitempty"` // a child: its place in its fork
+}
+
+// forkRecord is the fork a Parallel or Map state waits for.
+type forkRecord struct {
+	ID      string  `json:"id"`
+	N       int     `json:"n"`
+	Map     bool    `json:"map,omitempty"`
+	TolCnt  int     `json:"tc"`
+	TolPct  float64 `json:"tp"`
+	Limited bool    `json:"lim,omitempty"`
+}
+
+// childRecord places a child thread in its fork.
+type childRecord struct {
+	forkRecord
+	Index     int             `json:"i"`
+	Parent    string          `json:"p"`
+	ParentSeq int64           `json:"ps"`
+	MapState  string          `json:"ms,omitempty"` // the Map state's name, for iteration events
+	Item      json.RawMessage `json:"it,omitempty"` // the Map item ($$.Map.Item.Value)
 }
 
 // callRecord is the task a thread is to call.

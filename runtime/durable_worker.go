@@ -40,9 +40,6 @@ func (d *Durable) Process(ctx context.Context, item store.WorkItem) error {
 	if th.Seq != item.Seq {
 		return nil // stale or duplicate delivery
 	}
-	if item.Thread != store.RootThread {
-		return fmt.Errorf("thread %s: %w", item.Thread, errNotSupported)
-	}
 	x, err := d.info(ctx, item.Exec)
 	if err != nil {
 		return err
@@ -51,7 +48,11 @@ func (d *Durable) Process(ctx context.Context, item store.WorkItem) error {
 	if err != nil {
 		return err
 	}
-	st, ok := x.machine.State(rec.State)
+	m, err := machineAt(x.machine, rec.Machine)
+	if err != nil {
+		return fmt.Errorf("execution %s thread %s: %w", x.id, item.Thread, err)
+	}
+	st, ok := m.State(rec.State)
 	if !ok {
 		return fmt.Errorf("execution %s: no state %q in its definition", x.id, rec.State)
 	}
@@ -64,13 +65,19 @@ func (d *Durable) Process(ctx context.Context, item store.WorkItem) error {
 	if err != nil {
 		return err
 	}
-	c, err := d.context(ctx, x, th, rec, st)
+	c, err := d.context(ctx, x, item.Thread, th, rec, st)
 	if err != nil {
 		return err
 	}
-	tr := &transition{d: d, x: x, st: st, rec: rec, input: input, c: c}
+	tr := &transition{d: d, x: x, thread: item.Thread, seq: th.Seq, m: m, st: st, rec: rec, input: input, c: c}
 	var o asl.Outcome
 	switch {
+	case item.Kind == kindBegin && rec.Phase == phaseBegin:
+		tr.begin()
+	case item.Kind == kindJoin && rec.Phase == phaseFork:
+		if o, err = tr.join(ctx); err != nil {
+			return err
+		}
 	case item.Kind == kindStep && rec.Phase == phaseEnter:
 		o = asl.Step(st, input, c)
 	case item.Kind == kindTask && rec.Phase == phaseTask:
@@ -85,25 +92,28 @@ func (d *Durable) Process(ctx context.Context, item store.WorkItem) error {
 	default:
 		return fmt.Errorf("execution %s thread %s: a %s item for a thread in phase %q", x.id, item.Thread, item.Kind, rec.Phase)
 	}
-	if err := tr.apply(ctx, o); err != nil {
-		return err
+	if o != nil {
+		if err := tr.apply(ctx, o); err != nil {
+			return err
+		}
 	}
 	p := &store.TransitionParams{
 		ExecutionID: x.id, Thread: item.Thread, Seq: th.Seq,
-		Events: tr.events, Vars: tr.vars, Close: tr.close,
+		Events: tr.events, Vars: tr.vars, Close: tr.close, Fork: tr.fork, Join: tr.joinEnd,
+		Outbox: tr.outbox,
 	}
-	if tr.close == nil {
-		if p.Record, err = tr.rec.encode(); err != nil {
-			return err
-		}
-		it := store.OutboxItem{Item: store.WorkItem{Exec: x.id, Thread: item.Thread, Seq: th.Seq + 1, Kind: tr.nextKind}, Due: tr.due}
-		p.Outbox = []store.OutboxItem{it}
-	} else if p.Record, err = tr.rec.encode(); err != nil {
+	if rec.Child != nil {
+		p.InFork = rec.Child.ID
+	}
+	if p.Record, err = tr.rec.encode(); err != nil {
 		return err
 	}
+	if tr.nextKind != "" {
+		p.Outbox = append(p.Outbox, store.OutboxItem{Item: store.WorkItem{Exec: x.id, Thread: item.Thread, Seq: th.Seq + 1, Kind: tr.nextKind}, Due: tr.due})
+	}
 	if _, err := d.Store.Transition(ctx, p); err != nil {
-		if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrClosed) {
-			return nil // another worker got there first, or the execution ended
+		if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrCancelled) {
+			return nil // another worker got there first, or the execution or fork ended
 		}
 		return err
 	}
@@ -113,19 +123,25 @@ func (d *Durable) Process(ctx context.Context, item store.WorkItem) error {
 
 // context builds the Context a state sees, from the execution, the thread
 // and the variables.
-func (d *Durable) context(ctx context.Context, x *execInfo, th *store.Thread, rec *threadRecord, st asl.State) (*asl.Context, error) {
+func (d *Durable) context(ctx context.Context, x *execInfo, thread string, th *store.Thread, rec *threadRecord, st asl.State) (*asl.Context, error) {
 	vars, err := d.Store.VarsGet(ctx, x.id)
 	if err != nil {
 		return nil, err
 	}
-	values := make(map[string]any, len(vars))
-	for k, v := range vars {
-		name, ok := strings.CutPrefix(k, rootScope+"/")
-		if !ok {
-			continue
-		}
-		if values[name], err = asl.DecodeJSON([]byte(v)); err != nil {
-			return nil, fmt.Errorf("variable %s: %w", name, err)
+	// A thread sees the variables of its own scope and of the scopes of
+	// the threads around it, inner ones shadowing outer ones.
+	values := map[string]any{}
+	scopes := scopeChain(thread)
+	for i := len(scopes) - 1; i >= 0; i-- {
+		prefix := scopes[i] + "/"
+		for k, v := range vars {
+			name, ok := strings.CutPrefix(k, prefix)
+			if !ok || strings.Contains(name, "/") {
+				continue
+			}
+			if values[name], err = asl.DecodeJSON([]byte(v)); err != nil {
+				return nil, fmt.Errorf("variable %s: %w", name, err)
+			}
 		}
 	}
 	// Randomness is seeded from the execution and the thread's seq, so a
@@ -154,6 +170,13 @@ func (d *Durable) context(ctx context.Context, x *execInfo, th *store.Thread, re
 		},
 		AllVars: func() map[string]any { return values },
 	}
+	if ch := rec.Child; ch != nil && ch.MapState != "" {
+		item, err := decodeRaw(ch.Item)
+		if err != nil {
+			return nil, err
+		}
+		c.InMap, c.MapItemIndex, c.MapItemValue = true, ch.Index, item
+	}
 	return c, nil
 }
 
@@ -165,17 +188,23 @@ func (s *lockedSource) Uint64() uint64   { return s.r.Uint64() }
 
 // transition accumulates what one step writes.
 type transition struct {
-	d     *Durable
-	x     *execInfo
-	st    asl.State
-	rec   *threadRecord
-	input any
-	c     *asl.Context
+	d      *Durable
+	x      *execInfo
+	thread string
+	seq    int64
+	m      *asl.StateMachine // the machine the thread runs
+	st     asl.State
+	rec    *threadRecord
+	input  any
+	c      *asl.Context
 
 	events   []store.Event
 	vars     []store.Var
 	close    *store.ExecutionClose
-	nextKind string
+	fork     *store.Fork
+	joinEnd  *store.Join
+	outbox   []store.OutboxItem
+	nextKind string // the thread's next work item, if any
 	due      time.Time
 }
 
@@ -188,7 +217,7 @@ func (t *transition) event(ev Event) {
 
 func (t *transition) assign(vars map[string]any) {
 	for k, v := range vars {
-		t.vars = append(t.vars, store.Var{Name: rootScope + "/" + k, Value: []byte(asl.EncodeJSON(v))})
+		t.vars = append(t.vars, store.Var{Name: t.thread + "/" + k, Value: []byte(asl.EncodeJSON(v))})
 	}
 }
 
@@ -200,22 +229,30 @@ func (t *transition) apply(ctx context.Context, o asl.Outcome) error {
 		case asl.Next:
 			t.assign(x.Assign)
 			t.event(Event{Type: StateExited(t.st.Kind()), Name: t.st.Name(), Payload: x.Output})
-			next, ok := t.x.machine.State(x.State)
+			next, ok := t.m.State(x.State)
 			if !ok {
 				return fmt.Errorf("execution %s: no state %q", t.x.id, x.State)
 			}
 			now := t.d.now()
 			t.event(Event{Type: StateEntered(next.Kind()), Name: x.State, Payload: x.Output, Timestamp: now})
-			t.rec = newThreadRecord(x.State, x.Output, now)
+			rec := newThreadRecord(x.State, x.Output, now)
+			rec.Machine, rec.Child = t.rec.Machine, t.rec.Child
+			t.rec = rec
 			t.nextKind = kindStep
 			return nil
 		case asl.Succeed:
 			t.assign(x.Assign)
 			t.event(Event{Type: StateExited(t.st.Kind()), Name: t.st.Name(), Payload: x.Output})
+			if t.rec.Child != nil {
+				return t.end(x.Output, nil)
+			}
 			t.event(Event{Type: ExecutionSucceeded, Payload: x.Output})
 			t.close = &store.ExecutionClose{Status: string(StatusSucceeded), Output: []byte(asl.EncodeJSON(x.Output)), StopDate: t.d.now()}
 			return nil
 		case asl.Fail:
+			if t.rec.Child != nil {
+				return t.end(nil, &aslerr.Error{Name: x.Error, Cause: x.Cause})
+			}
 			t.event(Event{Type: ExecutionFailed, Error: &ErrorDetails{x.Error, x.Cause}})
 			t.close = &store.ExecutionClose{Status: string(StatusFailed), Error: x.Error, Cause: x.Cause, StopDate: t.d.now()}
 			return nil
@@ -250,13 +287,18 @@ func (t *transition) apply(ctx context.Context, o asl.Outcome) error {
 				t.due = t.d.now().Add(x.Delay)
 			}
 			return nil
-		case asl.RunParallel, asl.RunMap:
-			result, err := t.fork(ctx, o)
-			if err != nil {
-				o = asl.HandleError(t.st, t.input, err, t.c)
-			} else {
-				o = asl.Complete(t.st, t.input, result, t.c)
+		case asl.RunParallel:
+			if forked, err := t.forkParallel(x); forked || err != nil {
+				return err
 			}
+			o = asl.Complete(t.st, t.input, []any{}, t.c)
+		case asl.RunMap:
+			if forked, err := t.forkMap(x); forked || err != nil {
+				return err
+			}
+			t.event(Event{Type: MapStateStarted, Length: 0})
+			t.event(Event{Type: MapStateSucceeded})
+			o = asl.Complete(t.st, t.input, []any{}, t.c)
 		default:
 			return fmt.Errorf("unknown outcome %T", o)
 		}
@@ -308,32 +350,4 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 	}
 	t.event(Event{Type: typ, Task: task, Error: &ErrorDetails{ae.Name, ae.Cause}})
 	return asl.HandleError(t.st, t.input, ae, t.c)
-}
-
-// fork runs a Parallel or Map state's branches in this process with the
-// in-memory engine, and adds their history events to the transition. A
-// crash re-runs the whole state: durable branches are the rest of M3.
-func (t *transition) fork(ctx context.Context, o asl.Outcome) (any, *aslerr.Error) {
-	run := &execution{engine: &Engine{Tasks: t.d.Tasks}, region: t.d.region(), arn: t.x.arn, base: *t.c}
-	run.base.Retries = nil
-	vars := newScope(nil)
-	vars.assign(t.c.AllVars())
-	th := &thread{run: run, clock: RealClock{}, vars: vars, rand: rand.New(rand.NewPCG(t.c.Rand.Uint64(), t.c.Rand.Uint64()))}
-	var (
-		result any
-		err    *runErr
-	)
-	switch x := o.(type) {
-	case asl.RunParallel:
-		result, err = th.runParallel(ctx, t.st, x)
-	case asl.RunMap:
-		result, err = th.runMap(ctx, t.st, x)
-	}
-	for _, ev := range run.hist.snapshot() {
-		t.events = append(t.events, store.Event{JSON: ev.bodyJSON()})
-	}
-	if err != nil {
-		return nil, err.Error
-	}
-	return result, nil
 }

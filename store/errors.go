@@ -20,6 +20,9 @@ var (
 	ErrInvalid = errors.New("store: invalid argument")
 	// ErrCorrupt: a stored value does not have the store's format.
 	ErrCorrupt = errors.New("store: corrupt value")
+	// ErrCancelled: the thread belongs to a fork that has already joined
+	// (a sibling failed): its work is dropped.
+	ErrCancelled = errors.New("store: fork already joined")
 )
 
 // The codes the scripts return first.
@@ -30,4 +33,5 @@ const (
 	codeNotFound = 3
 	codeExisting = 4 // ExecutionCreate: open with the same input
 	codeExists   = 5 // ExecutionCreate: closed, or open with another input
+	codeCancel   = 6 // Transition: the thread's fork has joined
 )

@@ -95,5 +95,5 @@ func (k Keys) createKeys(id string) []string {
 
 // transitionKeys are the KEYS of scriptTransition, in order.
 func (k Keys) transitionKeys(id string) []string {
-	return []string{k.ExecutionKey(id), k.HistoryKey(id), k.ThreadsKey(id), k.VarsKey(id), k.OutboxKey(id)}
+	return []string{k.ExecutionKey(id), k.HistoryKey(id), k.ThreadsKey(id), k.VarsKey(id), k.OutboxKey(id), k.JoinKey(id)}
 }

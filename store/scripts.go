@@ -57,6 +57,11 @@ local function append_events(x, h, i, last)
   return first, last, i
 end
 
+local function push_outbox(x, o, entry)
+  local s = redis.call('HINCRBY', x, 'outbox', 1)
+  redis.call('RPUSH', o, string.format('%d', s) .. '|' .. entry)
+end
+
 local function append_outbox(x, o, i)
   local k = tonumber(ARGV[i]); i = i + 1
   if k == 0 then return i end
@@ -98,22 +103,37 @@ return {0, first, last}
 // scriptTransition is one transition of one thread.
 //
 //	KEYS[1] execution hash  KEYS[2] history  KEYS[3] threads  KEYS[4] vars  KEYS[5] outbox
+//	KEYS[6] joins
 //	ARGV[1] thread id       ARGV[2] expected seq              ARGV[3] new thread record
 //	ARGV[4...] events; then pairs (variables); then outbox; then the close
-//	section: status ("" to stay RUNNING), output, error, cause, stop unix ms
+//	section: status ("" to stay RUNNING), output, error, cause, stop unix ms;
+//	then the fork section: fork id ("" for none), n, children started,
+//	pairs (child thread id, "0|0|record"); then the join section: fork id
+//	("" for none), index, result JSON, failed "1"/"0", n, tolerated count
+//	(-1 none), tolerated percentage (-1 none), limited "1"/"0", parent
+//	thread id, execution id, the next child's item kind, "<parent seq>|<kind>";
+//	last, the fork this thread belongs to ("" for none)
 //
 // Checks, in order: the execution exists ({NOT_FOUND}) and is RUNNING
-// ({CLOSED, status}); the thread exists ({NOT_FOUND}) and is at the expected
-// seq ({STALE, seq}). Then appends the events (ids from the execution's
-// counter, chained from the thread's latest event), writes the record at
-// seq+1, sets the variables, appends the outbox entries, and closes the
-// execution when asked. Returns {OK, first event id (0 if none), the
-// thread's latest event id, new seq}.
+// ({CLOSED, status}); the thread's fork has not joined ({CANCELLED}); the
+// thread exists ({NOT_FOUND}) and is at the expected seq ({STALE, seq}).
+// Then appends the events (ids from the execution's counter, chained from
+// the thread's latest event), writes the record at seq+1, sets the
+// variables, appends the outbox entries, and closes the execution when
+// asked. A fork creates its children and counters. A join records a
+// child's result, counts it down, starts the next child when the fork
+// limits its concurrency, and, when the last child ended or a failure
+// exceeded the tolerance, hands the parent its join item exactly once.
+// Returns {OK, first event id (0 if none), the thread's latest event id,
+// new seq}.
 var scriptTransition = redis.NewScript(luaPrelude + `
 local x = KEYS[1]
 local status = redis.call('HGET', x, 'status')
 if not status then return {3} end
 if status ~= 'RUNNING' then return {2, status} end
+local nargs = #ARGV
+local cancel = ARGV[nargs]
+if cancel ~= '' and redis.call('HEXISTS', KEYS[6], cancel .. '#done') == 1 then return {6} end
 local tv = redis.call('HGET', KEYS[3], ARGV[1])
 if not tv then return {3} end
 local seq, last = string.match(tv, '^(%d+)|(%d+)|')
@@ -129,6 +149,43 @@ i = append_outbox(x, KEYS[5], i)
 if ARGV[i] ~= '' then
   redis.call('HSET', x, 'status', ARGV[i], 'output', ARGV[i + 1], 'error', ARGV[i + 2],
     'cause', ARGV[i + 3], 'stop', ARGV[i + 4])
+  i = i + 5
+else
+  i = i + 1
+end
+-- fork: new threads at seq 0, and the fork's counters
+if ARGV[i] ~= '' then
+  local f = ARGV[i]
+  local n = tonumber(ARGV[i + 1])
+  redis.call('HSET', KEYS[6], f .. '#left', n, f .. '#next', ARGV[i + 2], f .. '#failed', 0)
+  i = hset_pairs(KEYS[3], i + 3)
+else
+  i = i + 1
+end
+-- join: a child thread's end
+if ARGV[i] ~= '' then
+  local f, idx, result, failed = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3] == '1'
+  local n, tolc, tolp = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6])
+  local limited, parent = ARGV[i + 7] == '1', ARGV[i + 8]
+  local j = KEYS[6]
+  redis.call('HSET', j, f .. '/' .. idx, result)
+  local left = redis.call('HINCRBY', j, f .. '#left', -1)
+  local join = left <= 0
+  if failed then
+    local nf = redis.call('HINCRBY', j, f .. '#failed', 1)
+    local tolerated = (tolc >= 0 and nf <= tolc) or (tolp >= 0 and nf * 100 <= tolp * n)
+    if not tolerated then join = true end
+  end
+  local done = redis.call('HEXISTS', j, f .. '#done') == 1
+  if limited and not done and not join then
+    local nx = redis.call('HINCRBY', j, f .. '#next', 1) - 1
+    if nx < n then
+      push_outbox(x, KEYS[5], '0|' .. ARGV[i + 9] .. '|' .. f .. '/' .. nx .. '|0|' .. ARGV[i + 10])
+    end
+  end
+  if join and redis.call('HSETNX', j, f .. '#done', 1) == 1 then
+    push_outbox(x, KEYS[5], '0|' .. ARGV[i + 9] .. '|' .. parent .. '|' .. ARGV[i + 11])
+  end
 end
 return {0, first, last, seq + 1}
 `)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +27,52 @@ type TransitionParams struct {
 	Outbox []OutboxItem
 	// Close, when set, ends the execution.
 	Close *ExecutionClose
+	// Fork, when set, creates child threads (Parallel branches, Map
+	// iterations) and their fork's counters.
+	Fork *Fork
+	// Join, when set, records the end of a child thread in its fork.
+	Join *Join
+	// InFork names the fork the thread belongs to: once the fork has
+	// joined, the transition is refused with ErrCancelled.
+	InFork string
+}
+
+// Fork creates the children of a Parallel or Map state.
+type Fork struct {
+	ID       string
+	Children []ChildThread
+	// Started is how many children the fork starts now (their first work
+	// items are in the transition's Outbox); the rest start one by one as
+	// earlier ones end.
+	Started int
+}
+
+// ChildThread is a new thread, created at seq 0.
+type ChildThread struct {
+	ID     string // the fork's id, "/", the child's index
+	Record []byte
+}
+
+// Join is the end of one child thread of a fork.
+type Join struct {
+	Fork   string
+	Index  int
+	Result []byte // JSON: the child's output, or its error
+	Failed bool
+	N      int // the fork's number of children
+	// ToleratedCount and ToleratedPercentage bound the failures that do
+	// not fail the fork (-1: unset; both unset: none are tolerated).
+	ToleratedCount      int
+	ToleratedPercentage float64
+	// Limited: the fork starts its children one by one, so a child's end
+	// starts the next (its first work item has kind NextKind, seq 0).
+	Limited  bool
+	NextKind string
+	// Parent, ParentSeq and ParentKind are the work item that hands the
+	// parent thread the fork's results.
+	Parent     string
+	ParentSeq  int64
+	ParentKind string
 }
 
 // Var is a variable assignment: Name is "scope/name", Value its JSON.
@@ -84,6 +131,27 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 	} else {
 		a = append(a, "")
 	}
+	if f := p.Fork; f != nil {
+		kv := make([]string, 0, 2*len(f.Children))
+		for _, c := range f.Children {
+			if err := checkID("thread id", c.ID); err != nil {
+				return nil, err
+			}
+			kv = append(kv, c.ID, "0|0|"+string(c.Record))
+		}
+		a = append(a, f.ID, len(f.Children), f.Started)
+		a.pairs(kv...)
+	} else {
+		a = append(a, "")
+	}
+	if j := p.Join; j != nil {
+		a = append(a, j.Fork, j.Index, j.Result, boolArg(j.Failed), j.N, j.ToleratedCount,
+			strconv.FormatFloat(j.ToleratedPercentage, 'f', -1, 64), boolArg(j.Limited), j.Parent,
+			p.ExecutionID, cmp.Or(j.NextKind, "step"), strconv.FormatInt(j.ParentSeq, 10)+"|"+j.ParentKind)
+	} else {
+		a = append(a, "")
+	}
+	a = append(a, p.InFork)
 
 	res, err := scriptTransition.Run(ctx, c.rdb, c.keys.transitionKeys(p.ExecutionID), a...).Slice()
 	if err != nil {
@@ -97,6 +165,8 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 		return nil, fmt.Errorf("%w: execution %s is %s", ErrClosed, p.ExecutionID, stringAt(res, 1))
 	case codeNotFound:
 		return nil, fmt.Errorf("%w: thread %s of execution %s", ErrNotFound, p.Thread, p.ExecutionID)
+	case codeCancel:
+		return nil, fmt.Errorf("%w: thread %s of execution %s, fork %s", ErrCancelled, p.Thread, p.ExecutionID, p.InFork)
 	default:
 		return nil, fmt.Errorf("%w: transition script returned %v", ErrCorrupt, res)
 	}
@@ -113,4 +183,35 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 		LastEventID: intAt(res, 2),
 		Seq:         intAt(res, 3),
 	}, nil
+}
+
+func boolArg(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// JoinResults returns the results the children of a fork recorded, in
+// index order, and whether each failed (a failed child's result is its
+// error output).
+func (c *Client) JoinResults(ctx context.Context, execID, fork string, n int) ([][]byte, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	fields := make([]string, n)
+	for i := range fields {
+		fields[i] = fork + "/" + strconv.Itoa(i)
+	}
+	vals, err := c.rdb.HMGet(ctx, c.keys.JoinKey(execID), fields...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: results of fork %s of execution %s: %w", fork, execID, err)
+	}
+	out := make([][]byte, n)
+	for i, v := range vals {
+		if s, ok := v.(string); ok {
+			out[i] = []byte(s)
+		}
+	}
+	return out, nil
 }

@@ -1,0 +1,227 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/asl/aslerr"
+	"github.com/signalbox/signalbox/store"
+)
+
+// Parallel branches and Map iterations are threads of their own: a fork
+// creates them, each runs on any worker like the top-level thread, and the
+// last to end (or the first failure beyond the tolerance) hands the parent
+// its join, atomically, in the store's transition script.
+
+// machineAt resolves a thread's machine path from the top-level machine.
+func machineAt(top *asl.StateMachine, path []string) (*asl.StateMachine, error) {
+	m := top
+	for _, p := range path {
+		name, which, ok := strings.Cut(p, "#")
+		if !ok {
+			return nil, fmt.Errorf("bad machine path element %q", p)
+		}
+		st, ok := m.State(name)
+		if !ok {
+			return nil, fmt.Errorf("machine path: no state %q", name)
+		}
+		switch s := st.(type) {
+		case *asl.Parallel:
+			i, err := strconv.Atoi(strings.TrimPrefix(which, "b"))
+			if err != nil || !strings.HasPrefix(which, "b") || i < 0 || i >= len(s.Branches) {
+				return nil, fmt.Errorf("machine path: no branch %q of %q", which, name)
+			}
+			m = s.Branches[i]
+		case *asl.Map:
+			if which != "p" {
+				return nil, fmt.Errorf("machine path: %q of Map %q", which, name)
+			}
+			m = s.Processor
+		default:
+			return nil, fmt.Errorf("machine path: %q is a %s state", name, st.Kind())
+		}
+	}
+	return m, nil
+}
+
+// scopeChain returns a thread's variable scopes, innermost first: its own,
+// then its parents'. A child's id is its parent's, its fork's seq and its
+// index: "0/5/2" is child 2 of the fork thread "0" made at seq 5.
+func scopeChain(thread string) []string {
+	chain := []string{thread}
+	for {
+		parts := strings.Split(thread, "/")
+		if len(parts) < 3 {
+			return chain
+		}
+		thread = strings.Join(parts[:len(parts)-2], "/")
+		chain = append(chain, thread)
+	}
+}
+
+// childResult is what a child thread leaves in its fork: its output, or
+// its error.
+type childResult struct {
+	Output json.RawMessage `json:"ok,omitempty"`
+	Error  *aslerr.Error   `json:"err,omitempty"`
+}
+
+// forkID names the fork a thread makes at its current transition.
+func (t *transition) forkID() string { return t.thread + "/" + strconv.FormatInt(t.seq, 10) }
+
+func (t *transition) startFork(f *forkRecord, children []store.ChildThread, started int) {
+	t.rec.Phase, t.rec.Fork = phaseFork, f
+	t.fork = &store.Fork{ID: f.ID, Children: children, Started: started}
+	for i := 0; i < started; i++ {
+		t.outbox = append(t.outbox, store.OutboxItem{Item: store.WorkItem{Exec: t.x.id, Thread: children[i].ID, Seq: 0, Kind: kindBegin}})
+	}
+}
+
+func (t *transition) child(f *forkRecord, i int, machine string, state string, input any) (store.ChildThread, error) {
+	rec := newThreadRecord(state, input, t.d.now())
+	rec.Phase = phaseBegin
+	rec.Machine = append(append([]string(nil), t.rec.Machine...), machine)
+	rec.Child = &childRecord{forkRecord: *f, Index: i, Parent: t.thread, ParentSeq: t.seq + 1}
+	if f.Map {
+		rec.Child.MapState, rec.Child.Item = t.st.Name(), rawJSON(input)
+	}
+	b, err := rec.encode()
+	return store.ChildThread{ID: f.ID + "/" + strconv.Itoa(i), Record: b}, err
+}
+
+// forkParallel starts a Parallel's branches; false when it has none.
+func (t *transition) forkParallel(x asl.RunParallel) (bool, error) {
+	n := len(x.Branches)
+	if n == 0 {
+		return false, nil
+	}
+	f := &forkRecord{ID: t.forkID(), N: n, TolCnt: -1, TolPct: -1}
+	children := make([]store.ChildThread, n)
+	for i, b := range x.Branches {
+		c, err := t.child(f, i, t.st.Name()+"#b"+strconv.Itoa(i), b.StartAt, x.Input)
+		if err != nil {
+			return false, err
+		}
+		children[i] = c
+	}
+	t.event(Event{Type: ParallelStateStarted})
+	t.startFork(f, children, n)
+	return true, nil
+}
+
+// forkMap starts a Map's iterations, at most MaxConcurrency at a time;
+// false when there are no items.
+func (t *transition) forkMap(x asl.RunMap) (bool, error) {
+	n := len(x.Items)
+	if n == 0 {
+		return false, nil
+	}
+	limit := x.MaxConcurrency
+	if limit <= 0 {
+		limit = defaultInlineConcurrency
+	}
+	limit = min(limit, n)
+	f := &forkRecord{ID: t.forkID(), N: n, Map: true, TolCnt: x.ToleratedFailureCount, TolPct: x.ToleratedFailurePercentage, Limited: limit < n}
+	children := make([]store.ChildThread, n)
+	for i, item := range x.Items {
+		c, err := t.child(f, i, t.st.Name()+"#p", x.Processor.StartAt, item)
+		if err != nil {
+			return false, err
+		}
+		children[i] = c
+	}
+	t.event(Event{Type: MapStateStarted, Length: n})
+	t.startFork(f, children, limit)
+	return true, nil
+}
+
+// begin starts a child thread: it enters its first state.
+func (t *transition) begin() {
+	ch := t.rec.Child
+	if ch.MapState != "" {
+		t.event(Event{Type: MapIterationStarted, Name: ch.MapState, Index: ch.Index})
+	}
+	now := t.d.now()
+	t.event(Event{Type: StateEntered(t.st.Kind()), Name: t.st.Name(), Payload: t.input, Timestamp: now})
+	t.rec.Phase, t.rec.Entered = phaseEnter, now.UnixMilli()
+	t.nextKind = kindStep
+}
+
+// end records a child thread's end in its fork.
+func (t *transition) end(output any, failure *aslerr.Error) error {
+	ch := t.rec.Child
+	res := childResult{Error: failure}
+	typ := MapIterationSucceeded
+	if failure != nil {
+		typ = MapIterationFailed
+	} else {
+		res.Output = rawJSON(output)
+	}
+	if ch.MapState != "" {
+		t.event(Event{Type: typ, Name: ch.MapState, Index: ch.Index})
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	t.joinEnd = &store.Join{
+		Fork: ch.ID, Index: ch.Index, Result: b, Failed: failure != nil, N: ch.N,
+		ToleratedCount: ch.TolCnt, ToleratedPercentage: ch.TolPct,
+		Limited: ch.Limited, NextKind: kindBegin,
+		Parent: ch.Parent, ParentSeq: ch.ParentSeq, ParentKind: kindJoin,
+	}
+	t.rec.Phase = phaseDone
+	return nil
+}
+
+// join collects a fork's results for its parent and decides what the
+// Parallel or Map state does with them.
+func (t *transition) join(ctx context.Context) (asl.Outcome, error) {
+	f := t.rec.Fork
+	raw, err := t.d.Store.JoinResults(ctx, t.x.id, f.ID, f.N)
+	if err != nil {
+		return nil, err
+	}
+	outputs := make([]any, f.N)
+	failed := 0
+	var first *aslerr.Error
+	for i, r := range raw {
+		if r == nil {
+			continue // cancelled: a sibling's failure joined the fork first
+		}
+		var res childResult
+		if err := json.Unmarshal(r, &res); err != nil {
+			return nil, fmt.Errorf("fork %s child %d: %w", f.ID, i, err)
+		}
+		if res.Error != nil {
+			failed++
+			if first == nil {
+				first = res.Error
+			}
+			outputs[i] = failedIteration(res.Error)
+			continue
+		}
+		if outputs[i], err = decodeRaw(res.Output); err != nil {
+			return nil, err
+		}
+	}
+	t.rec.Phase, t.rec.Fork = phaseEnter, nil
+	succeeded, failedType := ParallelStateSucceeded, ParallelStateFailed
+	if f.Map {
+		succeeded, failedType = MapStateSucceeded, MapStateFailed
+	}
+	tol := asl.RunMap{ToleratedFailureCount: f.TolCnt, ToleratedFailurePercentage: f.TolPct}
+	if failed > 0 && !tol.Tolerates(failed, f.N) {
+		t.event(Event{Type: failedType})
+		if f.TolCnt >= 0 || f.TolPct >= 0 {
+			first = asl.MapThresholdError()
+		}
+		return asl.HandleError(t.st, t.input, first, t.c), nil
+	}
+	t.event(Event{Type: succeeded})
+	return asl.Complete(t.st, t.input, outputs, t.c), nil
+}
