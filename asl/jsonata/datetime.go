@@ -102,6 +102,20 @@ func parseDatePicture(picture string) ([]datePart, error) {
 	return parts, nil
 }
 
+// maxPictureWidth bounds the widths of a picture's markers: wider ones
+// would only pad with zeros, and without a bound "[X,0300000000000]" would
+// pad without end (the fuzzer found it).
+const maxPictureWidth = 1000
+
+// pictureWidth reads a width of a marker, at most maxPictureWidth.
+func pictureWidth(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n > maxPictureWidth {
+		return maxPictureWidth
+	}
+	return n
+}
+
 func parseMarker(marker string) (datePart, error) {
 	p := datePart{minWidth: -1, maxWidth: -1}
 	if marker == "" {
@@ -115,10 +129,10 @@ func parseMarker(marker string) (datePart, error) {
 	if i := strings.LastIndexByte(rest, ','); i >= 0 && widthPattern.MatchString(rest[i+1:]) {
 		m := widthPattern.FindStringSubmatch(rest[i+1:])
 		if m[1] != "*" {
-			p.minWidth, _ = strconv.Atoi(m[1])
+			p.minWidth = pictureWidth(m[1])
 		}
 		if m[3] != "" && m[3] != "*" {
-			p.maxWidth, _ = strconv.Atoi(m[3])
+			p.maxWidth = pictureWidth(m[3])
 		}
 		rest = rest[:i]
 	}
