@@ -57,6 +57,9 @@ type StartParams struct {
 	Definition       []byte
 	Name             string // default: a random UUID
 	Input            any
+	// TraceParent is a W3C traceparent header: the execution's trace
+	// joins the caller's. Empty starts a new trace.
+	TraceParent string
 }
 
 // Started is the result of Start.
@@ -103,6 +106,14 @@ func (d *Durable) Start(ctx context.Context, p StartParams) (*Started, error) {
 	if p.Name == "" {
 		p.Name = newUUID(rand.New(rand.NewPCG(seed(), seed())))
 	}
+	if err := CheckExecutionName(p.Name); err != nil {
+		return nil, err
+	}
+	input := []byte(asl.EncodeJSON(p.Input))
+	if err := checkPayload("execution input", input); err != nil {
+		return nil, err
+	}
+	traceID, spanID := traceIDs(p.TraceParent)
 	sha, err := d.Store.DefinitionPut(ctx, p.Definition)
 	if err != nil {
 		return nil, err
@@ -125,8 +136,10 @@ func (d *Durable) Start(ctx context.Context, p StartParams) (*Started, error) {
 		StateMachineARN: smARN,
 		Name:            p.Name,
 		DefinitionSHA:   sha,
-		Input:           []byte(asl.EncodeJSON(p.Input)),
+		Input:           input,
 		StartDate:       start,
+		TraceID:         traceID,
+		SpanID:          spanID,
 		Thread:          recJSON,
 		Events:          events,
 		Outbox:          d.firstWork(id, m, start),

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -376,4 +377,40 @@ func TestDurableNestedMapInParallel(t *testing.T) {
 		`{"xs":[{"ys":[1,2]},{"ys":[]},{"ys":[3]}]}`)
 	require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
 	require.JSONEq(t, `[[[{"v":101},{"v":102}],[],[{"v":103}]],"q"]`, string(e.Output))
+}
+
+func TestDurableStartChecksNameInputAndTrace(t *testing.T) {
+	t.Parallel()
+	d, _ := newDurable(t, nil)
+	ctx := context.Background()
+	def := []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`)
+	for _, name := range []string{"has space", "a/b", "semi;colon", "x{y}", strings.Repeat("n", 81)} {
+		_, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: def, Name: name, Input: map[string]any{}})
+		require.ErrorIs(t, err, runtime.ErrInvalidName, name)
+	}
+	_, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: def, Input: map[string]any{"big": strings.Repeat("x", runtime.MaxPayload)}})
+	require.ErrorIs(t, err, runtime.ErrInvalidInput)
+
+	s, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: def, Input: map[string]any{},
+		TraceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"})
+	require.NoError(t, err)
+	e, err := d.Describe(ctx, s.ID)
+	require.NoError(t, err)
+	require.Equal(t, "4bf92f3577b34da6a3ce929d0e0e4736", e.TraceID, "the execution joins the caller's trace")
+	require.Equal(t, "00f067aa0ba902b7", e.SpanID)
+
+	s, err = d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: def, Input: map[string]any{}, TraceParent: "garbage"})
+	require.NoError(t, err)
+	e, err = d.Describe(ctx, s.ID)
+	require.NoError(t, err)
+	require.Len(t, e.TraceID, 32, "a new trace")
+	require.Len(t, e.SpanID, 16)
+}
+
+func TestDurableStateOutputOverTheLimitFails(t *testing.T) {
+	t.Parallel()
+	_, e := runDurable(t, nil, `{"StartAt":"Grow","States":{"Grow":{"Type":"Pass","Parameters":{"a.$":"$.s","b.$":"$.s"},"End":true}}}`, `{"s":"`+strings.Repeat("x", 200*1024)+`"}`)
+	require.Equal(t, "FAILED", e.Status)
+	require.Equal(t, "States.DataLimitExceeded", e.Error)
+	require.Contains(t, e.Cause, "'Grow'")
 }

@@ -1,0 +1,68 @@
+package runtime
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxPayload is AWS's limit on an execution's input and on a state's
+// input and output: 256 KiB of JSON text.
+const MaxPayload = 256 * 1024
+
+// ErrInvalidName is AWS's InvalidName: an execution name it would refuse.
+var ErrInvalidName = errors.New("InvalidName")
+
+// ErrInvalidInput is AWS's InvalidExecutionInput.
+var ErrInvalidInput = errors.New("InvalidExecutionInput")
+
+// CheckExecutionName applies AWS's rules to an execution name: 1 to 80
+// characters, none of them white space, a control character, or one of
+// < > { } [ ] ? * " # % \ ^ | ~ ` $ & , ; : /
+func CheckExecutionName(name string) error {
+	n := utf8.RuneCountInString(name)
+	if n == 0 || n > 80 {
+		return fmt.Errorf("%w: an execution name must be 1 to 80 characters long, got %d", ErrInvalidName, n)
+	}
+	for _, r := range name {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("<>{}[]?*\"#%\\^|~`$&,;:/", r) {
+			return fmt.Errorf("%w: the execution name %q may not contain %q", ErrInvalidName, name, r)
+		}
+	}
+	return nil
+}
+
+// checkPayload refuses a payload over MaxPayload.
+func checkPayload(what string, json []byte) error {
+	if len(json) > MaxPayload {
+		return fmt.Errorf("%w: the %s is %d bytes, more than the %d AWS allows", ErrInvalidInput, what, len(json), MaxPayload)
+	}
+	return nil
+}
+
+// traceIDs returns the W3C trace and parent span ids of a traceparent
+// header ("00-<32 hex>-<16 hex>-<2 hex>"), or new random ones when it is
+// empty or malformed: every execution is one trace.
+func traceIDs(traceparent string) (traceID, spanID string) {
+	parts := strings.Split(traceparent, "-")
+	if len(parts) == 4 && len(parts[1]) == 32 && len(parts[2]) == 16 && isHex(parts[1]) && isHex(parts[2]) &&
+		parts[1] != strings.Repeat("0", 32) && parts[2] != strings.Repeat("0", 16) {
+		return parts[1], parts[2]
+	}
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:16]), hex.EncodeToString(b[16:])
+}
+
+func isHex(s string) bool {
+	for _, c := range s {
+		if !strings.ContainsRune("0123456789abcdef", c) {
+			return false
+		}
+	}
+	return true
+}
