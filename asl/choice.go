@@ -97,10 +97,9 @@ func (s *Choice) enterJSONata(e *env) Outcome {
 			return failWith(asError(jtypeError(e, r.Condition, "Condition", "boolean", v)))
 		}
 		if b {
-			next, assign = r.Next, r.Assign
-			if r.Output != nil {
-				output = r.Output
-			}
+			// The state's own Assign and Output apply to Default only,
+			// as AWS does: a matching rule brings its own.
+			next, assign, output = r.Next, r.Assign, r.Output
 			break
 		}
 	}

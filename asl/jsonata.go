@@ -266,24 +266,6 @@ func rejectJSONataPaths(o *object, d *diag.List, use string, keys ...string) {
 	}
 }
 
-// jnumberField reads a field that is a number or a JSONata expression.
-func jnumberField(o *object, key string, min int64, d *diag.List) (int64, *jtemplate, bool) {
-	v, ok := o.m[key]
-	if !ok {
-		return 0, nil, false
-	}
-	if s, isStr := v.(string); isStr {
-		o.get(key)
-		if _, isExpr := expression(s); !isExpr {
-			d.Add(o.at(key), diag.SchemaValidationFailed, "the field %q must be a number or a JSONata expression", key)
-			return 0, nil, false
-		}
-		return 0, compileJTemplate(s, key, o.at(key), d), true
-	}
-	n, ok := o.integer(key, min)
-	return n, nil, ok
-}
-
 // evalInt evaluates a numeric expression field to a whole number.
 func evalInt(e *env, t *jtemplate, field string, bind map[string]any) (int64, error) {
 	v, err := t.eval(e, bind)

@@ -42,6 +42,9 @@ type ItemBatcher struct {
 	MaxInputBytesPerBatch int64 // 0: no limit
 	MaxInputBytesPath     *jpath.Path
 	BatchInput            *Template
+	// JSONata: the numbers as expressions, and BatchInput with
+	// expressions.
+	maxItemsExpr, maxBytesExpr, batchInputExpr *jtemplate
 }
 
 func parseMap(b Base, o *object, d *diag.List) *Map {
@@ -108,7 +111,7 @@ func parseMap(b Base, o *object, d *diag.List) *Map {
 	s.ToleratedPercentagePath = referencePath(o, "ToleratedFailurePercentagePath", d)
 	s.Label, _ = o.str("Label", false)
 	if v, ok := o.get("ItemBatcher"); ok {
-		s.Batcher = parseItemBatcher(v, o.at("ItemBatcher"), d)
+		s.Batcher = parseItemBatcher(v, o.at("ItemBatcher"), s.lang, d)
 	}
 	for _, k := range []string{"ItemReader", "ResultWriter"} {
 		if _, ok := o.get(k); ok {
@@ -142,25 +145,53 @@ func (s *Map) parseProcessorConfig(p *object, d *diag.List) {
 	c.finish()
 }
 
-func parseItemBatcher(v any, ptr string, d *diag.List) *ItemBatcher {
+func parseItemBatcher(v any, ptr string, lang queryLanguage, d *diag.List) *ItemBatcher {
 	o, ok := newObject(v, ptr, d)
 	if !ok {
 		return nil
 	}
 	b := &ItemBatcher{}
-	if n, ok := o.integer("MaxItemsPerBatch", 1); ok {
-		b.MaxItemsPerBatch = n
+	if lang == langJSONata {
+		b.maxItemsExpr = batcherExpr(o, "MaxItemsPerBatch", d)
+		b.maxBytesExpr = batcherExpr(o, "MaxInputBytesPerBatch", d)
+		rejectJSONataPaths(o, d, "an expression in MaxItemsPerBatch or MaxInputBytesPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath")
+		if v, ok := o.get("BatchInput"); ok {
+			b.batchInputExpr = compileJTemplate(v, "ItemBatcher/BatchInput", o.at("BatchInput"), d)
+		}
 	}
-	b.MaxItemsPath = referencePath(o, "MaxItemsPerBatchPath", d)
-	if n, ok := o.integer("MaxInputBytesPerBatch", 1); ok {
-		b.MaxInputBytesPerBatch = n
+	if b.maxItemsExpr == nil {
+		if n, ok := o.integer("MaxItemsPerBatch", 1); ok {
+			b.MaxItemsPerBatch = n
+		}
 	}
-	b.MaxInputBytesPath = referencePath(o, "MaxInputBytesPerBatchPath", d)
-	if v, ok := o.get("BatchInput"); ok {
-		b.BatchInput = compileTemplate(v, o.at("BatchInput"), d)
+	if b.maxBytesExpr == nil {
+		if n, ok := o.integer("MaxInputBytesPerBatch", 1); ok {
+			b.MaxInputBytesPerBatch = n
+		}
+	}
+	if lang == langJSONPath {
+		b.MaxItemsPath = referencePath(o, "MaxItemsPerBatchPath", d)
+		b.MaxInputBytesPath = referencePath(o, "MaxInputBytesPerBatchPath", d)
+		if v, ok := o.get("BatchInput"); ok {
+			b.BatchInput = compileTemplate(v, o.at("BatchInput"), d)
+		}
 	}
 	o.finish()
 	return b
+}
+
+// batcherExpr compiles an ItemBatcher number given as a JSONata
+// expression; nil when the field holds anything else.
+func batcherExpr(o *object, key string, d *diag.List) *jtemplate {
+	s, ok := o.m[key].(string)
+	if !ok {
+		return nil
+	}
+	if _, isExpr := expression(s); !isExpr {
+		return nil
+	}
+	o.get(key)
+	return compileJTemplate(s, "ItemBatcher/"+key, o.at(key), d)
 }
 
 func (s *Map) enter(e *env) Outcome {
@@ -367,10 +398,39 @@ func (b *ItemBatcher) batch(e *env, in any, items []any) ([]any, error) {
 		}
 		maxBytes = n
 	}
+	var bind map[string]any
+	if b.maxItemsExpr != nil || b.maxBytesExpr != nil || b.batchInputExpr != nil {
+		bind = e.bindings(in, nil)
+	}
+	for _, x := range []struct {
+		t     *jtemplate
+		field string
+		dst   *int64
+	}{{b.maxItemsExpr, "ItemBatcher/MaxItemsPerBatch", &maxItems}, {b.maxBytesExpr, "ItemBatcher/MaxInputBytesPerBatch", &maxBytes}} {
+		if x.t == nil {
+			continue
+		}
+		n, err := evalInt(e, x.t, x.field, bind)
+		if err != nil {
+			return nil, err
+		}
+		if n < 1 {
+			return nil, e.runtimeErr("The %s field must be a positive integer, got %d", x.field, n)
+		}
+		*x.dst = n
+	}
 	var batchInput any
-	if b.BatchInput != nil {
+	hasBatchInput := b.BatchInput != nil || b.batchInputExpr != nil
+	switch {
+	case b.BatchInput != nil:
 		e.input = in
 		v, err := b.BatchInput.Eval(e)
+		if err != nil {
+			return nil, err
+		}
+		batchInput = v
+	case b.batchInputExpr != nil:
+		v, err := b.batchInputExpr.eval(e, bind)
 		if err != nil {
 			return nil, err
 		}
@@ -384,7 +444,7 @@ func (b *ItemBatcher) batch(e *env, in any, items []any) ([]any, error) {
 			return
 		}
 		batch := map[string]any{"Items": cur}
-		if b.BatchInput != nil {
+		if hasBatchInput {
 			batch["BatchInput"] = batchInput
 		}
 		batches = append(batches, batch)
