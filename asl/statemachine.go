@@ -175,38 +175,32 @@ func parseMachineAt(v any, ptr string, top bool, lang queryLanguage, extra func(
 // checkTransitions reports transitions to missing states and states that
 // no transition reaches.
 func checkTransitions(m *StateMachine, ptr string, d *diag.List) {
+	for _, name := range m.order {
+		for _, t := range transitions(m.states[name]) {
+			if _, ok := m.states[t.target]; !ok {
+				d.Add(diag.Pointer(ptr, name)+t.field, diag.MissingTransition, "the state %q does not exist", t.target)
+			}
+		}
+	}
+	if m.states[m.StartAt] == nil {
+		return
+	}
 	reached := map[string]bool{}
 	var visit func(name string)
 	visit = func(name string) {
-		if reached[name] {
-			return
-		}
 		s, ok := m.states[name]
-		if !ok {
+		if !ok || reached[name] {
 			return
 		}
 		reached[name] = true
 		for _, t := range transitions(s) {
-			if _, ok := m.states[t.target]; !ok {
-				d.Add(diag.Pointer(ptr, name)+t.field, diag.MissingTransition, "the state %q does not exist", t.target)
-				continue
-			}
 			visit(t.target)
 		}
 	}
 	visit(m.StartAt)
-	if m.StartAt == "" || m.states[m.StartAt] == nil {
-		return
-	}
 	for _, name := range m.order {
 		if !reached[name] {
 			d.Add(diag.Pointer(ptr, name), diag.UnreachableState, "the state %q is not reachable from StartAt", name)
-			// Its transitions are still checked.
-			for _, t := range transitions(m.states[name]) {
-				if _, ok := m.states[t.target]; !ok {
-					d.Add(diag.Pointer(ptr, name)+t.field, diag.MissingTransition, "the state %q does not exist", t.target)
-				}
-			}
 		}
 	}
 }
