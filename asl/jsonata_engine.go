@@ -35,8 +35,10 @@ func (e engineExpr) eval(b map[string]any, c *Context) (any, bool, error) {
 	base, ok := c.jsonataOpts.(*jsonata.Options)
 	if !ok {
 		base = &jsonata.Options{
-			Functions: awsFunctions(c),
-			Now:       func() time.Time { return c.EnteredTime },
+			// prepared once: binding a map of functions would cost an
+			// allocation per function on every evaluation
+			Prepared: jsonata.NewFunctions(awsFunctions(c)),
+			Now:      func() time.Time { return c.EnteredTime },
 			// A function cannot be a state's data: AWS reports it as an
 			// unsupported result type.
 			RejectFunctions: true,

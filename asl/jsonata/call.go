@@ -356,6 +356,7 @@ func (ev *evaluator) evalApply(n *node, input any, env *frame) (any, error) {
 		return nil, newError("T2006", n.pos, "~>", fn)
 	}
 	if isFunction(lhs) {
+		ev.captured = true
 		return &native{name: "compose", arity: 1, fn: func(ev *evaluator, c *callCtx, args []any) (any, error) {
 			r, err := ev.apply(lhs, args, c.input, env, nil)
 			if err != nil {

@@ -17,6 +17,9 @@ type evaluator struct {
 	random   func() float64
 	nowValue time.Time
 	nowSet   bool
+	// captured is set when a function value captures a scope of this
+	// evaluation: the scope may then outlive it (see evalState).
+	captured bool
 }
 
 // eval evaluates node n against the context value input.
@@ -149,10 +152,12 @@ func (ev *evaluator) evalNode(n *node, input any, env *frame) (any, error) {
 	case kPartial:
 		return ev.evalPartial(n, input, env)
 	case kLambda:
+		ev.captured = true
 		return &lambda{params: n.params, body: n.body, sig: n.sig, env: env, input: input, thunk: n.thunk, pos: n.pos}, nil
 	case kApply:
 		return ev.evalApply(n, input, env)
 	case kTransform:
+		ev.captured = true
 		return &transformer{node: n, env: env}, nil
 	case kSort:
 		items, ok := arrayItems(input)

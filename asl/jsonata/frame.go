@@ -1,7 +1,8 @@
 package jsonata
 
-// frame is a scope of variable bindings. Frames belong to one evaluation;
-// lambdas capture the frame they were defined in.
+// frame is a scope of variable bindings. Frames belong to one evaluation,
+// except the scope of a prepared function set (Functions), which is shared
+// and never written to; lambdas capture the frame they were defined in.
 type frame struct {
 	parent *frame
 	names  []string

@@ -195,7 +195,8 @@ func (ev *evaluator) sortByTerms(step *node, items []any, env *frame, isTuple bo
 		if isTuple {
 			return &sequence{items: items, sequence: true, tupleStream: true}, nil
 		}
-		return &sequence{items: items, sequence: true}, nil
+		// items may be the input's: appending to the sequence must copy
+		return &sequence{items: items[:len(items):len(items)], sequence: true}, nil
 	}
 	evalTerm := func(t sortTerm, it any) (any, error) {
 		if isTuple {

@@ -103,7 +103,7 @@ func FromPlain(v any) any {
 
 // ToPlain converts an engine value (for example a result of EvalOrdered)
 // into a plain JSON value: *Object becomes map[string]any and integral
-// numbers int64.
+// numbers int64. A map or array that is already plain is returned as is.
 func ToPlain(v any) any {
 	r, err := toPlain(v, false, 0)
 	if err != nil {

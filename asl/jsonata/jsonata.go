@@ -24,7 +24,6 @@ package jsonata
 
 import (
 	"errors"
-	"math"
 	"time"
 )
 
@@ -46,11 +45,16 @@ type Expr struct {
 // Options are the per-evaluation settings.
 type Options struct {
 	// Bindings are variables ($name) visible to the expression: plain JSON
-	// values, or Function values.
+	// values, or Function values. The map is read, not copied, while the
+	// expression is evaluated: it must not change meanwhile.
 	Bindings map[string]any
 	// Functions are extra native functions ($name), for example AWS's
-	// $partition or $uuid.
+	// $partition or $uuid, bound anew on every evaluation.
 	Functions map[string]Function
+	// Prepared are extra native functions prepared once with
+	// NewFunctions: the cheaper way to pass the same functions to many
+	// evaluations. Functions and Bindings of the same name take precedence.
+	Prepared *Functions
 	// Now is the clock for $now() and $millis(); nil makes them fail.
 	Now func() time.Time
 	// Random is the source of $random() and $shuffle(), returning numbers
@@ -106,124 +110,17 @@ func (e *Expr) String() string { return e.src }
 // Eval evaluates the expression against input (a plain JSON value, or
 // Undefined for no input). The result is a plain JSON value or Undefined.
 // Errors are *Error values.
+//
+// The result may share memory with input and with Options.Bindings: a value
+// the expression selects unchanged (such as $states.input.data) is returned
+// as is when it is already plain, not copied. The engine never mutates its
+// inputs; callers must not mutate results they did not build themselves.
 func (e *Expr) Eval(input any, opts *Options) (any, error) {
-	res, err := e.EvalOrdered(input, opts)
-	if err != nil {
-		return nil, err
-	}
-	return toPlain(res, false, 0)
+	return e.eval(input, opts, false)
 }
 
 // EvalOrdered is Eval returning objects as *Object, in the order the
 // expression built them or the input held them.
 func (e *Expr) EvalOrdered(input any, opts *Options) (any, error) {
-	if opts == nil {
-		opts = &Options{}
-	}
-	ev := &evaluator{
-		maxDepth: opts.MaxDepth,
-		maxSteps: opts.MaxSteps,
-		now:      opts.Now,
-		random:   opts.Random,
-	}
-	if ev.maxDepth <= 0 {
-		ev.maxDepth = DefaultMaxDepth
-	}
-	ev.maxDepth = min(ev.maxDepth, MaxDepthCap)
-	if ev.maxSteps <= 0 {
-		ev.maxSteps = DefaultMaxSteps
-	}
-	if items, ok := input.([]any); ok {
-		input = &sequence{items: []any{items}, sequence: true, outerWrapper: true}
-	}
-	env := newFrame(nil)
-	env.bind("$", input)
-	for name, f := range opts.Functions {
-		env.bind(name, &Function{Signature: f.Signature, Impl: f.Impl})
-	}
-	for name, v := range opts.Bindings {
-		env.bind(name, v)
-	}
-	res, err := ev.eval(e.root, input, env)
-	if err != nil {
-		return nil, err
-	}
-	if opts.RejectFunctions && isFunction(res) {
-		return nil, ErrFunctionResult
-	}
-	return toPlain(res, true, 0)
-}
-
-// toPlain converts an engine value to a result: sequences become []any,
-// integral numbers int64; objects become map[string]any unless ordered.
-// Functions become Undefined at the top and are dropped inside values.
-func toPlain(v any, ordered bool, depth int) (any, error) {
-	if depth > maxNesting {
-		return nil, newError("U1001", 0, "", Undefined)
-	}
-	switch x := v.(type) {
-	case nil, bool, string, undefinedType:
-		return v, nil
-	case float64:
-		if x == math.Trunc(x) && math.Abs(x) <= 1<<53 {
-			return int64(x), nil
-		}
-		return x, nil
-	case int64:
-		return x, nil
-	case *Object:
-		if ordered {
-			out := NewObject(x.Len())
-			for i, k := range x.keys {
-				c, err := toPlain(x.vals[i], ordered, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				if c != Undefined {
-					out.Set(k, c)
-				}
-			}
-			return out, nil
-		}
-		out := make(map[string]any, x.Len())
-		for i, k := range x.keys {
-			c, err := toPlain(x.vals[i], ordered, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			if c != Undefined {
-				out[k] = c
-			}
-		}
-		return out, nil
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, val := range x {
-			c, err := toPlain(val, ordered, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			if c != Undefined {
-				out[k] = c
-			}
-		}
-		return out, nil
-	case []any, *sequence:
-		items, _ := arrayItems(x)
-		out := make([]any, 0, len(items))
-		for _, it := range items {
-			c, err := toPlain(it, ordered, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			if c != Undefined {
-				out = append(out, c)
-			}
-		}
-		return out, nil
-	}
-	if f, ok := toNumber(v); ok {
-		return toPlain(f, ordered, depth)
-	}
-	return Undefined, nil
+	return e.eval(input, opts, true)
 }
