@@ -49,6 +49,9 @@ type Context struct {
 	AllVars func() map[string]any
 
 	obj any // the Context object, built on first use
+	// execObj and smObj are its Execution and StateMachine parts, which
+	// never change within an execution.
+	execObj, smObj map[string]any
 	// jsonataOpts are the JSONata evaluation options bound to this
 	// Context, built on first use (its functions draw from Rand).
 	jsonataOpts any
@@ -59,15 +62,21 @@ func (c *Context) Object() any {
 	if c.obj != nil {
 		return c.obj
 	}
-	execution := map[string]any{
-		"Id":        c.ExecutionID,
-		"Name":      c.ExecutionName,
-		"Input":     c.ExecutionInput,
-		"StartTime": c.ExecutionStart.UTC().Format(TimeFormat),
-		"RoleArn":   c.RoleArn,
-	}
-	if !c.Express {
-		execution["RedriveCount"] = int64(c.RedriveCount)
+	if c.execObj == nil {
+		// The execution's and state machine's parts are the same for
+		// every state of the execution: built once, kept across
+		// Invalidate.
+		c.execObj = map[string]any{
+			"Id":        c.ExecutionID,
+			"Name":      c.ExecutionName,
+			"Input":     c.ExecutionInput,
+			"StartTime": c.ExecutionStart.UTC().Format(TimeFormat),
+			"RoleArn":   c.RoleArn,
+		}
+		if !c.Express {
+			c.execObj["RedriveCount"] = int64(c.RedriveCount)
+		}
+		c.smObj = map[string]any{"Id": c.StateMachineID, "Name": c.StateMachineName}
 	}
 	state := map[string]any{
 		"Name":        c.StateName,
@@ -77,12 +86,9 @@ func (c *Context) Object() any {
 		state["RetryCount"] = int64(c.RetryCount)
 	}
 	obj := map[string]any{
-		"Execution": execution,
-		"StateMachine": map[string]any{
-			"Id":   c.StateMachineID,
-			"Name": c.StateMachineName,
-		},
-		"State": state,
+		"Execution":    c.execObj,
+		"StateMachine": c.smObj,
+		"State":        state,
 	}
 	if c.TaskToken != "" {
 		obj["Task"] = map[string]any{"Token": c.TaskToken}
