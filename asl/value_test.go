@@ -38,7 +38,7 @@ func TestEncodeJSON(t *testing.T) {
 		{math.NaN(), `null`},
 		{math.Inf(1), `null`},
 		{"a\"b\\c\n\t\r\b\f\x01é", `"a\"b\\c\n\t\r\b\f\u0001é"`},
-		{"bad\xffutf8", `"bad\ufffdutf8"`},
+		{"bad\xffutf8", "\"bad\uFFFDutf8\""}, // invalid UTF-8 becomes U+FFFD, written as is
 		{[]any{}, `[]`},
 		{map[string]any{}, `{}`},
 		{map[string]any{"b": []any{int64(1), nil}, "a": map[string]any{"z": 1.0, "y": "s"}}, `{"a":{"y":"s","z":1.0},"b":[1,null]}`},

@@ -1,13 +1,14 @@
 package intrinsic
 
 import (
+	"github.com/signalbox/signalbox/asl/jsontext"
+
 	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // writeText renders v as States.Format inserts it, which is how the Java
@@ -103,52 +104,9 @@ func writeJSON(b *strings.Builder, v any) {
 	}
 }
 
-const hexDigits = "0123456789ABCDEF"
-
 // writeJSONString writes s quoted, escaping what JSON requires and nothing
 // more, as Jackson does.
-func writeJSONString(b *strings.Builder, s string) {
-	b.WriteByte('"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b.WriteString("\uFFFD")
-			} else {
-				b.WriteString(s[i : i+size])
-			}
-			i += size
-			continue
-		}
-		switch c {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		default:
-			if c < 0x20 {
-				b.WriteString(`\u00`)
-				b.WriteByte(hexDigits[c>>4])
-				b.WriteByte(hexDigits[c&0xF])
-			} else {
-				b.WriteByte(c)
-			}
-		}
-		i++
-	}
-	b.WriteByte('"')
-}
+func writeJSONString(b *strings.Builder, s string) { jsontext.WriteString(b, s, jsontext.UpperHex) }
 
 // javaDouble formats f as Java's Double.toString does: at least one digit
 // after the point, and scientific notation ("1.0E10") outside [1e-3, 1e7).

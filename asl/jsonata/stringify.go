@@ -1,10 +1,11 @@
 package jsonata
 
 import (
+	"github.com/signalbox/signalbox/asl/jsontext"
+
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // maxNesting bounds the nesting of values walked recursively.
@@ -199,41 +200,4 @@ func writeJSON(b *strings.Builder, v any, indent, prefix string, depth int) erro
 }
 
 // writeJSONString writes a JSON string literal as JSON.stringify does.
-func writeJSONString(b *strings.Builder, s string) {
-	b.WriteByte('"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch c {
-			case '"':
-				b.WriteString(`\"`)
-			case '\\':
-				b.WriteString(`\\`)
-			case '\n':
-				b.WriteString(`\n`)
-			case '\r':
-				b.WriteString(`\r`)
-			case '\t':
-				b.WriteString(`\t`)
-			case '\b':
-				b.WriteString(`\b`)
-			case '\f':
-				b.WriteString(`\f`)
-			default:
-				if c < 0x20 {
-					b.WriteString(`\u00`)
-					b.WriteByte("0123456789abcdef"[c>>4])
-					b.WriteByte("0123456789abcdef"[c&0xf])
-				} else {
-					b.WriteByte(c)
-				}
-			}
-			i++
-			continue
-		}
-		_, size := utf8.DecodeRuneInString(s[i:])
-		b.WriteString(s[i : i+size])
-		i += size
-	}
-	b.WriteByte('"')
-}
+func writeJSONString(b *strings.Builder, s string) { jsontext.WriteString(b, s, jsontext.LowerHex) }

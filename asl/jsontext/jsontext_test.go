@@ -1,0 +1,30 @@
+package jsontext
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestWriteString(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, upper, lower string }{
+		{"plain", `"plain"`, `"plain"`},
+		{`q"b\`, `"q\"b\\"`, `"q\"b\\"`},
+		{"\n\r\t\b\f", `"\n\r\t\b\f"`, `"\n\r\t\b\f"`},
+		{"\x01\x1f", `"\u0001\u001F"`, `"\u0001\u001f"`},
+		{"é 漢 😀 </>", `"é 漢 😀 </>"`, `"é 漢 😀 </>"`},
+		{"bad\xffbyte", "\"bad\uFFFDbyte\"", "\"bad\uFFFDbyte\""},
+	}
+	for _, tt := range tests {
+		var up, low strings.Builder
+		WriteString(&up, tt.in, UpperHex)
+		WriteString(&low, tt.in, LowerHex)
+		require.Equal(t, tt.upper, up.String(), tt.in)
+		require.Equal(t, tt.lower, low.String(), tt.in)
+		var back string
+		require.NoError(t, json.Unmarshal([]byte(up.String()), &back), "always valid JSON")
+	}
+}
