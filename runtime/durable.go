@@ -33,6 +33,9 @@ type Durable struct {
 	// Lease is how long a work item may stay unacknowledged before
 	// another worker takes it over (default 30s).
 	Lease time.Duration
+	// Concurrency is how many work items Run carries out at once
+	// (default 16): steps wait on Redis and on integrations, not on CPU.
+	Concurrency int
 
 	mu    sync.Mutex
 	defs  map[string]*asl.StateMachine // compiled definitions by hash

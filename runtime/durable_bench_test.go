@@ -43,3 +43,44 @@ func BenchmarkDurablePassChain5(b *testing.B) {
 	b.ReportMetric(float64(b.N)/started.Seconds(), "starts/s")
 	b.ReportMetric(float64(5*b.N)/(total-started).Seconds(), "transitions/s")
 }
+
+// BenchmarkDurablePassChain5Workers is BenchmarkDurablePassChain5 carried
+// out by Run: Concurrency goroutines of one worker process.
+func BenchmarkDurablePassChain5Workers(b *testing.B) {
+	ctx := context.Background()
+	var r [6]byte
+	_, _ = rand.Read(r[:])
+	opts := store.OptionsFromEnv()
+	opts.Prefix = "sbbench-" + hex.EncodeToString(r[:])
+	st, err := store.Open(ctx, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = st.Purge(ctx); _ = st.Close() }()
+	def := []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},"D":{"Type":"Pass","Next":"E"},"E":{"Type":"Pass","End":true}}}`)
+	d := &runtime.Durable{Store: st, Consumer: "bench", Concurrency: 32}
+	for i := 0; i < b.N; i++ {
+		if _, err := d.Start(ctx, runtime.StartParams{StateMachineName: "bench", Definition: def, Input: map[string]any{"i": int64(i)}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	start := time.Now()
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { _ = d.Run(runCtx); close(done) }()
+	for {
+		open, err := st.OpenExecutions(ctx, &store.OpenExecutionsParams{Limit: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(open) == 0 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond) // polling another goroutine's progress
+	}
+	elapsed := time.Since(start)
+	stop()
+	<-done
+	b.ReportMetric(float64(5*b.N)/elapsed.Seconds(), "transitions/s")
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/signalbox/signalbox/store"
@@ -66,16 +67,34 @@ func (d *Durable) processAll(ctx context.Context, works []store.Work) error {
 	return d.Store.WorkAck(ctx, done...)
 }
 
-// Run works until ctx is done: it processes ready work, fires due timers,
-// and takes over work whose lease ran out. Any number of processes may run
-// it against one store. Work in hand when ctx ends is left leased and is
-// taken over by another worker after the lease.
+// Run works until ctx is done: Concurrency goroutines process ready work,
+// and one fires due timers and takes over work whose lease ran out. Any
+// number of processes may run it against one store. Work in hand when ctx
+// ends is left leased and is taken over by another worker after the lease.
 func (d *Durable) Run(ctx context.Context) error {
-	lease := d.lease()
-	poll := time.NewTicker(100 * time.Millisecond)
-	defer poll.Stop()
-	reclaim := time.NewTicker(lease / 2)
-	defer reclaim.Stop()
+	d.consumer() // named once, before the goroutines share it
+	n := d.Concurrency
+	if n <= 0 {
+		n = defaultConcurrency
+	}
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.work(ctx)
+		}()
+	}
+	d.keep(ctx)
+	wg.Wait()
+	return nil
+}
+
+// defaultConcurrency is Run's default number of work goroutines.
+const defaultConcurrency = 16
+
+// work reads and carries out work items until ctx is done.
+func (d *Durable) work(ctx context.Context) {
 	for ctx.Err() == nil {
 		works, err := d.Store.WorkRead(ctx, d.consumer(), batch, 100*time.Millisecond)
 		if err != nil && !errors.Is(err, store.ErrCorrupt) && ctx.Err() == nil {
@@ -84,17 +103,28 @@ func (d *Durable) Run(ctx context.Context) error {
 		if err := d.processAll(ctx, works); err != nil && ctx.Err() == nil {
 			slog.Error("acknowledging work", "err", err)
 		}
+	}
+}
+
+// keep fires due timers and recovers abandoned work until ctx is done.
+func (d *Durable) keep(ctx context.Context) {
+	lease := d.lease()
+	poll := time.NewTicker(50 * time.Millisecond)
+	defer poll.Stop()
+	reclaim := time.NewTicker(lease / 2)
+	defer reclaim.Stop()
+	for {
 		select {
+		case <-ctx.Done():
+			return
 		case <-poll.C:
 			if _, err := d.Store.TimersDue(ctx, d.now(), 1000); err != nil && ctx.Err() == nil {
 				slog.Error("firing timers", "err", err)
 			}
 		case <-reclaim.C:
 			d.recover(ctx, lease)
-		default:
 		}
 	}
-	return nil
 }
 
 // recover takes over work whose lease ran out and hands over outboxes
