@@ -54,7 +54,10 @@ func execute(ctx context.Context, o runOptions) (*runtime.Result, error) {
 		}
 		engine.Tasks = session
 	} else {
-		engine.Tasks = integrations.NewMux()
+		engine.Tasks = integrations.HandlerFunc(func(_ context.Context, req *integrations.Request) (any, error) {
+			return nil, &integrations.Error{Name: "States.Runtime", Cause: fmt.Sprintf(
+				"the Task state %q calls %q, and signalbox run serves Task states from a mock file only: give --mocks and --test-case", req.StateName, req.Resource)}
+		})
 	}
 	x := runtime.Execution{StateMachineName: o.StateMachine, Input: o.Input, Seed: o.Seed, Express: o.Express}
 	if o.Virtual {

@@ -72,7 +72,7 @@ func TestRunCLIResult(t *testing.T) {
 			name:     "a Task with no mock fails, naming the resource",
 			def:      `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage","End":true}}}`,
 			wantCode: 1,
-			want:     `{"status":"FAILED","error":"States.Runtime","cause":"no integration handles the resource \"arn:aws:states:::sqs:sendMessage\""}`,
+			want:     `{"status":"FAILED","error":"States.Runtime","cause":"the Task state \"T\" calls \"arn:aws:states:::sqs:sendMessage\", and signalbox run serves Task states from a mock file only: give --mocks and --test-case"}`,
 		},
 	}
 	for _, tt := range tests {
