@@ -21,6 +21,51 @@ type StateMachine struct {
 	TimeoutSeconds int64 // 0: none
 	states         map[string]State
 	order          []string // state names, sorted
+	usesVariables  bool     // some state or catcher assigns variables
+}
+
+// UsesVariables reports whether any state of the definition, branches and
+// processors included, assigns workflow variables. Variables exist only
+// once assigned, so a definition without Assign reads none.
+func (m *StateMachine) UsesVariables() bool { return m.usesVariables }
+
+func assigns(m *StateMachine) bool {
+	for _, name := range m.order {
+		s := m.states[name]
+		b := s.base()
+		if b.Assign != nil || b.JAssign != nil {
+			return true
+		}
+		for _, c := range b.Catch {
+			if c.Assign != nil || c.JAssign != nil {
+				return true
+			}
+		}
+		switch x := s.(type) {
+		case *Choice:
+			for _, t := range x.ruleAssign {
+				if t != nil {
+					return true
+				}
+			}
+			for _, r := range x.jrules {
+				if r.Assign != nil {
+					return true
+				}
+			}
+		case *Parallel:
+			for _, br := range x.Branches {
+				if assigns(br) {
+					return true
+				}
+			}
+		case *Map:
+			if x.Processor != nil && assigns(x.Processor) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // State returns the named state.
@@ -70,6 +115,7 @@ func Compile(data []byte) (*StateMachine, diag.List) {
 		sortDiagnostics(d)
 		return nil, d
 	}
+	m.usesVariables = assigns(m)
 	return m, nil
 }
 

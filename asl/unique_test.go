@@ -37,3 +37,18 @@ func TestValidateDuplicateStateNames(t *testing.T) {
 		})
 	}
 }
+
+func TestUsesVariables(t *testing.T) {
+	t.Parallel()
+	for def, want := range map[string]bool{
+		`{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`:                                                                                                            false,
+		`{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"x":1},"End":true}}}`:                                                                                           true,
+		`{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"x":1},"End":true}}},"End":true}}}`:                  true,
+		`{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.a","IsPresent":true,"Next":"E","Assign":{"x":1}}],"Default":"E"},"E":{"Type":"Succeed"}}}`:    true,
+		`{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"r","Catch":[{"ErrorEquals":["States.ALL"],"Next":"E","Assign":{"e":1}}],"End":true},"E":{"Type":"Succeed"}}}`: true,
+	} {
+		m, err := Parse([]byte(def))
+		require.NoError(t, err)
+		require.Equal(t, want, m.UsesVariables(), def)
+	}
+}

@@ -111,22 +111,28 @@ func (d *Durable) Process(ctx context.Context, item store.WorkItem) error {
 	if tr.nextKind != "" {
 		p.Outbox = append(p.Outbox, store.OutboxItem{Item: store.WorkItem{Exec: x.id, Thread: item.Thread, Seq: th.Seq + 1, Kind: tr.nextKind}, Due: tr.due})
 	}
-	if _, err := d.Store.Transition(ctx, p); err != nil {
+	res, err := d.Store.Transition(ctx, p)
+	if err != nil {
 		if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrCancelled) {
 			return nil // another worker got there first, or the execution or fork ended
 		}
 		return err
 	}
-	_, err = d.Store.OutboxFlush(ctx, x.id)
+	_, err = d.Store.OutboxHandOver(ctx, x.id, res)
 	return err
 }
 
 // context builds the Context a state sees, from the execution, the thread
 // and the variables.
 func (d *Durable) context(ctx context.Context, x *execInfo, thread string, th *store.Thread, rec *threadRecord, st asl.State) (*asl.Context, error) {
-	vars, err := d.Store.VarsGet(ctx, x.id)
-	if err != nil {
-		return nil, err
+	var (
+		vars map[string]string
+		err  error
+	)
+	if x.machine.UsesVariables() {
+		if vars, err = d.Store.VarsGet(ctx, x.id); err != nil {
+			return nil, err
+		}
 	}
 	// A thread sees the variables of its own scope and of the scopes of
 	// the threads around it, inner ones shadowing outer ones.

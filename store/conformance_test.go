@@ -32,6 +32,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *Client) {
 		{"HistoryIDs", testHistoryIDs},
 		{"HistoryPage", testHistoryPage},
 		{"OutboxFlush", testOutboxFlush},
+		{"OutboxHandOver", testOutboxHandOver},
 		{"OutboxTrimConcurrent", testOutboxTrimConcurrent},
 		{"WorkReadAck", testWorkReadAck},
 		{"WorkReadBlocks", testWorkReadBlocks},
@@ -435,6 +436,56 @@ func testHistoryPage(t *testing.T, c *Client) {
 	require.Empty(t, res.Events)
 	_, err = c.HistoryPage(ctx, &HistoryPageParams{ExecutionID: id, Limit: -1})
 	require.ErrorIs(t, err, ErrInvalid)
+}
+
+// testOutboxHandOver: a transition's own entries are handed over in one
+// round trip; with an entry left over from before, the hand-over falls
+// back to a full flush, so nothing is trimmed undelivered.
+func testOutboxHandOver(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`)
+	_, err := c.OutboxFlush(ctx, id) // the create's first step
+	require.NoError(t, err)
+	drain := func() []string {
+		works, err := c.WorkRead(ctx, "w", 100, 0)
+		require.NoError(t, err)
+		var items []string
+		for _, w := range works {
+			items = append(items, w.Item.String())
+			require.NoError(t, c.WorkAck(ctx, w.ID))
+		}
+		return items
+	}
+	drain()
+
+	withItem := func(seq int64, state string) *TransitionParams {
+		p := step(id, RootThread, seq, state)
+		p.Outbox = []OutboxItem{{Item: WorkItem{Exec: id, Thread: RootThread, Seq: seq + 1, Kind: "step"}}}
+		return p
+	}
+	p := withItem(0, "B")
+	res, err := c.Transition(ctx, p)
+	require.NoError(t, err)
+	n, err := c.OutboxHandOver(ctx, id, res)
+	require.NoError(t, err)
+	require.Equal(t, len(p.Outbox), n)
+	require.Equal(t, []string{p.Outbox[0].Item.String()}, drain())
+	left, err := c.rdb.LLen(ctx, c.keys.OutboxKey(id)).Result()
+	require.NoError(t, err)
+	require.Zero(t, left, "the outbox was trimmed")
+
+	// A leftover from a crashed flush sits before the next entries: the
+	// hand-over must deliver it too.
+	_, err = c.Transition(ctx, withItem(1, "C")) // its worker dies before handing over
+	require.NoError(t, err)
+	res, err = c.Transition(ctx, withItem(2, "D"))
+	require.NoError(t, err)
+	_, err = c.OutboxHandOver(ctx, id, res)
+	require.NoError(t, err)
+	require.Len(t, drain(), 2, "the leftover and the new entry")
+	left, err = c.rdb.LLen(ctx, c.keys.OutboxKey(id)).Result()
+	require.NoError(t, err)
+	require.Zero(t, left)
 }
 
 func testOutboxFlush(t *testing.T, c *Client) {

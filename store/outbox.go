@@ -73,3 +73,33 @@ func (c *Client) readyArgs(item string) *redis.XAddArgs {
 
 // readyField is the ready stream entries' one field.
 const readyField = "item"
+
+// OutboxHandOver passes on the outbox a transition wrote, in one round
+// trip when the transition's entries were all the outbox held (the usual
+// case); otherwise, or when the result carries no entries, it is
+// OutboxFlush.
+func (c *Client) OutboxHandOver(ctx context.Context, execID string, r *TransitionResult) (int, error) {
+	h := r.handOver
+	if h == nil || h.execID != execID || len(h.entries) == 0 {
+		return c.OutboxFlush(ctx, execID)
+	}
+	key := c.keys.OutboxKey(execID)
+	var maxSeq int64
+	_, err := c.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for _, e := range h.entries {
+			maxSeq = max(maxSeq, e.seq)
+			if e.due == 0 {
+				pipe.XAdd(ctx, c.readyArgs(e.item))
+			} else {
+				pipe.ZAdd(ctx, c.keys.TimersKey(), redis.Z{Score: float64(e.due), Member: e.item})
+			}
+		}
+		// Eval, not EvalSha: a pipeline cannot fall back on NOSCRIPT.
+		scriptOutboxTrim.Eval(ctx, pipe, []string{key}, maxSeq, len(h.entries))
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: handing over the outbox of %s: %w", execID, err)
+	}
+	return len(h.entries), nil
+}

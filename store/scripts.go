@@ -64,12 +64,12 @@ end
 
 local function append_outbox(x, o, i)
   local k = tonumber(ARGV[i]); i = i + 1
-  if k == 0 then return i end
+  if k == 0 then return i, 0 end
   local first = redis.call('HINCRBY', x, 'outbox', k) - k + 1
   local t = {}
   for c = 0, k - 1 do t[#t + 1] = string.format('%d', first + c) .. '|' .. ARGV[i + c] end
   push(o, t)
-  return i + k
+  return i + k, first
 end
 `
 
@@ -125,7 +125,8 @@ return {0, first, last}
 // limits its concurrency, and, when the last child ended or a failure
 // exceeded the tolerance, hands the parent its join item exactly once.
 // Returns {OK, first event id (0 if none), the thread's latest event id,
-// new seq}.
+// new seq, the outbox sequence number of the first outbox entry passed (0
+// if none), the outbox's length after the transition}.
 var scriptTransition = redis.NewScript(luaPrelude + `
 local x = KEYS[1]
 local status = redis.call('HGET', x, 'status')
@@ -145,7 +146,8 @@ local i
 first, last, i = append_events(x, KEYS[2], 4, last)
 redis.call('HSET', KEYS[3], ARGV[1], string.format('%d|%d|', seq + 1, last) .. ARGV[3])
 i = hset_pairs(KEYS[4], i)
-i = append_outbox(x, KEYS[5], i)
+local ofirst
+i, ofirst = append_outbox(x, KEYS[5], i)
 if ARGV[i] ~= '' then
   redis.call('HSET', x, 'status', ARGV[i], 'output', ARGV[i + 1], 'error', ARGV[i + 2],
     'cause', ARGV[i + 3], 'stop', ARGV[i + 4])
@@ -187,7 +189,7 @@ if ARGV[i] ~= '' then
     push_outbox(x, KEYS[5], '0|' .. ARGV[i + 9] .. '|' .. parent .. '|' .. ARGV[i + 11])
   end
 end
-return {0, first, last, seq + 1}
+return {0, first, last, seq + 1, ofirst, redis.call('LLEN', KEYS[5])}
 `)
 
 // scriptOutboxTrim removes the entries a flush handed over from the head of

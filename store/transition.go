@@ -96,6 +96,15 @@ type TransitionResult struct {
 	Seq      int64   // the thread's new sequence number
 	// LastEventID is the thread's latest event id after the transition.
 	LastEventID int64
+	// handOver holds the transition's outbox entries when they were all
+	// the outbox held: OutboxHandOver can pass them on without reading
+	// the outbox back.
+	handOver *handOver
+}
+
+type handOver struct {
+	execID  string
+	entries []outboxEntry
 }
 
 // Transition applies one transition atomically, if the execution is RUNNING
@@ -178,11 +187,27 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 		// error is not the caller's.
 		_ = c.OpenExecutionRemove(ctx, p.ExecutionID)
 	}
-	return &TransitionResult{
+	r := &TransitionResult{
 		EventIDs:    eventIDs(intAt(res, 1), intAt(res, 2)),
 		LastEventID: intAt(res, 2),
 		Seq:         intAt(res, 3),
-	}, nil
+	}
+	if first := intAt(res, 4); first > 0 && intAt(res, 5) == int64(len(p.Outbox)) {
+		h := &handOver{execID: p.ExecutionID}
+		for k, it := range p.Outbox {
+			enc, err := it.encode()
+			if err != nil {
+				return nil, err
+			}
+			e, err := parseOutboxEntry(strconv.FormatInt(first+int64(k), 10) + "|" + enc)
+			if err != nil {
+				return nil, err
+			}
+			h.entries = append(h.entries, e)
+		}
+		r.handOver = h
+	}
+	return r, nil
 }
 
 func boolArg(b bool) string {
