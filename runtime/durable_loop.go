@@ -51,9 +51,16 @@ func (d *Durable) Drain(ctx context.Context) error {
 // lease runs out.
 func (d *Durable) processAll(ctx context.Context, works []store.Work) error {
 	var done []string
-	for _, w := range works {
+	for i, w := range works {
+		if ctx.Err() != nil {
+			// Shutting down: hand the rest back to the other workers now
+			// rather than when their leases run out.
+			d.release(works[i:])
+			break
+		}
 		if err := d.Process(ctx, w.Item); err != nil {
 			if ctx.Err() != nil {
+				d.release(works[i:])
 				break
 			}
 			slog.Error("work item failed; it will be retried after its lease", "item", w.Item.String(), "err", err)
@@ -64,7 +71,17 @@ func (d *Durable) processAll(ctx context.Context, works []store.Work) error {
 	if len(done) == 0 {
 		return nil
 	}
-	return d.Store.WorkAck(ctx, done...)
+	// Acknowledge even when ctx has ended: the steps took effect.
+	return d.Store.WorkAck(context.WithoutCancel(ctx), done...)
+}
+
+// release hands work back on shutdown, with a short deadline of its own.
+func (d *Durable) release(works []store.Work) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := d.Store.WorkRelease(ctx, works); err != nil {
+		slog.Error("handing work back on shutdown; it will be taken over after its lease", "err", err)
+	}
 }
 
 // Run works until ctx is done: Concurrency goroutines process ready work,

@@ -37,6 +37,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *Client) {
 		{"WorkReadAck", testWorkReadAck},
 		{"WorkReadBlocks", testWorkReadBlocks},
 		{"WorkReclaim", testWorkReclaim},
+		{"WorkRelease", testWorkRelease},
 		{"WorkCorrupt", testWorkCorrupt},
 		{"WorkGroupRecreated", testWorkGroupRecreated},
 		{"TimersDue", testTimersDue},
@@ -600,6 +601,24 @@ func testWorkReadBlocks(t *testing.T, c *Client) {
 
 // testWorkReclaim: a lease idle long enough is taken over; the old holder
 // can no longer extend it.
+// testWorkRelease: work handed back is ready for another consumer at
+// once, and no longer leased to the first.
+func testWorkRelease(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`)
+	_, err := c.OutboxFlush(ctx, id)
+	require.NoError(t, err)
+	mine := readAll(t, c, "leaving")
+	require.Len(t, mine, 1)
+	require.NoError(t, c.WorkRelease(ctx, mine))
+	theirs := readAll(t, c, "staying")
+	require.Equal(t, items(mine), items(theirs))
+	pending, err := c.rdb.XPending(ctx, c.keys.ReadyStream(), ReadyGroup).Result()
+	require.NoError(t, err)
+	require.Equal(t, int64(1), pending.Count, "only the new entry is pending, the released one was acknowledged")
+	require.Equal(t, map[string]int64{"staying": 1}, pending.Consumers)
+}
+
 func testWorkReclaim(t *testing.T, c *Client) {
 	ctx := context.Background()
 	id := create(t, c, "run", `{}`)

@@ -171,3 +171,34 @@ func checkEntryIDs(ids []string) error {
 	}
 	return nil
 }
+
+// WorkRelease hands work a consumer read but will not carry out (it is
+// shutting down) back to the others at once, instead of leaving it leased
+// until the lease runs out: each item is added to the ready stream again
+// and the original acknowledged, in one transaction. A duplicate this may
+// make is dropped by the thread's seq check.
+func (c *Client) WorkRelease(ctx context.Context, works []Work) error {
+	if len(works) == 0 {
+		return nil
+	}
+	ids := make([]string, len(works))
+	for i, w := range works {
+		ids[i] = w.ID
+	}
+	if err := checkEntryIDs(ids); err != nil {
+		return err
+	}
+	stream := c.keys.ReadyStream()
+	_, err := c.rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+		for _, w := range works {
+			pipe.XAdd(ctx, c.readyArgs(w.Item.String()))
+		}
+		pipe.XAck(ctx, stream, ReadyGroup, ids...)
+		pipe.XDel(ctx, stream, ids...)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: releasing work: %w", err)
+	}
+	return nil
+}
