@@ -43,6 +43,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *Client) {
 		{"TimersDue", testTimersDue},
 		{"TimersRescheduled", testTimersRescheduled},
 		{"OpenExecutions", testOpenExecutions},
+		{"StateMachines", testStateMachines},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -793,4 +794,66 @@ func nilIfEmpty(s []string) []string {
 		return nil
 	}
 	return s
+}
+
+func testStateMachines(t *testing.T, c *Client) {
+	ctx := context.Background()
+	p := &StateMachineCreateParams{Name: "orders", DefinitionSHA: "sha1", Type: "STANDARD", RoleARN: "role", RevisionID: "r1", Now: t0}
+	sm, existing, err := c.StateMachineCreate(ctx, p)
+	require.NoError(t, err)
+	require.False(t, existing)
+	require.Equal(t, &StateMachine{Name: "orders", DefinitionSHA: "sha1", Type: "STANDARD", RoleARN: "role", Created: t0.Truncate(time.Millisecond), RevisionID: "r1"}, sm)
+
+	_, existing, err = c.StateMachineCreate(ctx, p)
+	require.NoError(t, err)
+	require.True(t, existing, "the same definition, type and role: returned again")
+	q := *p
+	q.DefinitionSHA = "sha2"
+	_, _, err = c.StateMachineCreate(ctx, &q)
+	require.ErrorIs(t, err, ErrStateMachineExists)
+
+	up, err := c.StateMachineUpdate(ctx, &StateMachineUpdateParams{Name: "orders", DefinitionSHA: "sha2", RevisionID: "r2", Now: t0.Add(time.Minute)})
+	require.NoError(t, err)
+	require.Equal(t, "sha2", up.DefinitionSHA)
+	require.Equal(t, "role", up.RoleARN, "empty fields stay")
+	require.Equal(t, "r2", up.RevisionID)
+	require.Equal(t, t0.Add(time.Minute).Truncate(time.Millisecond), up.Updated)
+	_, err = c.StateMachineUpdate(ctx, &StateMachineUpdateParams{Name: "nope", Now: t0})
+	require.ErrorIs(t, err, ErrNotFound)
+
+	v1, err := c.StateMachineVersionPublish(ctx, "orders", "sha2", "first", t0)
+	require.NoError(t, err)
+	require.Equal(t, 1, v1)
+	again, err := c.StateMachineVersionPublish(ctx, "orders", "sha2", "same", t0)
+	require.NoError(t, err)
+	require.Equal(t, 1, again, "an unchanged definition is not published twice")
+	v2, err := c.StateMachineVersionPublish(ctx, "orders", "sha3", "", t0)
+	require.NoError(t, err)
+	require.Equal(t, 2, v2)
+	ver, err := c.StateMachineVersionGet(ctx, "orders", 1)
+	require.NoError(t, err)
+	require.Equal(t, &StateMachineVersion{Version: 1, DefinitionSHA: "sha2", Created: t0.Truncate(time.Millisecond), Description: "first"}, ver)
+	_, err = c.StateMachineVersionGet(ctx, "orders", 3)
+	require.ErrorIs(t, err, ErrNotFound)
+
+	for _, n := range []string{"b", "a", "c"} {
+		_, _, err := c.StateMachineCreate(ctx, &StateMachineCreateParams{Name: n, DefinitionSHA: "s", Type: "STANDARD", Now: t0})
+		require.NoError(t, err)
+	}
+	page, next, err := c.StateMachineList(ctx, "", 2)
+	require.NoError(t, err)
+	require.Equal(t, []string{"a", "b"}, page)
+	page, next, err = c.StateMachineList(ctx, next, 2)
+	require.NoError(t, err)
+	require.Equal(t, []string{"c", "orders"}, page)
+	require.Empty(t, next)
+
+	require.NoError(t, c.StateMachineDelete(ctx, "orders"))
+	_, err = c.StateMachineGet(ctx, "orders")
+	require.ErrorIs(t, err, ErrNotFound)
+	_, err = c.StateMachineVersionGet(ctx, "orders", 1)
+	require.ErrorIs(t, err, ErrNotFound)
+	page, _, err = c.StateMachineList(ctx, "", 10)
+	require.NoError(t, err)
+	require.Equal(t, []string{"a", "b", "c"}, page)
 }

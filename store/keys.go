@@ -86,7 +86,18 @@ func (k Keys) DefinitionKey(sha string) string { return k.prefix + ":def:" + sha
 
 // StateMachineKey is the hash of the state machine named name: its record,
 // versions and aliases.
-func (k Keys) StateMachineKey(name string) string { return k.prefix + ":sm:" + name }
+func (k Keys) StateMachineKey(name string) string { return k.prefix + ":sm:{" + name + "}" }
+
+// StateMachineVersionsKey (hash) holds a state machine's published
+// versions: "<n>" → "<definition sha>|<created unix ms>|<description>",
+// and "next", the next version number. It shares the state machine's slot.
+func (k Keys) StateMachineVersionsKey(name string) string {
+	return k.prefix + ":sm:{" + name + "}:v"
+}
+
+// StateMachinesKey (sorted set, all scores 0) lists the state machines by
+// name, for listing in lexical order.
+func (k Keys) StateMachinesKey() string { return k.prefix + ":sms" }
 
 // createKeys are the KEYS of scriptExecutionCreate, in order.
 func (k Keys) createKeys(id string) []string {

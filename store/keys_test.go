@@ -30,7 +30,9 @@ func TestKeys(t *testing.T) {
 		{k.TimersKey(), "sb:timers"},
 		{k.OpenExecutionsKey(), "sb:open"},
 		{k.DefinitionKey("f00"), "sb:def:f00"},
-		{k.StateMachineKey("orders"), "sb:sm:orders"},
+		{k.StateMachineKey("orders"), "sb:sm:{orders}"},
+		{k.StateMachineVersionsKey("orders"), "sb:sm:{orders}:v"},
+		{k.StateMachinesKey(), "sb:sms"},
 		{NewKeys("app:sb").ReadyStream(), "app:sb:ready"},
 	}
 	for _, tt := range tests {
