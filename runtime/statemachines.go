@@ -1,0 +1,198 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/store"
+)
+
+// State machine types.
+const (
+	TypeStandard = "STANDARD"
+	TypeExpress  = "EXPRESS"
+)
+
+// ErrStateMachineDoesNotExist is AWS's StateMachineDoesNotExist.
+var ErrStateMachineDoesNotExist = errors.New("StateMachineDoesNotExist")
+
+// ErrStateMachineAlreadyExists is AWS's StateMachineAlreadyExists.
+var ErrStateMachineAlreadyExists = store.ErrStateMachineExists
+
+// StateMachineParams create or update a state machine.
+type StateMachineParams struct {
+	Name       string
+	Definition []byte
+	Type       string // STANDARD (default) or EXPRESS; create only
+	RoleARN    string
+	// Publish publishes the definition as a new version.
+	Publish            bool
+	VersionDescription string
+}
+
+// StateMachineInfo is what DescribeStateMachine returns.
+type StateMachineInfo struct {
+	ARN        string
+	Name       string
+	Definition []byte
+	Type       string
+	RoleARN    string
+	Created    time.Time
+	Updated    time.Time
+	RevisionID string
+	// VersionARN is set when the call published a version.
+	VersionARN string
+}
+
+// CreateStateMachine validates and stores a state machine (AWS's
+// CreateStateMachine: idempotent for the same definition, type and role).
+func (d *Durable) CreateStateMachine(ctx context.Context, p StateMachineParams) (*StateMachineInfo, error) {
+	if err := CheckExecutionName(p.Name); err != nil {
+		return nil, err
+	}
+	typ := cmpOr(p.Type, TypeStandard)
+	if typ != TypeStandard && typ != TypeExpress {
+		return nil, fmt.Errorf("%w: the type must be STANDARD or EXPRESS, got %q", ErrInvalidInput, p.Type)
+	}
+	sha, err := d.putDefinition(ctx, p.Definition)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := d.Store.StateMachineCreate(ctx, &store.StateMachineCreateParams{
+		Name: p.Name, DefinitionSHA: sha, Type: typ, RoleARN: p.RoleARN, RevisionID: newRevision(), Now: d.now(),
+	}); err != nil {
+		return nil, err
+	}
+	return d.afterPut(ctx, p)
+}
+
+// UpdateStateMachine changes a state machine's definition or role: new
+// executions use the new definition, running ones keep theirs.
+func (d *Durable) UpdateStateMachine(ctx context.Context, p StateMachineParams) (*StateMachineInfo, error) {
+	sha := ""
+	if len(p.Definition) > 0 {
+		var err error
+		if sha, err = d.putDefinition(ctx, p.Definition); err != nil {
+			return nil, err
+		}
+	}
+	_, err := d.Store.StateMachineUpdate(ctx, &store.StateMachineUpdateParams{Name: p.Name, DefinitionSHA: sha, RoleARN: p.RoleARN, RevisionID: newRevision(), Now: d.now()})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, d.StateMachineARN(p.Name))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return d.afterPut(ctx, p)
+}
+
+func (d *Durable) putDefinition(ctx context.Context, def []byte) (string, error) {
+	m, err := asl.Parse(def)
+	if err != nil {
+		return "", err
+	}
+	sha, err := d.Store.DefinitionPut(ctx, def)
+	if err == nil {
+		d.cacheDefinition(sha, m)
+	}
+	return sha, err
+}
+
+func (d *Durable) afterPut(ctx context.Context, p StateMachineParams) (*StateMachineInfo, error) {
+	info, err := d.DescribeStateMachine(ctx, p.Name)
+	if err != nil || !p.Publish {
+		return info, err
+	}
+	v, err := d.Store.StateMachineVersionPublish(ctx, p.Name, store.DefinitionSHA(info.Definition), p.VersionDescription, d.now())
+	if err != nil {
+		return nil, err
+	}
+	info.VersionARN = info.ARN + ":" + strconv.Itoa(v)
+	return info, nil
+}
+
+// DescribeStateMachine returns a state machine with its definition.
+func (d *Durable) DescribeStateMachine(ctx context.Context, name string) (*StateMachineInfo, error) {
+	sm, err := d.Store.StateMachineGet(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, d.StateMachineARN(name))
+	}
+	if err != nil {
+		return nil, err
+	}
+	def, err := d.Store.DefinitionGet(ctx, sm.DefinitionSHA)
+	if err != nil {
+		return nil, err
+	}
+	return &StateMachineInfo{ARN: d.StateMachineARN(name), Name: name, Definition: def, Type: sm.Type, RoleARN: sm.RoleARN,
+		Created: sm.Created, Updated: sm.Updated, RevisionID: sm.RevisionID}, nil
+}
+
+// ListStateMachines lists state machine names in lexical order; next is
+// the cursor of the following page, "" at the end.
+func (d *Durable) ListStateMachines(ctx context.Context, after string, limit int) (names []string, next string, err error) {
+	return d.Store.StateMachineList(ctx, after, limit)
+}
+
+// DeleteStateMachine deletes a state machine and its versions; its
+// running executions go on with the definitions they started with.
+func (d *Durable) DeleteStateMachine(ctx context.Context, name string) error {
+	return d.Store.StateMachineDelete(ctx, name)
+}
+
+// StartExecution starts an execution of a state machine by ARN: the
+// state machine's (its latest definition) or one of its versions'
+// ("...:stateMachine:<name>:<version>").
+func (d *Durable) StartExecution(ctx context.Context, arn, name string, input any, traceparent string) (*Started, error) {
+	smName, version, err := d.parseStateMachineARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	sm, err := d.Store.StateMachineGet(ctx, smName)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, arn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sha := sm.DefinitionSHA
+	if version > 0 {
+		v, err := d.Store.StateMachineVersionGet(ctx, smName, version)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, arn)
+		}
+		if err != nil {
+			return nil, err
+		}
+		sha = v.DefinitionSHA
+	}
+	def, err := d.Store.DefinitionGet(ctx, sha)
+	if err != nil {
+		return nil, err
+	}
+	return d.Start(ctx, StartParams{StateMachineName: smName, Definition: def, Name: name, Input: input, TraceParent: traceparent})
+}
+
+// parseStateMachineARN splits "arn:aws:states:<region>:<account>:stateMachine:<name>[:<version>]".
+func (d *Durable) parseStateMachineARN(arn string) (string, int, error) {
+	parts := strings.Split(arn, ":")
+	if len(parts) < 7 || len(parts) > 8 || parts[0] != "arn" || parts[2] != "states" || parts[5] != "stateMachine" || parts[6] == "" {
+		return "", 0, fmt.Errorf("%w: invalid state machine ARN %q", ErrInvalidInput, arn)
+	}
+	if len(parts) == 7 {
+		return parts[6], 0, nil
+	}
+	v, err := strconv.Atoi(parts[7])
+	if err != nil || v < 1 {
+		return "", 0, fmt.Errorf("%w: aliases are not supported yet: %q", ErrInvalidInput, arn)
+	}
+	return parts[6], v, nil
+}
+
+func newRevision() string { return newUUID(rand.New(rand.NewPCG(seed(), seed()))) }

@@ -1,0 +1,67 @@
+package runtime_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/signalbox/signalbox/asl/diag"
+	"github.com/signalbox/signalbox/runtime"
+)
+
+func TestStateMachinesLifecycle(t *testing.T) {
+	t.Parallel()
+	d, _ := newDurable(t, nil)
+	ctx := context.Background()
+	v1 := []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Result":"one","End":true}}}`)
+	v2 := []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Result":"two","End":true}}}`)
+
+	_, err := d.CreateStateMachine(ctx, runtime.StateMachineParams{Name: "bad name", Definition: v1})
+	require.ErrorIs(t, err, runtime.ErrInvalidName)
+	_, err = d.CreateStateMachine(ctx, runtime.StateMachineParams{Name: "m", Definition: []byte(`{"StartAt":"X","States":{}}`)})
+	var de *diag.Error
+	require.ErrorAs(t, err, &de, "an invalid definition is refused with its diagnostics")
+
+	sm, err := d.CreateStateMachine(ctx, runtime.StateMachineParams{Name: "m", Definition: v1, RoleARN: "role", Publish: true})
+	require.NoError(t, err)
+	require.Equal(t, "arn:aws:states:us-east-1:123456789012:stateMachine:m", sm.ARN)
+	require.Equal(t, sm.ARN+":1", sm.VersionARN)
+	require.Equal(t, "STANDARD", sm.Type)
+	_, err = d.CreateStateMachine(ctx, runtime.StateMachineParams{Name: "m", Definition: v2, RoleARN: "role"})
+	require.ErrorIs(t, err, runtime.ErrStateMachineAlreadyExists)
+
+	up, err := d.UpdateStateMachine(ctx, runtime.StateMachineParams{Name: "m", Definition: v2, Publish: true})
+	require.NoError(t, err)
+	require.Equal(t, sm.ARN+":2", up.VersionARN)
+	require.JSONEq(t, string(v2), string(up.Definition))
+	require.NotEqual(t, sm.RevisionID, up.RevisionID)
+
+	// New executions use the new definition; a version ARN pins the old.
+	latest, err := d.StartExecution(ctx, sm.ARN, "latest", map[string]any{}, "")
+	require.NoError(t, err)
+	pinned, err := d.StartExecution(ctx, sm.ARN+":1", "pinned", map[string]any{}, "")
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	e, err := d.Describe(ctx, latest.ID)
+	require.NoError(t, err)
+	require.JSONEq(t, `"two"`, string(e.Output))
+	e, err = d.Describe(ctx, pinned.ID)
+	require.NoError(t, err)
+	require.JSONEq(t, `"one"`, string(e.Output))
+
+	_, err = d.StartExecution(ctx, sm.ARN+":9", "", map[string]any{}, "")
+	require.ErrorIs(t, err, runtime.ErrStateMachineDoesNotExist)
+	_, err = d.StartExecution(ctx, "arn:aws:states:us-east-1:123456789012:stateMachine:ghost", "", map[string]any{}, "")
+	require.ErrorIs(t, err, runtime.ErrStateMachineDoesNotExist)
+	_, err = d.StartExecution(ctx, "not-an-arn", "", map[string]any{}, "")
+	require.ErrorIs(t, err, runtime.ErrInvalidInput)
+
+	names, next, err := d.ListStateMachines(ctx, "", 10)
+	require.NoError(t, err)
+	require.Equal(t, []string{"m"}, names)
+	require.Empty(t, next)
+	require.NoError(t, d.DeleteStateMachine(ctx, "m"))
+	_, err = d.DescribeStateMachine(ctx, "m")
+	require.ErrorIs(t, err, runtime.ErrStateMachineDoesNotExist)
+}
