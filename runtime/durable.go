@@ -150,8 +150,12 @@ func (d *Durable) Start(ctx context.Context, p StartParams) (*Started, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Hand the first step over; a crash before this is repaired by the
-	// recoverer, or by the client retrying the start.
+	// List it under its state machine, and hand the first step over; a
+	// crash before this is repaired by the client retrying the start (and
+	// the outbox by the recoverer).
+	if err := d.Store.ExecutionListAdd(ctx, p.StateMachineName, id, res.Execution); err != nil {
+		return nil, err
+	}
 	if _, err := d.Store.OutboxFlush(ctx, id); err != nil {
 		return nil, err
 	}
@@ -249,6 +253,12 @@ func lastField(arn string) string {
 		}
 	}
 	return arn
+}
+
+// ListExecutions lists a state machine's executions, newest first,
+// optionally of one status; next is the cursor of the following page.
+func (d *Durable) ListExecutions(ctx context.Context, stateMachine, status, cursor string, limit int) ([]*store.Execution, string, error) {
+	return d.Store.ExecutionList(ctx, &store.ExecutionListParams{StateMachine: stateMachine, Status: status, Cursor: cursor, Limit: limit})
 }
 
 // Describe returns an execution's record.

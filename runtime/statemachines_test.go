@@ -57,6 +57,14 @@ func TestStateMachinesLifecycle(t *testing.T) {
 	_, err = d.StartExecution(ctx, "not-an-arn", "", map[string]any{}, "")
 	require.ErrorIs(t, err, runtime.ErrInvalidInput)
 
+	execs, cursor, err := d.ListExecutions(ctx, "m", "", "", 10)
+	require.NoError(t, err)
+	require.Len(t, execs, 2)
+	require.Empty(t, cursor)
+	execs, _, err = d.ListExecutions(ctx, "m", "FAILED", "", 10)
+	require.NoError(t, err)
+	require.Empty(t, execs)
+
 	names, next, err := d.ListStateMachines(ctx, "", 10)
 	require.NoError(t, err)
 	require.Equal(t, []string{"m"}, names)

@@ -44,6 +44,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *Client) {
 		{"TimersRescheduled", testTimersRescheduled},
 		{"OpenExecutions", testOpenExecutions},
 		{"StateMachines", testStateMachines},
+		{"ExecutionList", testExecutionList},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -856,4 +857,48 @@ func testStateMachines(t *testing.T, c *Client) {
 	page, _, err = c.StateMachineList(ctx, "", 10)
 	require.NoError(t, err)
 	require.Equal(t, []string{"a", "b", "c"}, page)
+}
+
+func testExecutionList(t *testing.T, c *Client) {
+	ctx := context.Background()
+	var ids []string
+	for i, name := range []string{"e0", "e1", "e2", "e3", "e4"} {
+		id := create(t, c, name, `{}`)
+		e, err := c.ExecutionGet(ctx, id)
+		require.NoError(t, err)
+		e.StartDate = t0.Add(time.Duration(i) * time.Second) // a distinct start each
+		require.NoError(t, c.ExecutionListAdd(ctx, "m", id, e))
+		ids = append(ids, id)
+	}
+	_, err := c.Transition(ctx, &TransitionParams{ExecutionID: ids[1], Thread: RootThread, Seq: 0,
+		Close: &ExecutionClose{Status: "SUCCEEDED", Output: []byte(`1`), StopDate: t0}})
+	require.NoError(t, err)
+
+	page, cursor, err := c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Limit: 2})
+	require.NoError(t, err)
+	require.Equal(t, []string{ids[4], ids[3]}, execIDs(page), "newest first")
+	page, cursor, err = c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Limit: 2, Cursor: cursor})
+	require.NoError(t, err)
+	require.Equal(t, []string{ids[2], ids[1]}, execIDs(page))
+	page, cursor, err = c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Limit: 2, Cursor: cursor})
+	require.NoError(t, err)
+	require.Equal(t, []string{ids[0]}, execIDs(page))
+	require.Empty(t, cursor)
+
+	page, _, err = c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Status: "SUCCEEDED"})
+	require.NoError(t, err)
+	require.Equal(t, []string{ids[1]}, execIDs(page))
+	page, _, err = c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Status: "RUNNING", Limit: 3})
+	require.NoError(t, err)
+	require.Equal(t, []string{ids[4], ids[3], ids[2]}, execIDs(page))
+	_, _, err = c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Cursor: "x"})
+	require.ErrorIs(t, err, ErrInvalid)
+}
+
+func execIDs(es []*Execution) []string {
+	out := []string{}
+	for _, e := range es {
+		out = append(out, e.ID)
+	}
+	return out
 }

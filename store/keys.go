@@ -95,6 +95,13 @@ func (k Keys) StateMachineVersionsKey(name string) string {
 	return k.prefix + ":sm:{" + name + "}:v"
 }
 
+// StateMachineExecutionsKey (sorted set) lists a state machine's
+// executions by start time (unix ms): ListExecutions. It shares the state
+// machine's slot, not the executions'.
+func (k Keys) StateMachineExecutionsKey(name string) string {
+	return k.prefix + ":sm:{" + name + "}:x"
+}
+
 // StateMachinesKey (sorted set, all scores 0) lists the state machines by
 // name, for listing in lexical order.
 func (k Keys) StateMachinesKey() string { return k.prefix + ":sms" }
