@@ -265,3 +265,52 @@ func (d *Durable) ListExecutions(ctx context.Context, stateMachine, status, curs
 func (d *Durable) Describe(ctx context.Context, id string) (*store.Execution, error) {
 	return d.Store.ExecutionGet(ctx, id)
 }
+
+// Redrive restarts a FAILED, TIMED_OUT or ABORTED execution from the state
+// its top-level thread stopped at, as RedriveExecution does: that state
+// runs again from its start (a Parallel or Map state with all its
+// branches), with fresh retry counts. It returns the redrive count.
+func (d *Durable) Redrive(ctx context.Context, id string) (int, error) {
+	th, err := d.Store.ThreadGet(ctx, id, store.RootThread)
+	if err != nil {
+		return 0, err
+	}
+	old, err := decodeThreadRecord(th.Record)
+	if err != nil {
+		return 0, err
+	}
+	x, err := d.info(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	e, err := d.Store.ExecutionGet(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	m, err := machineAt(x.machine, old.Machine)
+	if err != nil {
+		return 0, err
+	}
+	st, ok := m.State(old.State)
+	if !ok {
+		return 0, fmt.Errorf("execution %s: no state %q", id, old.State)
+	}
+	input, err := decodeRaw(old.Input)
+	if err != nil {
+		return 0, err
+	}
+	now := d.now()
+	rec := newThreadRecord(old.State, input, now)
+	rec.Redrives = e.RedriveCount + 1
+	b, err := rec.encode()
+	if err != nil {
+		return 0, err
+	}
+	return d.Store.ExecutionRedrive(ctx, &store.ExecutionRedriveParams{
+		ExecutionID: id, Record: b, Kind: kindStep,
+		Events: []store.Event{
+			{JSON: Event{Type: ExecutionRedriven, Timestamp: now, Index: e.RedriveCount + 1}.bodyJSON()},
+			{JSON: Event{Type: StateEntered(st.Kind()), Timestamp: now, Name: old.State, Payload: input}.bodyJSON()},
+		},
+	})
+}

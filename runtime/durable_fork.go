@@ -86,6 +86,7 @@ func (t *transition) child(f *forkRecord, i int, machine string, state string, i
 	rec.Phase = phaseBegin
 	rec.Machine = append(append([]string(nil), t.rec.Machine...), machine)
 	rec.Child = &childRecord{forkRecord: *f, Index: i, Parent: t.thread, ParentSeq: t.seq + 1}
+	rec.Redrives = t.rec.Redrives
 	if f.Map {
 		rec.Child.MapState, rec.Child.Item = t.st.Name(), rawJSON(input)
 	}

@@ -414,3 +414,49 @@ func TestDurableStateOutputOverTheLimitFails(t *testing.T) {
 	require.Equal(t, "States.DataLimitExceeded", e.Error)
 	require.Contains(t, e.Cause, "'Grow'")
 }
+
+func TestDurableRedriveFromTheFailedState(t *testing.T) {
+	t.Parallel()
+	calls := 0
+	h := integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
+		calls++
+		if calls == 1 {
+			return nil, &integrations.Error{Name: "Down", Cause: "the service is down"}
+		}
+		return "paid", nil
+	})
+	d, _ := newDurable(t, h)
+	ctx := context.Background()
+	def := `{"StartAt":"Prepare","States":{
+		"Prepare":{"Type":"Pass","Result":{"n":1},"Next":"Pay"},
+		"Pay":{"Type":"Task","Resource":"r","ResultPath":"$.paid","Next":"Done"},
+		"Done":{"Type":"Pass","Parameters":{"paid.$":"$.paid","redrives.$":"$$.Execution.RedriveCount"},"End":true}}}`
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(def), Input: map[string]any{}})
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	e, err := d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "FAILED", e.Status)
+	_, err = d.Redrive(ctx, "no-such-execution")
+	require.ErrorIs(t, err, store.ErrNotFound)
+
+	n, err := d.Redrive(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.NoError(t, d.Drain(ctx))
+	e, err = d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
+	require.JSONEq(t, `{"paid":"paid","redrives":1}`, string(e.Output))
+	require.Equal(t, 1, e.RedriveCount)
+	require.Equal(t, 2, calls, "Prepare did not run again, Pay did")
+	require.Equal(t, []string{
+		"ExecutionStarted", "PassStateEntered", "PassStateExited",
+		"TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskFailed", "ExecutionFailed",
+		"ExecutionRedriven", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited",
+		"PassStateEntered", "PassStateExited", "ExecutionSucceeded",
+	}, historyTypes(t, d, started.ID))
+
+	_, err = d.Redrive(ctx, started.ID)
+	require.ErrorIs(t, err, store.ErrClosed, "a succeeded execution cannot be redriven")
+}

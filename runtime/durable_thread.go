@@ -50,6 +50,9 @@ type threadRecord struct {
 	Machine []string     `json:"m,omitempty"`
 	Fork    *forkRecord  `json:"f,omitempty"` // a parent waiting for its children
 	Child   *childRecord `json:"c,omitempty"` // a child: its place in its fork
+	// Redrives is the execution's redrive count when the thread's state
+	// was entered ($$.Execution.RedriveCount).
+	Redrives int `json:"rd,omitempty"`
 }
 
 // forkRecord is the fork a Parallel or Map state waits for.

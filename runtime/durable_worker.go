@@ -166,6 +166,7 @@ func (d *Durable) context(ctx context.Context, x *execInfo, thread string, th *s
 		StateName:        rec.State,
 		EnteredTime:      time.UnixMilli(rec.Entered).UTC(),
 		RetryCount:       rec.RetryCount,
+		RedriveCount:     rec.Redrives,
 		Retries:          append([]int(nil), rec.Retries...),
 		CanRetry:         st.Kind() == asl.KindTask || st.Kind() == asl.KindParallel || st.Kind() == asl.KindMap,
 		EnteredEventID:   rec.EnteredID,
@@ -246,7 +247,7 @@ func (t *transition) apply(ctx context.Context, o asl.Outcome) error {
 			now := t.d.now()
 			t.event(Event{Type: StateEntered(next.Kind()), Name: x.State, Payload: x.Output, Timestamp: now})
 			rec := newThreadRecord(x.State, x.Output, now)
-			rec.Machine, rec.Child = t.rec.Machine, t.rec.Child
+			rec.Machine, rec.Child, rec.Redrives = t.rec.Machine, t.rec.Child, t.rec.Redrives
 			t.rec = rec
 			t.nextKind = kindStep
 			return nil

@@ -19,6 +19,7 @@ const (
 	ExecutionFailed        EventType = "ExecutionFailed"
 	ExecutionTimedOut      EventType = "ExecutionTimedOut"
 	ExecutionAborted       EventType = "ExecutionAborted"
+	ExecutionRedriven      EventType = "ExecutionRedriven"
 	TaskScheduled          EventType = "TaskScheduled"
 	TaskStarted            EventType = "TaskStarted"
 	TaskSucceeded          EventType = "TaskSucceeded"
@@ -212,6 +213,8 @@ func (ev Event) details() (string, map[string]any) {
 		return "executionTimedOutEventDetails", errDetails()
 	case ev.Type == ExecutionAborted:
 		return "executionAbortedEventDetails", errDetails()
+	case ev.Type == ExecutionRedriven:
+		return "executionRedrivenEventDetails", map[string]any{"redriveCount": int64(ev.Index)}
 	case strings.HasSuffix(t, "StateEntered"):
 		d := payload("input")
 		d["name"] = ev.Name

@@ -29,6 +29,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *Client) {
 		{"TransitionClose", testTransitionClose},
 		{"TransitionInvalid", testTransitionInvalid},
 		{"ExecutionEnd", testExecutionEnd},
+		{"ExecutionRedrive", testExecutionRedrive},
 		{"HistoryIDs", testHistoryIDs},
 		{"HistoryPage", testHistoryPage},
 		{"OutboxFlush", testOutboxFlush},
@@ -901,4 +902,39 @@ func execIDs(es []*Execution) []string {
 		out = append(out, e.ID)
 	}
 	return out
+}
+
+func testExecutionRedrive(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`)
+	_, err := c.OutboxFlush(ctx, id)
+	require.NoError(t, err)
+	readAll(t, c, "w")
+	p := &ExecutionRedriveParams{ExecutionID: id, Record: []byte(`{"again":true}`), Kind: "step",
+		Events: []Event{{JSON: []byte(`{"type":"ExecutionRedriven"}`)}}}
+	_, err = c.ExecutionRedrive(ctx, p)
+	require.ErrorIs(t, err, ErrClosed, "a running execution cannot be redriven")
+
+	_, err = c.Transition(ctx, &TransitionParams{ExecutionID: id, Thread: RootThread, Seq: 0, Record: []byte(`{}`),
+		Close: &ExecutionClose{Status: "FAILED", Error: "E", Cause: "c", StopDate: t0}})
+	require.NoError(t, err)
+	n, err := c.ExecutionRedrive(ctx, p)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	x, err := c.ExecutionGet(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, "RUNNING", x.Status)
+	require.Empty(t, x.Error)
+	require.True(t, x.StopDate.IsZero())
+	require.Equal(t, 1, x.RedriveCount)
+	th, err := c.ThreadGet(ctx, id, RootThread)
+	require.NoError(t, err)
+	require.Equal(t, int64(2), th.Seq)
+	require.Equal(t, `{"again":true}`, string(th.Record))
+	require.Equal(t, []string{id + "|0|2|step"}, items(readAll(t, c, "w")), "its next step is handed over")
+	open, err := c.OpenExecutions(ctx, &OpenExecutionsParams{})
+	require.NoError(t, err)
+	require.Len(t, open, 1, "listed as open again")
+	_, err = c.ExecutionRedrive(ctx, &ExecutionRedriveParams{ExecutionID: "nope", Kind: "step"})
+	require.ErrorIs(t, err, ErrNotFound)
 }

@@ -53,6 +53,7 @@ type Execution struct {
 	TraceID         string
 	SpanID          string
 	Events          int64 // the latest history event id: the history's length
+	RedriveCount    int   // how many times it was redriven
 }
 
 // ExecutionCreateParams describe a new execution and its first transition.
@@ -192,6 +193,9 @@ func (c *Client) ExecutionGet(ctx context.Context, id string) (*Execution, error
 		Cause:           h[fieldCause],
 		TraceID:         h[fieldTrace],
 		SpanID:          h[fieldSpan],
+	}
+	if r := h["redrives"]; r != "" {
+		x.RedriveCount, _ = strconv.Atoi(r)
 	}
 	var errs []error
 	x.StartDate, err = millis(h[fieldStart])

@@ -269,3 +269,33 @@ first, last = append_events(x, KEYS[2], 5, last)
 redis.call('HSET', x, 'status', ARGV[1], 'error', ARGV[2], 'cause', ARGV[3], 'stop', ARGV[4])
 return {0, first, last}
 `)
+
+// scriptExecutionRedrive reopens a FAILED, TIMED_OUT or ABORTED execution
+// from where its top-level thread stopped.
+//
+//	KEYS[1] execution hash   KEYS[2] history   KEYS[3] threads   KEYS[4] outbox
+//	ARGV[1] the top-level thread's new record   ARGV[2] the work item kind
+//	ARGV[3] execution id     ARGV[4...] events
+//
+// Returns {NOTFOUND}; {CLOSED, status} when the status cannot be redriven
+// (RUNNING or SUCCEEDED); else {OK, redrive count, first event id, last
+// event id}: the status is RUNNING again, the stop date, error and cause
+// are cleared, the redrive count is incremented, the thread's seq moves on
+// and its next work item is in the outbox.
+var scriptExecutionRedrive = redis.NewScript(luaPrelude + `
+local x = KEYS[1]
+local status = redis.call('HGET', x, 'status')
+if not status then return {3} end
+if status ~= 'FAILED' and status ~= 'TIMED_OUT' and status ~= 'ABORTED' then return {2, status} end
+local tv = redis.call('HGET', KEYS[3], '0')
+if not tv then return {3} end
+local seq, last = string.match(tv, '^(%d+)|(%d+)|')
+seq, last = tonumber(seq), tonumber(last)
+local n = redis.call('HINCRBY', x, 'redrives', 1)
+redis.call('HSET', x, 'status', 'RUNNING', 'stop', '', 'error', '', 'cause', '', 'output', '')
+local first
+first, last = append_events(x, KEYS[2], 4, last)
+redis.call('HSET', KEYS[3], '0', string.format('%d|%d|', seq + 1, last) .. ARGV[1])
+push_outbox(x, KEYS[4], '0|' .. ARGV[3] .. '|0|' .. string.format('%d', seq + 1) .. '|' .. ARGV[2])
+return {0, n, first, last}
+`)
