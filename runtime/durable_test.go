@@ -460,3 +460,77 @@ func TestDurableRedriveFromTheFailedState(t *testing.T) {
 	_, err = d.Redrive(ctx, started.ID)
 	require.ErrorIs(t, err, store.ErrClosed, "a succeeded execution cannot be redriven")
 }
+
+func TestDurableTaskTokens(t *testing.T) {
+	t.Parallel()
+	// The integration hands the token on (as an SQS message would) and
+	// returns at once; the test plays the worker that answers.
+	tokens := make(chan string, 10)
+	h := integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
+		p := req.Parameters.(map[string]any)
+		require.Equal(t, req.TaskToken, p["token"], "$$.Task.Token is the token the integration gets")
+		tokens <- req.TaskToken
+		return map[string]any{"MessageId": "m-1"}, nil
+	})
+	d, clk := newDurable(t, h)
+	ctx := context.Background()
+	def := `{"StartAt":"Ask","States":{
+		"Ask":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","Parameters":{"token.$":"$$.Task.Token"},
+			"HeartbeatSeconds":60,"TimeoutSeconds":300,"ResultPath":"$.answer",
+			"Catch":[{"ErrorEquals":["States.HeartbeatTimeout"],"ResultPath":"$.err","Next":"Late"}],"Next":"Done"},
+		"Late":{"Type":"Pass","Result":"late","ResultPath":"$.answer","Next":"Done"},
+		"Done":{"Type":"Succeed"}}}`
+	start := func(name string) string {
+		s, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(def), Name: name, Input: map[string]any{}})
+		require.NoError(t, err)
+		require.NoError(t, d.Drain(ctx))
+		return s.ID
+	}
+
+	// Success, after a heartbeat that keeps the task alive past 60 s.
+	id := start("ok")
+	token := <-tokens
+	clk.Advance(50 * time.Second)
+	require.NoError(t, d.SendTaskHeartbeat(ctx, token))
+	clk.Advance(50 * time.Second)
+	require.NoError(t, d.Drain(ctx))
+	require.NoError(t, d.SendTaskSuccess(ctx, token, map[string]any{"approved": true}))
+	require.ErrorIs(t, d.SendTaskSuccess(ctx, token, "again"), runtime.ErrTaskDoesNotExist, "a token is usable once")
+	require.NoError(t, d.Drain(ctx))
+	e, err := d.Describe(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
+	require.JSONEq(t, `{"answer":{"approved":true}}`, string(e.Output))
+	types := historyTypes(t, d, id)
+	require.Contains(t, types, "TaskSubmitted")
+	require.Contains(t, types, "TaskSucceeded")
+
+	// No heartbeat: the task times out and the Catch takes over.
+	id = start("silent")
+	<-tokens
+	clk.Advance(61 * time.Second)
+	require.NoError(t, d.Drain(ctx))
+	e, err = d.Describe(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", e.Status)
+	require.JSONEq(t, `"late"`, mustField(t, e.Output, "answer"))
+
+	// Failure: Retry and Catch see the error (none here: it fails).
+	id = start("fails")
+	token = <-tokens
+	require.NoError(t, d.SendTaskFailure(ctx, token, "Rejected", "by a human"))
+	require.NoError(t, d.Drain(ctx))
+	e, err = d.Describe(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, "FAILED", e.Status)
+	require.Equal(t, "Rejected", e.Error)
+
+	require.ErrorIs(t, d.SendTaskSuccess(ctx, "not-a-token", 1), runtime.ErrInvalidToken)
+}
+
+func mustField(t *testing.T, obj []byte, key string) string {
+	t.Helper()
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(obj, &m))
+	return string(m[key])
+}

@@ -18,6 +18,10 @@ const (
 	kindTimeout = "timeout"
 	kindBegin   = "begin" // a child thread starts: its first state is entered
 	kindJoin    = "join"  // a fork's children have ended (or one failed)
+	// kindTaskTimeout and kindHeartbeat end a task waiting for its token
+	// when its TimeoutSeconds or HeartbeatSeconds pass.
+	kindTaskTimeout = "tasktimeout"
+	kindHeartbeat   = "heartbeat"
 )
 
 // Thread phases: what the thread waits for at its current state.
@@ -29,6 +33,7 @@ const (
 	phaseBegin = "begin" // a child thread not started yet (kindBegin)
 	phaseFork  = "fork"  // a Parallel or Map waits for its children (kindJoin)
 	phaseDone  = "done"  // a child thread that ended
+	phaseToken = "token" // a .waitForTaskToken task waits for SendTask*
 )
 
 // threadRecord is a durable thread's record: where it stands, and the
@@ -53,6 +58,10 @@ type threadRecord struct {
 	// Redrives is the execution's redrive count when the thread's state
 	// was entered ($$.Execution.RedriveCount).
 	Redrives int `json:"rd,omitempty"`
+	// Token is the task token of a .waitForTaskToken task, and Deadline
+	// (unix ms, 0: none) when its TimeoutSeconds end.
+	Token    string `json:"tok,omitempty"`
+	Deadline int64  `json:"dl,omitempty"`
 }
 
 // forkRecord is the fork a Parallel or Map state waits for.

@@ -23,6 +23,21 @@ const rootScope = "0"
 // item (its seq is not the thread's) is dropped. The caller acknowledges
 // the item when Process returns nil.
 func (d *Durable) Process(ctx context.Context, item store.WorkItem) error {
+	return d.process(ctx, item, nil)
+}
+
+// external is what SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat
+// bring to a thread waiting for its task token.
+type external struct {
+	token     string
+	heartbeat bool
+	output    any
+	failure   *aslerr.Error
+}
+
+// process carries out a work item, or an external event for a thread
+// waiting on a token (ext; item.Seq is then ignored).
+func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *external) error {
 	if item.Kind == kindTimeout {
 		err := d.end(ctx, item.Exec, StatusTimedOut, ExecutionTimedOut, aslerr.Timeout, "The execution timed out")
 		if errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrNotFound) {
@@ -32,10 +47,16 @@ func (d *Durable) Process(ctx context.Context, item store.WorkItem) error {
 	}
 	th, err := d.Store.ThreadGet(ctx, item.Exec, item.Thread)
 	if errors.Is(err, store.ErrNotFound) {
+		if ext != nil {
+			return ErrTaskDoesNotExist
+		}
 		return nil // the execution is gone: nothing to do
 	}
 	if err != nil {
 		return err
+	}
+	if ext != nil {
+		item.Seq = th.Seq
 	}
 	if th.Seq != item.Seq {
 		return nil // stale or duplicate delivery
@@ -70,8 +91,20 @@ func (d *Durable) Process(ctx context.Context, item store.WorkItem) error {
 		return err
 	}
 	tr := &transition{d: d, x: x, thread: item.Thread, seq: th.Seq, m: m, st: st, rec: rec, input: input, c: c}
+	if ext != nil && (rec.Phase != phaseToken || rec.Token != ext.token) {
+		return ErrTaskDoesNotExist
+	}
+	if st, ok := st.(*asl.Task); ok && (rec.Phase == phaseEnter || rec.Phase == phaseRetry) && strings.HasSuffix(st.Resource, ".waitForTaskToken") {
+		c.TaskToken = newTaskToken(x.id, item.Thread, c)
+	}
 	var o asl.Outcome
 	switch {
+	case ext != nil:
+		o = tr.token(ext)
+	case item.Kind == kindTaskTimeout && rec.Phase == phaseToken:
+		o = tr.tokenTimeout(aslerr.Timeout, "The task did not complete within its TimeoutSeconds")
+	case item.Kind == kindHeartbeat && rec.Phase == phaseToken:
+		o = tr.tokenTimeout(aslerr.HeartbeatTimeout, "No heartbeat came within the task's HeartbeatSeconds")
 	case item.Kind == kindBegin && rec.Phase == phaseBegin:
 		tr.begin()
 	case item.Kind == kindJoin && rec.Phase == phaseFork:
@@ -114,6 +147,9 @@ func (d *Durable) Process(ctx context.Context, item store.WorkItem) error {
 	res, err := d.Store.Transition(ctx, p)
 	if err != nil {
 		if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrCancelled) {
+			if ext != nil {
+				return ErrTaskDoesNotExist // the token was used meanwhile
+			}
 			return nil // another worker got there first, or the execution or fork ended
 		}
 		return err
@@ -276,6 +312,7 @@ func (t *transition) apply(ctx context.Context, o asl.Outcome) error {
 			t.event(Event{Type: TaskScheduled, Task: &TaskDetails{ResourceType: rtype, Resource: res, Region: t.d.region(), Parameters: x.Parameters, TimeoutSeconds: x.TimeoutSeconds, HeartbeatSeconds: x.HeartbeatSeconds}})
 			t.rec.Phase = phaseTask
 			t.rec.Call = &callRecord{Resource: x.Resource, Parameters: rawJSON(x.Parameters), TimeoutSeconds: x.TimeoutSeconds, HeartbeatSeconds: x.HeartbeatSeconds}
+			t.rec.Token = t.c.TaskToken
 			t.nextKind = kindTask
 			return nil
 		case asl.WaitUntil:
@@ -363,8 +400,24 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 		callCtx, cancel = context.WithTimeout(ctx, secondsDuration(call.TimeoutSeconds))
 		defer cancel()
 	}
-	t.rec.Phase, t.rec.Call = phaseEnter, nil
+	req.TaskToken = t.rec.Token
+	waits := t.rec.Token != "" && strings.HasSuffix(call.Resource, ".waitForTaskToken")
+	if !waits {
+		t.rec.Phase, t.rec.Call = phaseEnter, nil
+	}
 	result, err := h.Invoke(callCtx, req)
+	if err == nil && waits {
+		// The task was handed over; its token brings the result.
+		t.event(Event{Type: TaskSubmitted, Task: task, Payload: result})
+		t.rec.Phase = phaseToken
+		now := t.d.now()
+		if call.TimeoutSeconds > 0 {
+			t.rec.Deadline = now.Add(secondsDuration(call.TimeoutSeconds)).UnixMilli()
+		}
+		t.armTokenTimers(now)
+		return nil
+	}
+	t.rec.Phase, t.rec.Call, t.rec.Token = phaseEnter, nil, ""
 	if err == nil {
 		t.event(Event{Type: TaskSucceeded, Task: task, Payload: result})
 		return asl.Complete(t.st, t.input, result, t.c)
@@ -376,4 +429,44 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 	}
 	t.event(Event{Type: typ, Task: task, Error: &ErrorDetails{ae.Name, ae.Cause}})
 	return asl.HandleError(t.st, t.input, ae, t.c)
+}
+
+// armTokenTimers sets the timers of a thread waiting for its token: the
+// task's deadline and, with HeartbeatSeconds, the next heartbeat's.
+func (t *transition) armTokenTimers(now time.Time) {
+	item := func(kind string, due time.Time) store.OutboxItem {
+		return store.OutboxItem{Item: store.WorkItem{Exec: t.x.id, Thread: t.thread, Seq: t.seq + 1, Kind: kind}, Due: due}
+	}
+	if t.rec.Deadline > 0 {
+		t.outbox = append(t.outbox, item(kindTaskTimeout, time.UnixMilli(t.rec.Deadline)))
+	}
+	if hb := t.rec.Call.HeartbeatSeconds; hb > 0 {
+		t.outbox = append(t.outbox, item(kindHeartbeat, now.Add(secondsDuration(hb))))
+	}
+}
+
+// token applies SendTaskSuccess, SendTaskFailure or SendTaskHeartbeat.
+func (t *transition) token(ext *external) asl.Outcome {
+	rtype, res := resourceParts(t.rec.Call.Resource)
+	task := &TaskDetails{ResourceType: rtype, Resource: res}
+	switch {
+	case ext.heartbeat:
+		t.armTokenTimers(t.d.now()) // the thread's seq moves on: earlier timers go stale
+		return nil
+	case ext.failure != nil:
+		t.event(Event{Type: TaskFailed, Task: task, Error: &ErrorDetails{ext.failure.Name, ext.failure.Cause}})
+		t.rec.Phase, t.rec.Call, t.rec.Token, t.rec.Deadline = phaseEnter, nil, "", 0
+		return asl.HandleError(t.st, t.input, ext.failure, t.c)
+	}
+	t.event(Event{Type: TaskSucceeded, Task: task, Payload: ext.output})
+	t.rec.Phase, t.rec.Call, t.rec.Token, t.rec.Deadline = phaseEnter, nil, "", 0
+	return asl.Complete(t.st, t.input, ext.output, t.c)
+}
+
+// tokenTimeout ends a task whose token did not come back in time.
+func (t *transition) tokenTimeout(name, cause string) asl.Outcome {
+	rtype, res := resourceParts(t.rec.Call.Resource)
+	t.event(Event{Type: TaskTimedOut, Task: &TaskDetails{ResourceType: rtype, Resource: res}, Error: &ErrorDetails{name, cause}})
+	t.rec.Phase, t.rec.Call, t.rec.Token, t.rec.Deadline = phaseEnter, nil, "", 0
+	return asl.HandleError(t.st, t.input, &aslerr.Error{Name: name, Cause: cause}, t.c)
 }

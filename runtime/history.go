@@ -25,6 +25,7 @@ const (
 	TaskSucceeded          EventType = "TaskSucceeded"
 	TaskFailed             EventType = "TaskFailed"
 	TaskTimedOut           EventType = "TaskTimedOut"
+	TaskSubmitted          EventType = "TaskSubmitted"
 	ParallelStateStarted   EventType = "ParallelStateStarted"
 	ParallelStateSucceeded EventType = "ParallelStateSucceeded"
 	ParallelStateFailed    EventType = "ParallelStateFailed"
@@ -234,6 +235,8 @@ func (ev Event) details() (string, map[string]any) {
 		return "taskScheduledEventDetails", d
 	case ev.Type == TaskStarted:
 		return "taskStartedEventDetails", withTask(map[string]any{})
+	case ev.Type == TaskSubmitted:
+		return "taskSubmittedEventDetails", withTask(payload("output"))
 	case ev.Type == TaskSucceeded:
 		return "taskSucceededEventDetails", withTask(payload("output"))
 	case ev.Type == TaskFailed:
