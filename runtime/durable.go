@@ -18,8 +18,7 @@ import (
 // processes may run workers against one store. See docs/durable.md.
 //
 // Parallel branches and Map iterations are threads of their own (see
-// durable_fork.go). Not done yet (the rest of milestone M3): task
-// heartbeats, task tokens, redrive.
+// durable_fork.go); task tokens are in tokens.go.
 type Durable struct {
 	Store *store.Client
 	// Tasks serves Task states; nil fails every Task with a clear error.
