@@ -196,3 +196,55 @@ func (d *Durable) parseStateMachineARN(arn string) (string, int, error) {
 }
 
 func newRevision() string { return newUUID(rand.New(rand.NewPCG(seed(), seed()))) }
+
+// StartSyncExecution runs an EXPRESS state machine's execution to its end
+// in this process, with the in-memory engine, and returns its result, as
+// StartSyncExecution does. Nothing is written to the store: like AWS, an
+// Express execution keeps no history of its own. ctx bounds it.
+func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, input any) (*Result, error) {
+	smName, version, err := d.parseStateMachineARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	sm, err := d.Store.StateMachineGet(ctx, smName)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, arn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if sm.Type != TypeExpress {
+		return nil, fmt.Errorf("%w: StartSyncExecution runs EXPRESS state machines; %s is %s", ErrInvalidInput, smName, sm.Type)
+	}
+	sha := sm.DefinitionSHA
+	if version > 0 {
+		v, err := d.Store.StateMachineVersionGet(ctx, smName, version)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, arn)
+		}
+		sha = v.DefinitionSHA
+	}
+	d.mu.Lock()
+	m := d.defs[sha]
+	d.mu.Unlock()
+	if m == nil {
+		def, err := d.Store.DefinitionGet(ctx, sha)
+		if err != nil {
+			return nil, err
+		}
+		if m, err = asl.Parse(def); err != nil {
+			return nil, err
+		}
+		d.cacheDefinition(sha, m)
+	}
+	if name != "" {
+		if err := CheckExecutionName(name); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkPayload("execution input", []byte(asl.EncodeJSON(input))); err != nil {
+		return nil, err
+	}
+	e := &Engine{Tasks: d.Tasks, Region: d.Region, Account: d.Account}
+	return e.Run(ctx, m, Execution{StateMachineName: smName, Name: name, Input: input, Express: true}), nil
+}
