@@ -150,33 +150,42 @@ func (d *Durable) DeleteStateMachine(ctx context.Context, name string) error {
 // state machine's (its latest definition) or one of its versions'
 // ("...:stateMachine:<name>:<version>").
 func (d *Durable) StartExecution(ctx context.Context, arn, name string, input any, traceparent string) (*Started, error) {
-	smName, version, err := d.parseStateMachineARN(arn)
+	sm, sha, err := d.resolve(ctx, arn)
 	if err != nil {
 		return nil, err
-	}
-	sm, err := d.Store.StateMachineGet(ctx, smName)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, arn)
-	}
-	if err != nil {
-		return nil, err
-	}
-	sha := sm.DefinitionSHA
-	if version > 0 {
-		v, err := d.Store.StateMachineVersionGet(ctx, smName, version)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, arn)
-		}
-		if err != nil {
-			return nil, err
-		}
-		sha = v.DefinitionSHA
 	}
 	def, err := d.Store.DefinitionGet(ctx, sha)
 	if err != nil {
 		return nil, err
 	}
-	return d.Start(ctx, StartParams{StateMachineName: smName, Definition: def, Name: name, Input: input, TraceParent: traceparent})
+	return d.Start(ctx, StartParams{StateMachineName: sm.Name, Definition: def, Name: name, Input: input, TraceParent: traceparent})
+}
+
+// resolve finds the state machine a state machine or version ARN names,
+// and the hash of the definition it runs.
+func (d *Durable) resolve(ctx context.Context, arn string) (*store.StateMachine, string, error) {
+	smName, version, err := d.parseStateMachineARN(arn)
+	if err != nil {
+		return nil, "", err
+	}
+	sm, err := d.Store.StateMachineGet(ctx, smName)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, "", fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, arn)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if version == 0 {
+		return sm, sm.DefinitionSHA, nil
+	}
+	v, err := d.Store.StateMachineVersionGet(ctx, smName, version)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, "", fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, arn)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return sm, v.DefinitionSHA, nil
 }
 
 // parseStateMachineARN splits "arn:aws:states:<region>:<account>:stateMachine:<name>[:<version>]".
@@ -202,27 +211,13 @@ func newRevision() string { return newUUID(rand.New(rand.NewPCG(seed(), seed()))
 // StartSyncExecution does. Nothing is written to the store: like AWS, an
 // Express execution keeps no history of its own. ctx bounds it.
 func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, input any) (*Result, error) {
-	smName, version, err := d.parseStateMachineARN(arn)
+	sm, sha, err := d.resolve(ctx, arn)
 	if err != nil {
 		return nil, err
 	}
-	sm, err := d.Store.StateMachineGet(ctx, smName)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, arn)
-	}
-	if err != nil {
-		return nil, err
-	}
+	smName := sm.Name
 	if sm.Type != TypeExpress {
 		return nil, fmt.Errorf("%w: StartSyncExecution runs EXPRESS state machines; %s is %s", ErrInvalidInput, smName, sm.Type)
-	}
-	sha := sm.DefinitionSHA
-	if version > 0 {
-		v, err := d.Store.StateMachineVersionGet(ctx, smName, version)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, arn)
-		}
-		sha = v.DefinitionSHA
 	}
 	d.mu.Lock()
 	m := d.defs[sha]
