@@ -214,18 +214,9 @@ func (d *Durable) info(ctx context.Context, id string) (*execInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.mu.Lock()
-	m := d.defs[e.DefinitionSHA]
-	d.mu.Unlock()
-	if m == nil {
-		def, err := d.Store.DefinitionGet(ctx, e.DefinitionSHA)
-		if err != nil {
-			return nil, err
-		}
-		if m, err = asl.Parse(def); err != nil {
-			return nil, fmt.Errorf("execution %s: its stored definition no longer compiles: %w", id, err)
-		}
-		d.cacheDefinition(e.DefinitionSHA, m)
+	m, err := d.machine(ctx, e.DefinitionSHA)
+	if err != nil {
+		return nil, fmt.Errorf("execution %s: %w", id, err)
 	}
 	input, err := asl.DecodeJSON(e.Input)
 	if err != nil {
@@ -243,6 +234,26 @@ func (d *Durable) info(ctx context.Context, id string) (*execInfo, error) {
 	d.execs[id] = x
 	d.mu.Unlock()
 	return x, nil
+}
+
+// machine returns the compiled definition stored under sha, from the
+// cache or the store.
+func (d *Durable) machine(ctx context.Context, sha string) (*asl.StateMachine, error) {
+	d.mu.Lock()
+	m := d.defs[sha]
+	d.mu.Unlock()
+	if m != nil {
+		return m, nil
+	}
+	def, err := d.Store.DefinitionGet(ctx, sha)
+	if err != nil {
+		return nil, err
+	}
+	if m, err = asl.Parse(def); err != nil {
+		return nil, fmt.Errorf("the stored definition %s no longer compiles: %w", sha, err)
+	}
+	d.cacheDefinition(sha, m)
+	return m, nil
 }
 
 func lastField(arn string) string {

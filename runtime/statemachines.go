@@ -219,18 +219,9 @@ func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, inpu
 	if sm.Type != TypeExpress {
 		return nil, fmt.Errorf("%w: StartSyncExecution runs EXPRESS state machines; %s is %s", ErrInvalidInput, smName, sm.Type)
 	}
-	d.mu.Lock()
-	m := d.defs[sha]
-	d.mu.Unlock()
-	if m == nil {
-		def, err := d.Store.DefinitionGet(ctx, sha)
-		if err != nil {
-			return nil, err
-		}
-		if m, err = asl.Parse(def); err != nil {
-			return nil, err
-		}
-		d.cacheDefinition(sha, m)
+	m, err := d.machine(ctx, sha)
+	if err != nil {
+		return nil, err
 	}
 	if name != "" {
 		if err := CheckExecutionName(name); err != nil {
