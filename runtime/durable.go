@@ -44,13 +44,12 @@ type Durable struct {
 // execInfo is what a worker needs to know of an execution, all of it
 // fixed at start.
 type execInfo struct {
-	id, arn, name   string
-	smARN, smName   string
-	defSHA          string
-	input           any
-	start           time.Time
-	machine         *asl.StateMachine
-	region, account string
+	id, arn, name string
+	smARN, smName string
+	defSHA        string
+	input         any
+	start         time.Time
+	machine       *asl.StateMachine
 }
 
 // StartParams describe a new execution.

@@ -15,9 +15,6 @@ import (
 	"github.com/signalbox/signalbox/store"
 )
 
-// rootScope is the variable scope of the top-level thread.
-const rootScope = "0"
-
 // Process carries out one work item: it loads the thread, decides with asl
 // what happens, and applies it with one transition. A stale or duplicate
 // item (its seq is not the thread's) is dropped. The caller acknowledges

@@ -26,8 +26,6 @@ func defaultDecimalFormat() decimalFormat {
 // subPicture is an analysed sub-picture of a format-number picture.
 type subPicture struct {
 	prefix, suffix    string
-	intPart, fracPart []rune // active characters of the mantissa parts
-	expPart           []rune
 	hasDecimal        bool
 	hasExponent       bool
 	percent, permille bool
