@@ -58,102 +58,128 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 	if th.Seq != item.Seq {
 		return nil // stale or duplicate delivery
 	}
-	x, err := d.info(ctx, item.Exec)
-	if err != nil {
-		return err
-	}
-	rec, err := decodeThreadRecord(th.Record)
-	if err != nil {
-		return err
-	}
-	m, err := machineAt(x.machine, rec.Machine)
-	if err != nil {
-		return fmt.Errorf("execution %s thread %s: %w", x.id, item.Thread, err)
-	}
-	st, ok := m.State(rec.State)
-	if !ok {
-		return fmt.Errorf("execution %s: no state %q in its definition", x.id, rec.State)
-	}
-	if rec.EnteredID == 0 {
-		// The transition that entered the state appended its StateEntered
-		// event last.
-		rec.EnteredID = th.LastEventID
-	}
-	input, err := decodeRaw(rec.Input)
-	if err != nil {
-		return err
-	}
-	c, err := d.context(ctx, x, item.Thread, th, rec, st)
-	if err != nil {
-		return err
-	}
-	tr := &transition{d: d, x: x, thread: item.Thread, seq: th.Seq, m: m, st: st, rec: rec, input: input, c: c}
-	if ext != nil && (rec.Phase != phaseToken || rec.Token != ext.token) {
-		return ErrTaskDoesNotExist
-	}
-	if st, ok := st.(*asl.Task); ok && (rec.Phase == phaseEnter || rec.Phase == phaseRetry) && strings.HasSuffix(st.Resource, ".waitForTaskToken") {
-		c.TaskToken = newTaskToken(x.id, item.Thread, c)
-	}
-	var o asl.Outcome
-	switch {
-	case ext != nil:
-		o = tr.token(ext)
-	case item.Kind == kindTaskTimeout && rec.Phase == phaseToken:
-		o = tr.tokenTimeout(aslerr.Timeout, "The task did not complete within its TimeoutSeconds")
-	case item.Kind == kindHeartbeat && rec.Phase == phaseToken:
-		o = tr.tokenTimeout(aslerr.HeartbeatTimeout, "No heartbeat came within the task's HeartbeatSeconds")
-	case item.Kind == kindBegin && rec.Phase == phaseBegin:
-		tr.begin()
-	case item.Kind == kindJoin && rec.Phase == phaseFork:
-		if o, err = tr.join(ctx); err != nil {
+	// A step that leaves the thread ready for its next step right away
+	// (a Pass, a Choice, a Wait of zero...) is followed by that step here,
+	// without going through the work stream: up to maxFold of them, then
+	// the chain's outbox is handed over at once. A crash mid-chain leaves
+	// the last committed step's item in the outbox, for the recoverer.
+	var chain []*store.TransitionResult
+	handOver := func(err error) error {
+		if len(chain) == 0 {
 			return err
 		}
-	case item.Kind == kindStep && rec.Phase == phaseEnter:
-		o = asl.Step(st, input, c)
-	case item.Kind == kindTask && rec.Phase == phaseTask:
-		o = tr.callTask(ctx)
-	case item.Kind == kindWake && rec.Phase == phaseWait:
-		if o, err = rec.Then.outcome(); err != nil {
-			return err
+		if _, herr := d.Store.OutboxHandOverChain(ctx, item.Exec, chain); herr != nil && err == nil {
+			return herr
 		}
-	case item.Kind == kindWake && rec.Phase == phaseRetry:
-		rec.Phase = phaseEnter
-		o = asl.Step(st, input, c)
-	default:
-		return fmt.Errorf("execution %s thread %s: a %s item for a thread in phase %q", x.id, item.Thread, item.Kind, rec.Phase)
-	}
-	if o != nil {
-		if err := tr.apply(ctx, o); err != nil {
-			return err
-		}
-	}
-	p := &store.TransitionParams{
-		ExecutionID: x.id, Thread: item.Thread, Seq: th.Seq,
-		Events: tr.events, Vars: tr.vars, Close: tr.close, Fork: tr.fork, Join: tr.joinEnd,
-		Outbox: tr.outbox,
-	}
-	if rec.Child != nil {
-		p.InFork = rec.Child.ID
-	}
-	if p.Record, err = tr.rec.encode(); err != nil {
 		return err
 	}
-	if tr.nextKind != "" {
-		p.Outbox = append(p.Outbox, store.OutboxItem{Item: store.WorkItem{Exec: x.id, Thread: item.Thread, Seq: th.Seq + 1, Kind: tr.nextKind}, Due: tr.due})
-	}
-	res, err := d.Store.Transition(ctx, p)
-	if err != nil {
-		if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrCancelled) {
-			if ext != nil {
-				return ErrTaskDoesNotExist // the token was used meanwhile
+	for folded := 0; ; folded++ {
+		x, err := d.info(ctx, item.Exec)
+		if err != nil {
+			return handOver(err)
+		}
+		rec, err := decodeThreadRecord(th.Record)
+		if err != nil {
+			return handOver(err)
+		}
+		m, err := machineAt(x.machine, rec.Machine)
+		if err != nil {
+			return handOver(fmt.Errorf("execution %s thread %s: %w", x.id, item.Thread, err))
+		}
+		st, ok := m.State(rec.State)
+		if !ok {
+			return handOver(fmt.Errorf("execution %s: no state %q in its definition", x.id, rec.State))
+		}
+		if rec.EnteredID == 0 {
+			// The transition that entered the state appended its StateEntered
+			// event last.
+			rec.EnteredID = th.LastEventID
+		}
+		input, err := decodeRaw(rec.Input)
+		if err != nil {
+			return handOver(err)
+		}
+		c, err := d.context(ctx, x, item.Thread, th, rec, st)
+		if err != nil {
+			return handOver(err)
+		}
+		tr := &transition{d: d, x: x, thread: item.Thread, seq: th.Seq, m: m, st: st, rec: rec, input: input, c: c}
+		if ext != nil && (rec.Phase != phaseToken || rec.Token != ext.token) {
+			return handOver(ErrTaskDoesNotExist)
+		}
+		if st, ok := st.(*asl.Task); ok && (rec.Phase == phaseEnter || rec.Phase == phaseRetry) && strings.HasSuffix(st.Resource, ".waitForTaskToken") {
+			c.TaskToken = newTaskToken(x.id, item.Thread, c)
+		}
+		var o asl.Outcome
+		switch {
+		case ext != nil:
+			o = tr.token(ext)
+		case item.Kind == kindTaskTimeout && rec.Phase == phaseToken:
+			o = tr.tokenTimeout(aslerr.Timeout, "The task did not complete within its TimeoutSeconds")
+		case item.Kind == kindHeartbeat && rec.Phase == phaseToken:
+			o = tr.tokenTimeout(aslerr.HeartbeatTimeout, "No heartbeat came within the task's HeartbeatSeconds")
+		case item.Kind == kindBegin && rec.Phase == phaseBegin:
+			tr.begin()
+		case item.Kind == kindJoin && rec.Phase == phaseFork:
+			if o, err = tr.join(ctx); err != nil {
+				return handOver(err)
 			}
-			return nil // another worker got there first, or the execution or fork ended
+		case item.Kind == kindStep && rec.Phase == phaseEnter:
+			o = asl.Step(st, input, c)
+		case item.Kind == kindTask && rec.Phase == phaseTask:
+			o = tr.callTask(ctx)
+		case item.Kind == kindWake && rec.Phase == phaseWait:
+			if o, err = rec.Then.outcome(); err != nil {
+				return handOver(err)
+			}
+		case item.Kind == kindWake && rec.Phase == phaseRetry:
+			rec.Phase = phaseEnter
+			o = asl.Step(st, input, c)
+		default:
+			return handOver(fmt.Errorf("execution %s thread %s: a %s item for a thread in phase %q", x.id, item.Thread, item.Kind, rec.Phase))
 		}
-		return err
+		if o != nil {
+			if err := tr.apply(ctx, o); err != nil {
+				return handOver(err)
+			}
+		}
+		p := &store.TransitionParams{
+			ExecutionID: x.id, Thread: item.Thread, Seq: th.Seq,
+			Events: tr.events, Vars: tr.vars, Close: tr.close, Fork: tr.fork, Join: tr.joinEnd,
+			Outbox: tr.outbox,
+		}
+		if rec.Child != nil {
+			p.InFork = rec.Child.ID
+		}
+		if p.Record, err = tr.rec.encode(); err != nil {
+			return handOver(err)
+		}
+		if tr.nextKind != "" {
+			p.Outbox = append(p.Outbox, store.OutboxItem{Item: store.WorkItem{Exec: x.id, Thread: item.Thread, Seq: th.Seq + 1, Kind: tr.nextKind}, Due: tr.due})
+		}
+		res, err := d.Store.Transition(ctx, p)
+		if err != nil {
+			if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrCancelled) {
+				if ext != nil {
+					return handOver(ErrTaskDoesNotExist) // the token was used meanwhile
+				}
+				return handOver(nil) // another worker got there first, or the execution or fork ended
+			}
+			return handOver(err)
+		}
+		chain = append(chain, res)
+		if ext != nil || folded+1 >= maxFold || tr.close != nil || tr.nextKind != kindStep || !tr.due.IsZero() ||
+			len(tr.outbox) > 0 || tr.fork != nil || tr.joinEnd != nil {
+			return handOver(nil)
+		}
+		th = &store.Thread{ID: item.Thread, Seq: res.Seq, LastEventID: res.LastEventID, Record: p.Record}
+		item.Seq, item.Kind = res.Seq, kindStep
 	}
-	_, err = d.Store.OutboxHandOver(ctx, x.id, res)
-	return err
 }
+
+// maxFold bounds the steps of one thread a worker carries out in a row
+// without handing the thread's work back to the stream.
+const maxFold = 64
 
 // context builds the Context a state sees, from the execution, the thread
 // and the variables.

@@ -34,6 +34,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *Client) {
 		{"HistoryPage", testHistoryPage},
 		{"OutboxFlush", testOutboxFlush},
 		{"OutboxHandOver", testOutboxHandOver},
+		{"OutboxHandOverChain", testOutboxHandOverChain},
 		{"OutboxTrimConcurrent", testOutboxTrimConcurrent},
 		{"WorkReadAck", testWorkReadAck},
 		{"WorkReadBlocks", testWorkReadBlocks},
@@ -173,7 +174,9 @@ func testTransition(t *testing.T, c *Client) {
 		Outbox: []OutboxItem{{Item: WorkItem{Exec: id, Thread: RootThread, Seq: 1, Kind: KindTask}}},
 	})
 	require.NoError(t, err)
-	require.Equal(t, &TransitionResult{EventIDs: []int64{3, 4, 5}, Seq: 1, LastEventID: 5}, res)
+	require.Equal(t, []int64{3, 4, 5}, res.EventIDs)
+	require.Equal(t, int64(1), res.Seq)
+	require.Equal(t, int64(5), res.LastEventID)
 
 	th, err := c.ThreadGet(ctx, id, RootThread)
 	require.NoError(t, err)
@@ -937,4 +940,48 @@ func testExecutionRedrive(t *testing.T, c *Client) {
 	require.Len(t, open, 1, "listed as open again")
 	_, err = c.ExecutionRedrive(ctx, &ExecutionRedriveParams{ExecutionID: "nope", Kind: "step"})
 	require.ErrorIs(t, err, ErrNotFound)
+}
+
+// testOutboxHandOverChain: a chain of transitions carried out one after
+// the other hands on only its last step; with a leftover before it, every
+// entry is handed on (the stale ones are for the seq check to drop).
+func testOutboxHandOverChain(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`)
+	_, err := c.OutboxFlush(ctx, id)
+	require.NoError(t, err)
+	readAll(t, c, "w")
+	withItem := func(seq int64) *TransitionParams {
+		p := step(id, RootThread, seq, "S")
+		p.Outbox = []OutboxItem{{Item: WorkItem{Exec: id, Thread: RootThread, Seq: seq + 1, Kind: "step"}}}
+		return p
+	}
+	var chain []*TransitionResult
+	for seq := int64(0); seq < 3; seq++ {
+		r, err := c.Transition(ctx, withItem(seq))
+		require.NoError(t, err)
+		chain = append(chain, r)
+	}
+	n, err := c.OutboxHandOverChain(ctx, id, chain)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Equal(t, []string{id + "|0|3|step"}, items(readAll(t, c, "w")), "only the chain's last step")
+	left, err := c.rdb.LLen(ctx, c.keys.OutboxKey(id)).Result()
+	require.NoError(t, err)
+	require.Zero(t, left)
+
+	_, err = c.Transition(ctx, withItem(3)) // its worker died before handing over
+	require.NoError(t, err)
+	chain = nil
+	for seq := int64(4); seq < 6; seq++ {
+		r, err := c.Transition(ctx, withItem(seq))
+		require.NoError(t, err)
+		chain = append(chain, r)
+	}
+	_, err = c.OutboxHandOverChain(ctx, id, chain)
+	require.NoError(t, err)
+	require.Len(t, readAll(t, c, "w"), 3, "the leftover and the chain's entries, all handed on")
+	left, err = c.rdb.LLen(ctx, c.keys.OutboxKey(id)).Result()
+	require.NoError(t, err)
+	require.Zero(t, left)
 }

@@ -79,15 +79,35 @@ const readyField = "item"
 // case); otherwise, or when the result carries no entries, it is
 // OutboxFlush.
 func (c *Client) OutboxHandOver(ctx context.Context, execID string, r *TransitionResult) (int, error) {
-	h := r.handOver
-	if h == nil || h.execID != execID || len(h.entries) == 0 {
+	return c.OutboxHandOverChain(ctx, execID, []*TransitionResult{r})
+}
+
+// OutboxHandOverChain passes on the outbox of a chain of transitions of
+// one thread that a worker carried out one after the other without
+// handing each over: each but the last left one work item, for the step
+// the worker then did itself, now stale. When the chain's entries are all
+// the outbox holds, they are trimmed and only the last transition's
+// entries handed on, in one round trip; otherwise it is OutboxFlush,
+// which hands on everything (the stale items are dropped by the seq check).
+func (c *Client) OutboxHandOverChain(ctx context.Context, execID string, chain []*TransitionResult) (int, error) {
+	var total int64
+	for _, r := range chain {
+		if r == nil || r.handOver == nil || r.handOver.execID != execID {
+			return c.OutboxFlush(ctx, execID)
+		}
+		total += int64(len(r.handOver.entries))
+	}
+	last := chain[len(chain)-1].handOver
+	if len(chain) == 0 || last.outboxLen != total {
 		return c.OutboxFlush(ctx, execID)
 	}
 	key := c.keys.OutboxKey(execID)
 	var maxSeq int64
+	for _, e := range last.entries {
+		maxSeq = max(maxSeq, e.seq)
+	}
 	_, err := c.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
-		for _, e := range h.entries {
-			maxSeq = max(maxSeq, e.seq)
+		for _, e := range last.entries {
 			if e.due == 0 {
 				pipe.XAdd(ctx, c.readyArgs(e.item))
 			} else {
@@ -95,11 +115,11 @@ func (c *Client) OutboxHandOver(ctx context.Context, execID string, r *Transitio
 			}
 		}
 		// Eval, not EvalSha: a pipeline cannot fall back on NOSCRIPT.
-		scriptOutboxTrim.Eval(ctx, pipe, []string{key}, maxSeq, len(h.entries))
+		scriptOutboxTrim.Eval(ctx, pipe, []string{key}, maxSeq, total)
 		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: handing over the outbox of %s: %w", execID, err)
 	}
-	return len(h.entries), nil
+	return len(last.entries), nil
 }

@@ -96,15 +96,16 @@ type TransitionResult struct {
 	Seq      int64   // the thread's new sequence number
 	// LastEventID is the thread's latest event id after the transition.
 	LastEventID int64
-	// handOver holds the transition's outbox entries when they were all
-	// the outbox held: OutboxHandOver can pass them on without reading
+	// handOver holds the transition's outbox entries and the outbox's
+	// length after it: OutboxHandOver can pass them on without reading
 	// the outbox back.
 	handOver *handOver
 }
 
 type handOver struct {
-	execID  string
-	entries []outboxEntry
+	execID    string
+	entries   []outboxEntry
+	outboxLen int64
 }
 
 // Transition applies one transition atomically, if the execution is RUNNING
@@ -192,8 +193,8 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 		LastEventID: intAt(res, 2),
 		Seq:         intAt(res, 3),
 	}
-	if first := intAt(res, 4); first > 0 && intAt(res, 5) == int64(len(p.Outbox)) {
-		h := &handOver{execID: p.ExecutionID}
+	if first := intAt(res, 4); first > 0 {
+		h := &handOver{execID: p.ExecutionID, outboxLen: intAt(res, 5)}
 		for k, it := range p.Outbox {
 			enc, err := it.encode()
 			if err != nil {
