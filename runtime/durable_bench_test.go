@@ -84,3 +84,32 @@ func BenchmarkDurablePassChain5Workers(b *testing.B) {
 	<-done
 	b.ReportMetric(float64(5*b.N)/elapsed.Seconds(), "transitions/s")
 }
+
+// BenchmarkDurableStartParallel starts executions from many goroutines,
+// as a gateway serving many clients would.
+func BenchmarkDurableStartParallel(b *testing.B) {
+	ctx := context.Background()
+	var r [6]byte
+	_, _ = rand.Read(r[:])
+	opts := store.OptionsFromEnv()
+	opts.Prefix = "sbbench-" + hex.EncodeToString(r[:])
+	st, err := store.Open(ctx, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = st.Purge(ctx); _ = st.Close() }()
+	def := []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`)
+	d := &runtime.Durable{Store: st, Consumer: "bench"}
+	b.SetParallelism(16)
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := d.Start(ctx, runtime.StartParams{StateMachineName: "bench", Definition: def, Input: map[string]any{}}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "starts/s")
+}
