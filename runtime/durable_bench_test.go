@@ -2,8 +2,6 @@ package runtime_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"testing"
 	"time"
 
@@ -17,15 +15,7 @@ import (
 // goroutine: transitions/s is one worker's rate.
 func BenchmarkDurablePassChain5(b *testing.B) {
 	ctx := context.Background()
-	var r [6]byte
-	_, _ = rand.Read(r[:])
-	opts := store.OptionsFromEnv()
-	opts.Prefix = "sbbench-" + hex.EncodeToString(r[:])
-	st, err := store.Open(ctx, opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = st.Purge(ctx); _ = st.Close() }()
+	st := openStore(b)
 	def := []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},"D":{"Type":"Pass","Next":"E"},"E":{"Type":"Pass","End":true}}}`)
 	d := &runtime.Durable{Store: st, Consumer: "bench"}
 	b.ResetTimer()
@@ -48,15 +38,7 @@ func BenchmarkDurablePassChain5(b *testing.B) {
 // out by Run: Concurrency goroutines of one worker process.
 func BenchmarkDurablePassChain5Workers(b *testing.B) {
 	ctx := context.Background()
-	var r [6]byte
-	_, _ = rand.Read(r[:])
-	opts := store.OptionsFromEnv()
-	opts.Prefix = "sbbench-" + hex.EncodeToString(r[:])
-	st, err := store.Open(ctx, opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = st.Purge(ctx); _ = st.Close() }()
+	st := openStore(b)
 	def := []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},"D":{"Type":"Pass","Next":"E"},"E":{"Type":"Pass","End":true}}}`)
 	d := &runtime.Durable{Store: st, Consumer: "bench", Concurrency: 32}
 	for i := 0; i < b.N; i++ {
@@ -89,15 +71,7 @@ func BenchmarkDurablePassChain5Workers(b *testing.B) {
 // as a gateway serving many clients would.
 func BenchmarkDurableStartParallel(b *testing.B) {
 	ctx := context.Background()
-	var r [6]byte
-	_, _ = rand.Read(r[:])
-	opts := store.OptionsFromEnv()
-	opts.Prefix = "sbbench-" + hex.EncodeToString(r[:])
-	st, err := store.Open(ctx, opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = st.Purge(ctx); _ = st.Close() }()
+	st := openStore(b)
 	def := []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`)
 	d := &runtime.Durable{Store: st, Consumer: "bench"}
 	b.SetParallelism(16)

@@ -38,7 +38,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 // openStore opens the embedded store, or the Redis of SIGNALBOX_REDIS_URL,
 // under a prefix of the test's own.
-func openStore(t *testing.T) *store.Client {
+func openStore(t testing.TB) *store.Client {
 	t.Helper()
 	opts := store.OptionsFromEnv()
 	var b [6]byte
