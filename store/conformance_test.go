@@ -984,4 +984,26 @@ func testOutboxHandOverChain(t *testing.T, c *Client) {
 	left, err = c.rdb.LLen(ctx, c.keys.OutboxKey(id)).Result()
 	require.NoError(t, err)
 	require.Zero(t, left)
+
+	// The crash test's find: the chain's first entry taken by another
+	// flush, another thread's entry appended before the chain's last: the
+	// count matches, the outbox is not the chain's. Nothing may be lost.
+	other := &TransitionParams{ExecutionID: id, Thread: "0/9/0", Seq: 0}
+	_, err = c.rdb.HSet(ctx, c.keys.ThreadsKey(id), "0/9/0", "0|0|{}").Result()
+	require.NoError(t, err)
+	other.Record = []byte(`{}`)
+	other.Outbox = []OutboxItem{{Item: WorkItem{Exec: id, Thread: "0/9/0", Seq: 1, Kind: "step"}}}
+	r1, err := c.Transition(ctx, withItem(6))
+	require.NoError(t, err)
+	_, err = c.OutboxFlush(ctx, id) // a recoverer takes the chain's first entry
+	require.NoError(t, err)
+	_, err = c.Transition(ctx, other) // another thread's entry, not handed over yet
+	require.NoError(t, err)
+	r2, err := c.Transition(ctx, withItem(7))
+	require.NoError(t, err)
+	_, err = c.OutboxHandOverChain(ctx, id, []*TransitionResult{r1, r2})
+	require.NoError(t, err)
+	got := items(readAll(t, c, "w"))
+	require.Contains(t, got, id+"|0/9/0|1|step", "the other thread's item was handed on")
+	require.Contains(t, got, id+"|0|8|step")
 }

@@ -90,15 +90,30 @@ func (c *Client) OutboxHandOver(ctx context.Context, execID string, r *Transitio
 // entries handed on, in one round trip; otherwise it is OutboxFlush,
 // which hands on everything (the stale items are dropped by the seq check).
 func (c *Client) OutboxHandOverChain(ctx context.Context, execID string, chain []*TransitionResult) (int, error) {
-	var total int64
+	// The outbox holds exactly the chain's entries when they have
+	// consecutive sequence numbers (nothing else was appended between
+	// them) and the outbox's length after the last transition is their
+	// number (nothing before them is left, and none of them was taken by
+	// a concurrent flush, which trims from the head). A mere count could
+	// match by coincidence and trim another thread's entry undelivered.
+	var total, prev int64
 	for _, r := range chain {
 		if r == nil || r.handOver == nil || r.handOver.execID != execID {
 			return c.OutboxFlush(ctx, execID)
 		}
+		for _, e := range r.handOver.entries {
+			if prev != 0 && e.seq != prev+1 {
+				return c.OutboxFlush(ctx, execID)
+			}
+			prev = e.seq
+		}
 		total += int64(len(r.handOver.entries))
 	}
+	if len(chain) == 0 {
+		return 0, nil
+	}
 	last := chain[len(chain)-1].handOver
-	if len(chain) == 0 || last.outboxLen != total {
+	if last.outboxLen != total {
 		return c.OutboxFlush(ctx, execID)
 	}
 	key := c.keys.OutboxKey(execID)
