@@ -110,10 +110,14 @@ func (d *Durable) Run(ctx context.Context) error {
 // defaultConcurrency is Run's default number of work goroutines.
 const defaultConcurrency = 16
 
+// workBatch is how many items one of Run's goroutines leases at a time:
+// few, so that a worker that dies holds little for the others to take over.
+const workBatch = 4
+
 // work reads and carries out work items until ctx is done.
 func (d *Durable) work(ctx context.Context) {
 	for ctx.Err() == nil {
-		works, err := d.Store.WorkRead(ctx, d.consumer(), batch, 100*time.Millisecond)
+		works, err := d.Store.WorkRead(ctx, d.consumer(), workBatch, 100*time.Millisecond)
 		if err != nil && !errors.Is(err, store.ErrCorrupt) && ctx.Err() == nil {
 			slog.Error("reading work", "err", err)
 		}
@@ -147,12 +151,20 @@ func (d *Durable) keep(ctx context.Context) {
 // recover takes over work whose lease ran out and hands over outboxes
 // that a crashed worker left unflushed.
 func (d *Durable) recover(ctx context.Context, lease time.Duration) {
-	works, err := d.Store.WorkReclaim(ctx, d.consumer(), lease, batch)
-	if err != nil && !errors.Is(err, store.ErrCorrupt) {
-		slog.Error("reclaiming work", "err", err)
-	}
-	if err := d.processAll(ctx, works); err != nil {
-		slog.Error("acknowledging reclaimed work", "err", err)
+	// Take over everything a dead worker held, not a batch per tick: the
+	// work is handed straight back to the stream, for all goroutines.
+	for ctx.Err() == nil {
+		works, err := d.Store.WorkReclaim(ctx, d.consumer(), lease, 500)
+		if err != nil && !errors.Is(err, store.ErrCorrupt) {
+			slog.Error("reclaiming work", "err", err)
+		}
+		if len(works) == 0 {
+			break
+		}
+		if err := d.Store.WorkRelease(ctx, works); err != nil {
+			slog.Error("handing reclaimed work back", "err", err)
+			break
+		}
 	}
 	open, err := d.Store.OpenExecutions(ctx, &store.OpenExecutionsParams{StartedBefore: d.now().Add(-lease), Limit: 1000})
 	if err != nil {

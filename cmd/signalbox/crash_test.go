@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,7 +48,7 @@ func TestCrashWorkers(t *testing.T) {
 	if url == "" {
 		t.Skip("needs a shared Redis: set " + store.EnvRedisURL)
 	}
-	executions := 200
+	executions := 1000
 	if testing.Short() {
 		executions = 40
 	}
@@ -124,7 +125,21 @@ func TestCrashWorkers(t *testing.T) {
 	deadline := time.Now().Add(3 * time.Minute)
 	pending := slices.Clone(ids)
 	for len(pending) > 0 {
-		require.True(t, time.Now().Before(deadline), "%d executions still running after the deadline", len(pending))
+		if !time.Now().Before(deadline) {
+			mu.Lock()
+			var errs []string
+			for _, l := range logs {
+				for _, line := range strings.Split(l.String(), "\n") {
+					if strings.Contains(line, "ERROR") && len(errs) < 20 {
+						errs = append(errs, line)
+					}
+				}
+			}
+			mu.Unlock()
+			th, _ := st.ThreadGet(ctx, pending[0], store.RootThread)
+			t.Fatalf("%d executions still running after the deadline; the first, %s, has its top-level thread at %+v; worker errors:\n%s",
+				len(pending), pending[0], th, strings.Join(errs, "\n"))
+		}
 		if kills < 12 {
 			kill()
 			kills++
