@@ -1,6 +1,7 @@
 package jsonata
 
 import (
+	"cmp"
 	"math"
 	"time"
 )
@@ -475,30 +476,27 @@ func compare(op string, lhs, rhs any) (any, error) {
 		if !ok {
 			return nil, mismatch(op, lhs, rhs)
 		}
-		switch op {
-		case "<":
-			return ls < rs, nil
-		case "<=":
-			return ls <= rs, nil
-		case ">":
-			return ls > rs, nil
-		}
-		return ls >= rs, nil
+		return ordered(op, ls, rs), nil
 	}
 	l, _ := toNumber(lhs)
 	r, ok := toNumber(rhs)
 	if !ok {
 		return nil, mismatch(op, lhs, rhs)
 	}
+	return ordered(op, l, r), nil
+}
+
+// ordered applies the comparison operator op (<, <=, >, >=) to a and b.
+func ordered[T cmp.Ordered](op string, a, b T) bool {
 	switch op {
 	case "<":
-		return l < r, nil
+		return a < b
 	case "<=":
-		return l <= r, nil
+		return a <= b
 	case ">":
-		return l > r, nil
+		return a > b
 	}
-	return l >= r, nil
+	return a >= b
 }
 
 func mismatch(op string, lhs, rhs any) error {

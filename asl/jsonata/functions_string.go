@@ -185,12 +185,9 @@ func fnSplit(ev *evaluator, c *callCtx, args []any) (any, error) {
 	if !ok {
 		return Undefined, nil
 	}
-	limit := -1
-	if l, ok := toNumber(arg(args, 2)); ok {
-		if l < 0 {
-			return nil, newError("D3020", c.pos, "split", l)
-		}
-		limit = int(math.Floor(l))
+	limit, err := limitArg(c, args, "D3020", "split")
+	if err != nil {
+		return nil, err
 	}
 	var parts []string
 	switch sep := arg(args, 1).(type) {
@@ -245,12 +242,9 @@ func fnMatch(ev *evaluator, c *callCtx, args []any) (any, error) {
 	if !ok {
 		return Undefined, nil
 	}
-	limit := -1
-	if l, ok := toNumber(arg(args, 2)); ok {
-		if l < 0 {
-			return nil, newError("D3040", c.pos, "match", l)
-		}
-		limit = int(math.Floor(l))
+	limit, err := limitArg(c, args, "D3040", "match")
+	if err != nil {
+		return nil, err
 	}
 	ms, err := ev.matches(c, arg(args, 1), s, limit)
 	if err != nil {
@@ -513,4 +507,18 @@ func latin1(s string) []byte {
 		out = append(out, byte(r))
 	}
 	return out
+}
+
+// limitArg reads the optional third argument of $split and $match: a
+// non-negative number of results, -1 when absent; code is the function's
+// error for a negative one.
+func limitArg(c *callCtx, args []any, code, name string) (int, error) {
+	l, ok := toNumber(arg(args, 2))
+	if !ok {
+		return -1, nil
+	}
+	if l < 0 {
+		return 0, newError(code, c.pos, name, l)
+	}
+	return int(math.Floor(l)), nil
 }
