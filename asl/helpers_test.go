@@ -66,7 +66,14 @@ func mustCompile(t testing.TB, def string) *StateMachine {
 // S.
 func stateOf(t testing.TB, state string) State {
 	t.Helper()
-	def := `{"StartAt":"S","States":{"S":` + state
+	return stateIn(t, `{`, state)
+}
+
+// stateIn is stateOf with the definition's opening (its top-level fields
+// before StartAt) given.
+func stateIn(t testing.TB, opening, state string) State {
+	t.Helper()
+	def := opening + `"StartAt":"S","States":{"S":` + state
 	if strings.Contains(state, `"T"`) {
 		def += `,"T":{"Type":"Succeed"}`
 	}

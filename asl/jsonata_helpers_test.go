@@ -21,14 +21,7 @@ func jmachine(states string) string {
 // "Succeed"}) when the JSON mentions "T", and returns S.
 func jstateOf(t testing.TB, state string) State {
 	t.Helper()
-	def := `{"QueryLanguage":"JSONata","StartAt":"S","States":{"S":` + state
-	if strings.Contains(state, `"T"`) {
-		def += `,"T":{"Type":"Succeed"}`
-	}
-	m := mustCompile(t, def+`}}`)
-	s, ok := m.State("S")
-	require.True(t, ok)
-	return s
+	return stateIn(t, `{"QueryLanguage":"JSONata",`, state)
 }
 
 // jstep runs the JSONata state S (see jstateOf) on input with a fresh test
