@@ -11,7 +11,6 @@ import (
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/asl/aslerr"
-	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -402,34 +401,15 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 	if err != nil {
 		return asl.Fail{Error: aslerr.Runtime, Cause: err.Error()}
 	}
-	req := &integrations.Request{
-		Resource:         call.Resource,
-		Parameters:       params,
-		StateMachineName: t.x.smName,
-		ExecutionARN:     t.x.arn,
-		StateName:        t.st.Name(),
-		Attempt:          t.rec.RetryCount,
-		TimeoutSeconds:   call.TimeoutSeconds,
-		HeartbeatSeconds: call.HeartbeatSeconds,
-		IdempotencyKey:   fmt.Sprintf("%s#%s#%d#%d", t.x.arn, t.st.Name(), t.rec.EnteredID, t.rec.RetryCount),
-	}
-	h := t.d.Tasks
-	if h == nil {
-		h = integrations.NewMux()
-	}
-	callCtx := ctx
-	if call.TimeoutSeconds > 0 {
-		var cancel context.CancelFunc
-		callCtx, cancel = context.WithTimeout(ctx, secondsDuration(call.TimeoutSeconds))
-		defer cancel()
-	}
+	req := taskCall{resource: call.Resource, params: params, machine: t.x.smName, arn: t.x.arn, state: t.st.Name(),
+		enteredID: t.rec.EnteredID, attempt: t.rec.RetryCount, timeout: call.TimeoutSeconds, heartbeat: call.HeartbeatSeconds}.request()
 	req.TaskToken = t.rec.Token
 	waits := t.rec.Token != "" && strings.HasSuffix(call.Resource, ".waitForTaskToken")
 	if !waits {
 		t.rec.Phase, t.rec.Call = phaseEnter, nil
 	}
-	result, err := h.Invoke(callCtx, req)
-	if err == nil && waits {
+	result, ae := invokeTask(ctx, t.d.Tasks, req, true)
+	if ae == nil && waits {
 		// The task was handed over; its token brings the result.
 		t.event(Event{Type: TaskSubmitted, Task: task, Payload: result})
 		t.rec.Phase = phaseToken
@@ -441,16 +421,11 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 		return nil
 	}
 	t.rec.Phase, t.rec.Call, t.rec.Token = phaseEnter, nil, ""
-	if err == nil {
+	if ae == nil {
 		t.event(Event{Type: TaskSucceeded, Task: task, Payload: result})
 		return asl.Complete(t.st, t.input, result, t.c)
 	}
-	ae := taskError(err, callCtx)
-	typ := TaskFailed
-	if ae.Name == aslerr.Timeout {
-		typ = TaskTimedOut
-	}
-	t.event(Event{Type: typ, Task: task, Error: &ErrorDetails{ae.Name, ae.Cause}})
+	t.event(Event{Type: failureEvent(ae), Task: task, Error: &ErrorDetails{ae.Name, ae.Cause}})
 	return asl.HandleError(t.st, t.input, ae, t.c)
 }
 

@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -184,41 +183,19 @@ func (t *thread) callTask(ctx context.Context, st asl.State, call asl.CallTask, 
 	task := &TaskDetails{ResourceType: rtype, Resource: res, Region: t.run.region, Parameters: call.Parameters, TimeoutSeconds: call.TimeoutSeconds, HeartbeatSeconds: call.HeartbeatSeconds}
 	t.event(Event{Type: TaskScheduled, Task: task})
 	t.event(Event{Type: TaskStarted, Task: task})
-	req := &integrations.Request{
-		Resource:         call.Resource,
-		Parameters:       call.Parameters,
-		StateMachineName: t.run.base.StateMachineName,
-		ExecutionARN:     t.run.arn,
-		StateName:        st.Name(),
-		Attempt:          c.RetryCount,
-		TimeoutSeconds:   call.TimeoutSeconds,
-		HeartbeatSeconds: call.HeartbeatSeconds,
-		IdempotencyKey:   fmt.Sprintf("%s#%s#%d#%d", t.run.arn, st.Name(), c.EnteredEventID, c.RetryCount),
-	}
-	h := t.run.engine.Tasks
-	if h == nil {
-		h = integrations.NewMux()
-	}
-	callCtx := ctx
-	if _, real := t.clock.(RealClock); real && call.TimeoutSeconds > 0 {
-		var cancel context.CancelFunc
-		callCtx, cancel = context.WithTimeout(ctx, secondsDuration(call.TimeoutSeconds))
-		defer cancel()
-	}
-	result, err := h.Invoke(callCtx, req)
-	if err == nil {
+	req := taskCall{resource: call.Resource, params: call.Parameters, machine: t.run.base.StateMachineName, arn: t.run.arn,
+		state: st.Name(), enteredID: c.EnteredEventID, attempt: c.RetryCount, timeout: call.TimeoutSeconds, heartbeat: call.HeartbeatSeconds}.request()
+	// A virtual clock does not bound calls: they take no time on it.
+	_, real := t.clock.(RealClock)
+	result, ae := invokeTask(ctx, t.run.engine.Tasks, req, real)
+	if ae == nil {
 		t.event(Event{Type: TaskSucceeded, Task: task, Payload: result})
 		return result, nil
 	}
 	if ctx.Err() != nil {
 		return nil, t.interrupted(ctx, ctx.Err())
 	}
-	ae := taskError(err, callCtx)
-	typ := TaskFailed
-	if ae.Name == aslerr.Timeout {
-		typ = TaskTimedOut
-	}
-	t.event(Event{Type: typ, Task: task, Error: &ErrorDetails{ae.Name, ae.Cause}})
+	t.event(Event{Type: failureEvent(ae), Task: task, Error: &ErrorDetails{ae.Name, ae.Cause}})
 	return nil, &runErr{Error: ae}
 }
 

@@ -1,0 +1,63 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/signalbox/signalbox/asl/aslerr"
+	"github.com/signalbox/signalbox/integrations"
+)
+
+// The call of a Task state's integration, shared by the in-memory and the
+// durable engines.
+
+// taskCall is what a Task state's call needs to know.
+type taskCall struct {
+	resource            string
+	params              any
+	machine, arn, state string
+	enteredID           int64 // the state's StateEntered event: with attempt, the idempotency key
+	attempt             int
+	timeout, heartbeat  int
+}
+
+func (c taskCall) request() *integrations.Request {
+	return &integrations.Request{
+		Resource:         c.resource,
+		Parameters:       c.params,
+		StateMachineName: c.machine,
+		ExecutionARN:     c.arn,
+		StateName:        c.state,
+		Attempt:          c.attempt,
+		TimeoutSeconds:   c.timeout,
+		HeartbeatSeconds: c.heartbeat,
+		IdempotencyKey:   fmt.Sprintf("%s#%s#%d#%d", c.arn, c.state, c.enteredID, c.attempt),
+	}
+}
+
+// invokeTask calls h (nil: no integration, a clear error) with req,
+// bounded by its TimeoutSeconds when bounded is set, and translates a
+// failure into an ASL error (nil on success).
+func invokeTask(ctx context.Context, h integrations.Handler, req *integrations.Request, bounded bool) (any, *aslerr.Error) {
+	if h == nil {
+		h = integrations.NewMux()
+	}
+	if bounded && req.TimeoutSeconds > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, secondsDuration(req.TimeoutSeconds))
+		defer cancel()
+	}
+	result, err := h.Invoke(ctx, req)
+	if err != nil {
+		return nil, taskError(err, ctx)
+	}
+	return result, nil
+}
+
+// failureEvent is the history event of a failed task call.
+func failureEvent(ae *aslerr.Error) EventType {
+	if ae.Name == aslerr.Timeout {
+		return TaskTimedOut
+	}
+	return TaskFailed
+}
