@@ -66,6 +66,14 @@ func (c *Client) Close() error {
 	return err
 }
 
+// Ping checks that the server answers.
+func (c *Client) Ping(ctx context.Context) error {
+	if err := c.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("store: Redis does not answer: %w", err)
+	}
+	return nil
+}
+
 // Keys returns the client's key builder.
 func (c *Client) Keys() Keys { return c.keys }
 

@@ -1,5 +1,5 @@
 // Command signalbox is Signalbox's one binary: it validates and runs
-// Amazon States Language state machines, and (in later milestones) serves
+// Amazon States Language state machines, and serves
 // them durably.
 package main
 
@@ -15,6 +15,7 @@ commands:
   validate FILE...   check definitions; print one diagnostic per line (--json for an array)
   run FILE           run one execution in memory and print its result as JSON
   bench              time the shared benchmark workloads (--peer: beside aws-local-stepfunctions)
+  serve              run Signalbox: the HTTP gateway and durable workers (--addr, --redis-url)
   worker             run durable workers on a shared Redis (--redis-url) until SIGTERM
   version            print the version
 
@@ -37,6 +38,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdout, stderr)
 	case "bench":
 		return cmdBench(args[1:], stdout, stderr)
+	case "serve":
+		return cmdServe(args[1:], stdout, stderr)
 	case "worker":
 		return cmdWorker(args[1:], stdout, stderr)
 	case "version":

@@ -11,7 +11,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
 )
@@ -43,7 +42,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer st.Close()
-	d := &runtime.Durable{Store: st, Tasks: integrations.NewMux(), Lease: *lease, Consumer: *consumer}
+	d := &runtime.Durable{Store: st, Tasks: newIntegrations(), Lease: *lease, Consumer: *consumer}
 	slog.New(slog.NewTextHandler(stderr, nil)).Info("worker started", "prefix", *prefix, "lease", *lease)
 	if err := d.Run(ctx); err != nil {
 		fmt.Fprintf(stderr, "signalbox worker: %v\n", err)

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/signalbox/signalbox/gateway"
+	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/runtime"
+	"github.com/signalbox/signalbox/store"
+)
+
+// cmdServe runs Signalbox: the HTTP gateway and the durable workers, on the
+// Redis of --redis-url (or $SIGNALBOX_REDIS_URL), or on the embedded
+// in-process server when neither is given. SIGTERM or SIGINT stops it
+// gracefully: the listener stops taking requests, requests in flight end,
+// and workers hand their unstarted work back.
+func cmdServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on")
+	url := fs.String("redis-url", os.Getenv(store.EnvRedisURL), "the Redis to work on (redis://, rediss://, redis+cluster://); default $"+store.EnvRedisURL+", else the embedded server")
+	prefix := fs.String("redis-prefix", store.DefaultPrefix, "the prefix of every key")
+	workers := fs.Int("workers", 16, "how many work items this process carries out at once (0: serve HTTP only)")
+	lease := fs.Duration("lease", 30*time.Second, "how long a work item may stay unacknowledged before another worker takes it over")
+	region := fs.String("region", "us-east-1", "the region in ARNs")
+	account := fs.String("account", "123456789012", "the account id in ARNs")
+	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
+		if err == nil {
+			fmt.Fprintf(stderr, "signalbox serve: unexpected arguments %q\n", rest)
+		}
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	st, err := store.Open(ctx, store.Options{URL: *url, Prefix: *prefix})
+	if err != nil {
+		fmt.Fprintf(stderr, "signalbox serve: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+	d := &runtime.Durable{
+		Store: st, Tasks: newIntegrations(), Lease: *lease, Concurrency: *workers,
+		Region: *region, Account: *account,
+	}
+	srv := &http.Server{
+		Handler:           gateway.New(gateway.Options{Runtime: d, Logger: log}).Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "signalbox serve: %v\n", err)
+		return 1
+	}
+	backend := "embedded"
+	if *url != "" {
+		backend = "redis"
+	}
+	// The first line names the address, so that a script (or a test) that
+	// asked for port 0 learns which one it got.
+	fmt.Fprintf(stdout, "signalbox serving on http://%s\n", ln.Addr())
+	log.Info("serving", "addr", ln.Addr().String(), "store", backend, "prefix", *prefix, "workers", *workers)
+
+	var wg sync.WaitGroup
+	if *workers > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := d.Run(ctx); err != nil {
+				log.Error("workers stopped", "err", err)
+			}
+		}()
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	code := 0
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		if !errors.Is(err, http.ErrServerClosed) {
+			log.Error("serving", "err", err)
+			code = 1
+		}
+		stop()
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		log.Error("shutting down the listener", "err", err)
+	}
+	wg.Wait()
+	fmt.Fprintln(stdout, "signalbox stopped")
+	return code
+}
+
+// newIntegrations is the registry of what Task states reach, the same in
+// `serve` and `worker`.
+func newIntegrations() *integrations.Mux {
+	return integrations.NewMux()
+}

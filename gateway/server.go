@@ -1,0 +1,75 @@
+// Package gateway is Signalbox's HTTP layer, on gin: the AWS-compatible
+// protocol endpoints (Step Functions' JSON 1.0 protocol at POST /), user
+// routes (method + path → state machine), and the management API under
+// /api/v1. It is thin: bind the request, call one runtime method, map the
+// error with one shared function (errors.go), render.
+package gateway
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/signalbox/signalbox/runtime"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Runtime carries out what the endpoints ask for.
+	Runtime *runtime.Durable
+	// Logger receives one line per failed request; default slog.Default().
+	Logger *slog.Logger
+	// MaxBodyBytes bounds a request body on the AWS-protocol and management
+	// endpoints; default DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+}
+
+// DefaultMaxBodyBytes is the default bound on a request body: AWS's 256 KiB
+// payload limit leaves room for the request's other fields within it.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Server is the HTTP layer over one runtime.
+type Server struct {
+	opts   Options
+	engine *gin.Engine
+}
+
+// New builds a Server and its routes.
+func New(opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.Use(gin.Recovery())
+	s := &Server{opts: opts, engine: e}
+	api := e.Group("/api/v1")
+	api.GET("/health", s.health)
+	api.GET("/ready", s.ready)
+	return s
+}
+
+// Handler is the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// health answers while the process serves HTTP.
+func (s *Server) health(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// ready answers 200 when the store answers, 503 otherwise.
+func (s *Server) ready(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.opts.Runtime.Store.Ping(ctx); err != nil {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "message": err.Error()})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
