@@ -25,6 +25,12 @@ type Options struct {
 	// MaxBodyBytes bounds a request body on the AWS-protocol and management
 	// endpoints; default DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Routes are the user routes (routes.go).
+	Routes []Route
+	// Credentials, when not empty, are the access keys (access key id →
+	// secret) whose AWS Signature Version 4 the AWS-protocol endpoints
+	// require; empty accepts any request unsigned or signed.
+	Credentials map[string]string
 }
 
 // DefaultMaxBodyBytes is the default bound on a request body: AWS's 256 KiB
@@ -52,6 +58,9 @@ func New(opts Options) *Server {
 	api := e.Group("/api/v1")
 	api.GET("/health", s.health)
 	api.GET("/ready", s.ready)
+	s.routeAPI(api)
+	s.routeAWS(e)
+	s.routeUser(e)
 	return s
 }
 
