@@ -154,7 +154,7 @@ func (d *Durable) Start(ctx context.Context, p StartParams) (*Started, error) {
 	if err := d.Store.ExecutionListAdd(ctx, p.StateMachineName, id, res.Execution); err != nil {
 		return nil, err
 	}
-	if _, err := d.Store.OutboxFlush(ctx, id); err != nil {
+	if _, err := d.Store.ExecutionHandOver(ctx, res); err != nil {
 		return nil, err
 	}
 	return &Started{ID: id, ExecutionARN: info.arn, StartDate: res.Execution.StartDate, Existing: res.Existing}, nil

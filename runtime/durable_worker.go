@@ -62,6 +62,12 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 	// without going through the work stream: up to maxFold of them, then
 	// the chain's outbox is handed over at once. A crash mid-chain leaves
 	// the last committed step's item in the outbox, for the recoverer.
+	//
+	// The top-level thread also commits such steps together, in one
+	// transition (a batch): no other thread appends events while it runs,
+	// so it can number its events before the store does, and the store
+	// refuses the batch should the numbering be wrong (ErrEventsMoved: an
+	// execution stopped, say); the steps are then taken one by one.
 	var chain []*store.TransitionResult
 	handOver := func(err error) error {
 		if len(chain) == 0 {
@@ -72,12 +78,19 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 		}
 		return err
 	}
+	canBatch := ext == nil && item.Thread == store.RootThread
+	rec, err := decodeThreadRecord(th.Record)
+	if err != nil {
+		return err
+	}
+	seq, last := th.Seq, th.LastEventID
+	var (
+		b     stepBatch         // steps carried out, not committed yet
+		vars  map[string]string // the execution's variables, once read
+		alone bool              // the next step is committed alone (after ErrEventsMoved)
+	)
 	for folded := 0; ; folded++ {
 		x, err := d.info(ctx, item.Exec)
-		if err != nil {
-			return handOver(err)
-		}
-		rec, err := decodeThreadRecord(th.Record)
 		if err != nil {
 			return handOver(err)
 		}
@@ -92,17 +105,31 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 		if rec.EnteredID == 0 {
 			// The transition that entered the state appended its StateEntered
 			// event last.
-			rec.EnteredID = th.LastEventID
+			rec.EnteredID = last
 		}
 		input, err := decodeRaw(rec.Input)
 		if err != nil {
 			return handOver(err)
 		}
-		c, err := d.context(ctx, x, item.Thread, th, rec, st)
+		if vars == nil && x.machine.UsesVariables() {
+			if vars, err = d.Store.VarsGet(ctx, x.id); err != nil {
+				return handOver(err)
+			}
+			if vars == nil {
+				vars = map[string]string{}
+			}
+		}
+		if b.steps == 0 {
+			if b.startRecord, err = rec.encode(); err != nil {
+				return handOver(err)
+			}
+			b.startSeq, b.startLast, b.startKind = seq, last, item.Kind
+		}
+		c, err := d.context(x, item.Thread, seq, rec, st, vars)
 		if err != nil {
 			return handOver(err)
 		}
-		tr := &transition{d: d, x: x, thread: item.Thread, seq: th.Seq, m: m, st: st, rec: rec, input: input, c: c}
+		tr := &transition{d: d, x: x, thread: item.Thread, seq: seq, m: m, st: st, rec: rec, input: input, c: c}
 		if ext != nil && (rec.Phase != phaseToken || rec.Token != ext.token) {
 			return handOver(ErrTaskDoesNotExist)
 		}
@@ -142,10 +169,32 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 				return handOver(err)
 			}
 		}
+		if tr.nextKind != "" {
+			tr.outbox = append(tr.outbox, store.OutboxItem{Item: store.WorkItem{Exec: x.id, Thread: item.Thread, Seq: seq + 1, Kind: tr.nextKind}, Due: tr.due})
+		}
+		b.add(tr)
+		if vars != nil {
+			for _, v := range tr.vars {
+				vars[v.Name] = string(v.Value)
+			}
+		}
+		more := ext == nil && folded+1 < maxFold && tr.close == nil && tr.nextKind == kindStep && tr.due.IsZero() &&
+			len(tr.outbox) == 1 && tr.fork == nil && tr.joinEnd == nil
+		if more && canBatch && !alone && b.size < maxBatchBytes {
+			// Carry on with the next step; its events are numbered on.
+			seq++
+			last += int64(len(tr.events))
+			rec = tr.rec
+			item.Kind = kindStep
+			continue
+		}
 		p := &store.TransitionParams{
-			ExecutionID: x.id, Thread: item.Thread, Seq: th.Seq,
-			Events: tr.events, Vars: tr.vars, Close: tr.close, Fork: tr.fork, Join: tr.joinEnd,
+			ExecutionID: x.id, Thread: item.Thread, Seq: b.startSeq, Steps: int64(b.steps),
+			Events: b.events, Vars: b.vars, Close: tr.close, Fork: tr.fork, Join: tr.joinEnd,
 			Outbox: tr.outbox,
+		}
+		if b.steps > 1 {
+			p.ExpectEvents = b.startLast
 		}
 		if rec.Child != nil {
 			p.InFork = rec.Child.ID
@@ -153,10 +202,18 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 		if p.Record, err = tr.rec.encode(); err != nil {
 			return handOver(err)
 		}
-		if tr.nextKind != "" {
-			p.Outbox = append(p.Outbox, store.OutboxItem{Item: store.WorkItem{Exec: x.id, Thread: item.Thread, Seq: th.Seq + 1, Kind: tr.nextKind}, Due: tr.due})
-		}
 		res, err := d.Store.Transition(ctx, p)
+		if errors.Is(err, store.ErrEventsMoved) {
+			// Nothing was written: take the batch's first step again, alone.
+			if rec, err = decodeThreadRecord(b.startRecord); err != nil {
+				return handOver(err)
+			}
+			seq, last, vars, alone = b.startSeq, b.startLast, nil, true
+			item.Kind = b.startKind
+			folded -= b.steps
+			b = stepBatch{}
+			continue
+		}
 		if err != nil {
 			if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrCancelled) {
 				if ext != nil {
@@ -167,14 +224,39 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 			return handOver(err)
 		}
 		chain = append(chain, res)
-		if ext != nil || folded+1 >= maxFold || tr.close != nil || tr.nextKind != kindStep || !tr.due.IsZero() ||
-			len(tr.outbox) > 0 || tr.fork != nil || tr.joinEnd != nil {
+		if !more {
 			return handOver(nil)
 		}
-		th = &store.Thread{ID: item.Thread, Seq: res.Seq, LastEventID: res.LastEventID, Record: p.Record}
-		item.Seq, item.Kind = res.Seq, kindStep
+		seq, last, rec, alone = res.Seq, res.LastEventID, tr.rec, false
+		item.Kind = kindStep
+		b = stepBatch{}
 	}
 }
+
+// stepBatch accumulates the steps a worker carried out in a row and
+// commits in one transition.
+type stepBatch struct {
+	steps       int
+	events      []store.Event
+	vars        []store.Var
+	size        int // the events' bytes
+	startRecord []byte
+	startSeq    int64
+	startLast   int64
+	startKind   string
+}
+
+func (b *stepBatch) add(t *transition) {
+	b.steps++
+	b.events = append(b.events, t.events...)
+	b.vars = append(b.vars, t.vars...)
+	for _, e := range t.events {
+		b.size += len(e.JSON)
+	}
+}
+
+// maxBatchBytes bounds the history a batch writes in one transition.
+const maxBatchBytes = 1 << 20
 
 // maxFold bounds the steps of one thread a worker carries out in a row
 // without handing the thread's work back to the stream.
@@ -182,16 +264,8 @@ const maxFold = 64
 
 // context builds the Context a state sees, from the execution, the thread
 // and the variables.
-func (d *Durable) context(ctx context.Context, x *execInfo, thread string, th *store.Thread, rec *threadRecord, st asl.State) (*asl.Context, error) {
-	var (
-		vars map[string]string
-		err  error
-	)
-	if x.machine.UsesVariables() {
-		if vars, err = d.Store.VarsGet(ctx, x.id); err != nil {
-			return nil, err
-		}
-	}
+func (d *Durable) context(x *execInfo, thread string, seq int64, rec *threadRecord, st asl.State, vars map[string]string) (*asl.Context, error) {
+	var err error
 	// A thread sees the variables of its own scope and of the scopes of
 	// the threads around it, inner ones shadowing outer ones.
 	values := map[string]any{}
@@ -212,7 +286,7 @@ func (d *Durable) context(ctx context.Context, x *execInfo, thread string, th *s
 	// step that is run again after a crash draws the same numbers.
 	h := fnv.New64a()
 	h.Write([]byte(x.id))
-	src := &lockedSource{r: rand.New(rand.NewPCG(h.Sum64(), uint64(th.Seq)))}
+	src := &lockedSource{r: rand.New(rand.NewPCG(h.Sum64(), uint64(seq)))}
 	c := &asl.Context{
 		ExecutionID:      x.arn,
 		ExecutionName:    x.name,

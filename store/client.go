@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
@@ -12,7 +13,14 @@ import (
 
 // Client is Signalbox's handle on Redis. It is safe for concurrent use.
 type Client struct {
-	rdb      redis.UniversalClient
+	rdb redis.UniversalClient
+	// hot carries the commands of a transition's path (thread reads,
+	// transition scripts, hand-overs, acknowledgements): many goroutines'
+	// commands share one round trip when the client can pipeline them
+	// automatically; otherwise it is rdb.
+	hot redis.Cmdable
+	// defsPut holds the hashes of the definitions this client stored.
+	defsPut  sync.Map
 	keys     Keys
 	embedded *miniredis.Miniredis // nil unless Options.Embedded
 }
@@ -49,6 +57,17 @@ func Open(ctx context.Context, opts Options) (*Client, error) {
 	if err := c.rdb.Ping(ctx).Err(); err != nil {
 		_ = c.Close()
 		return nil, fmt.Errorf("store: connecting to Redis: %w", err)
+	}
+	c.hot = c.rdb
+	if ap, ok := c.rdb.(interface {
+		AutoPipeline() (*redis.AutoPipeliner, error)
+	}); ok {
+		p, err := ap.AutoPipeline()
+		if err != nil {
+			_ = c.Close()
+			return nil, fmt.Errorf("store: starting the automatic pipeline: %w", err)
+		}
+		c.hot = p
 	}
 	if err := c.ensureGroup(ctx); err != nil {
 		_ = c.Close()

@@ -25,6 +25,8 @@ func runConformance(t *testing.T, open func(t *testing.T) *Client) {
 		{"ExecutionGetMissing", testExecutionGetMissing},
 		{"Transition", testTransition},
 		{"TransitionCAS", testTransitionCAS},
+		{"TransitionSteps", testTransitionSteps},
+		{"ExecutionHandOver", testExecutionHandOver},
 		{"TransitionConcurrent", testTransitionConcurrent},
 		{"TransitionClose", testTransitionClose},
 		{"TransitionInvalid", testTransitionInvalid},
@@ -197,7 +199,9 @@ func testTransition(t *testing.T, c *Client) {
 	// A transition without events keeps the thread's latest event.
 	res, err = c.Transition(ctx, &TransitionParams{ExecutionID: id, Thread: RootThread, Seq: 1, Record: []byte(`{}`)})
 	require.NoError(t, err)
-	require.Equal(t, &TransitionResult{Seq: 2, LastEventID: 5}, res)
+	require.Empty(t, res.EventIDs)
+	require.EqualValues(t, 2, res.Seq)
+	require.EqualValues(t, 5, res.LastEventID)
 
 	n, err := c.OutboxFlush(ctx, id)
 	require.NoError(t, err)
@@ -1006,4 +1010,56 @@ func testOutboxHandOverChain(t *testing.T, c *Client) {
 	got := items(readAll(t, c, "w"))
 	require.Contains(t, got, id+"|0/9/0|1|step", "the other thread's item was handed on")
 	require.Contains(t, got, id+"|0|8|step")
+}
+
+// A transition carrying several steps moves the seq on by that many, and
+// one that assumed the event counter is refused, writing nothing, when the
+// counter moved.
+func testTransitionSteps(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`) // events 1 and 2
+	p := &TransitionParams{
+		ExecutionID: id, Thread: RootThread, Seq: 0, Steps: 3, ExpectEvents: 3,
+		Record: []byte(`{"state":"D"}`),
+		Events: []Event{{JSON: []byte(`{"type":"PassStateExited"}`)}},
+	}
+	_, err := c.Transition(ctx, p)
+	require.ErrorIs(t, err, ErrEventsMoved)
+	th, err := c.ThreadGet(ctx, id, RootThread)
+	require.NoError(t, err)
+	require.EqualValues(t, 0, th.Seq, "a refused transition writes nothing")
+	x, err := c.ExecutionGet(ctx, id)
+	require.NoError(t, err)
+	require.EqualValues(t, 2, x.Events)
+
+	p.ExpectEvents = 2
+	res, err := c.Transition(ctx, p)
+	require.NoError(t, err)
+	require.EqualValues(t, 3, res.Seq)
+	require.Equal(t, []int64{3}, res.EventIDs)
+	_, err = c.Transition(ctx, &TransitionParams{ExecutionID: id, Thread: RootThread, Seq: 1, Record: []byte(`{}`)})
+	require.ErrorIs(t, err, ErrStale, "the steps' seqs are used up")
+}
+
+// ExecutionHandOver passes the first work item on without a flush, and
+// leaves the outbox empty.
+func testExecutionHandOver(t *testing.T, c *Client) {
+	ctx := context.Background()
+	res, err := c.ExecutionCreate(ctx, createParams("run", `{}`))
+	require.NoError(t, err)
+	n, err := c.ExecutionHandOver(ctx, res)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	id := ExecutionID(testARN, "run")
+	require.Equal(t, []string{id + "|0|0|step"}, items(readAll(t, c, "w")))
+	left, err := c.rdb.LLen(ctx, c.keys.OutboxKey(id)).Result()
+	require.NoError(t, err)
+	require.Zero(t, left)
+
+	again, err := c.ExecutionCreate(ctx, createParams("run", `{}`))
+	require.NoError(t, err)
+	require.True(t, again.Existing)
+	n, err = c.ExecutionHandOver(ctx, again)
+	require.NoError(t, err)
+	require.Zero(t, n, "an existing execution's outbox is flushed, and it is empty")
 }

@@ -21,9 +21,13 @@ func DefinitionSHA(definition []byte) string {
 // with, whatever happens to its state machine later.
 func (c *Client) DefinitionPut(ctx context.Context, definition []byte) (string, error) {
 	sha := DefinitionSHA(definition)
-	if err := c.rdb.SetNX(ctx, c.keys.DefinitionKey(sha), definition, 0).Err(); err != nil {
+	if _, ok := c.defsPut.Load(sha); ok {
+		return sha, nil // stored before by this client: definitions never change
+	}
+	if err := c.hot.SetNX(ctx, c.keys.DefinitionKey(sha), definition, 0).Err(); err != nil {
 		return "", fmt.Errorf("store: definition %s: %w", sha, err)
 	}
+	c.defsPut.Store(sha, struct{}{})
 	return sha, nil
 }
 

@@ -23,6 +23,9 @@ var (
 	// ErrCancelled: the thread belongs to a fork that has already joined
 	// (a sibling failed): its work is dropped.
 	ErrCancelled = errors.New("store: fork already joined")
+	// ErrEventsMoved: a transition that assumed the execution's event
+	// counter (TransitionParams.ExpectEvents) found another value.
+	ErrEventsMoved = errors.New("store: event counter moved")
 )
 
 // The codes the scripts return first.
@@ -34,4 +37,5 @@ const (
 	codeExisting = 4 // ExecutionCreate: open with the same input
 	codeExists   = 5 // ExecutionCreate: closed, or open with another input
 	codeCancel   = 6 // Transition: the thread's fork has joined
+	codeMoved    = 7 // Transition: the event counter is not the expected one
 )

@@ -84,6 +84,9 @@ type ExecutionCreateResult struct {
 	Existing bool
 	// EventIDs are the ids assigned to Params.Events (nil when Existing).
 	EventIDs []int64
+	// handOver lets ExecutionHandOver pass the outbox on without reading
+	// it back (nil when Existing).
+	handOver *handOver
 }
 
 // ExecutionCreate creates an execution atomically: its hash (RUNNING),
@@ -96,7 +99,7 @@ type ExecutionCreateResult struct {
 //     Existing set, and nothing is written;
 //   - open with another input, or closed: ErrExecutionAlreadyExists.
 //
-// The caller flushes the outbox afterwards (OutboxFlush).
+// The caller hands the outbox over afterwards (ExecutionHandOver).
 func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) (*ExecutionCreateResult, error) {
 	if p.StateMachineARN == "" || p.Name == "" || p.StartDate.IsZero() {
 		return nil, fmt.Errorf("%w: an execution needs a state machine ARN, a name and a start date", ErrInvalid)
@@ -125,17 +128,22 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 	// execution nobody finds (an orphan whose outbox is never flushed).
 	// NX keeps an existing entry's start time.
 	openKey := c.keys.OpenExecutionsKey()
-	added, err := c.rdb.ZAddNX(ctx, openKey, redis.Z{Score: float64(p.StartDate.UnixMilli()), Member: id}).Result()
+	added, err := c.hot.ZAddNX(ctx, openKey, redis.Z{Score: float64(p.StartDate.UnixMilli()), Member: id}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("store: creating execution %s: %w", id, err)
 	}
-	res, err := scriptExecutionCreate.Run(ctx, c.rdb, c.keys.createKeys(id), a...).Slice()
+	res, err := scriptExecutionCreate.Run(ctx, c.hot, c.keys.createKeys(id), a...).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("store: creating execution %s: %w", id, err)
 	}
 	switch code(res) {
 	case codeOK:
+		h, err := newHandOver(id, p.Outbox, intAt(res, 3), intAt(res, 4))
+		if err != nil {
+			return nil, err
+		}
 		return &ExecutionCreateResult{
+			handOver: h,
 			Execution: &Execution{
 				ID:              id,
 				StateMachineARN: p.StateMachineARN,

@@ -76,8 +76,8 @@ const readyField = "item"
 
 // OutboxHandOver passes on the outbox a transition wrote, in one round
 // trip when the transition's entries were all the outbox held (the usual
-// case); otherwise, or when the result carries no entries, it is
-// OutboxFlush.
+// case), in none when it wrote none and the outbox is empty; otherwise it
+// is OutboxFlush.
 func (c *Client) OutboxHandOver(ctx context.Context, execID string, r *TransitionResult) (int, error) {
 	return c.OutboxHandOverChain(ctx, execID, []*TransitionResult{r})
 }
@@ -90,6 +90,27 @@ func (c *Client) OutboxHandOver(ctx context.Context, execID string, r *Transitio
 // entries handed on, in one round trip; otherwise it is OutboxFlush,
 // which hands on everything (the stale items are dropped by the seq check).
 func (c *Client) OutboxHandOverChain(ctx context.Context, execID string, chain []*TransitionResult) (int, error) {
+	hs := make([]*handOver, len(chain))
+	for i, r := range chain {
+		if r != nil {
+			hs[i] = r.handOver
+		}
+	}
+	return c.handOverChain(ctx, execID, hs)
+}
+
+// ExecutionHandOver passes on the first work items of an execution
+// ExecutionCreate created, in one round trip. When the create found the
+// execution existing, it flushes its outbox instead: a start repeated
+// after a crash before the hand-over repairs it.
+func (c *Client) ExecutionHandOver(ctx context.Context, r *ExecutionCreateResult) (int, error) {
+	if r.Existing || r.handOver == nil {
+		return c.OutboxFlush(ctx, r.Execution.ID)
+	}
+	return c.handOverChain(ctx, r.handOver.execID, []*handOver{r.handOver})
+}
+
+func (c *Client) handOverChain(ctx context.Context, execID string, chain []*handOver) (int, error) {
 	// The outbox holds exactly the chain's entries when they have
 	// consecutive sequence numbers (nothing else was appended between
 	// them) and the outbox's length after the last transition is their
@@ -97,31 +118,34 @@ func (c *Client) OutboxHandOverChain(ctx context.Context, execID string, chain [
 	// a concurrent flush, which trims from the head). A mere count could
 	// match by coincidence and trim another thread's entry undelivered.
 	var total, prev int64
-	for _, r := range chain {
-		if r == nil || r.handOver == nil || r.handOver.execID != execID {
+	for _, h := range chain {
+		if h == nil || h.execID != execID {
 			return c.OutboxFlush(ctx, execID)
 		}
-		for _, e := range r.handOver.entries {
+		for _, e := range h.entries {
 			if prev != 0 && e.seq != prev+1 {
 				return c.OutboxFlush(ctx, execID)
 			}
 			prev = e.seq
 		}
-		total += int64(len(r.handOver.entries))
+		total += int64(len(h.entries))
 	}
 	if len(chain) == 0 {
 		return 0, nil
 	}
-	last := chain[len(chain)-1].handOver
+	last := chain[len(chain)-1]
 	if last.outboxLen != total {
 		return c.OutboxFlush(ctx, execID)
+	}
+	if total == 0 {
+		return 0, nil // the chain left nothing, and the outbox is empty
 	}
 	key := c.keys.OutboxKey(execID)
 	var maxSeq int64
 	for _, e := range last.entries {
 		maxSeq = max(maxSeq, e.seq)
 	}
-	_, err := c.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+	_, err := c.hot.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		for _, e := range last.entries {
 			if e.due == 0 {
 				pipe.XAdd(ctx, c.readyArgs(e.item))

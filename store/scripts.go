@@ -82,8 +82,9 @@ end
 //
 // Returns {EXISTING} when the execution is RUNNING with an equal input,
 // {EXISTS, status} when it exists otherwise, else {OK, first event id, last
-// event id}: the hash (status RUNNING), thread "0" at seq 0, the events and
-// the outbox entries are written.
+// event id, the outbox sequence number of the first outbox entry (0 if
+// none), the outbox's length}: the hash (status RUNNING), thread "0" at seq
+// 0, the events and the outbox entries are written.
 var scriptExecutionCreate = redis.NewScript(luaPrelude + `
 local x = KEYS[1]
 local status = redis.call('HGET', x, 'status')
@@ -96,8 +97,9 @@ local i = hset_pairs(x, 3)
 local first, last
 first, last, i = append_events(x, KEYS[2], i, 0)
 redis.call('HSET', KEYS[3], '0', '0|' .. string.format('%d', last) .. '|' .. ARGV[2])
-append_outbox(x, KEYS[4], i)
-return {0, first, last}
+local ofirst
+i, ofirst = append_outbox(x, KEYS[4], i)
+return {0, first, last, ofirst, redis.call('LLEN', KEYS[4])}
 `)
 
 // scriptTransition is one transition of one thread.
@@ -105,7 +107,9 @@ return {0, first, last}
 //	KEYS[1] execution hash  KEYS[2] history  KEYS[3] threads  KEYS[4] vars  KEYS[5] outbox
 //	KEYS[6] joins
 //	ARGV[1] thread id       ARGV[2] expected seq              ARGV[3] new thread record
-//	ARGV[4...] events; then pairs (variables); then outbox; then the close
+//	ARGV[4] steps: how many steps the transition carries out (the seq moves on by that many)
+//	ARGV[5] the execution's expected event counter ("0": unchecked)
+//	ARGV[6...] events; then pairs (variables); then outbox; then the close
 //	section: status ("" to stay RUNNING), output, error, cause, stop unix ms;
 //	then the fork section: fork id ("" for none), n, children started,
 //	pairs (child thread id, "0|0|record"); then the join section: fork id
@@ -116,7 +120,8 @@ return {0, first, last}
 //
 // Checks, in order: the execution exists ({NOT_FOUND}) and is RUNNING
 // ({CLOSED, status}); the thread's fork has not joined ({CANCELLED}); the
-// thread exists ({NOT_FOUND}) and is at the expected seq ({STALE, seq}).
+// thread exists ({NOT_FOUND}) and is at the expected seq ({STALE, seq});
+// the event counter is the expected one, when one is given ({MOVED}).
 // Then appends the events (ids from the execution's counter, chained from
 // the thread's latest event), writes the record at seq+1, sets the
 // variables, appends the outbox entries, and closes the execution when
@@ -141,9 +146,11 @@ local seq, last = string.match(tv, '^(%d+)|(%d+)|')
 if not seq then return redis.error_reply('store: corrupt thread ' .. ARGV[1]) end
 seq, last = tonumber(seq), tonumber(last)
 if seq ~= tonumber(ARGV[2]) then return {1, seq} end
+if ARGV[5] ~= '0' and redis.call('HGET', x, 'events') ~= ARGV[5] then return {7} end
 local first
 local i
-first, last, i = append_events(x, KEYS[2], 4, last)
+first, last, i = append_events(x, KEYS[2], 6, last)
+seq = seq + tonumber(ARGV[4]) - 1
 redis.call('HSET', KEYS[3], ARGV[1], string.format('%d|%d|', seq + 1, last) .. ARGV[3])
 i = hset_pairs(KEYS[4], i)
 local ofirst

@@ -28,7 +28,7 @@ func (c *Client) ThreadGet(ctx context.Context, execID, threadID string) (*Threa
 	if err := errors.Join(checkID("execution id", execID), checkID("thread id", threadID)); err != nil {
 		return nil, err
 	}
-	v, err := c.rdb.HGet(ctx, c.keys.ThreadsKey(execID), threadID).Result()
+	v, err := c.hot.HGet(ctx, c.keys.ThreadsKey(execID), threadID).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("%w: thread %s of execution %s", ErrNotFound, threadID, execID)
 	}

@@ -14,8 +14,16 @@ type TransitionParams struct {
 	ExecutionID string
 	Thread      string
 	// Seq is the thread's sequence number the transition was computed
-	// from; the thread moves to Seq+1.
+	// from; the thread moves to Seq+Steps.
 	Seq int64
+	// Steps is how many steps of the thread the transition carries out
+	// (0 counts as 1): a worker that runs several steps in a row commits
+	// them at once, and each step keeps the seq it would have had alone.
+	Steps int64
+	// ExpectEvents, when not 0, is the execution's event counter the
+	// transition assumed (its events' ids were computed from it): another
+	// value refuses the transition with ErrEventsMoved.
+	ExpectEvents int64
 	// Record is the thread's new record.
 	Record []byte
 	// Events are appended to the history; their ids are returned.
@@ -23,7 +31,7 @@ type TransitionParams struct {
 	// Vars are set in the execution's variables.
 	Vars []Var
 	// Outbox items are handed over after the transition (OutboxFlush).
-	// Items for this thread carry Seq+1.
+	// Items for this thread carry Seq+Steps.
 	Outbox []OutboxItem
 	// Close, when set, ends the execution.
 	Close *ExecutionClose
@@ -118,7 +126,7 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 	if err := errors.Join(checkID("execution id", p.ExecutionID), checkID("thread id", p.Thread)); err != nil {
 		return nil, err
 	}
-	a := args{p.Thread, p.Seq, p.Record}
+	a := args{p.Thread, p.Seq, p.Record, max(p.Steps, 1), p.ExpectEvents}
 	if err := a.events(p.Events); err != nil {
 		return nil, err
 	}
@@ -163,7 +171,7 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 	}
 	a = append(a, p.InFork)
 
-	res, err := scriptTransition.Run(ctx, c.rdb, c.keys.transitionKeys(p.ExecutionID), a...).Slice()
+	res, err := scriptTransition.Run(ctx, c.hot, c.keys.transitionKeys(p.ExecutionID), a...).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("store: transition of thread %s of execution %s: %w", p.Thread, p.ExecutionID, err)
 	}
@@ -175,6 +183,8 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 		return nil, fmt.Errorf("%w: execution %s is %s", ErrClosed, p.ExecutionID, stringAt(res, 1))
 	case codeNotFound:
 		return nil, fmt.Errorf("%w: thread %s of execution %s", ErrNotFound, p.Thread, p.ExecutionID)
+	case codeMoved:
+		return nil, fmt.Errorf("%w: execution %s is not at event %d", ErrEventsMoved, p.ExecutionID, p.ExpectEvents)
 	case codeCancel:
 		return nil, fmt.Errorf("%w: thread %s of execution %s, fork %s", ErrCancelled, p.Thread, p.ExecutionID, p.InFork)
 	default:
@@ -193,22 +203,31 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 		LastEventID: intAt(res, 2),
 		Seq:         intAt(res, 3),
 	}
-	if first := intAt(res, 4); first > 0 {
-		h := &handOver{execID: p.ExecutionID, outboxLen: intAt(res, 5)}
-		for k, it := range p.Outbox {
-			enc, err := it.encode()
-			if err != nil {
-				return nil, err
-			}
-			e, err := parseOutboxEntry(strconv.FormatInt(first+int64(k), 10) + "|" + enc)
-			if err != nil {
-				return nil, err
-			}
-			h.entries = append(h.entries, e)
-		}
-		r.handOver = h
+	if r.handOver, err = newHandOver(p.ExecutionID, p.Outbox, intAt(res, 4), intAt(res, 5)); err != nil {
+		return nil, err
 	}
 	return r, nil
+}
+
+// newHandOver describes the outbox entries a script appended: items, from
+// outbox sequence number first (0: none), leaving the outbox n long.
+func newHandOver(execID string, items []OutboxItem, first, n int64) (*handOver, error) {
+	h := &handOver{execID: execID, outboxLen: n}
+	if first <= 0 {
+		return h, nil
+	}
+	for k, it := range items {
+		enc, err := it.encode()
+		if err != nil {
+			return nil, err
+		}
+		e, err := parseOutboxEntry(strconv.FormatInt(first+int64(k), 10) + "|" + enc)
+		if err != nil {
+			return nil, err
+		}
+		h.entries = append(h.entries, e)
+	}
+	return h, nil
 }
 
 func boolArg(b bool) string {

@@ -91,7 +91,7 @@ func (c *Client) WorkAck(ctx context.Context, ids ...string) error {
 		return err
 	}
 	stream := c.keys.ReadyStream()
-	_, err := c.rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+	_, err := c.hot.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 		pipe.XAck(ctx, stream, ReadyGroup, ids...)
 		pipe.XDel(ctx, stream, ids...)
 		return nil
