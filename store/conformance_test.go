@@ -26,6 +26,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *Client) {
 		{"Transition", testTransition},
 		{"TransitionCAS", testTransitionCAS},
 		{"TransitionSteps", testTransitionSteps},
+		{"Retention", testRetention},
 		{"ExecutionHandOver", testExecutionHandOver},
 		{"TransitionConcurrent", testTransitionConcurrent},
 		{"TransitionClose", testTransitionClose},
@@ -1062,4 +1063,54 @@ func testExecutionHandOver(t *testing.T, c *Client) {
 	n, err = c.ExecutionHandOver(ctx, again)
 	require.NoError(t, err)
 	require.Zero(t, n, "an existing execution's outbox is flushed, and it is empty")
+}
+
+// A closed execution's keys expire after its retention, whichever way it
+// closed; a redrive keeps them again.
+func testRetention(t *testing.T, c *Client) {
+	ctx := context.Background()
+	keys := func(id string) []string { return c.keys.transitionKeys(id) }
+	ttls := func(id string) []time.Duration {
+		var out []time.Duration
+		for _, k := range keys(id) {
+			if c.rdb.Exists(ctx, k).Val() == 1 {
+				out = append(out, c.rdb.PTTL(ctx, k).Val())
+			}
+		}
+		return out
+	}
+	const keep = 90 * 24 * time.Hour
+	stop := t0.Add(time.Minute)
+
+	byStep := create(t, c, "step", `{}`)
+	_, err := c.Transition(ctx, &TransitionParams{
+		ExecutionID: byStep, Thread: RootThread, Seq: 0, Record: []byte(`{}`),
+		Vars:  []Var{{Name: "0/x", Value: []byte(`1`)}},
+		Close: &ExecutionClose{Status: "FAILED", Error: "E", StopDate: stop, Retention: keep},
+	})
+	require.NoError(t, err)
+	got := ttls(byStep)
+	require.GreaterOrEqual(t, len(got), 4, "hash, history, threads and vars exist")
+	for _, ttl := range got {
+		require.Greater(t, ttl, keep-time.Hour)
+		require.LessOrEqual(t, ttl, keep)
+	}
+
+	byEnd := create(t, c, "end", `{}`)
+	require.NoError(t, c.ExecutionEnd(ctx, &ExecutionEndParams{ExecutionID: byEnd, Status: "ABORTED", StopDate: stop, Retention: keep}))
+	for _, ttl := range ttls(byEnd) {
+		require.Greater(t, ttl, keep-time.Hour)
+	}
+
+	_, err = c.ExecutionRedrive(ctx, &ExecutionRedriveParams{ExecutionID: byStep, Record: []byte(`{}`), Kind: KindStep})
+	require.NoError(t, err)
+	for _, ttl := range ttls(byStep) {
+		require.Equal(t, time.Duration(-1), ttl, "a redriven execution is kept until it closes again")
+	}
+
+	forever := create(t, c, "forever", `{}`)
+	require.NoError(t, c.ExecutionEnd(ctx, &ExecutionEndParams{ExecutionID: forever, Status: "ABORTED", StopDate: stop}))
+	for _, ttl := range ttls(forever) {
+		require.Equal(t, time.Duration(-1), ttl)
+	}
 }

@@ -17,6 +17,9 @@ type ExecutionEndParams struct {
 	// Events are appended to the history (ExecutionAborted, ...), chained
 	// to its latest event.
 	Events []Event
+	// Retention is how long the closed execution's keys live on (0: for
+	// ever).
+	Retention time.Duration
 }
 
 // ExecutionEnd ends an execution that is still RUNNING: ErrClosed when it
@@ -28,12 +31,11 @@ func (c *Client) ExecutionEnd(ctx context.Context, p *ExecutionEndParams) error 
 	if p.Status == "" || p.Status == StatusRunning || p.StopDate.IsZero() {
 		return fmt.Errorf("%w: ending with status %q at %v", ErrInvalid, p.Status, p.StopDate)
 	}
-	a := args{p.Status, p.Error, p.Cause, strconv.FormatInt(p.StopDate.UnixMilli(), 10)}
+	a := args{p.Status, p.Error, p.Cause, strconv.FormatInt(p.StopDate.UnixMilli(), 10), p.Retention.Milliseconds()}
 	if err := a.events(p.Events); err != nil {
 		return err
 	}
-	keys := []string{c.keys.ExecutionKey(p.ExecutionID), c.keys.HistoryKey(p.ExecutionID)}
-	res, err := scriptExecutionEnd.Run(ctx, c.rdb, keys, a...).Slice()
+	res, err := scriptExecutionEnd.Run(ctx, c.rdb, c.keys.transitionKeys(p.ExecutionID), a...).Slice()
 	if err != nil {
 		return fmt.Errorf("store: ending execution %s: %w", p.ExecutionID, err)
 	}

@@ -26,6 +26,10 @@ var (
 	// ErrEventsMoved: a transition that assumed the execution's event
 	// counter (TransitionParams.ExpectEvents) found another value.
 	ErrEventsMoved = errors.New("store: event counter moved")
+	// ErrHistoryLimit: the transition's events would take the history to
+	// its limit (TransitionParams.MaxEvents) without ending the execution
+	// successfully; nothing was written.
+	ErrHistoryLimit = errors.New("store: history limit reached")
 )
 
 // The codes the scripts return first.
@@ -38,4 +42,5 @@ const (
 	codeExists   = 5 // ExecutionCreate: closed, or open with another input
 	codeCancel   = 6 // Transition: the thread's fork has joined
 	codeMoved    = 7 // Transition: the event counter is not the expected one
+	codeHistory  = 8 // Transition: the history would reach its limit
 )

@@ -17,6 +17,10 @@ import (
 // vocabulary (runtime.Status), stored as given.
 const StatusRunning = "RUNNING"
 
+// StatusSucceeded is the one closed status the store knows: a transition
+// that ends the execution with it may take the history to its limit.
+const StatusSucceeded = "SUCCEEDED"
+
 // The execution hash's fields.
 const (
 	fieldARN        = "arn"

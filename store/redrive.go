@@ -32,7 +32,7 @@ func (c *Client) ExecutionRedrive(ctx context.Context, p *ExecutionRedriveParams
 		return 0, err
 	}
 	id := p.ExecutionID
-	keys := []string{c.keys.ExecutionKey(id), c.keys.HistoryKey(id), c.keys.ThreadsKey(id), c.keys.OutboxKey(id)}
+	keys := []string{c.keys.ExecutionKey(id), c.keys.HistoryKey(id), c.keys.ThreadsKey(id), c.keys.OutboxKey(id), c.keys.VarsKey(id), c.keys.JoinKey(id)}
 	res, err := scriptExecutionRedrive.Run(ctx, c.rdb, keys, a...).Slice()
 	if err != nil {
 		return 0, fmt.Errorf("store: redriving execution %s: %w", id, err)

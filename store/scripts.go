@@ -57,6 +57,14 @@ local function append_events(x, h, i, last)
   return first, last, i
 end
 
+-- retain keeps the execution's keys (all of KEYS) for ms milliseconds
+-- more, or for ever when ms is 0 (a redriven execution).
+local function retain(ms)
+  for _, k in ipairs(KEYS) do
+    if ms > 0 then redis.call('PEXPIRE', k, ms) else redis.call('PERSIST', k) end
+  end
+end
+
 local function push_outbox(x, o, entry)
   local s = redis.call('HINCRBY', x, 'outbox', 1)
   redis.call('RPUSH', o, string.format('%d', s) .. '|' .. entry)
@@ -109,8 +117,10 @@ return {0, first, last, ofirst, redis.call('LLEN', KEYS[4])}
 //	ARGV[1] thread id       ARGV[2] expected seq              ARGV[3] new thread record
 //	ARGV[4] steps: how many steps the transition carries out (the seq moves on by that many)
 //	ARGV[5] the execution's expected event counter ("0": unchecked)
-//	ARGV[6...] events; then pairs (variables); then outbox; then the close
-//	section: status ("" to stay RUNNING), output, error, cause, stop unix ms;
+//	ARGV[6] the history's limit ("0": none)  ARGV[7] "1" when the transition ends the execution successfully
+//	ARGV[8...] events; then pairs (variables); then outbox; then the close
+//	section: status ("" to stay RUNNING), output, error, cause, stop unix ms,
+//	retention ms (how long the closed execution's keys live on; 0: for ever);
 //	then the fork section: fork id ("" for none), n, children started,
 //	pairs (child thread id, "0|0|record"); then the join section: fork id
 //	("" for none), index, result JSON, failed "1"/"0", n, tolerated count
@@ -121,7 +131,9 @@ return {0, first, last, ofirst, redis.call('LLEN', KEYS[4])}
 // Checks, in order: the execution exists ({NOT_FOUND}) and is RUNNING
 // ({CLOSED, status}); the thread's fork has not joined ({CANCELLED}); the
 // thread exists ({NOT_FOUND}) and is at the expected seq ({STALE, seq});
-// the event counter is the expected one, when one is given ({MOVED}).
+// the event counter is the expected one, when one is given ({MOVED}); the
+// history stays below its limit, or reaches it with the execution's
+// success ({LIMIT, event counter}).
 // Then appends the events (ids from the execution's counter, chained from
 // the thread's latest event), writes the record at seq+1, sets the
 // variables, appends the outbox entries, and closes the execution when
@@ -146,10 +158,17 @@ local seq, last = string.match(tv, '^(%d+)|(%d+)|')
 if not seq then return redis.error_reply('store: corrupt thread ' .. ARGV[1]) end
 seq, last = tonumber(seq), tonumber(last)
 if seq ~= tonumber(ARGV[2]) then return {1, seq} end
-if ARGV[5] ~= '0' and redis.call('HGET', x, 'events') ~= ARGV[5] then return {7} end
+if ARGV[5] ~= '0' or ARGV[6] ~= '0' then
+  local count = redis.call('HGET', x, 'events')
+  if ARGV[5] ~= '0' and count ~= ARGV[5] then return {7} end
+  if ARGV[6] ~= '0' then
+    local after, limit = tonumber(count) + tonumber(ARGV[8]), tonumber(ARGV[6])
+    if after >= limit and not (after == limit and ARGV[7] == '1') then return {8, tonumber(count)} end
+  end
+end
 local first
 local i
-first, last, i = append_events(x, KEYS[2], 6, last)
+first, last, i = append_events(x, KEYS[2], 8, last)
 seq = seq + tonumber(ARGV[4]) - 1
 redis.call('HSET', KEYS[3], ARGV[1], string.format('%d|%d|', seq + 1, last) .. ARGV[3])
 i = hset_pairs(KEYS[4], i)
@@ -158,7 +177,8 @@ i, ofirst = append_outbox(x, KEYS[5], i)
 if ARGV[i] ~= '' then
   redis.call('HSET', x, 'status', ARGV[i], 'output', ARGV[i + 1], 'error', ARGV[i + 2],
     'cause', ARGV[i + 3], 'stop', ARGV[i + 4])
-  i = i + 5
+  retain(tonumber(ARGV[i + 5]))
+  i = i + 6
 else
   i = i + 1
 end
@@ -259,9 +279,10 @@ return n
 // doing: StopExecution and the execution's TimeoutSeconds. Its threads'
 // pending work finds the execution closed and is dropped.
 //
-//	KEYS[1] execution hash   KEYS[2] history
+//	KEYS[1] execution hash   KEYS[2] history   KEYS[3] threads   KEYS[4] vars
+//	KEYS[5] outbox           KEYS[6] joins (the keys expire together)
 //	ARGV[1] status   ARGV[2] error   ARGV[3] cause   ARGV[4] stop date (unix ms)
-//	ARGV[5...] events
+//	ARGV[5] retention ms (0: for ever)   ARGV[6...] events
 //
 // Returns {NOTFOUND}, {CLOSED, status} when it is not RUNNING, else {OK,
 // first event id, last event id}. Events chain to the execution's latest.
@@ -272,8 +293,9 @@ if not status then return {3} end
 if status ~= 'RUNNING' then return {2, status} end
 local last = tonumber(redis.call('HGET', x, 'events') or '0')
 local first
-first, last = append_events(x, KEYS[2], 5, last)
+first, last = append_events(x, KEYS[2], 6, last)
 redis.call('HSET', x, 'status', ARGV[1], 'error', ARGV[2], 'cause', ARGV[3], 'stop', ARGV[4])
+retain(tonumber(ARGV[5]))
 return {0, first, last}
 `)
 
@@ -281,6 +303,7 @@ return {0, first, last}
 // from where its top-level thread stopped.
 //
 //	KEYS[1] execution hash   KEYS[2] history   KEYS[3] threads   KEYS[4] outbox
+//	KEYS[5] vars             KEYS[6] joins (their expiry is removed)
 //	ARGV[1] the top-level thread's new record   ARGV[2] the work item kind
 //	ARGV[3] execution id     ARGV[4...] events
 //
@@ -300,6 +323,7 @@ local seq, last = string.match(tv, '^(%d+)|(%d+)|')
 seq, last = tonumber(seq), tonumber(last)
 local n = redis.call('HINCRBY', x, 'redrives', 1)
 redis.call('HSET', x, 'status', 'RUNNING', 'stop', '', 'error', '', 'cause', '', 'output', '')
+retain(0)
 local first
 first, last = append_events(x, KEYS[2], 4, last)
 redis.call('HSET', KEYS[3], '0', string.format('%d|%d|', seq + 1, last) .. ARGV[1])

@@ -24,6 +24,10 @@ type TransitionParams struct {
 	// transition assumed (its events' ids were computed from it): another
 	// value refuses the transition with ErrEventsMoved.
 	ExpectEvents int64
+	// MaxEvents, when not 0, is the history's limit: a transition whose
+	// events would reach it is refused with ErrHistoryLimit, unless its
+	// last event, the limit-th, ends the execution successfully.
+	MaxEvents int64
 	// Record is the thread's new record.
 	Record []byte
 	// Events are appended to the history; their ids are returned.
@@ -96,6 +100,9 @@ type ExecutionClose struct {
 	Error    string
 	Cause    string
 	StopDate time.Time
+	// Retention is how long the closed execution's keys live on (0: for
+	// ever): AWS keeps a closed execution, and its name, 90 days.
+	Retention time.Duration
 }
 
 // TransitionResult is what a transition wrote.
@@ -126,7 +133,8 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 	if err := errors.Join(checkID("execution id", p.ExecutionID), checkID("thread id", p.Thread)); err != nil {
 		return nil, err
 	}
-	a := args{p.Thread, p.Seq, p.Record, max(p.Steps, 1), p.ExpectEvents}
+	succeeds := p.Close != nil && p.Close.Status == StatusSucceeded
+	a := args{p.Thread, p.Seq, p.Record, max(p.Steps, 1), p.ExpectEvents, p.MaxEvents, boolArg(succeeds)}
 	if err := a.events(p.Events); err != nil {
 		return nil, err
 	}
@@ -145,7 +153,7 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 		if cl.Status == "" || cl.Status == StatusRunning || cl.StopDate.IsZero() {
 			return nil, fmt.Errorf("%w: closing with status %q at %v", ErrInvalid, cl.Status, cl.StopDate)
 		}
-		a = append(a, cl.Status, cl.Output, cl.Error, cl.Cause, strconv.FormatInt(cl.StopDate.UnixMilli(), 10))
+		a = append(a, cl.Status, cl.Output, cl.Error, cl.Cause, strconv.FormatInt(cl.StopDate.UnixMilli(), 10), cl.Retention.Milliseconds())
 	} else {
 		a = append(a, "")
 	}
@@ -183,6 +191,8 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 		return nil, fmt.Errorf("%w: execution %s is %s", ErrClosed, p.ExecutionID, stringAt(res, 1))
 	case codeNotFound:
 		return nil, fmt.Errorf("%w: thread %s of execution %s", ErrNotFound, p.Thread, p.ExecutionID)
+	case codeHistory:
+		return nil, fmt.Errorf("%w: execution %s has %d events; %d more would reach %d", ErrHistoryLimit, p.ExecutionID, intAt(res, 1), len(p.Events), p.MaxEvents)
 	case codeMoved:
 		return nil, fmt.Errorf("%w: execution %s is not at event %d", ErrEventsMoved, p.ExecutionID, p.ExpectEvents)
 	case codeCancel:
