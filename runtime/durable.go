@@ -35,6 +35,16 @@ type Durable struct {
 	// Concurrency is how many work items Run carries out at once
 	// (default 16): steps wait on Redis and on integrations, not on CPU.
 	Concurrency int
+	// Retention is how long a closed execution, its history and its name
+	// are kept (default AWS's 90 days): until then, starting another
+	// execution of that name is ExecutionAlreadyExists.
+	Retention time.Duration
+	// MaxHistoryEvents bounds an execution's history (default AWS's
+	// 25,000): a step whose events would reach it fails the execution,
+	// unless the last of them is the execution's success.
+	MaxHistoryEvents int64
+
+	expressRuns sync.WaitGroup // asynchronous EXPRESS executions (express.go)
 
 	mu    sync.Mutex
 	defs  map[string]*asl.StateMachine // compiled definitions by hash
@@ -82,6 +92,27 @@ func (d *Durable) now() time.Time {
 	}
 	return time.Now().UTC()
 }
+
+func (d *Durable) maxHistoryEvents() int64 {
+	if d.MaxHistoryEvents > 0 {
+		return d.MaxHistoryEvents
+	}
+	return DefaultMaxHistoryEvents
+}
+
+func (d *Durable) retention() time.Duration {
+	if d.Retention > 0 {
+		return d.Retention
+	}
+	return DefaultRetention
+}
+
+// DefaultRetention is how long AWS keeps a closed Standard execution.
+const DefaultRetention = 90 * 24 * time.Hour
+
+// DefaultMaxHistoryEvents is AWS's hard quota on a Standard execution's
+// history.
+const DefaultMaxHistoryEvents = 25000
 
 func (d *Durable) region() string  { return cmpOr(d.Region, "us-east-1") }
 func (d *Durable) account() string { return cmpOr(d.Account, "123456789012") }
@@ -179,7 +210,7 @@ func (d *Durable) Stop(ctx context.Context, id, errName, cause string) error {
 func (d *Durable) end(ctx context.Context, id string, status Status, typ EventType, errName, cause string) error {
 	now := d.now()
 	return d.Store.ExecutionEnd(ctx, &store.ExecutionEndParams{
-		ExecutionID: id, Status: string(status), Error: errName, Cause: cause, StopDate: now,
+		ExecutionID: id, Status: string(status), Error: errName, Cause: cause, StopDate: now, Retention: d.retention(),
 		Events: []store.Event{{JSON: Event{Type: typ, Timestamp: now, Error: &ErrorDetails{errName, cause}}.bodyJSON()}},
 	})
 }

@@ -88,6 +88,8 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 		b     stepBatch         // steps carried out, not committed yet
 		vars  map[string]string // the execution's variables, once read
 		alone bool              // the next step is committed alone (after ErrEventsMoved)
+		// nearLimit: a batch would have passed the history's limit
+		nearLimit bool
 	)
 	for folded := 0; ; folded++ {
 		x, err := d.info(ctx, item.Exec)
@@ -133,7 +135,7 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 		if ext != nil && (rec.Phase != phaseToken || rec.Token != ext.token) {
 			return handOver(ErrTaskDoesNotExist)
 		}
-		if st, ok := st.(*asl.Task); ok && (rec.Phase == phaseEnter || rec.Phase == phaseRetry) && strings.HasSuffix(st.Resource, ".waitForTaskToken") {
+		if st, ok := st.(*asl.Task); ok && (rec.Phase == phaseEnter || rec.Phase == phaseRetry) && waitsForToken(st.Resource) {
 			c.TaskToken = newTaskToken(x.id, item.Thread, c)
 		}
 		var o asl.Outcome
@@ -180,7 +182,7 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 		}
 		more := ext == nil && folded+1 < maxFold && tr.close == nil && tr.nextKind == kindStep && tr.due.IsZero() &&
 			len(tr.outbox) == 1 && tr.fork == nil && tr.joinEnd == nil
-		if more && canBatch && !alone && b.size < maxBatchBytes {
+		if more && canBatch && !alone && !nearLimit && b.size < maxBatchBytes {
 			// Carry on with the next step; its events are numbered on.
 			seq++
 			last += int64(len(tr.events))
@@ -196,6 +198,7 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 		if b.steps > 1 {
 			p.ExpectEvents = b.startLast
 		}
+		p.MaxEvents = d.maxHistoryEvents()
 		if rec.Child != nil {
 			p.InFork = rec.Child.ID
 		}
@@ -203,6 +206,12 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 			return handOver(err)
 		}
 		res, err := d.Store.Transition(ctx, p)
+		if errors.Is(err, store.ErrHistoryLimit) && b.steps > 1 {
+			// Near the limit the steps are taken one by one, so that the
+			// history fills up to it exactly.
+			nearLimit = true
+			err = store.ErrEventsMoved
+		}
 		if errors.Is(err, store.ErrEventsMoved) {
 			// Nothing was written: take the batch's first step again, alone.
 			if rec, err = decodeThreadRecord(b.startRecord); err != nil {
@@ -213,6 +222,15 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 			folded -= b.steps
 			b = stepBatch{}
 			continue
+		}
+		if errors.Is(err, store.ErrHistoryLimit) {
+			// As on AWS, an execution whose history is full fails.
+			err := d.end(ctx, x.id, StatusFailed, ExecutionFailed, aslerr.Runtime,
+				fmt.Sprintf("The execution reached the maximum number of history events (%d).", d.maxHistoryEvents()))
+			if errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrNotFound) {
+				err = nil // it ended first
+			}
+			return handOver(err)
 		}
 		if err != nil {
 			if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrCancelled) {
@@ -394,18 +412,20 @@ func (t *transition) apply(ctx context.Context, o asl.Outcome) error {
 				return t.end(x.Output, nil)
 			}
 			t.event(Event{Type: ExecutionSucceeded, Payload: x.Output})
-			t.close = &store.ExecutionClose{Status: string(StatusSucceeded), Output: []byte(asl.EncodeJSON(x.Output)), StopDate: t.d.now()}
+			t.close = &store.ExecutionClose{Status: string(StatusSucceeded), Output: []byte(asl.EncodeJSON(x.Output)), StopDate: t.d.now(), Retention: t.d.retention()}
 			return nil
 		case asl.Fail:
 			if t.rec.Child != nil {
 				return t.end(nil, &aslerr.Error{Name: x.Error, Cause: x.Cause})
 			}
 			t.event(Event{Type: ExecutionFailed, Error: &ErrorDetails{x.Error, x.Cause}})
-			t.close = &store.ExecutionClose{Status: string(StatusFailed), Error: x.Error, Cause: x.Cause, StopDate: t.d.now()}
+			t.close = &store.ExecutionClose{Status: string(StatusFailed), Error: x.Error, Cause: x.Cause, StopDate: t.d.now(), Retention: t.d.retention()}
 			return nil
 		case asl.CallTask:
 			rtype, res := resourceParts(x.Resource)
-			t.event(Event{Type: TaskScheduled, Task: &TaskDetails{ResourceType: rtype, Resource: res, Region: t.d.region(), Parameters: x.Parameters, TimeoutSeconds: x.TimeoutSeconds, HeartbeatSeconds: x.HeartbeatSeconds}})
+			if !isActivityARN(x.Resource) { // an activity's ActivityScheduled comes with its task call
+				t.event(Event{Type: TaskScheduled, Task: &TaskDetails{ResourceType: rtype, Resource: res, Region: t.d.region(), Parameters: x.Parameters, TimeoutSeconds: x.TimeoutSeconds, HeartbeatSeconds: x.HeartbeatSeconds}})
+			}
 			t.rec.Phase = phaseTask
 			t.rec.Call = &callRecord{Resource: x.Resource, Parameters: rawJSON(x.Parameters), TimeoutSeconds: x.TimeoutSeconds, HeartbeatSeconds: x.HeartbeatSeconds}
 			t.rec.Token = t.c.TaskToken
@@ -468,6 +488,9 @@ func (t *transition) dataLimit() asl.Outcome {
 // once per attempt, and decides what follows.
 func (t *transition) callTask(ctx context.Context) asl.Outcome {
 	call := t.rec.Call
+	if isActivityARN(call.Resource) {
+		return t.callActivity(ctx)
+	}
 	rtype, res := resourceParts(call.Resource)
 	task := &TaskDetails{ResourceType: rtype, Resource: res}
 	t.event(Event{Type: TaskStarted, Task: task})
@@ -478,7 +501,7 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 	req := taskCall{resource: call.Resource, params: params, machine: t.x.smName, arn: t.x.arn, state: t.st.Name(),
 		enteredID: t.rec.EnteredID, attempt: t.rec.RetryCount, timeout: call.TimeoutSeconds, heartbeat: call.HeartbeatSeconds}.request()
 	req.TaskToken = t.rec.Token
-	waits := t.rec.Token != "" && strings.HasSuffix(call.Resource, ".waitForTaskToken")
+	waits := t.rec.Token != "" && waitsForToken(call.Resource)
 	if !waits {
 		t.rec.Phase, t.rec.Call = phaseEnter, nil
 	}
@@ -526,11 +549,11 @@ func (t *transition) token(ext *external) asl.Outcome {
 		t.armTokenTimers(t.d.now()) // the thread's seq moves on: earlier timers go stale
 		return nil
 	case ext.failure != nil:
-		t.event(Event{Type: TaskFailed, Task: task, Error: &ErrorDetails{ext.failure.Name, ext.failure.Cause}})
+		t.event(Event{Type: t.tokenEvent(TaskFailed), Task: task, Error: &ErrorDetails{ext.failure.Name, ext.failure.Cause}})
 		t.rec.Phase, t.rec.Call, t.rec.Token, t.rec.Deadline = phaseEnter, nil, "", 0
 		return asl.HandleError(t.st, t.input, ext.failure, t.c)
 	}
-	t.event(Event{Type: TaskSucceeded, Task: task, Payload: ext.output})
+	t.event(Event{Type: t.tokenEvent(TaskSucceeded), Task: task, Payload: ext.output})
 	t.rec.Phase, t.rec.Call, t.rec.Token, t.rec.Deadline = phaseEnter, nil, "", 0
 	return asl.Complete(t.st, t.input, ext.output, t.c)
 }
@@ -538,7 +561,7 @@ func (t *transition) token(ext *external) asl.Outcome {
 // tokenTimeout ends a task whose token did not come back in time.
 func (t *transition) tokenTimeout(name, cause string) asl.Outcome {
 	rtype, res := resourceParts(t.rec.Call.Resource)
-	t.event(Event{Type: TaskTimedOut, Task: &TaskDetails{ResourceType: rtype, Resource: res}, Error: &ErrorDetails{name, cause}})
+	t.event(Event{Type: t.tokenEvent(TaskTimedOut), Task: &TaskDetails{ResourceType: rtype, Resource: res}, Error: &ErrorDetails{name, cause}})
 	t.rec.Phase, t.rec.Call, t.rec.Token, t.rec.Deadline = phaseEnter, nil, "", 0
 	return asl.HandleError(t.st, t.input, &aslerr.Error{Name: name, Cause: cause}, t.c)
 }

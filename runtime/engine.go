@@ -35,6 +35,9 @@ type Execution struct {
 	// Express names the execution with an Express ARN
 	// (arn:aws:states:region:account:express:machine:name:id).
 	Express bool
+	// ARN, when set, is the execution's ARN (an asynchronous EXPRESS
+	// start gives it out before the run).
+	ARN string
 	// Seed, when not zero, seeds the execution's random source so that
 	// States.MathRandom, States.UUID and retry jitter repeat.
 	Seed uint64
@@ -156,6 +159,9 @@ func newUUID(r *rand.Rand) string {
 }
 
 func executionARN(region, account, machine string, x Execution) string {
+	if x.ARN != "" {
+		return x.ARN
+	}
 	if x.Express {
 		return fmt.Sprintf("arn:aws:states:%s:%s:express:%s:%s:%s", region, account, machine, x.Name, newUUID(rand.New(rand.NewPCG(seed(), seed()))))
 	}

@@ -249,5 +249,5 @@ func (ev Event) details() (string, map[string]any) {
 		key := "mapIteration" + strings.TrimPrefix(t, "MapIteration") + "EventDetails"
 		return key, map[string]any{"name": ev.Name, "index": int64(ev.Index)}
 	}
-	return "", nil
+	return ev.activityDetails()
 }

@@ -147,18 +147,38 @@ func (d *Durable) DeleteStateMachine(ctx context.Context, name string) error {
 }
 
 // StartExecution starts an execution of a state machine by ARN: the
-// state machine's (its latest definition) or one of its versions'
-// ("...:stateMachine:<name>:<version>").
+// state machine's (its latest definition), one of its versions'
+// ("...:stateMachine:<name>:<version>") or one of its aliases'
+// ("...:stateMachine:<name>:<alias>"), which picks a version by weight.
+// The execution records the version and alias (ExecutionOrigin).
 func (d *Durable) StartExecution(ctx context.Context, arn, name string, input any, traceparent string) (*Started, error) {
+	arn, via, err := d.route(ctx, arn)
+	if err != nil {
+		return nil, err
+	}
 	sm, sha, err := d.resolve(ctx, arn)
 	if err != nil {
 		return nil, err
+	}
+	if sm.Type == TypeExpress {
+		m, err := d.machine(ctx, sha)
+		if err != nil {
+			return nil, err
+		}
+		return d.startExpress(ctx, sm.Name, sha, m, name, input)
 	}
 	def, err := d.Store.DefinitionGet(ctx, sha)
 	if err != nil {
 		return nil, err
 	}
-	return d.Start(ctx, StartParams{StateMachineName: sm.Name, Definition: def, Name: name, Input: input, TraceParent: traceparent})
+	started, err := d.Start(ctx, StartParams{StateMachineName: sm.Name, Definition: def, Name: name, Input: input, TraceParent: traceparent})
+	if err != nil {
+		return nil, err
+	}
+	if err := d.recordOrigin(ctx, started.ID, via); err != nil {
+		return nil, err
+	}
+	return started, nil
 }
 
 // resolve finds the state machine a state machine or version ARN names,
@@ -199,7 +219,7 @@ func (d *Durable) parseStateMachineARN(arn string) (string, int, error) {
 	}
 	v, err := strconv.Atoi(parts[7])
 	if err != nil || v < 1 {
-		return "", 0, fmt.Errorf("%w: aliases are not supported yet: %q", ErrInvalidInput, arn)
+		return "", 0, fmt.Errorf("%w: invalid version in %q", ErrInvalidInput, arn)
 	}
 	return parts[6], v, nil
 }
@@ -211,6 +231,10 @@ func newRevision() string { return newUUID(rand.New(rand.NewPCG(seed(), seed()))
 // StartSyncExecution does. Nothing is written to the store: like AWS, an
 // Express execution keeps no history of its own. ctx bounds it.
 func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, input any) (*Result, error) {
+	arn, _, err := d.route(ctx, arn)
+	if err != nil {
+		return nil, err
+	}
 	sm, sha, err := d.resolve(ctx, arn)
 	if err != nil {
 		return nil, err

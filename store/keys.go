@@ -115,3 +115,31 @@ func (k Keys) createKeys(id string) []string {
 func (k Keys) transitionKeys(id string) []string {
 	return []string{k.ExecutionKey(id), k.HistoryKey(id), k.ThreadsKey(id), k.VarsKey(id), k.OutboxKey(id), k.JoinKey(id)}
 }
+
+// StateMachineAliasesKey (hash) holds a state machine's aliases: alias name
+// → "<created unix ms>|<updated unix ms>|<configuration JSON>" (alias.go).
+// It shares the state machine's slot, so one script checks the versions an
+// alias routes to.
+func (k Keys) StateMachineAliasesKey(name string) string {
+	return k.prefix + ":sm:{" + name + "}:a"
+}
+
+// StateMachineTagsKey (hash) holds a state machine's tags: key → value.
+func (k Keys) StateMachineTagsKey(name string) string {
+	return k.prefix + ":sm:{" + name + "}:tags"
+}
+
+// ActivityKey (hash) is the activity named name: "created" (unix ms). Its
+// keys carry the hash tag {<name>}.
+func (k Keys) ActivityKey(name string) string { return k.prefix + ":act:{" + name + "}" }
+
+// ActivityTagsKey (hash) holds an activity's tags: key → value.
+func (k Keys) ActivityTagsKey(name string) string { return k.prefix + ":act:{" + name + "}:tags" }
+
+// ActivityQueueKey (list) holds an activity's scheduled tasks, newest at the
+// head: "<thread seq>|<task token>" (activity.go).
+func (k Keys) ActivityQueueKey(name string) string { return k.prefix + ":act:{" + name + "}:q" }
+
+// ActivitiesKey (sorted set, all scores 0) lists the activities by name, for
+// listing in lexical order.
+func (k Keys) ActivitiesKey() string { return k.prefix + ":acts" }

@@ -143,10 +143,12 @@ func (c *Client) StateMachineGet(ctx context.Context, name string) (*StateMachin
 	return sm, nil
 }
 
-// StateMachineDelete deletes a state machine and its versions. Its
-// executions keep running: each keeps the definition it started with.
+// StateMachineDelete deletes a state machine, its versions, aliases and
+// tags. Its executions keep running: each keeps the definition it started
+// with.
 func (c *Client) StateMachineDelete(ctx context.Context, name string) error {
-	if err := c.rdb.Del(ctx, c.keys.StateMachineKey(name), c.keys.StateMachineVersionsKey(name)).Err(); err != nil {
+	if err := c.rdb.Del(ctx, c.keys.StateMachineKey(name), c.keys.StateMachineVersionsKey(name),
+		c.keys.StateMachineAliasesKey(name), c.keys.StateMachineTagsKey(name)).Err(); err != nil {
 		return fmt.Errorf("store: deleting state machine %s: %w", name, err)
 	}
 	return c.rdb.ZRem(ctx, c.keys.StateMachinesKey(), name).Err()

@@ -1,0 +1,235 @@
+package httptask
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/signalbox/signalbox/integrations"
+)
+
+// Resource is the Task resource an HTTP Task names.
+const Resource = "arn:aws:states:::http:invoke"
+
+// IdempotencyHeader is the request header that carries the call's
+// idempotency key.
+const IdempotencyHeader = "X-Signalbox-Idempotency-Key"
+
+// DefaultTimeout bounds one call, as AWS bounds an HTTP Task.
+const DefaultTimeout = 60 * time.Second
+
+// maxResponse is AWS's payload quota: a larger response cannot be a
+// task's result.
+const maxResponse = 256 * 1024
+
+// Options configure a Handler.
+type Options struct {
+	// Client sends the requests. Default: a client on a clone of
+	// http.DefaultTransport (30 s to connect, 10 s for a TLS handshake,
+	// proxies from the environment) that keeps more idle connections per
+	// host, and follows up to 10 redirects.
+	Client *http.Client
+	// Timeout bounds one call, response body included; default
+	// DefaultTimeout. A call that takes longer fails with
+	// States.Http.Socket.
+	Timeout time.Duration
+}
+
+// Handler runs HTTP Tasks: see the package documentation.
+type Handler struct {
+	client  *http.Client
+	timeout time.Duration
+}
+
+// New returns a Handler.
+func New(opts Options) *Handler {
+	h := &Handler{client: opts.Client, timeout: opts.Timeout}
+	if h.client == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 32
+		h.client = &http.Client{Transport: t}
+	}
+	if h.timeout <= 0 {
+		h.timeout = DefaultTimeout
+	}
+	return h
+}
+
+// errCallTimeout is the cause of a call's context past Options.Timeout.
+var errCallTimeout = errors.New("the HTTP Task's time limit passed")
+
+// Invoke calls the API that req's parameters describe and returns its
+// response. See the package documentation for the failures.
+func (h *Handler) Invoke(ctx context.Context, req *integrations.Request) (any, error) {
+	c, err := parse(req.Parameters)
+	if err != nil {
+		return nil, err
+	}
+	if c.connection != "" {
+		return nil, &integrations.Error{Name: "Events.ConnectionResource.ResourceNotFound", Cause: fmt.Sprintf(
+			"http:invoke: the connection %s cannot be resolved: Signalbox does not support EventBridge connections or their credentials yet; "+
+				"without Authentication, the task calls the endpoint with only the task's own headers", c.connection)}
+	}
+	callCtx, cancel := context.WithTimeoutCause(ctx, h.timeout, errCallTimeout)
+	defer cancel()
+	var body io.Reader
+	if c.hasBody {
+		body = bytes.NewReader(c.body)
+	}
+	hr, err := http.NewRequestWithContext(callCtx, c.method, c.endpoint.String(), body)
+	if err != nil {
+		return nil, invalid("cannot make the request: %v", err)
+	}
+	hr.Header = c.header
+	if c.hasBody && hr.Header.Get("Content-Type") == "" {
+		hr.Header.Set("Content-Type", c.contentType)
+	}
+	if req.IdempotencyKey != "" {
+		hr.Header.Set(IdempotencyHeader, req.IdempotencyKey)
+	}
+	resp, err := h.client.Do(hr)
+	if err != nil {
+		return nil, h.failed(ctx, callCtx, c, err)
+	}
+	defer resp.Body.Close()
+	out, err := h.response(ctx, callCtx, c, resp)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		cause, err := marshal(out)
+		if err != nil {
+			cause = []byte(resp.Status)
+		}
+		return nil, &integrations.Error{Name: "States.Http.StatusCode." + strconv.Itoa(resp.StatusCode), Cause: string(cause)}
+	}
+	return out, nil
+}
+
+// response reads a response into the task's result.
+func (h *Handler) response(ctx, callCtx context.Context, c *call, resp *http.Response) (map[string]any, error) {
+	media, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
+	var text []byte
+	if binary(media) {
+		if ok {
+			return nil, &integrations.Error{Name: "States.Runtime", Cause: fmt.Sprintf(
+				"http:invoke: %s %s answered with Content-Type %s: an HTTP Task's response must be text or JSON, not binary", c.method, c.endpoint.Redacted(), media)}
+		}
+	} else {
+		var err error
+		text, err = io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+		if err != nil {
+			return nil, h.failed(ctx, callCtx, c, err)
+		}
+		if len(text) > maxResponse {
+			return nil, &integrations.Error{Name: "States.DataLimitExceeded", Cause: fmt.Sprintf(
+				"http:invoke: the response of %s %s is larger than the %d bytes a task's result may hold", c.method, c.endpoint.Redacted(), maxResponse)}
+		}
+	}
+	headers := make(map[string]any, len(resp.Header))
+	for name, values := range resp.Header {
+		list := make([]any, len(values))
+		for i, v := range values {
+			list[i] = v
+		}
+		headers[strings.ToLower(name)] = list
+	}
+	var body any = string(text)
+	if media == "application/json" || strings.HasSuffix(media, "+json") {
+		if v, err := unmarshal(text); err == nil {
+			body = v
+		}
+	}
+	status := strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)))
+	if status == "" {
+		status = http.StatusText(resp.StatusCode)
+	}
+	return map[string]any{
+		"Headers":      headers,
+		"ResponseBody": body,
+		"StatusCode":   int64(resp.StatusCode),
+		"StatusText":   status,
+	}, nil
+}
+
+// binary reports whether a media type is one an HTTP Task cannot return.
+func binary(media string) bool {
+	return media == "application/octet-stream" || strings.HasPrefix(media, "image/") ||
+		strings.HasPrefix(media, "audio/") || strings.HasPrefix(media, "video/")
+}
+
+// failed translates a failed exchange. The caller's context ending (the
+// Task's TimeoutSeconds, or the worker stopping) is returned as it is, for
+// the runtime to report; the call's own time limit is States.Http.Socket;
+// anything else (refused, unresolvable, reset) is States.TaskFailed.
+func (h *Handler) failed(ctx, callCtx context.Context, c *call, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("http:invoke: %s %s: %w", c.method, c.endpoint.Redacted(), context.Cause(ctx))
+	}
+	var ne net.Error
+	if errors.Is(context.Cause(callCtx), errCallTimeout) || (errors.As(err, &ne) && ne.Timeout()) {
+		return &integrations.Error{Name: "States.Http.Socket", Cause: fmt.Sprintf(
+			"http:invoke: %s %s did not complete within %s", c.method, c.endpoint.Redacted(), h.timeout)}
+	}
+	return &integrations.Error{Name: "States.TaskFailed", Cause: "http:invoke: " + err.Error()}
+}
+
+// marshal renders a value as JSON, HTML characters as they are.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// unmarshal decodes JSON into the values a state machine carries: numbers
+// are int64 when integral and in range, float64 otherwise.
+func unmarshal(data []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, errors.New("invalid JSON: more than one value")
+	}
+	return numbers(v), nil
+}
+
+func numbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		f, err := x.Float64()
+		if err != nil || math.IsInf(f, 0) {
+			return x.String()
+		}
+		return f
+	case map[string]any:
+		for k, e := range x {
+			x[k] = numbers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = numbers(e)
+		}
+	}
+	return v
+}
