@@ -58,7 +58,8 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 		return nil // stale or duplicate delivery
 	}
 	// A step that leaves the thread ready for its next step right away
-	// (a Pass, a Choice, a Wait of zero...) is followed by that step here,
+	// (a Pass, a Choice, a Wait of zero, or a task call it scheduled) is
+	// followed by that step here,
 	// without going through the work stream: up to maxFold of them, then
 	// the chain's outbox is handed over at once. A crash mid-chain leaves
 	// the last committed step's item in the outbox, for the recoverer.
@@ -180,14 +181,17 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 				vars[v.Name] = string(v.Value)
 			}
 		}
-		more := ext == nil && folded+1 < maxFold && tr.close == nil && tr.nextKind == kindStep && tr.due.IsZero() &&
+		// A step the thread is ready for (a state's step, or the task call
+		// a step has just scheduled) follows here; a task call only once
+		// the step that scheduled it is committed.
+		more := ext == nil && folded+1 < maxFold && tr.close == nil && (tr.nextKind == kindStep || tr.nextKind == kindTask) && tr.due.IsZero() &&
 			len(tr.outbox) == 1 && tr.fork == nil && tr.joinEnd == nil
-		if more && canBatch && !alone && !nearLimit && b.size < maxBatchBytes {
+		if more && tr.nextKind == kindStep && canBatch && !alone && !nearLimit && b.size < maxBatchBytes {
 			// Carry on with the next step; its events are numbered on.
 			seq++
 			last += int64(len(tr.events))
 			rec = tr.rec
-			item.Kind = kindStep
+			item.Kind = tr.nextKind
 			continue
 		}
 		p := &store.TransitionParams{
@@ -246,7 +250,7 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 			return handOver(nil)
 		}
 		seq, last, rec, alone = res.Seq, res.LastEventID, tr.rec, false
-		item.Kind = kindStep
+		item.Kind = tr.nextKind
 		b = stepBatch{}
 	}
 }
