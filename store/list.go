@@ -12,7 +12,7 @@ import (
 // separate step from ExecutionCreate (another Cluster slot); a repeated
 // start of the same execution repairs a missing entry.
 func (c *Client) ExecutionListAdd(ctx context.Context, stateMachine, execID string, e *Execution) error {
-	err := c.rdb.ZAdd(ctx, c.keys.StateMachineExecutionsKey(stateMachine), redis.Z{Score: float64(e.StartDate.UnixMilli()), Member: execID}).Err()
+	err := c.hot.ZAdd(ctx, c.keys.StateMachineExecutionsKey(stateMachine), redis.Z{Score: float64(e.StartDate.UnixMilli()), Member: execID}).Err()
 	if err != nil {
 		return fmt.Errorf("store: listing execution %s: %w", execID, err)
 	}
