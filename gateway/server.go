@@ -31,6 +31,10 @@ type Options struct {
 	// secret) whose AWS Signature Version 4 the AWS-protocol endpoints
 	// require; empty accepts any request unsigned or signed.
 	Credentials map[string]string
+	// APIKeys, when not empty, are the keys one of which every management
+	// API request (but health, readiness and the OpenAPI document) must
+	// carry, in x-api-key or as "Authorization: Bearer KEY" (api.go).
+	APIKeys []string
 }
 
 // DefaultMaxBodyBytes is the default bound on a request body: AWS's 256 KiB
@@ -41,6 +45,7 @@ const DefaultMaxBodyBytes = 1 << 20
 type Server struct {
 	opts   Options
 	engine *gin.Engine
+	users  *routeTable // the user routes (routes_serve.go)
 }
 
 // New builds a Server and its routes.

@@ -42,6 +42,12 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == probeRSSCommand {
 		return cmdProbeRSS(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "durable" {
+		return cmdBenchDurable(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "gateway" {
+		return cmdBenchGateway(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("workloads", "", "the workloads directory holding manifest.json (default: $SIGNALBOX_BENCH_DIR/workloads, else ../shared/bench/workloads beside the repository)")

@@ -17,6 +17,10 @@ commands:
   bench              time the shared benchmark workloads (--peer: beside aws-local-stepfunctions)
   serve              run Signalbox: the HTTP gateway and durable workers (--addr, --redis-url)
   worker             run durable workers on a shared Redis (--redis-url) until SIGTERM
+  start NAME|ARN     start an execution on a running server (--input, --wait; --endpoint URL)
+  describe ARN       describe an execution or a state machine on a running server
+  history ARN        print an execution's history events as a JSON array
+  list [MACHINE]     list the state machines, or one's executions, as a JSON array
   version            print the version
 
 Run 'signalbox <command> -h' for a command's flags.
@@ -42,6 +46,14 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return cmdServe(args[1:], stdout, stderr)
 	case "worker":
 		return cmdWorker(args[1:], stdout, stderr)
+	case "start":
+		return cmdStart(args[1:], stdout, stderr)
+	case "describe":
+		return cmdDescribe(args[1:], stdout, stderr)
+	case "history":
+		return cmdHistory(args[1:], stdout, stderr)
+	case "list":
+		return cmdList(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "signalbox", version)
 		return 0

@@ -17,6 +17,7 @@ import (
 
 	"github.com/signalbox/signalbox/gateway"
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/integrations/httptask"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
 )
@@ -26,6 +27,12 @@ import (
 // in-process server when neither is given. SIGTERM or SIGINT stops it
 // gracefully: the listener stops taking requests, requests in flight end,
 // and workers hand their unstarted work back.
+//
+// --config FILE reads a configuration file (config.go): it is checked
+// whole before anything starts, every problem is reported with its file,
+// line and path, and the exit status is 2 when there is any. Its state
+// machines are then created or updated, and its routes served. A flag
+// given on the command line wins over the file.
 func cmdServe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -36,6 +43,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	lease := fs.Duration("lease", 30*time.Second, "how long a work item may stay unacknowledged before another worker takes it over")
 	region := fs.String("region", "us-east-1", "the region in ARNs")
 	account := fs.String("account", "123456789012", "the account id in ARNs")
+	configFile := fs.String("config", "", "a configuration file (YAML): state machines, routes, keys")
 	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
 		if err == nil {
 			fmt.Fprintf(stderr, "signalbox serve: unexpected arguments %q\n", rest)
@@ -43,6 +51,23 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	cfg := &serveConfig{}
+	if *configFile != "" {
+		var problems []configProblem
+		if cfg, problems = loadConfig(*configFile); len(problems) > 0 {
+			return reportConfig(stderr, *configFile, problems)
+		}
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		*addr = pick(given["addr"], *addr, cfg.Addr)
+		*region = pick(given["region"], *region, cfg.Region)
+		*account = pick(given["account"], *account, cfg.Account)
+		*url = pick(given["redis-url"] || *url != "", *url, cfg.RedisURL)
+		*prefix = pick(given["redis-prefix"], *prefix, cfg.RedisPrefix)
+		for _, w := range cfg.Warnings {
+			log.Warn(w)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	st, err := store.Open(ctx, store.Options{URL: *url, Prefix: *prefix})
@@ -55,8 +80,19 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		Store: st, Tasks: newIntegrations(), Lease: *lease, Concurrency: *workers,
 		Region: *region, Account: *account,
 	}
+	if *configFile != "" {
+		done, problems := configApply(ctx, d, cfg)
+		if len(problems) > 0 {
+			return reportConfig(stderr, *configFile, problems)
+		}
+		for _, what := range done {
+			log.Info("state machine " + what)
+		}
+	}
 	srv := &http.Server{
-		Handler:           gateway.New(gateway.Options{Runtime: d, Logger: log}).Handler(),
+		Handler: gateway.New(gateway.Options{
+			Runtime: d, Logger: log, Routes: cfg.Routes, APIKeys: cfg.APIKeys, Credentials: cfg.Credentials,
+		}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	ln, err := net.Listen("tcp", *addr)
@@ -105,8 +141,29 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
+// reportConfig prints a configuration's problems, one a line, and returns
+// the exit status 2.
+func reportConfig(stderr io.Writer, file string, problems []configProblem) int {
+	for _, p := range problems {
+		fmt.Fprintln(stderr, p)
+	}
+	fmt.Fprintf(stderr, "signalbox serve: %d problem(s) in %s; nothing started\n", len(problems), file)
+	return 2
+}
+
+// pick is the flag's value when it was given, else the file's when it
+// has one, else the flag's default.
+func pick(given bool, flagValue, fileValue string) string {
+	if given || fileValue == "" {
+		return flagValue
+	}
+	return fileValue
+}
+
 // newIntegrations is the registry of what Task states reach, the same in
 // `serve` and `worker`.
 func newIntegrations() *integrations.Mux {
-	return integrations.NewMux()
+	m := integrations.NewMux()
+	m.Handle(httptask.Resource, httptask.New(httptask.Options{}))
+	return m
 }

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The AWS CLI against a real `signalbox serve`: Debian's awscli package
+# (installed when missing) creates a state machine, starts an execution,
+# polls describe-execution until it ends and reads its history, with only
+# --endpoint-url pointing it at Signalbox. The server runs on the embedded
+# store, on a free loopback port, and is stopped at the end.
+#
+# SIGNALBOX_AWS_CLI overrides the CLI to run (default /usr/bin/aws, where
+# Debian's package puts it). Exits non-zero on any failure, printing the
+# server's log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+aws_cli=${SIGNALBOX_AWS_CLI:-/usr/bin/aws}
+if [ -z "${SIGNALBOX_AWS_CLI:-}" ] && [ ! -x "$aws_cli" ]; then
+  echo "awscli: $aws_cli is missing; installing Debian's awscli package" >&2
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq awscli >/dev/null
+fi
+[ -x "$aws_cli" ] || { echo "awscli: $aws_cli is not an executable" >&2; exit 1; }
+"$aws_cli" --version
+
+tmp=$(mktemp -d)
+server_pid=""
+cleanup() {
+  rc=$?
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid"
+    wait "$server_pid" || rc=1
+  fi
+  if [ "$rc" -ne 0 ] && [ -f "$tmp/serve.log" ]; then
+    echo "awscli: FAILED; the server's log:" >&2
+    cat "$tmp/serve.log" >&2
+  fi
+  rm -rf "$tmp"
+  exit "$rc"
+}
+trap cleanup EXIT
+
+fail() { echo "awscli: $*" >&2; exit 1; }
+
+go build -o "$tmp/signalbox" ./cmd/signalbox
+env -u SIGNALBOX_REDIS_URL "$tmp/signalbox" serve --addr 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.log" &
+server_pid=$!
+endpoint=""
+for _ in $(seq 300); do # up to 30s: a safety net, the loop ends when the server says where it listens
+  line=$(head -n 1 "$tmp/serve.out")
+  if [ -n "$line" ]; then endpoint=${line#signalbox serving on }; break; fi
+  kill -0 "$server_pid" 2>/dev/null || fail "signalbox serve exited before listening"
+  sleep 0.1
+done
+case "$endpoint" in http://127.0.0.1:*) ;; *) fail "signalbox serve did not start listening: '$endpoint'" ;; esac
+
+# Dummy credentials, no pager, and nothing from the user's AWS configuration.
+export AWS_ACCESS_KEY_ID=AKIDSIGNALBOXCI AWS_SECRET_ACCESS_KEY=signalbox-ci
+export AWS_PAGER="" AWS_CONFIG_FILE="$tmp/aws-config" AWS_SHARED_CREDENTIALS_FILE="$tmp/aws-credentials"
+export AWS_EC2_METADATA_DISABLED=true AWS_MAX_ATTEMPTS=1
+unset AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_SFN
+sfn() { "$aws_cli" --endpoint-url "$endpoint" --region us-east-1 --output json stepfunctions "$@"; }
+# field FILE EXPR: a Python expression over the JSON document j of FILE.
+field() { python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+
+cat >"$tmp/definition.json" <<'JSON'
+{
+  "Comment": "The AWS CLI check of .ci/awscli.sh",
+  "StartAt": "Greet",
+  "States": {
+    "Greet": {"Type": "Pass", "Parameters": {"greeting.$": "States.Format('hello {}', $.who)"}, "Next": "Done"},
+    "Done": {"Type": "Succeed"}
+  }
+}
+JSON
+
+sfn create-state-machine --name ci-greeter --definition "file://$tmp/definition.json" \
+  --role-arn arn:aws:iam::123456789012:role/signalbox-ci >"$tmp/create.json"
+machine=$(field "$tmp/create.json" 'j["stateMachineArn"]')
+[ "$machine" = "arn:aws:states:us-east-1:123456789012:stateMachine:ci-greeter" ] || fail "create-state-machine: stateMachineArn '$machine'"
+field "$tmp/create.json" 'j["creationDate"]' >/dev/null || fail "create-state-machine: no creationDate"
+
+sfn start-execution --state-machine-arn "$machine" --name ci-1 --input '{"who":"awscli"}' >"$tmp/start.json"
+execution=$(field "$tmp/start.json" 'j["executionArn"]')
+[ "$execution" = "arn:aws:states:us-east-1:123456789012:execution:ci-greeter:ci-1" ] || fail "start-execution: executionArn '$execution'"
+
+status=RUNNING
+for _ in $(seq 300); do # up to 30s: a safety net, the loop ends on the status
+  sfn describe-execution --execution-arn "$execution" >"$tmp/describe.json"
+  status=$(field "$tmp/describe.json" 'j["status"]')
+  [ "$status" = RUNNING ] || break
+  sleep 0.1
+done
+[ "$status" = SUCCEEDED ] || fail "describe-execution: status $status: $(cat "$tmp/describe.json")"
+[ "$(field "$tmp/describe.json" 'json.loads(j["output"]) == {"greeting": "hello awscli"}')" = True ] ||
+  fail "describe-execution: output $(field "$tmp/describe.json" 'j.get("output")')"
+[ "$(field "$tmp/describe.json" '(j["name"], j["stateMachineArn"])')" = "('ci-1', '$machine')" ] ||
+  fail "describe-execution: $(cat "$tmp/describe.json")"
+
+sfn get-execution-history --execution-arn "$execution" >"$tmp/history.json"
+types=$(field "$tmp/history.json" '" ".join(e["type"] for e in j["events"])')
+want="ExecutionStarted PassStateEntered PassStateExited SucceedStateEntered SucceedStateExited ExecutionSucceeded"
+[ "$types" = "$want" ] || fail "get-execution-history: event types '$types', want '$want'"
+[ "$(field "$tmp/history.json" '[e["id"] for e in j["events"]] == list(range(1, 7))')" = True ] ||
+  fail "get-execution-history: event ids $(field "$tmp/history.json" '[e["id"] for e in j["events"]]')"
+[ "$(field "$tmp/history.json" 'json.loads(j["events"][-1]["executionSucceededEventDetails"]["output"])["greeting"]')" = "hello awscli" ] ||
+  fail "get-execution-history: the ExecutionSucceeded event's output"
+
+kill -TERM "$server_pid"
+wait "$server_pid" || fail "signalbox serve did not exit cleanly on SIGTERM"
+server_pid=""
+grep -q "signalbox stopped" "$tmp/serve.out" || fail "signalbox serve did not say it stopped"
+echo "awscli: create-state-machine, start-execution, describe-execution, get-execution-history: OK"

@@ -1,0 +1,312 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	goruntime "runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/runtime"
+	"github.com/signalbox/signalbox/store"
+)
+
+// `signalbox bench durable` measures the durable runtime on a Redis, beside
+// redis-benchmark's EVAL rate on the same server in the same run, so that
+// the figures read as a share of what that Redis can do:
+//   - starts/s: executions started from 32 goroutines;
+//   - transitions/s: state transitions (states entered, AWS's billing unit)
+//     of pre-started executions, carried out by one worker process;
+//   - p50/p99 start-to-end latency of the 5-state workflow, started at a
+//     steady half of the peak rate while the workers run;
+//   - with --memory N, the worker's heap after each wave of executions,
+//     over N transitions.
+//
+// Two 5-state workflows: pass5 (five Pass states: a worker commits a chain
+// of such steps in one transition) and task5 (five Task states calling an
+// integration in this process that answers at once: each state takes two
+// transitions through the work stream, the cost of real tasks less their
+// own latency). The starter and the workers share this process.
+
+const benchDurableUsage = "usage: signalbox bench durable [--redis-url URL] [--executions N] [--workers N] [--seconds S] [--memory N]"
+
+var benchDefs = map[string][]byte{
+	"pass5": []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},"D":{"Type":"Pass","Next":"E"},"E":{"Type":"Pass","End":true}}}`),
+	"task5": []byte(`{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"B"},"B":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"C"},"C":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"D"},"D":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"E"},"E":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","End":true}}}`),
+}
+
+func cmdBenchDurable(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench durable", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	redisURL := fs.String("redis-url", cmpOrStr(os.Getenv(store.EnvRedisURL), "redis://127.0.0.1:6379"), "the Redis to measure on")
+	n := fs.Int("executions", 10000, "executions per throughput measurement")
+	workers := fs.Int("workers", 32, "the worker's concurrency")
+	seconds := fs.Float64("seconds", 3, "how long the latency measurement starts executions")
+	memory := fs.Int("memory", 0, "also run this many transitions (pass5) and report the worker's heap after each wave")
+	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
+		fmt.Fprintln(stderr, benchDurableUsage)
+		return 2
+	}
+	ctx := context.Background()
+	prefix := randomKeyPrefix("sbbench-")
+	st, err := store.Open(ctx, store.Options{URL: *redisURL, Prefix: prefix})
+	if err != nil {
+		fmt.Fprintf(stderr, "signalbox bench durable: %v\n", err)
+		return 1
+	}
+	defer func() {
+		_ = st.Purge(context.Background())
+		_ = st.Close()
+	}()
+	tasks := integrations.NewMux()
+	tasks.Handle("arn:aws:states:::signalbox:bench", integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
+		return req.Parameters, nil
+	}))
+	d := &runtime.Durable{Store: st, Tasks: tasks, Concurrency: *workers, Consumer: "bench"}
+
+	fmt.Fprintf(stdout, "Redis %s (keys under %s); worker concurrency %d; GOMAXPROCS %d\n", *redisURL, prefix, *workers, goruntime.GOMAXPROCS(0))
+	plain, pipelined, rbErr := redisBenchmarkEval(*redisURL)
+	if rbErr != nil {
+		fmt.Fprintf(stdout, "redis-benchmark: %v\n", rbErr)
+	} else {
+		fmt.Fprintf(stdout, "redis-benchmark EVAL \"return 1\": %.0f/s (50 clients), %.0f/s (50 clients, pipelines of 16)\n", plain, pipelined)
+	}
+	ratio := func(v float64) string {
+		if rbErr != nil || plain == 0 {
+			return ""
+		}
+		return fmt.Sprintf("  (%.0f%% of EVAL/s)", 100*v/plain)
+	}
+	var peak float64
+	for _, wl := range []string{"pass5", "task5"} {
+		startRate, err := benchStarts(ctx, d, wl, *n)
+		if err != nil {
+			fmt.Fprintf(stderr, "signalbox bench durable: %v\n", err)
+			return 1
+		}
+		trRate, err := benchTransitions(ctx, d, *n)
+		if err != nil {
+			fmt.Fprintf(stderr, "signalbox bench durable: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s: starts %.0f/s%s; state transitions %.0f/s%s\n", wl, startRate, ratio(startRate), trRate, ratio(trRate))
+		if wl == "pass5" {
+			peak = min(startRate, trRate/5)
+		}
+	}
+	rate := peak / 2
+	p50, p99, count, err := benchLatency(ctx, d, rate, *seconds)
+	if err != nil {
+		fmt.Fprintf(stderr, "signalbox bench durable: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "pass5 start-to-end at %.0f executions/s (half the peak, %d executions): p50 %.1f ms, p99 %.1f ms\n", rate, count, p50, p99)
+	if *memory > 0 {
+		if err := benchMemory(ctx, d, *memory, stdout); err != nil {
+			fmt.Fprintf(stderr, "signalbox bench durable: %v\n", err)
+			return 1
+		}
+	}
+	return 0
+}
+
+// randomKeyPrefix is a key prefix no other run uses.
+func randomKeyPrefix(kind string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return kind + hex.EncodeToString(b[:])
+}
+
+func cmpOrStr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// redisBenchmarkEval runs redis-benchmark's EVAL of a no-op script against
+// the server of redisURL, without and with pipelining.
+func redisBenchmarkEval(redisURL string) (plain, pipelined float64, err error) {
+	u, err := url.Parse(redisURL)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		return 0, 0, fmt.Errorf("needs a redis:// URL, not %q", redisURL)
+	}
+	host, port := u.Hostname(), cmpOrStr(u.Port(), "6379")
+	run := func(p string) (float64, error) {
+		args := []string{"-h", host, "-p", port, "-n", "100000", "-c", "50", "-P", p, "--csv"}
+		if pw, ok := u.User.Password(); ok {
+			args = append(args, "-a", pw)
+		}
+		if u.Scheme == "rediss" {
+			args = append(args, "--tls")
+		}
+		out, err := exec.Command("redis-benchmark", append(args, "eval", "return 1", "0")...).Output()
+		if err != nil {
+			return 0, fmt.Errorf("redis-benchmark: %w", err)
+		}
+		recs, err := csv.NewReader(strings.NewReader(string(out))).ReadAll()
+		if err != nil || len(recs) < 2 || len(recs[1]) < 2 {
+			return 0, fmt.Errorf("redis-benchmark printed %q", out)
+		}
+		return strconv.ParseFloat(recs[1][1], 64)
+	}
+	if plain, err = run("1"); err != nil {
+		return 0, 0, err
+	}
+	pipelined, err = run("16")
+	return plain, pipelined, err
+}
+
+// benchStarts starts n executions of workload wl from 32 goroutines.
+func benchStarts(ctx context.Context, d *runtime.Durable, wl string, n int) (float64, error) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 32)
+	begin := time.Now()
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for int(next.Add(1)) <= n {
+				if _, err := d.Start(ctx, runtime.StartParams{StateMachineName: wl, Definition: benchDefs[wl], Input: map[string]any{}}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return 0, err
+	}
+	return float64(n) / time.Since(begin).Seconds(), nil
+}
+
+// benchTransitions runs the workers until the n open executions have
+// ended; each has 5 state transitions.
+func benchTransitions(ctx context.Context, d *runtime.Durable, n int) (float64, error) {
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	begin := time.Now()
+	go func() { _ = d.Run(runCtx); close(done) }()
+	defer func() { stop(); <-done }()
+	if err := waitClosed(ctx, d); err != nil {
+		return 0, err
+	}
+	return float64(5*n) / time.Since(begin).Seconds(), nil
+}
+
+// waitClosed polls until no execution is open.
+func waitClosed(ctx context.Context, d *runtime.Durable) error {
+	deadline := time.Now().Add(10 * time.Minute)
+	for {
+		open, err := d.Store.OpenExecutions(ctx, &store.OpenExecutionsParams{Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(open) == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errors.New("executions still open after 10 minutes")
+		}
+		time.Sleep(2 * time.Millisecond) // polling the workers' progress
+	}
+}
+
+// benchLatency starts pass5 executions at rate per second for the given
+// seconds while the workers run, then reads each one's start and stop
+// dates (milliseconds, as the store keeps them).
+func benchLatency(ctx context.Context, d *runtime.Durable, rate, seconds float64) (p50, p99 float64, count int, err error) {
+	if rate <= 0 {
+		return 0, 0, 0, errors.New("no peak rate to halve")
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { _ = d.Run(runCtx); close(done) }()
+	defer func() { stop(); <-done }()
+	total := int(rate * seconds)
+	interval := time.Duration(float64(time.Second) / rate)
+	ids := make([]string, total)
+	var wg sync.WaitGroup
+	var firstErr atomic.Value
+	begin := time.Now()
+	for i := range total {
+		if wait := time.Until(begin.Add(time.Duration(i) * interval)); wait > 0 {
+			time.Sleep(wait) // pacing the open-loop load
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := d.Start(ctx, runtime.StartParams{StateMachineName: "latency", Definition: benchDefs["pass5"], Input: map[string]any{}})
+			if err != nil {
+				firstErr.CompareAndSwap(nil, err)
+				return
+			}
+			ids[i] = s.ID
+		}()
+	}
+	wg.Wait()
+	if err, _ := firstErr.Load().(error); err != nil {
+		return 0, 0, 0, err
+	}
+	if err := waitClosed(ctx, d); err != nil {
+		return 0, 0, 0, err
+	}
+	var ms []float64
+	for _, id := range ids {
+		e, err := d.Describe(ctx, id)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		ms = append(ms, float64(e.StopDate.Sub(e.StartDate))/float64(time.Millisecond))
+	}
+	slices.Sort(ms)
+	at := func(q float64) float64 { return ms[min(len(ms)-1, int(q*float64(len(ms))))] }
+	return at(0.50), at(0.99), len(ms), nil
+}
+
+// benchMemory runs pass5 executions in waves of 10,000 (50,000
+// transitions) until transitions have been carried out, and prints the
+// heap in use after a collection at the end of each wave.
+func benchMemory(ctx context.Context, d *runtime.Durable, transitions int, stdout io.Writer) error {
+	const wave = 10000
+	// Closed executions expire at once: Redis's memory is not the subject.
+	d.Retention = time.Millisecond
+	defer func() { d.Retention = 0 }()
+	var heaps []uint64
+	for done := 0; done < transitions; done += 5 * wave {
+		if _, err := benchStarts(ctx, d, "pass5", wave); err != nil {
+			return err
+		}
+		if _, err := benchTransitions(ctx, d, wave); err != nil {
+			return err
+		}
+		goruntime.GC()
+		var ms goruntime.MemStats
+		goruntime.ReadMemStats(&ms)
+		heaps = append(heaps, ms.HeapInuse)
+	}
+	mib := func(b uint64) float64 { return float64(b) / (1 << 20) }
+	fmt.Fprintf(stdout, "memory over %d transitions: heap in use after each of %d waves (MiB):", len(heaps)*5*wave, len(heaps))
+	for _, h := range heaps {
+		fmt.Fprintf(stdout, " %.1f", mib(h))
+	}
+	fmt.Fprintf(stdout, "\nfirst %.1f MiB, last %.1f MiB, max %.1f MiB\n", mib(heaps[0]), mib(heaps[len(heaps)-1]), mib(slices.Max(heaps)))
+	return nil
+}

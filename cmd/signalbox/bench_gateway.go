@@ -1,0 +1,306 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/signalbox/signalbox/store"
+)
+
+// `signalbox bench gateway` is the gateway's load test: it starts a
+// `signalbox serve` child process on loopback (on the Redis of --redis-url,
+// else the embedded server) with two user routes, and drives it with
+// --clients concurrent HTTP clients:
+//   - GET /api/v1/health, the baseline: what the same server answers when
+//     it does nothing;
+//   - POST /load (async, a 5-state STANDARD machine): --requests
+//     executions, each with its own input; then every execution is checked
+//     through the Step Functions API: all SUCCEEDED, none lost, none
+//     duplicated;
+//   - POST /load-sync (sync, the same 5 states as an EXPRESS machine): its
+//     peak rate with --clients clients, then p50/p99 at half that rate.
+
+const benchGatewayUsage = "usage: signalbox bench gateway [--redis-url URL] [--requests N] [--clients N] [--seconds S]"
+
+const loadDefinition = `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},"D":{"Type":"Pass","Next":"E"},"E":{"Type":"Pass","End":true}}}`
+
+const loadTestConfig = `stateMachines:
+  - {name: load, definition: load.asl.json, type: STANDARD}
+  - {name: loadsync, definition: load.asl.json, type: EXPRESS}
+routes:
+  - {method: POST, path: /load, stateMachine: load, mode: async, mapping: body}
+  - {method: POST, path: /load-sync, stateMachine: loadsync, mode: sync, mapping: body}
+`
+
+func cmdBenchGateway(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench gateway", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	redisURL := fs.String("redis-url", os.Getenv(store.EnvRedisURL), "the Redis the server works on (default $"+store.EnvRedisURL+", else the embedded server)")
+	requests := fs.Int("requests", 10000, "executions started through the async route (and requests of each other measurement)")
+	clients := fs.Int("clients", 50, "concurrent HTTP clients")
+	seconds := fs.Float64("seconds", 3, "how long the sync route is driven at half its peak rate")
+	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 || *requests < 1 || *clients < 1 {
+		fmt.Fprintln(stderr, benchGatewayUsage)
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "signalbox bench gateway: %v\n", err)
+		return 1
+	}
+	dir, err := os.MkdirTemp("", "signalbox-load-")
+	if err != nil {
+		return fail(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := os.WriteFile(filepath.Join(dir, "load.asl.json"), []byte(loadDefinition), 0o644); err != nil {
+		return fail(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "signalbox.yaml"), []byte(loadTestConfig), 0o644); err != nil {
+		return fail(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return fail(err)
+	}
+	prefix := randomKeyPrefix("sbload-")
+	srv := exec.Command(self, "serve", "--addr", "127.0.0.1:0", "--config", filepath.Join(dir, "signalbox.yaml"), "--redis-prefix", prefix, "--workers", "32")
+	srv.Env = append(os.Environ(), store.EnvRedisURL+"="+*redisURL)
+	var serverLog bytes.Buffer
+	srv.Stderr = &serverLog
+	out, err := srv.StdoutPipe()
+	if err != nil {
+		return fail(err)
+	}
+	if err := srv.Start(); err != nil {
+		return fail(err)
+	}
+	defer func() {
+		_ = srv.Process.Signal(syscall.SIGTERM)
+		_ = srv.Wait()
+		if *redisURL != "" {
+			if st, err := store.Open(context.Background(), store.Options{URL: *redisURL, Prefix: prefix}); err == nil {
+				_ = st.Purge(context.Background())
+				_ = st.Close()
+			}
+		}
+	}()
+	first, err := bufio.NewReader(out).ReadString('\n')
+	base, ok := strings.CutPrefix(strings.TrimSpace(first), "signalbox serving on ")
+	if err != nil || !ok {
+		return fail(fmt.Errorf("the server did not start: %q %v\n%s", first, err, serverLog.String()))
+	}
+	store := "embedded"
+	if *redisURL != "" {
+		store = *redisURL
+	}
+	fmt.Fprintf(stdout, "signalbox serve at %s (store %s), %d clients\n", base, store, *clients)
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients, MaxConnsPerHost: *clients}, Timeout: time.Minute}
+
+	health := func(int) (*http.Request, error) { return http.NewRequest(http.MethodGet, base+"/api/v1/health", nil) }
+	hs, err := drive(hc, *requests, *clients, 0, health, nil)
+	if err != nil {
+		return fail(fmt.Errorf("health: %w", err))
+	}
+	fmt.Fprintf(stdout, "GET /api/v1/health: %s\n", hs)
+
+	arns := make([]string, *requests)
+	post := func(path string) func(int) (*http.Request, error) {
+		return func(i int) (*http.Request, error) {
+			r, err := http.NewRequest(http.MethodPost, base+path, strings.NewReader(fmt.Sprintf(`{"i":%d}`, i)))
+			if r != nil {
+				r.Header.Set("Content-Type", "application/json")
+			}
+			return r, err
+		}
+	}
+	as, err := drive(hc, *requests, *clients, 0, post("/load"), func(i int, body []byte) error {
+		var v struct {
+			ExecutionArn string `json:"executionArn"`
+		}
+		if err := json.Unmarshal(body, &v); err != nil || v.ExecutionArn == "" {
+			return fmt.Errorf("an async answer without executionArn: %s", body)
+		}
+		arns[i] = v.ExecutionArn
+		return nil
+	})
+	if err != nil {
+		return fail(fmt.Errorf("async route: %w", err))
+	}
+	fmt.Fprintf(stdout, "POST /load (async): %s  (%.0f%% of health's rate)\n", as, 100*as.rps/hs.rps)
+	if err := checkExecutions(base, arns); err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(stdout, "async executions: %d started, %d distinct, all SUCCEEDED: lost 0, duplicated 0\n", len(arns), len(arns))
+
+	ss, err := drive(hc, *requests, *clients, 0, post("/load-sync"), checkSyncOutput)
+	if err != nil {
+		return fail(fmt.Errorf("sync route: %w", err))
+	}
+	fmt.Fprintf(stdout, "POST /load-sync (sync, peak): %s\n", ss)
+	half := ss.rps / 2
+	n := max(1, int(half**seconds))
+	hs2, err := drive(hc, n, *clients, half, post("/load-sync"), checkSyncOutput)
+	if err != nil {
+		return fail(fmt.Errorf("sync route at half its peak: %w", err))
+	}
+	fmt.Fprintf(stdout, "POST /load-sync at %.0f/s (half the peak): %s\n", half, hs2)
+	return 0
+}
+
+func checkSyncOutput(_ int, body []byte) error {
+	var v map[string]any
+	if err := json.Unmarshal(body, &v); err != nil || v["i"] == nil {
+		return fmt.Errorf("a sync answer that is not the execution's output: %s", body)
+	}
+	return nil
+}
+
+// loadStats summarise one measurement.
+type loadStats struct {
+	n             int
+	rps           float64
+	p50, p99, max time.Duration
+}
+
+func (s loadStats) String() string {
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	return fmt.Sprintf("%d requests, %.0f/s, p50 %.2f ms, p99 %.2f ms, max %.1f ms", s.n, s.rps, ms(s.p50), ms(s.p99), ms(s.max))
+}
+
+// drive sends n requests from clients goroutines, as fast as they answer
+// (rate 0) or paced at rate per second (open loop), and checks each answer
+// is a 2xx whose body check accepts.
+func drive(hc *http.Client, n, clients int, rate float64, build func(int) (*http.Request, error), check func(int, []byte) error) (loadStats, error) {
+	lat := make([]time.Duration, n)
+	var next atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	begin := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || firstErr.Load() != nil {
+					return
+				}
+				if rate > 0 {
+					if wait := time.Until(begin.Add(time.Duration(float64(i) / rate * float64(time.Second)))); wait > 0 {
+						time.Sleep(wait) // pacing the open-loop load
+					}
+				}
+				req, err := build(i)
+				if err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+				t0 := time.Now()
+				resp, err := hc.Do(req)
+				if err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+				body, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				lat[i] = time.Since(t0)
+				if err == nil && resp.StatusCode/100 != 2 {
+					err = fmt.Errorf("HTTP %d: %s", resp.StatusCode, body)
+				}
+				if err == nil && check != nil {
+					err = check(i, body)
+				}
+				if err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(begin)
+	if err, _ := firstErr.Load().(error); err != nil {
+		return loadStats{}, err
+	}
+	slices.Sort(lat)
+	at := func(q float64) time.Duration { return lat[min(n-1, int(q*float64(n)))] }
+	return loadStats{n: n, rps: float64(n) / elapsed.Seconds(), p50: at(0.5), p99: at(0.99), max: lat[n-1]}, nil
+}
+
+// checkExecutions waits until the executions of arns have ended, through
+// the Step Functions API, and checks that each one SUCCEEDED and that the
+// state machine has exactly these executions.
+func checkExecutions(base string, arns []string) error {
+	seen := map[string]bool{}
+	for _, a := range arns {
+		if seen[a] {
+			return fmt.Errorf("execution %s was answered twice", a)
+		}
+		seen[a] = true
+	}
+	client := sfn.New(sfn.Options{
+		BaseEndpoint: aws.String(base), Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("load", "load", ""),
+	})
+	ctx := context.Background()
+	smARN := "arn:aws:states:us-east-1:123456789012:stateMachine:load"
+	deadline := time.Now().Add(10 * time.Minute)
+	for {
+		listed := map[string]sfntypes.ExecutionStatus{}
+		p := sfn.NewListExecutionsPaginator(client, &sfn.ListExecutionsInput{StateMachineArn: aws.String(smARN), MaxResults: 1000})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return fmt.Errorf("listing executions: %w", err)
+			}
+			for _, e := range page.Executions {
+				if _, dup := listed[*e.ExecutionArn]; dup {
+					return fmt.Errorf("execution %s listed twice", *e.ExecutionArn)
+				}
+				listed[*e.ExecutionArn] = e.Status
+			}
+		}
+		running := 0
+		for a := range seen {
+			switch st, ok := listed[a]; {
+			case !ok:
+				return fmt.Errorf("execution %s was started but is not listed: lost", a)
+			case st == sfntypes.ExecutionStatusRunning:
+				running++
+			case st != sfntypes.ExecutionStatusSucceeded:
+				return fmt.Errorf("execution %s is %s", a, st)
+			}
+		}
+		if len(listed) != len(seen) {
+			return fmt.Errorf("%d executions listed, %d started: duplicated", len(listed), len(seen))
+		}
+		if running == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errors.New("executions still running after 10 minutes")
+		}
+		time.Sleep(50 * time.Millisecond) // polling the server's progress
+	}
+}

@@ -1,0 +1,161 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode"
+
+	"github.com/signalbox/signalbox/asl/diag"
+	"github.com/signalbox/signalbox/runtime"
+	"github.com/signalbox/signalbox/store"
+)
+
+// awsError is an error in AWS's shape: the HTTP status, the exception's
+// name (the body's "__type") and its message.
+type awsError struct {
+	Status  int
+	Type    string
+	Message string
+	// Reason is a ValidationException's reason, "" for none.
+	Reason string
+}
+
+func (e *awsError) Error() string { return e.Type + ": " + e.Message }
+
+// errorf builds a 400 error of the given exception name.
+func errorf(typ, format string, args ...any) *awsError {
+	return &awsError{Status: http.StatusBadRequest, Type: typ, Message: fmt.Sprintf(format, args...)}
+}
+
+// The exception names the AWS-protocol endpoints use, as AWS spells them.
+const (
+	excActivityDoesNotExist      = "ActivityDoesNotExist"
+	excConflict                  = "ConflictException"
+	excExecutionAlreadyExists    = "ExecutionAlreadyExists"
+	excExecutionDoesNotExist     = "ExecutionDoesNotExist"
+	excExecutionNotRedrivable    = "ExecutionNotRedrivable"
+	excIncompleteSignature       = "IncompleteSignatureException"
+	excInternalFailure           = "InternalFailure"
+	excInvalidArn                = "InvalidArn"
+	excInvalidDefinition         = "InvalidDefinition"
+	excInvalidExecutionInput     = "InvalidExecutionInput"
+	excInvalidName               = "InvalidName"
+	excInvalidOutput             = "InvalidOutput"
+	excInvalidSignature          = "InvalidSignatureException"
+	excInvalidToken              = "InvalidToken"
+	excMissingAuthToken          = "MissingAuthenticationTokenException"
+	excMissingRequiredParameter  = "MissingRequiredParameter"
+	excRequestEntityTooLarge     = "RequestEntityTooLargeException"
+	excResourceNotFound          = "ResourceNotFound"
+	excServiceQuotaExceeded      = "ServiceQuotaExceededException"
+	excSerialization             = "SerializationException"
+	excStateMachineAlreadyExists = "StateMachineAlreadyExists"
+	excStateMachineDoesNotExist  = "StateMachineDoesNotExist"
+	excStateMachineTypeNotSupp   = "StateMachineTypeNotSupported"
+	excTaskDoesNotExist          = "TaskDoesNotExist"
+	excTooManyTags               = "TooManyTags"
+	excUnknownOperation          = "UnknownOperationException"
+	excUnrecognizedClient        = "UnrecognizedClientException"
+	excValidation                = "ValidationException"
+)
+
+// sentinels are the runtime's and the store's errors named like AWS's
+// exceptions, with the exception each becomes; the first match wins.
+var sentinels = []struct {
+	err    error
+	typ    string
+	status int
+}{
+	{runtime.ErrStateMachineDoesNotExist, excStateMachineDoesNotExist, http.StatusBadRequest},
+	{runtime.ErrStateMachineAlreadyExists, excStateMachineAlreadyExists, http.StatusBadRequest},
+	{runtime.ErrExecutionDoesNotExist, excExecutionDoesNotExist, http.StatusBadRequest},
+	{runtime.ErrExecutionAlreadyExists, excExecutionAlreadyExists, http.StatusBadRequest},
+	{runtime.ErrActivityDoesNotExist, excActivityDoesNotExist, http.StatusBadRequest},
+	{runtime.ErrInvalidName, excInvalidName, http.StatusBadRequest},
+	{runtime.ErrInvalidArn, excInvalidArn, http.StatusBadRequest},
+	{runtime.ErrInvalidInput, excInvalidExecutionInput, http.StatusBadRequest},
+	{runtime.ErrTaskDoesNotExist, excTaskDoesNotExist, http.StatusBadRequest},
+	{runtime.ErrInvalidToken, excInvalidToken, http.StatusBadRequest},
+	{runtime.ErrResourceNotFound, excResourceNotFound, http.StatusBadRequest},
+	{runtime.ErrTooManyTags, excTooManyTags, http.StatusBadRequest},
+	{runtime.ErrValidation, excValidation, http.StatusBadRequest},
+	{runtime.ErrConflict, excConflict, http.StatusConflict},
+	{runtime.ErrServiceQuotaExceeded, excServiceQuotaExceeded, http.StatusPaymentRequired},
+	{store.ErrNotFound, excResourceNotFound, http.StatusBadRequest},
+	{store.ErrInvalid, excValidation, http.StatusBadRequest},
+}
+
+// toAWSError is the one place where an error of the runtime or the store
+// becomes an AWS exception. Handlers that know better what a missing
+// record is (an execution, a task) say so through notFound; everything
+// not recognised is an InternalFailure (HTTP 500).
+func toAWSError(err error) *awsError {
+	var ae *awsError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var de *diag.Error
+	if errors.As(err, &de) {
+		return errorf(excInvalidDefinition, "Invalid State Machine Definition: '%s'", de.Diagnostics)
+	}
+	for _, s := range sentinels {
+		if errors.Is(err, s.err) {
+			// The sentinel's text is the exception's name: the message is
+			// what follows it.
+			msg := err.Error()
+			if i := strings.Index(msg, s.err.Error()+": "); i >= 0 {
+				msg = msg[i+len(s.err.Error())+2:]
+			} else if msg == s.err.Error() {
+				msg = words(msg)
+			}
+			return &awsError{Status: s.status, Type: s.typ, Message: msg}
+		}
+	}
+	if errors.Is(err, context.Canceled) {
+		return &awsError{Status: 499, Type: "RequestAbortedException", Message: "the request was cancelled"}
+	}
+	return &awsError{Status: http.StatusInternalServerError, Type: excInternalFailure, Message: err.Error()}
+}
+
+// notFound turns the store's and the runtime's "no such record" into the
+// exception typ names, for handlers whose record has a name of its own
+// (ExecutionDoesNotExist, ...); other errors pass unchanged.
+func notFound(err error, typ, format string, args ...any) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return errorf(typ, format, args...)
+	}
+	return err
+}
+
+// required reports a missing required member as AWS words it.
+func required(member string) *awsError {
+	e := errorf(excValidation, "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member)
+	e.Reason = "MISSING_REQUIRED_PARAMETER"
+	return e
+}
+
+// tooLong reports a string member over its length limit.
+func tooLong(member string, n, max int) *awsError {
+	return errorf(excValidation, "1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d (got %d)", member, max, n)
+}
+
+// notSupported is the answer to a feature Signalbox does not implement.
+func notSupported(format string, args ...any) *awsError {
+	return errorf(excValidation, "not supported by Signalbox: "+format, args...)
+}
+
+// words spells an exception's name as words: "TaskDoesNotExist" →
+// "Task Does Not Exist".
+func words(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		if i > 0 && unicode.IsUpper(r) {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -1,0 +1,139 @@
+package gateway_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/signalbox/signalbox/gateway"
+	"github.com/signalbox/signalbox/runtime"
+	"github.com/signalbox/signalbox/store"
+)
+
+// gwSafety bounds every poll: a net against a hang, not a synchronisation.
+const gwSafety = 20 * time.Second
+
+// Definitions the user-route and management API tests run.
+const (
+	gwEcho = `{"StartAt":"Echo","States":{"Echo":{"Type":"Pass","End":true}}}`
+	gwFail = `{"StartAt":"No","States":{"No":{"Type":"Fail","Error":"OutOfStock","Cause":"none left"}}}`
+	gwWait = `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}`
+)
+
+// gwMachine is a state machine a bundle creates before serving.
+type gwMachine struct{ name, def, typ string }
+
+// gwBundle is a gateway under test: a runtime on its own store with
+// running workers, and gateway.New over it on a loopback server.
+type gwBundle struct {
+	d   *runtime.Durable
+	url string
+}
+
+// gwOpenStore opens the embedded store, or the Redis of
+// SIGNALBOX_REDIS_URL, under a prefix of the test's own, purged after.
+func gwOpenStore(t *testing.T) *store.Client {
+	t.Helper()
+	opts := store.OptionsFromEnv()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	opts.Prefix = "sbgwr-" + hex.EncodeToString(b[:])
+	c, err := store.Open(context.Background(), opts)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		require.NoError(t, c.Purge(context.Background()))
+		_ = c.Close()
+	})
+	return c
+}
+
+// newGW creates the machines, then serves opts (its Runtime set here).
+func newGW(t *testing.T, opts gateway.Options, machines ...gwMachine) *gwBundle {
+	t.Helper()
+	d := &runtime.Durable{Store: gwOpenStore(t), Consumer: "gw-test", Concurrency: 4}
+	for _, m := range machines {
+		_, err := d.CreateStateMachine(context.Background(), runtime.StateMachineParams{Name: m.name, Definition: []byte(m.def), Type: m.typ})
+		require.NoError(t, err)
+	}
+	opts.Runtime = d
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	srv := httptest.NewServer(gateway.New(opts).Handler())
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = d.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return &gwBundle{d: d, url: srv.URL}
+}
+
+// gwResponse is a response read whole.
+type gwResponse struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// json decodes the body.
+func (r gwResponse) json(t *testing.T) map[string]any {
+	t.Helper()
+	var v map[string]any
+	require.NoError(t, json.Unmarshal(r.body, &v), "body %s", r.body)
+	return v
+}
+
+// do sends a request; headers are name, value pairs.
+func (b *gwBundle) do(t *testing.T, method, path, body string, headers ...string) gwResponse {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = bytes.NewBufferString(body)
+	}
+	req, err := http.NewRequest(method, b.url+path, rd)
+	require.NoError(t, err)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return gwResponse{resp.StatusCode, resp.Header, data}
+}
+
+// waitStatus polls the management API's execution URL until it has the
+// status, and returns the execution.
+func (b *gwBundle) waitStatus(t *testing.T, location, status string, headers ...string) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(gwSafety)
+	for {
+		r := b.do(t, http.MethodGet, location, "", headers...)
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		last := r.json(t)
+		if last["status"] == status {
+			return last
+		}
+		require.True(t, time.Now().Before(deadline), "%s is still %v after %s", location, last["status"], gwSafety)
+		time.Sleep(5 * time.Millisecond) // the poll's interval
+	}
+}
+
+// executions counts the executions of a state machine in the store.
+func (b *gwBundle) executions(t *testing.T, machine string) int {
+	t.Helper()
+	list, _, err := b.d.ListExecutions(context.Background(), machine, "", "", 1000)
+	require.NoError(t, err)
+	return len(list)
+}
