@@ -185,6 +185,16 @@ func (d *Durable) Start(ctx context.Context, p StartParams) (*Started, error) {
 	if err := d.Store.ExecutionListAdd(ctx, p.StateMachineName, id, res.Execution); err != nil {
 		return nil, err
 	}
+	if !res.Existing {
+		// A worker of this process is likely to take it: cache its fields
+		// as a worker would read them back (the input decoded from its
+		// JSON, the start date to the millisecond).
+		if info.input, err = asl.DecodeJSON(input); err != nil {
+			return nil, err
+		}
+		info.start = res.Execution.StartDate
+		d.cacheExecution(info)
+	}
 	if _, err := d.Store.ExecutionHandOver(ctx, res); err != nil {
 		return nil, err
 	}
@@ -254,16 +264,21 @@ func (d *Durable) info(ctx context.Context, id string) (*execInfo, error) {
 	}
 	smName := lastField(e.StateMachineARN)
 	x = &execInfo{id: id, arn: d.executionARN(smName, e.Name), name: e.Name, smARN: e.StateMachineARN, smName: smName, defSHA: e.DefinitionSHA, input: input, start: e.StartDate, machine: m}
+	d.cacheExecution(x)
+	return x, nil
+}
+
+// cacheExecution keeps an execution's fixed fields for the workers.
+func (d *Durable) cacheExecution(x *execInfo) {
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	if d.execs == nil {
 		d.execs = map[string]*execInfo{}
 	}
 	if len(d.execs) > 10000 {
 		clear(d.execs) // a crude bound: entries are cheap to reload
 	}
-	d.execs[id] = x
-	d.mu.Unlock()
-	return x, nil
+	d.execs[x.id] = x
 }
 
 // machine returns the compiled definition stored under sha, from the

@@ -84,25 +84,45 @@ func (d *Durable) release(works []store.Work) {
 	}
 }
 
-// Run works until ctx is done: Concurrency goroutines process ready work,
-// and one fires due timers and takes over work whose lease ran out. Any
-// number of processes may run it against one store. Work in hand when ctx
-// ends is left leased and is taken over by another worker after the lease.
+// Run works until ctx is done: one fetcher reads work items from the
+// ready stream, only as many as there are idle workers, and hands them to
+// Concurrency goroutines; one more fires due timers and takes over work
+// whose lease ran out. Any number of processes may run it against one
+// store. When ctx ends, work not started is handed back to the stream for
+// the other workers, and work in hand is finished or, failing that, taken
+// over after its lease.
 func (d *Durable) Run(ctx context.Context) error {
 	d.consumer() // named once, before the goroutines share it
 	n := d.Concurrency
 	if n <= 0 {
 		n = defaultConcurrency
 	}
+	// idle holds one token per idle worker: the fetcher leases no more
+	// work than there are workers free to start it, so a worker that dies
+	// holds little for the others to take over.
+	idle := make(chan struct{}, n)
+	for range n {
+		idle <- struct{}{}
+	}
+	items := make(chan store.Work)
 	var wg sync.WaitGroup
 	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d.work(ctx)
+			for w := range items {
+				_ = d.processAll(ctx, []store.Work{w}) // logs its own failures
+				idle <- struct{}{}
+			}
 		}()
 	}
-	d.keep(ctx)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		d.keep(ctx)
+	}()
+	d.fetch(ctx, idle, items)
+	close(items)
 	wg.Wait()
 	return nil
 }
@@ -110,19 +130,40 @@ func (d *Durable) Run(ctx context.Context) error {
 // defaultConcurrency is Run's default number of work goroutines.
 const defaultConcurrency = 16
 
-// workBatch is how many items one of Run's goroutines leases at a time:
-// few, so that a worker that dies holds little for the others to take over.
-const workBatch = 4
-
-// work reads and carries out work items until ctx is done.
-func (d *Durable) work(ctx context.Context) {
-	for ctx.Err() == nil {
-		works, err := d.Store.WorkRead(ctx, d.consumer(), workBatch, 100*time.Millisecond)
+// fetch reads work items for the idle workers until ctx is done.
+func (d *Durable) fetch(ctx context.Context, idle chan struct{}, items chan<- store.Work) {
+	for {
+		// Wait for one idle worker, then count the others.
+		select {
+		case <-ctx.Done():
+			return
+		case <-idle:
+		}
+		free := 1
+	count:
+		for free < cap(idle) {
+			select {
+			case <-idle:
+				free++
+			default:
+				break count
+			}
+		}
+		works, err := d.Store.WorkRead(ctx, d.consumer(), free, 100*time.Millisecond)
 		if err != nil && !errors.Is(err, store.ErrCorrupt) && ctx.Err() == nil {
 			slog.Error("reading work", "err", err)
+			time.Sleep(100 * time.Millisecond) // Redis is failing: do not spin
 		}
-		if err := d.processAll(ctx, works); err != nil && ctx.Err() == nil {
-			slog.Error("acknowledging work", "err", err)
+		for i, w := range works {
+			select {
+			case items <- w:
+			case <-ctx.Done():
+				d.release(works[i:])
+				return
+			}
+		}
+		for range free - len(works) {
+			idle <- struct{}{}
 		}
 	}
 }
