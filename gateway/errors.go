@@ -56,6 +56,7 @@ const (
 	excStateMachineDoesNotExist  = "StateMachineDoesNotExist"
 	excStateMachineTypeNotSupp   = "StateMachineTypeNotSupported"
 	excTaskDoesNotExist          = "TaskDoesNotExist"
+	excTaskTimedOut              = "TaskTimedOut"
 	excTooManyTags               = "TooManyTags"
 	excUnknownOperation          = "UnknownOperationException"
 	excUnrecognizedClient        = "UnrecognizedClientException"
@@ -78,6 +79,7 @@ var sentinels = []struct {
 	{runtime.ErrInvalidArn, excInvalidArn, http.StatusBadRequest},
 	{runtime.ErrInvalidInput, excInvalidExecutionInput, http.StatusBadRequest},
 	{runtime.ErrTaskDoesNotExist, excTaskDoesNotExist, http.StatusBadRequest},
+	{runtime.ErrTaskTimedOut, excTaskTimedOut, http.StatusBadRequest},
 	{runtime.ErrInvalidToken, excInvalidToken, http.StatusBadRequest},
 	{runtime.ErrResourceNotFound, excResourceNotFound, http.StatusBadRequest},
 	{runtime.ErrTooManyTags, excTooManyTags, http.StatusBadRequest},

@@ -66,8 +66,8 @@ func TestSFNTaskTokens(t *testing.T) {
 	requireAWSError(t, err, "ValidationException")
 }
 
-// A task's token is void once its execution has been stopped (AWS
-// answers TaskTimedOut there; the runtime reports TaskDoesNotExist).
+// A task's token is void once its execution has been stopped: TaskTimedOut,
+// as AWS answers.
 func TestSFNTaskTokenOfAStoppedExecution(t *testing.T) {
 	t.Parallel()
 	b := newSFN(t)
@@ -78,9 +78,9 @@ func TestSFNTaskTokenOfAStoppedExecution(t *testing.T) {
 	_, err := b.client.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: aws.String(arn)})
 	require.NoError(t, err)
 	_, err = b.client.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(token), Output: aws.String(`{}`)})
-	requireAWSError(t, err, "TaskDoesNotExist")
+	requireAWSError(t, err, "TaskTimedOut")
 	_, err = b.client.SendTaskHeartbeat(ctx, &sfn.SendTaskHeartbeatInput{TaskToken: aws.String(token)})
-	requireAWSError(t, err, "TaskDoesNotExist")
+	requireAWSError(t, err, "TaskTimedOut")
 	desc := b.waitStatus(t, arn, types.ExecutionStatusAborted)
 	require.Nil(t, desc.Output)
 }

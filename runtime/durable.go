@@ -59,6 +59,7 @@ type execInfo struct {
 	defSHA        string
 	input         any
 	start         time.Time
+	role          string // the state machine's role ARN; "" for the default
 	machine       *asl.StateMachine
 }
 
@@ -71,6 +72,9 @@ type StartParams struct {
 	// TraceParent is a W3C traceparent header: the execution's trace
 	// joins the caller's. Empty starts a new trace.
 	TraceParent string
+	// RoleARN is the state machine's role ($$.Execution.RoleArn); empty
+	// gives a role named signalbox in the configured account.
+	RoleARN string
 }
 
 // Started is the result of Start.
@@ -159,7 +163,7 @@ func (d *Durable) Start(ctx context.Context, p StartParams) (*Started, error) {
 		return nil, err
 	}
 	id := store.ExecutionID(smARN, p.Name)
-	info := &execInfo{id: id, arn: d.executionARN(p.StateMachineName, p.Name), name: p.Name, smARN: smARN, smName: p.StateMachineName, defSHA: sha, input: p.Input, start: start, machine: m}
+	info := &execInfo{id: id, arn: d.executionARN(p.StateMachineName, p.Name), name: p.Name, smARN: smARN, smName: p.StateMachineName, defSHA: sha, input: p.Input, start: start, role: p.RoleARN, machine: m}
 	events := []store.Event{
 		{JSON: Event{Type: ExecutionStarted, Timestamp: start, Payload: p.Input, Task: &TaskDetails{Resource: info.roleARN(d)}}.bodyJSON()},
 		{JSON: Event{Type: StateEntered(st.Kind()), Timestamp: start, Name: m.StartAt, Payload: p.Input}.bodyJSON()},
@@ -172,6 +176,7 @@ func (d *Durable) Start(ctx context.Context, p StartParams) (*Started, error) {
 		StartDate:       start,
 		TraceID:         traceID,
 		SpanID:          spanID,
+		RoleARN:         p.RoleARN,
 		Thread:          recJSON,
 		Events:          events,
 		Outbox:          d.firstWork(id, m, start),
@@ -230,6 +235,9 @@ func (d *Durable) executionARN(machine, name string) string {
 }
 
 func (x *execInfo) roleARN(d *Durable) string {
+	if x.role != "" {
+		return x.role
+	}
 	return fmt.Sprintf("arn:aws:iam::%s:role/signalbox", d.account())
 }
 
@@ -263,7 +271,7 @@ func (d *Durable) info(ctx context.Context, id string) (*execInfo, error) {
 		return nil, fmt.Errorf("execution %s: stored input: %w", id, err)
 	}
 	smName := lastField(e.StateMachineARN)
-	x = &execInfo{id: id, arn: d.executionARN(smName, e.Name), name: e.Name, smARN: e.StateMachineARN, smName: smName, defSHA: e.DefinitionSHA, input: input, start: e.StartDate, machine: m}
+	x = &execInfo{id: id, arn: d.executionARN(smName, e.Name), name: e.Name, smARN: e.StateMachineARN, smName: smName, defSHA: e.DefinitionSHA, input: input, start: e.StartDate, role: e.RoleARN, machine: m}
 	d.cacheExecution(x)
 	return x, nil
 }

@@ -534,3 +534,27 @@ func mustField(t *testing.T, obj []byte, key string) string {
 	require.NoError(t, json.Unmarshal(obj, &m))
 	return string(m[key])
 }
+
+// A consumer may answer a task's token before the call that handed it out
+// has returned: the answer is taken, not refused.
+func TestDurableTaskTokenAnsweredAtOnce(t *testing.T) {
+	t.Parallel()
+	var d *runtime.Durable
+	h := integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
+		require.NoError(t, d.SendTaskHeartbeat(ctx, req.TaskToken), "a heartbeat before the hand-over returns")
+		require.NoError(t, d.SendTaskSuccess(ctx, req.TaskToken, map[string]any{"quick": true}))
+		return map[string]any{"MessageId": "m-1"}, nil
+	})
+	d, _ = newDurable(t, h)
+	ctx := context.Background()
+	def := `{"StartAt":"Ask","States":{"Ask":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","Parameters":{"token.$":"$$.Task.Token"},"End":true}}}`
+	s, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(def), Input: map[string]any{}})
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	e, err := d.Describe(ctx, s.ID)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
+	require.JSONEq(t, `{"quick":true}`, string(e.Output))
+	types := historyTypes(t, d, s.ID)
+	require.Equal(t, []string{"ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"}, types)
+}

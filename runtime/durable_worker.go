@@ -133,7 +133,15 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 			return handOver(err)
 		}
 		tr := &transition{d: d, x: x, thread: item.Thread, seq: seq, m: m, st: st, rec: rec, input: input, c: c}
-		if ext != nil && (rec.Phase != phaseToken || rec.Token != ext.token) {
+		if ext != nil && rec.Token == ext.token && rec.Phase == phaseTask {
+			// The token came back before the call that handed it out
+			// returned (a consumer that answers at once): it is taken now,
+			// and that call's own transition finds the thread moved on.
+			// A heartbeat has nothing to re-arm yet.
+			if ext.heartbeat {
+				return handOver(nil)
+			}
+		} else if ext != nil && (rec.Phase != phaseToken || rec.Token != ext.token) {
 			return handOver(ErrTaskDoesNotExist)
 		}
 		if st, ok := st.(*asl.Task); ok && (rec.Phase == phaseEnter || rec.Phase == phaseRetry) && waitsForToken(st.Resource) {
@@ -238,6 +246,9 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 		}
 		if err != nil {
 			if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrCancelled) {
+				if ext != nil && errors.Is(err, store.ErrClosed) {
+					return handOver(ErrTaskTimedOut) // the execution ended
+				}
 				if ext != nil {
 					return handOver(ErrTaskDoesNotExist) // the token was used meanwhile
 				}

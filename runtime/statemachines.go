@@ -171,7 +171,7 @@ func (d *Durable) StartExecution(ctx context.Context, arn, name string, input an
 	if err != nil {
 		return nil, err
 	}
-	started, err := d.Start(ctx, StartParams{StateMachineName: sm.Name, Definition: def, Name: name, Input: input, TraceParent: traceparent})
+	started, err := d.Start(ctx, StartParams{StateMachineName: sm.Name, Definition: def, Name: name, Input: input, TraceParent: traceparent, RoleARN: sm.RoleARN})
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/signalbox/signalbox/asl/diag"
 	"github.com/signalbox/signalbox/runtime"
+	"github.com/signalbox/signalbox/store"
 )
 
 func TestStateMachinesLifecycle(t *testing.T) {
@@ -94,4 +95,26 @@ func TestStartSyncExecutionRunsExpressMachines(t *testing.T) {
 	require.ErrorIs(t, err, runtime.ErrInvalidInput, "STANDARD machines do not run synchronously")
 	_, err = d.CreateStateMachine(ctx, runtime.StateMachineParams{Name: "odd", Definition: def, Type: "FAST"})
 	require.ErrorIs(t, err, runtime.ErrInvalidInput)
+}
+
+// An execution runs with its state machine's role: $$.Execution.RoleArn and
+// the ExecutionStarted event name it, whichever process reads them.
+func TestStartExecutionCarriesTheStateMachinesRole(t *testing.T) {
+	t.Parallel()
+	d, _ := newDurable(t, nil)
+	ctx := context.Background()
+	role := "arn:aws:iam::123456789012:role/orders"
+	def := []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"role.$":"$$.Execution.RoleArn"},"End":true}}}`)
+	_, err := d.CreateStateMachine(ctx, runtime.StateMachineParams{Name: "roled", Definition: def, RoleARN: role})
+	require.NoError(t, err)
+	s, err := d.StartExecution(ctx, d.StateMachineARN("roled"), "", map[string]any{}, "")
+	require.NoError(t, err)
+	other := &runtime.Durable{Store: d.Store, Now: d.Now, Consumer: "w2"} // no cache of this execution
+	require.NoError(t, other.Drain(ctx))
+	e, err := d.Describe(ctx, s.ID)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"role":"`+role+`"}`, string(e.Output))
+	page, err := d.Store.HistoryPage(ctx, &store.HistoryPageParams{ExecutionID: s.ID, Limit: 1})
+	require.NoError(t, err)
+	require.Contains(t, string(page.Events[0].JSON), `"roleArn":"`+role+`"`)
 }

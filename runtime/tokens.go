@@ -52,6 +52,10 @@ func (d *Durable) SendTaskHeartbeat(ctx context.Context, token string) error {
 	return d.sendTask(ctx, token, &external{token: token, heartbeat: true})
 }
 
+// ErrTaskTimedOut is AWS's TaskTimedOut: the token's task, or its
+// execution, has ended.
+var ErrTaskTimedOut = errors.New("TaskTimedOut")
+
 func (d *Durable) sendTask(ctx context.Context, token string, ext *external) error {
 	execID, thread, err := parseTaskToken(token)
 	if err != nil {

@@ -35,6 +35,7 @@ const (
 	fieldStop       = "stop"  // unix ms, "" or 0 while open
 	fieldTrace      = "trace"
 	fieldSpan       = "span"
+	fieldRole       = "role"
 	fieldEvents     = "events" // the latest history event id
 	fieldOutbox     = "outbox" // the latest outbox entry's seq
 )
@@ -56,6 +57,7 @@ type Execution struct {
 	StopDate        time.Time // zero while open
 	TraceID         string
 	SpanID          string
+	RoleARN         string
 	Events          int64 // the latest history event id: the history's length
 	RedriveCount    int   // how many times it was redriven
 }
@@ -69,6 +71,7 @@ type ExecutionCreateParams struct {
 	StartDate       time.Time
 	TraceID         string
 	SpanID          string
+	RoleARN         string // the state machine's role when it started
 	// Thread is the record of the top-level thread, "0", created at seq 0.
 	Thread []byte
 	// Events are the first history events (ExecutionStarted, ...).
@@ -117,6 +120,7 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 		fieldStart, strconv.FormatInt(p.StartDate.UnixMilli(), 10),
 		fieldTrace, p.TraceID,
 		fieldSpan, p.SpanID,
+		fieldRole, p.RoleARN,
 	)
 	if err := a.events(p.Events); err != nil {
 		return nil, err
@@ -158,6 +162,7 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 				StartDate:       time.UnixMilli(p.StartDate.UnixMilli()).UTC(),
 				TraceID:         p.TraceID,
 				SpanID:          p.SpanID,
+				RoleARN:         p.RoleARN,
 				Events:          intAt(res, 2),
 			},
 			EventIDs: eventIDs(intAt(res, 1), intAt(res, 2)),
@@ -205,6 +210,7 @@ func (c *Client) ExecutionGet(ctx context.Context, id string) (*Execution, error
 		Cause:           h[fieldCause],
 		TraceID:         h[fieldTrace],
 		SpanID:          h[fieldSpan],
+		RoleARN:         h[fieldRole],
 	}
 	if r := h["redrives"]; r != "" {
 		x.RedriveCount, _ = strconv.Atoi(r)
