@@ -137,6 +137,11 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		log.Error("shutting down the listener", "err", err)
 	}
 	wg.Wait()
+	// EXPRESS executions started asynchronously run in this process: give
+	// them the rest of the shutdown's time to end and be recorded.
+	if err := d.WaitExpress(shutdown); err != nil {
+		log.Error("EXPRESS executions still running at shutdown are lost (they run at most once)", "err", err)
+	}
 	fmt.Fprintln(stdout, "signalbox stopped")
 	return code
 }
