@@ -468,17 +468,13 @@ func (s *Server) apiStartExecution(c *gin.Context) {
 // a route key sees only the executions that key started.
 func (s *Server) execution(c *gin.Context) (*store.Execution, bool) {
 	arn := c.Param("arn")
+	id, smName, err := s.opts.Runtime.ExecutionIDOf(arn)
+	if err != nil {
+		mgmtError(c, http.StatusBadRequest, "InvalidArn", fmt.Sprintf("%q is not an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:STATE_MACHINE:NAME, or an EXPRESS one)", arn))
+		return nil, false
+	}
 	parts := strings.Split(arn, ":")
-	if len(parts) > 5 && parts[0] == "arn" && parts[5] == "express" {
-		mgmtError(c, http.StatusNotFound, "ExecutionDoesNotExist", "an Express execution keeps no record: only a sync route's answer tells how it ended")
-		return nil, false
-	}
-	if len(parts) != 8 || parts[0] != "arn" || parts[2] != "states" || parts[5] != "execution" || parts[6] == "" || parts[7] == "" {
-		mgmtError(c, http.StatusBadRequest, "InvalidArn", fmt.Sprintf("%q is not an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:STATE_MACHINE:NAME)", arn))
-		return nil, false
-	}
-	smARN := s.opts.Runtime.StateMachineARN(parts[6])
-	if smARN != strings.Join(append(parts[:5:5], "stateMachine", parts[6]), ":") {
+	if strings.Join(parts[:5], ":") != strings.Join(strings.Split(s.opts.Runtime.StateMachineARN(smName), ":")[:5], ":") {
 		mgmtError(c, http.StatusNotFound, "ExecutionDoesNotExist", "no execution "+arn+" (another region or account)")
 		return nil, false
 	}
@@ -486,7 +482,7 @@ func (s *Server) execution(c *gin.Context) (*store.Execution, bool) {
 		mgmtError(c, http.StatusNotFound, "ExecutionDoesNotExist", "no execution "+arn)
 		return nil, false
 	}
-	e, err := s.opts.Runtime.Describe(c.Request.Context(), store.ExecutionID(smARN, parts[7]))
+	e, err := s.opts.Runtime.Describe(c.Request.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		mgmtError(c, http.StatusNotFound, "ExecutionDoesNotExist", "no execution "+arn)
 		return nil, false
