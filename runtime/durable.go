@@ -45,6 +45,7 @@ type Durable struct {
 	MaxHistoryEvents int64
 
 	expressRuns sync.WaitGroup // asynchronous EXPRESS executions (express.go)
+	sms         smCache        // state machine records, for starts (smcache.go)
 
 	mu    sync.Mutex
 	defs  map[string]*asl.StateMachine // compiled definitions by hash
@@ -139,6 +140,16 @@ func (d *Durable) Start(ctx context.Context, p StartParams) (*Started, error) {
 	if err != nil {
 		return nil, err
 	}
+	sha, err := d.Store.DefinitionPut(ctx, p.Definition)
+	if err != nil {
+		return nil, err
+	}
+	d.cacheDefinition(sha, m)
+	return d.start(ctx, p, m, sha)
+}
+
+// start is Start of a definition compiled and stored under sha.
+func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine, sha string) (*Started, error) {
 	if p.Name == "" {
 		p.Name = newUUID(rand.New(rand.NewPCG(seed(), seed())))
 	}
@@ -150,11 +161,6 @@ func (d *Durable) Start(ctx context.Context, p StartParams) (*Started, error) {
 		return nil, err
 	}
 	traceID, spanID := traceIDs(p.TraceParent)
-	sha, err := d.Store.DefinitionPut(ctx, p.Definition)
-	if err != nil {
-		return nil, err
-	}
-	d.cacheDefinition(sha, m)
 	smARN := d.StateMachineARN(p.StateMachineName)
 	start := d.now()
 	st, _ := m.State(m.StartAt)

@@ -64,6 +64,7 @@ func (d *Durable) CreateStateMachine(ctx context.Context, p StateMachineParams) 
 	if err != nil {
 		return nil, err
 	}
+	defer d.forgetStateMachine(p.Name)
 	if _, _, err := d.Store.StateMachineCreate(ctx, &store.StateMachineCreateParams{
 		Name: p.Name, DefinitionSHA: sha, Type: typ, RoleARN: p.RoleARN, RevisionID: newRevision(), Now: d.now(),
 	}); err != nil {
@@ -82,6 +83,7 @@ func (d *Durable) UpdateStateMachine(ctx context.Context, p StateMachineParams) 
 			return nil, err
 		}
 	}
+	defer d.forgetStateMachine(p.Name)
 	_, err := d.Store.StateMachineUpdate(ctx, &store.StateMachineUpdateParams{Name: p.Name, DefinitionSHA: sha, RoleARN: p.RoleARN, RevisionID: newRevision(), Now: d.now()})
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, d.StateMachineARN(p.Name))
@@ -143,6 +145,7 @@ func (d *Durable) ListStateMachines(ctx context.Context, after string, limit int
 // DeleteStateMachine deletes a state machine and its versions; its
 // running executions go on with the definitions they started with.
 func (d *Durable) DeleteStateMachine(ctx context.Context, name string) error {
+	defer d.forgetStateMachine(name)
 	return d.Store.StateMachineDelete(ctx, name)
 }
 
@@ -167,11 +170,11 @@ func (d *Durable) StartExecution(ctx context.Context, arn, name string, input an
 		}
 		return d.startExpress(ctx, sm.Name, sha, m, name, input)
 	}
-	def, err := d.Store.DefinitionGet(ctx, sha)
+	m, err := d.machine(ctx, sha)
 	if err != nil {
 		return nil, err
 	}
-	started, err := d.Start(ctx, StartParams{StateMachineName: sm.Name, Definition: def, Name: name, Input: input, TraceParent: traceparent, RoleARN: sm.RoleARN})
+	started, err := d.start(ctx, StartParams{StateMachineName: sm.Name, Name: name, Input: input, TraceParent: traceparent, RoleARN: sm.RoleARN}, m, sha)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +191,7 @@ func (d *Durable) resolve(ctx context.Context, arn string) (*store.StateMachine,
 	if err != nil {
 		return nil, "", err
 	}
-	sm, err := d.Store.StateMachineGet(ctx, smName)
+	sm, err := d.stateMachine(ctx, smName)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, "", fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, arn)
 	}

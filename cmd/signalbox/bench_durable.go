@@ -281,11 +281,12 @@ func benchLatency(ctx context.Context, d *runtime.Durable, rate, seconds float64
 	return at(0.50), at(0.99), len(ms), nil
 }
 
-// benchMemory runs pass5 executions in waves of 10,000 (50,000
-// transitions) until transitions have been carried out, and prints the
-// heap in use after a collection at the end of each wave.
+// benchMemory runs pass5 executions in waves (of 10,000 executions, or
+// fewer for fewer transitions: at least 10 waves) until transitions have
+// been carried out, and prints the heap in use after a collection at the
+// end of each wave.
 func benchMemory(ctx context.Context, d *runtime.Durable, transitions int, stdout io.Writer) error {
-	const wave = 10000
+	wave := min(10000, max(1, transitions/50))
 	// Closed executions expire at once: Redis's memory is not the subject.
 	d.Retention = time.Millisecond
 	defer func() { d.Retention = 0 }()

@@ -17,14 +17,14 @@ func TestBenchDurableReports(t *testing.T) {
 	if url == "" {
 		t.Skip("measures a real Redis: set " + store.EnvRedisURL)
 	}
-	res := runCLI(t, "", "bench", "durable", "--redis-url", url, "--executions", "200", "--seconds", "0.5", "--memory", "50000")
+	res := runCLI(t, "", "bench", "durable", "--redis-url", url, "--executions", "200", "--seconds", "0.5", "--memory", "5000")
 	require.Equal(t, 0, res.code, "stdout %s\nstderr %s", res.stdout, res.stderr)
 	for _, re := range []string{
 		`redis-benchmark (EVAL "return 1": \d+/s|: )`,
 		`pass5: starts \d+/s .*state transitions \d+/s`,
 		`task5: starts \d+/s .*state transitions \d+/s`,
 		`pass5 start-to-end at \d+ executions/s .*p50 [\d.]+ ms, p99 [\d.]+ ms`,
-		`memory over 50000 transitions: .*\nfirst [\d.]+ MiB, last [\d.]+ MiB`,
+		`memory over 5000 transitions: .*\nfirst [\d.]+ MiB, last [\d.]+ MiB`,
 	} {
 		require.Regexp(t, regexp.MustCompile(re), res.stdout)
 	}

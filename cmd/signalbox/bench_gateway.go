@@ -41,7 +41,7 @@ import (
 //   - POST /load-sync (sync, the same 5 states as an EXPRESS machine): its
 //     peak rate with --clients clients, then p50/p99 at half that rate.
 
-const benchGatewayUsage = "usage: signalbox bench gateway [--redis-url URL] [--requests N] [--clients N] [--seconds S]"
+const benchGatewayUsage = "usage: signalbox bench gateway [--redis-url URL] [--requests N] [--clients N] [--seconds S] [--cpuprofile FILE]"
 
 const loadDefinition = `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},"D":{"Type":"Pass","Next":"E"},"E":{"Type":"Pass","End":true}}}`
 
@@ -60,6 +60,7 @@ func cmdBenchGateway(args []string, stdout, stderr io.Writer) int {
 	requests := fs.Int("requests", 10000, "executions started through the async route (and requests of each other measurement)")
 	clients := fs.Int("clients", 50, "concurrent HTTP clients")
 	seconds := fs.Float64("seconds", 3, "how long the sync route is driven at half its peak rate")
+	cpuProfile := fs.String("cpuprofile", "", "have the server write a CPU profile to this file")
 	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 || *requests < 1 || *clients < 1 {
 		fmt.Fprintln(stderr, benchGatewayUsage)
 		return 2
@@ -85,6 +86,9 @@ func cmdBenchGateway(args []string, stdout, stderr io.Writer) int {
 	}
 	prefix := randomKeyPrefix("sbload-")
 	srv := exec.Command(self, "serve", "--addr", "127.0.0.1:0", "--config", filepath.Join(dir, "signalbox.yaml"), "--redis-prefix", prefix, "--workers", "32")
+	if *cpuProfile != "" {
+		srv.Args = append(srv.Args, "--cpuprofile", *cpuProfile)
+	}
 	srv.Env = append(os.Environ(), store.EnvRedisURL+"="+*redisURL)
 	var serverLog bytes.Buffer
 	srv.Stderr = &serverLog

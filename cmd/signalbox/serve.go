@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"sync"
 	"syscall"
 	"time"
@@ -44,6 +45,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	region := fs.String("region", "us-east-1", "the region in ARNs")
 	account := fs.String("account", "123456789012", "the account id in ARNs")
 	configFile := fs.String("config", "", "a configuration file (YAML): state machines, routes, keys")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file until the server stops")
 	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
 		if err == nil {
 			fmt.Fprintf(stderr, "signalbox serve: unexpected arguments %q\n", rest)
@@ -67,6 +69,17 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		for _, w := range cfg.Warnings {
 			log.Warn(w)
 		}
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "signalbox serve: --cpuprofile: %v\n", err)
+			return 2
+		}
+		defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
