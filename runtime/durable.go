@@ -193,9 +193,6 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 	// List it under its state machine, and hand the first step over; a
 	// crash before this is repaired by the client retrying the start (and
 	// the outbox by the recoverer).
-	if err := d.Store.ExecutionListAdd(ctx, p.StateMachineName, id, res.Execution); err != nil {
-		return nil, err
-	}
 	if !res.Existing {
 		// A worker of this process is likely to take it: cache its fields
 		// as a worker would read them back (the input decoded from its
@@ -206,7 +203,7 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 		info.start = res.Execution.StartDate
 		d.cacheExecution(info)
 	}
-	if _, err := d.Store.ExecutionHandOver(ctx, res); err != nil {
+	if _, err := d.Store.ExecutionHandOver(ctx, res, p.StateMachineName); err != nil {
 		return nil, err
 	}
 	return &Started{ID: id, ExecutionARN: info.arn, StartDate: res.Execution.StartDate, Existing: res.Existing}, nil

@@ -1042,25 +1042,43 @@ func testTransitionSteps(t *testing.T, c *Client) {
 	require.ErrorIs(t, err, ErrStale, "the steps' seqs are used up")
 }
 
-// ExecutionHandOver passes the first work item on without a flush, and
-// leaves the outbox empty.
+// ExecutionHandOver lists the execution and passes its first work item on
+// without a flush, and leaves the outbox empty; after a lost script cache
+// too.
 func testExecutionHandOver(t *testing.T, c *Client) {
 	ctx := context.Background()
 	res, err := c.ExecutionCreate(ctx, createParams("run", `{}`))
 	require.NoError(t, err)
-	n, err := c.ExecutionHandOver(ctx, res)
+	n, err := c.ExecutionHandOver(ctx, res, "machine")
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 	id := ExecutionID(testARN, "run")
+	listed, _, err := c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "machine"})
+	require.NoError(t, err)
+	require.Len(t, listed, 1, "listed under its state machine in the same round trip")
+	require.Equal(t, id, listed[0].ID)
 	require.Equal(t, []string{id + "|0|0|step"}, items(readAll(t, c, "w")))
 	left, err := c.rdb.LLen(ctx, c.keys.OutboxKey(id)).Result()
+	require.NoError(t, err)
+	require.Zero(t, left)
+
+	// The server forgets its scripts (a restart): both steps load them.
+	require.NoError(t, c.rdb.ScriptFlush(ctx).Err())
+	other, err := c.ExecutionCreate(ctx, createParams("other", `{}`))
+	require.NoError(t, err)
+	require.NoError(t, c.rdb.ScriptFlush(ctx).Err())
+	n, err = c.ExecutionHandOver(ctx, other, "machine")
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Equal(t, []string{other.Execution.ID + "|0|0|step"}, items(readAll(t, c, "w")))
+	left, err = c.rdb.LLen(ctx, c.keys.OutboxKey(other.Execution.ID)).Result()
 	require.NoError(t, err)
 	require.Zero(t, left)
 
 	again, err := c.ExecutionCreate(ctx, createParams("run", `{}`))
 	require.NoError(t, err)
 	require.True(t, again.Existing)
-	n, err = c.ExecutionHandOver(ctx, again)
+	n, err = c.ExecutionHandOver(ctx, again, "machine")
 	require.NoError(t, err)
 	require.Zero(t, n, "an existing execution's outbox is flushed, and it is empty")
 }

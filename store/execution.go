@@ -135,12 +135,27 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 	// recoverer drops once it is older than a lease, rather than an
 	// execution nobody finds (an orphan whose outbox is never flushed).
 	// NX keeps an existing entry's start time.
+	// Both go in one round trip, in that order.
 	openKey := c.keys.OpenExecutionsKey()
-	added, err := c.hot.ZAddNX(ctx, openKey, redis.Z{Score: float64(p.StartDate.UnixMilli()), Member: id}).Result()
+	var (
+		addCmd *redis.IntCmd
+		runCmd *redis.Cmd
+	)
+	_, err := c.hot.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		addCmd = pipe.ZAddNX(ctx, openKey, redis.Z{Score: float64(p.StartDate.UnixMilli()), Member: id})
+		runCmd = scriptExecutionCreate.EvalSha(ctx, pipe, c.keys.createKeys(id), a...)
+		return nil
+	})
+	if err != nil && addCmd.Err() == nil && isNoScript(runCmd.Err()) {
+		// The server lost its scripts (a restart, SCRIPT FLUSH): load it.
+		runCmd = scriptExecutionCreate.Run(ctx, c.hot, c.keys.createKeys(id), a...)
+		err = runCmd.Err()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: creating execution %s: %w", id, err)
 	}
-	res, err := scriptExecutionCreate.Run(ctx, c.hot, c.keys.createKeys(id), a...).Slice()
+	added := addCmd.Val()
+	res, err := runCmd.Slice()
 	if err != nil {
 		return nil, fmt.Errorf("store: creating execution %s: %w", id, err)
 	}

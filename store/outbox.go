@@ -96,21 +96,39 @@ func (c *Client) OutboxHandOverChain(ctx context.Context, execID string, chain [
 			hs[i] = r.handOver
 		}
 	}
-	return c.handOverChain(ctx, execID, hs)
+	return c.handOverChain(ctx, execID, hs, nil)
 }
 
-// ExecutionHandOver passes on the first work items of an execution
-// ExecutionCreate created, in one round trip. When the create found the
-// execution existing, it flushes its outbox instead: a start repeated
-// after a crash before the hand-over repairs it.
-func (c *Client) ExecutionHandOver(ctx context.Context, r *ExecutionCreateResult) (int, error) {
+// ExecutionHandOver lists an execution ExecutionCreate created under its
+// state machine (ExecutionListAdd) and passes on its first work items, in
+// one round trip. When the create found the execution existing, it lists
+// it and flushes its outbox instead: a start repeated after a crash before
+// the hand-over repairs it.
+func (c *Client) ExecutionHandOver(ctx context.Context, r *ExecutionCreateResult, stateMachine string) (int, error) {
+	list := func(pipe redis.Pipeliner) {
+		pipe.ZAdd(ctx, c.keys.StateMachineExecutionsKey(stateMachine), redis.Z{Score: float64(r.Execution.StartDate.UnixMilli()), Member: r.Execution.ID})
+	}
 	if r.Existing || r.handOver == nil {
+		if err := c.ExecutionListAdd(ctx, stateMachine, r.Execution.ID, r.Execution); err != nil {
+			return 0, err
+		}
 		return c.OutboxFlush(ctx, r.Execution.ID)
 	}
-	return c.handOverChain(ctx, r.handOver.execID, []*handOver{r.handOver})
+	return c.handOverChain(ctx, r.handOver.execID, []*handOver{r.handOver}, list)
 }
 
-func (c *Client) handOverChain(ctx context.Context, execID string, chain []*handOver) (int, error) {
+// handOverChain hands a chain's outbox over; list, when not nil, adds its
+// commands to the same pipeline, and runs on its own if the chain falls back
+// to OutboxFlush.
+func (c *Client) handOverChain(ctx context.Context, execID string, chain []*handOver, list func(redis.Pipeliner)) (int, error) {
+	flush := func() (int, error) {
+		if list != nil {
+			if _, err := c.hot.Pipelined(ctx, func(pipe redis.Pipeliner) error { list(pipe); return nil }); err != nil {
+				return 0, fmt.Errorf("store: listing execution %s: %w", execID, err)
+			}
+		}
+		return c.OutboxFlush(ctx, execID)
+	}
 	// The outbox holds exactly the chain's entries when they have
 	// consecutive sequence numbers (nothing else was appended between
 	// them) and the outbox's length after the last transition is their
@@ -120,11 +138,11 @@ func (c *Client) handOverChain(ctx context.Context, execID string, chain []*hand
 	var total, prev int64
 	for _, h := range chain {
 		if h == nil || h.execID != execID {
-			return c.OutboxFlush(ctx, execID)
+			return flush()
 		}
 		for _, e := range h.entries {
 			if prev != 0 && e.seq != prev+1 {
-				return c.OutboxFlush(ctx, execID)
+				return flush()
 			}
 			prev = e.seq
 		}
@@ -135,17 +153,28 @@ func (c *Client) handOverChain(ctx context.Context, execID string, chain []*hand
 	}
 	last := chain[len(chain)-1]
 	if last.outboxLen != total {
-		return c.OutboxFlush(ctx, execID)
+		return flush()
 	}
 	if total == 0 {
-		return 0, nil // the chain left nothing, and the outbox is empty
+		// The chain left nothing, and the outbox is empty.
+		if list == nil {
+			return 0, nil
+		}
+		if _, err := c.hot.Pipelined(ctx, func(pipe redis.Pipeliner) error { list(pipe); return nil }); err != nil {
+			return 0, fmt.Errorf("store: listing execution %s: %w", execID, err)
+		}
+		return 0, nil
 	}
 	key := c.keys.OutboxKey(execID)
 	var maxSeq int64
 	for _, e := range last.entries {
 		maxSeq = max(maxSeq, e.seq)
 	}
-	_, err := c.hot.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+	var trim *redis.Cmd
+	cmds, err := c.hot.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		if list != nil {
+			list(pipe)
+		}
 		for _, e := range last.entries {
 			if e.due == 0 {
 				pipe.XAdd(ctx, c.readyArgs(e.item))
@@ -153,12 +182,32 @@ func (c *Client) handOverChain(ctx context.Context, execID string, chain []*hand
 				pipe.ZAdd(ctx, c.keys.TimersKey(), redis.Z{Score: float64(e.due), Member: e.item})
 			}
 		}
-		// Eval, not EvalSha: a pipeline cannot fall back on NOSCRIPT.
-		scriptOutboxTrim.Eval(ctx, pipe, []string{key}, maxSeq, total)
+		trim = scriptOutboxTrim.EvalSha(ctx, pipe, []string{key}, maxSeq, total)
 		return nil
 	})
+	if err != nil && isNoScript(trim.Err()) && othersOK(cmds, trim) {
+		// The items were handed over; the server lost its scripts (a
+		// restart, SCRIPT FLUSH): load the trim script and trim.
+		err = scriptOutboxTrim.Run(ctx, c.hot, []string{key}, maxSeq, total).Err()
+	}
 	if err != nil {
 		return 0, fmt.Errorf("store: handing over the outbox of %s: %w", execID, err)
 	}
 	return len(last.entries), nil
+}
+
+// isNoScript reports whether err is Redis's NOSCRIPT: EVALSHA of a script
+// the server does not hold.
+func isNoScript(err error) bool {
+	return err != nil && redis.HasErrorPrefix(err, "NOSCRIPT")
+}
+
+// othersOK reports whether every command of a pipeline but one succeeded.
+func othersOK(cmds []redis.Cmder, but redis.Cmder) bool {
+	for _, c := range cmds {
+		if c != but && c.Err() != nil {
+			return false
+		}
+	}
+	return true
 }
