@@ -3,8 +3,6 @@ package gateway_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -18,6 +16,7 @@ import (
 	"github.com/signalbox/signalbox/gateway"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
+	"github.com/signalbox/signalbox/store/storetest"
 )
 
 // gwSafety bounds every poll: a net against a hang, not a synchronisation.
@@ -40,22 +39,8 @@ type gwBundle struct {
 	url string
 }
 
-// gwOpenStore opens the embedded store, or the Redis of
-// SIGNALBOX_REDIS_URL, under a prefix of the test's own, purged after.
-func gwOpenStore(t *testing.T) *store.Client {
-	t.Helper()
-	opts := store.OptionsFromEnv()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	opts.Prefix = "sbgwr-" + hex.EncodeToString(b[:])
-	c, err := store.Open(context.Background(), opts)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		require.NoError(t, c.Purge(context.Background()))
-		_ = c.Close()
-	})
-	return c
-}
+// gwOpenStore opens a store of the test's own (storetest).
+func gwOpenStore(t *testing.T) *store.Client { return storetest.Open(t, "sbgwr-") }
 
 // newGW creates the machines, then serves opts (its Runtime set here).
 func newGW(t *testing.T, opts gateway.Options, machines ...gwMachine) *gwBundle {

@@ -3,8 +3,6 @@ package gateway_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -30,6 +28,7 @@ import (
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
+	"github.com/signalbox/signalbox/store/storetest"
 )
 
 // sfnSafety bounds every wait on an execution: a net against a hang, not
@@ -55,22 +54,8 @@ type sfnBundle struct {
 	flaky map[string]int
 }
 
-// sfnOpenStore opens the embedded store, or the Redis of
-// SIGNALBOX_REDIS_URL, under a prefix of the test's own, purged after.
-func sfnOpenStore(t *testing.T) *store.Client {
-	t.Helper()
-	opts := store.OptionsFromEnv()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	opts.Prefix = "sbgw-" + hex.EncodeToString(b[:])
-	c, err := store.Open(context.Background(), opts)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		require.NoError(t, c.Purge(context.Background()))
-		_ = c.Close()
-	})
-	return c
-}
+// sfnOpenStore opens a store of the test's own (storetest).
+func sfnOpenStore(t *testing.T) *store.Client { return storetest.Open(t, "sbgw-") }
 
 // newSFN starts the bundle; opts adjust the gateway's options.
 func newSFN(t *testing.T, opts ...func(*gateway.Options)) *sfnBundle {

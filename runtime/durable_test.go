@@ -2,8 +2,6 @@ package runtime_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
+	"github.com/signalbox/signalbox/store/storetest"
 )
 
 // fakeClock is the durable runtime's injected time, moved by the test.
@@ -36,22 +35,8 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// openStore opens the embedded store, or the Redis of SIGNALBOX_REDIS_URL,
-// under a prefix of the test's own.
-func openStore(t testing.TB) *store.Client {
-	t.Helper()
-	opts := store.OptionsFromEnv()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	opts.Prefix = "sbrt-" + hex.EncodeToString(b[:])
-	c, err := store.Open(context.Background(), opts)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		require.NoError(t, c.Purge(context.Background()))
-		_ = c.Close()
-	})
-	return c
-}
+// openStore opens a store of the test's own (storetest).
+func openStore(t testing.TB) *store.Client { return storetest.Open(t, "sbrt-") }
 
 func newDurable(t *testing.T, h integrations.Handler) (*runtime.Durable, *fakeClock) {
 	clk := &fakeClock{now: t0}

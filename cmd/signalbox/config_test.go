@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -17,7 +15,7 @@ import (
 
 	"github.com/signalbox/signalbox/gateway"
 	"github.com/signalbox/signalbox/runtime"
-	"github.com/signalbox/signalbox/store"
+	"github.com/signalbox/signalbox/store/storetest"
 )
 
 const (
@@ -235,18 +233,7 @@ routes:
 
 // cfgDurable is a runtime on a store of the test's own.
 func cfgDurable(t *testing.T) *runtime.Durable {
-	t.Helper()
-	opts := store.OptionsFromEnv()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	opts.Prefix = "sbcfg-" + hex.EncodeToString(b[:])
-	st, err := store.Open(context.Background(), opts)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		require.NoError(t, st.Purge(context.Background()))
-		_ = st.Close()
-	})
-	return &runtime.Durable{Store: st}
+	return &runtime.Durable{Store: storetest.Open(t, "sbcfg-")}
 }
 
 func TestConfigApplyIsIdempotentAndChecksTheStore(t *testing.T) {

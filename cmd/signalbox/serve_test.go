@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"net/http"
 	"os"
@@ -19,14 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/signalbox/signalbox/store"
+	"github.com/signalbox/signalbox/store/storetest"
 )
-
-// randomPrefix is a key prefix no other test uses.
-func randomPrefix(kind string) string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return kind + hex.EncodeToString(b[:])
-}
 
 // served is a `signalbox serve` child process.
 type served struct {
@@ -57,7 +49,7 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 // it exits cleanly.
 func startServe(t *testing.T, args ...string) *served {
 	t.Helper()
-	s := &served{Prefix: randomPrefix("sbs-")}
+	s := &served{Prefix: storetest.Prefix("sbs-")}
 	s.cmd = exec.Command(signalbox(t), append([]string{"serve", "--addr", "127.0.0.1:0", "--redis-prefix", s.Prefix}, args...)...)
 	s.cmd.Stderr = lockedWriter{s}
 	stdout, err := s.cmd.StdoutPipe()

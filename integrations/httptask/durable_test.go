@@ -2,8 +2,6 @@ package httptask_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -20,6 +18,7 @@ import (
 	"github.com/signalbox/signalbox/integrations/httptask"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
+	"github.com/signalbox/signalbox/store/storetest"
 )
 
 // flaky is an API that fails the first attempt it sees with 500 and charges
@@ -106,22 +105,8 @@ func (c *testClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// openStore opens the embedded store, or the Redis of SIGNALBOX_REDIS_URL,
-// under a prefix of the test's own.
-func openStore(t *testing.T) *store.Client {
-	t.Helper()
-	opts := store.OptionsFromEnv()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	opts.Prefix = "sbhttp-" + hex.EncodeToString(b[:])
-	c, err := store.Open(context.Background(), opts)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		require.NoError(t, c.Purge(context.Background()))
-		_ = c.Close()
-	})
-	return c
-}
+// openStore opens a store of the test's own (storetest).
+func openStore(t *testing.T) *store.Client { return storetest.Open(t, "sbhttp-") }
 
 func TestADurableExecutionRetriesAnHTTPTask(t *testing.T) {
 	t.Parallel()
