@@ -261,7 +261,7 @@ func (d *Durable) ExecutionOrigin(ctx context.Context, id string) (versionARN, a
 // state machine's current revision when that still has the execution's
 // definition, else empty.
 func (d *Durable) DescribeStateMachineForExecution(ctx context.Context, executionARN string) (*StateMachineInfo, error) {
-	smName, id, err := d.parseExecutionARN(executionARN)
+	id, smName, err := d.ExecutionIDOf(executionARN)
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +277,7 @@ func (d *Durable) DescribeStateMachineForExecution(ctx context.Context, executio
 		return nil, err
 	}
 	info := &StateMachineInfo{ARN: e.StateMachineARN, Name: smName, Definition: def, Type: TypeStandard,
-		RoleARN: fmt.Sprintf("arn:aws:iam::%s:role/signalbox", d.account())}
+		RoleARN: cmp.Or(e.RoleARN, fmt.Sprintf("arn:aws:iam::%s:role/signalbox", d.account()))}
 	sm, err := d.Store.StateMachineGet(ctx, smName)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -291,20 +291,6 @@ func (d *Durable) DescribeStateMachineForExecution(ctx context.Context, executio
 		info.RevisionID = sm.RevisionID
 	}
 	return info, nil
-}
-
-// parseExecutionARN splits
-// "arn:<partition>:states:<region>:<account>:execution:<state machine>:<name>"
-// into the state machine's name and the execution's store id.
-func (d *Durable) parseExecutionARN(arn string) (smName, id string, err error) {
-	parts := strings.Split(arn, ":")
-	if len(parts) == 8 && parts[0] == "arn" && parts[2] == "states" && parts[5] == "express" {
-		return "", "", fmt.Errorf("%w: %q: EXPRESS executions are not supported by this action", ErrInvalidArn, arn)
-	}
-	if len(parts) != 8 || parts[0] != "arn" || parts[2] != "states" || parts[5] != "execution" || parts[6] == "" || parts[7] == "" {
-		return "", "", fmt.Errorf("%w: %q is not an execution ARN", ErrInvalidArn, arn)
-	}
-	return parts[6], store.ExecutionID(d.StateMachineARN(parts[6]), parts[7]), nil
 }
 
 // origin is how an execution was started: through a version, and maybe an

@@ -300,9 +300,11 @@ func TestDescribeStateMachineForExecution(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, string(wait), string(got.Definition), "even once the state machine is deleted")
 
-	_, err = d.DescribeStateMachineForExecution(ctx, "arn:aws:states:us-east-1:123456789012:execution:m:nope")
-	require.ErrorIs(t, err, runtime.ErrExecutionDoesNotExist)
-	for _, arn := range []string{"nope", sm.ARN, "arn:aws:states:us-east-1:123456789012:express:m:x:y"} {
+	for _, arn := range []string{"arn:aws:states:us-east-1:123456789012:execution:m:nope", "arn:aws:states:us-east-1:123456789012:express:m:x:y"} {
+		_, err = d.DescribeStateMachineForExecution(ctx, arn)
+		require.ErrorIs(t, err, runtime.ErrExecutionDoesNotExist, arn)
+	}
+	for _, arn := range []string{"nope", sm.ARN} {
 		_, err = d.DescribeStateMachineForExecution(ctx, arn)
 		require.ErrorIs(t, err, runtime.ErrInvalidArn, arn)
 	}
