@@ -58,21 +58,34 @@ func (d *Durable) processAll(ctx context.Context, works []store.Work) error {
 			d.release(works[i:])
 			break
 		}
-		if err := d.Process(ctx, w.Item); err != nil {
-			if ctx.Err() != nil {
-				d.release(works[i:])
-				break
-			}
-			slog.Error("work item failed; it will be retried after its lease", "item", w.Item.String(), "err", err)
-			continue
+		if d.processOne(ctx, w) {
+			done = append(done, w.ID)
 		}
-		done = append(done, w.ID)
 	}
 	if len(done) == 0 {
 		return nil
 	}
 	// Acknowledge even when ctx has ended: the steps took effect.
 	return d.Store.WorkAck(context.WithoutCancel(ctx), done...)
+}
+
+// processOne carries out one work item and reports whether it is to be
+// acknowledged. An item whose processing fails stays leased (and is
+// logged); one left unstarted at shutdown is handed back.
+func (d *Durable) processOne(ctx context.Context, w store.Work) bool {
+	if ctx.Err() != nil {
+		d.release([]store.Work{w})
+		return false
+	}
+	if err := d.Process(ctx, w.Item); err != nil {
+		if ctx.Err() != nil {
+			d.release([]store.Work{w})
+			return false
+		}
+		slog.Error("work item failed; it will be retried after its lease", "item", w.Item.String(), "err", err)
+		return false
+	}
+	return true
 }
 
 // release hands work back on shutdown, with a short deadline of its own.
@@ -105,13 +118,18 @@ func (d *Durable) Run(ctx context.Context) error {
 		idle <- struct{}{}
 	}
 	items := make(chan store.Work)
+	// acks carries the ids of the items done, which the fetcher
+	// acknowledges with its next read: at most one per worker is pending.
+	acks := make(chan string, n)
 	var wg sync.WaitGroup
 	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for w := range items {
-				_ = d.processAll(ctx, []store.Work{w}) // logs its own failures
+				if d.processOne(ctx, w) {
+					acks <- w.ID
+				}
 				idle <- struct{}{}
 			}
 		}()
@@ -121,9 +139,16 @@ func (d *Durable) Run(ctx context.Context) error {
 		defer wg.Done()
 		d.keep(ctx)
 	}()
-	d.fetch(ctx, idle, items)
+	done := d.fetch(ctx, idle, items, acks)
 	close(items)
 	wg.Wait()
+	// Acknowledge what was done since the last read: the steps took effect.
+	for len(acks) > 0 {
+		done = append(done, <-acks)
+	}
+	if err := d.Store.WorkAck(context.WithoutCancel(ctx), done...); err != nil {
+		slog.Error("acknowledging work at shutdown; it will be dropped as stale after its lease", "err", err)
+	}
 	return nil
 }
 
@@ -131,12 +156,14 @@ func (d *Durable) Run(ctx context.Context) error {
 const defaultConcurrency = 16
 
 // fetch reads work items for the idle workers until ctx is done.
-func (d *Durable) fetch(ctx context.Context, idle chan struct{}, items chan<- store.Work) {
+// It acknowledges the items done with each read, and returns those done
+// since the last one.
+func (d *Durable) fetch(ctx context.Context, idle chan struct{}, items chan<- store.Work, acks chan string) (done []string) {
 	for {
 		// Wait for one idle worker, then count the others.
 		select {
 		case <-ctx.Done():
-			return
+			return done
 		case <-idle:
 		}
 		free := 1
@@ -149,17 +176,23 @@ func (d *Durable) fetch(ctx context.Context, idle chan struct{}, items chan<- st
 				break count
 			}
 		}
-		works, err := d.Store.WorkRead(ctx, d.consumer(), free, 100*time.Millisecond)
+		for len(acks) > 0 {
+			done = append(done, <-acks)
+		}
+		works, err := d.Store.WorkAckRead(ctx, d.consumer(), done, free, 100*time.Millisecond)
 		if err != nil && !errors.Is(err, store.ErrCorrupt) && ctx.Err() == nil {
 			slog.Error("reading work", "err", err)
 			time.Sleep(100 * time.Millisecond) // Redis is failing: do not spin
+		}
+		if err == nil || errors.Is(err, store.ErrCorrupt) {
+			done = done[:0]
 		}
 		for i, w := range works {
 			select {
 			case items <- w:
 			case <-ctx.Done():
 				d.release(works[i:])
-				return
+				return done
 			}
 		}
 		for range free - len(works) {

@@ -81,6 +81,54 @@ func (c *Client) decodeWork(ctx context.Context, msgs []redis.XMessage) ([]Work,
 	return out, nil
 }
 
+// WorkAckRead acknowledges the entries of ack (as WorkAck, without its
+// MULTI: an entry acknowledged but not yet deleted is never delivered
+// again) and reads new work (as WorkRead), in one round trip: a worker
+// acknowledges what it finished with its next read.
+func (c *Client) WorkAckRead(ctx context.Context, consumer string, ack []string, count int, block time.Duration) ([]Work, error) {
+	if len(ack) == 0 {
+		return c.WorkRead(ctx, consumer, count, block)
+	}
+	if err := errors.Join(checkID("consumer", consumer), checkEntryIDs(ack)); err != nil {
+		return nil, err
+	}
+	stream := c.keys.ReadyStream()
+	a := &redis.XReadGroupArgs{
+		Group: ReadyGroup, Consumer: consumer,
+		Streams: []string{stream, ">"},
+		Count:   int64(max(count, 1)),
+		Block:   -1,
+	}
+	if block > 0 {
+		a.Block = max(block, time.Millisecond)
+	}
+	var read *redis.XStreamSliceCmd
+	cmds, err := c.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		pipe.XAck(ctx, stream, ReadyGroup, ack...)
+		pipe.XDel(ctx, stream, ack...)
+		read = pipe.XReadGroup(ctx, a)
+		return nil
+	})
+	if !othersOK(cmds, read) {
+		return nil, fmt.Errorf("store: acknowledging work: %w", err)
+	}
+	if isNoGroup(read.Err()) {
+		return c.WorkRead(ctx, consumer, count, block) // recreates the group
+	}
+	streams, err := read.Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: reading work: %w", err)
+	}
+	var msgs []redis.XMessage
+	for _, s := range streams {
+		msgs = append(msgs, s.Messages...)
+	}
+	return c.decodeWork(ctx, msgs)
+}
+
 // WorkAck ends the leases on the given entries and removes them from the
 // ready stream (XACK and XDEL in one MULTI: both keys are the stream).
 func (c *Client) WorkAck(ctx context.Context, ids ...string) error {
