@@ -48,7 +48,7 @@ func (c *Client) VarsGet(ctx context.Context, execID string) (map[string]string,
 	if err := checkID("execution id", execID); err != nil {
 		return nil, err
 	}
-	m, err := c.rdb.HGetAll(ctx, c.keys.VarsKey(execID)).Result()
+	m, err := c.hot.HGetAll(ctx, c.keys.VarsKey(execID)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("store: variables of execution %s: %w", execID, err)
 	}

@@ -206,7 +206,7 @@ func (c *Client) ExecutionGet(ctx context.Context, id string) (*Execution, error
 	if err := checkID("execution id", id); err != nil {
 		return nil, err
 	}
-	h, err := c.rdb.HGetAll(ctx, c.keys.ExecutionKey(id)).Result()
+	h, err := c.hot.HGetAll(ctx, c.keys.ExecutionKey(id)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("store: execution %s: %w", id, err)
 	}

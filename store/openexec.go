@@ -59,7 +59,7 @@ func (c *Client) OpenExecutions(ctx context.Context, p *OpenExecutionsParams) ([
 
 // OpenExecutionRemove drops an execution from the open-executions index.
 func (c *Client) OpenExecutionRemove(ctx context.Context, id string) error {
-	if err := c.rdb.ZRem(ctx, c.keys.OpenExecutionsKey(), id).Err(); err != nil {
+	if err := c.hot.ZRem(ctx, c.keys.OpenExecutionsKey(), id).Err(); err != nil {
 		return fmt.Errorf("store: removing %s from the open executions: %w", id, err)
 	}
 	return nil

@@ -258,7 +258,7 @@ func (c *Client) JoinResults(ctx context.Context, execID, fork string, n int) ([
 	for i := range fields {
 		fields[i] = fork + "/" + strconv.Itoa(i)
 	}
-	vals, err := c.rdb.HMGet(ctx, c.keys.JoinKey(execID), fields...).Result()
+	vals, err := c.hot.HMGet(ctx, c.keys.JoinKey(execID), fields...).Result()
 	if err != nil {
 		return nil, fmt.Errorf("store: results of fork %s of execution %s: %w", fork, execID, err)
 	}
