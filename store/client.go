@@ -23,6 +23,10 @@ type Client struct {
 	defsPut  sync.Map
 	keys     Keys
 	embedded *miniredis.Miniredis // nil unless Options.Embedded
+	// cluster is set for a Redis Cluster, where one pipeline's commands
+	// on keys of different slots run concurrently on their nodes, in no
+	// order: commands whose order matters are not pipelined together.
+	cluster bool
 }
 
 // Open connects to the server the options name, or starts the embedded one,
@@ -52,6 +56,7 @@ func Open(ctx context.Context, opts Options) (*Client, error) {
 			c.rdb = redis.NewClient(t.single)
 		} else {
 			c.rdb = redis.NewClusterClient(t.cluster)
+			c.cluster = true
 		}
 	}
 	if err := c.rdb.Ping(ctx).Err(); err != nil {

@@ -135,7 +135,9 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 	// recoverer drops once it is older than a lease, rather than an
 	// execution nobody finds (an orphan whose outbox is never flushed).
 	// NX keeps an existing entry's start time.
-	// Both go in one round trip, in that order.
+	// Both go in one round trip, in that order (on a Redis Cluster, where
+	// a pipeline does not keep the order of keys of different slots, in
+	// two).
 	openKey := c.keys.OpenExecutionsKey()
 	var (
 		addCmd *redis.IntCmd
@@ -143,9 +145,15 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 	)
 	_, err := c.hot.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		addCmd = pipe.ZAddNX(ctx, openKey, redis.Z{Score: float64(p.StartDate.UnixMilli()), Member: id})
-		runCmd = scriptExecutionCreate.EvalSha(ctx, pipe, c.keys.createKeys(id), a...)
+		if !c.cluster {
+			runCmd = scriptExecutionCreate.EvalSha(ctx, pipe, c.keys.createKeys(id), a...)
+		}
 		return nil
 	})
+	if err == nil && c.cluster {
+		runCmd = scriptExecutionCreate.EvalSha(ctx, c.hot, c.keys.createKeys(id), a...)
+		err = runCmd.Err()
+	}
 	if err != nil && addCmd.Err() == nil && isNoScript(runCmd.Err()) {
 		// The server lost its scripts (a restart, SCRIPT FLUSH): load it.
 		runCmd = scriptExecutionCreate.Run(ctx, c.hot, c.keys.createKeys(id), a...)

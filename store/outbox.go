@@ -170,6 +170,9 @@ func (c *Client) handOverChain(ctx context.Context, execID string, chain []*hand
 	for _, e := range last.entries {
 		maxSeq = max(maxSeq, e.seq)
 	}
+	// The items are added before the outbox is trimmed: in one round trip,
+	// or, on a Redis Cluster (where a pipeline does not keep the order of
+	// keys of different slots), in two.
 	var trim *redis.Cmd
 	cmds, err := c.hot.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		if list != nil {
@@ -182,9 +185,15 @@ func (c *Client) handOverChain(ctx context.Context, execID string, chain []*hand
 				pipe.ZAdd(ctx, c.keys.TimersKey(), redis.Z{Score: float64(e.due), Member: e.item})
 			}
 		}
-		trim = scriptOutboxTrim.EvalSha(ctx, pipe, []string{key}, maxSeq, total)
+		if !c.cluster {
+			trim = scriptOutboxTrim.EvalSha(ctx, pipe, []string{key}, maxSeq, total)
+		}
 		return nil
 	})
+	if err == nil && c.cluster {
+		trim = scriptOutboxTrim.EvalSha(ctx, c.hot, []string{key}, maxSeq, total)
+		cmds, err = append(cmds, trim), trim.Err()
+	}
 	if err != nil && isNoScript(trim.Err()) && othersOK(cmds, trim) {
 		// The items were handed over; the server lost its scripts (a
 		// restart, SCRIPT FLUSH): load the trim script and trim.
