@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/signalbox/signalbox/asl"
@@ -62,6 +63,13 @@ type execInfo struct {
 	start         time.Time
 	role          string // the state machine's role ARN; "" for the default
 	machine       *asl.StateMachine
+
+	// first is the top-level thread as the start wrote it, for this
+	// process's worker to take the first step without reading it back
+	// (taken once; nil when the execution was not started here). Another
+	// worker may have taken that step meanwhile: the transition's seq
+	// check refuses a stale one.
+	first atomic.Pointer[store.Thread]
 }
 
 // StartParams describe a new execution.
@@ -201,6 +209,7 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 			return nil, err
 		}
 		info.start = res.Execution.StartDate
+		info.first.Store(&store.Thread{ID: store.RootThread, Seq: 0, LastEventID: res.Execution.Events, Record: recJSON})
 		d.cacheExecution(info)
 	}
 	if _, err := d.Store.ExecutionHandOver(ctx, res, p.StateMachineName); err != nil {
@@ -277,6 +286,22 @@ func (d *Durable) info(ctx context.Context, id string) (*execInfo, error) {
 	x = &execInfo{id: id, arn: d.executionARN(smName, e.Name), name: e.Name, smARN: e.StateMachineARN, smName: smName, defSHA: e.DefinitionSHA, input: input, start: e.StartDate, role: e.RoleARN, machine: m}
 	d.cacheExecution(x)
 	return x, nil
+}
+
+// firstThread returns the top-level thread of an execution this process
+// started, for the item of its first step (nil otherwise: the caller reads
+// the thread).
+func (d *Durable) firstThread(item store.WorkItem, ext *external) (*store.Thread, error) {
+	if ext != nil || item.Thread != store.RootThread || item.Seq != 0 || item.Kind != kindStep {
+		return nil, nil
+	}
+	d.mu.Lock()
+	x := d.execs[item.Exec]
+	d.mu.Unlock()
+	if x == nil {
+		return nil, nil
+	}
+	return x.first.Swap(nil), nil
 }
 
 // cacheExecution keeps an execution's fixed fields for the workers.

@@ -58,7 +58,7 @@ func (d *Durable) processAll(ctx context.Context, works []store.Work) error {
 			d.release(works[i:])
 			break
 		}
-		if d.processOne(ctx, w) {
+		if d.processOne(ctx, w, nil) {
 			done = append(done, w.ID)
 		}
 	}
@@ -72,12 +72,14 @@ func (d *Durable) processAll(ctx context.Context, works []store.Work) error {
 // processOne carries out one work item and reports whether it is to be
 // acknowledged. An item whose processing fails stays leased (and is
 // logged); one left unstarted at shutdown is handed back.
-func (d *Durable) processOne(ctx context.Context, w store.Work) bool {
+//
+// closed is as for process.
+func (d *Durable) processOne(ctx context.Context, w store.Work, closed *string) bool {
 	if ctx.Err() != nil {
 		d.release([]store.Work{w})
 		return false
 	}
-	if err := d.Process(ctx, w.Item); err != nil {
+	if err := d.process(ctx, w.Item, nil, closed); err != nil {
 		if ctx.Err() != nil {
 			d.release([]store.Work{w})
 			return false
@@ -118,17 +120,20 @@ func (d *Durable) Run(ctx context.Context) error {
 		idle <- struct{}{}
 	}
 	items := make(chan store.Work)
-	// acks carries the ids of the items done, which the fetcher
-	// acknowledges with its next read: at most one per worker is pending.
-	acks := make(chan string, n)
+	// acks carries the items done, which the fetcher settles with its
+	// next read: at most one per worker is pending.
+	acks := make(chan settled, n)
 	var wg sync.WaitGroup
 	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for w := range items {
-				if d.processOne(ctx, w) {
-					acks <- w.ID
+				var closed string
+				if d.processOne(ctx, w, &closed) {
+					acks <- settled{id: w.ID, closed: closed}
+				} else if closed != "" {
+					acks <- settled{closed: closed}
 				}
 				idle <- struct{}{}
 			}
@@ -142,23 +147,44 @@ func (d *Durable) Run(ctx context.Context) error {
 	done := d.fetch(ctx, idle, items, acks)
 	close(items)
 	wg.Wait()
-	// Acknowledge what was done since the last read: the steps took effect.
+	// Settle what was done since the last read: the steps took effect.
 	for len(acks) > 0 {
-		done = append(done, <-acks)
+		done.add(<-acks)
 	}
-	if err := d.Store.WorkAck(context.WithoutCancel(ctx), done...); err != nil {
+	bg := context.WithoutCancel(ctx)
+	if err := d.Store.WorkAck(bg, done.ids...); err != nil {
 		slog.Error("acknowledging work at shutdown; it will be dropped as stale after its lease", "err", err)
 	}
+	for _, id := range done.closed {
+		_ = d.Store.OpenExecutionRemove(bg, id) // else the recoverer drops it
+	}
 	return nil
+}
+
+// settled is a work item done: its entry id ("" when it is not to be
+// acknowledged) and the execution it closed ("" for none).
+type settled struct{ id, closed string }
+
+// settlement is what the fetcher settles with its next read.
+type settlement struct{ ids, closed []string }
+
+func (s *settlement) add(x settled) {
+	if x.id != "" {
+		s.ids = append(s.ids, x.id)
+	}
+	if x.closed != "" {
+		s.closed = append(s.closed, x.closed)
+	}
 }
 
 // defaultConcurrency is Run's default number of work goroutines.
 const defaultConcurrency = 16
 
 // fetch reads work items for the idle workers until ctx is done.
-// It acknowledges the items done with each read, and returns those done
-// since the last one.
-func (d *Durable) fetch(ctx context.Context, idle chan struct{}, items chan<- store.Work, acks chan string) (done []string) {
+// It settles the items done with each read (acknowledges them, and
+// removes the executions they closed from the open index), and returns
+// those done since the last one.
+func (d *Durable) fetch(ctx context.Context, idle chan struct{}, items chan<- store.Work, acks chan settled) (done settlement) {
 	for {
 		// Wait for one idle worker, then count the others.
 		select {
@@ -177,15 +203,15 @@ func (d *Durable) fetch(ctx context.Context, idle chan struct{}, items chan<- st
 			}
 		}
 		for len(acks) > 0 {
-			done = append(done, <-acks)
+			done.add(<-acks)
 		}
-		works, err := d.Store.WorkAckRead(ctx, d.consumer(), done, free, 100*time.Millisecond)
+		works, err := d.Store.WorkAckRead(ctx, d.consumer(), done.ids, done.closed, free, 100*time.Millisecond)
 		if err != nil && !errors.Is(err, store.ErrCorrupt) && ctx.Err() == nil {
 			slog.Error("reading work", "err", err)
 			time.Sleep(100 * time.Millisecond) // Redis is failing: do not spin
 		}
 		if err == nil || errors.Is(err, store.ErrCorrupt) {
-			done = done[:0]
+			done = settlement{}
 		}
 		for i, w := range works {
 			select {

@@ -19,7 +19,7 @@ import (
 // item (its seq is not the thread's) is dropped. The caller acknowledges
 // the item when Process returns nil.
 func (d *Durable) Process(ctx context.Context, item store.WorkItem) error {
-	return d.process(ctx, item, nil)
+	return d.process(ctx, item, nil, nil)
 }
 
 // external is what SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat
@@ -33,7 +33,10 @@ type external struct {
 
 // process carries out a work item, or an external event for a thread
 // waiting on a token (ext; item.Seq is then ignored).
-func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *external) error {
+//
+// closed, when not nil, is told the execution the item closed, if it did,
+// and leaves its removal from the open executions' index to the caller.
+func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *external, closed *string) error {
 	if item.Kind == kindTimeout {
 		err := d.end(ctx, item.Exec, StatusTimedOut, ExecutionTimedOut, aslerr.Timeout, "The execution timed out")
 		if errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrNotFound) {
@@ -41,7 +44,10 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 		}
 		return err
 	}
-	th, err := d.Store.ThreadGet(ctx, item.Exec, item.Thread)
+	th, err := d.firstThread(item, ext)
+	if th == nil {
+		th, err = d.Store.ThreadGet(ctx, item.Exec, item.Thread)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		if ext != nil {
 			return ErrTaskDoesNotExist
@@ -211,6 +217,7 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 			p.ExpectEvents = b.startLast
 		}
 		p.MaxEvents = d.maxHistoryEvents()
+		p.KeepOpenEntry = closed != nil
 		if rec.Child != nil {
 			p.InFork = rec.Child.ID
 		}
@@ -257,6 +264,9 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 			return handOver(err)
 		}
 		chain = append(chain, res)
+		if p.Close != nil && closed != nil {
+			*closed = x.id
+		}
 		if !more {
 			return handOver(nil)
 		}

@@ -61,7 +61,7 @@ func (d *Durable) sendTask(ctx context.Context, token string, ext *external) err
 	if err != nil {
 		return err
 	}
-	err = d.process(ctx, store.WorkItem{Exec: execID, Thread: thread, Kind: kindStep}, ext)
+	err = d.process(ctx, store.WorkItem{Exec: execID, Thread: thread, Kind: kindStep}, ext, nil)
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrTaskDoesNotExist
 	}

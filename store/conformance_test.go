@@ -40,6 +40,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *Client) {
 		{"OutboxHandOverChain", testOutboxHandOverChain},
 		{"OutboxTrimConcurrent", testOutboxTrimConcurrent},
 		{"WorkReadAck", testWorkReadAck},
+		{"WorkAckRead", testWorkAckRead},
 		{"WorkReadBlocks", testWorkReadBlocks},
 		{"WorkReclaim", testWorkReclaim},
 		{"WorkRelease", testWorkRelease},
@@ -1131,4 +1132,33 @@ func testRetention(t *testing.T, c *Client) {
 	for _, ttl := range ttls(forever) {
 		require.Equal(t, time.Duration(-1), ttl)
 	}
+}
+
+// WorkAckRead acknowledges, drops closed executions from the open index
+// and reads, in one call.
+func testWorkAckRead(t *testing.T, c *Client) {
+	ctx := context.Background()
+	a := create(t, c, "a", `{}`)
+	_, err := c.OutboxFlush(ctx, a)
+	require.NoError(t, err)
+	first, err := c.WorkAckRead(ctx, "w1", nil, nil, 10, 0)
+	require.NoError(t, err)
+	require.Equal(t, []string{a + "|0|0|step"}, items(first))
+
+	b := create(t, c, "b", `{}`)
+	_, err = c.OutboxFlush(ctx, b)
+	require.NoError(t, err)
+	second, err := c.WorkAckRead(ctx, "w1", []string{first[0].ID}, []string{a}, 10, 0)
+	require.NoError(t, err)
+	require.Equal(t, []string{b + "|0|0|step"}, items(second))
+	pending, err := c.rdb.XPending(ctx, c.keys.ReadyStream(), ReadyGroup).Result()
+	require.NoError(t, err)
+	require.EqualValues(t, 1, pending.Count, "the first item is acknowledged, the second leased")
+	open, err := c.OpenExecutions(ctx, &OpenExecutionsParams{})
+	require.NoError(t, err)
+	require.Len(t, open, 1)
+	require.Equal(t, b, open[0].ID)
+
+	_, err = c.WorkAckRead(ctx, "w1", []string{"nope"}, nil, 1, 0)
+	require.ErrorIs(t, err, ErrInvalid)
 }

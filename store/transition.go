@@ -47,6 +47,10 @@ type TransitionParams struct {
 	// InFork names the fork the thread belongs to: once the fork has
 	// joined, the transition is refused with ErrCancelled.
 	InFork string
+	// KeepOpenEntry leaves a closed execution in the open executions'
+	// index: the caller removes it (OpenExecutionRemove, or WorkAckRead's
+	// closed argument). Otherwise Transition does, right after the script.
+	KeepOpenEntry bool
 }
 
 // Fork creates the children of a Parallel or Map state.
@@ -200,7 +204,7 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 	default:
 		return nil, fmt.Errorf("%w: transition script returned %v", ErrCorrupt, res)
 	}
-	if p.Close != nil {
+	if p.Close != nil && !p.KeepOpenEntry {
 		// The open-executions index is in another Cluster slot, so the
 		// script cannot touch it. The transition has committed: should this
 		// fail, or the process die first, a closed execution stays in the

@@ -83,10 +83,11 @@ func (c *Client) decodeWork(ctx context.Context, msgs []redis.XMessage) ([]Work,
 
 // WorkAckRead acknowledges the entries of ack (as WorkAck, without its
 // MULTI: an entry acknowledged but not yet deleted is never delivered
-// again) and reads new work (as WorkRead), in one round trip: a worker
-// acknowledges what it finished with its next read.
-func (c *Client) WorkAckRead(ctx context.Context, consumer string, ack []string, count int, block time.Duration) ([]Work, error) {
-	if len(ack) == 0 {
+// again), removes the executions of closed from the open executions'
+// index (as OpenExecutionRemove), and reads new work (as WorkRead), in one
+// round trip: a worker settles what it finished with its next read.
+func (c *Client) WorkAckRead(ctx context.Context, consumer string, ack, closed []string, count int, block time.Duration) ([]Work, error) {
+	if len(ack) == 0 && len(closed) == 0 {
 		return c.WorkRead(ctx, consumer, count, block)
 	}
 	if err := errors.Join(checkID("consumer", consumer), checkEntryIDs(ack)); err != nil {
@@ -104,8 +105,17 @@ func (c *Client) WorkAckRead(ctx context.Context, consumer string, ack []string,
 	}
 	var read *redis.XStreamSliceCmd
 	cmds, err := c.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
-		pipe.XAck(ctx, stream, ReadyGroup, ack...)
-		pipe.XDel(ctx, stream, ack...)
+		if len(ack) > 0 {
+			pipe.XAck(ctx, stream, ReadyGroup, ack...)
+			pipe.XDel(ctx, stream, ack...)
+		}
+		if len(closed) > 0 {
+			members := make([]any, len(closed))
+			for i, id := range closed {
+				members[i] = id
+			}
+			pipe.ZRem(ctx, c.keys.OpenExecutionsKey(), members...)
+		}
 		read = pipe.XReadGroup(ctx, a)
 		return nil
 	})
