@@ -109,7 +109,7 @@ func createStateMachine(s *Server, ctx context.Context, in *createStateMachineIn
 	if err != nil {
 		return nil, err
 	}
-	if err := checkTags(tags); err != nil {
+	if err := runtime.CheckTags(tags); err != nil {
 		return nil, err
 	}
 	info, err := s.rt().CreateStateMachine(ctx, runtime.StateMachineParams{

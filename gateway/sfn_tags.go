@@ -3,11 +3,6 @@ package gateway
 import (
 	"context"
 	"sort"
-	"strings"
-	"unicode"
-	"unicode/utf8"
-
-	"github.com/signalbox/signalbox/runtime"
 )
 
 // Step Functions' tagging actions, on state machines and activities.
@@ -91,33 +86,4 @@ func listTagsForResource(s *Server, ctx context.Context, in *listTagsForResource
 	}
 	sort.Slice(out.Tags, func(i, j int) bool { return out.Tags[i].Key < out.Tags[j].Key })
 	return out, nil
-}
-
-// checkTags applies the runtime's rules on tags (runtime.TagResource)
-// before a create whose tags are applied once the resource exists, so that
-// bad tags leave nothing created: at most runtime.MaxTags; keys of 1 to
-// 128 characters and values of up to 256, of letters, digits, white space
-// and _ . : / = + - @; no key starting with "aws:".
-func checkTags(tags map[string]string) error {
-	if len(tags) > runtime.MaxTags {
-		return errorf(excTooManyTags, "%d tags, more than the %d a resource may carry", len(tags), runtime.MaxTags)
-	}
-	for k, v := range tags {
-		if n := utf8.RuneCountInString(k); n == 0 || n > 128 || !tagText(k) || strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return errorf(excValidation, "the tag key %q must be 1 to 128 letters, digits, white space or _ . : / = + - @, not starting with aws:", k)
-		}
-		if utf8.RuneCountInString(v) > 256 || !tagText(v) {
-			return errorf(excValidation, "the value of tag %q must be up to 256 letters, digits, white space or _ . : / = + - @", k)
-		}
-	}
-	return nil
-}
-
-func tagText(s string) bool {
-	for _, r := range s {
-		if !unicode.IsLetter(r) && !unicode.Is(unicode.N, r) && !unicode.Is(unicode.Z, r) && !strings.ContainsRune("_.:/=+-@", r) {
-			return false
-		}
-	}
-	return utf8.ValidString(s)
 }

@@ -67,7 +67,7 @@ func (d *Durable) CreateActivity(ctx context.Context, name string, tags map[stri
 	if err := checkName("activity", name); err != nil {
 		return nil, err
 	}
-	if err := checkTags(tags); err != nil {
+	if err := CheckTags(tags); err != nil {
 		return nil, err
 	}
 	a, _, err := d.Store.ActivityCreate(ctx, name, tags, d.now())

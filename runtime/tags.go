@@ -36,7 +36,7 @@ func (d *Durable) TagResource(ctx context.Context, arn string, tags map[string]s
 	if err != nil {
 		return err
 	}
-	if err := checkTags(tags); err != nil {
+	if err := CheckTags(tags); err != nil {
 		return err
 	}
 	err = d.Store.TagsSet(ctx, r, tags, MaxTags)
@@ -97,10 +97,11 @@ func taggable(arn string) (store.Tagged, error) {
 	return store.Tagged{Name: name}, nil
 }
 
-// checkTags applies AWS's rules to tags: at most MaxTags; keys of 1 to 128
+// CheckTags applies AWS's rules to tags: at most MaxTags; keys of 1 to 128
 // characters and values of up to 256, made of Unicode letters, digits,
-// white space and _ . : / = + - @; keys not starting with "aws:".
-func checkTags(tags map[string]string) error {
+// white space and _ . : / = + - @; keys not starting with "aws:". The
+// gateway checks a create's tags with it before the create.
+func CheckTags(tags map[string]string) error {
 	if len(tags) > MaxTags {
 		return fmt.Errorf("%w: %d tags, more than the %d a resource may carry", ErrTooManyTags, len(tags), MaxTags)
 	}
