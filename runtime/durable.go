@@ -34,7 +34,8 @@ type Durable struct {
 	// another worker takes it over (default 30s).
 	Lease time.Duration
 	// Concurrency is how many work items Run carries out at once
-	// (default 16): steps wait on Redis and on integrations, not on CPU.
+	// (default 256): steps wait on Redis and on integrations, not on CPU,
+	// and the more are in flight, the deeper the pipeline to Redis.
 	Concurrency int
 	// Retention is how long a closed execution, its history and its name
 	// are kept (default AWS's 90 days): until then, starting another

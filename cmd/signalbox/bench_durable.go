@@ -54,7 +54,7 @@ func cmdBenchDurable(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	redisURL := fs.String("redis-url", cmpOrStr(os.Getenv(store.EnvRedisURL), "redis://127.0.0.1:6379"), "the Redis to measure on")
 	n := fs.Int("executions", 10000, "executions per throughput measurement")
-	workers := fs.Int("workers", 32, "the worker's concurrency")
+	workers := fs.Int("workers", runtime.DefaultConcurrency, "the worker's concurrency")
 	seconds := fs.Float64("seconds", 3, "how long the latency measurement starts executions")
 	memory := fs.Int("memory", 0, "also run this many transitions (pass5) and report the worker's heap after each wave")
 	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {

@@ -40,7 +40,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on")
 	url := fs.String("redis-url", os.Getenv(store.EnvRedisURL), "the Redis to work on (redis://, rediss://, redis+cluster://); default $"+store.EnvRedisURL+", else the embedded server")
 	prefix := fs.String("redis-prefix", store.DefaultPrefix, "the prefix of every key")
-	workers := fs.Int("workers", 16, "how many work items this process carries out at once (0: serve HTTP only)")
+	workers := fs.Int("workers", runtime.DefaultConcurrency, "how many work items this process carries out at once (0: serve HTTP only)")
 	lease := fs.Duration("lease", 30*time.Second, "how long a work item may stay unacknowledged before another worker takes it over")
 	region := fs.String("region", "us-east-1", "the region in ARNs")
 	account := fs.String("account", "123456789012", "the account id in ARNs")
