@@ -166,15 +166,19 @@ func (c *Client) handOverChain(ctx context.Context, execID string, chain []*hand
 		return 0, nil
 	}
 	key := c.keys.OutboxKey(execID)
-	var maxSeq int64
-	for _, e := range last.entries {
-		maxSeq = max(maxSeq, e.seq)
+	// The items are added, then the chain's entries removed from the
+	// outbox, each by its exact value (unique: it holds its outbox seq), so
+	// that an entry a concurrent flush removed first is no matter: in one
+	// round trip, or, on a Redis Cluster (where a pipeline does not keep
+	// the order of keys of different slots), in two.
+	remove := func(pipe redis.Pipeliner) {
+		for _, h := range chain {
+			for _, e := range h.entries {
+				pipe.LRem(ctx, key, 1, e.raw)
+			}
+		}
 	}
-	// The items are added before the outbox is trimmed: in one round trip,
-	// or, on a Redis Cluster (where a pipeline does not keep the order of
-	// keys of different slots), in two.
-	var trim *redis.Cmd
-	cmds, err := c.hot.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+	_, err := c.hot.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		if list != nil {
 			list(pipe)
 		}
@@ -186,18 +190,12 @@ func (c *Client) handOverChain(ctx context.Context, execID string, chain []*hand
 			}
 		}
 		if !c.cluster {
-			trim = scriptOutboxTrim.EvalSha(ctx, pipe, []string{key}, maxSeq, total)
+			remove(pipe)
 		}
 		return nil
 	})
 	if err == nil && c.cluster {
-		trim = scriptOutboxTrim.EvalSha(ctx, c.hot, []string{key}, maxSeq, total)
-		cmds, err = append(cmds, trim), trim.Err()
-	}
-	if err != nil && isNoScript(trim.Err()) && othersOK(cmds, trim) {
-		// The items were handed over; the server lost its scripts (a
-		// restart, SCRIPT FLUSH): load the trim script and trim.
-		err = scriptOutboxTrim.Run(ctx, c.hot, []string{key}, maxSeq, total).Err()
+		_, err = c.hot.Pipelined(ctx, func(pipe redis.Pipeliner) error { remove(pipe); return nil })
 	}
 	if err != nil {
 		return 0, fmt.Errorf("store: handing over the outbox of %s: %w", execID, err)

@@ -91,6 +91,7 @@ type outboxEntry struct {
 	seq  int64  // the execution's outbox sequence number
 	due  int64  // unix ms, 0 for ready now
 	item string // the work item's encoding
+	raw  string // the entry as stored: unique in its outbox (its seq)
 }
 
 // parseOutboxEntry decodes "<seq>|<due>|<item>".
@@ -107,7 +108,7 @@ func parseOutboxEntry(s string) (outboxEntry, error) {
 	if _, err := parseWorkItem(f[2]); err != nil {
 		return outboxEntry{}, err
 	}
-	return outboxEntry{seq: seq, due: due, item: f[2]}, nil
+	return outboxEntry{seq: seq, due: due, item: f[2], raw: s}, nil
 }
 
 // checkID rejects ids that would break a key's hash tag or an encoding.

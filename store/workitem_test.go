@@ -38,7 +38,7 @@ func TestOutboxItemEncoding(t *testing.T) {
 		require.Equal(t, tt.want, got)
 		e, err := parseOutboxEntry("9|" + got)
 		require.NoError(t, err)
-		require.Equal(t, outboxEntry{seq: 9, due: tt.due, item: w.String()}, e)
+		require.Equal(t, outboxEntry{seq: 9, due: tt.due, item: w.String(), raw: "9|" + got}, e)
 	}
 	for _, s := range []string{"", "1|0", "x|0|e1|0|1|step", "1|x|e1|0|1|step", "1|0|e1|0|1"} {
 		_, err := parseOutboxEntry(s)
