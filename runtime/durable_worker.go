@@ -65,10 +65,10 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 	}
 	// A step that leaves the thread ready for its next step right away
 	// (a Pass, a Choice, a Wait of zero, or a task call it scheduled) is
-	// followed by that step here,
-	// without going through the work stream: up to maxFold of them, then
-	// the chain's outbox is handed over at once. A crash mid-chain leaves
-	// the last committed step's item in the outbox, for the recoverer.
+	// followed by that step here, without going through the work stream:
+	// up to maxFold of them, then the chain's outbox is handed over at
+	// once. A crash mid-chain leaves the last committed step's item in the
+	// outbox, for the recoverer.
 	//
 	// The top-level thread also commits such steps together, in one
 	// transition (a batch): no other thread appends events while it runs,
@@ -98,11 +98,11 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 		// nearLimit: a batch would have passed the history's limit
 		nearLimit bool
 	)
+	x, err := d.info(ctx, item.Exec)
+	if err != nil {
+		return err
+	}
 	for folded := 0; ; folded++ {
-		x, err := d.info(ctx, item.Exec)
-		if err != nil {
-			return handOver(err)
-		}
 		m, err := machineAt(x.machine, rec.Machine)
 		if err != nil {
 			return handOver(fmt.Errorf("execution %s thread %s: %w", x.id, item.Thread, err))
@@ -129,8 +129,10 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 			}
 		}
 		if b.steps == 0 {
-			if b.startRecord, err = rec.encode(); err != nil {
-				return handOver(err)
+			if canBatch { // kept to take the batch's first step again, alone
+				if b.startRecord, err = rec.encode(); err != nil {
+					return handOver(err)
+				}
 			}
 			b.startSeq, b.startLast, b.startKind = seq, last, item.Kind
 		}
