@@ -100,14 +100,31 @@ if status then
   if status == 'RUNNING' and redis.call('HGET', x, 'input') == ARGV[1] then return {4} end
   return {5, status}
 end
-redis.call('HSET', x, 'status', 'RUNNING', 'input', ARGV[1], 'events', 0, 'outbox', 0)
-local i = hset_pairs(x, 3)
-local first, last
-first, last, i = append_events(x, KEYS[2], i, 0)
+-- A new execution: its fields and both counters in one HSET, events
+-- numbered from 1, outbox entries from 1 (each redis.call costs).
+local f = {'status', 'RUNNING', 'input', ARGV[1]}
+local m = tonumber(ARGV[3])
+for k = 0, m - 1 do f[#f + 1] = ARGV[4 + 2 * k]; f[#f + 1] = ARGV[5 + 2 * k] end
+local i = 4 + 2 * m
+local n = tonumber(ARGV[i])
+local t, last = {}, 0
+for k = 0, n - 1 do
+  local prev, inner = ARGV[i + 1 + 2 * k], ARGV[i + 2 + 2 * k]
+  if prev == '0' then prev = string.format('%d', last) end
+  if inner ~= '' then inner = ',' .. inner end
+  last = k + 1
+  t[#t + 1] = '{"id":' .. string.format('%d', last) .. ',"previousEventId":' .. prev .. inner .. '}'
+end
+i = i + 1 + 2 * n
+local ko = tonumber(ARGV[i])
+f[#f + 1] = 'events'; f[#f + 1] = n; f[#f + 1] = 'outbox'; f[#f + 1] = ko
+redis.call('HSET', x, unpack(f))
+if n > 0 then push(KEYS[2], t) end
 redis.call('HSET', KEYS[3], '0', '0|' .. string.format('%d', last) .. '|' .. ARGV[2])
-local ofirst
-i, ofirst = append_outbox(x, KEYS[4], i)
-return {0, first, last, ofirst, redis.call('LLEN', KEYS[4])}
+local o = {}
+for c = 1, ko do o[c] = string.format('%d', c) .. '|' .. ARGV[i + c] end
+if ko > 0 then push(KEYS[4], o) end
+return {0, math.min(n, 1), last, math.min(ko, 1), ko}
 `)
 
 // scriptTransition is one transition of one thread.
@@ -146,7 +163,8 @@ return {0, first, last, ofirst, redis.call('LLEN', KEYS[4])}
 // if none), the outbox's length after the transition}.
 var scriptTransition = redis.NewScript(luaPrelude + `
 local x = KEYS[1]
-local status = redis.call('HGET', x, 'status')
+local xf = redis.call('HMGET', x, 'status', 'events')
+local status, count = xf[1], xf[2]
 if not status then return {3} end
 if status ~= 'RUNNING' then return {2, status} end
 local nargs = #ARGV
@@ -159,7 +177,6 @@ if not seq then return redis.error_reply('store: corrupt thread ' .. ARGV[1]) en
 seq, last = tonumber(seq), tonumber(last)
 if seq ~= tonumber(ARGV[2]) then return {1, seq} end
 if ARGV[5] ~= '0' or ARGV[6] ~= '0' then
-  local count = redis.call('HGET', x, 'events')
   if ARGV[5] ~= '0' and count ~= ARGV[5] then return {7} end
   if ARGV[6] ~= '0' then
     local after, limit = tonumber(count) + tonumber(ARGV[8]), tonumber(ARGV[6])
