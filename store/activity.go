@@ -120,20 +120,9 @@ func (c *Client) ActivityDelete(ctx context.Context, name string) error {
 // the cursor of the next page, "" at the end. An activity deleted while
 // listed is left out.
 func (c *Client) ActivityList(ctx context.Context, after string, limit int) ([]*Activity, string, error) {
-	if limit <= 0 {
-		limit = 100
-	}
-	min := "-"
-	if after != "" {
-		min = "(" + after
-	}
-	names, err := c.rdb.ZRangeByLex(ctx, c.keys.ActivitiesKey(), &redis.ZRangeBy{Min: min, Max: "+", Count: int64(limit + 1)}).Result()
+	names, next, err := c.namesPage(ctx, c.keys.ActivitiesKey(), "activities", after, limit)
 	if err != nil {
-		return nil, "", fmt.Errorf("store: listing activities: %w", err)
-	}
-	next := ""
-	if len(names) > limit {
-		names, next = names[:limit], names[limit-1]
+		return nil, "", err
 	}
 	cmds := make([]*redis.StringCmd, len(names))
 	if _, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {

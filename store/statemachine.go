@@ -158,6 +158,13 @@ func (c *Client) StateMachineDelete(ctx context.Context, name string) error {
 // (0 means 100) after the name after ("" from the start). The second result
 // is the cursor of the next page, "" at the end.
 func (c *Client) StateMachineList(ctx context.Context, after string, limit int) ([]string, string, error) {
+	return c.namesPage(ctx, c.keys.StateMachinesKey(), "state machines", after, limit)
+}
+
+// namesPage reads a page of the names in a sorted set whose scores are all
+// 0, in lexical order: up to limit (0 means 100) after the name after (""
+// from the start), and the cursor of the next page ("" at the end).
+func (c *Client) namesPage(ctx context.Context, key, what, after string, limit int) ([]string, string, error) {
 	if limit <= 0 {
 		limit = 100
 	}
@@ -165,9 +172,9 @@ func (c *Client) StateMachineList(ctx context.Context, after string, limit int) 
 	if after != "" {
 		min = "(" + after
 	}
-	names, err := c.rdb.ZRangeByLex(ctx, c.keys.StateMachinesKey(), &redis.ZRangeBy{Min: min, Max: "+", Count: int64(limit + 1)}).Result()
+	names, err := c.rdb.ZRangeByLex(ctx, key, &redis.ZRangeBy{Min: min, Max: "+", Count: int64(limit + 1)}).Result()
 	if err != nil {
-		return nil, "", fmt.Errorf("store: listing state machines: %w", err)
+		return nil, "", fmt.Errorf("store: listing %s: %w", what, err)
 	}
 	next := ""
 	if len(names) > limit {
