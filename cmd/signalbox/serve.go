@@ -83,6 +83,13 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The address first: a wrong one is refused before the store is touched.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "signalbox serve: %v\n", err)
+		return 1
+	}
+	defer ln.Close() // closed already when served
 	st, err := store.Open(ctx, store.Options{URL: *url, Prefix: *prefix})
 	if err != nil {
 		fmt.Fprintf(stderr, "signalbox serve: %v\n", err)
@@ -107,11 +114,6 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 			Runtime: d, Logger: log, Routes: cfg.Routes, APIKeys: cfg.APIKeys, Credentials: cfg.Credentials,
 		}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "signalbox serve: %v\n", err)
-		return 1
 	}
 	backend := "embedded"
 	if *url != "" {
