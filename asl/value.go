@@ -69,6 +69,13 @@ func EncodeJSON(v any) string {
 	return b.String()
 }
 
+// WriteJSON writes a value as EncodeJSON renders it.
+func WriteJSON(b *strings.Builder, v any) { appendJSON(b, v) }
+
+// WriteJSONString writes s as a JSON string literal, escaped as EncodeJSON
+// escapes strings.
+func WriteJSONString(b *strings.Builder, s string) { appendString(b, s) }
+
 // MarshalJSON is EncodeJSON as bytes.
 func MarshalJSON(v any) []byte { return []byte(EncodeJSON(v)) }
 

@@ -164,15 +164,63 @@ func (ev Event) bodyJSON() []byte {
 }
 
 func (ev Event) appendBody(b *strings.Builder) {
-	b.WriteString(`"timestamp":`)
-	b.WriteString(asl.EncodeJSON(ev.Timestamp.UTC().Format(asl.TimeFormat)))
-	b.WriteString(`,"type":`)
-	b.WriteString(asl.EncodeJSON(string(ev.Type)))
+	var ts [len(asl.TimeFormat) + 8]byte
+	b.WriteString(`"timestamp":"`)
+	b.Write(ev.Timestamp.UTC().AppendFormat(ts[:0], asl.TimeFormat))
+	b.WriteString(`","type":`)
+	asl.WriteJSONString(b, string(ev.Type))
+	if ev.appendCommonDetails(b) {
+		return
+	}
 	key, details := ev.details()
 	if key != "" {
 		b.WriteString(`,"` + key + `":`)
-		b.WriteString(asl.EncodeJSON(details))
+		asl.WriteJSON(b, details)
 	}
+}
+
+// appendCommonDetails writes the details of the events every execution
+// records (execution started and succeeded, states entered and exited)
+// without building them as a map first, byte for byte as details renders
+// them (keys sorted); it reports false for the other events.
+func (ev Event) appendCommonDetails(b *strings.Builder) bool {
+	payload := func(field string) {
+		b.WriteString(`"` + field + `":`)
+		asl.WriteJSONString(b, asl.EncodeJSON(ev.Payload))
+		b.WriteString(`,"` + field + `Details":{"truncated":false}`)
+	}
+	name := func() {
+		b.WriteString(`"name":`)
+		asl.WriteJSONString(b, ev.Name)
+	}
+	switch t := string(ev.Type); {
+	case ev.Type == ExecutionStarted:
+		b.WriteString(`,"executionStartedEventDetails":{`)
+		payload("input")
+		b.WriteString(`,"roleArn":`)
+		role := ""
+		if ev.Task != nil {
+			role = ev.Task.Resource
+		}
+		asl.WriteJSONString(b, role)
+	case ev.Type == ExecutionSucceeded:
+		b.WriteString(`,"executionSucceededEventDetails":{`)
+		payload("output")
+	case strings.HasSuffix(t, "StateEntered"):
+		b.WriteString(`,"stateEnteredEventDetails":{`)
+		payload("input")
+		b.WriteByte(',')
+		name()
+	case strings.HasSuffix(t, "StateExited"):
+		b.WriteString(`,"stateExitedEventDetails":{`)
+		name()
+		b.WriteByte(',')
+		payload("output")
+	default:
+		return false
+	}
+	b.WriteByte('}')
+	return true
 }
 
 // details returns the name of the event's details field and its value.
