@@ -52,6 +52,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	tuneGC()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg := &serveConfig{}
 	if *configFile != "" {

@@ -34,6 +34,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "signalbox worker: a worker works on a shared Redis: give --redis-url or set %s\n", store.EnvRedisURL)
 		return 2
 	}
+	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	st, err := store.Open(ctx, store.Options{URL: *url, Prefix: *prefix})
