@@ -220,6 +220,10 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 		}
 		p.MaxEvents = d.maxHistoryEvents()
 		p.KeepOpenEntry = closed != nil
+		p.Carry = more
+		if len(chain) > 0 {
+			p.After = chain[len(chain)-1]
+		}
 		if rec.Child != nil {
 			p.InFork = rec.Child.ID
 		}
@@ -266,7 +270,7 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 			return handOver(err)
 		}
 		chain = append(chain, res)
-		if p.Close != nil && closed != nil {
+		if p.Close != nil && closed != nil && !res.OpenEntryRemoved {
 			*closed = x.id
 		}
 		if !more {

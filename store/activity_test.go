@@ -227,7 +227,7 @@ func TestExecutionOrigin(t *testing.T) {
 		_, _, err := c.ExecutionOriginGet(ctx, id)
 		require.ErrorIs(t, err, ErrNotFound)
 
-		_, err = c.ExecutionCreate(ctx, &ExecutionCreateParams{StateMachineARN: testARN, Name: "run", DefinitionSHA: "s", Input: []byte(`{}`), StartDate: t0, Thread: []byte(testRecord)})
+		_, err = c.ExecutionCreate(ctx, &ExecutionCreateParams{StateMachineARN: testARN, Name: "run", DefinitionSHA: "s", Input: []byte(`{}`), StartDate: t0, StateMachine: "sm", Thread: []byte(testRecord)})
 		require.NoError(t, err)
 		v, a, err := c.ExecutionOriginGet(ctx, id)
 		require.NoError(t, err)

@@ -27,6 +27,10 @@ type Client struct {
 	// on keys of different slots run concurrently on their nodes, in no
 	// order: commands whose order matters are not pipelined together.
 	cluster bool
+	// direct is set where scripts reach the global keys (the ready
+	// stream, the timers, the open executions, the state machines'
+	// execution lists) themselves: on one server, unless Options.Outbox.
+	direct bool
 }
 
 // Open connects to the server the options name, or starts the embedded one,
@@ -74,6 +78,7 @@ func Open(ctx context.Context, opts Options) (*Client, error) {
 		}
 		c.hot = p
 	}
+	c.direct = !c.cluster && !opts.Outbox
 	if err := c.ensureGroup(ctx); err != nil {
 		_ = c.Close()
 		return nil, err

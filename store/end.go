@@ -35,7 +35,7 @@ func (c *Client) ExecutionEnd(ctx context.Context, p *ExecutionEndParams) error 
 	if err := a.events(p.Events); err != nil {
 		return err
 	}
-	res, err := scriptExecutionEnd.Run(ctx, c.rdb, c.keys.transitionKeys(p.ExecutionID), a...).Slice()
+	res, err := scriptExecutionEnd.Run(ctx, c.rdb, c.keys.transitionKeys(p.ExecutionID, false), a...).Slice()
 	if err != nil {
 		return fmt.Errorf("store: ending execution %s: %w", p.ExecutionID, err)
 	}

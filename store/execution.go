@@ -72,6 +72,10 @@ type ExecutionCreateParams struct {
 	TraceID         string
 	SpanID          string
 	RoleARN         string // the state machine's role when it started
+	// StateMachine is the name the execution is listed under
+	// (ExecutionList): the state machine's, whatever version or alias
+	// started it.
+	StateMachine string
 	// Thread is the record of the top-level thread, "0", created at seq 0.
 	Thread []byte
 	// Events are the first history events (ExecutionStarted, ...).
@@ -94,6 +98,8 @@ type ExecutionCreateResult struct {
 	// handOver lets ExecutionHandOver pass the outbox on without reading
 	// it back (nil when Existing).
 	handOver *handOver
+	// listed is set when the script listed the execution (direct mode).
+	listed bool
 }
 
 // ExecutionCreate creates an execution atomically: its hash (RUNNING),
@@ -128,9 +134,23 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 	if err := a.outbox(p.Outbox); err != nil {
 		return nil, err
 	}
+	a = append(a, id, p.StartDate.UnixMilli())
+	keys := c.keys.createKeys(id, c.direct, p.StateMachine)
+	if c.direct {
+		if p.StateMachine == "" {
+			return nil, fmt.Errorf("%w: an execution needs the name of the state machine it is listed under", ErrInvalid)
+		}
+		// One round trip: the script lists the execution as open and
+		// under its state machine, and schedules its first work.
+		res, err := scriptExecutionCreate.Run(ctx, c.hot, keys, a...).Slice()
+		if err != nil {
+			return nil, fmt.Errorf("store: creating execution %s: %w", id, err)
+		}
+		return c.created(ctx, id, p, res, 0)
+	}
 
-	// The open-executions index is a global key in another Cluster slot, so
-	// the script cannot touch it. It is written first: a crash between the
+	// Otherwise the open-executions index is a global key in another
+	// Cluster slot, so the script cannot touch it. It is written first: a crash between the
 	// two steps leaves an index entry without an execution, which the
 	// recoverer drops once it is older than a lease, rather than an
 	// execution nobody finds (an orphan whose outbox is never flushed).
@@ -146,27 +166,32 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 	_, err := c.hot.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		addCmd = pipe.ZAddNX(ctx, openKey, redis.Z{Score: float64(p.StartDate.UnixMilli()), Member: id})
 		if !c.cluster {
-			runCmd = scriptExecutionCreate.EvalSha(ctx, pipe, c.keys.createKeys(id), a...)
+			runCmd = scriptExecutionCreate.EvalSha(ctx, pipe, keys, a...)
 		}
 		return nil
 	})
 	if err == nil && c.cluster {
-		runCmd = scriptExecutionCreate.EvalSha(ctx, c.hot, c.keys.createKeys(id), a...)
+		runCmd = scriptExecutionCreate.EvalSha(ctx, c.hot, keys, a...)
 		err = runCmd.Err()
 	}
 	if err != nil && addCmd.Err() == nil && isNoScript(runCmd.Err()) {
 		// The server lost its scripts (a restart, SCRIPT FLUSH): load it.
-		runCmd = scriptExecutionCreate.Run(ctx, c.hot, c.keys.createKeys(id), a...)
+		runCmd = scriptExecutionCreate.Run(ctx, c.hot, keys, a...)
 		err = runCmd.Err()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: creating execution %s: %w", id, err)
 	}
-	added := addCmd.Val()
 	res, err := runCmd.Slice()
 	if err != nil {
 		return nil, fmt.Errorf("store: creating execution %s: %w", id, err)
 	}
+	return c.created(ctx, id, p, res, addCmd.Val())
+}
+
+// created interprets the create script's result; added is how many entries
+// the caller added to the open executions for it.
+func (c *Client) created(ctx context.Context, id string, p *ExecutionCreateParams, res []any, added int64) (*ExecutionCreateResult, error) {
 	switch code(res) {
 	case codeOK:
 		h, err := newHandOver(id, p.Outbox, intAt(res, 3), intAt(res, 4))
@@ -175,6 +200,7 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 		}
 		return &ExecutionCreateResult{
 			handOver: h,
+			listed:   c.direct,
 			Execution: &Execution{
 				ID:              id,
 				StateMachineARN: p.StateMachineARN,
@@ -202,7 +228,7 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 			// The entry just added belongs to a closed execution. Should
 			// this fail, the recoverer drops the entry when it finds the
 			// execution closed.
-			_ = c.rdb.ZRem(ctx, openKey, id).Err()
+			_ = c.rdb.ZRem(ctx, c.keys.OpenExecutionsKey(), id).Err()
 		}
 		return nil, fmt.Errorf("%w: %s (%s)", ErrExecutionAlreadyExists, p.Name, status)
 	}

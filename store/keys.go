@@ -106,13 +106,24 @@ func (k Keys) StateMachineExecutionsKey(name string) string {
 // name, for listing in lexical order.
 func (k Keys) StateMachinesKey() string { return k.prefix + ":sms" }
 
-// createKeys are the KEYS of scriptExecutionCreate, in order.
-func (k Keys) createKeys(id string) []string {
+// createKeys are the KEYS of scriptExecutionCreate, in order; direct adds
+// the global keys the script then writes itself, the list being that of
+// the state machine stateMachine.
+func (k Keys) createKeys(id string, direct bool, stateMachine string) []string {
+	if direct {
+		return []string{k.ExecutionKey(id), k.HistoryKey(id), k.ThreadsKey(id), k.OutboxKey(id),
+			k.ReadyStream(), k.TimersKey(), k.OpenExecutionsKey(), k.StateMachineExecutionsKey(stateMachine)}
+	}
 	return []string{k.ExecutionKey(id), k.HistoryKey(id), k.ThreadsKey(id), k.OutboxKey(id)}
 }
 
-// transitionKeys are the KEYS of scriptTransition, in order.
-func (k Keys) transitionKeys(id string) []string {
+// transitionKeys are the KEYS of scriptTransition, in order; direct adds
+// the global keys the script then writes itself.
+func (k Keys) transitionKeys(id string, direct bool) []string {
+	if direct {
+		return []string{k.ExecutionKey(id), k.HistoryKey(id), k.ThreadsKey(id), k.VarsKey(id), k.OutboxKey(id), k.JoinKey(id),
+			k.ReadyStream(), k.TimersKey(), k.OpenExecutionsKey()}
+	}
 	return []string{k.ExecutionKey(id), k.HistoryKey(id), k.ThreadsKey(id), k.VarsKey(id), k.OutboxKey(id), k.JoinKey(id)}
 }
 

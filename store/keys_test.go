@@ -61,8 +61,9 @@ func TestKeySlots(t *testing.T) {
 		require.Equal(t, slotA, slot(key), key)
 	}
 	require.NotEqual(t, slotA, slot(k.ExecutionKey(b)))
-	// The scripts' KEYS are the execution's keys.
-	for _, keys := range [][]string{k.createKeys(a), k.transitionKeys(a)} {
+	// The scripts' KEYS are the execution's keys (outside direct mode,
+	// which a Cluster does not use).
+	for _, keys := range [][]string{k.createKeys(a, false, "m"), k.transitionKeys(a, false)} {
 		for _, key := range keys {
 			require.Equal(t, slotA, slot(key), key)
 		}

@@ -48,6 +48,13 @@ type Options struct {
 	// Embedded asks for the in-process server; it is implied when URL and
 	// Addrs are empty and excludes them.
 	Embedded bool
+	// Outbox makes every transition leave the work it schedules in its
+	// execution's outbox, handed over to the ready stream and the timers
+	// afterwards, as on a Redis Cluster (where a script cannot reach
+	// those keys, which are in other slots). On one server the scripts
+	// add work to the stream and the timers themselves, a round trip
+	// fewer; tests set this to exercise the cluster's path there.
+	Outbox bool
 }
 
 // OptionsFromEnv returns the options given by the environment:
@@ -115,9 +122,11 @@ func newTarget(o Options) (target, error) {
 		}
 	}
 	if t.single != nil {
+		t.single.Protocol = 2
 		t.single.Password = cmp.Or(o.Password, t.single.Password)
 		t.single.TLSConfig = withTLS(t.single.TLSConfig, o.TLS)
 	} else {
+		t.cluster.Protocol = 2
 		t.cluster.Password = cmp.Or(o.Password, t.cluster.Password)
 		t.cluster.TLSConfig = withTLS(t.cluster.TLSConfig, o.TLS)
 	}

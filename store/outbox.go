@@ -101,12 +101,15 @@ func (c *Client) OutboxHandOverChain(ctx context.Context, execID string, chain [
 
 // ExecutionHandOver lists an execution ExecutionCreate created under its
 // state machine (ExecutionListAdd) and passes on its first work items, in
-// one round trip. When the create found the execution existing, it lists
+// one round trip (none in direct mode, where the create script did both). When the create found the execution existing, it lists
 // it and flushes its outbox instead: a start repeated after a crash before
 // the hand-over repairs it.
 func (c *Client) ExecutionHandOver(ctx context.Context, r *ExecutionCreateResult, stateMachine string) (int, error) {
 	list := func(pipe redis.Pipeliner) {
 		pipe.ZAdd(ctx, c.keys.StateMachineExecutionsKey(stateMachine), redis.Z{Score: float64(r.Execution.StartDate.UnixMilli()), Member: r.Execution.ID})
+	}
+	if r.listed {
+		list = nil
 	}
 	if r.Existing || r.handOver == nil {
 		if err := c.ExecutionListAdd(ctx, stateMachine, r.Execution.ID, r.Execution); err != nil {
@@ -128,6 +131,11 @@ func (c *Client) handOverChain(ctx context.Context, execID string, chain []*hand
 			}
 		}
 		return c.OutboxFlush(ctx, execID)
+	}
+	if c.direct && len(chain) > 0 {
+		// Each transition of the chain removed the entry of the one before
+		// (TransitionParams.After): only the last one's can be left.
+		chain = chain[len(chain)-1:]
 	}
 	// The outbox holds exactly the chain's entries when they have
 	// consecutive sequence numbers (nothing else was appended between

@@ -7,6 +7,14 @@ import "github.com/redis/go-redis/v9"
 // Go maps to a typed error. Every key a script touches is passed in KEYS,
 // never built inside Lua, and the KEYS of one script share one Cluster slot.
 //
+// Direct mode: on one server (not a Cluster, where slots forbid it) the
+// create and transition scripts take the global keys as further KEYS and
+// write them themselves: the work items they schedule go to the ready
+// stream and the timers at once instead of the execution's outbox, and
+// the execution enters or leaves the open executions (and its state
+// machine's list) in the same step. A script is in direct mode when it is
+// given those KEYS.
+//
 // Encodings the scripts share (keys.go says where each lives):
 //   - a thread:        "<seq>|<last event id>|<record JSON>"
 //   - an outbox entry: "<outbox seq>|<due unix ms, 0 for now>|<work item>"
@@ -57,22 +65,38 @@ local function append_events(x, h, i, last)
   return first, last, i
 end
 
--- retain keeps the execution's keys (all of KEYS) for ms milliseconds
--- more, or for ever when ms is 0 (a redriven execution).
-local function retain(ms)
-  for _, k in ipairs(KEYS) do
-    if ms > 0 then redis.call('PEXPIRE', k, ms) else redis.call('PERSIST', k) end
+-- retain keeps the execution's keys (the first n of KEYS) for ms
+-- milliseconds more, or for ever when ms is 0 (a redriven execution).
+local function retain(ms, n)
+  for k = 1, n do
+    if ms > 0 then redis.call('PEXPIRE', KEYS[k], ms) else redis.call('PERSIST', KEYS[k]) end
+  end
+end
+
+-- schedule passes an outbox entry's "<due>|<work item>" on in direct mode:
+-- to the ready stream (due 0) or the timers.
+local function schedule(ready, timers, entry)
+  local due, item = string.match(entry, '^(%d+)|(.*)$')
+  if due == '0' then
+    redis.call('XADD', ready, '*', 'item', item)
+  else
+    redis.call('ZADD', timers, due, item)
   end
 end
 
 local function push_outbox(x, o, entry)
+  if #KEYS > 6 then return schedule(KEYS[7], KEYS[8], entry) end
   local s = redis.call('HINCRBY', x, 'outbox', 1)
   redis.call('RPUSH', o, string.format('%d', s) .. '|' .. entry)
 end
 
-local function append_outbox(x, o, i)
+local function append_outbox(x, o, i, direct)
   local k = tonumber(ARGV[i]); i = i + 1
   if k == 0 then return i, 0 end
+  if direct then
+    for c = 0, k - 1 do schedule(KEYS[7], KEYS[8], ARGV[i + c]) end
+    return i + k, 0
+  end
   local first = redis.call('HINCRBY', x, 'outbox', k) - k + 1
   local t = {}
   for c = 0, k - 1 do t[#t + 1] = string.format('%d', first + c) .. '|' .. ARGV[i + c] end
@@ -85,19 +109,35 @@ end
 // exists.
 //
 //	KEYS[1] execution hash   KEYS[2] history   KEYS[3] threads   KEYS[4] outbox
+//	direct mode: KEYS[5] ready stream  KEYS[6] timers  KEYS[7] open executions
+//	KEYS[8] the state machine's executions
 //	ARGV[1] input            ARGV[2] thread 0's record
-//	ARGV[3...] pairs: the execution's other fields; then events; then outbox
+//	ARGV[3...] pairs: the execution's other fields; then events; then outbox;
+//	then the execution id and its start (unix ms), the open executions' and
+//	the list's member and score
 //
 // Returns {EXISTING} when the execution is RUNNING with an equal input,
 // {EXISTS, status} when it exists otherwise, else {OK, first event id, last
 // event id, the outbox sequence number of the first outbox entry (0 if
 // none), the outbox's length}: the hash (status RUNNING), thread "0" at seq
-// 0, the events and the outbox entries are written.
+// 0, the events and the outbox entries are written; in direct mode the
+// entries are scheduled instead, and the execution is added to the open
+// executions and its state machine's list.
 var scriptExecutionCreate = redis.NewScript(luaPrelude + `
 local x = KEYS[1]
 local status = redis.call('HGET', x, 'status')
 if status then
-  if status == 'RUNNING' and redis.call('HGET', x, 'input') == ARGV[1] then return {4} end
+  if status == 'RUNNING' and redis.call('HGET', x, 'input') == ARGV[1] then
+    if #KEYS > 4 then
+      -- a start repeated after the entry was lost puts it back
+      local m = tonumber(ARGV[3])
+      local i = 4 + 2 * m
+      i = i + 1 + 2 * tonumber(ARGV[i])
+      i = i + 1 + tonumber(ARGV[i])
+      redis.call('ZADD', KEYS[7], 'NX', ARGV[i + 1], ARGV[i])
+    end
+    return {4}
+  end
   return {5, status}
 end
 -- A new execution: its fields and both counters in one HSET, events
@@ -117,6 +157,13 @@ for k = 0, n - 1 do
 end
 i = i + 1 + 2 * n
 local ko = tonumber(ARGV[i])
+if #KEYS > 4 then
+  for c = 1, ko do schedule(KEYS[5], KEYS[6], ARGV[i + c]) end
+  local id, ms = ARGV[i + ko + 1], ARGV[i + ko + 2]
+  redis.call('ZADD', KEYS[7], 'NX', ms, id)
+  redis.call('ZADD', KEYS[8], ms, id)
+  ko = 0
+end
 f[#f + 1] = 'events'; f[#f + 1] = n; f[#f + 1] = 'outbox'; f[#f + 1] = ko
 redis.call('HSET', x, unpack(f))
 if n > 0 then push(KEYS[2], t) end
@@ -131,19 +178,25 @@ return {0, math.min(n, 1), last, math.min(ko, 1), ko}
 //
 //	KEYS[1] execution hash  KEYS[2] history  KEYS[3] threads  KEYS[4] vars  KEYS[5] outbox
 //	KEYS[6] joins
+//	direct mode: KEYS[7] ready stream  KEYS[8] timers  KEYS[9] open executions
 //	ARGV[1] thread id       ARGV[2] expected seq              ARGV[3] new thread record
 //	ARGV[4] steps: how many steps the transition carries out (the seq moves on by that many)
 //	ARGV[5] the execution's expected event counter ("0": unchecked)
 //	ARGV[6] the history's limit ("0": none)  ARGV[7] "1" when the transition ends the execution successfully
 //	ARGV[8...] events; then pairs (variables); then outbox; then the close
 //	section: status ("" to stay RUNNING), output, error, cause, stop unix ms,
-//	retention ms (how long the closed execution's keys live on; 0: for ever);
+//	retention ms (how long the closed execution's keys live on; 0: for ever),
+//	execution id (its member in the open executions);
 //	then the fork section: fork id ("" for none), n, children started,
 //	pairs (child thread id, "0|0|record"); then the join section: fork id
 //	("" for none), index, result JSON, failed "1"/"0", n, tolerated count
 //	(-1 none), tolerated percentage (-1 none), limited "1"/"0", parent
 //	thread id, execution id, the next child's item kind, "<parent seq>|<kind>";
-//	last, the fork this thread belongs to ("" for none)
+//	then carry ("1": in direct mode, the outbox entries stay in the outbox
+//	as in outbox mode, for the caller carries on with them), the outbox
+//	entry to remove ("" for none: in direct mode, the entry of the
+//	transition this one carries on from); last, the fork this thread
+//	belongs to ("" for none)
 //
 // Checks, in order: the execution exists ({NOT_FOUND}) and is RUNNING
 // ({CLOSED, status}); the thread's fork has not joined ({CANCELLED}); the
@@ -153,8 +206,9 @@ return {0, math.min(n, 1), last, math.min(ko, 1), ko}
 // success ({LIMIT, event counter}).
 // Then appends the events (ids from the execution's counter, chained from
 // the thread's latest event), writes the record at seq+1, sets the
-// variables, appends the outbox entries, and closes the execution when
-// asked. A fork creates its children and counters. A join records a
+// variables, appends the outbox entries (direct mode: schedules them), and
+// closes the execution when asked (direct mode: and removes it from the
+// open executions). A fork creates its children and counters. A join records a
 // child's result, counts it down, starts the next child when the fork
 // limits its concurrency, and, when the last child ended or a failure
 // exceeded the tolerance, hands the parent its join item exactly once.
@@ -190,12 +244,14 @@ seq = seq + tonumber(ARGV[4]) - 1
 redis.call('HSET', KEYS[3], ARGV[1], string.format('%d|%d|', seq + 1, last) .. ARGV[3])
 i = hset_pairs(KEYS[4], i)
 local ofirst
-i, ofirst = append_outbox(x, KEYS[5], i)
+i, ofirst = append_outbox(x, KEYS[5], i, #KEYS > 6 and ARGV[nargs - 2] ~= '1')
+if ARGV[nargs - 1] ~= '' then redis.call('LREM', KEYS[5], 1, ARGV[nargs - 1]) end
 if ARGV[i] ~= '' then
   redis.call('HSET', x, 'status', ARGV[i], 'output', ARGV[i + 1], 'error', ARGV[i + 2],
     'cause', ARGV[i + 3], 'stop', ARGV[i + 4])
-  retain(tonumber(ARGV[i + 5]))
-  i = i + 6
+  retain(tonumber(ARGV[i + 5]), 6)
+  if #KEYS > 6 then redis.call('ZREM', KEYS[9], ARGV[i + 6]) end
+  i = i + 7
 else
   i = i + 1
 end
@@ -312,7 +368,7 @@ local last = tonumber(redis.call('HGET', x, 'events') or '0')
 local first
 first, last = append_events(x, KEYS[2], 6, last)
 redis.call('HSET', x, 'status', ARGV[1], 'error', ARGV[2], 'cause', ARGV[3], 'stop', ARGV[4])
-retain(tonumber(ARGV[5]))
+retain(tonumber(ARGV[5]), 6)
 return {0, first, last}
 `)
 
@@ -340,7 +396,7 @@ local seq, last = string.match(tv, '^(%d+)|(%d+)|')
 seq, last = tonumber(seq), tonumber(last)
 local n = redis.call('HINCRBY', x, 'redrives', 1)
 redis.call('HSET', x, 'status', 'RUNNING', 'stop', '', 'error', '', 'cause', '', 'output', '')
-retain(0)
+retain(0, 6)
 local first
 first, last = append_events(x, KEYS[2], 4, last)
 redis.call('HSET', KEYS[3], '0', string.format('%d|%d|', seq + 1, last) .. ARGV[1])

@@ -24,6 +24,14 @@ func TestStoreEmbedded(t *testing.T) {
 	runConformance(t, func(t *testing.T) *Client { return openTest(t, Options{}) })
 }
 
+// TestStoreEmbeddedOutbox runs the conformance suite against the embedded
+// server with work handed over through the outboxes, as on a Redis
+// Cluster.
+func TestStoreEmbeddedOutbox(t *testing.T) {
+	t.Parallel()
+	runConformance(t, func(t *testing.T) *Client { return openTest(t, Options{Outbox: true}) })
+}
+
 // TestStoreRedis runs the conformance suite against SIGNALBOX_REDIS_URL.
 func TestStoreRedis(t *testing.T) {
 	t.Parallel()
@@ -32,6 +40,17 @@ func TestStoreRedis(t *testing.T) {
 		t.Skip(EnvRedisURL + " is not set")
 	}
 	runConformance(t, func(t *testing.T) *Client { return openTest(t, Options{URL: url}) })
+}
+
+// TestStoreRedisOutbox runs the conformance suite against
+// SIGNALBOX_REDIS_URL with work handed over through the outboxes.
+func TestStoreRedisOutbox(t *testing.T) {
+	t.Parallel()
+	url := os.Getenv(EnvRedisURL)
+	if url == "" {
+		t.Skip(EnvRedisURL + " is not set")
+	}
+	runConformance(t, func(t *testing.T) *Client { return openTest(t, Options{URL: url, Outbox: true}) })
 }
 
 // TestStoreCluster runs the conformance suite against SIGNALBOX_REDIS_CLUSTER.
@@ -92,6 +111,7 @@ func createParams(name, input string) *ExecutionCreateParams {
 		StartDate:       t0,
 		TraceID:         "trace-1",
 		SpanID:          "span-1",
+		StateMachine:    "sm",
 		Thread:          []byte(testRecord),
 		Events: []Event{
 			{JSON: []byte(`{"type":"ExecutionStarted","input":` + input + `}`)},

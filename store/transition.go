@@ -34,9 +34,20 @@ type TransitionParams struct {
 	Events []Event
 	// Vars are set in the execution's variables.
 	Vars []Var
-	// Outbox items are handed over after the transition (OutboxFlush).
-	// Items for this thread carry Seq+Steps.
+	// Outbox items are handed over after the transition (OutboxFlush);
+	// in direct mode the script schedules them itself. Items for this
+	// thread carry Seq+Steps.
 	Outbox []OutboxItem
+	// Carry says the caller carries on with the transition's one outbox
+	// item itself: in direct mode the item then stays in the outbox, for
+	// the recoverer should the caller die first, instead of being
+	// scheduled; the caller's next transition settles it (After), or
+	// OutboxHandOverChain hands it over.
+	Carry bool
+	// After is the transition this one carries on from (its Carry item
+	// is now done): in direct mode its outbox entry is removed with this
+	// transition.
+	After *TransitionResult
 	// Close, when set, ends the execution.
 	Close *ExecutionClose
 	// Fork, when set, creates child threads (Parallel branches, Map
@@ -49,7 +60,9 @@ type TransitionParams struct {
 	InFork string
 	// KeepOpenEntry leaves a closed execution in the open executions'
 	// index: the caller removes it (OpenExecutionRemove, or WorkAckRead's
-	// closed argument). Otherwise Transition does, right after the script.
+	// closed argument) unless TransitionResult.OpenEntryRemoved says the
+	// script did (direct mode). Otherwise Transition does, right after the
+	// script.
 	KeepOpenEntry bool
 }
 
@@ -115,6 +128,9 @@ type TransitionResult struct {
 	Seq      int64   // the thread's new sequence number
 	// LastEventID is the thread's latest event id after the transition.
 	LastEventID int64
+	// OpenEntryRemoved is set when the transition closed the execution
+	// and removed it from the open executions itself.
+	OpenEntryRemoved bool
 	// handOver holds the transition's outbox entries and the outbox's
 	// length after it: OutboxHandOver can pass them on without reading
 	// the outbox back.
@@ -157,7 +173,7 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 		if cl.Status == "" || cl.Status == StatusRunning || cl.StopDate.IsZero() {
 			return nil, fmt.Errorf("%w: closing with status %q at %v", ErrInvalid, cl.Status, cl.StopDate)
 		}
-		a = append(a, cl.Status, cl.Output, cl.Error, cl.Cause, strconv.FormatInt(cl.StopDate.UnixMilli(), 10), cl.Retention.Milliseconds())
+		a = append(a, cl.Status, cl.Output, cl.Error, cl.Cause, strconv.FormatInt(cl.StopDate.UnixMilli(), 10), cl.Retention.Milliseconds(), p.ExecutionID)
 	} else {
 		a = append(a, "")
 	}
@@ -181,9 +197,13 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 	} else {
 		a = append(a, "")
 	}
-	a = append(a, p.InFork)
+	settle := ""
+	if c.direct && p.After != nil && p.After.handOver != nil && len(p.After.handOver.entries) == 1 {
+		settle = p.After.handOver.entries[0].raw
+	}
+	a = append(a, boolArg(p.Carry && c.direct), settle, p.InFork)
 
-	res, err := scriptTransition.Run(ctx, c.hot, c.keys.transitionKeys(p.ExecutionID), a...).Slice()
+	res, err := scriptTransition.Run(ctx, c.hot, c.keys.transitionKeys(p.ExecutionID, c.direct), a...).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("store: transition of thread %s of execution %s: %w", p.Thread, p.ExecutionID, err)
 	}
@@ -204,7 +224,7 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 	default:
 		return nil, fmt.Errorf("%w: transition script returned %v", ErrCorrupt, res)
 	}
-	if p.Close != nil && !p.KeepOpenEntry {
+	if p.Close != nil && !p.KeepOpenEntry && !c.direct {
 		// The open-executions index is in another Cluster slot, so the
 		// script cannot touch it. The transition has committed: should this
 		// fail, or the process die first, a closed execution stays in the
@@ -216,6 +236,8 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 		EventIDs:    eventIDs(intAt(res, 1), intAt(res, 2)),
 		LastEventID: intAt(res, 2),
 		Seq:         intAt(res, 3),
+
+		OpenEntryRemoved: p.Close != nil && c.direct,
 	}
 	if r.handOver, err = newHandOver(p.ExecutionID, p.Outbox, intAt(res, 4), intAt(res, 5)); err != nil {
 		return nil, err
