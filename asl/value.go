@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ohler55/ojg/oj"
 
@@ -67,6 +68,82 @@ func EncodeJSON(v any) string {
 	var b strings.Builder
 	appendJSON(&b, v)
 	return b.String()
+}
+
+// EncodedLen returns len(EncodeJSON(v)) without rendering it, or stops
+// counting and returns a number above limit as soon as the length passes
+// limit (limit <= 0: no limit): payload limits are checked this way.
+func EncodedLen(v any, limit int) int {
+	n := 0
+	encodedLen(v, &n, limit)
+	return n
+}
+
+func encodedLen(v any, n *int, limit int) {
+	if limit > 0 && *n > limit {
+		return
+	}
+	var buf [32]byte
+	switch x := v.(type) {
+	case nil:
+		*n += 4
+	case bool:
+		*n += len(strconv.AppendBool(buf[:0], x))
+	case int64:
+		*n += len(strconv.AppendInt(buf[:0], x, 10))
+	case int:
+		*n += len(strconv.AppendInt(buf[:0], int64(x), 10))
+	case float64:
+		*n += len(formatFloat(x))
+	case string:
+		*n += stringLen(x)
+	case []any:
+		*n += 2 + max(len(x)-1, 0)
+		for _, e := range x {
+			encodedLen(e, n, limit)
+		}
+	case map[string]any:
+		*n += 2 + max(len(x)-1, 0)
+		for k, e := range x {
+			*n += stringLen(k) + 1
+			encodedLen(e, n, limit)
+		}
+	default:
+		data, err := json.Marshal(x)
+		if err != nil {
+			*n += 4
+			return
+		}
+		*n += len(data)
+	}
+}
+
+// stringLen is the length of s as a JSON string literal (appendString).
+func stringLen(s string) int {
+	n := 2
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				n += 3 // written as U+FFFD, 3 bytes in UTF-8
+			} else {
+				n += size
+			}
+			i += size
+			continue
+		}
+		switch {
+		case c >= 0x20 && c != '"' && c != '\\':
+			n++
+		case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f':
+			n += 2
+		default:
+			n += 6
+		}
+		i++
+	}
+	return n
 }
 
 // WriteJSON writes a value as EncodeJSON renders it.

@@ -2,8 +2,8 @@ package runtime
 
 import (
 	"context"
-	crand "crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -41,6 +41,10 @@ type Execution struct {
 	// Seed, when not zero, seeds the execution's random source so that
 	// States.MathRandom, States.UUID and retry jitter repeat.
 	Seed uint64
+	// NoHistory runs without keeping the history (Result.History returns
+	// none): EXPRESS executions started through the API, whose history
+	// AWS keeps only in the logs it is configured to write.
+	NoHistory bool
 }
 
 // Result is how an execution ended.
@@ -100,6 +104,7 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 		},
 	}
 	run.base.ExecutionID = run.arn
+	run.hist.discard = x.NoHistory
 	// As in AWS, the first state's entered event has previousEventId 0.
 	run.hist.add(Event{Type: ExecutionStarted, Timestamp: start, Payload: x.Input, Task: &TaskDetails{Resource: run.base.RoleArn}})
 
@@ -142,11 +147,10 @@ func cmpOr(s, def string) string {
 	return s
 }
 
-func seed() uint64 {
-	var b [8]byte
-	_, _ = crand.Read(b[:])
-	return binary.LittleEndian.Uint64(b[:])
-}
+// seed draws a seed from the process's generator (math/rand/v2's, which
+// the runtime seeds unpredictably), not from crypto/rand: every execution
+// draws several, and crypto/rand can cost a system call each.
+func seed() uint64 { return rand.Uint64() }
 
 // newUUID returns a version 4 UUID drawn from r.
 func newUUID(r *rand.Rand) string {
@@ -155,7 +159,17 @@ func newUUID(r *rand.Rand) string {
 	binary.LittleEndian.PutUint64(b[8:], r.Uint64())
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
 }
 
 func executionARN(region, account, machine string, x Execution) string {

@@ -103,10 +103,12 @@ type history struct {
 	mu     sync.Mutex
 	chunks [][]Event
 	n      int
+	// discard numbers the events without keeping them.
+	discard bool
 }
 
 const (
-	firstHistoryChunk = 32
+	firstHistoryChunk = 16
 	historyChunk      = 1024
 )
 
@@ -115,6 +117,10 @@ func (h *history) add(ev Event) int64 {
 	h.mu.Lock()
 	h.n++
 	ev.ID = int64(h.n)
+	if h.discard {
+		h.mu.Unlock()
+		return ev.ID
+	}
 	if len(h.chunks) == 0 || len(h.chunks[len(h.chunks)-1]) == cap(h.chunks[len(h.chunks)-1]) {
 		// Chunks grow from small (most executions are short) to
 		// historyChunk, and are never copied once full.

@@ -1,6 +1,9 @@
 package runtime
 
 import (
+	"context"
+	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -54,5 +57,33 @@ func BenchmarkEventBodyJSONGeneral(b *testing.B) {
 	for b.Loop() {
 		key, details := ev.details()
 		_ = asl.EncodeJSON(ev.Timestamp.UTC().Format(asl.TimeFormat)) + asl.EncodeJSON(string(ev.Type)) + key + asl.EncodeJSON(details)
+	}
+}
+
+func TestNewUUIDIsVersion4(t *testing.T) {
+	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	r := rand.New(rand.NewPCG(seed(), seed()))
+	seen := map[string]bool{}
+	for range 1000 {
+		u := newUUID(r)
+		if !re.MatchString(u) || seen[u] {
+			t.Fatalf("%q: not a fresh version 4 UUID", u)
+		}
+		seen[u] = true
+	}
+}
+
+func TestEngineNoHistoryKeepsTheOutcome(t *testing.T) {
+	m, err := asl.Parse([]byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Result":{"x":1},"Next":"B"},"B":{"Type":"Pass","End":true}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := (&Engine{}).Run(context.Background(), m, Execution{Input: map[string]any{}})
+	res := (&Engine{}).Run(context.Background(), m, Execution{Input: map[string]any{}, NoHistory: true})
+	if res.Status != StatusSucceeded || asl.EncodeJSON(res.Output) != asl.EncodeJSON(kept.Output) {
+		t.Fatalf("without history: %s %s", res.Status, asl.EncodeJSON(res.Output))
+	}
+	if len(res.History()) != 0 || len(kept.History()) != 6 {
+		t.Fatalf("history kept: %d events without, %d with", len(res.History()), len(kept.History()))
 	}
 }

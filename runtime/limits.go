@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/signalbox/signalbox/asl"
 )
 
 // MaxPayload is AWS's limit on an execution's input and on a state's
@@ -37,6 +39,15 @@ func CheckExecutionName(name string) error {
 }
 
 // checkPayload refuses a payload over MaxPayload.
+// checkPayloadValue is checkPayload of v's JSON, without rendering it
+// unless it is too large.
+func checkPayloadValue(what string, v any) error {
+	if asl.EncodedLen(v, MaxPayload) <= MaxPayload {
+		return nil
+	}
+	return checkPayload(what, []byte(asl.EncodeJSON(v)))
+}
+
 func checkPayload(what string, json []byte) error {
 	if len(json) > MaxPayload {
 		return fmt.Errorf("%w: the %s is %d bytes, more than the %d AWS allows", ErrInvalidInput, what, len(json), MaxPayload)

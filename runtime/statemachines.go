@@ -255,9 +255,9 @@ func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, inpu
 			return nil, err
 		}
 	}
-	if err := checkPayload("execution input", []byte(asl.EncodeJSON(input))); err != nil {
+	if err := checkPayloadValue("execution input", input); err != nil {
 		return nil, err
 	}
 	e := &Engine{Tasks: d.Tasks, Region: d.Region, Account: d.Account}
-	return e.Run(ctx, m, Execution{StateMachineName: smName, Name: name, Input: input, Express: true}), nil
+	return e.Run(ctx, m, Execution{StateMachineName: smName, Name: name, Input: input, Express: true, NoHistory: true}), nil
 }
