@@ -39,7 +39,10 @@ import (
 //     through the Step Functions API: all SUCCEEDED, none lost, none
 //     duplicated;
 //   - POST /load-sync (sync, the same 5 states as an EXPRESS machine): its
-//     peak rate with --clients clients, then p50/p99 at half that rate.
+//     peak rate with --clients clients, then p50/p99 at half that rate,
+//     and GET /api/v1/health at that same rate, the latency baseline:
+//     what loopback HTTP between two processes on this machine costs at
+//     that load.
 
 const benchGatewayUsage = "usage: signalbox bench gateway [--redis-url URL] [--requests N] [--clients N] [--seconds S] [--cpuprofile FILE]"
 
@@ -54,6 +57,7 @@ routes:
 `
 
 func cmdBenchGateway(args []string, stdout, stderr io.Writer) int {
+	tuneGC() // the load generator's collector, as the server's
 	fs := flag.NewFlagSet("bench gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	redisURL := fs.String("redis-url", os.Getenv(store.EnvRedisURL), "the Redis the server works on (default $"+store.EnvRedisURL+", else the embedded server)")
@@ -169,6 +173,11 @@ func cmdBenchGateway(args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("sync route at half its peak: %w", err))
 	}
 	fmt.Fprintf(stdout, "POST /load-sync at %.0f/s (half the peak): %s\n", half, hs2)
+	hh, err := drive(hc, n, *clients, half, health, nil)
+	if err != nil {
+		return fail(fmt.Errorf("health at the sync route's half peak: %w", err))
+	}
+	fmt.Fprintf(stdout, "GET /api/v1/health at %.0f/s (the same rate, baseline): %s\n", half, hh)
 	return 0
 }
 
