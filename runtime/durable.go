@@ -52,6 +52,12 @@ type Durable struct {
 	mu    sync.Mutex
 	defs  map[string]*asl.StateMachine // compiled definitions by hash
 	execs map[string]*execInfo         // immutable execution fields by id
+	// starting holds the executions this process is creating, each
+	// closed once its fields are cached (or the start failed): the
+	// create script hands the first step to the workers before it
+	// answers, and a worker of this process that takes it waits for the
+	// cache rather than read back what the start is about to store.
+	starting map[string]chan struct{}
 }
 
 // execInfo is what a worker needs to know of an execution, all of it
@@ -183,6 +189,14 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 		{JSON: Event{Type: ExecutionStarted, Timestamp: start, Payload: p.Input, Task: &TaskDetails{Resource: info.roleARN(d)}}.bodyJSON()},
 		{JSON: Event{Type: StateEntered(st.Kind()), Timestamp: start, Name: m.StartAt, Payload: p.Input}.bodyJSON()},
 	}
+	// A worker of this process is likely to take the first step: its
+	// fields are cached as a worker would read them back (the input
+	// decoded from its JSON, the start date to the millisecond).
+	if info.input, err = asl.DecodeJSON(input); err != nil {
+		return nil, err
+	}
+	info.start = time.UnixMilli(start.UnixMilli()).UTC()
+	defer d.beginStart(id)()
 	res, err := d.Store.ExecutionCreate(ctx, &store.ExecutionCreateParams{
 		StateMachineARN: smARN,
 		Name:            p.Name,
@@ -204,13 +218,6 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 	// crash before this is repaired by the client retrying the start (and
 	// the outbox by the recoverer).
 	if !res.Existing {
-		// A worker of this process is likely to take it: cache its fields
-		// as a worker would read them back (the input decoded from its
-		// JSON, the start date to the millisecond).
-		if info.input, err = asl.DecodeJSON(input); err != nil {
-			return nil, err
-		}
-		info.start = res.Execution.StartDate
 		info.first.Store(&store.Thread{ID: store.RootThread, Seq: 0, LastEventID: res.Execution.Events, Record: recJSON})
 		d.cacheExecution(info)
 	}
@@ -266,10 +273,7 @@ func (d *Durable) cacheDefinition(sha string, m *asl.StateMachine) {
 
 // info returns an execution's fixed fields, from the cache or the store.
 func (d *Durable) info(ctx context.Context, id string) (*execInfo, error) {
-	d.mu.Lock()
-	x := d.execs[id]
-	d.mu.Unlock()
-	if x != nil {
+	if x := d.cached(ctx, id); x != nil {
 		return x, nil
 	}
 	e, err := d.Store.ExecutionGet(ctx, id)
@@ -285,7 +289,7 @@ func (d *Durable) info(ctx context.Context, id string) (*execInfo, error) {
 		return nil, fmt.Errorf("execution %s: stored input: %w", id, err)
 	}
 	smName := lastField(e.StateMachineARN)
-	x = &execInfo{id: id, arn: d.executionARN(smName, e.Name), name: e.Name, smARN: e.StateMachineARN, smName: smName, defSHA: e.DefinitionSHA, input: input, start: e.StartDate, role: e.RoleARN, machine: m}
+	x := &execInfo{id: id, arn: d.executionARN(smName, e.Name), name: e.Name, smARN: e.StateMachineARN, smName: smName, defSHA: e.DefinitionSHA, input: input, start: e.StartDate, role: e.RoleARN, machine: m}
 	d.cacheExecution(x)
 	return x, nil
 }
@@ -293,17 +297,57 @@ func (d *Durable) info(ctx context.Context, id string) (*execInfo, error) {
 // firstThread returns the top-level thread of an execution this process
 // started, for the item of its first step (nil otherwise: the caller reads
 // the thread).
-func (d *Durable) firstThread(item store.WorkItem, ext *external) (*store.Thread, error) {
+func (d *Durable) firstThread(ctx context.Context, item store.WorkItem, ext *external) (*store.Thread, error) {
 	if ext != nil || item.Thread != store.RootThread || item.Seq != 0 || item.Kind != kindStep {
 		return nil, nil
 	}
-	d.mu.Lock()
-	x := d.execs[item.Exec]
-	d.mu.Unlock()
+	x := d.cached(ctx, item.Exec)
 	if x == nil {
 		return nil, nil
 	}
 	return x.first.Swap(nil), nil
+}
+
+// beginStart marks an execution as being started by this process until
+// the function it returns is called (after its fields are cached, or the
+// start failed). A start of the same execution already under way keeps
+// its mark.
+func (d *Durable) beginStart(id string) (end func()) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, dup := d.starting[id]; dup {
+		return func() {}
+	}
+	if d.starting == nil {
+		d.starting = map[string]chan struct{}{}
+	}
+	ch := make(chan struct{})
+	d.starting[id] = ch
+	return func() {
+		d.mu.Lock()
+		delete(d.starting, id)
+		d.mu.Unlock()
+		close(ch)
+	}
+}
+
+// cached returns an execution's cached fields, waiting for a start of it
+// under way in this process; nil when they are not cached.
+func (d *Durable) cached(ctx context.Context, id string) *execInfo {
+	d.mu.Lock()
+	x, ch := d.execs[id], d.starting[id]
+	d.mu.Unlock()
+	if x != nil || ch == nil {
+		return x
+	}
+	select {
+	case <-ch:
+	case <-ctx.Done():
+		return nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.execs[id]
 }
 
 // cacheExecution keeps an execution's fixed fields for the workers.

@@ -44,7 +44,7 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 		}
 		return err
 	}
-	th, err := d.firstThread(item, ext)
+	th, err := d.firstThread(ctx, item, ext)
 	if th == nil {
 		th, err = d.Store.ThreadGet(ctx, item.Exec, item.Thread)
 	}
@@ -443,14 +443,16 @@ func (t *transition) apply(ctx context.Context, o asl.Outcome) error {
 				return t.end(x.Output, nil)
 			}
 			t.event(Event{Type: ExecutionSucceeded, Payload: x.Output})
-			t.close = &store.ExecutionClose{Status: string(StatusSucceeded), Output: []byte(asl.EncodeJSON(x.Output)), StopDate: t.d.now(), Retention: t.d.retention()}
+			t.close = &store.ExecutionClose{Status: string(StatusSucceeded), Output: []byte(asl.EncodeJSON(x.Output)), StopDate: t.d.now(), Retention: t.d.retention(),
+				NoVariables: !t.x.machine.UsesVariables(), NoForks: !forks(t.x.machine)}
 			return nil
 		case asl.Fail:
 			if t.rec.Child != nil {
 				return t.end(nil, &aslerr.Error{Name: x.Error, Cause: x.Cause})
 			}
 			t.event(Event{Type: ExecutionFailed, Error: &ErrorDetails{x.Error, x.Cause}})
-			t.close = &store.ExecutionClose{Status: string(StatusFailed), Error: x.Error, Cause: x.Cause, StopDate: t.d.now(), Retention: t.d.retention()}
+			t.close = &store.ExecutionClose{Status: string(StatusFailed), Error: x.Error, Cause: x.Cause, StopDate: t.d.now(), Retention: t.d.retention(),
+				NoVariables: !t.x.machine.UsesVariables(), NoForks: !forks(t.x.machine)}
 			return nil
 		case asl.CallTask:
 			rtype, res := resourceParts(x.Resource)
@@ -595,4 +597,15 @@ func (t *transition) tokenTimeout(name, cause string) asl.Outcome {
 	t.event(Event{Type: t.tokenEvent(TaskTimedOut), Task: &TaskDetails{ResourceType: rtype, Resource: res}, Error: &ErrorDetails{name, cause}})
 	t.rec.Phase, t.rec.Call, t.rec.Token, t.rec.Deadline = phaseEnter, nil, "", 0
 	return asl.HandleError(t.st, t.input, &aslerr.Error{Name: name, Cause: cause}, t.c)
+}
+
+// forks reports whether a definition has a Parallel or Map state (nested
+// ones are inside a top-level one).
+func forks(m *asl.StateMachine) bool {
+	for _, name := range m.StateNames() {
+		if st, _ := m.State(name); st.Kind() == asl.KindParallel || st.Kind() == asl.KindMap {
+			return true
+		}
+	}
+	return false
 }

@@ -1136,6 +1136,32 @@ func testRetention(t *testing.T, c *Client) {
 	for _, ttl := range ttls(forever) {
 		require.Equal(t, time.Duration(-1), ttl)
 	}
+
+	// Closed by a transition that keeps it for ever: nothing expires.
+	kept := create(t, c, "kept", `{}`)
+	_, err = c.Transition(ctx, &TransitionParams{
+		ExecutionID: kept, Thread: RootThread, Seq: 0, Record: []byte(`{}`),
+		Close: &ExecutionClose{Status: "SUCCEEDED", Output: []byte(`1`), StopDate: stop},
+	})
+	require.NoError(t, err)
+	got = ttls(kept)
+	require.GreaterOrEqual(t, len(got), 3, "hash, history and threads exist")
+	for _, ttl := range got {
+		require.Equal(t, time.Duration(-1), ttl)
+	}
+
+	// An execution without variables or forks: every key it has expires.
+	plain := create(t, c, "plain", `{}`)
+	_, err = c.Transition(ctx, &TransitionParams{
+		ExecutionID: plain, Thread: RootThread, Seq: 0, Record: []byte(`{}`),
+		Close: &ExecutionClose{Status: "SUCCEEDED", Output: []byte(`1`), StopDate: stop, Retention: keep, NoVariables: true, NoForks: true},
+	})
+	require.NoError(t, err)
+	got = ttls(plain)
+	require.GreaterOrEqual(t, len(got), 3, "hash, history and threads exist")
+	for _, ttl := range got {
+		require.Greater(t, ttl, keep-time.Hour)
+	}
 }
 
 // WorkAckRead acknowledges, drops closed executions from the open index

@@ -185,8 +185,10 @@ return {0, math.min(n, 1), last, math.min(ko, 1), ko}
 //	ARGV[6] the history's limit ("0": none)  ARGV[7] "1" when the transition ends the execution successfully
 //	ARGV[8...] events; then pairs (variables); then outbox; then the close
 //	section: status ("" to stay RUNNING), output, error, cause, stop unix ms,
-//	retention ms (how long the closed execution's keys live on; 0: for ever),
-//	execution id (its member in the open executions);
+//	retention ms (how long the closed execution's keys live on; > 0),
+//	execution id (its member in the open executions), the indexes in KEYS
+//	of the execution's keys that may exist ("123456": all; the outbox's
+//	expiry is set only when it holds entries);
 //	then the fork section: fork id ("" for none), n, children started,
 //	pairs (child thread id, "0|0|record"); then the join section: fork id
 //	("" for none), index, result JSON, failed "1"/"0", n, tolerated count
@@ -246,12 +248,13 @@ i = hset_pairs(KEYS[4], i)
 local ofirst
 i, ofirst = append_outbox(x, KEYS[5], i, #KEYS > 6 and ARGV[nargs - 2] ~= '1')
 if ARGV[nargs - 1] ~= '' then redis.call('LREM', KEYS[5], 1, ARGV[nargs - 1]) end
+local retention, keep
 if ARGV[i] ~= '' then
   redis.call('HSET', x, 'status', ARGV[i], 'output', ARGV[i + 1], 'error', ARGV[i + 2],
     'cause', ARGV[i + 3], 'stop', ARGV[i + 4])
-  retain(tonumber(ARGV[i + 5]), 6)
+  retention, keep = tonumber(ARGV[i + 5]), ARGV[i + 7]
   if #KEYS > 6 then redis.call('ZREM', KEYS[9], ARGV[i + 6]) end
-  i = i + 7
+  i = i + 8
 else
   i = i + 1
 end
@@ -289,7 +292,15 @@ if ARGV[i] ~= '' then
     push_outbox(x, KEYS[5], '0|' .. ARGV[i + 9] .. '|' .. parent .. '|' .. ARGV[i + 11])
   end
 end
-return {0, first, last, seq + 1, ofirst, redis.call('LLEN', KEYS[5])}
+local olen = redis.call('LLEN', KEYS[5])
+if retention and retention > 0 then
+  -- the keys the execution wrote (an empty outbox does not exist)
+  for k in string.gmatch(keep, '%d') do
+    k = tonumber(k)
+    if k ~= 5 or olen > 0 then redis.call('PEXPIRE', KEYS[k], retention) end
+  end
+end
+return {0, first, last, seq + 1, ofirst, olen}
 `)
 
 // scriptOutboxTrim removes the entries a flush handed over from the head of

@@ -120,6 +120,24 @@ type ExecutionClose struct {
 	// Retention is how long the closed execution's keys live on (0: for
 	// ever): AWS keeps a closed execution, and its name, 90 days.
 	Retention time.Duration
+	// NoVariables and NoForks say the execution never set variables or
+	// forked (no Assign; no Parallel or Map state): their keys, which
+	// do not exist, need no expiry.
+	NoVariables, NoForks bool
+}
+
+// retainedKeys are the indexes in the transition script's KEYS of the
+// keys a closing execution may have written.
+func (cl *ExecutionClose) retainedKeys() string {
+	keys := "123"
+	if !cl.NoVariables {
+		keys += "4"
+	}
+	keys += "5"
+	if !cl.NoForks {
+		keys += "6"
+	}
+	return keys
 }
 
 // TransitionResult is what a transition wrote.
@@ -173,7 +191,7 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 		if cl.Status == "" || cl.Status == StatusRunning || cl.StopDate.IsZero() {
 			return nil, fmt.Errorf("%w: closing with status %q at %v", ErrInvalid, cl.Status, cl.StopDate)
 		}
-		a = append(a, cl.Status, cl.Output, cl.Error, cl.Cause, strconv.FormatInt(cl.StopDate.UnixMilli(), 10), cl.Retention.Milliseconds(), p.ExecutionID)
+		a = append(a, cl.Status, cl.Output, cl.Error, cl.Cause, strconv.FormatInt(cl.StopDate.UnixMilli(), 10), cl.Retention.Milliseconds(), p.ExecutionID, cl.retainedKeys())
 	} else {
 		a = append(a, "")
 	}
