@@ -21,12 +21,12 @@ const benchPass5 = `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":
 // benchRoute measures a user route's handler alone (no network, no
 // workers: async executions are started, not run): its CPU and
 // allocations per request.
-func benchRoute(b *testing.B, mode, typ string) {
+func benchRoute(b *testing.B, mode, typ, mapping string) {
 	d := &runtime.Durable{Store: storetest.Open(b, "sbgwb-")}
 	_, err := d.CreateStateMachine(context.Background(), runtime.StateMachineParams{Name: "m", Definition: []byte(benchPass5), Type: typ})
 	require.NoError(b, err)
 	h := gateway.New(gateway.Options{Runtime: d, Logger: slog.New(slog.DiscardHandler), Routes: []gateway.Route{
-		{Method: "POST", Path: "/r/{id}", StateMachine: "m", Mode: mode},
+		{Method: "POST", Path: "/r/{id}", StateMachine: "m", Mode: mode, Mapping: mapping},
 	}}).Handler()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -40,5 +40,9 @@ func benchRoute(b *testing.B, mode, typ string) {
 	}
 }
 
-func BenchmarkRouteAsync(b *testing.B) { benchRoute(b, "async", "STANDARD") }
-func BenchmarkRouteSync(b *testing.B)  { benchRoute(b, "sync", "EXPRESS") }
+func BenchmarkRouteAsync(b *testing.B) { benchRoute(b, "async", "STANDARD", "default") }
+func BenchmarkRouteSync(b *testing.B)  { benchRoute(b, "sync", "EXPRESS", "default") }
+
+// BenchmarkRouteSyncBody is the load test's sync route: the body alone is
+// the input.
+func BenchmarkRouteSyncBody(b *testing.B) { benchRoute(b, "sync", "EXPRESS", "body") }

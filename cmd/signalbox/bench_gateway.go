@@ -9,11 +9,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -123,9 +125,9 @@ func cmdBenchGateway(args []string, stdout, stderr io.Writer) int {
 		store = *redisURL
 	}
 	fmt.Fprintf(stdout, "signalbox serve at %s (store %s), %d clients\n", base, store, *clients)
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients, MaxConnsPerHost: *clients}, Timeout: time.Minute}
+	hc := &loadClient{addr: strings.TrimPrefix(base, "http://")}
 
-	health := func(int) (*http.Request, error) { return http.NewRequest(http.MethodGet, base+"/api/v1/health", nil) }
+	health := func(int) loadRequest { return loadRequest{method: http.MethodGet, path: "/api/v1/health"} }
 	hs, err := drive(hc, *requests, *clients, 0, health, nil)
 	if err != nil {
 		return fail(fmt.Errorf("health: %w", err))
@@ -133,13 +135,9 @@ func cmdBenchGateway(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "GET /api/v1/health: %s\n", hs)
 
 	arns := make([]string, *requests)
-	post := func(path string) func(int) (*http.Request, error) {
-		return func(i int) (*http.Request, error) {
-			r, err := http.NewRequest(http.MethodPost, base+path, strings.NewReader(fmt.Sprintf(`{"i":%d}`, i)))
-			if r != nil {
-				r.Header.Set("Content-Type", "application/json")
-			}
-			return r, err
+	post := func(path string) func(int) loadRequest {
+		return func(i int) loadRequest {
+			return loadRequest{method: http.MethodPost, path: path, body: fmt.Appendf(nil, `{"i":%d}`, i)}
 		}
 	}
 	as, err := drive(hc, *requests, *clients, 0, post("/load"), func(i int, body []byte) error {
@@ -201,10 +199,82 @@ func (s loadStats) String() string {
 	return fmt.Sprintf("%d requests, %.0f/s, p50 %.2f ms, p99 %.2f ms, max %.1f ms", s.n, s.rps, ms(s.p50), ms(s.p99), ms(s.max))
 }
 
+// loadRequest is one request of a load: a JSON body when not nil.
+type loadRequest struct {
+	method, path string
+	body         []byte
+}
+
+// loadClient sends requests over keep-alive connections of its own, one
+// per client goroutine, writing HTTP/1.1 by hand and reading answers with
+// net/http's parser: a lighter load generator than http.Client (whose
+// two goroutines per connection add two hand-offs to every request), so
+// that the figures are more the server's and less the client's.
+type loadClient struct{ addr string }
+
+// loadConn is one client goroutine's connection.
+type loadConn struct {
+	c   *loadClient
+	nc  net.Conn
+	br  *bufio.Reader
+	bw  *bufio.Writer
+	buf []byte
+}
+
+// do sends r and returns the answer's status and body, dialling first
+// when the connection is closed.
+func (lc *loadConn) do(r loadRequest) (int, []byte, error) {
+	if lc.nc == nil {
+		nc, err := net.Dial("tcp", lc.c.addr)
+		if err != nil {
+			return 0, nil, err
+		}
+		lc.nc, lc.br, lc.bw = nc, bufio.NewReader(nc), bufio.NewWriter(nc)
+	}
+	b := append(lc.buf[:0], r.method...)
+	b = append(b, ' ')
+	b = append(b, r.path...)
+	b = append(b, " HTTP/1.1\r\nHost: "...)
+	b = append(b, lc.c.addr...)
+	if r.body != nil {
+		b = append(b, "\r\nContent-Type: application/json\r\nContent-Length: "...)
+		b = strconv.AppendInt(b, int64(len(r.body)), 10)
+	}
+	b = append(b, "\r\n\r\n"...)
+	b = append(b, r.body...)
+	lc.buf = b
+	_, err := lc.bw.Write(b)
+	if err == nil {
+		err = lc.bw.Flush()
+	}
+	var resp *http.Response
+	if err == nil {
+		resp, err = http.ReadResponse(lc.br, nil)
+	}
+	if err != nil {
+		lc.close()
+		return 0, nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.Close {
+		lc.close()
+	}
+	return resp.StatusCode, body, err
+}
+
+func (lc *loadConn) close() {
+	if lc.nc != nil {
+		lc.nc.Close()
+		lc.nc = nil
+	}
+}
+
 // drive sends n requests from clients goroutines, as fast as they answer
 // (rate 0) or paced at rate per second (open loop), and checks each answer
-// is a 2xx whose body check accepts.
-func drive(hc *http.Client, n, clients int, rate float64, build func(int) (*http.Request, error), check func(int, []byte) error) (loadStats, error) {
+// is a 2xx whose body check accepts. A request's latency runs from just
+// before it is written to when its answer has been read.
+func drive(hc *loadClient, n, clients int, rate float64, build func(int) loadRequest, check func(int, []byte) error) (loadStats, error) {
 	lat := make([]time.Duration, n)
 	var next atomic.Int64
 	var firstErr atomic.Value
@@ -214,6 +284,8 @@ func drive(hc *http.Client, n, clients int, rate float64, build func(int) (*http
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			lc := &loadConn{c: hc}
+			defer lc.close()
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= n || firstErr.Load() != nil {
@@ -224,22 +296,12 @@ func drive(hc *http.Client, n, clients int, rate float64, build func(int) (*http
 						time.Sleep(wait) // pacing the open-loop load
 					}
 				}
-				req, err := build(i)
-				if err != nil {
-					firstErr.CompareAndSwap(nil, err)
-					return
-				}
+				req := build(i)
 				t0 := time.Now()
-				resp, err := hc.Do(req)
-				if err != nil {
-					firstErr.CompareAndSwap(nil, err)
-					return
-				}
-				body, err := io.ReadAll(resp.Body)
-				resp.Body.Close()
+				status, body, err := lc.do(req)
 				lat[i] = time.Since(t0)
-				if err == nil && resp.StatusCode/100 != 2 {
-					err = fmt.Errorf("HTTP %d: %s", resp.StatusCode, body)
+				if err == nil && status/100 != 2 {
+					err = fmt.Errorf("HTTP %d: %s", status, body)
 				}
 				if err == nil && check != nil {
 					err = check(i, body)
