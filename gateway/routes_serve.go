@@ -318,7 +318,8 @@ func (s *Server) serveRoute(c *gin.Context, r *liveRoute, params map[string]stri
 		routeFail(c, status, err.Error())
 		return
 	}
-	if n := len(asl.EncodeJSON(input)); n > runtime.MaxPayload {
+	if asl.EncodedLen(input, runtime.MaxPayload) > runtime.MaxPayload {
+		n := len(asl.EncodeJSON(input))
 		routeFail(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request Too Long: the execution input would be %d bytes, more than the %d Step Functions allows", n, runtime.MaxPayload))
 		return
 	}

@@ -46,7 +46,7 @@ import (
 //     what loopback HTTP between two processes on this machine costs at
 //     that load.
 
-const benchGatewayUsage = "usage: signalbox bench gateway [--redis-url URL] [--requests N] [--clients N] [--seconds S] [--cpuprofile FILE]"
+const benchGatewayUsage = "usage: signalbox bench gateway [--redis-url URL] [--requests N] [--clients N] [--seconds S] [--sync-rate R] [--cpuprofile FILE]"
 
 const loadDefinition = `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},"D":{"Type":"Pass","Next":"E"},"E":{"Type":"Pass","End":true}}}`
 
@@ -67,6 +67,7 @@ func cmdBenchGateway(args []string, stdout, stderr io.Writer) int {
 	clients := fs.Int("clients", 50, "concurrent HTTP clients")
 	seconds := fs.Float64("seconds", 3, "how long the sync route is driven at half its peak rate")
 	cpuProfile := fs.String("cpuprofile", "", "have the server write a CPU profile to this file")
+	syncRate := fs.Float64("sync-rate", 0, "drive the sync route (and health) at this rate per second instead of half the sync route's peak")
 	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 || *requests < 1 || *clients < 1 {
 		fmt.Fprintln(stderr, benchGatewayUsage)
 		return 2
@@ -165,6 +166,9 @@ func cmdBenchGateway(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "POST /load-sync (sync, peak): %s\n", ss)
 	half := ss.rps / 2
+	if *syncRate > 0 {
+		half = *syncRate
+	}
 	n := max(1, int(half**seconds))
 	hs2, err := drive(hc, n, *clients, half, post("/load-sync"), checkSyncOutput)
 	if err != nil {
