@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"github.com/signalbox/signalbox/store/storetest"
 	"testing"
 )
 
@@ -45,4 +46,48 @@ func TestCachedWaitsForAStartUnderWay(t *testing.T) {
 		t.Fatal("the second start's end removed the first one's mark")
 	}
 	e1()
+}
+
+// A closed execution's cached fields are dropped: the cache holds the
+// executions running in this process, not every one it ran.
+func TestClosedExecutionsLeaveTheCache(t *testing.T) {
+	d := &Durable{Store: storetest.Open(t, "sbrtc-"), Consumer: "c"}
+	ctx := context.Background()
+	s, err := d.Start(ctx, StartParams{StateMachineName: "m", Definition: []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"W"},"W":{"Type":"Wait","Seconds":3600,"End":true}}}`), Input: map[string]any{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cachedNow := func() bool {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		return d.execs[s.ID] != nil
+	}
+	if !cachedNow() {
+		t.Fatal("a started execution is not cached")
+	}
+	if err := d.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !cachedNow() {
+		t.Fatal("an execution waiting in a Wait state left the cache")
+	}
+	if err := d.Stop(ctx, s.ID, "E", "c"); err != nil {
+		t.Fatal(err)
+	}
+	if cachedNow() {
+		t.Fatal("a stopped execution is still cached")
+	}
+	s2, err := d.Start(ctx, StartParams{StateMachineName: "m", Name: "quick", Definition: []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`), Input: map[string]any{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d.mu.Lock()
+	_, kept := d.execs[s2.ID]
+	d.mu.Unlock()
+	if kept {
+		t.Fatal("an execution that succeeded is still cached")
+	}
 }

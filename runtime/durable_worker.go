@@ -270,8 +270,11 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 			return handOver(err)
 		}
 		chain = append(chain, res)
-		if p.Close != nil && closed != nil && !res.OpenEntryRemoved {
-			*closed = x.id
+		if p.Close != nil {
+			d.forgetExecution(x.id)
+			if closed != nil && !res.OpenEntryRemoved {
+				*closed = x.id
+			}
 		}
 		if !more {
 			return handOver(nil)
