@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/ohler55/ojg/oj"
 
@@ -96,7 +95,7 @@ func encodedLen(v any, n *int, limit int) {
 	case float64:
 		*n += len(formatFloat(x))
 	case string:
-		*n += stringLen(x)
+		*n += jsontext.StringLen(x)
 	case []any:
 		*n += 2 + max(len(x)-1, 0)
 		for _, e := range x {
@@ -105,7 +104,7 @@ func encodedLen(v any, n *int, limit int) {
 	case map[string]any:
 		*n += 2 + max(len(x)-1, 0)
 		for k, e := range x {
-			*n += stringLen(k) + 1
+			*n += jsontext.StringLen(k) + 1
 			encodedLen(e, n, limit)
 		}
 	default:
@@ -116,34 +115,6 @@ func encodedLen(v any, n *int, limit int) {
 		}
 		*n += len(data)
 	}
-}
-
-// stringLen is the length of s as a JSON string literal (appendString).
-func stringLen(s string) int {
-	n := 2
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				n += 3 // written as U+FFFD, 3 bytes in UTF-8
-			} else {
-				n += size
-			}
-			i += size
-			continue
-		}
-		switch {
-		case c >= 0x20 && c != '"' && c != '\\':
-			n++
-		case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f':
-			n += 2
-		default:
-			n += 6
-		}
-		i++
-	}
-	return n
 }
 
 // WriteJSON writes a value as EncodeJSON renders it.

@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -166,7 +165,7 @@ func (d *Durable) Start(ctx context.Context, p StartParams) (*Started, error) {
 // start is Start of a definition compiled and stored under sha.
 func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine, sha string) (*Started, error) {
 	if p.Name == "" {
-		p.Name = newUUID(rand.New(rand.NewPCG(seed(), seed())))
+		p.Name = newUUID()
 	}
 	if err := CheckExecutionName(p.Name); err != nil {
 		return nil, err

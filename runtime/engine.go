@@ -2,13 +2,12 @@ package runtime
 
 import (
 	"context"
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"time"
 
 	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/asl/intrinsic"
 	"github.com/signalbox/signalbox/integrations"
 )
 
@@ -69,7 +68,7 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 	account := cmpOr(e.Account, "123456789012")
 	smName := cmpOr(x.StateMachineName, "StateMachine")
 	if x.Name == "" {
-		x.Name = newUUID(rand.New(rand.NewPCG(seed(), seed())))
+		x.Name = newUUID()
 	}
 	clk := x.Clock
 	if clk == nil {
@@ -152,32 +151,15 @@ func cmpOr(s, def string) string {
 // draws several, and crypto/rand can cost a system call each.
 func seed() uint64 { return rand.Uint64() }
 
-// newUUID returns a version 4 UUID drawn from r.
-func newUUID(r *rand.Rand) string {
-	var b [16]byte
-	binary.LittleEndian.PutUint64(b[:8], r.Uint64())
-	binary.LittleEndian.PutUint64(b[8:], r.Uint64())
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(out[:])
-}
+// newUUID returns a random version 4 UUID.
+func newUUID() string { return intrinsic.UUIDv4(rand.Uint64(), rand.Uint64()) }
 
 func executionARN(region, account, machine string, x Execution) string {
 	if x.ARN != "" {
 		return x.ARN
 	}
 	if x.Express {
-		return fmt.Sprintf("arn:aws:states:%s:%s:express:%s:%s:%s", region, account, machine, x.Name, newUUID(rand.New(rand.NewPCG(seed(), seed()))))
+		return fmt.Sprintf("arn:aws:states:%s:%s:express:%s:%s:%s", region, account, machine, x.Name, newUUID())
 	}
 	return fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", region, account, machine, x.Name)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -23,7 +22,7 @@ const ExpressMaxDuration = 5 * time.Minute
 // idempotent: every start is a new execution.
 func (d *Durable) startExpress(ctx context.Context, smName, sha string, m *asl.StateMachine, name string, input any) (*Started, error) {
 	if name == "" {
-		name = newUUID(rand.New(rand.NewPCG(seed(), seed())))
+		name = newUUID()
 	}
 	if err := CheckExecutionName(name); err != nil {
 		return nil, err
@@ -32,7 +31,7 @@ func (d *Durable) startExpress(ctx context.Context, smName, sha string, m *asl.S
 	if err := checkPayload("execution input", in); err != nil {
 		return nil, err
 	}
-	run := newUUID(rand.New(rand.NewPCG(seed(), seed())))
+	run := newUUID()
 	arn := fmt.Sprintf("arn:aws:states:%s:%s:express:%s:%s:%s", d.region(), d.account(), smName, name, run)
 	id := expressID(d.StateMachineARN(smName), name, run)
 	start := d.now()

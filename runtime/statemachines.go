@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -227,7 +226,7 @@ func (d *Durable) parseStateMachineARN(arn string) (string, int, error) {
 	return parts[6], v, nil
 }
 
-func newRevision() string { return newUUID(rand.New(rand.NewPCG(seed(), seed()))) }
+func newRevision() string { return newUUID() }
 
 // StartSyncExecution runs an EXPRESS state machine's execution to its end
 // in this process, with the in-memory engine, and returns its result, as

@@ -7,8 +7,13 @@ func evalUUID(_ *call, env *Env) (any, error) {
 	if env.Rand == nil {
 		return nil, errNoRandom
 	}
+	return UUIDv4(env.Rand.Uint64(), env.Rand.Uint64()), nil
+}
+
+// UUIDv4 formats 128 random bits as a version 4 UUID (its version and
+// variant bits set).
+func UUIDv4(hi, lo uint64) string {
 	var b [16]byte
-	hi, lo := env.Rand.Uint64(), env.Rand.Uint64()
 	for i := range 8 {
 		b[i] = byte(hi >> (56 - 8*i))
 		b[8+i] = byte(lo >> (56 - 8*i))
@@ -25,5 +30,5 @@ func evalUUID(_ *call, env *Env) (any, error) {
 	hex.Encode(out[19:23], b[8:10])
 	out[23] = '-'
 	hex.Encode(out[24:], b[10:])
-	return string(out[:]), nil
+	return string(out[:])
 }

@@ -66,3 +66,31 @@ func WriteString(b *strings.Builder, s string, hex string) {
 	b.WriteString(s[start:])
 	b.WriteByte('"')
 }
+
+// StringLen is the number of bytes WriteString writes for s.
+func StringLen(s string) int {
+	n := 2
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				n += len("\uFFFD")
+			} else {
+				n += size
+			}
+			i += size
+			continue
+		}
+		switch {
+		case c >= 0x20 && c != '"' && c != '\\':
+			n++
+		case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f':
+			n += 2
+		default:
+			n += len(`\u00XX`)
+		}
+		i++
+	}
+	return n
+}

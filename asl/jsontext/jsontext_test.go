@@ -28,3 +28,13 @@ func TestWriteString(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(up.String()), &back), "always valid JSON")
 	}
 }
+
+func TestStringLenIsWhatWriteStringWrites(t *testing.T) {
+	for _, s := range []string{"", "plain", "q\"b\\s\n\r\t\b\f\x01\x1f\x7f", "é€😀", "bad \xff utf8 \xc3", "\u2028"} {
+		var b strings.Builder
+		WriteString(&b, s, UpperHex)
+		if got := StringLen(s); got != b.Len() {
+			t.Errorf("StringLen(%q) = %d, WriteString wrote %d bytes", s, got, b.Len())
+		}
+	}
+}

@@ -207,11 +207,8 @@ func benchStarts(ctx context.Context, d *runtime.Durable, wl string, n int) (flo
 // workers run, and returns executions per second until the last has
 // ended.
 func benchEndToEnd(ctx context.Context, d *runtime.Durable, n int) (float64, error) {
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
 	begin := time.Now()
-	go func() { _ = d.Run(runCtx); close(done) }()
-	defer func() { stop(); <-done }()
+	defer runWorkers(ctx, d)()
 	if _, err := benchStarts(ctx, d, "pass5", n); err != nil {
 		return 0, err
 	}
@@ -224,15 +221,21 @@ func benchEndToEnd(ctx context.Context, d *runtime.Durable, n int) (float64, err
 // benchTransitions runs the workers until the n open executions have
 // ended; each has 5 state transitions.
 func benchTransitions(ctx context.Context, d *runtime.Durable, n int) (float64, error) {
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
 	begin := time.Now()
-	go func() { _ = d.Run(runCtx); close(done) }()
-	defer func() { stop(); <-done }()
+	defer runWorkers(ctx, d)()
 	if err := waitClosed(ctx, d); err != nil {
 		return 0, err
 	}
 	return float64(5*n) / time.Since(begin).Seconds(), nil
+}
+
+// runWorkers runs d's workers until the function it returns is called,
+// which returns once they have stopped.
+func runWorkers(ctx context.Context, d *runtime.Durable) (stop func()) {
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { _ = d.Run(runCtx); close(done) }()
+	return func() { cancel(); <-done }
 }
 
 // waitClosed polls until no execution is open.
@@ -260,10 +263,7 @@ func benchLatency(ctx context.Context, d *runtime.Durable, rate, seconds float64
 	if rate <= 0 {
 		return 0, 0, 0, errors.New("no peak rate to halve")
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { _ = d.Run(runCtx); close(done) }()
-	defer func() { stop(); <-done }()
+	defer runWorkers(ctx, d)()
 	total := int(rate * seconds)
 	interval := time.Duration(float64(time.Second) / rate)
 	ids := make([]string, total)
