@@ -270,14 +270,60 @@ func (d *Durable) recover(ctx context.Context, lease time.Duration) {
 			break
 		}
 	}
-	open, err := d.Store.OpenExecutions(ctx, &store.OpenExecutionsParams{StartedBefore: d.now().Add(-lease), Limit: 1000})
-	if err != nil {
-		slog.Error("listing open executions", "err", err)
-		return
-	}
-	for _, e := range open {
-		if _, err := d.Store.OutboxFlush(ctx, e.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-			slog.Error("flushing an outbox", "execution", e.ID, "err", err)
+	d.recoverOutboxes(ctx, lease)
+}
+
+// recoverPage is how many open executions the recoverer reads at once.
+const recoverPage = 500
+
+// recoverOutboxes goes through every execution in the open index that
+// started more than a lease ago: it hands over what a crashed worker left
+// in its outbox, and drops the entries of executions that are closed (a
+// crash between the close and the index's update) or gone (their
+// retention ran out, or a crash during their creation), which would
+// otherwise pile up at the head of the index.
+//
+// On a Redis Cluster the execution and the index are in different slots,
+// so a redrive that reopens an execution between the status read and the
+// removal can lose its entry; the redrive itself hands its work over, and
+// only a later crash of its worker would then wait for the next redrive or
+// start of it.
+func (d *Durable) recoverOutboxes(ctx context.Context, lease time.Duration) {
+	before := d.now().Add(-lease)
+	offset := 0
+	for ctx.Err() == nil {
+		open, err := d.Store.OpenExecutions(ctx, &store.OpenExecutionsParams{StartedBefore: before, Offset: offset, Limit: recoverPage})
+		if err != nil {
+			slog.Error("listing open executions", "err", err)
+			return
 		}
+		ids := make([]string, len(open))
+		for i, e := range open {
+			ids[i] = e.ID
+		}
+		states, err := d.Store.OpenExecutionStates(ctx, ids)
+		if err != nil {
+			slog.Error("reading open executions", "err", err)
+			return
+		}
+		dropped := 0
+		for i, st := range states {
+			switch {
+			case st.Status != store.StatusRunning:
+				if err := d.Store.OpenExecutionRemove(ctx, ids[i]); err != nil {
+					slog.Error("dropping an ended execution from the open index", "execution", ids[i], "err", err)
+					continue
+				}
+				dropped++
+			case st.Outbox > 0:
+				if _, err := d.Store.OutboxFlush(ctx, ids[i]); err != nil && !errors.Is(err, store.ErrNotFound) {
+					slog.Error("flushing an outbox", "execution", ids[i], "err", err)
+				}
+			}
+		}
+		if len(open) < recoverPage {
+			return
+		}
+		offset += len(open) - dropped
 	}
 }

@@ -49,6 +49,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *Client) {
 		{"TimersDue", testTimersDue},
 		{"TimersRescheduled", testTimersRescheduled},
 		{"OpenExecutions", testOpenExecutions},
+		{"OpenExecutionStates", testOpenExecutionStates},
 		{"StateMachines", testStateMachines},
 		{"ExecutionList", testExecutionList},
 	}
@@ -1208,4 +1209,25 @@ func skipDirect(t *testing.T, c *Client) {
 	if c.direct {
 		t.Skip("direct mode hands no work over through the outbox")
 	}
+}
+
+// The recoverer reads each open entry's status and outbox length at once.
+func testOpenExecutionStates(t *testing.T, c *Client) {
+	ctx := context.Background()
+	running := create(t, c, "running", `{}`)
+	closed := create(t, c, "closed", `{}`)
+	_, err := c.Transition(ctx, &TransitionParams{
+		ExecutionID: closed, Thread: RootThread, Seq: 0, Record: []byte(`{}`),
+		Close: &ExecutionClose{Status: "SUCCEEDED", Output: []byte(`1`), StopDate: t0.Add(time.Second)},
+	})
+	require.NoError(t, err)
+	got, err := c.OpenExecutionStates(ctx, []string{running, closed, ExecutionID(testARN, "none")})
+	require.NoError(t, err)
+	require.Equal(t, []OpenExecutionState{
+		{Status: StatusRunning, Outbox: int64(c.outboxed(1))},
+		{Status: StatusSucceeded, Outbox: int64(c.outboxed(1))},
+		{},
+	}, got)
+	_, err = c.OpenExecutionStates(ctx, []string{"a}b"})
+	require.ErrorIs(t, err, ErrInvalid)
 }
