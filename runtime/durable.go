@@ -220,7 +220,7 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 		info.first.Store(&store.Thread{ID: store.RootThread, Seq: 0, LastEventID: res.Execution.Events, Record: recJSON})
 		d.cacheExecution(info)
 	}
-	if _, err := d.Store.ExecutionHandOver(ctx, res, p.StateMachineName); err != nil {
+	if _, err := d.Store.ExecutionHandOver(ctx, res); err != nil {
 		return nil, err
 	}
 	return &Started{ID: id, ExecutionARN: info.arn, StartDate: res.Execution.StartDate, Existing: res.Existing}, nil

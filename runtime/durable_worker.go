@@ -446,16 +446,16 @@ func (t *transition) apply(ctx context.Context, o asl.Outcome) error {
 				return t.end(x.Output, nil)
 			}
 			t.event(Event{Type: ExecutionSucceeded, Payload: x.Output})
-			t.close = &store.ExecutionClose{Status: string(StatusSucceeded), Output: []byte(asl.EncodeJSON(x.Output)), StopDate: t.d.now(), Retention: t.d.retention(),
-				NoVariables: !t.x.machine.UsesVariables(), NoForks: !forks(t.x.machine)}
+			t.close = t.closing(StatusSucceeded)
+			t.close.Output = []byte(asl.EncodeJSON(x.Output))
 			return nil
 		case asl.Fail:
 			if t.rec.Child != nil {
 				return t.end(nil, &aslerr.Error{Name: x.Error, Cause: x.Cause})
 			}
 			t.event(Event{Type: ExecutionFailed, Error: &ErrorDetails{x.Error, x.Cause}})
-			t.close = &store.ExecutionClose{Status: string(StatusFailed), Error: x.Error, Cause: x.Cause, StopDate: t.d.now(), Retention: t.d.retention(),
-				NoVariables: !t.x.machine.UsesVariables(), NoForks: !forks(t.x.machine)}
+			t.close = t.closing(StatusFailed)
+			t.close.Error, t.close.Cause = x.Error, x.Cause
 			return nil
 		case asl.CallTask:
 			rtype, res := resourceParts(x.Resource)
@@ -600,6 +600,13 @@ func (t *transition) tokenTimeout(name, cause string) asl.Outcome {
 	t.event(Event{Type: t.tokenEvent(TaskTimedOut), Task: &TaskDetails{ResourceType: rtype, Resource: res}, Error: &ErrorDetails{name, cause}})
 	t.rec.Phase, t.rec.Call, t.rec.Token, t.rec.Deadline = phaseEnter, nil, "", 0
 	return asl.HandleError(t.st, t.input, &aslerr.Error{Name: name, Cause: cause}, t.c)
+}
+
+// closing is how the execution closes with status: now, kept for the
+// retention, with only the keys it may have written to expire.
+func (t *transition) closing(status Status) *store.ExecutionClose {
+	return &store.ExecutionClose{Status: string(status), StopDate: t.d.now(), Retention: t.d.retention(),
+		NoVariables: !t.x.machine.UsesVariables(), NoForks: !forks(t.x.machine)}
 }
 
 // forks reports whether a definition has a Parallel or Map state (nested

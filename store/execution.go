@@ -98,6 +98,8 @@ type ExecutionCreateResult struct {
 	// handOver lets ExecutionHandOver pass the outbox on without reading
 	// it back (nil when Existing).
 	handOver *handOver
+	// stateMachine is the name it is listed under (Params.StateMachine).
+	stateMachine string
 	// listed is set when the script listed the execution (direct mode).
 	listed bool
 }
@@ -114,8 +116,8 @@ type ExecutionCreateResult struct {
 //
 // The caller hands the outbox over afterwards (ExecutionHandOver).
 func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) (*ExecutionCreateResult, error) {
-	if p.StateMachineARN == "" || p.Name == "" || p.StartDate.IsZero() {
-		return nil, fmt.Errorf("%w: an execution needs a state machine ARN, a name and a start date", ErrInvalid)
+	if p.StateMachineARN == "" || p.StateMachine == "" || p.Name == "" || p.StartDate.IsZero() {
+		return nil, fmt.Errorf("%w: an execution needs a state machine ARN and name, a name and a start date", ErrInvalid)
 	}
 	id := ExecutionID(p.StateMachineARN, p.Name)
 	a := args{p.Input, p.Thread}
@@ -137,9 +139,6 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 	a = append(a, id, p.StartDate.UnixMilli())
 	keys := c.keys.createKeys(id, c.direct, p.StateMachine)
 	if c.direct {
-		if p.StateMachine == "" {
-			return nil, fmt.Errorf("%w: an execution needs the name of the state machine it is listed under", ErrInvalid)
-		}
 		// One round trip: the script lists the execution as open and
 		// under its state machine, and schedules its first work.
 		res, err := scriptExecutionCreate.Run(ctx, c.hot, keys, a...).Slice()
@@ -150,8 +149,8 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 	}
 
 	// Otherwise the open-executions index is a global key in another
-	// Cluster slot, so the script cannot touch it. It is written first: a crash between the
-	// two steps leaves an index entry without an execution, which the
+	// Cluster slot, so the script cannot touch it. It is written first: a
+	// crash between the two steps leaves an index entry without an execution, which the
 	// recoverer drops once it is older than a lease, rather than an
 	// execution nobody finds (an orphan whose outbox is never flushed).
 	// NX keeps an existing entry's start time.
@@ -199,8 +198,9 @@ func (c *Client) created(ctx context.Context, id string, p *ExecutionCreateParam
 			return nil, err
 		}
 		return &ExecutionCreateResult{
-			handOver: h,
-			listed:   c.direct,
+			handOver:     h,
+			stateMachine: p.StateMachine,
+			listed:       c.direct,
 			Execution: &Execution{
 				ID:              id,
 				StateMachineARN: p.StateMachineARN,
@@ -221,7 +221,7 @@ func (c *Client) created(ctx context.Context, id string, p *ExecutionCreateParam
 		if err != nil {
 			return nil, err
 		}
-		return &ExecutionCreateResult{Execution: x, Existing: true}, nil
+		return &ExecutionCreateResult{Execution: x, Existing: true, stateMachine: p.StateMachine}, nil
 	case codeExists:
 		status := stringAt(res, 1)
 		if added > 0 && status != StatusRunning {

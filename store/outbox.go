@@ -101,18 +101,19 @@ func (c *Client) OutboxHandOverChain(ctx context.Context, execID string, chain [
 
 // ExecutionHandOver lists an execution ExecutionCreate created under its
 // state machine (ExecutionListAdd) and passes on its first work items, in
-// one round trip (none in direct mode, where the create script did both). When the create found the execution existing, it lists
-// it and flushes its outbox instead: a start repeated after a crash before
-// the hand-over repairs it.
-func (c *Client) ExecutionHandOver(ctx context.Context, r *ExecutionCreateResult, stateMachine string) (int, error) {
+// one round trip (in none in direct mode, where the create script did
+// both). When the create found the execution existing, it lists it and
+// flushes its outbox instead: a start repeated after a crash before the
+// hand-over repairs it.
+func (c *Client) ExecutionHandOver(ctx context.Context, r *ExecutionCreateResult) (int, error) {
 	list := func(pipe redis.Pipeliner) {
-		pipe.ZAdd(ctx, c.keys.StateMachineExecutionsKey(stateMachine), redis.Z{Score: float64(r.Execution.StartDate.UnixMilli()), Member: r.Execution.ID})
+		pipe.ZAdd(ctx, c.keys.StateMachineExecutionsKey(r.stateMachine), redis.Z{Score: float64(r.Execution.StartDate.UnixMilli()), Member: r.Execution.ID})
 	}
 	if r.listed {
 		list = nil
 	}
 	if r.Existing || r.handOver == nil {
-		if err := c.ExecutionListAdd(ctx, stateMachine, r.Execution.ID, r.Execution); err != nil {
+		if err := c.ExecutionListAdd(ctx, r.stateMachine, r.Execution.ID, r.Execution); err != nil {
 			return 0, err
 		}
 		return c.OutboxFlush(ctx, r.Execution.ID)
