@@ -1,13 +1,12 @@
 package choice
 
 import (
-	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/signalbox/signalbox/asl/diag"
 	"github.com/signalbox/signalbox/asl/jpath"
+	"github.com/signalbox/signalbox/asl/jsontext"
 )
 
 // Parse compiles one Choice rule: the decoded JSON object of an element of
@@ -248,26 +247,7 @@ func isBool(v any) bool   { _, ok := v.(bool); return ok }
 func isNumber(v any) bool { _, ok := toNumber(v); return ok }
 
 // jsonType names the JSON type of a decoded value, for messages.
-func jsonType(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "an array"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	case json.Number:
-		return "a number"
-	}
-	if isNumber(v) {
-		return "a number"
-	}
-	return fmt.Sprintf("a %T", v)
-}
+func jsonType(v any) string { return jsontext.KindPhrase(v) }
 
 func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))

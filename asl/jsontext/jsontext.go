@@ -5,6 +5,8 @@
 package jsontext
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -93,4 +95,25 @@ func StringLen(s string) int {
 		i++
 	}
 	return n
+}
+
+// KindPhrase names a decoded JSON value's type for a message: "null", "an
+// object", "an array", "a string", "a boolean", "a number" (float64,
+// int64, int or json.Number), else "a <Go type>".
+func KindPhrase(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case float64, int64, int, json.Number:
+		return "a number"
+	}
+	return fmt.Sprintf("a %T", v)
 }

@@ -38,3 +38,17 @@ func TestStringLenIsWhatWriteStringWrites(t *testing.T) {
 		}
 	}
 }
+
+func TestKindPhrase(t *testing.T) {
+	for v, want := range map[any]string{
+		nil: "null", "s": "a string", true: "a boolean", 1.5: "a number", int64(2): "a number", 3: "a number",
+		json.Number("4"): "a number", uint8(5): "a uint8",
+	} {
+		if got := KindPhrase(v); got != want {
+			t.Errorf("KindPhrase(%#v) = %q, want %q", v, got, want)
+		}
+	}
+	if KindPhrase(map[string]any{}) != "an object" || KindPhrase([]any{}) != "an array" {
+		t.Error("objects and arrays")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/signalbox/signalbox/asl/jsontext"
 	"github.com/signalbox/signalbox/integrations"
 )
 
@@ -305,23 +306,7 @@ func validHeaderName(name string) bool {
 }
 
 // kind names a decoded JSON value's type for an error message.
-func kind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "an array"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	case int64, int, float64:
-		return "a number"
-	}
-	return fmt.Sprintf("a %T", v)
-}
+func kind(v any) string { return jsontext.KindPhrase(v) }
 
 // show renders a value for an error message.
 func show(v any) string {

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/ohler55/ojg/oj"
+
+	"github.com/signalbox/signalbox/asl/jsontext"
 )
 
 // Field names of the mock configuration format.
@@ -272,19 +274,4 @@ func sortedKeys(m map[string]any) []string {
 }
 
 // kind names the JSON type of v for messages.
-func kind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "an array"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	default:
-		return "a number"
-	}
-}
+func kind(v any) string { return jsontext.KindPhrase(v) }
