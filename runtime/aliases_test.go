@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/signalbox/signalbox/internal/testclock"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -216,7 +217,7 @@ func TestStateMachineAliasValidation(t *testing.T) {
 	require.JSONEq(t, `"one"`, runOutput(t, d, v1, "version-stays"), "deleting an alias keeps its versions")
 }
 
-func newVersions2(t *testing.T) (*runtime.Durable, *fakeClock) {
+func newVersions2(t *testing.T) (*runtime.Durable, *testclock.Clock) {
 	d, clk := newDurable(t, nil)
 	newVersions(t, d)
 	return d, clk

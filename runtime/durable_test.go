@@ -12,34 +12,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/internal/testclock"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
 	"github.com/signalbox/signalbox/store/storetest"
 )
 
-// fakeClock is the durable runtime's injected time, moved by the test.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // openStore opens a store of the test's own (storetest).
 func openStore(t testing.TB) *store.Client { return storetest.Open(t, "sbrt-") }
 
-func newDurable(t *testing.T, h integrations.Handler) (*runtime.Durable, *fakeClock) {
-	clk := &fakeClock{now: t0}
+func newDurable(t *testing.T, h integrations.Handler) (*runtime.Durable, *testclock.Clock) {
+	clk := testclock.New(t0)
 	return &runtime.Durable{Store: openStore(t), Tasks: h, Now: clk.Now, Consumer: "w1"}, clk
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/httptask"
+	"github.com/signalbox/signalbox/internal/testclock"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
 	"github.com/signalbox/signalbox/store/storetest"
@@ -87,31 +88,13 @@ func tasks() *integrations.Mux {
 	return m
 }
 
-// testClock is the durable runtime's time, moved by the test.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // openStore opens a store of the test's own (storetest).
 func openStore(t *testing.T) *store.Client { return storetest.Open(t, "sbhttp-") }
 
 func TestADurableExecutionRetriesAnHTTPTask(t *testing.T) {
 	t.Parallel()
 	api := newFlaky(t)
-	clk := &testClock{now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 	d := &runtime.Durable{Store: openStore(t), Tasks: tasks(), Now: clk.Now, Consumer: "w1"}
 	ctx := context.Background()
 	def := strings.ReplaceAll(chargeDefinition, "URL", api.URL)
@@ -209,7 +192,7 @@ func TestACatchTakesAnHTTPStatusFailure(t *testing.T) {
 			"Retry":[{"ErrorEquals":["States.Http.StatusCode.500"],"MaxAttempts":3}],
 			"Catch":[{"ErrorEquals":["States.Http.StatusCode.404"],"ResultPath":"$.error","Next":"Missing"}],"End":true},
 		"Missing":{"Type":"Pass","Parameters":{"error.$":"$.error.Error","response.$":"States.StringToJson($.error.Cause)"},"End":true}}}`
-	clk := &testClock{now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 	d := &runtime.Durable{Store: openStore(t), Tasks: tasks(), Now: clk.Now, Consumer: "w1"}
 	ctx := context.Background()
 	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "lookup", Definition: []byte(def), Input: map[string]any{}})
