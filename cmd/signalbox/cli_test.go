@@ -66,6 +66,13 @@ func runCLI(t *testing.T, dir string, args ...string) cli {
 	t.Helper()
 	cmd := exec.Command(signalbox(t), args...)
 	cmd.Dir = dir
+	return runCmd(t, cmd)
+}
+
+// runCmd runs a command of the binary and returns what it printed and its
+// exit code.
+func runCmd(t *testing.T, cmd *exec.Cmd) cli {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net"
@@ -35,16 +34,7 @@ func (r clientRun) run(t *testing.T, args ...string) cli {
 	}
 	cmd.Env = append(cmd.Env, r.env...)
 	cmd.Stdin = strings.NewReader(r.stdin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if err != nil {
-		var exit *exec.ExitError
-		require.ErrorAs(t, err, &exit, "the binary did not run: %v", err)
-		code = exit.ExitCode()
-	}
-	return cli{stdout: stdout.String(), stderr: stderr.String(), code: code}
+	return runCmd(t, cmd)
 }
 
 // jsonObject decodes a client command's JSON object output.
