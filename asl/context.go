@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"time"
@@ -47,6 +48,12 @@ type Context struct {
 	// AllVars returns every variable the state can see, for JSONata
 	// bindings; nil when there are none.
 	AllVars func() map[string]any
+	// Interrupt, when set, is cancelled when the execution stops, times
+	// out or the client waiting for it leaves: an evaluation in progress
+	// (JSONata, intrinsics, templates) stops at its next check and the
+	// state fails. Nil means the evaluation is bounded by its own limits
+	// only.
+	Interrupt context.Context
 
 	obj any // the Context object, built on first use
 	// execObj and smObj are its Execution and StateMachine parts, which
