@@ -27,13 +27,30 @@ func newTaskToken(execID, thread string, c *asl.Context) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("v1|" + execID + "|" + thread + "|" + nonce))
 }
 
+// parseTaskToken returns the execution and thread a token names. Only what
+// newTaskToken makes is accepted: an execution id of 32 lower-case hex
+// digits (store.ExecutionID), a thread id of numbers joined by "/"
+// (store.RootThread and the fork children's ids) and a nonce of 16 hex
+// digits, so a forged token cannot name keys outside an execution's.
 func parseTaskToken(token string) (execID, thread string, err error) {
 	b, err := base64.RawURLEncoding.DecodeString(token)
 	f := strings.Split(string(b), "|")
-	if err != nil || len(f) != 4 || f[0] != "v1" || f[1] == "" || f[2] == "" {
+	if err != nil || len(f) != 4 || f[0] != "v1" || !isLowerHex(f[1], 32) || !isThreadID(f[2]) || !isLowerHex(f[3], 16) {
 		return "", "", fmt.Errorf("%w: %.40q", ErrInvalidToken, token)
 	}
 	return f[1], f[2], nil
+}
+
+func isLowerHex(s string, n int) bool { return len(s) == n && isHex(s) }
+
+// isThreadID reports whether s is numbers joined by "/", as thread ids are.
+func isThreadID(s string) bool {
+	for seg := range strings.SplitSeq(s, "/") {
+		if seg == "" || strings.Trim(seg, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // SendTaskSuccess completes the task waiting for token with output.
