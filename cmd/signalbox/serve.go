@@ -97,6 +97,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer st.Close()
+	logDurability(ctx, log, st)
 	d := &runtime.Durable{
 		Store: st, Tasks: newIntegrations(), Lease: *lease, Concurrency: *workers,
 		Region: *region, Account: *account,
@@ -187,4 +188,16 @@ func newIntegrations() *integrations.Mux {
 	m := integrations.NewMux()
 	m.Handle(httptask.Resource, httptask.New(httptask.Options{}))
 	return m
+}
+
+// logDurability says at start-up what a crash of the store loses: a
+// warning when it keeps nothing (the embedded default, or a Redis with
+// neither AOF nor snapshots), with the way to run durably.
+func logDurability(ctx context.Context, log *slog.Logger, st *store.Client) {
+	p := st.Persistence(ctx)
+	if p.Volatile || (p.Unknown == nil && !p.AppendOnly) {
+		log.Warn("durability: "+p.String(), "durable", "run a Redis with --appendonly yes (appendfsync everysec or always) and pass --redis-url or $"+store.EnvRedisURL)
+		return
+	}
+	log.Info("durability: " + p.String())
 }

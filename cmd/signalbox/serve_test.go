@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/signalbox/signalbox/internal/redisproc"
 	"github.com/signalbox/signalbox/store"
 	"github.com/signalbox/signalbox/store/storetest"
 )
@@ -27,6 +29,23 @@ type served struct {
 	cmd    *exec.Cmd
 	mu     sync.Mutex
 	stderr bytes.Buffer
+	wrote  chan struct{} // signalled after each write to stderr
+}
+
+// WaitLog waits until the server's log holds s, and returns the log.
+func (s *served) WaitLog(t *testing.T, want string) string {
+	t.Helper()
+	safety := time.After(30 * time.Second) // a net against a hang, not a synchronisation
+	for {
+		if log := s.Log(); strings.Contains(log, want) {
+			return log
+		}
+		select {
+		case <-s.wrote:
+		case <-safety:
+			t.Fatalf("serve's log never held %q; it is:\n%s", want, s.Log())
+		}
+	}
 }
 
 // Log is what the server wrote to stderr so far.
@@ -40,8 +59,13 @@ type lockedWriter struct{ s *served }
 
 func (w lockedWriter) Write(p []byte) (int, error) {
 	w.s.mu.Lock()
-	defer w.s.mu.Unlock()
-	return w.s.stderr.Write(p)
+	n, err := w.s.stderr.Write(p)
+	w.s.mu.Unlock()
+	select {
+	case w.s.wrote <- struct{}{}:
+	default:
+	}
+	return n, err
 }
 
 // startServe runs `signalbox serve --addr 127.0.0.1:0 ARGS...` and returns
@@ -49,7 +73,7 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 // it exits cleanly.
 func startServe(t *testing.T, args ...string) *served {
 	t.Helper()
-	s := &served{Prefix: storetest.Prefix("sbs-")}
+	s := &served{Prefix: storetest.Prefix("sbs-"), wrote: make(chan struct{}, 1)}
 	s.cmd = exec.Command(signalbox(t), append([]string{"serve", "--addr", "127.0.0.1:0", "--redis-prefix", s.Prefix}, args...)...)
 	s.cmd.Stderr = lockedWriter{s}
 	stdout, err := s.cmd.StdoutPipe()
@@ -102,4 +126,27 @@ func TestServeRefusesABadAddress(t *testing.T) {
 	res := runCLI(t, "", "serve", "--addr", "127.0.0.1:notaport")
 	require.Equal(t, 1, res.code)
 	require.Contains(t, res.stderr, "notaport")
+}
+
+// serve says at start-up what its store keeps: the embedded store and a
+// Redis without persistence are named volatile, with the way out; a Redis
+// with an AOF says its fsync policy.
+func TestServeSaysWhatACrashLoses(t *testing.T) {
+	t.Parallel()
+	// the durability line comes before the one that says it is serving
+	log := startServe(t).WaitLog(t, "msg=serving")
+	if os.Getenv(store.EnvRedisURL) == "" {
+		require.Contains(t, log, "level=WARN msg=\"durability: embedded store, in this process's memory")
+		require.Contains(t, log, "run a Redis with --appendonly yes")
+	} else {
+		require.Regexp(t, `durability: Redis (appendonly|persistence)`, log)
+	}
+	srv, err := redisproc.Start(context.Background(), t.TempDir(), "--appendonly", "yes")
+	if errors.Is(err, redisproc.ErrNotInstalled) {
+		t.Skip(err)
+	}
+	require.NoError(t, err)
+	t.Cleanup(srv.Stop)
+	log = startServe(t, "--redis-url", srv.URL()).WaitLog(t, "msg=serving")
+	require.Contains(t, log, "level=INFO msg=\"durability: Redis appendonly yes, appendfsync everysec")
 }
