@@ -21,16 +21,18 @@ import (
 	"time"
 
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/internal/redisproc"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
 )
 
-// `signalbox bench durable` measures the durable runtime on a Redis, beside
-// redis-benchmark's EVAL rate on the same server in the same run, so that
-// the figures read as a share of what that Redis can do:
+// `signalbox bench durable` measures the durable runtime on a Redis:
 //   - starts/s: executions started from 32 goroutines;
 //   - transitions/s: state transitions (states entered, AWS's billing unit)
 //     of pre-started executions, carried out by one worker process;
+//   - for both, what they cost the Redis, from INFO deltas: script calls
+//     per second, Redis commands (those inside scripts included) and Redis
+//     CPU (user + system, the whole server) per start or transition;
 //   - executions/s end to end: executions started from 32 goroutines while
 //     the workers run them, until the last has ended (the peak rate of
 //     the workflow as a whole: starting and running share the machine);
@@ -39,92 +41,170 @@ import (
 //   - with --memory N, the worker's heap after each wave of executions,
 //     over N transitions.
 //
+// By default it runs everything twice, each time on a redis-server of its
+// own on loopback: with appendonly yes and appendfsync everysec (what
+// durability costs), then with persistence off (what the figures of a
+// volatile Redis would be); --persistence picks the settings, --redis-url
+// measures an existing server instead (its settings are read and
+// reported). redis-benchmark's no-op EVAL rate on the same server is
+// printed beside the figures as context: one of its calls does nothing,
+// one transition script carries a whole chain of steps, so the two are not
+// divided into one another.
+//
 // Two 5-state workflows: pass5 (five Pass states: a worker commits a chain
 // of such steps in one transition) and task5 (five Task states calling an
 // integration in this process that answers at once: each state takes two
 // transitions through the work stream, the cost of real tasks less their
 // own latency). The starter and the workers share this process.
 
-const benchDurableUsage = "usage: signalbox bench durable [--redis-url URL] [--executions N] [--workers N] [--seconds S] [--memory N]"
+const benchDurableUsage = "usage: signalbox bench durable [--persistence everysec,off | --redis-url URL] [--executions N] [--workers N] [--seconds S] [--memory N]"
 
 var benchDefs = map[string][]byte{
 	"pass5": []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},"D":{"Type":"Pass","Next":"E"},"E":{"Type":"Pass","End":true}}}`),
 	"task5": []byte(`{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"B"},"B":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"C"},"C":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"D"},"D":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"E"},"E":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","End":true}}}`),
 }
 
+// persistenceArgs are redis-server's arguments for each --persistence
+// setting.
+var persistenceArgs = map[string][]string{
+	"off":      {"--appendonly", "no"},
+	"no":       {"--appendonly", "yes", "--appendfsync", "no"},
+	"everysec": {"--appendonly", "yes", "--appendfsync", "everysec"},
+	"always":   {"--appendonly", "yes", "--appendfsync", "always"},
+}
+
+type benchDurableOptions struct {
+	executions, workers, memory int
+	seconds                     float64
+}
+
 func cmdBenchDurable(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench durable", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	redisURL := fs.String("redis-url", cmpOrStr(os.Getenv(store.EnvRedisURL), "redis://127.0.0.1:6379"), "the Redis to measure on")
-	n := fs.Int("executions", 10000, "executions per throughput measurement")
-	workers := fs.Int("workers", runtime.DefaultConcurrency, "the worker's concurrency")
-	seconds := fs.Float64("seconds", 3, "how long the latency measurement starts executions")
-	memory := fs.Int("memory", 0, "also run this many transitions (pass5) and report the worker's heap after each wave")
+	redisURL := fs.String("redis-url", "", "measure this Redis instead of servers of the bench's own")
+	persistence := fs.String("persistence", "everysec,off", "the settings to run with, each on a redis-server of its own: off, no, everysec, always (appendfsync)")
+	var o benchDurableOptions
+	fs.IntVar(&o.executions, "executions", 10000, "executions per throughput measurement")
+	fs.IntVar(&o.workers, "workers", runtime.DefaultConcurrency, "the worker's concurrency")
+	fs.Float64Var(&o.seconds, "seconds", 3, "how long the latency measurement starts executions")
+	fs.IntVar(&o.memory, "memory", 0, "also run this many transitions (pass5) and report the worker's heap after each wave")
 	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
 		fmt.Fprintln(stderr, benchDurableUsage)
 		return 2
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if given["redis-url"] && given["persistence"] {
+		fmt.Fprintln(stderr, "signalbox bench durable: --persistence sets up servers of the bench's own; --redis-url measures an existing one: give one of them")
+		return 2
+	}
+	settings := strings.Split(*persistence, ",")
+	for _, p := range settings {
+		if _, ok := persistenceArgs[p]; !ok && *redisURL == "" {
+			fmt.Fprintf(stderr, "signalbox bench durable: --persistence %q: want off, no, everysec or always\n", p)
+			return 2
+		}
+	}
 	tuneGC()
 	ctx := context.Background()
-	prefix := randomKeyPrefix("sbbench-")
-	st, err := store.Open(ctx, store.Options{URL: *redisURL, Prefix: prefix})
-	if err != nil {
+	if *redisURL != "" {
+		return benchDurableOn(ctx, *redisURL, o, stdout, stderr)
+	}
+	for _, p := range settings {
+		dir, err := os.MkdirTemp("", "signalbox-bench-redis-")
+		if err != nil {
+			fmt.Fprintf(stderr, "signalbox bench durable: %v\n", err)
+			return 1
+		}
+		srv, err := redisproc.Start(ctx, dir, persistenceArgs[p]...)
+		if err != nil {
+			_ = os.RemoveAll(dir)
+			fmt.Fprintf(stderr, "signalbox bench durable: %v (or measure an existing server with --redis-url)\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "== persistence %s: redis-server of the bench's own on %s (data in %s)\n", p, srv.Addr, dir)
+		code := benchDurableOn(ctx, srv.URL(), o, stdout, stderr)
+		srv.Stop()
+		_ = os.RemoveAll(dir)
+		if code != 0 {
+			return code
+		}
+	}
+	return 0
+}
+
+// benchDurableOn runs every measurement on the Redis of redisURL.
+func benchDurableOn(ctx context.Context, redisURL string, o benchDurableOptions, stdout, stderr io.Writer) int {
+	fail := func(err error) int {
 		fmt.Fprintf(stderr, "signalbox bench durable: %v\n", err)
 		return 1
+	}
+	prefix := randomKeyPrefix("sbbench-")
+	st, err := store.Open(ctx, store.Options{URL: redisURL, Prefix: prefix})
+	if err != nil {
+		return fail(err)
 	}
 	defer func() {
 		_ = st.Purge(context.Background())
 		_ = st.Close()
 	}()
+	stats, err := newRedisStats(redisURL)
+	if err != nil {
+		return fail(err)
+	}
+	defer stats.Close()
 	tasks := integrations.NewMux()
 	tasks.Handle("arn:aws:states:::signalbox:bench", integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
 		return req.Parameters, nil
 	}))
-	d := &runtime.Durable{Store: st, Tasks: tasks, Concurrency: *workers, Consumer: "bench"}
+	d := &runtime.Durable{Store: st, Tasks: tasks, Concurrency: o.workers, Consumer: "bench"}
 
-	fmt.Fprintf(stdout, "Redis %s (keys under %s); worker concurrency %d; GOMAXPROCS %d\n", *redisURL, prefix, *workers, goruntime.GOMAXPROCS(0))
-	plain, pipelined, rbErr := redisBenchmarkEval(*redisURL)
-	if rbErr != nil {
-		fmt.Fprintf(stdout, "redis-benchmark: %v\n", rbErr)
+	fmt.Fprintf(stdout, "Redis %s (keys under %s); worker concurrency %d; GOMAXPROCS %d\n", redisURL, prefix, o.workers, goruntime.GOMAXPROCS(0))
+	fmt.Fprintf(stdout, "persistence: %s\n", st.Persistence(ctx))
+	if plain, pipelined, err := redisBenchmarkEval(redisURL); err != nil {
+		fmt.Fprintf(stdout, "context: redis-benchmark: %v\n", err)
 	} else {
-		fmt.Fprintf(stdout, "redis-benchmark EVAL \"return 1\": %.0f/s (50 clients), %.0f/s (50 clients, pipelines of 16)\n", plain, pipelined)
+		fmt.Fprintf(stdout, "context: redis-benchmark EVAL \"return 1\" (a no-op script) on this server: %.0f/s (50 clients), %.0f/s (pipelines of 16)\n", plain, pipelined)
 	}
-	ratio := func(v float64) string {
-		if rbErr != nil || plain == 0 {
-			return ""
-		}
-		return fmt.Sprintf("  (%.0f%% of EVAL/s)", 100*v/plain)
-	}
+	n := o.executions
 	for _, wl := range []string{"pass5", "task5"} {
-		startRate, err := benchStarts(ctx, d, wl, *n)
+		before, err := stats.Read(ctx)
 		if err != nil {
-			fmt.Fprintf(stderr, "signalbox bench durable: %v\n", err)
-			return 1
+			return fail(err)
 		}
-		trRate, err := benchTransitions(ctx, d, *n)
+		startRate, err := benchStarts(ctx, d, wl, n)
 		if err != nil {
-			fmt.Fprintf(stderr, "signalbox bench durable: %v\n", err)
-			return 1
+			return fail(err)
 		}
-		fmt.Fprintf(stdout, "%s: starts %.0f/s%s; state transitions %.0f/s%s\n", wl, startRate, ratio(startRate), trRate, ratio(trRate))
+		mid, err := stats.Read(ctx)
+		if err != nil {
+			return fail(err)
+		}
+		trRate, err := benchTransitions(ctx, d, n)
+		if err != nil {
+			return fail(err)
+		}
+		after, err := stats.Read(ctx)
+		if err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "%s: starts %.0f/s (%s); state transitions %.0f/s (%s)\n",
+			wl, startRate, mid.Sub(before).Per(n, "start"), trRate, after.Sub(mid).Per(5*n, "transition"))
 	}
-	peak, err := benchEndToEnd(ctx, d, *n)
+	peak, err := benchEndToEnd(ctx, d, n)
 	if err != nil {
-		fmt.Fprintf(stderr, "signalbox bench durable: %v\n", err)
-		return 1
+		return fail(err)
 	}
 	fmt.Fprintf(stdout, "pass5 end to end (started while the workers run): %.0f executions/s (%.0f state transitions/s)\n", peak, 5*peak)
 	rate := peak / 2
-	p50, p99, count, err := benchLatency(ctx, d, rate, *seconds)
+	p50, p99, count, err := benchLatency(ctx, d, rate, o.seconds)
 	if err != nil {
-		fmt.Fprintf(stderr, "signalbox bench durable: %v\n", err)
-		return 1
+		return fail(err)
 	}
 	fmt.Fprintf(stdout, "pass5 start-to-end at %.0f executions/s (half the peak, %d executions): p50 %.1f ms, p99 %.1f ms\n", rate, count, p50, p99)
-	if *memory > 0 {
-		if err := benchMemory(ctx, d, *memory, stdout); err != nil {
-			fmt.Fprintf(stderr, "signalbox bench durable: %v\n", err)
-			return 1
+	if o.memory > 0 {
+		if err := benchMemory(ctx, d, o.memory, stdout); err != nil {
+			return fail(err)
 		}
 	}
 	return 0
