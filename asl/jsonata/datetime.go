@@ -399,10 +399,11 @@ func fromMillis(ms float64, picture string, tz string) (any, error) {
 	if picture == "" {
 		picture = defaultDatePicture
 	}
-	parts, err := parseDatePicture(picture)
-	if err != nil {
-		return nil, err
+	dp := datePictureOf(picture)
+	if dp.err != nil {
+		return nil, dp.err
 	}
+	parts := dp.parts
 	off := 0
 	if tz != "" {
 		if o, ok := parseOffset(tz); ok {

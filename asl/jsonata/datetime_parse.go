@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -66,61 +67,121 @@ func componentPattern(p *datePart) string {
 	return "(" + digits + ")"
 }
 
-// parseDate implements $toMillis with a picture.
-func (ev *evaluator) parseDate(c *callCtx, s, picture string) (any, error) {
-	parts, err := parseDatePicture(picture)
-	if err != nil {
-		return nil, err
+// datePicture is a compiled date picture: its parts for formatting and,
+// built on first use, the regular expression and checks for parsing.
+// Pictures are compiled once and shared (datePictureOf): compiling one
+// per call made $toMillis with a picture 2.9x slower than jsonata-js.
+type datePicture struct {
+	parts []datePart
+	err   error // parseDatePicture's
+
+	parseOnce sync.Once
+	rx        *regexp.Regexp
+	markers   []*datePart
+	present   map[byte]bool
+	order     string
+	first     int
+	invalid   bool // the picture cannot determine a timestamp (D3136)
+}
+
+// maxCachedPictures bounds the pictures kept compiled; past it the cache
+// starts again (a picture is usually a literal of the expression).
+const maxCachedPictures = 256
+
+var datePictures struct {
+	sync.Mutex
+	m map[string]*datePicture
+}
+
+// datePictureOf returns picture compiled, from the cache when it is there.
+func datePictureOf(picture string) *datePicture {
+	datePictures.Lock()
+	defer datePictures.Unlock()
+	if dp, ok := datePictures.m[picture]; ok {
+		return dp
 	}
+	if datePictures.m == nil || len(datePictures.m) >= maxCachedPictures {
+		datePictures.m = make(map[string]*datePicture)
+	}
+	dp := &datePicture{}
+	dp.parts, dp.err = parseDatePicture(picture)
+	datePictures.m[picture] = dp
+	return dp
+}
+
+// compileParse builds what parsing with the picture needs: the regular
+// expression of its components and literals, and which components it has.
+func (dp *datePicture) compileParse() {
 	var re strings.Builder
 	re.WriteString("^")
-	var markers []*datePart
-	for i := range parts {
-		p := &parts[i]
+	for i := range dp.parts {
+		p := &dp.parts[i]
 		if p.component == 0 {
 			re.WriteString(regexp.QuoteMeta(p.literal))
 			continue
 		}
 		re.WriteString(componentPattern(p))
-		markers = append(markers, p)
+		dp.markers = append(dp.markers, p)
 	}
 	re.WriteString("$")
-	if len(markers) == 0 {
-		return Undefined, nil
+	if len(dp.markers) == 0 {
+		return
 	}
 	rx, err := regexp.Compile(re.String())
 	if err != nil {
-		return nil, newError("D3136", c.pos, "toMillis", Undefined)
+		dp.invalid = true
+		return
 	}
-	// check the components first: a picture that cannot determine a
-	// timestamp is an error even when the string does not match
-	present := map[byte]bool{}
-	for _, p := range markers {
+	dp.rx = rx
+	// a picture that cannot determine a timestamp is an error even when
+	// the string does not match
+	dp.present = map[byte]bool{}
+	for _, p := range dp.markers {
 		comp := p.component
 		if comp == 'h' {
 			comp = 'H'
 		}
-		present[comp] = true
+		dp.present[comp] = true
 	}
+	present := dp.present
 	if present['X'] || present['W'] || present['x'] || present['w'] {
-		return nil, newError("D3136", c.pos, "toMillis", Undefined)
+		dp.invalid = true
+		return
 	}
-	order := "YMDHmsf"
+	dp.order = "YMDHmsf"
 	if present['d'] {
-		order = "YdHmsf"
+		dp.order = "YdHmsf"
 	}
-	first, last := -1, -1
-	for i := 0; i < len(order); i++ {
-		if present[order[i]] {
-			if first < 0 {
-				first = i
+	dp.first = -1
+	last := -1
+	for i := 0; i < len(dp.order); i++ {
+		if present[dp.order[i]] {
+			if dp.first < 0 {
+				dp.first = i
 			}
 			if last >= 0 && last != i-1 {
-				return nil, newError("D3136", c.pos, "toMillis", Undefined)
+				dp.invalid = true
+				return
 			}
 			last = i
 		}
 	}
+}
+
+// parseDate implements $toMillis with a picture.
+func (ev *evaluator) parseDate(c *callCtx, s, picture string) (any, error) {
+	dp := datePictureOf(picture)
+	if dp.err != nil {
+		return nil, dp.err
+	}
+	dp.parseOnce.Do(dp.compileParse)
+	if len(dp.markers) == 0 {
+		return Undefined, nil
+	}
+	if dp.invalid {
+		return nil, newError("D3136", c.pos, "toMillis", Undefined)
+	}
+	rx, markers, present, order, first := dp.rx, dp.markers, dp.present, dp.order, dp.first
 	m := rx.FindStringSubmatch(s)
 	if m == nil {
 		return Undefined, nil

@@ -147,69 +147,57 @@ func fnRandom(ev *evaluator, c *callCtx, args []any) (any, error) {
 	return ev.random(), nil
 }
 
-// numbers returns the numeric items of an aggregation argument.
-func numbers(v any) ([]float64, bool) {
-	items, ok := arrayItems(v)
-	if !ok {
-		if f, ok := toNumber(v); ok {
-			return []float64{f}, true
-		}
-		return nil, false
+// aggregate sums the numeric items of an aggregation argument in one pass,
+// without copying them, and finds their least and greatest. ok is false
+// when v is neither an array nor a number (the result is undefined).
+func aggregate(v any) (sum, lo, hi float64, n int, ok bool) {
+	items, isArray := arrayItems(v)
+	if !isArray {
+		f, ok := toNumber(v)
+		return f, f, f, 1, ok
 	}
-	out := make([]float64, 0, len(items))
-	for _, it := range items {
+	for i, it := range items {
 		f, _ := toNumber(it)
-		out = append(out, f)
+		sum += f
+		if i == 0 {
+			lo, hi = f, f
+			continue
+		}
+		lo, hi = math.Min(lo, f), math.Max(hi, f)
 	}
-	return out, true
+	return sum, lo, hi, len(items), true
 }
 
 func fnSum(ev *evaluator, c *callCtx, args []any) (any, error) {
-	ns, ok := numbers(arg(args, 0))
+	sum, _, _, _, ok := aggregate(arg(args, 0))
 	if !ok {
 		return Undefined, nil
 	}
-	total := 0.0
-	for _, f := range ns {
-		total += f
-	}
-	return total, nil
+	return sum, nil
 }
 
 func fnMax(ev *evaluator, c *callCtx, args []any) (any, error) {
-	ns, ok := numbers(arg(args, 0))
-	if !ok || len(ns) == 0 {
+	_, _, hi, n, ok := aggregate(arg(args, 0))
+	if !ok || n == 0 {
 		return Undefined, nil
 	}
-	m := ns[0]
-	for _, f := range ns[1:] {
-		m = math.Max(m, f)
-	}
-	return m, nil
+	return hi, nil
 }
 
 func fnMin(ev *evaluator, c *callCtx, args []any) (any, error) {
-	ns, ok := numbers(arg(args, 0))
-	if !ok || len(ns) == 0 {
+	_, lo, _, n, ok := aggregate(arg(args, 0))
+	if !ok || n == 0 {
 		return Undefined, nil
 	}
-	m := ns[0]
-	for _, f := range ns[1:] {
-		m = math.Min(m, f)
-	}
-	return m, nil
+	return lo, nil
 }
 
 func fnAverage(ev *evaluator, c *callCtx, args []any) (any, error) {
-	ns, ok := numbers(arg(args, 0))
-	if !ok || len(ns) == 0 {
+	sum, _, _, n, ok := aggregate(arg(args, 0))
+	if !ok || n == 0 {
 		return Undefined, nil
 	}
-	total := 0.0
-	for _, f := range ns {
-		total += f
-	}
-	return total / float64(len(ns)), nil
+	return sum / float64(n), nil
 }
 
 func fnFormatBase(ev *evaluator, c *callCtx, args []any) (any, error) {

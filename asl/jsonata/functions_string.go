@@ -289,11 +289,27 @@ func fnReplace(ev *evaluator, c *callCtx, args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	runes := []rune(s)
+	// A regex's matches carry byte offsets; a custom matcher's only
+	// character offsets, which are converted through the runes.
+	var runes []rune
+	text := func(from, to int) string {
+		if runes == nil {
+			runes = []rune(s)
+		}
+		from, to = max(0, min(from, len(runes))), max(0, min(to, len(runes)))
+		if from >= to {
+			return ""
+		}
+		return string(runes[from:to])
+	}
 	var b strings.Builder
-	pos := 0
+	pos, bytePos := 0, 0
 	for _, m := range ms {
-		b.WriteString(string(runes[pos:m.start]))
+		if m.hasByteOff {
+			b.WriteString(s[bytePos:m.byteStart])
+		} else {
+			b.WriteString(text(pos, m.start))
+		}
 		var with any
 		if rs, ok := replacement.(string); ok {
 			with = substitute(rs, m)
@@ -307,9 +323,13 @@ func fnReplace(ev *evaluator, c *callCtx, args []any) (any, error) {
 			return nil, newError("D3012", c.pos, "replace", with)
 		}
 		b.WriteString(ws)
-		pos = m.end
+		pos, bytePos = m.end, m.byteEnd
 	}
-	b.WriteString(string(runes[pos:]))
+	if len(ms) > 0 && !ms[len(ms)-1].hasByteOff {
+		b.WriteString(text(pos, math.MaxInt))
+	} else {
+		b.WriteString(s[bytePos:])
+	}
 	return b.String(), nil
 }
 

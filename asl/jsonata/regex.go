@@ -3,6 +3,7 @@ package jsonata
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // regexLiteral is a compiled /pattern/flags literal.
@@ -79,24 +80,34 @@ func isHex(s string) bool {
 	return true
 }
 
-// regexMatch is one match of a regular expression, with offsets in runes.
+// regexMatch is one match of a regular expression, with offsets in runes
+// and, for a regex's own matches, in bytes.
 type regexMatch struct {
-	match  string
-	start  int // rune offset
-	end    int // rune offset
-	groups []any
+	match      string
+	start      int // rune offset
+	end        int // rune offset
+	groups     []any
+	byteStart  int // byte offsets, set when hasByteOff: a custom
+	byteEnd    int // matcher gives character offsets only
+	hasByteOff bool
 }
 
 // allMatches returns the matches of re in s, at most limit of them when
-// limit >= 0. Offsets are counted in characters (runes).
+// limit >= 0. Offsets are counted in characters (runes), counted on from
+// the previous match, so that the cost is linear in the length of s
+// whatever the number of matches.
 func allMatches(re *regexp.Regexp, s string, limit int) []regexMatch {
 	locs := re.FindAllStringSubmatchIndex(s, limit)
 	out := make([]regexMatch, 0, len(locs))
+	var runes runeCounter
 	for _, loc := range locs {
 		m := regexMatch{
-			match: s[loc[0]:loc[1]],
-			start: runeOffset(s, loc[0]),
-			end:   runeOffset(s, loc[1]),
+			match:      s[loc[0]:loc[1]],
+			start:      runes.at(s, loc[0]),
+			end:        runes.at(s, loc[1]),
+			byteStart:  loc[0],
+			byteEnd:    loc[1],
+			hasByteOff: true,
 		}
 		for g := 1; g < len(loc)/2; g++ {
 			if loc[2*g] < 0 {
@@ -113,16 +124,17 @@ func allMatches(re *regexp.Regexp, s string, limit int) []regexMatch {
 	return out
 }
 
-// runeOffset converts a byte offset in s to a rune offset.
-func runeOffset(s string, byteOff int) int {
-	n := 0
-	for i := range s {
-		if i >= byteOff {
-			return n
-		}
-		n++
+// runeCounter converts increasing byte offsets of one string to rune
+// offsets, counting only the runes between one offset and the next.
+type runeCounter struct{ byteOff, runeOff int }
+
+func (rc *runeCounter) at(s string, byteOff int) int {
+	if byteOff < rc.byteOff {
+		*rc = runeCounter{}
 	}
-	return n
+	rc.runeOff += utf8.RuneCountInString(s[rc.byteOff:byteOff])
+	rc.byteOff = byteOff
+	return rc.runeOff
 }
 
 // matchObject renders a match as the object $match returns.

@@ -48,6 +48,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "gateway" {
 		return cmdBenchGateway(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "jsonata" {
+		return cmdBenchJSONata(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("workloads", "", "the workloads directory holding manifest.json (default: $SIGNALBOX_BENCH_DIR/workloads, else ../shared/bench/workloads beside the repository)")
