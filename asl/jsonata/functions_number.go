@@ -147,57 +147,82 @@ func fnRandom(ev *evaluator, c *callCtx, args []any) (any, error) {
 	return ev.random(), nil
 }
 
-// aggregate sums the numeric items of an aggregation argument in one pass,
-// without copying them, and finds their least and greatest. ok is false
-// when v is neither an array nor a number (the result is undefined).
-func aggregate(v any) (sum, lo, hi float64, n int, ok bool) {
-	items, isArray := arrayItems(v)
-	if !isArray {
-		f, ok := toNumber(v)
-		return f, f, f, 1, ok
+// aggregation is the numbers of an aggregation argument: the items of an
+// array, which the signature has checked are numbers, read in place
+// without a copy; or one number.
+type aggregation struct {
+	items  []any
+	single float64
+	n      int
+}
+
+// aggregate reads v; ok is false when v is neither an array nor a number
+// (the result is undefined).
+func aggregate(v any) (a aggregation, ok bool) {
+	if items, isArray := arrayItems(v); isArray {
+		return aggregation{items: items, n: len(items)}, true
 	}
-	for i, it := range items {
-		f, _ := toNumber(it)
-		sum += f
-		if i == 0 {
-			lo, hi = f, f
-			continue
+	f, ok := toNumber(v)
+	return aggregation{single: f, n: 1}, ok
+}
+
+func (a aggregation) at(i int) float64 {
+	if a.items == nil {
+		return a.single
+	}
+	f, _ := toNumber(a.items[i])
+	return f
+}
+
+func (a aggregation) sum() float64 {
+	total := 0.0
+	for i := range a.n {
+		total += a.at(i)
+	}
+	return total
+}
+
+// extreme is the greatest number (the least, when least is set).
+func (a aggregation) extreme(least bool) float64 {
+	m := a.at(0)
+	for i := 1; i < a.n; i++ {
+		if f := a.at(i); (f < m) == least && f != m {
+			m = f
 		}
-		lo, hi = math.Min(lo, f), math.Max(hi, f)
 	}
-	return sum, lo, hi, len(items), true
+	return m
 }
 
 func fnSum(ev *evaluator, c *callCtx, args []any) (any, error) {
-	sum, _, _, _, ok := aggregate(arg(args, 0))
+	a, ok := aggregate(arg(args, 0))
 	if !ok {
 		return Undefined, nil
 	}
-	return sum, nil
+	return a.sum(), nil
 }
 
 func fnMax(ev *evaluator, c *callCtx, args []any) (any, error) {
-	_, _, hi, n, ok := aggregate(arg(args, 0))
-	if !ok || n == 0 {
+	a, ok := aggregate(arg(args, 0))
+	if !ok || a.n == 0 {
 		return Undefined, nil
 	}
-	return hi, nil
+	return a.extreme(false), nil
 }
 
 func fnMin(ev *evaluator, c *callCtx, args []any) (any, error) {
-	_, lo, _, n, ok := aggregate(arg(args, 0))
-	if !ok || n == 0 {
+	a, ok := aggregate(arg(args, 0))
+	if !ok || a.n == 0 {
 		return Undefined, nil
 	}
-	return lo, nil
+	return a.extreme(true), nil
 }
 
 func fnAverage(ev *evaluator, c *callCtx, args []any) (any, error) {
-	sum, _, _, n, ok := aggregate(arg(args, 0))
-	if !ok || n == 0 {
+	a, ok := aggregate(arg(args, 0))
+	if !ok || a.n == 0 {
 		return Undefined, nil
 	}
-	return sum / float64(n), nil
+	return a.sum() / float64(a.n), nil
 }
 
 func fnFormatBase(ev *evaluator, c *callCtx, args []any) (any, error) {

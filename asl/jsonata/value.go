@@ -107,6 +107,8 @@ func isFunction(v any) bool {
 // typeSymbol is the one-letter type of a value used by function signatures.
 func typeSymbol(v any) byte {
 	switch v.(type) {
+	case float64, int64: // the common numbers first
+		return 'n'
 	case nil:
 		return 'l'
 	case undefinedType:
