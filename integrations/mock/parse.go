@@ -7,8 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ohler55/ojg/oj"
-
+	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/asl/jsontext"
 )
 
@@ -27,7 +26,7 @@ const (
 // input it returns a *ValidationError listing every problem found, each
 // with the JSON pointer of the offending value.
 func Parse(data []byte) (*Config, error) {
-	root, err := oj.Parse(data)
+	root, err := asl.DecodeJSON(data)
 	if err != nil {
 		return nil, &ValidationError{Problems: []Problem{{Message: "not valid JSON: " + err.Error()}}}
 	}
