@@ -227,6 +227,9 @@ func (s *Map) prepareJSONata(e *env, raw any) (Outcome, error) {
 		}
 		return nil, jtypeError(e, n, "Items", "array", itemsV)
 	}
+	if !fitsPayload(items) {
+		return dataLimit(e.ctx.StateName), nil
+	}
 	if s.maxConcurrencyExpr != nil {
 		n, err := evalInt(e, s.maxConcurrencyExpr, "MaxConcurrency", bind)
 		if err != nil {
@@ -278,6 +281,9 @@ func (s *Map) prepareJSONata(e *env, raw any) (Outcome, error) {
 		}
 		items = batches
 	}
+	if !mapInputs(items) {
+		return dataLimit(e.ctx.StateName), nil
+	}
 	run.Items = items
 	return run, nil
 }
@@ -314,6 +320,9 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 	items, ok := itemsV.([]any)
 	if !ok {
 		return nil, e.runtimeErr("Invalid path '%s' : The value at the path is not an array: %s", pathOrRoot(s.ItemsPath), EncodeJSON(itemsV))
+	}
+	if !fitsPayload(items) {
+		return dataLimit(e.ctx.StateName), nil
 	}
 	if s.MaxConcurrencyAt != nil {
 		v, ok := s.MaxConcurrencyAt.Get(e.scope())
@@ -367,6 +376,9 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 			return nil, err
 		}
 		items = batches
+	}
+	if !mapInputs(items) {
+		return dataLimit(e.ctx.StateName), nil
 	}
 	run.Items = items
 	return run, nil

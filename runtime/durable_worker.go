@@ -418,10 +418,6 @@ func (t *transition) apply(ctx context.Context, o asl.Outcome) error {
 	for {
 		switch x := o.(type) {
 		case asl.Next:
-			if t.tooLarge(x.Output) {
-				o = t.dataLimit()
-				continue
-			}
 			t.assign(x.Assign)
 			t.event(Event{Type: StateExited(t.st.Kind()), Name: t.st.Name(), Payload: x.Output})
 			next, ok := t.m.State(x.State)
@@ -436,10 +432,6 @@ func (t *transition) apply(ctx context.Context, o asl.Outcome) error {
 			t.nextKind = kindStep
 			return nil
 		case asl.Succeed:
-			if t.tooLarge(x.Output) {
-				o = t.dataLimit()
-				continue
-			}
 			t.assign(x.Assign)
 			t.event(Event{Type: StateExited(t.st.Kind()), Name: t.st.Name(), Payload: x.Output})
 			if t.rec.Child != nil {
@@ -507,17 +499,6 @@ func (t *transition) apply(ctx context.Context, o asl.Outcome) error {
 			return fmt.Errorf("unknown outcome %T", o)
 		}
 	}
-}
-
-// tooLarge reports whether a state's output exceeds AWS's payload limit.
-func (t *transition) tooLarge(output any) bool {
-	return len(asl.EncodeJSON(output)) > MaxPayload
-}
-
-// dataLimit is the failure of a state whose output is too large; it is
-// not retried or caught.
-func (t *transition) dataLimit() asl.Outcome {
-	return asl.Fail{Error: aslerr.DataLimitExceeded, Cause: fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", t.st.Name())}
 }
 
 // callTask calls the integration of the thread's current task, at least

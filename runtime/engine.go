@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -23,7 +24,24 @@ type Engine struct {
 	// MaxInlineConcurrency bounds a Map without MaxConcurrency; default 40,
 	// as AWS runs inline Map iterations.
 	MaxInlineConcurrency int
+	// MaxEvents bounds the history of an execution that keeps one
+	// (DefaultEngineMaxEvents when 0): past it the execution fails with
+	// States.Runtime, as a Standard execution past AWS's 25,000 events.
+	MaxEvents int
+	// MaxExpressDuration bounds an Express execution (AWS's 5 minutes when
+	// 0): past it the execution times out.
+	MaxExpressDuration time.Duration
 }
+
+// DefaultEngineMaxEvents is the in-memory engine's bound on a kept
+// history. It is larger than AWS's Standard quota (25,000, which the
+// durable engine holds to) because in-memory runs are Express-like (AWS
+// bounds those by time, not events) and the shared workloads run 40,000;
+// its job is to bound memory: a million events take about 150 MB.
+const DefaultEngineMaxEvents = 1_000_000
+
+// DefaultMaxExpressDuration is AWS's limit on an Express execution.
+const DefaultMaxExpressDuration = 5 * time.Minute
 
 // Execution describes one run.
 type Execution struct {
@@ -75,12 +93,23 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 		clk = RealClock{}
 	}
 	start := clk.Now()
+	var limit time.Duration
 	if m.TimeoutSeconds > 0 {
-		clk = clk.WithDeadline(start.Add(time.Duration(m.TimeoutSeconds) * time.Second))
-		// A wall clock also needs a context deadline to bound task calls.
+		limit = time.Duration(m.TimeoutSeconds) * time.Second
+	}
+	if x.Express {
+		maxExpress := cmp.Or(e.MaxExpressDuration, DefaultMaxExpressDuration)
+		if limit == 0 || limit > maxExpress {
+			limit = maxExpress
+		}
+	}
+	if limit > 0 {
+		clk = clk.WithDeadline(start.Add(limit))
+		// A wall clock also needs a context deadline to bound task calls
+		// and evaluations.
 		if _, real := clk.(RealClock); real {
 			var cancel context.CancelFunc
-			ctx, cancel = context.WithDeadline(ctx, start.Add(time.Duration(m.TimeoutSeconds)*time.Second))
+			ctx, cancel = context.WithDeadline(ctx, start.Add(limit))
 			defer cancel()
 		}
 	}
@@ -104,6 +133,7 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 	}
 	run.base.ExecutionID = run.arn
 	run.hist.discard = x.NoHistory
+	run.hist.max = cmp.Or(e.MaxEvents, DefaultEngineMaxEvents)
 	// As in AWS, the first state's entered event has previousEventId 0.
 	run.hist.add(Event{Type: ExecutionStarted, Timestamp: start, Payload: x.Input, Task: &TaskDetails{Resource: run.base.RoleArn}})
 

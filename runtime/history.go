@@ -105,6 +105,16 @@ type history struct {
 	n      int
 	// discard numbers the events without keeping them.
 	discard bool
+	// max, when set, is how many events a kept history may hold (full).
+	max int
+}
+
+// full reports whether a kept history has reached its bound: the thread
+// about to enter a state fails instead (States.Runtime).
+func (h *history) full() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return !h.discard && h.max > 0 && h.n >= h.max
 }
 
 const (

@@ -13,8 +13,8 @@ import (
 )
 
 // MaxPayload is AWS's limit on an execution's input and on a state's
-// input and output: 256 KiB of JSON text.
-const MaxPayload = 256 * 1024
+// input and output: 256 KiB of JSON text (asl holds the states to it).
+const MaxPayload = asl.MaxPayload
 
 // ErrInvalidName is AWS's InvalidName: an execution name it would refuse.
 var ErrInvalidName = errors.New("InvalidName")

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -71,9 +72,13 @@ func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any)
 	if t.mapItem != nil {
 		c.InMap, c.MapItemIndex, c.MapItemValue = true, t.mapItem.index, t.mapItem.value
 	}
+	c.Interrupt = ctx
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, t.interrupted(ctx, err)
+		}
+		if t.run.hist.full() {
+			return nil, &runErr{Error: &aslerr.Error{Name: aslerr.Runtime, Cause: fmt.Sprintf("The execution reached the maximum number of history events (%d).", t.run.hist.max)}}
 		}
 		st, ok := m.State(name)
 		if !ok {

@@ -1,0 +1,81 @@
+package runtime_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/runtime"
+)
+
+// Both engines hold a state's output, a task's result, a Map's Items and
+// each iteration's input to AWS's 256 KiB, with AWS's error, which no
+// Catch (not even States.ALL) and no Retry handles.
+func TestPayloadLimitsHoldInBothEngines(t *testing.T) {
+	t.Parallel()
+	big := `{"s":"` + strings.Repeat("x", 200_000) + `"}`
+	catchAll := `"Catch":[{"ErrorEquals":["States.ALL"],"Next":"Caught"}],"Retry":[{"ErrorEquals":["States.ALL"],"MaxAttempts":3}]`
+	caught := `"Caught":{"Type":"Pass","End":true}`
+	for _, c := range []struct{ name, def, input string }{
+		{"a Pass doubling its input (intrinsic)", `{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"s.$":"States.Format('{}{}', $.s, $.s)"},"End":true}}}`, big},
+		{"a Pass doubling its input (JSONata)", `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":"{% $states.input.s & $states.input.s %}","End":true}}}`, big},
+		{"a task's result, caught by nothing", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"r","ResultSelector":{"a.$":"$.s","b.$":"$.s"},` + catchAll + `,"End":true},` + caught + `}}`, big},
+		{"a Map's Items", `{"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map","Items":"{% [1..100000] %}","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`, `{}`},
+		{"an iteration's input", `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","ItemSelector":{"s.$":"States.Format('{}{}', $.s, $.s)"},"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`, `{"items":[1],"s":"` + strings.Repeat("x", 200_000) + `"}`},
+		{"a Parallel's result", `{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}},{"StartAt":"B","States":{"B":{"Type":"Pass","End":true}}}],` + catchAll + `,"End":true},` + caught + `}}`, big},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			res := run(t, c.def, c.input, integrations.HandlerFunc(echo))
+			requireFailed(t, res, runtime.StatusFailed, "States.DataLimitExceeded")
+			require.Contains(t, res.Cause, "returned a result with a size exceeding the maximum number of bytes service limit")
+			require.False(t, entered(res, "Caught"), "caught")
+
+			_, e := runDurable(t, integrations.HandlerFunc(echo), c.def, c.input)
+			require.Equal(t, "FAILED", e.Status, "output %.100s", e.Output)
+			require.Equal(t, "States.DataLimitExceeded", e.Error)
+			require.Equal(t, res.Cause, e.Cause, "both engines say the same")
+		})
+	}
+	// just under the limit passes
+	under := `{"s":"` + strings.Repeat("x", asl.MaxPayload/2-20) + `"}`
+	res := run(t, `{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"s.$":"States.Format('{}{}', $.s, $.s)"},"End":true}}}`, under, nil)
+	require.Equal(t, runtime.StatusSucceeded, res.Status, res.Cause)
+}
+
+// The in-memory engine bounds a kept history: a machine with no way out
+// fails with States.Runtime instead of growing without end.
+func TestEngineBoundsTheHistory(t *testing.T) {
+	t.Parallel()
+	loop := `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"A"}}}`
+	res := runWith(t, context.Background(), &runtime.Engine{MaxEvents: 1000}, loop, "")
+	requireFailed(t, res, runtime.StatusFailed, "States.Runtime")
+	require.Equal(t, "The execution reached the maximum number of history events (1000).", res.Cause)
+	require.LessOrEqual(t, len(res.History()), 1002)
+
+	// iterations of a Map count too
+	mapLoop := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"StartAt":"A","States":` +
+		`{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"A"}}},"End":true}}}`
+	res = runWith(t, context.Background(), &runtime.Engine{MaxEvents: 1000}, mapLoop, "[1,2,3]")
+	requireFailed(t, res, runtime.StatusFailed, "States.Runtime")
+}
+
+// An Express execution runs at most five minutes, as on AWS.
+func TestEngineBoundsAnExpressExecution(t *testing.T) {
+	t.Parallel()
+	wait := `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":600,"End":true}}}`
+	e := &runtime.Engine{}
+	res := e.Run(context.Background(), compile(t, wait), runtime.Execution{Name: "x", Input: map[string]any{}, Clock: runtime.NewVirtualClock(t0), Express: true})
+	requireFailed(t, res, runtime.StatusTimedOut, "States.Timeout")
+	require.Equal(t, 5*time.Minute, res.StopDate.Sub(res.StartDate))
+
+	// a Standard run of the same machine waits its ten minutes
+	res = e.Run(context.Background(), compile(t, wait), runtime.Execution{Name: "x", Input: map[string]any{}, Clock: runtime.NewVirtualClock(t0)})
+	require.Equal(t, runtime.StatusSucceeded, res.Status)
+	require.Equal(t, 10*time.Minute, res.StopDate.Sub(res.StartDate))
+}
