@@ -50,6 +50,9 @@ func (e engineExpr) eval(b map[string]any, c *Context) (any, bool, error) {
 	}
 	opts := *base
 	opts.Bindings = b
+	if c.Interrupt != nil {
+		opts.Done = c.Interrupt.Done()
+	}
 	v, err := e.x.Eval(jsonata.Undefined, &opts)
 	if errors.Is(err, jsonata.ErrFunctionResult) {
 		return nil, false, errUnsupportedResult

@@ -111,6 +111,11 @@ func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any)
 func (t *thread) runState(ctx context.Context, st asl.State, in any, c *asl.Context) (any, string, *runErr) {
 	o := asl.Step(st, in, c)
 	for {
+		// An evaluation cut short by the run's end is the run's end, not
+		// the state's failure.
+		if err := ctx.Err(); err != nil {
+			return nil, "", t.interrupted(ctx, err)
+		}
 		switch x := o.(type) {
 		case asl.Next:
 			t.vars.assign(x.Assign)

@@ -1,6 +1,7 @@
 package intrinsic
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/signalbox/signalbox/asl/jpath"
@@ -56,7 +57,33 @@ type call struct {
 	tmpl *template
 }
 
-func (c *call) eval(env *Env) (any, error) { return c.fn.eval(c, env) }
+func (c *call) eval(env *Env) (any, error) {
+	v, err := c.fn.eval(c, env)
+	if err == nil {
+		err = checkBuilt(v)
+	}
+	return v, err
+}
+
+// MaxValueBytes bounds a string one function call builds (and, at 16 bytes
+// an item, an array): calls nest, and each States.Format('{}{}', x, x)
+// doubles what it is given. The state's output is held to the 256 KiB
+// payload limit later; this bounds what is built on the way.
+const MaxValueBytes = 4 << 20
+
+func checkBuilt(v any) error {
+	n := 0
+	switch x := v.(type) {
+	case string:
+		n = len(x)
+	case []any:
+		n = 16 * len(x)
+	}
+	if n > MaxValueBytes {
+		return &evalError{msg: fmt.Sprintf("the result would be more than %d bytes", MaxValueBytes)}
+	}
+	return nil
+}
 
 func (c *call) write(b *strings.Builder) {
 	b.WriteString(c.fn.name)

@@ -211,7 +211,11 @@ func (ev *evaluator) applyInner(proc any, args []any, input any, env *frame, sit
 		if site != nil {
 			pos = site.pos
 		}
-		return f.fn(ev, &callCtx{input: input, env: env, pos: pos, name: f.name}, args)
+		res, err := f.fn(ev, &callCtx{input: input, env: env, pos: pos, name: f.name}, args)
+		if err == nil {
+			err = ev.build(builtSize(res))
+		}
+		return res, err
 	case *partial:
 		full := make([]any, 0, len(f.args))
 		i := 0

@@ -128,8 +128,8 @@ var errorTemplates = map[string]string{
 	"D3140": "Malformed URL passed to ${{token}}(): {{value}}",
 	"D3141": "{{value}}",
 	"U1001": "Stack overflow error or evaluation limit exceeded: check for non-terminating recursion (consider rewriting it as tail-recursive) or an infinite loop",
-
-	"U1003": "The value built by the expression exceeds the maximum size",
+	"U1002": "The evaluation built more than {{value}} bytes of values: check for a string or array that grows without end",
+	"U1003": "The evaluation was interrupted: the execution stopped, timed out or its caller left",
 	"U2001": "The function is not available in this environment: {{token}}",
 }
 

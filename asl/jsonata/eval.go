@@ -14,10 +14,15 @@ type evaluator struct {
 	maxDepth int
 	steps    int
 	maxSteps int
-	now      func() time.Time
-	random   func() float64
-	nowValue time.Time
-	nowSet   bool
+	built    int64 // bytes of values built (see build)
+	// rangeItems counts the items of the evaluation's ranges.
+	rangeItems int
+	maxBytes   int64
+	done       <-chan struct{}
+	now        func() time.Time
+	random     func() float64
+	nowValue   time.Time
+	nowSet     bool
 	// captured is set when a function value captures a scope of this
 	// evaluation: the scope may then outlive it (see evalState).
 	captured bool
@@ -34,6 +39,14 @@ func (ev *evaluator) eval(n *node, input any, env *frame) (any, error) {
 	if ev.steps > ev.maxSteps {
 		ev.depth--
 		return nil, newError("U1001", n.pos, "", Undefined)
+	}
+	if ev.done != nil && ev.steps&1023 == 0 {
+		select {
+		case <-ev.done:
+			ev.depth--
+			return nil, newError("U1003", n.pos, "", Undefined)
+		default:
+		}
 	}
 	res, err := ev.evalNode(n, input, env)
 	if err == nil {
@@ -61,6 +74,35 @@ func (ev *evaluator) charge(n int) error {
 		return newError("U1001", 0, "", Undefined)
 	}
 	return nil
+}
+
+// build counts n bytes of values about to be built against the byte
+// budget.
+func (ev *evaluator) build(n int) error {
+	ev.built += int64(n)
+	if ev.built > ev.maxBytes {
+		return newError("U1002", 0, "", ev.maxBytes)
+	}
+	return nil
+}
+
+// builtSize is what a built-in function's result counts against the byte
+// budget: a string's bytes, 16 per item of an array, 32 per key of an
+// object (its items and values were counted as they were built).
+func builtSize(v any) int {
+	switch x := v.(type) {
+	case string:
+		return len(x)
+	case []any:
+		return 16 * len(x)
+	case *sequence:
+		return 16 * len(x.items)
+	case *Object:
+		return 32 * x.Len()
+	case map[string]any:
+		return 32 * len(x)
+	}
+	return 0
 }
 
 func (ev *evaluator) evalNode(n *node, input any, env *frame) (any, error) {
@@ -281,6 +323,7 @@ func descendants(input any) any {
 // evalArray evaluates an array constructor.
 func (ev *evaluator) evalArray(n *node, input any, env *frame) (any, error) {
 	out := make([]any, 0, len(n.items))
+	ranged := 0 // items that came from ranges, counted by rangeOf
 	for _, it := range n.items {
 		v, err := ev.eval(it, input, env)
 		if err != nil {
@@ -289,6 +332,11 @@ func (ev *evaluator) evalArray(n *node, input any, env *frame) (any, error) {
 		if v == Undefined {
 			continue
 		}
+		if it.kind == kBinary && it.op == ".." {
+			if seq, ok := v.(*sequence); ok {
+				ranged += len(seq.items)
+			}
+		}
 		if it.kind == kArray {
 			out = append(out, v)
 		} else if items, ok := arrayItems(v); ok {
@@ -296,6 +344,9 @@ func (ev *evaluator) evalArray(n *node, input any, env *frame) (any, error) {
 		} else {
 			out = append(out, v)
 		}
+	}
+	if err := ev.build(16 * (len(out) - ranged)); err != nil {
+		return nil, err
 	}
 	if n.consArray {
 		return &sequence{items: out, cons: true}, nil
@@ -383,7 +434,11 @@ func (ev *evaluator) evalBinary(n *node, input any, env *frame) (any, error) {
 		} else if err2 != nil {
 			err = err2
 		}
-		res = ls + rs
+		if err == nil {
+			if err = ev.build(len(ls) + len(rs)); err == nil {
+				res = ls + rs
+			}
+		}
 	case "..":
 		res, err = ev.rangeOf(lhs, rhs)
 	case "in":
@@ -540,6 +595,12 @@ func (ev *evaluator) rangeOf(lhs, rhs any) (any, error) {
 	}
 	if err := ev.charge(int(size) / 8); err != nil {
 		return nil, err
+	}
+	// Ranges have a budget of their own, JSONata's bound on one range for
+	// all of them together, and not the byte budget: [1..10000000] is a
+	// valid expression.
+	if ev.rangeItems += int(size); ev.rangeItems > maxRange {
+		return nil, newError("D2014", 0, "..", size)
 	}
 	out := &sequence{items: make([]any, int(size)), sequence: true}
 	for i := range out.items {

@@ -68,6 +68,11 @@ func (e *Expr) run(st *evalState, input any, opts *Options) (any, error) {
 	if ev.maxSteps <= 0 {
 		ev.maxSteps = DefaultMaxSteps
 	}
+	ev.maxBytes = opts.MaxBytes
+	if ev.maxBytes <= 0 {
+		ev.maxBytes = DefaultMaxBytes
+	}
+	ev.done = opts.Done
 	ev.now, ev.random = opts.Now, opts.Random
 	if items, ok := input.([]any); ok {
 		input = &sequence{items: []any{items}, sequence: true, outerWrapper: true}
