@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -88,8 +86,10 @@ func (s *Server) apiFail(c *gin.Context, err error) {
 	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
 		c.Abort() // the client left
 	default:
-		s.opts.Logger.Error("management API", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
-		mgmtError(c, http.StatusInternalServerError, "InternalError", "internal error; see the server's log")
+		id := newRequestID()
+		c.Header("x-amzn-RequestId", id)
+		s.opts.Logger.Error("management API", "method", c.Request.Method, "path", c.Request.URL.Path, "requestId", id, "err", err)
+		mgmtError(c, http.StatusInternalServerError, "InternalError", "internal error (request id "+id+"): the server's log has the details", "requestId", id)
 	}
 }
 
@@ -101,42 +101,24 @@ const keyScopeKey = "signalbox.keyScope"
 // endpoints also take a route key, and then show only what that key
 // started.
 func (s *Server) apiAuth(scoped bool) gin.HandlerFunc {
-	sums := make([][32]byte, len(s.opts.APIKeys))
-	for i, k := range s.opts.APIKeys {
-		sums[i] = sha256.Sum256([]byte(k))
-	}
 	return func(c *gin.Context) {
-		if len(sums) == 0 {
-			return
-		}
-		key := c.GetHeader("x-api-key")
-		if key == "" {
-			if b, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer "); ok {
-				key = strings.TrimSpace(b)
-			}
-		}
-		if key == "" {
-			c.Header("WWW-Authenticate", `Bearer realm="signalbox"`)
-			mgmtError(c, http.StatusUnauthorized, "Unauthorized", "the management API requires a key: send it in x-api-key, or as Authorization: Bearer KEY")
-			return
-		}
-		sum := sha256.Sum256([]byte(key))
-		ok := false
-		for _, k := range sums {
-			if subtle.ConstantTimeCompare(sum[:], k[:]) == 1 {
-				ok = true
-			}
-		}
-		if ok {
+		if s.opts.PublicAPI || !s.authConfigured() {
 			return
 		}
 		if scoped {
-			if id, ok := s.users.keyOwner(key); ok {
+			// a route's key may read what it started (routeKeyID)
+			if id, ok := s.users.keyOwner(c.GetHeader("x-api-key")); ok && c.GetHeader("x-api-key") != "" {
 				c.Set(keyScopeKey, id)
 				return
 			}
 		}
-		mgmtError(c, http.StatusForbidden, "Forbidden", "this key may not use this endpoint")
+		s.guard(c, func(c *gin.Context, status int, msg string) {
+			code := "Unauthorized"
+			if status == http.StatusForbidden {
+				code = "Forbidden"
+			}
+			mgmtError(c, status, code, msg)
+		})
 	}
 }
 
@@ -583,6 +565,8 @@ type apiRoute struct {
 	ErrorStatus  int           `json:"errorStatus,omitempty"`
 	Timeout      string        `json:"timeout,omitempty"`
 	APIKeyIDs    []string      `json:"apiKeyIds,omitempty"`
+	Public       bool          `json:"public,omitempty"`
+	KeepHeaders  []string      `json:"keepHeaders,omitempty"`
 	RateLimit    *apiRateLimit `json:"rateLimit,omitempty"`
 	CORS         *apiCORS      `json:"cors,omitempty"`
 	MaxBodyBytes int64         `json:"maxBodyBytes"`
@@ -605,7 +589,7 @@ type apiCORS struct {
 
 func (r *liveRoute) view() apiRoute {
 	v := apiRoute{Method: r.Method, Path: r.Path, StateMachine: r.StateMachine, Mode: r.Mode, Mapping: r.Mapping,
-		MaxBodyBytes: r.MaxBodyBytes, Source: r.source}
+		MaxBodyBytes: r.MaxBodyBytes, Source: r.source, Public: r.Public, KeepHeaders: r.KeepHeaders}
 	if r.Mode == ModeSync {
 		v.ErrorStatus, v.Timeout = r.ErrorStatus, r.Timeout.String()
 	}

@@ -200,13 +200,21 @@ func TestAPIKeysAndTenants(t *testing.T) {
 	const admin, alice, bob = "admin-key-0123456789", "alice-key-0123456789", "bob-key-0123456789"
 	b := newGW(t, gateway.Options{APIKeys: []string{admin}, Routes: []gateway.Route{
 		{Method: "POST", Path: "/orders", StateMachine: "orders", APIKeys: []string{alice, bob}},
-		{Method: "POST", Path: "/open", StateMachine: "orders"},
+		{Method: "POST", Path: "/open", StateMachine: "orders", Public: true},
+		{Method: "POST", Path: "/guarded", StateMachine: "orders"},
 	}}, gwMachine{"orders", gwEcho, runtime.TypeStandard})
+
+	// A route without keys of its own takes the server's: it is open only
+	// when the configuration says so (Public).
+	r := b.do(t, "POST", "/guarded", `{}`)
+	require.Equal(t, http.StatusUnauthorized, r.status, "%s", r.body)
+	require.Equal(t, http.StatusForbidden, b.do(t, "POST", "/guarded", `{}`, "x-api-key", "wrong-key-0123456789").status)
+	require.Equal(t, http.StatusAccepted, b.do(t, "POST", "/guarded", `{}`, "x-api-key", admin).status)
 
 	for _, path := range []string{"/api/v1/health", "/api/v1/ready", "/api/v1/openapi.json"} {
 		require.Equal(t, http.StatusOK, b.do(t, "GET", path, "").status, path)
 	}
-	r := b.do(t, "GET", "/api/v1/state-machines", "")
+	r = b.do(t, "GET", "/api/v1/state-machines", "")
 	require.Equal(t, http.StatusUnauthorized, r.status)
 	require.Equal(t, "Unauthorized", gwErrorCode(t, r))
 	r = b.do(t, "GET", "/api/v1/state-machines", "", "x-api-key", "wrong-key-0123456789")
@@ -269,7 +277,7 @@ func TestAPIRoutes(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, r.status)
 	require.Equal(t, "InvalidRoute", gwErrorCode(t, r))
 	problems := r.json(t)["error"].(map[string]any)["problems"].([]any)
-	require.Equal(t, []any{map[string]any{"field": "extra", "message": "unknown key (known: apiKeys, cors, errorStatus, mapping, maxBodyBytes, method, mode, path, rateLimit, stateMachine, timeout)"}}, problems,
+	require.Equal(t, []any{map[string]any{"field": "extra", "message": "unknown key (known: apiKeys, cors, errorStatus, keepHeaders, mapping, maxBodyBytes, method, mode, path, public, rateLimit, stateMachine, timeout)"}}, problems,
 		"types and keys first")
 	r = b.do(t, "POST", "/api/v1/routes", `{"method":"FETCH","path":"quote","mode":"sync"}`)
 	require.Equal(t, http.StatusBadRequest, r.status)

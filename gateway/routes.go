@@ -43,6 +43,14 @@ type Route struct {
 	// APIKeys, when not empty, are the keys one of which a request must
 	// carry in its x-api-key header.
 	APIKeys []string
+	// Public opens a route without keys of its own to anyone although the
+	// server has keys or credentials (which it otherwise requires).
+	Public bool
+	// KeepHeaders names request headers the default mapping passes into
+	// the execution's input although it drops them by default because
+	// they carry secrets (authorization, cookie, proxy-authorization;
+	// x-api-key is always dropped): they would be kept in the history.
+	KeepHeaders []string
 	// RateLimit, when set, bounds the request rate per API key (per client
 	// address on a route without keys).
 	RateLimit *RateLimit

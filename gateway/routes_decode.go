@@ -14,7 +14,7 @@ import (
 // same way (the configuration file). It reports every unknown key and
 // every value of the wrong type; what the values mean is Validate's to
 // check. The keys are the camelCase names of Route's fields: method, path,
-// stateMachine, mode, mapping, errorStatus, apiKeys, rateLimit
+// stateMachine, mode, mapping, errorStatus, apiKeys, public, keepHeaders, rateLimit
 // (requestsPerSecond, burst), cors (allowOrigins, allowMethods,
 // allowHeaders, exposeHeaders, maxAge, allowCredentials), maxBodyBytes,
 // timeout (a duration such as "30s", or seconds).
@@ -29,6 +29,8 @@ func DecodeRoute(v any) (Route, []FieldError) {
 		"mapping":      func(f string, v any) { r.Mapping = d.str(f, v) },
 		"errorStatus":  func(f string, v any) { r.ErrorStatus = int(d.integer(f, v)) },
 		"apiKeys":      func(f string, v any) { r.APIKeys = d.strs(f, v) },
+		"public":       func(f string, v any) { r.Public = d.boolean(f, v) },
+		"keepHeaders":  func(f string, v any) { r.KeepHeaders = d.strs(f, v) },
 		"maxBodyBytes": func(f string, v any) { r.MaxBodyBytes = d.integer(f, v) },
 		"timeout":      func(f string, v any) { r.Timeout = d.duration(f, v) },
 		"rateLimit": func(f string, v any) {

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -313,6 +314,12 @@ func (s *Server) serveRoute(c *gin.Context, r *liveRoute, params map[string]stri
 		routeFail(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request Too Long: the body is more than the %d bytes this route takes", r.MaxBodyBytes))
 		return
 	}
+	if keyID == "" && !r.Public && s.authConfigured() {
+		c.Request.Body = io.NopCloser(bytes.NewReader(body))
+		if !s.guard(c, func(c *gin.Context, status int, msg string) { routeFail(c, status, msg) }) {
+			return
+		}
+	}
 	input, status, err := r.mapRequest(c, body, params, requestID, keyID)
 	if err != nil {
 		routeFail(c, status, err.Error())
@@ -367,16 +374,20 @@ func (s *Server) serveSync(c *gin.Context, r *liveRoute, arn string, input any) 
 // longer fits the store (its state machine was deleted or changed type),
 // or the store failed.
 func (s *Server) routeStartError(c *gin.Context, r *liveRoute, err error) {
-	s.opts.Logger.Error("user route", "route", r.Key(), "stateMachine", r.StateMachine, "err", err)
+	s.opts.Logger.Error("user route", "route", r.Key(), "stateMachine", r.StateMachine, "requestId", c.Writer.Header().Get("x-amzn-RequestId"), "err", err)
 	switch {
 	case errors.Is(err, runtime.ErrStateMachineDoesNotExist):
 		c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"message": "Internal server error: the state machine " + r.StateMachine + " of this route does not exist", "__type": "StateMachineDoesNotExist"})
 	case errors.Is(err, runtime.ErrInvalidInput):
 		c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"message": "Internal server error: " + err.Error(), "__type": "InvalidExecutionInput"})
 	default:
-		routeFail(c, http.StatusInternalServerError, "Internal server error")
+		routeFail(c, http.StatusInternalServerError, "Internal server error (request id "+c.Writer.Header().Get("x-amzn-RequestId")+")")
 	}
 }
+
+// secretHeaders are dropped by the default mapping unless the route keeps
+// them (Route.KeepHeaders).
+var secretHeaders = map[string]bool{"authorization": true, "cookie": true, "proxy-authorization": true}
 
 // mapRequest builds the execution's input; on a malformed request it
 // returns the status to answer and the message.
@@ -419,7 +430,7 @@ func (r *liveRoute) mapRequest(c *gin.Context, raw []byte, params map[string]str
 	headers := map[string]any{}
 	for k, vs := range c.Request.Header {
 		k = strings.ToLower(k)
-		if k == "x-api-key" || k == "authorization" {
+		if k == "x-api-key" || (secretHeaders[k] && !slices.ContainsFunc(r.KeepHeaders, func(h string) bool { return strings.EqualFold(h, k) })) {
 			continue // secrets: they would be kept in the execution's history
 		}
 		headers[k] = strings.Join(vs, ",")

@@ -7,6 +7,7 @@ package gateway
 
 import (
 	"context"
+	"crypto/sha256"
 	"log/slog"
 	"net/http"
 	"time"
@@ -34,7 +35,12 @@ type Options struct {
 	// APIKeys, when not empty, are the keys one of which every management
 	// API request (but health, readiness and the OpenAPI document) must
 	// carry, in x-api-key or as "Authorization: Bearer KEY" (api.go).
+	// When keys or credentials are set, the management API and the user
+	// routes without keys of their own take either (auth.go).
 	APIKeys []string
+	// PublicAPI opens the management API to anyone although keys or
+	// credentials are set: a choice the configuration must name.
+	PublicAPI bool
 }
 
 // DefaultMaxBodyBytes is the default bound on a request body: AWS's 256 KiB
@@ -46,6 +52,8 @@ type Server struct {
 	opts   Options
 	engine *gin.Engine
 	users  *routeTable // the user routes (routes_serve.go)
+	// keySums are the hashes of Options.APIKeys, compared in constant time.
+	keySums [][32]byte
 }
 
 // New builds a Server and its routes.
@@ -60,6 +68,9 @@ func New(opts Options) *Server {
 	e := gin.New()
 	e.Use(gin.Recovery())
 	s := &Server{opts: opts, engine: e}
+	for _, k := range opts.APIKeys {
+		s.keySums = append(s.keySums, sha256.Sum256([]byte(k)))
+	}
 	api := e.Group("/api/v1")
 	api.GET("/health", s.health)
 	api.GET("/ready", s.ready)

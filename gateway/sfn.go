@@ -167,16 +167,24 @@ func (s *Server) readBody(r *http.Request) ([]byte, error) {
 // writeAWSError renders err in AWS's shape and logs it.
 func (s *Server) writeAWSError(c *gin.Context, target string, err error) {
 	ae := toAWSError(err)
+	if ae.Type == excInternalFailure {
+		// The detail (an address, a store's words) is for the log only.
+		id := c.Writer.Header().Get("x-amzn-RequestId")
+		s.opts.Logger.Error("aws request failed", "target", target, "requestId", id, "err", err)
+		ae = &awsError{Status: ae.Status, Type: ae.Type, Message: "An internal error occurred (request id " + id + "): the server's log has the details."}
+	}
 	body := map[string]string{"__type": ae.Type, "message": ae.Message}
 	if ae.Reason != "" {
 		body["reason"] = ae.Reason
 	}
 	b, _ := json.Marshal(body)
-	level := s.opts.Logger.Info
-	if ae.Status >= 500 {
-		level = s.opts.Logger.Error
+	if ae.Type != excInternalFailure {
+		level := s.opts.Logger.Info
+		if ae.Status >= 500 {
+			level = s.opts.Logger.Error
+		}
+		level("aws request failed", "target", target, "status", ae.Status, "type", ae.Type, "message", ae.Message)
 	}
-	level("aws request failed", "target", target, "status", ae.Status, "type", ae.Type, "message", ae.Message)
 	c.Data(ae.Status, amzJSON, b)
 }
 

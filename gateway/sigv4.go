@@ -48,7 +48,13 @@ func (a sigV4Auth) scope() string {
 // IncompleteSignatureException (a malformed one),
 // UnrecognizedClientException (an unknown key), InvalidSignatureException
 // (a wrong signature, scope or date).
-func verifySigV4(r *http.Request, body []byte, credentials map[string]string, region string, now time.Time) error {
+//
+// services are the signing services accepted (default "states"): the
+// management API and user routes also take "execute-api", API Gateway's.
+func verifySigV4(r *http.Request, body []byte, credentials map[string]string, region string, now time.Time, services ...string) error {
+	if len(services) == 0 {
+		services = []string{sigV4Service}
+	}
 	header := r.Header.Get("Authorization")
 	if header == "" {
 		return errorf(excMissingAuthToken, "Missing Authentication Token")
@@ -75,6 +81,11 @@ func verifySigV4(r *http.Request, body []byte, credentials map[string]string, re
 	if !slices.Contains(auth.SignedHeaders, dateHeader) {
 		return errorf(excIncompleteSignature, "'%s' must be a 'SignedHeader' in the AWS Authorization.", dateHeader)
 	}
+	// The action must be covered by the signature: otherwise a signed
+	// request could be replayed as another action.
+	if r.Header.Get("X-Amz-Target") != "" && !slices.Contains(auth.SignedHeaders, "x-amz-target") {
+		return errorf(excIncompleteSignature, "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.")
+	}
 	signedAt, err := time.Parse(sigV4TimeFmt, amzDate)
 	if err != nil {
 		if signedAt, err = http.ParseTime(amzDate); err != nil {
@@ -82,8 +93,8 @@ func verifySigV4(r *http.Request, body []byte, credentials map[string]string, re
 		}
 	}
 	switch {
-	case auth.Service != sigV4Service:
-		return errorf(excInvalidSignature, "Credential should be scoped to correct service: '%s'.", sigV4Service)
+	case !slices.Contains(services, auth.Service):
+		return errorf(excInvalidSignature, "Credential should be scoped to correct service: '%s'.", services[0])
 	case auth.Region != region:
 		return errorf(excInvalidSignature, "Credential should be scoped to a valid region. ")
 	case auth.Date != signedAt.UTC().Format("20060102"):

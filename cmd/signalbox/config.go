@@ -45,6 +45,7 @@ type serveConfig struct {
 	Addr, Region, Account string
 	RedisURL, RedisPrefix string
 	APIKeys               []string
+	PublicAPI             bool // api.public: the management API open although keys or credentials are set
 	Credentials           map[string]string
 	StateMachines         []configMachine
 	Routes                []gateway.Route
@@ -138,6 +139,13 @@ func loadConfig(path string) (*serveConfig, []configProblem) {
 						}
 						c.APIKeys = append(c.APIKeys, k)
 					})
+				},
+				"public": func(n *yaml.Node, p string) {
+					b, ok := r.value(n, p).(bool)
+					if !ok {
+						r.fail(n, p, "must be true or false")
+					}
+					c.PublicAPI = b
 				},
 			})
 		},

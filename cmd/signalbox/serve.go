@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -111,10 +112,12 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 			log.Info("state machine " + what)
 		}
 	}
+	gw := gateway.New(gateway.Options{
+		Runtime: d, Logger: log, Routes: cfg.Routes, APIKeys: cfg.APIKeys, Credentials: cfg.Credentials, PublicAPI: cfg.PublicAPI,
+	})
+	log.Info("open to anyone", "endpoints", strings.Join(gw.OpenEndpoints(), "; "))
 	srv := &http.Server{
-		Handler: gateway.New(gateway.Options{
-			Runtime: d, Logger: log, Routes: cfg.Routes, APIKeys: cfg.APIKeys, Credentials: cfg.Credentials,
-		}).Handler(),
+		Handler:           gw.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	backend := "embedded"

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -73,8 +74,16 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 // it exits cleanly.
 func startServe(t *testing.T, args ...string) *served {
 	t.Helper()
+	return startServeUnder(t, nil, args...)
+}
+
+// startServeUnder is startServe with the command run by wrapper (such as
+// prlimit and its arguments).
+func startServeUnder(t *testing.T, wrapper []string, args ...string) *served {
+	t.Helper()
 	s := &served{Prefix: storetest.Prefix("sbs-"), wrote: make(chan struct{}, 1)}
-	s.cmd = exec.Command(signalbox(t), append([]string{"serve", "--addr", "127.0.0.1:0", "--redis-prefix", s.Prefix}, args...)...)
+	argv := append(append(append([]string{}, wrapper...), signalbox(t), "serve", "--addr", "127.0.0.1:0", "--redis-prefix", s.Prefix), args...)
+	s.cmd = exec.Command(argv[0], argv[1:]...)
 	s.cmd.Stderr = lockedWriter{s}
 	stdout, err := s.cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -149,4 +158,38 @@ func TestServeSaysWhatACrashLoses(t *testing.T) {
 	t.Cleanup(srv.Stop)
 	log = startServe(t, "--redis-url", srv.URL()).WaitLog(t, "msg=serving")
 	require.Contains(t, log, "level=INFO msg=\"durability: Redis appendonly yes, appendfsync everysec")
+}
+
+// serve says at start-up what anyone may call; with credentials set, the
+// management API is guarded unless api.public names it open.
+func TestServeLogsItsOpenEndpoints(t *testing.T) {
+	t.Parallel()
+	log := startServe(t).WaitLog(t, "msg=serving")
+	require.Contains(t, log, "no api.keys or credentials are configured")
+
+	dir := writeFiles(t, map[string]string{
+		"echo.asl.json": cfgEcho,
+		"signalbox.yaml": `credentials:
+  - {accessKeyId: AKIDEXAMPLE, secretAccessKey: s3cret}
+stateMachines:
+  - {name: echo, definition: echo.asl.json}
+routes:
+  - {method: POST, path: /hook, stateMachine: echo, public: true}
+  - {method: POST, path: /private, stateMachine: echo}
+`})
+	s := startServe(t, "--config", filepath.Join(dir, "signalbox.yaml"))
+	log = s.WaitLog(t, "msg=serving")
+	require.Regexp(t, `msg="open to anyone" endpoints="GET /api/v1/health; GET /api/v1/ready; GET /api/v1/openapi.json; POST /hook \(public\)"`, log)
+	resp, err := http.Get(s.URL + "/api/v1/state-machines")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+
+	dir = writeFiles(t, map[string]string{"signalbox.yaml": "credentials:\n  - {accessKeyId: AKIDEXAMPLE, secretAccessKey: s3cret}\napi: {public: true}\n"})
+	s = startServe(t, "--config", filepath.Join(dir, "signalbox.yaml"))
+	require.Contains(t, s.WaitLog(t, "msg=serving"), "/api/v1 (the management API: api.public)")
+	resp, err = http.Get(s.URL + "/api/v1/state-machines")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
 }

@@ -1,0 +1,113 @@
+package gateway
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Who may call what. When Options.APIKeys or Options.Credentials is set,
+// every endpoint that reads or changes anything requires a caller: one of
+// the management keys (x-api-key, or Authorization: Bearer KEY), or an AWS
+// Signature Version 4 by one of the credentials. The exceptions are
+// named: health, readiness and the OpenAPI document; the management API
+// when Options.PublicAPI is set; a route with Public set; a route with
+// keys of its own takes those instead. With neither keys nor credentials
+// everything is open, and serve says so at start-up (OpenEndpoints).
+
+// sigV4Services are the signing services the management API and user
+// routes accept: Step Functions' and API Gateway's.
+var sigV4Services = []string{sigV4Service, "execute-api"}
+
+// authConfigured reports whether the server has callers to check.
+func (s *Server) authConfigured() bool {
+	return len(s.opts.APIKeys) > 0 || len(s.opts.Credentials) > 0
+}
+
+// callerProblem is why a request may not call a guarded endpoint: "" when
+// it may. status is 401 for no credentials, 403 for wrong ones.
+func (s *Server) callerProblem(r *http.Request) (status int, msg string) {
+	key := r.Header.Get("x-api-key")
+	if key == "" {
+		if b, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			key = strings.TrimSpace(b)
+		}
+	}
+	if key != "" {
+		if s.isManagementKey(key) {
+			return 0, ""
+		}
+		return http.StatusForbidden, "this key may not use this endpoint"
+	}
+	if len(s.opts.Credentials) > 0 && strings.HasPrefix(r.Header.Get("Authorization"), sigV4Algorithm) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodyBytes+1))
+		if err != nil {
+			return http.StatusBadRequest, "reading the request body: " + err.Error()
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body)) // for the handler
+		if err := verifySigV4(r, body, s.opts.Credentials, s.region(), time.Now(), sigV4Services...); err != nil {
+			return http.StatusForbidden, toAWSError(err).Message
+		}
+		return 0, ""
+	}
+	return http.StatusUnauthorized, s.howToAuthenticate()
+}
+
+// howToAuthenticate says what a guarded endpoint takes.
+func (s *Server) howToAuthenticate() string {
+	var ways []string
+	if len(s.opts.APIKeys) > 0 {
+		ways = append(ways, "a key in x-api-key or as Authorization: Bearer KEY")
+	}
+	if len(s.opts.Credentials) > 0 {
+		ways = append(ways, "an AWS Signature Version 4 signature (service states or execute-api)")
+	}
+	return "this endpoint requires " + strings.Join(ways, ", or ")
+}
+
+func (s *Server) isManagementKey(key string) bool {
+	sum := sha256.Sum256([]byte(key))
+	ok := false
+	for _, k := range s.keySums {
+		if subtle.ConstantTimeCompare(sum[:], k[:]) == 1 {
+			ok = true
+		}
+	}
+	return ok
+}
+
+// OpenEndpoints lists what anyone may call, for serve's start-up log.
+func (s *Server) OpenEndpoints() []string {
+	open := []string{"GET /api/v1/health", "GET /api/v1/ready", "GET /api/v1/openapi.json"}
+	if !s.authConfigured() {
+		return append(open, "everything else: no api.keys or credentials are configured")
+	}
+	if s.opts.PublicAPI {
+		open = append(open, "/api/v1 (the management API: api.public)")
+	}
+	for _, r := range s.users.list() {
+		if r.Public && len(r.APIKeys) == 0 {
+			open = append(open, r.Key()+" (public)")
+		}
+	}
+	return open
+}
+
+// guard answers 401 or 403 and aborts when the request may not go on.
+func (s *Server) guard(c *gin.Context, fail func(c *gin.Context, status int, msg string)) bool {
+	status, msg := s.callerProblem(c.Request)
+	if status == 0 {
+		return true
+	}
+	if status == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", `Bearer realm="signalbox"`)
+	}
+	fail(c, status, msg)
+	return false
+}

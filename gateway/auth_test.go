@@ -1,0 +1,168 @@
+package gateway_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/stretchr/testify/require"
+
+	"github.com/signalbox/signalbox/gateway"
+	"github.com/signalbox/signalbox/runtime"
+	"github.com/signalbox/signalbox/store"
+)
+
+// signREST signs a request to the management API or a route with the SDK's
+// signer, for service.
+func signREST(t *testing.T, method, url, body, service string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader([]byte(body)))
+	require.NoError(t, err)
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"}
+	require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()))
+	return req
+}
+
+func send(t *testing.T, req *http.Request) (int, string) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}
+
+// With credentials configured and no api.keys, the management API and the
+// routes without keys were open to anyone: now they take a signature by
+// one of the credentials, unless the configuration opens them by name.
+func TestCredentialsGuardTheManagementAPIAndRoutes(t *testing.T) {
+	t.Parallel()
+	b := newGW(t, gateway.Options{
+		Credentials: map[string]string{"AKIDTEST": "secret"},
+		Routes: []gateway.Route{
+			{Method: "POST", Path: "/guarded", StateMachine: "orders"},
+			{Method: "POST", Path: "/webhook", StateMachine: "orders", Public: true},
+		},
+	}, gwMachine{"orders", gwEcho, runtime.TypeStandard})
+
+	for _, req := range [][2]string{
+		{"GET", "/api/v1/state-machines"}, {"GET", "/api/v1/routes"},
+		{"PUT", "/api/v1/state-machines/x"}, {"POST", "/api/v1/state-machines/orders/executions"},
+		{"POST", "/api/v1/routes"}, {"GET", "/api/v1/executions/arn:aws:states:us-east-1:123456789012:execution:orders:e"},
+	} {
+		r := b.do(t, req[0], req[1], `{}`)
+		require.Equal(t, http.StatusUnauthorized, r.status, "%s %s: %s", req[0], req[1], r.body)
+		require.Contains(t, string(r.body), "AWS Signature Version 4")
+	}
+	require.Equal(t, http.StatusUnauthorized, b.do(t, "POST", "/guarded", `{}`).status)
+	require.Equal(t, http.StatusAccepted, b.do(t, "POST", "/webhook", `{}`).status, "a public route")
+	for _, path := range []string{"/api/v1/health", "/api/v1/ready", "/api/v1/openapi.json"} {
+		require.Equal(t, http.StatusOK, b.do(t, "GET", path, "").status, path)
+	}
+
+	status, body := send(t, signREST(t, "GET", b.url+"/api/v1/state-machines", "", "states"))
+	require.Equal(t, http.StatusOK, status, body)
+	status, body = send(t, signREST(t, "POST", b.url+"/api/v1/state-machines/orders/executions", `{"input":{"a":1}}`, "execute-api"))
+	require.Equal(t, http.StatusCreated, status, body)
+	status, body = send(t, signREST(t, "POST", b.url+"/guarded", `{"a":1}`, "execute-api"))
+	require.Equal(t, http.StatusAccepted, status, body)
+
+	// a signature over another body does not pass
+	req := signREST(t, "POST", b.url+"/guarded", `{"a":1}`, "execute-api")
+	req.Body = io.NopCloser(strings.NewReader(`{"a":2}`))
+	status, body = send(t, req)
+	require.Equal(t, http.StatusForbidden, status, body)
+
+	// api.public opens the management API by name
+	open := newGW(t, gateway.Options{Credentials: map[string]string{"AKIDTEST": "secret"}, PublicAPI: true})
+	require.Equal(t, http.StatusOK, open.do(t, "GET", "/api/v1/state-machines", "").status)
+}
+
+// A signature whose SignedHeaders leave out X-Amz-Target does not cover
+// the action, and is refused.
+func TestSigV4RequiresTheTargetSigned(t *testing.T) {
+	t.Parallel()
+	b := newSFN(t, withCredentials)
+	body := `{"maxResults":1}`
+	req, err := http.NewRequest(http.MethodPost, b.url+"/", bytes.NewReader([]byte(body)))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"}
+	require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "states", "us-east-1", time.Now()))
+	req.Header.Set("X-Amz-Target", "AWSStepFunctions.ListStateMachines") // after signing: not covered
+	requireSigned(t, req, http.StatusBadRequest, "IncompleteSignatureException")
+}
+
+// A 500 shows the client a request id, and the detail only in the log.
+func TestInternalErrorsShowARequestIDNotTheDetail(t *testing.T) {
+	t.Parallel()
+	var log bytes.Buffer
+	st, err := store.Open(context.Background(), store.Options{Embedded: true})
+	require.NoError(t, err)
+	require.NoError(t, st.Close()) // every store call now fails with the client's own words
+	srv := httptest.NewServer(gateway.New(gateway.Options{Runtime: &runtime.Durable{Store: st}, Logger: slog.New(slog.NewTextHandler(&log, nil))}).Handler())
+	t.Cleanup(srv.Close)
+	b := &gwBundle{url: srv.URL}
+
+	req, err := http.NewRequest(http.MethodPost, b.url+"/", strings.NewReader(`{}`))
+	require.NoError(t, err)
+	req.Header.Set("X-Amz-Target", "AWSStepFunctions.ListStateMachines")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var answer map[string]string
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&answer))
+	require.Equal(t, http.StatusInternalServerError, resp.StatusCode, "%v", answer)
+	id := resp.Header.Get("x-amzn-RequestId")
+	require.NotEmpty(t, id)
+	require.Equal(t, "InternalFailure", answer["__type"])
+	require.Contains(t, answer["message"], id)
+	require.NotContains(t, answer["message"], "closed")
+	require.Contains(t, log.String(), id)
+	require.Contains(t, log.String(), "closed")
+
+	r := b.do(t, "GET", "/api/v1/state-machines", "")
+	require.Equal(t, http.StatusInternalServerError, r.status)
+	require.NotContains(t, string(r.body), "closed")
+	require.Contains(t, string(r.body), r.header.Get("x-amzn-RequestId"))
+}
+
+// The default mapping keeps no cookie or authorization in the execution's
+// input (its history keeps it) unless the route names them.
+func TestDefaultMappingDropsSecretHeaders(t *testing.T) {
+	t.Parallel()
+	b := newGW(t, gateway.Options{Routes: []gateway.Route{
+		{Method: "POST", Path: "/plain", StateMachine: "echo", Mode: gateway.ModeSync},
+		{Method: "POST", Path: "/keeps", StateMachine: "echo", Mode: gateway.ModeSync, KeepHeaders: []string{"Cookie"}},
+	}}, gwMachine{"echo", gwEcho, runtime.TypeExpress})
+	headers := func(path string) map[string]any {
+		r := b.do(t, "POST", path, `{}`, "Cookie", "session=s3cret", "Authorization", "Basic c2VjcmV0", "Proxy-Authorization", "x", "X-Other", "kept")
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		var in map[string]any
+		require.NoError(t, json.Unmarshal(r.body, &in))
+		return in["headers"].(map[string]any)
+	}
+	h := headers("/plain")
+	require.Equal(t, "kept", h["x-other"])
+	for _, k := range []string{"cookie", "authorization", "proxy-authorization"} {
+		require.NotContains(t, h, k)
+	}
+	h = headers("/keeps")
+	require.Equal(t, "session=s3cret", h["cookie"])
+	require.NotContains(t, h, "authorization")
+}
