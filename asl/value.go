@@ -2,14 +2,10 @@ package asl
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/ohler55/ojg/oj"
 
 	"github.com/signalbox/signalbox/asl/jsontext"
 )
@@ -18,48 +14,10 @@ import (
 // map[string]any, []any, int64, float64, string, bool and nil. A value is
 // never mutated once built: states share them, and history refers to them.
 
-// DecodeJSON parses one JSON document into a value.
-func DecodeJSON(data []byte) (v any, err error) {
-	// ojg's parser is fast but not strict on every malformed input (and
-	// has panicked on some), so the standard library vets the text first.
-	if !json.Valid(data) {
-		var x any
-		if err := json.Unmarshal(data, &x); err != nil {
-			return nil, err
-		}
-		return nil, errors.New("invalid JSON")
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			v, err = nil, fmt.Errorf("invalid JSON: %v", r)
-		}
-	}()
-	v, err = oj.Parse(data)
-	if err != nil {
-		return nil, err
-	}
-	return normalize(v), nil
-}
-
-// normalize turns numbers that do not fit int64 (json.Number) into float64.
-func normalize(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if f, err := x.Float64(); err == nil {
-			return f
-		}
-		return string(x)
-	case map[string]any:
-		for k, e := range x {
-			x[k] = normalize(e)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = normalize(e)
-		}
-	}
-	return v
-}
+// DecodeJSON parses one JSON document into a value: strictly and exactly
+// (jsontext.Decode), the one decoding path of every JSON value Signalbox
+// takes in (definitions, inputs, outputs, results, API bodies' documents).
+func DecodeJSON(data []byte) (any, error) { return jsontext.Decode(data) }
 
 // EncodeJSON renders a value as compact JSON, with object keys sorted so
 // that equal values render equally.

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -136,6 +137,10 @@ func (s *Server) readJSON(c *gin.Context, v any, optional bool) bool {
 		return false
 	case len(bytes.TrimSpace(body)) == 0 && optional:
 		return true
+	}
+	if !utf8.Valid(body) {
+		mgmtError(c, http.StatusBadRequest, "InvalidRequest", "the body is not valid UTF-8")
+		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

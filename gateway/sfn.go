@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -194,6 +195,10 @@ func (s *Server) writeAWSError(c *gin.Context, target string, err error) {
 func decodeRequest(body []byte, in any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
+	}
+	if !utf8.Valid(body) {
+		// encoding/json would replace the bytes without a word
+		return errorf(excSerialization, "the request body is not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(in); err != nil {

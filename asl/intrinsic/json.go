@@ -3,7 +3,7 @@ package intrinsic
 import (
 	"strings"
 
-	"github.com/ohler55/ojg/oj"
+	"github.com/signalbox/signalbox/asl/jsontext"
 )
 
 // evalStringToJSON implements States.StringToJson(string): the JSON value
@@ -20,7 +20,7 @@ func evalStringToJSON(c *call, env *Env) (any, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
-	out, err := oj.ParseString(s)
+	out, err := jsontext.Decode([]byte(s))
 	if err != nil {
 		return nil, c.fn.invalid
 	}

@@ -38,7 +38,7 @@ const (
 	DefaultMaxDepth = 1000
 	DefaultMaxSteps = 10_000_000
 	MaxDepthCap     = 50_000
-	DefaultMaxBytes = 64 << 20
+	DefaultMaxBytes = 16 << 20
 )
 
 // Expr is a compiled JSONata expression.

@@ -98,6 +98,7 @@ func (e *Expr) run(st *evalState, input any, opts *Options) (any, error) {
 		st.top.vals = st.top.inline[:1:1]
 		st.top.vals[0] = input
 	}
+	defer func() { builtInFlight.Add(-ev.built) }() // no longer in flight
 	res, err := ev.eval(e.root, input, &st.top)
 	if err != nil {
 		return nil, err

@@ -326,3 +326,17 @@ func TestRunCLIStdoutIsOnlyTheResult(t *testing.T) {
 	require.Equal(t, "FAILED", obj["status"])
 	require.True(t, bytes.Contains([]byte(res.stdout), []byte(`"type":"ExecutionFailed"`)))
 }
+
+// `signalbox run` takes its input exactly: an escaped emoji stays one
+// character, int64's edge stays an integer, 1e400 is refused.
+func TestRunCLIInputIsExact(t *testing.T) {
+	t.Parallel()
+	def := writeFiles(t, map[string]string{"p.json": `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`})
+	res := runCLI(t, "", "run", filepath.Join(def, "p.json"), "--input", `{"e":"\ud83c\udd97","n":9223372036854775807}`)
+	require.Equal(t, 0, res.code, res.stderr)
+	require.JSONEq(t, `{"status":"SUCCEEDED","output":{"e":"🆗","n":9223372036854775807}}`, res.stdout)
+	require.Contains(t, res.stdout, `9223372036854775807`)
+	res = runCLI(t, "", "run", filepath.Join(def, "p.json"), "--input", `{"n":1e400}`)
+	require.NotEqual(t, 0, res.code)
+	require.Contains(t, res.stderr, "out of range")
+}

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ohler55/ojg/oj"
+	"github.com/signalbox/signalbox/asl"
 )
 
 // matcher compares an expected value with an actual one under the README's
@@ -132,7 +132,7 @@ func parseComposite(s string) (any, bool) {
 	if t == "" || (t[0] != '{' && t[0] != '[') || !json.Valid([]byte(t)) {
 		return nil, false
 	}
-	v, err := oj.ParseString(t)
+	v, err := asl.DecodeJSON([]byte(t))
 	if err != nil {
 		return nil, false
 	}

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/ohler55/ojg/oj"
+	"github.com/signalbox/signalbox/asl"
 )
 
 // caseFile is the on-disk layout of a case (see the README).
@@ -131,7 +131,7 @@ func decodeCase(data []byte) (*Case, error) {
 	if isAbsent(f.Input) {
 		return nil, errors.New("missing input")
 	}
-	input, err := oj.Parse(f.Input)
+	input, err := asl.DecodeJSON(f.Input)
 	if err != nil {
 		return nil, fmt.Errorf("input: %w", err)
 	}
@@ -141,7 +141,7 @@ func decodeCase(data []byte) (*Case, error) {
 	}
 	var events []any
 	if !isAbsent(f.RecordedServiceEvents) {
-		v, err := oj.Parse(f.RecordedServiceEvents)
+		v, err := asl.DecodeJSON(f.RecordedServiceEvents)
 		if err != nil {
 			return nil, fmt.Errorf("recorded_service_events: %w", err)
 		}
@@ -194,7 +194,7 @@ func decodeDefinition(raw json.RawMessage) (definition, error) {
 	if isAbsent(raw) {
 		return definition{}, errors.New("missing definition")
 	}
-	v, err := oj.Parse(raw)
+	v, err := asl.DecodeJSON(raw)
 	if err != nil {
 		return definition{}, fmt.Errorf("definition: %w", err)
 	}
@@ -230,7 +230,7 @@ func decodeExpected(f expectedFile) (Result, error) {
 	}
 	r := Result{Status: f.Status}
 	if !isAbsent(f.Output) {
-		out, err := oj.Parse(f.Output)
+		out, err := asl.DecodeJSON(f.Output)
 		if err != nil {
 			return Result{}, fmt.Errorf("expected.output: %w", err)
 		}
