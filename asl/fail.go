@@ -1,6 +1,9 @@
 package asl
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/signalbox/signalbox/asl/diag"
 	"github.com/signalbox/signalbox/asl/intrinsic"
 	"github.com/signalbox/signalbox/asl/jpath"
@@ -44,6 +47,10 @@ func parseFail(b Base, o *object, d *diag.List) *FailState {
 	return s
 }
 
+// failPathIntrinsics are the intrinsic functions AWS allows in ErrorPath
+// and CausePath: those that return a string.
+var failPathIntrinsics = []string{"States.Format", "States.JsonToString", "States.ArrayGetItem", "States.Base64Encode", "States.Base64Decode", "States.Hash", "States.UUID"}
+
 func parseFailPath(o *object, key string, d *diag.List) *tnode {
 	src, ok := o.str(key, false)
 	if !ok {
@@ -53,6 +60,11 @@ func parseFailPath(o *object, key string, d *diag.List) *tnode {
 		call, err := intrinsic.Parse(src)
 		if err != nil {
 			d.Add(o.at(key), diag.InvalidIntrinsic, "%v", err)
+			return nil
+		}
+		if !slices.Contains(failPathIntrinsics, call.Func()) {
+			d.Add(o.at(key), diag.SchemaValidationFailed, "The value for the field '%s' must be a valid JSONPath or a valid intrinsic function call that returns a string (%s); %s is not one of them",
+				key, strings.Join(failPathIntrinsics, ", "), call.Func())
 			return nil
 		}
 		return &tnode{kind: tCall, call: call, field: key, source: src}

@@ -23,8 +23,8 @@ func TestJSONataFieldValidation(t *testing.T) {
 		// Accepted.
 		{name: "Pass with Output and Assign", state: `{"Type":"Pass","End":true,"Output":{"a":"{% 1 %}"},"Assign":{"v":"{% 2 %}"}}`},
 		{name: "Task with Arguments, Output, Assign, timeouts, Retry and Catch", state: `{"Type":"Task","Resource":"r","End":true,"Arguments":{"a":"{% 1 %}"},"Output":"{% $states.result %}","Assign":{"v":1},"TimeoutSeconds":"{% 10 %}","HeartbeatSeconds":"{% 5 %}","Retry":[{"ErrorEquals":["States.ALL"]}],"Catch":[{"ErrorEquals":["States.ALL"],"Next":"A","Output":"{% $states.errorOutput %}","Assign":{"e":"{% $states.errorOutput.Error %}"}}]}`},
-		{name: "Choice with Condition, rule Assign and Output, state Assign and Output", state: `{"Type":"Choice","Choices":[{"Condition":"{% true %}","Next":"A","Assign":{"r":1},"Output":{"o":1},"Comment":"c"}],"Default":"A","Assign":{"d":1},"Output":"{% 1 %}"}`},
-		{name: "Choice with a constant Condition", state: `{"Type":"Choice","Choices":[{"Condition":true,"Next":"A"}]}`},
+		{name: "Choice with Condition, rule Assign and Output, state Assign and Output", state: `{"Type":"Choice","Choices":[{"Condition":"{% true %}","Next":"T","Assign":{"r":1},"Output":{"o":1},"Comment":"c"}],"Default":"A","Assign":{"d":1},"Output":"{% 1 %}"},"T":{"Type":"Succeed"}`},
+		{name: "Choice with a constant Condition", state: `{"Type":"Choice","Choices":[{"Condition":true,"Next":"T"}]},"T":{"Type":"Succeed"}`},
 		{name: "Wait Seconds expression with Output and Assign", state: `{"Type":"Wait","End":true,"Seconds":"{% 1 %}","Output":{},"Assign":{"v":1}}`},
 		{name: "Wait Timestamp expression", state: `{"Type":"Wait","End":true,"Timestamp":"{% '2024-01-01T00:00:00Z' %}"}`},
 		{name: "Wait Seconds number", state: `{"Type":"Wait","End":true,"Seconds":1}`},

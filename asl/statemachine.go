@@ -6,7 +6,9 @@
 package asl
 
 import (
+	"slices"
 	"sort"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/signalbox/signalbox/asl/diag"
@@ -113,7 +115,7 @@ func Compile(data []byte) (*StateMachine, diag.List) {
 	}
 	if len(d) > 0 {
 		sortDiagnostics(d)
-		return nil, d
+		return nil, d.Bounded()
 	}
 	m.usesVariables = assigns(m)
 	return m, nil
@@ -159,11 +161,21 @@ func parseMachine(v any, ptr string, lang queryLanguage, extra func(*object), d 
 	return parseMachineAt(v, ptr, false, lang, extra, d)
 }
 
+// MaxNesting bounds how deep Parallel branches and Map processors nest:
+// a JSON pointer grows with the depth, and so does every diagnostic's, so
+// 1,900 levels made a 36 MB error. Real definitions nest a few levels.
+const MaxNesting = 100
+
 func parseMachineAt(v any, ptr string, top bool, lang queryLanguage, extra func(*object), d *diag.List) *StateMachine {
+	if strings.Count(ptr, "/States/") >= MaxNesting {
+		d.Add(ptr, diag.SchemaValidationFailed, "Parallel branches and Map processors are nested more than %d deep", MaxNesting)
+		return nil
+	}
 	o, ok := newObject(v, ptr, d)
 	if !ok {
 		return nil
 	}
+	problems := len(*d)
 	m := &StateMachine{states: map[string]State{}}
 	m.Comment, _ = o.str("Comment", false)
 	var hasStart bool
@@ -214,8 +226,19 @@ func parseMachineAt(v any, ptr string, top bool, lang queryLanguage, extra func(
 	}
 	if len(m.states) == len(so.m) {
 		checkTransitions(m, so.ptr, d)
+		// Reported alone, as AWS does: a machine whose states have other
+		// problems (a missing End, say) is reported for those.
+		if len(*d) == problems && len(m.states) > 0 && !slices.ContainsFunc(m.order, func(name string) bool { return isTerminal(m.states[name]) }) {
+			// AWS's words and place ("at null" for the top level)
+			d.Add(ptr, diag.MissingEndState, "Workflow has no terminal state")
+		}
 	}
 	return m
+}
+
+// isTerminal reports whether a state can end its machine.
+func isTerminal(s State) bool {
+	return s.Kind() == KindSucceed || s.Kind() == KindFail || s.base().End
 }
 
 // checkTransitions reports transitions to missing states and states that

@@ -7,6 +7,7 @@ package diag
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Stable diagnostic codes. Tools match on them; never rename one.
@@ -16,6 +17,7 @@ const (
 	InvalidIntrinsic       = "INVALID_INTRINSIC_FUNCTION"
 	MissingTransition      = "MISSING_TRANSITION_TARGET" // Next names no state
 	MissingNextOrEnd       = "MISSING_NEXT_OR_END"
+	MissingEndState        = "MISSING_END_STATE" // a machine with no terminal state
 	UnreachableState       = "UNREACHABLE_STATE"
 	DuplicateStateName     = "DUPLICATE_STATE_NAME"
 	InvalidStateName       = "INVALID_STATE_NAME"
@@ -24,6 +26,16 @@ const (
 	InvalidValue           = "INVALID_VALUE" // a field's value is out of range or malformed
 	InvalidJSON            = "INVALID_JSON"
 	Unsupported            = "NOT_SUPPORTED"
+	// MoreDiagnostics stands last for the diagnostics Bounded left out.
+	MoreDiagnostics = "MORE_DIAGNOSTICS"
+)
+
+// Bounds of a reported list (Bounded): every place that returns or logs
+// diagnostics shows at most this much, whatever the definition.
+const (
+	MaxReported      = 100      // diagnostics
+	MaxReportedBytes = 32 << 10 // of paths and messages together
+	MaxFieldBytes    = 512      // of one path or message
 )
 
 // Diagnostic is one problem found in a definition.
@@ -47,6 +59,35 @@ type List []Diagnostic
 // Add appends a diagnostic built from a format string.
 func (l *List) Add(path, code, format string, args ...any) {
 	*l = append(*l, Diagnostic{Path: path, Code: code, Message: fmt.Sprintf(format, args...)})
+}
+
+// Bounded returns the list held to MaxReported diagnostics and
+// MaxReportedBytes, each path and message to MaxFieldBytes (cut with "…"),
+// and, when some were left out, a last diagnostic (MoreDiagnostics) saying
+// how many: "… and N more".
+func (l List) Bounded() List {
+	out := make(List, 0, min(len(l), MaxReported+1))
+	size := 0
+	for i, d := range l {
+		d.Path, d.Message = cut(d.Path), cut(d.Message)
+		size += len(d.Path) + len(d.Message)
+		if i == MaxReported || size > MaxReportedBytes {
+			return append(out, Diagnostic{Code: MoreDiagnostics, Message: fmt.Sprintf("… and %d more", len(l)-i)})
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func cut(s string) string {
+	if len(s) <= MaxFieldBytes {
+		return s
+	}
+	n := MaxFieldBytes
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // Err returns the list as an error, or nil when it is empty.
