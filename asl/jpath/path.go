@@ -72,6 +72,9 @@ func (p *Path) IsSimple() bool { return p.simple != nil }
 // "$var...". Indefinite paths (wildcards, slices, filters) are allowed.
 func Compile(src string) (*Path, error) {
 	p := &Path{src: src}
+	// AWS takes a path with white space after it: "$$.Execution.Name " is
+	// in a published AWS sample. White space before the '$' it refuses.
+	src = strings.TrimRight(src, " \t\n\r")
 	var rest string
 	switch {
 	case strings.HasPrefix(src, "$$"):
@@ -94,7 +97,7 @@ func Compile(src string) (*Path, error) {
 	if segs != nil {
 		p.simple = segs
 	} else {
-		expr, err := parseExpr(ojgSrc)
+		expr, err := parseExpr(quoteBareLiterals(ojgSrc))
 		if err != nil {
 			return nil, fmt.Errorf("invalid JSONPath %q: %v", src, err)
 		}
@@ -138,6 +141,56 @@ func parseExpr(rest string) (expr jp.Expr, err error) {
 		err = fmt.Errorf("a path must start with '$'")
 	}
 	return expr, err
+}
+
+// quoteBareLiterals quotes the bare words that filters compare with, as
+// AWS's JSONPath (Jayway) reads them as strings: "$.items[?(@.lang==fr)]"
+// is in published AWS samples. A word is bare when it is not a number,
+// true, false or null, a path (@, $) or quoted.
+func quoteBareLiterals(src string) string {
+	if !strings.Contains(src, "?(") {
+		return src
+	}
+	var b strings.Builder
+	var quote byte // the quote of the string being copied, or 0
+	afterOp := false
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch {
+		case quote != 0:
+			b.WriteByte(c)
+			if c == '\\' && i+1 < len(src) {
+				i++
+				b.WriteByte(src[i])
+			} else if c == quote {
+				quote = 0
+			}
+			continue
+		case c == '\'' || c == '"':
+			quote = c
+			afterOp = false
+		case c == '=' || c == '!' || c == '<' || c == '>':
+			afterOp = true
+		case c == ' ':
+		case afterOp && isIdentStart(c):
+			j := i
+			for j < len(src) && (isIdentPart(src[j]) || src[j] == '-') {
+				j++
+			}
+			word := src[i:j]
+			if word != "true" && word != "false" && word != "null" {
+				b.WriteString("'" + word + "'")
+				i = j - 1
+				afterOp = false
+				continue
+			}
+			afterOp = false
+		default:
+			afterOp = false
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 func isRoot(f jp.Frag) bool {

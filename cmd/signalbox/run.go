@@ -167,7 +167,14 @@ func renderResult(res *runtime.Result, withHistory bool) runOutput {
 	if res.Status == runtime.StatusSucceeded {
 		out.Output = json.RawMessage(asl.EncodeJSON(res.Output))
 	} else {
-		out.Error, out.Cause = &res.Error, &res.Cause
+		// AWS omits an error or cause the execution did not name (a
+		// Fail state without Error or Cause)
+		if res.Error != "" {
+			out.Error = &res.Error
+		}
+		if res.Cause != "" {
+			out.Cause = &res.Cause
+		}
 	}
 	if withHistory {
 		out.History = res.History()

@@ -340,3 +340,17 @@ func TestRunCLIInputIsExact(t *testing.T) {
 	require.NotEqual(t, 0, res.code)
 	require.Contains(t, res.stderr, "out of range")
 }
+
+// An execution that fails without an error or cause shows neither, as AWS
+// omits them.
+func TestRunCLIOmitsAbsentErrorAndCause(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{
+		"bare.json":  `{"StartAt":"F","States":{"F":{"Type":"Fail"}}}`,
+		"error.json": `{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E"}}}`,
+	})
+	res := runCLI(t, "", "run", filepath.Join(dir, "bare.json"))
+	require.JSONEq(t, `{"status":"FAILED"}`, res.stdout)
+	res = runCLI(t, "", "run", filepath.Join(dir, "error.json"))
+	require.JSONEq(t, `{"status":"FAILED","error":"E"}`, res.stdout)
+}

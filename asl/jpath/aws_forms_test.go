@@ -1,0 +1,40 @@
+package jpath
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Forms AWS's JSONPath takes that stricter parsers refuse, each in
+// published AWS samples: white space after the path, and filters
+// comparing with an unquoted word, which is a string.
+func TestAWSForms(t *testing.T) {
+	doc := map[string]any{"items": []any{
+		map[string]any{"lang": "fr", "v": int64(1)},
+		map[string]any{"lang": "en", "v": int64(2)},
+		map[string]any{"lang": "fr-CA", "v": int64(3)},
+	}, "name": "n"}
+	for _, c := range []struct {
+		path string
+		want any
+	}{
+		{"$.name ", "n"},
+		{"$.name\t\n", "n"},
+		{"$.items[?(@.lang==fr)].v", []any{int64(1)}},
+		{"$.items[?(@.lang == fr-CA)].v", []any{int64(3)}},
+		{"$.items[?(@.lang!=fr)].v", []any{int64(2), int64(3)}},
+		{"$.items[?(@.lang=='en')].v", []any{int64(2)}},
+		{"$.items[?(@.v==2)].lang", []any{"en"}},
+		{`$.items[?(@.lang=="fr==x")].v`, []any{}},
+	} {
+		p, err := Compile(c.path)
+		require.NoError(t, err, c.path)
+		got, ok := p.Get(Scope{Input: doc})
+		require.True(t, ok, c.path)
+		require.Equal(t, c.want, got, c.path)
+		require.Equal(t, c.path, p.String(), "the path as written")
+	}
+	_, err := CompileReference("$.name ")
+	require.NoError(t, err)
+}
