@@ -86,6 +86,11 @@ func (s *Server) apiFail(c *gin.Context, err error) {
 		mgmtError(c, http.StatusBadRequest, "InvalidRequest", err.Error())
 	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
 		c.Abort() // the client left
+	case store.Unavailable(err):
+		id := newRequestID()
+		c.Header("x-amzn-RequestId", id)
+		s.opts.Logger.Error("management API", "method", c.Request.Method, "path", c.Request.URL.Path, "requestId", id, "err", err)
+		mgmtError(c, http.StatusServiceUnavailable, "ServiceUnavailable", "the store did not answer (request id "+id+"); try again later", "requestId", id)
 	default:
 		id := newRequestID()
 		c.Header("x-amzn-RequestId", id)

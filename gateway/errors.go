@@ -39,6 +39,7 @@ const (
 	excExecutionNotRedrivable    = "ExecutionNotRedrivable"
 	excIncompleteSignature       = "IncompleteSignatureException"
 	excInternalFailure           = "InternalFailure"
+	excServiceUnavailable        = "ServiceUnavailable" // 503: the AWS SDKs retry it
 	excInvalidArn                = "InvalidArn"
 	excInvalidDefinition         = "InvalidDefinition"
 	excInvalidExecutionInput     = "InvalidExecutionInput"
@@ -118,6 +119,9 @@ func toAWSError(err error) *awsError {
 	}
 	if errors.Is(err, context.Canceled) {
 		return &awsError{Status: 499, Type: "RequestAbortedException", Message: "the request was cancelled"}
+	}
+	if store.Unavailable(err) {
+		return &awsError{Status: http.StatusServiceUnavailable, Type: excServiceUnavailable, Message: err.Error()}
 	}
 	return &awsError{Status: http.StatusInternalServerError, Type: excInternalFailure, Message: err.Error()}
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/runtime"
+	"github.com/signalbox/signalbox/store"
 )
 
 // routeTable holds the user routes: those of Options.Routes and those added
@@ -380,6 +381,9 @@ func (s *Server) routeStartError(c *gin.Context, r *liveRoute, err error) {
 		c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"message": "Internal server error: the state machine " + r.StateMachine + " of this route does not exist", "__type": "StateMachineDoesNotExist"})
 	case errors.Is(err, runtime.ErrInvalidInput):
 		c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"message": "Internal server error: " + err.Error(), "__type": "InvalidExecutionInput"})
+	case store.Unavailable(err):
+		c.Header("Retry-After", "1")
+		routeFail(c, http.StatusServiceUnavailable, "Service Unavailable (request id "+c.Writer.Header().Get("x-amzn-RequestId")+")")
 	default:
 		routeFail(c, http.StatusInternalServerError, "Internal server error (request id "+c.Writer.Header().Get("x-amzn-RequestId")+")")
 	}

@@ -93,7 +93,8 @@ func (s *Server) ready(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.opts.Runtime.Store.Ping(ctx); err != nil {
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "message": err.Error()})
+		s.opts.Logger.Warn("not ready", "err", err)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "message": "the store does not answer"})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})

@@ -168,18 +168,22 @@ func (s *Server) readBody(r *http.Request) ([]byte, error) {
 // writeAWSError renders err in AWS's shape and logs it.
 func (s *Server) writeAWSError(c *gin.Context, target string, err error) {
 	ae := toAWSError(err)
-	if ae.Type == excInternalFailure {
+	if ae.Type == excInternalFailure || ae.Type == excServiceUnavailable {
 		// The detail (an address, a store's words) is for the log only.
 		id := c.Writer.Header().Get("x-amzn-RequestId")
 		s.opts.Logger.Error("aws request failed", "target", target, "requestId", id, "err", err)
-		ae = &awsError{Status: ae.Status, Type: ae.Type, Message: "An internal error occurred (request id " + id + "): the server's log has the details."}
+		msg := "An internal error occurred (request id " + id + "): the server's log has the details."
+		if ae.Type == excServiceUnavailable {
+			msg = "The service is unavailable: its store did not answer (request id " + id + "). Try again later."
+		}
+		ae = &awsError{Status: ae.Status, Type: ae.Type, Message: msg}
 	}
 	body := map[string]string{"__type": ae.Type, "message": ae.Message}
 	if ae.Reason != "" {
 		body["reason"] = ae.Reason
 	}
 	b, _ := json.Marshal(body)
-	if ae.Type != excInternalFailure {
+	if ae.Type != excInternalFailure && ae.Type != excServiceUnavailable {
 		level := s.opts.Logger.Info
 		if ae.Status >= 500 {
 			level = s.opts.Logger.Error

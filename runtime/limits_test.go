@@ -52,7 +52,9 @@ func TestPayloadLimitsHoldInBothEngines(t *testing.T) {
 // fails with States.Runtime instead of growing without end.
 func TestEngineBoundsTheHistory(t *testing.T) {
 	t.Parallel()
-	loop := `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"A"}}}`
+	// (a machine with no terminal state at all is refused at validation;
+	// this one has a way out it never takes)
+	loop := `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Choice","Choices":[{"Variable":"$.never","IsPresent":true,"Next":"Done"}],"Default":"A"},"Done":{"Type":"Succeed"}}}`
 	res := runWith(t, context.Background(), &runtime.Engine{MaxEvents: 1000}, loop, "")
 	requireFailed(t, res, runtime.StatusFailed, "States.Runtime")
 	require.Equal(t, "The execution reached the maximum number of history events (1000).", res.Cause)
@@ -60,7 +62,7 @@ func TestEngineBoundsTheHistory(t *testing.T) {
 
 	// iterations of a Map count too
 	mapLoop := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"StartAt":"A","States":` +
-		`{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"A"}}},"End":true}}}`
+		`{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Choice","Choices":[{"Variable":"$.never","IsPresent":true,"Next":"Done"}],"Default":"A"},"Done":{"Type":"Succeed"}}},"End":true}}}`
 	res = runWith(t, context.Background(), &runtime.Engine{MaxEvents: 1000}, mapLoop, "[1,2,3]")
 	requireFailed(t, res, runtime.StatusFailed, "States.Runtime")
 }

@@ -236,7 +236,9 @@ func (c *Client) AliasList(ctx context.Context, sm string) ([]*Alias, error) {
 		exists *redis.IntCmd
 		all    *redis.MapStringStringCmd
 	)
-	if _, err := c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	// A pipeline, not a MULTI: Redis refuses a MULTI whole, reads and all,
+	// when it is out of memory.
+	if _, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		exists = p.Exists(ctx, c.keys.StateMachineKey(sm))
 		all = p.HGetAll(ctx, c.keys.StateMachineAliasesKey(sm))
 		return nil
@@ -301,23 +303,17 @@ func (c *Client) ExecutionOriginGet(ctx context.Context, id string) (versionARN,
 	if err := checkID("execution id", id); err != nil {
 		return "", "", err
 	}
-	var (
-		exists *redis.IntCmd
-		vals   *redis.SliceCmd
-	)
-	key := c.keys.ExecutionKey(id)
-	if _, err := c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		exists = p.Exists(ctx, key)
-		vals = p.HMGet(ctx, key, fieldVersionARN, fieldAliasARN)
-		return nil
-	}); err != nil {
+	// One HMGET, with the status every execution has for its existence:
+	// no MULTI, which Redis refuses whole when it is out of memory, reads
+	// and all.
+	v, err := c.rdb.HMGet(ctx, c.keys.ExecutionKey(id), fieldStatus, fieldVersionARN, fieldAliasARN).Result()
+	if err != nil {
 		return "", "", fmt.Errorf("store: execution %s: %w", id, err)
 	}
-	if exists.Val() == 0 {
+	if v[0] == nil {
 		return "", "", fmt.Errorf("%w: execution %s", ErrNotFound, id)
 	}
-	v := vals.Val()
-	versionARN, _ = v[0].(string)
-	aliasARN, _ = v[1].(string)
+	versionARN, _ = v[1].(string)
+	aliasARN, _ = v[2].(string)
 	return versionARN, aliasARN, nil
 }

@@ -1,6 +1,14 @@
 package store
 
-import "errors"
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"syscall"
+
+	"github.com/redis/go-redis/v9"
+)
 
 // The typed errors of the store. Scripts return a small code; Go maps it to
 // one of these, wrapped with detail, so callers test with errors.Is.
@@ -44,3 +52,34 @@ const (
 	codeMoved    = 7 // Transition: the event counter is not the expected one
 	codeHistory  = 8 // Transition: the history would reach its limit
 )
+
+// ErrUnavailable marks a failure of the server rather than of the request:
+// it did not answer in time, refused the connection, or refused the write
+// (out of memory, read-only replica, loading, cluster down).
+var ErrUnavailable = errors.New("store: the store is unavailable")
+
+// Unavailable reports whether err is the server's failure (ErrUnavailable
+// or one of the errors it stands for): the request may succeed later.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, redis.ErrPoolTimeout) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, redis.ErrClosed) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	var re redis.Error
+	if errors.As(err, &re) {
+		msg := re.Error()
+		for _, p := range []string{"OOM ", "EXECABORT", "LOADING", "MASTERDOWN", "READONLY", "CLUSTERDOWN", "TRYAGAIN", "BUSY ", "NOREPLICAS", "MISCONF"} {
+			if strings.HasPrefix(msg, p) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -55,7 +56,18 @@ type Options struct {
 	// add work to the stream and the timers themselves, a round trip
 	// fewer; tests set this to exercise the cluster's path there.
 	Outbox bool
+	// Timeout bounds every call to the server, as a read and write
+	// deadline on its connection (DefaultTimeout when 0): a stalled server
+	// makes calls fail (Unavailable) instead of hanging. A caller's
+	// context deadline, when sooner, bounds a call too. Blocking reads
+	// (the workers' stream reads) wait their own time on top.
+	Timeout time.Duration
 }
+
+// DefaultTimeout is Options.Timeout's default: a healthy Redis answers in
+// well under a millisecond here; two seconds leaves room for a slow one
+// (a fork for a snapshot, a busy host) without keeping requests hanging.
+const DefaultTimeout = 2 * time.Second
 
 // OptionsFromEnv returns the options given by the environment:
 // SIGNALBOX_REDIS_URL, or the embedded server when it is unset.
@@ -120,6 +132,14 @@ func newTarget(o Options) (target, error) {
 		if t, err = parseURL(o.URL); err != nil {
 			return target{}, err
 		}
+	}
+	timeout := cmp.Or(o.Timeout, DefaultTimeout)
+	if t.single != nil {
+		t.single.ReadTimeout, t.single.WriteTimeout, t.single.DialTimeout = timeout, timeout, timeout
+		t.single.PoolTimeout, t.single.ContextTimeoutEnabled, t.single.MaxRetries = timeout, true, 1
+	} else {
+		t.cluster.ReadTimeout, t.cluster.WriteTimeout, t.cluster.DialTimeout = timeout, timeout, timeout
+		t.cluster.PoolTimeout, t.cluster.ContextTimeoutEnabled, t.cluster.MaxRetries = timeout, true, 1
 	}
 	if t.single != nil {
 		t.single.Protocol = 2

@@ -130,7 +130,9 @@ func (c *Client) TagsGet(ctx context.Context, r Tagged) (map[string]string, erro
 		exists *redis.IntCmd
 		tags   *redis.MapStringStringCmd
 	)
-	if _, err := c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	// A pipeline, not a MULTI: Redis refuses a MULTI whole, reads and all,
+	// when it is out of memory.
+	if _, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		exists = p.Exists(ctx, record)
 		tags = p.HGetAll(ctx, key)
 		return nil
