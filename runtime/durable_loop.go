@@ -189,6 +189,7 @@ const DefaultConcurrency = 256
 // removes the executions they closed from the open index), and returns
 // those done since the last one.
 func (d *Durable) fetch(ctx context.Context, idle chan struct{}, items chan<- store.Work, acks chan settled) (done settlement) {
+	health := newLoopHealth("reading work", slog.Default())
 	for {
 		// Wait for one idle worker, then count the others.
 		select {
@@ -211,8 +212,13 @@ func (d *Durable) fetch(ctx context.Context, idle chan struct{}, items chan<- st
 		}
 		works, err := d.Store.WorkAckRead(ctx, d.consumer(), done.ids, done.closed, free, 100*time.Millisecond)
 		if err != nil && !errors.Is(err, store.ErrCorrupt) && ctx.Err() == nil {
-			slog.Error("reading work", "err", err)
-			time.Sleep(100 * time.Millisecond) // Redis is failing: do not spin
+			// Redis is failing: back off, say so once
+			select {
+			case <-ctx.Done():
+			case <-time.After(health.failed(err)):
+			}
+		} else if err == nil {
+			health.ok()
 		}
 		if err == nil || errors.Is(err, store.ErrCorrupt) {
 			done = settlement{}
@@ -238,13 +244,20 @@ func (d *Durable) keep(ctx context.Context) {
 	defer poll.Stop()
 	reclaim := time.NewTicker(lease / 2)
 	defer reclaim.Stop()
+	timers := newLoopHealth("firing timers", slog.Default())
+	var retryAt time.Time // while the store fails, ticks before this are skipped
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-poll.C:
+		case now := <-poll.C:
+			if now.Before(retryAt) {
+				continue
+			}
 			if _, err := d.Store.TimersDue(ctx, d.now(), 1000); err != nil && ctx.Err() == nil {
-				slog.Error("firing timers", "err", err)
+				retryAt = now.Add(timers.failed(err))
+			} else if err == nil {
+				timers.ok()
 			}
 		case <-reclaim.C:
 			d.recover(ctx, lease)
