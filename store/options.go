@@ -133,13 +133,14 @@ func newTarget(o Options) (target, error) {
 			return target{}, err
 		}
 	}
+	// The deadlines a URL's query gives (read_timeout=...) win.
 	timeout := cmp.Or(o.Timeout, DefaultTimeout)
 	if t.single != nil {
-		t.single.ReadTimeout, t.single.WriteTimeout, t.single.DialTimeout = timeout, timeout, timeout
-		t.single.PoolTimeout, t.single.ContextTimeoutEnabled, t.single.MaxRetries = timeout, true, 1
+		withDeadlines(&t.single.ReadTimeout, &t.single.WriteTimeout, &t.single.DialTimeout, &t.single.PoolTimeout, timeout)
+		t.single.ContextTimeoutEnabled, t.single.MaxRetries = true, cmp.Or(t.single.MaxRetries, 1)
 	} else {
-		t.cluster.ReadTimeout, t.cluster.WriteTimeout, t.cluster.DialTimeout = timeout, timeout, timeout
-		t.cluster.PoolTimeout, t.cluster.ContextTimeoutEnabled, t.cluster.MaxRetries = timeout, true, 1
+		withDeadlines(&t.cluster.ReadTimeout, &t.cluster.WriteTimeout, &t.cluster.DialTimeout, &t.cluster.PoolTimeout, timeout)
+		t.cluster.ContextTimeoutEnabled, t.cluster.MaxRetries = true, cmp.Or(t.cluster.MaxRetries, 1)
 	}
 	if t.single != nil {
 		t.single.Protocol = 2
@@ -151,6 +152,15 @@ func newTarget(o Options) (target, error) {
 		t.cluster.TLSConfig = withTLS(t.cluster.TLSConfig, o.TLS)
 	}
 	return t, nil
+}
+
+// withDeadlines sets each deadline not already set to d.
+func withDeadlines(read, write, dial, pool *time.Duration, d time.Duration) {
+	for _, p := range []*time.Duration{read, write, dial, pool} {
+		if *p == 0 {
+			*p = d
+		}
+	}
 }
 
 // withTLS returns the TLS configuration given in the options, if any, with

@@ -85,7 +85,7 @@ var builtInFlight atomic.Int64
 
 // MaxBytesInFlight bounds builtInFlight: an evaluation whose next value
 // would pass it fails as if over its own budget.
-var MaxBytesInFlight int64 = 256 << 20
+var MaxBytesInFlight int64 = 128 << 20
 
 // build counts n bytes of values about to be built against the
 // evaluation's byte budget and the process's.
