@@ -7,6 +7,7 @@ import (
 
 	"github.com/signalbox/signalbox/asl/aslerr"
 	"github.com/signalbox/signalbox/asl/diag"
+	"github.com/signalbox/signalbox/asl/jsonata"
 )
 
 // The JSONata query language in states: "{% ... %}" expressions anywhere
@@ -175,7 +176,7 @@ func (n *jtemplate) eval(e *env, b map[string]any) (any, error) {
 		return nil, stateErr(e.ctx, aslerr.QueryEvaluationError, fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' returned an unsupported result type.", n.src, n.field))
 	}
 	if err != nil {
-		return nil, stateErr(e.ctx, aslerr.QueryEvaluationError, fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' threw an error: %v", n.src, n.field, err))
+		return nil, stateErr(e.ctx, aslerr.QueryEvaluationError, fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' threw an error during evaluation%s", n.src, n.field, evaluationError(err)))
 	}
 	if !defined {
 		return nil, stateErr(e.ctx, aslerr.QueryEvaluationError, fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", n.src, n.field))
@@ -277,4 +278,15 @@ func evalInt(e *env, t *jtemplate, field string, bind map[string]any) (int64, er
 		return 0, jtypeError(e, t, field, "integer", v)
 	}
 	return n, nil
+}
+
+// evaluationError is how AWS ends the cause of a JSONata expression that
+// failed: ". CODE: message" with jsonata-js's code and message, or
+// ": message" for a failure without a code.
+func evaluationError(err error) string {
+	var je *jsonata.Error
+	if errors.As(err, &je) && je.Code != "" {
+		return ". " + je.Code + ": " + je.Message
+	}
+	return ": " + err.Error()
 }

@@ -34,7 +34,7 @@ func requireValue(t *testing.T, expr, input, want string) {
 func requireThrows(t *testing.T, expr, msg string) {
 	t.Helper()
 	o := evalOutput(t, expr, `{}`, newContext("S"))
-	requireQueryErrorContains(t, o, "The JSONata expression '"+expr+"' specified for the field 'Output' threw an error: ", msg)
+	requireQueryErrorContains(t, o, "The JSONata expression '"+expr+"' specified for the field 'Output' threw an error during evaluation. ", msg)
 }
 
 func TestJSONataPartition(t *testing.T) {

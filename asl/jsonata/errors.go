@@ -2,7 +2,11 @@ package jsonata
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
+
+	"github.com/signalbox/signalbox/asl/jsontext"
 )
 
 // Error is a JSONata compile or evaluation error. Code is JSONata's error code
@@ -84,8 +88,8 @@ var errorTemplates = map[string]string{
 	"T2010": "The expressions either side of operator {{token}} must evaluate to numeric or string values",
 	"T2011": "The insert/update clause of the transform expression must evaluate to an object: {{value}}",
 	"T2012": "The delete clause of the transform expression must evaluate to a string or array of strings: {{value}}",
-	"T2013": "The transform expression clones the input object using the $clone() function. This has been overridden in the current scope by a non-function.",
-	"D2014": "The size of the sequence allocated by the range operator (..) must not exceed 1e7. Attempted to allocate {{value}}.",
+	"T2013": "The transform expression clones the input object using the $clone() function.  This has been overridden in the current scope by a non-function.",
+	"D2014": "The size of the sequence allocated by the range operator (..) must not exceed 1e6.  Attempted to allocate {{value}}.",
 	"D3001": "Attempting to invoke string function on Infinity or NaN",
 	"D3010": "Second argument of replace function cannot be an empty string",
 	"D3011": "Fourth argument of replace function must evaluate to a positive number",
@@ -122,11 +126,11 @@ var errorTemplates = map[string]string{
 	"D3134": "The timezone integer format specifier cannot have more than four digits",
 	"D3135": "No matching closing bracket ']' in date/time picture string",
 	"D3136": "The date/time picture string is missing specifiers required to parse the timestamp",
-	"D3137": "{{value}}",
+	"D3137": "{{{message}}}",
 	"D3138": "The $single() function expected exactly 1 matching result.  Instead it matched more.",
 	"D3139": "The $single() function expected exactly 1 matching result.  Instead it matched 0.",
-	"D3140": "Malformed URL passed to ${{token}}(): {{value}}",
-	"D3141": "{{value}}",
+	"D3140": "Malformed URL passed to ${{{functionName}}}(): {{value}}",
+	"D3141": "{{{message}}}",
 	"U1001": "Stack overflow error or evaluation limit exceeded: check for non-terminating recursion (consider rewriting it as tail-recursive) or an infinite loop",
 	"U1002": "The evaluation built more than {{value}} bytes of values: check for a string or array that grows without end",
 	"U1003": "The evaluation was interrupted: the execution stopped, timed out or its caller left",
@@ -146,33 +150,63 @@ func errorf(code string, pos int, format string, args ...any) *Error {
 	return &Error{Code: code, Position: pos, Message: fmt.Sprintf(format, args...)}
 }
 
-// render fills the message template of e's code.
-func (e *Error) render(extra map[string]string) string {
+// render fills the message template of e's code as jsonata-js does (AWS
+// passes its messages through): {{{name}}} is the field's value as a
+// string, {{name}} its JSON (a token "abs" reads "function \"abs\"").
+// The fields are token (also functionName), value (also message) and
+// extra's (index, type, value2, exp).
+func (e *Error) render(extra map[string]any) string {
 	tpl, ok := errorTemplates[e.Code]
 	if !ok {
 		return "error " + e.Code
 	}
-	repl := []string{"{{token}}", e.Token, "{{value}}", describeValue(e.Value)}
-	for k, v := range extra {
-		repl = append(repl, "{{"+k+"}}", v)
+	field := func(name string) any {
+		if v, ok := extra[name]; ok {
+			return v
+		}
+		switch name {
+		case "token", "functionName":
+			if e.Token == "" {
+				return Undefined
+			}
+			return e.Token
+		case "value", "message":
+			return e.Value
+		}
+		return Undefined
 	}
-	msg := strings.NewReplacer(repl...).Replace(tpl)
-	return msg
+	msg := tripleBraces.ReplaceAllStringFunc(tpl, func(m string) string { return jsString(field(m[3 : len(m)-3])) })
+	return doubleBraces.ReplaceAllStringFunc(msg, func(m string) string { return jsJSON(field(m[2 : len(m)-2])) })
 }
 
-// describeValue renders a value for an error message.
-func describeValue(v any) string {
-	if v == nil {
-		return "null"
-	}
-	if v == Undefined {
-		return "undefined"
-	}
+var (
+	tripleBraces = regexp.MustCompile(`\{\{\{[^}]+\}\}\}`)
+	doubleBraces = regexp.MustCompile(`\{\{[^}]+\}\}`)
+)
+
+// jsString is JavaScript's String(v) of a value.
+func jsString(v any) string {
 	if s, ok := v.(string); ok {
 		return s
 	}
-	if isFunction(v) {
-		return "function"
+	return jsJSON(v)
+}
+
+// jsJSON is JavaScript's JSON.stringify(v) of a value, "undefined" for
+// what it makes nothing of (undefined, a function).
+func jsJSON(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		var b strings.Builder
+		jsontext.WriteString(&b, x, jsontext.LowerHex)
+		return b.String()
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	if v == Undefined || isFunction(v) {
+		return "undefined"
 	}
 	if f, ok := toNumber(v); ok {
 		return formatNumber(f)

@@ -568,7 +568,7 @@ func ordered[T cmp.Ordered](op string, a, b T) bool {
 
 func mismatch(op string, lhs, rhs any) error {
 	e := &Error{Code: "T2009", Token: op, Value: lhs}
-	e.Message = e.render(map[string]string{"value2": describeValue(rhs)})
+	e.Message = e.render(map[string]any{"value2": rhs})
 	return e
 }
 

@@ -240,7 +240,7 @@ func (ev *evaluator) sortByTerms(step *node, items []any, env *frame, isTuple bo
 			bs, bIsStr := bv.(string)
 			if aIsStr != bIsStr {
 				e := &Error{Code: "T2007", Position: step.pos, Value: av}
-				e.Message = e.render(map[string]string{"value2": describeValue(bv)})
+				e.Message = e.render(map[string]any{"value2": bv})
 				return false, e
 			}
 			if aIsStr {

@@ -122,8 +122,8 @@ func fnPower(ev *evaluator, c *callCtx, args []any) (any, error) {
 	e, _ := numberArg(args, 1)
 	r := math.Pow(b, e)
 	if math.IsInf(r, 0) || math.IsNaN(r) {
-		err := newError("D3061", c.pos, "power", b)
-		err.Message = strings.ReplaceAll(err.Message, "{{exp}}", formatNumber(e))
+		err := &Error{Code: "D3061", Position: c.pos, Token: "power", Value: b}
+		err.Message = err.render(map[string]any{"exp": e})
 		return nil, err
 	}
 	return r, nil

@@ -2,7 +2,6 @@ package jsonata
 
 import (
 	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -232,8 +231,8 @@ func (s *signature) validate(args []any, context any, token string) ([]any, erro
 						}
 					}
 					if !ok {
-						e := argError("T0412", argIndex+1, token, arg)
-						e.Message = strings.ReplaceAll(e.Message, "{{type}}", arrayTypeName(p.subtype))
+						e := &Error{Code: "T0412", Token: token, Value: arg}
+						e.Message = e.render(map[string]any{"index": argIndex + 1, "type": arrayTypeName(p.subtype)})
 						return nil, e
 					}
 				}
@@ -274,7 +273,7 @@ func (s *signature) validationError(args []any, supplied, token string) error {
 // argError builds a signature error for argument index.
 func argError(code string, index int, token string, value any) *Error {
 	e := &Error{Code: code, Token: token, Value: value}
-	e.Message = e.render(map[string]string{"index": strconv.Itoa(index)})
+	e.Message = e.render(map[string]any{"index": index})
 	return e
 }
 
