@@ -16,6 +16,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/signalbox/signalbox/gateway"
@@ -165,4 +167,53 @@ func TestDefaultMappingDropsSecretHeaders(t *testing.T) {
 	h = headers("/keeps")
 	require.Equal(t, "session=s3cret", h["cookie"])
 	require.NotContains(t, h, "authorization")
+}
+
+// keyTransport adds an x-api-key header to every request, as a client of
+// the Step Functions API behind api.keys would.
+type keyTransport struct{ key string }
+
+func (k keyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("x-api-key", k.key)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// With api.keys set and no credentials, the Step Functions API (POST /)
+// was open to anyone: the SDK's signature went unchecked and an unsigned
+// request started executions. Now it takes a management key, and refuses
+// the rest in AWS's shape.
+func TestAPIKeysGuardTheStepFunctionsAPI(t *testing.T) {
+	t.Parallel()
+	b := newSFN(t, func(o *gateway.Options) { o.APIKeys = []string{"mgmt-key-0123456789"} })
+	ctx := context.Background()
+
+	_, err := b.client.ListStateMachines(ctx, &sfn.ListStateMachinesInput{})
+	var ae smithy.APIError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, "UnrecognizedClientException", ae.ErrorCode())
+
+	_, err = b.client.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{
+		Name: aws.String("m"), RoleArn: aws.String(sfnRole),
+		Definition: aws.String(`{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`),
+	})
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, "UnrecognizedClientException", ae.ErrorCode())
+
+	req, err := http.NewRequest(http.MethodPost, b.url+"/", strings.NewReader(`{}`))
+	require.NoError(t, err)
+	req.Header.Set("X-Amz-Target", "AWSStepFunctions.ListStateMachines")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	requireSigned(t, req, http.StatusBadRequest, "MissingAuthenticationTokenException")
+
+	wrong := sfn.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1,
+		HTTPClient: &http.Client{Transport: keyTransport{"not-the-key"}}}, func(o *sfn.Options) { o.BaseEndpoint = aws.String(b.url) })
+	_, err = wrong.ListStateMachines(ctx, &sfn.ListStateMachinesInput{})
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, "UnrecognizedClientException", ae.ErrorCode())
+
+	keyed := sfn.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1,
+		HTTPClient: &http.Client{Transport: keyTransport{"mgmt-key-0123456789"}}}, func(o *sfn.Options) { o.BaseEndpoint = aws.String(b.url) })
+	_, err = keyed.ListStateMachines(ctx, &sfn.ListStateMachinesInput{})
+	require.NoError(t, err)
 }
