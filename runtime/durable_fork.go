@@ -125,7 +125,7 @@ func (t *transition) forkMap(x asl.RunMap) (bool, error) {
 	if limit <= 0 {
 		limit = defaultInlineConcurrency
 	}
-	limit = min(limit, n)
+	limit = min(limit, n, maxLiveIterations)
 	f := &forkRecord{ID: t.forkID(), N: n, Map: true, TolCnt: x.ToleratedFailureCount, TolPct: x.ToleratedFailurePercentage, Limited: limit < n}
 	children := make([]store.ChildThread, n)
 	for i, item := range x.Items {

@@ -81,3 +81,30 @@ func TestEngineBoundsAnExpressExecution(t *testing.T) {
 	require.Equal(t, runtime.StatusSucceeded, res.Status)
 	require.Equal(t, 10*time.Minute, res.StopDate.Sub(res.StartDate))
 }
+
+// A Map runs at most 1,000 iterations at once whatever its MaxConcurrency
+// (on c2ba32b every item of a Map with MaxConcurrency 100000 had its
+// goroutine at once). The calls are held until 1,000 are in flight. (From
+// the runtime-limits helper's branch.)
+func TestEngineBoundsLiveMapIterations(t *testing.T) {
+	flight := newInFlight()
+	full := flight.when(1000)
+	h := integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
+		out := flight.enter()
+		defer out()
+		select {
+		case <-full:
+		case <-ctx.Done():
+		}
+		return 1, nil
+	})
+	items := make([]string, 1500)
+	for i := range items {
+		items[i] = "0"
+	}
+	res := run(t, `{"StartAt":"Each","States":{"Each":{"Type":"Map","MaxConcurrency":100000,"ItemsPath":"$.items","ResultSelector":{"n.$":"States.ArrayLength($)"},
+		"ItemProcessor":{"StartAt":"Work","States":{"Work":{"Type":"Task","Resource":"r","End":true}}},"End":true}}}`,
+		`{"items":[`+strings.Join(items, ",")+`]}`, h)
+	requireSucceeded(t, res, `{"n":1500}`)
+	require.Equal(t, 1000, flight.Max())
+}

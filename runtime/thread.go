@@ -287,7 +287,7 @@ func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) (any, *
 			limit = defaultInlineConcurrency
 		}
 	}
-	limit = min(limit, n)
+	limit = min(limit, n, maxLiveIterations)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	outs := make([]any, n)
