@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -67,8 +68,11 @@ func (s *Server) awsCaller(r *http.Request, body []byte) error {
 }
 
 // callerProblem is why a request may not call a guarded endpoint: "" when
-// it may. status is 401 for no credentials, 403 for wrong ones.
-func (s *Server) callerProblem(r *http.Request) (status int, msg string) {
+// it may. status is 401 for no credentials, 403 for wrong ones, 413 for a
+// signed body beyond the bound. body is the
+// request's body when the caller has read it already (a route, whose bound
+// is its own), nil to read it here, up to Options.MaxBodyBytes.
+func (s *Server) callerProblem(r *http.Request, body []byte) (status int, msg string) {
 	if key := managementKeyOf(r); key != "" {
 		if s.isManagementKey(key) {
 			return 0, ""
@@ -76,11 +80,18 @@ func (s *Server) callerProblem(r *http.Request) (status int, msg string) {
 		return http.StatusForbidden, "this key may not use this endpoint"
 	}
 	if len(s.opts.Credentials) > 0 && strings.HasPrefix(r.Header.Get("Authorization"), sigV4Algorithm) {
-		body, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodyBytes+1))
-		if err != nil {
-			return http.StatusBadRequest, "reading the request body: " + err.Error()
+		if body == nil {
+			var err error
+			body, err = io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodyBytes+1))
+			if err != nil {
+				return http.StatusBadRequest, "reading the request body: " + err.Error()
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body)) // for the handler
+			if int64(len(body)) > s.opts.MaxBodyBytes {
+				// cut at the bound, the body cannot match its signature
+				return http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is more than %d bytes", s.opts.MaxBodyBytes)
+			}
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body)) // for the handler
 		if err := verifySigV4(r, body, s.opts.Credentials, s.region(), time.Now(), sigV4Services...); err != nil {
 			return http.StatusForbidden, toAWSError(err).Message
 		}
@@ -130,8 +141,8 @@ func (s *Server) OpenEndpoints() []string {
 }
 
 // guard answers 401 or 403 and aborts when the request may not go on.
-func (s *Server) guard(c *gin.Context, fail func(c *gin.Context, status int, msg string)) bool {
-	status, msg := s.callerProblem(c.Request)
+func (s *Server) guard(c *gin.Context, body []byte, fail func(c *gin.Context, status int, msg string)) bool {
+	status, msg := s.callerProblem(c.Request, body)
 	if status == 0 {
 		return true
 	}

@@ -153,7 +153,8 @@ func TestDefaultMappingDropsSecretHeaders(t *testing.T) {
 		{Method: "POST", Path: "/keeps", StateMachine: "echo", Mode: gateway.ModeSync, KeepHeaders: []string{"Cookie"}},
 	}}, gwMachine{"echo", gwEcho, runtime.TypeExpress})
 	headers := func(path string) map[string]any {
-		r := b.do(t, "POST", path, `{}`, "Cookie", "session=s3cret", "Authorization", "Basic c2VjcmV0", "Proxy-Authorization", "x", "X-Other", "kept")
+		r := b.do(t, "POST", path, `{}`, "Cookie", "session=s3cret", "Authorization", "Basic c2VjcmV0", "Proxy-Authorization", "x",
+			"X-Amz-Security-Token", "session-token", "X-Other", "kept")
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		var in map[string]any
 		require.NoError(t, json.Unmarshal(r.body, &in))
@@ -161,7 +162,7 @@ func TestDefaultMappingDropsSecretHeaders(t *testing.T) {
 	}
 	h := headers("/plain")
 	require.Equal(t, "kept", h["x-other"])
-	for _, k := range []string{"cookie", "authorization", "proxy-authorization"} {
+	for _, k := range []string{"cookie", "authorization", "proxy-authorization", "x-amz-security-token"} {
 		require.NotContains(t, h, k)
 	}
 	h = headers("/keeps")
@@ -216,4 +217,21 @@ func TestAPIKeysGuardTheStepFunctionsAPI(t *testing.T) {
 		HTTPClient: &http.Client{Transport: keyTransport{"mgmt-key-0123456789"}}}, func(o *sfn.Options) { o.BaseEndpoint = aws.String(b.url) })
 	_, err = keyed.ListStateMachines(ctx, &sfn.ListStateMachinesInput{})
 	require.NoError(t, err)
+}
+
+// A signed request to a route is checked over the body the route takes,
+// which may be larger than the management API's bound (Options.MaxBodyBytes):
+// the signature was computed over the body cut at that bound, and refused.
+func TestSignedRouteBodyBeyondTheAPIBound(t *testing.T) {
+	t.Parallel()
+	b := newGW(t, gateway.Options{
+		Credentials:  map[string]string{"AKIDTEST": "secret"},
+		MaxBodyBytes: 1024,
+		Routes:       []gateway.Route{{Method: "POST", Path: "/big", StateMachine: "orders", MaxBodyBytes: 64 * 1024}},
+	}, gwMachine{"orders", gwEcho, runtime.TypeStandard})
+	body := `{"pad":"` + strings.Repeat("x", 8*1024) + `"}`
+	status, answer := send(t, signREST(t, "POST", b.url+"/big", body, "execute-api"))
+	require.Equal(t, http.StatusAccepted, status, answer)
+	status, answer = send(t, signREST(t, "POST", b.url+"/api/v1/state-machines/orders/executions", `{"input":`+body+`}`, "execute-api"))
+	require.Equal(t, http.StatusRequestEntityTooLarge, status, answer)
 }
