@@ -235,3 +235,40 @@ func TestSignedRouteBodyBeyondTheAPIBound(t *testing.T) {
 	status, answer = send(t, signREST(t, "POST", b.url+"/api/v1/state-machines/orders/executions", `{"input":`+body+`}`, "execute-api"))
 	require.Equal(t, http.StatusRequestEntityTooLarge, status, answer)
 }
+
+// A handler's panic is an internal error like any other: a 500 in the
+// API's shape with a request id, the panic in the log under that id. gin's
+// recovery answered an empty 500 and wrote the request's headers to
+// standard error. (A runtime without a store panics on its first call.)
+func TestPanicsAnswerARequestID(t *testing.T) {
+	t.Parallel()
+	var log bytes.Buffer
+	srv := httptest.NewServer(gateway.New(gateway.Options{
+		Runtime: &runtime.Durable{}, Logger: slog.New(slog.NewTextHandler(&log, nil)),
+		Routes: []gateway.Route{{Method: "POST", Path: "/orders", StateMachine: "orders"}},
+	}).Handler())
+	t.Cleanup(srv.Close)
+	b := &gwBundle{url: srv.URL}
+
+	check := func(r gwResponse, message string) {
+		t.Helper()
+		require.Equal(t, http.StatusInternalServerError, r.status, "%s", r.body)
+		id := r.header.Get("x-amzn-RequestId")
+		require.NotEmpty(t, id)
+		require.Contains(t, message, id)
+		require.NotContains(t, string(r.body), "nil pointer")
+		require.Contains(t, log.String(), "requestId="+id)
+	}
+	r := b.do(t, "POST", "/", `{}`, "X-Amz-Target", "AWSStepFunctions.ListStateMachines", "Content-Type", "application/x-amz-json-1.0")
+	require.Equal(t, "InternalFailure", r.json(t)["__type"])
+	check(r, r.json(t)["message"].(string))
+
+	r = b.do(t, "GET", "/api/v1/state-machines", "")
+	require.Equal(t, "InternalError", gwErrorCode(t, r))
+	check(r, string(r.body))
+
+	r = b.do(t, "POST", "/orders", `{}`, "Cookie", "session=s3cret")
+	check(r, r.json(t)["message"].(string))
+	require.Contains(t, log.String(), "panic")
+	require.NotContains(t, log.String(), "s3cret")
+}
