@@ -97,6 +97,9 @@ func (s *Server) callerProblem(r *http.Request, body []byte) (status int, msg st
 		}
 		return 0, ""
 	}
+	if len(s.opts.Credentials) > 0 && presigned(r) {
+		return http.StatusUnauthorized, s.howToAuthenticate() + ": " + presignedNotSupported
+	}
 	return http.StatusUnauthorized, s.howToAuthenticate()
 }
 

@@ -272,3 +272,43 @@ func TestPanicsAnswerARequestID(t *testing.T) {
 	require.Contains(t, log.String(), "panic")
 	require.NotContains(t, log.String(), "s3cret")
 }
+
+// A presigned URL (the signature in the query string) is not checked, and
+// says so instead of a bare "Missing Authentication Token".
+func TestPresignedURLsAreRefusedAsNotSupported(t *testing.T) {
+	t.Parallel()
+	b := newGW(t, gateway.Options{Credentials: map[string]string{"AKIDTEST": "secret"},
+		Routes: []gateway.Route{{Method: "GET", Path: "/orders", StateMachine: "orders"}}},
+		gwMachine{"orders", gwEcho, runtime.TypeStandard})
+	creds := aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"}
+	empty := sha256.Sum256(nil)
+	for _, u := range []string{b.url + "/api/v1/state-machines", b.url + "/orders"} {
+		req, err := http.NewRequest(http.MethodGet, u, nil)
+		require.NoError(t, err)
+		url, _, err := v4.NewSigner().PresignHTTP(context.Background(), creds, req, hex.EncodeToString(empty[:]), "execute-api", "us-east-1", time.Now())
+		require.NoError(t, err)
+		require.Contains(t, url, "X-Amz-Signature=")
+		r := b.do(t, "GET", strings.TrimPrefix(url, b.url), "")
+		require.Equal(t, http.StatusUnauthorized, r.status, "%s", r.body)
+		require.Contains(t, string(r.body), "presigned URLs) are not supported")
+	}
+
+	s := newSFN(t, withCredentials)
+	req, err := http.NewRequest(http.MethodPost, s.url+"/", strings.NewReader(`{}`))
+	require.NoError(t, err)
+	req.Header.Set("X-Amz-Target", "AWSStepFunctions.ListStateMachines")
+	body := sha256.Sum256([]byte(`{}`))
+	url, _, err := v4.NewSigner().PresignHTTP(context.Background(), creds, req, hex.EncodeToString(body[:]), "states", "us-east-1", time.Now())
+	require.NoError(t, err)
+	req, err = http.NewRequest(http.MethodPost, url, strings.NewReader(`{}`))
+	require.NoError(t, err)
+	req.Header.Set("X-Amz-Target", "AWSStepFunctions.ListStateMachines")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var answer map[string]string
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&answer))
+	require.Equal(t, "MissingAuthenticationTokenException", answer["__type"], "%v", answer)
+	require.Contains(t, answer["message"], "presigned URLs) are not supported")
+}
