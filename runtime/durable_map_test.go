@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -184,4 +185,41 @@ func TestDurableMapRedeliveredItemsRunOnce(t *testing.T) {
 			require.Equal(t, 20, n)
 		})
 	}
+}
+
+// A Map stopped while its iterations wait, then redriven, runs again from
+// its start, each item once more: the stopped run's iterations, whose
+// timers fire after the redrive, start no further iterations and add no
+// events.
+func TestDurableMapStoppedAndRedriven(t *testing.T) {
+	t.Parallel()
+	d, clk := newDurable(t, nil)
+	ctx := context.Background()
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Input: decode(t, `{"items":[0,1,2,3,4,5]}`),
+		Definition: []byte(`{"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":2,"ItemsPath":"$.items",
+		"ItemProcessor":{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":10,"Next":"B"},
+		"B":{"Type":"Pass","Parameters":{"x.$":"$","r.$":"$$.Execution.RedriveCount"},"End":true}}},"End":true}}}`)})
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	require.NoError(t, d.Stop(ctx, started.ID, "Cancelled", ""))
+	_, err = d.Redrive(ctx, started.ID)
+	require.NoError(t, err)
+	for range 6 {
+		clk.Advance(10 * time.Second)
+		require.NoError(t, d.Drain(ctx))
+	}
+	e, err := d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
+	require.JSONEq(t, `[{"x":0,"r":1},{"x":1,"r":1},{"x":2,"r":1},{"x":3,"r":1},{"x":4,"r":1},{"x":5,"r":1}]`, string(e.Output))
+	types := historyTypes(t, d, started.ID)
+	count := map[string]int{}
+	for _, ty := range types {
+		count[ty]++
+	}
+	require.Equal(t, 2+6, count["MapIterationStarted"], "2 before the stop, 6 after the redrive: %v", types)
+	require.Equal(t, 6, count["MapIterationSucceeded"], "%v", types)
+	left, err := d.Store.ThreadCount(ctx, started.ID)
+	require.NoError(t, err)
+	require.LessOrEqual(t, left, int64(1+2), "the stopped run's 2 iterations at most")
 }

@@ -432,8 +432,9 @@ return {0, first, last}
 // Returns {NOTFOUND}; {CLOSED, status} when the status cannot be redriven
 // (RUNNING or SUCCEEDED); else {OK, redrive count, first event id, last
 // event id}: the status is RUNNING again, the stop date, error and cause
-// are cleared, the redrive count is incremented, the thread's seq moves on
-// and its next work item is in the outbox.
+// are cleared, the redrive count is incremented, the forks left open are
+// marked joined (their children's transitions are then refused), the
+// thread's seq moves on and its next work item is in the outbox.
 var scriptExecutionRedrive = redis.NewScript(luaPrelude + `
 local x = KEYS[1]
 local status = redis.call('HGET', x, 'status')
@@ -446,6 +447,12 @@ seq, last = tonumber(seq), tonumber(last)
 local n = redis.call('HINCRBY', x, 'redrives', 1)
 redis.call('HSET', x, 'status', 'RUNNING', 'stop', '', 'error', '', 'cause', '', 'output', '')
 retain(0, 6)
+-- forks left open (a Map or Parallel stopped or timed out) are closed: the
+-- work of their children still to come (a Wait's timer) is cancelled
+for _, k in ipairs(redis.call('HKEYS', KEYS[6])) do
+  local f = string.match(k, '^(.*)#left$')
+  if f then redis.call('HSETNX', KEYS[6], f .. '#done', 1) end
+end
 local first
 first, last = append_events(x, KEYS[2], 4, last)
 redis.call('HSET', KEYS[3], '0', string.format('%d|%d|', seq + 1, last) .. ARGV[1])
