@@ -80,11 +80,6 @@ func (r *Result) History() []Event { return r.hist.snapshot() }
 
 const defaultInlineConcurrency = 40
 
-// maxLiveIterations bounds the Map iterations that run at once in either
-// engine, whatever MaxConcurrency asks: each is a goroutine in memory, a
-// thread record in the store.
-const maxLiveIterations = 1000
-
 // Run runs an execution of m to its end. ctx cancels it (ABORTED).
 func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Result {
 	region := cmpOr(e.Region, "us-east-1")
