@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -23,6 +24,9 @@ type Client struct {
 	defsPut  sync.Map
 	keys     Keys
 	embedded *miniredis.Miniredis // nil unless Options.Embedded
+	// hotBase is the client under hot's automatic pipeline when it is not
+	// rdb (see hotOptions); nil otherwise.
+	hotBase redis.UniversalClient
 	// cluster is set for a Redis Cluster, where one pipeline's commands
 	// on keys of different slots run concurrently on their nodes, in no
 	// order: commands whose order matters are not pipelined together.
@@ -58,8 +62,12 @@ func Open(ctx context.Context, opts Options) (*Client, error) {
 		}
 		if t.single != nil {
 			c.rdb = redis.NewClient(t.single)
+			addDeadline(c.rdb, t.single.ReadTimeout)
+			c.hotBase = redis.NewClient(hotOptions(t).single)
 		} else {
 			c.rdb = redis.NewClusterClient(t.cluster)
+			addDeadline(c.rdb, t.cluster.ReadTimeout)
+			c.hotBase = redis.NewClusterClient(hotOptions(t).cluster)
 			c.cluster = true
 		}
 	}
@@ -68,7 +76,7 @@ func Open(ctx context.Context, opts Options) (*Client, error) {
 		return nil, fmt.Errorf("store: connecting to Redis: %w", err)
 	}
 	c.hot = c.rdb
-	if ap, ok := c.rdb.(interface {
+	if ap, ok := cmp.Or(c.hotBase, c.rdb).(interface {
 		AutoPipeline() (*redis.AutoPipeliner, error)
 	}); ok {
 		p, err := ap.AutoPipeline()
@@ -89,6 +97,9 @@ func Open(ctx context.Context, opts Options) (*Client, error) {
 // Close closes the connections and stops the embedded server, if any.
 func (c *Client) Close() error {
 	err := c.rdb.Close()
+	if c.hotBase != nil {
+		err = errors.Join(err, c.hotBase.Close())
+	}
 	if c.embedded != nil {
 		c.embedded.Close()
 	}

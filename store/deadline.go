@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// deadlineHook bounds each call of a client by one deadline, retries and
+// all: go-redis's read and write deadlines hold per attempt, and a call
+// that timed out was tried again, taking twice the deadline. A blocking
+// read (XREADGROUP ... BLOCK ms) gets its block time on top. A caller's
+// sooner deadline wins.
+type deadlineHook struct{ d time.Duration }
+
+func (h deadlineHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h deadlineHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		ctx, cancel := context.WithTimeout(ctx, h.d+blockTime(cmd))
+		defer cancel()
+		return next(ctx, cmd)
+	}
+}
+
+func (h deadlineHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		var block time.Duration
+		for _, cmd := range cmds {
+			block = max(block, blockTime(cmd))
+		}
+		ctx, cancel := context.WithTimeout(ctx, h.d+block)
+		defer cancel()
+		return next(ctx, cmds)
+	}
+}
+
+// addDeadline bounds rdb's calls by d, unless d is one of go-redis's
+// special values (-1 no deadline, -2 the connection's own).
+func addDeadline(rdb redis.UniversalClient, d time.Duration) {
+	if d > 0 {
+		rdb.AddHook(deadlineHook{d})
+	}
+}
+
+// blockTime is how long a stream read may block on the server (its BLOCK
+// argument), 0 for other commands.
+func blockTime(cmd redis.Cmder) time.Duration {
+	switch cmd.Name() {
+	case "xread", "xreadgroup":
+	default:
+		return 0
+	}
+	args := cmd.Args()
+	for i := 1; i+1 < len(args); i++ {
+		if s, ok := args[i].(string); ok && strings.EqualFold(s, "block") {
+			switch ms := args[i+1].(type) {
+			case int64:
+				return time.Duration(ms) * time.Millisecond
+			case int:
+				return time.Duration(ms) * time.Millisecond
+			case string:
+				n, _ := strconv.ParseInt(ms, 10, 64)
+				return time.Duration(n) * time.Millisecond
+			}
+		}
+	}
+	return 0
+}
