@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -28,6 +29,7 @@ import (
 //	region: us-east-1             # in ARNs; --region wins
 //	account: "123456789012"       # in ARNs; --account wins
 //	redis: {url: redis://..., prefix: sb}   # --redis-url, then $SIGNALBOX_REDIS_URL, win
+//	                              # timeout: 2s: each store call's deadline; --redis-timeout wins
 //	api: {keys: [...]}            # the management API's keys
 //	credentials:                  # SigV4 access keys of the AWS-protocol endpoints
 //	  - {accessKeyId: ..., secretAccessKey: ...}
@@ -44,6 +46,7 @@ import (
 type serveConfig struct {
 	Addr, Region, Account string
 	RedisURL, RedisPrefix string
+	RedisTimeout          time.Duration // 0: store.DefaultTimeout
 	APIKeys               []string
 	PublicAPI             bool // api.public: the management API open although keys or credentials are set
 	Credentials           map[string]string
@@ -127,6 +130,14 @@ func loadConfig(path string) (*serveConfig, []configProblem) {
 			r.mapping(n, p, map[string]func(*yaml.Node, string){
 				"url":    func(n *yaml.Node, p string) { c.RedisURL = r.str(n, p) },
 				"prefix": func(n *yaml.Node, p string) { c.RedisPrefix = r.str(n, p) },
+				"timeout": func(n *yaml.Node, p string) {
+					s := r.str(n, p)
+					if d, err := time.ParseDuration(s); err != nil || d <= 0 {
+						r.fail(n, p, "%q is not a positive duration (such as 2s or 500ms)", s)
+					} else {
+						c.RedisTimeout = d
+					}
+				},
 			})
 		},
 		"api": func(n *yaml.Node, p string) {

@@ -49,7 +49,7 @@ func TestConfigReportsEveryProblem(t *testing.T) {
 			files: map[string]string{"signalbox.yaml": `addr: nowhere
 region: Mars
 account: 1234
-redis: {url: 7}
+redis: {url: 7, timeout: soon}
 colour: blue
 queues:
   - name: orders
@@ -63,6 +63,7 @@ credentials:
 				`signalbox.yaml:2: region: "Mars" is not a region (such as us-east-1)`,
 				`signalbox.yaml:3: account: must be a string, got the number 1234 (quote it)`,
 				`signalbox.yaml:4: redis.url: must be a string, got the number 7 (quote it)`,
+				`signalbox.yaml:4: redis.timeout: "soon" is not a positive duration (such as 2s or 500ms)`,
 				`signalbox.yaml:5: colour: unknown key (known: account, addr, api, buses, credentials, functions, queues, redis, region, routes, stateMachines, topics)`,
 				`signalbox.yaml:7: queues: queues are not supported yet (a later milestone adds them)`,
 				`signalbox.yaml:8: api.keys[0]: an API key must be at least 8 characters long`,
@@ -183,7 +184,7 @@ func TestConfigReadsAGoodFile(t *testing.T) {
 		"signalbox.yaml": `addr: 127.0.0.1:9999
 region: eu-west-1
 account: "210987654321"
-redis: {url: "redis://127.0.0.1:6379/2", prefix: shop}
+redis: {url: "redis://127.0.0.1:6379/2", prefix: shop, timeout: 750ms}
 api: {keys: [admin-key-0123456789]}
 credentials:
   - {accessKeyId: AKIDEXAMPLE, secretAccessKey: "${SIGNALBOX_TEST_ROUTE_KEY}"}
@@ -217,6 +218,7 @@ routes:
 	require.Equal(t, "210987654321", c.Account)
 	require.Equal(t, "redis://127.0.0.1:6379/2", c.RedisURL)
 	require.Equal(t, "shop", c.RedisPrefix)
+	require.Equal(t, 750*time.Millisecond, c.RedisTimeout)
 	require.Equal(t, []string{"admin-key-0123456789"}, c.APIKeys)
 	require.Equal(t, map[string]string{"AKIDEXAMPLE": "route-key-0123456789"}, c.Credentials)
 	require.Len(t, c.StateMachines, 1)

@@ -41,6 +41,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on")
 	url := fs.String("redis-url", os.Getenv(store.EnvRedisURL), "the Redis to work on (redis://, rediss://, redis+cluster://); default $"+store.EnvRedisURL+", else the embedded server")
 	prefix := fs.String("redis-prefix", store.DefaultPrefix, "the prefix of every key")
+	timeout := fs.Duration("redis-timeout", store.DefaultTimeout, "each store call's deadline: past it, a request answers 503 ServiceUnavailable")
 	workers := fs.Int("workers", runtime.DefaultConcurrency, "how many work items this process carries out at once (0: serve HTTP only)")
 	lease := fs.Duration("lease", 30*time.Second, "how long a work item may stay unacknowledged before another worker takes it over")
 	region := fs.String("region", "us-east-1", "the region in ARNs")
@@ -68,6 +69,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		*account = pick(given["account"], *account, cfg.Account)
 		*url = pick(given["redis-url"] || *url != "", *url, cfg.RedisURL)
 		*prefix = pick(given["redis-prefix"], *prefix, cfg.RedisPrefix)
+		*timeout = pick(given["redis-timeout"], *timeout, cfg.RedisTimeout)
 		for _, w := range cfg.Warnings {
 			log.Warn(w)
 		}
@@ -92,7 +94,11 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer ln.Close() // closed already when served
-	st, err := store.Open(ctx, store.Options{URL: *url, Prefix: *prefix})
+	if *timeout <= 0 {
+		fmt.Fprintf(stderr, "signalbox serve: --redis-timeout must be positive\n")
+		return 2
+	}
+	st, err := store.Open(ctx, store.Options{URL: *url, Prefix: *prefix, Timeout: *timeout})
 	if err != nil {
 		fmt.Fprintf(stderr, "signalbox serve: %v\n", err)
 		return 1
@@ -178,8 +184,9 @@ func reportConfig(stderr io.Writer, file string, problems []configProblem) int {
 
 // pick is the flag's value when it was given, else the file's when it
 // has one, else the flag's default.
-func pick(given bool, flagValue, fileValue string) string {
-	if given || fileValue == "" {
+func pick[T comparable](given bool, flagValue, fileValue T) T {
+	var unset T
+	if given || fileValue == unset {
 		return flagValue
 	}
 	return fileValue

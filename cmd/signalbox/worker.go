@@ -22,6 +22,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	url := fs.String("redis-url", os.Getenv(store.EnvRedisURL), "the Redis to work on (redis://, rediss://, redis+cluster://); default $"+store.EnvRedisURL)
 	prefix := fs.String("redis-prefix", store.DefaultPrefix, "the prefix of every key")
+	timeout := fs.Duration("redis-timeout", store.DefaultTimeout, "each store call's deadline")
 	lease := fs.Duration("lease", 30*time.Second, "how long a work item may stay unacknowledged before another worker takes it over")
 	consumer := fs.String("consumer", "", "this worker's name in the work stream (default: host, pid and a random part)")
 	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
@@ -37,7 +38,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, err := store.Open(ctx, store.Options{URL: *url, Prefix: *prefix})
+	st, err := store.Open(ctx, store.Options{URL: *url, Prefix: *prefix, Timeout: max(*timeout, 0)})
 	if err != nil {
 		fmt.Fprintf(stderr, "signalbox worker: %v\n", err)
 		return 1
