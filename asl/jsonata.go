@@ -280,6 +280,31 @@ func evalInt(e *env, t *jtemplate, field string, bind map[string]any) (int64, er
 	return n, nil
 }
 
+// evalIntIn is evalInt for a field whose number must be from lo to hi (hi
+// 0: no upper bound). A number out of range is a query evaluation error in
+// the words of the Wait state's Seconds: "The Seconds field must be a
+// non-negative integer no greater than N, got -1"; every JSONata number
+// field of a state words it alike (TimeoutSeconds, HeartbeatSeconds,
+// MaxConcurrency, the ItemBatcher's), rather than running on with the
+// value clamped or ignored.
+func evalIntIn(e *env, t *jtemplate, field string, bind map[string]any, lo, hi int64) (int64, error) {
+	n, err := evalInt(e, t, field, bind)
+	if err != nil {
+		return 0, err
+	}
+	if n >= lo && (hi == 0 || n <= hi) {
+		return n, nil
+	}
+	what := "a non-negative integer"
+	if lo > 0 {
+		what = "a positive integer"
+	}
+	if hi > 0 {
+		what += fmt.Sprintf(" no greater than %d", hi)
+	}
+	return 0, stateErr(e.ctx, aslerr.QueryEvaluationError, fmt.Sprintf("The %s field must be %s, got %d", field, what, n))
+}
+
 // evaluationError is how AWS ends the cause of a JSONata expression that
 // failed: ". CODE: message" with jsonata-js's code and message, or
 // ": message" for a failure without a code.

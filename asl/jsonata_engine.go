@@ -134,7 +134,10 @@ func jsonataRange(args []any) (any, error) {
 		}
 		out = append(out, v)
 	}
-	return out, nil
+	// AWS's $range answers a JSONata sequence, not an array: one value
+	// comes out as the value itself ($range(1, 9, 9) is 1, as AWS records
+	// it), none as undefined.
+	return jsonata.Sequence(out), nil
 }
 
 func jsonataHash(args []any) (any, error) {

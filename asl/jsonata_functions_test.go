@@ -65,14 +65,30 @@ func TestJSONataRange(t *testing.T) {
 		{expr: `$range(0, 10, 2)`, want: `[0,2,4,6,8,10]`},
 		{expr: `$range(0, 9, 2)`, want: `[0,2,4,6,8]`},
 		{expr: `$range(5, 1, -2)`, want: `[5,3,1]`},
-		{expr: `$range(3, 3)`, want: `[3]`},
-		{expr: `$range(5, 1)`, want: `[]`},
-		{expr: `$range(1, 5, -1)`, want: `[]`},
 		{expr: `$range(-2, 2)`, want: `[-2,-1,0,1,2]`},
+		// From the recorded cases test_array_range (AWS's results): AWS's
+		// $range answers a JSONata sequence, so one value comes out as
+		// itself, not as a one-item array.
+		{expr: `$range(0, 9, 3)`, want: `[0,3,6,9]`},
+		{expr: `$range(0, 10, 3)`, want: `[0,3,6,9]`},
+		{expr: `$range(1, 9, 9)`, want: `1`},
+		{expr: `$range(1, 9, 2)`, want: `[1,3,5,7,9]`},
+		{expr: `$range(3, 3)`, want: `3`},
+		// as any sequence: [] keeps it an array, an array constructor wraps it
+		{expr: `$range(3, 3)[]`, want: `[3]`},
+		{expr: `[$range(3, 3)]`, want: `[3]`},
+		{expr: `$count($range(3, 3))`, want: `1`},
+		{expr: `$range(1, 3)[1]`, want: `2`},
 	}
 	for _, tt := range tests {
 		requireValue(t, tt.expr, `{}`, tt.want)
 	}
+	// An empty sequence is undefined, which a field may not hold.
+	for _, expr := range []string{`$range(5, 1)`, `$range(1, 5, -1)`} {
+		o := evalOutput(t, expr, `{}`, newContext("S"))
+		requireQueryError(t, o, undefinedCause(expr, "Output"))
+	}
+	requireValue(t, `[$range(5, 1)]`, `{}`, `[]`)
 	// At most 1,000 items, as States.ArrayRange.
 	o := evalOutput(t, `$range(1, 1000)`, `{}`, newContext("S"))
 	out := o.(Succeed).Output.([]any)

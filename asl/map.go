@@ -231,11 +231,11 @@ func (s *Map) prepareJSONata(e *env, raw any) (Outcome, error) {
 		return dataLimit(e.ctx.StateName), nil
 	}
 	if s.maxConcurrencyExpr != nil {
-		n, err := evalInt(e, s.maxConcurrencyExpr, "MaxConcurrency", bind)
+		n, err := evalIntIn(e, s.maxConcurrencyExpr, "MaxConcurrency", bind, 0, 0)
 		if err != nil {
 			return nil, err
 		}
-		run.MaxConcurrency = int(max(n, 0))
+		run.MaxConcurrency = int(n)
 	}
 	if s.countExpr != nil {
 		n, err := evalInt(e, s.countExpr, "ToleratedFailureCount", bind)
@@ -253,7 +253,11 @@ func (s *Map) prepareJSONata(e *env, raw any) (Outcome, error) {
 			return nil, err
 		}
 		f, isNum := AsFloat(v)
-		if !isNum || f < 0 || f > 100 {
+		if !isNum {
+			// the type error every JSONata number field reports
+			return nil, jtypeError(e, s.percentExpr, "ToleratedFailurePercentage", "number", v)
+		}
+		if f < 0 || f > 100 {
 			return nil, e.runtimeErr("ToleratedFailurePercentage must be between 0 and 100.")
 		}
 		run.ToleratedFailurePercentage = f
@@ -422,12 +426,9 @@ func (b *ItemBatcher) batch(e *env, in any, items []any) ([]any, error) {
 		if x.t == nil {
 			continue
 		}
-		n, err := evalInt(e, x.t, x.field, bind)
+		n, err := evalIntIn(e, x.t, x.field, bind, 1, 0)
 		if err != nil {
 			return nil, err
-		}
-		if n < 1 {
-			return nil, e.runtimeErr("The %s field must be a positive integer, got %d", x.field, n)
 		}
 		*x.dst = n
 	}

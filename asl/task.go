@@ -114,7 +114,7 @@ func (s *Task) enter(e *env) Outcome {
 		if x.t == nil {
 			continue
 		}
-		n, err := evalInt(e, x.t, x.field, e.bindings(raw, nil))
+		n, err := evalIntIn(e, x.t, x.field, e.bindings(raw, nil), 1, maxTaskSeconds)
 		if err != nil {
 			return failWith(asError(err))
 		}

@@ -1,13 +1,11 @@
 package asl
 
 import (
-	"fmt"
-
-	"github.com/signalbox/signalbox/asl/aslerr"
 	"math"
 	"strings"
 	"time"
 
+	"github.com/signalbox/signalbox/asl/aslerr"
 	"github.com/signalbox/signalbox/asl/diag"
 	"github.com/signalbox/signalbox/asl/jpath"
 )
@@ -87,12 +85,9 @@ func (s *Wait) enterJSONata(e *env) Outcome {
 	case s.HasTimestamp:
 		until = s.Timestamp
 	case s.secondsExpr != nil:
-		n, err := evalInt(e, s.secondsExpr, "Seconds", bind)
+		n, err := evalIntIn(e, s.secondsExpr, "Seconds", bind, 0, int64(maxWait/time.Second))
 		if err != nil {
 			return failWith(asError(err))
-		}
-		if n < 0 || n > int64(maxWait/time.Second) {
-			return failWith(stateErr(e.ctx, aslerr.QueryEvaluationError, fmt.Sprintf("The Seconds field must be a non-negative integer no greater than %d, got %d", int64(maxWait/time.Second), n)))
 		}
 		until = now.Add(time.Duration(n) * time.Second)
 	case s.timestampExpr != nil:

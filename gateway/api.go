@@ -112,16 +112,20 @@ func (s *Server) apiAuth(scoped bool) gin.HandlerFunc {
 			return
 		}
 		if scoped {
-			// a route's key may read what it started (routeKeyID)
-			if id, ok := s.users.keyOwner(c.GetHeader("x-api-key")); ok && c.GetHeader("x-api-key") != "" {
+			// a route's key may read what it started (routeKeyID), in
+			// x-api-key or as Authorization: Bearer KEY
+			if id, ok := s.users.keyOwner(managementKeyOf(c.Request)); ok {
 				c.Set(keyScopeKey, id)
 				return
 			}
 		}
-		s.guard(c, func(c *gin.Context, status int, msg string) {
+		s.guard(c, nil, func(c *gin.Context, status int, msg string) {
 			code := "Unauthorized"
-			if status == http.StatusForbidden {
+			switch status {
+			case http.StatusForbidden:
 				code = "Forbidden"
+			case http.StatusRequestEntityTooLarge:
+				code = "PayloadTooLarge"
 			}
 			mgmtError(c, status, code, msg)
 		})

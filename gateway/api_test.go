@@ -236,6 +236,9 @@ func TestAPIKeysAndTenants(t *testing.T) {
 
 	e := b.waitStatus(t, aliceExec, "SUCCEEDED", "x-api-key", alice)
 	require.Equal(t, "alice", e["input"].(map[string]any)["body"].(map[string]any)["who"])
+	// the route key as Authorization: Bearer, as the management keys
+	r = b.do(t, "GET", aliceExec, "", "Authorization", "Bearer "+alice)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	require.Equal(t, http.StatusOK, b.do(t, "GET", aliceExec+"/history", "", "x-api-key", alice).status)
 	for _, other := range []string{bobExec, openExec, bobExec + "/history"} {
 		r := b.do(t, "GET", other, "", "x-api-key", alice)

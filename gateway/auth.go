@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -15,10 +16,13 @@ import (
 // Who may call what. When Options.APIKeys or Options.Credentials is set,
 // every endpoint that reads or changes anything requires a caller: one of
 // the management keys (x-api-key, or Authorization: Bearer KEY), or an AWS
-// Signature Version 4 by one of the credentials. The exceptions are
-// named: health, readiness and the OpenAPI document; the management API
-// when Options.PublicAPI is set; a route with Public set; a route with
-// keys of its own takes those instead. With neither keys nor credentials
+// Signature Version 4 by one of the credentials. That holds for the Step
+// Functions API (POST /, awsCaller: with keys and no credentials an SDK's
+// signature cannot be checked, and is refused), the management API and the
+// user routes. The exceptions are named: health, readiness and the OpenAPI
+// document; the management API (not the Step Functions API) when
+// Options.PublicAPI is set; a route with Public set; a route with keys of
+// its own takes those instead. With neither keys nor credentials
 // everything is open, and serve says so at start-up (OpenEndpoints).
 
 // sigV4Services are the signing services the management API and user
@@ -30,31 +34,71 @@ func (s *Server) authConfigured() bool {
 	return len(s.opts.APIKeys) > 0 || len(s.opts.Credentials) > 0
 }
 
-// callerProblem is why a request may not call a guarded endpoint: "" when
-// it may. status is 401 for no credentials, 403 for wrong ones.
-func (s *Server) callerProblem(r *http.Request) (status int, msg string) {
+// managementKeyOf is the key a request carries: x-api-key, or
+// Authorization: Bearer KEY; "" for none.
+func managementKeyOf(r *http.Request) string {
 	key := r.Header.Get("x-api-key")
 	if key == "" {
 		if b, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 			key = strings.TrimSpace(b)
 		}
 	}
-	if key != "" {
+	return key
+}
+
+// awsCaller checks the caller of the Step Functions API (POST /) when keys
+// or credentials are set: a Signature Version 4 by one of the credentials
+// (service states), or a management key. With api.keys and no credentials
+// the API was open to anyone, an SDK's signature unchecked.
+func (s *Server) awsCaller(r *http.Request, body []byte) error {
+	if key := managementKeyOf(r); key != "" {
+		if s.isManagementKey(key) {
+			return nil
+		}
+		return errorf(excUnrecognizedClient, "The security token included in the request is invalid.")
+	}
+	if len(s.opts.Credentials) == 0 {
+		if r.Header.Get("Authorization") == "" {
+			return errorf(excMissingAuthToken, "Missing Authentication Token")
+		}
+		// a signature, but no credentials configured to check it by
+		return errorf(excUnrecognizedClient, "The security token included in the request is invalid.")
+	}
+	return verifySigV4(r, body, s.opts.Credentials, s.region(), time.Now())
+}
+
+// callerProblem is why a request may not call a guarded endpoint: "" when
+// it may. status is 401 for no credentials, 403 for wrong ones, 413 for a
+// signed body beyond the bound. body is the
+// request's body when the caller has read it already (a route, whose bound
+// is its own), nil to read it here, up to Options.MaxBodyBytes.
+func (s *Server) callerProblem(r *http.Request, body []byte) (status int, msg string) {
+	if key := managementKeyOf(r); key != "" {
 		if s.isManagementKey(key) {
 			return 0, ""
 		}
 		return http.StatusForbidden, "this key may not use this endpoint"
 	}
 	if len(s.opts.Credentials) > 0 && strings.HasPrefix(r.Header.Get("Authorization"), sigV4Algorithm) {
-		body, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodyBytes+1))
-		if err != nil {
-			return http.StatusBadRequest, "reading the request body: " + err.Error()
+		if body == nil {
+			var err error
+			body, err = io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodyBytes+1))
+			if err != nil {
+				return http.StatusBadRequest, "reading the request body: " + err.Error()
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body)) // for the handler
+			if int64(len(body)) > s.opts.MaxBodyBytes {
+				// cut at the bound, the body cannot match its signature
+				return http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is more than %d bytes", s.opts.MaxBodyBytes)
+			}
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body)) // for the handler
 		if err := verifySigV4(r, body, s.opts.Credentials, s.region(), time.Now(), sigV4Services...); err != nil {
 			return http.StatusForbidden, toAWSError(err).Message
 		}
 		return 0, ""
+	}
+	if len(s.opts.Credentials) > 0 && presigned(r) {
+		return http.StatusUnauthorized, s.howToAuthenticate() + ": " + presignedNotSupported
 	}
 	return http.StatusUnauthorized, s.howToAuthenticate()
 }
@@ -100,8 +144,8 @@ func (s *Server) OpenEndpoints() []string {
 }
 
 // guard answers 401 or 403 and aborts when the request may not go on.
-func (s *Server) guard(c *gin.Context, fail func(c *gin.Context, status int, msg string)) bool {
-	status, msg := s.callerProblem(c.Request)
+func (s *Server) guard(c *gin.Context, body []byte, fail func(c *gin.Context, status int, msg string)) bool {
+	status, msg := s.callerProblem(c.Request, body)
 	if status == 0 {
 		return true
 	}

@@ -55,3 +55,45 @@ func TestExecutionDataIsExact(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
 	require.Equal(t, "SerializationException", answer["__type"], "%v", answer)
 }
+
+// A definition is decoded as exactly as an input, on both engines: a
+// surrogate pair in a Pass state's Result and in a string JSONata's $parse
+// reads is one character (ojg made two U+FFFD of each), int64's edge stays
+// an integer, and a number beyond float64 in a definition is
+// InvalidDefinition (it became null, and the machine was created).
+func TestDefinitionDataIsExact(t *testing.T) {
+	t.Parallel()
+	b := newSFN(t)
+	ctx := context.Background()
+	def := `{"QueryLanguage":"JSONata","StartAt":"R","States":{` +
+		`"R":{"Type":"Pass","Output":{"e":"\ud83c\udd97","n":9223372036854775807},"Next":"P"},` +
+		`"P":{"Type":"Pass","Output":"{% $merge([$states.input, {'p': $parse('\"\\ud83d\\ude00\"')}]) %}","End":true}}}`
+	want := map[string]any{"e": "🆗", "n": json.Number("9223372036854775807"), "p": "😀"}
+	decode := func(s string) map[string]any {
+		var got map[string]any
+		dec := json.NewDecoder(bytes.NewReader([]byte(s)))
+		dec.UseNumber()
+		require.NoError(t, dec.Decode(&got))
+		return got
+	}
+
+	standard := b.createMachine(t, "exact-def", def, "")
+	out := b.waitStatus(t, b.start(t, standard, "one", `{}`), types.ExecutionStatusSucceeded)
+	require.Equal(t, want, decode(aws.ToString(out.Output)), "standard (durable engine)")
+
+	express := b.createMachine(t, "exact-def-express", def, types.StateMachineTypeExpress)
+	sync, err := b.client.StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(express), Input: aws.String(`{}`)})
+	require.NoError(t, err)
+	require.Equal(t, types.SyncExecutionStatusSucceeded, sync.Status, "%s %s", aws.ToString(sync.Error), aws.ToString(sync.Cause))
+	require.Equal(t, want, decode(aws.ToString(sync.Output)), "express (in-memory engine)")
+
+	for _, bad := range []string{
+		`{"StartAt":"P","States":{"P":{"Type":"Pass","Result":1e400,"End":true}}}`,
+		`{"StartAt":"P","States":{"P":{"Type":"Pass","Result":[-1e999999],"End":true}}}`,
+	} {
+		_, err := b.client.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{
+			Name: aws.String("beyond-float"), Definition: aws.String(bad), RoleArn: aws.String(sfnRole)})
+		msg := requireAWSError(t, err, "InvalidDefinition")
+		require.Contains(t, msg, "out of range", bad)
+	}
+}

@@ -3,9 +3,12 @@ package gateway
 import (
 	"bytes"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gin-gonic/gin"
 
 	"github.com/signalbox/signalbox/asl"
 )
@@ -129,6 +132,58 @@ func FuzzAWSJSONRequest(f *testing.F) {
 		for _, in := range []any{&startExecutionInput{}, &createStateMachineInput{}} {
 			if err := decodeRequest(body, in); err != nil && toAWSError(err).Type != excSerialization {
 				t.Fatalf("decodeRequest(%q): %v", body, err)
+			}
+		}
+	})
+}
+
+// FuzzRouteMapping: any request a route takes maps to an execution input
+// that encodes as JSON, or is refused with a 4xx; the default mapping never
+// passes the secret headers on, and never a panic.
+func FuzzRouteMapping(f *testing.F) {
+	f.Add(true, "application/json", []byte(`{"a":[1,2,{"b":"\ud83c\udd97"}]}`), "a=1&a=2&b", "x-trace", "t", "id-1")
+	f.Add(false, "", []byte(`{"a":1e400}`), "%zz", "Cookie", "s=1", "")
+	f.Add(true, "application/x-www-form-urlencoded", []byte("a=b&c"), "q;r", "Authorization", "Bearer k", "x")
+	f.Add(true, "text/plain; charset=\xff", []byte("\xff\xfe"), "", "Proxy-Authorization", "Basic x", "")
+	f.Add(false, "multipart/form-data", []byte(""), "", "X-Amz-Security-Token", "tok", "")
+	gin.SetMode(gin.ReleaseMode)
+	f.Fuzz(func(t *testing.T, defaultMapping bool, contentType string, body []byte, query, hname, hvalue, param string) {
+		r := &liveRoute{Route: Route{Method: http.MethodPost, Path: "/x/{id}", StateMachine: "m", Mapping: MappingBody}}
+		if defaultMapping {
+			r.Mapping = MappingDefault
+		}
+		req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1:1/x/1", bytes.NewReader(body))
+		if err != nil {
+			return
+		}
+		req.URL.RawQuery = query
+		req.Header.Set("Content-Type", contentType)
+		secret := "s3cr3t-" + hvalue
+		for _, h := range []string{"Cookie", "Authorization", "Proxy-Authorization", "X-Api-Key"} {
+			req.Header.Set(h, secret)
+		}
+		if hname != "" {
+			req.Header.Set(hname, hvalue)
+		}
+		c, _ := gin.CreateTestContext(httptest.NewRecorder())
+		c.Request = req
+		input, status, err := r.mapRequest(c, body, map[string]string{"id": param}, "rid", "")
+		if err != nil {
+			if status < 400 || status > 499 {
+				t.Fatalf("refused with %d: %v", status, err)
+			}
+			return
+		}
+		text := asl.EncodeJSON(input)
+		if _, err := asl.DecodeJSON([]byte(text)); err != nil {
+			t.Fatalf("the input %q does not decode again: %v", text, err)
+		}
+		if defaultMapping {
+			headers := input.(map[string]any)["headers"].(map[string]any)
+			for _, h := range []string{"cookie", "authorization", "proxy-authorization", "x-api-key"} {
+				if v, ok := headers[h]; ok {
+					t.Fatalf("the header %s reached the input: %v", h, v)
+				}
 			}
 		}
 	})

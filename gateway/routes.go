@@ -48,8 +48,9 @@ type Route struct {
 	Public bool
 	// KeepHeaders names request headers the default mapping passes into
 	// the execution's input although it drops them by default because
-	// they carry secrets (authorization, cookie, proxy-authorization;
-	// x-api-key is always dropped): they would be kept in the history.
+	// they carry secrets (authorization, cookie, proxy-authorization,
+	// x-amz-security-token; x-api-key is always dropped): they would be
+	// kept in the history.
 	KeepHeaders []string
 	// RateLimit, when set, bounds the request rate per API key (per client
 	// address on a route without keys).

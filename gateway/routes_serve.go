@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -316,8 +315,7 @@ func (s *Server) serveRoute(c *gin.Context, r *liveRoute, params map[string]stri
 		return
 	}
 	if keyID == "" && !r.Public && s.authConfigured() {
-		c.Request.Body = io.NopCloser(bytes.NewReader(body))
-		if !s.guard(c, func(c *gin.Context, status int, msg string) { routeFail(c, status, msg) }) {
+		if !s.guard(c, body, func(c *gin.Context, status int, msg string) { routeFail(c, status, msg) }) {
 			return
 		}
 	}
@@ -391,7 +389,7 @@ func (s *Server) routeStartError(c *gin.Context, r *liveRoute, err error) {
 
 // secretHeaders are dropped by the default mapping unless the route keeps
 // them (Route.KeepHeaders).
-var secretHeaders = map[string]bool{"authorization": true, "cookie": true, "proxy-authorization": true}
+var secretHeaders = map[string]bool{"authorization": true, "cookie": true, "proxy-authorization": true, "x-amz-security-token": true}
 
 // mapRequest builds the execution's input; on a malformed request it
 // returns the status to answer and the message.

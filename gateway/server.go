@@ -8,8 +8,11 @@ package gateway
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -66,8 +69,8 @@ func New(opts Options) *Server {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
-	e.Use(gin.Recovery())
 	s := &Server{opts: opts, engine: e}
+	e.Use(s.recoverPanic)
 	for _, k := range opts.APIKeys {
 		s.keySums = append(s.keySums, sha256.Sum256([]byte(k)))
 	}
@@ -98,4 +101,42 @@ func (s *Server) ready(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+// recoverPanic answers a handler's panic as the internal error it is, in
+// the shape of the API asked (Step Functions', the management API's or a
+// route's) with a request id, and logs the panic and its stack under that
+// id. gin.Recovery answered an empty 500 and wrote the request's headers
+// (x-api-key and cookies among them) to standard error.
+func (s *Server) recoverPanic(c *gin.Context) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v) // net/http's way to drop the connection quietly
+		}
+		id := c.Writer.Header().Get("x-amzn-RequestId")
+		if id == "" {
+			id = newRequestID()
+		}
+		s.opts.Logger.Error("panic serving a request", "method", c.Request.Method, "path", c.Request.URL.Path,
+			"requestId", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		if c.Writer.Written() {
+			c.Abort() // too late to answer
+			return
+		}
+		c.Header("x-amzn-RequestId", id)
+		switch {
+		case c.Request.URL.Path == "/api/v1" || strings.HasPrefix(c.Request.URL.Path, "/api/v1/"):
+			mgmtError(c, http.StatusInternalServerError, "InternalError", "internal error (request id "+id+"): the server's log has the details", "requestId", id)
+		case c.Request.URL.Path == "/" && c.Request.Method == http.MethodPost:
+			c.Data(http.StatusInternalServerError, amzJSON, []byte(`{"__type":"`+excInternalFailure+`","message":"An internal error occurred (request id `+id+`): the server's log has the details."}`))
+			c.Abort()
+		default:
+			routeFail(c, http.StatusInternalServerError, "Internal server error (request id "+id+")")
+		}
+	}()
+	c.Next()
 }

@@ -125,8 +125,8 @@ func (s *Server) awsCall(c *gin.Context, target string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(s.opts.Credentials) > 0 {
-		if err := verifySigV4(c.Request, body, s.opts.Credentials, s.region(), time.Now()); err != nil {
+	if s.authConfigured() {
+		if err := s.awsCaller(c.Request, body); err != nil {
 			return nil, err
 		}
 	}

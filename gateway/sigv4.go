@@ -57,6 +57,9 @@ func verifySigV4(r *http.Request, body []byte, credentials map[string]string, re
 	}
 	header := r.Header.Get("Authorization")
 	if header == "" {
+		if presigned(r) {
+			return errorf(excMissingAuthToken, "Missing Authentication Token: %s", presignedNotSupported)
+		}
 		return errorf(excMissingAuthToken, "Missing Authentication Token")
 	}
 	auth, err := parseSigV4Auth(header)
@@ -124,6 +127,17 @@ func verifySigV4(r *http.Request, body []byte, credentials map[string]string, re
 		return errorf(excInvalidSignature, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
 	}
 	return nil
+}
+
+// presignedNotSupported says that a signature in the query string (a
+// presigned URL, X-Amz-Signature) is not checked: it is refused, not
+// ignored.
+const presignedNotSupported = "signatures in the query string (presigned URLs) are not supported; sign the Authorization header"
+
+// presigned reports whether r carries a query-string signature.
+func presigned(r *http.Request) bool {
+	q := r.URL.Query()
+	return q.Has("X-Amz-Signature") || q.Has("X-Amz-Algorithm") || q.Has("X-Amz-Credential")
 }
 
 // parseSigV4Auth parses

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -87,9 +88,6 @@ func (t *transition) child(f *forkRecord, i int, machine string, state string, i
 	rec.Machine = append(append([]string(nil), t.rec.Machine...), machine)
 	rec.Child = &childRecord{forkRecord: *f, Index: i, Parent: t.thread, ParentSeq: t.seq + 1}
 	rec.Redrives = t.rec.Redrives
-	if f.Map {
-		rec.Child.MapState, rec.Child.Item = t.st.Name(), rawJSON(input)
-	}
 	b, err := rec.encode()
 	return store.ChildThread{ID: f.ID + "/" + strconv.Itoa(i), Record: b}, err
 }
@@ -114,30 +112,81 @@ func (t *transition) forkParallel(x asl.RunParallel) (bool, error) {
 	return true, nil
 }
 
-// forkMap starts a Map's iterations, at most MaxConcurrency at a time;
-// false when there are no items.
+// Live Map iterations. AWS runs an inline Map's iterations "up to 40
+// concurrent iterations" (the Inline Map documentation), whatever its
+// MaxConcurrency; so does this engine, MaxConcurrency 0 included. A
+// Distributed Map runs its child workflows up to MaxConcurrency (10,000
+// when 0, on AWS); here they are threads like inline iterations, at most
+// maxDistributedConcurrency at a time, for each live iteration holds its
+// state's input (up to 256 KiB) in its thread record.
+const maxDistributedConcurrency = 1000
+
+// mapConcurrency is how many iterations of a Map run at a time.
+func mapConcurrency(x asl.RunMap) int {
+	limit, bound := x.MaxConcurrency, defaultInlineConcurrency
+	if x.Distributed {
+		bound = maxDistributedConcurrency
+	}
+	if limit <= 0 || limit > bound {
+		limit = bound
+	}
+	return min(limit, len(x.Items))
+}
+
+// forkMap starts a Map's iterations, at most mapConcurrency at a time;
+// false when there are no items. The items are stored once, with the
+// fork; an iteration's thread is created when it starts, from a record
+// shared by all (Child.Index -1: the index is the thread id's last part,
+// the item is read when it begins), and removed when it ends, so that a
+// Map over many items holds no more threads than it runs at a time.
 func (t *transition) forkMap(x asl.RunMap) (bool, error) {
 	n := len(x.Items)
 	if n == 0 {
 		return false, nil
 	}
-	limit := x.MaxConcurrency
-	if limit <= 0 {
-		limit = defaultInlineConcurrency
-	}
-	limit = min(limit, n)
+	limit := mapConcurrency(x)
 	f := &forkRecord{ID: t.forkID(), N: n, Map: true, TolCnt: x.ToleratedFailureCount, TolPct: x.ToleratedFailurePercentage, Limited: limit < n}
-	children := make([]store.ChildThread, n)
+	rec := &threadRecord{State: x.Processor.StartAt, Entered: t.d.now().UnixMilli(), Phase: phaseBegin, Redrives: t.rec.Redrives}
+	rec.Machine = append(append([]string(nil), t.rec.Machine...), t.st.Name()+"#p")
+	rec.Child = &childRecord{forkRecord: *f, Index: -1, Parent: t.thread, ParentSeq: t.seq + 1, MapState: t.st.Name()}
+	b, err := rec.encode()
+	if err != nil {
+		return false, err
+	}
+	items := make([][]byte, n)
 	for i, item := range x.Items {
-		c, err := t.child(f, i, t.st.Name()+"#p", x.Processor.StartAt, item)
-		if err != nil {
-			return false, err
-		}
-		children[i] = c
+		items[i] = []byte(asl.EncodeJSON(item))
 	}
 	t.event(Event{Type: MapStateStarted, Length: n})
-	t.startFork(f, children, limit)
+	t.rec.Phase, t.rec.Fork = phaseFork, f
+	t.fork = &store.Fork{ID: f.ID, Items: items, Record: b, Started: limit}
+	for i := 0; i < limit; i++ {
+		t.outbox = append(t.outbox, store.OutboxItem{Item: store.WorkItem{Exec: t.x.id, Thread: f.ID + "/" + strconv.Itoa(i), Seq: 0, Kind: kindBegin}})
+	}
 	return true, nil
+}
+
+// errIterationGone: the iteration a begin item is for ended meanwhile.
+var errIterationGone = errors.New("the iteration ended")
+
+// loadIteration completes the record of a Map iteration not begun yet
+// (forkMap) with its index and item.
+func (d *Durable) loadIteration(ctx context.Context, execID, thread string, rec *threadRecord) error {
+	ch := rec.Child
+	k := strings.LastIndexByte(thread, '/')
+	i, err := strconv.Atoi(thread[k+1:])
+	if k < 0 || err != nil || i < 0 || i >= ch.N {
+		return fmt.Errorf("execution %s: thread %s is no iteration of fork %s", execID, thread, ch.ID)
+	}
+	item, err := d.Store.ForkItem(ctx, execID, ch.ID, i)
+	if errors.Is(err, store.ErrNotFound) {
+		return errIterationGone // another worker began and ended it meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	ch.Index, ch.Item, rec.Input = i, item, item
+	return nil
 }
 
 // begin starts a child thread: it enters its first state.

@@ -77,7 +77,7 @@ type forkRecord struct {
 // childRecord places a child thread in its fork.
 type childRecord struct {
 	forkRecord
-	Index     int             `json:"i"`
+	Index     int             `json:"i"` // -1: a Map iteration not begun yet (forkMap)
 	Parent    string          `json:"p"`
 	ParentSeq int64           `json:"ps"`
 	MapState  string          `json:"ms,omitempty"` // the Map state's name, for iteration events

@@ -90,6 +90,14 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 	if err != nil {
 		return err
 	}
+	if ch := rec.Child; ch != nil && ch.Index < 0 && rec.Phase == phaseBegin {
+		if err := d.loadIteration(ctx, item.Exec, item.Thread, rec); err != nil {
+			if errors.Is(err, errIterationGone) {
+				return nil
+			}
+			return err
+		}
+	}
 	seq, last := th.Seq, th.LastEventID
 	var (
 		b     stepBatch         // steps carried out, not committed yet
@@ -258,7 +266,9 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 			return handOver(err)
 		}
 		if err != nil {
-			if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrCancelled) {
+			// ErrNotFound: the thread was removed, a child that another
+			// worker ended first; or the execution is gone.
+			if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrCancelled) || errors.Is(err, store.ErrNotFound) {
 				if ext != nil && errors.Is(err, store.ErrClosed) {
 					return handOver(ErrTaskTimedOut) // the execution ended
 				}

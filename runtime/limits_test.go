@@ -81,3 +81,30 @@ func TestEngineBoundsAnExpressExecution(t *testing.T) {
 	require.Equal(t, runtime.StatusSucceeded, res.Status)
 	require.Equal(t, 10*time.Minute, res.StopDate.Sub(res.StartDate))
 }
+
+// An inline Map runs at most 40 iterations at once whatever its
+// MaxConcurrency, as AWS's and as the durable engine (on c2ba32b every item
+// of a Map with MaxConcurrency 100000 had its goroutine at once). The calls
+// are held until 40 are in flight. (After the runtime-limits helper's test.)
+func TestEngineBoundsLiveMapIterations(t *testing.T) {
+	flight := newInFlight()
+	full := flight.when(40)
+	h := integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
+		out := flight.enter()
+		defer out()
+		select {
+		case <-full:
+		case <-ctx.Done():
+		}
+		return 1, nil
+	})
+	items := make([]string, 1500)
+	for i := range items {
+		items[i] = "0"
+	}
+	res := run(t, `{"StartAt":"Each","States":{"Each":{"Type":"Map","MaxConcurrency":100000,"ItemsPath":"$.items","ResultSelector":{"n.$":"States.ArrayLength($)"},
+		"ItemProcessor":{"StartAt":"Work","States":{"Work":{"Type":"Task","Resource":"r","End":true}}},"End":true}}}`,
+		`{"items":[`+strings.Join(items, ",")+`]}`, h)
+	requireSucceeded(t, res, `{"n":1500}`)
+	require.Equal(t, 40, flight.Max())
+}

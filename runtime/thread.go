@@ -287,7 +287,9 @@ func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) (any, *
 			limit = defaultInlineConcurrency
 		}
 	}
-	limit = min(limit, n)
+	// at most what the durable engine runs: AWS's 40 for an inline Map,
+	// 1,000 for a Distributed one, whatever MaxConcurrency asks
+	limit = min(limit, mapConcurrency(r))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	outs := make([]any, n)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sort"
 	"strconv"
 	"sync"
 	"testing"
@@ -30,6 +31,7 @@ func runConformance(t *testing.T, open func(t *testing.T) *Client) {
 		{"ExecutionHandOver", testExecutionHandOver},
 		{"TransitionConcurrent", testTransitionConcurrent},
 		{"TransitionClose", testTransitionClose},
+		{"ForkItems", testForkItems},
 		{"TransitionInvalid", testTransitionInvalid},
 		{"ExecutionEnd", testExecutionEnd},
 		{"ExecutionRedrive", testExecutionRedrive},
@@ -1230,4 +1232,91 @@ func testOpenExecutionStates(t *testing.T, c *Client) {
 	}, got)
 	_, err = c.OpenExecutionStates(ctx, []string{"a}b"})
 	require.ErrorIs(t, err, ErrInvalid)
+}
+
+// A fork with items creates its children's threads only as they start: the
+// first Started at the fork, each further one with the join of an earlier
+// one; a join removes its child's thread and item, a repeated join finds
+// no thread, and a fork that joins early drops the items it did not start.
+func testForkItems(t *testing.T, c *Client) {
+	ctx := context.Background()
+	id := create(t, c, "run", `{}`)
+	_, err := c.OutboxFlush(ctx, id)
+	require.NoError(t, err)
+	readAll(t, c, "w") // the execution's first item
+	const fork = "0/0"
+	begin := func(i int) OutboxItem {
+		return OutboxItem{Item: WorkItem{Exec: id, Thread: fork + "/" + strconv.Itoa(i), Kind: "begin"}}
+	}
+	_, err = c.Transition(ctx, &TransitionParams{
+		ExecutionID: id, Thread: RootThread, Seq: 0, Record: []byte(`{"fork":true}`),
+		Fork:   &Fork{ID: fork, Items: [][]byte{[]byte(`"a"`), []byte(`"b"`), []byte(`"c"`), []byte(`"d"`), []byte(`"e"`)}, Record: []byte(`{"child":true}`), Started: 2},
+		Outbox: []OutboxItem{begin(0), begin(1)},
+	})
+	require.NoError(t, err)
+	_, err = c.OutboxFlush(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, []string{id + "|0/0/0|0|begin", id + "|0/0/1|0|begin"}, items(readAll(t, c, "w")))
+	threads := func() []string {
+		t.Helper()
+		m, err := c.rdb.HKeys(ctx, c.keys.ThreadsKey(id)).Result()
+		require.NoError(t, err)
+		sort.Strings(m)
+		n, err := c.ThreadCount(ctx, id)
+		require.NoError(t, err)
+		require.EqualValues(t, len(m), n)
+		return m
+	}
+	require.Equal(t, []string{"0", "0/0/0", "0/0/1"}, threads())
+	th, err := c.ThreadGet(ctx, id, "0/0/1")
+	require.NoError(t, err)
+	require.Equal(t, &Thread{ID: "0/0/1", Record: []byte(`{"child":true}`)}, th)
+	item, err := c.ForkItem(ctx, id, fork, 4)
+	require.NoError(t, err)
+	require.Equal(t, `"e"`, string(item))
+
+	join := func(i int, failed bool) *TransitionParams {
+		return &TransitionParams{
+			ExecutionID: id, Thread: fork + "/" + strconv.Itoa(i), Seq: 0, Record: []byte(`{"done":true}`), InFork: fork,
+			Join: &Join{Fork: fork, Index: i, Result: []byte(strconv.Itoa(i)), Failed: failed, N: 5, ToleratedCount: -1, ToleratedPercentage: -1,
+				Limited: true, NextKind: "begin", Parent: RootThread, ParentSeq: 1, ParentKind: "join"},
+		}
+	}
+	_, err = c.Transition(ctx, join(0, false))
+	require.NoError(t, err)
+	require.Equal(t, []string{"0", "0/0/1", "0/0/2"}, threads(), "child 0's join removed it and created child 2")
+	_, err = c.ForkItem(ctx, id, fork, 0)
+	require.ErrorIs(t, err, ErrNotFound)
+	_, err = c.OutboxFlush(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, []string{id + "|0/0/2|0|begin"}, items(readAll(t, c, "w")))
+
+	// The same join again (a second worker with the same item) finds no
+	// thread: nothing is counted or started twice.
+	_, err = c.Transition(ctx, join(0, false))
+	require.ErrorIs(t, err, ErrNotFound)
+	require.Equal(t, []string{"0", "0/0/1", "0/0/2"}, threads())
+
+	// Child 1 fails, with no failure tolerated: the fork joins, the items
+	// of children 3 and 4 are dropped, and they are never created.
+	_, err = c.Transition(ctx, join(1, true))
+	require.NoError(t, err)
+	require.Equal(t, []string{"0", "0/0/2"}, threads())
+	_, err = c.OutboxFlush(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, []string{id + "|0|1|join"}, items(readAll(t, c, "w")))
+	for _, i := range []int{1, 3, 4} {
+		_, err = c.ForkItem(ctx, id, fork, i)
+		require.ErrorIs(t, err, ErrNotFound, "item %d", i)
+	}
+	item, err = c.ForkItem(ctx, id, fork, 2)
+	require.NoError(t, err, "child 2 started: it keeps its item until it ends")
+	require.Equal(t, `"c"`, string(item))
+	res, err := c.JoinResults(ctx, id, fork, 5)
+	require.NoError(t, err)
+	require.Equal(t, [][]byte{[]byte("0"), []byte("1"), nil, nil, nil}, res)
+	// Child 2 ends after its fork joined: cancelled, and nothing starts.
+	_, err = c.Transition(ctx, join(2, false))
+	require.ErrorIs(t, err, ErrCancelled)
+	require.Equal(t, []string{"0", "0/0/2"}, threads())
 }

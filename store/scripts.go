@@ -190,7 +190,8 @@ return {0, math.min(n, 1), last, math.min(ko, 1), ko}
 //	of the execution's keys that may exist ("123456": all; the outbox's
 //	expiry is set only when it holds entries);
 //	then the fork section: fork id ("" for none), n, children started,
-//	pairs (child thread id, "0|0|record"); then the join section: fork id
+//	pairs (child thread id, "0|0|record"), m items (0: none) and the m
+//	items, the children's record ("" without items); then the join section: fork id
 //	("" for none), index, result JSON, failed "1"/"0", n, tolerated count
 //	(-1 none), tolerated percentage (-1 none), limited "1"/"0", parent
 //	thread id, execution id, the next child's item kind, "<parent seq>|<kind>";
@@ -210,10 +211,14 @@ return {0, math.min(n, 1), last, math.min(ko, 1), ko}
 // the thread's latest event), writes the record at seq+1, sets the
 // variables, appends the outbox entries (direct mode: schedules them), and
 // closes the execution when asked (direct mode: and removes it from the
-// open executions). A fork creates its children and counters. A join records a
-// child's result, counts it down, starts the next child when the fork
-// limits its concurrency, and, when the last child ended or a failure
-// exceeded the tolerance, hands the parent its join item exactly once.
+// open executions). A fork creates its children and counters; a fork with
+// items keeps them and the children's record in the joins hash and creates
+// the threads of the children it starts now only. A join records a
+// child's result, removes the child's thread and item, counts it down,
+// starts the next child when the fork limits its concurrency (creating its
+// thread from the fork's record), and, when the last child ended or a
+// failure exceeded the tolerance, hands the parent its join item exactly
+// once and drops the items of the children that did not start.
 // Returns {OK, first event id (0 if none), the thread's latest event id,
 // new seq, the outbox sequence number of the first outbox entry passed (0
 // if none), the outbox's length after the transition}.
@@ -258,12 +263,34 @@ if ARGV[i] ~= '' then
 else
   i = i + 1
 end
--- fork: new threads at seq 0, and the fork's counters
+-- fork: new threads at seq 0, and the fork's counters; with items, the
+-- items and the record the children's threads are created from, and the
+-- threads of the children started now
 if ARGV[i] ~= '' then
   local f = ARGV[i]
-  local n = tonumber(ARGV[i + 1])
-  redis.call('HSET', KEYS[6], f .. '#left', n, f .. '#next', ARGV[i + 2], f .. '#failed', 0)
+  local n, started = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  redis.call('HSET', KEYS[6], f .. '#left', n, f .. '#next', started, f .. '#failed', 0)
   i = hset_pairs(KEYS[3], i + 3)
+  local m = tonumber(ARGV[i]); i = i + 1
+  if m > 0 then
+    for c = 0, m - 1, 500 do
+      local t = {}
+      for k = c, math.min(c + 499, m - 1) do
+        t[#t + 1] = f .. '#item/' .. k; t[#t + 1] = ARGV[i + k]
+      end
+      redis.call('HSET', KEYS[6], unpack(t))
+    end
+    local rec = ARGV[i + m]
+    redis.call('HSET', KEYS[6], f .. '#rec', rec)
+    for c = 0, started - 1, 500 do
+      local t = {}
+      for k = c, math.min(c + 499, started - 1) do
+        t[#t + 1] = f .. '/' .. k; t[#t + 1] = '0|0|' .. rec
+      end
+      redis.call('HSET', KEYS[3], unpack(t))
+    end
+  end
+  i = i + m + 1
 else
   i = i + 1
 end
@@ -274,6 +301,8 @@ if ARGV[i] ~= '' then
   local limited, parent = ARGV[i + 7] == '1', ARGV[i + 8]
   local j = KEYS[6]
   redis.call('HSET', j, f .. '/' .. idx, result)
+  redis.call('HDEL', j, f .. '#item/' .. idx)
+  redis.call('HDEL', KEYS[3], ARGV[1])
   local left = redis.call('HINCRBY', j, f .. '#left', -1)
   local join = left <= 0
   if failed then
@@ -285,11 +314,20 @@ if ARGV[i] ~= '' then
   if limited and not done and not join then
     local nx = redis.call('HINCRBY', j, f .. '#next', 1) - 1
     if nx < n then
+      local rec = redis.call('HGET', j, f .. '#rec')
+      if rec then redis.call('HSET', KEYS[3], f .. '/' .. nx, '0|0|' .. rec) end
       push_outbox(x, KEYS[5], '0|' .. ARGV[i + 9] .. '|' .. f .. '/' .. nx .. '|0|' .. ARGV[i + 10])
     end
   end
   if join and redis.call('HSETNX', j, f .. '#done', 1) == 1 then
     push_outbox(x, KEYS[5], '0|' .. ARGV[i + 9] .. '|' .. parent .. '|' .. ARGV[i + 11])
+    -- the items of the children that will not start now
+    local nx = tonumber(redis.call('HGET', j, f .. '#next'))
+    for c = nx, n - 1, 500 do
+      local t = {}
+      for k = c, math.min(c + 499, n - 1) do t[#t + 1] = f .. '#item/' .. k end
+      redis.call('HDEL', j, unpack(t))
+    end
   end
 end
 local olen = redis.call('LLEN', KEYS[5])
@@ -394,8 +432,9 @@ return {0, first, last}
 // Returns {NOTFOUND}; {CLOSED, status} when the status cannot be redriven
 // (RUNNING or SUCCEEDED); else {OK, redrive count, first event id, last
 // event id}: the status is RUNNING again, the stop date, error and cause
-// are cleared, the redrive count is incremented, the thread's seq moves on
-// and its next work item is in the outbox.
+// are cleared, the redrive count is incremented, the forks left open are
+// marked joined (their children's transitions are then refused), the
+// thread's seq moves on and its next work item is in the outbox.
 var scriptExecutionRedrive = redis.NewScript(luaPrelude + `
 local x = KEYS[1]
 local status = redis.call('HGET', x, 'status')
@@ -408,6 +447,12 @@ seq, last = tonumber(seq), tonumber(last)
 local n = redis.call('HINCRBY', x, 'redrives', 1)
 redis.call('HSET', x, 'status', 'RUNNING', 'stop', '', 'error', '', 'cause', '', 'output', '')
 retain(0, 6)
+-- forks left open (a Map or Parallel stopped or timed out) are closed: the
+-- work of their children still to come (a Wait's timer) is cancelled
+for _, k in ipairs(redis.call('HKEYS', KEYS[6])) do
+  local f = string.match(k, '^(.*)#left$')
+  if f then redis.call('HSETNX', KEYS[6], f .. '#done', 1) end
+end
 local first
 first, last = append_events(x, KEYS[2], 4, last)
 redis.call('HSET', KEYS[3], '0', string.format('%d|%d|', seq + 1, last) .. ARGV[1])

@@ -55,3 +55,17 @@ func parseThread(v string) (*Thread, error) {
 	}
 	return nil, fmt.Errorf("%w: thread value %.40q", ErrCorrupt, v)
 }
+
+// ThreadCount returns how many threads an execution has: its top-level
+// thread, and the children of its forks that exist (created and not
+// ended).
+func (c *Client) ThreadCount(ctx context.Context, execID string) (int64, error) {
+	if err := checkID("execution id", execID); err != nil {
+		return 0, err
+	}
+	n, err := c.hot.HLen(ctx, c.keys.ThreadsKey(execID)).Result()
+	if err != nil {
+		return 0, fmt.Errorf("store: threads of execution %s: %w", execID, err)
+	}
+	return n, nil
+}

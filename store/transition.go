@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // TransitionParams describe one transition of one thread.
@@ -66,15 +68,28 @@ type TransitionParams struct {
 	KeepOpenEntry bool
 }
 
-// Fork creates the children of a Parallel or Map state.
+// Fork creates the children of a Parallel or Map state: either all of
+// them now (Children: a Parallel's branches), or lazily (Items: a Map's
+// iterations).
 type Fork struct {
 	ID       string
 	Children []ChildThread
+	// Items, when set, are the inputs of the fork's children, one JSON
+	// value per child, kept once in the joins hash (keys.go): child i's
+	// thread, "<ID>/<i>", is created from Record, at seq 0, only when it
+	// starts, so that no more than Started children exist at a time (a
+	// child's thread is removed with its join). Record is the same for
+	// every child; the child reads its item with ForkItem.
+	Items  [][]byte
+	Record []byte
 	// Started is how many children the fork starts now (their first work
 	// items are in the transition's Outbox); the rest start one by one as
 	// earlier ones end.
 	Started int
 }
+
+// n is the fork's number of children.
+func (f *Fork) n() int { return len(f.Children) + len(f.Items) }
 
 // ChildThread is a new thread, created at seq 0.
 type ChildThread struct {
@@ -82,7 +97,9 @@ type ChildThread struct {
 	Record []byte
 }
 
-// Join is the end of one child thread of a fork.
+// Join is the end of one child thread of a fork: its result is recorded,
+// its thread removed (work items still on their way for it find no thread
+// and are dropped), and, in a fork with Items, its item.
 type Join struct {
 	Fork   string
 	Index  int
@@ -94,7 +111,8 @@ type Join struct {
 	ToleratedCount      int
 	ToleratedPercentage float64
 	// Limited: the fork starts its children one by one, so a child's end
-	// starts the next (its first work item has kind NextKind, seq 0).
+	// starts the next (its first work item has kind NextKind, seq 0; in a
+	// fork with Items, its thread is created then).
 	Limited  bool
 	NextKind string
 	// Parent, ParentSeq and ParentKind are the work item that hands the
@@ -203,8 +221,19 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 			}
 			kv = append(kv, c.ID, "0|0|"+string(c.Record))
 		}
-		a = append(a, f.ID, len(f.Children), f.Started)
+		if len(f.Children) > 0 && len(f.Items) > 0 {
+			return nil, fmt.Errorf("%w: fork %s has both children and items", ErrInvalid, f.ID)
+		}
+		if f.Started < 0 || f.Started > f.n() {
+			return nil, fmt.Errorf("%w: fork %s starts %d of %d children", ErrInvalid, f.ID, f.Started, f.n())
+		}
+		a = append(a, f.ID, f.n(), f.Started)
 		a.pairs(kv...)
+		a = append(a, len(f.Items))
+		for _, it := range f.Items {
+			a = append(a, it)
+		}
+		a = append(a, f.Record)
 	} else {
 		a = append(a, "")
 	}
@@ -314,3 +343,23 @@ func (c *Client) JoinResults(ctx context.Context, execID, fork string, n int) ([
 	}
 	return out, nil
 }
+
+// ForkItem returns the item of child index of a fork created with Items
+// (the child's input), or ErrNotFound once the child has ended.
+func (c *Client) ForkItem(ctx context.Context, execID, fork string, index int) ([]byte, error) {
+	if err := checkID("execution id", execID); err != nil {
+		return nil, err
+	}
+	v, err := c.hot.HGet(ctx, c.keys.JoinKey(execID), forkItemField(fork, index)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("%w: item %d of fork %s of execution %s", ErrNotFound, index, fork, execID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: item %d of fork %s of execution %s: %w", index, fork, execID, err)
+	}
+	return v, nil
+}
+
+// forkItemField is the joins hash's field of a fork's item (the scripts
+// build the same).
+func forkItemField(fork string, index int) string { return fork + "#item/" + strconv.Itoa(index) }

@@ -2,6 +2,7 @@ package jsonata
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -189,6 +190,9 @@ func jsString(v any) string {
 	if s, ok := v.(string); ok {
 		return s
 	}
+	if f, ok := toNumber(v); ok {
+		return formatNumber(f) // String(Infinity) is "Infinity"
+	}
 	return jsJSON(v)
 }
 
@@ -209,6 +213,9 @@ func jsJSON(v any) string {
 		return "undefined"
 	}
 	if f, ok := toNumber(v); ok {
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return "null" // as JSON.stringify(Infinity)
+		}
 		return formatNumber(f)
 	}
 	s, err := stringify(v, false)

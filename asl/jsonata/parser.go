@@ -386,9 +386,10 @@ func (p *parser) call(t token, left *node) (*node, error) {
 	}
 	// a lambda definition: function($a, $b)<signature>{ body }
 	lam := &node{kind: kLambda, pos: t.pos}
-	for _, a := range n.items {
+	for i, a := range n.items {
 		if a.kind != kVariable {
-			return nil, newError("S0208", a.pos, "", describeParam(a))
+			// jsonata-js numbers the parameter (from 1) in the message
+			return nil, newError("S0208", a.pos, describeParam(a), float64(i+1))
 		}
 		lam.params = append(lam.params, a.str)
 	}
@@ -433,14 +434,14 @@ func (p *parser) call(t token, left *node) (*node, error) {
 	return lam, p.expect("}")
 }
 
-func describeParam(n *node) any {
+func describeParam(n *node) string {
 	switch n.kind {
 	case kName:
 		return n.str
 	case kString:
 		return n.str
 	case kNumber:
-		return n.num
+		return formatNumber(n.num)
 	}
 	return "?"
 }

@@ -100,3 +100,11 @@ func collapse(v any, keepArray bool) any {
 	}
 	return s
 }
+
+// Sequence returns items as a result sequence, for a Function's Impl that
+// answers as JSONata's own sequence-building functions do: the caller sees
+// the only item of a one-item sequence, Undefined for an empty one, and an
+// array otherwise (unless a [] step keeps it an array). items is not copied.
+func Sequence(items []any) any {
+	return &sequence{items: items, sequence: true}
+}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"mime"
 	"net"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/integrations"
 )
 
@@ -147,7 +147,7 @@ func (h *Handler) response(ctx, callCtx context.Context, c *call, resp *http.Res
 	}
 	var body any = string(text)
 	if media == "application/json" || strings.HasSuffix(media, "+json") {
-		if v, err := unmarshal(text); err == nil {
+		if v, err := asl.DecodeJSON(text); err == nil {
 			body = v
 		}
 	}
@@ -194,42 +194,4 @@ func marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
-
-// unmarshal decodes JSON into the values a state machine carries: numbers
-// are int64 when integral and in range, float64 otherwise.
-func unmarshal(data []byte) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return nil, err
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return nil, errors.New("invalid JSON: more than one value")
-	}
-	return numbers(v), nil
-}
-
-func numbers(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return i
-		}
-		f, err := x.Float64()
-		if err != nil || math.IsInf(f, 0) {
-			return x.String()
-		}
-		return f
-	case map[string]any:
-		for k, e := range x {
-			x[k] = numbers(e)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = numbers(e)
-		}
-	}
-	return v
 }

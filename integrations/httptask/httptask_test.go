@@ -250,6 +250,11 @@ func TestResponseBodyIsJSONOnlyWhenTheContentTypeSaysSo(t *testing.T) {
 		{"application/problem+json", `{"title":"x"}`, map[string]any{"title": "x"}},
 		{"application/json", `"just a string"`, "just a string"},
 		{"application/json", `{broken`, `{broken`},
+		// decoded as every JSON value is (asl.DecodeJSON): exactly, or
+		// not at all; a number beyond float64 became the string "1e400"
+		{"application/json", `{"n":1e400}`, `{"n":1e400}`},
+		{"application/json", `{"e":"\ud83c\udd97","i":9223372036854775807,"f":9223372036854775808}`,
+			map[string]any{"e": "🆗", "i": int64(9223372036854775807), "f": 9223372036854775808.0}},
 		{"application/json", ``, ``},
 		{"text/plain", `{"a":1}`, `{"a":1}`},
 		{"text/html; charset=utf-8", `<p>hi</p>`, `<p>hi</p>`},
