@@ -244,46 +244,79 @@ func (d *Durable) keep(ctx context.Context) {
 	defer poll.Stop()
 	reclaim := time.NewTicker(lease / 2)
 	defer reclaim.Stop()
-	timers := newLoopHealth("firing timers", slog.Default())
-	var retryAt time.Time // while the store fails, ticks before this are skipped
+	k := newKeeper(d, lease, slog.Default())
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-poll.C:
-			if now.Before(retryAt) {
-				continue
-			}
-			if _, err := d.Store.TimersDue(ctx, d.now(), 1000); err != nil && ctx.Err() == nil {
-				retryAt = now.Add(timers.failed(err))
-			} else if err == nil {
-				timers.ok()
-			}
-		case <-reclaim.C:
-			d.recover(ctx, lease)
+			k.fireTimers(ctx, now)
+		case now := <-reclaim.C:
+			k.recover(ctx, now)
 		}
 	}
 }
 
+// keeper is keep's state: while the store fails, each of its two jobs
+// backs off and says so once, and once more when the store answers again.
+// Its methods take the tick's time: tests give their own.
+type keeper struct {
+	d                  *Durable
+	lease              time.Duration
+	timers, recovering *loopHealth
+	// while the store fails, ticks before these are skipped
+	timersAt, recoverAt time.Time
+}
+
+func newKeeper(d *Durable, lease time.Duration, log *slog.Logger) *keeper {
+	return &keeper{d: d, lease: lease, timers: newLoopHealth("firing timers", log), recovering: newLoopHealth("recovering work", log)}
+}
+
+// fireTimers fires the due timers, unless it is backing off at now.
+func (k *keeper) fireTimers(ctx context.Context, now time.Time) {
+	if now.Before(k.timersAt) {
+		return
+	}
+	if _, err := k.d.Store.TimersDue(ctx, k.d.now(), 1000); err != nil && ctx.Err() == nil {
+		k.timersAt = now.Add(k.timers.failed(err))
+	} else if err == nil {
+		k.timers.ok()
+	}
+}
+
+// recover recovers abandoned work, unless it is backing off at now.
+func (k *keeper) recover(ctx context.Context, now time.Time) {
+	if now.Before(k.recoverAt) {
+		return
+	}
+	if err := k.d.recover(ctx, k.lease); err != nil && ctx.Err() == nil {
+		k.recoverAt = now.Add(k.recovering.failed(err))
+	} else if err == nil {
+		k.recovering.ok()
+	}
+}
+
 // recover takes over work whose lease ran out and hands over outboxes
-// that a crashed worker left unflushed.
-func (d *Durable) recover(ctx context.Context, lease time.Duration) {
+// that a crashed worker left unflushed. It stops at the first failure of
+// the store, and returns it: the next pass starts again.
+func (d *Durable) recover(ctx context.Context, lease time.Duration) error {
 	// Take over everything a dead worker held, not a batch per tick: the
 	// work is handed straight back to the stream, for all goroutines.
 	for ctx.Err() == nil {
 		works, err := d.Store.WorkReclaim(ctx, d.consumer(), lease, 500)
-		if err != nil && !errors.Is(err, store.ErrCorrupt) {
+		if errors.Is(err, store.ErrCorrupt) {
 			slog.Error("reclaiming work", "err", err)
+		} else if err != nil {
+			return fmt.Errorf("reclaiming work: %w", err)
 		}
 		if len(works) == 0 {
 			break
 		}
 		if err := d.Store.WorkRelease(ctx, works); err != nil {
-			slog.Error("handing reclaimed work back", "err", err)
-			break
+			return fmt.Errorf("handing reclaimed work back: %w", err)
 		}
 	}
-	d.recoverOutboxes(ctx, lease)
+	return d.recoverOutboxes(ctx, lease)
 }
 
 // recoverPage is how many open executions the recoverer reads at once.
@@ -301,14 +334,16 @@ const recoverPage = 500
 // removal can lose its entry; the redrive itself hands its work over, and
 // only a later crash of its worker would then wait for the next redrive or
 // start of it.
-func (d *Durable) recoverOutboxes(ctx context.Context, lease time.Duration) {
+//
+// It stops at the first failure of the store (store.Unavailable), and
+// returns it; an execution's other failures are logged, and it goes on.
+func (d *Durable) recoverOutboxes(ctx context.Context, lease time.Duration) error {
 	before := d.now().Add(-lease)
 	offset := 0
 	for ctx.Err() == nil {
 		open, err := d.Store.OpenExecutions(ctx, &store.OpenExecutionsParams{StartedBefore: before, Offset: offset, Limit: recoverPage})
 		if err != nil {
-			slog.Error("listing open executions", "err", err)
-			return
+			return fmt.Errorf("listing open executions: %w", err)
 		}
 		ids := make([]string, len(open))
 		for i, e := range open {
@@ -316,27 +351,31 @@ func (d *Durable) recoverOutboxes(ctx context.Context, lease time.Duration) {
 		}
 		states, err := d.Store.OpenExecutionStates(ctx, ids)
 		if err != nil {
-			slog.Error("reading open executions", "err", err)
-			return
+			return fmt.Errorf("reading open executions: %w", err)
 		}
 		dropped := 0
 		for i, st := range states {
 			switch {
 			case st.Status != store.StatusRunning:
-				if err := d.Store.OpenExecutionRemove(ctx, ids[i]); err != nil {
+				if err := d.Store.OpenExecutionRemove(ctx, ids[i]); store.Unavailable(err) {
+					return fmt.Errorf("dropping an ended execution from the open index: %w", err)
+				} else if err != nil {
 					slog.Error("dropping an ended execution from the open index", "execution", ids[i], "err", err)
 					continue
 				}
 				dropped++
 			case st.Outbox > 0:
-				if _, err := d.Store.OutboxFlush(ctx, ids[i]); err != nil && !errors.Is(err, store.ErrNotFound) {
+				if _, err := d.Store.OutboxFlush(ctx, ids[i]); store.Unavailable(err) {
+					return fmt.Errorf("flushing an outbox: %w", err)
+				} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 					slog.Error("flushing an outbox", "execution", ids[i], "err", err)
 				}
 			}
 		}
 		if len(open) < recoverPage {
-			return
+			return nil
 		}
 		offset += len(open) - dropped
 	}
+	return nil
 }

@@ -1,12 +1,12 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
@@ -24,9 +24,9 @@ type Client struct {
 	defsPut  sync.Map
 	keys     Keys
 	embedded *miniredis.Miniredis // nil unless Options.Embedded
-	// hotBase is the client under hot's automatic pipeline when it is not
-	// rdb (see hotOptions); nil otherwise.
-	hotBase redis.UniversalClient
+	// timeout is the deadline of a call (Options.Timeout, or the URL's
+	// read_timeout); 0 for none.
+	timeout time.Duration
 	// cluster is set for a Redis Cluster, where one pipeline's commands
 	// on keys of different slots run concurrently on their nodes, in no
 	// order: commands whose order matters are not pipelined together.
@@ -62,13 +62,15 @@ func Open(ctx context.Context, opts Options) (*Client, error) {
 		}
 		if t.single != nil {
 			c.rdb = redis.NewClient(t.single)
-			addDeadline(c.rdb, t.single.ReadTimeout)
-			c.hotBase = redis.NewClient(hotOptions(t).single)
+			c.timeout = t.single.ReadTimeout
 		} else {
 			c.rdb = redis.NewClusterClient(t.cluster)
-			addDeadline(c.rdb, t.cluster.ReadTimeout)
-			c.hotBase = redis.NewClusterClient(hotOptions(t).cluster)
+			c.timeout = t.cluster.ReadTimeout
 			c.cluster = true
+		}
+		c.timeout = max(c.timeout, 0) // go-redis's -1 (none) and -2 (the connection's own)
+		if c.timeout > 0 {
+			c.rdb.AddHook(deadlineHook{c.timeout})
 		}
 	}
 	if err := c.rdb.Ping(ctx).Err(); err != nil {
@@ -76,7 +78,7 @@ func Open(ctx context.Context, opts Options) (*Client, error) {
 		return nil, fmt.Errorf("store: connecting to Redis: %w", err)
 	}
 	c.hot = c.rdb
-	if ap, ok := cmp.Or(c.hotBase, c.rdb).(interface {
+	if ap, ok := c.rdb.(interface {
 		AutoPipeline() (*redis.AutoPipeliner, error)
 	}); ok {
 		p, err := ap.AutoPipeline()
@@ -97,9 +99,6 @@ func Open(ctx context.Context, opts Options) (*Client, error) {
 // Close closes the connections and stops the embedded server, if any.
 func (c *Client) Close() error {
 	err := c.rdb.Close()
-	if c.hotBase != nil {
-		err = errors.Join(err, c.hotBase.Close())
-	}
 	if c.embedded != nil {
 		c.embedded.Close()
 	}

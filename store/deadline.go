@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -38,11 +39,38 @@ func (h deadlineHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 	}
 }
 
-// addDeadline bounds rdb's calls by d, unless d is one of go-redis's
-// special values (-1 no deadline, -2 the connection's own).
-func addDeadline(rdb redis.UniversalClient, d time.Duration) {
-	if d > 0 {
-		rdb.AddHook(deadlineHook{d})
+// hotWait runs call, which goes through the automatic pipeline, and waits
+// for it no longer than the store's deadline. The pipeline sends one batch
+// at a time and does not let a caller's context end its wait: a command
+// waited for the batch in flight, then for its own, each tried twice,
+// three to four times the deadline. Past the deadline the caller gets
+// ErrUnavailable, and the command, already sent, may still take effect, as
+// any command whose answer did not come. The API's calls go through it;
+// the workers' transitions wait for the pipeline, whose own deadlines
+// bound them.
+func hotWait[T any](ctx context.Context, c *Client, call func() (T, error)) (T, error) {
+	if c.timeout <= 0 {
+		return call()
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := call()
+		done <- result{v, err}
+	}()
+	t := time.NewTimer(c.timeout)
+	defer t.Stop()
+	var zero T
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-t.C:
+		return zero, fmt.Errorf("%w: no answer within %v", ErrUnavailable, c.timeout)
+	case <-ctx.Done():
+		return zero, ctx.Err()
 	}
 }
 

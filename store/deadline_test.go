@@ -51,4 +51,18 @@ func TestCallsEndWithinTheDeadlineWhenTheServerStalls(t *testing.T) {
 		// a net, not a measurement: about one deadline now, 2-4 before
 		require.Less(t, took, 2*deadline, "%s took %v", name, took)
 	}
+
+	// and the first calls after it answer: none fails on a connection
+	// the stall left dead
+	require.NoError(t, srv.Resume())
+	for name, call := range calls {
+		err := call()
+		if name == "blocking read" {
+			require.NoError(t, err, name)
+		} else if name != "ping" {
+			require.ErrorIs(t, err, store.ErrNotFound, name)
+		} else {
+			require.NoError(t, err, name)
+		}
+	}
 }

@@ -24,7 +24,7 @@ func (c *Client) DefinitionPut(ctx context.Context, definition []byte) (string, 
 	if _, ok := c.defsPut.Load(sha); ok {
 		return sha, nil // stored before by this client: definitions never change
 	}
-	if err := c.hot.SetNX(ctx, c.keys.DefinitionKey(sha), definition, 0).Err(); err != nil {
+	if _, err := hotWait(ctx, c, func() (bool, error) { return c.hot.SetNX(ctx, c.keys.DefinitionKey(sha), definition, 0).Result() }); err != nil {
 		return "", fmt.Errorf("store: definition %s: %w", sha, err)
 	}
 	c.defsPut.Store(sha, struct{}{})

@@ -141,7 +141,7 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 	if c.direct {
 		// One round trip: the script lists the execution as open and
 		// under its state machine, and schedules its first work.
-		res, err := scriptExecutionCreate.Run(ctx, c.hot, keys, a...).Slice()
+		res, err := hotWait(ctx, c, func() ([]any, error) { return scriptExecutionCreate.Run(ctx, c.hot, keys, a...).Slice() })
 		if err != nil {
 			return nil, fmt.Errorf("store: creating execution %s: %w", id, err)
 		}
@@ -240,7 +240,7 @@ func (c *Client) ExecutionGet(ctx context.Context, id string) (*Execution, error
 	if err := checkID("execution id", id); err != nil {
 		return nil, err
 	}
-	h, err := c.hot.HGetAll(ctx, c.keys.ExecutionKey(id)).Result()
+	h, err := hotWait(ctx, c, func() (map[string]string, error) { return c.hot.HGetAll(ctx, c.keys.ExecutionKey(id)).Result() })
 	if err != nil {
 		return nil, fmt.Errorf("store: execution %s: %w", id, err)
 	}

@@ -154,33 +154,6 @@ func newTarget(o Options) (target, error) {
 	return t, nil
 }
 
-// hotOptions returns the options of the client under the automatic
-// pipeline (Client.hot): t's, with half the read and write deadlines and no
-// retries. The pipeline sends one batch at a time and does not let a
-// caller's context end its wait, so a command may wait for the batch in
-// flight and then for its own: with t's deadlines and a retry each, a call
-// against a stalled server took four times the deadline. Halved and tried
-// once, the two waits together stay within it.
-func hotOptions(t target) target {
-	if t.single != nil {
-		o := *t.single
-		o.ReadTimeout, o.WriteTimeout, o.MaxRetries = halve(o.ReadTimeout), halve(o.WriteTimeout), -1
-		return target{single: &o}
-	}
-	o := *t.cluster
-	o.ReadTimeout, o.WriteTimeout, o.MaxRetries = halve(o.ReadTimeout), halve(o.WriteTimeout), -1
-	return target{cluster: &o}
-}
-
-// halve halves a deadline, keeping go-redis's special values (0 default,
-// -1 none, -2 the connection's own).
-func halve(d time.Duration) time.Duration {
-	if d <= 0 {
-		return d
-	}
-	return d / 2
-}
-
 // withDeadlines sets each deadline not already set to d.
 func withDeadlines(read, write, dial, pool *time.Duration, d time.Duration) {
 	for _, p := range []*time.Duration{read, write, dial, pool} {

@@ -124,7 +124,7 @@ func (c *Client) StateMachineUpdate(ctx context.Context, p *StateMachineUpdatePa
 
 // StateMachineGet returns a state machine, or ErrNotFound.
 func (c *Client) StateMachineGet(ctx context.Context, name string) (*StateMachine, error) {
-	h, err := c.hot.HGetAll(ctx, c.keys.StateMachineKey(name)).Result()
+	h, err := hotWait(ctx, c, func() (map[string]string, error) { return c.hot.HGetAll(ctx, c.keys.StateMachineKey(name)).Result() })
 	if err != nil {
 		return nil, fmt.Errorf("store: state machine %s: %w", name, err)
 	}
