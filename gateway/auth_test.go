@@ -120,21 +120,11 @@ func TestInternalErrorsShowARequestIDNotTheDetail(t *testing.T) {
 	t.Cleanup(srv.Close)
 	b := &gwBundle{url: srv.URL}
 
-	req, err := http.NewRequest(http.MethodPost, b.url+"/", strings.NewReader(`{}`))
-	require.NoError(t, err)
-	req.Header.Set("X-Amz-Target", "AWSStepFunctions.ListStateMachines")
-	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	var answer map[string]string
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&answer))
-	require.Equal(t, http.StatusInternalServerError, resp.StatusCode, "%v", answer)
-	id := resp.Header.Get("x-amzn-RequestId")
-	require.NotEmpty(t, id)
-	require.Equal(t, "InternalFailure", answer["__type"])
-	require.Contains(t, answer["message"], id)
-	require.NotContains(t, answer["message"], "closed")
+	raw := rawCall(t, b.url, "AWSStepFunctions.ListStateMachines", `{}`)
+	requireRawError(t, raw, http.StatusInternalServerError, "InternalFailure")
+	id := raw.Header.Get("x-amzn-RequestId")
+	require.Contains(t, raw.Body["message"], id)
+	require.NotContains(t, raw.Body["message"], "closed")
 	require.Contains(t, log.String(), id)
 	require.Contains(t, log.String(), "closed")
 

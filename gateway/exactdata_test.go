@@ -43,17 +43,8 @@ func TestExecutionDataIsExact(t *testing.T) {
 	}
 
 	// a body that is not UTF-8 is refused, not repaired
-	req, err := http.NewRequest(http.MethodPost, b.url+"/", bytes.NewReader([]byte("{\"stateMachineArn\":\""+sm+"\",\"input\":\"{\\\"s\\\":\\\"\xff\\\"}\"}")))
-	require.NoError(t, err)
-	req.Header.Set("X-Amz-Target", "AWSStepFunctions.StartExecution")
-	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	var answer map[string]string
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&answer))
-	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
-	require.Equal(t, "SerializationException", answer["__type"], "%v", answer)
+	raw := rawCall(t, b.url, "AWSStepFunctions.StartExecution", "{\"stateMachineArn\":\""+sm+"\",\"input\":\"{\\\"s\\\":\\\"\xff\\\"}\"}")
+	requireRawError(t, raw, http.StatusBadRequest, "SerializationException")
 }
 
 // A definition is decoded as exactly as an input, on both engines: a
