@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // The client commands (start, describe, history, list) talk to a running
@@ -43,6 +44,11 @@ import (
 // envEndpoint names the environment variable that holds the default
 // --endpoint of the client commands.
 const envEndpoint = "SIGNALBOX_ENDPOINT"
+
+// envAPIKey names the environment variable that holds a management key
+// (api.keys) the client commands send in x-api-key: a server with api.keys
+// and no credentials takes it in place of a signature.
+const envAPIKey = "SIGNALBOX_API_KEY"
 
 // defaultEndpoint is where `signalbox serve` listens by default.
 const defaultEndpoint = "http://127.0.0.1:8080"
@@ -74,7 +80,8 @@ func newClientFlags(name string, stderr io.Writer) (*flag.FlagSet, *clientOption
 // client returns an SDK client for the server at o.endpoint. Credentials
 // come from $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY (and
 // $AWS_SESSION_TOKEN) when set, so that a server checking SigV4 signatures
-// accepts the requests; otherwise they are dummies.
+// accepts the requests; otherwise they are dummies. $SIGNALBOX_API_KEY, when
+// set, goes in x-api-key.
 func (o *clientOptions) client() (*sfn.Client, error) {
 	u, err := url.Parse(o.endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -92,6 +99,9 @@ func (o *clientOptions) client() (*sfn.Client, error) {
 	}
 	return sfn.NewFromConfig(cfg, func(opts *sfn.Options) {
 		opts.BaseEndpoint = aws.String(o.endpoint)
+		if key := os.Getenv(envAPIKey); key != "" {
+			opts.APIOptions = append(opts.APIOptions, smithyhttp.SetHeaderValue("x-api-key", key))
+		}
 		opts.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
 			so.MaxAttempts = 3
 			so.MaxBackoff = time.Second

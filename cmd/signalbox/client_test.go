@@ -295,3 +295,27 @@ func TestClientSigV4Credentials(t *testing.T) {
 	require.Equal(t, 1, res.code)
 	require.True(t, strings.HasPrefix(res.stderr, "UnrecognizedClientException: "), res.stderr)
 }
+
+// A server with api.keys and no credentials refuses the client commands
+// (its Step Functions API was open to anyone) unless they carry a key:
+// $SIGNALBOX_API_KEY.
+func TestClientAPIKey(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{"signalbox.yaml": `api:
+  keys: [client-mgmt-key-0123456789]
+`})
+	s := startServe(t, "--config", filepath.Join(dir, "signalbox.yaml"))
+	endpoint := envEndpoint + "=" + s.URL
+
+	res := clientRun{env: []string{endpoint}}.run(t, "list")
+	require.Equal(t, 1, res.code, "stdout: %s", res.stdout)
+	require.True(t, strings.HasPrefix(res.stderr, "UnrecognizedClientException: "), res.stderr)
+
+	res = clientRun{env: []string{endpoint, "SIGNALBOX_API_KEY=wrong-key-0123456789"}}.run(t, "list")
+	require.Equal(t, 1, res.code)
+	require.True(t, strings.HasPrefix(res.stderr, "UnrecognizedClientException: "), res.stderr)
+
+	res = clientRun{env: []string{endpoint, "SIGNALBOX_API_KEY=client-mgmt-key-0123456789"}}.run(t, "list")
+	require.Equal(t, 0, res.code, "stderr: %s", res.stderr)
+	require.Equal(t, "[]\n", res.stdout)
+}
