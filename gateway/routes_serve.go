@@ -365,7 +365,16 @@ func (s *Server) serveSync(c *gin.Context, r *liveRoute, arn string, input any) 
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) && c.Request.Context().Err() == nil:
 		routeFail(c, http.StatusGatewayTimeout, fmt.Sprintf("Endpoint request timed out: the execution did not end within %s", r.Timeout))
 	default:
-		c.AbortWithStatusJSON(r.ErrorStatus, gin.H{"error": res.Error, "cause": res.Cause})
+		// an error or cause the failure does not have is left out, as AWS
+		// omits them
+		body := gin.H{}
+		if res.Error != "" {
+			body["error"] = res.Error
+		}
+		if res.Cause != "" {
+			body["cause"] = res.Cause
+		}
+		c.AbortWithStatusJSON(r.ErrorStatus, body)
 	}
 }
 

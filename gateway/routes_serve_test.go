@@ -88,7 +88,9 @@ func TestRouteSyncAnswersTheOutputOrTheError(t *testing.T) {
 		{Method: "POST", Path: "/fail", StateMachine: "fail", Mode: "sync"},
 		{Method: "POST", Path: "/fail422", StateMachine: "fail", Mode: "sync", ErrorStatus: 422},
 		{Method: "POST", Path: "/slow", StateMachine: "slow", Mode: "sync", Timeout: 50 * time.Millisecond},
-	}}, gwMachine{"echo", gwEcho, runtime.TypeExpress}, gwMachine{"fail", gwFail, runtime.TypeExpress}, gwMachine{"slow", gwWait, runtime.TypeExpress})
+		{Method: "POST", Path: "/bare", StateMachine: "bare", Mode: "sync"},
+	}}, gwMachine{"echo", gwEcho, runtime.TypeExpress}, gwMachine{"fail", gwFail, runtime.TypeExpress}, gwMachine{"slow", gwWait, runtime.TypeExpress},
+		gwMachine{"bare", `{"StartAt":"F","States":{"F":{"Type":"Fail"}}}`, runtime.TypeExpress})
 
 	r := b.do(t, "POST", "/quote", `{"price":12.5}`, "Content-Type", "application/json")
 	require.Equal(t, http.StatusOK, r.status)
@@ -102,12 +104,17 @@ func TestRouteSyncAnswersTheOutputOrTheError(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, r.status)
 	require.JSONEq(t, `{"error":"OutOfStock","cause":"none left"}`, string(r.body))
 
+	// a failure without an error or cause shows neither, as AWS omits them
+	r = b.do(t, "POST", "/bare", `{}`)
+	require.Equal(t, http.StatusInternalServerError, r.status)
+	require.JSONEq(t, `{}`, string(r.body))
+
 	start := time.Now()
 	r = b.do(t, "POST", "/slow", `{}`)
 	require.Equal(t, http.StatusGatewayTimeout, r.status, "%s", r.body)
 	require.Contains(t, r.json(t)["message"], "timed out")
 	require.Less(t, time.Since(start), 10*time.Second)
-	for _, m := range []string{"echo", "fail", "slow"} {
+	for _, m := range []string{"echo", "fail", "slow", "bare"} {
 		require.Zero(t, b.executions(t, m), "an Express execution keeps nothing in the store")
 	}
 }
