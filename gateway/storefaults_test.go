@@ -43,12 +43,7 @@ func requireUnavailable(t *testing.T, err error) {
 func TestStoreFaultsAnswer503AndSpoilNoReads(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv, err := redisproc.Start(ctx, t.TempDir(), "--maxmemory", "4mb", "--maxmemory-policy", "noeviction")
-	if errors.Is(err, redisproc.ErrNotInstalled) {
-		t.Skip(err)
-	}
-	require.NoError(t, err)
-	t.Cleanup(srv.Stop)
+	srv := redisproc.StartForTest(t, "--maxmemory", "4mb", "--maxmemory-policy", "noeviction")
 	st, err := store.Open(ctx, store.Options{URL: srv.URL(), Timeout: 500 * time.Millisecond})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })

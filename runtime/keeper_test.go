@@ -3,7 +3,6 @@ package runtime
 import (
 	"bytes"
 	"context"
-	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -43,12 +42,7 @@ func (b *syncBuffer) lines() []string {
 func TestKeeperLogsOncePerStateChangeAndBacksOff(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv, err := redisproc.Start(ctx, t.TempDir())
-	if errors.Is(err, redisproc.ErrNotInstalled) {
-		t.Skip(err)
-	}
-	require.NoError(t, err)
-	t.Cleanup(srv.Stop)
+	srv := redisproc.StartForTest(t)
 	st, err := store.Open(ctx, store.Options{URL: srv.URL(), Prefix: "keeper", Timeout: 200 * time.Millisecond})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -21,12 +20,7 @@ import (
 func TestCallsEndWithinTheDeadlineWhenTheServerStalls(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv, err := redisproc.Start(ctx, t.TempDir())
-	if errors.Is(err, redisproc.ErrNotInstalled) {
-		t.Skip(err)
-	}
-	require.NoError(t, err)
-	t.Cleanup(srv.Stop)
+	srv := redisproc.StartForTest(t)
 	const deadline = time.Second
 	st, err := store.Open(ctx, store.Options{URL: srv.URL(), Prefix: "deadline", Timeout: deadline})
 	require.NoError(t, err)

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -32,11 +31,7 @@ func TestPersistenceIsReadFromTheServer(t *testing.T) {
 		{[]string{"--appendonly", "yes"}, store.Persistence{AppendOnly: true, AppendFsync: "everysec"}, "up to about one second"},
 		{[]string{"--save", "60 1"}, store.Persistence{AppendFsync: "everysec", Save: "60 1"}, "RDB snapshots only"},
 	} {
-		srv, err := redisproc.Start(ctx, t.TempDir(), c.args...)
-		if errors.Is(err, redisproc.ErrNotInstalled) {
-			t.Skip(err)
-		}
-		require.NoError(t, err)
+		srv := redisproc.StartForTest(t, c.args...)
 		st, err := store.Open(ctx, store.Options{URL: srv.URL()})
 		require.NoError(t, err)
 		p := st.Persistence(ctx)

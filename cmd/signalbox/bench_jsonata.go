@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -120,7 +121,7 @@ func cmdBenchJSONata(args []string, stdout, stderr io.Writer) int {
 		for _, n := range strings.Split(*only, ",") {
 			keep[n] = true
 		}
-		cases = slicesFilter(cases, func(c jsonataCase) bool { return keep[c.Name] })
+		cases = slices.DeleteFunc(cases, func(c jsonataCase) bool { return !keep[c.Name] })
 	}
 	// Both sides read the same bytes: the inputs as JSON.
 	data, err := json.Marshal(cases)
@@ -172,16 +173,6 @@ func cmdBenchJSONata(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "geometric mean js/ours %.2fx over %d cases; slowest relative to jsonata-js: %s at %.2fx\n", math.Exp(logSum/float64(n)), n, worstName, worst)
 	}
 	return 0
-}
-
-func slicesFilter[T any](s []T, keep func(T) bool) []T {
-	var out []T
-	for _, v := range s {
-		if keep(v) {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // benchJSONataGo measures our engine on the cases of data.

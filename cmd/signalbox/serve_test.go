@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -150,12 +149,7 @@ func TestServeSaysWhatACrashLoses(t *testing.T) {
 	} else {
 		require.Regexp(t, `durability: Redis (appendonly|persistence)`, log)
 	}
-	srv, err := redisproc.Start(context.Background(), t.TempDir(), "--appendonly", "yes")
-	if errors.Is(err, redisproc.ErrNotInstalled) {
-		t.Skip(err)
-	}
-	require.NoError(t, err)
-	t.Cleanup(srv.Stop)
+	srv := redisproc.StartForTest(t, "--appendonly", "yes")
 	log = startServe(t, "--redis-url", srv.URL()).WaitLog(t, "msg=serving")
 	require.Contains(t, log, "level=INFO msg=\"durability: Redis appendonly yes, appendfsync everysec")
 }

@@ -23,12 +23,7 @@ import (
 // rather than the 2 s default, and names no internal address.
 func TestServeAnswers503WithinTheConfiguredStoreDeadline(t *testing.T) {
 	t.Parallel()
-	srv, err := redisproc.Start(context.Background(), t.TempDir())
-	if errors.Is(err, redisproc.ErrNotInstalled) {
-		t.Skip(err)
-	}
-	require.NoError(t, err)
-	t.Cleanup(srv.Stop)
+	srv := redisproc.StartForTest(t)
 	dir := writeFiles(t, map[string]string{"signalbox.yaml": "redis: {timeout: 250ms}\n"})
 	for _, args := range [][]string{
 		{"--config", filepath.Join(dir, "signalbox.yaml")},

@@ -132,3 +132,28 @@ func tail(b []byte) string {
 	}
 	return string(b)
 }
+
+// TB is what StartForTest needs of a *testing.T.
+type TB interface {
+	Helper()
+	TempDir() string
+	Skip(args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
+// StartForTest starts a server for a test in a directory of the test's own:
+// the test is skipped when redis-server is not installed, fails when it
+// does not start, and stops the server when it ends.
+func StartForTest(t TB, args ...string) *Server {
+	t.Helper()
+	srv, err := Start(context.Background(), t.TempDir(), args...)
+	if errors.Is(err, ErrNotInstalled) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	t.Cleanup(srv.Stop)
+	return srv
+}
