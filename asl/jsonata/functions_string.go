@@ -250,10 +250,8 @@ func fnMatch(ev *evaluator, c *callCtx, args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := newSeq(len(ms))
-	for _, m := range ms {
-		out.push(m.object())
-	}
+	out := newSeq(0)
+	out.items = matchObjects(ms)
 	return out, nil
 }
 
@@ -399,7 +397,7 @@ func atoiDigits(s string) int {
 // most limit matches (all when limit < 0).
 func (ev *evaluator) matches(c *callCtx, pattern any, s string, limit int) ([]regexMatch, error) {
 	if rv, ok := pattern.(*regexValue); ok {
-		ms := allMatches(rv.lit.re, s, limit)
+		ms := allMatches(rv.lit, s, limit)
 		for i, m := range ms {
 			if i > 0 && m.match == "" {
 				return nil, newError("D1004", c.pos, rv.lit.source, rv.lit.source)
@@ -461,7 +459,7 @@ func matcherResult(o any) (regexMatch, bool) {
 // regexMatcher is the value of applying a regex to a string directly: the
 // matcher-protocol object of its first match from offset.
 func regexMatcher(lit *regexLiteral, s string, from int) any {
-	ms := allMatches(lit.re, s, -1)
+	ms := allMatches(lit, s, -1)
 	for i, m := range ms {
 		if m.start < from {
 			continue

@@ -10,6 +10,7 @@ import (
 type regexLiteral struct {
 	source string
 	re     *regexp.Regexp
+	m      *matcher
 }
 
 // regexValue is the value of a regex literal: a function of a string that
@@ -37,7 +38,11 @@ func compileRegex(pattern, flags string) (*regexLiteral, error) {
 	if err != nil {
 		return nil, errorf("S0303", 0, "Unsupported regular expression /%s/: %v", pattern, err)
 	}
-	return &regexLiteral{source: pattern, re: re}, nil
+	m, err := newMatcher(translated)
+	if err != nil {
+		return nil, errorf("S0303", 0, "Unsupported regular expression /%s/: %v", pattern, err)
+	}
+	return &regexLiteral{source: pattern, re: re, m: m}, nil
 }
 
 // translateRegex rewrites the JavaScript escapes RE2 spells differently:
@@ -92,16 +97,26 @@ type regexMatch struct {
 	hasByteOff bool
 }
 
-// allMatches returns the matches of re in s, at most limit of them when
+// allMatches returns the matches of lit in s, at most limit of them when
 // limit >= 0. Offsets are counted in characters (runes), counted on from
 // the previous match, so that the cost is linear in the length of s
 // whatever the number of matches.
-func allMatches(re *regexp.Regexp, s string, limit int) []regexMatch {
-	locs := re.FindAllStringSubmatchIndex(s, limit)
-	out := make([]regexMatch, 0, len(locs))
+func allMatches(lit *regexLiteral, s string, limit int) []regexMatch {
+	var locs [][]int
+	if lit.m.fits(s) {
+		locs = lit.m.findAll(s, limit)
+	} else {
+		locs = lit.re.FindAllStringSubmatchIndex(s, limit)
+	}
+	out := make([]regexMatch, len(locs))
+	var groups []any // every match's groups, in one array
+	if len(locs) > 0 && len(locs[0]) > 2 {
+		groups = make([]any, len(locs)*(len(locs[0])/2-1))
+	}
 	var runes runeCounter
-	for _, loc := range locs {
-		m := regexMatch{
+	for i, loc := range locs {
+		m := &out[i]
+		*m = regexMatch{
 			match:      s[loc[0]:loc[1]],
 			start:      runes.at(s, loc[0]),
 			end:        runes.at(s, loc[1]),
@@ -109,17 +124,18 @@ func allMatches(re *regexp.Regexp, s string, limit int) []regexMatch {
 			byteEnd:    loc[1],
 			hasByteOff: true,
 		}
-		for g := 1; g < len(loc)/2; g++ {
-			if loc[2*g] < 0 {
-				m.groups = append(m.groups, "")
+		n := len(loc)/2 - 1
+		m.groups, groups = groups[:n:n], groups[n:]
+		for g := range n {
+			if loc[2*g+2] < 0 {
+				m.groups[g] = ""
 				continue
 			}
-			m.groups = append(m.groups, s[loc[2*g]:loc[2*g+1]])
+			m.groups[g] = s[loc[2*g+2]:loc[2*g+3]]
 		}
 		if m.groups == nil {
 			m.groups = []any{}
 		}
-		out = append(out, m)
 	}
 	return out
 }
@@ -144,4 +160,22 @@ func (m regexMatch) object() *Object {
 	o.Set("index", float64(m.start))
 	o.Set("groups", m.groups)
 	return o
+}
+
+// matchObjects renders matches as $match's objects, in four allocations
+// beside each match's own values.
+func matchObjects(ms []regexMatch) []any {
+	objs := make([]Object, len(ms))
+	keys := make([]string, 3*len(ms))
+	vals := make([]any, 3*len(ms))
+	out := make([]any, len(ms))
+	for i, m := range ms {
+		k := keys[3*i : 3*i+3 : 3*i+3]
+		k[0], k[1], k[2] = "match", "index", "groups"
+		v := vals[3*i : 3*i+3 : 3*i+3]
+		v[0], v[1], v[2] = m.match, float64(m.start), m.groups
+		objs[i] = Object{keys: k, vals: v}
+		out[i] = &objs[i]
+	}
+	return out
 }
