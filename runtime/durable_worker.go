@@ -148,6 +148,12 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 		if err != nil {
 			return handOver(err)
 		}
+		// A worker shutting down stops an evaluation in progress; its
+		// lease hands the step to another worker. A stop of the
+		// execution does not reach a running evaluation: it is bounded by
+		// JSONata's step and byte budgets, and its transition then finds
+		// the execution closed.
+		c.Interrupt = ctx
 		tr := &transition{d: d, x: x, thread: item.Thread, seq: seq, m: m, st: st, rec: rec, input: input, c: c}
 		if ext != nil && rec.Token == ext.token && rec.Phase == phaseTask {
 			// The token came back before the call that handed it out

@@ -186,9 +186,11 @@ func (c *serveConfig) check(r *configReader) {
 	for _, m := range c.StateMachines {
 		machines[m.Name] = m
 	}
-	keyed := false
+	keyed := -1 // the first route with keys
 	for i, rt := range c.Routes {
-		keyed = keyed || len(rt.APIKeys) > 0
+		if keyed < 0 && len(rt.APIKeys) > 0 {
+			keyed = i
+		}
 		if m, ok := machines[rt.StateMachine]; ok && rt.Mode == gateway.ModeSync && m.Type != runtime.TypeExpress {
 			c.routeProblem(r, i, "mode", fmt.Sprintf("a sync route runs an EXPRESS state machine; %s is %s", m.Name, m.Type))
 		}
@@ -198,11 +200,14 @@ func (c *serveConfig) check(r *configReader) {
 			}
 		}
 	}
-	if keyed && len(c.APIKeys) == 0 {
-		c.Warnings = append(c.Warnings, "routes require API keys but api.keys is not set: the management API (/api/v1) is open to anyone who can reach it")
-	}
-	if keyed && len(c.Credentials) == 0 {
-		c.Warnings = append(c.Warnings, "routes require API keys but credentials is not set: the Step Functions API (POST /) is open to anyone who can reach it")
+	switch {
+	case keyed < 0 || len(c.APIKeys) > 0 || len(c.Credentials) > 0:
+	case c.PublicAPI:
+		c.Warnings = append(c.Warnings, "routes require API keys but neither api.keys nor credentials is set: the management API (api.public) and the Step Functions API (POST /) are open to anyone who can reach them")
+	default:
+		// Keys on a route and none anywhere else would leave the API that
+		// changes those routes open: a half-configured server.
+		c.routeProblem(r, keyed, "apiKeys", "routes require API keys but neither api.keys nor credentials is set, so the management API (/api/v1) and the Step Functions API (POST /) would be open to anyone: set api.keys or credentials, or api.public: true to leave them open on purpose")
 	}
 }
 

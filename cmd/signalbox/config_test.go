@@ -233,6 +233,36 @@ routes:
 	require.Empty(t, c.Warnings, "keys are set for the management API and the AWS protocol")
 }
 
+// TestConfigRefusesKeysOnRoutesOnly: keys on a route and none for the
+// APIs that change routes would leave those APIs open; that is refused,
+// unless api.public says it is meant.
+func TestConfigRefusesKeysOnRoutesOnly(t *testing.T) {
+	t.Parallel()
+	load := func(extra string) (*serveConfig, []configProblem) {
+		dir := writeFiles(t, map[string]string{"e.asl.json": cfgEcho, "signalbox.yaml": `stateMachines:
+  - {name: e, definition: e.asl.json}
+routes:
+  - {method: POST, path: /open, stateMachine: e}
+  - {method: POST, path: /keyed, stateMachine: e, apiKeys: [route-key-0123456789]}
+` + extra})
+		return loadConfig(filepath.Join(dir, "signalbox.yaml"))
+	}
+	_, ps := load("")
+	require.Len(t, ps, 1)
+	require.Equal(t, "routes[1].apiKeys", ps[0].Path)
+	require.Equal(t, 5, ps[0].Line)
+	require.Contains(t, ps[0].Message, "neither api.keys nor credentials is set")
+
+	c, ps := load("api: {public: true}\n")
+	require.Empty(t, ps)
+	require.Len(t, c.Warnings, 1)
+	require.Contains(t, c.Warnings[0], "open to anyone")
+
+	c, ps = load("api: {keys: [admin-key-0123456789]}\n")
+	require.Empty(t, ps)
+	require.Empty(t, c.Warnings)
+}
+
 // cfgDurable is a runtime on a store of the test's own.
 func cfgDurable(t *testing.T) *runtime.Durable {
 	return &runtime.Durable{Store: storetest.Open(t, "sbcfg-")}
