@@ -186,7 +186,8 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 	info := &execInfo{id: id, arn: d.executionARN(p.StateMachineName, p.Name), name: p.Name, smARN: smARN, smName: p.StateMachineName, defSHA: sha, input: p.Input, start: start, role: p.RoleARN, machine: m}
 	events := []store.Event{
 		{JSON: Event{Type: ExecutionStarted, Timestamp: start, Payload: p.Input, Task: &TaskDetails{Resource: info.roleARN(d)}}.bodyJSON()},
-		{JSON: Event{Type: StateEntered(st.Kind()), Timestamp: start, Name: m.StartAt, Payload: p.Input}.bodyJSON()},
+		// AWS chains the first state's entry to no event.
+		{JSON: Event{Type: StateEntered(st.Kind()), Timestamp: start, Name: m.StartAt, Payload: p.Input}.bodyJSON(), PreviousID: store.NoPreviousEvent},
 	}
 	// A worker of this process is likely to take the first step: its
 	// fields are cached as a worker would read them back (the input

@@ -46,6 +46,36 @@ func (d *Durable) Drain(ctx context.Context) error {
 	}
 }
 
+// DrainVirtual runs the store's work on this goroutine until the execution
+// id closes, moving a virtual clock (advance, which Now must read) to the
+// next timer whenever no work is ready: a Wait of a year takes no time.
+// It fails when the execution still runs with neither work nor timer left.
+// The cross-engine tests and one-shot runs on a virtual clock use it.
+func (d *Durable) DrainVirtual(ctx context.Context, id string, advance func(to time.Time)) error {
+	for {
+		if err := d.Drain(ctx); err != nil {
+			return err
+		}
+		e, err := d.Describe(ctx, id)
+		if err != nil {
+			return err
+		}
+		if Status(e.Status) != StatusRunning {
+			return nil
+		}
+		due, ok, err := d.Store.TimerNext(ctx)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("execution %s is running with no work ready and no timer set", id)
+		}
+		if due.After(d.now()) {
+			advance(due)
+		}
+	}
+}
+
 // processAll processes and acknowledges work items; an item whose
 // processing fails stays leased, and another worker takes it over once the
 // lease runs out.

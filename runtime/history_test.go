@@ -12,7 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/internal/testclock"
 	"github.com/signalbox/signalbox/runtime"
+	"github.com/signalbox/signalbox/store"
 )
 
 // goldenCase is one file of testdata/history (see its README.md).
@@ -43,6 +45,45 @@ func TestGoldenHistories(t *testing.T) {
 
 			res := runWith(t, context.Background(), &runtime.Engine{Tasks: goldenHandlers[name]}, string(gc.Definition), string(gc.Input))
 			got := normalizeHistory(t, events(t, res))
+			want, err := json.MarshalIndent(gc.Events, "", "  ")
+			require.NoError(t, err)
+			require.JSONEq(t, string(want), got)
+		})
+	}
+}
+
+// TestGoldenHistoriesDurable runs the golden cases on the durable engine,
+// the one Standard executions run on, its timers fired on a virtual clock:
+// both engines must write the same history.
+func TestGoldenHistoriesDurable(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("testdata/history/*.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".json")
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			data, err := os.ReadFile(file)
+			require.NoError(t, err)
+			var gc goldenCase
+			require.NoError(t, json.Unmarshal(data, &gc))
+
+			ctx := context.Background()
+			clk := testclock.New(t0)
+			d := &runtime.Durable{Store: openStore(t), Tasks: goldenHandlers[name], Now: clk.Now, Consumer: "golden"}
+			started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "StateMachine", Definition: gc.Definition, Input: decode(t, string(gc.Input))})
+			require.NoError(t, err)
+			require.NoError(t, d.DrainVirtual(ctx, started.ID, func(to time.Time) { clk.Advance(to.Sub(clk.Now())) }))
+			page, err := d.Store.HistoryPage(ctx, &store.HistoryPageParams{ExecutionID: started.ID, Limit: 1000})
+			require.NoError(t, err)
+			var evs []map[string]any
+			for _, ev := range page.Events {
+				var m map[string]any
+				require.NoError(t, json.Unmarshal(ev.JSON, &m))
+				evs = append(evs, m)
+			}
+			got := normalizeHistory(t, evs)
 			want, err := json.MarshalIndent(gc.Events, "", "  ")
 			require.NoError(t, err)
 			require.JSONEq(t, string(want), got)

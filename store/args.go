@@ -13,7 +13,11 @@ func (a *args) events(evs []Event) error {
 		if err != nil {
 			return errorAt("event", i, err)
 		}
-		*a = append(*a, strconv.FormatInt(e.PreviousID, 10), inner)
+		prev := strconv.FormatInt(e.PreviousID, 10)
+		if e.PreviousID == NoPreviousEvent {
+			prev = "-"
+		}
+		*a = append(*a, prev, inner)
 	}
 	return nil
 }

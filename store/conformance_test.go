@@ -347,7 +347,7 @@ func testTransitionInvalid(t *testing.T, c *Client) {
 	}{
 		{"event not an object", func(p *TransitionParams) { p.Events = []Event{{JSON: []byte(`[1]`)}} }},
 		{"event not JSON", func(p *TransitionParams) { p.Events = []Event{{JSON: []byte(`{"a":}`)}} }},
-		{"negative previous id", func(p *TransitionParams) { p.Events[0].PreviousID = -1 }},
+		{"negative previous id", func(p *TransitionParams) { p.Events[0].PreviousID = -2 }},
 		{"thread with a brace", func(p *TransitionParams) { p.Thread = "{0}" }},
 		{"item with a bar", func(p *TransitionParams) {
 			p.Outbox = []OutboxItem{{Item: WorkItem{Exec: id, Thread: "a|b", Kind: KindStep}}}
@@ -1270,7 +1270,8 @@ func testForkItems(t *testing.T, c *Client) {
 	require.Equal(t, []string{"0", "0/0/0", "0/0/1"}, threads())
 	th, err := c.ThreadGet(ctx, id, "0/0/1")
 	require.NoError(t, err)
-	require.Equal(t, &Thread{ID: "0/0/1", Record: []byte(`{"child":true}`)}, th)
+	// a child's first event chains to the fork's last (its ...StateStarted)
+	require.Equal(t, &Thread{ID: "0/0/1", LastEventID: 2, Record: []byte(`{"child":true}`)}, th)
 	item, err := c.ForkItem(ctx, id, fork, 4)
 	require.NoError(t, err)
 	require.Equal(t, `"e"`, string(item))

@@ -17,9 +17,14 @@ type Event struct {
 	JSON []byte
 	// PreviousID overrides the previous event's id; 0 chains the event to
 	// the event before it in the same call, or to the thread's latest event
-	// for the first.
+	// for the first; NoPreviousEvent gives it previousEventId 0.
 	PreviousID int64
 }
+
+// NoPreviousEvent is the PreviousID of an event that follows none: AWS
+// gives the first state's StateEntered previousEventId 0, not
+// ExecutionStarted's id.
+const NoPreviousEvent = -1
 
 // inner returns the event's JSON object without its braces.
 func (e Event) inner() (string, error) {
@@ -27,7 +32,7 @@ func (e Event) inner() (string, error) {
 	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' || !json.Valid(b) {
 		return "", fmt.Errorf("%w: a history event must be a JSON object, got %.40q", ErrInvalid, b)
 	}
-	if e.PreviousID < 0 {
+	if e.PreviousID < 0 && e.PreviousID != NoPreviousEvent {
 		return "", fmt.Errorf("%w: previous event id %d", ErrInvalid, e.PreviousID)
 	}
 	return string(bytes.TrimSpace(b[1 : len(b)-1])), nil

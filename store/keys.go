@@ -63,8 +63,8 @@ func (k Keys) VarsKey(id string) string { return k.exec(id, "v") }
 // JoinKey is the execution's hash of fork results: "fork/index" → a finished
 // branch's or iteration's output; "fork#left", "fork#next", "fork#failed"
 // counters and "fork#done"; for a Map's fork, "fork#item/index" → the
-// item of an iteration not ended yet and "fork#rec" → the record its
-// thread is created from.
+// item of an iteration not ended yet and "fork#rec" → the thread value
+// its thread is created from ("0|<the fork's last event id>|<record>").
 func (k Keys) JoinKey(id string) string { return k.exec(id, "j") }
 
 // OutboxKey is the execution's list of work items and timers that

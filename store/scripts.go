@@ -23,7 +23,8 @@ import "github.com/redis/go-redis/v9"
 //
 // Variable-length ARGV sections are a count followed by that many entries:
 //   - events: n, then n pairs (previous event id, 0 to chain to the thread's
-//     latest event; the event's JSON object without its braces)
+//     latest event, "-" for none: 0; the event's JSON object without its
+//     braces)
 //   - pairs:  m, then m pairs (field, value)
 //   - outbox: k, then k entries "<due>|<work item>"
 
@@ -36,12 +37,15 @@ local function push(key, t)
   end
 end
 
-local function hset_pairs(key, i)
+-- hset_pairs sets the pairs at ARGV[i], each value after prefix when one
+-- is given.
+local function hset_pairs(key, i, prefix)
   local m = tonumber(ARGV[i]); i = i + 1
   for c = 0, m - 1, 500 do
     local t = {}
     for k = c, math.min(c + 499, m - 1) do
-      t[#t + 1] = ARGV[i + 2 * k]; t[#t + 1] = ARGV[i + 2 * k + 1]
+      t[#t + 1] = ARGV[i + 2 * k]
+      if prefix then t[#t + 1] = prefix .. ARGV[i + 2 * k + 1] else t[#t + 1] = ARGV[i + 2 * k + 1] end
     end
     redis.call('HSET', key, unpack(t))
   end
@@ -55,7 +59,7 @@ local function append_events(x, h, i, last)
   local t = {}
   for k = 0, n - 1 do
     local prev, inner = ARGV[i], ARGV[i + 1]
-    if prev == '0' then prev = string.format('%d', last) end
+    if prev == '0' then prev = string.format('%d', last) elseif prev == '-' then prev = '0' end
     if inner ~= '' then inner = ',' .. inner end
     last = first + k
     t[#t + 1] = '{"id":' .. string.format('%d', last) .. ',"previousEventId":' .. prev .. inner .. '}'
@@ -150,7 +154,7 @@ local n = tonumber(ARGV[i])
 local t, last = {}, 0
 for k = 0, n - 1 do
   local prev, inner = ARGV[i + 1 + 2 * k], ARGV[i + 2 + 2 * k]
-  if prev == '0' then prev = string.format('%d', last) end
+  if prev == '0' then prev = string.format('%d', last) elseif prev == '-' then prev = '0' end
   if inner ~= '' then inner = ',' .. inner end
   last = k + 1
   t[#t + 1] = '{"id":' .. string.format('%d', last) .. ',"previousEventId":' .. prev .. inner .. '}'
@@ -265,12 +269,14 @@ else
 end
 -- fork: new threads at seq 0, and the fork's counters; with items, the
 -- items and the record the children's threads are created from, and the
--- threads of the children started now
+-- threads of the children started now. A child's events chain to the
+-- fork's last event (its ...StateStarted), as AWS chains them.
 if ARGV[i] ~= '' then
   local f = ARGV[i]
   local n, started = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  local head = '0|' .. string.format('%d', last) .. '|'
   redis.call('HSET', KEYS[6], f .. '#left', n, f .. '#next', started, f .. '#failed', 0)
-  i = hset_pairs(KEYS[3], i + 3)
+  i = hset_pairs(KEYS[3], i + 3, head)
   local m = tonumber(ARGV[i]); i = i + 1
   if m > 0 then
     for c = 0, m - 1, 500 do
@@ -280,12 +286,12 @@ if ARGV[i] ~= '' then
       end
       redis.call('HSET', KEYS[6], unpack(t))
     end
-    local rec = ARGV[i + m]
+    local rec = head .. ARGV[i + m]
     redis.call('HSET', KEYS[6], f .. '#rec', rec)
     for c = 0, started - 1, 500 do
       local t = {}
       for k = c, math.min(c + 499, started - 1) do
-        t[#t + 1] = f .. '/' .. k; t[#t + 1] = '0|0|' .. rec
+        t[#t + 1] = f .. '/' .. k; t[#t + 1] = rec
       end
       redis.call('HSET', KEYS[3], unpack(t))
     end
@@ -315,7 +321,7 @@ if ARGV[i] ~= '' then
     local nx = redis.call('HINCRBY', j, f .. '#next', 1) - 1
     if nx < n then
       local rec = redis.call('HGET', j, f .. '#rec')
-      if rec then redis.call('HSET', KEYS[3], f .. '/' .. nx, '0|0|' .. rec) end
+      if rec then redis.call('HSET', KEYS[3], f .. '/' .. nx, rec) end
       push_outbox(x, KEYS[5], '0|' .. ARGV[i + 9] .. '|' .. f .. '/' .. nx .. '|0|' .. ARGV[i + 10])
     end
   end

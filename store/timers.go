@@ -50,3 +50,17 @@ func (c *Client) TimersDue(ctx context.Context, now time.Time, limit int) (int, 
 	}
 	return len(due), nil
 }
+
+// TimerNext returns when the earliest timer is due; ok is false when there
+// is none. A one-shot run on a virtual clock moves its clock there when no
+// work is ready.
+func (c *Client) TimerNext(ctx context.Context) (due time.Time, ok bool, err error) {
+	zs, err := c.rdb.ZRangeWithScores(ctx, c.keys.TimersKey(), 0, 0).Result()
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("store: reading the next timer: %w", err)
+	}
+	if len(zs) == 0 {
+		return time.Time{}, false, nil
+	}
+	return time.UnixMilli(int64(zs[0].Score)).UTC(), true, nil
+}

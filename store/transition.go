@@ -219,7 +219,7 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 			if err := checkID("thread id", c.ID); err != nil {
 				return nil, err
 			}
-			kv = append(kv, c.ID, "0|0|"+string(c.Record))
+			kv = append(kv, c.ID, string(c.Record)) // the script puts "<seq>|<last>|" first
 		}
 		if len(f.Children) > 0 && len(f.Items) > 0 {
 			return nil, fmt.Errorf("%w: fork %s has both children and items", ErrInvalid, f.ID)

@@ -2,12 +2,18 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/internal/conformance"
+	"github.com/signalbox/signalbox/internal/testclock"
 	"github.com/signalbox/signalbox/runtime"
+	"github.com/signalbox/signalbox/store"
+	"github.com/signalbox/signalbox/store/storetest"
 )
 
 // conformanceDir is where the recorded AWS cases live: ../shared beside the
@@ -48,4 +54,53 @@ func TestConformance(t *testing.T) {
 		}
 		return out, nil
 	})
+}
+
+// TestConformanceDurable runs every recorded AWS case through the durable
+// engine, the one Standard executions run on: each case on a store of its
+// own (the embedded server, or SIGNALBOX_REDIS_URL's Redis under a prefix
+// of its own), its timers fired on a virtual clock.
+func TestConformanceDurable(t *testing.T) {
+	dir := conformanceDir(t)
+	supported := conformance.Supported{Variables: true, JSONata: true, StandardOnly: true}
+	conformance.Run(t, dir, supported, "testdata/conformance-durable-known-differences.json", func(c *conformance.Case) (conformance.Result, error) {
+		return executeDurable(context.Background(), c.Definition, c.Input)
+	})
+}
+
+// executeDurable runs one execution of def on the durable engine to its
+// end, on a store of its own and a virtual clock.
+func executeDurable(ctx context.Context, def []byte, input any) (conformance.Result, error) {
+	opts := store.OptionsFromEnv()
+	opts.Prefix = storetest.Prefix("sbconf-")
+	st, err := store.Open(ctx, opts)
+	if err != nil {
+		return conformance.Result{}, err
+	}
+	defer func() {
+		_ = st.Purge(context.WithoutCancel(ctx))
+		_ = st.Close()
+	}()
+	clk := testclock.New(time.Now().UTC().Truncate(time.Millisecond))
+	d := &runtime.Durable{Store: st, Now: clk.Now, Consumer: "conformance"}
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "StateMachine", Definition: def, Input: input})
+	if err != nil {
+		return conformance.Result{}, err
+	}
+	advance := func(to time.Time) { clk.Advance(to.Sub(clk.Now())) }
+	if err := d.DrainVirtual(ctx, started.ID, advance); err != nil {
+		return conformance.Result{}, err
+	}
+	e, err := d.Describe(ctx, started.ID)
+	if err != nil {
+		return conformance.Result{}, err
+	}
+	out := conformance.Result{Status: e.Status, Error: e.Error, Cause: e.Cause}
+	if runtime.Status(e.Status) == runtime.StatusSucceeded {
+		if out.Output, err = asl.DecodeJSON(e.Output); err != nil {
+			return conformance.Result{}, fmt.Errorf("the output: %w", err)
+		}
+		out.HasOutput = true
+	}
+	return out, nil
 }

@@ -18,6 +18,10 @@ type Supported struct {
 	Variables bool
 	// DistributedMap: a Map state's ItemReader and ResultWriter.
 	DistributedMap bool
+	// StandardOnly: the engine runs Standard executions only (the
+	// durable one), so a case recorded as an Express execution is
+	// skipped.
+	StandardOnly bool
 }
 
 // Skip reasons; a reason about services names them after ReasonNeeds.
@@ -29,6 +33,7 @@ const (
 	ReasonDistributedMap      = "uses Distributed Map ItemReader/ResultWriter"
 	ReasonMaskedInput         = "input is masked (input_placeholders)"
 	ReasonMaskedDefinition    = "definition is masked (definition_placeholders)"
+	ReasonExpress             = "an Express execution (the engine runs Standard ones only)"
 )
 
 // Query languages as features.query_language records them.
@@ -40,8 +45,9 @@ const (
 // Skip says why the case cannot run on an engine that supports s, or ""
 // when it can. When several reasons apply the first in this order is
 // given: services not provided (all of them, sorted: "needs lambda, s3"),
-// JSONata or mixed query languages, variables, Distributed Map I/O, a
-// masked input, a masked definition.
+// JSONata or mixed query languages, variables, Distributed Map I/O, an
+// Express case on a Standard-only engine, a masked input, a masked
+// definition.
 func (c *Case) Skip(s Supported) string {
 	var missing []string
 	for _, n := range c.Needs {
@@ -67,6 +73,9 @@ func (c *Case) Skip(s Supported) string {
 	}
 	if !s.DistributedMap && (c.ItemReader || c.ResultWriter) {
 		return ReasonDistributedMap
+	}
+	if s.StandardOnly && c.Express {
+		return ReasonExpress
 	}
 	if c.InputPlaceholders {
 		return ReasonMaskedInput

@@ -31,6 +31,8 @@ func TestSkip(t *testing.T) {
 		{"ResultWriter", Case{ResultWriter: true}, none, ReasonDistributedMap},
 		{"distributed map without I/O", Case{Features: Features{DistributedMap: true}}, none, ""},
 		{"distributed map supported", Case{ItemReader: true}, Supported{DistributedMap: true}, ""},
+		{"express on a Standard-only engine", Case{Express: true, InputPlaceholders: true}, Supported{StandardOnly: true}, ReasonExpress},
+		{"express elsewhere", Case{Express: true}, none, ""},
 		{"masked input", Case{InputPlaceholders: true}, all, ReasonMaskedInput},
 		{"masked definition", Case{DefinitionPlaceholders: true}, all, ReasonMaskedDefinition},
 		{"services come first", Case{Needs: []string{"sqs"}, InputPlaceholders: true, Features: Features{QueryLanguage: "JSONata", Assign: true}}, none, "needs sqs"},
