@@ -96,9 +96,6 @@ func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any)
 		if err != nil {
 			return nil, err
 		}
-		if st.Kind() != asl.KindFail {
-			t.event(Event{Type: StateExited(st.Kind()), Name: name, Payload: out})
-		}
 		if next == "" {
 			return out, nil
 		}
@@ -109,70 +106,118 @@ func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any)
 // runState carries out one visit of a state: its outcomes until it moves
 // on. It returns the output and the next state ("" when the machine ends).
 func (t *thread) runState(ctx context.Context, st asl.State, in any, c *asl.Context) (any, string, *runErr) {
-	o := asl.Step(st, in, c)
-	for {
-		// An evaluation cut short by the run's end is the run's end, not
-		// the state's failure.
-		if err := ctx.Err(); err != nil {
-			return nil, "", t.interrupted(ctx, err)
-		}
-		switch x := o.(type) {
-		case asl.Next:
-			t.vars.assign(x.Assign)
-			return x.Output, x.State, nil
-		case asl.Succeed:
-			t.vars.assign(x.Assign)
-			return x.Output, "", nil
-		case asl.Fail:
-			return nil, "", &runErr{Error: &aslerr.Error{Name: x.Error, Cause: x.Cause}}
-		case asl.CallTask:
-			result, err := t.callTask(ctx, st, x, c)
-			if o, err = t.settle(st, in, c, result, err); err != nil {
-				return nil, "", err
-			}
-		case asl.WaitUntil:
-			if err := t.clock.Sleep(ctx, x.Until.Sub(t.clock.Now())); err != nil {
-				return nil, "", t.interrupted(ctx, err)
-			}
-			o = x.Then
-		case asl.RunParallel:
-			result, err := t.runParallel(ctx, st, x)
-			if o, err = t.settle(st, in, c, result, err); err != nil {
-				return nil, "", err
-			}
-		case asl.RunMap:
-			result, err := t.runMap(ctx, st, x)
-			if o, err = t.settle(st, in, c, result, err); err != nil {
-				return nil, "", err
-			}
-		case asl.Retry:
-			for len(c.Retries) <= x.Retrier {
-				c.Retries = append(c.Retries, 0)
-			}
-			c.Retries[x.Retrier]++
-			c.RetryCount++
-			c.Invalidate()
-			if err := t.clock.Sleep(ctx, x.Delay); err != nil {
-				return nil, "", t.interrupted(ctx, err)
-			}
-			o = asl.Step(st, in, c)
-		default:
-			return nil, "", &runErr{Error: aslerr.New(aslerr.Runtime, "unknown outcome %T", o)}
-		}
+	v := &visit{t: t, ctx: ctx, st: st, in: in, c: c}
+	o, err := v.settled(asl.Step(st, in, c))
+	if err == nil {
+		err = interpret(v, st, o)
 	}
+	if err == nil {
+		return v.out, v.nextState, nil
+	}
+	var e ended
+	if errors.As(err, &e) {
+		return nil, "", e.r
+	}
+	return nil, "", &runErr{Error: aslerr.New(aslerr.Runtime, "%v", err)}
 }
 
-// settle turns the end of a state's work (a task call, branches,
-// iterations) into the state's next outcome. Timeouts and aborts end the
-// thread instead: they are not the state's to handle.
-func (t *thread) settle(st asl.State, in any, c *asl.Context, result any, err *runErr) (asl.Outcome, *runErr) {
+// visit is the in-memory engine's sink (interp.go) for one visit of a
+// state: it blocks on calls, sleeps on the thread's clock and runs
+// branches and iterations in goroutines. Its errors are *runErr.
+type visit struct {
+	t         *thread
+	ctx       context.Context
+	st        asl.State
+	in        any
+	c         *asl.Context
+	out       any
+	nextState string
+}
+
+func (v *visit) event(ev Event)             { v.t.event(ev) }
+func (v *visit) region() string             { return v.t.run.region }
+func (v *visit) assign(vars map[string]any) { v.t.vars.assign(vars) }
+
+func (v *visit) next(state string, input any) error {
+	v.out, v.nextState = input, state
+	return nil
+}
+
+func (v *visit) succeed(output any) error {
+	v.out = output
+	return nil
+}
+
+func (v *visit) fail(err *aslerr.Error) error { return ended{&runErr{Error: err}} }
+
+// ended carries a thread's end through the interpreter, whose errors are
+// Go errors (a *runErr's Error field hides the method).
+type ended struct{ r *runErr }
+
+func (e ended) Error() string { return e.r.Error.Error() }
+
+// settled is o, unless the run ended meanwhile (stop, timeout, a sync
+// client leaving): an evaluation cut short by that is the run's end, not
+// the state's failure.
+func (v *visit) settled(o asl.Outcome) (asl.Outcome, error) {
+	if err := v.ctx.Err(); err != nil {
+		return nil, ended{v.t.interrupted(v.ctx, err)}
+	}
+	return o, nil
+}
+
+func (v *visit) call(x asl.CallTask) (asl.Outcome, error) {
+	t := v.t
+	task := taskDetails(x.Resource)
+	t.event(Event{Type: TaskStarted, Task: task})
+	req := taskCall{resource: x.Resource, params: x.Parameters, machine: t.run.base.StateMachineName, arn: t.run.arn,
+		state: v.st.Name(), enteredID: v.c.EnteredEventID, attempt: v.c.RetryCount, timeout: x.TimeoutSeconds, heartbeat: x.HeartbeatSeconds}.request()
+	// A virtual clock does not bound calls: they take no time on it.
+	_, real := t.clock.(RealClock)
+	result, ae := invokeTask(v.ctx, t.run.engine.Tasks, req, real)
+	if ae != nil && v.ctx.Err() != nil {
+		return nil, ended{t.interrupted(v.ctx, v.ctx.Err())}
+	}
+	return v.settled(taskEnded(v, v.st, v.in, v.c, task, "", result, ae))
+}
+
+func (v *visit) wait(x asl.WaitUntil) (asl.Outcome, error) {
+	if err := v.t.clock.Sleep(v.ctx, x.Until.Sub(v.t.clock.Now())); err != nil {
+		return nil, ended{v.t.interrupted(v.ctx, err)}
+	}
+	return x.Then, nil
+}
+
+func (v *visit) retry(x asl.Retry) (asl.Outcome, error) {
+	v.c.Retries = countRetry(v.c.Retries, &v.c.RetryCount, x.Retrier)
+	v.c.Invalidate()
+	if err := v.t.clock.Sleep(v.ctx, x.Delay); err != nil {
+		return nil, ended{v.t.interrupted(v.ctx, err)}
+	}
+	return v.settled(asl.Step(v.st, v.in, v.c))
+}
+
+func (v *visit) parallel(x asl.RunParallel) (asl.Outcome, error) {
+	outs, err := v.t.runParallel(v.ctx, v.st, x)
+	return v.forked(false, outs, err)
+}
+
+func (v *visit) runMap(x asl.RunMap) (asl.Outcome, error) {
+	outs, err := v.t.runMap(v.ctx, v.st, x)
+	return v.forked(true, outs, err)
+}
+
+// forked settles a Parallel's or Map's end. A timeout or abort ends the
+// thread rather than the state: it is not the state's to handle.
+func (v *visit) forked(isMap bool, outs []any, err *runErr) (asl.Outcome, error) {
 	if err == nil {
-		return asl.Complete(st, in, result, c), nil
+		return v.settled(forkEnded(v, v.st, v.in, v.c, isMap, outs, nil))
 	}
 	if err.timedOut || err.aborted {
-		return nil, err
+		forkEnded(v, v.st, v.in, v.c, isMap, nil, err.Error)
+		return nil, ended{err}
 	}
-	return asl.HandleError(st, in, err.Error, c), nil
+	return v.settled(forkEnded(v, v.st, v.in, v.c, isMap, nil, err.Error))
 }
 
 // resourceParts splits a resource ARN into AWS's history resourceType and
@@ -186,27 +231,6 @@ func resourceParts(arn string) (string, string) {
 		return parts[2], arn
 	}
 	return "", arn
-}
-
-func (t *thread) callTask(ctx context.Context, st asl.State, call asl.CallTask, c *asl.Context) (any, *runErr) {
-	rtype, res := resourceParts(call.Resource)
-	task := &TaskDetails{ResourceType: rtype, Resource: res, Region: t.run.region, Parameters: call.Parameters, TimeoutSeconds: call.TimeoutSeconds, HeartbeatSeconds: call.HeartbeatSeconds}
-	t.event(Event{Type: TaskScheduled, Task: task})
-	t.event(Event{Type: TaskStarted, Task: task})
-	req := taskCall{resource: call.Resource, params: call.Parameters, machine: t.run.base.StateMachineName, arn: t.run.arn,
-		state: st.Name(), enteredID: c.EnteredEventID, attempt: c.RetryCount, timeout: call.TimeoutSeconds, heartbeat: call.HeartbeatSeconds}.request()
-	// A virtual clock does not bound calls: they take no time on it.
-	_, real := t.clock.(RealClock)
-	result, ae := invokeTask(ctx, t.run.engine.Tasks, req, real)
-	if ae == nil {
-		t.event(Event{Type: TaskSucceeded, Task: task, Payload: result})
-		return result, nil
-	}
-	if ctx.Err() != nil {
-		return nil, t.interrupted(ctx, ctx.Err())
-	}
-	t.event(Event{Type: failureEvent(ae), Task: task, Error: &ErrorDetails{ae.Name, ae.Cause}})
-	return nil, &runErr{Error: ae}
 }
 
 // taskError translates what an integration returned into an ASL error:
@@ -231,8 +255,8 @@ func (t *thread) fork() *thread {
 }
 
 // runParallel runs every branch concurrently; the first failure cancels
-// the others.
-func (t *thread) runParallel(ctx context.Context, st asl.State, p asl.RunParallel) (any, *runErr) {
+// the others. The state's end is recorded by the interpreter (forkEnded).
+func (t *thread) runParallel(ctx context.Context, st asl.State, p asl.RunParallel) ([]any, *runErr) {
 	t.event(Event{Type: ParallelStateStarted})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -266,10 +290,8 @@ func (t *thread) runParallel(ctx context.Context, st asl.State, p asl.RunParalle
 		t.clock.Join(b.clock)
 	}
 	if first != nil {
-		t.event(Event{Type: ParallelStateFailed})
 		return nil, first
 	}
-	t.event(Event{Type: ParallelStateSucceeded})
 	return outs, nil
 }
 
@@ -277,7 +299,7 @@ func (t *thread) runParallel(ctx context.Context, st asl.State, p asl.RunParalle
 // time, and collects the outputs in item order. Worker w runs the items w,
 // w+limit, w+2*limit, ... in turn on its own clock, so that on a virtual
 // clock the Map's duration does not depend on goroutine scheduling.
-func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) (any, *runErr) {
+func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) ([]any, *runErr) {
 	n := len(r.Items)
 	t.event(Event{Type: MapStateStarted, Length: n})
 	limit := r.MaxConcurrency
@@ -359,16 +381,11 @@ func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) (any, *
 		t.clock.Join(w.clock)
 	}
 	if stop != nil {
-		t.event(Event{Type: MapStateFailed})
-		if stop.timedOut || stop.aborted {
-			return nil, stop
-		}
-		if r.ToleratedFailureCount >= 0 || r.ToleratedFailurePercentage >= 0 {
+		if !stop.timedOut && !stop.aborted && (r.ToleratedFailureCount >= 0 || r.ToleratedFailurePercentage >= 0) {
 			return nil, &runErr{Error: asl.MapThresholdError()}
 		}
 		return nil, stop
 	}
-	t.event(Event{Type: MapStateSucceeded})
 	return outs, nil
 }
 
