@@ -260,18 +260,12 @@ func (t *transition) join(ctx context.Context) (asl.Outcome, error) {
 		}
 	}
 	t.rec.Phase, t.rec.Fork = phaseEnter, nil
-	succeeded, failedType := ParallelStateSucceeded, ParallelStateFailed
-	if f.Map {
-		succeeded, failedType = MapStateSucceeded, MapStateFailed
-	}
 	tol := asl.RunMap{ToleratedFailureCount: f.TolCnt, ToleratedFailurePercentage: f.TolPct}
 	if failed > 0 && !tol.Tolerates(failed, f.N) {
-		t.event(Event{Type: failedType})
 		if f.TolCnt >= 0 || f.TolPct >= 0 {
 			first = asl.MapThresholdError()
 		}
-		return asl.HandleError(t.st, t.input, first, t.c), nil
+		return forkEnded(t, t.st, t.input, t.c, f.Map, nil, first), nil
 	}
-	t.event(Event{Type: succeeded})
-	return asl.Complete(t.st, t.input, outputs, t.c), nil
+	return forkEnded(t, t.st, t.input, t.c, f.Map, outputs, nil), nil
 }

@@ -198,7 +198,7 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 			return handOver(fmt.Errorf("execution %s thread %s: a %s item for a thread in phase %q", x.id, item.Thread, item.Kind, rec.Phase))
 		}
 		if o != nil {
-			if err := tr.apply(ctx, o); err != nil {
+			if err := tr.apply(o); err != nil {
 				return handOver(err)
 			}
 		}
@@ -430,91 +430,97 @@ func (t *transition) assign(vars map[string]any) {
 
 // apply carries out outcomes until the thread has to wait for something:
 // the next state's step, a task call, a timer, or the execution's end.
-func (t *transition) apply(ctx context.Context, o asl.Outcome) error {
-	for {
-		switch x := o.(type) {
-		case asl.Next:
-			t.assign(x.Assign)
-			t.event(Event{Type: StateExited(t.st.Kind()), Name: t.st.Name(), Payload: x.Output})
-			next, ok := t.m.State(x.State)
-			if !ok {
-				return fmt.Errorf("execution %s: no state %q", t.x.id, x.State)
-			}
-			now := t.d.now()
-			t.event(Event{Type: StateEntered(next.Kind()), Name: x.State, Payload: x.Output, Timestamp: now})
-			rec := newThreadRecord(x.State, x.Output, now)
-			rec.Machine, rec.Child, rec.Redrives = t.rec.Machine, t.rec.Child, t.rec.Redrives
-			t.rec = rec
-			t.nextKind = kindStep
-			return nil
-		case asl.Succeed:
-			t.assign(x.Assign)
-			t.event(Event{Type: StateExited(t.st.Kind()), Name: t.st.Name(), Payload: x.Output})
-			if t.rec.Child != nil {
-				return t.end(x.Output, nil)
-			}
-			t.event(Event{Type: ExecutionSucceeded, Payload: x.Output})
-			t.close = t.closing(StatusSucceeded)
-			t.close.Output = []byte(asl.EncodeJSON(x.Output))
-			return nil
-		case asl.Fail:
-			if t.rec.Child != nil {
-				return t.end(nil, &aslerr.Error{Name: x.Error, Cause: x.Cause})
-			}
-			t.event(Event{Type: ExecutionFailed, Error: &ErrorDetails{x.Error, x.Cause}})
-			t.close = t.closing(StatusFailed)
-			t.close.Error, t.close.Cause = x.Error, x.Cause
-			return nil
-		case asl.CallTask:
-			rtype, res := resourceParts(x.Resource)
-			if !isActivityARN(x.Resource) { // an activity's ActivityScheduled comes with its task call
-				t.event(Event{Type: TaskScheduled, Task: &TaskDetails{ResourceType: rtype, Resource: res, Region: t.d.region(), Parameters: x.Parameters, TimeoutSeconds: x.TimeoutSeconds, HeartbeatSeconds: x.HeartbeatSeconds}})
-			}
-			t.rec.Phase = phaseTask
-			t.rec.Call = &callRecord{Resource: x.Resource, Parameters: rawJSON(x.Parameters), TimeoutSeconds: x.TimeoutSeconds, HeartbeatSeconds: x.HeartbeatSeconds}
-			t.rec.Token = t.c.TaskToken
-			t.nextKind = kindTask
-			return nil
-		case asl.WaitUntil:
-			if !x.Until.After(t.d.now()) {
-				o = x.Then
-				continue
-			}
-			then, err := encodeThen(x.Then)
-			if err != nil {
-				return err
-			}
-			t.rec.Phase, t.rec.Then = phaseWait, then
-			t.nextKind, t.due = kindWake, x.Until
-			return nil
-		case asl.Retry:
-			for len(t.rec.Retries) <= x.Retrier {
-				t.rec.Retries = append(t.rec.Retries, 0)
-			}
-			t.rec.Retries[x.Retrier]++
-			t.rec.RetryCount++
-			t.rec.Phase, t.rec.Call = phaseRetry, nil
-			t.nextKind = kindWake
-			if x.Delay > 0 {
-				t.due = t.d.now().Add(x.Delay)
-			}
-			return nil
-		case asl.RunParallel:
-			if forked, err := t.forkParallel(x); forked || err != nil {
-				return err
-			}
-			o = asl.Complete(t.st, t.input, []any{}, t.c)
-		case asl.RunMap:
-			if forked, err := t.forkMap(x); forked || err != nil {
-				return err
-			}
-			t.event(Event{Type: MapStateStarted, Length: 0})
-			t.event(Event{Type: MapStateSucceeded})
-			o = asl.Complete(t.st, t.input, []any{}, t.c)
-		default:
-			return fmt.Errorf("unknown outcome %T", o)
-		}
+// The transition is the durable engine's sink (interp.go): it records,
+// schedules and parks.
+func (t *transition) apply(o asl.Outcome) error { return interpret(t, t.st, o) }
+
+func (t *transition) region() string { return t.d.region() }
+
+func (t *transition) next(state string, input any) error {
+	next, ok := t.m.State(state)
+	if !ok {
+		return fmt.Errorf("execution %s: no state %q", t.x.id, state)
 	}
+	now := t.d.now()
+	t.event(Event{Type: StateEntered(next.Kind()), Name: state, Payload: input, Timestamp: now})
+	rec := newThreadRecord(state, input, now)
+	rec.Machine, rec.Child, rec.Redrives = t.rec.Machine, t.rec.Child, t.rec.Redrives
+	t.rec = rec
+	t.nextKind = kindStep
+	return nil
+}
+
+func (t *transition) succeed(output any) error {
+	if t.rec.Child != nil {
+		return t.end(output, nil)
+	}
+	t.event(Event{Type: ExecutionSucceeded, Payload: output})
+	t.close = t.closing(StatusSucceeded)
+	t.close.Output = []byte(asl.EncodeJSON(output))
+	return nil
+}
+
+func (t *transition) fail(err *aslerr.Error) error {
+	if t.rec.Child != nil {
+		return t.end(nil, err)
+	}
+	t.event(Event{Type: ExecutionFailed, Error: &ErrorDetails{err.Name, err.Cause}})
+	t.close = t.closing(StatusFailed)
+	t.close.Error, t.close.Cause = err.Name, err.Cause
+	return nil
+}
+
+// call records the task call for a work item of its own (callTask).
+func (t *transition) call(x asl.CallTask) (asl.Outcome, error) {
+	t.rec.Phase = phaseTask
+	t.rec.Call = &callRecord{Resource: x.Resource, Parameters: rawJSON(x.Parameters), TimeoutSeconds: x.TimeoutSeconds, HeartbeatSeconds: x.HeartbeatSeconds}
+	t.rec.Token = t.c.TaskToken
+	t.nextKind = kindTask
+	return nil, nil
+}
+
+// wait goes on at once when x is due, else sets a timer.
+func (t *transition) wait(x asl.WaitUntil) (asl.Outcome, error) {
+	if !x.Until.After(t.d.now()) {
+		return x.Then, nil
+	}
+	then, err := encodeThen(x.Then)
+	if err != nil {
+		return nil, err
+	}
+	t.rec.Phase, t.rec.Then = phaseWait, then
+	t.nextKind, t.due = kindWake, x.Until
+	return nil, nil
+}
+
+// retry counts the attempt and sets a timer for the next one.
+func (t *transition) retry(x asl.Retry) (asl.Outcome, error) {
+	t.rec.Retries = countRetry(t.rec.Retries, &t.rec.RetryCount, x.Retrier)
+	t.rec.Phase, t.rec.Call = phaseRetry, nil
+	t.nextKind = kindWake
+	if x.Delay > 0 {
+		t.due = t.d.now().Add(x.Delay)
+	}
+	return nil, nil
+}
+
+// parallel forks the branches (durable_fork.go); a Parallel with none
+// succeeds at once.
+func (t *transition) parallel(x asl.RunParallel) (asl.Outcome, error) {
+	if forked, err := t.forkParallel(x); forked || err != nil {
+		return nil, err
+	}
+	return asl.Complete(t.st, t.input, []any{}, t.c), nil
+}
+
+// runMap forks the iterations (durable_fork.go); a Map with no items
+// succeeds at once.
+func (t *transition) runMap(x asl.RunMap) (asl.Outcome, error) {
+	if forked, err := t.forkMap(x); forked || err != nil {
+		return nil, err
+	}
+	t.event(Event{Type: MapStateStarted, Length: 0})
+	return forkEnded(t, t.st, t.input, t.c, true, []any{}, nil), nil
 }
 
 // callTask calls the integration of the thread's current task, at least
@@ -524,8 +530,7 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 	if isActivityARN(call.Resource) {
 		return t.callActivity(ctx)
 	}
-	rtype, res := resourceParts(call.Resource)
-	task := &TaskDetails{ResourceType: rtype, Resource: res}
+	task := taskDetails(call.Resource)
 	t.event(Event{Type: TaskStarted, Task: task})
 	params, err := decodeRaw(call.Parameters)
 	if err != nil {
@@ -551,12 +556,7 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 		return nil
 	}
 	t.rec.Phase, t.rec.Call, t.rec.Token = phaseEnter, nil, ""
-	if ae == nil {
-		t.event(Event{Type: TaskSucceeded, Task: task, Payload: result})
-		return asl.Complete(t.st, t.input, result, t.c)
-	}
-	t.event(Event{Type: failureEvent(ae), Task: task, Error: &ErrorDetails{ae.Name, ae.Cause}})
-	return asl.HandleError(t.st, t.input, ae, t.c)
+	return taskEnded(t, t.st, t.input, t.c, task, "", result, ae)
 }
 
 // armTokenTimers sets the timers of a thread waiting for its token: the
@@ -575,28 +575,27 @@ func (t *transition) armTokenTimers(now time.Time) {
 
 // token applies SendTaskSuccess, SendTaskFailure or SendTaskHeartbeat.
 func (t *transition) token(ext *external) asl.Outcome {
-	rtype, res := resourceParts(t.rec.Call.Resource)
-	task := &TaskDetails{ResourceType: rtype, Resource: res}
-	switch {
-	case ext.heartbeat:
+	if ext.heartbeat {
 		t.armTokenTimers(t.d.now()) // the thread's seq moves on: earlier timers go stale
 		return nil
-	case ext.failure != nil:
-		t.event(Event{Type: t.tokenEvent(TaskFailed), Task: task, Error: &ErrorDetails{ext.failure.Name, ext.failure.Cause}})
-		t.rec.Phase, t.rec.Call, t.rec.Token, t.rec.Deadline = phaseEnter, nil, "", 0
-		return asl.HandleError(t.st, t.input, ext.failure, t.c)
 	}
-	t.event(Event{Type: t.tokenEvent(TaskSucceeded), Task: task, Payload: ext.output})
-	t.rec.Phase, t.rec.Call, t.rec.Token, t.rec.Deadline = phaseEnter, nil, "", 0
-	return asl.Complete(t.st, t.input, ext.output, t.c)
+	typ := t.tokenEvent(TaskSucceeded)
+	if ext.failure != nil {
+		typ = t.tokenEvent(TaskFailed)
+	}
+	return t.tokenEnded(typ, ext.output, ext.failure)
 }
 
 // tokenTimeout ends a task whose token did not come back in time.
 func (t *transition) tokenTimeout(name, cause string) asl.Outcome {
-	rtype, res := resourceParts(t.rec.Call.Resource)
-	t.event(Event{Type: t.tokenEvent(TaskTimedOut), Task: &TaskDetails{ResourceType: rtype, Resource: res}, Error: &ErrorDetails{name, cause}})
+	return t.tokenEnded(t.tokenEvent(TaskTimedOut), nil, &aslerr.Error{Name: name, Cause: cause})
+}
+
+// tokenEnded ends a task that waited for its token.
+func (t *transition) tokenEnded(typ EventType, output any, failure *aslerr.Error) asl.Outcome {
+	task := taskDetails(t.rec.Call.Resource)
 	t.rec.Phase, t.rec.Call, t.rec.Token, t.rec.Deadline = phaseEnter, nil, "", 0
-	return asl.HandleError(t.st, t.input, &aslerr.Error{Name: name, Cause: cause}, t.c)
+	return taskEnded(t, t.st, t.input, t.c, task, typ, output, failure)
 }
 
 // closing is how the execution closes with status: now, kept for the
