@@ -260,7 +260,11 @@ func TestSFNGetExecutionHistory(t *testing.T) {
 	}
 	for i, v := range view {
 		require.Equal(t, int64(i+1), v.ID)
-		require.Equal(t, int64(i), v.Previous)
+		prev := int64(i)
+		if i == 1 {
+			prev = 0 // as on AWS, the first state's entry follows no event
+		}
+		require.Equal(t, prev, v.Previous)
 		require.Equal(t, wantTypes[i], v.Type)
 		require.WithinRange(t, v.Time, before, time.Now().Add(time.Second))
 	}
