@@ -29,46 +29,20 @@ var goldenHandlers = map[string]integrations.Handler{
 	"task_retry_catch": newRecorder(failTimes(1000, "Boom")),
 }
 
+// TestGoldenHistories runs each golden case on both engines, the
+// in-memory one and the durable one (its timers fired on a virtual clock):
+// both must write the history of the file.
 func TestGoldenHistories(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob("testdata/history/*.json")
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
-	for _, file := range files {
-		name := strings.TrimSuffix(filepath.Base(file), ".json")
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			data, err := os.ReadFile(file)
-			require.NoError(t, err)
-			var gc goldenCase
-			require.NoError(t, json.Unmarshal(data, &gc))
-
+	engines := map[string]func(t *testing.T, name string, gc goldenCase) []map[string]any{
+		"memory": func(t *testing.T, name string, gc goldenCase) []map[string]any {
 			res := runWith(t, context.Background(), &runtime.Engine{Tasks: goldenHandlers[name]}, string(gc.Definition), string(gc.Input))
-			got := normalizeHistory(t, events(t, res))
-			want, err := json.MarshalIndent(gc.Events, "", "  ")
-			require.NoError(t, err)
-			require.JSONEq(t, string(want), got)
-		})
-	}
-}
-
-// TestGoldenHistoriesDurable runs the golden cases on the durable engine,
-// the one Standard executions run on, its timers fired on a virtual clock:
-// both engines must write the same history.
-func TestGoldenHistoriesDurable(t *testing.T) {
-	t.Parallel()
-	files, err := filepath.Glob("testdata/history/*.json")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for _, file := range files {
-		name := strings.TrimSuffix(filepath.Base(file), ".json")
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			data, err := os.ReadFile(file)
-			require.NoError(t, err)
-			var gc goldenCase
-			require.NoError(t, json.Unmarshal(data, &gc))
-
+			return events(t, res)
+		},
+		"durable": func(t *testing.T, name string, gc goldenCase) []map[string]any {
 			ctx := context.Background()
 			clk := testclock.New(t0)
 			d := &runtime.Durable{Store: openStore(t), Tasks: goldenHandlers[name], Now: clk.Now, Consumer: "golden"}
@@ -77,17 +51,28 @@ func TestGoldenHistoriesDurable(t *testing.T) {
 			require.NoError(t, d.DrainVirtual(ctx, started.ID, func(to time.Time) { clk.Advance(to.Sub(clk.Now())) }))
 			page, err := d.Store.HistoryPage(ctx, &store.HistoryPageParams{ExecutionID: started.ID, Limit: 1000})
 			require.NoError(t, err)
-			var evs []map[string]any
-			for _, ev := range page.Events {
-				var m map[string]any
-				require.NoError(t, json.Unmarshal(ev.JSON, &m))
-				evs = append(evs, m)
+			evs := make([]map[string]any, len(page.Events))
+			for i, ev := range page.Events {
+				require.NoError(t, json.Unmarshal(ev.JSON, &evs[i]))
 			}
-			got := normalizeHistory(t, evs)
-			want, err := json.MarshalIndent(gc.Events, "", "  ")
-			require.NoError(t, err)
-			require.JSONEq(t, string(want), got)
-		})
+			return evs
+		},
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".json")
+		for engine, run := range engines {
+			t.Run(engine+"/"+name, func(t *testing.T) {
+				t.Parallel()
+				data, err := os.ReadFile(file)
+				require.NoError(t, err)
+				var gc goldenCase
+				require.NoError(t, json.Unmarshal(data, &gc))
+				got := normalizeHistory(t, run(t, name, gc))
+				want, err := json.MarshalIndent(gc.Events, "", "  ")
+				require.NoError(t, err)
+				require.JSONEq(t, string(want), got)
+			})
+		}
 	}
 }
 
