@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Request is one call of a Task state.
@@ -27,6 +28,53 @@ type Request struct {
 	// (execution, state, attempt); handlers with side effects use it to
 	// recognise a redelivered call.
 	IdempotencyKey string
+	// Credentials is the Task's Credentials field, evaluated (for
+	// example {"RoleArn": "..."}); nil when the Task has none. Handlers
+	// that call out on a role's behalf take it from here.
+	Credentials any
+	// Deadline is when the call's TimeoutSeconds runs out; zero for none.
+	// The context carries it too when the engine bounds the call.
+	Deadline time.Time
+}
+
+// Middleware wraps a Handler with a concern every call shares: tracing,
+// metrics, retries of transport errors.
+type Middleware func(Handler) Handler
+
+// Chain wraps h in ms, the first outermost: Chain(h, a, b) calls a, then
+// b, then h.
+func Chain(h Handler, ms ...Middleware) Handler {
+	for i := len(ms) - 1; i >= 0; i-- {
+		h = ms[i](h)
+	}
+	return h
+}
+
+// Host is what an integration may ask of the runtime that runs the
+// executions: complete, fail or heartbeat a task by its token (a queue's
+// consumer answering a .waitForTaskToken task, an activity's worker), and
+// start an execution. The runtime implements it and the wiring hands it
+// to the integrations that need it, so that no integration imports the
+// runtime.
+type Host interface {
+	SendTaskSuccess(ctx context.Context, token string, output any) error
+	SendTaskFailure(ctx context.Context, token, errName, cause string) error
+	SendTaskHeartbeat(ctx context.Context, token string) error
+	StartExecution(ctx context.Context, req StartRequest) (*Started, error)
+}
+
+// StartRequest starts an execution of a state machine through a Host.
+type StartRequest struct {
+	StateMachineARN string
+	Name            string // "" for a generated one
+	Input           any
+	TraceParent     string // a W3C traceparent: the execution joins that trace
+}
+
+// Started is the execution a StartRequest started.
+type Started struct {
+	ExecutionARN string
+	StartDate    time.Time
 }
 
 // Handler runs Task calls. A task failure is returned as *Error; any other

@@ -90,6 +90,7 @@ type callRecord struct {
 	Parameters       json.RawMessage `json:"p"`
 	TimeoutSeconds   int             `json:"to,omitempty"`
 	HeartbeatSeconds int             `json:"hb,omitempty"`
+	Credentials      json.RawMessage `json:"cr,omitempty"`
 }
 
 // thenRecord is what a Wait does once it ends: move to Next (or succeed

@@ -474,6 +474,9 @@ func (t *transition) fail(err *aslerr.Error) error {
 func (t *transition) call(x asl.CallTask) (asl.Outcome, error) {
 	t.rec.Phase = phaseTask
 	t.rec.Call = &callRecord{Resource: x.Resource, Parameters: rawJSON(x.Parameters), TimeoutSeconds: x.TimeoutSeconds, HeartbeatSeconds: x.HeartbeatSeconds}
+	if x.Credentials != nil {
+		t.rec.Call.Credentials = rawJSON(x.Credentials)
+	}
 	t.rec.Token = t.c.TaskToken
 	t.nextKind = kindTask
 	return nil, nil
@@ -536,8 +539,14 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 	if err != nil {
 		return asl.Fail{Error: aslerr.Runtime, Cause: err.Error()}
 	}
+	var creds any
+	if call.Credentials != nil {
+		if creds, err = decodeRaw(call.Credentials); err != nil {
+			return asl.Fail{Error: aslerr.Runtime, Cause: err.Error()}
+		}
+	}
 	req := taskCall{resource: call.Resource, params: params, machine: t.x.smName, arn: t.x.arn, state: t.st.Name(),
-		enteredID: t.rec.EnteredID, attempt: t.rec.RetryCount, timeout: call.TimeoutSeconds, heartbeat: call.HeartbeatSeconds}.request()
+		enteredID: t.rec.EnteredID, attempt: t.rec.RetryCount, timeout: call.TimeoutSeconds, heartbeat: call.HeartbeatSeconds, credentials: creds}.request()
 	req.TaskToken = t.rec.Token
 	waits := t.rec.Token != "" && waitsForToken(call.Resource)
 	if !waits {

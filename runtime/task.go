@@ -19,6 +19,7 @@ type taskCall struct {
 	enteredID           int64 // the state's StateEntered event: with attempt, the idempotency key
 	attempt             int
 	timeout, heartbeat  int
+	credentials         any
 }
 
 func (c taskCall) request() *integrations.Request {
@@ -32,6 +33,7 @@ func (c taskCall) request() *integrations.Request {
 		TimeoutSeconds:   c.timeout,
 		HeartbeatSeconds: c.heartbeat,
 		IdempotencyKey:   fmt.Sprintf("%s#%s#%d#%d", c.arn, c.state, c.enteredID, c.attempt),
+		Credentials:      c.credentials,
 	}
 }
 
@@ -46,6 +48,7 @@ func invokeTask(ctx context.Context, h integrations.Handler, req *integrations.R
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, secondsDuration(req.TimeoutSeconds))
 		defer cancel()
+		req.Deadline, _ = ctx.Deadline()
 	}
 	result, err := h.Invoke(ctx, req)
 	if err != nil {

@@ -1,0 +1,72 @@
+package runtime_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/runtime"
+)
+
+// TestHostLetsAnIntegrationActOnExecutions: an integration completes the
+// token of the task that called it and starts another execution through
+// the Host the wiring hands it, importing nothing of the runtime's.
+func TestHostLetsAnIntegrationActOnExecutions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var host integrations.Host
+	var child string
+	h := integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
+		started, err := host.StartExecution(ctx, integrations.StartRequest{StateMachineARN: req.Parameters.(map[string]any)["machine"].(string), Input: map[string]any{"n": 1}})
+		if err != nil {
+			return nil, err
+		}
+		child = started.ExecutionARN
+		// a consumer that answers at once, before the call returns
+		return map[string]any{}, host.SendTaskSuccess(ctx, req.TaskToken, map[string]any{"child": started.ExecutionARN})
+	})
+	d, _ := newDurable(t, h)
+	host = d.Host()
+	_, err := d.CreateStateMachine(ctx, runtime.StateMachineParams{Name: "child", Definition: []byte(`{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`)})
+	require.NoError(t, err)
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "parent", Input: map[string]any{"machine": d.StateMachineARN("child")}, Definition: []byte(`{"StartAt":"T","States":{"T":{
+		"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+		"Parameters":{"machine.$":"$.machine","token.$":"$$.Task.Token"},"End":true}}}`)})
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	e, err := d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", e.Status)
+	require.JSONEq(t, `{"child":"`+child+`"}`, string(e.Output))
+	require.Contains(t, child, ":execution:child:")
+}
+
+// TestTaskCredentialsReachTheIntegration: a Task's Credentials, evaluated,
+// are in the request on both engines (they were evaluated and dropped).
+func TestTaskCredentialsReachTheIntegration(t *testing.T) {
+	t.Parallel()
+	def := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+		"Credentials":{"RoleArn.$":"$.role"},"TimeoutSeconds":30,"End":true}}}`
+	var got []any
+	h := integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
+		got = append(got, req.Credentials)
+		return map[string]any{}, nil
+	})
+	want := map[string]any{"RoleArn": "arn:aws:iam::123456789012:role/caller"}
+
+	requireSucceeded(t, run(t, def, `{"role":"arn:aws:iam::123456789012:role/caller"}`, h), `{}`)
+	require.Equal(t, []any{want}, got)
+
+	got = nil
+	d, _ := newDurable(t, h)
+	ctx := context.Background()
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(def), Input: map[string]any{"role": "arn:aws:iam::123456789012:role/caller"}})
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	e, err := d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", e.Status)
+	require.Equal(t, []any{want}, got)
+}
