@@ -20,10 +20,14 @@ type Request struct {
 	StateMachineName string
 	ExecutionARN     string
 	StateName        string
-	Attempt          int    // 0 for the first call, 1 for the first retry, ...
-	TaskToken        string // set for the .waitForTaskToken pattern
-	TimeoutSeconds   int    // 0: none
-	HeartbeatSeconds int    // 0: none
+	Attempt          int // 0 for the first call, 1 for the first retry, ...
+	// TaskToken completes the task through the Host (SendTaskSuccess,
+	// SendTaskFailure, SendTaskHeartbeat) when the call is answered
+	// later: the .waitForTaskToken pattern, or a handler returning
+	// *Pending. Standard executions only; empty in Express ones.
+	TaskToken        string
+	TimeoutSeconds   int // 0: none
+	HeartbeatSeconds int // 0: none
 	// IdempotencyKey is the same for every delivery of one attempt
 	// (execution, state, attempt); handlers with side effects use it to
 	// recognise a redelivered call.
@@ -35,6 +39,15 @@ type Request struct {
 	// Deadline is when the call's TimeoutSeconds runs out; zero for none.
 	// The context carries it too when the engine bounds the call.
 	Deadline time.Time
+}
+
+// Pending is the result of a call that is answered later, through the
+// Host by the request's TaskToken: an activity's task handed to its
+// worker, a job a .sync task waits for. The execution waits for
+// SendTaskSuccess or SendTaskFailure, or the task's TimeoutSeconds and
+// HeartbeatSeconds. Output is what the history records as submitted.
+type Pending struct {
+	Output any
 }
 
 // Middleware wraps a Handler with a concern every call shares: tracing,
@@ -79,6 +92,7 @@ type Started struct {
 
 // Handler runs Task calls. A task failure is returned as *Error; any other
 // error is reported as States.TaskFailed with the error's text as cause.
+// A call whose result comes later returns *Pending.
 type Handler interface {
 	Invoke(ctx context.Context, req *Request) (any, error)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/asl/aslerr"
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -623,14 +624,20 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 		enteredID: t.rec.EnteredID, attempt: t.rec.RetryCount, timeout: call.TimeoutSeconds, heartbeat: call.HeartbeatSeconds, credentials: creds}.request()
 	req.TaskToken = t.rec.Token
 	waits := t.rec.Token != "" && waitsForToken(call.Resource)
-	if !waits {
-		t.rec.Phase, t.rec.Call = phaseEnter, nil
+	if req.TaskToken == "" {
+		// a token of its own, should the handler answer later (*Pending):
+		// drawn from the step's seeded source, so a redelivered call
+		// gets the same one
+		req.TaskToken = newTaskToken(t.x.id, t.thread, t.c)
 	}
 	result, ae := invokeTask(ctx, t.d.Tasks, req, true)
+	if p, ok := result.(*integrations.Pending); ok && ae == nil {
+		waits, result = true, p.Output
+	}
 	if ae == nil && waits {
 		// The task was handed over; its token brings the result.
 		t.event(Event{Type: TaskSubmitted, Task: task, Payload: result})
-		t.rec.Phase = phaseToken
+		t.rec.Phase, t.rec.Token = phaseToken, req.TaskToken
 		now := t.d.now()
 		if call.TimeoutSeconds > 0 {
 			t.rec.Deadline = now.Add(secondsDuration(call.TimeoutSeconds)).UnixMilli()
