@@ -227,7 +227,7 @@ func (s *Map) prepareJSONata(e *env, raw any) (Outcome, error) {
 		}
 		return nil, jtypeError(e, n, "Items", "array", itemsV)
 	}
-	if !fitsPayload(items) {
+	if !e.ctx.fitsPayload(items) {
 		return dataLimit(e.ctx.StateName), nil
 	}
 	if s.maxConcurrencyExpr != nil {
@@ -285,7 +285,7 @@ func (s *Map) prepareJSONata(e *env, raw any) (Outcome, error) {
 		}
 		items = batches
 	}
-	if !mapInputs(items) {
+	if !e.ctx.mapInputs(items) {
 		return dataLimit(e.ctx.StateName), nil
 	}
 	run.Items = items
@@ -325,7 +325,7 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 	if !ok {
 		return nil, e.runtimeErr("Invalid path '%s' : The value at the path is not an array: %s", pathOrRoot(s.ItemsPath), EncodeJSON(itemsV))
 	}
-	if !fitsPayload(items) {
+	if !e.ctx.fitsPayload(items) {
 		return dataLimit(e.ctx.StateName), nil
 	}
 	if s.MaxConcurrencyAt != nil {
@@ -381,7 +381,7 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 		}
 		items = batches
 	}
-	if !mapInputs(items) {
+	if !e.ctx.mapInputs(items) {
 		return dataLimit(e.ctx.StateName), nil
 	}
 	run.Items = items

@@ -32,6 +32,8 @@ type runOptions struct {
 	Virtual      bool
 	Express      bool
 	Seed         uint64
+	// MaxPayload raises the payload limit (0: AWS's 256 KiB).
+	MaxPayload int
 }
 
 // errUsage marks problems with the arguments or the definition (exit 2).
@@ -46,7 +48,7 @@ func execute(ctx context.Context, o runOptions) (*runtime.Result, error) {
 	if len(d) > 0 {
 		return nil, &diag.Error{Diagnostics: d}
 	}
-	engine := &runtime.Engine{}
+	engine := &runtime.Engine{MaxPayload: o.MaxPayload}
 	if o.Mocks != nil {
 		session, err := o.Mocks.TestCase(o.StateMachine, o.TestCase)
 		if err != nil {
@@ -76,6 +78,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	name := fs.String("name", "", "the state machine's name (default: the mock file's only state machine, else the file name)")
 	clock := fs.String("clock", "real", "real: waits take real time; virtual: waits complete at once on a virtual clock")
 	history := fs.Bool("history", false, "include the execution history")
+	maxPayload := fs.Int("max-payload", 0, "the limit on a state's input, output and result in bytes of JSON (default AWS's 262144); over it, States.DataLimitExceeded")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -87,7 +90,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if len(files) != 1 {
 		return fail("exactly one definition file is needed")
 	}
-	o := runOptions{Input: map[string]any{}}
+	if *maxPayload < 0 {
+		return fail("--max-payload must be a number of bytes, got %d", *maxPayload)
+	}
+	o := runOptions{Input: map[string]any{}, MaxPayload: *maxPayload}
 	if o.Definition, err = os.ReadFile(files[0]); err != nil {
 		return fail("%v", err)
 	}
