@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/signalbox/signalbox/internal/bench"
 )
 
 const usage = `usage: signalbox <command> [arguments]
@@ -41,7 +43,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	case "run":
 		return cmdRun(args[1:], stdout, stderr)
 	case "bench":
-		return cmdBench(args[1:], stdout, stderr)
+		return bench.Main(args[1:], stdout, stderr)
 	case "serve":
 		return cmdServe(args[1:], stdout, stderr)
 	case "worker":

@@ -17,6 +17,7 @@ import (
 	"github.com/signalbox/signalbox/asl/diag"
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/mock"
+	"github.com/signalbox/signalbox/internal/cli"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -76,7 +77,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	name := fs.String("name", "", "the state machine's name (default: the mock file's only state machine, else the file name)")
 	clock := fs.String("clock", "real", "real: waits take real time; virtual: waits complete at once on a virtual clock")
 	history := fs.Bool("history", false, "include the execution history")
-	files, err := parseInterspersed(fs, args)
+	files, err := cli.ParseInterspersed(fs, args)
 	if err != nil {
 		return 2
 	}

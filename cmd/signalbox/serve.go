@@ -20,6 +20,7 @@ import (
 	"github.com/signalbox/signalbox/gateway"
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/httptask"
+	"github.com/signalbox/signalbox/internal/cli"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
 )
@@ -48,13 +49,13 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	account := fs.String("account", "123456789012", "the account id in ARNs")
 	configFile := fs.String("config", "", "a configuration file (YAML): state machines, routes, keys")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file until the server stops")
-	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
+	if rest, err := cli.ParseInterspersed(fs, args); err != nil || len(rest) > 0 {
 		if err == nil {
 			fmt.Fprintf(stderr, "signalbox serve: unexpected arguments %q\n", rest)
 		}
 		return 2
 	}
-	tuneGC()
+	cli.TuneGC()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg := &serveConfig{}
 	if *configFile != "" {

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/signalbox/signalbox/internal/cli"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
 )
@@ -25,7 +26,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("redis-timeout", store.DefaultTimeout, "each store call's deadline")
 	lease := fs.Duration("lease", 30*time.Second, "how long a work item may stay unacknowledged before another worker takes it over")
 	consumer := fs.String("consumer", "", "this worker's name in the work stream (default: host, pid and a random part)")
-	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
+	if rest, err := cli.ParseInterspersed(fs, args); err != nil || len(rest) > 0 {
 		if err == nil {
 			fmt.Fprintf(stderr, "signalbox worker: unexpected arguments %q\n", rest)
 		}
@@ -35,7 +36,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "signalbox worker: a worker works on a shared Redis: give --redis-url or set %s\n", store.EnvRedisURL)
 		return 2
 	}
-	tuneGC()
+	cli.TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	st, err := store.Open(ctx, store.Options{URL: *url, Prefix: *prefix, Timeout: max(*timeout, 0)})
