@@ -51,11 +51,11 @@ func (c *Config) Apply(ctx context.Context, reg Registry) ([]string, []Problem) 
 		info, err := reg.DescribeStateMachine(ctx, rt.StateMachine)
 		switch {
 		case errors.Is(err, runtime.ErrStateMachineDoesNotExist):
-			c.routeProblem(d, i, "stateMachine", fmt.Sprintf("no state machine %q in stateMachines nor in the store", rt.StateMachine))
+			c.itemProblem(d, "routes", i, "stateMachine", fmt.Sprintf("no state machine %q in stateMachines nor in the store", rt.StateMachine))
 		case err != nil:
-			c.routeProblem(d, i, "stateMachine", err.Error())
+			c.itemProblem(d, "routes", i, "stateMachine", err.Error())
 		case rt.Mode == gateway.ModeSync && info.Type != runtime.TypeExpress:
-			c.routeProblem(d, i, "mode", fmt.Sprintf("a sync route runs an EXPRESS state machine; %s is %s", rt.StateMachine, info.Type))
+			c.itemProblem(d, "routes", i, "mode", fmt.Sprintf("a sync route runs an EXPRESS state machine; %s is %s", rt.StateMachine, info.Type))
 		}
 	}
 	if len(d.problems) > 0 {

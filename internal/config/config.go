@@ -26,10 +26,10 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -144,23 +144,17 @@ func Decode(path string, data []byte) (*Config, []Problem) {
 	return c, d.problems
 }
 
-// Redis is the redis section: the store.
-type Redis struct {
-	URL, Prefix string
-	Timeout     time.Duration // 0: store.DefaultTimeout
-}
-
-func decodeRedis(d *decoder, n *yaml.Node, path string, c *Config) {
-	d.mapping(n, path, map[string]func(*yaml.Node, string){
-		"url":    func(n *yaml.Node, p string) { c.Redis.URL = d.str(n, p) },
-		"prefix": func(n *yaml.Node, p string) { c.Redis.Prefix = d.str(n, p) },
-		"timeout": func(n *yaml.Node, p string) {
-			s := d.str(n, p)
-			if t, err := time.ParseDuration(s); err != nil || t <= 0 {
-				d.fail(n, p, "%q is not a positive duration (such as 2s or 500ms)", s)
-			} else {
-				c.Redis.Timeout = t
-			}
-		},
-	})
+// itemProblem reports a problem of the item i of a list section
+// (routes[i]), at the line of the field when the file has it: a section
+// whose items are checked after decoding keeps their nodes in c.nodes.
+func (c *Config) itemProblem(d *decoder, list string, i int, field, msg string) {
+	path := fmt.Sprintf("%s[%d]", list, i)
+	n := c.nodes[path]
+	if field != "" {
+		path += "." + field
+		if fn := lookupNode(n, field); fn != nil {
+			n = fn
+		}
+	}
+	d.fail(n, path, "%s", msg)
 }

@@ -18,7 +18,7 @@ func decodeRoutes(d *decoder, n *yaml.Node, path string, c *Config) {
 		c.nodes[p] = item
 		rt, errs := gateway.DecodeRoute(d.value(item, p))
 		for _, e := range errs {
-			c.routeProblem(d, len(c.Routes), e.Field, e.Message)
+			c.itemProblem(d, "routes", len(c.Routes), e.Field, e.Message)
 		}
 		c.Routes = append(c.Routes, rt)
 	})
@@ -28,7 +28,7 @@ func decodeRoutes(d *decoder, n *yaml.Node, path string, c *Config) {
 // machines of the file they name.
 func checkRoutes(d *decoder, c *Config) {
 	for _, e := range gateway.CheckRoutes(c.Routes) {
-		c.routeProblem(d, e.Index, e.Field, e.Message)
+		c.itemProblem(d, "routes", e.Index, e.Field, e.Message)
 	}
 	machines := map[string]StateMachine{}
 	for _, m := range c.StateMachines {
@@ -40,11 +40,11 @@ func checkRoutes(d *decoder, c *Config) {
 			keyed = i
 		}
 		if m, ok := machines[rt.StateMachine]; ok && rt.Mode == gateway.ModeSync && m.Type != runtime.TypeExpress {
-			c.routeProblem(d, i, "mode", fmt.Sprintf("a sync route runs an EXPRESS state machine; %s is %s", m.Name, m.Type))
+			c.itemProblem(d, "routes", i, "mode", fmt.Sprintf("a sync route runs an EXPRESS state machine; %s is %s", m.Name, m.Type))
 		}
 		for j, k := range rt.APIKeys {
 			if slices.Contains(c.API.Keys, k) {
-				c.routeProblem(d, i, fmt.Sprintf("apiKeys[%d]", j), "the same key as one of api.keys: a route key must not be a management key")
+				c.itemProblem(d, "routes", i, fmt.Sprintf("apiKeys[%d]", j), "the same key as one of api.keys: a route key must not be a management key")
 			}
 		}
 	}
@@ -55,20 +55,6 @@ func checkRoutes(d *decoder, c *Config) {
 	default:
 		// Keys on a route and none anywhere else would leave the API that
 		// changes those routes open: a half-configured server.
-		c.routeProblem(d, keyed, "apiKeys", "routes require API keys but neither api.keys nor credentials is set, so the management API (/api/v1) and the Step Functions API (POST /) would be open to anyone: set api.keys or credentials, or api.public: true to leave them open on purpose")
+		c.itemProblem(d, "routes", keyed, "apiKeys", "routes require API keys but neither api.keys nor credentials is set, so the management API (/api/v1) and the Step Functions API (POST /) would be open to anyone: set api.keys or credentials, or api.public: true to leave them open on purpose")
 	}
-}
-
-// routeProblem reports a problem of routes[i], at the line of the field
-// when the file has it.
-func (c *Config) routeProblem(d *decoder, i int, field, msg string) {
-	path := fmt.Sprintf("routes[%d]", i)
-	n := c.nodes[path]
-	if field != "" {
-		path += "." + field
-		if fn := lookupNode(n, field); fn != nil {
-			n = fn
-		}
-	}
-	d.fail(n, path, "%s", msg)
 }
