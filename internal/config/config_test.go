@@ -266,3 +266,20 @@ routes:
 	require.Empty(t, ps)
 	require.Empty(t, c.Warnings)
 }
+
+// The sections of later milestones are in the file's vocabulary already:
+// empty, they are accepted; with anything in them, refused, at their line.
+func TestConfigReservesTheSectionsOfLaterMilestones(t *testing.T) {
+	t.Parallel()
+	for _, key := range []string{"queues", "topics", "buses", "functions"} {
+		c, ps := Decode("signalbox.yaml", []byte("addr: 127.0.0.1:1\n"+key+": []\n"))
+		require.Empty(t, ps, key)
+		require.Equal(t, "127.0.0.1:1", c.Addr)
+		c, ps = Decode("signalbox.yaml", []byte(key+":\n"))
+		require.Empty(t, ps, key)
+		require.NotNil(t, c)
+
+		_, ps = Decode("signalbox.yaml", []byte("addr: 127.0.0.1:1\n"+key+":\n  orders: {}\n"))
+		require.Equal(t, []Problem{{File: "signalbox.yaml", Line: 3, Path: key, Message: key + " are not supported yet (a later milestone adds them)"}}, ps)
+	}
+}

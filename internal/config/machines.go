@@ -42,11 +42,7 @@ func decodeStateMachines(d *decoder, n *yaml.Node, path string, c *Config) {
 		default:
 			seen[m.Name] = p
 		}
-		switch m.Type {
-		case "":
-			m.Type = runtime.TypeStandard
-		case runtime.TypeStandard, runtime.TypeExpress:
-		default:
+		if m.Type = cmp.Or(m.Type, runtime.TypeStandard); m.Type != runtime.TypeStandard && m.Type != runtime.TypeExpress {
 			d.fail(typeNode, p+".type", "%q is neither STANDARD nor EXPRESS", m.Type)
 		}
 		if m.File == "" {
