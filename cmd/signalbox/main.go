@@ -18,7 +18,7 @@ commands:
   run FILE           run one execution in memory and print its result as JSON
   bench              time the shared benchmark workloads (--peer: beside aws-local-stepfunctions)
   serve              run Signalbox: the HTTP gateway and durable workers (--addr, --redis-url)
-  worker             run durable workers on a shared Redis (--redis-url) until SIGTERM
+  worker             run durable workers on a shared Redis (--redis-url, --config) until SIGTERM
   start NAME|ARN     start an execution on a running server (--input, --wait; --endpoint URL)
   describe ARN       describe an execution or a state machine on a running server
   history ARN        print an execution's history events as a JSON array
