@@ -17,6 +17,7 @@ import (
 	"github.com/signalbox/signalbox/asl/diag"
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/mock"
+	"github.com/signalbox/signalbox/internal/cli"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -79,7 +80,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	clock := fs.String("clock", "real", "real: waits take real time; virtual: waits complete at once on a virtual clock")
 	history := fs.Bool("history", false, "include the execution history")
 	maxPayload := fs.Int("max-payload", 0, "the limit on a state's input, output and result in bytes of JSON (default AWS's 262144); over it, States.DataLimitExceeded")
-	files, err := parseInterspersed(fs, args)
+	files, err := cli.ParseInterspersed(fs, args)
 	if err != nil {
 		return 2
 	}

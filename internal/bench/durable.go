@@ -1,6 +1,7 @@
-package main
+package bench
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/csv"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/internal/cli"
 	"github.com/signalbox/signalbox/internal/redisproc"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
@@ -88,7 +90,7 @@ func cmdBenchDurable(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.workers, "workers", runtime.DefaultConcurrency, "the worker's concurrency")
 	fs.Float64Var(&o.seconds, "seconds", 3, "how long the latency measurement starts executions")
 	fs.IntVar(&o.memory, "memory", 0, "also run this many transitions (pass5) and report the worker's heap after each wave")
-	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
+	if rest, err := cli.ParseInterspersed(fs, args); err != nil || len(rest) > 0 {
 		fmt.Fprintln(stderr, benchDurableUsage)
 		return 2
 	}
@@ -105,7 +107,7 @@ func cmdBenchDurable(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	tuneGC()
+	cli.TuneGC()
 	ctx := context.Background()
 	if *redisURL != "" {
 		return benchDurableOn(ctx, *redisURL, o, stdout, stderr)
@@ -157,7 +159,7 @@ func benchDurableOn(ctx context.Context, redisURL string, o benchDurableOptions,
 	tasks.Handle("arn:aws:states:::signalbox:bench", integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
 		return req.Parameters, nil
 	}))
-	d := &runtime.Durable{Store: st, Tasks: tasks, Concurrency: o.workers, Consumer: "bench"}
+	r := &rig{d: &runtime.Durable{Store: st, Tasks: tasks, Concurrency: o.workers, Consumer: "bench"}, st: st}
 
 	fmt.Fprintf(stdout, "Redis %s (keys under %s); worker concurrency %d; GOMAXPROCS %d\n", redisURL, prefix, o.workers, goruntime.GOMAXPROCS(0))
 	fmt.Fprintf(stdout, "persistence: %s\n", st.Persistence(ctx))
@@ -172,7 +174,7 @@ func benchDurableOn(ctx context.Context, redisURL string, o benchDurableOptions,
 		if err != nil {
 			return fail(err)
 		}
-		startRate, err := benchStarts(ctx, d, wl, n)
+		startRate, err := r.starts(ctx, wl, n)
 		if err != nil {
 			return fail(err)
 		}
@@ -180,7 +182,7 @@ func benchDurableOn(ctx context.Context, redisURL string, o benchDurableOptions,
 		if err != nil {
 			return fail(err)
 		}
-		trRate, err := benchTransitions(ctx, d, n)
+		trRate, err := r.transitions(ctx, n)
 		if err != nil {
 			return fail(err)
 		}
@@ -191,19 +193,19 @@ func benchDurableOn(ctx context.Context, redisURL string, o benchDurableOptions,
 		fmt.Fprintf(stdout, "%s: starts %.0f/s (%s); state transitions %.0f/s (%s)\n",
 			wl, startRate, mid.Sub(before).Per(n, "start"), trRate, after.Sub(mid).Per(5*n, "transition"))
 	}
-	peak, err := benchEndToEnd(ctx, d, n)
+	peak, err := r.endToEnd(ctx, n)
 	if err != nil {
 		return fail(err)
 	}
 	fmt.Fprintf(stdout, "pass5 end to end (started while the workers run): %.0f executions/s (%.0f state transitions/s)\n", peak, 5*peak)
 	rate := peak / 2
-	p50, p99, count, err := benchLatency(ctx, d, rate, o.seconds)
+	p50, p99, count, err := r.latency(ctx, rate, o.seconds)
 	if err != nil {
 		return fail(err)
 	}
 	fmt.Fprintf(stdout, "pass5 start-to-end at %.0f executions/s (half the peak, %d executions): p50 %.1f ms, p99 %.1f ms\n", rate, count, p50, p99)
 	if o.memory > 0 {
-		if err := benchMemory(ctx, d, o.memory, stdout); err != nil {
+		if err := r.memory(ctx, o.memory, stdout); err != nil {
 			return fail(err)
 		}
 	}
@@ -217,13 +219,6 @@ func randomKeyPrefix(kind string) string {
 	return kind + hex.EncodeToString(b[:])
 }
 
-func cmpOrStr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // redisBenchmarkEval runs redis-benchmark's EVAL of a no-op script against
 // the server of redisURL, without and with pipelining.
 func redisBenchmarkEval(redisURL string) (plain, pipelined float64, err error) {
@@ -231,7 +226,7 @@ func redisBenchmarkEval(redisURL string) (plain, pipelined float64, err error) {
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 		return 0, 0, fmt.Errorf("needs a redis:// URL, not %q", redisURL)
 	}
-	host, port := u.Hostname(), cmpOrStr(u.Port(), "6379")
+	host, port := u.Hostname(), cmp.Or(u.Port(), "6379")
 	run := func(p string) (float64, error) {
 		args := []string{"-h", host, "-p", port, "-n", "100000", "-c", "50", "-P", p, "--csv"}
 		if pw, ok := u.User.Password(); ok {
@@ -257,8 +252,15 @@ func redisBenchmarkEval(redisURL string) (plain, pipelined float64, err error) {
 	return plain, pipelined, err
 }
 
-// benchStarts starts n executions of workload wl from 32 goroutines.
-func benchStarts(ctx context.Context, d *runtime.Durable, wl string, n int) (float64, error) {
+// rig is what the measurements work on: the runtime, and the store it
+// runs on, which waitClosed reads.
+type rig struct {
+	d  *runtime.Durable
+	st *store.Client
+}
+
+// starts starts n executions of workload wl from 32 goroutines.
+func (r *rig) starts(ctx context.Context, wl string, n int) (float64, error) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, 32)
@@ -268,7 +270,7 @@ func benchStarts(ctx context.Context, d *runtime.Durable, wl string, n int) (flo
 		go func() {
 			defer wg.Done()
 			for int(next.Add(1)) <= n {
-				if _, err := d.Start(ctx, runtime.StartParams{StateMachineName: wl, Definition: benchDefs[wl], Input: map[string]any{}}); err != nil {
+				if _, err := r.d.Start(ctx, runtime.StartParams{StateMachineName: wl, Definition: benchDefs[wl], Input: map[string]any{}}); err != nil {
 					errs <- err
 					return
 				}
@@ -283,46 +285,46 @@ func benchStarts(ctx context.Context, d *runtime.Durable, wl string, n int) (flo
 	return float64(n) / time.Since(begin).Seconds(), nil
 }
 
-// benchEndToEnd starts n pass5 executions from 32 goroutines while the
+// endToEnd starts n pass5 executions from 32 goroutines while the
 // workers run, and returns executions per second until the last has
 // ended.
-func benchEndToEnd(ctx context.Context, d *runtime.Durable, n int) (float64, error) {
+func (r *rig) endToEnd(ctx context.Context, n int) (float64, error) {
 	begin := time.Now()
-	defer runWorkers(ctx, d)()
-	if _, err := benchStarts(ctx, d, "pass5", n); err != nil {
+	defer r.runWorkers(ctx)()
+	if _, err := r.starts(ctx, "pass5", n); err != nil {
 		return 0, err
 	}
-	if err := waitClosed(ctx, d); err != nil {
+	if err := r.waitClosed(ctx); err != nil {
 		return 0, err
 	}
 	return float64(n) / time.Since(begin).Seconds(), nil
 }
 
-// benchTransitions runs the workers until the n open executions have
+// transitions runs the workers until the n open executions have
 // ended; each has 5 state transitions.
-func benchTransitions(ctx context.Context, d *runtime.Durable, n int) (float64, error) {
+func (r *rig) transitions(ctx context.Context, n int) (float64, error) {
 	begin := time.Now()
-	defer runWorkers(ctx, d)()
-	if err := waitClosed(ctx, d); err != nil {
+	defer r.runWorkers(ctx)()
+	if err := r.waitClosed(ctx); err != nil {
 		return 0, err
 	}
 	return float64(5*n) / time.Since(begin).Seconds(), nil
 }
 
-// runWorkers runs d's workers until the function it returns is called,
+// runWorkers runs the workers until the function it returns is called,
 // which returns once they have stopped.
-func runWorkers(ctx context.Context, d *runtime.Durable) (stop func()) {
+func (r *rig) runWorkers(ctx context.Context) (stop func()) {
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { _ = d.Run(runCtx); close(done) }()
+	go func() { _ = r.d.Run(runCtx); close(done) }()
 	return func() { cancel(); <-done }
 }
 
 // waitClosed polls until no execution is open.
-func waitClosed(ctx context.Context, d *runtime.Durable) error {
+func (r *rig) waitClosed(ctx context.Context) error {
 	deadline := time.Now().Add(10 * time.Minute)
 	for {
-		open, err := d.Store.OpenExecutions(ctx, &store.OpenExecutionsParams{Limit: 1})
+		open, err := r.st.OpenExecutions(ctx, &store.OpenExecutionsParams{Limit: 1})
 		if err != nil {
 			return err
 		}
@@ -336,14 +338,14 @@ func waitClosed(ctx context.Context, d *runtime.Durable) error {
 	}
 }
 
-// benchLatency starts pass5 executions at rate per second for the given
+// latency starts pass5 executions at rate per second for the given
 // seconds while the workers run, then reads each one's start and stop
 // dates (milliseconds, as the store keeps them).
-func benchLatency(ctx context.Context, d *runtime.Durable, rate, seconds float64) (p50, p99 float64, count int, err error) {
+func (r *rig) latency(ctx context.Context, rate, seconds float64) (p50, p99 float64, count int, err error) {
 	if rate <= 0 {
 		return 0, 0, 0, errors.New("no peak rate to halve")
 	}
-	defer runWorkers(ctx, d)()
+	defer r.runWorkers(ctx)()
 	total := int(rate * seconds)
 	interval := time.Duration(float64(time.Second) / rate)
 	ids := make([]string, total)
@@ -357,7 +359,7 @@ func benchLatency(ctx context.Context, d *runtime.Durable, rate, seconds float64
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s, err := d.Start(ctx, runtime.StartParams{StateMachineName: "latency", Definition: benchDefs["pass5"], Input: map[string]any{}})
+			s, err := r.d.Start(ctx, runtime.StartParams{StateMachineName: "latency", Definition: benchDefs["pass5"], Input: map[string]any{}})
 			if err != nil {
 				firstErr.CompareAndSwap(nil, err)
 				return
@@ -369,12 +371,12 @@ func benchLatency(ctx context.Context, d *runtime.Durable, rate, seconds float64
 	if err, _ := firstErr.Load().(error); err != nil {
 		return 0, 0, 0, err
 	}
-	if err := waitClosed(ctx, d); err != nil {
+	if err := r.waitClosed(ctx); err != nil {
 		return 0, 0, 0, err
 	}
 	var ms []float64
 	for _, id := range ids {
-		e, err := d.Describe(ctx, id)
+		e, err := r.d.Describe(ctx, id)
 		if err != nil {
 			return 0, 0, 0, err
 		}
@@ -385,21 +387,21 @@ func benchLatency(ctx context.Context, d *runtime.Durable, rate, seconds float64
 	return at(0.50), at(0.99), len(ms), nil
 }
 
-// benchMemory runs pass5 executions in waves (of 10,000 executions, or
+// memory runs pass5 executions in waves (of 10,000 executions, or
 // fewer for fewer transitions: at least 10 waves) until transitions have
 // been carried out, and prints the heap in use after a collection at the
 // end of each wave.
-func benchMemory(ctx context.Context, d *runtime.Durable, transitions int, stdout io.Writer) error {
+func (r *rig) memory(ctx context.Context, transitions int, stdout io.Writer) error {
 	wave := min(10000, max(1, transitions/50))
 	// Closed executions expire at once: Redis's memory is not the subject.
-	d.Retention = time.Millisecond
-	defer func() { d.Retention = 0 }()
+	r.d.Retention = time.Millisecond
+	defer func() { r.d.Retention = 0 }()
 	var heaps []uint64
 	for done := 0; done < transitions; done += 5 * wave {
-		if _, err := benchStarts(ctx, d, "pass5", wave); err != nil {
+		if _, err := r.starts(ctx, "pass5", wave); err != nil {
 			return err
 		}
-		if _, err := benchTransitions(ctx, d, wave); err != nil {
+		if _, err := r.transitions(ctx, wave); err != nil {
 			return err
 		}
 		goruntime.GC()

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"os"
@@ -20,7 +20,7 @@ func TestBenchDurableReports(t *testing.T) {
 	if url == "" {
 		t.Skip("measures a real Redis: set " + store.EnvRedisURL)
 	}
-	res := runCLI(t, "", "bench", "durable", "--redis-url", url, "--executions", "200", "--seconds", "0.5", "--memory", "5000")
+	res := runMain(t, "durable", "--redis-url", url, "--executions", "200", "--seconds", "0.5", "--memory", "5000")
 	require.Equal(t, 0, res.code, "stdout %s\nstderr %s", res.stdout, res.stderr)
 	requireBenchDurableFigures(t, res.stdout)
 	require.Regexp(t, `memory over 5000 transitions: .*\nfirst [\d.]+ MiB, last [\d.]+ MiB`, res.stdout)
@@ -32,7 +32,7 @@ func TestBenchDurableRunsWithAndWithoutPersistence(t *testing.T) {
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("starts redis-server of its own: not on PATH")
 	}
-	res := runCLI(t, "", "bench", "durable", "--executions", "100", "--seconds", "0.2")
+	res := runMain(t, "durable", "--executions", "100", "--seconds", "0.2")
 	require.Equal(t, 0, res.code, "stdout %s\nstderr %s", res.stdout, res.stderr)
 	everysec, off, ok := strings.Cut(res.stdout, "== persistence off")
 	require.True(t, ok, res.stdout)
@@ -42,7 +42,7 @@ func TestBenchDurableRunsWithAndWithoutPersistence(t *testing.T) {
 	requireBenchDurableFigures(t, everysec)
 	requireBenchDurableFigures(t, off)
 
-	res = runCLI(t, "", "bench", "durable", "--persistence", "sometimes")
+	res = runMain(t, "durable", "--persistence", "sometimes")
 	require.Equal(t, 2, res.code)
 	require.Contains(t, res.stderr, `--persistence "sometimes"`)
 }

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"os/exec"
@@ -13,7 +13,7 @@ import (
 // results agree. The figures are not checked: speed is measured, never
 // asserted.
 func TestBenchJSONataReportsEveryCase(t *testing.T) {
-	res := runCLI(t, "", "bench", "jsonata", "--go-only", "--ms", "1")
+	res := runMain(t, "jsonata", "--go-only", "--ms", "1")
 	require.Equal(t, 0, res.code, "stdout %s\nstderr %s", res.stdout, res.stderr)
 	for _, c := range jsonataCases() {
 		require.Regexp(t, regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(c.Name)+` +\d+$`), res.stdout)
@@ -24,7 +24,7 @@ func TestBenchJSONataReportsEveryCase(t *testing.T) {
 	if _, err := exec.LookPath("npm"); err != nil {
 		t.Skip("npm is not installed: jsonata-js not compared")
 	}
-	res = runCLI(t, "", "bench", "jsonata", "--ms", "1", "--only", "path,match,sum-10k")
+	res = runMain(t, "jsonata", "--ms", "1", "--only", "path,match,sum-10k")
 	require.Equal(t, 0, res.code, "stdout %s\nstderr %s", res.stdout, res.stderr)
 	for _, name := range []string{"path", "match", "sum-10k"} {
 		require.Regexp(t, regexp.MustCompile(`(?m)^`+name+` +\d+ +\d+ +[\d.]+x  same$`), res.stdout)

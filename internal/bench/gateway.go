@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bufio"
@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
+	"github.com/signalbox/signalbox/internal/cli"
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -58,7 +59,7 @@ routes:
 `
 
 func cmdBenchGateway(args []string, stdout, stderr io.Writer) int {
-	tuneGC() // the load generator's collector, as the server's
+	cli.TuneGC() // the load generator's collector, as the server's
 	fs := flag.NewFlagSet("bench gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	redisURL := fs.String("redis-url", os.Getenv(store.EnvRedisURL), "the Redis the server works on (default $"+store.EnvRedisURL+", else the embedded server)")
@@ -67,7 +68,7 @@ func cmdBenchGateway(args []string, stdout, stderr io.Writer) int {
 	seconds := fs.Float64("seconds", 3, "how long the sync route is driven at half its peak rate")
 	cpuProfile := fs.String("cpuprofile", "", "have the server write a CPU profile to this file")
 	syncRate := fs.Float64("sync-rate", 0, "drive the sync route (and health) at this rate per second instead of half the sync route's peak")
-	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 || *requests < 1 || *clients < 1 {
+	if rest, err := cli.ParseInterspersed(fs, args); err != nil || len(rest) > 0 || *requests < 1 || *clients < 1 {
 		fmt.Fprintln(stderr, benchGatewayUsage)
 		return 2
 	}

@@ -1,4 +1,10 @@
-package main
+// Package bench is `signalbox bench`: the shared workloads timed on the
+// in-memory engine (beside the peer, aws-local-stepfunctions, with
+// --peer), and the durable runtime, the gateway and the JSONata engine
+// measured by their subcommands. The signalbox binary dispatches `bench`
+// to Main; the measurements that need `signalbox run` or `signalbox serve`
+// run that binary (os.Executable) as a child process.
+package bench
 
 import (
 	"context"
@@ -38,7 +44,8 @@ type benchConfig struct {
 
 const benchUsage = "usage: signalbox bench [--workloads DIR] [--repeats N] [--warmup N] [--peer] [--only a,b] [--json]"
 
-func cmdBench(args []string, stdout, stderr io.Writer) int {
+// Main runs `signalbox bench ARGS...` and returns its exit status.
+func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == probeRSSCommand {
 		return cmdProbeRSS(args[1:], stdout, stderr)
 	}

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -13,17 +13,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 )
-
-// asMainEnv makes the test binary behave as the signalbox binary, so that
-// `signalbox bench` can run `signalbox run` as a child process in tests.
-const asMainEnv = "SIGNALBOX_TEST_AS_MAIN"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(asMainEnv) == "1" {
-		os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
-	}
-	os.Exit(withBinary(m.Run))
-}
 
 const (
 	tinyChain = `{"StartAt":"A","States":{
@@ -73,14 +62,11 @@ func tinyWorkloads(t *testing.T, edit func(ws []map[string]any)) string {
 }
 
 // benchRun runs the bench on dir with one timed run and no warmup, the
-// child runs going through this test binary, and returns the exit code,
-// the JSON reports by workload and stderr.
+// child runs going through the signalbox binary, and returns the exit
+// code, the JSON reports by workload and stderr.
 func benchRun(t *testing.T, cfg benchConfig) (int, map[string]benchReport, string) {
 	t.Helper()
-	t.Setenv(asMainEnv, "1")
-	self, err := os.Executable()
-	require.NoError(t, err)
-	cfg.Repeats, cfg.JSON, cfg.Self = 1, true, self
+	cfg.Repeats, cfg.JSON, cfg.Self = 1, true, signalbox(t)
 	var stdout, stderr bytes.Buffer
 	code := runBench(context.Background(), cfg, &stdout, &stderr)
 	reports := map[string]benchReport{}

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bufio"
@@ -19,6 +19,7 @@ import (
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/asl/jsonata"
+	"github.com/signalbox/signalbox/internal/cli"
 )
 
 // `signalbox bench jsonata` runs the same expressions on the same inputs
@@ -29,7 +30,7 @@ import (
 // three times more: the fastest of the three is its figure. Results are
 // compared as JSON, so that a fast wrong answer shows.
 
-//go:embed bench_jsonata.mjs
+//go:embed jsonata.mjs
 var benchJSONataRunner []byte
 
 // jsonataJSVersion is the jsonata-js release measured against.
@@ -111,7 +112,7 @@ func cmdBenchJSONata(args []string, stdout, stderr io.Writer) int {
 	goOnly := fs.Bool("go-only", false, "measure our engine only")
 	node := fs.String("node", "node", "the node binary")
 	dir := fs.String("jsonata-dir", "", "a directory with node_modules/jsonata "+jsonataJSVersion+" (default: installed with npm under the user's cache directory)")
-	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
+	if rest, err := cli.ParseInterspersed(fs, args); err != nil || len(rest) > 0 {
 		fmt.Fprintln(stderr, benchJSONataUsage)
 		return 2
 	}
