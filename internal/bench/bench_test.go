@@ -341,6 +341,29 @@ func TestMedianAndGroup(t *testing.T) {
 	}
 }
 
+// TestSharedWorkloadsVerify runs each shared workload once as the bench
+// does and verifies every execution: map_10k's data exceed AWS's payload
+// limit, and it failed the bench unnoticed until this test came.
+func TestSharedWorkloadsVerify(t *testing.T) {
+	dir, err := defaultWorkloadsDir()
+	if err == nil {
+		_, err = os.Stat(filepath.Join(dir, "manifest.json"))
+	}
+	if err != nil {
+		t.Skipf("no shared workloads: %v", err)
+	}
+	ws, err := loadManifest(dir, nil)
+	require.NoError(t, err)
+	require.NotEmpty(t, ws)
+	for _, w := range ws {
+		_, results := runOnce(t.Context(), benchEngine(), w, benchWorkers(w))
+		require.Len(t, results, w.ExecutionsPerRun, w.Name)
+		for _, res := range results {
+			require.NoError(t, w.verify(res), w.Name)
+		}
+	}
+}
+
 // BenchmarkWorkloads runs each shared workload (../shared/bench/workloads,
 // or $SIGNALBOX_BENCH_DIR/workloads) as `signalbox bench` does, one run per
 // iteration, and reports transitions per second.

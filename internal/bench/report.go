@@ -130,6 +130,7 @@ func printBenchTable(w io.Writer, cfg benchConfig, reports []*benchReport) {
 
 	fmt.Fprintf(w, "\ntps: transitions/s = states entered × executions ÷ wall seconds; median and best of %d timed run(s) after %d warmup run(s),\n", cfg.Repeats, cfg.Warmup)
 	fmt.Fprintln(w, "  in process: compiled once, the in-memory engine of `signalbox run` (virtual clock, no mocks), every output and state count verified.")
+	fmt.Fprintf(w, "payload limit: %d KiB (`--max-payload`), not AWS's 256 KiB, which map_10k's input and output exceed (AWS would fail it).\n", benchMaxPayload>>10)
 	fmt.Fprintf(w, "workers: the independent executions of a run run on that many goroutines (GOMAXPROCS=%d), as a server would; a single\n", goruntime.GOMAXPROCS(0))
 	fmt.Fprintln(w, "  execution runs its Map iterations concurrently inside the engine.")
 	fmt.Fprintln(w, "run RSS: peak resident memory of one `signalbox run --clock virtual` in a child process (its rusage maxrss).")

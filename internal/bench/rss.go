@@ -44,7 +44,7 @@ type childRun struct {
 // process, checks its result like an in-process execution's and returns
 // its peak resident memory.
 func runChild(ctx context.Context, self string, w *workload) (childRun, error) {
-	args := []string{"run", w.DefinitionPath, "--input-file", w.InputPath, "--clock", "virtual", "--name", w.Name}
+	args := []string{"run", w.DefinitionPath, "--input-file", w.InputPath, "--clock", "virtual", "--name", w.Name, "--max-payload", strconv.Itoa(benchMaxPayload)}
 	var rssR, rssW *os.File
 	if rssSupported {
 		var err error
