@@ -2,62 +2,21 @@ package main
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/signalbox/signalbox/internal/testbin"
 )
 
-// The CLI tests run the real binary, built once with go build into a
-// directory that TestMain removes after the tests (see withBinary).
-var (
-	binDir    string
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
+// The CLI tests run the real binary, built once (testbin).
+func TestMain(m *testing.M) { testbin.Main(m) }
 
-func TestMain(m *testing.M) {
-	os.Exit(withBinary(m.Run))
-}
-
-// withBinary runs the tests with a temporary directory for the binary,
-// then removes it. TestMain calls it.
-func withBinary(run func() int) int {
-	dir, err := os.MkdirTemp("", "signalbox-cli-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	binDir = dir
-	code := run()
-	_ = os.RemoveAll(dir)
-	return code
-}
-
-// signalbox returns the path of the binary, building it on first use.
-func signalbox(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		if binDir == "" {
-			buildErr = errors.New("TestMain did not call withBinary")
-			return
-		}
-		binPath = filepath.Join(binDir, "signalbox")
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	require.NoError(t, buildErr)
-	return binPath
-}
+// signalbox returns the path of the binary.
+func signalbox(t *testing.T) string { return testbin.Path(t) }
 
 // cliRun is what one run of the binary produced.
 type cliRun struct {

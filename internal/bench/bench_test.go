@@ -341,19 +341,27 @@ func TestMedianAndGroup(t *testing.T) {
 	}
 }
 
-// TestSharedWorkloadsVerify runs each shared workload once as the bench
-// does and verifies every execution: map_10k's data exceed AWS's payload
-// limit, and it failed the bench unnoticed until this test came.
-func TestSharedWorkloadsVerify(t *testing.T) {
+// sharedWorkloads loads the shared workloads (../shared/bench/workloads, or
+// $SIGNALBOX_BENCH_DIR/workloads), skipping when there are none.
+func sharedWorkloads(tb testing.TB) []*workload {
+	tb.Helper()
 	dir, err := defaultWorkloadsDir()
 	if err == nil {
 		_, err = os.Stat(filepath.Join(dir, "manifest.json"))
 	}
 	if err != nil {
-		t.Skipf("no shared workloads: %v", err)
+		tb.Skipf("no shared workloads: %v", err)
 	}
 	ws, err := loadManifest(dir, nil)
-	require.NoError(t, err)
+	require.NoError(tb, err)
+	return ws
+}
+
+// TestSharedWorkloadsVerify runs each shared workload once as the bench
+// does and verifies every execution: map_10k's data exceed AWS's payload
+// limit, and it failed the bench unnoticed until this test came.
+func TestSharedWorkloadsVerify(t *testing.T) {
+	ws := sharedWorkloads(t)
 	require.NotEmpty(t, ws)
 	for _, w := range ws {
 		_, results := runOnce(t.Context(), benchEngine(), w, benchWorkers(w))
@@ -368,16 +376,7 @@ func TestSharedWorkloadsVerify(t *testing.T) {
 // or $SIGNALBOX_BENCH_DIR/workloads) as `signalbox bench` does, one run per
 // iteration, and reports transitions per second.
 func BenchmarkWorkloads(b *testing.B) {
-	dir, err := defaultWorkloadsDir()
-	if err == nil {
-		_, err = os.Stat(filepath.Join(dir, "manifest.json"))
-	}
-	if err != nil {
-		b.Skipf("no shared workloads: %v", err)
-	}
-	ws, err := loadManifest(dir, nil)
-	require.NoError(b, err)
-	for _, w := range ws {
+	for _, w := range sharedWorkloads(b) {
 		b.Run(w.Name, func(b *testing.B) {
 			eng, workers := benchEngine(), benchWorkers(w)
 			_, results := runOnce(b.Context(), eng, w, workers)
