@@ -20,7 +20,6 @@ import (
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/asl/diag"
 	"github.com/signalbox/signalbox/runtime"
-	"github.com/signalbox/signalbox/store"
 )
 
 // openAPI documents the management API; a test checks that it names every
@@ -61,7 +60,7 @@ func mgmtError(c *gin.Context, status int, code, message string, extra ...any) {
 	c.AbortWithStatusJSON(status, gin.H{"error": e})
 }
 
-// apiFail maps an error of the runtime or the store to the management
+// apiFail maps an error of the runtime to the management
 // API's answer: the one place that does.
 func (s *Server) apiFail(c *gin.Context, err error) {
 	var de *diag.Error
@@ -70,7 +69,7 @@ func (s *Server) apiFail(c *gin.Context, err error) {
 		mgmtError(c, http.StatusBadRequest, "InvalidDefinition", err.Error(), "diagnostics", de.Diagnostics)
 	case errors.Is(err, runtime.ErrStateMachineDoesNotExist):
 		mgmtError(c, http.StatusNotFound, "StateMachineDoesNotExist", err.Error())
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, runtime.ErrNotFound):
 		mgmtError(c, http.StatusNotFound, "ExecutionDoesNotExist", "no such execution")
 	case errors.Is(err, runtime.ErrInvalidName):
 		mgmtError(c, http.StatusBadRequest, "InvalidName", err.Error())
@@ -80,13 +79,13 @@ func (s *Server) apiFail(c *gin.Context, err error) {
 		mgmtError(c, http.StatusConflict, "ExecutionAlreadyExists", err.Error())
 	case errors.Is(err, runtime.ErrStateMachineAlreadyExists):
 		mgmtError(c, http.StatusConflict, "StateMachineAlreadyExists", err.Error())
-	case errors.Is(err, store.ErrClosed):
+	case errors.Is(err, runtime.ErrExecutionClosed):
 		mgmtError(c, http.StatusConflict, "ExecutionNotRunning", "the execution has already ended")
-	case errors.Is(err, store.ErrInvalid):
+	case errors.Is(err, runtime.ErrInvalidArgument):
 		mgmtError(c, http.StatusBadRequest, "InvalidRequest", err.Error())
 	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
 		c.Abort() // the client left
-	case store.Unavailable(err):
+	case errors.Is(err, runtime.ErrUnavailable):
 		id := newRequestID()
 		c.Header("x-amzn-RequestId", id)
 		s.opts.Logger.Error("management API", "method", c.Request.Method, "path", c.Request.URL.Path, "requestId", id, "err", err)
@@ -222,22 +221,14 @@ func (s *Server) apiListStateMachines(c *gin.Context) {
 	if !ok {
 		return
 	}
-	names, next, err := s.opts.Runtime.ListStateMachines(c.Request.Context(), c.Query("nextToken"), limit)
+	list, next, err := s.inspector().ListStateMachines(c.Request.Context(), c.Query("nextToken"), limit)
 	if err != nil {
 		s.apiFail(c, err)
 		return
 	}
-	out := make([]apiStateMachine, 0, len(names))
-	for _, n := range names {
-		info, err := s.opts.Runtime.DescribeStateMachine(c.Request.Context(), n)
-		if errors.Is(err, runtime.ErrStateMachineDoesNotExist) {
-			continue // deleted meanwhile
-		}
-		if err != nil {
-			s.apiFail(c, err)
-			return
-		}
-		out = append(out, apiSMView(info, false))
+	out := make([]apiStateMachine, len(list))
+	for i, info := range list {
+		out[i] = apiSMView(info, false)
 	}
 	c.JSON(http.StatusOK, gin.H{"stateMachines": out, "nextToken": next})
 }
@@ -368,9 +359,9 @@ type apiExecution struct {
 	RedriveCount    int             `json:"redriveCount"`
 }
 
-func apiExecView(e *store.Execution, full bool) apiExecution {
+func apiExecView(e *runtime.ExecutionInfo, full bool) apiExecution {
 	v := apiExecution{
-		ExecutionARN:    strings.Replace(e.StateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + e.Name,
+		ExecutionARN:    e.ARN,
 		StateMachineARN: e.StateMachineARN, Name: e.Name, Status: e.Status, StartDate: e.StartDate,
 		Error: e.Error, Cause: e.Cause, RedriveCount: e.RedriveCount,
 	}
@@ -406,8 +397,8 @@ func (s *Server) apiListExecutions(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	list, next, err := s.opts.Runtime.ListExecutions(ctx, name, status, c.Query("nextToken"), limit)
-	if errors.Is(err, store.ErrInvalid) {
+	list, next, err := s.inspector().ListExecutions(ctx, runtime.ExecutionFilter{StateMachine: name, Status: status, Cursor: c.Query("nextToken"), Limit: limit})
+	if errors.Is(err, runtime.ErrInvalidArgument) {
 		mgmtError(c, http.StatusBadRequest, "InvalidToken", fmt.Sprintf("nextToken %q is not one this API handed out", c.Query("nextToken")))
 		return
 	}
@@ -462,7 +453,7 @@ func (s *Server) apiStartExecution(c *gin.Context) {
 
 // execution loads the execution the :arn parameter names; a request with
 // a route key sees only the executions that key started.
-func (s *Server) execution(c *gin.Context) (*store.Execution, bool) {
+func (s *Server) execution(c *gin.Context) (*runtime.ExecutionInfo, bool) {
 	arn := c.Param("arn")
 	id, smName, err := s.opts.Runtime.ExecutionIDOf(arn)
 	if err != nil {
@@ -478,8 +469,8 @@ func (s *Server) execution(c *gin.Context) (*store.Execution, bool) {
 		mgmtError(c, http.StatusNotFound, "ExecutionDoesNotExist", "no execution "+arn)
 		return nil, false
 	}
-	e, err := s.opts.Runtime.Describe(c.Request.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
+	e, err := s.inspector().DescribeExecution(c.Request.Context(), id)
+	if errors.Is(err, runtime.ErrNotFound) {
 		mgmtError(c, http.StatusNotFound, "ExecutionDoesNotExist", "no execution "+arn)
 		return nil, false
 	}
@@ -516,7 +507,7 @@ func (s *Server) apiStopExecution(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	if e, err := s.opts.Runtime.Describe(ctx, e.ID); err != nil {
+	if e, err := s.inspector().DescribeExecution(ctx, e.ID); err != nil {
 		s.apiFail(c, err)
 	} else {
 		c.JSON(http.StatusOK, apiExecView(e, true))
@@ -552,7 +543,7 @@ func (s *Server) apiGetHistory(c *gin.Context) {
 	if !ok {
 		return
 	}
-	res, err := s.opts.Runtime.Store.HistoryPage(c.Request.Context(), &store.HistoryPageParams{ExecutionID: e.ID, From: from, Limit: limit, Reverse: reverse})
+	res, err := s.inspector().History(c.Request.Context(), e.ID, runtime.HistoryQuery{After: from, Limit: limit, Reverse: reverse})
 	if err != nil {
 		s.apiFail(c, err)
 		return

@@ -10,7 +10,6 @@ import (
 
 	"github.com/signalbox/signalbox/asl/diag"
 	"github.com/signalbox/signalbox/runtime"
-	"github.com/signalbox/signalbox/store"
 )
 
 // awsError is an error in AWS's shape: the HTTP status, the exception's
@@ -64,7 +63,7 @@ const (
 	excValidation                = "ValidationException"
 )
 
-// sentinels are the runtime's and the store's errors named like AWS's
+// sentinels are the runtime's errors named like AWS's
 // exceptions, with the exception each becomes; the first match wins.
 var sentinels = []struct {
 	err    error
@@ -87,11 +86,11 @@ var sentinels = []struct {
 	{runtime.ErrValidation, excValidation, http.StatusBadRequest},
 	{runtime.ErrConflict, excConflict, http.StatusConflict},
 	{runtime.ErrServiceQuotaExceeded, excServiceQuotaExceeded, http.StatusPaymentRequired},
-	{store.ErrNotFound, excResourceNotFound, http.StatusBadRequest},
-	{store.ErrInvalid, excValidation, http.StatusBadRequest},
+	{runtime.ErrNotFound, excResourceNotFound, http.StatusBadRequest},
+	{runtime.ErrInvalidArgument, excValidation, http.StatusBadRequest},
 }
 
-// toAWSError is the one place where an error of the runtime or the store
+// toAWSError is the one place where an error of the runtime
 // becomes an AWS exception. Handlers that know better what a missing
 // record is (an execution, a task) say so through notFound; everything
 // not recognised is an InternalFailure (HTTP 500).
@@ -120,17 +119,17 @@ func toAWSError(err error) *awsError {
 	if errors.Is(err, context.Canceled) {
 		return &awsError{Status: 499, Type: "RequestAbortedException", Message: "the request was cancelled"}
 	}
-	if store.Unavailable(err) {
+	if errors.Is(err, runtime.ErrUnavailable) {
 		return &awsError{Status: http.StatusServiceUnavailable, Type: excServiceUnavailable, Message: err.Error()}
 	}
 	return &awsError{Status: http.StatusInternalServerError, Type: excInternalFailure, Message: err.Error()}
 }
 
-// notFound turns the store's and the runtime's "no such record" into the
+// notFound turns the runtime's "no such record" (ErrNotFound) into the
 // exception typ names, for handlers whose record has a name of its own
 // (ExecutionDoesNotExist, ...); other errors pass unchanged.
 func notFound(err error, typ, format string, args ...any) error {
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, runtime.ErrNotFound) {
 		return errorf(typ, format, args...)
 	}
 	return err

@@ -10,7 +10,6 @@ import (
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/runtime"
-	"github.com/signalbox/signalbox/store"
 )
 
 func TestToAWSError(t *testing.T) {
@@ -25,7 +24,8 @@ func TestToAWSError(t *testing.T) {
 		{runtime.ErrTaskDoesNotExist, 400, "TaskDoesNotExist", "Task Does Not Exist"},
 		{fmt.Errorf("%w: alias a", runtime.ErrConflict), 409, "ConflictException", "alias a"},
 		{fmt.Errorf("%w: 100 aliases", runtime.ErrServiceQuotaExceeded), 402, "ServiceQuotaExceededException", "100 aliases"},
-		{fmt.Errorf("%w: bad id", store.ErrInvalid), 400, "ValidationException", "bad id"},
+		{fmt.Errorf("%w: bad id", runtime.ErrInvalidArgument), 400, "ValidationException", "bad id"},
+		{fmt.Errorf("%w: reading x", runtime.ErrUnavailable), 503, "ServiceUnavailable", "the store is unavailable: reading x"},
 		{errors.New("redis: connection refused"), 500, "InternalFailure", "redis: connection refused"},
 		{errorf("InvalidArn", "Invalid Arn: 'x'"), 400, "InvalidArn", "Invalid Arn: 'x'"},
 	} {

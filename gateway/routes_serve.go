@@ -24,7 +24,6 @@ import (
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/runtime"
-	"github.com/signalbox/signalbox/store"
 )
 
 // routeTable holds the user routes: those of Options.Routes and those added
@@ -388,7 +387,7 @@ func (s *Server) routeStartError(c *gin.Context, r *liveRoute, err error) {
 		c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"message": "Internal server error: the state machine " + r.StateMachine + " of this route does not exist", "__type": "StateMachineDoesNotExist"})
 	case errors.Is(err, runtime.ErrInvalidInput):
 		c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"message": "Internal server error: " + err.Error(), "__type": "InvalidExecutionInput"})
-	case store.Unavailable(err):
+	case errors.Is(err, runtime.ErrUnavailable):
 		c.Header("Retry-After", "1")
 		routeFail(c, http.StatusServiceUnavailable, "Service Unavailable (request id "+c.Writer.Header().Get("x-amzn-RequestId")+")")
 	default:

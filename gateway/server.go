@@ -83,6 +83,9 @@ func New(opts Options) *Server {
 	return s
 }
 
+// inspector reads executions for the management API.
+func (s *Server) inspector() *runtime.Inspector { return s.opts.Runtime.Inspector() }
+
 // Handler is the server's http.Handler.
 func (s *Server) Handler() http.Handler { return s.engine }
 
@@ -95,7 +98,7 @@ func (s *Server) health(c *gin.Context) {
 func (s *Server) ready(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.opts.Runtime.Store.Ping(ctx); err != nil {
+	if err := s.opts.Runtime.Ping(ctx); err != nil {
 		s.opts.Logger.Warn("not ready", "err", err)
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "message": "the store does not answer"})
 		return

@@ -11,7 +11,6 @@ import (
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/runtime"
-	"github.com/signalbox/signalbox/store"
 )
 
 // Step Functions' execution actions.
@@ -57,13 +56,13 @@ func decodeInput(input *string) (any, string, error) {
 	return v, text, nil
 }
 
-// executionID is the store's id of the execution an ARN names.
+// executionID is the runtime's id of the execution an ARN names.
 func (s *Server) executionID(ref executionRef) string {
-	return store.ExecutionID(s.rt().StateMachineARN(ref.StateMachine), ref.Name)
+	return s.rt().ExecutionID(ref.StateMachine, ref.Name)
 }
 
 // describe reads an execution, or answers ExecutionDoesNotExist.
-func (s *Server) describe(ctx context.Context, ref executionRef) (*store.Execution, error) {
+func (s *Server) describe(ctx context.Context, ref executionRef) (*runtime.ExecutionInfo, error) {
 	e, err := s.rt().Describe(ctx, s.executionID(ref))
 	if err != nil {
 		return nil, notFound(err, excExecutionDoesNotExist, "Execution Does Not Exist: '%s'", ref.ARN)
@@ -363,7 +362,7 @@ func getExecutionHistory(s *Server, ctx context.Context, in *getExecutionHistory
 	if _, err := s.describe(ctx, ref); err != nil {
 		return nil, err
 	}
-	page, err := s.rt().Store.HistoryPage(ctx, &store.HistoryPageParams{ExecutionID: id, From: from, Limit: limit, Reverse: in.ReverseOrder})
+	page, err := s.rt().Inspector().History(ctx, id, runtime.HistoryQuery{After: from, Limit: limit, Reverse: in.ReverseOrder})
 	if err != nil {
 		return nil, err
 	}
@@ -447,7 +446,7 @@ func stopExecution(s *Server, ctx context.Context, in *stopExecutionInput) (*sto
 		return nil, tooLong("cause", len(in.Cause), 32768)
 	}
 	err = s.rt().Stop(ctx, s.executionID(ref), in.Error, in.Cause)
-	if err != nil && !errors.Is(err, store.ErrClosed) {
+	if err != nil && !errors.Is(err, runtime.ErrExecutionClosed) {
 		return nil, notFound(err, excExecutionDoesNotExist, "Execution Does Not Exist: '%s'", ref.ARN)
 	}
 	e, err := s.describe(ctx, ref)
@@ -481,7 +480,7 @@ func redriveExecution(s *Server, ctx context.Context, in *redriveExecutionInput)
 		return nil, errorf(excExecutionNotRedrivable, "%s", reason)
 	}
 	if _, err := s.rt().Redrive(ctx, e.ID); err != nil {
-		if errors.Is(err, store.ErrClosed) {
+		if errors.Is(err, runtime.ErrExecutionClosed) {
 			return nil, errorf(excExecutionNotRedrivable, "Execution %s cannot be redriven: %v", ref.ARN, err)
 		}
 		return nil, notFound(err, excExecutionDoesNotExist, "Execution Does Not Exist: '%s'", ref.ARN)

@@ -3,12 +3,10 @@ package gateway
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/runtime"
-	"github.com/signalbox/signalbox/store"
 )
 
 // Step Functions' state machine actions.
@@ -232,15 +230,11 @@ func describeStateMachine(s *Server, ctx context.Context, in *describeStateMachi
 		RoleARN: info.RoleARN, Type: info.Type, CreationDate: at(info.Created), RevisionID: info.RevisionID,
 	}
 	if ref.Version > 0 {
-		v, err := s.rt().Store.StateMachineVersionGet(ctx, ref.Name, ref.Version)
+		v, err := s.rt().DescribeStateMachineVersion(ctx, ref.Name, ref.Version)
 		if err != nil {
 			return nil, notFound(err, excStateMachineDoesNotExist, "State Machine Does Not Exist: '%s'", in.StateMachineARN)
 		}
-		def, err := s.rt().Store.DefinitionGet(ctx, v.DefinitionSHA)
-		if err != nil {
-			return nil, err
-		}
-		out.StateMachineARN, out.Definition, out.CreationDate = in.StateMachineARN, string(def), at(v.Created)
+		out.StateMachineARN, out.Definition, out.CreationDate = in.StateMachineARN, string(v.Definition), at(v.Created)
 		out.Description, out.RevisionID = v.Description, ""
 	}
 	if metadataOnly {
@@ -287,21 +281,14 @@ func listStateMachines(s *Server, ctx context.Context, in *listStateMachinesInpu
 	if err != nil {
 		return nil, err
 	}
-	names, next, err := s.rt().ListStateMachines(ctx, after, limit)
+	list, next, err := s.rt().Inspector().ListStateMachines(ctx, after, limit)
 	if err != nil {
 		return nil, err
 	}
 	out := &listStateMachinesOutput{StateMachines: []stateMachineListItem{}, NextToken: encodeToken("stateMachines", next)}
-	for _, name := range names {
-		sm, err := s.rt().Store.StateMachineGet(ctx, name)
-		if errors.Is(err, store.ErrNotFound) {
-			continue // deleted since it was listed
-		}
-		if err != nil {
-			return nil, err
-		}
+	for _, sm := range list {
 		out.StateMachines = append(out.StateMachines, stateMachineListItem{
-			StateMachineARN: s.rt().StateMachineARN(name), Name: name, Type: sm.Type, CreationDate: at(sm.Created),
+			StateMachineARN: sm.ARN, Name: sm.Name, Type: sm.Type, CreationDate: at(sm.Created),
 		})
 	}
 	return out, nil

@@ -46,7 +46,7 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 	}
 	th, err := d.firstThread(ctx, item, ext)
 	if th == nil {
-		th, err = d.Store.ThreadGet(ctx, item.Exec, item.Thread)
+		th, err = d.store.ThreadGet(ctx, item.Exec, item.Thread)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		if ext != nil {
@@ -80,7 +80,7 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 		if len(chain) == 0 {
 			return err
 		}
-		if _, herr := d.Store.OutboxHandOverChain(ctx, item.Exec, chain); herr != nil && err == nil {
+		if _, herr := d.store.OutboxHandOverChain(ctx, item.Exec, chain); herr != nil && err == nil {
 			return herr
 		}
 		return err
@@ -129,7 +129,7 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 			return handOver(err)
 		}
 		if vars == nil && x.machine.UsesVariables() {
-			if vars, err = d.Store.VarsGet(ctx, x.id); err != nil {
+			if vars, err = d.store.VarsGet(ctx, x.id); err != nil {
 				return handOver(err)
 			}
 			if vars == nil {
@@ -244,7 +244,7 @@ func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *externa
 		if p.Record, err = tr.rec.encode(); err != nil {
 			return handOver(err)
 		}
-		res, err := d.Store.Transition(ctx, p)
+		res, err := d.store.Transition(ctx, p)
 		if errors.Is(err, store.ErrHistoryLimit) && b.steps > 1 {
 			// Near the limit the steps are taken one by one, so that the
 			// history fills up to it exactly.

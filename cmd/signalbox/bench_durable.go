@@ -157,7 +157,7 @@ func benchDurableOn(ctx context.Context, redisURL string, o benchDurableOptions,
 	tasks.Handle("arn:aws:states:::signalbox:bench", integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
 		return req.Parameters, nil
 	}))
-	d := &runtime.Durable{Store: st, Tasks: tasks, Concurrency: o.workers, Consumer: "bench"}
+	d := runtime.NewDurable(st, &runtime.Durable{Tasks: tasks, Concurrency: o.workers, Consumer: "bench"})
 
 	fmt.Fprintf(stdout, "Redis %s (keys under %s); worker concurrency %d; GOMAXPROCS %d\n", redisURL, prefix, o.workers, goruntime.GOMAXPROCS(0))
 	fmt.Fprintf(stdout, "persistence: %s\n", st.Persistence(ctx))
@@ -322,11 +322,11 @@ func runWorkers(ctx context.Context, d *runtime.Durable) (stop func()) {
 func waitClosed(ctx context.Context, d *runtime.Durable) error {
 	deadline := time.Now().Add(10 * time.Minute)
 	for {
-		open, err := d.Store.OpenExecutions(ctx, &store.OpenExecutionsParams{Limit: 1})
+		open, err := d.Inspector().AnyOpen(ctx)
 		if err != nil {
 			return err
 		}
-		if len(open) == 0 {
+		if !open {
 			return nil
 		}
 		if time.Now().After(deadline) {

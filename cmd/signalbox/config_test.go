@@ -265,7 +265,7 @@ routes:
 
 // cfgDurable is a runtime on a store of the test's own.
 func cfgDurable(t *testing.T) *runtime.Durable {
-	return &runtime.Durable{Store: storetest.Open(t, "sbcfg-")}
+	return runtime.NewDurable(storetest.Open(t, "sbcfg-"), nil)
 }
 
 func TestConfigApplyIsIdempotentAndChecksTheStore(t *testing.T) {

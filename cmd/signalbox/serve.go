@@ -105,10 +105,10 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	defer st.Close()
 	logDurability(ctx, log, st)
-	d := &runtime.Durable{
-		Store: st, Tasks: newIntegrations(), Lease: *lease, Concurrency: *workers,
+	d := runtime.NewDurable(st, &runtime.Durable{
+		Tasks: newIntegrations(), Lease: *lease, Concurrency: *workers,
 		Region: *region, Account: *account,
-	}
+	})
 	if *configFile != "" {
 		done, problems := configApply(ctx, d, cfg)
 		if len(problems) > 0 {

@@ -44,7 +44,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer st.Close()
-	d := &runtime.Durable{Store: st, Tasks: newIntegrations(), Lease: *lease, Consumer: *consumer}
+	d := runtime.NewDurable(st, &runtime.Durable{Tasks: newIntegrations(), Lease: *lease, Consumer: *consumer})
 	slog.New(slog.NewTextHandler(stderr, nil)).Info("worker started", "prefix", *prefix, "lease", *lease)
 	if err := d.Run(ctx); err != nil {
 		fmt.Fprintf(stderr, "signalbox worker: %v\n", err)
