@@ -19,6 +19,7 @@ import (
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/asl/diag"
+	"github.com/signalbox/signalbox/gateway/awsproto"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -86,12 +87,12 @@ func (s *Server) apiFail(c *gin.Context, err error) {
 	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
 		c.Abort() // the client left
 	case errors.Is(err, runtime.ErrUnavailable):
-		id := newRequestID()
+		id := awsproto.NewRequestID()
 		c.Header("x-amzn-RequestId", id)
 		s.opts.Logger.Error("management API", "method", c.Request.Method, "path", c.Request.URL.Path, "requestId", id, "err", err)
 		mgmtError(c, http.StatusServiceUnavailable, "ServiceUnavailable", "the store did not answer (request id "+id+"); try again later", "requestId", id)
 	default:
-		id := newRequestID()
+		id := awsproto.NewRequestID()
 		c.Header("x-amzn-RequestId", id)
 		s.opts.Logger.Error("management API", "method", c.Request.Method, "path", c.Request.URL.Path, "requestId", id, "err", err)
 		mgmtError(c, http.StatusInternalServerError, "InternalError", "internal error (request id "+id+"): the server's log has the details", "requestId", id)

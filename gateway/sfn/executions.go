@@ -1,4 +1,4 @@
-package gateway
+package sfn
 
 import (
 	"context"
@@ -57,12 +57,12 @@ func decodeInput(input *string) (any, string, error) {
 }
 
 // executionID is the runtime's id of the execution an ARN names.
-func (s *Server) executionID(ref executionRef) string {
+func (s *API) executionID(ref executionRef) string {
 	return s.rt().ExecutionID(ref.StateMachine, ref.Name)
 }
 
 // describe reads an execution, or answers ExecutionDoesNotExist.
-func (s *Server) describe(ctx context.Context, ref executionRef) (*runtime.ExecutionInfo, error) {
+func (s *API) describe(ctx context.Context, ref executionRef) (*runtime.ExecutionInfo, error) {
 	e, err := s.rt().Describe(ctx, s.executionID(ref))
 	if err != nil {
 		return nil, notFound(err, excExecutionDoesNotExist, "Execution Does Not Exist: '%s'", ref.ARN)
@@ -85,7 +85,7 @@ type startExecutionOutput struct {
 // startExecution starts an execution of a state machine, or of one of its
 // versions or aliases; idempotent for the same name and input while the
 // execution runs.
-func startExecution(s *Server, ctx context.Context, in *startExecutionInput) (*startExecutionOutput, error) {
+func startExecution(s *API, ctx context.Context, in *startExecutionInput) (*startExecutionOutput, error) {
 	if _, err := s.parseStateMachineARN(in.StateMachineARN, "stateMachineArn", true); err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ type startSyncExecutionOutput struct {
 
 // startSyncExecution runs an EXPRESS state machine's execution to its end
 // and answers with its result.
-func startSyncExecution(s *Server, ctx context.Context, in *startSyncExecutionInput) (*startSyncExecutionOutput, error) {
+func startSyncExecution(s *API, ctx context.Context, in *startSyncExecutionInput) (*startSyncExecutionOutput, error) {
 	ref, err := s.parseStateMachineARN(in.StateMachineARN, "stateMachineArn", true)
 	if err != nil {
 		return nil, err
@@ -202,7 +202,7 @@ type describeExecutionOutput struct {
 	StateMachineAliasARN   string `json:"stateMachineAliasArn,omitempty"`
 }
 
-func describeExecution(s *Server, ctx context.Context, in *describeExecutionInput) (*describeExecutionOutput, error) {
+func describeExecution(s *API, ctx context.Context, in *describeExecutionInput) (*describeExecutionOutput, error) {
 	ref, err := s.parseExecutionARN(in.ExecutionARN, "executionArn")
 	if err != nil {
 		return nil, err
@@ -272,7 +272,7 @@ type listExecutionsOutput struct {
 }
 
 // listExecutions lists a state machine's executions, newest first.
-func listExecutions(s *Server, ctx context.Context, in *listExecutionsInput) (*listExecutionsOutput, error) {
+func listExecutions(s *API, ctx context.Context, in *listExecutionsInput) (*listExecutionsOutput, error) {
 	if in.MapRunARN != "" {
 		return nil, notSupported("listing the executions of a Map Run (mapRunArn)")
 	}
@@ -338,7 +338,7 @@ type getExecutionHistoryOutput struct {
 // AWS's shape; their timestamps become epoch seconds here, and their
 // inputs and outputs are left out unless includeExecutionData (default
 // true).
-func getExecutionHistory(s *Server, ctx context.Context, in *getExecutionHistoryInput) (*getExecutionHistoryOutput, error) {
+func getExecutionHistory(s *API, ctx context.Context, in *getExecutionHistoryInput) (*getExecutionHistoryOutput, error) {
 	ref, err := s.parseExecutionARN(in.ExecutionARN, "executionArn")
 	if err != nil {
 		return nil, err
@@ -434,7 +434,7 @@ type stopExecutionOutput struct {
 
 // stopExecution aborts a running execution. Stopping one that has already
 // ended changes nothing and answers with the date it ended.
-func stopExecution(s *Server, ctx context.Context, in *stopExecutionInput) (*stopExecutionOutput, error) {
+func stopExecution(s *API, ctx context.Context, in *stopExecutionInput) (*stopExecutionOutput, error) {
 	ref, err := s.parseExecutionARN(in.ExecutionARN, "executionArn")
 	if err != nil {
 		return nil, err
@@ -467,7 +467,7 @@ type redriveExecutionOutput struct {
 
 // redriveExecution restarts a failed, timed out or aborted execution from
 // the state it stopped at.
-func redriveExecution(s *Server, ctx context.Context, in *redriveExecutionInput) (*redriveExecutionOutput, error) {
+func redriveExecution(s *API, ctx context.Context, in *redriveExecutionInput) (*redriveExecutionOutput, error) {
 	ref, err := s.parseExecutionARN(in.ExecutionARN, "executionArn")
 	if err != nil {
 		return nil, err
@@ -489,7 +489,7 @@ func redriveExecution(s *Server, ctx context.Context, in *redriveExecutionInput)
 }
 
 // now is the runtime's clock.
-func (s *Server) now() time.Time {
+func (s *API) now() time.Time {
 	if s.rt().Now != nil {
 		return s.rt().Now()
 	}

@@ -1,4 +1,4 @@
-package gateway
+package sfn
 
 import (
 	"errors"
@@ -31,12 +31,12 @@ func TestToAWSError(t *testing.T) {
 	} {
 		got := toAWSError(c.err)
 		require.Equal(t, c.status, got.Status, "%v", c.err)
-		require.Equal(t, c.typ, got.Type, "%v", c.err)
+		require.Equal(t, c.typ, got.Code, "%v", c.err)
 		require.Equal(t, c.message, got.Message, "%v", c.err)
 	}
 	_, err := asl.Parse([]byte(`{"StartAt":"A","States":{}}`))
 	got := toAWSError(fmt.Errorf("creating: %w", err))
-	require.Equal(t, "InvalidDefinition", got.Type)
+	require.Equal(t, "InvalidDefinition", got.Code)
 	require.Equal(t, http.StatusBadRequest, got.Status)
 	require.Contains(t, got.Message, "MISSING_TRANSITION_TARGET")
 }

@@ -1,4 +1,4 @@
-package gateway
+package sfn
 
 import (
 	"context"
@@ -79,7 +79,7 @@ type createStateMachineOutput struct {
 	StateMachineVersionARN string `json:"stateMachineVersionArn,omitempty"`
 }
 
-func createStateMachine(s *Server, ctx context.Context, in *createStateMachineInput) (*createStateMachineOutput, error) {
+func createStateMachine(s *API, ctx context.Context, in *createStateMachineInput) (*createStateMachineOutput, error) {
 	switch {
 	case in.Name == "":
 		return nil, required("name")
@@ -142,7 +142,7 @@ type updateStateMachineOutput struct {
 	StateMachineVersionARN string `json:"stateMachineVersionArn,omitempty"`
 }
 
-func updateStateMachine(s *Server, ctx context.Context, in *updateStateMachineInput) (*updateStateMachineOutput, error) {
+func updateStateMachine(s *API, ctx context.Context, in *updateStateMachineInput) (*updateStateMachineOutput, error) {
 	ref, err := s.parseStateMachineARN(in.StateMachineARN, "stateMachineArn", false)
 	if err != nil {
 		return nil, err
@@ -182,7 +182,7 @@ type empty struct{}
 
 // deleteStateMachine deletes a state machine with its versions; as on
 // AWS, deleting one that does not exist succeeds.
-func deleteStateMachine(s *Server, ctx context.Context, in *deleteStateMachineInput) (*empty, error) {
+func deleteStateMachine(s *API, ctx context.Context, in *deleteStateMachineInput) (*empty, error) {
 	ref, err := s.parseStateMachineARN(in.StateMachineARN, "stateMachineArn", false)
 	if err != nil {
 		return nil, err
@@ -209,7 +209,7 @@ type describeStateMachineOutput struct {
 
 // describeStateMachine describes a state machine, or one of its versions
 // (by version ARN: that version's definition, date and description).
-func describeStateMachine(s *Server, ctx context.Context, in *describeStateMachineInput) (*describeStateMachineOutput, error) {
+func describeStateMachine(s *API, ctx context.Context, in *describeStateMachineInput) (*describeStateMachineOutput, error) {
 	ref, err := s.parseStateMachineARN(in.StateMachineARN, "stateMachineArn", true)
 	if err != nil {
 		return nil, err
@@ -272,7 +272,7 @@ type listStateMachinesOutput struct {
 	NextToken     string                 `json:"nextToken,omitempty"`
 }
 
-func listStateMachines(s *Server, ctx context.Context, in *listStateMachinesInput) (*listStateMachinesOutput, error) {
+func listStateMachines(s *API, ctx context.Context, in *listStateMachinesInput) (*listStateMachinesOutput, error) {
 	limit, err := pageSize(in.MaxResults)
 	if err != nil {
 		return nil, err
@@ -316,7 +316,7 @@ type validateStateMachineDefinitionOutput struct {
 
 // validateStateMachineDefinition reports every problem asl finds, each an
 // ERROR with its code and JSON-pointer location (asl reports no warnings).
-func validateStateMachineDefinition(s *Server, ctx context.Context, in *validateStateMachineDefinitionInput) (*validateStateMachineDefinitionOutput, error) {
+func validateStateMachineDefinition(s *API, ctx context.Context, in *validateStateMachineDefinitionInput) (*validateStateMachineDefinitionOutput, error) {
 	if in.Definition == "" {
 		return nil, required("definition")
 	}
@@ -364,7 +364,7 @@ type describeStateMachineForExecutionOutput struct {
 
 // describeStateMachineForExecution describes the state machine as the
 // execution runs it: with the definition it started with.
-func describeStateMachineForExecution(s *Server, ctx context.Context, in *describeStateMachineForExecutionInput) (*describeStateMachineForExecutionOutput, error) {
+func describeStateMachineForExecution(s *API, ctx context.Context, in *describeStateMachineForExecutionInput) (*describeStateMachineForExecutionOutput, error) {
 	ref, err := s.parseExecutionARN(in.ExecutionARN, "executionArn")
 	if err != nil {
 		return nil, err
