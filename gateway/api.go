@@ -46,6 +46,7 @@ func (s *Server) routeAPI(g *gin.RouterGroup) {
 	admin.POST("/state-machines/:name/executions", s.apiStartExecution)
 	scoped.GET("/executions/:arn", s.apiGetExecution)
 	scoped.GET("/executions/:arn/history", s.apiGetHistory)
+	scoped.GET("/executions/:arn/events", s.apiTailExecution)
 	admin.POST("/executions/:arn/stop", s.apiStopExecution)
 	admin.GET("/routes", s.apiListRoutes)
 	admin.POST("/routes", s.apiAddRoute)
@@ -558,6 +559,58 @@ func (s *Server) apiGetHistory(c *gin.Context) {
 		next = strconv.FormatInt(res.Next, 10)
 	}
 	c.JSON(http.StatusOK, gin.H{"events": events, "nextToken": next})
+}
+
+// apiTailExecution streams an execution's history events as they are
+// written, as server-sent events: each is "id: <event id>", "event:
+// history" and "data: <the event as apiGetHistory renders it>"; once the
+// execution has closed and its last event is sent, "event: end" ends the
+// stream. A client reconnecting with Last-Event-ID (or ?after=ID) resumes
+// after that event. The runtime's inspector polls the history for it
+// (runtime.Inspector.Tail); the stream ends when the client leaves.
+func (s *Server) apiTailExecution(c *gin.Context) {
+	var after int64
+	if t := cmp.Or(c.GetHeader("Last-Event-ID"), c.Query("after")); t != "" {
+		n, err := strconv.ParseInt(t, 10, 64)
+		if err != nil || n < 0 {
+			mgmtError(c, http.StatusBadRequest, "InvalidRequest", fmt.Sprintf("the event id to resume after must be a number, got %q", t))
+			return
+		}
+		after = n
+	}
+	e, ok := s.execution(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	w := c.Writer
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no") // a proxy in front must not hold the events back
+	w.WriteHeader(http.StatusOK)
+	w.Flush()
+	for ev, err := range s.inspector().Tail(ctx, e.ID, after) {
+		if err != nil {
+			// the status is sent: the failure goes in the stream
+			id := awsproto.NewRequestID()
+			s.opts.Logger.Error("management API", "method", c.Request.Method, "path", c.Request.URL.Path, "requestId", id, "err", err)
+			fmt.Fprintf(w, "event: error\ndata: {\"code\":\"InternalError\",\"message\":\"reading the history failed (request id %s): the server's log has the details\"}\n\n", id)
+			w.Flush()
+			return
+		}
+		var line bytes.Buffer
+		if json.Compact(&line, ev.JSON) != nil {
+			line.Reset()
+			line.WriteString(`{}`)
+		}
+		fmt.Fprintf(w, "id: %d\nevent: history\ndata: %s\n\n", ev.ID, line.Bytes())
+		w.Flush()
+	}
+	if ctx.Err() == nil {
+		fmt.Fprint(w, "event: end\ndata: {}\n\n")
+		w.Flush()
+	}
 }
 
 // apiRoute is a user route in the management API: its keys are shown by
