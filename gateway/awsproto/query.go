@@ -87,7 +87,35 @@ func DecodeQuery(params url.Values, in any) error {
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		panic("awsproto.DecodeQuery: in must be a pointer to a struct")
 	}
-	return decodeStruct(params, "", v.Elem())
+	return decodeStruct(newQueryParams(params), "", v.Elem())
+}
+
+// queryParams are a request's parameters with every name's prefixes (up
+// to each dot), so that whether a list has an Nth member is one lookup.
+// Scanning every name for each member made a list cost n²: 612 ms to
+// decode 5,000 members of a structure (an 89 KB body), against 10 ms with
+// the prefixes; url.ParseQuery refuses more than 10,000 parameters, which
+// bounded the scan at about 2.5 s a request.
+type queryParams struct {
+	url.Values
+	prefixes map[string]bool
+}
+
+func newQueryParams(v url.Values) queryParams {
+	p := queryParams{Values: v, prefixes: map[string]bool{}}
+	for k := range v {
+		for i := range len(k) {
+			if k[i] == '.' {
+				p.prefixes[k[:i]] = true
+			}
+		}
+	}
+	return p
+}
+
+// present reports whether the parameter name, or one below it, is there.
+func (p queryParams) present(name string) bool {
+	return p.Has(name) || p.prefixes[name]
 }
 
 type queryField struct {
@@ -119,7 +147,7 @@ func parseQueryTag(f reflect.StructField) (queryField, bool) {
 	return qf, true
 }
 
-func decodeStruct(params url.Values, prefix string, v reflect.Value) error {
+func decodeStruct(params queryParams, prefix string, v reflect.Value) error {
 	t := v.Type()
 	for i := range t.NumField() {
 		qf, ok := parseQueryTag(t.Field(i))
@@ -133,20 +161,7 @@ func decodeStruct(params url.Values, prefix string, v reflect.Value) error {
 	return nil
 }
 
-// present reports whether the parameter name, or one below it, is there.
-func present(params url.Values, name string) bool {
-	if params.Has(name) {
-		return true
-	}
-	for k := range params {
-		if strings.HasPrefix(k, name+".") {
-			return true
-		}
-	}
-	return false
-}
-
-func decodeQueryValue(params url.Values, name string, qf queryField, v reflect.Value) error {
+func decodeQueryValue(params queryParams, name string, qf queryField, v reflect.Value) error {
 	invalid := func(want string) error {
 		return Errorf(InvalidParameterValue, "Value (%s) for parameter %s is invalid. Must be %s.", params.Get(name), name, want)
 	}
@@ -180,7 +195,7 @@ func decodeQueryValue(params url.Values, name string, qf queryField, v reflect.V
 			v.SetFloat(f)
 		}
 	case reflect.Pointer:
-		if present(params, name) {
+		if params.present(name) {
 			p := reflect.New(v.Type().Elem())
 			if err := decodeQueryValue(params, name, qf, p.Elem()); err != nil {
 				return err
@@ -194,7 +209,7 @@ func decodeQueryValue(params url.Values, name string, qf queryField, v reflect.V
 		if qf.flat {
 			prefix = name + "."
 		}
-		for n := 1; present(params, prefix+strconv.Itoa(n)); n++ {
+		for n := 1; params.present(prefix+strconv.Itoa(n)); n++ {
 			elem := reflect.New(v.Type().Elem()).Elem()
 			if err := decodeQueryValue(params, prefix+strconv.Itoa(n), queryField{keyName: "key", valName: "value"}, elem); err != nil {
 				return err
@@ -209,7 +224,7 @@ func decodeQueryValue(params url.Values, name string, qf queryField, v reflect.V
 		if qf.flat {
 			prefix = name + "."
 		}
-		for n := 1; present(params, prefix+strconv.Itoa(n)); n++ {
+		for n := 1; params.present(prefix+strconv.Itoa(n)); n++ {
 			entry := prefix + strconv.Itoa(n) + "."
 			if !params.Has(entry + qf.keyName) {
 				return Errorf(InvalidParameterValue, "parameter %s has no %s", strings.TrimSuffix(entry, "."), qf.keyName)
