@@ -167,7 +167,7 @@ type epoch = awsproto.Epoch
 
 func at(t time.Time) epoch { return awsproto.At(t) }
 
-// Pagination: nextToken is opaque to clients. It carries the store's
+// Pagination: nextToken is opaque to clients. It carries the runtime's
 // cursor and what it pages (kind), so that a token of another listing, or
 // one made up, is refused with InvalidToken.
 
