@@ -209,7 +209,7 @@ func decodeQueryValue(params queryParams, name string, qf queryField, v reflect.
 		if qf.flat {
 			prefix = name + "."
 		}
-		for n := 1; params.present(prefix+strconv.Itoa(n)); n++ {
+		for n := 1; params.present(prefix + strconv.Itoa(n)); n++ {
 			elem := reflect.New(v.Type().Elem()).Elem()
 			if err := decodeQueryValue(params, prefix+strconv.Itoa(n), queryField{keyName: "key", valName: "value"}, elem); err != nil {
 				return err
@@ -224,7 +224,7 @@ func decodeQueryValue(params queryParams, name string, qf queryField, v reflect.
 		if qf.flat {
 			prefix = name + "."
 		}
-		for n := 1; params.present(prefix+strconv.Itoa(n)); n++ {
+		for n := 1; params.present(prefix + strconv.Itoa(n)); n++ {
 			entry := prefix + strconv.Itoa(n) + "."
 			if !params.Has(entry + qf.keyName) {
 				return Errorf(InvalidParameterValue, "parameter %s has no %s", strings.TrimSuffix(entry, "."), qf.keyName)
