@@ -60,58 +60,58 @@ func (d *Durable) ActivityARN(name string) string {
 	return fmt.Sprintf("arn:aws:states:%s:%s:activity:%s", d.region(), d.account(), name)
 }
 
-// CreateActivity creates an activity with its tags. As on AWS it is
+// createActivity creates an activity with its tags. As on AWS it is
 // idempotent by name: an activity that exists is returned unchanged, its
 // tags too.
-func (d *Durable) CreateActivity(ctx context.Context, name string, tags map[string]string) (*ActivityInfo, error) {
+func (d *Durable) createActivity(ctx context.Context, name string, tags map[string]string) (*ActivityInfo, error) {
 	if err := checkName("activity", name); err != nil {
 		return nil, err
 	}
 	if err := CheckTags(tags); err != nil {
 		return nil, err
 	}
-	a, _, err := d.Store.ActivityCreate(ctx, name, tags, d.now())
+	a, _, err := d.store.ActivityCreate(ctx, name, tags, d.now())
 	if err != nil {
 		return nil, err
 	}
 	return d.activityInfo(a), nil
 }
 
-// DescribeActivity returns an activity.
-func (d *Durable) DescribeActivity(ctx context.Context, arn string) (*ActivityInfo, error) {
+// describeActivity returns an activity.
+func (d *Durable) describeActivity(ctx context.Context, arn string) (*ActivityInfo, error) {
 	name, err := parseActivityARN(arn)
 	if err != nil {
 		return nil, err
 	}
-	a, err := d.Store.ActivityGet(ctx, name)
+	a, err := d.store.ActivityGet(ctx, name)
 	if err != nil {
 		return nil, activityError(err, arn)
 	}
 	return d.activityInfo(a), nil
 }
 
-// DeleteActivity deletes an activity (one that does not exist is no
+// deleteActivity deletes an activity (one that does not exist is no
 // error, as on AWS) with its tasks not yet handed out: the Task states
 // waiting for them wait on until their TimeoutSeconds, HeartbeatSeconds
 // only counting from a task's start. Tokens already handed out stay valid
 // until their task times out. A Task state that reaches a deleted activity
 // fails the execution with States.Runtime.
-func (d *Durable) DeleteActivity(ctx context.Context, arn string) error {
+func (d *Durable) deleteActivity(ctx context.Context, arn string) error {
 	name, err := parseActivityARN(arn)
 	if err != nil {
 		return err
 	}
-	return d.Store.ActivityDelete(ctx, name)
+	return d.store.ActivityDelete(ctx, name)
 }
 
-// ListActivities lists activities in lexical order of name, limit (0: 100,
+// listActivities lists activities in lexical order of name, limit (0: 100,
 // at most 1000) at a time; next is the cursor of the following page, ""
 // at the end.
-func (d *Durable) ListActivities(ctx context.Context, cursor string, limit int) ([]*ActivityInfo, string, error) {
+func (d *Durable) listActivities(ctx context.Context, cursor string, limit int) ([]*ActivityInfo, string, error) {
 	if limit < 0 || limit > 1000 {
 		return nil, "", fmt.Errorf("%w: maxResults must be 0 to 1000, got %d", ErrValidation, limit)
 	}
-	as, next, err := d.Store.ActivityList(ctx, cursor, limit)
+	as, next, err := d.store.ActivityList(ctx, cursor, limit)
 	if err != nil {
 		return nil, "", err
 	}
@@ -133,11 +133,11 @@ func activityError(err error, arn string) error {
 	return err
 }
 
-// GetActivityTask hands a worker the oldest task scheduled for an
+// getActivityTask hands a worker the oldest task scheduled for an
 // activity: its task token and its input (JSON). It waits for one up to
 // ActivityPoll, or until ctx ends, and returns an empty token when none
 // came. workerName (optional) is recorded in the ActivityStarted event.
-func (d *Durable) GetActivityTask(ctx context.Context, activityARN, workerName string) (token string, input []byte, err error) {
+func (d *Durable) getActivityTask(ctx context.Context, activityARN, workerName string) (token string, input []byte, err error) {
 	name, err := parseActivityARN(activityARN)
 	if err != nil {
 		return "", nil, err
@@ -145,7 +145,7 @@ func (d *Durable) GetActivityTask(ctx context.Context, activityARN, workerName s
 	if n := utf8.RuneCountInString(workerName); n > 80 {
 		return "", nil, fmt.Errorf("%w: workerName must be at most 80 characters, got %d", ErrValidation, n)
 	}
-	if _, err := d.Store.ActivityGet(ctx, name); err != nil {
+	if _, err := d.store.ActivityGet(ctx, name); err != nil {
 		return "", nil, activityError(err, activityARN)
 	}
 	deadline := time.Now().Add(ActivityPoll)
@@ -163,7 +163,7 @@ func (d *Durable) GetActivityTask(ctx context.Context, activityARN, workerName s
 		if left >= time.Second {
 			wait = time.Second
 		}
-		task, err := d.Store.ActivityTaskWait(ctx, name, wait)
+		task, err := d.store.ActivityTaskWait(ctx, name, wait)
 		switch {
 		case ctx.Err() != nil:
 			return "", nil, nil
@@ -185,10 +185,10 @@ func (d *Durable) GetActivityTask(ctx context.Context, activityARN, workerName s
 		switch verdict {
 		case taskStarted:
 			// Left behind, the task is found stale by the next taker.
-			_ = d.Store.ActivityTaskDone(context.WithoutCancel(ctx), name, *task)
+			_ = d.store.ActivityTaskDone(context.WithoutCancel(ctx), name, *task)
 			return task.Token, input, nil
 		case taskStale:
-			if err := d.Store.ActivityTaskDone(ctx, name, *task); err != nil && ctx.Err() == nil {
+			if err := d.store.ActivityTaskDone(ctx, name, *task); err != nil && ctx.Err() == nil {
 				return "", nil, err
 			}
 		case taskNotYet:
@@ -237,7 +237,7 @@ func (d *Durable) startActivityTask(ctx context.Context, task store.ActivityTask
 	if err != nil {
 		return nil, taskStale, nil
 	}
-	th, err := d.Store.ThreadGet(ctx, execID, thread)
+	th, err := d.store.ThreadGet(ctx, execID, thread)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, taskStale, nil
 	}
@@ -251,7 +251,7 @@ func (d *Durable) startActivityTask(ctx context.Context, task store.ActivityTask
 		// Pushed by a scheduling transition not committed yet, or that
 		// never will: its redelivery pushes the task again, unless the
 		// execution has ended.
-		e, err := d.Store.ExecutionGet(ctx, execID)
+		e, err := d.store.ExecutionGet(ctx, execID)
 		if errors.Is(err, store.ErrNotFound) || err == nil && e.Status != store.StatusRunning {
 			return nil, taskStale, nil
 		}
@@ -282,14 +282,14 @@ func (d *Durable) startActivityTask(ctx context.Context, task store.ActivityTask
 	if p.Record, err = rec.encode(); err != nil {
 		return nil, 0, err
 	}
-	res, err := d.Store.Transition(ctx, p)
+	res, err := d.store.Transition(ctx, p)
 	if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrCancelled) || errors.Is(err, store.ErrNotFound) {
 		return nil, taskStale, nil // another taker started it, or the execution or fork ended
 	}
 	if err != nil {
 		return nil, 0, err
 	}
-	if _, err := d.Store.OutboxHandOver(context.WithoutCancel(ctx), execID, res); err != nil {
+	if _, err := d.store.OutboxHandOver(context.WithoutCancel(ctx), execID, res); err != nil {
 		// The recoverer hands the timers over.
 		slog.Error("handing over an activity task's timers", "execution", execID, "err", err)
 	}
@@ -310,7 +310,7 @@ func (t *transition) callActivity(ctx context.Context) asl.Outcome {
 		t.rec.Phase, t.rec.Call, t.rec.Token = phaseEnter, nil, ""
 		return asl.Fail{Error: aslerr.Runtime, Cause: err.Error()}
 	}
-	err = t.d.Store.ActivityTaskPush(ctx, name, store.ActivityTask{Seq: t.seq + 1, Token: t.rec.Token})
+	err = t.d.store.ActivityTaskPush(ctx, name, store.ActivityTask{Seq: t.seq + 1, Token: t.rec.Token})
 	if errors.Is(err, store.ErrNotFound) {
 		// As AWS: the execution fails, with no Activity event.
 		t.rec.Phase, t.rec.Call, t.rec.Token = phaseEnter, nil, ""

@@ -91,7 +91,7 @@ type walk struct {
 func (d *Durable) walkFrom(ctx context.Context, item store.WorkItem, ext *external, closed *string) (*walk, error) {
 	th, err := d.firstThread(ctx, item, ext)
 	if th == nil {
-		th, err = d.Store.ThreadGet(ctx, item.Exec, item.Thread)
+		th, err = d.store.ThreadGet(ctx, item.Exec, item.Thread)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		if ext != nil {
@@ -133,7 +133,7 @@ func (w *walk) handOver(ctx context.Context, err error) error {
 	if len(w.chain) == 0 {
 		return err
 	}
-	if _, herr := w.d.Store.OutboxHandOverChain(ctx, w.item.Exec, w.chain); herr != nil && err == nil {
+	if _, herr := w.d.store.OutboxHandOverChain(ctx, w.item.Exec, w.chain); herr != nil && err == nil {
 		return herr
 	}
 	return err
@@ -197,7 +197,7 @@ func (w *walk) step(ctx context.Context) (*transition, error) {
 		return nil, err
 	}
 	if w.vars == nil && x.machine.UsesVariables() {
-		if w.vars, err = d.Store.VarsGet(ctx, x.id); err != nil {
+		if w.vars, err = d.store.VarsGet(ctx, x.id); err != nil {
 			return nil, err
 		}
 		if w.vars == nil {
@@ -311,7 +311,7 @@ func (w *walk) commit(ctx context.Context, tr *transition, more bool) (again boo
 	if p.Record, err = tr.rec.encode(); err != nil {
 		return false, err
 	}
-	res, err := d.Store.Transition(ctx, p)
+	res, err := d.store.Transition(ctx, p)
 	if errors.Is(err, store.ErrHistoryLimit) && b.steps > 1 {
 		// Near the limit the steps are taken one by one, so that the
 		// history fills up to it exactly.

@@ -67,10 +67,10 @@ func (n *node) Close() error { return n.store.Close() }
 // newRuntime is the one construction of the durable runtime in the binary
 // (the bench builds its own, with an integration of its own).
 func newRuntime(st *store.Client, o nodeOptions) *runtime.Durable {
-	return &runtime.Durable{
-		Store: st, Tasks: newIntegrations(), Lease: o.Lease, Concurrency: o.Concurrency, Consumer: o.Consumer,
+	return runtime.NewDurable(st, &runtime.Durable{
+		Tasks: newIntegrations(), Lease: o.Lease, Concurrency: o.Concurrency, Consumer: o.Consumer,
 		Region: o.Region, Account: o.Account,
-	}
+	})
 }
 
 // newIntegrations is the registry of what Task states reach, the same in

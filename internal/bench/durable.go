@@ -159,7 +159,7 @@ func benchDurableOn(ctx context.Context, redisURL string, o benchDurableOptions,
 	tasks.Handle("arn:aws:states:::signalbox:bench", integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
 		return req.Parameters, nil
 	}))
-	r := &rig{d: &runtime.Durable{Store: st, Tasks: tasks, Concurrency: o.workers, Consumer: "bench"}, st: st}
+	r := &rig{d: runtime.NewDurable(st, &runtime.Durable{Tasks: tasks, Concurrency: o.workers, Consumer: "bench"}), st: st}
 
 	fmt.Fprintf(stdout, "Redis %s (keys under %s); worker concurrency %d; GOMAXPROCS %d\n", redisURL, prefix, o.workers, goruntime.GOMAXPROCS(0))
 	fmt.Fprintf(stdout, "persistence: %s\n", st.Persistence(ctx))
@@ -324,11 +324,11 @@ func (r *rig) runWorkers(ctx context.Context) (stop func()) {
 func (r *rig) waitClosed(ctx context.Context) error {
 	deadline := time.Now().Add(10 * time.Minute)
 	for {
-		open, err := r.st.OpenExecutions(ctx, &store.OpenExecutionsParams{Limit: 1})
+		open, err := r.d.Inspector().AnyOpen(ctx)
 		if err != nil {
 			return err
 		}
-		if len(open) == 0 {
+		if !open {
 			return nil
 		}
 		if time.Now().After(deadline) {

@@ -1,4 +1,4 @@
-package gateway
+package sfn
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/runtime"
-	"github.com/signalbox/signalbox/store"
 )
 
 // Step Functions' execution actions.
@@ -57,13 +56,13 @@ func decodeInput(input *string) (any, string, error) {
 	return v, text, nil
 }
 
-// executionID is the store's id of the execution an ARN names.
-func (s *Server) executionID(ref executionRef) string {
-	return store.ExecutionID(s.rt().StateMachineARN(ref.StateMachine), ref.Name)
+// executionID is the runtime's id of the execution an ARN names.
+func (s *API) executionID(ref executionRef) string {
+	return s.rt().ExecutionID(ref.StateMachine, ref.Name)
 }
 
 // describe reads an execution, or answers ExecutionDoesNotExist.
-func (s *Server) describe(ctx context.Context, ref executionRef) (*store.Execution, error) {
+func (s *API) describe(ctx context.Context, ref executionRef) (*runtime.ExecutionInfo, error) {
 	e, err := s.rt().Describe(ctx, s.executionID(ref))
 	if err != nil {
 		return nil, notFound(err, excExecutionDoesNotExist, "Execution Does Not Exist: '%s'", ref.ARN)
@@ -86,7 +85,7 @@ type startExecutionOutput struct {
 // startExecution starts an execution of a state machine, or of one of its
 // versions or aliases; idempotent for the same name and input while the
 // execution runs.
-func startExecution(s *Server, ctx context.Context, in *startExecutionInput) (*startExecutionOutput, error) {
+func startExecution(s *API, ctx context.Context, in *startExecutionInput) (*startExecutionOutput, error) {
 	if _, err := s.parseStateMachineARN(in.StateMachineARN, "stateMachineArn", true); err != nil {
 		return nil, err
 	}
@@ -131,7 +130,7 @@ type startSyncExecutionOutput struct {
 
 // startSyncExecution runs an EXPRESS state machine's execution to its end
 // and answers with its result.
-func startSyncExecution(s *Server, ctx context.Context, in *startSyncExecutionInput) (*startSyncExecutionOutput, error) {
+func startSyncExecution(s *API, ctx context.Context, in *startSyncExecutionInput) (*startSyncExecutionOutput, error) {
 	ref, err := s.parseStateMachineARN(in.StateMachineARN, "stateMachineArn", true)
 	if err != nil {
 		return nil, err
@@ -203,7 +202,7 @@ type describeExecutionOutput struct {
 	StateMachineAliasARN   string `json:"stateMachineAliasArn,omitempty"`
 }
 
-func describeExecution(s *Server, ctx context.Context, in *describeExecutionInput) (*describeExecutionOutput, error) {
+func describeExecution(s *API, ctx context.Context, in *describeExecutionInput) (*describeExecutionOutput, error) {
 	ref, err := s.parseExecutionARN(in.ExecutionARN, "executionArn")
 	if err != nil {
 		return nil, err
@@ -273,7 +272,7 @@ type listExecutionsOutput struct {
 }
 
 // listExecutions lists a state machine's executions, newest first.
-func listExecutions(s *Server, ctx context.Context, in *listExecutionsInput) (*listExecutionsOutput, error) {
+func listExecutions(s *API, ctx context.Context, in *listExecutionsInput) (*listExecutionsOutput, error) {
 	if in.MapRunARN != "" {
 		return nil, notSupported("listing the executions of a Map Run (mapRunArn)")
 	}
@@ -339,7 +338,7 @@ type getExecutionHistoryOutput struct {
 // AWS's shape; their timestamps become epoch seconds here, and their
 // inputs and outputs are left out unless includeExecutionData (default
 // true).
-func getExecutionHistory(s *Server, ctx context.Context, in *getExecutionHistoryInput) (*getExecutionHistoryOutput, error) {
+func getExecutionHistory(s *API, ctx context.Context, in *getExecutionHistoryInput) (*getExecutionHistoryOutput, error) {
 	ref, err := s.parseExecutionARN(in.ExecutionARN, "executionArn")
 	if err != nil {
 		return nil, err
@@ -363,7 +362,7 @@ func getExecutionHistory(s *Server, ctx context.Context, in *getExecutionHistory
 	if _, err := s.describe(ctx, ref); err != nil {
 		return nil, err
 	}
-	page, err := s.rt().Store.HistoryPage(ctx, &store.HistoryPageParams{ExecutionID: id, From: from, Limit: limit, Reverse: in.ReverseOrder})
+	page, err := s.rt().Inspector().History(ctx, id, runtime.HistoryQuery{After: from, Limit: limit, Reverse: in.ReverseOrder})
 	if err != nil {
 		return nil, err
 	}
@@ -435,7 +434,7 @@ type stopExecutionOutput struct {
 
 // stopExecution aborts a running execution. Stopping one that has already
 // ended changes nothing and answers with the date it ended.
-func stopExecution(s *Server, ctx context.Context, in *stopExecutionInput) (*stopExecutionOutput, error) {
+func stopExecution(s *API, ctx context.Context, in *stopExecutionInput) (*stopExecutionOutput, error) {
 	ref, err := s.parseExecutionARN(in.ExecutionARN, "executionArn")
 	if err != nil {
 		return nil, err
@@ -447,7 +446,7 @@ func stopExecution(s *Server, ctx context.Context, in *stopExecutionInput) (*sto
 		return nil, tooLong("cause", len(in.Cause), 32768)
 	}
 	err = s.rt().Stop(ctx, s.executionID(ref), in.Error, in.Cause)
-	if err != nil && !errors.Is(err, store.ErrClosed) {
+	if err != nil && !errors.Is(err, runtime.ErrExecutionClosed) {
 		return nil, notFound(err, excExecutionDoesNotExist, "Execution Does Not Exist: '%s'", ref.ARN)
 	}
 	e, err := s.describe(ctx, ref)
@@ -468,7 +467,7 @@ type redriveExecutionOutput struct {
 
 // redriveExecution restarts a failed, timed out or aborted execution from
 // the state it stopped at.
-func redriveExecution(s *Server, ctx context.Context, in *redriveExecutionInput) (*redriveExecutionOutput, error) {
+func redriveExecution(s *API, ctx context.Context, in *redriveExecutionInput) (*redriveExecutionOutput, error) {
 	ref, err := s.parseExecutionARN(in.ExecutionARN, "executionArn")
 	if err != nil {
 		return nil, err
@@ -481,7 +480,7 @@ func redriveExecution(s *Server, ctx context.Context, in *redriveExecutionInput)
 		return nil, errorf(excExecutionNotRedrivable, "%s", reason)
 	}
 	if _, err := s.rt().Redrive(ctx, e.ID); err != nil {
-		if errors.Is(err, store.ErrClosed) {
+		if errors.Is(err, runtime.ErrExecutionClosed) {
 			return nil, errorf(excExecutionNotRedrivable, "Execution %s cannot be redriven: %v", ref.ARN, err)
 		}
 		return nil, notFound(err, excExecutionDoesNotExist, "Execution Does Not Exist: '%s'", ref.ARN)
@@ -490,7 +489,7 @@ func redriveExecution(s *Server, ctx context.Context, in *redriveExecutionInput)
 }
 
 // now is the runtime's clock.
-func (s *Server) now() time.Time {
+func (s *API) now() time.Time {
 	if s.rt().Now != nil {
 		return s.rt().Now()
 	}

@@ -1,4 +1,4 @@
-package gateway
+package sfn
 
 import (
 	"context"
@@ -34,7 +34,7 @@ type tagResourceInput struct {
 	Tags        []tag  `json:"tags"`
 }
 
-func tagResource(s *Server, ctx context.Context, in *tagResourceInput) (*empty, error) {
+func tagResource(s *API, ctx context.Context, in *tagResourceInput) (*empty, error) {
 	if in.ResourceARN == "" {
 		return nil, required("resourceArn")
 	}
@@ -53,7 +53,7 @@ type untagResourceInput struct {
 	TagKeys     []string `json:"tagKeys"`
 }
 
-func untagResource(s *Server, ctx context.Context, in *untagResourceInput) (*empty, error) {
+func untagResource(s *API, ctx context.Context, in *untagResourceInput) (*empty, error) {
 	if in.ResourceARN == "" {
 		return nil, required("resourceArn")
 	}
@@ -72,7 +72,7 @@ type listTagsForResourceOutput struct {
 }
 
 // listTagsForResource lists a resource's tags by key.
-func listTagsForResource(s *Server, ctx context.Context, in *listTagsForResourceInput) (*listTagsForResourceOutput, error) {
+func listTagsForResource(s *API, ctx context.Context, in *listTagsForResourceInput) (*listTagsForResourceOutput, error) {
 	if in.ResourceARN == "" {
 		return nil, required("resourceArn")
 	}

@@ -1,4 +1,4 @@
-package gateway
+package sfn
 
 import (
 	"context"
@@ -23,7 +23,7 @@ type createActivityOutput struct {
 
 // createActivity creates an activity; as on AWS, creating one that exists
 // returns it.
-func createActivity(s *Server, ctx context.Context, in *createActivityInput) (*createActivityOutput, error) {
+func createActivity(s *API, ctx context.Context, in *createActivityInput) (*createActivityOutput, error) {
 	if in.Name == "" {
 		return nil, required("name")
 	}
@@ -47,7 +47,7 @@ type activityARNInput struct {
 
 // deleteActivity deletes an activity; as on AWS, deleting one that does
 // not exist succeeds.
-func deleteActivity(s *Server, ctx context.Context, in *activityARNInput) (*empty, error) {
+func deleteActivity(s *API, ctx context.Context, in *activityARNInput) (*empty, error) {
 	if in.ActivityARN == "" {
 		return nil, required("activityArn")
 	}
@@ -60,7 +60,7 @@ type describeActivityOutput struct {
 	CreationDate epoch  `json:"creationDate"`
 }
 
-func describeActivity(s *Server, ctx context.Context, in *activityARNInput) (*describeActivityOutput, error) {
+func describeActivity(s *API, ctx context.Context, in *activityARNInput) (*describeActivityOutput, error) {
 	if in.ActivityARN == "" {
 		return nil, required("activityArn")
 	}
@@ -81,7 +81,7 @@ type listActivitiesOutput struct {
 	NextToken  string                   `json:"nextToken,omitempty"`
 }
 
-func listActivities(s *Server, ctx context.Context, in *listActivitiesInput) (*listActivitiesOutput, error) {
+func listActivities(s *API, ctx context.Context, in *listActivitiesInput) (*listActivitiesOutput, error) {
 	limit, err := pageSize(in.MaxResults)
 	if err != nil {
 		return nil, err
@@ -113,7 +113,7 @@ type getActivityTaskOutput struct {
 
 // getActivityTask waits up to runtime.ActivityPoll for a task of the
 // activity; when none comes it answers with no token, as AWS does.
-func getActivityTask(s *Server, ctx context.Context, in *getActivityTaskInput) (*getActivityTaskOutput, error) {
+func getActivityTask(s *API, ctx context.Context, in *getActivityTaskInput) (*getActivityTaskOutput, error) {
 	if in.ActivityARN == "" {
 		return nil, required("activityArn")
 	}

@@ -1,4 +1,4 @@
-package gateway
+package sfn
 
 import (
 	"errors"
@@ -10,7 +10,6 @@ import (
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/runtime"
-	"github.com/signalbox/signalbox/store"
 )
 
 func TestToAWSError(t *testing.T) {
@@ -25,18 +24,19 @@ func TestToAWSError(t *testing.T) {
 		{runtime.ErrTaskDoesNotExist, 400, "TaskDoesNotExist", "Task Does Not Exist"},
 		{fmt.Errorf("%w: alias a", runtime.ErrConflict), 409, "ConflictException", "alias a"},
 		{fmt.Errorf("%w: 100 aliases", runtime.ErrServiceQuotaExceeded), 402, "ServiceQuotaExceededException", "100 aliases"},
-		{fmt.Errorf("%w: bad id", store.ErrInvalid), 400, "ValidationException", "bad id"},
+		{fmt.Errorf("%w: bad id", runtime.ErrInvalidArgument), 400, "ValidationException", "bad id"},
+		{fmt.Errorf("%w: reading x", runtime.ErrUnavailable), 503, "ServiceUnavailable", "the store is unavailable: reading x"},
 		{errors.New("redis: connection refused"), 500, "InternalFailure", "redis: connection refused"},
 		{errorf("InvalidArn", "Invalid Arn: 'x'"), 400, "InvalidArn", "Invalid Arn: 'x'"},
 	} {
 		got := toAWSError(c.err)
 		require.Equal(t, c.status, got.Status, "%v", c.err)
-		require.Equal(t, c.typ, got.Type, "%v", c.err)
+		require.Equal(t, c.typ, got.Code, "%v", c.err)
 		require.Equal(t, c.message, got.Message, "%v", c.err)
 	}
 	_, err := asl.Parse([]byte(`{"StartAt":"A","States":{}}`))
 	got := toAWSError(fmt.Errorf("creating: %w", err))
-	require.Equal(t, "InvalidDefinition", got.Type)
+	require.Equal(t, "InvalidDefinition", got.Code)
 	require.Equal(t, http.StatusBadRequest, got.Status)
 	require.Contains(t, got.Message, "MISSING_TRANSITION_TARGET")
 }

@@ -1,70 +1,55 @@
-package gateway
+package sfn
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"unicode"
 
 	"github.com/signalbox/signalbox/asl/diag"
+	"github.com/signalbox/signalbox/gateway/awsproto"
 	"github.com/signalbox/signalbox/runtime"
-	"github.com/signalbox/signalbox/store"
 )
 
-// awsError is an error in AWS's shape: the HTTP status, the exception's
-// name (the body's "__type") and its message.
-type awsError struct {
-	Status  int
-	Type    string
-	Message string
-	// Reason is a ValidationException's reason, "" for none.
-	Reason string
-}
-
-func (e *awsError) Error() string { return e.Type + ": " + e.Message }
-
 // errorf builds a 400 error of the given exception name.
-func errorf(typ, format string, args ...any) *awsError {
-	return &awsError{Status: http.StatusBadRequest, Type: typ, Message: fmt.Sprintf(format, args...)}
+func errorf(typ, format string, args ...any) *awsproto.Error {
+	return awsproto.Errorf(typ, format, args...)
 }
 
-// The exception names the AWS-protocol endpoints use, as AWS spells them.
+// The exception names of Step Functions' actions, as AWS spells them; the
+// protocol's own are awsproto's.
 const (
 	excActivityDoesNotExist      = "ActivityDoesNotExist"
 	excConflict                  = "ConflictException"
 	excExecutionAlreadyExists    = "ExecutionAlreadyExists"
 	excExecutionDoesNotExist     = "ExecutionDoesNotExist"
 	excExecutionNotRedrivable    = "ExecutionNotRedrivable"
-	excIncompleteSignature       = "IncompleteSignatureException"
-	excInternalFailure           = "InternalFailure"
-	excServiceUnavailable        = "ServiceUnavailable" // 503: the AWS SDKs retry it
 	excInvalidArn                = "InvalidArn"
 	excInvalidDefinition         = "InvalidDefinition"
 	excInvalidExecutionInput     = "InvalidExecutionInput"
 	excInvalidName               = "InvalidName"
 	excInvalidOutput             = "InvalidOutput"
-	excInvalidSignature          = "InvalidSignatureException"
 	excInvalidToken              = "InvalidToken"
-	excMissingAuthToken          = "MissingAuthenticationTokenException"
 	excMissingRequiredParameter  = "MissingRequiredParameter"
-	excRequestEntityTooLarge     = "RequestEntityTooLargeException"
 	excResourceNotFound          = "ResourceNotFound"
 	excServiceQuotaExceeded      = "ServiceQuotaExceededException"
-	excSerialization             = "SerializationException"
 	excStateMachineAlreadyExists = "StateMachineAlreadyExists"
 	excStateMachineDoesNotExist  = "StateMachineDoesNotExist"
 	excStateMachineTypeNotSupp   = "StateMachineTypeNotSupported"
 	excTaskDoesNotExist          = "TaskDoesNotExist"
 	excTaskTimedOut              = "TaskTimedOut"
 	excTooManyTags               = "TooManyTags"
-	excUnknownOperation          = "UnknownOperationException"
-	excUnrecognizedClient        = "UnrecognizedClientException"
-	excValidation                = "ValidationException"
 )
 
-// sentinels are the runtime's and the store's errors named like AWS's
+const (
+	excInternalFailure    = awsproto.InternalFailure
+	excServiceUnavailable = awsproto.ServiceUnavailable
+	excSerialization      = awsproto.Serialization
+	excValidation         = awsproto.Validation
+)
+
+// sentinels are the runtime's errors named like AWS's
 // exceptions, with the exception each becomes; the first match wins.
 var sentinels = []struct {
 	err    error
@@ -87,17 +72,16 @@ var sentinels = []struct {
 	{runtime.ErrValidation, excValidation, http.StatusBadRequest},
 	{runtime.ErrConflict, excConflict, http.StatusConflict},
 	{runtime.ErrServiceQuotaExceeded, excServiceQuotaExceeded, http.StatusPaymentRequired},
-	{store.ErrNotFound, excResourceNotFound, http.StatusBadRequest},
-	{store.ErrInvalid, excValidation, http.StatusBadRequest},
+	{runtime.ErrNotFound, excResourceNotFound, http.StatusBadRequest},
+	{runtime.ErrInvalidArgument, excValidation, http.StatusBadRequest},
 }
 
-// toAWSError is the one place where an error of the runtime or the store
+// toAWSError is the one place where an error of the runtime
 // becomes an AWS exception. Handlers that know better what a missing
 // record is (an execution, a task) say so through notFound; everything
 // not recognised is an InternalFailure (HTTP 500).
-func toAWSError(err error) *awsError {
-	var ae *awsError
-	if errors.As(err, &ae) {
+func toAWSError(err error) *awsproto.Error {
+	if ae, ok := awsproto.As(err); ok {
 		return ae
 	}
 	var de *diag.Error
@@ -114,42 +98,42 @@ func toAWSError(err error) *awsError {
 			} else if msg == s.err.Error() {
 				msg = words(msg)
 			}
-			return &awsError{Status: s.status, Type: s.typ, Message: msg}
+			return &awsproto.Error{Status: s.status, Code: s.typ, Message: msg}
 		}
 	}
 	if errors.Is(err, context.Canceled) {
-		return &awsError{Status: 499, Type: "RequestAbortedException", Message: "the request was cancelled"}
+		return &awsproto.Error{Status: 499, Code: "RequestAbortedException", Message: "the request was cancelled"}
 	}
-	if store.Unavailable(err) {
-		return &awsError{Status: http.StatusServiceUnavailable, Type: excServiceUnavailable, Message: err.Error()}
+	if errors.Is(err, runtime.ErrUnavailable) {
+		return &awsproto.Error{Status: http.StatusServiceUnavailable, Code: excServiceUnavailable, Message: err.Error()}
 	}
-	return &awsError{Status: http.StatusInternalServerError, Type: excInternalFailure, Message: err.Error()}
+	return &awsproto.Error{Status: http.StatusInternalServerError, Code: excInternalFailure, Message: err.Error()}
 }
 
-// notFound turns the store's and the runtime's "no such record" into the
+// notFound turns the runtime's "no such record" (ErrNotFound) into the
 // exception typ names, for handlers whose record has a name of its own
 // (ExecutionDoesNotExist, ...); other errors pass unchanged.
 func notFound(err error, typ, format string, args ...any) error {
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, runtime.ErrNotFound) {
 		return errorf(typ, format, args...)
 	}
 	return err
 }
 
 // required reports a missing required member as AWS words it.
-func required(member string) *awsError {
+func required(member string) *awsproto.Error {
 	e := errorf(excValidation, "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member)
 	e.Reason = "MISSING_REQUIRED_PARAMETER"
 	return e
 }
 
 // tooLong reports a string member over its length limit.
-func tooLong(member string, n, max int) *awsError {
+func tooLong(member string, n, max int) *awsproto.Error {
 	return errorf(excValidation, "1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d (got %d)", member, max, n)
 }
 
 // notSupported is the answer to a feature Signalbox does not implement.
-func notSupported(format string, args ...any) *awsError {
+func notSupported(format string, args ...any) *awsproto.Error {
 	return errorf(excValidation, "not supported by Signalbox: "+format, args...)
 }
 

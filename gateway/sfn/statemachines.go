@@ -1,14 +1,12 @@
-package gateway
+package sfn
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/runtime"
-	"github.com/signalbox/signalbox/store"
 )
 
 // Step Functions' state machine actions.
@@ -81,7 +79,7 @@ type createStateMachineOutput struct {
 	StateMachineVersionARN string `json:"stateMachineVersionArn,omitempty"`
 }
 
-func createStateMachine(s *Server, ctx context.Context, in *createStateMachineInput) (*createStateMachineOutput, error) {
+func createStateMachine(s *API, ctx context.Context, in *createStateMachineInput) (*createStateMachineOutput, error) {
 	switch {
 	case in.Name == "":
 		return nil, required("name")
@@ -144,7 +142,7 @@ type updateStateMachineOutput struct {
 	StateMachineVersionARN string `json:"stateMachineVersionArn,omitempty"`
 }
 
-func updateStateMachine(s *Server, ctx context.Context, in *updateStateMachineInput) (*updateStateMachineOutput, error) {
+func updateStateMachine(s *API, ctx context.Context, in *updateStateMachineInput) (*updateStateMachineOutput, error) {
 	ref, err := s.parseStateMachineARN(in.StateMachineARN, "stateMachineArn", false)
 	if err != nil {
 		return nil, err
@@ -184,7 +182,7 @@ type empty struct{}
 
 // deleteStateMachine deletes a state machine with its versions; as on
 // AWS, deleting one that does not exist succeeds.
-func deleteStateMachine(s *Server, ctx context.Context, in *deleteStateMachineInput) (*empty, error) {
+func deleteStateMachine(s *API, ctx context.Context, in *deleteStateMachineInput) (*empty, error) {
 	ref, err := s.parseStateMachineARN(in.StateMachineARN, "stateMachineArn", false)
 	if err != nil {
 		return nil, err
@@ -211,7 +209,7 @@ type describeStateMachineOutput struct {
 
 // describeStateMachine describes a state machine, or one of its versions
 // (by version ARN: that version's definition, date and description).
-func describeStateMachine(s *Server, ctx context.Context, in *describeStateMachineInput) (*describeStateMachineOutput, error) {
+func describeStateMachine(s *API, ctx context.Context, in *describeStateMachineInput) (*describeStateMachineOutput, error) {
 	ref, err := s.parseStateMachineARN(in.StateMachineARN, "stateMachineArn", true)
 	if err != nil {
 		return nil, err
@@ -232,15 +230,11 @@ func describeStateMachine(s *Server, ctx context.Context, in *describeStateMachi
 		RoleARN: info.RoleARN, Type: info.Type, CreationDate: at(info.Created), RevisionID: info.RevisionID,
 	}
 	if ref.Version > 0 {
-		v, err := s.rt().Store.StateMachineVersionGet(ctx, ref.Name, ref.Version)
+		v, err := s.rt().DescribeStateMachineVersion(ctx, ref.Name, ref.Version)
 		if err != nil {
 			return nil, notFound(err, excStateMachineDoesNotExist, "State Machine Does Not Exist: '%s'", in.StateMachineARN)
 		}
-		def, err := s.rt().Store.DefinitionGet(ctx, v.DefinitionSHA)
-		if err != nil {
-			return nil, err
-		}
-		out.StateMachineARN, out.Definition, out.CreationDate = in.StateMachineARN, string(def), at(v.Created)
+		out.StateMachineARN, out.Definition, out.CreationDate = in.StateMachineARN, string(v.Definition), at(v.Created)
 		out.Description, out.RevisionID = v.Description, ""
 	}
 	if metadataOnly {
@@ -278,7 +272,7 @@ type listStateMachinesOutput struct {
 	NextToken     string                 `json:"nextToken,omitempty"`
 }
 
-func listStateMachines(s *Server, ctx context.Context, in *listStateMachinesInput) (*listStateMachinesOutput, error) {
+func listStateMachines(s *API, ctx context.Context, in *listStateMachinesInput) (*listStateMachinesOutput, error) {
 	limit, err := pageSize(in.MaxResults)
 	if err != nil {
 		return nil, err
@@ -287,21 +281,14 @@ func listStateMachines(s *Server, ctx context.Context, in *listStateMachinesInpu
 	if err != nil {
 		return nil, err
 	}
-	names, next, err := s.rt().ListStateMachines(ctx, after, limit)
+	list, next, err := s.rt().Inspector().ListStateMachines(ctx, after, limit)
 	if err != nil {
 		return nil, err
 	}
 	out := &listStateMachinesOutput{StateMachines: []stateMachineListItem{}, NextToken: encodeToken("stateMachines", next)}
-	for _, name := range names {
-		sm, err := s.rt().Store.StateMachineGet(ctx, name)
-		if errors.Is(err, store.ErrNotFound) {
-			continue // deleted since it was listed
-		}
-		if err != nil {
-			return nil, err
-		}
+	for _, sm := range list {
 		out.StateMachines = append(out.StateMachines, stateMachineListItem{
-			StateMachineARN: s.rt().StateMachineARN(name), Name: name, Type: sm.Type, CreationDate: at(sm.Created),
+			StateMachineARN: sm.ARN, Name: sm.Name, Type: sm.Type, CreationDate: at(sm.Created),
 		})
 	}
 	return out, nil
@@ -329,7 +316,7 @@ type validateStateMachineDefinitionOutput struct {
 
 // validateStateMachineDefinition reports every problem asl finds, each an
 // ERROR with its code and JSON-pointer location (asl reports no warnings).
-func validateStateMachineDefinition(s *Server, ctx context.Context, in *validateStateMachineDefinitionInput) (*validateStateMachineDefinitionOutput, error) {
+func validateStateMachineDefinition(s *API, ctx context.Context, in *validateStateMachineDefinitionInput) (*validateStateMachineDefinitionOutput, error) {
 	if in.Definition == "" {
 		return nil, required("definition")
 	}
@@ -377,7 +364,7 @@ type describeStateMachineForExecutionOutput struct {
 
 // describeStateMachineForExecution describes the state machine as the
 // execution runs it: with the definition it started with.
-func describeStateMachineForExecution(s *Server, ctx context.Context, in *describeStateMachineForExecutionInput) (*describeStateMachineForExecutionOutput, error) {
+func describeStateMachineForExecution(s *API, ctx context.Context, in *describeStateMachineForExecutionInput) (*describeStateMachineForExecutionOutput, error) {
 	ref, err := s.parseExecutionARN(in.ExecutionARN, "executionArn")
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package gateway
+package sfn
 
 import (
 	"context"
@@ -28,7 +28,7 @@ type sendTaskSuccessInput struct {
 	Output    *string `json:"output"`
 }
 
-func sendTaskSuccess(s *Server, ctx context.Context, in *sendTaskSuccessInput) (*empty, error) {
+func sendTaskSuccess(s *API, ctx context.Context, in *sendTaskSuccessInput) (*empty, error) {
 	if err := checkToken(in.TaskToken); err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ type sendTaskFailureInput struct {
 	Cause     string `json:"cause"`
 }
 
-func sendTaskFailure(s *Server, ctx context.Context, in *sendTaskFailureInput) (*empty, error) {
+func sendTaskFailure(s *API, ctx context.Context, in *sendTaskFailureInput) (*empty, error) {
 	if err := checkToken(in.TaskToken); err != nil {
 		return nil, err
 	}
@@ -68,7 +68,7 @@ type sendTaskHeartbeatInput struct {
 	TaskToken string `json:"taskToken"`
 }
 
-func sendTaskHeartbeat(s *Server, ctx context.Context, in *sendTaskHeartbeatInput) (*empty, error) {
+func sendTaskHeartbeat(s *API, ctx context.Context, in *sendTaskHeartbeatInput) (*empty, error) {
 	if err := checkToken(in.TaskToken); err != nil {
 		return nil, err
 	}

@@ -1,62 +1,70 @@
-package gateway
+// Package sfn is the Step Functions API on the AWS JSON 1.0 protocol
+// (gateway/awsproto): POST / with X-Amz-Target: AWSStepFunctions.<Action>.
+// Each action is a function from its request struct to its response
+// struct, kept next to its kind (statemachines.go, executions.go, ...),
+// and registered in the action table below; errors of the runtime become
+// AWS's exceptions in one function (errors.go).
+package sfn
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/signalbox/signalbox/gateway/awsproto"
 	"github.com/signalbox/signalbox/runtime"
 )
 
-// The AWS JSON 1.0 protocol of Step Functions: POST / with
-// X-Amz-Target: AWSStepFunctions.<Action> and a JSON body; the answer is
-// a JSON body, or an error {"__type": <exception>, "message": ...} with
-// its HTTP status (errors.go). Each action is a function from its request
-// struct to its response struct, kept next to its kind (sfn_*.go).
+// Options configure the API.
+type Options struct {
+	// Runtime carries out the actions.
+	Runtime *runtime.Durable
+	// Logger receives one line per failed request; default slog.Default().
+	Logger *slog.Logger
+	// MaxBodyBytes bounds a request body (required).
+	MaxBodyBytes int64
+	// Authorize, when set, checks the caller of every request before its
+	// action (the gateway's keys and SigV4 credentials): an error of
+	// awsproto's is the answer. Nil lets everyone in.
+	Authorize func(r *http.Request, body []byte) error
+}
 
-// sfnTargetPrefix is the X-Amz-Target prefix of Step Functions' actions.
-const sfnTargetPrefix = "AWSStepFunctions."
+// API serves the Step Functions API over one runtime.
+type API struct {
+	opts Options
+}
 
-// amzJSON is the content type of the protocol's requests and answers.
-const amzJSON = "application/x-amz-json-1.0"
+// New returns the API.
+func New(opts Options) *API {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &API{opts: opts}
+}
 
-// action carries out one AWS action on a request body.
-type action func(s *Server, ctx context.Context, body []byte) (any, error)
+// ContentType is the content type of the protocol's requests and answers.
+const ContentType = "application/x-amz-json-1.0"
+
+type action = awsproto.Action[*API]
 
 // op adapts a handler of typed request and response to an action.
-func op[In, Out any](f func(*Server, context.Context, *In) (*Out, error)) action {
-	return func(s *Server, ctx context.Context, body []byte) (any, error) {
-		in := new(In)
-		if err := decodeRequest(body, in); err != nil {
-			return nil, err
-		}
-		return f(s, ctx, in)
-	}
+func op[In, Out any](f func(*API, context.Context, *In) (*Out, error)) action {
+	return awsproto.Op(f)
 }
 
-// unsupported answers a Step Functions action Signalbox does not implement.
-func unsupported(name string) action {
-	return func(*Server, context.Context, []byte) (any, error) {
-		return nil, notSupported("the Step Functions action %s is not implemented", name)
-	}
-}
+func unsupported(name string) action { return awsproto.Unsupported[*API]("Step Functions", name) }
 
-// sfnActions are the Step Functions actions by name. The actions of the
-// API that Signalbox does not implement answer a clear "not supported"
+// service is Step Functions' endpoint: the actions by name. The actions of
+// the API that Signalbox does not implement answer a clear "not supported"
 // (ValidationException), not UnknownOperationException.
-var sfnActions = map[string]action{
+var service = &awsproto.JSONService[*API]{Name: "Step Functions", TargetPrefix: "AWSStepFunctions.", Version: "1.0", Actions: map[string]action{
 	"CreateStateMachine":               op(createStateMachine),
 	"UpdateStateMachine":               op(updateStateMachine),
 	"DeleteStateMachine":               op(deleteStateMachine),
@@ -95,158 +103,71 @@ var sfnActions = map[string]action{
 	"ListMapRuns":               unsupported("ListMapRuns"),
 	"UpdateMapRun":              unsupported("UpdateMapRun"),
 	"TestState":                 unsupported("TestState"),
-}
+}}
 
-// routeAWS adds the AWS JSON 1.0 protocol endpoint of Step Functions.
-func (s *Server) routeAWS(e *gin.Engine) {
-	e.POST("/", s.awsJSON)
-}
-
-// awsJSON serves one AWS-protocol request: bounded body, signature (when
-// credentials are configured), action, answer.
-func (s *Server) awsJSON(c *gin.Context) {
-	c.Header("x-amzn-RequestId", newRequestID())
+// Handle serves one request: bounded body, caller (Options.Authorize),
+// action, answer.
+func (s *API) Handle(c *gin.Context) {
+	c.Header("x-amzn-RequestId", awsproto.NewRequestID())
 	target := c.GetHeader("X-Amz-Target")
-	out, err := s.awsCall(c, target)
+	out, err := s.call(c, target)
 	if err != nil {
-		s.writeAWSError(c, target, err)
+		s.writeError(c, target, err)
 		return
 	}
 	body, err := json.Marshal(out)
 	if err != nil {
-		s.writeAWSError(c, target, err)
+		s.writeError(c, target, err)
 		return
 	}
-	c.Data(http.StatusOK, amzJSON, body)
+	c.Data(http.StatusOK, ContentType, body)
 }
 
-func (s *Server) awsCall(c *gin.Context, target string) (any, error) {
-	body, err := s.readBody(c.Request)
+func (s *API) call(c *gin.Context, target string) (any, error) {
+	body, err := awsproto.ReadBody(c.Request, s.opts.MaxBodyBytes)
 	if err != nil {
 		return nil, err
 	}
-	if s.authConfigured() {
-		if err := s.awsCaller(c.Request, body); err != nil {
+	if s.opts.Authorize != nil {
+		if err := s.opts.Authorize(c.Request, body); err != nil {
 			return nil, err
 		}
 	}
-	name, ok := strings.CutPrefix(target, sfnTargetPrefix)
-	a := sfnActions[name]
-	if !ok || a == nil {
-		if target == "" {
-			return nil, errorf(excUnknownOperation, "the request has no X-Amz-Target header naming an action")
-		}
-		return nil, errorf(excUnknownOperation, "unknown operation %q", target)
-	}
-	if ct := c.GetHeader("Content-Type"); ct != "" && !strings.Contains(ct, "json") {
-		return nil, errorf(excSerialization, "unsupported content type %q: the Step Functions API takes %s", ct, amzJSON)
+	a, err := service.Action(target, c.GetHeader("Content-Type"))
+	if err != nil {
+		return nil, err
 	}
 	return a(s, context.WithValue(c.Request.Context(), requestKey{}, c.Request), body)
 }
 
-// readBody reads the request body up to Options.MaxBodyBytes; a larger
-// one is refused before anything is done.
-func (s *Server) readBody(r *http.Request) ([]byte, error) {
-	limit := s.opts.MaxBodyBytes
-	tooLarge := func() error {
-		return &awsError{Status: http.StatusRequestEntityTooLarge, Type: excRequestEntityTooLarge,
-			Message: "the request body is larger than the " + strconv.FormatInt(limit, 10) + " bytes this server accepts"}
-	}
-	if r.ContentLength > limit {
-		return nil, tooLarge()
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-	if err != nil {
-		return nil, errorf(excSerialization, "reading the request body: %v", err)
-	}
-	if int64(len(body)) > limit {
-		return nil, tooLarge()
-	}
-	return body, nil
-}
-
-// writeAWSError renders err in AWS's shape and logs it.
-func (s *Server) writeAWSError(c *gin.Context, target string, err error) {
+// writeError renders err in AWS's shape and logs it.
+func (s *API) writeError(c *gin.Context, target string, err error) {
 	ae := toAWSError(err)
-	if ae.Type == excInternalFailure || ae.Type == excServiceUnavailable {
+	if ae.Code == excInternalFailure || ae.Code == excServiceUnavailable {
 		// The detail (an address, a store's words) is for the log only.
 		id := c.Writer.Header().Get("x-amzn-RequestId")
 		s.opts.Logger.Error("aws request failed", "target", target, "requestId", id, "err", err)
 		msg := "An internal error occurred (request id " + id + "): the server's log has the details."
-		if ae.Type == excServiceUnavailable {
+		if ae.Code == excServiceUnavailable {
 			msg = "The service is unavailable: its store did not answer (request id " + id + "). Try again later."
 		}
-		ae = &awsError{Status: ae.Status, Type: ae.Type, Message: msg}
-	}
-	body := map[string]string{"__type": ae.Type, "message": ae.Message}
-	if ae.Reason != "" {
-		body["reason"] = ae.Reason
-	}
-	b, _ := json.Marshal(body)
-	if ae.Type != excInternalFailure && ae.Type != excServiceUnavailable {
+		ae = &awsproto.Error{Status: ae.Status, Code: ae.Code, Message: msg}
+	} else {
 		level := s.opts.Logger.Info
 		if ae.Status >= 500 {
 			level = s.opts.Logger.Error
 		}
-		level("aws request failed", "target", target, "status", ae.Status, "type", ae.Type, "message", ae.Message)
+		level("aws request failed", "target", target, "status", ae.Status, "type", ae.Code, "message", ae.Message)
 	}
-	c.Data(ae.Status, amzJSON, b)
+	c.Data(ae.Status, ContentType, awsproto.JSONErrorBody(ae))
 }
 
-// decodeRequest decodes a JSON object into in. An empty body is an empty
-// object; malformed JSON, a value of the wrong type or trailing data is a
-// SerializationException, as AWS answers.
-func decodeRequest(body []byte, in any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	if !utf8.Valid(body) {
-		// encoding/json would replace the bytes without a word
-		return errorf(excSerialization, "the request body is not valid UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(in); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			if te.Field == "" {
-				return errorf(excSerialization, "the request body must be a JSON object, got %s", te.Value)
-			}
-			return errorf(excSerialization, "'%s' must be of type %s, got %s", te.Field, jsonTypeName(te.Type.Kind().String()), te.Value)
-		}
-		return errorf(excSerialization, "the request body is not valid JSON: %v", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errorf(excSerialization, "the request body has data after its JSON object")
-	}
-	return nil
-}
+// epoch is a timestamp as the protocol writes it (awsproto.Epoch).
+type epoch = awsproto.Epoch
 
-func jsonTypeName(kind string) string {
-	switch kind {
-	case "string":
-		return "string"
-	case "bool":
-		return "boolean"
-	case "slice", "array":
-		return "list"
-	case "map", "struct", "ptr":
-		return "structure"
-	}
-	return "number"
-}
+func at(t time.Time) epoch { return awsproto.At(t) }
 
-// epoch is a timestamp as the protocol writes it: epoch seconds, a JSON
-// number with millisecond fraction. The zero time is omitted (omitzero).
-type epoch struct{ time.Time }
-
-func at(t time.Time) epoch { return epoch{t} }
-
-// MarshalJSON writes the time as epoch seconds.
-func (t epoch) MarshalJSON() ([]byte, error) {
-	return []byte(strconv.FormatFloat(float64(t.UnixMilli())/1000, 'f', -1, 64)), nil
-}
-
-// Pagination: nextToken is opaque to clients. It carries the store's
+// Pagination: nextToken is opaque to clients. It carries the runtime's
 // cursor and what it pages (kind), so that a token of another listing, or
 // one made up, is refused with InvalidToken.
 
@@ -284,29 +205,17 @@ func pageSize(maxResults int) (int, error) {
 	return maxResults, nil
 }
 
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 // ARNs. The runtime makes them in one region and account; an ARN of
 // another one names nothing here.
 
 // arnPrefix is "arn:aws:states:<region>:<account>:" of this runtime.
-func (s *Server) arnPrefix() string {
+func (s *API) arnPrefix() string {
 	sm := s.opts.Runtime.StateMachineARN("x")
 	return strings.TrimSuffix(sm, "stateMachine:x")
 }
 
 // rt is the runtime the endpoints drive.
-func (s *Server) rt() *runtime.Durable { return s.opts.Runtime }
-
-// region is the runtime's region, the one SigV4 scopes must name.
-func (s *Server) region() string {
-	return strings.Split(s.arnPrefix(), ":")[3]
-}
+func (s *API) rt() *runtime.Durable { return s.opts.Runtime }
 
 // smRef is what a state machine ARN names: the state machine, and one of
 // its versions or aliases.
@@ -320,7 +229,7 @@ type smRef struct {
 // ("stateMachine", "execution", "activity", ...) and returns its fields
 // after the type. Malformed: InvalidArn; another region or account:
 // foreign is true.
-func (s *Server) parseARN(arn, resource, member string) (fields []string, foreign bool, err error) {
+func (s *API) parseARN(arn, resource, member string) (fields []string, foreign bool, err error) {
 	p := strings.Split(arn, ":")
 	if len(p) < 7 || p[0] != "arn" || p[1] == "" || p[2] != "states" || p[5] != resource {
 		return nil, false, errorf(excInvalidArn, "Invalid Arn: '%s' is not a valid %s ARN (member '%s')", arn, resource, member)
@@ -335,7 +244,7 @@ func (s *Server) parseARN(arn, resource, member string) (fields []string, foreig
 
 // parseStateMachineARN parses a state machine, version or alias ARN.
 // allowQualified false refuses versions and aliases.
-func (s *Server) parseStateMachineARN(arn, member string, allowQualified bool) (smRef, error) {
+func (s *API) parseStateMachineARN(arn, member string, allowQualified bool) (smRef, error) {
 	if arn == "" {
 		return smRef{}, required(member)
 	}
@@ -374,7 +283,7 @@ type executionRef struct {
 }
 
 // parseExecutionARN parses a Standard execution's ARN.
-func (s *Server) parseExecutionARN(arn, member string) (executionRef, error) {
+func (s *API) parseExecutionARN(arn, member string) (executionRef, error) {
 	if arn == "" {
 		return executionRef{}, required(member)
 	}

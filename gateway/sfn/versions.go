@@ -1,8 +1,9 @@
-package gateway
+package sfn
 
 import (
 	"context"
 
+	"github.com/signalbox/signalbox/gateway/awsproto"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -23,7 +24,7 @@ type publishStateMachineVersionOutput struct {
 
 // publishStateMachineVersion publishes the state machine's current
 // definition; with revisionId, only if that is still its revision.
-func publishStateMachineVersion(s *Server, ctx context.Context, in *publishStateMachineVersionInput) (*publishStateMachineVersionOutput, error) {
+func publishStateMachineVersion(s *API, ctx context.Context, in *publishStateMachineVersionInput) (*publishStateMachineVersionOutput, error) {
 	ref, err := s.parseStateMachineARN(in.StateMachineARN, "stateMachineArn", false)
 	if err != nil {
 		return nil, err
@@ -34,7 +35,7 @@ func publishStateMachineVersion(s *Server, ctx context.Context, in *publishState
 			return nil, err
 		}
 		if sm.RevisionID != in.RevisionID {
-			return nil, &awsError{Status: 409, Type: excConflict,
+			return nil, &awsproto.Error{Status: 409, Code: excConflict,
 				Message: "the state machine's revision is " + sm.RevisionID + ", not " + in.RevisionID + ": it was updated since"}
 		}
 	}
@@ -81,7 +82,7 @@ type createStateMachineAliasOutput struct {
 	CreationDate         epoch  `json:"creationDate"`
 }
 
-func createStateMachineAlias(s *Server, ctx context.Context, in *createStateMachineAliasInput) (*createStateMachineAliasOutput, error) {
+func createStateMachineAlias(s *API, ctx context.Context, in *createStateMachineAliasInput) (*createStateMachineAliasOutput, error) {
 	if in.Name == "" {
 		return nil, required("name")
 	}
@@ -108,7 +109,7 @@ type describeStateMachineAliasOutput struct {
 	UpdateDate           epoch           `json:"updateDate,omitzero"`
 }
 
-func describeStateMachineAlias(s *Server, ctx context.Context, in *aliasARNInput) (*describeStateMachineAliasOutput, error) {
+func describeStateMachineAlias(s *API, ctx context.Context, in *aliasARNInput) (*describeStateMachineAliasOutput, error) {
 	if in.StateMachineAliasARN == "" {
 		return nil, required("stateMachineAliasArn")
 	}
@@ -132,7 +133,7 @@ type updateStateMachineAliasOutput struct {
 	UpdateDate epoch `json:"updateDate"`
 }
 
-func updateStateMachineAlias(s *Server, ctx context.Context, in *updateStateMachineAliasInput) (*updateStateMachineAliasOutput, error) {
+func updateStateMachineAlias(s *API, ctx context.Context, in *updateStateMachineAliasInput) (*updateStateMachineAliasOutput, error) {
 	if in.StateMachineAliasARN == "" {
 		return nil, required("stateMachineAliasArn")
 	}
@@ -143,7 +144,7 @@ func updateStateMachineAlias(s *Server, ctx context.Context, in *updateStateMach
 	return &updateStateMachineAliasOutput{UpdateDate: at(a.Updated)}, nil
 }
 
-func deleteStateMachineAlias(s *Server, ctx context.Context, in *aliasARNInput) (*empty, error) {
+func deleteStateMachineAlias(s *API, ctx context.Context, in *aliasARNInput) (*empty, error) {
 	if in.StateMachineAliasARN == "" {
 		return nil, required("stateMachineAliasArn")
 	}
@@ -168,7 +169,7 @@ type listStateMachineAliasesOutput struct {
 
 // listStateMachineAliases lists a state machine's aliases (or a version's:
 // those that route to it), newest first.
-func listStateMachineAliases(s *Server, ctx context.Context, in *listStateMachineAliasesInput) (*listStateMachineAliasesOutput, error) {
+func listStateMachineAliases(s *API, ctx context.Context, in *listStateMachineAliasesInput) (*listStateMachineAliasesOutput, error) {
 	if in.StateMachineARN == "" {
 		return nil, required("stateMachineArn")
 	}
