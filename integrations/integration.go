@@ -6,6 +6,7 @@ package integrations
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -39,7 +40,15 @@ type Request struct {
 	// Deadline is when the call's TimeoutSeconds runs out; zero for none.
 	// The context carries it too when the engine bounds the call.
 	Deadline time.Time
+	// EnteredEventID is the id of the state's StateEntered event, which
+	// AWS's error causes name.
+	EnteredEventID int64
 }
+
+// ErrTryAgain wraps the error of a call that could not be made for a
+// reason of the runtime's own (its store unreachable): the runtime calls
+// again a little later, the attempt unchanged, instead of failing the task.
+var ErrTryAgain = errors.New("try the call again later")
 
 // Pending is the result of a call that is answered later, through the
 // Host by the request's TaskToken: an activity's task handed to its

@@ -395,8 +395,9 @@ func TestActivityTasksAreHandedOutOnce(t *testing.T) {
 	require.Empty(t, tasks)
 }
 
-// A task whose scheduling transition has not committed yet is kept for
-// later; one of an execution that ended meanwhile is dropped.
+// A task whose call has not committed its waiting yet (its thread still
+// about to call, with that token) is kept for later; one of an execution
+// that ended meanwhile is dropped.
 func TestActivityTaskOfAnUncommittedScheduling(t *testing.T) {
 	t.Parallel()
 	d, _ := newDurable(t, nil)
@@ -404,19 +405,29 @@ func TestActivityTaskOfAnUncommittedScheduling(t *testing.T) {
 	act, err := d.CreateActivity(ctx, "resize", nil)
 	require.NoError(t, err)
 	id := startFor(t, d, `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}`, "waits", `{}`)
-	th, err := runtime.StoreOf(d).ThreadGet(ctx, id, store.RootThread)
+	st := runtime.StoreOf(d)
+	th, err := st.ThreadGet(ctx, id, store.RootThread)
 	require.NoError(t, err)
-	// The token of a thread of this execution, for a seq it has not reached.
-	ahead := store.ActivityTask{Seq: th.Seq + 1, Token: tokenFor(id, store.RootThread)}
-	require.NoError(t, runtime.StoreOf(d).ActivityTaskPush(ctx, "resize", ahead))
+	// The thread as a call of the activity leaves it until its transition
+	// commits: about to call, with the token the task carries.
+	token := tokenFor(id, store.RootThread)
+	var rec map[string]any
+	require.NoError(t, json.Unmarshal(th.Record, &rec))
+	rec["ph"], rec["tok"], rec["call"] = "task", token, map[string]any{"res": act.ARN, "p": map[string]any{}}
+	raw, err := json.Marshal(rec)
+	require.NoError(t, err)
+	_, err = st.Transition(ctx, &store.TransitionParams{ExecutionID: id, Thread: store.RootThread, Seq: th.Seq, Record: raw})
+	require.NoError(t, err)
+	queued := store.ActivityTask{Token: token}
+	require.NoError(t, st.ActivityTaskPush(ctx, "resize", queued))
 	requireNoTask(t, d, act.ARN)
-	tasks, err := runtime.StoreOf(d).ActivityTasks(ctx, "resize")
+	tasks, err := st.ActivityTasks(ctx, "resize")
 	require.NoError(t, err)
-	require.Equal(t, []store.ActivityTask{ahead}, tasks, "kept")
+	require.Equal(t, []store.ActivityTask{queued}, tasks, "kept")
 
 	require.NoError(t, d.Stop(ctx, id, "", ""))
 	requireNoTask(t, d, act.ARN)
-	tasks, err = runtime.StoreOf(d).ActivityTasks(ctx, "resize")
+	tasks, err = st.ActivityTasks(ctx, "resize")
 	require.NoError(t, err)
 	require.Empty(t, tasks, "dropped once its execution ended")
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/integrations/activity"
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -50,7 +51,10 @@ type Durable struct {
 	MaxHistoryEvents int64
 
 	expressRuns sync.WaitGroup // asynchronous EXPRESS executions (express.go)
-	sms         smCache        // state machine records, for starts (smcache.go)
+	// activities serves the Task states of activity ARNs and hands their
+	// tasks to workers (integrations/activity; activities.go).
+	activities *activity.Handler
+	sms        smCache // state machine records, for starts (smcache.go)
 
 	mu    sync.Mutex
 	defs  map[string]*asl.StateMachine // compiled definitions by hash
@@ -71,6 +75,7 @@ func NewDurable(st *store.Client, d *Durable) *Durable {
 		d = &Durable{}
 	}
 	d.store = st
+	d.activities = &activity.Handler{Store: st, Starter: activityStarter{d}}
 	return d
 }
 

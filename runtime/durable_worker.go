@@ -605,11 +605,7 @@ func (t *transition) runMap(x asl.RunMap) (asl.Outcome, error) {
 // once per attempt, and decides what follows.
 func (t *transition) callTask(ctx context.Context) asl.Outcome {
 	call := t.rec.Call
-	if isActivityARN(call.Resource) {
-		return t.callActivity(ctx)
-	}
 	task := taskDetails(call.Resource)
-	t.event(Event{Type: TaskStarted, Task: task})
 	params, err := decodeRaw(call.Parameters)
 	if err != nil {
 		return asl.Fail{Error: aslerr.Runtime, Cause: err.Error()}
@@ -630,23 +626,61 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 		// gets the same one
 		req.TaskToken = newTaskToken(t.x.id, t.thread, t.c)
 	}
-	result, ae := invokeTask(ctx, t.d.Tasks, req, true)
+	// An activity's task is an integration too (integrations/activity),
+	// whose history is its own: ActivityScheduled once the task is
+	// queued, no Task* events.
+	activity := isActivityARN(call.Resource)
+	h := t.d.Tasks
+	if activity {
+		h = t.d.activities
+	}
+	result, ae, again := invokeTask(ctx, h, req, true)
+	if again {
+		// Call again a second later, the thread unchanged (its record
+		// stays in phase task).
+		t.outbox = append(t.outbox, store.OutboxItem{Item: store.WorkItem{Exec: t.x.id, Thread: t.thread, Seq: t.seq + 1, Kind: kindTask}, Due: t.d.now().Add(time.Second)})
+		return nil
+	}
 	if p, ok := result.(*integrations.Pending); ok && ae == nil {
 		waits, result = true, p.Output
 	}
+	if activity && ae != nil {
+		// As AWS: the execution fails, with no Activity event.
+		t.rec.Phase, t.rec.Call, t.rec.Token = phaseEnter, nil, ""
+		return asl.Fail{Error: ae.Name, Cause: ae.Cause}
+	}
 	if ae == nil && waits {
-		// The task was handed over; its token brings the result.
-		t.event(Event{Type: TaskSubmitted, Task: task, Payload: result})
-		t.rec.Phase, t.rec.Token = phaseToken, req.TaskToken
-		now := t.d.now()
-		if call.TimeoutSeconds > 0 {
-			t.rec.Deadline = now.Add(secondsDuration(call.TimeoutSeconds)).UnixMilli()
-		}
-		t.armTokenTimers(now)
+		t.submitted(task, activity, req.TaskToken, result)
 		return nil
 	}
+	t.event(Event{Type: TaskStarted, Task: task})
 	t.rec.Phase, t.rec.Call, t.rec.Token = phaseEnter, nil, ""
 	return taskEnded(t, t.st, t.input, t.c, task, "", result, ae)
+}
+
+// submitted parks the thread of a task handed over, until its token brings
+// the result: TimeoutSeconds count from now; HeartbeatSeconds from now, or
+// for an activity from its start (activityStarter).
+func (t *transition) submitted(task *TaskDetails, activity bool, token string, output any) {
+	call, now := t.rec.Call, t.d.now()
+	if activity {
+		t.event(Event{Type: ActivityScheduled, Payload: output,
+			Task: &TaskDetails{Resource: call.Resource, TimeoutSeconds: call.TimeoutSeconds, HeartbeatSeconds: call.HeartbeatSeconds}})
+	} else {
+		t.event(Event{Type: TaskStarted, Task: task})
+		t.event(Event{Type: TaskSubmitted, Task: task, Payload: output})
+	}
+	t.rec.Phase, t.rec.Token, t.rec.Started = phaseToken, token, false
+	if call.TimeoutSeconds > 0 {
+		t.rec.Deadline = now.Add(secondsDuration(call.TimeoutSeconds)).UnixMilli()
+	}
+	if activity {
+		if t.rec.Deadline > 0 {
+			t.outbox = append(t.outbox, store.OutboxItem{Item: store.WorkItem{Exec: t.x.id, Thread: t.thread, Seq: t.seq + 1, Kind: kindTaskTimeout}, Due: time.UnixMilli(t.rec.Deadline)})
+		}
+		return
+	}
+	t.armTokenTimers(now)
 }
 
 // armTokenTimers sets the timers of a thread waiting for its token: the
