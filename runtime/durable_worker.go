@@ -152,7 +152,7 @@ func (w *walk) run(ctx context.Context) error {
 		// the step that scheduled it is committed.
 		more := w.ext == nil && folded+1 < maxFold && tr.close == nil && (tr.nextKind == kindStep || tr.nextKind == kindTask) && tr.due.IsZero() &&
 			len(tr.outbox) == 1 && tr.fork == nil && tr.joinEnd == nil
-		if more && tr.nextKind == kindStep && w.canBatch && !w.alone && !w.nearLimit && w.b.size < maxBatchBytes {
+		if more && batchable(tr) && w.canBatch && !w.alone && !w.nearLimit && w.b.size < maxBatchBytes {
 			// Carry on with the next step; its events are numbered on.
 			w.seq++
 			w.last += int64(len(tr.events))
@@ -241,6 +241,24 @@ func (w *walk) step(ctx context.Context) (*transition, error) {
 		}
 	}
 	return tr, nil
+}
+
+// batchable reports whether the step after tr may join tr's batch: a
+// state's step, or a task call whose result the call itself brings. A call
+// made before the step that scheduled it is committed is made again, with
+// the same idempotency key, should the worker die before the batch
+// commits; a task that waits for its token (.waitForTaskToken, an
+// activity) is committed first, so that a token that comes back at once
+// finds its thread waiting. One script call less per Task state: task5
+// measured 1.20 script calls per transition before.
+func batchable(tr *transition) bool {
+	switch tr.nextKind {
+	case kindStep:
+		return true
+	case kindTask:
+		return tr.rec.Call != nil && !waitsForToken(tr.rec.Call.Resource)
+	}
+	return false
 }
 
 // errNothingToDo ends a walk with nothing to commit.
