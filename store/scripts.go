@@ -341,7 +341,9 @@ if ARGV[i] ~= '' then
     end
   end
 end
-local olen = redis.call('LLEN', KEYS[5])
+-- in direct mode the outbox is not written: no LLEN (each call costs)
+local olen = 0
+if #KEYS <= 6 then olen = redis.call('LLEN', KEYS[5]) end
 if retention and retention > 0 then
   -- the keys the execution wrote (an empty outbox does not exist)
   for k in string.gmatch(keep, '%d') do
