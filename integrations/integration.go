@@ -43,6 +43,11 @@ type Request struct {
 	// EnteredEventID is the id of the state's StateEntered event, which
 	// AWS's error causes name.
 	EnteredEventID int64
+	// TraceParent is the W3C trace context of the execution (a
+	// traceparent header's value): a call that reaches another service
+	// passes it on, so that the work joins the execution's trace. Empty
+	// when the execution has none (an in-memory run).
+	TraceParent string
 }
 
 // ErrTryAgain wraps the error of a call that could not be made for a

@@ -89,6 +89,9 @@ type execInfo struct {
 	start         time.Time
 	role          string // the state machine's role ARN; "" for the default
 	machine       *asl.StateMachine
+	// traceparent is the execution's W3C trace context, handed to its
+	// task calls: the trace the execution is.
+	traceparent string
 
 	// first is the top-level thread as the start wrote it, for this
 	// process's worker to take the first step without reading it back
@@ -201,7 +204,8 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 		return nil, err
 	}
 	id := store.ExecutionID(smARN, p.Name)
-	info := &execInfo{id: id, arn: d.executionARN(p.StateMachineName, p.Name), name: p.Name, smARN: smARN, smName: p.StateMachineName, defSHA: sha, input: p.Input, start: start, role: p.RoleARN, machine: m}
+	info := &execInfo{id: id, arn: d.executionARN(p.StateMachineName, p.Name), name: p.Name, smARN: smARN, smName: p.StateMachineName, defSHA: sha, input: p.Input, start: start, role: p.RoleARN, machine: m,
+		traceparent: traceParent(traceID, spanID)}
 	events := []store.Event{
 		{JSON: Event{Type: ExecutionStarted, Timestamp: start, Payload: p.Input, Task: &TaskDetails{Resource: info.roleARN(d)}}.bodyJSON()},
 		// AWS chains the first state's entry to no event.
@@ -309,7 +313,8 @@ func (d *Durable) info(ctx context.Context, id string) (*execInfo, error) {
 		return nil, fmt.Errorf("execution %s: stored input: %w", id, err)
 	}
 	smName := lastField(e.StateMachineARN)
-	x := &execInfo{id: id, arn: d.executionARN(smName, e.Name), name: e.Name, smARN: e.StateMachineARN, smName: smName, defSHA: e.DefinitionSHA, input: input, start: e.StartDate, role: e.RoleARN, machine: m}
+	x := &execInfo{id: id, arn: d.executionARN(smName, e.Name), name: e.Name, smARN: e.StateMachineARN, smName: smName, defSHA: e.DefinitionSHA, input: input, start: e.StartDate, role: e.RoleARN, machine: m,
+		traceparent: traceParent(e.TraceID, e.SpanID)}
 	d.cacheExecution(x)
 	return x, nil
 }

@@ -110,3 +110,27 @@ func TestPendingResultWaitsForTheToken(t *testing.T) {
 	requireFailed(t, res, runtime.StatusFailed, "States.Runtime")
 	require.Contains(t, res.Cause, "Express executions do not support")
 }
+
+// TestTaskCallsCarryTheExecutionsTrace: a durable execution's task call
+// carries its W3C trace context, so that what the call reaches joins the
+// execution's trace.
+func TestTaskCallsCarryTheExecutionsTrace(t *testing.T) {
+	t.Parallel()
+	var got string
+	h := integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
+		got = req.TraceParent
+		return map[string]any{}, nil
+	})
+	d, _ := newDurable(t, h)
+	ctx := context.Background()
+	const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", TraceParent: parent, Input: map[string]any{},
+		Definition: []byte(`{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true}}}`)})
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	e, err := d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", e.Status)
+	require.Equal(t, "00-0af7651916cd43dd8448eb211c80319c-"+e.SpanID+"-01", got)
+	require.Equal(t, "0af7651916cd43dd8448eb211c80319c", e.TraceID)
+}

@@ -69,6 +69,15 @@ func traceIDs(traceparent string) (traceID, spanID string) {
 	return hex.EncodeToString(b[:16]), hex.EncodeToString(b[16:])
 }
 
+// traceParent is the W3C traceparent header of a trace and span, sampled;
+// "" when either is missing.
+func traceParent(traceID, spanID string) string {
+	if traceID == "" || spanID == "" {
+		return ""
+	}
+	return "00-" + traceID + "-" + spanID + "-01"
+}
+
 func isHex(s string) bool {
 	for _, c := range s {
 		if !strings.ContainsRune("0123456789abcdef", c) {

@@ -22,6 +22,7 @@ type taskCall struct {
 	attempt             int
 	timeout, heartbeat  int
 	credentials         any
+	traceparent         string
 }
 
 func (c taskCall) request() *integrations.Request {
@@ -37,6 +38,7 @@ func (c taskCall) request() *integrations.Request {
 		IdempotencyKey:   fmt.Sprintf("%s#%s#%d#%d", c.arn, c.state, c.enteredID, c.attempt),
 		Credentials:      c.credentials,
 		EnteredEventID:   c.enteredID,
+		TraceParent:      c.traceparent,
 	}
 }
 
