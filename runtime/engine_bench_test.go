@@ -1,0 +1,150 @@
+package runtime_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	goruntime "runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/runtime"
+)
+
+// benchWorkload is one of the shared workloads (../shared/bench/workloads
+// beside the repository, or $SIGNALBOX_BENCH_DIR/workloads), loaded as
+// `signalbox bench` loads it.
+type benchWorkload struct {
+	machine    *asl.StateMachine
+	input      any
+	executions int
+	states     int
+}
+
+func loadBenchWorkload(b *testing.B, name string) benchWorkload {
+	b.Helper()
+	dir := filepath.Join("..", "..", "shared", "bench", "workloads")
+	if d := os.Getenv("SIGNALBOX_BENCH_DIR"); d != "" {
+		dir = filepath.Join(d, "workloads")
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		b.Skipf("no shared workloads: %v", err)
+	}
+	var manifest struct {
+		Workloads []struct {
+			Name, Definition, Input string
+			Executions              int `json:"executions_per_run"`
+			States                  int `json:"states_per_execution"`
+		}
+	}
+	if err := json.Unmarshal(data, &manifest); err != nil {
+		b.Fatal(err)
+	}
+	for _, w := range manifest.Workloads {
+		if w.Name != name {
+			continue
+		}
+		def, err := os.ReadFile(filepath.Join(dir, w.Definition))
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, d := asl.Compile(def)
+		if len(d) > 0 {
+			b.Fatal(d[0])
+		}
+		raw, err := os.ReadFile(filepath.Join(dir, w.Input))
+		if err != nil {
+			b.Fatal(err)
+		}
+		in, err := asl.DecodeJSON(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return benchWorkload{machine: m, input: in, executions: w.Executions, states: w.States}
+	}
+	b.Skipf("no workload %s in %s", name, dir)
+	return benchWorkload{}
+}
+
+// run runs the workload's executions as `signalbox bench` does: on
+// GOMAXPROCS goroutines when there are several, each on a virtual clock.
+func (w benchWorkload) run(ctx context.Context, eng *runtime.Engine) []*runtime.Result {
+	results := make([]*runtime.Result, w.executions)
+	workers := 1
+	if w.executions > 1 {
+		workers = min(goruntime.GOMAXPROCS(0), w.executions)
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(results) {
+					return
+				}
+				results[i] = eng.Run(ctx, w.machine, runtime.Execution{Input: w.input, Clock: runtime.NewVirtualClock(time.Now())})
+			}
+		})
+	}
+	wg.Wait()
+	return results
+}
+
+// benchEngineWorkload times b.N runs of a shared workload, changed by
+// adapt when not nil, through the in-memory engine and reports transitions
+// per second. Every execution must succeed and enter the expected number
+// of states.
+func benchEngineWorkload(b *testing.B, name string, adapt func(*benchWorkload)) {
+	w := loadBenchWorkload(b, name)
+	if adapt != nil {
+		adapt(&w)
+	}
+	eng := &runtime.Engine{Tasks: integrations.NewMux()}
+	for _, res := range w.run(b.Context(), eng) {
+		entered := 0
+		for _, ev := range res.History() {
+			if strings.HasSuffix(string(ev.Type), "StateEntered") {
+				entered++
+			}
+		}
+		if res.Status != runtime.StatusSucceeded || entered != w.states {
+			b.Fatalf("%s: status %s (%s: %s), %d states entered, expected %d", name, res.Status, res.Error, res.Cause, entered, w.states)
+		}
+	}
+	goruntime.GC()
+	b.ResetTimer()
+	for range b.N {
+		w.run(b.Context(), eng)
+	}
+	b.ReportMetric(float64(w.states*w.executions*b.N)/b.Elapsed().Seconds(), "transitions/s")
+}
+
+// BenchmarkEnginePassChain100 is the shared workload pass_chain_100: 200
+// executions of a chain of 100 Pass states with Parameters.
+func BenchmarkEnginePassChain100(b *testing.B) {
+	benchEngineWorkload(b, "pass_chain_100", nil)
+}
+
+// BenchmarkEngineMap4k is the shared workload map_10k cut to its first
+// 4,000 items. map_10k itself fails at once: its 10,000 items (300 KB of
+// JSON) and its output (about 600 KB) are over AWS's 256 KiB payload
+// limit, so the Map fails with States.DataLimitExceeded before its first
+// iteration (`signalbox bench` reports it WRONG). 4,000 items is the
+// round number below the largest Map whose output fits (4,205 items);
+// each iteration does what map_10k's do.
+func BenchmarkEngineMap4k(b *testing.B) {
+	const n = 4000
+	benchEngineWorkload(b, "map_10k", func(w *benchWorkload) {
+		in := w.input.(map[string]any)
+		w.input = map[string]any{"items": in["items"].([]any)[:n]}
+		w.states = n + 1
+	})
+}
