@@ -62,6 +62,9 @@ type Context struct {
 	// jsonataOpts are the JSONata evaluation options bound to this
 	// Context, built on first use (its functions draw from Rand).
 	jsonataOpts any
+	// sizes remembers the JSON lengths of values measured for the
+	// payload limits (payloadsize.go).
+	sizes sizeMemo
 }
 
 // Object returns the Context object as a JSON value, as "$$" sees it.

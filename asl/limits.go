@@ -20,8 +20,8 @@ const MaxPayload = 256 * 1024
 const MaxMapInputs = 64 << 20
 
 // fitsPayload reports whether v's JSON text is at most MaxPayload bytes,
-// counting no further than that.
-func fitsPayload(v any) bool { return EncodedLen(v, MaxPayload) <= MaxPayload }
+// counting no further than that, with what c remembers (payloadsize.go).
+func fitsPayload(c *Context, v any) bool { return c.payloadSize(v) <= MaxPayload }
 
 // dataLimit is the failure of a state whose data grew past the payload
 // limit, in AWS's words. It is never retried or caught.
@@ -33,29 +33,30 @@ func dataLimit(state string) Fail {
 // (also after a Wait) and a Task's parameters. Complete holds the result a
 // Task, Parallel or Map reports, the Map its Items and iteration inputs.
 // Both engines carry out only outcomes that passed here.
-func withinLimits(state string, o Outcome) Outcome {
-	if overLimit(o) {
-		return dataLimit(state)
+func withinLimits(c *Context, o Outcome) Outcome {
+	if overLimit(c, o) {
+		return dataLimit(c.StateName)
 	}
 	return o
 }
 
-func overLimit(o Outcome) bool {
+func overLimit(c *Context, o Outcome) bool {
 	switch x := o.(type) {
 	case Next:
-		return !fitsPayload(x.Output)
+		return !fitsPayload(c, x.Output)
 	case Succeed:
-		return !fitsPayload(x.Output)
+		return !fitsPayload(c, x.Output)
 	case WaitUntil:
-		return overLimit(x.Then)
+		return overLimit(c, x.Then)
 	case CallTask:
-		return !fitsPayload(x.Parameters)
+		return !fitsPayload(c, x.Parameters)
 	}
 	return false
 }
 
 // mapInputs checks a Map's iteration inputs: each within MaxPayload, all
-// together within MaxMapInputs.
+// together within MaxMapInputs. Items that passed fitsPayload as one array
+// pass it without being measured again.
 func mapInputs(items []any) bool {
 	total := 0
 	for _, it := range items {

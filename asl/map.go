@@ -227,7 +227,7 @@ func (s *Map) prepareJSONata(e *env, raw any) (Outcome, error) {
 		}
 		return nil, jtypeError(e, n, "Items", "array", itemsV)
 	}
-	if !fitsPayload(items) {
+	if !fitsPayload(e.ctx, items) {
 		return dataLimit(e.ctx.StateName), nil
 	}
 	if s.maxConcurrencyExpr != nil {
@@ -285,7 +285,8 @@ func (s *Map) prepareJSONata(e *env, raw any) (Outcome, error) {
 		}
 		items = batches
 	}
-	if !mapInputs(items) {
+	// Items that passed fitsPayload unchanged are within the limits.
+	if (s.itemSelector != nil || s.Batcher != nil) && !mapInputs(items) {
 		return dataLimit(e.ctx.StateName), nil
 	}
 	run.Items = items
@@ -325,7 +326,7 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 	if !ok {
 		return nil, e.runtimeErr("Invalid path '%s' : The value at the path is not an array: %s", pathOrRoot(s.ItemsPath), EncodeJSON(itemsV))
 	}
-	if !fitsPayload(items) {
+	if !fitsPayload(e.ctx, items) {
 		return dataLimit(e.ctx.StateName), nil
 	}
 	if s.MaxConcurrencyAt != nil {
@@ -358,19 +359,28 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 		}
 		run.ToleratedFailurePercentage = f
 	}
+	// Items that passed fitsPayload unchanged are within the limits;
+	// selected ones are measured as they are built (mapInputs).
+	inputsFit := true
 	if s.Parameters != nil {
 		selected := make([]any, len(items))
 		ctx := *e.ctx
 		ctx.InMap = true
 		ie := &env{input: in, ctx: &ctx}
+		total := 0
 		for i, item := range items {
 			ctx.MapItemIndex, ctx.MapItemValue = i, item
 			ctx.Invalidate()
-			v, err := s.Parameters.Eval(ie)
+			v, err := s.Parameters.evalPayload(ie)
 			if err != nil {
 				return nil, err
 			}
 			selected[i] = v
+			if inputsFit {
+				n := ctx.payloadSize(v)
+				total += n
+				inputsFit = n <= MaxPayload && total <= MaxMapInputs
+			}
 		}
 		items = selected
 	}
@@ -380,8 +390,9 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 			return nil, err
 		}
 		items = batches
+		inputsFit = mapInputs(items)
 	}
-	if !mapInputs(items) {
+	if !inputsFit {
 		return dataLimit(e.ctx.StateName), nil
 	}
 	run.Items = items

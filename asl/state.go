@@ -260,7 +260,7 @@ func (b *Base) effectiveInput(e *env, raw any) (any, error) {
 		return v, err
 	}
 	e.input = v
-	return b.Parameters.Eval(e)
+	return b.Parameters.evalPayload(e)
 }
 
 // finishResult applies ResultSelector, Assign, ResultPath and OutputPath
@@ -271,7 +271,7 @@ func (b *Base) finishResult(e *env, raw, result any) (any, map[string]any, error
 	}
 	if b.Selector != nil {
 		e.input = result
-		r, err := b.Selector.Eval(e)
+		r, err := b.Selector.evalPayload(e)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -6,14 +6,14 @@ import "github.com/signalbox/signalbox/asl/aslerr"
 // ctx.StateName, EnteredTime, EnteredEventID and Retries must describe this
 // visit of the state.
 func Step(s State, input any, ctx *Context) Outcome {
-	return withinLimits(ctx.StateName, s.enter(&env{input: input, ctx: ctx}))
+	return withinLimits(ctx, s.enter(&env{input: input, ctx: ctx}))
 }
 
 // Complete finishes a Task, Parallel or Map state whose work produced
 // result: ResultSelector, ResultPath and OutputPath apply, and the state
 // moves on. input is the state's raw input, as given to Step.
 func Complete(s State, input, result any, ctx *Context) Outcome {
-	if !fitsPayload(result) {
+	if !fitsPayload(ctx, result) {
 		return dataLimit(ctx.StateName)
 	}
 	b := s.base()
@@ -22,7 +22,7 @@ func Complete(s State, input, result any, ctx *Context) Outcome {
 	if err != nil {
 		return HandleError(s, input, asError(err), ctx)
 	}
-	return withinLimits(ctx.StateName, b.then(out, vars))
+	return withinLimits(ctx, b.then(out, vars))
 }
 
 // HandleError decides what a state does with an error: retry it (the first
@@ -30,7 +30,7 @@ func Complete(s State, input, result any, ctx *Context) Outcome {
 // (the first matching catcher), or fail. States.Runtime and
 // States.DataLimitExceeded are never retried or caught.
 func HandleError(s State, input any, err *aslerr.Error, ctx *Context) Outcome {
-	return withinLimits(ctx.StateName, handleError(s, input, err, ctx))
+	return withinLimits(ctx, handleError(s, input, err, ctx))
 }
 
 func handleError(s State, input any, err *aslerr.Error, ctx *Context) Outcome {

@@ -1,0 +1,189 @@
+package asl
+
+import (
+	"math"
+	"reflect"
+
+	"github.com/signalbox/signalbox/asl/jsontext"
+)
+
+// Payload sizes, measured once per value.
+//
+// Every state's output, every Task's parameters and every Task, Parallel or
+// Map result is held to MaxPayload (limits.go), which takes the length of
+// its JSON text. Walking the whole value for that at every state cost about
+// 30% of a chain of Pass states with Parameters (pass_chain_100), most of
+// it in the objects a state passes on unchanged from its input. Values are
+// never mutated once built (value.go), so a composite value's length is a
+// fact about it: a thread's Context remembers the last few it measured, and
+// a template adds up the lengths of the parts it builds its value from
+// instead of walking the value it built. The answer of every check stays
+// exact; only the walking is saved.
+
+// overPayload stands for every length above MaxPayload: lengths are
+// counted no further.
+const overPayload = MaxPayload + 1
+
+// sizeRing is how many composite values besides the latest a Context
+// remembers: the parts of its input a state's templates pass on, mostly
+// few. The memory is copied with every thread's Context (a Map iteration
+// is a thread), so it is kept small.
+const sizeRing = 3
+
+// sizeMemo is a Context's memory of the JSON lengths of composite values
+// (objects and arrays) it measured. It is kept by value in the Context: a
+// copy of the Context keeps facts that stay true (the values are pinned,
+// so their addresses are not reused) and goes on with a memory of its own.
+type sizeMemo struct {
+	last sizeEntry // the latest template result or checked value
+	ring [sizeRing]sizeEntry
+	hand int
+}
+
+type sizeEntry struct {
+	ptr uintptr // the object's map or the array's first element
+	len int32   // the array's length; -1 for an object
+	n   int32   // the value's JSON length, at most overPayload
+	pin any     // the value itself, so that ptr is not reused while remembered
+}
+
+// compositeKey identifies an object or a non-empty array, whose length is
+// worth remembering; ok is false for anything else.
+func compositeKey(v any) (ptr uintptr, n int32, ok bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		if len(x) == 0 {
+			return 0, 0, false
+		}
+		return reflect.ValueOf(v).Pointer(), -1, true
+	case []any:
+		if len(x) == 0 {
+			return 0, 0, false
+		}
+		if len(x) > math.MaxInt32 {
+			return 0, 0, false
+		}
+		return reflect.ValueOf(v).Pointer(), int32(len(x)), true
+	}
+	return 0, 0, false
+}
+
+func (m *sizeMemo) empty() bool { return m.last.pin == nil && m.ring[0].pin == nil }
+
+// find returns the remembered length of the composite at ptr.
+func (m *sizeMemo) find(ptr uintptr, l int32) (int, bool) {
+	if m.last.ptr == ptr && m.last.len == l {
+		return int(m.last.n), true
+	}
+	for i := range m.ring {
+		if e := &m.ring[i]; e.ptr == ptr && e.len == l {
+			return int(e.n), true
+		}
+	}
+	return 0, false
+}
+
+// lookup returns the remembered length of v.
+func (m *sizeMemo) lookup(v any) (int, bool) {
+	if m.empty() {
+		return 0, false
+	}
+	if ptr, l, ok := compositeKey(v); ok {
+		return m.find(ptr, l)
+	}
+	return 0, false
+}
+
+// rememberLast records the length of v, the value about to be checked.
+func (m *sizeMemo) rememberLast(v any, n int) {
+	if ptr, l, ok := compositeKey(v); ok {
+		m.last = sizeEntry{ptr: ptr, len: l, n: int32(n), pin: v}
+	}
+}
+
+// remember records the length of v, a part that later values may share.
+func (m *sizeMemo) remember(v any, n int) {
+	ptr, l, ok := compositeKey(v)
+	if !ok {
+		return
+	}
+	m.ring[m.hand] = sizeEntry{ptr: ptr, len: l, n: int32(n), pin: v}
+	m.hand = (m.hand + 1) % sizeRing
+}
+
+// size returns the length of v's JSON text (EncodedLen), or overPayload
+// when it is longer than MaxPayload; remembered values are not walked.
+func (m *sizeMemo) size(v any) int {
+	n := 0
+	switch x := v.(type) {
+	case map[string]any:
+		if len(x) > 0 && !m.empty() {
+			if k, ok := m.find(reflect.ValueOf(v).Pointer(), -1); ok {
+				return k
+			}
+		}
+		n = 2 + max(len(x)-1, 0)
+		for k, e := range x {
+			n += jsontext.StringLen(k) + 1 + m.size(e)
+			if n > MaxPayload {
+				return overPayload
+			}
+		}
+	case []any:
+		if len(x) > 0 && len(x) <= math.MaxInt32 && !m.empty() {
+			if k, ok := m.find(reflect.ValueOf(v).Pointer(), int32(len(x))); ok {
+				return k
+			}
+		}
+		n = 2 + max(len(x)-1, 0)
+		for _, e := range x {
+			n += m.size(e)
+			if n > MaxPayload {
+				return overPayload
+			}
+		}
+	default:
+		encodedLen(v, &n, MaxPayload)
+	}
+	return min(n, overPayload)
+}
+
+// payloadSize is the length of v's JSON text, at most overPayload, as the
+// limits see it; c remembers it as its latest. A nil Context walks v.
+func (c *Context) payloadSize(v any) int {
+	if c == nil {
+		return min(EncodedLen(v, MaxPayload), overPayload)
+	}
+	n := c.sizes.size(v)
+	c.sizes.rememberLast(v, n)
+	return n
+}
+
+// partSize is the length of v, a part of the input (or of the Context
+// object, or a variable) that a template takes as it is, at most
+// overPayload; c remembers it among the parts.
+func (c *Context) partSize(v any) int {
+	if n, ok := c.sizes.lookup(v); ok {
+		return n
+	}
+	n := c.sizes.size(v)
+	c.sizes.remember(v, n)
+	return n
+}
+
+// size is the length of v, at most overPayload, using what the Context
+// remembers.
+func (e *env) size(v any) int {
+	if e.ctx == nil {
+		return min(EncodedLen(v, MaxPayload), overPayload)
+	}
+	return e.ctx.sizes.size(v)
+}
+
+// partSize is Context.partSize.
+func (e *env) partSize(v any) int {
+	if e.ctx == nil {
+		return min(EncodedLen(v, MaxPayload), overPayload)
+	}
+	return e.ctx.partSize(v)
+}
