@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/signalbox/signalbox/asl"
@@ -107,15 +108,14 @@ type history struct {
 	discard bool
 	// max, when set, is how many events a kept history may hold (full).
 	max int
+	// isFull is set by the add that fills a kept history: every state
+	// entered asks, without taking the lock.
+	isFull atomic.Bool
 }
 
 // full reports whether a kept history has reached its bound: the thread
 // about to enter a state fails instead (States.Runtime).
-func (h *history) full() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return !h.discard && h.max > 0 && h.n >= h.max
-}
+func (h *history) full() bool { return h.isFull.Load() }
 
 const (
 	firstHistoryChunk = 16
@@ -130,6 +130,9 @@ func (h *history) add(ev Event) int64 {
 	if h.discard {
 		h.mu.Unlock()
 		return ev.ID
+	}
+	if h.max > 0 && h.n >= h.max {
+		h.isFull.Store(true)
 	}
 	if len(h.chunks) == 0 || len(h.chunks[len(h.chunks)-1]) == cap(h.chunks[len(h.chunks)-1]) {
 		// Chunks grow from small (most executions are short) to

@@ -35,6 +35,15 @@ type thread struct {
 	// parent's in the parent's goroutine, so a seeded run draws the same
 	// values whatever the scheduling.
 	rand *rand.Rand
+
+	// The Context of the thread's states (reset per state), the visit in
+	// progress and a Map iteration's item are kept here, so that none is
+	// allocated per state; a Map worker runs its iterations one after the
+	// other on one thread (runMap).
+	ctx  asl.Context
+	v    visit
+	item mapItem
+	pcg  rand.PCG // an iteration's random source, reseeded per item
 }
 
 type mapItem struct {
@@ -62,13 +71,13 @@ func (t *thread) interrupted(ctx context.Context, err error) *runErr {
 // runMachine runs m from StartAt with input until it succeeds or fails.
 func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any) (any, *runErr) {
 	name, in := m.StartAt, input
-	c := t.run.base // one Context per thread, reset per state
+	c := &t.ctx // one Context per thread, reset per state
+	*c = t.run.base
 	c.Rand = t.rand
 	if t.vars == nil {
 		t.vars = newScope(nil)
 	}
-	c.Vars = t.vars.lookup
-	c.AllVars = t.vars.all
+	c.Vars, c.AllVars = t.vars.funcs()
 	if t.mapItem != nil {
 		c.InMap, c.MapItemIndex, c.MapItemValue = true, t.mapItem.index, t.mapItem.value
 	}
@@ -92,7 +101,7 @@ func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any)
 		c.TaskToken = ""
 		c.Invalidate()
 		c.EnteredEventID = t.event(Event{Type: StateEntered(st.Kind()), Name: name, Payload: in, Timestamp: c.EnteredTime})
-		out, next, err := t.runState(ctx, st, in, &c)
+		out, next, err := t.runState(ctx, st, in, c)
 		if err != nil {
 			return nil, err
 		}
@@ -106,7 +115,8 @@ func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any)
 // runState carries out one visit of a state: its outcomes until it moves
 // on. It returns the output and the next state ("" when the machine ends).
 func (t *thread) runState(ctx context.Context, st asl.State, in any, c *asl.Context) (any, string, *runErr) {
-	v := &visit{t: t, ctx: ctx, st: st, in: in, c: c}
+	v := &t.v
+	*v = visit{t: t, ctx: ctx, st: st, in: in, c: c}
 	o, err := v.settled(asl.Step(st, in, c))
 	if err == nil {
 		err = interpret(v, st, o)
@@ -335,6 +345,11 @@ func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) ([]any,
 		wg.Add(1)
 		go func(w int, wt *thread) {
 			defer wg.Done()
+			// One thread runs the worker's iterations in turn: its
+			// Context, visit and random source are reset per item, and
+			// its variable scope kept while no iteration assigns.
+			it := &thread{run: t.run, clock: wt.clock}
+			it.rand = rand.New(&it.pcg)
 			for k := 0; ; k++ {
 				i := w + k*limit
 				if !strided {
@@ -349,7 +364,13 @@ func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) ([]any,
 				if stopped {
 					return
 				}
-				it := &thread{run: t.run, clock: wt.clock, last: t.last, mapItem: &mapItem{index: i, value: r.Items[i]}, vars: newScope(t.vars), rand: rand.New(rand.NewPCG(itemSeed, uint64(i)))}
+				it.last = t.last
+				it.item = mapItem{index: i, value: r.Items[i]}
+				it.mapItem = &it.item
+				if it.vars == nil || it.vars.assigned() {
+					it.vars = newScope(t.vars)
+				}
+				it.pcg.Seed(itemSeed, uint64(i)) // as rand.NewPCG(itemSeed, i)
 				it.event(Event{Type: MapIterationStarted, Name: st.Name(), Index: i})
 				out, err := it.runMachine(ctx, r.Processor, r.Items[i])
 				if err != nil {
