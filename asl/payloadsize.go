@@ -116,6 +116,17 @@ func (m *sizeMemo) remember(v any, n int) {
 func (m *sizeMemo) size(v any) int {
 	n := 0
 	switch x := v.(type) {
+	case string:
+		return min(jsontext.StringLen(x), overPayload)
+	case int64:
+		return intLen(x)
+	case bool:
+		if x {
+			return len("true")
+		}
+		return len("false")
+	case nil:
+		return len("null")
 	case map[string]any:
 		if len(x) > 0 && !m.empty() {
 			if k, ok := m.find(reflect.ValueOf(v).Pointer(), -1); ok {
@@ -163,11 +174,27 @@ func (c *Context) payloadSize(v any) int {
 // object, or a variable) that a template takes as it is, at most
 // overPayload; c remembers it among the parts.
 func (c *Context) partSize(v any) int {
-	if n, ok := c.sizes.lookup(v); ok {
+	switch v.(type) {
+	case map[string]any, []any:
+		if n, ok := c.sizes.lookup(v); ok {
+			return n
+		}
+		n := c.sizes.size(v)
+		c.sizes.remember(v, n)
 		return n
 	}
-	n := c.sizes.size(v)
-	c.sizes.remember(v, n)
+	return c.sizes.size(v)
+}
+
+// intLen is the length of x in decimal, as EncodeJSON writes it.
+func intLen(x int64) int {
+	n, u := 1, uint64(x)
+	if x < 0 {
+		n, u = 2, -u
+	}
+	for ; u >= 10; u /= 10 {
+		n++
+	}
 	return n
 }
 

@@ -1,6 +1,8 @@
 package asl
 
 import (
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -137,4 +139,10 @@ func FuzzTemplateSize(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestIntLen(t *testing.T) {
+	for _, x := range []int64{0, 1, 9, 10, -1, -9, -10, 99, 100, 12345, -12345, math.MaxInt64, math.MinInt64, math.MinInt64 + 1} {
+		require.Equal(t, len(strconv.FormatInt(x, 10)), intLen(x), "%d", x)
+	}
 }

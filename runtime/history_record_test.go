@@ -1,0 +1,33 @@
+package runtime
+
+import (
+	"math"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/stretchr/testify/require"
+)
+
+// A history gives back every event as it was added, numbered in order,
+// whatever fields it has: the compact records lose nothing.
+func TestHistoryRecordsKeepEveryField(t *testing.T) {
+	ts := time.Date(2024, 3, 1, 12, 0, 0, 5, time.FixedZone("X", 3600))
+	events := []Event{
+		{Type: ExecutionStarted, Timestamp: ts, Payload: map[string]any{"a": 1.5}, Task: &TaskDetails{Resource: "role"}},
+		{PreviousID: 1, Type: "PassStateEntered", Timestamp: ts.Add(time.Second), Name: "P", Payload: "in"},
+		{PreviousID: 2, Type: MapStateStarted, Timestamp: ts, Length: 10_000},
+		{PreviousID: 3, Type: MapIterationStarted, Timestamp: ts, Name: "M", Index: 9_999},
+		{PreviousID: 3, Type: TaskFailed, Timestamp: ts, Error: &ErrorDetails{"E", "C"}, Task: &TaskDetails{ResourceType: "lambda", Resource: "invoke", Region: "r", Parameters: []any{1}, TimeoutSeconds: 3, HeartbeatSeconds: 2}},
+		{PreviousID: 5, Type: ExecutionFailed, Timestamp: ts, Error: &ErrorDetails{Error: "E"}},
+		{PreviousID: math.MaxInt64, Type: MapIterationFailed, Index: math.MaxInt32 + 1, Length: math.MinInt32 - 1},
+		{PreviousID: 6, Type: ExecutionRedriven, Index: -3, Length: math.MaxInt32},
+	}
+	var h history
+	for i, ev := range events {
+		require.Equal(t, int64(i+1), h.add(ev))
+		events[i].ID = int64(i + 1)
+	}
+	require.Equal(t, events, h.snapshot())
+	require.Equal(t, uintptr(96), unsafe.Sizeof(record{}), "a record's size, which the comment on record gives")
+}
