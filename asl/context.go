@@ -65,6 +65,10 @@ type Context struct {
 	// sizes remembers the JSON lengths of values measured for the
 	// payload limits (payloadsize.go).
 	sizes sizeMemo
+	// step is Step's env, kept here so that a state's step allocates
+	// none (a state's enter is called through an interface: its env
+	// would escape).
+	step env
 }
 
 // Object returns the Context object as a JSON value, as "$$" sees it.

@@ -39,6 +39,7 @@ type Base struct {
 	// Next is the state that follows; End is set for a terminal state.
 	Next string
 	End  bool
+	next State // the state Next names, once the machine is compiled
 
 	InputPath  inputPath
 	OutputPath inputPath

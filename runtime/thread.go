@@ -71,7 +71,8 @@ func (t *thread) interrupted(ctx context.Context, err error) *runErr {
 // runMachine runs m from StartAt with input until it succeeds or fails.
 func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any) (any, *runErr) {
 	name, in := m.StartAt, input
-	c := &t.ctx // one Context per thread, reset per state
+	var prev asl.State // the state before, whose Next is found without a lookup
+	c := &t.ctx        // one Context per thread, reset per state
 	*c = t.run.base
 	c.Rand = t.rand
 	if t.vars == nil {
@@ -89,7 +90,7 @@ func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any)
 		if t.run.hist.full() {
 			return nil, &runErr{Error: &aslerr.Error{Name: aslerr.Runtime, Cause: fmt.Sprintf("The execution reached the maximum number of history events (%d).", t.run.hist.max)}}
 		}
-		st, ok := m.State(name)
+		st, ok := m.Following(prev, name)
 		if !ok {
 			return nil, &runErr{Error: aslerr.New(aslerr.Runtime, "the state %q does not exist", name)}
 		}
@@ -108,7 +109,7 @@ func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any)
 		if next == "" {
 			return out, nil
 		}
-		name, in = next, out
+		name, in, prev = next, out, st
 	}
 }
 
