@@ -165,8 +165,19 @@ func (c *Context) payloadSize(v any) int {
 	if c == nil {
 		return min(EncodedLen(v, MaxPayload), overPayload)
 	}
-	n := c.sizes.size(v)
-	c.sizes.rememberLast(v, n)
+	m := &c.sizes
+	ptr, l, ok := compositeKey(v)
+	if !ok {
+		return m.size(v)
+	}
+	if m.last.ptr == ptr && m.last.len == l && m.last.pin != nil {
+		return int(m.last.n) // a template's value, checked as it leaves
+	}
+	n, ok := m.find(ptr, l)
+	if !ok {
+		n = m.size(v)
+	}
+	m.last = sizeEntry{ptr: ptr, len: l, n: int32(n), pin: v}
 	return n
 }
 

@@ -22,12 +22,15 @@ func TestHistoryRecordsKeepEveryField(t *testing.T) {
 		{PreviousID: 5, Type: ExecutionFailed, Timestamp: ts, Error: &ErrorDetails{Error: "E"}},
 		{PreviousID: math.MaxInt64, Type: MapIterationFailed, Index: math.MaxInt32 + 1, Length: math.MinInt32 - 1},
 		{PreviousID: 6, Type: ExecutionRedriven, Index: -3, Length: math.MaxInt32},
+		{PreviousID: -math.MaxInt64, Type: MapIterationStarted, Index: math.MinInt32},
+		{PreviousID: 9 - math.MaxInt32, Type: MapIterationSucceeded, Index: math.MaxInt32},
+		{PreviousID: 9 - math.MaxInt32 - 1, Type: MapIterationSucceeded, Index: math.MinInt32 - 1},
 	}
 	var h history
 	for i, ev := range events {
-		require.Equal(t, int64(i+1), h.add(ev))
+		require.Equal(t, int64(i+1), h.add(&ev))
 		events[i].ID = int64(i + 1)
 	}
 	require.Equal(t, events, h.snapshot())
-	require.Equal(t, uintptr(96), unsafe.Sizeof(record{}), "a record's size, which the comment on record gives")
+	require.Equal(t, uintptr(88), unsafe.Sizeof(record{}), "a record's size, which the comment on record gives")
 }

@@ -56,7 +56,7 @@ func (t *thread) event(ev Event) int64 {
 	if ev.Timestamp.IsZero() {
 		ev.Timestamp = t.clock.Now()
 	}
-	t.last = t.run.hist.add(ev)
+	t.last = t.run.hist.add(&ev)
 	return t.last
 }
 
