@@ -134,6 +134,7 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 	run.base.ExecutionID = run.arn
 	run.hist.discard = x.NoHistory
 	run.hist.max = cmp.Or(e.MaxEvents, DefaultEngineMaxEvents)
+	run.hist.first = firstChunk(len(m.StateNames()))
 	// As in AWS, the first state's entered event has previousEventId 0.
 	run.hist.add(&Event{Type: ExecutionStarted, Timestamp: start, Payload: x.Input, Task: &TaskDetails{Resource: run.base.RoleArn}})
 

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 	"sync"
@@ -135,7 +136,18 @@ type history struct {
 	// isFull is set by the add that fills a kept history: every state
 	// entered asks, without taking the lock.
 	isFull atomic.Bool
+	// first is the size of the first chunk (firstHistoryChunk when 0).
+	first int
 }
+
+// firstChunk is the first chunk's size for an execution of a machine of
+// states states: the events of a run through each state once (two per
+// state, two for the execution), within [firstHistoryChunk, 256]. A chain
+// of states then records its history in one chunk instead of growing it
+// four times, leaving a fifth of it unused (pass_chain_100: 202 events in
+// chunks of 16, 32, 64 and 128); a machine whose runs take a short path
+// through many states allocates at most 22 KB for it.
+func firstChunk(states int) int { return min(max(2*states+2, firstHistoryChunk), 256) }
 
 // record is how a history keeps an event: 88 bytes instead of an Event's
 // 120. Its id is its place in the history, its previous event's id is
@@ -214,7 +226,7 @@ func (h *history) add(ev *Event) int64 {
 	if len(h.chunks) == 0 || len(h.chunks[len(h.chunks)-1]) == cap(h.chunks[len(h.chunks)-1]) {
 		// Chunks grow from small (most executions are short) to
 		// historyChunk, and are never copied once full.
-		size := firstHistoryChunk
+		size := cmp.Or(h.first, firstHistoryChunk)
 		if n := len(h.chunks); n > 0 {
 			size = min(2*cap(h.chunks[n-1]), historyChunk)
 		}
