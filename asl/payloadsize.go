@@ -225,3 +225,32 @@ func (e *env) partSize(v any) int {
 	}
 	return e.ctx.partSize(v)
 }
+
+// RememberedSize returns the JSON length of v, at most MaxPayload+1, when
+// v is an object or array c remembers (the output a thread's last state
+// checked, for one) or a string, number, boolean or null; it walks no
+// object or array.
+func (c *Context) RememberedSize(v any) (int, bool) {
+	switch v.(type) {
+	case map[string]any, []any:
+		return c.sizes.lookup(v)
+	}
+	return c.sizes.size(v), true
+}
+
+// RememberArraySize tells c the JSON length of items, an array the
+// runtime assembled (a Map's outputs), from the lengths of its elements,
+// each as RememberedSize gave it: the check of the array then adds them up
+// instead of walking every element again (the walk of 4,000 iteration
+// outputs was 8% of a Map's time, on one core while the iterations had
+// used two).
+func (c *Context) RememberArraySize(items []any, sizes []int) {
+	if len(items) != len(sizes) {
+		return
+	}
+	n := 2 + max(len(items)-1, 0)
+	for _, s := range sizes {
+		n = min(n+s, overPayload)
+	}
+	c.sizes.rememberLast(items, n)
+}

@@ -146,3 +146,36 @@ func TestIntLen(t *testing.T) {
 		require.Equal(t, len(strconv.FormatInt(x, 10)), intLen(x), "%d", x)
 	}
 }
+
+// A Map's outputs, measured by the iterations' Contexts, are measured by
+// the Map's from the lengths they remembered, as a walk would.
+func TestRememberArraySize(t *testing.T) {
+	outs := []any{decode(t, `{"a":[1,2],"b":"x"}`), decode(t, `{"c":{"d":null}}`), decode(t, `[true,"\u0001"]`)}
+	sizes := make([]int, len(outs))
+	for i, o := range outs {
+		it := newContext("P")
+		_, ok := it.RememberedSize(o)
+		require.False(t, ok, "not measured yet")
+		require.True(t, fitsPayload(it, o))
+		sizes[i], ok = it.RememberedSize(o)
+		require.True(t, ok)
+		require.Equal(t, wantSize(o), sizes[i])
+	}
+	for _, v := range []any{"s\n", int64(-12), 2.5, nil, false} {
+		n, ok := newContext("P").RememberedSize(v)
+		require.True(t, ok)
+		require.Equal(t, wantSize(v), n)
+	}
+	c := newContext("M")
+	c.RememberArraySize(outs, sizes)
+	n, ok := c.RememberedSize(outs)
+	require.True(t, ok)
+	require.Equal(t, wantSize(outs), n)
+	require.Equal(t, wantSize(outs), c.payloadSize(outs))
+	require.Equal(t, 2, wantSize([]any{}))
+	c.RememberArraySize(outs[:0], nil)
+	require.Equal(t, 2, c.payloadSize(outs[:0]))
+	// lengths past the limit stay past it
+	c.RememberArraySize(outs, []int{overPayload, overPayload, overPayload})
+	require.Equal(t, overPayload, c.payloadSize(outs))
+}

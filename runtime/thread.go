@@ -44,6 +44,12 @@ type thread struct {
 	v    visit
 	item mapItem
 	pcg  rand.PCG // an iteration's random source, reseeded per item
+	// ctxKept is set on a Map worker's thread once its Context holds the
+	// execution's fields: the next iteration keeps them (and what the
+	// Context built from them) instead of copying them again, the
+	// per-state fields being reset per state and the thread's per
+	// iteration. The copy was 7% of a Map iteration of one Pass state.
+	ctxKept bool
 }
 
 type mapItem struct {
@@ -73,7 +79,9 @@ func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any)
 	name, in := m.StartAt, input
 	var prev asl.State // the state before, whose Next is found without a lookup
 	c := &t.ctx        // one Context per thread, reset per state
-	*c = t.run.base
+	if !t.ctxKept {
+		*c = t.run.base
+	}
 	c.Rand = t.rand
 	if t.vars == nil {
 		t.vars = newScope(nil)
@@ -214,7 +222,10 @@ func (v *visit) parallel(x asl.RunParallel) (asl.Outcome, error) {
 }
 
 func (v *visit) runMap(x asl.RunMap) (asl.Outcome, error) {
-	outs, err := v.t.runMap(v.ctx, v.st, x)
+	outs, sizes, err := v.t.runMap(v.ctx, v.st, x)
+	if err == nil && sizes != nil {
+		v.c.RememberArraySize(outs, sizes)
+	}
 	return v.forked(true, outs, err)
 }
 
@@ -307,10 +318,11 @@ func (t *thread) runParallel(ctx context.Context, st asl.State, p asl.RunParalle
 }
 
 // runMap runs the processor once per item, at most MaxConcurrency at a
-// time, and collects the outputs in item order. Worker w runs the items w,
+// time, and collects the outputs in item order, with their JSON lengths
+// as the iterations measured them (nil when one is not known). Worker w runs the items w,
 // w+limit, w+2*limit, ... in turn on its own clock, so that on a virtual
 // clock the Map's duration does not depend on goroutine scheduling.
-func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) ([]any, *runErr) {
+func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) ([]any, []int, *runErr) {
 	n := len(r.Items)
 	t.event(Event{Type: MapStateStarted, Length: n})
 	limit := r.MaxConcurrency
@@ -326,6 +338,8 @@ func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) ([]any,
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	outs := make([]any, n)
+	sizes := make([]int, n)
+	var unsized atomic.Bool // an output whose length no iteration knows
 	var (
 		mu       sync.Mutex
 		failed   int
@@ -374,6 +388,7 @@ func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) ([]any,
 				it.pcg.Seed(itemSeed, uint64(i)) // as rand.NewPCG(itemSeed, i)
 				it.event(Event{Type: MapIterationStarted, Name: st.Name(), Index: i})
 				out, err := it.runMachine(ctx, r.Processor, r.Items[i])
+				it.ctxKept = true
 				if err != nil {
 					if !err.aborted || ctx.Err() == nil {
 						it.event(Event{Type: MapIterationFailed, Name: st.Name(), Index: i})
@@ -391,10 +406,16 @@ func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) ([]any,
 					}
 					mu.Unlock()
 					outs[i] = failedIteration(err.Error)
+					unsized.Store(true)
 					continue
 				}
 				it.event(Event{Type: MapIterationSucceeded, Name: st.Name(), Index: i})
 				outs[i] = out
+				if n, known := it.ctx.RememberedSize(out); known {
+					sizes[i] = n
+				} else {
+					unsized.Store(true)
+				}
 			}
 		}(w, workers[w])
 	}
@@ -404,11 +425,14 @@ func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) ([]any,
 	}
 	if stop != nil {
 		if !stop.timedOut && !stop.aborted && (r.ToleratedFailureCount >= 0 || r.ToleratedFailurePercentage >= 0) {
-			return nil, &runErr{Error: asl.MapThresholdError()}
+			return nil, nil, &runErr{Error: asl.MapThresholdError()}
 		}
-		return nil, stop
+		return nil, nil, stop
 	}
-	return outs, nil
+	if unsized.Load() {
+		sizes = nil
+	}
+	return outs, sizes, nil
 }
 
 // failedIteration is what a tolerated failed iteration contributes to the
