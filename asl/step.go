@@ -7,7 +7,7 @@ import "github.com/signalbox/signalbox/asl/aslerr"
 // visit of the state.
 func Step(s State, input any, ctx *Context) Outcome {
 	e := &ctx.step
-	*e = env{input: input, ctx: ctx}
+	e.input, e.ctx = input, ctx
 	return withinLimits(ctx, s.enter(e))
 }
 

@@ -124,8 +124,11 @@ func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any)
 // runState carries out one visit of a state: its outcomes until it moves
 // on. It returns the output and the next state ("" when the machine ends).
 func (t *thread) runState(ctx context.Context, st asl.State, in any, c *asl.Context) (any, string, *runErr) {
+	// field by field: assigning a whole visit to the thread's copies
+	// every word with the collector's bulk barrier (3.5% of a Pass state)
 	v := &t.v
-	*v = visit{t: t, ctx: ctx, st: st, in: in, c: c}
+	v.t, v.ctx, v.st, v.in, v.c = t, ctx, st, in, c
+	v.out, v.nextState = nil, ""
 	o, err := v.settled(asl.Step(st, in, c))
 	if err == nil {
 		err = interpret(v, st, o)
@@ -144,6 +147,7 @@ func (t *thread) runState(ctx context.Context, st asl.State, in any, c *asl.Cont
 // state: it blocks on calls, sleeps on the thread's clock and runs
 // branches and iterations in goroutines. Its errors are *runErr.
 type visit struct {
+	// (runState resets every field)
 	t         *thread
 	ctx       context.Context
 	st        asl.State
