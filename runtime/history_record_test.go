@@ -32,5 +32,7 @@ func TestHistoryRecordsKeepEveryField(t *testing.T) {
 		events[i].ID = int64(i + 1)
 	}
 	require.Equal(t, events, h.snapshot())
-	require.Equal(t, uintptr(88), unsafe.Sizeof(record{}), "a record's size, which the comment on record gives")
+	if unsafe.Sizeof(uintptr(0)) == 8 {
+		require.Equal(t, uintptr(88), unsafe.Sizeof(record{}), "a record's size, which the comment on record gives")
+	}
 }
