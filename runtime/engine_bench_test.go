@@ -142,6 +142,26 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// What the work of branch m6-memperf gave (payload sizes measured once,
+// asl/payloadsize.go; compact history records; a thread's Context, visit
+// and Map iteration threads reused), measured against the binaries of its
+// starting commit 0472615 in the same session, alternated and the order
+// flipped each round, on 2 cores shared with other engineers' tests (load
+// average about 3): absolute figures drift with that load, the ratios
+// less.
+//
+//	signalbox bench --only pass_chain_100 --repeats 5, 21 rounds:
+//	  quiet spell:  619,110 -> 985,151 transitions/s (median of the run
+//	                medians), 1.59x; median paired ratio 1.59x
+//	  loaded spell: 340,229 -> 508,638, 1.49x; median paired ratio 1.54x
+//	  GOMAXPROCS=1, 11 rounds: 303,662 -> 495,242, 1.63x (paired 1.54x)
+//	BenchmarkEnginePassChain100, 11 rounds: 344,739 -> 543,387
+//	  transitions/s (1.58x), 2,892 -> 1,828 CPU ns per transition
+//	BenchmarkEngineMap4k, 11 rounds: 171,750 -> 352,354 transitions/s
+//	  (2.05x), 5,959 -> 2,908 CPU ns per transition
+//
+// map_10k itself fails before and after (see BenchmarkEngineMap4k).
+
 // BenchmarkEnginePassChain100 is the shared workload pass_chain_100: 200
 // executions of a chain of 100 Pass states with Parameters.
 func BenchmarkEnginePassChain100(b *testing.B) {
