@@ -54,6 +54,11 @@ type Context struct {
 	// state fails. Nil means the evaluation is bounded by its own limits
 	// only.
 	Interrupt context.Context
+	// MaxPayload is the limit on a state's input, output, result and
+	// parameters and each Map iteration's input, in bytes of JSON text; 0
+	// is AWS's 256 KiB (MaxPayload). A self-hosted runtime may raise it
+	// on purpose (Engine.MaxPayload); over it, States.DataLimitExceeded.
+	MaxPayload int
 
 	obj any // the Context object, built on first use
 	// execObj and smObj are its Execution and StateMachine parts, which

@@ -19,9 +19,18 @@ const MaxPayload = 256 * 1024
 // has no such figure.
 const MaxMapInputs = 64 << 20
 
-// fitsPayload reports whether v's JSON text is at most MaxPayload bytes,
+// payloadLimit is the limit c holds states to: Context.MaxPayload, else
+// AWS's MaxPayload.
+func (c *Context) payloadLimit() int {
+	if c.MaxPayload > 0 {
+		return c.MaxPayload
+	}
+	return MaxPayload
+}
+
+// fitsPayload reports whether v's JSON text is at most c's payload limit,
 // counting no further than that, with what c remembers (payloadsize.go).
-func fitsPayload(c *Context, v any) bool { return c.payloadSize(v) <= MaxPayload }
+func (c *Context) fitsPayload(v any) bool { return c.payloadSize(v) <= c.payloadLimit() }
 
 // dataLimit is the failure of a state whose data grew past the payload
 // limit, in AWS's words. It is never retried or caught.
@@ -34,34 +43,34 @@ func dataLimit(state string) Fail {
 // Task, Parallel or Map reports, the Map its Items and iteration inputs.
 // Both engines carry out only outcomes that passed here.
 func withinLimits(c *Context, o Outcome) Outcome {
-	if overLimit(c, o) {
+	if c.overLimit(o) {
 		return dataLimit(c.StateName)
 	}
 	return o
 }
 
-func overLimit(c *Context, o Outcome) bool {
+func (c *Context) overLimit(o Outcome) bool {
 	switch x := o.(type) {
 	case Next:
-		return !fitsPayload(c, x.Output)
+		return !c.fitsPayload(x.Output)
 	case Succeed:
-		return !fitsPayload(c, x.Output)
+		return !c.fitsPayload(x.Output)
 	case WaitUntil:
-		return overLimit(c, x.Then)
+		return c.overLimit(x.Then)
 	case CallTask:
-		return !fitsPayload(c, x.Parameters)
+		return !c.fitsPayload(x.Parameters)
 	}
 	return false
 }
 
-// mapInputs checks a Map's iteration inputs: each within MaxPayload, all
-// together within MaxMapInputs. Items that passed fitsPayload as one array
-// pass it without being measured again.
-func mapInputs(items []any) bool {
-	total := 0
+// mapInputs checks a Map's iteration inputs: each within the payload
+// limit, all together within MaxMapInputs. Items that passed fitsPayload
+// as one array pass it without being measured again.
+func (c *Context) mapInputs(items []any) bool {
+	total, limit := 0, c.payloadLimit()
 	for _, it := range items {
-		n := EncodedLen(it, MaxPayload)
-		if n > MaxPayload {
+		n := EncodedLen(it, limit)
+		if n > limit {
 			return false
 		}
 		if total += n; total > MaxMapInputs {

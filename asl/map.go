@@ -227,7 +227,7 @@ func (s *Map) prepareJSONata(e *env, raw any) (Outcome, error) {
 		}
 		return nil, jtypeError(e, n, "Items", "array", itemsV)
 	}
-	if !fitsPayload(e.ctx, items) {
+	if !e.ctx.fitsPayload(items) {
 		return dataLimit(e.ctx.StateName), nil
 	}
 	if s.maxConcurrencyExpr != nil {
@@ -286,7 +286,7 @@ func (s *Map) prepareJSONata(e *env, raw any) (Outcome, error) {
 		items = batches
 	}
 	// Items that passed fitsPayload unchanged are within the limits.
-	if (s.itemSelector != nil || s.Batcher != nil) && !mapInputs(items) {
+	if (s.itemSelector != nil || s.Batcher != nil) && !e.ctx.mapInputs(items) {
 		return dataLimit(e.ctx.StateName), nil
 	}
 	run.Items = items
@@ -326,7 +326,7 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 	if !ok {
 		return nil, e.runtimeErr("Invalid path '%s' : The value at the path is not an array: %s", pathOrRoot(s.ItemsPath), EncodeJSON(itemsV))
 	}
-	if !fitsPayload(e.ctx, items) {
+	if !e.ctx.fitsPayload(items) {
 		return dataLimit(e.ctx.StateName), nil
 	}
 	if s.MaxConcurrencyAt != nil {
@@ -379,7 +379,7 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 			if inputsFit {
 				n := ctx.payloadSize(v)
 				total += n
-				inputsFit = n <= MaxPayload && total <= MaxMapInputs
+				inputsFit = n <= ctx.payloadLimit() && total <= MaxMapInputs
 			}
 		}
 		items = selected
@@ -390,7 +390,7 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 			return nil, err
 		}
 		items = batches
-		inputsFit = mapInputs(items)
+		inputsFit = e.ctx.mapInputs(items)
 	}
 	if !inputsFit {
 		return dataLimit(e.ctx.StateName), nil

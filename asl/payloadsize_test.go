@@ -11,9 +11,16 @@ import (
 	"github.com/signalbox/signalbox/asl/diag"
 )
 
+// overPayload is the length every value longer than AWS's limit has for
+// a Context holding to it.
+const overPayload = MaxPayload + 1
+
 // wantSize is the length the limits must see for v: its JSON text's,
 // counted no further than overPayload.
 func wantSize(v any) int { return min(len(EncodeJSON(v)), overPayload) }
+
+// evalSized evaluates a template's root as evalPayload does.
+func evalSized(tpl *Template, e *env) (any, int, error) { return tpl.root.evalSized(e, e.memo()) }
 
 // compileTestTemplate compiles a Parameters-like template from JSON text.
 func compileTestTemplate(t testing.TB, src string) *Template {
@@ -46,7 +53,7 @@ func TestTemplateSizeIsTheEncodingsLength(t *testing.T) {
 		c := newContext("S")
 		// twice: the second time the parts are remembered
 		for range 2 {
-			v, n, err := tpl.root.evalSized(&env{input: input, ctx: c})
+			v, n, err := evalSized(tpl, &env{input: input, ctx: c})
 			require.NoError(t, err, src)
 			require.Equal(t, wantSize(v), n, "%s gives %s", src, EncodeJSON(v))
 		}
@@ -61,15 +68,15 @@ func TestTemplateSizeAtTheLimit(t *testing.T) {
 	for _, extra := range []int{-1, 0, 1, 1000} {
 		input := map[string]any{"s": strings.Repeat("y", MaxPayload-overhead+extra)}
 		c := newContext("S")
-		v, n, err := tpl.root.evalSized(&env{input: input, ctx: c})
+		v, n, err := evalSized(tpl, &env{input: input, ctx: c})
 		require.NoError(t, err)
 		require.Equal(t, wantSize(v), n, "extra %d", extra)
-		require.Equal(t, extra <= 0, fitsPayload(c, v), "extra %d", extra)
+		require.Equal(t, extra <= 0, c.fitsPayload(v), "extra %d", extra)
 	}
 	// a part past the limit makes the whole past it
 	big := map[string]any{"s": strings.Repeat("y", MaxPayload)}
 	tpl = compileTestTemplate(t, `{"a.$":"$","b.$":"$","c":[1]}`)
-	_, n, err := tpl.root.evalSized(&env{input: big, ctx: newContext("S")})
+	_, n, err := evalSized(tpl, &env{input: big, ctx: newContext("S")})
 	require.NoError(t, err)
 	require.Equal(t, overPayload, n)
 }
@@ -130,7 +137,7 @@ func FuzzTemplateSize(f *testing.F) {
 		}
 		c := newContext("S")
 		for range 2 {
-			out, n, err := tpl.root.evalSized(&env{input: v, ctx: c})
+			out, n, err := evalSized(tpl, &env{input: v, ctx: c})
 			if err != nil {
 				return
 			}
@@ -156,7 +163,7 @@ func TestRememberArraySize(t *testing.T) {
 		it := newContext("P")
 		_, ok := it.RememberedSize(o)
 		require.False(t, ok, "not measured yet")
-		require.True(t, fitsPayload(it, o))
+		require.True(t, it.fitsPayload(o))
 		sizes[i], ok = it.RememberedSize(o)
 		require.True(t, ok)
 		require.Equal(t, wantSize(o), sizes[i])
@@ -178,4 +185,36 @@ func TestRememberArraySize(t *testing.T) {
 	// lengths past the limit stay past it
 	c.RememberArraySize(outs, []int{overPayload, overPayload, overPayload})
 	require.Equal(t, overPayload, c.payloadSize(outs))
+}
+
+// A Context's own payload limit (raised or lowered) is what lengths are
+// counted to: exact up to it, one past it for every longer value, and a
+// memory filled under another limit is not used.
+func TestPayloadSizeUnderTheContextsLimit(t *testing.T) {
+	tpl := compileTestTemplate(t, `{"s.$":"$.s","lit":"0123456789","d.$":"$.d"}`)
+	d := decode(t, `{"k":[1,2,3]}`)
+	for _, limit := range []int{10, 100, MaxPayload, 1 << 20} {
+		for _, n := range []int{0, 50, 200_000, 300_000, 2 << 20} {
+			c := newContext("S")
+			c.MaxPayload = limit
+			input := map[string]any{"s": strings.Repeat("y", n), "d": d}
+			for range 2 {
+				v, got, err := evalSized(tpl, &env{input: input, ctx: c})
+				require.NoError(t, err)
+				want := min(len(EncodeJSON(v)), limit+1)
+				require.Equal(t, want, got, "limit %d, string of %d", limit, n)
+				require.Equal(t, want <= limit, c.fitsPayload(v))
+				require.Equal(t, min(len(EncodeJSON(d)), limit+1), c.payloadSize(d))
+			}
+		}
+	}
+	// the limit raised after measuring: measured again, not remembered
+	c := newContext("S")
+	big := map[string]any{"s": strings.Repeat("y", MaxPayload)}
+	require.Equal(t, overPayload, c.payloadSize(big))
+	c.MaxPayload = 1 << 20
+	require.Equal(t, len(EncodeJSON(big)), c.payloadSize(big))
+	sizes := []int{len(EncodeJSON(big)), len(EncodeJSON(big))}
+	c.RememberArraySize([]any{big, big}, sizes)
+	require.Equal(t, len(EncodeJSON([]any{big, big})), c.payloadSize([]any{big, big}))
 }

@@ -15,7 +15,7 @@ func Step(s State, input any, ctx *Context) Outcome {
 // result: ResultSelector, ResultPath and OutputPath apply, and the state
 // moves on. input is the state's raw input, as given to Step.
 func Complete(s State, input, result any, ctx *Context) Outcome {
-	if !fitsPayload(ctx, result) {
+	if !ctx.fitsPayload(result) {
 		return dataLimit(ctx.StateName)
 	}
 	b := s.base()

@@ -33,7 +33,7 @@ type tnode struct {
 	// size is a tLiteral's JSON length; fixed is what a tObject's or
 	// tArray's JSON text adds to its elements' (brackets, commas, keys),
 	// -1 when a tObject repeats a key (evalSized then measures the value).
-	// Both are at most overPayload.
+	// Both are exact: the limit they are held to is the Context's.
 	size, fixed int
 	keys        []string // tObject: output keys, parallel to elems
 	elems       []*tnode
@@ -101,7 +101,7 @@ func compileNode(v any, ptr string, d *diag.List) *tnode {
 }
 
 func literalNode(v any) *tnode {
-	return &tnode{kind: tLiteral, lit: v, size: min(EncodedLen(v, MaxPayload), overPayload)}
+	return &tnode{kind: tLiteral, lit: v, size: EncodedLen(v, 0)}
 }
 
 // objectOverhead is the JSON length of an object with these keys, less its
@@ -117,7 +117,7 @@ func objectOverhead(keys []string) int {
 		seen[k] = true
 		n += jsontext.StringLen(k) + 1
 	}
-	return min(n, overPayload)
+	return n
 }
 
 func literalObject(n *tnode) map[string]any {
@@ -158,47 +158,49 @@ func (t *Template) Eval(e *env) (any, error) { return t.root.eval(e) }
 // length as it builds it and leaves it with the Context, whose check of
 // the value then finds it there instead of walking the value.
 func (t *Template) evalPayload(e *env) (any, error) {
-	v, n, err := t.root.evalSized(e)
+	m := e.memo()
+	v, n, err := t.root.evalSized(e, m)
 	if err == nil && e.ctx != nil {
-		e.ctx.sizes.rememberLast(v, n)
+		m.rememberLast(v, n)
 	}
 	return v, err
 }
 
 // evalSized is eval that also returns the JSON length of the value built,
-// at most overPayload. The parts a path selects are measured through the
-// Context (a part passed on from state to state is walked once).
-func (n *tnode) evalSized(e *env) (any, int, error) {
+// counted no further than m's over. The parts a path selects are measured
+// through the Context (a part passed on from state to state is walked
+// once).
+func (n *tnode) evalSized(e *env, m *sizeMemo) (any, int, error) {
 	switch n.kind {
 	case tLiteral:
-		return n.lit, n.size, nil
+		return n.lit, min(n.size, m.over), nil
 	case tObject:
-		m := make(map[string]any, len(n.keys))
-		size := n.fixed
+		obj := make(map[string]any, len(n.keys))
+		size := min(n.fixed, m.over)
 		for i, k := range n.keys {
-			v, vn, err := n.elems[i].evalSized(e)
+			v, vn, err := n.elems[i].evalSized(e, m)
 			if err != nil {
 				return nil, 0, err
 			}
-			m[k] = v
-			size += vn
+			obj[k] = v
+			size = m.add(size, vn)
 		}
 		if n.fixed < 0 {
-			return m, e.size(m), nil
+			return obj, m.size(obj), nil
 		}
-		return m, min(size, overPayload), nil
+		return obj, size, nil
 	case tArray:
 		a := make([]any, len(n.elems))
-		size := n.fixed
+		size := min(n.fixed, m.over)
 		for i, c := range n.elems {
-			v, vn, err := c.evalSized(e)
+			v, vn, err := c.evalSized(e, m)
 			if err != nil {
 				return nil, 0, err
 			}
 			a[i] = v
-			size += vn
+			size = m.add(size, vn)
 		}
-		return a, min(size, overPayload), nil
+		return a, size, nil
 	case tPath:
 		v, err := n.eval(e)
 		if err != nil {
@@ -210,7 +212,7 @@ func (n *tnode) evalSized(e *env) (any, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	return v, e.size(v), nil
+	return v, m.size(v), nil
 }
 
 func (n *tnode) eval(e *env) (any, error) {

@@ -19,8 +19,8 @@ import (
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/asl/diag"
+	"github.com/signalbox/signalbox/gateway/awsproto"
 	"github.com/signalbox/signalbox/runtime"
-	"github.com/signalbox/signalbox/store"
 )
 
 // openAPI documents the management API; a test checks that it names every
@@ -46,6 +46,7 @@ func (s *Server) routeAPI(g *gin.RouterGroup) {
 	admin.POST("/state-machines/:name/executions", s.apiStartExecution)
 	scoped.GET("/executions/:arn", s.apiGetExecution)
 	scoped.GET("/executions/:arn/history", s.apiGetHistory)
+	scoped.GET("/executions/:arn/events", s.apiTailExecution)
 	admin.POST("/executions/:arn/stop", s.apiStopExecution)
 	admin.GET("/routes", s.apiListRoutes)
 	admin.POST("/routes", s.apiAddRoute)
@@ -61,7 +62,7 @@ func mgmtError(c *gin.Context, status int, code, message string, extra ...any) {
 	c.AbortWithStatusJSON(status, gin.H{"error": e})
 }
 
-// apiFail maps an error of the runtime or the store to the management
+// apiFail maps an error of the runtime to the management
 // API's answer: the one place that does.
 func (s *Server) apiFail(c *gin.Context, err error) {
 	var de *diag.Error
@@ -70,7 +71,7 @@ func (s *Server) apiFail(c *gin.Context, err error) {
 		mgmtError(c, http.StatusBadRequest, "InvalidDefinition", err.Error(), "diagnostics", de.Diagnostics)
 	case errors.Is(err, runtime.ErrStateMachineDoesNotExist):
 		mgmtError(c, http.StatusNotFound, "StateMachineDoesNotExist", err.Error())
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, runtime.ErrNotFound):
 		mgmtError(c, http.StatusNotFound, "ExecutionDoesNotExist", "no such execution")
 	case errors.Is(err, runtime.ErrInvalidName):
 		mgmtError(c, http.StatusBadRequest, "InvalidName", err.Error())
@@ -80,19 +81,19 @@ func (s *Server) apiFail(c *gin.Context, err error) {
 		mgmtError(c, http.StatusConflict, "ExecutionAlreadyExists", err.Error())
 	case errors.Is(err, runtime.ErrStateMachineAlreadyExists):
 		mgmtError(c, http.StatusConflict, "StateMachineAlreadyExists", err.Error())
-	case errors.Is(err, store.ErrClosed):
+	case errors.Is(err, runtime.ErrExecutionClosed):
 		mgmtError(c, http.StatusConflict, "ExecutionNotRunning", "the execution has already ended")
-	case errors.Is(err, store.ErrInvalid):
+	case errors.Is(err, runtime.ErrInvalidArgument):
 		mgmtError(c, http.StatusBadRequest, "InvalidRequest", err.Error())
 	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
 		c.Abort() // the client left
-	case store.Unavailable(err):
-		id := newRequestID()
+	case errors.Is(err, runtime.ErrUnavailable):
+		id := awsproto.NewRequestID()
 		c.Header("x-amzn-RequestId", id)
 		s.opts.Logger.Error("management API", "method", c.Request.Method, "path", c.Request.URL.Path, "requestId", id, "err", err)
 		mgmtError(c, http.StatusServiceUnavailable, "ServiceUnavailable", "the store did not answer (request id "+id+"); try again later", "requestId", id)
 	default:
-		id := newRequestID()
+		id := awsproto.NewRequestID()
 		c.Header("x-amzn-RequestId", id)
 		s.opts.Logger.Error("management API", "method", c.Request.Method, "path", c.Request.URL.Path, "requestId", id, "err", err)
 		mgmtError(c, http.StatusInternalServerError, "InternalError", "internal error (request id "+id+"): the server's log has the details", "requestId", id)
@@ -222,22 +223,14 @@ func (s *Server) apiListStateMachines(c *gin.Context) {
 	if !ok {
 		return
 	}
-	names, next, err := s.opts.Runtime.ListStateMachines(c.Request.Context(), c.Query("nextToken"), limit)
+	list, next, err := s.inspector().ListStateMachines(c.Request.Context(), c.Query("nextToken"), limit)
 	if err != nil {
 		s.apiFail(c, err)
 		return
 	}
-	out := make([]apiStateMachine, 0, len(names))
-	for _, n := range names {
-		info, err := s.opts.Runtime.DescribeStateMachine(c.Request.Context(), n)
-		if errors.Is(err, runtime.ErrStateMachineDoesNotExist) {
-			continue // deleted meanwhile
-		}
-		if err != nil {
-			s.apiFail(c, err)
-			return
-		}
-		out = append(out, apiSMView(info, false))
+	out := make([]apiStateMachine, len(list))
+	for i, info := range list {
+		out[i] = apiSMView(info, false)
 	}
 	c.JSON(http.StatusOK, gin.H{"stateMachines": out, "nextToken": next})
 }
@@ -368,9 +361,9 @@ type apiExecution struct {
 	RedriveCount    int             `json:"redriveCount"`
 }
 
-func apiExecView(e *store.Execution, full bool) apiExecution {
+func apiExecView(e *runtime.ExecutionInfo, full bool) apiExecution {
 	v := apiExecution{
-		ExecutionARN:    strings.Replace(e.StateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + e.Name,
+		ExecutionARN:    e.ARN,
 		StateMachineARN: e.StateMachineARN, Name: e.Name, Status: e.Status, StartDate: e.StartDate,
 		Error: e.Error, Cause: e.Cause, RedriveCount: e.RedriveCount,
 	}
@@ -406,8 +399,8 @@ func (s *Server) apiListExecutions(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	list, next, err := s.opts.Runtime.ListExecutions(ctx, name, status, c.Query("nextToken"), limit)
-	if errors.Is(err, store.ErrInvalid) {
+	list, next, err := s.inspector().ListExecutions(ctx, runtime.ExecutionFilter{StateMachine: name, Status: status, Cursor: c.Query("nextToken"), Limit: limit})
+	if errors.Is(err, runtime.ErrInvalidArgument) {
 		mgmtError(c, http.StatusBadRequest, "InvalidToken", fmt.Sprintf("nextToken %q is not one this API handed out", c.Query("nextToken")))
 		return
 	}
@@ -462,7 +455,7 @@ func (s *Server) apiStartExecution(c *gin.Context) {
 
 // execution loads the execution the :arn parameter names; a request with
 // a route key sees only the executions that key started.
-func (s *Server) execution(c *gin.Context) (*store.Execution, bool) {
+func (s *Server) execution(c *gin.Context) (*runtime.ExecutionInfo, bool) {
 	arn := c.Param("arn")
 	id, smName, err := s.opts.Runtime.ExecutionIDOf(arn)
 	if err != nil {
@@ -478,8 +471,8 @@ func (s *Server) execution(c *gin.Context) (*store.Execution, bool) {
 		mgmtError(c, http.StatusNotFound, "ExecutionDoesNotExist", "no execution "+arn)
 		return nil, false
 	}
-	e, err := s.opts.Runtime.Describe(c.Request.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
+	e, err := s.inspector().DescribeExecution(c.Request.Context(), id)
+	if errors.Is(err, runtime.ErrNotFound) {
 		mgmtError(c, http.StatusNotFound, "ExecutionDoesNotExist", "no execution "+arn)
 		return nil, false
 	}
@@ -516,7 +509,7 @@ func (s *Server) apiStopExecution(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	if e, err := s.opts.Runtime.Describe(ctx, e.ID); err != nil {
+	if e, err := s.inspector().DescribeExecution(ctx, e.ID); err != nil {
 		s.apiFail(c, err)
 	} else {
 		c.JSON(http.StatusOK, apiExecView(e, true))
@@ -552,7 +545,7 @@ func (s *Server) apiGetHistory(c *gin.Context) {
 	if !ok {
 		return
 	}
-	res, err := s.opts.Runtime.Store.HistoryPage(c.Request.Context(), &store.HistoryPageParams{ExecutionID: e.ID, From: from, Limit: limit, Reverse: reverse})
+	res, err := s.inspector().History(c.Request.Context(), e.ID, runtime.HistoryQuery{After: from, Limit: limit, Reverse: reverse})
 	if err != nil {
 		s.apiFail(c, err)
 		return
@@ -566,6 +559,58 @@ func (s *Server) apiGetHistory(c *gin.Context) {
 		next = strconv.FormatInt(res.Next, 10)
 	}
 	c.JSON(http.StatusOK, gin.H{"events": events, "nextToken": next})
+}
+
+// apiTailExecution streams an execution's history events as they are
+// written, as server-sent events: each is "id: <event id>", "event:
+// history" and "data: <the event as apiGetHistory renders it>"; once the
+// execution has closed and its last event is sent, "event: end" ends the
+// stream. A client reconnecting with Last-Event-ID (or ?after=ID) resumes
+// after that event. The runtime's inspector polls the history for it
+// (runtime.Inspector.Tail); the stream ends when the client leaves.
+func (s *Server) apiTailExecution(c *gin.Context) {
+	var after int64
+	if t := cmp.Or(c.GetHeader("Last-Event-ID"), c.Query("after")); t != "" {
+		n, err := strconv.ParseInt(t, 10, 64)
+		if err != nil || n < 0 {
+			mgmtError(c, http.StatusBadRequest, "InvalidRequest", fmt.Sprintf("the event id to resume after must be a number, got %q", t))
+			return
+		}
+		after = n
+	}
+	e, ok := s.execution(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	w := c.Writer
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no") // a proxy in front must not hold the events back
+	w.WriteHeader(http.StatusOK)
+	w.Flush()
+	for ev, err := range s.inspector().Tail(ctx, e.ID, after) {
+		if err != nil {
+			// the status is sent: the failure goes in the stream
+			id := awsproto.NewRequestID()
+			s.opts.Logger.Error("management API", "method", c.Request.Method, "path", c.Request.URL.Path, "requestId", id, "err", err)
+			fmt.Fprintf(w, "event: error\ndata: {\"code\":\"InternalError\",\"message\":\"reading the history failed (request id %s): the server's log has the details\"}\n\n", id)
+			w.Flush()
+			return
+		}
+		var line bytes.Buffer
+		if json.Compact(&line, ev.JSON) != nil {
+			line.Reset()
+			line.WriteString(`{}`)
+		}
+		fmt.Fprintf(w, "id: %d\nevent: history\ndata: %s\n\n", ev.ID, line.Bytes())
+		w.Flush()
+	}
+	if ctx.Err() == nil {
+		fmt.Fprint(w, "event: end\ndata: {}\n\n")
+		w.Flush()
+	}
 }
 
 // apiRoute is a user route in the management API: its keys are shown by

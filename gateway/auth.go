@@ -8,9 +8,10 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/signalbox/signalbox/gateway/awsproto"
 )
 
 // Who may call what. When Options.APIKeys or Options.Credentials is set,
@@ -27,7 +28,13 @@ import (
 
 // sigV4Services are the signing services the management API and user
 // routes accept: Step Functions' and API Gateway's.
-var sigV4Services = []string{sigV4Service, "execute-api"}
+var sigV4Services = []string{"states", "execute-api"}
+
+// verifier checks SigV4 signatures by the configured credentials, scoped
+// to services (the first is the one error messages name).
+func (s *Server) verifier(services ...string) *awsproto.Verifier {
+	return &awsproto.Verifier{Credentials: s.opts.Credentials, Region: s.region(), Services: services}
+}
 
 // authConfigured reports whether the server has callers to check.
 func (s *Server) authConfigured() bool {
@@ -55,16 +62,16 @@ func (s *Server) awsCaller(r *http.Request, body []byte) error {
 		if s.isManagementKey(key) {
 			return nil
 		}
-		return errorf(excUnrecognizedClient, "The security token included in the request is invalid.")
+		return awsproto.Errorf(awsproto.UnrecognizedClient, "The security token included in the request is invalid.")
 	}
 	if len(s.opts.Credentials) == 0 {
 		if r.Header.Get("Authorization") == "" {
-			return errorf(excMissingAuthToken, "Missing Authentication Token")
+			return awsproto.Errorf(awsproto.MissingAuthToken, "Missing Authentication Token")
 		}
 		// a signature, but no credentials configured to check it by
-		return errorf(excUnrecognizedClient, "The security token included in the request is invalid.")
+		return awsproto.Errorf(awsproto.UnrecognizedClient, "The security token included in the request is invalid.")
 	}
-	return verifySigV4(r, body, s.opts.Credentials, s.region(), time.Now())
+	return s.verifier("states").Verify(r, body)
 }
 
 // callerProblem is why a request may not call a guarded endpoint: "" when
@@ -79,7 +86,7 @@ func (s *Server) callerProblem(r *http.Request, body []byte) (status int, msg st
 		}
 		return http.StatusForbidden, "this key may not use this endpoint"
 	}
-	if len(s.opts.Credentials) > 0 && strings.HasPrefix(r.Header.Get("Authorization"), sigV4Algorithm) {
+	if len(s.opts.Credentials) > 0 && strings.HasPrefix(r.Header.Get("Authorization"), awsproto.Algorithm) {
 		if body == nil {
 			var err error
 			body, err = io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodyBytes+1))
@@ -92,13 +99,17 @@ func (s *Server) callerProblem(r *http.Request, body []byte) (status int, msg st
 				return http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is more than %d bytes", s.opts.MaxBodyBytes)
 			}
 		}
-		if err := verifySigV4(r, body, s.opts.Credentials, s.region(), time.Now(), sigV4Services...); err != nil {
-			return http.StatusForbidden, toAWSError(err).Message
+		if err := s.verifier(sigV4Services...).Verify(r, body); err != nil {
+			msg := err.Error()
+			if e, ok := awsproto.As(err); ok {
+				msg = e.Message
+			}
+			return http.StatusForbidden, msg
 		}
 		return 0, ""
 	}
-	if len(s.opts.Credentials) > 0 && presigned(r) {
-		return http.StatusUnauthorized, s.howToAuthenticate() + ": " + presignedNotSupported
+	if len(s.opts.Credentials) > 0 && awsproto.Presigned(r) {
+		return http.StatusUnauthorized, s.howToAuthenticate() + ": " + awsproto.PresignedNotSupported
 	}
 	return http.StatusUnauthorized, s.howToAuthenticate()
 }

@@ -116,7 +116,7 @@ func TestInternalErrorsShowARequestIDNotTheDetail(t *testing.T) {
 	st, err := store.Open(context.Background(), store.Options{Embedded: true})
 	require.NoError(t, err)
 	require.NoError(t, st.Close()) // every store call now fails with the client's own words
-	srv := httptest.NewServer(gateway.New(gateway.Options{Runtime: &runtime.Durable{Store: st}, Logger: slog.New(slog.NewTextHandler(&log, nil))}).Handler())
+	srv := httptest.NewServer(gateway.New(gateway.Options{Runtime: runtime.NewDurable(st, nil), Logger: slog.New(slog.NewTextHandler(&log, nil))}).Handler())
 	t.Cleanup(srv.Close)
 	b := &gwBundle{url: srv.URL}
 

@@ -22,7 +22,7 @@ const benchPass5 = `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":
 // workers: async executions are started, not run): its CPU and
 // allocations per request.
 func benchRoute(b *testing.B, mode, typ, mapping string) {
-	d := &runtime.Durable{Store: storetest.Open(b, "sbgwb-")}
+	d := runtime.NewDurable(storetest.Open(b, "sbgwb-"), nil)
 	_, err := d.CreateStateMachine(context.Background(), runtime.StateMachineParams{Name: "m", Definition: []byte(benchPass5), Type: typ})
 	require.NoError(b, err)
 	h := gateway.New(gateway.Options{Runtime: d, Logger: slog.New(slog.DiscardHandler), Routes: []gateway.Route{

@@ -45,7 +45,7 @@ func gwOpenStore(t *testing.T) *store.Client { return storetest.Open(t, "sbgwr-"
 // newGW creates the machines, then serves opts (its Runtime set here).
 func newGW(t *testing.T, opts gateway.Options, machines ...gwMachine) *gwBundle {
 	t.Helper()
-	d := &runtime.Durable{Store: gwOpenStore(t), Consumer: "gw-test", Concurrency: 4}
+	d := runtime.NewDurable(gwOpenStore(t), &runtime.Durable{Consumer: "gw-test", Concurrency: 4})
 	for _, m := range machines {
 		_, err := d.CreateStateMachine(context.Background(), runtime.StateMachineParams{Name: m.name, Definition: []byte(m.def), Type: m.typ})
 		require.NoError(t, err)

@@ -24,7 +24,6 @@ import (
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/runtime"
-	"github.com/signalbox/signalbox/store"
 )
 
 // routeTable holds the user routes: those of Options.Routes and those added
@@ -218,6 +217,15 @@ func (s *Server) serveUser(c *gin.Context) {
 }
 
 // preflight answers a CORS preflight request for the route.
+//
+// CORS is ours, not github.com/gin-contrib/cors: that middleware answers
+// 403 to every request from an origin it does not allow (a route serves
+// such a request and leaves the browser to withhold the answer, as API
+// Gateway does), answers every preflight 204 without checking the method
+// asked for against the route's (here a 403), and writes the allowed
+// headers canonicalised and comma-joined ("Content-Type,X-Api-Key", where
+// the route's configuration is echoed as written); it also compares
+// origins case-sensitively. Each is a behaviour TestRouteCORS checks.
 func (r *liveRoute) preflight(c *gin.Context) {
 	method := strings.ToUpper(c.GetHeader("Access-Control-Request-Method"))
 	allowMethods := r.CORS.AllowMethods
@@ -388,7 +396,7 @@ func (s *Server) routeStartError(c *gin.Context, r *liveRoute, err error) {
 		c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"message": "Internal server error: the state machine " + r.StateMachine + " of this route does not exist", "__type": "StateMachineDoesNotExist"})
 	case errors.Is(err, runtime.ErrInvalidInput):
 		c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"message": "Internal server error: " + err.Error(), "__type": "InvalidExecutionInput"})
-	case store.Unavailable(err):
+	case errors.Is(err, runtime.ErrUnavailable):
 		c.Header("Retry-After", "1")
 		routeFail(c, http.StatusServiceUnavailable, "Service Unavailable (request id "+c.Writer.Header().Get("x-amzn-RequestId")+")")
 	default:

@@ -282,6 +282,7 @@ func TestRouteCORS(t *testing.T) {
 		{Method: "POST", Path: "/orders", StateMachine: "echo", Mode: "sync", APIKeys: []string{"cors-key-0123456789"},
 			CORS: &gateway.CORS{AllowOrigins: []string{"https://shop.example.com"}, ExposeHeaders: []string{"Location"}, MaxAge: 600}},
 		{Method: "GET", Path: "/public", StateMachine: "echo", Mode: "sync", CORS: &gateway.CORS{AllowOrigins: []string{"*"}}},
+		{Method: gateway.MethodAny, Path: "/any", StateMachine: "echo", Mode: "sync", CORS: &gateway.CORS{AllowOrigins: []string{"*"}, AllowMethods: []string{"GET"}}},
 	}}, gwMachine{"echo", gwEcho, runtime.TypeExpress})
 
 	r := b.do(t, "OPTIONS", "/orders", "", "Origin", "https://shop.example.com", "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type, x-api-key")
@@ -309,6 +310,22 @@ func TestRouteCORS(t *testing.T) {
 	require.Equal(t, "*", r.header.Get("Access-Control-Allow-Origin"))
 	r = b.do(t, "OPTIONS", "/public", "", "Origin", "https://anyone.example.org", "Access-Control-Request-Method", "DELETE")
 	require.Equal(t, http.StatusMethodNotAllowed, r.status, "no route takes DELETE /public: not a CORS route's preflight")
+
+	// what a stock CORS middleware (gin-contrib/cors) would do otherwise:
+	// origins compare without case; a request from an origin not allowed
+	// is served, without the headers that let a browser read it; a
+	// preflight for a method the route's policy leaves out is refused
+	r = b.do(t, "OPTIONS", "/orders", "", "Origin", "https://SHOP.example.com", "Access-Control-Request-Method", "POST")
+	require.Equal(t, http.StatusNoContent, r.status)
+	require.Equal(t, "https://SHOP.example.com", r.header.Get("Access-Control-Allow-Origin"))
+	r = b.do(t, "POST", "/orders", `{}`, "Origin", "https://evil.example.com", "x-api-key", "cors-key-0123456789")
+	require.Equal(t, http.StatusOK, r.status)
+	require.Empty(t, r.header.Get("Access-Control-Allow-Origin"))
+	r = b.do(t, "OPTIONS", "/any", "", "Origin", "https://anyone.example.org", "Access-Control-Request-Method", "PUT")
+	require.Equal(t, http.StatusForbidden, r.status)
+	r = b.do(t, "OPTIONS", "/any", "", "Origin", "https://anyone.example.org", "Access-Control-Request-Method", "GET")
+	require.Equal(t, http.StatusNoContent, r.status)
+	require.Equal(t, "GET", r.header.Get("Access-Control-Allow-Methods"))
 }
 
 func TestRouteToAMissingStateMachine(t *testing.T) {

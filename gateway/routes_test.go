@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -162,4 +163,26 @@ func TestRateLimiterRefills(t *testing.T) {
 	require.True(t, ok, "half a second refills one token at 2/s")
 	ok, _ = l.allow("k")
 	require.False(t, ok)
+}
+
+// Past maxTokenBuckets callers, the buckets that have refilled are dropped
+// (a new one would be full), and a bucket still short of tokens is kept.
+func TestRateLimiterPrunesFullBuckets(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1000, 0)
+	l := newRouteLimiter(&RateLimit{RequestsPerSecond: 1, Burst: 5})
+	l.now = func() time.Time { return now }
+	for i := range maxTokenBuckets {
+		ok, _ := l.allow(fmt.Sprint("idle-", i))
+		require.True(t, ok)
+	}
+	now = now.Add(time.Second) // the idle ones are full again
+	for range 5 {
+		ok, _ := l.allow("busy")
+		require.True(t, ok)
+	}
+	require.Len(t, l.buckets, 1, "the idle buckets were dropped for the new caller")
+	ok, wait := l.allow("busy")
+	require.False(t, ok, "the busy caller's bucket was kept, empty")
+	require.Equal(t, time.Second, wait)
 }

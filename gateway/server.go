@@ -1,8 +1,10 @@
-// Package gateway is Signalbox's HTTP layer, on gin: the AWS-compatible
-// protocol endpoints (Step Functions' JSON 1.0 protocol at POST /), user
-// routes (method + path → state machine), and the management API under
-// /api/v1. It is thin: bind the request, call one runtime method, map the
-// error with one shared function (errors.go), render.
+// Package gateway is Signalbox's HTTP layer, on gin: it mounts the AWS
+// services (gateway/sfn: Step Functions' JSON 1.0 protocol at POST /; each
+// service a package of its own on the protocol layer gateway/awsproto),
+// and serves the user routes (method + path → state machine) and the
+// management API under /api/v1 itself. It is thin: bind the request, call
+// one runtime method, map the error with one shared function (sfn's
+// toAWSError for AWS's shapes, apiFail for the management API's), render.
 package gateway
 
 import (
@@ -17,6 +19,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/signalbox/signalbox/gateway/awsproto"
+	"github.com/signalbox/signalbox/gateway/sfn"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -55,6 +59,7 @@ type Server struct {
 	opts   Options
 	engine *gin.Engine
 	users  *routeTable // the user routes (routes_serve.go)
+	sfn    *sfn.API    // the Step Functions API (POST /)
 	// keySums are the hashes of Options.APIKeys, compared in constant time.
 	keySums [][32]byte
 }
@@ -78,10 +83,23 @@ func New(opts Options) *Server {
 	api.GET("/health", s.health)
 	api.GET("/ready", s.ready)
 	s.routeAPI(api)
-	s.routeAWS(e)
+	var authorize func(*http.Request, []byte) error
+	if s.authConfigured() {
+		authorize = s.awsCaller
+	}
+	s.sfn = sfn.New(sfn.Options{Runtime: opts.Runtime, Logger: opts.Logger, MaxBodyBytes: opts.MaxBodyBytes, Authorize: authorize})
+	e.POST("/", s.sfn.Handle)
 	s.routeUser(e)
 	return s
 }
+
+// region is the runtime's region, the one SigV4 scopes must name.
+func (s *Server) region() string {
+	return strings.Split(s.opts.Runtime.StateMachineARN("x"), ":")[3]
+}
+
+// inspector reads executions for the management API.
+func (s *Server) inspector() *runtime.Inspector { return s.opts.Runtime.Inspector() }
 
 // Handler is the server's http.Handler.
 func (s *Server) Handler() http.Handler { return s.engine }
@@ -95,7 +113,7 @@ func (s *Server) health(c *gin.Context) {
 func (s *Server) ready(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.opts.Runtime.Store.Ping(ctx); err != nil {
+	if err := s.opts.Runtime.Ping(ctx); err != nil {
 		s.opts.Logger.Warn("not ready", "err", err)
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "message": "the store does not answer"})
 		return
@@ -119,7 +137,7 @@ func (s *Server) recoverPanic(c *gin.Context) {
 		}
 		id := c.Writer.Header().Get("x-amzn-RequestId")
 		if id == "" {
-			id = newRequestID()
+			id = awsproto.NewRequestID()
 		}
 		s.opts.Logger.Error("panic serving a request", "method", c.Request.Method, "path", c.Request.URL.Path,
 			"requestId", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
@@ -132,7 +150,8 @@ func (s *Server) recoverPanic(c *gin.Context) {
 		case c.Request.URL.Path == "/api/v1" || strings.HasPrefix(c.Request.URL.Path, "/api/v1/"):
 			mgmtError(c, http.StatusInternalServerError, "InternalError", "internal error (request id "+id+"): the server's log has the details", "requestId", id)
 		case c.Request.URL.Path == "/" && c.Request.Method == http.MethodPost:
-			c.Data(http.StatusInternalServerError, amzJSON, []byte(`{"__type":"`+excInternalFailure+`","message":"An internal error occurred (request id `+id+`): the server's log has the details."}`))
+			c.Data(http.StatusInternalServerError, sfn.ContentType, awsproto.JSONErrorBody(&awsproto.Error{Code: awsproto.InternalFailure,
+				Message: "An internal error occurred (request id " + id + "): the server's log has the details."}))
 			c.Abort()
 		default:
 			routeFail(c, http.StatusInternalServerError, "Internal server error (request id "+id+")")

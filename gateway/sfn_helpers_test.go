@@ -76,7 +76,7 @@ func newSFN(t *testing.T, opts ...func(*gateway.Options)) *sfnBundle {
 		}
 		return map[string]any{"call": n}, nil
 	}))
-	b.d = &runtime.Durable{Store: sfnOpenStore(t), Tasks: mux, Lease: 5 * time.Second}
+	b.d = runtime.NewDurable(sfnOpenStore(t), &runtime.Durable{Tasks: mux, Lease: 5 * time.Second})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

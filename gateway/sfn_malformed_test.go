@@ -97,7 +97,7 @@ func TestSFNInternalFailure(t *testing.T) {
 	st, err := store.Open(context.Background(), opts)
 	require.NoError(t, err)
 	require.NoError(t, st.Close())
-	srv := httptest.NewServer(gateway.New(gateway.Options{Runtime: &runtime.Durable{Store: st}, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}).Handler())
+	srv := httptest.NewServer(gateway.New(gateway.Options{Runtime: runtime.NewDurable(st, nil), Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}).Handler())
 	defer srv.Close()
 	_, err = sfnClient(srv.URL, "AKIDTEST", "secret").ListStateMachines(context.Background(), &sfn.ListStateMachinesInput{})
 	requireAWSErrorStatus(t, err, "InternalFailure", http.StatusInternalServerError)

@@ -47,7 +47,7 @@ func TestStoreFaultsAnswer503AndSpoilNoReads(t *testing.T) {
 	st, err := store.Open(ctx, store.Options{URL: srv.URL(), Timeout: 500 * time.Millisecond})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
-	d := &runtime.Durable{Store: st, Consumer: "faults", Concurrency: 2}
+	d := runtime.NewDurable(st, &runtime.Durable{Consumer: "faults", Concurrency: 2})
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); _ = d.Run(runCtx) }()

@@ -6,6 +6,7 @@ package integrations
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -20,10 +21,14 @@ type Request struct {
 	StateMachineName string
 	ExecutionARN     string
 	StateName        string
-	Attempt          int    // 0 for the first call, 1 for the first retry, ...
-	TaskToken        string // set for the .waitForTaskToken pattern
-	TimeoutSeconds   int    // 0: none
-	HeartbeatSeconds int    // 0: none
+	Attempt          int // 0 for the first call, 1 for the first retry, ...
+	// TaskToken completes the task through the Host (SendTaskSuccess,
+	// SendTaskFailure, SendTaskHeartbeat) when the call is answered
+	// later: the .waitForTaskToken pattern, or a handler returning
+	// *Pending. Standard executions only; empty in Express ones.
+	TaskToken        string
+	TimeoutSeconds   int // 0: none
+	HeartbeatSeconds int // 0: none
 	// IdempotencyKey is the same for every delivery of one attempt
 	// (execution, state, attempt); handlers with side effects use it to
 	// recognise a redelivered call.
@@ -35,6 +40,23 @@ type Request struct {
 	// Deadline is when the call's TimeoutSeconds runs out; zero for none.
 	// The context carries it too when the engine bounds the call.
 	Deadline time.Time
+	// EnteredEventID is the id of the state's StateEntered event, which
+	// AWS's error causes name.
+	EnteredEventID int64
+}
+
+// ErrTryAgain wraps the error of a call that could not be made for a
+// reason of the runtime's own (its store unreachable): the runtime calls
+// again a little later, the attempt unchanged, instead of failing the task.
+var ErrTryAgain = errors.New("try the call again later")
+
+// Pending is the result of a call that is answered later, through the
+// Host by the request's TaskToken: an activity's task handed to its
+// worker, a job a .sync task waits for. The execution waits for
+// SendTaskSuccess or SendTaskFailure, or the task's TimeoutSeconds and
+// HeartbeatSeconds. Output is what the history records as submitted.
+type Pending struct {
+	Output any
 }
 
 // Middleware wraps a Handler with a concern every call shares: tracing,
@@ -79,6 +101,7 @@ type Started struct {
 
 // Handler runs Task calls. A task failure is returned as *Error; any other
 // error is reported as States.TaskFailed with the error's text as cause.
+// A call whose result comes later returns *Pending.
 type Handler interface {
 	Invoke(ctx context.Context, req *Request) (any, error)
 }

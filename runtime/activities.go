@@ -11,27 +11,21 @@ import (
 	"unicode/utf8"
 
 	"github.com/signalbox/signalbox/asl"
-	"github.com/signalbox/signalbox/asl/aslerr"
+	"github.com/signalbox/signalbox/integrations/activity"
 	"github.com/signalbox/signalbox/store"
 )
 
 // Activities: a Task state whose Resource is an activity ARN
-// ("arn:aws:states:<region>:<account>:activity:<name>") schedules an
-// activity task, which a worker takes with GetActivityTask and answers with
-// SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat.
-//
-// Scheduling is the task call of the thread (callActivity): the task,
-// "<seq>|<token>", is pushed on the activity's queue in the store, and the
-// thread waits for its token (phase token) as for .waitForTaskToken.
-// GetActivityTask takes the oldest task, starts it with a transition of
-// its thread guarded by the seq the task carries (so a task pushed twice,
-// or whose thread has moved on, is handed out at most once), and returns
-// its token and input. Taking a task leaves it in the queue until it is
-// started or found stale, so a poller that dies loses nothing.
-//
-// The activity runtime does this itself, not through an integrations.Handler:
-// a handler sees neither the thread's seq, which the queue needs, nor the
-// history, whose Activity* events replace the Task* ones.
+// ("arn:aws:states:<region>:<account>:activity:<name>") calls the activity
+// integration (integrations/activity), which queues the task for the
+// activity's workers and answers later, so the thread waits for its token
+// (phase token) as for .waitForTaskToken; its history is ActivityScheduled,
+// ActivityStarted and ActivitySucceeded, ActivityFailed or ActivityTimedOut
+// instead of the Task* events. A worker takes the task with
+// GetActivityTask, which starts it through activityStarter (a transition of
+// its thread, once) and answers with SendTaskSuccess, SendTaskFailure and
+// SendTaskHeartbeat. Creating, describing, listing and deleting activities
+// is here.
 
 // ErrActivityDoesNotExist is AWS's ActivityDoesNotExist.
 var ErrActivityDoesNotExist = errors.New("ActivityDoesNotExist")
@@ -53,65 +47,65 @@ type ActivityInfo struct {
 }
 
 // ActivityPoll is the longest GetActivityTask waits for a task, as on AWS.
-const ActivityPoll = 60 * time.Second
+const ActivityPoll = activity.DefaultPoll
 
 // ActivityARN is the ARN of an activity by name.
 func (d *Durable) ActivityARN(name string) string {
 	return fmt.Sprintf("arn:aws:states:%s:%s:activity:%s", d.region(), d.account(), name)
 }
 
-// CreateActivity creates an activity with its tags. As on AWS it is
+// createActivity creates an activity with its tags. As on AWS it is
 // idempotent by name: an activity that exists is returned unchanged, its
 // tags too.
-func (d *Durable) CreateActivity(ctx context.Context, name string, tags map[string]string) (*ActivityInfo, error) {
+func (d *Durable) createActivity(ctx context.Context, name string, tags map[string]string) (*ActivityInfo, error) {
 	if err := checkName("activity", name); err != nil {
 		return nil, err
 	}
 	if err := CheckTags(tags); err != nil {
 		return nil, err
 	}
-	a, _, err := d.Store.ActivityCreate(ctx, name, tags, d.now())
+	a, _, err := d.store.ActivityCreate(ctx, name, tags, d.now())
 	if err != nil {
 		return nil, err
 	}
 	return d.activityInfo(a), nil
 }
 
-// DescribeActivity returns an activity.
-func (d *Durable) DescribeActivity(ctx context.Context, arn string) (*ActivityInfo, error) {
+// describeActivity returns an activity.
+func (d *Durable) describeActivity(ctx context.Context, arn string) (*ActivityInfo, error) {
 	name, err := parseActivityARN(arn)
 	if err != nil {
 		return nil, err
 	}
-	a, err := d.Store.ActivityGet(ctx, name)
+	a, err := d.store.ActivityGet(ctx, name)
 	if err != nil {
 		return nil, activityError(err, arn)
 	}
 	return d.activityInfo(a), nil
 }
 
-// DeleteActivity deletes an activity (one that does not exist is no
+// deleteActivity deletes an activity (one that does not exist is no
 // error, as on AWS) with its tasks not yet handed out: the Task states
 // waiting for them wait on until their TimeoutSeconds, HeartbeatSeconds
 // only counting from a task's start. Tokens already handed out stay valid
 // until their task times out. A Task state that reaches a deleted activity
 // fails the execution with States.Runtime.
-func (d *Durable) DeleteActivity(ctx context.Context, arn string) error {
+func (d *Durable) deleteActivity(ctx context.Context, arn string) error {
 	name, err := parseActivityARN(arn)
 	if err != nil {
 		return err
 	}
-	return d.Store.ActivityDelete(ctx, name)
+	return d.store.ActivityDelete(ctx, name)
 }
 
-// ListActivities lists activities in lexical order of name, limit (0: 100,
+// listActivities lists activities in lexical order of name, limit (0: 100,
 // at most 1000) at a time; next is the cursor of the following page, ""
 // at the end.
-func (d *Durable) ListActivities(ctx context.Context, cursor string, limit int) ([]*ActivityInfo, string, error) {
+func (d *Durable) listActivities(ctx context.Context, cursor string, limit int) ([]*ActivityInfo, string, error) {
 	if limit < 0 || limit > 1000 {
 		return nil, "", fmt.Errorf("%w: maxResults must be 0 to 1000, got %d", ErrValidation, limit)
 	}
-	as, next, err := d.Store.ActivityList(ctx, cursor, limit)
+	as, next, err := d.store.ActivityList(ctx, cursor, limit)
 	if err != nil {
 		return nil, "", err
 	}
@@ -133,140 +127,69 @@ func activityError(err error, arn string) error {
 	return err
 }
 
-// GetActivityTask hands a worker the oldest task scheduled for an
-// activity: its task token and its input (JSON). It waits for one up to
-// ActivityPoll, or until ctx ends, and returns an empty token when none
-// came. workerName (optional) is recorded in the ActivityStarted event.
-func (d *Durable) GetActivityTask(ctx context.Context, activityARN, workerName string) (token string, input []byte, err error) {
-	name, err := parseActivityARN(activityARN)
-	if err != nil {
-		return "", nil, err
+// getActivityTask hands a worker the oldest task scheduled for an
+// activity (integrations/activity): its task token and its input (JSON).
+// It waits for one up to ActivityPoll, or until ctx ends, and returns an
+// empty token when none came. workerName (optional) is recorded in the
+// ActivityStarted event.
+func (d *Durable) getActivityTask(ctx context.Context, activityARN, workerName string) (token string, input []byte, err error) {
+	token, input, err = d.activities.GetTask(ctx, activityARN, workerName)
+	switch {
+	case errors.Is(err, activity.ErrDoesNotExist):
+		return "", nil, fmt.Errorf("%w: %s", ErrActivityDoesNotExist, activityARN)
+	case errors.Is(err, activity.ErrInvalidARN):
+		return "", nil, fmt.Errorf("%w: %q is not an activity ARN", ErrInvalidArn, activityARN)
+	case errors.Is(err, activity.ErrInvalid):
+		return "", nil, fmt.Errorf("%w: %v", ErrValidation, err)
 	}
-	if n := utf8.RuneCountInString(workerName); n > 80 {
-		return "", nil, fmt.Errorf("%w: workerName must be at most 80 characters, got %d", ErrValidation, n)
-	}
-	if _, err := d.Store.ActivityGet(ctx, name); err != nil {
-		return "", nil, activityError(err, activityARN)
-	}
-	deadline := time.Now().Add(ActivityPoll)
-	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
-		// Stop a little early: a blocking read cut by the deadline would
-		// cost the connection.
-		deadline = dl.Add(-pollMargin)
-	}
-	for {
-		left := time.Until(deadline)
-		if left <= 0 || ctx.Err() != nil {
-			return "", nil, nil
-		}
-		wait := time.Duration(0) // shorter than a blocking read's second
-		if left >= time.Second {
-			wait = time.Second
-		}
-		task, err := d.Store.ActivityTaskWait(ctx, name, wait)
-		switch {
-		case ctx.Err() != nil:
-			return "", nil, nil
-		case errors.Is(err, store.ErrCorrupt):
-			slog.Error("dropped a malformed activity task", "activity", name, "err", err)
-			continue
-		case err != nil:
-			return "", nil, err
-		case task == nil:
-			if wait == 0 && !pause(ctx, min(left, pollInterval)) {
-				return "", nil, nil
-			}
-			continue
-		}
-		input, verdict, err := d.startActivityTask(ctx, *task, workerName)
-		if err != nil {
-			return "", nil, err // the task stays queued
-		}
-		switch verdict {
-		case taskStarted:
-			// Left behind, the task is found stale by the next taker.
-			_ = d.Store.ActivityTaskDone(context.WithoutCancel(ctx), name, *task)
-			return task.Token, input, nil
-		case taskStale:
-			if err := d.Store.ActivityTaskDone(ctx, name, *task); err != nil && ctx.Err() == nil {
-				return "", nil, err
-			}
-		case taskNotYet:
-			if !pause(ctx, min(left, pollInterval)) {
-				return "", nil, nil
-			}
-		}
-	}
+	return token, input, err
 }
 
-const (
-	// pollMargin is how much earlier than its context's deadline
-	// GetActivityTask stops waiting.
-	pollMargin = 50 * time.Millisecond
-	// pollInterval is how often GetActivityTask looks again at a queue it
-	// cannot block on (less than a second left) or whose task's thread has
-	// not yet committed its scheduling.
-	pollInterval = 20 * time.Millisecond
-)
+// activityStarter is the runtime's side of integrations/activity: it
+// records that a worker took a task.
+type activityStarter struct{ d *Durable }
 
-// pause waits for d or for ctx to end; false when ctx ended.
-func pause(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}
-
-type taskVerdict int
-
-const (
-	taskStarted taskVerdict = iota
-	taskStale               // the thread has moved on: drop the task
-	taskNotYet              // the scheduling transition has not committed yet
-)
-
-// startActivityTask records that a worker took task: ActivityStarted, and
-// the task's heartbeat timer, in a transition of the waiting thread guarded
-// by the seq the task carries. It returns the task's input.
-func (d *Durable) startActivityTask(ctx context.Context, task store.ActivityTask, worker string) ([]byte, taskVerdict, error) {
-	execID, thread, err := parseTaskToken(task.Token)
+// StartActivityTask records that worker took the task of token:
+// ActivityStarted, and the task's heartbeat timer, in a transition of the
+// waiting thread guarded by its seq. It returns the task's input. A task
+// whose thread is not waiting for it yet (the call that queued it has not
+// committed) is NotYet; one started already, or whose thread has moved on,
+// is Stale.
+func (s activityStarter) StartActivityTask(ctx context.Context, token, worker string) ([]byte, activity.Verdict, error) {
+	d := s.d
+	execID, thread, err := parseTaskToken(token)
 	if err != nil {
-		return nil, taskStale, nil
+		return nil, activity.Stale, nil
 	}
-	th, err := d.Store.ThreadGet(ctx, execID, thread)
+	th, err := d.store.ThreadGet(ctx, execID, thread)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, taskStale, nil
+		return nil, activity.Stale, nil
 	}
 	if err != nil {
 		return nil, 0, err
-	}
-	switch {
-	case th.Seq > task.Seq:
-		return nil, taskStale, nil
-	case th.Seq < task.Seq:
-		// Pushed by a scheduling transition not committed yet, or that
-		// never will: its redelivery pushes the task again, unless the
-		// execution has ended.
-		e, err := d.Store.ExecutionGet(ctx, execID)
-		if errors.Is(err, store.ErrNotFound) || err == nil && e.Status != store.StatusRunning {
-			return nil, taskStale, nil
-		}
-		return nil, taskNotYet, err
 	}
 	rec, err := decodeThreadRecord(th.Record)
 	if err != nil {
 		return nil, 0, err
 	}
-	if rec.Phase != phaseToken || rec.Token != task.Token || rec.Call == nil {
-		return nil, taskStale, nil
+	switch {
+	case rec.Token != token || rec.Call == nil || rec.Started:
+		return nil, activity.Stale, nil
+	case rec.Phase == phaseTask:
+		// Queued by a call whose transition has not committed yet, or
+		// never will: its redelivery queues the task again, unless the
+		// execution has ended.
+		e, err := d.store.ExecutionGet(ctx, execID)
+		if errors.Is(err, store.ErrNotFound) || err == nil && e.Status != store.StatusRunning {
+			return nil, activity.Stale, nil
+		}
+		return nil, activity.NotYet, err
+	case rec.Phase != phaseToken:
+		return nil, activity.Stale, nil
 	}
 	x, err := d.info(ctx, execID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, taskStale, nil
+		return nil, activity.Stale, nil
 	}
 	if err != nil {
 		return nil, 0, err
@@ -274,6 +197,7 @@ func (d *Durable) startActivityTask(ctx context.Context, task store.ActivityTask
 	t := &transition{d: d, x: x, thread: thread, seq: th.Seq, rec: rec}
 	now := d.now()
 	t.event(Event{Type: ActivityStarted, Name: worker, Timestamp: now})
+	rec.Started = true
 	t.armTokenTimers(now) // the deadline again at the new seq, and the first heartbeat's
 	p := &store.TransitionParams{ExecutionID: execID, Thread: thread, Seq: th.Seq, Events: t.events, Outbox: t.outbox}
 	if rec.Child != nil {
@@ -282,59 +206,18 @@ func (d *Durable) startActivityTask(ctx context.Context, task store.ActivityTask
 	if p.Record, err = rec.encode(); err != nil {
 		return nil, 0, err
 	}
-	res, err := d.Store.Transition(ctx, p)
+	res, err := d.store.Transition(ctx, p)
 	if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrCancelled) || errors.Is(err, store.ErrNotFound) {
-		return nil, taskStale, nil // another taker started it, or the execution or fork ended
+		return nil, activity.Stale, nil // another taker started it, or the execution or fork ended
 	}
 	if err != nil {
 		return nil, 0, err
 	}
-	if _, err := d.Store.OutboxHandOver(context.WithoutCancel(ctx), execID, res); err != nil {
+	if _, err := d.store.OutboxHandOver(context.WithoutCancel(ctx), execID, res); err != nil {
 		// The recoverer hands the timers over.
 		slog.Error("handing over an activity task's timers", "execution", execID, "err", err)
 	}
-	return []byte(rec.Call.Parameters), taskStarted, nil
-}
-
-// callActivity schedules the activity task of the thread's Task state: it
-// pushes the task on the activity's queue, carrying the seq the thread has
-// once this transition commits, and parks the thread until its token comes
-// back. The push comes first: a worker that dies before the transition
-// leaves the task item to be redelivered, which pushes the task again
-// (at least once per attempt; GetActivityTask drops the duplicate).
-func (t *transition) callActivity(ctx context.Context) asl.Outcome {
-	call := t.rec.Call
-	name, _ := parseActivityARN(call.Resource)
-	params, err := decodeRaw(call.Parameters)
-	if err != nil {
-		t.rec.Phase, t.rec.Call, t.rec.Token = phaseEnter, nil, ""
-		return asl.Fail{Error: aslerr.Runtime, Cause: err.Error()}
-	}
-	err = t.d.Store.ActivityTaskPush(ctx, name, store.ActivityTask{Seq: t.seq + 1, Token: t.rec.Token})
-	if errors.Is(err, store.ErrNotFound) {
-		// As AWS: the execution fails, with no Activity event.
-		t.rec.Phase, t.rec.Call, t.rec.Token = phaseEnter, nil, ""
-		return asl.Fail{Error: aslerr.Runtime, Cause: fmt.Sprintf(
-			"An error occurred while executing the state '%s' (entered at the event id #%d). The activity %s does not exist.",
-			t.st.Name(), t.rec.EnteredID, call.Resource)}
-	}
-	if err != nil {
-		// The store failed: call again a second later, the thread
-		// unchanged (its record stays in phase task).
-		slog.Error("queueing an activity task; trying again in a second", "execution", t.x.id, "activity", name, "err", err)
-		t.outbox = append(t.outbox, store.OutboxItem{Item: store.WorkItem{Exec: t.x.id, Thread: t.thread, Seq: t.seq + 1, Kind: kindTask}, Due: t.d.now().Add(time.Second)})
-		return nil
-	}
-	t.event(Event{Type: ActivityScheduled, Payload: params,
-		Task: &TaskDetails{Resource: call.Resource, TimeoutSeconds: call.TimeoutSeconds, HeartbeatSeconds: call.HeartbeatSeconds}})
-	t.rec.Phase = phaseToken
-	if call.TimeoutSeconds > 0 {
-		// TimeoutSeconds count from the scheduling; HeartbeatSeconds from
-		// the start (startActivityTask).
-		t.rec.Deadline = t.d.now().Add(secondsDuration(call.TimeoutSeconds)).UnixMilli()
-		t.outbox = append(t.outbox, store.OutboxItem{Item: store.WorkItem{Exec: t.x.id, Thread: t.thread, Seq: t.seq + 1, Kind: kindTaskTimeout}, Due: time.UnixMilli(t.rec.Deadline)})
-	}
-	return nil
+	return []byte(rec.Call.Parameters), activity.Started, nil
 }
 
 // waitsForToken reports whether a Task with this resource waits for its

@@ -44,7 +44,7 @@ func requireNoTask(t *testing.T, d *runtime.Durable, arn string) {
 // historyEvents returns an execution's history events, decoded.
 func historyEvents(t *testing.T, d *runtime.Durable, id string) []map[string]any {
 	t.Helper()
-	page, err := d.Store.HistoryPage(context.Background(), &store.HistoryPageParams{ExecutionID: id, Limit: 1000})
+	page, err := runtime.StoreOf(d).HistoryPage(context.Background(), &store.HistoryPageParams{ExecutionID: id, Limit: 1000})
 	require.NoError(t, err)
 	out := make([]map[string]any, len(page.Events))
 	for i, ev := range page.Events {
@@ -188,7 +188,7 @@ func TestActivityTaskRoundTrip(t *testing.T) {
 	succeeded := eventOfType(t, evs, "ActivitySucceeded")["activitySucceededEventDetails"].(map[string]any)
 	require.JSONEq(t, `{"size":42}`, succeeded["output"].(string))
 
-	tasks, err := d.Store.ActivityTasks(ctx, "resize")
+	tasks, err := runtime.StoreOf(d).ActivityTasks(ctx, "resize")
 	require.NoError(t, err)
 	require.Empty(t, tasks, "the started task left the queue")
 }
@@ -254,7 +254,7 @@ func TestActivityTaskTimeouts(t *testing.T) {
 	require.Equal(t, []string{"ExecutionStarted", "TaskStateEntered", "ActivityScheduled", "ActivityTimedOut", "ExecutionFailed"},
 		historyTypes(t, d, unclaimed))
 	requireNoTask(t, d, act.ARN)
-	tasks, err := d.Store.ActivityTasks(ctx, "resize")
+	tasks, err := runtime.StoreOf(d).ActivityTasks(ctx, "resize")
 	require.NoError(t, err)
 	require.Empty(t, tasks, "the stale task was dropped")
 
@@ -337,15 +337,15 @@ func TestActivityTasksAreHandedOutOnce(t *testing.T) {
 	}
 	// A scheduling worker that died after its push and before its
 	// transition: the redelivered task item pushed the task again.
-	tasks, err := d.Store.ActivityTasks(ctx, "resize")
+	tasks, err := runtime.StoreOf(d).ActivityTasks(ctx, "resize")
 	require.NoError(t, err)
 	require.Len(t, tasks, n)
 	for _, task := range tasks[:4] {
-		require.NoError(t, d.Store.ActivityTaskPush(ctx, "resize", task))
+		require.NoError(t, runtime.StoreOf(d).ActivityTaskPush(ctx, "resize", task))
 	}
 	// A poller that took a task and died before starting it leaves it
 	// queued.
-	_, err = d.Store.ActivityTaskWait(ctx, "resize", 0)
+	_, err = runtime.StoreOf(d).ActivityTaskWait(ctx, "resize", 0)
 	require.NoError(t, err)
 
 	var (
@@ -390,13 +390,14 @@ func TestActivityTasksAreHandedOutOnce(t *testing.T) {
 		}
 		require.Equal(t, 1, started)
 	}
-	tasks, err = d.Store.ActivityTasks(ctx, "resize")
+	tasks, err = runtime.StoreOf(d).ActivityTasks(ctx, "resize")
 	require.NoError(t, err)
 	require.Empty(t, tasks)
 }
 
-// A task whose scheduling transition has not committed yet is kept for
-// later; one of an execution that ended meanwhile is dropped.
+// A task whose call has not committed its waiting yet (its thread still
+// about to call, with that token) is kept for later; one of an execution
+// that ended meanwhile is dropped.
 func TestActivityTaskOfAnUncommittedScheduling(t *testing.T) {
 	t.Parallel()
 	d, _ := newDurable(t, nil)
@@ -404,19 +405,29 @@ func TestActivityTaskOfAnUncommittedScheduling(t *testing.T) {
 	act, err := d.CreateActivity(ctx, "resize", nil)
 	require.NoError(t, err)
 	id := startFor(t, d, `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}`, "waits", `{}`)
-	th, err := d.Store.ThreadGet(ctx, id, store.RootThread)
+	st := runtime.StoreOf(d)
+	th, err := st.ThreadGet(ctx, id, store.RootThread)
 	require.NoError(t, err)
-	// The token of a thread of this execution, for a seq it has not reached.
-	ahead := store.ActivityTask{Seq: th.Seq + 1, Token: tokenFor(id, store.RootThread)}
-	require.NoError(t, d.Store.ActivityTaskPush(ctx, "resize", ahead))
+	// The thread as a call of the activity leaves it until its transition
+	// commits: about to call, with the token the task carries.
+	token := tokenFor(id, store.RootThread)
+	var rec map[string]any
+	require.NoError(t, json.Unmarshal(th.Record, &rec))
+	rec["ph"], rec["tok"], rec["call"] = "task", token, map[string]any{"res": act.ARN, "p": map[string]any{}}
+	raw, err := json.Marshal(rec)
+	require.NoError(t, err)
+	_, err = st.Transition(ctx, &store.TransitionParams{ExecutionID: id, Thread: store.RootThread, Seq: th.Seq, Record: raw})
+	require.NoError(t, err)
+	queued := store.ActivityTask{Token: token}
+	require.NoError(t, st.ActivityTaskPush(ctx, "resize", queued))
 	requireNoTask(t, d, act.ARN)
-	tasks, err := d.Store.ActivityTasks(ctx, "resize")
+	tasks, err := st.ActivityTasks(ctx, "resize")
 	require.NoError(t, err)
-	require.Equal(t, []store.ActivityTask{ahead}, tasks, "kept")
+	require.Equal(t, []store.ActivityTask{queued}, tasks, "kept")
 
 	require.NoError(t, d.Stop(ctx, id, "", ""))
 	requireNoTask(t, d, act.ARN)
-	tasks, err = d.Store.ActivityTasks(ctx, "resize")
+	tasks, err = st.ActivityTasks(ctx, "resize")
 	require.NoError(t, err)
 	require.Empty(t, tasks, "dropped once its execution ended")
 }

@@ -56,6 +56,7 @@ type AliasInfo struct {
 // is returned instead: publishing is idempotent for an unchanged state
 // machine.
 func (d *Durable) PublishStateMachineVersion(ctx context.Context, stateMachineARN, description string) (versionARN string, created time.Time, err error) {
+	defer func() { err = fromStore(err) }()
 	name, qualifier, err := splitStateMachineARN(stateMachineARN)
 	if err != nil {
 		return "", time.Time{}, err
@@ -66,18 +67,18 @@ func (d *Durable) PublishStateMachineVersion(ctx context.Context, stateMachineAR
 	if err := checkDescription(description); err != nil {
 		return "", time.Time{}, err
 	}
-	sm, err := d.Store.StateMachineGet(ctx, name)
+	sm, err := d.store.StateMachineGet(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", time.Time{}, fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, d.StateMachineARN(name))
 	}
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	n, err := d.Store.StateMachineVersionPublish(ctx, name, sm.DefinitionSHA, description, d.now())
+	n, err := d.store.StateMachineVersionPublish(ctx, name, sm.DefinitionSHA, description, d.now())
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	v, err := d.Store.StateMachineVersionGet(ctx, name, n)
+	v, err := d.store.StateMachineVersionGet(ctx, name, n)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -88,7 +89,8 @@ func (d *Durable) PublishStateMachineVersion(ctx context.Context, stateMachineAR
 // versions routing names. As on AWS it is idempotent: the same name,
 // description and routing return the existing alias; the same name with
 // another configuration is ErrConflict.
-func (d *Durable) CreateStateMachineAlias(ctx context.Context, name, description string, routing []AliasRoute) (*AliasInfo, error) {
+func (d *Durable) CreateStateMachineAlias(ctx context.Context, name, description string, routing []AliasRoute) (_ *AliasInfo, err error) {
+	defer func() { err = fromStore(err) }()
 	if err := checkAliasName(name); err != nil {
 		return nil, err
 	}
@@ -100,7 +102,7 @@ func (d *Durable) CreateStateMachineAlias(ctx context.Context, name, description
 		return nil, err
 	}
 	now := d.now()
-	a, _, err := d.Store.AliasCreate(ctx, sm, &store.Alias{Name: name, Description: description, Routing: routes, Created: now, Updated: now}, MaxAliases)
+	a, _, err := d.store.AliasCreate(ctx, sm, &store.Alias{Name: name, Description: description, Routing: routes, Created: now, Updated: now}, MaxAliases)
 	if err != nil {
 		return nil, d.aliasError(err, sm, name)
 	}
@@ -108,12 +110,13 @@ func (d *Durable) CreateStateMachineAlias(ctx context.Context, name, description
 }
 
 // DescribeStateMachineAlias returns an alias.
-func (d *Durable) DescribeStateMachineAlias(ctx context.Context, aliasARN string) (*AliasInfo, error) {
+func (d *Durable) DescribeStateMachineAlias(ctx context.Context, aliasARN string) (_ *AliasInfo, err error) {
+	defer func() { err = fromStore(err) }()
 	sm, name, err := parseAliasARN(aliasARN)
 	if err != nil {
 		return nil, err
 	}
-	a, err := d.Store.AliasGet(ctx, sm, name)
+	a, err := d.store.AliasGet(ctx, sm, name)
 	if err != nil {
 		return nil, d.aliasError(err, sm, name)
 	}
@@ -123,7 +126,8 @@ func (d *Durable) DescribeStateMachineAlias(ctx context.Context, aliasARN string
 // UpdateStateMachineAlias changes an alias's description (unless empty)
 // and routing (unless nil); one of the two must be given. Executions
 // started afterwards follow the new routing.
-func (d *Durable) UpdateStateMachineAlias(ctx context.Context, aliasARN, description string, routing []AliasRoute) (*AliasInfo, error) {
+func (d *Durable) UpdateStateMachineAlias(ctx context.Context, aliasARN, description string, routing []AliasRoute) (_ *AliasInfo, err error) {
+	defer func() { err = fromStore(err) }()
 	sm, name, err := parseAliasARN(aliasARN)
 	if err != nil {
 		return nil, err
@@ -144,7 +148,7 @@ func (d *Durable) UpdateStateMachineAlias(ctx context.Context, aliasARN, descrip
 			return nil, fmt.Errorf("%w: alias %s of state machine %s cannot route to versions of %s", ErrValidation, name, sm, of)
 		}
 	}
-	a, err := d.Store.AliasUpdate(ctx, sm, name, d.now(), func(a *store.Alias) {
+	a, err := d.store.AliasUpdate(ctx, sm, name, d.now(), func(a *store.Alias) {
 		if description != "" {
 			a.Description = description
 		}
@@ -160,12 +164,13 @@ func (d *Durable) UpdateStateMachineAlias(ctx context.Context, aliasARN, descrip
 
 // DeleteStateMachineAlias deletes an alias; the versions it routed to
 // stay.
-func (d *Durable) DeleteStateMachineAlias(ctx context.Context, aliasARN string) error {
+func (d *Durable) DeleteStateMachineAlias(ctx context.Context, aliasARN string) (err error) {
+	defer func() { err = fromStore(err) }()
 	sm, name, err := parseAliasARN(aliasARN)
 	if err != nil {
 		return err
 	}
-	if err := d.Store.AliasDelete(ctx, sm, name); err != nil {
+	if err := d.store.AliasDelete(ctx, sm, name); err != nil {
 		return d.aliasError(err, sm, name)
 	}
 	return nil
@@ -175,7 +180,8 @@ func (d *Durable) DeleteStateMachineAlias(ctx context.Context, aliasARN string) 
 // limit (0: 100, at most 1000) at a time; with a version ARN, the aliases
 // that route to that version. next is the cursor of the following page,
 // "" at the end.
-func (d *Durable) ListStateMachineAliases(ctx context.Context, stateMachineARN, cursor string, limit int) ([]*AliasInfo, string, error) {
+func (d *Durable) ListStateMachineAliases(ctx context.Context, stateMachineARN, cursor string, limit int) (_ []*AliasInfo, _ string, err error) {
+	defer func() { err = fromStore(err) }()
 	sm, qualifier, err := splitStateMachineARN(stateMachineARN)
 	if err != nil {
 		return nil, "", err
@@ -194,7 +200,7 @@ func (d *Durable) ListStateMachineAliases(ctx context.Context, stateMachineARN, 
 	if err != nil {
 		return nil, "", err
 	}
-	all, err := d.Store.AliasList(ctx, sm)
+	all, err := d.store.AliasList(ctx, sm)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, "", fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, d.StateMachineARN(sm))
 	}
@@ -202,7 +208,7 @@ func (d *Durable) ListStateMachineAliases(ctx context.Context, stateMachineARN, 
 		return nil, "", err
 	}
 	if version > 0 {
-		if _, err := d.Store.StateMachineVersionGet(ctx, sm, version); err != nil {
+		if _, err := d.store.StateMachineVersionGet(ctx, sm, version); err != nil {
 			return nil, "", d.aliasError(err, sm, "")
 		}
 		all = slices.DeleteFunc(all, func(a *store.Alias) bool {
@@ -252,7 +258,8 @@ func parseAliasCursor(cursor string) (*store.Alias, error) {
 // stateMachineAliasArn: both empty when it was started by the state
 // machine's own ARN, the version only when by a version ARN.
 func (d *Durable) ExecutionOrigin(ctx context.Context, id string) (versionARN, aliasARN string, err error) {
-	return d.Store.ExecutionOriginGet(ctx, id)
+	defer func() { err = fromStore(err) }()
+	return d.store.ExecutionOriginGet(ctx, id)
 }
 
 // DescribeStateMachineForExecution returns the state machine an execution
@@ -260,25 +267,26 @@ func (d *Durable) ExecutionOrigin(ctx context.Context, id string) (versionARN, a
 // when the state machine was updated or deleted since. RevisionID is the
 // state machine's current revision when that still has the execution's
 // definition, else empty.
-func (d *Durable) DescribeStateMachineForExecution(ctx context.Context, executionARN string) (*StateMachineInfo, error) {
+func (d *Durable) DescribeStateMachineForExecution(ctx context.Context, executionARN string) (_ *StateMachineInfo, err error) {
+	defer func() { err = fromStore(err) }()
 	id, smName, err := d.ExecutionIDOf(executionARN)
 	if err != nil {
 		return nil, err
 	}
-	e, err := d.Store.ExecutionGet(ctx, id)
+	e, err := d.store.ExecutionGet(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("%w: %s", ErrExecutionDoesNotExist, executionARN)
 	}
 	if err != nil {
 		return nil, err
 	}
-	def, err := d.Store.DefinitionGet(ctx, e.DefinitionSHA)
+	def, err := d.store.DefinitionGet(ctx, e.DefinitionSHA)
 	if err != nil {
 		return nil, err
 	}
 	info := &StateMachineInfo{ARN: e.StateMachineARN, Name: smName, Definition: def, Type: TypeStandard,
 		RoleARN: cmp.Or(e.RoleARN, fmt.Sprintf("arn:aws:iam::%s:role/signalbox", d.account()))}
-	sm, err := d.Store.StateMachineGet(ctx, smName)
+	sm, err := d.store.StateMachineGet(ctx, smName)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return info, nil // deleted since
@@ -308,7 +316,7 @@ func (d *Durable) route(ctx context.Context, arn string) (string, origin, error)
 	if v, err := strconv.Atoi(qualifier); err == nil {
 		return arn, origin{version: d.versionARN(sm, v)}, nil
 	}
-	a, err := d.Store.AliasGet(ctx, sm, qualifier)
+	a, err := d.store.AliasGet(ctx, sm, qualifier)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", origin{}, fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, arn)
 	}
@@ -337,7 +345,7 @@ func (d *Durable) recordOrigin(ctx context.Context, id string, o origin) error {
 	if o == (origin{}) {
 		return nil
 	}
-	return d.Store.ExecutionOriginSet(ctx, id, o.version, o.alias)
+	return d.store.ExecutionOriginSet(ctx, id, o.version, o.alias)
 }
 
 func (d *Durable) versionARN(sm string, version int) string {

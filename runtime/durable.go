@@ -9,6 +9,7 @@ import (
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/integrations/activity"
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -19,8 +20,12 @@ import (
 //
 // Parallel branches and Map iterations are threads of their own (see
 // durable_fork.go); task tokens are in tokens.go.
+//
+// Build one with NewDurable: the store is the runtime's own business, and
+// its callers (the gateway, the console) read through the runtime's types
+// (inspect.go), never the store's.
 type Durable struct {
-	Store *store.Client
+	store *store.Client
 	// Tasks serves Task states; nil fails every Task with a clear error.
 	Tasks integrations.Handler
 	// Now is the clock; default the wall clock. Timers fire against it.
@@ -46,7 +51,10 @@ type Durable struct {
 	MaxHistoryEvents int64
 
 	expressRuns sync.WaitGroup // asynchronous EXPRESS executions (express.go)
-	sms         smCache        // state machine records, for starts (smcache.go)
+	// activities serves the Task states of activity ARNs and hands their
+	// tasks to workers (integrations/activity; activities.go).
+	activities *activity.Handler
+	sms        smCache // state machine records, for starts (smcache.go)
 
 	mu    sync.Mutex
 	defs  map[string]*asl.StateMachine // compiled definitions by hash
@@ -57,6 +65,18 @@ type Durable struct {
 	// answers, and a worker of this process that takes it waits for the
 	// cache rather than read back what the start is about to store.
 	starting map[string]chan struct{}
+}
+
+// NewDurable returns d running on st; d's exported fields are its
+// configuration, and a nil d is the default one. The caller keeps no other
+// handle on the store through the runtime.
+func NewDurable(st *store.Client, d *Durable) *Durable {
+	if d == nil {
+		d = &Durable{}
+	}
+	d.store = st
+	d.activities = &activity.Handler{Store: st, Starter: activityStarter{d}}
+	return d
 }
 
 // execInfo is what a worker needs to know of an execution, all of it
@@ -102,9 +122,6 @@ type Started struct {
 	Existing bool
 }
 
-// ErrExecutionAlreadyExists is AWS's answer to a start whose name is taken.
-var ErrExecutionAlreadyExists = store.ErrExecutionAlreadyExists
-
 func (d *Durable) now() time.Time {
 	if d.Now != nil {
 		return d.Now().UTC()
@@ -149,12 +166,13 @@ func (d *Durable) StateMachineARN(name string) string {
 
 // Start starts an execution, or returns the open one of the same name and
 // input (AWS's idempotent StartExecution).
-func (d *Durable) Start(ctx context.Context, p StartParams) (*Started, error) {
+func (d *Durable) Start(ctx context.Context, p StartParams) (_ *Started, err error) {
+	defer func() { err = fromStore(err) }()
 	m, err := asl.Parse(p.Definition)
 	if err != nil {
 		return nil, err
 	}
-	sha, err := d.Store.DefinitionPut(ctx, p.Definition)
+	sha, err := d.store.DefinitionPut(ctx, p.Definition)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +215,7 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 	}
 	info.start = time.UnixMilli(start.UnixMilli()).UTC()
 	defer d.beginStart(id)()
-	res, err := d.Store.ExecutionCreate(ctx, &store.ExecutionCreateParams{
+	res, err := d.store.ExecutionCreate(ctx, &store.ExecutionCreateParams{
 		StateMachineARN: smARN,
 		Name:            p.Name,
 		DefinitionSHA:   sha,
@@ -221,7 +239,7 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 		info.first.Store(&store.Thread{ID: store.RootThread, Seq: 0, LastEventID: res.Execution.Events, Record: recJSON})
 		d.cacheExecution(info)
 	}
-	if _, err := d.Store.ExecutionHandOver(ctx, res); err != nil {
+	if _, err := d.store.ExecutionHandOver(ctx, res); err != nil {
 		return nil, err
 	}
 	return &Started{ID: id, ExecutionARN: info.arn, StartDate: res.Execution.StartDate, Existing: res.Existing}, nil
@@ -239,14 +257,15 @@ func (d *Durable) firstWork(id string, m *asl.StateMachine, start time.Time) []s
 
 // Stop ends a running execution as ABORTED, as StopExecution does; its
 // pending work is dropped. ErrClosed (store) when it has already ended.
-func (d *Durable) Stop(ctx context.Context, id, errName, cause string) error {
+func (d *Durable) Stop(ctx context.Context, id, errName, cause string) (err error) {
+	defer func() { err = fromStore(err) }()
 	return d.end(ctx, id, StatusAborted, ExecutionAborted, errName, cause)
 }
 
 func (d *Durable) end(ctx context.Context, id string, status Status, typ EventType, errName, cause string) error {
 	now := d.now()
 	defer d.forgetExecution(id)
-	return d.Store.ExecutionEnd(ctx, &store.ExecutionEndParams{
+	return d.store.ExecutionEnd(ctx, &store.ExecutionEndParams{
 		ExecutionID: id, Status: string(status), Error: errName, Cause: cause, StopDate: now, Retention: d.retention(),
 		Events: []store.Event{{JSON: Event{Type: typ, Timestamp: now, Error: &ErrorDetails{errName, cause}}.bodyJSON()}},
 	})
@@ -277,7 +296,7 @@ func (d *Durable) info(ctx context.Context, id string) (*execInfo, error) {
 	if x := d.cached(ctx, id); x != nil {
 		return x, nil
 	}
-	e, err := d.Store.ExecutionGet(ctx, id)
+	e, err := d.store.ExecutionGet(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +402,7 @@ func (d *Durable) machine(ctx context.Context, sha string) (*asl.StateMachine, e
 	if m != nil {
 		return m, nil
 	}
-	def, err := d.Store.DefinitionGet(ctx, sha)
+	def, err := d.store.DefinitionGet(ctx, sha)
 	if err != nil {
 		return nil, err
 	}
@@ -405,21 +424,24 @@ func lastField(arn string) string {
 
 // ListExecutions lists a state machine's executions, newest first,
 // optionally of one status; next is the cursor of the following page.
-func (d *Durable) ListExecutions(ctx context.Context, stateMachine, status, cursor string, limit int) ([]*store.Execution, string, error) {
-	return d.Store.ExecutionList(ctx, &store.ExecutionListParams{StateMachine: stateMachine, Status: status, Cursor: cursor, Limit: limit})
+func (d *Durable) ListExecutions(ctx context.Context, stateMachine, status, cursor string, limit int) (_ []*ExecutionInfo, _ string, err error) {
+	defer func() { err = fromStore(err) }()
+	return d.Inspector().ListExecutions(ctx, ExecutionFilter{StateMachine: stateMachine, Status: status, Cursor: cursor, Limit: limit})
 }
 
-// Describe returns an execution's record.
-func (d *Durable) Describe(ctx context.Context, id string) (*store.Execution, error) {
-	return d.Store.ExecutionGet(ctx, id)
+// Describe returns an execution's record, or ErrNotFound.
+func (d *Durable) Describe(ctx context.Context, id string) (_ *ExecutionInfo, err error) {
+	defer func() { err = fromStore(err) }()
+	return d.Inspector().DescribeExecution(ctx, id)
 }
 
 // Redrive restarts a FAILED, TIMED_OUT or ABORTED execution from the state
 // its top-level thread stopped at, as RedriveExecution does: that state
 // runs again from its start (a Parallel or Map state with all its
 // branches), with fresh retry counts. It returns the redrive count.
-func (d *Durable) Redrive(ctx context.Context, id string) (int, error) {
-	th, err := d.Store.ThreadGet(ctx, id, store.RootThread)
+func (d *Durable) Redrive(ctx context.Context, id string) (_ int, err error) {
+	defer func() { err = fromStore(err) }()
+	th, err := d.store.ThreadGet(ctx, id, store.RootThread)
 	if err != nil {
 		return 0, err
 	}
@@ -431,7 +453,7 @@ func (d *Durable) Redrive(ctx context.Context, id string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	e, err := d.Store.ExecutionGet(ctx, id)
+	e, err := d.store.ExecutionGet(ctx, id)
 	if err != nil {
 		return 0, err
 	}
@@ -454,7 +476,7 @@ func (d *Durable) Redrive(ctx context.Context, id string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return d.Store.ExecutionRedrive(ctx, &store.ExecutionRedriveParams{
+	return d.store.ExecutionRedrive(ctx, &store.ExecutionRedriveParams{
 		ExecutionID: id, Record: b, Kind: kindStep,
 		Events: []store.Event{
 			{JSON: Event{Type: ExecutionRedriven, Timestamp: now, Index: e.RedriveCount + 1}.bodyJSON()},

@@ -17,7 +17,7 @@ func BenchmarkDurablePassChain5(b *testing.B) {
 	ctx := context.Background()
 	st := openStore(b)
 	def := []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},"D":{"Type":"Pass","Next":"E"},"E":{"Type":"Pass","End":true}}}`)
-	d := &runtime.Durable{Store: st, Consumer: "bench"}
+	d := runtime.NewDurable(st, &runtime.Durable{Consumer: "bench"})
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
@@ -40,7 +40,7 @@ func BenchmarkDurablePassChain5Workers(b *testing.B) {
 	ctx := context.Background()
 	st := openStore(b)
 	def := []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},"D":{"Type":"Pass","Next":"E"},"E":{"Type":"Pass","End":true}}}`)
-	d := &runtime.Durable{Store: st, Consumer: "bench", Concurrency: 32}
+	d := runtime.NewDurable(st, &runtime.Durable{Consumer: "bench", Concurrency: 32})
 	for i := 0; i < b.N; i++ {
 		if _, err := d.Start(ctx, runtime.StartParams{StateMachineName: "bench", Definition: def, Input: map[string]any{"i": int64(i)}}); err != nil {
 			b.Fatal(err)
@@ -73,7 +73,7 @@ func BenchmarkDurableStartParallel(b *testing.B) {
 	ctx := context.Background()
 	st := openStore(b)
 	def := []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`)
-	d := &runtime.Durable{Store: st, Consumer: "bench"}
+	d := runtime.NewDurable(st, &runtime.Durable{Consumer: "bench"})
 	b.SetParallelism(16)
 	b.ResetTimer()
 	start := time.Now()

@@ -178,7 +178,7 @@ func (d *Durable) loadIteration(ctx context.Context, execID, thread string, rec 
 	if k < 0 || err != nil || i < 0 || i >= ch.N {
 		return fmt.Errorf("execution %s: thread %s is no iteration of fork %s", execID, thread, ch.ID)
 	}
-	item, err := d.Store.ForkItem(ctx, execID, ch.ID, i)
+	item, err := d.store.ForkItem(ctx, execID, ch.ID, i)
 	if errors.Is(err, store.ErrNotFound) {
 		return errIterationGone // another worker began and ended it meanwhile
 	}
@@ -232,7 +232,7 @@ func (t *transition) end(output any, failure *aslerr.Error) error {
 // Parallel or Map state does with them.
 func (t *transition) join(ctx context.Context) (asl.Outcome, error) {
 	f := t.rec.Fork
-	raw, err := t.d.Store.JoinResults(ctx, t.x.id, f.ID, f.N)
+	raw, err := t.d.store.JoinResults(ctx, t.x.id, f.ID, f.N)
 	if err != nil {
 		return nil, err
 	}

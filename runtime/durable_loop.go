@@ -29,11 +29,11 @@ const batch = 32
 // goroutine. Tests and one-shot runs use it; servers use Run.
 func (d *Durable) Drain(ctx context.Context) error {
 	for {
-		moved, err := d.Store.TimersDue(ctx, d.now(), batch)
+		moved, err := d.store.TimersDue(ctx, d.now(), batch)
 		if err != nil {
 			return err
 		}
-		works, err := d.Store.WorkRead(ctx, d.consumer(), batch, 0)
+		works, err := d.store.WorkRead(ctx, d.consumer(), batch, 0)
 		if err != nil && !errors.Is(err, store.ErrCorrupt) {
 			return err
 		}
@@ -63,7 +63,7 @@ func (d *Durable) DrainVirtual(ctx context.Context, id string, advance func(to t
 		if Status(e.Status) != StatusRunning {
 			return nil
 		}
-		due, ok, err := d.Store.TimerNext(ctx)
+		due, ok, err := d.store.TimerNext(ctx)
 		if err != nil {
 			return err
 		}
@@ -96,7 +96,7 @@ func (d *Durable) processAll(ctx context.Context, works []store.Work) error {
 		return nil
 	}
 	// Acknowledge even when ctx has ended: the steps took effect.
-	return d.Store.WorkAck(context.WithoutCancel(ctx), done...)
+	return d.store.WorkAck(context.WithoutCancel(ctx), done...)
 }
 
 // processOne carries out one work item and reports whether it is to be
@@ -124,7 +124,7 @@ func (d *Durable) processOne(ctx context.Context, w store.Work, closed *string) 
 func (d *Durable) release(works []store.Work) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := d.Store.WorkRelease(ctx, works); err != nil {
+	if err := d.store.WorkRelease(ctx, works); err != nil {
 		slog.Error("handing work back on shutdown; it will be taken over after its lease", "err", err)
 	}
 }
@@ -182,11 +182,11 @@ func (d *Durable) Run(ctx context.Context) error {
 		done.add(<-acks)
 	}
 	bg := context.WithoutCancel(ctx)
-	if err := d.Store.WorkAck(bg, done.ids...); err != nil {
+	if err := d.store.WorkAck(bg, done.ids...); err != nil {
 		slog.Error("acknowledging work at shutdown; it will be dropped as stale after its lease", "err", err)
 	}
 	for _, id := range done.closed {
-		_ = d.Store.OpenExecutionRemove(bg, id) // else the recoverer drops it
+		_ = d.store.OpenExecutionRemove(bg, id) // else the recoverer drops it
 	}
 	return nil
 }
@@ -240,7 +240,7 @@ func (d *Durable) fetch(ctx context.Context, idle chan struct{}, items chan<- st
 		for len(acks) > 0 {
 			done.add(<-acks)
 		}
-		works, err := d.Store.WorkAckRead(ctx, d.consumer(), done.ids, done.closed, free, 100*time.Millisecond)
+		works, err := d.store.WorkAckRead(ctx, d.consumer(), done.ids, done.closed, free, 100*time.Millisecond)
 		if err != nil && !errors.Is(err, store.ErrCorrupt) && ctx.Err() == nil {
 			// Redis is failing: back off, say so once
 			select {
@@ -307,7 +307,7 @@ func (k *keeper) fireTimers(ctx context.Context, now time.Time) {
 	if now.Before(k.timersAt) {
 		return
 	}
-	if _, err := k.d.Store.TimersDue(ctx, k.d.now(), 1000); err != nil && ctx.Err() == nil {
+	if _, err := k.d.store.TimersDue(ctx, k.d.now(), 1000); err != nil && ctx.Err() == nil {
 		k.timersAt = now.Add(k.timers.failed(err))
 	} else if err == nil {
 		k.timers.ok()
@@ -333,7 +333,7 @@ func (d *Durable) recover(ctx context.Context, lease time.Duration) error {
 	// Take over everything a dead worker held, not a batch per tick: the
 	// work is handed straight back to the stream, for all goroutines.
 	for ctx.Err() == nil {
-		works, err := d.Store.WorkReclaim(ctx, d.consumer(), lease, 500)
+		works, err := d.store.WorkReclaim(ctx, d.consumer(), lease, 500)
 		if errors.Is(err, store.ErrCorrupt) {
 			slog.Error("reclaiming work", "err", err)
 		} else if err != nil {
@@ -342,7 +342,7 @@ func (d *Durable) recover(ctx context.Context, lease time.Duration) error {
 		if len(works) == 0 {
 			break
 		}
-		if err := d.Store.WorkRelease(ctx, works); err != nil {
+		if err := d.store.WorkRelease(ctx, works); err != nil {
 			return fmt.Errorf("handing reclaimed work back: %w", err)
 		}
 	}
@@ -371,7 +371,7 @@ func (d *Durable) recoverOutboxes(ctx context.Context, lease time.Duration) erro
 	before := d.now().Add(-lease)
 	offset := 0
 	for ctx.Err() == nil {
-		open, err := d.Store.OpenExecutions(ctx, &store.OpenExecutionsParams{StartedBefore: before, Offset: offset, Limit: recoverPage})
+		open, err := d.store.OpenExecutions(ctx, &store.OpenExecutionsParams{StartedBefore: before, Offset: offset, Limit: recoverPage})
 		if err != nil {
 			return fmt.Errorf("listing open executions: %w", err)
 		}
@@ -379,7 +379,7 @@ func (d *Durable) recoverOutboxes(ctx context.Context, lease time.Duration) erro
 		for i, e := range open {
 			ids[i] = e.ID
 		}
-		states, err := d.Store.OpenExecutionStates(ctx, ids)
+		states, err := d.store.OpenExecutionStates(ctx, ids)
 		if err != nil {
 			return fmt.Errorf("reading open executions: %w", err)
 		}
@@ -387,7 +387,7 @@ func (d *Durable) recoverOutboxes(ctx context.Context, lease time.Duration) erro
 		for i, st := range states {
 			switch {
 			case st.Status != store.StatusRunning:
-				if err := d.Store.OpenExecutionRemove(ctx, ids[i]); store.Unavailable(err) {
+				if err := d.store.OpenExecutionRemove(ctx, ids[i]); store.Unavailable(err) {
 					return fmt.Errorf("dropping an ended execution from the open index: %w", err)
 				} else if err != nil {
 					slog.Error("dropping an ended execution from the open index", "execution", ids[i], "err", err)
@@ -395,7 +395,7 @@ func (d *Durable) recoverOutboxes(ctx context.Context, lease time.Duration) erro
 				}
 				dropped++
 			case st.Outbox > 0:
-				if _, err := d.Store.OutboxFlush(ctx, ids[i]); store.Unavailable(err) {
+				if _, err := d.store.OutboxFlush(ctx, ids[i]); store.Unavailable(err) {
 					return fmt.Errorf("flushing an outbox: %w", err)
 				} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 					slog.Error("flushing an outbox", "execution", ids[i], "err", err)

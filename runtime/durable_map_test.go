@@ -20,7 +20,7 @@ import (
 // returns the execution, the most threads the execution had when a task
 // ran (its top-level thread and its iterations' threads: those created and
 // not ended), and the threads left at its end.
-func mapLiveRun(t *testing.T, st *store.Client, maxConcurrency string, n int) (e *store.Execution, most, left int64) {
+func mapLiveRun(t *testing.T, st *store.Client, maxConcurrency string, n int) (e *runtime.ExecutionInfo, most, left int64) {
 	t.Helper()
 	ctx := context.Background()
 	var id string
@@ -32,7 +32,7 @@ func mapLiveRun(t *testing.T, st *store.Client, maxConcurrency string, n int) (e
 		most = max(most, c)
 		return req.Parameters, nil
 	})
-	d := &runtime.Durable{Store: st, Tasks: h, Consumer: "w1"}
+	d := runtime.NewDurable(st, &runtime.Durable{Tasks: h, Consumer: "w1"})
 	items := make([]int, n)
 	for i := range items {
 		items[i] = i * 10
@@ -146,7 +146,7 @@ func TestDurableMapRedeliveredItemsRunOnce(t *testing.T) {
 			t.Cleanup(func() { _ = st.Purge(context.Background()); _ = st.Close() })
 			var id string
 			var most int64
-			d := &runtime.Durable{Store: st, Consumer: "w1"}
+			d := runtime.NewDurable(st, &runtime.Durable{Consumer: "w1"})
 			started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Input: decode(t, `{"items":[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19]}`),
 				Definition: []byte(`{"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":2,"ItemsPath":"$.items",
 				"ItemProcessor":{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"W"},"W":{"Type":"Wait","Seconds":0,"Next":"B"},
@@ -219,7 +219,7 @@ func TestDurableMapStoppedAndRedriven(t *testing.T) {
 	}
 	require.Equal(t, 2+6, count["MapIterationStarted"], "2 before the stop, 6 after the redrive: %v", types)
 	require.Equal(t, 6, count["MapIterationSucceeded"], "%v", types)
-	left, err := d.Store.ThreadCount(ctx, started.ID)
+	left, err := runtime.StoreOf(d).ThreadCount(ctx, started.ID)
 	require.NoError(t, err)
 	require.LessOrEqual(t, left, int64(1+2), "the stopped run's 2 iterations at most")
 }

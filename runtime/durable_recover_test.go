@@ -24,7 +24,7 @@ func TestRecoverOutboxesHandsOverAndDropsEndedEntries(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Purge(context.Background()); _ = st.Close() })
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	d := &Durable{Store: st, Consumer: "r", Now: func() time.Time { return t0.Add(time.Hour) }}
+	d := &Durable{store: st, Consumer: "r", Now: func() time.Time { return t0.Add(time.Hour) }}
 
 	create := func(name string) string {
 		res, err := st.ExecutionCreate(ctx, &store.ExecutionCreateParams{

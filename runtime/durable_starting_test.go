@@ -51,7 +51,7 @@ func TestCachedWaitsForAStartUnderWay(t *testing.T) {
 // A closed execution's cached fields are dropped: the cache holds the
 // executions running in this process, not every one it ran.
 func TestClosedExecutionsLeaveTheCache(t *testing.T) {
-	d := &Durable{Store: storetest.Open(t, "sbrtc-"), Consumer: "c"}
+	d := &Durable{store: storetest.Open(t, "sbrtc-"), Consumer: "c"}
 	ctx := context.Background()
 	s, err := d.Start(ctx, StartParams{StateMachineName: "m", Definition: []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"W"},"W":{"Type":"Wait","Seconds":3600,"End":true}}}`), Input: map[string]any{}})
 	if err != nil {

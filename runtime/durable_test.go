@@ -23,13 +23,13 @@ func openStore(t testing.TB) *store.Client { return storetest.Open(t, "sbrt-") }
 
 func newDurable(t *testing.T, h integrations.Handler) (*runtime.Durable, *testclock.Clock) {
 	clk := testclock.New(t0)
-	return &runtime.Durable{Store: openStore(t), Tasks: h, Now: clk.Now, Consumer: "w1"}, clk
+	return runtime.NewDurable(openStore(t), &runtime.Durable{Tasks: h, Now: clk.Now, Consumer: "w1"}), clk
 }
 
 // historyTypes returns the types of an execution's history events.
 func historyTypes(t *testing.T, d *runtime.Durable, id string) []string {
 	t.Helper()
-	page, err := d.Store.HistoryPage(context.Background(), &store.HistoryPageParams{ExecutionID: id, Limit: 1000})
+	page, err := runtime.StoreOf(d).HistoryPage(context.Background(), &store.HistoryPageParams{ExecutionID: id, Limit: 1000})
 	require.NoError(t, err)
 	var types []string
 	for i, ev := range page.Events {
@@ -171,24 +171,24 @@ func TestDurableWorkTakenOverAfterACrash(t *testing.T) {
 	require.NoError(t, err)
 
 	// The first worker reads A's step and dies before doing anything.
-	works, err := d.Store.WorkRead(ctx, "dead-1", 10, 0)
+	works, err := runtime.StoreOf(d).WorkRead(ctx, "dead-1", 10, 0)
 	require.NoError(t, err)
 	require.Len(t, works, 1)
 
 	// The second worker takes it over and carries out A; then it dies after
 	// the transition, before acknowledging.
-	second := &runtime.Durable{Store: d.Store, Now: d.Now, Consumer: "dead-2"}
+	second := runtime.NewDurable(runtime.StoreOf(d), &runtime.Durable{Now: d.Now, Consumer: "dead-2"})
 	taken := reclaimAll(t, second)
 	require.Len(t, taken, 1)
 	require.NoError(t, second.Process(ctx, taken[0].Item))
 
 	// A third worker reclaims A's item again: stale, dropped. B's step, in
 	// the ready stream, it carries out.
-	third := &runtime.Durable{Store: d.Store, Now: d.Now, Consumer: "alive"}
+	third := runtime.NewDurable(runtime.StoreOf(d), &runtime.Durable{Now: d.Now, Consumer: "alive"})
 	again := reclaimAll(t, third)
 	require.Len(t, again, 1)
 	require.NoError(t, third.Process(ctx, again[0].Item))
-	require.NoError(t, d.Store.WorkAck(ctx, again[0].ID))
+	require.NoError(t, runtime.StoreOf(d).WorkAck(ctx, again[0].ID))
 	require.NoError(t, third.Drain(ctx))
 
 	e, err := d.Describe(ctx, started.ID)
@@ -205,7 +205,7 @@ func reclaimAll(t *testing.T, d *runtime.Durable) []store.Work {
 	t.Helper()
 	deadline := time.Now().Add(safety)
 	for time.Now().Before(deadline) {
-		works, err := d.Store.WorkReclaim(context.Background(), d.Consumer, time.Millisecond, 10)
+		works, err := runtime.StoreOf(d).WorkReclaim(context.Background(), d.Consumer, time.Millisecond, 10)
 		if err != nil && !errors.Is(err, store.ErrCorrupt) {
 			require.NoError(t, err)
 		}
@@ -263,7 +263,7 @@ func TestDurableStop(t *testing.T) {
 	require.Equal(t, []string{"ExecutionStarted", "WaitStateEntered", "ExecutionAborted"}, historyTypes(t, d, started.ID))
 }
 
-func runDurable(t *testing.T, h integrations.Handler, def, input string) (*runtime.Durable, *store.Execution) {
+func runDurable(t *testing.T, h integrations.Handler, def, input string) (*runtime.Durable, *runtime.ExecutionInfo) {
 	t.Helper()
 	d, _ := newDurable(t, h)
 	ctx := context.Background()

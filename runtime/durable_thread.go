@@ -60,8 +60,11 @@ type threadRecord struct {
 	Redrives int `json:"rd,omitempty"`
 	// Token is the task token of a .waitForTaskToken task, and Deadline
 	// (unix ms, 0: none) when its TimeoutSeconds end.
-	Token    string `json:"tok,omitempty"`
-	Deadline int64  `json:"dl,omitempty"`
+	Token string `json:"tok,omitempty"`
+	// Started: a worker took the activity task of Token (ActivityStarted);
+	// the task queued again by a call delivered twice is then stale.
+	Started  bool  `json:"sta,omitempty"`
+	Deadline int64 `json:"dl,omitempty"`
 }
 
 // forkRecord is the fork a Parallel or Map state waits for.

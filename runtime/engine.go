@@ -31,6 +31,11 @@ type Engine struct {
 	// MaxExpressDuration bounds an Express execution (AWS's 5 minutes when
 	// 0): past it the execution times out.
 	MaxExpressDuration time.Duration
+	// MaxPayload is the limit on a state's input, output, result and
+	// parameters, in bytes of JSON text (AWS's 256 KiB when 0). Raise it
+	// only on purpose: a definition that needs more fails on AWS with
+	// States.DataLimitExceeded.
+	MaxPayload int
 }
 
 // DefaultEngineMaxEvents is the in-memory engine's bound on a kept
@@ -129,6 +134,7 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 			StateMachineID:   fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", region, account, smName),
 			StateMachineName: smName,
 			Express:          x.Express,
+			MaxPayload:       e.MaxPayload,
 		},
 	}
 	run.base.ExecutionID = run.arn

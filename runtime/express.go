@@ -52,7 +52,7 @@ func (d *Durable) startExpress(ctx context.Context, smName, sha string, m *asl.S
 		}
 		wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer wcancel()
-		if err := d.Store.ExpressRecordPut(wctx, x, d.retention()); err != nil {
+		if err := d.store.ExpressRecordPut(wctx, x, d.retention()); err != nil {
 			slog.Error("recording an express execution's end", "execution", arn, "err", err)
 		}
 	}()

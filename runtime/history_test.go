@@ -15,7 +15,6 @@ import (
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/internal/testclock"
 	"github.com/signalbox/signalbox/runtime"
-	"github.com/signalbox/signalbox/store"
 )
 
 // goldenCase is one file of testdata/history (see its README.md).
@@ -46,11 +45,11 @@ func TestGoldenHistories(t *testing.T) {
 		"durable": func(t *testing.T, name string, gc goldenCase) []map[string]any {
 			ctx := context.Background()
 			clk := testclock.New(t0)
-			d := &runtime.Durable{Store: openStore(t), Tasks: goldenHandlers[name], Now: clk.Now, Consumer: "golden"}
+			d := runtime.NewDurable(openStore(t), &runtime.Durable{Tasks: goldenHandlers[name], Now: clk.Now, Consumer: "golden"})
 			started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "StateMachine", Definition: gc.Definition, Input: decode(t, string(gc.Input))})
 			require.NoError(t, err)
 			require.NoError(t, d.DrainVirtual(ctx, started.ID, func(to time.Time) { clk.Advance(to.Sub(clk.Now())) }))
-			page, err := d.Store.HistoryPage(ctx, &store.HistoryPageParams{ExecutionID: started.ID, Limit: 1000})
+			page, err := d.Inspector().History(ctx, started.ID, runtime.HistoryQuery{Limit: 1000})
 			require.NoError(t, err)
 			evs := make([]map[string]any, len(page.Events))
 			for i, ev := range page.Events {

@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -69,4 +70,43 @@ func TestTaskCredentialsReachTheIntegration(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "SUCCEEDED", e.Status)
 	require.Equal(t, []any{want}, got)
+}
+
+// TestPendingResultWaitsForTheToken: a handler that answers later returns
+// *Pending; the execution waits (TaskSubmitted) until the Host completes
+// the task by the request's token, on a resource without
+// .waitForTaskToken, as an activity or a .sync job does.
+func TestPendingResultWaitsForTheToken(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var token string
+	h := integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
+		token = req.TaskToken
+		return &integrations.Pending{Output: map[string]any{"jobId": "j-1"}}, nil
+	})
+	d, clk := newDurable(t, h)
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Input: map[string]any{}, Definition: []byte(`{"StartAt":"Job","States":{"Job":{
+		"Type":"Task","Resource":"arn:aws:states:::glue:startJobRun.sync","TimeoutSeconds":60,"ResultPath":"$.job","End":true}}}`)})
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	e, err := d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "RUNNING", e.Status, "waiting for the job")
+	require.NotEmpty(t, token)
+
+	clk.Advance(30 * time.Second)
+	require.NoError(t, d.Host().SendTaskSuccess(ctx, token, map[string]any{"state": "SUCCEEDED"}))
+	require.NoError(t, d.Drain(ctx))
+	e, err = d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", e.Status)
+	require.JSONEq(t, `{"job":{"state":"SUCCEEDED"}}`, string(e.Output))
+	require.Equal(t, []string{"ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"},
+		historyTypes(t, d, started.ID))
+	require.ErrorIs(t, d.Host().SendTaskSuccess(ctx, token, map[string]any{}), runtime.ErrTaskDoesNotExist, "the token is used once")
+
+	// in an Express (in-memory) execution there is no token to wait for
+	res := run(t, `{"StartAt":"Job","States":{"Job":{"Type":"Task","Resource":"arn:aws:states:::glue:startJobRun.sync","End":true}}}`, `{}`, h)
+	requireFailed(t, res, runtime.StatusFailed, "States.Runtime")
+	require.Contains(t, res.Cause, "Express executions do not support")
 }

@@ -47,7 +47,7 @@ func TestKeeperLogsOncePerStateChangeAndBacksOff(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	var logged syncBuffer
-	k := newKeeper(&Durable{Store: st, Consumer: "keeper"}, time.Minute, slog.New(slog.NewTextHandler(&logged, nil)))
+	k := newKeeper(&Durable{store: st, Consumer: "keeper"}, time.Minute, slog.New(slog.NewTextHandler(&logged, nil)))
 
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) // the ticks' times
 	k.fireTimers(ctx, now)

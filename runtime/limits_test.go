@@ -148,3 +148,19 @@ func TestMapResultAtTheLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestEngineMaxPayloadRaisesTheLimitOnPurpose: AWS's 256 KiB by default;
+// Engine.MaxPayload raises it for a self-hosted run that needs more.
+func TestEngineMaxPayloadRaisesTheLimitOnPurpose(t *testing.T) {
+	t.Parallel()
+	def := `{"StartAt":"Grow","States":{"Grow":{"Type":"Pass","Parameters":{"a.$":"$.s","b.$":"$.s"},"End":true}}}`
+	input := `{"s":"` + strings.Repeat("x", 150_000) + `"}`
+	requireFailed(t, run(t, def, input, nil), runtime.StatusFailed, "States.DataLimitExceeded")
+
+	res := runWith(t, context.Background(), &runtime.Engine{MaxPayload: 1 << 20}, def, input)
+	require.Equal(t, runtime.StatusSucceeded, res.Status, "%s: %s", res.Error, res.Cause)
+	require.Len(t, res.Output.(map[string]any)["b"], 150_000)
+
+	res = runWith(t, context.Background(), &runtime.Engine{MaxPayload: 200_000}, def, input)
+	requireFailed(t, res, runtime.StatusFailed, "States.DataLimitExceeded")
+}

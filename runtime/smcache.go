@@ -36,7 +36,7 @@ func (d *Durable) stateMachine(ctx context.Context, name string) (*store.StateMa
 	if ok && time.Since(e.at) < smCacheTTL {
 		return e.sm, nil
 	}
-	sm, err := d.Store.StateMachineGet(ctx, name)
+	sm, err := d.store.StateMachineGet(ctx, name)
 	if err != nil {
 		return nil, err
 	}

@@ -21,9 +21,6 @@ const (
 // ErrStateMachineDoesNotExist is AWS's StateMachineDoesNotExist.
 var ErrStateMachineDoesNotExist = errors.New("StateMachineDoesNotExist")
 
-// ErrStateMachineAlreadyExists is AWS's StateMachineAlreadyExists.
-var ErrStateMachineAlreadyExists = store.ErrStateMachineExists
-
 // StateMachineParams create or update a state machine.
 type StateMachineParams struct {
 	Name       string
@@ -45,13 +42,16 @@ type StateMachineInfo struct {
 	Created    time.Time
 	Updated    time.Time
 	RevisionID string
+	// Description is a version's description (DescribeStateMachineVersion).
+	Description string
 	// VersionARN is set when the call published a version.
 	VersionARN string
 }
 
 // CreateStateMachine validates and stores a state machine (AWS's
 // CreateStateMachine: idempotent for the same definition, type and role).
-func (d *Durable) CreateStateMachine(ctx context.Context, p StateMachineParams) (*StateMachineInfo, error) {
+func (d *Durable) CreateStateMachine(ctx context.Context, p StateMachineParams) (_ *StateMachineInfo, err error) {
+	defer func() { err = fromStore(err) }()
 	if err := CheckExecutionName(p.Name); err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func (d *Durable) CreateStateMachine(ctx context.Context, p StateMachineParams) 
 		return nil, err
 	}
 	defer d.forgetStateMachine(p.Name)
-	if _, _, err := d.Store.StateMachineCreate(ctx, &store.StateMachineCreateParams{
+	if _, _, err := d.store.StateMachineCreate(ctx, &store.StateMachineCreateParams{
 		Name: p.Name, DefinitionSHA: sha, Type: typ, RoleARN: p.RoleARN, RevisionID: newRevision(), Now: d.now(),
 	}); err != nil {
 		return nil, err
@@ -74,7 +74,8 @@ func (d *Durable) CreateStateMachine(ctx context.Context, p StateMachineParams) 
 
 // UpdateStateMachine changes a state machine's definition or role: new
 // executions use the new definition, running ones keep theirs.
-func (d *Durable) UpdateStateMachine(ctx context.Context, p StateMachineParams) (*StateMachineInfo, error) {
+func (d *Durable) UpdateStateMachine(ctx context.Context, p StateMachineParams) (_ *StateMachineInfo, err error) {
+	defer func() { err = fromStore(err) }()
 	sha := ""
 	if len(p.Definition) > 0 {
 		var err error
@@ -83,7 +84,7 @@ func (d *Durable) UpdateStateMachine(ctx context.Context, p StateMachineParams) 
 		}
 	}
 	defer d.forgetStateMachine(p.Name)
-	_, err := d.Store.StateMachineUpdate(ctx, &store.StateMachineUpdateParams{Name: p.Name, DefinitionSHA: sha, RoleARN: p.RoleARN, RevisionID: newRevision(), Now: d.now()})
+	_, err = d.store.StateMachineUpdate(ctx, &store.StateMachineUpdateParams{Name: p.Name, DefinitionSHA: sha, RoleARN: p.RoleARN, RevisionID: newRevision(), Now: d.now()})
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, d.StateMachineARN(p.Name))
 	}
@@ -98,7 +99,7 @@ func (d *Durable) putDefinition(ctx context.Context, def []byte) (string, error)
 	if err != nil {
 		return "", err
 	}
-	sha, err := d.Store.DefinitionPut(ctx, def)
+	sha, err := d.store.DefinitionPut(ctx, def)
 	if err == nil {
 		d.cacheDefinition(sha, m)
 	}
@@ -110,7 +111,7 @@ func (d *Durable) afterPut(ctx context.Context, p StateMachineParams) (*StateMac
 	if err != nil || !p.Publish {
 		return info, err
 	}
-	v, err := d.Store.StateMachineVersionPublish(ctx, p.Name, store.DefinitionSHA(info.Definition), p.VersionDescription, d.now())
+	v, err := d.store.StateMachineVersionPublish(ctx, p.Name, store.DefinitionSHA(info.Definition), p.VersionDescription, d.now())
 	if err != nil {
 		return nil, err
 	}
@@ -119,15 +120,16 @@ func (d *Durable) afterPut(ctx context.Context, p StateMachineParams) (*StateMac
 }
 
 // DescribeStateMachine returns a state machine with its definition.
-func (d *Durable) DescribeStateMachine(ctx context.Context, name string) (*StateMachineInfo, error) {
-	sm, err := d.Store.StateMachineGet(ctx, name)
+func (d *Durable) DescribeStateMachine(ctx context.Context, name string) (_ *StateMachineInfo, err error) {
+	defer func() { err = fromStore(err) }()
+	sm, err := d.store.StateMachineGet(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, d.StateMachineARN(name))
 	}
 	if err != nil {
 		return nil, err
 	}
-	def, err := d.Store.DefinitionGet(ctx, sm.DefinitionSHA)
+	def, err := d.store.DefinitionGet(ctx, sm.DefinitionSHA)
 	if err != nil {
 		return nil, err
 	}
@@ -138,14 +140,16 @@ func (d *Durable) DescribeStateMachine(ctx context.Context, name string) (*State
 // ListStateMachines lists state machine names in lexical order; next is
 // the cursor of the following page, "" at the end.
 func (d *Durable) ListStateMachines(ctx context.Context, after string, limit int) (names []string, next string, err error) {
-	return d.Store.StateMachineList(ctx, after, limit)
+	defer func() { err = fromStore(err) }()
+	return d.store.StateMachineList(ctx, after, limit)
 }
 
 // DeleteStateMachine deletes a state machine and its versions; its
 // running executions go on with the definitions they started with.
-func (d *Durable) DeleteStateMachine(ctx context.Context, name string) error {
+func (d *Durable) DeleteStateMachine(ctx context.Context, name string) (err error) {
+	defer func() { err = fromStore(err) }()
 	defer d.forgetStateMachine(name)
-	return d.Store.StateMachineDelete(ctx, name)
+	return d.store.StateMachineDelete(ctx, name)
 }
 
 // StartExecution starts an execution of a state machine by ARN: the
@@ -153,7 +157,8 @@ func (d *Durable) DeleteStateMachine(ctx context.Context, name string) error {
 // ("...:stateMachine:<name>:<version>") or one of its aliases'
 // ("...:stateMachine:<name>:<alias>"), which picks a version by weight.
 // The execution records the version and alias (ExecutionOrigin).
-func (d *Durable) StartExecution(ctx context.Context, arn, name string, input any, traceparent string) (*Started, error) {
+func (d *Durable) StartExecution(ctx context.Context, arn, name string, input any, traceparent string) (_ *Started, err error) {
+	defer func() { err = fromStore(err) }()
 	arn, via, err := d.route(ctx, arn)
 	if err != nil {
 		return nil, err
@@ -200,7 +205,7 @@ func (d *Durable) resolve(ctx context.Context, arn string) (*store.StateMachine,
 	if version == 0 {
 		return sm, sm.DefinitionSHA, nil
 	}
-	v, err := d.Store.StateMachineVersionGet(ctx, smName, version)
+	v, err := d.store.StateMachineVersionGet(ctx, smName, version)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, "", fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, arn)
 	}
@@ -232,8 +237,9 @@ func newRevision() string { return newUUID() }
 // in this process, with the in-memory engine, and returns its result, as
 // StartSyncExecution does. Nothing is written to the store: like AWS, an
 // Express execution keeps no history of its own. ctx bounds it.
-func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, input any) (*Result, error) {
-	arn, _, err := d.route(ctx, arn)
+func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, input any) (_ *Result, err error) {
+	defer func() { err = fromStore(err) }()
+	arn, _, err = d.route(ctx, arn)
 	if err != nil {
 		return nil, err
 	}

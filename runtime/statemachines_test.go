@@ -109,12 +109,12 @@ func TestStartExecutionCarriesTheStateMachinesRole(t *testing.T) {
 	require.NoError(t, err)
 	s, err := d.StartExecution(ctx, d.StateMachineARN("roled"), "", map[string]any{}, "")
 	require.NoError(t, err)
-	other := &runtime.Durable{Store: d.Store, Now: d.Now, Consumer: "w2"} // no cache of this execution
+	other := runtime.NewDurable(runtime.StoreOf(d), &runtime.Durable{Now: d.Now, Consumer: "w2"}) // no cache of this execution
 	require.NoError(t, other.Drain(ctx))
 	e, err := d.Describe(ctx, s.ID)
 	require.NoError(t, err)
 	require.JSONEq(t, `{"role":"`+role+`"}`, string(e.Output))
-	page, err := d.Store.HistoryPage(ctx, &store.HistoryPageParams{ExecutionID: s.ID, Limit: 1})
+	page, err := runtime.StoreOf(d).HistoryPage(ctx, &store.HistoryPageParams{ExecutionID: s.ID, Limit: 1})
 	require.NoError(t, err)
 	require.Contains(t, string(page.Events[0].JSON), `"roleArn":"`+role+`"`)
 }

@@ -31,7 +31,8 @@ const MaxTags = 50
 
 // TagResource adds tags to a state machine or an activity, or overwrites
 // the values of tags it carries.
-func (d *Durable) TagResource(ctx context.Context, arn string, tags map[string]string) error {
+func (d *Durable) TagResource(ctx context.Context, arn string, tags map[string]string) (err error) {
+	defer func() { err = fromStore(err) }()
 	r, err := taggable(arn)
 	if err != nil {
 		return err
@@ -39,7 +40,7 @@ func (d *Durable) TagResource(ctx context.Context, arn string, tags map[string]s
 	if err := CheckTags(tags); err != nil {
 		return err
 	}
-	err = d.Store.TagsSet(ctx, r, tags, MaxTags)
+	err = d.store.TagsSet(ctx, r, tags, MaxTags)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return fmt.Errorf("%w: %s", ErrResourceNotFound, arn)
@@ -51,7 +52,8 @@ func (d *Durable) TagResource(ctx context.Context, arn string, tags map[string]s
 
 // UntagResource removes tags from a state machine or an activity; keys it
 // does not carry are ignored.
-func (d *Durable) UntagResource(ctx context.Context, arn string, keys []string) error {
+func (d *Durable) UntagResource(ctx context.Context, arn string, keys []string) (err error) {
+	defer func() { err = fromStore(err) }()
 	r, err := taggable(arn)
 	if err != nil {
 		return err
@@ -61,7 +63,7 @@ func (d *Durable) UntagResource(ctx context.Context, arn string, keys []string) 
 			return err
 		}
 	}
-	err = d.Store.TagsRemove(ctx, r, keys)
+	err = d.store.TagsRemove(ctx, r, keys)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("%w: %s", ErrResourceNotFound, arn)
 	}
@@ -69,12 +71,13 @@ func (d *Durable) UntagResource(ctx context.Context, arn string, keys []string) 
 }
 
 // ListTagsForResource returns the tags of a state machine or an activity.
-func (d *Durable) ListTagsForResource(ctx context.Context, arn string) (map[string]string, error) {
+func (d *Durable) ListTagsForResource(ctx context.Context, arn string) (_ map[string]string, err error) {
+	defer func() { err = fromStore(err) }()
 	r, err := taggable(arn)
 	if err != nil {
 		return nil, err
 	}
-	tags, err := d.Store.TagsGet(ctx, r)
+	tags, err := d.store.TagsGet(ctx, r)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("%w: %s", ErrResourceNotFound, arn)
 	}

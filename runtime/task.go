@@ -2,7 +2,9 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/signalbox/signalbox/asl/aslerr"
 	"github.com/signalbox/signalbox/integrations"
@@ -34,13 +36,15 @@ func (c taskCall) request() *integrations.Request {
 		HeartbeatSeconds: c.heartbeat,
 		IdempotencyKey:   fmt.Sprintf("%s#%s#%d#%d", c.arn, c.state, c.enteredID, c.attempt),
 		Credentials:      c.credentials,
+		EnteredEventID:   c.enteredID,
 	}
 }
 
 // invokeTask calls h (nil: no integration, a clear error) with req,
 // bounded by its TimeoutSeconds when bounded is set, and translates a
-// failure into an ASL error (nil on success).
-func invokeTask(ctx context.Context, h integrations.Handler, req *integrations.Request, bounded bool) (any, *aslerr.Error) {
+// failure into an ASL error (nil on success). again is set, with no error,
+// when the handler asks to be called again later (integrations.ErrTryAgain).
+func invokeTask(ctx context.Context, h integrations.Handler, req *integrations.Request, bounded bool) (result any, ae *aslerr.Error, again bool) {
 	if h == nil {
 		h = integrations.NewMux()
 	}
@@ -51,10 +55,14 @@ func invokeTask(ctx context.Context, h integrations.Handler, req *integrations.R
 		req.Deadline, _ = ctx.Deadline()
 	}
 	result, err := h.Invoke(ctx, req)
-	if err != nil {
-		return nil, taskError(err, ctx)
+	if errors.Is(err, integrations.ErrTryAgain) {
+		slog.Error("a task call asks to be made again; calling again in a second", "resource", req.Resource, "execution", req.ExecutionARN, "err", err)
+		return nil, nil, true
 	}
-	return result, nil
+	if err != nil {
+		return nil, taskError(err, ctx), false
+	}
+	return result, nil, false
 }
 
 // failureEvent is the history event of a failed task call.

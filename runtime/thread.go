@@ -197,7 +197,17 @@ func (v *visit) call(x asl.CallTask) (asl.Outcome, error) {
 		state: v.st.Name(), enteredID: v.c.EnteredEventID, attempt: v.c.RetryCount, timeout: x.TimeoutSeconds, heartbeat: x.HeartbeatSeconds, credentials: x.Credentials}.request()
 	// A virtual clock does not bound calls: they take no time on it.
 	_, real := t.clock.(RealClock)
-	result, ae := invokeTask(v.ctx, t.run.engine.Tasks, req, real)
+	result, ae, again := invokeTask(v.ctx, t.run.engine.Tasks, req, real)
+	if again {
+		// no store of its own to put the call off on: the call fails
+		ae = &aslerr.Error{Name: aslerr.TaskFailed, Cause: fmt.Sprintf("the integration of %q could not be reached", x.Resource)}
+	}
+	if _, ok := result.(*integrations.Pending); ok && ae == nil {
+		// An in-memory (Express) execution has no task tokens: AWS runs
+		// .sync and .waitForTaskToken in Standard executions only.
+		result, ae = nil, &aslerr.Error{Name: aslerr.Runtime, Cause: fmt.Sprintf(
+			"the integration of %q answers later, through a task token, which Express executions do not support", x.Resource)}
+	}
 	if ae != nil && v.ctx.Err() != nil {
 		return nil, ended{t.interrupted(v.ctx, v.ctx.Err())}
 	}

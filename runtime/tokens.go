@@ -53,19 +53,19 @@ func isThreadID(s string) bool {
 	return true
 }
 
-// SendTaskSuccess completes the task waiting for token with output.
-func (d *Durable) SendTaskSuccess(ctx context.Context, token string, output any) error {
+// sendTaskSuccess completes the task waiting for token with output.
+func (d *Durable) sendTaskSuccess(ctx context.Context, token string, output any) error {
 	return d.sendTask(ctx, token, &external{token: token, output: output})
 }
 
-// SendTaskFailure fails the task waiting for token; Retry and Catch apply.
-func (d *Durable) SendTaskFailure(ctx context.Context, token, errName, cause string) error {
+// sendTaskFailure fails the task waiting for token; Retry and Catch apply.
+func (d *Durable) sendTaskFailure(ctx context.Context, token, errName, cause string) error {
 	return d.sendTask(ctx, token, &external{token: token, failure: &aslerr.Error{Name: errName, Cause: cause}})
 }
 
-// SendTaskHeartbeat tells the task waiting for token that its worker is
+// sendTaskHeartbeat tells the task waiting for token that its worker is
 // alive: its HeartbeatSeconds start again.
-func (d *Durable) SendTaskHeartbeat(ctx context.Context, token string) error {
+func (d *Durable) sendTaskHeartbeat(ctx context.Context, token string) error {
 	return d.sendTask(ctx, token, &external{token: token, heartbeat: true})
 }
 

@@ -5,7 +5,8 @@ import "strconv"
 // args builds a script's ARGV in the sections scripts.go describes.
 type args []any
 
-// events appends the events section.
+// events appends the events section: each event as the history keeps it
+// (scripts.go), so that the script pushes it as it is.
 func (a *args) events(evs []Event) error {
 	*a = append(*a, len(evs))
 	for i, e := range evs {
@@ -13,11 +14,18 @@ func (a *args) events(evs []Event) error {
 		if err != nil {
 			return errorAt("event", i, err)
 		}
-		prev := strconv.FormatInt(e.PreviousID, 10)
-		if e.PreviousID == NoPreviousEvent {
-			prev = "-"
+		var el string
+		switch {
+		case e.PreviousID == NoPreviousEvent:
+			el = "^0|" + inner
+		case e.PreviousID > 0:
+			el = "^" + strconv.FormatInt(e.PreviousID, 10) + "|" + inner
+		case i == 0:
+			el = "@" + inner // follows the thread's latest event
+		default:
+			el = "~" + inner
 		}
-		*a = append(*a, prev, inner)
+		*a = append(*a, el)
 	}
 	return nil
 }

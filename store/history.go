@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // Event is a history event to append. The store assigns its id from the
@@ -120,7 +122,12 @@ func (c *Client) HistoryPage(ctx context.Context, p *HistoryPageParams) (*Histor
 	}
 	evs := make([]HistoryEvent, len(vals))
 	for i, v := range vals {
-		evs[i] = HistoryEvent{ID: start + int64(i) + 1, JSON: []byte(v)}
+		id := start + int64(i) + 1
+		b, err := renderEvent(id, v)
+		if err != nil {
+			return nil, fmt.Errorf("store: history of %s: %w", p.ExecutionID, err)
+		}
+		evs[i] = HistoryEvent{ID: id, JSON: b}
 	}
 	if p.Reverse {
 		slices.Reverse(evs)
@@ -131,4 +138,41 @@ func (c *Client) HistoryPage(ctx context.Context, p *HistoryPageParams) (*Histor
 		res.Next = evs[limit-1].ID
 	}
 	return res, nil
+}
+
+// renderEvent renders the history's event id, as the list keeps it
+// (scripts.go), as its JSON object with "id" and "previousEventId" first.
+// The scripts push what Go built without rebuilding it: the id is the
+// event's place in the list, and the previous event's id is either named
+// or the id before it. An event written by a version before 0.6 is that
+// JSON object already.
+func renderEvent(id int64, v string) ([]byte, error) {
+	if v == "" {
+		return nil, fmt.Errorf("%w: history event %d is empty", ErrCorrupt, id)
+	}
+	var prev, fields string
+	switch v[0] {
+	case '{':
+		return []byte(v), nil
+	case '~':
+		prev, fields = strconv.FormatInt(id-1, 10), v[1:]
+	case '^':
+		k := strings.IndexByte(v, '|')
+		if k < 2 {
+			return nil, fmt.Errorf("%w: history event %d: %.40q", ErrCorrupt, id, v)
+		}
+		prev, fields = v[1:k], v[k+1:]
+	default:
+		return nil, fmt.Errorf("%w: history event %d: %.40q", ErrCorrupt, id, v)
+	}
+	b := make([]byte, 0, len(fields)+40)
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, id, 10)
+	b = append(b, `,"previousEventId":`...)
+	b = append(b, prev...)
+	if fields != "" {
+		b = append(b, ',')
+		b = append(b, fields...)
+	}
+	return append(b, '}'), nil
 }

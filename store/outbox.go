@@ -138,32 +138,14 @@ func (c *Client) handOverChain(ctx context.Context, execID string, chain []*hand
 		// (TransitionParams.After): only the last one's can be left.
 		chain = chain[len(chain)-1:]
 	}
-	// The outbox holds exactly the chain's entries when they have
-	// consecutive sequence numbers (nothing else was appended between
-	// them) and the outbox's length after the last transition is their
-	// number (nothing before them is left, and none of them was taken by
-	// a concurrent flush, which trims from the head). A mere count could
-	// match by coincidence and trim another thread's entry undelivered.
-	var total, prev int64
-	for _, h := range chain {
-		if h == nil || h.execID != execID {
-			return flush()
-		}
-		for _, e := range h.entries {
-			if prev != 0 && e.seq != prev+1 {
-				return flush()
-			}
-			prev = e.seq
-		}
-		total += int64(len(h.entries))
+	total, whole := chainIsOutbox(execID, chain)
+	if !whole {
+		return flush()
 	}
 	if len(chain) == 0 {
 		return 0, nil
 	}
 	last := chain[len(chain)-1]
-	if last.outboxLen != total {
-		return flush()
-	}
 	if total == 0 {
 		// The chain left nothing, and the outbox is empty.
 		if list == nil {
@@ -174,12 +156,44 @@ func (c *Client) handOverChain(ctx context.Context, execID string, chain []*hand
 		}
 		return 0, nil
 	}
-	key := c.keys.OutboxKey(execID)
-	// The items are added, then the chain's entries removed from the
-	// outbox, each by its exact value (unique: it holds its outbox seq), so
-	// that an entry a concurrent flush removed first is no matter: in one
-	// round trip, or, on a Redis Cluster (where a pipeline does not keep
-	// the order of keys of different slots), in two.
+	if err := c.handOverEntries(ctx, execID, chain, list); err != nil {
+		return 0, err
+	}
+	return len(last.entries), nil
+}
+
+// chainIsOutbox reports whether the outbox holds exactly the chain's
+// entries, and how many: they have consecutive sequence numbers (nothing
+// else was appended between them) and the outbox's length after the last
+// transition is their number (nothing before them is left, and none of
+// them was taken by a concurrent flush, which trims from the head). A mere
+// count could match by coincidence and trim another thread's entry
+// undelivered.
+func chainIsOutbox(execID string, chain []*handOver) (total int64, ok bool) {
+	var prev int64
+	for _, h := range chain {
+		if h == nil || h.execID != execID {
+			return 0, false
+		}
+		for _, e := range h.entries {
+			if prev != 0 && e.seq != prev+1 {
+				return 0, false
+			}
+			prev = e.seq
+		}
+		total += int64(len(h.entries))
+	}
+	return total, len(chain) == 0 || chain[len(chain)-1].outboxLen == total
+}
+
+// handOverEntries adds the last transition's items to the ready stream or
+// the timers, then removes the chain's entries from the outbox, each by its
+// exact value (unique: it holds its outbox seq), so that an entry a
+// concurrent flush removed first is no matter: in one round trip, or, on a
+// Redis Cluster (where a pipeline does not keep the order of keys of
+// different slots), in two.
+func (c *Client) handOverEntries(ctx context.Context, execID string, chain []*handOver, list func(redis.Pipeliner)) error {
+	key, last := c.keys.OutboxKey(execID), chain[len(chain)-1]
 	remove := func(pipe redis.Pipeliner) {
 		for _, h := range chain {
 			for _, e := range h.entries {
@@ -207,9 +221,9 @@ func (c *Client) handOverChain(ctx context.Context, execID string, chain []*hand
 		_, err = c.hot.Pipelined(ctx, func(pipe redis.Pipeliner) error { remove(pipe); return nil })
 	}
 	if err != nil {
-		return 0, fmt.Errorf("store: handing over the outbox of %s: %w", execID, err)
+		return fmt.Errorf("store: handing over the outbox of %s: %w", execID, err)
 	}
-	return len(last.entries), nil
+	return nil
 }
 
 // isNoScript reports whether err is Redis's NOSCRIPT: EVALSHA of a script

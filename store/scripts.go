@@ -18,13 +18,17 @@ import "github.com/redis/go-redis/v9"
 // Encodings the scripts share (keys.go says where each lives):
 //   - a thread:        "<seq>|<last event id>|<record JSON>"
 //   - an outbox entry: "<outbox seq>|<due unix ms, 0 for now>|<work item>"
-//   - a history event: the JSON object Go passed, with "id" and
-//     "previousEventId" put first.
+//   - a history event: "~<fields>" or "^<previous id>|<fields>" (its id
+//     is its place in the list; HistoryPage renders the JSON object with
+//     "id" and "previousEventId" first), or, as versions before 0.6 wrote
+//     it, that JSON object itself.
 //
 // Variable-length ARGV sections are a count followed by that many entries:
-//   - events: n, then n pairs (previous event id, 0 to chain to the thread's
-//     latest event, "-" for none: 0; the event's JSON object without its
-//     braces)
+//   - events: n, then n events as the history keeps them (history.go):
+//     "~<fields>" follows the event before it, "^<previous id>|<fields>"
+//     names the event it follows, and the first may be "@<fields>", to
+//     follow the thread's latest event, which only the script knows; the
+//     fields are the event's JSON object without its braces
 //   - pairs:  m, then m pairs (field, value)
 //   - outbox: k, then k entries "<due>|<work item>"
 
@@ -52,21 +56,29 @@ local function hset_pairs(key, i, prefix)
   return i + 2 * m
 end
 
+-- push_events appends the n events at ARGV[j...] to the history h as Go
+-- built them (history.go), the first one, when it is to follow the
+-- thread's latest event ("@"), given last's id: no event is rebuilt here.
+local function push_events(h, j, n, last)
+  local e = ARGV[j]
+  -- (not string.byte(e): the embedded server's Lua returns every byte)
+  if string.sub(e, 1, 1) == '@' then e = '^' .. string.format('%d', last) .. '|' .. string.sub(e, 2) end
+  if n <= 1000 then
+    redis.call('RPUSH', h, e, unpack(ARGV, j + 1, j + n - 1))
+    return
+  end
+  redis.call('RPUSH', h, e)
+  for c = j + 1, j + n - 1, 1000 do
+    redis.call('RPUSH', h, unpack(ARGV, c, math.min(c + 999, j + n - 1)))
+  end
+end
+
 local function append_events(x, h, i, last)
   local n = tonumber(ARGV[i]); i = i + 1
   if n == 0 then return 0, last, i end
   local first = redis.call('HINCRBY', x, 'events', n) - n + 1
-  local t = {}
-  for k = 0, n - 1 do
-    local prev, inner = ARGV[i], ARGV[i + 1]
-    if prev == '0' then prev = string.format('%d', last) elseif prev == '-' then prev = '0' end
-    if inner ~= '' then inner = ',' .. inner end
-    last = first + k
-    t[#t + 1] = '{"id":' .. string.format('%d', last) .. ',"previousEventId":' .. prev .. inner .. '}'
-    i = i + 2
-  end
-  push(h, t)
-  return first, last, i
+  push_events(h, i, n, last)
+  return first, first + n - 1, i + n
 end
 
 -- retain keeps the execution's keys (the first n of KEYS) for ms
@@ -136,7 +148,7 @@ if status then
       -- a start repeated after the entry was lost puts it back
       local m = tonumber(ARGV[3])
       local i = 4 + 2 * m
-      i = i + 1 + 2 * tonumber(ARGV[i])
+      i = i + 1 + tonumber(ARGV[i])
       i = i + 1 + tonumber(ARGV[i])
       redis.call('ZADD', KEYS[7], 'NX', ARGV[i + 1], ARGV[i])
     end
@@ -151,15 +163,8 @@ local m = tonumber(ARGV[3])
 for k = 0, m - 1 do f[#f + 1] = ARGV[4 + 2 * k]; f[#f + 1] = ARGV[5 + 2 * k] end
 local i = 4 + 2 * m
 local n = tonumber(ARGV[i])
-local t, last = {}, 0
-for k = 0, n - 1 do
-  local prev, inner = ARGV[i + 1 + 2 * k], ARGV[i + 2 + 2 * k]
-  if prev == '0' then prev = string.format('%d', last) elseif prev == '-' then prev = '0' end
-  if inner ~= '' then inner = ',' .. inner end
-  last = k + 1
-  t[#t + 1] = '{"id":' .. string.format('%d', last) .. ',"previousEventId":' .. prev .. inner .. '}'
-end
-i = i + 1 + 2 * n
+local events, last = i + 1, n
+i = i + 1 + n
 local ko = tonumber(ARGV[i])
 if #KEYS > 4 then
   for c = 1, ko do schedule(KEYS[5], KEYS[6], ARGV[i + c]) end
@@ -170,7 +175,7 @@ if #KEYS > 4 then
 end
 f[#f + 1] = 'events'; f[#f + 1] = n; f[#f + 1] = 'outbox'; f[#f + 1] = ko
 redis.call('HSET', x, unpack(f))
-if n > 0 then push(KEYS[2], t) end
+if n > 0 then push_events(KEYS[2], events, n, 0) end
 redis.call('HSET', KEYS[3], '0', '0|' .. string.format('%d', last) .. '|' .. ARGV[2])
 local o = {}
 for c = 1, ko do o[c] = string.format('%d', c) .. '|' .. ARGV[i + c] end
@@ -336,7 +341,9 @@ if ARGV[i] ~= '' then
     end
   end
 end
-local olen = redis.call('LLEN', KEYS[5])
+-- in direct mode the outbox is not written: no LLEN (each call costs)
+local olen = 0
+if #KEYS <= 6 then olen = redis.call('LLEN', KEYS[5]) end
 if retention and retention > 0 then
   -- the keys the execution wrote (an empty outbox does not exist)
   for k in string.gmatch(keep, '%d') do

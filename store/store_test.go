@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"os"
 	"testing"
 	"time"
@@ -130,12 +131,45 @@ func create(t testing.TB, c *Client, name, input string) string {
 	return res.Execution.ID
 }
 
-// history returns an execution's whole history as JSON strings.
+// history returns an execution's whole history as JSON strings, each
+// event rendered from the list as HistoryPage renders it.
 func history(t *testing.T, c *Client, id string) []string {
 	t.Helper()
 	vals, err := c.rdb.LRange(context.Background(), c.keys.HistoryKey(id), 0, -1).Result()
 	require.NoError(t, err)
+	for i, v := range vals {
+		b, err := renderEvent(int64(i+1), v)
+		require.NoError(t, err)
+		vals[i] = string(b)
+	}
 	return vals
+}
+
+// TestRenderEvent: the list keeps an event as the script pushed it, with
+// neither its id nor, when it follows the event before it, the previous
+// id; events written before, as whole JSON objects, read unchanged.
+func TestRenderEvent(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		id   int64
+		v    string
+		want string
+	}{
+		{7, `~"type":"PassStateExited"`, `{"id":7,"previousEventId":6,"type":"PassStateExited"}`},
+		{2, `^0|"type":"PassStateEntered"`, `{"id":2,"previousEventId":0,"type":"PassStateEntered"}`},
+		{12, `^3|"type":"MapIterationStarted"`, `{"id":12,"previousEventId":3,"type":"MapIterationStarted"}`},
+		{5, `^1|`, `{"id":5,"previousEventId":1}`},
+		{4, `{"id":4,"previousEventId":3,"type":"WaitStateExited"}`, `{"id":4,"previousEventId":3,"type":"WaitStateExited"}`},
+	} {
+		b, err := renderEvent(tt.id, tt.v)
+		require.NoError(t, err, tt.v)
+		require.Equal(t, tt.want, string(b))
+		require.True(t, json.Valid(b), tt.v)
+	}
+	for _, bad := range []string{"", "x", "^|a", "^", "@\"type\":1"} {
+		_, err := renderEvent(1, bad)
+		require.ErrorIs(t, err, ErrCorrupt, "%q", bad)
+	}
 }
 
 // step is a transition of thread at seq to state, with one event.

@@ -186,90 +186,16 @@ type handOver struct {
 // and closes the execution when p.Close is set. A closed execution is then
 // removed from the open executions.
 func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*TransitionResult, error) {
-	if err := errors.Join(checkID("execution id", p.ExecutionID), checkID("thread id", p.Thread)); err != nil {
+	a, err := c.transitionArgs(p)
+	if err != nil {
 		return nil, err
 	}
-	succeeds := p.Close != nil && p.Close.Status == StatusSucceeded
-	a := args{p.Thread, p.Seq, p.Record, max(p.Steps, 1), p.ExpectEvents, p.MaxEvents, boolArg(succeeds)}
-	if err := a.events(p.Events); err != nil {
-		return nil, err
-	}
-	kv := make([]string, 0, 2*len(p.Vars))
-	for _, v := range p.Vars {
-		if v.Name == "" {
-			return nil, fmt.Errorf("%w: a variable without a name", ErrInvalid)
-		}
-		kv = append(kv, v.Name, string(v.Value))
-	}
-	a.pairs(kv...)
-	if err := a.outbox(p.Outbox); err != nil {
-		return nil, err
-	}
-	if cl := p.Close; cl != nil {
-		if cl.Status == "" || cl.Status == StatusRunning || cl.StopDate.IsZero() {
-			return nil, fmt.Errorf("%w: closing with status %q at %v", ErrInvalid, cl.Status, cl.StopDate)
-		}
-		a = append(a, cl.Status, cl.Output, cl.Error, cl.Cause, strconv.FormatInt(cl.StopDate.UnixMilli(), 10), cl.Retention.Milliseconds(), p.ExecutionID, cl.retainedKeys())
-	} else {
-		a = append(a, "")
-	}
-	if f := p.Fork; f != nil {
-		kv := make([]string, 0, 2*len(f.Children))
-		for _, c := range f.Children {
-			if err := checkID("thread id", c.ID); err != nil {
-				return nil, err
-			}
-			kv = append(kv, c.ID, string(c.Record)) // the script puts "<seq>|<last>|" first
-		}
-		if len(f.Children) > 0 && len(f.Items) > 0 {
-			return nil, fmt.Errorf("%w: fork %s has both children and items", ErrInvalid, f.ID)
-		}
-		if f.Started < 0 || f.Started > f.n() {
-			return nil, fmt.Errorf("%w: fork %s starts %d of %d children", ErrInvalid, f.ID, f.Started, f.n())
-		}
-		a = append(a, f.ID, f.n(), f.Started)
-		a.pairs(kv...)
-		a = append(a, len(f.Items))
-		for _, it := range f.Items {
-			a = append(a, it)
-		}
-		a = append(a, f.Record)
-	} else {
-		a = append(a, "")
-	}
-	if j := p.Join; j != nil {
-		a = append(a, j.Fork, j.Index, j.Result, boolArg(j.Failed), j.N, j.ToleratedCount,
-			strconv.FormatFloat(j.ToleratedPercentage, 'f', -1, 64), boolArg(j.Limited), j.Parent,
-			p.ExecutionID, cmp.Or(j.NextKind, "step"), strconv.FormatInt(j.ParentSeq, 10)+"|"+j.ParentKind)
-	} else {
-		a = append(a, "")
-	}
-	settle := ""
-	if c.direct && p.After != nil && p.After.handOver != nil && len(p.After.handOver.entries) == 1 {
-		settle = p.After.handOver.entries[0].raw
-	}
-	a = append(a, boolArg(p.Carry && c.direct), settle, p.InFork)
-
 	res, err := scriptTransition.Run(ctx, c.hot, c.keys.transitionKeys(p.ExecutionID, c.direct), a...).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("store: transition of thread %s of execution %s: %w", p.Thread, p.ExecutionID, err)
 	}
-	switch code(res) {
-	case codeOK:
-	case codeStale:
-		return nil, fmt.Errorf("%w: thread %s of execution %s is at %d, not %d", ErrStale, p.Thread, p.ExecutionID, intAt(res, 1), p.Seq)
-	case codeClosed:
-		return nil, fmt.Errorf("%w: execution %s is %s", ErrClosed, p.ExecutionID, stringAt(res, 1))
-	case codeNotFound:
-		return nil, fmt.Errorf("%w: thread %s of execution %s", ErrNotFound, p.Thread, p.ExecutionID)
-	case codeHistory:
-		return nil, fmt.Errorf("%w: execution %s has %d events; %d more would reach %d", ErrHistoryLimit, p.ExecutionID, intAt(res, 1), len(p.Events), p.MaxEvents)
-	case codeMoved:
-		return nil, fmt.Errorf("%w: execution %s is not at event %d", ErrEventsMoved, p.ExecutionID, p.ExpectEvents)
-	case codeCancel:
-		return nil, fmt.Errorf("%w: thread %s of execution %s, fork %s", ErrCancelled, p.Thread, p.ExecutionID, p.InFork)
-	default:
-		return nil, fmt.Errorf("%w: transition script returned %v", ErrCorrupt, res)
+	if err := transitionRefused(res, p); err != nil {
+		return nil, err
 	}
 	if p.Close != nil && !p.KeepOpenEntry && !c.direct {
 		// The open-executions index is in another Cluster slot, so the
@@ -290,6 +216,111 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 		return nil, err
 	}
 	return r, nil
+}
+
+// transitionArgs is the transition script's ARGV for p (scripts.go).
+func (c *Client) transitionArgs(p *TransitionParams) (args, error) {
+	if err := errors.Join(checkID("execution id", p.ExecutionID), checkID("thread id", p.Thread)); err != nil {
+		return nil, err
+	}
+	succeeds := p.Close != nil && p.Close.Status == StatusSucceeded
+	a := args{p.Thread, p.Seq, p.Record, max(p.Steps, 1), p.ExpectEvents, p.MaxEvents, boolArg(succeeds)}
+	if err := a.events(p.Events); err != nil {
+		return nil, err
+	}
+	kv := make([]string, 0, 2*len(p.Vars))
+	for _, v := range p.Vars {
+		if v.Name == "" {
+			return nil, fmt.Errorf("%w: a variable without a name", ErrInvalid)
+		}
+		kv = append(kv, v.Name, string(v.Value))
+	}
+	a.pairs(kv...)
+	if err := a.outbox(p.Outbox); err != nil {
+		return nil, err
+	}
+	if err := a.close(p.ExecutionID, p.Close); err != nil {
+		return nil, err
+	}
+	if err := a.fork(p.Fork); err != nil {
+		return nil, err
+	}
+	if j := p.Join; j != nil {
+		a = append(a, j.Fork, j.Index, j.Result, boolArg(j.Failed), j.N, j.ToleratedCount,
+			strconv.FormatFloat(j.ToleratedPercentage, 'f', -1, 64), boolArg(j.Limited), j.Parent,
+			p.ExecutionID, cmp.Or(j.NextKind, "step"), strconv.FormatInt(j.ParentSeq, 10)+"|"+j.ParentKind)
+	} else {
+		a = append(a, "")
+	}
+	settle := ""
+	if c.direct && p.After != nil && p.After.handOver != nil && len(p.After.handOver.entries) == 1 {
+		settle = p.After.handOver.entries[0].raw
+	}
+	return append(a, boolArg(p.Carry && c.direct), settle, p.InFork), nil
+}
+
+// close appends the transition's closing section ("" for none).
+func (a *args) close(execID string, cl *ExecutionClose) error {
+	if cl == nil {
+		*a = append(*a, "")
+		return nil
+	}
+	if cl.Status == "" || cl.Status == StatusRunning || cl.StopDate.IsZero() {
+		return fmt.Errorf("%w: closing with status %q at %v", ErrInvalid, cl.Status, cl.StopDate)
+	}
+	*a = append(*a, cl.Status, cl.Output, cl.Error, cl.Cause, strconv.FormatInt(cl.StopDate.UnixMilli(), 10), cl.Retention.Milliseconds(), execID, cl.retainedKeys())
+	return nil
+}
+
+// fork appends the transition's fork section ("" for none).
+func (a *args) fork(f *Fork) error {
+	if f == nil {
+		*a = append(*a, "")
+		return nil
+	}
+	kv := make([]string, 0, 2*len(f.Children))
+	for _, c := range f.Children {
+		if err := checkID("thread id", c.ID); err != nil {
+			return err
+		}
+		kv = append(kv, c.ID, string(c.Record)) // the script puts "<seq>|<last>|" first
+	}
+	if len(f.Children) > 0 && len(f.Items) > 0 {
+		return fmt.Errorf("%w: fork %s has both children and items", ErrInvalid, f.ID)
+	}
+	if f.Started < 0 || f.Started > f.n() {
+		return fmt.Errorf("%w: fork %s starts %d of %d children", ErrInvalid, f.ID, f.Started, f.n())
+	}
+	*a = append(*a, f.ID, f.n(), f.Started)
+	a.pairs(kv...)
+	*a = append(*a, len(f.Items))
+	for _, it := range f.Items {
+		*a = append(*a, it)
+	}
+	*a = append(*a, f.Record)
+	return nil
+}
+
+// transitionRefused maps the transition script's code to its error: nil
+// when it committed.
+func transitionRefused(res []any, p *TransitionParams) error {
+	switch code(res) {
+	case codeOK:
+		return nil
+	case codeStale:
+		return fmt.Errorf("%w: thread %s of execution %s is at %d, not %d", ErrStale, p.Thread, p.ExecutionID, intAt(res, 1), p.Seq)
+	case codeClosed:
+		return fmt.Errorf("%w: execution %s is %s", ErrClosed, p.ExecutionID, stringAt(res, 1))
+	case codeNotFound:
+		return fmt.Errorf("%w: thread %s of execution %s", ErrNotFound, p.Thread, p.ExecutionID)
+	case codeHistory:
+		return fmt.Errorf("%w: execution %s has %d events; %d more would reach %d", ErrHistoryLimit, p.ExecutionID, intAt(res, 1), len(p.Events), p.MaxEvents)
+	case codeMoved:
+		return fmt.Errorf("%w: execution %s is not at event %d", ErrEventsMoved, p.ExecutionID, p.ExpectEvents)
+	case codeCancel:
+		return fmt.Errorf("%w: thread %s of execution %s, fork %s", ErrCancelled, p.Thread, p.ExecutionID, p.InFork)
+	}
+	return fmt.Errorf("%w: transition script returned %v", ErrCorrupt, res)
 }
 
 // newHandOver describes the outbox entries a script appended: items, from

@@ -2,67 +2,30 @@ package main
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/signalbox/signalbox/internal/testbin"
 )
 
-// The CLI tests run the real binary, built once with go build into a
-// directory that TestMain removes after the tests (see withBinary).
-var (
-	binDir    string
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
+// The CLI tests run the real binary, built once (testbin).
+func TestMain(m *testing.M) { testbin.Main(m) }
 
-// withBinary runs the tests with a temporary directory for the binary,
-// then removes it. TestMain calls it.
-func withBinary(run func() int) int {
-	dir, err := os.MkdirTemp("", "signalbox-cli-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	binDir = dir
-	code := run()
-	_ = os.RemoveAll(dir)
-	return code
-}
+// signalbox returns the path of the binary.
+func signalbox(t *testing.T) string { return testbin.Path(t) }
 
-// signalbox returns the path of the binary, building it on first use.
-func signalbox(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		if binDir == "" {
-			buildErr = errors.New("TestMain did not call withBinary")
-			return
-		}
-		binPath = filepath.Join(binDir, "signalbox")
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	require.NoError(t, buildErr)
-	return binPath
-}
-
-// cli is what one run of the binary produced.
-type cli struct {
+// cliRun is what one run of the binary produced.
+type cliRun struct {
 	stdout, stderr string
 	code           int
 }
 
 // runCLI runs the binary with args, in dir when it is not "".
-func runCLI(t *testing.T, dir string, args ...string) cli {
+func runCLI(t *testing.T, dir string, args ...string) cliRun {
 	t.Helper()
 	cmd := exec.Command(signalbox(t), args...)
 	cmd.Dir = dir
@@ -71,7 +34,7 @@ func runCLI(t *testing.T, dir string, args ...string) cli {
 
 // runCmd runs a command of the binary and returns what it printed and its
 // exit code.
-func runCmd(t *testing.T, cmd *exec.Cmd) cli {
+func runCmd(t *testing.T, cmd *exec.Cmd) cliRun {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -82,7 +45,7 @@ func runCmd(t *testing.T, cmd *exec.Cmd) cli {
 		require.ErrorAs(t, err, &exit, "the binary did not run: %v", err)
 		code = exit.ExitCode()
 	}
-	return cli{stdout: stdout.String(), stderr: stderr.String(), code: code}
+	return cliRun{stdout: stdout.String(), stderr: stderr.String(), code: code}
 }
 
 // writeFiles writes files (name → content) into a fresh directory and
@@ -102,4 +65,17 @@ func testdataPath(t *testing.T, name string) string {
 	p, err := filepath.Abs(filepath.Join("testdata", "cli", name))
 	require.NoError(t, err)
 	return p
+}
+
+// `signalbox bench` is internal/bench's Main, reached through the binary
+// (as .ci/run and the README run it).
+func TestBenchIsACommandOfTheBinary(t *testing.T) {
+	t.Parallel()
+	res := runCLI(t, "", "bench", "jsonata", "--go-only", "--ms", "1", "--only", "path")
+	require.Equal(t, 0, res.code, "stdout %s\nstderr %s", res.stdout, res.stderr)
+	require.Regexp(t, `(?m)^path +\d+$`, res.stdout)
+
+	res = runCLI(t, "", "bench", "gateway", "--requests", "0")
+	require.Equal(t, 2, res.code)
+	require.Contains(t, res.stderr, "usage: signalbox bench gateway")
 }

@@ -29,6 +29,8 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/signalbox/signalbox/internal/cli"
 )
 
 // The client commands (start, describe, history, list) talk to a running
@@ -129,7 +131,7 @@ func parseClientArgs(fs *flag.FlagSet, args []string, usage string, least, most 
 		fmt.Fprintf(fs.Output(), "usage: signalbox %s\n", usage)
 		fs.PrintDefaults()
 	}
-	rest, err := parseInterspersed(fs, args)
+	rest, err := cli.ParseInterspersed(fs, args)
 	if err != nil {
 		return nil, false
 	}

@@ -24,7 +24,7 @@ type clientRun struct {
 }
 
 // run runs the binary with args and returns what it printed.
-func (r clientRun) run(t *testing.T, args ...string) cli {
+func (r clientRun) run(t *testing.T, args ...string) cliRun {
 	t.Helper()
 	cmd := exec.Command(signalbox(t), args...)
 	for _, kv := range os.Environ() {
@@ -38,7 +38,7 @@ func (r clientRun) run(t *testing.T, args ...string) cli {
 }
 
 // jsonObject decodes a client command's JSON object output.
-func jsonObject(t *testing.T, res cli) map[string]any {
+func jsonObject(t *testing.T, res cliRun) map[string]any {
 	t.Helper()
 	var out map[string]any
 	require.NoError(t, json.Unmarshal([]byte(res.stdout), &out), "stdout: %s\nstderr: %s", res.stdout, res.stderr)
@@ -46,7 +46,7 @@ func jsonObject(t *testing.T, res cli) map[string]any {
 }
 
 // jsonArray decodes a client command's JSON array output.
-func jsonArray(t *testing.T, res cli) []map[string]any {
+func jsonArray(t *testing.T, res cliRun) []map[string]any {
 	t.Helper()
 	var out []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(res.stdout), &out), "stdout: %s\nstderr: %s", res.stdout, res.stderr)
@@ -261,7 +261,7 @@ func TestClientServerNotRunning(t *testing.T) {
 	require.NoError(t, err)
 	closed := "http://" + l.Addr().String()
 	require.NoError(t, l.Close())
-	for _, res := range []cli{
+	for _, res := range []cliRun{
 		clientRun{env: []string{envEndpoint + "=" + closed}}.run(t, "list"),
 		clientRun{}.run(t, "start", "greeter", "--wait", "--endpoint", closed),
 		clientRun{}.run(t, "describe", "arn:aws:states:us-east-1:123456789012:execution:greeter:x", "--endpoint", closed),

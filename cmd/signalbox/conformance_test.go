@@ -82,7 +82,7 @@ func executeDurable(ctx context.Context, def []byte, input any) (conformance.Res
 		_ = st.Close()
 	}()
 	clk := testclock.New(time.Now().UTC().Truncate(time.Millisecond))
-	d := &runtime.Durable{Store: st, Now: clk.Now, Consumer: "conformance"}
+	d := runtime.NewDurable(st, &runtime.Durable{Now: clk.Now, Consumer: "conformance"})
 	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "StateMachine", Definition: def, Input: input})
 	if err != nil {
 		return conformance.Result{}, err

@@ -190,7 +190,7 @@ func TestCrashWorkers(t *testing.T) {
 	t.Cleanup(srv.Close)
 	definition := strings.ReplaceAll(crashDefinition, "URL", srv.URL)
 
-	d := &runtime.Durable{Store: st}
+	d := runtime.NewDurable(st, nil)
 	ids := make([]string, executions)
 	inputs := make([]int, executions)
 	kills := 0

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/signalbox/signalbox/internal/bench"
 )
 
 const usage = `usage: signalbox <command> [arguments]
@@ -16,7 +18,7 @@ commands:
   run FILE           run one execution in memory and print its result as JSON
   bench              time the shared benchmark workloads (--peer: beside aws-local-stepfunctions)
   serve              run Signalbox: the HTTP gateway and durable workers (--addr, --redis-url)
-  worker             run durable workers on a shared Redis (--redis-url) until SIGTERM
+  worker             run durable workers on a shared Redis (--redis-url, --config) until SIGTERM
   start NAME|ARN     start an execution on a running server (--input, --wait; --endpoint URL)
   describe ARN       describe an execution or a state machine on a running server
   history ARN        print an execution's history events as a JSON array
@@ -41,7 +43,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	case "run":
 		return cmdRun(args[1:], stdout, stderr)
 	case "bench":
-		return cmdBench(args[1:], stdout, stderr)
+		return bench.Main(args[1:], stdout, stderr)
 	case "serve":
 		return cmdServe(args[1:], stdout, stderr)
 	case "worker":

@@ -17,6 +17,7 @@ import (
 	"github.com/signalbox/signalbox/asl/diag"
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/mock"
+	"github.com/signalbox/signalbox/internal/cli"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -32,6 +33,8 @@ type runOptions struct {
 	Virtual      bool
 	Express      bool
 	Seed         uint64
+	// MaxPayload raises the payload limit (0: AWS's 256 KiB).
+	MaxPayload int
 }
 
 // errUsage marks problems with the arguments or the definition (exit 2).
@@ -46,7 +49,7 @@ func execute(ctx context.Context, o runOptions) (*runtime.Result, error) {
 	if len(d) > 0 {
 		return nil, &diag.Error{Diagnostics: d}
 	}
-	engine := &runtime.Engine{}
+	engine := &runtime.Engine{MaxPayload: o.MaxPayload}
 	if o.Mocks != nil {
 		session, err := o.Mocks.TestCase(o.StateMachine, o.TestCase)
 		if err != nil {
@@ -76,7 +79,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	name := fs.String("name", "", "the state machine's name (default: the mock file's only state machine, else the file name)")
 	clock := fs.String("clock", "real", "real: waits take real time; virtual: waits complete at once on a virtual clock")
 	history := fs.Bool("history", false, "include the execution history")
-	files, err := parseInterspersed(fs, args)
+	maxPayload := fs.Int("max-payload", 0, "the limit on a state's input, output and result in bytes of JSON (default AWS's 262144); over it, States.DataLimitExceeded")
+	files, err := cli.ParseInterspersed(fs, args)
 	if err != nil {
 		return 2
 	}
@@ -87,7 +91,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if len(files) != 1 {
 		return fail("exactly one definition file is needed")
 	}
-	o := runOptions{Input: map[string]any{}}
+	if *maxPayload < 0 {
+		return fail("--max-payload must be a number of bytes, got %d", *maxPayload)
+	}
+	o := runOptions{Input: map[string]any{}, MaxPayload: *maxPayload}
 	if o.Definition, err = os.ReadFile(files[0]); err != nil {
 		return fail("%v", err)
 	}

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/signalbox/signalbox/gateway"
-	"github.com/signalbox/signalbox/integrations"
-	"github.com/signalbox/signalbox/integrations/httptask"
+	"github.com/signalbox/signalbox/internal/cli"
+	"github.com/signalbox/signalbox/internal/config"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
 )
@@ -30,11 +30,11 @@ import (
 // gracefully: the listener stops taking requests, requests in flight end,
 // and workers hand their unstarted work back.
 //
-// --config FILE reads a configuration file (config.go): it is checked
+// --config FILE reads a configuration file (internal/config): it is checked
 // whole before anything starts, every problem is reported with its file,
 // line and path, and the exit status is 2 when there is any. Its state
-// machines are then created or updated, and its routes served. A flag
-// given on the command line wins over the file.
+// machines are then created or updated (openNode, shared with worker), and
+// its routes served. A flag given on the command line wins over the file.
 func cmdServe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -48,28 +48,20 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	account := fs.String("account", "123456789012", "the account id in ARNs")
 	configFile := fs.String("config", "", "a configuration file (YAML): state machines, routes, keys")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file until the server stops")
-	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
+	if rest, err := cli.ParseInterspersed(fs, args); err != nil || len(rest) > 0 {
 		if err == nil {
 			fmt.Fprintf(stderr, "signalbox serve: unexpected arguments %q\n", rest)
 		}
 		return 2
 	}
-	tuneGC()
+	cli.TuneGC()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	cfg := &serveConfig{}
+	cfg := &config.Config{}
 	if *configFile != "" {
-		var problems []configProblem
-		if cfg, problems = loadConfig(*configFile); len(problems) > 0 {
-			return reportConfig(stderr, *configFile, problems)
+		var code int
+		if cfg, code = configFlags("serve", fs, *configFile, stderr); cfg == nil {
+			return code
 		}
-		given := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-		*addr = pick(given["addr"], *addr, cfg.Addr)
-		*region = pick(given["region"], *region, cfg.Region)
-		*account = pick(given["account"], *account, cfg.Account)
-		*url = pick(given["redis-url"] || *url != "", *url, cfg.RedisURL)
-		*prefix = pick(given["redis-prefix"], *prefix, cfg.RedisPrefix)
-		*timeout = pick(given["redis-timeout"], *timeout, cfg.RedisTimeout)
 		for _, w := range cfg.Warnings {
 			log.Warn(w)
 		}
@@ -98,28 +90,25 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "signalbox serve: --redis-timeout must be positive\n")
 		return 2
 	}
-	st, err := store.Open(ctx, store.Options{URL: *url, Prefix: *prefix, Timeout: *timeout})
+	o := nodeOptions{
+		Store: store.Options{URL: *url, Prefix: *prefix, Timeout: *timeout},
+		Lease: *lease, Concurrency: *workers, Region: *region, Account: *account,
+	}
+	if *configFile != "" {
+		o.Config = cfg
+	}
+	n, problems, err := openNode(ctx, o, log)
+	if len(problems) > 0 {
+		return reportConfig(stderr, "serve", *configFile, problems)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "signalbox serve: %v\n", err)
 		return 1
 	}
-	defer st.Close()
-	logDurability(ctx, log, st)
-	d := &runtime.Durable{
-		Store: st, Tasks: newIntegrations(), Lease: *lease, Concurrency: *workers,
-		Region: *region, Account: *account,
-	}
-	if *configFile != "" {
-		done, problems := configApply(ctx, d, cfg)
-		if len(problems) > 0 {
-			return reportConfig(stderr, *configFile, problems)
-		}
-		for _, what := range done {
-			log.Info("state machine " + what)
-		}
-	}
+	defer n.Close()
+	d := n.runtime
 	gw := gateway.New(gateway.Options{
-		Runtime: d, Logger: log, Routes: cfg.Routes, APIKeys: cfg.APIKeys, Credentials: cfg.Credentials, PublicAPI: cfg.PublicAPI,
+		Runtime: d, Logger: log, Routes: cfg.Routes, APIKeys: cfg.API.Keys, Credentials: cfg.Credentials, PublicAPI: cfg.API.Public,
 	})
 	log.Info("open to anyone", "endpoints", strings.Join(gw.OpenEndpoints(), "; "))
 	srv := &http.Server{
@@ -170,44 +159,4 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, "signalbox stopped")
 	return code
-}
-
-// reportConfig prints a configuration's problems, one a line, and returns
-// the exit status 2.
-func reportConfig(stderr io.Writer, file string, problems []configProblem) int {
-	for _, p := range problems {
-		fmt.Fprintln(stderr, p)
-	}
-	fmt.Fprintf(stderr, "signalbox serve: %d problem(s) in %s; nothing started\n", len(problems), file)
-	return 2
-}
-
-// pick is the flag's value when it was given, else the file's when it
-// has one, else the flag's default.
-func pick[T comparable](given bool, flagValue, fileValue T) T {
-	var unset T
-	if given || fileValue == unset {
-		return flagValue
-	}
-	return fileValue
-}
-
-// newIntegrations is the registry of what Task states reach, the same in
-// `serve` and `worker`.
-func newIntegrations() *integrations.Mux {
-	m := integrations.NewMux()
-	m.Handle(httptask.Resource, httptask.New(httptask.Options{}))
-	return m
-}
-
-// logDurability says at start-up what a crash of the store loses: a
-// warning when it keeps nothing (the embedded default, or a Redis with
-// neither AOF nor snapshots), with the way to run durably.
-func logDurability(ctx context.Context, log *slog.Logger, st *store.Client) {
-	p := st.Persistence(ctx)
-	if p.Volatile || (p.Unknown == nil && !p.AppendOnly) {
-		log.Warn("durability: "+p.String(), "durable", "run a Redis with --appendonly yes (appendfsync everysec or always) and pass --redis-url or $"+store.EnvRedisURL)
-		return
-	}
-	log.Info("durability: " + p.String())
 }

@@ -11,12 +11,16 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/signalbox/signalbox/runtime"
+	"github.com/signalbox/signalbox/internal/cli"
+	"github.com/signalbox/signalbox/internal/config"
 	"github.com/signalbox/signalbox/store"
 )
 
 // cmdWorker runs durable workers against a shared Redis until SIGTERM or
 // SIGINT: any number of them, on any number of machines, share the work.
+// It is serve without the HTTP gateway (openNode): --config FILE reads the
+// same configuration file, whose redis section and ARNs it takes (flags
+// win) and whose state machines it creates or updates at start.
 func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -25,28 +29,46 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("redis-timeout", store.DefaultTimeout, "each store call's deadline")
 	lease := fs.Duration("lease", 30*time.Second, "how long a work item may stay unacknowledged before another worker takes it over")
 	consumer := fs.String("consumer", "", "this worker's name in the work stream (default: host, pid and a random part)")
-	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
+	configFile := fs.String("config", "", "a configuration file (YAML), as serve's: the store, state machines")
+	if rest, err := cli.ParseInterspersed(fs, args); err != nil || len(rest) > 0 {
 		if err == nil {
 			fmt.Fprintf(stderr, "signalbox worker: unexpected arguments %q\n", rest)
 		}
 		return 2
 	}
+	var cfg *config.Config
+	if *configFile != "" {
+		var code int
+		if cfg, code = configFlags("worker", fs, *configFile, stderr); cfg == nil {
+			return code
+		}
+	}
 	if *url == "" {
 		fmt.Fprintf(stderr, "signalbox worker: a worker works on a shared Redis: give --redis-url or set %s\n", store.EnvRedisURL)
 		return 2
 	}
-	tuneGC()
+	cli.TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, err := store.Open(ctx, store.Options{URL: *url, Prefix: *prefix, Timeout: max(*timeout, 0)})
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	o := nodeOptions{
+		Store: store.Options{URL: *url, Prefix: *prefix, Timeout: max(*timeout, 0)},
+		Lease: *lease, Consumer: *consumer, Config: cfg,
+	}
+	if cfg != nil {
+		o.Region, o.Account = cfg.Region, cfg.Account
+	}
+	n, problems, err := openNode(ctx, o, log)
+	if len(problems) > 0 {
+		return reportConfig(stderr, "worker", *configFile, problems)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "signalbox worker: %v\n", err)
 		return 1
 	}
-	defer st.Close()
-	d := &runtime.Durable{Store: st, Tasks: newIntegrations(), Lease: *lease, Consumer: *consumer}
-	slog.New(slog.NewTextHandler(stderr, nil)).Info("worker started", "prefix", *prefix, "lease", *lease)
-	if err := d.Run(ctx); err != nil {
+	defer n.Close()
+	log.Info("worker started", "prefix", *prefix, "lease", *lease)
+	if err := n.runtime.Run(ctx); err != nil {
 		fmt.Fprintf(stderr, "signalbox worker: %v\n", err)
 		return 1
 	}

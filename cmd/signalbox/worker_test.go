@@ -56,7 +56,7 @@ func TestWorkerProcessRunsExecutions(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- worker.Wait() }()
 
-	d := &runtime.Durable{Store: st}
+	d := runtime.NewDurable(st, nil)
 	def := []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"n.$":"States.MathAdd($.n, 1)"},"Next":"W"},"W":{"Type":"Wait","Seconds":1,"End":true}}}`)
 	var ids []string
 	for i := range 5 {

@@ -95,7 +95,7 @@ func TestADurableExecutionRetriesAnHTTPTask(t *testing.T) {
 	t.Parallel()
 	api := newFlaky(t)
 	clk := testclock.New(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
-	d := &runtime.Durable{Store: openStore(t), Tasks: tasks(), Now: clk.Now, Consumer: "w1"}
+	d := runtime.NewDurable(openStore(t), &runtime.Durable{Tasks: tasks(), Now: clk.Now, Consumer: "w1"})
 	ctx := context.Background()
 	def := strings.ReplaceAll(chargeDefinition, "URL", api.URL)
 	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "orders", Definition: []byte(def), Name: "o-1",
@@ -127,7 +127,7 @@ func TestADurableExecutionRetriesAnHTTPTask(t *testing.T) {
 
 	// The history has the failed attempt and the successful retry, the
 	// failure named by its status code with the response for cause.
-	page, err := d.Store.HistoryPage(ctx, &store.HistoryPageParams{ExecutionID: started.ID, Limit: 1000})
+	page, err := d.Inspector().History(ctx, started.ID, runtime.HistoryQuery{Limit: 1000})
 	require.NoError(t, err)
 	var types []string
 	for i, raw := range page.Events {
@@ -193,7 +193,7 @@ func TestACatchTakesAnHTTPStatusFailure(t *testing.T) {
 			"Catch":[{"ErrorEquals":["States.Http.StatusCode.404"],"ResultPath":"$.error","Next":"Missing"}],"End":true},
 		"Missing":{"Type":"Pass","Parameters":{"error.$":"$.error.Error","response.$":"States.StringToJson($.error.Cause)"},"End":true}}}`
 	clk := testclock.New(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
-	d := &runtime.Durable{Store: openStore(t), Tasks: tasks(), Now: clk.Now, Consumer: "w1"}
+	d := runtime.NewDurable(openStore(t), &runtime.Durable{Tasks: tasks(), Now: clk.Now, Consumer: "w1"})
 	ctx := context.Background()
 	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "lookup", Definition: []byte(def), Input: map[string]any{}})
 	require.NoError(t, err)

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/integrations/httptask"
+	"github.com/signalbox/signalbox/internal/config"
+	"github.com/signalbox/signalbox/runtime"
+	"github.com/signalbox/signalbox/store"
+)
+
+// node is what `serve` and `worker` both run: the store, and the durable
+// runtime on it with the integrations Task states reach. serve adds the
+// HTTP gateway on top.
+type node struct {
+	store   *store.Client
+	runtime *runtime.Durable
+}
+
+// nodeOptions are a node's settings, from the flags and the configuration
+// file (the flags win; see configFlags).
+type nodeOptions struct {
+	Store           store.Options
+	Lease           time.Duration
+	Concurrency     int    // work items carried out at once; 0: runtime.DefaultConcurrency
+	Consumer        string // the name in the work stream; "": host, pid and a random part
+	Region, Account string // in ARNs; "": the runtime's defaults
+	// Config is the configuration file, nil without one: its state
+	// machines are created or updated when the node opens.
+	Config *config.Config
+}
+
+// openNode opens the store, says in the log what a crash of it loses,
+// builds the runtime and makes the store hold the configuration's state
+// machines. A configuration the store refuses returns its problems (and
+// writes nothing); any other failure, an error. The caller closes the
+// node.
+func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []config.Problem, error) {
+	st, err := store.Open(ctx, o.Store)
+	if err != nil {
+		return nil, nil, err
+	}
+	logDurability(ctx, log, st)
+	n := &node{store: st, runtime: newRuntime(st, o)}
+	if o.Config != nil {
+		done, problems := o.Config.Apply(ctx, n.runtime)
+		if len(problems) > 0 {
+			_ = st.Close()
+			return nil, problems, nil
+		}
+		for _, what := range done {
+			log.Info("state machine " + what)
+		}
+	}
+	return n, nil, nil
+}
+
+// Close closes the node's store.
+func (n *node) Close() error { return n.store.Close() }
+
+// newRuntime is the one construction of the durable runtime in the binary
+// (the bench builds its own, with an integration of its own).
+func newRuntime(st *store.Client, o nodeOptions) *runtime.Durable {
+	return runtime.NewDurable(st, &runtime.Durable{
+		Tasks: newIntegrations(), Lease: o.Lease, Concurrency: o.Concurrency, Consumer: o.Consumer,
+		Region: o.Region, Account: o.Account,
+	})
+}
+
+// newIntegrations is the registry of what Task states reach, the same in
+// `serve` and `worker`.
+func newIntegrations() *integrations.Mux {
+	m := integrations.NewMux()
+	m.Handle(httptask.Resource, httptask.New(httptask.Options{}))
+	return m
+}
+
+// logDurability says at start-up what a crash of the store loses: a
+// warning when it keeps nothing (the embedded default, or a Redis with
+// neither AOF nor snapshots), with the way to run durably.
+func logDurability(ctx context.Context, log *slog.Logger, st *store.Client) {
+	p := st.Persistence(ctx)
+	if p.Volatile || (p.Unknown == nil && !p.AppendOnly) {
+		log.Warn("durability: "+p.String(), "durable", "run a Redis with --appendonly yes (appendfsync everysec or always) and pass --redis-url or $"+store.EnvRedisURL)
+		return
+	}
+	log.Info("durability: " + p.String())
+}
+
+// configFlags reads the configuration file of --config and gives its
+// values to the flags of fs not given on the command line (--redis-url
+// also wins when $SIGNALBOX_REDIS_URL set it). A file with problems is
+// reported on stderr and returns nil and the exit status 2.
+func configFlags(command string, fs *flag.FlagSet, file string, stderr io.Writer) (*config.Config, int) {
+	cfg, problems := config.Load(file)
+	if len(problems) > 0 {
+		return nil, reportConfig(stderr, command, file, problems)
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var timeout string
+	if cfg.Redis.Timeout > 0 {
+		timeout = cfg.Redis.Timeout.String()
+	}
+	for name, value := range map[string]string{
+		"addr": cfg.Addr, "region": cfg.Region, "account": cfg.Account,
+		"redis-url": cfg.Redis.URL, "redis-prefix": cfg.Redis.Prefix, "redis-timeout": timeout,
+	} {
+		f := fs.Lookup(name)
+		if f == nil || value == "" || given[name] || (name == "redis-url" && f.Value.String() != "") {
+			continue
+		}
+		if err := f.Value.Set(value); err != nil { // the file's values are checked: not expected
+			fmt.Fprintf(stderr, "signalbox %s: %s: --%s %q: %v\n", command, file, name, value, err)
+			return nil, 2
+		}
+	}
+	return cfg, 0
+}
+
+// reportConfig prints a configuration's problems, one a line, and returns
+// the exit status 2.
+func reportConfig(stderr io.Writer, command, file string, problems []config.Problem) int {
+	for _, p := range problems {
+		fmt.Fprintln(stderr, p)
+	}
+	fmt.Fprintf(stderr, "signalbox %s: %d problem(s) in %s; nothing started\n", command, len(problems), file)
+	return 2
+}

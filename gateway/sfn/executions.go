@@ -1,0 +1,497 @@
+package sfn
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/runtime"
+)
+
+// Step Functions' execution actions.
+
+// syncTimeout bounds StartSyncExecution, as AWS bounds an Express
+// execution: five minutes.
+const syncTimeout = 5 * time.Minute
+
+// requestKey carries the HTTP request in the context of an action, for
+// the few actions that read a header (traceparent).
+type requestKey struct{}
+
+func httpRequest(ctx context.Context) *http.Request {
+	r, _ := ctx.Value(requestKey{}).(*http.Request)
+	return r
+}
+
+// traceParent is the W3C trace context an execution joins: traceHeader
+// when it is one, else the request's traceparent header.
+func traceParent(ctx context.Context, traceHeader string) string {
+	if strings.HasPrefix(traceHeader, "00-") {
+		return traceHeader
+	}
+	if r := httpRequest(ctx); r != nil {
+		return r.Header.Get("traceparent")
+	}
+	return ""
+}
+
+// decodeInput parses an execution's input: a JSON text, "{}" when absent.
+func decodeInput(input *string) (any, string, error) {
+	text := "{}"
+	if input != nil {
+		text = *input
+	}
+	if len(text) > runtime.MaxPayload {
+		return nil, "", errorf(excInvalidExecutionInput, "the input is %d bytes, more than the %d allowed", len(text), runtime.MaxPayload)
+	}
+	v, err := asl.DecodeJSON([]byte(text))
+	if err != nil {
+		return nil, "", errorf(excInvalidExecutionInput, "Invalid State Machine Execution Input: '%v'", err)
+	}
+	return v, text, nil
+}
+
+// executionID is the runtime's id of the execution an ARN names.
+func (s *API) executionID(ref executionRef) string {
+	return s.rt().ExecutionID(ref.StateMachine, ref.Name)
+}
+
+// describe reads an execution, or answers ExecutionDoesNotExist.
+func (s *API) describe(ctx context.Context, ref executionRef) (*runtime.ExecutionInfo, error) {
+	e, err := s.rt().Describe(ctx, s.executionID(ref))
+	if err != nil {
+		return nil, notFound(err, excExecutionDoesNotExist, "Execution Does Not Exist: '%s'", ref.ARN)
+	}
+	return e, nil
+}
+
+type startExecutionInput struct {
+	StateMachineARN string  `json:"stateMachineArn"`
+	Name            string  `json:"name"`
+	Input           *string `json:"input"`
+	TraceHeader     string  `json:"traceHeader"`
+}
+
+type startExecutionOutput struct {
+	ExecutionARN string `json:"executionArn"`
+	StartDate    epoch  `json:"startDate"`
+}
+
+// startExecution starts an execution of a state machine, or of one of its
+// versions or aliases; idempotent for the same name and input while the
+// execution runs.
+func startExecution(s *API, ctx context.Context, in *startExecutionInput) (*startExecutionOutput, error) {
+	if _, err := s.parseStateMachineARN(in.StateMachineARN, "stateMachineArn", true); err != nil {
+		return nil, err
+	}
+	input, _, err := decodeInput(in.Input)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.rt().StartExecution(ctx, in.StateMachineARN, in.Name, input, traceParent(ctx, in.TraceHeader))
+	if err != nil {
+		return nil, err
+	}
+	return &startExecutionOutput{ExecutionARN: st.ExecutionARN, StartDate: at(st.StartDate)}, nil
+}
+
+type startSyncExecutionInput struct {
+	StateMachineARN string  `json:"stateMachineArn"`
+	Name            string  `json:"name"`
+	Input           *string `json:"input"`
+	TraceHeader     string  `json:"traceHeader"`
+	IncludedData    string  `json:"includedData"`
+}
+
+type dataDetails struct {
+	Included bool `json:"included"`
+}
+
+type startSyncExecutionOutput struct {
+	ExecutionARN    string       `json:"executionArn"`
+	StateMachineARN string       `json:"stateMachineArn"`
+	Name            string       `json:"name"`
+	StartDate       epoch        `json:"startDate"`
+	StopDate        epoch        `json:"stopDate"`
+	Status          string       `json:"status"`
+	Error           string       `json:"error,omitempty"`
+	Cause           string       `json:"cause,omitempty"`
+	Input           *string      `json:"input,omitempty"`
+	InputDetails    *dataDetails `json:"inputDetails,omitempty"`
+	Output          *string      `json:"output,omitempty"`
+	OutputDetails   *dataDetails `json:"outputDetails,omitempty"`
+	TraceHeader     string       `json:"traceHeader,omitempty"`
+}
+
+// startSyncExecution runs an EXPRESS state machine's execution to its end
+// and answers with its result.
+func startSyncExecution(s *API, ctx context.Context, in *startSyncExecutionInput) (*startSyncExecutionOutput, error) {
+	ref, err := s.parseStateMachineARN(in.StateMachineARN, "stateMachineArn", true)
+	if err != nil {
+		return nil, err
+	}
+	metadataOnly, err := includedData(in.IncludedData)
+	if err != nil {
+		return nil, err
+	}
+	input, text, err := decodeInput(in.Input)
+	if err != nil {
+		return nil, err
+	}
+	sm, err := s.rt().DescribeStateMachine(ctx, ref.Name)
+	if err != nil {
+		return nil, err
+	}
+	if sm.Type != runtime.TypeExpress {
+		return nil, errorf(excStateMachineTypeNotSupp, "This operation is not supported by this type of state machine: %s is %s, StartSyncExecution runs EXPRESS state machines", sm.ARN, sm.Type)
+	}
+	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
+	defer cancel()
+	res, err := s.rt().StartSyncExecution(ctx, in.StateMachineARN, in.Name, input)
+	if err != nil {
+		return nil, err
+	}
+	name := in.Name
+	if p := strings.Split(res.ExecutionARN, ":"); name == "" && len(p) > 7 {
+		name = p[7] // arn:aws:states:region:account:express:machine:name:id
+	}
+	out := &startSyncExecutionOutput{
+		ExecutionARN: res.ExecutionARN, StateMachineARN: in.StateMachineARN, Name: name,
+		StartDate: at(res.StartDate), StopDate: at(res.StopDate), Status: string(res.Status),
+		Error: res.Error, Cause: res.Cause, TraceHeader: in.TraceHeader,
+	}
+	if !metadataOnly {
+		out.Input, out.InputDetails = &text, &dataDetails{Included: true}
+		if res.Status == runtime.StatusSucceeded {
+			o := asl.EncodeJSON(res.Output)
+			out.Output, out.OutputDetails = &o, &dataDetails{Included: true}
+		}
+	}
+	return out, nil
+}
+
+type describeExecutionInput struct {
+	ExecutionARN string `json:"executionArn"`
+	IncludedData string `json:"includedData"`
+}
+
+type describeExecutionOutput struct {
+	ExecutionARN        string       `json:"executionArn"`
+	StateMachineARN     string       `json:"stateMachineArn"`
+	Name                string       `json:"name"`
+	Status              string       `json:"status"`
+	StartDate           epoch        `json:"startDate"`
+	StopDate            epoch        `json:"stopDate,omitzero"`
+	Input               *string      `json:"input,omitempty"`
+	InputDetails        *dataDetails `json:"inputDetails,omitempty"`
+	Output              *string      `json:"output,omitempty"`
+	OutputDetails       *dataDetails `json:"outputDetails,omitempty"`
+	Error               string       `json:"error,omitempty"`
+	Cause               string       `json:"cause,omitempty"`
+	TraceHeader         string       `json:"traceHeader,omitempty"`
+	RedriveCount        int          `json:"redriveCount"`
+	RedriveStatus       string       `json:"redriveStatus,omitempty"`
+	RedriveStatusReason string       `json:"redriveStatusReason,omitempty"`
+	// The version and alias the execution was started through, if any.
+	StateMachineVersionARN string `json:"stateMachineVersionArn,omitempty"`
+	StateMachineAliasARN   string `json:"stateMachineAliasArn,omitempty"`
+}
+
+func describeExecution(s *API, ctx context.Context, in *describeExecutionInput) (*describeExecutionOutput, error) {
+	ref, err := s.parseExecutionARN(in.ExecutionARN, "executionArn")
+	if err != nil {
+		return nil, err
+	}
+	metadataOnly, err := includedData(in.IncludedData)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.describe(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	out := &describeExecutionOutput{
+		ExecutionARN: ref.ARN, StateMachineARN: e.StateMachineARN, Name: e.Name, Status: e.Status,
+		StartDate: at(e.StartDate), StopDate: at(e.StopDate), Error: e.Error, Cause: e.Cause,
+		RedriveCount: e.RedriveCount,
+	}
+	if e.TraceID != "" && e.SpanID != "" {
+		out.TraceHeader = "00-" + e.TraceID + "-" + e.SpanID + "-01"
+	}
+	out.RedriveStatus, out.RedriveStatusReason = redriveStatus(e.Status)
+	if out.StateMachineVersionARN, out.StateMachineAliasARN, err = s.rt().ExecutionOrigin(ctx, e.ID); err != nil {
+		return nil, err
+	}
+	if !metadataOnly {
+		input := string(e.Input)
+		out.Input, out.InputDetails = &input, &dataDetails{Included: true}
+		if e.Status == string(runtime.StatusSucceeded) {
+			output := string(e.Output)
+			out.Output, out.OutputDetails = &output, &dataDetails{Included: true}
+		}
+	}
+	return out, nil
+}
+
+// redriveStatus is whether an execution of this status may be redriven.
+func redriveStatus(status string) (string, string) {
+	switch runtime.Status(status) {
+	case runtime.StatusFailed, runtime.StatusTimedOut, runtime.StatusAborted:
+		return "REDRIVABLE", ""
+	}
+	return "NOT_REDRIVABLE", "Execution is " + status + " and cannot be redriven"
+}
+
+type listExecutionsInput struct {
+	StateMachineARN string `json:"stateMachineArn"`
+	StatusFilter    string `json:"statusFilter"`
+	MaxResults      int    `json:"maxResults"`
+	NextToken       string `json:"nextToken"`
+	MapRunARN       string `json:"mapRunArn"`
+	RedriveFilter   string `json:"redriveFilter"`
+}
+
+type executionListItem struct {
+	ExecutionARN    string `json:"executionArn"`
+	StateMachineARN string `json:"stateMachineArn"`
+	Name            string `json:"name"`
+	Status          string `json:"status"`
+	StartDate       epoch  `json:"startDate"`
+	StopDate        epoch  `json:"stopDate,omitzero"`
+	RedriveCount    int    `json:"redriveCount"`
+}
+
+type listExecutionsOutput struct {
+	Executions []executionListItem `json:"executions"`
+	NextToken  string              `json:"nextToken,omitempty"`
+}
+
+// listExecutions lists a state machine's executions, newest first.
+func listExecutions(s *API, ctx context.Context, in *listExecutionsInput) (*listExecutionsOutput, error) {
+	if in.MapRunARN != "" {
+		return nil, notSupported("listing the executions of a Map Run (mapRunArn)")
+	}
+	ref, err := s.parseStateMachineARN(in.StateMachineARN, "stateMachineArn", true)
+	if err != nil {
+		return nil, err
+	}
+	if ref.Version > 0 || ref.Alias != "" {
+		return nil, notSupported("listing the executions of a version or an alias (%s): list the state machine's", in.StateMachineARN)
+	}
+	switch runtime.Status(in.StatusFilter) {
+	case "", runtime.StatusRunning, runtime.StatusSucceeded, runtime.StatusFailed, runtime.StatusTimedOut, runtime.StatusAborted, runtime.StatusPendingRedrive:
+	default:
+		return nil, errorf(excValidation, "1 validation error detected: Value '%s' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]", in.StatusFilter)
+	}
+	if in.RedriveFilter != "" && in.RedriveFilter != "REDRIVEN" && in.RedriveFilter != "NOT_REDRIVEN" {
+		return nil, errorf(excValidation, "1 validation error detected: Value '%s' at 'redriveFilter' failed to satisfy constraint: Member must satisfy enum value set: [REDRIVEN, NOT_REDRIVEN]", in.RedriveFilter)
+	}
+	limit, err := pageSize(in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	kind := "executions/" + ref.Name + "/" + in.StatusFilter
+	cursor, err := decodeToken(kind, in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.rt().DescribeStateMachine(ctx, ref.Name); err != nil {
+		return nil, err
+	}
+	list, next, err := s.rt().ListExecutions(ctx, ref.Name, in.StatusFilter, cursor, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &listExecutionsOutput{Executions: []executionListItem{}, NextToken: encodeToken(kind, next)}
+	execPrefix := s.arnPrefix() + "execution:" + ref.Name + ":"
+	for _, e := range list {
+		if (in.RedriveFilter == "REDRIVEN" && e.RedriveCount == 0) || (in.RedriveFilter == "NOT_REDRIVEN" && e.RedriveCount > 0) {
+			continue
+		}
+		out.Executions = append(out.Executions, executionListItem{
+			ExecutionARN: execPrefix + e.Name, StateMachineARN: e.StateMachineARN, Name: e.Name, Status: e.Status,
+			StartDate: at(e.StartDate), StopDate: at(e.StopDate), RedriveCount: e.RedriveCount,
+		})
+	}
+	return out, nil
+}
+
+type getExecutionHistoryInput struct {
+	ExecutionARN         string `json:"executionArn"`
+	MaxResults           int    `json:"maxResults"`
+	NextToken            string `json:"nextToken"`
+	ReverseOrder         bool   `json:"reverseOrder"`
+	IncludeExecutionData *bool  `json:"includeExecutionData"`
+}
+
+type getExecutionHistoryOutput struct {
+	Events    []json.RawMessage `json:"events"`
+	NextToken string            `json:"nextToken,omitempty"`
+}
+
+// getExecutionHistory pages an execution's history events, stored in
+// AWS's shape; their timestamps become epoch seconds here, and their
+// inputs and outputs are left out unless includeExecutionData (default
+// true).
+func getExecutionHistory(s *API, ctx context.Context, in *getExecutionHistoryInput) (*getExecutionHistoryOutput, error) {
+	ref, err := s.parseExecutionARN(in.ExecutionARN, "executionArn")
+	if err != nil {
+		return nil, err
+	}
+	limit, err := pageSize(in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	id := s.executionID(ref)
+	kind := "history/" + id + "/" + strconv.FormatBool(in.ReverseOrder)
+	cursor, err := decodeToken(kind, in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	var from int64
+	if cursor != "" {
+		if from, err = strconv.ParseInt(cursor, 10, 64); err != nil || from < 1 {
+			return nil, errorf(excInvalidToken, "Invalid Token: '%.64s'", in.NextToken)
+		}
+	}
+	if _, err := s.describe(ctx, ref); err != nil {
+		return nil, err
+	}
+	page, err := s.rt().Inspector().History(ctx, id, runtime.HistoryQuery{After: from, Limit: limit, Reverse: in.ReverseOrder})
+	if err != nil {
+		return nil, err
+	}
+	withData := in.IncludeExecutionData == nil || *in.IncludeExecutionData
+	out := &getExecutionHistoryOutput{Events: make([]json.RawMessage, 0, len(page.Events))}
+	for _, ev := range page.Events {
+		b, err := historyEvent(ev.JSON, withData)
+		if err != nil {
+			return nil, err
+		}
+		out.Events = append(out.Events, b)
+	}
+	if page.Next != 0 {
+		out.NextToken = encodeToken(kind, strconv.FormatInt(page.Next, 10))
+	}
+	return out, nil
+}
+
+// historyEvent renders a stored event for the protocol: the timestamp in
+// epoch seconds, and without inputs and outputs unless withData.
+func historyEvent(stored []byte, withData bool) (json.RawMessage, error) {
+	var ev map[string]json.RawMessage
+	if err := json.Unmarshal(stored, &ev); err != nil {
+		return nil, err
+	}
+	var ts string
+	if err := json.Unmarshal(ev["timestamp"], &ts); err != nil {
+		return nil, err
+	}
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return nil, err
+	}
+	if ev["timestamp"], err = at(t).MarshalJSON(); err != nil {
+		return nil, err
+	}
+	if !withData {
+		for k, v := range ev {
+			if !strings.HasSuffix(k, "EventDetails") {
+				continue
+			}
+			var details map[string]json.RawMessage
+			if json.Unmarshal(v, &details) != nil {
+				continue
+			}
+			for _, field := range []string{"input", "output"} {
+				if _, ok := details[field]; ok {
+					delete(details, field)
+					details[field+"Details"] = json.RawMessage(`{"truncated":false}`)
+				}
+			}
+			if ev[k], err = json.Marshal(details); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return json.Marshal(ev)
+}
+
+type stopExecutionInput struct {
+	ExecutionARN string `json:"executionArn"`
+	Error        string `json:"error"`
+	Cause        string `json:"cause"`
+}
+
+type stopExecutionOutput struct {
+	StopDate epoch `json:"stopDate"`
+}
+
+// stopExecution aborts a running execution. Stopping one that has already
+// ended changes nothing and answers with the date it ended.
+func stopExecution(s *API, ctx context.Context, in *stopExecutionInput) (*stopExecutionOutput, error) {
+	ref, err := s.parseExecutionARN(in.ExecutionARN, "executionArn")
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Error) > 256 {
+		return nil, tooLong("error", len(in.Error), 256)
+	}
+	if len(in.Cause) > 32768 {
+		return nil, tooLong("cause", len(in.Cause), 32768)
+	}
+	err = s.rt().Stop(ctx, s.executionID(ref), in.Error, in.Cause)
+	if err != nil && !errors.Is(err, runtime.ErrExecutionClosed) {
+		return nil, notFound(err, excExecutionDoesNotExist, "Execution Does Not Exist: '%s'", ref.ARN)
+	}
+	e, err := s.describe(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return &stopExecutionOutput{StopDate: at(e.StopDate)}, nil
+}
+
+type redriveExecutionInput struct {
+	ExecutionARN string `json:"executionArn"`
+	ClientToken  string `json:"clientToken"`
+}
+
+type redriveExecutionOutput struct {
+	RedriveDate epoch `json:"redriveDate"`
+}
+
+// redriveExecution restarts a failed, timed out or aborted execution from
+// the state it stopped at.
+func redriveExecution(s *API, ctx context.Context, in *redriveExecutionInput) (*redriveExecutionOutput, error) {
+	ref, err := s.parseExecutionARN(in.ExecutionARN, "executionArn")
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.describe(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if _, reason := redriveStatus(e.Status); reason != "" {
+		return nil, errorf(excExecutionNotRedrivable, "%s", reason)
+	}
+	if _, err := s.rt().Redrive(ctx, e.ID); err != nil {
+		if errors.Is(err, runtime.ErrExecutionClosed) {
+			return nil, errorf(excExecutionNotRedrivable, "Execution %s cannot be redriven: %v", ref.ARN, err)
+		}
+		return nil, notFound(err, excExecutionDoesNotExist, "Execution Does Not Exist: '%s'", ref.ARN)
+	}
+	return &redriveExecutionOutput{RedriveDate: at(s.now())}, nil
+}
+
+// now is the runtime's clock.
+func (s *API) now() time.Time {
+	if s.rt().Now != nil {
+		return s.rt().Now()
+	}
+	return time.Now()
+}

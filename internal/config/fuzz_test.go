@@ -1,0 +1,36 @@
+package config
+
+import (
+	"path/filepath"
+	"testing"
+)
+
+// FuzzDecode: any file is either a configuration or a list of problems,
+// each naming the file; never a panic, whatever YAML (anchors, aliases,
+// tags, merges) it holds.
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{
+		"addr: 127.0.0.1:8080\nregion: us-east-1\naccount: '123456789012'\n",
+		"stateMachines:\n  - name: m\n    definition: {StartAt: P, States: {P: {Type: Pass, End: true}}}\nroutes:\n  - path: /x/{id}\n    method: POST\n    stateMachine: m\n",
+		"api: {keys: [abcdefgh]}\ncredentials: [{accessKeyId: AKID, secretAccessKey: s}]\n",
+		"a: &a [*a]\n",
+		"x: &x {<<: *x}\n",
+		"routes: [{path: '/{a}/{a}', method: GET, stateMachine: m, input: {k: '${NOPE}'}}]\n",
+		"queues: [x]\n",
+		"!!binary AAAA",
+	} {
+		f.Add([]byte(s))
+	}
+	path := filepath.Join(f.TempDir(), "signalbox.yaml")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, problems := Decode(path, data)
+		for _, p := range problems {
+			if p.File == "" || p.Message == "" {
+				t.Fatalf("a problem without a file or a message: %+v", p)
+			}
+		}
+		if len(problems) == 0 && c == nil {
+			t.Fatal("no configuration and no problem")
+		}
+	})
+}
