@@ -215,8 +215,10 @@ func (c *Context) payloadSize(v any) int {
 // partSize is the length of v, a part of the input (or of the Context
 // object, or a variable) that a template takes as it is, at most the
 // limit + 1; c remembers it among the parts.
-func (c *Context) partSize(v any) int {
-	m := c.memo()
+func (c *Context) partSize(v any) int { return c.memo().part(v) }
+
+// part is Context.partSize with the memory at hand.
+func (m *sizeMemo) part(v any) int {
 	switch v.(type) {
 	case map[string]any, []any:
 		if n, ok := m.lookup(v); ok {
@@ -243,14 +245,6 @@ func intLen(x int64) int {
 
 // memo is the Context's memory (memoFor).
 func (e *env) memo() *sizeMemo { return memoFor(e.ctx) }
-
-// partSize is Context.partSize (a walk without a Context).
-func (e *env) partSize(v any) int {
-	if e.ctx == nil {
-		return memoFor(nil).size(v)
-	}
-	return e.ctx.partSize(v)
-}
 
 // RememberedSize returns the JSON length of v, at most the payload limit +
 // 1, when v is an object or array c remembers (the output a thread's last

@@ -206,7 +206,7 @@ func (n *tnode) evalSized(e *env, m *sizeMemo) (any, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		return v, e.partSize(v), nil
+		return v, m.part(v), nil
 	}
 	v, err := n.eval(e)
 	if err != nil {
