@@ -104,11 +104,14 @@ func (w benchWorkload) run(ctx context.Context, eng *runtime.Engine) []*runtime.
 // per second. Every execution must succeed and enter the expected number
 // of states.
 func benchEngineWorkload(b *testing.B, name string, adapt func(*benchWorkload)) {
+	benchEngineWorkloadOn(b, &runtime.Engine{Tasks: integrations.NewMux()}, name, adapt)
+}
+
+func benchEngineWorkloadOn(b *testing.B, eng *runtime.Engine, name string, adapt func(*benchWorkload)) {
 	w := loadBenchWorkload(b, name)
 	if adapt != nil {
 		adapt(&w)
 	}
-	eng := &runtime.Engine{Tasks: integrations.NewMux()}
 	for _, res := range w.run(b.Context(), eng) {
 		entered := 0
 		for _, ev := range res.History() {
@@ -144,23 +147,25 @@ func cpuTime() time.Duration {
 
 // What the work of branch m6-memperf gave (payload sizes measured once,
 // asl/payloadsize.go; compact history records; a thread's Context, visit
-// and Map iteration threads reused), measured against the binaries of its
-// starting commit 0472615 in the same session, alternated and the order
-// flipped each round, on 2 cores shared with other engineers' tests (load
-// average about 3): absolute figures drift with that load, the ratios
-// less.
+// and Map iteration threads reused; a Map's result measured from its
+// iterations' lengths), measured with `signalbox bench --only W --repeats
+// 5`, binaries alternated with the order flipped each round, on 2 cores
+// shared with other engineers' tests (load average 1-3): absolute figures
+// drift with that load, the ratios less. Medians of the run medians, and
+// the median of the per-round ratios:
 //
-//	signalbox bench --only pass_chain_100 --repeats 5, 21 rounds:
-//	  quiet spell:  619,110 -> 985,151 transitions/s (median of the run
-//	                medians), 1.59x; median paired ratio 1.59x
-//	  loaded spell: 340,229 -> 508,638, 1.49x; median paired ratio 1.54x
-//	  GOMAXPROCS=1, 11 rounds: 303,662 -> 495,242, 1.63x (paired 1.54x)
-//	BenchmarkEnginePassChain100, 11 rounds: 344,739 -> 543,387
-//	  transitions/s (1.58x), 2,892 -> 1,828 CPU ns per transition
-//	BenchmarkEngineMap4k, 11 rounds: 171,750 -> 352,354 transitions/s
-//	  (2.05x), 5,959 -> 2,908 CPU ns per transition
+//	pass_chain_100, start commit 0472615 -> this branch, 21 rounds:
+//	  607,053 -> 934,342 transitions/s, 1.54x (paired 1.55x)
+//	pass_chain_100, main 8a70f2c -> this branch merged with it, 15 rounds:
+//	  578,354 -> 872,505 transitions/s, 1.51x (paired 1.49x)
+//	map_10k, main 8a70f2c (the first commit that runs it: its payload
+//	limit raised to 4 MiB) -> this branch, 15 rounds:
+//	  241,637 -> 518,406 transitions/s, 2.15x (paired 2.11x)
 //
-// map_10k itself fails before and after (see BenchmarkEngineMap4k).
+// Before the merge, in a busier spell: pass_chain_100 619,110 -> 985,151
+// (1.59x) and 340,229 -> 508,638 (1.49x, paired 1.54x);
+// BenchmarkEngineMap4k 171,750 -> 352,354 (2.05x), 5,959 -> 2,908 CPU ns
+// per transition.
 
 // BenchmarkEnginePassChain100 is the shared workload pass_chain_100: 200
 // executions of a chain of 100 Pass states with Parameters.
@@ -182,4 +187,11 @@ func BenchmarkEngineMap4k(b *testing.B) {
 		w.input = map[string]any{"items": in["items"].([]any)[:n]}
 		w.states = n + 1
 	})
+}
+
+// BenchmarkEngineMap10k is the shared workload map_10k with the payload
+// limit raised as `signalbox bench` raises it (4 MiB), which its 300 KB
+// of items and 600 KB of output need.
+func BenchmarkEngineMap10k(b *testing.B) {
+	benchEngineWorkloadOn(b, &runtime.Engine{Tasks: integrations.NewMux(), MaxPayload: 4 << 20}, "map_10k", nil)
 }
