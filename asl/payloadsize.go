@@ -204,7 +204,10 @@ func (c *Context) payloadSize(v any) int {
 	if !ok {
 		return m.size(v)
 	}
-	n, ok := m.find(ptr, l) // a template's value, checked as it leaves: the latest
+	if m.last.ptr == ptr && m.last.len == l && m.last.pin != nil {
+		return m.last.n // a template's value, checked as it leaves
+	}
+	n, ok := m.find(ptr, l)
 	if !ok {
 		n = m.size(v)
 	}
