@@ -155,17 +155,18 @@ func cpuTime() time.Duration {
 // the median of the per-round ratios:
 //
 //	pass_chain_100, start commit 0472615 -> this branch, 21 rounds:
-//	  607,053 -> 934,342 transitions/s, 1.54x (paired 1.55x)
+//	  612,712 -> 947,070 transitions/s, 1.55x (paired 1.56x)
 //	pass_chain_100, main 8a70f2c -> this branch merged with it, 15 rounds:
-//	  578,354 -> 872,505 transitions/s, 1.51x (paired 1.49x)
+//	  607,092 -> 954,378 transitions/s, 1.57x (paired 1.54x)
 //	map_10k, main 8a70f2c (the first commit that runs it: its payload
 //	limit raised to 4 MiB) -> this branch, 15 rounds:
-//	  241,637 -> 518,406 transitions/s, 2.15x (paired 2.11x)
+//	  246,202 -> 530,107 transitions/s, 2.15x (paired 2.12x)
+//	choice_loop_10k (not a target), main 8a70f2c -> this branch, 7 rounds:
+//	  642,045 -> 951,697 transitions/s, 1.48x (paired 1.51x)
 //
-// Before the merge, in a busier spell: pass_chain_100 619,110 -> 985,151
-// (1.59x) and 340,229 -> 508,638 (1.49x, paired 1.54x);
-// BenchmarkEngineMap4k 171,750 -> 352,354 (2.05x), 5,959 -> 2,908 CPU ns
-// per transition.
+// Before the merge, in a busier spell: pass_chain_100 340,229 -> 508,638
+// (1.49x, paired 1.54x); BenchmarkEngineMap4k 171,750 -> 352,354 (2.05x),
+// 5,959 -> 2,908 CPU ns per transition.
 
 // BenchmarkEnginePassChain100 is the shared workload pass_chain_100: 200
 // executions of a chain of 100 Pass states with Parameters.
