@@ -67,6 +67,13 @@ type Context struct {
 	// jsonataOpts are the JSONata evaluation options bound to this
 	// Context, built on first use (its functions draw from Rand).
 	jsonataOpts any
+	// sizes remembers the JSON lengths of values measured for the
+	// payload limits (payloadsize.go).
+	sizes sizeMemo
+	// step is Step's env, kept here so that a state's step allocates
+	// none (a state's enter is called through an interface: its env
+	// would escape).
+	step env
 }
 
 // Object returns the Context object as a JSON value, as "$$" sees it.

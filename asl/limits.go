@@ -29,11 +29,8 @@ func (c *Context) payloadLimit() int {
 }
 
 // fitsPayload reports whether v's JSON text is at most c's payload limit,
-// counting no further than that.
-func (c *Context) fitsPayload(v any) bool {
-	limit := c.payloadLimit()
-	return EncodedLen(v, limit) <= limit
-}
+// counting no further than that, with what c remembers (payloadsize.go).
+func (c *Context) fitsPayload(v any) bool { return c.payloadSize(v) <= c.payloadLimit() }
 
 // dataLimit is the failure of a state whose data grew past the payload
 // limit, in AWS's words. It is never retried or caught.
@@ -67,7 +64,8 @@ func (c *Context) overLimit(o Outcome) bool {
 }
 
 // mapInputs checks a Map's iteration inputs: each within the payload
-// limit, all together within MaxMapInputs.
+// limit, all together within MaxMapInputs. Items that passed fitsPayload
+// as one array pass it without being measured again.
 func (c *Context) mapInputs(items []any) bool {
 	total, limit := 0, c.payloadLimit()
 	for _, it := range items {

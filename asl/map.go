@@ -285,7 +285,8 @@ func (s *Map) prepareJSONata(e *env, raw any) (Outcome, error) {
 		}
 		items = batches
 	}
-	if !e.ctx.mapInputs(items) {
+	// Items that passed fitsPayload unchanged are within the limits.
+	if (s.itemSelector != nil || s.Batcher != nil) && !e.ctx.mapInputs(items) {
 		return dataLimit(e.ctx.StateName), nil
 	}
 	run.Items = items
@@ -358,19 +359,28 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 		}
 		run.ToleratedFailurePercentage = f
 	}
+	// Items that passed fitsPayload unchanged are within the limits;
+	// selected ones are measured as they are built (mapInputs).
+	inputsFit := true
 	if s.Parameters != nil {
 		selected := make([]any, len(items))
 		ctx := *e.ctx
 		ctx.InMap = true
 		ie := &env{input: in, ctx: &ctx}
+		total := 0
 		for i, item := range items {
 			ctx.MapItemIndex, ctx.MapItemValue = i, item
 			ctx.Invalidate()
-			v, err := s.Parameters.Eval(ie)
+			v, err := s.Parameters.evalPayload(ie)
 			if err != nil {
 				return nil, err
 			}
 			selected[i] = v
+			if inputsFit {
+				n := ctx.payloadSize(v)
+				total += n
+				inputsFit = n <= ctx.payloadLimit() && total <= MaxMapInputs
+			}
 		}
 		items = selected
 	}
@@ -380,8 +390,9 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 			return nil, err
 		}
 		items = batches
+		inputsFit = e.ctx.mapInputs(items)
 	}
-	if !e.ctx.mapInputs(items) {
+	if !inputsFit {
 		return dataLimit(e.ctx.StateName), nil
 	}
 	run.Items = items

@@ -39,6 +39,7 @@ type Base struct {
 	// Next is the state that follows; End is set for a terminal state.
 	Next string
 	End  bool
+	next State // the state Next names, once the machine is compiled
 
 	InputPath  inputPath
 	OutputPath inputPath
@@ -260,7 +261,7 @@ func (b *Base) effectiveInput(e *env, raw any) (any, error) {
 		return v, err
 	}
 	e.input = v
-	return b.Parameters.Eval(e)
+	return b.Parameters.evalPayload(e)
 }
 
 // finishResult applies ResultSelector, Assign, ResultPath and OutputPath
@@ -271,7 +272,7 @@ func (b *Base) finishResult(e *env, raw, result any) (any, map[string]any, error
 	}
 	if b.Selector != nil {
 		e.input = result
-		r, err := b.Selector.Eval(e)
+		r, err := b.Selector.evalPayload(e)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -76,6 +76,19 @@ func (m *StateMachine) State(name string) (State, bool) {
 	return s, ok
 }
 
+// Following is State(name) for the state a visit of from moved on to:
+// from's Next is found without looking its name up (a lookup per state
+// entered was 3% of a chain of Pass states). from must be one of m's
+// states, or nil.
+func (m *StateMachine) Following(from State, name string) (State, bool) {
+	if from != nil {
+		if b := from.base(); b.next != nil && b.Next == name {
+			return b.next, true
+		}
+	}
+	return m.State(name)
+}
+
 // StateNames returns the names of the machine's own states, sorted.
 func (m *StateMachine) StateNames() []string { return m.order }
 
@@ -219,6 +232,10 @@ func parseMachineAt(v any, ptr string, top bool, lang queryLanguage, extra func(
 		so.seen[name] = true
 	}
 	o.finish()
+	for _, st := range m.states {
+		b := st.base()
+		b.next = m.states[b.Next]
+	}
 	if hasStart {
 		if _, ok := m.states[m.StartAt]; !ok && len(m.states) == len(so.m) {
 			d.Add(o.at("StartAt"), diag.MissingTransition, "StartAt names the state %q, which does not exist", m.StartAt)

@@ -6,7 +6,9 @@ import "github.com/signalbox/signalbox/asl/aslerr"
 // ctx.StateName, EnteredTime, EnteredEventID and Retries must describe this
 // visit of the state.
 func Step(s State, input any, ctx *Context) Outcome {
-	return withinLimits(ctx, s.enter(&env{input: input, ctx: ctx}))
+	e := &ctx.step
+	e.input, e.ctx = input, ctx
+	return withinLimits(ctx, s.enter(e))
 }
 
 // Complete finishes a Task, Parallel or Map state whose work produced

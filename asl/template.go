@@ -7,6 +7,7 @@ import (
 	"github.com/signalbox/signalbox/asl/diag"
 	"github.com/signalbox/signalbox/asl/intrinsic"
 	"github.com/signalbox/signalbox/asl/jpath"
+	"github.com/signalbox/signalbox/asl/jsontext"
 )
 
 // Template is a compiled payload template (Parameters, ResultSelector,
@@ -27,14 +28,19 @@ const (
 )
 
 type tnode struct {
-	kind   tnodeKind
-	lit    any
-	keys   []string // tObject: output keys, parallel to elems
-	elems  []*tnode
-	path   *jpath.Path
-	call   *intrinsic.Call
-	field  string // the template field ("name.$") for error messages
-	source string // the path or call text
+	kind tnodeKind
+	lit  any
+	// size is a tLiteral's JSON length; fixed is what a tObject's or
+	// tArray's JSON text adds to its elements' (brackets, commas, keys),
+	// -1 when a tObject repeats a key (evalSized then measures the value).
+	// Both are exact: the limit they are held to is the Context's.
+	size, fixed int
+	keys        []string // tObject: output keys, parallel to elems
+	elems       []*tnode
+	path        *jpath.Path
+	call        *intrinsic.Call
+	field       string // the template field ("name.$") for error messages
+	source      string // the path or call text
 }
 
 // compileTemplate compiles v; dynamic parts are compiled once here.
@@ -67,8 +73,9 @@ func compileNode(v any, ptr string, d *diag.List) *tnode {
 			n.elems = append(n.elems, child)
 		}
 		if !dynamic {
-			return &tnode{kind: tLiteral, lit: literalObject(n)}
+			return literalNode(literalObject(n))
 		}
+		n.fixed = objectOverhead(n.keys)
 		return n
 	case []any:
 		n := &tnode{kind: tArray}
@@ -76,7 +83,7 @@ func compileNode(v any, ptr string, d *diag.List) *tnode {
 		for i, e := range x {
 			child := compileNode(e, diag.Pointer(ptr, i), d)
 			if child == nil {
-				child = &tnode{kind: tLiteral}
+				child = literalNode(nil)
 			}
 			if child.kind != tLiteral {
 				dynamic = true
@@ -84,12 +91,33 @@ func compileNode(v any, ptr string, d *diag.List) *tnode {
 			n.elems = append(n.elems, child)
 		}
 		if !dynamic {
-			return &tnode{kind: tLiteral, lit: x}
+			return literalNode(x)
 		}
+		n.fixed = 2 + max(len(n.elems)-1, 0)
 		return n
 	default:
-		return &tnode{kind: tLiteral, lit: v}
+		return literalNode(v)
 	}
+}
+
+func literalNode(v any) *tnode {
+	return &tnode{kind: tLiteral, lit: v, size: EncodedLen(v, 0)}
+}
+
+// objectOverhead is the JSON length of an object with these keys, less its
+// values', or -1 when a key repeats ({"a": 1, "a.$": "$.b"}: the value
+// holds the key once).
+func objectOverhead(keys []string) int {
+	n := 2 + max(len(keys)-1, 0)
+	seen := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		if seen[k] {
+			return -1
+		}
+		seen[k] = true
+		n += jsontext.StringLen(k) + 1
+	}
+	return n
 }
 
 func literalObject(n *tnode) map[string]any {
@@ -124,6 +152,68 @@ func compileDynamic(v any, field, ptr string, d *diag.List) *tnode {
 
 // Eval builds the template's value against a scope.
 func (t *Template) Eval(e *env) (any, error) { return t.root.eval(e) }
+
+// evalPayload is Eval for a template whose value the payload limit holds
+// (Parameters, ResultSelector, ItemSelector): it adds up the value's JSON
+// length as it builds it and leaves it with the Context, whose check of
+// the value then finds it there instead of walking the value.
+func (t *Template) evalPayload(e *env) (any, error) {
+	m := e.memo()
+	v, n, err := t.root.evalSized(e, m)
+	if err == nil && e.ctx != nil {
+		m.rememberLast(v, n)
+	}
+	return v, err
+}
+
+// evalSized is eval that also returns the JSON length of the value built,
+// counted no further than m's over. The parts a path selects are measured
+// through the Context (a part passed on from state to state is walked
+// once).
+func (n *tnode) evalSized(e *env, m *sizeMemo) (any, int, error) {
+	switch n.kind {
+	case tLiteral:
+		return n.lit, min(n.size, m.over), nil
+	case tObject:
+		obj := make(map[string]any, len(n.keys))
+		size := min(n.fixed, m.over)
+		for i, k := range n.keys {
+			v, vn, err := n.elems[i].evalSized(e, m)
+			if err != nil {
+				return nil, 0, err
+			}
+			obj[k] = v
+			size = m.add(size, vn)
+		}
+		if n.fixed < 0 {
+			return obj, m.size(obj), nil
+		}
+		return obj, size, nil
+	case tArray:
+		a := make([]any, len(n.elems))
+		size := min(n.fixed, m.over)
+		for i, c := range n.elems {
+			v, vn, err := c.evalSized(e, m)
+			if err != nil {
+				return nil, 0, err
+			}
+			a[i] = v
+			size = m.add(size, vn)
+		}
+		return a, size, nil
+	case tPath:
+		v, err := n.eval(e)
+		if err != nil {
+			return nil, 0, err
+		}
+		return v, m.part(v), nil
+	}
+	v, err := n.eval(e)
+	if err != nil {
+		return nil, 0, err
+	}
+	return v, m.size(v), nil
+}
 
 func (n *tnode) eval(e *env) (any, error) {
 	switch n.kind {

@@ -140,8 +140,9 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 	run.base.ExecutionID = run.arn
 	run.hist.discard = x.NoHistory
 	run.hist.max = cmp.Or(e.MaxEvents, DefaultEngineMaxEvents)
+	run.hist.first = firstChunk(len(m.StateNames()))
 	// As in AWS, the first state's entered event has previousEventId 0.
-	run.hist.add(Event{Type: ExecutionStarted, Timestamp: start, Payload: x.Input, Task: &TaskDetails{Resource: run.base.RoleArn}})
+	run.hist.add(&Event{Type: ExecutionStarted, Timestamp: start, Payload: x.Input, Task: &TaskDetails{Resource: run.base.RoleArn}})
 
 	th := &thread{run: run, clock: clk, rand: rand.New(rand.NewPCG(s1, s2))}
 	out, err := th.runMachine(ctx, m, x.Input)
@@ -161,7 +162,7 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 		res.Status, res.Error, res.Cause = StatusFailed, err.Name, err.Cause
 		end.Type, end.Error = ExecutionFailed, &ErrorDetails{err.Name, err.Cause}
 	}
-	run.hist.add(end)
+	run.hist.add(&end)
 	res.hist = &run.hist
 	return res
 }

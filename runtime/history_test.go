@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/internal/testclock"
 	"github.com/signalbox/signalbox/runtime"
@@ -241,4 +242,13 @@ func TestHistoryPayloadsAreJSONText(t *testing.T) {
 	}, evs[2]["stateExitedEventDetails"])
 	require.Equal(t, `"text"`, evs[3]["executionSucceededEventDetails"].(map[string]any)["output"])
 	require.Equal(t, "2024-03-01T12:00:00.000Z", evs[0]["timestamp"])
+}
+
+// StateEntered and StateExited name every kind's events as the kind's
+// name followed by StateEntered or StateExited.
+func TestStateEventTypes(t *testing.T) {
+	for _, k := range []asl.Kind{asl.KindPass, asl.KindTask, asl.KindChoice, asl.KindWait, asl.KindSucceed, asl.KindFail, asl.KindParallel, asl.KindMap, "Other"} {
+		require.Equal(t, runtime.EventType(string(k)+"StateEntered"), runtime.StateEntered(k))
+		require.Equal(t, runtime.EventType(string(k)+"StateExited"), runtime.StateExited(k))
+	}
 }

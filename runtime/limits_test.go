@@ -109,6 +109,46 @@ func TestEngineBoundsLiveMapIterations(t *testing.T) {
 	require.Equal(t, 40, flight.Max())
 }
 
+// A Map's result is held to the limit exactly, measured from the lengths
+// its iterations measured: at the limit it passes, a byte over it fails,
+// for outputs that are strings and for outputs that are objects.
+func TestMapResultAtTheLimit(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, processor string
+		overhead        int // the JSON length of an output, less its string's
+	}{
+		{"strings", `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"s.$":"States.Format('{}0123456789', $)"},"OutputPath":"$.s","End":true}}}`, len(`"0123456789"`)},
+		{"objects", `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"s.$":"$","k":[1]},"End":true}}}`, len(`{"k":[1],"s":""}`)},
+	} {
+		for _, extra := range []int{0, 1} {
+			// 4 outputs: brackets, 3 commas, the outputs
+			lengths := []int{1000, 20, 77}
+			last := asl.MaxPayload + extra - 2 - 3 - 4*c.overhead - 1000 - 20 - 77
+			lengths = append(lengths, last)
+			items := make([]string, len(lengths))
+			for i, n := range lengths {
+				items[i] = `"` + strings.Repeat("x", n) + `"`
+			}
+			def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":` + c.processor + `,"ResultSelector":{"n.$":"States.ArrayLength($)"},"End":true}}}`
+			res := run(t, def, "["+strings.Join(items, ",")+"]", nil)
+			if extra == 0 {
+				requireSucceeded(t, res, `{"n":4}`)
+			} else {
+				requireFailed(t, res, runtime.StatusFailed, "States.DataLimitExceeded")
+			}
+			// the items fit: every iteration ran, the result is what is held
+			succeeded := 0
+			for _, ev := range res.History() {
+				if ev.Type == runtime.MapIterationSucceeded {
+					succeeded++
+				}
+			}
+			require.Equal(t, 4, succeeded, "%s, %d over", c.name, extra)
+		}
+	}
+}
+
 // TestEngineMaxPayloadRaisesTheLimitOnPurpose: AWS's 256 KiB by default;
 // Engine.MaxPayload raises it for a self-hosted run that needs more.
 func TestEngineMaxPayloadRaisesTheLimitOnPurpose(t *testing.T) {

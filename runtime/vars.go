@@ -7,7 +7,22 @@ package runtime
 type scope struct {
 	parent *scope
 	vars   map[string]any
+	// lookupFn and allFn are lookup and all as the Context takes them,
+	// made once per scope.
+	lookupFn func(string) (any, bool)
+	allFn    func() map[string]any
 }
+
+// funcs returns lookup and all as functions.
+func (s *scope) funcs() (func(string) (any, bool), func() map[string]any) {
+	if s.lookupFn == nil {
+		s.lookupFn, s.allFn = s.lookup, s.all
+	}
+	return s.lookupFn, s.allFn
+}
+
+// assigned reports whether variables were assigned in this scope.
+func (s *scope) assigned() bool { return len(s.vars) > 0 }
 
 func newScope(parent *scope) *scope { return &scope{parent: parent} }
 

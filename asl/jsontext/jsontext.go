@@ -69,10 +69,27 @@ func WriteString(b *strings.Builder, s string, hex string) {
 	b.WriteByte('"')
 }
 
+// plain marks the bytes WriteString writes as they are: printable ASCII
+// but '"' and '\\'.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // StringLen is the number of bytes WriteString writes for s.
 func StringLen(s string) int {
-	n := 2
-	for i := 0; i < len(s); {
+	// Most strings are plain ASCII: their length is theirs and the quotes.
+	i := 0
+	for i < len(s) && plain[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		return len(s) + 2
+	}
+	n := 2 + i
+	for i < len(s) {
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			r, size := utf8.DecodeRuneInString(s[i:])

@@ -30,7 +30,12 @@ func TestWriteString(t *testing.T) {
 }
 
 func TestStringLenIsWhatWriteStringWrites(t *testing.T) {
-	for _, s := range []string{"", "plain", "q\"b\\s\n\r\t\b\f\x01\x1f\x7f", "é€😀", "bad \xff utf8 \xc3", "\u2028"} {
+	cases := []string{"", "plain", "q\"b\\s\n\r\t\b\f\x01\x1f\x7f", "é€😀", "bad \xff utf8 \xc3", "\u2028"}
+	for c := range 256 {
+		// every byte alone, after plain text and before it
+		cases = append(cases, string([]byte{byte(c)}), "abc"+string([]byte{byte(c)}), string([]byte{byte(c)})+"xyz")
+	}
+	for _, s := range cases {
 		var b strings.Builder
 		WriteString(&b, s, UpperHex)
 		if got := StringLen(s); got != b.Len() {
