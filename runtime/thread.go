@@ -333,120 +333,149 @@ func (t *thread) runParallel(ctx context.Context, st asl.State, p asl.RunParalle
 
 // runMap runs the processor once per item, at most MaxConcurrency at a
 // time, and collects the outputs in item order, with their JSON lengths
-// as the iterations measured them (nil when one is not known). Worker w runs the items w,
-// w+limit, w+2*limit, ... in turn on its own clock, so that on a virtual
-// clock the Map's duration does not depend on goroutine scheduling.
+// as the iterations measured them (nil when one is not known). Worker w
+// runs the items w, w+limit, w+2*limit, ... in turn on its own clock, so
+// that on a virtual clock the Map's duration does not depend on goroutine
+// scheduling.
 func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) ([]any, []int, *runErr) {
 	n := len(r.Items)
 	t.event(Event{Type: MapStateStarted, Length: n})
 	limit := r.MaxConcurrency
 	if limit <= 0 {
 		limit = t.run.engine.MaxInlineConcurrency
-		if limit <= 0 {
-			limit = defaultInlineConcurrency
-		}
+	}
+	if limit <= 0 {
+		limit = defaultInlineConcurrency
 	}
 	// at most what the durable engine runs: AWS's 40 for an inline Map,
 	// 1,000 for a Distributed one, whatever MaxConcurrency asks
 	limit = min(limit, mapConcurrency(r))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	outs := make([]any, n)
-	sizes := make([]int, n)
-	var unsized atomic.Bool // an output whose length no iteration knows
-	var (
-		mu       sync.Mutex
-		failed   int
-		firstErr *runErr
-		stop     *runErr
-		wg       sync.WaitGroup
-	)
-	itemSeed := t.rand.Uint64() // iteration i draws from the stream (itemSeed, i)
 	// On a wall clock, idle workers take the next item, so uneven items
 	// balance. On a virtual clock, worker w takes items w, w+limit, ...:
 	// each worker's clock then advances the same way whatever the
 	// goroutines' scheduling, and runs repeat exactly.
 	_, strided := t.clock.(*VirtualClock)
-	var next atomic.Int64
+	m := &mapRun{parent: t, st: st, r: r, limit: limit, strided: strided, cancel: cancel,
+		outs: make([]any, n), sizes: make([]int, n), itemSeed: t.rand.Uint64()}
 	workers := make([]*thread, limit)
+	var wg sync.WaitGroup
 	for w := range workers {
 		workers[w] = t.fork()
 		wg.Add(1)
-		go func(w int, wt *thread) {
+		go func() {
 			defer wg.Done()
-			// One thread runs the worker's iterations in turn: its
-			// Context, visit and random source are reset per item, and
-			// its variable scope kept while no iteration assigns.
-			it := &thread{run: t.run, clock: wt.clock}
-			it.rand = rand.New(&it.pcg)
-			for k := 0; ; k++ {
-				i := w + k*limit
-				if !strided {
-					i = int(next.Add(1) - 1)
-				}
-				if i >= n {
-					return
-				}
-				mu.Lock()
-				stopped := stop != nil
-				mu.Unlock()
-				if stopped {
-					return
-				}
-				it.last = t.last
-				it.item = mapItem{index: i, value: r.Items[i]}
-				it.mapItem = &it.item
-				if it.vars == nil || it.vars.assigned() {
-					it.vars = newScope(t.vars)
-				}
-				it.pcg.Seed(itemSeed, uint64(i)) // as rand.NewPCG(itemSeed, i)
-				it.event(Event{Type: MapIterationStarted, Name: st.Name(), Index: i})
-				out, err := it.runMachine(ctx, r.Processor, r.Items[i])
-				it.ctxKept = true
-				if err != nil {
-					if !err.aborted || ctx.Err() == nil {
-						it.event(Event{Type: MapIterationFailed, Name: st.Name(), Index: i})
-					}
-					mu.Lock()
-					failed++
-					if firstErr == nil {
-						firstErr = err
-					}
-					if err.timedOut || err.aborted || !r.Tolerates(failed, n) {
-						if stop == nil {
-							stop = err
-						}
-						cancel()
-					}
-					mu.Unlock()
-					outs[i] = failedIteration(err.Error)
-					unsized.Store(true)
-					continue
-				}
-				it.event(Event{Type: MapIterationSucceeded, Name: st.Name(), Index: i})
-				outs[i] = out
-				if n, known := it.ctx.RememberedSize(out); known {
-					sizes[i] = n
-				} else {
-					unsized.Store(true)
-				}
-			}
-		}(w, workers[w])
+			m.work(ctx, w, workers[w])
+		}()
 	}
 	wg.Wait()
 	for _, w := range workers {
 		t.clock.Join(w.clock)
 	}
-	if stop != nil {
-		if !stop.timedOut && !stop.aborted && (r.ToleratedFailureCount >= 0 || r.ToleratedFailurePercentage >= 0) {
+	return m.result()
+}
+
+// mapRun is one run of a Map state's iterations in memory.
+type mapRun struct {
+	parent   *thread
+	st       asl.State
+	r        asl.RunMap
+	limit    int
+	strided  bool
+	cancel   context.CancelFunc
+	itemSeed uint64 // iteration i draws from the stream (itemSeed, i)
+	next     atomic.Int64
+	outs     []any
+	sizes    []int
+	unsized  atomic.Bool // an output whose length no iteration knows
+
+	mu       sync.Mutex
+	failed   int
+	firstErr *runErr
+	stop     *runErr
+}
+
+// work runs worker w's iterations in turn on one thread, whose Context,
+// visit and random source are reset per item, and whose variable scope is
+// kept while no iteration assigns.
+func (m *mapRun) work(ctx context.Context, w int, wt *thread) {
+	t, n := m.parent, len(m.r.Items)
+	it := &thread{run: t.run, clock: wt.clock}
+	it.rand = rand.New(&it.pcg)
+	for k := 0; ; k++ {
+		i := w + k*m.limit
+		if !m.strided {
+			i = int(m.next.Add(1) - 1)
+		}
+		if i >= n || m.stopped() {
+			return
+		}
+		it.last = t.last
+		it.item = mapItem{index: i, value: m.r.Items[i]}
+		it.mapItem = &it.item
+		if it.vars == nil || it.vars.assigned() {
+			it.vars = newScope(t.vars)
+		}
+		it.pcg.Seed(m.itemSeed, uint64(i)) // as rand.NewPCG(itemSeed, i)
+		it.event(Event{Type: MapIterationStarted, Name: m.st.Name(), Index: i})
+		out, err := it.runMachine(ctx, m.r.Processor, m.r.Items[i])
+		it.ctxKept = true
+		if err != nil {
+			if !err.aborted || ctx.Err() == nil {
+				it.event(Event{Type: MapIterationFailed, Name: m.st.Name(), Index: i})
+			}
+			m.iterationFailed(err)
+			m.outs[i] = failedIteration(err.Error)
+			m.unsized.Store(true)
+			continue
+		}
+		it.event(Event{Type: MapIterationSucceeded, Name: m.st.Name(), Index: i})
+		m.outs[i] = out
+		if size, known := it.ctx.RememberedSize(out); known {
+			m.sizes[i] = size
+		} else {
+			m.unsized.Store(true)
+		}
+	}
+}
+
+func (m *mapRun) stopped() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.stop != nil
+}
+
+// iterationFailed counts a failed iteration, and stops the Map (its other
+// iterations cancelled) when the failures are past its tolerance or the
+// run ended.
+func (m *mapRun) iterationFailed(err *runErr) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.failed++
+	if m.firstErr == nil {
+		m.firstErr = err
+	}
+	if err.timedOut || err.aborted || !m.r.Tolerates(m.failed, len(m.r.Items)) {
+		if m.stop == nil {
+			m.stop = err
+		}
+		m.cancel()
+	}
+}
+
+// result is the Map's outputs and their lengths, or why it stopped.
+func (m *mapRun) result() ([]any, []int, *runErr) {
+	if stop := m.stop; stop != nil {
+		if !stop.timedOut && !stop.aborted && (m.r.ToleratedFailureCount >= 0 || m.r.ToleratedFailurePercentage >= 0) {
 			return nil, nil, &runErr{Error: asl.MapThresholdError()}
 		}
 		return nil, nil, stop
 	}
-	if unsized.Load() {
-		sizes = nil
+	if m.unsized.Load() {
+		return m.outs, nil, nil
 	}
-	return outs, sizes, nil
+	return m.outs, m.sizes, nil
 }
 
 // failedIteration is what a tolerated failed iteration contributes to the
