@@ -55,15 +55,49 @@ import (
 //
 // Two 5-state workflows: pass5 (five Pass states: a worker commits a chain
 // of such steps in one transition) and task5 (five Task states calling an
-// integration in this process that answers at once: each state takes two
-// transitions through the work stream, the cost of real tasks less their
-// own latency). The starter and the workers share this process.
+// integration in this process that answers at once: the cost of real tasks
+// less their own latency), and two Maps of a one-Pass-state processor,
+// map10 and map1000 (over 10 and 1,000 items: every iteration is a thread
+// of its own, with its own transitions), whose cost per state is set
+// beside pass5's. The starter and the workers share this process.
 
 const benchDurableUsage = "usage: signalbox bench durable [--persistence everysec,off | --redis-url URL] [--executions N] [--workers N] [--seconds S] [--memory N]"
 
+// benchMapDef is a Map over $.items whose processor is one Pass state.
+const benchMapDef = `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`
+
+// benchWorkload is a workflow the bench starts, with its input and the
+// states one execution enters (AWS's unit: a Map and each iteration's
+// states).
+type benchWorkload struct {
+	name   string
+	items  int // the Map's items; 0: no input
+	states int
+}
+
+var benchWorkloads = []benchWorkload{{"pass5", 0, 5}, {"task5", 0, 5}, {"map10", 10, 11}, {"map1000", 1000, 1001}}
+
+// input is the workload's execution input.
+func (w benchWorkload) input() map[string]any {
+	if w.items == 0 {
+		return map[string]any{}
+	}
+	items := make([]any, w.items)
+	for i := range items {
+		items[i] = i
+	}
+	return map[string]any{"items": items}
+}
+
+// executions is how many executions of w make about as many state
+// transitions as n of pass5, at least 2.
+func (w benchWorkload) executions(n int) int { return max(2, n*5/w.states) }
+
 var benchDefs = map[string][]byte{
-	"pass5": []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},"D":{"Type":"Pass","Next":"E"},"E":{"Type":"Pass","End":true}}}`),
-	"task5": []byte(`{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"B"},"B":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"C"},"C":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"D"},"D":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"E"},"E":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","End":true}}}`),
+	"map10":   []byte(benchMapDef),
+	"map1000": []byte(benchMapDef),
+	"pass5":   []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},"D":{"Type":"Pass","Next":"E"},"E":{"Type":"Pass","End":true}}}`),
+	"task5":   []byte(`{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"B"},"B":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"C"},"C":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"D"},"D":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"E"},"E":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","End":true}}}`),
 }
 
 // persistenceArgs are redis-server's arguments for each --persistence
@@ -169,12 +203,13 @@ func benchDurableOn(ctx context.Context, redisURL string, o benchDurableOptions,
 		fmt.Fprintf(stdout, "context: redis-benchmark EVAL \"return 1\" (a no-op script) on this server: %.0f/s (50 clients), %.0f/s (pipelines of 16)\n", plain, pipelined)
 	}
 	n := o.executions
-	for _, wl := range []string{"pass5", "task5"} {
+	for _, wl := range benchWorkloads {
+		execs := wl.executions(n)
 		before, err := stats.Read(ctx)
 		if err != nil {
 			return fail(err)
 		}
-		startRate, err := r.starts(ctx, wl, n)
+		startRate, err := r.starts(ctx, wl, execs)
 		if err != nil {
 			return fail(err)
 		}
@@ -182,7 +217,7 @@ func benchDurableOn(ctx context.Context, redisURL string, o benchDurableOptions,
 		if err != nil {
 			return fail(err)
 		}
-		trRate, err := r.transitions(ctx, n)
+		trRate, err := r.transitions(ctx, execs*wl.states)
 		if err != nil {
 			return fail(err)
 		}
@@ -191,7 +226,7 @@ func benchDurableOn(ctx context.Context, redisURL string, o benchDurableOptions,
 			return fail(err)
 		}
 		fmt.Fprintf(stdout, "%s: starts %.0f/s (%s); state transitions %.0f/s (%s)\n",
-			wl, startRate, mid.Sub(before).Per(n, "start"), trRate, after.Sub(mid).Per(5*n, "transition"))
+			wl.name, startRate, mid.Sub(before).Per(execs, "start"), trRate, after.Sub(mid).Per(execs*wl.states, "transition"))
 	}
 	peak, err := r.endToEnd(ctx, n)
 	if err != nil {
@@ -260,7 +295,7 @@ type rig struct {
 }
 
 // starts starts n executions of workload wl from 32 goroutines.
-func (r *rig) starts(ctx context.Context, wl string, n int) (float64, error) {
+func (r *rig) starts(ctx context.Context, wl benchWorkload, n int) (float64, error) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, 32)
@@ -270,7 +305,7 @@ func (r *rig) starts(ctx context.Context, wl string, n int) (float64, error) {
 		go func() {
 			defer wg.Done()
 			for int(next.Add(1)) <= n {
-				if _, err := r.d.Start(ctx, runtime.StartParams{StateMachineName: wl, Definition: benchDefs[wl], Input: map[string]any{}}); err != nil {
+				if _, err := r.d.Start(ctx, runtime.StartParams{StateMachineName: wl.name, Definition: benchDefs[wl.name], Input: wl.input()}); err != nil {
 					errs <- err
 					return
 				}
@@ -291,7 +326,7 @@ func (r *rig) starts(ctx context.Context, wl string, n int) (float64, error) {
 func (r *rig) endToEnd(ctx context.Context, n int) (float64, error) {
 	begin := time.Now()
 	defer r.runWorkers(ctx)()
-	if _, err := r.starts(ctx, "pass5", n); err != nil {
+	if _, err := r.starts(ctx, benchWorkloads[0], n); err != nil {
 		return 0, err
 	}
 	if err := r.waitClosed(ctx); err != nil {
@@ -302,13 +337,13 @@ func (r *rig) endToEnd(ctx context.Context, n int) (float64, error) {
 
 // transitions runs the workers until the n open executions have
 // ended; each has 5 state transitions.
-func (r *rig) transitions(ctx context.Context, n int) (float64, error) {
+func (r *rig) transitions(ctx context.Context, states int) (float64, error) {
 	begin := time.Now()
 	defer r.runWorkers(ctx)()
 	if err := r.waitClosed(ctx); err != nil {
 		return 0, err
 	}
-	return float64(5*n) / time.Since(begin).Seconds(), nil
+	return float64(states) / time.Since(begin).Seconds(), nil
 }
 
 // runWorkers runs the workers until the function it returns is called,
@@ -398,10 +433,10 @@ func (r *rig) memory(ctx context.Context, transitions int, stdout io.Writer) err
 	defer func() { r.d.Retention = 0 }()
 	var heaps []uint64
 	for done := 0; done < transitions; done += 5 * wave {
-		if _, err := r.starts(ctx, "pass5", wave); err != nil {
+		if _, err := r.starts(ctx, benchWorkloads[0], wave); err != nil {
 			return err
 		}
-		if _, err := r.transitions(ctx, wave); err != nil {
+		if _, err := r.transitions(ctx, 5*wave); err != nil {
 			return err
 		}
 		goruntime.GC()
