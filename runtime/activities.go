@@ -194,7 +194,7 @@ func (s activityStarter) StartActivityTask(ctx context.Context, token, worker st
 	if err != nil {
 		return nil, 0, err
 	}
-	t := &transition{d: d, x: x, thread: thread, seq: th.Seq, rec: rec}
+	t := &transition{d: d, x: x, thread: thread, seq: th.Seq, rec: rec, base: -1}
 	now := d.now()
 	t.event(Event{Type: ActivityStarted, Name: worker, Timestamp: now})
 	rec.Started = true

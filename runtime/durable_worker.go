@@ -221,7 +221,10 @@ func (w *walk) step(ctx context.Context) (*transition, error) {
 	// reach a running evaluation: it is bounded by JSONata's step and byte
 	// budgets, and its transition then finds the execution closed.
 	c.Interrupt = ctx
-	tr := &transition{d: d, x: x, thread: item.Thread, seq: w.seq, m: m, st: st, rec: rec, input: input, c: c}
+	tr := &transition{d: d, x: x, thread: item.Thread, seq: w.seq, m: m, st: st, rec: rec, input: input, c: c, base: -1}
+	if w.canBatch && !w.alone {
+		tr.base = w.last
+	}
 	o, err := w.decide(ctx, tr)
 	if err != nil {
 		return nil, err
@@ -317,7 +320,7 @@ func (w *walk) commit(ctx context.Context, tr *transition, more bool) (again boo
 		Events: b.events, Vars: b.vars, Close: tr.close, Fork: tr.fork, Join: tr.joinEnd,
 		Outbox: tr.outbox, MaxEvents: d.maxHistoryEvents(), KeepOpenEntry: w.closed != nil, Carry: more,
 	}
-	if b.steps > 1 {
+	if b.steps > 1 || b.numbered {
 		p.ExpectEvents = b.startLast
 	}
 	if len(w.chain) > 0 {
@@ -405,10 +408,12 @@ type stepBatch struct {
 	startSeq    int64
 	startLast   int64
 	startKind   string
+	numbered    bool // a step numbered its events itself (an inline Map)
 }
 
 func (b *stepBatch) add(t *transition) {
 	b.steps++
+	b.numbered = b.numbered || t.inlined
 	b.events = append(b.events, t.events...)
 	b.vars = append(b.vars, t.vars...)
 	for _, e := range t.events {
@@ -497,6 +502,12 @@ type transition struct {
 	rec    *threadRecord
 	input  any
 	c      *asl.Context
+	// base is the id of the event before this transition's first, when
+	// the worker numbers the events itself (the top-level thread's
+	// batches); -1 when the store does. inlined: a Map ran inline, its
+	// events numbered on base, so the commit must hold the store to it.
+	base    int64
+	inlined bool
 
 	events   []store.Event
 	vars     []store.Var
@@ -512,7 +523,7 @@ func (t *transition) event(ev Event) {
 	if ev.Timestamp.IsZero() {
 		ev.Timestamp = t.d.now()
 	}
-	t.events = append(t.events, store.Event{JSON: ev.bodyJSON()})
+	t.events = append(t.events, store.Event{JSON: ev.bodyJSON(), PreviousID: ev.PreviousID})
 }
 
 func (t *transition) assign(vars map[string]any) {
@@ -609,9 +620,17 @@ func (t *transition) parallel(x asl.RunParallel) (asl.Outcome, error) {
 	return asl.Complete(t.st, t.input, []any{}, t.c), nil
 }
 
-// runMap forks the iterations (durable_fork.go); a Map with no items
-// succeeds at once.
+// runMap runs the iterations inline when they only decide
+// (durable_inline.go), else forks them (durable_fork.go); a Map with no
+// items succeeds at once.
 func (t *transition) runMap(x asl.RunMap) (asl.Outcome, error) {
+	if len(x.Items) > 0 {
+		o, err := t.mapInline(x)
+		if !errors.Is(err, errNotInline) {
+			t.inlined = err == nil
+			return o, err
+		}
+	}
 	if forked, err := t.forkMap(x); forked || err != nil {
 		return nil, err
 	}

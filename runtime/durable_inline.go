@@ -1,0 +1,148 @@
+package runtime
+
+import (
+	"errors"
+	"hash/fnv"
+	"math/rand/v2"
+
+	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/asl/aslerr"
+)
+
+// Inline Map iterations. A Map whose processor does nothing but decide
+// (Pass, Choice, Succeed and Fail states assigning no variables) has no work to
+// wait for: its iterations run inside the transition that starts it, in
+// item order, instead of each being a thread with its own transitions
+// through the work stream. Measured with bench durable before this, a
+// Map of one Pass state cost 184 µs (10 items) to 205 µs (1,000 items) of
+// Redis CPU per state, 2 script calls per state, against 22.5 µs for a
+// chain of Pass states.
+//
+// Only the top-level thread, in a transition whose events the worker
+// numbers itself (the store refuses it should the numbering be wrong:
+// ExpectEvents), runs a Map inline: a state's StateEntered id is part of
+// its Context (error causes name it), and the iterations' first events
+// and the Map's end follow its MapStateStarted by id, as the in-memory
+// engine chains them. A Map with more items than maxInlineItems, or an
+// iteration longer than maxInlineSteps states (a Choice loop), is forked.
+const (
+	maxInlineItems = 1000
+	maxInlineSteps = 64
+)
+
+// errNotInline: the Map is to be forked after all.
+var errNotInline = errors.New("the Map's iterations cannot run inline")
+
+// pureMachine reports whether a machine's states only decide.
+func pureMachine(m *asl.StateMachine) bool {
+	if m.UsesVariables() {
+		return false
+	}
+	for _, name := range m.StateNames() {
+		st, _ := m.State(name)
+		switch st.Kind() {
+		case asl.KindPass, asl.KindChoice, asl.KindSucceed, asl.KindFail:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// nextID is the id the next event of the transition gets; known only when
+// the worker numbers the transition's events (base >= 0).
+func (t *transition) nextID() int64 { return t.base + int64(len(t.events)) + 1 }
+
+// mapInline runs a Map's iterations in the transition; errNotInline (and
+// nothing recorded) when they cannot.
+func (t *transition) mapInline(x asl.RunMap) (asl.Outcome, error) {
+	n := len(x.Items)
+	if t.base < 0 || x.Distributed || n > maxInlineItems || !pureMachine(x.Processor) {
+		return nil, errNotInline
+	}
+	mark := len(t.events)
+	startedID := t.nextID()
+	t.event(Event{Type: MapStateStarted, Length: n})
+	outs := make([]any, n)
+	failed := 0
+	var first *aslerr.Error
+	for i, item := range x.Items {
+		out, failure, err := t.iterate(x, i, item, startedID)
+		if err != nil {
+			t.events = t.events[:mark]
+			return nil, err
+		}
+		if failure == nil {
+			outs[i] = out
+			continue
+		}
+		failed++
+		if first == nil {
+			first = failure
+		}
+		outs[i] = failedIteration(failure)
+		if !x.Tolerates(failed, n) {
+			if x.ToleratedFailureCount >= 0 || x.ToleratedFailurePercentage >= 0 {
+				first = asl.MapThresholdError()
+			}
+			t.event(Event{Type: MapStateFailed, PreviousID: startedID})
+			return asl.HandleError(t.st, t.input, first, t.c), nil
+		}
+	}
+	t.event(Event{Type: MapStateSucceeded, PreviousID: startedID})
+	return asl.Complete(t.st, t.input, outs, t.c), nil
+}
+
+// iterate runs iteration i of a pure processor: its output, or the failure
+// a Fail state ended it with.
+func (t *transition) iterate(x asl.RunMap, i int, item any, startedID int64) (any, *aslerr.Error, error) {
+	name := t.st.Name()
+	t.event(Event{Type: MapIterationStarted, Name: name, Index: i, PreviousID: startedID})
+	c := t.iterationContext(i, item)
+	m, state, in := x.Processor, x.Processor.StartAt, item
+	for range maxInlineSteps {
+		st, ok := m.State(state)
+		if !ok {
+			return nil, nil, errNotInline
+		}
+		c.StateName, c.EnteredTime, c.EnteredEventID = state, t.d.now(), t.nextID()
+		c.Invalidate()
+		t.event(Event{Type: StateEntered(st.Kind()), Name: state, Payload: in, Timestamp: c.EnteredTime})
+		switch o := asl.Step(st, in, c).(type) {
+		case asl.Next:
+			t.event(Event{Type: StateExited(st.Kind()), Name: state, Payload: o.Output})
+			state, in = o.State, o.Output
+		case asl.Succeed:
+			t.event(Event{Type: StateExited(st.Kind()), Name: state, Payload: o.Output})
+			t.event(Event{Type: MapIterationSucceeded, Name: name, Index: i})
+			return o.Output, nil, nil
+		case asl.Fail:
+			t.event(Event{Type: MapIterationFailed, Name: name, Index: i})
+			return nil, &aslerr.Error{Name: o.Error, Cause: o.Cause}, nil
+		default:
+			return nil, nil, errNotInline
+		}
+	}
+	return nil, nil, errNotInline
+}
+
+// iterationContext is the Context of iteration i's states: the Map state's
+// execution fields, the item, and a random source of the iteration's own
+// (seeded from the execution, the Map's step and i, so that a step taken
+// again draws the same numbers).
+func (t *transition) iterationContext(i int, item any) *asl.Context {
+	p := t.c
+	h := fnv.New64a()
+	h.Write([]byte(t.x.id))
+	return &asl.Context{
+		ExecutionID: p.ExecutionID, ExecutionName: p.ExecutionName, ExecutionInput: p.ExecutionInput,
+		ExecutionStart: p.ExecutionStart, RoleArn: p.RoleArn, RedriveCount: p.RedriveCount, Express: p.Express,
+		StateMachineID: p.StateMachineID, StateMachineName: p.StateMachineName,
+		InMap: true, MapItemIndex: i, MapItemValue: item,
+		Rand: &lockedSource{r: rand.New(rand.NewPCG(h.Sum64(), uint64(t.seq)<<20|uint64(i)))},
+		// the variables of the scopes around it: a pure processor assigns
+		// none, it may read them
+		Vars: p.Vars, AllVars: p.AllVars,
+		Interrupt: p.Interrupt, MaxPayload: p.MaxPayload,
+	}
+}

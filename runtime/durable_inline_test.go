@@ -1,0 +1,73 @@
+package runtime_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/signalbox/signalbox/internal/testclock"
+	"github.com/signalbox/signalbox/runtime"
+)
+
+// TestDurableInlineMapWritesTheInMemoryHistory: a Map whose processor only
+// decides runs inside the transition that starts it; its history is the
+// in-memory engine's, event for event (MaxConcurrency 1 keeps the
+// in-memory iterations in item order), failures tolerated or not, a
+// Choice loop too long to run inline included (it is forked).
+func TestDurableInlineMapWritesTheInMemoryHistory(t *testing.T) {
+	t.Parallel()
+	processor := `"ItemProcessor":{"StartAt":"Check","States":{
+		"Check":{"Type":"Choice","Choices":[{"Variable":"$.n","NumericEquals":3,"Next":"Bad"},{"Variable":"$.n","NumericGreaterThan":100,"Next":"Loop"}],"Default":"Tag"},
+		"Loop":{"Type":"Pass","Next":"Check"},
+		"Bad":{"Type":"Fail","Error":"Three","Cause":"no threes"},
+		"Tag":{"Type":"Pass","Parameters":{"n.$":"$.n","id.$":"$$.Map.Item.Index","q.$":"$question"},"End":true}}}`
+	cases := map[string]struct{ tolerated, input string }{
+		"all succeed":       {`"ToleratedFailureCount":0`, `[{"n":1},{"n":2},{"n":4}]`},
+		"tolerated failure": {`"ToleratedFailureCount":1`, `[{"n":1},{"n":3},{"n":4}]`},
+		"failure caught":    {`"ToleratedFailureCount":0`, `[{"n":1},{"n":3},{"n":4},{"n":5}]`},
+		"too long a loop":   {`"ToleratedFailureCount":0`, `[{"n":1},{"n":101}]`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			def := `{"StartAt":"Ask","States":{
+				"Ask":{"Type":"Pass","Assign":{"question":"which?"},"Next":"Each"},
+				"Each":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":1,` + tc.tolerated + `,` + processor + `,
+					"Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.error","Next":"Caught"}],"Next":"Done"},
+				"Caught":{"Type":"Pass","End":true},
+				"Done":{"Type":"Succeed"}}}`
+			input := `{"items":` + tc.input + `}`
+			if name == "too long a loop" {
+				// n goes round the loop for ever on both engines: give it
+				// an end the engines agree on
+				def = `{"StartAt":"Each","States":{"Each":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":1,
+					"ItemProcessor":{"StartAt":"Count","States":{
+						"Count":{"Type":"Pass","Parameters":{"n.$":"States.MathAdd($.n, 1)"},"Next":"Enough?"},
+						"Enough?":{"Type":"Choice","Choices":[{"Variable":"$.n","NumericGreaterThan":140,"Next":"Out"}],"Default":"Count"},
+						"Out":{"Type":"Succeed"}}},"End":true}}}`
+			}
+			mem := runWith(t, context.Background(), &runtime.Engine{}, def, input)
+			want := normalizeHistory(t, events(t, mem))
+
+			ctx := context.Background()
+			clk := testclock.New(t0)
+			d := runtime.NewDurable(openStore(t), &runtime.Durable{Now: clk.Now, Consumer: "inline"})
+			started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "StateMachine", Definition: []byte(def), Input: decode(t, input)})
+			require.NoError(t, err)
+			require.NoError(t, d.DrainVirtual(ctx, started.ID, func(to time.Time) { clk.Advance(to.Sub(clk.Now())) }))
+			page, err := d.Inspector().History(ctx, started.ID, runtime.HistoryQuery{Limit: 1000})
+			require.NoError(t, err)
+			evs := make([]map[string]any, len(page.Events))
+			for i, ev := range page.Events {
+				require.NoError(t, json.Unmarshal(ev.JSON, &evs[i]))
+			}
+			require.JSONEq(t, want, normalizeHistory(t, evs))
+			e, err := d.Describe(ctx, started.ID)
+			require.NoError(t, err)
+			require.Equal(t, string(mem.Status), e.Status)
+		})
+	}
+}
