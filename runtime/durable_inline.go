@@ -28,6 +28,11 @@ import (
 const (
 	maxInlineItems = 1000
 	maxInlineSteps = 64
+	// maxInlineBytes bounds the history one inline Map writes in its
+	// transition (its events carry every iteration's input and output):
+	// past it, the Map is forked and its history spread over the
+	// iterations' transitions.
+	maxInlineBytes = 8 << 20
 )
 
 // errNotInline: the Map is to be forked after all.
@@ -66,8 +71,19 @@ func (t *transition) mapInline(x asl.RunMap) (asl.Outcome, error) {
 	outs := make([]any, n)
 	failed := 0
 	var first *aslerr.Error
+	size, counted := 0, mark // the bytes of the events from mark on
 	for i, item := range x.Items {
 		out, failure, err := t.iterate(x, i, item, startedID)
+		for _, e := range t.events[counted:] {
+			size += len(e.JSON)
+		}
+		counted = len(t.events)
+		// Past maxInlineBytes, or more events than the history holds, the
+		// Map is forked: its history is spread over its iterations'
+		// transitions.
+		if err == nil && (size > maxInlineBytes || int64(len(t.events)-mark) > t.d.maxHistoryEvents()) {
+			err = errNotInline
+		}
 		if err != nil {
 			t.events = t.events[:mark]
 			return nil, err

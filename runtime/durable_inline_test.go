@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,6 +30,7 @@ func TestDurableInlineMapWritesTheInMemoryHistory(t *testing.T) {
 		"tolerated failure": {`"ToleratedFailureCount":1`, `[{"n":1},{"n":3},{"n":4}]`},
 		"failure caught":    {`"ToleratedFailureCount":0`, `[{"n":1},{"n":3},{"n":4},{"n":5}]`},
 		"too long a loop":   {`"ToleratedFailureCount":0`, `[{"n":1},{"n":101}]`},
+		"too much history":  {`"ToleratedFailureCount":0`, ``},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -48,6 +50,15 @@ func TestDurableInlineMapWritesTheInMemoryHistory(t *testing.T) {
 						"Count":{"Type":"Pass","Parameters":{"n.$":"States.MathAdd($.n, 1)"},"Next":"Enough?"},
 						"Enough?":{"Type":"Choice","Choices":[{"Variable":"$.n","NumericGreaterThan":140,"Next":"Out"}],"Default":"Count"},
 						"Out":{"Type":"Succeed"}}},"End":true}}}`
+			}
+			if name == "too much history" {
+				// each iteration's output is 200 KB: past maxInlineBytes
+				// of history, the Map is forked
+				big := strings.Repeat("x", 200_000)
+				def = `{"StartAt":"Each","States":{"Each":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":1,
+					"ItemProcessor":{"StartAt":"Big","States":{"Big":{"Type":"Pass","Parameters":{"big.$":"$$.Execution.Input.big"},"End":true}}},
+					"ResultSelector":{"n.$":"States.ArrayLength($)"},"End":true}}}`
+				input = `{"big":"` + big + `","items":[` + strings.TrimSuffix(strings.Repeat(`1,`, 45), ",") + `]}`
 			}
 			mem := runWith(t, context.Background(), &runtime.Engine{}, def, input)
 			want := normalizeHistory(t, events(t, mem))
