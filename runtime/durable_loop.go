@@ -27,7 +27,9 @@ const batch = 32
 
 // Drain processes work until none is ready and no timer is due, on this
 // goroutine. Tests and one-shot runs use it; servers use Run.
-func (d *Durable) Drain(ctx context.Context) error {
+func (d *Durable) Drain(ctx context.Context) error { return fromStore(d.drain(ctx)) }
+
+func (d *Durable) drain(ctx context.Context) error {
 	for {
 		moved, err := d.store.TimersDue(ctx, d.now(), batch)
 		if err != nil {
@@ -136,7 +138,9 @@ func (d *Durable) release(works []store.Work) {
 // store. When ctx ends, work not started is handed back to the stream for
 // the other workers, and work in hand is finished or, failing that, taken
 // over after its lease.
-func (d *Durable) Run(ctx context.Context) error {
+func (d *Durable) Run(ctx context.Context) error { return fromStore(d.run(ctx)) }
+
+func (d *Durable) run(ctx context.Context) error {
 	d.consumer() // named once, before the goroutines share it
 	n := d.Concurrency
 	if n <= 0 {

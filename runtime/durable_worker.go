@@ -15,14 +15,6 @@ import (
 	"github.com/signalbox/signalbox/store"
 )
 
-// Process carries out one work item: it loads the thread, decides with asl
-// what happens, and applies it with one transition. A stale or duplicate
-// item (its seq is not the thread's) is dropped. The caller acknowledges
-// the item when Process returns nil.
-func (d *Durable) Process(ctx context.Context, item store.WorkItem) error {
-	return d.process(ctx, item, nil, nil)
-}
-
 // external is what SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat
 // bring to a thread waiting for its task token.
 type external struct {
