@@ -121,8 +121,7 @@ func (t *transition) iterate(x asl.RunMap, i int, item any, startedID int64) (an
 		if !ok {
 			return nil, nil, errNotInline
 		}
-		c.StateName, c.EnteredTime, c.EnteredEventID = state, t.d.now(), t.nextID()
-		c.Invalidate()
+		visitState(c, st, t.d.now(), t.nextID(), 0, nil)
 		t.event(Event{Type: StateEntered(st.Kind()), Name: state, Payload: in, Timestamp: c.EnteredTime})
 		switch o := asl.Step(st, in, c).(type) {
 		case asl.Next:
@@ -150,15 +149,12 @@ func (t *transition) iterationContext(i int, item any) *asl.Context {
 	p := t.c
 	h := fnv.New64a()
 	h.Write([]byte(t.x.id))
-	return &asl.Context{
-		ExecutionID: p.ExecutionID, ExecutionName: p.ExecutionName, ExecutionInput: p.ExecutionInput,
-		ExecutionStart: p.ExecutionStart, RoleArn: p.RoleArn, RedriveCount: p.RedriveCount, Express: p.Express,
-		StateMachineID: p.StateMachineID, StateMachineName: p.StateMachineName,
-		InMap: true, MapItemIndex: i, MapItemValue: item,
-		Rand: &lockedSource{r: rand.New(rand.NewPCG(h.Sum64(), uint64(t.seq)<<20|uint64(i)))},
-		// the variables of the scopes around it: a pure processor assigns
-		// none, it may read them
-		Vars: p.Vars, AllVars: p.AllVars,
-		Interrupt: p.Interrupt, MaxPayload: p.MaxPayload,
-	}
+	c := t.x.executionContext(t.d)
+	c.RedriveCount, c.MaxPayload, c.Interrupt = p.RedriveCount, p.MaxPayload, p.Interrupt
+	c.InMap, c.MapItemIndex, c.MapItemValue = true, i, item
+	c.Rand = &lockedSource{r: rand.New(rand.NewPCG(h.Sum64(), uint64(t.seq)<<20|uint64(i)))}
+	// the variables of the scopes around it: a pure processor assigns
+	// none, it may read them
+	c.Vars, c.AllVars = p.Vars, p.AllVars
+	return c
 }

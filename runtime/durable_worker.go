@@ -445,28 +445,14 @@ func (d *Durable) context(x *execInfo, thread string, seq int64, rec *threadReco
 	h := fnv.New64a()
 	h.Write([]byte(x.id))
 	src := &lockedSource{r: rand.New(rand.NewPCG(h.Sum64(), uint64(seq)))}
-	c := &asl.Context{
-		ExecutionID:      x.arn,
-		ExecutionName:    x.name,
-		ExecutionInput:   x.input,
-		ExecutionStart:   x.start,
-		RoleArn:          x.roleARN(d),
-		StateMachineID:   x.smARN,
-		StateMachineName: x.smName,
-		StateName:        rec.State,
-		EnteredTime:      time.UnixMilli(rec.Entered).UTC(),
-		RetryCount:       rec.RetryCount,
-		RedriveCount:     rec.Redrives,
-		Retries:          append([]int(nil), rec.Retries...),
-		CanRetry:         st.Kind() == asl.KindTask || st.Kind() == asl.KindParallel || st.Kind() == asl.KindMap,
-		EnteredEventID:   rec.EnteredID,
-		Rand:             src,
-		Vars: func(name string) (any, bool) {
-			v, ok := values[name]
-			return v, ok
-		},
-		AllVars: func() map[string]any { return values },
+	c := x.executionContext(d)
+	c.RedriveCount, c.Rand = rec.Redrives, src
+	c.Vars = func(name string) (any, bool) {
+		v, ok := values[name]
+		return v, ok
 	}
+	c.AllVars = func() map[string]any { return values }
+	visitState(c, st, time.UnixMilli(rec.Entered).UTC(), rec.EnteredID, rec.RetryCount, append([]int(nil), rec.Retries...))
 	if ch := rec.Child; ch != nil && ch.MapState != "" {
 		item, err := decodeRaw(ch.Item)
 		if err != nil {
@@ -475,6 +461,15 @@ func (d *Durable) context(x *execInfo, thread string, seq int64, rec *threadReco
 		c.InMap, c.MapItemIndex, c.MapItemValue = true, ch.Index, item
 	}
 	return c, nil
+}
+
+// executionContext is a Context with the execution's fields, the same for
+// every state of it.
+func (x *execInfo) executionContext(d *Durable) *asl.Context {
+	return &asl.Context{
+		ExecutionID: x.arn, ExecutionName: x.name, ExecutionInput: x.input, ExecutionStart: x.start,
+		RoleArn: x.roleARN(d), StateMachineID: x.smARN, StateMachineName: x.smName,
+	}
 }
 
 // lockedSource adapts a *rand.Rand to the Random interface.

@@ -3,6 +3,7 @@ package runtime
 import (
 	"cmp"
 	"fmt"
+	"time"
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/asl/aslerr"
@@ -123,6 +124,17 @@ func forkEnded(s sink, st asl.State, input any, c *asl.Context, isMap bool, outp
 	}
 	s.event(Event{Type: succeeded})
 	return asl.Complete(st, input, outputs, c)
+}
+
+// visitState sets what a Context says of one visit of st: its name, when
+// and by which event it was entered, and its retry counters so far. Both
+// engines, and inline Map iterations, describe a visit through it.
+func visitState(c *asl.Context, st asl.State, entered time.Time, enteredID int64, retryCount int, retries []int) {
+	c.StateName, c.EnteredTime, c.EnteredEventID = st.Name(), entered, enteredID
+	c.RetryCount, c.Retries = retryCount, retries
+	c.CanRetry = st.Kind() == asl.KindTask || st.Kind() == asl.KindParallel || st.Kind() == asl.KindMap
+	c.TaskToken = ""
+	c.Invalidate()
 }
 
 // countRetry counts an attempt of retrier: its count in retries, and the

@@ -102,13 +102,7 @@ func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any)
 		if !ok {
 			return nil, &runErr{Error: aslerr.New(aslerr.Runtime, "the state %q does not exist", name)}
 		}
-		c.StateName = name
-		c.EnteredTime = t.clock.Now()
-		c.RetryCount = 0
-		c.CanRetry = st.Kind() == asl.KindTask || st.Kind() == asl.KindParallel || st.Kind() == asl.KindMap
-		c.Retries = c.Retries[:0]
-		c.TaskToken = ""
-		c.Invalidate()
+		visitState(c, st, t.clock.Now(), 0, 0, c.Retries[:0])
 		c.EnteredEventID = t.event(Event{Type: StateEntered(st.Kind()), Name: name, Payload: in, Timestamp: c.EnteredTime})
 		out, next, err := t.runState(ctx, st, in, c)
 		if err != nil {
