@@ -386,6 +386,10 @@ func testTransitionInvalid(t *testing.T, c *Client) {
 		{"variable without a name", func(p *TransitionParams) { p.Vars = []Var{{Value: []byte(`1`)}} }},
 		{"close running", func(p *TransitionParams) { p.Close = &ExecutionClose{Status: StatusRunning, StopDate: t0} }},
 		{"close without date", func(p *TransitionParams) { p.Close = &ExecutionClose{Status: "SUCCEEDED"} }},
+		{"fork and join", func(p *TransitionParams) {
+			p.Fork = &Fork{ID: "0/0", Children: []ChildThread{{ID: "0/0/0", Record: []byte(`{}`)}}, Started: 1}
+			p.Join = &Join{Fork: "0/1", N: 1}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

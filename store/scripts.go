@@ -198,12 +198,14 @@ return {0, math.min(n, 1), last, math.min(ko, 1), ko}
 //	execution id (its member in the open executions), the indexes in KEYS
 //	of the execution's keys that may exist ("123456": all; the outbox's
 //	expiry is set only when it holds entries);
-//	then the fork section: fork id ("" for none), n, children started,
-//	pairs (child thread id, "0|0|record"), m items (0: none) and the m
-//	items, the children's record ("" without items); then the join section: fork id
-//	("" for none), index, result JSON, failed "1"/"0", n, tolerated count
-//	(-1 none), tolerated percentage (-1 none), limited "1"/"0", parent
-//	thread id, execution id, the next child's item kind, "<parent seq>|<kind>";
+//	then, in scriptTransitionFork only, the fork section: fork id, n,
+//	children started, pairs (child thread id, record: the script puts
+//	"<seq>|<last>|" first), m items (0: none) and the m items, the
+//	children's record ("" without items); or, in scriptTransitionJoin
+//	only, the join section: fork id, index, result JSON, failed "1"/"0",
+//	n, tolerated count (-1 none), tolerated percentage (-1 none), limited
+//	"1"/"0", parent thread id, execution id, the next child's item kind,
+//	"<parent seq>|<kind>";
 //	then carry ("1": in direct mode, the outbox entries stay in the outbox
 //	as in outbox mode, for the caller carries on with them), the outbox
 //	entry to remove ("" for none: in direct mode, the entry of the
@@ -231,7 +233,21 @@ return {0, math.min(n, 1), last, math.min(ko, 1), ko}
 // Returns {OK, first event id (0 if none), the thread's latest event id,
 // new seq, the outbox sequence number of the first outbox entry passed (0
 // if none), the outbox's length after the transition}.
-var scriptTransition = redis.NewScript(luaPrelude + `
+var scriptTransition = redis.NewScript(luaPrelude + transitionHead + transitionTail)
+
+// scriptTransitionFork is scriptTransition with the fork section, which
+// follows the close section.
+var scriptTransitionFork = redis.NewScript(luaPrelude + transitionHead + transitionFork + transitionTail)
+
+// scriptTransitionJoin is scriptTransition with the join section, which
+// follows the close section.
+var scriptTransitionJoin = redis.NewScript(luaPrelude + transitionHead + transitionJoin + transitionTail)
+
+// The transition scripts' parts: the checks, events, record, variables,
+// outbox and close every transition has, then a fork's or a join's own
+// work, then the retention and the answer. A transition without either
+// runs neither's code and passes neither's ARGV.
+const transitionHead = `
 local x = KEYS[1]
 local xf = redis.call('HMGET', x, 'status', 'events')
 local status, count = xf[1], xf[2]
@@ -272,11 +288,13 @@ if ARGV[i] ~= '' then
 else
   i = i + 1
 end
--- fork: new threads at seq 0, and the fork's counters; with items, the
+`
+
+const transitionFork = `-- fork: new threads at seq 0, and the fork's counters; with items, the
 -- items and the record the children's threads are created from, and the
 -- threads of the children started now. A child's events chain to the
 -- fork's last event (its ...StateStarted), as AWS chains them.
-if ARGV[i] ~= '' then
+do
   local f = ARGV[i]
   local n, started = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
   local head = '0|' .. string.format('%d', last) .. '|'
@@ -302,11 +320,11 @@ if ARGV[i] ~= '' then
     end
   end
   i = i + m + 1
-else
-  i = i + 1
 end
--- join: a child thread's end
-if ARGV[i] ~= '' then
+`
+
+const transitionJoin = `-- join: a child thread's end
+do
   local f, idx, result, failed = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3] == '1'
   local n, tolc, tolp = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6])
   local limited, parent = ARGV[i + 7] == '1', ARGV[i + 8]
@@ -341,7 +359,9 @@ if ARGV[i] ~= '' then
     end
   end
 end
--- in direct mode the outbox is not written: no LLEN (each call costs)
+`
+
+const transitionTail = `-- in direct mode the outbox is not written: no LLEN (each call costs)
 local olen = 0
 if #KEYS <= 6 then olen = redis.call('LLEN', KEYS[5]) end
 if retention and retention > 0 then
@@ -352,7 +372,7 @@ if retention and retention > 0 then
   end
 end
 return {0, first, last, seq + 1, ofirst, olen}
-`)
+`
 
 // scriptOutboxTrim removes the entries a flush handed over from the head of
 // an outbox, leaving entries appended since, and entries a concurrent flush

@@ -190,7 +190,14 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 	if err != nil {
 		return nil, err
 	}
-	res, err := scriptTransition.Run(ctx, c.hot, c.keys.transitionKeys(p.ExecutionID, c.direct), a...).Slice()
+	script := scriptTransition
+	switch {
+	case p.Fork != nil:
+		script = scriptTransitionFork
+	case p.Join != nil:
+		script = scriptTransitionJoin
+	}
+	res, err := script.Run(ctx, c.hot, c.keys.transitionKeys(p.ExecutionID, c.direct), a...).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("store: transition of thread %s of execution %s: %w", p.Thread, p.ExecutionID, err)
 	}
@@ -223,6 +230,9 @@ func (c *Client) transitionArgs(p *TransitionParams) (args, error) {
 	if err := errors.Join(checkID("execution id", p.ExecutionID), checkID("thread id", p.Thread)); err != nil {
 		return nil, err
 	}
+	if p.Fork != nil && p.Join != nil {
+		return nil, fmt.Errorf("%w: a transition both forks and joins", ErrInvalid)
+	}
 	succeeds := p.Close != nil && p.Close.Status == StatusSucceeded
 	a := args{p.Thread, p.Seq, p.Record, max(p.Steps, 1), p.ExpectEvents, p.MaxEvents, boolArg(succeeds)}
 	if err := a.events(p.Events); err != nil {
@@ -249,8 +259,6 @@ func (c *Client) transitionArgs(p *TransitionParams) (args, error) {
 		a = append(a, j.Fork, j.Index, j.Result, boolArg(j.Failed), j.N, j.ToleratedCount,
 			strconv.FormatFloat(j.ToleratedPercentage, 'f', -1, 64), boolArg(j.Limited), j.Parent,
 			p.ExecutionID, cmp.Or(j.NextKind, "step"), strconv.FormatInt(j.ParentSeq, 10)+"|"+j.ParentKind)
-	} else {
-		a = append(a, "")
 	}
 	settle := ""
 	if c.direct && p.After != nil && p.After.handOver != nil && len(p.After.handOver.entries) == 1 {
@@ -272,10 +280,10 @@ func (a *args) close(execID string, cl *ExecutionClose) error {
 	return nil
 }
 
-// fork appends the transition's fork section ("" for none).
+// fork appends the transition's fork section (none without a fork: the
+// fork script alone reads one).
 func (a *args) fork(f *Fork) error {
 	if f == nil {
-		*a = append(*a, "")
 		return nil
 	}
 	kv := make([]string, 0, 2*len(f.Children))
