@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -133,4 +134,44 @@ func TestTaskCallsCarryTheExecutionsTrace(t *testing.T) {
 	require.Equal(t, "SUCCEEDED", e.Status)
 	require.Equal(t, "00-0af7651916cd43dd8448eb211c80319c-"+e.SpanID+"-01", got)
 	require.Equal(t, "0af7651916cd43dd8448eb211c80319c", e.TraceID)
+}
+
+// TestHandlerMayAskToBeCalledAgain: a handler that cannot make its call
+// for a reason of the runtime's own (integrations.ErrTryAgain: its store
+// unreachable) is called again a second later, the attempt unchanged, and
+// the task does not fail; nothing is recorded of the failed try. In memory
+// there is nothing to put the call off on: the task fails.
+func TestHandlerMayAskToBeCalledAgain(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var attempts []int
+	h := integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
+		attempts = append(attempts, req.Attempt)
+		if len(attempts) == 1 {
+			return nil, fmt.Errorf("%w: the queue's store is down", integrations.ErrTryAgain)
+		}
+		return map[string]any{"ok": true}, nil
+	})
+	def := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true}}}`
+	d, clk := newDurable(t, h)
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(def), Input: map[string]any{}})
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	e, err := d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "RUNNING", e.Status, "the call is put off")
+	require.Equal(t, []int{0}, attempts)
+
+	clk.Advance(time.Second)
+	require.NoError(t, d.Drain(ctx))
+	e, err = d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", e.Status)
+	require.Equal(t, []int{0, 0}, attempts, "called again, the same attempt")
+	require.Equal(t, []string{"ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"},
+		historyTypes(t, d, started.ID))
+
+	attempts = nil
+	res := run(t, def, `{}`, h)
+	requireFailed(t, res, runtime.StatusFailed, "States.TaskFailed")
 }
