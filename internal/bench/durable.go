@@ -225,8 +225,9 @@ func benchDurableOn(ctx context.Context, redisURL string, o benchDurableOptions,
 		if err != nil {
 			return fail(err)
 		}
-		fmt.Fprintf(stdout, "%s: starts %.0f/s (%s); state transitions %.0f/s (%s)\n",
-			wl.name, startRate, mid.Sub(before).Per(execs, "start"), trRate, after.Sub(mid).Per(execs*wl.states, "transition"))
+		fmt.Fprintf(stdout, "%s: starts %.0f/s (%s); state transitions %.0f/s (%s); start and transitions together, per state: %.1f µs Redis CPU\n",
+			wl.name, startRate, mid.Sub(before).Per(execs, "start"), trRate, after.Sub(mid).Per(execs*wl.states, "transition"),
+			after.Sub(before).CPUPer(execs*wl.states))
 	}
 	peak, err := r.endToEnd(ctx, n)
 	if err != nil {

@@ -55,10 +55,10 @@ func requireBenchDurableFigures(t *testing.T, out string) {
 	for _, re := range []string{
 		`persistence: Redis `,
 		`context: redis-benchmark (EVAL "return 1" \(a no-op script\) on this server: \d+/s|: )`,
-		`pass5: starts \d+/s ` + cost("start") + `; state transitions \d+/s ` + cost("transition"),
-		`task5: starts \d+/s ` + cost("start") + `; state transitions \d+/s ` + cost("transition"),
-		`map10: starts \d+/s ` + cost("start") + `; state transitions \d+/s ` + cost("transition"),
-		`map1000: starts \d+/s ` + cost("start") + `; state transitions \d+/s ` + cost("transition"),
+		`pass5: starts \d+/s ` + cost("start") + `; state transitions \d+/s ` + cost("transition") + `; start and transitions together, per state: [\d.]+ µs Redis CPU`,
+		`task5: starts \d+/s ` + cost("start") + `; state transitions \d+/s ` + cost("transition") + `; start and transitions together, per state: [\d.]+ µs Redis CPU`,
+		`map10: starts \d+/s ` + cost("start") + `; state transitions \d+/s ` + cost("transition") + `; start and transitions together, per state: [\d.]+ µs Redis CPU`,
+		`map1000: starts \d+/s ` + cost("start") + `; state transitions \d+/s ` + cost("transition") + `; start and transitions together, per state: [\d.]+ µs Redis CPU`,
 		`pass5 start-to-end at \d+ executions/s .*p50 [\d.]+ ms, p99 [\d.]+ ms`,
 	} {
 		require.Regexp(t, regexp.MustCompile(re), out)

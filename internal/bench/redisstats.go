@@ -88,6 +88,14 @@ type redisDelta struct {
 	cpu         float64
 }
 
+// CPUPer is the delta's Redis CPU per unit of work, in µs.
+func (d redisDelta) CPUPer(units int) float64 {
+	if units <= 0 {
+		return 0
+	}
+	return 1e6 * d.cpu / float64(units)
+}
+
 // Per renders the delta per unit of work (a start, a transition): script
 // calls, Redis commands and Redis CPU per unit, then script calls per
 // second over the delta.
