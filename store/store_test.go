@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -199,4 +200,54 @@ func items(ws []Work) []string {
 
 func redisZ(score int64, member string) redis.Z {
 	return redis.Z{Score: float64(score), Member: member}
+}
+
+// FuzzRenderEvent: whatever an event's fields, the element the scripts
+// push for it (args.events) renders back as the JSON object with its id
+// and previous id first and the fields unchanged; and no stored string,
+// however damaged, makes renderEvent panic.
+func FuzzRenderEvent(f *testing.F) {
+	f.Add(`{"type":"PassStateEntered","name":"A"}`, int64(3), int64(0), true)
+	f.Add(`{}`, int64(1), int64(-1), false)
+	f.Add(`{"a":"|^~@"}`, int64(9), int64(4), false)
+	f.Fuzz(func(t *testing.T, object string, id, prev int64, first bool) {
+		_, _ = renderEvent(id, object) // any stored string: no panic
+		if id < 1 || id > 1<<40 || prev < -1 || prev >= id || !json.Valid([]byte(object)) {
+			return
+		}
+		var fields map[string]json.RawMessage
+		if json.Unmarshal([]byte(object), &fields) == nil && (fields["id"] != nil || fields["previousEventId"] != nil) {
+			return // the store's own fields: an event never carries them
+		}
+		e := Event{JSON: []byte(object), PreviousID: prev}
+		if prev == -1 {
+			e.PreviousID = NoPreviousEvent
+		}
+		var a args
+		evs := []Event{e}
+		if !first {
+			evs = []Event{{JSON: []byte(`{}`)}, e}
+		}
+		if err := a.events(evs); err != nil {
+			return // not a JSON object
+		}
+		el := a[len(a)-1].(string)
+		wantPrev := prev
+		switch {
+		case prev == -1:
+			wantPrev = 0
+		case prev == 0 && first:
+			el = "^" + strconv.FormatInt(id-1, 10) + "|" + el[1:] // as the script fills in the thread's latest
+			wantPrev = id - 1
+		case prev == 0:
+			wantPrev = id - 1
+		}
+		b, err := renderEvent(id, el)
+		require.NoError(t, err, el)
+		require.True(t, json.Valid(b), "%s", b)
+		var got map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(b, &got))
+		require.Equal(t, strconv.FormatInt(id, 10), string(got["id"]))
+		require.Equal(t, strconv.FormatInt(wantPrev, 10), string(got["previousEventId"]))
+	})
 }
