@@ -2,14 +2,11 @@ package runtime_test
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/signalbox/signalbox/internal/testclock"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -63,21 +60,8 @@ func TestDurableInlineMapWritesTheInMemoryHistory(t *testing.T) {
 			mem := runWith(t, context.Background(), &runtime.Engine{}, def, input)
 			want := normalizeHistory(t, events(t, mem))
 
-			ctx := context.Background()
-			clk := testclock.New(t0)
-			d := runtime.NewDurable(openStore(t), &runtime.Durable{Now: clk.Now, Consumer: "inline"})
-			started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "StateMachine", Definition: []byte(def), Input: decode(t, input)})
-			require.NoError(t, err)
-			require.NoError(t, d.DrainVirtual(ctx, started.ID, func(to time.Time) { clk.Advance(to.Sub(clk.Now())) }))
-			page, err := d.Inspector().History(ctx, started.ID, runtime.HistoryQuery{Limit: 1000})
-			require.NoError(t, err)
-			evs := make([]map[string]any, len(page.Events))
-			for i, ev := range page.Events {
-				require.NoError(t, json.Unmarshal(ev.JSON, &evs[i]))
-			}
+			evs, e := runDurableVirtual(t, nil, []byte(def), input)
 			require.JSONEq(t, want, normalizeHistory(t, evs))
-			e, err := d.Describe(ctx, started.ID)
-			require.NoError(t, err)
 			require.Equal(t, string(mem.Status), e.Status)
 		})
 	}

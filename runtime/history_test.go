@@ -43,18 +43,7 @@ func TestGoldenHistories(t *testing.T) {
 			return events(t, res)
 		},
 		"durable": func(t *testing.T, name string, gc goldenCase) []map[string]any {
-			ctx := context.Background()
-			clk := testclock.New(t0)
-			d := runtime.NewDurable(openStore(t), &runtime.Durable{Tasks: goldenHandlers[name], Now: clk.Now, Consumer: "golden"})
-			started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "StateMachine", Definition: gc.Definition, Input: decode(t, string(gc.Input))})
-			require.NoError(t, err)
-			require.NoError(t, d.DrainVirtual(ctx, started.ID, func(to time.Time) { clk.Advance(to.Sub(clk.Now())) }))
-			page, err := d.Inspector().History(ctx, started.ID, runtime.HistoryQuery{Limit: 1000})
-			require.NoError(t, err)
-			evs := make([]map[string]any, len(page.Events))
-			for i, ev := range page.Events {
-				require.NoError(t, json.Unmarshal(ev.JSON, &evs[i]))
-			}
+			evs, _ := runDurableVirtual(t, goldenHandlers[name], gc.Definition, string(gc.Input))
 			return evs
 		},
 	}
@@ -74,6 +63,28 @@ func TestGoldenHistories(t *testing.T) {
 			})
 		}
 	}
+}
+
+// runDurableVirtual runs one execution of def on the durable engine to its end,
+// on a store of its own and a virtual clock from t0, and returns its
+// history, decoded event by event, and its description.
+func runDurableVirtual(t *testing.T, h integrations.Handler, def []byte, input string) ([]map[string]any, *runtime.ExecutionInfo) {
+	t.Helper()
+	ctx := context.Background()
+	clk := testclock.New(t0)
+	d := runtime.NewDurable(openStore(t), &runtime.Durable{Tasks: h, Now: clk.Now, Consumer: "virtual"})
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "StateMachine", Definition: def, Input: decode(t, input)})
+	require.NoError(t, err)
+	require.NoError(t, d.DrainVirtual(ctx, started.ID, func(to time.Time) { clk.Advance(to.Sub(clk.Now())) }))
+	page, err := d.Inspector().History(ctx, started.ID, runtime.HistoryQuery{Limit: 100000})
+	require.NoError(t, err)
+	evs := make([]map[string]any, len(page.Events))
+	for i, ev := range page.Events {
+		require.NoError(t, json.Unmarshal(ev.JSON, &evs[i]))
+	}
+	e, err := d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	return evs, e
 }
 
 // normalizeHistory makes a rendered history comparable with a golden
