@@ -86,6 +86,16 @@ func (Retry) isOutcome()       {}
 
 func failWith(err *aslerr.Error) Fail { return Fail{Error: err.Name, Cause: err.Cause} }
 
+// Failure is the error a Map fails with when its failed iterations are
+// beyond what it tolerates: the threshold's error when it has a threshold,
+// else the first iteration's.
+func (r RunMap) Failure(first *aslerr.Error) *aslerr.Error {
+	if r.ToleratedFailureCount >= 0 || r.ToleratedFailurePercentage >= 0 {
+		return MapThresholdError()
+	}
+	return first
+}
+
 // Tolerates reports whether a Map with these thresholds tolerates failed
 // iterations out of total.
 func (r RunMap) Tolerates(failed, total int) bool {

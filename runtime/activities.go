@@ -198,7 +198,7 @@ func (s activityStarter) StartActivityTask(ctx context.Context, token, worker st
 	now := d.now()
 	t.event(Event{Type: ActivityStarted, Name: worker, Timestamp: now})
 	rec.Started = true
-	t.armTokenTimers(now) // the deadline again at the new seq, and the first heartbeat's
+	t.armTokenTimers(now, true) // the deadline again at the new seq, and the first heartbeat's
 	p := &store.TransitionParams{ExecutionID: execID, Thread: thread, Seq: th.Seq, Events: t.events, Outbox: t.outbox}
 	if rec.Child != nil {
 		p.InFork = rec.Child.ID

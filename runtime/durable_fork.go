@@ -262,10 +262,7 @@ func (t *transition) join(ctx context.Context) (asl.Outcome, error) {
 	t.rec.Phase, t.rec.Fork = phaseEnter, nil
 	tol := asl.RunMap{ToleratedFailureCount: f.TolCnt, ToleratedFailurePercentage: f.TolPct}
 	if failed > 0 && !tol.Tolerates(failed, f.N) {
-		if f.TolCnt >= 0 || f.TolPct >= 0 {
-			first = asl.MapThresholdError()
-		}
-		return forkEnded(t, t.st, t.input, t.c, f.Map, nil, first), nil
+		return forkEnded(t, t.st, t.input, t.c, f.Map, nil, tol.Failure(first), 0), nil
 	}
-	return forkEnded(t, t.st, t.input, t.c, f.Map, outputs, nil), nil
+	return forkEnded(t, t.st, t.input, t.c, f.Map, outputs, nil, 0), nil
 }

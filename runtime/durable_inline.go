@@ -98,15 +98,10 @@ func (t *transition) mapInline(x asl.RunMap) (asl.Outcome, error) {
 		}
 		outs[i] = failedIteration(failure)
 		if !x.Tolerates(failed, n) {
-			if x.ToleratedFailureCount >= 0 || x.ToleratedFailurePercentage >= 0 {
-				first = asl.MapThresholdError()
-			}
-			t.event(Event{Type: MapStateFailed, PreviousID: startedID})
-			return asl.HandleError(t.st, t.input, first, t.c), nil
+			return forkEnded(t, t.st, t.input, t.c, true, nil, x.Failure(first), startedID), nil
 		}
 	}
-	t.event(Event{Type: MapStateSucceeded, PreviousID: startedID})
-	return asl.Complete(t.st, t.input, outs, t.c), nil
+	return forkEnded(t, t.st, t.input, t.c, true, outs, nil, startedID), nil
 }
 
 // iterate runs iteration i of a pure processor: its output, or the failure

@@ -622,7 +622,7 @@ func (t *transition) runMap(x asl.RunMap) (asl.Outcome, error) {
 		return nil, err
 	}
 	t.event(Event{Type: MapStateStarted, Length: 0})
-	return forkEnded(t, t.st, t.input, t.c, true, []any{}, nil), nil
+	return forkEnded(t, t.st, t.input, t.c, true, []any{}, nil, 0), nil
 }
 
 // callTask calls the integration of the thread's current task, at least
@@ -698,25 +698,20 @@ func (t *transition) submitted(task *TaskDetails, activity bool, token string, o
 	if call.TimeoutSeconds > 0 {
 		t.rec.Deadline = now.Add(secondsDuration(call.TimeoutSeconds)).UnixMilli()
 	}
-	if activity {
-		if t.rec.Deadline > 0 {
-			t.outbox = append(t.outbox, store.OutboxItem{Item: store.WorkItem{Exec: t.x.id, Thread: t.thread, Seq: t.seq + 1, Kind: kindTaskTimeout}, Due: time.UnixMilli(t.rec.Deadline)})
-		}
-		return
-	}
-	t.armTokenTimers(now)
+	t.armTokenTimers(now, !activity)
 }
 
 // armTokenTimers sets the timers of a thread waiting for its token: the
-// task's deadline and, with HeartbeatSeconds, the next heartbeat's.
-func (t *transition) armTokenTimers(now time.Time) {
+// task's deadline and, with HeartbeatSeconds and heartbeat set, the next
+// heartbeat's.
+func (t *transition) armTokenTimers(now time.Time, heartbeat bool) {
 	item := func(kind string, due time.Time) store.OutboxItem {
 		return store.OutboxItem{Item: store.WorkItem{Exec: t.x.id, Thread: t.thread, Seq: t.seq + 1, Kind: kind}, Due: due}
 	}
 	if t.rec.Deadline > 0 {
 		t.outbox = append(t.outbox, item(kindTaskTimeout, time.UnixMilli(t.rec.Deadline)))
 	}
-	if hb := t.rec.Call.HeartbeatSeconds; hb > 0 {
+	if hb := t.rec.Call.HeartbeatSeconds; hb > 0 && heartbeat {
 		t.outbox = append(t.outbox, item(kindHeartbeat, now.Add(secondsDuration(hb))))
 	}
 }
@@ -724,7 +719,7 @@ func (t *transition) armTokenTimers(now time.Time) {
 // token applies SendTaskSuccess, SendTaskFailure or SendTaskHeartbeat.
 func (t *transition) token(ext *external) asl.Outcome {
 	if ext.heartbeat {
-		t.armTokenTimers(t.d.now()) // the thread's seq moves on: earlier timers go stale
+		t.armTokenTimers(t.d.now(), true) // the thread's seq moves on: earlier timers go stale
 		return nil
 	}
 	typ := t.tokenEvent(TaskSucceeded)

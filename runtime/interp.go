@@ -112,17 +112,18 @@ func taskEnded(s sink, st asl.State, input any, c *asl.Context, task *TaskDetail
 
 // forkEnded records how a Parallel state's branches or a Map state's
 // iterations ended (failure nil: all of them succeeded, or the failures
-// were tolerated) and returns what the state does with it.
-func forkEnded(s sink, st asl.State, input any, c *asl.Context, isMap bool, outputs []any, failure *aslerr.Error) asl.Outcome {
+// were tolerated) and returns what the state does with it. The event
+// follows the event whose id is follows, or the thread's latest (0).
+func forkEnded(s sink, st asl.State, input any, c *asl.Context, isMap bool, outputs []any, failure *aslerr.Error, follows int64) asl.Outcome {
 	succeeded, failed := ParallelStateSucceeded, ParallelStateFailed
 	if isMap {
 		succeeded, failed = MapStateSucceeded, MapStateFailed
 	}
 	if failure != nil {
-		s.event(Event{Type: failed})
+		s.event(Event{Type: failed, PreviousID: follows})
 		return asl.HandleError(st, input, failure, c)
 	}
-	s.event(Event{Type: succeeded})
+	s.event(Event{Type: succeeded, PreviousID: follows})
 	return asl.Complete(st, input, outputs, c)
 }
 

@@ -241,13 +241,13 @@ func (v *visit) runMap(x asl.RunMap) (asl.Outcome, error) {
 // thread rather than the state: it is not the state's to handle.
 func (v *visit) forked(isMap bool, outs []any, err *runErr) (asl.Outcome, error) {
 	if err == nil {
-		return v.settled(forkEnded(v, v.st, v.in, v.c, isMap, outs, nil))
+		return v.settled(forkEnded(v, v.st, v.in, v.c, isMap, outs, nil, 0))
 	}
 	if err.timedOut || err.aborted {
-		forkEnded(v, v.st, v.in, v.c, isMap, nil, err.Error)
+		forkEnded(v, v.st, v.in, v.c, isMap, nil, err.Error, 0)
 		return nil, ended{err}
 	}
-	return v.settled(forkEnded(v, v.st, v.in, v.c, isMap, nil, err.Error))
+	return v.settled(forkEnded(v, v.st, v.in, v.c, isMap, nil, err.Error, 0))
 }
 
 // resourceParts splits a resource ARN into AWS's history resourceType and
@@ -461,10 +461,10 @@ func (m *mapRun) iterationFailed(err *runErr) {
 // result is the Map's outputs and their lengths, or why it stopped.
 func (m *mapRun) result() ([]any, []int, *runErr) {
 	if stop := m.stop; stop != nil {
-		if !stop.timedOut && !stop.aborted && (m.r.ToleratedFailureCount >= 0 || m.r.ToleratedFailurePercentage >= 0) {
-			return nil, nil, &runErr{Error: asl.MapThresholdError()}
+		if stop.timedOut || stop.aborted {
+			return nil, nil, stop
 		}
-		return nil, nil, stop
+		return nil, nil, &runErr{Error: m.r.Failure(stop.Error)}
 	}
 	if m.unsized.Load() {
 		return m.outs, nil, nil
