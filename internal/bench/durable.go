@@ -71,11 +71,16 @@ const benchMapDef = `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.i
 // states).
 type benchWorkload struct {
 	name   string
+	def    []byte
 	items  int // the Map's items; 0: no input
 	states int
 }
 
-var benchWorkloads = []benchWorkload{{"pass5", 0, 5}, {"task5", 0, 5}, {"map10", 10, 11}, {"map1000", 1000, 1001}}
+var (
+	benchPass5     = benchWorkload{"pass5", []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},"D":{"Type":"Pass","Next":"E"},"E":{"Type":"Pass","End":true}}}`), 0, 5}
+	benchTask5     = benchWorkload{"task5", []byte(`{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"B"},"B":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"C"},"C":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"D"},"D":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"E"},"E":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","End":true}}}`), 0, 5}
+	benchWorkloads = []benchWorkload{benchPass5, benchTask5, {"map10", []byte(benchMapDef), 10, 11}, {"map1000", []byte(benchMapDef), 1000, 1001}}
+)
 
 // input is the workload's execution input.
 func (w benchWorkload) input() map[string]any {
@@ -92,13 +97,6 @@ func (w benchWorkload) input() map[string]any {
 // executions is how many executions of w make about as many state
 // transitions as n of pass5, at least 2.
 func (w benchWorkload) executions(n int) int { return max(2, n*5/w.states) }
-
-var benchDefs = map[string][]byte{
-	"map10":   []byte(benchMapDef),
-	"map1000": []byte(benchMapDef),
-	"pass5":   []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},"D":{"Type":"Pass","Next":"E"},"E":{"Type":"Pass","End":true}}}`),
-	"task5":   []byte(`{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"B"},"B":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"C"},"C":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"D"},"D":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"E"},"E":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","End":true}}}`),
-}
 
 // persistenceArgs are redis-server's arguments for each --persistence
 // setting.
@@ -306,7 +304,7 @@ func (r *rig) starts(ctx context.Context, wl benchWorkload, n int) (float64, err
 		go func() {
 			defer wg.Done()
 			for int(next.Add(1)) <= n {
-				if _, err := r.d.Start(ctx, runtime.StartParams{StateMachineName: wl.name, Definition: benchDefs[wl.name], Input: wl.input()}); err != nil {
+				if _, err := r.d.Start(ctx, runtime.StartParams{StateMachineName: wl.name, Definition: wl.def, Input: wl.input()}); err != nil {
 					errs <- err
 					return
 				}
@@ -327,7 +325,7 @@ func (r *rig) starts(ctx context.Context, wl benchWorkload, n int) (float64, err
 func (r *rig) endToEnd(ctx context.Context, n int) (float64, error) {
 	begin := time.Now()
 	defer r.runWorkers(ctx)()
-	if _, err := r.starts(ctx, benchWorkloads[0], n); err != nil {
+	if _, err := r.starts(ctx, benchPass5, n); err != nil {
 		return 0, err
 	}
 	if err := r.waitClosed(ctx); err != nil {
@@ -395,7 +393,7 @@ func (r *rig) latency(ctx context.Context, rate, seconds float64) (p50, p99 floa
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s, err := r.d.Start(ctx, runtime.StartParams{StateMachineName: "latency", Definition: benchDefs["pass5"], Input: map[string]any{}})
+			s, err := r.d.Start(ctx, runtime.StartParams{StateMachineName: "latency", Definition: benchPass5.def, Input: map[string]any{}})
 			if err != nil {
 				firstErr.CompareAndSwap(nil, err)
 				return
@@ -434,7 +432,7 @@ func (r *rig) memory(ctx context.Context, transitions int, stdout io.Writer) err
 	defer func() { r.d.Retention = 0 }()
 	var heaps []uint64
 	for done := 0; done < transitions; done += 5 * wave {
-		if _, err := r.starts(ctx, benchWorkloads[0], wave); err != nil {
+		if _, err := r.starts(ctx, benchPass5, wave); err != nil {
 			return err
 		}
 		if _, err := r.transitions(ctx, 5*wave); err != nil {
