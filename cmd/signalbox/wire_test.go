@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -114,13 +113,6 @@ func TestWorkerAppliesItsConfig(t *testing.T) {
 		case <-time.After(20 * time.Millisecond): // the poll's interval
 		}
 	}
-	require.NoError(t, worker.Process.Signal(syscall.SIGTERM))
-	select {
-	case err := <-done:
-		require.NoError(t, err, werr.String())
-	case <-time.After(30 * time.Second):
-		_ = worker.Process.Kill()
-		t.Fatal("the worker did not stop on SIGTERM")
-	}
+	stopWorker(t, worker, done, &werr)
 	require.Contains(t, werr.String(), "state machine created echo")
 }

@@ -79,6 +79,14 @@ func TestWorkerProcessRunsExecutions(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
+	stopWorker(t, worker, done, &werr)
+	require.Contains(t, wout.String(), "worker stopped")
+}
+
+// stopWorker sends a worker process SIGTERM and requires it to exit
+// cleanly within 30 s (done has its Wait's result; werr its log).
+func stopWorker(t *testing.T, worker *exec.Cmd, done <-chan error, werr *bytes.Buffer) {
+	t.Helper()
 	require.NoError(t, worker.Process.Signal(syscall.SIGTERM))
 	select {
 	case err := <-done:
@@ -87,5 +95,4 @@ func TestWorkerProcessRunsExecutions(t *testing.T) {
 		_ = worker.Process.Kill()
 		t.Fatal("the worker did not stop on SIGTERM")
 	}
-	require.Contains(t, wout.String(), "worker stopped")
 }
