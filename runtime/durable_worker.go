@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -366,7 +367,7 @@ func (w *walk) refused(ctx context.Context, err error) (again bool, _ error) {
 		if errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrNotFound) {
 			err = nil // it ended first
 		}
-		return false, orDone(err)
+		return false, cmp.Or(err, errNothingToDo) // the walk ends either way
 	case errors.Is(err, store.ErrStale), errors.Is(err, store.ErrClosed), errors.Is(err, store.ErrCancelled), errors.Is(err, store.ErrNotFound):
 		// ErrNotFound: the thread was removed, a child that another worker
 		// ended first; or the execution is gone.
@@ -379,14 +380,6 @@ func (w *walk) refused(ctx context.Context, err error) (again bool, _ error) {
 		return false, errNothingToDo // another worker got there first, or the execution or fork ended
 	}
 	return false, err
-}
-
-// orDone is err, or errNothingToDo for none: the walk ends either way.
-func orDone(err error) error {
-	if err == nil {
-		return errNothingToDo
-	}
-	return err
 }
 
 // stepBatch accumulates the steps a worker carried out in a row and
