@@ -49,6 +49,10 @@ type Durable struct {
 	// 25,000): a step whose events would reach it fails the execution,
 	// unless the last of them is the execution's success.
 	MaxHistoryEvents int64
+	// WorkersOnly leaves every step to the workers: a start takes none
+	// itself (durable_prefix.go), for a gateway that is to evaluate
+	// nothing, and for tests of the workers' path.
+	WorkersOnly bool
 
 	expressRuns sync.WaitGroup // asynchronous EXPRESS executions (express.go)
 	// activities serves the Task states of activity ARNs and hands their
@@ -199,7 +203,8 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 	smARN := d.StateMachineARN(p.StateMachineName)
 	start := d.now()
 	st, _ := m.State(m.StartAt)
-	recJSON, err := newThreadRecord(m.StartAt, p.Input, start).encode()
+	rec := newThreadRecord(m.StartAt, p.Input, start)
+	recJSON, err := rec.encode()
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +224,7 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 	}
 	info.start = time.UnixMilli(start.UnixMilli()).UTC()
 	defer d.beginStart(id)()
-	res, err := d.store.ExecutionCreate(ctx, &store.ExecutionCreateParams{
+	cp := &store.ExecutionCreateParams{
 		StateMachineARN: smARN,
 		Name:            p.Name,
 		DefinitionSHA:   sha,
@@ -231,16 +236,24 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 		StateMachine:    p.StateMachineName,
 		Thread:          recJSON,
 		Events:          events,
-		Outbox:          d.firstWork(id, m, start),
-	})
+		Outbox:          d.firstWork(id, m, start, nil),
+	}
+	if pre := d.runPrefix(ctx, info, rec); pre != nil {
+		if cp.Thread, err = pre.rec.encode(); err != nil {
+			return nil, err
+		}
+		cp.Seq, cp.Events, cp.Vars, cp.Close = pre.steps, append(events, pre.events...), pre.vars, pre.close
+		cp.Outbox = d.firstWork(id, m, start, pre)
+	}
+	res, err := d.store.ExecutionCreate(ctx, cp)
 	if err != nil {
 		return nil, err
 	}
 	// List it under its state machine, and hand the first step over; a
 	// crash before this is repaired by the client retrying the start (and
 	// the outbox by the recoverer).
-	if !res.Existing {
-		info.first.Store(&store.Thread{ID: store.RootThread, Seq: 0, LastEventID: res.Execution.Events, Record: recJSON})
+	if !res.Existing && cp.Close == nil {
+		info.first.Store(&store.Thread{ID: store.RootThread, Seq: cp.Seq, LastEventID: res.Execution.Events, Record: cp.Thread})
 		d.cacheExecution(info)
 	}
 	if _, err := d.store.ExecutionHandOver(ctx, res); err != nil {
@@ -249,9 +262,17 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 	return &Started{ID: id, ExecutionARN: info.arn, StartDate: res.Execution.StartDate, Existing: res.Existing}, nil
 }
 
-// firstWork is an execution's first step, and its timeout when it has one.
-func (d *Durable) firstWork(id string, m *asl.StateMachine, start time.Time) []store.OutboxItem {
+// firstWork is an execution's first work item, after its prefix when it
+// has one (none when the prefix closed it), and its timeout when it has
+// one.
+func (d *Durable) firstWork(id string, m *asl.StateMachine, start time.Time, pre *prefix) []store.OutboxItem {
 	items := []store.OutboxItem{{Item: store.WorkItem{Exec: id, Thread: store.RootThread, Seq: 0, Kind: kindStep}}}
+	if pre != nil {
+		if pre.close != nil {
+			return nil
+		}
+		items = pre.outbox
+	}
 	if m.TimeoutSeconds > 0 {
 		due := start.Add(time.Duration(m.TimeoutSeconds) * time.Second)
 		items = append(items, store.OutboxItem{Item: store.WorkItem{Exec: id, Thread: store.RootThread, Seq: 0, Kind: kindTimeout}, Due: due})
@@ -323,11 +344,14 @@ func (d *Durable) info(ctx context.Context, id string) (*execInfo, error) {
 // started, for the item of its first step (nil otherwise: the caller reads
 // the thread).
 func (d *Durable) firstThread(ctx context.Context, item store.WorkItem, ext *external) (*store.Thread, error) {
-	if ext != nil || item.Thread != store.RootThread || item.Seq != 0 || item.Kind != kindStep {
+	if ext != nil || item.Thread != store.RootThread || (item.Kind != kindStep && item.Kind != kindTask) {
 		return nil, nil
 	}
 	x := d.cached(ctx, item.Exec)
 	if x == nil {
+		return nil, nil
+	}
+	if th := x.first.Load(); th == nil || th.Seq != item.Seq {
 		return nil, nil
 	}
 	return x.first.Swap(nil), nil

@@ -165,6 +165,7 @@ func TestDurableParallelAndMapRunInsideOneStep(t *testing.T) {
 func TestDurableWorkTakenOverAfterACrash(t *testing.T) {
 	t.Parallel()
 	d, _ := newDurable(t, nil)
+	d.WorkersOnly = true // the start leaves A's step to the workers
 	ctx := context.Background()
 	def := `{"StartAt":"A","States":{"A":{"Type":"Pass","Result":1,"ResultPath":"$.a","Next":"B"},"B":{"Type":"Pass","Result":2,"ResultPath":"$.b","End":true}}}`
 	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(def), Input: map[string]any{}})

@@ -143,8 +143,7 @@ func (w *walk) run(ctx context.Context) error {
 		// A step the thread is ready for (a state's step, or the task call
 		// a step has just scheduled) follows here; a task call only once
 		// the step that scheduled it is committed.
-		more := w.ext == nil && folded+1 < maxFold && tr.close == nil && (tr.nextKind == kindStep || tr.nextKind == kindTask) && tr.due.IsZero() &&
-			len(tr.outbox) == 1 && tr.fork == nil && tr.joinEnd == nil
+		more := w.ext == nil && folded+1 < maxFold && (tr.nextKind == kindStep || tr.nextKind == kindTask) && tr.readyNow()
 		if more && batchable(tr) && w.canBatch && !w.alone && !w.nearLimit && w.b.size < maxBatchBytes {
 			// Carry on with the next step; its events are numbered on.
 			w.seq++
@@ -237,6 +236,13 @@ func (w *walk) step(ctx context.Context) (*transition, error) {
 		}
 	}
 	return tr, nil
+}
+
+// readyNow reports whether the thread is ready for its next step as soon
+// as tr is done: it neither ended, nor waits for a timer, a fork or a
+// join.
+func (tr *transition) readyNow() bool {
+	return tr.close == nil && tr.due.IsZero() && len(tr.outbox) == 1 && tr.fork == nil && tr.joinEnd == nil
 }
 
 // batchable reports whether the step after tr may join tr's batch: a

@@ -76,12 +76,20 @@ type ExecutionCreateParams struct {
 	// (ExecutionList): the state machine's, whatever version or alias
 	// started it.
 	StateMachine string
-	// Thread is the record of the top-level thread, "0", created at seq 0.
+	// Thread is the record of the top-level thread, "0", created at Seq.
 	Thread []byte
+	// Seq is the top-level thread's seq: 0, or the number of steps the
+	// starter carried out before the execution existed (its pure prefix).
+	Seq int64
 	// Events are the first history events (ExecutionStarted, ...).
 	Events []Event
-	// Outbox holds the first work items (the thread's first step).
+	// Vars are the variables the prefix set.
+	Vars []Var
+	// Outbox holds the first work items (the thread's next step); none
+	// when the execution is created closed.
 	Outbox []OutboxItem
+	// Close, when set, creates the execution closed: its prefix ended it.
+	Close *ExecutionClose
 }
 
 // RootThread is the id of an execution's top-level thread.
@@ -119,8 +127,11 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 	if p.StateMachineARN == "" || p.StateMachine == "" || p.Name == "" || p.StartDate.IsZero() {
 		return nil, fmt.Errorf("%w: an execution needs a state machine ARN and name, a name and a start date", ErrInvalid)
 	}
+	if p.Close != nil && len(p.Outbox) > 0 {
+		return nil, fmt.Errorf("%w: an execution created closed has work to do", ErrInvalid)
+	}
 	id := ExecutionID(p.StateMachineARN, p.Name)
-	a := args{p.Input, p.Thread}
+	a := args{p.Input, p.Thread, p.Seq}
 	a.pairs(
 		fieldARN, p.StateMachineARN,
 		fieldName, p.Name,
@@ -136,7 +147,13 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 	if err := a.outbox(p.Outbox); err != nil {
 		return nil, err
 	}
+	if err := a.vars(p.Vars); err != nil {
+		return nil, err
+	}
 	a = append(a, id, p.StartDate.UnixMilli())
+	if err := a.createdClosed(p.Close); err != nil {
+		return nil, err
+	}
 	keys := c.keys.createKeys(id, c.direct, p.StateMachine)
 	if c.direct {
 		// One round trip: the script lists the execution as open and
@@ -197,7 +214,13 @@ func (c *Client) created(ctx context.Context, id string, p *ExecutionCreateParam
 		if err != nil {
 			return nil, err
 		}
-		return &ExecutionCreateResult{
+		if p.Close != nil && added > 0 {
+			// Created closed: the entry the caller added goes. Should this
+			// fail, the recoverer drops it when it finds the execution
+			// closed.
+			_ = c.OpenExecutionRemove(ctx, id)
+		}
+		r := &ExecutionCreateResult{
 			handOver:     h,
 			stateMachine: p.StateMachine,
 			listed:       c.direct,
@@ -215,7 +238,13 @@ func (c *Client) created(ctx context.Context, id string, p *ExecutionCreateParam
 				Events:          intAt(res, 2),
 			},
 			EventIDs: eventIDs(intAt(res, 1), intAt(res, 2)),
-		}, nil
+		}
+		if cl := p.Close; cl != nil {
+			x := r.Execution
+			x.Status, x.Output, x.Error, x.Cause = cl.Status, bytes.Clone(cl.Output), cl.Error, cl.Cause
+			x.StopDate = time.UnixMilli(cl.StopDate.UnixMilli()).UTC()
+		}
+		return r, nil
 	case codeExisting:
 		x, err := c.ExecutionGet(ctx, id)
 		if err != nil {

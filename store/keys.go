@@ -114,10 +114,10 @@ func (k Keys) StateMachinesKey() string { return k.prefix + ":sms" }
 // the state machine stateMachine.
 func (k Keys) createKeys(id string, direct bool, stateMachine string) []string {
 	if direct {
-		return []string{k.ExecutionKey(id), k.HistoryKey(id), k.ThreadsKey(id), k.OutboxKey(id),
+		return []string{k.ExecutionKey(id), k.HistoryKey(id), k.ThreadsKey(id), k.OutboxKey(id), k.VarsKey(id),
 			k.ReadyStream(), k.TimersKey(), k.OpenExecutionsKey(), k.StateMachineExecutionsKey(stateMachine)}
 	}
-	return []string{k.ExecutionKey(id), k.HistoryKey(id), k.ThreadsKey(id), k.OutboxKey(id)}
+	return []string{k.ExecutionKey(id), k.HistoryKey(id), k.ThreadsKey(id), k.OutboxKey(id), k.VarsKey(id)}
 }
 
 // transitionKeys are the KEYS of scriptTransition, in order; direct adds

@@ -122,36 +122,48 @@ end
 `
 
 // scriptExecutionCreate creates an execution unless one with its id
-// exists.
+// exists, with the steps its starter already carried out (a pure prefix:
+// runtime's start), so that an execution may be created closed.
 //
 //	KEYS[1] execution hash   KEYS[2] history   KEYS[3] threads   KEYS[4] outbox
-//	direct mode: KEYS[5] ready stream  KEYS[6] timers  KEYS[7] open executions
-//	KEYS[8] the state machine's executions
-//	ARGV[1] input            ARGV[2] thread 0's record
-//	ARGV[3...] pairs: the execution's other fields; then events; then outbox;
-//	then the execution id and its start (unix ms), the open executions' and
-//	the list's member and score
+//	KEYS[5] vars
+//	direct mode: KEYS[6] ready stream  KEYS[7] timers  KEYS[8] open executions
+//	KEYS[9] the state machine's executions
+//	ARGV[1] input            ARGV[2] thread 0's record   ARGV[3] thread 0's seq
+//	ARGV[4...] pairs: the execution's other fields; then events; then outbox;
+//	then pairs: variables; then the execution id and its start (unix ms),
+//	the open executions' and the list's member and score; then the close
+//	section: status ("" to stay RUNNING), output, error, cause, stop unix
+//	ms, retention ms (how long the closed execution's keys live on; 0: for
+//	ever)
 //
 // Returns {EXISTING} when the execution is RUNNING with an equal input,
 // {EXISTS, status} when it exists otherwise, else {OK, first event id, last
 // event id, the outbox sequence number of the first outbox entry (0 if
-// none), the outbox's length}: the hash (status RUNNING), thread "0" at seq
-// 0, the events and the outbox entries are written; in direct mode the
-// entries are scheduled instead, and the execution is added to the open
-// executions and its state machine's list.
+// none), the outbox's length}: the hash (status RUNNING, or the close's),
+// thread "0" at its seq, the events, the variables and the outbox entries
+// are written; in direct mode the entries are scheduled instead, and the
+// execution is added to its state machine's list and, unless closed, to
+// the open executions.
 var scriptExecutionCreate = redis.NewScript(luaPrelude + `
 local x = KEYS[1]
+local direct = #KEYS > 5
+local m = tonumber(ARGV[4])
+local i = 5 + 2 * m
+local n = tonumber(ARGV[i])
+local events, last = i + 1, n
+i = i + 1 + n
+local ko = tonumber(ARGV[i])
+local outbox = i + 1
+i = i + 1 + ko
+local vars = i
+i = i + 1 + 2 * tonumber(ARGV[i])
+local id, ms, closing = ARGV[i], ARGV[i + 1], ARGV[i + 2]
 local status = redis.call('HGET', x, 'status')
 if status then
   if status == 'RUNNING' and redis.call('HGET', x, 'input') == ARGV[1] then
-    if #KEYS > 4 then
-      -- a start repeated after the entry was lost puts it back
-      local m = tonumber(ARGV[3])
-      local i = 4 + 2 * m
-      i = i + 1 + tonumber(ARGV[i])
-      i = i + 1 + tonumber(ARGV[i])
-      redis.call('ZADD', KEYS[7], 'NX', ARGV[i + 1], ARGV[i])
-    end
+    -- a start repeated after the entry was lost puts it back
+    if direct then redis.call('ZADD', KEYS[8], 'NX', ms, id) end
     return {4}
   end
   return {5, status}
@@ -159,27 +171,34 @@ end
 -- A new execution: its fields and both counters in one HSET, events
 -- numbered from 1, outbox entries from 1 (each redis.call costs).
 local f = {'status', 'RUNNING', 'input', ARGV[1]}
-local m = tonumber(ARGV[3])
-for k = 0, m - 1 do f[#f + 1] = ARGV[4 + 2 * k]; f[#f + 1] = ARGV[5 + 2 * k] end
-local i = 4 + 2 * m
-local n = tonumber(ARGV[i])
-local events, last = i + 1, n
-i = i + 1 + n
-local ko = tonumber(ARGV[i])
-if #KEYS > 4 then
-  for c = 1, ko do schedule(KEYS[5], KEYS[6], ARGV[i + c]) end
-  local id, ms = ARGV[i + ko + 1], ARGV[i + ko + 2]
-  redis.call('ZADD', KEYS[7], 'NX', ms, id)
-  redis.call('ZADD', KEYS[8], ms, id)
+if closing ~= '' then
+  f[2] = closing
+  f[5], f[6], f[7], f[8], f[9], f[10] = 'output', ARGV[i + 3], 'error', ARGV[i + 4], 'cause', ARGV[i + 5]
+  f[11], f[12] = 'stop', ARGV[i + 6]
+end
+for k = 0, m - 1 do f[#f + 1] = ARGV[5 + 2 * k]; f[#f + 1] = ARGV[6 + 2 * k] end
+if direct then
+  for c = 0, ko - 1 do schedule(KEYS[6], KEYS[7], ARGV[outbox + c]) end
+  if closing == '' then redis.call('ZADD', KEYS[8], 'NX', ms, id) end
+  redis.call('ZADD', KEYS[9], ms, id)
   ko = 0
 end
 f[#f + 1] = 'events'; f[#f + 1] = n; f[#f + 1] = 'outbox'; f[#f + 1] = ko
 redis.call('HSET', x, unpack(f))
 if n > 0 then push_events(KEYS[2], events, n, 0) end
-redis.call('HSET', KEYS[3], '0', '0|' .. string.format('%d', last) .. '|' .. ARGV[2])
+redis.call('HSET', KEYS[3], '0', ARGV[3] .. '|' .. string.format('%d', last) .. '|' .. ARGV[2])
+local nv = tonumber(ARGV[vars])
+if nv > 0 then hset_pairs(KEYS[5], vars) end
 local o = {}
-for c = 1, ko do o[c] = string.format('%d', c) .. '|' .. ARGV[i + c] end
+for c = 0, ko - 1 do o[c + 1] = string.format('%d', c + 1) .. '|' .. ARGV[outbox + c] end
 if ko > 0 then push(KEYS[4], o) end
+if closing ~= '' then
+  local ret = tonumber(ARGV[i + 7])
+  if ret > 0 then
+    for k = 1, 3 do redis.call('PEXPIRE', KEYS[k], ret) end
+    if nv > 0 then redis.call('PEXPIRE', KEYS[5], ret) end
+  end
+end
 return {0, math.min(n, 1), last, math.min(ko, 1), ko}
 `)
 

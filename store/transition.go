@@ -238,14 +238,9 @@ func (c *Client) transitionArgs(p *TransitionParams) (args, error) {
 	if err := a.events(p.Events); err != nil {
 		return nil, err
 	}
-	kv := make([]string, 0, 2*len(p.Vars))
-	for _, v := range p.Vars {
-		if v.Name == "" {
-			return nil, fmt.Errorf("%w: a variable without a name", ErrInvalid)
-		}
-		kv = append(kv, v.Name, string(v.Value))
+	if err := a.vars(p.Vars); err != nil {
+		return nil, err
 	}
-	a.pairs(kv...)
 	if err := a.outbox(p.Outbox); err != nil {
 		return nil, err
 	}
@@ -267,16 +262,49 @@ func (c *Client) transitionArgs(p *TransitionParams) (args, error) {
 	return append(a, boolArg(p.Carry && c.direct), settle, p.InFork), nil
 }
 
+// vars appends a pairs section of variables.
+func (a *args) vars(vs []Var) error {
+	kv := make([]string, 0, 2*len(vs))
+	for _, v := range vs {
+		if v.Name == "" {
+			return fmt.Errorf("%w: a variable without a name", ErrInvalid)
+		}
+		kv = append(kv, v.Name, string(v.Value))
+	}
+	a.pairs(kv...)
+	return nil
+}
+
 // close appends the transition's closing section ("" for none).
 func (a *args) close(execID string, cl *ExecutionClose) error {
 	if cl == nil {
 		*a = append(*a, "")
 		return nil
 	}
+	if err := cl.check(); err != nil {
+		return err
+	}
+	*a = append(*a, cl.Status, cl.Output, cl.Error, cl.Cause, strconv.FormatInt(cl.StopDate.UnixMilli(), 10), cl.Retention.Milliseconds(), execID, cl.retainedKeys())
+	return nil
+}
+
+// createdClosed appends the create script's close section ("" for none).
+func (a *args) createdClosed(cl *ExecutionClose) error {
+	if cl == nil {
+		*a = append(*a, "")
+		return nil
+	}
+	if err := cl.check(); err != nil {
+		return err
+	}
+	*a = append(*a, cl.Status, cl.Output, cl.Error, cl.Cause, strconv.FormatInt(cl.StopDate.UnixMilli(), 10), cl.Retention.Milliseconds())
+	return nil
+}
+
+func (cl *ExecutionClose) check() error {
 	if cl.Status == "" || cl.Status == StatusRunning || cl.StopDate.IsZero() {
 		return fmt.Errorf("%w: closing with status %q at %v", ErrInvalid, cl.Status, cl.StopDate)
 	}
-	*a = append(*a, cl.Status, cl.Output, cl.Error, cl.Cause, strconv.FormatInt(cl.StopDate.UnixMilli(), 10), cl.Retention.Milliseconds(), execID, cl.retainedKeys())
 	return nil
 }
 
