@@ -316,7 +316,7 @@ func (w *walk) commit(ctx context.Context, tr *transition, more bool) (again boo
 	d, b := w.d, &w.b
 	p := &store.TransitionParams{
 		ExecutionID: w.x.id, Thread: w.item.Thread, Seq: b.startSeq, Steps: int64(b.steps),
-		Events: b.events, Vars: b.vars, Close: tr.close, Fork: tr.fork, Join: tr.joinEnd,
+		Events: b.events, Vars: b.vars, Close: tr.close,
 		Outbox: tr.outbox, MaxEvents: d.maxHistoryEvents(), KeepOpenEntry: w.closed != nil, Carry: more,
 	}
 	if b.steps > 1 || b.numbered {
@@ -331,7 +331,15 @@ func (w *walk) commit(ctx context.Context, tr *transition, more bool) (again boo
 	if p.Record, err = tr.rec.encode(); err != nil {
 		return false, err
 	}
-	res, err := d.store.Transition(ctx, p)
+	var res *store.TransitionResult
+	switch {
+	case tr.fork != nil:
+		res, err = d.store.TransitionFork(ctx, p, tr.fork)
+	case tr.joinEnd != nil:
+		res, err = d.store.TransitionJoin(ctx, p, tr.joinEnd)
+	default:
+		res, err = d.store.Transition(ctx, p)
+	}
 	if errors.Is(err, store.ErrHistoryLimit) && b.steps > 1 {
 		// Near the limit the steps are taken one by one, so that the
 		// history fills up to it exactly.

@@ -386,10 +386,6 @@ func testTransitionInvalid(t *testing.T, c *Client) {
 		{"variable without a name", func(p *TransitionParams) { p.Vars = []Var{{Value: []byte(`1`)}} }},
 		{"close running", func(p *TransitionParams) { p.Close = &ExecutionClose{Status: StatusRunning, StopDate: t0} }},
 		{"close without date", func(p *TransitionParams) { p.Close = &ExecutionClose{Status: "SUCCEEDED"} }},
-		{"fork and join", func(p *TransitionParams) {
-			p.Fork = &Fork{ID: "0/0", Children: []ChildThread{{ID: "0/0/0", Record: []byte(`{}`)}}, Started: 1}
-			p.Join = &Join{Fork: "0/1", N: 1}
-		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1281,11 +1277,10 @@ func testForkItems(t *testing.T, c *Client) {
 	begin := func(i int) OutboxItem {
 		return OutboxItem{Item: WorkItem{Exec: id, Thread: fork + "/" + strconv.Itoa(i), Kind: "begin"}}
 	}
-	_, err = c.Transition(ctx, &TransitionParams{
+	_, err = c.TransitionFork(ctx, &TransitionParams{
 		ExecutionID: id, Thread: RootThread, Seq: 0, Record: []byte(`{"fork":true}`),
-		Fork:   &Fork{ID: fork, Items: [][]byte{[]byte(`"a"`), []byte(`"b"`), []byte(`"c"`), []byte(`"d"`), []byte(`"e"`)}, Record: []byte(`{"child":true}`), Started: 2},
 		Outbox: []OutboxItem{begin(0), begin(1)},
-	})
+	}, &Fork{ID: fork, Items: [][]byte{[]byte(`"a"`), []byte(`"b"`), []byte(`"c"`), []byte(`"d"`), []byte(`"e"`)}, Record: []byte(`{"child":true}`), Started: 2})
 	require.NoError(t, err)
 	_, err = c.OutboxFlush(ctx, id)
 	require.NoError(t, err)
@@ -1309,14 +1304,13 @@ func testForkItems(t *testing.T, c *Client) {
 	require.NoError(t, err)
 	require.Equal(t, `"e"`, string(item))
 
-	join := func(i int, failed bool) *TransitionParams {
-		return &TransitionParams{
+	join := func(i int, failed bool) (*TransitionResult, error) {
+		return c.TransitionJoin(ctx, &TransitionParams{
 			ExecutionID: id, Thread: fork + "/" + strconv.Itoa(i), Seq: 0, Record: []byte(`{"done":true}`), InFork: fork,
-			Join: &Join{Fork: fork, Index: i, Result: []byte(strconv.Itoa(i)), Failed: failed, N: 5, ToleratedCount: -1, ToleratedPercentage: -1,
-				Limited: true, NextKind: "begin", Parent: RootThread, ParentSeq: 1, ParentKind: "join"},
-		}
+		}, &Join{Fork: fork, Index: i, Result: []byte(strconv.Itoa(i)), Failed: failed, N: 5, ToleratedCount: -1, ToleratedPercentage: -1,
+			Limited: true, NextKind: "begin", Parent: RootThread, ParentSeq: 1, ParentKind: "join"})
 	}
-	_, err = c.Transition(ctx, join(0, false))
+	_, err = join(0, false)
 	require.NoError(t, err)
 	require.Equal(t, []string{"0", "0/0/1", "0/0/2"}, threads(), "child 0's join removed it and created child 2")
 	_, err = c.ForkItem(ctx, id, fork, 0)
@@ -1327,13 +1321,13 @@ func testForkItems(t *testing.T, c *Client) {
 
 	// The same join again (a second worker with the same item) finds no
 	// thread: nothing is counted or started twice.
-	_, err = c.Transition(ctx, join(0, false))
+	_, err = join(0, false)
 	require.ErrorIs(t, err, ErrNotFound)
 	require.Equal(t, []string{"0", "0/0/1", "0/0/2"}, threads())
 
 	// Child 1 fails, with no failure tolerated: the fork joins, the items
 	// of children 3 and 4 are dropped, and they are never created.
-	_, err = c.Transition(ctx, join(1, true))
+	_, err = join(1, true)
 	require.NoError(t, err)
 	require.Equal(t, []string{"0", "0/0/2"}, threads())
 	_, err = c.OutboxFlush(ctx, id)
@@ -1350,7 +1344,7 @@ func testForkItems(t *testing.T, c *Client) {
 	require.NoError(t, err)
 	require.Equal(t, [][]byte{[]byte("0"), []byte("1"), nil, nil, nil}, res)
 	// Child 2 ends after its fork joined: cancelled, and nothing starts.
-	_, err = c.Transition(ctx, join(2, false))
+	_, err = join(2, false)
 	require.ErrorIs(t, err, ErrCancelled)
 	require.Equal(t, []string{"0", "0/0/2"}, threads())
 }

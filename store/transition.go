@@ -52,11 +52,6 @@ type TransitionParams struct {
 	After *TransitionResult
 	// Close, when set, ends the execution.
 	Close *ExecutionClose
-	// Fork, when set, creates child threads (Parallel branches, Map
-	// iterations) and their fork's counters.
-	Fork *Fork
-	// Join, when set, records the end of a child thread in its fork.
-	Join *Join
 	// InFork names the fork the thread belongs to: once the fork has
 	// joined, the transition is refused with ErrCancelled.
 	InFork string
@@ -179,23 +174,41 @@ type handOver struct {
 	outboxLen int64
 }
 
-// Transition applies one transition atomically, if the execution is RUNNING
-// (else ErrClosed) and the thread is at p.Seq (else ErrStale; ErrNotFound if
-// the execution or thread is missing): it appends the events, writes the
-// thread's record at Seq+1, sets the variables, appends the outbox items,
-// and closes the execution when p.Close is set. A closed execution is then
-// removed from the open executions.
+// Transition applies one step of one thread atomically, if the execution
+// is RUNNING (else ErrClosed) and the thread is at p.Seq (else ErrStale;
+// ErrNotFound if the execution or thread is missing): it appends the
+// events, writes the thread's record at Seq+Steps, sets the variables,
+// appends the outbox items, and closes the execution when p.Close is set.
+// A closed execution is then removed from the open executions.
 func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*TransitionResult, error) {
-	a, err := c.transitionArgs(p)
+	return c.transition(ctx, p, scriptTransition, nil)
+}
+
+// TransitionFork is Transition of a step that forks: it also creates f's
+// child threads (Parallel branches, Map iterations) and their counters.
+func (c *Client) TransitionFork(ctx context.Context, p *TransitionParams, f *Fork) (*TransitionResult, error) {
+	if f == nil {
+		return nil, fmt.Errorf("%w: a fork transition without a fork", ErrInvalid)
+	}
+	return c.transition(ctx, p, scriptTransitionFork, func(a *args) error { return a.fork(f) })
+}
+
+// TransitionJoin is Transition of a child thread's last step: it also
+// records the child's end in its fork (j), and hands the parent its join
+// once the fork is done.
+func (c *Client) TransitionJoin(ctx context.Context, p *TransitionParams, j *Join) (*TransitionResult, error) {
+	if j == nil {
+		return nil, fmt.Errorf("%w: a join transition without a join", ErrInvalid)
+	}
+	return c.transition(ctx, p, scriptTransitionJoin, func(a *args) error { a.join(p.ExecutionID, j); return nil })
+}
+
+// transition runs one of the transition scripts; section appends the
+// script's own section of ARGV (nil: none).
+func (c *Client) transition(ctx context.Context, p *TransitionParams, script *redis.Script, section func(*args) error) (*TransitionResult, error) {
+	a, err := c.transitionArgs(p, section)
 	if err != nil {
 		return nil, err
-	}
-	script := scriptTransition
-	switch {
-	case p.Fork != nil:
-		script = scriptTransitionFork
-	case p.Join != nil:
-		script = scriptTransitionJoin
 	}
 	res, err := script.Run(ctx, c.hot, c.keys.transitionKeys(p.ExecutionID, c.direct), a...).Slice()
 	if err != nil {
@@ -225,13 +238,11 @@ func (c *Client) Transition(ctx context.Context, p *TransitionParams) (*Transiti
 	return r, nil
 }
 
-// transitionArgs is the transition script's ARGV for p (scripts.go).
-func (c *Client) transitionArgs(p *TransitionParams) (args, error) {
+// transitionArgs is a transition script's ARGV for p (scripts.go), with
+// the script's own section.
+func (c *Client) transitionArgs(p *TransitionParams, section func(*args) error) (args, error) {
 	if err := errors.Join(checkID("execution id", p.ExecutionID), checkID("thread id", p.Thread)); err != nil {
 		return nil, err
-	}
-	if p.Fork != nil && p.Join != nil {
-		return nil, fmt.Errorf("%w: a transition both forks and joins", ErrInvalid)
 	}
 	succeeds := p.Close != nil && p.Close.Status == StatusSucceeded
 	a := args{p.Thread, p.Seq, p.Record, max(p.Steps, 1), p.ExpectEvents, p.MaxEvents, boolArg(succeeds)}
@@ -247,19 +258,23 @@ func (c *Client) transitionArgs(p *TransitionParams) (args, error) {
 	if err := a.close(p.ExecutionID, p.Close); err != nil {
 		return nil, err
 	}
-	if err := a.fork(p.Fork); err != nil {
-		return nil, err
-	}
-	if j := p.Join; j != nil {
-		a = append(a, j.Fork, j.Index, j.Result, boolArg(j.Failed), j.N, j.ToleratedCount,
-			strconv.FormatFloat(j.ToleratedPercentage, 'f', -1, 64), boolArg(j.Limited), j.Parent,
-			p.ExecutionID, cmp.Or(j.NextKind, "step"), strconv.FormatInt(j.ParentSeq, 10)+"|"+j.ParentKind)
+	if section != nil {
+		if err := section(&a); err != nil {
+			return nil, err
+		}
 	}
 	settle := ""
 	if c.direct && p.After != nil && p.After.handOver != nil && len(p.After.handOver.entries) == 1 {
 		settle = p.After.handOver.entries[0].raw
 	}
 	return append(a, boolArg(p.Carry && c.direct), settle, p.InFork), nil
+}
+
+// join appends the join section.
+func (a *args) join(execID string, j *Join) {
+	*a = append(*a, j.Fork, j.Index, j.Result, boolArg(j.Failed), j.N, j.ToleratedCount,
+		strconv.FormatFloat(j.ToleratedPercentage, 'f', -1, 64), boolArg(j.Limited), j.Parent,
+		execID, cmp.Or(j.NextKind, "step"), strconv.FormatInt(j.ParentSeq, 10)+"|"+j.ParentKind)
 }
 
 // vars appends a pairs section of variables.
@@ -308,12 +323,8 @@ func (cl *ExecutionClose) check() error {
 	return nil
 }
 
-// fork appends the transition's fork section (none without a fork: the
-// fork script alone reads one).
+// fork appends the fork section.
 func (a *args) fork(f *Fork) error {
-	if f == nil {
-		return nil
-	}
 	kv := make([]string, 0, 2*len(f.Children))
 	for _, c := range f.Children {
 		if err := checkID("thread id", c.ID); err != nil {
