@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/signalbox/signalbox/asl"
@@ -430,22 +429,9 @@ const maxFold = 64
 // context builds the Context a state sees, from the execution, the thread
 // and the variables.
 func (d *Durable) context(x *execInfo, thread string, seq int64, rec *threadRecord, st asl.State, vars map[string]string) (*asl.Context, error) {
-	var err error
-	// A thread sees the variables of its own scope and of the scopes of
-	// the threads around it, inner ones shadowing outer ones.
-	values := map[string]any{}
-	scopes := scopeChain(thread)
-	for i := len(scopes) - 1; i >= 0; i-- {
-		prefix := scopes[i] + "/"
-		for k, v := range vars {
-			name, ok := strings.CutPrefix(k, prefix)
-			if !ok || strings.Contains(name, "/") {
-				continue
-			}
-			if values[name], err = asl.DecodeJSON([]byte(v)); err != nil {
-				return nil, fmt.Errorf("variable %s: %w", name, err)
-			}
-		}
+	sc, err := storedScope(thread, vars)
+	if err != nil {
+		return nil, err
 	}
 	// Randomness is seeded from the execution and the thread's seq, so a
 	// step that is run again after a crash draws the same numbers.
@@ -454,11 +440,7 @@ func (d *Durable) context(x *execInfo, thread string, seq int64, rec *threadReco
 	src := &lockedSource{r: rand.New(rand.NewPCG(h.Sum64(), uint64(seq)))}
 	c := x.executionContext(d)
 	c.RedriveCount, c.Rand = rec.Redrives, src
-	c.Vars = func(name string) (any, bool) {
-		v, ok := values[name]
-		return v, ok
-	}
-	c.AllVars = func() map[string]any { return values }
+	c.Vars, c.AllVars = sc.funcs()
 	visitState(c, st, time.UnixMilli(rec.Entered).UTC(), rec.EnteredID, rec.RetryCount, append([]int(nil), rec.Retries...))
 	if ch := rec.Child; ch != nil && ch.MapState != "" {
 		item, err := decodeRaw(ch.Item)

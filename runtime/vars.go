@@ -1,5 +1,12 @@
 package runtime
 
+import (
+	"fmt"
+	"strings"
+
+	"github.com/signalbox/signalbox/asl"
+)
+
 // scope holds the workflow variables one thread can see. A Parallel branch
 // and a Map iteration get a child scope: they read the variables of the
 // scopes around them, and what they assign stays in their own, invisible
@@ -65,4 +72,33 @@ func (s *scope) all() map[string]any {
 		}
 	}
 	return out
+}
+
+// storedScope is the scope a durable thread sees, built from the
+// execution's variables as the store keeps them ("<thread>/<name>": JSON):
+// the thread's own scope inside those of the threads around it
+// (scopeChain), so that both engines resolve and shadow variables by the
+// same scope.
+func storedScope(thread string, vars map[string]string) (*scope, error) {
+	var s *scope
+	chain := scopeChain(thread)
+	for i := len(chain) - 1; i >= 0; i-- {
+		s = newScope(s)
+		prefix := chain[i] + "/"
+		for k, v := range vars {
+			name, ok := strings.CutPrefix(k, prefix)
+			if !ok || strings.Contains(name, "/") {
+				continue
+			}
+			val, err := asl.DecodeJSON([]byte(v))
+			if err != nil {
+				return nil, fmt.Errorf("variable %s: %w", name, err)
+			}
+			if s.vars == nil {
+				s.vars = map[string]any{}
+			}
+			s.vars[name] = val
+		}
+	}
+	return s, nil
 }
