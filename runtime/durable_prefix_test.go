@@ -2,9 +2,7 @@ package runtime_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -35,16 +33,9 @@ func runPrefixed(t *testing.T, workersOnly bool, def, input string) prefixRun {
 	r.afterStart, err = d.Describe(ctx, started.ID)
 	require.NoError(t, err)
 	r.startTypes = historyTypes(t, d, started.ID)
-	require.NoError(t, d.DrainVirtual(ctx, started.ID, func(to time.Time) { clk.Advance(to.Sub(clk.Now())) }))
-	page, err := d.Inspector().History(ctx, started.ID, runtime.HistoryQuery{Limit: 1000})
-	require.NoError(t, err)
-	evs := make([]map[string]any, len(page.Events))
-	for i, ev := range page.Events {
-		require.NoError(t, json.Unmarshal(ev.JSON, &evs[i]))
-	}
+	var evs []map[string]any
+	evs, r.end = finishVirtual(t, d, clk, started.ID)
 	r.history = normalizeHistory(t, evs)
-	r.end, err = d.Describe(ctx, started.ID)
-	require.NoError(t, err)
 	r.calls = rec.Calls()
 	return r
 }
@@ -114,13 +105,7 @@ func TestStartWithAPrefixIsIdempotent(t *testing.T) {
 	clk := testclock.New(t0)
 	d := runtime.NewDurable(openStore(t), &runtime.Durable{Tasks: rec, Now: clk.Now, Consumer: "p"})
 	waits := `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"T"},"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true}}}`
-	p := runtime.StartParams{StateMachineName: "m", Name: "once", Definition: []byte(waits), Input: decode(t, `{"a":1}`)}
-	first, err := d.Start(ctx, p)
-	require.NoError(t, err)
-	again, err := d.Start(ctx, p)
-	require.NoError(t, err)
-	require.True(t, again.Existing)
-	require.Equal(t, first.ExecutionARN, again.ExecutionARN)
+	first := requireStartIdempotent(t, d, runtime.StartParams{StateMachineName: "m", Name: "once", Definition: []byte(waits), Input: decode(t, `{"a":1}`)})
 	require.NoError(t, d.Drain(ctx))
 	require.Len(t, rec.Calls(), 1, "one execution, one call")
 	e, err := d.Describe(ctx, first.ID)
@@ -128,7 +113,7 @@ func TestStartWithAPrefixIsIdempotent(t *testing.T) {
 	require.Equal(t, "SUCCEEDED", e.Status)
 
 	pure := `{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`
-	p = runtime.StartParams{StateMachineName: "n", Name: "once", Definition: []byte(pure), Input: decode(t, `{"a":1}`)}
+	p := runtime.StartParams{StateMachineName: "n", Name: "once", Definition: []byte(pure), Input: decode(t, `{"a":1}`)}
 	closed, err := d.Start(ctx, p)
 	require.NoError(t, err)
 	_, err = d.Start(ctx, p)

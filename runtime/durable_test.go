@@ -26,6 +26,19 @@ func newDurable(t *testing.T, h integrations.Handler) (*runtime.Durable, *testcl
 	return runtime.NewDurable(openStore(t), &runtime.Durable{Tasks: h, Now: clk.Now, Consumer: "w1"}), clk
 }
 
+// requireStartIdempotent starts p twice and requires the second start to
+// find the first one's execution, open.
+func requireStartIdempotent(t *testing.T, d *runtime.Durable, p runtime.StartParams) *runtime.Started {
+	t.Helper()
+	first, err := d.Start(context.Background(), p)
+	require.NoError(t, err)
+	again, err := d.Start(context.Background(), p)
+	require.NoError(t, err)
+	require.True(t, again.Existing)
+	require.Equal(t, first.ExecutionARN, again.ExecutionARN)
+	return first
+}
+
 // historyTypes returns the types of an execution's history events.
 func historyTypes(t *testing.T, d *runtime.Durable, id string) []string {
 	t.Helper()
@@ -109,15 +122,10 @@ func TestDurableStartIsIdempotentByName(t *testing.T) {
 	ctx := context.Background()
 	def := []byte(`{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":10,"End":true}}}`)
 	p := runtime.StartParams{StateMachineName: "m", Definition: def, Name: "same", Input: decode(t, `{"a":1}`)}
-	first, err := d.Start(ctx, p)
-	require.NoError(t, err)
-	again, err := d.Start(ctx, p)
-	require.NoError(t, err)
-	require.True(t, again.Existing)
-	require.Equal(t, first.ExecutionARN, again.ExecutionARN)
+	requireStartIdempotent(t, d, p)
 
 	p.Input = decode(t, `{"a":2}`)
-	_, err = d.Start(ctx, p)
+	_, err := d.Start(ctx, p)
 	require.ErrorIs(t, err, runtime.ErrExecutionAlreadyExists)
 }
 

@@ -75,14 +75,23 @@ func runDurableVirtual(t *testing.T, h integrations.Handler, def []byte, input s
 	d := runtime.NewDurable(openStore(t), &runtime.Durable{Tasks: h, Now: clk.Now, Consumer: "virtual"})
 	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "StateMachine", Definition: def, Input: decode(t, input)})
 	require.NoError(t, err)
-	require.NoError(t, d.DrainVirtual(ctx, started.ID, func(to time.Time) { clk.Advance(to.Sub(clk.Now())) }))
-	page, err := d.Inspector().History(ctx, started.ID, runtime.HistoryQuery{Limit: 100000})
+	return finishVirtual(t, d, clk, started.ID)
+}
+
+// finishVirtual runs a started execution to its end on the virtual clock
+// clk, and returns its history, decoded event by event, and its
+// description.
+func finishVirtual(t *testing.T, d *runtime.Durable, clk *testclock.Clock, id string) ([]map[string]any, *runtime.ExecutionInfo) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, d.DrainVirtual(ctx, id, func(to time.Time) { clk.Advance(to.Sub(clk.Now())) }))
+	page, err := d.Inspector().History(ctx, id, runtime.HistoryQuery{Limit: 100000})
 	require.NoError(t, err)
 	evs := make([]map[string]any, len(page.Events))
 	for i, ev := range page.Events {
 		require.NoError(t, json.Unmarshal(ev.JSON, &evs[i]))
 	}
-	e, err := d.Describe(ctx, started.ID)
+	e, err := d.Describe(ctx, id)
 	require.NoError(t, err)
 	return evs, e
 }
