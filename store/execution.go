@@ -127,31 +127,9 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 	if p.StateMachineARN == "" || p.StateMachine == "" || p.Name == "" || p.StartDate.IsZero() {
 		return nil, fmt.Errorf("%w: an execution needs a state machine ARN and name, a name and a start date", ErrInvalid)
 	}
-	if p.Close != nil && len(p.Outbox) > 0 {
-		return nil, fmt.Errorf("%w: an execution created closed has work to do", ErrInvalid)
-	}
 	id := ExecutionID(p.StateMachineARN, p.Name)
-	a := args{p.Input, p.Thread, p.Seq}
-	a.pairs(
-		fieldARN, p.StateMachineARN,
-		fieldName, p.Name,
-		fieldDefinition, p.DefinitionSHA,
-		fieldStart, strconv.FormatInt(p.StartDate.UnixMilli(), 10),
-		fieldTrace, p.TraceID,
-		fieldSpan, p.SpanID,
-		fieldRole, p.RoleARN,
-	)
-	if err := a.events(p.Events); err != nil {
-		return nil, err
-	}
-	if err := a.outbox(p.Outbox); err != nil {
-		return nil, err
-	}
-	if err := a.vars(p.Vars); err != nil {
-		return nil, err
-	}
-	a = append(a, id, p.StartDate.UnixMilli())
-	if err := a.createdClosed(p.Close); err != nil {
+	a, err := createArgs(id, p)
+	if err != nil {
 		return nil, err
 	}
 	keys := c.keys.createKeys(id, c.direct, p.StateMachine)
@@ -179,7 +157,7 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 		addCmd *redis.IntCmd
 		runCmd *redis.Cmd
 	)
-	_, err := c.hot.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+	_, err = c.hot.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		addCmd = pipe.ZAddNX(ctx, openKey, redis.Z{Score: float64(p.StartDate.UnixMilli()), Member: id})
 		if !c.cluster {
 			runCmd = scriptExecutionCreate.EvalSha(ctx, pipe, keys, a...)
@@ -203,6 +181,34 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 		return nil, fmt.Errorf("store: creating execution %s: %w", id, err)
 	}
 	return c.created(ctx, id, p, res, addCmd.Val())
+}
+
+// createArgs is the create script's ARGV for p (scripts.go).
+func createArgs(id string, p *ExecutionCreateParams) (args, error) {
+	if p.Close != nil && len(p.Outbox) > 0 {
+		return nil, fmt.Errorf("%w: an execution created closed has work to do", ErrInvalid)
+	}
+	a := args{p.Input, p.Thread, p.Seq}
+	a.pairs(
+		fieldARN, p.StateMachineARN,
+		fieldName, p.Name,
+		fieldDefinition, p.DefinitionSHA,
+		fieldStart, strconv.FormatInt(p.StartDate.UnixMilli(), 10),
+		fieldTrace, p.TraceID,
+		fieldSpan, p.SpanID,
+		fieldRole, p.RoleARN,
+	)
+	if err := a.events(p.Events); err != nil {
+		return nil, err
+	}
+	if err := a.outbox(p.Outbox); err != nil {
+		return nil, err
+	}
+	if err := a.vars(p.Vars); err != nil {
+		return nil, err
+	}
+	a = append(a, id, p.StartDate.UnixMilli())
+	return a, a.createdClosed(p.Close)
 }
 
 // created interprets the create script's result; added is how many entries
