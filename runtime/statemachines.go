@@ -210,10 +210,10 @@ func (d *Durable) checkTestCase(stateMachine, testCase string) error {
 		return nil
 	}
 	if d.TestCases == nil {
-		return fmt.Errorf("%w: the state machine ARN names the test case %q, and this server has no mock configuration (signalbox serve --mocks FILE, or $SFN_MOCK_CONFIG)", ErrInvalidInput, testCase)
+		return fmt.Errorf("%w: the state machine ARN names the test case %q, and this server has no mock configuration (signalbox serve --mocks FILE, or $SFN_MOCK_CONFIG)", ErrValidation, testCase)
 	}
 	if err := d.TestCases(stateMachine, testCase); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidInput, err)
+		return fmt.Errorf("%w: %v", ErrValidation, err)
 	}
 	return nil
 }
