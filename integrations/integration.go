@@ -69,6 +69,15 @@ type Pending struct {
 	Output any
 }
 
+// Answered is the result of a call that is final although the Task's
+// resource waits for a task token (".waitForTaskToken"): the runtime takes
+// Output as the task's result at once instead of waiting for
+// SendTaskSuccess. A mock answers so, as Step Functions Local answers a
+// mocked .waitForTaskToken task with its mocked response.
+type Answered struct {
+	Output any
+}
+
 // Middleware wraps a Handler with a concern every call shares: tracing,
 // metrics, retries of transport errors.
 type Middleware func(Handler) Handler

@@ -662,6 +662,9 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 	if p, ok := result.(*integrations.Pending); ok && ae == nil {
 		waits, result = true, p.Output
 	}
+	if a, ok := result.(*integrations.Answered); ok && ae == nil {
+		waits, result = false, a.Output
+	}
 	if activity && ae != nil {
 		// As AWS: the execution fails, with no Activity event.
 		t.rec.Phase, t.rec.Call, t.rec.Token = phaseEnter, nil, ""

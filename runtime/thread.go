@@ -197,6 +197,9 @@ func (v *visit) call(x asl.CallTask) (asl.Outcome, error) {
 		// no store of its own to put the call off on: the call fails
 		ae = &aslerr.Error{Name: aslerr.TaskFailed, Cause: fmt.Sprintf("the integration of %q could not be reached", x.Resource)}
 	}
+	if a, ok := result.(*integrations.Answered); ok && ae == nil {
+		result = a.Output
+	}
 	if _, ok := result.(*integrations.Pending); ok && ae == nil {
 		// An in-memory (Express) execution has no task tokens: AWS runs
 		// .sync and .waitForTaskToken in Standard executions only.

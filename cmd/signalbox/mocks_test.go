@@ -291,3 +291,29 @@ func TestServeMocksSurviveARestart(t *testing.T) {
 	require.Equal(t, retryPathOutcomes, taskOutcomes(allEvents(t, client, arn)))
 	require.Equal(t, 1, strings.Count(again.Log(), "mocks: executions started with"))
 }
+
+// A mocked .waitForTaskToken task ends with its mocked response, as in
+// Step Functions Local (which makes up the token): no SendTaskSuccess is
+// waited for.
+func TestServeMocksWaitForTaskToken(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	mocks := filepath.Join(dir, "mocks.json")
+	require.NoError(t, os.WriteFile(mocks, []byte(`{
+		"StateMachines": {"Callback": {"TestCases": {"Approved": {"Ask": "Approval"}}}},
+		"MockedResponses": {"Approval": {"0": {"Return": {"approved": true}}}}}`), 0o644))
+	s := startServe(t, "--mocks", mocks)
+	client := sfnAPIClient(s.URL)
+	out, err := client.CreateStateMachine(context.Background(), &sfn.CreateStateMachineInput{
+		Name: aws.String("Callback"), RoleArn: aws.String(mockedRole), Definition: aws.String(`{"StartAt":"Ask","States":{"Ask":{
+			"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+			"Parameters":{"QueueUrl":"https://sqs.us-east-1.amazonaws.com/123456789012/approvals","MessageBody":{"token.$":"$$.Task.Token"}},
+			"End":true}}}`),
+	})
+	require.NoError(t, err)
+	started, err := client.StartExecution(context.Background(), &sfn.StartExecutionInput{StateMachineArn: aws.String(aws.ToString(out.StateMachineArn) + "#Approved")})
+	require.NoError(t, err)
+	desc := awaitExecution(t, s, client, aws.ToString(started.ExecutionArn), types.ExecutionStatusSucceeded)
+	require.JSONEq(t, `{"approved":true}`, aws.ToString(desc.Output))
+	require.Equal(t, []string{`ok {"approved":true}`}, taskOutcomes(allEvents(t, client, aws.ToString(started.ExecutionArn))))
+}

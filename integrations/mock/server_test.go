@@ -112,3 +112,16 @@ func TestServerCounterUnavailable(t *testing.T) {
 	require.ErrorIs(t, err, integrations.ErrTryAgain, "the call is made again later")
 	require.ErrorContains(t, err, "connection refused")
 }
+
+func TestServerAnswersWaitForTaskToken(t *testing.T) {
+	t.Parallel()
+	cfg, err := LoadFile(sampleFile)
+	require.NoError(t, err)
+	s := NewServer(cfg, newMemCounter(), integrations.NewMux())
+	req := serverCall("HappyPath", "NotifyCustomer", "k")
+	req.Resource = "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
+	got, err := s.Invoke(t.Context(), req)
+	require.NoError(t, err)
+	require.Equal(t, &integrations.Answered{Output: map[string]any{"MessageId": "5c1ad3f0-0000-4000-8000-000000000001"}}, got,
+		"the mocked response is the result: no token is waited for")
+}
