@@ -5,13 +5,17 @@
 # --endpoint-url pointing it at Signalbox. The server runs on the embedded
 # store, on a free loopback port, and is stopped at the end.
 #
-# SIGNALBOX_AWS_CLI overrides the CLI to run (default /usr/bin/aws, where
-# Debian's package puts it). Exits non-zero on any failure, printing the
-# server's log.
+# SIGNALBOX_AWS_CLI overrides the CLI to run (default the aws on PATH,
+# else /usr/bin/aws, where Debian's package puts it). Exits non-zero on any failure, printing the
+# server's log. start-sync-execution needs a CLI whose botocore honours
+# AWS_DISABLE_HOST_PREFIX_INJECTION (AWS CLI v1 1.45.11 does), or a
+# hosts-file line for sync-localhost (see below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-aws_cli=${SIGNALBOX_AWS_CLI:-/usr/bin/aws}
+# The CLI on PATH when there is one (here, AWS CLI v1 from pip), else
+# Debian's.
+aws_cli=${SIGNALBOX_AWS_CLI:-$(command -v aws || echo /usr/bin/aws)}
 if [ -z "${SIGNALBOX_AWS_CLI:-}" ] && [ ! -x "$aws_cli" ]; then
   echo "awscli: $aws_cli is missing; installing Debian's awscli package" >&2
   sudo=""
@@ -105,8 +109,38 @@ want="ExecutionStarted PassStateEntered PassStateExited SucceedStateEntered Succ
 [ "$(field "$tmp/history.json" 'json.loads(j["events"][-1]["executionSucceededEventDetails"]["output"])["greeting"]')" = "hello awscli" ] ||
   fail "get-execution-history: the ExecutionSucceeded event's output"
 
+# start-sync-execution: the CLI sends it to "sync-" + the endpoint's host
+# (AWS serves it at sync-states.<region>.amazonaws.com), and sync-127.0.0.1
+# does not resolve. botocore's disable_host_prefix_injection setting
+# ($AWS_DISABLE_HOST_PREFIX_INJECTION, or the config file's
+# disable_host_prefix_injection = true) turns that off: AWS CLI v1 1.45.11
+# (botocore 1.43.11) honours it. A CLI too old for the setting reaches
+# Signalbox only through a host name whose sync- form resolves: with the
+# hosts-file line "127.0.0.1 localhost sync-localhost", the endpoint
+# http://localhost:PORT.
+sfn create-state-machine --name ci-sync --type EXPRESS --definition "file://$tmp/definition.json" \
+  --role-arn arn:aws:iam::123456789012:role/signalbox-ci >"$tmp/create-sync.json"
+sync_machine=$(field "$tmp/create-sync.json" 'j["stateMachineArn"]')
+if ! AWS_DISABLE_HOST_PREFIX_INJECTION=true sfn start-sync-execution --state-machine-arn "$sync_machine" \
+  --input '{"who":"sync"}' >"$tmp/sync.json" 2>"$tmp/sync.err"; then
+  if grep -q "sync-" "$tmp/sync.err" && getent hosts sync-localhost >/dev/null; then
+    echo "awscli: this CLI ignores AWS_DISABLE_HOST_PREFIX_INJECTION; sync-localhost resolves: using http://localhost" >&2
+    "$aws_cli" --endpoint-url "http://localhost:${endpoint##*:}" --region us-east-1 --output json stepfunctions \
+      start-sync-execution --state-machine-arn "$sync_machine" --input '{"who":"sync"}' >"$tmp/sync.json" ||
+      fail "start-sync-execution through http://localhost failed"
+  else
+    fail "start-sync-execution: $(cat "$tmp/sync.err") (a CLI whose botocore ignores AWS_DISABLE_HOST_PREFIX_INJECTION needs the hosts-file line '127.0.0.1 sync-localhost')"
+  fi
+fi
+[ "$(field "$tmp/sync.json" '(j["status"], json.loads(j["output"]), j["stateMachineArn"])')" = "('SUCCEEDED', {'greeting': 'hello sync'}, '$sync_machine')" ] ||
+  fail "start-sync-execution: $(cat "$tmp/sync.json")"
+case "$(field "$tmp/sync.json" 'j["executionArn"]')" in
+  arn:aws:states:us-east-1:123456789012:express:ci-sync:*) ;;
+  *) fail "start-sync-execution: executionArn $(field "$tmp/sync.json" 'j["executionArn"]')" ;;
+esac
+
 kill -TERM "$server_pid"
 wait "$server_pid" || fail "signalbox serve did not exit cleanly on SIGTERM"
 server_pid=""
 grep -q "signalbox stopped" "$tmp/serve.out" || fail "signalbox serve did not say it stopped"
-echo "awscli: create-state-machine, start-execution, describe-execution, get-execution-history: OK"
+echo "awscli: create-state-machine, start-execution, describe-execution, get-execution-history, start-sync-execution: OK"

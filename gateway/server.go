@@ -21,6 +21,7 @@ import (
 
 	"github.com/signalbox/signalbox/gateway/awsproto"
 	"github.com/signalbox/signalbox/gateway/sfn"
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -48,6 +49,10 @@ type Options struct {
 	// PublicAPI opens the management API to anyone although keys or
 	// credentials are set: a choice the configuration must name.
 	PublicAPI bool
+	// Integrations, when set, are the integrations Task states reach:
+	// CreateStateMachine, UpdateStateMachine and
+	// ValidateStateMachineDefinition warn of Task resources none serves.
+	Integrations *integrations.Mux
 }
 
 // DefaultMaxBodyBytes is the default bound on a request body: AWS's 256 KiB
@@ -87,7 +92,7 @@ func New(opts Options) *Server {
 	if s.authConfigured() {
 		authorize = s.awsCaller
 	}
-	s.sfn = sfn.New(sfn.Options{Runtime: opts.Runtime, Logger: opts.Logger, MaxBodyBytes: opts.MaxBodyBytes, Authorize: authorize})
+	s.sfn = sfn.New(sfn.Options{Runtime: opts.Runtime, Logger: opts.Logger, MaxBodyBytes: opts.MaxBodyBytes, Authorize: authorize, Integrations: opts.Integrations})
 	e.POST("/", s.sfn.Handle)
 	s.routeUser(e)
 	return s

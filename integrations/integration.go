@@ -48,6 +48,11 @@ type Request struct {
 	// passes it on, so that the work joins the execution's trace. Empty
 	// when the execution has none (an in-memory run).
 	TraceParent string
+	// TestCase is the mock test case the execution runs under: the
+	// "#TestCase" suffix of the state machine ARN it was started with,
+	// as in Step Functions Local (integrations/mock). Empty for an
+	// execution that calls its integrations for real.
+	TestCase string
 }
 
 // ErrTryAgain wraps the error of a call that could not be made for a
@@ -61,6 +66,15 @@ var ErrTryAgain = errors.New("try the call again later")
 // SendTaskSuccess or SendTaskFailure, or the task's TimeoutSeconds and
 // HeartbeatSeconds. Output is what the history records as submitted.
 type Pending struct {
+	Output any
+}
+
+// Answered is the result of a call that is final although the Task's
+// resource waits for a task token (".waitForTaskToken"): the runtime takes
+// Output as the task's result at once instead of waiting for
+// SendTaskSuccess. A mock answers so, as Step Functions Local answers a
+// mocked .waitForTaskToken task with its mocked response.
+type Answered struct {
 	Output any
 }
 
@@ -170,12 +184,26 @@ func (m *Mux) Lookup(resource string) (Handler, bool) {
 	return nil, false
 }
 
-// Invoke routes req to its handler, or fails with a clear error naming the
-// resource when none is registered.
+// ErrNoIntegration is the error name of a Task call whose resource no
+// integration handles. It is States.TaskFailed, which AWS documents as "a
+// Task state failed during the execution": a Retry or Catch on
+// States.TaskFailed or States.ALL handles it, unlike States.Runtime; the
+// cause names the state and the resource.
+const ErrNoIntegration = "States.TaskFailed"
+
+// Invoke routes req to its handler, or fails with ErrNoIntegration, naming
+// the resource, when none is registered.
 func (m *Mux) Invoke(ctx context.Context, req *Request) (any, error) {
 	h, ok := m.Lookup(req.Resource)
 	if !ok {
-		return nil, &Error{Name: "States.Runtime", Cause: fmt.Sprintf("no integration handles the resource %q", req.Resource)}
+		return nil, NoIntegration(req)
 	}
 	return h.Invoke(ctx, req)
+}
+
+// NoIntegration is the failure of a call whose resource no integration
+// handles.
+func NoIntegration(req *Request) *Error {
+	return &Error{Name: ErrNoIntegration, Cause: fmt.Sprintf(
+		"the Task state %q calls the resource %q, which no integration of Signalbox handles (not built, or not configured)", req.StateName, req.Resource)}
 }

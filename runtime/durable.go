@@ -53,6 +53,13 @@ type Durable struct {
 	// itself (durable_prefix.go), for a gateway that is to evaluate
 	// nothing, and for tests of the workers' path.
 	WorkersOnly bool
+	// TestCases checks the test case of a start whose state machine ARN
+	// ends in "#TestCase" (Step Functions Local's way of running an
+	// execution on mocked responses: integrations/mock), for the state
+	// machine's name: nil accepts it, and the execution records it and
+	// hands it to its task calls. A nil TestCases refuses every such
+	// start.
+	TestCases func(stateMachine, testCase string) error
 
 	expressRuns sync.WaitGroup // asynchronous EXPRESS executions (express.go)
 	// activities serves the Task states of activity ARNs and hands their
@@ -96,6 +103,9 @@ type execInfo struct {
 	// traceparent is the execution's W3C trace context, handed to its
 	// task calls: the trace the execution is.
 	traceparent string
+	// testCase is the mock test case the execution runs under ("" for
+	// none), handed to its task calls.
+	testCase string
 
 	// first is the top-level thread as the start wrote it, for this
 	// process's worker to take the first step without reading it back
@@ -117,6 +127,9 @@ type StartParams struct {
 	// RoleARN is the state machine's role ($$.Execution.RoleArn); empty
 	// gives a role named signalbox in the configured account.
 	RoleARN string
+	// TestCase is the mock test case the execution runs under (recorded
+	// on it, handed to its task calls); "" for none.
+	TestCase string
 }
 
 // Started is the result of Start.
@@ -210,7 +223,7 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 	}
 	id := store.ExecutionID(smARN, p.Name)
 	info := &execInfo{id: id, arn: d.executionARN(p.StateMachineName, p.Name), name: p.Name, smARN: smARN, smName: p.StateMachineName, defSHA: sha, input: p.Input, start: start, role: p.RoleARN, machine: m,
-		traceparent: traceParent(traceID, spanID)}
+		traceparent: traceParent(traceID, spanID), testCase: p.TestCase}
 	events := []store.Event{
 		{JSON: Event{Type: ExecutionStarted, Timestamp: start, Payload: p.Input, Task: &TaskDetails{Resource: info.roleARN(d)}}.bodyJSON()},
 		// AWS chains the first state's entry to no event.
@@ -233,6 +246,7 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 		TraceID:         traceID,
 		SpanID:          spanID,
 		RoleARN:         p.RoleARN,
+		TestCase:        p.TestCase,
 		StateMachine:    p.StateMachineName,
 		Thread:          recJSON,
 		Events:          events,
@@ -335,7 +349,7 @@ func (d *Durable) info(ctx context.Context, id string) (*execInfo, error) {
 	}
 	smName := lastField(e.StateMachineARN)
 	x := &execInfo{id: id, arn: d.executionARN(smName, e.Name), name: e.Name, smARN: e.StateMachineARN, smName: smName, defSHA: e.DefinitionSHA, input: input, start: e.StartDate, role: e.RoleARN, machine: m,
-		traceparent: traceParent(e.TraceID, e.SpanID)}
+		traceparent: traceParent(e.TraceID, e.SpanID), testCase: e.TestCase}
 	d.cacheExecution(x)
 	return x, nil
 }

@@ -632,6 +632,7 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 	req := taskCall{resource: call.Resource, params: params, machine: t.x.smName, arn: t.x.arn, state: t.st.Name(),
 		enteredID: t.rec.EnteredID, attempt: t.rec.RetryCount, timeout: call.TimeoutSeconds, heartbeat: call.HeartbeatSeconds, credentials: creds, traceparent: t.x.traceparent}.request()
 	req.TaskToken = t.rec.Token
+	req.TestCase = t.x.testCase
 	waits := t.rec.Token != "" && waitsForToken(call.Resource)
 	if req.TaskToken == "" {
 		// a token of its own, should the handler answer later (*Pending):
@@ -656,6 +657,9 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 	}
 	if p, ok := result.(*integrations.Pending); ok && ae == nil {
 		waits, result = true, p.Output
+	}
+	if a, ok := result.(*integrations.Answered); ok && ae == nil {
+		waits, result = false, a.Output
 	}
 	if activity && ae != nil {
 		// As AWS: the execution fails, with no Activity event.

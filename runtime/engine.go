@@ -67,6 +67,9 @@ type Execution struct {
 	// none): EXPRESS executions started through the API, whose history
 	// AWS keeps only in the logs it is configured to write.
 	NoHistory bool
+	// TestCase is the mock test case the execution runs under, handed to
+	// its task calls (integrations.Request.TestCase); "" for none.
+	TestCase string
 }
 
 // Result is how an execution ended.
@@ -138,6 +141,7 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 		},
 	}
 	run.base.ExecutionID = run.arn
+	run.testCase = x.TestCase
 	run.hist.discard = x.NoHistory
 	run.hist.max = cmp.Or(e.MaxEvents, DefaultEngineMaxEvents)
 	run.hist.first = firstChunk(len(m.StateNames()))
@@ -172,8 +176,10 @@ type execution struct {
 	engine *Engine
 	region string
 	arn    string
-	base   asl.Context // the execution-wide fields of every state's Context
-	hist   history
+	// testCase is the mock test case of the execution (Execution.TestCase).
+	testCase string
+	base     asl.Context // the execution-wide fields of every state's Context
+	hist     history
 }
 
 func cmpOr(s, def string) string {

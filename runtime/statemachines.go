@@ -157,8 +157,13 @@ func (d *Durable) DeleteStateMachine(ctx context.Context, name string) (err erro
 // ("...:stateMachine:<name>:<version>") or one of its aliases'
 // ("...:stateMachine:<name>:<alias>"), which picks a version by weight.
 // The execution records the version and alias (ExecutionOrigin).
+//
+// An ARN may end in "#TestCase", as Step Functions Local takes it: the
+// execution runs under that test case of the mock configuration
+// (TestCases).
 func (d *Durable) StartExecution(ctx context.Context, arn, name string, input any, traceparent string) (_ *Started, err error) {
 	defer func() { err = fromStore(err) }()
+	arn, testCase := splitTestCase(arn)
 	arn, via, err := d.route(ctx, arn)
 	if err != nil {
 		return nil, err
@@ -167,18 +172,21 @@ func (d *Durable) StartExecution(ctx context.Context, arn, name string, input an
 	if err != nil {
 		return nil, err
 	}
+	if err := d.checkTestCase(sm.Name, testCase); err != nil {
+		return nil, err
+	}
 	if sm.Type == TypeExpress {
 		m, err := d.machine(ctx, sha)
 		if err != nil {
 			return nil, err
 		}
-		return d.startExpress(ctx, sm.Name, sha, m, name, input)
+		return d.startExpress(ctx, sm.Name, sha, m, name, input, testCase)
 	}
 	m, err := d.machine(ctx, sha)
 	if err != nil {
 		return nil, err
 	}
-	started, err := d.start(ctx, StartParams{StateMachineName: sm.Name, Name: name, Input: input, TraceParent: traceparent, RoleARN: sm.RoleARN}, m, sha)
+	started, err := d.start(ctx, StartParams{StateMachineName: sm.Name, Name: name, Input: input, TraceParent: traceparent, RoleARN: sm.RoleARN, TestCase: testCase}, m, sha)
 	if err != nil {
 		return nil, err
 	}
@@ -186,6 +194,28 @@ func (d *Durable) StartExecution(ctx context.Context, arn, name string, input an
 		return nil, err
 	}
 	return started, nil
+}
+
+// splitTestCase splits a state machine ARN from the "#TestCase" suffix of
+// a mocked start.
+func splitTestCase(arn string) (string, string) {
+	arn, testCase, _ := strings.Cut(arn, "#")
+	return arn, testCase
+}
+
+// checkTestCase accepts the test case of a start (none, or one TestCases
+// accepts).
+func (d *Durable) checkTestCase(stateMachine, testCase string) error {
+	if testCase == "" {
+		return nil
+	}
+	if d.TestCases == nil {
+		return fmt.Errorf("%w: the state machine ARN names the test case %q, and this server has no mock configuration (signalbox serve --mocks FILE, or $SFN_MOCK_CONFIG)", ErrValidation, testCase)
+	}
+	if err := d.TestCases(stateMachine, testCase); err != nil {
+		return fmt.Errorf("%w: %v", ErrValidation, err)
+	}
+	return nil
 }
 
 // resolve finds the state machine a state machine or version ARN names,
@@ -239,12 +269,16 @@ func newRevision() string { return newUUID() }
 // Express execution keeps no history of its own. ctx bounds it.
 func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, input any) (_ *Result, err error) {
 	defer func() { err = fromStore(err) }()
+	arn, testCase := splitTestCase(arn)
 	arn, _, err = d.route(ctx, arn)
 	if err != nil {
 		return nil, err
 	}
 	sm, sha, err := d.resolve(ctx, arn)
 	if err != nil {
+		return nil, err
+	}
+	if err := d.checkTestCase(sm.Name, testCase); err != nil {
 		return nil, err
 	}
 	smName := sm.Name
@@ -264,5 +298,5 @@ func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, inpu
 		return nil, err
 	}
 	e := &Engine{Tasks: d.Tasks, Region: d.Region, Account: d.Account}
-	return e.Run(ctx, m, Execution{StateMachineName: smName, Name: name, Input: input, Express: true, NoHistory: true}), nil
+	return e.Run(ctx, m, Execution{StateMachineName: smName, Name: name, Input: input, Express: true, NoHistory: true, TestCase: testCase}), nil
 }

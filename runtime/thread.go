@@ -189,12 +189,16 @@ func (v *visit) call(x asl.CallTask) (asl.Outcome, error) {
 	t.event(Event{Type: TaskStarted, Task: task})
 	req := taskCall{resource: x.Resource, params: x.Parameters, machine: t.run.base.StateMachineName, arn: t.run.arn,
 		state: v.st.Name(), enteredID: v.c.EnteredEventID, attempt: v.c.RetryCount, timeout: x.TimeoutSeconds, heartbeat: x.HeartbeatSeconds, credentials: x.Credentials}.request()
+	req.TestCase = t.run.testCase
 	// A virtual clock does not bound calls: they take no time on it.
 	_, real := t.clock.(RealClock)
 	result, ae, again := invokeTask(v.ctx, t.run.engine.Tasks, req, real)
 	if again {
 		// no store of its own to put the call off on: the call fails
 		ae = &aslerr.Error{Name: aslerr.TaskFailed, Cause: fmt.Sprintf("the integration of %q could not be reached", x.Resource)}
+	}
+	if a, ok := result.(*integrations.Answered); ok && ae == nil {
+		result = a.Output
 	}
 	if _, ok := result.(*integrations.Pending); ok && ae == nil {
 		// An in-memory (Express) execution has no task tokens: AWS runs

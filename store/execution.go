@@ -36,8 +36,9 @@ const (
 	fieldTrace      = "trace"
 	fieldSpan       = "span"
 	fieldRole       = "role"
-	fieldEvents     = "events" // the latest history event id
-	fieldOutbox     = "outbox" // the latest outbox entry's seq
+	fieldTestCase   = "testcase" // the mock test case it runs under; absent for none
+	fieldEvents     = "events"   // the latest history event id
+	fieldOutbox     = "outbox"   // the latest outbox entry's seq
 )
 
 // Execution is the record of an execution, the fields of its hash. Dates
@@ -58,8 +59,9 @@ type Execution struct {
 	TraceID         string
 	SpanID          string
 	RoleARN         string
-	Events          int64 // the latest history event id: the history's length
-	RedriveCount    int   // how many times it was redriven
+	TestCase        string // the mock test case it runs under ("" for none)
+	Events          int64  // the latest history event id: the history's length
+	RedriveCount    int    // how many times it was redriven
 }
 
 // ExecutionCreateParams describe a new execution and its first transition.
@@ -72,6 +74,9 @@ type ExecutionCreateParams struct {
 	TraceID         string
 	SpanID          string
 	RoleARN         string // the state machine's role when it started
+	// TestCase is the mock test case the execution runs under (Step
+	// Functions Local's "#TestCase" suffix); "" for none.
+	TestCase string
 	// StateMachine is the name the execution is listed under
 	// (ExecutionList): the state machine's, whatever version or alias
 	// started it.
@@ -189,7 +194,7 @@ func createArgs(id string, p *ExecutionCreateParams) (args, error) {
 		return nil, fmt.Errorf("%w: an execution created closed has work to do", ErrInvalid)
 	}
 	a := args{p.Input, p.Thread, p.Seq}
-	a.pairs(
+	fields := []string{
 		fieldARN, p.StateMachineARN,
 		fieldName, p.Name,
 		fieldDefinition, p.DefinitionSHA,
@@ -197,7 +202,11 @@ func createArgs(id string, p *ExecutionCreateParams) (args, error) {
 		fieldTrace, p.TraceID,
 		fieldSpan, p.SpanID,
 		fieldRole, p.RoleARN,
-	)
+	}
+	if p.TestCase != "" {
+		fields = append(fields, fieldTestCase, p.TestCase)
+	}
+	a.pairs(fields...)
 	if err := a.events(p.Events); err != nil {
 		return nil, err
 	}
@@ -241,6 +250,7 @@ func (c *Client) created(ctx context.Context, id string, p *ExecutionCreateParam
 				TraceID:         p.TraceID,
 				SpanID:          p.SpanID,
 				RoleARN:         p.RoleARN,
+				TestCase:        p.TestCase,
 				Events:          intAt(res, 2),
 			},
 			EventIDs: eventIDs(intAt(res, 1), intAt(res, 2)),
@@ -295,6 +305,7 @@ func (c *Client) ExecutionGet(ctx context.Context, id string) (*Execution, error
 		TraceID:         h[fieldTrace],
 		SpanID:          h[fieldSpan],
 		RoleARN:         h[fieldRole],
+		TestCase:        h[fieldTestCase],
 	}
 	if r := h["redrives"]; r != "" {
 		x.RedriveCount, _ = strconv.Atoi(r)

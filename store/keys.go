@@ -143,6 +143,16 @@ func (k Keys) StateMachineTagsKey(name string) string {
 	return k.prefix + ":sm:{" + name + "}:tags"
 }
 
+// MockCountsKey is the hash numbering the mocked Task calls of one
+// execution (mock.go): "#<state>" → invocations so far, "<call key>" → the
+// number that call got. Its tag is the hash of the execution's ARN, which
+// EXPRESS executions have and store ids do not derive from; it expires
+// instead of being deleted with the execution.
+func (k Keys) MockCountsKey(executionARN string) string {
+	sum := sha256.Sum256([]byte(executionARN))
+	return k.prefix + ":mock:{" + hex.EncodeToString(sum[:16]) + "}"
+}
+
 // ActivityKey (hash) is the activity named name: "created" (unix ms). Its
 // keys carry the hash tag {<name>}.
 func (k Keys) ActivityKey(name string) string { return k.prefix + ":act:{" + name + "}" }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/signalbox/signalbox/gateway"
+	"github.com/signalbox/signalbox/integrations/mock"
 	"github.com/signalbox/signalbox/internal/cli"
 	"github.com/signalbox/signalbox/internal/config"
 	"github.com/signalbox/signalbox/runtime"
@@ -48,6 +49,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	account := fs.String("account", "123456789012", "the account id in ARNs")
 	configFile := fs.String("config", "", "a configuration file (YAML): state machines, routes, keys")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file until the server stops")
+	mocks := fs.String("mocks", os.Getenv(mock.EnvConfig), "a Step Functions Local MockConfigFile: executions started with \"<state machine ARN>#TestCase\" answer their Task states from it; default $"+mock.EnvConfig)
 	if rest, err := cli.ParseInterspersed(fs, args); err != nil || len(rest) > 0 {
 		if err == nil {
 			fmt.Fprintf(stderr, "signalbox serve: unexpected arguments %q\n", rest)
@@ -97,6 +99,10 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	if *configFile != "" {
 		o.Config = cfg
 	}
+	if o.Mocks, err = loadMocks(*mocks, log); err != nil {
+		fmt.Fprintf(stderr, "signalbox serve: --mocks: %v\n", err)
+		return 2
+	}
 	n, problems, err := openNode(ctx, o, log)
 	if len(problems) > 0 {
 		return reportConfig(stderr, "serve", *configFile, problems)
@@ -108,7 +114,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	defer n.Close()
 	d := n.runtime
 	gw := gateway.New(gateway.Options{
-		Runtime: d, Logger: log, Routes: cfg.Routes, APIKeys: cfg.API.Keys, Credentials: cfg.Credentials, PublicAPI: cfg.API.Public,
+		Runtime: d, Integrations: n.integrations, Logger: log, Routes: cfg.Routes, APIKeys: cfg.API.Keys, Credentials: cfg.Credentials, PublicAPI: cfg.API.Public,
 	})
 	log.Info("open to anyone", "endpoints", strings.Join(gw.OpenEndpoints(), "; "))
 	srv := &http.Server{

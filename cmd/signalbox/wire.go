@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/httptask"
+	"github.com/signalbox/signalbox/integrations/mock"
 	"github.com/signalbox/signalbox/internal/config"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
@@ -21,6 +23,10 @@ import (
 type node struct {
 	store   *store.Client
 	runtime *runtime.Durable
+	// integrations are the real integrations Task states reach (a mock
+	// test case's calls go to the mocks first): the gateway warns of
+	// resources none of them serves.
+	integrations *integrations.Mux
 }
 
 // nodeOptions are a node's settings, from the flags and the configuration
@@ -34,6 +40,10 @@ type nodeOptions struct {
 	// Config is the configuration file, nil without one: its state
 	// machines are created or updated when the node opens.
 	Config *config.Config
+	// Mocks is the mock configuration (--mocks, $SFN_MOCK_CONFIG), nil
+	// without one: executions started with "<state machine ARN>#TestCase"
+	// run on its mocked responses.
+	Mocks *mock.Config
 }
 
 // openNode opens the store, says in the log what a crash of it loses,
@@ -47,7 +57,8 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 		return nil, nil, err
 	}
 	logDurability(ctx, log, st)
-	n := &node{store: st, runtime: newRuntime(st, o)}
+	mux := newIntegrations()
+	n := &node{store: st, runtime: newRuntime(st, o, mux), integrations: mux}
 	if o.Config != nil {
 		done, problems := o.Config.Apply(ctx, n.runtime)
 		if len(problems) > 0 {
@@ -65,12 +76,30 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 func (n *node) Close() error { return n.store.Close() }
 
 // newRuntime is the one construction of the durable runtime in the binary
-// (the bench builds its own, with an integration of its own).
-func newRuntime(st *store.Client, o nodeOptions) *runtime.Durable {
+// (the bench builds its own, with an integration of its own). Task calls
+// go to the mock configuration's answers for executions started with a
+// test case, else to mux (mock.Server), which numbers mocked calls in the
+// store so that the numbering survives a restart.
+func newRuntime(st *store.Client, o nodeOptions, mux *integrations.Mux) *runtime.Durable {
+	tasks := mock.NewServer(o.Mocks, st, mux)
 	return runtime.NewDurable(st, &runtime.Durable{
-		Tasks: newIntegrations(), Lease: o.Lease, Concurrency: o.Concurrency, Consumer: o.Consumer,
+		Tasks: tasks, TestCases: tasks.CheckTestCase, Lease: o.Lease, Concurrency: o.Concurrency, Consumer: o.Consumer,
 		Region: o.Region, Account: o.Account,
 	})
+}
+
+// loadMocks reads the mock configuration file of --mocks (default
+// $SFN_MOCK_CONFIG, as Step Functions Local reads it); nil for "".
+func loadMocks(file string, log *slog.Logger) (*mock.Config, error) {
+	if file == "" {
+		return nil, nil
+	}
+	cfg, err := mock.LoadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("mocks: executions started with \"<state machine ARN>#TestCase\" answer their Task states from "+file, "stateMachines", strings.Join(cfg.StateMachines(), ","))
+	return cfg, nil
 }
 
 // newIntegrations is the registry of what Task states reach, the same in

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/signalbox/signalbox/integrations/mock"
 	"github.com/signalbox/signalbox/internal/cli"
 	"github.com/signalbox/signalbox/internal/config"
 	"github.com/signalbox/signalbox/store"
@@ -30,6 +31,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	lease := fs.Duration("lease", 30*time.Second, "how long a work item may stay unacknowledged before another worker takes it over")
 	consumer := fs.String("consumer", "", "this worker's name in the work stream (default: host, pid and a random part)")
 	configFile := fs.String("config", "", "a configuration file (YAML), as serve's: the store, state machines")
+	mocks := fs.String("mocks", os.Getenv(mock.EnvConfig), "the MockConfigFile of the servers this worker works beside (serve --mocks); default $"+mock.EnvConfig)
 	if rest, err := cli.ParseInterspersed(fs, args); err != nil || len(rest) > 0 {
 		if err == nil {
 			fmt.Fprintf(stderr, "signalbox worker: unexpected arguments %q\n", rest)
@@ -57,6 +59,11 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	}
 	if cfg != nil {
 		o.Region, o.Account = cfg.Region, cfg.Account
+	}
+	var err error
+	if o.Mocks, err = loadMocks(*mocks, log); err != nil {
+		fmt.Fprintf(stderr, "signalbox worker: --mocks: %v\n", err)
+		return 2
 	}
 	n, problems, err := openNode(ctx, o, log)
 	if len(problems) > 0 {

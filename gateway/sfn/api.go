@@ -19,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/signalbox/signalbox/gateway/awsproto"
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -34,6 +35,9 @@ type Options struct {
 	// action (the gateway's keys and SigV4 credentials): an error of
 	// awsproto's is the answer. Nil lets everyone in.
 	Authorize func(r *http.Request, body []byte) error
+	// Integrations, when set, are the integrations Task states reach
+	// (unhandled.go); nil: no warnings of unhandled resources.
+	Integrations *integrations.Mux
 }
 
 // API serves the Step Functions API over one runtime.

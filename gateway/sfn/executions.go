@@ -86,7 +86,7 @@ type startExecutionOutput struct {
 // versions or aliases; idempotent for the same name and input while the
 // execution runs.
 func startExecution(s *API, ctx context.Context, in *startExecutionInput) (*startExecutionOutput, error) {
-	if _, err := s.parseStateMachineARN(in.StateMachineARN, "stateMachineArn", true); err != nil {
+	if _, err := s.parseStateMachineARN(withoutTestCase(in.StateMachineARN), "stateMachineArn", true); err != nil {
 		return nil, err
 	}
 	input, _, err := decodeInput(in.Input)
@@ -98,6 +98,14 @@ func startExecution(s *API, ctx context.Context, in *startExecutionInput) (*star
 		return nil, err
 	}
 	return &startExecutionOutput{ExecutionARN: st.ExecutionARN, StartDate: at(st.StartDate)}, nil
+}
+
+// withoutTestCase is a state machine ARN without the "#TestCase" suffix
+// with which Step Functions Local starts an execution on mocked responses
+// (the runtime takes the suffix: runtime.Durable.TestCases).
+func withoutTestCase(arn string) string {
+	arn, _, _ = strings.Cut(arn, "#")
+	return arn
 }
 
 type startSyncExecutionInput struct {
@@ -131,7 +139,7 @@ type startSyncExecutionOutput struct {
 // startSyncExecution runs an EXPRESS state machine's execution to its end
 // and answers with its result.
 func startSyncExecution(s *API, ctx context.Context, in *startSyncExecutionInput) (*startSyncExecutionOutput, error) {
-	ref, err := s.parseStateMachineARN(in.StateMachineARN, "stateMachineArn", true)
+	ref, err := s.parseStateMachineARN(withoutTestCase(in.StateMachineARN), "stateMachineArn", true)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +169,7 @@ func startSyncExecution(s *API, ctx context.Context, in *startSyncExecutionInput
 		name = p[7] // arn:aws:states:region:account:express:machine:name:id
 	}
 	out := &startSyncExecutionOutput{
-		ExecutionARN: res.ExecutionARN, StateMachineARN: in.StateMachineARN, Name: name,
+		ExecutionARN: res.ExecutionARN, StateMachineARN: withoutTestCase(in.StateMachineARN), Name: name,
 		StartDate: at(res.StartDate), StopDate: at(res.StopDate), Status: string(res.Status),
 		Error: res.Error, Cause: res.Cause, TraceHeader: in.TraceHeader,
 	}

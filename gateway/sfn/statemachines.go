@@ -122,6 +122,7 @@ func createStateMachine(s *API, ctx context.Context, in *createStateMachineInput
 			return nil, err
 		}
 	}
+	s.warnUnhandled(info.ARN, in.Definition)
 	return &createStateMachineOutput{StateMachineARN: info.ARN, CreationDate: at(info.Created), StateMachineVersionARN: info.VersionARN}, nil
 }
 
@@ -170,6 +171,9 @@ func updateStateMachine(s *API, ctx context.Context, in *updateStateMachineInput
 	})
 	if err != nil {
 		return nil, err
+	}
+	if in.Definition != "" {
+		s.warnUnhandled(s.rt().StateMachineARN(ref.Name), in.Definition)
 	}
 	return &updateStateMachineOutput{UpdateDate: at(info.Updated), RevisionID: info.RevisionID, StateMachineVersionARN: info.VersionARN}, nil
 }
@@ -344,6 +348,9 @@ func validateStateMachineDefinition(s *API, ctx context.Context, in *validateSta
 			break
 		}
 		out.Diagnostics = append(out.Diagnostics, validationDiagnostic{Severity: "ERROR", Code: d.Code, Message: d.Message, Location: d.Path})
+	}
+	if in.Severity == "WARNING" && !out.Truncated {
+		out.Diagnostics, out.Truncated = s.unhandledDiagnostics(in.Definition, out.Diagnostics, limit)
 	}
 	return out, nil
 }

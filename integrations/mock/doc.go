@@ -30,4 +30,13 @@
 // States.Runtime. A state the test case does not mock goes to the session's
 // fallback handler (Step Functions Local calls the real service there), or
 // fails with States.Runtime when there is none.
+//
+// A [Server] serves the executions of `signalbox serve --mocks FILE` (or
+// $SFN_MOCK_CONFIG) and `signalbox worker`: an execution started with
+// "<state machine ARN>#TestCase" records its test case, which the runtime
+// hands to every task call (Request.TestCase); the Server answers such a
+// call from the test case, and passes every other call to the real
+// integrations. It counts invocations in the store ([Counter]), by each
+// call's idempotency key, so that the count survives a restart and a
+// redelivered call gets its first answer again.
 package mock

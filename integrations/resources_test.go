@@ -1,0 +1,32 @@
+package integrations
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestTaskResources(t *testing.T) {
+	t.Parallel()
+	def := `{"StartAt":"P","States":{
+		"P":{"Type":"Parallel","Branches":[{"StartAt":"L","States":{"L":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true}}}],"Next":"M"},
+		"M":{"Type":"Map","ItemProcessor":{"StartAt":"Q","States":{"Q":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage","End":true}}},"Next":"I"},
+		"I":{"Type":"Map","Iterator":{"StartAt":"A/b","States":{"A/b":{"Type":"Task","Resource":"arn:aws:states:us-east-1:123456789012:activity:work","End":true}}},"Next":"H"},
+		"H":{"Type":"Task","Resource":"arn:aws:states:::http:invoke","Next":"Done"},
+		"Done":{"Type":"Pass","End":true}}}`
+	require.Equal(t, []TaskResource{
+		{Path: "/States/H/Resource", State: "H", Resource: "arn:aws:states:::http:invoke"},
+		{Path: "/States/I/Iterator/States/A~1b/Resource", State: "A/b", Resource: "arn:aws:states:us-east-1:123456789012:activity:work"},
+		{Path: "/States/M/ItemProcessor/States/Q/Resource", State: "Q", Resource: "arn:aws:states:::sqs:sendMessage"},
+		{Path: "/States/P/Branches/0/States/L/Resource", State: "L", Resource: "arn:aws:states:::lambda:invoke"},
+	}, TaskResources([]byte(def)))
+
+	m := NewMux()
+	m.Handle("arn:aws:states:::http:invoke", HandlerFunc(nil))
+	unhandled := m.Unhandled([]byte(def))
+	require.Len(t, unhandled, 2, "activities and handled resources are not listed")
+	require.Equal(t, "L", unhandled[1].State)
+	require.Equal(t, `the Task state "Q" calls the resource "arn:aws:states:::sqs:sendMessage", which no integration of Signalbox handles: its calls fail with States.TaskFailed (which Retry and Catch handle), unless a mock test case answers them`, unhandled[0].UnhandledMessage())
+
+	require.Nil(t, TaskResources([]byte(`not json`)))
+}
