@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/activity"
@@ -34,6 +36,9 @@ type Durable struct {
 	Region, Account string
 	// Consumer names this process's worker in the ready stream's group.
 	Consumer string
+	// Tracer, when set, receives each execution's spans (trace.go): its
+	// provider must draw ids with IDGenerator. Nil: no tracing.
+	Tracer trace.Tracer
 	// Lease is how long a work item may stay unacknowledged before
 	// another worker takes it over (default 30s).
 	Lease time.Duration
@@ -100,9 +105,11 @@ type execInfo struct {
 	start         time.Time
 	role          string // the state machine's role ARN; "" for the default
 	machine       *asl.StateMachine
-	// traceparent is the execution's W3C trace context, handed to its
-	// task calls: the trace the execution is.
+	// traceparent is the W3C trace context of the execution's starter,
+	// handed to its task calls when not tracing; trace is the
+	// execution's trace when tracing (nil otherwise).
 	traceparent string
+	trace       *execTrace
 	// testCase is the mock test case the execution runs under ("" for
 	// none), handed to its task calls.
 	testCase string
@@ -224,6 +231,7 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 	id := store.ExecutionID(smARN, p.Name)
 	info := &execInfo{id: id, arn: d.executionARN(p.StateMachineName, p.Name), name: p.Name, smARN: smARN, smName: p.StateMachineName, defSHA: sha, input: p.Input, start: start, role: p.RoleARN, machine: m,
 		traceparent: traceParent(traceID, spanID), testCase: p.TestCase}
+	info.trace = newExecTrace(d.Tracer, info.arn, info.smName, traceID, spanID)
 	events := []store.Event{
 		{JSON: Event{Type: ExecutionStarted, Timestamp: start, Payload: p.Input, Task: &TaskDetails{Resource: info.roleARN(d)}}.bodyJSON()},
 		// AWS chains the first state's entry to no event.
@@ -252,7 +260,8 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 		Events:          events,
 		Outbox:          d.firstWork(id, m, start, nil),
 	}
-	if pre := d.runPrefix(ctx, info, rec); pre != nil {
+	pre := d.runPrefix(ctx, info, rec)
+	if pre != nil {
 		if cp.Thread, err = pre.rec.encode(); err != nil {
 			return nil, err
 		}
@@ -266,6 +275,9 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 	// List it under its state machine, and hand the first step over; a
 	// crash before this is repaired by the client retrying the start (and
 	// the outbox by the recoverer).
+	if !res.Existing && pre != nil {
+		info.emit(pre.spans, pre.close)
+	}
 	if !res.Existing && cp.Close == nil {
 		info.first.Store(&store.Thread{ID: store.RootThread, Seq: cp.Seq, LastEventID: res.Execution.Events, Record: cp.Thread})
 		d.cacheExecution(info)
@@ -303,11 +315,19 @@ func (d *Durable) Stop(ctx context.Context, id, errName, cause string) (err erro
 
 func (d *Durable) end(ctx context.Context, id string, status Status, typ EventType, errName, cause string) error {
 	now := d.now()
+	var x *execInfo
+	if d.Tracer != nil {
+		x, _ = d.info(ctx, id) // for its span: nil when it cannot be read
+	}
 	defer d.forgetExecution(id)
-	return d.store.ExecutionEnd(ctx, &store.ExecutionEndParams{
+	err := d.store.ExecutionEnd(ctx, &store.ExecutionEndParams{
 		ExecutionID: id, Status: string(status), Error: errName, Cause: cause, StopDate: now, Retention: d.retention(),
 		Events: []store.Event{{JSON: Event{Type: typ, Timestamp: now, Error: &ErrorDetails{errName, cause}}.bodyJSON()}},
 	})
+	if err == nil && x != nil {
+		x.emit(nil, &store.ExecutionClose{Status: string(status), Error: errName, Cause: cause, StopDate: now})
+	}
+	return err
 }
 
 func (d *Durable) executionARN(machine, name string) string {
@@ -350,6 +370,7 @@ func (d *Durable) info(ctx context.Context, id string) (*execInfo, error) {
 	smName := lastField(e.StateMachineARN)
 	x := &execInfo{id: id, arn: d.executionARN(smName, e.Name), name: e.Name, smARN: e.StateMachineARN, smName: smName, defSHA: e.DefinitionSHA, input: input, start: e.StartDate, role: e.RoleARN, machine: m,
 		traceparent: traceParent(e.TraceID, e.SpanID), testCase: e.TestCase}
+	x.trace = newExecTrace(d.Tracer, x.arn, smName, e.TraceID, e.SpanID)
 	d.cacheExecution(x)
 	return x, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/asl/aslerr"
@@ -86,7 +87,7 @@ func (t *transition) child(f *forkRecord, i int, machine string, state string, i
 	rec := newThreadRecord(state, input, t.d.now())
 	rec.Phase = phaseBegin
 	rec.Machine = append(append([]string(nil), t.rec.Machine...), machine)
-	rec.Child = &childRecord{forkRecord: *f, Index: i, Parent: t.thread, ParentSeq: t.seq + 1}
+	rec.Child = &childRecord{forkRecord: *f, Index: i, Parent: t.thread, ParentSeq: t.seq + 1, ParentEntered: t.rec.EnteredID}
 	rec.Redrives = t.rec.Redrives
 	b, err := rec.encode()
 	return store.ChildThread{ID: f.ID + "/" + strconv.Itoa(i), Record: b}, err
@@ -148,7 +149,7 @@ func (t *transition) forkMap(x asl.RunMap) (bool, error) {
 	f := &forkRecord{ID: t.forkID(), N: n, Map: true, TolCnt: x.ToleratedFailureCount, TolPct: x.ToleratedFailurePercentage, Limited: limit < n}
 	rec := &threadRecord{State: x.Processor.StartAt, Entered: t.d.now().UnixMilli(), Phase: phaseBegin, Redrives: t.rec.Redrives}
 	rec.Machine = append(append([]string(nil), t.rec.Machine...), t.st.Name()+"#p")
-	rec.Child = &childRecord{forkRecord: *f, Index: -1, Parent: t.thread, ParentSeq: t.seq + 1, MapState: t.st.Name()}
+	rec.Child = &childRecord{forkRecord: *f, Index: -1, Parent: t.thread, ParentSeq: t.seq + 1, MapState: t.st.Name(), ParentEntered: t.rec.EnteredID}
 	b, err := rec.encode()
 	if err != nil {
 		return false, err
@@ -197,7 +198,10 @@ func (t *transition) begin() {
 	}
 	now := t.d.now()
 	t.event(Event{Type: StateEntered(t.st.Kind()), Name: t.st.Name(), Payload: t.input, Timestamp: now})
-	t.rec.Phase, t.rec.Entered = phaseEnter, now.UnixMilli()
+	// The StateEntered just recorded is the state's: its id, once the
+	// store has numbered it, is the thread's latest (step).
+	t.rec.Phase, t.rec.Entered, t.rec.EnteredID = phaseEnter, now.UnixMilli(), 0
+	ch.Began = t.rec.Entered
 	t.nextKind = kindStep
 }
 
@@ -225,6 +229,9 @@ func (t *transition) end(output any, failure *aslerr.Error) error {
 		Parent: ch.Parent, ParentSeq: ch.ParentSeq, ParentKind: kindJoin,
 	}
 	t.rec.Phase = phaseDone
+	if tr := t.x.trace; tr != nil {
+		t.spans = append(t.spans, tr.childSpan(ch.ParentEntered, ch.MapState != "", ch.Index, time.UnixMilli(ch.Began), t.d.now(), failure))
+	}
 	return nil
 }
 

@@ -85,6 +85,10 @@ type childRecord struct {
 	ParentSeq int64           `json:"ps"`
 	MapState  string          `json:"ms,omitempty"` // the Map state's name, for iteration events
 	Item      json.RawMessage `json:"it,omitempty"` // the Map item ($$.Map.Item.Value)
+	// ParentEntered is the StateEntered event of the fork's state, and
+	// Began (unix ms) when the child began: its span's (trace.go).
+	ParentEntered int64 `json:"pe,omitempty"`
+	Began         int64 `json:"b,omitempty"`
 }
 
 // callRecord is the task a thread is to call.

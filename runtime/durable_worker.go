@@ -349,6 +349,7 @@ func (w *walk) commit(ctx context.Context, tr *transition, more bool) (again boo
 		return w.refused(ctx, err)
 	}
 	w.chain = append(w.chain, res)
+	w.x.emit(b.spans, p.Close)
 	if p.Close != nil {
 		d.forgetExecution(w.x.id)
 		if w.closed != nil && !res.OpenEntryRemoved {
@@ -401,6 +402,7 @@ type stepBatch struct {
 	steps       int
 	events      []store.Event
 	vars        []store.Var
+	spans       []spanRecord
 	size        int // the events' bytes
 	startRecord []byte
 	startSeq    int64
@@ -414,6 +416,7 @@ func (b *stepBatch) add(t *transition) {
 	b.numbered = b.numbered || t.inlined
 	b.events = append(b.events, t.events...)
 	b.vars = append(b.vars, t.vars...)
+	b.spans = append(b.spans, t.spans...)
 	for _, e := range t.events {
 		b.size += len(e.JSON)
 	}
@@ -487,6 +490,7 @@ type transition struct {
 
 	events   []store.Event
 	vars     []store.Var
+	spans    []spanRecord // emitted once the transition commits
 	close    *store.ExecutionClose
 	fork     *store.Fork
 	joinEnd  *store.Join
@@ -515,6 +519,12 @@ func (t *transition) assign(vars map[string]any) {
 func (t *transition) apply(o asl.Outcome) error { return interpret(t, t.st, o) }
 
 func (t *transition) region() string { return t.d.region() }
+
+func (t *transition) stateEnded(output any, failure *aslerr.Error) {
+	if tr := t.x.trace; tr != nil {
+		t.spans = append(t.spans, tr.stateSpan(t.x.threadSpan(t.rec), t.st, t.c, t.input, output, t.d.now(), failure))
+	}
+}
 
 func (t *transition) next(state string, input any) error {
 	next, ok := t.m.State(state)
@@ -647,6 +657,10 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 	h := t.d.Tasks
 	if activity {
 		h = t.d.activities
+	}
+	if tr := t.x.trace; tr != nil {
+		ctx = tr.taskContext(ctx, t.rec.EnteredID)
+		req.TraceParent = tr.traceparent(tr.state(t.rec.EnteredID))
 	}
 	result, ae, again := invokeTask(ctx, h, req, true)
 	if again {

@@ -7,7 +7,10 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/asl/aslerr"
 	"github.com/signalbox/signalbox/asl/intrinsic"
 	"github.com/signalbox/signalbox/integrations"
 )
@@ -36,6 +39,9 @@ type Engine struct {
 	// only on purpose: a definition that needs more fails on AWS with
 	// States.DataLimitExceeded.
 	MaxPayload int
+	// Tracer, when set, receives each execution's spans (trace.go): its
+	// provider must draw ids with IDGenerator. Nil: no tracing.
+	Tracer trace.Tracer
 }
 
 // DefaultEngineMaxEvents is the in-memory engine's bound on a kept
@@ -70,6 +76,10 @@ type Execution struct {
 	// TestCase is the mock test case the execution runs under, handed to
 	// its task calls (integrations.Request.TestCase); "" for none.
 	TestCase string
+	// TraceParent is the W3C traceparent of the caller that starts the
+	// execution: its trace becomes the execution's, its span the parent
+	// of the execution's span. "" (or invalid): a trace of its own.
+	TraceParent string
 }
 
 // Result is how an execution ended.
@@ -142,6 +152,9 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 	}
 	run.base.ExecutionID = run.arn
 	run.testCase = x.TestCase
+	traceID, caller := traceIDs(x.TraceParent)
+	run.trace = newExecTrace(e.Tracer, run.arn, smName, traceID, caller)
+	run.traceparent = traceParent(traceID, caller)
 	run.hist.discard = x.NoHistory
 	run.hist.max = cmp.Or(e.MaxEvents, DefaultEngineMaxEvents)
 	run.hist.first = firstChunk(len(m.StateNames()))
@@ -149,6 +162,9 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 	run.hist.add(&Event{Type: ExecutionStarted, Timestamp: start, Payload: x.Input, Task: &TaskDetails{Resource: run.base.RoleArn}})
 
 	th := &thread{run: run, clock: clk, rand: rand.New(rand.NewPCG(s1, s2))}
+	if run.trace != nil {
+		th.span = run.trace.root()
+	}
 	out, err := th.runMachine(ctx, m, x.Input)
 	res := &Result{ExecutionARN: run.arn, StartDate: start, StopDate: th.clock.Now()}
 	end := Event{Timestamp: res.StopDate, PreviousID: th.last}
@@ -168,6 +184,13 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 	}
 	run.hist.add(&end)
 	res.hist = &run.hist
+	if run.trace != nil {
+		var failure *aslerr.Error
+		if err != nil {
+			failure = err.Error
+		}
+		run.trace.emit(run.trace.executionSpan(start, res.StopDate, res.Status, failure))
+	}
 	return res
 }
 
@@ -178,6 +201,10 @@ type execution struct {
 	arn    string
 	// testCase is the mock test case of the execution (Execution.TestCase).
 	testCase string
+	// trace is the execution's trace; nil when not tracing. traceparent is
+	// the caller's, handed to task calls when not tracing.
+	trace       *execTrace
+	traceparent string
 	base     asl.Context // the execution-wide fields of every state's Context
 	hist     history
 }

@@ -44,6 +44,9 @@ type sink interface {
 	parallel(x asl.RunParallel) (asl.Outcome, error)
 	// runMap runs a Map state's iterations.
 	runMap(x asl.RunMap) (asl.Outcome, error)
+	// stateEnded says the state's visit ended, with output, or with a
+	// failure no Catch took: its span (trace.go), when tracing.
+	stateEnded(output any, failure *aslerr.Error)
 }
 
 // interpret carries out o, and the outcomes that follow from it, until the
@@ -55,13 +58,17 @@ func interpret(s sink, st asl.State, o asl.Outcome) error {
 		case asl.Next:
 			s.assign(x.Assign)
 			s.event(Event{Type: StateExited(st.Kind()), Name: st.Name(), Payload: x.Output})
+			s.stateEnded(x.Output, nil)
 			return s.next(x.State, x.Output)
 		case asl.Succeed:
 			s.assign(x.Assign)
 			s.event(Event{Type: StateExited(st.Kind()), Name: st.Name(), Payload: x.Output})
+			s.stateEnded(x.Output, nil)
 			return s.succeed(x.Output)
 		case asl.Fail:
-			return s.fail(&aslerr.Error{Name: x.Error, Cause: x.Cause})
+			failure := &aslerr.Error{Name: x.Error, Cause: x.Cause}
+			s.stateEnded(nil, failure)
+			return s.fail(failure)
 		case asl.CallTask:
 			if !isActivityARN(x.Resource) { // an activity's ActivityScheduled comes with its call
 				s.event(scheduledEvent(x, s.region()))

@@ -1,8 +1,6 @@
 package runtime
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -56,17 +54,15 @@ func checkPayload(what string, json []byte) error {
 }
 
 // traceIDs returns the W3C trace and parent span ids of a traceparent
-// header ("00-<32 hex>-<16 hex>-<2 hex>"), or new random ones when it is
-// empty or malformed: every execution is one trace.
+// header ("00-<32 hex>-<16 hex>-<2 hex>"), or a new random trace id and no
+// parent ("") when it is empty or malformed: every execution is one trace.
 func traceIDs(traceparent string) (traceID, spanID string) {
 	parts := strings.Split(traceparent, "-")
 	if len(parts) == 4 && len(parts[1]) == 32 && len(parts[2]) == 16 && isHex(parts[1]) && isHex(parts[2]) &&
 		parts[1] != strings.Repeat("0", 32) && parts[2] != strings.Repeat("0", 16) {
 		return parts[1], parts[2]
 	}
-	var b [24]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:16]), hex.EncodeToString(b[16:])
+	return randomTraceID().String(), ""
 }
 
 // traceParent is the W3C traceparent header of a trace and span, sampled;

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/asl/aslerr"
 	"github.com/signalbox/signalbox/integrations"
@@ -30,6 +32,10 @@ type thread struct {
 	// mapItem is set for a Map iteration: the Context's Map fields.
 	mapItem *mapItem
 	vars    *scope
+	// span is the span of the thread's states' parent (trace.go): the
+	// execution's, or the thread's branch or iteration's; zero when not
+	// tracing.
+	span trace.SpanID
 	// rand is the thread's own random source (States.UUID, MathRandom,
 	// retry jitter). A branch's or iteration's is derived from its
 	// parent's in the parent's goroutine, so a seeded run draws the same
@@ -167,6 +173,12 @@ func (v *visit) succeed(output any) error {
 
 func (v *visit) fail(err *aslerr.Error) error { return ended{&runErr{Error: err}} }
 
+func (v *visit) stateEnded(output any, failure *aslerr.Error) {
+	if tr := v.t.run.trace; tr != nil {
+		tr.emit(tr.stateSpan(v.t.span, v.st, v.c, v.in, output, v.t.clock.Now(), failure))
+	}
+}
+
 // ended carries a thread's end through the interpreter, whose errors are
 // Go errors (a *runErr's Error field hides the method).
 type ended struct{ r *runErr }
@@ -189,10 +201,15 @@ func (v *visit) call(x asl.CallTask) (asl.Outcome, error) {
 	t.event(Event{Type: TaskStarted, Task: task})
 	req := taskCall{resource: x.Resource, params: x.Parameters, machine: t.run.base.StateMachineName, arn: t.run.arn,
 		state: v.st.Name(), enteredID: v.c.EnteredEventID, attempt: v.c.RetryCount, timeout: x.TimeoutSeconds, heartbeat: x.HeartbeatSeconds, credentials: x.Credentials}.request()
-	req.TestCase = t.run.testCase
+	req.TestCase, req.TraceParent = t.run.testCase, t.run.traceparent
+	ctx := v.ctx
+	if tr := t.run.trace; tr != nil {
+		ctx = tr.taskContext(ctx, v.c.EnteredEventID)
+		req.TraceParent = tr.traceparent(tr.state(v.c.EnteredEventID))
+	}
 	// A virtual clock does not bound calls: they take no time on it.
 	_, real := t.clock.(RealClock)
-	result, ae, again := invokeTask(v.ctx, t.run.engine.Tasks, req, real)
+	result, ae, again := invokeTask(ctx, t.run.engine.Tasks, req, real)
 	if again {
 		// no store of its own to put the call off on: the call fails
 		ae = &aslerr.Error{Name: aslerr.TaskFailed, Cause: fmt.Sprintf("the integration of %q could not be reached", x.Resource)}
@@ -284,6 +301,25 @@ func taskError(err error, ctx context.Context) *aslerr.Error {
 	return &aslerr.Error{Name: aslerr.TaskFailed, Cause: err.Error()}
 }
 
+// runChild runs m as child index of the fork of the state entered by
+// event entered (a Parallel branch, a Map iteration), in a span of its
+// own when tracing.
+func (t *thread) runChild(ctx context.Context, m *asl.StateMachine, input any, entered int64, isMap bool, index int) (any, *runErr) {
+	tr := t.run.trace
+	if tr == nil {
+		return t.runMachine(ctx, m, input)
+	}
+	start := t.clock.Now()
+	t.span = tr.child(entered, index)
+	out, err := t.runMachine(ctx, m, input)
+	var failure *aslerr.Error
+	if err != nil {
+		failure = err.Error
+	}
+	tr.emit(tr.childSpan(entered, isMap, index, start, t.clock.Now(), failure))
+	return out, err
+}
+
 func (t *thread) fork() *thread {
 	return &thread{run: t.run, clock: t.clock.Fork(), last: t.last, vars: newScope(t.vars), rand: rand.New(rand.NewPCG(t.rand.Uint64(), t.rand.Uint64()))}
 }
@@ -301,12 +337,13 @@ func (t *thread) runParallel(ctx context.Context, st asl.State, p asl.RunParalle
 		first *runErr
 		wg    sync.WaitGroup
 	)
+	entered := t.v.c.EnteredEventID
 	for i, b := range p.Branches {
 		branches[i] = t.fork()
 		wg.Add(1)
 		go func(i int, b *asl.StateMachine) {
 			defer wg.Done()
-			out, err := branches[i].runMachine(ctx, b, p.Input)
+			out, err := branches[i].runChild(ctx, b, p.Input, entered, false, i)
 			if err != nil {
 				mu.Lock()
 				if first == nil && !(err.aborted && ctx.Err() != nil && first != nil) {
@@ -355,7 +392,7 @@ func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) ([]any,
 	// each worker's clock then advances the same way whatever the
 	// goroutines' scheduling, and runs repeat exactly.
 	_, strided := t.clock.(*VirtualClock)
-	m := &mapRun{parent: t, st: st, r: r, limit: limit, strided: strided, cancel: cancel,
+	m := &mapRun{parent: t, st: st, r: r, limit: limit, strided: strided, cancel: cancel, entered: t.v.c.EnteredEventID,
 		outs: make([]any, n), sizes: make([]int, n), itemSeed: t.rand.Uint64()}
 	workers := make([]*thread, limit)
 	var wg sync.WaitGroup
@@ -383,6 +420,7 @@ type mapRun struct {
 	strided  bool
 	cancel   context.CancelFunc
 	itemSeed uint64 // iteration i draws from the stream (itemSeed, i)
+	entered  int64  // the Map state's StateEntered event: its span's
 	next     atomic.Int64
 	outs     []any
 	sizes    []int
@@ -417,7 +455,7 @@ func (m *mapRun) work(ctx context.Context, w int, wt *thread) {
 		}
 		it.pcg.Seed(m.itemSeed, uint64(i)) // as rand.NewPCG(itemSeed, i)
 		it.event(Event{Type: MapIterationStarted, Name: m.st.Name(), Index: i})
-		out, err := it.runMachine(ctx, m.r.Processor, m.r.Items[i])
+		out, err := it.runChild(ctx, m.r.Processor, m.r.Items[i], m.entered, true, i)
 		it.ctxKept = true
 		if err != nil {
 			if !err.aborted || ctx.Err() == nil {

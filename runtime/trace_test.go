@@ -1,0 +1,164 @@
+package runtime_test
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/internal/testclock"
+	"github.com/signalbox/signalbox/runtime"
+)
+
+// tracedDef waits, retries a task, runs a Parallel (one branch waits) and
+// a Map whose iterations call a task (so that they are threads of their
+// own on the durable engine).
+const tracedDef = `{"StartAt":"Nap","States":{
+	"Nap":{"Type":"Wait","Seconds":5,"Next":"Call"},
+	"Call":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"n":1},
+		"Retry":[{"ErrorEquals":["Flaky"],"IntervalSeconds":2,"MaxAttempts":2}],"ResultPath":"$.call","Next":"Both"},
+	"Both":{"Type":"Parallel","ResultPath":"$.both","Next":"Each","Branches":[
+		{"StartAt":"B1","States":{"B1":{"Type":"Pass","End":true}}},
+		{"StartAt":"B2","States":{"B2":{"Type":"Wait","Seconds":3,"End":true}}}]},
+	"Each":{"Type":"Map","ItemsPath":"$.items","ResultPath":"$.each","ItemProcessor":{"StartAt":"Item","States":{
+		"Item":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"i.$":"$"},"End":true}}},"Next":"Done"},
+	"Done":{"Type":"Succeed"}}}`
+
+// flakyOnce fails the first call of the "Call" state, once.
+func flakyOnce() integrations.Handler {
+	var mu sync.Mutex
+	failed := false
+	return integrations.HandlerFunc(func(_ context.Context, req *integrations.Request) (any, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if req.StateName == "Call" && !failed {
+			failed = true
+			return nil, &integrations.Error{Name: "Flaky", Cause: "once"}
+		}
+		return req.Parameters, nil
+	})
+}
+
+// newTracer is a tracer as a process of Signalbox makes it: spans' ids
+// drawn by runtime.IDGenerator, exported to rec.
+func newTracer(rec *tracetest.SpanRecorder) trace.Tracer {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec), sdktrace.WithIDGenerator(runtime.IDGenerator{}))
+	return tp.Tracer("signalbox")
+}
+
+// requireTraceTree checks the spans of one execution: one trace, the
+// caller's when given; the execution's span, child of the caller's; a
+// span per state visited, child of the execution's or of its branch's or
+// iteration's, which are children of their Parallel's or Map's; a span per
+// task attempt, child of its state's; no span twice; true times.
+func requireTraceTree(t *testing.T, spans []sdktrace.ReadOnlySpan, callerTrace, callerSpan string) {
+	t.Helper()
+	byID := map[trace.SpanID]sdktrace.ReadOnlySpan{}
+	var names []string
+	for _, s := range spans {
+		require.Equal(t, callerTrace, s.SpanContext().TraceID().String(), "span %q in the caller's trace", s.Name())
+		if d, dup := byID[s.SpanContext().SpanID()]; dup {
+			for _, x := range spans {
+				t.Logf("%s %s parent %s %v-%v %v", x.Name(), x.SpanContext().SpanID(), x.Parent().SpanID(), x.StartTime().Sub(t0), x.EndTime().Sub(t0), x.Attributes())
+			}
+			t.Fatalf("span %q emitted twice (%q)", s.Name(), d.Name())
+		}
+		byID[s.SpanContext().SpanID()] = s
+		names = append(names, s.Name())
+		require.False(t, s.EndTime().Before(s.StartTime()), "span %q ends after it starts", s.Name())
+	}
+	sort.Strings(names)
+	require.Equal(t, []string{
+		"Map Each", "Parallel Both", "Pass B1", "Succeed Done", "Task Call", "Task Item", "Task Item", "Task Item",
+		"Wait B2", "Wait Nap", "branch", "branch", "execution m", "iteration", "iteration", "iteration",
+		"task arn:aws:states:::lambda:invoke", "task arn:aws:states:::lambda:invoke", "task arn:aws:states:::lambda:invoke",
+		"task arn:aws:states:::lambda:invoke", "task arn:aws:states:::lambda:invoke",
+	}, names)
+	parentName := func(s sdktrace.ReadOnlySpan) string {
+		p, ok := byID[s.Parent().SpanID()]
+		if !ok {
+			return ""
+		}
+		return p.Name()
+	}
+	for _, s := range spans {
+		switch name := s.Name(); {
+		case name == "execution m":
+			require.Equal(t, callerSpan, s.Parent().SpanID().String(), "the execution's span is the caller's child")
+		case name == "branch":
+			require.Equal(t, "Parallel Both", parentName(s))
+		case name == "iteration":
+			require.Equal(t, "Map Each", parentName(s))
+		case name == "Pass B1" || name == "Wait B2":
+			require.Equal(t, "branch", parentName(s), name)
+		case name == "Task Item":
+			require.Equal(t, "iteration", parentName(s), name)
+		case strings.HasPrefix(name, "task "):
+			require.Contains(t, []string{"Task Call", "Task Item"}, parentName(s), "a task attempt's span is its state's child")
+		default:
+			require.Equal(t, "execution m", parentName(s), name)
+		}
+		switch s.Name() {
+		case "Wait Nap":
+			require.Equal(t, 5*time.Second, s.EndTime().Sub(s.StartTime()), "a Wait's span lasts the wait")
+		case "Wait B2":
+			require.Equal(t, 3*time.Second, s.EndTime().Sub(s.StartTime()))
+		case "Task Call":
+			require.Equal(t, 2*time.Second, s.EndTime().Sub(s.StartTime()), "the state's span covers both attempts and the retry's wait")
+		}
+	}
+}
+
+func TestTraceOfAnExecutionInMemory(t *testing.T) {
+	t.Parallel()
+	rec := tracetest.NewSpanRecorder()
+	tracer := newTracer(rec)
+	e := &runtime.Engine{Tasks: integrations.Chain(flakyOnce(), integrations.Tracing(tracer)), Tracer: tracer}
+	const caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	res := e.Run(context.Background(), compile(t, tracedDef), runtime.Execution{StateMachineName: "m", Input: decode(t, `{"items":[1,2,3]}`),
+		Clock: runtime.NewVirtualClock(t0), TraceParent: caller})
+	require.Equal(t, runtime.StatusSucceeded, res.Status, "%s: %s", res.Error, res.Cause)
+	requireTraceTree(t, rec.Ended(), "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7")
+}
+
+// On the durable engine the execution is started by one process (which
+// carries out its prefix: the Wait's start) and advanced by two others in
+// turn: the first ends the Wait and makes the task's first attempt, then
+// stops; the second carries the execution to its end. Their spans make
+// one tree: a state entered by one process and ended by another is one
+// span, emitted by the one that ends it.
+func TestTraceOfAnExecutionAcrossProcesses(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rec := tracetest.NewSpanRecorder()
+	clk := testclock.New(t0)
+	st := openStore(t)
+	flaky := flakyOnce() // once for the execution, whichever process calls
+	process := func(consumer string) *runtime.Durable {
+		tracer := newTracer(rec)
+		return runtime.NewDurable(st, &runtime.Durable{Tasks: integrations.Chain(flaky, integrations.Tracing(tracer)), Tracer: tracer, Now: clk.Now, Consumer: consumer})
+	}
+	starter := process("starter")
+	const caller = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+	started, err := starter.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(tracedDef), Input: decode(t, `{"items":[1,2,3]}`), TraceParent: caller})
+	require.NoError(t, err)
+
+	clk.Advance(5 * time.Second)
+	require.NoError(t, process("first").Drain(ctx))
+	types := historyTypes(t, starter, started.ID)
+	require.Equal(t, "TaskFailed", types[len(types)-1], "the first process got as far as the first attempt: %v", types)
+
+	require.NoError(t, process("second").DrainVirtual(ctx, started.ID, func(to time.Time) { clk.Advance(to.Sub(clk.Now())) }))
+	e, err := starter.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
+	requireTraceTree(t, rec.Ended(), "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331")
+}
