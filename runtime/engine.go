@@ -205,8 +205,8 @@ type execution struct {
 	// the caller's, handed to task calls when not tracing.
 	trace       *execTrace
 	traceparent string
-	base     asl.Context // the execution-wide fields of every state's Context
-	hist     history
+	base        asl.Context // the execution-wide fields of every state's Context
+	hist        history
 }
 
 func cmpOr(s, def string) string {
