@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"github.com/signalbox/signalbox/gateway"
 	"github.com/signalbox/signalbox/internal/cli"
 	"github.com/signalbox/signalbox/internal/config"
+	"github.com/signalbox/signalbox/internal/managedredis"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
 )
@@ -48,6 +50,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	account := fs.String("account", "123456789012", "the account id in ARNs")
 	configFile := fs.String("config", "", "a configuration file (YAML): state machines, routes, keys")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file until the server stops")
+	dataDir := fs.String("data-dir", "", "keep the store in this directory, durably: serve runs the system's redis-server there (AOF, appendfsync everysec, a unix socket, no TCP port) and stops it when it stops")
 	if rest, err := cli.ParseInterspersed(fs, args); err != nil || len(rest) > 0 {
 		if err == nil {
 			fmt.Fprintf(stderr, "signalbox serve: unexpected arguments %q\n", rest)
@@ -65,6 +68,15 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		for _, w := range cfg.Warnings {
 			log.Warn(w)
 		}
+	}
+	if *dataDir != "" {
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		if given["redis-url"] {
+			fmt.Fprintln(stderr, "signalbox serve: --data-dir runs a Redis of serve's own; --redis-url names another: give one of them")
+			return 2
+		}
+		*url = "" // $SIGNALBOX_REDIS_URL and the file's redis.url give way to the command line's --data-dir
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -89,6 +101,21 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	if *timeout <= 0 {
 		fmt.Fprintf(stderr, "signalbox serve: --redis-timeout must be positive\n")
 		return 2
+	}
+	var managed *managedredis.Server
+	if *dataDir != "" {
+		if managed, err = managedredis.Start(ctx, *dataDir); err != nil {
+			fmt.Fprintf(stderr, "signalbox serve: --data-dir: %v\n", err)
+			return 1
+		}
+		// deferred before the node's Close: the store closes first
+		defer func() {
+			if err := managed.Stop(); err != nil {
+				log.Error("the managed redis-server", "err", err)
+			}
+		}()
+		log.Info("redis-server started", "dir", managed.Dir, "socket", managed.Socket, "log", filepath.Join(managed.Dir, managedredis.LogFile))
+		*url = managed.URL()
 	}
 	o := nodeOptions{
 		Store: store.Options{URL: *url, Prefix: *prefix, Timeout: *timeout},
@@ -116,12 +143,17 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	backend := "embedded"
-	if *url != "" {
+	switch {
+	case managed != nil:
+		backend = "managed"
+	case *url != "":
 		backend = "redis"
 	}
 	// The first line names the address, so that a script (or a test) that
-	// asked for port 0 learns which one it got.
+	// asked for port 0 learns which one it got; the second, the store and
+	// whether what it holds survives a restart.
 	fmt.Fprintf(stdout, "signalbox serving on http://%s\n", ln.Addr())
+	fmt.Fprintln(stdout, storeLine(managed, *url, n.persistence))
 	log.Info("serving", "addr", ln.Addr().String(), "store", backend, "prefix", *prefix, "workers", *workers)
 
 	var wg sync.WaitGroup
@@ -136,9 +168,17 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	var redisDone <-chan struct{} // nil, never ready, without --data-dir
+	if managed != nil {
+		redisDone = managed.Done()
+	}
 	code := 0
 	select {
 	case <-ctx.Done():
+	case <-redisDone:
+		log.Error("the managed redis-server exited: stopping", "log", filepath.Join(managed.Dir, managedredis.LogFile))
+		code = 1
+		stop()
 	case err := <-served:
 		if !errors.Is(err, http.ErrServerClosed) {
 			log.Error("serving", "err", err)
@@ -159,4 +199,30 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, "signalbox stopped")
 	return code
+}
+
+// storeLine is the line serve prints at start on its store: which one,
+// and whether what it holds survives a restart of serve.
+func storeLine(managed *managedredis.Server, url string, p store.Persistence) string {
+	switch {
+	case managed != nil:
+		return "store: durable, survives a restart: a redis-server of serve's own in " + managed.Dir + " (AOF, appendfsync everysec)"
+	case url != "":
+		return "store: external, its durability is that Redis's: " + redactURL(url) + " (" + p.String() + ")"
+	}
+	return "store: volatile, lost on restart: the embedded store in this process's memory (--data-dir DIR keeps it)"
+}
+
+// redactURL hides a URL's password (a cluster's URL, with its list of
+// hosts, is no net/url URL).
+func redactURL(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	at := strings.LastIndex(rest, "@")
+	if !ok || at < 0 {
+		return raw
+	}
+	if user, _, hasPassword := strings.Cut(rest[:at], ":"); hasPassword {
+		return scheme + "://" + user + ":xxxxx" + rest[at:]
+	}
+	return raw
 }

@@ -25,8 +25,10 @@ import (
 // served is a `signalbox serve` child process.
 type served struct {
 	URL    string // http://127.0.0.1:port
+	Store  string // the line saying which store it uses
 	Prefix string // its keys' prefix: random, so that tests sharing a Redis do not meet
 	cmd    *exec.Cmd
+	killed bool
 	mu     sync.Mutex
 	stderr bytes.Buffer
 	wrote  chan struct{} // signalled after each write to stderr
@@ -93,9 +95,15 @@ func startServeUnder(t *testing.T, wrapper []string, args ...string) *served {
 	addr, ok := strings.CutPrefix(strings.TrimSpace(first), "signalbox serving on ")
 	require.True(t, ok, "unexpected first line %q", first)
 	s.URL = addr
+	second, err := lines.ReadString('\n')
+	require.NoError(t, err, "serve exited after listening; its log:\n%s", s.Log())
+	s.Store = strings.TrimSpace(second)
 	rest := make(chan string, 1)
 	go func() { b, _ := io.ReadAll(lines); rest <- string(b) }()
 	t.Cleanup(func() {
+		if s.killed {
+			return
+		}
 		_ = s.cmd.Process.Signal(syscall.SIGTERM)
 		done := make(chan error, 1)
 		go func() { done <- s.cmd.Wait() }()
@@ -115,6 +123,14 @@ func startServeUnder(t *testing.T, wrapper []string, args ...string) *served {
 		}
 	})
 	return s
+}
+
+// Kill ends the server with SIGKILL and waits for it.
+func (s *served) Kill(t *testing.T) {
+	t.Helper()
+	s.killed = true
+	require.NoError(t, s.cmd.Process.Kill())
+	_ = s.cmd.Wait()
 }
 
 func TestServeAnswersHealthAndStopsOnSIGTERM(t *testing.T) {
@@ -145,7 +161,7 @@ func TestServeSaysWhatACrashLoses(t *testing.T) {
 	log := startServe(t).WaitLog(t, "msg=serving")
 	if os.Getenv(store.EnvRedisURL) == "" {
 		require.Contains(t, log, "level=WARN msg=\"durability: embedded store, in this process's memory")
-		require.Contains(t, log, "run a Redis with --appendonly yes")
+		require.Contains(t, log, "serve --data-dir DIR, or run a Redis with --appendonly yes")
 	} else {
 		require.Regexp(t, `durability: Redis (appendonly|persistence)`, log)
 	}
