@@ -51,11 +51,13 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	configFile := fs.String("config", "", "a configuration file (YAML): state machines, routes, keys")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file until the server stops")
 	dataDir := fs.String("data-dir", "", "keep the store in this directory, durably: serve runs the system's redis-server there (AOF, appendfsync everysec, a unix socket, no TCP port) and stops it when it stops")
-	if rest, err := cli.ParseInterspersed(fs, args); err != nil || len(rest) > 0 {
-		if err == nil {
+	if rest, code, ok := cli.Parse(fs, helpServe, args, stdout); !ok || len(rest) > 0 {
+		if ok {
 			fmt.Fprintf(stderr, "signalbox serve: unexpected arguments %q\n", rest)
+			cli.Usage(stderr, helpServe)
+			code = 2
 		}
-		return 2
+		return code
 	}
 	cli.TuneGC()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
