@@ -82,8 +82,14 @@ func startServe(t *testing.T, args ...string) *served {
 // prlimit and its arguments).
 func startServeUnder(t *testing.T, wrapper []string, args ...string) *served {
 	t.Helper()
+	return startServeBinary(t, signalbox(t), wrapper, args...)
+}
+
+// startServeBinary is startServeUnder with the binary bin.
+func startServeBinary(t *testing.T, bin string, wrapper []string, args ...string) *served {
+	t.Helper()
 	s := &served{Prefix: storetest.Prefix("sbs-"), wrote: make(chan struct{}, 1)}
-	argv := append(append(append([]string{}, wrapper...), signalbox(t), "serve", "--addr", "127.0.0.1:0", "--redis-prefix", s.Prefix), args...)
+	argv := append(append(append([]string{}, wrapper...), bin, "serve", "--addr", "127.0.0.1:0", "--redis-prefix", s.Prefix), args...)
 	s.cmd = exec.Command(argv[0], argv[1:]...)
 	s.cmd.Stderr = lockedWriter{s}
 	stdout, err := s.cmd.StdoutPipe()
