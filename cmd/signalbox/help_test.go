@@ -114,6 +114,6 @@ func TestVersionNamesTheCommit(t *testing.T) {
 		require.Contains(t, res.stdout, ", commit unknown")
 		t.Skip("a git worktree: go build records no VCS information")
 	}
-	require.Regexp(t, `^signalbox \(devel\), commit `+strings.TrimSpace(string(head))+` \(\d{4}-\d\d-\d\dT[^)]*\), go1\.\d+`, res.stdout)
+	require.Regexp(t, `^signalbox v\S+, commit `+strings.TrimSpace(string(head))+` \(\d{4}-\d\d-\d\dT[^)]*\), go1\.\d+`, res.stdout)
 	require.Equal(t, res, runCmd(t, exec.Command(bin, "--version")))
 }

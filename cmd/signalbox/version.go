@@ -16,11 +16,12 @@ var version string
 //
 //	signalbox v1.2.3, commit 0123456789ab... (2026-12-06T18:59:00Z), go1.26.0
 //
-// The module version is "(devel)" when the binary was built from a
-// checkout (go build), the tag or pseudo-version with go install
-// MODULE@VERSION. The commit comes from the VCS stamp of go build in a
-// checkout (with ", modified" when the tree had changes), else from a
-// pseudo-version, else it is "unknown" (go run, or -buildvcs=false).
+// The module version is the tag, or the pseudo-version Go derives from
+// the commit (go install MODULE@VERSION, or go build in a git checkout;
+// "+dirty" when the tree had changes), else "(devel)". The commit comes
+// from the VCS stamp of go build in a checkout (with ", modified" when the
+// tree had changes), else from a pseudo-version, else it is "unknown" (go
+// run, -buildvcs=false, or a git worktree, which go does not recognise).
 func versionLine() string {
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
