@@ -231,28 +231,22 @@ func (s *Server) unlock() {
 }
 
 // stopLeftover stops a redis-server a killed owner of dir left running:
-// the process of dir's pid file, when it answers on dir's socket with
-// that pid (so that a pid reused by another process is never signalled).
-// It is sent SIGTERM, and waited for. A pid file whose process is gone is
-// stale and left for the new server to overwrite.
+// the process of dir's pid file, when it is dir's redis-server (its
+// working directory is dir, where /proc tells; else it answers on dir's
+// socket with that pid), so that a pid reused by another process is never
+// signalled. It is sent SIGTERM (again, if the kernel's parent-death
+// signal already did: it may be writing its AOF and closing its socket
+// right now) and waited for, so that two servers never share the files. A
+// pid file whose process is gone is stale, left for the new server to
+// overwrite.
 func stopLeftover(ctx context.Context, dir, socket string) error {
 	data, err := os.ReadFile(filepath.Join(dir, PIDFile))
 	if err != nil {
 		return nil // none: nothing left over
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err != nil || pid <= 0 || !alive(pid) {
+	if err != nil || pid <= 0 || pid == os.Getpid() || !alive(pid) || !isDirsServer(ctx, pid, dir, socket) {
 		return nil
-	}
-	rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: socket, MaxRetries: -1, DialTimeout: time.Second, ReadTimeout: 5 * time.Second, Protocol: 2})
-	info, ierr := rdb.Info(ctx, "server").Result()
-	_ = rdb.Close()
-	if ierr != nil || !strings.Contains(info, "process_id:"+strconv.Itoa(pid)+"\r\n") {
-		if isRedisServer(pid) && ierr != nil && !errors.Is(ierr, syscall.ENOENT) && !errors.Is(ierr, syscall.ECONNREFUSED) {
-			return fmt.Errorf("the redis-server of %s (pid %d, in %s) still runs and does not answer on %s (%v): stop it, then start again",
-				dir, pid, PIDFile, socket, ierr)
-		}
-		return nil // another process has the pid now
 	}
 	proc, err := os.FindProcess(pid)
 	if err != nil {
@@ -273,6 +267,18 @@ func stopLeftover(ctx context.Context, dir, socket string) error {
 		}
 	}
 	return nil
+}
+
+// isDirsServer reports whether the process pid is the redis-server of dir.
+func isDirsServer(ctx context.Context, pid int, dir, socket string) bool {
+	if cwd, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/cwd"); err == nil {
+		real, err := filepath.EvalSymlinks(dir)
+		return err == nil && cwd == real && isRedisServer(pid)
+	}
+	rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: socket, MaxRetries: -1, DialTimeout: time.Second, ReadTimeout: 5 * time.Second, Protocol: 2})
+	defer rdb.Close()
+	info, err := rdb.Info(ctx, "server").Result()
+	return err == nil && strings.Contains(info, "process_id:"+strconv.Itoa(pid)+"\r\n")
 }
 
 // limited is a writer that keeps the first 4 KiB written to it.

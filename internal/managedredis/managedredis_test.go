@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -108,6 +110,23 @@ func TestStartAfterAKilledOwner(t *testing.T) {
 	// Redis writes its AOF before it answers: a killed process (not host)
 	// loses nothing it acknowledged.
 	require.Equal(t, "killed", client(t, s3).Get(ctx, "k").Val())
+}
+
+// A pid file naming a live process that is not the directory's
+// redis-server (a pid reused after a reboot) is stale: that process is
+// left alone.
+func TestStartLeavesAReusedPIDAlone(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip(err)
+	}
+	other := exec.Command("sleep", "60")
+	require.NoError(t, other.Start())
+	t.Cleanup(func() { _ = other.Process.Kill(); _ = other.Wait() })
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, PIDFile), []byte(strconv.Itoa(other.Process.Pid)+"\n"), 0o644))
+	start(t, dir)
+	require.NoError(t, other.Process.Signal(syscall.Signal(0)), "the other process was signalled")
 }
 
 // Without redis-server on PATH, Start says what to install.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -56,11 +55,9 @@ func alive(pid int) bool {
 	return true
 }
 
-// isRedisServer reports whether the process pid runs redis-server.
+// isRedisServer reports whether the process pid runs redis-server, as
+// /proc tells.
 func isRedisServer(pid int) bool {
-	if comm, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm"); err == nil {
-		return strings.HasPrefix(string(comm), "redis-server")
-	}
-	out, err := exec.Command("ps", "-p", strconv.Itoa(pid), "-o", "comm=").Output()
-	return err == nil && strings.Contains(string(out), "redis-server")
+	comm, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+	return err == nil && strings.HasPrefix(string(comm), "redis-server")
 }
