@@ -7,6 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -176,4 +179,47 @@ func TestRedactURL(t *testing.T) {
 	} {
 		require.Equal(t, want, redactURL(raw))
 	}
+}
+
+// serve stops its redis-server after the server, with SIGTERM, and waits
+// for it: redis-server writes its AOF, removes its pid file and exits
+// before serve does.
+func TestServeDataDirStopsItsRedisAfterTheServer(t *testing.T) {
+	t.Parallel()
+	needRedisServer(t)
+	dir := t.TempDir()
+	s := startServe(t, "--data-dir", dir)
+	data, err := os.ReadFile(filepath.Join(dir, managedredis.PIDFile))
+	require.NoError(t, err)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	require.NoError(t, err)
+	s.Stop(t)
+	require.ErrorIs(t, syscall.Kill(pid, 0), syscall.ESRCH, "redis-server (pid %d) outlived serve", pid)
+	require.NoFileExists(t, filepath.Join(dir, managedredis.PIDFile))
+	require.DirExists(t, filepath.Join(dir, "appendonlydir"))
+	log, err := os.ReadFile(filepath.Join(dir, managedredis.LogFile))
+	require.NoError(t, err)
+	require.Contains(t, string(log), "Received SIGTERM scheduling shutdown")
+	require.Contains(t, string(log), "ready to exit, bye bye")
+	require.Contains(t, s.Log(), `msg="redis-server stopped"`)
+}
+
+// A redis-server that dies under serve stops serve, with exit status 1 and
+// the way to its log, rather than leave it answering 503 forever.
+func TestServeDataDirStopsWhenItsRedisDies(t *testing.T) {
+	t.Parallel()
+	needRedisServer(t)
+	dir := t.TempDir()
+	s := startServe(t, "--data-dir", dir)
+	data, err := os.ReadFile(filepath.Join(dir, managedredis.PIDFile))
+	require.NoError(t, err)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	require.NoError(t, err)
+	require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
+	s.killed = true // it ends by itself
+	err = s.cmd.Wait()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "serve went on without its redis-server; its log:\n%s", s.Log())
+	require.Equal(t, 1, exit.ExitCode())
+	require.Contains(t, s.Log(), `msg="the managed redis-server exited: stopping" log=`+filepath.Join(dir, managedredis.LogFile))
 }

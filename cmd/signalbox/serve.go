@@ -37,7 +37,7 @@ import (
 // line and path, and the exit status is 2 when there is any. Its state
 // machines are then created or updated (openNode, shared with worker), and
 // its routes served. A flag given on the command line wins over the file.
-func cmdServe(args []string, stdout, stderr io.Writer) int {
+func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on")
@@ -114,7 +114,10 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		defer func() {
 			if err := managed.Stop(); err != nil {
 				log.Error("the managed redis-server", "err", err)
+				exit = 1
+				return
 			}
+			log.Info("redis-server stopped", "dir", managed.Dir)
 		}()
 		log.Info("redis-server started", "dir", managed.Dir, "socket", managed.Socket, "log", filepath.Join(managed.Dir, managedredis.LogFile))
 		*url = managed.URL()

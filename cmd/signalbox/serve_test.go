@@ -28,7 +28,8 @@ type served struct {
 	Store  string // the line saying which store it uses
 	Prefix string // its keys' prefix: random, so that tests sharing a Redis do not meet
 	cmd    *exec.Cmd
-	killed bool
+	killed bool        // by Kill or Stop: the cleanup has nothing to do
+	rest   chan string // what it printed on stdout after its first two lines, once it has exited
 	mu     sync.Mutex
 	stderr bytes.Buffer
 	wrote  chan struct{} // signalled after each write to stderr
@@ -106,20 +107,10 @@ func startServeBinary(t *testing.T, bin string, wrapper []string, args ...string
 	s.Store = strings.TrimSpace(second)
 	rest := make(chan string, 1)
 	go func() { b, _ := io.ReadAll(lines); rest <- string(b) }()
+	s.rest = rest
 	t.Cleanup(func() {
-		if s.killed {
-			return
-		}
-		_ = s.cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- s.cmd.Wait() }()
-		select {
-		case err := <-done:
-			require.NoError(t, err, "serve did not exit cleanly; its log:\n%s", s.Log())
-			require.Contains(t, <-rest, "signalbox stopped")
-		case <-time.After(30 * time.Second): // a safety net, not a synchronisation
-			_ = s.cmd.Process.Kill()
-			t.Fatalf("serve did not stop within 30s of SIGTERM; its log:\n%s", s.Log())
+		if !s.killed {
+			s.Stop(t)
 		}
 		if url := os.Getenv(store.EnvRedisURL); url != "" {
 			st, err := store.Open(context.Background(), store.Options{URL: url, Prefix: s.Prefix})
@@ -129,6 +120,24 @@ func startServeBinary(t *testing.T, bin string, wrapper []string, args ...string
 		}
 	})
 	return s
+}
+
+// Stop ends the server with SIGTERM, waits for it, and requires that it
+// exited cleanly, saying so.
+func (s *served) Stop(t *testing.T) {
+	t.Helper()
+	s.killed = true
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		require.NoError(t, err, "serve did not exit cleanly; its log:\n%s", s.Log())
+		require.Contains(t, <-s.rest, "signalbox stopped")
+	case <-time.After(30 * time.Second): // a safety net, not a synchronisation
+		_ = s.cmd.Process.Kill()
+		t.Fatalf("serve did not stop within 30s of SIGTERM; its log:\n%s", s.Log())
+	}
 }
 
 // Kill ends the server with SIGKILL and waits for it.
