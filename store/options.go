@@ -27,6 +27,7 @@ const EnvRedisURL = "SIGNALBOX_REDIS_URL"
 //	rediss://...                                  one server over TLS
 //	redis+cluster://[[user]:password@]host:port,host:port,...
 //	rediss+cluster://...                          a Redis Cluster (over TLS)
+//	unix://[[user]:password@]/path/to/redis.sock[?db=N]   one server on a unix socket
 //
 // Query parameters of go-redis's ParseURL and ParseClusterURL (dial_timeout,
 // pool_size, ...) are accepted.
@@ -176,7 +177,7 @@ func withTLS(fromURL, given *tls.Config) *tls.Config {
 	return c
 }
 
-// parseURL parses a redis://, rediss://, redis+cluster:// or
+// parseURL parses a redis://, rediss://, unix://, redis+cluster:// or
 // rediss+cluster:// URL.
 func parseURL(raw string) (target, error) {
 	scheme, rest, ok := strings.Cut(raw, "://")
@@ -184,7 +185,7 @@ func parseURL(raw string) (target, error) {
 		return target{}, fmt.Errorf("store: Redis URL %q has no scheme", redact(raw))
 	}
 	switch scheme {
-	case "redis", "rediss":
+	case "redis", "rediss", "unix":
 		so, err := redis.ParseURL(raw)
 		if err != nil {
 			return target{}, urlError(raw, err)
@@ -213,7 +214,7 @@ func parseURL(raw string) (target, error) {
 		}
 		return target{cluster: co}, nil
 	}
-	return target{}, fmt.Errorf("store: Redis URL %q: unknown scheme %q (want redis, rediss, redis+cluster or rediss+cluster)", redact(raw), scheme)
+	return target{}, fmt.Errorf("store: Redis URL %q: unknown scheme %q (want redis, rediss, unix, redis+cluster or rediss+cluster)", redact(raw), scheme)
 }
 
 // urlError reports a URL that does not parse, without its password (a

@@ -77,6 +77,7 @@ func TestNewTarget(t *testing.T) {
 		{"rediss", Options{URL: "rediss://h:7"}, &single{addr: "h:7", tlsServer: "h"}, nil, ""},
 		{"TLS option", Options{URL: "redis://h:7", TLS: custom}, &single{addr: "h:7", tlsServer: "custom"}, nil, ""},
 		{"TLS option, URL's server name", Options{URL: "rediss://h:7", TLS: &tls.Config{}}, &single{addr: "h:7", tlsServer: "h"}, nil, ""},
+		{"unix socket", Options{URL: "unix:///run/r.sock?db=2"}, &single{addr: "/run/r.sock", db: 2}, nil, ""},
 		{"one address", Options{Addrs: []string{"h:7"}, Password: "p"}, &single{addr: "h:7", password: "p"}, nil, ""},
 		{"cluster", Options{URL: "redis+cluster://:p@a:1,b:2,c:3"}, nil, &cluster{addrs: []string{"a:1", "b:2", "c:3"}, password: "p", readTimeoutSec: 2}, ""},
 		{"cluster of one seed", Options{URL: "redis+cluster://a:1"}, nil, &cluster{addrs: []string{"a:1"}, readTimeoutSec: 2}, ""},

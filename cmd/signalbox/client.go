@@ -137,22 +137,18 @@ func clientContext() (context.Context, context.CancelFunc) {
 }
 
 // parseClientArgs parses args with fs, and checks that the number of
-// positional arguments is between least and most. It prints usage and
-// returns false when the command line is wrong.
-func parseClientArgs(fs *flag.FlagSet, args []string, usage string, least, most int) ([]string, bool) {
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: signalbox %s\n", usage)
-		fs.PrintDefaults()
-	}
-	rest, err := cli.ParseInterspersed(fs, args)
-	if err != nil {
-		return nil, false
+// positional arguments is between least and most. When the command is to
+// end at once (its help asked for, or a wrong command line, whose usage
+// it prints on stderr) it returns ok false and the exit status.
+func parseClientArgs(fs *flag.FlagSet, h cli.Help, args []string, stdout io.Writer, least, most int) (rest []string, code int, ok bool) {
+	if rest, code, ok = cli.Parse(fs, h, args, stdout); !ok {
+		return nil, code, false
 	}
 	if len(rest) < least || len(rest) > most {
-		fs.Usage()
-		return nil, false
+		cli.Usage(fs.Output(), h)
+		return nil, 2, false
 	}
-	return rest, true
+	return rest, 0, true
 }
 
 // cmdStart starts an execution: signalbox start NAME|ARN [--input JSON |
@@ -165,9 +161,9 @@ func cmdStart(args []string, stdout, stderr io.Writer) int {
 	wait := fs.Bool("wait", false, "wait until the execution ends, print its description, and exit 0 only when it SUCCEEDED")
 	timeout := fs.Duration("timeout", 0, "with --wait: give up after this long (0: wait as long as it runs)")
 	sync := fs.Bool("sync", false, "StartSyncExecution (an EXPRESS state machine): print its result, and exit 0 only when it SUCCEEDED")
-	rest, ok := parseClientArgs(fs, args, "start NAME|ARN [--input JSON | --input-file F] [--name EXEC_NAME] [--wait [--timeout D] | --sync] [--endpoint URL]", 1, 1)
+	rest, code, ok := parseClientArgs(fs, helpStart, args, stdout, 1, 1)
 	if !ok {
-		return 2
+		return code
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -304,9 +300,9 @@ func waitExecution(ctx context.Context, client *sfn.Client, arn string, timeout 
 // ARN or name), a state machine alias, an activity or a map run.
 func cmdDescribe(args []string, stdout, stderr io.Writer) int {
 	fs, o := newClientFlags("describe", stderr)
-	rest, ok := parseClientArgs(fs, args, "describe ARN|STATE_MACHINE_NAME [--endpoint URL]", 1, 1)
+	rest, code, ok := parseClientArgs(fs, helpDescribe, args, stdout, 1, 1)
 	if !ok {
-		return 2
+		return code
 	}
 	client, err := o.client()
 	if err != nil {
@@ -352,8 +348,11 @@ func cmdHistory(args []string, stdout, stderr io.Writer) int {
 	fs, o := newClientFlags("history", stderr)
 	reverse := fs.Bool("reverse", false, "newest event first")
 	pageSize := fs.Int("page-size", 0, "events per request, 1 to 1000 (0: the server's default); every page is printed")
-	rest, ok := parseClientArgs(fs, args, "history EXECUTION_ARN [--reverse] [--endpoint URL]", 1, 1)
-	if !ok || !checkPageSize(stderr, "history", *pageSize) {
+	rest, code, ok := parseClientArgs(fs, helpHistory, args, stdout, 1, 1)
+	if !ok {
+		return code
+	}
+	if !checkPageSize(stderr, "history", *pageSize) {
 		return 2
 	}
 	client, err := o.client()
@@ -383,8 +382,11 @@ func cmdList(args []string, stdout, stderr io.Writer) int {
 	fs, o := newClientFlags("list", stderr)
 	status := fs.String("status", "", "with STATE_MACHINE: only executions in this status (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE)")
 	pageSize := fs.Int("page-size", 0, "items per request, 1 to 1000 (0: the server's default); every page is printed")
-	rest, ok := parseClientArgs(fs, args, "list [STATE_MACHINE] [--status S] [--endpoint URL]", 0, 1)
-	if !ok || !checkPageSize(stderr, "list", *pageSize) {
+	rest, code, ok := parseClientArgs(fs, helpList, args, stdout, 0, 1)
+	if !ok {
+		return code
+	}
+	if !checkPageSize(stderr, "list", *pageSize) {
 		return 2
 	}
 	if *status != "" && len(rest) == 0 {

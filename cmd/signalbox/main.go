@@ -4,11 +4,13 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/signalbox/signalbox/internal/bench"
+	"github.com/signalbox/signalbox/internal/cli"
 )
 
 const usage = `usage: signalbox <command> [arguments]
@@ -17,15 +19,17 @@ commands:
   validate FILE...   check definitions; print one diagnostic per line (--json for an array)
   run FILE           run one execution in memory and print its result as JSON
   bench              time the shared benchmark workloads (--peer: beside aws-local-stepfunctions)
-  serve              run Signalbox: the HTTP gateway and durable workers (--addr, --redis-url)
+  serve              run Signalbox: the HTTP gateway and durable workers (--config, --addr;
+                     the store: embedded, volatile; --data-dir DIR, durable; --redis-url URL)
   worker             run durable workers on a shared Redis (--redis-url, --config) until SIGTERM
   start NAME|ARN     start an execution on a running server (--input, --wait; --endpoint URL)
   describe ARN       describe an execution or a state machine on a running server
   history ARN        print an execution's history events as a JSON array
   list [MACHINE]     list the state machines, or one's executions, as a JSON array
-  version            print the version
+  version            print the version and commit (also --version)
+  help [COMMAND]     print this, or a command's help
 
-Run 'signalbox <command> -h' for a command's flags.
+Run 'signalbox <command> --help' for what a command does, an example and its flags.
 `
 
 func main() {
@@ -56,10 +60,12 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return cmdHistory(args[1:], stdout, stderr)
 	case "list":
 		return cmdList(args[1:], stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, "signalbox", version)
-		return 0
-	case "-h", "--help", "help":
+	case "version", "--version", "-version":
+		return cmdVersion(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && args[0] == "help" && args[1] != "help" {
+			return realMain([]string{args[1], "--help"}, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
@@ -67,5 +73,16 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+func cmdVersion(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if rest, code, ok := cli.Parse(fs, helpVersion, args, stdout); !ok || len(rest) > 0 {
+		if ok {
+			cli.Usage(stderr, helpVersion)
+			code = 2
+		}
+		return code
+	}
+	fmt.Fprintln(stdout, versionLine())
+	return 0
+}

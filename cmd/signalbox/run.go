@@ -80,10 +80,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	clock := fs.String("clock", "real", "real: waits take real time; virtual: waits complete at once on a virtual clock")
 	history := fs.Bool("history", false, "include the execution history")
 	maxPayload := fs.Int("max-payload", 0, "the limit on a state's input, output and result in bytes of JSON (default AWS's 262144); over it, States.DataLimitExceeded")
-	files, err := cli.ParseInterspersed(fs, args)
-	if err != nil {
-		return 2
+	files, code, ok := cli.Parse(fs, helpRun, args, stdout)
+	if !ok {
+		return code
 	}
+	var err error
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "signalbox run: "+format+"\n", a...)
 		return 2

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 	"github.com/signalbox/signalbox/integrations/mock"
 	"github.com/signalbox/signalbox/internal/cli"
 	"github.com/signalbox/signalbox/internal/config"
+	"github.com/signalbox/signalbox/internal/managedredis"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
 )
@@ -36,7 +38,7 @@ import (
 // line and path, and the exit status is 2 when there is any. Its state
 // machines are then created or updated (openNode, shared with worker), and
 // its routes served. A flag given on the command line wins over the file.
-func cmdServe(args []string, stdout, stderr io.Writer) int {
+func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on")
@@ -50,11 +52,14 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	configFile := fs.String("config", "", "a configuration file (YAML): state machines, routes, keys")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file until the server stops")
 	mocks := fs.String("mocks", os.Getenv(mock.EnvConfig), "a Step Functions Local MockConfigFile: executions started with \"<state machine ARN>#TestCase\" answer their Task states from it; default $"+mock.EnvConfig)
-	if rest, err := cli.ParseInterspersed(fs, args); err != nil || len(rest) > 0 {
-		if err == nil {
+	dataDir := fs.String("data-dir", "", "keep the store in this directory, durably: serve runs the system's redis-server there (AOF, appendfsync everysec, a unix socket, no TCP port) and stops it when it stops")
+	if rest, code, ok := cli.Parse(fs, helpServe, args, stdout); !ok || len(rest) > 0 {
+		if ok {
 			fmt.Fprintf(stderr, "signalbox serve: unexpected arguments %q\n", rest)
+			cli.Usage(stderr, helpServe)
+			code = 2
 		}
-		return 2
+		return code
 	}
 	cli.TuneGC()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
@@ -67,6 +72,15 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		for _, w := range cfg.Warnings {
 			log.Warn(w)
 		}
+	}
+	if *dataDir != "" {
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		if given["redis-url"] {
+			fmt.Fprintln(stderr, "signalbox serve: --data-dir runs a Redis of serve's own; --redis-url names another: give one of them")
+			return 2
+		}
+		*url = "" // $SIGNALBOX_REDIS_URL and the file's redis.url give way to the command line's --data-dir
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -91,6 +105,24 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	if *timeout <= 0 {
 		fmt.Fprintf(stderr, "signalbox serve: --redis-timeout must be positive\n")
 		return 2
+	}
+	var managed *managedredis.Server
+	if *dataDir != "" {
+		if managed, err = managedredis.Start(ctx, *dataDir); err != nil {
+			fmt.Fprintf(stderr, "signalbox serve: --data-dir: %v\n", err)
+			return 1
+		}
+		// deferred before the node's Close: the store closes first
+		defer func() {
+			if err := managed.Stop(); err != nil {
+				log.Error("the managed redis-server", "err", err)
+				exit = 1
+				return
+			}
+			log.Info("redis-server stopped", "dir", managed.Dir)
+		}()
+		log.Info("redis-server started", "dir", managed.Dir, "socket", managed.Socket, "log", filepath.Join(managed.Dir, managedredis.LogFile))
+		*url = managed.URL()
 	}
 	o := nodeOptions{
 		Store: store.Options{URL: *url, Prefix: *prefix, Timeout: *timeout},
@@ -122,12 +154,17 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	backend := "embedded"
-	if *url != "" {
+	switch {
+	case managed != nil:
+		backend = "managed"
+	case *url != "":
 		backend = "redis"
 	}
 	// The first line names the address, so that a script (or a test) that
-	// asked for port 0 learns which one it got.
+	// asked for port 0 learns which one it got; the second, the store and
+	// whether what it holds survives a restart.
 	fmt.Fprintf(stdout, "signalbox serving on http://%s\n", ln.Addr())
+	fmt.Fprintln(stdout, storeLine(managed, *url, n.persistence))
 	log.Info("serving", "addr", ln.Addr().String(), "store", backend, "prefix", *prefix, "workers", *workers)
 
 	var wg sync.WaitGroup
@@ -142,9 +179,17 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	var redisDone <-chan struct{} // nil, never ready, without --data-dir
+	if managed != nil {
+		redisDone = managed.Done()
+	}
 	code := 0
 	select {
 	case <-ctx.Done():
+	case <-redisDone:
+		log.Error("the managed redis-server exited: stopping", "log", filepath.Join(managed.Dir, managedredis.LogFile))
+		code = 1
+		stop()
 	case err := <-served:
 		if !errors.Is(err, http.ErrServerClosed) {
 			log.Error("serving", "err", err)
@@ -165,4 +210,30 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, "signalbox stopped")
 	return code
+}
+
+// storeLine is the line serve prints at start on its store: which one,
+// and whether what it holds survives a restart of serve.
+func storeLine(managed *managedredis.Server, url string, p store.Persistence) string {
+	switch {
+	case managed != nil:
+		return "store: durable, survives a restart: a redis-server of serve's own in " + managed.Dir + " (AOF, appendfsync everysec)"
+	case url != "":
+		return "store: external, its durability is that Redis's: " + redactURL(url) + " (" + p.String() + ")"
+	}
+	return "store: volatile, lost on restart: the embedded store in this process's memory (--data-dir DIR keeps it)"
+}
+
+// redactURL hides a URL's password (a cluster's URL, with its list of
+// hosts, is no net/url URL).
+func redactURL(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	at := strings.LastIndex(rest, "@")
+	if !ok || at < 0 {
+		return raw
+	}
+	if user, _, hasPassword := strings.Cut(rest[:at], ":"); hasPassword {
+		return scheme + "://" + user + ":xxxxx" + rest[at:]
+	}
+	return raw
 }

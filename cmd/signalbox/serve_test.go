@@ -25,8 +25,11 @@ import (
 // served is a `signalbox serve` child process.
 type served struct {
 	URL    string // http://127.0.0.1:port
+	Store  string // the line saying which store it uses
 	Prefix string // its keys' prefix: random, so that tests sharing a Redis do not meet
 	cmd    *exec.Cmd
+	killed bool        // by Kill or Stop: the cleanup has nothing to do
+	rest   chan string // what it printed on stdout after its first two lines, once it has exited
 	mu     sync.Mutex
 	stderr bytes.Buffer
 	wrote  chan struct{} // signalled after each write to stderr
@@ -80,8 +83,14 @@ func startServe(t *testing.T, args ...string) *served {
 // prlimit and its arguments).
 func startServeUnder(t *testing.T, wrapper []string, args ...string) *served {
 	t.Helper()
+	return startServeBinary(t, signalbox(t), wrapper, args...)
+}
+
+// startServeBinary is startServeUnder with the binary bin.
+func startServeBinary(t *testing.T, bin string, wrapper []string, args ...string) *served {
+	t.Helper()
 	s := &served{Prefix: storetest.Prefix("sbs-"), wrote: make(chan struct{}, 1)}
-	argv := append(append(append([]string{}, wrapper...), signalbox(t), "serve", "--addr", "127.0.0.1:0", "--redis-prefix", s.Prefix), args...)
+	argv := append(append(append([]string{}, wrapper...), bin, "serve", "--addr", "127.0.0.1:0", "--redis-prefix", s.Prefix), args...)
 	s.cmd = exec.Command(argv[0], argv[1:]...)
 	s.cmd.Stderr = lockedWriter{s}
 	stdout, err := s.cmd.StdoutPipe()
@@ -93,19 +102,15 @@ func startServeUnder(t *testing.T, wrapper []string, args ...string) *served {
 	addr, ok := strings.CutPrefix(strings.TrimSpace(first), "signalbox serving on ")
 	require.True(t, ok, "unexpected first line %q", first)
 	s.URL = addr
+	second, err := lines.ReadString('\n')
+	require.NoError(t, err, "serve exited after listening; its log:\n%s", s.Log())
+	s.Store = strings.TrimSpace(second)
 	rest := make(chan string, 1)
 	go func() { b, _ := io.ReadAll(lines); rest <- string(b) }()
+	s.rest = rest
 	t.Cleanup(func() {
-		_ = s.cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- s.cmd.Wait() }()
-		select {
-		case err := <-done:
-			require.NoError(t, err, "serve did not exit cleanly; its log:\n%s", s.Log())
-			require.Contains(t, <-rest, "signalbox stopped")
-		case <-time.After(30 * time.Second): // a safety net, not a synchronisation
-			_ = s.cmd.Process.Kill()
-			t.Fatalf("serve did not stop within 30s of SIGTERM; its log:\n%s", s.Log())
+		if !s.killed {
+			s.Stop(t)
 		}
 		if url := os.Getenv(store.EnvRedisURL); url != "" {
 			st, err := store.Open(context.Background(), store.Options{URL: url, Prefix: s.Prefix})
@@ -115,6 +120,32 @@ func startServeUnder(t *testing.T, wrapper []string, args ...string) *served {
 		}
 	})
 	return s
+}
+
+// Stop ends the server with SIGTERM, waits for it, and requires that it
+// exited cleanly, saying so.
+func (s *served) Stop(t *testing.T) {
+	t.Helper()
+	s.killed = true
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		require.NoError(t, err, "serve did not exit cleanly; its log:\n%s", s.Log())
+		require.Contains(t, <-s.rest, "signalbox stopped")
+	case <-time.After(30 * time.Second): // a safety net, not a synchronisation
+		_ = s.cmd.Process.Kill()
+		t.Fatalf("serve did not stop within 30s of SIGTERM; its log:\n%s", s.Log())
+	}
+}
+
+// Kill ends the server with SIGKILL and waits for it.
+func (s *served) Kill(t *testing.T) {
+	t.Helper()
+	s.killed = true
+	require.NoError(t, s.cmd.Process.Kill())
+	_ = s.cmd.Wait()
 }
 
 func TestServeAnswersHealthAndStopsOnSIGTERM(t *testing.T) {
@@ -145,7 +176,7 @@ func TestServeSaysWhatACrashLoses(t *testing.T) {
 	log := startServe(t).WaitLog(t, "msg=serving")
 	if os.Getenv(store.EnvRedisURL) == "" {
 		require.Contains(t, log, "level=WARN msg=\"durability: embedded store, in this process's memory")
-		require.Contains(t, log, "run a Redis with --appendonly yes")
+		require.Contains(t, log, "serve --data-dir DIR, or run a Redis with --appendonly yes")
 	} else {
 		require.Regexp(t, `durability: Redis (appendonly|persistence)`, log)
 	}

@@ -22,12 +22,12 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print the diagnostics as a JSON array")
-	files, err := cli.ParseInterspersed(fs, args)
-	if err != nil {
-		return 2
+	files, code, ok := cli.Parse(fs, helpValidate, args, stdout)
+	if !ok {
+		return code
 	}
 	if len(files) == 0 {
-		fmt.Fprintln(stderr, "usage: signalbox validate [--json] FILE...")
+		cli.Usage(stderr, helpValidate)
 		return 2
 	}
 	all := []fileDiagnostic{}

@@ -27,6 +27,8 @@ type node struct {
 	// test case's calls go to the mocks first): the gateway warns of
 	// resources none of them serves.
 	integrations *integrations.Mux
+	// persistence is what the store keeps, read at open.
+	persistence store.Persistence
 }
 
 // nodeOptions are a node's settings, from the flags and the configuration
@@ -56,9 +58,8 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	if err != nil {
 		return nil, nil, err
 	}
-	logDurability(ctx, log, st)
 	mux := newIntegrations()
-	n := &node{store: st, runtime: newRuntime(st, o, mux), integrations: mux}
+	n := &node{store: st, runtime: newRuntime(st, o, mux), integrations: mux, persistence: logDurability(ctx, log, st)}
 	if o.Config != nil {
 		done, problems := o.Config.Apply(ctx, n.runtime)
 		if len(problems) > 0 {
@@ -112,14 +113,16 @@ func newIntegrations() *integrations.Mux {
 
 // logDurability says at start-up what a crash of the store loses: a
 // warning when it keeps nothing (the embedded default, or a Redis with
-// neither AOF nor snapshots), with the way to run durably.
-func logDurability(ctx context.Context, log *slog.Logger, st *store.Client) {
+// neither AOF nor snapshots), with the way to run durably. It returns
+// what it read.
+func logDurability(ctx context.Context, log *slog.Logger, st *store.Client) store.Persistence {
 	p := st.Persistence(ctx)
 	if p.Volatile || (p.Unknown == nil && !p.AppendOnly) {
-		log.Warn("durability: "+p.String(), "durable", "run a Redis with --appendonly yes (appendfsync everysec or always) and pass --redis-url or $"+store.EnvRedisURL)
-		return
+		log.Warn("durability: "+p.String(), "durable", "serve --data-dir DIR, or run a Redis with --appendonly yes (appendfsync everysec or always) and pass --redis-url or $"+store.EnvRedisURL)
+		return p
 	}
 	log.Info("durability: " + p.String())
+	return p
 }
 
 // configFlags reads the configuration file of --config and gives its

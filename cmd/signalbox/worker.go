@@ -32,11 +32,13 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	consumer := fs.String("consumer", "", "this worker's name in the work stream (default: host, pid and a random part)")
 	configFile := fs.String("config", "", "a configuration file (YAML), as serve's: the store, state machines")
 	mocks := fs.String("mocks", os.Getenv(mock.EnvConfig), "the MockConfigFile of the servers this worker works beside (serve --mocks); default $"+mock.EnvConfig)
-	if rest, err := cli.ParseInterspersed(fs, args); err != nil || len(rest) > 0 {
-		if err == nil {
+	if rest, code, ok := cli.Parse(fs, helpWorker, args, stdout); !ok || len(rest) > 0 {
+		if ok {
 			fmt.Fprintf(stderr, "signalbox worker: unexpected arguments %q\n", rest)
+			cli.Usage(stderr, helpWorker)
+			code = 2
 		}
-		return 2
+		return code
 	}
 	var cfg *config.Config
 	if *configFile != "" {

@@ -39,6 +39,7 @@ var imports = []rule{
 	// the internal helpers, where they are used today
 	{"internal/conformance", []string{"asl"}}, // replays recorded AWS runs through asl
 	{"internal/redisproc", nil},
+	{"internal/managedredis", nil}, // serve --data-dir's redis-server
 	{"internal/testclock", nil},
 	{"internal/testbin", nil},
 	{"internal/arch", nil},

@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/signalbox/signalbox/internal/cli"
 )
 
 // The project's goals, reported beside the figures and never enforced:
@@ -42,7 +44,15 @@ type benchConfig struct {
 	Self string
 }
 
-const benchUsage = "usage: signalbox bench [--workloads DIR] [--repeats N] [--warmup N] [--peer] [--only a,b] [--json]"
+var benchHelp = cli.Help{
+	Synopsis: "signalbox bench [durable | gateway | jsonata] [--workloads DIR] [--repeats N] [--warmup N] [--peer] [--only a,b] [--json]",
+	Summary: `Time the shared benchmark workloads through the in-memory engine (transitions per second, each
+run's outputs checked), with --peer beside aws-local-stepfunctions on node. The subcommands
+durable, gateway and jsonata measure the durable runtime, the gateway and JSONata: see
+'signalbox bench durable --help' and the others.`,
+	Example: `signalbox bench --only map_10k
+signalbox bench jsonata --go-only`,
+}
 
 // Main runs `signalbox bench ARGS...` and returns its exit status.
 func Main(args []string, stdout, stderr io.Writer) int {
@@ -66,15 +76,16 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	peer := fs.Bool("peer", false, "also run the peer (bench/peer.sh: aws-local-stepfunctions on Node) and compare")
 	only := fs.String("only", "", "comma-separated workload names to run (default: all)")
 	asJSON := fs.Bool("json", false, "print one JSON object per workload instead of a table")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	rest, code, ok := cli.Parse(fs, benchHelp, args, stdout)
+	if !ok {
+		return code
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "signalbox bench: "+format+"\n", a...)
 		return 2
 	}
-	if fs.NArg() > 0 {
-		return fail("unexpected argument %q\n%s", fs.Arg(0), benchUsage)
+	if len(rest) > 0 {
+		return fail("unexpected argument %q\nusage: %s", rest[0], benchHelp.Synopsis)
 	}
 	if *repeats < 1 || *warmup < 0 {
 		return fail("--repeats must be at least 1 and --warmup at least 0")

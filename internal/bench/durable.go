@@ -61,7 +61,13 @@ import (
 // of its own, with its own transitions), whose cost per state is set
 // beside pass5's. The starter and the workers share this process.
 
-const benchDurableUsage = "usage: signalbox bench durable [--persistence everysec,off | --redis-url URL] [--executions N] [--workers N] [--seconds S] [--memory N]"
+var benchDurableHelp = cli.Help{
+	Synopsis: "signalbox bench durable [--persistence everysec,off | --redis-url URL] [--executions N] [--workers N] [--seconds S] [--memory N]",
+	Summary: `Measure the durable runtime: executions started per second, state transitions per second of
+5-state workflows and Maps carried out by one worker, the end-to-end peak and its latency, and
+what each cost the Redis; by default on redis-servers of its own, with each persistence setting.`,
+	Example: "signalbox bench durable --persistence everysec --executions 2000",
+}
 
 // benchMapDef is a Map over $.items whose processor is one Pass state.
 const benchMapDef = `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`
@@ -129,9 +135,12 @@ func cmdBenchDurable(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.workers, "workers", runtime.DefaultConcurrency, "the worker's concurrency")
 	fs.Float64Var(&o.seconds, "seconds", 3, "how long the latency measurement starts executions")
 	fs.IntVar(&o.memory, "memory", 0, "also run this many transitions (pass5) and report the worker's heap after each wave")
-	if rest, err := cli.ParseInterspersed(fs, args); err != nil || len(rest) > 0 {
-		fmt.Fprintln(stderr, benchDurableUsage)
-		return 2
+	if rest, code, ok := cli.Parse(fs, benchDurableHelp, args, stdout); !ok || len(rest) > 0 {
+		if ok {
+			cli.Usage(stderr, benchDurableHelp)
+			code = 2
+		}
+		return code
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })

@@ -46,7 +46,13 @@ import (
 //     what loopback HTTP between two processes on this machine costs at
 //     that load.
 
-const benchGatewayUsage = "usage: signalbox bench gateway [--redis-url URL] [--requests N] [--clients N] [--seconds S] [--sync-rate R] [--cpuprofile FILE]"
+var benchGatewayHelp = cli.Help{
+	Synopsis: "signalbox bench gateway [--redis-url URL] [--requests N] [--clients N] [--seconds S] [--sync-rate R] [--cpuprofile FILE]",
+	Summary: `The gateway's load test: run signalbox serve as a child process with two user routes and drive
+it over keep-alive connections: GET /api/v1/health as the baseline, executions through an async
+route (each checked to have SUCCEEDED), and a sync route at its peak, then at half of it.`,
+	Example: "signalbox bench gateway --requests 10000 --clients 50",
+}
 
 const loadDefinition = `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},"D":{"Type":"Pass","Next":"E"},"E":{"Type":"Pass","End":true}}}`
 
@@ -68,9 +74,12 @@ func cmdBenchGateway(args []string, stdout, stderr io.Writer) int {
 	seconds := fs.Float64("seconds", 3, "how long the sync route is driven at half its peak rate")
 	cpuProfile := fs.String("cpuprofile", "", "have the server write a CPU profile to this file")
 	syncRate := fs.Float64("sync-rate", 0, "drive the sync route (and health) at this rate per second instead of half the sync route's peak")
-	if rest, err := cli.ParseInterspersed(fs, args); err != nil || len(rest) > 0 || *requests < 1 || *clients < 1 {
-		fmt.Fprintln(stderr, benchGatewayUsage)
-		return 2
+	if rest, code, ok := cli.Parse(fs, benchGatewayHelp, args, stdout); !ok || len(rest) > 0 || *requests < 1 || *clients < 1 {
+		if ok {
+			cli.Usage(stderr, benchGatewayHelp)
+			code = 2
+		}
+		return code
 	}
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "signalbox bench gateway: %v\n", err)

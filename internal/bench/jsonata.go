@@ -36,7 +36,12 @@ var benchJSONataRunner []byte
 // jsonataJSVersion is the jsonata-js release measured against.
 const jsonataJSVersion = "2.0.6"
 
-const benchJSONataUsage = "usage: signalbox bench jsonata [--ms N] [--only a,b] [--go-only] [--node PATH] [--jsonata-dir DIR]"
+var benchJSONataHelp = cli.Help{
+	Synopsis: "signalbox bench jsonata [--ms N] [--only a,b] [--go-only] [--node PATH] [--jsonata-dir DIR]",
+	Summary: `Time JSONata expression classes through Signalbox's engine and through jsonata-js on node
+(installed with npm on first use), and report the ratios and whether the results agree.`,
+	Example: "signalbox bench jsonata --go-only --only path",
+}
 
 // jsonataCase is one expression of one class on one input.
 type jsonataCase struct {
@@ -112,9 +117,12 @@ func cmdBenchJSONata(args []string, stdout, stderr io.Writer) int {
 	goOnly := fs.Bool("go-only", false, "measure our engine only")
 	node := fs.String("node", "node", "the node binary")
 	dir := fs.String("jsonata-dir", "", "a directory with node_modules/jsonata "+jsonataJSVersion+" (default: installed with npm under the user's cache directory)")
-	if rest, err := cli.ParseInterspersed(fs, args); err != nil || len(rest) > 0 {
-		fmt.Fprintln(stderr, benchJSONataUsage)
-		return 2
+	if rest, code, ok := cli.Parse(fs, benchJSONataHelp, args, stdout); !ok || len(rest) > 0 {
+		if ok {
+			cli.Usage(stderr, benchJSONataHelp)
+			code = 2
+		}
+		return code
 	}
 	cases := jsonataCases()
 	if *only != "" {
