@@ -285,7 +285,7 @@ func (d *Durable) DescribeStateMachineForExecution(ctx context.Context, executio
 		return nil, err
 	}
 	info := &StateMachineInfo{ARN: e.StateMachineARN, Name: smName, Definition: def, Type: TypeStandard,
-		RoleARN: cmp.Or(e.RoleARN, fmt.Sprintf("arn:aws:iam::%s:role/signalbox", d.account()))}
+		RoleARN: cmp.Or(e.RoleARN, d.defaultRoleARN())}
 	sm, err := d.store.StateMachineGet(ctx, smName)
 	switch {
 	case errors.Is(err, store.ErrNotFound):

@@ -29,6 +29,9 @@ type ExecutionInfo struct {
 	StopDate     time.Time // zero while open
 	TraceID      string
 	SpanID       string
+	// TraceHeader is the trace header the execution was started with, as
+	// the caller gave it; "" when none was.
+	TraceHeader  string
 	RoleARN      string
 	Events       int64 // the latest history event's id: the history's length
 	RedriveCount int
@@ -42,7 +45,7 @@ func executionOf(e *store.Execution) *ExecutionInfo {
 		ID: e.ID, ARN: strings.Replace(e.StateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + e.Name,
 		StateMachineARN: e.StateMachineARN, Name: e.Name, Status: e.Status, Input: e.Input, Output: e.Output,
 		Error: e.Error, Cause: e.Cause, StartDate: e.StartDate, StopDate: e.StopDate, TraceID: e.TraceID,
-		SpanID: e.SpanID, RoleARN: e.RoleARN, Events: e.Events, RedriveCount: e.RedriveCount,
+		SpanID: e.SpanID, TraceHeader: e.TraceHeader, RoleARN: e.RoleARN, Events: e.Events, RedriveCount: e.RedriveCount,
 	}
 }
 
@@ -151,7 +154,7 @@ func (in *Inspector) ListStateMachines(ctx context.Context, after string, limit 
 		if err != nil {
 			return nil, "", fromStore(err)
 		}
-		list = append(list, &StateMachineInfo{ARN: in.d.StateMachineARN(name), Name: name, Type: sm.Type, RoleARN: sm.RoleARN,
+		list = append(list, &StateMachineInfo{ARN: in.d.StateMachineARN(name), Name: name, Type: sm.Type, RoleARN: cmp.Or(sm.RoleARN, in.d.defaultRoleARN()),
 			Created: sm.Created, Updated: sm.Updated, RevisionID: sm.RevisionID})
 	}
 	return list, next, nil

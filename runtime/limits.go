@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -56,17 +57,35 @@ func checkPayload(what string, json []byte) error {
 }
 
 // traceIDs returns the W3C trace and parent span ids of a traceparent
-// header ("00-<32 hex>-<16 hex>-<2 hex>"), or new random ones when it is
-// empty or malformed: every execution is one trace.
-func traceIDs(traceparent string) (traceID, spanID string) {
-	parts := strings.Split(traceparent, "-")
+// header ("00-<32 hex>-<16 hex>-<2 hex>") or of an X-Ray trace header
+// ("Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=1", the trace id the
+// Root's two hex parts joined, as the X-Ray propagators map it), or new
+// random ones for what is missing or malformed: every execution is one
+// trace.
+func traceIDs(header string) (traceID, spanID string) {
+	parts := strings.Split(header, "-")
 	if len(parts) == 4 && len(parts[1]) == 32 && len(parts[2]) == 16 && isHex(parts[1]) && isHex(parts[2]) &&
 		parts[1] != strings.Repeat("0", 32) && parts[2] != strings.Repeat("0", 16) {
 		return parts[1], parts[2]
 	}
+	for field := range strings.SplitSeq(header, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(field), "=")
+		switch {
+		case k == "Root":
+			if r := strings.Split(v, "-"); len(r) == 3 && r[0] == "1" && len(r[1]) == 8 && len(r[2]) == 24 && isHex(r[1]+r[2]) &&
+				r[1]+r[2] != strings.Repeat("0", 32) {
+				traceID = r[1] + r[2]
+			}
+		case k == "Parent" && len(v) == 16 && isHex(v) && v != strings.Repeat("0", 16):
+			spanID = v
+		}
+	}
 	var b [24]byte
 	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:16]), hex.EncodeToString(b[16:])
+	if traceID == "" {
+		return hex.EncodeToString(b[:16]), hex.EncodeToString(b[16:])
+	}
+	return traceID, cmp.Or(spanID, hex.EncodeToString(b[16:]))
 }
 
 // traceParent is the W3C traceparent header of a trace and span, sampled;

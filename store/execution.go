@@ -36,8 +36,9 @@ const (
 	fieldTrace      = "trace"
 	fieldSpan       = "span"
 	fieldRole       = "role"
-	fieldEvents     = "events" // the latest history event id
-	fieldOutbox     = "outbox" // the latest outbox entry's seq
+	fieldHeader     = "theader" // the trace header the caller started it with
+	fieldEvents     = "events"  // the latest history event id
+	fieldOutbox     = "outbox"  // the latest outbox entry's seq
 )
 
 // Execution is the record of an execution, the fields of its hash. Dates
@@ -57,9 +58,12 @@ type Execution struct {
 	StopDate        time.Time // zero while open
 	TraceID         string
 	SpanID          string
-	RoleARN         string
-	Events          int64 // the latest history event id: the history's length
-	RedriveCount    int   // how many times it was redriven
+	// TraceHeader is the trace header the caller started it with (an
+	// X-Ray or W3C header, kept as given); "" when none was.
+	TraceHeader  string
+	RoleARN      string
+	Events       int64 // the latest history event id: the history's length
+	RedriveCount int   // how many times it was redriven
 }
 
 // ExecutionCreateParams describe a new execution and its first transition.
@@ -71,6 +75,7 @@ type ExecutionCreateParams struct {
 	StartDate       time.Time
 	TraceID         string
 	SpanID          string
+	TraceHeader     string // the caller's trace header, as given ("" for none)
 	RoleARN         string // the state machine's role when it started
 	// StateMachine is the name the execution is listed under
 	// (ExecutionList): the state machine's, whatever version or alias
@@ -121,7 +126,7 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 	}
 	id := ExecutionID(p.StateMachineARN, p.Name)
 	a := args{p.Input, p.Thread}
-	a.pairs(
+	fields := []string{
 		fieldARN, p.StateMachineARN,
 		fieldName, p.Name,
 		fieldDefinition, p.DefinitionSHA,
@@ -129,7 +134,11 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 		fieldTrace, p.TraceID,
 		fieldSpan, p.SpanID,
 		fieldRole, p.RoleARN,
-	)
+	}
+	if p.TraceHeader != "" {
+		fields = append(fields, fieldHeader, p.TraceHeader)
+	}
+	a.pairs(fields...)
 	if err := a.events(p.Events); err != nil {
 		return nil, err
 	}
@@ -259,6 +268,7 @@ func (c *Client) ExecutionGet(ctx context.Context, id string) (*Execution, error
 		Cause:           h[fieldCause],
 		TraceID:         h[fieldTrace],
 		SpanID:          h[fieldSpan],
+		TraceHeader:     h[fieldHeader],
 		RoleARN:         h[fieldRole],
 	}
 	if r := h["redrives"]; r != "" {

@@ -182,7 +182,7 @@ func decodeToken(kind, token string) (string, error) {
 	if token == "" {
 		return "", nil
 	}
-	invalid := errorf(excInvalidToken, "Invalid Token: '%.64s'", token)
+	invalid := errorf(excInvalidToken, invalidToken)
 	if len(token) > 1024 {
 		return "", invalid
 	}
