@@ -338,3 +338,30 @@ func TestSFNDefaultRoleIsTheExecutionsRole(t *testing.T) {
 func runtimeParams(name, def string) runtime.StateMachineParams {
 	return runtime.StateMachineParams{Name: name, Definition: []byte(def)}
 }
+
+// ValidateStateMachineDefinition lists every problem at once: a state
+// without a Type hides neither a missing Next target nor an unreachable
+// state.
+func TestSFNValidateListsEveryProblem(t *testing.T) {
+	t.Parallel()
+	b := newSFN(t)
+	out, err := b.client.ValidateStateMachineDefinition(context.Background(), &sfn.ValidateStateMachineDefinitionInput{Definition: aws.String(`{
+		"StartAt": "A",
+		"States": {
+			"A": {"Next": "B"},
+			"B": {"Type": "Pass", "Next": "Nowhere"},
+			"C": {"Type": "Succeed"}
+		}}`)})
+	require.NoError(t, err)
+	require.Equal(t, types.ValidateStateMachineDefinitionResultCodeFail, out.Result)
+	var got []string
+	for _, d := range out.Diagnostics {
+		require.Equal(t, types.ValidateStateMachineDefinitionSeverityError, d.Severity)
+		got = append(got, aws.ToString(d.Location)+" "+aws.ToString(d.Code))
+	}
+	require.Equal(t, []string{
+		"/States/A/Type SCHEMA_VALIDATION_FAILED",
+		"/States/B/Next MISSING_TRANSITION_TARGET",
+		"/States/C UNREACHABLE_STATE",
+	}, got)
+}
