@@ -14,16 +14,19 @@ import (
 
 // A state machine of the configuration file, given no roleArn, has the
 // role its executions show in their ExecutionStarted events; one given a
-// roleArn has that one.
+// roleArn has that one. (And a definition file may be YAML: it is stored
+// as the JSON it stands for.)
 func TestServeConfigMachinesHaveTheRoleTheirHistoryShows(t *testing.T) {
 	t.Parallel()
 	dir := writeFiles(t, map[string]string{
 		"pass.asl.json": `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`,
+		// A definition may be YAML too.
+		"pass.asl.yaml": "StartAt: P\nStates:\n  P:\n    Type: Pass\n    End: true\n",
 		"signalbox.yaml": `stateMachines:
   - name: roleless
     definition: pass.asl.json
   - name: owned
-    definition: pass.asl.json
+    definition: pass.asl.yaml
     roleArn: arn:aws:iam::123456789012:role/owner
 `,
 	})
@@ -38,6 +41,7 @@ func TestServeConfigMachinesHaveTheRoleTheirHistoryShows(t *testing.T) {
 		desc, err := client.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(sm)})
 		require.NoError(t, err)
 		require.Equal(t, want, aws.ToString(desc.RoleArn), name)
+		require.JSONEq(t, `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`, aws.ToString(desc.Definition), name)
 		started, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(sm)})
 		require.NoError(t, err)
 		awaitExecution(t, s, client, aws.ToString(started.ExecutionArn), types.ExecutionStatusSucceeded)
