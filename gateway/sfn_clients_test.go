@@ -212,6 +212,13 @@ func TestSFNDescribeStateMachineConfigurations(t *testing.T) {
 		return desc.TracingConfiguration.Enabled
 	}
 	require.True(t, tracing())
+	// DescribeStateMachineForExecution shows them too.
+	exec := b.start(t, traced, "traced", `{}`)
+	b.waitStatus(t, exec, types.ExecutionStatusSucceeded)
+	forExec, err := b.client.DescribeStateMachineForExecution(ctx, &sfn.DescribeStateMachineForExecutionInput{ExecutionArn: aws.String(exec)})
+	require.NoError(t, err)
+	require.Equal(t, &types.LoggingConfiguration{Level: types.LogLevelOff}, forExec.LoggingConfiguration)
+	require.Equal(t, &types.TracingConfiguration{Enabled: true}, forExec.TracingConfiguration)
 	// An update without a tracing configuration leaves it.
 	_, err = b.client.UpdateStateMachine(ctx, &sfn.UpdateStateMachineInput{StateMachineArn: aws.String(traced), Definition: aws.String(passDef)})
 	require.NoError(t, err)

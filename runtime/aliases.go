@@ -294,7 +294,7 @@ func (d *Durable) DescribeStateMachineForExecution(ctx context.Context, executio
 		return nil, err
 	}
 	info.Type, info.Created, info.Updated = sm.Type, sm.Created, cmp.Or(sm.Updated, sm.Created)
-	info.RoleARN = cmp.Or(sm.RoleARN, info.RoleARN)
+	info.RoleARN, info.Tracing = cmp.Or(sm.RoleARN, info.RoleARN), sm.Tracing
 	if sm.DefinitionSHA == e.DefinitionSHA {
 		info.RevisionID = sm.RevisionID
 	}

@@ -383,6 +383,9 @@ type describeStateMachineForExecutionOutput struct {
 	RoleARN         string `json:"roleArn"`
 	UpdateDate      epoch  `json:"updateDate,omitzero"`
 	RevisionID      string `json:"revisionId,omitempty"`
+
+	LoggingConfiguration loggingOff           `json:"loggingConfiguration"`
+	TracingConfiguration tracingConfiguration `json:"tracingConfiguration"`
 }
 
 // describeStateMachineForExecution describes the state machine as the
@@ -403,6 +406,7 @@ func describeStateMachineForExecution(s *API, ctx context.Context, in *describeS
 	out := &describeStateMachineForExecutionOutput{
 		StateMachineARN: info.ARN, Name: info.Name, Definition: string(info.Definition), RoleARN: info.RoleARN,
 		UpdateDate: at(info.Updated), RevisionID: info.RevisionID,
+		LoggingConfiguration: loggingOff{Level: "OFF"}, TracingConfiguration: tracingConfiguration{Enabled: info.Tracing},
 	}
 	if metadataOnly {
 		out.Definition = ""
