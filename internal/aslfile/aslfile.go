@@ -35,6 +35,8 @@ type Definition struct {
 	// lines maps a JSON pointer to the line of its value (of its key, for
 	// an object's member).
 	lines map[string]int
+	// values counts the YAML values turned into JSON, aliases expanded.
+	values int
 }
 
 // Error is a YAML definition that cannot become JSON, at a line (0 when
@@ -129,11 +131,19 @@ func yamlError(err error) *Error {
 // a definition's (a JSON pointer grows with it).
 const maxDepth = 1000
 
+// maxValues bounds the values a YAML document expands to: aliases of
+// aliases double at each level (the "billion laughs"), and AWS bounds a
+// definition to 1 MiB of JSON, far fewer values than this.
+const maxValues = 1 << 20
+
 // value turns a YAML node into the JSON value it stands for, recording
 // the line of every value by its pointer.
 func (d *Definition) value(n *yaml.Node, ptr string, depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, &Error{Line: n.Line, Message: fmt.Sprintf("nested more than %d deep", maxDepth)}
+	}
+	if d.values++; d.values > maxValues {
+		return nil, &Error{Line: n.Line, Message: fmt.Sprintf("the document expands to more than %d values (aliases of aliases?)", maxValues)}
 	}
 	if _, ok := d.lines[ptr]; !ok {
 		d.lines[ptr] = n.Line

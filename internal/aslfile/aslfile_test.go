@@ -1,7 +1,9 @@
 package aslfile
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -117,6 +119,7 @@ func TestYAMLErrors(t *testing.T) {
 		"merge key":    {"base: &b {Type: Succeed}\nStates:\n  A:\n    <<: *b\n", 4, "merge keys (<<) are not supported in a definition"},
 		"infinity":     {"StartAt: A\nStates:\n  A: {Type: Pass, Result: .inf, End: true}\n", 3, "the number .inf has no JSON form"},
 		"empty":        {"", 1, "the file holds no YAML document"},
+		"laughs":       {laughs(), 0, "the document expands to more than 1048576 values (aliases of aliases?)"},
 		"comment only": {"# nothing\n", 1, "the file holds no YAML document"},
 	} {
 		_, err := Parse("m.yaml", []byte(c.src))
@@ -140,4 +143,45 @@ func TestIsYAML(t *testing.T) {
 	for file, want := range map[string]bool{"a.yaml": true, "a.asl.yml": true, "A.YAML": true, "a.json": false, "a.asl": false, "yaml": false} {
 		require.Equal(t, want, IsYAML(file), file)
 	}
+}
+
+// laughs is a YAML document whose aliases double at each of 40 levels.
+func laughs() string {
+	var b strings.Builder
+	b.WriteString("a0: &a0 [x, x]\n")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&b, "a%d: &a%d [*a%d, *a%d]\n", i, i, i-1, i-1)
+	}
+	return b.String()
+}
+
+// FuzzParse: any file, JSON or YAML, is read without a panic; YAML either
+// becomes valid JSON or is an *Error, and every line is within the file.
+func FuzzParse(f *testing.F) {
+	f.Add("m.yaml", "StartAt: A\nStates:\n  A: {Type: Succeed}\n")
+	f.Add("m.yaml", "a: &x [1, *x]\n")
+	f.Add("m.yaml", "? [1]\n: 2\n")
+	f.Add("m.json", `{"StartAt":"A","States":{"A":{"Type":"Succeed"}}}`)
+	f.Add("m.json", "{\"a\":\n[1,\n{\"b\":")
+	f.Fuzz(func(t *testing.T, name, src string) {
+		def, err := Parse(name, []byte(src))
+		// YAML breaks lines at \r too.
+		lines := strings.Count(strings.ReplaceAll(src, "\r\n", "\n"), "\n") + strings.Count(strings.ReplaceAll(src, "\r\n", "\n"), "\r") + 1
+		if err != nil {
+			var ye *Error
+			if !errors.As(err, &ye) || ye.Line < 0 || ye.Line > lines+1 {
+				t.Fatalf("%q: %v", src, err)
+			}
+			return
+		}
+		if def.YAML && !json.Valid(def.JSON) {
+			t.Fatalf("%q became %s", src, def.JSON)
+		}
+		for p, n := range def.lines {
+			if n < 1 || n > lines+1 {
+				t.Fatalf("%q: %q at line %d", src, p, n)
+			}
+		}
+		_ = JSONErrorLine([]byte(src))
+	})
 }
