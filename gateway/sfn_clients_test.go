@@ -65,6 +65,8 @@ func TestSFNLastPageHasNoNextToken(t *testing.T) {
 	}
 	v1, err := b.client.PublishStateMachineVersion(ctx, &sfn.PublishStateMachineVersionInput{StateMachineArn: aws.String(sm)})
 	require.NoError(t, err)
+	_, err = b.client.UpdateStateMachine(ctx, &sfn.UpdateStateMachineInput{StateMachineArn: aws.String(sm), Definition: aws.String(passDef), Publish: true})
+	require.NoError(t, err)
 	for _, name := range []string{"blue", "green"} {
 		_, err := b.client.CreateStateMachineAlias(ctx, &sfn.CreateStateMachineAliasInput{Name: aws.String(name),
 			RoutingConfiguration: []types.RoutingConfigurationListItem{{StateMachineVersionArn: v1.StateMachineVersionArn, Weight: 100}}})
@@ -106,6 +108,11 @@ func TestSFNLastPageHasNoNextToken(t *testing.T) {
 			out, err := b.client.ListStateMachineAliases(ctx, &sfn.ListStateMachineAliasesInput{StateMachineArn: aws.String(sm), MaxResults: max, NextToken: token})
 			require.NoError(t, err)
 			return len(out.StateMachineAliases), out.NextToken
+		}, 2},
+		"ListStateMachineVersions": {func(max int32, token *string) (int, *string) {
+			out, err := b.client.ListStateMachineVersions(ctx, &sfn.ListStateMachineVersionsInput{StateMachineArn: aws.String(sm), MaxResults: max, NextToken: token})
+			require.NoError(t, err)
+			return len(out.StateMachineVersions), out.NextToken
 		}, 2},
 		"GetExecutionHistory": {func(max int32, token *string) (int, *string) {
 			out, err := b.client.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(exec), MaxResults: max, NextToken: token})
@@ -371,4 +378,53 @@ func TestSFNValidateListsEveryProblem(t *testing.T) {
 		"/States/B/Next MISSING_TRANSITION_TARGET",
 		"/States/C UNREACHABLE_STATE",
 	}, got)
+}
+
+// ListStateMachineVersions lists the published versions newest first,
+// page by page.
+func TestSFNListStateMachineVersions(t *testing.T) {
+	t.Parallel()
+	b := newSFN(t)
+	ctx := context.Background()
+	sm := b.createMachine(t, "versioned", echoDef, "")
+	none, err := b.client.ListStateMachineVersions(ctx, &sfn.ListStateMachineVersionsInput{StateMachineArn: aws.String(sm)})
+	require.NoError(t, err)
+	require.Empty(t, none.StateMachineVersions)
+	require.Nil(t, none.NextToken)
+
+	var published []string
+	for _, def := range []string{echoDef, passDef, failDef} {
+		_, err := b.client.UpdateStateMachine(ctx, &sfn.UpdateStateMachineInput{StateMachineArn: aws.String(sm), Definition: aws.String(def)})
+		require.NoError(t, err)
+		v, err := b.client.PublishStateMachineVersion(ctx, &sfn.PublishStateMachineVersionInput{StateMachineArn: aws.String(sm)})
+		require.NoError(t, err)
+		published = append(published, aws.ToString(v.StateMachineVersionArn))
+	}
+	require.Equal(t, []string{sm + ":1", sm + ":2", sm + ":3"}, published)
+
+	var listed []string
+	var token *string
+	pages := 0
+	for {
+		page, err := b.client.ListStateMachineVersions(ctx, &sfn.ListStateMachineVersionsInput{StateMachineArn: aws.String(sm), MaxResults: 2, NextToken: token})
+		require.NoError(t, err)
+		pages++
+		for _, v := range page.StateMachineVersions {
+			listed = append(listed, aws.ToString(v.StateMachineVersionArn))
+			require.False(t, aws.ToTime(v.CreationDate).IsZero())
+		}
+		if token = page.NextToken; token == nil {
+			break
+		}
+		require.Less(t, pages, 3)
+	}
+	require.Equal(t, 2, pages)
+	require.Equal(t, []string{sm + ":3", sm + ":2", sm + ":1"}, listed, "newest first")
+
+	_, err = b.client.ListStateMachineVersions(ctx, &sfn.ListStateMachineVersionsInput{StateMachineArn: aws.String(sm + ":1")})
+	requireAWSError(t, err, "ValidationException")
+	_, err = b.client.ListStateMachineVersions(ctx, &sfn.ListStateMachineVersionsInput{StateMachineArn: aws.String("nope")})
+	requireAWSError(t, err, "InvalidArn")
+	_, err = b.client.ListStateMachineVersions(ctx, &sfn.ListStateMachineVersionsInput{StateMachineArn: aws.String(sm), NextToken: aws.String("bogus")})
+	require.Equal(t, "Invalid Token: 'Invalid token'", requireSFNType[*types.InvalidToken](t, err).ErrorMessage())
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -227,6 +228,32 @@ func (c *Client) StateMachineVersionPublish(ctx context.Context, name, sha, desc
 		return 0, fmt.Errorf("store: publishing a version of %s: %w", name, err)
 	}
 	return int(intAt(res, 1)), nil
+}
+
+// StateMachineVersionList returns a state machine's published versions,
+// newest (highest number) first; none for a state machine that has none
+// or does not exist. AWS allows 1,000 versions a state machine: the list
+// is read whole.
+func (c *Client) StateMachineVersionList(ctx context.Context, name string) ([]*StateMachineVersion, error) {
+	h, err := c.rdb.HGetAll(ctx, c.keys.StateMachineVersionsKey(name)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: versions of %s: %w", name, err)
+	}
+	out := make([]*StateMachineVersion, 0, len(h))
+	for field, v := range h {
+		n, err := strconv.Atoi(field)
+		if err != nil {
+			continue // "next", the counter
+		}
+		f := strings.SplitN(v, "|", 3)
+		created, err := millis(f[min(1, len(f)-1)])
+		if len(f) != 3 || err != nil {
+			return nil, fmt.Errorf("%w: version %d of %s", ErrCorrupt, n, name)
+		}
+		out = append(out, &StateMachineVersion{Version: n, DefinitionSHA: f[0], Created: created, Description: f[2]})
+	}
+	slices.SortFunc(out, func(a, b *StateMachineVersion) int { return b.Version - a.Version })
+	return out, nil
 }
 
 // StateMachineVersionGet returns a published version, or ErrNotFound.

@@ -88,6 +88,7 @@ var service = &awsproto.JSONService[*API]{Name: "Step Functions", TargetPrefix: 
 	"UpdateStateMachineAlias":          op(updateStateMachineAlias),
 	"DeleteStateMachineAlias":          op(deleteStateMachineAlias),
 	"ListStateMachineAliases":          op(listStateMachineAliases),
+	"ListStateMachineVersions":         op(listStateMachineVersions),
 	"CreateActivity":                   op(createActivity),
 	"DescribeActivity":                 op(describeActivity),
 	"DeleteActivity":                   op(deleteActivity),
@@ -98,7 +99,6 @@ var service = &awsproto.JSONService[*API]{Name: "Step Functions", TargetPrefix: 
 	"ListTagsForResource":              op(listTagsForResource),
 
 	"DeleteStateMachineVersion": unsupported("DeleteStateMachineVersion"),
-	"ListStateMachineVersions":  unsupported("ListStateMachineVersions"),
 	"DescribeMapRun":            unsupported("DescribeMapRun"),
 	"ListMapRuns":               unsupported("ListMapRuns"),
 	"UpdateMapRun":              unsupported("UpdateMapRun"),
