@@ -15,6 +15,10 @@ type Choice struct {
 	ruleAssign []*Template
 	// jrules are the rules of a JSONata Choice state.
 	jrules []*jrule
+	// targets are the rules' transitions, by their place in Choices, a
+	// rule that did not parse included (its Next as written): so that
+	// validation reports them at their places.
+	targets []transition
 }
 
 // jrule is a Choice rule of a JSONata state: a Condition expression.
@@ -39,14 +43,23 @@ func parseChoice(b Base, o *object, d *diag.List) *Choice {
 	}
 	for i, v := range arr {
 		ptr := diag.Pointer(o.ptr, "Choices", i)
+		field := diag.Pointer("/Choices", i, "Next")
 		if s.lang == langJSONata {
 			if r := parseJRule(v, ptr, d); r != nil {
 				s.jrules = append(s.jrules, r)
+				s.targets = append(s.targets, transition{field, r.Next})
+			} else {
+				s.targets = append(s.targets, rawNext(v, field)...)
 			}
 			continue
 		}
 		r, rd := choice.Parse(v, ptr, true)
 		*d = append(*d, rd...)
+		if r == nil {
+			s.targets = append(s.targets, rawNext(v, field)...)
+		} else {
+			s.targets = append(s.targets, transition{field, r.Next})
+		}
 		if r != nil {
 			s.Choices = append(s.Choices, r)
 			var t *Template

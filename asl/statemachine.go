@@ -217,6 +217,9 @@ func parseMachineAt(v any, ptr string, top bool, lang queryLanguage, extra func(
 	if len(so.m) == 0 {
 		d.Add(so.ptr, diag.SchemaValidationFailed, "States must hold at least one state")
 	}
+	// unparsed holds the transitions of the states that did not parse
+	// (no Type, say), read from their fields as they are.
+	unparsed := map[string][]transition{}
 	for _, name := range sortedKeys(so.m) {
 		sptr := so.at(name)
 		if utf8.RuneCountInString(name) > maxStateName {
@@ -228,6 +231,8 @@ func parseMachineAt(v any, ptr string, top bool, lang queryLanguage, extra func(
 		if s := parseState(name, so.m[name], sptr, lang, d); s != nil {
 			m.states[name] = s
 			m.order = append(m.order, name)
+		} else {
+			unparsed[name] = rawTransitions(so.m[name])
 		}
 		so.seen[name] = true
 	}
@@ -236,19 +241,20 @@ func parseMachineAt(v any, ptr string, top bool, lang queryLanguage, extra func(
 		b := st.base()
 		b.next = m.states[b.Next]
 	}
+	// A state that did not parse (no Type, say) still exists: transitions
+	// to it are sound, and its own are read from its fields, so that one
+	// problem does not hide the others.
 	if hasStart {
-		if _, ok := m.states[m.StartAt]; !ok && len(m.states) == len(so.m) {
+		if _, ok := so.m[m.StartAt]; !ok {
 			d.Add(o.at("StartAt"), diag.MissingTransition, "StartAt names the state %q, which does not exist", m.StartAt)
 		}
 	}
-	if len(m.states) == len(so.m) {
-		checkTransitions(m, so.ptr, d)
-		// Reported alone, as AWS does: a machine whose states have other
-		// problems (a missing End, say) is reported for those.
-		if len(*d) == problems && len(m.states) > 0 && !slices.ContainsFunc(m.order, func(name string) bool { return isTerminal(m.states[name]) }) {
-			// AWS's words and place ("at null" for the top level)
-			d.Add(ptr, diag.MissingEndState, "Workflow has no terminal state")
-		}
+	checkTransitions(m, so.ptr, so.m, unparsed, d)
+	// Reported alone, as AWS does: a machine whose states have other
+	// problems (a missing End, say) is reported for those.
+	if len(unparsed) == 0 && len(*d) == problems && len(m.states) > 0 && !slices.ContainsFunc(m.order, func(name string) bool { return isTerminal(m.states[name]) }) {
+		// AWS's words and place ("at null" for the top level)
+		d.Add(ptr, diag.MissingEndState, "Workflow has no terminal state")
 	}
 	return m
 }
@@ -258,37 +264,73 @@ func isTerminal(s State) bool {
 	return s.Kind() == KindSucceed || s.Kind() == KindFail || s.base().End
 }
 
-// checkTransitions reports transitions to missing states and states that
-// no transition reaches.
-func checkTransitions(m *StateMachine, ptr string, d *diag.List) {
-	for _, name := range m.order {
-		for _, t := range transitions(m.states[name]) {
-			if _, ok := m.states[t.target]; !ok {
+// checkTransitions reports transitions to states that are not in names
+// (the States object), and states that no transition reaches. unparsed
+// holds the transitions of the states that did not parse.
+func checkTransitions(m *StateMachine, ptr string, names map[string]any, unparsed map[string][]transition, d *diag.List) {
+	edges := func(name string) []transition {
+		if s, ok := m.states[name]; ok {
+			return transitions(s)
+		}
+		return unparsed[name]
+	}
+	for _, name := range sortedKeys(names) {
+		for _, t := range edges(name) {
+			if _, ok := names[t.target]; !ok {
 				d.Add(diag.Pointer(ptr, name)+t.field, diag.MissingTransition, "the state %q does not exist", t.target)
 			}
 		}
 	}
-	if m.states[m.StartAt] == nil {
+	if _, ok := names[m.StartAt]; !ok {
 		return
 	}
 	reached := map[string]bool{}
 	var visit func(name string)
 	visit = func(name string) {
-		s, ok := m.states[name]
-		if !ok || reached[name] {
+		if _, ok := names[name]; !ok || reached[name] {
 			return
 		}
 		reached[name] = true
-		for _, t := range transitions(s) {
+		for _, t := range edges(name) {
 			visit(t.target)
 		}
 	}
 	visit(m.StartAt)
-	for _, name := range m.order {
+	for _, name := range sortedKeys(names) {
 		if !reached[name] {
 			d.Add(diag.Pointer(ptr, name), diag.UnreachableState, "the state %q is not reachable from StartAt", name)
 		}
 	}
+}
+
+// rawTransitions reads the transitions of a state that did not parse from
+// its fields as they are (Next, Default, Choices[i].Next, Catch[i].Next),
+// leaving out what is not a string where a state name belongs.
+func rawTransitions(v any) []transition {
+	o, _ := v.(map[string]any)
+	var ts []transition
+	for _, f := range []string{"Next", "Default"} {
+		if target, ok := o[f].(string); ok {
+			ts = append(ts, transition{"/" + f, target})
+		}
+	}
+	for _, f := range []string{"Choices", "Catch"} {
+		list, _ := o[f].([]any)
+		for i, item := range list {
+			ts = append(ts, rawNext(item, diag.Pointer("/"+f, i, "Next"))...)
+		}
+	}
+	return ts
+}
+
+// rawNext is the transition of a rule or catcher that did not parse: its
+// Next as written, when that is a string.
+func rawNext(v any, field string) []transition {
+	o, _ := v.(map[string]any)
+	if target, ok := o["Next"].(string); ok {
+		return []transition{{field, target}}
+	}
+	return nil
 }
 
 type transition struct {
@@ -308,12 +350,7 @@ func transitions(s State) []transition {
 		}
 	}
 	if c, ok := s.(*Choice); ok {
-		for i, r := range c.Choices {
-			ts = append(ts, transition{diag.Pointer("/Choices", i, "Next"), r.Next})
-		}
-		for i, r := range c.jrules {
-			ts = append(ts, transition{diag.Pointer("/Choices", i, "Next"), r.Next})
-		}
+		ts = append(ts, c.targets...)
 		if c.Default != "" {
 			ts = append(ts, transition{"/Default", c.Default})
 		}

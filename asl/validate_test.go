@@ -286,6 +286,54 @@ func TestValidateReportsEverything(t *testing.T) {
 	require.Contains(t, err.Error(), "/States/Start/Next: MISSING_TRANSITION_TARGET: the state \"Missing\" does not exist")
 }
 
+// TestValidateGoesOnAfterStructuralErrors checks that a state that does
+// not parse (no Type, an unknown Type, not an object) and a Choice rule
+// that does not parse hide nothing: the other states' transitions are
+// checked, theirs are read from their fields, each at its own place.
+func TestValidateGoesOnAfterStructuralErrors(t *testing.T) {
+	t.Parallel()
+	def := `{
+		"StartAt": "A",
+		"States": {
+			"A": {"Next": "B"},
+			"B": {"Type": "Passs", "Next": "C", "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Gone"}]},
+			"C": {"Type": "Pass", "Next": "Nowhere"},
+			"D": 5,
+			"E": {"Type": "Choice", "Choices": [
+				{"Variable": "$.x", "Next": "Lost"},
+				{"Variable": "$.y", "StringEquals": "y", "Next": "Also"}
+			], "Default": "A"},
+			"F": {"Type": "Pass", "End": true}
+		}
+	}`
+	want := []string{
+		"/States/A/Type SCHEMA_VALIDATION_FAILED",
+		"/States/B/Type SCHEMA_VALIDATION_FAILED",
+		"/States/B/Catch/0/Next MISSING_TRANSITION_TARGET",
+		"/States/C/Next MISSING_TRANSITION_TARGET",
+		"/States/D SCHEMA_VALIDATION_FAILED",
+		"/States/D UNREACHABLE_STATE",
+		"/States/E UNREACHABLE_STATE",
+		"/States/E/Choices/0 INVALID_CHOICE_RULE",
+		"/States/E/Choices/0/Next MISSING_TRANSITION_TARGET",
+		"/States/E/Choices/1/Next MISSING_TRANSITION_TARGET",
+		"/States/F UNREACHABLE_STATE",
+	}
+	require.ElementsMatch(t, want, found(Validate([]byte(def))))
+
+	// A state reached only through one that did not parse is reachable.
+	def = `{"StartAt": "A", "States": {"A": {"Type": "Nope", "Next": "B"}, "B": {"Type": "Succeed"}}}`
+	require.Equal(t, []string{"/States/A/Type SCHEMA_VALIDATION_FAILED"}, found(Validate([]byte(def))))
+	// StartAt may name a state that did not parse.
+	def = `{"StartAt": "A", "States": {"A": {"Next": "B"}, "B": {"Type": "Pass", "Next": "Missing"}}}`
+	require.Equal(t, []string{"/States/A/Type SCHEMA_VALIDATION_FAILED", "/States/B/Next MISSING_TRANSITION_TARGET"}, found(Validate([]byte(def))))
+	// JSONata rules likewise.
+	def = `{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Choice", "Choices": [
+		{"Next": "X"}, {"Condition": "{% true %}", "Next": "Y"}], "Default": "B"}, "B": {"Type": "Succeed"}}}`
+	require.ElementsMatch(t, []string{"/States/A/Choices/0/Condition SCHEMA_VALIDATION_FAILED",
+		"/States/A/Choices/0/Next MISSING_TRANSITION_TARGET", "/States/A/Choices/1/Next MISSING_TRANSITION_TARGET"}, found(Validate([]byte(def))))
+}
+
 func TestValidateMessages(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -41,7 +41,7 @@ func TestSFNExecutionRunsToItsEnd(t *testing.T) {
 	require.WithinDuration(t, aws.ToTime(started.StartDate), aws.ToTime(done.StartDate), time.Millisecond)
 	require.False(t, aws.ToTime(done.StopDate).Before(aws.ToTime(done.StartDate)))
 	require.Equal(t, types.ExecutionRedriveStatusNotRedrivable, done.RedriveStatus)
-	require.Empty(t, aws.ToString(done.TraceHeader), "no traceHeader was given")
+	require.Regexp(t, `^00-[0-9a-f]{32}-[0-9a-f]{16}-01$`, aws.ToString(done.TraceHeader), "the execution's own span")
 
 	meta, err := b.client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn), IncludedData: types.IncludedDataMetadataOnly})
 	require.NoError(t, err)

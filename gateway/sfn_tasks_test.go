@@ -27,9 +27,10 @@ func TestSFNTaskTokens(t *testing.T) {
 	require.NoError(t, err)
 	desc := b.waitStatus(t, arn, types.ExecutionStatusSucceeded)
 	require.JSONEq(t, `{"q":"ok?","answer":{"approved":true}}`, aws.ToString(desc.Output))
-	// A token is usable once.
+	// A token is usable once: its task is closed (as AWS answers,
+	// TaskTimedOut).
 	_, err = b.client.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(token), Output: aws.String(`{}`)})
-	var gone *types.TaskDoesNotExist
+	var gone *types.TaskTimedOut
 	require.True(t, errors.As(err, &gone), "%v", err)
 	_, err = b.client.SendTaskHeartbeat(ctx, &sfn.SendTaskHeartbeatInput{TaskToken: aws.String(token)})
 	require.Error(t, err)

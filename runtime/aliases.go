@@ -236,6 +236,42 @@ func (d *Durable) ListStateMachineAliases(ctx context.Context, stateMachineARN, 
 	return out, next, nil
 }
 
+// ListStateMachineVersions lists a state machine's published versions,
+// newest first, limit (0: 100, at most 1000) at a time: their ARNs and
+// creation dates. next is the cursor of the following page, "" at the
+// end. A state machine that does not exist has none (AWS documents no
+// StateMachineDoesNotExist for ListStateMachineVersions).
+func (d *Durable) ListStateMachineVersions(ctx context.Context, name, cursor string, limit int) (_ []*StateMachineInfo, _ string, err error) {
+	defer func() { err = fromStore(err) }()
+	if limit < 0 || limit > 1000 {
+		return nil, "", fmt.Errorf("%w: maxResults must be 0 to 1000, got %d", ErrValidation, limit)
+	}
+	limit = cmp.Or(limit, 100)
+	before := 0 // the versions below this number; 0: all
+	if cursor != "" {
+		if before, err = strconv.Atoi(cursor); err != nil || before < 1 {
+			return nil, "", fmt.Errorf("%w: %q is not a page token of ListStateMachineVersions", ErrInvalidToken, cursor)
+		}
+	}
+	all, err := d.store.StateMachineVersionList(ctx, name)
+	if err != nil {
+		return nil, "", err
+	}
+	if before > 0 {
+		all = slices.DeleteFunc(all, func(v *store.StateMachineVersion) bool { return v.Version >= before })
+	}
+	next := ""
+	if len(all) > limit {
+		all = all[:limit]
+		next = strconv.Itoa(all[limit-1].Version)
+	}
+	out := make([]*StateMachineInfo, len(all))
+	for i, v := range all {
+		out[i] = &StateMachineInfo{ARN: d.versionARN(name, v.Version), Name: name, Created: v.Created, Description: v.Description}
+	}
+	return out, next, nil
+}
+
 // compareAliases orders aliases newest first, then by name.
 func compareAliases(a, b *store.Alias) int {
 	return cmp.Or(b.Created.Compare(a.Created), strings.Compare(a.Name, b.Name))
@@ -285,7 +321,7 @@ func (d *Durable) DescribeStateMachineForExecution(ctx context.Context, executio
 		return nil, err
 	}
 	info := &StateMachineInfo{ARN: e.StateMachineARN, Name: smName, Definition: def, Type: TypeStandard,
-		RoleARN: cmp.Or(e.RoleARN, fmt.Sprintf("arn:aws:iam::%s:role/signalbox", d.account()))}
+		RoleARN: cmp.Or(e.RoleARN, d.defaultRoleARN())}
 	sm, err := d.store.StateMachineGet(ctx, smName)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -294,7 +330,7 @@ func (d *Durable) DescribeStateMachineForExecution(ctx context.Context, executio
 		return nil, err
 	}
 	info.Type, info.Created, info.Updated = sm.Type, sm.Created, cmp.Or(sm.Updated, sm.Created)
-	info.RoleARN = cmp.Or(sm.RoleARN, info.RoleARN)
+	info.RoleARN, info.Tracing = cmp.Or(sm.RoleARN, info.RoleARN), sm.Tracing
 	if sm.DefinitionSHA == e.DefinitionSHA {
 		info.RevisionID = sm.RevisionID
 	}

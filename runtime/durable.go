@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sync"
@@ -128,8 +129,10 @@ type StartParams struct {
 	Definition       []byte
 	Name             string // default: a random UUID
 	Input            any
-	// TraceParent is a W3C traceparent header: the execution's trace
-	// joins the caller's. Empty starts a new trace.
+	// TraceParent is the caller's trace header, a W3C traceparent or an
+	// X-Ray trace header: the execution's trace joins the caller's, and
+	// the header is kept as given (ExecutionInfo.TraceHeader). Empty
+	// starts a new trace.
 	TraceParent string
 	// RoleARN is the state machine's role ($$.Execution.RoleArn); empty
 	// gives a role named signalbox in the configured account.
@@ -253,6 +256,7 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 		StartDate:       start,
 		TraceID:         traceID,
 		SpanID:          spanID,
+		TraceHeader:     p.TraceParent,
 		RoleARN:         p.RoleARN,
 		TestCase:        p.TestCase,
 		StateMachine:    p.StateMachineName,
@@ -335,9 +339,13 @@ func (d *Durable) executionARN(machine, name string) string {
 }
 
 func (x *execInfo) roleARN(d *Durable) string {
-	if x.role != "" {
-		return x.role
-	}
+	return cmp.Or(x.role, d.defaultRoleARN())
+}
+
+// defaultRoleARN is the role of a state machine made without one (one of
+// the configuration file's): a role named signalbox in the account, the
+// role its executions' ExecutionStarted events show.
+func (d *Durable) defaultRoleARN() string {
 	return fmt.Sprintf("arn:aws:iam::%s:role/signalbox", d.account())
 }
 

@@ -28,7 +28,13 @@ type ExecutionInfo struct {
 	StartDate    time.Time
 	StopDate     time.Time // zero while open
 	TraceID      string
-	SpanID       string
+	SpanID       string // the span of the caller that started it; "" for none
+	// TraceParent is the W3C traceparent of the execution's own span
+	// (trace.go), whether or not its spans are exported.
+	TraceParent string
+	// TraceHeader is the trace header the execution was started with, as
+	// the caller gave it; "" when none was.
+	TraceHeader  string
 	RoleARN      string
 	Events       int64 // the latest history event's id: the history's length
 	RedriveCount int
@@ -38,12 +44,16 @@ type ExecutionInfo struct {
 func (e *ExecutionInfo) Closed() bool { return Status(e.Status).Closed() }
 
 func executionOf(e *store.Execution) *ExecutionInfo {
-	return &ExecutionInfo{
+	x := &ExecutionInfo{
 		ID: e.ID, ARN: strings.Replace(e.StateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + e.Name,
 		StateMachineARN: e.StateMachineARN, Name: e.Name, Status: e.Status, Input: e.Input, Output: e.Output,
 		Error: e.Error, Cause: e.Cause, StartDate: e.StartDate, StopDate: e.StopDate, TraceID: e.TraceID,
-		SpanID: e.SpanID, RoleARN: e.RoleARN, Events: e.Events, RedriveCount: e.RedriveCount,
+		SpanID: e.SpanID, TraceHeader: e.TraceHeader, RoleARN: e.RoleARN, Events: e.Events, RedriveCount: e.RedriveCount,
 	}
+	if e.TraceID != "" {
+		x.TraceParent = "00-" + e.TraceID + "-" + spanIDOf(x.ARN, "execution").String() + "-01"
+	}
+	return x
 }
 
 // ExecutionFilter selects a page of a state machine's executions.
@@ -151,7 +161,7 @@ func (in *Inspector) ListStateMachines(ctx context.Context, after string, limit 
 		if err != nil {
 			return nil, "", fromStore(err)
 		}
-		list = append(list, &StateMachineInfo{ARN: in.d.StateMachineARN(name), Name: name, Type: sm.Type, RoleARN: sm.RoleARN,
+		list = append(list, &StateMachineInfo{ARN: in.d.StateMachineARN(name), Name: name, Type: sm.Type, RoleARN: cmp.Or(sm.RoleARN, in.d.defaultRoleARN()),
 			Created: sm.Created, Updated: sm.Updated, RevisionID: sm.RevisionID})
 	}
 	return list, next, nil

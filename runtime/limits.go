@@ -54,15 +54,33 @@ func checkPayload(what string, json []byte) error {
 }
 
 // traceIDs returns the W3C trace and parent span ids of a traceparent
-// header ("00-<32 hex>-<16 hex>-<2 hex>"), or a new random trace id and no
-// parent ("") when it is empty or malformed: every execution is one trace.
-func traceIDs(traceparent string) (traceID, spanID string) {
-	parts := strings.Split(traceparent, "-")
+// header ("00-<32 hex>-<16 hex>-<2 hex>") or of an X-Ray trace header
+// ("Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=1", the trace id the
+// Root's two hex parts joined, as the X-Ray propagators map it); a new
+// random trace id and no parent ("") for what is missing or malformed:
+// every execution is one trace.
+func traceIDs(header string) (traceID, spanID string) {
+	parts := strings.Split(header, "-")
 	if len(parts) == 4 && len(parts[1]) == 32 && len(parts[2]) == 16 && isHex(parts[1]) && isHex(parts[2]) &&
 		parts[1] != strings.Repeat("0", 32) && parts[2] != strings.Repeat("0", 16) {
 		return parts[1], parts[2]
 	}
-	return randomTraceID().String(), ""
+	for field := range strings.SplitSeq(header, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(field), "=")
+		switch {
+		case k == "Root":
+			if r := strings.Split(v, "-"); len(r) == 3 && r[0] == "1" && len(r[1]) == 8 && len(r[2]) == 24 && isHex(r[1]+r[2]) &&
+				r[1]+r[2] != strings.Repeat("0", 32) {
+				traceID = r[1] + r[2]
+			}
+		case k == "Parent" && len(v) == 16 && isHex(v) && v != strings.Repeat("0", 16):
+			spanID = v
+		}
+	}
+	if traceID == "" {
+		return randomTraceID().String(), ""
+	}
+	return traceID, spanID
 }
 
 // traceParent is the W3C traceparent header of a trace and span, sampled;

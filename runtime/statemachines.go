@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,6 +28,9 @@ type StateMachineParams struct {
 	Definition []byte
 	Type       string // STANDARD (default) or EXPRESS; create only
 	RoleARN    string
+	// Tracing is the tracingConfiguration's enabled flag; nil leaves it
+	// (off for a new state machine).
+	Tracing *bool
 	// Publish publishes the definition as a new version.
 	Publish            bool
 	VersionDescription string
@@ -42,6 +46,8 @@ type StateMachineInfo struct {
 	Created    time.Time
 	Updated    time.Time
 	RevisionID string
+	// Tracing is the tracingConfiguration's enabled flag.
+	Tracing bool
 	// Description is a version's description (DescribeStateMachineVersion).
 	Description string
 	// VersionARN is set when the call published a version.
@@ -65,7 +71,8 @@ func (d *Durable) CreateStateMachine(ctx context.Context, p StateMachineParams) 
 	}
 	defer d.forgetStateMachine(p.Name)
 	if _, _, err := d.store.StateMachineCreate(ctx, &store.StateMachineCreateParams{
-		Name: p.Name, DefinitionSHA: sha, Type: typ, RoleARN: p.RoleARN, RevisionID: newRevision(), Now: d.now(),
+		Name: p.Name, DefinitionSHA: sha, Type: typ, RoleARN: cmp.Or(p.RoleARN, d.defaultRoleARN()), RevisionID: newRevision(), Now: d.now(),
+		Tracing: p.Tracing != nil && *p.Tracing,
 	}); err != nil {
 		return nil, err
 	}
@@ -84,7 +91,7 @@ func (d *Durable) UpdateStateMachine(ctx context.Context, p StateMachineParams) 
 		}
 	}
 	defer d.forgetStateMachine(p.Name)
-	_, err = d.store.StateMachineUpdate(ctx, &store.StateMachineUpdateParams{Name: p.Name, DefinitionSHA: sha, RoleARN: p.RoleARN, RevisionID: newRevision(), Now: d.now()})
+	_, err = d.store.StateMachineUpdate(ctx, &store.StateMachineUpdateParams{Name: p.Name, DefinitionSHA: sha, RoleARN: p.RoleARN, RevisionID: newRevision(), Now: d.now(), Tracing: p.Tracing})
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("%w: %s", ErrStateMachineDoesNotExist, d.StateMachineARN(p.Name))
 	}
@@ -133,8 +140,8 @@ func (d *Durable) DescribeStateMachine(ctx context.Context, name string) (_ *Sta
 	if err != nil {
 		return nil, err
 	}
-	return &StateMachineInfo{ARN: d.StateMachineARN(name), Name: name, Definition: def, Type: sm.Type, RoleARN: sm.RoleARN,
-		Created: sm.Created, Updated: sm.Updated, RevisionID: sm.RevisionID}, nil
+	return &StateMachineInfo{ARN: d.StateMachineARN(name), Name: name, Definition: def, Type: sm.Type, RoleARN: cmp.Or(sm.RoleARN, d.defaultRoleARN()),
+		Created: sm.Created, Updated: sm.Updated, RevisionID: sm.RevisionID, Tracing: sm.Tracing}, nil
 }
 
 // ListStateMachines lists state machine names in lexical order; next is

@@ -881,6 +881,29 @@ func testStateMachines(t *testing.T, c *Client) {
 	require.Equal(t, &StateMachineVersion{Version: 1, DefinitionSHA: "sha2", Created: t0.Truncate(time.Millisecond), Description: "first"}, ver)
 	_, err = c.StateMachineVersionGet(ctx, "orders", 3)
 	require.ErrorIs(t, err, ErrNotFound)
+	versions, err := c.StateMachineVersionList(ctx, "orders")
+	require.NoError(t, err)
+	require.Len(t, versions, 2)
+	require.Equal(t, []int{2, 1}, []int{versions[0].Version, versions[1].Version}, "newest first")
+	require.Equal(t, ver, versions[1])
+	versions, err = c.StateMachineVersionList(ctx, "nope")
+	require.NoError(t, err)
+	require.Empty(t, versions)
+
+	// Tracing is off unless created or updated on; an update without it
+	// leaves it.
+	on := true
+	traced, _, err := c.StateMachineCreate(ctx, &StateMachineCreateParams{Name: "traced", DefinitionSHA: "s", Type: "STANDARD", Now: t0, Tracing: true})
+	require.NoError(t, err)
+	require.True(t, traced.Tracing)
+	traced, err = c.StateMachineUpdate(ctx, &StateMachineUpdateParams{Name: "traced", DefinitionSHA: "s2", Now: t0})
+	require.NoError(t, err)
+	require.True(t, traced.Tracing)
+	on = false
+	traced, err = c.StateMachineUpdate(ctx, &StateMachineUpdateParams{Name: "traced", Now: t0, Tracing: &on})
+	require.NoError(t, err)
+	require.False(t, traced.Tracing)
+	require.NoError(t, c.StateMachineDelete(ctx, "traced"))
 
 	for _, n := range []string{"b", "a", "c"} {
 		_, _, err := c.StateMachineCreate(ctx, &StateMachineCreateParams{Name: n, DefinitionSHA: "s", Type: "STANDARD", Now: t0})
@@ -933,9 +956,23 @@ func testExecutionList(t *testing.T, c *Client) {
 	page, _, err = c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Status: "SUCCEEDED"})
 	require.NoError(t, err)
 	require.Equal(t, []string{ids[1]}, execIDs(page))
-	page, _, err = c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Status: "RUNNING", Limit: 3})
+	page, cursor, err = c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Status: "RUNNING", Limit: 3})
 	require.NoError(t, err)
 	require.Equal(t, []string{ids[4], ids[3], ids[2]}, execIDs(page))
+	// A full page that is the last has no cursor: all of them, and all of
+	// one status, the other executions between.
+	page, cursor, err = c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Status: "RUNNING", Limit: 1, Cursor: cursor})
+	require.NoError(t, err)
+	require.Equal(t, []string{ids[0]}, execIDs(page), "ids[1] is SUCCEEDED")
+	require.Empty(t, cursor)
+	page, cursor, err = c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Limit: 5})
+	require.NoError(t, err)
+	require.Len(t, page, 5)
+	require.Empty(t, cursor)
+	page, cursor, err = c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Status: "SUCCEEDED", Limit: 1})
+	require.NoError(t, err)
+	require.Equal(t, []string{ids[1]}, execIDs(page))
+	require.Empty(t, cursor, "no SUCCEEDED one follows")
 	_, _, err = c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Cursor: "x"})
 	require.ErrorIs(t, err, ErrInvalid)
 }

@@ -37,6 +37,7 @@ const (
 	fieldSpan       = "span"
 	fieldRole       = "role"
 	fieldTestCase   = "testcase" // the mock test case it runs under; absent for none
+	fieldHeader     = "theader"  // the trace header the caller started it with
 	fieldEvents     = "events"   // the latest history event id
 	fieldOutbox     = "outbox"   // the latest outbox entry's seq
 )
@@ -58,10 +59,13 @@ type Execution struct {
 	StopDate        time.Time // zero while open
 	TraceID         string
 	SpanID          string
-	RoleARN         string
-	TestCase        string // the mock test case it runs under ("" for none)
-	Events          int64  // the latest history event id: the history's length
-	RedriveCount    int    // how many times it was redriven
+	// TraceHeader is the trace header the caller started it with (an
+	// X-Ray or W3C header, kept as given); "" when none was.
+	TraceHeader  string
+	RoleARN      string
+	TestCase     string // the mock test case it runs under ("" for none)
+	Events       int64  // the latest history event id: the history's length
+	RedriveCount int    // how many times it was redriven
 }
 
 // ExecutionCreateParams describe a new execution and its first transition.
@@ -73,6 +77,7 @@ type ExecutionCreateParams struct {
 	StartDate       time.Time
 	TraceID         string
 	SpanID          string
+	TraceHeader     string // the caller's trace header, as given ("" for none)
 	RoleARN         string // the state machine's role when it started
 	// TestCase is the mock test case the execution runs under (Step
 	// Functions Local's "#TestCase" suffix); "" for none.
@@ -206,6 +211,9 @@ func createArgs(id string, p *ExecutionCreateParams) (args, error) {
 	if p.TestCase != "" {
 		fields = append(fields, fieldTestCase, p.TestCase)
 	}
+	if p.TraceHeader != "" {
+		fields = append(fields, fieldHeader, p.TraceHeader)
+	}
 	a.pairs(fields...)
 	if err := a.events(p.Events); err != nil {
 		return nil, err
@@ -304,6 +312,7 @@ func (c *Client) ExecutionGet(ctx context.Context, id string) (*Execution, error
 		Cause:           h[fieldCause],
 		TraceID:         h[fieldTrace],
 		SpanID:          h[fieldSpan],
+		TraceHeader:     h[fieldHeader],
 		RoleARN:         h[fieldRole],
 		TestCase:        h[fieldTestCase],
 	}

@@ -45,8 +45,11 @@ func (c *Client) ExecutionList(ctx context.Context, p *ExecutionListParams) ([]*
 	}
 	key := c.keys.StateMachineExecutionsKey(p.StateMachine)
 	var out []*Execution
-	for len(out) < limit {
-		ids, err := c.rdb.ZRevRange(ctx, key, int64(offset), int64(offset+limit-1)).Result()
+	// The page is limit executions; one more, read but not returned, says
+	// there is a next page, so that the last page has no cursor.
+	next := 0 // the cursor after the page's last execution
+	for {
+		ids, err := c.rdb.ZRevRange(ctx, key, int64(offset), int64(offset+limit)).Result()
 		if err != nil {
 			return nil, "", fmt.Errorf("store: listing executions of %s: %w", p.StateMachine, err)
 		}
@@ -59,13 +62,13 @@ func (c *Client) ExecutionList(ctx context.Context, p *ExecutionListParams) ([]*
 				continue // deleted since: the index lags
 			}
 			if p.Status == "" || e.Status == p.Status {
-				out = append(out, e)
 				if len(out) == limit {
-					return out, strconv.Itoa(offset + i + 1), nil
+					return out, strconv.Itoa(next), nil
 				}
+				out = append(out, e)
+				next = offset + i + 1
 			}
 		}
 		offset += len(ids)
 	}
-	return out, "", nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,9 @@ type StateMachine struct {
 	Created       time.Time
 	Updated       time.Time // zero until updated
 	RevisionID    string    // changes with every update
+	// Tracing is the tracingConfiguration's enabled flag it was created
+	// or last updated with.
+	Tracing bool
 }
 
 // StateMachineVersion is a published, immutable version.
@@ -40,6 +44,7 @@ var ErrStateMachineExists = errors.New("store: state machine already exists")
 //	KEYS[1] the state machine's hash
 //	ARGV[1] "create" or "update"   ARGV[2] definition sha   ARGV[3] type
 //	ARGV[4] role ARN               ARGV[5] now (unix ms)    ARGV[6] new revision id
+//	ARGV[7] tracing: "1" on, "0" off, "" unchanged (update) or off (create)
 //
 // create: {OK} when created; {EXISTING} when one exists with the same sha,
 // type and role (AWS's idempotent create); else {EXISTS}. update: {NOTFOUND}
@@ -54,12 +59,13 @@ if ARGV[1] == 'create' then
     if cur[1] == ARGV[2] and cur[2] == ARGV[3] and cur[3] == ARGV[4] then return {4} end
     return {5}
   end
-  redis.call('HSET', h, 'sha', ARGV[2], 'type', ARGV[3], 'role', ARGV[4], 'created', ARGV[5], 'updated', '', 'revision', ARGV[6])
+  redis.call('HSET', h, 'sha', ARGV[2], 'type', ARGV[3], 'role', ARGV[4], 'created', ARGV[5], 'updated', '', 'revision', ARGV[6], 'tracing', ARGV[7])
   return {0}
 end
 if not exists then return {3} end
 if ARGV[2] ~= '' then redis.call('HSET', h, 'sha', ARGV[2]) end
 if ARGV[4] ~= '' then redis.call('HSET', h, 'role', ARGV[4]) end
+if ARGV[7] ~= '' then redis.call('HSET', h, 'tracing', ARGV[7]) end
 redis.call('HSET', h, 'updated', ARGV[5], 'revision', ARGV[6])
 return {0}
 `)
@@ -68,6 +74,7 @@ return {0}
 type StateMachineCreateParams struct {
 	Name, DefinitionSHA, Type, RoleARN, RevisionID string
 	Now                                            time.Time
+	Tracing                                        bool
 }
 
 // StateMachineCreate creates a state machine; one that exists with the
@@ -77,7 +84,7 @@ func (c *Client) StateMachineCreate(ctx context.Context, p *StateMachineCreatePa
 		return nil, false, err
 	}
 	res, err := scriptStateMachinePut.Run(ctx, c.rdb, []string{c.keys.StateMachineKey(p.Name)},
-		"create", p.DefinitionSHA, p.Type, p.RoleARN, p.Now.UnixMilli(), p.RevisionID).Slice()
+		"create", p.DefinitionSHA, p.Type, p.RoleARN, p.Now.UnixMilli(), p.RevisionID, tracingArg(&p.Tracing)).Slice()
 	if err != nil {
 		return nil, false, fmt.Errorf("store: creating state machine %s: %w", p.Name, err)
 	}
@@ -103,6 +110,7 @@ func (c *Client) StateMachineCreate(ctx context.Context, p *StateMachineCreatePa
 type StateMachineUpdateParams struct {
 	Name, DefinitionSHA, RoleARN, RevisionID string
 	Now                                      time.Time
+	Tracing                                  *bool // nil: unchanged
 }
 
 // StateMachineUpdate updates a state machine, or returns ErrNotFound.
@@ -111,7 +119,7 @@ func (c *Client) StateMachineUpdate(ctx context.Context, p *StateMachineUpdatePa
 		return nil, err
 	}
 	res, err := scriptStateMachinePut.Run(ctx, c.rdb, []string{c.keys.StateMachineKey(p.Name)},
-		"update", p.DefinitionSHA, "", p.RoleARN, p.Now.UnixMilli(), p.RevisionID).Slice()
+		"update", p.DefinitionSHA, "", p.RoleARN, p.Now.UnixMilli(), p.RevisionID, tracingArg(p.Tracing)).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("store: updating state machine %s: %w", p.Name, err)
 	}
@@ -120,6 +128,17 @@ func (c *Client) StateMachineUpdate(ctx context.Context, p *StateMachineUpdatePa
 	}
 	_ = c.rdb.ZAdd(ctx, c.keys.StateMachinesKey(), redis.Z{Member: p.Name}).Err() // repairs the index
 	return c.StateMachineGet(ctx, p.Name)
+}
+
+// tracingArg is the script's tracing argument (ARGV[7]).
+func tracingArg(on *bool) string {
+	switch {
+	case on == nil:
+		return ""
+	case *on:
+		return "1"
+	}
+	return "0"
 }
 
 // StateMachineGet returns a state machine, or ErrNotFound.
@@ -131,7 +150,7 @@ func (c *Client) StateMachineGet(ctx context.Context, name string) (*StateMachin
 	if len(h) == 0 {
 		return nil, fmt.Errorf("%w: state machine %s", ErrNotFound, name)
 	}
-	sm := &StateMachine{Name: name, DefinitionSHA: h["sha"], Type: h["type"], RoleARN: h["role"], RevisionID: h["revision"]}
+	sm := &StateMachine{Name: name, DefinitionSHA: h["sha"], Type: h["type"], RoleARN: h["role"], RevisionID: h["revision"], Tracing: h["tracing"] == "1"}
 	if sm.Created, err = millis(h["created"]); err != nil {
 		return nil, fmt.Errorf("%w: state machine %s: %v", ErrCorrupt, name, err)
 	}
@@ -209,6 +228,32 @@ func (c *Client) StateMachineVersionPublish(ctx context.Context, name, sha, desc
 		return 0, fmt.Errorf("store: publishing a version of %s: %w", name, err)
 	}
 	return int(intAt(res, 1)), nil
+}
+
+// StateMachineVersionList returns a state machine's published versions,
+// newest (highest number) first; none for a state machine that has none
+// or does not exist. AWS allows 1,000 versions a state machine: the list
+// is read whole.
+func (c *Client) StateMachineVersionList(ctx context.Context, name string) ([]*StateMachineVersion, error) {
+	h, err := c.rdb.HGetAll(ctx, c.keys.StateMachineVersionsKey(name)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: versions of %s: %w", name, err)
+	}
+	out := make([]*StateMachineVersion, 0, len(h))
+	for field, v := range h {
+		n, err := strconv.Atoi(field)
+		if err != nil {
+			continue // "next", the counter
+		}
+		f := strings.SplitN(v, "|", 3)
+		created, err := millis(f[min(1, len(f)-1)])
+		if len(f) != 3 || err != nil {
+			return nil, fmt.Errorf("%w: version %d of %s", ErrCorrupt, n, name)
+		}
+		out = append(out, &StateMachineVersion{Version: n, DefinitionSHA: f[0], Created: created, Description: f[2]})
+	}
+	slices.SortFunc(out, func(a, b *StateMachineVersion) int { return b.Version - a.Version })
+	return out, nil
 }
 
 // StateMachineVersionGet returns a published version, or ErrNotFound.

@@ -104,7 +104,7 @@ topics: [orders]
 	require.Equal(t, 2, res.code, res.stderr)
 	require.NotContains(t, res.stdout, "serving")
 	for _, want := range []string{
-		filepath.Join(dir, "bad.asl.json") + `: /States/A/Next: MISSING_TRANSITION_TARGET`,
+		filepath.Join(dir, "bad.asl.json") + `:1: /States/A/Next: MISSING_TRANSITION_TARGET`,
 		filepath.Join(dir, "signalbox.yaml") + `:4: routes[0].path: "nope" must start with /`,
 		filepath.Join(dir, "signalbox.yaml") + `:5: topics: topics are not supported yet`,
 		"signalbox serve: 5 problem(s) in " + filepath.Join(dir, "signalbox.yaml") + "; nothing started",

@@ -17,6 +17,7 @@ import (
 	"github.com/signalbox/signalbox/asl/diag"
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/mock"
+	"github.com/signalbox/signalbox/internal/aslfile"
 	"github.com/signalbox/signalbox/internal/cli"
 	"github.com/signalbox/signalbox/runtime"
 )
@@ -96,9 +97,17 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return fail("--max-payload must be a number of bytes, got %d", *maxPayload)
 	}
 	o := runOptions{Input: map[string]any{}, MaxPayload: *maxPayload}
-	if o.Definition, err = os.ReadFile(files[0]); err != nil {
+	data, err := os.ReadFile(files[0])
+	if err != nil {
 		return fail("%v", err)
 	}
+	def, err := aslfile.Parse(files[0], data)
+	var ye *aslfile.Error
+	if errors.As(err, &ye) {
+		fmt.Fprintln(stderr, fileDiagnostic{File: files[0], Line: ye.Line, Diagnostic: diag.Diagnostic{Code: aslfile.InvalidYAML, Message: ye.Message}})
+		return 2
+	}
+	o.Definition = def.JSON
 	switch *clock {
 	case "real":
 	case "virtual":
@@ -135,7 +144,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.StateMachine == "" {
 		base := filepath.Base(files[0])
-		for _, ext := range []string{".json", ".asl"} {
+		for _, ext := range []string{".json", ".yaml", ".yml", ".asl"} {
 			base = strings.TrimSuffix(base, ext)
 		}
 		o.StateMachine = base
@@ -147,14 +156,18 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		var de *diag.Error
 		if errors.As(err, &de) {
 			for _, d := range de.Diagnostics {
-				fmt.Fprintln(stderr, d.String())
+				line := def.Line(d.Path)
+				if d.Code == diag.InvalidJSON {
+					line = aslfile.JSONErrorLine(def.JSON)
+				}
+				fmt.Fprintln(stderr, fileDiagnostic{File: files[0], Line: line, Diagnostic: d})
 			}
 			return 2
 		}
 		return fail("%v", err)
 	}
-	data, _ := json.Marshal(renderResult(res, *history))
-	fmt.Fprintln(stdout, string(data))
+	out, _ := json.Marshal(renderResult(res, *history))
+	fmt.Fprintln(stdout, string(out))
 	if res.Status == runtime.StatusSucceeded {
 		return 0
 	}

@@ -93,11 +93,12 @@ func TestRunCLIInvalidDefinition(t *testing.T) {
 	require.Equal(t, 2, res.code)
 	require.Empty(t, res.stdout, "nothing on stdout")
 	lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
-	require.Len(t, lines, 2, res.stderr)
-	require.Contains(t, lines[0], "/States/A/Retry/0/ErrorEquals/0")
+	require.Len(t, lines, 3, res.stderr)
+	require.Contains(t, lines[0], "invalid.asl.json:4: /States/A/Retry/0/ErrorEquals/0")
 	require.Contains(t, lines[0], "STATES_ALL_NOT_LAST")
-	require.Contains(t, lines[1], "/States/B/Type")
-	require.Contains(t, lines[1], "SCHEMA_VALIDATION_FAILED")
+	require.Contains(t, lines[1], "invalid.asl.json:5: /States/B UNREACHABLE_STATE")
+	require.Contains(t, lines[2], "invalid.asl.json:5: /States/B/Type")
+	require.Contains(t, lines[2], "SCHEMA_VALIDATION_FAILED")
 }
 
 func TestRunCLIBadArguments(t *testing.T) {

@@ -370,9 +370,9 @@ func TestServeEveryStepFunctionsAction(t *testing.T) {
 	require.JSONEq(t, `{"amount":42,"answer":{"approved":true}}`, aws.ToString(done.Output))
 	// A token is usable once.
 	_, err = client.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(token), Output: aws.String(`{}`)})
-	requireSFNError[*types.TaskDoesNotExist](t, err)
+	requireSFNError[*types.TaskTimedOut](t, err)
 	_, err = client.SendTaskHeartbeat(ctx, &sfn.SendTaskHeartbeatInput{TaskToken: aws.String(token)})
-	requireSFNError[*types.TaskDoesNotExist](t, err)
+	requireSFNError[*types.TaskTimedOut](t, err)
 	_, err = client.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String("not-a-token"), Output: aws.String(`{}`)})
 	requireSFNError[*types.InvalidToken](t, err)
 	_, err = client.SendTaskHeartbeat(ctx, &sfn.SendTaskHeartbeatInput{TaskToken: aws.String("not-a-token")})
@@ -392,7 +392,7 @@ func TestServeEveryStepFunctionsAction(t *testing.T) {
 	require.Equal(t, "by a human", aws.ToString(failed.Cause))
 	require.Equal(t, types.ExecutionRedriveStatusRedrivable, failed.RedriveStatus)
 	_, err = client.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{TaskToken: aws.String(token), Error: aws.String("Late")})
-	requireSFNError[*types.TaskDoesNotExist](t, err)
+	requireSFNError[*types.TaskTimedOut](t, err)
 	_, err = client.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{TaskToken: aws.String("not-a-token")})
 	requireSFNError[*types.InvalidToken](t, err)
 

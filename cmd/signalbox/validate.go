@@ -1,21 +1,59 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/asl/diag"
+	"github.com/signalbox/signalbox/internal/aslfile"
 	"github.com/signalbox/signalbox/internal/cli"
 )
 
-// fileDiagnostic is a diagnostic of one file, for --json.
+// fileDiagnostic is a diagnostic of one file, at its line (0: unknown).
 type fileDiagnostic struct {
 	File string `json:"file"`
+	Line int    `json:"line,omitempty"`
 	diag.Diagnostic
+}
+
+// String is the diagnostic as a line of text: "FILE:LINE: PATH CODE
+// MESSAGE", as compilers and `serve --config` put it.
+func (d fileDiagnostic) String() string {
+	loc := d.File
+	if d.Line > 0 {
+		loc += ":" + strconv.Itoa(d.Line)
+	}
+	return loc + ": " + cmp.Or(d.Path, "/") + " " + d.Code + " " + d.Message
+}
+
+// validateFile reads a definition file, JSON or YAML (aslfile), and
+// returns its diagnostics, each at its line in the file.
+func validateFile(file string) []fileDiagnostic {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return []fileDiagnostic{{File: file, Diagnostic: diag.Diagnostic{Code: "FILE_UNREADABLE", Message: err.Error()}}}
+	}
+	def, err := aslfile.Parse(file, data)
+	var ye *aslfile.Error
+	if errors.As(err, &ye) {
+		return []fileDiagnostic{{File: file, Line: ye.Line, Diagnostic: diag.Diagnostic{Code: aslfile.InvalidYAML, Message: ye.Message}}}
+	}
+	var out []fileDiagnostic
+	for _, d := range asl.Validate(def.JSON) {
+		line := def.Line(d.Path)
+		if d.Code == diag.InvalidJSON {
+			line = aslfile.JSONErrorLine(def.JSON)
+		}
+		out = append(out, fileDiagnostic{File: file, Line: line, Diagnostic: d})
+	}
+	return out
 }
 
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
@@ -32,14 +70,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	all := []fileDiagnostic{}
 	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			all = append(all, fileDiagnostic{File: f, Diagnostic: diag.Diagnostic{Code: "FILE_UNREADABLE", Message: err.Error()}})
-			continue
-		}
-		for _, d := range asl.Validate(data) {
-			all = append(all, fileDiagnostic{File: f, Diagnostic: d})
-		}
+		all = append(all, validateFile(f)...)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -47,14 +78,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		_ = enc.Encode(all)
 	} else {
 		for _, d := range all {
-			p := d.Path
-			if p == "" {
-				p = "/"
-			}
-			if len(files) > 1 {
-				fmt.Fprintf(stdout, "%s: ", d.File)
-			}
-			fmt.Fprintf(stdout, "%s %s %s\n", p, d.Code, d.Message)
+			fmt.Fprintln(stdout, d.String())
 		}
 	}
 	if len(all) > 0 {

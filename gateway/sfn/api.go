@@ -92,6 +92,7 @@ var service = &awsproto.JSONService[*API]{Name: "Step Functions", TargetPrefix: 
 	"UpdateStateMachineAlias":          op(updateStateMachineAlias),
 	"DeleteStateMachineAlias":          op(deleteStateMachineAlias),
 	"ListStateMachineAliases":          op(listStateMachineAliases),
+	"ListStateMachineVersions":         op(listStateMachineVersions),
 	"CreateActivity":                   op(createActivity),
 	"DescribeActivity":                 op(describeActivity),
 	"DeleteActivity":                   op(deleteActivity),
@@ -102,7 +103,6 @@ var service = &awsproto.JSONService[*API]{Name: "Step Functions", TargetPrefix: 
 	"ListTagsForResource":              op(listTagsForResource),
 
 	"DeleteStateMachineVersion": unsupported("DeleteStateMachineVersion"),
-	"ListStateMachineVersions":  unsupported("ListStateMachineVersions"),
 	"DescribeMapRun":            unsupported("DescribeMapRun"),
 	"ListMapRuns":               unsupported("ListMapRuns"),
 	"UpdateMapRun":              unsupported("UpdateMapRun"),
@@ -186,7 +186,7 @@ func decodeToken(kind, token string) (string, error) {
 	if token == "" {
 		return "", nil
 	}
-	invalid := errorf(excInvalidToken, "Invalid Token: '%.64s'", token)
+	invalid := errorf(excInvalidToken, invalidToken)
 	if len(token) > 1024 {
 		return "", invalid
 	}

@@ -98,7 +98,7 @@ func toAWSError(err error) *awsproto.Error {
 			} else if msg == s.err.Error() {
 				msg = words(msg)
 			}
-			return &awsproto.Error{Status: s.status, Code: s.typ, Message: msg}
+			return &awsproto.Error{Status: s.status, Code: s.typ, Message: awsWording(s.typ, msg)}
 		}
 	}
 	if errors.Is(err, context.Canceled) {
@@ -108,6 +108,30 @@ func toAWSError(err error) *awsproto.Error {
 		return &awsproto.Error{Status: http.StatusServiceUnavailable, Code: excServiceUnavailable, Message: err.Error()}
 	}
 	return &awsproto.Error{Status: http.StatusInternalServerError, Code: excInternalFailure, Message: err.Error()}
+}
+
+// namedByARN are the exceptions AWS words as "<words of the name>:
+// '<ARN>'" ("State Machine Does Not Exist: 'arn:aws:states:...'").
+var namedByARN = map[string]bool{
+	excStateMachineDoesNotExist: true, excStateMachineAlreadyExists: true,
+	excExecutionDoesNotExist: true, excExecutionAlreadyExists: true, excActivityDoesNotExist: true,
+}
+
+// invalidToken is AWS's message of InvalidToken, whatever the token (a
+// task token or a page token) and whatever is wrong with it.
+const invalidToken = "Invalid Token: 'Invalid token'"
+
+// awsWording words the runtime's message of an exception as AWS does,
+// where AWS's wording is known: an ARN alone becomes "State Machine Does
+// Not Exist: '<ARN>'", and InvalidToken has one message.
+func awsWording(typ, msg string) string {
+	switch {
+	case typ == excInvalidToken:
+		return invalidToken
+	case namedByARN[typ] && strings.HasPrefix(msg, "arn:") && !strings.ContainsAny(msg, " '"):
+		return words(typ) + ": '" + msg + "'"
+	}
+	return msg
 }
 
 // notFound turns the runtime's "no such record" (ErrNotFound) into the

@@ -19,7 +19,9 @@ func TestToAWSError(t *testing.T) {
 		status       int
 		typ, message string
 	}{
-		{fmt.Errorf("%w: arn:x", runtime.ErrStateMachineDoesNotExist), 400, "StateMachineDoesNotExist", "arn:x"},
+		{fmt.Errorf("%w: arn:x", runtime.ErrStateMachineDoesNotExist), 400, "StateMachineDoesNotExist", "State Machine Does Not Exist: 'arn:x'"},
+		{fmt.Errorf("%w: name (RUNNING)", runtime.ErrExecutionAlreadyExists), 400, "ExecutionAlreadyExists", "name (RUNNING)"},
+		{fmt.Errorf("%w: %q", runtime.ErrInvalidToken, "abc"), 400, "InvalidToken", "Invalid Token: 'Invalid token'"},
 		{fmt.Errorf("starting: %w", fmt.Errorf("%w: name", runtime.ErrInvalidName)), 400, "InvalidName", "name"},
 		{runtime.ErrTaskDoesNotExist, 400, "TaskDoesNotExist", "Task Does Not Exist"},
 		{fmt.Errorf("%w: alias a", runtime.ErrConflict), 409, "ConflictException", "alias a"},

@@ -1,6 +1,7 @@
 package sfn
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/runtime"
@@ -28,16 +30,31 @@ func httpRequest(ctx context.Context) *http.Request {
 	return r
 }
 
-// traceParent is the W3C trace context an execution joins: traceHeader
-// when it is one, else the request's traceparent header.
-func traceParent(ctx context.Context, traceHeader string) string {
-	if strings.HasPrefix(traceHeader, "00-") {
-		return traceHeader
+// maxTraceHeader is AWS's limit on traceHeader: 256 ASCII characters.
+const maxTraceHeader = 256
+
+// traceHeader is the trace header an execution is started with, kept as
+// given: as AWS documents it, the request's X-Amzn-Trace-Id header when
+// there is one (preferred), else the traceHeader member (an X-Ray trace
+// header, or a W3C traceparent); else the request's W3C traceparent
+// header. The runtime joins the trace it names.
+func traceHeader(ctx context.Context, member string) (string, error) {
+	if len(member) > maxTraceHeader {
+		return "", tooLong("traceHeader", len(member), maxTraceHeader)
 	}
-	if r := httpRequest(ctx); r != nil {
-		return r.Header.Get("traceparent")
+	for _, r := range member {
+		if r > unicode.MaxASCII {
+			return "", errorf(excValidation, "1 validation error detected: Value at 'traceHeader' failed to satisfy constraint: Member must satisfy regular expression pattern: \\p{ASCII}*")
+		}
 	}
-	return ""
+	r := httpRequest(ctx)
+	if r == nil {
+		return member, nil
+	}
+	if h := r.Header.Get("X-Amzn-Trace-Id"); h != "" && len(h) <= maxTraceHeader {
+		return h, nil
+	}
+	return cmp.Or(member, r.Header.Get("traceparent")), nil
 }
 
 // decodeInput parses an execution's input: a JSON text, "{}" when absent.
@@ -86,14 +103,22 @@ type startExecutionOutput struct {
 // versions or aliases; idempotent for the same name and input while the
 // execution runs.
 func startExecution(s *API, ctx context.Context, in *startExecutionInput) (*startExecutionOutput, error) {
-	if _, err := s.parseStateMachineARN(withoutTestCase(in.StateMachineARN), "stateMachineArn", true); err != nil {
+	ref, err := s.parseStateMachineARN(withoutTestCase(in.StateMachineARN), "stateMachineArn", true)
+	if err != nil {
 		return nil, err
 	}
 	input, _, err := decodeInput(in.Input)
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.rt().StartExecution(ctx, in.StateMachineARN, in.Name, input, traceParent(ctx, in.TraceHeader))
+	header, err := traceHeader(ctx, in.TraceHeader)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.rt().StartExecution(ctx, in.StateMachineARN, in.Name, input, header)
+	if errors.Is(err, runtime.ErrExecutionAlreadyExists) {
+		return nil, errorf(excExecutionAlreadyExists, "Execution Already Exists: '%s'", s.arnPrefix()+"execution:"+ref.Name+":"+in.Name)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -134,6 +159,31 @@ type startSyncExecutionOutput struct {
 	Output          *string      `json:"output,omitempty"`
 	OutputDetails   *dataDetails `json:"outputDetails,omitempty"`
 	TraceHeader     string       `json:"traceHeader,omitempty"`
+	BillingDetails  *billing     `json:"billingDetails,omitempty"`
+}
+
+// billing is StartSyncExecution's billingDetails, reckoned as AWS's
+// pricing page says it bills an Express execution: its duration rounded
+// up to the next 100 ms, and its memory in 64 MB chunks, the memory
+// being 50 MB and the definition's size and the execution's data (here
+// its input and output; AWS also counts each Map or Parallel step's
+// data, which Signalbox does not measure).
+type billing struct {
+	MemoryMB   int64 `json:"billedMemoryUsedInMB"`
+	DurationMS int64 `json:"billedDurationInMilliseconds"`
+}
+
+func billingOf(duration time.Duration, definition, input, output int) *billing {
+	const chunk = 64 << 20
+	ms := max(duration.Milliseconds(), 0)
+	if duration%time.Millisecond > 0 {
+		ms++
+	}
+	memory := int64(50<<20 + definition + input + output)
+	return &billing{
+		MemoryMB:   (memory + chunk - 1) / chunk * (chunk >> 20),
+		DurationMS: max((ms+99)/100*100, 100),
+	}
 }
 
 // startSyncExecution runs an EXPRESS state machine's execution to its end
@@ -148,6 +198,10 @@ func startSyncExecution(s *API, ctx context.Context, in *startSyncExecutionInput
 		return nil, err
 	}
 	input, text, err := decodeInput(in.Input)
+	if err != nil {
+		return nil, err
+	}
+	header, err := traceHeader(ctx, in.TraceHeader)
 	if err != nil {
 		return nil, err
 	}
@@ -171,13 +225,17 @@ func startSyncExecution(s *API, ctx context.Context, in *startSyncExecutionInput
 	out := &startSyncExecutionOutput{
 		ExecutionARN: res.ExecutionARN, StateMachineARN: withoutTestCase(in.StateMachineARN), Name: name,
 		StartDate: at(res.StartDate), StopDate: at(res.StopDate), Status: string(res.Status),
-		Error: res.Error, Cause: res.Cause, TraceHeader: in.TraceHeader,
+		Error: res.Error, Cause: res.Cause, TraceHeader: header,
 	}
+	output := ""
+	if res.Status == runtime.StatusSucceeded {
+		output = asl.EncodeJSON(res.Output)
+	}
+	out.BillingDetails = billingOf(res.StopDate.Sub(res.StartDate), len(sm.Definition), len(text), len(output))
 	if !metadataOnly {
 		out.Input, out.InputDetails = &text, &dataDetails{Included: true}
 		if res.Status == runtime.StatusSucceeded {
-			o := asl.EncodeJSON(res.Output)
-			out.Output, out.OutputDetails = &o, &dataDetails{Included: true}
+			out.Output, out.OutputDetails = &output, &dataDetails{Included: true}
 		}
 	}
 	return out, nil
@@ -228,9 +286,9 @@ func describeExecution(s *API, ctx context.Context, in *describeExecutionInput) 
 		StartDate: at(e.StartDate), StopDate: at(e.StopDate), Error: e.Error, Cause: e.Cause,
 		RedriveCount: e.RedriveCount,
 	}
-	if e.TraceID != "" && e.SpanID != "" {
-		out.TraceHeader = "00-" + e.TraceID + "-" + e.SpanID + "-01"
-	}
+	// The caller's trace header as given; without one, the W3C
+	// traceparent of the execution's own trace.
+	out.TraceHeader = cmp.Or(e.TraceHeader, e.TraceParent)
 	out.RedriveStatus, out.RedriveStatusReason = redriveStatus(e.Status)
 	if out.StateMachineVersionARN, out.StateMachineAliasARN, err = s.rt().ExecutionOrigin(ctx, e.ID); err != nil {
 		return nil, err
@@ -308,8 +366,14 @@ func listExecutions(s *API, ctx context.Context, in *listExecutionsInput) (*list
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.rt().DescribeStateMachine(ctx, ref.Name); err != nil {
+	sm, err := s.rt().DescribeStateMachine(ctx, ref.Name)
+	if err != nil {
 		return nil, err
+	}
+	if sm.Type == runtime.TypeExpress {
+		// AWS records no EXPRESS executions to list (they go to
+		// CloudWatch Logs).
+		return nil, errorf(excStateMachineTypeNotSupp, "This operation is not supported by this type of state machine")
 	}
 	list, next, err := s.rt().ListExecutions(ctx, ref.Name, in.StatusFilter, cursor, limit)
 	if err != nil {
@@ -364,7 +428,7 @@ func getExecutionHistory(s *API, ctx context.Context, in *getExecutionHistoryInp
 	var from int64
 	if cursor != "" {
 		if from, err = strconv.ParseInt(cursor, 10, 64); err != nil || from < 1 {
-			return nil, errorf(excInvalidToken, "Invalid Token: '%.64s'", in.NextToken)
+			return nil, errorf(excInvalidToken, invalidToken)
 		}
 	}
 	if _, err := s.describe(ctx, ref); err != nil {

@@ -3,6 +3,7 @@ package sfn
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/signalbox/signalbox/asl"
@@ -28,6 +29,21 @@ type encryptionConfiguration struct {
 
 type tracingConfiguration struct {
 	Enabled bool `json:"enabled"`
+}
+
+// tracing is the runtime's tracing flag of a configuration; nil for none.
+func (t *tracingConfiguration) tracing() *bool {
+	if t == nil {
+		return nil
+	}
+	return &t.Enabled
+}
+
+// loggingOff is the loggingConfiguration DescribeStateMachine shows: the
+// only one Signalbox accepts, AWS's default.
+type loggingOff struct {
+	Level                string `json:"level"`
+	IncludeExecutionData bool   `json:"includeExecutionData"`
 }
 
 // checkConfigurations refuses the configurations Signalbox cannot honour.
@@ -112,8 +128,11 @@ func createStateMachine(s *API, ctx context.Context, in *createStateMachineInput
 	}
 	info, err := s.rt().CreateStateMachine(ctx, runtime.StateMachineParams{
 		Name: in.Name, Definition: []byte(in.Definition), Type: in.Type, RoleARN: in.RoleARN,
-		Publish: in.Publish, VersionDescription: in.VersionDescription,
+		Tracing: in.TracingConfiguration.tracing(), Publish: in.Publish, VersionDescription: in.VersionDescription,
 	})
+	if errors.Is(err, runtime.ErrStateMachineAlreadyExists) {
+		return nil, errorf(excStateMachineAlreadyExists, "State Machine Already Exists: '%s'", s.rt().StateMachineARN(in.Name))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +186,7 @@ func updateStateMachine(s *API, ctx context.Context, in *updateStateMachineInput
 	}
 	info, err := s.rt().UpdateStateMachine(ctx, runtime.StateMachineParams{
 		Name: ref.Name, Definition: []byte(in.Definition), RoleARN: in.RoleARN,
-		Publish: in.Publish, VersionDescription: in.VersionDescription,
+		Tracing: in.TracingConfiguration.tracing(), Publish: in.Publish, VersionDescription: in.VersionDescription,
 	})
 	if err != nil {
 		return nil, err
@@ -209,6 +228,9 @@ type describeStateMachineOutput struct {
 	CreationDate    epoch  `json:"creationDate"`
 	RevisionID      string `json:"revisionId,omitempty"`
 	Description     string `json:"description,omitempty"`
+
+	LoggingConfiguration loggingOff           `json:"loggingConfiguration"`
+	TracingConfiguration tracingConfiguration `json:"tracingConfiguration"`
 }
 
 // describeStateMachine describes a state machine, or one of its versions
@@ -232,6 +254,7 @@ func describeStateMachine(s *API, ctx context.Context, in *describeStateMachineI
 	out := &describeStateMachineOutput{
 		StateMachineARN: info.ARN, Name: info.Name, Status: "ACTIVE", Definition: string(info.Definition),
 		RoleARN: info.RoleARN, Type: info.Type, CreationDate: at(info.Created), RevisionID: info.RevisionID,
+		LoggingConfiguration: loggingOff{Level: "OFF"}, TracingConfiguration: tracingConfiguration{Enabled: info.Tracing},
 	}
 	if ref.Version > 0 {
 		v, err := s.rt().DescribeStateMachineVersion(ctx, ref.Name, ref.Version)
@@ -367,6 +390,9 @@ type describeStateMachineForExecutionOutput struct {
 	RoleARN         string `json:"roleArn"`
 	UpdateDate      epoch  `json:"updateDate,omitzero"`
 	RevisionID      string `json:"revisionId,omitempty"`
+
+	LoggingConfiguration loggingOff           `json:"loggingConfiguration"`
+	TracingConfiguration tracingConfiguration `json:"tracingConfiguration"`
 }
 
 // describeStateMachineForExecution describes the state machine as the
@@ -387,6 +413,7 @@ func describeStateMachineForExecution(s *API, ctx context.Context, in *describeS
 	out := &describeStateMachineForExecutionOutput{
 		StateMachineARN: info.ARN, Name: info.Name, Definition: string(info.Definition), RoleARN: info.RoleARN,
 		UpdateDate: at(info.Updated), RevisionID: info.RevisionID,
+		LoggingConfiguration: loggingOff{Level: "OFF"}, TracingConfiguration: tracingConfiguration{Enabled: info.Tracing},
 	}
 	if metadataOnly {
 		out.Definition = ""

@@ -2,6 +2,7 @@ package sfn
 
 import (
 	"context"
+	"errors"
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/runtime"
@@ -12,6 +13,17 @@ import (
 
 // maxTaskToken is AWS's limit on a task token's length.
 const maxTaskToken = 2048
+
+// taskGone is AWS's answer to an answer for a task that no longer waits:
+// one answered already, timed out, or whose execution ended. AWS documents
+// TaskTimedOut for "the task associated with the token has already been
+// closed", and words it so.
+func taskGone(err error) error {
+	if errors.Is(err, runtime.ErrTaskDoesNotExist) || errors.Is(err, runtime.ErrTaskTimedOut) {
+		return errorf(excTaskTimedOut, "Task Timed Out: 'Provided task does not exist anymore'")
+	}
+	return err
+}
 
 func checkToken(token string) error {
 	if token == "" {
@@ -42,7 +54,7 @@ func sendTaskSuccess(s *API, ctx context.Context, in *sendTaskSuccessInput) (*em
 	if err != nil {
 		return nil, errorf(excInvalidOutput, "Invalid Output: '%v'", err)
 	}
-	return &empty{}, s.rt().SendTaskSuccess(ctx, in.TaskToken, output)
+	return &empty{}, taskGone(s.rt().SendTaskSuccess(ctx, in.TaskToken, output))
 }
 
 type sendTaskFailureInput struct {
@@ -61,7 +73,7 @@ func sendTaskFailure(s *API, ctx context.Context, in *sendTaskFailureInput) (*em
 	if len(in.Cause) > 32768 {
 		return nil, tooLong("cause", len(in.Cause), 32768)
 	}
-	return &empty{}, s.rt().SendTaskFailure(ctx, in.TaskToken, in.Error, in.Cause)
+	return &empty{}, taskGone(s.rt().SendTaskFailure(ctx, in.TaskToken, in.Error, in.Cause))
 }
 
 type sendTaskHeartbeatInput struct {
@@ -72,5 +84,5 @@ func sendTaskHeartbeat(s *API, ctx context.Context, in *sendTaskHeartbeatInput) 
 	if err := checkToken(in.TaskToken); err != nil {
 		return nil, err
 	}
-	return &empty{}, s.rt().SendTaskHeartbeat(ctx, in.TaskToken)
+	return &empty{}, taskGone(s.rt().SendTaskHeartbeat(ctx, in.TaskToken))
 }

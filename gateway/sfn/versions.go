@@ -192,3 +192,46 @@ func listStateMachineAliases(s *API, ctx context.Context, in *listStateMachineAl
 	}
 	return out, nil
 }
+
+type listStateMachineVersionsInput struct {
+	StateMachineARN string `json:"stateMachineArn"`
+	MaxResults      int    `json:"maxResults"`
+	NextToken       string `json:"nextToken"`
+}
+
+type stateMachineVersionListItem struct {
+	StateMachineVersionARN string `json:"stateMachineVersionArn"`
+	CreationDate           epoch  `json:"creationDate"`
+}
+
+type listStateMachineVersionsOutput struct {
+	StateMachineVersions []stateMachineVersionListItem `json:"stateMachineVersions"`
+	NextToken            string                        `json:"nextToken,omitempty"`
+}
+
+// listStateMachineVersions lists a state machine's published versions,
+// newest first.
+func listStateMachineVersions(s *API, ctx context.Context, in *listStateMachineVersionsInput) (*listStateMachineVersionsOutput, error) {
+	ref, err := s.parseStateMachineARN(in.StateMachineARN, "stateMachineArn", false)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := pageSize(in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	kind := "versions/" + ref.Name
+	cursor, err := decodeToken(kind, in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	list, next, err := s.rt().ListStateMachineVersions(ctx, ref.Name, cursor, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &listStateMachineVersionsOutput{StateMachineVersions: make([]stateMachineVersionListItem, len(list)), NextToken: encodeToken(kind, next)}
+	for i, v := range list {
+		out.StateMachineVersions[i] = stateMachineVersionListItem{StateMachineVersionARN: v.ARN, CreationDate: at(v.Created)}
+	}
+	return out, nil
+}

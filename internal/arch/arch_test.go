@@ -44,9 +44,10 @@ var imports = []rule{
 	{"internal/testbin", nil},
 	{"internal/arch", nil},
 	{"internal/cli", nil},
+	{"internal/aslfile", nil}, // definition files: JSON or YAML, and their lines
 	// the configuration file: the parts decode their sections (routes by
 	// the gateway), so it sits where cmd does, below it
-	{"internal/config", []string{"gateway", "runtime", "asl"}},
+	{"internal/config", []string{"gateway", "runtime", "asl", "internal/aslfile"}},
 	// the bench tool: wiring, as cmd is
 	{"internal/bench", []string{anything}},
 }

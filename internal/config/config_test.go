@@ -95,11 +95,27 @@ stateMachines: []
 				`signalbox.yaml:4: stateMachines[2].definition: open missing.asl.json: no such file or directory`,
 				`signalbox.yaml:5: stateMachines[3].role: unknown key (known: definition, name, roleArn, type)`,
 				`signalbox.yaml:5: stateMachines[3].name: required`,
-				`bad.asl.json: /States/A/Next: MISSING_TRANSITION_TARGET the state "Nowhere" does not exist`,
-				`bad.asl.json: /States/B: SCHEMA_VALIDATION_FAILED a Wait state needs exactly one of Seconds, Timestamp, SecondsPath and TimestampPath`,
-				`bad.asl.json: /States/B: UNREACHABLE_STATE the state "B" is not reachable from StartAt`,
+				`bad.asl.json:1: /States/A/Next: MISSING_TRANSITION_TARGET the state "Nowhere" does not exist`,
+				`bad.asl.json:1: /States/B: SCHEMA_VALIDATION_FAILED a Wait state needs exactly one of Seconds, Timestamp, SecondsPath and TimestampPath`,
+				`bad.asl.json:1: /States/B: UNREACHABLE_STATE the state "B" is not reachable from StartAt`,
 				`signalbox.yaml:6: stateMachines[4].definition: required: the path of the definition file`,
 				`signalbox.yaml:7: stateMachines: the key is repeated`,
+			},
+		},
+		{
+			name: "YAML definitions: each problem at its line",
+			files: map[string]string{
+				"bad.asl.yaml": "StartAt: A\nStates:\n  A:\n    Type: Pass\n    Next: Nowhere\n  B:\n    Type: Wait\n    End: true\n",
+				"broken.yml":   "StartAt: A\nStates:\n  A: {Type: Pass\n",
+				"signalbox.yaml": `stateMachines:
+  - {name: bad, definition: bad.asl.yaml}
+  - {name: broken, definition: broken.yml}
+`},
+			want: []string{
+				`bad.asl.yaml:5: /States/A/Next: MISSING_TRANSITION_TARGET the state "Nowhere" does not exist`,
+				`bad.asl.yaml:6: /States/B: SCHEMA_VALIDATION_FAILED a Wait state needs exactly one of Seconds, Timestamp, SecondsPath and TimestampPath`,
+				`bad.asl.yaml:6: /States/B: UNREACHABLE_STATE the state "B" is not reachable from StartAt`,
+				`broken.yml:2: /: INVALID_YAML did not find expected ',' or '}'`,
 			},
 		},
 		{

@@ -2,6 +2,7 @@ package config
 
 import (
 	"cmp"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/signalbox/signalbox/asl"
+	aslDiag "github.com/signalbox/signalbox/asl/diag"
+	"github.com/signalbox/signalbox/internal/aslfile"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -66,8 +69,18 @@ func readDefinition(d *decoder, item *yaml.Node, path, file string) []byte {
 		d.fail(lookupNode(item, "definition"), path+".definition", "%v", err)
 		return nil
 	}
-	for _, diag := range asl.Validate(data) {
-		d.problems = append(d.problems, Problem{File: file, Path: cmp.Or(diag.Path, "/"), Message: diag.Code + " " + diag.Message})
+	def, err := aslfile.Parse(file, data)
+	var ye *aslfile.Error
+	if errors.As(err, &ye) {
+		d.problems = append(d.problems, Problem{File: file, Line: ye.Line, Path: "/", Message: aslfile.InvalidYAML + " " + ye.Message})
+		return nil
 	}
-	return data
+	for _, diag := range asl.Validate(def.JSON) {
+		line := def.Line(diag.Path)
+		if diag.Code == aslDiag.InvalidJSON {
+			line = aslfile.JSONErrorLine(def.JSON)
+		}
+		d.problems = append(d.problems, Problem{File: file, Line: line, Path: cmp.Or(diag.Path, "/"), Message: diag.Code + " " + diag.Message})
+	}
+	return def.JSON
 }
