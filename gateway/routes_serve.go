@@ -359,7 +359,7 @@ func (s *Server) serveRoute(c *gin.Context, r *liveRoute, params map[string]stri
 func (s *Server) serveSync(c *gin.Context, r *liveRoute, arn string, input any) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), r.Timeout)
 	defer cancel()
-	res, err := s.opts.Runtime.StartSyncExecution(ctx, arn, "", input)
+	res, err := s.opts.Runtime.StartSyncExecution(ctx, arn, "", input, c.GetHeader("traceparent"))
 	if err != nil {
 		s.routeStartError(c, r, err)
 		return

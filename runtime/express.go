@@ -20,7 +20,7 @@ const ExpressMaxDuration = 5 * time.Minute
 // dies takes the run with it, as AWS's EXPRESS workflows are at most once
 // when started asynchronously), and records how it ended. Names are not
 // idempotent: every start is a new execution.
-func (d *Durable) startExpress(ctx context.Context, smName, sha string, m *asl.StateMachine, name string, input any, testCase string) (*Started, error) {
+func (d *Durable) startExpress(ctx context.Context, smName, sha string, m *asl.StateMachine, name string, input any, testCase, traceparent string) (*Started, error) {
 	if name == "" {
 		name = newUUID()
 	}
@@ -40,8 +40,8 @@ func (d *Durable) startExpress(ctx context.Context, smName, sha string, m *asl.S
 		defer d.expressRuns.Done()
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ExpressMaxDuration)
 		defer cancel()
-		e := &Engine{Tasks: d.Tasks, Region: d.Region, Account: d.Account}
-		res := e.Run(rctx, m, Execution{StateMachineName: smName, Name: name, Input: input, Express: true, ARN: arn, NoHistory: true, TestCase: testCase})
+		e := &Engine{Tasks: d.Tasks, Region: d.Region, Account: d.Account, Tracer: d.Tracer}
+		res := e.Run(rctx, m, Execution{StateMachineName: smName, Name: name, Input: input, Express: true, ARN: arn, NoHistory: true, TestCase: testCase, TraceParent: traceparent})
 		x := &store.Execution{
 			ID: id, StateMachineARN: d.StateMachineARN(smName), Name: name, DefinitionSHA: sha,
 			Status: string(res.Status), Input: in, Error: res.Error, Cause: res.Cause,

@@ -187,7 +187,7 @@ func (d *Durable) StartExecution(ctx context.Context, arn, name string, input an
 		if err != nil {
 			return nil, err
 		}
-		return d.startExpress(ctx, sm.Name, sha, m, name, input, testCase)
+		return d.startExpress(ctx, sm.Name, sha, m, name, input, testCase, traceparent)
 	}
 	m, err := d.machine(ctx, sha)
 	if err != nil {
@@ -274,7 +274,7 @@ func newRevision() string { return newUUID() }
 // in this process, with the in-memory engine, and returns its result, as
 // StartSyncExecution does. Nothing is written to the store: like AWS, an
 // Express execution keeps no history of its own. ctx bounds it.
-func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, input any) (_ *Result, err error) {
+func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, input any, traceparent string) (_ *Result, err error) {
 	defer func() { err = fromStore(err) }()
 	arn, testCase := splitTestCase(arn)
 	arn, _, err = d.route(ctx, arn)
@@ -304,6 +304,6 @@ func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, inpu
 	if err := checkPayloadValue("execution input", input); err != nil {
 		return nil, err
 	}
-	e := &Engine{Tasks: d.Tasks, Region: d.Region, Account: d.Account}
-	return e.Run(ctx, m, Execution{StateMachineName: smName, Name: name, Input: input, Express: true, NoHistory: true, TestCase: testCase}), nil
+	e := &Engine{Tasks: d.Tasks, Region: d.Region, Account: d.Account, Tracer: d.Tracer}
+	return e.Run(ctx, m, Execution{StateMachineName: smName, Name: name, Input: input, Express: true, NoHistory: true, TestCase: testCase, TraceParent: traceparent}), nil
 }

@@ -82,7 +82,7 @@ func TestStartSyncExecutionRunsExpressMachines(t *testing.T) {
 	def := []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"sum.$":"States.MathAdd($.a, $.b)","arn.$":"$$.Execution.Id"},"End":true}}}`)
 	_, err := d.CreateStateMachine(ctx, runtime.StateMachineParams{Name: "fast", Definition: def, Type: "EXPRESS"})
 	require.NoError(t, err)
-	res, err := d.StartSyncExecution(ctx, "arn:aws:states:us-east-1:123456789012:stateMachine:fast", "call-1", map[string]any{"a": int64(2), "b": int64(3)})
+	res, err := d.StartSyncExecution(ctx, "arn:aws:states:us-east-1:123456789012:stateMachine:fast", "call-1", map[string]any{"a": int64(2), "b": int64(3)}, "")
 	require.NoError(t, err)
 	require.Equal(t, runtime.StatusSucceeded, res.Status)
 	out := res.Output.(map[string]any)
@@ -91,7 +91,7 @@ func TestStartSyncExecutionRunsExpressMachines(t *testing.T) {
 
 	_, err = d.CreateStateMachine(ctx, runtime.StateMachineParams{Name: "slow", Definition: def})
 	require.NoError(t, err)
-	_, err = d.StartSyncExecution(ctx, "arn:aws:states:us-east-1:123456789012:stateMachine:slow", "", map[string]any{})
+	_, err = d.StartSyncExecution(ctx, "arn:aws:states:us-east-1:123456789012:stateMachine:slow", "", map[string]any{}, "")
 	require.ErrorIs(t, err, runtime.ErrInvalidInput, "STANDARD machines do not run synchronously")
 	_, err = d.CreateStateMachine(ctx, runtime.StateMachineParams{Name: "odd", Definition: def, Type: "FAST"})
 	require.ErrorIs(t, err, runtime.ErrInvalidInput)

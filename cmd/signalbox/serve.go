@@ -51,6 +51,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	account := fs.String("account", "123456789012", "the account id in ARNs")
 	configFile := fs.String("config", "", "a configuration file (YAML): state machines, routes, keys")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file until the server stops")
+	otlp := fs.String("otlp-endpoint", "", "export traces by OTLP to this URL (e.g. http://127.0.0.1:4318; OTEL_EXPORTER_OTLP_PROTOCOL=grpc for a gRPC endpoint); the OTEL_* environment variables work too")
 	mocks := fs.String("mocks", os.Getenv(mock.EnvConfig), "a Step Functions Local MockConfigFile: executions started with \"<state machine ARN>#TestCase\" answer their Task states from it; default $"+mock.EnvConfig)
 	dataDir := fs.String("data-dir", "", "keep the store in this directory, durably: serve runs the system's redis-server there (AOF, appendfsync everysec, a unix socket, no TCP port) and stops it when it stops")
 	if rest, code, ok := cli.Parse(fs, helpServe, args, stdout); !ok || len(rest) > 0 {
@@ -127,6 +128,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	o := nodeOptions{
 		Store: store.Options{URL: *url, Prefix: *prefix, Timeout: *timeout},
 		Lease: *lease, Concurrency: *workers, Region: *region, Account: *account,
+		OTLPEndpoint: *otlp, Console: stderr,
 	}
 	if *configFile != "" {
 		o.Config = cfg

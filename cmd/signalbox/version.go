@@ -62,3 +62,12 @@ func describeBuild(info *debug.BuildInfo) string {
 	}
 	return line
 }
+
+// moduleVersion is the binary's version alone (service.version in its
+// traces).
+func moduleVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		return cmp.Or(version, info.Main.Version, "(devel)")
+	}
+	return cmp.Or(version, "(devel)")
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,10 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/httptask"
 	"github.com/signalbox/signalbox/integrations/mock"
 	"github.com/signalbox/signalbox/internal/config"
+	"github.com/signalbox/signalbox/internal/telemetry"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
 )
@@ -29,6 +33,8 @@ type node struct {
 	integrations *integrations.Mux
 	// persistence is what the store keeps, read at open.
 	persistence store.Persistence
+	// telemetry is the process's tracing (its tracer nil when off).
+	telemetry *telemetry.Telemetry
 }
 
 // nodeOptions are a node's settings, from the flags and the configuration
@@ -46,6 +52,11 @@ type nodeOptions struct {
 	// without one: executions started with "<state machine ARN>#TestCase"
 	// run on its mocked responses.
 	Mocks *mock.Config
+	// OTLPEndpoint (--otlp-endpoint) exports spans there, beside the
+	// OTEL_* environment (internal/telemetry).
+	OTLPEndpoint string
+	// Console is where OTEL_TRACES_EXPORTER=console writes spans.
+	Console io.Writer
 }
 
 // openNode opens the store, says in the log what a crash of it loses,
@@ -54,16 +65,22 @@ type nodeOptions struct {
 // writes nothing); any other failure, an error. The caller closes the
 // node.
 func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []config.Problem, error) {
-	st, err := store.Open(ctx, o.Store)
+	tel, err := telemetry.Setup(ctx, telemetry.Options{Endpoint: o.OTLPEndpoint, Version: moduleVersion(), Console: o.Console})
 	if err != nil {
 		return nil, nil, err
 	}
+	log.Info(tel.Describe())
+	st, err := store.Open(ctx, o.Store)
+	if err != nil {
+		_ = tel.Shutdown(ctx)
+		return nil, nil, err
+	}
 	mux := newIntegrations()
-	n := &node{store: st, runtime: newRuntime(st, o, mux), integrations: mux, persistence: logDurability(ctx, log, st)}
+	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer), integrations: mux, persistence: logDurability(ctx, log, st), telemetry: tel}
 	if o.Config != nil {
 		done, problems := o.Config.Apply(ctx, n.runtime)
 		if len(problems) > 0 {
-			_ = st.Close()
+			_ = n.Close()
 			return nil, problems, nil
 		}
 		for _, what := range done {
@@ -73,19 +90,31 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	return n, nil, nil
 }
 
-// Close closes the node's store.
-func (n *node) Close() error { return n.store.Close() }
+// Close flushes the spans not exported yet (for up to 5 seconds) and
+// closes the node's store.
+func (n *node) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return errors.Join(n.telemetry.Shutdown(ctx), n.store.Close())
+}
 
 // newRuntime is the one construction of the durable runtime in the binary
 // (the bench builds its own, with an integration of its own). Task calls
 // go to the mock configuration's answers for executions started with a
 // test case, else to mux (mock.Server), which numbers mocked calls in the
 // store so that the numbering survives a restart.
-func newRuntime(st *store.Client, o nodeOptions, mux *integrations.Mux) *runtime.Durable {
-	tasks := mock.NewServer(o.Mocks, st, mux)
+//
+// With a tracer, executions are traced and each task call is a span
+// (integrations.Tracing).
+func newRuntime(st *store.Client, o nodeOptions, mux *integrations.Mux, tracer trace.Tracer) *runtime.Durable {
+	server := mock.NewServer(o.Mocks, st, mux)
+	var tasks integrations.Handler = server
+	if tracer != nil {
+		tasks = integrations.Chain(server, integrations.Tracing(tracer))
+	}
 	return runtime.NewDurable(st, &runtime.Durable{
-		Tasks: tasks, TestCases: tasks.CheckTestCase, Lease: o.Lease, Concurrency: o.Concurrency, Consumer: o.Consumer,
-		Region: o.Region, Account: o.Account,
+		Tasks: tasks, TestCases: server.CheckTestCase, Lease: o.Lease, Concurrency: o.Concurrency, Consumer: o.Consumer,
+		Region: o.Region, Account: o.Account, Tracer: tracer,
 	})
 }
 

@@ -31,6 +31,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	lease := fs.Duration("lease", 30*time.Second, "how long a work item may stay unacknowledged before another worker takes it over")
 	consumer := fs.String("consumer", "", "this worker's name in the work stream (default: host, pid and a random part)")
 	configFile := fs.String("config", "", "a configuration file (YAML), as serve's: the store, state machines")
+	otlp := fs.String("otlp-endpoint", "", "export traces by OTLP to this URL (e.g. http://127.0.0.1:4318; OTEL_EXPORTER_OTLP_PROTOCOL=grpc for a gRPC endpoint); the OTEL_* environment variables work too")
 	mocks := fs.String("mocks", os.Getenv(mock.EnvConfig), "the MockConfigFile of the servers this worker works beside (serve --mocks); default $"+mock.EnvConfig)
 	if rest, code, ok := cli.Parse(fs, helpWorker, args, stdout); !ok || len(rest) > 0 {
 		if ok {
@@ -58,6 +59,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	o := nodeOptions{
 		Store: store.Options{URL: *url, Prefix: *prefix, Timeout: max(*timeout, 0)},
 		Lease: *lease, Consumer: *consumer, Config: cfg,
+		OTLPEndpoint: *otlp, Console: stderr,
 	}
 	if cfg != nil {
 		o.Region, o.Account = cfg.Region, cfg.Account

@@ -214,7 +214,7 @@ func startSyncExecution(s *API, ctx context.Context, in *startSyncExecutionInput
 	}
 	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 	defer cancel()
-	res, err := s.rt().StartSyncExecution(ctx, in.StateMachineARN, in.Name, input)
+	res, err := s.rt().StartSyncExecution(ctx, in.StateMachineARN, in.Name, input, header)
 	if err != nil {
 		return nil, err
 	}

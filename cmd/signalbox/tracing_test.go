@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/stretchr/testify/require"
+	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	"google.golang.org/protobuf/proto"
+)
+
+// otlpReceiver is an OTLP/HTTP trace receiver on loopback: it decodes
+// what an exporter sends to /v1/traces (protobuf), as a collector does.
+type otlpReceiver struct {
+	*httptest.Server
+	mu    sync.Mutex
+	spans []receivedSpan
+}
+
+type receivedSpan struct {
+	name, traceID, spanID, parentID, service string
+}
+
+func newOTLPReceiver(t *testing.T) *otlpReceiver {
+	r := &otlpReceiver{}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, err := io.ReadAll(req.Body)
+		var msg coltracepb.ExportTraceServiceRequest
+		if err == nil && req.URL.Path == "/v1/traces" {
+			err = proto.Unmarshal(body, &msg)
+		}
+		if err != nil {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		r.mu.Lock()
+		for _, rs := range msg.ResourceSpans {
+			service := ""
+			for _, kv := range rs.GetResource().GetAttributes() {
+				if kv.Key == "service.name" {
+					service = kv.GetValue().GetStringValue()
+				}
+			}
+			for _, ss := range rs.ScopeSpans {
+				for _, s := range ss.Spans {
+					r.spans = append(r.spans, receivedSpan{name: s.Name, traceID: hex.EncodeToString(s.TraceId), spanID: hex.EncodeToString(s.SpanId),
+						parentID: hex.EncodeToString(s.ParentSpanId), service: service})
+				}
+			}
+		}
+		r.mu.Unlock()
+		w.Header().Set("Content-Type", "application/x-protobuf")
+		out, _ := proto.Marshal(&coltracepb.ExportTraceServiceResponse{})
+		_, _ = w.Write(out)
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *otlpReceiver) received() []receivedSpan {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]receivedSpan(nil), r.spans...)
+}
+
+// serve --otlp-endpoint exports each execution as one trace, the
+// caller's: the execution's span the child of the caller's span, each
+// state's the child of the execution's, the task call's the child of its
+// state's. The spans are flushed when serve stops.
+func TestServeExportsTracesByOTLP(t *testing.T) {
+	t.Parallel()
+	recv := newOTLPReceiver(t)
+	s := startServeUnder(t, []string{"env", "OTEL_SERVICE_NAME=signalbox-test"}, "--otlp-endpoint", recv.URL)
+	client := sfnAPIClient(s.URL)
+	ctx := context.Background()
+	def := `{"StartAt":"Prepare","States":{"Prepare":{"Type":"Pass","Result":{"url":"` + s.URL + `/api/v1/health"},"Next":"Call"},
+		"Call":{"Type":"Task","Resource":"arn:aws:states:::http:invoke","Parameters":{"ApiEndpoint.$":"$.url","Method":"GET"},"Next":"Done"},
+		"Done":{"Type":"Succeed"}}}`
+	sm, err := client.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("traced"), Definition: aws.String(def),
+		RoleArn: aws.String("arn:aws:iam::123456789012:role/r")})
+	require.NoError(t, err)
+	const traceID, callerSpan = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+	out, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn, Input: aws.String(`{}`),
+		TraceHeader: aws.String("00-" + traceID + "-" + callerSpan + "-01")})
+	require.NoError(t, err)
+	done := awaitExecution(t, s, client, aws.ToString(out.ExecutionArn), types.ExecutionStatusSucceeded)
+	require.Contains(t, aws.ToString(done.TraceHeader), traceID)
+	s.Stop(t) // flushes the spans
+
+	byID := map[string]receivedSpan{}
+	names := map[string]receivedSpan{}
+	for _, sp := range recv.received() {
+		if sp.traceID != traceID {
+			continue
+		}
+		require.Equal(t, "signalbox-test", sp.service, "OTEL_SERVICE_NAME names the service")
+		byID[sp.spanID] = sp
+		names[sp.name] = sp
+	}
+	exec, ok := names["execution traced"]
+	require.True(t, ok, "the execution's span, in the caller's trace: %v", names)
+	require.Equal(t, callerSpan, exec.parentID)
+	for _, state := range []string{"Pass Prepare", "Task Call", "Succeed Done"} {
+		require.Equal(t, exec.spanID, names[state].parentID, "%s is the execution's child", state)
+	}
+	task, ok := names["task arn:aws:states:::http:invoke"]
+	require.True(t, ok, "the task call's span: %v", names)
+	require.Equal(t, names["Task Call"].spanID, task.parentID, "the call is its state's child")
+}

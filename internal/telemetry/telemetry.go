@@ -1,0 +1,148 @@
+// Package telemetry sets up OpenTelemetry tracing for the signalbox
+// binary from the standard OTEL_* environment variables, as every
+// OpenTelemetry SDK reads them, so that Jaeger (or any OTLP collector)
+// shows Signalbox's traces with no setup of Signalbox's own:
+//
+//   - OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: where
+//     to send spans (the --otlp-endpoint flag is a shortcut for the
+//     first); tracing is on when one of them, or the flag, is set, or
+//     OTEL_TRACES_EXPORTER names an exporter;
+//   - OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: grpc
+//     or http/protobuf (the default, as the specification says);
+//   - OTEL_EXPORTER_OTLP_HEADERS, ..._TIMEOUT, ..._COMPRESSION,
+//     ..._CERTIFICATE: read by the exporters themselves;
+//   - OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES: the resource (service
+//     name "signalbox" by default);
+//   - OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG: read by the SDK
+//     (parentbased_always_on by default);
+//   - OTEL_TRACES_EXPORTER: otlp (default), console (spans as JSON on
+//     stderr), or none; OTEL_SDK_DISABLED=true turns everything off.
+//
+// Spans' ids are drawn by runtime.IDGenerator, which gives an execution's
+// spans the ids the runtime derives for them (runtime/trace.go). With
+// tracing off, Setup returns no tracer and the runtime makes no span.
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/signalbox/signalbox/runtime"
+)
+
+// Options are what the command line adds to the environment.
+type Options struct {
+	// Endpoint (--otlp-endpoint) is an OTLP endpoint URL, e.g.
+	// http://127.0.0.1:4318 (http/protobuf) or, with
+	// OTEL_EXPORTER_OTLP_PROTOCOL=grpc, http://127.0.0.1:4317; "" leaves
+	// it to the environment.
+	Endpoint string
+	// Version is the binary's, for the resource's service.version.
+	Version string
+	// Getenv reads the environment (os.Getenv when nil).
+	Getenv func(string) string
+	// Console is where the console exporter writes (stderr).
+	Console io.Writer
+}
+
+// Telemetry is the process's tracing: Tracer is nil when it is off.
+type Telemetry struct {
+	Tracer   trace.Tracer
+	provider *sdktrace.TracerProvider
+}
+
+// Shutdown flushes the spans not exported yet and stops the exporter.
+func (t *Telemetry) Shutdown(ctx context.Context) error {
+	if t == nil || t.provider == nil {
+		return nil
+	}
+	return t.provider.Shutdown(ctx)
+}
+
+// Describe says in one line where spans go, for the start-up log.
+func (t *Telemetry) Describe() string {
+	if t == nil || t.Tracer == nil {
+		return "tracing off (set OTEL_EXPORTER_OTLP_ENDPOINT or --otlp-endpoint to export spans)"
+	}
+	return "tracing on: one trace per execution, exported by OTLP"
+}
+
+// Setup builds the process's tracing from o and the environment; a
+// Telemetry with no tracer when tracing is off.
+func Setup(ctx context.Context, o Options) (*Telemetry, error) {
+	env := o.Getenv
+	if env == nil {
+		env = getenv
+	}
+	exporterName := strings.ToLower(strings.TrimSpace(env("OTEL_TRACES_EXPORTER")))
+	endpointSet := o.Endpoint != "" || env("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
+	switch {
+	case strings.EqualFold(env("OTEL_SDK_DISABLED"), "true"), exporterName == "none":
+		return &Telemetry{}, nil
+	case exporterName == "" && !endpointSet:
+		return &Telemetry{}, nil
+	}
+	exp, err := newExporter(ctx, exporterName, o, env)
+	if err != nil {
+		return nil, err
+	}
+	res, err := resource.New(ctx,
+		resource.WithAttributes(attribute.String("service.name", "signalbox"), attribute.String("service.version", o.Version)),
+		resource.WithFromEnv(), // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win
+		resource.WithTelemetrySDK(),
+	)
+	if err != nil && !errors.Is(err, resource.ErrPartialResource) {
+		return nil, fmt.Errorf("telemetry: resource: %w", err)
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res), sdktrace.WithIDGenerator(runtime.IDGenerator{}))
+	otel.SetTracerProvider(tp)
+	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
+	return &Telemetry{Tracer: tp.Tracer("github.com/signalbox/signalbox"), provider: tp}, nil
+}
+
+// newExporter is the span exporter OTEL_TRACES_EXPORTER and the protocol
+// name.
+func newExporter(ctx context.Context, name string, o Options, env func(string) string) (sdktrace.SpanExporter, error) {
+	switch name {
+	case "", "otlp":
+	case "console":
+		return stdouttrace.New(stdouttrace.WithWriter(o.Console))
+	default:
+		return nil, fmt.Errorf("telemetry: OTEL_TRACES_EXPORTER=%q: not supported (otlp, console or none)", name)
+	}
+	protocol := env("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
+	if protocol == "" {
+		protocol = env("OTEL_EXPORTER_OTLP_PROTOCOL")
+	}
+	switch protocol {
+	case "", "http/protobuf":
+		var opts []otlptracehttp.Option
+		if o.Endpoint != "" {
+			opts = append(opts, otlptracehttp.WithEndpointURL(strings.TrimRight(o.Endpoint, "/")+"/v1/traces"))
+		}
+		return otlptracehttp.New(ctx, opts...)
+	case "grpc":
+		var opts []otlptracegrpc.Option
+		if o.Endpoint != "" {
+			opts = append(opts, otlptracegrpc.WithEndpointURL(o.Endpoint))
+		}
+		return otlptracegrpc.New(ctx, opts...)
+	}
+	return nil, fmt.Errorf("telemetry: OTLP protocol %q: not supported (grpc or http/protobuf)", protocol)
+}
+
+func getenv(k string) string { return os.Getenv(k) }
