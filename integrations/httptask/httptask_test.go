@@ -485,3 +485,22 @@ func TestBinaryAndOversizedResponsesFail(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, out["ResponseBody"], 256*1024)
 }
+
+// A call carries the execution's W3C trace context, unless the task sets
+// a traceparent of its own.
+func TestRequestsCarryTheTraceContext(t *testing.T) {
+	t.Parallel()
+	srv := newRecorder(t, nil)
+	h := httptask.New(httptask.Options{})
+	const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	_, err := h.Invoke(context.Background(), &integrations.Request{Resource: httptask.Resource, TraceParent: tp,
+		Parameters: map[string]any{"ApiEndpoint": srv.URL, "Method": "GET"}})
+	require.NoError(t, err)
+	_, err = h.Invoke(context.Background(), &integrations.Request{Resource: httptask.Resource, TraceParent: tp,
+		Parameters: map[string]any{"ApiEndpoint": srv.URL, "Method": "GET", "Headers": map[string]any{"traceparent": "00-mine"}}})
+	require.NoError(t, err)
+	reqs := srv.requests()
+	require.Len(t, reqs, 2)
+	require.Equal(t, tp, reqs[0].Header.Get("traceparent"))
+	require.Equal(t, "00-mine", reqs[1].Header.Get("traceparent"))
+}
