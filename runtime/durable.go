@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/asl/aslerr"
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/activity"
 	"github.com/signalbox/signalbox/store"
@@ -329,7 +330,8 @@ func (d *Durable) end(ctx context.Context, id string, status Status, typ EventTy
 		Events: []store.Event{{JSON: Event{Type: typ, Timestamp: now, Error: &ErrorDetails{errName, cause}}.bodyJSON()}},
 	})
 	if err == nil && x != nil {
-		x.emit(nil, &store.ExecutionClose{Status: string(status), Error: errName, Cause: cause, StopDate: now})
+		failure := &aslerr.Error{Name: errName, Cause: cause}
+		x.emit(d.openStateSpans(ctx, x, now, failure), &store.ExecutionClose{Status: string(status), Error: errName, Cause: cause, StopDate: now})
 	}
 	return err
 }

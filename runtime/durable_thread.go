@@ -46,6 +46,7 @@ type threadRecord struct {
 	Phase      string          `json:"ph,omitempty"`
 	Retries    []int           `json:"r,omitempty"`
 	RetryCount int             `json:"rc,omitempty"`
+	RetryAt    int64           `json:"ra,omitempty"` // unix ms: when the retry's wait began (its span's)
 	Call       *callRecord     `json:"call,omitempty"`
 	Then       *thenRecord     `json:"then,omitempty"`
 

@@ -302,7 +302,10 @@ func (w *walk) decide(ctx context.Context, tr *transition) (asl.Outcome, error) 
 	case item.Kind == kindWake && rec.Phase == phaseWait:
 		return rec.Then.outcome()
 	case item.Kind == kindWake && rec.Phase == phaseRetry:
-		rec.Phase = phaseEnter
+		if x := w.x.trace; x != nil {
+			tr.spans = append(tr.spans, x.retrySpan(tr.st, rec.EnteredID, rec.RetryCount, time.UnixMilli(rec.RetryAt), w.d.now()))
+		}
+		rec.Phase, rec.RetryAt = phaseEnter, 0
 		return asl.Step(tr.st, tr.input, c), nil
 	}
 	return nil, fmt.Errorf("execution %s thread %s: a %s item for a thread in phase %q", w.x.id, item.Thread, item.Kind, rec.Phase)
@@ -589,7 +592,7 @@ func (t *transition) wait(x asl.WaitUntil) (asl.Outcome, error) {
 // retry counts the attempt and sets a timer for the next one.
 func (t *transition) retry(x asl.Retry) (asl.Outcome, error) {
 	t.rec.Retries = countRetry(t.rec.Retries, &t.rec.RetryCount, x.Retrier)
-	t.rec.Phase, t.rec.Call = phaseRetry, nil
+	t.rec.Phase, t.rec.Call, t.rec.RetryAt = phaseRetry, nil, t.d.now().UnixMilli()
 	t.nextKind = kindWake
 	if x.Delay > 0 {
 		t.due = t.d.now().Add(x.Delay)

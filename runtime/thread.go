@@ -138,6 +138,10 @@ func (t *thread) runState(ctx context.Context, st asl.State, in any, c *asl.Cont
 	}
 	var e ended
 	if errors.As(err, &e) {
+		if e.r.aborted || e.r.timedOut {
+			// ended from outside, not by the state: its span ends too
+			v.stateEnded(nil, e.r.Error)
+		}
 		return nil, "", e.r
 	}
 	return nil, "", &runErr{Error: aslerr.New(aslerr.Runtime, "%v", err)}
@@ -239,8 +243,12 @@ func (v *visit) wait(x asl.WaitUntil) (asl.Outcome, error) {
 func (v *visit) retry(x asl.Retry) (asl.Outcome, error) {
 	v.c.Retries = countRetry(v.c.Retries, &v.c.RetryCount, x.Retrier)
 	v.c.Invalidate()
+	start := v.t.clock.Now()
 	if err := v.t.clock.Sleep(v.ctx, x.Delay); err != nil {
 		return nil, ended{v.t.interrupted(v.ctx, err)}
+	}
+	if tr := v.t.run.trace; tr != nil {
+		tr.emit(tr.retrySpan(v.st, v.c.EnteredEventID, v.c.RetryCount, start, v.t.clock.Now()))
 	}
 	return v.settled(asl.Step(v.st, v.in, v.c))
 }

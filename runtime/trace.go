@@ -179,6 +179,13 @@ func (x *execTrace) childSpan(entered int64, isMap bool, index int, start, end t
 		attrs: []attribute.KeyValue{attrExecution.String(x.exec), attr}}
 }
 
+// retrySpan is the span of the wait before attempt (1 for the first
+// retry) of the state entered by event entered.
+func (x *execTrace) retrySpan(st asl.State, entered int64, attempt int, start, end time.Time) spanRecord {
+	return spanRecord{id: spanIDOf(x.exec, "retry", entered, int64(attempt)), parent: x.state(entered), name: "retry wait",
+		start: start, end: end, attrs: []attribute.KeyValue{attrExecution.String(x.exec), attrState.String(st.Name()), attrRetryCount.Int(attempt)}}
+}
+
 // taskContext is the context a task call runs in: its state's span is
 // the parent of the call's (TaskTracing).
 func (x *execTrace) taskContext(ctx context.Context, entered int64) context.Context {
@@ -264,4 +271,26 @@ func closeFailure(cl *store.ExecutionClose) *aslerr.Error {
 		return nil
 	}
 	return &aslerr.Error{Name: cl.Error, Cause: cl.Cause}
+}
+
+// openStateSpans are the spans of the states an execution was in when it
+// was ended from outside (stopped, timed out), ended at end with failure:
+// the top-level thread's state; its branches' and iterations' are not
+// read.
+func (d *Durable) openStateSpans(ctx context.Context, x *execInfo, end time.Time, failure *aslerr.Error) []spanRecord {
+	th, err := d.store.ThreadGet(ctx, x.id, store.RootThread)
+	if err != nil {
+		return nil
+	}
+	rec, err := decodeThreadRecord(th.Record)
+	if err != nil || rec.Phase == phaseDone || rec.EnteredID == 0 {
+		return nil
+	}
+	st, ok := x.machine.State(rec.State)
+	if !ok {
+		return nil
+	}
+	input, _ := decodeRaw(rec.Input)
+	c := &asl.Context{EnteredTime: time.UnixMilli(rec.Entered).UTC(), EnteredEventID: rec.EnteredID, RetryCount: rec.RetryCount}
+	return []spanRecord{x.trace.stateSpan(x.trace.root(), st, c, input, nil, end, failure)}
 }

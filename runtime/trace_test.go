@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
@@ -78,7 +79,7 @@ func requireTraceTree(t *testing.T, spans []sdktrace.ReadOnlySpan, callerTrace, 
 	sort.Strings(names)
 	require.Equal(t, []string{
 		"Map Each", "Parallel Both", "Pass B1", "Succeed Done", "Task Call", "Task Item", "Task Item", "Task Item",
-		"Wait B2", "Wait Nap", "branch", "branch", "execution m", "iteration", "iteration", "iteration",
+		"Wait B2", "Wait Nap", "branch", "branch", "execution m", "iteration", "iteration", "iteration", "retry wait",
 		"task arn:aws:states:::lambda:invoke", "task arn:aws:states:::lambda:invoke", "task arn:aws:states:::lambda:invoke",
 		"task arn:aws:states:::lambda:invoke", "task arn:aws:states:::lambda:invoke",
 	}, names)
@@ -101,6 +102,9 @@ func requireTraceTree(t *testing.T, spans []sdktrace.ReadOnlySpan, callerTrace, 
 			require.Equal(t, "branch", parentName(s), name)
 		case name == "Task Item":
 			require.Equal(t, "iteration", parentName(s), name)
+		case name == "retry wait":
+			require.Equal(t, "Task Call", parentName(s))
+			require.Equal(t, 2*time.Second, s.EndTime().Sub(s.StartTime()), "the retry's interval")
 		case strings.HasPrefix(name, "task "):
 			require.Contains(t, []string{"Task Call", "Task Item"}, parentName(s), "a task attempt's span is its state's child")
 		default:
@@ -161,4 +165,45 @@ func TestTraceOfAnExecutionAcrossProcesses(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
 	requireTraceTree(t, rec.Ended(), "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331")
+}
+
+// An execution ended from outside (stopped; timed out) ends the span of
+// the state it was in, with the error, and its own.
+func TestTraceOfAnExecutionEndedFromOutside(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const def = `{"StartAt":"Nap","TimeoutSeconds":30,"States":{"Nap":{"Type":"Wait","Seconds":60,"End":true}}}`
+	requireEnded := func(t *testing.T, spans []sdktrace.ReadOnlySpan, status, errName string) {
+		t.Helper()
+		byName := map[string]sdktrace.ReadOnlySpan{}
+		for _, s := range spans {
+			byName[s.Name()] = s
+		}
+		require.Len(t, byName, 2, "the execution's span and its state's")
+		nap := byName["Wait Nap"]
+		require.NotNil(t, nap)
+		require.Equal(t, errName, nap.Status().Description)
+		exec := byName["execution m"]
+		require.NotNil(t, exec)
+		require.Equal(t, exec.SpanContext().SpanID(), nap.Parent().SpanID())
+		require.Contains(t, exec.Attributes(), attribute.String("signalbox.status", status))
+	}
+
+	t.Run("in memory, timed out", func(t *testing.T) {
+		rec := tracetest.NewSpanRecorder()
+		e := &runtime.Engine{Tracer: newTracer(rec)}
+		res := e.Run(ctx, compile(t, def), runtime.Execution{StateMachineName: "m", Input: decode(t, `{}`), Clock: runtime.NewVirtualClock(t0)})
+		require.Equal(t, runtime.StatusTimedOut, res.Status)
+		requireEnded(t, rec.Ended(), "TIMED_OUT", "States.Timeout")
+	})
+	t.Run("durable, stopped", func(t *testing.T) {
+		rec := tracetest.NewSpanRecorder()
+		clk := testclock.New(t0)
+		d := runtime.NewDurable(openStore(t), &runtime.Durable{Tracer: newTracer(rec), Now: clk.Now, Consumer: "c"})
+		started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(def), Input: decode(t, `{}`)})
+		require.NoError(t, err)
+		clk.Advance(10 * time.Second)
+		require.NoError(t, d.Stop(ctx, started.ID, "Bored", "no more waiting"))
+		requireEnded(t, rec.Ended(), "ABORTED", "Bored")
+	})
 }
