@@ -58,7 +58,7 @@ func invokeTask(ctx context.Context, h integrations.Handler, req *integrations.R
 	}
 	result, err := h.Invoke(ctx, req)
 	if errors.Is(err, integrations.ErrTryAgain) {
-		slog.Error("a task call asks to be made again; calling again in a second", "resource", req.Resource, "execution", req.ExecutionARN, "err", err)
+		slog.ErrorContext(ctx, "a task call asks to be made again; calling again in a second", "resource", req.Resource, "execution", req.ExecutionARN, "state", req.StateName, "err", err)
 		return nil, nil, true
 	}
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/signalbox/signalbox/internal/cli"
 	"github.com/signalbox/signalbox/internal/config"
 	"github.com/signalbox/signalbox/internal/managedredis"
+	"github.com/signalbox/signalbox/internal/telemetry"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
 )
@@ -51,6 +52,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	account := fs.String("account", "123456789012", "the account id in ARNs")
 	configFile := fs.String("config", "", "a configuration file (YAML): state machines, routes, keys")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file until the server stops")
+	logFormat := fs.String("log-format", "text", "the log's format: text (key=value) or json (one object a line); records about an execution carry its trace_id and span_id")
 	otlp := fs.String("otlp-endpoint", "", "export traces by OTLP to this URL (e.g. http://127.0.0.1:4318; OTEL_EXPORTER_OTLP_PROTOCOL=grpc for a gRPC endpoint); the OTEL_* environment variables work too")
 	mocks := fs.String("mocks", os.Getenv(mock.EnvConfig), "a Step Functions Local MockConfigFile: executions started with \"<state machine ARN>#TestCase\" answer their Task states from it; default $"+mock.EnvConfig)
 	dataDir := fs.String("data-dir", "", "keep the store in this directory, durably: serve runs the system's redis-server there (AOF, appendfsync everysec, a unix socket, no TCP port) and stops it when it stops")
@@ -63,7 +65,12 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 		return code
 	}
 	cli.TuneGC()
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log, err := telemetry.NewLogger(stderr, *logFormat)
+	if err != nil {
+		fmt.Fprintf(stderr, "signalbox serve: --log-format: %v\n", err)
+		return 2
+	}
+	slog.SetDefault(log) // the runtime's records too
 	cfg := &config.Config{}
 	if *configFile != "" {
 		var code int

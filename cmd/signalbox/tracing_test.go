@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
@@ -114,4 +116,23 @@ func TestServeExportsTracesByOTLP(t *testing.T) {
 	task, ok := names["task arn:aws:states:::http:invoke"]
 	require.True(t, ok, "the task call's span: %v", names)
 	require.Equal(t, names["Task Call"].spanID, task.parentID, "the call is its state's child")
+}
+
+// serve --log-format json logs one JSON object a line; an unknown format
+// is refused.
+func TestServeLogsJSON(t *testing.T) {
+	t.Parallel()
+	s := startServe(t, "--log-format", "json")
+	s.Stop(t)
+	lines := strings.Split(strings.TrimSpace(s.Log()), "\n")
+	require.NotEmpty(t, lines)
+	for _, line := range lines {
+		var rec map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &rec), "a JSON object a line: %q", line)
+		require.Contains(t, rec, "msg")
+		require.Contains(t, rec, "level")
+	}
+	res := runCLI(t, "", "serve", "--addr", "127.0.0.1:0", "--log-format", "xml")
+	require.Equal(t, 2, res.code)
+	require.Contains(t, res.stderr, "--log-format")
 }

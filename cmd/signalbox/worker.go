@@ -14,6 +14,7 @@ import (
 	"github.com/signalbox/signalbox/integrations/mock"
 	"github.com/signalbox/signalbox/internal/cli"
 	"github.com/signalbox/signalbox/internal/config"
+	"github.com/signalbox/signalbox/internal/telemetry"
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -31,6 +32,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	lease := fs.Duration("lease", 30*time.Second, "how long a work item may stay unacknowledged before another worker takes it over")
 	consumer := fs.String("consumer", "", "this worker's name in the work stream (default: host, pid and a random part)")
 	configFile := fs.String("config", "", "a configuration file (YAML), as serve's: the store, state machines")
+	logFormat := fs.String("log-format", "text", "the log's format: text (key=value) or json (one object a line); records about an execution carry its trace_id and span_id")
 	otlp := fs.String("otlp-endpoint", "", "export traces by OTLP to this URL (e.g. http://127.0.0.1:4318; OTEL_EXPORTER_OTLP_PROTOCOL=grpc for a gRPC endpoint); the OTEL_* environment variables work too")
 	mocks := fs.String("mocks", os.Getenv(mock.EnvConfig), "the MockConfigFile of the servers this worker works beside (serve --mocks); default $"+mock.EnvConfig)
 	if rest, code, ok := cli.Parse(fs, helpWorker, args, stdout); !ok || len(rest) > 0 {
@@ -55,7 +57,12 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	cli.TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log, err := telemetry.NewLogger(stderr, *logFormat)
+	if err != nil {
+		fmt.Fprintf(stderr, "signalbox worker: --log-format: %v\n", err)
+		return 2
+	}
+	slog.SetDefault(log) // the runtime's records too
 	o := nodeOptions{
 		Store: store.Options{URL: *url, Prefix: *prefix, Timeout: max(*timeout, 0)},
 		Lease: *lease, Consumer: *consumer, Config: cfg,
@@ -64,7 +71,6 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	if cfg != nil {
 		o.Region, o.Account = cfg.Region, cfg.Account
 	}
-	var err error
 	if o.Mocks, err = loadMocks(*mocks, log); err != nil {
 		fmt.Fprintf(stderr, "signalbox worker: --mocks: %v\n", err)
 		return 2
