@@ -51,6 +51,7 @@ def run(endpoint, trace, caller):
 # The spans an order's execution is made of (orders.asl.json): the name of
 # each, and its parent's ("<caller>" for the caller's span).
 EXPECTED = {
+    "POST /orders": "<caller>",  # the gateway's server span
     "execution orders": "<caller>",
     "Choice Validate": "execution orders",
     "Parallel ReserveAndCharge": "execution orders",

@@ -21,6 +21,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/runtime"
@@ -286,6 +288,11 @@ func (r *liveRoute) corsHeaders(c *gin.Context) bool {
 // serveRoute serves a request a route took: key, rate, body, mapping, then
 // the execution.
 func (s *Server) serveRoute(c *gin.Context, r *liveRoute, params map[string]string) {
+	if span := trace.SpanFromContext(c.Request.Context()); span.IsRecording() {
+		// the route, as the HTTP semantic conventions name a server span
+		span.SetName(r.Method + " " + r.Path)
+		span.SetAttributes(attribute.String("http.route", r.Path))
+	}
 	requestID := requestUUID()
 	c.Header("x-amzn-RequestId", requestID)
 	r.corsHeaders(c)

@@ -18,6 +18,10 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/gateway/awsproto"
 	"github.com/signalbox/signalbox/gateway/sfn"
@@ -31,6 +35,10 @@ type Options struct {
 	Runtime *runtime.Durable
 	// Logger receives one line per failed request; default slog.Default().
 	Logger *slog.Logger
+	// TracerProvider, when set, makes a server span of every request
+	// (HTTP semantic conventions, otelhttp), named after its route; the
+	// caller's W3C trace context is its parent. Nil: no span.
+	TracerProvider trace.TracerProvider
 	// MaxBodyBytes bounds a request body on the AWS-protocol and management
 	// endpoints; default DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -61,10 +69,11 @@ const DefaultMaxBodyBytes = 1 << 20
 
 // Server is the HTTP layer over one runtime.
 type Server struct {
-	opts   Options
-	engine *gin.Engine
-	users  *routeTable // the user routes (routes_serve.go)
-	sfn    *sfn.API    // the Step Functions API (POST /)
+	opts    Options
+	engine  *gin.Engine
+	handler http.Handler // the engine, in a server span when tracing
+	users   *routeTable  // the user routes (routes_serve.go)
+	sfn     *sfn.API     // the Step Functions API (POST /)
 	// keySums are the hashes of Options.APIKeys, compared in constant time.
 	keySums [][32]byte
 }
@@ -79,7 +88,13 @@ func New(opts Options) *Server {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
-	s := &Server{opts: opts, engine: e}
+	s := &Server{opts: opts, engine: e, handler: e}
+	if opts.TracerProvider != nil {
+		s.handler = otelhttp.NewHandler(e, "signalbox", otelhttp.WithTracerProvider(opts.TracerProvider),
+			otelhttp.WithPropagators(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})),
+			otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method }))
+		e.Use(nameServerSpan)
+	}
 	e.Use(s.recoverPanic)
 	for _, k := range opts.APIKeys {
 		s.keySums = append(s.keySums, sha256.Sum256([]byte(k)))
@@ -107,7 +122,31 @@ func (s *Server) region() string {
 func (s *Server) inspector() *runtime.Inspector { return s.opts.Runtime.Inspector() }
 
 // Handler is the server's http.Handler.
-func (s *Server) Handler() http.Handler { return s.engine }
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// nameServerSpan names the request's server span after its route, as the
+// HTTP semantic conventions ask ("POST /orders"), and the Step Functions
+// API's after its action ("POST / StartExecution").
+func nameServerSpan(c *gin.Context) {
+	span := trace.SpanFromContext(c.Request.Context())
+	if !span.IsRecording() {
+		c.Next()
+		return
+	}
+	route := c.FullPath()
+	name := c.Request.Method
+	if route != "" {
+		name += " " + route
+		span.SetAttributes(attribute.String("http.route", route))
+	}
+	if target := c.GetHeader("X-Amz-Target"); route == "/" && target != "" {
+		_, action, _ := strings.Cut(target, ".")
+		name += " " + action
+		span.SetAttributes(attribute.String("rpc.system", "aws-api"), attribute.String("rpc.method", action))
+	}
+	span.SetName(name)
+	c.Next()
+}
 
 // health answers while the process serves HTTP.
 func (s *Server) health(c *gin.Context) {

@@ -156,6 +156,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	d := n.runtime
 	gw := gateway.New(gateway.Options{
 		Runtime: d, Integrations: n.integrations, Logger: log, Routes: cfg.Routes, APIKeys: cfg.API.Keys, Credentials: cfg.Credentials, PublicAPI: cfg.API.Public,
+		TracerProvider: n.telemetry.Provider(),
 	})
 	log.Info("open to anyone", "endpoints", strings.Join(gw.OpenEndpoints(), "; "))
 	srv := &http.Server{

@@ -99,7 +99,11 @@ func TestServeExportsTracesByOTLP(t *testing.T) {
 
 	byID := map[string]receivedSpan{}
 	names := map[string]receivedSpan{}
+	var requests []string
 	for _, sp := range recv.received() {
+		if strings.HasPrefix(sp.name, "POST / ") {
+			requests = append(requests, sp.name) // the API's server spans
+		}
 		if sp.traceID != traceID {
 			continue
 		}
@@ -116,6 +120,8 @@ func TestServeExportsTracesByOTLP(t *testing.T) {
 	task, ok := names["task arn:aws:states:::http:invoke"]
 	require.True(t, ok, "the task call's span: %v", names)
 	require.Equal(t, names["Task Call"].spanID, task.parentID, "the call is its state's child")
+	require.Contains(t, requests, "POST / CreateStateMachine", "a server span per request, named after the API's action")
+	require.Contains(t, requests, "POST / StartExecution")
 }
 
 // serve --log-format json logs one JSON object a line; an unknown format

@@ -123,6 +123,7 @@ var persistenceArgs = map[string][]string{
 type benchDurableOptions struct {
 	executions, workers, memory int
 	seconds                     float64
+	otlpEndpoint                string
 }
 
 func cmdBenchDurable(args []string, stdout, stderr io.Writer) int {
@@ -135,6 +136,7 @@ func cmdBenchDurable(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.workers, "workers", runtime.DefaultConcurrency, "the worker's concurrency")
 	fs.Float64Var(&o.seconds, "seconds", 3, "how long the latency measurement starts executions")
 	fs.IntVar(&o.memory, "memory", 0, "also run this many transitions (pass5) and report the worker's heap after each wave")
+	fs.StringVar(&o.otlpEndpoint, "otlp-endpoint", "", "also measure transitions with tracing on, exporting by OTLP/HTTP to this URL (a Jaeger's, say), against tracing off, in the same run")
 	if rest, code, ok := cli.Parse(fs, benchDurableHelp, args, stdout); !ok || len(rest) > 0 {
 		if ok {
 			cli.Usage(stderr, benchDurableHelp)
@@ -260,6 +262,11 @@ func benchDurableOn(ctx context.Context, redisURL string, o benchDurableOptions,
 	fmt.Fprintf(stdout, "pass5 start-to-end at %.0f executions/s (half the peak, %d executions): p50 %.1f ms, p99 %.1f ms\n", rate, count, p50, p99)
 	if o.memory > 0 {
 		if err := r.memory(ctx, o.memory, stdout); err != nil {
+			return fail(err)
+		}
+	}
+	if o.otlpEndpoint != "" {
+		if err := benchTracing(ctx, st, tasks, o, stdout); err != nil {
 			return fail(err)
 		}
 	}

@@ -65,6 +65,14 @@ type Telemetry struct {
 	provider *sdktrace.TracerProvider
 }
 
+// Provider is the tracer provider, nil when tracing is off.
+func (t *Telemetry) Provider() trace.TracerProvider {
+	if t == nil || t.provider == nil {
+		return nil
+	}
+	return t.provider
+}
+
 // Shutdown flushes the spans not exported yet and stops the exporter.
 func (t *Telemetry) Shutdown(ctx context.Context) error {
 	if t == nil || t.provider == nil {
@@ -108,7 +116,11 @@ func Setup(ctx context.Context, o Options) (*Telemetry, error) {
 	if err != nil && !errors.Is(err, resource.ErrPartialResource) {
 		return nil, fmt.Errorf("telemetry: resource: %w", err)
 	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res), sdktrace.WithIDGenerator(runtime.IDGenerator{}))
+	// No span is dropped: a full queue makes the process that ends a span
+	// wait for the exporter (WithBlocking), rather than lose it, as the
+	// SDK does by default; the queue is large enough for bursts.
+	batcher := sdktrace.WithBatcher(exp, sdktrace.WithBlocking(), sdktrace.WithMaxQueueSize(1<<16), sdktrace.WithMaxExportBatchSize(4096))
+	tp := sdktrace.NewTracerProvider(batcher, sdktrace.WithResource(res), sdktrace.WithIDGenerator(runtime.IDGenerator{}))
 	otel.SetTracerProvider(tp)
 	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
 	return &Telemetry{Tracer: tp.Tracer("github.com/signalbox/signalbox"), provider: tp}, nil
@@ -146,3 +158,11 @@ func newExporter(ctx context.Context, name string, o Options, env func(string) s
 }
 
 func getenv(k string) string { return os.Getenv(k) }
+
+// ForceFlush exports the spans ended so far.
+func (t *Telemetry) ForceFlush(ctx context.Context) error {
+	if t == nil || t.provider == nil {
+		return nil
+	}
+	return t.provider.ForceFlush(ctx)
+}
