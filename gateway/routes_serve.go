@@ -288,6 +288,7 @@ func (r *liveRoute) corsHeaders(c *gin.Context) bool {
 // serveRoute serves a request a route took: key, rate, body, mapping, then
 // the execution.
 func (s *Server) serveRoute(c *gin.Context, r *liveRoute, params map[string]string) {
+	labelRoute(c, r.Path)
 	if span := trace.SpanFromContext(c.Request.Context()); span.IsRecording() {
 		// the route, as the HTTP semantic conventions name a server span
 		span.SetName(r.Method + " " + r.Path)

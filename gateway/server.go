@@ -8,6 +8,7 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -20,8 +21,10 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/signalbox/signalbox/gateway/awsproto"
 	"github.com/signalbox/signalbox/gateway/sfn"
@@ -39,6 +42,12 @@ type Options struct {
 	// (HTTP semantic conventions, otelhttp), named after its route; the
 	// caller's W3C trace context is its parent. Nil: no span.
 	TracerProvider trace.TracerProvider
+	// MeterProvider, when set, records the HTTP server metrics of the
+	// semantic conventions (otelhttp: request duration and sizes, by
+	// route). Metrics, when set, is served at GET /metrics (a Prometheus
+	// scrape), behind the management API's keys when they are set.
+	MeterProvider metric.MeterProvider
+	Metrics       http.Handler
 	// MaxBodyBytes bounds a request body on the AWS-protocol and management
 	// endpoints; default DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -89,10 +98,16 @@ func New(opts Options) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	s := &Server{opts: opts, engine: e, handler: e}
-	if opts.TracerProvider != nil {
-		s.handler = otelhttp.NewHandler(e, "signalbox", otelhttp.WithTracerProvider(opts.TracerProvider),
+	if opts.TracerProvider != nil || opts.MeterProvider != nil {
+		o := []otelhttp.Option{
 			otelhttp.WithPropagators(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})),
-			otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method }))
+			otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method }),
+			otelhttp.WithTracerProvider(cmp.Or[trace.TracerProvider](opts.TracerProvider, noop.NewTracerProvider())),
+		}
+		if opts.MeterProvider != nil {
+			o = append(o, otelhttp.WithMeterProvider(opts.MeterProvider))
+		}
+		s.handler = otelhttp.NewHandler(e, "signalbox", o...)
 		e.Use(nameServerSpan)
 	}
 	e.Use(s.recoverPanic)
@@ -103,6 +118,9 @@ func New(opts Options) *Server {
 	api.GET("/health", s.health)
 	api.GET("/ready", s.ready)
 	s.routeAPI(api)
+	if opts.Metrics != nil {
+		e.GET("/metrics", s.apiAuth(false), gin.WrapH(opts.Metrics))
+	}
 	var authorize func(*http.Request, []byte) error
 	if s.authConfigured() {
 		authorize = s.awsCaller
@@ -124,16 +142,26 @@ func (s *Server) inspector() *runtime.Inspector { return s.opts.Runtime.Inspecto
 // Handler is the server's http.Handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// labelRoute gives the request's HTTP metrics their http.route.
+func labelRoute(c *gin.Context, route string) {
+	if l, ok := otelhttp.LabelerFromContext(c.Request.Context()); ok {
+		l.Add(attribute.String("http.route", route))
+	}
+}
+
 // nameServerSpan names the request's server span after its route, as the
 // HTTP semantic conventions ask ("POST /orders"), and the Step Functions
 // API's after its action ("POST / StartExecution").
 func nameServerSpan(c *gin.Context) {
+	route := c.FullPath()
+	if route != "" {
+		labelRoute(c, route)
+	}
 	span := trace.SpanFromContext(c.Request.Context())
 	if !span.IsRecording() {
 		c.Next()
 		return
 	}
-	route := c.FullPath()
 	name := c.Request.Method
 	if route != "" {
 		name += " " + route

@@ -4,10 +4,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/asl"
@@ -41,6 +43,10 @@ type Durable struct {
 	// Tracer, when set, receives each execution's spans (trace.go): its
 	// provider must draw ids with IDGenerator. Nil: no tracing.
 	Tracer trace.Tracer
+	// Meter, when set, records the runtime's metrics (metrics.go). Nil:
+	// none.
+	Meter   metric.Meter
+	metrics *metrics
 	// Lease is how long a work item may stay unacknowledged before
 	// another worker takes it over (default 30s).
 	Lease time.Duration
@@ -94,6 +100,13 @@ func NewDurable(st *store.Client, d *Durable) *Durable {
 	}
 	d.store = st
 	d.activities = &activity.Handler{Store: st, Starter: activityStarter{d}}
+	if d.Meter != nil {
+		m, err := newMetrics(d, d.Meter)
+		if err != nil {
+			slog.Error("the runtime's metrics", "err", err)
+		}
+		d.metrics = m
+	}
 	return d
 }
 
@@ -280,8 +293,17 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 	// List it under its state machine, and hand the first step over; a
 	// crash before this is repaired by the client retrying the start (and
 	// the outbox by the recoverer).
-	if !res.Existing && pre != nil {
-		info.emit(pre.spans, pre.close)
+	if !res.Existing {
+		d.metrics.executionStarted(info.smName)
+		entered := 1 // the first state's
+		if pre != nil {
+			info.emit(pre.spans, pre.close)
+			entered += pre.entered
+			if pre.close != nil {
+				d.metrics.executionEnded(info.smName, Status(pre.close.Status))
+			}
+		}
+		d.metrics.stateTransitions(info.smName, entered)
 	}
 	if !res.Existing && cp.Close == nil {
 		info.first.Store(&store.Thread{ID: store.RootThread, Seq: cp.Seq, LastEventID: res.Execution.Events, Record: cp.Thread})
@@ -321,8 +343,8 @@ func (d *Durable) Stop(ctx context.Context, id, errName, cause string) (err erro
 func (d *Durable) end(ctx context.Context, id string, status Status, typ EventType, errName, cause string) error {
 	now := d.now()
 	var x *execInfo
-	if d.Tracer != nil {
-		x, _ = d.info(ctx, id) // for its span: nil when it cannot be read
+	if d.Tracer != nil || d.metrics != nil {
+		x, _ = d.info(ctx, id) // for its span and metrics: nil when it cannot be read
 	}
 	defer d.forgetExecution(id)
 	err := d.store.ExecutionEnd(ctx, &store.ExecutionEndParams{
@@ -330,6 +352,9 @@ func (d *Durable) end(ctx context.Context, id string, status Status, typ EventTy
 		Events: []store.Event{{JSON: Event{Type: typ, Timestamp: now, Error: &ErrorDetails{errName, cause}}.bodyJSON()}},
 	})
 	if err == nil && x != nil {
+		d.metrics.executionEnded(x.smName, status)
+	}
+	if err == nil && x != nil && x.trace != nil {
 		failure := &aslerr.Error{Name: errName, Cause: cause}
 		x.emit(d.openStateSpans(ctx, x, now, failure), &store.ExecutionClose{Status: string(status), Error: errName, Cause: cause, StopDate: now})
 	}

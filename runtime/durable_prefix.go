@@ -27,8 +27,9 @@ type prefix struct {
 	steps  int64
 	events []store.Event
 	vars   []store.Var
-	spans  []spanRecord
-	rec    *threadRecord
+	spans   []spanRecord
+	entered int // states entered (metrics)
+	rec     *threadRecord
 	outbox []store.OutboxItem
 	close  *store.ExecutionClose
 }
@@ -61,7 +62,7 @@ func (d *Durable) runPrefix(ctx context.Context, x *execInfo, rec *threadRecord)
 	if last == nil || ctx.Err() != nil || int64(2+len(w.b.events)) >= d.maxHistoryEvents() {
 		return nil
 	}
-	return &prefix{steps: int64(w.b.steps), events: w.b.events, vars: w.b.vars, spans: w.b.spans, rec: last.rec, outbox: last.outbox, close: last.close}
+	return &prefix{steps: int64(w.b.steps), events: w.b.events, vars: w.b.vars, spans: w.b.spans, entered: w.b.entered, rec: last.rec, outbox: last.outbox, close: last.close}
 }
 
 // startable reports whether a start may take the top-level thread's next

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/signalbox/signalbox/asl"
@@ -353,6 +354,10 @@ func (w *walk) commit(ctx context.Context, tr *transition, more bool) (again boo
 	}
 	w.chain = append(w.chain, res)
 	w.x.emit(b.spans, p.Close)
+	d.metrics.stateTransitions(w.x.smName, b.entered)
+	if p.Close != nil {
+		d.metrics.executionEnded(w.x.smName, Status(p.Close.Status))
+	}
 	if p.Close != nil {
 		d.forgetExecution(w.x.id)
 		if w.closed != nil && !res.OpenEntryRemoved {
@@ -406,6 +411,7 @@ type stepBatch struct {
 	events      []store.Event
 	vars        []store.Var
 	spans       []spanRecord
+	entered     int // states entered
 	size        int // the events' bytes
 	startRecord []byte
 	startSeq    int64
@@ -420,6 +426,7 @@ func (b *stepBatch) add(t *transition) {
 	b.events = append(b.events, t.events...)
 	b.vars = append(b.vars, t.vars...)
 	b.spans = append(b.spans, t.spans...)
+	b.entered += t.entered
 	for _, e := range t.events {
 		b.size += len(e.JSON)
 	}
@@ -494,6 +501,7 @@ type transition struct {
 	events   []store.Event
 	vars     []store.Var
 	spans    []spanRecord // emitted once the transition commits
+	entered  int          // states entered (metrics)
 	close    *store.ExecutionClose
 	fork     *store.Fork
 	joinEnd  *store.Join
@@ -505,6 +513,9 @@ type transition struct {
 func (t *transition) event(ev Event) {
 	if ev.Timestamp.IsZero() {
 		ev.Timestamp = t.d.now()
+	}
+	if strings.HasSuffix(string(ev.Type), "StateEntered") {
+		t.entered++
 	}
 	t.events = append(t.events, store.Event{JSON: ev.bodyJSON(), PreviousID: ev.PreviousID})
 }

@@ -41,7 +41,9 @@ func (d *Durable) startExpress(ctx context.Context, smName, sha string, m *asl.S
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ExpressMaxDuration)
 		defer cancel()
 		e := &Engine{Tasks: d.Tasks, Region: d.Region, Account: d.Account, Tracer: d.Tracer}
+		d.metrics.executionStarted(smName)
 		res := e.Run(rctx, m, Execution{StateMachineName: smName, Name: name, Input: input, Express: true, ARN: arn, NoHistory: true, TestCase: testCase, TraceParent: traceparent})
+		d.metrics.executionEnded(smName, res.Status)
 		x := &store.Execution{
 			ID: id, StateMachineARN: d.StateMachineARN(smName), Name: name, DefinitionSHA: sha,
 			Status: string(res.Status), Input: in, Error: res.Error, Cause: res.Cause,

@@ -305,5 +305,8 @@ func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, inpu
 		return nil, err
 	}
 	e := &Engine{Tasks: d.Tasks, Region: d.Region, Account: d.Account, Tracer: d.Tracer}
-	return e.Run(ctx, m, Execution{StateMachineName: smName, Name: name, Input: input, Express: true, NoHistory: true, TestCase: testCase, TraceParent: traceparent}), nil
+	d.metrics.executionStarted(smName)
+	res := e.Run(ctx, m, Execution{StateMachineName: smName, Name: name, Input: input, Express: true, NoHistory: true, TestCase: testCase, TraceParent: traceparent})
+	d.metrics.executionEnded(smName, res.Status)
+	return res, nil
 }

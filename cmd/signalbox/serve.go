@@ -52,6 +52,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	account := fs.String("account", "123456789012", "the account id in ARNs")
 	configFile := fs.String("config", "", "a configuration file (YAML): state machines, routes, keys")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file until the server stops")
+	metricsOn := fs.Bool("metrics", true, "serve the metrics at GET /metrics, for a Prometheus scrape (behind the management API's keys when api.keys is set)")
 	logFormat := fs.String("log-format", "text", "the log's format: text (key=value) or json (one object a line); records about an execution carry its trace_id and span_id")
 	otlp := fs.String("otlp-endpoint", "", "export traces by OTLP to this URL (e.g. http://127.0.0.1:4318; OTEL_EXPORTER_OTLP_PROTOCOL=grpc for a gRPC endpoint); the OTEL_* environment variables work too")
 	mocks := fs.String("mocks", os.Getenv(mock.EnvConfig), "a Step Functions Local MockConfigFile: executions started with \"<state machine ARN>#TestCase\" answer their Task states from it; default $"+mock.EnvConfig)
@@ -135,7 +136,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	o := nodeOptions{
 		Store: store.Options{URL: *url, Prefix: *prefix, Timeout: *timeout},
 		Lease: *lease, Concurrency: *workers, Region: *region, Account: *account,
-		OTLPEndpoint: *otlp, Console: stderr,
+		OTLPEndpoint: *otlp, Console: stderr, Metrics: *metricsOn,
 	}
 	if *configFile != "" {
 		o.Config = cfg
@@ -154,10 +155,14 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	}
 	defer n.Close()
 	d := n.runtime
-	gw := gateway.New(gateway.Options{
+	gwOpts := gateway.Options{
 		Runtime: d, Integrations: n.integrations, Logger: log, Routes: cfg.Routes, APIKeys: cfg.API.Keys, Credentials: cfg.Credentials, PublicAPI: cfg.API.Public,
 		TracerProvider: n.telemetry.Provider(),
-	})
+	}
+	if n.metrics != nil {
+		gwOpts.MeterProvider, gwOpts.Metrics = n.metrics.Provider, n.metrics.Handler
+	}
+	gw := gateway.New(gwOpts)
 	log.Info("open to anyone", "endpoints", strings.Join(gw.OpenEndpoints(), "; "))
 	srv := &http.Server{
 		Handler:           gw.Handler(),

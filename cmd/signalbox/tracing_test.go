@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"time"
 	"sync"
 	"testing"
 
@@ -141,4 +143,92 @@ func TestServeLogsJSON(t *testing.T) {
 	res := runCLI(t, "", "serve", "--addr", "127.0.0.1:0", "--log-format", "xml")
 	require.Equal(t, 2, res.code)
 	require.Contains(t, res.stderr, "--log-format")
+}
+
+// metricValue is the value of one sample of a Prometheus text exposition
+// (name and labels as they are printed, e.g. `x_total{a="b"}`), or 0.
+func metricValue(t *testing.T, text, sample string) float64 {
+	t.Helper()
+	for _, line := range strings.Split(text, "\n") {
+		name, value, ok := strings.Cut(line, " ")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if name == sample || (strings.HasPrefix(sample, name[:strings.IndexAny(name+"{", "{")]) && sameLabels(name, sample)) {
+			f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+			require.NoError(t, err, line)
+			return f
+		}
+	}
+	return 0
+}
+
+// sameLabels reports whether the sample got has every label of want (the
+// exporter adds labels of its own: otel_scope_name, ...).
+func sameLabels(got, want string) bool {
+	gn, gl, _ := strings.Cut(got, "{")
+	wn, wl, _ := strings.Cut(want, "{")
+	if gn != wn {
+		return false
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(wl, "}"), ",") {
+		if l != "" && !strings.Contains(gl, l) {
+			return false
+		}
+	}
+	return true
+}
+
+func scrape(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+	return string(body)
+}
+
+// GET /metrics (a Prometheus scrape) moves as executions run: started,
+// ended by status, state transitions, task durations by resource, open
+// executions and timers, HTTP requests by route.
+func TestServeMetricsMoveAsAnExecutionRuns(t *testing.T) {
+	t.Parallel()
+	s := startServe(t)
+	client := sfnAPIClient(s.URL)
+	ctx := context.Background()
+	before := scrape(t, s.URL)
+	require.Zero(t, metricValue(t, before, `signalbox_executions_started_total{state_machine="metered"}`))
+
+	def := `{"StartAt":"Prepare","States":{"Prepare":{"Type":"Pass","Result":{"url":"` + s.URL + `/api/v1/health"},"Next":"Call"},
+		"Call":{"Type":"Task","Resource":"arn:aws:states:::http:invoke","Parameters":{"ApiEndpoint.$":"$.url","Method":"GET"},"Next":"Nap"},
+		"Nap":{"Type":"Wait","Seconds":3600,"End":true}}}`
+	sm, err := client.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("metered"), Definition: aws.String(def),
+		RoleArn: aws.String("arn:aws:iam::123456789012:role/r")})
+	require.NoError(t, err)
+	out, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn, Input: aws.String(`{}`)})
+	require.NoError(t, err)
+	// it waits an hour: wait until it is in its Wait, then stop it
+	safety := time.Now().Add(30 * time.Second) // a net against a hang, not a synchronisation
+	for {
+		types := historyTypes(t, client, aws.ToString(out.ExecutionArn))
+		if len(types) > 0 && types[len(types)-1] == "WaitStateEntered" {
+			break
+		}
+		require.True(t, time.Now().Before(safety), "never reached its Wait: %v", types)
+		_ = scrape(t, s.URL) // a request of its own between polls, not a sleep
+	}
+	during := scrape(t, s.URL)
+	require.Equal(t, 1.0, metricValue(t, during, `signalbox_executions_started_total{state_machine="metered"}`))
+	require.Equal(t, 3.0, metricValue(t, during, `signalbox_state_transitions_total{state_machine="metered"}`), "Prepare, Call, Nap entered")
+	require.GreaterOrEqual(t, metricValue(t, during, `signalbox_executions_open`), 1.0)
+	require.GreaterOrEqual(t, metricValue(t, during, `signalbox_timers`), 1.0, "the Wait's timer")
+	require.Equal(t, 1.0, metricValue(t, during, `signalbox_task_duration_seconds_count{outcome="succeeded",resource="arn:aws:states:::http:invoke"}`))
+	require.Positive(t, metricValue(t, during, `http_server_request_duration_seconds_count{http_request_method="POST",http_route="/"}`), "HTTP requests by route:\n%s", during)
+
+	_, err = client.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: out.ExecutionArn})
+	require.NoError(t, err)
+	after := scrape(t, s.URL)
+	require.Equal(t, 1.0, metricValue(t, after, `signalbox_executions_ended_total{state_machine="metered",status="ABORTED"}`))
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/integrations"
@@ -33,8 +34,10 @@ type node struct {
 	integrations *integrations.Mux
 	// persistence is what the store keeps, read at open.
 	persistence store.Persistence
-	// telemetry is the process's tracing (its tracer nil when off).
+	// telemetry is the process's tracing (its tracer nil when off);
+	// metrics its metrics (nil when off).
 	telemetry *telemetry.Telemetry
+	metrics   *telemetry.Metrics
 }
 
 // nodeOptions are a node's settings, from the flags and the configuration
@@ -57,6 +60,8 @@ type nodeOptions struct {
 	OTLPEndpoint string
 	// Console is where OTEL_TRACES_EXPORTER=console writes spans.
 	Console io.Writer
+	// Metrics turns the metrics on (for a Prometheus scrape).
+	Metrics bool
 }
 
 // openNode opens the store, says in the log what a crash of it loses,
@@ -75,8 +80,16 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 		_ = tel.Shutdown(ctx)
 		return nil, nil, err
 	}
+	var mt *telemetry.Metrics
+	if o.Metrics {
+		if mt, err = telemetry.NewMetrics(moduleVersion()); err != nil {
+			_ = tel.Shutdown(ctx)
+			_ = st.Close()
+			return nil, nil, err
+		}
+	}
 	mux := newIntegrations()
-	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer), integrations: mux, persistence: logDurability(ctx, log, st), telemetry: tel}
+	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
 	if o.Config != nil {
 		done, problems := o.Config.Apply(ctx, n.runtime)
 		if len(problems) > 0 {
@@ -105,16 +118,26 @@ func (n *node) Close() error {
 // store so that the numbering survives a restart.
 //
 // With a tracer, executions are traced and each task call is a span
-// (integrations.Tracing).
-func newRuntime(st *store.Client, o nodeOptions, mux *integrations.Mux, tracer trace.Tracer) *runtime.Durable {
+// (integrations.Tracing); with metrics, the runtime records its own and
+// each task call's duration (integrations.Metrics).
+func newRuntime(st *store.Client, o nodeOptions, mux *integrations.Mux, tracer trace.Tracer, mt *telemetry.Metrics) *runtime.Durable {
 	server := mock.NewServer(o.Mocks, st, mux)
-	var tasks integrations.Handler = server
+	var (
+		tasks integrations.Handler = server
+		meter metric.Meter
+	)
+	if mt != nil {
+		meter = mt.Meter
+		if m, err := integrations.Metrics(meter); err == nil {
+			tasks = integrations.Chain(tasks, m)
+		}
+	}
 	if tracer != nil {
-		tasks = integrations.Chain(server, integrations.Tracing(tracer))
+		tasks = integrations.Chain(tasks, integrations.Tracing(tracer))
 	}
 	return runtime.NewDurable(st, &runtime.Durable{
 		Tasks: tasks, TestCases: server.CheckTestCase, Lease: o.Lease, Concurrency: o.Concurrency, Consumer: o.Consumer,
-		Region: o.Region, Account: o.Account, Tracer: tracer,
+		Region: o.Region, Account: o.Account, Tracer: tracer, Meter: meter,
 	})
 }
 

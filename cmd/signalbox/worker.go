@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -32,6 +34,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	lease := fs.Duration("lease", 30*time.Second, "how long a work item may stay unacknowledged before another worker takes it over")
 	consumer := fs.String("consumer", "", "this worker's name in the work stream (default: host, pid and a random part)")
 	configFile := fs.String("config", "", "a configuration file (YAML), as serve's: the store, state machines")
+	metricsAddr := fs.String("metrics-addr", "", "serve the metrics at GET /metrics on this address (e.g. 127.0.0.1:9464), for a Prometheus scrape; \"\": none")
 	logFormat := fs.String("log-format", "text", "the log's format: text (key=value) or json (one object a line); records about an execution carry its trace_id and span_id")
 	otlp := fs.String("otlp-endpoint", "", "export traces by OTLP to this URL (e.g. http://127.0.0.1:4318; OTEL_EXPORTER_OTLP_PROTOCOL=grpc for a gRPC endpoint); the OTEL_* environment variables work too")
 	mocks := fs.String("mocks", os.Getenv(mock.EnvConfig), "the MockConfigFile of the servers this worker works beside (serve --mocks); default $"+mock.EnvConfig)
@@ -66,7 +69,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	o := nodeOptions{
 		Store: store.Options{URL: *url, Prefix: *prefix, Timeout: max(*timeout, 0)},
 		Lease: *lease, Consumer: *consumer, Config: cfg,
-		OTLPEndpoint: *otlp, Console: stderr,
+		OTLPEndpoint: *otlp, Console: stderr, Metrics: *metricsAddr != "",
 	}
 	if cfg != nil {
 		o.Region, o.Account = cfg.Region, cfg.Account
@@ -84,6 +87,19 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer n.Close()
+	if n.metrics != nil {
+		ln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			fmt.Fprintf(stderr, "signalbox worker: --metrics-addr: %v\n", err)
+			return 1
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", n.metrics.Handler)
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = srv.Serve(ln) }()
+		defer srv.Close()
+		log.Info("metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+	}
 	log.Info("worker started", "prefix", *prefix, "lease", *lease)
 	if err := n.runtime.Run(ctx); err != nil {
 		fmt.Fprintf(stderr, "signalbox worker: %v\n", err)

@@ -1,0 +1,94 @@
+package runtime
+
+import (
+	"context"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+)
+
+// The runtime's metrics (OpenTelemetry; serve exports them for
+// Prometheus at /metrics): executions started and ended by state machine
+// and status, state transitions (states entered, AWS's billing unit) by
+// state machine, and, read from the store at each collection, open
+// executions, work on the ready stream, timers set, timers due and how
+// late the oldest due timer is. With no Meter, nothing is recorded.
+type metrics struct {
+	started, ended, transitions metric.Int64Counter
+}
+
+const (
+	attrMachineKey = attribute.Key("state_machine")
+	attrStatusKey  = attribute.Key("status")
+)
+
+// newMetrics makes d's instruments on meter, with the store's gauges.
+func newMetrics(d *Durable, meter metric.Meter) (*metrics, error) {
+	m := &metrics{}
+	var err error
+	if m.started, err = meter.Int64Counter("signalbox.executions.started", metric.WithDescription("Executions started, by state machine."), metric.WithUnit("{execution}")); err != nil {
+		return nil, err
+	}
+	if m.ended, err = meter.Int64Counter("signalbox.executions.ended", metric.WithDescription("Executions ended, by state machine and status (SUCCEEDED, FAILED, TIMED_OUT, ABORTED)."), metric.WithUnit("{execution}")); err != nil {
+		return nil, err
+	}
+	if m.transitions, err = meter.Int64Counter("signalbox.state.transitions", metric.WithDescription("States entered (AWS's state transitions), by state machine."), metric.WithUnit("{transition}")); err != nil {
+		return nil, err
+	}
+	open, err := meter.Int64ObservableGauge("signalbox.executions.open", metric.WithDescription("Executions open (RUNNING), from the store's index."), metric.WithUnit("{execution}"))
+	if err != nil {
+		return nil, err
+	}
+	ready, err := meter.Int64ObservableGauge("signalbox.work.ready", metric.WithDescription("Work items on the ready stream: waiting for a worker or in flight."), metric.WithUnit("{item}"))
+	if err != nil {
+		return nil, err
+	}
+	timers, err := meter.Int64ObservableGauge("signalbox.timers", metric.WithDescription("Timers set (Wait states, retries, timeouts, heartbeats)."), metric.WithUnit("{timer}"))
+	if err != nil {
+		return nil, err
+	}
+	due, err := meter.Int64ObservableGauge("signalbox.timers.due", metric.WithDescription("Timers due and not yet handed to the workers."), metric.WithUnit("{timer}"))
+	if err != nil {
+		return nil, err
+	}
+	late, err := meter.Float64ObservableGauge("signalbox.timers.lateness", metric.WithDescription("How long ago the oldest due timer fell due (0: none is due)."), metric.WithUnit("s"))
+	if err != nil {
+		return nil, err
+	}
+	_, err = meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		now := d.now()
+		g, err := d.store.GaugesRead(ctx, now)
+		if err != nil {
+			return err
+		}
+		o.ObserveInt64(open, g.OpenExecutions)
+		o.ObserveInt64(ready, g.ReadyWork)
+		o.ObserveInt64(timers, g.Timers)
+		o.ObserveInt64(due, g.TimersDue)
+		lateness := 0.0
+		if !g.OldestDue.IsZero() {
+			lateness = now.Sub(g.OldestDue).Seconds()
+		}
+		o.ObserveFloat64(late, lateness)
+		return nil
+	}, open, ready, timers, due, late)
+	return m, err
+}
+
+func (m *metrics) executionStarted(machine string) {
+	if m != nil {
+		m.started.Add(context.Background(), 1, metric.WithAttributes(attrMachineKey.String(machine)))
+	}
+}
+
+func (m *metrics) executionEnded(machine string, status Status) {
+	if m != nil {
+		m.ended.Add(context.Background(), 1, metric.WithAttributes(attrMachineKey.String(machine), attrStatusKey.String(string(status))))
+	}
+}
+
+func (m *metrics) stateTransitions(machine string, n int) {
+	if m != nil && n > 0 {
+		m.transitions.Add(context.Background(), int64(n), metric.WithAttributes(attrMachineKey.String(machine)))
+	}
+}
