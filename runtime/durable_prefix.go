@@ -24,14 +24,14 @@ import (
 // context ends, a step fails to decode), the start writes no prefix and
 // the workers take the first step, as before.
 type prefix struct {
-	steps  int64
-	events []store.Event
-	vars   []store.Var
+	steps   int64
+	events  []store.Event
+	vars    []store.Var
 	spans   []spanRecord
 	entered int // states entered (metrics)
 	rec     *threadRecord
-	outbox []store.OutboxItem
-	close  *store.ExecutionClose
+	outbox  []store.OutboxItem
+	close   *store.ExecutionClose
 }
 
 // runPrefix carries out an execution's prefix from its first state, whose

@@ -9,9 +9,9 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"time"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
