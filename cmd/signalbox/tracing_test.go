@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -19,6 +22,12 @@ import (
 	"github.com/stretchr/testify/require"
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/signalbox/signalbox/internal/redisproc"
+	"github.com/signalbox/signalbox/internal/telemetry"
+	"github.com/signalbox/signalbox/runtime"
+	"github.com/signalbox/signalbox/store"
+	"github.com/signalbox/signalbox/store/storetest"
 )
 
 // otlpReceiver is an OTLP/HTTP trace receiver on loopback: it decodes
@@ -231,4 +240,100 @@ func TestServeMetricsMoveAsAnExecutionRuns(t *testing.T) {
 	require.NoError(t, err)
 	after := scrape(t, s.URL)
 	require.Equal(t, 1.0, metricValue(t, after, `signalbox_executions_ended_total{state_machine="metered",status="ABORTED"}`))
+}
+
+// One trace, whatever happens to the processes: an execution started by
+// this process (which takes its first state itself), whose task call is
+// under way in one `signalbox worker` when that worker is killed with
+// SIGKILL, and which a second worker takes over and ends. Every state is
+// one span, once, in the caller's trace, emitted by whoever ended it; the
+// killed worker's unfinished call leaves no span, the second's call does.
+func TestTraceSurvivesAKilledWorker(t *testing.T) {
+	t.Parallel()
+	srv := redisproc.StartForTest(t)
+	recv := newOTLPReceiver(t)
+	ctx := context.Background()
+	prefix := storetest.Prefix("sbtk-")
+	st, err := store.Open(ctx, store.Options{URL: srv.URL(), Prefix: prefix})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+
+	// The endpoint the task calls: the first call is held until its
+	// caller dies; later ones answer at once.
+	entered := make(chan struct{})
+	var calls sync.Mutex
+	n := 0
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Lock()
+		n++
+		first := n == 1
+		calls.Unlock()
+		if first {
+			close(entered)
+			<-r.Context().Done() // the worker is gone
+			return
+		}
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	}))
+	t.Cleanup(endpoint.Close)
+
+	startWorker := func() (*exec.Cmd, *bytes.Buffer) {
+		w := exec.Command(signalbox(t), "worker", "--redis-url", srv.URL(), "--redis-prefix", prefix, "--lease", "1s",
+			"--otlp-endpoint", recv.URL)
+		var stderr bytes.Buffer
+		w.Stderr = &stderr
+		require.NoError(t, w.Start())
+		return w, &stderr
+	}
+	first, _ := startWorker()
+
+	tel, err := telemetry.Setup(ctx, telemetry.Options{Endpoint: recv.URL, Getenv: func(string) string { return "" }})
+	require.NoError(t, err)
+	d := runtime.NewDurable(st, &runtime.Durable{Tracer: tel.Tracer, Consumer: "starter"})
+	def := `{"StartAt":"Prep","States":{"Prep":{"Type":"Pass","Result":"` + endpoint.URL + `","ResultPath":"$.url","Next":"Call"},
+		"Call":{"Type":"Task","Resource":"arn:aws:states:::http:invoke","Parameters":{"ApiEndpoint.$":"$.url","Method":"GET"},"ResultPath":null,"Next":"After"},
+		"After":{"Type":"Pass","End":true}}}`
+	const traceID, callerSpan = "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(def), Input: map[string]any{},
+		TraceParent: "00-" + traceID + "-" + callerSpan + "-01"})
+	require.NoError(t, err)
+	require.NoError(t, tel.Shutdown(ctx)) // the starter's spans (Prep's)
+
+	<-entered // the first worker is inside the call
+	require.NoError(t, first.Process.Kill())
+	_ = first.Wait()
+	second, secondErr := startWorker()
+	safety := time.Now().Add(60 * time.Second) // a net against a hang; the loop ends when the execution does
+	for {
+		e, err := d.Describe(ctx, started.ID)
+		require.NoError(t, err)
+		if e.Status != "RUNNING" {
+			require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
+			break
+		}
+		require.True(t, time.Now().Before(safety), "the second worker never ended it; its log:\n%s", secondErr)
+		time.Sleep(20 * time.Millisecond) // a poll's interval, not a synchronisation
+	}
+	require.NoError(t, second.Process.Signal(syscall.SIGTERM)) // flushes its spans
+	require.NoError(t, second.Wait())
+
+	count := map[string]int{}
+	byName := map[string]receivedSpan{}
+	for _, sp := range recv.received() {
+		if sp.traceID != traceID {
+			continue
+		}
+		count[sp.name]++
+		byName[sp.name] = sp
+	}
+	for _, name := range []string{"execution m", "Pass Prep", "Task Call", "Pass After"} {
+		require.Equal(t, 1, count[name], "%s once: %v", name, count)
+	}
+	exec := byName["execution m"]
+	require.Equal(t, callerSpan, exec.parentID)
+	for _, name := range []string{"Pass Prep", "Task Call", "Pass After"} {
+		require.Equal(t, exec.spanID, byName[name].parentID, name)
+	}
+	require.Equal(t, 1, count["task arn:aws:states:::http:invoke"], "the second worker's call; the killed one's never ended: %v", count)
+	require.Equal(t, byName["Task Call"].spanID, byName["task arn:aws:states:::http:invoke"].parentID)
 }
