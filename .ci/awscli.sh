@@ -26,36 +26,9 @@ fi
 [ -x "$aws_cli" ] || { echo "awscli: $aws_cli is not an executable" >&2; exit 1; }
 "$aws_cli" --version
 
-tmp=$(mktemp -d)
-server_pid=""
-cleanup() {
-  rc=$?
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid"
-    wait "$server_pid" || rc=1
-  fi
-  if [ "$rc" -ne 0 ] && [ -f "$tmp/serve.log" ]; then
-    echo "awscli: FAILED; the server's log:" >&2
-    cat "$tmp/serve.log" >&2
-  fi
-  rm -rf "$tmp"
-  exit "$rc"
-}
-trap cleanup EXIT
-
-fail() { echo "awscli: $*" >&2; exit 1; }
-
-go build -o "$tmp/signalbox" ./cmd/signalbox
-env -u SIGNALBOX_REDIS_URL "$tmp/signalbox" serve --addr 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.log" &
-server_pid=$!
-endpoint=""
-for _ in $(seq 300); do # up to 30s: a safety net, the loop ends when the server says where it listens
-  line=$(head -n 1 "$tmp/serve.out")
-  if [ -n "$line" ]; then endpoint=${line#signalbox serving on }; break; fi
-  kill -0 "$server_pid" 2>/dev/null || fail "signalbox serve exited before listening"
-  sleep 0.1
-done
-case "$endpoint" in http://127.0.0.1:*) ;; *) fail "signalbox serve did not start listening: '$endpoint'" ;; esac
+NAME=awscli
+. .ci/lib.sh
+serve_start
 
 # Dummy credentials, no pager, and nothing from the user's AWS configuration.
 export AWS_ACCESS_KEY_ID=AKIDSIGNALBOXCI AWS_SECRET_ACCESS_KEY=signalbox-ci
@@ -139,8 +112,5 @@ case "$(field "$tmp/sync.json" 'j["executionArn"]')" in
   *) fail "start-sync-execution: executionArn $(field "$tmp/sync.json" 'j["executionArn"]')" ;;
 esac
 
-kill -TERM "$server_pid"
-wait "$server_pid" || fail "signalbox serve did not exit cleanly on SIGTERM"
-server_pid=""
-grep -q "signalbox stopped" "$tmp/serve.out" || fail "signalbox serve did not say it stopped"
+serve_stop
 echo "awscli: create-state-machine, start-execution, describe-execution, get-execution-history, start-sync-execution: OK"

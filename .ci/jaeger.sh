@@ -20,21 +20,8 @@ if [ ! -x "$jaeger" ]; then
   mv "$jaeger.tmp" "$jaeger"
 fi
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  rc=$?
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  if [ "$rc" -ne 0 ]; then
-    echo "jaeger: FAILED; Jaeger's log and the server's:" >&2
-    cat "$tmp/jaeger.log" "$tmp/serve.log" >&2 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-  exit "$rc"
-}
-trap cleanup EXIT
-fail() { echo "jaeger: $*" >&2; exit 1; }
+NAME=jaeger
+. .ci/lib.sh
 
 # Four free loopback ports (the kernel's choice, released just before use).
 read -r JAEGER_OTLP_HTTP JAEGER_QUERY JAEGER_QUERY_GRPC _ < <(python3 - <<'PY'
@@ -46,34 +33,20 @@ PY
 )
 export JAEGER_OTLP_HTTP JAEGER_QUERY JAEGER_QUERY_GRPC
 "$jaeger" --config .ci/jaeger.yaml >"$tmp/jaeger.log" 2>&1 &
-pids+=($!)
+extra_pids+=($!)
+extra_logs+=("$tmp/jaeger.log")
 query="http://127.0.0.1:$JAEGER_QUERY"
 for _ in $(seq 300); do # up to 30s: a safety net; the loop ends when Jaeger answers
   curl -fs "$query/api/services" >/dev/null 2>&1 && break
-  kill -0 "${pids[0]}" 2>/dev/null || fail "jaeger exited before answering"
+  kill -0 "${extra_pids[0]}" 2>/dev/null || fail "jaeger exited before answering"
   sleep 0.1
 done
 curl -fs "$query/api/services" >/dev/null || fail "jaeger's query API does not answer on $query"
 
-go build -o "$tmp/signalbox" ./cmd/signalbox
-env -u SIGNALBOX_REDIS_URL -u OTEL_EXPORTER_OTLP_ENDPOINT -u OTEL_TRACES_EXPORTER -u OTEL_SDK_DISABLED \
-  "$tmp/signalbox" serve --addr 127.0.0.1:0 --config examples/orders/signalbox.yaml \
-  --otlp-endpoint "http://127.0.0.1:$JAEGER_OTLP_HTTP" >"$tmp/serve.out" 2>"$tmp/serve.log" &
-server=$!
-pids+=("$server")
-endpoint=""
-for _ in $(seq 300); do # up to 30s, as above
-  line=$(head -n 1 "$tmp/serve.out")
-  if [ -n "$line" ]; then endpoint=${line#signalbox serving on }; break; fi
-  kill -0 "$server" 2>/dev/null || fail "signalbox serve exited before listening"
-  sleep 0.1
-done
-case "$endpoint" in http://127.0.0.1:*) ;; *) fail "signalbox serve did not start listening: '$endpoint'" ;; esac
+serve_start --config examples/orders/signalbox.yaml --otlp-endpoint "http://127.0.0.1:$JAEGER_OTLP_HTTP"
 
 trace=4bf92f3577b34da6a3ce929d0e0e4736
 caller=00f067aa0ba902b7
 python3 .ci/jaeger_check.py run "$endpoint" "$trace" "$caller" >"$tmp/execution"
-# serve flushes its spans when it stops
-kill -TERM "$server"
-wait "$server" || fail "signalbox serve did not exit cleanly on SIGTERM"
+serve_stop # serve flushes its spans when it stops
 python3 .ci/jaeger_check.py check "$query" "$trace" "$caller" "$(cat "$tmp/execution")"

@@ -15,23 +15,8 @@ cd "$(dirname "$0")/.."
 clients=("$@")
 [ ${#clients[@]} -gt 0 ] || clients=(boto3 js)
 
-tmp=$(mktemp -d)
-server_pid=""
-cleanup() {
-  rc=$?
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid"
-    wait "$server_pid" || rc=1
-  fi
-  if [ "$rc" -ne 0 ] && [ -f "$tmp/serve.log" ]; then
-    echo "sdks: FAILED; the server's log:" >&2
-    cat "$tmp/serve.log" >&2
-  fi
-  rm -rf "$tmp"
-  exit "$rc"
-}
-trap cleanup EXIT
-fail() { echo "sdks: $*" >&2; exit 1; }
+NAME=sdks
+. .ci/lib.sh
 
 for c in "${clients[@]}"; do
   case "$c" in
@@ -45,17 +30,7 @@ for c in "${clients[@]}"; do
   esac
 done
 
-go build -o "$tmp/signalbox" ./cmd/signalbox
-env -u SIGNALBOX_REDIS_URL -u SFN_MOCK_CONFIG "$tmp/signalbox" serve --addr 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.log" &
-server_pid=$!
-endpoint=""
-for _ in $(seq 300); do # up to 30s: a safety net, the loop ends when the server says where it listens
-  line=$(head -n 1 "$tmp/serve.out")
-  if [ -n "$line" ]; then endpoint=${line#signalbox serving on }; break; fi
-  kill -0 "$server_pid" 2>/dev/null || fail "signalbox serve exited before listening"
-  sleep 0.1
-done
-case "$endpoint" in http://127.0.0.1:*) ;; *) fail "signalbox serve did not start listening: '$endpoint'" ;; esac
+serve_start
 
 # Nothing from the user's AWS configuration.
 export AWS_CONFIG_FILE="$tmp/aws-config" AWS_SHARED_CREDENTIALS_FILE="$tmp/aws-credentials" AWS_EC2_METADATA_DISABLED=true
@@ -68,7 +43,4 @@ for c in "${clients[@]}"; do
   esac
 done
 
-kill -TERM "$server_pid"
-wait "$server_pid" || fail "signalbox serve did not exit cleanly on SIGTERM"
-server_pid=""
-grep -q "signalbox stopped" "$tmp/serve.out" || fail "signalbox serve did not say it stopped"
+serve_stop

@@ -296,10 +296,10 @@ func (a *args) close(execID string, cl *ExecutionClose) error {
 		*a = append(*a, "")
 		return nil
 	}
-	if err := cl.check(); err != nil {
+	if err := a.closeFields(cl); err != nil {
 		return err
 	}
-	*a = append(*a, cl.Status, cl.Output, cl.Error, cl.Cause, strconv.FormatInt(cl.StopDate.UnixMilli(), 10), cl.Retention.Milliseconds(), execID, cl.retainedKeys())
+	*a = append(*a, execID, cl.retainedKeys())
 	return nil
 }
 
@@ -309,17 +309,16 @@ func (a *args) createdClosed(cl *ExecutionClose) error {
 		*a = append(*a, "")
 		return nil
 	}
-	if err := cl.check(); err != nil {
-		return err
-	}
-	*a = append(*a, cl.Status, cl.Output, cl.Error, cl.Cause, strconv.FormatInt(cl.StopDate.UnixMilli(), 10), cl.Retention.Milliseconds())
-	return nil
+	return a.closeFields(cl)
 }
 
-func (cl *ExecutionClose) check() error {
+// closeFields appends what both close sections start with: status,
+// output, error, cause, stop (unix ms), retention (ms).
+func (a *args) closeFields(cl *ExecutionClose) error {
 	if cl.Status == "" || cl.Status == StatusRunning || cl.StopDate.IsZero() {
 		return fmt.Errorf("%w: closing with status %q at %v", ErrInvalid, cl.Status, cl.StopDate)
 	}
+	*a = append(*a, cl.Status, cl.Output, cl.Error, cl.Cause, strconv.FormatInt(cl.StopDate.UnixMilli(), 10), cl.Retention.Milliseconds())
 	return nil
 }
 

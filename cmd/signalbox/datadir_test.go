@@ -181,6 +181,16 @@ func TestRedactURL(t *testing.T) {
 	}
 }
 
+// managedPID is the pid of the redis-server serve --data-dir dir runs.
+func managedPID(t *testing.T, dir string) int {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, managedredis.PIDFile))
+	require.NoError(t, err)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	require.NoError(t, err)
+	return pid
+}
+
 // serve stops its redis-server after the server, with SIGTERM, and waits
 // for it: redis-server writes its AOF, removes its pid file and exits
 // before serve does.
@@ -189,10 +199,7 @@ func TestServeDataDirStopsItsRedisAfterTheServer(t *testing.T) {
 	needRedisServer(t)
 	dir := t.TempDir()
 	s := startServe(t, "--data-dir", dir)
-	data, err := os.ReadFile(filepath.Join(dir, managedredis.PIDFile))
-	require.NoError(t, err)
-	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	require.NoError(t, err)
+	pid := managedPID(t, dir)
 	s.Stop(t)
 	require.ErrorIs(t, syscall.Kill(pid, 0), syscall.ESRCH, "redis-server (pid %d) outlived serve", pid)
 	require.NoFileExists(t, filepath.Join(dir, managedredis.PIDFile))
@@ -211,13 +218,10 @@ func TestServeDataDirStopsWhenItsRedisDies(t *testing.T) {
 	needRedisServer(t)
 	dir := t.TempDir()
 	s := startServe(t, "--data-dir", dir)
-	data, err := os.ReadFile(filepath.Join(dir, managedredis.PIDFile))
-	require.NoError(t, err)
-	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	require.NoError(t, err)
+	pid := managedPID(t, dir)
 	require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
 	s.killed = true // it ends by itself
-	err = s.cmd.Wait()
+	err := s.cmd.Wait()
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit, "serve went on without its redis-server; its log:\n%s", s.Log())
 	require.Equal(t, 1, exit.ExitCode())
