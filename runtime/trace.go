@@ -155,7 +155,7 @@ func (x *execTrace) executionSpan(start, end time.Time, status Status, failure *
 // is nil.
 func (x *execTrace) stateSpan(parent trace.SpanID, st asl.State, c *asl.Context, input, output any, end time.Time, failure *aslerr.Error) spanRecord {
 	attrs := []attribute.KeyValue{
-		attrExecution.String(x.exec), attrState.String(st.Name()), attrStateType.String(string(st.Kind())),
+		attrState.String(st.Name()), attrStateType.String(string(st.Kind())),
 		attrEnteredEvent.Int64(c.EnteredEventID), attrInputBytes.Int(asl.EncodedLen(input, 0)),
 	}
 	if c.RetryCount > 0 {
@@ -176,14 +176,14 @@ func (x *execTrace) childSpan(entered int64, isMap bool, index int, start, end t
 		name, attr = "iteration", attrMapIndex.Int(index)
 	}
 	return spanRecord{id: x.child(entered, index), parent: x.state(entered), name: name, start: start, end: end, failure: failure,
-		attrs: []attribute.KeyValue{attrExecution.String(x.exec), attr}}
+		attrs: []attribute.KeyValue{attr}}
 }
 
 // retrySpan is the span of the wait before attempt (1 for the first
 // retry) of the state entered by event entered.
 func (x *execTrace) retrySpan(st asl.State, entered int64, attempt int, start, end time.Time) spanRecord {
 	return spanRecord{id: spanIDOf(x.exec, "retry", entered, int64(attempt)), parent: x.state(entered), name: "retry wait",
-		start: start, end: end, attrs: []attribute.KeyValue{attrExecution.String(x.exec), attrState.String(st.Name()), attrRetryCount.Int(attempt)}}
+		start: start, end: end, attrs: []attribute.KeyValue{attrState.String(st.Name()), attrRetryCount.Int(attempt)}}
 }
 
 // taskContext is the context a task call runs in: its state's span is
