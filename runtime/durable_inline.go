@@ -65,7 +65,7 @@ func (t *transition) mapInline(x asl.RunMap) (asl.Outcome, error) {
 	if t.base < 0 || x.Distributed || n > maxInlineItems || !pureMachine(x.Processor) {
 		return nil, errNotInline
 	}
-	mark := len(t.events)
+	mark, spans := len(t.events), len(t.spans)
 	startedID := t.nextID()
 	t.event(Event{Type: MapStateStarted, Length: n})
 	outs := make([]any, n)
@@ -85,7 +85,7 @@ func (t *transition) mapInline(x asl.RunMap) (asl.Outcome, error) {
 			err = errNotInline
 		}
 		if err != nil {
-			t.events = t.events[:mark]
+			t.events, t.spans = t.events[:mark], t.spans[:spans]
 			return nil, err
 		}
 		if failure == nil {
@@ -111,6 +111,19 @@ func (t *transition) iterate(x asl.RunMap, i int, item any, startedID int64) (an
 	t.event(Event{Type: MapIterationStarted, Name: name, Index: i, PreviousID: startedID})
 	c := t.iterationContext(i, item)
 	m, state, in := x.Processor, x.Processor.StartAt, item
+	tr, began := t.x.trace, t.d.now()
+	// spans, when tracing: the iteration's, and its states' under it, as
+	// the in-memory engine makes them
+	span := func(st asl.State, out any, failure *aslerr.Error) {
+		if tr != nil {
+			t.spans = append(t.spans, tr.stateSpan(tr.child(t.rec.EnteredID, i), st, c, in, out, t.d.now(), failure))
+		}
+	}
+	ended := func(failure *aslerr.Error) {
+		if tr != nil {
+			t.spans = append(t.spans, tr.childSpan(t.rec.EnteredID, true, i, began, t.d.now(), failure))
+		}
+	}
 	for range maxInlineSteps {
 		st, ok := m.State(state)
 		if !ok {
@@ -121,14 +134,20 @@ func (t *transition) iterate(x asl.RunMap, i int, item any, startedID int64) (an
 		switch o := asl.Step(st, in, c).(type) {
 		case asl.Next:
 			t.event(Event{Type: StateExited(st.Kind()), Name: state, Payload: o.Output})
+			span(st, o.Output, nil)
 			state, in = o.State, o.Output
 		case asl.Succeed:
 			t.event(Event{Type: StateExited(st.Kind()), Name: state, Payload: o.Output})
+			span(st, o.Output, nil)
 			t.event(Event{Type: MapIterationSucceeded, Name: name, Index: i})
+			ended(nil)
 			return o.Output, nil, nil
 		case asl.Fail:
+			failure := &aslerr.Error{Name: o.Error, Cause: o.Cause}
+			span(st, nil, failure)
 			t.event(Event{Type: MapIterationFailed, Name: name, Index: i})
-			return nil, &aslerr.Error{Name: o.Error, Cause: o.Cause}, nil
+			ended(failure)
+			return nil, failure, nil
 		default:
 			return nil, nil, errNotInline
 		}

@@ -207,3 +207,40 @@ func TestTraceOfAnExecutionEndedFromOutside(t *testing.T) {
 		requireEnded(t, rec.Ended(), "ABORTED", "Bored")
 	})
 }
+
+// A Map whose iterations the durable engine runs inline (a processor that
+// only decides) has the spans the in-memory engine gives it: an iteration
+// span each, under the Map's, with its states under it.
+func TestTraceOfAnInlineMap(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const def = `{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"StartAt":"P","States":{
+		"P":{"Type":"Pass","Next":"Q"},"Q":{"Type":"Choice","Choices":[{"Variable":"$","NumericGreaterThan":1,"Next":"Big"}],"Default":"Small"},
+		"Big":{"Type":"Succeed"},"Small":{"Type":"Fail","Error":"Small"}}},"ToleratedFailureCount":5,"End":true}}}`
+	tree := func(spans []sdktrace.ReadOnlySpan) []string {
+		byID := map[trace.SpanID]string{}
+		for _, s := range spans {
+			byID[s.SpanContext().SpanID()] = s.Name()
+		}
+		var out []string
+		for _, s := range spans {
+			out = append(out, s.Name()+" < "+byID[s.Parent().SpanID()])
+		}
+		sort.Strings(out)
+		return out
+	}
+	mem := tracetest.NewSpanRecorder()
+	e := &runtime.Engine{Tracer: newTracer(mem)}
+	res := e.Run(ctx, compile(t, def), runtime.Execution{StateMachineName: "m", Input: decode(t, `[1,2,3]`), Clock: runtime.NewVirtualClock(t0)})
+	require.Equal(t, runtime.StatusSucceeded, res.Status, "%s: %s", res.Error, res.Cause)
+
+	dur := tracetest.NewSpanRecorder()
+	clk := testclock.New(t0)
+	d := runtime.NewDurable(openStore(t), &runtime.Durable{Tracer: newTracer(dur), Now: clk.Now, Consumer: "c"})
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(def), Input: decode(t, `[1,2,3]`)})
+	require.NoError(t, err)
+	require.NoError(t, d.DrainVirtual(ctx, started.ID, func(to time.Time) { clk.Advance(to.Sub(clk.Now())) }))
+	require.Equal(t, tree(mem.Ended()), tree(dur.Ended()))
+	require.Contains(t, tree(dur.Ended()), "Fail Small < iteration")
+	require.Contains(t, tree(dur.Ended()), "iteration < Map M")
+}
