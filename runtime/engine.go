@@ -90,7 +90,10 @@ type Result struct {
 	ExecutionARN string
 	StartDate    time.Time
 	StopDate     time.Time
-	hist         *history
+	// Transitions is how many states the execution entered (AWS's state
+	// transitions), kept history or not.
+	Transitions int
+	hist        *history
 }
 
 // History returns the execution's history events, in order.
@@ -184,6 +187,9 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 	}
 	run.hist.add(&end)
 	res.hist = &run.hist
+	run.hist.mu.Lock()
+	res.Transitions = run.hist.entered
+	run.hist.mu.Unlock()
 	if run.trace != nil {
 		var failure *aslerr.Error
 		if err != nil {

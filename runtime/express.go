@@ -44,6 +44,7 @@ func (d *Durable) startExpress(ctx context.Context, smName, sha string, m *asl.S
 		d.metrics.executionStarted(smName)
 		res := e.Run(rctx, m, Execution{StateMachineName: smName, Name: name, Input: input, Express: true, ARN: arn, NoHistory: true, TestCase: testCase, TraceParent: traceparent})
 		d.metrics.executionEnded(smName, res.Status)
+		d.metrics.stateTransitions(smName, res.Transitions)
 		x := &store.Execution{
 			ID: id, StateMachineARN: d.StateMachineARN(smName), Name: name, DefinitionSHA: sha,
 			Status: string(res.Status), Input: in, Error: res.Error, Cause: res.Cause,

@@ -138,6 +138,8 @@ type history struct {
 	isFull atomic.Bool
 	// first is the size of the first chunk (firstHistoryChunk when 0).
 	first int
+	// entered counts the states entered (AWS's state transitions).
+	entered int
 }
 
 // firstChunk is the first chunk's size for an execution of a machine of
@@ -216,6 +218,9 @@ func (h *history) add(ev *Event) int64 {
 	h.mu.Lock()
 	h.n++
 	id := int64(h.n)
+	if strings.HasSuffix(string(ev.Type), "StateEntered") {
+		h.entered++
+	}
 	if h.discard {
 		h.mu.Unlock()
 		return id

@@ -308,5 +308,6 @@ func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, inpu
 	d.metrics.executionStarted(smName)
 	res := e.Run(ctx, m, Execution{StateMachineName: smName, Name: name, Input: input, Express: true, NoHistory: true, TestCase: testCase, TraceParent: traceparent})
 	d.metrics.executionEnded(smName, res.Status)
+	d.metrics.stateTransitions(smName, res.Transitions)
 	return res, nil
 }

@@ -244,3 +244,16 @@ func TestTraceOfAnInlineMap(t *testing.T) {
 	require.Contains(t, tree(dur.Ended()), "Fail Small < iteration")
 	require.Contains(t, tree(dur.Ended()), "iteration < Map M")
 }
+
+// The in-memory engine counts the states an execution entered, history
+// kept or not (the state transitions metric of EXPRESS executions).
+func TestEngineCountsStateTransitions(t *testing.T) {
+	t.Parallel()
+	def := compile(t, `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"P"},"P":{"Type":"Parallel","Branches":[
+		{"StartAt":"B","States":{"B":{"Type":"Pass","End":true}}},{"StartAt":"C","States":{"C":{"Type":"Pass","End":true}}}],"End":true}}}`)
+	for _, noHistory := range []bool{false, true} {
+		res := (&runtime.Engine{}).Run(context.Background(), def, runtime.Execution{Input: decode(t, `{}`), NoHistory: noHistory})
+		require.Equal(t, runtime.StatusSucceeded, res.Status)
+		require.Equal(t, 4, res.Transitions, "A, P, B and C (history kept: %v)", !noHistory)
+	}
+}
