@@ -77,6 +77,14 @@ func Open(ctx context.Context, opts Options) (*Client, error) {
 		_ = c.Close()
 		return nil, fmt.Errorf("store: connecting to Redis: %w", err)
 	}
+	if opts.Meter != nil || opts.Tracer != nil {
+		h, err := newObserveHook(opts.Meter, opts.Tracer)
+		if err != nil {
+			_ = c.Close()
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		c.rdb.AddHook(h)
+	}
 	c.hot = c.rdb
 	if ap, ok := c.rdb.(interface {
 		AutoPipeline() (*redis.AutoPipeliner, error)

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/redis/go-redis/v9"
 )
 
@@ -63,6 +66,12 @@ type Options struct {
 	// context deadline, when sooner, bounds a call too. Blocking reads
 	// (the workers' stream reads) wait their own time on top.
 	Timeout time.Duration
+	// Meter, when set, records every round trip to Redis
+	// (signalbox.redis.duration, observe.go); Tracer, when set, makes a
+	// client span of each (ask for them on purpose: there are several per
+	// state).
+	Meter  metric.Meter
+	Tracer trace.Tracer
 }
 
 // DefaultTimeout is Options.Timeout's default: a healthy Redis answers in

@@ -235,6 +235,7 @@ func TestServeMetricsMoveAsAnExecutionRuns(t *testing.T) {
 	require.GreaterOrEqual(t, metricValue(t, during, `signalbox_timers`), 1.0, "the Wait's timer")
 	require.Equal(t, 1.0, metricValue(t, during, `signalbox_task_duration_seconds_count{outcome="succeeded",resource="arn:aws:states:::http:invoke"}`))
 	require.Positive(t, metricValue(t, during, `http_server_request_duration_seconds_count{http_request_method="POST",http_route="/"}`), "HTTP requests by route:\n%s", during)
+	require.Positive(t, metricValue(t, during, `signalbox_redis_duration_seconds_count{command="evalsha"}`), "Redis round trips by command")
 
 	_, err = client.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: out.ExecutionArn})
 	require.NoError(t, err)

@@ -62,6 +62,9 @@ type nodeOptions struct {
 	Console io.Writer
 	// Metrics turns the metrics on (for a Prometheus scrape).
 	Metrics bool
+	// TraceRedis makes a client span of every call to Redis (with
+	// tracing on).
+	TraceRedis bool
 }
 
 // openNode opens the store, says in the log what a crash of it loses,
@@ -75,18 +78,21 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 		return nil, nil, err
 	}
 	log.Info(tel.Describe())
-	st, err := store.Open(ctx, o.Store)
-	if err != nil {
-		_ = tel.Shutdown(ctx)
-		return nil, nil, err
-	}
 	var mt *telemetry.Metrics
 	if o.Metrics {
 		if mt, err = telemetry.NewMetrics(moduleVersion()); err != nil {
 			_ = tel.Shutdown(ctx)
-			_ = st.Close()
 			return nil, nil, err
 		}
+		o.Store.Meter = mt.Meter
+	}
+	if o.TraceRedis {
+		o.Store.Tracer = tel.Tracer
+	}
+	st, err := store.Open(ctx, o.Store)
+	if err != nil {
+		_ = tel.Shutdown(ctx)
+		return nil, nil, err
 	}
 	mux := newIntegrations()
 	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}

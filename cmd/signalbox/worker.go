@@ -35,6 +35,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	consumer := fs.String("consumer", "", "this worker's name in the work stream (default: host, pid and a random part)")
 	configFile := fs.String("config", "", "a configuration file (YAML), as serve's: the store, state machines")
 	metricsAddr := fs.String("metrics-addr", "", "serve the metrics at GET /metrics on this address (e.g. 127.0.0.1:9464), for a Prometheus scrape; \"\": none")
+	traceRedis := fs.Bool("trace-redis", false, "with tracing on, make a client span of every call to Redis (several per state: ask for them on purpose)")
 	logFormat := fs.String("log-format", "text", "the log's format: text (key=value) or json (one object a line); records about an execution carry its trace_id and span_id")
 	otlp := fs.String("otlp-endpoint", "", "export traces by OTLP to this URL (e.g. http://127.0.0.1:4318; OTEL_EXPORTER_OTLP_PROTOCOL=grpc for a gRPC endpoint); the OTEL_* environment variables work too")
 	mocks := fs.String("mocks", os.Getenv(mock.EnvConfig), "the MockConfigFile of the servers this worker works beside (serve --mocks); default $"+mock.EnvConfig)
@@ -69,7 +70,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	o := nodeOptions{
 		Store: store.Options{URL: *url, Prefix: *prefix, Timeout: max(*timeout, 0)},
 		Lease: *lease, Consumer: *consumer, Config: cfg,
-		OTLPEndpoint: *otlp, Console: stderr, Metrics: *metricsAddr != "",
+		OTLPEndpoint: *otlp, Console: stderr, TraceRedis: *traceRedis, Metrics: *metricsAddr != "",
 	}
 	if cfg != nil {
 		o.Region, o.Account = cfg.Region, cfg.Account
