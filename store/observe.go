@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -19,6 +20,9 @@ import (
 type observeHook struct {
 	duration metric.Float64Histogram // nil: no metric
 	tracer   trace.Tracer            // nil: no span
+	// byCommand holds each command's attribute option, built once (the
+	// hook runs on every round trip).
+	byCommand sync.Map // string -> metric.RecordOption
 }
 
 func newObserveHook(meter metric.Meter, tracer trace.Tracer) (*observeHook, error) {
@@ -58,7 +62,11 @@ func (h *observeHook) observe(ctx context.Context, name string, n int, call func
 	start := time.Now()
 	err := call(ctx)
 	if h.duration != nil {
-		h.duration.Record(ctx, time.Since(start).Seconds(), metric.WithAttributes(attribute.String("command", name)))
+		opt, ok := h.byCommand.Load(name)
+		if !ok {
+			opt, _ = h.byCommand.LoadOrStore(name, metric.WithAttributeSet(attribute.NewSet(attribute.String("command", name))))
+		}
+		h.duration.Record(ctx, time.Since(start).Seconds(), opt.(metric.RecordOption))
 	}
 	if span != nil {
 		if err != nil && err != redis.Nil {
