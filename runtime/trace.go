@@ -273,24 +273,38 @@ func closeFailure(cl *store.ExecutionClose) *aslerr.Error {
 	return &aslerr.Error{Name: cl.Error, Cause: cl.Cause}
 }
 
-// openStateSpans are the spans of the states an execution was in when it
+// openStateSpans are the spans of what an execution was doing when it
 // was ended from outside (stopped, timed out), ended at end with failure:
-// the top-level thread's state; its branches' and iterations' are not
-// read.
+// the state each of its threads was in, and the branches and iterations
+// under way.
 func (d *Durable) openStateSpans(ctx context.Context, x *execInfo, end time.Time, failure *aslerr.Error) []spanRecord {
-	th, err := d.store.ThreadGet(ctx, x.id, store.RootThread)
+	threads, err := d.store.ThreadList(ctx, x.id)
 	if err != nil {
 		return nil
 	}
-	rec, err := decodeThreadRecord(th.Record)
-	if err != nil || rec.Phase == phaseDone || rec.EnteredID == 0 {
-		return nil
+	var spans []spanRecord
+	for _, th := range threads {
+		rec, err := decodeThreadRecord(th.Record)
+		if err != nil || rec.Phase == phaseDone {
+			continue
+		}
+		if ch := rec.Child; ch != nil && ch.Began != 0 {
+			spans = append(spans, x.trace.childSpan(ch.ParentEntered, ch.MapState != "", ch.Index, time.UnixMilli(ch.Began), end, failure))
+		}
+		if rec.Phase == phaseBegin || rec.EnteredID == 0 {
+			continue // not in a state yet
+		}
+		m, err := machineAt(x.machine, rec.Machine)
+		if err != nil {
+			continue
+		}
+		st, ok := m.State(rec.State)
+		if !ok {
+			continue
+		}
+		input, _ := decodeRaw(rec.Input)
+		c := &asl.Context{EnteredTime: time.UnixMilli(rec.Entered).UTC(), EnteredEventID: rec.EnteredID, RetryCount: rec.RetryCount}
+		spans = append(spans, x.trace.stateSpan(x.threadSpan(rec), st, c, input, nil, end, failure))
 	}
-	st, ok := x.machine.State(rec.State)
-	if !ok {
-		return nil
-	}
-	input, _ := decodeRaw(rec.Input)
-	c := &asl.Context{EnteredTime: time.UnixMilli(rec.Entered).UTC(), EnteredEventID: rec.EnteredID, RetryCount: rec.RetryCount}
-	return []spanRecord{x.trace.stateSpan(x.trace.root(), st, c, input, nil, end, failure)}
+	return spans
 }

@@ -257,3 +257,44 @@ func TestEngineCountsStateTransitions(t *testing.T) {
 		require.Equal(t, 4, res.Transitions, "A, P, B and C (history kept: %v)", !noHistory)
 	}
 }
+
+// Stopped while its Parallel's branches wait, an execution ends the spans
+// of every state in progress, the branches' and the Parallel's, each under
+// its parent, with the error.
+func TestTraceOfAStoppedParallel(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const def = `{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+		{"StartAt":"W1","States":{"W1":{"Type":"Wait","Seconds":60,"End":true}}},
+		{"StartAt":"W2","States":{"W2":{"Type":"Wait","Seconds":90,"End":true}}}]}}}`
+	rec := tracetest.NewSpanRecorder()
+	clk := testclock.New(t0)
+	d := runtime.NewDurable(openStore(t), &runtime.Durable{Tracer: newTracer(rec), Now: clk.Now, Consumer: "c"})
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(def), Input: decode(t, `{}`)})
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx)) // the branches begin and enter their Waits
+	clk.Advance(10 * time.Second)
+	require.NoError(t, d.Stop(ctx, started.ID, "Enough", "stopped"))
+
+	byID := map[trace.SpanID]sdktrace.ReadOnlySpan{}
+	for _, s := range rec.Ended() {
+		byID[s.SpanContext().SpanID()] = s
+	}
+	var tree []string
+	for _, s := range rec.Ended() {
+		parent := "-"
+		if p, ok := byID[s.Parent().SpanID()]; ok {
+			parent = p.Name()
+		}
+		tree = append(tree, s.Name()+" < "+parent+" "+s.Status().Description)
+	}
+	sort.Strings(tree)
+	require.Equal(t, []string{
+		"Parallel P < execution m Enough",
+		"Wait W1 < branch Enough",
+		"Wait W2 < branch Enough",
+		"branch < Parallel P Enough",
+		"branch < Parallel P Enough",
+		"execution m < - Enough",
+	}, tree)
+}

@@ -69,3 +69,25 @@ func (c *Client) ThreadCount(ctx context.Context, execID string) (int64, error) 
 	}
 	return n, nil
 }
+
+// ThreadList returns an execution's threads, in no particular order: its
+// top-level thread and the children of its forks that exist.
+func (c *Client) ThreadList(ctx context.Context, execID string) ([]*Thread, error) {
+	if err := checkID("execution id", execID); err != nil {
+		return nil, err
+	}
+	all, err := c.hot.HGetAll(ctx, c.keys.ThreadsKey(execID)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: threads of execution %s: %w", execID, err)
+	}
+	out := make([]*Thread, 0, len(all))
+	for id, v := range all {
+		t, err := parseThread(v)
+		if err != nil {
+			return nil, fmt.Errorf("thread %s of execution %s: %w", id, execID, err)
+		}
+		t.ID = id
+		out = append(out, t)
+	}
+	return out, nil
+}
