@@ -10,18 +10,32 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
-// lockDir takes dir's lock file (flock, exclusive, not waiting) and writes
-// this process's pid in it. The kernel releases the lock when the file is
-// closed or the process dies.
+// lockWait is how long lockDir waits for a lock being released.
+const lockWait = time.Second
+
+// lockDir takes dir's lock file (flock, exclusive) and writes this
+// process's pid in it. The kernel releases the lock when the file is
+// closed or the process dies. A lock held for longer than lockWait is
+// another owner's; a shorter one may be a lock being released: an owner
+// that has just closed it, while a process it was forking still has the
+// file open until it execs (a file opened close-on-exec stays open in
+// the child until then). Seen in a test: a start right after a Stop
+// refused, the lock held by a redis-server another test was starting.
 func lockDir(dir string) (*os.File, error) {
 	path := filepath.Join(dir, LockFile)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	for deadline := time.Now().Add(lockWait); errors.Is(err, syscall.EWOULDBLOCK) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond) // the pace of asking for a lock another process may be releasing
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	}
+	if err != nil {
 		data, _ := os.ReadFile(path)
 		_ = f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
