@@ -116,7 +116,8 @@ func (d *Durable) processOne(ctx context.Context, w store.Work, closed *string) 
 			d.release([]store.Work{w})
 			return false
 		}
-		slog.Error("work item failed; it will be retried after its lease", "item", w.Item.String(), "err", err)
+		lctx, arn := d.logContext(ctx, w.Item.Exec)
+		slog.ErrorContext(lctx, "work item failed; it will be retried after its lease", "execution", arn, "item", w.Item.String(), "err", err)
 		return false
 	}
 	return true

@@ -308,3 +308,20 @@ func (d *Durable) openStateSpans(ctx context.Context, x *execInfo, end time.Time
 	}
 	return spans
 }
+
+// logContext is ctx carrying the execution's span, so that a record
+// logged with it names the execution's trace (trace_id, span_id), and the
+// execution's ARN; both only when the execution's fields are cached here
+// (no read for a log line): else ctx, and the id.
+func (d *Durable) logContext(ctx context.Context, id string) (context.Context, string) {
+	d.mu.Lock()
+	x := d.execs[id]
+	d.mu.Unlock()
+	if x == nil {
+		return ctx, id
+	}
+	if x.trace != nil {
+		ctx = trace.ContextWithRemoteSpanContext(ctx, x.trace.spanContext(x.trace.root()))
+	}
+	return ctx, x.arn
+}
