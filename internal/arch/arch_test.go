@@ -44,8 +44,8 @@ var imports = []rule{
 	{"internal/testbin", nil},
 	{"internal/arch", nil},
 	{"internal/cli", nil},
-	{"internal/aslfile", nil},                   // definition files: JSON or YAML, and their lines
-	{"internal/telemetry", []string{"runtime"}}, // OTEL_* setup; the runtime's span ids
+	{"internal/aslfile", nil},                          // definition files: JSON or YAML, and their lines
+	{"internal/telemetry", []string{"runtime", "asl"}}, // OTEL_* setup; the runtime's span ids (its benchmark runs a machine)
 	// the configuration file: the parts decode their sections (routes by
 	// the gateway), so it sits where cmd does, below it
 	{"internal/config", []string{"gateway", "runtime", "asl", "internal/aslfile"}},

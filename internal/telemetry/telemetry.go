@@ -13,8 +13,8 @@
 //     ..._CERTIFICATE: read by the exporters themselves;
 //   - OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES: the resource (service
 //     name "signalbox" by default);
-//   - OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG: read by the SDK
-//     (parentbased_always_on by default);
+//   - OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG: the sampler, with the
+//     SDK's names (parentbased_always_on by default);
 //   - OTEL_TRACES_EXPORTER: otlp (default), console (spans as JSON on
 //     stderr), or none; OTEL_SDK_DISABLED=true turns everything off.
 //
@@ -37,6 +37,7 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
 	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -119,11 +120,15 @@ func Setup(ctx context.Context, o Options) (*Telemetry, error) {
 	// No span is dropped: a full queue makes the process that ends a span
 	// wait for the exporter (WithBlocking), rather than lose it, as the
 	// SDK does by default; the queue is large enough for bursts.
-	batcher := sdktrace.WithBatcher(exp, sdktrace.WithBlocking(), sdktrace.WithMaxQueueSize(1<<16), sdktrace.WithMaxExportBatchSize(4096))
-	tp := sdktrace.NewTracerProvider(batcher, sdktrace.WithResource(res), sdktrace.WithIDGenerator(runtime.IDGenerator{}))
+	bsp := sdktrace.NewBatchSpanProcessor(exp, sdktrace.WithBlocking(), sdktrace.WithMaxQueueSize(1<<16), sdktrace.WithMaxExportBatchSize(4096))
+	sampler := samplerFromEnv(env)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(bsp), sdktrace.WithResource(res), sdktrace.WithSampler(sampler),
+		sdktrace.WithIDGenerator(runtime.IDGenerator{}))
 	otel.SetTracerProvider(tp)
 	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
-	return &Telemetry{Tracer: tp.Tracer("github.com/signalbox/signalbox"), provider: tp}, nil
+	const scope = "github.com/signalbox/signalbox"
+	w := &spanWriter{Tracer: tp.Tracer(scope), proc: bsp, sampler: sampler, res: res, scope: instrumentation.Scope{Name: scope}}
+	return &Telemetry{Tracer: w, provider: tp}, nil
 }
 
 // newExporter is the span exporter OTEL_TRACES_EXPORTER and the protocol

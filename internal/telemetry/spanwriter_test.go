@@ -1,0 +1,71 @@
+package telemetry
+
+import (
+	"context"
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/runtime"
+)
+
+func newWriter(rec sdktrace.SpanProcessor, sampler sdktrace.Sampler) *spanWriter {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec), sdktrace.WithSampler(sampler), sdktrace.WithIDGenerator(runtime.IDGenerator{}))
+	return &spanWriter{Tracer: tp.Tracer("t"), proc: rec, sampler: sampler, res: resource.Empty(), scope: instrumentation.Scope{Name: "t"}}
+}
+
+// A finished span handed to the writer reaches the processor whole, with
+// its ids, times, status and error event; the sampler decides as the
+// provider's does (a parent not sampled: dropped, parent-based).
+func TestSpanWriterHandsFinishedSpansOver(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	w := newWriter(rec, samplerFromEnv(func(string) string { return "" }))
+	tid, _ := trace.TraceIDFromHex("4bf92f3577b34da6a3ce929d0e0e4736")
+	sid, _ := trace.SpanIDFromHex("00f067aa0ba902b7")
+	pid, _ := trace.SpanIDFromHex("b7ad6b7169203331")
+	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled})
+	parent := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: pid, TraceFlags: trace.FlagsSampled, Remote: true})
+	w.WriteSpan(&runtime.FinishedSpan{Name: "Task Call", SpanContext: sc, Parent: parent, Attributes: []attribute.KeyValue{attribute.Int("n", 1)},
+		Error: true, ErrorName: "States.Timeout", ErrorCause: "late"})
+	unsampled := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: pid, Remote: true})
+	w.WriteSpan(&runtime.FinishedSpan{Name: "dropped", SpanContext: sc, Parent: unsampled})
+
+	spans := rec.Ended()
+	if len(spans) != 1 {
+		t.Fatalf("%d spans, want 1 (the one whose parent is not sampled is dropped)", len(spans))
+	}
+	s := spans[0]
+	if s.Name() != "Task Call" || s.SpanContext().SpanID() != sid || s.Parent().SpanID() != pid || s.Status().Code != codes.Error ||
+		s.Status().Description != "States.Timeout" || len(s.Events()) != 1 || s.Events()[0].Name != "error" {
+		t.Fatalf("span %+v", s)
+	}
+}
+
+// What the writer saves: the in-memory engine traced through the SDK's
+// Start and End, and through the writer (go test -bench SpanPath).
+func BenchmarkSpanPath(b *testing.B) {
+	m, err := asl.Parse([]byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},"D":{"Type":"Pass","Next":"E"},"E":{"Type":"Pass","End":true}}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	bsp := sdktrace.NewBatchSpanProcessor(tracetest.NewNoopExporter(), sdktrace.WithBlocking())
+	w := newWriter(bsp, sdktrace.ParentBased(sdktrace.AlwaysSample()))
+	for _, c := range []struct {
+		name   string
+		tracer trace.Tracer
+	}{{"off", nil}, {"sdk", w.Tracer}, {"writer", w}} {
+		b.Run(c.name, func(b *testing.B) {
+			e := &runtime.Engine{Tracer: c.tracer}
+			for b.Loop() {
+				e.Run(context.Background(), m, runtime.Execution{Input: map[string]any{"a": 1}, NoHistory: true})
+			}
+		})
+	}
+}
