@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/signalbox/signalbox/asl"
@@ -514,7 +513,7 @@ func (t *transition) event(ev Event) {
 	if ev.Timestamp.IsZero() {
 		ev.Timestamp = t.d.now()
 	}
-	if strings.HasSuffix(string(ev.Type), "StateEntered") {
+	if ev.Type.entersState() {
 		t.entered++
 	}
 	t.events = append(t.events, store.Event{JSON: ev.bodyJSON(), PreviousID: ev.PreviousID})

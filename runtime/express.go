@@ -20,6 +20,18 @@ const ExpressMaxDuration = 5 * time.Minute
 // dies takes the run with it, as AWS's EXPRESS workflows are at most once
 // when started asynchronously), and records how it ended. Names are not
 // idempotent: every start is a new execution.
+// runExpress runs an EXPRESS execution in memory, with no history kept (as
+// AWS keeps none), counting it in the runtime's metrics.
+func (d *Durable) runExpress(ctx context.Context, m *asl.StateMachine, x Execution) *Result {
+	x.Express, x.NoHistory = true, true
+	e := &Engine{Tasks: d.Tasks, Region: d.Region, Account: d.Account, Tracer: d.Tracer}
+	d.metrics.executionStarted(x.StateMachineName)
+	res := e.Run(ctx, m, x)
+	d.metrics.executionEnded(x.StateMachineName, res.Status)
+	d.metrics.stateTransitions(x.StateMachineName, res.Transitions)
+	return res
+}
+
 func (d *Durable) startExpress(ctx context.Context, smName, sha string, m *asl.StateMachine, name string, input any, testCase, traceparent string) (*Started, error) {
 	if name == "" {
 		name = newUUID()
@@ -40,11 +52,7 @@ func (d *Durable) startExpress(ctx context.Context, smName, sha string, m *asl.S
 		defer d.expressRuns.Done()
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ExpressMaxDuration)
 		defer cancel()
-		e := &Engine{Tasks: d.Tasks, Region: d.Region, Account: d.Account, Tracer: d.Tracer}
-		d.metrics.executionStarted(smName)
-		res := e.Run(rctx, m, Execution{StateMachineName: smName, Name: name, Input: input, Express: true, ARN: arn, NoHistory: true, TestCase: testCase, TraceParent: traceparent})
-		d.metrics.executionEnded(smName, res.Status)
-		d.metrics.stateTransitions(smName, res.Transitions)
+		res := d.runExpress(rctx, m, Execution{StateMachineName: smName, Name: name, Input: input, ARN: arn, TestCase: testCase, TraceParent: traceparent})
 		x := &store.Execution{
 			ID: id, StateMachineARN: d.StateMachineARN(smName), Name: name, DefinitionSHA: sha,
 			Status: string(res.Status), Input: in, Error: res.Error, Cause: res.Cause,

@@ -68,6 +68,10 @@ func StateEntered(k asl.Kind) EventType {
 	return EventType(string(k) + "StateEntered")
 }
 
+// entersState reports whether t is a state's StateEntered event (AWS's
+// state transition).
+func (t EventType) entersState() bool { return strings.HasSuffix(string(t), "StateEntered") }
+
 // StateExited is the exited event of a state kind.
 func StateExited(k asl.Kind) EventType {
 	switch k {
@@ -218,7 +222,7 @@ func (h *history) add(ev *Event) int64 {
 	h.mu.Lock()
 	h.n++
 	id := int64(h.n)
-	if strings.HasSuffix(string(ev.Type), "StateEntered") {
+	if ev.Type.entersState() {
 		h.entered++
 	}
 	if h.discard {

@@ -304,10 +304,5 @@ func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, inpu
 	if err := checkPayloadValue("execution input", input); err != nil {
 		return nil, err
 	}
-	e := &Engine{Tasks: d.Tasks, Region: d.Region, Account: d.Account, Tracer: d.Tracer}
-	d.metrics.executionStarted(smName)
-	res := e.Run(ctx, m, Execution{StateMachineName: smName, Name: name, Input: input, Express: true, NoHistory: true, TestCase: testCase, TraceParent: traceparent})
-	d.metrics.executionEnded(smName, res.Status)
-	d.metrics.stateTransitions(smName, res.Transitions)
-	return res, nil
+	return d.runExpress(ctx, m, Execution{StateMachineName: smName, Name: name, Input: input, TestCase: testCase, TraceParent: traceparent}), nil
 }
