@@ -2,17 +2,14 @@ package telemetry
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
 	promclient "github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"go.opentelemetry.io/otel/attribute"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	"go.opentelemetry.io/otel/sdk/resource"
 )
 
 // Metrics is the process's metrics: OpenTelemetry instruments read by a
@@ -34,12 +31,9 @@ func NewMetrics(version string) (*Metrics, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telemetry: metrics: %w", err)
 	}
-	res, err := resource.New(context.Background(),
-		resource.WithAttributes(attribute.String("service.name", "signalbox"), attribute.String("service.version", version)),
-		resource.WithFromEnv(), // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win
-	)
-	if err != nil && !errors.Is(err, resource.ErrPartialResource) {
-		return nil, fmt.Errorf("telemetry: metrics' resource: %w", err)
+	res, err := newResource(context.Background(), version)
+	if err != nil {
+		return nil, err
 	}
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp), sdkmetric.WithResource(res))
 	return &Metrics{

@@ -109,13 +109,9 @@ func Setup(ctx context.Context, o Options) (*Telemetry, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := resource.New(ctx,
-		resource.WithAttributes(attribute.String("service.name", "signalbox"), attribute.String("service.version", o.Version)),
-		resource.WithFromEnv(), // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win
-		resource.WithTelemetrySDK(),
-	)
-	if err != nil && !errors.Is(err, resource.ErrPartialResource) {
-		return nil, fmt.Errorf("telemetry: resource: %w", err)
+	res, err := newResource(ctx, o.Version)
+	if err != nil {
+		return nil, err
 	}
 	// No span is dropped: a full queue makes the process that ends a span
 	// wait for the exporter (WithBlocking), rather than lose it, as the
@@ -129,6 +125,21 @@ func Setup(ctx context.Context, o Options) (*Telemetry, error) {
 	const scope = "github.com/signalbox/signalbox"
 	w := &spanWriter{Tracer: tp.Tracer(scope), proc: bsp, sampler: sampler, res: res, scope: instrumentation.Scope{Name: scope}}
 	return &Telemetry{Tracer: w, provider: tp}, nil
+}
+
+// newResource is the process's resource, for its traces and its metrics:
+// service signalbox at version, unless OTEL_SERVICE_NAME and
+// OTEL_RESOURCE_ATTRIBUTES say otherwise.
+func newResource(ctx context.Context, version string) (*resource.Resource, error) {
+	res, err := resource.New(ctx,
+		resource.WithAttributes(attribute.String("service.name", "signalbox"), attribute.String("service.version", version)),
+		resource.WithFromEnv(), // the environment wins
+		resource.WithTelemetrySDK(),
+	)
+	if err != nil && !errors.Is(err, resource.ErrPartialResource) {
+		return nil, fmt.Errorf("telemetry: resource: %w", err)
+	}
+	return res, nil
 }
 
 // newExporter is the span exporter OTEL_TRACES_EXPORTER and the protocol
