@@ -272,7 +272,7 @@ func benchDurableOn(ctx context.Context, redisURL string, o benchDurableOptions,
 		}
 	}
 	if o.otlpEndpoint != "" {
-		if err := benchTracing(ctx, st, tasks, o, stdout); err != nil {
+		if err := benchTracing(ctx, r, tasks, o, stdout); err != nil {
 			return fail(err)
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/internal/telemetry"
 	"github.com/signalbox/signalbox/runtime"
-	"github.com/signalbox/signalbox/store"
 )
 
 // benchTracing measures what tracing costs the workers: state transitions
@@ -16,14 +15,14 @@ import (
 // and on (spans exported by OTLP/HTTP to o.otlpEndpoint, through the same
 // setup as serve's: internal/telemetry, no span dropped), alternated three
 // times on the same store, medians reported with their ratio.
-func benchTracing(ctx context.Context, st *store.Client, tasks integrations.Handler, o benchDurableOptions, stdout io.Writer) error {
+// off is the bench's rig, tracing off; the rig with it on shares its store.
+func benchTracing(ctx context.Context, off *rig, tasks integrations.Handler, o benchDurableOptions, stdout io.Writer) error {
 	tel, err := telemetry.Setup(ctx, telemetry.Options{Endpoint: o.otlpEndpoint, Getenv: func(string) string { return "" }})
 	if err != nil {
 		return err
 	}
 	defer func() { _ = tel.Shutdown(context.Background()) }()
-	off := &rig{st: st, workersOnly: runtime.NewDurable(st, &runtime.Durable{Tasks: tasks, Consumer: "bench", WorkersOnly: true}),
-		d: runtime.NewDurable(st, &runtime.Durable{Tasks: tasks, Concurrency: o.workers, Consumer: "bench"})}
+	st := off.st
 	traced := integrations.Chain(tasks, integrations.Tracing(tel.Tracer))
 	on := &rig{st: st, workersOnly: runtime.NewDurable(st, &runtime.Durable{Tasks: traced, Tracer: tel.Tracer, Consumer: "bench", WorkersOnly: true}),
 		d: runtime.NewDurable(st, &runtime.Durable{Tasks: traced, Tracer: tel.Tracer, Concurrency: o.workers, Consumer: "bench"})}
