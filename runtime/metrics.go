@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"sync"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -15,6 +16,24 @@ import (
 // late the oldest due timer is. With no Meter, nothing is recorded.
 type metrics struct {
 	started, ended, transitions metric.Int64Counter
+	// options holds each label set's option, built once: a transition's
+	// commit records, and building a set sorts and hashes its attributes.
+	options sync.Map // state machine, or state machine "\x00" status -> metric.AddOption
+}
+
+// labels is the option of the state machine's label set, with its status
+// when status is not "".
+func (m *metrics) labels(machine string, status Status) metric.AddOption {
+	key := machine + "\x00" + string(status)
+	if o, ok := m.options.Load(key); ok {
+		return o.(metric.AddOption)
+	}
+	attrs := []attribute.KeyValue{attrMachineKey.String(machine)}
+	if status != "" {
+		attrs = append(attrs, attrStatusKey.String(string(status)))
+	}
+	o, _ := m.options.LoadOrStore(key, metric.WithAttributeSet(attribute.NewSet(attrs...)))
+	return o.(metric.AddOption)
 }
 
 const (
@@ -77,18 +96,18 @@ func newMetrics(d *Durable, meter metric.Meter) (*metrics, error) {
 
 func (m *metrics) executionStarted(machine string) {
 	if m != nil {
-		m.started.Add(context.Background(), 1, metric.WithAttributes(attrMachineKey.String(machine)))
+		m.started.Add(context.Background(), 1, m.labels(machine, ""))
 	}
 }
 
 func (m *metrics) executionEnded(machine string, status Status) {
 	if m != nil {
-		m.ended.Add(context.Background(), 1, metric.WithAttributes(attrMachineKey.String(machine), attrStatusKey.String(string(status))))
+		m.ended.Add(context.Background(), 1, m.labels(machine, status))
 	}
 }
 
 func (m *metrics) stateTransitions(machine string, n int) {
 	if m != nil && n > 0 {
-		m.transitions.Add(context.Background(), int64(n), metric.WithAttributes(attrMachineKey.String(machine)))
+		m.transitions.Add(context.Background(), int64(n), m.labels(machine, ""))
 	}
 }
