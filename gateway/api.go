@@ -20,6 +20,7 @@ import (
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/asl/diag"
 	"github.com/signalbox/signalbox/gateway/awsproto"
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -423,6 +424,15 @@ type apiStartExecutionRequest struct {
 	TraceParent string          `json:"traceparent"`
 }
 
+// startTrace is the trace context a start through the management API
+// carries: the request's headers, its traceparent member winning over the
+// header.
+func startTrace(c *gin.Context, member string) integrations.TraceContext {
+	tc := integrations.TraceContextFrom(c.Request.Header)
+	tc.Parent = cmp.Or(member, tc.Parent)
+	return tc
+}
+
 // apiStartExecution starts an execution (201), or returns the open one of
 // the same name and input (200), as StartExecution is idempotent.
 func (s *Server) apiStartExecution(c *gin.Context) {
@@ -440,7 +450,7 @@ func (s *Server) apiStartExecution(c *gin.Context) {
 		input = v
 	}
 	arn := s.opts.Runtime.StateMachineARN(c.Param("name"))
-	started, err := s.opts.Runtime.StartExecution(c.Request.Context(), arn, req.Name, input, cmp.Or(req.TraceParent, c.GetHeader("traceparent")))
+	started, err := s.opts.Runtime.StartExecution(c.Request.Context(), arn, req.Name, input, startTrace(c, req.TraceParent))
 	if err != nil {
 		s.apiFail(c, err)
 		return

@@ -25,6 +25,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -354,7 +355,7 @@ func (s *Server) serveRoute(c *gin.Context, r *liveRoute, params map[string]stri
 	if keyID != "" {
 		name = keyID + "-" + name
 	}
-	started, err := s.opts.Runtime.StartExecution(c.Request.Context(), arn, name, input, c.GetHeader("traceparent"))
+	started, err := s.opts.Runtime.StartExecution(c.Request.Context(), arn, name, input, integrations.TraceContextFrom(c.Request.Header))
 	if err != nil {
 		s.routeStartError(c, r, err)
 		return
@@ -367,7 +368,7 @@ func (s *Server) serveRoute(c *gin.Context, r *liveRoute, params map[string]stri
 func (s *Server) serveSync(c *gin.Context, r *liveRoute, arn string, input any) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), r.Timeout)
 	defer cancel()
-	res, err := s.opts.Runtime.StartSyncExecution(ctx, arn, "", input, c.GetHeader("traceparent"))
+	res, err := s.opts.Runtime.StartSyncExecution(ctx, arn, "", input, integrations.TraceContextFrom(c.Request.Header))
 	if err != nil {
 		s.routeStartError(c, r, err)
 		return

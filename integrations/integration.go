@@ -48,11 +48,20 @@ type Request struct {
 	// passes it on, so that the work joins the execution's trace. Empty
 	// when the execution has none (an in-memory run).
 	TraceParent string
+	// TraceState and Baggage are the W3C tracestate and baggage the
+	// execution was started with ("" for none), handed on with
+	// TraceParent.
+	TraceState, Baggage string
 	// TestCase is the mock test case the execution runs under: the
 	// "#TestCase" suffix of the state machine ARN it was started with,
 	// as in Step Functions Local (integrations/mock). Empty for an
 	// execution that calls its integrations for real.
 	TestCase string
+}
+
+// Trace is the request's trace context, to hand on.
+func (r *Request) Trace() TraceContext {
+	return TraceContext{Parent: r.TraceParent, State: r.TraceState, Baggage: r.Baggage}
 }
 
 // ErrTryAgain wraps the error of a call that could not be made for a
@@ -110,6 +119,9 @@ type StartRequest struct {
 	Name            string // "" for a generated one
 	Input           any
 	TraceParent     string // a W3C traceparent: the execution joins that trace
+	// TraceState and Baggage go with TraceParent (W3C tracestate and
+	// baggage), kept with the execution.
+	TraceState, Baggage string
 }
 
 // Started is the execution a StartRequest started.

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/activity"
 	"github.com/signalbox/signalbox/store"
 )
@@ -217,7 +218,47 @@ func (s activityStarter) StartActivityTask(ctx context.Context, token, worker st
 		// The recoverer hands the timers over.
 		slog.Error("handing over an activity task's timers", "execution", execID, "err", err)
 	}
-	return []byte(rec.Call.Parameters), activity.Started, nil
+	return d.activityInput(x, rec), activity.Started, nil
+}
+
+// activityInput is the input an activity's worker gets: the task's
+// parameters, with the task's trace context in the field
+// ActivityTraceField names when it is set and the parameters are an
+// object without that field (and stay within the payload limit with it).
+// The traceparent names the Task state's span when tracing, the
+// starter's otherwise.
+func (d *Durable) activityInput(x *execInfo, rec *threadRecord) []byte {
+	params := []byte(rec.Call.Parameters)
+	if d.ActivityTraceField == "" {
+		return params
+	}
+	tc := x.tc
+	if x.trace != nil {
+		tc.Parent = x.trace.traceparent(x.trace.state(rec.EnteredID))
+	}
+	if tc == (integrations.TraceContext{}) {
+		return params
+	}
+	v, err := asl.DecodeJSON(params)
+	obj, ok := v.(map[string]any)
+	if err != nil || !ok {
+		return params
+	}
+	if _, taken := obj[d.ActivityTraceField]; taken {
+		return params
+	}
+	field := map[string]any{}
+	for k, v := range map[string]string{"traceparent": tc.Parent, "tracestate": tc.State, "baggage": tc.Baggage} {
+		if v != "" {
+			field[k] = v
+		}
+	}
+	obj[d.ActivityTraceField] = field
+	out := []byte(asl.EncodeJSON(obj))
+	if checkPayload("activity input", out) != nil {
+		return params
+	}
+	return out
 }
 
 // waitsForToken reports whether a Task with this resource waits for its

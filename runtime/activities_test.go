@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/signalbox/signalbox/internal/testclock"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
 )
@@ -485,4 +486,36 @@ func TestActivityTasksInParallelBranches(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
 	require.JSONEq(t, `["A","B"]`, string(e.Output))
+}
+
+// With ActivityTraceField set, an activity's worker finds the task's trace
+// context in its input, an object: the Task state's span when tracing
+// (here not: the starter's), with the starter's tracestate and baggage;
+// an input that is not an object, or has the field already, is handed
+// over unchanged, as it is with no ActivityTraceField.
+func TestActivityInputCarriesTheTraceContext(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := testclock.New(t0)
+	d := runtime.NewDurable(openStore(t), &runtime.Durable{Now: clk.Now, Consumer: "w1", ActivityTraceField: "_trace"})
+	a, err := d.CreateActivity(ctx, "traced", nil)
+	require.NoError(t, err)
+	def := `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"` + a.ARN + `","End":true}}}`
+	const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+	start := func(name, input string) {
+		_, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(def), Name: name, Input: decode(t, input),
+			TraceParent: parent, TraceState: "rojo=1", Baggage: "tenant=acme"})
+		require.NoError(t, err)
+		require.NoError(t, d.Drain(ctx))
+	}
+	for name, input := range map[string]string{"object": `{"n":1}`, "array": `[1]`, "taken": `{"_trace":"mine"}`} {
+		start(name, input)
+		_, got := takeTask(t, d, a.ARN, "w")
+		switch name {
+		case "object":
+			require.JSONEq(t, `{"n":1,"_trace":{"traceparent":"`+parent+`","tracestate":"rojo=1","baggage":"tenant=acme"}}`, string(got))
+		default:
+			require.JSONEq(t, input, string(got), name)
+		}
+	}
 }

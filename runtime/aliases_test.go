@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/internal/testclock"
 	"github.com/signalbox/signalbox/runtime"
 )
@@ -24,7 +25,7 @@ func passMachine(result string) []byte {
 func runOutput(t *testing.T, d *runtime.Durable, arn, name string) string {
 	t.Helper()
 	ctx := context.Background()
-	s, err := d.StartExecution(ctx, arn, name, map[string]any{}, "")
+	s, err := d.StartExecution(ctx, arn, name, map[string]any{}, integrations.TraceContext{})
 	require.NoError(t, err)
 	require.NoError(t, d.Drain(ctx))
 	e, err := d.Describe(ctx, s.ID)
@@ -103,7 +104,7 @@ func TestStateMachineAliases(t *testing.T) {
 	require.Equal(t, prod, got)
 
 	// An alias routes executions, and they record it.
-	s, err := d.StartExecution(ctx, prod.ARN, "via-alias", map[string]any{}, "")
+	s, err := d.StartExecution(ctx, prod.ARN, "via-alias", map[string]any{}, integrations.TraceContext{})
 	require.NoError(t, err)
 	require.Equal(t, "arn:aws:states:us-east-1:123456789012:execution:m:via-alias", s.ExecutionARN)
 	require.NoError(t, d.Drain(ctx))
@@ -114,13 +115,13 @@ func TestStateMachineAliases(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, v1, version)
 	require.Equal(t, prod.ARN, alias)
-	s, err = d.StartExecution(ctx, v2, "via-version", map[string]any{}, "")
+	s, err = d.StartExecution(ctx, v2, "via-version", map[string]any{}, integrations.TraceContext{})
 	require.NoError(t, err)
 	version, alias, err = d.ExecutionOrigin(ctx, s.ID)
 	require.NoError(t, err)
 	require.Equal(t, v2, version)
 	require.Empty(t, alias)
-	s, err = d.StartExecution(ctx, smARN+"m", "direct", map[string]any{}, "")
+	s, err = d.StartExecution(ctx, smARN+"m", "direct", map[string]any{}, integrations.TraceContext{})
 	require.NoError(t, err)
 	version, alias, err = d.ExecutionOrigin(ctx, s.ID)
 	require.NoError(t, err)
@@ -207,11 +208,11 @@ func TestStateMachineAliasValidation(t *testing.T) {
 	_, err = d.DescribeStateMachineAlias(ctx, smARN+"m:NONE")
 	require.ErrorIs(t, err, runtime.ErrResourceNotFound)
 	require.ErrorIs(t, d.DeleteStateMachineAlias(ctx, smARN+"m:NONE"), runtime.ErrResourceNotFound)
-	_, err = d.StartExecution(ctx, smARN+"m:NONE", "", map[string]any{}, "")
+	_, err = d.StartExecution(ctx, smARN+"m:NONE", "", map[string]any{}, integrations.TraceContext{})
 	require.ErrorIs(t, err, runtime.ErrStateMachineDoesNotExist)
 
 	require.NoError(t, d.DeleteStateMachineAlias(ctx, smARN+"m:PROD"))
-	_, err = d.StartExecution(ctx, smARN+"m:PROD", "", map[string]any{}, "")
+	_, err = d.StartExecution(ctx, smARN+"m:PROD", "", map[string]any{}, integrations.TraceContext{})
 	require.ErrorIs(t, err, runtime.ErrStateMachineDoesNotExist, "a deleted alias starts nothing")
 	require.ErrorIs(t, d.DeleteStateMachineAlias(ctx, smARN+"m:PROD"), runtime.ErrResourceNotFound)
 	require.JSONEq(t, `"one"`, runOutput(t, d, v1, "version-stays"), "deleting an alias keeps its versions")
@@ -279,7 +280,7 @@ func TestDescribeStateMachineForExecution(t *testing.T) {
 	wait := []byte(`{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}`)
 	sm, err := d.CreateStateMachine(ctx, runtime.StateMachineParams{Name: "m", Definition: wait, RoleARN: "arn:aws:iam::123456789012:role/r"})
 	require.NoError(t, err)
-	s, err := d.StartExecution(ctx, sm.ARN, "old", map[string]any{}, "")
+	s, err := d.StartExecution(ctx, sm.ARN, "old", map[string]any{}, integrations.TraceContext{})
 	require.NoError(t, err)
 
 	got, err := d.DescribeStateMachineForExecution(ctx, s.ExecutionARN)

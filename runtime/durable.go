@@ -73,6 +73,13 @@ type Durable struct {
 	// hands it to its task calls. A nil TestCases refuses every such
 	// start.
 	TestCases func(stateMachine, testCase string) error
+	// ActivityTraceField, when set, names a field added to an activity
+	// task's input as its worker gets it (GetActivityTask), when that
+	// input is a JSON object without one: the task's W3C trace context,
+	// {"traceparent": ..., "tracestate": ..., "baggage": ...}, for the
+	// worker to continue the execution's trace (activities.go). Empty
+	// (the default) hands the input over unchanged, as AWS does.
+	ActivityTraceField string
 
 	expressRuns sync.WaitGroup // asynchronous EXPRESS executions (express.go)
 	// activities serves the Task states of activity ARNs and hands their
@@ -120,11 +127,12 @@ type execInfo struct {
 	start         time.Time
 	role          string // the state machine's role ARN; "" for the default
 	machine       *asl.StateMachine
-	// traceparent is the W3C trace context of the execution's starter,
-	// handed to its task calls when not tracing; trace is the
-	// execution's trace when tracing (nil otherwise).
-	traceparent string
-	trace       *execTrace
+	// tc is the W3C trace context of the execution's starter, handed to
+	// its task calls (their traceparent the state's span's when
+	// tracing); trace is the execution's trace when tracing (nil
+	// otherwise).
+	tc    integrations.TraceContext
+	trace *execTrace
 	// testCase is the mock test case the execution runs under ("" for
 	// none), handed to its task calls.
 	testCase string
@@ -148,6 +156,9 @@ type StartParams struct {
 	// the header is kept as given (ExecutionInfo.TraceHeader). Empty
 	// starts a new trace.
 	TraceParent string
+	// TraceState and Baggage are the caller's W3C tracestate and baggage,
+	// kept with the execution and handed to its task calls.
+	TraceState, Baggage string
 	// RoleARN is the state machine's role ($$.Execution.RoleArn); empty
 	// gives a role named signalbox in the configured account.
 	RoleARN string
@@ -247,8 +258,8 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 	}
 	id := store.ExecutionID(smARN, p.Name)
 	info := &execInfo{id: id, arn: d.executionARN(p.StateMachineName, p.Name), name: p.Name, smARN: smARN, smName: p.StateMachineName, defSHA: sha, input: p.Input, start: start, role: p.RoleARN, machine: m,
-		traceparent: traceParent(traceID, spanID), testCase: p.TestCase}
-	info.trace = newExecTrace(d.Tracer, info.arn, info.smName, traceID, spanID)
+		tc: traceContext(traceID, spanID, p.TraceState, p.Baggage), testCase: p.TestCase}
+	info.trace = newExecTrace(d.Tracer, info.arn, info.smName, traceID, spanID, p.TraceState)
 	events := []store.Event{
 		{JSON: Event{Type: ExecutionStarted, Timestamp: start, Payload: p.Input, Task: &TaskDetails{Resource: info.roleARN(d)}}.bodyJSON()},
 		// AWS chains the first state's entry to no event.
@@ -271,6 +282,8 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 		TraceID:         traceID,
 		SpanID:          spanID,
 		TraceHeader:     p.TraceParent,
+		TraceState:      p.TraceState,
+		Baggage:         p.Baggage,
 		RoleARN:         p.RoleARN,
 		TestCase:        p.TestCase,
 		StateMachine:    p.StateMachineName,
@@ -404,8 +417,8 @@ func (d *Durable) info(ctx context.Context, id string) (*execInfo, error) {
 	}
 	smName := lastField(e.StateMachineARN)
 	x := &execInfo{id: id, arn: d.executionARN(smName, e.Name), name: e.Name, smARN: e.StateMachineARN, smName: smName, defSHA: e.DefinitionSHA, input: input, start: e.StartDate, role: e.RoleARN, machine: m,
-		traceparent: traceParent(e.TraceID, e.SpanID), testCase: e.TestCase}
-	x.trace = newExecTrace(d.Tracer, x.arn, smName, e.TraceID, e.SpanID)
+		tc: traceContext(e.TraceID, e.SpanID, e.TraceState, e.Baggage), testCase: e.TestCase}
+	x.trace = newExecTrace(d.Tracer, x.arn, smName, e.TraceID, e.SpanID, e.TraceState)
 	d.cacheExecution(x)
 	return x, nil
 }

@@ -2,8 +2,9 @@ package runtime
 
 import (
 	"context"
-	"github.com/signalbox/signalbox/store/storetest"
 	"testing"
+
+	"github.com/signalbox/signalbox/store/storetest"
 )
 
 // A worker that takes an execution's first step while this process is

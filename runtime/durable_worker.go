@@ -653,7 +653,7 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 		}
 	}
 	req := taskCall{resource: call.Resource, params: params, machine: t.x.smName, arn: t.x.arn, state: t.st.Name(),
-		enteredID: t.rec.EnteredID, attempt: t.rec.RetryCount, timeout: call.TimeoutSeconds, heartbeat: call.HeartbeatSeconds, credentials: creds, traceparent: t.x.traceparent}.request()
+		enteredID: t.rec.EnteredID, attempt: t.rec.RetryCount, timeout: call.TimeoutSeconds, heartbeat: call.HeartbeatSeconds, credentials: creds, tc: t.x.tc}.request()
 	req.TaskToken = t.rec.Token
 	req.TestCase = t.x.testCase
 	waits := t.rec.Token != "" && waitsForToken(call.Resource)

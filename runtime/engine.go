@@ -80,6 +80,9 @@ type Execution struct {
 	// execution: its trace becomes the execution's, its span the parent
 	// of the execution's span. "" (or invalid): a trace of its own.
 	TraceParent string
+	// TraceState and Baggage are the caller's W3C tracestate and baggage,
+	// handed to the execution's task calls.
+	TraceState, Baggage string
 }
 
 // Result is how an execution ended.
@@ -156,8 +159,8 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 	run.base.ExecutionID = run.arn
 	run.testCase = x.TestCase
 	traceID, caller := traceIDs(x.TraceParent)
-	run.trace = newExecTrace(e.Tracer, run.arn, smName, traceID, caller)
-	run.traceparent = traceParent(traceID, caller)
+	run.trace = newExecTrace(e.Tracer, run.arn, smName, traceID, caller, x.TraceState)
+	run.tc = traceContext(traceID, caller, x.TraceState, x.Baggage)
 	run.hist.discard = x.NoHistory
 	run.hist.max = cmp.Or(e.MaxEvents, DefaultEngineMaxEvents)
 	run.hist.first = firstChunk(len(m.StateNames()))
@@ -207,12 +210,13 @@ type execution struct {
 	arn    string
 	// testCase is the mock test case of the execution (Execution.TestCase).
 	testCase string
-	// trace is the execution's trace; nil when not tracing. traceparent is
-	// the caller's, handed to task calls when not tracing.
-	trace       *execTrace
-	traceparent string
-	base        asl.Context // the execution-wide fields of every state's Context
-	hist        history
+	// trace is the execution's trace; nil when not tracing. tc is the
+	// caller's trace context, handed to task calls (their traceparent the
+	// state's span's when tracing).
+	trace *execTrace
+	tc    integrations.TraceContext
+	base  asl.Context // the execution-wide fields of every state's Context
+	hist  history
 }
 
 func cmpOr(s, def string) string {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -32,7 +33,7 @@ func (d *Durable) runExpress(ctx context.Context, m *asl.StateMachine, x Executi
 	return res
 }
 
-func (d *Durable) startExpress(ctx context.Context, smName, sha string, m *asl.StateMachine, name string, input any, testCase, traceparent string) (*Started, error) {
+func (d *Durable) startExpress(ctx context.Context, smName, sha string, m *asl.StateMachine, name string, input any, testCase string, tc integrations.TraceContext) (*Started, error) {
 	if name == "" {
 		name = newUUID()
 	}
@@ -52,7 +53,7 @@ func (d *Durable) startExpress(ctx context.Context, smName, sha string, m *asl.S
 		defer d.expressRuns.Done()
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ExpressMaxDuration)
 		defer cancel()
-		res := d.runExpress(rctx, m, Execution{StateMachineName: smName, Name: name, Input: input, ARN: arn, TestCase: testCase, TraceParent: traceparent})
+		res := d.runExpress(rctx, m, Execution{StateMachineName: smName, Name: name, Input: input, ARN: arn, TestCase: testCase, TraceParent: tc.Parent, TraceState: tc.State, Baggage: tc.Baggage})
 		x := &store.Execution{
 			ID: id, StateMachineARN: d.StateMachineARN(smName), Name: name, DefinitionSHA: sha,
 			Status: string(res.Status), Input: in, Error: res.Error, Cause: res.Cause,

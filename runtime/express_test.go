@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -22,10 +23,10 @@ func TestStartExecutionOfExpressMachines(t *testing.T) {
 	require.NoError(t, err)
 	arn := d.StateMachineARN("fast")
 
-	ok, err := d.StartExecution(ctx, arn, "call", map[string]any{"a": int64(2), "b": int64(3)}, "")
+	ok, err := d.StartExecution(ctx, arn, "call", map[string]any{"a": int64(2), "b": int64(3)}, integrations.TraceContext{})
 	require.NoError(t, err)
 	require.Regexp(t, `^arn:aws:states:us-east-1:123456789012:express:fast:call:[0-9a-f-]{36}$`, ok.ExecutionARN)
-	again, err := d.StartExecution(ctx, arn, "call", map[string]any{"a": int64(200), "b": int64(3)}, "")
+	again, err := d.StartExecution(ctx, arn, "call", map[string]any{"a": int64(200), "b": int64(3)}, integrations.TraceContext{})
 	require.NoError(t, err, "an EXPRESS name may repeat")
 	require.NotEqual(t, ok.ExecutionARN, again.ExecutionARN)
 	require.False(t, again.Existing)
@@ -49,7 +50,7 @@ func TestStartExecutionOfExpressMachines(t *testing.T) {
 	require.Equal(t, "TooBig", e.Error)
 	require.Nil(t, e.Output)
 
-	_, err = d.StartExecution(ctx, arn, "bad name", map[string]any{}, "")
+	_, err = d.StartExecution(ctx, arn, "bad name", map[string]any{}, integrations.TraceContext{})
 	require.ErrorIs(t, err, runtime.ErrInvalidName)
 	_, _, err = d.ExecutionIDOf("arn:aws:states:us-east-1:123456789012:stateMachine:fast")
 	require.ErrorIs(t, err, runtime.ErrInvalidArn)

@@ -113,26 +113,31 @@ func TestPendingResultWaitsForTheToken(t *testing.T) {
 }
 
 // TestTaskCallsCarryTheExecutionsTrace: a durable execution's task call
-// carries its W3C trace context, so that what the call reaches joins the
-// execution's trace.
+// carries its W3C trace context (traceparent, and the starter's
+// tracestate and baggage, kept with the execution by a worker that did not
+// start it), so that what the call reaches joins the execution's trace.
 func TestTaskCallsCarryTheExecutionsTrace(t *testing.T) {
 	t.Parallel()
-	var got string
+	var got integrations.TraceContext
 	h := integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
-		got = req.TraceParent
+		got = req.Trace()
 		return map[string]any{}, nil
 	})
-	d, _ := newDurable(t, h)
+	d, clk := newDurable(t, h)
 	ctx := context.Background()
 	const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "m", TraceParent: parent, Input: map[string]any{},
+		TraceState: "rojo=00f067aa0ba902b7", Baggage: "tenant=acme",
 		Definition: []byte(`{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true}}}`)})
 	require.NoError(t, err)
-	require.NoError(t, d.Drain(ctx))
+	// another process's worker (no cache of the start) takes the call
+	other := runtime.NewDurable(runtime.StoreOf(d), &runtime.Durable{Tasks: h, Now: clk.Now, Consumer: "w2"})
+	require.NoError(t, other.Drain(ctx))
 	e, err := d.Describe(ctx, started.ID)
 	require.NoError(t, err)
 	require.Equal(t, "SUCCEEDED", e.Status)
-	require.Equal(t, "00-0af7651916cd43dd8448eb211c80319c-"+e.SpanID+"-01", got)
+	require.Equal(t, integrations.TraceContext{Parent: "00-0af7651916cd43dd8448eb211c80319c-" + e.SpanID + "-01",
+		State: "rojo=00f067aa0ba902b7", Baggage: "tenant=acme"}, got)
 	require.Equal(t, "0af7651916cd43dd8448eb211c80319c", e.TraceID)
 }
 

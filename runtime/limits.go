@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/integrations"
 )
 
 // MaxPayload is AWS's limit on an execution's input and on a state's
@@ -90,6 +91,13 @@ func traceParent(traceID, spanID string) string {
 		return ""
 	}
 	return "00-" + traceID + "-" + spanID + "-01"
+}
+
+// traceContext is the trace context an execution hands to its calls: the
+// traceparent of its trace and starter's span ("" when it had none), the
+// starter's tracestate and baggage.
+func traceContext(traceID, spanID, state, baggage string) integrations.TraceContext {
+	return integrations.TraceContext{Parent: traceParent(traceID, spanID), State: state, Baggage: baggage}
 }
 
 func isHex(s string) bool {

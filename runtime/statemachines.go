@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -167,8 +168,9 @@ func (d *Durable) DeleteStateMachine(ctx context.Context, name string) (err erro
 //
 // An ARN may end in "#TestCase", as Step Functions Local takes it: the
 // execution runs under that test case of the mock configuration
-// (TestCases).
-func (d *Durable) StartExecution(ctx context.Context, arn, name string, input any, traceparent string) (_ *Started, err error) {
+// (TestCases). tc is the caller's trace context: the execution joins its
+// trace, keeps its tracestate and baggage, and hands them to its calls.
+func (d *Durable) StartExecution(ctx context.Context, arn, name string, input any, tc integrations.TraceContext) (_ *Started, err error) {
 	defer func() { err = fromStore(err) }()
 	arn, testCase := splitTestCase(arn)
 	arn, via, err := d.route(ctx, arn)
@@ -187,13 +189,13 @@ func (d *Durable) StartExecution(ctx context.Context, arn, name string, input an
 		if err != nil {
 			return nil, err
 		}
-		return d.startExpress(ctx, sm.Name, sha, m, name, input, testCase, traceparent)
+		return d.startExpress(ctx, sm.Name, sha, m, name, input, testCase, tc)
 	}
 	m, err := d.machine(ctx, sha)
 	if err != nil {
 		return nil, err
 	}
-	started, err := d.start(ctx, StartParams{StateMachineName: sm.Name, Name: name, Input: input, TraceParent: traceparent, RoleARN: sm.RoleARN, TestCase: testCase}, m, sha)
+	started, err := d.start(ctx, StartParams{StateMachineName: sm.Name, Name: name, Input: input, TraceParent: tc.Parent, TraceState: tc.State, Baggage: tc.Baggage, RoleARN: sm.RoleARN, TestCase: testCase}, m, sha)
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +276,7 @@ func newRevision() string { return newUUID() }
 // in this process, with the in-memory engine, and returns its result, as
 // StartSyncExecution does. Nothing is written to the store: like AWS, an
 // Express execution keeps no history of its own. ctx bounds it.
-func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, input any, traceparent string) (_ *Result, err error) {
+func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, input any, tc integrations.TraceContext) (_ *Result, err error) {
 	defer func() { err = fromStore(err) }()
 	arn, testCase := splitTestCase(arn)
 	arn, _, err = d.route(ctx, arn)
@@ -304,5 +306,5 @@ func (d *Durable) StartSyncExecution(ctx context.Context, arn, name string, inpu
 	if err := checkPayloadValue("execution input", input); err != nil {
 		return nil, err
 	}
-	return d.runExpress(ctx, m, Execution{StateMachineName: smName, Name: name, Input: input, TestCase: testCase, TraceParent: traceparent}), nil
+	return d.runExpress(ctx, m, Execution{StateMachineName: smName, Name: name, Input: input, TestCase: testCase, TraceParent: tc.Parent, TraceState: tc.State, Baggage: tc.Baggage}), nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/signalbox/signalbox/asl/diag"
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store"
 )
@@ -39,9 +40,9 @@ func TestStateMachinesLifecycle(t *testing.T) {
 	require.NotEqual(t, sm.RevisionID, up.RevisionID)
 
 	// New executions use the new definition; a version ARN pins the old.
-	latest, err := d.StartExecution(ctx, sm.ARN, "latest", map[string]any{}, "")
+	latest, err := d.StartExecution(ctx, sm.ARN, "latest", map[string]any{}, integrations.TraceContext{})
 	require.NoError(t, err)
-	pinned, err := d.StartExecution(ctx, sm.ARN+":1", "pinned", map[string]any{}, "")
+	pinned, err := d.StartExecution(ctx, sm.ARN+":1", "pinned", map[string]any{}, integrations.TraceContext{})
 	require.NoError(t, err)
 	require.NoError(t, d.Drain(ctx))
 	e, err := d.Describe(ctx, latest.ID)
@@ -51,11 +52,11 @@ func TestStateMachinesLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, `"one"`, string(e.Output))
 
-	_, err = d.StartExecution(ctx, sm.ARN+":9", "", map[string]any{}, "")
+	_, err = d.StartExecution(ctx, sm.ARN+":9", "", map[string]any{}, integrations.TraceContext{})
 	require.ErrorIs(t, err, runtime.ErrStateMachineDoesNotExist)
-	_, err = d.StartExecution(ctx, "arn:aws:states:us-east-1:123456789012:stateMachine:ghost", "", map[string]any{}, "")
+	_, err = d.StartExecution(ctx, "arn:aws:states:us-east-1:123456789012:stateMachine:ghost", "", map[string]any{}, integrations.TraceContext{})
 	require.ErrorIs(t, err, runtime.ErrStateMachineDoesNotExist)
-	_, err = d.StartExecution(ctx, "not-an-arn", "", map[string]any{}, "")
+	_, err = d.StartExecution(ctx, "not-an-arn", "", map[string]any{}, integrations.TraceContext{})
 	require.ErrorIs(t, err, runtime.ErrInvalidInput)
 
 	execs, cursor, err := d.ListExecutions(ctx, "m", "", "", 10)
@@ -82,7 +83,7 @@ func TestStartSyncExecutionRunsExpressMachines(t *testing.T) {
 	def := []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"sum.$":"States.MathAdd($.a, $.b)","arn.$":"$$.Execution.Id"},"End":true}}}`)
 	_, err := d.CreateStateMachine(ctx, runtime.StateMachineParams{Name: "fast", Definition: def, Type: "EXPRESS"})
 	require.NoError(t, err)
-	res, err := d.StartSyncExecution(ctx, "arn:aws:states:us-east-1:123456789012:stateMachine:fast", "call-1", map[string]any{"a": int64(2), "b": int64(3)}, "")
+	res, err := d.StartSyncExecution(ctx, "arn:aws:states:us-east-1:123456789012:stateMachine:fast", "call-1", map[string]any{"a": int64(2), "b": int64(3)}, integrations.TraceContext{})
 	require.NoError(t, err)
 	require.Equal(t, runtime.StatusSucceeded, res.Status)
 	out := res.Output.(map[string]any)
@@ -91,7 +92,7 @@ func TestStartSyncExecutionRunsExpressMachines(t *testing.T) {
 
 	_, err = d.CreateStateMachine(ctx, runtime.StateMachineParams{Name: "slow", Definition: def})
 	require.NoError(t, err)
-	_, err = d.StartSyncExecution(ctx, "arn:aws:states:us-east-1:123456789012:stateMachine:slow", "", map[string]any{}, "")
+	_, err = d.StartSyncExecution(ctx, "arn:aws:states:us-east-1:123456789012:stateMachine:slow", "", map[string]any{}, integrations.TraceContext{})
 	require.ErrorIs(t, err, runtime.ErrInvalidInput, "STANDARD machines do not run synchronously")
 	_, err = d.CreateStateMachine(ctx, runtime.StateMachineParams{Name: "odd", Definition: def, Type: "FAST"})
 	require.ErrorIs(t, err, runtime.ErrInvalidInput)
@@ -107,7 +108,7 @@ func TestStartExecutionCarriesTheStateMachinesRole(t *testing.T) {
 	def := []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"role.$":"$$.Execution.RoleArn"},"End":true}}}`)
 	_, err := d.CreateStateMachine(ctx, runtime.StateMachineParams{Name: "roled", Definition: def, RoleARN: role})
 	require.NoError(t, err)
-	s, err := d.StartExecution(ctx, d.StateMachineARN("roled"), "", map[string]any{}, "")
+	s, err := d.StartExecution(ctx, d.StateMachineARN("roled"), "", map[string]any{}, integrations.TraceContext{})
 	require.NoError(t, err)
 	other := runtime.NewDurable(runtime.StoreOf(d), &runtime.Durable{Now: d.Now, Consumer: "w2"}) // no cache of this execution
 	require.NoError(t, other.Drain(ctx))

@@ -22,7 +22,7 @@ type taskCall struct {
 	attempt             int
 	timeout, heartbeat  int
 	credentials         any
-	traceparent         string
+	tc                  integrations.TraceContext
 }
 
 func (c taskCall) request() *integrations.Request {
@@ -38,7 +38,9 @@ func (c taskCall) request() *integrations.Request {
 		IdempotencyKey:   fmt.Sprintf("%s#%s#%d#%d", c.arn, c.state, c.enteredID, c.attempt),
 		Credentials:      c.credentials,
 		EnteredEventID:   c.enteredID,
-		TraceParent:      c.traceparent,
+		TraceParent:      c.tc.Parent,
+		TraceState:       c.tc.State,
+		Baggage:          c.tc.Baggage,
 	}
 }
 

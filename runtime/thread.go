@@ -204,8 +204,8 @@ func (v *visit) call(x asl.CallTask) (asl.Outcome, error) {
 	task := taskDetails(x.Resource)
 	t.event(Event{Type: TaskStarted, Task: task})
 	req := taskCall{resource: x.Resource, params: x.Parameters, machine: t.run.base.StateMachineName, arn: t.run.arn,
-		state: v.st.Name(), enteredID: v.c.EnteredEventID, attempt: v.c.RetryCount, timeout: x.TimeoutSeconds, heartbeat: x.HeartbeatSeconds, credentials: x.Credentials}.request()
-	req.TestCase, req.TraceParent = t.run.testCase, t.run.traceparent
+		state: v.st.Name(), enteredID: v.c.EnteredEventID, attempt: v.c.RetryCount, timeout: x.TimeoutSeconds, heartbeat: x.HeartbeatSeconds, credentials: x.Credentials, tc: t.run.tc}.request()
+	req.TestCase = t.run.testCase
 	ctx := v.ctx
 	if tr := t.run.trace; tr != nil {
 		ctx = tr.taskContext(ctx, v.c.EnteredEventID)

@@ -75,12 +75,14 @@ type execTrace struct {
 	exec    string // the execution's ARN: spans' ids derive from it
 	machine string
 	traceID trace.TraceID
-	caller  trace.SpanID // the starter's span, the root span's parent; zero: none
+	caller  trace.SpanID     // the starter's span, the root span's parent; zero: none
+	tstate  trace.TraceState // the caller's tracestate, on every span
 }
 
 // newExecTrace is the trace of an execution, from the ids stored with it
-// (hex; the caller's span "" when none); nil when tracer is nil.
-func newExecTrace(tracer trace.Tracer, arn, machine, traceID, caller string) *execTrace {
+// (hex; the caller's span "" when none) and the caller's tracestate; nil
+// when tracer is nil.
+func newExecTrace(tracer trace.Tracer, arn, machine, traceID, caller, state string) *execTrace {
 	if tracer == nil {
 		return nil
 	}
@@ -90,6 +92,9 @@ func newExecTrace(tracer trace.Tracer, arn, machine, traceID, caller string) *ex
 	}
 	if b, err := hex.DecodeString(caller); err == nil && len(b) == 8 {
 		copy(x.caller[:], b)
+	}
+	if state != "" {
+		x.tstate, _ = trace.ParseTraceState(state) // kept checked (integrations.CleanTraceState)
 	}
 	return x
 }
@@ -108,7 +113,7 @@ func (x *execTrace) child(entered int64, index int) trace.SpanID {
 
 // spanContext is the context of span id in the execution's trace.
 func (x *execTrace) spanContext(id trace.SpanID) trace.SpanContext {
-	return trace.NewSpanContext(trace.SpanContextConfig{TraceID: x.traceID, SpanID: id, TraceFlags: trace.FlagsSampled, Remote: true})
+	return trace.NewSpanContext(trace.SpanContextConfig{TraceID: x.traceID, SpanID: id, TraceFlags: trace.FlagsSampled, TraceState: x.tstate, Remote: true})
 }
 
 // traceparent is the W3C traceparent header naming span id.

@@ -152,7 +152,8 @@ func TestTraceOfAnExecutionAcrossProcesses(t *testing.T) {
 	}
 	starter := process("starter")
 	const caller = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
-	started, err := starter.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(tracedDef), Input: decode(t, `{"items":[1,2,3]}`), TraceParent: caller})
+	started, err := starter.Start(ctx, runtime.StartParams{StateMachineName: "m", Definition: []byte(tracedDef), Input: decode(t, `{"items":[1,2,3]}`), TraceParent: caller,
+		TraceState: "rojo=00f067aa0ba902b7"})
 	require.NoError(t, err)
 
 	clk.Advance(5 * time.Second)
@@ -165,6 +166,9 @@ func TestTraceOfAnExecutionAcrossProcesses(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
 	requireTraceTree(t, rec.Ended(), "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331")
+	for _, s := range rec.Ended() {
+		require.Equal(t, "rojo=00f067aa0ba902b7", s.SpanContext().TraceState().String(), "span %q keeps the starter's tracestate", s.Name())
+	}
 }
 
 // An execution ended from outside (stopped; timed out) ends the span of

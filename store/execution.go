@@ -38,6 +38,8 @@ const (
 	fieldRole       = "role"
 	fieldTestCase   = "testcase" // the mock test case it runs under; absent for none
 	fieldHeader     = "theader"  // the trace header the caller started it with
+	fieldTraceState = "tstate"   // the caller's W3C tracestate; absent for none
+	fieldBaggage    = "baggage"  // the caller's W3C baggage; absent for none
 	fieldEvents     = "events"   // the latest history event id
 	fieldOutbox     = "outbox"   // the latest outbox entry's seq
 )
@@ -61,11 +63,14 @@ type Execution struct {
 	SpanID          string
 	// TraceHeader is the trace header the caller started it with (an
 	// X-Ray or W3C header, kept as given); "" when none was.
-	TraceHeader  string
-	RoleARN      string
-	TestCase     string // the mock test case it runs under ("" for none)
-	Events       int64  // the latest history event id: the history's length
-	RedriveCount int    // how many times it was redriven
+	TraceHeader string
+	// TraceState and Baggage are the caller's W3C tracestate and baggage
+	// ("" for none).
+	TraceState, Baggage string
+	RoleARN             string
+	TestCase            string // the mock test case it runs under ("" for none)
+	Events              int64  // the latest history event id: the history's length
+	RedriveCount        int    // how many times it was redriven
 }
 
 // ExecutionCreateParams describe a new execution and its first transition.
@@ -78,6 +83,8 @@ type ExecutionCreateParams struct {
 	TraceID         string
 	SpanID          string
 	TraceHeader     string // the caller's trace header, as given ("" for none)
+	TraceState      string // the caller's W3C tracestate ("" for none)
+	Baggage         string // the caller's W3C baggage ("" for none)
 	RoleARN         string // the state machine's role when it started
 	// TestCase is the mock test case the execution runs under (Step
 	// Functions Local's "#TestCase" suffix); "" for none.
@@ -214,6 +221,12 @@ func createArgs(id string, p *ExecutionCreateParams) (args, error) {
 	if p.TraceHeader != "" {
 		fields = append(fields, fieldHeader, p.TraceHeader)
 	}
+	if p.TraceState != "" {
+		fields = append(fields, fieldTraceState, p.TraceState)
+	}
+	if p.Baggage != "" {
+		fields = append(fields, fieldBaggage, p.Baggage)
+	}
 	a.pairs(fields...)
 	if err := a.events(p.Events); err != nil {
 		return nil, err
@@ -313,6 +326,8 @@ func (c *Client) ExecutionGet(ctx context.Context, id string) (*Execution, error
 		TraceID:         h[fieldTrace],
 		SpanID:          h[fieldSpan],
 		TraceHeader:     h[fieldHeader],
+		TraceState:      h[fieldTraceState],
+		Baggage:         h[fieldBaggage],
 		RoleARN:         h[fieldRole],
 		TestCase:        h[fieldTestCase],
 	}

@@ -54,6 +54,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file until the server stops")
 	metricsOn := fs.Bool("metrics", true, "serve the metrics at GET /metrics, for a Prometheus scrape (behind the management API's keys when api.keys is set)")
 	traceRedis := fs.Bool("trace-redis", false, "with tracing on, make a client span of every call to Redis (several per state: ask for them on purpose)")
+	activityTrace := fs.String("activity-trace-field", "", "add the task's W3C trace context to an activity task's input (a JSON object) as this field, for the worker to continue the trace; off by default: AWS hands the input over unchanged")
 	logFormat := fs.String("log-format", "text", "the log's format: text (key=value) or json (one object a line); records about an execution carry its trace_id and span_id")
 	otlp := fs.String("otlp-endpoint", "", "export traces by OTLP to this URL (e.g. http://127.0.0.1:4318; OTEL_EXPORTER_OTLP_PROTOCOL=grpc for a gRPC endpoint); the OTEL_* environment variables work too")
 	mocks := fs.String("mocks", os.Getenv(mock.EnvConfig), "a Step Functions Local MockConfigFile: executions started with \"<state machine ARN>#TestCase\" answer their Task states from it; default $"+mock.EnvConfig)
@@ -137,7 +138,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	o := nodeOptions{
 		Store: store.Options{URL: *url, Prefix: *prefix, Timeout: *timeout},
 		Lease: *lease, Concurrency: *workers, Region: *region, Account: *account,
-		OTLPEndpoint: *otlp, Console: stderr, TraceRedis: *traceRedis, Metrics: *metricsOn,
+		OTLPEndpoint: *otlp, Console: stderr, TraceRedis: *traceRedis, Metrics: *metricsOn, ActivityTraceField: *activityTrace,
 	}
 	if *configFile != "" {
 		o.Config = cfg

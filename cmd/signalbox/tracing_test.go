@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/stretchr/testify/require"
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"google.golang.org/protobuf/proto"
@@ -39,7 +40,7 @@ type otlpReceiver struct {
 }
 
 type receivedSpan struct {
-	name, traceID, spanID, parentID, service string
+	name, traceID, spanID, parentID, service, traceState string
 }
 
 func newOTLPReceiver(t *testing.T) *otlpReceiver {
@@ -65,7 +66,7 @@ func newOTLPReceiver(t *testing.T) *otlpReceiver {
 			for _, ss := range rs.ScopeSpans {
 				for _, s := range ss.Spans {
 					r.spans = append(r.spans, receivedSpan{name: s.Name, traceID: hex.EncodeToString(s.TraceId), spanID: hex.EncodeToString(s.SpanId),
-						parentID: hex.EncodeToString(s.ParentSpanId), service: service})
+						parentID: hex.EncodeToString(s.ParentSpanId), service: service, traceState: s.TraceState})
 				}
 			}
 		}
@@ -87,7 +88,9 @@ func (r *otlpReceiver) received() []receivedSpan {
 // serve --otlp-endpoint exports each execution as one trace, the
 // caller's: the execution's span the child of the caller's span, each
 // state's the child of the execution's, the task call's the child of its
-// state's. The spans are flushed when serve stops.
+// state's; the caller's tracestate goes with the execution's spans and out
+// with its HTTP task's call (whose server span, serve's own, shows it).
+// The spans are flushed when serve stops.
 func TestServeExportsTracesByOTLP(t *testing.T) {
 	t.Parallel()
 	recv := newOTLPReceiver(t)
@@ -102,7 +105,9 @@ func TestServeExportsTracesByOTLP(t *testing.T) {
 	require.NoError(t, err)
 	const traceID, callerSpan = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 	out, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn, Input: aws.String(`{}`),
-		TraceHeader: aws.String("00-" + traceID + "-" + callerSpan + "-01")})
+		TraceHeader: aws.String("00-" + traceID + "-" + callerSpan + "-01")}, func(o *sfn.Options) {
+		o.APIOptions = append(o.APIOptions, smithyhttp.AddHeaderValue("tracestate", "rojo=00f067aa0ba902b7"))
+	})
 	require.NoError(t, err)
 	done := awaitExecution(t, s, client, aws.ToString(out.ExecutionArn), types.ExecutionStatusSucceeded)
 	require.Contains(t, aws.ToString(done.TraceHeader), traceID)
@@ -131,6 +136,12 @@ func TestServeExportsTracesByOTLP(t *testing.T) {
 	task, ok := names["task arn:aws:states:::http:invoke"]
 	require.True(t, ok, "the task call's span: %v", names)
 	require.Equal(t, names["Task Call"].spanID, task.parentID, "the call is its state's child")
+	require.Equal(t, "rojo=00f067aa0ba902b7", exec.traceState, "the caller's tracestate")
+	require.Equal(t, "rojo=00f067aa0ba902b7", names["Task Call"].traceState)
+	health, ok := names["GET /api/v1/health"]
+	require.True(t, ok, "the HTTP task's request, served by serve itself: %v", names)
+	require.Equal(t, task.spanID, health.parentID, "the request's parent is the task call")
+	require.Equal(t, "rojo=00f067aa0ba902b7", health.traceState, "the tracestate went out with the call")
 	require.Contains(t, requests, "POST / CreateStateMachine", "a server span per request, named after the API's action")
 	require.Contains(t, requests, "POST / StartExecution")
 }

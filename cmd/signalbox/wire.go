@@ -65,6 +65,9 @@ type nodeOptions struct {
 	// TraceRedis makes a client span of every call to Redis (with
 	// tracing on).
 	TraceRedis bool
+	// ActivityTraceField (--activity-trace-field) names the field of an
+	// activity task's input that carries its trace context; "" for none.
+	ActivityTraceField string
 }
 
 // openNode opens the store, says in the log what a crash of it loses,
@@ -143,7 +146,7 @@ func newRuntime(st *store.Client, o nodeOptions, mux *integrations.Mux, tracer t
 	}
 	return runtime.NewDurable(st, &runtime.Durable{
 		Tasks: tasks, TestCases: server.CheckTestCase, Lease: o.Lease, Concurrency: o.Concurrency, Consumer: o.Consumer,
-		Region: o.Region, Account: o.Account, Tracer: tracer, Meter: meter,
+		Region: o.Region, Account: o.Account, Tracer: tracer, Meter: meter, ActivityTraceField: o.ActivityTraceField,
 	})
 }
 

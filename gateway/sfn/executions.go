@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -37,24 +38,28 @@ const maxTraceHeader = 256
 // given: as AWS documents it, the request's X-Amzn-Trace-Id header when
 // there is one (preferred), else the traceHeader member (an X-Ray trace
 // header, or a W3C traceparent); else the request's W3C traceparent
-// header. The runtime joins the trace it names.
-func traceHeader(ctx context.Context, member string) (string, error) {
+// header. The runtime joins the trace it names, and keeps the request's
+// W3C tracestate and baggage headers with the execution.
+func traceContext(ctx context.Context, member string) (integrations.TraceContext, error) {
 	if len(member) > maxTraceHeader {
-		return "", tooLong("traceHeader", len(member), maxTraceHeader)
+		return integrations.TraceContext{}, tooLong("traceHeader", len(member), maxTraceHeader)
 	}
 	for _, r := range member {
 		if r > unicode.MaxASCII {
-			return "", errorf(excValidation, "1 validation error detected: Value at 'traceHeader' failed to satisfy constraint: Member must satisfy regular expression pattern: \\p{ASCII}*")
+			return integrations.TraceContext{}, errorf(excValidation, "1 validation error detected: Value at 'traceHeader' failed to satisfy constraint: Member must satisfy regular expression pattern: \\p{ASCII}*")
 		}
 	}
 	r := httpRequest(ctx)
 	if r == nil {
-		return member, nil
+		return integrations.TraceContext{Parent: member}, nil
 	}
+	tc := integrations.TraceContextFrom(r.Header)
 	if h := r.Header.Get("X-Amzn-Trace-Id"); h != "" && len(h) <= maxTraceHeader {
-		return h, nil
+		tc.Parent = h
+	} else {
+		tc.Parent = cmp.Or(member, tc.Parent)
 	}
-	return cmp.Or(member, r.Header.Get("traceparent")), nil
+	return tc, nil
 }
 
 // decodeInput parses an execution's input: a JSON text, "{}" when absent.
@@ -111,11 +116,11 @@ func startExecution(s *API, ctx context.Context, in *startExecutionInput) (*star
 	if err != nil {
 		return nil, err
 	}
-	header, err := traceHeader(ctx, in.TraceHeader)
+	tc, err := traceContext(ctx, in.TraceHeader)
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.rt().StartExecution(ctx, in.StateMachineARN, in.Name, input, header)
+	st, err := s.rt().StartExecution(ctx, in.StateMachineARN, in.Name, input, tc)
 	if errors.Is(err, runtime.ErrExecutionAlreadyExists) {
 		return nil, errorf(excExecutionAlreadyExists, "Execution Already Exists: '%s'", s.arnPrefix()+"execution:"+ref.Name+":"+in.Name)
 	}
@@ -201,7 +206,7 @@ func startSyncExecution(s *API, ctx context.Context, in *startSyncExecutionInput
 	if err != nil {
 		return nil, err
 	}
-	header, err := traceHeader(ctx, in.TraceHeader)
+	tc, err := traceContext(ctx, in.TraceHeader)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +219,7 @@ func startSyncExecution(s *API, ctx context.Context, in *startSyncExecutionInput
 	}
 	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 	defer cancel()
-	res, err := s.rt().StartSyncExecution(ctx, in.StateMachineARN, in.Name, input, header)
+	res, err := s.rt().StartSyncExecution(ctx, in.StateMachineARN, in.Name, input, tc)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +230,7 @@ func startSyncExecution(s *API, ctx context.Context, in *startSyncExecutionInput
 	out := &startSyncExecutionOutput{
 		ExecutionARN: res.ExecutionARN, StateMachineARN: withoutTestCase(in.StateMachineARN), Name: name,
 		StartDate: at(res.StartDate), StopDate: at(res.StopDate), Status: string(res.Status),
-		Error: res.Error, Cause: res.Cause, TraceHeader: header,
+		Error: res.Error, Cause: res.Cause, TraceHeader: tc.Parent,
 	}
 	output := ""
 	if res.Status == runtime.StatusSucceeded {

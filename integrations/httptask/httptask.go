@@ -97,11 +97,9 @@ func (h *Handler) Invoke(ctx context.Context, req *integrations.Request) (any, e
 	if req.IdempotencyKey != "" {
 		hr.Header.Set(IdempotencyHeader, req.IdempotencyKey)
 	}
-	if req.TraceParent != "" && hr.Header.Get("traceparent") == "" {
-		// W3C trace context: the endpoint's work joins the execution's
-		// trace, under the task call's span (a task's own header wins).
-		hr.Header.Set("traceparent", req.TraceParent)
-	}
+	// W3C trace context: the endpoint's work joins the execution's
+	// trace, under the task call's span (a task's own headers win).
+	req.Trace().SetHeaders(hr.Header)
 	resp, err := h.client.Do(hr)
 	if err != nil {
 		return nil, h.failed(ctx, callCtx, c, err)

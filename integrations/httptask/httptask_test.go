@@ -494,6 +494,7 @@ func TestRequestsCarryTheTraceContext(t *testing.T) {
 	h := httptask.New(httptask.Options{})
 	const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 	_, err := h.Invoke(context.Background(), &integrations.Request{Resource: httptask.Resource, TraceParent: tp,
+		TraceState: "vendor=a1", Baggage: "tenant=acme",
 		Parameters: map[string]any{"ApiEndpoint": srv.URL, "Method": "GET"}})
 	require.NoError(t, err)
 	_, err = h.Invoke(context.Background(), &integrations.Request{Resource: httptask.Resource, TraceParent: tp,
@@ -502,5 +503,8 @@ func TestRequestsCarryTheTraceContext(t *testing.T) {
 	reqs := srv.requests()
 	require.Len(t, reqs, 2)
 	require.Equal(t, tp, reqs[0].Header.Get("traceparent"))
+	require.Equal(t, "vendor=a1", reqs[0].Header.Get("tracestate"))
+	require.Equal(t, "tenant=acme", reqs[0].Header.Get("baggage"))
 	require.Equal(t, "00-mine", reqs[1].Header.Get("traceparent"))
+	require.Empty(t, reqs[1].Header.Get("tracestate"), "no tracestate, none sent")
 }

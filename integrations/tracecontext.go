@@ -1,0 +1,84 @@
+package integrations
+
+import (
+	"net/http"
+
+	"go.opentelemetry.io/otel/baggage"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// TraceContext is W3C trace context as HTTP carries it: the traceparent,
+// tracestate and baggage headers' values. The runtime keeps a starter's
+// with its execution and hands it on to every call the execution makes.
+type TraceContext struct {
+	// Parent is a W3C traceparent, or an X-Ray trace header
+	// (Root=1-...;Parent=...;Sampled=1), as Step Functions' StartExecution
+	// takes one.
+	Parent string
+	// State is the W3C tracestate: vendors' entries, kept as they came.
+	State string
+	// Baggage is the W3C baggage: name=value pairs the caller wants
+	// every part of the trace to see.
+	Baggage string
+}
+
+// MaxTraceState is the longest tracestate kept, in bytes: W3C asks
+// propagators to keep at least 512 and, beyond that, to drop entries from
+// the end.
+const MaxTraceState = 512
+
+// TraceContextFrom reads the trace context of an HTTP request's headers,
+// each checked: a tracestate or baggage that is malformed is dropped
+// (W3C's rule for a broken tracestate; a baggage over OpenTelemetry's
+// limits, 8,192 bytes and 180 members, is dropped too), a tracestate too
+// long loses its last entries.
+func TraceContextFrom(h http.Header) TraceContext {
+	return TraceContext{Parent: h.Get("traceparent"), State: CleanTraceState(h.Get("tracestate")), Baggage: CleanBaggage(h.Get("baggage"))}
+}
+
+// CleanTraceState returns s parsed and printed again, its last entries
+// dropped until it fits MaxTraceState; "" when s is malformed.
+func CleanTraceState(s string) string {
+	if s == "" {
+		return ""
+	}
+	ts, err := trace.ParseTraceState(s)
+	if err != nil {
+		return ""
+	}
+	for ts.Len() > 0 && len(ts.String()) > MaxTraceState {
+		var last string
+		ts.Walk(func(k, _ string) bool { last = k; return true })
+		ts = ts.Delete(last)
+	}
+	return ts.String()
+}
+
+// CleanBaggage returns s parsed and printed again; "" when s is malformed
+// or over the limits.
+func CleanBaggage(s string) string {
+	if s == "" {
+		return ""
+	}
+	b, err := baggage.Parse(s)
+	if err != nil {
+		return ""
+	}
+	return b.String()
+}
+
+// SetHeaders puts the trace context on h, leaving alone each header h has
+// already (a caller's own choice wins). Parent is set only when it is a
+// W3C traceparent's shape; an X-Ray header does not go out as one.
+func (tc TraceContext) SetHeaders(h http.Header) {
+	set := func(name, v string) {
+		if v != "" && h.Get(name) == "" {
+			h.Set(name, v)
+		}
+	}
+	if len(tc.Parent) == 55 && tc.Parent[2] == '-' {
+		set("traceparent", tc.Parent)
+	}
+	set("tracestate", tc.State)
+	set("baggage", tc.Baggage)
+}
