@@ -124,6 +124,7 @@ type benchDurableOptions struct {
 	executions, workers, memory int
 	seconds                     float64
 	otlpEndpoint                string
+	otlpPID                     int
 }
 
 func cmdBenchDurable(args []string, stdout, stderr io.Writer) int {
@@ -137,6 +138,7 @@ func cmdBenchDurable(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&o.seconds, "seconds", 3, "how long the latency measurement starts executions")
 	fs.IntVar(&o.memory, "memory", 0, "also run this many transitions (pass5) and report the worker's heap after each wave")
 	fs.StringVar(&o.otlpEndpoint, "otlp-endpoint", "", "also measure transitions with tracing on, exporting by OTLP/HTTP to this URL (a Jaeger's, say), against tracing off, in the same run")
+	fs.IntVar(&o.otlpPID, "otlp-pid", 0, "the process id of the collector at --otlp-endpoint, whose CPU the tracing comparison counts with the bench's and the Redis's (Linux)")
 	if rest, code, ok := cli.Parse(fs, benchDurableHelp, args, stdout); !ok || len(rest) > 0 {
 		if ok {
 			cli.Usage(stderr, benchDurableHelp)
@@ -272,7 +274,7 @@ func benchDurableOn(ctx context.Context, redisURL string, o benchDurableOptions,
 		}
 	}
 	if o.otlpEndpoint != "" {
-		if err := benchTracing(ctx, r, tasks, o, stdout); err != nil {
+		if err := benchTracing(ctx, r, tasks, stats, o, stdout); err != nil {
 			return fail(err)
 		}
 	}
