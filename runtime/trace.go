@@ -14,6 +14,7 @@ import (
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/asl/aslerr"
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -132,8 +133,8 @@ type spanRecord struct {
 
 // emit sends a span to the tracer.
 func (x *execTrace) emit(sp spanRecord) {
-	if w, ok := x.tracer.(SpanWriter); ok {
-		fs := FinishedSpan{Name: sp.name, SpanContext: x.spanContext(sp.id), Start: sp.start, End: sp.end, Attributes: sp.attrs}
+	if w, ok := x.tracer.(integrations.SpanWriter); ok {
+		fs := integrations.FinishedSpan{Name: sp.name, SpanContext: x.spanContext(sp.id), Start: sp.start, End: sp.end, Attributes: sp.attrs}
 		if sp.parent.IsValid() {
 			fs.Parent = x.spanContext(sp.parent)
 		}
@@ -158,27 +159,6 @@ func (x *execTrace) emit(sp spanRecord) {
 		span.AddEvent("error", trace.WithTimestamp(sp.end), trace.WithAttributes(attrError.String(f.Name), attrCause.String(f.Cause)))
 	}
 	span.End(trace.WithTimestamp(sp.end))
-}
-
-// SpanWriter is a Tracer that also takes spans already finished, whole:
-// the runtime's spans are (it knows their ids, start and end when it
-// emits them), and handing them over so skips the SDK's machinery for
-// spans in progress (about 5 µs a span; internal/telemetry's tracer is
-// one). A Tracer that is not a SpanWriter gets them through Start and End.
-type SpanWriter interface {
-	trace.Tracer
-	WriteSpan(*FinishedSpan)
-}
-
-// FinishedSpan is a span handed to a SpanWriter: an internal span of an
-// execution, its context sampled, its parent (when valid) remote.
-type FinishedSpan struct {
-	Name                  string
-	SpanContext, Parent   trace.SpanContext
-	Start, End            time.Time
-	Attributes            []attribute.KeyValue
-	Error                 bool // status Error, with an "error" event at End
-	ErrorName, ErrorCause string
 }
 
 // executionSpan is the execution's root span, from start to its end with

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/signalbox/signalbox/integrations"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
@@ -12,12 +13,10 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
-
-	"github.com/signalbox/signalbox/runtime"
 )
 
-// spanWriter is the process's tracer, and a runtime.SpanWriter: the
-// runtime's spans, finished when they are handed over, go to the span
+// spanWriter is the process's tracer, and an integrations.SpanWriter: the
+// runtime's spans and task calls', finished when they are handed over, go to the span
 // processor (the batcher) as they are, past the SDK's machinery for spans
 // in progress, sampled by the provider's sampler. A finished span is made
 // read-only through tracetest.SpanStub, the SDK's one public way to build
@@ -30,20 +29,24 @@ type spanWriter struct {
 	scope   instrumentation.Scope
 }
 
-var _ runtime.SpanWriter = (*spanWriter)(nil)
+var _ integrations.SpanWriter = (*spanWriter)(nil)
 
-func (w *spanWriter) WriteSpan(s *runtime.FinishedSpan) {
+func (w *spanWriter) WriteSpan(s *integrations.FinishedSpan) {
 	ctx := context.Background()
 	if s.Parent.IsValid() {
 		ctx = trace.ContextWithRemoteSpanContext(ctx, s.Parent)
 	}
+	kind := s.Kind
+	if kind == trace.SpanKindUnspecified {
+		kind = trace.SpanKindInternal
+	}
 	d := w.sampler.ShouldSample(sdktrace.SamplingParameters{ParentContext: ctx, TraceID: s.SpanContext.TraceID(),
-		Name: s.Name, Kind: trace.SpanKindInternal, Attributes: s.Attributes})
+		Name: s.Name, Kind: kind, Attributes: s.Attributes})
 	if d.Decision != sdktrace.RecordAndSample {
 		return // a span that is only recorded is not exported either
 	}
 	stub := tracetest.SpanStub{
-		Name: s.Name, SpanContext: s.SpanContext, Parent: s.Parent, SpanKind: trace.SpanKindInternal,
+		Name: s.Name, SpanContext: s.SpanContext, Parent: s.Parent, SpanKind: kind,
 		StartTime: s.Start, EndTime: s.End, Attributes: append(s.Attributes, d.Attributes...),
 		Resource: w.res, InstrumentationScope: w.scope,
 	}

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/asl"
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -36,10 +37,10 @@ func TestSpanWriterHandsFinishedSpansOver(t *testing.T) {
 	pid, _ := trace.SpanIDFromHex("b7ad6b7169203331")
 	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled})
 	parent := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: pid, TraceFlags: trace.FlagsSampled, Remote: true})
-	w.WriteSpan(&runtime.FinishedSpan{Name: "Task Call", SpanContext: sc, Parent: parent, Attributes: []attribute.KeyValue{attribute.Int("n", 1)},
+	w.WriteSpan(&integrations.FinishedSpan{Name: "Task Call", SpanContext: sc, Parent: parent, Attributes: []attribute.KeyValue{attribute.Int("n", 1)},
 		Error: true, ErrorName: "States.Timeout", ErrorCause: "late"})
 	unsampled := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: pid, Remote: true})
-	w.WriteSpan(&runtime.FinishedSpan{Name: "dropped", SpanContext: sc, Parent: unsampled})
+	w.WriteSpan(&integrations.FinishedSpan{Name: "dropped", SpanContext: sc, Parent: unsampled})
 
 	spans := rec.Ended()
 	if len(spans) != 1 {
@@ -86,5 +87,48 @@ func BenchmarkSpanPath(b *testing.B) {
 				_ = otlp.ForceFlush(context.Background()) // the backlog is this case's
 			}
 		})
+	}
+}
+
+// A task call traced through the writer is a client span written whole:
+// its parent the span in the call's context, its id the one the call
+// hands on in TraceParent, its status Error with the ASL error when the
+// task fails; a call in an untraced context makes none.
+func TestTaskCallsAreWrittenWhole(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	w := newWriter(rec, samplerFromEnv(func(string) string { return "" }))
+	tid, _ := trace.TraceIDFromHex("4bf92f3577b34da6a3ce929d0e0e4736")
+	pid, _ := trace.SpanIDFromHex("b7ad6b7169203331")
+	state := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: pid, TraceFlags: trace.FlagsSampled, Remote: true})
+	var handedOn []string
+	h := integrations.Chain(integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
+		handedOn = append(handedOn, req.TraceParent)
+		if req.Attempt == 1 {
+			return nil, &integrations.Error{Name: "Bad.Thing", Cause: "it broke"}
+		}
+		return map[string]any{}, nil
+	}), integrations.Tracing(w))
+	ctx := trace.ContextWithRemoteSpanContext(context.Background(), state)
+	for attempt := range 2 {
+		_, _ = h.Invoke(ctx, &integrations.Request{Resource: "arn:aws:states:::x", Attempt: attempt})
+	}
+	_, _ = h.Invoke(context.Background(), &integrations.Request{Resource: "arn:aws:states:::x"})
+
+	spans := rec.Ended()
+	if len(spans) != 2 {
+		t.Fatalf("%d spans, want 2 (none for the untraced call)", len(spans))
+	}
+	for i, s := range spans {
+		if s.Name() != "task arn:aws:states:::x" || s.SpanKind() != trace.SpanKindClient || s.Parent().SpanID() != pid ||
+			s.SpanContext().TraceID() != tid || handedOn[i] != "00-"+tid.String()+"-"+s.SpanContext().SpanID().String()+"-01" ||
+			s.EndTime().Before(s.StartTime()) {
+			t.Fatalf("span %d: %+v (handed on %q)", i, s, handedOn[i])
+		}
+	}
+	if spans[0].Status().Code == codes.Error || spans[1].Status().Code != codes.Error || spans[1].Status().Description != "Bad.Thing" {
+		t.Fatalf("statuses %+v, %+v", spans[0].Status(), spans[1].Status())
+	}
+	if handedOn[2] != "" {
+		t.Fatalf("an untraced call handed on %q", handedOn[2])
 	}
 }
