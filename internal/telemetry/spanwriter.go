@@ -27,6 +27,9 @@ type spanWriter struct {
 	sampler sdktrace.Sampler
 	res     *resource.Resource
 	scope   instrumentation.Scope
+	// wire, when set, takes the spans in their wire form (batcher.go),
+	// past the processor: the OTLP exporter's path.
+	wire *wireBatcher
 }
 
 var _ integrations.SpanWriter = (*spanWriter)(nil)
@@ -44,6 +47,10 @@ func (w *spanWriter) WriteSpan(s *integrations.FinishedSpan) {
 		Name: s.Name, Kind: kind, Attributes: s.Attributes})
 	if d.Decision != sdktrace.RecordAndSample {
 		return // a span that is only recorded is not exported either
+	}
+	if w.wire != nil {
+		w.wire.add(s, kind, d.Attributes)
+		return
 	}
 	stub := tracetest.SpanStub{
 		Name: s.Name, SpanContext: s.SpanContext, Parent: s.Parent, SpanKind: kind,

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -74,17 +75,29 @@ func BenchmarkSpanPath(b *testing.B) {
 	otlp := sdktrace.NewBatchSpanProcessor(exp, sdktrace.WithBlocking(), sdktrace.WithMaxQueueSize(1<<16), sdktrace.WithMaxExportBatchSize(4096))
 	defer func() { _ = otlp.Shutdown(context.Background()) }()
 	exported := newWriter(otlp, sdktrace.ParentBased(sdktrace.AlwaysSample()))
+	// "wire": what serve does, the spans written in their wire form and
+	// sent through the same kind of client (batcher.go).
+	client := otlptracehttp.NewClient(otlptracehttp.WithEndpointURL(sink.URL + "/v1/traces"))
+	if err := client.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	wired := newWriter(bsp, sdktrace.ParentBased(sdktrace.AlwaysSample()))
+	wired.wire = newWireBatcher(client, resource.Empty(), instrumentation.Scope{Name: "t"}, 5*time.Second)
+	defer func() { _ = wired.wire.Shutdown(context.Background()) }()
 	for _, c := range []struct {
 		name   string
 		tracer trace.Tracer
-	}{{"off", nil}, {"sdk", w.Tracer}, {"writer", w}, {"exported", exported}} {
+	}{{"off", nil}, {"sdk", w.Tracer}, {"writer", w}, {"exported", exported}, {"wire", wired}} {
 		b.Run(c.name, func(b *testing.B) {
 			e := &runtime.Engine{Tracer: c.tracer}
 			for b.Loop() {
 				e.Run(context.Background(), m, runtime.Execution{Input: map[string]any{"a": 1}, NoHistory: true})
 			}
-			if c.tracer == exported {
+			switch c.tracer {
+			case exported:
 				_ = otlp.ForceFlush(context.Background()) // the backlog is this case's
+			case wired:
+				_ = wired.wire.ForceFlush(context.Background())
 			}
 		})
 	}

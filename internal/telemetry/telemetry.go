@@ -29,10 +29,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
@@ -64,6 +67,7 @@ type Options struct {
 type Telemetry struct {
 	Tracer   trace.Tracer
 	provider *sdktrace.TracerProvider
+	wire     *wireBatcher // the span writer's batches; nil unless OTLP
 }
 
 // Provider is the tracer provider, nil when tracing is off.
@@ -79,7 +83,11 @@ func (t *Telemetry) Shutdown(ctx context.Context) error {
 	if t == nil || t.provider == nil {
 		return nil
 	}
-	return t.provider.Shutdown(ctx)
+	var err error
+	if t.wire != nil {
+		err = t.wire.Shutdown(ctx) // first: the provider stops the client
+	}
+	return errors.Join(err, t.provider.Shutdown(ctx))
 }
 
 // Describe says in one line where spans go, for the start-up log.
@@ -105,7 +113,7 @@ func Setup(ctx context.Context, o Options) (*Telemetry, error) {
 	case exporterName == "" && !endpointSet:
 		return &Telemetry{}, nil
 	}
-	exp, err := newExporter(ctx, exporterName, o, env)
+	exp, client, err := newExporter(ctx, exporterName, o, env)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +132,10 @@ func Setup(ctx context.Context, o Options) (*Telemetry, error) {
 	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
 	const scope = "github.com/signalbox/signalbox"
 	w := &spanWriter{Tracer: tp.Tracer(scope), proc: bsp, sampler: sampler, res: res, scope: instrumentation.Scope{Name: scope}}
-	return &Telemetry{Tracer: w, provider: tp}, nil
+	if client != nil {
+		w.wire = newWireBatcher(client, res, w.scope, scheduleDelay(env))
+	}
+	return &Telemetry{Tracer: w, provider: tp, wire: w.wire}, nil
 }
 
 // newResource is the process's resource, for its traces and its metrics:
@@ -142,15 +153,26 @@ func newResource(ctx context.Context, version string) (*resource.Resource, error
 	return res, nil
 }
 
+// scheduleDelay is OTEL_BSP_SCHEDULE_DELAY (milliseconds), the longest a
+// finished span waits to be sent: 5 s by default, as the SDK's.
+func scheduleDelay(env func(string) string) time.Duration {
+	if ms, err := strconv.Atoi(strings.TrimSpace(env("OTEL_BSP_SCHEDULE_DELAY"))); err == nil && ms > 0 {
+		return time.Duration(ms) * time.Millisecond
+	}
+	return 5 * time.Second
+}
+
 // newExporter is the span exporter OTEL_TRACES_EXPORTER and the protocol
-// name.
-func newExporter(ctx context.Context, name string, o Options, env func(string) string) (sdktrace.SpanExporter, error) {
+// name, and, for OTLP, the client it sends through (the span writer's
+// batches go through it too).
+func newExporter(ctx context.Context, name string, o Options, env func(string) string) (sdktrace.SpanExporter, otlptrace.Client, error) {
 	switch name {
 	case "", "otlp":
 	case "console":
-		return stdouttrace.New(stdouttrace.WithWriter(o.Console))
+		exp, err := stdouttrace.New(stdouttrace.WithWriter(o.Console))
+		return exp, nil, err
 	default:
-		return nil, fmt.Errorf("telemetry: OTEL_TRACES_EXPORTER=%q: not supported (otlp, console or none)", name)
+		return nil, nil, fmt.Errorf("telemetry: OTEL_TRACES_EXPORTER=%q: not supported (otlp, console or none)", name)
 	}
 	protocol := env("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
 	if protocol == "" {
@@ -162,15 +184,19 @@ func newExporter(ctx context.Context, name string, o Options, env func(string) s
 		if o.Endpoint != "" {
 			opts = append(opts, otlptracehttp.WithEndpointURL(strings.TrimRight(o.Endpoint, "/")+"/v1/traces"))
 		}
-		return otlptracehttp.New(ctx, opts...)
+		client := otlptracehttp.NewClient(opts...)
+		exp, err := otlptrace.New(ctx, client)
+		return exp, client, err
 	case "grpc":
 		var opts []otlptracegrpc.Option
 		if o.Endpoint != "" {
 			opts = append(opts, otlptracegrpc.WithEndpointURL(o.Endpoint))
 		}
-		return otlptracegrpc.New(ctx, opts...)
+		client := otlptracegrpc.NewClient(opts...)
+		exp, err := otlptrace.New(ctx, client)
+		return exp, client, err
 	}
-	return nil, fmt.Errorf("telemetry: OTLP protocol %q: not supported (grpc or http/protobuf)", protocol)
+	return nil, nil, fmt.Errorf("telemetry: OTLP protocol %q: not supported (grpc or http/protobuf)", protocol)
 }
 
 func getenv(k string) string { return os.Getenv(k) }
@@ -179,6 +205,11 @@ func getenv(k string) string { return os.Getenv(k) }
 func (t *Telemetry) ForceFlush(ctx context.Context) error {
 	if t == nil || t.provider == nil {
 		return nil
+	}
+	if t.wire != nil {
+		if err := t.wire.ForceFlush(ctx); err != nil {
+			return err
+		}
 	}
 	return t.provider.ForceFlush(ctx)
 }

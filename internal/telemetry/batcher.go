@@ -1,0 +1,204 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
+	"go.opentelemetry.io/otel/sdk/resource"
+	"go.opentelemetry.io/otel/trace"
+	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
+	resourcepb "go.opentelemetry.io/proto/otlp/resource/v1"
+	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/signalbox/signalbox/integrations"
+)
+
+// wireBatcher batches finished spans in their wire form (wire.go) and
+// uploads each batch through the OTLP client the SDK's exporter uses, so
+// that the endpoint, headers, TLS, compression, timeout and retries are
+// the OTEL_* environment's, over HTTP or gRPC alike. A batch goes as one
+// ScopeSpans whose spans are its unknown fields: the generated types keep
+// unknown fields and marshal them as they are.
+//
+// No span is dropped: when maxQueued batches wait for the upload, a
+// writer waits for room, as the SDK's batcher does WithBlocking. A
+// failed upload (after the client's retries) loses its batch, as with the
+// SDK, and is reported to otel's error handler.
+type wireBatcher struct {
+	client   otlptrace.Client
+	resource *resourcepb.Resource
+	schema   string
+	scope    *commonpb.InstrumentationScope
+
+	mu    sync.Mutex
+	enc   spanEncoder
+	buf   []byte
+	spans int
+
+	maxSpans int
+	queue    chan wireItem
+	done     chan struct{}
+	// sending is held (read) by whoever sends on queue, and (write) by
+	// Shutdown to close it: after that, closed drops what comes.
+	sending sync.RWMutex
+	closed  bool
+}
+
+// wireItem is a batch to upload, or (flushed set) a marker that answers
+// once every batch before it has been uploaded.
+type wireItem struct {
+	batch   []byte
+	flushed chan struct{}
+}
+
+const (
+	wireMaxSpans  = 4096 // a batch's spans, as the SDK batcher's WithMaxExportBatchSize here
+	wireMaxQueued = 16   // batches waiting: 65,536 spans, the SDK batcher's queue here
+)
+
+// newWireBatcher starts a batcher uploading through client every delay
+// (or as soon as a batch is full).
+func newWireBatcher(client otlptrace.Client, res *resource.Resource, scope instrumentation.Scope, delay time.Duration) *wireBatcher {
+	b := &wireBatcher{client: client, schema: res.SchemaURL(), maxSpans: wireMaxSpans,
+		scope: &commonpb.InstrumentationScope{Name: scope.Name, Version: scope.Version},
+		queue: make(chan wireItem, wireMaxQueued), done: make(chan struct{})}
+	b.resource = &resourcepb.Resource{}
+	for _, kv := range res.Attributes() {
+		b.resource.Attributes = append(b.resource.Attributes, keyValueProto(kv))
+	}
+	go b.loop(delay)
+	return b
+}
+
+// keyValueProto is kv as the generated type, for the resource (once).
+func keyValueProto(kv attribute.KeyValue) *commonpb.KeyValue {
+	out := &commonpb.KeyValue{Key: string(kv.Key), Value: &commonpb.AnyValue{}}
+	if err := proto.Unmarshal(appendAnyValue(nil, kv.Value), out.Value); err != nil {
+		out.Value.Value = &commonpb.AnyValue_StringValue{StringValue: kv.Value.Emit()}
+	}
+	return out
+}
+
+// add encodes s into the batch under way, handing the batch over when it
+// is full.
+func (b *wireBatcher) add(s *integrations.FinishedSpan, kind trace.SpanKind, extra []attribute.KeyValue) {
+	b.mu.Lock()
+	b.buf = b.enc.appendScopeSpan(b.buf, s, kind, extra)
+	b.spans++
+	var full []byte
+	if b.spans >= b.maxSpans {
+		full = b.take()
+	}
+	b.mu.Unlock()
+	if full != nil {
+		b.send(context.Background(), wireItem{batch: full})
+	}
+}
+
+// send queues it, waiting for room; false when ctx ended first or the
+// batcher is shut down.
+func (b *wireBatcher) send(ctx context.Context, it wireItem) bool {
+	b.sending.RLock()
+	defer b.sending.RUnlock()
+	if b.closed {
+		return false
+	}
+	select {
+	case b.queue <- it:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// take returns the batch under way and starts another; b.mu held.
+func (b *wireBatcher) take() []byte {
+	batch := b.buf
+	b.buf, b.spans = make([]byte, 0, len(batch)), 0
+	return batch
+}
+
+// loop uploads the batches in order, and the batch under way every delay.
+func (b *wireBatcher) loop(delay time.Duration) {
+	defer close(b.done)
+	tick := time.NewTicker(delay)
+	defer tick.Stop()
+	for {
+		select {
+		case it, ok := <-b.queue:
+			if !ok {
+				return
+			}
+			if it.batch != nil {
+				b.upload(it.batch)
+			}
+			if it.flushed != nil {
+				close(it.flushed)
+			}
+		case <-tick.C:
+			b.mu.Lock()
+			var batch []byte
+			if b.spans > 0 {
+				batch = b.take()
+			}
+			b.mu.Unlock()
+			if batch != nil {
+				b.upload(batch)
+			}
+		}
+	}
+}
+
+func (b *wireBatcher) upload(batch []byte) {
+	ss := &tracepb.ScopeSpans{Scope: b.scope}
+	ss.ProtoReflect().SetUnknown(batch)
+	rs := &tracepb.ResourceSpans{Resource: b.resource, ScopeSpans: []*tracepb.ScopeSpans{ss}, SchemaUrl: b.schema}
+	if err := b.client.UploadTraces(context.Background(), []*tracepb.ResourceSpans{rs}); err != nil {
+		otel.Handle(err)
+	}
+}
+
+// ForceFlush uploads every span added so far, and returns once that is
+// done or ctx ends.
+func (b *wireBatcher) ForceFlush(ctx context.Context) error {
+	b.mu.Lock()
+	it := wireItem{flushed: make(chan struct{})}
+	if b.spans > 0 {
+		it.batch = b.take()
+	}
+	b.mu.Unlock()
+	if !b.send(ctx, it) {
+		return ctx.Err()
+	}
+	select {
+	case <-it.flushed:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Shutdown flushes and stops the loop; spans written later are dropped.
+// The client is the SDK exporter's, which stops it.
+func (b *wireBatcher) Shutdown(ctx context.Context) error {
+	err := b.ForceFlush(ctx)
+	b.sending.Lock()
+	if !b.closed {
+		b.closed = true
+		close(b.queue)
+	}
+	b.sending.Unlock()
+	select {
+	case <-b.done:
+		return err
+	case <-ctx.Done():
+		return errors.Join(err, ctx.Err())
+	}
+}
