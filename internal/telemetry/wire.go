@@ -174,24 +174,23 @@ func appendAnyValue(b []byte, v attribute.Value) []byte {
 
 // sliceValues are the elements of a slice value, each a value.
 func sliceValues(v attribute.Value) []attribute.Value {
-	var out []attribute.Value
 	switch v.Type() {
 	case attribute.BOOLSLICE:
-		for _, x := range v.AsBoolSlice() {
-			out = append(out, attribute.BoolValue(x))
-		}
+		return valuesOf(v.AsBoolSlice(), attribute.BoolValue)
 	case attribute.INT64SLICE:
-		for _, x := range v.AsInt64Slice() {
-			out = append(out, attribute.Int64Value(x))
-		}
+		return valuesOf(v.AsInt64Slice(), attribute.Int64Value)
 	case attribute.FLOAT64SLICE:
-		for _, x := range v.AsFloat64Slice() {
-			out = append(out, attribute.Float64Value(x))
-		}
+		return valuesOf(v.AsFloat64Slice(), attribute.Float64Value)
 	case attribute.STRINGSLICE:
-		for _, x := range v.AsStringSlice() {
-			out = append(out, attribute.StringValue(x))
-		}
+		return valuesOf(v.AsStringSlice(), attribute.StringValue)
+	}
+	return nil
+}
+
+func valuesOf[T any](xs []T, value func(T) attribute.Value) []attribute.Value {
+	out := make([]attribute.Value, len(xs))
+	for i, x := range xs {
+		out[i] = value(x)
 	}
 	return out
 }
