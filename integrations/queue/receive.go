@@ -51,6 +51,12 @@ func (s *Service) Receive(ctx context.Context, name string, in *ReceiveInput) ([
 		wait = *in.WaitTimeSeconds
 	}
 	p := &store.QueueReceiveParams{Name: name, Max: max, Visibility: time.Duration(vis) * time.Second, Limits: s.cfg.Limits}
+	if conf.fifo && in.ReceiveRequestAttemptID != "" {
+		if !groupIDRE.MatchString(in.ReceiveRequestAttemptID) {
+			return nil, errInvalidValue("Value %s for parameter ReceiveRequestAttemptId is invalid. Reason: ReceiveRequestAttemptId can only include alphanumeric and punctuation characters. 1 to 128 in length.", clip(in.ReceiveRequestAttemptID, 140))
+		}
+		p.Attempt, p.AttemptWindow = in.ReceiveRequestAttemptID, dedupWindow
+	}
 	got, err := s.receiveWait(ctx, p, time.Duration(wait)*time.Second)
 	if err != nil {
 		return nil, err

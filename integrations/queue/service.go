@@ -16,6 +16,8 @@ type Service struct {
 	cfg Config
 	// polls holds a token per long poll blocked (Config.MaxLongPolls).
 	polls chan struct{}
+	// onWait, when set (tests), is called as a long poll starts to block.
+	onWait func()
 }
 
 // DefaultMaxLongPolls is Config.MaxLongPolls's default: the store's
@@ -83,6 +85,9 @@ func (s *Service) CreateQueue(ctx context.Context, in *CreateInput) (*Queue, err
 	}
 	if err := checkAttrs(in.Attributes, fifo, true); err != nil {
 		return nil, err
+	}
+	if in.Attributes[attrThroughput] == "perMessageGroupId" && in.Attributes[attrDedupScope] != "messageGroup" {
+		return nil, errHighThroughput()
 	}
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
@@ -268,7 +273,7 @@ func (s *Service) SetAttributes(ctx context.Context, name string, attrs map[stri
 		return err
 	}
 	if fifo && attrs[attrThroughput] == "perMessageGroupId" && attrs[attrDedupScope] == "" && rec.Attributes[attrDedupScope] == "queue" {
-		return errorf("InvalidAttributeValue", "Invalid value for the parameter FifoThroughputLimit. Reason: To enable high throughput for FIFO queues, DeduplicationScope must be messageGroup.")
+		return errHighThroughput()
 	}
 	var redrive *store.QueueRedrive
 	if p, ok := attrs[attrRedrive]; ok {
