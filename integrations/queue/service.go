@@ -23,13 +23,15 @@ type Service struct {
 	stop   context.Context
 	cancel context.CancelFunc
 	tasks  sync.WaitGroup
+	meters meters
 }
 
 // DefaultMaxLongPolls is Config.MaxLongPolls's default: the store's
 // blocking pool (store.DefaultBlockingPoolSize).
 const DefaultMaxLongPolls = store.DefaultBlockingPoolSize
 
-// New returns the queue router on st.
+// New returns the queue router on st. A Meter that refuses the
+// instruments leaves the Service without them.
 func New(st *store.Client, cfg Config) *Service {
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
@@ -44,7 +46,8 @@ func New(st *store.Client, cfg Config) *Service {
 		cfg.MaxLongPolls = DefaultMaxLongPolls
 	}
 	stop, cancel := context.WithCancel(context.Background())
-	return &Service{st: st, cfg: cfg, polls: make(chan struct{}, cfg.MaxLongPolls), stop: stop, cancel: cancel}
+	m, _ := newMeters(cfg.Meter)
+	return &Service{st: st, cfg: cfg, polls: make(chan struct{}, cfg.MaxLongPolls), stop: stop, cancel: cancel, meters: m}
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now() }
