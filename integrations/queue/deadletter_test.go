@@ -135,3 +135,24 @@ func TestDeadListHandedOnBySweep(t *testing.T) {
 		require.EqualValues(t, 1, st.Visible+st.NotVisible)
 	})
 }
+
+// TestSweeper: the background sweeper hands a dead list on with no
+// receive of the queue; Start and Stop are idempotent.
+func TestSweeper(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "")
+	b.create(t, "dlq", nil)
+	b.create(t, "src", map[string]string{"RedrivePolicy": redrive("dlq", 1), "VisibilityTimeout": "1"})
+	b.send(t, "src", SendInput{Body: "x"})
+	require.Len(t, b.receive(t, "src", &ReceiveInput{}), 1)
+	b.clock.Advance(time.Second)
+	_, err := b.st.QueueReceive(b.ctx, receiveParams("src", b.clock.Now()))
+	require.NoError(t, err)
+	b.svc.StartSweeper(10 * time.Millisecond)
+	b.svc.StartSweeper(10 * time.Millisecond)
+	msgs, err := b.svc.Receive(b.ctx, "dlq", &ReceiveInput{WaitTimeSeconds: ptr(20)})
+	require.NoError(t, err)
+	require.Equal(t, []string{"x"}, bodies(msgs))
+	b.svc.StopSweeper()
+	b.svc.StopSweeper()
+}
