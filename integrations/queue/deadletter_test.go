@@ -156,3 +156,23 @@ func TestSweeper(t *testing.T) {
 	b.svc.StopSweeper()
 	b.svc.StopSweeper()
 }
+
+// TestDeadLetterQueueGone: with its dead-letter queue deleted, a queue's
+// receives go on; the dead messages wait in the dead list and reach a
+// dead-letter queue created again.
+func TestDeadLetterQueueGone(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, b *testBundle) {
+		b.create(t, "dlq", nil)
+		b.create(t, "src", map[string]string{"RedrivePolicy": redrive("dlq", 1), "VisibilityTimeout": "1"})
+		require.NoError(t, b.svc.DeleteQueue(b.ctx, "dlq"))
+		b.send(t, "src", SendInput{Body: "x"})
+		require.Len(t, b.receive(t, "src", &ReceiveInput{}), 1)
+		b.clock.Advance(time.Second)
+		b.send(t, "src", SendInput{Body: "y"})
+		require.Equal(t, []string{"y"}, bodies(b.receive(t, "src", &ReceiveInput{MaxMessages: 10})))
+		b.create(t, "dlq", nil)
+		require.NoError(t, b.svc.Sweep(b.ctx))
+		require.Equal(t, []string{"x"}, bodies(b.receive(t, "dlq", &ReceiveInput{})))
+	})
+}

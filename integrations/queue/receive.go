@@ -82,9 +82,10 @@ func (s *Service) receiveOnce(ctx context.Context, p *store.QueueReceiveParams) 
 		return nil, storeError(err)
 	}
 	if res.Dead > 0 {
-		if err := s.redriveDead(ctx, p.Name); err != nil {
-			return nil, err
-		}
+		// A failure (the dead-letter queue deleted or full, the store
+		// down) leaves them in the dead list for the next receive or
+		// Sweep; this receive's messages are delivered regardless.
+		_ = s.redriveDead(ctx, p.Name)
 	}
 	return res, nil
 }
