@@ -44,8 +44,8 @@ var imports = []rule{
 	{"internal/testbin", nil},
 	{"internal/arch", nil},
 	{"internal/cli", nil},
-	{"internal/aslfile", nil},                          // definition files: JSON or YAML, and their lines
-	{"internal/telemetry", []string{"runtime", "asl"}}, // OTEL_* setup; the runtime's span ids (its benchmark runs a machine)
+	{"internal/aslfile", nil},                                          // definition files: JSON or YAML, and their lines
+	{"internal/telemetry", []string{"runtime", "integrations", "asl"}}, // OTEL_* setup; the runtime's span ids, the span writer integrations define (its benchmark runs a machine)
 	// the configuration file: the parts decode their sections (routes by
 	// the gateway), so it sits where cmd does, below it
 	{"internal/config", []string{"gateway", "runtime", "asl", "internal/aslfile"}},
