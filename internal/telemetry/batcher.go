@@ -38,7 +38,6 @@ type wireBatcher struct {
 	scope    *commonpb.InstrumentationScope
 
 	mu    sync.Mutex
-	enc   spanEncoder
 	buf   []byte
 	spans int
 
@@ -86,17 +85,24 @@ func keyValueProto(kv attribute.KeyValue) *commonpb.KeyValue {
 	return out
 }
 
+// encoders are the span encoders of the writers at work: a span is
+// encoded outside the batch's lock, which covers its copy only.
+var encoders = sync.Pool{New: func() any { return new(spanEncoder) }}
+
 // add encodes s into the batch under way, handing the batch over when it
 // is full.
 func (b *wireBatcher) add(s *integrations.FinishedSpan, kind trace.SpanKind, extra []attribute.KeyValue) {
+	enc := encoders.Get().(*spanEncoder)
+	enc.out = enc.appendScopeSpan(enc.out[:0], s, kind, extra)
 	b.mu.Lock()
-	b.buf = b.enc.appendScopeSpan(b.buf, s, kind, extra)
+	b.buf = append(b.buf, enc.out...)
 	b.spans++
 	var full []byte
 	if b.spans >= b.maxSpans {
 		full = b.take()
 	}
 	b.mu.Unlock()
+	encoders.Put(enc)
 	if full != nil {
 		b.send(context.Background(), wireItem{batch: full})
 	}

@@ -64,6 +64,7 @@ const (
 // reused from span to span (it is not safe for concurrent use).
 type spanEncoder struct {
 	span, nested, value []byte
+	out                 []byte // the last span, as add encodes it
 }
 
 // appendScopeSpan appends s, with extra attributes, to b as one entry of
