@@ -194,7 +194,7 @@ func receiveMessage(s *API, ctx context.Context, in *receiveMessageInput) (*rece
 // and one entry of their batches.
 type handleEntry struct {
 	QueueURL          string `json:"QueueUrl" query:"QueueUrl"` // outside batches
-	ID                string `json:"Id" query:"Id"` // batches only
+	ID                string `json:"Id" query:"Id"`             // batches only
 	ReceiptHandle     string
 	VisibilityTimeout *int // ChangeMessageVisibility only
 }
