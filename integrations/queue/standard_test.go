@@ -299,3 +299,14 @@ func TestBatches(t *testing.T) {
 		require.Equal(t, "ReceiptHandleIsInvalid", dres[1].Err.Code)
 	})
 }
+
+func TestMaxQueues(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "")
+	b.svc = New(b.st, Config{Now: b.clock.Now, MaxQueues: 2})
+	b.create(t, "a", nil)
+	b.create(t, "b", nil)
+	b.create(t, "b", nil) // an existing one is fine
+	_, err := b.svc.CreateQueue(b.ctx, &CreateInput{Name: "c"})
+	require.Equal(t, "OverLimit", codeOf(t, err))
+}
