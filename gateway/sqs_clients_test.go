@@ -141,6 +141,7 @@ func TestSQSStandardQueueThroughTheSDK(t *testing.T) {
 	require.Equal(t, "blue ünïcode", aws.ToString(first.MessageAttributes["color"].StringValue))
 	require.Equal(t, "Number.float", aws.ToString(first.MessageAttributes["weight"].DataType))
 	require.Equal(t, "1", first.Attributes["ApproximateReceiveCount"])
+	require.Equal(t, "AKIDTEST", first.Attributes["SenderId"], "the signature's access key")
 	sentAt, err := strconv.ParseInt(first.Attributes["SentTimestamp"], 10, 64)
 	require.NoError(t, err)
 	require.Positive(t, sentAt)
