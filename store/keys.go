@@ -257,6 +257,13 @@ func (k Keys) queueKeys(name string) []string {
 		k.QueueLocksKey(name), k.QueueDeadKey(name), k.QueueAttemptsKey(name), k.QueueAttemptsExpiryKey(name)}
 }
 
+// QueueSourcesKey (sorted set, all scores 0) lists the queues whose
+// redrive policy names the queue name as their dead-letter queue, by name
+// (ListDeadLetterSourceQueues). It is kept in the dead-letter queue's slot
+// by a second step after the source's policy changes, so a reader checks
+// each source's policy (queue.go).
+func (k Keys) QueueSourcesKey(name string) string { return k.queue(name, ":src") }
+
 // QueuesKey (sorted set, all scores 0) lists the queues by name.
 func (k Keys) QueuesKey() string { return k.prefix + ":queues" }
 

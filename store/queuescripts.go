@@ -451,3 +451,15 @@ for _, k in ipairs({3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 15, 16}) do redis.call('DE
 redis.call('HSET', R, '#purged', ARGV[1], '#bytes', '0')
 return {0}
 `)
+
+// scriptQueueSweep removes expired messages and returns due ones to a
+// queue that exists, as a receive does first.
+//
+//	KEYS   the queue's keys   ARGV[1] now   ARGV[2] the sweep cap
+//
+// Returns {OK, the dead list's length} or {NOTFOUND}.
+var scriptQueueSweep = redis.NewScript(luaQueue + `
+if redis.call('EXISTS', R) == 0 then return {3} end
+sweep(tonumber(ARGV[2]))
+return {0, redis.call('LLEN', DEAD)}
+`)

@@ -61,6 +61,7 @@ func (s *Service) Receive(ctx context.Context, name string, in *ReceiveInput) ([
 	if err != nil {
 		return nil, err
 	}
+	s.meters.count(ctx, name, "receive", len(got))
 	out := make([]Message, 0, len(got))
 	for _, r := range got {
 		m, err := s.render(name, r, in)
@@ -215,11 +216,15 @@ func (s *Service) Delete(ctx context.Context, name string, entries []HandleEntry
 		if err != nil {
 			return nil, storeError(err)
 		}
+		deleted := 0
 		for k, e := range errs {
 			if e != nil {
 				results[index[k]].Err = errorf("ReceiptHandleIsInvalid", "The receipt handle has expired.")
+			} else {
+				deleted++
 			}
 		}
+		s.meters.count(ctx, name, "delete", deleted)
 	}
 	if err := firstError(single, results); err != nil {
 		return nil, err
