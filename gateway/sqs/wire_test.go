@@ -114,7 +114,7 @@ func TestQueryDecodesNestedMembers(t *testing.T) {
 	require.NoError(t, awsproto.DecodeQuery(params, &in))
 	require.Equal(t, "http://h/123456789012/q", in.QueueURL)
 	require.Len(t, in.Entries, 2)
-	first, err := in.Entries[0].input()
+	first, err := in.Entries[0].input("")
 	require.NoError(t, err)
 	five := 5
 	require.Equal(t, queue.SendInput{ID: "a", Body: "hello", DelaySeconds: &five,
@@ -124,7 +124,7 @@ func TestQueryDecodesNestedMembers(t *testing.T) {
 		},
 		SystemAttributes: map[string]queue.MessageAttribute{"AWSTraceHeader": {DataType: "String", StringValue: "Root=1-a-b"}},
 	}, first)
-	second, err := in.Entries[1].input()
+	second, err := in.Entries[1].input("")
 	require.NoError(t, err)
 	require.Equal(t, queue.SendInput{ID: "b", Body: "world", GroupID: "g", DedupID: "d"}, second)
 
@@ -159,7 +159,7 @@ func TestQueryDecodesNestedMembers(t *testing.T) {
 	params, _ = url.ParseQuery("MessageAttribute.1.Name=b&MessageAttribute.1.Value.DataType=Binary&MessageAttribute.1.Value.BinaryValue=not*base64")
 	var bad sendEntry
 	require.NoError(t, awsproto.DecodeQuery(params, &bad))
-	_, err = bad.input()
+	_, err = bad.input("")
 	require.Equal(t, "InvalidParameterValue", toSQSError(err).query)
 	params, _ = url.ParseQuery("DelaySeconds=soon")
 	require.Equal(t, "InvalidParameterValue", toSQSError(awsproto.DecodeQuery(params, &bad)).query)
