@@ -53,7 +53,7 @@ import (
 // as the baseline.
 
 var benchQueueHelp = cli.Help{
-	Synopsis: "signalbox bench queue [--redis-url URL | --embedded] [--clients N] [--messages N] [--samples N] [--rounds N] [--goaws PATH | --goaws none] [--quick]",
+	Synopsis: "signalbox bench queue [--redis-url URL | --embedded] [--clients N] [--messages N] [--samples N] [--rounds N] [--goaws PATH | --goaws none] [--query] [--quick]",
 	Summary: `Measure the queue router through SQS's API: signalbox serve on a Redis with appendfsync everysec
 (a redis-server of the bench's own, or --redis-url) and goaws v0.4.5, driven alternately by the
 same AWS SDK client: SendMessage, SendMessageBatch of 10, ReceiveMessage + DeleteMessageBatch
@@ -76,7 +76,8 @@ const queueBodySize = 100
 
 type benchQueueOptions struct {
 	clients, messages, samples, rounds int
-	signalbox, goaws                   string
+	signalbox, goaws, cpuProfile       string
+	query                              bool
 }
 
 func cmdBenchQueue(args []string, stdout, stderr io.Writer) int {
@@ -93,6 +94,8 @@ func cmdBenchQueue(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds of every measurement on each server (the median is reported)")
 	fs.StringVar(&o.goaws, "goaws", "", "the goaws binary (default: built once into ${XDG_CACHE_HOME:-~/.cache}/signalbox-ci from .ci/tools/goaws); none: measure signalbox alone")
 	fs.StringVar(&o.signalbox, "signalbox", "", "the signalbox binary whose serve is measured (default: this one)")
+	fs.BoolVar(&o.query, "query", false, "also drive signalbox through goaws's adapter (SQS's query protocol): the control for the adapter's cost")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "have serve write a CPU profile to this file")
 	rest, code, ok := cli.Parse(fs, benchQueueHelp, args, stdout)
 	if !ok {
 		return code
@@ -152,6 +155,7 @@ var errNoQueueAPI = errors.New("signalbox serve does not answer SQS's API")
 // queueTarget is one server under measurement, with its client.
 type queueTarget struct {
 	name    string
+	key     string // in its queues' names
 	client  *sqs.Client
 	adapter *queryAdapter // goaws's; nil for signalbox
 	stop    func()
@@ -167,7 +171,11 @@ func benchQueueOn(ctx context.Context, redisURL string, o benchQueueOptions, std
 	}
 	defer os.RemoveAll(dir)
 	prefix := randomKeyPrefix("sbqueue-")
-	base, stopServe, err := startServeChild(o.signalbox, redisURL, "--addr", "127.0.0.1:0", "--redis-prefix", prefix)
+	serveArgs := []string{"--addr", "127.0.0.1:0", "--redis-prefix", prefix}
+	if o.cpuProfile != "" {
+		serveArgs = append(serveArgs, "--cpuprofile", o.cpuProfile)
+	}
+	base, stopServe, err := startServeChild(o.signalbox, redisURL, serveArgs...)
 	if err != nil {
 		return err
 	}
@@ -181,9 +189,13 @@ func benchQueueOn(ctx context.Context, redisURL string, o benchQueueOptions, std
 		}()
 	}
 	hc := benchHTTPClient(o.clients)
-	targets := []*queueTarget{{name: "signalbox", client: sqsClient(base, hc)}}
+	targets := []*queueTarget{{name: "signalbox", key: "sb", client: sqsClient(base, hc)}}
 	if err := probeQueueAPI(ctx, targets[0].client); err != nil {
 		return err
+	}
+	if o.query {
+		ad := &queryAdapter{hc: benchHTTPClient(o.clients)}
+		targets = append(targets, &queueTarget{name: "signalbox-query", key: "sbq", client: sqsClient(base, ad)})
 	}
 	goaws := "goaws: not measured (--goaws none)"
 	if o.goaws != "none" {
@@ -197,7 +209,7 @@ func benchQueueOn(ctx context.Context, redisURL string, o benchQueueOptions, std
 		}
 		defer stop()
 		ad := &queryAdapter{hc: benchHTTPClient(o.clients)}
-		targets = append(targets, &queueTarget{name: "goaws", client: sqsClient(gbase, ad), adapter: ad, stop: stop})
+		targets = append(targets, &queueTarget{name: "goaws", key: "goaws", client: sqsClient(gbase, ad), adapter: ad, stop: stop})
 		goaws = fmt.Sprintf("goaws %s (%s, in memory) at %s, reached through a JSON-to-query adapter in this process (goaws speaks only the query protocol)", goawsVersion, bin, gbase)
 	}
 
@@ -207,6 +219,9 @@ func benchQueueOn(ctx context.Context, redisURL string, o benchQueueOptions, std
 	}
 	fmt.Fprintf(stdout, "signalbox serve at %s, on %s (keys under %s)\n", base, storeDesc, prefix)
 	fmt.Fprintln(stdout, goaws)
+	if o.query {
+		fmt.Fprintln(stdout, "signalbox-query: the same serve reached through goaws's adapter (SQS's query protocol), the control for the adapter's cost")
+	}
 	fmt.Fprintf(stdout, "settings: %d client goroutines per server, one aws-sdk-go-v2 service/sqs client each (AWS JSON 1.0, retries off), %d-byte bodies, %d messages per send measurement, %d long-poll samples, %d round(s) (median); GOMAXPROCS %d in the bench (serve and goaws: %s), %d CPUs\n",
 		o.clients, queueBodySize, o.messages, o.samples, o.rounds, goruntime.GOMAXPROCS(0), childGOMAXPROCS(), goruntime.NumCPU())
 	fmt.Fprintf(stdout, "load average at start: %s\n", loadBefore)
@@ -229,7 +244,7 @@ func benchQueueOn(ctx context.Context, redisURL string, o benchQueueOptions, std
 		if round%2 == 1 {
 			slices.Reverse(order)
 		}
-		if err := queueRound(ctx, order, round, o, results); err != nil {
+		if err := queueRound(ctx, order, round, o, results, stderr); err != nil {
 			return err
 		}
 	}
@@ -244,10 +259,10 @@ func benchQueueOn(ctx context.Context, redisURL string, o benchQueueOptions, std
 }
 
 // queueRound runs every measurement once on each target, in order.
-func queueRound(ctx context.Context, order []*queueTarget, round int, o benchQueueOptions, results map[string]*queueResults) error {
+func queueRound(ctx context.Context, order []*queueTarget, round int, o benchQueueOptions, results map[string]*queueResults, progress io.Writer) error {
 	queues := map[string]string{}
 	for _, t := range order {
-		u, err := createBenchQueue(ctx, t.client, fmt.Sprintf("bench-%d", round))
+		u, err := createBenchQueue(ctx, t.client, fmt.Sprintf("%s-%d", t.key, round))
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.name, err)
 		}
@@ -255,16 +270,18 @@ func queueRound(ctx context.Context, order []*queueTarget, round int, o benchQue
 	}
 	for _, m := range queueMeasurements {
 		for _, t := range order {
+			fmt.Fprintf(progress, "round %d of %d: %s: %s\n", round+1, o.rounds, t.name, m.name)
 			if err := m.run(ctx, t.client, queues[t.name], o, results[t.name]); err != nil {
 				return fmt.Errorf("%s: %s: %w", t.name, m.name, err)
 			}
 		}
 	}
 	for _, t := range order {
-		u, err := createBenchQueue(ctx, t.client, fmt.Sprintf("bench-wait-%d", round))
+		u, err := createBenchQueue(ctx, t.client, fmt.Sprintf("%s-wait-%d", t.key, round))
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.name, err)
 		}
+		fmt.Fprintf(progress, "round %d of %d: %s: long-poll wake-ups\n", round+1, o.rounds, t.name)
 		lat, err := longPollWakeups(ctx, t.client, u, o.samples)
 		if err != nil {
 			return fmt.Errorf("%s: long poll: %w", t.name, err)
@@ -275,36 +292,46 @@ func queueRound(ctx context.Context, order []*queueTarget, round int, o benchQue
 }
 
 // printQueueReport prints each figure of each target, the ratios of
-// signalbox's to goaws's, and the goals.
+// signalbox's to goaws's, and the goals (signalbox's over AWS JSON).
 func printQueueReport(w io.Writer, targets []*queueTarget, results map[string]*queueResults) {
-	sb := results["signalbox"]
 	gw := results["goaws"]
-	rate := func(name string, get func(*queueResults) []float64) {
-		line := fmt.Sprintf("%s: signalbox %.0f msg/s", name, median(get(sb)))
-		if gw != nil {
-			line += fmt.Sprintf(", goaws %.0f msg/s: %.2fx goaws", median(get(gw)), median(get(sb))/median(get(gw)))
+	each := func(f func(t *queueTarget, r *queueResults) string) string {
+		parts := make([]string, len(targets))
+		for i, t := range targets {
+			parts[i] = t.name + " " + f(t, results[t.name])
 		}
-		fmt.Fprintln(w, line)
+		return strings.Join(parts, ", ")
 	}
-	rate("SendMessage (1 message a call)", func(r *queueResults) []float64 { return r.send })
-	rate("SendMessageBatch (10 messages a call)", func(r *queueResults) []float64 { return r.batch })
-	rate("ReceiveMessage (up to 10) + DeleteMessageBatch", func(r *queueResults) []float64 { return r.receive })
-	fmt.Fprintf(w, "  (each receive measurement drains the %d messages the two sends left, each checked to have come; duplicates: signalbox %d", sb.drained, sb.duplicates)
-	if gw != nil {
-		fmt.Fprintf(w, ", goaws %d", gw.duplicates)
+	for _, m := range []struct {
+		label string
+		get   func(*queueResults) []float64
+	}{
+		{"SendMessage (1 message a call)", func(r *queueResults) []float64 { return r.send }},
+		{"SendMessageBatch (10 messages a call)", func(r *queueResults) []float64 { return r.batch }},
+		{"ReceiveMessage (up to 10) + DeleteMessageBatch", func(r *queueResults) []float64 { return r.receive }},
+	} {
+		fmt.Fprintf(w, "%s: %s\n", m.label, each(func(t *queueTarget, r *queueResults) string {
+			line := fmt.Sprintf("%.0f msg/s", median(m.get(r)))
+			if gw != nil && r != gw {
+				line += fmt.Sprintf(" (%.2fx goaws)", median(m.get(r))/median(m.get(gw)))
+			}
+			return line
+		}))
 	}
-	fmt.Fprintf(w, "; empty receives: signalbox %d", sb.empty)
-	if gw != nil {
-		fmt.Fprintf(w, ", goaws %d", gw.empty)
-	}
-	fmt.Fprintln(w, ")")
-	p50, p99 := percentiles(sb.wake)
-	line := fmt.Sprintf("long-poll wake-up (WaitTimeSeconds 20; send call's start to receive's return; %d samples): signalbox p50 %.2f ms, p99 %.2f ms", len(sb.wake), p50, p99)
-	if gw != nil {
-		g50, g99 := percentiles(gw.wake)
-		line += fmt.Sprintf("; goaws p50 %.2f ms, p99 %.2f ms: p99 %.2fx goaws's", g50, g99, p99/g99)
-	}
-	fmt.Fprintln(w, line)
+	sb := results["signalbox"]
+	fmt.Fprintf(w, "  (each receive measurement drains the %d messages the two sends left, each checked to have come; duplicates: %s; empty receives: %s)\n", sb.drained,
+		each(func(_ *queueTarget, r *queueResults) string { return strconv.Itoa(r.duplicates) }),
+		each(func(_ *queueTarget, r *queueResults) string { return strconv.Itoa(r.empty) }))
+	_, g99 := percentiles(gw.wakeOrNil())
+	fmt.Fprintf(w, "long-poll wake-up (WaitTimeSeconds 20; send call's start to receive's return; %d samples each): %s\n", len(sb.wake),
+		each(func(_ *queueTarget, r *queueResults) string {
+			p50, p99 := percentiles(r.wake)
+			line := fmt.Sprintf("p50 %.2f ms, p99 %.2f ms", p50, p99)
+			if gw != nil && r != gw {
+				line += fmt.Sprintf(" (p99 %.2fx goaws's)", p99/g99)
+			}
+			return line
+		}))
 	goal := func(ok bool) string {
 		if ok {
 			return "met"
@@ -315,6 +342,7 @@ func printQueueReport(w io.Writer, targets []*queueTarget, results map[string]*q
 		return gw == nil || median(get(sb)) > median(get(gw))
 	}
 	batch, recv := median(sb.batch), median(sb.receive)
+	_, p99 := percentiles(sb.wake)
 	fmt.Fprintf(w, "goals (2-core machine): batch send >= %d msg/s and above goaws: %s (%.0f); receive+delete >= %d msg/s and above goaws: %s (%.0f); long-poll wake-up p99 <= %.0f ms: %s (%.2f ms)\n",
 		queueGoalBatchSend, goal(batch >= queueGoalBatchSend && above(func(r *queueResults) []float64 { return r.batch })), batch,
 		queueGoalReceive, goal(recv >= queueGoalReceive && above(func(r *queueResults) []float64 { return r.receive })), recv,

@@ -246,3 +246,11 @@ func longPollWakeups(ctx context.Context, c *sqs.Client, queueURL string, sample
 	}
 	return lat, nil
 }
+
+// wakeOrNil is r's wake-up latencies, nil for a nil r.
+func (r *queueResults) wakeOrNil() []time.Duration {
+	if r == nil {
+		return nil
+	}
+	return r.wake
+}
