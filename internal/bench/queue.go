@@ -76,6 +76,7 @@ const queueBodySize = 100
 
 type benchQueueOptions struct {
 	clients, messages, samples, rounds int
+	baselineRequests                   int // redis-benchmark's -n
 	signalbox, goaws, cpuProfile       string
 	query                              bool
 }
@@ -86,12 +87,13 @@ func cmdBenchQueue(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	redisURL := fs.String("redis-url", "", "measure serve on this Redis instead of a redis-server of the bench's own (appendonly yes, appendfsync everysec)")
 	embedded := fs.Bool("embedded", false, "serve on its embedded store (volatile; for tests): no Redis, no baseline")
-	quick := fs.Bool("quick", false, "a quick run for tests: 1 round, 600 messages, 10 samples, 8 clients (each may still be given)")
+	quick := fs.Bool("quick", false, "a quick run for tests: 1 round, 600 messages, 10 samples, 8 clients, 20000 redis-benchmark requests (each may still be given)")
 	var o benchQueueOptions
 	fs.IntVar(&o.clients, "clients", 32, "concurrent client goroutines per server")
 	fs.IntVar(&o.messages, "messages", 10000, "messages per throughput measurement (each send measurement sends this many; the receive measurement drains both)")
 	fs.IntVar(&o.samples, "samples", 200, "long-poll wake-up samples per server")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds of every measurement on each server (the median is reported)")
+	fs.IntVar(&o.baselineRequests, "baseline-requests", 100000, "redis-benchmark's requests of each command (-n)")
 	fs.StringVar(&o.goaws, "goaws", "", "the goaws binary (default: built once into ${XDG_CACHE_HOME:-~/.cache}/signalbox-ci from .ci/tools/goaws); none: measure signalbox alone")
 	fs.StringVar(&o.signalbox, "signalbox", "", "the signalbox binary whose serve is measured (default: this one)")
 	fs.BoolVar(&o.query, "query", false, "also drive signalbox through goaws's adapter (SQS's query protocol): the control for the adapter's cost")
@@ -103,13 +105,14 @@ func cmdBenchQueue(args []string, stdout, stderr io.Writer) int {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	if *quick {
-		for name, v := range map[string]*int{"rounds": &o.rounds, "messages": &o.messages, "samples": &o.samples, "clients": &o.clients} {
+		quickValues := map[string]int{"rounds": 1, "messages": 600, "samples": 10, "clients": 8, "baseline-requests": 20000}
+		for name, v := range map[string]*int{"rounds": &o.rounds, "messages": &o.messages, "samples": &o.samples, "clients": &o.clients, "baseline-requests": &o.baselineRequests} {
 			if !given[name] {
-				*v = map[string]int{"rounds": 1, "messages": 600, "samples": 10, "clients": 8}[name]
+				*v = quickValues[name]
 			}
 		}
 	}
-	if len(rest) > 0 || o.clients < 1 || o.messages < 10 || o.samples < 1 || o.rounds < 1 || (*embedded && *redisURL != "") {
+	if len(rest) > 0 || o.clients < 1 || o.messages < 10 || o.samples < 1 || o.rounds < 1 || o.baselineRequests < 1 || (*embedded && *redisURL != "") {
 		cli.Usage(stderr, benchQueueHelp)
 		return 2
 	}
@@ -226,10 +229,10 @@ func benchQueueOn(ctx context.Context, redisURL string, o benchQueueOptions, std
 		o.clients, queueBodySize, o.messages, o.samples, o.rounds, goruntime.GOMAXPROCS(0), childGOMAXPROCS(), goruntime.NumCPU())
 	fmt.Fprintf(stdout, "load average at start: %s\n", loadBefore)
 	if redisURL != "" {
-		if lpush, rpop, err := redisBenchmarkLists(redisURL); err != nil {
+		if lpush, rpop, err := redisBenchmarkLists(redisURL, o.baselineRequests); err != nil {
 			fmt.Fprintf(stdout, "baseline: redis-benchmark: %v\n", err)
 		} else {
-			fmt.Fprintf(stdout, "baseline: redis-benchmark -t lpush,rpop -q (50 clients, 100000 requests) on this Redis: LPUSH %.0f/s, RPOP %.0f/s\n", lpush, rpop)
+			fmt.Fprintf(stdout, "baseline: redis-benchmark -t lpush,rpop -q (50 clients, %d requests) on this Redis: LPUSH %.0f/s, RPOP %.0f/s\n", o.baselineRequests, lpush, rpop)
 		}
 	} else {
 		fmt.Fprintln(stdout, "baseline: none (no Redis: the embedded store)")
@@ -449,12 +452,12 @@ var redisBenchLine = regexp.MustCompile(`(?m)^(LPUSH|RPOP)[^:]*: ([\d.]+) reques
 // redisBenchmarkLists runs `redis-benchmark -t lpush,rpop -q` against the
 // server of redisURL. (Its keys are redis-benchmark's own, "mylist":
 // RPOP takes out what LPUSH put in.)
-func redisBenchmarkLists(redisURL string) (lpush, rpop float64, err error) {
+func redisBenchmarkLists(redisURL string, requests int) (lpush, rpop float64, err error) {
 	u, err := url.Parse(redisURL)
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 		return 0, 0, fmt.Errorf("needs a redis:// URL, not %q", redisURL)
 	}
-	args := []string{"-h", u.Hostname(), "-p", cmp.Or(u.Port(), "6379"), "-t", "lpush,rpop", "-n", "100000", "-c", "50", "-q"}
+	args := []string{"-h", u.Hostname(), "-p", cmp.Or(u.Port(), "6379"), "-t", "lpush,rpop", "-n", strconv.Itoa(requests), "-c", "50", "-q"}
 	if pw, ok := u.User.Password(); ok {
 		args = append(args, "-a", pw)
 	}

@@ -48,7 +48,7 @@ func TestBenchQueueReports(t *testing.T) {
 		`load average at end: `,
 	}
 	if redis {
-		want = append(want, `appendonly`, `baseline: redis-benchmark -t lpush,rpop -q \(50 clients, 100000 requests\) on this Redis: LPUSH \d+/s, RPOP \d+/s`)
+		want = append(want, `appendonly`, `baseline: redis-benchmark -t lpush,rpop -q \(50 clients, 20000 requests\) on this Redis: LPUSH \d+/s, RPOP \d+/s`)
 	} else {
 		want = append(want, `on the embedded store \(volatile\)`, `baseline: none`)
 	}
