@@ -24,6 +24,7 @@ type Service struct {
 	cancel context.CancelFunc
 	tasks  sync.WaitGroup
 	meters meters
+	sweep  sweeper
 }
 
 // DefaultMaxQueues is Config.MaxQueues's default. AWS sets no limit;
@@ -249,6 +250,9 @@ func (s *Service) ListQueues(ctx context.Context, in *ListInput) (*ListOutput, e
 }
 
 func (s *Service) GetAttributes(ctx context.Context, name string, names []string) (map[string]string, error) {
+	if len(names) > 100 {
+		return nil, errInvalidValue("Too many AttributeNames: at most 100.")
+	}
 	rec, err := s.record(ctx, name)
 	if err != nil {
 		return nil, err
