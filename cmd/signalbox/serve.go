@@ -160,7 +160,11 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	// the queue router SQS's API serves, in the runtime's region and
 	// account; closed after the listener (deferred after the node's
 	// Close, it runs before it): its message-move tasks end
-	queues := queue.New(n.store, queue.Config{Region: *region, AccountID: *account})
+	qcfg := queue.Config{Region: *region, AccountID: *account}
+	if n.metrics != nil {
+		qcfg.Meter = n.metrics.Meter // messages sent, received, deleted per queue
+	}
+	queues := queue.New(n.store, qcfg)
 	defer queues.Close()
 	gwOpts := gateway.Options{
 		Runtime: d, Integrations: n.integrations, Logger: log, Routes: cfg.Routes, APIKeys: cfg.API.Keys, Credentials: cfg.Credentials, PublicAPI: cfg.API.Public,
