@@ -169,7 +169,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	gwOpts := gateway.Options{
 		Runtime: d, Integrations: n.integrations, Logger: log, Routes: cfg.Routes, APIKeys: cfg.API.Keys, Credentials: cfg.Credentials, PublicAPI: cfg.API.Public,
 		TracerProvider: n.telemetry.Provider(),
-		Queues: queues,
+		Queues:         queues,
 	}
 	if n.metrics != nil {
 		gwOpts.MeterProvider, gwOpts.Metrics = n.metrics.Provider, n.metrics.Handler
