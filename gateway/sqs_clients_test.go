@@ -269,6 +269,28 @@ func TestSQSFIFOQueueThroughTheSDK(t *testing.T) {
 	for _, m := range again.Messages {
 		require.True(t, slices.ContainsFunc(recv.Messages, func(r types.Message) bool { return aws.ToString(r.MessageId) == aws.ToString(m.MessageId) }))
 	}
+
+	// the first made visible again, the rest deleted in a batch: the
+	// group's next receive starts with the first again
+	_, err = c.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: &qurl, ReceiptHandle: again.Messages[0].ReceiptHandle, VisibilityTimeout: 0})
+	require.NoError(t, err)
+	var entries []types.DeleteMessageBatchRequestEntry
+	for i, m := range again.Messages[1:] {
+		entries = append(entries, types.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle})
+	}
+	del, err := c.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: &qurl, Entries: entries})
+	require.NoError(t, err)
+	require.Len(t, del.Successful, 3)
+	last, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &qurl, MaxNumberOfMessages: 10})
+	require.NoError(t, err)
+	require.Len(t, last.Messages, 1)
+	require.Equal(t, "one", aws.ToString(last.Messages[0].Body))
+	_, err = c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &qurl, ReceiptHandle: last.Messages[0].ReceiptHandle})
+	require.NoError(t, err)
+	attrs, err := c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &qurl,
+		AttributeNames: []types.QueueAttributeName{"FifoQueue", "ContentBasedDeduplication", "ApproximateNumberOfMessages"}})
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true", "ApproximateNumberOfMessages": "0"}, attrs.Attributes)
 }
 
 func TestSQSDeadLetterQueuesAndMoveTasksThroughTheSDK(t *testing.T) {
