@@ -29,8 +29,9 @@ import (
 
 // TestCrashQueues kills `signalbox serve` with SIGKILL twice, and starts it
 // again each time, while producers send messages to a standard queue and
-// to a FIFO queue (one message group per producer) and consumers receive
-// and delete them, all through SQS's API with the AWS SDK. Clients retry
+// to a FIFO queue (one message group per producer; one producer of each
+// queue by SendMessage, the others by SendMessageBatch) and consumers
+// receive and delete them, all through SQS's API with the AWS SDK. Clients retry
 // what failed while the server was down (with backoff, bounded): a
 // producer sends again each entry not acknowledged, a FIFO one with the
 // same MessageDeduplicationId. Then:
@@ -194,11 +195,15 @@ func newCrashQueue(t *testing.T, ctx context.Context, c *sqs.Client, name string
 
 func (q *crashQueue) total() int { return q.producers * q.perProducer }
 
-// produce sends producer p's messages in batches of 10, in order; each
-// entry not acknowledged is sent again (the same body and, on the FIFO
-// queue, the same MessageDeduplicationId) until it is. progress hears of
-// every acknowledged entry.
+// produce sends producer p's messages in order, producer 0's one a
+// SendMessage, the others' in batches of 10; each message not
+// acknowledged is sent again (the same body and, on the FIFO queue, the
+// same MessageDeduplicationId) until it is. progress hears of every
+// acknowledged message.
 func (q *crashQueue) produce(ctx context.Context, c *sqs.Client, p int, progress func(int)) error {
+	if p == 0 {
+		return q.produceSingly(ctx, c, p, progress)
+	}
 	for lo := 0; lo < q.perProducer; lo += 10 {
 		var pending []sqstypes.SendMessageBatchRequestEntry
 		for seq := lo; seq < min(q.perProducer, lo+10); seq++ {
@@ -243,6 +248,33 @@ func (q *crashQueue) produce(ctx context.Context, c *sqs.Client, p int, progress
 				return fmt.Errorf("%s: producer %d: %w", q.name, p, err)
 			}
 		}
+	}
+	return nil
+}
+
+// produceSingly is produce with one SendMessage a message.
+func (q *crashQueue) produceSingly(ctx context.Context, c *sqs.Client, p int, progress func(int)) error {
+	for seq := range q.perProducer {
+		in := &sqs.SendMessageInput{QueueUrl: aws.String(q.url), MessageBody: aws.String(fmt.Sprintf("%d:%d", p, seq))}
+		if q.fifo {
+			in.MessageGroupId = aws.String("g" + strconv.Itoa(p))
+			in.MessageDeduplicationId = aws.String(fmt.Sprintf("p%d-s%d", p, seq))
+		}
+		tries := 0
+		err := crashRetry(ctx, func() error {
+			if tries++; tries > 1 {
+				q.resent.Add(1)
+			}
+			_, err := c.SendMessage(ctx, in)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("%s: producer %d: %w", q.name, p, err)
+		}
+		q.mu.Lock()
+		q.acked[p][seq] = true
+		q.mu.Unlock()
+		progress(1)
 	}
 	return nil
 }
