@@ -122,6 +122,13 @@ func TestSQSStandardQueueThroughTheSDK(t *testing.T) {
 		}
 	}
 
+	// AWS's forms of the queue's URL name it too
+	for _, awsURL := range []string{"https://sqs.us-east-1.amazonaws.com/123456789012/orders", "https://us-east-1.queue.amazonaws.com/123456789012/orders"} {
+		n, err := c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(awsURL), AttributeNames: []types.QueueAttributeName{"ApproximateNumberOfMessages"}})
+		require.NoError(t, err, awsURL)
+		require.Equal(t, "3", n.Attributes["ApproximateNumberOfMessages"], awsURL)
+	}
+
 	// receive them all, with their attributes
 	byBody := map[string]types.Message{}
 	for len(byBody) < 3 {
