@@ -40,6 +40,9 @@ var sampleAttributes = map[string]types.MessageAttributeValue{
 	"blob":   {DataType: aws.String("Binary"), BinaryValue: []byte{0, 1, 2, 0xff}},
 }
 
+// One queue's life, every action in the order a user meets them: long, as
+// each step reads the state the steps before it left (split, each part
+// would rebuild it).
 func TestSQSStandardQueueThroughTheSDK(t *testing.T) {
 	t.Parallel()
 	b := newSQS(t)
