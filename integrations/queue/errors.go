@@ -54,6 +54,9 @@ func storeError(err error) error {
 		return errorf("OverLimit", "%s", err.Error())
 	case errors.Is(err, store.ErrInvalid):
 		return errInvalidValue("%s", err.Error())
+	case errors.Is(err, store.ErrUnavailable):
+		// 503, which the SDKs retry; the gateway logs the cause
+		return &Error{Code: "ServiceUnavailable", Message: "The service is unavailable: its store did not answer", Server: true}
 	}
 	return &Error{Code: "InternalError", Message: err.Error(), Server: true}
 }
