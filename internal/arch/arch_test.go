@@ -48,7 +48,7 @@ var imports = []rule{
 	{"internal/telemetry", []string{"runtime", "asl"}}, // OTEL_* setup; the runtime's span ids (its benchmark runs a machine)
 	// the configuration file: the parts decode their sections (routes by
 	// the gateway), so it sits where cmd does, below it
-	{"internal/config", []string{"gateway", "runtime", "asl", "internal/aslfile"}},
+	{"internal/config", []string{"gateway", "runtime", "integrations", "asl", "internal/aslfile"}},
 	// the bench tool: wiring, as cmd is
 	{"internal/bench", []string{anything}},
 }
