@@ -18,7 +18,7 @@ import (
 // every endpoint that reads or changes anything requires a caller: one of
 // the management keys (x-api-key, or Authorization: Bearer KEY), or an AWS
 // Signature Version 4 by one of the credentials. That holds for the Step
-// Functions API (POST /, awsCaller: with keys and no credentials an SDK's
+// Functions API and SQS's (awsCaller: with keys and no credentials an SDK's
 // signature cannot be checked, and is refused), the management API and the
 // user routes. The exceptions are named: health, readiness and the OpenAPI
 // document; the management API (not the Step Functions API) when
@@ -53,25 +53,28 @@ func managementKeyOf(r *http.Request) string {
 	return key
 }
 
-// awsCaller checks the caller of the Step Functions API (POST /) when keys
-// or credentials are set: a Signature Version 4 by one of the credentials
-// (service states), or a management key. With api.keys and no credentials
-// the API was open to anyone, an SDK's signature unchecked.
-func (s *Server) awsCaller(r *http.Request, body []byte) error {
-	if key := managementKeyOf(r); key != "" {
-		if s.isManagementKey(key) {
-			return nil
+// awsCaller checks the caller of an AWS API (POST /: Step Functions',
+// signing service states; SQS's, sqs) when keys or credentials are set: a
+// Signature Version 4 by one of the credentials for that service, or a
+// management key. With api.keys and no credentials the API was open to
+// anyone, an SDK's signature unchecked.
+func (s *Server) awsCaller(service string) func(r *http.Request, body []byte) error {
+	return func(r *http.Request, body []byte) error {
+		if key := managementKeyOf(r); key != "" {
+			if s.isManagementKey(key) {
+				return nil
+			}
+			return awsproto.Errorf(awsproto.UnrecognizedClient, "The security token included in the request is invalid.")
 		}
-		return awsproto.Errorf(awsproto.UnrecognizedClient, "The security token included in the request is invalid.")
-	}
-	if len(s.opts.Credentials) == 0 {
-		if r.Header.Get("Authorization") == "" {
-			return awsproto.Errorf(awsproto.MissingAuthToken, "Missing Authentication Token")
+		if len(s.opts.Credentials) == 0 {
+			if r.Header.Get("Authorization") == "" {
+				return awsproto.Errorf(awsproto.MissingAuthToken, "Missing Authentication Token")
+			}
+			// a signature, but no credentials configured to check it by
+			return awsproto.Errorf(awsproto.UnrecognizedClient, "The security token included in the request is invalid.")
 		}
-		// a signature, but no credentials configured to check it by
-		return awsproto.Errorf(awsproto.UnrecognizedClient, "The security token included in the request is invalid.")
+		return s.verifier(service).Verify(r, body)
 	}
-	return s.verifier("states").Verify(r, body)
 }
 
 // callerProblem is why a request may not call a guarded endpoint: "" when

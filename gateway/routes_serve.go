@@ -207,6 +207,9 @@ func (s *Server) serveUser(c *gin.Context) {
 	}
 	r, params, allowed := s.users.find(c.Request.Method, segs)
 	if r == nil {
+		if s.serveSQS(c) { // a queue URL no user route takes (sqs.go)
+			return
+		}
 		if len(allowed) > 0 {
 			c.Header("Allow", strings.Join(allowed, ", "))
 			routeFail(c, http.StatusMethodNotAllowed, "Method Not Allowed")

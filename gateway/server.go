@@ -1,6 +1,8 @@
 // Package gateway is Signalbox's HTTP layer, on gin: it mounts the AWS
-// services (gateway/sfn: Step Functions' JSON 1.0 protocol at POST /; each
-// service a package of its own on the protocol layer gateway/awsproto),
+// services (gateway/sfn: Step Functions' JSON 1.0 protocol at POST /;
+// gateway/sqs: SQS's JSON 1.0 and query protocols at POST / and its queue
+// URLs, sqs.go; each service a package of its own on the protocol layer
+// gateway/awsproto),
 // and serves the user routes (method + path → state machine) and the
 // management API under /api/v1 itself. It is thin: bind the request, call
 // one runtime method, map the error with one shared function (sfn's
@@ -28,7 +30,9 @@ import (
 
 	"github.com/signalbox/signalbox/gateway/awsproto"
 	"github.com/signalbox/signalbox/gateway/sfn"
+	"github.com/signalbox/signalbox/gateway/sqs"
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/integrations/queue"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -70,6 +74,10 @@ type Options struct {
 	// CreateStateMachine, UpdateStateMachine and
 	// ValidateStateMachineDefinition warn of Task resources none serves.
 	Integrations *integrations.Mux
+	// Queues, when set, is the queue router SQS's API serves (sqs.go); nil:
+	// no SQS API. Its region and account must be the runtime's: queue
+	// URLs and the signatures' scope take them from the runtime.
+	Queues *queue.Service
 }
 
 // DefaultMaxBodyBytes is the default bound on a request body: AWS's 256 KiB
@@ -83,6 +91,7 @@ type Server struct {
 	handler http.Handler // the engine, in a server span when tracing
 	users   *routeTable  // the user routes (routes_serve.go)
 	sfn     *sfn.API     // the Step Functions API (POST /)
+	sqs     *sqs.API     // SQS's API (POST / and queue URLs), nil without Options.Queues
 	// keySums are the hashes of Options.APIKeys, compared in constant time.
 	keySums [][32]byte
 }
@@ -121,12 +130,15 @@ func New(opts Options) *Server {
 	if opts.Metrics != nil {
 		e.GET("/metrics", s.apiAuth(false), gin.WrapH(opts.Metrics))
 	}
-	var authorize func(*http.Request, []byte) error
+	var authorize, authorizeSQS func(*http.Request, []byte) error
 	if s.authConfigured() {
-		authorize = s.awsCaller
+		authorize, authorizeSQS = s.awsCaller("states"), s.awsCaller("sqs")
 	}
 	s.sfn = sfn.New(sfn.Options{Runtime: opts.Runtime, Logger: opts.Logger, MaxBodyBytes: opts.MaxBodyBytes, Authorize: authorize, Integrations: opts.Integrations})
-	e.POST("/", s.sfn.Handle)
+	if opts.Queues != nil {
+		s.sqs = sqs.New(sqs.Options{Queues: opts.Queues, AccountID: s.account(), Logger: opts.Logger, Authorize: authorizeSQS})
+	}
+	e.POST("/", s.awsPost)
 	s.routeUser(e)
 	return s
 }
@@ -134,6 +146,11 @@ func New(opts Options) *Server {
 // region is the runtime's region, the one SigV4 scopes must name.
 func (s *Server) region() string {
 	return strings.Split(s.opts.Runtime.StateMachineARN("x"), ":")[3]
+}
+
+// account is the runtime's account, the one in ARNs and queue URLs.
+func (s *Server) account() string {
+	return strings.Split(s.opts.Runtime.StateMachineARN("x"), ":")[4]
 }
 
 // inspector reads executions for the management API.
@@ -219,6 +236,9 @@ func (s *Server) recoverPanic(c *gin.Context) {
 		}
 		c.Header("x-amzn-RequestId", id)
 		switch {
+		case c.GetBool(sqs.Served):
+			sqs.WriteInternalError(c, id)
+			c.Abort()
 		case c.Request.URL.Path == "/api/v1" || strings.HasPrefix(c.Request.URL.Path, "/api/v1/"):
 			mgmtError(c, http.StatusInternalServerError, "InternalError", "internal error (request id "+id+"): the server's log has the details", "requestId", id)
 		case c.Request.URL.Path == "/" && c.Request.Method == http.MethodPost:

@@ -20,6 +20,7 @@ import (
 
 	"github.com/signalbox/signalbox/gateway"
 	"github.com/signalbox/signalbox/integrations/mock"
+	"github.com/signalbox/signalbox/integrations/queue"
 	"github.com/signalbox/signalbox/internal/cli"
 	"github.com/signalbox/signalbox/internal/config"
 	"github.com/signalbox/signalbox/internal/managedredis"
@@ -159,6 +160,9 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	gwOpts := gateway.Options{
 		Runtime: d, Integrations: n.integrations, Logger: log, Routes: cfg.Routes, APIKeys: cfg.API.Keys, Credentials: cfg.Credentials, PublicAPI: cfg.API.Public,
 		TracerProvider: n.telemetry.Provider(),
+		// SQS's API (gateway/sqs) on the queue router, in the runtime's
+		// region and account
+		Queues: queue.New(n.store, queue.Config{Region: *region, AccountID: *account}),
 	}
 	if n.metrics != nil {
 		gwOpts.MeterProvider, gwOpts.Metrics = n.metrics.Provider, n.metrics.Handler
