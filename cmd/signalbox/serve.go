@@ -20,7 +20,6 @@ import (
 
 	"github.com/signalbox/signalbox/gateway"
 	"github.com/signalbox/signalbox/integrations/mock"
-	"github.com/signalbox/signalbox/integrations/queue"
 	"github.com/signalbox/signalbox/internal/cli"
 	"github.com/signalbox/signalbox/internal/config"
 	"github.com/signalbox/signalbox/internal/managedredis"
@@ -162,7 +161,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 		TracerProvider: n.telemetry.Provider(),
 		// SQS's API (gateway/sqs) on the queue router, in the runtime's
 		// region and account
-		Queues: queue.New(n.store, queue.Config{Region: *region, AccountID: *account}),
+		Queues: n.queues,
 	}
 	if n.metrics != nil {
 		gwOpts.MeterProvider, gwOpts.Metrics = n.metrics.Provider, n.metrics.Handler
