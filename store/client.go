@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,6 +36,10 @@ type Client struct {
 	// stream, the timers, the open executions, the state machines'
 	// execution lists) themselves: on one server, unless Options.Outbox.
 	direct bool
+	// block carries the blocking reads of long polls (QueueWait), each
+	// of which holds a connection for its wait: a pool of its own
+	// (Options.BlockingPoolSize), so that they never starve the others.
+	block redis.UniversalClient
 }
 
 // Open connects to the server the options name, or starts the embedded one,
@@ -45,6 +50,7 @@ func Open(ctx context.Context, opts Options) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{keys: NewKeys(opts.Prefix)}
+	blockPool := cmp.Or(opts.BlockingPoolSize, DefaultBlockingPoolSize)
 	if opts.Embedded {
 		m := miniredis.NewMiniRedis()
 		if opts.Password != "" {
@@ -55,6 +61,7 @@ func Open(ctx context.Context, opts Options) (*Client, error) {
 		}
 		c.embedded = m
 		c.rdb = redis.NewClient(&redis.Options{Addr: m.Addr(), Password: opts.Password})
+		c.block = redis.NewClient(&redis.Options{Addr: m.Addr(), Password: opts.Password, PoolSize: blockPool})
 	} else {
 		t, err := newTarget(opts)
 		if err != nil {
@@ -62,9 +69,15 @@ func Open(ctx context.Context, opts Options) (*Client, error) {
 		}
 		if t.single != nil {
 			c.rdb = redis.NewClient(t.single)
+			bo := *t.single
+			bo.PoolSize = blockPool
+			c.block = redis.NewClient(&bo)
 			c.timeout = t.single.ReadTimeout
 		} else {
 			c.rdb = redis.NewClusterClient(t.cluster)
+			bo := *t.cluster
+			bo.PoolSize = blockPool
+			c.block = redis.NewClusterClient(&bo)
 			c.timeout = t.cluster.ReadTimeout
 			c.cluster = true
 		}
@@ -107,6 +120,9 @@ func Open(ctx context.Context, opts Options) (*Client, error) {
 // Close closes the connections and stops the embedded server, if any.
 func (c *Client) Close() error {
 	err := c.rdb.Close()
+	if c.block != nil {
+		_ = c.block.Close()
+	}
 	if c.embedded != nil {
 		c.embedded.Close()
 	}

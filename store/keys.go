@@ -167,3 +167,101 @@ func (k Keys) ActivityQueueKey(name string) string { return k.prefix + ":act:{" 
 // ActivitiesKey (sorted set, all scores 0) lists the activities by name, for
 // listing in lexical order.
 func (k Keys) ActivitiesKey() string { return k.prefix + ":acts" }
+
+// The keys of one queue carry the hash tag {q:<name>}, so that every
+// script of a queue touches one Cluster slot; a message that moves between
+// queues (to a dead-letter queue, or back by a move task) moves in two
+// steps, each on one queue (queue.go).
+func (k Keys) queue(name, suffix string) string { return k.prefix + ":{q:" + name + "}" + suffix }
+
+// QueueKey (hash) is the queue named name: its attributes under AWS's
+// names as SetQueueAttributes stores them, and the fields "#created" and
+// "#modified" (unix ms), "#seq" (the last sequence number), "#rcv" (the
+// last receipt token), "#purged" (unix ms), "#bytes" (the bytes its
+// messages hold), "#maxrc" (the redrive policy's maxReceiveCount, "" for
+// none) and "#dlq" (the redrive policy's target queue name).
+func (k Keys) QueueKey(name string) string { return k.queue(name, "") }
+
+// QueueTagsKey (hash) holds a queue's tags: key → value.
+func (k Keys) QueueTagsKey(name string) string { return k.queue(name, ":tags") }
+
+// QueueMessagesKey (hash) holds a queue's messages: id → the payload the
+// queue router encoded (body, attributes, MD5s, sent time), never changed.
+func (k Keys) QueueMessagesKey(name string) string { return k.queue(name, ":m") }
+
+// QueueStateKey (hash) holds each message's delivery state: id →
+// "<receive count>|<first receive ms>|<receipt token>|<last receive
+// ms>|<sequence number>|<size>|<group>" (queue.go).
+func (k Keys) QueueStateKey(name string) string { return k.queue(name, ":s") }
+
+// QueueWaitKey (sorted set) holds the messages not in flight of a
+// standard queue, and the delayed ones of a FIFO queue: member the id,
+// score the unix ms it becomes visible (its sent time, or later when
+// delayed).
+func (k Keys) QueueWaitKey(name string) string { return k.queue(name, ":w") }
+
+// QueueInflightKey (sorted set) holds the messages in flight: member the
+// id, score the unix ms its visibility timeout ends.
+func (k Keys) QueueInflightKey(name string) string { return k.queue(name, ":f") }
+
+// QueueSentKey (sorted set) holds every message: member the id, score its
+// sent time (unix ms), for retention and the oldest message's age.
+func (k Keys) QueueSentKey(name string) string { return k.queue(name, ":t") }
+
+// QueueSignalKey (list) wakes long polls: a send pushes a token and a long
+// poll blocks on it (BLPOP); it holds a few tokens at most.
+func (k Keys) QueueSignalKey(name string) string { return k.queue(name, ":sig") }
+
+// QueueDedupKey (hash) holds a FIFO queue's deduplication ids seen in the
+// last five minutes: "<group>|<dedup id>" (or "|<dedup id>" for a
+// queue-wide scope) → "<expiry ms>|<message id>|<sequence number>".
+func (k Keys) QueueDedupKey(name string) string { return k.queue(name, ":d") }
+
+// QueueDedupExpiryKey (sorted set) orders QueueDedupKey's fields by expiry
+// (unix ms), for their removal.
+func (k Keys) QueueDedupExpiryKey(name string) string { return k.queue(name, ":dx") }
+
+// QueuePendingKey (sorted set, all scores 0) holds a FIFO queue's visible
+// messages in group order: member "<group>\x00<20-digit sequence
+// number>\x00<id>".
+func (k Keys) QueuePendingKey(name string) string { return k.queue(name, ":p") }
+
+// QueueGroupsKey (sorted set) holds a FIFO queue's groups that have a
+// visible message and none in flight: member the group, score its first
+// message's sequence number.
+func (k Keys) QueueGroupsKey(name string) string { return k.queue(name, ":g") }
+
+// QueueLocksKey (hash) holds a FIFO queue's groups with messages in
+// flight: group → how many.
+func (k Keys) QueueLocksKey(name string) string { return k.queue(name, ":l") }
+
+// QueueDeadKey (list) holds the messages a receive took out of the queue
+// for its dead-letter queue, not yet handed to it: "<id>\n<state>\n<payload>"
+// with the state as QueueStateKey has it.
+func (k Keys) QueueDeadKey(name string) string { return k.queue(name, ":dead") }
+
+// QueueAttemptsKey (hash) holds a FIFO queue's receive request attempts
+// of the last five minutes: attempt id → "<expiry ms>|<id>,<token>;...".
+func (k Keys) QueueAttemptsKey(name string) string { return k.queue(name, ":att") }
+
+// queueKeys are the KEYS of every queue script, in this order (queue.go
+// names their indexes).
+func (k Keys) queueKeys(name string) []string {
+	return []string{k.QueueKey(name), k.QueueTagsKey(name), k.QueueMessagesKey(name), k.QueueStateKey(name),
+		k.QueueWaitKey(name), k.QueueInflightKey(name), k.QueueSentKey(name), k.QueueSignalKey(name),
+		k.QueueDedupKey(name), k.QueueDedupExpiryKey(name), k.QueuePendingKey(name), k.QueueGroupsKey(name),
+		k.QueueLocksKey(name), k.QueueDeadKey(name), k.QueueAttemptsKey(name)}
+}
+
+// QueuesKey (sorted set, all scores 0) lists the queues by name.
+func (k Keys) QueuesKey() string { return k.prefix + ":queues" }
+
+// QueueMoveTasksKey (sorted set) lists the message-move tasks of the
+// source queue named name, by start time (unix ms): member the task
+// handle. Its tag is the source queue's.
+func (k Keys) QueueMoveTasksKey(name string) string { return k.queue(name, ":mt") }
+
+// QueueMoveTaskKey (hash) is a message-move task of the source queue
+// named name: status, ARNs, rate, counts, failure reason, start time and
+// the lease of the process running it (movetask.go).
+func (k Keys) QueueMoveTaskKey(name, handle string) string { return k.queue(name, ":mt:"+handle) }

@@ -72,7 +72,16 @@ type Options struct {
 	// state).
 	Meter  metric.Meter
 	Tracer trace.Tracer
+	// BlockingPoolSize bounds the connections of long polls blocked at
+	// once (DefaultBlockingPoolSize when 0); a long poll past it waits
+	// for a connection.
+	BlockingPoolSize int
 }
+
+// DefaultBlockingPoolSize is Options.BlockingPoolSize's default: a
+// blocked connection costs Redis about 20 KiB and a file descriptor, so a
+// few hundred are cheap; 256 long polls at once serve 256 consumers.
+const DefaultBlockingPoolSize = 256
 
 // DefaultTimeout is Options.Timeout's default: a healthy Redis answers in
 // well under a millisecond here; two seconds leaves room for a slow one

@@ -32,3 +32,9 @@ func purge(ctx context.Context, rdb redis.UniversalClient, prefix string) error 
 	}
 	return del(ctx, rdb.(*redis.Client))
 }
+
+// DeletePrefix deletes every key under the client's prefix (tests of other
+// packages clean up with it; never call it on a deployment's prefix).
+func (c *Client) DeletePrefix(ctx context.Context) error {
+	return purge(ctx, c.rdb, c.keys.Prefix())
+}

@@ -15,6 +15,8 @@ package queue
 import (
 	"context"
 	"time"
+
+	"github.com/signalbox/signalbox/store"
 )
 
 // Config is what a Service needs besides its store.
@@ -25,6 +27,13 @@ type Config struct {
 	// delays, retention, the dedup window); time.Now when nil. Tests
 	// inject one to expire retention without waiting.
 	Now func() time.Time
+	// Limits bound what each queue holds and each script call's work
+	// (store.DefaultQueueLimits where zero).
+	Limits store.QueueLimits
+	// MaxLongPolls bounds the long polls blocked at once (each holds a
+	// connection of the store's blocking pool): DefaultMaxLongPolls when
+	// 0. A long poll past it waits for a slot, within its wait time.
+	MaxLongPolls int
 }
 
 // Queue names a queue: its name and ARN
@@ -76,6 +85,9 @@ type SendInput struct {
 	SystemAttributes map[string]MessageAttribute
 	GroupID          string // MessageGroupId (FIFO queues; and fair queues on standard ones)
 	DedupID          string // MessageDeduplicationId (FIFO queues)
+	// SenderID is the SenderId system attribute (the caller's access key
+	// id or principal); "" means Config.AccountID.
+	SenderID string
 }
 
 // SendResult is a sent message (or, in a batch, one entry's outcome: Err

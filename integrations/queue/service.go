@@ -2,6 +2,9 @@ package queue
 
 import (
 	"context"
+	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/signalbox/signalbox/store"
@@ -11,7 +14,13 @@ import (
 type Service struct {
 	st  *store.Client
 	cfg Config
+	// polls holds a token per long poll blocked (Config.MaxLongPolls).
+	polls chan struct{}
 }
+
+// DefaultMaxLongPolls is Config.MaxLongPolls's default: the store's
+// blocking pool (store.DefaultBlockingPoolSize).
+const DefaultMaxLongPolls = store.DefaultBlockingPoolSize
 
 // New returns the queue router on st.
 func New(st *store.Client, cfg Config) *Service {
@@ -24,56 +33,303 @@ func New(st *store.Client, cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{st: st, cfg: cfg}
+	if cfg.MaxLongPolls <= 0 {
+		cfg.MaxLongPolls = DefaultMaxLongPolls
+	}
+	return &Service{st: st, cfg: cfg, polls: make(chan struct{}, cfg.MaxLongPolls)}
 }
 
-// errNotYet answers the calls not built yet (this file is the contract the
-// store side and gateway/sqs are built against in parallel).
-var errNotYet = &Error{Code: "UnsupportedOperation", Message: "not supported yet"}
+func (s *Service) now() time.Time { return s.cfg.Now() }
+
+// ARN returns the ARN of the queue named name.
+func (s *Service) ARN(name string) string {
+	return "arn:aws:sqs:" + s.cfg.Region + ":" + s.cfg.AccountID + ":" + name
+}
+
+// The tag limits of AWS: 50 tags per queue, keys of 1 to 128 characters,
+// values of up to 256.
+const (
+	maxTags        = 50
+	maxTagKey      = 128
+	maxTagValue    = 256
+	purgeInterval  = 60 * time.Second
+	dedupWindow    = 5 * time.Minute
+	maxListResults = 1000
+)
+
+func checkTags(tags map[string]string) *Error {
+	if len(tags) > maxTags {
+		return errorf("InvalidParameterValue", "Too many tags added for queue. The maximum number of tags on a queue is %d.", maxTags)
+	}
+	for k, v := range tags {
+		if k == "" || len(k) > maxTagKey || len(v) > maxTagValue || strings.HasPrefix(strings.ToLower(k), "aws:") {
+			return errorf("InvalidParameterValue", "Tag key %q or its value is invalid: keys are 1 to %d characters, not starting with aws:, values up to %d.", clip(k, 64), maxTagKey, maxTagValue)
+		}
+	}
+	return nil
+}
 
 func (s *Service) CreateQueue(ctx context.Context, in *CreateInput) (*Queue, error) {
-	return nil, errNotYet
+	fifo := false
+	switch v, ok := in.Attributes[attrFifo]; {
+	case !ok:
+	case v == "true":
+		fifo = true
+	case v != "false":
+		return nil, errAttrValue(attrFifo)
+	}
+	if err := checkName(in.Name, fifo); err != nil {
+		return nil, err
+	}
+	if err := checkAttrs(in.Attributes, fifo, true); err != nil {
+		return nil, err
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	redrive, err := s.checkRedrive(ctx, in.Name, fifo, in.Attributes[attrRedrive])
+	if err != nil {
+		return nil, err
+	}
+	all := make(map[string]string, len(standardDefaults)+len(fifoDefaults)+len(in.Attributes))
+	for k, v := range standardDefaults {
+		all[k] = v
+	}
+	if fifo {
+		for k, v := range fifoDefaults {
+			all[k] = v
+		}
+	}
+	if _, ok := in.Attributes[attrKmsKey]; ok {
+		all[attrSqsSSE] = "false"
+	}
+	for k, v := range in.Attributes {
+		all[k] = v
+	}
+	_, err = s.st.QueueCreate(ctx, &store.QueueCreateParams{
+		Name: in.Name, Given: in.Attributes, All: all, Tags: in.Tags, Now: s.now(),
+		MaxReceive: redrive.MaxReceive, DeadLetter: redrive.DeadLetter,
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &Queue{Name: in.Name, ARN: s.ARN(in.Name), FIFO: fifo}, nil
 }
-func (s *Service) GetQueue(ctx context.Context, name string) (*Queue, error) { return nil, errNotYet }
-func (s *Service) DeleteQueue(ctx context.Context, name string) error        { return errNotYet }
+
+// checkRedrive validates a redrive policy's target for the queue named
+// source: it exists, is of the same type, and its RedriveAllowPolicy lets
+// source use it. "" is no policy.
+func (s *Service) checkRedrive(ctx context.Context, source string, fifo bool, policy string) (store.QueueRedrive, error) {
+	if policy == "" {
+		return store.QueueRedrive{}, nil
+	}
+	p, perr := parseRedrivePolicy(policy)
+	if perr != nil {
+		return store.QueueRedrive{}, perr
+	}
+	bad := func(reason string) error {
+		return errorf("InvalidParameterValue", "Value %s for parameter RedrivePolicy is invalid. Reason: %s", clip(policy, 200), reason)
+	}
+	region, account, target, _ := parseARN(p.Target)
+	if region != s.cfg.Region || account != s.cfg.AccountID {
+		return store.QueueRedrive{}, bad("Dead-letter target does not exist.")
+	}
+	rec, err := s.st.QueueGet(ctx, target)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.QueueRedrive{}, bad("Dead-letter target does not exist.")
+	}
+	if err != nil {
+		return store.QueueRedrive{}, storeError(err)
+	}
+	if (rec.Attributes[attrFifo] == "true") != fifo {
+		return store.QueueRedrive{}, bad("Dead-letter queue must be same type of queue as the source.")
+	}
+	if a := rec.Attributes[attrRedriveAllow]; a != "" {
+		allow, aerr := parseRedriveAllowPolicy(a)
+		if aerr == nil && !allow.allows(s.ARN(source)) {
+			return store.QueueRedrive{}, bad("Dead-letter target's RedriveAllowPolicy does not allow this queue as a source.")
+		}
+	}
+	return store.QueueRedrive{MaxReceive: p.MaxReceive, DeadLetter: target}, nil
+}
+
+// record returns a queue's record, or QueueDoesNotExist.
+func (s *Service) record(ctx context.Context, name string) (*store.QueueRecord, error) {
+	if !validName(name) {
+		return nil, errQueueMissing()
+	}
+	rec, err := s.st.QueueGet(ctx, name)
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return rec, nil
+}
+
+func (s *Service) GetQueue(ctx context.Context, name string) (*Queue, error) {
+	rec, err := s.record(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return &Queue{Name: name, ARN: s.ARN(name), FIFO: rec.Attributes[attrFifo] == "true"}, nil
+}
+
+func (s *Service) DeleteQueue(ctx context.Context, name string) error {
+	if _, err := s.record(ctx, name); err != nil {
+		return err
+	}
+	return storeError(s.st.QueueDelete(ctx, name))
+}
+
 func (s *Service) ListQueues(ctx context.Context, in *ListInput) (*ListOutput, error) {
-	return nil, errNotYet
+	if in.MaxResults < 0 || in.MaxResults > maxListResults {
+		return nil, errInvalidValue("Value %d for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.", in.MaxResults)
+	}
+	if in.NextToken != "" && in.MaxResults == 0 {
+		return nil, errInvalidValue("MaxResults is a mandatory parameter when you provide a value for NextToken.")
+	}
+	after, ok := decodeToken(in.NextToken)
+	if !ok {
+		return nil, errInvalidValue("Invalid NextToken value.")
+	}
+	limit := in.MaxResults
+	if limit == 0 {
+		limit = maxListResults
+	}
+	names, next, err := s.st.QueueList(ctx, in.Prefix, after, limit)
+	if err != nil {
+		return nil, storeError(err)
+	}
+	out := &ListOutput{Names: names}
+	if in.MaxResults > 0 && next != "" {
+		out.NextToken = encodeToken(next)
+	}
+	return out, nil
 }
+
 func (s *Service) GetAttributes(ctx context.Context, name string, names []string) (map[string]string, error) {
-	return nil, errNotYet
+	rec, err := s.record(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	all := false
+	for _, n := range names {
+		if n == "All" {
+			all = true
+		} else if !settable(n) && !readOnly[n] {
+			return nil, errorf("InvalidAttributeName", "Unknown Attribute %s.", clip(n, 64))
+		}
+	}
+	out := make(map[string]string)
+	want := func(n string) bool { return all || containsString(names, n) }
+	for k, v := range rec.Attributes {
+		if want(k) && v != "" {
+			out[k] = v
+		}
+	}
+	if want(attrArn) {
+		out[attrArn] = s.ARN(name)
+	}
+	if want(attrCreated) {
+		out[attrCreated] = strconv.FormatInt(rec.Created.Unix(), 10)
+	}
+	if want(attrModified) {
+		out[attrModified] = strconv.FormatInt(rec.Modified.Unix(), 10)
+	}
+	if want(attrMessages) || want(attrMessagesNotVis) || want(attrMessagesDelayed) {
+		st, err := s.st.QueueStats(ctx, name, s.now())
+		if err != nil {
+			return nil, storeError(err)
+		}
+		for n, v := range map[string]int64{attrMessages: st.Visible, attrMessagesNotVis: st.NotVisible, attrMessagesDelayed: st.Delayed} {
+			if want(n) {
+				out[n] = strconv.FormatInt(v, 10)
+			}
+		}
+	}
+	return out, nil
 }
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *Service) SetAttributes(ctx context.Context, name string, attrs map[string]string) error {
-	return errNotYet
+	rec, err := s.record(ctx, name)
+	if err != nil {
+		return err
+	}
+	fifo := rec.Attributes[attrFifo] == "true"
+	if err := checkAttrs(attrs, fifo, false); err != nil {
+		return err
+	}
+	if fifo && attrs[attrThroughput] == "perMessageGroupId" && attrs[attrDedupScope] == "" && rec.Attributes[attrDedupScope] == "queue" {
+		return errorf("InvalidAttributeValue", "Invalid value for the parameter FifoThroughputLimit. Reason: To enable high throughput for FIFO queues, DeduplicationScope must be messageGroup.")
+	}
+	var redrive *store.QueueRedrive
+	if p, ok := attrs[attrRedrive]; ok {
+		r, err := s.checkRedrive(ctx, name, fifo, p)
+		if err != nil {
+			return err
+		}
+		redrive = &r
+	}
+	return storeError(s.st.QueueSetAttributes(ctx, name, attrs, redrive, s.now()))
 }
+
 func (s *Service) TagQueue(ctx context.Context, name string, tags map[string]string) error {
-	return errNotYet
+	if !validName(name) {
+		return errQueueMissing()
+	}
+	if err := checkTags(tags); err != nil {
+		return err
+	}
+	err := s.st.QueueTagsSet(ctx, name, tags, maxTags)
+	if errors.Is(err, store.ErrLimit) {
+		return errorf("InvalidParameterValue", "Too many tags added for queue. The maximum number of tags on a queue is %d.", maxTags)
+	}
+	return storeError(err)
 }
-func (s *Service) UntagQueue(ctx context.Context, name string, keys []string) error { return errNotYet }
+
+func (s *Service) UntagQueue(ctx context.Context, name string, keys []string) error {
+	if !validName(name) {
+		return errQueueMissing()
+	}
+	if len(keys) > maxTags {
+		return errInvalidValue("Too many tag keys: at most %d.", maxTags)
+	}
+	return storeError(s.st.QueueTagsRemove(ctx, name, keys))
+}
+
 func (s *Service) ListTags(ctx context.Context, name string) (map[string]string, error) {
-	return nil, errNotYet
+	if !validName(name) {
+		return nil, errQueueMissing()
+	}
+	tags, err := s.st.QueueTags(ctx, name)
+	return tags, storeError(err)
 }
-func (s *Service) PurgeQueue(ctx context.Context, name string) error { return errNotYet }
-func (s *Service) Send(ctx context.Context, name string, msgs []SendInput) ([]SendResult, error) {
-	return nil, errNotYet
+
+func (s *Service) PurgeQueue(ctx context.Context, name string) error {
+	if !validName(name) {
+		return errQueueMissing()
+	}
+	return storeError(s.st.QueuePurge(ctx, name, purgeInterval, s.now()))
 }
-func (s *Service) Receive(ctx context.Context, name string, in *ReceiveInput) ([]Message, error) {
-	return nil, errNotYet
-}
-func (s *Service) Delete(ctx context.Context, name string, entries []HandleEntry) ([]BatchResult, error) {
-	return nil, errNotYet
-}
-func (s *Service) ChangeVisibility(ctx context.Context, name string, entries []HandleEntry) ([]BatchResult, error) {
-	return nil, errNotYet
-}
-func (s *Service) DeadLetterSources(ctx context.Context, name string, in *ListInput) (*ListOutput, error) {
-	return nil, errNotYet
-}
-func (s *Service) StartMoveTask(ctx context.Context, in *MoveTaskInput) (string, error) {
-	return "", errNotYet
-}
-func (s *Service) ListMoveTasks(ctx context.Context, sourceARN string, max int) ([]MoveTask, error) {
-	return nil, errNotYet
-}
-func (s *Service) CancelMoveTask(ctx context.Context, handle string) (int64, error) {
-	return 0, errNotYet
+
+// encodeToken and decodeToken make a list cursor opaque.
+func encodeToken(after string) string { return base64URL(after) }
+
+func decodeToken(t string) (string, bool) {
+	if t == "" {
+		return "", true
+	}
+	if len(t) > 512 {
+		return "", false
+	}
+	s, ok := unbase64URL(t)
+	return s, ok && validName(s)
 }

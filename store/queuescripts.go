@@ -1,0 +1,406 @@
+package store
+
+import "github.com/redis/go-redis/v9"
+
+// The queue scripts. Every one takes the queue's keys in queueKeys order
+// (keys.go), all in the queue's slot, and reads the time from ARGV[1]
+// (unix ms, the caller's clock, never the server's), so that tests expire
+// visibility, delays, retention and deduplication by moving a clock.
+//
+// A message is a field of the messages hash (its payload, never changed)
+// and of the state hash ("<receive count>|<first receive ms>|<receipt
+// token>|<last receive ms>|<sequence number>|<size>|<group>"), and a
+// member of the sent set, plus exactly one of:
+//   - the wait set (standard queue: visible once its score has passed;
+//     FIFO queue: delayed until its score),
+//   - the pending set (FIFO queue: visible, in group order),
+//   - the in-flight set (received, invisible until its score).
+//
+// A FIFO group is in the groups set when it has a pending message and
+// nothing in flight (the locks hash counts its messages in flight); a
+// receive takes groups in the order of their first message.
+//
+// Every loop is bounded: a call removes at most ARGV's sweep cap of
+// expired messages, returns at most that many due messages to the queue,
+// and scans at most that many candidates.
+
+// luaQueue holds the helpers of the queue scripts.
+const luaQueue = `
+local R, M, S, W, F, T, SIG = KEYS[1], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local D, DX, P, G, L, DEAD = KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
+local now = tonumber(ARGV[1])
+local fifo = redis.call('HGET', R, 'FifoQueue') == 'true'
+
+local function fmt(n) return string.format('%d', n) end
+
+local function parse(s)
+  local c, f, k, l, q, z, g = string.match(s, '^(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|(.*)$')
+  return {count = tonumber(c), first = tonumber(f), token = tonumber(k), last = tonumber(l),
+    seq = tonumber(q), size = tonumber(z), group = g}
+end
+
+local function encode(st)
+  return fmt(st.count) .. '|' .. fmt(st.first) .. '|' .. fmt(st.token) .. '|' .. fmt(st.last) .. '|' ..
+    fmt(st.seq) .. '|' .. fmt(st.size) .. '|' .. st.group
+end
+
+local function member(st, id) return st.group .. '\0' .. string.format('%020d', st.seq) .. '\0' .. id end
+
+local function signal(n)
+  for i = 1, math.min(n, 16) do redis.call('LPUSH', SIG, '1') end
+  redis.call('LTRIM', SIG, 0, 15)
+end
+
+-- refresh puts a FIFO group in the groups set when it has a pending
+-- message and none in flight, and takes it out otherwise.
+local function refresh(g)
+  if tonumber(redis.call('HGET', L, g) or '0') > 0 then redis.call('ZREM', G, g); return end
+  local head = redis.call('ZRANGEBYLEX', P, '[' .. g .. '\0', '(' .. g .. '\1', 'LIMIT', 0, 1)[1]
+  if head then
+    redis.call('ZADD', G, tonumber(string.match(head, '^.*%z(%d+)%z')), g)
+  else
+    redis.call('ZREM', G, g)
+  end
+end
+
+local function unlock(g)
+  if redis.call('HINCRBY', L, g, -1) <= 0 then redis.call('HDEL', L, g) end
+end
+
+-- make_visible puts a message that is neither pending nor in flight back
+-- in the queue: visible at ms (standard), or pending (FIFO).
+local function make_visible(id, st, ms)
+  if fifo then
+    redis.call('ZADD', P, 0, member(st, id))
+    refresh(st.group)
+  else
+    redis.call('ZADD', W, ms, id)
+  end
+end
+
+-- drop removes a message and everything that points at it.
+local function drop(id, st)
+  local inflight = redis.call('ZREM', F, id) == 1
+  redis.call('HDEL', M, id)
+  redis.call('HDEL', S, id)
+  redis.call('ZREM', W, id)
+  redis.call('ZREM', T, id)
+  redis.call('HINCRBY', R, '#bytes', -st.size)
+  if fifo then
+    redis.call('ZREM', P, member(st, id))
+    if inflight then unlock(st.group) end
+    refresh(st.group)
+  end
+end
+
+-- sweep removes up to cap messages older than the retention period and
+-- returns up to cap messages whose visibility timeout has ended.
+local function sweep(cap)
+  local ret = tonumber(redis.call('HGET', R, 'MessageRetentionPeriod') or '345600') * 1000
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', T, '-inf', now - ret, 'LIMIT', 0, cap)) do
+    local s = redis.call('HGET', S, id)
+    if s then drop(id, parse(s)) else redis.call('ZREM', T, id) end
+  end
+  local due = redis.call('ZRANGEBYSCORE', F, '-inf', now, 'WITHSCORES', 'LIMIT', 0, cap)
+  for i = 1, #due, 2 do
+    local id = due[i]
+    redis.call('ZREM', F, id)
+    local s = redis.call('HGET', S, id)
+    if s then
+      local st = parse(s)
+      if fifo then unlock(st.group) end
+      make_visible(id, st, tonumber(due[i + 1]))
+    end
+  end
+  if fifo then
+    for _, id in ipairs(redis.call('ZRANGEBYSCORE', W, '-inf', now, 'LIMIT', 0, cap)) do
+      redis.call('ZREM', W, id)
+      local s = redis.call('HGET', S, id)
+      if s then make_visible(id, parse(s), now) end
+    end
+  end
+  for _, k in ipairs(redis.call('ZRANGEBYSCORE', DX, '-inf', now, 'LIMIT', 0, cap)) do
+    redis.call('HDEL', D, k)
+    redis.call('ZREM', DX, k)
+  end
+end
+
+-- next_due is the earliest time (unix ms) a message not visible now
+-- becomes visible, -1 for none.
+local function next_due()
+  local best = -1
+  for _, k in ipairs({W, F}) do
+    local z = redis.call('ZRANGE', k, 0, 0, 'WITHSCORES')
+    if z[2] then
+      local s = tonumber(z[2])
+      if best < 0 or s < best then best = s end
+    end
+  end
+  return best
+end
+`
+
+// scriptQueueCreate creates a queue unless one of that name exists.
+//
+//	KEYS   the queue's keys (queueKeys)
+//	ARGV[1] now   ARGV[2] n, then n (attribute, value) pairs: the given
+//	attributes, compared with an existing queue's   then m pairs: every
+//	attribute to set, defaults included   then k pairs: tags
+//
+// Returns {OK}, {EXISTING} when the queue exists with the given
+// attributes, or {EXISTS, attribute} when it exists with another value of
+// that attribute.
+var scriptQueueCreate = redis.NewScript(`
+local R, TAGS = KEYS[1], KEYS[2]
+local i = 2
+local n = tonumber(ARGV[i]); i = i + 1
+if redis.call('EXISTS', R) == 1 then
+  for k = 0, n - 1 do
+    local a = ARGV[i + 2 * k]
+    if (redis.call('HGET', R, a) or '') ~= ARGV[i + 2 * k + 1] then return {5, a} end
+  end
+  return {4}
+end
+i = i + 2 * n
+local m = tonumber(ARGV[i]); i = i + 1
+local t = {'#created', ARGV[1], '#modified', ARGV[1], '#seq', '0', '#rcv', '0', '#bytes', '0'}
+for k = 0, 2 * m - 1 do t[#t + 1] = ARGV[i + k] end
+redis.call('HSET', R, unpack(t))
+i = i + 2 * m
+local tags = tonumber(ARGV[i]); i = i + 1
+if tags > 0 then redis.call('HSET', TAGS, unpack(ARGV, i, i + 2 * tags - 1)) end
+return {0}
+`)
+
+// scriptQueueSetAttributes sets attributes of a queue that exists.
+//
+//	KEYS   the queue's keys   ARGV[1] now   ARGV[2..] (attribute, value)
+//	pairs; a value "" removes the attribute
+//
+// Returns {OK} or {NOTFOUND}.
+var scriptQueueSetAttributes = redis.NewScript(`
+local R = KEYS[1]
+if redis.call('EXISTS', R) == 0 then return {3} end
+for i = 2, #ARGV, 2 do
+  if ARGV[i + 1] == '' then redis.call('HDEL', R, ARGV[i]) else redis.call('HSET', R, ARGV[i], ARGV[i + 1]) end
+end
+redis.call('HSET', R, '#modified', ARGV[1])
+return {0}
+`)
+
+// scriptQueueSend adds messages to a queue that exists.
+//
+//	KEYS   the queue's keys
+//	ARGV[1] now   ARGV[2] the most messages the queue may hold
+//	ARGV[3] the most bytes   ARGV[4] the deduplication window (ms)
+//	ARGV[5] the sweep cap   ARGV[6] n, then n messages of 6 fields: id,
+//	payload, delay (ms), size (bytes), group, deduplication key ("" for
+//	none)
+//
+// Returns {OK, id, seq, dup, ...} for each message (dup 1: a duplicate of
+// the message id, sent within the window: nothing was added), {NOTFOUND},
+// or {LIMIT, "messages"|"bytes"} when the messages would not fit (then
+// none is added).
+var scriptQueueSend = redis.NewScript(luaQueue + `
+if redis.call('EXISTS', R) == 0 then return {3} end
+sweep(tonumber(ARGV[5]))
+local n = tonumber(ARGV[6])
+local bytes = tonumber(redis.call('HGET', R, '#bytes') or '0')
+local add = 0
+for k = 0, n - 1 do bytes = bytes + tonumber(ARGV[7 + 6 * k + 3]) end
+if redis.call('HLEN', M) + n > tonumber(ARGV[2]) then return {20, 'messages'} end
+if bytes > tonumber(ARGV[3]) then return {20, 'bytes'} end
+local out, visible = {0}, 0
+for k = 0, n - 1 do
+  local j = 7 + 6 * k
+  local id, delay, size, group, dk = ARGV[j], tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3]), ARGV[j + 4], ARGV[j + 5]
+  local prev = dk ~= '' and redis.call('HGET', D, dk)
+  local pe, pid, pseq
+  if prev then pe, pid, pseq = string.match(prev, '^(%d+)|([^|]*)|(%d+)$') end
+  if pe and tonumber(pe) > now then
+    out[#out + 1] = pid; out[#out + 1] = pseq; out[#out + 1] = 1
+  else
+    local seq = redis.call('HINCRBY', R, '#seq', 1)
+    local st = {count = 0, first = 0, token = 0, last = 0, seq = seq, size = size, group = group}
+    redis.call('HSET', M, id, ARGV[j + 1])
+    redis.call('HSET', S, id, encode(st))
+    redis.call('ZADD', T, now, id)
+    redis.call('HINCRBY', R, '#bytes', size)
+    if delay > 0 or not fifo then
+      redis.call('ZADD', W, now + delay, id)
+    else
+      make_visible(id, st, now)
+    end
+    if dk ~= '' then
+      local exp = now + tonumber(ARGV[4])
+      redis.call('HSET', D, dk, fmt(exp) .. '|' .. id .. '|' .. fmt(seq))
+      redis.call('ZADD', DX, exp, dk)
+    end
+    out[#out + 1] = id; out[#out + 1] = fmt(seq); out[#out + 1] = 0
+    visible = visible + 1
+  end
+end
+if visible > 0 then signal(visible) end
+return out
+`)
+
+// scriptQueueReceive receives up to max messages of a queue that exists,
+// making each invisible until now + the visibility timeout. A message that
+// would be received more often than the redrive policy's maxReceiveCount
+// is moved to the dead list instead (QueueDeadKey), for Go to hand to the
+// dead-letter queue.
+//
+//	KEYS   the queue's keys
+//	ARGV[1] now   ARGV[2] max   ARGV[3] the visibility timeout (ms)
+//	ARGV[4] the sweep cap   ARGV[5] the most messages in flight
+//
+// Returns {OK, next due ms (-1 none), moved to the dead list, id, payload,
+// state, ...}, {NOTFOUND}, or {LIMIT} when the queue has the most
+// messages in flight already.
+var scriptQueueReceive = redis.NewScript(luaQueue + `
+if redis.call('EXISTS', R) == 0 then return {3} end
+local cap = tonumber(ARGV[4])
+sweep(cap)
+if redis.call('ZCARD', F) >= tonumber(ARGV[5]) then return {20} end
+local max, vis = tonumber(ARGV[2]), tonumber(ARGV[3])
+local ret = tonumber(redis.call('HGET', R, 'MessageRetentionPeriod') or '345600') * 1000
+local maxrc = tonumber(redis.call('HGET', R, '#maxrc') or '0') or 0
+local out, dead, got, scanned = {}, 0, 0, 0
+
+-- take delivers one candidate, or drops it (retention) or sends it to the
+-- dead list; it returns whether it was delivered.
+local function take(id)
+  scanned = scanned + 1
+  local s = redis.call('HGET', S, id)
+  if not s then redis.call('ZREM', W, id); return false end
+  local st = parse(s)
+  local sent = tonumber(redis.call('ZSCORE', T, id) or '0')
+  if sent + ret <= now then drop(id, st); return false end
+  if fifo then redis.call('ZREM', P, member(st, id)) else redis.call('ZREM', W, id) end
+  if maxrc > 0 and st.count + 1 > maxrc then
+    local payload = redis.call('HGET', M, id) or ''
+    redis.call('RPUSH', DEAD, id .. '\n' .. s .. '\n' .. payload)
+    drop(id, st)
+    dead = dead + 1
+    return false
+  end
+  st.count = st.count + 1
+  if st.first == 0 then st.first = now end
+  st.last = now
+  st.token = redis.call('HINCRBY', R, '#rcv', 1)
+  local e = encode(st)
+  redis.call('HSET', S, id, e)
+  redis.call('ZADD', F, now + vis, id)
+  if fifo then redis.call('HINCRBY', L, st.group, 1) end
+  out[#out + 1] = id; out[#out + 1] = redis.call('HGET', M, id) or ''; out[#out + 1] = e
+  got = got + 1
+  return true
+end
+
+if fifo then
+  local groups = redis.call('ZRANGE', G, 0, max - 1)
+  for _, g in ipairs(groups) do
+    while got < max and scanned < cap do
+      local head = redis.call('ZRANGEBYLEX', P, '[' .. g .. '\0', '(' .. g .. '\1', 'LIMIT', 0, 1)[1]
+      if not head then break end
+      take(string.match(head, '%z%d+%z(.*)$'))
+    end
+    refresh(g)
+    if got >= max or scanned >= cap then break end
+  end
+else
+  while got < max and scanned < cap do
+    local ids = redis.call('ZRANGEBYSCORE', W, '-inf', now, 'LIMIT', 0, max - got)
+    if #ids == 0 then break end
+    for _, id in ipairs(ids) do take(id) end
+  end
+end
+local res = {0, next_due(), dead}
+for _, v in ipairs(out) do res[#res + 1] = v end
+return res
+`)
+
+// scriptQueueDeleteMessages deletes messages by receipt.
+//
+//	KEYS   the queue's keys
+//	ARGV[1] now   ARGV[2..] (id, receipt token) pairs
+//
+// Returns {OK, code, ...}, a code per pair: 0 deleted, or gone already,
+// or (standard queue) received again since, then nothing is deleted, as
+// AWS does; 1 (FIFO queue) the receipt's visibility timeout has ended.
+var scriptQueueDeleteMessages = redis.NewScript(luaQueue + `
+local out = {0}
+for i = 2, #ARGV, 2 do
+  local id, token = ARGV[i], tonumber(ARGV[i + 1])
+  local s = redis.call('HGET', S, id)
+  local c = 0
+  if s then
+    local st = parse(s)
+    if st.token == token then
+      local until_ = tonumber(redis.call('ZSCORE', F, id) or '-1')
+      if fifo and until_ <= now then c = 1 else drop(id, st) end
+    end
+  end
+  out[#out + 1] = c
+end
+return out
+`)
+
+// scriptQueueChangeVisibility changes the visibility timeout of messages
+// in flight.
+//
+//	KEYS   the queue's keys
+//	ARGV[1] now   ARGV[2] the longest a receive may keep a message (ms)
+//	ARGV[3..] (id, receipt token, timeout ms) triples
+//
+// Returns {OK, code, ...}, a code per triple: 0 changed; 1 the message is
+// not in flight under this receipt (MessageNotInflight); 2 the message is
+// gone (ReceiptHandleIsInvalid); 3 the timeout would keep it past the
+// longest (InvalidParameterValue).
+var scriptQueueChangeVisibility = redis.NewScript(luaQueue + `
+local out = {0}
+local longest = tonumber(ARGV[2])
+local signalled = 0
+for i = 3, #ARGV, 3 do
+  local id, token, vis = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  local s = redis.call('HGET', S, id)
+  local c = 0
+  if not s then
+    c = 2
+  else
+    local st = parse(s)
+    local until_ = redis.call('ZSCORE', F, id)
+    if st.token ~= token or not until_ or tonumber(until_) <= now then
+      c = 1
+    elseif now + vis - st.last > longest then
+      c = 3
+    elseif vis == 0 then
+      redis.call('ZREM', F, id)
+      if fifo then unlock(st.group) end
+      make_visible(id, st, now)
+      signalled = signalled + 1
+    else
+      redis.call('ZADD', F, now + vis, id)
+    end
+  end
+  out[#out + 1] = c
+end
+if signalled > 0 then signal(signalled) end
+return out
+`)
+
+// scriptQueuePurge deletes every message of a queue that exists, unless
+// it was purged less than ARGV[2] ms ago.
+//
+//	KEYS   the queue's keys   ARGV[1] now   ARGV[2] the interval (ms)
+//
+// Returns {OK}, {NOTFOUND}, or {STALE} when purged within the interval.
+var scriptQueuePurge = redis.NewScript(`
+local R = KEYS[1]
+if redis.call('EXISTS', R) == 0 then return {3} end
+local last = tonumber(redis.call('HGET', R, '#purged') or '0')
+if last > 0 and tonumber(ARGV[1]) - last < tonumber(ARGV[2]) then return {1} end
+for _, k in ipairs({3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 15}) do redis.call('DEL', KEYS[k]) end
+redis.call('HSET', R, '#purged', ARGV[1], '#bytes', '0')
+return {0}
+`)
