@@ -72,7 +72,8 @@ func NewTask(svc *Service) *Task { return &Task{svc: svc, now: svc.cfg.Now} }
 // message carries it twice: the AWSTraceHeader system attribute in X-Ray's
 // format, and a traceparent message attribute unless the Task sets one
 // itself, or it would make an eleventh attribute (SQS's limit is ten) or
-// the message longer than 256 KiB: then the system attribute alone
+// the message longer than 256 KiB (or than the queue's MaximumMessageSize,
+// which a second send without it finds): then the system attribute alone
 // carries it.
 //
 // Failures: parameters of the wrong type are States.Runtime (Step
@@ -88,14 +89,21 @@ func (t *Task) Invoke(ctx context.Context, req *integrations.Request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	addTrace(in, req.TraceParent)
+	plain := *in
+	added := addTrace(in, req.TraceParent)
 	requestID := newRequestID()
-	res, err := t.svc.Send(ctx, name, []SendInput{*in})
-	if err == nil && len(res) == 1 && res[0].Err != nil {
-		err = res[0].Err
-	}
+	res, err := t.send(ctx, name, in)
 	var qe *Error
+	if added && errors.As(err, &qe) && strings.Contains(qe.Message, "Message must be shorter") {
+		// the queue's MaximumMessageSize is below 256 KiB and the
+		// traceparent attribute made the message too long: it goes without
+		plain.SystemAttributes = in.SystemAttributes
+		res, err = t.send(ctx, name, &plain)
+	}
 	switch {
+	case errors.As(err, &qe) && qe.Server:
+		// the queue router's only server errors are its store's
+		return nil, fmt.Errorf("%w: sqs:sendMessage to %s: %v", integrations.ErrTryAgain, name, qe)
 	case errors.As(err, &qe):
 		return nil, sqsFailure(qe, requestID)
 	case err != nil && ctx.Err() != nil:
@@ -106,6 +114,15 @@ func (t *Task) Invoke(ctx context.Context, req *integrations.Request) (any, erro
 		return nil, fmt.Errorf("%w: sqs:sendMessage to %s: %d results for one message", integrations.ErrTryAgain, name, len(res))
 	}
 	return sendOutput(res[0], requestID, t.now()), nil
+}
+
+// send sends one message: its error, or its one result.
+func (t *Task) send(ctx context.Context, name string, in *SendInput) ([]SendResult, error) {
+	res, err := t.svc.Send(ctx, name, []SendInput{*in})
+	if err == nil && len(res) == 1 && res[0].Err != nil {
+		err = res[0].Err
+	}
+	return res, err
 }
 
 // sendOutput renders a sent message as Step Functions' task result: SQS's

@@ -41,25 +41,26 @@ func lowerHex(s string, n int) bool {
 // eleventh attribute would break SQS's limit of ten, and the message must
 // stay within 256 KiB (counted as SQS counts it: the body, and each
 // attribute's name, type and value). An attribute the sender did not ask
-// for must not turn a message SQS takes into one it refuses.
-func addTrace(in *SendInput, traceparent string) {
+// for must not turn a message SQS takes into one it refuses. It reports
+// whether it added the traceparent attribute.
+func addTrace(in *SendInput, traceparent string) bool {
 	header, ok := AWSTraceHeader(traceparent)
 	if !ok {
-		return
+		return false
 	}
 	in.SystemAttributes = map[string]MessageAttribute{"AWSTraceHeader": {DataType: "String", StringValue: header}}
 	if len(in.Attributes) >= maxMessageAttributes {
-		return
+		return false
 	}
 	size := len(in.Body)
 	for name, a := range in.Attributes {
 		if strings.EqualFold(name, TraceParentAttribute) {
-			return
+			return false
 		}
 		size += len(name) + len(a.DataType) + len(a.StringValue) + len(a.BinaryValue)
 	}
 	if size+len(TraceParentAttribute)+len("String")+len(traceparent) > maxMessageBytes {
-		return
+		return false
 	}
 	attrs := make(map[string]MessageAttribute, len(in.Attributes)+1)
 	for k, v := range in.Attributes {
@@ -67,4 +68,5 @@ func addTrace(in *SendInput, traceparent string) {
 	}
 	attrs[TraceParentAttribute] = MessageAttribute{DataType: "String", StringValue: traceparent}
 	in.Attributes = attrs
+	return true
 }

@@ -64,6 +64,8 @@ var testImports = []rule{
 	{"runtime", []string{"store"}},
 	// the HTTP task's tests run it inside a durable runtime, end to end
 	{"integrations/httptask", []string{"runtime", "store"}},
+	// so do the sqs:sendMessage task's (.waitForTaskToken, Catch)
+	{"integrations/queue", []string{"runtime"}},
 	{"cmd", []string{anything}},
 }
 
