@@ -180,7 +180,7 @@ func applyQueue(ctx context.Context, svc QueueService, q Queue) (string, string,
 	var qe *queue.Error
 	if errors.As(err, &qe) && qe.Code == "QueueDoesNotExist" {
 		if _, err := svc.CreateQueue(ctx, &queue.CreateInput{Name: q.Name, Attributes: q.Attributes, Tags: q.Tags}); err != nil {
-			return "", queueField(err), err
+			return "", queueField(err, q), err
 		}
 		return "created " + q.Name, "", nil
 	}
@@ -201,7 +201,7 @@ func applyQueue(ctx context.Context, svc QueueService, q Queue) (string, string,
 	}
 	if len(changed) > 0 {
 		if err := svc.SetAttributes(ctx, q.Name, changed); err != nil {
-			return "", "attributes", err
+			return "", queueField(err, q), err
 		}
 	}
 	if len(q.Tags) > 0 {
@@ -231,13 +231,16 @@ func mergeTags(have, add map[string]string) map[string]string {
 	return out
 }
 
-// queueField is the field a CreateQueue error is about: the name when SQS
-// says so, else the attributes.
-func queueField(err error) string {
-	if strings.Contains(strings.ToLower(err.Error()), "name") {
-		return "name"
+// queueField is the field a CreateQueue error is about: the attribute
+// its message names (attributes.VisibilityTimeout), else the name.
+func queueField(err error, q Queue) string {
+	msg := err.Error()
+	for _, k := range slices.Sorted(maps.Keys(q.Attributes)) {
+		if strings.Contains(msg, k) {
+			return "attributes." + k
+		}
 	}
-	return "attributes"
+	return "name"
 }
 
 // sameAttribute compares a stored attribute with the file's: JSON
