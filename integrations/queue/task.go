@@ -89,17 +89,9 @@ func (t *Task) Invoke(ctx context.Context, req *integrations.Request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	plain := *in
-	added := addTrace(in, req.TraceParent)
 	requestID := newRequestID()
-	res, err := t.send(ctx, name, in)
+	r, err := t.svc.SendWithTrace(ctx, name, *in, req.TraceParent)
 	var qe *Error
-	if added && errors.As(err, &qe) && strings.Contains(qe.Message, "Message must be shorter") {
-		// the queue's MaximumMessageSize is below 256 KiB and the
-		// traceparent attribute made the message too long: it goes without
-		plain.SystemAttributes = in.SystemAttributes
-		res, err = t.send(ctx, name, &plain)
-	}
 	switch {
 	case errors.As(err, &qe) && qe.Server:
 		// the queue router's only server errors are its store's
@@ -110,19 +102,40 @@ func (t *Task) Invoke(ctx context.Context, req *integrations.Request) (any, erro
 		return nil, err
 	case err != nil:
 		return nil, fmt.Errorf("%w: sqs:sendMessage to %s: %v", integrations.ErrTryAgain, name, err)
-	case len(res) != 1:
-		return nil, fmt.Errorf("%w: sqs:sendMessage to %s: %d results for one message", integrations.ErrTryAgain, name, len(res))
 	}
-	return sendOutput(res[0], requestID, t.now()), nil
+	return sendOutput(r, requestID, t.now()), nil
 }
 
-// send sends one message: its error, or its one result.
-func (t *Task) send(ctx context.Context, name string, in *SendInput) ([]SendResult, error) {
-	res, err := t.svc.Send(ctx, name, []SendInput{*in})
-	if err == nil && len(res) == 1 && res[0].Err != nil {
-		err = res[0].Err
+// SendWithTrace sends one message (SendMessage) carrying the W3C trace
+// context traceparent ("" for none): the AWSTraceHeader system attribute
+// in X-Ray's format, and the traceparent message attribute when it fits
+// (addTrace; a queue whose MaximumMessageSize leaves no room for it gets
+// the message without it, found by a second send). The sqs:sendMessage
+// task and the gateway's routes to queues send so.
+func (s *Service) SendWithTrace(ctx context.Context, name string, in SendInput, traceparent string) (SendResult, error) {
+	plain := in
+	added := addTrace(&in, traceparent)
+	r, err := s.sendOne(ctx, name, in)
+	var qe *Error
+	if added && errors.As(err, &qe) && strings.Contains(qe.Message, "Message must be shorter") {
+		plain.SystemAttributes = in.SystemAttributes
+		r, err = s.sendOne(ctx, name, plain)
 	}
-	return res, err
+	return r, err
+}
+
+// sendOne sends one message: its error, or its result.
+func (s *Service) sendOne(ctx context.Context, name string, in SendInput) (SendResult, error) {
+	res, err := s.Send(ctx, name, []SendInput{in})
+	switch {
+	case err != nil:
+		return SendResult{}, err
+	case len(res) != 1:
+		return SendResult{}, fmt.Errorf("queue %s: %d results for one message", name, len(res))
+	case res[0].Err != nil:
+		return SendResult{}, res[0].Err
+	}
+	return res[0], nil
 }
 
 // sendOutput renders a sent message as Step Functions' task result: SQS's

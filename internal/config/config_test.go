@@ -148,7 +148,7 @@ routes:
   - "GET /y"
 `},
 			want: []string{
-				`signalbox.yaml:14: routes[2].methd: unknown key (known: apiKeys, cors, errorStatus, keepHeaders, mapping, maxBodyBytes, method, mode, path, public, rateLimit, stateMachine, timeout)`,
+				`signalbox.yaml:14: routes[2].methd: unknown key (known: apiKeys, cors, errorStatus, keepHeaders, mapping, maxBodyBytes, messageGroupId, method, mode, path, public, queue, rateLimit, stateMachine, timeout)`,
 				`signalbox.yaml:22: routes[3].maxBodyBytes: must be a whole number, got the string "lots"`,
 				`signalbox.yaml:24: routes[4]: must be an object, got the string "GET /y"`,
 				`signalbox.yaml:12: routes[1].path: POST /orders/{orderId} takes the same requests as route 0 (POST /orders/{id})`,

@@ -152,13 +152,15 @@ type QueueService interface {
 	TagQueue(ctx context.Context, name string, tags map[string]string) error
 }
 
-// ApplyQueues makes the queue router hold the file's queues: each missing
-// one is created; an existing one whose attributes differ from the file's
-// is updated (SetQueueAttributes) and so are its tags (TagQueue: the
+// ApplyQueues makes the queue router hold the file's queues, and checks
+// that the queue of each route to a queue is in the file or the router.
+// Each missing one is created; an existing one whose attributes differ
+// from the file's is updated (SetQueueAttributes) and so are its tags (TagQueue: the
 // file's are added, others kept). It returns what it did to each queue
 // ("created orders", "updated jobs: VisibilityTimeout 30 → 60"), and a
 // problem at the queue's line for each refusal (a name or attribute SQS
-// does not take, an attribute that cannot change, such as FifoQueue).
+// does not take, an attribute that cannot change, such as FifoQueue; a
+// route to a queue that does not exist).
 func (c *Config) ApplyQueues(ctx context.Context, svc QueueService) ([]string, []Problem) {
 	d := &decoder{file: c.File}
 	var done []string
@@ -169,6 +171,23 @@ func (c *Config) ApplyQueues(ctx context.Context, svc QueueService) ([]string, [
 			continue
 		}
 		done = append(done, what)
+	}
+	inFile := map[string]bool{}
+	for _, q := range c.Queues {
+		inFile[q.Name] = true
+	}
+	for i, rt := range c.Routes {
+		if rt.Queue == "" || inFile[rt.Queue] {
+			continue
+		}
+		_, err := svc.GetQueue(ctx, rt.Queue)
+		var qe *queue.Error
+		switch {
+		case errors.As(err, &qe) && qe.Code == "QueueDoesNotExist":
+			c.itemProblem(d, "routes", i, "queue", fmt.Sprintf("no queue %q in queues nor in the store", rt.Queue))
+		case err != nil:
+			c.itemProblem(d, "routes", i, "queue", err.Error())
+		}
 	}
 	return done, d.problems
 }
