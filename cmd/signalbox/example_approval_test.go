@@ -19,7 +19,8 @@ import (
 // start), the example's consumer built and run as a program (the AWS SDK
 // for Go's SQS and Step Functions clients: ReceiveMessage with long
 // polling, SendTaskSuccess or SendTaskFailure, DeleteMessage), and two
-// orders started through the file's route. Both executions succeed with
+// orders started through the file's route. The queue gauges of /metrics
+// count the two messages waiting, then none; both executions succeed with
 // the consumer's answers, and each message carried its execution's trace.
 func TestExampleApproval(t *testing.T) {
 	t.Parallel()
@@ -27,19 +28,6 @@ func TestExampleApproval(t *testing.T) {
 	require.NoError(t, err)
 	s := startServe(t, "--config", filepath.Join(dir, "signalbox.yaml"))
 	require.Contains(t, s.WaitLog(t, "msg=serving"), "queue created approvals")
-
-	bin := filepath.Join(t.TempDir(), "consumer")
-	build := exec.Command("go", "build", "-o", bin, "./consumer")
-	build.Dir = dir
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	var stdout, stderr bytes.Buffer
-	consumer := exec.Command(bin, "--endpoint", s.URL, "--max", "2")
-	consumer.Stdout, consumer.Stderr = &stdout, &stderr
-	require.NoError(t, consumer.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- consumer.Wait() }()
-	t.Cleanup(func() { _ = consumer.Process.Kill() })
 
 	traces := map[string]string{
 		"o-1": "00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-01",
@@ -59,6 +47,27 @@ func TestExampleApproval(t *testing.T) {
 		arns[order] = started.ExecutionArn
 	}
 
+	// both requests wait in the queue (the queue gauges say so) before
+	// the consumer starts
+	safety := time.Now().Add(30 * time.Second) // a net against a hang, not a synchronisation
+	for metricValue(t, scrape(t, s.URL), `signalbox_queue_messages{queue="approvals",state="visible"}`) < 2 {
+		require.True(t, time.Now().Before(safety), "the requests never reached the queue; the server's log:\n%s", s.Log())
+	}
+	require.Regexp(t, `(?m)^signalbox_queue_oldest_message_age_seconds\{[^}]*queue="approvals"[^}]*\} `, scrape(t, s.URL), "the age gauge is served")
+
+	bin := filepath.Join(t.TempDir(), "consumer")
+	build := exec.Command("go", "build", "-o", bin, "./consumer")
+	build.Dir = dir
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	var stdout, stderr bytes.Buffer
+	consumer := exec.Command(bin, "--endpoint", s.URL, "--max", "2")
+	consumer.Stdout, consumer.Stderr = &stdout, &stderr
+	require.NoError(t, consumer.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- consumer.Wait() }()
+	t.Cleanup(func() { _ = consumer.Process.Kill() })
+
 	select {
 	case err := <-exited:
 		require.NoError(t, err, "the consumer failed: %s", stderr.String())
@@ -69,6 +78,9 @@ func TestExampleApproval(t *testing.T) {
 	require.Contains(t, lines, "approved o-1 (trace Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1)")
 	require.Contains(t, lines, "rejected o-2 (trace Root=1-0af76519-16cd43dd8448eb211c80319c;Parent=")
 
+	after := scrape(t, s.URL)
+	require.Zero(t, metricValue(t, after, `signalbox_queue_messages{queue="approvals",state="visible"}`))
+	require.Zero(t, metricValue(t, after, `signalbox_queue_messages{queue="approvals",state="in_flight"}`), "deleted")
 	client := sfnAPIClient(s.URL)
 	desc := awaitExecution(t, s, client, arns["o-1"], types.ExecutionStatusSucceeded)
 	require.JSONEq(t, `{"order":"o-1","status":"approved","by":"consumer"}`, *desc.Output)

@@ -98,6 +98,11 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 		return nil, nil, err
 	}
 	queues := newQueues(st, o)
+	if mt != nil {
+		if err := queues.RegisterGauges(mt.Meter); err != nil {
+			log.Warn("metrics: the queue gauges are off", "err", err)
+		}
+	}
 	mux := newIntegrations(queues)
 	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, queues: queues, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
 	if o.Config != nil {
