@@ -157,3 +157,12 @@ func isNoGroup(err error) bool {
 	var re redis.Error
 	return errors.As(err, &re) && strings.HasPrefix(re.Error(), "NOGROUP")
 }
+
+// EmbeddedAddr returns the embedded server's address ("" when the client
+// talks to another server), for a second client of the same server.
+func (c *Client) EmbeddedAddr() string {
+	if c.embedded == nil {
+		return ""
+	}
+	return c.embedded.Addr()
+}

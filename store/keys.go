@@ -244,14 +244,25 @@ func (k Keys) QueueDeadKey(name string) string { return k.queue(name, ":dead") }
 // of the last five minutes: attempt id → "<expiry ms>|<id>,<token>;...".
 func (k Keys) QueueAttemptsKey(name string) string { return k.queue(name, ":att") }
 
+// QueueAttemptsExpiryKey (sorted set) orders QueueAttemptsKey's fields by
+// expiry (unix ms), for their removal.
+func (k Keys) QueueAttemptsExpiryKey(name string) string { return k.queue(name, ":attx") }
+
 // queueKeys are the KEYS of every queue script, in this order (queue.go
 // names their indexes).
 func (k Keys) queueKeys(name string) []string {
 	return []string{k.QueueKey(name), k.QueueTagsKey(name), k.QueueMessagesKey(name), k.QueueStateKey(name),
 		k.QueueWaitKey(name), k.QueueInflightKey(name), k.QueueSentKey(name), k.QueueSignalKey(name),
 		k.QueueDedupKey(name), k.QueueDedupExpiryKey(name), k.QueuePendingKey(name), k.QueueGroupsKey(name),
-		k.QueueLocksKey(name), k.QueueDeadKey(name), k.QueueAttemptsKey(name)}
+		k.QueueLocksKey(name), k.QueueDeadKey(name), k.QueueAttemptsKey(name), k.QueueAttemptsExpiryKey(name)}
 }
+
+// QueueSourcesKey (sorted set, all scores 0) lists the queues whose
+// redrive policy names the queue name as their dead-letter queue, by name
+// (ListDeadLetterSourceQueues). It is kept in the dead-letter queue's slot
+// by a second step after the source's policy changes, so a reader checks
+// each source's policy (queue.go).
+func (k Keys) QueueSourcesKey(name string) string { return k.queue(name, ":src") }
 
 // QueuesKey (sorted set, all scores 0) lists the queues by name.
 func (k Keys) QueuesKey() string { return k.prefix + ":queues" }

@@ -104,3 +104,18 @@ func crc16(b []byte) uint16 {
 	}
 	return crc
 }
+
+// TestQueueKeySlots: every key a queue script or a move-task script
+// touches is in the queue's slot.
+func TestQueueKeySlots(t *testing.T) {
+	t.Parallel()
+	k := NewKeys("sb")
+	s := slot(k.QueueKey("orders"))
+	keys := append(k.queueKeys("orders"), k.QueueSourcesKey("orders"), k.QueueMoveTasksKey("orders"), k.QueueMoveTaskKey("orders", "t1"))
+	require.Len(t, keys, 19)
+	for _, key := range keys {
+		require.Equal(t, s, slot(key), key)
+	}
+	require.NotEqual(t, s, slot(k.QueueKey("other")))
+	require.NotEqual(t, slot(k.QueueKey("orders")), slot(k.QueuesKey()))
+}

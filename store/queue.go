@@ -218,12 +218,13 @@ type QueueRedrive struct {
 }
 
 // QueueDelete deletes a queue and its messages; a missing queue is not an
-// error. Its message-move tasks' records stay until they expire.
+// error. Its message-move tasks' records are unlisted and expire.
 func (c *Client) QueueDelete(ctx context.Context, name string) error {
 	keys, err := c.queueKeys(name)
 	if err != nil {
 		return err
 	}
+	keys = append(keys, c.keys.QueueSourcesKey(name), c.keys.QueueMoveTasksKey(name))
 	if err := c.rdb.Unlink(ctx, keys...).Err(); err != nil {
 		return fmt.Errorf("store: deleting queue %s: %w", name, err)
 	}

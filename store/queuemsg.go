@@ -21,6 +21,10 @@ type QueueMessage struct {
 	// DedupKey, when set, deduplicates the message: another message with
 	// the same key within the window is not added (FIFO queues).
 	DedupKey string
+	// Sent, when set, is the message's enqueue time for retention (a
+	// message moved to a standard dead-letter queue keeps its own); the
+	// send's time otherwise.
+	Sent time.Time
 }
 
 // QueueSent is the outcome of one QueueMessage.
@@ -40,7 +44,8 @@ type QueueSendParams struct {
 }
 
 // QueueSend adds messages to a queue, in order: ErrNotFound, or ErrLimit
-// when they would pass the queue's limits (none is added then).
+// when they would pass the queue's limits (none is added then). A message
+// whose id the queue holds already is not added again (Duplicate).
 func (c *Client) QueueSend(ctx context.Context, p *QueueSendParams) ([]QueueSent, error) {
 	keys, err := c.queueKeys(p.Name)
 	if err != nil {
@@ -55,7 +60,11 @@ func (c *Client) QueueSend(ctx context.Context, p *QueueSendParams) ([]QueueSent
 		if strings.ContainsAny(m.Group, "\n\x00") {
 			return nil, fmt.Errorf("%w: message group %q", ErrInvalid, m.Group)
 		}
-		a = append(a, m.ID, m.Payload, m.Delay.Milliseconds(), m.Size, m.Group, m.DedupKey)
+		var sent int64
+		if !m.Sent.IsZero() {
+			sent = m.Sent.UnixMilli()
+		}
+		a = append(a, m.ID, m.Payload, m.Delay.Milliseconds(), m.Size, m.Group, m.DedupKey, sent)
 	}
 	res, err := scriptQueueSend.Run(ctx, c.rdb, keys, a...).Slice()
 	if err != nil {
@@ -135,13 +144,18 @@ type QueueReceiveParams struct {
 	Name       string
 	Max        int
 	Visibility time.Duration
-	Limits     QueueLimits
-	Now        time.Time
+	// Attempt, when set, is the receive request attempt id: a receive
+	// with the id of one within AttemptWindow returns its messages still
+	// in flight, with their receipts.
+	Attempt       string
+	AttemptWindow time.Duration
+	Limits        QueueLimits
+	Now           time.Time
 }
 
 // QueueReceiveResult is what a receive got: the messages, when the next
 // message not visible now becomes visible (zero for none), and how many
-// messages went to the dead list (QueueDeadTake).
+// messages wait in the dead list for their dead-letter queue (QueueDead).
 type QueueReceiveResult struct {
 	Messages []QueueReceived
 	NextDue  time.Time
@@ -155,7 +169,8 @@ func (c *Client) QueueReceive(ctx context.Context, p *QueueReceiveParams) (*Queu
 		return nil, err
 	}
 	l := p.Limits.withDefaults()
-	res, err := scriptQueueReceive.Run(ctx, c.rdb, keys, p.Now.UnixMilli(), max(p.Max, 1), p.Visibility.Milliseconds(), l.Sweep, l.Inflight).Slice()
+	res, err := scriptQueueReceive.Run(ctx, c.rdb, keys, p.Now.UnixMilli(), max(p.Max, 1), p.Visibility.Milliseconds(), l.Sweep, l.Inflight,
+		p.Attempt, p.AttemptWindow.Milliseconds()).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("store: receiving from queue %s: %w", p.Name, err)
 	}
@@ -192,9 +207,6 @@ type QueueReceipt struct {
 
 // The per-receipt outcomes of QueueDeleteMessages and QueueChangeVisibility.
 var (
-	// ErrReceiptExpired: (FIFO) the receipt's visibility timeout has
-	// ended; the message was not deleted.
-	ErrReceiptExpired = errors.New("store: receipt expired")
 	// ErrNotInflight: the message is not in flight under this receipt.
 	ErrNotInflight = errors.New("store: message not in flight")
 	// ErrTooLong: the new timeout would keep the message invisible for
@@ -205,7 +217,8 @@ var (
 // QueueDeleteMessages deletes messages by receipt; the result has an
 // error per receipt (nil: deleted, or gone already, or, on a standard
 // queue, received again since, and then left as AWS leaves it;
-// ErrReceiptExpired).
+// ErrNotInflight: on a FIFO queue, the receipt's visibility timeout has
+// ended or the message was received again since).
 func (c *Client) QueueDeleteMessages(ctx context.Context, name string, receipts []QueueReceipt, now time.Time) ([]error, error) {
 	keys, err := c.queueKeys(name)
 	if err != nil {

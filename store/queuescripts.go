@@ -28,6 +28,7 @@ import "github.com/redis/go-redis/v9"
 const luaQueue = `
 local R, M, S, W, F, T, SIG = KEYS[1], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local D, DX, P, G, L, DEAD = KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
+local ATT, ATX = KEYS[15], KEYS[16]
 local now = tonumber(ARGV[1])
 local fifo = redis.call('HGET', R, 'FifoQueue') == 'true'
 
@@ -123,6 +124,10 @@ local function sweep(cap)
     redis.call('HDEL', D, k)
     redis.call('ZREM', DX, k)
   end
+  for _, k in ipairs(redis.call('ZRANGEBYSCORE', ATX, '-inf', now, 'LIMIT', 0, cap)) do
+    redis.call('HDEL', ATT, k)
+    redis.call('ZREM', ATX, k)
+  end
 end
 
 -- next_due is the earliest time (unix ms) a message not visible now
@@ -193,38 +198,44 @@ return {0}
 //	KEYS   the queue's keys
 //	ARGV[1] now   ARGV[2] the most messages the queue may hold
 //	ARGV[3] the most bytes   ARGV[4] the deduplication window (ms)
-//	ARGV[5] the sweep cap   ARGV[6] n, then n messages of 6 fields: id,
+//	ARGV[5] the sweep cap   ARGV[6] n, then n messages of 7 fields: id,
 //	payload, delay (ms), size (bytes), group, deduplication key ("" for
-//	none)
+//	none), sent time (unix ms; 0 for now)
 //
 // Returns {OK, id, seq, dup, ...} for each message (dup 1: a duplicate of
-// the message id, sent within the window: nothing was added), {NOTFOUND},
-// or {LIMIT, "messages"|"bytes"} when the messages would not fit (then
-// none is added).
+// the message id, sent within the window, or a message of that id is in
+// the queue already: nothing was added), {NOTFOUND}, or {LIMIT,
+// "messages"|"bytes"} when the messages would not fit (then none is
+// added). A message of an id already present being a duplicate makes a
+// move between queues (dead-letter, move tasks) idempotent.
 var scriptQueueSend = redis.NewScript(luaQueue + `
 if redis.call('EXISTS', R) == 0 then return {3} end
 sweep(tonumber(ARGV[5]))
 local n = tonumber(ARGV[6])
 local bytes = tonumber(redis.call('HGET', R, '#bytes') or '0')
-local add = 0
-for k = 0, n - 1 do bytes = bytes + tonumber(ARGV[7 + 6 * k + 3]) end
+for k = 0, n - 1 do bytes = bytes + tonumber(ARGV[7 + 7 * k + 3]) end
 if redis.call('HLEN', M) + n > tonumber(ARGV[2]) then return {20, 'messages'} end
 if bytes > tonumber(ARGV[3]) then return {20, 'bytes'} end
 local out, visible = {0}, 0
 for k = 0, n - 1 do
-  local j = 7 + 6 * k
+  local j = 7 + 7 * k
   local id, delay, size, group, dk = ARGV[j], tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3]), ARGV[j + 4], ARGV[j + 5]
+  local sent = tonumber(ARGV[j + 6])
+  if sent == 0 then sent = now end
   local prev = dk ~= '' and redis.call('HGET', D, dk)
   local pe, pid, pseq
   if prev then pe, pid, pseq = string.match(prev, '^(%d+)|([^|]*)|(%d+)$') end
+  local there = redis.call('HGET', S, id)
   if pe and tonumber(pe) > now then
     out[#out + 1] = pid; out[#out + 1] = pseq; out[#out + 1] = 1
+  elseif there then
+    out[#out + 1] = id; out[#out + 1] = fmt(parse(there).seq); out[#out + 1] = 1
   else
     local seq = redis.call('HINCRBY', R, '#seq', 1)
     local st = {count = 0, first = 0, token = 0, last = 0, seq = seq, size = size, group = group}
     redis.call('HSET', M, id, ARGV[j + 1])
     redis.call('HSET', S, id, encode(st))
-    redis.call('ZADD', T, now, id)
+    redis.call('ZADD', T, sent, id)
     redis.call('HINCRBY', R, '#bytes', size)
     if delay > 0 or not fifo then
       redis.call('ZADD', W, now + delay, id)
@@ -253,8 +264,14 @@ return out
 //	KEYS   the queue's keys
 //	ARGV[1] now   ARGV[2] max   ARGV[3] the visibility timeout (ms)
 //	ARGV[4] the sweep cap   ARGV[5] the most messages in flight
+//	ARGV[6] the receive request attempt id ("" for none)
+//	ARGV[7] how long an attempt is remembered (ms)
 //
-// Returns {OK, next due ms (-1 none), moved to the dead list, id, payload,
+// A receive with the attempt id of an earlier one within the window
+// returns the messages of that one still in flight under its receipts
+// (the same receipts), and receives afresh when none is.
+//
+// Returns {OK, next due ms (-1 none), the dead list's length, id, payload,
 // state, ...}, {NOTFOUND}, or {LIMIT} when the queue has the most
 // messages in flight already.
 var scriptQueueReceive = redis.NewScript(luaQueue + `
@@ -266,6 +283,26 @@ local max, vis = tonumber(ARGV[2]), tonumber(ARGV[3])
 local ret = tonumber(redis.call('HGET', R, 'MessageRetentionPeriod') or '345600') * 1000
 local maxrc = tonumber(redis.call('HGET', R, '#maxrc') or '0') or 0
 local out, dead, got, scanned = {}, 0, 0, 0
+local attempt = ARGV[6]
+
+local prev = attempt ~= '' and redis.call('HGET', ATT, attempt)
+if prev then
+  local exp, list = string.match(prev, '^(%d+)|(.*)$')
+  if exp and tonumber(exp) > now then
+    for id, token in string.gmatch(list, '([^,;]+),(%d+);') do
+      local s = redis.call('HGET', S, id)
+      local u = tonumber(redis.call('ZSCORE', F, id) or '0')
+      if s and parse(s).token == tonumber(token) and u > now then
+        out[#out + 1] = id; out[#out + 1] = redis.call('HGET', M, id) or ''; out[#out + 1] = s
+      end
+    end
+    if #out > 0 then
+      local res = {0, next_due(), redis.call('LLEN', DEAD)}
+      for _, v in ipairs(out) do res[#res + 1] = v end
+      return res
+    end
+  end
+end
 
 -- take delivers one candidate, or drops it (retention) or sends it to the
 -- dead list; it returns whether it was delivered.
@@ -315,7 +352,14 @@ else
     for _, id in ipairs(ids) do take(id) end
   end
 end
-local res = {0, next_due(), dead}
+if attempt ~= '' and #out > 0 then
+  local exp = now + tonumber(ARGV[7])
+  local t = {}
+  for i = 1, #out, 3 do t[#t + 1] = out[i] .. ',' .. fmt(parse(out[i + 2]).token) .. ';' end
+  redis.call('HSET', ATT, attempt, fmt(exp) .. '|' .. table.concat(t))
+  redis.call('ZADD', ATX, exp, attempt)
+end
+local res = {0, next_due(), redis.call('LLEN', DEAD)}
 for _, v in ipairs(out) do res[#res + 1] = v end
 return res
 `)
@@ -327,7 +371,8 @@ return res
 //
 // Returns {OK, code, ...}, a code per pair: 0 deleted, or gone already,
 // or (standard queue) received again since, then nothing is deleted, as
-// AWS does; 1 (FIFO queue) the receipt's visibility timeout has ended.
+// AWS does; 1 (FIFO queue) the receipt's visibility timeout has ended, or
+// the message was received again since.
 var scriptQueueDeleteMessages = redis.NewScript(luaQueue + `
 local out = {0}
 for i = 2, #ARGV, 2 do
@@ -336,9 +381,11 @@ for i = 2, #ARGV, 2 do
   local c = 0
   if s then
     local st = parse(s)
-    if st.token == token then
-      local until_ = tonumber(redis.call('ZSCORE', F, id) or '-1')
-      if fifo and until_ <= now then c = 1 else drop(id, st) end
+    local until_ = tonumber(redis.call('ZSCORE', F, id) or '-1')
+    if st.token == token and not (fifo and until_ <= now) then
+      drop(id, st)
+    elseif fifo then
+      c = 1
     end
   end
   out[#out + 1] = c
@@ -400,7 +447,19 @@ local R = KEYS[1]
 if redis.call('EXISTS', R) == 0 then return {3} end
 local last = tonumber(redis.call('HGET', R, '#purged') or '0')
 if last > 0 and tonumber(ARGV[1]) - last < tonumber(ARGV[2]) then return {1} end
-for _, k in ipairs({3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 15}) do redis.call('DEL', KEYS[k]) end
+for _, k in ipairs({3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 15, 16}) do redis.call('DEL', KEYS[k]) end
 redis.call('HSET', R, '#purged', ARGV[1], '#bytes', '0')
 return {0}
+`)
+
+// scriptQueueSweep removes expired messages and returns due ones to a
+// queue that exists, as a receive does first.
+//
+//	KEYS   the queue's keys   ARGV[1] now   ARGV[2] the sweep cap
+//
+// Returns {OK, the dead list's length} or {NOTFOUND}.
+var scriptQueueSweep = redis.NewScript(luaQueue + `
+if redis.call('EXISTS', R) == 0 then return {3} end
+sweep(tonumber(ARGV[2]))
+return {0, redis.call('LLEN', DEAD)}
 `)

@@ -16,6 +16,8 @@ import (
 	"context"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -30,6 +32,9 @@ type Config struct {
 	// Limits bound what each queue holds and each script call's work
 	// (store.DefaultQueueLimits where zero).
 	Limits store.QueueLimits
+	// Meter, when set, counts the messages sent, received and deleted
+	// per queue (signalbox.queue.messages).
+	Meter metric.Meter
 	// MaxLongPolls bounds the long polls blocked at once (each holds a
 	// connection of the store's blocking pool): DefaultMaxLongPolls when
 	// 0. A long poll past it waits for a slot, within its wait time.

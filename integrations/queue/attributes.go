@@ -124,9 +124,15 @@ func checkAttrs(attrs map[string]string, fifo, create bool) *Error {
 		}
 	}
 	if fifo && attrs[attrThroughput] == "perMessageGroupId" && attrs[attrDedupScope] == "queue" {
-		return errorf("InvalidAttributeValue", "Invalid value for the parameter FifoThroughputLimit. Reason: To enable high throughput for FIFO queues, DeduplicationScope must be messageGroup.")
+		return errHighThroughput()
 	}
 	return nil
+}
+
+// errHighThroughput: FifoThroughputLimit perMessageGroupId is allowed
+// only with DeduplicationScope messageGroup.
+func errHighThroughput() *Error {
+	return errorf("InvalidAttributeValue", "Invalid value for the parameter FifoThroughputLimit. Reason: To enable high throughput for FIFO queues, DeduplicationScope must be messageGroup.")
 }
 
 // checkAttr validates one attribute that is not an integer.

@@ -45,6 +45,9 @@ func (s *Service) waitSignal(ctx context.Context, name string, d time.Duration) 
 		return ctx.Err()
 	}
 	defer func() { <-s.polls }()
+	if s.onWait != nil {
+		s.onWait()
+	}
 	if _, err := s.st.QueueWait(ctx, name, d); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

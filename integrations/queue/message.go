@@ -90,9 +90,17 @@ func baseType(t string) string {
 // digits, from -10^128 to 10^126.
 var (
 	numberRE  = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
-	maxNumber = big.NewFloat(1e126)
-	minNumber = big.NewFloat(-1e128)
+	maxNumber = bigNumber("1e126")
+	minNumber = bigNumber("-1e128")
 )
+
+func bigNumber(s string) *big.Float {
+	f, _, err := big.ParseFloat(s, 10, 256, big.ToNearestEven)
+	if err != nil {
+		panic(err)
+	}
+	return f
+}
 
 // checkNumber validates a Number attribute's value.
 func checkNumber(v string) bool {

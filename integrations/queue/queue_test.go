@@ -69,7 +69,9 @@ func eachBackend(t *testing.T, f func(t *testing.T, b *testBundle)) {
 func setup(t testing.TB, url string) *testBundle {
 	st := openStore(t, url)
 	clock := testclock.New(t0)
-	return &testBundle{svc: New(st, Config{Now: clock.Now}), st: st, clock: clock, ctx: context.Background()}
+	svc := New(st, Config{Now: clock.Now})
+	t.Cleanup(svc.Close)
+	return &testBundle{svc: svc, st: st, clock: clock, ctx: context.Background()}
 }
 
 func (b *testBundle) create(t testing.TB, name string, attrs map[string]string) {
@@ -111,4 +113,8 @@ func codeOf(t testing.TB, err error) string {
 	e, ok := err.(*Error)
 	require.True(t, ok, "%T %v", err, err)
 	return e.Code
+}
+
+func receiveParams(name string, now time.Time) *store.QueueReceiveParams {
+	return &store.QueueReceiveParams{Name: name, Max: 10, Visibility: 30 * time.Second, Now: now}
 }

@@ -51,10 +51,17 @@ func (s *Service) Receive(ctx context.Context, name string, in *ReceiveInput) ([
 		wait = *in.WaitTimeSeconds
 	}
 	p := &store.QueueReceiveParams{Name: name, Max: max, Visibility: time.Duration(vis) * time.Second, Limits: s.cfg.Limits}
+	if conf.fifo && in.ReceiveRequestAttemptID != "" {
+		if !groupIDRE.MatchString(in.ReceiveRequestAttemptID) {
+			return nil, errInvalidValue("Value %s for parameter ReceiveRequestAttemptId is invalid. Reason: ReceiveRequestAttemptId can only include alphanumeric and punctuation characters. 1 to 128 in length.", clip(in.ReceiveRequestAttemptID, 140))
+		}
+		p.Attempt, p.AttemptWindow = in.ReceiveRequestAttemptID, dedupWindow
+	}
 	got, err := s.receiveWait(ctx, p, time.Duration(wait)*time.Second)
 	if err != nil {
 		return nil, err
 	}
+	s.meters.count(ctx, name, "receive", len(got))
 	out := make([]Message, 0, len(got))
 	for _, r := range got {
 		m, err := s.render(name, r, in)
@@ -209,11 +216,15 @@ func (s *Service) Delete(ctx context.Context, name string, entries []HandleEntry
 		if err != nil {
 			return nil, storeError(err)
 		}
+		deleted := 0
 		for k, e := range errs {
 			if e != nil {
 				results[index[k]].Err = errorf("ReceiptHandleIsInvalid", "The receipt handle has expired.")
+			} else {
+				deleted++
 			}
 		}
+		s.meters.count(ctx, name, "delete", deleted)
 	}
 	if err := firstError(single, results); err != nil {
 		return nil, err

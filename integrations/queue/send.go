@@ -107,6 +107,13 @@ func (s *Service) Send(ctx context.Context, name string, msgs []SendInput) ([]Se
 	if err != nil {
 		return nil, storeError(err)
 	}
+	added := 0
+	for _, st := range sent {
+		if !st.Duplicate {
+			added++
+		}
+	}
+	s.meters.count(ctx, name, "send", added)
 	for k, st := range sent {
 		r := &results[index[k]]
 		r.MessageID = st.ID

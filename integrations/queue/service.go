@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/signalbox/signalbox/store"
@@ -16,13 +17,21 @@ type Service struct {
 	cfg Config
 	// polls holds a token per long poll blocked (Config.MaxLongPolls).
 	polls chan struct{}
+	// onWait, when set (tests), is called as a long poll starts to block.
+	onWait func()
+	// stop ends the message-move tasks this Service runs (Close).
+	stop   context.Context
+	cancel context.CancelFunc
+	tasks  sync.WaitGroup
+	meters meters
 }
 
 // DefaultMaxLongPolls is Config.MaxLongPolls's default: the store's
 // blocking pool (store.DefaultBlockingPoolSize).
 const DefaultMaxLongPolls = store.DefaultBlockingPoolSize
 
-// New returns the queue router on st.
+// New returns the queue router on st. A Meter that refuses the
+// instruments leaves the Service without them.
 func New(st *store.Client, cfg Config) *Service {
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
@@ -36,7 +45,9 @@ func New(st *store.Client, cfg Config) *Service {
 	if cfg.MaxLongPolls <= 0 {
 		cfg.MaxLongPolls = DefaultMaxLongPolls
 	}
-	return &Service{st: st, cfg: cfg, polls: make(chan struct{}, cfg.MaxLongPolls)}
+	stop, cancel := context.WithCancel(context.Background())
+	m, _ := newMeters(cfg.Meter)
+	return &Service{st: st, cfg: cfg, polls: make(chan struct{}, cfg.MaxLongPolls), stop: stop, cancel: cancel, meters: m}
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now() }
@@ -84,6 +95,9 @@ func (s *Service) CreateQueue(ctx context.Context, in *CreateInput) (*Queue, err
 	if err := checkAttrs(in.Attributes, fifo, true); err != nil {
 		return nil, err
 	}
+	if in.Attributes[attrThroughput] == "perMessageGroupId" && in.Attributes[attrDedupScope] != "messageGroup" {
+		return nil, errHighThroughput()
+	}
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
@@ -112,6 +126,9 @@ func (s *Service) CreateQueue(ctx context.Context, in *CreateInput) (*Queue, err
 	})
 	if err != nil {
 		return nil, storeError(err)
+	}
+	if err := s.updateSources(ctx, in.Name, "", redrive.DeadLetter); err != nil {
+		return nil, err
 	}
 	return &Queue{Name: in.Name, ARN: s.ARN(in.Name), FIFO: fifo}, nil
 }
@@ -268,7 +285,7 @@ func (s *Service) SetAttributes(ctx context.Context, name string, attrs map[stri
 		return err
 	}
 	if fifo && attrs[attrThroughput] == "perMessageGroupId" && attrs[attrDedupScope] == "" && rec.Attributes[attrDedupScope] == "queue" {
-		return errorf("InvalidAttributeValue", "Invalid value for the parameter FifoThroughputLimit. Reason: To enable high throughput for FIFO queues, DeduplicationScope must be messageGroup.")
+		return errHighThroughput()
 	}
 	var redrive *store.QueueRedrive
 	if p, ok := attrs[attrRedrive]; ok {
@@ -278,7 +295,13 @@ func (s *Service) SetAttributes(ctx context.Context, name string, attrs map[stri
 		}
 		redrive = &r
 	}
-	return storeError(s.st.QueueSetAttributes(ctx, name, attrs, redrive, s.now()))
+	if err := s.st.QueueSetAttributes(ctx, name, attrs, redrive, s.now()); err != nil {
+		return storeError(err)
+	}
+	if redrive != nil {
+		return s.updateSources(ctx, name, rec.DeadLetter, redrive.DeadLetter)
+	}
+	return nil
 }
 
 func (s *Service) TagQueue(ctx context.Context, name string, tags map[string]string) error {
