@@ -20,7 +20,8 @@ import (
 // for Go's SQS and Step Functions clients: ReceiveMessage with long
 // polling, SendTaskSuccess or SendTaskFailure, DeleteMessage), and two
 // orders started through the file's route. The queue gauges of /metrics
-// count the two messages waiting, then none; both executions succeed with
+// count the two messages waiting, then none, and its counters two sent,
+// received and deleted; both executions succeed with
 // the consumer's answers, and each message carried its execution's trace.
 func TestExampleApproval(t *testing.T) {
 	t.Parallel()
@@ -50,7 +51,7 @@ func TestExampleApproval(t *testing.T) {
 	// both requests wait in the queue (the queue gauges say so) before
 	// the consumer starts
 	safety := time.Now().Add(30 * time.Second) // a net against a hang, not a synchronisation
-	for metricValue(t, scrape(t, s.URL), `signalbox_queue_messages{queue="approvals",state="visible"}`) < 2 {
+	for metricValue(t, scrape(t, s.URL), `signalbox_queue_depth{queue="approvals",state="visible"}`) < 2 {
 		require.True(t, time.Now().Before(safety), "the requests never reached the queue; the server's log:\n%s", s.Log())
 	}
 	require.Regexp(t, `(?m)^signalbox_queue_oldest_message_age_seconds\{[^}]*queue="approvals"[^}]*\} `, scrape(t, s.URL), "the age gauge is served")
@@ -79,8 +80,11 @@ func TestExampleApproval(t *testing.T) {
 	require.Contains(t, lines, "rejected o-2 (trace Root=1-0af76519-16cd43dd8448eb211c80319c;Parent=")
 
 	after := scrape(t, s.URL)
-	require.Zero(t, metricValue(t, after, `signalbox_queue_messages{queue="approvals",state="visible"}`))
-	require.Zero(t, metricValue(t, after, `signalbox_queue_messages{queue="approvals",state="in_flight"}`), "deleted")
+	require.Zero(t, metricValue(t, after, `signalbox_queue_depth{queue="approvals",state="visible"}`))
+	require.Zero(t, metricValue(t, after, `signalbox_queue_depth{queue="approvals",state="in_flight"}`), "deleted")
+	for _, op := range []string{"send", "receive", "delete"} {
+		require.Equal(t, 2.0, metricValue(t, after, `signalbox_queue_messages_total{operation="`+op+`",queue="approvals"}`), op)
+	}
 	client := sfnAPIClient(s.URL)
 	desc := awaitExecution(t, s, client, arns["o-1"], types.ExecutionStatusSucceeded)
 	require.JSONEq(t, `{"order":"o-1","status":"approved","by":"consumer"}`, *desc.Output)

@@ -178,9 +178,10 @@ func loadMocks(file string, log *slog.Logger) (*mock.Config, error) {
 }
 
 // newQueues is the one construction of the queue router in the binary, in
-// the runtime's region and account (its queue URLs and ARNs name them).
+// the runtime's region and account (its queue URLs and ARNs name them),
+// counting messages on the store's meter when metrics are on.
 func newQueues(st *store.Client, o nodeOptions) *queue.Service {
-	return queue.New(st, queue.Config{Region: o.Region, AccountID: o.Account})
+	return queue.New(st, queue.Config{Region: o.Region, AccountID: o.Account, Meter: o.Store.Meter})
 }
 
 // newIntegrations is the registry of what Task states reach, the same in

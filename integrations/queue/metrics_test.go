@@ -24,7 +24,7 @@ func gaugeValues(t *testing.T, reader *sdkmetric.ManualReader) (map[string]int64
 	for _, sm := range rm.ScopeMetrics {
 		for _, m := range sm.Metrics {
 			switch m.Name {
-			case "signalbox.queue.messages":
+			case "signalbox.queue.depth":
 				for _, dp := range m.Data.(metricdata.Gauge[int64]).DataPoints {
 					q, _ := dp.Attributes.Value("queue")
 					s, _ := dp.Attributes.Value("state")
