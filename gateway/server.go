@@ -53,7 +53,8 @@ type Options struct {
 	MeterProvider metric.MeterProvider
 	Metrics       http.Handler
 	// MaxBodyBytes bounds a request body on the AWS-protocol and management
-	// endpoints; default DefaultMaxBodyBytes.
+	// endpoints; default DefaultMaxBodyBytes. (SQS's API has its own bound,
+	// sqs.MaxBodyBytes, sized for a full batch.)
 	MaxBodyBytes int64
 	// Routes are the user routes (routes.go).
 	Routes []Route

@@ -1,6 +1,7 @@
 package sqs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -62,17 +63,18 @@ var codes = map[string]code{
 }
 
 // protocolCodes are the protocol layer's errors (awsproto's, in the JSON
-// protocols' spelling) as the query protocol names them.
-var protocolCodes = map[string]code{
-	awsproto.UnknownOperation:      {"InvalidAction", 400},
-	awsproto.MissingAuthToken:      {"MissingAuthenticationToken", 403},
-	awsproto.IncompleteSignature:   {"IncompleteSignature", 400},
-	awsproto.InvalidSignature:      {"SignatureDoesNotMatch", 403},
-	awsproto.UnrecognizedClient:    {"InvalidClientTokenId", 403},
-	awsproto.Serialization:         {"MalformedQueryString", 400},
-	awsproto.RequestEntityTooLarge: {"RequestEntityTooLarge", 413},
-	awsproto.Validation:            {"ValidationError", 400},
-	awsproto.InternalFailure:       {"InternalError", 500},
+// protocols' spelling) as the query protocol names them; their statuses
+// are awsproto's, the same as Step Functions' beside them.
+var protocolCodes = map[string]string{
+	awsproto.UnknownOperation:      "InvalidAction",
+	awsproto.MissingAuthToken:      "MissingAuthenticationToken",
+	awsproto.IncompleteSignature:   "IncompleteSignature",
+	awsproto.InvalidSignature:      "SignatureDoesNotMatch",
+	awsproto.UnrecognizedClient:    "InvalidClientTokenId",
+	awsproto.Serialization:         "MalformedQueryString",
+	awsproto.RequestEntityTooLarge: "RequestEntityTooLarge",
+	awsproto.Validation:            "ValidationError",
+	awsproto.InternalFailure:       "InternalError",
 }
 
 // jsonNames are the JSON spellings by query code, for an error given in
@@ -135,13 +137,11 @@ func toSQSError(err error) *sqsError {
 		if c, ok := codes[ae.Code]; ok { // awsproto's InvalidParameterValue
 			return &sqsError{json: ae.Code, query: c.query, status: c.status, message: ae.Message, modeled: true}
 		}
-		c, ok := protocolCodes[ae.Code]
+		query, ok := protocolCodes[ae.Code]
 		if !ok {
-			c = code{query: ae.Code, status: ae.Status}
+			query = ae.Code
 		}
-		if ae.Status != 0 && ae.Code != awsproto.UnknownOperation {
-			c.status = ae.Status
-		}
+		c := code{query: query, status: cmp.Or(ae.Status, http.StatusBadRequest)}
 		return &sqsError{json: ae.Code, query: c.query, status: c.status, message: ae.Message}
 	}
 	if errors.Is(err, context.Canceled) {

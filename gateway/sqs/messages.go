@@ -2,6 +2,7 @@ package sqs
 
 import (
 	"context"
+	"strings"
 
 	"github.com/signalbox/signalbox/integrations/queue"
 )
@@ -22,8 +23,9 @@ type sendEntry struct {
 	MessageGroupID          string                    `json:"MessageGroupId" query:"MessageGroupId"`
 }
 
-// input is the queue router's form of the entry.
-func (e *sendEntry) input() (queue.SendInput, error) {
+// input is the queue router's form of the entry, sent by sender (the
+// SenderId attribute).
+func (e *sendEntry) input(sender string) (queue.SendInput, error) {
 	attrs, err := toAttributes(e.MessageAttributes, "message attribute")
 	if err != nil {
 		return queue.SendInput{}, err
@@ -33,7 +35,7 @@ func (e *sendEntry) input() (queue.SendInput, error) {
 		return queue.SendInput{}, err
 	}
 	return queue.SendInput{ID: e.ID, Body: e.MessageBody, DelaySeconds: e.DelaySeconds, Attributes: attrs,
-		SystemAttributes: sys, GroupID: e.MessageGroupID, DedupID: e.MessageDeduplicationID}, nil
+		SystemAttributes: sys, GroupID: e.MessageGroupID, DedupID: e.MessageDeduplicationID, SenderID: sender}, nil
 }
 
 // sendResult is SendMessage's answer, and a successful entry of
@@ -61,7 +63,7 @@ func sendMessage(s *API, ctx context.Context, in *sendEntry) (*sendResult, error
 		return nil, missing("MessageBody")
 	}
 	in.ID = "" // not a member of SendMessage
-	msg, err := in.input()
+	msg, err := in.input(senderOf(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +101,7 @@ func sendMessageBatch(s *API, ctx context.Context, in *sendMessageBatchInput) (*
 	}
 	msgs := make([]queue.SendInput, len(in.Entries))
 	for i := range in.Entries {
-		if msgs[i], err = in.Entries[i].input(); err != nil {
+		if msgs[i], err = in.Entries[i].input(senderOf(ctx)); err != nil {
 			return nil, err
 		}
 	}
@@ -304,4 +306,21 @@ func changeMessageVisibilityBatch(s *API, ctx context.Context, in *changeMessage
 		return nil, err
 	}
 	return &changeMessageVisibilityBatchOutput{Successful: out.Successful, Failed: out.Failed}, nil
+}
+
+// senderOf is the SenderId of the messages a request sends: the access key
+// id of its signature (Credential=AKID/date/region/service/aws4_request),
+// as AWS gives the caller's; "" (the queue router's account) for an
+// unsigned request.
+func senderOf(ctx context.Context) string {
+	auth := requestOf(ctx).Header.Get("Authorization")
+	_, cred, ok := strings.Cut(auth, "Credential=")
+	if !ok {
+		return ""
+	}
+	key, _, ok := strings.Cut(cred, "/")
+	if !ok || len(key) > 128 {
+		return ""
+	}
+	return key
 }
