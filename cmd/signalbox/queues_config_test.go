@@ -71,4 +71,18 @@ func TestConfigApplyQueues(t *testing.T) {
 	require.Contains(t, ps[1].Message, "VisibilityTimeout")
 	_, err = svc.GetQueue(ctx, "fine")
 	require.NoError(t, err)
+
+	// a route to a queue: in the file, in the router, or a problem
+	withRoutes := decode(`queues:
+  - name: new
+routes:
+  - {method: POST, path: /a, queue: new}
+  - {method: POST, path: /b, queue: jobs}
+  - {method: POST, path: /c, queue: absent}
+`)
+	_, ps = withRoutes.Apply(ctx, cfgDurable(t))
+	require.Empty(t, ps, "routes to queues are not the state machines' to check")
+	_, ps = withRoutes.ApplyQueues(ctx, svc)
+	require.Len(t, ps, 1)
+	require.Equal(t, "signalbox.yaml:6: routes[2].queue: no queue \"absent\" in queues nor in the store", ps[0].String())
 }

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -156,4 +157,37 @@ func TestSendOutputShape(t *testing.T) {
 	require.Equal(t, "166", out["SdkHttpMetadata"].(map[string]any)["HttpHeaders"].(map[string]any)["Content-Length"], "as AWS's recording with attributes")
 	require.Equal(t, "1f2e3d4c5b6a79881f2e3d4c5b6a7988", out["MD5OfMessageAttributes"])
 	require.NotContains(t, out, "SequenceNumber")
+}
+
+// FuzzParseSend: any parameters (any JSON) are a message or a task
+// failure with an ASL error name; never a panic.
+func FuzzParseSend(f *testing.F) {
+	for _, s := range []string{
+		`{"QueueUrl":"https://sqs.us-east-1.amazonaws.com/1/q","MessageBody":"x"}`,
+		`{"QueueUrl":"q","MessageBody":{"a":[1,2.5,null]},"DelaySeconds":3,"MessageGroupId":"g","MessageDeduplicationId":"d"}`,
+		`{"QueueUrl":"q","MessageBody":"x","MessageAttributes":{"a":{"DataType":"Binary","BinaryValue":"AAE="}}}`,
+		`{"QueueUrl":"q","MessageBody":"x","MessageAttributes":{"a":{"DataType":1}}}`,
+		`{"QueueUrl":"%zz","MessageBody":null}`, `[]`, `null`, `"q"`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		v, err := asl.DecodeJSON(data)
+		if err != nil {
+			return
+		}
+		name, in, err := parseSend(v)
+		if err != nil {
+			var ie *integrations.Error
+			if !errors.As(err, &ie) || ie.Name == "" || ie.Cause == "" {
+				t.Fatalf("not a task failure: %v", err)
+			}
+			return
+		}
+		if in == nil {
+			t.Fatal("no message and no error")
+		}
+		_ = name
+		addTrace(in, "00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-01")
+	})
 }

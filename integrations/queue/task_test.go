@@ -170,3 +170,35 @@ func TestSendMessageWaitForTaskTokenInADurableExecution(t *testing.T) {
 	require.Equal(t, "SQS.AmazonSQSException", caught["Error"])
 	require.Contains(t, caught["Cause"], "Error Code: AWS.SimpleQueueService.NonExistentQueue")
 }
+
+// On a FIFO queue: the group and deduplication ids go with the message,
+// the result has its sequence number, and a redelivered call with the same
+// MessageDeduplicationId sends nothing more.
+func TestSendMessageTaskFIFO(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc := taskService(t)
+	_, err := svc.CreateQueue(ctx, &queue.CreateInput{Name: "orders.fifo", Attributes: map[string]string{"FifoQueue": "true"}})
+	require.NoError(t, err)
+	task := queue.NewTask(svc)
+	req := &integrations.Request{Resource: queue.ResourceSendMessage, Parameters: map[string]any{
+		"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/orders.fifo", "MessageBody": "o-1",
+		"MessageGroupId": "customer-7", "MessageDeduplicationId": "o-1-attempt-0"}}
+	first, err := task.Invoke(ctx, req)
+	require.NoError(t, err)
+	require.NotEmpty(t, first.(map[string]any)["SequenceNumber"])
+	again, err := task.Invoke(ctx, req)
+	require.NoError(t, err)
+	require.Equal(t, first.(map[string]any)["MessageId"], again.(map[string]any)["MessageId"], "deduplicated")
+	m := receiveOne(t, svc, "orders.fifo")
+	require.Equal(t, "customer-7", m.Attributes["MessageGroupId"])
+	require.Equal(t, "o-1-attempt-0", m.Attributes["MessageDeduplicationId"])
+
+	// without a group: SQS's MissingParameter, as a task failure
+	delete(req.Parameters.(map[string]any), "MessageGroupId")
+	_, err = task.Invoke(ctx, req)
+	var ie *integrations.Error
+	require.ErrorAs(t, err, &ie)
+	require.Equal(t, queue.ErrSQS, ie.Name)
+	require.Contains(t, ie.Cause, "The request must contain the parameter MessageGroupId. (Service: AmazonSQS; Status Code: 400; Error Code: MissingParameter;")
+}
