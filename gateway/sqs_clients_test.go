@@ -269,6 +269,28 @@ func TestSQSFIFOQueueThroughTheSDK(t *testing.T) {
 	for _, m := range again.Messages {
 		require.True(t, slices.ContainsFunc(recv.Messages, func(r types.Message) bool { return aws.ToString(r.MessageId) == aws.ToString(m.MessageId) }))
 	}
+
+	// the first made visible again, the rest deleted in a batch: the
+	// group's next receive starts with the first again
+	_, err = c.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: &qurl, ReceiptHandle: again.Messages[0].ReceiptHandle, VisibilityTimeout: 0})
+	require.NoError(t, err)
+	var entries []types.DeleteMessageBatchRequestEntry
+	for i, m := range again.Messages[1:] {
+		entries = append(entries, types.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle})
+	}
+	del, err := c.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: &qurl, Entries: entries})
+	require.NoError(t, err)
+	require.Len(t, del.Successful, 3)
+	last, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &qurl, MaxNumberOfMessages: 10})
+	require.NoError(t, err)
+	require.Len(t, last.Messages, 1)
+	require.Equal(t, "one", aws.ToString(last.Messages[0].Body))
+	_, err = c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &qurl, ReceiptHandle: last.Messages[0].ReceiptHandle})
+	require.NoError(t, err)
+	attrs, err := c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &qurl,
+		AttributeNames: []types.QueueAttributeName{"FifoQueue", "ContentBasedDeduplication", "ApproximateNumberOfMessages"}})
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true", "ApproximateNumberOfMessages": "0"}, attrs.Attributes)
 }
 
 func TestSQSDeadLetterQueuesAndMoveTasksThroughTheSDK(t *testing.T) {
@@ -280,8 +302,10 @@ func TestSQSDeadLetterQueuesAndMoveTasksThroughTheSDK(t *testing.T) {
 	require.NoError(t, err)
 	dlqURL := aws.ToString(dlq.QueueUrl)
 	dlqARN := "arn:aws:sqs:us-east-1:123456789012:dead"
+	// visible again at once after a receive (the SDK leaves a request's
+	// VisibilityTimeout of 0 out: the queue's is 0)
 	src, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("work"), Attributes: map[string]string{
-		"RedrivePolicy": `{"deadLetterTargetArn":"` + dlqARN + `","maxReceiveCount":"1"}`}})
+		"VisibilityTimeout": "0", "RedrivePolicy": `{"deadLetterTargetArn":"` + dlqARN + `","maxReceiveCount":"1"}`}})
 	require.NoError(t, err)
 	srcURL := aws.ToString(src.QueueUrl)
 
@@ -294,7 +318,7 @@ func TestSQSDeadLetterQueuesAndMoveTasksThroughTheSDK(t *testing.T) {
 	// received once, made visible again, received again: past
 	// maxReceiveCount it goes to the dead-letter queue
 	for range 2 {
-		recv, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &srcURL, VisibilityTimeout: 0, WaitTimeSeconds: 0})
+		recv, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &srcURL})
 		require.NoError(t, err)
 		if len(recv.Messages) == 0 {
 			break
@@ -302,7 +326,7 @@ func TestSQSDeadLetterQueuesAndMoveTasksThroughTheSDK(t *testing.T) {
 	}
 	var moved []types.Message
 	for range 3 {
-		recv, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &dlqURL, VisibilityTimeout: 0, WaitTimeSeconds: 1,
+		recv, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &dlqURL, VisibilityTimeout: 1, WaitTimeSeconds: 1,
 			MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameDeadLetterQueueSourceArn}})
 		require.NoError(t, err)
 		if moved = recv.Messages; len(moved) > 0 {
@@ -311,6 +335,10 @@ func TestSQSDeadLetterQueuesAndMoveTasksThroughTheSDK(t *testing.T) {
 	}
 	require.Len(t, moved, 1)
 	require.Equal(t, "poison", aws.ToString(moved[0].Body))
+	require.Equal(t, "arn:aws:sqs:us-east-1:123456789012:work", moved[0].Attributes["DeadLetterQueueSourceArn"])
+	// visible again, for the move task to take
+	_, err = c.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: &dlqURL, ReceiptHandle: moved[0].ReceiptHandle, VisibilityTimeout: 0})
+	require.NoError(t, err)
 
 	// move it back
 	task, err := c.StartMessageMoveTask(ctx, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(dlqARN)})
@@ -322,12 +350,18 @@ func TestSQSDeadLetterQueuesAndMoveTasksThroughTheSDK(t *testing.T) {
 	require.Equal(t, dlqARN, aws.ToString(tasks.Results[0].SourceArn))
 	require.Contains(t, []string{"RUNNING", "COMPLETED"}, aws.ToString(tasks.Results[0].Status))
 	require.Positive(t, tasks.Results[0].StartedTimestamp)
-	if aws.ToString(tasks.Results[0].Status) == "RUNNING" {
-		_, err = c.CancelMessageMoveTask(ctx, &sqs.CancelMessageMoveTaskInput{TaskHandle: task.TaskHandle})
+	// cancelled while it runs, or refused once it has ended (one message
+	// moves fast: either may happen)
+	if _, err = c.CancelMessageMoveTask(ctx, &sqs.CancelMessageMoveTaskInput{TaskHandle: task.TaskHandle}); err != nil {
+		require.Contains(t, requireSQSType[*types.UnsupportedOperation](t, err, "AWS.SimpleQueueService.UnsupportedOperation", 400), "active")
+		tasks, err = c.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String(dlqARN)})
 		require.NoError(t, err)
-	} else {
-		_, err = c.CancelMessageMoveTask(ctx, &sqs.CancelMessageMoveTaskInput{TaskHandle: task.TaskHandle})
-		requireSQSType[*types.ResourceNotFoundException](t, err, "ResourceNotFoundException", 404)
+		require.Equal(t, "COMPLETED", aws.ToString(tasks.Results[0].Status))
+		require.Equal(t, int64(1), tasks.Results[0].ApproximateNumberOfMessagesMoved)
+		back, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &srcURL, WaitTimeSeconds: 1})
+		require.NoError(t, err)
+		require.Len(t, back.Messages, 1, "moved back to its source")
+		require.Equal(t, "poison", aws.ToString(back.Messages[0].Body))
 	}
 	_, err = c.CancelMessageMoveTask(ctx, &sqs.CancelMessageMoveTaskInput{TaskHandle: aws.String("made-up")})
 	require.Error(t, err)

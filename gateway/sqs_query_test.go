@@ -30,6 +30,9 @@ func sqsV1Client(t *testing.T, url string) *v1sqs.SQS {
 	sess, err := v1session.NewSession(&v1aws.Config{
 		Endpoint: v1aws.String(url), Region: v1aws.String("us-east-1"), MaxRetries: v1aws.Int(0),
 		Credentials: v1credentials.NewStaticCredentials("AKIDTEST", "secret", ""),
+		// a client of its own: with AWS_CA_BUNDLE set, the session
+		// changes its client's transport (http.DefaultClient's otherwise)
+		HTTPClient: &http.Client{},
 	})
 	require.NoError(t, err)
 	return v1sqs.New(sess)

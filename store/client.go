@@ -61,7 +61,8 @@ func Open(ctx context.Context, opts Options) (*Client, error) {
 		}
 		c.embedded = m
 		c.rdb = redis.NewClient(&redis.Options{Addr: m.Addr(), Password: opts.Password})
-		c.block = redis.NewClient(&redis.Options{Addr: m.Addr(), Password: opts.Password, PoolSize: blockPool})
+		c.block = redis.NewClient(&redis.Options{Addr: m.Addr(), Password: opts.Password, PoolSize: blockPool,
+			ReadTimeout: -1, ContextTimeoutEnabled: true})
 	} else {
 		t, err := newTarget(opts)
 		if err != nil {
@@ -69,14 +70,16 @@ func Open(ctx context.Context, opts Options) (*Client, error) {
 		}
 		if t.single != nil {
 			c.rdb = redis.NewClient(t.single)
+			// A blocking read has no read deadline of its own: its
+			// context's deadline (QueueWait's wait plus slack) bounds it.
 			bo := *t.single
-			bo.PoolSize = blockPool
+			bo.PoolSize, bo.ReadTimeout, bo.ContextTimeoutEnabled = blockPool, -1, true
 			c.block = redis.NewClient(&bo)
 			c.timeout = t.single.ReadTimeout
 		} else {
 			c.rdb = redis.NewClusterClient(t.cluster)
 			bo := *t.cluster
-			bo.PoolSize = blockPool
+			bo.PoolSize, bo.ReadTimeout, bo.ContextTimeoutEnabled = blockPool, -1, true
 			c.block = redis.NewClusterClient(&bo)
 			c.timeout = t.cluster.ReadTimeout
 			c.cluster = true

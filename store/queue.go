@@ -273,6 +273,15 @@ func prefixEnd(p string) string {
 	return "\xff"
 }
 
+// QueueCount returns how many queues the index lists.
+func (c *Client) QueueCount(ctx context.Context) (int64, error) {
+	n, err := c.rdb.ZCard(ctx, c.keys.QueuesKey()).Result()
+	if err != nil {
+		return 0, fmt.Errorf("store: counting queues: %w", err)
+	}
+	return n, nil
+}
+
 // QueueExists reports whether a queue exists.
 func (c *Client) QueueExists(ctx context.Context, name string) (bool, error) {
 	if err := checkQueueName(name); err != nil {

@@ -238,7 +238,10 @@ for k = 0, n - 1 do
     redis.call('ZADD', T, sent, id)
     redis.call('HINCRBY', R, '#bytes', size)
     if delay > 0 or not fifo then
-      redis.call('ZADD', W, now + delay, id)
+      -- Best-effort order (a standard queue's promise): messages of one
+      -- millisecond in the order sent, a thousandth of a millisecond
+      -- apart, up to a millisecond early.
+      redis.call('ZADD', W, string.format('%.3f', now + delay - 1 + (seq % 1000) / 1000), id)
     else
       make_visible(id, st, now)
     end

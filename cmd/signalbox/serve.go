@@ -159,8 +159,9 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	gwOpts := gateway.Options{
 		Runtime: d, Integrations: n.integrations, Logger: log, Routes: cfg.Routes, APIKeys: cfg.API.Keys, Credentials: cfg.Credentials, PublicAPI: cfg.API.Public,
 		TracerProvider: n.telemetry.Provider(),
-		// SQS's API (gateway/sqs) on the queue router, in the runtime's
-		// region and account
+		// SQS's API (gateway/sqs) on the node's queue router, in the
+		// runtime's region and account (closed with the node, after the
+		// listener: its message-move tasks end)
 		Queues: n.queues,
 	}
 	if n.metrics != nil {

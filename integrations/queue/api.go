@@ -32,6 +32,10 @@ type Config struct {
 	// Limits bound what each queue holds and each script call's work
 	// (store.DefaultQueueLimits where zero).
 	Limits store.QueueLimits
+	// MaxQueues bounds the queues of the store (DefaultMaxQueues when 0):
+	// a CreateQueue past it fails with OverLimit. Checked before the
+	// create, not with it: concurrent creates may pass it by a few.
+	MaxQueues int
 	// Meter, when set, counts the messages sent, received and deleted
 	// per queue (signalbox.queue.messages).
 	Meter metric.Meter

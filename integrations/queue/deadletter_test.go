@@ -135,3 +135,44 @@ func TestDeadListHandedOnBySweep(t *testing.T) {
 		require.EqualValues(t, 1, st.Visible+st.NotVisible)
 	})
 }
+
+// TestSweeper: the background sweeper hands a dead list on with no
+// receive of the queue; Start and Stop are idempotent.
+func TestSweeper(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "")
+	b.create(t, "dlq", nil)
+	b.create(t, "src", map[string]string{"RedrivePolicy": redrive("dlq", 1), "VisibilityTimeout": "1"})
+	b.send(t, "src", SendInput{Body: "x"})
+	require.Len(t, b.receive(t, "src", &ReceiveInput{}), 1)
+	b.clock.Advance(time.Second)
+	_, err := b.st.QueueReceive(b.ctx, receiveParams("src", b.clock.Now()))
+	require.NoError(t, err)
+	b.svc.StartSweeper(10 * time.Millisecond)
+	b.svc.StartSweeper(10 * time.Millisecond)
+	msgs, err := b.svc.Receive(b.ctx, "dlq", &ReceiveInput{WaitTimeSeconds: ptr(20)})
+	require.NoError(t, err)
+	require.Equal(t, []string{"x"}, bodies(msgs))
+	b.svc.StopSweeper()
+	b.svc.StopSweeper()
+}
+
+// TestDeadLetterQueueGone: with its dead-letter queue deleted, a queue's
+// receives go on; the dead messages wait in the dead list and reach a
+// dead-letter queue created again.
+func TestDeadLetterQueueGone(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, b *testBundle) {
+		b.create(t, "dlq", nil)
+		b.create(t, "src", map[string]string{"RedrivePolicy": redrive("dlq", 1), "VisibilityTimeout": "1"})
+		require.NoError(t, b.svc.DeleteQueue(b.ctx, "dlq"))
+		b.send(t, "src", SendInput{Body: "x"})
+		require.Len(t, b.receive(t, "src", &ReceiveInput{}), 1)
+		b.clock.Advance(time.Second)
+		b.send(t, "src", SendInput{Body: "y"})
+		require.Equal(t, []string{"y"}, bodies(b.receive(t, "src", &ReceiveInput{MaxMessages: 10})))
+		b.create(t, "dlq", nil)
+		require.NoError(t, b.svc.Sweep(b.ctx))
+		require.Equal(t, []string{"x"}, bodies(b.receive(t, "dlq", &ReceiveInput{})))
+	})
+}

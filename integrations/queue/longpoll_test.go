@@ -136,3 +136,17 @@ func TestLongPollSlots(t *testing.T) {
 	require.Empty(t, msgs)
 	require.GreaterOrEqual(t, time.Since(start), time.Second)
 }
+
+// TestLongPollWaitsItsTime: a long poll longer than the store's read
+// deadline (2 s, 3 s embedded) waits its time and returns empty, no error.
+func TestLongPollWaitsItsTime(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, b *testBundle) {
+		b.create(t, "q", nil)
+		start := time.Now()
+		msgs, err := b.svc.Receive(b.ctx, "q", &ReceiveInput{WaitTimeSeconds: ptr(4)})
+		require.NoError(t, err)
+		require.Empty(t, msgs)
+		require.GreaterOrEqual(t, time.Since(start), 4*time.Second)
+	})
+}

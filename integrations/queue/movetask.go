@@ -255,9 +255,10 @@ func (s *Service) CancelMoveTask(ctx context.Context, handle string) (int64, err
 	return moved, storeError(err)
 }
 
-// Close stops the Service's message-move tasks (each ends FAILED: a
-// task is not resumed by another process) and waits for them.
+// Close stops the Service's sweeper and message-move tasks (each ends
+// FAILED: a task is not resumed by another process) and waits for them.
 func (s *Service) Close() {
+	s.StopSweeper()
 	s.cancel()
 	s.tasks.Wait()
 }

@@ -29,13 +29,13 @@ func (s *Service) Receive(ctx context.Context, name string, in *ReceiveInput) ([
 	if w := in.WaitTimeSeconds; w != nil && (*w < 0 || *w > maxWaitSeconds) {
 		return nil, errInvalidValue("Value %d for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.", *w)
 	}
+	if len(in.AttributeNames) > 100 || len(in.MessageAttributeNames) > 100 {
+		return nil, errInvalidValue("Too many AttributeNames or MessageAttributeNames: at most 100.")
+	}
 	for _, n := range in.AttributeNames {
 		if n != "All" && !containsString(systemAttrNames, n) && !settable(n) && !readOnly[n] {
 			return nil, errorf("InvalidAttributeName", "Unknown Attribute %s.", clip(n, 64))
 		}
-	}
-	if len(in.MessageAttributeNames) > 100 {
-		return nil, errInvalidValue("Too many MessageAttributeNames.")
 	}
 	rec, err := s.record(ctx, name)
 	if err != nil {
@@ -82,9 +82,10 @@ func (s *Service) receiveOnce(ctx context.Context, p *store.QueueReceiveParams) 
 		return nil, storeError(err)
 	}
 	if res.Dead > 0 {
-		if err := s.redriveDead(ctx, p.Name); err != nil {
-			return nil, err
-		}
+		// A failure (the dead-letter queue deleted or full, the store
+		// down) leaves them in the dead list for the next receive or
+		// Sweep; this receive's messages are delivered regardless.
+		_ = s.redriveDead(ctx, p.Name)
 	}
 	return res, nil
 }

@@ -24,7 +24,12 @@ type Service struct {
 	cancel context.CancelFunc
 	tasks  sync.WaitGroup
 	meters meters
+	sweep  sweeper
 }
+
+// DefaultMaxQueues is Config.MaxQueues's default. AWS sets no limit;
+// each queue costs a few small keys when empty.
+const DefaultMaxQueues = 100_000
 
 // DefaultMaxLongPolls is Config.MaxLongPolls's default: the store's
 // blocking pool (store.DefaultBlockingPoolSize).
@@ -41,6 +46,9 @@ func New(st *store.Client, cfg Config) *Service {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.MaxQueues <= 0 {
+		cfg.MaxQueues = DefaultMaxQueues
 	}
 	if cfg.MaxLongPolls <= 0 {
 		cfg.MaxLongPolls = DefaultMaxLongPolls
@@ -105,6 +113,9 @@ func (s *Service) CreateQueue(ctx context.Context, in *CreateInput) (*Queue, err
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkQueueCount(ctx, in.Name); err != nil {
+		return nil, err
+	}
 	all := make(map[string]string, len(standardDefaults)+len(fifoDefaults)+len(in.Attributes))
 	for k, v := range standardDefaults {
 		all[k] = v
@@ -131,6 +142,21 @@ func (s *Service) CreateQueue(ctx context.Context, in *CreateInput) (*Queue, err
 		return nil, err
 	}
 	return &Queue{Name: in.Name, ARN: s.ARN(in.Name), FIFO: fifo}, nil
+}
+
+// checkQueueCount refuses a new queue past Config.MaxQueues.
+func (s *Service) checkQueueCount(ctx context.Context, name string) error {
+	n, err := s.st.QueueCount(ctx)
+	if err != nil {
+		return storeError(err)
+	}
+	if n < int64(s.cfg.MaxQueues) {
+		return nil
+	}
+	if ok, err := s.st.QueueExists(ctx, name); err != nil || ok {
+		return storeError(err)
+	}
+	return errorf("OverLimit", "The store holds %d queues, its most (Config.MaxQueues).", n)
 }
 
 // checkRedrive validates a redrive policy's target for the queue named
@@ -224,6 +250,9 @@ func (s *Service) ListQueues(ctx context.Context, in *ListInput) (*ListOutput, e
 }
 
 func (s *Service) GetAttributes(ctx context.Context, name string, names []string) (map[string]string, error) {
+	if len(names) > 100 {
+		return nil, errInvalidValue("Too many AttributeNames: at most 100.")
+	}
 	rec, err := s.record(ctx, name)
 	if err != nil {
 		return nil, err

@@ -299,3 +299,35 @@ func TestBatches(t *testing.T) {
 		require.Equal(t, "ReceiptHandleIsInvalid", dres[1].Err.Code)
 	})
 }
+
+func TestMaxQueues(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "")
+	b.svc = New(b.st, Config{Now: b.clock.Now, MaxQueues: 2})
+	b.create(t, "a", nil)
+	b.create(t, "b", nil)
+	b.create(t, "b", nil) // an existing one is fine
+	_, err := b.svc.CreateQueue(b.ctx, &CreateInput{Name: "c"})
+	require.Equal(t, "OverLimit", codeOf(t, err))
+}
+
+// TestStandardBestEffortOrder: messages sent together come back in the
+// order sent (AWS promises best-effort ordering only).
+func TestStandardBestEffortOrder(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, b *testBundle) {
+		b.create(t, "q", nil)
+		var batch []SendInput
+		var want []string
+		for i := range 10 {
+			batch = append(batch, SendInput{ID: fmt.Sprint("e", i), Body: fmt.Sprint("m", i)})
+			want = append(want, fmt.Sprint("m", i))
+		}
+		_, err := b.svc.Send(b.ctx, "q", batch)
+		require.NoError(t, err)
+		require.Equal(t, want, bodies(b.receive(t, "q", &ReceiveInput{MaxMessages: 10})))
+		got, err := b.svc.GetAttributes(b.ctx, "q", []string{"ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"})
+		require.NoError(t, err)
+		require.Equal(t, map[string]string{"ApproximateNumberOfMessagesNotVisible": "10", "ApproximateNumberOfMessagesDelayed": "0"}, got)
+	})
+}
