@@ -40,6 +40,9 @@ var sampleAttributes = map[string]types.MessageAttributeValue{
 	"blob":   {DataType: aws.String("Binary"), BinaryValue: []byte{0, 1, 2, 0xff}},
 }
 
+// One queue's life, every action in the order a user meets them: long, as
+// each step reads the state the steps before it left (split, each part
+// would rebuild it).
 func TestSQSStandardQueueThroughTheSDK(t *testing.T) {
 	t.Parallel()
 	b := newSQS(t)
@@ -120,6 +123,13 @@ func TestSQSStandardQueueThroughTheSDK(t *testing.T) {
 		if aws.ToString(e.Id) == "two" {
 			require.Equal(t, attributesMD5(map[string]types.MessageAttributeValue{"color": sampleAttributes["color"]}), aws.ToString(e.MD5OfMessageAttributes))
 		}
+	}
+
+	// AWS's forms of the queue's URL name it too
+	for _, awsURL := range []string{"https://sqs.us-east-1.amazonaws.com/123456789012/orders", "https://us-east-1.queue.amazonaws.com/123456789012/orders"} {
+		n, err := c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(awsURL), AttributeNames: []types.QueueAttributeName{"ApproximateNumberOfMessages"}})
+		require.NoError(t, err, awsURL)
+		require.Equal(t, "3", n.Attributes["ApproximateNumberOfMessages"], awsURL)
 	}
 
 	// receive them all, with their attributes

@@ -57,6 +57,8 @@ func requireV1Code(t *testing.T, err error, code string, status int) {
 	require.Equal(t, status, rf.StatusCode(), "%v", err)
 }
 
+// One queue's life through SDK v1, long for the same reason as
+// TestSQSStandardQueueThroughTheSDK's.
 func TestSQSQueryProtocolThroughSDKv1(t *testing.T) {
 	t.Parallel()
 	b := newSQS(t)

@@ -161,7 +161,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 		TracerProvider: n.telemetry.Provider(),
 		// SQS's API (gateway/sqs) on the node's queue router, in the
 		// runtime's region and account (closed with the node, after the
-		// listener: its message-move tasks end)
+		// listener: its sweeper and message-move tasks end)
 		Queues: n.queues,
 	}
 	if n.metrics != nil {

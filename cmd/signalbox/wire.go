@@ -34,9 +34,8 @@ type node struct {
 	// resources none of them serves.
 	integrations *integrations.Mux
 	// queues is the queue router (SQS's API and sqs:sendMessage tasks),
-	// swept by sweeper.
-	queues  *queue.Service
-	sweeper *queueSweeper
+	// with its sweeper running.
+	queues *queue.Service
 	// persistence is what the store keeps, read at open.
 	persistence store.Persistence
 	// telemetry is the process's tracing (its tracer nil when off);
@@ -106,8 +105,9 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 		}
 	}
 	mux := newIntegrations(queues)
-	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, queues: queues, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt,
-		sweeper: startQueueSweeper(queues.Sweep, queueSweepEvery, log)}
+	// retention and visibility of queues nobody receives from
+	queues.StartSweeper(0)
+	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, queues: queues, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
 	if o.Config != nil {
 		done, problems := o.Config.Apply(ctx, n.runtime)
 		var queued []string
@@ -128,10 +128,10 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	return n, nil, nil
 }
 
-// Close stops the queues' sweeps and message-move tasks, flushes the spans
-// not exported yet (for up to 5 seconds) and closes the node's store.
+// Close stops the queues' sweeper and message-move tasks, flushes the
+// spans not exported yet (for up to 5 seconds) and closes the node's
+// store.
 func (n *node) Close() error {
-	n.sweeper.Stop()
 	n.queues.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -253,8 +253,11 @@ func (s *API) logError(c *gin.Context, name string, err error) *sqsError {
 	id := c.Writer.Header().Get("x-amzn-RequestId")
 	if e.status >= 500 {
 		s.opts.Logger.Error("sqs request failed", "action", name, "requestId", id, "status", e.status, "code", e.json, "err", err)
-		if e.json == "InternalError" {
+		switch e.json {
+		case "InternalError":
 			e.message = "An internal error occurred (request id " + id + "): the server's log has the details."
+		case "ServiceUnavailable":
+			e.message = "The service is unavailable: its store did not answer (request id " + id + "). Try again later."
 		}
 		return e
 	}

@@ -89,3 +89,31 @@ func FuzzQueueURL(f *testing.F) {
 		}
 	})
 }
+
+// FuzzJSONRequest: any JSON body decodes into the inputs of SQS's JSON
+// protocol, or is a SerializationException (and a batch's entries convert,
+// or are one of SQS's 4xx errors); never a panic or another error.
+func FuzzJSONRequest(f *testing.F) {
+	for _, s := range []string{
+		`{"QueueUrl":"http://h/123456789012/q","Entries":[{"Id":"a","MessageBody":"x","MessageAttributes":{"b":{"DataType":"Binary","BinaryValue":"AAEC"}}}]}`,
+		`{"Entries":[{"MessageAttributes":{"b":{"BinaryValue":"not base64"}}}]}`, `{"Entries":{}}`, `{"MaxNumberOfMessages":1e99}`,
+		`{"MessageSystemAttributeNames":["All"],"AttributeNames":"All"}`, `{"tags":{"a":1}}`, "\xff", `[]`, ``,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		batch := &sendMessageBatchInput{}
+		for _, in := range []any{&createQueueInput{}, batch, &receiveMessageInput{}, &changeMessageVisibilityBatchInput{}} {
+			if err := awsproto.DecodeJSON(body, in); err != nil {
+				if e := toSQSError(err); e.json != awsproto.Serialization {
+					t.Fatalf("DecodeJSON(%q) into %T: %v", body, in, err)
+				}
+			}
+		}
+		for _, e := range batch.Entries {
+			if _, err := e.input(""); err != nil && toSQSError(err).status != http.StatusBadRequest {
+				t.Fatalf("entry of %q: %v", body, err)
+			}
+		}
+	})
+}

@@ -2,11 +2,14 @@ package sqs
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
 
 	"github.com/signalbox/signalbox/gateway/awsproto"
@@ -223,4 +226,26 @@ func TestActionTable(t *testing.T) {
 	e := toSQSError(err)
 	require.Equal(t, "AWS.SimpleQueueService.UnsupportedOperation;Sender", e.queryHeader())
 	require.Contains(t, e.message, "not supported by Signalbox")
+}
+
+// The detail of a server's error (an address, the store's words) goes to
+// the log only; the answer gives the request id.
+func TestServerErrorsKeepTheirDetailInTheLog(t *testing.T) {
+	t.Parallel()
+	var log strings.Builder
+	s := New(Options{Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	gin.SetMode(gin.ReleaseMode)
+	for code, want := range map[string]string{
+		"InternalError":      "An internal error occurred (request id rid)",
+		"ServiceUnavailable": "The service is unavailable: its store did not answer (request id rid)",
+	} {
+		c, _ := gin.CreateTestContext(httptest.NewRecorder())
+		c.Request = httptest.NewRequest(http.MethodPost, "/", nil)
+		c.Header("x-amzn-RequestId", "rid")
+		e := s.logError(c, "SendMessage", &queue.Error{Code: code, Message: "dial tcp 10.1.2.3:6379: refused", Server: true})
+		require.Contains(t, e.message, want)
+		require.NotContains(t, e.message, "10.1.2.3")
+		require.GreaterOrEqual(t, e.status, 500)
+	}
+	require.Contains(t, log.String(), "10.1.2.3")
 }
