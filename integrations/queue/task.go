@@ -76,7 +76,9 @@ func NewTask(svc *Service) *Task { return &Task{svc: svc, now: svc.cfg.Now} }
 // which a second send without it finds): then the system attribute alone
 // carries it.
 //
-// Failures: parameters of the wrong type are States.Runtime (Step
+// Failures: .waitForTaskToken in an execution without a task token (an
+// Express one) is States.Runtime, and sends nothing; parameters of the
+// wrong type are States.Runtime (Step
 // Functions cannot build the request); SQS's refusals (no such queue, a
 // missing body, a FIFO message without a group, ...) are ErrSQS with
 // AWS's cause, which Retry and Catch match; a store that cannot be reached
@@ -85,6 +87,11 @@ func NewTask(svc *Service) *Task { return &Task{svc: svc, now: svc.cfg.Now} }
 // its commit sends again (on a FIFO queue, a MessageDeduplicationId makes
 // the second send a no-op).
 func (t *Task) Invoke(ctx context.Context, req *integrations.Request) (any, error) {
+	if req.Resource == ResourceSendMessageToken && req.TaskToken == "" {
+		// an Express (in-memory) execution: no token could come back, and
+		// a message without one would be sent for nothing
+		return nil, &integrations.Error{Name: "States.Runtime", Cause: "sqs:sendMessage.waitForTaskToken waits for a task token, which Express executions do not have (as on AWS, they do not support .waitForTaskToken): nothing was sent"}
+	}
 	name, in, err := parseSend(req.Parameters)
 	if err != nil {
 		return nil, err

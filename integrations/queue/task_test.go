@@ -202,3 +202,26 @@ func TestSendMessageTaskFIFO(t *testing.T) {
 	require.Equal(t, queue.ErrSQS, ie.Name)
 	require.Contains(t, ie.Cause, "The request must contain the parameter MessageGroupId. (Service: AmazonSQS; Status Code: 400; Error Code: MissingParameter;")
 }
+
+// An Express (in-memory) execution has no task tokens: a
+// .waitForTaskToken send fails with States.Runtime and sends nothing.
+func TestSendMessageWaitForTaskTokenInAnExpressExecution(t *testing.T) {
+	t.Parallel()
+	svc := taskService(t, "approvals")
+	mux := integrations.NewMux()
+	mux.Handle(queue.ResourceSendMessageToken, queue.NewTask(svc))
+	// no $$.Task.Token in the parameters (which an Express execution
+	// could not evaluate): the handler itself refuses
+	m, diags := asl.Compile([]byte(`{"StartAt":"Ask","States":{"Ask":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+		"Parameters":{"QueueUrl.$":"$.queue","MessageBody.$":"$.item"},"End":true}}}`))
+	require.Empty(t, diags)
+	res := (&runtime.Engine{Tasks: mux}).Run(context.Background(), m, runtime.Execution{Express: true,
+		Input: map[string]any{"queue": "approvals", "item": "i-1"}, Clock: runtime.NewVirtualClock(time.Now())})
+	require.Equal(t, runtime.StatusFailed, res.Status)
+	require.Equal(t, "States.Runtime", res.Error)
+	require.Contains(t, res.Cause, "Express executions")
+	wait := 0
+	msgs, err := svc.Receive(context.Background(), "approvals", &queue.ReceiveInput{WaitTimeSeconds: &wait})
+	require.NoError(t, err)
+	require.Empty(t, msgs, "nothing was sent")
+}
