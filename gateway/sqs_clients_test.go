@@ -374,7 +374,7 @@ func TestSQSDeadLetterQueuesAndMoveTasksThroughTheSDK(t *testing.T) {
 		require.Equal(t, "poison", aws.ToString(back.Messages[0].Body))
 	}
 	_, err = c.CancelMessageMoveTask(ctx, &sqs.CancelMessageMoveTaskInput{TaskHandle: aws.String("made-up")})
-	require.Error(t, err)
+	requireSQSType[*types.ResourceNotFoundException](t, err, "ResourceNotFoundException", 404)
 }
 
 // AddPermission and RemovePermission are in the API, and refused as not

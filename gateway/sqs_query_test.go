@@ -243,3 +243,38 @@ func TestSQSQueryProtocolByHand(t *testing.T) {
 	status, _ = postForm(t, b.url, "/a/b/c", url.Values{"Action": {"SendMessage"}})
 	require.Equal(t, http.StatusNotFound, status)
 }
+
+// Dead-letter queues and message-move tasks in the query protocol: their
+// XML (queueUrls as <QueueUrl>, <ListMessageMoveTasksResultEntry>) read by
+// SDK v1.
+func TestSQSQueryProtocolMoveTasksThroughSDKv1(t *testing.T) {
+	t.Parallel()
+	b := newSQS(t)
+	ctx := context.Background()
+	c := sqsV1Client(t, b.url)
+	dlq, err := c.CreateQueueWithContext(ctx, &v1sqs.CreateQueueInput{QueueName: v1aws.String("dead")})
+	require.NoError(t, err)
+	src, err := c.CreateQueueWithContext(ctx, &v1sqs.CreateQueueInput{QueueName: v1aws.String("work"), Attributes: map[string]*string{
+		"RedrivePolicy": v1aws.String(`{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dead","maxReceiveCount":"3"}`)}})
+	require.NoError(t, err)
+	sources, err := c.ListDeadLetterSourceQueuesWithContext(ctx, &v1sqs.ListDeadLetterSourceQueuesInput{QueueUrl: dlq.QueueUrl})
+	require.NoError(t, err)
+	require.Equal(t, []*string{src.QueueUrl}, sources.QueueUrls)
+
+	_, err = c.SendMessageWithContext(ctx, &v1sqs.SendMessageInput{QueueUrl: dlq.QueueUrl, MessageBody: v1aws.String("back home")})
+	require.NoError(t, err)
+	task, err := c.StartMessageMoveTaskWithContext(ctx, &v1sqs.StartMessageMoveTaskInput{SourceArn: v1aws.String("arn:aws:sqs:us-east-1:123456789012:dead"),
+		DestinationArn: v1aws.String("arn:aws:sqs:us-east-1:123456789012:work"), MaxNumberOfMessagesPerSecond: v1aws.Int64(100)})
+	require.NoError(t, err)
+	require.NotEmpty(t, v1aws.StringValue(task.TaskHandle))
+	tasks, err := c.ListMessageMoveTasksWithContext(ctx, &v1sqs.ListMessageMoveTasksInput{SourceArn: v1aws.String("arn:aws:sqs:us-east-1:123456789012:dead")})
+	require.NoError(t, err)
+	require.Len(t, tasks.Results, 1)
+	r := tasks.Results[0]
+	require.Equal(t, "arn:aws:sqs:us-east-1:123456789012:work", v1aws.StringValue(r.DestinationArn))
+	require.Equal(t, int64(100), v1aws.Int64Value(r.MaxNumberOfMessagesPerSecond))
+	require.Contains(t, []string{"RUNNING", "COMPLETED"}, v1aws.StringValue(r.Status))
+	require.Positive(t, v1aws.Int64Value(r.StartedTimestamp))
+	_, err = c.CancelMessageMoveTaskWithContext(ctx, &v1sqs.CancelMessageMoveTaskInput{TaskHandle: v1aws.String("made-up")})
+	requireV1Code(t, err, "ResourceNotFoundException", http.StatusNotFound)
+}
