@@ -628,7 +628,9 @@ func (s *Server) apiTailExecution(c *gin.Context) {
 type apiRoute struct {
 	Method       string        `json:"method"`
 	Path         string        `json:"path"`
-	StateMachine string        `json:"stateMachine"`
+	StateMachine string        `json:"stateMachine,omitempty"`
+	Queue        string        `json:"queue,omitempty"`
+	GroupID      string        `json:"messageGroupId,omitempty"`
 	Mode         string        `json:"mode"`
 	Mapping      string        `json:"mapping"`
 	ErrorStatus  int           `json:"errorStatus,omitempty"`
@@ -657,7 +659,7 @@ type apiCORS struct {
 }
 
 func (r *liveRoute) view() apiRoute {
-	v := apiRoute{Method: r.Method, Path: r.Path, StateMachine: r.StateMachine, Mode: r.Mode, Mapping: r.Mapping,
+	v := apiRoute{Method: r.Method, Path: r.Path, StateMachine: r.StateMachine, Queue: r.Queue, GroupID: r.MessageGroupID, Mode: r.Mode, Mapping: r.Mapping,
 		MaxBodyBytes: r.MaxBodyBytes, Source: r.source, Public: r.Public, KeepHeaders: r.KeepHeaders}
 	if r.Mode == ModeSync {
 		v.ErrorStatus, v.Timeout = r.ErrorStatus, r.Timeout.String()
@@ -716,6 +718,9 @@ func (s *Server) apiAddRoute(c *gin.Context) {
 // checkRouteTarget checks that a route's state machine exists and, for a
 // sync route, is EXPRESS.
 func (s *Server) checkRouteTarget(ctx context.Context, r Route) []FieldError {
+	if r.Queue != "" {
+		return s.checkRouteQueue(ctx, r)
+	}
 	info, err := s.opts.Runtime.DescribeStateMachine(ctx, r.StateMachine)
 	if errors.Is(err, runtime.ErrStateMachineDoesNotExist) {
 		return []FieldError{{"stateMachine", fmt.Sprintf("no state machine %q", r.StateMachine)}}

@@ -280,7 +280,7 @@ func TestAPIRoutes(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, r.status)
 	require.Equal(t, "InvalidRoute", gwErrorCode(t, r))
 	problems := r.json(t)["error"].(map[string]any)["problems"].([]any)
-	require.Equal(t, []any{map[string]any{"field": "extra", "message": "unknown key (known: apiKeys, cors, errorStatus, keepHeaders, mapping, maxBodyBytes, method, mode, path, public, rateLimit, stateMachine, timeout)"}}, problems,
+	require.Equal(t, []any{map[string]any{"field": "extra", "message": "unknown key (known: apiKeys, cors, errorStatus, keepHeaders, mapping, maxBodyBytes, messageGroupId, method, mode, path, public, queue, rateLimit, stateMachine, timeout)"}}, problems,
 		"types and keys first")
 	r = b.do(t, "POST", "/api/v1/routes", `{"method":"FETCH","path":"quote","mode":"sync"}`)
 	require.Equal(t, http.StatusBadRequest, r.status)

@@ -14,7 +14,9 @@ import (
 
 // Route is a user route: method + path template → state machine. A request
 // that matches it starts an execution (Mode async) or runs one to its end
-// (Mode sync), with the request mapped into the execution's input.
+// (Mode sync), with the request mapped into the execution's input. A route
+// with a Queue instead sends the request's body to that queue, as API
+// Gateway's SQS integration does (routes_queue.go).
 type Route struct {
 	// Method is an HTTP method (GET, POST, PUT, PATCH, DELETE, HEAD,
 	// OPTIONS), or ANY for all of them.
@@ -25,6 +27,11 @@ type Route struct {
 	Path string
 	// StateMachine is the name of the state machine the route runs.
 	StateMachine string
+	// Queue is the name of the queue the route sends to (instead of a
+	// state machine); MessageGroupID the message group of a FIFO queue's
+	// messages, unless the request's X-Message-Group-Id header names one.
+	Queue          string
+	MessageGroupID string
 	// Mode is async (default: 202 with the execution's ARN) or sync (the
 	// execution runs to its end, its output is the response; the state
 	// machine must be EXPRESS).
@@ -173,11 +180,28 @@ func (r Route) Validate() []FieldError {
 	} else if r.Path == "/" && (strings.EqualFold(r.Method, http.MethodPost) || strings.EqualFold(r.Method, MethodAny)) {
 		add("path", "POST / is the endpoint of the AWS protocols (Step Functions' API); a user route may not take it")
 	}
-	if r.StateMachine == "" {
+	switch {
+	case r.Queue != "" && r.StateMachine != "":
+		add("queue", "a route runs a state machine or sends to a queue, not both")
+	case r.Queue != "":
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"mode", r.Mode != ""}, {"mapping", r.Mapping != ""}, {"errorStatus", r.ErrorStatus != 0}, {"timeout", r.Timeout != 0}} {
+			if f.set {
+				add(f.name, "applies to routes to state machines only")
+			}
+		}
+	case r.StateMachine == "":
 		add("stateMachine", "required")
+	case r.MessageGroupID != "":
+		add("messageGroupId", "applies to routes to queues only")
 	}
 	switch r.Mode {
 	case "", ModeAsync:
+		if r.Queue != "" {
+			break // said above
+		}
 		if r.ErrorStatus != 0 {
 			add("errorStatus", "applies to sync routes only")
 		}

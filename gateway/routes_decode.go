@@ -14,7 +14,7 @@ import (
 // same way (the configuration file). It reports every unknown key and
 // every value of the wrong type; what the values mean is Validate's to
 // check. The keys are the camelCase names of Route's fields: method, path,
-// stateMachine, mode, mapping, errorStatus, apiKeys, public, keepHeaders, rateLimit
+// stateMachine (or queue and messageGroupId), mode, mapping, errorStatus, apiKeys, public, keepHeaders, rateLimit
 // (requestsPerSecond, burst), cors (allowOrigins, allowMethods,
 // allowHeaders, exposeHeaders, maxAge, allowCredentials), maxBodyBytes,
 // timeout (a duration such as "30s", or seconds).
@@ -22,17 +22,19 @@ func DecodeRoute(v any) (Route, []FieldError) {
 	d := &routeDecoder{}
 	var r Route
 	d.object("", v, map[string]func(string, any){
-		"method":       func(f string, v any) { r.Method = d.str(f, v) },
-		"path":         func(f string, v any) { r.Path = d.str(f, v) },
-		"stateMachine": func(f string, v any) { r.StateMachine = d.str(f, v) },
-		"mode":         func(f string, v any) { r.Mode = d.str(f, v) },
-		"mapping":      func(f string, v any) { r.Mapping = d.str(f, v) },
-		"errorStatus":  func(f string, v any) { r.ErrorStatus = int(d.integer(f, v)) },
-		"apiKeys":      func(f string, v any) { r.APIKeys = d.strs(f, v) },
-		"public":       func(f string, v any) { r.Public = d.boolean(f, v) },
-		"keepHeaders":  func(f string, v any) { r.KeepHeaders = d.strs(f, v) },
-		"maxBodyBytes": func(f string, v any) { r.MaxBodyBytes = d.integer(f, v) },
-		"timeout":      func(f string, v any) { r.Timeout = d.duration(f, v) },
+		"method":         func(f string, v any) { r.Method = d.str(f, v) },
+		"path":           func(f string, v any) { r.Path = d.str(f, v) },
+		"stateMachine":   func(f string, v any) { r.StateMachine = d.str(f, v) },
+		"queue":          func(f string, v any) { r.Queue = d.str(f, v) },
+		"messageGroupId": func(f string, v any) { r.MessageGroupID = d.str(f, v) },
+		"mode":           func(f string, v any) { r.Mode = d.str(f, v) },
+		"mapping":        func(f string, v any) { r.Mapping = d.str(f, v) },
+		"errorStatus":    func(f string, v any) { r.ErrorStatus = int(d.integer(f, v)) },
+		"apiKeys":        func(f string, v any) { r.APIKeys = d.strs(f, v) },
+		"public":         func(f string, v any) { r.Public = d.boolean(f, v) },
+		"keepHeaders":    func(f string, v any) { r.KeepHeaders = d.strs(f, v) },
+		"maxBodyBytes":   func(f string, v any) { r.MaxBodyBytes = d.integer(f, v) },
+		"timeout":        func(f string, v any) { r.Timeout = d.duration(f, v) },
 		"rateLimit": func(f string, v any) {
 			rl := &RateLimit{}
 			d.object(f, v, map[string]func(string, any){

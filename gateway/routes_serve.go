@@ -339,6 +339,10 @@ func (s *Server) serveRoute(c *gin.Context, r *liveRoute, params map[string]stri
 			return
 		}
 	}
+	if r.Queue != "" {
+		s.serveQueue(c, r, body)
+		return
+	}
 	input, status, err := r.mapRequest(c, body, params, requestID, keyID)
 	if err != nil {
 		routeFail(c, status, err.Error())

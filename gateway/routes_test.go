@@ -136,7 +136,7 @@ func TestDecodeRoute(t *testing.T) {
 		`cors.x: unknown key (known: allowCredentials, allowHeaders, allowMethods, allowOrigins, exposeHeaders, maxAge)`,
 		`errorStatus: must be a whole number, got the number 4.5`,
 		`method: must be a string, got the number 1`,
-		`paht: unknown key (known: apiKeys, cors, errorStatus, keepHeaders, mapping, maxBodyBytes, method, mode, path, public, rateLimit, stateMachine, timeout)`,
+		`paht: unknown key (known: apiKeys, cors, errorStatus, keepHeaders, mapping, maxBodyBytes, messageGroupId, method, mode, path, public, queue, rateLimit, stateMachine, timeout)`,
 		`rateLimit: must be an object, got a list`,
 		`timeout: "soon" is not a duration (such as 30s or 5m)`,
 	}, got)

@@ -35,8 +35,8 @@ func TestClientStartSync(t *testing.T) {
 	require.Equal(t, 1, res.code, "stderr: %s", res.stderr)
 	out := jsonObject(t, res)
 	require.Equal(t, "FAILED", out["status"])
-	require.Equal(t, "States.TaskFailed", out["error"])
-	require.Equal(t, sqsUnhandledErr, out["cause"])
+	require.Equal(t, "SQS.AmazonSQSException", out["error"])
+	require.Equal(t, sqsNoQueueErr, maskRequestID(out["cause"].(string)))
 
 	res = c.run(t, "start", mockedName+"#SadPath", "--sync")
 	require.Equal(t, 1, res.code)

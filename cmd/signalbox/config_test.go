@@ -27,7 +27,8 @@ const (
 // cfgDurable is a runtime on a store of the test's own, built as serve
 // and worker build theirs.
 func cfgDurable(t *testing.T) *runtime.Durable {
-	return newRuntime(storetest.Open(t, "sbcfg-"), nodeOptions{}, newIntegrations(), nil, nil)
+	st := storetest.Open(t, "sbcfg-")
+	return newRuntime(st, nodeOptions{}, newIntegrations(newQueues(st, nodeOptions{})), nil, nil)
 }
 
 func TestConfigApplyIsIdempotentAndChecksTheStore(t *testing.T) {

@@ -13,7 +13,8 @@ import (
 // TestExamples runs every examples/**/NAME.asl.json with `signalbox run
 // --clock virtual`, its input from NAME.input.json when there is one, and
 // checks that it succeeds, with the output of NAME.expected.json when there
-// is one.
+// is one. A definition that waits for a task token is left to its
+// example's own test.
 func TestExamples(t *testing.T) {
 	t.Parallel()
 	root, err := filepath.Abs(filepath.Join("..", "..", "examples"))
@@ -32,6 +33,12 @@ func TestExamples(t *testing.T) {
 		require.NoError(t, err)
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			if data, err := os.ReadFile(def); err == nil && strings.Contains(string(data), ".waitForTaskToken") {
+				// it waits for a consumer's answer, which `run` has no
+				// way to get: its example has a test of its own
+				// (example_<name>_test.go), against `signalbox serve`
+				t.Skip("waits for a task token: run end to end by its own test")
+			}
 			args := []string{"run", def, "--clock", "virtual"}
 			if _, err := os.Stat(base + ".input.json"); err == nil {
 				args = append(args, "--input-file", base+".input.json")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -27,14 +28,21 @@ import (
 // --mocks` with the SDK for Go, as the guide runs it through Step
 // Functions Local.
 const (
-	mockConfigFile  = "testdata/mocks/MockConfigFile.json"
-	mockedMachine   = "testdata/mocks/LambdaSQSIntegration.asl.json"
-	mockedName      = "LambdaSQSIntegration"
-	mockedRole      = "arn:aws:iam::123456789012:role/service-role/LambdaSQSIntegration"
-	lambdaSuccess   = `{"Payload":{"StatusCode":200,"body":"Hello from Lambda!"},"StatusCode":200}` // as the history renders it: keys sorted
-	sqsSuccess      = `{"MD5OfMessageBody":"3bcb6e8e-7h85-4375-b0bc-1a59812c6e51","MessageId":"3bcb6e8e-8b51-4375-b0bc-1a59812c6e51"}`
-	sqsUnhandledErr = `the Task state "SQSState" calls the resource "arn:aws:states:::sqs:sendMessage", which no integration of Signalbox handles (not built, or not configured)`
+	mockConfigFile = "testdata/mocks/MockConfigFile.json"
+	mockedMachine  = "testdata/mocks/LambdaSQSIntegration.asl.json"
+	mockedName     = "LambdaSQSIntegration"
+	mockedRole     = "arn:aws:iam::123456789012:role/service-role/LambdaSQSIntegration"
+	lambdaSuccess  = `{"Payload":{"StatusCode":200,"body":"Hello from Lambda!"},"StatusCode":200}` // as the history renders it: keys sorted
+	sqsSuccess     = `{"MD5OfMessageBody":"3bcb6e8e-7h85-4375-b0bc-1a59812c6e51","MessageId":"3bcb6e8e-8b51-4375-b0bc-1a59812c6e51"}`
+	// the example's queue does not exist: the real sqs:sendMessage says so
+	// (maskRequestID hides its random request id)
+	sqsNoQueueErr = `The specified queue does not exist. (Service: AmazonSQS; Status Code: 400; Error Code: AWS.SimpleQueueService.NonExistentQueue; Request ID: <id>; Proxy: null)`
 )
+
+var requestIDRE = regexp.MustCompile(`Request ID: [0-9a-f-]{36};`)
+
+// maskRequestID replaces the request id of an SQS error's cause by <id>.
+func maskRequestID(s string) string { return requestIDRE.ReplaceAllString(s, "Request ID: <id>;") }
 
 // createMocked creates the example's state machine, of type typ, on the
 // server of client, and returns its ARN.
@@ -106,7 +114,7 @@ func TestServeMocksAWSExample(t *testing.T) {
 	sm := createMocked(t, client, types.StateMachineTypeStandard)
 	require.Equal(t, "arn:aws:states:us-east-1:123456789012:stateMachine:"+mockedName, sm)
 	// CreateStateMachine has no place for warnings: the log says it
-	s.WaitLog(t, `the Task state \"SQSState\" calls the resource \"arn:aws:states:::sqs:sendMessage\", which no integration of Signalbox handles`)
+	s.WaitLog(t, `the Task state \"LambdaState\" calls the resource \"arn:aws:states:::lambda:invoke\", which no integration of Signalbox handles`)
 
 	for _, tc := range []struct {
 		testCase string
@@ -120,11 +128,11 @@ func TestServeMocksAWSExample(t *testing.T) {
 			outcomes: []string{"ok " + lambdaSuccess, "ok " + sqsSuccess}},
 		// 2 + 4 + 8 seconds of retries: this case takes 14 seconds
 		{testCase: "RetryPath", status: types.ExecutionStatusSucceeded, output: sqsSuccess, outcomes: retryPathOutcomes},
-		// SQSState is not mocked: Step Functions Local would call SQS;
-		// Signalbox has no SQS integration yet, so the call fails with
-		// States.TaskFailed, naming the resource
-		{testCase: "HybridPath", status: types.ExecutionStatusFailed, errName: "States.TaskFailed", cause: sqsUnhandledErr,
-			outcomes: []string{"ok " + lambdaSuccess, "fail States.TaskFailed: " + sqsUnhandledErr}},
+		// SQSState is not mocked: as Step Functions Local, the call goes
+		// to the real SQS integration, where the example's queue does not
+		// exist
+		{testCase: "HybridPath", status: types.ExecutionStatusFailed, errName: "SQS.AmazonSQSException", cause: sqsNoQueueErr,
+			outcomes: []string{"ok " + lambdaSuccess, "fail SQS.AmazonSQSException: " + sqsNoQueueErr}},
 	} {
 		t.Run(tc.testCase, func(t *testing.T) {
 			t.Parallel()
@@ -141,10 +149,14 @@ func TestServeMocksAWSExample(t *testing.T) {
 				require.JSONEq(t, tc.output, aws.ToString(desc.Output))
 			} else {
 				require.Equal(t, tc.errName, aws.ToString(desc.Error))
-				require.Equal(t, tc.cause, aws.ToString(desc.Cause))
+				require.Equal(t, tc.cause, maskRequestID(aws.ToString(desc.Cause)))
 			}
 			events := allEvents(t, client, arn)
-			require.Equal(t, tc.outcomes, taskOutcomes(events))
+			outcomes := taskOutcomes(events)
+			for i := range outcomes {
+				outcomes[i] = maskRequestID(outcomes[i])
+			}
+			require.Equal(t, tc.outcomes, outcomes)
 			// the Lambda's mocked result is SQSState's input, as the
 			// guide's history shows
 			require.JSONEq(t, lambdaSuccess, enteredInput(t, events, "SQSState"))
@@ -174,10 +186,9 @@ func TestServeMocksAWSExample(t *testing.T) {
 		})
 		require.NoError(t, err)
 		require.Equal(t, types.ValidateStateMachineDefinitionResultCodeOk, out.Result)
-		require.Len(t, out.Diagnostics, 2)
+		require.Len(t, out.Diagnostics, 1, "sqs:sendMessage is served")
 		for i, want := range []struct{ location, resource string }{
 			{"/States/LambdaState/Resource", "arn:aws:states:::lambda:invoke"},
-			{"/States/SQSState/Resource", "arn:aws:states:::sqs:sendMessage"},
 		} {
 			d := out.Diagnostics[i]
 			require.Equal(t, types.ValidateStateMachineDefinitionSeverityWarning, d.Severity)
@@ -208,7 +219,7 @@ func TestServeMocksExpress(t *testing.T) {
 	}{
 		{"HappyPath", types.SyncExecutionStatusSucceeded, sqsSuccess, ""},
 		{"RetryPath", types.SyncExecutionStatusSucceeded, sqsSuccess, ""}, // 14 seconds
-		{"HybridPath", types.SyncExecutionStatusFailed, "", "States.TaskFailed"},
+		{"HybridPath", types.SyncExecutionStatusFailed, "", "SQS.AmazonSQSException"},
 	} {
 		t.Run(tc.testCase, func(t *testing.T) {
 			t.Parallel()

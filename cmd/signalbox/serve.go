@@ -20,7 +20,6 @@ import (
 
 	"github.com/signalbox/signalbox/gateway"
 	"github.com/signalbox/signalbox/integrations/mock"
-	"github.com/signalbox/signalbox/integrations/queue"
 	"github.com/signalbox/signalbox/internal/cli"
 	"github.com/signalbox/signalbox/internal/config"
 	"github.com/signalbox/signalbox/internal/managedredis"
@@ -158,22 +157,13 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	}
 	defer n.Close()
 	d := n.runtime
-	// the queue router SQS's API serves, in the runtime's region and
-	// account, with its sweeper (retention and visibility of queues nobody
-	// receives from); closed after the listener (deferred after the
-	// node's Close, it runs before it): the sweeper and the message-move
-	// tasks end
-	qcfg := queue.Config{Region: *region, AccountID: *account}
-	if n.metrics != nil {
-		qcfg.Meter = n.metrics.Meter // messages sent, received, deleted per queue
-	}
-	queues := queue.New(n.store, qcfg)
-	queues.StartSweeper(0)
-	defer queues.Close()
 	gwOpts := gateway.Options{
 		Runtime: d, Integrations: n.integrations, Logger: log, Routes: cfg.Routes, APIKeys: cfg.API.Keys, Credentials: cfg.Credentials, PublicAPI: cfg.API.Public,
 		TracerProvider: n.telemetry.Provider(),
-		Queues:         queues,
+		// SQS's API (gateway/sqs) on the node's queue router, in the
+		// runtime's region and account (closed with the node, after the
+		// listener: its sweeper and message-move tasks end)
+		Queues: n.queues,
 	}
 	if n.metrics != nil {
 		gwOpts.MeterProvider, gwOpts.Metrics = n.metrics.Provider, n.metrics.Handler

@@ -16,6 +16,7 @@ import (
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/httptask"
 	"github.com/signalbox/signalbox/integrations/mock"
+	"github.com/signalbox/signalbox/integrations/queue"
 	"github.com/signalbox/signalbox/internal/config"
 	"github.com/signalbox/signalbox/internal/telemetry"
 	"github.com/signalbox/signalbox/runtime"
@@ -32,6 +33,9 @@ type node struct {
 	// test case's calls go to the mocks first): the gateway warns of
 	// resources none of them serves.
 	integrations *integrations.Mux
+	// queues is the queue router (SQS's API and sqs:sendMessage tasks),
+	// with its sweeper running.
+	queues *queue.Service
 	// persistence is what the store keeps, read at open.
 	persistence store.Persistence
 	// telemetry is the process's tracing (its tracer nil when off);
@@ -97,10 +101,22 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 		_ = tel.Shutdown(ctx)
 		return nil, nil, err
 	}
-	mux := newIntegrations()
-	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
+	queues := newQueues(st, o)
+	if mt != nil {
+		if err := queues.RegisterGauges(mt.Meter); err != nil {
+			log.Warn("metrics: the queue gauges are off", "err", err)
+		}
+	}
+	mux := newIntegrations(queues)
+	// retention and visibility of queues nobody receives from
+	queues.StartSweeper(0)
+	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, queues: queues, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
 	if o.Config != nil {
 		done, problems := o.Config.Apply(ctx, n.runtime)
+		var queued []string
+		if len(problems) == 0 {
+			queued, problems = o.Config.ApplyQueues(ctx, queues)
+		}
 		if len(problems) > 0 {
 			_ = n.Close()
 			return nil, problems, nil
@@ -108,13 +124,18 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 		for _, what := range done {
 			log.Info("state machine " + what)
 		}
+		for _, what := range queued {
+			log.Info("queue " + what)
+		}
 	}
 	return n, nil, nil
 }
 
-// Close flushes the spans not exported yet (for up to 5 seconds) and
-// closes the node's store.
+// Close stops the queues' sweeper and message-move tasks, flushes the
+// spans not exported yet (for up to 5 seconds) and closes the node's
+// store.
 func (n *node) Close() error {
+	n.queues.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return errors.Join(n.telemetry.Shutdown(ctx), n.store.Close())
@@ -164,11 +185,24 @@ func loadMocks(file string, log *slog.Logger) (*mock.Config, error) {
 	return cfg, nil
 }
 
+// newQueues is the one construction of the queue router in the binary, in
+// the runtime's region and account (its queue URLs and ARNs name them),
+// counting messages on the store's meter when metrics are on.
+func newQueues(st *store.Client, o nodeOptions) *queue.Service {
+	return queue.New(st, queue.Config{Region: o.Region, AccountID: o.Account, Meter: o.Store.Meter})
+}
+
 // newIntegrations is the registry of what Task states reach, the same in
-// `serve` and `worker`.
-func newIntegrations() *integrations.Mux {
+// `serve` and `worker`; sqs:sendMessage with a queue router (queues not
+// nil).
+func newIntegrations(queues *queue.Service) *integrations.Mux {
 	m := integrations.NewMux()
 	m.Handle(httptask.Resource, httptask.New(httptask.Options{}))
+	if queues != nil {
+		send := queue.NewTask(queues)
+		m.Handle(queue.ResourceSendMessage, send)
+		m.Handle(queue.ResourceSendMessageToken, send)
+	}
 	return m
 }
 

@@ -48,7 +48,7 @@ var imports = []rule{
 	{"internal/telemetry", []string{"runtime", "integrations", "asl"}}, // OTEL_* setup; the runtime's span ids, the span writer integrations define (its benchmark runs a machine)
 	// the configuration file: the parts decode their sections (routes by
 	// the gateway), so it sits where cmd does, below it
-	{"internal/config", []string{"gateway", "runtime", "asl", "internal/aslfile"}},
+	{"internal/config", []string{"gateway", "runtime", "integrations", "asl", "internal/aslfile"}},
 	// the bench tool: wiring, as cmd is
 	{"internal/bench", []string{anything}},
 }
@@ -64,6 +64,8 @@ var testImports = []rule{
 	{"runtime", []string{"store"}},
 	// the HTTP task's tests run it inside a durable runtime, end to end
 	{"integrations/httptask", []string{"runtime", "store"}},
+	// so do the sqs:sendMessage task's (.waitForTaskToken, Catch)
+	{"integrations/queue", []string{"runtime"}},
 	{"cmd", []string{anything}},
 }
 

@@ -45,7 +45,7 @@ func (c *Config) Apply(ctx context.Context, reg Registry) ([]string, []Problem) 
 		inFile[m.Name] = true
 	}
 	for i, rt := range c.Routes {
-		if inFile[rt.StateMachine] {
+		if inFile[rt.StateMachine] || rt.Queue != "" { // a route to a queue: ApplyQueues checks it
 			continue
 		}
 		info, err := reg.DescribeStateMachine(ctx, rt.StateMachine)

@@ -14,11 +14,13 @@
 //	  - {name: orders, definition: orders.asl.json, type: STANDARD, roleArn: ...}
 //	routes:                       # user routes: see gateway.DecodeRoute
 //	  - {method: POST, path: /orders, stateMachine: orders, mode: async}
+//	queues:                       # the queue router's queues, created or updated at start
+//	  - {name: orders.fifo, attributes: {VisibilityTimeout: 60}, tags: {team: shop}}
 //
 // Every key is optional. Each top-level key is a section, decoded by a
 // function of its own (the sections table); a section that belongs to
 // another part of Signalbox hands its values to that part's decoder, as
-// routes does with gateway.DecodeRoute. queues, topics, buses and
+// routes does with gateway.DecodeRoute. topics, buses and
 // functions are reserved for later milestones: an empty one is accepted,
 // anything in one is refused as not supported yet. A string may name an
 // environment variable as ${NAME}, which keeps secrets out of the file.
@@ -48,6 +50,8 @@ type Config struct {
 	Credentials   map[string]string
 	StateMachines []StateMachine
 	Routes        []gateway.Route
+	// Queues are the queue router's queues (queues.go).
+	Queues []Queue
 	// Warnings are not errors, but the log says them at start.
 	Warnings []string
 
@@ -90,7 +94,7 @@ var sections = map[string]section{
 	"credentials":   decodeCredentials,
 	"stateMachines": decodeStateMachines,
 	"routes":        decodeRoutes,
-	"queues":        notYet("queues"),
+	"queues":        decodeQueues,
 	"topics":        notYet("topics"),
 	"buses":         notYet("buses"),
 	"functions":     notYet("functions"),
