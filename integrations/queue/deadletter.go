@@ -138,16 +138,9 @@ func (s *Service) DeadLetterSources(ctx context.Context, name string, in *ListIn
 	if _, err := s.record(ctx, name); err != nil {
 		return nil, err
 	}
-	if in.MaxResults < 0 || in.MaxResults > maxListResults {
-		return nil, errInvalidValue("Value %d for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.", in.MaxResults)
-	}
-	after, ok := decodeToken(in.NextToken)
-	if !ok {
-		return nil, errInvalidValue("Invalid NextToken value.")
-	}
-	limit := in.MaxResults
-	if limit == 0 {
-		limit = maxListResults
+	after, limit, err := page(in)
+	if err != nil {
+		return nil, err
 	}
 	out := &ListOutput{}
 	for len(out.Names) < limit {

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strconv"
@@ -258,20 +259,26 @@ func (s *Service) DeleteQueue(ctx context.Context, name string) error {
 	return storeError(s.st.QueueDelete(ctx, name))
 }
 
-func (s *Service) ListQueues(ctx context.Context, in *ListInput) (*ListOutput, error) {
+// page checks a list request's paging: the name to list after, and how
+// many names at most.
+func page(in *ListInput) (after string, limit int, err error) {
 	if in.MaxResults < 0 || in.MaxResults > maxListResults {
-		return nil, errInvalidValue("Value %d for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.", in.MaxResults)
+		return "", 0, errInvalidValue("Value %d for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.", in.MaxResults)
 	}
 	if in.NextToken != "" && in.MaxResults == 0 {
-		return nil, errInvalidValue("MaxResults is a mandatory parameter when you provide a value for NextToken.")
+		return "", 0, errInvalidValue("MaxResults is a mandatory parameter when you provide a value for NextToken.")
 	}
 	after, ok := decodeToken(in.NextToken)
 	if !ok {
-		return nil, errInvalidValue("Invalid NextToken value.")
+		return "", 0, errInvalidValue("Invalid NextToken value.")
 	}
-	limit := in.MaxResults
-	if limit == 0 {
-		limit = maxListResults
+	return after, cmp.Or(in.MaxResults, maxListResults), nil
+}
+
+func (s *Service) ListQueues(ctx context.Context, in *ListInput) (*ListOutput, error) {
+	after, limit, err := page(in)
+	if err != nil {
+		return nil, err
 	}
 	names, next, err := s.st.QueueList(ctx, in.Prefix, after, limit)
 	if err != nil {
