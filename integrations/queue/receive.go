@@ -37,7 +37,7 @@ func (s *Service) Receive(ctx context.Context, name string, in *ReceiveInput) ([
 			return nil, errorf("InvalidAttributeName", "Unknown Attribute %s.", clip(n, 64))
 		}
 	}
-	rec, err := s.hotRecord(ctx, name)
+	rec, err := s.record(ctx, name)
 	if err != nil {
 		return nil, err
 	}

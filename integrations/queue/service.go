@@ -26,39 +26,6 @@ type Service struct {
 	tasks  sync.WaitGroup
 	meters meters
 	sweep  sweeper
-	// records caches the queue records the hot paths read (hotRecord).
-	records sync.Map // name → cachedRecord
-}
-
-// recordTTL is how long a process trusts a queue's record it read for a
-// send or a receive, instead of reading it again before each: the read was
-// a second round trip and 17% of serve's CPU under `bench queue`. Another
-// process's SetQueueAttributes reaches this one within recordTTL (AWS
-// documents up to 60 seconds for most attributes, 15 minutes for
-// MessageRetentionPeriod); this process's own changes at once. The
-// scripts check that the queue exists whatever the cache says.
-const recordTTL = time.Second
-
-type cachedRecord struct {
-	rec *store.QueueRecord // shared: never changed
-	at  time.Time          // the wall clock's, whatever Config.Now says
-}
-
-// hotRecord is the queue's record, from the cache when read less than
-// recordTTL ago.
-func (s *Service) hotRecord(ctx context.Context, name string) (*store.QueueRecord, error) {
-	if v, ok := s.records.Load(name); ok {
-		if c := v.(cachedRecord); time.Since(c.at) < recordTTL {
-			return c.rec, nil
-		}
-	}
-	rec, err := s.record(ctx, name)
-	if err != nil {
-		s.records.Delete(name)
-		return nil, err
-	}
-	s.records.Store(name, cachedRecord{rec: rec, at: time.Now()})
-	return rec, nil
 }
 
 // DefaultMaxQueues is Config.MaxQueues's default. AWS sets no limit;
@@ -165,7 +132,6 @@ func (s *Service) CreateQueue(ctx context.Context, in *CreateInput) (*Queue, err
 	for k, v := range in.Attributes {
 		all[k] = v
 	}
-	s.records.Delete(in.Name)
 	_, err = s.st.QueueCreate(ctx, &store.QueueCreateParams{
 		Name: in.Name, Given: in.Attributes, All: all, Tags: in.Tags, Now: s.now(),
 		MaxReceive: redrive.MaxReceive, DeadLetter: redrive.DeadLetter,
@@ -255,7 +221,6 @@ func (s *Service) DeleteQueue(ctx context.Context, name string) error {
 	if _, err := s.record(ctx, name); err != nil {
 		return err
 	}
-	s.records.Delete(name)
 	return storeError(s.st.QueueDelete(ctx, name))
 }
 
@@ -366,7 +331,6 @@ func (s *Service) SetAttributes(ctx context.Context, name string, attrs map[stri
 		}
 		redrive = &r
 	}
-	s.records.Delete(name)
 	if err := s.st.QueueSetAttributes(ctx, name, attrs, redrive, s.now()); err != nil {
 		return storeError(err)
 	}
