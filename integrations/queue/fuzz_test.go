@@ -29,7 +29,7 @@ func FuzzRedrivePolicy(f *testing.F) {
 }
 
 func FuzzReceiptHandle(f *testing.F) {
-	f.Add("q", encodeReceipt("q", newMessageID(), 7))
+	f.Add("q", encodeReceipt("q", newUUID(), 7))
 	f.Add("q", "garbage")
 	f.Add("q", base64URL("1:q:x:1"))
 	f.Add("q", "")

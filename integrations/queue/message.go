@@ -6,12 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"fmt"
 	"math/big"
 	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/signalbox/signalbox/asl/intrinsic"
 )
 
 // payload is a message as the store keeps it (JSON in the messages hash):
@@ -212,13 +213,12 @@ func contentDedupID(body string) string {
 	return hex.EncodeToString(s[:])
 }
 
-// newMessageID returns a random (version 4) UUID.
-func newMessageID() string {
+// newUUID returns a random (version 4) UUID: a message's id, a request's,
+// a move task's handle and owner.
+func newUUID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	return intrinsic.UUIDv4(binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:]))
 }
 
 // groupIDRE: a MessageGroupId or MessageDeduplicationId, 1 to 128

@@ -103,9 +103,9 @@ func (s *Service) StartMoveTask(ctx context.Context, in *MoveTaskInput) (string,
 	}
 	now := s.now()
 	t := &store.MoveTaskRecord{
-		ID: newMessageID(), Source: src.Name, Status: store.MoveRunning, SourceARN: in.SourceARN, DestinationARN: in.DestinationARN,
+		ID: newUUID(), Source: src.Name, Status: store.MoveRunning, SourceARN: in.SourceARN, DestinationARN: in.DestinationARN,
 		Rate: in.MaxNumberOfMessagesPerSecond, ToMove: st.Visible + st.NotVisible + st.Delayed, Started: now,
-		Owner: newMessageID(), Lease: now.Add(moveLease),
+		Owner: newUUID(), Lease: now.Add(moveLease),
 	}
 	if err := s.st.QueueMoveTaskStart(ctx, t, now); err != nil {
 		if errors.Is(err, store.ErrMoveTaskRunning) {

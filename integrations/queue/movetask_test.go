@@ -119,7 +119,7 @@ func TestMoveTaskOfDeadProcess(t *testing.T) {
 		b.deadLettered(t, "a", 1)
 		now := b.clock.Now()
 		// A task another process started and never renewed.
-		require.NoError(t, b.st.QueueMoveTaskStart(b.ctx, &store.MoveTaskRecord{ID: newMessageID(), Source: "dlq", Status: store.MoveRunning,
+		require.NoError(t, b.st.QueueMoveTaskStart(b.ctx, &store.MoveTaskRecord{ID: newUUID(), Source: "dlq", Status: store.MoveRunning,
 			SourceARN: arnPrefix + "dlq", ToMove: 1, Started: now, Owner: "gone", Lease: now.Add(moveLease)}, now))
 		_, err := b.svc.StartMoveTask(b.ctx, &MoveTaskInput{SourceARN: arnPrefix + "dlq"})
 		require.Equal(t, "UnsupportedOperation", codeOf(t, err))

@@ -199,7 +199,7 @@ func (s *Service) prepare(in *SendInput, conf queueConf, now time.Time) (store.Q
 	res.MD5OfBody = p.MD5Body
 	res.MD5OfAttributes = md5OfAttributes(in.Attributes)
 	res.MD5OfSystemAttributes = md5OfAttributes(in.SystemAttributes)
-	return store.QueueMessage{ID: newMessageID(), Payload: b, Delay: time.Duration(delay) * time.Second,
+	return store.QueueMessage{ID: newUUID(), Payload: b, Delay: time.Duration(delay) * time.Second,
 		Size: int64(size), Group: in.GroupID, DedupKey: dedupKey}, res, nil
 }
 

@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -96,7 +95,7 @@ func (t *Task) Invoke(ctx context.Context, req *integrations.Request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	requestID := newRequestID()
+	requestID := newUUID()
 	r, err := t.svc.SendWithTrace(ctx, name, *in, req.TraceParent)
 	var qe *Error
 	switch {
@@ -263,7 +262,7 @@ func parseSend(params any) (string, *SendInput, error) {
 	}
 	switch body := p["MessageBody"].(type) {
 	case nil:
-		return "", nil, sqsFailure(missing("MessageBody"), newRequestID())
+		return "", nil, sqsFailure(missing("MessageBody"), newUUID())
 	case string:
 		in.Body = body
 	default:
@@ -282,7 +281,7 @@ func parseSend(params any) (string, *SendInput, error) {
 		}
 	}
 	if queueURL == "" {
-		return "", nil, sqsFailure(missing("QueueUrl"), newRequestID())
+		return "", nil, sqsFailure(missing("QueueUrl"), newUUID())
 	}
 	return QueueNameFromURL(queueURL), in, nil
 }
@@ -365,13 +364,4 @@ func QueueNameFromURL(queueURL string) string {
 		path = s
 	}
 	return path
-}
-
-// newRequestID returns a random (version 4) UUID, an SQS request's id.
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
