@@ -356,8 +356,6 @@ func (w *walk) commit(ctx context.Context, tr *transition, more bool) (again boo
 	d.metrics.stateTransitions(w.x.smName, b.entered)
 	if p.Close != nil {
 		d.metrics.executionEnded(w.x.smName, Status(p.Close.Status))
-	}
-	if p.Close != nil {
 		d.forgetExecution(w.x.id)
 		if w.closed != nil && !res.OpenEntryRemoved {
 			*w.closed = w.x.id
