@@ -54,17 +54,17 @@ func CleanTraceState(s string) string {
 	return ts.String()
 }
 
-// CleanBaggage returns s parsed and printed again; "" when s is malformed
-// or over the limits.
+// CleanBaggage returns s as it came when it parses within the limits; ""
+// otherwise. (Printed again, its members would come in a map's random
+// order.)
 func CleanBaggage(s string) string {
 	if s == "" {
 		return ""
 	}
-	b, err := baggage.Parse(s)
-	if err != nil {
+	if _, err := baggage.Parse(s); err != nil {
 		return ""
 	}
-	return b.String()
+	return s
 }
 
 // SetHeaders puts the trace context on h, leaving alone each header h has
