@@ -276,3 +276,63 @@ func (k Keys) QueueMoveTasksKey(name string) string { return k.queue(name, ":mt"
 // named name: status, ARNs, rate, counts, failure reason, start time and
 // the lease of the process running it (movetask.go).
 func (k Keys) QueueMoveTaskKey(name, handle string) string { return k.queue(name, ":mt:"+handle) }
+
+// The keys of one topic carry the hash tag {t:<name>}, so that every
+// script of a topic touches one Cluster slot (topic.go).
+func (k Keys) topic(name, suffix string) string { return k.prefix + ":{t:" + name + "}" + suffix }
+
+// TopicKey (hash) is the topic named name: its attributes under AWS's
+// names, and "#created" (unix ms), "#fifo" ("1" for a FIFO topic), "#seq"
+// (the last sequence number) and "#ver" (bumped by every change of the
+// topic's attributes or subscriptions: a publish names the version it
+// matched subscriptions against).
+func (k Keys) TopicKey(name string) string { return k.topic(name, "") }
+
+// TopicTagsKey (hash) holds a topic's tags: key → value.
+func (k Keys) TopicTagsKey(name string) string { return k.topic(name, ":tags") }
+
+// TopicSubsKey (hash) holds a topic's subscriptions: id → the record the
+// topic router encoded (protocol, endpoint, attributes, confirmation).
+func (k Keys) TopicSubsKey(name string) string { return k.topic(name, ":subs") }
+
+// TopicTokensKey (hash) maps a pending subscription's confirmation token
+// to its id.
+func (k Keys) TopicTokensKey(name string) string { return k.topic(name, ":tok") }
+
+// TopicMessagesKey (hash) holds the messages with deliveries to make: id →
+// "<deliveries left>|<sequence number>|<the message the topic router
+// encoded>".
+func (k Keys) TopicMessagesKey(name string) string { return k.topic(name, ":m") }
+
+// TopicDueKey (sorted set) holds the deliveries to make: member
+// "<message id>/<subscription id>", score the unix ms it is due (a lease's
+// end while a process delivers it, a retry's time after a failure).
+func (k Keys) TopicDueKey(name string) string { return k.topic(name, ":due") }
+
+// TopicAttemptsKey (hash) counts a delivery's failed attempts: member as
+// TopicDueKey's → count (absent: none).
+func (k Keys) TopicAttemptsKey(name string) string { return k.topic(name, ":att") }
+
+// TopicDedupKey (hash) holds a FIFO topic's deduplication ids of the last
+// five minutes: "<group>|<dedup id>" → "<expiry ms>|<message id>|<sequence
+// number>".
+func (k Keys) TopicDedupKey(name string) string { return k.topic(name, ":d") }
+
+// TopicDedupExpiryKey (sorted set) orders TopicDedupKey's fields by expiry.
+func (k Keys) TopicDedupExpiryKey(name string) string { return k.topic(name, ":dx") }
+
+// topicKeys are the keys every topic script takes, in this order.
+func (k Keys) topicKeys(name string) []string {
+	return []string{k.TopicKey(name), k.TopicTagsKey(name), k.TopicSubsKey(name), k.TopicTokensKey(name),
+		k.TopicMessagesKey(name), k.TopicDueKey(name), k.TopicAttemptsKey(name), k.TopicDedupKey(name),
+		k.TopicDedupExpiryKey(name)}
+}
+
+// TopicsKey (sorted set, all scores 0) lists the topics by name.
+func (k Keys) TopicsKey() string { return k.prefix + ":topics" }
+
+// TopicSigningKey (string) is the topic router's signing identity, shared
+// by every process on the store: the PEM of an RSA private key followed by
+// its self-signed certificate (store/topicsigning.go). Written once, never
+// changed.
+func (k Keys) TopicSigningKey() string { return k.prefix + ":topic:signing" }

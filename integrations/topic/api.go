@@ -19,6 +19,7 @@ package topic
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -52,6 +53,16 @@ type Config struct {
 	// Meter, when set, counts deliveries per subscription and outcome
 	// (signalbox.topic.deliveries).
 	Meter metric.Meter
+	// MaxTopics bounds the topics of the store (DefaultMaxTopics when 0):
+	// a CreateTopic past it fails with TopicLimitExceeded.
+	MaxTopics int
+	// DeliveryLease is how long a process holds a delivery it makes before
+	// another may take it over (DefaultDeliveryLease when 0): after a
+	// crash, the deliveries it held are made by another process (or by it,
+	// restarted) once their lease ends.
+	DeliveryLease time.Duration
+	// Logger receives a line per delivery given up; slog.Default() when nil.
+	Logger *slog.Logger
 }
 
 // The subscription protocols. AWS's sms, email, email-json, application,

@@ -2,7 +2,14 @@ package topic
 
 import (
 	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
 
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -10,9 +17,40 @@ import (
 type Service struct {
 	st  *store.Client
 	cfg Config
+
+	mu    sync.Mutex
+	views map[string]*view // topic name → its subscriptions, compiled (view.go)
+	host  integrations.Host
+
+	eng  *engine // deliveries (deliver.go)
+	sign signing
 }
 
-// New returns the topic router on st.
+// The limits of AWS that the Service applies.
+const (
+	// DefaultMaxTopics is Config.MaxTopics's default: AWS's default quota
+	// of topics per account.
+	DefaultMaxTopics = 100_000
+	// maxSubscriptions is AWS's default quota of subscriptions per
+	// standard topic (12,500,000 there); a FIFO topic's is 100.
+	maxSubscriptions     = 12_500_000
+	maxFIFOSubscriptions = 100
+	maxTags              = 50
+	maxTagKey            = 128
+	maxTagValue          = 256
+	// maxMessageBytes is AWS's largest message, body and attributes.
+	maxMessageBytes = 256 * 1024
+	dedupWindow     = 5 * time.Minute
+	listPage        = 100
+	// DefaultDeliveryLease is Config.DeliveryLease's default: how long a
+	// process holds the deliveries it is making before another may take
+	// them over; longer than a webhook's timeout (15 s).
+	DefaultDeliveryLease = 30 * time.Second
+	// webhookTimeout is AWS's timeout of an http/https delivery.
+	webhookTimeout = 15 * time.Second
+)
+
+// New returns the topic router on st. Start runs its deliveries.
 func New(st *store.Client, cfg Config) *Service {
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
@@ -20,59 +58,104 @@ func New(st *store.Client, cfg Config) *Service {
 	if cfg.AccountID == "" {
 		cfg.AccountID = "123456789012"
 	}
-	return &Service{st: st, cfg: cfg}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: webhookTimeout}
+	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://127.0.0.1:8080"
+	}
+	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
+	if cfg.MaxTopics <= 0 {
+		cfg.MaxTopics = DefaultMaxTopics
+	}
+	if cfg.DeliveryLease <= 0 {
+		cfg.DeliveryLease = DefaultDeliveryLease
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Service{st: st, cfg: cfg, views: map[string]*view{}, host: cfg.Host}
+	s.eng = newEngine(s)
+	return s
 }
 
-var errTODO = &Error{Code: "InternalError", Message: "not built yet", Status: 500}
+func (s *Service) now() time.Time { return s.cfg.Now() }
 
-func (s *Service) CreateTopic(ctx context.Context, in *CreateTopicInput) (*Topic, error) {
-	return nil, errTODO
+// TopicARN returns the ARN of the topic named name.
+func (s *Service) TopicARN(name string) string {
+	return "arn:aws:sns:" + s.cfg.Region + ":" + s.cfg.AccountID + ":" + name
 }
-func (s *Service) DeleteTopic(ctx context.Context, topicARN string) error { return errTODO }
-func (s *Service) ListTopics(ctx context.Context, nextToken string) (*ListOutput, error) {
-	return nil, errTODO
+
+// topicName returns the name in a topic ARN of this region and account, or
+// NotFound / InvalidParameter as AWS answers.
+func (s *Service) topicName(arn, param string) (string, *Error) {
+	if arn == "" {
+		return "", invalidf("%s", param)
+	}
+	parts := strings.Split(arn, ":")
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "sns" || parts[5] == "" {
+		return "", invalidf("%s", param)
+	}
+	if parts[3] != s.cfg.Region || parts[4] != s.cfg.AccountID || !validTopicName(parts[5]) {
+		return "", errNotFound("Topic does not exist")
+	}
+	return parts[5], nil
 }
-func (s *Service) GetTopicAttributes(ctx context.Context, topicARN string) (map[string]string, error) {
-	return nil, errTODO
+
+// subscriptionOf splits a subscription ARN (the topic's ARN, ":", its id).
+func (s *Service) subscriptionOf(arn string) (topic, id string, err *Error) {
+	i := strings.LastIndexByte(arn, ':')
+	if i < 0 || arn[i+1:] == "" {
+		return "", "", invalidf("SubscriptionArn")
+	}
+	topic, e := s.topicName(arn[:i], "SubscriptionArn")
+	if e != nil {
+		if e.Code == "NotFound" {
+			return "", "", errNotFound("Subscription does not exist")
+		}
+		return "", "", invalidf("SubscriptionArn")
+	}
+	id = arn[i+1:]
+	if !validUUID(id) {
+		return "", "", invalidf("SubscriptionArn")
+	}
+	return topic, id, nil
 }
-func (s *Service) SetTopicAttribute(ctx context.Context, topicARN, name, value string) error {
-	return errTODO
+
+// Start runs the deliveries: the workers that deliver what this process
+// publishes, and the recoverer that takes over deliveries whose lease
+// ended (another process died, or a retry fell due). Close stops them.
+func (s *Service) Start(ctx context.Context) { s.eng.start(ctx) }
+
+// Close stops the deliveries and waits for them.
+func (s *Service) Close() { s.eng.stop() }
+
+// SetHost hands the Service the runtime that starts executions for the
+// states protocol, when it is built after the Service.
+func (s *Service) SetHost(h integrations.Host) {
+	s.mu.Lock()
+	s.host = h
+	s.mu.Unlock()
 }
-func (s *Service) Subscribe(ctx context.Context, in *SubscribeInput) (string, error) {
-	return "", errTODO
-}
-func (s *Service) ConfirmSubscription(ctx context.Context, topicARN, token string, authenticateOnUnsubscribe bool) (string, error) {
-	return "", errTODO
-}
-func (s *Service) Unsubscribe(ctx context.Context, subscriptionARN string) error { return errTODO }
-func (s *Service) ListSubscriptions(ctx context.Context, nextToken string) (*SubscriptionsOutput, error) {
-	return nil, errTODO
-}
-func (s *Service) ListSubscriptionsByTopic(ctx context.Context, topicARN, nextToken string) (*SubscriptionsOutput, error) {
-	return nil, errTODO
-}
-func (s *Service) GetSubscriptionAttributes(ctx context.Context, subscriptionARN string) (map[string]string, error) {
-	return nil, errTODO
-}
-func (s *Service) SetSubscriptionAttribute(ctx context.Context, subscriptionARN, name, value string) error {
-	return errTODO
-}
-func (s *Service) Publish(ctx context.Context, in *PublishInput) (*PublishResult, error) {
-	return nil, errTODO
-}
-func (s *Service) PublishBatch(ctx context.Context, topicARN string, entries []PublishInput) ([]PublishResult, error) {
-	return nil, errTODO
-}
-func (s *Service) TagResource(ctx context.Context, arn string, tags map[string]string) error {
-	return errTODO
-}
-func (s *Service) UntagResource(ctx context.Context, arn string, keys []string) error {
-	return errTODO
-}
-func (s *Service) ListTags(ctx context.Context, arn string) (map[string]string, error) {
-	return nil, errTODO
-}
-func (s *Service) SigningCertPath() string { return "" }
-func (s *Service) SigningCert(ctx context.Context) ([]byte, error) {
-	return nil, errTODO
+
+// storeError maps a store error to an SNS error.
+func storeError(err error, missing *Error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.Is(err, store.ErrNotFound):
+		return missing
+	case errors.Is(err, store.ErrUnavailable), store.Unavailable(err):
+		return &Error{Code: "ServiceUnavailable", Message: "The service is unavailable: its store did not answer", Status: http.StatusServiceUnavailable}
+	case errors.Is(err, store.ErrInvalid):
+		return invalidf("%s", err.Error())
+	}
+	return &Error{Code: "InternalError", Message: err.Error(), Status: http.StatusInternalServerError}
 }

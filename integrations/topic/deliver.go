@@ -1,0 +1,332 @@
+package topic
+
+import (
+	"context"
+	"errors"
+	"hash/fnv"
+	"sync"
+	"time"
+
+	"github.com/signalbox/signalbox/store"
+)
+
+// The delivery engine. A publish leaves one delivery per subscription in
+// the store, leased to the publishing process, and hands them to this
+// process's workers (dispatch); a worker makes the delivery and ends it
+// (ack, batched: the acker ends what the workers finished in one script
+// per topic), or schedules its retry in the store, or gives it up to the
+// subscription's dead-letter queue. The recoverer claims, every
+// recoverEvery, the deliveries whose lease or retry time has passed, in
+// every topic: those of a process that died, and the retries.
+//
+// A FIFO topic's deliveries go to one of fifoShards sequential workers, by
+// subscription and message group, so that a group's messages reach each
+// subscription in publish order from this process.
+
+const (
+	// DefaultWorkers is how many deliveries a process makes at once.
+	DefaultWorkers = 64
+	fifoShards     = 16
+	recoverEvery   = time.Second
+	claimBatch     = 256
+	// maxInlineRetries bounds the retries made at once (the policies'
+	// immediate phase).
+	maxInlineRetries = 10
+)
+
+// job is one delivery to make.
+type job struct {
+	topic    string
+	subID    string
+	msg      *message
+	attempts int // failed attempts so far
+}
+
+func (j *job) member() string { return store.DeliveryMember(j.msg.ID, j.subID) }
+
+type engine struct {
+	s      *Service
+	jobs   chan job
+	shards []chan job
+
+	mu      sync.Mutex
+	running bool
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+
+	ackMu   sync.Mutex
+	acks    map[string][]string // topic → members done
+	ackWake chan struct{}
+	meters  meters
+}
+
+func newEngine(s *Service) *engine {
+	e := &engine{s: s, jobs: make(chan job, 4096), acks: map[string][]string{}, ackWake: make(chan struct{}, 1), meters: newMeters(s.cfg.Meter)}
+	for range fifoShards {
+		e.shards = append(e.shards, make(chan job, 1024))
+	}
+	return e
+}
+
+// start runs the workers, the acker and the recoverer until stop.
+// Starting twice is harmless.
+func (e *engine) start(ctx context.Context) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.running {
+		return
+	}
+	e.running = true
+	ctx, e.cancel = context.WithCancel(ctx)
+	run := func(f func()) {
+		e.wg.Add(1)
+		go func() { defer e.wg.Done(); f() }()
+	}
+	for range DefaultWorkers {
+		run(func() { e.work(ctx, e.jobs) })
+	}
+	for _, sh := range e.shards {
+		run(func() { e.work(ctx, sh) })
+	}
+	run(func() { e.acker(ctx) })
+	run(func() { e.recoverer(ctx) })
+}
+
+// stop ends the loops and waits for them; the deliveries they had not made
+// stay in the store, leased, for a recoverer.
+func (e *engine) stop() {
+	e.mu.Lock()
+	if !e.running {
+		e.mu.Unlock()
+		return
+	}
+	e.running = false
+	e.cancel()
+	e.mu.Unlock()
+	e.wg.Wait()
+}
+
+// dispatch hands a delivery to the workers, or leaves it to a recoverer
+// when the engine does not run.
+func (e *engine) dispatch(j job) {
+	e.mu.Lock()
+	running := e.running
+	e.mu.Unlock()
+	if !running {
+		return
+	}
+	e.queue(context.Background(), j)
+}
+
+// queue hands a job to its worker: a FIFO topic's to its shard, by
+// subscription and group.
+func (e *engine) queue(ctx context.Context, j job) {
+	ch := e.jobs
+	if j.msg.SequenceNumber != "" {
+		h := fnv.New32a()
+		h.Write([]byte(j.subID))
+		h.Write([]byte{0})
+		h.Write([]byte(j.msg.GroupID))
+		ch = e.shards[h.Sum32()%fifoShards]
+	}
+	select {
+	case ch <- j:
+	case <-ctx.Done():
+	}
+}
+
+func (e *engine) work(ctx context.Context, jobs <-chan job) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case j := <-jobs:
+			e.deliver(ctx, &j)
+		}
+	}
+}
+
+// deliver makes one delivery: attempts it (its policy's immediate retries
+// included), then ends it, schedules its retry, or gives it up.
+func (e *engine) deliver(ctx context.Context, j *job) {
+	s := e.s
+	v, err := s.view(ctx, j.topic, viewMaxAge)
+	if errors.Is(err, store.ErrNotFound) {
+		return // the topic is gone, and its deliveries with it
+	}
+	if err != nil {
+		return // the lease ends, and a recoverer tries again
+	}
+	sv := v.byID[j.subID]
+	if sv == nil {
+		if v, err = s.view(ctx, j.topic, 0); err != nil {
+			return
+		}
+		sv = v.byID[j.subID]
+	}
+	if sv == nil || !sv.rec.Confirmed {
+		e.ack(j.topic, j.member()) // unsubscribed meanwhile
+		return
+	}
+	for i := 0; ; i++ {
+		out := s.attempt(ctx, v, sv, j)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case out.OK:
+			s.eng.count(sv, "delivered")
+			e.ack(j.topic, j.member())
+			return
+		case out.Permanent || out.Exhausted || out.RetryAfter == 0 && i >= maxInlineRetries:
+			s.giveUp(ctx, v, sv, j, out.Reason)
+			e.ack(j.topic, j.member())
+			return
+		case out.RetryAfter == 0:
+			j.attempts++
+			continue
+		}
+		s.eng.count(sv, "retried")
+		if _, err := s.st.TopicRetry(ctx, j.topic, j.member(), s.now().Add(out.RetryAfter)); err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.cfg.Logger.Warn("topic: scheduling a retry failed; the delivery's lease will bring it back", "topic", j.topic, "subscription", sv.sub.ARN, "error", err)
+		}
+		return
+	}
+}
+
+// attempt makes one attempt of a delivery by its subscription's protocol.
+func (s *Service) attempt(ctx context.Context, v *view, sv *subView, j *job) outcome {
+	switch sv.rec.Protocol {
+	case ProtocolSQS:
+		return s.deliverSQS(ctx, v, sv, j)
+	case ProtocolStates:
+		return s.deliverStates(ctx, v, sv, j)
+	case ProtocolHTTP, ProtocolHTTPS:
+		return s.deliverHTTP(ctx, v, sv, j)
+	}
+	return outcome{Permanent: true, Reason: "protocol " + sv.rec.Protocol + " is not supported"}
+}
+
+// giveUp sends a delivery that will not be made to the subscription's
+// dead-letter queue, if it has one; else the message is dropped for that
+// subscription, as in AWS.
+func (s *Service) giveUp(ctx context.Context, v *view, sv *subView, j *job, reason string) {
+	s.eng.count(sv, "failed")
+	target := sv.rec.Attributes[attrRedrive]
+	if target != "" {
+		if arn, e := parseSubscriptionRedrive(target); e == nil {
+			if err := s.deadLetter(ctx, v, sv, j, arn, reason); err == nil {
+				s.eng.count(sv, "dead_lettered")
+				return
+			} else {
+				s.cfg.Logger.Warn("topic: the dead-letter queue refused a message; it is dropped", "subscription", sv.sub.ARN, "queue", arn, "error", err)
+			}
+		}
+	}
+	s.cfg.Logger.Warn("topic: a delivery was given up", "subscription", sv.sub.ARN, "message", j.msg.ID, "reason", reason)
+}
+
+// ack ends a delivery, in the acker's next batch.
+func (e *engine) ack(topic, member string) {
+	e.ackMu.Lock()
+	e.acks[topic] = append(e.acks[topic], member)
+	e.ackMu.Unlock()
+	select {
+	case e.ackWake <- struct{}{}:
+	default:
+	}
+}
+
+// acker ends the deliveries the workers finished, in batches: one script
+// per topic for all that finished since its last round. A delivery done
+// but not yet ended when the process dies is made again (at least once).
+func (e *engine) acker(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			e.flushAcks(context.WithoutCancel(ctx))
+			return
+		case <-e.ackWake:
+			e.flushAcks(ctx)
+		}
+	}
+}
+
+func (e *engine) flushAcks(ctx context.Context) {
+	e.ackMu.Lock()
+	acks := e.acks
+	e.acks = map[string][]string{}
+	e.ackMu.Unlock()
+	for topic, members := range acks {
+		for len(members) > 0 {
+			n := min(len(members), 1000)
+			if err := e.s.st.TopicAck(ctx, topic, members[:n]); err != nil {
+				e.s.cfg.Logger.Warn("topic: ending deliveries failed; they will be made again", "topic", topic, "error", err)
+			}
+			members = members[n:]
+		}
+	}
+}
+
+// recoverer claims the deliveries that fell due, in every topic, every
+// recoverEvery.
+func (e *engine) recoverer(ctx context.Context) {
+	t := time.NewTicker(recoverEvery)
+	defer t.Stop()
+	for {
+		e.recoverOnce(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// recoverOnce claims and hands to the workers every delivery due now.
+func (e *engine) recoverOnce(ctx context.Context) {
+	s := e.s
+	after := ""
+	for ctx.Err() == nil {
+		names, next, err := s.st.TopicList(ctx, after, 1000)
+		if err != nil {
+			return
+		}
+		now := s.now()
+		due, err := s.st.TopicsDue(ctx, names, now)
+		if err != nil {
+			return
+		}
+		for _, topic := range due {
+			e.claim(ctx, topic)
+		}
+		if next == "" {
+			return
+		}
+		after = next
+	}
+}
+
+// claim claims a topic's due deliveries, batch after batch.
+func (e *engine) claim(ctx context.Context, topic string) {
+	s := e.s
+	arn := s.TopicARN(topic)
+	for ctx.Err() == nil {
+		now := s.now()
+		ds, err := s.st.TopicClaim(ctx, topic, now, now.Add(s.cfg.DeliveryLease), claimBatch)
+		if err != nil || len(ds) == 0 {
+			return
+		}
+		for _, d := range ds {
+			m, err := decodeMessage(arn, d)
+			if err != nil {
+				s.cfg.Logger.Warn("topic: a stored message does not decode; its delivery is dropped", "topic", topic, "message", d.MessageID, "error", err)
+				e.ack(topic, store.DeliveryMember(d.MessageID, d.SubscriptionID))
+				continue
+			}
+			e.queue(ctx, job{topic: topic, subID: d.SubscriptionID, msg: m, attempts: d.Attempts})
+		}
+		if len(ds) < claimBatch {
+			return
+		}
+	}
+}

@@ -1,0 +1,39 @@
+package topic
+
+import (
+	"context"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+)
+
+// meters are the Service's instruments: signalbox.topic.deliveries counts
+// delivery outcomes (delivered, retried, failed, dead_lettered) by topic,
+// subscription and protocol.
+type meters struct {
+	deliveries metric.Int64Counter
+}
+
+func newMeters(m metric.Meter) meters {
+	if m == nil {
+		return meters{}
+	}
+	c, err := m.Int64Counter("signalbox.topic.deliveries", metric.WithUnit("{delivery}"),
+		metric.WithDescription("Deliveries of the topic router, by topic, subscription, protocol and outcome"))
+	if err != nil {
+		return meters{}
+	}
+	return meters{deliveries: c}
+}
+
+// count records one outcome of a subscription's delivery.
+func (e *engine) count(sv *subView, outcome string) {
+	if e.meters.deliveries == nil {
+		return
+	}
+	e.meters.deliveries.Add(context.Background(), 1, metric.WithAttributes(
+		attribute.String("signalbox.topic", sv.sub.TopicARN),
+		attribute.String("signalbox.subscription", sv.sub.ARN),
+		attribute.String("signalbox.protocol", sv.rec.Protocol),
+		attribute.String("signalbox.outcome", outcome)))
+}

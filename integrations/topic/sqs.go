@@ -1,0 +1,152 @@
+package topic
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/signalbox/signalbox/integrations/queue"
+)
+
+// managedRetry is the retry policy AWS applies to the endpoints it manages
+// (SQS, Lambda; here also the states protocol): 3 immediate retries, 2 at
+// 1 s, 10 backing off from 1 s to 20 s, then 100,000 at 20 s, over 23
+// days. attempt counts the failed attempts so far (1 after the first).
+func managedRetry(attempt int) outcome {
+	switch {
+	case attempt <= 3:
+		return outcome{}
+	case attempt <= 5:
+		return outcome{RetryAfter: secondsOf(1)}
+	case attempt <= 15:
+		// exponential from 1 s to 20 s over the backoff phase's 10 retries
+		k := attempt - 5
+		d := 1.0
+		for range k {
+			d *= 1.35 // 1.35^10 ≈ 20
+		}
+		return outcome{RetryAfter: secondsOf(min(d, 20))}
+	case attempt <= 100_015:
+		return outcome{RetryAfter: secondsOf(20)}
+	}
+	return outcome{Exhausted: true}
+}
+
+// queueName returns the queue an SQS ARN names when it is this server's
+// (its region and account), else "".
+func (s *Service) queueName(arn string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) != 6 || parts[2] != "sqs" || parts[3] != s.cfg.Region || parts[4] != s.cfg.AccountID {
+		return ""
+	}
+	return parts[5]
+}
+
+// sqsMessage is what an sqs subscription's queue receives: the signed
+// JSON envelope, or with RawMessageDelivery the message with its
+// attributes as the message's (String.Array as String, SQS having no
+// array type). Either way it carries the publisher's trace context: the
+// AWSTraceHeader system attribute and, room permitting, a traceparent
+// message attribute.
+func (s *Service) sqsMessage(ctx context.Context, v *view, sv *subView, m *message) (*queue.SendInput, *outcome) {
+	in := &queue.SendInput{GroupID: m.GroupID, SenderID: s.cfg.AccountID}
+	if v.fifo {
+		in.DedupID = m.DedupID
+	}
+	if sv.raw {
+		in.Body = m.forProtocol(ProtocolSQS)
+		if len(m.Attributes) > 10 {
+			return nil, &outcome{Permanent: true, Reason: "a raw delivery to SQS carries at most 10 message attributes"}
+		}
+		in.Attributes = make(map[string]queue.MessageAttribute, len(m.Attributes)+1)
+		for k, a := range m.Attributes {
+			t := a.DataType
+			if t == "String.Array" {
+				t = "String"
+			}
+			in.Attributes[k] = queue.MessageAttribute{DataType: t, StringValue: a.StringValue, BinaryValue: a.BinaryValue}
+		}
+	} else {
+		body, err := s.notification(ctx, v, sv, m)
+		if err != nil {
+			return nil, &outcome{RetryAfter: secondsOf(1), Reason: err.Error()}
+		}
+		in.Body = string(body)
+	}
+	if h, ok := queue.AWSTraceHeader(m.Trace.Parent); ok {
+		in.SystemAttributes = map[string]queue.MessageAttribute{"AWSTraceHeader": {DataType: "String", StringValue: h}}
+		if _, taken := in.Attributes[queue.TraceParentAttribute]; !taken && len(in.Attributes) < 10 {
+			if in.Attributes == nil {
+				in.Attributes = map[string]queue.MessageAttribute{}
+			}
+			in.Attributes[queue.TraceParentAttribute] = queue.MessageAttribute{DataType: "String", StringValue: m.Trace.Parent}
+		}
+	}
+	return in, nil
+}
+
+// deliverSQS sends a message to an sqs subscription's queue. A queue that
+// does not exist, or refuses the message as invalid, is a client-side
+// error (no retry, then the dead-letter queue); the store's failures are
+// retried by AWS's policy for managed endpoints.
+func (s *Service) deliverSQS(ctx context.Context, v *view, sv *subView, j *job) outcome {
+	name := s.queueName(sv.rec.Endpoint)
+	if name == "" || s.cfg.Queues == nil {
+		return outcome{Permanent: true, Reason: "the queue " + sv.rec.Endpoint + " is not one of this server's"}
+	}
+	in, fail := s.sqsMessage(ctx, v, sv, j.msg)
+	if fail != nil {
+		return *fail
+	}
+	_, err := s.cfg.Queues.Send(ctx, name, []queue.SendInput{*in})
+	if err == nil {
+		return outcome{OK: true}
+	}
+	var qe *queue.Error
+	if errors.As(err, &qe) && !qe.Server {
+		if in.Attributes[queue.TraceParentAttribute].StringValue != "" && j.msg.Attributes[queue.TraceParentAttribute].StringValue == "" {
+			// our trace attribute may be what the queue refused (size)
+			delete(in.Attributes, queue.TraceParentAttribute)
+			if _, err2 := s.cfg.Queues.Send(ctx, name, []queue.SendInput{*in}); err2 == nil {
+				return outcome{OK: true}
+			}
+		}
+		return outcome{Permanent: true, Reason: qe.Error()}
+	}
+	o := managedRetry(j.attempts + 1)
+	o.Reason = err.Error()
+	return o
+}
+
+// deadLetter sends a message given up to a subscription's dead-letter
+// queue: what the subscriber would have received, with the reason in the
+// ErrorCode and ErrorMessage attributes when there is room.
+func (s *Service) deadLetter(ctx context.Context, v *view, sv *subView, j *job, arn, reason string) error {
+	name := s.queueName(arn)
+	if name == "" || s.cfg.Queues == nil {
+		return errors.New("the dead-letter queue " + arn + " is not one of this server's")
+	}
+	raw := &subView{id: sv.id, rec: sv.rec, sub: sv.sub, raw: sv.raw && sv.rec.Protocol == ProtocolSQS}
+	in, fail := s.sqsMessage(ctx, v, raw, j.msg)
+	if fail != nil {
+		body, err := s.notification(ctx, v, sv, j.msg)
+		if err != nil {
+			return err
+		}
+		in = &queue.SendInput{Body: string(body), GroupID: j.msg.GroupID, SenderID: s.cfg.AccountID}
+	}
+	if !strings.HasSuffix(name, ".fifo") {
+		in.GroupID, in.DedupID = "", ""
+	} else if in.DedupID == "" {
+		in.DedupID = j.msg.ID
+	}
+	if len(in.Attributes) <= 8 {
+		if in.Attributes == nil {
+			in.Attributes = map[string]queue.MessageAttribute{}
+		}
+		in.Attributes["ErrorCode"] = queue.MessageAttribute{DataType: "String", StringValue: "DeliveryFailed"}
+		in.Attributes["ErrorMessage"] = queue.MessageAttribute{DataType: "String", StringValue: clip(reason, 1024)}
+	}
+	_, err := s.cfg.Queues.Send(ctx, name, []queue.SendInput{*in})
+	return err
+}

@@ -1,0 +1,122 @@
+package topic
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/signalbox/signalbox/integrations/topic/filter"
+)
+
+// A view is a topic with its subscriptions decoded and their filter
+// policies compiled, as publishes and deliveries read them. A publish
+// matches subscriptions against a view and names the view's version, which
+// the publish script checks: a view is never stale for a publish. A
+// delivery reads a view at most viewMaxAge old (a subscription changed a
+// moment ago may see one more delivery under its old attributes).
+type view struct {
+	name    string
+	arn     string
+	fifo    bool
+	version int64
+	attrs   map[string]string
+	subs    []*subView // confirmed ones, in id order
+	byID    map[string]*subView
+	loaded  time.Time
+	// pub orders a FIFO topic's publishes in this process, so that its
+	// deliveries are queued in sequence order.
+	pub sync.Mutex
+}
+
+// subView is one subscription of a view.
+type subView struct {
+	id     string
+	rec    *subRecord
+	sub    subscription
+	filter *filter.Policy // nil: no filter policy
+	scope  filter.Scope
+	raw    bool
+}
+
+const (
+	viewMaxAge = time.Second
+	maxViews   = 10_000
+)
+
+// view returns the topic's view, loaded when the cached one is older than
+// maxAge (0: always reloaded), or the store's error.
+func (s *Service) view(ctx context.Context, name string, maxAge time.Duration) (*view, error) {
+	now := s.now()
+	s.mu.Lock()
+	v := s.views[name]
+	s.mu.Unlock()
+	if v != nil && now.Sub(v.loaded) <= maxAge {
+		return v, nil
+	}
+	rec, err := s.st.TopicGet(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	nv := &view{name: name, arn: s.TopicARN(name), fifo: rec.FIFO, version: rec.Version, attrs: rec.Attributes,
+		byID: map[string]*subView{}, loaded: now}
+	for id, raw := range rec.Subscriptions {
+		r, err := decodeSubscription(raw)
+		if err != nil {
+			continue
+		}
+		sv := &subView{id: id, rec: r, raw: r.Attributes[attrRawDelivery] == "true",
+			sub: subscription{ARN: nv.arn + ":" + id, TopicARN: nv.arn, Protocol: r.Protocol, Endpoint: r.Endpoint,
+				Attributes: r.Attributes, Confirmed: r.Confirmed, Token: r.Token}}
+		if p := r.Attributes[attrFilterPolicy]; p != "" {
+			scope, err := filter.ParseScope(r.Attributes[attrFilterScope])
+			if err != nil {
+				continue
+			}
+			f, err := filter.Compile(p, scope)
+			if err != nil {
+				continue // refused when set: only an older rule could let it in
+			}
+			sv.filter, sv.scope = f, scope
+		}
+		nv.byID[id] = sv
+		if r.Confirmed {
+			nv.subs = append(nv.subs, sv)
+		}
+	}
+	sort.Slice(nv.subs, func(i, j int) bool { return nv.subs[i].id < nv.subs[j].id })
+	s.mu.Lock()
+	if old := s.views[name]; old != nil && old.version == nv.version {
+		old.loaded = now // keep the one whose mutex publishes hold
+		nv = old
+	} else {
+		if len(s.views) >= maxViews {
+			clear(s.views)
+		}
+		s.views[name] = nv
+	}
+	s.mu.Unlock()
+	return nv, nil
+}
+
+// forget drops a topic's cached view (after a change made here).
+func (s *Service) forget(name string) {
+	s.mu.Lock()
+	delete(s.views, name)
+	s.mu.Unlock()
+}
+
+// matches reports whether a message goes to the subscription.
+func (sv *subView) matches(m *message, body string) bool {
+	if sv.filter == nil {
+		return true
+	}
+	if sv.scope == filter.MessageBody {
+		return sv.filter.MatchBody(body)
+	}
+	attrs := make(map[string]filter.Attribute, len(m.Attributes))
+	for k, a := range m.Attributes {
+		attrs[k] = filter.Attribute{DataType: a.DataType, StringValue: a.StringValue, BinaryValue: a.BinaryValue}
+	}
+	return sv.filter.MatchAttributes(attrs)
+}

@@ -1,0 +1,718 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// A topic (the topic router's, SNS semantics) is a hash of attributes, a
+// hash of subscriptions and the deliveries it owes (keys.go, TopicKey and
+// below). The store keeps what the topic router encodes as opaque strings
+// (a subscription's record, a message); it knows the shape of a delivery
+// only: a member "<message id>/<subscription id>" of the due set, scored
+// by when it is due, and a message kept until its last delivery is done.
+//
+// A publish writes the message and its deliveries in one script, due at
+// the end of the publishing process's lease: that process delivers them
+// at once and acknowledges them; if it dies first, any process's
+// recoverer claims them once the lease is over (TopicClaim). A delivery is
+// thus made at least once.
+
+// ErrTopicExists: a topic of that name exists with other attributes (the
+// error names the attribute).
+var ErrTopicExists = errors.New("store: topic exists with other attributes")
+
+// ErrTopicStale: the topic's attributes or subscriptions changed since the
+// version a publish matched its subscriptions against.
+var ErrTopicStale = errors.New("store: topic changed")
+
+// Topic script codes, after the common ones (errors.go).
+const (
+	codeTopicStale = 20
+	codeTopicLimit = 21
+)
+
+// Fields of the topic hash that are not AWS attributes.
+const (
+	topicFieldCreated = "#created"
+	topicFieldFIFO    = "#fifo"
+	topicFieldSeq     = "#seq"
+	topicFieldVer     = "#ver"
+)
+
+func checkTopicName(name string) error {
+	if name == "" || len(name) > 256 || strings.ContainsAny(name, "{}|/\n\x00 ") {
+		return fmt.Errorf("%w: topic name %q", ErrInvalid, name)
+	}
+	return nil
+}
+
+func (c *Client) topicKeys(name string) ([]string, error) {
+	if err := checkTopicName(name); err != nil {
+		return nil, err
+	}
+	return c.keys.topicKeys(name), nil
+}
+
+// TopicCreateParams describe a topic to create.
+type TopicCreateParams struct {
+	Name string
+	FIFO bool
+	// Given are the attributes the request gave: a topic of that name that
+	// exists with other values of these is ErrTopicExists.
+	Given map[string]string
+	// All are the attributes to set, defaults included.
+	All  map[string]string
+	Tags map[string]string
+	Now  time.Time
+}
+
+var scriptTopicCreate = redis.NewScript(`
+local R, TAGS = KEYS[1], KEYS[2]
+local i = 2
+local ng = tonumber(ARGV[i]); i = i + 1
+if redis.call('EXISTS', R) == 1 then
+  for j = 1, ng do
+    local k, v = ARGV[i], ARGV[i + 1]
+    local cur = redis.call('HGET', R, k)
+    if cur ~= v then return {5, k} end
+    i = i + 2
+  end
+  return {4}
+end
+i = i + 2 * ng
+local na = tonumber(ARGV[i]); i = i + 1
+for j = 1, na do redis.call('HSET', R, ARGV[i], ARGV[i + 1]); i = i + 2 end
+local nt = tonumber(ARGV[i]); i = i + 1
+for j = 1, nt do redis.call('HSET', TAGS, ARGV[i], ARGV[i + 1]); i = i + 2 end
+redis.call('HSET', R, '#created', ARGV[1], '#seq', '0', '#ver', '1')
+return {0}
+`)
+
+// TopicCreate creates a topic, or returns existing true when it exists
+// with the given attributes, or ErrTopicExists when it exists with others.
+func (c *Client) TopicCreate(ctx context.Context, p *TopicCreateParams) (existing bool, err error) {
+	keys, err := c.topicKeys(p.Name)
+	if err != nil {
+		return false, err
+	}
+	a := args{p.Now.UnixMilli()}
+	a.pairs(mapPairs(p.Given)...)
+	all := mapPairs(p.All)
+	if p.FIFO {
+		all = append(all, topicFieldFIFO, "1")
+	}
+	a.pairs(all...)
+	a.pairs(mapPairs(p.Tags)...)
+	res, err := scriptTopicCreate.Run(ctx, c.rdb, keys, a...).Slice()
+	if err != nil {
+		return false, fmt.Errorf("store: creating topic %s: %w", p.Name, err)
+	}
+	switch code(res) {
+	case codeOK, codeExisting:
+		existing = code(res) == codeExisting
+	case codeExists:
+		return false, fmt.Errorf("%w: %s differs", ErrTopicExists, stringAt(res, 1))
+	default:
+		return false, fmt.Errorf("%w: topic create script returned %v", ErrCorrupt, res)
+	}
+	// The index is in another slot; a repeated create repairs it.
+	if err := c.rdb.ZAdd(ctx, c.keys.TopicsKey(), redis.Z{Member: p.Name}).Err(); err != nil {
+		return false, fmt.Errorf("store: listing topic %s: %w", p.Name, err)
+	}
+	return existing, nil
+}
+
+// TopicRecord is a topic as the store holds it.
+type TopicRecord struct {
+	Name       string
+	FIFO       bool
+	Attributes map[string]string // AWS's attributes, as set
+	Created    time.Time
+	Seq        int64
+	// Version changes with every change of the attributes or the
+	// subscriptions; TopicPublish checks it.
+	Version int64
+	// Subscriptions are the records of the topic's subscriptions by id.
+	Subscriptions map[string]string
+}
+
+// TopicGet returns a topic with its subscriptions, read together, or
+// ErrNotFound.
+func (c *Client) TopicGet(ctx context.Context, name string) (*TopicRecord, error) {
+	if err := checkTopicName(name); err != nil {
+		return nil, err
+	}
+	var h, subs *redis.MapStringStringCmd
+	_, err := c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		h = p.HGetAll(ctx, c.keys.TopicKey(name))
+		subs = p.HGetAll(ctx, c.keys.TopicSubsKey(name))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: topic %s: %w", name, err)
+	}
+	if len(h.Val()) == 0 {
+		return nil, fmt.Errorf("%w: topic %s", ErrNotFound, name)
+	}
+	r := &TopicRecord{Name: name, Attributes: map[string]string{}, Subscriptions: subs.Val()}
+	for k, v := range h.Val() {
+		switch k {
+		case topicFieldCreated:
+			ms, _ := strconv.ParseInt(v, 10, 64)
+			r.Created = time.UnixMilli(ms)
+		case topicFieldFIFO:
+			r.FIFO = v == "1"
+		case topicFieldSeq:
+			r.Seq, _ = strconv.ParseInt(v, 10, 64)
+		case topicFieldVer:
+			r.Version, _ = strconv.ParseInt(v, 10, 64)
+		default:
+			r.Attributes[k] = v
+		}
+	}
+	return r, nil
+}
+
+var scriptTopicSetAttribute = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return {3} end
+if ARGV[2] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+redis.call('HINCRBY', KEYS[1], '#ver', 1)
+return {0}
+`)
+
+// TopicSetAttribute sets one attribute of a topic ("" removes it), or
+// returns ErrNotFound.
+func (c *Client) TopicSetAttribute(ctx context.Context, name, attr, value string) error {
+	keys, err := c.topicKeys(name)
+	if err != nil {
+		return err
+	}
+	if strings.HasPrefix(attr, "#") {
+		return fmt.Errorf("%w: attribute %q", ErrInvalid, attr)
+	}
+	res, err := scriptTopicSetAttribute.Run(ctx, c.rdb, keys[:1], attr, value).Slice()
+	if err != nil {
+		return fmt.Errorf("store: topic %s: %w", name, err)
+	}
+	if code(res) == codeNotFound {
+		return fmt.Errorf("%w: topic %s", ErrNotFound, name)
+	}
+	return nil
+}
+
+// TopicDelete deletes a topic with its subscriptions and the deliveries
+// it owes. Deleting a topic that does not exist succeeds, as in AWS.
+func (c *Client) TopicDelete(ctx context.Context, name string) error {
+	keys, err := c.topicKeys(name)
+	if err != nil {
+		return err
+	}
+	if err := c.rdb.Del(ctx, keys...).Err(); err != nil {
+		return fmt.Errorf("store: deleting topic %s: %w", name, err)
+	}
+	if err := c.rdb.ZRem(ctx, c.keys.TopicsKey(), name).Err(); err != nil {
+		return fmt.Errorf("store: unlisting topic %s: %w", name, err)
+	}
+	return nil
+}
+
+// TopicList returns up to limit topic names after after, in lexical
+// order, and the name to continue after ("" at the end).
+func (c *Client) TopicList(ctx context.Context, after string, limit int) ([]string, string, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	min := "-"
+	if after != "" {
+		min = "(" + after
+	}
+	names, err := c.rdb.ZRangeByLex(ctx, c.keys.TopicsKey(), &redis.ZRangeBy{Min: min, Max: "+", Count: int64(limit + 1)}).Result()
+	if err != nil {
+		return nil, "", fmt.Errorf("store: listing topics: %w", err)
+	}
+	next := ""
+	if len(names) > limit {
+		names, next = names[:limit], names[limit-1]
+	}
+	return names, next, nil
+}
+
+// TopicCount returns how many topics the index lists.
+func (c *Client) TopicCount(ctx context.Context) (int64, error) {
+	n, err := c.rdb.ZCard(ctx, c.keys.TopicsKey()).Result()
+	if err != nil {
+		return 0, fmt.Errorf("store: counting topics: %w", err)
+	}
+	return n, nil
+}
+
+var scriptTopicTags = redis.NewScript(`
+local R, TAGS = KEYS[1], KEYS[2]
+if redis.call('EXISTS', R) == 0 then return {3} end
+local n = tonumber(ARGV[1])
+local i = 2
+local gone, count = {}, redis.call('HLEN', TAGS)
+for j = 1, n do
+  local k = ARGV[i]; i = i + 1
+  if not gone[k] and redis.call('HEXISTS', TAGS, k) == 1 then count = count - 1 end
+  gone[k] = true
+end
+local m = tonumber(ARGV[i]); local first = i + 1
+local added = {}
+for j = 1, m do
+  local k = ARGV[first + 2 * (j - 1)]
+  if not added[k] and (gone[k] or redis.call('HEXISTS', TAGS, k) == 0) then count = count + 1 end
+  added[k] = true
+end
+if count > tonumber(ARGV[first + 2 * m]) then return {21} end
+for k in pairs(gone) do redis.call('HDEL', TAGS, k) end
+for j = 1, m do redis.call('HSET', TAGS, ARGV[first + 2 * (j - 1)], ARGV[first + 2 * (j - 1) + 1]) end
+return {0}
+`)
+
+// TopicTagsChange removes the tag keys remove, then sets the tags set;
+// ErrLimit (nothing changed) when the topic would hold more than limit
+// tags, ErrNotFound when it does not exist.
+func (c *Client) TopicTagsChange(ctx context.Context, name string, remove []string, set map[string]string, limit int) error {
+	keys, err := c.topicKeys(name)
+	if err != nil {
+		return err
+	}
+	a := args{len(remove)}
+	for _, k := range remove {
+		a = append(a, k)
+	}
+	a.pairs(mapPairs(set)...)
+	a = append(a, limit)
+	res, err := scriptTopicTags.Run(ctx, c.rdb, keys[:2], a...).Slice()
+	if err != nil {
+		return fmt.Errorf("store: tagging topic %s: %w", name, err)
+	}
+	switch code(res) {
+	case codeOK:
+		return nil
+	case codeNotFound:
+		return fmt.Errorf("%w: topic %s", ErrNotFound, name)
+	case codeTopicLimit:
+		return fmt.Errorf("%w: more than %d tags", ErrLimit, limit)
+	}
+	return fmt.Errorf("%w: topic tags script returned %v", ErrCorrupt, res)
+}
+
+// TopicTags returns a topic's tags, or ErrNotFound.
+func (c *Client) TopicTags(ctx context.Context, name string) (map[string]string, error) {
+	if err := checkTopicName(name); err != nil {
+		return nil, err
+	}
+	var exists *redis.IntCmd
+	var tags *redis.MapStringStringCmd
+	_, err := c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		exists = p.Exists(ctx, c.keys.TopicKey(name))
+		tags = p.HGetAll(ctx, c.keys.TopicTagsKey(name))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: topic %s: %w", name, err)
+	}
+	if exists.Val() == 0 {
+		return nil, fmt.Errorf("%w: topic %s", ErrNotFound, name)
+	}
+	return tags.Val(), nil
+}
+
+var scriptTopicSubscription = redis.NewScript(`
+local R, SUBS, TOK = KEYS[1], KEYS[3], KEYS[4]
+if redis.call('EXISTS', R) == 0 then return {3} end
+local id, rec, token, oldToken, mode = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+if mode == 'new' then
+  if redis.call('HEXISTS', SUBS, id) == 1 then return {4} end
+  if redis.call('HLEN', SUBS) >= tonumber(ARGV[6]) then return {21} end
+elseif redis.call('HEXISTS', SUBS, id) == 0 then
+  return {3}
+end
+if oldToken ~= '' then redis.call('HDEL', TOK, oldToken) end
+if mode == 'delete' then
+  redis.call('HDEL', SUBS, id)
+else
+  redis.call('HSET', SUBS, id, rec)
+  if token ~= '' then redis.call('HSET', TOK, token, id) end
+end
+redis.call('HINCRBY', R, '#ver', 1)
+return {0}
+`)
+
+// TopicSubscriptionParams write one subscription of a topic.
+type TopicSubscriptionParams struct {
+	Topic  string
+	ID     string
+	Record string // the subscription as the topic router encodes it
+	// Token, when set, is a confirmation token that names the
+	// subscription from now on (TopicConfirmToken); OldToken, when set, is
+	// one that no longer does.
+	Token, OldToken string
+	// Limit bounds the subscriptions of the topic (new ones only).
+	Limit int
+}
+
+func (c *Client) topicSubscription(ctx context.Context, p *TopicSubscriptionParams, mode string) error {
+	keys, err := c.topicKeys(p.Topic)
+	if err != nil {
+		return err
+	}
+	if err := checkID("subscription id", p.ID); err != nil {
+		return err
+	}
+	res, err := scriptTopicSubscription.Run(ctx, c.rdb, keys, p.ID, p.Record, p.Token, p.OldToken, mode, p.Limit).Slice()
+	if err != nil {
+		return fmt.Errorf("store: subscription %s of topic %s: %w", p.ID, p.Topic, err)
+	}
+	switch code(res) {
+	case codeOK:
+		return nil
+	case codeNotFound:
+		return fmt.Errorf("%w: topic %s or subscription %s", ErrNotFound, p.Topic, p.ID)
+	case codeExisting:
+		return fmt.Errorf("%w: subscription %s", ErrExecutionAlreadyExists, p.ID)
+	case codeTopicLimit:
+		return fmt.Errorf("%w: more than %d subscriptions", ErrLimit, p.Limit)
+	}
+	return fmt.Errorf("%w: subscription script returned %v", ErrCorrupt, res)
+}
+
+// TopicSubscribe adds a subscription to a topic (ErrNotFound without the
+// topic, ErrLimit past p.Limit).
+func (c *Client) TopicSubscribe(ctx context.Context, p *TopicSubscriptionParams) error {
+	return c.topicSubscription(ctx, p, "new")
+}
+
+// TopicSubscriptionSet rewrites a subscription's record (ErrNotFound
+// without it).
+func (c *Client) TopicSubscriptionSet(ctx context.Context, p *TopicSubscriptionParams) error {
+	return c.topicSubscription(ctx, p, "set")
+}
+
+// TopicUnsubscribe removes a subscription (and p.OldToken); the
+// deliveries it is owed are dropped as they come due.
+func (c *Client) TopicUnsubscribe(ctx context.Context, p *TopicSubscriptionParams) error {
+	return c.topicSubscription(ctx, p, "delete")
+}
+
+// TopicConfirmToken returns the id of the subscription a confirmation
+// token names, or ErrNotFound.
+func (c *Client) TopicConfirmToken(ctx context.Context, topic, token string) (string, error) {
+	if err := checkTopicName(topic); err != nil {
+		return "", err
+	}
+	id, err := c.rdb.HGet(ctx, c.keys.TopicTokensKey(topic), token).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", fmt.Errorf("%w: token", ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: topic %s: %w", topic, err)
+	}
+	return id, nil
+}
+
+// TopicMessage is one message to publish.
+type TopicMessage struct {
+	ID      string
+	Payload string // the message as the topic router encodes it
+	// DedupKey, on a FIFO topic, is "<group>|<dedup id>" (or "|<dedup
+	// id>" for a topic-wide scope): a message whose key was published
+	// within DedupWindow is not published again.
+	DedupKey string
+	// Subscriptions are the ids of the subscriptions it goes to (a
+	// subscription removed meanwhile is skipped).
+	Subscriptions []string
+}
+
+// TopicPublishParams publish messages to a topic in one step.
+type TopicPublishParams struct {
+	Topic string
+	// Version is the topic's version the subscriptions were matched
+	// against: ErrTopicStale, with nothing published, when it moved.
+	Version  int64
+	Messages []TopicMessage
+	Now      time.Time
+	// LeaseUntil is when the deliveries fall due for the recoverers: the
+	// publishing process delivers them before.
+	LeaseUntil  time.Time
+	DedupWindow time.Duration
+}
+
+// TopicPublished is one message's outcome.
+type TopicPublished struct {
+	MessageID string // a duplicate's: the first message's id
+	Seq       int64  // FIFO topics: its sequence number
+	Duplicate bool
+	// Deliveries are the deliveries written, in Subscriptions' order
+	// (subscription ids; a removed one is left out).
+	Deliveries []string
+}
+
+// scriptTopicPublish publishes messages.
+//
+// KEYS: topicKeys. ARGV: now ms, version, lease-until ms, dedup window ms,
+// message count, then per message: id, payload, dedup key, n, n
+// subscription ids. Returns {0, {seq, duplicate id or ”, {sub ids}}...},
+// {3} without the topic, {20} when the version moved.
+var scriptTopicPublish = redis.NewScript(`
+local R, SUBS, M, DUE, D, DX = KEYS[1], KEYS[3], KEYS[5], KEYS[6], KEYS[8], KEYS[9]
+local ver = redis.call('HGET', R, '#ver')
+if not ver then return {3} end
+if ver ~= ARGV[2] then return {20} end
+local now, lease, window = tonumber(ARGV[1]), ARGV[3], tonumber(ARGV[4])
+local fifo = redis.call('HGET', R, '#fifo') == '1'
+if fifo then
+  local old = redis.call('ZRANGEBYSCORE', DX, '-inf', now, 'LIMIT', 0, 100)
+  for _, k in ipairs(old) do redis.call('HDEL', D, k); redis.call('ZREM', DX, k) end
+end
+local out = {0}
+local i = 6
+for m = 1, tonumber(ARGV[5]) do
+  local id, payload, dk, n = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
+  i = i + 4
+  local seq, dup = 0, ''
+  if fifo then
+    local seen = dk ~= '' and redis.call('HGET', D, dk)
+    if seen then
+      local _, sid, sseq = string.match(seen, '^(%d+)|([^|]*)|(%d+)$')
+      dup, seq = sid, tonumber(sseq)
+    else
+      seq = redis.call('HINCRBY', R, '#seq', 1)
+      if dk ~= '' then
+        redis.call('HSET', D, dk, string.format('%d', now + window) .. '|' .. id .. '|' .. seq)
+        redis.call('ZADD', DX, now + window, dk)
+      end
+    end
+  end
+  local subs = {}
+  if dup == '' then
+    for j = 0, n - 1 do
+      local sub = ARGV[i + j]
+      if redis.call('HEXISTS', SUBS, sub) == 1 then
+        subs[#subs + 1] = sub
+        redis.call('ZADD', DUE, lease, id .. '/' .. sub)
+      end
+    end
+    if #subs > 0 then redis.call('HSET', M, id, #subs .. '|' .. seq .. '|' .. payload) end
+  end
+  i = i + n
+  out[#out + 1] = {seq, dup, subs}
+end
+return out
+`)
+
+// TopicPublish publishes messages to a topic: each message and one
+// delivery per subscription it goes to, due at p.LeaseUntil, in one
+// script. ErrNotFound without the topic; ErrTopicStale when its version
+// moved.
+func (c *Client) TopicPublish(ctx context.Context, p *TopicPublishParams) ([]TopicPublished, error) {
+	keys, err := c.topicKeys(p.Topic)
+	if err != nil {
+		return nil, err
+	}
+	a := args{p.Now.UnixMilli(), p.Version, p.LeaseUntil.UnixMilli(), p.DedupWindow.Milliseconds(), len(p.Messages)}
+	for _, m := range p.Messages {
+		if err := checkID("message id", m.ID); err != nil {
+			return nil, err
+		}
+		a = append(a, m.ID, m.Payload, m.DedupKey, len(m.Subscriptions))
+		for _, s := range m.Subscriptions {
+			a = append(a, s)
+		}
+	}
+	res, err := scriptTopicPublish.Run(ctx, c.rdb, keys, a...).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("store: publishing to topic %s: %w", p.Topic, err)
+	}
+	switch code(res) {
+	case codeOK:
+	case codeNotFound:
+		return nil, fmt.Errorf("%w: topic %s", ErrNotFound, p.Topic)
+	case codeTopicStale:
+		return nil, ErrTopicStale
+	default:
+		return nil, fmt.Errorf("%w: topic publish script returned %v", ErrCorrupt, res)
+	}
+	if len(res) != len(p.Messages)+1 {
+		return nil, fmt.Errorf("%w: topic publish script returned %d results for %d messages", ErrCorrupt, len(res)-1, len(p.Messages))
+	}
+	out := make([]TopicPublished, len(p.Messages))
+	for i := range p.Messages {
+		r, _ := res[i+1].([]any)
+		out[i] = TopicPublished{MessageID: p.Messages[i].ID, Seq: intAt(r, 0)}
+		if dup := stringAt(r, 1); dup != "" {
+			out[i].MessageID, out[i].Duplicate = dup, true
+		}
+		if len(r) > 2 {
+			subs, _ := r[2].([]any)
+			for _, s := range subs {
+				if id, ok := s.(string); ok {
+					out[i].Deliveries = append(out[i].Deliveries, id)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// TopicDelivery is a delivery a recoverer claimed.
+type TopicDelivery struct {
+	MessageID      string
+	SubscriptionID string
+	Attempts       int    // failed attempts so far
+	Seq            int64  // a FIFO topic's sequence number of the message
+	Payload        string // the message as the topic router encoded it
+}
+
+// scriptTopicClaim claims due deliveries.
+//
+// KEYS: topicKeys. ARGV: now ms, lease-until ms, max. Returns {0, {member,
+// attempts, sequence number, payload}...}; a delivery whose message is
+// gone is dropped.
+var scriptTopicClaim = redis.NewScript(`
+local M, DUE, ATT = KEYS[5], KEYS[6], KEYS[7]
+local due = redis.call('ZRANGEBYSCORE', DUE, '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {0}
+for _, d in ipairs(due) do
+  local id = string.match(d, '^([^/]*)/')
+  local v = id and redis.call('HGET', M, id)
+  if v then
+    redis.call('ZADD', DUE, ARGV[2], d)
+    local seq, payload = string.match(v, '^%d+|(%d+)|(.*)$')
+    out[#out + 1] = {d, redis.call('HGET', ATT, d) or '0', seq, payload}
+  else
+    redis.call('ZREM', DUE, d); redis.call('HDEL', ATT, d)
+  end
+end
+return out
+`)
+
+// TopicClaim claims up to max deliveries of a topic that are due at now,
+// leasing them until leaseUntil.
+func (c *Client) TopicClaim(ctx context.Context, topic string, now, leaseUntil time.Time, max int) ([]TopicDelivery, error) {
+	keys, err := c.topicKeys(topic)
+	if err != nil {
+		return nil, err
+	}
+	res, err := scriptTopicClaim.Run(ctx, c.rdb, keys, now.UnixMilli(), leaseUntil.UnixMilli(), max).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("store: claiming deliveries of topic %s: %w", topic, err)
+	}
+	out := make([]TopicDelivery, 0, len(res))
+	for _, r := range res[1:] {
+		e, _ := r.([]any)
+		msg, sub, _ := strings.Cut(stringAt(e, 0), "/")
+		n, _ := strconv.Atoi(stringAt(e, 1))
+		seq, _ := strconv.ParseInt(stringAt(e, 2), 10, 64)
+		out = append(out, TopicDelivery{MessageID: msg, SubscriptionID: sub, Attempts: n, Seq: seq, Payload: stringAt(e, 3)})
+	}
+	return out, nil
+}
+
+// scriptTopicAck ends deliveries: each one still due is removed, and its
+// message with its last delivery. KEYS: topicKeys. ARGV: members.
+var scriptTopicAck = redis.NewScript(`
+local M, DUE, ATT = KEYS[5], KEYS[6], KEYS[7]
+for _, d in ipairs(ARGV) do
+  if redis.call('ZREM', DUE, d) == 1 then
+    redis.call('HDEL', ATT, d)
+    local id = string.match(d, '^([^/]*)/')
+    local v = redis.call('HGET', M, id)
+    if v then
+      local n, rest = string.match(v, '^(%d+)|(.*)$')
+      if tonumber(n) <= 1 then redis.call('HDEL', M, id) else redis.call('HSET', M, id, (tonumber(n) - 1) .. '|' .. rest) end
+    end
+  end
+end
+return {0}
+`)
+
+// DeliveryMember is a delivery's member of TopicDueKey.
+func DeliveryMember(messageID, subscriptionID string) string {
+	return messageID + "/" + subscriptionID
+}
+
+// TopicAck ends deliveries (members as DeliveryMember makes them): done,
+// or given up. Ending one twice is harmless.
+func (c *Client) TopicAck(ctx context.Context, topic string, members []string) error {
+	keys, err := c.topicKeys(topic)
+	if err != nil {
+		return err
+	}
+	if len(members) == 0 {
+		return nil
+	}
+	a := make([]any, len(members))
+	for i, m := range members {
+		a[i] = m
+	}
+	if err := scriptTopicAck.Run(ctx, c.rdb, keys, a...).Err(); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("store: ending deliveries of topic %s: %w", topic, err)
+	}
+	return nil
+}
+
+var scriptTopicRetry = redis.NewScript(`
+if redis.call('ZADD', KEYS[6], 'XX', 'CH', ARGV[2], ARGV[1]) == 0 and not redis.call('ZSCORE', KEYS[6], ARGV[1]) then return {3} end
+return {0, redis.call('HINCRBY', KEYS[7], ARGV[1], 1)}
+`)
+
+// TopicRetry counts a failed attempt of a delivery and makes it due again
+// at at; it returns the attempts so far, or ErrNotFound when the delivery
+// was ended meanwhile.
+func (c *Client) TopicRetry(ctx context.Context, topic, member string, at time.Time) (int, error) {
+	keys, err := c.topicKeys(topic)
+	if err != nil {
+		return 0, err
+	}
+	res, err := scriptTopicRetry.Run(ctx, c.rdb, keys, member, at.UnixMilli()).Slice()
+	if err != nil {
+		return 0, fmt.Errorf("store: retrying a delivery of topic %s: %w", topic, err)
+	}
+	if code(res) == codeNotFound {
+		return 0, fmt.Errorf("%w: delivery %s", ErrNotFound, member)
+	}
+	return int(intAt(res, 1)), nil
+}
+
+// TopicsDue returns which of the topics names have a delivery due at now.
+func (c *Client) TopicsDue(ctx context.Context, names []string, now time.Time) ([]string, error) {
+	cmds := make([]*redis.StringSliceCmd, len(names))
+	_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, n := range names {
+			cmds[i] = p.ZRangeByScore(ctx, c.keys.TopicDueKey(n), &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(now.UnixMilli(), 10), Count: 1})
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("store: due deliveries: %w", err)
+	}
+	var due []string
+	for i, cmd := range cmds {
+		if len(cmd.Val()) > 0 {
+			due = append(due, names[i])
+		}
+	}
+	return due, nil
+}
+
+// TopicPending returns how many deliveries a topic owes.
+func (c *Client) TopicPending(ctx context.Context, topic string) (int64, error) {
+	if err := checkTopicName(topic); err != nil {
+		return 0, err
+	}
+	n, err := c.rdb.ZCard(ctx, c.keys.TopicDueKey(topic)).Result()
+	if err != nil {
+		return 0, fmt.Errorf("store: topic %s: %w", topic, err)
+	}
+	return n, nil
+}
