@@ -33,6 +33,7 @@ import (
 	"github.com/signalbox/signalbox/gateway/sqs"
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/queue"
+	"github.com/signalbox/signalbox/integrations/topic"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -79,6 +80,9 @@ type Options struct {
 	// no SQS API. Its region and account must be the runtime's: queue
 	// URLs and the signatures' scope take them from the runtime.
 	Queues *queue.Service
+	// Topics, when set, is the topic router SNS's API serves; nil: no SNS
+	// API.
+	Topics *topic.Service
 }
 
 // DefaultMaxBodyBytes is the default bound on a request body: AWS's 256 KiB

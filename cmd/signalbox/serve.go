@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -13,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -47,13 +49,14 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	prefix := fs.String("redis-prefix", store.DefaultPrefix, "the prefix of every key")
 	timeout := fs.Duration("redis-timeout", store.DefaultTimeout, "each store call's deadline: past it, a request answers 503 ServiceUnavailable")
 	workers := fs.Int("workers", runtime.DefaultConcurrency, "how many work items this process carries out at once (0: serve HTTP only)")
-	lease := fs.Duration("lease", 30*time.Second, "how long a work item may stay unacknowledged before another worker takes it over")
+	lease := fs.Duration("lease", 30*time.Second, "how long a work item or a topic delivery may stay unacknowledged before another process takes it over")
 	region := fs.String("region", "us-east-1", "the region in ARNs")
 	account := fs.String("account", "123456789012", "the account id in ARNs")
 	configFile := fs.String("config", "", "a configuration file (YAML): state machines, routes, keys")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file until the server stops")
 	metricsOn := fs.Bool("metrics", true, "serve the metrics at GET /metrics, for a Prometheus scrape (behind the management API's keys when api.keys is set)")
 	traceRedis := fs.Bool("trace-redis", false, "with tracing on, make a client span of every call to Redis (several per state: ask for them on purpose)")
+	publicURL := fs.String("public-url", "", "where webhook subscribers reach this server: the base of the SubscribeURL, UnsubscribeURL and SigningCertURL in topic messages (default: http:// and the listening address, 127.0.0.1 for an unspecified host)")
 	activityTrace := fs.String("activity-trace-field", "", "add the task's W3C trace context to an activity task's input (a JSON object) as this field, for the worker to continue the trace; off by default: AWS hands the input over unchanged")
 	logFormat := fs.String("log-format", "text", "the log's format: text (key=value) or json (one object a line); records about an execution carry its trace_id and span_id")
 	otlp := fs.String("otlp-endpoint", "", "export traces by OTLP to this URL (e.g. http://127.0.0.1:4318; OTEL_EXPORTER_OTLP_PROTOCOL=grpc for a gRPC endpoint); the OTEL_* environment variables work too")
@@ -139,6 +142,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 		Store: store.Options{URL: *url, Prefix: *prefix, Timeout: *timeout},
 		Lease: *lease, Concurrency: *workers, Region: *region, Account: *account,
 		OTLPEndpoint: *otlp, Console: stderr, TraceRedis: *traceRedis, Metrics: *metricsOn, ActivityTraceField: *activityTrace,
+		PublicURL: cmp.Or(*publicURL, publicURLOf(ln.Addr())),
 	}
 	if *configFile != "" {
 		o.Config = cfg
@@ -164,6 +168,8 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 		// runtime's region and account (closed with the node, after the
 		// listener: its sweeper and message-move tasks end)
 		Queues: n.queues,
+		// SNS's API (gateway/sns) on the node's topic router
+		Topics: n.topics,
 	}
 	if n.metrics != nil {
 		gwOpts.MeterProvider, gwOpts.Metrics = n.metrics.Provider, n.metrics.Handler
@@ -257,4 +263,18 @@ func redactURL(raw string) string {
 		return scheme + "://" + user + ":xxxxx" + rest[at:]
 	}
 	return raw
+}
+
+// publicURLOf is the URL of a listening address, for subscribers on this
+// machine: an unspecified host (0.0.0.0, ::) becomes 127.0.0.1.
+func publicURLOf(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return "http://" + a.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
 }

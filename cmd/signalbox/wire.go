@@ -17,6 +17,7 @@ import (
 	"github.com/signalbox/signalbox/integrations/httptask"
 	"github.com/signalbox/signalbox/integrations/mock"
 	"github.com/signalbox/signalbox/integrations/queue"
+	"github.com/signalbox/signalbox/integrations/topic"
 	"github.com/signalbox/signalbox/internal/config"
 	"github.com/signalbox/signalbox/internal/telemetry"
 	"github.com/signalbox/signalbox/runtime"
@@ -36,6 +37,10 @@ type node struct {
 	// queues is the queue router (SQS's API and sqs:sendMessage tasks),
 	// with its sweeper running.
 	queues *queue.Service
+	// topics is the topic router (SNS's API and sns:publish tasks), its
+	// deliveries running: each node delivers what it publishes, and takes
+	// over what a dead one leased.
+	topics *topic.Service
 	// persistence is what the store keeps, read at open.
 	persistence store.Persistence
 	// telemetry is the process's tracing (its tracer nil when off);
@@ -72,6 +77,10 @@ type nodeOptions struct {
 	// ActivityTraceField (--activity-trace-field) names the field of an
 	// activity task's input that carries its trace context; "" for none.
 	ActivityTraceField string
+	// PublicURL (--public-url) is where webhook subscribers reach this
+	// server: the base of the SubscribeURL, UnsubscribeURL and
+	// SigningCertURL of the topic router's messages.
+	PublicURL string
 }
 
 // openNode opens the store, says in the log what a crash of it loses,
@@ -107,10 +116,13 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 			log.Warn("metrics: the queue gauges are off", "err", err)
 		}
 	}
-	mux := newIntegrations(queues)
+	topics := newTopics(st, o, queues, log)
+	mux := newIntegrations(queues, topics)
 	// retention and visibility of queues nobody receives from
 	queues.StartSweeper(0)
-	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, queues: queues, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
+	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, queues: queues, topics: topics, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
+	topics.SetHost(n.runtime.Host())
+	topics.Start(context.WithoutCancel(ctx))
 	if o.Config != nil {
 		done, problems := o.Config.Apply(ctx, n.runtime)
 		var queued []string
@@ -131,10 +143,12 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	return n, nil, nil
 }
 
-// Close stops the queues' sweeper and message-move tasks, flushes the
+// Close stops the topics' deliveries (what they had not made stays
+// leased in the store), the queues' sweeper and message-move tasks, flushes the
 // spans not exported yet (for up to 5 seconds) and closes the node's
 // store.
 func (n *node) Close() error {
+	n.topics.Close()
 	n.queues.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -192,10 +206,17 @@ func newQueues(st *store.Client, o nodeOptions) *queue.Service {
 	return queue.New(st, queue.Config{Region: o.Region, AccountID: o.Account, Meter: o.Store.Meter})
 }
 
+// newTopics is the one construction of the topic router in the binary, in
+// the runtime's region and account, delivering to the node's queues.
+func newTopics(st *store.Client, o nodeOptions, queues *queue.Service, log *slog.Logger) *topic.Service {
+	return topic.New(st, topic.Config{Region: o.Region, AccountID: o.Account, Meter: o.Store.Meter, Queues: queues,
+		PublicURL: o.PublicURL, DeliveryLease: o.Lease, Logger: log})
+}
+
 // newIntegrations is the registry of what Task states reach, the same in
 // `serve` and `worker`; sqs:sendMessage with a queue router (queues not
 // nil).
-func newIntegrations(queues *queue.Service) *integrations.Mux {
+func newIntegrations(queues *queue.Service, topics *topic.Service) *integrations.Mux {
 	m := integrations.NewMux()
 	m.Handle(httptask.Resource, httptask.New(httptask.Options{}))
 	if queues != nil {

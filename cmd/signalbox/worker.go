@@ -31,13 +31,14 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	url := fs.String("redis-url", os.Getenv(store.EnvRedisURL), "the Redis to work on (redis://, rediss://, redis+cluster://); default $"+store.EnvRedisURL)
 	prefix := fs.String("redis-prefix", store.DefaultPrefix, "the prefix of every key")
 	timeout := fs.Duration("redis-timeout", store.DefaultTimeout, "each store call's deadline")
-	lease := fs.Duration("lease", 30*time.Second, "how long a work item may stay unacknowledged before another worker takes it over")
+	lease := fs.Duration("lease", 30*time.Second, "how long a work item or a topic delivery may stay unacknowledged before another process takes it over")
 	consumer := fs.String("consumer", "", "this worker's name in the work stream (default: host, pid and a random part)")
 	configFile := fs.String("config", "", "a configuration file (YAML), as serve's: the store, state machines")
 	metricsAddr := fs.String("metrics-addr", "", "serve the metrics at GET /metrics on this address (e.g. 127.0.0.1:9464), for a Prometheus scrape; \"\": none")
 	traceRedis := fs.Bool("trace-redis", false, "with tracing on, make a client span of every call to Redis (several per state: ask for them on purpose)")
 	logFormat := fs.String("log-format", "text", "the log's format: text (key=value) or json (one object a line); records about an execution carry its trace_id and span_id")
 	otlp := fs.String("otlp-endpoint", "", "export traces by OTLP to this URL (e.g. http://127.0.0.1:4318; OTEL_EXPORTER_OTLP_PROTOCOL=grpc for a gRPC endpoint); the OTEL_* environment variables work too")
+	publicURL := fs.String("public-url", "http://127.0.0.1:8080", "where webhook subscribers reach the servers (serve --public-url): the base of the SubscribeURL, UnsubscribeURL and SigningCertURL in the topic messages this worker delivers")
 	mocks := fs.String("mocks", os.Getenv(mock.EnvConfig), "the MockConfigFile of the servers this worker works beside (serve --mocks); default $"+mock.EnvConfig)
 	if rest, code, ok := cli.Parse(fs, helpWorker, args, stdout); !ok || len(rest) > 0 {
 		if ok {
@@ -69,7 +70,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	slog.SetDefault(log) // the runtime's records too
 	o := nodeOptions{
 		Store: store.Options{URL: *url, Prefix: *prefix, Timeout: max(*timeout, 0)},
-		Lease: *lease, Consumer: *consumer, Config: cfg,
+		Lease: *lease, Consumer: *consumer, Config: cfg, PublicURL: *publicURL,
 		OTLPEndpoint: *otlp, Console: stderr, TraceRedis: *traceRedis, Metrics: *metricsAddr != "",
 	}
 	if cfg != nil {
