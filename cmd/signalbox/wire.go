@@ -116,7 +116,7 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 			log.Warn("metrics: the queue gauges are off", "err", err)
 		}
 	}
-	topics := newTopics(st, o, queues, log)
+	topics := newTopics(st, o, queues, tel.Tracer, log)
 	mux := newIntegrations(queues, topics)
 	// retention and visibility of queues nobody receives from
 	queues.StartSweeper(0)
@@ -207,10 +207,11 @@ func newQueues(st *store.Client, o nodeOptions) *queue.Service {
 }
 
 // newTopics is the one construction of the topic router in the binary, in
-// the runtime's region and account, delivering to the node's queues.
-func newTopics(st *store.Client, o nodeOptions, queues *queue.Service, log *slog.Logger) *topic.Service {
+// the runtime's region and account, delivering to the node's queues, its
+// deliveries traced with the node's tracer (nil: tracing off).
+func newTopics(st *store.Client, o nodeOptions, queues *queue.Service, tracer trace.Tracer, log *slog.Logger) *topic.Service {
 	return topic.New(st, topic.Config{Region: o.Region, AccountID: o.Account, Meter: o.Store.Meter, Queues: queues,
-		PublicURL: o.PublicURL, DeliveryLease: o.Lease, Logger: log})
+		PublicURL: o.PublicURL, DeliveryLease: o.Lease, Tracer: tracer, Logger: log})
 }
 
 // newIntegrations is the registry of what Task states reach, the same in

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/queue"
@@ -61,6 +62,9 @@ type Config struct {
 	// crash, the deliveries it held are made by another process (or by it,
 	// restarted) once their lease ends.
 	DeliveryLease time.Duration
+	// Tracer, when set, makes a span of each delivery of a traced message
+	// (trace.go).
+	Tracer trace.Tracer
 	// Logger receives a line per delivery given up; slog.Default() when nil.
 	Logger *slog.Logger
 }

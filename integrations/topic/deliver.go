@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -40,6 +41,9 @@ type job struct {
 	subID    string
 	msg      *message
 	attempts int // failed attempts so far
+	// trace is the trace context the delivery carries out: the message's,
+	// or the delivery's own span's when deliveries are traced.
+	trace integrations.TraceContext
 }
 
 func (j *job) member() string { return store.DeliveryMember(j.msg.ID, j.subID) }
@@ -168,8 +172,11 @@ func (e *engine) deliver(ctx context.Context, j *job) {
 		e.ack(j.topic, j.member()) // unsubscribed meanwhile
 		return
 	}
+	ctx, end := s.traceDelivery(ctx, v, sv, j)
+	var out outcome
+	defer func() { end(out) }()
 	for i := 0; ; i++ {
-		out := s.attempt(ctx, v, sv, j)
+		out = s.attempt(ctx, v, sv, j)
 		switch {
 		case ctx.Err() != nil:
 			return

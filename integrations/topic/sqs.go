@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/queue"
 )
 
@@ -48,7 +49,7 @@ func (s *Service) queueName(arn string) string {
 // array type). Either way it carries the publisher's trace context: the
 // AWSTraceHeader system attribute and, room permitting, a traceparent
 // message attribute.
-func (s *Service) sqsMessage(ctx context.Context, v *view, sv *subView, m *message) (*queue.SendInput, *outcome) {
+func (s *Service) sqsMessage(ctx context.Context, v *view, sv *subView, m *message, tc integrations.TraceContext) (*queue.SendInput, *outcome) {
 	in := &queue.SendInput{GroupID: m.GroupID, SenderID: s.cfg.AccountID}
 	if v.fifo {
 		in.DedupID = m.DedupID
@@ -73,13 +74,13 @@ func (s *Service) sqsMessage(ctx context.Context, v *view, sv *subView, m *messa
 		}
 		in.Body = string(body)
 	}
-	if h, ok := queue.AWSTraceHeader(m.Trace.Parent); ok {
+	if h, ok := queue.AWSTraceHeader(tc.Parent); ok {
 		in.SystemAttributes = map[string]queue.MessageAttribute{"AWSTraceHeader": {DataType: "String", StringValue: h}}
 		if _, taken := in.Attributes[queue.TraceParentAttribute]; !taken && len(in.Attributes) < 10 {
 			if in.Attributes == nil {
 				in.Attributes = map[string]queue.MessageAttribute{}
 			}
-			in.Attributes[queue.TraceParentAttribute] = queue.MessageAttribute{DataType: "String", StringValue: m.Trace.Parent}
+			in.Attributes[queue.TraceParentAttribute] = queue.MessageAttribute{DataType: "String", StringValue: tc.Parent}
 		}
 	}
 	return in, nil
@@ -94,7 +95,7 @@ func (s *Service) deliverSQS(ctx context.Context, v *view, sv *subView, j *job) 
 	if name == "" || s.cfg.Queues == nil {
 		return outcome{Permanent: true, Reason: "the queue " + sv.rec.Endpoint + " is not one of this server's"}
 	}
-	in, fail := s.sqsMessage(ctx, v, sv, j.msg)
+	in, fail := s.sqsMessage(ctx, v, sv, j.msg, j.trace)
 	if fail != nil {
 		return *fail
 	}
@@ -127,7 +128,7 @@ func (s *Service) deadLetter(ctx context.Context, v *view, sv *subView, j *job, 
 		return errors.New("the dead-letter queue " + arn + " is not one of this server's")
 	}
 	raw := &subView{id: sv.id, rec: sv.rec, sub: sv.sub, raw: sv.raw && sv.rec.Protocol == ProtocolSQS}
-	in, fail := s.sqsMessage(ctx, v, raw, j.msg)
+	in, fail := s.sqsMessage(ctx, v, raw, j.msg, j.trace)
 	if fail != nil {
 		body, err := s.notification(ctx, v, sv, j.msg)
 		if err != nil {

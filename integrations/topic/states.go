@@ -41,7 +41,7 @@ func (s *Service) deliverStates(ctx context.Context, v *view, sv *subView, j *jo
 		input = env
 	}
 	_, err := h.StartExecution(ctx, integrations.StartRequest{StateMachineARN: sv.rec.Endpoint, Name: j.msg.ID + "_" + sv.id,
-		Input: input, TraceParent: j.msg.Trace.Parent, TraceState: j.msg.Trace.State, Baggage: j.msg.Trace.Baggage})
+		Input: input, TraceParent: j.trace.Parent, TraceState: j.trace.State, Baggage: j.trace.Baggage})
 	if err == nil {
 		return outcome{OK: true}
 	}

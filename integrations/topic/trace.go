@@ -1,0 +1,100 @@
+package topic
+
+import (
+	"context"
+	"encoding/hex"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/signalbox/signalbox/integrations"
+)
+
+// Tracing. A publish keeps its caller's W3C trace context with the
+// message (PublishInput.Trace, or the span of the publish's context); every
+// delivery carries it out: sqs as the AWSTraceHeader system attribute and
+// a traceparent message attribute, http/https as traceparent, tracestate
+// and baggage headers, states as the execution's parent. With
+// Config.Tracer, each delivery of a traced message is a producer span in
+// the publisher's trace ("SNS deliver <protocol>", its attempts and
+// outcome), and the context carried out names that span, so that each
+// consumer's work nests under its delivery.
+
+// traceOfContext is the W3C trace context of ctx's span, if any.
+func traceOfContext(ctx context.Context) integrations.TraceContext {
+	sc := trace.SpanContextFromContext(ctx)
+	if !sc.IsValid() {
+		return integrations.TraceContext{}
+	}
+	return integrations.TraceContext{Parent: traceparentOf(sc), State: sc.TraceState().String()}
+}
+
+func traceparentOf(sc trace.SpanContext) string {
+	return "00-" + sc.TraceID().String() + "-" + sc.SpanID().String() + "-" + sc.TraceFlags().String()
+}
+
+// spanContextOf parses a traceparent (version 00) and tracestate.
+func spanContextOf(tc integrations.TraceContext) (trace.SpanContext, bool) {
+	p := strings.Split(tc.Parent, "-")
+	if len(p) != 4 || p[0] != "00" || len(p[1]) != 32 || len(p[2]) != 16 || len(p[3]) != 2 {
+		return trace.SpanContext{}, false
+	}
+	var cfg trace.SpanContextConfig
+	if _, err := hex.Decode(cfg.TraceID[:], []byte(p[1])); err != nil {
+		return trace.SpanContext{}, false
+	}
+	if _, err := hex.Decode(cfg.SpanID[:], []byte(p[2])); err != nil {
+		return trace.SpanContext{}, false
+	}
+	flags, err := strconv.ParseUint(p[3], 16, 8)
+	if err != nil {
+		return trace.SpanContext{}, false
+	}
+	cfg.TraceFlags = trace.TraceFlags(flags)
+	cfg.Remote = true
+	if ts, err := trace.ParseTraceState(tc.State); err == nil {
+		cfg.TraceState = ts
+	}
+	sc := trace.NewSpanContext(cfg)
+	return sc, sc.IsValid()
+}
+
+// traceDelivery starts a delivery's span when the message is traced and
+// the Service has a tracer, and sets the context the delivery carries
+// out; end closes the span with the delivery's outcome.
+func (s *Service) traceDelivery(ctx context.Context, v *view, sv *subView, j *job) (context.Context, func(outcome)) {
+	j.trace = j.msg.Trace
+	parent, ok := spanContextOf(j.msg.Trace)
+	if s.cfg.Tracer == nil || !ok {
+		return ctx, func(outcome) {}
+	}
+	ctx, span := s.cfg.Tracer.Start(trace.ContextWithRemoteSpanContext(ctx, parent), "SNS deliver "+sv.rec.Protocol,
+		trace.WithSpanKind(trace.SpanKindProducer), trace.WithAttributes(
+			attribute.String("messaging.system", "aws_sns"),
+			attribute.String("messaging.operation.type", "send"),
+			attribute.String("messaging.destination.name", v.name),
+			attribute.String("messaging.message.id", j.msg.ID),
+			attribute.String("signalbox.topic", v.arn),
+			attribute.String("signalbox.subscription", sv.sub.ARN),
+			attribute.String("signalbox.protocol", sv.rec.Protocol),
+			attribute.String("signalbox.endpoint", sv.rec.Endpoint),
+		))
+	if sc := span.SpanContext(); sc.IsValid() {
+		j.trace.Parent = traceparentOf(sc)
+	}
+	return ctx, func(o outcome) {
+		span.SetAttributes(attribute.Int("signalbox.attempts", j.attempts+1))
+		switch {
+		case o.OK:
+		case o.Permanent || o.Exhausted:
+			span.SetStatus(codes.Error, o.Reason)
+		default:
+			span.SetAttributes(attribute.String("signalbox.retry_in", o.RetryAfter.String()))
+			span.SetStatus(codes.Error, o.Reason)
+		}
+		span.End()
+	}
+}
