@@ -62,6 +62,7 @@ type engine struct {
 	acks    map[string][]string // topic → members done
 	ackWake chan struct{}
 	meters  meters
+	lanes   sqsLanes // deliveries to queues, batched (sqsbatch.go)
 }
 
 func newEngine(s *Service) *engine {

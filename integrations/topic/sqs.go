@@ -99,7 +99,7 @@ func (s *Service) deliverSQS(ctx context.Context, v *view, sv *subView, j *job) 
 	if fail != nil {
 		return *fail
 	}
-	_, err := s.cfg.Queues.Send(ctx, name, []queue.SendInput{*in})
+	err := s.eng.lanes.send(ctx, s.cfg.Queues, name, *in)
 	if err == nil {
 		return outcome{OK: true}
 	}
@@ -108,7 +108,7 @@ func (s *Service) deliverSQS(ctx context.Context, v *view, sv *subView, j *job) 
 		if in.Attributes[queue.TraceParentAttribute].StringValue != "" && j.msg.Attributes[queue.TraceParentAttribute].StringValue == "" {
 			// our trace attribute may be what the queue refused (size)
 			delete(in.Attributes, queue.TraceParentAttribute)
-			if _, err2 := s.cfg.Queues.Send(ctx, name, []queue.SendInput{*in}); err2 == nil {
+			if s.eng.lanes.send(ctx, s.cfg.Queues, name, *in) == nil {
 				return outcome{OK: true}
 			}
 		}

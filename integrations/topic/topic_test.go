@@ -57,7 +57,7 @@ func eachBackend(t *testing.T, f func(t *testing.T, b *testBundle)) {
 
 // openStore opens a store on url ("" embedded) under a prefix of its own,
 // purged at the end of the test.
-func openStore(t *testing.T, url string) *store.Client {
+func openStore(t testing.TB, url string) *store.Client {
 	t.Helper()
 	st, err := store.Open(context.Background(), store.Options{URL: url, Prefix: storetest.Prefix("sbtopic")})
 	require.NoError(t, err)
@@ -69,7 +69,7 @@ func openStore(t *testing.T, url string) *store.Client {
 }
 
 // setup returns a bundle; start runs its deliveries.
-func setup(t *testing.T, url string, start bool) *testBundle {
+func setup(t testing.TB, url string, start bool) *testBundle {
 	st := openStore(t, url)
 	clock := testclock.New(t0)
 	qs := queue.New(st, queue.Config{Now: clock.Now})
@@ -82,7 +82,7 @@ func setup(t *testing.T, url string, start bool) *testBundle {
 	return &testBundle{svc: svc, queues: qs, st: st, clock: clock, ctx: context.Background()}
 }
 
-func (b *testBundle) topic(t *testing.T, name string, attrs map[string]string) string {
+func (b *testBundle) topic(t testing.TB, name string, attrs map[string]string) string {
 	t.Helper()
 	tp, err := b.svc.CreateTopic(b.ctx, &CreateTopicInput{Name: name, Attributes: attrs})
 	require.NoError(t, err)
@@ -91,7 +91,7 @@ func (b *testBundle) topic(t *testing.T, name string, attrs map[string]string) s
 
 // queue creates a queue and subscribes it to topic, returning the
 // subscription's ARN.
-func (b *testBundle) subscribeQueue(t *testing.T, topicARN, name string, attrs map[string]string) string {
+func (b *testBundle) subscribeQueue(t testing.TB, topicARN, name string, attrs map[string]string) string {
 	t.Helper()
 	qattrs := map[string]string{}
 	if len(name) > 5 && name[len(name)-5:] == ".fifo" {
@@ -135,7 +135,7 @@ func (b *testBundle) requireEmpty(t *testing.T, name string) {
 }
 
 // settle waits until the topic owes no delivery.
-func (b *testBundle) settle(t *testing.T, topic string) {
+func (b *testBundle) settle(t testing.TB, topic string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {

@@ -1,0 +1,42 @@
+package topic
+
+import (
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/signalbox/signalbox/store"
+)
+
+// BenchmarkPublishFanout: Publish of a 100-byte message to a topic with n
+// sqs subscriptions, from 8 goroutines, on SIGNALBOX_REDIS_URL (else the
+// embedded store); the clock stops when every delivery has been made.
+// pubs/s is publishes per second, deliveries/s the queue messages.
+func BenchmarkPublishFanout(b *testing.B) {
+	for _, n := range []int{1, 10} {
+		b.Run(fmt.Sprint(n, "queues"), func(b *testing.B) {
+			tb := setup(b, os.Getenv(store.EnvRedisURL), true)
+			arn := tb.topic(b, "bench", nil)
+			for i := range n {
+				tb.subscribeQueue(b, arn, fmt.Sprint("q", i), map[string]string{"RawMessageDelivery": "true"})
+			}
+			body := fmt.Sprintf("%0100d", 7)
+			b.SetParallelism(8)
+			start := time.Now()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := tb.svc.Publish(tb.ctx, &PublishInput{TopicARN: arn, Message: body}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			tb.settle(b, "bench")
+			el := time.Since(start).Seconds()
+			b.ReportMetric(float64(b.N)/el, "pubs/s")
+			b.ReportMetric(float64(b.N*n)/el, "deliveries/s")
+		})
+	}
+}
