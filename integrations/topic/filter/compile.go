@@ -107,7 +107,7 @@ func (c *compiler) object(n *jnode, prefix string, depth int, in [][]*field) ([]
 				in[i] = put(b, f)
 			}
 		default:
-			return nil, policyError("%q must be an object or an array", m.key)
+			return nil, policyError("\"%s\" must be an object or an array", clip(m.key, 128))
 		}
 	}
 	return in, nil
