@@ -1,10 +1,6 @@
 package filter
 
-import (
-	"encoding/json"
-	"io"
-	"strings"
-)
+import "strings"
 
 // MatchAttributes reports whether a message with these attributes is
 // delivered under a MessageAttributes policy (false for a MessageBody
@@ -82,54 +78,46 @@ func attributeValues(a Attribute) []value {
 // "nesting may produce unexpected results"); a value that is not a JSON
 // array gives none.
 func arrayValues(s string) []value {
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+	l := lexer{s: s}
+	if k, _ := l.next(false); k != tkArrOpen {
 		return nil
 	}
 	var out []value
 	depth := 1
-	for depth > 0 {
-		tok, err := dec.Token()
-		if err != nil {
+	for {
+		k, text := l.next(depth == 1)
+		switch k {
+		case tkErr, tkEOF:
 			return nil
-		}
-		switch t := tok.(type) {
-		case json.Delim:
-			if t == '[' || t == '{' {
-				depth++
-				if depth > MaxBodyDepth {
+		case tkObjOpen, tkArrOpen:
+			if depth++; depth > MaxBodyDepth {
+				return nil
+			}
+		case tkObjClose, tkArrClose:
+			if depth--; depth == 0 {
+				if k, _ := l.next(false); k != tkEOF {
 					return nil
 				}
-			} else {
-				depth--
+				return out
 			}
-			continue
-		}
-		if depth != 1 {
-			continue
-		}
-		if v, ok := scalarValue(tok); ok && len(out) < maxArrayValues {
-			out = append(out, v)
+		case tkKey:
+		default:
+			if depth == 1 && len(out) < maxArrayValues {
+				out = append(out, scalarValue(k, text))
+			}
 		}
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil
-	}
-	return out
 }
 
-// scalarValue is a JSON scalar token as a message value.
-func scalarValue(tok json.Token) (value, bool) {
-	switch t := tok.(type) {
-	case string:
-		return stringValue(t), true
-	case json.Number:
-		return numberValue(string(t)), true
-	case bool:
-		return value{kind: vBool, b: t}, true
-	case nil:
-		return value{kind: vNull}, true
+// scalarValue is a scalar token as a message value.
+func scalarValue(k tkind, text string) value {
+	switch k {
+	case tkString:
+		return stringValue(text)
+	case tkNumber:
+		return numberValue(text)
+	case tkTrue, tkFalse:
+		return value{kind: vBool, b: k == tkTrue}
 	}
-	return value{}, false
+	return value{kind: vNull}
 }

@@ -1,11 +1,6 @@
 package filter
 
-import (
-	"encoding/json"
-	"io"
-	"math/bits"
-	"strings"
-)
+import "math/bits"
 
 // MatchBody reports whether a message body is delivered under a
 // MessageBody policy (false for a MessageAttributes policy; a nil policy
@@ -29,8 +24,7 @@ func (p *Policy) MatchBody(body string) bool {
 	if p.scope != MessageBody {
 		return false
 	}
-	m := bodyMatcher{p: p, dec: json.NewDecoder(strings.NewReader(body))}
-	m.dec.UseNumber()
+	m := bodyMatcher{p: p, lex: lexer{s: body}}
 	return m.run()
 }
 
@@ -54,7 +48,7 @@ type frame struct {
 
 type bodyMatcher struct {
 	p   *Policy
-	dec *json.Decoder
+	lex lexer
 	// stack holds the open frames; frames are reused as the stack
 	// shrinks and grows again.
 	stack []frame
@@ -68,50 +62,46 @@ type bodyMatcher struct {
 }
 
 func (m *bodyMatcher) run() bool {
-	tok, err := m.dec.Token()
-	if err != nil || tok != json.Delim('{') {
+	if k, _ := m.lex.next(false); k != tkObjOpen {
 		return false
 	}
 	m.depth = 1
-	root := pstate{root: true}
-	m.push(true, root)
+	m.push(true, pstate{root: true})
 	for m.n > 0 {
-		tok, err := m.dec.Token()
-		if err != nil {
-			return false
-		}
+		k, text := m.lex.next(true)
 		top := &m.stack[m.n-1]
-		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+		st := top.st
+		switch k {
+		case tkErr, tkEOF:
+			return false
+		case tkObjClose, tkArrClose:
 			m.depth--
 			m.pop()
 			continue
-		}
-		st := top.st
-		if top.obj {
-			key, _ := tok.(string)
+		case tkKey:
 			var live bool
-			st, live = m.advance(st, key)
-			if tok, err = m.dec.Token(); err != nil {
-				return false
-			}
-			if !live {
-				if !m.skip(tok) {
+			if st, live = m.advance(st, text); !live {
+				if !m.skip() {
 					return false
 				}
 				continue
 			}
+			if k, text = m.lex.next(true); k == tkErr {
+				return false
+			}
 		}
-		if d, ok := tok.(json.Delim); ok {
+		switch k {
+		case tkObjOpen, tkArrOpen:
 			m.depth++
 			if m.depth > MaxBodyDepth {
 				return false
 			}
-			m.push(d == '{', st)
-			continue
+			m.push(k == tkObjOpen, st)
+		default:
+			m.leaf(st, k, text)
 		}
-		m.leaf(st, tok)
 	}
-	if _, err := m.dec.Token(); err != io.EOF {
+	if k, _ := m.lex.next(false); k != tkEOF {
 		return false
 	}
 	return m.final
@@ -147,33 +137,26 @@ func (m *bodyMatcher) advance(st pstate, key string) (pstate, bool) {
 	return out, live
 }
 
-// skip consumes the value that tok starts, off every policy path.
-func (m *bodyMatcher) skip(tok json.Token) bool {
-	d, ok := tok.(json.Delim)
-	if !ok {
-		return true
-	}
-	if d != '{' && d != '[' {
-		return false
-	}
-	depth := 1
-	for depth > 0 {
-		tok, err := m.dec.Token()
-		if err != nil {
+// skip consumes a member's value, off every policy path, without
+// unescaping its strings.
+func (m *bodyMatcher) skip() bool {
+	depth := 0
+	for {
+		switch k, _ := m.lex.next(false); k {
+		case tkErr, tkEOF:
 			return false
-		}
-		if d, ok := tok.(json.Delim); ok {
-			if d == '{' || d == '[' {
-				depth++
-				if m.depth+depth > MaxBodyDepth {
-					return false
-				}
-			} else {
-				depth--
+		case tkObjOpen, tkArrOpen:
+			depth++
+			if m.depth+depth > MaxBodyDepth {
+				return false
 			}
+		case tkObjClose, tkArrClose:
+			depth--
+		}
+		if depth == 0 {
+			return true
 		}
 	}
-	return true
 }
 
 func (m *bodyMatcher) push(obj bool, st pstate) {
@@ -232,7 +215,7 @@ func join(x, y uint32) uint32 {
 }
 
 // leaf handles a scalar at state st.
-func (m *bodyMatcher) leaf(st pstate, tok json.Token) {
+func (m *bodyMatcher) leaf(st pstate, k tkind, text string) {
 	pi := -1
 	for i, path := range m.p.paths {
 		if int(st.off[i]) == len(path) && !st.root {
@@ -243,10 +226,7 @@ func (m *bodyMatcher) leaf(st pstate, tok json.Token) {
 	if pi < 0 {
 		return
 	}
-	v, ok := scalarValue(tok)
-	if !ok {
-		return
-	}
+	v := scalarValue(k, text)
 	if v.present() {
 		m.present |= 1 << pi
 	}

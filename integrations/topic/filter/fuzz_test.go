@@ -3,6 +3,7 @@ package filter
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -110,4 +111,92 @@ func FuzzMatchBody(f *testing.F) {
 			t.Fatalf("blanks changed the answer for %q", body)
 		}
 	})
+}
+
+// FuzzLexer holds MatchBody's reader to encoding/json: the same texts
+// valid, the same tokens with the same values.
+func FuzzLexer(f *testing.F) {
+	for _, c := range cases {
+		f.Add(c.policy)
+		f.Add(c.body)
+	}
+	for _, s := range []string{`"\ud83d\ude00"`, `"\ud83d"`, `"\udc00\ud83d"`, "\"\xff\xfe\"", `"\u00"`, `01`, `-`, `1.`, `1e`, `-0.5e+3`,
+		`[1,]`, `{"a":1,}`, `{"a" 1}`, `{1:2}`, `truex`, `[true false]`, " \t\n[\r] ", `{"a":{"b":[null,{}]}}`, "\"\x01\""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		l := lexer{s: s}
+		var got []string
+		ok := true
+		for {
+			k, text := l.next(true)
+			if k == tkErr {
+				ok = false
+				break
+			}
+			if k == tkEOF {
+				break
+			}
+			got = append(got, tokenString(k, text))
+			if len(got) > 1<<20 {
+				t.Fatalf("runaway lexer")
+			}
+		}
+		valid := json.Valid([]byte(s))
+		if ok != valid {
+			if ok && strings.Count(s, "[")+strings.Count(s, "{") > 10000 {
+				return // encoding/json refuses nesting past 10000; MatchBody stops at 1000
+			}
+			t.Fatalf("lexer valid %v, encoding/json %v: %q", ok, valid, s)
+		}
+		if !valid {
+			return
+		}
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.UseNumber()
+		var want []string
+		for {
+			tok, err := dec.Token()
+			if err != nil {
+				break
+			}
+			switch v := tok.(type) {
+			case json.Delim:
+				want = append(want, string(v))
+			case string:
+				want = append(want, "s:"+v)
+			case json.Number:
+				want = append(want, "n:"+string(v))
+			case bool:
+				want = append(want, fmt.Sprint(v))
+			case nil:
+				want = append(want, "null")
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("tokens of %q:\n lexer %q\n  json %q", s, got, want)
+		}
+	})
+}
+
+func tokenString(k tkind, text string) string {
+	switch k {
+	case tkObjOpen:
+		return "{"
+	case tkObjClose:
+		return "}"
+	case tkArrOpen:
+		return "["
+	case tkArrClose:
+		return "]"
+	case tkKey, tkString:
+		return "s:" + text
+	case tkNumber:
+		return "n:" + text
+	case tkTrue:
+		return "true"
+	case tkFalse:
+		return "false"
+	}
+	return "null"
 }
