@@ -60,7 +60,8 @@ const maxArrayValues = 1 << 17
 
 // attributeValues are the values an attribute gives its key.
 func attributeValues(a Attribute) []value {
-	if a.DataType == "String.Array" {
+	if a.DataType == "String.Array" || a.DataType == "Number.Array" {
+		// Number.Array: the guide's numeric anything-but example
 		return arrayValues(a.StringValue)
 	}
 	base, _, _ := strings.Cut(a.DataType, ".")

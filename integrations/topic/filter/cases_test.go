@@ -85,6 +85,13 @@ var cases = []tcase{
 	{name: "duplicate policy key, first lost", policy: `{"k":["a"],"k":["b"]}`, attrs: A("k", S("a")), body: `{"k":"a"}`, want: no},
 	{name: "duplicate body key, any value", policy: `{"k":["a"]}`, body: `{"k":"x","k":"a"}`, want: yes},
 
+	{name: "mixed match values, string", policy: `{"k":["a",1,true,null]}`, attrs: A("k", S("a")), body: `{"k":"a"}`, want: yes},
+	{name: "mixed match values, number", policy: `{"k":["a",1,true,null]}`, attrs: A("k", N("1")), body: `{"k":1}`, want: yes},
+	{name: "mixed match values, boolean", policy: `{"k":["a",1,true,null]}`, attrs: A("k", SA(`[true]`)), body: `{"k":true}`, want: yes},
+	{name: "mixed match values, none", policy: `{"k":["a",1,true,null]}`, attrs: A("k", S("b")), body: `{"k":false}`, want: no},
+	{name: "equals-ignore-case never matches a number", policy: `{"k":[{"equals-ignore-case":"1"}]}`, attrs: A("k", N("1")), body: `{"k":1}`, want: no},
+	{name: "cidr never matches a number", policy: `{"k":[{"cidr":"10.0.0.0/8"}]}`, attrs: A("k", N("10")), body: `{"k":10}`, want: no},
+
 	// Numbers.
 	{name: "number equals", policy: `{"k":[5]}`, attrs: A("k", N("5")), body: `{"k":5}`, want: yes},
 	{name: "number equals other spelling", policy: `{"k":[5]}`, attrs: A("k", N("5.0")), body: `{"k":5.0e0}`, want: yes},
@@ -147,6 +154,9 @@ var cases = []tcase{
 	{name: "anything-but or exists false, named", policy: `{"k":[{"anything-but":["x"]},{"exists":false}]}`, attrs: A("k", S("x")), body: `{"k":"x"}`, want: no},
 	{name: "anything-but or exists false, other", policy: `{"k":[{"anything-but":["x"]},{"exists":false}]}`, attrs: A("k", S("y")), body: `{"k":"y"}`, want: yes},
 	{name: "anything-but Binary ignored", policy: `{"k":[{"anything-but":["x"]}]}`, attrs: A("k", B()), want: no},
+
+	{name: "anything-but numbers, Number.Array (AWS)", policy: `{"price":[{"anything-but":[100,500]}]}`, attrs: A("price", Attribute{DataType: "Number.Array", StringValue: "[100, 50]"}), body: `{"price":[100,50]}`, want: yes},
+	{name: "number in a Number.Array", policy: `{"price":[50]}`, attrs: A("price", Attribute{DataType: "Number.Array", StringValue: "[100, 50]"}), want: yes},
 
 	// prefix, suffix, equals-ignore-case.
 	{name: "prefix (AWS)", policy: `{"customer_interests":[{"prefix":"bas"}]}`, attrs: A("customer_interests", S("baseball")), body: `{"customer_interests":"baseball"}`, want: yes},

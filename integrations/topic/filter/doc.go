@@ -40,8 +40,9 @@
 // MessageAttributes scope: a String attribute is a string, a Number
 // attribute a number (it never matches a string value), a String.Array
 // attribute each of its elements (a key matches when any element does,
-// anything-but included: ["rugby","baseball"] is anything but "rugby"),
-// and a Binary attribute is ignored. A message without attributes
+// anything-but included: ["rugby","baseball"] is anything but "rugby";
+// the guide's Number.Array example is read the same way), and a Binary
+// attribute is ignored. A message without attributes
 // matches no policy (AWS: "exists": false "only matches if at least one
 // attribute is present"). A nested policy is refused in this scope.
 //
@@ -67,7 +68,13 @@
 //     one type, and so on, each refused in AWS's words.
 //
 // An empty policy ("" or "{}") is no policy: Compile returns nil and a
-// nil *Policy matches every message.
+// nil *Policy matches every message. FilterPolicyLimitExceeded (200
+// policies per topic, 10,000 per account) counts subscriptions: the
+// topic router applies it, not Compile.
+//
+// Matching reads a body once, with a validating lexer held to
+// encoding/json by a fuzz test: linear in the body's size, memory in its
+// nesting (at most MaxBodyDepth), no allocation for plain strings.
 //
 // # Not supported, or different
 //
