@@ -89,6 +89,9 @@ func TestCases(t *testing.T) {
 				if got := p.MatchBody(c.body); got != c.want {
 					t.Errorf("MessageBody: match %v, want %v", got, c.want)
 				}
+				if ref, ok := referenceMatchBody(p, c.body); ok && ref != c.want {
+					t.Errorf("MessageBody: the reference matcher says %v", ref)
+				}
 				if got := p.Match(c.attrs, c.body); got != c.want {
 					t.Errorf("MessageBody: Match %v, want %v", got, c.want)
 				}

@@ -110,6 +110,10 @@ func FuzzMatchBody(f *testing.F) {
 		if p.MatchBody(" \n"+body+"\t ") != got {
 			t.Fatalf("blanks changed the answer for %q", body)
 		}
+		// The naive reading agrees.
+		if ref, ok := referenceMatchBody(p, body); ok && ref != got {
+			t.Fatalf("MatchBody %v, the reference %v, for %q", got, ref, body)
+		}
 	})
 }
 
