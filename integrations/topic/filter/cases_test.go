@@ -288,6 +288,8 @@ var cases = []tcase{
 	{name: "array in array value", policy: `{"key":["a",["b"]]}`, err: "Match value must be String, number, true, false, or null"},
 	{name: "unknown operator (AWS)", policy: `{"key":[{"wrong-operator":true}]}`, err: "Unrecognized match type wrong-operator"},
 	{name: "wildcard not supported", policy: `{"key":[{"wildcard":"a*"}]}`, err: "Unrecognized match type wildcard"},
+	{name: "exactly not supported", policy: `{"key":[{"exactly":"a"}]}`, err: "Unrecognized match type exactly"},
+	{name: "$or with a numeric operator key is a plain key", policy: `{"$or":[{">":["1"]},{"b":["2"]}]}`, err: "Unrecognized match type >"},
 	{name: "two operators (AWS)", policy: `{"key":[{"suffix":"value","prefix":"value2"}]}`, err: "Only one key allowed in match expression"},
 	{name: "empty match expression", policy: `{"key":[{}]}`, err: "Match expression name not found"},
 	{name: "suffix number (AWS)", policy: `{"key":[{"suffix":100}]}`, err: "suffix match pattern must be a string"},

@@ -27,11 +27,17 @@ type compiler struct {
 	nested  bool // an object value was met: a nested policy
 }
 
-// reserved are the match-type names: an "$or" whose objects use one as a
-// key is no $or (AWS: it is "treated as a regular attribute name").
+// reserved are the names AWS's rule compiler reserves (match types,
+// numeric operators, names kept for later): an "$or" whose objects use
+// one as a key is no $or (AWS: it is "treated as a regular attribute
+// name").
 var reserved = map[string]bool{
-	"anything-but": true, "cidr": true, "equals-ignore-case": true, "exists": true,
-	"numeric": true, "prefix": true, "suffix": true, "exact": true, "wildcard": true,
+	"exactly": true, "equals-ignore-case": true, "prefix": true, "suffix": true,
+	"anything-but": true, "exists": true, "wildcard": true, "numeric": true, "cidr": true,
+	"=": true, "<": true, "<=": true, ">": true, ">=": true,
+	"regex": true, "not-wildcard": true, "not-equals-ignore-case": true,
+	"date-after": true, "date-on-or-after": true, "date-before": true, "date-on-or-before": true,
+	"in-date-range": true, "ip-address-in-range": true, "ip-address-not-in-range": true,
 }
 
 // isOr reports whether an "$or" member's value makes it an OR operator:

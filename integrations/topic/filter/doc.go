@@ -83,7 +83,7 @@
 //   - A plain number outside -1e9..1e9 makes AWS answer InternalError;
 //     Compile refuses it as InvalidParameter, like the operators do.
 //   - Operators AWS's SNS does not document are refused: "wildcard" and
-//     "exact" as unrecognized match types, anything-but with
+//     "exactly" as unrecognized match types, anything-but with
 //     "equals-ignore-case" or "exists" as unsupported anything-but patterns.
 //   - anything-but with "suffix" is accepted (AWS answered "Unsupported
 //     anything-but pattern: suffix" in May 2024; newer Event Ruler has it).
