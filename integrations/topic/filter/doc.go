@@ -89,4 +89,9 @@
 //     anything-but pattern: suffix" in May 2024; newer Event Ruler has it).
 //   - {"exists": false} in a body is decided over the whole body, not per
 //     element of an array of objects.
+//   - Not recorded against AWS, so chosen here: the words for a policy over
+//     256 KB ("Filter policy is too long"); "exists" ignoring null and ""
+//     (the guide: "a non-null and non-empty value"); anything-but never
+//     matching null; numbers rounded at the sixth decimal (AWS's matcher
+//     truncates).
 package filter
