@@ -92,7 +92,7 @@ func newToken() string {
 }
 
 // checkSubAttr checks one subscription attribute a caller sets.
-func checkSubAttr(name, v, protocol string, attrs map[string]string) *Error {
+func checkSubAttr(name, v, protocol string, attrs map[string]string, subscribe bool) *Error {
 	switch name {
 	case attrRawDelivery:
 		if v != "true" && v != "false" {
@@ -110,7 +110,7 @@ func checkSubAttr(name, v, protocol string, attrs map[string]string) *Error {
 			return invalidf("FilterPolicyScope: Invalid value [%s].", clip(attrs[attrFilterScope], 32))
 		}
 		if _, err := filter.Compile(v, scope); err != nil {
-			return filterError(err)
+			return filterError(err, subscribe)
 		}
 	case attrFilterScope:
 		scope, err := filter.ParseScope(v)
@@ -119,7 +119,7 @@ func checkSubAttr(name, v, protocol string, attrs map[string]string) *Error {
 		}
 		if p := attrs[attrFilterPolicy]; p != "" {
 			if _, err := filter.Compile(p, scope); err != nil {
-				return filterError(err)
+				return filterError(err, subscribe)
 			}
 		}
 	case attrDeliveryPolicy:
@@ -145,9 +145,14 @@ func checkSubAttr(name, v, protocol string, attrs map[string]string) *Error {
 	return nil
 }
 
-func filterError(err error) *Error {
+// filterError is a filter policy's error as Subscribe (subscribe) or
+// SetSubscriptionAttributes words it.
+func filterError(err error, subscribe bool) *Error {
 	var fe *filter.Error
 	if errors.As(err, &fe) {
+		if subscribe {
+			fe = fe.ForSubscribe()
+		}
 		return &Error{Code: fe.Code, Message: fe.Message, Status: http.StatusBadRequest}
 	}
 	return invalidf("FilterPolicy: %s", err.Error())
@@ -238,7 +243,7 @@ func (s *Service) Subscribe(ctx context.Context, in *SubscribeInput) (string, er
 		attrs[k] = v
 	}
 	for _, k := range sortedKeys(attrs) {
-		if e := checkSubAttr(k, attrs[k], in.Protocol, attrs); e != nil {
+		if e := checkSubAttr(k, attrs[k], in.Protocol, attrs, true); e != nil {
 			return "", e
 		}
 	}
@@ -261,6 +266,9 @@ func (s *Service) Subscribe(ctx context.Context, in *SubscribeInput) (string, er
 			}
 		}
 		return arn, nil
+	}
+	if attrs[attrFilterPolicy] != "" && filterPolicies(rec, "") >= maxFilterPolicies {
+		return "", errFilterLimit()
 	}
 	limit := maxSubscriptions
 	if rec.FIFO {
@@ -534,12 +542,21 @@ func (s *Service) SetSubscriptionAttribute(ctx context.Context, subscriptionARN,
 	if name == "" {
 		return invalidf("AttributeName")
 	}
+	if name == attrFilterPolicy && value != "" && sub.Attributes[attrFilterPolicy] == "" {
+		rec, err := s.st.TopicGet(ctx, topic)
+		if err != nil {
+			return storeError(err, errSubscriptionMissing())
+		}
+		if filterPolicies(rec, id) >= maxFilterPolicies {
+			return errFilterLimit()
+		}
+	}
 	next := map[string]string{}
 	for k, v := range sub.Attributes {
 		next[k] = v
 	}
 	next[name] = value
-	if e := checkSubAttr(name, value, sub.Protocol, next); e != nil {
+	if e := checkSubAttr(name, value, sub.Protocol, next, false); e != nil {
 		return e
 	}
 	if value == "" {
@@ -552,4 +569,23 @@ func (s *Service) SetSubscriptionAttribute(ctx context.Context, subscriptionARN,
 	}
 	s.forget(topic)
 	return nil
+}
+
+// maxFilterPolicies is AWS's quota of filter policies per topic.
+const maxFilterPolicies = 200
+
+// filterPolicies counts the topic's subscriptions with a filter policy,
+// but the one of id except.
+func filterPolicies(rec *store.TopicRecord, except string) int {
+	n := 0
+	for id, raw := range rec.Subscriptions {
+		if sub, err := decodeSubscription(raw); err == nil && id != except && sub.Attributes[attrFilterPolicy] != "" {
+			n++
+		}
+	}
+	return n
+}
+
+func errFilterLimit() *Error {
+	return errorCode("FilterPolicyLimitExceeded", http.StatusForbidden, "Filter policy limit exceeded: a topic holds at most %d filter policies", maxFilterPolicies)
 }

@@ -533,3 +533,39 @@ func TestListSubscriptionsPages(t *testing.T) {
 	require.Equal(t, want, got)
 	require.Equal(t, 3, pages)
 }
+
+// Filter policies choose what each subscription receives, in both scopes.
+func TestFilteredFanout(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, b *testBundle) {
+		arn := b.topic(t, "filtered", nil)
+		b.subscribeQueue(t, arn, "big", map[string]string{"RawMessageDelivery": "true", "FilterPolicy": `{"price":[{"numeric":[">=",100]}]}`})
+		b.subscribeQueue(t, arn, "eu", map[string]string{"RawMessageDelivery": "true", "FilterPolicyScope": "MessageBody",
+			"FilterPolicy": `{"order":{"region":[{"prefix":"eu-"}]}}`})
+		all := b.subscribeQueue(t, arn, "all", map[string]string{"RawMessageDelivery": "true"})
+		_, err := b.svc.Subscribe(b.ctx, &SubscribeInput{TopicARN: arn, Protocol: ProtocolSQS, Endpoint: b.queues.ARN("x"),
+			Attributes: map[string]string{"FilterPolicy": `{"a":[{"numeric":["<"]}]}`}})
+		require.Equal(t, "InvalidParameter", codeOf(t, err))
+		require.Contains(t, err.Error(), "Attributes Reason: FilterPolicy")
+		require.Equal(t, "InvalidParameter", codeOf(t, b.svc.SetSubscriptionAttribute(b.ctx, all, "FilterPolicy", `{"a":"b"}`)))
+		require.Equal(t, "InvalidParameter", codeOf(t, b.svc.SetSubscriptionAttribute(b.ctx, all, "FilterPolicyScope", "Nowhere")))
+
+		publish := func(body string, price string) {
+			in := &PublishInput{TopicARN: arn, Message: body}
+			if price != "" {
+				in.Attributes = map[string]MessageAttribute{"price": {DataType: "Number", StringValue: price}}
+			}
+			_, err := b.svc.Publish(b.ctx, in)
+			require.NoError(t, err)
+		}
+		publish(`{"order":{"region":"eu-west-1"}}`, "50")
+		publish(`{"order":{"region":"us-east-1"}}`, "150")
+		publish(`not json`, "")
+		require.Equal(t, `{"order":{"region":"us-east-1"}}`, b.receive(t, "big", 1)[0].Body)
+		require.Equal(t, `{"order":{"region":"eu-west-1"}}`, b.receive(t, "eu", 1)[0].Body)
+		require.Len(t, b.receive(t, "all", 3), 3)
+		b.settle(t, "filtered")
+		b.requireEmpty(t, "big")
+		b.requireEmpty(t, "eu")
+	})
+}
