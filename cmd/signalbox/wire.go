@@ -215,7 +215,7 @@ func newTopics(st *store.Client, o nodeOptions, queues *queue.Service, log *slog
 
 // newIntegrations is the registry of what Task states reach, the same in
 // `serve` and `worker`; sqs:sendMessage with a queue router (queues not
-// nil).
+// nil), sns:publish with a topic router (topics not nil).
 func newIntegrations(queues *queue.Service, topics *topic.Service) *integrations.Mux {
 	m := integrations.NewMux()
 	m.Handle(httptask.Resource, httptask.New(httptask.Options{}))
@@ -223,6 +223,11 @@ func newIntegrations(queues *queue.Service, topics *topic.Service) *integrations
 		send := queue.NewTask(queues)
 		m.Handle(queue.ResourceSendMessage, send)
 		m.Handle(queue.ResourceSendMessageToken, send)
+	}
+	if topics != nil {
+		publish := topic.NewTask(topics)
+		m.Handle(topic.ResourcePublish, publish)
+		m.Handle(topic.ResourcePublishToken, publish)
 	}
 	return m
 }
