@@ -212,7 +212,7 @@ func parsePublish(params any) (*PublishInput, error) {
 	if !ok {
 		return nil, paramError(params, "The parameters must be an object with TopicArn and Message, not %s", jsontext.KindPhrase(params))
 	}
-	for k := range p {
+	for _, k := range sortedKeys(p) {
 		if !slices.Contains(publishParams, k) {
 			return nil, paramError(params, "The field '%s' is not supported by Step Functions (sns:publish takes %s)", k, strings.Join(publishParams, ", "))
 		}

@@ -191,7 +191,9 @@ type TopicService interface {
 // confirmation (http/https), which has no ARN to update it by until its
 // endpoint confirms it. Subscriptions of the topic that are not in the
 // file are left alone, as are the topics not in the file: ApplyTopics
-// never deletes or unsubscribes.
+// never deletes or unsubscribes, except a duplicate it made itself: two
+// processes applying the file at once leave one subscription per
+// endpoint (dropDuplicates).
 //
 // It returns what it did to each topic ("created orders", "updated jobs:
 // DisplayName Jobs → Work, subscribed sqs arn:aws:sqs:...:audit"), and a
