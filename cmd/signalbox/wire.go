@@ -58,7 +58,8 @@ type nodeOptions struct {
 	Consumer        string // the name in the work stream; "": host, pid and a random part
 	Region, Account string // in ARNs; "": the runtime's defaults
 	// Config is the configuration file, nil without one: its state
-	// machines are created or updated when the node opens.
+	// machines, queues and topics are created or updated when the node
+	// opens.
 	Config *config.Config
 	// Mocks is the mock configuration (--mocks, $SFN_MOCK_CONFIG), nil
 	// without one: executions started with "<state machine ARN>#TestCase"
@@ -85,9 +86,11 @@ type nodeOptions struct {
 
 // openNode opens the store, says in the log what a crash of it loses,
 // builds the runtime and makes the store hold the configuration's state
-// machines. A configuration the store refuses returns its problems (and
-// writes nothing); any other failure, an error. The caller closes the
-// node.
+// machines, then its queues, then its topics and their subscriptions (each
+// step only when the one before found no problem). A configuration the
+// store or a router refuses returns its problems (for state machines,
+// having written nothing; for queues and topics, the others are applied);
+// any other failure, an error. The caller closes the node.
 func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []config.Problem, error) {
 	tel, err := telemetry.Setup(ctx, telemetry.Options{Endpoint: o.OTLPEndpoint, Version: moduleVersion(), Console: o.Console})
 	if err != nil {
@@ -125,9 +128,13 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	topics.Start(context.WithoutCancel(ctx))
 	if o.Config != nil {
 		done, problems := o.Config.Apply(ctx, n.runtime)
-		var queued []string
+		var queued, topicsDone []string
 		if len(problems) == 0 {
 			queued, problems = o.Config.ApplyQueues(ctx, queues)
+		}
+		if len(problems) == 0 {
+			// after the queues: a subscription may name one of them
+			topicsDone, problems = o.Config.ApplyTopics(ctx, topics)
 		}
 		if len(problems) > 0 {
 			_ = n.Close()
@@ -138,6 +145,9 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 		}
 		for _, what := range queued {
 			log.Info("queue " + what)
+		}
+		for _, what := range topicsDone {
+			log.Info("topic " + what)
 		}
 	}
 	return n, nil, nil
@@ -216,7 +226,7 @@ func newTopics(st *store.Client, o nodeOptions, queues *queue.Service, tracer tr
 
 // newIntegrations is the registry of what Task states reach, the same in
 // `serve` and `worker`; sqs:sendMessage with a queue router (queues not
-// nil).
+// nil), sns:publish with a topic router (topics not nil).
 func newIntegrations(queues *queue.Service, topics *topic.Service) *integrations.Mux {
 	m := integrations.NewMux()
 	m.Handle(httptask.Resource, httptask.New(httptask.Options{}))
@@ -224,6 +234,11 @@ func newIntegrations(queues *queue.Service, topics *topic.Service) *integrations
 		send := queue.NewTask(queues)
 		m.Handle(queue.ResourceSendMessage, send)
 		m.Handle(queue.ResourceSendMessageToken, send)
+	}
+	if topics != nil {
+		publish := topic.NewTask(topics)
+		m.Handle(topic.ResourcePublish, publish)
+		m.Handle(topic.ResourcePublishToken, publish)
 	}
 	return m
 }

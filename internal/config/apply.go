@@ -22,7 +22,8 @@ type Registry interface {
 // or updated when its definition or role differ (an unchanged one is left
 // alone, so that a restart changes nothing). It first checks, against the
 // store, what the file alone cannot say (a state machine whose stored type
-// differs; a route to a state machine not in the file), and when anything
+// differs; a route, or a topic subscription (stateMachine: name), to a
+// state machine not in the file), and when anything
 // is wrong it reports every problem and writes nothing. It returns what it
 // did to each state machine ("created orders").
 func (c *Config) Apply(ctx context.Context, reg Registry) ([]string, []Problem) {
@@ -56,6 +57,21 @@ func (c *Config) Apply(ctx context.Context, reg Registry) ([]string, []Problem) 
 			c.itemProblem(d, "routes", i, "stateMachine", err.Error())
 		case rt.Mode == gateway.ModeSync && info.Type != runtime.TypeExpress:
 			c.itemProblem(d, "routes", i, "mode", fmt.Sprintf("a sync route runs an EXPRESS state machine; %s is %s", rt.StateMachine, info.Type))
+		}
+	}
+	for _, tp := range c.Topics {
+		for _, s := range tp.Subscriptions {
+			if s.StateMachine == "" || inFile[s.StateMachine] {
+				continue
+			}
+			field := fmt.Sprintf("subscriptions[%d].stateMachine", s.index)
+			_, err := reg.DescribeStateMachine(ctx, s.StateMachine)
+			switch {
+			case errors.Is(err, runtime.ErrStateMachineDoesNotExist):
+				c.itemProblem(d, "topics", tp.index, field, fmt.Sprintf("no state machine %q in stateMachines nor in the store", s.StateMachine))
+			case err != nil:
+				c.itemProblem(d, "topics", tp.index, field, err.Error())
+			}
 		}
 	}
 	if len(d.problems) > 0 {

@@ -16,11 +16,20 @@
 //	  - {method: POST, path: /orders, stateMachine: orders, mode: async}
 //	queues:                       # the queue router's queues, created or updated at start
 //	  - {name: orders.fifo, attributes: {VisibilityTimeout: 60}, tags: {team: shop}}
+//	topics:                       # the topic router's topics and subscriptions, created or updated at start
+//	  - name: orders              # .fifo: a FIFO topic
+//	    attributes: {DisplayName: Orders, DeliveryPolicy: {...}}   # JSON attributes may be mappings
+//	    tags: {team: shop}
+//	    subscriptions:            # by protocol and endpoint; others of the topic are left alone
+//	      - {protocol: sqs, endpoint: "arn:aws:sqs:...:audit", attributes: {RawMessageDelivery: true}}
+//	      - {queue: audit}        # this server's queue (sqs)
+//	      - {stateMachine: ship}  # this server's state machine (states)
+//	      - {protocol: https, endpoint: "https://example.com/hook"}
 //
 // Every key is optional. Each top-level key is a section, decoded by a
 // function of its own (the sections table); a section that belongs to
 // another part of Signalbox hands its values to that part's decoder, as
-// routes does with gateway.DecodeRoute. topics, buses and
+// routes does with gateway.DecodeRoute. buses and
 // functions are reserved for later milestones: an empty one is accepted,
 // anything in one is refused as not supported yet. A string may name an
 // environment variable as ${NAME}, which keeps secrets out of the file.
@@ -52,6 +61,9 @@ type Config struct {
 	Routes        []gateway.Route
 	// Queues are the queue router's queues (queues.go).
 	Queues []Queue
+	// Topics are the topic router's topics, with their subscriptions
+	// (topics.go).
+	Topics []Topic
 	// Warnings are not errors, but the log says them at start.
 	Warnings []string
 
@@ -95,7 +107,7 @@ var sections = map[string]section{
 	"stateMachines": decodeStateMachines,
 	"routes":        decodeRoutes,
 	"queues":        decodeQueues,
-	"topics":        notYet("topics"),
+	"topics":        decodeTopics,
 	"buses":         notYet("buses"),
 	"functions":     notYet("functions"),
 }

@@ -17,6 +17,7 @@ func FuzzDecode(f *testing.F) {
 		"x: &x {<<: *x}\n",
 		"routes: [{path: '/{a}/{a}', method: GET, stateMachine: m, input: {k: '${NOPE}'}}]\n",
 		"queues: [x]\n",
+		"topics:\n  - name: t.fifo\n    attributes: {Policy: {a: [1, 2.5]}}\n    subscriptions:\n      - {queue: q, attributes: {FilterPolicy: {k: [v]}}}\n      - {protocol: https, endpoint: 'https://h', stateMachine: s}\n",
 		"!!binary AAAA",
 	} {
 		f.Add([]byte(s))

@@ -153,14 +153,16 @@ type QueueService interface {
 }
 
 // ApplyQueues makes the queue router hold the file's queues, and checks
-// that the queue of each route to a queue is in the file or the router.
+// that the queue of each route to a queue, and of each topic subscription
+// to one of this server's queues (queue: name), is in the file or the
+// router.
 // Each missing one is created; an existing one whose attributes differ
 // from the file's is updated (SetQueueAttributes) and so are its tags (TagQueue: the
 // file's are added, others kept). It returns what it did to each queue
 // ("created orders", "updated jobs: VisibilityTimeout 30 → 60"), and a
 // problem at the queue's line for each refusal (a name or attribute SQS
 // does not take, an attribute that cannot change, such as FifoQueue; a
-// route to a queue that does not exist).
+// route or a subscription to a queue that does not exist).
 func (c *Config) ApplyQueues(ctx context.Context, svc QueueService) ([]string, []Problem) {
 	d := &decoder{file: c.File}
 	var done []string
@@ -187,6 +189,22 @@ func (c *Config) ApplyQueues(ctx context.Context, svc QueueService) ([]string, [
 			c.itemProblem(d, "routes", i, "queue", fmt.Sprintf("no queue %q in queues nor in the store", rt.Queue))
 		case err != nil:
 			c.itemProblem(d, "routes", i, "queue", err.Error())
+		}
+	}
+	for _, tp := range c.Topics {
+		for _, s := range tp.Subscriptions {
+			if s.Queue == "" || inFile[s.Queue] {
+				continue
+			}
+			field := fmt.Sprintf("subscriptions[%d].queue", s.index)
+			_, err := svc.GetQueue(ctx, s.Queue)
+			var qe *queue.Error
+			switch {
+			case errors.As(err, &qe) && qe.Code == "QueueDoesNotExist":
+				c.itemProblem(d, "topics", tp.index, field, fmt.Sprintf("no queue %q in queues nor in the store", s.Queue))
+			case err != nil:
+				c.itemProblem(d, "topics", tp.index, field, err.Error())
+			}
 		}
 	}
 	return done, d.problems
