@@ -295,6 +295,10 @@ func (k Keys) TopicTagsKey(name string) string { return k.topic(name, ":tags") }
 // topic router encoded (protocol, endpoint, attributes, confirmation).
 func (k Keys) TopicSubsKey(name string) string { return k.topic(name, ":subs") }
 
+// TopicEndpointsKey (hash) maps a subscription's "<protocol>\x00<endpoint>"
+// to its id: a topic has one subscription per endpoint.
+func (k Keys) TopicEndpointsKey(name string) string { return k.topic(name, ":ep") }
+
 // TopicTokensKey (hash) maps a pending subscription's confirmation token
 // to its id.
 func (k Keys) TopicTokensKey(name string) string { return k.topic(name, ":tok") }
@@ -325,7 +329,7 @@ func (k Keys) TopicDedupExpiryKey(name string) string { return k.topic(name, ":d
 func (k Keys) topicKeys(name string) []string {
 	return []string{k.TopicKey(name), k.TopicTagsKey(name), k.TopicSubsKey(name), k.TopicTokensKey(name),
 		k.TopicMessagesKey(name), k.TopicDueKey(name), k.TopicAttemptsKey(name), k.TopicDedupKey(name),
-		k.TopicDedupExpiryKey(name)}
+		k.TopicDedupExpiryKey(name), k.TopicEndpointsKey(name)}
 }
 
 // TopicsKey (sorted set, all scores 0) lists the topics by name.

@@ -328,18 +328,22 @@ func (c *Client) TopicTags(ctx context.Context, name string) (map[string]string,
 }
 
 var scriptTopicSubscription = redis.NewScript(`
-local R, SUBS, TOK = KEYS[1], KEYS[3], KEYS[4]
+local R, SUBS, TOK, EP = KEYS[1], KEYS[3], KEYS[4], KEYS[10]
 if redis.call('EXISTS', R) == 0 then return {3} end
-local id, rec, token, oldToken, mode = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local id, rec, token, oldToken, mode, ep = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[7]
 if mode == 'new' then
-  if redis.call('HEXISTS', SUBS, id) == 1 then return {4} end
+  local other = redis.call('HGET', EP, ep)
+  if other then return {4, other} end
+  if redis.call('HEXISTS', SUBS, id) == 1 then return {4, id} end
   if redis.call('HLEN', SUBS) >= tonumber(ARGV[6]) then return {21} end
+  redis.call('HSET', EP, ep, id)
 elseif redis.call('HEXISTS', SUBS, id) == 0 then
   return {3}
 end
 if oldToken ~= '' then redis.call('HDEL', TOK, oldToken) end
 if mode == 'delete' then
   redis.call('HDEL', SUBS, id)
+  if redis.call('HGET', EP, ep) == id then redis.call('HDEL', EP, ep) end
 else
   redis.call('HSET', SUBS, id, rec)
   if token ~= '' then redis.call('HSET', TOK, token, id) end
@@ -359,6 +363,17 @@ type TopicSubscriptionParams struct {
 	Token, OldToken string
 	// Limit bounds the subscriptions of the topic (new ones only).
 	Limit int
+	// Endpoint is the subscription's "<protocol>\x00<endpoint>": a topic
+	// has one subscription per endpoint (TopicSubscribe, TopicUnsubscribe).
+	Endpoint string
+}
+
+// ErrSubscriptionExists: the topic has a subscription to the endpoint
+// already (its id is the error's ExistingID).
+type ErrSubscriptionExists struct{ ExistingID string }
+
+func (e *ErrSubscriptionExists) Error() string {
+	return "store: the endpoint has a subscription already: " + e.ExistingID
 }
 
 func (c *Client) topicSubscription(ctx context.Context, p *TopicSubscriptionParams, mode string) error {
@@ -369,7 +384,7 @@ func (c *Client) topicSubscription(ctx context.Context, p *TopicSubscriptionPara
 	if err := checkID("subscription id", p.ID); err != nil {
 		return err
 	}
-	res, err := scriptTopicSubscription.Run(ctx, c.rdb, keys, p.ID, p.Record, p.Token, p.OldToken, mode, p.Limit).Slice()
+	res, err := scriptTopicSubscription.Run(ctx, c.rdb, keys, p.ID, p.Record, p.Token, p.OldToken, mode, p.Limit, p.Endpoint).Slice()
 	if err != nil {
 		return fmt.Errorf("store: subscription %s of topic %s: %w", p.ID, p.Topic, err)
 	}
@@ -379,7 +394,7 @@ func (c *Client) topicSubscription(ctx context.Context, p *TopicSubscriptionPara
 	case codeNotFound:
 		return fmt.Errorf("%w: topic %s or subscription %s", ErrNotFound, p.Topic, p.ID)
 	case codeExisting:
-		return fmt.Errorf("%w: subscription %s", ErrExecutionAlreadyExists, p.ID)
+		return &ErrSubscriptionExists{ExistingID: stringAt(res, 1)}
 	case codeTopicLimit:
 		return fmt.Errorf("%w: more than %d subscriptions", ErrLimit, p.Limit)
 	}
@@ -387,7 +402,8 @@ func (c *Client) topicSubscription(ctx context.Context, p *TopicSubscriptionPara
 }
 
 // TopicSubscribe adds a subscription to a topic (ErrNotFound without the
-// topic, ErrLimit past p.Limit).
+// topic, ErrLimit past p.Limit, *ErrSubscriptionExists when the topic has
+// one to p.Endpoint).
 func (c *Client) TopicSubscribe(ctx context.Context, p *TopicSubscriptionParams) error {
 	return c.topicSubscription(ctx, p, "new")
 }

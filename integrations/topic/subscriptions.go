@@ -247,25 +247,8 @@ func (s *Service) Subscribe(ctx context.Context, in *SubscribeInput) (string, er
 			return "", e
 		}
 	}
-	// the same endpoint subscribed again: the subscription it has
-	for id, r := range rec.Subscriptions {
-		sub, err := decodeSubscription(r)
-		if err != nil || sub.Protocol != in.Protocol || sub.Endpoint != in.Endpoint {
-			continue
-		}
-		for k, v := range attrs {
-			if sub.Attributes[k] != v {
-				return "", invalidf("Attributes Reason: Subscription already exists with different attributes")
-			}
-		}
-		arn := s.TopicARN(name) + ":" + id
-		if !sub.Confirmed {
-			s.sendConfirmation(name, id, sub)
-			if !in.ReturnSubscriptionARN {
-				return "pending confirmation", nil
-			}
-		}
-		return arn, nil
+	if id, sub := existingSubscription(rec, in.Protocol, in.Endpoint); sub != nil {
+		return s.subscribedAgain(name, id, sub, attrs, in.ReturnSubscriptionARN)
 	}
 	if attrs[attrFilterPolicy] != "" && filterPolicies(rec, "") >= maxFilterPolicies {
 		return "", errFilterLimit()
@@ -281,7 +264,21 @@ func (s *Service) Subscribe(ctx context.Context, in *SubscribeInput) (string, er
 		sub.Token = newToken()
 		sub.TokenExpires = s.now().Add(confirmationTTL).UnixMilli()
 	}
-	err = s.st.TopicSubscribe(ctx, &store.TopicSubscriptionParams{Topic: name, ID: id, Record: sub.encode(), Token: sub.Token, Limit: limit})
+	err = s.st.TopicSubscribe(ctx, &store.TopicSubscriptionParams{Topic: name, ID: id, Record: sub.encode(), Token: sub.Token,
+		Limit: limit, Endpoint: endpointKey(in.Protocol, in.Endpoint)})
+	var exists *store.ErrSubscriptionExists
+	if errors.As(err, &exists) {
+		// another call subscribed the endpoint meanwhile
+		if rec, err = s.st.TopicGet(ctx, name); err != nil {
+			return "", storeError(err, errTopicMissing())
+		}
+		if raw, ok := rec.Subscriptions[exists.ExistingID]; ok {
+			if other, err := decodeSubscription(raw); err == nil {
+				return s.subscribedAgain(name, exists.ExistingID, other, attrs, in.ReturnSubscriptionARN)
+			}
+		}
+		return "", storeError(err, errTopicMissing())
+	}
 	if errors.Is(err, store.ErrLimit) {
 		return "", errorCode("SubscriptionLimitExceeded", http.StatusForbidden, "Subscription limit exceeded")
 	}
@@ -363,7 +360,8 @@ func (s *Service) Unsubscribe(ctx context.Context, subscriptionARN string) error
 	if err != nil {
 		return err
 	}
-	err = s.st.TopicUnsubscribe(ctx, &store.TopicSubscriptionParams{Topic: topic, ID: id, OldToken: sub.Token})
+	err = s.st.TopicUnsubscribe(ctx, &store.TopicSubscriptionParams{Topic: topic, ID: id, OldToken: sub.Token,
+		Endpoint: endpointKey(sub.Protocol, sub.Endpoint)})
 	if err != nil {
 		return storeError(err, errSubscriptionMissing())
 	}
@@ -588,4 +586,36 @@ func filterPolicies(rec *store.TopicRecord, except string) int {
 
 func errFilterLimit() *Error {
 	return errorCode("FilterPolicyLimitExceeded", http.StatusForbidden, "Filter policy limit exceeded: a topic holds at most %d filter policies", maxFilterPolicies)
+}
+
+// endpointKey names a subscription's endpoint in the store's index.
+func endpointKey(protocol, endpoint string) string { return protocol + "\x00" + endpoint }
+
+// existingSubscription is the topic's subscription to the endpoint, if
+// any.
+func existingSubscription(rec *store.TopicRecord, protocol, endpoint string) (string, *subRecord) {
+	for id, r := range rec.Subscriptions {
+		if sub, err := decodeSubscription(r); err == nil && sub.Protocol == protocol && sub.Endpoint == endpoint {
+			return id, sub
+		}
+	}
+	return "", nil
+}
+
+// subscribedAgain answers a Subscribe of an endpoint the topic has a
+// subscription to: that subscription (its confirmation sent again while
+// pending), or InvalidParameter when the request gives other attributes.
+func (s *Service) subscribedAgain(topic, id string, sub *subRecord, attrs map[string]string, returnARN bool) (string, error) {
+	for k, v := range attrs {
+		if sub.Attributes[k] != v {
+			return "", invalidf("Attributes Reason: Subscription already exists with different attributes")
+		}
+	}
+	if !sub.Confirmed {
+		s.sendConfirmation(topic, id, sub)
+		if !returnARN {
+			return "pending confirmation", nil
+		}
+	}
+	return s.TopicARN(topic) + ":" + id, nil
 }

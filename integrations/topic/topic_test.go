@@ -569,3 +569,40 @@ func TestFilteredFanout(t *testing.T) {
 		b.requireEmpty(t, "eu")
 	})
 }
+
+// Concurrent subscribes of one endpoint make one subscription.
+func TestSubscribeRace(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, b *testBundle) {
+		arn := b.topic(t, "race", nil)
+		_, err := b.queues.CreateQueue(b.ctx, &queue.CreateInput{Name: "q"})
+		require.NoError(t, err)
+		other := New(b.st, Config{Now: b.clock.Now, Queues: b.queues}) // another process
+		arns := make(chan string, 20)
+		for i := range 20 {
+			svc := b.svc
+			if i%2 == 1 {
+				svc = other
+			}
+			go func() {
+				a, err := svc.Subscribe(b.ctx, &SubscribeInput{TopicARN: arn, Protocol: ProtocolSQS, Endpoint: b.queues.ARN("q")})
+				if err != nil {
+					a = err.Error()
+				}
+				arns <- a
+			}()
+		}
+		first := <-arns
+		for range 19 {
+			require.Equal(t, first, <-arns)
+		}
+		page, err := b.svc.ListSubscriptionsByTopic(b.ctx, arn, "")
+		require.NoError(t, err)
+		require.Len(t, page.Subscriptions, 1)
+		// unsubscribed, the endpoint may subscribe again
+		require.NoError(t, b.svc.Unsubscribe(b.ctx, first))
+		again, err := b.svc.Subscribe(b.ctx, &SubscribeInput{TopicARN: arn, Protocol: ProtocolSQS, Endpoint: b.queues.ARN("q")})
+		require.NoError(t, err)
+		require.NotEqual(t, first, again)
+	})
+}
