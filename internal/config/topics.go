@@ -174,7 +174,6 @@ type TopicService interface {
 	ListTags(ctx context.Context, arn string) (map[string]string, error)
 	TagResource(ctx context.Context, arn string, tags map[string]string) error
 	Subscribe(ctx context.Context, in *topic.SubscribeInput) (string, error)
-	Unsubscribe(ctx context.Context, subscriptionARN string) error
 	ListSubscriptionsByTopic(ctx context.Context, topicARN, nextToken string) (*topic.SubscriptionsOutput, error)
 	GetSubscriptionAttributes(ctx context.Context, subscriptionARN string) (map[string]string, error)
 	SetSubscriptionAttribute(ctx context.Context, subscriptionARN, name, value string) error
@@ -322,17 +321,21 @@ func applySubscriptions(ctx context.Context, svc TopicService, tp Topic, arn str
 	if len(tp.Subscriptions) == 0 {
 		return nil, nil
 	}
-	listed, err := listSubscriptions(ctx, svc, arn)
-	if err != nil {
-		return nil, []failure{{"subscriptions", err.Error()}}
-	}
 	existing := map[string]string{} // protocol + " " + endpoint → its ARN, or PendingConfirmation
-	for what, arns := range listed {
-		existing[what] = arns[0]
+	for next := ""; ; {
+		page, err := svc.ListSubscriptionsByTopic(ctx, arn, next)
+		if err != nil {
+			return nil, []failure{{"subscriptions", err.Error()}}
+		}
+		for _, s := range page.Subscriptions {
+			existing[s.Protocol+" "+s.Endpoint] = s.SubscriptionARN
+		}
+		if next = page.NextToken; next == "" {
+			break
+		}
 	}
 	var notes []string
 	var fails []failure
-	subscribed := map[string]bool{}
 	for _, s := range tp.Subscriptions {
 		at := fmt.Sprintf("subscriptions[%d]", s.index)
 		endpoint := endpointOf(s, arn)
@@ -346,7 +349,6 @@ func applySubscriptions(ctx context.Context, svc TopicService, tp Topic, arn str
 				continue
 			}
 			notes = append(notes, "subscribed "+what)
-			subscribed[what] = true
 		case subARN == "PendingConfirmation":
 			// no ARN to read or set its attributes by until confirmed
 		default:
@@ -372,62 +374,7 @@ func applySubscriptions(ctx context.Context, svc TopicService, tp Topic, arn str
 			}
 		}
 	}
-	if len(subscribed) > 0 {
-		fails = append(fails, dropDuplicates(ctx, svc, arn, subscribed)...)
-	}
 	return notes, fails
-}
-
-// listSubscriptions lists a topic's subscriptions: "protocol endpoint" →
-// their ARNs, sorted (PendingConfirmation for an http/https one not
-// confirmed yet).
-func listSubscriptions(ctx context.Context, svc TopicService, arn string) (map[string][]string, error) {
-	out := map[string][]string{}
-	for next := ""; ; {
-		page, err := svc.ListSubscriptionsByTopic(ctx, arn, next)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range page.Subscriptions {
-			out[s.Protocol+" "+s.Endpoint] = append(out[s.Protocol+" "+s.Endpoint], s.SubscriptionARN)
-		}
-		if next = page.NextToken; next == "" {
-			break
-		}
-	}
-	for _, arns := range out {
-		slices.Sort(arns)
-	}
-	return out, nil
-}
-
-// dropDuplicates unsubscribes all but one of the subscriptions to an
-// endpoint just subscribed: two processes applying the file at once (serve
-// and a worker starting together) may both find an endpoint missing and
-// both subscribe it, as the topic router's Subscribe does not make the
-// check and the subscription one atomic step (measured: 15 of 20 such
-// races made two). Whichever process subscribed second sees both and keeps
-// the one with the least ARN, so that one remains; a message published in
-// between may be delivered twice. A subscription pending confirmation has
-// no ARN to drop it by, and is left.
-func dropDuplicates(ctx context.Context, svc TopicService, arn string, subscribed map[string]bool) []failure {
-	listed, err := listSubscriptions(ctx, svc, arn)
-	if err != nil {
-		return []failure{{"subscriptions", err.Error()}}
-	}
-	var fails []failure
-	for what := range subscribed {
-		arns := slices.DeleteFunc(listed[what], func(a string) bool { return a == "PendingConfirmation" })
-		for _, extra := range arns[min(1, len(arns)):] {
-			if err := svc.Unsubscribe(ctx, extra); err != nil {
-				var te *topic.Error
-				if !errors.As(err, &te) || te.Code != "NotFound" { // the other process dropped it
-					fails = append(fails, failure{"subscriptions", err.Error()})
-				}
-			}
-		}
-	}
-	return fails
 }
 
 // attributeField is the field an error is about: the attribute its
