@@ -2,25 +2,11 @@ package topic
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 )
 
-// Placeholders for the webhook deliveries and delivery policies, being
-// built on branch m10-webhook.
-
-func parseTopicDeliveryPolicy(v string) (any, *Error) {
-	if !json.Valid([]byte(v)) {
-		return nil, invalidf("DeliveryPolicy: failed to parse JSON")
-	}
-	return nil, nil
-}
-
-func parseSubscriptionDeliveryPolicy(v string) (any, *Error) { return parseTopicDeliveryPolicy(v) }
-
-func effectiveTopicDeliveryPolicy(v string) string { return v }
-
-func effectiveSubscriptionDeliveryPolicy(topic, sub string) string { return sub }
+// Placeholders for the webhook deliveries, being built on branch
+// m10-webhook.
 
 func (s *Service) deliverHTTP(ctx context.Context, v *view, sv *subView, j *job) outcome {
 	return outcome{Permanent: true, Reason: "http deliveries are not built yet"}
