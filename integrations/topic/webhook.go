@@ -76,8 +76,9 @@ func (w *webhooks) subscribeURL(topicARN, token string) string {
 
 // deliver posts one notification to an http/https subscription: body as
 // it is (the envelope Service.notification made, or with
-// RawMessageDelivery the message itself, raw), with AWS's headers and the message's trace
-// context, the subscription's throttle first. attempt is this post's
+// RawMessageDelivery the message itself, raw), with AWS's headers and the
+// message's trace context, the subscription's throttle first (a throttled
+// outcome says "throttled" in its Reason). attempt is this post's
 // number: 0 the first, n the nth retry; policy is the subscription's
 // effective delivery policy.
 //
@@ -97,7 +98,7 @@ func (w *webhooks) deliver(ctx context.Context, sub *subscription, env *envelope
 		h.Set("Content-Type", defaultContentType)
 	}
 	if raw {
-		h.Set("x-amz-sns-rawdelivery", "true")
+		h["x-amz-sns-rawdelivery"] = []string{"true"}
 	}
 	trace.SetHeaders(h)
 	return w.post(ctx, sub.Endpoint, h, []byte(body), policy.Retry, attempt)
@@ -143,12 +144,16 @@ func (w *webhooks) confirmation(ctx context.Context, typ, msg string, sub *subsc
 // headers are AWS's: the message's type, id and topic, the subscription
 // (not on a SubscriptionConfirmation, as AWS's examples show), the agent.
 func (w *webhooks) headers(env *envelope, subARN string) http.Header {
-	h := http.Header{}
-	h.Set("x-amz-sns-message-type", env.Type)
-	h.Set("x-amz-sns-message-id", env.MessageID)
-	h.Set("x-amz-sns-topic-arn", env.TopicARN)
+	// Set as AWS writes them, in lower case (Set would write
+	// X-Amz-Sns-Message-Type); header names are case-insensitive all the
+	// same.
+	h := http.Header{
+		"x-amz-sns-message-type": {env.Type},
+		"x-amz-sns-message-id":   {env.MessageID},
+		"x-amz-sns-topic-arn":    {env.TopicARN},
+	}
 	if env.Type != typeSubscriptionConfirmation {
-		h.Set("x-amz-sns-subscription-arn", subARN)
+		h["x-amz-sns-subscription-arn"] = []string{subARN}
 	}
 	h.Set("User-Agent", webhookUserAgent)
 	return h

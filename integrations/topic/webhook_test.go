@@ -1,8 +1,11 @@
 package topic
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -356,4 +359,54 @@ func TestWebhookThrottle(t *testing.T) {
 	require.Equal(t, "throttled: maxReceivesPerSecond 1", got.Reason)
 	require.Greater(t, got.RetryAfter, 100*time.Millisecond)
 	require.Equal(t, before, s.Requests())
+}
+
+func TestWebhookHeadersOnTheWire(t *testing.T) {
+	t.Parallel()
+	// A bare TCP listener, so the request is seen as sent (an http.Server
+	// would canonicalize the header names).
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ln.Close() })
+	got := make(chan string, 1)
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		req, err := http.ReadRequest(bufio.NewReader(io.TeeReader(conn, &lineRecorder{out: got})))
+		if err == nil {
+			_, _ = io.Copy(io.Discard, req.Body)
+		}
+		_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+	}()
+	b := setupWebhooks(t, fixedSigner(t), nil)
+	out := b.w.deliver(context.Background(), &subscription{ARN: testSub, Endpoint: "http://" + ln.Addr().String() + "/"},
+		testNotification("x"), true, "x", integrations.TraceContext{}, effectiveDeliveryPolicy(nil, nil), 0)
+	require.True(t, out.OK, out.Reason)
+	head := <-got
+	for _, line := range []string{"POST / HTTP/1.1\r\n", "\r\nx-amz-sns-message-type: Notification\r\n", "\r\nx-amz-sns-message-id: 22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324\r\n",
+		"\r\nx-amz-sns-topic-arn: " + testTopic + "\r\n", "\r\nx-amz-sns-subscription-arn: " + testSub + "\r\n", "\r\nx-amz-sns-rawdelivery: true\r\n",
+		"\r\nUser-Agent: Amazon Simple Notification Service Agent\r\n", "\r\nContent-Type: text/plain; charset=UTF-8\r\n"} {
+		require.Contains(t, head, line)
+	}
+}
+
+// lineRecorder hands on the request's head (up to its blank line) once.
+type lineRecorder struct {
+	buf  []byte
+	out  chan<- string
+	sent bool
+}
+
+func (r *lineRecorder) Write(p []byte) (int, error) {
+	if !r.sent {
+		r.buf = append(r.buf, p...)
+		if i := bytes.Index(r.buf, []byte("\r\n\r\n")); i >= 0 {
+			r.out <- string(r.buf[:i+2])
+			r.sent = true
+		}
+	}
+	return len(p), nil
 }
