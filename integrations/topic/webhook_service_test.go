@@ -130,10 +130,10 @@ func TestHTTPSubscriptionEndToEnd(t *testing.T) {
 	b.settle(t, "hooks")
 
 	// Unsubscribe: the endpoint hears of it.
+	seen := len(s.Messages())
 	require.NoError(t, b.svc.Unsubscribe(b.ctx, subARN))
-	s.WaitRequests(t, s.Requests()+1)
-	msgs := s.Messages()
-	last := msgs[len(msgs)-1]
+	msgs := s.WaitMessages(t, seen+1)
+	last := msgs[seen]
 	require.Equal(t, "UnsubscribeConfirmation", last.Type)
 	require.Equal(t, "2", last.Field("SignatureVersion"))
 	require.Empty(t, s.Errors())

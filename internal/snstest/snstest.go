@@ -197,6 +197,18 @@ func (s *Subscriber) WaitNotifications(t testing.TB, n int) []Message {
 	return s.Notifications()
 }
 
+// WaitMessages waits for n accepted messages of any type and returns them
+// (at least n), or fails t after a minute.
+func (s *Subscriber) WaitMessages(t testing.TB, n int) []Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.waitFor(ctx, func() bool { return len(s.messages) >= n }); err != nil {
+		t.Fatalf("snstest: waiting for %d messages: %v (messages %d, errors %v)", n, err, len(s.Messages()), s.Errors())
+	}
+	return s.Messages()
+}
+
 // WaitConfirmations waits for n confirmations (their GETs done) and
 // returns them, or fails t after a minute.
 func (s *Subscriber) WaitConfirmations(t testing.TB, n int) []Confirmation {

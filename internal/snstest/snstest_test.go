@@ -125,6 +125,7 @@ func TestAcceptsSignedNotifications(t *testing.T) {
 	}
 	got := s.WaitNotifications(t, 3)
 	require.Len(t, got, 3)
+	require.Len(t, s.WaitMessages(t, 3), 3)
 	require.Equal(t, "hello 1", got[0].Field("Message"))
 	require.Equal(t, "with a subject", got[1].Field("Subject"))
 	require.Empty(t, s.Errors())
