@@ -168,7 +168,14 @@ func TestHTTPTopicDeliveryPolicy(t *testing.T) {
 	require.Contains(t, sub["EffectiveDeliveryPolicy"], `"numRetries":2,`)
 	require.Contains(t, sub["EffectiveDeliveryPolicy"], `"throttlePolicy":{"maxReceivesPerSecond":3}`)
 
+	// Subscribe and CreateTopic, which take the policy among Attributes,
+	// word the error as AWS does there.
 	_, err = b.svc.Subscribe(b.ctx, &SubscribeInput{TopicARN: arn, Protocol: ProtocolHTTP, Endpoint: s.URL + "/other",
-		Attributes: map[string]string{"DeliveryPolicy": `{"throttlePolicy":{"maxReceivesPerSecond":0}}`}})
+		Attributes: map[string]string{"DeliveryPolicy": `{"healthyRetryPolicy":{"minDelayTarget":0}}`}})
 	require.Equal(t, "InvalidParameter", codeOf(t, err))
+	require.Equal(t, "Invalid parameter: Attributes Reason: DeliveryPolicy: healthyRetryPolicy.minDelayTarget must be greater than or equal to 1", err.(*Error).Message)
+	err = b.svc.SetSubscriptionAttribute(b.ctx, subARN, "DeliveryPolicy", `{"throttlePolicy":{"maxReceivesPerSecond":0}}`)
+	require.Equal(t, "Invalid parameter: DeliveryPolicy: throttlePolicy.maxReceivesPerSecond must be greater than or equal to 1", err.(*Error).Message)
+	_, err = b.svc.CreateTopic(b.ctx, &CreateTopicInput{Name: "bad-policy", Attributes: map[string]string{"DeliveryPolicy": `{"http":{"bogus":1}}`}})
+	require.Equal(t, "Invalid parameter: Attributes Reason: DeliveryPolicy: http.bogus is not a valid field", err.(*Error).Message)
 }
