@@ -34,6 +34,7 @@ func TestKeys(t *testing.T) {
 		{k.StateMachineVersionsKey("orders"), "sb:sm:{orders}:v"},
 		{k.StateMachinesKey(), "sb:sms"},
 		{NewKeys("app:sb").ReadyStream(), "app:sb:ready"},
+		{k.TopicSigningKey(), "sb:topic:signing"},
 	}
 	for _, tt := range tests {
 		require.Equal(t, tt.want, tt.got)

@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -351,4 +352,64 @@ func TestTopicSigningKeyStore(t *testing.T) {
 	require.Equal(t, "first", string(got))
 	_, err = st.TopicSigningKey(ctx, make([]byte, store.MaxTopicSigningKey+1))
 	require.ErrorIs(t, err, store.ErrInvalid)
+}
+
+func TestSignerMemo(t *testing.T) {
+	t.Parallel()
+	b, err := newSigningPEM(time.Now())
+	require.NoError(t, err)
+	sg, err := parseSigningPEM(b) // a signer of this test's own: its memo is this test's
+	require.NoError(t, err)
+	e := &envelope{Type: typeNotification, MessageID: "m", TopicARN: testTopic, Message: "fanout", Timestamp: testTime}
+	var docs [][]byte
+	for _, sub := range []string{"a", "b", "c"} {
+		e.UnsubscribeURL = "http://x/?Action=Unsubscribe&SubscriptionArn=" + testTopic + ":" + sub
+		doc, err := e.encode(sg, "2", "c")
+		require.NoError(t, err)
+		verifyDoc(t, doc, sg.cert())
+		docs = append(docs, doc)
+	}
+	require.Len(t, sg.memo, 1, "one signature for the three subscriptions' documents")
+	_, err = e.encode(sg, "", "c")
+	require.NoError(t, err)
+	_, err = e.encode(sg, "1", "c")
+	require.NoError(t, err)
+	require.Len(t, sg.memo, 2, `version "" is version 1`)
+	e.Message = "another"
+	doc, err := e.encode(sg, "2", "c")
+	require.NoError(t, err)
+	verifyDoc(t, doc, sg.cert())
+	require.Len(t, sg.memo, 3)
+
+	// Full, the memo starts over.
+	for i := range maxSignMemo - len(sg.memo) {
+		sg.memo[fmt.Sprint(i)] = "x"
+	}
+	e.Message = "one more"
+	_, err = e.encode(sg, "2", "c")
+	require.NoError(t, err)
+	require.Len(t, sg.memo, 1)
+}
+
+func FuzzParseSigningPEM(f *testing.F) {
+	good, err := newSigningPEM(time.Now())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	f.Add([]byte("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sg, err := parseSigningPEM(b)
+		if err != nil {
+			require.ErrorIs(t, err, store.ErrCorrupt)
+			return
+		}
+		// Whatever parses signs, and its certificate verifies it.
+		doc, err := (&envelope{Type: typeNotification, MessageID: "m", TopicARN: testTopic, Message: "x",
+			Timestamp: testTime, UnsubscribeURL: "u"}).encode(sg, "2", "c")
+		require.NoError(t, err)
+		verifyDoc(t, doc, sg.cert())
+	})
 }

@@ -127,6 +127,9 @@ func checkSubAttr(name, v, protocol string, attrs map[string]string, subscribe b
 			return invalidf("DeliveryPolicy: Delivery protocol [%s] does not support delivery policies", protocol)
 		}
 		if _, err := parseSubscriptionDeliveryPolicy(v); err != nil {
+			if subscribe {
+				return policyErrorInAttributes(err)
+			}
 			return err
 		}
 	case attrRedrive:

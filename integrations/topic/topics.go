@@ -72,6 +72,9 @@ func checkTopicAttr(name, v string, fifo, create bool) *Error {
 	case attrDeliveryPolicy:
 		if v != "" {
 			if _, err := parseTopicDeliveryPolicy(v); err != nil {
+				if create {
+					return policyErrorInAttributes(err)
+				}
 				return err
 			}
 		}

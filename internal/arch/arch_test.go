@@ -42,6 +42,7 @@ var imports = []rule{
 	{"internal/managedredis", nil}, // serve --data-dir's redis-server
 	{"internal/testclock", nil},
 	{"internal/testbin", nil},
+	{"internal/snstest", nil}, // an SNS http subscriber for tests, checking signatures on its own
 	{"internal/arch", nil},
 	{"internal/cli", nil},
 	{"internal/aslfile", nil},                                          // definition files: JSON or YAML, and their lines
@@ -56,7 +57,7 @@ var imports = []rule{
 // testImports are what test files may import besides imports: the test
 // helpers, and the wiring a test needs to run its package for real.
 var testImports = []rule{
-	{"", []string{"internal/redisproc", "internal/testclock", "internal/testbin"}},
+	{"", []string{"internal/redisproc", "internal/testclock", "internal/testbin", "internal/snstest"}},
 	// the gateway's tests build a runtime on a store of their own
 	// (storetest) and damage that store (storefaults_test.go)
 	{"gateway", []string{"store"}},
