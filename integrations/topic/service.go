@@ -23,6 +23,11 @@ type Service struct {
 	host  integrations.Host
 
 	eng  *engine // deliveries (deliver.go)
+	// life ends at Close: the confirmations sent in the background end
+	// with it (bg counts them).
+	life    context.Context
+	endLife context.CancelFunc
+	bg      sync.WaitGroup
 	sign signing
 }
 
@@ -78,6 +83,7 @@ func New(st *store.Client, cfg Config) *Service {
 		cfg.Logger = slog.Default()
 	}
 	s := &Service{st: st, cfg: cfg, views: map[string]*view{}, host: cfg.Host}
+	s.life, s.endLife = context.WithCancel(context.Background())
 	s.eng = newEngine(s)
 	return s
 }
@@ -130,8 +136,23 @@ func (s *Service) subscriptionOf(arn string) (topic, id string, err *Error) {
 // ended (another process died, or a retry fell due). Close stops them.
 func (s *Service) Start(ctx context.Context) { s.eng.start(ctx) }
 
-// Close stops the deliveries and waits for them.
-func (s *Service) Close() { s.eng.stop() }
+// Close stops the deliveries and the confirmations being sent, and waits
+// for them.
+func (s *Service) Close() {
+	s.endLife()
+	s.bg.Wait()
+	s.eng.stop()
+}
+
+// background runs f in a goroutine that Close ends (f's context) and
+// waits for.
+func (s *Service) background(f func(context.Context)) {
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		f(s.life)
+	}()
+}
 
 // SetHost hands the Service the runtime that starts executions for the
 // states protocol, when it is built after the Service.

@@ -2,7 +2,6 @@ package topic
 
 import (
 	"context"
-	"net/url"
 	"sync"
 )
 
@@ -49,7 +48,9 @@ func (s *Service) SigningCert(ctx context.Context) ([]byte, error) {
 
 // unsubscribeURL is the UnsubscribeURL of a subscription's messages.
 func (s *Service) unsubscribeURL(subARN string) string {
-	return s.cfg.PublicURL + "/?Action=Unsubscribe&SubscriptionArn=" + url.QueryEscape(subARN)
+	// the ARN as it is, as AWS writes it: its characters (letters, digits,
+	// ':', '-', '_', '.') need no escaping in a query
+	return s.cfg.PublicURL + "/?Action=Unsubscribe&SubscriptionArn=" + subARN
 }
 
 // notification is the JSON envelope of a message to a subscription: AWS's

@@ -59,18 +59,18 @@ const confirmationTimeout = time.Hour + 101*webhookTimeout
 // ends first, the subscription stays pending, and subscribing the same
 // endpoint again sends a new confirmation.
 func (s *Service) sendConfirmation(topic, id string, sub *subRecord) {
-	go s.sendConfirmationMessage(topic, id, sub, false)
+	s.background(func(ctx context.Context) { s.sendConfirmationMessage(ctx, topic, id, sub, false) })
 }
 
 // sendUnsubscribeConfirmation posts an UnsubscribeConfirmation to an
 // http/https subscription that was unsubscribed, in the background, as
 // sendConfirmation does.
 func (s *Service) sendUnsubscribeConfirmation(topic, id string, sub *subRecord) {
-	go s.sendConfirmationMessage(topic, id, sub, true)
+	s.background(func(ctx context.Context) { s.sendConfirmationMessage(ctx, topic, id, sub, true) })
 }
 
-func (s *Service) sendConfirmationMessage(topic, id string, rec *subRecord, unsubscribe bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), confirmationTimeout)
+func (s *Service) sendConfirmationMessage(ctx context.Context, topic, id string, rec *subRecord, unsubscribe bool) {
+	ctx, cancel := context.WithTimeout(ctx, confirmationTimeout)
 	defer cancel()
 	arn := s.TopicARN(topic)
 	sub := &subscription{ARN: arn + ":" + id, TopicARN: arn, Protocol: rec.Protocol, Endpoint: rec.Endpoint,
