@@ -22,13 +22,13 @@ type Service struct {
 	views map[string]*view // topic name → its subscriptions, compiled (view.go)
 	host  integrations.Host
 
-	eng  *engine // deliveries (deliver.go)
+	eng *engine // deliveries (deliver.go)
 	// life ends at Close: the confirmations sent in the background end
 	// with it (bg counts them).
 	life    context.Context
 	endLife context.CancelFunc
 	bg      sync.WaitGroup
-	sign signing
+	sign    signing
 }
 
 // The limits of AWS that the Service applies.
