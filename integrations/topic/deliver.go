@@ -174,30 +174,29 @@ func (e *engine) deliver(ctx context.Context, j *job) {
 		return
 	}
 	ctx, end := s.traceDelivery(ctx, v, sv, j)
-	var out outcome
-	defer func() { end(out) }()
+	out := outcome{}
 	for i := 0; ; i++ {
 		out = s.attempt(ctx, v, sv, j)
-		switch {
-		case ctx.Err() != nil:
-			return
-		case out.OK:
-			s.eng.count(sv, "delivered")
-			e.ack(j.topic, j.member())
-			return
-		case out.Permanent || out.Exhausted || out.RetryAfter == 0 && i >= maxInlineRetries:
-			s.giveUp(ctx, v, sv, j, out.Reason)
-			e.ack(j.topic, j.member())
-			return
-		case out.RetryAfter == 0:
-			j.attempts++
-			continue
+		if out.OK || out.Permanent || out.Exhausted || out.RetryAfter > 0 || i >= maxInlineRetries || ctx.Err() != nil {
+			break
 		}
-		s.eng.count(sv, "retried")
+		j.attempts++ // the policy's immediate retries, here and now
+	}
+	end(out) // the span ends before the delivery does: who sees it ended sees the span
+	switch {
+	case ctx.Err() != nil:
+		// stopping: the lease brings the delivery back
+	case out.OK:
+		e.count(sv, "delivered")
+		e.ack(j.topic, j.member())
+	case out.Permanent || out.Exhausted || out.RetryAfter == 0:
+		s.giveUp(ctx, v, sv, j, out.Reason)
+		e.ack(j.topic, j.member())
+	default:
+		e.count(sv, "retried")
 		if _, err := s.st.TopicRetry(ctx, j.topic, j.member(), s.now().Add(out.RetryAfter)); err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.cfg.Logger.Warn("topic: scheduling a retry failed; the delivery's lease will bring it back", "topic", j.topic, "subscription", sv.sub.ARN, "error", err)
 		}
-		return
 	}
 }
 

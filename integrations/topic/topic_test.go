@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/queue"
@@ -605,4 +607,54 @@ func TestSubscribeRace(t *testing.T) {
 		require.NoError(t, err)
 		require.NotEqual(t, first, again)
 	})
+}
+
+// A traced message's delivery is a producer span in the publisher's trace,
+// and the queue's message names that span.
+func TestDeliverySpans(t *testing.T) {
+	t.Parallel()
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	st := openStore(t, "")
+	qs := queue.New(st, queue.Config{})
+	t.Cleanup(qs.Close)
+	svc := New(st, Config{Queues: qs, Tracer: tp.Tracer("test")})
+	svc.Start(context.Background())
+	t.Cleanup(svc.Close)
+	b := &testBundle{svc: svc, queues: qs, st: st, ctx: context.Background()}
+	arn := b.topic(t, "traced", nil)
+	sub := b.subscribeQueue(t, arn, "q", map[string]string{"RawMessageDelivery": "true"})
+	b.subscribeQueue(t, arn, "plain", map[string]string{"RawMessageDelivery": "true"})
+	const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+	_, err := svc.Publish(b.ctx, &PublishInput{TopicARN: arn, Message: "m", Trace: traceOf(parent)})
+	require.NoError(t, err)
+	got := b.receive(t, "q", 1)[0]
+	b.receive(t, "plain", 1)
+	b.settle(t, "traced")
+	tpHeader := got.MessageAttributes["traceparent"].StringValue
+	require.Regexp(t, `^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$`, tpHeader)
+	var found bool
+	for _, s := range rec.Ended() {
+		if s.SpanContext().SpanID().String() != tpHeader[36:52] {
+			continue
+		}
+		found = true
+		require.Equal(t, "SNS deliver sqs", s.Name())
+		require.Equal(t, "b7ad6b7169203331", s.Parent().SpanID().String())
+		attrs := map[string]string{}
+		for _, a := range s.Attributes() {
+			attrs[string(a.Key)] = a.Value.Emit()
+		}
+		require.Equal(t, sub, attrs["signalbox.subscription"])
+		require.Equal(t, "aws_sns", attrs["messaging.system"])
+	}
+	require.True(t, found, "no delivery span names the message's traceparent")
+	// an untraced message makes no span
+	before := len(rec.Ended())
+	_, err = svc.Publish(b.ctx, &PublishInput{TopicARN: arn, Message: "untraced"})
+	require.NoError(t, err)
+	require.Empty(t, b.receive(t, "q", 1)[0].MessageAttributes["traceparent"].StringValue)
+	b.receive(t, "plain", 1)
+	b.settle(t, "traced")
+	require.Len(t, rec.Ended(), before)
 }
