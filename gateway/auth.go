@@ -18,10 +18,12 @@ import (
 // every endpoint that reads or changes anything requires a caller: one of
 // the management keys (x-api-key, or Authorization: Bearer KEY), or an AWS
 // Signature Version 4 by one of the credentials. That holds for the Step
-// Functions API and SQS's (awsCaller: with keys and no credentials an SDK's
+// Functions API, SQS's and SNS's (awsCaller: with keys and no credentials an SDK's
 // signature cannot be checked, and is refused), the management API and the
 // user routes. The exceptions are named: health, readiness and the OpenAPI
-// document; the management API (not the Step Functions API) when
+// document; SNS's signing certificate, and a subscriber's GETs of its
+// SubscribeURL and UnsubscribeURL (sns.go); the management API (not the
+// Step Functions API) when
 // Options.PublicAPI is set; a route with Public set; a route with keys of
 // its own takes those instead. With neither keys nor credentials
 // everything is open, and serve says so at start-up (OpenEndpoints).
@@ -54,7 +56,7 @@ func managementKeyOf(r *http.Request) string {
 }
 
 // awsCaller checks the caller of an AWS API (POST /: Step Functions',
-// signing service states; SQS's, sqs) when keys or credentials are set: a
+// signing service states; SQS's, sqs; SNS's, sns) when keys or credentials are set: a
 // Signature Version 4 by one of the credentials for that service, or a
 // management key. With api.keys and no credentials the API was open to
 // anyone, an SDK's signature unchecked.
@@ -145,6 +147,13 @@ func (s *Server) OpenEndpoints() []string {
 	open := []string{"GET /api/v1/health", "GET /api/v1/ready", "GET /api/v1/openapi.json"}
 	if !s.authConfigured() {
 		return append(open, "everything else: no api.keys or credentials are configured")
+	}
+	if s.sns != nil {
+		open = append(open, "GET /?Action=ConfirmSubscription (SNS's SubscribeURL: the token is the secret)",
+			"GET /?Action=Unsubscribe (SNS's UnsubscribeURL, unless the subscription requires authentication)")
+		if p := s.signingCertPath(); p != "" {
+			open = append(open, "GET "+p+" (SNS's signing certificate)")
+		}
 	}
 	if s.opts.PublicAPI {
 		open = append(open, "/api/v1 (the management API: api.public)")

@@ -211,6 +211,9 @@ func (s *Server) serveUser(c *gin.Context) {
 		if s.serveSQS(c) { // a queue URL no user route takes (sqs.go)
 			return
 		}
+		if s.serveSNS(c) { // a GET / of SNS's query protocol (sns.go)
+			return
+		}
 		if len(allowed) > 0 {
 			c.Header("Allow", strings.Join(allowed, ", "))
 			routeFail(c, http.StatusMethodNotAllowed, "Method Not Allowed")

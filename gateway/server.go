@@ -1,7 +1,8 @@
 // Package gateway is Signalbox's HTTP layer, on gin: it mounts the AWS
 // services (gateway/sfn: Step Functions' JSON 1.0 protocol at POST /;
 // gateway/sqs: SQS's JSON 1.0 and query protocols at POST / and its queue
-// URLs, sqs.go; each service a package of its own on the protocol layer
+// URLs, sqs.go; gateway/sns: SNS's query protocol at POST / and GET /,
+// sns.go; each service a package of its own on the protocol layer
 // gateway/awsproto),
 // and serves the user routes (method + path → state machine) and the
 // management API under /api/v1 itself. It is thin: bind the request, call
@@ -30,6 +31,7 @@ import (
 
 	"github.com/signalbox/signalbox/gateway/awsproto"
 	"github.com/signalbox/signalbox/gateway/sfn"
+	"github.com/signalbox/signalbox/gateway/sns"
 	"github.com/signalbox/signalbox/gateway/sqs"
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/queue"
@@ -54,8 +56,9 @@ type Options struct {
 	MeterProvider metric.MeterProvider
 	Metrics       http.Handler
 	// MaxBodyBytes bounds a request body on the AWS-protocol and management
-	// endpoints; default DefaultMaxBodyBytes. (SQS's API has its own bound,
-	// sqs.MaxBodyBytes, sized for a full batch.)
+	// endpoints; default DefaultMaxBodyBytes. (SQS's and SNS's APIs have
+	// their own bounds, sqs.MaxBodyBytes and sns.MaxBodyBytes, sized for a
+	// full batch.)
 	MaxBodyBytes int64
 	// Routes are the user routes (routes.go).
 	Routes []Route
@@ -80,8 +83,9 @@ type Options struct {
 	// no SQS API. Its region and account must be the runtime's: queue
 	// URLs and the signatures' scope take them from the runtime.
 	Queues *queue.Service
-	// Topics, when set, is the topic router SNS's API serves; nil: no SNS
-	// API.
+	// Topics, when set, is the topic router SNS's API serves (sns.go);
+	// nil: no SNS API. Its region and account must be the runtime's, as
+	// the queue router's.
 	Topics *topic.Service
 }
 
@@ -97,6 +101,7 @@ type Server struct {
 	users   *routeTable  // the user routes (routes_serve.go)
 	sfn     *sfn.API     // the Step Functions API (POST /)
 	sqs     *sqs.API     // SQS's API (POST / and queue URLs), nil without Options.Queues
+	sns     *sns.API     // SNS's API (POST / and GET /), nil without Options.Topics
 	// keySums are the hashes of Options.APIKeys, compared in constant time.
 	keySums [][32]byte
 }
@@ -135,13 +140,19 @@ func New(opts Options) *Server {
 	if opts.Metrics != nil {
 		e.GET("/metrics", s.apiAuth(false), gin.WrapH(opts.Metrics))
 	}
-	var authorize, authorizeSQS func(*http.Request, []byte) error
+	var authorize, authorizeSQS, authorizeSNS func(*http.Request, []byte) error
 	if s.authConfigured() {
-		authorize, authorizeSQS = s.awsCaller("states"), s.awsCaller("sqs")
+		authorize, authorizeSQS, authorizeSNS = s.awsCaller("states"), s.awsCaller("sqs"), s.awsCaller("sns")
 	}
 	s.sfn = sfn.New(sfn.Options{Runtime: opts.Runtime, Logger: opts.Logger, MaxBodyBytes: opts.MaxBodyBytes, Authorize: authorize, Integrations: opts.Integrations})
 	if opts.Queues != nil {
 		s.sqs = sqs.New(sqs.Options{Queues: opts.Queues, AccountID: s.account(), Logger: opts.Logger, Authorize: authorizeSQS})
+	}
+	if opts.Topics != nil {
+		s.sns = sns.New(sns.Options{Topics: opts.Topics, Logger: opts.Logger, Authorize: authorizeSNS})
+		if p := s.signingCertPath(); p != "" {
+			e.GET(p, s.signingCert)
+		}
 	}
 	e.POST("/", s.awsPost)
 	s.routeUser(e)
@@ -243,6 +254,9 @@ func (s *Server) recoverPanic(c *gin.Context) {
 		switch {
 		case c.GetBool(sqs.Served):
 			sqs.WriteInternalError(c, id)
+			c.Abort()
+		case c.GetBool(sns.Served):
+			sns.WriteInternalError(c, id)
 			c.Abort()
 		case c.Request.URL.Path == "/api/v1" || strings.HasPrefix(c.Request.URL.Path, "/api/v1/"):
 			mgmtError(c, http.StatusInternalServerError, "InternalError", "internal error (request id "+id+"): the server's log has the details", "requestId", id)

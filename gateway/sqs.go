@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/signalbox/signalbox/gateway/sns"
 	"github.com/signalbox/signalbox/gateway/sqs"
 )
 
@@ -26,7 +27,8 @@ import (
 // Every SQS request is checked as Step Functions' are (awsCaller, signing
 // service sqs) and bounded by sqs.MaxBodyBytes, which fits a full batch.
 
-// awsPost serves POST /: SQS's requests, else Step Functions'.
+// awsPost serves POST /: SQS's requests, else SNS's (sns.go), else Step
+// Functions'.
 func (s *Server) awsPost(c *gin.Context) {
 	if s.sqs != nil {
 		if sqs.IsJSON(c.Request) {
@@ -36,6 +38,9 @@ func (s *Server) awsPost(c *gin.Context) {
 		if sqs.MayBeQuery(c.Request) && s.sqs.ServeQuery(c) {
 			return
 		}
+	}
+	if s.sns != nil && sns.MayBeQuery(c.Request) && s.sns.ServeQuery(c) {
+		return
 	}
 	s.sfn.Handle(c)
 }
