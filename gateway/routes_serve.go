@@ -195,6 +195,9 @@ func (s *Server) serveUser(c *gin.Context) {
 		mgmtError(c, http.StatusNotFound, "NotFound", fmt.Sprintf("no management API endpoint %s %s", c.Request.Method, c.Request.URL.Path))
 		return
 	}
+	if s.serveSigningCert(c) { // SNS's signing certificate (sns.go)
+		return
+	}
 	segs, err := routeSegments(path)
 	if err != nil {
 		routeFail(c, http.StatusBadRequest, "Malformed path: "+err.Error())

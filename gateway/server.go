@@ -150,9 +150,6 @@ func New(opts Options) *Server {
 	}
 	if opts.Topics != nil {
 		s.sns = sns.New(sns.Options{Topics: opts.Topics, Logger: opts.Logger, Authorize: authorizeSNS})
-		if p := s.signingCertPath(); p != "" {
-			e.GET(p, s.signingCert)
-		}
 	}
 	e.POST("/", s.awsPost)
 	s.routeUser(e)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/gateway/sns"
 )
@@ -23,7 +24,11 @@ import (
 //     user route takes GET /.
 //   - GET <topic.Service.SigningCertPath()> serves the certificate that
 //     signs SNS's messages (SigningCertURL), to anyone: subscribers verify
-//     signatures with it.
+//     signatures with it. The path is asked of the router at each request
+//     no gin route takes (it names the store's key, which the router loads
+//     when it first needs it), and is served before the user routes: a
+//     route such as GET /{name} would otherwise hide it, and every
+//     signature with it.
 //
 // Every SNS request is checked as Step Functions' are (awsCaller, signing
 // service sns) and bounded by sns.MaxBodyBytes, which fits a full publish
@@ -46,9 +51,27 @@ func (s *Server) serveSNS(c *gin.Context) bool {
 	return true
 }
 
+// serveSigningCert serves a GET of the signing certificate's path, and
+// reports whether it did.
+func (s *Server) serveSigningCert(c *gin.Context) bool {
+	if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
+		return false
+	}
+	p := s.signingCertPath()
+	if p == "" || c.Request.URL.Path != p {
+		return false
+	}
+	labelRoute(c, p)
+	if span := trace.SpanFromContext(c.Request.Context()); span.IsRecording() {
+		span.SetName(c.Request.Method + " " + p)
+	}
+	s.signingCert(c)
+	return true
+}
+
 // signingCertPath is the path of the topic router's signing certificate,
 // when it is one the gateway may serve: absolute, neither / nor under the
-// management API.
+// management API; "" for none.
 func (s *Server) signingCertPath() string {
 	if s.opts.Topics == nil {
 		return ""
