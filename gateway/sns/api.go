@@ -109,9 +109,11 @@ const (
 // parameter names in about 80 bytes
 // (PublishBatchRequestEntries.member.10.MessageAttributes.entry.10.Value.StringValue),
 // 4 per attribute, 32 KiB; ids (80), group and deduplication ids (128
-// each), subjects (100) and the topic ARN are small. A subscription's
-// filter policy (256 KiB of JSON at most, about 3x in the form) and a
-// topic's policy (30 KiB) fit in the same bound.
+// each), subjects (100) and the topic ARN are small. The largest other
+// request fits in the same bound: a subscription's filter policy (256 KiB
+// of UTF-8 JSON at most, AWS's filter policy constraints) is at most 768
+// KiB in the form; a topic's policy and data protection policy (30 KiB
+// each) at most 90 KiB each.
 const MaxBodyBytes = 1<<20 + 64<<10
 
 // action is one action of the API.
