@@ -152,7 +152,7 @@ const (
 )
 
 // actions is SNS's API by action name: every action of the 2010-03-31 API
-// (aws-sdk-go-v2/service/sns v1.48.0), those Signalbox does not implement
+// (aws-sdk-go-v2/service/sns v1.48.0), those of unsupportedActions
 // answering InvalidAction.
 var actions = map[string]action{
 	"CreateTopic":               op(createTopic),
@@ -172,48 +172,52 @@ var actions = map[string]action{
 	"TagResource":               op(tagResource),
 	"UntagResource":             op(untagResource),
 	"ListTagsForResource":       op(listTagsForResource),
+}
 
+// unsupportedActions are the actions Signalbox does not implement, and
+// why.
+var unsupportedActions = map[string]string{
 	// AddPermission and RemovePermission edit the topic's Policy
 	// attribute, which nothing enforces: granting through them would
 	// promise an access control that is not there (SQS's API refuses its
 	// own for the same reason).
-	"AddPermission":    unsupported("AddPermission", whyPolicy),
-	"RemovePermission": unsupported("RemovePermission", whyPolicy),
+	"AddPermission":    whyPolicy,
+	"RemovePermission": whyPolicy,
 	// A data protection policy audits, masks or denies sensitive data in
-	// messages; the topic router keeps none, and inspects no message.
-	"GetDataProtectionPolicy": unsupported("GetDataProtectionPolicy", whyDataProt),
-	"PutDataProtectionPolicy": unsupported("PutDataProtectionPolicy", whyDataProt),
+	// messages; the topic router has no call to keep one, and inspects no
+	// message. (CreateTopic's DataProtectionPolicy goes to the router,
+	// which decides.)
+	"GetDataProtectionPolicy": whyDataProt,
+	"PutDataProtectionPolicy": whyDataProt,
 
-	"CheckIfPhoneNumberIsOptedOut": unsupported("CheckIfPhoneNumberIsOptedOut", whySMS),
-	"CreateSMSSandboxPhoneNumber":  unsupported("CreateSMSSandboxPhoneNumber", whySMS),
-	"DeleteSMSSandboxPhoneNumber":  unsupported("DeleteSMSSandboxPhoneNumber", whySMS),
-	"GetSMSAttributes":             unsupported("GetSMSAttributes", whySMS),
-	"GetSMSSandboxAccountStatus":   unsupported("GetSMSSandboxAccountStatus", whySMS),
-	"ListOriginationNumbers":       unsupported("ListOriginationNumbers", whySMS),
-	"ListPhoneNumbersOptedOut":     unsupported("ListPhoneNumbersOptedOut", whySMS),
-	"ListSMSSandboxPhoneNumbers":   unsupported("ListSMSSandboxPhoneNumbers", whySMS),
-	"OptInPhoneNumber":             unsupported("OptInPhoneNumber", whySMS),
-	"SetSMSAttributes":             unsupported("SetSMSAttributes", whySMS),
-	"VerifySMSSandboxPhoneNumber":  unsupported("VerifySMSSandboxPhoneNumber", whySMS),
+	"CheckIfPhoneNumberIsOptedOut": whySMS,
+	"CreateSMSSandboxPhoneNumber":  whySMS,
+	"DeleteSMSSandboxPhoneNumber":  whySMS,
+	"GetSMSAttributes":             whySMS,
+	"GetSMSSandboxAccountStatus":   whySMS,
+	"ListOriginationNumbers":       whySMS,
+	"ListPhoneNumbersOptedOut":     whySMS,
+	"ListSMSSandboxPhoneNumbers":   whySMS,
+	"OptInPhoneNumber":             whySMS,
+	"SetSMSAttributes":             whySMS,
+	"VerifySMSSandboxPhoneNumber":  whySMS,
 
-	"CreatePlatformApplication":          unsupported("CreatePlatformApplication", whyPush),
-	"CreatePlatformEndpoint":             unsupported("CreatePlatformEndpoint", whyPush),
-	"DeleteEndpoint":                     unsupported("DeleteEndpoint", whyPush),
-	"DeletePlatformApplication":          unsupported("DeletePlatformApplication", whyPush),
-	"GetEndpointAttributes":              unsupported("GetEndpointAttributes", whyPush),
-	"GetPlatformApplicationAttributes":   unsupported("GetPlatformApplicationAttributes", whyPush),
-	"ListEndpointsByPlatformApplication": unsupported("ListEndpointsByPlatformApplication", whyPush),
-	"ListPlatformApplications":           unsupported("ListPlatformApplications", whyPush),
-	"SetEndpointAttributes":              unsupported("SetEndpointAttributes", whyPush),
-	"SetPlatformApplicationAttributes":   unsupported("SetPlatformApplicationAttributes", whyPush),
+	"CreatePlatformApplication":          whyPush,
+	"CreatePlatformEndpoint":             whyPush,
+	"DeleteEndpoint":                     whyPush,
+	"DeletePlatformApplication":          whyPush,
+	"GetEndpointAttributes":              whyPush,
+	"GetPlatformApplicationAttributes":   whyPush,
+	"ListEndpointsByPlatformApplication": whyPush,
+	"ListPlatformApplications":           whyPush,
+	"SetEndpointAttributes":              whyPush,
+	"SetPlatformApplicationAttributes":   whyPush,
 }
 
-// implemented are the actions Signalbox carries out.
-var implemented = map[string]bool{
-	"CreateTopic": true, "DeleteTopic": true, "ListTopics": true, "GetTopicAttributes": true, "SetTopicAttributes": true,
-	"Subscribe": true, "ConfirmSubscription": true, "Unsubscribe": true, "ListSubscriptions": true,
-	"ListSubscriptionsByTopic": true, "GetSubscriptionAttributes": true, "SetSubscriptionAttributes": true,
-	"Publish": true, "PublishBatch": true, "TagResource": true, "UntagResource": true, "ListTagsForResource": true,
+func init() {
+	for name, why := range unsupportedActions {
+		actions[name] = unsupported(name, why)
+	}
 }
 
 // Actions lists the API's actions and whether each is supported, for the
@@ -221,7 +225,8 @@ var implemented = map[string]bool{
 func Actions() map[string]bool {
 	m := make(map[string]bool, len(actions))
 	for name := range actions {
-		m[name] = implemented[name]
+		_, no := unsupportedActions[name]
+		m[name] = !no
 	}
 	return m
 }
