@@ -195,7 +195,7 @@ func (s *Server) serveUser(c *gin.Context) {
 		mgmtError(c, http.StatusNotFound, "NotFound", fmt.Sprintf("no management API endpoint %s %s", c.Request.Method, c.Request.URL.Path))
 		return
 	}
-	if s.serveSigningCert(c) { // SNS's signing certificate (sns.go)
+	if s.serveSigningCert(c) || s.serveSubscriberURL(c) { // SNS's URLs for subscribers (sns.go)
 		return
 	}
 	segs, err := routeSegments(path)

@@ -21,7 +21,11 @@ import (
 //     not supported by either): without a Version those go to SQS when it
 //     is served. Every SDK and CLI sends the Version.
 //   - GET / with the form in its query string goes the same way, when no
-//     user route takes GET /.
+//     user route takes GET /; but the URLs SNS hands its subscribers,
+//     GET /?Action=ConfirmSubscription (SubscribeURL) and
+//     GET /?Action=Unsubscribe (UnsubscribeURL), go to SNS before the user
+//     routes: a subscriber has no other way in, and a route at GET / would
+//     silently break every webhook's confirmation.
 //   - GET <topic.Service.SigningCertPath()> serves the certificate that
 //     signs SNS's messages (SigningCertURL), to anyone: subscribers verify
 //     signatures with it. The path is asked of the router at each request
@@ -67,6 +71,20 @@ func (s *Server) serveSigningCert(c *gin.Context) bool {
 	}
 	s.signingCert(c)
 	return true
+}
+
+// serveSubscriberURL serves a GET of a URL SNS hands a subscriber (its
+// SubscribeURL or UnsubscribeURL), before the user routes, and reports
+// whether it did.
+func (s *Server) serveSubscriberURL(c *gin.Context) bool {
+	if s.sns == nil || c.Request.Method != http.MethodGet || c.Request.URL.Path != "/" {
+		return false
+	}
+	switch c.Request.URL.Query().Get("Action") {
+	case "ConfirmSubscription", "Unsubscribe":
+		return s.serveSNS(c)
+	}
+	return false
 }
 
 // signingCertPath is the path of the topic router's signing certificate,

@@ -213,3 +213,19 @@ func TestSNSBodyLimit(t *testing.T) {
 	require.NotEqual(t, http.StatusRequestEntityTooLarge, status, body)
 	require.NotEqual(t, "InvalidParameter", parseAnswer(t, body).Error.Code, body)
 }
+
+// The URLs SNS hands a subscriber reach SNS although a user route takes
+// GET /; the route keeps every other GET /.
+func TestSNSSubscriberURLsBeforeUserRoutes(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t, "sbsnsu-")
+	b := newGW(t, gateway.Options{Topics: topic.New(st, topic.Config{}),
+		Routes: []gateway.Route{{Method: "GET", Path: "/", StateMachine: "echo"}}}, gwMachine{name: "echo", def: gwEcho})
+	r := b.do(t, http.MethodGet, "/?"+url.Values{"Action": {"ConfirmSubscription"}, "TopicArn": {snsArnPrefix + "t"}, "Token": {"x"}}.Encode(), "")
+	require.Contains(t, string(r.body), snsapi.XMLNS, "%s", r.body)
+	r = b.do(t, http.MethodGet, "/?"+url.Values{"Action": {"Unsubscribe"}, "SubscriptionArn": {snsArnPrefix + "t:1"}}.Encode(), "")
+	require.Contains(t, string(r.body), snsapi.XMLNS, "%s", r.body)
+	r = b.do(t, http.MethodGet, "/?"+url.Values{"Action": {"ListTopics"}}.Encode(), "")
+	require.NotContains(t, string(r.body), snsapi.XMLNS, "another action's GET is the route's")
+	require.Contains(t, r.json(t)["executionArn"], ":execution:echo:")
+}
