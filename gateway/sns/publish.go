@@ -3,7 +3,11 @@ package sns
 import (
 	"cmp"
 	"context"
+	"net/http"
 	"strconv"
+
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/topic"
@@ -180,11 +184,20 @@ func publishBatch(s *API, ctx context.Context, in *publishBatchInput) (*publishB
 	return out, nil
 }
 
-// traceOf is the publisher's trace context: the request's W3C headers
-// (traceparent, tracestate, baggage), carried to every delivery.
+// traceOf is the publisher's trace context, carried to every delivery:
+// the request's server span when the gateway traces (so that deliveries
+// nest under the publish), else the request's W3C traceparent; its
+// tracestate and baggage headers with it.
 func traceOf(ctx context.Context) integrations.TraceContext {
-	if r := requestOf(ctx); r != nil {
-		return integrations.TraceContextFrom(r.Header)
+	r := requestOf(ctx)
+	if r == nil {
+		return integrations.TraceContext{}
 	}
-	return integrations.TraceContext{}
+	tc := integrations.TraceContextFrom(r.Header)
+	if trace.SpanContextFromContext(ctx).IsValid() {
+		h := http.Header{}
+		propagation.TraceContext{}.Inject(ctx, propagation.HeaderCarrier(h))
+		tc.Parent = h.Get("traceparent")
+	}
+	return tc
 }

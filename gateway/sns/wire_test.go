@@ -24,8 +24,10 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
+	oteltrace "go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/gateway/awsproto"
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/topic"
 )
 
@@ -720,4 +722,22 @@ func TestCallersAndSubscriberURLs(t *testing.T) {
 	status, body = get(t, base, url.Values{"Action": {"Unsubscribe"}, "SubscriptionArn": {arn + ":s"}})
 	require.Equal(t, 403, status)
 	require.Equal(t, "the subscription requires authentication", parseError(t, body).Error.Message)
+}
+
+// A publish carries the publisher's trace context: the request's
+// traceparent, or the server span's when the gateway traces.
+func TestPublishCarriesTheTraceContext(t *testing.T) {
+	t.Parallel()
+	const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+	r := &http.Request{Header: http.Header{"Traceparent": {parent}, "Baggage": {"k=v"}}}
+	ctx := context.WithValue(context.Background(), requestKey{}, &caller{r: r})
+	require.Equal(t, integrations.TraceContext{Parent: parent, Baggage: "k=v"}, traceOf(ctx))
+
+	tid, _ := oteltrace.TraceIDFromHex("4bf92f3577b34da6a3ce929d0e0e4736")
+	sid, _ := oteltrace.SpanIDFromHex("00f067aa0ba902b7")
+	span := oteltrace.NewSpanContext(oteltrace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: oteltrace.FlagsSampled})
+	tc := traceOf(oteltrace.ContextWithSpanContext(ctx, span))
+	require.Equal(t, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", tc.Parent)
+	require.Equal(t, "k=v", tc.Baggage)
+	require.Equal(t, integrations.TraceContext{}, traceOf(context.Background()))
 }
