@@ -28,11 +28,11 @@ import (
 //     silently break every webhook's confirmation.
 //   - GET <topic.Service.SigningCertPath()> serves the certificate that
 //     signs SNS's messages (SigningCertURL), to anyone: subscribers verify
-//     signatures with it. The path is asked of the router at each request
-//     no gin route takes (it names the store's key, which the router loads
-//     when it first needs it), and is served before the user routes: a
-//     route such as GET /{name} would otherwise hide it, and every
-//     signature with it.
+//     signatures with it. The path is asked of the router at each GET
+//     ending in .pem that no gin route takes (it names the store's key,
+//     which the router loads when it is first asked: no other request
+//     waits on that), and is served before the user routes: a route such
+//     as GET /{name} would otherwise hide it, and every signature with it.
 //
 // Every SNS request is checked as Step Functions' are (awsCaller, signing
 // service sns) and bounded by sns.MaxBodyBytes, which fits a full publish
@@ -58,7 +58,7 @@ func (s *Server) serveSNS(c *gin.Context) bool {
 // serveSigningCert serves a GET of the signing certificate's path, and
 // reports whether it did.
 func (s *Server) serveSigningCert(c *gin.Context) bool {
-	if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
+	if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead || !strings.HasSuffix(c.Request.URL.Path, ".pem") {
 		return false
 	}
 	p := s.signingCertPath()
@@ -95,7 +95,7 @@ func (s *Server) signingCertPath() string {
 		return ""
 	}
 	p := s.opts.Topics.SigningCertPath()
-	if !strings.HasPrefix(p, "/") || p == "/" || p == "/api/v1" || strings.HasPrefix(p, "/api/v1/") ||
+	if !strings.HasSuffix(p, ".pem") || !strings.HasPrefix(p, "/") || p == "/" || p == "/api/v1" || strings.HasPrefix(p, "/api/v1/") ||
 		strings.ContainsAny(p, ":*?#") {
 		return ""
 	}

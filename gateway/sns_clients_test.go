@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -373,6 +374,11 @@ func TestSNSWebhookSubscriberURLs(t *testing.T) {
 	t.Parallel()
 	b := newSNS(t, func(o *gateway.Options) { o.Credentials = map[string]string{"AKIDTEST": "secret"} })
 	skipUnbuilt(t, b.topics)
+	if _, err := os.Stat("../integrations/topic/webhook_pending.go"); err == nil {
+		// the placeholders of the webhook deliveries (branch m10-webhook)
+		// send nothing; the file goes when they are built
+		t.Skip("the topic router's http deliveries are not built yet (integrations/topic/webhook_pending.go)")
+	}
 	ctx := context.Background()
 	hook := newWebhook(t)
 	created, err := b.client.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("hooks")})
@@ -402,16 +408,10 @@ func TestSNSWebhookSubscriberURLs(t *testing.T) {
 	require.Equal(t, "ping", n["Message"])
 	verifySignature(t, n)
 
-	_, unsubscribesByURL := any(b.topics).(snsapi.URLUnsubscriber)
 	resp, err = http.Get(n["UnsubscribeURL"])
 	require.NoError(t, err)
 	body, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !unsubscribesByURL {
-		require.Equal(t, http.StatusForbidden, resp.StatusCode, "%s", body)
-		require.Contains(t, string(body), "<Code>AuthorizationError</Code>")
-		t.Skip("topic.Service has no UnsubscribeByURL: an unsigned Unsubscribe is refused (the rest needs it)")
-	}
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
 	subs, err := b.client.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: arn})
 	require.NoError(t, err)
@@ -441,6 +441,42 @@ func TestSNSWebhookSubscriberURLs(t *testing.T) {
 	// signed, it goes
 	_, err = b.client.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: confirmed.SubscriptionArn})
 	require.NoError(t, err)
+}
+
+// The certificate that signs SNS's messages is served, unsigned although
+// credentials are set, at the path the router names, as PEM; HEAD too.
+func TestSNSSigningCertificate(t *testing.T) {
+	t.Parallel()
+	b := newSNS(t, func(o *gateway.Options) { o.Credentials = map[string]string{"AKIDTEST": "secret"} })
+	skipUnbuilt(t, b.topics)
+	p := b.topics.SigningCertPath()
+	require.True(t, strings.HasSuffix(p, ".pem"), p)
+	resp, err := http.Get(b.url + p)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+	require.Equal(t, "application/x-pem-file", resp.Header.Get("Content-Type"))
+	block, _ := pem.Decode(body)
+	require.NotNil(t, block, "%s", body)
+	require.Equal(t, "CERTIFICATE", block.Type)
+	_, err = x509.ParseCertificate(block.Bytes)
+	require.NoError(t, err)
+	want, err := b.topics.SigningCert(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, want, body)
+
+	resp, err = http.Head(b.url + p)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	// another .pem is no one's
+	resp, err = http.Get(b.url + "/SimpleNotificationService-0.pem")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	require.Contains(t, gateway.New(gateway.Options{Runtime: b.d, Topics: b.topics, Credentials: map[string]string{"AKIDTEST": "secret"}}).OpenEndpoints(),
+		"GET "+p+" (SNS's signing certificate)")
 }
 
 // between is the text of s between open and close.

@@ -51,6 +51,8 @@ func newSNS(t *testing.T, opts ...func(*gateway.Options)) *snsBundle {
 	srv.Config.Handler = gateway.New(o).Handler()
 	srv.Start()
 	t.Cleanup(srv.Close)
+	b.topics.Start(context.Background()) // the deliveries
+	t.Cleanup(b.topics.Close)
 	b.client = snsClient(b.url, "AKIDTEST", "secret")
 	b.sqs = sqsClient(b.url, "AKIDTEST", "secret")
 	return b

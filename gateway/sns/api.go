@@ -39,6 +39,10 @@ type Topics interface {
 	Subscribe(ctx context.Context, in *topic.SubscribeInput) (string, error)
 	ConfirmSubscription(ctx context.Context, topicARN, token string, authenticateOnUnsubscribe bool) (string, error)
 	Unsubscribe(ctx context.Context, subscriptionARN string) error
+	// UnsubscribeByURL is an unsigned Unsubscribe (a subscriber's GET of
+	// its UnsubscribeURL): refused with AuthorizationError (403) for a
+	// subscription confirmed with AuthenticateOnUnsubscribe.
+	UnsubscribeByURL(ctx context.Context, subscriptionARN string) error
 	ListSubscriptions(ctx context.Context, nextToken string) (*topic.SubscriptionsOutput, error)
 	ListSubscriptionsByTopic(ctx context.Context, topicARN, nextToken string) (*topic.SubscriptionsOutput, error)
 	GetSubscriptionAttributes(ctx context.Context, subscriptionARN string) (map[string]string, error)
@@ -48,19 +52,11 @@ type Topics interface {
 	TagResource(ctx context.Context, arn string, tags map[string]string) error
 	UntagResource(ctx context.Context, arn string, keys []string) error
 	ListTags(ctx context.Context, arn string) (map[string]string, error)
+	DataProtectionPolicy(ctx context.Context, topicARN string) (string, error)
+	SetDataProtectionPolicy(ctx context.Context, topicARN, policy string) error
 }
 
 var _ Topics = (*topic.Service)(nil)
-
-// URLUnsubscriber is what an unsigned Unsubscribe (a subscriber's GET of
-// its UnsubscribeURL) needs of the topic router: UnsubscribeByURL removes
-// the subscription unless it was confirmed with AuthenticateOnUnsubscribe,
-// which it refuses with AuthorizationError (403), in one step. Until the
-// router has it, an unsigned Unsubscribe is refused (AuthorizationError):
-// the safe side.
-type URLUnsubscriber interface {
-	UnsubscribeByURL(ctx context.Context, subscriptionARN string) error
-}
 
 // Options configure the API.
 type Options struct {
@@ -145,10 +141,9 @@ func unsupported(name, why string) action {
 
 // The reasons of the unsupported actions.
 const (
-	whySMS      = "SMS is not supported: publish to a topic"
-	whyPush     = "mobile push (platform applications and endpoints) is not supported"
-	whyPolicy   = "topic policies are not enforced"
-	whyDataProt = "message data protection policies are not enforced"
+	whySMS    = "SMS is not supported: publish to a topic"
+	whyPush   = "mobile push (platform applications and endpoints) is not supported"
+	whyPolicy = "topic policies are not enforced"
 )
 
 // actions is SNS's API by action name: every action of the 2010-03-31 API
@@ -172,6 +167,8 @@ var actions = map[string]action{
 	"TagResource":               op(tagResource),
 	"UntagResource":             op(untagResource),
 	"ListTagsForResource":       op(listTagsForResource),
+	"GetDataProtectionPolicy":   op(getDataProtectionPolicy),
+	"PutDataProtectionPolicy":   op(putDataProtectionPolicy),
 }
 
 // unsupportedActions are the actions Signalbox does not implement, and
@@ -183,12 +180,6 @@ var unsupportedActions = map[string]string{
 	// own for the same reason).
 	"AddPermission":    whyPolicy,
 	"RemovePermission": whyPolicy,
-	// A data protection policy audits, masks or denies sensitive data in
-	// messages; the topic router has no call to keep one, and inspects no
-	// message. (CreateTopic's DataProtectionPolicy goes to the router,
-	// which decides.)
-	"GetDataProtectionPolicy": whyDataProt,
-	"PutDataProtectionPolicy": whyDataProt,
 
 	"CheckIfPhoneNumberIsOptedOut": whySMS,
 	"CreateSMSSandboxPhoneNumber":  whySMS,

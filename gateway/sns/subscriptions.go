@@ -86,11 +86,7 @@ func unsubscribe(s *API, ctx context.Context, in *subscriptionARNInput) (*empty,
 	// a request without credentials (a subscriber's GET of its
 	// UnsubscribeURL): only a subscription that does not require
 	// authentication may go
-	u, ok := s.t().(URLUnsubscriber)
-	if !ok {
-		return nil, errorf("AuthorizationError", "Unsubscribe without credentials is not available: this server cannot tell whether the subscription requires authentication. Sign the request.")
-	}
-	return &empty{}, u.UnsubscribeByURL(ctx, in.SubscriptionARN)
+	return &empty{}, s.t().UnsubscribeByURL(ctx, in.SubscriptionARN)
 }
 
 type subscription struct {

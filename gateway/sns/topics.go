@@ -141,6 +141,39 @@ func untagResource(s *API, ctx context.Context, in *untagResourceInput) (*emptyR
 	return &emptyResult{}, s.t().UntagResource(ctx, in.ResourceARN, in.TagKeys)
 }
 
+// The data protection policy of a topic: kept and shown by the topic
+// router, not applied (no message is inspected for sensitive data).
+
+type dataProtectionPolicyResult struct {
+	DataProtectionPolicy string `xml:"DataProtectionPolicy"`
+}
+
+func getDataProtectionPolicy(s *API, ctx context.Context, in *resourceARNInput) (*dataProtectionPolicyResult, error) {
+	if in.ResourceARN == "" {
+		return nil, missing("ResourceArn")
+	}
+	p, err := s.t().DataProtectionPolicy(ctx, in.ResourceARN)
+	if err != nil {
+		return nil, err
+	}
+	return &dataProtectionPolicyResult{DataProtectionPolicy: p}, nil
+}
+
+type putDataProtectionPolicyInput struct {
+	ResourceARN          string `query:"ResourceArn"`
+	DataProtectionPolicy *string
+}
+
+func putDataProtectionPolicy(s *API, ctx context.Context, in *putDataProtectionPolicyInput) (*empty, error) {
+	if in.ResourceARN == "" {
+		return nil, missing("ResourceArn")
+	}
+	if in.DataProtectionPolicy == nil {
+		return nil, missing("DataProtectionPolicy")
+	}
+	return &empty{}, s.t().SetDataProtectionPolicy(ctx, in.ResourceARN, *in.DataProtectionPolicy)
+}
+
 type resourceARNInput struct {
 	ResourceARN string `query:"ResourceArn"`
 }

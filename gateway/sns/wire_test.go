@@ -51,7 +51,7 @@ type fakeTopics struct {
 	subs    []topic.Subscription
 	tags    map[string]string
 	results []topic.PublishResult
-	byURL   bool // implements UnsubscribeByURL (fakeURLTopics)
+	policy  string
 }
 
 func (f *fakeTopics) record(name string, args ...any) error {
@@ -156,11 +156,17 @@ func (f *fakeTopics) ListTags(_ context.Context, arn string) (map[string]string,
 	return f.tags, nil
 }
 
-// fakeURLTopics is a router with UnsubscribeByURL.
-type fakeURLTopics struct{ *fakeTopics }
-
-func (f fakeURLTopics) UnsubscribeByURL(_ context.Context, arn string) error {
+func (f *fakeTopics) UnsubscribeByURL(_ context.Context, arn string) error {
 	return f.record("UnsubscribeByURL", arn)
+}
+func (f *fakeTopics) DataProtectionPolicy(_ context.Context, arn string) (string, error) {
+	if err := f.record("DataProtectionPolicy", arn); err != nil {
+		return "", err
+	}
+	return f.policy, nil
+}
+func (f *fakeTopics) SetDataProtectionPolicy(_ context.Context, arn, policy string) error {
+	return f.record("SetDataProtectionPolicy", arn, policy)
 }
 
 // serve starts the API over topics on a loopback server (POST / and GET /
@@ -284,6 +290,15 @@ func TestEveryActionThroughTheSDK(t *testing.T) {
 	_, err = c.UntagResource(ctx, &sns.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: []string{"k", "j"}})
 	require.NoError(t, err)
 	require.Equal(t, []any{arn, []string{"k", "j"}}, f.got("UntagResource"))
+	_, err = c.PutDataProtectionPolicy(ctx, &sns.PutDataProtectionPolicyInput{ResourceArn: aws.String(arn), DataProtectionPolicy: aws.String(`{"Name":"p"}`)})
+	require.NoError(t, err)
+	require.Equal(t, []any{arn, `{"Name":"p"}`}, f.got("SetDataProtectionPolicy"))
+	f.policy = `{"Name":"q"}`
+	dpp, err := c.GetDataProtectionPolicy(ctx, &sns.GetDataProtectionPolicyInput{ResourceArn: aws.String(arn)})
+	require.NoError(t, err)
+	require.Equal(t, `{"Name":"q"}`, aws.ToString(dpp.DataProtectionPolicy))
+	require.Equal(t, []any{arn}, f.got("DataProtectionPolicy"))
+
 	f.tags = map[string]string{"b": "2", "a": "1"}
 	tags, err := c.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
 	require.NoError(t, err)
@@ -437,7 +452,8 @@ func TestWireValidation(t *testing.T) {
 		{url.Values{"Action": {"CreatePlatformApplication"}}, "InvalidAction", "Operation (CreatePlatformApplication) is not supported by Signalbox: mobile push (platform applications and endpoints) is not supported.", 400},
 		{url.Values{"Action": {"SetSMSAttributes"}}, "InvalidAction", "Operation (SetSMSAttributes) is not supported by Signalbox: SMS is not supported: publish to a topic.", 400},
 		{url.Values{"Action": {"AddPermission"}, "Version": {Version}}, "InvalidAction", "Operation (AddPermission) is not supported by Signalbox: topic policies are not enforced.", 400},
-		{url.Values{"Action": {"PutDataProtectionPolicy"}}, "InvalidAction", "Operation (PutDataProtectionPolicy) is not supported by Signalbox: message data protection policies are not enforced.", 400},
+		{url.Values{"Action": {"PutDataProtectionPolicy"}, "ResourceArn": {arn}}, "InvalidParameter", "Invalid parameter: DataProtectionPolicy Reason: no value for required parameter", 400},
+		{url.Values{"Action": {"GetDataProtectionPolicy"}}, "InvalidParameter", "Invalid parameter: ResourceArn Reason: no value for required parameter", 400},
 		{url.Values{"Action": {"Frobnicate"}, "Version": {Version}}, "InvalidAction", "Could not find operation Frobnicate for version 2010-03-31", 400},
 	} {
 		if c.form.Get("Version") == "" {
@@ -567,7 +583,7 @@ func TestEveryActionOfTheSDKIsInTheTable(t *testing.T) {
 			n++
 		}
 	}
-	require.Equal(t, 17, n)
+	require.Equal(t, 19, n)
 }
 
 // sdkActions are the SNS client's operations: its methods taking
@@ -660,8 +676,7 @@ func TestTakes(t *testing.T) {
 
 // A caller is checked before every action, but a subscriber's GETs of its
 // SubscribeURL and UnsubscribeURL without credentials; an unsigned
-// Unsubscribe goes to UnsubscribeByURL, or is refused when the router has
-// none.
+// Unsubscribe goes to UnsubscribeByURL.
 func TestCallersAndSubscriberURLs(t *testing.T) {
 	t.Parallel()
 	deny := func(r *http.Request, _ []byte) error {
@@ -701,19 +716,15 @@ func TestCallersAndSubscriberURLs(t *testing.T) {
 	status, _ = post(t, base, url.Values{"Action": {"ConfirmSubscription"}, "TopicArn": {arn}, "Token": {"tok"}})
 	require.Equal(t, 400, status)
 
-	// the UnsubscribeURL, to a router without UnsubscribeByURL: refused
-	status, body = get(t, base, url.Values{"Action": {"Unsubscribe"}, "SubscriptionArn": {arn + ":s"}})
-	require.Equal(t, 403, status)
-	require.Equal(t, "AuthorizationError", parseError(t, body).Error.Code)
-	require.Nil(t, f.got("Unsubscribe"))
-	// signed, it is Unsubscribe
+	// signed, the UnsubscribeURL is Unsubscribe
 	status, _ = get(t, base, url.Values{"Action": {"Unsubscribe"}, "SubscriptionArn": {arn + ":s"}}, "Authorization", "good")
 	require.Equal(t, 200, status)
 	require.Equal(t, []any{arn + ":s"}, f.got("Unsubscribe"))
+	require.Nil(t, f.got("UnsubscribeByURL"))
 
-	// to a router with UnsubscribeByURL: that call, whose refusal is the answer
+	// unsigned, it is UnsubscribeByURL, whose refusal is the answer
 	g := &fakeTopics{}
-	base = serve(t, fakeURLTopics{g}, deny)
+	base = serve(t, g, deny)
 	status, body = get(t, base, url.Values{"Action": {"Unsubscribe"}, "SubscriptionArn": {arn + ":s"}})
 	require.Equal(t, 200, status, body)
 	require.Equal(t, []any{arn + ":s"}, g.got("UnsubscribeByURL"))
