@@ -204,7 +204,10 @@ routes:
 `})
 	s := startServe(t, "--config", filepath.Join(dir, "signalbox.yaml"))
 	log = s.WaitLog(t, "msg=serving")
-	require.Regexp(t, `msg="open to anyone" endpoints="GET /api/v1/health; GET /api/v1/ready; GET /api/v1/openapi.json; POST /hook \(public\)"`, log)
+	require.Regexp(t, `msg="open to anyone" endpoints="GET /api/v1/health; GET /api/v1/ready; GET /api/v1/openapi.json; `+
+		`GET /\?Action=ConfirmSubscription \(SNS's SubscribeURL: the token is the secret\); `+
+		`GET /\?Action=Unsubscribe \(SNS's UnsubscribeURL, unless the subscription requires authentication\); `+
+		`GET /SimpleNotificationService-[0-9a-f]{32}\.pem \(SNS's signing certificate\); POST /hook \(public\)"`, log)
 	resp, err := http.Get(s.URL + "/api/v1/state-machines")
 	require.NoError(t, err)
 	resp.Body.Close()
