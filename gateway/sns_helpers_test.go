@@ -65,19 +65,6 @@ func snsClient(url, keyID, secret string) *sns.Client {
 		func(o *sns.Options) { o.BaseEndpoint = aws.String(url) })
 }
 
-// skipUnbuilt skips a test of the topic router's behaviour while the
-// router is the contract alone: its methods answer "not built yet"
-// (integrations/topic/service.go). It asks the router itself, so that the
-// test runs as soon as the router is built.
-func skipUnbuilt(t *testing.T, topics *topic.Service) {
-	t.Helper()
-	_, err := topics.ListTopics(context.Background(), "")
-	var te *topic.Error
-	if errors.As(err, &te) && te.Code == "InternalError" && te.Message == "not built yet" {
-		t.Skip("the topic router is not built yet (topic.Service answers \"not built yet\")")
-	}
-}
-
 // requireSNSCode asserts SNS's error code and HTTP status, and returns the
 // message.
 func requireSNSCode(t *testing.T, err error, code string, status int) string {
