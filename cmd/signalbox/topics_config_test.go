@@ -49,7 +49,7 @@ func TestConfigApplyTopics(t *testing.T) {
 	}
 	const file = `topics:
   - name: orders
-    attributes: {DisplayName: Orders, DeliveryPolicy: {healthyRetryPolicy: {numRetries: 5}}}
+    attributes: {DisplayName: Orders, DeliveryPolicy: {http: {defaultHealthyRetryPolicy: {numRetries: 5}}}}
     tags: {team: shop}
     subscriptions:
       - {queue: audit, attributes: {RawMessageDelivery: true}}
@@ -65,7 +65,7 @@ func TestConfigApplyTopics(t *testing.T) {
 	attrs, err := svc.GetTopicAttributes(ctx, arn)
 	require.NoError(t, err)
 	require.Equal(t, "Orders", attrs["DisplayName"])
-	require.JSONEq(t, `{"healthyRetryPolicy":{"numRetries":5}}`, attrs["DeliveryPolicy"])
+	require.JSONEq(t, `{"http":{"defaultHealthyRetryPolicy":{"numRetries":5}}}`, attrs["DeliveryPolicy"])
 	tags, err := svc.ListTags(ctx, arn)
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"team": "shop"}, tags)
@@ -88,7 +88,7 @@ func TestConfigApplyTopics(t *testing.T) {
 	require.NoError(t, err)
 	done, ps = decode(`topics:
   - name: orders
-    attributes: {DisplayName: Shop, DeliveryPolicy: {healthyRetryPolicy: {numRetries: 5}}}
+    attributes: {DisplayName: Shop, DeliveryPolicy: {http: {defaultHealthyRetryPolicy: {numRetries: 5}}}}
     tags: {team: ops}
     subscriptions:
       - {queue: audit, attributes: {RawMessageDelivery: false}}
