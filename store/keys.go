@@ -304,9 +304,13 @@ func (k Keys) TopicEndpointsKey(name string) string { return k.topic(name, ":ep"
 func (k Keys) TopicTokensKey(name string) string { return k.topic(name, ":tok") }
 
 // TopicMessagesKey (hash) holds the messages with deliveries to make: id →
-// "<deliveries left>|<sequence number>|<the message the topic router
-// encoded>".
+// "<sequence number>|<the message the topic router encoded>", never
+// changed.
 func (k Keys) TopicMessagesKey(name string) string { return k.topic(name, ":m") }
+
+// TopicLeftKey (hash) counts each message's deliveries not ended yet: id →
+// count; the message goes with its last one.
+func (k Keys) TopicLeftKey(name string) string { return k.topic(name, ":left") }
 
 // TopicDueKey (sorted set) holds the deliveries to make: member
 // "<message id>/<subscription id>", score the unix ms it is due (a lease's
@@ -329,7 +333,7 @@ func (k Keys) TopicDedupExpiryKey(name string) string { return k.topic(name, ":d
 func (k Keys) topicKeys(name string) []string {
 	return []string{k.TopicKey(name), k.TopicTagsKey(name), k.TopicSubsKey(name), k.TopicTokensKey(name),
 		k.TopicMessagesKey(name), k.TopicDueKey(name), k.TopicAttemptsKey(name), k.TopicDedupKey(name),
-		k.TopicDedupExpiryKey(name), k.TopicEndpointsKey(name)}
+		k.TopicDedupExpiryKey(name), k.TopicEndpointsKey(name), k.TopicLeftKey(name)}
 }
 
 // TopicsKey (sorted set, all scores 0) lists the topics by name.

@@ -480,7 +480,7 @@ type TopicPublished struct {
 // subscription ids. Returns {0, {seq, duplicate id or ”, {sub ids}}...},
 // {3} without the topic, {20} when the version moved.
 var scriptTopicPublish = redis.NewScript(`
-local R, SUBS, M, DUE, D, DX = KEYS[1], KEYS[3], KEYS[5], KEYS[6], KEYS[8], KEYS[9]
+local R, SUBS, M, DUE, D, DX, LEFT = KEYS[1], KEYS[3], KEYS[5], KEYS[6], KEYS[8], KEYS[9], KEYS[11]
 local ver = redis.call('HGET', R, '#ver')
 if not ver then return {3} end
 if ver ~= ARGV[2] then return {20} end
@@ -518,7 +518,10 @@ for m = 1, tonumber(ARGV[5]) do
         redis.call('ZADD', DUE, lease, id .. '/' .. sub)
       end
     end
-    if #subs > 0 then redis.call('HSET', M, id, #subs .. '|' .. seq .. '|' .. payload) end
+    if #subs > 0 then
+      redis.call('HSET', M, id, seq .. '|' .. payload)
+      redis.call('HSET', LEFT, id, #subs)
+    end
   end
   i = i + n
   out[#out + 1] = {seq, dup, subs}
@@ -603,7 +606,7 @@ for _, d in ipairs(due) do
   local v = id and redis.call('HGET', M, id)
   if v then
     redis.call('ZADD', DUE, ARGV[2], d)
-    local seq, payload = string.match(v, '^%d+|(%d+)|(.*)$')
+    local seq, payload = string.match(v, '^(%d+)|(.*)$')
     out[#out + 1] = {d, redis.call('HGET', ATT, d) or '0', seq, payload}
   else
     redis.call('ZREM', DUE, d); redis.call('HDEL', ATT, d)
@@ -634,19 +637,22 @@ func (c *Client) TopicClaim(ctx context.Context, topic string, now, leaseUntil t
 	return out, nil
 }
 
-// scriptTopicAck ends deliveries: each one still due is removed, and its
+// scriptTopicAck ends deliveries: each one still due is removed, and a
 // message with its last delivery. KEYS: topicKeys. ARGV: members.
 var scriptTopicAck = redis.NewScript(`
-local M, DUE, ATT = KEYS[5], KEYS[6], KEYS[7]
+local M, DUE, ATT, LEFT = KEYS[5], KEYS[6], KEYS[7], KEYS[11]
+local ended = {}
 for _, d in ipairs(ARGV) do
   if redis.call('ZREM', DUE, d) == 1 then
     redis.call('HDEL', ATT, d)
     local id = string.match(d, '^([^/]*)/')
-    local v = redis.call('HGET', M, id)
-    if v then
-      local n, rest = string.match(v, '^(%d+)|(.*)$')
-      if tonumber(n) <= 1 then redis.call('HDEL', M, id) else redis.call('HSET', M, id, (tonumber(n) - 1) .. '|' .. rest) end
-    end
+    ended[id] = (ended[id] or 0) + 1
+  end
+end
+for id, n in pairs(ended) do
+  if redis.call('HINCRBY', LEFT, id, -n) <= 0 then
+    redis.call('HDEL', LEFT, id)
+    redis.call('HDEL', M, id)
   end
 end
 return {0}

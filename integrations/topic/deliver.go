@@ -44,6 +44,9 @@ type job struct {
 	// trace is the trace context the delivery carries out: the message's,
 	// or the delivery's own span's when deliveries are traced.
 	trace integrations.TraceContext
+	// inline: an sqs delivery's attempts are made by the worker, waiting
+	// for each (its immediate retries), rather than handed to the lane.
+	inline bool
 }
 
 func (j *job) member() string { return store.DeliveryMember(j.msg.ID, j.subID) }
@@ -174,6 +177,10 @@ func (e *engine) deliver(ctx context.Context, j *job) {
 		return
 	}
 	ctx, end := s.traceDelivery(ctx, v, sv, j)
+	if sv.rec.Protocol == ProtocolSQS && !j.inline {
+		s.deliverSQSAsync(ctx, v, sv, j, end)
+		return
+	}
 	out := outcome{}
 	for i := 0; ; i++ {
 		out = s.attempt(ctx, v, sv, j)
@@ -182,6 +189,14 @@ func (e *engine) deliver(ctx context.Context, j *job) {
 		}
 		j.attempts++ // the policy's immediate retries, here and now
 	}
+	e.finish(ctx, v, sv, j, out, end)
+}
+
+// finish ends a delivery's span, then the delivery itself by its outcome:
+// ended when made, given up (to the dead-letter queue) when it cannot be,
+// else scheduled for a retry.
+func (e *engine) finish(ctx context.Context, v *view, sv *subView, j *job, out outcome, end func(outcome)) {
+	s := e.s
 	end(out) // the span ends before the delivery does: who sees it ended sees the span
 	switch {
 	case ctx.Err() != nil:

@@ -86,32 +86,76 @@ func (s *Service) sqsMessage(ctx context.Context, v *view, sv *subView, m *messa
 	return in, nil
 }
 
-// deliverSQS sends a message to an sqs subscription's queue. A queue that
-// does not exist, or refuses the message as invalid, is a client-side
-// error (no retry, then the dead-letter queue); the store's failures are
-// retried by AWS's policy for managed endpoints.
+// deliverSQS sends a message to an sqs subscription's queue through the
+// queue's lane, waiting for the answer (the attempts after a first one
+// failed: deliverSQSAsync makes the first).
 func (s *Service) deliverSQS(ctx context.Context, v *view, sv *subView, j *job) outcome {
-	name := s.queueName(sv.rec.Endpoint)
-	if name == "" || s.cfg.Queues == nil {
-		return outcome{Permanent: true, Reason: "the queue " + sv.rec.Endpoint + " is not one of this server's"}
-	}
-	in, fail := s.sqsMessage(ctx, v, sv, j.msg, j.trace)
+	name, in, fail := s.sqsDelivery(ctx, v, sv, j)
 	if fail != nil {
 		return *fail
 	}
-	err := s.eng.lanes.send(ctx, s.cfg.Queues, name, *in)
+	out := s.sqsOutcome(s.eng.lanes.send(ctx, s.cfg.Queues, name, *in), j)
+	if out.Permanent && s.ownTraceAttribute(in, j) {
+		// our trace attribute may be what the queue refused (size)
+		delete(in.Attributes, queue.TraceParentAttribute)
+		if s.eng.lanes.send(ctx, s.cfg.Queues, name, *in) == nil {
+			return outcome{OK: true}
+		}
+	}
+	return out
+}
+
+// deliverSQSAsync hands a delivery's first attempt to its queue's lane and
+// returns; the lane's sender finishes the delivery with the queue's
+// answer, or, for a failure that calls for an immediate retry, hands the
+// delivery back to the workers for attempts made in place.
+func (s *Service) deliverSQSAsync(ctx context.Context, v *view, sv *subView, j *job, end func(outcome)) {
+	e := s.eng
+	name, in, fail := s.sqsDelivery(ctx, v, sv, j)
+	if fail != nil {
+		e.finish(ctx, v, sv, j, *fail, end)
+		return
+	}
+	e.lanes.enqueue(ctx, s.cfg.Queues, name, *in, func(err error) {
+		out := s.sqsOutcome(err, j)
+		if out.OK || out.RetryAfter > 0 || out.Exhausted || out.Permanent && !s.ownTraceAttribute(in, j) || ctx.Err() != nil {
+			e.finish(ctx, v, sv, j, out, end)
+			return
+		}
+		end(out)
+		retry := *j
+		retry.attempts++
+		retry.inline = true
+		go e.queue(ctx, retry)
+	})
+}
+
+// sqsDelivery is what a delivery sends to which queue.
+func (s *Service) sqsDelivery(ctx context.Context, v *view, sv *subView, j *job) (string, *queue.SendInput, *outcome) {
+	name := s.queueName(sv.rec.Endpoint)
+	if name == "" || s.cfg.Queues == nil {
+		return "", nil, &outcome{Permanent: true, Reason: "the queue " + sv.rec.Endpoint + " is not one of this server's"}
+	}
+	in, fail := s.sqsMessage(ctx, v, sv, j.msg, j.trace)
+	return name, in, fail
+}
+
+// ownTraceAttribute reports whether the message carries the trace
+// attribute Signalbox added (not the publisher's own).
+func (s *Service) ownTraceAttribute(in *queue.SendInput, j *job) bool {
+	return in.Attributes[queue.TraceParentAttribute].StringValue != "" && j.msg.Attributes[queue.TraceParentAttribute].StringValue == ""
+}
+
+// sqsOutcome is what the queue's answer makes of a delivery: a queue that
+// does not exist, or refuses the message as invalid, is a client-side
+// error (no retry, then the dead-letter queue); the store's failures are
+// retried by AWS's policy for managed endpoints.
+func (s *Service) sqsOutcome(err error, j *job) outcome {
 	if err == nil {
 		return outcome{OK: true}
 	}
 	var qe *queue.Error
 	if errors.As(err, &qe) && !qe.Server {
-		if in.Attributes[queue.TraceParentAttribute].StringValue != "" && j.msg.Attributes[queue.TraceParentAttribute].StringValue == "" {
-			// our trace attribute may be what the queue refused (size)
-			delete(in.Attributes, queue.TraceParentAttribute)
-			if s.eng.lanes.send(ctx, s.cfg.Queues, name, *in) == nil {
-				return outcome{OK: true}
-			}
-		}
 		return outcome{Permanent: true, Reason: qe.Error()}
 	}
 	o := managedRetry(j.attempts + 1)

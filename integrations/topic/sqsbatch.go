@@ -10,16 +10,15 @@ import (
 	"github.com/signalbox/signalbox/integrations/queue"
 )
 
-// Deliveries to one queue are sent in batches (group commit): a worker
-// with a message for a queue adds it to the queue's lane and, unless
-// enough senders already work on the lane, becomes one: it sends what the
+// Deliveries to one queue are sent in batches (group commit): a delivery
+// for a queue joins the queue's lane, and the lane's sender sends what the
 // lane holds, up to 10 messages and 256 KiB a batch (SendMessageBatch's
-// limits), until the lane is empty; the other workers wait for their
-// message's outcome. One batch costs the queue router what one message
-// does (a record read and a script), so a queue with many deliveries
-// pending takes them ten at a time. A FIFO queue's lane has one sender,
-// which keeps each lane's order; a standard queue's up to
-// maxLaneSenders.
+// limits), until the lane is empty, handing each message its outcome. One
+// batch costs the queue router about what one message does (a record read
+// and a script), so the busier a queue, the larger its batches. The
+// workers do not wait for the lanes: a delivery's outcome is handled by
+// the lane's sender. A FIFO queue's lane has one sender, which keeps the
+// lane's order; a standard queue's a second one while a full batch waits.
 
 const (
 	maxLaneSenders = 2
@@ -39,14 +38,12 @@ type lane struct {
 	senders int
 }
 
-// laneSend is one message waiting in a lane, and its outcome once sent.
+// laneSend is one message waiting in a lane, and what to do with the
+// queue's answer to it.
 type laneSend struct {
 	in   queue.SendInput
 	size int
-	done chan struct{}
-	// entry is the queue's answer to this message; err the whole batch's.
-	entry *queue.Error
-	err   error
+	done func(error)
 }
 
 func (l *sqsLanes) lane(name string) *lane {
@@ -63,55 +60,60 @@ func (l *sqsLanes) lane(name string) *lane {
 	return ln
 }
 
-// send sends one message to a queue through its lane, and returns the
-// queue's answer to it.
-func (l *sqsLanes) send(ctx context.Context, q *queue.Service, name string, in queue.SendInput) error {
+// enqueue adds a message to its queue's lane; done gets the queue's answer
+// to it (nil, a *queue.Error for the message, or the batch's error), from
+// the lane's sender.
+func (l *sqsLanes) enqueue(ctx context.Context, q *queue.Service, name string, in queue.SendInput, done func(error)) {
 	size := len(in.Body)
 	for k, a := range in.Attributes {
 		size += len(k) + len(a.DataType) + len(a.StringValue) + len(a.BinaryValue)
 	}
-	r := &laneSend{in: in, size: size, done: make(chan struct{})}
 	ln := l.lane(name)
 	limit := maxLaneSenders
 	if strings.HasSuffix(name, ".fifo") {
 		limit = 1
 	}
 	ln.mu.Lock()
-	ln.pending = append(ln.pending, r)
-	if ln.senders >= limit {
-		ln.mu.Unlock()
-		select {
-		case <-r.done:
-			return r.result()
-		case <-ctx.Done():
-			return ctx.Err() // it may still be sent: the delivery is made again (at least once)
-		}
+	ln.pending = append(ln.pending, &laneSend{in: in, size: size, done: done})
+	start := ln.senders == 0 || ln.senders < limit && len(ln.pending) >= laneBatch
+	if start {
+		ln.senders++
 	}
-	ln.senders++
 	ln.mu.Unlock()
+	if start {
+		go ln.drain(ctx, q, name)
+	}
+}
+
+// send sends one message through its queue's lane and waits for the
+// queue's answer.
+func (l *sqsLanes) send(ctx context.Context, q *queue.Service, name string, in queue.SendInput) error {
+	answer := make(chan error, 1)
+	l.enqueue(ctx, q, name, in, func(err error) { answer <- err })
+	select {
+	case err := <-answer:
+		return err
+	case <-ctx.Done():
+		return ctx.Err() // it may still be sent: the delivery is made again (at least once)
+	}
+}
+
+// drain sends the lane's batches until it is empty.
+func (ln *lane) drain(ctx context.Context, q *queue.Service, name string) {
 	for {
 		ln.mu.Lock()
 		batch := ln.take()
 		if len(batch) == 0 {
 			ln.senders--
 			ln.mu.Unlock()
-			break
+			return
 		}
 		ln.mu.Unlock()
-		sendBatch(ctx, q, name, batch)
+		errs := sendBatch(ctx, q, name, batch)
+		for i, r := range batch {
+			r.done(errs[i])
+		}
 	}
-	<-r.done
-	return r.result()
-}
-
-func (r *laneSend) result() error {
-	if r.err != nil {
-		return r.err
-	}
-	if r.entry != nil {
-		return r.entry
-	}
-	return nil
 }
 
 // take removes the next batch from the lane (its mutex held).
@@ -132,22 +134,12 @@ func (ln *lane) take() []*laneSend {
 	return batch
 }
 
-// sendBatch sends a batch and hands each message its outcome.
-func sendBatch(ctx context.Context, q *queue.Service, name string, batch []*laneSend) {
-	defer func() {
-		for _, r := range batch {
-			close(r.done)
-		}
-	}()
+// sendBatch sends a batch and returns each message's outcome.
+func sendBatch(ctx context.Context, q *queue.Service, name string, batch []*laneSend) []error {
+	errs := make([]error, len(batch))
 	if len(batch) == 1 {
-		_, err := q.Send(ctx, name, []queue.SendInput{batch[0].in})
-		var qe *queue.Error
-		if errors.As(err, &qe) && !qe.Server {
-			batch[0].entry = qe
-		} else {
-			batch[0].err = err
-		}
-		return
+		_, errs[0] = q.Send(ctx, name, []queue.SendInput{batch[0].in})
+		return errs
 	}
 	ins := make([]queue.SendInput, len(batch))
 	for i, r := range batch {
@@ -159,22 +151,17 @@ func sendBatch(ctx context.Context, q *queue.Service, name string, batch []*lane
 	if errors.As(err, &qe) && qe.Code == "BatchRequestTooLong" {
 		// the queue's limit is below 256 KiB: one at a time
 		for i, r := range batch {
-			single := &laneSend{in: r.in, done: make(chan struct{})}
-			sendBatch(ctx, q, name, []*laneSend{single})
-			batch[i].entry, batch[i].err = single.entry, single.err
+			_, errs[i] = q.Send(ctx, name, []queue.SendInput{r.in})
 		}
-		return
+		return errs
 	}
-	for i, r := range batch {
+	for i := range batch {
 		switch {
 		case err != nil:
-			if errors.As(err, &qe) && !qe.Server {
-				r.entry = qe
-			} else {
-				r.err = err
-			}
+			errs[i] = err
 		case i < len(res) && res[i].Err != nil:
-			r.entry = res[i].Err
+			errs[i] = res[i].Err
 		}
 	}
+	return errs
 }
