@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -213,11 +212,7 @@ var sendParams = []string{"DelaySeconds", "MessageAttributes", "MessageBody", "M
 // paramError is a task whose parameters Step Functions cannot turn into a
 // request, in AWS's words.
 func paramError(params any, format string, args ...any) *integrations.Error {
-	shown := asl.EncodeJSON(params)
-	if len(shown) > 1024 {
-		shown = shown[:1024] + "..."
-	}
-	return &integrations.Error{Name: "States.Runtime", Cause: fmt.Sprintf("The Parameters '%s' could not be used to start the Task: [%s]", shown, fmt.Sprintf(format, args...))}
+	return integrations.ParamError(params, format, args...)
 }
 
 // missing is SQS's answer to a request without a required parameter.
@@ -286,42 +281,15 @@ func parseSend(params any) (string, *SendInput, error) {
 	return QueueNameFromURL(queueURL), in, nil
 }
 
-// parseAttributes reads MessageAttributes: {"name": {"DataType": "String",
-// "StringValue": "..."}}, a BinaryValue in base64 as the SDKs' JSON takes
-// it. Whether the names, types and values are ones SQS accepts is Send's
-// to say.
+// parseAttributes reads MessageAttributes (integrations.TaskAttributes).
 func parseAttributes(params, v any) (map[string]MessageAttribute, error) {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, paramError(params, "The value for the field 'MessageAttributes' must be an OBJECT")
+	attrs, err := integrations.TaskAttributes(params, v)
+	if err != nil {
+		return nil, err
 	}
-	out := make(map[string]MessageAttribute, len(m))
-	for name, av := range m {
-		o, ok := av.(map[string]any)
-		if !ok {
-			return nil, paramError(params, "The value for the field 'MessageAttributes.%s' must be an OBJECT with DataType and StringValue or BinaryValue", name)
-		}
-		var a MessageAttribute
-		for k, fv := range o {
-			s, isStr := fv.(string)
-			switch {
-			case k != "DataType" && k != "StringValue" && k != "BinaryValue":
-				return nil, paramError(params, "The field 'MessageAttributes.%s.%s' is not supported (DataType, StringValue, BinaryValue)", name, k)
-			case !isStr:
-				return nil, paramError(params, "The value for the field 'MessageAttributes.%s.%s' must be a STRING", name, k)
-			case k == "DataType":
-				a.DataType = s
-			case k == "StringValue":
-				a.StringValue = s
-			default:
-				b, err := base64.StdEncoding.DecodeString(s)
-				if err != nil {
-					return nil, paramError(params, "The value for the field 'MessageAttributes.%s.BinaryValue' must be base64: %v", name, err)
-				}
-				a.BinaryValue = b
-			}
-		}
-		out[name] = a
+	out := make(map[string]MessageAttribute, len(attrs))
+	for k, a := range attrs {
+		out[k] = MessageAttribute(a)
 	}
 	return out, nil
 }
