@@ -296,3 +296,26 @@ func QueryErrorBody(e *Error, requestID string) []byte {
 	b, _ := xml.Marshal(q) // strings only: it cannot fail
 	return b
 }
+
+// QueryCode is the query protocol's name of one of this package's errors
+// (named in the JSON protocols' spelling): InvalidAction for an unknown
+// operation, SignatureDoesNotMatch for a bad signature, ...; a code it
+// does not rename is its own.
+func QueryCode(code string) string {
+	if q, ok := queryCodes[code]; ok {
+		return q
+	}
+	return code
+}
+
+var queryCodes = map[string]string{
+	UnknownOperation:      "InvalidAction",
+	MissingAuthToken:      "MissingAuthenticationToken",
+	IncompleteSignature:   "IncompleteSignature",
+	InvalidSignature:      "SignatureDoesNotMatch",
+	UnrecognizedClient:    "InvalidClientTokenId",
+	Serialization:         "MalformedQueryString",
+	RequestEntityTooLarge: "RequestEntityTooLarge",
+	Validation:            "ValidationError",
+	InternalFailure:       "InternalError",
+}

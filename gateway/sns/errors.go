@@ -61,23 +61,6 @@ var statuses = map[string]int{
 	"ServiceUnavailable": 503,
 }
 
-// protocolCodes are the protocol layer's errors (awsproto's, in the JSON
-// protocols' spelling) as the query protocol names them; their statuses
-// are awsproto's. A parameter that does not parse (awsproto's
-// InvalidParameterValue: a boolean that is not one, an entry without its
-// key) is SNS's InvalidParameter.
-var protocolCodes = map[string]string{
-	awsproto.UnknownOperation:      "InvalidAction",
-	awsproto.MissingAuthToken:      "MissingAuthenticationToken",
-	awsproto.IncompleteSignature:   "IncompleteSignature",
-	awsproto.InvalidSignature:      "SignatureDoesNotMatch",
-	awsproto.UnrecognizedClient:    "InvalidClientTokenId",
-	awsproto.Serialization:         "MalformedQueryString",
-	awsproto.RequestEntityTooLarge: "RequestEntityTooLarge",
-	awsproto.Validation:            "ValidationError",
-	awsproto.InternalFailure:       "InternalError",
-	awsproto.InvalidParameterValue: "InvalidParameter",
-}
 
 // snsError is an error as the answer carries it.
 type snsError struct {
@@ -129,9 +112,12 @@ func toSNSError(err error) *snsError {
 		return &snsError{code: te.Code, status: status, message: te.Message}
 	}
 	if ae, ok := awsproto.As(err); ok {
-		code, ok := protocolCodes[ae.Code]
-		if !ok {
-			code = ae.Code
+		// a parameter that does not parse (awsproto's InvalidParameterValue:
+		// a boolean that is not one, an entry without its key) is SNS's
+		// InvalidParameter
+		code := awsproto.QueryCode(ae.Code)
+		if ae.Code == awsproto.InvalidParameterValue {
+			code = "InvalidParameter"
 		}
 		status := ae.Status
 		if status == 0 {

@@ -62,20 +62,6 @@ var codes = map[string]code{
 	"ServiceUnavailable":          {"ServiceUnavailable", 503},
 }
 
-// protocolCodes are the protocol layer's errors (awsproto's, in the JSON
-// protocols' spelling) as the query protocol names them; their statuses
-// are awsproto's, the same as Step Functions' beside them.
-var protocolCodes = map[string]string{
-	awsproto.UnknownOperation:      "InvalidAction",
-	awsproto.MissingAuthToken:      "MissingAuthenticationToken",
-	awsproto.IncompleteSignature:   "IncompleteSignature",
-	awsproto.InvalidSignature:      "SignatureDoesNotMatch",
-	awsproto.UnrecognizedClient:    "InvalidClientTokenId",
-	awsproto.Serialization:         "MalformedQueryString",
-	awsproto.RequestEntityTooLarge: "RequestEntityTooLarge",
-	awsproto.Validation:            "ValidationError",
-	awsproto.InternalFailure:       "InternalError",
-}
 
 // jsonNames are the JSON spellings by query code, for an error given in
 // its query spelling.
@@ -137,11 +123,7 @@ func toSQSError(err error) *sqsError {
 		if c, ok := codes[ae.Code]; ok { // awsproto's InvalidParameterValue
 			return &sqsError{json: ae.Code, query: c.query, status: c.status, message: ae.Message, modeled: true}
 		}
-		query, ok := protocolCodes[ae.Code]
-		if !ok {
-			query = ae.Code
-		}
-		c := code{query: query, status: cmp.Or(ae.Status, http.StatusBadRequest)}
+		c := code{query: awsproto.QueryCode(ae.Code), status: cmp.Or(ae.Status, http.StatusBadRequest)}
 		return &sqsError{json: ae.Code, query: c.query, status: c.status, message: ae.Message}
 	}
 	if errors.Is(err, context.Canceled) {
