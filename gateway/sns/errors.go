@@ -61,7 +61,6 @@ var statuses = map[string]int{
 	"ServiceUnavailable": 503,
 }
 
-
 // snsError is an error as the answer carries it.
 type snsError struct {
 	code    string

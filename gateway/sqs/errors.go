@@ -62,7 +62,6 @@ var codes = map[string]code{
 	"ServiceUnavailable":          {"ServiceUnavailable", 503},
 }
 
-
 // jsonNames are the JSON spellings by query code, for an error given in
 // its query spelling.
 var jsonNames = func() map[string]string {
