@@ -216,7 +216,14 @@ local bytes = tonumber(redis.call('HGET', R, '#bytes') or '0')
 for k = 0, n - 1 do bytes = bytes + tonumber(ARGV[7 + 7 * k + 3]) end
 if redis.call('HLEN', M) + n > tonumber(ARGV[2]) then return {20, 'messages'} end
 if bytes > tonumber(ARGV[3]) then return {20, 'bytes'} end
+-- The new messages' writes are gathered and made at the end, a command
+-- per key rather than per message; a deduplication id is written at once
+-- (a later message of the batch may repeat it).
 local out, visible = {0}, 0
+local seq0 = tonumber(redis.call('HGET', R, '#seq') or '0')
+local seq = seq0
+local mset, sset, tz, wz, groups, added = {}, {}, {}, {}, {}, 0
+local mine = {}
 for k = 0, n - 1 do
   local j = 7 + 7 * k
   local id, delay, size, group, dk = ARGV[j], tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3]), ARGV[j + 4], ARGV[j + 5]
@@ -225,25 +232,28 @@ for k = 0, n - 1 do
   local prev = dk ~= '' and redis.call('HGET', D, dk)
   local pe, pid, pseq
   if prev then pe, pid, pseq = string.match(prev, '^(%d+)|([^|]*)|(%d+)$') end
-  local there = redis.call('HGET', S, id)
+  local there = mine[id] or redis.call('HGET', S, id)
   if pe and tonumber(pe) > now then
     out[#out + 1] = pid; out[#out + 1] = pseq; out[#out + 1] = 1
   elseif there then
     out[#out + 1] = id; out[#out + 1] = fmt(parse(there).seq); out[#out + 1] = 1
   else
-    local seq = redis.call('HINCRBY', R, '#seq', 1)
+    seq = seq + 1
     local st = {count = 0, first = 0, token = 0, last = 0, seq = seq, size = size, group = group}
-    redis.call('HSET', M, id, ARGV[j + 1])
-    redis.call('HSET', S, id, encode(st))
-    redis.call('ZADD', T, sent, id)
-    redis.call('HINCRBY', R, '#bytes', size)
+    local enc = encode(st)
+    mine[id] = enc
+    mset[#mset + 1] = id; mset[#mset + 1] = ARGV[j + 1]
+    sset[#sset + 1] = id; sset[#sset + 1] = enc
+    tz[#tz + 1] = sent; tz[#tz + 1] = id
+    added = added + size
     if delay > 0 or not fifo then
       -- Best-effort order (a standard queue's promise): messages of one
       -- millisecond in the order sent, a thousandth of a millisecond
       -- apart, up to a millisecond early.
-      redis.call('ZADD', W, string.format('%.3f', now + delay - 1 + (seq % 1000) / 1000), id)
+      wz[#wz + 1] = string.format('%.3f', now + delay - 1 + (seq % 1000) / 1000); wz[#wz + 1] = id
     else
-      make_visible(id, st, now)
+      redis.call('ZADD', P, 0, member(st, id))
+      groups[group] = true
     end
     if dk ~= '' then
       local exp = now + tonumber(ARGV[4])
@@ -253,6 +263,19 @@ for k = 0, n - 1 do
     out[#out + 1] = id; out[#out + 1] = fmt(seq); out[#out + 1] = 0
     visible = visible + 1
   end
+end
+-- in chunks, within what unpack takes
+local function each(cmd, key, t)
+  for i = 1, #t, 200 do redis.call(cmd, key, unpack(t, i, math.min(i + 199, #t))) end
+end
+if seq > seq0 then
+  redis.call('HSET', R, '#seq', seq)
+  redis.call('HINCRBY', R, '#bytes', added)
+  each('HSET', M, mset)
+  each('HSET', S, sset)
+  each('ZADD', T, tz)
+  each('ZADD', W, wz)
+  for g in pairs(groups) do refresh(g) end
 end
 if visible > 0 then signal(visible) end
 return out
