@@ -480,7 +480,7 @@ type TopicPublished struct {
 // subscription ids. Returns {0, {seq, duplicate id or ”, {sub ids}}...},
 // {3} without the topic, {20} when the version moved.
 var scriptTopicPublish = redis.NewScript(`
-local R, SUBS, M, DUE, D, DX, LEFT = KEYS[1], KEYS[3], KEYS[5], KEYS[6], KEYS[8], KEYS[9], KEYS[11]
+local R, M, DUE, D, DX, LEFT = KEYS[1], KEYS[5], KEYS[6], KEYS[8], KEYS[9], KEYS[11]
 local ver = redis.call('HGET', R, '#ver')
 if not ver then return {3} end
 if ver ~= ARGV[2] then return {20} end
@@ -511,13 +511,14 @@ for m = 1, tonumber(ARGV[5]) do
   end
   local subs = {}
   if dup == '' then
+    -- the version held: every subscription named exists
+    local due = {}
     for j = 0, n - 1 do
       local sub = ARGV[i + j]
-      if redis.call('HEXISTS', SUBS, sub) == 1 then
-        subs[#subs + 1] = sub
-        redis.call('ZADD', DUE, lease, id .. '/' .. sub)
-      end
+      subs[#subs + 1] = sub
+      due[#due + 1] = lease; due[#due + 1] = id .. '/' .. sub
     end
+    for c = 1, #due, 200 do redis.call('ZADD', DUE, unpack(due, c, math.min(c + 199, #due))) end
     if #subs > 0 then
       redis.call('HSET', M, id, seq .. '|' .. payload)
       redis.call('HSET', LEFT, id, #subs)
@@ -641,13 +642,19 @@ func (c *Client) TopicClaim(ctx context.Context, topic string, now, leaseUntil t
 // message with its last delivery. KEYS: topicKeys. ARGV: members.
 var scriptTopicAck = redis.NewScript(`
 local M, DUE, ATT, LEFT = KEYS[5], KEYS[6], KEYS[7], KEYS[11]
-local ended = {}
-for _, d in ipairs(ARGV) do
-  if redis.call('ZREM', DUE, d) == 1 then
-    redis.call('HDEL', ATT, d)
+local scores = redis.call('ZMSCORE', DUE, unpack(ARGV))
+local gone, ended, seen = {}, {}, {}
+for i, d in ipairs(ARGV) do
+  if scores[i] and not seen[d] then -- a member named twice ends once
+    seen[d] = true
+    gone[#gone + 1] = d
     local id = string.match(d, '^([^/]*)/')
     ended[id] = (ended[id] or 0) + 1
   end
+end
+if #gone > 0 then
+  redis.call('ZREM', DUE, unpack(gone))
+  redis.call('HDEL', ATT, unpack(gone))
 end
 for id, n in pairs(ended) do
   if redis.call('HINCRBY', LEFT, id, -n) <= 0 then
