@@ -51,6 +51,9 @@ const (
 	codeCancel   = 6 // Transition: the thread's fork has joined
 	codeMoved    = 7 // Transition: the event counter is not the expected one
 	codeHistory  = 8 // Transition: the history would reach its limit
+	// codeDeletedRecently: QueueCreate, the name's queue was deleted less
+	// than QueueRecreateAfter ago
+	codeDeletedRecently = 22
 )
 
 // ErrUnavailable marks a failure of the server rather than of the request:

@@ -257,6 +257,11 @@ func (k Keys) queueKeys(name string) []string {
 		k.QueueLocksKey(name), k.QueueDeadKey(name), k.QueueAttemptsKey(name), k.QueueAttemptsExpiryKey(name)}
 }
 
+// QueueGoneKey (string) holds when the queue of that name was last
+// deleted (unix ms): a queue of the name may not be created again for 60
+// seconds (QueueDeletedRecently). It expires by itself some time after.
+func (k Keys) QueueGoneKey(name string) string { return k.queue(name, ":gone") }
+
 // QueueSourcesKey (sorted set, all scores 0) lists the queues whose
 // redrive policy names the queue name as their dead-letter queue, by name
 // (ListDeadLetterSourceQueues). It is kept in the dead-letter queue's slot

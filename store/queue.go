@@ -20,6 +20,18 @@ import (
 // attribute the create gave.
 var ErrQueueExists = errors.New("store: queue exists with other attributes")
 
+// ErrDeletedRecently: a queue of that name was deleted less than
+// QueueRecreateAfter ago.
+var ErrDeletedRecently = errors.New("store: queue deleted recently")
+
+// QueueRecreateAfter is how long after its deletion a queue's name may
+// not be used again (AWS's 60 seconds); queueGoneKept how long the
+// deletion is remembered.
+const (
+	QueueRecreateAfter = 60 * time.Second
+	queueGoneKept      = 10 * time.Minute
+)
+
 // ErrPurgeInProgress: the queue was purged within the purge interval.
 var ErrPurgeInProgress = errors.New("store: queue purged recently")
 
@@ -121,7 +133,8 @@ func (c *Client) QueueCreate(ctx context.Context, p *QueueCreateParams) (existin
 	all = append(all, queueFieldMaxReceive, strconv.Itoa(p.MaxReceive), queueFieldDeadLetter, p.DeadLetter)
 	a.pairs(all...)
 	a.pairs(mapPairs(p.Tags)...)
-	res, err := scriptQueueCreate.Run(ctx, c.rdb, keys, a...).Slice()
+	a = append(a, QueueRecreateAfter.Milliseconds())
+	res, err := scriptQueueCreate.Run(ctx, c.rdb, append(keys, c.keys.QueueGoneKey(p.Name)), a...).Slice()
 	if err != nil {
 		return false, fmt.Errorf("store: creating queue %s: %w", p.Name, err)
 	}
@@ -130,6 +143,8 @@ func (c *Client) QueueCreate(ctx context.Context, p *QueueCreateParams) (existin
 		existing = code(res) == codeExisting
 	case codeExists:
 		return false, fmt.Errorf("%w: %s differs", ErrQueueExists, stringAt(res, 1))
+	case codeDeletedRecently:
+		return false, fmt.Errorf("%w: %s", ErrDeletedRecently, p.Name)
 	default:
 		return false, fmt.Errorf("%w: queue create script returned %v", ErrCorrupt, res)
 	}
@@ -219,13 +234,20 @@ type QueueRedrive struct {
 
 // QueueDelete deletes a queue and its messages; a missing queue is not an
 // error. Its message-move tasks' records are unlisted and expire.
-func (c *Client) QueueDelete(ctx context.Context, name string) error {
+func (c *Client) QueueDelete(ctx context.Context, name string, now time.Time) error {
 	keys, err := c.queueKeys(name)
 	if err != nil {
 		return err
 	}
 	keys = append(keys, c.keys.QueueSourcesKey(name), c.keys.QueueMoveTasksKey(name))
-	if err := c.rdb.Unlink(ctx, keys...).Err(); err != nil {
+	_, err = c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Unlink(ctx, keys...)
+		// kept well past the 60 s it guards (the check reads the caller's
+		// clock, the expiry the server's)
+		p.Set(ctx, c.keys.QueueGoneKey(name), now.UnixMilli(), queueGoneKept)
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("store: deleting queue %s: %w", name, err)
 	}
 	if err := c.rdb.ZRem(ctx, c.keys.QueuesKey(), name).Err(); err != nil {

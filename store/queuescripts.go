@@ -170,10 +170,12 @@ i = i + 2 * n
 local m = tonumber(ARGV[i]); i = i + 1
 local t = {'#created', ARGV[1], '#modified', ARGV[1], '#seq', '0', '#rcv', '0', '#bytes', '0'}
 for k = 0, 2 * m - 1 do t[#t + 1] = ARGV[i + k] end
+local tagsAt = i + 2 * m
+local tags = tonumber(ARGV[tagsAt])
+local gone = redis.call('GET', KEYS[#KEYS])
+if gone and tonumber(ARGV[1]) - tonumber(gone) < tonumber(ARGV[tagsAt + 1 + 2 * tags]) then return {22} end
 redis.call('HSET', R, unpack(t))
-i = i + 2 * m
-local tags = tonumber(ARGV[i]); i = i + 1
-if tags > 0 then redis.call('HSET', TAGS, unpack(ARGV, i, i + 2 * tags - 1)) end
+if tags > 0 then redis.call('HSET', TAGS, unpack(ARGV, tagsAt + 1, tagsAt + 2 * tags)) end
 return {0}
 `)
 

@@ -171,6 +171,7 @@ func TestDeadLetterQueueGone(t *testing.T) {
 		b.clock.Advance(time.Second)
 		b.send(t, "src", SendInput{Body: "y"})
 		require.Equal(t, []string{"y"}, bodies(b.receive(t, "src", &ReceiveInput{MaxMessages: 10})))
+		b.clock.Advance(time.Minute) // a deleted queue's name is free again after 60 s
 		b.create(t, "dlq", nil)
 		require.NoError(t, b.svc.Sweep(b.ctx))
 		require.Equal(t, []string{"x"}, bodies(b.receive(t, "dlq", &ReceiveInput{})))

@@ -46,6 +46,8 @@ func storeError(err error) error {
 		return errQueueMissing()
 	case errors.Is(err, store.ErrQueueExists):
 		return errorf("QueueNameExists", "A queue already exists with the same name and a different value for attribute %s", attrOf(err))
+	case errors.Is(err, store.ErrDeletedRecently):
+		return errorf("QueueDeletedRecently", "You must wait 60 seconds after deleting a queue before you can create another with the same name.")
 	case errors.Is(err, store.ErrPurgeInProgress):
 		return errorf("PurgeQueueInProgress", "Only one PurgeQueue operation on the queue is allowed every 60 seconds.")
 	case errors.Is(err, store.ErrOverLimit):

@@ -221,7 +221,7 @@ func (s *Service) DeleteQueue(ctx context.Context, name string) error {
 	if _, err := s.record(ctx, name); err != nil {
 		return err
 	}
-	return storeError(s.st.QueueDelete(ctx, name))
+	return storeError(s.st.QueueDelete(ctx, name, s.now()))
 }
 
 // page checks a list request's paging: the name to list after, and how

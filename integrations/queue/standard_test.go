@@ -47,6 +47,14 @@ func TestCreateGetListDelete(t *testing.T) {
 		require.NoError(t, b.svc.DeleteQueue(b.ctx, "orders"))
 		_, err = b.svc.GetQueue(b.ctx, "orders")
 		require.Equal(t, "QueueDoesNotExist", codeOf(t, err))
+		// its name is taken for 60 s, as in AWS
+		_, err = b.svc.CreateQueue(b.ctx, &CreateInput{Name: "orders"})
+		require.Equal(t, "QueueDeletedRecently", codeOf(t, err))
+		b.clock.Advance(59 * time.Second)
+		_, err = b.svc.CreateQueue(b.ctx, &CreateInput{Name: "orders"})
+		require.Equal(t, "QueueDeletedRecently", codeOf(t, err))
+		b.clock.Advance(time.Second)
+		b.create(t, "orders", nil)
 	})
 }
 
