@@ -14,8 +14,9 @@ import (
 // its source queue's slot (QueueMoveTaskKey), listed by start time
 // (QueueMoveTasksKey). The router runs a task in a goroutine holding a
 // lease on the record, renewed as it moves messages; a record whose lease
-// has passed belongs to a process that stopped: a read ends it FAILED
-// (CANCELLED when it was being cancelled), and a new task may start.
+// has passed belongs to a process that stopped: a sweeper takes it over
+// (QueueMoveTaskTakeOver), a read of one being cancelled ends it
+// CANCELLED, and a new task may start (ending it FAILED).
 
 // The move task statuses, as AWS spells them.
 const (
@@ -242,8 +243,8 @@ return {0}
 `)
 
 // QueueMoveTasks lists up to max tasks of a source queue, the latest
-// first; a running task whose lease has passed is ended (FAILED, or
-// CANCELLED when being cancelled) as it is read.
+// first; a task being cancelled whose lease has passed is CANCELLED as it
+// is read.
 func (c *Client) QueueMoveTasks(ctx context.Context, source string, max int, now time.Time) ([]*MoveTaskRecord, error) {
 	if err := checkQueueName(source); err != nil {
 		return nil, err
@@ -266,8 +267,8 @@ func (c *Client) QueueMoveTasks(ctx context.Context, source string, max int, now
 	return out, nil
 }
 
-// QueueMoveTask returns a task, ended first when its lease has passed, or
-// ErrNotFound.
+// QueueMoveTask returns a task (CANCELLED first when it was being
+// cancelled and its lease has passed), or ErrNotFound.
 func (c *Client) QueueMoveTask(ctx context.Context, source, id string, now time.Time) (*MoveTaskRecord, error) {
 	if err := checkQueueName(source); err != nil {
 		return nil, err
@@ -284,18 +285,57 @@ func (c *Client) QueueMoveTask(ctx context.Context, source, id string, now time.
 	if err != nil {
 		return nil, err
 	}
-	if (t.Status == MoveRunning || t.Status == MoveCancelling) && !t.Lease.After(now) {
-		const reason = "The process running the task stopped."
-		res, err := scriptMoveTaskExpire.Run(ctx, c.rdb, []string{key}, now.UnixMilli(), reason).Slice()
+	if t.Status == MoveCancelling && !t.Lease.After(now) {
+		// nobody runs it to see the cancel: cancelled now. (A running
+		// task whose lease passed stays RUNNING: a sweeper takes it over,
+		// QueueMoveTaskTakeOver.)
+		res, err := scriptMoveTaskExpire.Run(ctx, c.rdb, []string{key}, now.UnixMilli(), "").Slice()
 		if err != nil {
 			return nil, fmt.Errorf("store: move task %s: %w", id, err)
 		}
 		if code(res) == codeOK {
-			t.Status, t.Reason = MoveFailed, reason
-			if h["status"] == MoveCancelling {
-				t.Status = MoveCancelled
-			}
+			t.Status = MoveCancelled
 		}
 	}
 	return t, nil
+}
+
+// scriptMoveTaskTakeOver gives a running task whose lease has passed to a
+// new owner.
+//
+//	KEYS[1] the task's hash   ARGV[1] now   ARGV[2] the new owner
+//	ARGV[3] the new lease (ms)
+//
+// Returns {OK} taken over, {CLOSED} when it is not running or its lease
+// has not passed.
+var scriptMoveTaskTakeOver = redis.NewScript(`
+local st = redis.call('HMGET', KEYS[1], 'status', 'lease')
+if st[1] ~= 'RUNNING' or tonumber(st[2] or '0') > tonumber(ARGV[1]) then return {2} end
+redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'lease', ARGV[3])
+return {0}
+`)
+
+// QueueMoveTaskTakeOver gives the latest task of a source queue to owner
+// when it is running and its lease has passed (its process stopped), and
+// returns it; nil when there is none to take over.
+func (c *Client) QueueMoveTaskTakeOver(ctx context.Context, source, owner string, lease, now time.Time) (*MoveTaskRecord, error) {
+	if err := checkQueueName(source); err != nil {
+		return nil, err
+	}
+	ids, err := c.rdb.ZRevRange(ctx, c.keys.QueueMoveTasksKey(source), 0, 0).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: move tasks of queue %s: %w", source, err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	key := c.keys.QueueMoveTaskKey(source, ids[0])
+	res, err := scriptMoveTaskTakeOver.Run(ctx, c.rdb, []string{key}, now.UnixMilli(), owner, lease.UnixMilli()).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("store: taking over move task %s: %w", ids[0], err)
+	}
+	if code(res) != codeOK {
+		return nil, nil
+	}
+	return c.QueueMoveTask(ctx, source, ids[0], now)
 }

@@ -111,6 +111,9 @@ func (s *Service) Sweep(ctx context.Context) error {
 					return err
 				}
 			}
+			if err := s.resumeMoveTask(ctx, n); err != nil {
+				return storeError(err)
+			}
 		}
 		if next == "" {
 			return nil

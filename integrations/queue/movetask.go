@@ -17,9 +17,10 @@ import (
 // destination. A task runs in a goroutine of the Service that started it,
 // with its record and progress in the store (visible to every process),
 // holding a lease it renews at each batch (moveLease). A process that
-// dies leaves the lease to pass: the next read of the task ends it
-// FAILED ("The process running the task stopped."), and a new task may
-// start; it is not resumed. A batch is received from the dead-letter
+// dies or stops leaves the lease to pass: then a sweeper (Sweep, in every
+// serve and worker) takes the task over and runs it from the count it had
+// moved; a new task started meanwhile ends it FAILED ("The process
+// running the task stopped.") instead. A batch is received from the dead-letter
 // queue (invisible for moveVisibility), sent to its destinations under
 // the same message ids (a destination that holds the id already skips
 // it) and then deleted: a batch cut short by a crash comes back to the
@@ -130,7 +131,7 @@ func (s *Service) runMoveTask(ctx context.Context, t *store.MoveTaskRecord) {
 		r = maxMoveRate
 	}
 	lim := rate.NewLimiter(rate.Limit(r), min(r, moveBatch))
-	var moved int64
+	moved := t.Moved // a task taken over goes on from where it was
 	end := func(status, reason string) {
 		_, _ = s.st.QueueMoveTaskUpdate(context.WithoutCancel(ctx), t.Source, t.ID, t.Owner, moved, s.now(), status, reason)
 	}
@@ -138,8 +139,7 @@ func (s *Service) runMoveTask(ctx context.Context, t *store.MoveTaskRecord) {
 		status, err := s.st.QueueMoveTaskUpdate(ctx, t.Source, t.ID, t.Owner, moved, s.now().Add(moveLease), "", "")
 		switch {
 		case ctx.Err() != nil:
-			end(store.MoveFailed, "The process running the task stopped.")
-			return
+			return // this process stops: once the lease passes, another one's sweeper takes the task over
 		case err != nil:
 			return // not ours any more (ended elsewhere), or the store failed: the lease passes
 		case status == store.MoveCancelling:
@@ -255,10 +255,28 @@ func (s *Service) CancelMoveTask(ctx context.Context, handle string) (int64, err
 	return moved, storeError(err)
 }
 
-// Close stops the Service's sweeper and message-move tasks (each ends
-// FAILED: a task is not resumed by another process) and waits for them.
+// Close stops the Service's sweeper and message-move tasks (each left
+// RUNNING, for a sweeper to take over once its lease passes) and waits
+// for them.
 func (s *Service) Close() {
 	s.StopSweeper()
 	s.cancel()
 	s.tasks.Wait()
+}
+
+// resumeMoveTask takes over the queue's running message-move task when the
+// process running it stopped (its lease passed), and runs it here, from
+// the count it had moved.
+func (s *Service) resumeMoveTask(ctx context.Context, name string) error {
+	now := s.now()
+	t, err := s.st.QueueMoveTaskTakeOver(ctx, name, newUUID(), now.Add(moveLease), now)
+	if err != nil || t == nil {
+		return err
+	}
+	s.tasks.Add(1)
+	go func() {
+		defer s.tasks.Done()
+		s.runMoveTask(s.stop, t)
+	}()
+	return nil
 }

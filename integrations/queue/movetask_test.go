@@ -110,27 +110,49 @@ func TestMoveTaskOneAtATimeAndCancel(t *testing.T) {
 }
 
 // TestMoveTaskOfDeadProcess: a task whose process stopped (its lease
-// passed) reads FAILED, and does not block a new task.
+// passed) is taken over by a sweeper and finished from the count it had
+// moved; while its lease holds it blocks a new task; one whose lease
+// passed does not (the new task ends it FAILED).
 func TestMoveTaskOfDeadProcess(t *testing.T) {
 	t.Parallel()
 	eachBackend(t, func(t *testing.T, b *testBundle) {
 		b.create(t, "dlq", nil)
 		b.create(t, "a", map[string]string{"RedrivePolicy": redrive("dlq", 1)})
-		b.deadLettered(t, "a", 1)
+		b.deadLettered(t, "a", 3)
 		now := b.clock.Now()
-		// A task another process started and never renewed.
-		require.NoError(t, b.st.QueueMoveTaskStart(b.ctx, &store.MoveTaskRecord{ID: newUUID(), Source: "dlq", Status: store.MoveRunning,
-			SourceARN: arnPrefix + "dlq", ToMove: 1, Started: now, Owner: "gone", Lease: now.Add(moveLease)}, now))
+		// A task another process started, moved one message of, and died.
+		id := newUUID()
+		require.NoError(t, b.st.QueueMoveTaskStart(b.ctx, &store.MoveTaskRecord{ID: id, Source: "dlq", Status: store.MoveRunning,
+			SourceARN: arnPrefix + "dlq", ToMove: 4, Moved: 1, Started: now, Owner: "gone", Lease: now.Add(moveLease)}, now))
 		_, err := b.svc.StartMoveTask(b.ctx, &MoveTaskInput{SourceARN: arnPrefix + "dlq"})
 		require.Equal(t, "UnsupportedOperation", codeOf(t, err))
-		b.clock.Advance(moveLease)
+		require.NoError(t, b.svc.Sweep(b.ctx)) // its lease holds: not taken over
 		tasks, err := b.svc.ListMoveTasks(b.ctx, arnPrefix+"dlq", 1)
 		require.NoError(t, err)
-		require.Equal(t, "FAILED", tasks[0].Status)
-		require.Equal(t, "The process running the task stopped.", tasks[0].FailureReason)
+		require.Equal(t, "RUNNING", tasks[0].Status)
+
+		b.clock.Advance(moveLease)
+		require.NoError(t, b.svc.Sweep(b.ctx)) // taken over, run here
+		b.svc.tasks.Wait()
+		tasks, err = b.svc.ListMoveTasks(b.ctx, arnPrefix+"dlq", 1)
+		require.NoError(t, err)
+		require.Equal(t, "COMPLETED", tasks[0].Status)
+		require.EqualValues(t, 4, tasks[0].ApproximateNumberOfMessagesMoved, "1 before the crash, 3 after")
+		require.Len(t, b.receive(t, "a", &ReceiveInput{MaxMessages: 10}), 3)
+
+		// a task whose lease passed does not block a new one, which ends it
+		b.deadLettered(t, "a", 1)
+		now = b.clock.Now()
+		require.NoError(t, b.st.QueueMoveTaskStart(b.ctx, &store.MoveTaskRecord{ID: newUUID(), Source: "dlq", Status: store.MoveRunning,
+			SourceARN: arnPrefix + "dlq", ToMove: 1, Started: now, Owner: "gone", Lease: now.Add(moveLease)}, now))
+		b.clock.Advance(moveLease)
 		_, err = b.svc.StartMoveTask(b.ctx, &MoveTaskInput{SourceARN: arnPrefix + "dlq"})
 		require.NoError(t, err)
 		b.svc.tasks.Wait()
-		require.Len(t, b.receive(t, "a", &ReceiveInput{}), 1)
+		tasks, err = b.svc.ListMoveTasks(b.ctx, arnPrefix+"dlq", 2)
+		require.NoError(t, err)
+		require.Equal(t, "COMPLETED", tasks[0].Status)
+		require.Equal(t, "FAILED", tasks[1].Status)
+		require.Equal(t, "The process running the task stopped.", tasks[1].FailureReason)
 	})
 }
