@@ -313,6 +313,13 @@ func (k Keys) TopicTokensKey(name string) string { return k.topic(name, ":tok") 
 // changed.
 func (k Keys) TopicMessagesKey(name string) string { return k.topic(name, ":m") }
 
+// TopicFIFOKey (sorted set, all scores 0) holds a FIFO topic's deliveries
+// not ended, in order per subscription and message group: member
+// "<subscription id>\x00<group>\x00<20-digit sequence number>\x00<message
+// id>". Only the first of each subscription and group is in the due set:
+// ending it puts the next one there (topic.go).
+func (k Keys) TopicFIFOKey(name string) string { return k.topic(name, ":fifo") }
+
 // TopicLeftKey (hash) counts each message's deliveries not ended yet: id →
 // count; the message goes with its last one.
 func (k Keys) TopicLeftKey(name string) string { return k.topic(name, ":left") }
@@ -338,7 +345,7 @@ func (k Keys) TopicDedupExpiryKey(name string) string { return k.topic(name, ":d
 func (k Keys) topicKeys(name string) []string {
 	return []string{k.TopicKey(name), k.TopicTagsKey(name), k.TopicSubsKey(name), k.TopicTokensKey(name),
 		k.TopicMessagesKey(name), k.TopicDueKey(name), k.TopicAttemptsKey(name), k.TopicDedupKey(name),
-		k.TopicDedupExpiryKey(name), k.TopicEndpointsKey(name), k.TopicLeftKey(name)}
+		k.TopicDedupExpiryKey(name), k.TopicEndpointsKey(name), k.TopicLeftKey(name), k.TopicFIFOKey(name)}
 }
 
 // TopicsKey (sorted set, all scores 0) lists the topics by name.

@@ -444,8 +444,10 @@ type TopicMessage struct {
 	// id>" for a topic-wide scope): a message whose key was published
 	// within DedupWindow is not published again.
 	DedupKey string
-	// Subscriptions are the ids of the subscriptions it goes to (a
-	// subscription removed meanwhile is skipped).
+	// Group is its MessageGroupId (FIFO topics: each subscription gets a
+	// group's messages one after another, in sequence order).
+	Group string
+	// Subscriptions are the ids of the subscriptions it goes to.
 	Subscriptions []string
 }
 
@@ -468,19 +470,22 @@ type TopicPublished struct {
 	MessageID string // a duplicate's: the first message's id
 	Seq       int64  // FIFO topics: its sequence number
 	Duplicate bool
-	// Deliveries are the deliveries written, in Subscriptions' order
-	// (subscription ids; a removed one is left out).
+	// Deliveries are the subscriptions whose delivery is due now, leased
+	// to the publisher: all, but on a FIFO topic those whose subscription
+	// has an earlier message of the group still to deliver.
 	Deliveries []string
 }
 
 // scriptTopicPublish publishes messages.
 //
 // KEYS: topicKeys. ARGV: now ms, version, lease-until ms, dedup window ms,
-// message count, then per message: id, payload, dedup key, n, n
-// subscription ids. Returns {0, {seq, duplicate id or ”, {sub ids}}...},
+// message count, then per message: id, payload, dedup key, group, n, n
+// subscription ids. On a FIFO topic, a delivery is due (leased) only when
+// it is the first of its subscription and group (TopicFIFOKey); the others
+// wait for it to end (TopicAck). Returns {0, {seq, duplicate id or ”, {sub ids}}...},
 // {3} without the topic, {20} when the version moved.
 var scriptTopicPublish = redis.NewScript(`
-local R, M, DUE, D, DX, LEFT = KEYS[1], KEYS[5], KEYS[6], KEYS[8], KEYS[9], KEYS[11]
+local R, M, DUE, D, DX, LEFT, F = KEYS[1], KEYS[5], KEYS[6], KEYS[8], KEYS[9], KEYS[11], KEYS[12]
 local ver = redis.call('HGET', R, '#ver')
 if not ver then return {3} end
 if ver ~= ARGV[2] then return {20} end
@@ -493,8 +498,8 @@ end
 local out = {0}
 local i = 6
 for m = 1, tonumber(ARGV[5]) do
-  local id, payload, dk, n = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
-  i = i + 4
+  local id, payload, dk, group, n = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4])
+  i = i + 5
   local seq, dup = 0, ''
   if fifo then
     local seen = dk ~= '' and redis.call('HGET', D, dk)
@@ -515,13 +520,23 @@ for m = 1, tonumber(ARGV[5]) do
     local due = {}
     for j = 0, n - 1 do
       local sub = ARGV[i + j]
-      subs[#subs + 1] = sub
-      due[#due + 1] = lease; due[#due + 1] = id .. '/' .. sub
+      local first = true
+      if fifo then
+        -- due now only when first of its subscription and group
+        local prefix = sub .. '\0' .. group .. '\0'
+        local f = prefix .. string.format('%020d', seq) .. '\0' .. id
+        redis.call('ZADD', F, 0, f)
+        first = redis.call('ZRANGEBYLEX', F, '[' .. prefix, '(' .. sub .. '\0' .. group .. '\1', 'LIMIT', 0, 1)[1] == f
+      end
+      if first then
+        subs[#subs + 1] = sub
+        due[#due + 1] = lease; due[#due + 1] = id .. '/' .. sub
+      end
     end
     for c = 1, #due, 200 do redis.call('ZADD', DUE, unpack(due, c, math.min(c + 199, #due))) end
-    if #subs > 0 then
+    if n > 0 then
       redis.call('HSET', M, id, seq .. '|' .. payload)
-      redis.call('HSET', LEFT, id, #subs)
+      redis.call('HSET', LEFT, id, n)
     end
   end
   i = i + n
@@ -544,7 +559,7 @@ func (c *Client) TopicPublish(ctx context.Context, p *TopicPublishParams) ([]Top
 		if err := checkID("message id", m.ID); err != nil {
 			return nil, err
 		}
-		a = append(a, m.ID, m.Payload, m.DedupKey, len(m.Subscriptions))
+		a = append(a, m.ID, m.Payload, m.DedupKey, m.Group, len(m.Subscriptions))
 		for _, s := range m.Subscriptions {
 			a = append(a, s)
 		}
@@ -627,29 +642,42 @@ func (c *Client) TopicClaim(ctx context.Context, topic string, now, leaseUntil t
 	if err != nil {
 		return nil, fmt.Errorf("store: claiming deliveries of topic %s: %w", topic, err)
 	}
-	out := make([]TopicDelivery, 0, len(res))
-	for _, r := range res[1:] {
-		e, _ := r.([]any)
-		msg, sub, _ := strings.Cut(stringAt(e, 0), "/")
-		n, _ := strconv.Atoi(stringAt(e, 1))
-		seq, _ := strconv.ParseInt(stringAt(e, 2), 10, 64)
-		out = append(out, TopicDelivery{MessageID: msg, SubscriptionID: sub, Attempts: n, Seq: seq, Payload: stringAt(e, 3)})
-	}
-	return out, nil
+	return deliveriesOf(res[1:]), nil
 }
 
 // scriptTopicAck ends deliveries: each one still due is removed, and a
-// message with its last delivery. KEYS: topicKeys. ARGV: members.
+// message with its last delivery; on a FIFO topic, ending a delivery makes
+// the next of its subscription and group due, leased to the caller.
+//
+// KEYS: topicKeys. ARGV: lease-until ms, then pairs of a member and its
+// FIFO member ("" for a standard topic's). Returns {0, {member, attempts,
+// seq, payload}...}: the deliveries made due.
 var scriptTopicAck = redis.NewScript(`
-local M, DUE, ATT, LEFT = KEYS[5], KEYS[6], KEYS[7], KEYS[11]
-local scores = redis.call('ZMSCORE', DUE, unpack(ARGV))
-local gone, ended, seen = {}, {}, {}
-for i, d in ipairs(ARGV) do
-  if scores[i] and not seen[d] then -- a member named twice ends once
+local M, DUE, ATT, LEFT, F = KEYS[5], KEYS[6], KEYS[7], KEYS[11], KEYS[12]
+local lease = ARGV[1]
+local members = {}
+for i = 2, #ARGV, 2 do members[#members + 1] = ARGV[i] end
+if #members == 0 then return {0} end
+local scores = redis.call('ZMSCORE', DUE, unpack(members))
+local gone, ended, seen, next = {}, {}, {}, {}
+for k, d in ipairs(members) do
+  if scores[k] and not seen[d] then -- a member named twice ends once
     seen[d] = true
     gone[#gone + 1] = d
     local id = string.match(d, '^([^/]*)/')
     ended[id] = (ended[id] or 0) + 1
+    local f = ARGV[2 * k + 1]
+    if f ~= '' then
+      redis.call('ZREM', F, f)
+      local sub, group = string.match(f, '^([^%z]*)%z([^%z]*)%z')
+      local nf = redis.call('ZRANGEBYLEX', F, '[' .. sub .. '\0' .. group .. '\0', '(' .. sub .. '\0' .. group .. '\1', 'LIMIT', 0, 1)[1]
+      if nf then
+        local nid = string.match(nf, '%z([^%z]*)$')
+        local nd = nid .. '/' .. sub
+        redis.call('ZADD', DUE, lease, nd)
+        next[#next + 1] = nd
+      end
+    end
   end
 end
 if #gone > 0 then
@@ -662,7 +690,16 @@ for id, n in pairs(ended) do
     redis.call('HDEL', M, id)
   end
 end
-return {0}
+local out = {0}
+for _, d in ipairs(next) do
+  local id = string.match(d, '^([^/]*)/')
+  local v = redis.call('HGET', M, id)
+  if v then
+    local seq, payload = string.match(v, '^(%d+)|(.*)$')
+    out[#out + 1] = {d, redis.call('HGET', ATT, d) or '0', seq, payload}
+  end
+end
+return out
 `)
 
 // DeliveryMember is a delivery's member of TopicDueKey.
@@ -670,24 +707,53 @@ func DeliveryMember(messageID, subscriptionID string) string {
 	return messageID + "/" + subscriptionID
 }
 
-// TopicAck ends deliveries (members as DeliveryMember makes them): done,
-// or given up. Ending one twice is harmless.
-func (c *Client) TopicAck(ctx context.Context, topic string, members []string) error {
+// TopicAckEntry is one delivery to end: its member (DeliveryMember) and,
+// on a FIFO topic, its place in the topic's order (FIFOMember).
+type TopicAckEntry struct {
+	Member string
+	FIFO   string
+}
+
+// FIFOMember is a FIFO topic's delivery's member of TopicFIFOKey.
+func FIFOMember(subscriptionID, group string, seq int64, messageID string) string {
+	return subscriptionID + "\x00" + group + "\x00" + fmt.Sprintf("%020d", seq) + "\x00" + messageID
+}
+
+// TopicAck ends deliveries: done, or given up. Ending one twice is
+// harmless. On a FIFO topic it returns the deliveries that became due
+// (the next of each subscription and group), leased to the caller until
+// leaseUntil.
+func (c *Client) TopicAck(ctx context.Context, topic string, entries []TopicAckEntry, leaseUntil time.Time) ([]TopicDelivery, error) {
 	keys, err := c.topicKeys(topic)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if len(members) == 0 {
-		return nil
+	if len(entries) == 0 {
+		return nil, nil
 	}
-	a := make([]any, len(members))
-	for i, m := range members {
-		a[i] = m
+	a := make([]any, 0, 1+2*len(entries))
+	a = append(a, leaseUntil.UnixMilli())
+	for _, e := range entries {
+		a = append(a, e.Member, e.FIFO)
 	}
-	if err := scriptTopicAck.Run(ctx, c.rdb, keys, a...).Err(); err != nil && !errors.Is(err, redis.Nil) {
-		return fmt.Errorf("store: ending deliveries of topic %s: %w", topic, err)
+	res, err := scriptTopicAck.Run(ctx, c.rdb, keys, a...).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("store: ending deliveries of topic %s: %w", topic, err)
 	}
-	return nil
+	return deliveriesOf(res[1:]), nil
+}
+
+// deliveriesOf reads a script's {member, attempts, seq, payload} entries.
+func deliveriesOf(res []any) []TopicDelivery {
+	out := make([]TopicDelivery, 0, len(res))
+	for _, r := range res {
+		e, _ := r.([]any)
+		msg, sub, _ := strings.Cut(stringAt(e, 0), "/")
+		n, _ := strconv.Atoi(stringAt(e, 1))
+		seq, _ := strconv.ParseInt(stringAt(e, 2), 10, 64)
+		out = append(out, TopicDelivery{MessageID: msg, SubscriptionID: sub, Attempts: n, Seq: seq, Payload: stringAt(e, 3)})
+	}
+	return out
 }
 
 var scriptTopicRetry = redis.NewScript(`

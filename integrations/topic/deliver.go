@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"hash/fnv"
+	"strconv"
 	"sync"
 	"time"
 
@@ -51,6 +52,17 @@ type job struct {
 
 func (j *job) member() string { return store.DeliveryMember(j.msg.ID, j.subID) }
 
+// ackEntry is what ends the delivery: its member and, on a FIFO topic, its
+// place in the topic's order.
+func (j *job) ackEntry() store.TopicAckEntry {
+	e := store.TopicAckEntry{Member: j.member()}
+	if j.msg.SequenceNumber != "" {
+		seq, _ := strconv.ParseInt(j.msg.SequenceNumber, 10, 64)
+		e.FIFO = store.FIFOMember(j.subID, j.msg.GroupID, seq, j.msg.ID)
+	}
+	return e
+}
+
 type engine struct {
 	s      *Service
 	jobs   chan job
@@ -62,14 +74,14 @@ type engine struct {
 	wg      sync.WaitGroup
 
 	ackMu   sync.Mutex
-	acks    map[string][]string // topic → members done
+	acks    map[string][]store.TopicAckEntry // topic → deliveries done
 	ackWake chan struct{}
 	meters  meters
 	lanes   sqsLanes // deliveries to queues, batched (sqsbatch.go)
 }
 
 func newEngine(s *Service) *engine {
-	e := &engine{s: s, jobs: make(chan job, 4096), acks: map[string][]string{}, ackWake: make(chan struct{}, 1), meters: newMeters(s.cfg.Meter)}
+	e := &engine{s: s, jobs: make(chan job, 4096), acks: map[string][]store.TopicAckEntry{}, ackWake: make(chan struct{}, 1), meters: newMeters(s.cfg.Meter)}
 	for range fifoShards {
 		e.shards = append(e.shards, make(chan job, 1024))
 	}
@@ -173,7 +185,7 @@ func (e *engine) deliver(ctx context.Context, j *job) {
 		sv = v.byID[j.subID]
 	}
 	if sv == nil || !sv.rec.Confirmed {
-		e.ack(j.topic, j.member()) // unsubscribed meanwhile
+		e.ack(j.topic, j.ackEntry()) // unsubscribed meanwhile
 		return
 	}
 	ctx, end := s.traceDelivery(ctx, v, sv, j)
@@ -203,10 +215,10 @@ func (e *engine) finish(ctx context.Context, v *view, sv *subView, j *job, out o
 		// stopping: the lease brings the delivery back
 	case out.OK:
 		e.count(sv, "delivered")
-		e.ack(j.topic, j.member())
+		e.ack(j.topic, j.ackEntry())
 	case out.Permanent || out.Exhausted || out.RetryAfter == 0:
 		s.giveUp(ctx, v, sv, j, out.Reason)
-		e.ack(j.topic, j.member())
+		e.ack(j.topic, j.ackEntry())
 	default:
 		e.count(sv, "retried")
 		if _, err := s.st.TopicRetry(ctx, j.topic, j.member(), s.now().Add(out.RetryAfter)); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -248,9 +260,9 @@ func (s *Service) giveUp(ctx context.Context, v *view, sv *subView, j *job, reas
 }
 
 // ack ends a delivery, in the acker's next batch.
-func (e *engine) ack(topic, member string) {
+func (e *engine) ack(topic string, entry store.TopicAckEntry) {
 	e.ackMu.Lock()
-	e.acks[topic] = append(e.acks[topic], member)
+	e.acks[topic] = append(e.acks[topic], entry)
 	e.ackMu.Unlock()
 	select {
 	case e.ackWake <- struct{}{}:
@@ -276,16 +288,38 @@ func (e *engine) acker(ctx context.Context) {
 func (e *engine) flushAcks(ctx context.Context) {
 	e.ackMu.Lock()
 	acks := e.acks
-	e.acks = map[string][]string{}
+	e.acks = map[string][]store.TopicAckEntry{}
 	e.ackMu.Unlock()
-	for topic, members := range acks {
-		for len(members) > 0 {
-			n := min(len(members), 1000)
-			if err := e.s.st.TopicAck(ctx, topic, members[:n]); err != nil {
-				e.s.cfg.Logger.Warn("topic: ending deliveries failed; they will be made again", "topic", topic, "error", err)
+	s := e.s
+	for topic, entries := range acks {
+		for len(entries) > 0 {
+			n := min(len(entries), 1000)
+			next, err := s.st.TopicAck(ctx, topic, entries[:n], s.now().Add(s.cfg.DeliveryLease))
+			if err != nil {
+				s.cfg.Logger.Warn("topic: ending deliveries failed; they will be made again", "topic", topic, "error", err)
 			}
-			members = members[n:]
+			// a FIFO topic's next deliveries of the groups ended: ours now
+			e.handOver(ctx, topic, next)
+			entries = entries[n:]
 		}
+	}
+}
+
+// handOver hands deliveries claimed (or made due by an ack) to the
+// workers.
+func (e *engine) handOver(ctx context.Context, topic string, ds []store.TopicDelivery) {
+	arn := e.s.TopicARN(topic)
+	for _, d := range ds {
+		m, err := decodeMessage(arn, d)
+		if err != nil {
+			e.s.cfg.Logger.Warn("topic: a stored message does not decode; its delivery is dropped", "topic", topic, "message", d.MessageID, "error", err)
+			e.ack(topic, store.TopicAckEntry{Member: store.DeliveryMember(d.MessageID, d.SubscriptionID)})
+			continue
+		}
+		if ctx.Err() != nil {
+			return // the leases bring them back
+		}
+		e.queue(ctx, job{topic: topic, subID: d.SubscriptionID, msg: m, attempts: d.Attempts})
 	}
 }
 
@@ -331,22 +365,13 @@ func (e *engine) recoverOnce(ctx context.Context) {
 // claim claims a topic's due deliveries, batch after batch.
 func (e *engine) claim(ctx context.Context, topic string) {
 	s := e.s
-	arn := s.TopicARN(topic)
 	for ctx.Err() == nil {
 		now := s.now()
 		ds, err := s.st.TopicClaim(ctx, topic, now, now.Add(s.cfg.DeliveryLease), claimBatch)
 		if err != nil || len(ds) == 0 {
 			return
 		}
-		for _, d := range ds {
-			m, err := decodeMessage(arn, d)
-			if err != nil {
-				s.cfg.Logger.Warn("topic: a stored message does not decode; its delivery is dropped", "topic", topic, "message", d.MessageID, "error", err)
-				e.ack(topic, store.DeliveryMember(d.MessageID, d.SubscriptionID))
-				continue
-			}
-			e.queue(ctx, job{topic: topic, subID: d.SubscriptionID, msg: m, attempts: d.Attempts})
-		}
+		e.handOver(ctx, topic, ds)
 		if len(ds) < claimBatch {
 			return
 		}

@@ -326,7 +326,7 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 				}
 			}
 			msgs, index, subs = append(msgs, m), append(index, i), append(subs, to)
-			batch = append(batch, store.TopicMessage{ID: m.ID, Payload: m.stored(), DedupKey: v.dedupKey(m), Subscriptions: ids})
+			batch = append(batch, store.TopicMessage{ID: m.ID, Payload: m.stored(), DedupKey: v.dedupKey(m), Group: m.GroupID, Subscriptions: ids})
 		}
 		if len(batch) == 0 {
 			return results, nil

@@ -658,3 +658,38 @@ func TestDeliverySpans(t *testing.T) {
 	b.settle(t, "traced")
 	require.Len(t, rec.Ended(), before)
 }
+
+// A FIFO topic keeps each group's order to each subscription across a
+// process that died holding deliveries: the messages published after it,
+// by another process, wait for the dead one's to be made first.
+func TestFIFOOrderOutlivesTheProcess(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, b *testBundle) {
+		arn := b.topic(t, "o.fifo", map[string]string{"FifoTopic": "true", "ContentBasedDeduplication": "true"})
+		b.subscribeQueue(t, arn, "o.fifo", map[string]string{"RawMessageDelivery": "true"})
+		dead := New(b.st, Config{Now: b.clock.Now, Queues: b.queues}) // never started: it "dies" after publishing
+		for i := range 3 {
+			_, err := dead.Publish(b.ctx, &PublishInput{TopicARN: arn, Message: strconv.Itoa(i), GroupID: "g"})
+			require.NoError(t, err)
+		}
+		// the running process publishes more of the group: they wait
+		for i := 3; i < 6; i++ {
+			_, err := b.svc.Publish(b.ctx, &PublishInput{TopicARN: arn, Message: strconv.Itoa(i), GroupID: "g"})
+			require.NoError(t, err)
+		}
+		_, err := b.svc.Publish(b.ctx, &PublishInput{TopicARN: arn, Message: "other", GroupID: "h"}) // another group goes at once
+		require.NoError(t, err)
+		require.Equal(t, "other", b.receive(t, "o.fifo", 1)[0].Body)
+		b.requireEmpty(t, "o.fifo")
+		b.clock.Advance(DefaultDeliveryLease + time.Second)
+		b.svc.eng.recoverOnce(b.ctx)
+		var got []string
+		for len(got) < 6 {
+			for _, m := range b.receive(t, "o.fifo", 1) {
+				got = append(got, m.Body)
+			}
+		}
+		require.Equal(t, []string{"0", "1", "2", "3", "4", "5"}, got)
+		b.settle(t, "o.fifo")
+	})
+}
