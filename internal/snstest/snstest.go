@@ -176,6 +176,16 @@ func (s *Subscriber) waitFor(ctx context.Context, cond func() bool) error {
 	}
 }
 
+// Wait waits until cond holds or ctx ends, and returns ctx's error then.
+// cond is called under the subscriber's lock with the accepted messages so
+// far, in arrival order, each time they change: they only grow, so a cond
+// that keeps how many it has seen reads each message once (a test that
+// waits for thousands of messages stays linear). cond must not call the
+// subscriber's methods.
+func (s *Subscriber) Wait(ctx context.Context, cond func(msgs []Message) bool) error {
+	return s.waitFor(ctx, func() bool { return cond(s.messages) })
+}
+
 // WaitNotifications waits for n accepted Notifications and returns them
 // (at least n), or fails t after a minute.
 func (s *Subscriber) WaitNotifications(t testing.TB, n int) []Message {

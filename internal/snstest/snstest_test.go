@@ -2,6 +2,7 @@ package snstest_test
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -233,4 +234,35 @@ func TestWaitBlocksUntilArrival(t *testing.T) {
 		require.Equal(t, http.StatusOK, post(t, s.URL, m, nil))
 	}
 	require.Len(t, <-done, 2)
+}
+
+// Wait hands its condition the messages as they grow, and ends with ctx's
+// error when the condition never holds.
+func TestWaitWithACondition(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	s := snstest.New(t)
+	seen := 0
+	var got []string
+	done := make(chan error)
+	go func() {
+		done <- s.Wait(context.Background(), func(msgs []snstest.Message) bool {
+			for _, m := range msgs[seen:] {
+				got = append(got, m.Field("Message"))
+			}
+			seen = len(msgs)
+			return seen >= 3
+		})
+	}()
+	for _, msg := range []string{"a", "b", "c"} {
+		m := notification(msg)
+		b.sign(t, m, "2")
+		require.Equal(t, http.StatusOK, post(t, s.URL, m, nil))
+	}
+	require.NoError(t, <-done)
+	require.Equal(t, []string{"a", "b", "c"}, got, "each message read once, in arrival order")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, s.Wait(ctx, func([]snstest.Message) bool { return false }), context.Canceled)
 }
