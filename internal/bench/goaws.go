@@ -88,20 +88,27 @@ const goawsConfig = `Bench:
 // every message it handles to stdout (its default, info level): that goes
 // to /dev/null.
 func startGoaws(bin, dir string) (base string, stop func(), err error) {
+	base, _, stop, err = startGoawsPID(bin, dir)
+	return base, stop, err
+}
+
+// startGoawsPID is startGoaws, which also returns goaws's process id (for
+// its CPU time).
+func startGoawsPID(bin, dir string) (base string, pid int, stop func(), err error) {
 	port, err := freeLoopbackPort()
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	conf := filepath.Join(dir, "goaws.yaml")
 	if err := os.WriteFile(conf, fmt.Appendf(nil, goawsConfig, port), 0o644); err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	cmd := exec.Command(bin, "-config", conf, "Bench")
 	cmd.Dir = dir
 	var log bytes.Buffer
 	cmd.Stderr = &log
 	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("goaws: %w", err)
+		return "", 0, nil, fmt.Errorf("goaws: %w", err)
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
@@ -113,17 +120,17 @@ func startGoaws(bin, dir string) (base string, stop func(), err error) {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return base, stop, nil
+				return base, cmd.Process.Pid, stop, nil
 			}
 		}
 		select {
 		case <-exited:
-			return "", nil, fmt.Errorf("goaws exited before answering: %s", lastLine(log.String()+"\n(no output)"))
+			return "", 0, nil, fmt.Errorf("goaws exited before answering: %s", lastLine(log.String()+"\n(no output)"))
 		default:
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return "", nil, fmt.Errorf("goaws did not answer on %s within 30s", base)
+			return "", 0, nil, fmt.Errorf("goaws did not answer on %s within 30s", base)
 		}
 		time.Sleep(20 * time.Millisecond) // waiting for a child process to listen
 	}

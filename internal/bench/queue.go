@@ -356,16 +356,23 @@ func printQueueReport(w io.Writer, targets []*queueTarget, results map[string]*q
 // ("" the embedded store) and returns its base URL once it listens, and a
 // function that stops it (SIGTERM) and waits for it.
 func startServeChild(bin, redisURL string, args ...string) (base string, stop func(), err error) {
+	base, _, stop, err = startServeChildPID(bin, redisURL, args...)
+	return base, stop, err
+}
+
+// startServeChildPID is startServeChild, which also returns the child's
+// process id (for its CPU time).
+func startServeChildPID(bin, redisURL string, args ...string) (base string, pid int, stop func(), err error) {
 	srv := exec.Command(bin, append([]string{"serve"}, args...)...)
 	srv.Env = append(os.Environ(), store.EnvRedisURL+"="+redisURL)
 	var serverLog bytes.Buffer
 	srv.Stderr = &serverLog
 	out, err := srv.StdoutPipe()
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	if err := srv.Start(); err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	stop = func() {
 		_ = srv.Process.Signal(syscall.SIGTERM)
@@ -375,10 +382,10 @@ func startServeChild(bin, redisURL string, args ...string) (base string, stop fu
 	base, ok := strings.CutPrefix(strings.TrimSpace(first), "signalbox serving on ")
 	if err != nil || !ok {
 		stop()
-		return "", nil, fmt.Errorf("the server did not start: %q %v\n%s", first, err, serverLog.String())
+		return "", 0, nil, fmt.Errorf("the server did not start: %q %v\n%s", first, err, serverLog.String())
 	}
 	go func() { _, _ = io.Copy(io.Discard, out) }()
-	return base, stop, nil
+	return base, srv.Process.Pid, stop, nil
 }
 
 // benchHTTPClient is the HTTP client of one server's SDK client: keep-alive

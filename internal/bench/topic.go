@@ -1,0 +1,421 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	goruntime "runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go"
+
+	"github.com/signalbox/signalbox/internal/cli"
+	"github.com/signalbox/signalbox/internal/redisproc"
+	"github.com/signalbox/signalbox/store"
+)
+
+// `signalbox bench topic` measures the topic router through SNS's API: a
+// `signalbox serve` child process on loopback, on a Redis with an AOF
+// fsynced every second (a redis-server of the bench's own, or
+// --redis-url), beside goaws v0.4.5 (goaws.go), both driven in the same
+// run by the same clients, the AWS SDK for Go v2's service/sns (SNS's
+// query protocol, which goaws speaks itself) to publish and service/sqs to
+// consume (goaws through the JSON-to-query adapter). Each topic fans out
+// to 1 or to 10 standard queues, RawMessageDelivery on; consumers
+// long-poll every queue concurrently and delete what came:
+//   - fanout throughput: --publishes publishes from --clients goroutines,
+//     by Publish and by PublishBatch of 10, a publish counted done only
+//     when its message has come from every queue: publishes per second
+//     from the first publish's start to the last delivery (and, apart, the
+//     rate at which the publishes were acknowledged);
+//   - publish-to-delivery latency at a fixed rate (Publish, paced):
+//     receive's return − publish call's start, p50 and p99 over every
+//     delivery, and over each publish's last delivery; at --rate (default
+//     the issue's 5,000/s) and at a rate goaws sustains (--peer-rate, by
+//     default 60% of goaws's fanout throughput to 10 queues by Publish,
+//     measured first), so that both servers are compared at one rate;
+//   - CPU per publish: serve's (or goaws's) process, and Redis's (INFO).
+//
+// The servers take turns, measurement by measurement, and which goes first
+// alternates from round to round; a figure is the median of the rounds.
+
+var benchTopicHelp = cli.Help{
+	Synopsis: "signalbox bench topic [--redis-url URL] [--clients N] [--publishes N] [--rate N] [--peer-rate N] [--latency-seconds N] [--rounds N] [--goaws PATH | --goaws none] [--quick]",
+	Summary: `Measure the topic router through SNS's API: signalbox serve on a Redis with appendfsync everysec
+(a redis-server of the bench's own, or --redis-url) and goaws v0.4.5, driven alternately by the
+same AWS SDK clients: fanout throughput to 1 and to 10 queues (Publish and PublishBatch; a publish
+done when every queue has delivered it), publish-to-delivery latency p50/p99 at a fixed rate, and
+serve's and Redis's CPU per publish.`,
+	Example: "signalbox bench topic --rate 5000 --publishes 20000",
+}
+
+// The issue's goals on a 2-core machine, reported beside the figures,
+// never enforced.
+const (
+	topicGoalFanout1    = 10000 // publishes/s fanned out to one queue
+	topicGoalP99Msec    = 10.0  // p99 publish to delivery, 10 queues ...
+	topicGoalP99Rate    = 5000  // ... at this many publishes/s
+	topicDeadline       = 5 * time.Minute
+	topicBodySize       = 100
+	topicFanoutQueues   = 10
+	topicPeerRateShare  = 0.6 // of goaws's 10-queue Publish throughput
+	topicPeerRateRounds = 100 // the derived rate rounded down to a multiple of this
+)
+
+type benchTopicOptions struct {
+	clients, publishes, rounds, rate, peerRate int
+	latency                                    time.Duration
+	signalbox, goaws, cpuProfile               string
+}
+
+func cmdBenchTopic(args []string, stdout, stderr io.Writer) int {
+	cli.TuneGC()
+	fs := flag.NewFlagSet("bench topic", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	redisURL := fs.String("redis-url", "", "measure serve on this Redis instead of a redis-server of the bench's own (appendonly yes, appendfsync everysec)")
+	quick := fs.Bool("quick", false, "a quick run for tests: 1 round, 500 publishes, 8 clients, rate 500/s for 1 s (each may still be given)")
+	var o benchTopicOptions
+	fs.IntVar(&o.clients, "clients", 32, "concurrent publishing goroutines per server")
+	fs.IntVar(&o.publishes, "publishes", 20000, "publishes per throughput measurement")
+	fs.IntVar(&o.rate, "rate", topicGoalP99Rate, "publishes per second of the latency measurement")
+	fs.IntVar(&o.peerRate, "peer-rate", 0, "a second latency rate, one goaws sustains (default: 60% of goaws's 10-queue Publish throughput, measured in the run)")
+	latency := fs.Float64("latency-seconds", 5, "seconds of publishing per latency measurement")
+	fs.IntVar(&o.rounds, "rounds", 1, "rounds of every measurement on each server (the median is reported)")
+	fs.StringVar(&o.goaws, "goaws", "", "the goaws binary (default: built once into ${XDG_CACHE_HOME:-~/.cache}/signalbox-ci from .ci/tools/goaws); none: measure signalbox alone")
+	fs.StringVar(&o.signalbox, "signalbox", "", "the signalbox binary whose serve is measured (default: this one)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "have serve write a CPU profile to this file")
+	rest, code, ok := cli.Parse(fs, benchTopicHelp, args, stdout)
+	if !ok {
+		return code
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if *quick {
+		for name, set := range map[string]func(){
+			"rounds": func() { o.rounds = 1 }, "publishes": func() { o.publishes = 500 }, "clients": func() { o.clients = 8 },
+			"rate": func() { o.rate = 500 }, "latency-seconds": func() { *latency = 1 },
+		} {
+			if !given[name] {
+				set()
+			}
+		}
+	}
+	o.latency = time.Duration(*latency * float64(time.Second))
+	if len(rest) > 0 || o.clients < 1 || o.publishes < 10 || o.rounds < 1 || o.rate < 1 || o.peerRate < 0 || o.latency < 100*time.Millisecond {
+		cli.Usage(stderr, benchTopicHelp)
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "signalbox bench topic: %v\n", err)
+		if errors.Is(err, errNoTopicAPI) {
+			return 3
+		}
+		return 1
+	}
+	if o.signalbox == "" {
+		self, err := os.Executable()
+		if err != nil {
+			return fail(err)
+		}
+		o.signalbox = self
+	}
+	ctx := context.Background()
+	url := *redisURL
+	if url == "" {
+		dir, err := os.MkdirTemp("", "signalbox-bench-redis-")
+		if err != nil {
+			return fail(err)
+		}
+		defer os.RemoveAll(dir)
+		srv, err := redisproc.Start(ctx, dir, persistenceArgs["everysec"]...)
+		if err != nil {
+			return fail(fmt.Errorf("%v (or measure an existing server with --redis-url)", err))
+		}
+		defer srv.Stop()
+		url = srv.URL()
+	}
+	if err := benchTopicOn(ctx, url, o, stdout, stderr); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+// errNoTopicAPI: the signalbox serve measured does not answer SNS's API
+// (exit status 3).
+var errNoTopicAPI = errors.New("signalbox serve does not answer SNS's API")
+
+// topicTarget is one server under measurement, with its clients.
+type topicTarget struct {
+	name, key string
+	account   string // in its queues' ARNs
+	sns       *sns.Client
+	sqs       *sqs.Client
+	adapter   *queryAdapter // goaws's SQS adapter; nil for signalbox
+	pid       int           // the server's process, for its CPU
+	redis     *redisStats   // the server's Redis; nil for goaws (in memory)
+}
+
+// benchTopicOn measures serve on the Redis of redisURL beside goaws, and
+// prints the report.
+func benchTopicOn(ctx context.Context, redisURL string, o benchTopicOptions, stdout, stderr io.Writer) error {
+	loadBefore := loadAverage()
+	dir, err := os.MkdirTemp("", "signalbox-bench-topic-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	prefix := randomKeyPrefix("sbtopic-")
+	serveArgs := []string{"--addr", "127.0.0.1:0", "--redis-prefix", prefix}
+	if o.cpuProfile != "" {
+		serveArgs = append(serveArgs, "--cpuprofile", o.cpuProfile)
+	}
+	base, pid, stopServe, err := startServeChildPID(o.signalbox, redisURL, serveArgs...)
+	if err != nil {
+		return err
+	}
+	defer stopServe()
+	defer func() {
+		if st, err := store.Open(context.Background(), store.Options{URL: redisURL, Prefix: prefix}); err == nil {
+			_ = st.Purge(context.Background())
+			_ = st.Close()
+		}
+	}()
+	rs, err := newRedisStats(redisURL)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	clients := o.clients + 4*topicFanoutQueues // the publishers and the consumers share the connections
+	sb := &topicTarget{name: "signalbox", key: "sb", account: "123456789012", pid: pid, redis: rs,
+		sns: snsClient(base, benchHTTPClient(clients)), sqs: sqsClient(base, benchHTTPClient(clients))}
+	if err := probeTopicAPI(ctx, sb.sns); err != nil {
+		return err
+	}
+	targets := []*topicTarget{sb}
+	goaws := "goaws: not measured (--goaws none)"
+	if o.goaws != "none" {
+		bin, err := goawsBinary(o.goaws, stderr)
+		if err != nil {
+			return err
+		}
+		gbase, gpid, stop, err := startGoawsPID(bin, dir)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		ad := &queryAdapter{hc: benchHTTPClient(clients)}
+		targets = append(targets, &topicTarget{name: "goaws", key: "goaws", account: "100010001000", pid: gpid,
+			sns: snsClient(gbase, benchHTTPClient(clients)), sqs: sqsClient(gbase, ad), adapter: ad})
+		goaws = fmt.Sprintf("goaws %s (%s, in memory) at %s: SNS in its own query protocol; SQS through a JSON-to-query adapter in this process. goaws has no PublishBatch; its Publish delivers to every queue before it answers; its long poll looks for messages every 100 ms", goawsVersion, bin, gbase)
+	}
+	fmt.Fprintf(stdout, "signalbox serve at %s, on %s, %s (keys under %s)\n", base, redisURL, redisPersistence(ctx, redisURL), prefix)
+	fmt.Fprintln(stdout, goaws)
+	fmt.Fprintf(stdout, "settings: standard topics, each fanned out to 1 or %d standard queues (RawMessageDelivery), %d-byte messages; %d publishing goroutines per server, aws-sdk-go-v2 service/sns and service/sqs clients (retries off); consumers: %d long-polling goroutines per queue (ReceiveMessage up to 10, WaitTimeSeconds 1 for throughput, 20 for latency, then DeleteMessageBatch); %d publishes per throughput measurement; latency at a paced rate for %s each; %d round(s) (median); GOMAXPROCS %d in the bench (serve and goaws: %s), %d CPUs\n",
+		topicFanoutQueues, topicBodySize, o.clients, consumersPerQueue(1), o.publishes, o.latency, o.rounds, goruntime.GOMAXPROCS(0), childGOMAXPROCS(), goruntime.NumCPU())
+	fmt.Fprintf(stdout, "  (consumers per queue: %d with 1 queue, %d each with %d)\n", consumersPerQueue(1), consumersPerQueue(topicFanoutQueues), topicFanoutQueues)
+	fmt.Fprintf(stdout, "load average at start: %s\n", loadBefore)
+
+	res := map[string]*topicResults{}
+	for _, t := range targets {
+		res[t.name] = &topicResults{throughput: map[string][]fanoutResult{}, latency: map[string][]latencyResult{}}
+	}
+	seq := 0
+	next := func() int { seq++; return seq }
+	orderOf := func(round int) []*topicTarget {
+		order := slices.Clone(targets)
+		if round%2 == 1 {
+			slices.Reverse(order)
+		}
+		return order
+	}
+	for round := range o.rounds {
+		for _, m := range fanoutMeasurements {
+			for _, t := range orderOf(round) {
+				if m.batch > 1 && t.adapter != nil {
+					continue // goaws has no PublishBatch
+				}
+				fmt.Fprintf(stderr, "round %d of %d: %s: %s\n", round+1, o.rounds, t.name, m.label())
+				r, err := fanoutThroughput(ctx, t, fmt.Sprintf("%s-%d", t.key, next()), m.queues, m.batch, o.publishes, o.clients)
+				if err != nil {
+					return fmt.Errorf("%s: %s: %w", t.name, m.label(), err)
+				}
+				res[t.name].throughput[m.label()] = append(res[t.name].throughput[m.label()], r)
+			}
+		}
+	}
+	rates := []int{o.rate}
+	peerRate := o.peerRate
+	if peerRate == 0 && len(targets) > 1 {
+		g := res["goaws"].throughput[fanoutMeasurement{queues: topicFanoutQueues, batch: 1}.label()]
+		peerRate = int(topicPeerRateShare*medianOf(g, func(r fanoutResult) float64 { return r.done })) / topicPeerRateRounds * topicPeerRateRounds
+		peerRate = max(peerRate, topicPeerRateRounds)
+	}
+	if peerRate > 0 && peerRate != o.rate {
+		rates = append(rates, peerRate)
+	}
+	for round := range o.rounds {
+		for _, rate := range rates {
+			for _, q := range []int{1, topicFanoutQueues} {
+				for _, t := range orderOf(round) {
+					label := latencyLabel(q, rate)
+					fmt.Fprintf(stderr, "round %d of %d: %s: latency, %s\n", round+1, o.rounds, t.name, label)
+					r, err := fanoutLatency(ctx, t, fmt.Sprintf("%s-%d", t.key, next()), q, rate, o.latency, o.clients)
+					if err != nil {
+						return fmt.Errorf("%s: latency, %s: %w", t.name, label, err)
+					}
+					res[t.name].latency[label] = append(res[t.name].latency[label], r)
+				}
+			}
+		}
+	}
+	for _, t := range targets {
+		if t.adapter != nil {
+			fmt.Fprintf(stdout, "goaws's SQS adapter costs the consumers, per request (CPU time of one thread): %s\n", t.adapter.cost())
+		}
+	}
+	printTopicReport(stdout, targets, res, rates, peerRate, o)
+	fmt.Fprintf(stdout, "load average at end: %s\n", loadAverage())
+	return nil
+}
+
+// topicResults gathers one server's figures over the rounds, by
+// measurement label.
+type topicResults struct {
+	throughput map[string][]fanoutResult
+	latency    map[string][]latencyResult
+}
+
+// fanoutMeasurement is one throughput measurement's shape.
+type fanoutMeasurement struct{ queues, batch int }
+
+func (m fanoutMeasurement) label() string {
+	how := "Publish"
+	if m.batch > 1 {
+		how = fmt.Sprintf("PublishBatch of %d", m.batch)
+	}
+	return fmt.Sprintf("%s to %d queue(s)", how, m.queues)
+}
+
+var fanoutMeasurements = []fanoutMeasurement{{1, 1}, {1, 10}, {topicFanoutQueues, 1}, {topicFanoutQueues, 10}}
+
+func latencyLabel(queues, rate int) string {
+	return fmt.Sprintf("%d queue(s) at %d publishes/s", queues, rate)
+}
+
+// medianOf is the median of f over rs.
+func medianOf[T any](rs []T, f func(T) float64) float64 {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
+	}
+	return median(v)
+}
+
+// printTopicReport prints each figure of each target, the ratios of
+// signalbox's to goaws's, and the goals.
+func printTopicReport(w io.Writer, targets []*topicTarget, res map[string]*topicResults, rates []int, peerRate int, o benchTopicOptions) {
+	fmt.Fprintln(w, "fanout throughput (publishes/s, a publish done when every queue has delivered it; in brackets: publishes acknowledged/s; CPU per publish: the server's process, and Redis's):")
+	for _, m := range fanoutMeasurements {
+		var parts []string
+		for _, t := range targets {
+			rs := res[t.name].throughput[m.label()]
+			if len(rs) == 0 {
+				parts = append(parts, t.name+" n/a (no PublishBatch)")
+				continue
+			}
+			done := medianOf(rs, func(r fanoutResult) float64 { return r.done })
+			line := fmt.Sprintf("%s %.0f/s (acked %.0f/s; %s)", t.name, done, medianOf(rs, func(r fanoutResult) float64 { return r.acked }), cpuLine(t, medianOf(rs, func(r fanoutResult) float64 { return r.serverCPU }), medianOf(rs, func(r fanoutResult) float64 { return r.redisCPU })))
+			if g := res["goaws"]; g != nil && t.name != "goaws" && len(g.throughput[m.label()]) > 0 {
+				line += fmt.Sprintf(" = %.2fx goaws", done/medianOf(g.throughput[m.label()], func(r fanoutResult) float64 { return r.done }))
+			}
+			parts = append(parts, line)
+		}
+		fmt.Fprintf(w, "  %s: %s\n", m.label(), strings.Join(parts, "; "))
+	}
+	how := "--peer-rate"
+	if o.peerRate == 0 {
+		how = fmt.Sprintf("%.0f%% of goaws's Publish throughput to %d queues", 100*topicPeerRateShare, topicFanoutQueues)
+	}
+	fmt.Fprintf(w, "publish-to-delivery latency (Publish paced at the rate from %d goroutines; receive's return - publish call's start; every delivery, and in brackets each publish's last delivery; rates: --rate %d and %d, %s):\n", o.clients, o.rate, peerRate, how)
+	for _, rate := range rates {
+		for _, q := range []int{1, topicFanoutQueues} {
+			label := latencyLabel(q, rate)
+			var parts []string
+			for _, t := range targets {
+				rs := res[t.name].latency[label]
+				p50, p99 := latencyMedians(rs)
+				l50, l99 := latencyMediansLast(rs)
+				parts = append(parts, fmt.Sprintf("%s p50 %.2f ms, p99 %.2f ms (last %.2f / %.2f ms; %d deliveries; achieved %.0f publishes/s; %s)", t.name, p50, p99, l50, l99,
+					rs[len(rs)-1].deliveries, medianOf(rs, func(r latencyResult) float64 { return r.achieved }),
+					cpuLine(t, medianOf(rs, func(r latencyResult) float64 { return r.serverCPU }), medianOf(rs, func(r latencyResult) float64 { return r.redisCPU }))))
+			}
+			fmt.Fprintf(w, "  %s: %s\n", label, strings.Join(parts, "; "))
+		}
+	}
+	goal := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "NOT met"
+	}
+	sb := res["signalbox"]
+	fan1 := medianOf(sb.throughput[fanoutMeasurement{1, 1}.label()], func(r fanoutResult) float64 { return r.done })
+	fan1b := medianOf(sb.throughput[fanoutMeasurement{1, 10}.label()], func(r fanoutResult) float64 { return r.done })
+	line := fmt.Sprintf("goals (2-core machine): >= %d publishes/s fanned out to one queue: Publish %s (%.0f/s), PublishBatch %s (%.0f/s)", topicGoalFanout1, goal(fan1 >= topicGoalFanout1), fan1, goal(fan1b >= topicGoalFanout1), fan1b)
+	if rs := sb.latency[latencyLabel(topicFanoutQueues, topicGoalP99Rate)]; len(rs) > 0 {
+		_, p99 := latencyMedians(rs)
+		achieved := medianOf(rs, func(r latencyResult) float64 { return r.achieved })
+		line += fmt.Sprintf("; p99 < %.0f ms to %d queues at %d publishes/s: %s (p99 %.2f ms at %.0f publishes/s achieved)", topicGoalP99Msec, topicFanoutQueues, topicGoalP99Rate,
+			goal(p99 < topicGoalP99Msec && achieved >= 0.95*topicGoalP99Rate), p99, achieved)
+	} else {
+		line += fmt.Sprintf("; p99 to %d queues at %d publishes/s: not measured (--rate %d)", topicFanoutQueues, topicGoalP99Rate, o.rate)
+	}
+	fmt.Fprintln(w, line)
+}
+
+// cpuLine renders CPU per publish.
+func cpuLine(t *topicTarget, server, redis float64) string {
+	if t.redis == nil {
+		return fmt.Sprintf("%s %.0f µs CPU/publish", t.name, server)
+	}
+	return fmt.Sprintf("serve %.0f + Redis %.0f µs CPU/publish", server, redis)
+}
+
+func latencyMedians(rs []latencyResult) (p50, p99 float64) {
+	return medianOf(rs, func(r latencyResult) float64 { return r.p50 }), medianOf(rs, func(r latencyResult) float64 { return r.p99 })
+}
+
+func latencyMediansLast(rs []latencyResult) (p50, p99 float64) {
+	return medianOf(rs, func(r latencyResult) float64 { return r.lastP50 }), medianOf(rs, func(r latencyResult) float64 { return r.lastP99 })
+}
+
+// snsClient is the bench's SNS client of the server at base.
+func snsClient(base string, hc sns.HTTPClient) *sns.Client {
+	return sns.New(sns.Options{
+		BaseEndpoint: aws.String(base),
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("bench", "bench", ""),
+		HTTPClient:   hc,
+		Retryer:      aws.NopRetryer{},
+	})
+}
+
+// probeTopicAPI lists the topics: an answer, or an SNS error, says serve
+// speaks SNS's API.
+func probeTopicAPI(ctx context.Context, c *sns.Client) error {
+	_, err := c.ListTopics(ctx, &sns.ListTopicsInput{})
+	var apiErr smithy.APIError
+	if err == nil || (errors.As(err, &apiErr) && apiErr.ErrorCode() != "" && !strings.Contains(strings.ToLower(apiErr.ErrorMessage()), "not built")) {
+		return nil
+	}
+	return fmt.Errorf("%w (ListTopics: %v)", errNoTopicAPI, err)
+}

@@ -1,0 +1,57 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/signalbox/signalbox/store"
+)
+
+// `signalbox bench topic --quick` reports every figure of signalbox serve
+// and of goaws, their ratios, the settings, the load average and the
+// goals, on SIGNALBOX_REDIS_URL's Redis when set, else on a redis-server
+// of the bench's own (it needs a Redis: skipped without either). Its
+// numbers are not checked: speed is measured, never asserted. Every
+// measurement checks that each message came from every queue.
+func TestBenchTopicReports(t *testing.T) {
+	args := []string{"topic", "--quick", "--publishes", "200", "--latency-seconds", "0.4", "--signalbox", signalbox(t)}
+	if url := os.Getenv(store.EnvRedisURL); url != "" {
+		args = append(args, "--redis-url", url)
+	} else if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("needs a Redis: set " + store.EnvRedisURL + " or put redis-server on PATH")
+	}
+	res := runMain(t, args...)
+	if res.code == 3 {
+		t.Skipf("serve's topic API is not there: %s", res.stderr)
+	}
+	require.Equal(t, 0, res.code, "stdout %s\nstderr %s", res.stdout, res.stderr)
+	fig := `signalbox \d+/s \(acked \d+/s; serve \d+ \+ Redis \d+ µs CPU/publish\)`
+	lat := `p50 [\d.]+ ms, p99 [\d.]+ ms \(last [\d.]+ / [\d.]+ ms; %s deliveries; achieved \d+ publishes/s; `
+	want := []string{
+		`signalbox serve at http://127\.0\.0\.1:\d+, on redis://.*appendonly`,
+		`goaws v0\.4\.5 \(.*\) at http://127\.0\.0\.1:\d+: SNS in its own query protocol`,
+		`settings: standard topics, each fanned out to 1 or 10 standard queues \(RawMessageDelivery\), 100-byte messages; 8 publishing goroutines per server, .* 200 publishes per throughput measurement; latency at a paced rate for 400ms each; 1 round\(s\)`,
+		`load average at start: [\d.]+ [\d.]+ [\d.]+ `,
+		`goaws's SQS adapter costs the consumers, per request .*: ReceiveMessage [\d.]+ µs, DeleteMessageBatch [\d.]+ µs`,
+		`Publish to 1 queue\(s\): ` + fig + ` = [\d.]+x goaws; goaws \d+/s \(acked \d+/s; goaws \d+ µs CPU/publish\)`,
+		`PublishBatch of 10 to 1 queue\(s\): ` + fig + `; goaws n/a \(no PublishBatch\)`,
+		`Publish to 10 queue\(s\): ` + fig + ` = [\d.]+x goaws`,
+		`PublishBatch of 10 to 10 queue\(s\): ` + fig,
+		`rates: --rate 500 and \d+, 60% of goaws's Publish throughput to 10 queues`,
+		`1 queue\(s\) at 500 publishes/s: signalbox ` + fmt.Sprintf(lat, "200"),
+		`10 queue\(s\) at 500 publishes/s: signalbox ` + fmt.Sprintf(lat, "2000"),
+		`goals \(2-core machine\): >= 10000 publishes/s fanned out to one queue: Publish (NOT )?met \(\d+/s\), PublishBatch (NOT )?met \(\d+/s\); p99 to 10 queues at 5000 publishes/s: not measured \(--rate 500\)`,
+		`load average at end: `,
+	}
+	for _, re := range want {
+		require.Regexp(t, regexp.MustCompile(re), res.stdout)
+	}
+
+	res = runMain(t, "topic", "--clients", "0")
+	require.Equal(t, 2, res.code)
+}

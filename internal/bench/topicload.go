@@ -1,0 +1,368 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+)
+
+// consumersPerQueue is how many goroutines long-poll each queue of a
+// topic of queues queues: 8 for one queue, 2 each for ten.
+func consumersPerQueue(queues int) int { return max(2, 8/queues) }
+
+// fanout is a topic fanned out to queues of one server, and what its
+// consumers saw: for each message, how many queues delivered it.
+type fanout struct {
+	t        *topicTarget
+	arn      string
+	queues   []string // URLs
+	n        int
+	perQueue [][]atomic.Bool // queue → message → delivered
+	count    []atomic.Int32  // message → queues that delivered it
+	done     atomic.Int64    // messages delivered by every queue
+	complete chan struct{}
+	once     sync.Once
+	dups     atomic.Int64
+	// onDelivery, when set, hears of each first delivery of message i by
+	// a queue (at the receive's return), and whether it was the last queue.
+	onDelivery func(i int, at time.Time, last bool)
+}
+
+// newFanout creates topic sbbench-<name> and queues queues subscribed to it
+// with RawMessageDelivery, for n messages.
+func newFanout(ctx context.Context, t *topicTarget, name string, queues, n int) (*fanout, error) {
+	out, err := t.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("sbbench-" + name)})
+	if err != nil {
+		return nil, fmt.Errorf("CreateTopic: %w", err)
+	}
+	f := &fanout{t: t, arn: aws.ToString(out.TopicArn), n: n, perQueue: make([][]atomic.Bool, queues), count: make([]atomic.Int32, n), complete: make(chan struct{})}
+	for q := range queues {
+		qname := fmt.Sprintf("sbbench-%s-q%d", name, q)
+		u, err := createQueueNamed(ctx, t.sqs, qname)
+		if err != nil {
+			return nil, err
+		}
+		arn := "arn:aws:sqs:us-east-1:" + t.account + ":" + qname
+		if _, err := t.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: out.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(arn),
+			Attributes: map[string]string{"RawMessageDelivery": "true"}}); err != nil {
+			return nil, fmt.Errorf("Subscribe: %w", err)
+		}
+		f.queues = append(f.queues, u)
+		f.perQueue[q] = make([]atomic.Bool, n)
+	}
+	return f, nil
+}
+
+func createQueueNamed(ctx context.Context, c *sqs.Client, name string) (string, error) {
+	out, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name)})
+	if err != nil {
+		return "", fmt.Errorf("CreateQueue: %w", err)
+	}
+	return aws.ToString(out.QueueUrl), nil
+}
+
+// consume runs the consumers of every queue until ctx ends or every
+// message has come from every queue; it returns the first error.
+func (f *fanout) consume(ctx context.Context, wait int32) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	for q, u := range f.queues {
+		for range consumersPerQueue(len(f.queues)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := f.consumeQueue(ctx, q, u, wait); err != nil && ctx.Err() == nil {
+					firstErr.CompareAndSwap(nil, err)
+					cancel()
+				}
+			}()
+		}
+	}
+	go func() {
+		select {
+		case <-f.complete:
+		case <-ctx.Done():
+		}
+		cancel()
+	}()
+	wg.Wait()
+	if err, _ := firstErr.Load().(error); err != nil {
+		return err
+	}
+	select {
+	case <-f.complete:
+		return nil
+	default:
+		return fmt.Errorf("%d of %d messages came from every queue: %w", f.done.Load(), f.n, ctx.Err())
+	}
+}
+
+func (f *fanout) consumeQueue(ctx context.Context, q int, u string, wait int32) error {
+	for ctx.Err() == nil {
+		out, err := f.t.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(u), MaxNumberOfMessages: 10, WaitTimeSeconds: wait})
+		at := time.Now()
+		if err != nil {
+			return fmt.Errorf("ReceiveMessage: %w", err)
+		}
+		if len(out.Messages) == 0 {
+			continue
+		}
+		entries := make([]sqstypes.DeleteMessageBatchRequestEntry, len(out.Messages))
+		for j, m := range out.Messages {
+			entries[j] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String("d" + strconv.Itoa(j)), ReceiptHandle: m.ReceiptHandle}
+			num, _, _ := strings.Cut(aws.ToString(m.Body), ":")
+			i, err := strconv.Atoi(num)
+			if err != nil || i < 0 || i >= f.n {
+				return fmt.Errorf("a message that was not published: %.40q", aws.ToString(m.Body))
+			}
+			if f.perQueue[q][i].Swap(true) {
+				f.dups.Add(1)
+				continue
+			}
+			last := int(f.count[i].Add(1)) == len(f.queues)
+			if f.onDelivery != nil {
+				f.onDelivery(i, at, last)
+			}
+			if last && f.done.Add(1) == int64(f.n) {
+				f.once.Do(func() { close(f.complete) })
+			}
+		}
+		if _, err := f.t.sqs.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(u), Entries: entries}); err != nil && ctx.Err() == nil {
+			return fmt.Errorf("DeleteMessageBatch: %w", err)
+		}
+	}
+	return nil
+}
+
+// publish publishes messages lo..hi-1: one Publish when single, else one
+// PublishBatch, every entry required to have succeeded.
+func (f *fanout) publish(ctx context.Context, lo, hi int, single bool) error {
+	if single {
+		_, err := f.t.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(f.arn), Message: aws.String(benchTopicBody(lo))})
+		if err != nil {
+			return fmt.Errorf("Publish: %w", err)
+		}
+		return nil
+	}
+	entries := make([]snstypes.PublishBatchRequestEntry, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		entries = append(entries, snstypes.PublishBatchRequestEntry{Id: aws.String("m" + strconv.Itoa(i)), Message: aws.String(benchTopicBody(i))})
+	}
+	out, err := f.t.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(f.arn), PublishBatchRequestEntries: entries})
+	if err != nil {
+		return fmt.Errorf("PublishBatch: %w", err)
+	}
+	if len(out.Failed) > 0 || len(out.Successful) != len(entries) {
+		return fmt.Errorf("PublishBatch: %d of %d entries published, failed: %+v", len(out.Successful), len(entries), out.Failed)
+	}
+	return nil
+}
+
+// benchTopicBody is message i: its number, padded to topicBodySize.
+func benchTopicBody(i int) string {
+	s := strconv.Itoa(i) + ":"
+	return s + strings.Repeat("x", topicBodySize-len(s))
+}
+
+// cpuMeter reads a target's CPU (its process, and its Redis) around a
+// measurement.
+type cpuMeter struct {
+	t      *topicTarget
+	server time.Duration
+	redis  redisSnapshot
+}
+
+func startCPU(ctx context.Context, t *topicTarget) (*cpuMeter, error) {
+	m := &cpuMeter{t: t}
+	var err error
+	if m.server, err = processCPU(t.pid); err != nil {
+		return nil, err
+	}
+	if t.redis != nil {
+		if m.redis, err = t.redis.Read(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// per is µs of CPU per publish since start, the server's and Redis's.
+func (m *cpuMeter) per(ctx context.Context, publishes int) (server, redis float64, err error) {
+	s, err := processCPU(m.t.pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	server = float64((s - m.server).Microseconds()) / float64(publishes)
+	if m.t.redis != nil {
+		r, err := m.t.redis.Read(ctx)
+		if err != nil {
+			return 0, 0, err
+		}
+		redis = r.Sub(m.redis).CPUPer(publishes)
+	}
+	return server, redis, nil
+}
+
+// fanoutResult is one throughput measurement.
+type fanoutResult struct {
+	done, acked         float64 // publishes per second: delivered by every queue; acknowledged
+	serverCPU, redisCPU float64 // µs per publish
+	duplicates          int
+}
+
+// fanoutThroughput publishes n messages from clients goroutines (batch a
+// call: 1 by Publish, else by PublishBatch) to a topic fanned out to
+// queues queues, consumed meanwhile, and measures how fast they are all
+// delivered.
+func fanoutThroughput(ctx context.Context, t *topicTarget, name string, queues, batch, n, clients int) (fanoutResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, topicDeadline)
+	defer cancel()
+	f, err := newFanout(ctx, t, name, queues, n)
+	if err != nil {
+		return fanoutResult{}, err
+	}
+	cpu, err := startCPU(ctx, t)
+	if err != nil {
+		return fanoutResult{}, err
+	}
+	consumed := make(chan error, 1)
+	go func() { consumed <- f.consume(ctx, 1) }()
+	var next atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	begin := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for firstErr.Load() == nil {
+				lo := int(next.Add(int64(batch))) - batch
+				if lo >= n {
+					return
+				}
+				if err := f.publish(ctx, lo, min(n, lo+batch), batch == 1); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	acked := time.Since(begin)
+	if err, _ := firstErr.Load().(error); err != nil {
+		cancel()
+		<-consumed
+		return fanoutResult{}, err
+	}
+	if err := <-consumed; err != nil {
+		return fanoutResult{}, err
+	}
+	elapsed := time.Since(begin)
+	server, redis, err := cpu.per(ctx, n)
+	if err != nil {
+		return fanoutResult{}, err
+	}
+	return fanoutResult{done: float64(n) / elapsed.Seconds(), acked: float64(n) / acked.Seconds(), serverCPU: server, redisCPU: redis, duplicates: int(f.dups.Load())}, nil
+}
+
+// latencyResult is one latency measurement, in ms.
+type latencyResult struct {
+	p50, p99, lastP50, lastP99 float64
+	deliveries                 int
+	achieved                   float64 // publishes per second started
+	serverCPU, redisCPU        float64
+}
+
+// fanoutLatency publishes by Publish, paced at rate a second for d, to a
+// topic fanned out to queues queues whose consumers long-poll, and
+// measures each delivery's latency: the receive's return − the publish
+// call's start.
+func fanoutLatency(ctx context.Context, t *topicTarget, name string, queues, rate int, d time.Duration, clients int) (latencyResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, topicDeadline)
+	defer cancel()
+	n := max(1, int(float64(rate)*d.Seconds()))
+	f, err := newFanout(ctx, t, name, queues, n)
+	if err != nil {
+		return latencyResult{}, err
+	}
+	started := make([]atomic.Int64, n) // message → its publish call's start, UnixNano
+	var mu sync.Mutex
+	lat := make([]time.Duration, 0, n*queues)
+	last := make([]time.Duration, 0, n)
+	f.onDelivery = func(i int, at time.Time, isLast bool) {
+		l := at.Sub(time.Unix(0, started[i].Load()))
+		mu.Lock()
+		lat = append(lat, l)
+		if isLast {
+			last = append(last, l)
+		}
+		mu.Unlock()
+	}
+	consumed := make(chan error, 1)
+	go func() { consumed <- f.consume(ctx, 20) }()
+	// The consumers are long-polling before the first publish: each queue's
+	// first receives are under way (an empty queue: they wait).
+	cpu, err := startCPU(ctx, t)
+	if err != nil {
+		return latencyResult{}, err
+	}
+	interval := time.Second / time.Duration(rate)
+	var next atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	begin := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for firstErr.Load() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				time.Sleep(time.Until(begin.Add(time.Duration(i) * interval))) // the pacing of the publishes
+				started[i].Store(time.Now().UnixNano())
+				if err := f.publish(ctx, i, i+1, true); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	publishing := time.Since(begin)
+	if err, _ := firstErr.Load().(error); err != nil {
+		cancel()
+		<-consumed
+		return latencyResult{}, err
+	}
+	if err := <-consumed; err != nil {
+		return latencyResult{}, err
+	}
+	server, redis, err := cpu.per(ctx, n)
+	if err != nil {
+		return latencyResult{}, err
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(lat) != n*queues {
+		return latencyResult{}, errors.New("deliveries lost count")
+	}
+	p50, p99 := percentiles(lat)
+	l50, l99 := percentiles(last)
+	return latencyResult{p50: p50, p99: p99, lastP50: l50, lastP99: l99, deliveries: len(lat),
+		achieved: float64(n) / publishing.Seconds(), serverCPU: server, redisCPU: redis}, nil
+}
