@@ -323,7 +323,7 @@ func medianOf[T any](rs []T, f func(T) float64) float64 {
 // printTopicReport prints each figure of each target, the ratios of
 // signalbox's to goaws's, and the goals.
 func printTopicReport(w io.Writer, targets []*topicTarget, res map[string]*topicResults, rates []int, peerRate int, o benchTopicOptions) {
-	fmt.Fprintln(w, "fanout throughput (publishes/s, a publish done when every queue has delivered it; in brackets: publishes acknowledged/s; CPU per publish: the server's process, and Redis's):")
+	fmt.Fprintln(w, "fanout throughput (publishes/s, a publish done when every queue has delivered it; in brackets: publishes acknowledged/s; per publish: CPU of the server's process (the consumers' receives and deletes included) and of Redis, Redis's commands):")
 	for _, m := range fanoutMeasurements {
 		var parts []string
 		for _, t := range targets {
@@ -333,7 +333,7 @@ func printTopicReport(w io.Writer, targets []*topicTarget, res map[string]*topic
 				continue
 			}
 			done := medianOf(rs, func(r fanoutResult) float64 { return r.done })
-			line := fmt.Sprintf("%s %.0f/s (acked %.0f/s; %s)", t.name, done, medianOf(rs, func(r fanoutResult) float64 { return r.acked }), cpuLine(t, medianOf(rs, func(r fanoutResult) float64 { return r.serverCPU }), medianOf(rs, func(r fanoutResult) float64 { return r.redisCPU })))
+			line := fmt.Sprintf("%s %.0f/s (acked %.0f/s; %s)", t.name, done, medianOf(rs, func(r fanoutResult) float64 { return r.acked }), cpuLine(t, rs[len(rs)-1].cpu))
 			if g := res["goaws"]; g != nil && t.name != "goaws" && len(g.throughput[m.label()]) > 0 {
 				line += fmt.Sprintf(" = %.2fx goaws", done/medianOf(g.throughput[m.label()], func(r fanoutResult) float64 { return r.done }))
 			}
@@ -356,7 +356,7 @@ func printTopicReport(w io.Writer, targets []*topicTarget, res map[string]*topic
 				l50, l99 := latencyMediansLast(rs)
 				parts = append(parts, fmt.Sprintf("%s p50 %.2f ms, p99 %.2f ms (last %.2f / %.2f ms; %d deliveries; achieved %.0f publishes/s; %s)", t.name, p50, p99, l50, l99,
 					rs[len(rs)-1].deliveries, medianOf(rs, func(r latencyResult) float64 { return r.achieved }),
-					cpuLine(t, medianOf(rs, func(r latencyResult) float64 { return r.serverCPU }), medianOf(rs, func(r latencyResult) float64 { return r.redisCPU }))))
+					cpuLine(t, rs[len(rs)-1].cpu)))
 			}
 			fmt.Fprintf(w, "  %s: %s\n", label, strings.Join(parts, "; "))
 		}
@@ -382,12 +382,12 @@ func printTopicReport(w io.Writer, targets []*topicTarget, res map[string]*topic
 	fmt.Fprintln(w, line)
 }
 
-// cpuLine renders CPU per publish.
-func cpuLine(t *topicTarget, server, redis float64) string {
+// cpuLine renders the use per publish (the last round's).
+func cpuLine(t *topicTarget, u cpuUse) string {
 	if t.redis == nil {
-		return fmt.Sprintf("%s %.0f µs CPU/publish", t.name, server)
+		return fmt.Sprintf("%s %.0f µs CPU/publish", t.name, u.server)
 	}
-	return fmt.Sprintf("serve %.0f + Redis %.0f µs CPU/publish", server, redis)
+	return fmt.Sprintf("serve %.0f + Redis %.0f µs CPU/publish, Redis %.1f commands and %.1f scripts/publish", u.server, u.redis, u.commands, u.scripts)
 }
 
 func latencyMedians(rs []latencyResult) (p50, p99 float64) {

@@ -30,7 +30,7 @@ func TestBenchTopicReports(t *testing.T) {
 		t.Skipf("serve's topic API is not there: %s", res.stderr)
 	}
 	require.Equal(t, 0, res.code, "stdout %s\nstderr %s", res.stdout, res.stderr)
-	fig := `signalbox \d+/s \(acked \d+/s; serve \d+ \+ Redis \d+ µs CPU/publish\)`
+	fig := `signalbox \d+/s \(acked \d+/s; serve \d+ \+ Redis \d+ µs CPU/publish, Redis [\d.]+ commands and [\d.]+ scripts/publish\)`
 	lat := `p50 [\d.]+ ms, p99 [\d.]+ ms \(last [\d.]+ / [\d.]+ ms; %s deliveries; achieved \d+ publishes/s; `
 	want := []string{
 		`signalbox serve at http://127\.0\.0\.1:\d+, on redis://.*appendonly`,

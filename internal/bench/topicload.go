@@ -199,28 +199,34 @@ func startCPU(ctx context.Context, t *topicTarget) (*cpuMeter, error) {
 	return m, nil
 }
 
-// per is µs of CPU per publish since start, the server's and Redis's.
-func (m *cpuMeter) per(ctx context.Context, publishes int) (server, redis float64, err error) {
+// cpuUse is what a measurement cost per publish: µs of CPU of the
+// server's process and of Redis, and Redis's commands (those run by
+// scripts included) and script calls.
+type cpuUse struct{ server, redis, commands, scripts float64 }
+
+// per is the use per publish since start.
+func (m *cpuMeter) per(ctx context.Context, publishes int) (cpuUse, error) {
 	s, err := processCPU(m.t.pid)
 	if err != nil {
-		return 0, 0, err
+		return cpuUse{}, err
 	}
-	server = float64((s - m.server).Microseconds()) / float64(publishes)
+	u := cpuUse{server: float64((s - m.server).Microseconds()) / float64(publishes)}
 	if m.t.redis != nil {
 		r, err := m.t.redis.Read(ctx)
 		if err != nil {
-			return 0, 0, err
+			return cpuUse{}, err
 		}
-		redis = r.Sub(m.redis).CPUPer(publishes)
+		d := r.Sub(m.redis)
+		u.redis, u.commands, u.scripts = d.CPUPer(publishes), float64(d.commands)/float64(publishes), float64(d.scriptCalls)/float64(publishes)
 	}
-	return server, redis, nil
+	return u, nil
 }
 
 // fanoutResult is one throughput measurement.
 type fanoutResult struct {
-	done, acked         float64 // publishes per second: delivered by every queue; acknowledged
-	serverCPU, redisCPU float64 // µs per publish
-	duplicates          int
+	done, acked float64 // publishes per second: delivered by every queue; acknowledged
+	cpu         cpuUse
+	duplicates  int
 }
 
 // fanoutThroughput publishes n messages from clients goroutines (batch a
@@ -271,19 +277,19 @@ func fanoutThroughput(ctx context.Context, t *topicTarget, name string, queues, 
 		return fanoutResult{}, err
 	}
 	elapsed := time.Since(begin)
-	server, redis, err := cpu.per(ctx, n)
+	use, err := cpu.per(ctx, n)
 	if err != nil {
 		return fanoutResult{}, err
 	}
-	return fanoutResult{done: float64(n) / elapsed.Seconds(), acked: float64(n) / acked.Seconds(), serverCPU: server, redisCPU: redis, duplicates: int(f.dups.Load())}, nil
+	return fanoutResult{done: float64(n) / elapsed.Seconds(), acked: float64(n) / acked.Seconds(), cpu: use, duplicates: int(f.dups.Load())}, nil
 }
 
 // latencyResult is one latency measurement, in ms.
 type latencyResult struct {
 	p50, p99, lastP50, lastP99 float64
 	deliveries                 int
-	achieved                   float64 // publishes per second started
-	serverCPU, redisCPU        float64
+	achieved                   float64 // publishes per second done
+	cpu                        cpuUse
 }
 
 // fanoutLatency publishes by Publish, paced at rate a second for d, to a
@@ -352,7 +358,7 @@ func fanoutLatency(ctx context.Context, t *topicTarget, name string, queues, rat
 	if err := <-consumed; err != nil {
 		return latencyResult{}, err
 	}
-	server, redis, err := cpu.per(ctx, n)
+	use, err := cpu.per(ctx, n)
 	if err != nil {
 		return latencyResult{}, err
 	}
@@ -364,5 +370,5 @@ func fanoutLatency(ctx context.Context, t *topicTarget, name string, queues, rat
 	p50, p99 := percentiles(lat)
 	l50, l99 := percentiles(last)
 	return latencyResult{p50: p50, p99: p99, lastP50: l50, lastP99: l99, deliveries: len(lat),
-		achieved: float64(n) / publishing.Seconds(), serverCPU: server, redisCPU: redis}, nil
+		achieved: float64(n) / publishing.Seconds(), cpu: use}, nil
 }
