@@ -333,7 +333,7 @@ func printTopicReport(w io.Writer, targets []*topicTarget, res map[string]*topic
 				continue
 			}
 			done := medianOf(rs, func(r fanoutResult) float64 { return r.done })
-			line := fmt.Sprintf("%s %.0f/s (acked %.0f/s; %s)", t.name, done, medianOf(rs, func(r fanoutResult) float64 { return r.acked }), cpuLine(t, rs[len(rs)-1].cpu))
+			line := fmt.Sprintf("%s %.0f/s (acked %.0f/s; %s; %d deliveries made again)", t.name, done, medianOf(rs, func(r fanoutResult) float64 { return r.acked }), cpuLine(t, rs[len(rs)-1].cpu), rs[len(rs)-1].duplicates)
 			if g := res["goaws"]; g != nil && t.name != "goaws" && len(g.throughput[m.label()]) > 0 {
 				line += fmt.Sprintf(" = %.2fx goaws", done/medianOf(g.throughput[m.label()], func(r fanoutResult) float64 { return r.done }))
 			}
@@ -354,8 +354,8 @@ func printTopicReport(w io.Writer, targets []*topicTarget, res map[string]*topic
 				rs := res[t.name].latency[label]
 				p50, p99 := latencyMedians(rs)
 				l50, l99 := latencyMediansLast(rs)
-				parts = append(parts, fmt.Sprintf("%s p50 %.2f ms, p99 %.2f ms (last %.2f / %.2f ms; %d deliveries; achieved %.0f publishes/s; %s)", t.name, p50, p99, l50, l99,
-					rs[len(rs)-1].deliveries, medianOf(rs, func(r latencyResult) float64 { return r.achieved }),
+				parts = append(parts, fmt.Sprintf("%s p50 %.2f ms, p99 %.2f ms (last %.2f / %.2f ms; %d deliveries, %d made again; achieved %.0f publishes/s; %s)", t.name, p50, p99, l50, l99,
+					rs[len(rs)-1].deliveries, rs[len(rs)-1].duplicates, medianOf(rs, func(r latencyResult) float64 { return r.achieved }),
 					cpuLine(t, rs[len(rs)-1].cpu)))
 			}
 			fmt.Fprintf(w, "  %s: %s\n", label, strings.Join(parts, "; "))

@@ -30,15 +30,15 @@ func TestBenchTopicReports(t *testing.T) {
 		t.Skipf("serve's topic API is not there: %s", res.stderr)
 	}
 	require.Equal(t, 0, res.code, "stdout %s\nstderr %s", res.stdout, res.stderr)
-	fig := `signalbox \d+/s \(acked \d+/s; serve \d+ \+ Redis \d+ µs CPU/publish, Redis [\d.]+ commands and [\d.]+ scripts/publish\)`
-	lat := `p50 [\d.]+ ms, p99 [\d.]+ ms \(last [\d.]+ / [\d.]+ ms; %s deliveries; achieved \d+ publishes/s; `
+	fig := `signalbox \d+/s \(acked \d+/s; serve \d+ \+ Redis \d+ µs CPU/publish, Redis [\d.]+ commands and [\d.]+ scripts/publish; \d+ deliveries made again\)`
+	lat := `p50 [\d.]+ ms, p99 [\d.]+ ms \(last [\d.]+ / [\d.]+ ms; %s deliveries, \d+ made again; achieved \d+ publishes/s; `
 	want := []string{
 		`signalbox serve at http://127\.0\.0\.1:\d+, on redis://.*appendonly`,
 		`goaws v0\.4\.5 \(.*\) at http://127\.0\.0\.1:\d+: SNS in its own query protocol`,
 		`settings: standard topics, each fanned out to 1 or 10 standard queues \(RawMessageDelivery\), 100-byte messages; 8 publishing goroutines per server, .* 200 publishes per throughput measurement; latency at a paced rate for 400ms each; 1 round\(s\)`,
 		`load average at start: [\d.]+ [\d.]+ [\d.]+ `,
 		`goaws's SQS adapter costs the consumers, per request .*: ReceiveMessage [\d.]+ µs, DeleteMessageBatch [\d.]+ µs`,
-		`Publish to 1 queue\(s\): ` + fig + ` = [\d.]+x goaws; goaws \d+/s \(acked \d+/s; goaws \d+ µs CPU/publish\)`,
+		`Publish to 1 queue\(s\): ` + fig + ` = [\d.]+x goaws; goaws \d+/s \(acked \d+/s; goaws \d+ µs CPU/publish; \d+ deliveries made again\)`,
 		`PublishBatch of 10 to 1 queue\(s\): ` + fig + `; goaws n/a \(no PublishBatch\)`,
 		`Publish to 10 queue\(s\): ` + fig + ` = [\d.]+x goaws`,
 		`PublishBatch of 10 to 10 queue\(s\): ` + fig,

@@ -290,6 +290,7 @@ type latencyResult struct {
 	deliveries                 int
 	achieved                   float64 // publishes per second done
 	cpu                        cpuUse
+	duplicates                 int
 }
 
 // fanoutLatency publishes by Publish, paced at rate a second for d, to a
@@ -370,5 +371,5 @@ func fanoutLatency(ctx context.Context, t *topicTarget, name string, queues, rat
 	p50, p99 := percentiles(lat)
 	l50, l99 := percentiles(last)
 	return latencyResult{p50: p50, p99: p99, lastP50: l50, lastP99: l99, deliveries: len(lat),
-		achieved: float64(n) / publishing.Seconds(), cpu: use}, nil
+		achieved: float64(n) / publishing.Seconds(), cpu: use, duplicates: int(f.dups.Load())}, nil
 }
