@@ -693,3 +693,38 @@ func TestFIFOOrderOutlivesTheProcess(t *testing.T) {
 		b.settle(t, "o.fifo")
 	})
 }
+
+// A delivery this process holds (handed to its workers, not yet ended) is
+// not handed out a second time when a claim renews its ended lease: a
+// backlog longer than the lease does not feed itself. Held past
+// maxHoldLeases leases, it is handed out again all the same; ended, it is
+// forgotten.
+func TestClaimSkipsDeliveriesHeld(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "", false) // no workers: the jobs handed out stay in the engine's channel
+	arn := b.topic(t, "held", nil)
+	b.subscribeQueue(t, arn, "held-q", nil)
+	_, err := b.svc.Publish(b.ctx, &PublishInput{TopicARN: arn, Message: "m"})
+	require.NoError(t, err)
+	e := b.svc.eng
+	lease := DefaultDeliveryLease
+
+	b.clock.Advance(lease + time.Second)
+	e.claim(b.ctx, "held")
+	require.Len(t, e.jobs, 1, "the first claim hands the delivery out")
+	b.clock.Advance(lease + time.Second)
+	e.claim(b.ctx, "held")
+	require.Len(t, e.jobs, 1, "claimed again while held: its lease renewed, not handed out twice")
+
+	b.clock.Advance(maxHoldLeases * lease)
+	e.claim(b.ctx, "held")
+	require.Len(t, e.jobs, 2, "held past maxHoldLeases leases: handed out again")
+
+	j := <-e.jobs
+	<-e.jobs
+	e.ack(j.topic, j.ackEntry())
+	e.flushAcks(b.ctx)
+	e.heldMu.Lock()
+	defer e.heldMu.Unlock()
+	require.Empty(t, e.held, "ended: forgotten")
+}
