@@ -374,11 +374,56 @@ if fifo then
     if got >= max or scanned >= cap then break end
   end
 else
+  -- a standard queue: take()'s steps a round of candidates at a time, a
+  -- command per key for the round rather than per message
+  local rcv = tonumber(redis.call('HGET', R, '#rcv') or '0')
+  local rcv0 = rcv
   while got < max and scanned < cap do
     local ids = redis.call('ZRANGEBYSCORE', W, '-inf', now, 'LIMIT', 0, max - got)
     if #ids == 0 then break end
-    for _, id in ipairs(ids) do take(id) end
+    local ss = redis.call('HMGET', S, unpack(ids))
+    local ts = redis.call('ZMSCORE', T, unpack(ids))
+    local unwait, states, flight, taken = {}, {}, {}, {}
+    for k, id in ipairs(ids) do
+      scanned = scanned + 1
+      local s = ss[k]
+      unwait[#unwait + 1] = id
+      if s then
+        local st = parse(s)
+        if tonumber(ts[k] or '0') + ret <= now then
+          drop(id, st)
+        elseif maxrc > 0 and st.count + 1 > maxrc then
+          local payload = redis.call('HGET', M, id) or ''
+          redis.call('RPUSH', DEAD, id .. '\n' .. s .. '\n' .. payload)
+          drop(id, st)
+          dead = dead + 1
+        else
+          st.count = st.count + 1
+          if st.first == 0 then st.first = now end
+          st.last = now
+          rcv = rcv + 1
+          st.token = rcv
+          local e = encode(st)
+          states[#states + 1] = id; states[#states + 1] = e
+          flight[#flight + 1] = now + vis; flight[#flight + 1] = id
+          taken[#taken + 1] = id; taken[#taken + 1] = e
+          got = got + 1
+        end
+      end
+    end
+    redis.call('ZREM', W, unpack(unwait))
+    if #taken > 0 then
+      redis.call('HSET', S, unpack(states))
+      redis.call('ZADD', F, unpack(flight))
+      local ms = {}
+      for k = 1, #taken, 2 do ms[#ms + 1] = taken[k] end
+      local payloads = redis.call('HMGET', M, unpack(ms))
+      for k = 1, #taken, 2 do
+        out[#out + 1] = taken[k]; out[#out + 1] = payloads[(k + 1) / 2] or ''; out[#out + 1] = taken[k + 1]
+      end
+    end
   end
+  if rcv > rcv0 then redis.call('HSET', R, '#rcv', rcv) end
 end
 if attempt ~= '' and #out > 0 then
   local exp = now + tonumber(ARGV[7])
@@ -403,20 +448,40 @@ return res
 // the message was received again since.
 var scriptQueueDeleteMessages = redis.NewScript(luaQueue + `
 local out = {0}
-for i = 2, #ARGV, 2 do
-  local id, token = ARGV[i], tonumber(ARGV[i + 1])
-  local s = redis.call('HGET', S, id)
-  local c = 0
-  if s then
+local ids, tokens = {}, {}
+for i = 2, #ARGV, 2 do ids[#ids + 1] = ARGV[i]; tokens[#tokens + 1] = tonumber(ARGV[i + 1]) end
+if #ids == 0 then return out end
+local states = redis.call('HMGET', S, unpack(ids))
+local untils = fifo and redis.call('ZMSCORE', F, unpack(ids))
+-- a standard queue's messages go together, a command per key; a FIFO
+-- queue's one by one (each may unlock its group)
+local gone, bytes, seen = {}, 0, {}
+for k, id in ipairs(ids) do
+  local s, c = states[k], 0
+  if s and not seen[id] then
     local st = parse(s)
-    local until_ = tonumber(redis.call('ZSCORE', F, id) or '-1')
-    if st.token == token and not (fifo and until_ <= now) then
-      drop(id, st)
-    elseif fifo then
-      c = 1
+    if fifo then
+      if st.token == tokens[k] and tonumber(untils[k] or '-1') > now then
+        drop(id, st)
+        seen[id] = true
+      else
+        c = 1
+      end
+    elseif st.token == tokens[k] then
+      gone[#gone + 1] = id
+      bytes = bytes + st.size
+      seen[id] = true
     end
   end
   out[#out + 1] = c
+end
+if #gone > 0 then
+  redis.call('ZREM', F, unpack(gone))
+  redis.call('HDEL', M, unpack(gone))
+  redis.call('HDEL', S, unpack(gone))
+  redis.call('ZREM', W, unpack(gone))
+  redis.call('ZREM', T, unpack(gone))
+  redis.call('HINCRBY', R, '#bytes', -bytes)
 end
 return out
 `)
