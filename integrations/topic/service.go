@@ -36,9 +36,11 @@ const (
 	// DefaultMaxTopics is Config.MaxTopics's default: AWS's default quota
 	// of topics per account.
 	DefaultMaxTopics = 100_000
-	// maxSubscriptions is AWS's default quota of subscriptions per
-	// standard topic (12,500,000 there); a FIFO topic's is 100.
-	maxSubscriptions     = 12_500_000
+	// maxSubscriptions bounds a standard topic's subscriptions: 10,000
+	// here, where AWS's quota is 12,500,000, because a publish matches
+	// and writes every subscription in one script (a publish to 10,000
+	// costs ~50,000 Redis commands); a FIFO topic's is AWS's 100.
+	maxSubscriptions     = 10_000
 	maxFIFOSubscriptions = 100
 	maxTags              = 50
 	maxTagKey            = 128

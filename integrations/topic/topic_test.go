@@ -728,3 +728,17 @@ func TestClaimSkipsDeliveriesHeld(t *testing.T) {
 	defer e.heldMu.Unlock()
 	require.Empty(t, e.held, "ended: forgotten")
 }
+
+// A topic's subscriptions are bounded (SubscriptionLimitExceeded), a FIFO
+// topic's at AWS's 100.
+func TestSubscriptionLimit(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "", false)
+	arn := b.topic(t, "lim.fifo", map[string]string{"FifoTopic": "true"})
+	for i := range maxFIFOSubscriptions {
+		_, err := b.svc.Subscribe(b.ctx, &SubscribeInput{TopicARN: arn, Protocol: ProtocolSQS, Endpoint: b.queues.ARN(fmt.Sprintf("q%d.fifo", i))})
+		require.NoError(t, err)
+	}
+	_, err := b.svc.Subscribe(b.ctx, &SubscribeInput{TopicARN: arn, Protocol: ProtocolSQS, Endpoint: b.queues.ARN("one-more.fifo")})
+	require.Equal(t, "SubscriptionLimitExceeded", codeOf(t, err))
+}
