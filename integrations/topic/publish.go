@@ -309,9 +309,6 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 		)
 		for i := range entries {
 			results[i] = PublishResult{ID: entries[i].ID}
-			if entries[i].Trace.Parent == "" {
-				entries[i].Trace = traceOfContext(ctx)
-			}
 			m, e := s.prepare(&entries[i], v, now)
 			if e != nil {
 				results[i].Err = e

@@ -14,23 +14,14 @@ import (
 )
 
 // Tracing. A publish keeps its caller's W3C trace context with the
-// message (PublishInput.Trace, or the span of the publish's context); every
-// delivery carries it out: sqs as the AWSTraceHeader system attribute and
-// a traceparent message attribute, http/https as traceparent, tracestate
+// message (PublishInput.Trace: the gateway's request, the sns:publish
+// task's execution); every delivery carries it out: sqs as the
+// AWSTraceHeader system attribute and a traceparent message attribute, http/https as traceparent, tracestate
 // and baggage headers, states as the execution's parent. With
 // Config.Tracer, each delivery of a traced message is a producer span in
 // the publisher's trace ("SNS deliver <protocol>", its attempts and
 // outcome), and the context carried out names that span, so that each
 // consumer's work nests under its delivery.
-
-// traceOfContext is the W3C trace context of ctx's span, if any.
-func traceOfContext(ctx context.Context) integrations.TraceContext {
-	sc := trace.SpanContextFromContext(ctx)
-	if !sc.IsValid() {
-		return integrations.TraceContext{}
-	}
-	return integrations.TraceContext{Parent: traceparentOf(sc), State: sc.TraceState().String()}
-}
 
 func traceparentOf(sc trace.SpanContext) string {
 	return "00-" + sc.TraceID().String() + "-" + sc.SpanID().String() + "-" + sc.TraceFlags().String()
