@@ -348,6 +348,39 @@ func (k Keys) topicKeys(name string) []string {
 		k.TopicDedupExpiryKey(name), k.TopicEndpointsKey(name), k.TopicLeftKey(name), k.TopicFIFOKey(name)}
 }
 
+// The keys of one event bus carry the hash tag {b:<name>}, so that every
+// script of a bus touches one Cluster slot (bus.go, busevents.go).
+func (k Keys) bus(name, suffix string) string { return k.prefix + ":{b:" + name + "}" + suffix }
+
+// BusKey (hash) is the event bus named name: its attributes (bus.go), and
+// "#created" (unix ms) and "#ver" (bumped by every change of the bus's
+// rules or targets: a put names the version it matched rules against).
+func (k Keys) BusKey(name string) string { return k.bus(name, "") }
+
+// BusRulesKey (hash) holds a bus's rules: rule name → the rule's JSON
+// (bus.Rule, its targets included).
+func (k Keys) BusRulesKey(name string) string { return k.bus(name, ":rules") }
+
+// BusTagsKey (hash) holds the tags of a bus's resource named resource
+// ("" for the bus, else a rule's name): "<resource>\x00<key>" → value.
+func (k Keys) BusTagsKey(name string) string { return k.bus(name, ":tags") }
+
+// BusEventsKey (hash) holds the events of a bus with deliveries to make:
+// id → "<deliveries left>|<event JSON>" (busevents.go).
+func (k Keys) BusEventsKey(name string) string { return k.bus(name, ":ev") }
+
+// BusDueKey (sorted set) holds a bus's deliveries to make: member
+// "<event id>/<rule>\x00<target id>", scored by when it is due (unix ms:
+// a lease's end, or a retry's time).
+func (k Keys) BusDueKey(name string) string { return k.bus(name, ":due") }
+
+// BusAttemptsKey (hash) counts a delivery's failed attempts: member as
+// BusDueKey's → count (absent: none).
+func (k Keys) BusAttemptsKey(name string) string { return k.bus(name, ":att") }
+
+// BusesKey (sorted set, all scores 0) lists the event buses by name.
+func (k Keys) BusesKey() string { return k.prefix + ":buses" }
+
 // TopicsKey (sorted set, all scores 0) lists the topics by name.
 func (k Keys) TopicsKey() string { return k.prefix + ":topics" }
 
