@@ -378,6 +378,35 @@ func (k Keys) BusDueKey(name string) string { return k.bus(name, ":due") }
 // BusDueKey's → count (absent: none).
 func (k Keys) BusAttemptsKey(name string) string { return k.bus(name, ":att") }
 
+// ArchivesKey (hash) holds the archives: name → the archive's JSON record
+// (bus.go; its counts live in ArchiveKey).
+func (k Keys) ArchivesKey() string { return k.prefix + ":archives" }
+
+// The keys of one archive carry the hash tag {ar:<name>}.
+func (k Keys) archive(name, suffix string) string { return k.prefix + ":{ar:" + name + "}" + suffix }
+
+// ArchiveKey (hash) holds an archive's counts, written with its events:
+// "EventCount", "SizeBytes".
+func (k Keys) ArchiveKey(name string) string { return k.archive(name, "") }
+
+// ArchiveEventsKey (sorted set) holds an archive's events: member
+// "<event id>|<event JSON>", scored by the event's time (unix ms).
+func (k Keys) ArchiveEventsKey(name string) string { return k.archive(name, ":ev") }
+
+// ReplaysKey (hash) holds the replays: name → the replay's JSON record.
+func (k Keys) ReplaysKey() string { return k.prefix + ":replays" }
+
+// ConnectionsKey (hash) holds the connections: name → JSON record (its
+// secrets included: the store is as trusted as the process).
+func (k Keys) ConnectionsKey() string { return k.prefix + ":connections" }
+
+// APIDestinationsKey (hash) holds the API destinations: name → JSON record.
+func (k Keys) APIDestinationsKey() string { return k.prefix + ":apidests" }
+
+// BusSchedulesKey (sorted set) holds the scheduled rules of every bus:
+// member "<bus>\x00<rule>", scored by the rule's next tick (unix ms).
+func (k Keys) BusSchedulesKey() string { return k.prefix + ":schedules" }
+
 // BusesKey (sorted set, all scores 0) lists the event buses by name.
 func (k Keys) BusesKey() string { return k.prefix + ":buses" }
 
