@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/integrations/queue"
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -93,11 +94,11 @@ type engine struct {
 	acks    map[string][]store.TopicAckEntry // topic → deliveries done
 	ackWake chan struct{}
 	meters  meters
-	lanes   sqsLanes // deliveries to queues, batched (sqsbatch.go)
+	lanes   *queue.Lanes // deliveries to queues, batched
 }
 
 func newEngine(s *Service) *engine {
-	e := &engine{s: s, jobs: make(chan job, 4096), held: map[string]time.Time{}, acks: map[string][]store.TopicAckEntry{}, ackWake: make(chan struct{}, 1), meters: newMeters(s.cfg.Meter)}
+	e := &engine{s: s, jobs: make(chan job, 4096), held: map[string]time.Time{}, acks: map[string][]store.TopicAckEntry{}, ackWake: make(chan struct{}, 1), meters: newMeters(s.cfg.Meter), lanes: queue.NewLanes(s.cfg.Queues)}
 	for range fifoShards {
 		e.shards = append(e.shards, make(chan job, 1024))
 	}

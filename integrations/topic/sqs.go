@@ -94,11 +94,11 @@ func (s *Service) deliverSQS(ctx context.Context, v *view, sv *subView, j *job) 
 	if fail != nil {
 		return *fail
 	}
-	out := s.sqsOutcome(s.eng.lanes.send(ctx, s.cfg.Queues, name, *in), j)
+	out := s.sqsOutcome(s.eng.lanes.Send(ctx, name, *in), j)
 	if out.Permanent && s.ownTraceAttribute(in, j) {
 		// our trace attribute may be what the queue refused (size)
 		delete(in.Attributes, queue.TraceParentAttribute)
-		if s.eng.lanes.send(ctx, s.cfg.Queues, name, *in) == nil {
+		if s.eng.lanes.Send(ctx, name, *in) == nil {
 			return outcome{OK: true}
 		}
 	}
@@ -116,7 +116,7 @@ func (s *Service) deliverSQSAsync(ctx context.Context, v *view, sv *subView, j *
 		e.finish(ctx, v, sv, j, *fail, end)
 		return
 	}
-	e.lanes.enqueue(ctx, s.cfg.Queues, name, *in, func(err error) {
+	e.lanes.Enqueue(ctx, name, *in, func(err error) {
 		out := s.sqsOutcome(err, j)
 		if out.OK || out.RetryAfter > 0 || out.Exhausted || out.Permanent && !s.ownTraceAttribute(in, j) || ctx.Err() != nil {
 			e.finish(ctx, v, sv, j, out, end)

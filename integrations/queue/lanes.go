@@ -1,4 +1,4 @@
-package topic
+package queue
 
 import (
 	"context"
@@ -6,19 +6,18 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/signalbox/signalbox/integrations/queue"
 )
 
-// Deliveries to one queue are sent in batches (group commit): a delivery
-// for a queue joins the queue's lane, and the lane's sender sends what the
-// lane holds, up to 10 messages and 256 KiB a batch (SendMessageBatch's
-// limits), until the lane is empty, handing each message its outcome. One
-// batch costs the queue router about what one message does (a record read
-// and a script), so the busier a queue, the larger its batches. The
-// workers do not wait for the lanes: a delivery's outcome is handled by
-// the lane's sender. A FIFO queue's lane has one sender, which keeps the
-// lane's order; a standard queue's a second one while a full batch waits.
+// Lanes send messages to queues in batches (group commit), for the routers
+// that deliver to queues (topics, buses): a message for a queue joins the
+// queue's lane, and the lane's sender sends what the lane holds, up to 10
+// messages and 256 KiB a batch (SendMessageBatch's limits), until the lane
+// is empty, handing each message its outcome. One batch costs the queue
+// router about what one message does (a record read and a script), so the
+// busier a queue, the larger its batches. Callers need not wait for the
+// lanes: Enqueue's done runs on the lane's sender. A FIFO queue's lane has
+// one sender, which keeps the lane's order; a standard queue's a second
+// one while a full batch waits.
 
 const (
 	maxLaneSenders = 2
@@ -27,10 +26,16 @@ const (
 	maxLanes       = 10_000
 )
 
-type sqsLanes struct {
+// Lanes is a set of lanes, one per queue, on the queue router q. Its zero
+// value is not usable: NewLanes.
+type Lanes struct {
+	q     *Service
 	mu    sync.Mutex
 	lanes map[string]*lane
 }
+
+// NewLanes returns lanes to q's queues.
+func NewLanes(q *Service) *Lanes { return &Lanes{q: q} }
 
 type lane struct {
 	mu      sync.Mutex
@@ -41,12 +46,12 @@ type lane struct {
 // laneSend is one message waiting in a lane, and what to do with the
 // queue's answer to it.
 type laneSend struct {
-	in   queue.SendInput
+	in   SendInput
 	size int
 	done func(error)
 }
 
-func (l *sqsLanes) lane(name string) *lane {
+func (l *Lanes) lane(name string) *lane {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.lanes == nil || len(l.lanes) >= maxLanes {
@@ -60,10 +65,10 @@ func (l *sqsLanes) lane(name string) *lane {
 	return ln
 }
 
-// enqueue adds a message to its queue's lane; done gets the queue's answer
-// to it (nil, a *queue.Error for the message, or the batch's error), from
-// the lane's sender.
-func (l *sqsLanes) enqueue(ctx context.Context, q *queue.Service, name string, in queue.SendInput, done func(error)) {
+// Enqueue adds a message to its queue's lane; done gets the queue's answer
+// to it (nil, an *Error for the message, or the batch's error), from the
+// lane's sender.
+func (l *Lanes) Enqueue(ctx context.Context, name string, in SendInput, done func(error)) {
 	size := len(in.Body)
 	for k, a := range in.Attributes {
 		size += len(k) + len(a.DataType) + len(a.StringValue) + len(a.BinaryValue)
@@ -81,15 +86,15 @@ func (l *sqsLanes) enqueue(ctx context.Context, q *queue.Service, name string, i
 	}
 	ln.mu.Unlock()
 	if start {
-		go ln.drain(ctx, q, name)
+		go ln.drain(ctx, l.q, name)
 	}
 }
 
-// send sends one message through its queue's lane and waits for the
+// Send sends one message through its queue's lane and waits for the
 // queue's answer.
-func (l *sqsLanes) send(ctx context.Context, q *queue.Service, name string, in queue.SendInput) error {
+func (l *Lanes) Send(ctx context.Context, name string, in SendInput) error {
 	answer := make(chan error, 1)
-	l.enqueue(ctx, q, name, in, func(err error) { answer <- err })
+	l.Enqueue(ctx, name, in, func(err error) { answer <- err })
 	select {
 	case err := <-answer:
 		return err
@@ -99,7 +104,7 @@ func (l *sqsLanes) send(ctx context.Context, q *queue.Service, name string, in q
 }
 
 // drain sends the lane's batches until it is empty.
-func (ln *lane) drain(ctx context.Context, q *queue.Service, name string) {
+func (ln *lane) drain(ctx context.Context, q *Service, name string) {
 	for {
 		ln.mu.Lock()
 		batch := ln.take()
@@ -135,23 +140,23 @@ func (ln *lane) take() []*laneSend {
 }
 
 // sendBatch sends a batch and returns each message's outcome.
-func sendBatch(ctx context.Context, q *queue.Service, name string, batch []*laneSend) []error {
+func sendBatch(ctx context.Context, q *Service, name string, batch []*laneSend) []error {
 	errs := make([]error, len(batch))
 	if len(batch) == 1 {
-		_, errs[0] = q.Send(ctx, name, []queue.SendInput{batch[0].in})
+		_, errs[0] = q.Send(ctx, name, []SendInput{batch[0].in})
 		return errs
 	}
-	ins := make([]queue.SendInput, len(batch))
+	ins := make([]SendInput, len(batch))
 	for i, r := range batch {
 		ins[i] = r.in
 		ins[i].ID = "e" + strconv.Itoa(i)
 	}
 	res, err := q.Send(ctx, name, ins)
-	var qe *queue.Error
+	var qe *Error
 	if errors.As(err, &qe) && qe.Code == "BatchRequestTooLong" {
 		// the queue's limit is below 256 KiB: one at a time
 		for i, r := range batch {
-			_, errs[i] = q.Send(ctx, name, []queue.SendInput{r.in})
+			_, errs[i] = q.Send(ctx, name, []SendInput{r.in})
 		}
 		return errs
 	}
