@@ -403,9 +403,15 @@ func (k Keys) ConnectionsKey() string { return k.prefix + ":connections" }
 // APIDestinationsKey (hash) holds the API destinations: name → JSON record.
 func (k Keys) APIDestinationsKey() string { return k.prefix + ":apidests" }
 
-// BusSchedulesKey (sorted set) holds the scheduled rules of every bus:
-// member "<bus>\x00<rule>", scored by the rule's next tick (unix ms).
-func (k Keys) BusSchedulesKey() string { return k.prefix + ":schedules" }
+
+// BusLeftKey (hash) counts each event's deliveries not ended yet: id →
+// count; the event leaves BusEventsKey with its last.
+func (k Keys) BusLeftKey(name string) string { return k.bus(name, ":left") }
+
+// BusSchedulesKey (sorted set) holds a bus's scheduled rules: member the
+// rule's name, scored by its next tick (unix ms). A tick is fired by the
+// script that advances it, once whichever processes try (busevents.go).
+func (k Keys) BusSchedulesKey(name string) string { return k.bus(name, ":sched") }
 
 // BusesKey (sorted set, all scores 0) lists the event buses by name.
 func (k Keys) BusesKey() string { return k.prefix + ":buses" }

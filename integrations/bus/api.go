@@ -27,6 +27,8 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"github.com/signalbox/signalbox/integrations"
 )
 
 // The rule states AWS has.
@@ -114,6 +116,10 @@ type PutEventsEntry struct {
 	Time         time.Time `json:"Time,omitzero"`
 	EventBusName string    `json:"EventBusName,omitempty"` // a name or an ARN; "" is the default bus
 	TraceHeader  string    `json:"TraceHeader,omitempty"`  // an X-Ray trace header (or a W3C traceparent)
+	// Trace is the caller's trace context (the request's, or the
+	// execution's for events:putEvents), carried to every delivery; a
+	// TraceHeader stands in when it has no Parent.
+	Trace integrations.TraceContext `json:"-"`
 }
 
 // PutEventsResult is one entry's outcome: EventID, or ErrorCode and

@@ -54,8 +54,14 @@ type Service struct {
 	st  *store.Client
 	cfg Config
 
-	mu   sync.Mutex
-	host integrations.Host
+	mu    sync.Mutex
+	host  integrations.Host
+	views map[string]*view // bus name → its rules, compiled (view.go)
+
+	eng      *engine // deliveries (deliver.go)
+	meters   meters
+	rp       replays   // the replays this process runs (replay.go)
+	retained time.Time // the last retention round (retention.go)
 }
 
 // New returns the bus router on st. Start runs its deliveries, replays and
@@ -79,7 +85,11 @@ func New(st *store.Client, cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Service{st: st, cfg: cfg, host: cfg.Host}
+	s := &Service{st: st, cfg: cfg, host: cfg.Host, views: map[string]*view{}, meters: newMeters(cfg.Meter)}
+	s.eng = newEngine(s)
+	s.rp = replays{running: map[string]bool{}, owner: integrations.NewUUID()}
+	s.eng.ticks = []func(context.Context){s.scheduleRound, s.replayRound, s.retentionRound}
+	return s
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now() }
@@ -93,7 +103,8 @@ func (s *Service) SetHost(h integrations.Host) {
 }
 
 // Start runs the deliveries, replays and schedules; Close stops them.
-func (s *Service) Start(ctx context.Context) {}
+// Starting twice is harmless.
+func (s *Service) Start(ctx context.Context) { s.eng.start(ctx) }
 
 // Close stops what Start started and waits for it.
-func (s *Service) Close() {}
+func (s *Service) Close() { s.eng.stop() }

@@ -2,7 +2,6 @@ package queue
 
 import (
 	"crypto/md5"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -12,7 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/signalbox/signalbox/asl/intrinsic"
+	"github.com/signalbox/signalbox/integrations"
 )
 
 // payload is a message as the store keeps it (JSON in the messages hash):
@@ -213,13 +212,8 @@ func contentDedupID(body string) string {
 	return hex.EncodeToString(s[:])
 }
 
-// newUUID returns a random (version 4) UUID: a message's id, a request's,
-// a move task's handle and owner.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return intrinsic.UUIDv4(binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:]))
-}
+// newUUID returns a random (version 4) UUID.
+func newUUID() string { return integrations.NewUUID() }
 
 // groupIDRE: a MessageGroupId or MessageDeduplicationId, 1 to 128
 // alphanumeric or punctuation characters.

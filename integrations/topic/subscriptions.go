@@ -3,7 +3,6 @@ package topic
 import (
 	"context"
 	"crypto/rand"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/signalbox/signalbox/asl/intrinsic"
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/topic/filter"
 	"github.com/signalbox/signalbox/store"
@@ -75,13 +73,8 @@ func validUUID(s string) bool {
 	return true
 }
 
-// newUUID returns a random (version 4) UUID: a message's or a
-// subscription's id.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return intrinsic.UUIDv4(binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:]))
-}
+// newUUID returns a random (version 4) UUID.
+func newUUID() string { return integrations.NewUUID() }
 
 // newToken returns a confirmation token: 128 random bytes in hex, like
 // AWS's.

@@ -1,0 +1,662 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The bus router's data plane: events put on a bus and their deliveries to
+// the targets of the rules they matched, leased to the process that makes
+// them, as the topic router's (topic.go) without FIFO order; the
+// schedules' ticks; archives' events. The management plane (buses, rules,
+// targets) is bus.go.
+
+// Bus data-plane script codes, after the common ones (errors.go).
+const (
+	codeBusStale  = 30 // the bus's version moved
+	codeBusTicked = 31 // the schedule's tick was fired already
+)
+
+// ErrBusStale is a put whose rules were matched against a version of the
+// bus that is no longer current: match again.
+var ErrBusStale = errors.New("store: bus changed")
+
+// ErrTickTaken is a schedule's tick another process fired first.
+var ErrTickTaken = errors.New("store: schedule tick already fired")
+
+// busDataKeys are the keys of a bus's data plane, in the order the scripts
+// below name them.
+func (c *Client) busDataKeys(name string) ([]string, error) {
+	if err := checkBusName(name); err != nil {
+		return nil, err
+	}
+	k := c.keys
+	return []string{k.BusKey(name), k.BusEventsKey(name), k.BusDueKey(name), k.BusAttemptsKey(name), k.BusLeftKey(name), k.BusSchedulesKey(name)}, nil
+}
+
+// checkBusName refuses a name that cannot be a bus's (AWS's names: up to
+// 256 of [/.-_A-Za-z0-9]); the router checks AWS's rules first.
+func checkBusName(name string) error {
+	if name == "" || len(name) > 256 || strings.ContainsAny(name, "{}\x00") {
+		return fmt.Errorf("%w: bus name %q", ErrInvalid, name)
+	}
+	return nil
+}
+
+// BusEvent is one event to put: its id in the bus (the envelope's id, or
+// for a replayed event one of the replay's), its JSON, and the deliveries
+// it owes, each "<rule>\x00<target id>".
+type BusEvent struct {
+	ID         string
+	Payload    string
+	Deliveries []string
+}
+
+// BusPutParams put events on a bus in one step.
+type BusPutParams struct {
+	Bus string
+	// Version is the bus's version the rules were matched against:
+	// ErrBusStale, with nothing put, when it moved; -1 skips the check (a
+	// schedule's tick names its rule's targets, checked by the caller).
+	Version int64
+	Events  []BusEvent
+	// LeaseUntil is when the deliveries fall due for the recoverers: the
+	// putting process delivers them before.
+	LeaseUntil time.Time
+	// Tick, when set, fires a schedule's tick with the put: the rule's
+	// member of BusSchedulesKey must still be scored At (else
+	// ErrTickTaken, nothing put) and is scored Next after (removed when
+	// Next is zero).
+	Tick *BusTick
+}
+
+// BusTick is a schedule's tick to fire.
+type BusTick struct {
+	Rule     string
+	At, Next time.Time
+}
+
+// scriptBusPut puts events.
+//
+// KEYS: busDataKeys. ARGV: version (-1: unchecked), lease-until ms, tick
+// rule ("" for none), tick at ms, tick next ms (0: none), event count, then
+// per event: id, payload, n, n deliveries "<rule>\0<target>". Returns {0},
+// {3} without the bus, {30} when the version moved, {31} when the tick was
+// taken.
+var scriptBusPut = redis.NewScript(`
+local R, EV, DUE, LEFT, SCH = KEYS[1], KEYS[2], KEYS[3], KEYS[5], KEYS[6]
+local ver = redis.call('HGET', R, '#ver')
+if not ver then return {3} end
+if ARGV[1] ~= '-1' and ver ~= ARGV[1] then return {30} end
+if ARGV[3] ~= '' then
+  local at = redis.call('ZSCORE', SCH, ARGV[3])
+  if not at or tonumber(at) ~= tonumber(ARGV[4]) then return {31} end
+  if ARGV[5] == '0' then redis.call('ZREM', SCH, ARGV[3]) else redis.call('ZADD', SCH, ARGV[5], ARGV[3]) end
+end
+local lease = ARGV[2]
+local i = 7
+for e = 1, tonumber(ARGV[6]) do
+  local id, payload, n = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  i = i + 3
+  if n > 0 then
+    local due = {}
+    for j = 0, n - 1 do due[#due + 1] = lease; due[#due + 1] = id .. '/' .. ARGV[i + j] end
+    for c = 1, #due, 200 do redis.call('ZADD', DUE, unpack(due, c, math.min(c + 199, #due))) end
+    redis.call('HSET', EV, id, payload)
+    redis.call('HINCRBY', LEFT, id, n)
+  end
+  i = i + n
+end
+return {0}
+`)
+
+// BusPut puts events on a bus: each event and its deliveries, due at
+// p.LeaseUntil, in one script. ErrNotFound without the bus; ErrBusStale
+// when its version moved; ErrTickTaken when p.Tick was fired already.
+func (c *Client) BusPut(ctx context.Context, p *BusPutParams) error {
+	keys, err := c.busDataKeys(p.Bus)
+	if err != nil {
+		return err
+	}
+	a := args{p.Version, p.LeaseUntil.UnixMilli(), "", 0, 0, len(p.Events)}
+	if t := p.Tick; t != nil {
+		a[2], a[3] = t.Rule, t.At.UnixMilli()
+		if !t.Next.IsZero() {
+			a[4] = t.Next.UnixMilli()
+		}
+	}
+	for _, e := range p.Events {
+		if err := checkID("event id", e.ID); err != nil || strings.Contains(e.ID, "/") {
+			return fmt.Errorf("%w: event id %q", ErrInvalid, e.ID)
+		}
+		a = append(a, e.ID, e.Payload, len(e.Deliveries))
+		for _, d := range e.Deliveries {
+			a = append(a, d)
+		}
+	}
+	res, err := scriptBusPut.Run(ctx, c.rdb, keys, a...).Slice()
+	if err != nil {
+		return fmt.Errorf("store: putting events on bus %s: %w", p.Bus, err)
+	}
+	switch code(res) {
+	case codeOK:
+		return nil
+	case codeNotFound:
+		return fmt.Errorf("%w: bus %s", ErrNotFound, p.Bus)
+	case codeBusStale:
+		return ErrBusStale
+	case codeBusTicked:
+		return ErrTickTaken
+	}
+	return fmt.Errorf("%w: bus put script returned %v", ErrCorrupt, res)
+}
+
+// BusDeliveryMember is a delivery's member of BusDueKey.
+func BusDeliveryMember(eventID, rule, target string) string {
+	return eventID + "/" + rule + "\x00" + target
+}
+
+// BusDelivery is a delivery a recoverer claimed.
+type BusDelivery struct {
+	EventID  string
+	Rule     string
+	Target   string
+	Attempts int    // failed attempts so far
+	Payload  string // the event as the bus router encoded it
+}
+
+// scriptBusClaim claims due deliveries.
+//
+// KEYS: busDataKeys. ARGV: now ms, lease-until ms, max. Returns {0,
+// {member, attempts, payload}...}; a delivery whose event is gone is
+// dropped.
+var scriptBusClaim = redis.NewScript(`
+local EV, DUE, ATT = KEYS[2], KEYS[3], KEYS[4]
+local due = redis.call('ZRANGEBYSCORE', DUE, '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {0}
+for _, d in ipairs(due) do
+  local id = string.match(d, '^([^/]*)/')
+  local v = id and redis.call('HGET', EV, id)
+  if v then
+    redis.call('ZADD', DUE, ARGV[2], d)
+    out[#out + 1] = {d, redis.call('HGET', ATT, d) or '0', v}
+  else
+    redis.call('ZREM', DUE, d); redis.call('HDEL', ATT, d)
+  end
+end
+return out
+`)
+
+// BusClaim claims up to max deliveries of a bus that are due at now,
+// leasing them until leaseUntil.
+func (c *Client) BusClaim(ctx context.Context, bus string, now, leaseUntil time.Time, max int) ([]BusDelivery, error) {
+	keys, err := c.busDataKeys(bus)
+	if err != nil {
+		return nil, err
+	}
+	res, err := scriptBusClaim.Run(ctx, c.rdb, keys, now.UnixMilli(), leaseUntil.UnixMilli(), max).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("store: claiming deliveries of bus %s: %w", bus, err)
+	}
+	out := make([]BusDelivery, 0, len(res)-1)
+	for _, r := range res[1:] {
+		e, _ := r.([]any)
+		id, rt, _ := strings.Cut(stringAt(e, 0), "/")
+		rule, target, _ := strings.Cut(rt, "\x00")
+		n, _ := strconv.Atoi(stringAt(e, 1))
+		out = append(out, BusDelivery{EventID: id, Rule: rule, Target: target, Attempts: n, Payload: stringAt(e, 2)})
+	}
+	return out, nil
+}
+
+// scriptBusAck ends deliveries: each one still due is removed, and an
+// event with its last delivery.
+//
+// KEYS: busDataKeys. ARGV: members. Returns {0, ended}.
+var scriptBusAck = redis.NewScript(`
+local EV, DUE, ATT, LEFT = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+if #ARGV == 0 then return {0, 0} end
+local scores = redis.call('ZMSCORE', DUE, unpack(ARGV))
+local gone, ended, seen = {}, {}, {}
+for k, d in ipairs(ARGV) do
+  if scores[k] and not seen[d] then
+    seen[d] = true
+    gone[#gone + 1] = d
+    local id = string.match(d, '^([^/]*)/')
+    ended[id] = (ended[id] or 0) + 1
+  end
+end
+if #gone > 0 then
+  redis.call('ZREM', DUE, unpack(gone))
+  redis.call('HDEL', ATT, unpack(gone))
+end
+for id, n in pairs(ended) do
+  if redis.call('HINCRBY', LEFT, id, -n) <= 0 then
+    redis.call('HDEL', LEFT, id)
+    redis.call('HDEL', EV, id)
+  end
+end
+return {0, #gone}
+`)
+
+// BusAck ends deliveries (BusDeliveryMember): done, or given up. Ending one
+// twice is harmless. It returns how many it ended.
+func (c *Client) BusAck(ctx context.Context, bus string, members []string) (int, error) {
+	keys, err := c.busDataKeys(bus)
+	if err != nil {
+		return 0, err
+	}
+	if len(members) == 0 {
+		return 0, nil
+	}
+	a := make([]any, len(members))
+	for i, m := range members {
+		a[i] = m
+	}
+	res, err := scriptBusAck.Run(ctx, c.rdb, keys, a...).Slice()
+	if err != nil {
+		return 0, fmt.Errorf("store: ending deliveries of bus %s: %w", bus, err)
+	}
+	return int(intAt(res, 1)), nil
+}
+
+// scriptBusRetry counts a failed attempt and makes the delivery due again.
+//
+// KEYS: busDataKeys. ARGV: member, due ms. Returns {0, attempts}, {3} when
+// the delivery was ended.
+var scriptBusRetry = redis.NewScript(`
+if not redis.call('ZSCORE', KEYS[3], ARGV[1]) then return {3} end
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
+return {0, redis.call('HINCRBY', KEYS[4], ARGV[1], 1)}
+`)
+
+// BusRetry counts a failed attempt of a delivery and makes it due again at
+// at; it returns the attempts so far, or ErrNotFound when the delivery was
+// ended meanwhile.
+func (c *Client) BusRetry(ctx context.Context, bus, member string, at time.Time) (int, error) {
+	keys, err := c.busDataKeys(bus)
+	if err != nil {
+		return 0, err
+	}
+	res, err := scriptBusRetry.Run(ctx, c.rdb, keys, member, at.UnixMilli()).Slice()
+	if err != nil {
+		return 0, fmt.Errorf("store: retrying a delivery of bus %s: %w", bus, err)
+	}
+	if code(res) == codeNotFound {
+		return 0, fmt.Errorf("%w: delivery %s", ErrNotFound, member)
+	}
+	return int(intAt(res, 1)), nil
+}
+
+// BusesDue returns which of the buses names have a delivery due at now.
+func (c *Client) BusesDue(ctx context.Context, names []string, now time.Time) ([]string, error) {
+	return c.firstDue(ctx, names, now, c.keys.BusDueKey)
+}
+
+// BusSchedulesDue returns which of the buses names have a schedule's tick
+// due at now.
+func (c *Client) BusSchedulesDue(ctx context.Context, names []string, now time.Time) ([]string, error) {
+	return c.firstDue(ctx, names, now, c.keys.BusSchedulesKey)
+}
+
+// firstDue returns the names whose sorted set key(name) has a member
+// scored at or before now.
+func (c *Client) firstDue(ctx context.Context, names []string, now time.Time, key func(string) string) ([]string, error) {
+	cmds := make([]*redis.StringSliceCmd, len(names))
+	_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, n := range names {
+			cmds[i] = p.ZRangeByScore(ctx, key(n), &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(now.UnixMilli(), 10), Count: 1})
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("store: due members: %w", err)
+	}
+	var due []string
+	for i, cmd := range cmds {
+		if len(cmd.Val()) > 0 {
+			due = append(due, names[i])
+		}
+	}
+	return due, nil
+}
+
+// BusPending returns how many deliveries a bus owes.
+func (c *Client) BusPending(ctx context.Context, bus string) (int64, error) {
+	if err := checkBusName(bus); err != nil {
+		return 0, err
+	}
+	n, err := c.rdb.ZCard(ctx, c.keys.BusDueKey(bus)).Result()
+	if err != nil {
+		return 0, fmt.Errorf("store: bus %s: %w", bus, err)
+	}
+	return n, nil
+}
+
+// BusSchedules returns a bus's scheduled rules and their next ticks.
+func (c *Client) BusSchedules(ctx context.Context, bus string) (map[string]time.Time, error) {
+	if err := checkBusName(bus); err != nil {
+		return nil, err
+	}
+	zs, err := c.rdb.ZRangeWithScores(ctx, c.keys.BusSchedulesKey(bus), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: schedules of bus %s: %w", bus, err)
+	}
+	out := make(map[string]time.Time, len(zs))
+	for _, z := range zs {
+		name, _ := z.Member.(string)
+		out[name] = time.UnixMilli(int64(z.Score)).UTC()
+	}
+	return out, nil
+}
+
+// BusScheduleSet sets (ZADD NX: an existing tick is kept) or, with a zero
+// next, removes a rule's next tick.
+func (c *Client) BusScheduleSet(ctx context.Context, bus, rule string, next time.Time) error {
+	if err := checkBusName(bus); err != nil {
+		return err
+	}
+	key := c.keys.BusSchedulesKey(bus)
+	var err error
+	if next.IsZero() {
+		err = c.rdb.ZRem(ctx, key, rule).Err()
+	} else {
+		err = c.rdb.ZAddNX(ctx, key, redis.Z{Score: float64(next.UnixMilli()), Member: rule}).Err()
+	}
+	if err != nil {
+		return fmt.Errorf("store: schedule of rule %s on bus %s: %w", rule, bus, err)
+	}
+	return nil
+}
+
+// ArchivedEvent is one event an archive keeps.
+type ArchivedEvent struct {
+	ID      string
+	Time    time.Time // the event's time
+	Payload string
+}
+
+// scriptArchivePut archives events; an event archived already is not
+// counted again.
+//
+// KEYS: ArchiveKey, ArchiveEventsKey. ARGV: triples of time ms, id,
+// payload. Returns {0, added}.
+var scriptArchivePut = redis.NewScript(`
+local added, bytes = 0, 0
+for i = 1, #ARGV, 3 do
+  local m = ARGV[i + 1] .. '|' .. ARGV[i + 2]
+  if redis.call('ZADD', KEYS[2], 'NX', ARGV[i], m) == 1 then
+    added = added + 1; bytes = bytes + #ARGV[i + 2]
+  end
+end
+if added > 0 then
+  redis.call('HINCRBY', KEYS[1], 'EventCount', added)
+  redis.call('HINCRBY', KEYS[1], 'SizeBytes', bytes)
+end
+return {0, added}
+`)
+
+// ArchivePut archives events in the archive named name.
+func (c *Client) ArchivePut(ctx context.Context, name string, events []ArchivedEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	if err := checkBusName(name); err != nil {
+		return err
+	}
+	a := make(args, 0, 3*len(events))
+	for _, e := range events {
+		if err := checkID("event id", e.ID); err != nil {
+			return err
+		}
+		a = append(a, e.Time.UnixMilli(), e.ID, e.Payload)
+	}
+	keys := []string{c.keys.ArchiveKey(name), c.keys.ArchiveEventsKey(name)}
+	if err := scriptArchivePut.Run(ctx, c.rdb, keys, a...).Err(); err != nil {
+		return fmt.Errorf("store: archiving events in %s: %w", name, err)
+	}
+	return nil
+}
+
+// ArchiveRead returns up to max events of an archive whose time is in
+// [from, to], in time order, after the event (time, id) after (zero: from
+// the start).
+func (c *Client) ArchiveRead(ctx context.Context, name string, from, to time.Time, afterTime time.Time, afterID string, max int) ([]ArchivedEvent, error) {
+	if err := checkBusName(name); err != nil {
+		return nil, err
+	}
+	min := strconv.FormatInt(from.UnixMilli(), 10)
+	if !afterTime.IsZero() {
+		min = strconv.FormatInt(afterTime.UnixMilli(), 10)
+	}
+	var out []ArchivedEvent
+	offset := int64(0)
+	for len(out) < max {
+		zs, err := c.rdb.ZRangeByScoreWithScores(ctx, c.keys.ArchiveEventsKey(name), &redis.ZRangeBy{Min: min, Max: strconv.FormatInt(to.UnixMilli(), 10), Offset: offset, Count: int64(max)}).Result()
+		if err != nil {
+			return nil, fmt.Errorf("store: reading archive %s: %w", name, err)
+		}
+		for _, z := range zs {
+			m, _ := z.Member.(string)
+			id, payload, _ := strings.Cut(m, "|")
+			at := time.UnixMilli(int64(z.Score)).UTC()
+			if !afterTime.IsZero() && at.Equal(afterTime) && id <= afterID {
+				continue // read already: the same millisecond, an id not after the last
+			}
+			out = append(out, ArchivedEvent{ID: id, Time: at, Payload: payload})
+			if len(out) == max {
+				break
+			}
+		}
+		if len(zs) < max {
+			break
+		}
+		offset += int64(len(zs))
+	}
+	return out, nil
+}
+
+// scriptArchiveTrim removes an archive's events older than a cutoff.
+//
+// KEYS: ArchiveKey, ArchiveEventsKey. ARGV: cutoff ms, max. Returns {0,
+// removed}.
+var scriptArchiveTrim = redis.NewScript(`
+local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+if #old == 0 then return {0, 0} end
+local bytes = 0
+for _, m in ipairs(old) do
+  local _, p = string.find(m, '|', 1, true)
+  bytes = bytes + #m - p
+end
+redis.call('ZREM', KEYS[2], unpack(old))
+redis.call('HINCRBY', KEYS[1], 'EventCount', -#old)
+redis.call('HINCRBY', KEYS[1], 'SizeBytes', -bytes)
+return {0, #old}
+`)
+
+// ArchiveTrim removes up to max events of an archive older than cutoff
+// (its retention) and returns how many it removed.
+func (c *Client) ArchiveTrim(ctx context.Context, name string, cutoff time.Time, max int) (int, error) {
+	if err := checkBusName(name); err != nil {
+		return 0, err
+	}
+	keys := []string{c.keys.ArchiveKey(name), c.keys.ArchiveEventsKey(name)}
+	res, err := scriptArchiveTrim.Run(ctx, c.rdb, keys, cutoff.UnixMilli(), max).Slice()
+	if err != nil {
+		return 0, fmt.Errorf("store: trimming archive %s: %w", name, err)
+	}
+	return int(intAt(res, 1)), nil
+}
+
+// ArchiveDrop removes an archive's events and counts (DeleteArchive).
+func (c *Client) ArchiveDrop(ctx context.Context, name string) error {
+	if err := checkBusName(name); err != nil {
+		return err
+	}
+	if err := c.rdb.Del(ctx, c.keys.ArchiveKey(name), c.keys.ArchiveEventsKey(name)).Err(); err != nil {
+		return fmt.Errorf("store: dropping archive %s: %w", name, err)
+	}
+	return nil
+}
+
+// scriptRecordSwap replaces a record of a hash when it is still what the
+// caller read.
+//
+// KEYS: the hash. ARGV: field, expected value ("" for absent), new value
+// ("" to delete). Returns {0}, or {1} when the record changed meanwhile.
+var scriptRecordSwap = redis.NewScript(`
+local cur = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+if cur ~= ARGV[2] then return {1} end
+if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
+return {0}
+`)
+
+// ReplaySwap replaces the replay named name's record old (the JSON read;
+// "" when creating) with new ("" deletes): ErrStale when it changed
+// meanwhile (for a create: it exists).
+func (c *Client) ReplaySwap(ctx context.Context, name, old, new string) error {
+	res, err := scriptRecordSwap.Run(ctx, c.rdb, []string{c.keys.ReplaysKey()}, name, old, new).Slice()
+	if err != nil {
+		return fmt.Errorf("store: replay %s: %w", name, err)
+	}
+	if code(res) != codeOK {
+		return fmt.Errorf("%w: replay %s changed", ErrStale, name)
+	}
+	return nil
+}
+
+// Replays returns every replay's record: name → JSON.
+func (c *Client) Replays(ctx context.Context) (map[string]string, error) {
+	m, err := c.rdb.HGetAll(ctx, c.keys.ReplaysKey()).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: replays: %w", err)
+	}
+	return m, nil
+}
+
+// Replay returns the replay named name's record, or ErrNotFound.
+func (c *Client) Replay(ctx context.Context, name string) (string, error) {
+	v, err := c.rdb.HGet(ctx, c.keys.ReplaysKey(), name).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", fmt.Errorf("%w: replay %s", ErrNotFound, name)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: replay %s: %w", name, err)
+	}
+	return v, nil
+}
+
+// scriptBusView reads a bus's version and rules together.
+//
+// KEYS: BusKey, BusRulesKey. Returns {0, version, {name, JSON, ...}}, {3}
+// without the bus.
+var scriptBusView = redis.NewScript(`
+local ver = redis.call('HGET', KEYS[1], '#ver')
+if not ver then return {3} end
+return {0, ver, redis.call('HGETALL', KEYS[2])}
+`)
+
+// BusView returns a bus's version and its rules (name → JSON), read
+// together; ErrNotFound without the bus.
+func (c *Client) BusView(ctx context.Context, bus string) (int64, map[string]string, error) {
+	if err := checkBusName(bus); err != nil {
+		return 0, nil, err
+	}
+	res, err := scriptBusView.Run(ctx, c.rdb, []string{c.keys.BusKey(bus), c.keys.BusRulesKey(bus)}).Slice()
+	if err != nil {
+		return 0, nil, fmt.Errorf("store: bus %s: %w", bus, err)
+	}
+	if code(res) == codeNotFound {
+		return 0, nil, fmt.Errorf("%w: bus %s", ErrNotFound, bus)
+	}
+	ver, _ := strconv.ParseInt(stringAt(res, 1), 10, 64)
+	var kv []any
+	if len(res) > 2 {
+		kv, _ = res[2].([]any)
+	}
+	rules := make(map[string]string, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		k, _ := kv[i].(string)
+		v, _ := kv[i+1].(string)
+		rules[k] = v
+	}
+	return ver, rules, nil
+}
+
+// BusVersion returns a bus's version; ErrNotFound without the bus.
+func (c *Client) BusVersion(ctx context.Context, bus string) (int64, error) {
+	if err := checkBusName(bus); err != nil {
+		return 0, err
+	}
+	v, err := c.rdb.HGet(ctx, c.keys.BusKey(bus), "#ver").Int64()
+	if errors.Is(err, redis.Nil) {
+		return 0, fmt.Errorf("%w: bus %s", ErrNotFound, bus)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: bus %s: %w", bus, err)
+	}
+	return v, nil
+}
+
+// BusNames returns the names of every bus.
+func (c *Client) BusNames(ctx context.Context) ([]string, error) {
+	names, err := c.rdb.ZRange(ctx, c.keys.BusesKey(), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: buses: %w", err)
+	}
+	return names, nil
+}
+
+// scriptBusEnsure creates a bus when it does not exist.
+//
+// KEYS: BusKey. ARGV: created ms. Returns {0, created (1 or 0)}.
+var scriptBusEnsure = redis.NewScript(`
+if redis.call('HSETNX', KEYS[1], '#ver', 1) == 0 then return {0, 0} end
+redis.call('HSET', KEYS[1], '#created', ARGV[1])
+return {0, 1}
+`)
+
+// BusEnsure creates the bus named name when it does not exist (the default
+// bus, on first use), and reports whether it did.
+func (c *Client) BusEnsure(ctx context.Context, name string, now time.Time) (bool, error) {
+	if err := checkBusName(name); err != nil {
+		return false, err
+	}
+	res, err := scriptBusEnsure.Run(ctx, c.rdb, []string{c.keys.BusKey(name)}, now.UnixMilli()).Slice()
+	if err != nil {
+		return false, fmt.Errorf("store: bus %s: %w", name, err)
+	}
+	// The index is in another slot; a repeated ensure repairs it.
+	if err := c.rdb.ZAdd(ctx, c.keys.BusesKey(), redis.Z{Member: name}).Err(); err != nil {
+		return false, fmt.Errorf("store: listing bus %s: %w", name, err)
+	}
+	return intAt(res, 1) == 1, nil
+}
+
+// ArchiveRecord returns the archive named name's record (JSON), or
+// ErrNotFound.
+func (c *Client) ArchiveRecord(ctx context.Context, name string) (string, error) {
+	v, err := c.rdb.HGet(ctx, c.keys.ArchivesKey(), name).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", fmt.Errorf("%w: archive %s", ErrNotFound, name)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: archive %s: %w", name, err)
+	}
+	return v, nil
+}
+
+// ArchiveRecords returns every archive's record: name → JSON.
+func (c *Client) ArchiveRecords(ctx context.Context) (map[string]string, error) {
+	m, err := c.rdb.HGetAll(ctx, c.keys.ArchivesKey()).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: archives: %w", err)
+	}
+	return m, nil
+}
