@@ -35,6 +35,9 @@ func TestKeys(t *testing.T) {
 		{k.StateMachinesKey(), "sb:sms"},
 		{NewKeys("app:sb").ReadyStream(), "app:sb:ready"},
 		{k.TopicSigningKey(), "sb:topic:signing"},
+		{k.BusKey("orders"), "sb:{b:orders}"},
+		{k.BusDueKey("orders"), "sb:{b:orders}:due"},
+		{k.ArchiveEventsKey("a1"), "sb:{ar:a1}:ev"},
 	}
 	for _, tt := range tests {
 		require.Equal(t, tt.want, tt.got)
@@ -53,6 +56,12 @@ func TestKeySlots(t *testing.T) {
 	require.Equal(t, 14999, slot("sb:ready"))
 
 	k := NewKeys("sb")
+	// every key of a bus's data plane in one slot, and an archive's two
+	busKeys := []string{k.BusKey("b"), k.BusRulesKey("b"), k.BusTagsKey("b"), k.BusEventsKey("b"), k.BusDueKey("b"), k.BusAttemptsKey("b"), k.BusLeftKey("b"), k.BusSchedulesKey("b")}
+	for _, key := range busKeys {
+		require.Equal(t, slot(busKeys[0]), slot(key), key)
+	}
+	require.Equal(t, slot(k.ArchiveKey("a")), slot(k.ArchiveEventsKey("a")))
 	perExec := func(id string) []string {
 		return []string{k.ExecutionKey(id), k.HistoryKey(id), k.ThreadsKey(id), k.VarsKey(id), k.JoinKey(id), k.OutboxKey(id)}
 	}
