@@ -21,6 +21,7 @@ func (e *Error) Error() string { return e.Message }
 type Pattern struct {
 	src      string
 	branches []branch
+	filter   pathFilter // the paths its fields read
 }
 
 // Parse parses and validates an event pattern (a JSON object), with AWS's
@@ -30,7 +31,13 @@ func Parse(src string) (*Pattern, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pattern{src: src, branches: bs}, nil
+	p := &Pattern{src: src, branches: bs, filter: newPathFilter()}
+	for _, b := range bs {
+		for _, f := range b.fields {
+			p.filter.watch(f.path)
+		}
+	}
+	return p, nil
 }
 
 // String returns the pattern's source text.
@@ -43,7 +50,7 @@ func (p *Pattern) String() string { return p.src }
 // Matches evaluates the pattern directly, branch by branch; it shares no
 // structure with Machine, so each checks the other in the tests.
 func (p *Pattern) Matches(event []byte) (bool, error) {
-	ev, err := scanEvent(event, nil)
+	ev, err := scanEvent(event, &p.filter)
 	if err != nil {
 		return false, err
 	}

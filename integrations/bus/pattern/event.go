@@ -65,6 +65,23 @@ type pathFilter struct {
 	prefixes map[string]bool // every "a." and "a.b." leading to a path
 }
 
+func newPathFilter() pathFilter {
+	return pathFilter{paths: map[string]bool{}, prefixes: map[string]bool{}}
+}
+
+// watch records a path to read, and the ways to it.
+func (f *pathFilter) watch(path string) {
+	if f.paths[path] {
+		return
+	}
+	f.paths[path] = true
+	for i := 0; i < len(path); i++ {
+		if path[i] == '.' {
+			f.prefixes[path[:i+1]] = true
+		}
+	}
+}
+
 // scanEvent validates event as JSON (an object, at most MaxEventDepth
 // deep) and flattens it. The scan is one pass over the bytes, without
 // backtracking: linear in the event's size.

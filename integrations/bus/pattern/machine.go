@@ -50,7 +50,7 @@ type edge struct {
 func (a *automaton) init() {
 	a.root = &state{}
 	a.byID = map[string]*entry{}
-	a.filter = pathFilter{paths: map[string]bool{}, prefixes: map[string]bool{}}
+	a.filter = newPathFilter()
 	a.ids = a.ids[:0]
 	a.dead = 0
 	a.pending = nil
@@ -72,7 +72,7 @@ func (a *automaton) insert(h uint32, p *Pattern) {
 		s := a.root
 		for fi := range p.branches[bi].fields {
 			f := &p.branches[bi].fields[fi]
-			a.watch(f.path)
+			a.filter.watch(f.path)
 			e := s.byPath[f.path]
 			if e == nil {
 				e = &edge{path: f.path, groups: map[string]*state{}}
@@ -98,19 +98,6 @@ func (a *automaton) insert(h uint32, p *Pattern) {
 		}
 		if n := len(s.ends); n == 0 || s.ends[n-1] != h {
 			s.ends = append(s.ends, h)
-		}
-	}
-}
-
-// watch records a path the machine reads, and the ways to it.
-func (a *automaton) watch(path string) {
-	if a.filter.paths[path] {
-		return
-	}
-	a.filter.paths[path] = true
-	for i := 0; i < len(path); i++ {
-		if path[i] == '.' {
-			a.filter.prefixes[path[:i+1]] = true
 		}
 	}
 }
