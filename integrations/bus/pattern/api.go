@@ -5,51 +5,92 @@
 // quamina: the cost of a match grows with the event, not with the number
 // of patterns.
 //
-// This file is the package's contract; the implementation replaces the
-// bodies.
+// The package is pure: standard library only, no I/O. doc.go lists what is
+// supported, the limits and the behaviours chosen where AWS is silent.
 package pattern
 
-import "errors"
-
 // Error is a pattern that does not parse or validate: Message is AWS's
-// text for InvalidEventPatternException.
+// text for InvalidEventPatternException ("Event pattern is not valid.
+// Reason: ...").
 type Error struct{ Message string }
 
 func (e *Error) Error() string { return e.Message }
 
-// Pattern is one parsed, validated event pattern.
-type Pattern struct{ src string }
+// Pattern is one parsed, validated event pattern: its $or branches, each
+// a conjunction of fields sorted by path.
+type Pattern struct {
+	src      string
+	branches []branch
+	filter   pathFilter // the paths its fields read
+}
 
 // Parse parses and validates an event pattern (a JSON object), with AWS's
 // limits. Errors are *Error.
 func Parse(src string) (*Pattern, error) {
-	return nil, &Error{Message: "event patterns are not implemented yet"}
+	bs, err := compile(src)
+	if err != nil {
+		return nil, err
+	}
+	p := &Pattern{src: src, branches: bs, filter: newPathFilter()}
+	for _, b := range bs {
+		for _, f := range b.fields {
+			p.filter.watch(f.path)
+		}
+	}
+	return p, nil
 }
+
+// String returns the pattern's source text.
+func (p *Pattern) String() string { return p.src }
 
 // Matches reports whether event (an EventBridge event, a JSON object)
 // matches the pattern: TestEventPattern's answer. An event that is not a
 // JSON object is an error.
+//
+// Matches evaluates the pattern directly, branch by branch; it shares no
+// structure with Machine, so each checks the other in the tests.
 func (p *Pattern) Matches(event []byte) (bool, error) {
-	return false, errors.New("pattern: not implemented")
+	ev, err := scanEvent(event, &p.filter)
+	if err != nil {
+		return false, err
+	}
+	defer ev.release()
+	for i := range p.branches {
+		if evaluate(&p.branches[i], ev) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
-// Machine matches events against many patterns at once. Add and Remove
-// must not run concurrently with each other; Match may run concurrently
-// with everything (readers never block).
-type Machine struct{}
+// Machine matches events against many patterns at once.
+//
+// A Machine is built by Add and Remove from one goroutine at a time; once
+// built, Match is safe for concurrent use by many goroutines. Add and
+// Remove must not run concurrently with Match: a caller that changes a
+// Machine while others match builds a new one (or guards it with a
+// RWMutex).
+type Machine struct {
+	a automaton
+}
 
 // NewMachine returns a Machine with no patterns.
-func NewMachine() *Machine { return &Machine{} }
+func NewMachine() *Machine {
+	m := &Machine{}
+	m.a.init()
+	return m
+}
 
 // Add adds p under id (a rule's name); adding an id again replaces its
 // pattern.
-func (m *Machine) Add(id string, p *Pattern) {}
+func (m *Machine) Add(id string, p *Pattern) { m.a.add(id, p) }
 
 // Remove removes id's pattern.
-func (m *Machine) Remove(id string) {}
+func (m *Machine) Remove(id string) { m.a.remove(id) }
+
+// Len returns the number of patterns held.
+func (m *Machine) Len() int { return len(m.a.byID) }
 
 // Match returns the ids whose pattern event matches, sorted, each once.
 // An event that is not a JSON object is an error.
-func (m *Machine) Match(event []byte) ([]string, error) {
-	return nil, errors.New("pattern: not implemented")
-}
+func (m *Machine) Match(event []byte) ([]string, error) { return m.a.match(event) }
