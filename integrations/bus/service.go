@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/metric"
@@ -56,6 +57,9 @@ type Service struct {
 
 	mu   sync.Mutex
 	host integrations.Host
+
+	// defaultMade: the default bus is known to exist (ensureBus).
+	defaultMade atomic.Bool
 }
 
 // New returns the bus router on st. Start runs its deliveries, replays and
