@@ -19,8 +19,8 @@ import (
 
 // Bus data-plane script codes, after the common ones (errors.go).
 const (
-	codeBusStale  = 30 // the bus's version moved
-	codeBusTicked = 31 // the schedule's tick was fired already
+	codeBusStale  = 32 // the bus's version moved
+	codeBusTicked = 33 // the schedule's tick was fired already
 )
 
 // ErrBusStale is a put whose rules were matched against a version of the
@@ -38,15 +38,6 @@ func (c *Client) busDataKeys(name string) ([]string, error) {
 	}
 	k := c.keys
 	return []string{k.BusKey(name), k.BusEventsKey(name), k.BusDueKey(name), k.BusAttemptsKey(name), k.BusLeftKey(name), k.BusSchedulesKey(name)}, nil
-}
-
-// checkBusName refuses a name that cannot be a bus's (AWS's names: up to
-// 256 of [/.-_A-Za-z0-9]); the router checks AWS's rules first.
-func checkBusName(name string) error {
-	if name == "" || len(name) > 256 || strings.ContainsAny(name, "{}\x00") {
-		return fmt.Errorf("%w: bus name %q", ErrInvalid, name)
-	}
-	return nil
 }
 
 // BusEvent is one event to put: its id in the bus (the envelope's id, or
@@ -87,16 +78,16 @@ type BusTick struct {
 // KEYS: busDataKeys. ARGV: version (-1: unchecked), lease-until ms, tick
 // rule ("" for none), tick at ms, tick next ms (0: none), event count, then
 // per event: id, payload, n, n deliveries "<rule>\0<target>". Returns {0},
-// {3} without the bus, {30} when the version moved, {31} when the tick was
+// {3} without the bus, {32} when the version moved, {33} when the tick was
 // taken.
 var scriptBusPut = redis.NewScript(`
 local R, EV, DUE, LEFT, SCH = KEYS[1], KEYS[2], KEYS[3], KEYS[5], KEYS[6]
 local ver = redis.call('HGET', R, '#ver')
 if not ver then return {3} end
-if ARGV[1] ~= '-1' and ver ~= ARGV[1] then return {30} end
+if ARGV[1] ~= '-1' and ver ~= ARGV[1] then return {32} end
 if ARGV[3] ~= '' then
   local at = redis.call('ZSCORE', SCH, ARGV[3])
-  if not at or tonumber(at) ~= tonumber(ARGV[4]) then return {31} end
+  if not at or tonumber(at) ~= tonumber(ARGV[4]) then return {33} end
   if ARGV[5] == '0' then redis.call('ZREM', SCH, ARGV[3]) else redis.call('ZADD', SCH, ARGV[5], ARGV[3]) end
 end
 local lease = ARGV[2]
@@ -494,99 +485,22 @@ func (c *Client) ArchiveTrim(ctx context.Context, name string, cutoff time.Time,
 	return int(intAt(res, 1)), nil
 }
 
-// ArchiveDrop removes an archive's events and counts (DeleteArchive).
-func (c *Client) ArchiveDrop(ctx context.Context, name string) error {
-	if err := checkBusName(name); err != nil {
-		return err
-	}
-	if err := c.rdb.Del(ctx, c.keys.ArchiveKey(name), c.keys.ArchiveEventsKey(name)).Err(); err != nil {
-		return fmt.Errorf("store: dropping archive %s: %w", name, err)
-	}
-	return nil
-}
-
-// scriptRecordSwap replaces a record of a hash when it is still what the
-// caller read.
-//
-// KEYS: the hash. ARGV: field, expected value ("" for absent), new value
-// ("" to delete). Returns {0}, or {1} when the record changed meanwhile.
-var scriptRecordSwap = redis.NewScript(`
-local cur = redis.call('HGET', KEYS[1], ARGV[1]) or ''
-if cur ~= ARGV[2] then return {1} end
-if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
-return {0}
-`)
 
 // ReplaySwap replaces the replay named name's record old (the JSON read;
-// "" when creating) with new ("" deletes): ErrStale when it changed
-// meanwhile (for a create: it exists).
-func (c *Client) ReplaySwap(ctx context.Context, name, old, new string) error {
-	res, err := scriptRecordSwap.Run(ctx, c.rdb, []string{c.keys.ReplaysKey()}, name, old, new).Slice()
-	if err != nil {
-		return fmt.Errorf("store: replay %s: %w", name, err)
-	}
-	if code(res) != codeOK {
-		return fmt.Errorf("%w: replay %s changed", ErrStale, name)
-	}
-	return nil
+// "" when creating) with new ("" deletes): ErrBusChanged when it changed
+// meanwhile (for a create: it exists), ErrLimit past limit replays.
+func (c *Client) ReplaySwap(ctx context.Context, name, old, new string, limit int) error {
+	return c.recordWrite(ctx, c.keys.ReplaysKey(), "replay", name, old, new, limit)
 }
 
 // Replays returns every replay's record: name → JSON.
 func (c *Client) Replays(ctx context.Context) (map[string]string, error) {
-	m, err := c.rdb.HGetAll(ctx, c.keys.ReplaysKey()).Result()
-	if err != nil {
-		return nil, fmt.Errorf("store: replays: %w", err)
-	}
-	return m, nil
+	return c.recordAll(ctx, c.keys.ReplaysKey(), "replay")
 }
 
 // Replay returns the replay named name's record, or ErrNotFound.
 func (c *Client) Replay(ctx context.Context, name string) (string, error) {
-	v, err := c.rdb.HGet(ctx, c.keys.ReplaysKey(), name).Result()
-	if errors.Is(err, redis.Nil) {
-		return "", fmt.Errorf("%w: replay %s", ErrNotFound, name)
-	}
-	if err != nil {
-		return "", fmt.Errorf("store: replay %s: %w", name, err)
-	}
-	return v, nil
-}
-
-// scriptBusView reads a bus's version and rules together.
-//
-// KEYS: BusKey, BusRulesKey. Returns {0, version, {name, JSON, ...}}, {3}
-// without the bus.
-var scriptBusView = redis.NewScript(`
-local ver = redis.call('HGET', KEYS[1], '#ver')
-if not ver then return {3} end
-return {0, ver, redis.call('HGETALL', KEYS[2])}
-`)
-
-// BusView returns a bus's version and its rules (name → JSON), read
-// together; ErrNotFound without the bus.
-func (c *Client) BusView(ctx context.Context, bus string) (int64, map[string]string, error) {
-	if err := checkBusName(bus); err != nil {
-		return 0, nil, err
-	}
-	res, err := scriptBusView.Run(ctx, c.rdb, []string{c.keys.BusKey(bus), c.keys.BusRulesKey(bus)}).Slice()
-	if err != nil {
-		return 0, nil, fmt.Errorf("store: bus %s: %w", bus, err)
-	}
-	if code(res) == codeNotFound {
-		return 0, nil, fmt.Errorf("%w: bus %s", ErrNotFound, bus)
-	}
-	ver, _ := strconv.ParseInt(stringAt(res, 1), 10, 64)
-	var kv []any
-	if len(res) > 2 {
-		kv, _ = res[2].([]any)
-	}
-	rules := make(map[string]string, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		k, _ := kv[i].(string)
-		v, _ := kv[i+1].(string)
-		rules[k] = v
-	}
-	return ver, rules, nil
+	return c.recordGet(ctx, c.keys.ReplaysKey(), "replay", name)
 }
 
 // BusVersion returns a bus's version; ErrNotFound without the bus.
@@ -611,52 +525,4 @@ func (c *Client) BusNames(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("store: buses: %w", err)
 	}
 	return names, nil
-}
-
-// scriptBusEnsure creates a bus when it does not exist.
-//
-// KEYS: BusKey. ARGV: created ms. Returns {0, created (1 or 0)}.
-var scriptBusEnsure = redis.NewScript(`
-if redis.call('HSETNX', KEYS[1], '#ver', 1) == 0 then return {0, 0} end
-redis.call('HSET', KEYS[1], '#created', ARGV[1])
-return {0, 1}
-`)
-
-// BusEnsure creates the bus named name when it does not exist (the default
-// bus, on first use), and reports whether it did.
-func (c *Client) BusEnsure(ctx context.Context, name string, now time.Time) (bool, error) {
-	if err := checkBusName(name); err != nil {
-		return false, err
-	}
-	res, err := scriptBusEnsure.Run(ctx, c.rdb, []string{c.keys.BusKey(name)}, now.UnixMilli()).Slice()
-	if err != nil {
-		return false, fmt.Errorf("store: bus %s: %w", name, err)
-	}
-	// The index is in another slot; a repeated ensure repairs it.
-	if err := c.rdb.ZAdd(ctx, c.keys.BusesKey(), redis.Z{Member: name}).Err(); err != nil {
-		return false, fmt.Errorf("store: listing bus %s: %w", name, err)
-	}
-	return intAt(res, 1) == 1, nil
-}
-
-// ArchiveRecord returns the archive named name's record (JSON), or
-// ErrNotFound.
-func (c *Client) ArchiveRecord(ctx context.Context, name string) (string, error) {
-	v, err := c.rdb.HGet(ctx, c.keys.ArchivesKey(), name).Result()
-	if errors.Is(err, redis.Nil) {
-		return "", fmt.Errorf("%w: archive %s", ErrNotFound, name)
-	}
-	if err != nil {
-		return "", fmt.Errorf("store: archive %s: %w", name, err)
-	}
-	return v, nil
-}
-
-// ArchiveRecords returns every archive's record: name → JSON.
-func (c *Client) ArchiveRecords(ctx context.Context) (map[string]string, error) {
-	m, err := c.rdb.HGetAll(ctx, c.keys.ArchivesKey()).Result()
-	if err != nil {
-		return nil, fmt.Errorf("store: archives: %w", err)
-	}
-	return m, nil
 }

@@ -35,7 +35,7 @@ func (m meters) put(ctx context.Context, bus string, n int) {
 	}
 }
 
-func (m meters) delivered(ctx context.Context, bus, kind string, o outcome) {
+func (m meters) delivered(ctx context.Context, bus string, kind TargetKind, o outcome) {
 	if m.deliveries == nil {
 		return
 	}
@@ -44,5 +44,24 @@ func (m meters) delivered(ctx context.Context, bus, kind string, o outcome) {
 		result = "failed"
 	}
 	m.deliveries.Add(ctx, 1, metric.WithAttributes(attribute.String("signalbox.bus", bus),
-		attribute.String("signalbox.target_kind", kind), attribute.String("signalbox.outcome", result)))
+		attribute.String("signalbox.target_kind", kind.String()), attribute.String("signalbox.outcome", result)))
+}
+
+// String names a kind of target in metrics and logs.
+func (k TargetKind) String() string {
+	switch k {
+	case TargetQueue:
+		return "sqs"
+	case TargetTopic:
+		return "sns"
+	case TargetStateMachine:
+		return "states"
+	case TargetBus:
+		return "events"
+	case TargetAPIDestination:
+		return "api-destination"
+	case TargetArchive:
+		return "archive"
+	}
+	return "unsupported"
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -62,13 +61,14 @@ func (s *Service) PutEvents(ctx context.Context, entries []PutEventsEntry) ([]Pu
 		evs := byBus[bus]
 		err := s.put(ctx, bus, evs, putOptions{})
 		for _, p := range evs {
+			var be *Error
 			switch {
 			case err == nil:
 				results[p.result] = PutEventsResult{EventID: p.env.ID}
-			case errors.Is(err, store.ErrNotFound):
-				results[p.result] = PutEventsResult{ErrorCode: "ResourceNotFoundException", ErrorMessage: "Event bus " + bus + " does not exist."}
+			case errors.As(err, &be) && be.Code == "ResourceNotFoundException":
+				results[p.result] = PutEventsResult{ErrorCode: be.Code, ErrorMessage: be.Message}
 			default:
-				results[p.result] = PutEventsResult{ErrorCode: "InternalFailure", ErrorMessage: "The event could not be put: " + storeError(err, nil).Error()}
+				results[p.result] = PutEventsResult{ErrorCode: "InternalFailure", ErrorMessage: "The event could not be put: " + err.Error()}
 			}
 		}
 	}
@@ -135,9 +135,13 @@ func (s *Service) newEvent(e *PutEventsEntry, now time.Time) (*pending, *PutEven
 			return nil, invalid("Resources", "a resource is empty or longer than 2048 characters.")
 		}
 	}
-	bus, err := s.busNameOf(e.EventBusName)
-	if err != nil {
-		return nil, &PutEventsResult{ErrorCode: "InvalidArgument", ErrorMessage: err.Error()}
+	bus, berr := s.busNameOf(e.EventBusName)
+	if berr != nil {
+		code := "InvalidArgument"
+		if berr.Code == "ResourceNotFoundException" {
+			code = berr.Code
+		}
+		return nil, &PutEventsResult{ErrorCode: code, ErrorMessage: berr.Message}
 	}
 	at := e.Time
 	if at.IsZero() {
@@ -154,6 +158,7 @@ func (s *Service) newEvent(e *PutEventsEntry, now time.Time) (*pending, *PutEven
 		p.trace.Parent = e.TraceHeader
 	}
 	p.id = p.env.ID
+	var err error
 	if p.json, err = json.Marshal(p.env); err != nil {
 		return nil, &PutEventsResult{ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed."}
 	}
@@ -192,37 +197,6 @@ func jsonObject(s string) bool {
 	return deepest <= maxDetailDepth
 }
 
-// busNameOf returns the bus a name or ARN names ("" is the default bus).
-func (s *Service) busNameOf(nameOrARN string) (string, error) {
-	if nameOrARN == "" {
-		return DefaultBus, nil
-	}
-	if !strings.HasPrefix(nameOrARN, "arn:") {
-		if !validBusName(nameOrARN) {
-			return "", fmt.Errorf("Parameter EventBusName is not valid.")
-		}
-		return nameOrARN, nil
-	}
-	kind, name, err := s.targetOf(nameOrARN)
-	if err != nil || kind != kindBus {
-		return "", fmt.Errorf("Parameter EventBusName is not valid. Reason: %q is not an event bus ARN of this server.", nameOrARN)
-	}
-	return name, nil
-}
-
-// validBusName: 1 to 256 of [/.-_A-Za-z0-9].
-func validBusName(name string) bool {
-	if name == "" || len(name) > 256 {
-		return false
-	}
-	for _, c := range name {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("/._-", c)) {
-			return false
-		}
-	}
-	return true
-}
-
 // putOptions shape a put that is not PutEvents's own.
 type putOptions struct {
 	// rules, when set, limits the rules matched (a replay's FilterArns:
@@ -241,6 +215,11 @@ type putOptions struct {
 // deliveries in one script, then hands the deliveries to this process's
 // workers. The default bus is made on first use.
 func (s *Service) put(ctx context.Context, bus string, evs []*pending, o putOptions) error {
+	if bus == DefaultBus {
+		if err := s.ensureBus(ctx, bus); err != nil {
+			return err
+		}
+	}
 	var v *view
 	var err error
 	for attempt := 0; ; attempt++ {
@@ -248,11 +227,6 @@ func (s *Service) put(ctx context.Context, bus string, evs []*pending, o putOpti
 			v, err = s.view(ctx, bus)
 		} else {
 			v, err = s.loadView(ctx, bus)
-		}
-		if errors.Is(err, store.ErrNotFound) && bus == DefaultBus {
-			if _, err = s.st.BusEnsure(ctx, bus, s.now()); err == nil {
-				v, err = s.loadView(ctx, bus)
-			}
 		}
 		if err != nil {
 			return err
@@ -270,7 +244,7 @@ func (s *Service) put(ctx context.Context, bus string, evs []*pending, o putOpti
 			continue
 		}
 		if err != nil {
-			return err
+			return storeError(err, busErrMissing(bus))
 		}
 		break
 	}
@@ -286,7 +260,7 @@ func (s *Service) put(ctx context.Context, bus string, evs []*pending, o putOpti
 		for i, p := range evs {
 			payloads[i] = p.json
 		}
-		obs.ObserveEvents(ctx, s.busARN(bus), payloads)
+		obs.ObserveEvents(ctx, s.BusARN(bus), payloads)
 	}
 	return nil
 }
@@ -344,42 +318,4 @@ func unstored(s string) (json []byte, tc integrations.TraceContext) {
 		return []byte(s), tc
 	}
 	return []byte(parts[3]), integrations.TraceContext{Parent: parts[0], State: parts[1], Baggage: parts[2]}
-}
-
-// busARN returns a bus's ARN.
-func (s *Service) busARN(name string) string {
-	return "arn:aws:events:" + s.cfg.Region + ":" + s.cfg.AccountID + ":event-bus/" + name
-}
-
-// ruleARN returns a rule's ARN: rule/<name> on the default bus,
-// rule/<bus>/<name> on others.
-func (s *Service) ruleARN(bus, name string) string {
-	if bus == DefaultBus {
-		return "arn:aws:events:" + s.cfg.Region + ":" + s.cfg.AccountID + ":rule/" + name
-	}
-	return "arn:aws:events:" + s.cfg.Region + ":" + s.cfg.AccountID + ":rule/" + bus + "/" + name
-}
-
-func validationf(format string, args ...any) *Error {
-	return &Error{Code: "ValidationException", Message: fmt.Sprintf(format, args...), Status: http.StatusBadRequest}
-}
-
-// storeError maps a store error to an EventBridge error; missing is the
-// answer for ErrNotFound (nil: an internal error).
-func storeError(err error, missing *Error) error {
-	if err == nil {
-		return nil
-	}
-	var e *Error
-	switch {
-	case errors.As(err, &e):
-		return e
-	case missing != nil && errors.Is(err, store.ErrNotFound):
-		return missing
-	case errors.Is(err, store.ErrUnavailable), store.Unavailable(err):
-		return &Error{Code: "ServiceUnavailable", Message: "The service is unavailable: its store did not answer", Status: http.StatusServiceUnavailable}
-	case errors.Is(err, store.ErrInvalid):
-		return validationf("%s", err.Error())
-	}
-	return &Error{Code: "InternalException", Message: err.Error(), Status: http.StatusInternalServerError}
 }

@@ -102,34 +102,17 @@ func (r *replayRecord) encode() string {
 	return string(b)
 }
 
-func (s *Service) replayARN(name string) string {
-	return "arn:aws:events:" + s.cfg.Region + ":" + s.cfg.AccountID + ":replay/" + name
-}
-
 func errReplayNotFound(name string) *Error {
 	return &Error{Code: "ResourceNotFoundException", Message: "Replay " + name + " does not exist.", Status: http.StatusBadRequest}
 }
 
-// validName: 1 to 64 of [.-_A-Za-z0-9] (replays', archives' and rules' names).
-func validName(name string) bool {
-	if name == "" || len(name) > 64 {
-		return false
-	}
-	for _, c := range name {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
 // StartReplay starts replaying an archive's events onto a bus.
 func (s *Service) StartReplay(ctx context.Context, in *StartReplayInput) (*Replay, error) {
-	if !validName(in.ReplayName) {
-		return nil, validationf("Parameter ReplayName is not valid.")
+	if e := checkName(in.ReplayName, "replayName", maxRuleName); e != nil {
+		return nil, e
 	}
-	if len(in.Description) > 512 {
-		return nil, validationf("Parameter Description is not valid.")
+	if e := checkDescription(in.Description); e != nil {
+		return nil, e
 	}
 	if in.EventStartTime.IsZero() || in.EventEndTime.IsZero() || !in.EventStartTime.Before(in.EventEndTime) {
 		return nil, validationf("Parameter EventStartTime is not valid. Reason: EventStartTime must be before EventEndTime.")
@@ -137,28 +120,24 @@ func (s *Service) StartReplay(ctx context.Context, in *StartReplayInput) (*Repla
 	if in.EventEndTime.After(s.now()) {
 		return nil, validationf("Parameter EventEndTime is not valid. Reason: EventEndTime must be in the past.")
 	}
-	archive, ok := strings.CutPrefix(in.EventSourceArn, "arn:aws:events:"+s.cfg.Region+":"+s.cfg.AccountID+":archive/")
-	if !ok || !validName(archive) {
-		return nil, validationf("Parameter EventSourceArn is not valid.")
+	kind, archive := ParseTargetARN(in.EventSourceArn)
+	if res, ok := s.resourceOf(in.EventSourceArn); !ok || kind != TargetArchive || res != "archive/"+archive {
+		return nil, validationf("Parameter EventSourceArn is not valid. Reason: Provided Arn is not in correct format.")
 	}
-	raw, err := s.st.ArchiveRecord(ctx, archive)
+	a, _, err := s.archive(ctx, archive)
 	if err != nil {
-		return nil, storeError(err, &Error{Code: "ResourceNotFoundException", Message: "Archive " + archive + " does not exist.", Status: http.StatusBadRequest})
+		return nil, err
 	}
-	var rec struct {
-		EventSourceArn string `json:"EventSourceArn"`
-	}
-	_ = json.Unmarshal([]byte(raw), &rec)
-	if in.Destination.Arn != rec.EventSourceArn {
+	if in.Destination.Arn != a.EventSourceArn {
 		return nil, validationf("Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.")
 	}
-	bus, err := s.busNameOf(in.Destination.Arn)
-	if err != nil {
-		return nil, validationf("Parameter Destination.Arn is not valid.")
+	bus, e := s.busNameOf(in.Destination.Arn)
+	if e != nil {
+		return nil, e
 	}
 	for _, f := range in.Destination.FilterArns {
-		if _, ok := s.ruleOfARN(bus, f); !ok {
-			return nil, validationf("Parameter Destination.FilterArns is not valid. Reason: %s is not a rule of %s.", f, in.Destination.Arn)
+		if b, _, ok := s.ruleOfARN(f); !ok || b != bus {
+			return nil, validationf("Parameter Destination.FilterArns is not valid. Reason: %s is not a rule of %s.", clip(f, 256), in.Destination.Arn)
 		}
 	}
 	all, err := s.st.Replays(ctx)
@@ -169,24 +148,17 @@ func (s *Service) StartReplay(ctx context.Context, in *StartReplayInput) (*Repla
 		return nil, &Error{Code: "LimitExceededException", Message: "The requested resource exceeds the maximum number allowed.", Status: http.StatusBadRequest}
 	}
 	now := s.now()
-	r := &replayRecord{Replay: Replay{ReplayName: in.ReplayName, ReplayArn: s.replayARN(in.ReplayName), Description: in.Description,
+	r := &replayRecord{Replay: Replay{ReplayName: in.ReplayName, ReplayArn: s.ReplayARN(in.ReplayName), Description: in.Description,
 		State: ReplayStarting, EventSourceArn: in.EventSourceArn, Destination: in.Destination,
 		EventStartTime: in.EventStartTime.UTC().Truncate(time.Millisecond), EventEndTime: in.EventEndTime.UTC().Truncate(time.Millisecond), ReplayStartTime: now.UTC()}}
-	if err := s.st.ReplaySwap(ctx, in.ReplayName, "", r.encode()); err != nil {
-		if errors.Is(err, store.ErrStale) {
+	if err := s.st.ReplaySwap(ctx, in.ReplayName, "", r.encode(), maxReplays); err != nil {
+		if errors.Is(err, store.ErrBusChanged) {
 			return nil, &Error{Code: "ResourceAlreadyExistsException", Message: "Replay " + in.ReplayName + " already exists.", Status: http.StatusBadRequest}
 		}
 		return nil, storeError(err, nil)
 	}
 	s.eng.wakeRound()
 	return &r.Replay, nil
-}
-
-// ruleOfARN returns the rule name a rule ARN of bus names.
-func (s *Service) ruleOfARN(bus, arn string) (string, bool) {
-	prefix := s.ruleARN(bus, "")
-	name, ok := strings.CutPrefix(arn, prefix)
-	return name, ok && validName(name)
 }
 
 func (s *Service) replay(ctx context.Context, name string) (*replayRecord, string, error) {
@@ -203,8 +175,8 @@ func (s *Service) replay(ctx context.Context, name string) (*replayRecord, strin
 
 // DescribeReplay returns a replay.
 func (s *Service) DescribeReplay(ctx context.Context, name string) (*Replay, error) {
-	if !validName(name) {
-		return nil, validationf("Parameter ReplayName is not valid.")
+	if e := checkName(name, "name", maxRuleName); e != nil {
+		return nil, e
 	}
 	r, _, err := s.replay(ctx, name)
 	if err != nil {
@@ -251,8 +223,8 @@ func (s *Service) ListReplays(ctx context.Context, in *ListReplaysInput) (*ListR
 // CancelReplay cancels a replay; it returns the replay as it is then
 // (CANCELLING until its runner stops it).
 func (s *Service) CancelReplay(ctx context.Context, name string) (*Replay, error) {
-	if !validName(name) {
-		return nil, validationf("Parameter ReplayName is not valid.")
+	if e := checkName(name, "name", maxRuleName); e != nil {
+		return nil, e
 	}
 	for range putAttempts {
 		r, raw, err := s.replay(ctx, name)
@@ -265,7 +237,7 @@ func (s *Service) CancelReplay(ctx context.Context, name string) (*Replay, error
 			return nil, &Error{Code: "IllegalStatusException", Message: "Replay " + name + " is not in a state that can be cancelled.", Status: http.StatusBadRequest}
 		}
 		r.State = ReplayCancelling
-		if err := s.st.ReplaySwap(ctx, name, raw, r.encode()); errors.Is(err, store.ErrStale) {
+		if err := s.st.ReplaySwap(ctx, name, raw, r.encode(), maxReplays); errors.Is(err, store.ErrBusChanged) {
 			continue
 		} else if err != nil {
 			return nil, storeError(err, nil)
@@ -309,7 +281,7 @@ func (s *Service) replayRound(ctx context.Context) {
 		if r.State == ReplayStarting {
 			r.State = ReplayRunning
 		}
-		if s.st.ReplaySwap(ctx, name, raw, r.encode()) != nil {
+		if s.st.ReplaySwap(ctx, name, raw, r.encode(), maxReplays) != nil {
 			continue // another process took it
 		}
 		s.rp.mu.Lock()
@@ -334,7 +306,7 @@ func (s *Service) runReplay(ctx context.Context, name string) {
 		}
 		if r.State == ReplayCancelling {
 			r.State, r.ReplayEndTime, r.LeaseUntil = ReplayCancelled, s.now().UTC(), time.Time{}
-			_ = s.st.ReplaySwap(ctx, name, raw, r.encode())
+			_ = s.st.ReplaySwap(ctx, name, raw, r.encode(), maxReplays)
 			return
 		}
 		done, fail := s.replayPage(ctx, r)
@@ -349,8 +321,8 @@ func (s *Service) runReplay(ctx context.Context, name string) {
 		} else {
 			r.LeaseUntil = s.now().Add(replayLease)
 		}
-		if err := s.st.ReplaySwap(ctx, name, raw, r.encode()); err != nil {
-			if errors.Is(err, store.ErrStale) {
+		if err := s.st.ReplaySwap(ctx, name, raw, r.encode(), maxReplays); err != nil {
+			if errors.Is(err, store.ErrBusChanged) {
 				continue // cancelled meanwhile: read it again (the page may be replayed again)
 			}
 			return
@@ -364,7 +336,7 @@ func (s *Service) runReplay(ctx context.Context, name string) {
 // replayPage replays the next page of a replay's events, moving its
 // cursor; done when none are left.
 func (s *Service) replayPage(ctx context.Context, r *replayRecord) (done bool, fail string) {
-	archive := strings.TrimPrefix(r.EventSourceArn, "arn:aws:events:"+s.cfg.Region+":"+s.cfg.AccountID+":archive/")
+	_, archive := ParseTargetARN(r.EventSourceArn)
 	evs, err := s.st.ArchiveRead(ctx, archive, r.EventStartTime, r.EventEndTime, r.CursorTime, r.CursorID, replayPage)
 	if err != nil {
 		return false, ""
@@ -372,15 +344,15 @@ func (s *Service) replayPage(ctx context.Context, r *replayRecord) (done bool, f
 	if len(evs) == 0 {
 		return true, ""
 	}
-	bus, err := s.busNameOf(r.Destination.Arn)
-	if err != nil {
+	bus, e := s.busNameOf(r.Destination.Arn)
+	if e != nil {
 		return false, "the destination is not an event bus"
 	}
 	var rules map[string]bool
 	if len(r.Destination.FilterArns) > 0 {
 		rules = map[string]bool{}
 		for _, f := range r.Destination.FilterArns {
-			if n, ok := s.ruleOfARN(bus, f); ok {
+			if _, n, ok := s.ruleOfARN(f); ok {
 				rules[n] = true
 			}
 		}
@@ -397,7 +369,8 @@ func (s *Service) replayPage(ctx context.Context, r *replayRecord) (done bool, f
 		batch = append(batch, p)
 	}
 	if err := s.put(ctx, bus, batch, putOptions{rules: rules, noObserve: true}); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
+		var be *Error
+		if errors.As(err, &be) && be.Code == "ResourceNotFoundException" {
 			return false, "the destination event bus does not exist"
 		}
 		return false, ""

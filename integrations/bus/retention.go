@@ -26,7 +26,7 @@ func (s *Service) retentionRound(ctx context.Context) {
 	if !due {
 		return
 	}
-	recs, err := s.st.ArchiveRecords(ctx)
+	recs, err := s.st.Archives(ctx)
 	if err != nil {
 		return
 	}

@@ -67,7 +67,7 @@ func (s *Service) fire(ctx context.Context, v *view, rv *ruleView, at time.Time)
 	if !next.After(at) {
 		next = rv.sched.Next(rv.rule.CreatedAt, at)
 	}
-	resources := []string{s.ruleARN(v.bus, rv.rule.Name)}
+	resources := []string{s.RuleARN(v.bus, rv.rule.Name)}
 	env := Event{Version: "0", ID: integrations.NewUUID(), DetailType: "Scheduled Event", Source: "aws.events",
 		Account: s.cfg.AccountID, Time: at.UTC().Format(eventTime), Region: s.cfg.Region, Resources: resources,
 		Detail: json.RawMessage(`{}`)}

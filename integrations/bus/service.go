@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/metric"
@@ -62,6 +63,9 @@ type Service struct {
 	meters   meters
 	rp       replays   // the replays this process runs (replay.go)
 	retained time.Time // the last retention round (retention.go)
+
+	// defaultMade: the default bus is known to exist (ensureBus).
+	defaultMade atomic.Bool
 }
 
 // New returns the bus router on st. Start runs its deliveries, replays and

@@ -2,248 +2,290 @@ package bus
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"strconv"
+	"fmt"
+	"slices"
 	"strings"
-	"time"
 
-	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/bus/transform"
-	"github.com/signalbox/signalbox/integrations/queue"
-	"github.com/signalbox/signalbox/integrations/topic"
-	"github.com/signalbox/signalbox/store"
 )
 
-// The targets: what a delivery does for each kind. Each attempt ends in
-// done(outcome), on the caller's goroutine or, for a queue, on its lane's.
+// The limits of PutTargets, AWS's: 5 targets per rule, 10 per request,
+// retries 0 to 185 and event ages 60 to 86,400 s.
+const (
+	MaxTargetsPerRule   = 5
+	maxTargetsPerCall   = 10
+	maxRetryAttempts    = 185
+	minEventAgeSeconds  = 60
+	maxEventAgeSeconds  = 86_400
+	maxInput            = 8192 // Input and InputTemplate, AWS's documented maximum
+	maxInputPath        = 256
+	maxInputPathsMapLen = 100
+)
 
-// deliverTo makes one attempt of a delivery to a target.
-func (s *Service) deliverTo(ctx context.Context, j job, rv *ruleView, tv *targetView, done func(outcome)) {
-	evJSON, tc := unstored(j.payload)
-	if tv.kind == kindArchive {
-		done(s.toArchive(ctx, tv, j, evJSON))
-		return
+// PutTargetsInput is PutTargets's request.
+type PutTargetsInput struct {
+	Rule         string
+	EventBusName string
+	Targets      []Target
+}
+
+// FailedEntry is one target PutTargets or RemoveTargets could not put or
+// remove, as AWS returns it.
+type FailedEntry struct {
+	TargetID     string `json:"TargetId"`
+	ErrorCode    string `json:"ErrorCode"`
+	ErrorMessage string `json:"ErrorMessage"`
+}
+
+// checkTargetShape checks what the API's model constrains: the request
+// fails as a whole (ValidationException), as AWS's does.
+func checkTargetShape(i int, t *Target) *Error {
+	member := func(m string) string { return fmt.Sprintf("targets.%d.member.%s", i+1, m) }
+	if t.ID == "" || len(t.ID) > maxTargetID {
+		return constraint(t.ID, member("id"), "Member must have length less than or equal to 64 and greater than or equal to 1")
 	}
-	if tv.kind == kindBus {
-		done(s.toBus(ctx, tv, evJSON, tc))
-		return
+	if !namePattern.MatchString(t.ID) {
+		return constraint(t.ID, member("id"), `Member must satisfy regular expression pattern: [\.\-_A-Za-z0-9]+`)
 	}
-	input := evJSON
-	if tv.shape != nil {
-		var err error
-		input, err = tv.shape.Apply(evJSON, transform.Context{RuleArn: s.ruleARN(j.bus, j.rule), RuleName: j.rule, IngestionTime: s.now().UTC().Format(time.RFC3339)})
-		if err != nil {
-			done(outcome{Permanent: true, Code: "INPUT_TRANSFORMATION_FAILED", Reason: err.Error()})
-			return
+	if t.Arn == "" || len(t.Arn) > 1600 {
+		return constraint(t.Arn, member("arn"), "Member must have length less than or equal to 1600 and greater than or equal to 1")
+	}
+	if len(t.Input) > maxInput {
+		return constraint(t.Input, member("input"), "Member must have length less than or equal to 8192")
+	}
+	if len(t.InputPath) > maxInputPath {
+		return constraint(t.InputPath, member("inputPath"), "Member must have length less than or equal to 256")
+	}
+	if it := t.InputTransformer; it != nil {
+		if it.InputTemplate == "" || len(it.InputTemplate) > maxInput {
+			return constraint(it.InputTemplate, member("inputTransformer.inputTemplate"), "Member must have length less than or equal to 8192 and greater than or equal to 1")
+		}
+		if len(it.InputPathsMap) > maxInputPathsMapLen {
+			return constraint(fmt.Sprint(len(it.InputPathsMap)), member("inputTransformer.inputPathsMap"), "Member must have length less than or equal to 100")
 		}
 	}
-	switch tv.kind {
-	case kindQueue:
-		s.toQueue(ctx, j, tv, input, tc, done)
-	case kindTopic:
-		done(s.toTopic(ctx, j, tv, input, tc))
-	case kindStates:
-		done(s.toStates(ctx, j, tv, input, tc))
-	case kindAPIDest:
-		done(s.toAPIDestination(ctx, j, tv, input, tc))
-	default:
-		done(outcome{Permanent: true, Code: "UNSUPPORTED_TARGET", Reason: "unsupported target " + tv.t.Arn})
-	}
-}
-
-// sqsInput is what a queue target (or a dead-letter queue) receives: the
-// input as its body, the event's id as a FIFO queue's deduplication id,
-// the target's message group, and the trace context as the AWSTraceHeader
-// system attribute and a traceparent message attribute.
-func sqsInput(name, body, eventID, group string, tc integrations.TraceContext) queue.SendInput {
-	in := queue.SendInput{Body: body}
-	if strings.HasSuffix(name, ".fifo") {
-		in.GroupID, in.DedupID = group, eventID
-	}
-	if h, ok := queue.AWSTraceHeader(tc.Parent); ok {
-		in.SystemAttributes = map[string]queue.MessageAttribute{"AWSTraceHeader": {DataType: "String", StringValue: h}}
-		in.Attributes = map[string]queue.MessageAttribute{queue.TraceParentAttribute: {DataType: "String", StringValue: tc.Parent}}
-	}
-	return in
-}
-
-// toQueue sends the input to a queue through the queue's lane (batched);
-// a queue that does not exist or refuses the message is a permanent
-// failure, the store's failures are retried.
-func (s *Service) toQueue(ctx context.Context, j job, tv *targetView, input []byte, tc integrations.TraceContext, done func(outcome)) {
-	if s.cfg.Queues == nil {
-		done(outcome{Permanent: true, Code: "NO_QUEUES", Reason: "no queue router runs here"})
-		return
-	}
-	group := ""
-	if p := tv.t.SqsParameters; p != nil {
-		group = p.MessageGroupID
-	}
-	ev, _ := unstored(j.payload)
-	in := sqsInput(tv.name, string(input), eventIDOf(ev, j.id), group, tc)
-	s.eng.lanes.Enqueue(ctx, tv.name, in, func(err error) { done(queueOutcome(err)) })
-}
-
-func queueOutcome(err error) outcome {
-	if err == nil {
-		return outcome{OK: true}
-	}
-	var qe *queue.Error
-	if errors.As(err, &qe) && !qe.Server {
-		return outcome{Permanent: true, Code: qe.Code, Reason: qe.Error()}
-	}
-	return outcome{Reason: err.Error()}
-}
-
-// toTopic publishes the input to a topic.
-func (s *Service) toTopic(ctx context.Context, j job, tv *targetView, input []byte, tc integrations.TraceContext) outcome {
-	if s.cfg.Topics == nil {
-		return outcome{Permanent: true, Code: "NO_TOPICS", Reason: "no topic router runs here"}
-	}
-	in := &topic.PublishInput{TopicARN: tv.t.Arn, Message: string(input), Trace: tc}
-	if strings.HasSuffix(tv.name, ".fifo") {
-		ev, _ := unstored(j.payload)
-		in.DedupID = eventIDOf(ev, j.id)
-		if p := tv.t.SqsParameters; p != nil {
-			in.GroupID = p.MessageGroupID
+	if rp := t.RetryPolicy; rp != nil {
+		if n := rp.MaximumRetryAttempts; n != nil && (*n < 0 || *n > maxRetryAttempts) {
+			return constraint(fmt.Sprint(*n), member("retryPolicy.maximumRetryAttempts"), "Member must have value less than or equal to 185 and greater than or equal to 0")
+		}
+		if n := rp.MaximumEventAgeInSeconds; n != nil && (*n < minEventAgeSeconds || *n > maxEventAgeSeconds) {
+			return constraint(fmt.Sprint(*n), member("retryPolicy.maximumEventAgeInSeconds"), "Member must have value less than or equal to 86400 and greater than or equal to 60")
 		}
 	}
-	_, err := s.cfg.Topics.Publish(ctx, in)
-	if err == nil {
-		return outcome{OK: true}
-	}
-	var te *topic.Error
-	if errors.As(err, &te) && te.Sender() {
-		return outcome{Permanent: true, Code: te.Code, Reason: te.Error()}
-	}
-	return outcome{Reason: err.Error()}
+	return nil
 }
 
-// toStates starts an execution with the input. Its name is derived from
-// the delivery, so a delivery made twice starts one execution.
-func (s *Service) toStates(ctx context.Context, j job, tv *targetView, input []byte, tc integrations.TraceContext) outcome {
-	s.mu.Lock()
-	h := s.host
-	s.mu.Unlock()
-	if h == nil {
-		return outcome{Reason: "no runtime runs here to start executions"}
-	}
-	var in any
-	if err := json.Unmarshal(input, &in); err != nil {
-		in = string(input)
-	}
-	sum := sha256.Sum256([]byte(j.bus + "\x00" + j.rule + "\x00" + j.target))
-	name := j.id
-	if len(name) > 60 {
-		name = name[len(name)-60:]
-	}
-	name = strings.NewReplacer(":", "-", "/", "-").Replace(name) + "_" + hex.EncodeToString(sum[:8])
-	_, err := h.StartExecution(ctx, integrations.StartRequest{StateMachineARN: tv.name, Name: name, Input: in,
-		TraceParent: tc.Parent, TraceState: tc.State, Baggage: tc.Baggage})
-	if err == nil {
-		return outcome{OK: true}
-	}
-	text := err.Error()
-	for _, code := range []string{"StateMachineDoesNotExist", "InvalidArn", "InvalidExecutionInput", "InvalidName", "StateMachineDeleting", "ExecutionAlreadyExists"} {
-		if strings.Contains(text, code) {
-			return outcome{Permanent: true, Code: code, Reason: text}
+// checkTarget checks what the service decides of one target: the entry
+// fails (FailedEntries), the others are put.
+func (s *Service) checkTarget(t *Target) *Error {
+	kind, name := ParseTargetARN(t.Arn)
+	switch kind {
+	case TargetUnsupported, TargetArchive:
+		return validationf("Target %s: the ARN %s is not supported by Signalbox: targets are SQS queues (arn:aws:sqs:...), SNS topics (arn:aws:sns:...), Step Functions state machines (arn:aws:states:...:stateMachine:...), event buses (arn:aws:events:...:event-bus/...) and API destinations (arn:aws:events:...:api-destination/...).", t.ID, clip(t.Arn, 256))
+	case TargetQueue:
+		if s.cfg.Queues == nil {
+			return validationf("Target %s: SQS queue targets are not supported by this server: it has no queue router.", t.ID)
+		}
+	case TargetTopic:
+		if s.cfg.Topics == nil {
+			return validationf("Target %s: SNS topic targets are not supported by this server: it has no topic router.", t.ID)
 		}
 	}
-	return outcome{Reason: text}
-}
-
-// toBus puts the event, as it is, on another bus.
-func (s *Service) toBus(ctx context.Context, tv *targetView, evJSON []byte, tc integrations.TraceContext) outcome {
-	var env Event
-	if err := json.Unmarshal(evJSON, &env); err != nil {
-		return outcome{Permanent: true, Code: "MALFORMED_EVENT", Reason: err.Error()}
+	fifo := kind == TargetQueue && strings.HasSuffix(name, ".fifo")
+	if t.SqsParameters != nil && !fifo {
+		return validationf("Parameter SqsParameters is not valid for target %s: it applies to FIFO queues only.", t.ID)
 	}
-	p := &pending{bus: tv.name, env: env, json: evJSON, trace: tc, id: integrations.NewUUID()}
-	err := s.put(ctx, tv.name, []*pending{p}, putOptions{})
-	if err == nil {
-		return outcome{OK: true}
+	if fifo && (t.SqsParameters == nil || t.SqsParameters.MessageGroupID == "") {
+		return validationf("Parameter(s) SqsParameters must be specified for target: %s.", t.ID)
 	}
-	if errors.Is(err, store.ErrNotFound) {
-		return outcome{Permanent: true, Code: "ResourceNotFoundException", Reason: "Event bus " + tv.name + " does not exist."}
+	if t.HTTPParameters != nil && kind != TargetAPIDestination {
+		return validationf("Parameter HttpParameters is not valid for target %s: it applies to API destinations only.", t.ID)
 	}
-	return outcome{Reason: err.Error()}
-}
-
-// toArchive keeps the event in an archive.
-func (s *Service) toArchive(ctx context.Context, tv *targetView, j job, evJSON []byte) outcome {
-	at := eventTimeOf(evJSON, s.now())
-	if err := s.st.ArchivePut(ctx, tv.name, []store.ArchivedEvent{{ID: eventIDOf(evJSON, j.id), Time: at, Payload: string(evJSON)}}); err != nil {
-		return outcome{Reason: err.Error()}
-	}
-	return outcome{OK: true}
-}
-
-// deadLetter sends an event given up to the target's dead-letter queue,
-// with the attributes AWS sets: ERROR_CODE, ERROR_MESSAGE,
-// EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS, RULE_ARN, TARGET_ARN.
-func (s *Service) deadLetter(ctx context.Context, j job, rv *ruleView, tv *targetView, o outcome, exhausted string) error {
-	kind, name, err := s.targetOf(tv.t.DeadLetterConfig.Arn)
-	if err != nil || kind != kindQueue || s.cfg.Queues == nil {
-		return errors.New("the dead-letter queue " + tv.t.DeadLetterConfig.Arn + " is not one of this server's queues")
-	}
-	evJSON, tc := unstored(j.payload)
-	in := sqsInput(name, string(evJSON), eventIDOf(evJSON, j.id), j.rule, tc)
-	if in.Attributes == nil {
-		in.Attributes = map[string]queue.MessageAttribute{}
-	}
-	code := o.Code
-	if code == "" {
-		code = "SDK_CLIENT_ERROR"
-	}
-	attr := func(k, v string) { in.Attributes[k] = queue.MessageAttribute{DataType: "String", StringValue: v} }
-	attr("ERROR_CODE", code)
-	attr("ERROR_MESSAGE", clip(o.Reason, 1024))
-	if exhausted != "" {
-		attr("EXHAUSTED_RETRY_CONDITION", exhausted)
-	}
-	in.Attributes["RETRY_ATTEMPTS"] = queue.MessageAttribute{DataType: "Number", StringValue: strconv.Itoa(j.attempts)}
-	attr("RULE_ARN", s.ruleARN(j.bus, j.rule))
-	attr("TARGET_ARN", tv.t.Arn)
-	_, err = s.cfg.Queues.Send(ctx, name, []queue.SendInput{in})
-	return err
-}
-
-// eventTimeOf reads an envelope's time (the event's time for its age and
-// its archive), or def.
-func eventTimeOf(evJSON []byte, def time.Time) time.Time {
-	var e struct {
-		Time string `json:"time"`
-	}
-	if json.Unmarshal(evJSON, &e) == nil {
-		if t, err := time.Parse(time.RFC3339, e.Time); err == nil {
-			return t
+	if d := t.DeadLetterConfig; d != nil && d.Arn != "" {
+		if k, _ := ParseTargetARN(d.Arn); k != TargetQueue {
+			return validationf("Parameter DeadLetterConfig.Arn is not valid for target %s: it must be the ARN of an SQS queue.", t.ID)
 		}
 	}
-	return def
+	given := 0
+	for _, set := range []bool{t.Input != "", t.InputPath != "", t.InputTransformer != nil} {
+		if set {
+			given++
+		}
+	}
+	if given > 1 {
+		return validationf("Only one of Input, InputPath, or InputTransformer must be provided for target %s.", t.ID)
+	}
+	if given == 1 {
+		var pm map[string]string
+		tmpl := ""
+		if t.InputTransformer != nil {
+			pm, tmpl = t.InputTransformer.InputPathsMap, t.InputTransformer.InputTemplate
+		}
+		if _, err := transform.Compile(t.Input, t.InputPath, pm, tmpl); err != nil {
+			var te *transform.Error
+			if errors.As(err, &te) {
+				return validationf("%s", te.Message)
+			}
+			return validationf("Target %s: %v", t.ID, err)
+		}
+	}
+	return nil
 }
 
-// eventIDOf reads an envelope's id, or def.
-func eventIDOf(evJSON []byte, def string) string {
-	var e struct {
-		ID string `json:"id"`
+// PutTargets adds or replaces targets of a rule (by Id): the entries that
+// fail are FailedEntries, the others are put together. A rule holds at
+// most 5 targets (LimitExceededException, nothing put).
+func (s *Service) PutTargets(ctx context.Context, in *PutTargetsInput) ([]FailedEntry, error) {
+	bus, e := s.busNameOf(in.EventBusName)
+	if e != nil {
+		return nil, e
 	}
-	if json.Unmarshal(evJSON, &e) == nil && e.ID != "" {
-		return e.ID
+	if e := checkName(in.Rule, "rule", maxRuleName); e != nil {
+		return nil, e
 	}
-	return def
+	if len(in.Targets) == 0 || len(in.Targets) > maxTargetsPerCall {
+		return nil, constraint(fmt.Sprint(len(in.Targets)), "targets", "Member must have length less than or equal to 10 and greater than or equal to 1")
+	}
+	for i := range in.Targets {
+		if e := checkTargetShape(i, &in.Targets[i]); e != nil {
+			return nil, e
+		}
+	}
+	failed := []FailedEntry{}
+	var good []Target
+	for _, t := range in.Targets {
+		if e := s.checkTarget(&t); e != nil {
+			failed = append(failed, FailedEntry{TargetID: t.ID, ErrorCode: e.Code, ErrorMessage: e.Message})
+			continue
+		}
+		// a repeated id: the last one wins
+		good = slices.DeleteFunc(good, func(g Target) bool { return g.ID == t.ID })
+		good = append(good, t)
+	}
+	if len(good) == 0 {
+		return failed, nil
+	}
+	if err := s.ensureBus(ctx, bus); err != nil {
+		return nil, err
+	}
+	_, err := s.updateRule(ctx, bus, in.Rule, false, nil, func(r *Rule, _ bool) error {
+		if r.ManagedBy != "" {
+			return errManaged(in.Rule, r.ManagedBy)
+		}
+		return putTargets(r, good)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return failed, nil
 }
 
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
+// putTargets replaces or adds targets of r, within the rule's limit.
+func putTargets(r *Rule, ts []Target) error {
+	for _, t := range ts {
+		if i := slices.IndexFunc(r.Targets, func(o Target) bool { return o.ID == t.ID }); i >= 0 {
+			r.Targets[i] = t
+		} else {
+			r.Targets = append(r.Targets, t)
+		}
 	}
-	return s[:n]
+	if len(r.Targets) > MaxTargetsPerRule {
+		return errorf("LimitExceededException", "The requested resource exceeds the maximum number allowed: a rule has at most %d targets.", MaxTargetsPerRule)
+	}
+	return nil
 }
 
-// toAPIDestination calls an API destination (apidest.go).
-func (s *Service) toAPIDestination(ctx context.Context, j job, tv *targetView, input []byte, tc integrations.TraceContext) outcome {
-	return outcome{Permanent: true, Code: "UNSUPPORTED_TARGET", Reason: "API destinations are not wired yet"}
+// RemoveTargetsInput is RemoveTargets's request.
+type RemoveTargetsInput struct {
+	Rule         string
+	EventBusName string
+	IDs          []string
+	Force        bool // a managed rule's targets too
+}
+
+// RemoveTargets removes targets of a rule by id; an id the rule does not
+// have is left alone (AWS answers it as removed).
+func (s *Service) RemoveTargets(ctx context.Context, in *RemoveTargetsInput) ([]FailedEntry, error) {
+	bus, e := s.busNameOf(in.EventBusName)
+	if e != nil {
+		return nil, e
+	}
+	if e := checkName(in.Rule, "rule", maxRuleName); e != nil {
+		return nil, e
+	}
+	if len(in.IDs) == 0 || len(in.IDs) > maxTargetsPerCall {
+		return nil, constraint(fmt.Sprint(len(in.IDs)), "ids", "Member must have length less than or equal to 10 and greater than or equal to 1")
+	}
+	for i, id := range in.IDs {
+		if e := checkName(id, fmt.Sprintf("ids.%d.member", i+1), maxTargetID); e != nil {
+			return nil, e
+		}
+	}
+	if err := s.ensureBus(ctx, bus); err != nil {
+		return nil, err
+	}
+	_, err := s.updateRule(ctx, bus, in.Rule, false, nil, func(r *Rule, _ bool) error {
+		if r.ManagedBy != "" && !in.Force {
+			return errManaged(in.Rule, r.ManagedBy)
+		}
+		r.Targets = slices.DeleteFunc(r.Targets, func(t Target) bool { return slices.Contains(in.IDs, t.ID) })
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return []FailedEntry{}, nil
+}
+
+// ListTargetsByRuleInput is ListTargetsByRule's request.
+type ListTargetsByRuleInput struct {
+	Rule         string
+	EventBusName string
+	NextToken    string
+	Limit        int
+}
+
+// ListTargetsByRuleOutput is a page of a rule's targets.
+type ListTargetsByRuleOutput struct {
+	Targets   []Target
+	NextToken string
+}
+
+// ListTargetsByRule lists a rule's targets in the order they were put.
+func (s *Service) ListTargetsByRule(ctx context.Context, in *ListTargetsByRuleInput) (*ListTargetsByRuleOutput, error) {
+	bus, e := s.busNameOf(in.EventBusName)
+	if e != nil {
+		return nil, e
+	}
+	if e := checkName(in.Rule, "rule", maxRuleName); e != nil {
+		return nil, e
+	}
+	limit, e := listLimit(in.Limit)
+	if e != nil {
+		return nil, e
+	}
+	after, e := parsePageToken("targets/"+bus+"/"+in.Rule, in.NextToken)
+	if e != nil {
+		return nil, e
+	}
+	if err := s.ensureBus(ctx, bus); err != nil {
+		return nil, err
+	}
+	r, err := s.rule(ctx, bus, in.Rule)
+	if err != nil {
+		return nil, err
+	}
+	ts := r.Targets
+	if after != "" {
+		i := slices.IndexFunc(ts, func(t Target) bool { return t.ID == after })
+		ts = ts[i+1:] // a removed id (-1): from the start
+	}
+	out := &ListTargetsByRuleOutput{Targets: []Target{}}
+	if len(ts) > limit {
+		ts = ts[:limit]
+		out.NextToken = pageToken("targets/"+bus+"/"+in.Rule, ts[limit-1].ID)
+	}
+	out.Targets = append(out.Targets, ts...)
+	return out, nil
 }

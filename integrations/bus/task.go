@@ -189,4 +189,3 @@ func parseEntries(params any) ([]PutEventsEntry, error) {
 	}
 	return entries, nil
 }
-

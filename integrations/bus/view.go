@@ -2,9 +2,7 @@ package bus
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/signalbox/signalbox/integrations/bus/pattern"
@@ -19,16 +17,6 @@ import (
 // builds the view again (putevents.go), so an event is never matched
 // against rules that had already changed. Deliveries read the cached view
 // (refreshed by the recoverer each round when the version moved).
-
-// The kinds of target.
-const (
-	kindQueue   = "sqs"
-	kindTopic   = "sns"
-	kindStates  = "states"
-	kindBus     = "events"
-	kindAPIDest = "api-destination"
-	kindArchive = "archive"
-)
 
 type view struct {
 	bus     string
@@ -48,8 +36,8 @@ type ruleView struct {
 
 type targetView struct {
 	t     Target
-	kind  string
-	name  string // the queue's, topic's, state machine's ARN, bus's, archive's or API destination's name
+	kind  TargetKind
+	name  string // the queue's, topic's, state machine's, bus's, archive's or API destination's name
 	shape *transform.Shape
 }
 
@@ -57,17 +45,13 @@ type targetView struct {
 // longer compiles (it was written by an older version) is kept out of the
 // view, with a log line.
 func (s *Service) loadView(ctx context.Context, bus string) (*view, error) {
-	ver, raw, err := s.st.BusView(ctx, bus)
+	ver, rules, err := s.rules(ctx, bus)
 	if err != nil {
 		return nil, err
 	}
-	v := &view{bus: bus, ver: ver, rules: make(map[string]*ruleView, len(raw)), machine: pattern.NewMachine(), scheduled: map[string]*ruleView{}, loaded: s.now()}
-	for name, js := range raw {
-		var r Rule
-		if err := json.Unmarshal([]byte(js), &r); err != nil {
-			s.cfg.Logger.Warn("bus: a rule's record does not decode", "bus", bus, "rule", name, "err", err)
-			continue
-		}
+	v := &view{bus: bus, ver: ver, rules: make(map[string]*ruleView, len(rules)), machine: pattern.NewMachine(), scheduled: map[string]*ruleView{}, loaded: s.now()}
+	for _, r := range rules {
+		name := r.Name
 		rv := &ruleView{rule: r, targets: make(map[string]*targetView, len(r.Targets))}
 		for _, t := range r.Targets {
 			tv, err := s.compileTarget(t)
@@ -127,12 +111,12 @@ func (s *Service) forgetView(bus string) {
 
 // compileTarget compiles a target's kind and input shape.
 func (s *Service) compileTarget(t Target) (*targetView, error) {
-	kind, name, err := s.targetOf(t.Arn)
-	if err != nil {
-		return nil, err
+	kind, name := ParseTargetARN(t.Arn)
+	if kind == TargetUnsupported {
+		return nil, fmt.Errorf("target %q is not a kind of target Signalbox supports", t.Arn)
 	}
 	tv := &targetView{t: t, kind: kind, name: name}
-	if kind == kindArchive {
+	if kind == TargetArchive {
 		return tv, nil // an archive keeps the event itself
 	}
 	var paths map[string]string
@@ -141,47 +125,10 @@ func (s *Service) compileTarget(t Target) (*targetView, error) {
 		paths, tmpl = it.InputPathsMap, it.InputTemplate
 	}
 	if t.Input != "" || t.InputPath != "" || t.InputTransformer != nil {
+		var err error
 		if tv.shape, err = transform.Compile(t.Input, t.InputPath, paths, tmpl); err != nil {
 			return nil, err
 		}
 	}
 	return tv, nil
-}
-
-// targetOf returns the kind of target an ARN names and the name that
-// reaches it (for a state machine, its ARN), when it is this server's.
-func (s *Service) targetOf(arn string) (kind, name string, err error) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[5] == "" {
-		return "", "", fmt.Errorf("target %q is not an ARN", arn)
-	}
-	if parts[3] != s.cfg.Region || parts[4] != s.cfg.AccountID {
-		return "", "", fmt.Errorf("target %q is not in this server's region and account", arn)
-	}
-	res := parts[5]
-	switch parts[2] {
-	case "sqs":
-		return kindQueue, res, nil
-	case "sns":
-		return kindTopic, res, nil
-	case "states":
-		if strings.HasPrefix(res, "stateMachine:") {
-			return kindStates, arn, nil
-		}
-	case "events":
-		kind, rest, _ := strings.Cut(res, "/")
-		name, _, _ := strings.Cut(rest, "/")
-		if name == "" {
-			break
-		}
-		switch kind {
-		case "event-bus":
-			return kindBus, name, nil
-		case "api-destination":
-			return kindAPIDest, name, nil
-		case "archive":
-			return kindArchive, name, nil
-		}
-	}
-	return "", "", fmt.Errorf("target %q is not a kind of target Signalbox supports (queues, topics, state machines, event buses, API destinations)", arn)
 }

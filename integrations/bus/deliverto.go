@@ -1,0 +1,243 @@
+package bus
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/integrations/bus/transform"
+	"github.com/signalbox/signalbox/integrations/queue"
+	"github.com/signalbox/signalbox/integrations/topic"
+	"github.com/signalbox/signalbox/store"
+)
+
+// The targets: what a delivery does for each kind. Each attempt ends in
+// done(outcome), on the caller's goroutine or, for a queue, on its lane's.
+
+// deliverTo makes one attempt of a delivery to a target.
+func (s *Service) deliverTo(ctx context.Context, j job, rv *ruleView, tv *targetView, done func(outcome)) {
+	evJSON, tc := unstored(j.payload)
+	if tv.kind == TargetArchive {
+		done(s.toArchive(ctx, tv, j, evJSON))
+		return
+	}
+	if tv.kind == TargetBus {
+		done(s.toBus(ctx, tv, evJSON, tc))
+		return
+	}
+	input := evJSON
+	if tv.shape != nil {
+		var err error
+		input, err = tv.shape.Apply(evJSON, transform.Context{RuleArn: s.RuleARN(j.bus, j.rule), RuleName: j.rule, IngestionTime: s.now().UTC().Format(time.RFC3339)})
+		if err != nil {
+			done(outcome{Permanent: true, Code: "INPUT_TRANSFORMATION_FAILED", Reason: err.Error()})
+			return
+		}
+	}
+	switch tv.kind {
+	case TargetQueue:
+		s.toQueue(ctx, j, tv, input, tc, done)
+	case TargetTopic:
+		done(s.toTopic(ctx, j, tv, input, tc))
+	case TargetStateMachine:
+		done(s.toStates(ctx, j, tv, input, tc))
+	case TargetAPIDestination:
+		done(s.toAPIDestination(ctx, j, tv, input, tc))
+	default:
+		done(outcome{Permanent: true, Code: "UNSUPPORTED_TARGET", Reason: "unsupported target " + tv.t.Arn})
+	}
+}
+
+// sqsInput is what a queue target (or a dead-letter queue) receives: the
+// input as its body, the event's id as a FIFO queue's deduplication id,
+// the target's message group, and the trace context as the AWSTraceHeader
+// system attribute and a traceparent message attribute.
+func sqsInput(name, body, eventID, group string, tc integrations.TraceContext) queue.SendInput {
+	in := queue.SendInput{Body: body}
+	if strings.HasSuffix(name, ".fifo") {
+		in.GroupID, in.DedupID = group, eventID
+	}
+	if h, ok := queue.AWSTraceHeader(tc.Parent); ok {
+		in.SystemAttributes = map[string]queue.MessageAttribute{"AWSTraceHeader": {DataType: "String", StringValue: h}}
+		in.Attributes = map[string]queue.MessageAttribute{queue.TraceParentAttribute: {DataType: "String", StringValue: tc.Parent}}
+	}
+	return in
+}
+
+// toQueue sends the input to a queue through the queue's lane (batched);
+// a queue that does not exist or refuses the message is a permanent
+// failure, the store's failures are retried.
+func (s *Service) toQueue(ctx context.Context, j job, tv *targetView, input []byte, tc integrations.TraceContext, done func(outcome)) {
+	if s.cfg.Queues == nil {
+		done(outcome{Permanent: true, Code: "NO_QUEUES", Reason: "no queue router runs here"})
+		return
+	}
+	group := ""
+	if p := tv.t.SqsParameters; p != nil {
+		group = p.MessageGroupID
+	}
+	ev, _ := unstored(j.payload)
+	in := sqsInput(tv.name, string(input), eventIDOf(ev, j.id), group, tc)
+	s.eng.lanes.Enqueue(ctx, tv.name, in, func(err error) { done(queueOutcome(err)) })
+}
+
+func queueOutcome(err error) outcome {
+	if err == nil {
+		return outcome{OK: true}
+	}
+	var qe *queue.Error
+	if errors.As(err, &qe) && !qe.Server {
+		return outcome{Permanent: true, Code: qe.Code, Reason: qe.Error()}
+	}
+	return outcome{Reason: err.Error()}
+}
+
+// toTopic publishes the input to a topic.
+func (s *Service) toTopic(ctx context.Context, j job, tv *targetView, input []byte, tc integrations.TraceContext) outcome {
+	if s.cfg.Topics == nil {
+		return outcome{Permanent: true, Code: "NO_TOPICS", Reason: "no topic router runs here"}
+	}
+	in := &topic.PublishInput{TopicARN: tv.t.Arn, Message: string(input), Trace: tc}
+	if strings.HasSuffix(tv.name, ".fifo") {
+		ev, _ := unstored(j.payload)
+		in.DedupID = eventIDOf(ev, j.id)
+		if p := tv.t.SqsParameters; p != nil {
+			in.GroupID = p.MessageGroupID
+		}
+	}
+	_, err := s.cfg.Topics.Publish(ctx, in)
+	if err == nil {
+		return outcome{OK: true}
+	}
+	var te *topic.Error
+	if errors.As(err, &te) && te.Sender() {
+		return outcome{Permanent: true, Code: te.Code, Reason: te.Error()}
+	}
+	return outcome{Reason: err.Error()}
+}
+
+// toStates starts an execution with the input. Its name is derived from
+// the delivery, so a delivery made twice starts one execution.
+func (s *Service) toStates(ctx context.Context, j job, tv *targetView, input []byte, tc integrations.TraceContext) outcome {
+	s.mu.Lock()
+	h := s.host
+	s.mu.Unlock()
+	if h == nil {
+		return outcome{Reason: "no runtime runs here to start executions"}
+	}
+	var in any
+	if err := json.Unmarshal(input, &in); err != nil {
+		in = string(input)
+	}
+	sum := sha256.Sum256([]byte(j.bus + "\x00" + j.rule + "\x00" + j.target))
+	name := j.id
+	if len(name) > 60 {
+		name = name[len(name)-60:]
+	}
+	name = strings.NewReplacer(":", "-", "/", "-").Replace(name) + "_" + hex.EncodeToString(sum[:8])
+	_, err := h.StartExecution(ctx, integrations.StartRequest{StateMachineARN: tv.t.Arn, Name: name, Input: in,
+		TraceParent: tc.Parent, TraceState: tc.State, Baggage: tc.Baggage})
+	if err == nil {
+		return outcome{OK: true}
+	}
+	text := err.Error()
+	for _, code := range []string{"StateMachineDoesNotExist", "InvalidArn", "InvalidExecutionInput", "InvalidName", "StateMachineDeleting", "ExecutionAlreadyExists"} {
+		if strings.Contains(text, code) {
+			return outcome{Permanent: true, Code: code, Reason: text}
+		}
+	}
+	return outcome{Reason: text}
+}
+
+// toBus puts the event, as it is, on another bus.
+func (s *Service) toBus(ctx context.Context, tv *targetView, evJSON []byte, tc integrations.TraceContext) outcome {
+	var env Event
+	if err := json.Unmarshal(evJSON, &env); err != nil {
+		return outcome{Permanent: true, Code: "MALFORMED_EVENT", Reason: err.Error()}
+	}
+	p := &pending{bus: tv.name, env: env, json: evJSON, trace: tc, id: integrations.NewUUID()}
+	err := s.put(ctx, tv.name, []*pending{p}, putOptions{})
+	if err == nil {
+		return outcome{OK: true}
+	}
+	var be *Error
+	if errors.As(err, &be) && be.Code == "ResourceNotFoundException" {
+		return outcome{Permanent: true, Code: be.Code, Reason: be.Message}
+	}
+	return outcome{Reason: err.Error()}
+}
+
+// toArchive keeps the event in an archive.
+func (s *Service) toArchive(ctx context.Context, tv *targetView, j job, evJSON []byte) outcome {
+	at := eventTimeOf(evJSON, s.now())
+	if err := s.st.ArchivePut(ctx, tv.name, []store.ArchivedEvent{{ID: eventIDOf(evJSON, j.id), Time: at, Payload: string(evJSON)}}); err != nil {
+		return outcome{Reason: err.Error()}
+	}
+	return outcome{OK: true}
+}
+
+// deadLetter sends an event given up to the target's dead-letter queue,
+// with the attributes AWS sets: ERROR_CODE, ERROR_MESSAGE,
+// EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS, RULE_ARN, TARGET_ARN.
+func (s *Service) deadLetter(ctx context.Context, j job, rv *ruleView, tv *targetView, o outcome, exhausted string) error {
+	kind, name := ParseTargetARN(tv.t.DeadLetterConfig.Arn)
+	if kind != TargetQueue || s.cfg.Queues == nil {
+		return errors.New("the dead-letter queue " + tv.t.DeadLetterConfig.Arn + " is not one of this server's queues")
+	}
+	evJSON, tc := unstored(j.payload)
+	in := sqsInput(name, string(evJSON), eventIDOf(evJSON, j.id), j.rule, tc)
+	if in.Attributes == nil {
+		in.Attributes = map[string]queue.MessageAttribute{}
+	}
+	code := o.Code
+	if code == "" {
+		code = "SDK_CLIENT_ERROR"
+	}
+	attr := func(k, v string) { in.Attributes[k] = queue.MessageAttribute{DataType: "String", StringValue: v} }
+	attr("ERROR_CODE", code)
+	attr("ERROR_MESSAGE", clip(o.Reason, 1024))
+	if exhausted != "" {
+		attr("EXHAUSTED_RETRY_CONDITION", exhausted)
+	}
+	in.Attributes["RETRY_ATTEMPTS"] = queue.MessageAttribute{DataType: "Number", StringValue: strconv.Itoa(j.attempts)}
+	attr("RULE_ARN", s.RuleARN(j.bus, j.rule))
+	attr("TARGET_ARN", tv.t.Arn)
+	_, err := s.cfg.Queues.Send(ctx, name, []queue.SendInput{in})
+	return err
+}
+
+// eventTimeOf reads an envelope's time (the event's time for its age and
+// its archive), or def.
+func eventTimeOf(evJSON []byte, def time.Time) time.Time {
+	var e struct {
+		Time string `json:"time"`
+	}
+	if json.Unmarshal(evJSON, &e) == nil {
+		if t, err := time.Parse(time.RFC3339, e.Time); err == nil {
+			return t
+		}
+	}
+	return def
+}
+
+// eventIDOf reads an envelope's id, or def.
+func eventIDOf(evJSON []byte, def string) string {
+	var e struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(evJSON, &e) == nil && e.ID != "" {
+		return e.ID
+	}
+	return def
+}
+
+// toAPIDestination calls an API destination (apidest.go).
+func (s *Service) toAPIDestination(ctx context.Context, j job, tv *targetView, input []byte, tc integrations.TraceContext) outcome {
+	return outcome{Permanent: true, Code: "UNSUPPORTED_TARGET", Reason: "API destinations are not wired yet"}
+}
