@@ -7,14 +7,20 @@
 // An answer is classified as AWS classifies it: 2xx delivered; 401, 407,
 // 409, 429 and 5xx retried; other 4xx not retried.
 //
-// This file is the package's contract; the implementation replaces the
-// bodies.
+// The reference is AWS's "API destinations as targets in Amazon
+// EventBridge" and "Connections for HTTP endpoint targets" pages, and the
+// API reference's CreateConnection and CreateApiDestination.
 package apidest
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Parameter is a connection's invocation parameter (key, value; secret
@@ -70,19 +76,93 @@ type Result struct {
 	Reason    string
 }
 
+// DefaultTimeout is how long a call may take: "EventBridge requests to an
+// API destination endpoint must have a maximum client execution timeout
+// of five seconds" (AWS re:Post, "I want to successfully invoke my
+// EventBridge API destination target").
+const DefaultTimeout = 5 * time.Second
+
 // Invoker makes calls; one per process (it holds the tokens and the rate
 // limiters).
-type Invoker struct{ client *http.Client }
+type Invoker struct {
+	client *http.Client
+	// Timeout bounds one HTTP exchange (a token fetch or a call);
+	// DefaultTimeout when zero.
+	Timeout time.Duration
+	// now is the clock tokens expire by (tests move it).
+	now func() time.Time
 
-// NewInvoker returns an Invoker using client.
-func NewInvoker(client *http.Client) *Invoker { return &Invoker{client: client} }
+	mu       sync.Mutex
+	tokens   map[string]*tokenEntry   // by connection ARN
+	limiters map[string]*rate.Limiter // by destination ARN
+}
+
+// NewInvoker returns an Invoker using client (http.DefaultClient when nil).
+func NewInvoker(client *http.Client) *Invoker {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	return &Invoker{client: client, now: time.Now, tokens: map[string]*tokenEntry{}, limiters: map[string]*rate.Limiter{}}
+}
 
 // Invoke makes a call. A transport error is a retryable Result, not an
 // error; the error is for a call that cannot be made (bad endpoint).
 func (v *Invoker) Invoke(ctx context.Context, c *Call) (Result, error) {
-	return Result{}, errors.New("apidest: not implemented")
+	req, err := build(c)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := v.wait(ctx, c); err != nil {
+		return Result{Retryable: true, Reason: "waiting for the destination's rate limit: " + err.Error()}, nil
+	}
+	if c.Auth.Type != AuthOAuth {
+		return v.send(ctx, req, ""), nil
+	}
+	tok, res, ok := v.token(ctx, c)
+	if !ok {
+		return res, nil
+	}
+	res = v.send(ctx, req, tok)
+	if res.Status == http.StatusUnauthorized || res.Status == http.StatusProxyAuthRequired {
+		// The token was refused: fetch a new one, once ("Connections":
+		// EventBridge refreshes the token when the endpoint refuses it).
+		v.dropToken(c.Connection, tok)
+		tok, res2, ok := v.token(ctx, c)
+		if !ok {
+			return res2, nil
+		}
+		res = v.send(ctx, req, tok)
+	}
+	return res, nil
+}
+
+// send makes one HTTP exchange of req (with bearer token tok when set).
+func (v *Invoker) send(ctx context.Context, req *request, tok string) Result {
+	ctx, cancel := context.WithTimeout(ctx, v.timeout())
+	defer cancel()
+	hr, err := req.http(ctx, tok)
+	if err != nil {
+		return Result{Reason: err.Error()} // unreachable: build checked the URL
+	}
+	resp, err := v.client.Do(hr)
+	if err != nil {
+		return Result{Retryable: true, Reason: fmt.Sprintf("%s %s: %v", req.method, req.url, errors.Unwrap(err))}
+	}
+	drain(resp)
+	return classify(resp.StatusCode)
+}
+
+func (v *Invoker) timeout() time.Duration {
+	if v.Timeout > 0 {
+		return v.Timeout
+	}
+	return DefaultTimeout
 }
 
 // Forget drops what is cached for a connection (its token), as
 // DeauthorizeConnection and UpdateConnection must.
-func (v *Invoker) Forget(connectionARN string) {}
+func (v *Invoker) Forget(connectionARN string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	delete(v.tokens, connectionARN)
+}
