@@ -406,6 +406,7 @@ func (s *Service) changeConnection(ctx context.Context, name string, f func(c *C
 		if err != nil {
 			return nil, storeError(err, connectionErrMissing(name))
 		}
+		s.invoker.Forget(c.ConnectionArn) // its token was for the old authorization
 		return hideSecrets(c), nil
 	}
 	return nil, errConcurrent("Connection " + name)

@@ -6,11 +6,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"maps"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/integrations/bus/apidest"
 	"github.com/signalbox/signalbox/integrations/bus/transform"
 	"github.com/signalbox/signalbox/integrations/queue"
 	"github.com/signalbox/signalbox/integrations/topic"
@@ -237,7 +240,52 @@ func eventIDOf(evJSON []byte, def string) string {
 	return def
 }
 
-// toAPIDestination calls an API destination (apidest.go).
+// toAPIDestination calls an API destination through its connection: the
+// input as the body, the target's HttpParameters, the trace context as
+// W3C headers; AWS's classification of the answer (apidest) decides
+// between done, retried and given up.
 func (s *Service) toAPIDestination(ctx context.Context, j job, tv *targetView, input []byte, tc integrations.TraceContext) outcome {
-	return outcome{Permanent: true, Code: "UNSUPPORTED_TARGET", Reason: "API destinations are not wired yet"}
+	d, _, err := s.APIDestinationByName(ctx, tv.name)
+	if err != nil {
+		var be *Error
+		if errors.As(err, &be) && be.Status < 500 {
+			return outcome{Permanent: true, Code: be.Code, Reason: be.Message}
+		}
+		return outcome{Reason: err.Error()}
+	}
+	if d.ApiDestinationState != "ACTIVE" {
+		return outcome{Permanent: true, Code: "API_DESTINATION_INACTIVE", Reason: "API destination " + d.Name + " is " + d.ApiDestinationState}
+	}
+	auth, err := s.ConnectionAuth(ctx, d.ConnectionArn)
+	if err != nil {
+		var be *Error
+		if errors.As(err, &be) && be.Status < 500 {
+			return outcome{Permanent: true, Code: "CONNECTION_NOT_AUTHORIZED", Reason: be.Message}
+		}
+		return outcome{Reason: err.Error()}
+	}
+	call := &apidest.Call{Destination: d.ApiDestinationArn, Connection: d.ConnectionArn, Endpoint: d.InvocationEndpoint, Method: d.HttpMethod,
+		Auth: auth, Body: input, RateLimit: d.InvocationRateLimitPerSecond, Headers: map[string]string{}}
+	if p := tv.t.HTTPParameters; p != nil {
+		call.PathParams, call.Query = p.PathParameterValues, p.QueryStringParameters
+		maps.Copy(call.Headers, p.HeaderParameters)
+	}
+	h := http.Header{}
+	tc.SetHeaders(h)
+	for k := range h {
+		call.Headers[k] = h.Get(k)
+	}
+	if tv.shape != nil && !tv.shape.IsJSON() {
+		call.Headers["Content-Type"] = "text/plain; charset=utf-8"
+	}
+	res, err := s.invoker.Invoke(ctx, call)
+	switch {
+	case err != nil:
+		return outcome{Permanent: true, Code: "SDK_CLIENT_ERROR", Reason: err.Error()}
+	case res.Status >= 200 && res.Status < 300:
+		return outcome{OK: true}
+	case res.Retryable:
+		return outcome{Reason: res.Reason}
+	}
+	return outcome{Permanent: true, Code: "INVALID_RESPONSE", Reason: res.Reason}
 }

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/integrations/bus/apidest"
 	"github.com/signalbox/signalbox/integrations/queue"
 	"github.com/signalbox/signalbox/integrations/topic"
 	"github.com/signalbox/signalbox/store"
@@ -61,8 +62,9 @@ type Service struct {
 
 	eng      *engine // deliveries (deliver.go)
 	meters   meters
-	rp       replays   // the replays this process runs (replay.go)
-	retained time.Time // the last retention round (retention.go)
+	rp       replays          // the replays this process runs (replay.go)
+	invoker  *apidest.Invoker // API destinations' calls: tokens and rate limits
+	retained time.Time        // the last retention round (retention.go)
 
 	// defaultMade: the default bus is known to exist (ensureBus).
 	defaultMade atomic.Bool
@@ -91,6 +93,7 @@ func New(st *store.Client, cfg Config) *Service {
 	}
 	s := &Service{st: st, cfg: cfg, host: cfg.Host, views: map[string]*view{}, meters: newMeters(cfg.Meter)}
 	s.eng = newEngine(s)
+	s.invoker = apidest.NewInvoker(cfg.HTTPClient)
 	s.rp = replays{running: map[string]bool{}, owner: integrations.NewUUID()}
 	s.eng.ticks = []func(context.Context){s.scheduleRound, s.replayRound, s.retentionRound}
 	return s
