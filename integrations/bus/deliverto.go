@@ -20,6 +20,17 @@ import (
 	"github.com/signalbox/signalbox/store"
 )
 
+// The ERROR_CODE values a dead-letter queue's messages carry, as
+// EventBridge's documentation names them: a target that does not exist,
+// one that refuses the input, a connection not authorized, and the rest
+// (retries exhausted on the target's failures).
+const (
+	errResourceNotFound = "RESOURCE_NOT_FOUND"
+	errInvalidParameter = "INVALID_PARAMETER"
+	errNoPermissions    = "NO_PERMISSIONS"
+	errSDKClient        = "SDK_CLIENT_ERROR"
+)
+
 // The targets: what a delivery does for each kind. Each attempt ends in
 // done(outcome), on the caller's goroutine or, for a queue, on its lane's.
 
@@ -39,7 +50,7 @@ func (s *Service) deliverTo(ctx context.Context, j job, rv *ruleView, tv *target
 		var err error
 		input, err = tv.shape.Apply(evJSON, transform.Context{RuleArn: s.RuleARN(j.bus, j.rule), RuleName: j.rule, IngestionTime: s.now().UTC().Format(time.RFC3339)})
 		if err != nil {
-			done(outcome{Permanent: true, Code: "INPUT_TRANSFORMATION_FAILED", Reason: err.Error()})
+			done(outcome{Permanent: true, Code: errInvalidParameter, Reason: err.Error()})
 			return
 		}
 	}
@@ -53,7 +64,7 @@ func (s *Service) deliverTo(ctx context.Context, j job, rv *ruleView, tv *target
 	case TargetAPIDestination:
 		done(s.toAPIDestination(ctx, j, tv, input, tc))
 	default:
-		done(outcome{Permanent: true, Code: "UNSUPPORTED_TARGET", Reason: "unsupported target " + tv.t.Arn})
+		done(outcome{Permanent: true, Code: errInvalidParameter, Reason: "unsupported target " + tv.t.Arn})
 	}
 }
 
@@ -78,7 +89,7 @@ func sqsInput(name, body, eventID, group string, tc integrations.TraceContext) q
 // failure, the store's failures are retried.
 func (s *Service) toQueue(ctx context.Context, j job, tv *targetView, input []byte, tc integrations.TraceContext, done func(outcome)) {
 	if s.cfg.Queues == nil {
-		done(outcome{Permanent: true, Code: "NO_QUEUES", Reason: "no queue router runs here"})
+		done(outcome{Permanent: true, Code: errResourceNotFound, Reason: "no queue router runs here"})
 		return
 	}
 	group := ""
@@ -96,7 +107,11 @@ func queueOutcome(err error) outcome {
 	}
 	var qe *queue.Error
 	if errors.As(err, &qe) && !qe.Server {
-		return outcome{Permanent: true, Code: qe.Code, Reason: qe.Error()}
+		code := errInvalidParameter
+		if qe.Code == "QueueDoesNotExist" || qe.Code == "AWS.SimpleQueueService.NonExistentQueue" {
+			code = errResourceNotFound
+		}
+		return outcome{Permanent: true, Code: code, Reason: qe.Error()}
 	}
 	return outcome{Reason: err.Error()}
 }
@@ -104,7 +119,7 @@ func queueOutcome(err error) outcome {
 // toTopic publishes the input to a topic.
 func (s *Service) toTopic(ctx context.Context, j job, tv *targetView, input []byte, tc integrations.TraceContext) outcome {
 	if s.cfg.Topics == nil {
-		return outcome{Permanent: true, Code: "NO_TOPICS", Reason: "no topic router runs here"}
+		return outcome{Permanent: true, Code: errResourceNotFound, Reason: "no topic router runs here"}
 	}
 	in := &topic.PublishInput{TopicARN: tv.t.Arn, Message: string(input), Trace: tc}
 	if strings.HasSuffix(tv.name, ".fifo") {
@@ -120,7 +135,11 @@ func (s *Service) toTopic(ctx context.Context, j job, tv *targetView, input []by
 	}
 	var te *topic.Error
 	if errors.As(err, &te) && te.Sender() {
-		return outcome{Permanent: true, Code: te.Code, Reason: te.Error()}
+		code := errInvalidParameter
+		if te.Code == "NotFound" {
+			code = errResourceNotFound
+		}
+		return outcome{Permanent: true, Code: code, Reason: te.Error()}
 	}
 	return outcome{Reason: err.Error()}
 }
@@ -150,9 +169,12 @@ func (s *Service) toStates(ctx context.Context, j job, tv *targetView, input []b
 		return outcome{OK: true}
 	}
 	text := err.Error()
-	for _, code := range []string{"StateMachineDoesNotExist", "InvalidArn", "InvalidExecutionInput", "InvalidName", "StateMachineDeleting", "ExecutionAlreadyExists"} {
+	if strings.Contains(text, "StateMachineDoesNotExist") || strings.Contains(text, "StateMachineDeleting") {
+		return outcome{Permanent: true, Code: errResourceNotFound, Reason: text}
+	}
+	for _, code := range []string{"InvalidArn", "InvalidExecutionInput", "InvalidName", "ExecutionAlreadyExists"} {
 		if strings.Contains(text, code) {
-			return outcome{Permanent: true, Code: code, Reason: text}
+			return outcome{Permanent: true, Code: errInvalidParameter, Reason: text}
 		}
 	}
 	return outcome{Reason: text}
@@ -162,7 +184,7 @@ func (s *Service) toStates(ctx context.Context, j job, tv *targetView, input []b
 func (s *Service) toBus(ctx context.Context, tv *targetView, evJSON []byte, tc integrations.TraceContext) outcome {
 	var env Event
 	if err := json.Unmarshal(evJSON, &env); err != nil {
-		return outcome{Permanent: true, Code: "MALFORMED_EVENT", Reason: err.Error()}
+		return outcome{Permanent: true, Code: errInvalidParameter, Reason: err.Error()}
 	}
 	p := &pending{bus: tv.name, env: env, json: evJSON, trace: tc, id: integrations.NewUUID()}
 	err := s.put(ctx, tv.name, []*pending{p}, putOptions{})
@@ -171,7 +193,7 @@ func (s *Service) toBus(ctx context.Context, tv *targetView, evJSON []byte, tc i
 	}
 	var be *Error
 	if errors.As(err, &be) && be.Code == "ResourceNotFoundException" {
-		return outcome{Permanent: true, Code: be.Code, Reason: be.Message}
+		return outcome{Permanent: true, Code: errResourceNotFound, Reason: be.Message}
 	}
 	return outcome{Reason: err.Error()}
 }
@@ -200,7 +222,7 @@ func (s *Service) deadLetter(ctx context.Context, j job, rv *ruleView, tv *targe
 	}
 	code := o.Code
 	if code == "" {
-		code = "SDK_CLIENT_ERROR"
+		code = errSDKClient
 	}
 	attr := func(k, v string) { in.Attributes[k] = queue.MessageAttribute{DataType: "String", StringValue: v} }
 	attr("ERROR_CODE", code)
@@ -249,18 +271,18 @@ func (s *Service) toAPIDestination(ctx context.Context, j job, tv *targetView, i
 	if err != nil {
 		var be *Error
 		if errors.As(err, &be) && be.Status < 500 {
-			return outcome{Permanent: true, Code: be.Code, Reason: be.Message}
+			return outcome{Permanent: true, Code: errResourceNotFound, Reason: be.Message}
 		}
 		return outcome{Reason: err.Error()}
 	}
 	if d.ApiDestinationState != "ACTIVE" {
-		return outcome{Permanent: true, Code: "API_DESTINATION_INACTIVE", Reason: "API destination " + d.Name + " is " + d.ApiDestinationState}
+		return outcome{Permanent: true, Code: errInvalidParameter, Reason: "API destination " + d.Name + " is " + d.ApiDestinationState}
 	}
 	auth, err := s.ConnectionAuth(ctx, d.ConnectionArn)
 	if err != nil {
 		var be *Error
 		if errors.As(err, &be) && be.Status < 500 {
-			return outcome{Permanent: true, Code: "CONNECTION_NOT_AUTHORIZED", Reason: be.Message}
+			return outcome{Permanent: true, Code: errNoPermissions, Reason: be.Message}
 		}
 		return outcome{Reason: err.Error()}
 	}
@@ -281,11 +303,11 @@ func (s *Service) toAPIDestination(ctx context.Context, j job, tv *targetView, i
 	res, err := s.invoker.Invoke(ctx, call)
 	switch {
 	case err != nil:
-		return outcome{Permanent: true, Code: "SDK_CLIENT_ERROR", Reason: err.Error()}
+		return outcome{Permanent: true, Code: errInvalidParameter, Reason: err.Error()}
 	case res.Status >= 200 && res.Status < 300:
 		return outcome{OK: true}
 	case res.Retryable:
 		return outcome{Reason: res.Reason}
 	}
-	return outcome{Permanent: true, Code: "INVALID_RESPONSE", Reason: res.Reason}
+	return outcome{Permanent: true, Code: errInvalidParameter, Reason: res.Reason}
 }

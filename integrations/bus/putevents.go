@@ -243,6 +243,9 @@ func (s *Service) put(ctx context.Context, bus string, evs []*pending, o putOpti
 		if errors.Is(err, store.ErrBusStale) && attempt+1 < putAttempts {
 			continue
 		}
+		if errors.Is(err, store.ErrTickTaken) {
+			return err
+		}
 		if err != nil {
 			return storeError(err, busErrMissing(bus))
 		}
