@@ -2,7 +2,8 @@
 // services (gateway/sfn: Step Functions' JSON 1.0 protocol at POST /;
 // gateway/sqs: SQS's JSON 1.0 and query protocols at POST / and its queue
 // URLs, sqs.go; gateway/sns: SNS's query protocol at POST / and GET /,
-// sns.go; each service a package of its own on the protocol layer
+// sns.go; gateway/events: EventBridge's JSON 1.1 protocol at POST /,
+// events.go; each service a package of its own on the protocol layer
 // gateway/awsproto),
 // and serves the user routes (method + path → state machine) and the
 // management API under /api/v1 itself. It is thin: bind the request, call
@@ -30,10 +31,12 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/signalbox/signalbox/gateway/awsproto"
+	"github.com/signalbox/signalbox/gateway/events"
 	"github.com/signalbox/signalbox/gateway/sfn"
 	"github.com/signalbox/signalbox/gateway/sns"
 	"github.com/signalbox/signalbox/gateway/sqs"
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/integrations/bus"
 	"github.com/signalbox/signalbox/integrations/queue"
 	"github.com/signalbox/signalbox/integrations/topic"
 	"github.com/signalbox/signalbox/runtime"
@@ -87,6 +90,10 @@ type Options struct {
 	// nil: no SNS API. Its region and account must be the runtime's, as
 	// the queue router's.
 	Topics *topic.Service
+	// Buses, when set, is the bus router EventBridge's API serves
+	// (events.go); nil: no EventBridge API. Its region and account must be
+	// the runtime's, as the queue router's.
+	Buses *bus.Service
 }
 
 // DefaultMaxBodyBytes is the default bound on a request body: AWS's 256 KiB
@@ -102,6 +109,7 @@ type Server struct {
 	sfn     *sfn.API     // the Step Functions API (POST /)
 	sqs     *sqs.API     // SQS's API (POST / and queue URLs), nil without Options.Queues
 	sns     *sns.API     // SNS's API (POST / and GET /), nil without Options.Topics
+	events  *events.API  // EventBridge's API (POST /), nil without Options.Buses
 	// keySums are the hashes of Options.APIKeys, compared in constant time.
 	keySums [][32]byte
 }
@@ -140,9 +148,10 @@ func New(opts Options) *Server {
 	if opts.Metrics != nil {
 		e.GET("/metrics", s.apiAuth(false), gin.WrapH(opts.Metrics))
 	}
-	var authorize, authorizeSQS, authorizeSNS func(*http.Request, []byte) error
+	var authorize, authorizeSQS, authorizeSNS, authorizeEvents func(*http.Request, []byte) error
 	if s.authConfigured() {
 		authorize, authorizeSQS, authorizeSNS = s.awsCaller("states"), s.awsCaller("sqs"), s.awsCaller("sns")
+		authorizeEvents = s.awsCaller(events.SigningName)
 	}
 	s.sfn = sfn.New(sfn.Options{Runtime: opts.Runtime, Logger: opts.Logger, MaxBodyBytes: opts.MaxBodyBytes, Authorize: authorize, Integrations: opts.Integrations})
 	if opts.Queues != nil {
@@ -150,6 +159,9 @@ func New(opts Options) *Server {
 	}
 	if opts.Topics != nil {
 		s.sns = sns.New(sns.Options{Topics: opts.Topics, Logger: opts.Logger, Authorize: authorizeSNS})
+	}
+	if opts.Buses != nil {
+		s.events = events.New(events.Options{Buses: opts.Buses, Logger: opts.Logger, Authorize: authorizeEvents})
 	}
 	e.POST("/", s.awsPost)
 	s.routeUser(e)
@@ -254,6 +266,9 @@ func (s *Server) recoverPanic(c *gin.Context) {
 			c.Abort()
 		case c.GetBool(sns.Served):
 			sns.WriteInternalError(c, id)
+			c.Abort()
+		case c.GetBool(events.Served):
+			events.WriteInternalError(c, id)
 			c.Abort()
 		case c.Request.URL.Path == "/api/v1" || strings.HasPrefix(c.Request.URL.Path, "/api/v1/"):
 			mgmtError(c, http.StatusInternalServerError, "InternalError", "internal error (request id "+id+"): the server's log has the details", "requestId", id)

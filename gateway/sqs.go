@@ -27,9 +27,12 @@ import (
 // Every SQS request is checked as Step Functions' are (awsCaller, signing
 // service sqs) and bounded by sqs.MaxBodyBytes, which fits a full batch.
 
-// awsPost serves POST /: SQS's requests, else SNS's (sns.go), else Step
-// Functions'.
+// awsPost serves POST /: SQS's requests, else EventBridge's (events.go),
+// else SNS's (sns.go), else Step Functions'.
 func (s *Server) awsPost(c *gin.Context) {
+	if s.serveEvents(c) {
+		return
+	}
 	if s.sqs != nil {
 		if sqs.IsJSON(c.Request) {
 			s.sqs.HandleJSON(c)

@@ -170,6 +170,8 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 		Queues: n.queues,
 		// SNS's API (gateway/sns) on the node's topic router
 		Topics: n.topics,
+		// EventBridge's API (gateway/events) on the node's bus router
+		Buses: n.buses,
 	}
 	if n.metrics != nil {
 		gwOpts.MeterProvider, gwOpts.Metrics = n.metrics.Provider, n.metrics.Handler

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/integrations/bus"
 	"github.com/signalbox/signalbox/integrations/httptask"
 	"github.com/signalbox/signalbox/integrations/mock"
 	"github.com/signalbox/signalbox/integrations/queue"
@@ -41,6 +42,10 @@ type node struct {
 	// deliveries running: each node delivers what it publishes, and takes
 	// over what a dead one leased.
 	topics *topic.Service
+	// buses is the bus router (EventBridge's API), its deliveries, replays
+	// and schedules running; it delivers to the node's queues, topics and
+	// state machines.
+	buses *bus.Service
 	// persistence is what the store keeps, read at open.
 	persistence store.Persistence
 	// telemetry is the process's tracing (its tracer nil when off);
@@ -120,12 +125,15 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 		}
 	}
 	topics := newTopics(st, o, queues, tel.Tracer, log)
+	buses := newBuses(st, o, queues, topics, tel.Tracer, log)
 	mux := newIntegrations(queues, topics)
 	// retention and visibility of queues nobody receives from
 	queues.StartSweeper(0)
-	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, queues: queues, topics: topics, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
+	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, queues: queues, topics: topics, buses: buses, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
 	topics.SetHost(n.runtime.Host())
 	topics.Start(context.WithoutCancel(ctx))
+	buses.SetHost(n.runtime.Host())
+	buses.Start(context.WithoutCancel(ctx))
 	if o.Config != nil {
 		done, problems := o.Config.Apply(ctx, n.runtime)
 		var queued, topicsDone []string
@@ -153,11 +161,13 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	return n, nil, nil
 }
 
-// Close stops the topics' deliveries (what they had not made stays
+// Close stops the buses' deliveries, replays and schedules, then the
+// topics' deliveries (what they had not made stays
 // leased in the store), the queues' sweeper and message-move tasks, flushes the
 // spans not exported yet (for up to 5 seconds) and closes the node's
 // store.
 func (n *node) Close() error {
+	n.buses.Close() // first: it delivers to topics and queues
 	n.topics.Close()
 	n.queues.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -222,6 +232,16 @@ func newQueues(st *store.Client, o nodeOptions) *queue.Service {
 func newTopics(st *store.Client, o nodeOptions, queues *queue.Service, tracer trace.Tracer, log *slog.Logger) *topic.Service {
 	return topic.New(st, topic.Config{Region: o.Region, AccountID: o.Account, Meter: o.Store.Meter, Queues: queues,
 		PublicURL: o.PublicURL, DeliveryLease: o.Lease, Tracer: tracer, Logger: log})
+}
+
+// newBuses is the one construction of the bus router in the binary, in
+// the runtime's region and account, delivering to the node's queues and
+// topics (and state machines, once the runtime is built: SetHost), its
+// deliveries leased as the topics' are and traced with the node's tracer
+// (nil: tracing off).
+func newBuses(st *store.Client, o nodeOptions, queues *queue.Service, topics *topic.Service, tracer trace.Tracer, log *slog.Logger) *bus.Service {
+	return bus.New(st, bus.Config{Region: o.Region, AccountID: o.Account, Meter: o.Store.Meter, Queues: queues, Topics: topics,
+		DeliveryLease: o.Lease, Tracer: tracer, Logger: log})
 }
 
 // newIntegrations is the registry of what Task states reach, the same in

@@ -311,3 +311,9 @@ func listLimit(limit int) (int, *Error) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func atoi(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) }
+
+// AccountID is the account of the bus router's ARNs.
+func (s *Service) AccountID() string { return s.cfg.AccountID }
+
+// Region is the region of the bus router's ARNs.
+func (s *Service) Region() string { return s.cfg.Region }
