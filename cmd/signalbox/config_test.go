@@ -28,7 +28,7 @@ const (
 // and worker build theirs.
 func cfgDurable(t *testing.T) *runtime.Durable {
 	st := storetest.Open(t, "sbcfg-")
-	return newRuntime(st, nodeOptions{}, newIntegrations(newQueues(st, nodeOptions{}), nil), nil, nil)
+	return newRuntime(st, nodeOptions{}, newIntegrations(newQueues(st, nodeOptions{}), nil, nil), nil, nil)
 }
 
 func TestConfigApplyIsIdempotentAndChecksTheStore(t *testing.T) {

@@ -249,7 +249,7 @@ func TestCrashWorkers(t *testing.T) {
 	// The oracle calls the API as execution -1, with the workers' handler.
 	m, err := asl.Parse([]byte(definition))
 	require.NoError(t, err)
-	oracle := (&runtime.Engine{Tasks: newIntegrations(nil, nil)}).Run(ctx, m, runtime.Execution{Input: map[string]any{"n": int64(-1)}, Clock: runtime.NewVirtualClock(time.Now())})
+	oracle := (&runtime.Engine{Tasks: newIntegrations(nil, nil, nil)}).Run(ctx, m, runtime.Execution{Input: map[string]any{"n": int64(-1)}, Clock: runtime.NewVirtualClock(time.Now())})
 	require.Equal(t, runtime.StatusSucceeded, oracle.Status, "%s: %s", oracle.Error, oracle.Cause)
 	var want []string
 	for _, ev := range oracle.History() {

@@ -126,7 +126,7 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	}
 	topics := newTopics(st, o, queues, tel.Tracer, log)
 	buses := newBuses(st, o, queues, topics, tel.Tracer, log)
-	mux := newIntegrations(queues, topics)
+	mux := newIntegrations(queues, topics, buses)
 	// retention and visibility of queues nobody receives from
 	queues.StartSweeper(0)
 	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, queues: queues, topics: topics, buses: buses, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
@@ -246,8 +246,9 @@ func newBuses(st *store.Client, o nodeOptions, queues *queue.Service, topics *to
 
 // newIntegrations is the registry of what Task states reach, the same in
 // `serve` and `worker`; sqs:sendMessage with a queue router (queues not
-// nil), sns:publish with a topic router (topics not nil).
-func newIntegrations(queues *queue.Service, topics *topic.Service) *integrations.Mux {
+// nil), sns:publish with a topic router (topics not nil), events:putEvents
+// with a bus router (buses not nil).
+func newIntegrations(queues *queue.Service, topics *topic.Service, buses *bus.Service) *integrations.Mux {
 	m := integrations.NewMux()
 	m.Handle(httptask.Resource, httptask.New(httptask.Options{}))
 	if queues != nil {
@@ -259,6 +260,11 @@ func newIntegrations(queues *queue.Service, topics *topic.Service) *integrations
 		publish := topic.NewTask(topics)
 		m.Handle(topic.ResourcePublish, publish)
 		m.Handle(topic.ResourcePublishToken, publish)
+	}
+	if buses != nil {
+		put := bus.NewTask(buses)
+		m.Handle(bus.ResourcePutEvents, put)
+		m.Handle(bus.ResourcePutEventsToken, put)
 	}
 	return m
 }

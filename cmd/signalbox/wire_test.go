@@ -97,7 +97,7 @@ func TestWorkerAppliesItsConfig(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- worker.Wait() }()
 
-	d := newRuntime(st, nodeOptions{}, newIntegrations(newQueues(st, nodeOptions{}), nil), nil, nil)
+	d := newRuntime(st, nodeOptions{}, newIntegrations(newQueues(st, nodeOptions{}), nil, nil), nil, nil)
 	deadline := time.Now().Add(30 * time.Second) // a safety net: the poll ends when the worker has applied the file
 	for {
 		info, err := d.DescribeStateMachine(ctx, "echo")
