@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/queue"
@@ -401,4 +403,33 @@ func TestScheduledRulesFireOncePerTick(t *testing.T) {
 			return err == nil && len(ticks) == 0
 		}, 20*time.Second, 10*time.Millisecond, "a disabled rule has no tick")
 	})
+}
+
+func TestDeliverySpans(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	b := setup(t, "")
+	b.svc = New(b.st, Config{Now: b.clock.Now, Queues: b.svc.cfg.Queues, Tracer: tp.Tracer("test")})
+	b.svc.Start(b.ctx)
+	t.Cleanup(b.svc.Close)
+	q := b.newQueue(t, "traced")
+	b.newQueue(t, "plain")
+	b.rule(t, "", "r", `{"source":["s"]}`, Target{ID: "t", Arn: q})
+	const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+	res := b.put(t, PutEventsEntry{Source: "s", DetailType: "d", Detail: `{}`, Trace: integrations.TraceContext{Parent: parent}})
+	msgs := b.receive(t, "traced", 1)
+	spans := rec.Ended()
+	require.Len(t, spans, 1)
+	sp := spans[0]
+	require.Equal(t, "EventBridge deliver sqs", sp.Name())
+	require.Equal(t, "0af7651916cd43dd8448eb211c80319c", sp.SpanContext().TraceID().String(), "in the putter's trace")
+	require.Equal(t, "b7ad6b7169203331", sp.Parent().SpanID().String())
+	require.Equal(t, integrations.TraceParentOf(sp.SpanContext()), msgs[0].MessageAttributes[queue.TraceParentAttribute].StringValue,
+		"the queue's message names the delivery's span")
+	attrs := map[string]string{}
+	for _, a := range sp.Attributes() {
+		attrs[string(a.Key)] = a.Value.Emit()
+	}
+	require.Equal(t, res[0].EventID, attrs["messaging.message.id"])
+	require.Equal(t, "arn:aws:events:us-east-1:123456789012:rule/r", attrs["signalbox.rule"])
 }

@@ -37,6 +37,12 @@ const (
 // deliverTo makes one attempt of a delivery to a target.
 func (s *Service) deliverTo(ctx context.Context, j job, rv *ruleView, tv *targetView, done func(outcome)) {
 	evJSON, tc := unstored(j.payload)
+	if tv.kind != TargetArchive {
+		var end func(outcome)
+		ctx, tc, end = s.traceDelivery(ctx, j, tv, tc, eventIDOf(evJSON, j.id))
+		finish := done
+		done = func(o outcome) { end(o); finish(o) }
+	}
 	if tv.kind == TargetArchive {
 		done(s.toArchive(ctx, tv, j, evJSON))
 		return
