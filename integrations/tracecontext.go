@@ -1,6 +1,7 @@
 package integrations
 
 import (
+	"context"
 	"encoding/hex"
 	"net/http"
 	"strconv"
@@ -117,4 +118,16 @@ func SpanContextOf(tc TraceContext) (trace.SpanContext, bool) {
 	}
 	sc := trace.NewSpanContext(cfg)
 	return sc, sc.IsValid()
+}
+
+// TraceContextOf is the trace context a request hands on: the span of ctx
+// when it has one (the gateway's server span, so that what the request
+// causes nests under it), else the headers' traceparent; the headers'
+// tracestate and baggage with it.
+func TraceContextOf(ctx context.Context, h http.Header) TraceContext {
+	tc := TraceContextFrom(h)
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+		tc.Parent = TraceParentOf(sc)
+	}
+	return tc
 }

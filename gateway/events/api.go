@@ -24,6 +24,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/gateway/awsproto"
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/bus"
 )
 
@@ -206,8 +207,13 @@ func (s *API) call(c *gin.Context, target string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a(s, c.Request.Context(), body)
+	ctx := c.Request.Context()
+	return a(s, context.WithValue(ctx, traceKey{}, integrations.TraceContextOf(ctx, c.Request.Header)), body)
 }
+
+// traceKey is the context key of the request's trace context (a
+// integrations.TraceContext), which PutEvents hands to its events.
+type traceKey struct{}
 
 // writeError renders err in AWS's shape and logs it; the detail of an
 // internal error is for the log only.

@@ -117,8 +117,8 @@ type PutEventsEntry struct {
 	EventBusName string    `json:"EventBusName,omitempty"` // a name or an ARN; "" is the default bus
 	TraceHeader  string    `json:"TraceHeader,omitempty"`  // an X-Ray trace header (or a W3C traceparent)
 	// Trace is the caller's trace context (the request's, or the
-	// execution's for events:putEvents), carried to every delivery; a
-	// TraceHeader stands in when it has no Parent.
+	// execution's for events:putEvents), carried to every delivery; an
+	// entry's TraceHeader, its own, is used instead when given.
 	Trace integrations.TraceContext `json:"-"`
 }
 

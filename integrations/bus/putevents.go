@@ -17,9 +17,6 @@ import (
 // AWS's limits of PutEvents.
 const (
 	maxPutEntries = 10
-	// maxPutBytes bounds the entries of one PutEvents, counted as AWS
-	// counts them ("Calculating PutEvents event entry size").
-	maxPutBytes = 256 * 1024
 	// maxDetailDepth is how deep a Detail may nest (AWS: 1100 levels; the
 	// matcher and the transformer walk it, so it is bounded here at 100).
 	maxDetailDepth = 100
@@ -38,7 +35,11 @@ func (s *Service) PutEvents(ctx context.Context, entries []PutEventsEntry) ([]Pu
 	if len(entries) == 0 || len(entries) > maxPutEntries {
 		return nil, validationf("1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10 and greater than or equal to 1")
 	}
-	if EntriesSize(entries) > maxPutBytes {
+	size := 0
+	for i := range entries {
+		size += EntrySize(&entries[i])
+	}
+	if size > MaxPutEventsBytes {
 		return nil, validationf("Total size of the entries in the request is over the limit.")
 	}
 	results := make([]PutEventsResult, len(entries))
@@ -73,23 +74,6 @@ func (s *Service) PutEvents(ctx context.Context, entries []PutEventsEntry) ([]Pu
 		}
 	}
 	return results, nil
-}
-
-// EntriesSize is the size of entries as AWS counts it against PutEvents's
-// limit: 14 bytes for a Time, and the UTF-8 bytes of Source, DetailType,
-// Detail and each resource.
-func EntriesSize(entries []PutEventsEntry) int {
-	n := 0
-	for _, e := range entries {
-		if !e.Time.IsZero() {
-			n += 14
-		}
-		n += len(e.Source) + len(e.DetailType) + len(e.Detail)
-		for _, r := range e.Resources {
-			n += len(r)
-		}
-	}
-	return n
 }
 
 // pending is an event on its way to a bus: its envelope, JSON, trace
@@ -154,8 +138,9 @@ func (s *Service) newEvent(e *PutEventsEntry, now time.Time) (*pending, *PutEven
 	p := &pending{bus: bus, env: Event{Version: "0", ID: integrations.NewUUID(), DetailType: e.DetailType, Source: e.Source,
 		Account: s.cfg.AccountID, Time: at.UTC().Format(eventTime), Region: s.cfg.Region, Resources: resources,
 		Detail: json.RawMessage(e.Detail)}, trace: e.Trace}
-	if p.trace.Parent == "" && e.TraceHeader != "" {
-		p.trace.Parent = e.TraceHeader
+	if e.TraceHeader != "" {
+		// the event's own header: its trace, whatever the request's
+		p.trace = integrations.TraceContext{Parent: e.TraceHeader}
 	}
 	p.id = p.env.ID
 	var err error
