@@ -131,12 +131,13 @@ func startsWithDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '
 // scope hands out unique names. fold compares names without case.
 type scope struct {
 	used     map[string]bool
+	next     map[string]int  // the next number to try after id (n names alike cost n, not n²)
 	reserved map[string]bool // keywords and the bindings' own names: get a _ suffix
 	fold     bool
 }
 
 func newScope(fold bool, reserved map[string]bool, taken ...string) *scope {
-	s := &scope{used: map[string]bool{}, reserved: reserved, fold: fold}
+	s := &scope{used: map[string]bool{}, next: map[string]int{}, reserved: reserved, fold: fold}
 	for _, t := range taken {
 		s.used[s.key(t)] = true
 	}
@@ -157,9 +158,11 @@ func (s *scope) name(id string) string {
 		id += "_"
 	}
 	cand := id
-	for i := 2; s.used[s.key(cand)] || s.reserved[cand]; i++ {
+	i := max(s.next[s.key(id)], 2)
+	for ; s.used[s.key(cand)] || s.reserved[cand]; i++ {
 		cand = fmt.Sprintf("%s%d", id, i)
 	}
+	s.next[s.key(id)] = i
 	s.used[s.key(cand)] = true
 	return cand
 }
