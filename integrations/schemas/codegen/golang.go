@@ -194,6 +194,33 @@ func UnmarshalEvent(data []byte) (AWSEvent, error) {
 `
 }
 
+// cyclic reports whether a field of type t in class c must be a pointer
+// for the struct to have a size: t is a class that holds c (or itself)
+// through fields of class type, at any depth.
+func (g *goGen) cyclic(t *typ, c *class) bool {
+	if t.kind != kindClass {
+		return false
+	}
+	seen := map[*class]bool{}
+	var reaches func(from *class) bool
+	reaches = func(from *class) bool {
+		if from == c {
+			return true
+		}
+		if seen[from] {
+			return false
+		}
+		seen[from] = true
+		for _, f := range from.fields {
+			if f.typ.kind == kindClass && reaches(f.typ.class) {
+				return true
+			}
+		}
+		return false
+	}
+	return reaches(t.class)
+}
+
 type goField struct {
 	f        *field
 	name     string
@@ -211,7 +238,8 @@ func (g *goGen) class(c *class) string {
 			id = "X" + id
 		}
 		gf := goField{f: f, name: members.name(id), typ: g.typeName(f.typ)}
-		if (!f.required || f.nullable) && f.typ.kind != kindArray && f.typ.kind != kindMap && f.typ.kind != kindAny {
+		optional := !f.required || f.nullable
+		if (optional || g.cyclic(f.typ, c)) && f.typ.kind != kindArray && f.typ.kind != kindMap && f.typ.kind != kindAny {
 			gf.typ = "*" + gf.typ
 		}
 		if usesTime(f.typ) {

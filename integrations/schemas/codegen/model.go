@@ -58,7 +58,7 @@ type model struct {
 type builder struct {
 	comps    *object // components.schemas (OpenAPI) or definitions (JSON Schema)
 	root     *object
-	types    map[string]*typ // resolved components by name ("#" is a JSON Schema's root)
+	types    map[string]*typ // resolved components by name (rootKey is a JSON Schema's root)
 	inflight map[string]bool // components being resolved (cycles of aliases)
 	classes  []*class
 	props    int
@@ -66,6 +66,10 @@ type builder struct {
 }
 
 const awsEventName = "AWSEvent"
+
+// rootKey names a JSON Schema's root among the components: no JSON key
+// of a definition can be confused with it in a "#/definitions/" reference.
+const rootKey = "\x00#"
 
 func buildModel(in Input) (*model, error) {
 	doc, err := parseDocument(in.Content)
@@ -111,7 +115,7 @@ func buildModel(in Input) (*model, error) {
 		if props != nil && props.get("detail") != nil && props.get("detail-type") != nil {
 			m.detail = b.typeOf(props.get("detail"), "Detail", 0)
 		} else {
-			m.detail = b.component("#")
+			m.detail = b.component(rootKey)
 		}
 		if b.comps != nil {
 			for _, k := range b.comps.keys {
@@ -129,7 +133,7 @@ func buildModel(in Input) (*model, error) {
 	return m, nil
 }
 
-// component resolves a component (or "#", the JSON Schema's root) by name.
+// component resolves a component (or rootKey, the JSON Schema's root) by name.
 func (b *builder) component(name string) *typ {
 	if t, ok := b.types[name]; ok {
 		return t
@@ -139,7 +143,7 @@ func (b *builder) component(name string) *typ {
 	}
 	var node any
 	hint := name
-	if name == "#" {
+	if name == rootKey {
 		node = b.root
 		hint, _ = b.root.get("title").(string)
 		if hint == "" {
@@ -342,7 +346,7 @@ func allStrings(vs []any) bool {
 // (another document, a path into a property) is the generic value.
 func (b *builder) ref(ref string) *typ {
 	if ref == "#" {
-		return b.component("#")
+		return b.component(rootKey)
 	}
 	for _, prefix := range []string{"#/components/schemas/", "#/definitions/"} {
 		if name, ok := strings.CutPrefix(ref, prefix); ok && b.comps != nil {

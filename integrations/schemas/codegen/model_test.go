@@ -26,7 +26,7 @@ func TestModel(t *testing.T) {
 		names = append(names, c.name)
 	}
 	// Components in the schema's order, each inline object after its parent.
-	want := []string{"OrderPlaced", "line-item", "Dimensions", "Customer", "Address", "OrderPlaced_gift", "Marshaller", "String", "class", "LINE_ITEM"}
+	want := []string{"OrderPlaced", "line-item", "Dimensions", "Customer", "Address", "OrderPlaced_gift", "Marshaller", "String", "class", "LINE_ITEM", "Node", "Pair"}
 	if !reflect.DeepEqual(names, want) {
 		t.Errorf("classes %q, want %q", names, want)
 	}
