@@ -17,10 +17,15 @@ import (
 // object, a oneOf, a recursive reference and names that are keywords,
 // start with a digit, hold a comma or non-ASCII letters, or differ only in
 // case) and a JSON Schema draft 4 one in AWS's form (definitions, the
-// envelope's properties at the root), each with a real event.
+// envelope's properties at the root), each with a real event; and, to be
+// compiled only, a schema of awkward names (every language's keywords and
+// its bindings' own names, control characters, comment ends, escapes,
+// non-ASCII, names alike but for case or punctuation, over-long names),
+// types (arrays of arrays of classes, maps of arrays, enums, a null type)
+// and references (to the root, to a class through allOf).
 type testSchema struct {
 	in    Input
-	event string // testdata file
+	event string // testdata file; "" for the awkward schema
 }
 
 func testSchemas(t *testing.T) []testSchema {
@@ -35,6 +40,7 @@ func testSchemas(t *testing.T) []testSchema {
 	return []testSchema{
 		{Input{RegistryName: "discovered-schemas", SchemaName: "com.example.shop@OrderPlaced", SchemaVersion: "1", Type: "OpenApi3", Content: read("discovered.json")}, "event.json"},
 		{Input{RegistryName: "shipping", SchemaName: "ShipmentDelivered", SchemaVersion: "1", Type: "JSONSchemaDraft4", Content: read("draft4.json")}, "draft4-event.json"},
+		{Input{RegistryName: "aws.events", SchemaName: "aws.partner-weird.com/1@Weird Event", SchemaVersion: "1", Type: "JSONSchemaDraft4", Content: read("awkward.json")}, ""},
 	}
 }
 
@@ -97,6 +103,9 @@ func roundTrip(t *testing.T, dir string, fix func(i int, want map[string]any), n
 	t.Helper()
 	var outs []string
 	for i, s := range testSchemas(t) {
+		if s.event == "" {
+			continue
+		}
 		ev, err := filepath.Abs(filepath.Join("testdata", s.event))
 		if err != nil {
 			t.Fatal(err)
@@ -107,6 +116,9 @@ func roundTrip(t *testing.T, dir string, fix func(i int, want map[string]any), n
 	}
 	run(t, dir, nil, name, args...)
 	for i, s := range testSchemas(t) {
+		if s.event == "" {
+			continue
+		}
 		var want, got map[string]any
 		b, _ := os.ReadFile(filepath.Join("testdata", s.event))
 		if err := json.Unmarshal(b, &want); err != nil {

@@ -18,6 +18,7 @@ const (
 	MaxDepth         = 64      // nesting of JSON objects and arrays in the document
 	MaxClasses       = 1000    // classes written (components and inline objects)
 	MaxProperties    = 10000   // properties over all classes
+	MaxClassFields   = 1000    // properties of one class: a Java class file holds 65,535 constants and a method 64 KB of code
 	maxIdentifierLen = 80      // longer names are cut and given a hash suffix
 )
 

@@ -223,6 +223,10 @@ func (b *builder) fillClass(c *class, o *object, depth int) {
 			b.fail(fmt.Errorf("the schema has more than %d properties", MaxProperties))
 			return
 		}
+		if len(c.fields) >= MaxClassFields {
+			b.fail(fmt.Errorf("%q has more than %d properties", c.name, MaxClassFields))
+			return
+		}
 		f := &field{json: k, required: required[k]}
 		f.typ = b.typeOf(props.vals[k], c.name+"_"+k, depth+1)
 		f.nullable = isNullable(props.vals[k])

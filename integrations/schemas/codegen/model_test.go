@@ -109,12 +109,14 @@ func TestLimits(t *testing.T) {
 		"too deep":  {Input{Type: "JSONSchemaDraft4", Content: []byte(strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1))}, "nested deeper"},
 		"too many classes": {Input{Type: "OpenApi3", Content: []byte(`{"openapi":"3.0.0","components":{"schemas":{` +
 			many(MaxClasses+1, `"C%d":{"properties":{"x":{"type":"string"}}}`) + `}}}`)}, "more than 1000 classes"},
-		"too many properties": {Input{Type: "JSONSchemaDraft4", Content: []byte(`{"properties":{` + many(MaxProperties+1, `"p%d":{}`) + `}}`)}, "more than 10000 properties"},
-		"not JSON":            {Input{Type: "OpenApi3", Content: []byte(`{"openapi":`)}, "not valid JSON"},
-		"trailing data":       {Input{Type: "OpenApi3", Content: []byte(`{} {}`)}, "data after"},
-		"not an object":       {Input{Type: "OpenApi3", Content: []byte(`[1]`)}, "not a JSON object"},
-		"no components":       {Input{Type: "OpenApi3", Content: []byte(`{"openapi":"3.0.0"}`)}, "needs components.schemas"},
-		"unknown type":        {Input{Type: "Avro", Content: []byte(`{}`)}, "not OpenApi3 or JSONSchemaDraft4"},
+		"too many properties": {Input{Type: "OpenApi3", Content: []byte(`{"openapi":"3.0.0","components":{"schemas":{` +
+			many(11, `"C%d":{"properties":{`+many(MaxClassFields, `"p%d":{}`)+`}}`) + `}}}`)}, "more than 10000 properties"},
+		"too many properties in a class": {Input{Type: "JSONSchemaDraft4", Content: []byte(`{"title":"Big","properties":{` + many(MaxClassFields+1, `"p%d":{}`) + `}}`)}, `"Big" has more than 1000 properties`},
+		"not JSON":                       {Input{Type: "OpenApi3", Content: []byte(`{"openapi":`)}, "not valid JSON"},
+		"trailing data":                  {Input{Type: "OpenApi3", Content: []byte(`{} {}`)}, "data after"},
+		"not an object":                  {Input{Type: "OpenApi3", Content: []byte(`[1]`)}, "not a JSON object"},
+		"no components":                  {Input{Type: "OpenApi3", Content: []byte(`{"openapi":"3.0.0"}`)}, "needs components.schemas"},
+		"unknown type":                   {Input{Type: "Avro", Content: []byte(`{}`)}, "not OpenApi3 or JSONSchemaDraft4"},
 	} {
 		for _, l := range Languages() {
 			_, err := Generate(l, c.in)

@@ -65,4 +65,10 @@ check(s.detail.signed is None and s.detail.weights['box'] == 1.25, 'signed, weig
 check(s.time.utcoffset() == datetime.timedelta(hours=2), 'offset kept')
 with open(sys.argv[4], 'w', encoding='utf-8') as f:
     f.write(ShipMarshaller.marshall_json(s))
+
+# The awkward schema's package loads, and its classes read and write.
+import schema.aws.partner.weird_com_1.weird_event as weird
+w = weird.Marshaller.unmarshall('{"class": [[{"class": {"self": "x"}, "self": "y"}]], "self": {"any": 1}, "to_dict": "5", "e0": "*/"}', weird.WeirdTitle)
+check(w.class_[0][0].class_.self_ == 'x' and w.self_ == {'any': 1} and w.to_dict_ == "5" and w.e0 == '*/', 'awkward')
+check(weird.Marshaller.marshall(w)['class'][0][0]['self'] == 'y', 'awkward marshall')
 `

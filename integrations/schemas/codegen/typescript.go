@@ -171,9 +171,8 @@ func (g *tsGen) reads(b *strings.Builder, fs []tsField, detail string) {
 	}
 }
 
-func (g *tsGen) toJSON(b *strings.Builder, fs []tsField) {
-	b.WriteString("    /** Returns JSON values: optional properties that are undefined are left out. */\n")
-	b.WriteString("    toJSON(): { [key: string]: any } {\n        const o: { [key: string]: any } = {};\n")
+// writes writes the statements of toJSON that set o's properties.
+func (g *tsGen) writes(b *strings.Builder, fs []tsField) {
 	for _, f := range fs {
 		k := pyString(f.f.json)
 		if f.f.required {
@@ -182,7 +181,29 @@ func (g *tsGen) toJSON(b *strings.Builder, fs []tsField) {
 			fmt.Fprintf(b, "        if (this.%s !== undefined) {\n            o[%s] = Marshaller.toJSONValue(this.%s);\n        }\n", f.id, k, f.id)
 		}
 	}
-	b.WriteString("        return o;\n    }\n}\n")
+}
+
+// tsChunk: tsc gives up the control flow analysis of a function of ~1,000
+// property statements (TS2563), so a larger class reads and writes its
+// properties in methods of this many each.
+const tsChunk = 100
+
+func (g *tsGen) toJSON(b *strings.Builder, fs []tsField, chunks int) {
+	b.WriteString("    /** Returns JSON values: optional properties that are undefined are left out. */\n")
+	b.WriteString("    toJSON(): { [key: string]: any } {\n        const o: { [key: string]: any } = {};\n")
+	if chunks == 0 {
+		g.writes(b, fs)
+	}
+	for i := 0; i < chunks; i++ {
+		fmt.Fprintf(b, "        this.__write%d(o);\n", i)
+	}
+	b.WriteString("        return o;\n    }\n")
+	for i := 0; i < chunks; i++ {
+		fmt.Fprintf(b, "\n    private __write%d(o: { [key: string]: any }): void {\n", i)
+		g.writes(b, fs[i*tsChunk:min(len(fs), (i+1)*tsChunk)])
+		b.WriteString("    }\n")
+	}
+	b.WriteString("}\n")
 }
 
 func (g *tsGen) imports(b *strings.Builder, self *class, fs []*field) {
@@ -207,9 +228,22 @@ func (g *tsGen) class(c *class) string {
 	g.members(&b, fs)
 	fmt.Fprintf(&b, "\n    /** Reads a %s from JSON values (JSON.parse's); a value of the wrong type is a TypeError. */\n", name)
 	fmt.Fprintf(&b, "    static fromJSON(json: any): %s {\n        const o = Marshaller.asObject(json);\n        const v = new %s();\n", name, name)
-	g.reads(&b, fs, "")
+	chunks := 0
+	if len(fs) > tsChunk {
+		chunks = (len(fs) + tsChunk - 1) / tsChunk
+		for i := 0; i < chunks; i++ {
+			fmt.Fprintf(&b, "        %s.__read%d(o, v);\n", name, i)
+		}
+	} else {
+		g.reads(&b, fs, "")
+	}
 	b.WriteString("        return v;\n    }\n\n")
-	g.toJSON(&b, fs)
+	for i := 0; i < chunks; i++ {
+		fmt.Fprintf(&b, "    private static __read%d(o: { [key: string]: any }, v: %s): void {\n", i, name)
+		g.reads(&b, fs[i*tsChunk:min(len(fs), (i+1)*tsChunk)], "")
+		b.WriteString("    }\n\n")
+	}
+	g.toJSON(&b, fs, chunks)
 	return b.String()
 }
 
@@ -232,7 +266,7 @@ func (g *tsGen) awsEvent() string {
 	b.WriteString("    static fromJSON<T>(json: any, detail: (json: any) => T): AWSEvent<T> {\n        const o = Marshaller.asObject(json);\n        const v = new AWSEvent<T>();\n")
 	g.reads(&b, fs, "detail")
 	b.WriteString("        return v;\n    }\n\n")
-	g.toJSON(&b, fs)
+	g.toJSON(&b, fs, 0)
 	return b.String()
 }
 
