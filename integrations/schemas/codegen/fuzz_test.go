@@ -14,7 +14,7 @@ import (
 // (without Generate's recover, so a panic fails): none may panic, and the
 // Go bindings of any schema accepted must parse as Go.
 func FuzzGenerate(f *testing.F) {
-	for _, name := range []string{"discovered.json", "draft4.json"} {
+	for _, name := range []string{"discovered.json", "draft4.json", "awkward.json"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
