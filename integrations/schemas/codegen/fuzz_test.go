@@ -5,10 +5,13 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 )
+
+var safePath = regexp.MustCompile(`^schema(/[A-Za-z0-9_]+)+\.(java|py|ts|go)$`)
 
 // FuzzGenerate feeds schema documents to every language's generator
 // (without Generate's recover, so a panic fails): none may panic, and the
@@ -46,6 +49,12 @@ func FuzzGenerate(f *testing.F) {
 			}
 			if len(files) == 0 {
 				t.Fatalf("%s: no files and no error", l)
+			}
+			for p := range files {
+				// The paths go into a zip users unpack: relative, plain.
+				if !safePath.MatchString(p) || strings.Contains(p, "..") {
+					t.Fatalf("%s: path %q", l, p)
+				}
 			}
 			if l != Go1 {
 				continue
