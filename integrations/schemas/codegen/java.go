@@ -1,0 +1,829 @@
+package codegen
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf16"
+)
+
+// Java 8 bindings: the package named as the AWS Toolkits name it, a class
+// per schema class with getters, setters and withX builders, AWSEvent<T>,
+// and marshaller/Marshaller.java: marshal and unmarshal/unmarshalEvent
+// with a JSON reader and writer of its own, so the files compile with
+// javac and no library (AWS's use Jackson). A class reads itself from the
+// reader's values (fromJson) and writes itself (toJson); a property absent
+// or null is null, and a null optional property is left out on writing.
+
+var javaTypeReserved = func() map[string]bool {
+	m := map[string]bool{}
+	for k := range javaKeywords {
+		m[k] = true
+	}
+	// java.lang names the bindings use: a class of the package by one of
+	// these names would hide it.
+	for _, n := range []string{"String", "Long", "Double", "Boolean", "Object", "Integer", "Number",
+		"Character", "Math", "System", "Class", "Override", "Exception", "RuntimeException",
+		"IllegalArgumentException", "Void", "Iterable", "StringBuilder", "Error", "Deprecated",
+		"SuppressWarnings", "FunctionalInterface", "SafeVarargs", "AWSEvent", "Marshaller", "Float",
+		"Short", "Byte", "Enum", "Record", "Thread", "Runnable", "Comparable", "CharSequence"} {
+		m[strings.ToLower(n)] = true
+	}
+	return m
+}()
+
+// java is the root of java.util...: a field by that name would hide it.
+var javaMemberReserved = func() map[string]bool {
+	m := set("java")
+	for k := range javaKeywords {
+		m[k] = true
+	}
+	return m
+}()
+
+type javaGen struct {
+	m     *model
+	pkg   string
+	dir   string
+	names map[*class]string
+}
+
+func generateJava(m *model) (map[string][]byte, error) {
+	g := &javaGen{m: m, pkg: strings.Join(m.pkg, "."), dir: strings.Join(m.pkg, "/") + "/", names: map[*class]string{}}
+	types := newScope(true, javaTypeReserved)
+	for _, c := range m.classes {
+		id := pascal(c.name, "Object")
+		if startsWithDigit(id) {
+			id = "X" + id
+		}
+		g.names[c] = types.name(id)
+	}
+	files := map[string][]byte{
+		g.dir + "AWSEvent.java":              []byte(g.awsEvent()),
+		g.dir + "marshaller/Marshaller.java": []byte(g.marshaller()),
+	}
+	for _, c := range m.classes {
+		files[g.dir+g.names[c]+".java"] = []byte(g.class(c))
+	}
+	return files, nil
+}
+
+// javaString is s as a Java string literal. Java reads \u escapes before
+// anything else, so a line break or quote is never written as one.
+func javaString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\%03o`, r)
+		case r < 0x7f:
+			b.WriteRune(r)
+		default:
+			for _, u := range utf16.Encode([]rune{r}) {
+				fmt.Fprintf(&b, `\u%04x`, u)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// javaComment is s safe inside /** */.
+func javaComment(s string) string {
+	return strings.ReplaceAll(javaString(s), "*/", "*\\/")
+}
+
+func (g *javaGen) typeName(t *typ) string {
+	switch t.kind {
+	case kindString:
+		return "String"
+	case kindInteger:
+		return "Long"
+	case kindNumber:
+		return "Double"
+	case kindBoolean:
+		return "Boolean"
+	case kindDateTime:
+		return "java.time.OffsetDateTime"
+	case kindArray:
+		return "java.util.List<" + g.typeName(t.elem) + ">"
+	case kindMap:
+		return "java.util.Map<String, " + g.typeName(t.elem) + ">"
+	case kindClass:
+		return g.names[t.class]
+	}
+	return "Object"
+}
+
+// decode is the expression reading x (an Object from the reader) as t.
+func (g *javaGen) decode(t *typ, x string, depth int) string {
+	switch t.kind {
+	case kindString:
+		return "Marshaller.asString(" + x + ")"
+	case kindInteger:
+		return "Marshaller.asLong(" + x + ")"
+	case kindNumber:
+		return "Marshaller.asDouble(" + x + ")"
+	case kindBoolean:
+		return "Marshaller.asBoolean(" + x + ")"
+	case kindDateTime:
+		return "Marshaller.asDateTime(" + x + ")"
+	case kindArray, kindMap:
+		e := fmt.Sprintf("e%d", depth)
+		fn := "asList"
+		if t.kind == kindMap {
+			fn = "asMap"
+		}
+		return fmt.Sprintf("Marshaller.%s(%s, (Object %s) -> %s)", fn, x, e, g.decode(t.elem, e, depth+1))
+	case kindClass:
+		return g.names[t.class] + ".fromJson(" + x + ")"
+	}
+	return x
+}
+
+type javaField struct {
+	f      *field
+	id     string // the field and parameter
+	method string // the suffix of get, set, with
+	typ    string
+}
+
+func (g *javaGen) fields(fs []*field) []javaField {
+	members := newScope(false, javaMemberReserved)
+	var out []javaField
+	for _, f := range fs {
+		id := camel(f.json, "field")
+		if startsWithDigit(id) {
+			id = "_" + id
+		}
+		id = members.name(id)
+		out = append(out, javaField{f: f, id: id, method: upperFirst(id), typ: g.typeName(f.typ)})
+	}
+	return out
+}
+
+func (g *javaGen) header(b *strings.Builder) {
+	fmt.Fprintf(b, "// Code generated by Signalbox's schema registry. DO NOT EDIT.\n\npackage %s;\n\nimport %s.marshaller.Marshaller;\n\n", g.pkg, g.pkg)
+}
+
+func (g *javaGen) accessors(b *strings.Builder, self string, jf []javaField) {
+	for _, f := range jf {
+		req := "optional"
+		if f.f.required {
+			req = "required"
+		}
+		if f.f.nullable {
+			req += ", nullable"
+		}
+		enum := ""
+		if len(f.f.typ.enum) > 0 {
+			enum = "; one of " + javaComment(strings.Join(f.f.typ.enum, ", "))
+		}
+		fmt.Fprintf(b, "    /** JSON %s (%s%s). */\n", javaComment(f.f.json), req, enum)
+		fmt.Fprintf(b, "    public %s get%s() {\n        return this.%s;\n    }\n\n", f.typ, f.method, f.id)
+		fmt.Fprintf(b, "    public void set%s(%s %s) {\n        this.%s = %s;\n    }\n\n", f.method, f.typ, f.id, f.id, f.id)
+		fmt.Fprintf(b, "    public %s with%s(%s %s) {\n        this.%s = %s;\n        return this;\n    }\n\n", self, f.method, f.typ, f.id, f.id, f.id)
+	}
+}
+
+func (g *javaGen) toJson(b *strings.Builder, jf []javaField) {
+	b.WriteString("    @Override\n    public java.util.Map<String, Object> toJson() {\n")
+	b.WriteString("        java.util.Map<String, Object> m = new java.util.LinkedHashMap<String, Object>();\n")
+	for _, f := range jf {
+		if f.f.required {
+			fmt.Fprintf(b, "        m.put(%s, this.%s);\n", javaString(f.f.json), f.id)
+		} else {
+			fmt.Fprintf(b, "        if (this.%s != null) {\n            m.put(%s, this.%s);\n        }\n", f.id, javaString(f.f.json), f.id)
+		}
+	}
+	b.WriteString("        return m;\n    }\n\n")
+}
+
+func (g *javaGen) objectMethods(b *strings.Builder, self string) {
+	fmt.Fprintf(b, `    @Override
+    public boolean equals(Object o) {
+        return o instanceof %s && toJson().equals(((%s) o).toJson());
+    }
+
+    @Override
+    public int hashCode() {
+        return toJson().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return Marshaller.marshal(this);
+    }
+}
+`, self, self)
+}
+
+func (g *javaGen) class(c *class) string {
+	name := g.names[c]
+	jf := g.fields(c.fields)
+	var b strings.Builder
+	g.header(&b)
+	fmt.Fprintf(&b, "/** The schema's %s. */\npublic class %s implements Marshaller.JsonObject {\n", javaComment(c.name), name)
+	for _, f := range jf {
+		fmt.Fprintf(&b, "    private %s %s;\n", f.typ, f.id)
+	}
+	b.WriteString("\n")
+	g.accessors(&b, name, jf)
+	fmt.Fprintf(&b, "    /** Reads a %s from a value of Marshaller.parse; null is null. */\n", name)
+	fmt.Fprintf(&b, "    public static %s fromJson(Object json) {\n        if (json == null) {\n            return null;\n        }\n", name)
+	fmt.Fprintf(&b, "        java.util.Map<String, Object> m = Marshaller.asObject(json);\n        %s v = new %s();\n", name, name)
+	for _, f := range jf {
+		k := javaString(f.f.json)
+		fmt.Fprintf(&b, "        if (m.containsKey(%s)) {\n            v.%s = %s;\n        }\n", k, f.id, g.decode(f.f.typ, "m.get("+k+")", 0))
+	}
+	b.WriteString("        return v;\n    }\n\n")
+	g.toJson(&b, jf)
+	g.objectMethods(&b, name)
+	return b.String()
+}
+
+// envelopeFields are AWSEvent's properties; detail's type is the class's
+// parameter.
+var envelopeFields = []*field{
+	{json: "version", typ: &typ{kind: kindString}, required: true},
+	{json: "id", typ: &typ{kind: kindString}, required: true},
+	{json: "detail-type", typ: &typ{kind: kindString}, required: true},
+	{json: "source", typ: &typ{kind: kindString}, required: true},
+	{json: "account", typ: &typ{kind: kindString}, required: true},
+	{json: "time", typ: &typ{kind: kindDateTime}, required: true},
+	{json: "region", typ: &typ{kind: kindString}, required: true},
+	{json: "resources", typ: &typ{kind: kindArray, elem: &typ{kind: kindString}}, required: true},
+}
+
+func (g *javaGen) awsEvent() string {
+	jf := g.fields(envelopeFields)
+	jf = append(jf, javaField{f: &field{json: "detail", typ: anyType, required: true}, id: "detail", method: "Detail", typ: "T"})
+	var b strings.Builder
+	g.header(&b)
+	detail := "Object"
+	if g.m.detail.kind == kindClass {
+		detail = g.names[g.m.detail.class]
+	}
+	fmt.Fprintf(&b, "/**\n * The envelope EventBridge delivers; this schema's detail is %s.\n", detail)
+	if g.m.source != "" || g.m.detailType != "" {
+		fmt.Fprintf(&b, " * Source %s, detail-type %s.\n", javaComment(g.m.source), javaComment(g.m.detailType))
+	}
+	b.WriteString(" */\npublic class AWSEvent<T> implements Marshaller.JsonObject {\n")
+	for _, f := range jf {
+		fmt.Fprintf(&b, "    private %s %s;\n", f.typ, f.id)
+	}
+	b.WriteString("\n")
+	g.accessors(&b, "AWSEvent<T>", jf)
+	b.WriteString("    /** Reads an event from a value of Marshaller.parse, its detail with detail. */\n")
+	b.WriteString("    public static <T> AWSEvent<T> fromJson(Object json, java.util.function.Function<Object, T> detail) {\n")
+	b.WriteString("        if (json == null) {\n            return null;\n        }\n")
+	b.WriteString("        java.util.Map<String, Object> m = Marshaller.asObject(json);\n        AWSEvent<T> v = new AWSEvent<T>();\n")
+	for _, f := range jf {
+		k := javaString(f.f.json)
+		expr := g.decode(f.f.typ, "m.get("+k+")", 0)
+		if f.id == "detail" {
+			expr = "detail.apply(m.get(" + k + "))"
+		}
+		fmt.Fprintf(&b, "        if (m.containsKey(%s)) {\n            v.%s = %s;\n        }\n", k, f.id, expr)
+	}
+	b.WriteString("        return v;\n    }\n\n")
+	g.toJson(&b, jf)
+	g.objectMethods(&b, "AWSEvent")
+	return b.String()
+}
+
+func (g *javaGen) marshaller() string {
+	return fmt.Sprintf("// Code generated by Signalbox's schema registry. DO NOT EDIT.\n\npackage %s.marshaller;\n\nimport %s.AWSEvent;\n", g.pkg, g.pkg) + javaMarshaller
+}
+
+const javaMarshaller = `
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Reads and writes the package's classes as JSON, with a JSON reader and
+ * writer of its own (no library needed). Objects are read as LinkedHashMap,
+ * arrays as ArrayList, integers as Long (Double when they do not fit),
+ * other numbers as Double.
+ */
+public final class Marshaller {
+    /** Nesting deeper than this is refused, reading and writing. */
+    public static final int MAX_DEPTH = 512;
+
+    private Marshaller() {
+    }
+
+    /** A class that writes itself as a JSON object. */
+    public interface JsonObject {
+        Map<String, Object> toJson();
+    }
+
+    /** Writes value (a class of the package, an AWSEvent, a map, a list, ...) as JSON. */
+    public static void marshal(OutputStream output, Object value) throws IOException {
+        output.write(marshal(value).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Returns the JSON of value. */
+    public static String marshal(Object value) {
+        StringBuilder sb = new StringBuilder();
+        write(sb, value, 0);
+        return sb.toString();
+    }
+
+    /** Reads a value of type (a class of the package, or Object) from JSON. */
+    public static <T> T unmarshal(InputStream input, Class<T> type) throws IOException {
+        return unmarshal(readAll(input), type);
+    }
+
+    public static <T> T unmarshal(String json, Class<T> type) {
+        return decodeAs(parse(json), type);
+    }
+
+    /** Reads an event whose detail is of type (Object for the generic value). */
+    public static <T> AWSEvent<T> unmarshalEvent(InputStream input, Class<T> type) throws IOException {
+        return unmarshalEvent(readAll(input), type);
+    }
+
+    public static <T> AWSEvent<T> unmarshalEvent(String json, final Class<T> type) {
+        return AWSEvent.fromJson(parse(json), new Function<Object, T>() {
+            @Override
+            public T apply(Object o) {
+                return decodeAs(o, type);
+            }
+        });
+    }
+
+    private static String readAll(InputStream input) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        int n;
+        while ((n = input.read(buf)) > 0) {
+            out.write(buf, 0, n);
+        }
+        return new String(out.toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    private static <T> T decodeAs(Object json, Class<T> type) {
+        if (type == Object.class) {
+            return type.cast(json);
+        }
+        Method from;
+        try {
+            from = type.getMethod("fromJson", Object.class);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException(type.getName() + " has no fromJson(Object)", e);
+        }
+        try {
+            return type.cast(from.invoke(null, json));
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException) {
+                throw (RuntimeException) e.getCause();
+            }
+            throw new IllegalArgumentException(e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    // Conversions from the reader's values; null stays null, anything else
+    // of the wrong type is an IllegalArgumentException.
+
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> asObject(Object v) {
+        if (v instanceof Map) {
+            return (Map<String, Object>) v;
+        }
+        throw mismatch("an object", v);
+    }
+
+    public static String asString(Object v) {
+        if (v == null || v instanceof String) {
+            return (String) v;
+        }
+        throw mismatch("a string", v);
+    }
+
+    public static Long asLong(Object v) {
+        if (v == null || v instanceof Long) {
+            return (Long) v;
+        }
+        if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return ((Number) v).longValue();
+        }
+        if (v instanceof Double) {
+            double d = (Double) v;
+            if (d == Math.rint(d) && Math.abs(d) < 9.2e18) {
+                return (long) d;
+            }
+        }
+        throw mismatch("an integer", v);
+    }
+
+    public static Double asDouble(Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Number) {
+            return ((Number) v).doubleValue();
+        }
+        throw mismatch("a number", v);
+    }
+
+    public static Boolean asBoolean(Object v) {
+        if (v == null || v instanceof Boolean) {
+            return (Boolean) v;
+        }
+        throw mismatch("a boolean", v);
+    }
+
+    /** Reads an RFC 3339 date-time; one with no offset is taken as UTC. */
+    public static OffsetDateTime asDateTime(Object v) {
+        if (v == null) {
+            return null;
+        }
+        String s = asString(v);
+        try {
+            return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        } catch (DateTimeParseException e) {
+            try {
+                return LocalDateTime.parse(s, DateTimeFormatter.ISO_LOCAL_DATE_TIME).atOffset(ZoneOffset.UTC);
+            } catch (DateTimeParseException e2) {
+                throw new IllegalArgumentException("not a date-time: " + s, e);
+            }
+        }
+    }
+
+    public static String formatDateTime(OffsetDateTime t) {
+        return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t);
+    }
+
+    public static <T> List<T> asList(Object v, Function<Object, T> elem) {
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof List)) {
+            throw mismatch("an array", v);
+        }
+        List<?> in = (List<?>) v;
+        List<T> out = new ArrayList<T>(in.size());
+        for (Object e : in) {
+            out.add(elem.apply(e));
+        }
+        return out;
+    }
+
+    public static <T> Map<String, T> asMap(Object v, Function<Object, T> elem) {
+        if (v == null) {
+            return null;
+        }
+        Map<String, T> out = new LinkedHashMap<String, T>();
+        for (Map.Entry<String, Object> e : asObject(v).entrySet()) {
+            out.put(e.getKey(), elem.apply(e.getValue()));
+        }
+        return out;
+    }
+
+    private static IllegalArgumentException mismatch(String want, Object got) {
+        String what = got == null ? "null" : got.getClass().getSimpleName();
+        return new IllegalArgumentException("expected " + want + ", got " + what);
+    }
+
+    // The writer.
+
+    private static void write(StringBuilder sb, Object v, int depth) {
+        if (depth > MAX_DEPTH) {
+            throw new IllegalArgumentException("nested deeper than " + MAX_DEPTH);
+        }
+        if (v == null) {
+            sb.append("null");
+        } else if (v instanceof JsonObject) {
+            write(sb, ((JsonObject) v).toJson(), depth + 1);
+        } else if (v instanceof String) {
+            writeString(sb, (String) v);
+        } else if (v instanceof Boolean) {
+            sb.append(((Boolean) v).booleanValue());
+        } else if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                throw new IllegalArgumentException("JSON has no " + d);
+            }
+            sb.append(d);
+        } else if (v instanceof Number) {
+            sb.append(v.toString());
+        } else if (v instanceof OffsetDateTime) {
+            writeString(sb, formatDateTime((OffsetDateTime) v));
+        } else if (v instanceof Map) {
+            sb.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                if (!first) {
+                    sb.append(',');
+                }
+                first = false;
+                writeString(sb, String.valueOf(e.getKey()));
+                sb.append(':');
+                write(sb, e.getValue(), depth + 1);
+            }
+            sb.append('}');
+        } else if (v instanceof Iterable) {
+            sb.append('[');
+            boolean first = true;
+            for (Object e : (Iterable<?>) v) {
+                if (!first) {
+                    sb.append(',');
+                }
+                first = false;
+                write(sb, e, depth + 1);
+            }
+            sb.append(']');
+        } else {
+            writeString(sb, v.toString());
+        }
+    }
+
+    private static void writeString(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"':
+                    sb.append("\\\"");
+                    break;
+                case '\\':
+                    sb.append("\\\\");
+                    break;
+                case '\n':
+                    sb.append("\\n");
+                    break;
+                case '\r':
+                    sb.append("\\r");
+                    break;
+                case '\t':
+                    sb.append("\\t");
+                    break;
+                default:
+                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+            }
+        }
+        sb.append('"');
+    }
+
+    // The reader.
+
+    /** Parses JSON text into maps, lists, strings, numbers, booleans and null. */
+    public static Object parse(String text) {
+        Reader r = new Reader(text);
+        r.space();
+        Object v = r.value(0);
+        r.space();
+        if (r.pos != text.length()) {
+            throw r.error("data after the JSON value");
+        }
+        return v;
+    }
+
+    private static final class Reader {
+        private final String s;
+        private int pos;
+
+        Reader(String s) {
+            this.s = s;
+        }
+
+        IllegalArgumentException error(String what) {
+            return new IllegalArgumentException("invalid JSON at offset " + pos + ": " + what);
+        }
+
+        void space() {
+            while (pos < s.length()) {
+                char c = s.charAt(pos);
+                if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                    return;
+                }
+                pos++;
+            }
+        }
+
+        char peek() {
+            if (pos >= s.length()) {
+                throw error("unexpected end");
+            }
+            return s.charAt(pos);
+        }
+
+        void expect(String word) {
+            if (!s.startsWith(word, pos)) {
+                throw error("expected " + word);
+            }
+            pos += word.length();
+        }
+
+        Object value(int depth) {
+            if (depth > MAX_DEPTH) {
+                throw error("nested deeper than " + MAX_DEPTH);
+            }
+            char c = peek();
+            switch (c) {
+                case '{': {
+                    pos++;
+                    Map<String, Object> m = new LinkedHashMap<String, Object>();
+                    space();
+                    if (peek() == '}') {
+                        pos++;
+                        return m;
+                    }
+                    while (true) {
+                        space();
+                        if (peek() != '"') {
+                            throw error("expected a key");
+                        }
+                        String k = string();
+                        space();
+                        expect(":");
+                        space();
+                        m.put(k, value(depth + 1));
+                        space();
+                        char d = peek();
+                        pos++;
+                        if (d == '}') {
+                            return m;
+                        }
+                        if (d != ',') {
+                            throw error("expected , or }");
+                        }
+                    }
+                }
+                case '[': {
+                    pos++;
+                    List<Object> a = new ArrayList<Object>();
+                    space();
+                    if (peek() == ']') {
+                        pos++;
+                        return a;
+                    }
+                    while (true) {
+                        space();
+                        a.add(value(depth + 1));
+                        space();
+                        char d = peek();
+                        pos++;
+                        if (d == ']') {
+                            return a;
+                        }
+                        if (d != ',') {
+                            throw error("expected , or ]");
+                        }
+                    }
+                }
+                case '"':
+                    return string();
+                case 't':
+                    expect("true");
+                    return Boolean.TRUE;
+                case 'f':
+                    expect("false");
+                    return Boolean.FALSE;
+                case 'n':
+                    expect("null");
+                    return null;
+                default:
+                    return number();
+            }
+        }
+
+        String string() {
+            pos++;
+            StringBuilder sb = new StringBuilder();
+            while (true) {
+                char c = peek();
+                pos++;
+                if (c == '"') {
+                    return sb.toString();
+                }
+                if (c < 0x20) {
+                    throw error("control character in a string");
+                }
+                if (c != '\\') {
+                    sb.append(c);
+                    continue;
+                }
+                char e = peek();
+                pos++;
+                switch (e) {
+                    case '"':
+                    case '\\':
+                    case '/':
+                        sb.append(e);
+                        break;
+                    case 'b':
+                        sb.append('\b');
+                        break;
+                    case 'f':
+                        sb.append('\f');
+                        break;
+                    case 'n':
+                        sb.append('\n');
+                        break;
+                    case 'r':
+                        sb.append('\r');
+                        break;
+                    case 't':
+                        sb.append('\t');
+                        break;
+                    case 'u':
+                        if (pos + 4 > s.length()) {
+                            throw error("short \\u escape");
+                        }
+                        try {
+                            sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
+                        } catch (NumberFormatException ex) {
+                            throw error("bad \\u escape");
+                        }
+                        pos += 4;
+                        break;
+                    default:
+                        throw error("bad escape");
+                }
+            }
+        }
+
+        Object number() {
+            int start = pos;
+            boolean integral = true;
+            if (pos < s.length() && s.charAt(pos) == '-') {
+                pos++;
+            }
+            int digits = pos;
+            while (pos < s.length() && Character.isDigit(s.charAt(pos)) && s.charAt(pos) < 128) {
+                pos++;
+            }
+            if (pos == digits) {
+                throw error("unexpected character");
+            }
+            if (pos < s.length() && s.charAt(pos) == '.') {
+                integral = false;
+                pos++;
+                int frac = pos;
+                while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
+                    pos++;
+                }
+                if (pos == frac) {
+                    throw error("digits expected after .");
+                }
+            }
+            if (pos < s.length() && (s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
+                integral = false;
+                pos++;
+                if (pos < s.length() && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) {
+                    pos++;
+                }
+                int exp = pos;
+                while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
+                    pos++;
+                }
+                if (pos == exp) {
+                    throw error("digits expected in the exponent");
+                }
+            }
+            String lit = s.substring(start, pos);
+            if (integral) {
+                try {
+                    return Long.parseLong(lit);
+                } catch (NumberFormatException e) {
+                    // Too large for a long.
+                }
+            }
+            return Double.parseDouble(lit);
+        }
+    }
+}
+`
