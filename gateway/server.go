@@ -30,11 +30,13 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/signalbox/signalbox/gateway/awsproto"
+	gwschemas "github.com/signalbox/signalbox/gateway/schemas"
 	"github.com/signalbox/signalbox/gateway/sfn"
 	"github.com/signalbox/signalbox/gateway/sns"
 	"github.com/signalbox/signalbox/gateway/sqs"
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/queue"
+	"github.com/signalbox/signalbox/integrations/schemas"
 	"github.com/signalbox/signalbox/integrations/topic"
 	"github.com/signalbox/signalbox/runtime"
 )
@@ -87,6 +89,10 @@ type Options struct {
 	// nil: no SNS API. Its region and account must be the runtime's, as
 	// the queue router's.
 	Topics *topic.Service
+	// Schemas, when set, is the schema registry the EventBridge Schemas
+	// API serves (schemas.go); nil: no Schemas API. Its region and account
+	// must be the runtime's, as the queue router's.
+	Schemas *schemas.Service
 }
 
 // DefaultMaxBodyBytes is the default bound on a request body: AWS's 256 KiB
@@ -97,11 +103,12 @@ const DefaultMaxBodyBytes = 1 << 20
 type Server struct {
 	opts    Options
 	engine  *gin.Engine
-	handler http.Handler // the engine, in a server span when tracing
-	users   *routeTable  // the user routes (routes_serve.go)
-	sfn     *sfn.API     // the Step Functions API (POST /)
-	sqs     *sqs.API     // SQS's API (POST / and queue URLs), nil without Options.Queues
-	sns     *sns.API     // SNS's API (POST / and GET /), nil without Options.Topics
+	handler http.Handler   // the engine, in a server span when tracing
+	users   *routeTable    // the user routes (routes_serve.go)
+	sfn     *sfn.API       // the Step Functions API (POST /)
+	sqs     *sqs.API       // SQS's API (POST / and queue URLs), nil without Options.Queues
+	sns     *sns.API       // SNS's API (POST / and GET /), nil without Options.Topics
+	schemas *gwschemas.API // the Schemas API (its REST paths), nil without Options.Schemas
 	// keySums are the hashes of Options.APIKeys, compared in constant time.
 	keySums [][32]byte
 }
@@ -140,9 +147,10 @@ func New(opts Options) *Server {
 	if opts.Metrics != nil {
 		e.GET("/metrics", s.apiAuth(false), gin.WrapH(opts.Metrics))
 	}
-	var authorize, authorizeSQS, authorizeSNS func(*http.Request, []byte) error
+	var authorize, authorizeSQS, authorizeSNS, authorizeSchemas func(*http.Request, []byte) error
 	if s.authConfigured() {
 		authorize, authorizeSQS, authorizeSNS = s.awsCaller("states"), s.awsCaller("sqs"), s.awsCaller("sns")
+		authorizeSchemas = s.awsCaller("schemas")
 	}
 	s.sfn = sfn.New(sfn.Options{Runtime: opts.Runtime, Logger: opts.Logger, MaxBodyBytes: opts.MaxBodyBytes, Authorize: authorize, Integrations: opts.Integrations})
 	if opts.Queues != nil {
@@ -150,6 +158,9 @@ func New(opts Options) *Server {
 	}
 	if opts.Topics != nil {
 		s.sns = sns.New(sns.Options{Topics: opts.Topics, Logger: opts.Logger, Authorize: authorizeSNS})
+	}
+	if opts.Schemas != nil {
+		s.schemas = gwschemas.New(gwschemas.Options{Registry: opts.Schemas, Logger: opts.Logger, Authorize: authorizeSchemas})
 	}
 	e.POST("/", s.awsPost)
 	s.routeUser(e)
@@ -254,6 +265,9 @@ func (s *Server) recoverPanic(c *gin.Context) {
 			c.Abort()
 		case c.GetBool(sns.Served):
 			sns.WriteInternalError(c, id)
+			c.Abort()
+		case c.GetBool(gwschemas.Served):
+			gwschemas.WriteInternalError(c, id)
 			c.Abort()
 		case c.Request.URL.Path == "/api/v1" || strings.HasPrefix(c.Request.URL.Path, "/api/v1/"):
 			mgmtError(c, http.StatusInternalServerError, "InternalError", "internal error (request id "+id+"): the server's log has the details", "requestId", id)
