@@ -170,6 +170,9 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 		Queues: n.queues,
 		// SNS's API (gateway/sns) on the node's topic router
 		Topics: n.topics,
+		// the EventBridge Schemas API (gateway/schemas) on the node's
+		// schema registry
+		Schemas: n.schemas,
 	}
 	if n.metrics != nil {
 		gwOpts.MeterProvider, gwOpts.Metrics = n.metrics.Provider, n.metrics.Handler

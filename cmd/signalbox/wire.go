@@ -17,6 +17,7 @@ import (
 	"github.com/signalbox/signalbox/integrations/httptask"
 	"github.com/signalbox/signalbox/integrations/mock"
 	"github.com/signalbox/signalbox/integrations/queue"
+	"github.com/signalbox/signalbox/integrations/schemas"
 	"github.com/signalbox/signalbox/integrations/topic"
 	"github.com/signalbox/signalbox/internal/config"
 	"github.com/signalbox/signalbox/internal/telemetry"
@@ -41,6 +42,10 @@ type node struct {
 	// deliveries running: each node delivers what it publishes, and takes
 	// over what a dead one leased.
 	topics *topic.Service
+	// schemas is the schema registry (the EventBridge Schemas API), its
+	// discovery running: it infers the schemas of the events the bus
+	// hands it (bus.Config.Observer).
+	schemas *schemas.Service
 	// persistence is what the store keeps, read at open.
 	persistence store.Persistence
 	// telemetry is the process's tracing (its tracer nil when off);
@@ -121,11 +126,16 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	}
 	topics := newTopics(st, o, queues, tel.Tracer, log)
 	mux := newIntegrations(queues, topics)
+	registry := newSchemas(st, o, log)
+	// lead: pass registry as bus.Config.Observer when the bus is built here
+	// (the bus hands it every put's events; ObserveEvents never blocks), and
+	// the bus as schemas.Config.Buses (CreateDiscoverer checks the bus exists).
 	// retention and visibility of queues nobody receives from
 	queues.StartSweeper(0)
-	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, queues: queues, topics: topics, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
+	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, queues: queues, topics: topics, schemas: registry, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
 	topics.SetHost(n.runtime.Host())
 	topics.Start(context.WithoutCancel(ctx))
+	registry.Start(context.WithoutCancel(ctx))
 	if o.Config != nil {
 		done, problems := o.Config.Apply(ctx, n.runtime)
 		var queued, topicsDone []string
@@ -153,11 +163,12 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	return n, nil, nil
 }
 
-// Close stops the topics' deliveries (what they had not made stays
+// Close stops schema discovery and the topics' deliveries (what they had not made stays
 // leased in the store), the queues' sweeper and message-move tasks, flushes the
 // spans not exported yet (for up to 5 seconds) and closes the node's
 // store.
 func (n *node) Close() error {
+	n.schemas.Close()
 	n.topics.Close()
 	n.queues.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -222,6 +233,12 @@ func newQueues(st *store.Client, o nodeOptions) *queue.Service {
 func newTopics(st *store.Client, o nodeOptions, queues *queue.Service, tracer trace.Tracer, log *slog.Logger) *topic.Service {
 	return topic.New(st, topic.Config{Region: o.Region, AccountID: o.Account, Meter: o.Store.Meter, Queues: queues,
 		PublicURL: o.PublicURL, DeliveryLease: o.Lease, Tracer: tracer, Logger: log})
+}
+
+// newSchemas is the one construction of the schema registry in the
+// binary, in the runtime's region and account.
+func newSchemas(st *store.Client, o nodeOptions, log *slog.Logger) *schemas.Service {
+	return schemas.New(st, schemas.Config{Region: o.Region, AccountID: o.Account, Logger: log})
 }
 
 // newIntegrations is the registry of what Task states reach, the same in
