@@ -683,11 +683,45 @@ func TestSchemasMalformed(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, res.StatusCode)
 	res, _ = do(http.MethodPatch, "/v1/registries", "")
 	require.Equal(t, http.StatusNotFound, res.StatusCode, "another method goes on to the user routes")
-	res, m = do(http.MethodGet, "/v1/policy?registryName=r", "")
+	res, m = do(http.MethodGet, "/v1/policy", "")
 	require.Equal(t, http.StatusBadRequest, res.StatusCode)
-	require.Contains(t, m["Message"], "not supported")
+	require.Contains(t, m["Message"], "RegistryName is required")
 	// a registry name with an escaped slash is one segment
 	res, m = do(http.MethodGet, "/v1/registries/name/a%2Fb", "")
 	require.Equal(t, http.StatusBadRequest, res.StatusCode)
 	require.Equal(t, "BadRequestException", m["Code"])
+}
+
+// Resource policies are kept per registry with a revision id (not
+// enforced).
+func TestSchemasResourcePolicy(t *testing.T) {
+	t.Parallel()
+	b := newSchemas(t)
+	ctx := context.Background()
+	c := b.client
+	_, err := c.CreateRegistry(ctx, &sdkschemas.CreateRegistryInput{RegistryName: aws.String("r")})
+	require.NoError(t, err)
+	_, err = c.GetResourcePolicy(ctx, &sdkschemas.GetResourcePolicyInput{RegistryName: aws.String("r")})
+	requireSchemasCode(t, err, "NotFoundException", 404)
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"schemas:*","Resource":"*"}]}`
+	put, err := c.PutResourcePolicy(ctx, &sdkschemas.PutResourcePolicyInput{RegistryName: aws.String("r"), Policy: aws.String(doc)})
+	require.NoError(t, err)
+	require.NotEmpty(t, aws.ToString(put.RevisionId))
+	got, err := c.GetResourcePolicy(ctx, &sdkschemas.GetResourcePolicyInput{RegistryName: aws.String("r")})
+	require.NoError(t, err)
+	require.JSONEq(t, doc, aws.ToString(got.Policy))
+	require.Equal(t, aws.ToString(put.RevisionId), aws.ToString(got.RevisionId))
+	_, err = c.PutResourcePolicy(ctx, &sdkschemas.PutResourcePolicyInput{RegistryName: aws.String("r"), Policy: aws.String(doc), RevisionId: aws.String("stale")})
+	requireSchemasCode(t, err, "PreconditionFailedException", 412)
+	put2, err := c.PutResourcePolicy(ctx, &sdkschemas.PutResourcePolicyInput{RegistryName: aws.String("r"), Policy: aws.String(doc), RevisionId: put.RevisionId})
+	require.NoError(t, err)
+	require.NotEqual(t, aws.ToString(put.RevisionId), aws.ToString(put2.RevisionId))
+	_, err = c.PutResourcePolicy(ctx, &sdkschemas.PutResourcePolicyInput{RegistryName: aws.String("r"), Policy: aws.String(`{"no":"statement"}`)})
+	requireSchemasCode(t, err, "BadRequestException", 400)
+	_, err = c.PutResourcePolicy(ctx, &sdkschemas.PutResourcePolicyInput{RegistryName: aws.String("none"), Policy: aws.String(doc)})
+	requireSchemasCode(t, err, "NotFoundException", 404)
+	_, err = c.DeleteResourcePolicy(ctx, &sdkschemas.DeleteResourcePolicyInput{RegistryName: aws.String("r")})
+	require.NoError(t, err)
+	_, err = c.DeleteResourcePolicy(ctx, &sdkschemas.DeleteResourcePolicyInput{RegistryName: aws.String("r")})
+	requireSchemasCode(t, err, "NotFoundException", 404)
 }

@@ -64,6 +64,10 @@ type Registry interface {
 	TagResource(ctx context.Context, arn string, tags map[string]string) error
 	UntagResource(ctx context.Context, arn string, keys []string) error
 	ListTagsForResource(ctx context.Context, arn string) (map[string]string, error)
+
+	PutResourcePolicy(ctx context.Context, registry, policy, revisionID string) (*schemas.Policy, error)
+	GetResourcePolicy(ctx context.Context, registry string) (*schemas.Policy, error)
+	DeleteResourcePolicy(ctx context.Context, registry string) error
 }
 
 var _ Registry = (*schemas.Service)(nil)

@@ -24,20 +24,10 @@ func op[In any](status int, f func(*API, context.Context, *In) (any, error)) ope
 	}
 }
 
-// unsupported answers an operation Signalbox does not implement.
-func unsupportedOp(name, why string) operation {
-	return func(*API, context.Context, *http.Request, map[string]string, []byte) (int, any, error) {
-		return 0, nil, &schemas.Error{Code: schemas.CodeBadRequest, Status: http.StatusBadRequest,
-			Message: "Operation " + name + " is not supported by Signalbox: " + why + "."}
-	}
-}
-
-// unsupported are the operations Signalbox does not implement, and why.
-var unsupported = map[string]string{
-	"GetResourcePolicy":    "registry policies are not enforced",
-	"PutResourcePolicy":    "registry policies are not enforced",
-	"DeleteResourcePolicy": "registry policies are not enforced",
-}
+// unsupported are the operations Signalbox does not implement, and why:
+// none (resource policies are kept, not enforced: integrations/schemas,
+// policy.go).
+var unsupported = map[string]string{}
 
 const (
 	pRegistry = "v1/registries/name/{RegistryName}"
@@ -79,9 +69,9 @@ var routes = []route{
 	{http.MethodDelete, "UntagResource", split("tags/{ResourceArn}"), op(http.StatusNoContent, untagResource)},
 	{http.MethodGet, "ListTagsForResource", split("tags/{ResourceArn}"), op(http.StatusOK, listTagsForResource)},
 
-	{http.MethodGet, "GetResourcePolicy", split("v1/policy"), unsupportedOp("GetResourcePolicy", unsupported["GetResourcePolicy"])},
-	{http.MethodPut, "PutResourcePolicy", split("v1/policy"), unsupportedOp("PutResourcePolicy", unsupported["PutResourcePolicy"])},
-	{http.MethodDelete, "DeleteResourcePolicy", split("v1/policy"), unsupportedOp("DeleteResourcePolicy", unsupported["DeleteResourcePolicy"])},
+	{http.MethodGet, "GetResourcePolicy", split("v1/policy"), op(http.StatusOK, getResourcePolicy)},
+	{http.MethodPut, "PutResourcePolicy", split("v1/policy"), op(http.StatusOK, putResourcePolicy)},
+	{http.MethodDelete, "DeleteResourcePolicy", split("v1/policy"), op(http.StatusNoContent, deleteResourcePolicy)},
 }
 
 func split(p string) []string {
@@ -336,4 +326,25 @@ func listTagsForResource(s *API, ctx context.Context, in *tagsIn) (any, error) {
 		return nil, err
 	}
 	return &tagsOut{Tags: tags}, nil
+}
+
+type policyIn struct {
+	RegistryName string  `querystring:"registryName" json:"-"`
+	Policy       *string `json:"Policy"`
+	RevisionID   string  `json:"RevisionId"`
+}
+
+func getResourcePolicy(s *API, ctx context.Context, in *policyIn) (any, error) {
+	return s.opts.Registry.GetResourcePolicy(ctx, in.RegistryName)
+}
+
+func putResourcePolicy(s *API, ctx context.Context, in *policyIn) (any, error) {
+	if in.Policy == nil {
+		return nil, badRequest("Policy is required.")
+	}
+	return s.opts.Registry.PutResourcePolicy(ctx, in.RegistryName, *in.Policy, in.RevisionID)
+}
+
+func deleteResourcePolicy(s *API, ctx context.Context, in *policyIn) (any, error) {
+	return nil, s.opts.Registry.DeleteResourcePolicy(ctx, in.RegistryName)
 }

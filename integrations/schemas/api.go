@@ -173,6 +173,7 @@ const (
 	CodeNotFound     = "NotFoundException"            // 404
 	CodeConflict     = "ConflictException"            // 409
 	CodeGone         = "GoneException"                // 410
+	CodePrecondition = "PreconditionFailedException"  // 412
 	CodeTooMany      = "TooManyRequestsException"     // 429
 	CodeInternal     = "InternalServerErrorException" // 500
 	CodeUnavailable  = "ServiceUnavailableException"  // 503

@@ -15,6 +15,8 @@ type registryRecord struct {
 	Tags        map[string]string `json:"Tags,omitempty"`
 	Scope       string            `json:"Scope,omitempty"` // "AWS" for aws.events; "" LOCAL
 	Created     int64             `json:"Created"`
+	Policy      string            `json:"Policy,omitempty"` // the resource policy (policy.go)
+	RevisionID  string            `json:"RevisionId,omitempty"`
 }
 
 func encode(v any) string {
