@@ -725,3 +725,29 @@ func TestSchemasResourcePolicy(t *testing.T) {
 	_, err = c.DeleteResourcePolicy(ctx, &sdkschemas.DeleteResourcePolicyInput{RegistryName: aws.String("r")})
 	requireSchemasCode(t, err, "NotFoundException", 404)
 }
+
+// The API's paths go to it before the user routes; the user routes keep
+// every other path under /v1/.
+func TestSchemasBeforeUserRoutes(t *testing.T) {
+	t.Parallel()
+	b := newSchemas(t, func(o *gateway.Options) {
+		o.Routes = []gateway.Route{{Method: "GET", Path: "/v1/{thing}", StateMachine: "things"}, {Method: "ANY", Path: "/tags/{x+}", StateMachine: "things"}}
+	})
+	get := func(path string) (*http.Response, string) {
+		res, err := http.Get(b.url + path)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		body, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		return res, string(body)
+	}
+	res, body := get("/v1/registries")
+	require.Equal(t, http.StatusOK, res.StatusCode, body)
+	require.Contains(t, body, `"Registries"`)
+	res, body = get("/v1/other")
+	require.NotContains(t, body, `"Registries"`)
+	require.Empty(t, res.Header.Get("X-Amzn-ErrorType"), "the user route answered: %s", body)
+	lt, err := b.client.ListTagsForResource(context.Background(), &sdkschemas.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:schemas:us-east-1:123456789012:registry/aws.events")})
+	require.NoError(t, err, "/tags/{arn} is the API's")
+	require.Empty(t, lt.Tags)
+}
