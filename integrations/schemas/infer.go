@@ -241,13 +241,21 @@ func parseEvent(raw []byte) (*envelope, error) {
 
 // discoveredName is the name of the schema of events of source and
 // detailType.
+// A character of the source that a schema name may not hold becomes "_",
+// and the source is cut at EventBridge's 256 characters, so that the name
+// (at most 256 + 1 + 128 = 385 characters, AWS's bound) is one the API
+// accepts.
 func discoveredName(source, detailType string) string {
 	src := strings.Map(func(r rune) rune {
-		if r == '{' || r == '}' || r < ' ' {
-			return '_'
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', strings.ContainsRune("._@:/+=,#-", r):
+			return r
 		}
-		return r
+		return '_'
 	}, source)
+	if len(src) > 256 {
+		src = src[:256]
+	}
 	return src + "@" + typeName(detailType)
 }
 
