@@ -8,8 +8,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/signalbox/signalbox/integrations/bus"
 	"github.com/signalbox/signalbox/store"
 )
+
+// The Service is the bus's Observer (bus.Config.Observer).
+var _ bus.Observer = (*Service)(nil)
 
 // Discovery: ObserveEvents (the bus's Observer seam) queues the events of
 // a put, within Config.QueueEvents events and Config.QueueBytes bytes, and
