@@ -198,6 +198,9 @@ func (s *Server) serveUser(c *gin.Context) {
 	if s.serveSigningCert(c) || s.serveSubscriberURL(c) { // SNS's URLs for subscribers (sns.go)
 		return
 	}
+	if s.serveSchemas(c) { // the Schemas API's paths (schemas.go)
+		return
+	}
 	segs, err := routeSegments(path)
 	if err != nil {
 		routeFail(c, http.StatusBadRequest, "Malformed path: "+err.Error())

@@ -32,12 +32,14 @@ import (
 
 	"github.com/signalbox/signalbox/gateway/awsproto"
 	"github.com/signalbox/signalbox/gateway/events"
+	gwschemas "github.com/signalbox/signalbox/gateway/schemas"
 	"github.com/signalbox/signalbox/gateway/sfn"
 	"github.com/signalbox/signalbox/gateway/sns"
 	"github.com/signalbox/signalbox/gateway/sqs"
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/bus"
 	"github.com/signalbox/signalbox/integrations/queue"
+	"github.com/signalbox/signalbox/integrations/schemas"
 	"github.com/signalbox/signalbox/integrations/topic"
 	"github.com/signalbox/signalbox/runtime"
 )
@@ -94,6 +96,10 @@ type Options struct {
 	// (events.go); nil: no EventBridge API. Its region and account must be
 	// the runtime's, as the queue router's.
 	Buses *bus.Service
+	// Schemas, when set, is the schema registry the EventBridge Schemas
+	// API serves (schemas.go); nil: no Schemas API. Its region and account
+	// must be the runtime's, as the queue router's.
+	Schemas *schemas.Service
 }
 
 // DefaultMaxBodyBytes is the default bound on a request body: AWS's 256 KiB
@@ -104,12 +110,13 @@ const DefaultMaxBodyBytes = 1 << 20
 type Server struct {
 	opts    Options
 	engine  *gin.Engine
-	handler http.Handler // the engine, in a server span when tracing
-	users   *routeTable  // the user routes (routes_serve.go)
-	sfn     *sfn.API     // the Step Functions API (POST /)
-	sqs     *sqs.API     // SQS's API (POST / and queue URLs), nil without Options.Queues
-	sns     *sns.API     // SNS's API (POST / and GET /), nil without Options.Topics
-	events  *events.API  // EventBridge's API (POST /), nil without Options.Buses
+	handler http.Handler   // the engine, in a server span when tracing
+	users   *routeTable    // the user routes (routes_serve.go)
+	sfn     *sfn.API       // the Step Functions API (POST /)
+	sqs     *sqs.API       // SQS's API (POST / and queue URLs), nil without Options.Queues
+	sns     *sns.API       // SNS's API (POST / and GET /), nil without Options.Topics
+	events  *events.API    // EventBridge's API (POST /), nil without Options.Buses
+	schemas *gwschemas.API // the Schemas API (its REST paths), nil without Options.Schemas
 	// keySums are the hashes of Options.APIKeys, compared in constant time.
 	keySums [][32]byte
 }
@@ -148,10 +155,10 @@ func New(opts Options) *Server {
 	if opts.Metrics != nil {
 		e.GET("/metrics", s.apiAuth(false), gin.WrapH(opts.Metrics))
 	}
-	var authorize, authorizeSQS, authorizeSNS, authorizeEvents func(*http.Request, []byte) error
+	var authorize, authorizeSQS, authorizeSNS, authorizeEvents, authorizeSchemas func(*http.Request, []byte) error
 	if s.authConfigured() {
 		authorize, authorizeSQS, authorizeSNS = s.awsCaller("states"), s.awsCaller("sqs"), s.awsCaller("sns")
-		authorizeEvents = s.awsCaller(events.SigningName)
+		authorizeEvents, authorizeSchemas = s.awsCaller(events.SigningName), s.awsCaller("schemas")
 	}
 	s.sfn = sfn.New(sfn.Options{Runtime: opts.Runtime, Logger: opts.Logger, MaxBodyBytes: opts.MaxBodyBytes, Authorize: authorize, Integrations: opts.Integrations})
 	if opts.Queues != nil {
@@ -162,6 +169,9 @@ func New(opts Options) *Server {
 	}
 	if opts.Buses != nil {
 		s.events = events.New(events.Options{Buses: opts.Buses, Logger: opts.Logger, Authorize: authorizeEvents})
+	}
+	if opts.Schemas != nil {
+		s.schemas = gwschemas.New(gwschemas.Options{Registry: opts.Schemas, Logger: opts.Logger, Authorize: authorizeSchemas})
 	}
 	e.POST("/", s.awsPost)
 	s.routeUser(e)
@@ -269,6 +279,9 @@ func (s *Server) recoverPanic(c *gin.Context) {
 			c.Abort()
 		case c.GetBool(events.Served):
 			events.WriteInternalError(c, id)
+			c.Abort()
+		case c.GetBool(gwschemas.Served):
+			gwschemas.WriteInternalError(c, id)
 			c.Abort()
 		case c.Request.URL.Path == "/api/v1" || strings.HasPrefix(c.Request.URL.Path, "/api/v1/"):
 			mgmtError(c, http.StatusInternalServerError, "InternalError", "internal error (request id "+id+"): the server's log has the details", "requestId", id)

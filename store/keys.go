@@ -413,6 +413,60 @@ func (k Keys) BusLeftKey(name string) string { return k.bus(name, ":left") }
 // script that advances it, once whichever processes try (busevents.go).
 func (k Keys) BusSchedulesKey(name string) string { return k.bus(name, ":sched") }
 
+// The keys of one schema registry carry the hash tag {sr:<name>}, so that
+// every script of a registry touches one Cluster slot (schemas.go).
+func (k Keys) registry(name, suffix string) string { return k.prefix + ":{sr:" + name + "}" + suffix }
+
+// SchemaRegistryKey (string) is the registry named name: its record's
+// JSON, opaque to the store (integrations/schemas: description, tags,
+// dates).
+func (k Keys) SchemaRegistryKey(name string) string { return k.registry(name, "") }
+
+// SchemaRecordsKey (hash) holds a registry's schemas: schema name → the
+// schema's record JSON, opaque to the store (description, type, tags).
+func (k Keys) SchemaRecordsKey(name string) string { return k.registry(name, ":s") }
+
+// SchemaMetaKey (hash) holds the versions' bookkeeping of a registry's
+// schemas: schema name → "<latest>|<last given>|<modified unix ms>|<count>".
+func (k Keys) SchemaMetaKey(name string) string { return k.registry(name, ":sm") }
+
+// SchemaNamesKey (sorted set, all scores 0) lists a registry's schemas by
+// name (prefix and paging by lex range).
+func (k Keys) SchemaNamesKey(name string) string { return k.registry(name, ":sn") }
+
+// SchemaVersionsKey (hash) holds a registry's schema versions:
+// "<schema>\x00<version>" → the content, "<schema>\x00<version>\x00m" →
+// "<type>|<created unix ms>".
+func (k Keys) SchemaVersionsKey(name string) string { return k.registry(name, ":v") }
+
+// SchemaVersionIndexKey (sorted set, all scores 0) lists a registry's
+// schema versions: member "<schema>\x00<version, 10 digits>".
+func (k Keys) SchemaVersionIndexKey(name string) string { return k.registry(name, ":vi") }
+
+// SchemaBindingsKey (hash) holds a registry's code bindings:
+// "<schema>\x00<version>\x00<language>" → the binding's record JSON, opaque
+// to the store (status, dates).
+func (k Keys) SchemaBindingsKey(name string) string { return k.registry(name, ":cb") }
+
+// SchemaBindingSourcesKey (hash) holds the code bindings' archives (zip):
+// the same fields as SchemaBindingsKey.
+func (k Keys) SchemaBindingSourcesKey(name string) string { return k.registry(name, ":cbz") }
+
+// schemaRegistryKeys are every key of a registry, in the order the
+// scripts of schemas.go take them.
+func (k Keys) schemaRegistryKeys(name string) []string {
+	return []string{k.SchemaRegistryKey(name), k.SchemaRecordsKey(name), k.SchemaMetaKey(name), k.SchemaNamesKey(name),
+		k.SchemaVersionsKey(name), k.SchemaVersionIndexKey(name), k.SchemaBindingsKey(name), k.SchemaBindingSourcesKey(name)}
+}
+
+// SchemaRegistriesKey (sorted set, all scores 0) lists the schema
+// registries by name.
+func (k Keys) SchemaRegistriesKey() string { return k.prefix + ":registries" }
+
+// SchemaDiscoverersKey (hash, hash tag {sd}) holds the schema
+// discoverers: id → the discoverer's record JSON, opaque to the store.
+func (k Keys) SchemaDiscoverersKey() string { return k.prefix + ":{sd}:discoverers" }
+
 // BusesKey (sorted set, all scores 0) lists the event buses by name.
 func (k Keys) BusesKey() string { return k.prefix + ":buses" }
 

@@ -172,6 +172,9 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 		Topics: n.topics,
 		// EventBridge's API (gateway/events) on the node's bus router
 		Buses: n.buses,
+		// the EventBridge Schemas API (gateway/schemas) on the node's
+		// schema registry
+		Schemas: n.schemas,
 	}
 	if n.metrics != nil {
 		gwOpts.MeterProvider, gwOpts.Metrics = n.metrics.Provider, n.metrics.Handler

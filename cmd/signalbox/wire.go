@@ -18,6 +18,7 @@ import (
 	"github.com/signalbox/signalbox/integrations/httptask"
 	"github.com/signalbox/signalbox/integrations/mock"
 	"github.com/signalbox/signalbox/integrations/queue"
+	"github.com/signalbox/signalbox/integrations/schemas"
 	"github.com/signalbox/signalbox/integrations/topic"
 	"github.com/signalbox/signalbox/internal/config"
 	"github.com/signalbox/signalbox/internal/telemetry"
@@ -46,6 +47,10 @@ type node struct {
 	// and schedules running; it delivers to the node's queues, topics and
 	// state machines.
 	buses *bus.Service
+	// schemas is the schema registry (the EventBridge Schemas API), its
+	// discovery running: it infers the schemas of the events the bus
+	// hands it (bus.Config.Observer).
+	schemas *schemas.Service
 	// persistence is what the store keeps, read at open.
 	persistence store.Persistence
 	// telemetry is the process's tracing (its tracer nil when off);
@@ -127,13 +132,17 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	topics := newTopics(st, o, queues, tel.Tracer, log)
 	buses := newBuses(st, o, queues, topics, tel.Tracer, log)
 	mux := newIntegrations(queues, topics, buses)
+	// the registry infers the schemas of the events the buses accept
+	registry := newSchemas(st, o, buses, log)
+	buses.SetObserver(registry)
 	// retention and visibility of queues nobody receives from
 	queues.StartSweeper(0)
-	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, queues: queues, topics: topics, buses: buses, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
+	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, queues: queues, topics: topics, buses: buses, schemas: registry, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
 	topics.SetHost(n.runtime.Host())
 	topics.Start(context.WithoutCancel(ctx))
 	buses.SetHost(n.runtime.Host())
 	buses.Start(context.WithoutCancel(ctx))
+	registry.Start(context.WithoutCancel(ctx))
 	if o.Config != nil {
 		done, problems := o.Config.Apply(ctx, n.runtime)
 		var queued, topicsDone []string
@@ -161,13 +170,14 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	return n, nil, nil
 }
 
-// Close stops the buses' deliveries, replays and schedules, then the
-// topics' deliveries (what they had not made stays
+// Close stops the buses' deliveries, replays and schedules, schema
+// discovery, then the topics' deliveries (what they had not made stays
 // leased in the store), the queues' sweeper and message-move tasks, flushes the
 // spans not exported yet (for up to 5 seconds) and closes the node's
 // store.
 func (n *node) Close() error {
 	n.buses.Close() // first: it delivers to topics and queues
+	n.schemas.Close()
 	n.topics.Close()
 	n.queues.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -242,6 +252,13 @@ func newTopics(st *store.Client, o nodeOptions, queues *queue.Service, tracer tr
 func newBuses(st *store.Client, o nodeOptions, queues *queue.Service, topics *topic.Service, tracer trace.Tracer, log *slog.Logger) *bus.Service {
 	return bus.New(st, bus.Config{Region: o.Region, AccountID: o.Account, Meter: o.Store.Meter, Queues: queues, Topics: topics,
 		DeliveryLease: o.Lease, Tracer: tracer, Logger: log})
+}
+
+// newSchemas is the one construction of the schema registry in the
+// binary, in the runtime's region and account; its discoverers watch the
+// node's buses.
+func newSchemas(st *store.Client, o nodeOptions, buses *bus.Service, log *slog.Logger) *schemas.Service {
+	return schemas.New(st, schemas.Config{Region: o.Region, AccountID: o.Account, Buses: buses, Logger: log})
 }
 
 // newIntegrations is the registry of what Task states reach, the same in

@@ -243,7 +243,10 @@ func (s *Service) put(ctx context.Context, bus string, evs []*pending, o putOpti
 			s.eng.dispatch(ctx, job{bus: bus, id: p.id, rule: rule, target: target, payload: p.stored(), ev: p})
 		}
 	}
-	if obs := s.cfg.Observer; obs != nil && !o.noObserve {
+	s.mu.Lock()
+	obs := s.cfg.Observer
+	s.mu.Unlock()
+	if obs != nil && !o.noObserve {
 		payloads := make([][]byte, len(evs))
 		for i, p := range evs {
 			payloads[i] = p.json

@@ -2,6 +2,7 @@ package bus
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -107,6 +108,27 @@ func (s *Service) SetHost(h integrations.Host) {
 	s.mu.Lock()
 	s.host = h
 	s.mu.Unlock()
+}
+
+// SetObserver hands the Service what sees every accepted event (the
+// schema registry's discoverers), when it is built after the Service.
+func (s *Service) SetObserver(o Observer) {
+	s.mu.Lock()
+	s.cfg.Observer = o
+	s.mu.Unlock()
+}
+
+// BusExists reports whether the bus named name exists (the default bus
+// always does).
+func (s *Service) BusExists(ctx context.Context, name string) (bool, error) {
+	if name == DefaultBus {
+		return true, nil
+	}
+	_, err := s.st.BusGet(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, storeError(err, nil)
 }
 
 // Start runs the deliveries, replays and schedules; Close stops them.
