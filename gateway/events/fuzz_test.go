@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/signalbox/signalbox/gateway/awsproto"
 	"github.com/signalbox/signalbox/integrations/bus"
@@ -38,7 +39,17 @@ func FuzzJSONRequest(f *testing.F) {
 	ctx := context.Background()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for name, a := range service.Actions {
-			_, err := a(s, ctx, body)
+			done := make(chan error, 1)
+			go func() {
+				_, err := a(s, ctx, body)
+				done <- err
+			}()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%s(%q) hangs", name, body)
+			}
 			if err == nil {
 				continue
 			}
