@@ -60,6 +60,8 @@ type Service struct {
 
 	// defaultMade: the default bus is known to exist (ensureBus).
 	defaultMade atomic.Bool
+	// ruleLimit bounds a bus's rules: MaxRulesPerBus, lowered by tests.
+	ruleLimit int
 }
 
 // New returns the bus router on st. Start runs its deliveries, replays and
@@ -83,7 +85,7 @@ func New(st *store.Client, cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Service{st: st, cfg: cfg, host: cfg.Host}
+	return &Service{st: st, cfg: cfg, host: cfg.Host, ruleLimit: MaxRulesPerBus}
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now() }
