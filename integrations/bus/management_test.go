@@ -578,3 +578,31 @@ func TestNames(t *testing.T) {
 		require.Equal(t, kind, k, arn)
 	}
 }
+
+// Concurrent changes of one rule all land: each is a compare-and-set that
+// reads again when another came first, and each bumps the bus's version
+// once.
+func TestConcurrentTargets(t *testing.T) {
+	needPatterns(t)
+	eachBackend(t, func(t *testing.T, b *testBundle) {
+		s, ctx := b.svc, b.ctx
+		_, err := s.PutRule(ctx, &PutRuleInput{Name: "r", EventPattern: `{"source":["a"]}`})
+		require.NoError(t, err)
+		ver0, _, err := s.rules(ctx, DefaultBus)
+		require.NoError(t, err)
+		errs := make(chan error, MaxTargetsPerRule)
+		for i := range MaxTargetsPerRule {
+			go func() {
+				_, err := s.PutTargets(ctx, &PutTargetsInput{Rule: "r", Targets: []Target{{ID: fmt.Sprint("t", i), Arn: "arn:aws:sqs:us-east-1:123456789012:q"}}})
+				errs <- err
+			}()
+		}
+		for range MaxTargetsPerRule {
+			require.NoError(t, <-errs)
+		}
+		ver1, rules, err := s.rules(ctx, DefaultBus)
+		require.NoError(t, err)
+		require.Len(t, rules[0].Targets, MaxTargetsPerRule)
+		require.Equal(t, ver0+MaxTargetsPerRule, ver1)
+	})
+}
