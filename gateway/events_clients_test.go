@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/stretchr/testify/require"
+
+	"github.com/signalbox/signalbox/gateway"
 )
 
 // EventBridge's API through the official SDK for Go v2, with only an
@@ -439,4 +441,19 @@ func TestEventsWireRules(t *testing.T) {
 	require.False(t, res.Result)
 	_, err = c.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: aws.String(`{not json`), Event: aws.String(string(raw))})
 	requireEventsCode(t, err, "InvalidEventPatternException", 400)
+}
+
+// With credentials configured, EventBridge's requests must be signed for
+// the service "events" with one of them, as AWS's are.
+func TestEventsSigV4(t *testing.T) {
+	t.Parallel()
+	b := newEvents(t, func(o *gateway.Options) { o.Credentials = map[string]string{"AKIDTEST": "secret"} })
+	ctx := context.Background()
+	_, err := b.client.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("signed")})
+	require.NoError(t, err)
+	_, err = eventsClient(b.url, "AKIDTEST", "wrong").DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String("signed")})
+	requireEventsCode(t, err, "InvalidSignatureException", 400) // as the gateway answers it for every AWS service
+	status, body := rawEvents(t, b.url, "DescribeEventBus", `{"Name":"signed"}`)
+	require.Equal(t, 400, status, body)
+	require.Contains(t, body, "MissingAuthenticationTokenException")
 }

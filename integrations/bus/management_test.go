@@ -339,15 +339,24 @@ func ids(ts []Target) []string {
 
 func TestRuleLimit(t *testing.T) {
 	needPatterns(t)
-	b := setup(t, "")
-	// the limit, lowered through the store's: the script counts the hash
-	_, err := b.st.BusCreate(b.ctx, "small", nil, nil, t0, true)
-	require.NoError(t, err)
-	_, err = b.st.BusRuleWrite(b.ctx, &store.BusRuleWriteParams{Bus: "small", Name: "x", Record: "{}", Limit: 1})
-	require.NoError(t, err)
-	_, err = b.st.BusRuleWrite(b.ctx, &store.BusRuleWriteParams{Bus: "small", Name: "y", Record: "{}", Limit: 1})
-	require.ErrorIs(t, err, store.ErrLimit)
-	require.Equal(t, 10_000, MaxRulesPerBus)
+	eachBackend(t, func(t *testing.T, b *testBundle) {
+		s, ctx := b.svc, b.ctx
+		require.Equal(t, 10_000, s.ruleLimit)
+		s.ruleLimit = 3
+		for i := range 3 {
+			_, err := s.PutRule(ctx, &PutRuleInput{Name: fmt.Sprint("r", i), EventPattern: `{"source":["a"]}`})
+			require.NoError(t, err)
+		}
+		_, err := s.PutRule(ctx, &PutRuleInput{Name: "r3", EventPattern: `{"source":["a"]}`})
+		require.Equal(t, "LimitExceededException", code(err))
+		require.Contains(t, err.Error(), "at most 3 rules")
+		// an update is no new rule; a deleted one makes room
+		_, err = s.PutRule(ctx, &PutRuleInput{Name: "r0", EventPattern: `{"source":["b"]}`})
+		require.NoError(t, err)
+		require.NoError(t, s.DeleteRule(ctx, "r0", "", false))
+		_, err = s.PutRule(ctx, &PutRuleInput{Name: "r3", EventPattern: `{"source":["a"]}`})
+		require.NoError(t, err)
+	})
 }
 
 func TestArchives(t *testing.T) {
@@ -568,4 +577,32 @@ func TestNames(t *testing.T) {
 		k, _ := ParseTargetARN(arn)
 		require.Equal(t, kind, k, arn)
 	}
+}
+
+// Concurrent changes of one rule all land: each is a compare-and-set that
+// reads again when another came first, and each bumps the bus's version
+// once.
+func TestConcurrentTargets(t *testing.T) {
+	needPatterns(t)
+	eachBackend(t, func(t *testing.T, b *testBundle) {
+		s, ctx := b.svc, b.ctx
+		_, err := s.PutRule(ctx, &PutRuleInput{Name: "r", EventPattern: `{"source":["a"]}`})
+		require.NoError(t, err)
+		ver0, _, err := s.rules(ctx, DefaultBus)
+		require.NoError(t, err)
+		errs := make(chan error, MaxTargetsPerRule)
+		for i := range MaxTargetsPerRule {
+			go func() {
+				_, err := s.PutTargets(ctx, &PutTargetsInput{Rule: "r", Targets: []Target{{ID: fmt.Sprint("t", i), Arn: "arn:aws:sqs:us-east-1:123456789012:q"}}})
+				errs <- err
+			}()
+		}
+		for range MaxTargetsPerRule {
+			require.NoError(t, <-errs)
+		}
+		ver1, rules, err := s.rules(ctx, DefaultBus)
+		require.NoError(t, err)
+		require.Len(t, rules[0].Targets, MaxTargetsPerRule)
+		require.Equal(t, ver0+MaxTargetsPerRule, ver1)
+	})
 }

@@ -175,12 +175,12 @@ func (s *Service) updateRule(ctx context.Context, bus, name string, create bool,
 			}
 			rec = string(b)
 		}
-		_, err = s.st.BusRuleWrite(ctx, &store.BusRuleWriteParams{Bus: bus, Name: name, Expect: cur, Record: rec, Limit: MaxRulesPerBus, Tags: tags})
+		_, err = s.st.BusRuleWrite(ctx, &store.BusRuleWriteParams{Bus: bus, Name: name, Expect: cur, Record: rec, Limit: s.ruleLimit, Tags: tags})
 		if errors.Is(err, store.ErrBusChanged) {
 			continue
 		}
 		if errors.Is(err, store.ErrLimit) {
-			return nil, errorf("LimitExceededException", "The requested resource exceeds the maximum number allowed: an event bus holds at most %d rules here.", MaxRulesPerBus)
+			return nil, errorf("LimitExceededException", "The requested resource exceeds the maximum number allowed: an event bus holds at most %d rules here.", s.ruleLimit)
 		}
 		if err != nil {
 			return nil, storeError(err, busErrMissing(bus))

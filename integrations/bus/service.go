@@ -69,6 +69,8 @@ type Service struct {
 
 	// defaultMade: the default bus is known to exist (ensureBus).
 	defaultMade atomic.Bool
+	// ruleLimit bounds a bus's rules: MaxRulesPerBus, lowered by tests.
+	ruleLimit int
 }
 
 // New returns the bus router on st. Start runs its deliveries, replays and
@@ -92,7 +94,7 @@ func New(st *store.Client, cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{st: st, cfg: cfg, host: cfg.Host, views: map[string]*view{}, meters: newMeters(cfg.Meter)}
+	s := &Service{st: st, cfg: cfg, host: cfg.Host, ruleLimit: MaxRulesPerBus, views: map[string]*view{}, meters: newMeters(cfg.Meter)}
 	s.eng = newEngine(s)
 	s.invoker = apidest.NewInvoker(cfg.HTTPClient)
 	s.rp = replays{running: map[string]bool{}, owner: integrations.NewUUID()}
