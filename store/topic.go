@@ -781,23 +781,7 @@ func (c *Client) TopicRetry(ctx context.Context, topic, member string, at time.T
 
 // TopicsDue returns which of the topics names have a delivery due at now.
 func (c *Client) TopicsDue(ctx context.Context, names []string, now time.Time) ([]string, error) {
-	cmds := make([]*redis.StringSliceCmd, len(names))
-	_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, n := range names {
-			cmds[i] = p.ZRangeByScore(ctx, c.keys.TopicDueKey(n), &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(now.UnixMilli(), 10), Count: 1})
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("store: due deliveries: %w", err)
-	}
-	var due []string
-	for i, cmd := range cmds {
-		if len(cmd.Val()) > 0 {
-			due = append(due, names[i])
-		}
-	}
-	return due, nil
+	return c.firstDue(ctx, names, now, c.keys.TopicDueKey)
 }
 
 // TopicPending returns how many deliveries a topic owes.
