@@ -32,9 +32,10 @@ func Parse(src string) (*Pattern, error) {
 		return nil, err
 	}
 	p := &Pattern{src: src, branches: bs, filter: newPathFilter()}
-	for _, b := range bs {
-		for _, f := range b.fields {
-			p.filter.watch(f.path)
+	for i := range bs {
+		for j := range bs[i].fields {
+			f := &bs[i].fields[j]
+			f.pid = p.filter.watch(f.path)
 		}
 	}
 	return p, nil

@@ -31,6 +31,7 @@ type field struct {
 	conds  []cond // deduplicated, sorted by signature
 	sig    string // the conds' signatures, joined: the field's identity
 	absent bool   // one of the conds is exists:false
+	pid    int32  // the path's id in its Pattern's filter
 }
 
 // branch is one way for an event to match: every field must.
@@ -72,7 +73,12 @@ func compile(src string) ([]branch, error) {
 }
 
 // finish keeps the last field of each path (a later key replaces an
-// earlier one, as at AWS) and sorts the fields by path.
+// earlier one, as at AWS) and orders the fields: the most selective
+// first (exact values: source, detail-type), then the other positive
+// operators, then those that match most values (anything-but, exists),
+// each class by path. Any fixed order is correct; this one lets the
+// Machine's branches part ways, and most of its walk stop, at the first
+// edges.
 func finish(fs []field) branch {
 	byPath := make(map[string]int, len(fs))
 	var out []field
@@ -84,8 +90,30 @@ func finish(fs []field) branch {
 		byPath[f.path] = len(out)
 		out = append(out, f)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+	sort.Slice(out, func(i, j int) bool {
+		ci, cj := out[i].class(), out[j].class()
+		if ci != cj {
+			return ci < cj
+		}
+		return out[i].path < out[j].path
+	})
 	return branch{fields: out}
+}
+
+// class ranks a field by how few values it accepts: 0 exact values only,
+// 1 other operators, 2 when one of its conds accepts most values.
+func (f *field) class() int {
+	c := 0
+	for i := range f.conds {
+		switch f.conds[i].op {
+		case opExact, opIP, opLiteral, opNumEq:
+		case opPrefix, opSuffix, opFold, opPrefixFold, opSuffixFold, opWildcard, opCIDR, opRange:
+			c = max(c, 1)
+		default:
+			return 2
+		}
+	}
+	return c
 }
 
 // object adds the members of a pattern object (its keys under prefix) to

@@ -33,7 +33,7 @@ func (e *evaluator) dfs(fi int, mem []arrPos) bool {
 		}
 	}
 	f := &e.b.fields[fi]
-	idxs := e.ev.byPath[f.path]
+	idxs := e.ev.at(f.pid)
 	ok := false
 	if len(idxs) == 0 {
 		ok = f.absent && e.dfs(fi+1, mem)
