@@ -100,17 +100,22 @@ func finish(fs []field) branch {
 	return branch{fields: out}
 }
 
-// class ranks a field by how few values it accepts: 0 exact values only,
-// 1 other operators, 2 when one of its conds accepts most values.
+// class ranks a field by how few values it accepts: 0 exact values of a
+// top-level field (source, detail-type, account: the envelope fields
+// rules route on), 1 exact values of a nested field, 2 other operators,
+// 3 when one of its conds accepts most values (anything-but, exists).
 func (f *field) class() int {
 	c := 0
+	if strings.Contains(f.path, ".") {
+		c = 1
+	}
 	for i := range f.conds {
 		switch f.conds[i].op {
 		case opExact, opIP, opLiteral, opNumEq:
 		case opPrefix, opSuffix, opFold, opPrefixFold, opSuffixFold, opWildcard, opCIDR, opRange:
-			c = max(c, 1)
+			c = max(c, 2)
 		default:
-			return 2
+			return 3
 		}
 	}
 	return c
