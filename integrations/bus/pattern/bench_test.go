@@ -127,7 +127,7 @@ func TestBenchRulesAgree(t *testing.T) {
 	}
 	start := time.Now()
 	total := 0
-	for _, ev := range benchEvents() {
+	for _, ev := range benchEvents()[:128] {
 		got, err := m.Match(ev)
 		if err != nil {
 			t.Fatal(err)
@@ -146,7 +146,7 @@ func TestBenchRulesAgree(t *testing.T) {
 	if total == 0 {
 		t.Fatal("the benchmark's events match no rule")
 	}
-	t.Logf("%d matches over 256 events (%v)", total, time.Since(start))
+	t.Logf("%d matches over 128 events (%v)", total, time.Since(start))
 }
 
 // BenchmarkMachineMatchRatio measures 1 and 10,000 rules in alternating
