@@ -144,7 +144,7 @@ func scanEvent(b []byte, f *pathFilter) (*event, error) {
 	for len(ev.byID) < len(f.paths) {
 		ev.byID = append(ev.byID, nil)
 	}
-	s := scanner{b: b, ev: ev, node: f.root}
+	s := scanner{b: b, ev: ev, node: f.root, maxDepth: MaxEventDepth, deep: errEventDeep, what: "pattern: event is not valid JSON: "}
 	s.space()
 	if s.i >= len(b) || b[s.i] != '{' {
 		ev.release()
@@ -169,10 +169,14 @@ type scanner struct {
 	node  *fnode // the filter's node of the value being scanned
 	mem   []arrPos
 	depth int
+
+	maxDepth int
+	deep     error  // the error past maxDepth
+	what     string // the prefix of syntax errors
 }
 
 func (s *scanner) fail(what string) error {
-	return errors.New("pattern: event is not valid JSON: " + what + " at offset " + strconv.Itoa(s.i))
+	return errors.New(s.what + what + " at offset " + strconv.Itoa(s.i))
 }
 
 func (s *scanner) space() {
@@ -231,10 +235,12 @@ func (s *scanner) value(at *fnode) error {
 	}
 }
 
+var errEventDeep = errors.New("pattern: event nests deeper than " + strconv.Itoa(MaxEventDepth) + " levels")
+
 func (s *scanner) enter() error {
 	s.depth++
-	if s.depth > MaxEventDepth {
-		return errors.New("pattern: event nests deeper than " + strconv.Itoa(MaxEventDepth) + " levels")
+	if s.depth > s.maxDepth {
+		return s.deep
 	}
 	s.i++
 	return nil
