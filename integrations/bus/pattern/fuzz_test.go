@@ -1,6 +1,7 @@
 package pattern
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -31,6 +32,11 @@ func FuzzParse(f *testing.F) {
 		p, err := Parse(src)
 		if d := time.Since(start); d > time.Second {
 			t.Fatalf("Parse took %v", d)
+		}
+		// The lexer agrees with encoding/json on what is JSON.
+		notJSON := err != nil && strings.Contains(err.Error(), "Filter is not valid JSON")
+		if valid := json.Valid([]byte(src)); (notJSON && valid) || (err == nil && !valid) {
+			t.Fatalf("Parse(%q): %v; json.Valid: %v", src, err, valid)
 		}
 		if err != nil {
 			var pe *Error
@@ -75,6 +81,15 @@ func FuzzMachine(f *testing.F) {
 			m.Add(idOf(i), q)
 		}
 		got, merr := m.Match([]byte(ev))
+		// An event encoding/json reads as an object, within the depth
+		// limit, is never refused.
+		var obj map[string]any
+		if merr != nil && json.Unmarshal([]byte(ev), &obj) == nil && !strings.Contains(merr.Error(), "deeper") {
+			t.Fatalf("Match(%q): %v, but it is a JSON object", ev, merr)
+		}
+		if merr == nil && !json.Valid([]byte(ev)) {
+			t.Fatalf("Match(%q) accepted invalid JSON", ev)
+		}
 		var want []string
 		for i, q := range all {
 			ok, err := q.Matches([]byte(ev))
