@@ -118,10 +118,10 @@ func (c *cond) match(v *value) bool {
 	case opAbsent:
 		return false
 	}
-	// anything-but: never null; a value of another type is "anything but".
-	if v.isNull() {
-		return false
-	}
+	// anything-but: any present value but those named, null and values of
+	// other types included (AWS matches {"anything-but": ["x"]} on null,
+	// as recorded by LocalStack's snapshot tests; a missing field has no
+	// value and never gets here).
 	switch c.op {
 	case opNotStrings:
 		return v.kind != vString || !inSorted(c.set, v.s)

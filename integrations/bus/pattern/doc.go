@@ -89,8 +89,9 @@ package pattern
 //     character sequences after '*', and at most 30 wildcard rules per
 //     bus); the matcher here has no such cost, so it accepts them (the
 //     per-bus quota belongs to the bus router).
-//   - anything-but never matches null (chosen, as in the SNS filter
-//     policies of integrations/topic/filter); it matches values of other
-//     types ({"anything-but": "x"} matches 5).
+//   - anything-but matches null and values of other types
+//     ({"anything-but": "x"} matches null and 5), as AWS does (recorded by
+//     LocalStack's snapshot tests); integrations/topic/filter chose the
+//     opposite for SNS, unrecorded.
 //   - Case folding is Unicode simple folding (lower of upper, rune by
 //     rune), close to Java's equalsIgnoreCase; "ß" does not fold to "ss".
