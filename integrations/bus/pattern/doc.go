@@ -45,7 +45,8 @@ package pattern
 //     not empty, values scalars or one-key operator objects, known
 //     operators with operands of the right type, numeric expressions well
 //     formed and ordered ("Bottom must be less than top"), anything-but
-//     lists of one type, wildcards without "**" or stray backslashes,
+//     lists of one type, wildcards without "**", stray backslashes or
+//     more than five '*',
 //     CIDRs with one '/', integer mask bits and a standard address, $or an
 //     array of at least two objects without operator names as keys.
 //
@@ -85,10 +86,11 @@ package pattern
 //   - "$or" that is not an array of at least two objects is an error
 //     (AWS's rule compiler); Event Ruler's README describes reading it as
 //     an ordinary field name instead, for old rules.
-//   - Wildcards: AWS also refuses rules it deems too complex (repeated
-//     character sequences after '*', and at most 30 wildcard rules per
-//     bus); the matcher here has no such cost, so it accepts them (the
-//     per-bus quota belongs to the bus router).
+//   - Wildcards: AWS refuses a wildcard it deems too complex by a score
+//     over its automaton; here an operand with more than five '*' is
+//     refused with AWS's message (agreeing with what was recorded against
+//     AWS: six refused, one with repeated segments accepted). AWS's quota
+//     of 30 wildcard rules per bus belongs to the bus router.
 //   - anything-but matches null and values of other types
 //     ({"anything-but": "x"} matches null and 5), as AWS does (recorded by
 //     LocalStack's snapshot tests); integrations/topic/filter chose the

@@ -127,7 +127,7 @@ func TestEventErrors(t *testing.T) {
 // wildcards against a long value, an array of thousands of objects read
 // with array consistency) stay fast.
 func TestBounded(t *testing.T) {
-	stars := `{"a":[{"wildcard":"` + strings.Repeat("*a", 200) + `*b"}]}`
+	stars := `{"a":[{"wildcard":"` + strings.Repeat("*a", maxWildcards-1) + `*b"}]}`
 	p := mustParse(t, stars)
 	long := `{"a":"` + strings.Repeat("a", 200000) + `"}`
 	objs := make([]string, 3000)
