@@ -493,13 +493,30 @@ func anythingButObject(v *jnode) (cond, *Error) {
 	var c cond
 	switch k {
 	case "prefix", "suffix":
-		if iv.kind != jString {
+		// A string, or (as AWS accepts) a list of strings.
+		var strs []string
+		switch iv.kind {
+		case jString:
+			strs = []string{iv.text}
+		case jArray:
+			for _, el := range iv.elems {
+				if el.kind != jString {
+					return cond{}, invalid("prefix/suffix match pattern must be a string")
+				}
+				strs = append(strs, el.text)
+			}
+			if len(strs) == 0 {
+				return cond{}, invalid("Empty arrays are not allowed")
+			}
+		default:
 			return cond{}, invalid("prefix/suffix match pattern must be a string")
 		}
-		if iv.text == "" {
-			return cond{}, invalid("Null prefix/suffix not allowed")
+		for _, x := range strs {
+			if x == "" {
+				return cond{}, invalid("Null prefix/suffix not allowed")
+			}
 		}
-		c = cond{op: opNotPrefix, s: iv.text}
+		c = cond{op: opNotPrefix, set: sortedStrings(strs)}
 		if k == "suffix" {
 			c.op = opNotSuffix
 		}

@@ -21,8 +21,9 @@ package pattern
 //     (Event Ruler's). These match strings only.
 //   - {"numeric": ["=", n]}, ["<", n], ["<=", n], [">", n], [">=", n] and
 //     ranges [">" or ">=", n, "<" or "<=", m]: JSON numbers only.
-//   - {"anything-but": "x" | n | ["x", ...] | [n, ...] | {"prefix": "x"} |
-//     {"suffix": "x"} | {"equals-ignore-case": "x" | ["x", ...]} |
+//   - {"anything-but": "x" | n | ["x", ...] | [n, ...] | {"prefix": "x" |
+//     ["x", ...]} | {"suffix": "x" | ["x", ...]} | {"equals-ignore-case":
+//     "x" | ["x", ...]} |
 //     {"wildcard": "x" | ["x", ...]}}: any present value but those named.
 //   - {"exists": true | false}: whether the path holds a leaf value (null,
 //     "" and 0 are values; an object or an empty array is not, as AWS's
