@@ -38,7 +38,7 @@ func (e *evaluator) dfs(fi int, mem []arrPos) bool {
 	if len(idxs) == 0 {
 		ok = f.absent && e.dfs(fi+1, mem)
 	} else {
-		for _, li := range idxs {
+		for _, li := range e.ev.candidates(f.pid, idxs, mem) {
 			lm := e.ev.positions(li)
 			if !compatible(mem, lm) {
 				continue

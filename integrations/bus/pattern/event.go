@@ -32,6 +32,7 @@ type event struct {
 	leaves  []leaf
 	mem     []arrPos
 	byID    [][]int32 // path id -> its leaves
+	runs    []*runs   // path id -> where its leaves sit in arrays, made on demand
 	touched []int32   // path ids with leaves, in first-seen order
 	narr    uint32
 }
@@ -47,6 +48,7 @@ func (ev *event) release() {
 	ev.mem = ev.mem[:0]
 	for _, id := range ev.touched {
 		ev.byID[id] = ev.byID[id][:0]
+		ev.runs[id] = nil
 	}
 	ev.touched = ev.touched[:0]
 	ev.narr = 0
@@ -64,6 +66,73 @@ func (ev *event) at(id int32) []int32 {
 		return nil
 	}
 	return ev.byID[id]
+}
+
+// candidates returns the leaves at path id (idxs) that can join values
+// taken at positions mem, or a superset of them (the caller checks each).
+// The leaves of a path come in document order, so those inside one
+// element of an array (or inside one array) are a run of idxs. For each
+// position of mem, outermost first, the run of that element narrows the
+// range, when the range lies wholly inside that array (a leaf outside it
+// would be compatible too). Without this, a pattern reading two fields of
+// an array of n objects costs n^2 compatibility checks (20,000 objects:
+// 16 s; with it, 0.1 s).
+func (ev *event) candidates(id int32, idxs []int32, mem []arrPos) []int32 {
+	if len(mem) == 0 || len(idxs) < minRuns {
+		return idxs
+	}
+	ri := ev.runs[id]
+	if ri == nil {
+		ri = ev.runIndex(idxs)
+		ev.runs[id] = ri
+	}
+	lo, hi := int32(0), int32(len(idxs))
+	for _, p := range mem {
+		span, ok := ri.arrays[p.arr]
+		if !ok || lo < span[0] || hi > span[1] {
+			continue
+		}
+		r, ok := ri.elems[p]
+		if !ok {
+			return nil
+		}
+		lo, hi = max(lo, r[0]), min(hi, r[1])
+		if lo >= hi {
+			return nil
+		}
+	}
+	return idxs[lo:hi]
+}
+
+// minRuns is the number of leaves from which candidates narrows by runs
+// (a variable: the tests set it to 0, and to a huge number to compare).
+var minRuns = 8
+
+// runs holds, for the leaves of one path, the run of idxs inside each
+// array element and inside each array.
+type runs struct {
+	elems  map[arrPos][2]int32
+	arrays map[uint32][2]int32
+}
+
+func (ev *event) runIndex(idxs []int32) *runs {
+	ri := &runs{elems: map[arrPos][2]int32{}, arrays: map[uint32][2]int32{}}
+	for k, li := range idxs {
+		k := int32(k)
+		for _, p := range ev.positions(li) {
+			if r, ok := ri.elems[p]; ok {
+				ri.elems[p] = [2]int32{r[0], k + 1}
+			} else {
+				ri.elems[p] = [2]int32{k, k + 1}
+			}
+			if r, ok := ri.arrays[p.arr]; ok {
+				ri.arrays[p.arr] = [2]int32{r[0], k + 1}
+			} else {
+				ri.arrays[p.arr] = [2]int32{k, k + 1}
+			}
+		}
+	}
+	return ri
 }
 
 // pathFilter names the paths a pattern (or a Machine) reads, as a trie of
@@ -143,6 +212,7 @@ func scanEvent(b []byte, f *pathFilter) (*event, error) {
 	ev := eventPool.Get().(*event)
 	for len(ev.byID) < len(f.paths) {
 		ev.byID = append(ev.byID, nil)
+		ev.runs = append(ev.runs, nil)
 	}
 	s := scanner{b: b, ev: ev, node: f.root, maxDepth: MaxEventDepth, deep: errEventDeep, what: "pattern: event is not valid JSON: "}
 	s.space()

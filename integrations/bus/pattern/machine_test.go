@@ -136,6 +136,32 @@ func TestBounded(t *testing.T) {
 	}
 	arr := `{"a":[` + strings.Join(objs, ",") + `,{"b":"x","c":"y"}]}`
 	q := mustParse(t, `{"a":{"b":["x"],"c":["y"]}}`)
+	// Three fields of 20,000 objects, flat and in nested arrays: without
+	// the runs of candidates, 16 s each.
+	objs = make([]string, 20000)
+	for i := range objs {
+		objs[i] = `{"b":1,"c":1}`
+	}
+	objs[len(objs)-1] = `{"b":1,"c":1,"d":2}`
+	three := mustParse(t, `{"a":{"b":[1],"c":[1],"d":[2]}}`)
+	for _, ev := range []string{
+		`{"a":[` + strings.Join(objs, ",") + `]}`,
+		`{"a":[[` + strings.Join(objs, ",") + `]]}`,
+		`{"a":[[` + strings.Join(objs[:10000], ",") + `],[` + strings.Join(objs[10000:], ",") + `]]}`,
+	} {
+		start := time.Now()
+		if ok, err := three.Matches([]byte(ev)); !ok || err != nil {
+			t.Errorf("three fields: %v %v", ok, err)
+		}
+		m := NewMachine()
+		m.Add("three", three)
+		if got := matchIDs(t, m, ev); !slices.Equal(got, []string{"three"}) {
+			t.Errorf("three fields: %v", got)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("three fields of 20,000 objects took %v", d)
+		}
+	}
 	m := NewMachine()
 	m.Add("stars", p)
 	m.Add("array", q)
@@ -156,6 +182,68 @@ func TestBounded(t *testing.T) {
 		t.Errorf("took %v", d)
 	}
 	t.Logf("pathological inputs: %v", time.Since(start))
+}
+
+// TestArrayRuns: narrowing an array's leaves to the runs of the element
+// a branch is in gives the answers a full scan gives, on random events of
+// nested arrays of objects and random patterns over their fields.
+func TestArrayRuns(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	var obj func(depth int) string
+	val := func() string { return []string{`1`, `2`, `"x"`, `null`}[r.IntN(4)] }
+	obj = func(depth int) string {
+		var fs []string
+		for _, k := range []string{"b", "c", "d"} {
+			switch n := r.IntN(6); {
+			case n == 0:
+			case n < 3:
+				fs = append(fs, fmt.Sprintf("%q:%s", k, val()))
+			case n < 5 && depth < 2:
+				var els []string
+				for range 1 + r.IntN(8) {
+					els = append(els, obj(depth+1))
+				}
+				fs = append(fs, fmt.Sprintf("%q:[%s]", k, strings.Join(els, ",")))
+			default:
+				fs = append(fs, fmt.Sprintf("%q:[%s,%s]", k, val(), val()))
+			}
+		}
+		return "{" + strings.Join(fs, ",") + "}"
+	}
+	paths := []string{"a.b", "a.c", "a.d", "a.b.c", "a.c.b", "a.b.d", "a.d.b.c", "a.c.c"}
+	defer func(n int) { minRuns = n }(minRuns)
+	matched := 0
+	for i := range 400 {
+		var els []string
+		for range 1 + r.IntN(20) {
+			els = append(els, obj(0))
+		}
+		ev := []byte(`{"a":[` + strings.Join(els, ",") + `]}`)
+		var fs []string
+		for _, k := range r.Perm(len(paths))[:2+r.IntN(2)] {
+			fs = append(fs, fmt.Sprintf("%q:[%s]", paths[k], []string{`1`, `"x"`}[r.IntN(2)]))
+		}
+		src := "{" + strings.Join(fs, ",") + "}"
+		p := mustParse(t, src)
+		m := NewMachine()
+		m.Add("p", p)
+		minRuns = 1 << 30
+		want, _ := p.Matches(ev)
+		wantM := matchIDs(t, m, string(ev))
+		minRuns = 0
+		got, _ := p.Matches(ev)
+		gotM := matchIDs(t, m, string(ev))
+		if got != want || len(gotM) != len(wantM) || (len(wantM) > 0) != want {
+			t.Fatalf("case %d: pattern %s event %s: runs %v/%v, full scan %v/%v", i, src, ev, got, gotM, want, wantM)
+		}
+		if want {
+			matched++
+		}
+	}
+	if matched < 20 || matched > 380 {
+		t.Fatalf("%d of 400 random cases match: the test is not discriminating", matched)
+	}
+	t.Logf("%d of 400 random cases match", matched)
 }
 
 // TestConcurrentMatch: a built Machine answers many goroutines at once

@@ -91,7 +91,7 @@ func (a *automaton) match(event []byte) ([]string, error) {
 // the current task's positions.
 func (w *walk) follow(e *edge, ev *event, idxs []int32) {
 	t := w.from
-	for _, li := range idxs {
+	for _, li := range ev.candidates(e.pid, idxs, t.mem) {
 		lm := ev.positions(li)
 		if !compatible(t.mem, lm) {
 			continue
