@@ -77,11 +77,14 @@ func (a *automaton) match(event []byte) ([]string, error) {
 	if len(w.handles) == 0 {
 		return nil, nil
 	}
-	var out []string
+	out := make([]string, 0, len(w.handles))
 	for _, h := range w.handles {
 		if id := a.ids[h]; id != "" {
 			out = append(out, id)
 		}
+	}
+	if len(out) == 0 {
+		return nil, nil
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
