@@ -9,6 +9,8 @@
 // supported, the limits and the behaviours chosen where AWS is silent.
 package pattern
 
+import "sync"
+
 // Error is a pattern that does not parse or validate: Message is AWS's
 // text for InvalidEventPatternException ("Event pattern is not valid.
 // Reason: ...").
@@ -21,7 +23,12 @@ func (e *Error) Error() string { return e.Message }
 type Pattern struct {
 	src      string
 	branches []branch
-	filter   pathFilter // the paths its fields read
+
+	// filter holds the paths the fields read, with their ids in the
+	// fields (pid), made by the first Matches: a Pattern that only feeds
+	// a Machine never holds one.
+	once   sync.Once
+	filter pathFilter
 }
 
 // Parse parses and validates an event pattern (a JSON object), with AWS's
@@ -31,13 +38,7 @@ func Parse(src string) (*Pattern, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Pattern{src: src, branches: bs, filter: newPathFilter()}
-	for _, b := range bs {
-		for _, f := range b.fields {
-			p.filter.watch(f.path)
-		}
-	}
-	return p, nil
+	return &Pattern{src: src, branches: bs}, nil
 }
 
 // String returns the pattern's source text.
@@ -50,6 +51,15 @@ func (p *Pattern) String() string { return p.src }
 // Matches evaluates the pattern directly, branch by branch; it shares no
 // structure with Machine, so each checks the other in the tests.
 func (p *Pattern) Matches(event []byte) (bool, error) {
+	p.once.Do(func() {
+		p.filter = newPathFilter()
+		for i := range p.branches {
+			for j := range p.branches[i].fields {
+				f := &p.branches[i].fields[j]
+				f.pid = p.filter.watch(f.path)
+			}
+		}
+	})
 	ev, err := scanEvent(event, &p.filter)
 	if err != nil {
 		return false, err

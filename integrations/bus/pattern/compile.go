@@ -1,7 +1,6 @@
 package pattern
 
 import (
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,6 +30,7 @@ type field struct {
 	conds  []cond // deduplicated, sorted by signature
 	sig    string // the conds' signatures, joined: the field's identity
 	absent bool   // one of the conds is exists:false
+	pid    int32  // the path's id in its Pattern's filter
 }
 
 // branch is one way for an event to match: every field must.
@@ -72,7 +72,12 @@ func compile(src string) ([]branch, error) {
 }
 
 // finish keeps the last field of each path (a later key replaces an
-// earlier one, as at AWS) and sorts the fields by path.
+// earlier one, as at AWS) and orders the fields: the most selective
+// first (exact values: source, detail-type), then the other positive
+// operators, then those that match most values (anything-but, exists),
+// each class by path. Any fixed order is correct; this one lets the
+// Machine's branches part ways, and most of its walk stop, at the first
+// edges.
 func finish(fs []field) branch {
 	byPath := make(map[string]int, len(fs))
 	var out []field
@@ -84,8 +89,35 @@ func finish(fs []field) branch {
 		byPath[f.path] = len(out)
 		out = append(out, f)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+	sort.Slice(out, func(i, j int) bool {
+		ci, cj := out[i].class(), out[j].class()
+		if ci != cj {
+			return ci < cj
+		}
+		return out[i].path < out[j].path
+	})
 	return branch{fields: out}
+}
+
+// class ranks a field by how few values it accepts: 0 exact values of a
+// top-level field (source, detail-type, account: the envelope fields
+// rules route on), 1 exact values of a nested field, 2 other operators,
+// 3 when one of its conds accepts most values (anything-but, exists).
+func (f *field) class() int {
+	c := 0
+	if strings.Contains(f.path, ".") {
+		c = 1
+	}
+	for i := range f.conds {
+		switch f.conds[i].op {
+		case opExact, opIP, opLiteral, opNumEq:
+		case opPrefix, opSuffix, opFold, opPrefixFold, opSuffixFold, opWildcard, opCIDR, opRange:
+			c = max(c, 2)
+		default:
+			return 3
+		}
+	}
+	return c
 }
 
 // object adds the members of a pattern object (its keys under prefix) to
@@ -217,336 +249,4 @@ func leafField(path string, arr *jnode) (field, *Error) {
 	}
 	f.sig = strings.Join(parts, "\x00")
 	return f, nil
-}
-
-const errOneKey = "Only one key allowed in match expression"
-
-// matchExpression compiles one operator object ({"prefix": "x"}, ...).
-func matchExpression(n *jnode) ([]cond, *Error) {
-	if len(n.members) == 0 {
-		return nil, invalid("Match expression name not found")
-	}
-	name, v := n.members[0].key, n.members[0].val
-	extra := len(n.members) > 1
-	one := func(c cond) ([]cond, *Error) {
-		if extra {
-			return nil, invalid(errOneKey)
-		}
-		return []cond{c}, nil
-	}
-	switch name {
-	case "exactly":
-		if v.kind != jString {
-			return nil, invalid("exact match pattern must be a string")
-		}
-		return one(cond{op: opExact, s: v.text})
-	case "prefix", "suffix":
-		plain, folded := opPrefix, opPrefixFold
-		if name == "suffix" {
-			plain, folded = opSuffix, opSuffixFold
-		}
-		switch v.kind {
-		case jString:
-			return one(cond{op: plain, s: v.text})
-		case jObject:
-			s, e := ignoreCaseOperand(name, v)
-			if e != nil {
-				return nil, e
-			}
-			return one(cond{op: folded, s: fold(s)})
-		}
-		return nil, invalid(name + " match pattern must be a string")
-	case "equals-ignore-case":
-		if v.kind != jString {
-			return nil, invalid("equals-ignore-case match pattern must be a string")
-		}
-		return one(cond{op: opFold, s: fold(v.text)})
-	case "wildcard":
-		if v.kind != jString {
-			return nil, invalid("wildcard match pattern must be a string")
-		}
-		w, e := parseWildcard(v.text)
-		if e != nil {
-			return nil, e
-		}
-		return one(cond{op: opWildcard, wc: w, s: wcString(w)})
-	case "numeric":
-		if v.kind != jArray {
-			return nil, invalid("Value of numeric must be an array.")
-		}
-		c, e := numeric(v.elems)
-		if e != nil {
-			return nil, e
-		}
-		if extra {
-			return nil, invalid("Too many elements in numeric expression")
-		}
-		return []cond{c}, nil
-	case "anything-but":
-		c, e := anythingBut(v)
-		if e != nil {
-			return nil, e
-		}
-		if extra {
-			return nil, invalid("Too many elements in numeric expression")
-		}
-		return []cond{c}, nil
-	case "exists":
-		switch v.kind {
-		case jTrue:
-			return one(cond{op: opExists})
-		case jFalse:
-			return one(cond{op: opAbsent})
-		}
-		return nil, invalid("exists match pattern must be either true or false.")
-	case "cidr":
-		if v.kind != jString {
-			// AWS's message for a cidr that is not a string.
-			return nil, invalid("prefix match pattern must be a string")
-		}
-		p, e := parseCIDR(v.text)
-		if e != nil {
-			return nil, e
-		}
-		return one(cond{op: opCIDR, pfx: p})
-	}
-	return nil, invalid("Unrecognized match type " + name)
-}
-
-// ignoreCaseOperand reads {"equals-ignore-case": "x"} under prefix or
-// suffix.
-func ignoreCaseOperand(name string, v *jnode) (string, *Error) {
-	if len(v.members) == 0 {
-		return "", invalid("Match expression name not found")
-	}
-	k, iv := v.members[0].key, v.members[0].val
-	if k != "equals-ignore-case" {
-		return "", invalid("Unsupported " + name + " pattern: " + k)
-	}
-	if iv.kind != jString {
-		return "", invalid("equals-ignore-case match pattern must be a string")
-	}
-	if len(v.members) > 1 {
-		return "", invalid(errOneKey)
-	}
-	return iv.text, nil
-}
-
-// patternNumber reads a pattern's number as a comparable key.
-func patternNumber(n *jnode) (int64, float64, *Error) {
-	f, err := strconv.ParseFloat(n.text, 64)
-	if err != nil || math.IsInf(f, 0) {
-		return 0, 0, invalid(errNumberRange)
-	}
-	k, ok := floatKey(f)
-	if !ok {
-		return 0, 0, invalid(errNumberRange)
-	}
-	return k, f, nil
-}
-
-// numeric compiles {"numeric": [op, n]} and [>|>=, n, <|<=, m].
-func numeric(a []*jnode) (cond, *Error) {
-	if len(a) == 0 {
-		return cond{}, invalid("Invalid member in numeric match: ]")
-	}
-	if a[0].kind != jString {
-		return cond{}, invalid("Invalid member in numeric match: " + a[0].String())
-	}
-	op := a[0].text
-	switch op {
-	case "=", "<", "<=", ">", ">=":
-	default:
-		return cond{}, invalid("Unrecognized numeric range operator: " + op)
-	}
-	if len(a) < 2 || a[1].kind != jNumber {
-		name := op
-		if op == "=" {
-			name = "equals"
-		}
-		return cond{}, invalid("Value of " + name + " must be numeric")
-	}
-	k, bottom, e := patternNumber(a[1])
-	if e != nil {
-		return cond{}, e
-	}
-	switch op {
-	case "=":
-		if len(a) > 2 {
-			return cond{}, invalid("Too many elements in numeric expression")
-		}
-		return cond{op: opNumEq, lo: k}, nil
-	case "<", "<=":
-		if len(a) > 2 {
-			return cond{}, invalid("Too many elements in numeric expression")
-		}
-		return cond{op: opRange, lo: keyMin, hi: k, hiOpen: op == "<"}, nil
-	}
-	c := cond{op: opRange, lo: k, loOpen: op == ">", hi: keyMax}
-	if len(a) == 2 {
-		return c, nil
-	}
-	if a[2].kind != jString {
-		return cond{}, invalid("Bad value in numeric range: " + a[2].String())
-	}
-	op2 := a[2].text
-	if op2 != "<" && op2 != "<=" {
-		return cond{}, invalid("Bad numeric range operator: " + op2)
-	}
-	if len(a) < 4 || a[3].kind != jNumber {
-		return cond{}, invalid("Value of " + op2 + " must be numeric")
-	}
-	hk, top, e := patternNumber(a[3])
-	if e != nil {
-		return cond{}, e
-	}
-	if len(a) > 4 {
-		return cond{}, invalid("Too many terms in numeric range expression")
-	}
-	if bottom >= top {
-		return cond{}, invalid("Bottom must be less than top")
-	}
-	c.hi, c.hiOpen = hk, op2 == "<"
-	return c, nil
-}
-
-// anythingBut compiles the operand of anything-but.
-func anythingBut(v *jnode) (cond, *Error) {
-	switch v.kind {
-	case jString:
-		return cond{op: opNotStrings, set: []string{v.text}}, nil
-	case jNumber:
-		k, _, e := patternNumber(v)
-		if e != nil {
-			return cond{}, e
-		}
-		return cond{op: opNotNumbers, keys: []int64{k}}, nil
-	case jArray:
-		var strs []string
-		var keys []int64
-		for _, el := range v.elems {
-			switch el.kind {
-			case jString:
-				strs = append(strs, el.text)
-			case jNumber:
-				k, _, e := patternNumber(el)
-				if e != nil {
-					return cond{}, e
-				}
-				keys = append(keys, k)
-			default:
-				return cond{}, invalid("Inside anything but list, start|null|boolean is not supported.")
-			}
-		}
-		if (len(strs) > 0) == (len(keys) > 0) {
-			return cond{}, invalid("Inside anything but list, either all values are number or string, mixed type is not supported")
-		}
-		if len(keys) > 0 {
-			return cond{op: opNotNumbers, keys: sortedKeys(keys)}, nil
-		}
-		return cond{op: opNotStrings, set: sortedStrings(strs)}, nil
-	case jObject:
-		return anythingButObject(v)
-	}
-	return cond{}, invalid("Value of anything-but must be an array or single string/number value.")
-}
-
-func anythingButObject(v *jnode) (cond, *Error) {
-	if len(v.members) == 0 {
-		return cond{}, invalid("Anything-But expression name not found")
-	}
-	k, iv := v.members[0].key, v.members[0].val
-	extra := len(v.members) > 1
-	var c cond
-	switch k {
-	case "prefix", "suffix":
-		if iv.kind != jString {
-			return cond{}, invalid("prefix/suffix match pattern must be a string")
-		}
-		if iv.text == "" {
-			return cond{}, invalid("Null prefix/suffix not allowed")
-		}
-		c = cond{op: opNotPrefix, s: iv.text}
-		if k == "suffix" {
-			c.op = opNotSuffix
-		}
-	case "equals-ignore-case":
-		var strs []string
-		switch iv.kind {
-		case jString:
-			strs = []string{fold(iv.text)}
-		case jArray:
-			for _, el := range iv.elems {
-				if el.kind != jString {
-					return cond{}, invalid("Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.")
-				}
-				strs = append(strs, fold(el.text))
-			}
-			if len(strs) == 0 {
-				return cond{}, invalid("Empty arrays are not allowed")
-			}
-		default:
-			return cond{}, invalid("Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.")
-		}
-		c = cond{op: opNotFold, set: sortedStrings(strs)}
-	case "wildcard":
-		var ops []string
-		switch iv.kind {
-		case jString:
-			ops = []string{iv.text}
-		case jArray:
-			for _, el := range iv.elems {
-				if el.kind != jString {
-					return cond{}, invalid("wildcard match pattern must be a string")
-				}
-				ops = append(ops, el.text)
-			}
-			if len(ops) == 0 {
-				return cond{}, invalid("Empty arrays are not allowed")
-			}
-		default:
-			return cond{}, invalid("wildcard match pattern must be a string")
-		}
-		c = cond{op: opNotWildcard}
-		seen := map[string]bool{}
-		for _, s := range ops {
-			w, e := parseWildcard(s)
-			if e != nil {
-				return cond{}, e
-			}
-			if r := wcString(w); !seen[r] {
-				seen[r] = true
-				c.wcs = append(c.wcs, w)
-			}
-		}
-		sort.Slice(c.wcs, func(i, j int) bool { return wcString(c.wcs[i]) < wcString(c.wcs[j]) })
-	default:
-		return cond{}, invalid("Unsupported anything-but pattern: " + k)
-	}
-	if extra {
-		return cond{}, invalid(errOneKey)
-	}
-	return c, nil
-}
-
-func sortedStrings(s []string) []string {
-	sort.Strings(s)
-	out := s[:0]
-	for i, x := range s {
-		if i == 0 || x != s[i-1] {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-func sortedKeys(k []int64) []int64 {
-	sort.Slice(k, func(i, j int) bool { return k[i] < k[j] })
-	out := k[:0]
-	for i, x := range k {
-		if i == 0 || x != k[i-1] {
-			out = append(out, x)
-		}
-	}
-	return out
 }

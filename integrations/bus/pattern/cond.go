@@ -65,7 +65,7 @@ func (c *cond) sig() string {
 			b.WriteString(itoa(k))
 			b.WriteByte(',')
 		}
-	case opNotStrings, opNotFold:
+	case opNotStrings, opNotFold, opNotPrefix, opNotSuffix:
 		for _, s := range c.set {
 			b.WriteString(quote(s))
 		}
@@ -118,10 +118,10 @@ func (c *cond) match(v *value) bool {
 	case opAbsent:
 		return false
 	}
-	// anything-but: never null; a value of another type is "anything but".
-	if v.isNull() {
-		return false
-	}
+	// anything-but: any present value but those named, null and values of
+	// other types included (AWS matches {"anything-but": ["x"]} on null,
+	// as recorded by LocalStack's snapshot tests; a missing field has no
+	// value and never gets here).
 	switch c.op {
 	case opNotStrings:
 		return v.kind != vString || !inSorted(c.set, v.s)
@@ -129,9 +129,23 @@ func (c *cond) match(v *value) bool {
 		k, ok := v.key()
 		return !ok || !inSortedKeys(c.keys, k)
 	case opNotPrefix:
-		return v.kind != vString || !strings.HasPrefix(v.s, c.s)
+		if v.kind == vString {
+			for _, p := range c.set {
+				if strings.HasPrefix(v.s, p) {
+					return false
+				}
+			}
+		}
+		return true
 	case opNotSuffix:
-		return v.kind != vString || !strings.HasSuffix(v.s, c.s)
+		if v.kind == vString {
+			for _, p := range c.set {
+				if strings.HasSuffix(v.s, p) {
+					return false
+				}
+			}
+		}
+		return true
 	case opNotFold:
 		return v.kind != vString || !inSorted(c.set, v.fold())
 	case opNotWildcard:

@@ -33,12 +33,12 @@ func (e *evaluator) dfs(fi int, mem []arrPos) bool {
 		}
 	}
 	f := &e.b.fields[fi]
-	idxs := e.ev.byPath[f.path]
+	idxs := e.ev.at(f.pid)
 	ok := false
 	if len(idxs) == 0 {
 		ok = f.absent && e.dfs(fi+1, mem)
 	} else {
-		for _, li := range idxs {
+		for _, li := range e.ev.candidates(f.pid, idxs, mem) {
 			lm := e.ev.positions(li)
 			if !compatible(mem, lm) {
 				continue

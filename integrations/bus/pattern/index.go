@@ -79,26 +79,18 @@ func (l *lenMap[T]) add(k string, t T) {
 	l.m[k] = append(l.m[k], t)
 }
 
-func (l *lenMap[T]) prefixes(v string, f func(T)) {
-	for _, n := range l.lens {
-		if n > len(v) {
-			return
-		}
-		for _, t := range l.m[v[:n]] {
-			f(t)
-		}
+// prefix returns the targets of the i-th shortest key length that is a
+// prefix (or, with suffix set, a suffix) of v; false past the last length
+// that fits.
+func (l *lenMap[T]) at(v string, i int, suffix bool) ([]T, bool) {
+	if i >= len(l.lens) || l.lens[i] > len(v) {
+		return nil, false
 	}
-}
-
-func (l *lenMap[T]) suffixes(v string, f func(T)) {
-	for _, n := range l.lens {
-		if n > len(v) {
-			return
-		}
-		for _, t := range l.m[v[len(v)-n:]] {
-			f(t)
-		}
+	n := l.lens[i]
+	if suffix {
+		return l.m[v[len(v)-n:]], true
 	}
+	return l.m[v[:n]], true
 }
 
 func addTo[K comparable](m *map[K][]*state, k K, t *state) {
@@ -216,41 +208,41 @@ func (x *index) slot(v int64) int {
 	return 2 * j
 }
 
-// collect calls emit with the target of every condition v meets (a
-// target may come more than once).
-func (x *index) collect(v *value, emit func(*state)) {
+// sink receives the targets a value reaches.
+type sink interface{ emit(*state) }
+
+// collect passes to out the target of every condition v meets (a target
+// may come more than once).
+func (x *index) collect(v *value, out sink) {
 	for _, t := range x.exists {
-		emit(t)
+		out.emit(t)
 	}
 	switch v.kind {
 	case vString:
 		for _, t := range x.exact[v.s] {
-			emit(t)
+			out.emit(t)
 		}
-		x.prefix.prefixes(v.s, emit)
-		x.suffix.suffixes(v.s, emit)
+		affixes(&x.prefix, v.s, false, out)
+		affixes(&x.suffix, v.s, true, out)
 		if x.foldEq != nil || x.prefixFold.m != nil || x.suffixFold.m != nil {
 			f := v.fold()
 			for _, t := range x.foldEq[f] {
-				emit(t)
+				out.emit(t)
 			}
-			x.prefixFold.prefixes(f, emit)
-			x.suffixFold.suffixes(f, emit)
+			affixes(&x.prefixFold, f, false, out)
+			affixes(&x.suffixFold, f, true, out)
 		}
-		wc := func(w wcTarget) {
-			if w.w.match(v.s) {
-				emit(w.t)
-			}
-		}
-		x.wcHead.prefixes(v.s, wc)
-		x.wcTail.suffixes(v.s, wc)
+		wildcards(&x.wcHead, v.s, false, out)
+		wildcards(&x.wcTail, v.s, true, out)
 		for _, w := range x.wcScan {
-			wc(w)
+			if w.w.match(v.s) {
+				out.emit(w.t)
+			}
 		}
 		if x.ip != nil || x.cidr != nil {
 			if a, ok := v.addr(); ok {
 				for _, t := range x.ip[a] {
-					emit(t)
+					out.emit(t)
 				}
 				for _, bits := range x.cidrBits {
 					if bits > a.BitLen() {
@@ -258,23 +250,23 @@ func (x *index) collect(v *value, emit func(*state)) {
 					}
 					p, _ := a.Prefix(bits)
 					for _, t := range x.cidr[p] {
-						emit(t)
+						out.emit(t)
 					}
 				}
 			}
 		}
 	case vNumber, vLiteral:
 		for _, t := range x.literal[v.s] {
-			emit(t)
+			out.emit(t)
 		}
 		if v.kind == vNumber && (x.numEq != nil || x.slots != nil) {
 			if k, ok := v.key(); ok {
 				for _, t := range x.numEq[k] {
-					emit(t)
+					out.emit(t)
 				}
 				if x.slots != nil {
 					for _, t := range x.slots[x.slot(k)] {
-						emit(t)
+						out.emit(t)
 					}
 				}
 			}
@@ -282,7 +274,34 @@ func (x *index) collect(v *value, emit func(*state)) {
 	}
 	for _, o := range x.others {
 		if o.c.match(v) {
-			emit(o.t)
+			out.emit(o.t)
+		}
+	}
+}
+
+func affixes(l *lenMap[*state], v string, suffix bool, out sink) {
+	for i := 0; ; i++ {
+		ts, ok := l.at(v, i, suffix)
+		if !ok {
+			return
+		}
+		for _, t := range ts {
+			out.emit(t)
+		}
+	}
+}
+
+// wildcards checks the wildcards whose literal head (or tail) v has.
+func wildcards(l *lenMap[wcTarget], v string, tail bool, out sink) {
+	for i := 0; ; i++ {
+		ws, ok := l.at(v, i, tail)
+		if !ok {
+			return
+		}
+		for _, w := range ws {
+			if w.w.match(v) {
+				out.emit(w.t)
+			}
 		}
 	}
 }

@@ -36,13 +36,13 @@ type entry struct {
 
 type state struct {
 	edges       []*edge
-	byPath      map[string]*edge
-	absentEdges []*edge  // edges with exists:false targets
-	ends        []uint32 // handles of the patterns a branch of which ends here
+	byPath      map[int32]*edge // by path id
+	absentEdges []*edge         // edges with exists:false targets
+	ends        []uint32        // handles of the patterns a branch of which ends here
 }
 
 type edge struct {
-	path   string
+	pid    int32             // the path's id in the machine's filter
 	groups map[string]*state // field signature -> next state
 	idx    index
 }
@@ -72,14 +72,14 @@ func (a *automaton) insert(h uint32, p *Pattern) {
 		s := a.root
 		for fi := range p.branches[bi].fields {
 			f := &p.branches[bi].fields[fi]
-			a.filter.watch(f.path)
-			e := s.byPath[f.path]
+			pid := a.filter.watch(f.path)
+			e := s.byPath[pid]
 			if e == nil {
-				e = &edge{path: f.path, groups: map[string]*state{}}
+				e = &edge{pid: pid, groups: map[string]*state{}}
 				if s.byPath == nil {
-					s.byPath = map[string]*edge{}
+					s.byPath = map[int32]*edge{}
 				}
-				s.byPath[f.path] = e
+				s.byPath[pid] = e
 				s.edges = append(s.edges, e)
 			}
 			next := e.groups[f.sig]

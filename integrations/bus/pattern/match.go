@@ -23,7 +23,10 @@ type walk struct {
 	seen    map[taskKey]struct{}
 	handles []uint32
 	from    task
+	mem     []arrPos // the positions of the value being followed
 }
+
+func (w *walk) emit(st *state) { w.push(st, w.mem) }
 
 func (a *automaton) match(event []byte) ([]string, error) {
 	a.ready()
@@ -50,21 +53,21 @@ func (a *automaton) match(event []byte) ([]string, error) {
 		w.handles = append(w.handles, t.st.ends...)
 		w.from = t
 		st := t.st
-		if len(st.edges) <= len(ev.paths) {
+		if len(st.edges) <= len(ev.touched) {
 			for _, e := range st.edges {
-				if idxs := ev.byPath[e.path]; len(idxs) > 0 {
+				if idxs := ev.at(e.pid); len(idxs) > 0 {
 					w.follow(e, ev, idxs)
 				}
 			}
 		} else {
-			for _, p := range ev.paths {
-				if e := st.byPath[p]; e != nil {
-					w.follow(e, ev, ev.byPath[p])
+			for _, id := range ev.touched {
+				if e := st.byPath[id]; e != nil {
+					w.follow(e, ev, ev.at(id))
 				}
 			}
 		}
 		for _, e := range st.absentEdges {
-			if len(ev.byPath[e.path]) == 0 {
+			if len(ev.at(e.pid)) == 0 {
 				for _, nx := range e.idx.absent {
 					w.push(nx, t.mem)
 				}
@@ -74,11 +77,14 @@ func (a *automaton) match(event []byte) ([]string, error) {
 	if len(w.handles) == 0 {
 		return nil, nil
 	}
-	var out []string
+	out := make([]string, 0, len(w.handles))
 	for _, h := range w.handles {
 		if id := a.ids[h]; id != "" {
 			out = append(out, id)
 		}
+	}
+	if len(out) == 0 {
+		return nil, nil
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
@@ -88,16 +94,16 @@ func (a *automaton) match(event []byte) ([]string, error) {
 // the current task's positions.
 func (w *walk) follow(e *edge, ev *event, idxs []int32) {
 	t := w.from
-	for _, li := range idxs {
+	for _, li := range ev.candidates(e.pid, idxs, t.mem) {
 		lm := ev.positions(li)
 		if !compatible(t.mem, lm) {
 			continue
 		}
-		mem := t.mem
+		w.mem = t.mem
 		if len(lm) > 0 {
-			mem = merge(t.mem, lm)
+			w.mem = merge(t.mem, lm)
 		}
-		e.idx.collect(&ev.leaves[li].v, func(nx *state) { w.push(nx, mem) })
+		e.idx.collect(&ev.leaves[li].v, w)
 	}
 }
 

@@ -63,8 +63,6 @@ func (v *value) addr() (netip.Addr, bool) {
 	return v.ip, v.ipOK
 }
 
-func (v *value) isNull() bool { return v.kind == vLiteral && v.s == "null" }
-
 // fold maps a string to its case-folded form: each rune lowered after
 // being raised, so that the two cases of every letter (and the special
 // cases Java's equalsIgnoreCase treats alike, such as 'ſ' and 's') meet.
