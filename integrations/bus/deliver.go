@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/queue"
 	"github.com/signalbox/signalbox/store"
 )
@@ -59,10 +60,8 @@ type engine struct {
 	heldMu sync.Mutex
 	held   map[string]time.Time // bus \x00 member → since when this process holds it
 
-	ackMu   sync.Mutex
-	acks    map[string][]string // bus → members done
-	ackWake chan struct{}
-	lanes   *queue.Lanes
+	acks  *integrations.Batches[string] // bus → members done
+	lanes *queue.Lanes
 	// ticks are the background rounds other than the recoverer's
 	// (schedules, replays, archives' retention), run with it.
 	ticks []func(context.Context)
@@ -71,7 +70,7 @@ type engine struct {
 }
 
 func newEngine(s *Service) *engine {
-	return &engine{s: s, jobs: make(chan job, 4096), held: map[string]time.Time{}, acks: map[string][]string{}, ackWake: make(chan struct{}, 1), wake: make(chan struct{}, 1), lanes: queue.NewLanes(s.cfg.Queues)}
+	return &engine{s: s, jobs: make(chan job, 4096), held: map[string]time.Time{}, acks: integrations.NewBatches[string](ackBatch), wake: make(chan struct{}, 1), lanes: queue.NewLanes(s.cfg.Queues)}
 }
 
 // start runs the workers, the acker and the recoverer until stop.
@@ -148,42 +147,16 @@ func (e *engine) work(ctx context.Context) {
 // ack ends a delivery, batched.
 func (e *engine) ack(j job) {
 	e.release(j)
-	e.ackMu.Lock()
-	e.acks[j.bus] = append(e.acks[j.bus], j.member())
-	e.ackMu.Unlock()
-	select {
-	case e.ackWake <- struct{}{}:
-	default:
-	}
+	e.acks.Add(j.bus, j.member())
 }
 
 // acker ends the finished deliveries, one script per bus and batch.
-func (e *engine) acker(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			e.flushAcks(context.WithoutCancel(ctx))
-			return
-		case <-e.ackWake:
-			e.flushAcks(ctx)
-		}
-	}
-}
+func (e *engine) acker(ctx context.Context) { e.acks.Run(ctx, e.flushAcks) }
 
-func (e *engine) flushAcks(ctx context.Context) {
-	e.ackMu.Lock()
-	acks := e.acks
-	e.acks = map[string][]string{}
-	e.ackMu.Unlock()
-	for bus, members := range acks {
-		for len(members) > 0 {
-			n := min(len(members), ackBatch)
-			if _, err := e.s.st.BusAck(ctx, bus, members[:n]); err != nil {
-				// they stay due: made again after their lease (at least once)
-				e.s.cfg.Logger.Warn("bus: ending deliveries failed", "bus", bus, "err", err)
-			}
-			members = members[n:]
-		}
+func (e *engine) flushAcks(ctx context.Context, bus string, members []string) {
+	if _, err := e.s.st.BusAck(ctx, bus, members); err != nil {
+		// they stay due: made again after their lease (at least once)
+		e.s.cfg.Logger.Warn("bus: ending deliveries failed", "bus", bus, "err", err)
 	}
 }
 

@@ -90,15 +90,13 @@ type engine struct {
 	heldMu sync.Mutex
 	held   map[string]time.Time // topic \x00 member → since when this process holds it
 
-	ackMu   sync.Mutex
-	acks    map[string][]store.TopicAckEntry // topic → deliveries done
-	ackWake chan struct{}
-	meters  meters
-	lanes   *queue.Lanes // deliveries to queues, batched
+	acks   *integrations.Batches[store.TopicAckEntry] // topic → deliveries done
+	meters meters
+	lanes  *queue.Lanes // deliveries to queues, batched
 }
 
 func newEngine(s *Service) *engine {
-	e := &engine{s: s, jobs: make(chan job, 4096), held: map[string]time.Time{}, acks: map[string][]store.TopicAckEntry{}, ackWake: make(chan struct{}, 1), meters: newMeters(s.cfg.Meter), lanes: queue.NewLanes(s.cfg.Queues)}
+	e := &engine{s: s, jobs: make(chan job, 4096), held: map[string]time.Time{}, acks: integrations.NewBatches[store.TopicAckEntry](1000), meters: newMeters(s.cfg.Meter), lanes: queue.NewLanes(s.cfg.Queues)}
 	for range fifoShards {
 		e.shards = append(e.shards, make(chan job, 1024))
 	}
@@ -308,52 +306,24 @@ func (s *Service) giveUp(ctx context.Context, v *view, sv *subView, j *job, reas
 }
 
 // ack ends a delivery, in the acker's next batch.
-func (e *engine) ack(topic string, entry store.TopicAckEntry) {
-	e.ackMu.Lock()
-	e.acks[topic] = append(e.acks[topic], entry)
-	e.ackMu.Unlock()
-	select {
-	case e.ackWake <- struct{}{}:
-	default:
-	}
-}
+func (e *engine) ack(topic string, entry store.TopicAckEntry) { e.acks.Add(topic, entry) }
 
 // acker ends the deliveries the workers finished, in batches: one script
 // per topic for all that finished since its last round. A delivery done
 // but not yet ended when the process dies is made again (at least once).
-func (e *engine) acker(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			e.flushAcks(context.WithoutCancel(ctx))
-			return
-		case <-e.ackWake:
-			e.flushAcks(ctx)
-		}
-	}
-}
+func (e *engine) acker(ctx context.Context) { e.acks.Run(ctx, e.flushAcks) }
 
-func (e *engine) flushAcks(ctx context.Context) {
-	e.ackMu.Lock()
-	acks := e.acks
-	e.acks = map[string][]store.TopicAckEntry{}
-	e.ackMu.Unlock()
+func (e *engine) flushAcks(ctx context.Context, topic string, entries []store.TopicAckEntry) {
 	s := e.s
-	for topic, entries := range acks {
-		for len(entries) > 0 {
-			n := min(len(entries), 1000)
-			next, err := s.st.TopicAck(ctx, topic, entries[:n], s.now().Add(s.cfg.DeliveryLease))
-			if err != nil {
-				s.cfg.Logger.Warn("topic: ending deliveries failed; they will be made again", "topic", topic, "error", err)
-			}
-			for _, en := range entries[:n] {
-				e.release(topic, en.Member)
-			}
-			// a FIFO topic's next deliveries of the groups ended: ours now
-			e.handOver(ctx, topic, next, false)
-			entries = entries[n:]
-		}
+	next, err := s.st.TopicAck(ctx, topic, entries, s.now().Add(s.cfg.DeliveryLease))
+	if err != nil {
+		s.cfg.Logger.Warn("topic: ending deliveries failed; they will be made again", "topic", topic, "error", err)
 	}
+	for _, en := range entries {
+		e.release(topic, en.Member)
+	}
+	// a FIFO topic's next deliveries of the groups ended: ours now
+	e.handOver(ctx, topic, next, false)
 }
 
 // handOver hands deliveries claimed (or made due by an ack) to the

@@ -147,7 +147,7 @@ func (b *testBundle) settle(t testing.TB, topic string) {
 			return
 		}
 		require.True(t, time.Now().Before(deadline), "%d deliveries still owed", n)
-		b.svc.eng.flushAcks(b.ctx)
+		b.svc.eng.acks.Flush(b.ctx, b.svc.eng.flushAcks)
 	}
 }
 
@@ -723,7 +723,7 @@ func TestClaimSkipsDeliveriesHeld(t *testing.T) {
 	j := <-e.jobs
 	<-e.jobs
 	e.ack(j.topic, j.ackEntry())
-	e.flushAcks(b.ctx)
+	e.acks.Flush(b.ctx, e.flushAcks)
 	e.heldMu.Lock()
 	defer e.heldMu.Unlock()
 	require.Empty(t, e.held, "ended: forgotten")
