@@ -65,7 +65,7 @@ type benchBusOptions struct {
 	rules                   []int
 	events, clients, queues int
 	matchFor                time.Duration
-	signalbox               string
+	signalbox, cpuProfile   string
 }
 
 func cmdBenchBus(args []string, stdout, stderr io.Writer) int {
@@ -81,6 +81,7 @@ func cmdBenchBus(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.queues, "queues", 4, "queue targets per bus: rule k targets queue k mod N")
 	matchSeconds := fs.Float64("match-seconds", 1, "seconds of matching per rule count")
 	fs.StringVar(&o.signalbox, "signalbox", "", "the signalbox binary whose serve is measured (default: this one)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "have serve write a CPU profile to this file")
 	rest, code, ok := cli.Parse(fs, benchBusHelp, args, stdout)
 	if !ok {
 		return code
@@ -184,7 +185,11 @@ func benchBusOn(ctx context.Context, redisURL string, o benchBusOptions, stdout,
 	}
 	benches = nil
 	prefix := randomKeyPrefix("sbbus-")
-	base, pid, stopServe, err := startServeChildPID(o.signalbox, redisURL, "--addr", "127.0.0.1:0", "--redis-prefix", prefix)
+	serveArgs := []string{"--addr", "127.0.0.1:0", "--redis-prefix", prefix}
+	if o.cpuProfile != "" {
+		serveArgs = append(serveArgs, "--cpuprofile", o.cpuProfile)
+	}
+	base, pid, stopServe, err := startServeChildPID(o.signalbox, redisURL, serveArgs...)
 	if err != nil {
 		return err
 	}
@@ -216,7 +221,7 @@ func benchBusOn(ctx context.Context, redisURL string, o benchBusOptions, stdout,
 		rows[i].put = r
 	}
 	fmt.Fprintf(stdout, "signalbox serve at %s, on %s, %s (keys under %s)\n", base, redisURL, redisPersistence(ctx, redisURL), prefix)
-	fmt.Fprintf(stdout, "settings: rules of five kinds in turn (exact source and detail-type; detail-type and a nested detail field; source prefix and a nested field; source and a numeric range; source, anything-but on detail-type and a field), each event matching exactly one rule, each rule one queue target (rule k to queue k mod %d); ~%d-byte details; matcher: one goroutine over the envelopes, the best of %d rounds of at least %s per rule count taken in turn; PutEvents: %d events per rule count from %d goroutines, PutEvents of 10 (aws-sdk-go-v2 service/eventbridge, retries off), an event done when its queue has delivered it (consumers: %d long-polling goroutines for 1 queue, %d each for %d, ReceiveMessage up to 10, WaitTimeSeconds 1, then DeleteMessageBatch); GOMAXPROCS %d in the bench (serve: %s), %d CPUs\n",
+	fmt.Fprintf(stdout, "settings: rules of five kinds in turn (exact source and detail-type; detail-type and a nested detail field; source prefix and a nested field; source and a numeric range; source, anything-but on detail-type and a field), each event matching exactly one rule, each rule one queue target (rule k to queue k mod %d); ~%d-byte details; matcher: one goroutine over the envelopes (1 rule: one machine of one rule for each kind, each event matched against its rule's), the best of %d rounds of at least %s per rule count taken in turn; PutEvents: %d events per rule count from %d goroutines, PutEvents of 10 (aws-sdk-go-v2 service/eventbridge, retries off), an event done when its queue has delivered it (consumers: %d long-polling goroutines for 1 queue, %d each for %d, ReceiveMessage up to 10, WaitTimeSeconds 1, then DeleteMessageBatch); GOMAXPROCS %d in the bench (serve: %s), %d CPUs\n",
 		o.queues, len(busDetailSample()), busMatchRounds, (o.matchFor / busMatchRounds).Round(time.Millisecond), o.events, o.clients, consumersPerQueue(1), consumersPerQueue(o.queues), o.queues, goruntime.GOMAXPROCS(0), childGOMAXPROCS(), goruntime.NumCPU())
 	fmt.Fprintf(stdout, "load average at start: %s\n", loadBefore)
 	printBusReport(stdout, rows)
