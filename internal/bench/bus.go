@@ -37,7 +37,8 @@ import (
 //     process on a Redis with an AOF fsynced every second (a
 //     redis-server of the bench's own, or --redis-url), an event counted
 //     done when its target queue has delivered it (consumers receive and
-//     delete meanwhile, service/sqs); serve's and Redis's CPU per event.
+//     delete meanwhile, service/sqs; each event checked to have come to
+//     its rule's queue); serve's and Redis's CPU per event.
 //
 // Each figure is reported beside the 1-rule baseline measured in the same
 // run (the ratio), with the milestone's goals.

@@ -266,12 +266,12 @@ func (b *busSetup) consume(ctx context.Context) error {
 	defer cancel()
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
-	for _, u := range b.queues {
+	for q, u := range b.queues {
 		for range consumersPerQueue(len(b.queues)) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if err := b.consumeQueue(ctx, u); err != nil && ctx.Err() == nil {
+				if err := b.consumeQueue(ctx, q, u); err != nil && ctx.Err() == nil {
 					firstErr.CompareAndSwap(nil, err)
 					cancel()
 				}
@@ -297,7 +297,9 @@ func (b *busSetup) consume(ctx context.Context) error {
 	}
 }
 
-func (b *busSetup) consumeQueue(ctx context.Context, u string) error {
+// consumeQueue receives and deletes from queue q (URL u), checking that
+// each event came to its rule's queue.
+func (b *busSetup) consumeQueue(ctx context.Context, q int, u string) error {
 	for ctx.Err() == nil {
 		out, err := b.t.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(u), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
 		if err != nil {
@@ -312,6 +314,9 @@ func (b *busSetup) consumeQueue(ctx context.Context, u string) error {
 			i, ok := busSeq(aws.ToString(m.Body))
 			if !ok || i >= b.events {
 				return fmt.Errorf("an event that was not put: %.80q", aws.ToString(m.Body))
+			}
+			if want := (i % b.n) % len(b.queues); want != q {
+				return fmt.Errorf("event %d (rule %d's) came to queue %d, not %d", i, i%b.n, q, want)
 			}
 			if b.got[i].Swap(true) {
 				b.dups.Add(1)
