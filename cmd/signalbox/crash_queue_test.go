@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,10 +20,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/require"
-
-	"github.com/signalbox/signalbox/internal/redisproc"
-	"github.com/signalbox/signalbox/store"
-	"github.com/signalbox/signalbox/store/storetest"
 )
 
 // TestCrashQueues kills `signalbox serve` with SIGKILL twice, and starts it
@@ -54,99 +49,34 @@ import (
 // (SIGNALBOX_REDIS_URL set; .ci/run runs it in a step of its own), with
 // redis-server on PATH; -short sends fewer messages.
 func TestCrashQueues(t *testing.T) {
-	if os.Getenv(store.EnvRedisURL) == "" {
-		t.Skip("runs with the real-Redis tests: set " + store.EnvRedisURL + " (it starts a redis-server of its own)")
-	}
 	standard, fifo := crashQueueSpec{producers: 6, perProducer: 10000}, crashQueueSpec{producers: 8, perProducer: 5000, fifo: true}
 	if testing.Short() {
 		standard.perProducer, fifo.perProducer = 500, 250
 	}
-	redis := redisproc.StartForTest(t, "--appendonly", "yes", "--appendfsync", "always")
-	port := freeTCPPort(t)
-	prefix := storetest.Prefix("sbcq-")
-	args := []string{"--addr", "127.0.0.1:" + strconv.Itoa(port), "--redis-url", redis.URL(), "--redis-prefix", prefix}
-	s := startServe(t, args...)
-	require.Contains(t, s.Store, "appendfsync always")
-
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute) // a safety net, not a synchronisation
-	defer cancel()
-	client := crashSQSClient(s.URL)
+	r := startCrashRun(t, "sbcq-", 4*time.Minute)
+	ctx := r.ctx
+	client := crashSQSClient(r.serve.URL)
 	queues := []*crashQueue{newCrashQueue(t, ctx, client, "crash-standard", standard), newCrashQueue(t, ctx, client, "crash-fifo.fifo", fifo)}
-	total := 0
 	for _, q := range queues {
-		total += q.total()
+		r.total += q.total()
 	}
-
 	// The kills come when a third and two thirds of the messages have
 	// been acknowledged: the producers signal each milestone.
-	var acked atomic.Int64
-	milestones := []chan struct{}{make(chan struct{}), make(chan struct{})}
-	var once [2]sync.Once
-	progress := func(n int) {
-		a := acked.Add(int64(n))
-		for i := range milestones {
-			if a >= int64(total*(i+1)/3) {
-				once[i].Do(func() { close(milestones[i]) })
-			}
-		}
-	}
-	var wg sync.WaitGroup
-	errs := make(chan error, 64) // the clients' failures (a consumer's end, when cancelled, too)
-	run := func(f func() error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := f(); err != nil {
-				errs <- err
-			}
-		}()
-	}
-	begin := time.Now()
 	for _, q := range queues {
 		for p := range q.producers {
-			run(func() error { return q.produce(ctx, client, p, progress) })
+			r.run(func() error { return q.produce(ctx, client, p, r.progress) })
 		}
 		for range 4 {
-			run(func() error { return q.consume(ctx, client) })
+			r.run(func() error { return q.consume(ctx, client) })
 		}
 	}
-	failed := func() {
-		cancel()
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			require.NoError(t, err)
-		}
-	}
-	for i, m := range milestones {
-		select {
-		case <-m:
-		case err := <-errs:
-			require.NoError(t, err)
-		case <-ctx.Done():
-			failed()
-			t.Fatalf("kill %d: the milestone never came", i+1)
-		}
-		s.Kill(t)
-		s = startServe(t, args...)
-	}
+	r.killTwice()
 	for _, q := range queues {
-		select {
-		case <-q.complete:
-		case <-ctx.Done():
-			failed()
-			t.Fatalf("%s: %d of %d messages delivered within the deadline", q.name, q.distinct.Load(), q.total())
-		}
+		r.await(q.complete, func() string {
+			return fmt.Sprintf("%s: %d of %d messages delivered within the deadline", q.name, q.distinct.Load(), q.total())
+		})
 	}
-	cancel() // the consumers stop
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if !errors.Is(err, context.Canceled) {
-			require.NoError(t, err)
-		}
-	}
-	elapsed := time.Since(begin)
+	elapsed := r.finish()
 	for _, q := range queues {
 		q.check(t)
 	}

@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,10 +22,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/require"
 
-	"github.com/signalbox/signalbox/internal/redisproc"
 	"github.com/signalbox/signalbox/internal/snstest"
-	"github.com/signalbox/signalbox/store"
-	"github.com/signalbox/signalbox/store/storetest"
 )
 
 // TestCrashTopics kills `signalbox serve` with SIGKILL twice, and starts it
@@ -64,118 +59,44 @@ import (
 // in the crash tests' step), with redis-server on PATH; -short publishes
 // fewer messages.
 func TestCrashTopics(t *testing.T) {
-	if os.Getenv(store.EnvRedisURL) == "" {
-		t.Skip("runs with the real-Redis tests: set " + store.EnvRedisURL + " (it starts a redis-server of its own)")
-	}
 	standard, fifo := crashTopicSpec{producers: 5, perProducer: 4000}, crashTopicSpec{producers: 4, perProducer: 1000, fifo: true}
 	if testing.Short() {
 		standard.perProducer, fifo.perProducer = 400, 100
 	}
-	redis := redisproc.StartForTest(t, "--appendonly", "yes", "--appendfsync", "always")
-	port := freeTCPPort(t)
-	prefix := storetest.Prefix("sbct-")
-	args := []string{"--addr", "127.0.0.1:" + strconv.Itoa(port), "--redis-url", redis.URL(), "--redis-prefix", prefix, "--lease", "2s"}
-	s := startServe(t, args...)
-	require.Contains(t, s.Store, "appendfsync always")
-	servers := []*served{s}
-
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute) // a safety net, not a synchronisation
-	defer cancel()
-	snsc, sqsc := crashSNSClient(s.URL), crashSQSClient(s.URL)
+	r := startCrashRun(t, "sbct-", 6*time.Minute, "--lease", "2s")
+	ctx := r.ctx
+	snsc, sqsc := crashSNSClient(r.serve.URL), crashSQSClient(r.serve.URL)
 	hook := snstest.New(t)
 	topics := []*crashTopic{
 		newCrashTopic(t, ctx, snsc, sqsc, "crash-topic", standard, []bool{true, false, true, false, true}, hook),
 		newCrashTopic(t, ctx, snsc, sqsc, "crash-topic.fifo", fifo, []bool{true, false}, nil),
 	}
-	total := 0
 	for _, tp := range topics {
-		total += tp.total()
+		r.total += tp.total()
 	}
-
-	var acked, kills atomic.Int64
-	milestones := []chan struct{}{make(chan struct{}), make(chan struct{})}
-	var once [2]sync.Once
-	progress := func(n int) {
-		a := acked.Add(int64(n))
-		for i := range milestones {
-			if a >= int64(total*(i+1)/3) {
-				once[i].Do(func() { close(milestones[i]) })
-			}
-		}
-	}
-	var wg sync.WaitGroup
-	errs := make(chan error, 64)
-	run := func(f func() error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := f(); err != nil {
-				errs <- err
-			}
-		}()
-	}
-	begin := time.Now()
 	for _, tp := range topics {
 		for p := range tp.producers {
-			run(func() error { return tp.produce(ctx, snsc, p, progress, &kills) })
+			r.run(func() error { return tp.produce(ctx, snsc, p, r.progress, &r.kills) })
 		}
 		for _, sub := range tp.subs {
 			if sub.queueURL == "" {
-				run(func() error { return sub.listen(ctx, hook) })
+				r.run(func() error { return sub.listen(ctx, hook) })
 				continue
 			}
 			for range 2 {
-				run(func() error { return sub.consume(ctx, sqsc) })
+				r.run(func() error { return sub.consume(ctx, sqsc) })
 			}
 		}
 	}
-	failed := func() {
-		cancel()
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-				require.NoError(t, err)
-			}
-		}
-	}
-	for i, m := range milestones {
-		select {
-		case <-m:
-		case err := <-errs:
-			failed()
-			require.NoError(t, err)
-		case <-ctx.Done():
-			failed()
-			t.Fatalf("kill %d: the milestone never came (%d of %d publishes acknowledged)", i+1, acked.Load(), total)
-		}
-		s.Kill(t)
-		kills.Add(1)
-		s = startServe(t, args...)
-		servers = append(servers, s)
-	}
+	r.killTwice()
 	for _, tp := range topics {
 		for _, sub := range tp.subs {
-			select {
-			case <-sub.complete:
-			case err := <-errs:
-				failed()
-				require.NoError(t, err)
-			case <-ctx.Done():
-				failed()
-				t.Fatalf("%s: %d of %d messages delivered within the deadline; missing (the first ten): %v", sub.name, sub.distinct.Load(), tp.total(), sub.missing(10))
-			}
+			r.await(sub.complete, func() string {
+				return fmt.Sprintf("%s: %d of %d messages delivered within the deadline; missing (the first ten): %v", sub.name, sub.distinct.Load(), tp.total(), sub.missing(10))
+			})
 		}
 	}
-	cancel()
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if !errors.Is(err, context.Canceled) {
-			require.NoError(t, err)
-		}
-	}
-	elapsed := time.Since(begin)
+	elapsed := r.finish()
 	require.Empty(t, hook.Errors(), "the http subscriber refused messages (signature, format)")
 	var lines, broken []string
 	for _, tp := range topics {
@@ -189,7 +110,7 @@ func TestCrashTopics(t *testing.T) {
 		// What the topic router said of its deliveries: a retry scheduled
 		// lets a group's next message pass the one retried.
 		warnings := map[string]int{}
-		for _, sv := range servers {
+		for _, sv := range r.servers {
 			for line := range strings.Lines(sv.Log()) {
 				if _, msg, ok := strings.Cut(line, "msg=\"topic: "); ok {
 					msg, _, _ = strings.Cut(msg, "\"")

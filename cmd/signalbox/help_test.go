@@ -14,7 +14,7 @@ import (
 // commandsWithHelp is every command of the binary, each with its help.
 var commandsWithHelp = [][]string{
 	{"validate"}, {"run"}, {"serve"}, {"worker"}, {"start"}, {"describe"}, {"history"}, {"list"}, {"version"},
-	{"bench"}, {"bench", "durable"}, {"bench", "gateway"}, {"bench", "queue"}, {"bench", "jsonata"},
+	{"bench"}, {"bench", "durable"}, {"bench", "gateway"}, {"bench", "queue"}, {"bench", "topic"}, {"bench", "bus"}, {"bench", "jsonata"},
 }
 
 // requireHelp runs `BIN COMMAND... FLAG` for --help and -h, and requires

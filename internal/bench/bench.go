@@ -45,12 +45,13 @@ type benchConfig struct {
 }
 
 var benchHelp = cli.Help{
-	Synopsis: "signalbox bench [durable | gateway | queue | topic | jsonata] [--workloads DIR] [--repeats N] [--warmup N] [--peer] [--only a,b] [--json]",
+	Synopsis: "signalbox bench [durable | gateway | queue | topic | bus | jsonata] [--workloads DIR] [--repeats N] [--warmup N] [--peer] [--only a,b] [--json]",
 	Summary: `Time the shared benchmark workloads through the in-memory engine (transitions per second, each
 run's outputs checked), with --peer beside aws-local-stepfunctions on node. The subcommands
-durable, gateway, queue, topic and jsonata measure the durable runtime, the gateway, the queue
-router (SQS's API, beside goaws), the topic router (SNS's API, beside goaws) and JSONata: see
-'signalbox bench durable --help' and the others.`,
+durable, gateway, queue, topic, bus and jsonata measure the durable runtime, the gateway, the
+queue router (SQS's API, beside goaws), the topic router (SNS's API, beside goaws), the bus
+router (EventBridge's API, 1 to 10,000 rules) and JSONata: see 'signalbox bench durable --help'
+and the others.`,
 	Example: `signalbox bench --only map_10k
 signalbox bench jsonata --go-only`,
 }
@@ -71,6 +72,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(args) > 0 && args[0] == "topic" {
 		return cmdBenchTopic(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "bus" {
+		return cmdBenchBus(args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "jsonata" {
 		return cmdBenchJSONata(args[1:], stdout, stderr)
