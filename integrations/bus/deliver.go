@@ -48,6 +48,16 @@ type job struct {
 
 func (j *job) member() string { return store.BusDeliveryMember(j.id, j.rule, j.target) }
 
+// eventID is the envelope's id: the putting process has it in hand; a
+// claimed delivery's is read from its JSON once.
+func (j *job) eventID() string {
+	if j.ev == nil {
+		evJSON, _ := unstored(j.payload)
+		j.ev = &pending{env: Event{ID: eventIDOf(evJSON, j.id)}}
+	}
+	return j.ev.env.ID
+}
+
 type engine struct {
 	s    *Service
 	jobs chan job

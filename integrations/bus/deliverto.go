@@ -39,7 +39,7 @@ func (s *Service) deliverTo(ctx context.Context, j job, rv *ruleView, tv *target
 	evJSON, tc := unstored(j.payload)
 	if tv.kind != TargetArchive {
 		var end func(outcome)
-		ctx, tc, end = s.traceDelivery(ctx, j, tv, tc, eventIDOf(evJSON, j.id))
+		ctx, tc, end = s.traceDelivery(ctx, j, tv, tc, j.eventID())
 		finish := done
 		done = func(o outcome) { end(o); finish(o) }
 	}
@@ -102,8 +102,7 @@ func (s *Service) toQueue(ctx context.Context, j job, tv *targetView, input []by
 	if p := tv.t.SqsParameters; p != nil {
 		group = p.MessageGroupID
 	}
-	ev, _ := unstored(j.payload)
-	in := sqsInput(tv.name, string(input), eventIDOf(ev, j.id), group, tc)
+	in := sqsInput(tv.name, string(input), j.eventID(), group, tc)
 	s.eng.lanes.Enqueue(ctx, tv.name, in, func(err error) { done(queueOutcome(err)) })
 }
 
@@ -129,8 +128,7 @@ func (s *Service) toTopic(ctx context.Context, j job, tv *targetView, input []by
 	}
 	in := &topic.PublishInput{TopicARN: tv.t.Arn, Message: string(input), Trace: tc}
 	if strings.HasSuffix(tv.name, ".fifo") {
-		ev, _ := unstored(j.payload)
-		in.DedupID = eventIDOf(ev, j.id)
+		in.DedupID = j.eventID()
 		if p := tv.t.SqsParameters; p != nil {
 			in.GroupID = p.MessageGroupID
 		}
@@ -207,7 +205,7 @@ func (s *Service) toBus(ctx context.Context, tv *targetView, evJSON []byte, tc i
 // toArchive keeps the event in an archive.
 func (s *Service) toArchive(ctx context.Context, tv *targetView, j job, evJSON []byte) outcome {
 	at := eventTimeOf(evJSON, s.now())
-	if err := s.st.ArchivePut(ctx, tv.name, []store.ArchivedEvent{{ID: eventIDOf(evJSON, j.id), Time: at, Payload: string(evJSON)}}); err != nil {
+	if err := s.st.ArchivePut(ctx, tv.name, []store.ArchivedEvent{{ID: j.eventID(), Time: at, Payload: string(evJSON)}}); err != nil {
 		return outcome{Reason: err.Error()}
 	}
 	return outcome{OK: true}
@@ -222,7 +220,7 @@ func (s *Service) deadLetter(ctx context.Context, j job, rv *ruleView, tv *targe
 		return errors.New("the dead-letter queue " + tv.t.DeadLetterConfig.Arn + " is not one of this server's queues")
 	}
 	evJSON, tc := unstored(j.payload)
-	in := sqsInput(name, string(evJSON), eventIDOf(evJSON, j.id), j.rule, tc)
+	in := sqsInput(name, string(evJSON), j.eventID(), j.rule, tc)
 	if in.Attributes == nil {
 		in.Attributes = map[string]queue.MessageAttribute{}
 	}
