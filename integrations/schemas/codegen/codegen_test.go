@@ -41,6 +41,9 @@ func testSchemas(t *testing.T) []testSchema {
 		{Input{RegistryName: "discovered-schemas", SchemaName: "com.example.shop@OrderPlaced", SchemaVersion: "1", Type: "OpenApi3", Content: read("discovered.json")}, "event.json"},
 		{Input{RegistryName: "shipping", SchemaName: "ShipmentDelivered", SchemaVersion: "1", Type: "JSONSchemaDraft4", Content: read("draft4.json")}, "draft4-event.json"},
 		{Input{RegistryName: "aws.events", SchemaName: "aws.partner-weird.com/1@Weird Event", SchemaVersion: "1", Type: "JSONSchemaDraft4", Content: read("awkward.json")}, ""},
+		// compiled only: what the registry's discovery infers from event.json
+		// (kept equal to it by integrations/schemas' TestDiscoveredSchemaGolden)
+		{Input{RegistryName: "discovered-schemas", SchemaName: "com.example.shop.inferred@OrderPlaced", SchemaVersion: "1", Type: "OpenApi3", Content: read("inferred.json")}, ""},
 	}
 }
 
