@@ -1,0 +1,779 @@
+package config
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/signalbox/signalbox/integrations/bus"
+	"github.com/signalbox/signalbox/integrations/bus/apidest"
+)
+
+// BusService is what ApplyBuses needs of the bus router (a *bus.Service).
+type BusService interface {
+	Region() string
+	AccountID() string
+	BusARN(name string) string
+	RuleARN(bus, name string) string
+
+	CheckEventBus(in *bus.CreateEventBusInput) error
+	CheckRule(in *bus.PutRuleInput) error
+	CheckTargets(ts []bus.Target) (int, error)
+	CheckArchive(in *bus.CreateArchiveInput) error
+	CheckConnection(in *bus.CreateConnectionInput) error
+	CheckAPIDestination(in *bus.APIDestinationInput) error
+
+	DescribeEventBus(ctx context.Context, nameOrARN string) (*bus.EventBus, error)
+	CreateEventBus(ctx context.Context, in *bus.CreateEventBusInput) (string, error)
+	UpdateEventBus(ctx context.Context, in *bus.UpdateEventBusInput) (*bus.EventBus, error)
+	ListTagsForResource(ctx context.Context, arn string) (map[string]string, error)
+	TagResource(ctx context.Context, arn string, tags map[string]string) error
+	DescribeRule(ctx context.Context, name, eventBusName string) (*bus.Rule, error)
+	PutRule(ctx context.Context, in *bus.PutRuleInput) (string, error)
+	ListTargetsByRule(ctx context.Context, in *bus.ListTargetsByRuleInput) (*bus.ListTargetsByRuleOutput, error)
+	PutTargets(ctx context.Context, in *bus.PutTargetsInput) ([]bus.FailedEntry, error)
+	DescribeArchive(ctx context.Context, name string) (*bus.Archive, error)
+	CreateArchive(ctx context.Context, in *bus.CreateArchiveInput) (*bus.Archive, error)
+	UpdateArchive(ctx context.Context, in *bus.UpdateArchiveInput) (*bus.Archive, error)
+	DescribeConnection(ctx context.Context, name string) (*bus.Connection, error)
+	ConnectionAuth(ctx context.Context, connectionARN string) (apidest.Auth, error)
+	CreateConnection(ctx context.Context, in *bus.CreateConnectionInput) (*bus.Connection, error)
+	UpdateConnection(ctx context.Context, in *bus.UpdateConnectionInput) (*bus.Connection, error)
+	DescribeApiDestination(ctx context.Context, name string) (*bus.APIDestination, error)
+	CreateApiDestination(ctx context.Context, in *bus.APIDestinationInput) (*bus.APIDestination, error)
+	UpdateApiDestination(ctx context.Context, in *bus.APIDestinationInput) (*bus.APIDestination, error)
+}
+
+// ApplyBuses makes the bus router hold the file's connections, API
+// destinations, buses, their rules with their targets, and their
+// archives. It first checks everything, with the router's own checks
+// (what CreateEventBus, PutRule, PutTargets, CreateArchive,
+// CreateConnection and CreateApiDestination would refuse) and against the
+// store (the bus and API destination targets, and the connections, named
+// but not in the file; an archive of another bus; a rule that would hold
+// more than 5 targets), and when anything is wrong it reports every
+// problem, each at the line of its field, and writes nothing.
+//
+// Then each missing resource is created; an existing one whose fields
+// differ from the file's is updated: a bus's description and dead-letter
+// queue (UpdateEventBus), a rule (PutRule: the file's rule is the rule
+// whole), a target by id (PutTargets), an archive (UpdateArchive), a
+// connection (UpdateConnection, also when only a secret changed, compared
+// without ever being shown), an API destination (UpdateApiDestination);
+// tags of buses and rules are added (TagResource). Fields the file leaves
+// out of a bus, an archive, a connection or an API destination keep the
+// stored values. Nothing is deleted: rules, targets, archives and buses
+// not in the file are left alone. Applying an unchanged file changes
+// nothing.
+//
+// It returns what it did to each resource ("bus created orders: rule
+// big-orders created, archive orders-archive created", "connection
+// unchanged crm").
+func (c *Config) ApplyBuses(ctx context.Context, svc BusService) ([]string, []Problem) {
+	d := &decoder{file: c.File}
+	a := &busApply{c: c, d: d, svc: svc, destARNs: map[string]string{}, connARNs: map[string]string{}}
+	a.check(ctx)
+	if len(d.problems) > 0 {
+		return nil, d.problems
+	}
+	var done []string
+	for _, cn := range c.Connections {
+		if what := a.applyConnection(ctx, cn); what != "" {
+			done = append(done, what)
+		}
+	}
+	for _, ad := range c.APIDestinations {
+		if what := a.applyAPIDestination(ctx, ad); what != "" {
+			done = append(done, what)
+		}
+	}
+	for _, b := range c.Buses {
+		if what := a.applyBus(ctx, b); what != "" {
+			done = append(done, what)
+		}
+	}
+	return done, d.problems
+}
+
+// busApply is one ApplyBuses: the file, its problems, and the ARNs of the
+// connections and API destinations known so far (their ids are the
+// store's).
+type busApply struct {
+	c        *Config
+	d        *decoder
+	svc      BusService
+	connARNs map[string]string // connection name → its ARN
+	destARNs map[string]string // API destination name → its ARN
+}
+
+func (a *busApply) fail(list string, i int, field string, err error) {
+	a.c.itemProblem(a.d, list, i, field, err.Error())
+}
+
+// notFound: the router answered that the resource does not exist.
+func notFound(err error) bool {
+	var be *bus.Error
+	return errors.As(err, &be) && be.Code == "ResourceNotFoundException"
+}
+
+// fieldOf names the field an error of the router is about: the first
+// field whose words its message holds, else otherwise.
+func fieldOf(err error, otherwise string, words ...[2]string) string {
+	msg := err.Error()
+	for _, w := range words {
+		if strings.Contains(msg, w[0]) {
+			return w[1]
+		}
+	}
+	return otherwise
+}
+
+// check reports, without writing, what the router or the store would
+// refuse of the file.
+func (a *busApply) check(ctx context.Context) {
+	c, svc := a.c, a.svc
+	connInFile := map[string]bool{}
+	for _, cn := range c.Connections {
+		connInFile[cn.Name] = true
+		in := connectionInput(cn)
+		if err := svc.CheckConnection(&in); err != nil {
+			a.fail("connections", cn.index, fieldOf(err, "authParameters", [2]string{"'name'", "name"}, [2]string{"description", "description"},
+				[2]string{"authorizationType", "authorizationType"}), err)
+		}
+	}
+	destInFile := map[string]bool{}
+	for _, ad := range c.APIDestinations {
+		destInFile[ad.Name] = true
+		in := apiDestinationInput(ad, "")
+		if err := svc.CheckAPIDestination(&in); err != nil {
+			a.fail("apiDestinations", ad.index, fieldOf(err, "name", [2]string{"InvocationEndpoint", "invocationEndpoint"},
+				[2]string{"httpMethod", "httpMethod"}, [2]string{"invocationRateLimitPerSecond", "invocationRateLimitPerSecond"},
+				[2]string{"description", "description"}), err)
+		}
+		if !connInFile[ad.Connection] && ad.Connection != "" {
+			if _, err := svc.DescribeConnection(ctx, ad.Connection); notFound(err) {
+				a.c.itemProblem(a.d, "apiDestinations", ad.index, "connection", fmt.Sprintf("no connection %q in connections nor in the store", ad.Connection))
+			} else if err != nil {
+				a.fail("apiDestinations", ad.index, "connection", err)
+			}
+		}
+	}
+	busInFile := map[string]bool{}
+	for _, b := range c.Buses {
+		busInFile[b.Name] = true
+	}
+	for _, b := range c.Buses {
+		in := a.busInput(b)
+		if err := svc.CheckEventBus(&in); err != nil {
+			a.fail("buses", b.index, fieldOf(err, "name", [2]string{"description", "description"}, [2]string{"DeadLetterConfig", a.dlqField(b)},
+				[2]string{"ag", "tags"}), err)
+		}
+		for _, r := range b.Rules {
+			a.checkRule(ctx, b, r, busInFile, destInFile)
+		}
+		for _, ar := range b.Archives {
+			in := archiveInput(ar, svc.BusARN(b.Name))
+			at := fmt.Sprintf("archives[%d]", ar.index)
+			if err := svc.CheckArchive(&in); err != nil {
+				a.fail("buses", b.index, at+"."+fieldOf(err, "name", [2]string{"EventPattern", "eventPattern"}, [2]string{"attern", "eventPattern"},
+					[2]string{"retentionDays", "retentionDays"}, [2]string{"description", "description"}), err)
+				continue
+			}
+			stored, err := svc.DescribeArchive(ctx, ar.Name)
+			switch {
+			case notFound(err):
+			case err != nil:
+				a.fail("buses", b.index, at, err)
+			case stored.EventSourceArn != in.EventSourceArn:
+				a.c.itemProblem(a.d, "buses", b.index, at+".name", fmt.Sprintf("the stored archive %s archives %s: its bus cannot change (delete the archive first)", ar.Name, stored.EventSourceArn))
+			}
+		}
+	}
+}
+
+// checkRule checks a rule and its targets.
+func (a *busApply) checkRule(ctx context.Context, b Bus, r BusRule, busInFile, destInFile map[string]bool) {
+	svc := a.svc
+	at := fmt.Sprintf("rules[%d]", r.index)
+	in := ruleInput(b.Name, r)
+	if err := svc.CheckRule(&in); err != nil {
+		a.fail("buses", b.index, at+"."+fieldOf(err, "name", [2]string{"EventPattern", "eventPattern"}, [2]string{"ScheduleExpression", "scheduleExpression"},
+			[2]string{"schedule", "scheduleExpression"}, [2]string{"Event pattern", "eventPattern"}, [2]string{"'state'", "state"},
+			[2]string{"description", "description"}, [2]string{"roleArn", "roleArn"}, [2]string{"ag", "tags"}), err)
+	}
+	for _, t := range r.Targets {
+		switch {
+		case t.BusName != "" && !busInFile[t.BusName]:
+			if _, err := svc.DescribeEventBus(ctx, t.BusName); notFound(err) {
+				a.c.itemProblem(a.d, "buses", b.index, targetPath(r, t, "bus"), fmt.Sprintf("no bus %q in buses nor in the store", t.BusName))
+			} else if err != nil {
+				a.fail("buses", b.index, targetPath(r, t, "bus"), err)
+			}
+		case t.APIDestination != "" && !destInFile[t.APIDestination]:
+			if _, err := svc.DescribeApiDestination(ctx, t.APIDestination); notFound(err) {
+				a.c.itemProblem(a.d, "buses", b.index, targetPath(r, t, "apiDestination"), fmt.Sprintf("no API destination %q in apiDestinations nor in the store", t.APIDestination))
+			} else if err != nil {
+				a.fail("buses", b.index, targetPath(r, t, "apiDestination"), err)
+			}
+		}
+	}
+	ts := a.targets(r)
+	if i, err := svc.CheckTargets(ts); err != nil {
+		if i < 0 {
+			a.fail("buses", b.index, at+".targets", err)
+		} else {
+			t := r.Targets[i]
+			a.fail("buses", b.index, targetPath(r, t, targetField(err, t)), err)
+		}
+		return
+	}
+	// the targets the stored rule has besides the file's stay: together
+	// they must fit in a rule
+	stored, err := svc.DescribeRule(ctx, r.Name, b.Name)
+	switch {
+	case notFound(err):
+		return
+	case err != nil:
+		a.fail("buses", b.index, at, err)
+		return
+	case stored.ManagedBy != "":
+		a.c.itemProblem(a.d, "buses", b.index, at+".name", fmt.Sprintf("the stored rule %s is managed by %s: it cannot be changed here", r.Name, stored.ManagedBy))
+		return
+	}
+	have, err := svc.ListTargetsByRule(ctx, &bus.ListTargetsByRuleInput{Rule: r.Name, EventBusName: b.Name})
+	if err != nil {
+		a.fail("buses", b.index, at+".targets", err)
+		return
+	}
+	ids := map[string]bool{}
+	for _, t := range have.Targets {
+		ids[t.ID] = true
+	}
+	for _, t := range r.Targets {
+		ids[t.ID] = true
+	}
+	if len(ids) > bus.MaxTargetsPerRule {
+		a.c.itemProblem(a.d, "buses", b.index, at+".targets", fmt.Sprintf("LimitExceededException: the stored rule %s has targets not in the file (%s): with the file's it would have %d, and a rule has at most %d (remove some with RemoveTargets)",
+			r.Name, strings.Join(slices.Sorted(maps.Keys(othersOf(have.Targets, r.Targets))), ", "), len(ids), bus.MaxTargetsPerRule))
+	}
+}
+
+// othersOf is the ids of have not in file.
+func othersOf(have []bus.Target, file []BusTarget) map[string]bool {
+	out := map[string]bool{}
+	for _, t := range have {
+		if !slices.ContainsFunc(file, func(f BusTarget) bool { return f.ID == t.ID }) {
+			out[t.ID] = true
+		}
+	}
+	return out
+}
+
+// targetField is the field of a target an error of the router is about.
+func targetField(err error, t BusTarget) string {
+	dlq := "deadLetterConfig"
+	if t.DeadLetterQueue != "" {
+		dlq = "deadLetterQueue"
+	}
+	return fieldOf(err, t.key, [2]string{".id'", "id"}, [2]string{"inputTransformer", "inputTransformer"}, [2]string{"InputTemplate", "inputTransformer"},
+		[2]string{"InputPathsMap", "inputTransformer"}, [2]string{"Only one of Input", "input"}, [2]string{"inputPath", "inputPath"}, [2]string{"InputPath", "inputPath"},
+		[2]string{"member.input'", "input"}, [2]string{"retryPolicy", "retryPolicy"}, [2]string{"DeadLetterConfig", dlq},
+		[2]string{"SqsParameters", "sqsParameters"}, [2]string{"HttpParameters", "httpParameters"})
+}
+
+func (a *busApply) dlqField(b Bus) string {
+	if b.DeadLetterQueue != "" {
+		return "deadLetterQueue"
+	}
+	return "deadLetterConfig"
+}
+
+// queueARN, topicARN and stateMachineARN are the ARNs of this server's
+// resources.
+func (a *busApply) queueARN(name string) string {
+	return "arn:aws:sqs:" + a.svc.Region() + ":" + a.svc.AccountID() + ":" + name
+}
+
+func (a *busApply) topicARN(name string) string {
+	return "arn:aws:sns:" + a.svc.Region() + ":" + a.svc.AccountID() + ":" + name
+}
+
+func (a *busApply) stateMachineARN(name string) string {
+	return "arn:aws:states:" + a.svc.Region() + ":" + a.svc.AccountID() + ":stateMachine:" + name
+}
+
+// destinationARN is an API destination's ARN: the stored one's when
+// known, else its ARN without the id (enough for the checks).
+func (a *busApply) destinationARN(name string) string {
+	if arn := a.destARNs[name]; arn != "" {
+		return arn
+	}
+	return "arn:aws:events:" + a.svc.Region() + ":" + a.svc.AccountID() + ":api-destination/" + name
+}
+
+// targets are a rule's targets as PutTargets takes them, their shortcuts
+// resolved.
+func (a *busApply) targets(r BusRule) []bus.Target {
+	ts := make([]bus.Target, len(r.Targets))
+	for i, t := range r.Targets {
+		bt := t.Target
+		switch t.key {
+		case "queue":
+			bt.Arn = a.queueARN(t.Queue)
+		case "topic":
+			bt.Arn = a.topicARN(t.Topic)
+		case "stateMachine":
+			bt.Arn = a.stateMachineARN(t.StateMachine)
+		case "bus":
+			bt.Arn = a.svc.BusARN(t.BusName)
+		case "apiDestination":
+			bt.Arn = a.destinationARN(t.APIDestination)
+		}
+		if t.DeadLetterQueue != "" {
+			bt.DeadLetterConfig = &bus.DeadLetterConfig{Arn: a.queueARN(t.DeadLetterQueue)}
+		}
+		ts[i] = bt
+	}
+	return ts
+}
+
+func (a *busApply) busInput(b Bus) bus.CreateEventBusInput {
+	in := bus.CreateEventBusInput{Name: b.Name, Tags: b.Tags}
+	if b.Description != nil {
+		in.Description = *b.Description
+	}
+	if dlq := a.busDLQ(b); dlq != nil {
+		in.DeadLetterConfig = &bus.DeadLetterConfig{Arn: *dlq}
+	}
+	return in
+}
+
+// busDLQ is the ARN of a bus's dead-letter queue, nil when the file
+// leaves it out.
+func (a *busApply) busDLQ(b Bus) *string {
+	if b.DeadLetterQueue != "" {
+		return ptr(a.queueARN(b.DeadLetterQueue))
+	}
+	return b.DeadLetterArn
+}
+
+func ruleInput(busName string, r BusRule) bus.PutRuleInput {
+	return bus.PutRuleInput{Name: r.Name, EventBusName: busName, EventPattern: r.EventPattern, ScheduleExpression: r.ScheduleExpression,
+		State: r.State, Description: r.Description, RoleArn: r.RoleArn, Tags: r.Tags}
+}
+
+func archiveInput(ar Archive, busARN string) bus.CreateArchiveInput {
+	in := bus.CreateArchiveInput{ArchiveName: ar.Name, EventSourceArn: busARN}
+	if ar.Description != nil {
+		in.Description = *ar.Description
+	}
+	if ar.EventPattern != nil {
+		in.EventPattern = *ar.EventPattern
+	}
+	if ar.RetentionDays != nil {
+		in.RetentionDays = *ar.RetentionDays
+	}
+	return in
+}
+
+func connectionInput(cn Connection) bus.CreateConnectionInput {
+	in := bus.CreateConnectionInput{Name: cn.Name, AuthorizationType: cn.AuthorizationType, AuthParameters: cn.AuthParameters}
+	if cn.Description != nil {
+		in.Description = *cn.Description
+	}
+	return in
+}
+
+func apiDestinationInput(ad APIDestination, connARN string) bus.APIDestinationInput {
+	return bus.APIDestinationInput{Name: ad.Name, Description: ad.Description, ConnectionArn: connARN, InvocationEndpoint: ad.InvocationEndpoint,
+		HttpMethod: ad.HTTPMethod, InvocationRateLimitPerSecond: ad.InvocationRateLimitPerSecond}
+}
+
+// sameJSON compares two JSON encodings of values.
+func sameJSON(x, y any) bool {
+	a, errA := json.Marshal(x)
+	b, errB := json.Marshal(y)
+	return errA == nil && errB == nil && string(a) == string(b)
+}
+
+// describe: "created crm", "updated crm: description, authorization",
+// "unchanged crm".
+func describe(kind, verb, name string, notes []string) string {
+	if verb == "unchanged" && len(notes) > 0 {
+		verb = "updated"
+	}
+	s := kind + " " + verb + " " + name
+	if len(notes) > 0 {
+		s += ": " + strings.Join(notes, ", ")
+	}
+	return s
+}
+
+// applyConnection creates or updates a connection ("" when refused).
+func (a *busApply) applyConnection(ctx context.Context, cn Connection) string {
+	svc := a.svc
+	stored, err := svc.DescribeConnection(ctx, cn.Name)
+	in := connectionInput(cn)
+	if notFound(err) {
+		made, err := svc.CreateConnection(ctx, &in)
+		if err != nil {
+			a.fail("connections", cn.index, "name", err)
+			return ""
+		}
+		a.connARNs[cn.Name] = made.ConnectionArn
+		return describe("connection", "created", cn.Name, nil)
+	}
+	if err != nil {
+		a.fail("connections", cn.index, "name", err)
+		return ""
+	}
+	a.connARNs[cn.Name] = stored.ConnectionArn
+	var notes []string
+	upd := &bus.UpdateConnectionInput{Name: cn.Name}
+	if cn.Description != nil && *cn.Description != stored.Description {
+		upd.Description = cn.Description
+		notes = append(notes, "description")
+	}
+	// the secrets are compared as the data plane reads them, and never
+	// shown; a deauthorized connection is authorized again
+	auth, err := svc.ConnectionAuth(ctx, stored.ConnectionArn)
+	want := authOf(cn)
+	if err != nil || stored.AuthorizationType != cn.AuthorizationType || !sameJSON(auth, want) {
+		p := cn.AuthParameters
+		if p.InvocationHTTPParameters == nil {
+			p.InvocationHTTPParameters = &apidest.InvocationParameters{} // the stored ones go
+		}
+		if o := p.OAuthParameters; o != nil && o.OAuthHTTPParameters == nil {
+			oc := *o
+			oc.OAuthHTTPParameters = &apidest.InvocationParameters{}
+			p.OAuthParameters = &oc
+		}
+		upd.AuthorizationType, upd.AuthParameters = cn.AuthorizationType, &p
+		notes = append(notes, "authorization")
+	}
+	if len(notes) > 0 {
+		if _, err := svc.UpdateConnection(ctx, upd); err != nil {
+			a.fail("connections", cn.index, "authParameters", err)
+			return ""
+		}
+	}
+	return describe("connection", "unchanged", cn.Name, notes)
+}
+
+// authOf is a connection of the file's authorization as
+// bus.Service.ConnectionAuth gives the stored one's.
+func authOf(cn Connection) apidest.Auth {
+	p := cn.AuthParameters
+	au := apidest.Auth{Type: cn.AuthorizationType}
+	if b := p.BasicAuthParameters; b != nil {
+		au.Username, au.Password = b.Username, b.Password
+	}
+	if k := p.APIKeyAuthParameters; k != nil {
+		au.APIKeyName, au.APIKeyValue = k.APIKeyName, k.APIKeyValue
+	}
+	if o := p.OAuthParameters; o != nil {
+		au.AuthorizationEndpoint, au.HTTPMethod = o.AuthorizationEndpoint, o.HTTPMethod
+		if o.ClientParameters != nil {
+			au.ClientID, au.ClientSecret = o.ClientParameters.ClientID, o.ClientParameters.ClientSecret
+		}
+		if o.OAuthHTTPParameters != nil {
+			au.OAuthParameters = *o.OAuthHTTPParameters
+		}
+	}
+	if p.InvocationHTTPParameters != nil {
+		au.Invocation = *p.InvocationHTTPParameters
+	}
+	return au
+}
+
+// connectionARN is the ARN of a connection of the file (applied) or the
+// store.
+func (a *busApply) connectionARN(ctx context.Context, name string) (string, error) {
+	if arn := a.connARNs[name]; arn != "" {
+		return arn, nil
+	}
+	c, err := a.svc.DescribeConnection(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	a.connARNs[name] = c.ConnectionArn
+	return c.ConnectionArn, nil
+}
+
+// applyAPIDestination creates or updates an API destination ("" when
+// refused).
+func (a *busApply) applyAPIDestination(ctx context.Context, ad APIDestination) string {
+	svc := a.svc
+	connARN, err := a.connectionARN(ctx, ad.Connection)
+	if err != nil {
+		a.fail("apiDestinations", ad.index, "connection", err)
+		return ""
+	}
+	in := apiDestinationInput(ad, connARN)
+	stored, err := svc.DescribeApiDestination(ctx, ad.Name)
+	if notFound(err) {
+		made, err := svc.CreateApiDestination(ctx, &in)
+		if err != nil {
+			a.fail("apiDestinations", ad.index, "name", err)
+			return ""
+		}
+		a.destARNs[ad.Name] = made.ApiDestinationArn
+		return describe("API destination", "created", ad.Name, nil)
+	}
+	if err != nil {
+		a.fail("apiDestinations", ad.index, "name", err)
+		return ""
+	}
+	a.destARNs[ad.Name] = stored.ApiDestinationArn
+	var notes []string
+	upd := &bus.APIDestinationInput{Name: ad.Name}
+	if ad.Description != nil && *ad.Description != stored.Description {
+		upd.Description, notes = ad.Description, append(notes, "description")
+	}
+	if connARN != stored.ConnectionArn {
+		upd.ConnectionArn, notes = connARN, append(notes, "connection")
+	}
+	if ad.InvocationEndpoint != stored.InvocationEndpoint {
+		upd.InvocationEndpoint, notes = ad.InvocationEndpoint, append(notes, fmt.Sprintf("invocationEndpoint %s → %s", shortValue(stored.InvocationEndpoint), shortValue(ad.InvocationEndpoint)))
+	}
+	if ad.HTTPMethod != stored.HttpMethod {
+		upd.HttpMethod, notes = ad.HTTPMethod, append(notes, fmt.Sprintf("httpMethod %s → %s", stored.HttpMethod, ad.HTTPMethod))
+	}
+	if r := ad.InvocationRateLimitPerSecond; r != 0 && r != stored.InvocationRateLimitPerSecond {
+		upd.InvocationRateLimitPerSecond, notes = r, append(notes, fmt.Sprintf("invocationRateLimitPerSecond %d → %d", stored.InvocationRateLimitPerSecond, r))
+	}
+	if len(notes) > 0 {
+		if _, err := svc.UpdateApiDestination(ctx, upd); err != nil {
+			a.fail("apiDestinations", ad.index, "name", err)
+			return ""
+		}
+	}
+	return describe("API destination", "unchanged", ad.Name, notes)
+}
+
+// applyBus creates or updates a bus, then its rules and archives ("" when
+// the bus was refused).
+func (a *busApply) applyBus(ctx context.Context, b Bus) string {
+	svc := a.svc
+	verb := "unchanged"
+	var notes []string
+	stored, err := svc.DescribeEventBus(ctx, b.Name) // the default bus always exists
+	switch {
+	case notFound(err):
+		in := a.busInput(b)
+		if _, err := svc.CreateEventBus(ctx, &in); err != nil {
+			a.fail("buses", b.index, "name", err)
+			return ""
+		}
+		verb = "created"
+	case err != nil:
+		a.fail("buses", b.index, "name", err)
+		return ""
+	default:
+		notes = a.updateBus(ctx, b, stored)
+	}
+	for _, r := range b.Rules {
+		notes = append(notes, a.applyRule(ctx, b, r)...)
+	}
+	for _, ar := range b.Archives {
+		notes = append(notes, a.applyArchive(ctx, b, ar)...)
+	}
+	return describe("bus", verb, b.Name, notes)
+}
+
+// updateBus brings an existing bus's description, dead-letter queue and
+// tags to the file's.
+func (a *busApply) updateBus(ctx context.Context, b Bus, stored *bus.EventBus) []string {
+	svc := a.svc
+	var notes []string
+	upd := &bus.UpdateEventBusInput{Name: b.Name, Description: stored.Description, KmsKeyIdentifier: stored.KmsKeyIdentifier,
+		DeadLetterConfig: stored.DeadLetterConfig}
+	if b.Description != nil && *b.Description != stored.Description {
+		upd.Description = *b.Description
+		notes = append(notes, "description")
+	}
+	haveDLQ := ""
+	if stored.DeadLetterConfig != nil {
+		haveDLQ = stored.DeadLetterConfig.Arn
+	}
+	if dlq := a.busDLQ(b); dlq != nil && *dlq != haveDLQ {
+		upd.DeadLetterConfig = &bus.DeadLetterConfig{Arn: *dlq}
+		notes = append(notes, fmt.Sprintf("deadLetterQueue %s → %s", shortValue(haveDLQ), shortValue(*dlq)))
+	}
+	if len(notes) > 0 {
+		if _, err := svc.UpdateEventBus(ctx, upd); err != nil {
+			a.fail("buses", b.index, "name", err)
+			return nil
+		}
+	}
+	if note, err := a.tag(ctx, svc.BusARN(b.Name), b.Tags); err != nil {
+		a.fail("buses", b.index, "tags", err)
+	} else if note {
+		notes = append(notes, "tags")
+	}
+	return notes
+}
+
+// tag adds tags to a bus or a rule when it lacks some; true when it did.
+func (a *busApply) tag(ctx context.Context, arn string, tags map[string]string) (bool, error) {
+	if len(tags) == 0 {
+		return false, nil
+	}
+	have, err := a.svc.ListTagsForResource(ctx, arn)
+	if err != nil {
+		return false, err
+	}
+	if maps.Equal(have, mergeTags(have, tags)) {
+		return false, nil
+	}
+	return true, a.svc.TagResource(ctx, arn, tags)
+}
+
+// applyRule creates or updates a rule and its targets; it returns what
+// changed ("rule big-orders created", "rule nightly updated: state, target q").
+func (a *busApply) applyRule(ctx context.Context, b Bus, r BusRule) []string {
+	svc := a.svc
+	at := fmt.Sprintf("rules[%d]", r.index)
+	in := ruleInput(b.Name, r)
+	verb := "unchanged"
+	var notes []string
+	stored, err := svc.DescribeRule(ctx, r.Name, b.Name)
+	switch {
+	case notFound(err):
+		if _, err := svc.PutRule(ctx, &in); err != nil {
+			a.fail("buses", b.index, at+".name", err)
+			return nil
+		}
+		verb = "created"
+	case err != nil:
+		a.fail("buses", b.index, at+".name", err)
+		return nil
+	default:
+		state := cmp.Or(r.State, bus.StateEnabled)
+		if stored.State == bus.StateEnabledWithCloudTrail && state == bus.StateEnabled {
+			state = stored.State
+		}
+		for _, f := range []struct {
+			name       string
+			have, want string
+			isJSON     bool
+		}{
+			{"eventPattern", stored.EventPattern, r.EventPattern, true},
+			{"scheduleExpression", stored.ScheduleExpression, r.ScheduleExpression, false},
+			{"state", stored.State, state, false},
+			{"description", stored.Description, r.Description, false},
+			{"roleArn", stored.RoleArn, r.RoleArn, false},
+		} {
+			if !sameValue(f.isJSON, f.have, f.want) {
+				notes = append(notes, f.name)
+			}
+		}
+		if len(notes) > 0 {
+			in.Tags = nil // added below, with the others
+			if _, err := svc.PutRule(ctx, &in); err != nil {
+				a.fail("buses", b.index, at+".name", err)
+				return nil
+			}
+		}
+		if note, err := a.tag(ctx, svc.RuleARN(b.Name, r.Name), r.Tags); err != nil {
+			a.fail("buses", b.index, at+".tags", err)
+		} else if note {
+			notes = append(notes, "tags")
+		}
+	}
+	notes = append(notes, a.applyTargets(ctx, b, r)...)
+	if verb == "unchanged" && len(notes) == 0 {
+		return nil
+	}
+	return []string{describe("rule", verb, r.Name, notes)}
+}
+
+// applyTargets puts a rule's targets that are missing or differ.
+func (a *busApply) applyTargets(ctx context.Context, b Bus, r BusRule) []string {
+	if len(r.Targets) == 0 {
+		return nil
+	}
+	at := fmt.Sprintf("rules[%d].targets", r.index)
+	have, err := a.svc.ListTargetsByRule(ctx, &bus.ListTargetsByRuleInput{Rule: r.Name, EventBusName: b.Name})
+	if err != nil {
+		a.fail("buses", b.index, at, err)
+		return nil
+	}
+	var put []bus.Target
+	var notes []string
+	for _, t := range a.targets(r) {
+		j := slices.IndexFunc(have.Targets, func(h bus.Target) bool { return h.ID == t.ID })
+		if j >= 0 && sameJSON(have.Targets[j], t) {
+			continue
+		}
+		if j >= 0 {
+			notes = append(notes, "target "+t.ID)
+		}
+		put = append(put, t)
+	}
+	if len(put) == 0 {
+		return nil
+	}
+	failed, err := a.svc.PutTargets(ctx, &bus.PutTargetsInput{Rule: r.Name, EventBusName: b.Name, Targets: put})
+	if err != nil {
+		a.fail("buses", b.index, at, err)
+		return nil
+	}
+	for _, f := range failed {
+		i := slices.IndexFunc(r.Targets, func(t BusTarget) bool { return t.ID == f.TargetID })
+		err := &bus.Error{Code: f.ErrorCode, Message: f.ErrorMessage}
+		if i < 0 {
+			a.fail("buses", b.index, at, err)
+			continue
+		}
+		a.fail("buses", b.index, targetPath(r, r.Targets[i], targetField(err, r.Targets[i])), err)
+	}
+	added := len(put) - len(notes)
+	if added > 0 {
+		notes = append(notes, fmt.Sprintf("%d targets put", added))
+	}
+	return notes
+}
+
+// applyArchive creates or updates an archive of a bus.
+func (a *busApply) applyArchive(ctx context.Context, b Bus, ar Archive) []string {
+	svc := a.svc
+	at := fmt.Sprintf("archives[%d]", ar.index)
+	stored, err := svc.DescribeArchive(ctx, ar.Name)
+	switch {
+	case notFound(err):
+		in := archiveInput(ar, svc.BusARN(b.Name))
+		if _, err := svc.CreateArchive(ctx, &in); err != nil {
+			a.fail("buses", b.index, at+".name", err)
+			return nil
+		}
+		return []string{"archive " + ar.Name + " created"}
+	case err != nil:
+		a.fail("buses", b.index, at+".name", err)
+		return nil
+	}
+	upd := &bus.UpdateArchiveInput{ArchiveName: ar.Name}
+	var notes []string
+	if ar.Description != nil && *ar.Description != stored.Description {
+		upd.Description, notes = ar.Description, append(notes, "description")
+	}
+	if ar.EventPattern != nil && !sameValue(true, stored.EventPattern, *ar.EventPattern) {
+		upd.EventPattern, notes = ar.EventPattern, append(notes, "eventPattern")
+	}
+	if ar.RetentionDays != nil && *ar.RetentionDays != stored.RetentionDays {
+		upd.RetentionDays, notes = ar.RetentionDays, append(notes, fmt.Sprintf("retentionDays %d → %d", stored.RetentionDays, *ar.RetentionDays))
+	}
+	if len(notes) == 0 {
+		return nil
+	}
+	if _, err := svc.UpdateArchive(ctx, upd); err != nil {
+		a.fail("buses", b.index, at+".name", err)
+		return nil
+	}
+	return []string{"archive " + ar.Name + " updated: " + strings.Join(notes, ", ")}
+}
