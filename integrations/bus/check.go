@@ -40,23 +40,23 @@ func (s *Service) CheckRule(in *PutRuleInput) error {
 	return nil
 }
 
-// CheckTargets checks the targets of one rule as PutTargets does (their
-// shape, then each target), and that a rule holds them: the first
-// refusal, an *Error, and the index of the target it is about (-1 for
-// the whole list).
-func (s *Service) CheckTargets(ts []Target) (int, error) {
+// CheckTargets checks the targets of one rule as PutTargets does (each
+// one's shape, then the target), and that a rule holds them: each
+// target's refusal (nil for a target taken), and the whole list's, each
+// an *Error.
+func (s *Service) CheckTargets(ts []Target) (each []error, all error) {
 	if len(ts) > MaxTargetsPerRule {
-		return -1, errorf("LimitExceededException", "The requested resource exceeds the maximum number allowed: a rule has at most %d targets.", MaxTargetsPerRule)
+		all = errorf("LimitExceededException", "The requested resource exceeds the maximum number allowed: a rule has at most %d targets.", MaxTargetsPerRule)
 	}
+	each = make([]error, len(ts))
 	for i := range ts {
 		if e := checkTargetShape(i, &ts[i]); e != nil {
-			return i, e
-		}
-		if e := s.checkTarget(&ts[i]); e != nil {
-			return i, e
+			each[i] = e
+		} else if e := s.checkTarget(&ts[i]); e != nil {
+			each[i] = e
 		}
 	}
-	return -1, nil
+	return each, all
 }
 
 // CheckArchive checks an archive as CreateArchive does.

@@ -23,7 +23,7 @@ type BusService interface {
 
 	CheckEventBus(in *bus.CreateEventBusInput) error
 	CheckRule(in *bus.PutRuleInput) error
-	CheckTargets(ts []bus.Target) (int, error)
+	CheckTargets(ts []bus.Target) (each []error, all error)
 	CheckArchive(in *bus.CreateArchiveInput) error
 	CheckConnection(in *bus.CreateConnectionInput) error
 	CheckAPIDestination(in *bus.APIDestinationInput) error
@@ -222,14 +222,19 @@ func (a *busApply) checkRule(ctx context.Context, b Bus, r BusRule, busInFile, d
 			}
 		}
 	}
-	ts := a.targets(r)
-	if i, err := svc.CheckTargets(ts); err != nil {
-		if i < 0 {
-			a.fail("buses", b.index, at+".targets", err)
-		} else {
+	each, all := svc.CheckTargets(a.targets(r))
+	if all != nil {
+		a.fail("buses", b.index, at+".targets", all)
+	}
+	refused := all != nil
+	for i, err := range each {
+		if err != nil {
 			t := r.Targets[i]
 			a.fail("buses", b.index, targetPath(r, t, targetField(err, t)), err)
+			refused = true
 		}
+	}
+	if refused {
 		return
 	}
 	// the targets the stored rule has besides the file's stay: together
@@ -408,6 +413,19 @@ func describe(kind, verb, name string, notes []string) string {
 		verb = "updated"
 	}
 	s := kind + " " + verb + " " + name
+	if len(notes) > 0 {
+		s += ": " + strings.Join(notes, ", ")
+	}
+	return s
+}
+
+// nested: "rule big-orders created: targets audit, ship", what was done
+// to a bus's rule or archive.
+func nested(kind, verb, name string, notes []string) string {
+	if verb == "unchanged" && len(notes) > 0 {
+		verb = "updated"
+	}
+	s := kind + " " + name + " " + verb
 	if len(notes) > 0 {
 		s += ": " + strings.Join(notes, ", ")
 	}
@@ -635,7 +653,8 @@ func (a *busApply) tag(ctx context.Context, arn string, tags map[string]string) 
 }
 
 // applyRule creates or updates a rule and its targets; it returns what
-// changed ("rule big-orders created", "rule nightly updated: state, target q").
+// changed ("rule big-orders created: targets audit, ship", "rule nightly
+// updated: state, targets report"), nothing when the rule is unchanged.
 func (a *busApply) applyRule(ctx context.Context, b Bus, r BusRule) []string {
 	svc := a.svc
 	at := fmt.Sprintf("rules[%d]", r.index)
@@ -690,10 +709,11 @@ func (a *busApply) applyRule(ctx context.Context, b Bus, r BusRule) []string {
 	if verb == "unchanged" && len(notes) == 0 {
 		return nil
 	}
-	return []string{describe("rule", verb, r.Name, notes)}
+	return []string{nested("rule", verb, r.Name, notes)}
 }
 
-// applyTargets puts a rule's targets that are missing or differ.
+// applyTargets puts a rule's targets that are missing or differ; it
+// returns "targets audit, ship", the ids it put.
 func (a *busApply) applyTargets(ctx context.Context, b Bus, r BusRule) []string {
 	if len(r.Targets) == 0 {
 		return nil
@@ -705,16 +725,13 @@ func (a *busApply) applyTargets(ctx context.Context, b Bus, r BusRule) []string 
 		return nil
 	}
 	var put []bus.Target
-	var notes []string
+	var ids []string
 	for _, t := range a.targets(r) {
 		j := slices.IndexFunc(have.Targets, func(h bus.Target) bool { return h.ID == t.ID })
 		if j >= 0 && sameJSON(have.Targets[j], t) {
 			continue
 		}
-		if j >= 0 {
-			notes = append(notes, "target "+t.ID)
-		}
-		put = append(put, t)
+		put, ids = append(put, t), append(ids, t.ID)
 	}
 	if len(put) == 0 {
 		return nil
@@ -733,11 +750,10 @@ func (a *busApply) applyTargets(ctx context.Context, b Bus, r BusRule) []string 
 		}
 		a.fail("buses", b.index, targetPath(r, r.Targets[i], targetField(err, r.Targets[i])), err)
 	}
-	added := len(put) - len(notes)
-	if added > 0 {
-		notes = append(notes, fmt.Sprintf("%d targets put", added))
+	if len(failed) > 0 {
+		return nil
 	}
-	return notes
+	return []string{"targets " + strings.Join(ids, ", ")}
 }
 
 // applyArchive creates or updates an archive of a bus.
@@ -752,7 +768,7 @@ func (a *busApply) applyArchive(ctx context.Context, b Bus, ar Archive) []string
 			a.fail("buses", b.index, at+".name", err)
 			return nil
 		}
-		return []string{"archive " + ar.Name + " created"}
+		return []string{nested("archive", "created", ar.Name, nil)}
 	case err != nil:
 		a.fail("buses", b.index, at+".name", err)
 		return nil
@@ -775,5 +791,5 @@ func (a *busApply) applyArchive(ctx context.Context, b Bus, ar Archive) []string
 		a.fail("buses", b.index, at+".name", err)
 		return nil
 	}
-	return []string{"archive " + ar.Name + " updated: " + strings.Join(notes, ", ")}
+	return []string{nested("archive", "updated", ar.Name, notes)}
 }
