@@ -505,9 +505,9 @@ func decodeAPIDestinations(d *decoder, n *yaml.Node, path string, c *Config) {
 		default:
 			seen[ad.Name] = p
 		}
-		for field, v := range map[string]string{"connection": ad.Connection, "invocationEndpoint": ad.InvocationEndpoint, "httpMethod": ad.HTTPMethod} {
-			if v == "" && lookupNode(item, field) == nil {
-				d.fail(item, p+"."+field, "required")
+		for _, f := range []struct{ field, v string }{{"connection", ad.Connection}, {"invocationEndpoint", ad.InvocationEndpoint}, {"httpMethod", ad.HTTPMethod}} {
+			if f.v == "" && lookupNode(item, f.field) == nil {
+				d.fail(item, p+"."+f.field, "required")
 			}
 		}
 		c.APIDestinations = append(c.APIDestinations, ad)
