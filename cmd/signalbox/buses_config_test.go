@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/signalbox/signalbox/integrations/bus"
@@ -176,6 +179,16 @@ buses:
 	require.JSONEq(t, `{"source":["shop"]}`, ar.EventPattern, "left out of the file: kept")
 	_, err = svc.DescribeRule(ctx, "by-hand", "orders")
 	require.NoError(t, err, "a rule not in the file stays")
+
+	// an API destination of the store, not the file: its ARN, id included
+	done, ps = decode(`buses:
+  - name: orders
+    rules:
+      - {name: crm-only, eventPattern: {source: [crm]}, targets: [{id: crm, apiDestination: crm-orders}]}
+`).ApplyBuses(ctx, svc)
+	require.Empty(t, ps)
+	require.Equal(t, []string{"bus updated orders: rule crm-only created: targets crm"}, done)
+	require.Equal(t, dest.ApiDestinationArn, targetsOf(t, svc, "orders", "crm-only")["crm"].Arn)
 }
 
 // What the bus router refuses is reported at the line of its field, every
@@ -344,4 +357,42 @@ buses:
 	require.Len(t, got.Messages, 1)
 	require.JSONEq(t, `{"order":"o-2"}`, aws.ToString(got.Messages[0].Body))
 	require.False(t, strings.Contains(s.Log(), "level=ERROR"), s.Log())
+}
+
+// Two processes applying the file at once (serve and a worker starting
+// together) both succeed: what one created the other finds, and updates
+// when it differs, rather than failing on ResourceAlreadyExistsException.
+func TestConfigApplyBusesTwiceAtOnce(t *testing.T) {
+	t.Parallel()
+	n, _ := openTestNode(t, nil)
+	for round := range 10 {
+		c, ps := config.Decode("signalbox.yaml", []byte(fmt.Sprintf(`connections:
+  - {name: conn-%[1]d, authParameters: {basicAuthParameters: {username: u, password: p}}}
+apiDestinations:
+  - {name: dest-%[1]d, connection: conn-%[1]d, invocationEndpoint: "https://example.com/%[1]d", httpMethod: POST}
+buses:
+  - name: race-%[1]d
+    rules:
+      - name: r
+        eventPattern: {source: [shop]}
+        targets: [{id: q, queue: audit}, {id: d, apiDestination: dest-%[1]d}]
+    archives: [{name: arch-%[1]d}]
+`, round)))
+		require.Empty(t, ps)
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, ps := c.ApplyBuses(context.Background(), n.buses)
+				assert.Empty(t, ps, "round %d", round)
+			}()
+		}
+		wg.Wait()
+		ts := targetsOf(t, n.buses, fmt.Sprintf("race-%d", round), "r")
+		require.Len(t, ts, 2, "round %d", round)
+		dest, err := n.buses.DescribeApiDestination(context.Background(), fmt.Sprintf("dest-%d", round))
+		require.NoError(t, err)
+		require.Equal(t, dest.ApiDestinationArn, ts["d"].Arn, "round %d: the stored destination's ARN", round)
+	}
 }

@@ -121,6 +121,13 @@ func notFound(err error) bool {
 	return errors.As(err, &be) && be.Code == "ResourceNotFoundException"
 }
 
+// alreadyExists: the router answered that the resource exists (another
+// process applying the file made it meanwhile).
+func alreadyExists(err error) bool {
+	var be *bus.Error
+	return errors.As(err, &be) && be.Code == "ResourceAlreadyExistsException"
+}
+
 // fieldOf names the field an error of the router is about: the first
 // field whose words its message holds, else otherwise.
 func fieldOf(err error, otherwise string, words ...[2]string) string {
@@ -438,13 +445,18 @@ func (a *busApply) applyConnection(ctx context.Context, cn Connection) string {
 	stored, err := svc.DescribeConnection(ctx, cn.Name)
 	in := connectionInput(cn)
 	if notFound(err) {
-		made, err := svc.CreateConnection(ctx, &in)
-		if err != nil {
-			a.fail("connections", cn.index, "name", err)
+		made, cerr := svc.CreateConnection(ctx, &in)
+		if cerr == nil {
+			a.connARNs[cn.Name] = made.ConnectionArn
+			return describe("connection", "created", cn.Name, nil)
+		}
+		if !alreadyExists(cerr) {
+			a.fail("connections", cn.index, "name", cerr)
 			return ""
 		}
-		a.connARNs[cn.Name] = made.ConnectionArn
-		return describe("connection", "created", cn.Name, nil)
+		// made meanwhile by another process applying the file: updated
+		// if it differs
+		stored, err = svc.DescribeConnection(ctx, cn.Name)
 	}
 	if err != nil {
 		a.fail("connections", cn.index, "name", err)
@@ -535,13 +547,16 @@ func (a *busApply) applyAPIDestination(ctx context.Context, ad APIDestination) s
 	in := apiDestinationInput(ad, connARN)
 	stored, err := svc.DescribeApiDestination(ctx, ad.Name)
 	if notFound(err) {
-		made, err := svc.CreateApiDestination(ctx, &in)
-		if err != nil {
-			a.fail("apiDestinations", ad.index, "name", err)
+		made, cerr := svc.CreateApiDestination(ctx, &in)
+		if cerr == nil {
+			a.destARNs[ad.Name] = made.ApiDestinationArn
+			return describe("API destination", "created", ad.Name, nil)
+		}
+		if !alreadyExists(cerr) {
+			a.fail("apiDestinations", ad.index, "name", cerr)
 			return ""
 		}
-		a.destARNs[ad.Name] = made.ApiDestinationArn
-		return describe("API destination", "created", ad.Name, nil)
+		stored, err = svc.DescribeApiDestination(ctx, ad.Name) // made meanwhile: updated if it differs
 	}
 	if err != nil {
 		a.fail("apiDestinations", ad.index, "name", err)
@@ -581,14 +596,21 @@ func (a *busApply) applyBus(ctx context.Context, b Bus) string {
 	verb := "unchanged"
 	var notes []string
 	stored, err := svc.DescribeEventBus(ctx, b.Name) // the default bus always exists
-	switch {
-	case notFound(err):
+	if notFound(err) {
 		in := a.busInput(b)
-		if _, err := svc.CreateEventBus(ctx, &in); err != nil {
-			a.fail("buses", b.index, "name", err)
+		_, cerr := svc.CreateEventBus(ctx, &in)
+		switch {
+		case cerr == nil:
+			verb = "created"
+		case alreadyExists(cerr):
+			stored, err = svc.DescribeEventBus(ctx, b.Name) // made meanwhile: updated if it differs
+		default:
+			a.fail("buses", b.index, "name", cerr)
 			return ""
 		}
-		verb = "created"
+	}
+	switch {
+	case verb == "created":
 	case err != nil:
 		a.fail("buses", b.index, "name", err)
 		return ""
@@ -719,6 +741,18 @@ func (a *busApply) applyTargets(ctx context.Context, b Bus, r BusRule) []string 
 		return nil
 	}
 	at := fmt.Sprintf("rules[%d].targets", r.index)
+	for _, t := range r.Targets {
+		if t.APIDestination == "" || a.destARNs[t.APIDestination] != "" {
+			continue
+		}
+		// one of the store's, not the file's: its ARN has the stored id
+		d, err := a.svc.DescribeApiDestination(ctx, t.APIDestination)
+		if err != nil {
+			a.fail("buses", b.index, targetPath(r, t, "apiDestination"), err)
+			return nil
+		}
+		a.destARNs[t.APIDestination] = d.ApiDestinationArn
+	}
 	have, err := a.svc.ListTargetsByRule(ctx, &bus.ListTargetsByRuleInput{Rule: r.Name, EventBusName: b.Name})
 	if err != nil {
 		a.fail("buses", b.index, at, err)
@@ -761,15 +795,19 @@ func (a *busApply) applyArchive(ctx context.Context, b Bus, ar Archive) []string
 	svc := a.svc
 	at := fmt.Sprintf("archives[%d]", ar.index)
 	stored, err := svc.DescribeArchive(ctx, ar.Name)
-	switch {
-	case notFound(err):
+	if notFound(err) {
 		in := archiveInput(ar, svc.BusARN(b.Name))
-		if _, err := svc.CreateArchive(ctx, &in); err != nil {
-			a.fail("buses", b.index, at+".name", err)
+		_, cerr := svc.CreateArchive(ctx, &in)
+		if cerr == nil {
+			return []string{nested("archive", "created", ar.Name, nil)}
+		}
+		if !alreadyExists(cerr) {
+			a.fail("buses", b.index, at+".name", cerr)
 			return nil
 		}
-		return []string{nested("archive", "created", ar.Name, nil)}
-	case err != nil:
+		stored, err = svc.DescribeArchive(ctx, ar.Name) // made meanwhile: updated if it differs
+	}
+	if err != nil {
 		a.fail("buses", b.index, at+".name", err)
 		return nil
 	}
