@@ -8,7 +8,6 @@ import (
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/integrations/bus"
-	"github.com/signalbox/signalbox/integrations/bus/apidest"
 )
 
 // Bus is an event bus of the file (the bus router's, EventBridge
@@ -99,30 +98,6 @@ type Archive struct {
 	EventPattern  *string
 	RetentionDays *int
 	index         int // in its bus's archives
-}
-
-// Connection is a connection of the file (an API destination's
-// authorization). Its secrets may come from the environment (${NAME}).
-type Connection struct {
-	Name              string
-	Description       *string
-	AuthorizationType string
-	AuthParameters    bus.ConnectionAuthParameters
-	index             int // in connections
-}
-
-// APIDestination is an API destination of the file, of a connection of
-// the file or the store (by name). Description nil and a rate of 0 when
-// the file leaves them out (AWS's default, 300, for a new one; an
-// existing one keeps its own).
-type APIDestination struct {
-	Name                         string
-	Description                  *string
-	Connection                   string
-	InvocationEndpoint           string
-	HTTPMethod                   string
-	InvocationRateLimitPerSecond int
-	index                        int // in apiDestinations
 }
 
 // decodeBuses reads the buses section. Only the file's shape is checked
@@ -370,148 +345,6 @@ func decodeArchives(d *decoder, n *yaml.Node, path string, seen map[string]strin
 		as = append(as, a)
 	})
 	return as
-}
-
-// decodeConnections reads the connections section.
-func decodeConnections(d *decoder, n *yaml.Node, path string, c *Config) {
-	seen := map[string]string{}
-	d.list(n, path, func(item *yaml.Node, p string) {
-		c.nodes[p] = item
-		cn := Connection{index: len(c.Connections)}
-		d.mapping(item, p, map[string]func(*yaml.Node, string){
-			"name":              func(n *yaml.Node, p string) { cn.Name = d.str(n, p) },
-			"description":       func(n *yaml.Node, p string) { cn.Description = ptr(d.str(n, p)) },
-			"authorizationType": func(n *yaml.Node, p string) { cn.AuthorizationType = d.str(n, p) },
-			"authParameters":    func(n *yaml.Node, p string) { cn.AuthParameters = d.authParameters(n, p) },
-		})
-		switch {
-		case cn.Name == "":
-			d.fail(item, p+".name", "required")
-		case seen[cn.Name] != "":
-			d.fail(lookupNode(item, "name"), p+".name", "%q is also the name of %s", cn.Name, seen[cn.Name])
-		default:
-			seen[cn.Name] = p
-		}
-		if cn.AuthorizationType == "" {
-			ap := cn.AuthParameters
-			var kinds []string
-			for kind, set := range map[string]bool{"BASIC": ap.BasicAuthParameters != nil, "API_KEY": ap.APIKeyAuthParameters != nil,
-				"OAUTH_CLIENT_CREDENTIALS": ap.OAuthParameters != nil} {
-				if set {
-					kinds = append(kinds, kind)
-				}
-			}
-			if len(kinds) == 1 {
-				cn.AuthorizationType = kinds[0]
-			} else {
-				d.fail(item, p+".authorizationType", "required: BASIC, API_KEY or OAUTH_CLIENT_CREDENTIALS (implied when authParameters gives one of basicAuthParameters, apiKeyAuthParameters and oAuthParameters)")
-			}
-		}
-		c.Connections = append(c.Connections, cn)
-	})
-}
-
-// authParameters reads a connection's authParameters.
-func (d *decoder) authParameters(n *yaml.Node, path string) bus.ConnectionAuthParameters {
-	var ap bus.ConnectionAuthParameters
-	d.mapping(n, path, map[string]func(*yaml.Node, string){
-		"basicAuthParameters": func(n *yaml.Node, p string) {
-			b := &bus.BasicAuthParameters{}
-			d.mapping(n, p, map[string]func(*yaml.Node, string){
-				"username": func(n *yaml.Node, p string) { b.Username = d.str(n, p) },
-				"password": func(n *yaml.Node, p string) { b.Password = d.str(n, p) },
-			})
-			ap.BasicAuthParameters = b
-		},
-		"apiKeyAuthParameters": func(n *yaml.Node, p string) {
-			k := &bus.APIKeyAuthParameters{}
-			d.mapping(n, p, map[string]func(*yaml.Node, string){
-				"apiKeyName":  func(n *yaml.Node, p string) { k.APIKeyName = d.str(n, p) },
-				"apiKeyValue": func(n *yaml.Node, p string) { k.APIKeyValue = d.str(n, p) },
-			})
-			ap.APIKeyAuthParameters = k
-		},
-		"oAuthParameters": func(n *yaml.Node, p string) {
-			o := &bus.OAuthParameters{}
-			d.mapping(n, p, map[string]func(*yaml.Node, string){
-				"authorizationEndpoint": func(n *yaml.Node, p string) { o.AuthorizationEndpoint = d.str(n, p) },
-				"httpMethod":            func(n *yaml.Node, p string) { o.HTTPMethod = d.str(n, p) },
-				"clientParameters": func(n *yaml.Node, p string) {
-					cp := &bus.OAuthClientParameters{}
-					d.mapping(n, p, map[string]func(*yaml.Node, string){
-						"clientId":     func(n *yaml.Node, p string) { cp.ClientID = d.str(n, p) },
-						"clientSecret": func(n *yaml.Node, p string) { cp.ClientSecret = d.str(n, p) },
-					})
-					o.ClientParameters = cp
-				},
-				"oAuthHttpParameters": func(n *yaml.Node, p string) { o.OAuthHTTPParameters = d.invocationParameters(n, p) },
-			})
-			ap.OAuthParameters = o
-		},
-		"invocationHttpParameters": func(n *yaml.Node, p string) { ap.InvocationHTTPParameters = d.invocationParameters(n, p) },
-	})
-	return ap
-}
-
-// invocationParameters reads {headerParameters, queryStringParameters,
-// bodyParameters}, each a list of {key, value, isValueSecret}.
-func (d *decoder) invocationParameters(n *yaml.Node, path string) *apidest.InvocationParameters {
-	ip := &apidest.InvocationParameters{}
-	params := func(into *[]apidest.Parameter) func(*yaml.Node, string) {
-		return func(n *yaml.Node, p string) {
-			d.list(n, p, func(item *yaml.Node, p string) {
-				var pm apidest.Parameter
-				d.mapping(item, p, map[string]func(*yaml.Node, string){
-					"key":           func(n *yaml.Node, p string) { pm.Key = d.str(n, p) },
-					"value":         func(n *yaml.Node, p string) { pm.Value = d.scalar(n, p) },
-					"isValueSecret": func(n *yaml.Node, p string) { pm.IsValueSecret = d.boolean(n, p) },
-				})
-				if pm.Key == "" {
-					d.fail(item, p+".key", "required")
-				}
-				*into = append(*into, pm)
-			})
-		}
-	}
-	d.mapping(n, path, map[string]func(*yaml.Node, string){
-		"headerParameters":      params(&ip.HeaderParameters),
-		"queryStringParameters": params(&ip.QueryStringParameters),
-		"bodyParameters":        params(&ip.BodyParameters),
-	})
-	return ip
-}
-
-// decodeAPIDestinations reads the apiDestinations section.
-func decodeAPIDestinations(d *decoder, n *yaml.Node, path string, c *Config) {
-	seen := map[string]string{}
-	d.list(n, path, func(item *yaml.Node, p string) {
-		c.nodes[p] = item
-		ad := APIDestination{index: len(c.APIDestinations)}
-		d.mapping(item, p, map[string]func(*yaml.Node, string){
-			"name":               func(n *yaml.Node, p string) { ad.Name = d.str(n, p) },
-			"description":        func(n *yaml.Node, p string) { ad.Description = ptr(d.str(n, p)) },
-			"connection":         func(n *yaml.Node, p string) { ad.Connection = d.str(n, p) },
-			"invocationEndpoint": func(n *yaml.Node, p string) { ad.InvocationEndpoint = d.str(n, p) },
-			"httpMethod":         func(n *yaml.Node, p string) { ad.HTTPMethod = d.str(n, p) },
-			"invocationRateLimitPerSecond": func(n *yaml.Node, p string) {
-				ad.InvocationRateLimitPerSecond = d.integer(n, p)
-			},
-		})
-		switch {
-		case ad.Name == "":
-			d.fail(item, p+".name", "required")
-		case seen[ad.Name] != "":
-			d.fail(lookupNode(item, "name"), p+".name", "%q is also the name of %s", ad.Name, seen[ad.Name])
-		default:
-			seen[ad.Name] = p
-		}
-		for _, f := range []struct{ field, v string }{{"connection", ad.Connection}, {"invocationEndpoint", ad.InvocationEndpoint}, {"httpMethod", ad.HTTPMethod}} {
-			if f.v == "" && lookupNode(item, f.field) == nil {
-				d.fail(item, p+"."+f.field, "required")
-			}
-		}
-		c.APIDestinations = append(c.APIDestinations, ad)
-	})
 }
 
 // busRef is a name the buses give of one of this server's resources

@@ -77,7 +77,7 @@ type Config struct {
 	Topics []Topic
 	// Buses are the bus router's buses, with their rules, targets and
 	// archives; Connections and APIDestinations its connections and API
-	// destinations (buses.go).
+	// destinations (buses.go, connections.go; applied by busapply.go).
 	Buses           []Bus
 	Connections     []Connection
 	APIDestinations []APIDestination
