@@ -99,7 +99,7 @@ func TestServeRefusesABadConfigAndStartsNothing(t *testing.T) {
   - {name: bad, definition: bad.asl.json}
 routes:
   - {method: POST, path: nope, stateMachine: bad}
-buses: [orders]
+functions: [orders]
 `})
 	res := runCLI(t, "", "serve", "--addr", "127.0.0.1:0", "--config", filepath.Join(dir, "signalbox.yaml"))
 	require.Equal(t, 2, res.code, res.stderr)
@@ -107,7 +107,7 @@ buses: [orders]
 	for _, want := range []string{
 		filepath.Join(dir, "bad.asl.json") + `:1: /States/A/Next: MISSING_TRANSITION_TARGET`,
 		filepath.Join(dir, "signalbox.yaml") + `:4: routes[0].path: "nope" must start with /`,
-		filepath.Join(dir, "signalbox.yaml") + `:5: buses: buses are not supported yet`,
+		filepath.Join(dir, "signalbox.yaml") + `:5: functions: functions are not supported yet`,
 		"signalbox serve: 5 problem(s) in " + filepath.Join(dir, "signalbox.yaml") + "; nothing started",
 	} {
 		require.Contains(t, res.stderr, want)

@@ -13,8 +13,8 @@ import (
 // TestExamples runs every examples/**/NAME.asl.json with `signalbox run
 // --clock virtual`, its input from NAME.input.json when there is one, and
 // checks that it succeeds, with the output of NAME.expected.json when there
-// is one. A definition that waits for a task token, or reaches the queue
-// or topic router, is left to its example's own test.
+// is one. A definition that waits for a task token, or reaches the queue,
+// topic or bus router, is left to its example's own test.
 func TestExamples(t *testing.T) {
 	t.Parallel()
 	root, err := filepath.Abs(filepath.Join("..", "..", "examples"))
@@ -39,7 +39,8 @@ func TestExamples(t *testing.T) {
 				// (example_<name>_test.go), against `signalbox serve`
 				t.Skip("waits for a task token: run end to end by its own test")
 			}
-			if data, err := os.ReadFile(def); err == nil && (strings.Contains(string(data), "arn:aws:states:::sns:") || strings.Contains(string(data), "arn:aws:states:::sqs:")) {
+			if data, err := os.ReadFile(def); err == nil && (strings.Contains(string(data), "arn:aws:states:::sns:") || strings.Contains(string(data), "arn:aws:states:::sqs:") ||
+				strings.Contains(string(data), "arn:aws:states:::events:")) {
 				// it reaches a router, which `run` (no store) has not:
 				// its example's own test runs it against serve
 				t.Skip("reaches a router: run end to end by its own test")

@@ -68,7 +68,7 @@ type nodeOptions struct {
 	Consumer        string // the name in the work stream; "": host, pid and a random part
 	Region, Account string // in ARNs; "": the runtime's defaults
 	// Config is the configuration file, nil without one: its state
-	// machines, queues and topics are created or updated when the node
+	// machines, queues, topics and buses are created or updated when the node
 	// opens.
 	Config *config.Config
 	// Mocks is the mock configuration (--mocks, $SFN_MOCK_CONFIG), nil
@@ -96,9 +96,10 @@ type nodeOptions struct {
 
 // openNode opens the store, says in the log what a crash of it loses,
 // builds the runtime and makes the store hold the configuration's state
-// machines, then its queues, then its topics and their subscriptions (each
-// step only when the one before found no problem). A configuration the
-// store or a router refuses returns its problems (for state machines,
+// machines, then its queues, then its topics and their subscriptions, then
+// its connections, API destinations, buses, rules and archives (each step
+// only when the one before found no problem). A configuration the store
+// or a router refuses returns its problems (for state machines and buses,
 // having written nothing; for queues and topics, the others are applied);
 // any other failure, an error. The caller closes the node.
 func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []config.Problem, error) {
@@ -145,13 +146,17 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	registry.Start(context.WithoutCancel(ctx))
 	if o.Config != nil {
 		done, problems := o.Config.Apply(ctx, n.runtime)
-		var queued, topicsDone []string
+		var queued, topicsDone, busesDone []string
 		if len(problems) == 0 {
 			queued, problems = o.Config.ApplyQueues(ctx, queues)
 		}
 		if len(problems) == 0 {
 			// after the queues: a subscription may name one of them
 			topicsDone, problems = o.Config.ApplyTopics(ctx, topics)
+		}
+		if len(problems) == 0 {
+			// after the queues and topics: a target may name them
+			busesDone, problems = o.Config.ApplyBuses(ctx, buses)
 		}
 		if len(problems) > 0 {
 			_ = n.Close()
@@ -165,6 +170,9 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 		}
 		for _, what := range topicsDone {
 			log.Info("topic " + what)
+		}
+		for _, what := range busesDone {
+			log.Info(what)
 		}
 	}
 	return n, nil, nil

@@ -22,8 +22,8 @@ type Registry interface {
 // or updated when its definition or role differ (an unchanged one is left
 // alone, so that a restart changes nothing). It first checks, against the
 // store, what the file alone cannot say (a state machine whose stored type
-// differs; a route, or a topic subscription (stateMachine: name), to a
-// state machine not in the file), and when anything
+// differs; a route, a topic subscription or a bus target (stateMachine:
+// name), to a state machine not in the file), and when anything
 // is wrong it reports every problem and writes nothing. It returns what it
 // did to each state machine ("created orders").
 func (c *Config) Apply(ctx context.Context, reg Registry) ([]string, []Problem) {
@@ -72,6 +72,18 @@ func (c *Config) Apply(ctx context.Context, reg Registry) ([]string, []Problem) 
 			case err != nil:
 				c.itemProblem(d, "topics", tp.index, field, err.Error())
 			}
+		}
+	}
+	for _, r := range c.busRefs("stateMachine") {
+		if inFile[r.name] {
+			continue
+		}
+		_, err := reg.DescribeStateMachine(ctx, r.name)
+		switch {
+		case errors.Is(err, runtime.ErrStateMachineDoesNotExist):
+			c.itemProblem(d, "buses", r.bus, r.field, fmt.Sprintf("no state machine %q in stateMachines nor in the store", r.name))
+		case err != nil:
+			c.itemProblem(d, "buses", r.bus, r.field, err.Error())
 		}
 	}
 	if len(d.problems) > 0 {

@@ -25,12 +25,23 @@
 //	      - {queue: audit}        # this server's queue (sqs)
 //	      - {stateMachine: ship}  # this server's state machine (states)
 //	      - {protocol: https, endpoint: "https://example.com/hook"}
+//	buses:                        # the bus router's buses ("default" too), created or updated at start
+//	  - name: orders
+//	    rules:
+//	      - name: big-orders
+//	        eventPattern: {source: [shop], detail: {total: [{numeric: [">=", 100]}]}}
+//	        targets: [{id: audit, queue: audit}, {id: ship, stateMachine: ship, inputPath: $.detail}]
+//	    archives: [{name: orders-archive, retentionDays: 7}]
+//	connections:                  # API destinations' authorizations (secrets as ${NAME})
+//	  - {name: crm, authParameters: {apiKeyAuthParameters: {apiKeyName: x-api-key, apiKeyValue: "${CRM_KEY}"}}}
+//	apiDestinations:
+//	  - {name: crm-orders, connection: crm, invocationEndpoint: "https://crm.example.com/orders", httpMethod: POST}
 //
 // Every key is optional. Each top-level key is a section, decoded by a
 // function of its own (the sections table); a section that belongs to
 // another part of Signalbox hands its values to that part's decoder, as
-// routes does with gateway.DecodeRoute. buses and
-// functions are reserved for later milestones: an empty one is accepted,
+// routes does with gateway.DecodeRoute. functions is
+// reserved for a later milestone: an empty one is accepted,
 // anything in one is refused as not supported yet. A string may name an
 // environment variable as ${NAME}, which keeps secrets out of the file.
 // Definition paths are relative to the file's directory.
@@ -64,6 +75,12 @@ type Config struct {
 	// Topics are the topic router's topics, with their subscriptions
 	// (topics.go).
 	Topics []Topic
+	// Buses are the bus router's buses, with their rules, targets and
+	// archives; Connections and APIDestinations its connections and API
+	// destinations (buses.go, connections.go; applied by busapply.go).
+	Buses           []Bus
+	Connections     []Connection
+	APIDestinations []APIDestination
 	// Warnings are not errors, but the log says them at start.
 	Warnings []string
 
@@ -98,18 +115,20 @@ type section func(d *decoder, n *yaml.Node, path string, c *Config)
 // section by replacing the notYet entry with its decoder (and a field of
 // Config for what it decodes), and its whole-file rules to checks.
 var sections = map[string]section{
-	"addr":          decodeAddr,
-	"region":        decodeRegion,
-	"account":       decodeAccount,
-	"redis":         decodeRedis,
-	"api":           decodeAPI,
-	"credentials":   decodeCredentials,
-	"stateMachines": decodeStateMachines,
-	"routes":        decodeRoutes,
-	"queues":        decodeQueues,
-	"topics":        decodeTopics,
-	"buses":         notYet("buses"),
-	"functions":     notYet("functions"),
+	"addr":            decodeAddr,
+	"region":          decodeRegion,
+	"account":         decodeAccount,
+	"redis":           decodeRedis,
+	"api":             decodeAPI,
+	"credentials":     decodeCredentials,
+	"stateMachines":   decodeStateMachines,
+	"routes":          decodeRoutes,
+	"queues":          decodeQueues,
+	"topics":          decodeTopics,
+	"buses":           decodeBuses,
+	"connections":     decodeConnections,
+	"apiDestinations": decodeAPIDestinations,
+	"functions":       notYet("functions"),
 }
 
 // checks look at what needs more than one section, in this order, once

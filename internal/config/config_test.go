@@ -55,7 +55,7 @@ region: Mars
 account: 1234
 redis: {url: 7, timeout: soon}
 colour: blue
-buses:
+functions:
   - name: orders
 api: {keys: [short]}
 credentials:
@@ -68,8 +68,8 @@ credentials:
 				`signalbox.yaml:3: account: must be a string, got the number 1234 (quote it)`,
 				`signalbox.yaml:4: redis.url: must be a string, got the number 7 (quote it)`,
 				`signalbox.yaml:4: redis.timeout: "soon" is not a positive duration (such as 2s or 500ms)`,
-				`signalbox.yaml:5: colour: unknown key (known: account, addr, api, buses, credentials, functions, queues, redis, region, routes, stateMachines, topics)`,
-				`signalbox.yaml:7: buses: buses are not supported yet (a later milestone adds them)`,
+				`signalbox.yaml:5: colour: unknown key (known: account, addr, api, apiDestinations, buses, connections, credentials, functions, queues, redis, region, routes, stateMachines, topics)`,
+				`signalbox.yaml:7: functions: functions are not supported yet (a later milestone adds them)`,
 				`signalbox.yaml:8: api.keys[0]: an API key must be at least 8 characters long`,
 				`signalbox.yaml:10: credentials[0].secretAccessKey: required`,
 				`signalbox.yaml:11: credentials[1].extra: unknown key (known: accessKeyId, secretAccessKey)`,
@@ -283,11 +283,11 @@ routes:
 	require.Empty(t, c.Warnings)
 }
 
-// The sections of later milestones are in the file's vocabulary already:
-// empty, they are accepted; with anything in them, refused, at their line.
+// The section of a later milestone is in the file's vocabulary already:
+// empty, it is accepted; with anything in it, refused, at its line.
 func TestConfigReservesTheSectionsOfLaterMilestones(t *testing.T) {
 	t.Parallel()
-	for _, key := range []string{"buses", "functions"} {
+	for _, key := range []string{"functions"} {
 		c, ps := Decode("signalbox.yaml", []byte("addr: 127.0.0.1:1\n"+key+": []\n"))
 		require.Empty(t, ps, key)
 		require.Equal(t, "127.0.0.1:1", c.Addr)

@@ -153,9 +153,10 @@ type QueueService interface {
 }
 
 // ApplyQueues makes the queue router hold the file's queues, and checks
-// that the queue of each route to a queue, and of each topic subscription
-// to one of this server's queues (queue: name), is in the file or the
-// router.
+// that the queue of each route to a queue, of each topic subscription
+// to one of this server's queues (queue: name), and of each bus target
+// or dead-letter queue naming one (queue:, deadLetterQueue:), is in the
+// file or the router.
 // Each missing one is created; an existing one whose attributes differ
 // from the file's is updated (SetQueueAttributes) and so are its tags (TagQueue: the
 // file's are added, others kept). It returns what it did to each queue
@@ -205,6 +206,19 @@ func (c *Config) ApplyQueues(ctx context.Context, svc QueueService) ([]string, [
 			case err != nil:
 				c.itemProblem(d, "topics", tp.index, field, err.Error())
 			}
+		}
+	}
+	for _, r := range c.busRefs("queue") {
+		if inFile[r.name] {
+			continue
+		}
+		_, err := svc.GetQueue(ctx, r.name)
+		var qe *queue.Error
+		switch {
+		case errors.As(err, &qe) && qe.Code == "QueueDoesNotExist":
+			c.itemProblem(d, "buses", r.bus, r.field, fmt.Sprintf("no queue %q in queues nor in the store", r.name))
+		case err != nil:
+			c.itemProblem(d, "buses", r.bus, r.field, err.Error())
 		}
 	}
 	return done, d.problems

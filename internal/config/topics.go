@@ -180,7 +180,8 @@ type TopicService interface {
 }
 
 // ApplyTopics makes the topic router hold the file's topics and their
-// subscriptions. Each missing topic is created (CreateTopic, with its
+// subscriptions, and checks that the topic each bus target names (topic:
+// name) is in the file or the router. Each missing topic is created (CreateTopic, with its
 // attributes and tags); an existing one whose attributes differ from the
 // file's is updated (SetTopicAttributes, one attribute at a time) and so
 // are its tags (TagResource: the file's are added, others kept). A
@@ -201,6 +202,23 @@ type TopicService interface {
 // which cannot change); a topic refused is not subscribed to.
 func (c *Config) ApplyTopics(ctx context.Context, svc TopicService) ([]string, []Problem) {
 	d := &decoder{file: c.File}
+	inFile := map[string]bool{}
+	for _, tp := range c.Topics {
+		inFile[tp.Name] = true
+	}
+	for _, r := range c.busRefs("topic") {
+		if inFile[r.name] {
+			continue
+		}
+		_, err := svc.GetTopicAttributes(ctx, svc.TopicARN(r.name))
+		var te *topic.Error
+		switch {
+		case errors.As(err, &te) && te.Code == "NotFound":
+			c.itemProblem(d, "buses", r.bus, r.field, fmt.Sprintf("no topic %q in topics nor in the store", r.name))
+		case err != nil:
+			c.itemProblem(d, "buses", r.bus, r.field, err.Error())
+		}
+	}
 	var done []string
 	for _, tp := range c.Topics {
 		what, notes, fails := applyTopic(ctx, svc, tp)
