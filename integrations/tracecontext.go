@@ -1,7 +1,10 @@
 package integrations
 
 import (
+	"encoding/hex"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/trace"
@@ -81,4 +84,37 @@ func (tc TraceContext) SetHeaders(h http.Header) {
 	}
 	set("tracestate", tc.State)
 	set("baggage", tc.Baggage)
+}
+
+// SpanContext is the span Parent names when it is a W3C traceparent
+// (version 00), with State as its tracestate; false for anything else (an
+// X-Ray header, a malformed one, the invalid all-zero ids).
+func (tc TraceContext) SpanContext() (trace.SpanContext, bool) {
+	p := strings.Split(tc.Parent, "-")
+	if len(p) != 4 || p[0] != "00" || len(p[1]) != 32 || len(p[2]) != 16 || len(p[3]) != 2 {
+		return trace.SpanContext{}, false
+	}
+	var cfg trace.SpanContextConfig
+	if _, err := hex.Decode(cfg.TraceID[:], []byte(p[1])); err != nil {
+		return trace.SpanContext{}, false
+	}
+	if _, err := hex.Decode(cfg.SpanID[:], []byte(p[2])); err != nil {
+		return trace.SpanContext{}, false
+	}
+	flags, err := strconv.ParseUint(p[3], 16, 8)
+	if err != nil {
+		return trace.SpanContext{}, false
+	}
+	cfg.TraceFlags = trace.TraceFlags(flags)
+	cfg.Remote = true
+	if ts, err := trace.ParseTraceState(tc.State); err == nil {
+		cfg.TraceState = ts
+	}
+	sc := trace.NewSpanContext(cfg)
+	return sc, sc.IsValid()
+}
+
+// TraceParentOf is the W3C traceparent naming sc.
+func TraceParentOf(sc trace.SpanContext) string {
+	return "00-" + sc.TraceID().String() + "-" + sc.SpanID().String() + "-" + sc.TraceFlags().String()
 }

@@ -539,3 +539,77 @@ func TestEventBridgeAgainstServe(t *testing.T) {
 		}
 	}
 }
+
+// serve --otlp-endpoint traces the bus's deliveries: each delivery of an
+// event put with a TraceHeader is a producer span in the event's trace
+// (the caller's span its parent), and what the delivery carries out names
+// that span: the queue message's AWSTraceHeader and traceparent, and the
+// execution the state machine target starts (its span the delivery's
+// child), as the topic's deliveries do.
+func TestEventBridgeDeliveriesTraced(t *testing.T) {
+	t.Parallel()
+	recv := newOTLPReceiver(t)
+	s := startServe(t, "--otlp-endpoint", recv.URL)
+	ctx := context.Background()
+	eb := eventsServeClient(s.URL, nil)
+	q := crashSQSClient(s.URL)
+	sf := sfnAPIClient(s.URL)
+	const traceID, callerSpan = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+
+	qu, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("traced")})
+	require.NoError(t, err)
+	sm, err := sf.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("traced"), RoleArn: aws.String("arn:aws:iam::123456789012:role/r"),
+		Definition: aws.String(`{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`)})
+	require.NoError(t, err)
+	_, err = eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source":["shop"]}`)})
+	require.NoError(t, err)
+	_, err = eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []ebtypes.Target{
+		{Id: aws.String("q"), Arn: aws.String("arn:aws:sqs:us-east-1:123456789012:traced")},
+		{Id: aws.String("sm"), Arn: sm.StateMachineArn, RoleArn: aws.String("arn:aws:iam::123456789012:role/r")}}})
+	require.NoError(t, err)
+	_, err = eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{Source: aws.String("shop"),
+		DetailType: aws.String("OrderPlaced"), Detail: aws.String(`{"id":"o-1"}`), TraceHeader: aws.String("00-" + traceID + "-" + callerSpan + "-01")}}})
+	require.NoError(t, err)
+
+	var m sqstypes.Message
+	safety := time.Now().Add(60 * time.Second) // a net against a hang, not a synchronisation
+	for m.Body == nil {
+		require.True(t, time.Now().Before(safety), "no message; the log:\n%s", s.Log())
+		r, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: qu.QueueUrl, WaitTimeSeconds: 5, MessageAttributeNames: []string{"All"},
+			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAWSTraceHeader}})
+		require.NoError(t, err)
+		if len(r.Messages) > 0 {
+			m = r.Messages[0]
+		}
+	}
+	for {
+		ex, err := sf.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: sm.StateMachineArn, StatusFilter: sfntypes.ExecutionStatusSucceeded})
+		require.NoError(t, err)
+		if len(ex.Executions) == 1 {
+			break
+		}
+		require.True(t, time.Now().Before(safety), "no execution; the log:\n%s", s.Log())
+	}
+	s.Stop(t) // flushes the spans
+
+	deliveries := map[string]receivedSpan{} // by target: the delivery spans, the caller's children
+	var exec receivedSpan
+	for _, sp := range recv.received() {
+		if sp.traceID != traceID {
+			continue
+		}
+		if strings.HasPrefix(sp.name, "EventBridge deliver ") {
+			require.Equal(t, callerSpan, sp.parentID, "%s: the caller's child", sp.name)
+			deliveries[strings.TrimPrefix(sp.name, "EventBridge deliver ")] = sp
+		}
+		if sp.name == "execution traced" {
+			exec = sp
+		}
+	}
+	require.Len(t, deliveries, 2, "a span per delivery: %v", recv.received())
+	toQueue, toStates := deliveries["sqs"], deliveries["states"]
+	require.Equal(t, "00-"+traceID+"-"+toQueue.spanID+"-01", aws.ToString(m.MessageAttributes["traceparent"].StringValue))
+	require.Equal(t, "Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent="+toQueue.spanID+";Sampled=1", m.Attributes["AWSTraceHeader"])
+	require.NotEmpty(t, exec.spanID, "the execution's span, in the event's trace: %v", recv.received())
+	require.Equal(t, toStates.spanID, exec.parentID, "the execution is its delivery's child")
+}

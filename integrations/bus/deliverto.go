@@ -37,6 +37,12 @@ const (
 // deliverTo makes one attempt of a delivery to a target.
 func (s *Service) deliverTo(ctx context.Context, j job, rv *ruleView, tv *targetView, done func(outcome)) {
 	evJSON, tc := unstored(j.payload)
+	ctx, tc, end := s.traceDelivery(ctx, j, tv, tc)
+	finished := done
+	done = func(o outcome) {
+		end(o) // the span ends before the delivery does: who sees it ended sees the span
+		finished(o)
+	}
 	if tv.kind == TargetArchive {
 		done(s.toArchive(ctx, tv, j, evJSON))
 		return

@@ -2,9 +2,6 @@ package topic
 
 import (
 	"context"
-	"encoding/hex"
-	"strconv"
-	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -23,42 +20,12 @@ import (
 // outcome), and the context carried out names that span, so that each
 // consumer's work nests under its delivery.
 
-func traceparentOf(sc trace.SpanContext) string {
-	return "00-" + sc.TraceID().String() + "-" + sc.SpanID().String() + "-" + sc.TraceFlags().String()
-}
-
-// spanContextOf parses a traceparent (version 00) and tracestate.
-func spanContextOf(tc integrations.TraceContext) (trace.SpanContext, bool) {
-	p := strings.Split(tc.Parent, "-")
-	if len(p) != 4 || p[0] != "00" || len(p[1]) != 32 || len(p[2]) != 16 || len(p[3]) != 2 {
-		return trace.SpanContext{}, false
-	}
-	var cfg trace.SpanContextConfig
-	if _, err := hex.Decode(cfg.TraceID[:], []byte(p[1])); err != nil {
-		return trace.SpanContext{}, false
-	}
-	if _, err := hex.Decode(cfg.SpanID[:], []byte(p[2])); err != nil {
-		return trace.SpanContext{}, false
-	}
-	flags, err := strconv.ParseUint(p[3], 16, 8)
-	if err != nil {
-		return trace.SpanContext{}, false
-	}
-	cfg.TraceFlags = trace.TraceFlags(flags)
-	cfg.Remote = true
-	if ts, err := trace.ParseTraceState(tc.State); err == nil {
-		cfg.TraceState = ts
-	}
-	sc := trace.NewSpanContext(cfg)
-	return sc, sc.IsValid()
-}
-
 // traceDelivery starts a delivery's span when the message is traced and
 // the Service has a tracer, and sets the context the delivery carries
 // out; end closes the span with the delivery's outcome.
 func (s *Service) traceDelivery(ctx context.Context, v *view, sv *subView, j *job) (context.Context, func(outcome)) {
 	j.trace = j.msg.Trace
-	parent, ok := spanContextOf(j.msg.Trace)
+	parent, ok := j.msg.Trace.SpanContext()
 	if s.cfg.Tracer == nil || !ok {
 		return ctx, func(outcome) {}
 	}
@@ -74,7 +41,7 @@ func (s *Service) traceDelivery(ctx context.Context, v *view, sv *subView, j *jo
 			attribute.String("signalbox.endpoint", sv.rec.Endpoint),
 		))
 	if sc := span.SpanContext(); sc.IsValid() {
-		j.trace.Parent = traceparentOf(sc)
+		j.trace.Parent = integrations.TraceParentOf(sc)
 	}
 	return ctx, func(o outcome) {
 		span.SetAttributes(attribute.Int("signalbox.attempts", j.attempts+1))
