@@ -1,6 +1,7 @@
 package integrations
 
 import (
+	"context"
 	"encoding/hex"
 	"net/http"
 	"strconv"
@@ -37,6 +38,19 @@ const MaxTraceState = 512
 // long loses its last entries.
 func TraceContextFrom(h http.Header) TraceContext {
 	return TraceContext{Parent: h.Get("traceparent"), State: CleanTraceState(h.Get("tracestate")), Baggage: CleanBaggage(h.Get("baggage"))}
+}
+
+// TraceContextOfRequest is the trace context a request hands on to what
+// it puts (a router's messages and events): its server span's, when ctx
+// has one (the gateway traces), so that what follows nests under the
+// request, else its traceparent header's; its tracestate and baggage
+// headers with it.
+func TraceContextOfRequest(ctx context.Context, h http.Header) TraceContext {
+	tc := TraceContextFrom(h)
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+		tc.Parent = TraceParentOf(sc)
+	}
+	return tc
 }
 
 // CleanTraceState returns s parsed and printed again, its last entries

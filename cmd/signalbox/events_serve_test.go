@@ -23,6 +23,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/stretchr/testify/require"
 
 	"github.com/signalbox/signalbox/gateway/events"
@@ -545,7 +546,9 @@ func TestEventBridgeAgainstServe(t *testing.T) {
 // (the caller's span its parent), and what the delivery carries out names
 // that span: the queue message's AWSTraceHeader and traceparent, and the
 // execution the state machine target starts (its span the delivery's
-// child), as the topic's deliveries do.
+// child), as the topic's deliveries do. An event put with no TraceHeader
+// belongs to its PutEvents request's trace (a traceparent header): its
+// delivery is the child of the request's server span.
 func TestEventBridgeDeliveriesTraced(t *testing.T) {
 	t.Parallel()
 	recv := newOTLPReceiver(t)
@@ -567,21 +570,37 @@ func TestEventBridgeDeliveriesTraced(t *testing.T) {
 		{Id: aws.String("q"), Arn: aws.String("arn:aws:sqs:us-east-1:123456789012:traced")},
 		{Id: aws.String("sm"), Arn: sm.StateMachineArn, RoleArn: aws.String("arn:aws:iam::123456789012:role/r")}}})
 	require.NoError(t, err)
+	_, err = eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("web"), EventPattern: aws.String(`{"source":["web"]}`)})
+	require.NoError(t, err)
+	_, err = eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("web"), Targets: []ebtypes.Target{
+		{Id: aws.String("q"), Arn: aws.String("arn:aws:sqs:us-east-1:123456789012:traced")}}})
+	require.NoError(t, err)
 	_, err = eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{Source: aws.String("shop"),
 		DetailType: aws.String("OrderPlaced"), Detail: aws.String(`{"id":"o-1"}`), TraceHeader: aws.String("00-" + traceID + "-" + callerSpan + "-01")}}})
 	require.NoError(t, err)
+	const requestTrace, requestCaller = "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"
+	_, err = eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{Source: aws.String("web"),
+		DetailType: aws.String("Click"), Detail: aws.String(`{}`)}}}, func(o *eventbridge.Options) {
+		o.APIOptions = append(o.APIOptions, smithyhttp.AddHeaderValue("traceparent", "00-"+requestTrace+"-"+requestCaller+"-01"))
+	})
+	require.NoError(t, err)
 
-	var m sqstypes.Message
+	bySource := map[string]sqstypes.Message{}
 	safety := time.Now().Add(60 * time.Second) // a net against a hang, not a synchronisation
-	for m.Body == nil {
-		require.True(t, time.Now().Before(safety), "no message; the log:\n%s", s.Log())
-		r, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: qu.QueueUrl, WaitTimeSeconds: 5, MessageAttributeNames: []string{"All"},
+	for len(bySource) < 2 {
+		require.True(t, time.Now().Before(safety), "%d messages of 2; the log:\n%s", len(bySource), s.Log())
+		r, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: qu.QueueUrl, WaitTimeSeconds: 5, MaxNumberOfMessages: 10, MessageAttributeNames: []string{"All"},
 			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAWSTraceHeader}})
 		require.NoError(t, err)
-		if len(r.Messages) > 0 {
-			m = r.Messages[0]
+		for _, m := range r.Messages {
+			var ev struct {
+				Source string `json:"source"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(aws.ToString(m.Body)), &ev))
+			bySource[ev.Source] = m
 		}
 	}
+	m, web := bySource["shop"], bySource["web"]
 	for {
 		ex, err := sf.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: sm.StateMachineArn, StatusFilter: sfntypes.ExecutionStatusSucceeded})
 		require.NoError(t, err)
@@ -593,8 +612,16 @@ func TestEventBridgeDeliveriesTraced(t *testing.T) {
 	s.Stop(t) // flushes the spans
 
 	deliveries := map[string]receivedSpan{} // by target: the delivery spans, the caller's children
-	var exec receivedSpan
+	var exec, putSpan, webDelivery receivedSpan
 	for _, sp := range recv.received() {
+		if sp.traceID == requestTrace {
+			switch sp.name {
+			case "POST / PutEvents":
+				putSpan = sp
+			case "EventBridge deliver sqs":
+				webDelivery = sp
+			}
+		}
 		if sp.traceID != traceID {
 			continue
 		}
@@ -612,4 +639,8 @@ func TestEventBridgeDeliveriesTraced(t *testing.T) {
 	require.Equal(t, "Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent="+toQueue.spanID+";Sampled=1", m.Attributes["AWSTraceHeader"])
 	require.NotEmpty(t, exec.spanID, "the execution's span, in the event's trace: %v", recv.received())
 	require.Equal(t, toStates.spanID, exec.parentID, "the execution is its delivery's child")
+
+	require.Equal(t, requestCaller, putSpan.parentID, "the request's server span, in its caller's trace: %v", recv.received())
+	require.Equal(t, putSpan.spanID, webDelivery.parentID, "the delivery of an event put without a TraceHeader is its request's child")
+	require.Equal(t, "00-"+requestTrace+"-"+webDelivery.spanID+"-01", aws.ToString(web.MessageAttributes["traceparent"].StringValue))
 }

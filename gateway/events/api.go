@@ -24,6 +24,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/gateway/awsproto"
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/bus"
 )
 
@@ -206,8 +207,12 @@ func (s *API) call(c *gin.Context, target string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a(s, c.Request.Context(), body)
+	return a(s, context.WithValue(c.Request.Context(), traceKey{}, integrations.TraceContextOfRequest(c.Request.Context(), c.Request.Header)), body)
 }
+
+// traceKey is the context key of the request's trace context
+// (integrations.TraceContextOfRequest), for PutEvents's entries.
+type traceKey struct{}
 
 // writeError renders err in AWS's shape and logs it; the detail of an
 // internal error is for the log only.

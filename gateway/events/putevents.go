@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/bus"
 )
 
@@ -53,9 +54,15 @@ func putEvents(s *API, ctx context.Context, in *putEventsIn) (*putEventsOut, err
 	}
 	entries := make([]bus.PutEventsEntry, len(in.Entries))
 	size := 0
+	// an entry's TraceHeader names its event's trace; the others belong to
+	// the request's
+	tc, _ := ctx.Value(traceKey{}).(integrations.TraceContext)
 	for i, e := range in.Entries {
 		entries[i] = bus.PutEventsEntry{Source: e.Source, DetailType: e.DetailType, Detail: e.Detail, Resources: e.Resources,
 			EventBusName: e.EventBusName, TraceHeader: e.TraceHeader}
+		if e.TraceHeader == "" {
+			entries[i].Trace = tc
+		}
 		if e.Time != nil {
 			entries[i].Time = fromEpoch(*e.Time)
 		}

@@ -3,11 +3,7 @@ package sns
 import (
 	"cmp"
 	"context"
-	"net/http"
 	"strconv"
-
-	"go.opentelemetry.io/otel/propagation"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/topic"
@@ -193,11 +189,5 @@ func traceOf(ctx context.Context) integrations.TraceContext {
 	if r == nil {
 		return integrations.TraceContext{}
 	}
-	tc := integrations.TraceContextFrom(r.Header)
-	if trace.SpanContextFromContext(ctx).IsValid() {
-		h := http.Header{}
-		propagation.TraceContext{}.Inject(ctx, propagation.HeaderCarrier(h))
-		tc.Parent = h.Get("traceparent")
-	}
-	return tc
+	return integrations.TraceContextOfRequest(ctx, r.Header)
 }
