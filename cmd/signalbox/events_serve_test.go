@@ -551,7 +551,9 @@ func TestEventBridgeAgainstServe(t *testing.T) {
 // execution the state machine target starts (its span the delivery's
 // child), as the topic's deliveries do. An event put with no TraceHeader
 // belongs to its PutEvents request's trace (a traceparent header): its
-// delivery is the child of the request's server span.
+// delivery is the child of the request's server span. An event an
+// execution's events:putEvents task puts is in the execution's trace, its
+// delivery the task call's child.
 func TestEventBridgeDeliveriesTraced(t *testing.T) {
 	t.Parallel()
 	recv := newOTLPReceiver(t)
@@ -588,10 +590,24 @@ func TestEventBridgeDeliveriesTraced(t *testing.T) {
 	})
 	require.NoError(t, err)
 
+	_, err = eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("task"), EventPattern: aws.String(`{"source":["task"]}`)})
+	require.NoError(t, err)
+	_, err = eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("task"), Targets: []ebtypes.Target{
+		{Id: aws.String("q"), Arn: aws.String("arn:aws:sqs:us-east-1:123456789012:traced")}}})
+	require.NoError(t, err)
+	putter, err := sf.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("putter"), RoleArn: aws.String("arn:aws:iam::123456789012:role/r"),
+		Definition: aws.String(`{"StartAt":"Put","States":{"Put":{"Type":"Task","Resource":"arn:aws:states:::events:putEvents",
+			"Parameters":{"Entries":[{"Source":"task","DetailType":"FromTask","Detail":{"n.$":"$.n"}}]},"End":true}}}`)})
+	require.NoError(t, err)
+	started, err := sf.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: putter.StateMachineArn, Input: aws.String(`{"n":7}`)})
+	require.NoError(t, err)
+	done := awaitExecution(t, s, sf, aws.ToString(started.ExecutionArn), sfntypes.ExecutionStatusSucceeded)
+	require.Contains(t, aws.ToString(done.Output), `"FailedEntryCount":0`)
+
 	bySource := map[string]sqstypes.Message{}
 	safety := time.Now().Add(60 * time.Second) // a net against a hang, not a synchronisation
-	for len(bySource) < 2 {
-		require.True(t, time.Now().Before(safety), "%d messages of 2; the log:\n%s", len(bySource), s.Log())
+	for len(bySource) < 3 {
+		require.True(t, time.Now().Before(safety), "%d messages of 3; the log:\n%s", len(bySource), s.Log())
 		r, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: qu.QueueUrl, WaitTimeSeconds: 5, MaxNumberOfMessages: 10, MessageAttributeNames: []string{"All"},
 			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAWSTraceHeader}})
 		require.NoError(t, err)
@@ -603,7 +619,7 @@ func TestEventBridgeDeliveriesTraced(t *testing.T) {
 			bySource[ev.Source] = m
 		}
 	}
-	m, web := bySource["shop"], bySource["web"]
+	m, web, fromTask := bySource["shop"], bySource["web"], bySource["task"]
 	for {
 		ex, err := sf.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: sm.StateMachineArn, StatusFilter: sfntypes.ExecutionStatusSucceeded})
 		require.NoError(t, err)
@@ -615,8 +631,18 @@ func TestEventBridgeDeliveriesTraced(t *testing.T) {
 	s.Stop(t) // flushes the spans
 
 	deliveries := map[string]receivedSpan{} // by target: the delivery spans, the caller's children
-	var exec, putSpan, webDelivery receivedSpan
-	for _, sp := range recv.received() {
+	var exec, putSpan, webDelivery, taskCall receivedSpan
+	all := recv.received()
+	for _, sp := range all {
+		if sp.name == "task arn:aws:states:::events:putEvents" {
+			taskCall = sp
+		}
+	}
+	var taskDelivery receivedSpan
+	for _, sp := range all {
+		if sp.name == "EventBridge deliver sqs" && taskCall.spanID != "" && sp.parentID == taskCall.spanID {
+			taskDelivery = sp
+		}
 		if sp.traceID == requestTrace {
 			switch sp.name {
 			case "POST / PutEvents":
@@ -646,4 +672,9 @@ func TestEventBridgeDeliveriesTraced(t *testing.T) {
 	require.Equal(t, requestCaller, putSpan.parentID, "the request's server span, in its caller's trace: %v", recv.received())
 	require.Equal(t, putSpan.spanID, webDelivery.parentID, "the delivery of an event put without a TraceHeader is its request's child")
 	require.Equal(t, "00-"+requestTrace+"-"+webDelivery.spanID+"-01", aws.ToString(web.MessageAttributes["traceparent"].StringValue))
+
+	require.NotEmpty(t, taskCall.spanID, "the events:putEvents task call's span: %v", all)
+	require.NotEmpty(t, taskDelivery.spanID, "the delivery of the task's event, the task call's child: %v", all)
+	require.Equal(t, taskCall.traceID, taskDelivery.traceID)
+	require.Equal(t, "00-"+taskCall.traceID+"-"+taskDelivery.spanID+"-01", aws.ToString(fromTask.MessageAttributes["traceparent"].StringValue))
 }
