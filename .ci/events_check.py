@@ -2,16 +2,18 @@
 
     python3 .ci/events_check.py ENDPOINT
 
-boto3 (EventBridge's AWS JSON 1.1) creates a custom bus (tags), puts rules
-on it and on the default bus, targets (a queue of the built-in SQS, an
-unsupported function: its FailedEntries), lists rules and targets (paged),
-refuses to delete a rule with targets, archives the custom bus (the
-managed rule, its target), creates a connection (its secret never shown
-back) and an API destination, and deletes everything, ending with
-ResourceNotFoundException.
+boto3 (EventBridge's AWS JSON 1.1; SQS's AWS JSON 1.0) creates an event
+bus with tags, puts a rule with an event pattern (a prefix and a numeric
+range) and two targets that are queues of the built-in SQS (the whole
+event, and an InputTransformer), puts events (one matching, one not, and
+one the bus refuses on its own: FailedEntryCount), reads the deliveries
+through SQS, lists buses (NextToken by hand) and rules (a paginator), tests patterns, tags and
+untags, disables and enables the rule, and deletes, ending with the
+modeled ResourceNotFoundException.
 """
 import json
 import sys
+import time
 
 
 def fail(msg):
@@ -24,8 +26,19 @@ def check(cond, msg):
         fail(msg)
 
 
-def code(err):
-    return err.response["Error"]["Code"]
+def receive_all(sqs, url, n):
+    """n messages of the queue at url, received and deleted (a safety net
+    of 30 s: the deliveries are asynchronous)."""
+    got = []
+    deadline = time.monotonic() + 30
+    while len(got) < n and time.monotonic() < deadline:
+        resp = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=2,
+                                   MessageAttributeNames=["All"], MessageSystemAttributeNames=["All"])
+        for m in resp.get("Messages", []):
+            got.append(m)
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    check(len(got) == n, "receive: %d of %d messages: %s" % (len(got), n, [m["Body"] for m in got]))
+    return got
 
 
 def main():
@@ -34,83 +47,108 @@ def main():
     endpoint = sys.argv[1]
     import boto3
     import botocore.config
-    from botocore.exceptions import ClientError
 
     kw = dict(endpoint_url=endpoint, region_name="us-east-1",
               aws_access_key_id="AKIDSIGNALBOXCI", aws_secret_access_key="signalbox-ci",
               config=botocore.config.Config(retries={"max_attempts": 1}))
-    ev = boto3.client("events", **kw)
+    events = boto3.client("events", **kw)
     sqs = boto3.client("sqs", **kw)
-    prefix = "arn:aws:events:us-east-1:123456789012:"
 
-    bus = ev.create_event_bus(Name="ci-boto3", Tags=[{"Key": "ci", "Value": "yes"}])["EventBusArn"]
-    check(bus == prefix + "event-bus/ci-boto3", "create_event_bus: " + bus)
+    bus = events.create_event_bus(Name="ci-boto3", Description="boto3", Tags=[{"Key": "ci", "Value": "yes"}])["EventBusArn"]
+    check(bus == "arn:aws:events:us-east-1:123456789012:event-bus/ci-boto3", "create_event_bus: " + bus)
     try:
-        ev.create_event_bus(Name="ci-boto3")
-        fail("create_event_bus again succeeded")
-    except ClientError as e:
-        check(code(e) == "ResourceAlreadyExistsException", "create_event_bus again: %s" % e)
-    names = [b["Name"] for b in ev.list_event_buses()["EventBuses"]]
-    check(names == ["ci-boto3", "default"], "list_event_buses: %s" % names)
+        events.create_event_bus(Name="ci-boto3")
+        fail("create_event_bus of an existing bus succeeded")
+    except events.exceptions.ResourceAlreadyExistsException:
+        pass
+    names, token = [], None
+    for _ in range(5):  # ListEventBuses has no paginator in botocore: NextToken by hand
+        page = events.list_event_buses(Limit=1, **({"NextToken": token} if token else {}))
+        names += [b["Name"] for b in page["EventBuses"]]
+        token = page.get("NextToken")
+        if not token:
+            break
+    check(names == ["ci-boto3", "default"], "list_event_buses: " + str(names))
 
-    pattern = json.dumps({"source": ["ci"]})
-    for i in range(3):
-        arn = ev.put_rule(Name="r%d" % i, EventBusName="ci-boto3", EventPattern=pattern)["RuleArn"]
-        check(arn == prefix + "rule/ci-boto3/r%d" % i, "put_rule: " + arn)
-    arn = ev.put_rule(Name="tick", ScheduleExpression="rate(5 minutes)", State="DISABLED")["RuleArn"]
-    check(arn == prefix + "rule/tick", "put_rule on default: " + arn)
-    page = ev.list_rules(EventBusName="ci-boto3", Limit=2)
-    check([r["Name"] for r in page["Rules"]] == ["r0", "r1"] and "NextToken" in page, "list_rules: %s" % page)
-    page = ev.list_rules(EventBusName="ci-boto3", Limit=2, NextToken=page["NextToken"])
-    check([r["Name"] for r in page["Rules"]] == ["r2"] and "NextToken" not in page, "list_rules page 2: %s" % page)
+    urls = {}
+    arns = {}
+    for name in ("ci-events-boto3", "ci-events-boto3-shaped"):
+        urls[name] = sqs.create_queue(QueueName=name)["QueueUrl"]
+        arns[name] = sqs.get_queue_attributes(QueueUrl=urls[name], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
-    queue = sqs.create_queue(QueueName="ci-events-boto3")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    out = ev.put_targets(Rule="r0", EventBusName="ci-boto3", Targets=[
-        {"Id": "q", "Arn": queue_arn, "InputPath": "$.detail", "RetryPolicy": {"MaximumRetryAttempts": 2}},
-        {"Id": "fn", "Arn": "arn:aws:lambda:us-east-1:123456789012:function:f"}])
-    check(out["FailedEntryCount"] == 1 and out["FailedEntries"][0]["TargetId"] == "fn", "put_targets: %s" % out)
-    targets = ev.list_targets_by_rule(Rule="r0", EventBusName="ci-boto3")["Targets"]
-    check([(t["Id"], t["Arn"], t["InputPath"]) for t in targets] == [("q", queue_arn, "$.detail")], "list_targets_by_rule: %s" % targets)
-    names = ev.list_rule_names_by_target(TargetArn=queue_arn, EventBusName="ci-boto3")["RuleNames"]
-    check(names == ["r0"], "list_rule_names_by_target: %s" % names)
+    pattern = {"source": [{"prefix": "ci."}], "detail": {"total": [{"numeric": [">", 10, "<=", 100]}]}}
+    rule = events.put_rule(Name="ci-big", EventBusName="ci-boto3", EventPattern=json.dumps(pattern))["RuleArn"]
+    check(rule == "arn:aws:events:us-east-1:123456789012:rule/ci-boto3/ci-big", "put_rule: " + rule)
     try:
-        ev.delete_rule(Name="r0", EventBusName="ci-boto3")
-        fail("delete_rule with targets succeeded")
-    except ClientError as e:
-        check(code(e) == "ValidationException", "delete_rule with targets: %s" % e)
-    ev.remove_targets(Rule="r0", EventBusName="ci-boto3", Ids=["q"])
-    ev.delete_rule(Name="r0", EventBusName="ci-boto3")
+        events.put_rule(Name="ci-bad", EventBusName="ci-boto3", EventPattern='{"source":"ci"}')
+        fail("put_rule with an invalid pattern succeeded")
+    except events.exceptions.InvalidEventPatternException:
+        pass
+    put = events.put_targets(Rule="ci-big", EventBusName="ci-boto3", Targets=[
+        {"Id": "whole", "Arn": arns["ci-events-boto3"]},
+        {"Id": "shaped", "Arn": arns["ci-events-boto3-shaped"], "InputTransformer": {
+            "InputPathsMap": {"total": "$.detail.total", "src": "$.source"},
+            "InputTemplate": '{"from": <src>, "amount": <total>, "note": "big order"}'}}])
+    check(put["FailedEntryCount"] == 0, "put_targets: " + json.dumps(put.get("FailedEntries")))
+    targets = events.list_targets_by_rule(Rule="ci-big", EventBusName="ci-boto3")["Targets"]
+    check(sorted(t["Id"] for t in targets) == ["shaped", "whole"], "list_targets_by_rule: " + str(targets))
 
-    archive = ev.create_archive(ArchiveName="ci-keep", EventSourceArn=bus, RetentionDays=1)
-    check(archive["ArchiveArn"] == prefix + "archive/ci-keep" and archive["State"] == "ENABLED", "create_archive: %s" % archive)
-    managed = ev.describe_rule(Name="Events-Archive-ci-keep", EventBusName="ci-boto3")
-    check(managed["ManagedBy"] == "events.amazonaws.com", "the archive's rule: %s" % managed)
-    check(json.loads(managed["EventPattern"]) == {"replay-name": [{"exists": False}]}, "the archive's pattern: %s" % managed)
-    described = ev.describe_archive(ArchiveName="ci-keep")
-    check(described["EventSourceArn"] == bus and described["EventCount"] == 0, "describe_archive: %s" % described)
-    ev.delete_archive(ArchiveName="ci-keep")
+    res = events.put_events(Entries=[
+        {"EventBusName": bus, "Source": "ci.orders", "DetailType": "Order", "Detail": json.dumps({"total": 42, "id": "b-1"})},
+        {"EventBusName": bus, "Source": "ci.orders", "DetailType": "Order", "Detail": json.dumps({"total": 5, "id": "b-2"})},
+        {"EventBusName": bus, "Source": "ci.orders", "DetailType": "Order", "Detail": "not json"},
+    ])
+    check(res["FailedEntryCount"] == 1 and res["Entries"][2].get("ErrorCode"), "put_events: " + json.dumps(res["Entries"]))
+    event_id = res["Entries"][0]["EventId"]
+    whole = json.loads(receive_all(sqs, urls["ci-events-boto3"], 1)[0]["Body"])
+    check(whole["id"] == event_id and whole["detail"] == {"total": 42, "id": "b-1"} and whole["detail-type"] == "Order",
+          "the event: " + json.dumps(whole))
+    shaped = json.loads(receive_all(sqs, urls["ci-events-boto3-shaped"], 1)[0]["Body"])
+    check(shaped == {"from": "ci.orders", "amount": 42, "note": "big order"}, "the InputTransformer: " + json.dumps(shaped))
+    extra = sqs.receive_message(QueueUrl=urls["ci-events-boto3"], WaitTimeSeconds=1).get("Messages")
+    check(not extra, "the pattern let through: " + str(extra))
 
-    conn = ev.create_connection(Name="ci-conn", AuthorizationType="API_KEY",
-                                AuthParameters={"ApiKeyAuthParameters": {"ApiKeyName": "x-api-key", "ApiKeyValue": "ci-s3cret"}})
-    check(conn["ConnectionState"] == "AUTHORIZED", "create_connection: %s" % conn)
-    described = ev.describe_connection(Name="ci-conn")
-    check("ci-s3cret" not in json.dumps(described, default=str), "describe_connection shows the secret: %s" % described)
-    check(described["AuthParameters"]["ApiKeyAuthParameters"]["ApiKeyName"] == "x-api-key", "describe_connection: %s" % described)
-    dest = ev.create_api_destination(Name="ci-dest", ConnectionArn=conn["ConnectionArn"],
-                                     InvocationEndpoint="https://example.com/hook", HttpMethod="POST")
-    check(dest["ApiDestinationState"] == "ACTIVE", "create_api_destination: %s" % dest)
-    check(ev.describe_api_destination(Name="ci-dest")["InvocationRateLimitPerSecond"] == 300, "the default rate limit")
-    ev.delete_api_destination(Name="ci-dest")
-    ev.delete_connection(Name="ci-conn")
-
-    ev.delete_event_bus(Name="ci-boto3")
+    probe = {"id": "1", "account": "123456789012", "source": "ci.x", "time": "2026-01-02T03:04:05Z", "region": "us-east-1",
+             "resources": [], "detail-type": "t", "detail": {"total": 11}}
+    check(events.test_event_pattern(EventPattern=json.dumps(pattern), Event=json.dumps(probe))["Result"] is True, "test_event_pattern: true")
+    probe["detail"]["total"] = 101
+    check(events.test_event_pattern(EventPattern=json.dumps(pattern), Event=json.dumps(probe))["Result"] is False, "test_event_pattern: false")
     try:
-        ev.describe_event_bus(Name="ci-boto3")
+        events.test_event_pattern(EventPattern=json.dumps(pattern), Event=json.dumps({"source": "ci.x"}))
+        fail("test_event_pattern of an incomplete event succeeded")
+    except events.exceptions.ClientError as e:
+        check(e.response["Error"]["Code"] == "ValidationException", "test_event_pattern of an incomplete event: " + str(e.response["Error"]))
+
+    rules = []
+    for page in events.get_paginator("list_rules").paginate(EventBusName="ci-boto3", PaginationConfig={"PageSize": 1}):
+        rules += [(r["Name"], r["State"]) for r in page["Rules"]]
+    check(rules == [("ci-big", "ENABLED")], "list_rules: " + str(rules))
+    events.disable_rule(Name="ci-big", EventBusName="ci-boto3")
+    check(events.describe_rule(Name="ci-big", EventBusName="ci-boto3")["State"] == "DISABLED", "disable_rule")
+    events.enable_rule(Name="ci-big", EventBusName="ci-boto3")
+    d = events.describe_rule(Name="ci-big", EventBusName="ci-boto3")
+    check(d["State"] == "ENABLED" and json.loads(d["EventPattern"]) == pattern, "describe_rule: " + json.dumps(d, default=str))
+    check(events.list_rule_names_by_target(TargetArn=arns["ci-events-boto3"], EventBusName="ci-boto3")["RuleNames"] == ["ci-big"], "list_rule_names_by_target")
+
+    events.tag_resource(ResourceARN=bus, Tags=[{"Key": "env", "Value": "ci"}])
+    tags = sorted((t["Key"], t["Value"]) for t in events.list_tags_for_resource(ResourceARN=bus)["Tags"])
+    check(tags == [("ci", "yes"), ("env", "ci")], "list_tags_for_resource: " + str(tags))
+    events.untag_resource(ResourceARN=bus, TagKeys=["ci"])
+    tags = [(t["Key"], t["Value"]) for t in events.list_tags_for_resource(ResourceARN=bus)["Tags"]]
+    check(tags == [("env", "ci")], "untag_resource: " + str(tags))
+
+    removed = events.remove_targets(Rule="ci-big", EventBusName="ci-boto3", Ids=["whole", "shaped"])
+    check(removed["FailedEntryCount"] == 0, "remove_targets: " + json.dumps(removed))
+    events.delete_rule(Name="ci-big", EventBusName="ci-boto3")
+    events.delete_event_bus(Name="ci-boto3")
+    try:
+        events.describe_event_bus(Name="ci-boto3")
         fail("describe_event_bus of a deleted bus succeeded")
-    except ClientError as e:
-        check(code(e) == "ResourceNotFoundException", "describe_event_bus of a deleted bus: %s" % e)
-    print("events boto3: buses, rules (paged), targets (FailedEntries), archives (the managed rule), connections (secrets hidden), API destinations, deletes: OK")
+    except events.exceptions.ResourceNotFoundException as e:  # the modeled exception
+        check(e.response["Error"]["Code"] == "ResourceNotFoundException", "error code " + str(e.response["Error"]))
+    print("events boto3: create and list buses (paginated, tags), put_rule (prefix, numeric range; an invalid pattern refused), "
+          "put_targets (SQS: the event, an InputTransformer), put_events (a failed entry) → the deliveries via SQS, "
+          "test_event_pattern, list_rules, disable/enable, tags, remove_targets, delete, ResourceNotFoundException: OK")
 
 
 if __name__ == "__main__":

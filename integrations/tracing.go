@@ -61,7 +61,7 @@ func Tracing(tracer trace.Tracer) Middleware {
 				trace.WithAttributes(callAttributes(req)...))
 			defer span.End()
 			if sc := span.SpanContext(); sc.IsValid() {
-				req.TraceParent = traceparentOf(sc)
+				req.TraceParent = TraceParentOf(sc)
 			}
 			out, err := next.Invoke(ctx, req)
 			if name, cause, failed := callFailure(out, err); failed {
@@ -87,7 +87,7 @@ func traceWhole(ctx context.Context, w SpanWriter, next Handler, req *Request) (
 	}
 	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: parent.TraceID(), SpanID: newSpanID(),
 		TraceFlags: parent.TraceFlags(), TraceState: parent.TraceState()})
-	req.TraceParent = traceparentOf(sc)
+	req.TraceParent = TraceParentOf(sc)
 	start := time.Now()
 	out, err := next.Invoke(trace.ContextWithSpanContext(ctx, sc), req)
 	fs := FinishedSpan{Name: "task " + req.Resource, Kind: trace.SpanKindClient, SpanContext: sc, Parent: parent,
@@ -122,10 +122,6 @@ func callFailure(out any, err error) (name, cause string, failed bool) {
 		return err.Error(), "", true
 	}
 	return "", "", false
-}
-
-func traceparentOf(sc trace.SpanContext) string {
-	return "00-" + sc.TraceID().String() + "-" + sc.SpanID().String() + "-" + sc.TraceFlags().String()
 }
 
 // newSpanID draws a span id, never the invalid zero one.

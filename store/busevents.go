@@ -485,7 +485,6 @@ func (c *Client) ArchiveTrim(ctx context.Context, name string, cutoff time.Time,
 	return int(intAt(res, 1)), nil
 }
 
-
 // ReplaySwap replaces the replay named name's record old (the JSON read;
 // "" when creating) with new ("" deletes): ErrBusChanged when it changed
 // meanwhile (for a create: it exists), ErrLimit past limit replays.

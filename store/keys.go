@@ -403,7 +403,6 @@ func (k Keys) ConnectionsKey() string { return k.prefix + ":connections" }
 // APIDestinationsKey (hash) holds the API destinations: name → JSON record.
 func (k Keys) APIDestinationsKey() string { return k.prefix + ":apidests" }
 
-
 // BusLeftKey (hash) counts each event's deliveries not ended yet: id →
 // count; the event leaves BusEventsKey with its last.
 func (k Keys) BusLeftKey(name string) string { return k.bus(name, ":left") }
