@@ -433,3 +433,25 @@ func TestDeliverySpans(t *testing.T) {
 	require.Equal(t, res[0].EventID, attrs["messaging.message.id"])
 	require.Equal(t, "arn:aws:events:us-east-1:123456789012:rule/r", attrs["signalbox.rule"])
 }
+
+// A view built again after one rule changed keeps the others as compiled.
+func TestViewReusesUnchangedRules(t *testing.T) {
+	b := setup(t, "")
+	q := b.newQueue(t, "q")
+	b.rule(t, "", "a", `{"source":["a"]}`, Target{ID: "t", Arn: q})
+	b.rule(t, "", "b", `{"source":["b"]}`, Target{ID: "t", Arn: q})
+	v1, err := b.svc.loadView(b.ctx, DefaultBus)
+	require.NoError(t, err)
+	b.rule(t, "", "b", `{"source":["c"]}`, Target{ID: "t", Arn: q})
+	v2, err := b.svc.loadView(b.ctx, DefaultBus)
+	require.NoError(t, err)
+	require.Greater(t, v2.ver, v1.ver)
+	require.Same(t, v1.rules["a"], v2.rules["a"], "unchanged: reused")
+	require.NotSame(t, v1.rules["b"], v2.rules["b"], "changed: compiled again")
+	ids, err := v2.machine.Match([]byte(`{"source":"c"}`))
+	require.NoError(t, err)
+	require.Equal(t, []string{"b"}, ids)
+	ids, err = v2.machine.Match([]byte(`{"source":"a"}`))
+	require.NoError(t, err)
+	require.Equal(t, []string{"a"}, ids)
+}

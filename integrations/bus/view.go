@@ -2,6 +2,7 @@ package bus
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -29,7 +30,9 @@ type view struct {
 }
 
 type ruleView struct {
+	raw     string // the rule's record: a view built again reuses what did not change
 	rule    Rule
+	pattern *pattern.Pattern
 	targets map[string]*targetView
 	sched   *schedule.Expr
 }
@@ -41,54 +44,87 @@ type targetView struct {
 	shape *transform.Shape
 }
 
-// loadView reads and compiles a bus's view. A rule or target that no
-// longer compiles (it was written by an older version) is kept out of the
-// view, with a log line.
+// loadView reads and compiles a bus's view. A rule whose record did not
+// change since the cached view is taken from it as it was compiled (a bus
+// of 10,000 rules changing one at a time is not parsed 10,000 times a
+// change); the automaton is built again from the parsed patterns. A rule
+// or target that no longer compiles (written by an older version) is kept
+// out of the view, with a log line.
 func (s *Service) loadView(ctx context.Context, bus string) (*view, error) {
-	ver, rules, err := s.rules(ctx, bus)
+	ver, raws, err := s.st.BusRules(ctx, bus)
 	if err != nil {
-		return nil, err
+		return nil, storeError(err, busErrMissing(bus))
 	}
-	v := &view{bus: bus, ver: ver, rules: make(map[string]*ruleView, len(rules)), machine: pattern.NewMachine(), scheduled: map[string]*ruleView{}, loaded: s.now()}
-	for _, r := range rules {
-		name := r.Name
-		rv := &ruleView{rule: r, targets: make(map[string]*targetView, len(r.Targets))}
-		for _, t := range r.Targets {
-			tv, err := s.compileTarget(t)
-			if err != nil {
-				s.cfg.Logger.Warn("bus: a target does not compile", "bus", bus, "rule", name, "target", t.ID, "err", err)
+	s.mu.Lock()
+	old := s.views[bus]
+	s.mu.Unlock()
+	v := &view{bus: bus, ver: ver, rules: make(map[string]*ruleView, len(raws)), machine: pattern.NewMachine(), scheduled: map[string]*ruleView{}, loaded: s.now()}
+	for name, raw := range raws {
+		var rv *ruleView
+		if old != nil {
+			if o := old.rules[name]; o != nil && o.raw == raw {
+				rv = o
+			}
+		}
+		if rv == nil {
+			if rv = s.compileRule(bus, name, raw); rv == nil {
 				continue
 			}
-			rv.targets[t.ID] = tv
 		}
 		v.rules[name] = rv
-		if r.State == StateDisabled {
+		if rv.rule.State == StateDisabled {
 			continue
 		}
-		if r.EventPattern != "" {
-			p, err := pattern.Parse(r.EventPattern)
-			if err != nil {
-				s.cfg.Logger.Warn("bus: a rule's pattern does not parse", "bus", bus, "rule", name, "err", err)
-				continue
-			}
-			v.machine.Add(name, p)
+		if rv.pattern != nil {
+			v.machine.Add(name, rv.pattern)
 		}
-		if r.ScheduleExpression != "" {
-			e, err := schedule.Parse(r.ScheduleExpression)
-			if err != nil {
-				s.cfg.Logger.Warn("bus: a rule's schedule does not parse", "bus", bus, "rule", name, "err", err)
-				continue
-			}
-			rv.sched = e
+		if rv.sched != nil {
 			v.scheduled[name] = rv
 		}
 	}
 	s.mu.Lock()
-	if old := s.views[bus]; old == nil || old.ver <= v.ver {
+	if cur := s.views[bus]; cur == nil || cur.ver <= v.ver {
 		s.views[bus] = v
 	}
 	s.mu.Unlock()
 	return v, nil
+}
+
+// compileRule decodes and compiles a rule's record: its pattern, schedule
+// and targets; nil when the record does not decode.
+func (s *Service) compileRule(bus, name, raw string) *ruleView {
+	rv := &ruleView{raw: raw}
+	if err := json.Unmarshal([]byte(raw), &rv.rule); err != nil {
+		s.cfg.Logger.Warn("bus: a rule's record does not decode", "bus", bus, "rule", name, "err", err)
+		return nil
+	}
+	r := &rv.rule
+	rv.targets = make(map[string]*targetView, len(r.Targets))
+	for _, t := range r.Targets {
+		tv, err := s.compileTarget(t)
+		if err != nil {
+			s.cfg.Logger.Warn("bus: a target does not compile", "bus", bus, "rule", name, "target", t.ID, "err", err)
+			continue
+		}
+		rv.targets[t.ID] = tv
+	}
+	if r.EventPattern != "" {
+		p, err := pattern.Parse(r.EventPattern)
+		if err != nil {
+			s.cfg.Logger.Warn("bus: a rule's pattern does not parse", "bus", bus, "rule", name, "err", err)
+		} else {
+			rv.pattern = p
+		}
+	}
+	if r.ScheduleExpression != "" {
+		e, err := schedule.Parse(r.ScheduleExpression)
+		if err != nil {
+			s.cfg.Logger.Warn("bus: a rule's schedule does not parse", "bus", bus, "rule", name, "err", err)
+		} else {
+			rv.sched = e
+		}
+	}
+	return rv
 }
 
 // view returns a bus's cached view, loading it when there is none.
