@@ -455,3 +455,29 @@ func TestViewReusesUnchangedRules(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"a"}, ids)
 }
+
+// A target's MaximumEventAgeInSeconds counts from when the bus took the
+// event, not from its Time (which the putter may set in the past).
+func TestEventAgeCountsFromIngestion(t *testing.T) {
+	b := setup(t, "")
+	b.svc.Start(b.ctx)
+	t.Cleanup(b.svc.Close)
+	dlq := b.newQueue(t, "dlq")
+	age := 60
+	b.rule(t, "", "sm", `{"source":["s"]}`, Target{ID: "t", Arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m",
+		RetryPolicy: &RetryPolicy{MaximumEventAgeInSeconds: &age}, DeadLetterConfig: &DeadLetterConfig{Arn: dlq}})
+	b.put(t, PutEventsEntry{Source: "s", DetailType: "d", Detail: `{}`, Time: t0.Add(-365 * 24 * time.Hour)})
+	// the first attempt fails (no runtime here) and is retried: the event
+	// is a year old by its Time, but the bus took it just now
+	require.Eventually(t, func() bool {
+		ds, err := b.st.BusClaim(b.ctx, DefaultBus, b.clock.Now().Add(time.Hour), b.clock.Now().Add(time.Hour), 10)
+		if err != nil || len(ds) == 0 {
+			return false
+		}
+		return ds[0].Attempts == 1
+	}, 20*time.Second, 10*time.Millisecond, "a retry scheduled")
+	b.empty(t, "dlq")
+	b.clock.Advance(2 * time.Hour) // past the claim's lease, and past the age
+	msgs := b.receive(t, "dlq", 1)
+	require.Equal(t, "MaximumEventAgeExhausted", msgs[0].MessageAttributes["EXHAUSTED_RETRY_CONDITION"].StringValue)
+}

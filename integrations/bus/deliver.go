@@ -52,8 +52,7 @@ func (j *job) member() string { return store.BusDeliveryMember(j.id, j.rule, j.t
 // claimed delivery's is read from its JSON once.
 func (j *job) eventID() string {
 	if j.ev == nil {
-		evJSON, _ := unstored(j.payload)
-		j.ev = &pending{env: Event{ID: eventIDOf(evJSON, j.id)}}
+		j.ev = &pending{env: Event{ID: eventIDOf(unstored(j.payload).json, j.id)}}
 	}
 	return j.ev.env.ID
 }
@@ -296,12 +295,12 @@ func (s *Service) finish(ctx context.Context, j job, rv *ruleView, tv *targetVie
 		}
 	}
 	exhausted := ""
-	evJSON, _ := unstored(j.payload)
+	ev := unstored(j.payload)
 	switch {
 	case o.Permanent:
 	case j.attempts >= attempts:
 		exhausted = "MaximumRetryAttemptsExhausted"
-	case s.now().Sub(eventTimeOf(evJSON, s.now())) >= age:
+	case s.now().Sub(ev.ingested) >= age:
 		exhausted = "MaximumEventAgeExhausted"
 	default:
 		backoff := min(retryCap, time.Second<<min(j.attempts, 20))

@@ -36,7 +36,8 @@ const (
 
 // deliverTo makes one attempt of a delivery to a target.
 func (s *Service) deliverTo(ctx context.Context, j job, rv *ruleView, tv *targetView, done func(outcome)) {
-	evJSON, tc := unstored(j.payload)
+	ev := unstored(j.payload)
+	evJSON, tc := ev.json, ev.trace
 	if tv.kind != TargetArchive {
 		var end func(outcome)
 		ctx, tc, end = s.traceDelivery(ctx, j, tv, tc, j.eventID())
@@ -48,13 +49,13 @@ func (s *Service) deliverTo(ctx context.Context, j job, rv *ruleView, tv *target
 		return
 	}
 	if tv.kind == TargetBus {
-		done(s.toBus(ctx, tv, evJSON, tc))
+		done(s.toBus(ctx, tv, evJSON, tc, ev.ingested))
 		return
 	}
 	input := evJSON
 	if tv.shape != nil {
 		var err error
-		input, err = tv.shape.Apply(evJSON, transform.Context{RuleArn: s.RuleARN(j.bus, j.rule), RuleName: j.rule, IngestionTime: s.now().UTC().Format(time.RFC3339)})
+		input, err = tv.shape.Apply(evJSON, transform.Context{RuleArn: s.RuleARN(j.bus, j.rule), RuleName: j.rule, IngestionTime: ev.ingested.Format(time.RFC3339)})
 		if err != nil {
 			done(outcome{Permanent: true, Code: errInvalidParameter, Reason: err.Error()})
 			return
@@ -185,12 +186,12 @@ func (s *Service) toStates(ctx context.Context, j job, tv *targetView, input []b
 }
 
 // toBus puts the event, as it is, on another bus.
-func (s *Service) toBus(ctx context.Context, tv *targetView, evJSON []byte, tc integrations.TraceContext) outcome {
+func (s *Service) toBus(ctx context.Context, tv *targetView, evJSON []byte, tc integrations.TraceContext, ingested time.Time) outcome {
 	var env Event
 	if err := json.Unmarshal(evJSON, &env); err != nil {
 		return outcome{Permanent: true, Code: errInvalidParameter, Reason: err.Error()}
 	}
-	p := &pending{bus: tv.name, env: env, json: evJSON, trace: tc, id: integrations.NewUUID()}
+	p := &pending{bus: tv.name, env: env, json: evJSON, trace: tc, id: integrations.NewUUID(), ingested: ingested}
 	err := s.put(ctx, tv.name, []*pending{p}, putOptions{})
 	if err == nil {
 		return outcome{OK: true}
@@ -219,8 +220,8 @@ func (s *Service) deadLetter(ctx context.Context, j job, rv *ruleView, tv *targe
 	if kind != TargetQueue || s.cfg.Queues == nil {
 		return errors.New("the dead-letter queue " + tv.t.DeadLetterConfig.Arn + " is not one of this server's queues")
 	}
-	evJSON, tc := unstored(j.payload)
-	in := sqsInput(name, string(evJSON), j.eventID(), j.rule, tc)
+	ev := unstored(j.payload)
+	in := sqsInput(name, string(ev.json), j.eventID(), j.rule, ev.trace)
 	if in.Attributes == nil {
 		in.Attributes = map[string]queue.MessageAttribute{}
 	}

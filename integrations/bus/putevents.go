@@ -1,11 +1,11 @@
 package bus
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -84,6 +84,11 @@ type pending struct {
 	json   []byte
 	trace  integrations.TraceContext
 	result int // its entry's index
+	// ingested is when the bus took it (a target's event age counts from
+	// it; an InputTransformer's <aws.events.event.ingestion-time>).
+	ingested time.Time
+	// enc is its stored form, once made.
+	enc string
 	// id is its id in the bus's store: the envelope's, or for a replay
 	// "<replay>:<envelope's>" (an event may be replayed while its first
 	// deliveries are still being made).
@@ -137,7 +142,7 @@ func (s *Service) newEvent(e *PutEventsEntry, now time.Time) (*pending, *PutEven
 	}
 	p := &pending{bus: bus, env: Event{Version: "0", ID: integrations.NewUUID(), DetailType: e.DetailType, Source: e.Source,
 		Account: s.cfg.AccountID, Time: at.UTC().Format(eventTime), Region: s.cfg.Region, Resources: resources,
-		Detail: json.RawMessage(e.Detail)}, trace: e.Trace}
+		Detail: json.RawMessage(e.Detail)}, trace: e.Trace, ingested: now}
 	if e.TraceHeader != "" {
 		// the event's own header: its trace, whatever the request's
 		p.trace = integrations.TraceContext{Parent: e.TraceHeader}
@@ -289,24 +294,39 @@ func (s *Service) match(v *view, evs []*pending, o putOptions) ([]store.BusEvent
 	return out, nil
 }
 
-// stored is how an event is kept with its deliveries: its trace context's
-// three headers, each on a line, then its JSON.
+// stored is how an event is kept with its deliveries: its trace
+// context's three headers and when it was ingested (unix ms), each on a
+// line, then its JSON.
 func (p *pending) stored() string {
-	var b bytes.Buffer
-	b.Grow(len(p.json) + len(p.trace.Parent) + len(p.trace.State) + len(p.trace.Baggage) + 3)
+	if p.enc != "" {
+		return p.enc
+	}
+	var b strings.Builder
+	b.Grow(len(p.json) + len(p.trace.Parent) + len(p.trace.State) + len(p.trace.Baggage) + 20)
 	for _, h := range []string{p.trace.Parent, p.trace.State, p.trace.Baggage} {
 		b.WriteString(strings.ReplaceAll(h, "\n", ""))
 		b.WriteByte('\n')
 	}
+	b.WriteString(strconv.FormatInt(p.ingested.UnixMilli(), 10))
+	b.WriteByte('\n')
 	b.Write(p.json)
-	return b.String()
+	p.enc = b.String()
+	return p.enc
+}
+
+// storedEvent is an event as a delivery reads it back.
+type storedEvent struct {
+	json     []byte
+	trace    integrations.TraceContext
+	ingested time.Time
 }
 
 // unstored reads what stored wrote.
-func unstored(s string) (json []byte, tc integrations.TraceContext) {
-	parts := strings.SplitN(s, "\n", 4)
-	if len(parts) != 4 {
-		return []byte(s), tc
+func unstored(s string) storedEvent {
+	parts := strings.SplitN(s, "\n", 5)
+	if len(parts) != 5 {
+		return storedEvent{json: []byte(s)}
 	}
-	return []byte(parts[3]), integrations.TraceContext{Parent: parts[0], State: parts[1], Baggage: parts[2]}
+	ms, _ := strconv.ParseInt(parts[3], 10, 64)
+	return storedEvent{json: []byte(parts[4]), trace: integrations.TraceContext{Parent: parts[0], State: parts[1], Baggage: parts[2]}, ingested: time.UnixMilli(ms).UTC()}
 }

@@ -364,7 +364,7 @@ func (s *Service) replayPage(ctx context.Context, r *replayRecord) (done bool, f
 			continue
 		}
 		env.ReplayName = r.ReplayName
-		p := &pending{bus: bus, env: env, id: "r." + r.ReplayName + "." + e.ID}
+		p := &pending{bus: bus, env: env, id: "r." + r.ReplayName + "." + e.ID, ingested: s.now()}
 		p.json, _ = json.Marshal(env)
 		batch = append(batch, p)
 	}

@@ -71,7 +71,7 @@ func (s *Service) fire(ctx context.Context, v *view, rv *ruleView, at time.Time)
 	env := Event{Version: "0", ID: integrations.NewUUID(), DetailType: "Scheduled Event", Source: "aws.events",
 		Account: s.cfg.AccountID, Time: at.UTC().Format(eventTime), Region: s.cfg.Region, Resources: resources,
 		Detail: json.RawMessage(`{}`)}
-	p := &pending{bus: v.bus, env: env, id: env.ID}
+	p := &pending{bus: v.bus, env: env, id: env.ID, ingested: now}
 	p.json, _ = json.Marshal(env)
 	err := s.put(ctx, v.bus, []*pending{p}, putOptions{only: rv.rule.Name, noObserve: true,
 		tick: &store.BusTick{Rule: rv.rule.Name, At: at, Next: next}})
