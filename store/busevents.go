@@ -91,19 +91,22 @@ if ARGV[3] ~= '' then
   if ARGV[5] == '0' then redis.call('ZREM', SCH, ARGV[3]) else redis.call('ZADD', SCH, ARGV[5], ARGV[3]) end
 end
 local lease = ARGV[2]
+local due, evs, left = {}, {}, {}
 local i = 7
 for e = 1, tonumber(ARGV[6]) do
   local id, payload, n = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
   i = i + 3
   if n > 0 then
-    local due = {}
     for j = 0, n - 1 do due[#due + 1] = lease; due[#due + 1] = id .. '/' .. ARGV[i + j] end
-    for c = 1, #due, 200 do redis.call('ZADD', DUE, unpack(due, c, math.min(c + 199, #due))) end
-    redis.call('HSET', EV, id, payload)
-    redis.call('HINCRBY', LEFT, id, n)
+    evs[#evs + 1] = id; evs[#evs + 1] = payload
+    -- an event of one delivery ends with it: no count kept
+    if n > 1 then left[#left + 1] = id; left[#left + 1] = n end
   end
   i = i + n
 end
+for c = 1, #due, 200 do redis.call('ZADD', DUE, unpack(due, c, math.min(c + 199, #due))) end
+for c = 1, #evs, 200 do redis.call('HSET', EV, unpack(evs, c, math.min(c + 199, #evs))) end
+for c = 1, #left, 200 do redis.call('HSET', LEFT, unpack(left, c, math.min(c + 199, #left))) end
 return {0}
 `)
 
@@ -214,25 +217,32 @@ var scriptBusAck = redis.NewScript(`
 local EV, DUE, ATT, LEFT = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 if #ARGV == 0 then return {0, 0} end
 local scores = redis.call('ZMSCORE', DUE, unpack(ARGV))
-local gone, ended, seen = {}, {}, {}
+local gone, ended, ids, seen = {}, {}, {}, {}
 for k, d in ipairs(ARGV) do
   if scores[k] and not seen[d] then
     seen[d] = true
     gone[#gone + 1] = d
     local id = string.match(d, '^([^/]*)/')
+    if not ended[id] then ids[#ids + 1] = id end
     ended[id] = (ended[id] or 0) + 1
   end
 end
-if #gone > 0 then
-  redis.call('ZREM', DUE, unpack(gone))
-  redis.call('HDEL', ATT, unpack(gone))
-end
-for id, n in pairs(ended) do
-  if redis.call('HINCRBY', LEFT, id, -n) <= 0 then
-    redis.call('HDEL', LEFT, id)
-    redis.call('HDEL', EV, id)
+if #gone == 0 then return {0, 0} end
+redis.call('ZREM', DUE, unpack(gone))
+redis.call('HDEL', ATT, unpack(gone))
+-- an event without a count had one delivery; one with a count ends with
+-- its last
+local counts = redis.call('HMGET', LEFT, unpack(ids))
+local done, counted = {}, {}
+for k, id in ipairs(ids) do
+  if not counts[k] then
+    done[#done + 1] = id
+  elseif redis.call('HINCRBY', LEFT, id, -ended[id]) <= 0 then
+    done[#done + 1] = id; counted[#counted + 1] = id
   end
 end
+if #done > 0 then redis.call('HDEL', EV, unpack(done)) end
+if #counted > 0 then redis.call('HDEL', LEFT, unpack(counted)) end
 return {0, #gone}
 `)
 

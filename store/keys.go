@@ -403,8 +403,9 @@ func (k Keys) ConnectionsKey() string { return k.prefix + ":connections" }
 // APIDestinationsKey (hash) holds the API destinations: name → JSON record.
 func (k Keys) APIDestinationsKey() string { return k.prefix + ":apidests" }
 
-// BusLeftKey (hash) counts each event's deliveries not ended yet: id →
-// count; the event leaves BusEventsKey with its last.
+// BusLeftKey (hash) counts the deliveries not ended yet of each event
+// that has more than one: id → count; the event leaves BusEventsKey with
+// its last (an event of one delivery, with it).
 func (k Keys) BusLeftKey(name string) string { return k.bus(name, ":left") }
 
 // BusSchedulesKey (sorted set) holds a bus's scheduled rules: member the
