@@ -93,7 +93,16 @@ func (s *Service) ObserveEvents(_ context.Context, busARN string, events [][]byt
 	for _, e := range events {
 		size += int64(len(e))
 	}
+	now := s.now()
 	d.mu.Lock()
+	if d.view != nil && !now.Before(d.viewAt) && now.Sub(d.viewAt) <= discoverersTTL {
+		// the loop's view is fresh: a bus without a started discoverer's
+		// events are not copied and queued only to be dropped there
+		if disc := d.view[busARN]; disc == nil || disc.State != StateStarted {
+			d.mu.Unlock()
+			return
+		}
+	}
 	if d.events+len(events) > s.cfg.QueueEvents || d.bytes+size > s.cfg.QueueBytes {
 		d.mu.Unlock()
 		d.dropped.Add(int64(len(events)))
