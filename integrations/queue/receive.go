@@ -37,7 +37,7 @@ func (s *Service) Receive(ctx context.Context, name string, in *ReceiveInput) ([
 			return nil, errorf("InvalidAttributeName", "Unknown Attribute %s.", clip(n, 64))
 		}
 	}
-	rec, err := s.record(ctx, name)
+	rec, err := s.hotRecord(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +190,7 @@ func (s *Service) handleBatch(ctx context.Context, name string, entries []Handle
 			return false, e
 		}
 	}
-	if _, err := s.record(ctx, name); err != nil {
+	if _, err := s.hotRecord(ctx, name); err != nil {
 		return false, err
 	}
 	return single, nil

@@ -66,7 +66,7 @@ func (s *Service) Send(ctx context.Context, name string, msgs []SendInput) ([]Se
 			return nil, err
 		}
 	}
-	rec, err := s.record(ctx, name)
+	rec, err := s.hotRecord(ctx, name)
 	if err != nil {
 		return nil, err
 	}

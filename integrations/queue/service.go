@@ -26,6 +26,8 @@ type Service struct {
 	tasks  sync.WaitGroup
 	meters meters
 	sweep  sweeper
+	// records caches the queues' records for the hot paths (recordcache.go)
+	records recordCache
 }
 
 // DefaultMaxQueues is Config.MaxQueues's default. AWS sets no limit;
@@ -221,6 +223,7 @@ func (s *Service) DeleteQueue(ctx context.Context, name string) error {
 	if _, err := s.record(ctx, name); err != nil {
 		return err
 	}
+	defer s.records.forget(name)
 	return storeError(s.st.QueueDelete(ctx, name, s.now()))
 }
 
@@ -331,7 +334,9 @@ func (s *Service) SetAttributes(ctx context.Context, name string, attrs map[stri
 		}
 		redrive = &r
 	}
-	if err := s.st.QueueSetAttributes(ctx, name, attrs, redrive, s.now()); err != nil {
+	err = s.st.QueueSetAttributes(ctx, name, attrs, redrive, s.now())
+	s.records.forget(name)
+	if err != nil {
 		return storeError(err)
 	}
 	if redrive != nil {
