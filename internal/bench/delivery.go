@@ -22,10 +22,16 @@ import (
 // gets lo..hi-1), claimed in order by clients goroutines; the first error
 // stops every goroutine at its next claim and is returned.
 func eachChunk(clients, n, step int, work func(lo, hi int) error) error {
+	return eachChunkOf(clients, n, step, func(_, lo, hi int) error { return work(lo, hi) })
+}
+
+// eachChunkOf is eachChunk whose work is told which goroutine (0 to
+// clients-1) runs it, for what each keeps of its own (a connection).
+func eachChunkOf(clients, n, step int, work func(worker, lo, hi int) error) error {
 	var next atomic.Int64
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
-	for range clients {
+	for w := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -34,7 +40,7 @@ func eachChunk(clients, n, step int, work func(lo, hi int) error) error {
 				if lo >= n {
 					return
 				}
-				if err := work(lo, min(n, lo+step)); err != nil {
+				if err := work(w, lo, min(n, lo+step)); err != nil {
 					firstErr.CompareAndSwap(nil, err)
 					return
 				}
