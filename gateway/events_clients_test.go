@@ -1,11 +1,9 @@
 package gateway_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -40,9 +38,9 @@ func TestEventsBusesThroughTheSDK(t *testing.T) {
 	_, err = c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("orders")})
 	var exists *ebtypes.ResourceAlreadyExistsException
 	require.ErrorAs(t, err, &exists)
-	require.Equal(t, "Event bus orders already exists.", requireEventsCode(t, err, "ResourceAlreadyExistsException", 400))
+	require.Equal(t, "Event bus orders already exists.", requireAPICode(t, err, "ResourceAlreadyExistsException", 400))
 	_, err = c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("bad name")})
-	requireEventsCode(t, err, "ValidationException", 400)
+	requireAPICode(t, err, "ValidationException", 400)
 
 	for _, name := range []string{"orders", arn} {
 		d, err := c.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String(name)})
@@ -58,7 +56,7 @@ func TestEventsBusesThroughTheSDK(t *testing.T) {
 	_, err = c.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String("nope")})
 	var nf *ebtypes.ResourceNotFoundException
 	require.ErrorAs(t, err, &nf)
-	require.Equal(t, "Event bus nope does not exist.", requireEventsCode(t, err, "ResourceNotFoundException", 400))
+	require.Equal(t, "Event bus nope does not exist.", requireAPICode(t, err, "ResourceNotFoundException", 400))
 
 	up, err := c.UpdateEventBus(ctx, &eventbridge.UpdateEventBusInput{Name: aws.String("orders"), Description: aws.String("new"),
 		DeadLetterConfig: &ebtypes.DeadLetterConfig{Arn: aws.String("arn:aws:sqs:us-east-1:123456789012:dlq")}})
@@ -87,7 +85,7 @@ func TestEventsBusesThroughTheSDK(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, page.EventBuses, 4)
 	_, err = c.ListEventBuses(ctx, &eventbridge.ListEventBusesInput{NextToken: aws.String("made-up")})
-	requireEventsCode(t, err, "ValidationException", 400)
+	requireAPICode(t, err, "ValidationException", 400)
 
 	// tags of a bus
 	tags, err := c.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: &arn})
@@ -101,14 +99,14 @@ func TestEventsBusesThroughTheSDK(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []ebtypes.Tag{{Key: aws.String("env"), Value: aws.String("dev")}}, tags.Tags)
 	_, err = c.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(eventsArnPrefix + "event-bus/nope"), Tags: []ebtypes.Tag{{Key: aws.String("a"), Value: aws.String("b")}}})
-	requireEventsCode(t, err, "ResourceNotFoundException", 400)
+	requireAPICode(t, err, "ResourceNotFoundException", 400)
 
 	_, err = c.DeleteEventBus(ctx, &eventbridge.DeleteEventBusInput{Name: aws.String("default")})
-	requireEventsCode(t, err, "ValidationException", 400)
+	requireAPICode(t, err, "ValidationException", 400)
 	_, err = c.DeleteEventBus(ctx, &eventbridge.DeleteEventBusInput{Name: aws.String("orders")})
 	require.NoError(t, err)
 	_, err = c.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String("orders")})
-	requireEventsCode(t, err, "ResourceNotFoundException", 400)
+	requireAPICode(t, err, "ResourceNotFoundException", 400)
 }
 
 func TestEventsRulesAndTargetsThroughTheSDK(t *testing.T) {
@@ -132,11 +130,11 @@ func TestEventsRulesAndTargetsThroughTheSDK(t *testing.T) {
 	_, err = c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("bad"), EventPattern: aws.String("{not json")})
 	var ip *ebtypes.InvalidEventPatternException
 	require.ErrorAs(t, err, &ip)
-	requireEventsCode(t, err, "InvalidEventPatternException", 400)
+	requireAPICode(t, err, "InvalidEventPatternException", 400)
 	_, err = c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("s"), EventBusName: aws.String("orders"), ScheduleExpression: aws.String("rate(5 minutes)")})
-	require.Contains(t, requireEventsCode(t, err, "ValidationException", 400), "only on the default event bus")
+	require.Contains(t, requireAPICode(t, err, "ValidationException", 400), "only on the default event bus")
 	_, err = c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("x"), EventBusName: aws.String("nope"), EventPattern: aws.String(pat)})
-	requireEventsCode(t, err, "ResourceNotFoundException", 400)
+	requireAPICode(t, err, "ResourceNotFoundException", 400)
 
 	d, err := c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r1"), EventBusName: aws.String("orders")})
 	require.NoError(t, err)
@@ -150,7 +148,7 @@ func TestEventsRulesAndTargetsThroughTheSDK(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, ebtypes.RuleStateEnabled, d.State)
 	_, err = c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("nope")})
-	require.Equal(t, "Rule nope does not exist on EventBus default.", requireEventsCode(t, err, "ResourceNotFoundException", 400))
+	require.Equal(t, "Rule nope does not exist on EventBus default.", requireAPICode(t, err, "ResourceNotFoundException", 400))
 
 	tags, err := c.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(eventsArnPrefix + "rule/r1")})
 	require.NoError(t, err)
@@ -172,12 +170,12 @@ func TestEventsRulesAndTargetsThroughTheSDK(t *testing.T) {
 
 	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r1"), Targets: []ebtypes.Target{
 		{Id: aws.String("x"), Arn: aws.String(q), RetryPolicy: &ebtypes.RetryPolicy{MaximumRetryAttempts: aws.Int32(186)}}}})
-	requireEventsCode(t, err, "ValidationException", 400)
+	requireAPICode(t, err, "ValidationException", 400)
 	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r1"), Targets: []ebtypes.Target{
 		{Id: aws.String("a"), Arn: aws.String(q)}, {Id: aws.String("b"), Arn: aws.String(q)}, {Id: aws.String("c"), Arn: aws.String(q)}, {Id: aws.String("d"), Arn: aws.String(q)}}})
 	var le *ebtypes.LimitExceededException
 	require.ErrorAs(t, err, &le)
-	requireEventsCode(t, err, "LimitExceededException", 400)
+	requireAPICode(t, err, "LimitExceededException", 400)
 
 	lt, err := c.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String("r1")})
 	require.NoError(t, err)
@@ -198,14 +196,14 @@ func TestEventsRulesAndTargetsThroughTheSDK(t *testing.T) {
 	require.Equal(t, []string{"r1"}, byTarget.RuleNames)
 
 	_, err = c.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String("r1")})
-	require.Equal(t, "Rule can't be deleted since it has targets.", requireEventsCode(t, err, "ValidationException", 400))
+	require.Equal(t, "Rule can't be deleted since it has targets.", requireAPICode(t, err, "ValidationException", 400))
 	rt, err := c.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String("r1"), Ids: []string{"q", "t"}})
 	require.NoError(t, err)
 	require.Zero(t, rt.FailedEntryCount)
 	_, err = c.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String("r1")})
 	require.NoError(t, err)
 	_, err = c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r1")})
-	requireEventsCode(t, err, "ResourceNotFoundException", 400)
+	requireAPICode(t, err, "ResourceNotFoundException", 400)
 
 	// listing, paged
 	for i := range 5 {
@@ -242,7 +240,7 @@ func TestEventsArchivesThroughTheSDK(t *testing.T) {
 	require.Equal(t, eventsArnPrefix+"archive/keep", aws.ToString(ca.ArchiveArn))
 	require.Equal(t, ebtypes.ArchiveStateEnabled, ca.State)
 	_, err = c.CreateArchive(ctx, &eventbridge.CreateArchiveInput{ArchiveName: aws.String("keep"), EventSourceArn: aws.String(busARN)})
-	requireEventsCode(t, err, "ResourceAlreadyExistsException", 400)
+	requireAPICode(t, err, "ResourceAlreadyExistsException", 400)
 
 	// the managed rule, as AWS shows it
 	rules, err := c.ListRules(ctx, &eventbridge.ListRulesInput{})
@@ -260,7 +258,7 @@ func TestEventsArchivesThroughTheSDK(t *testing.T) {
 	_, err = c.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: r.Name})
 	var mr *ebtypes.ManagedRuleException
 	require.ErrorAs(t, err, &mr)
-	requireEventsCode(t, err, "ManagedRuleException", 400)
+	requireAPICode(t, err, "ManagedRuleException", 400)
 
 	da, err := c.DescribeArchive(ctx, &eventbridge.DescribeArchiveInput{ArchiveName: aws.String("keep")})
 	require.NoError(t, err)
@@ -280,7 +278,7 @@ func TestEventsArchivesThroughTheSDK(t *testing.T) {
 	_, err = c.DeleteArchive(ctx, &eventbridge.DeleteArchiveInput{ArchiveName: aws.String("keep")})
 	require.NoError(t, err)
 	_, err = c.DescribeArchive(ctx, &eventbridge.DescribeArchiveInput{ArchiveName: aws.String("keep")})
-	requireEventsCode(t, err, "ResourceNotFoundException", 400)
+	requireAPICode(t, err, "ResourceNotFoundException", 400)
 	rules, err = c.ListRules(ctx, &eventbridge.ListRulesInput{})
 	require.NoError(t, err)
 	require.Empty(t, rules.Rules)
@@ -291,17 +289,9 @@ func TestEventsArchivesThroughTheSDK(t *testing.T) {
 // and body.
 func rawEvents(t *testing.T, url, action, body string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url+"/", bytes.NewBufferString(body))
-	require.NoError(t, err)
-	req.Header.Set("X-Amz-Target", "AWSEvents."+action)
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	require.Equal(t, "application/x-amz-json-1.1", res.Header.Get("Content-Type"))
-	return res.StatusCode, string(b)
+	r := sendRaw(t, http.MethodPost, url+"/", body, "Content-Type", "application/x-amz-json-1.1", "X-Amz-Target", "AWSEvents."+action)
+	require.Equal(t, "application/x-amz-json-1.1", r.header.Get("Content-Type"))
+	return r.status, string(r.body)
 }
 
 func TestEventsConnectionsThroughTheSDK(t *testing.T) {
@@ -323,7 +313,7 @@ func TestEventsConnectionsThroughTheSDK(t *testing.T) {
 	require.True(t, strings.HasPrefix(aws.ToString(cc.ConnectionArn), eventsArnPrefix+"connection/c/"))
 	_, err = c.CreateConnection(ctx, &eventbridge.CreateConnectionInput{Name: aws.String("c"), AuthorizationType: ebtypes.ConnectionAuthorizationTypeBasic,
 		AuthParameters: &ebtypes.CreateConnectionAuthRequestParameters{BasicAuthParameters: &ebtypes.CreateConnectionBasicAuthRequestParameters{Username: aws.String("u"), Password: aws.String("p")}}})
-	requireEventsCode(t, err, "ResourceAlreadyExistsException", 400)
+	requireAPICode(t, err, "ResourceAlreadyExistsException", 400)
 
 	dc, err := c.DescribeConnection(ctx, &eventbridge.DescribeConnectionInput{Name: aws.String("c")})
 	require.NoError(t, err)
@@ -364,18 +354,18 @@ func TestEventsConnectionsThroughTheSDK(t *testing.T) {
 	require.EqualValues(t, 10, aws.ToInt32(la.ApiDestinations[0].InvocationRateLimitPerSecond))
 	_, err = c.CreateApiDestination(ctx, &eventbridge.CreateApiDestinationInput{Name: aws.String("api2"), ConnectionArn: aws.String(eventsArnPrefix + "connection/none/1"),
 		InvocationEndpoint: aws.String("https://x"), HttpMethod: ebtypes.ApiDestinationHttpMethodGet})
-	requireEventsCode(t, err, "ResourceNotFoundException", 400)
+	requireAPICode(t, err, "ResourceNotFoundException", 400)
 
 	// an API destination is a target (once patterns are merged, below)
 	_, err = c.DeleteApiDestination(ctx, &eventbridge.DeleteApiDestinationInput{Name: aws.String("api")})
 	require.NoError(t, err)
 	_, err = c.DescribeApiDestination(ctx, &eventbridge.DescribeApiDestinationInput{Name: aws.String("api")})
-	requireEventsCode(t, err, "ResourceNotFoundException", 400)
+	requireAPICode(t, err, "ResourceNotFoundException", 400)
 	del, err := c.DeleteConnection(ctx, &eventbridge.DeleteConnectionInput{Name: aws.String("c")})
 	require.NoError(t, err)
 	require.Equal(t, ebtypes.ConnectionStateDeleting, del.ConnectionState)
 	_, err = c.DescribeConnection(ctx, &eventbridge.DescribeConnectionInput{Name: aws.String("c")})
-	requireEventsCode(t, err, "ResourceNotFoundException", 400)
+	requireAPICode(t, err, "ResourceNotFoundException", 400)
 }
 
 // The wire's own rules: PutEvents's request-level limits, the actions not
@@ -387,24 +377,24 @@ func TestEventsWireRules(t *testing.T) {
 	c := b.client
 
 	_, err := c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{}})
-	requireEventsCode(t, err, "ValidationException", 400)
+	requireAPICode(t, err, "ValidationException", 400)
 	eleven := make([]ebtypes.PutEventsRequestEntry, 11)
 	for i := range eleven {
 		eleven[i] = ebtypes.PutEventsRequestEntry{Source: aws.String("s"), DetailType: aws.String("t"), Detail: aws.String("{}")}
 	}
 	_, err = c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: eleven})
-	requireEventsCode(t, err, "ValidationException", 400)
+	requireAPICode(t, err, "ValidationException", 400)
 	// 2 entries of 130 KiB: each fits, together they are over 256 KiB
 	big := `{"a":"` + strings.Repeat("x", 130<<10) + `"}`
 	_, err = c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
 		{Source: aws.String("s"), DetailType: aws.String("t"), Detail: aws.String(big)},
 		{Source: aws.String("s"), DetailType: aws.String("t"), Detail: aws.String(big), Time: aws.Time(time.Now())}}})
-	require.Contains(t, requireEventsCode(t, err, "ValidationException", 400), "over the limit")
+	require.Contains(t, requireAPICode(t, err, "ValidationException", 400), "over the limit")
 
 	_, err = c.PutPermission(ctx, &eventbridge.PutPermissionInput{Action: aws.String("events:PutEvents"), Principal: aws.String("*"), StatementId: aws.String("s")})
-	require.Contains(t, requireEventsCode(t, err, "ValidationException", 400), "not supported by Signalbox")
+	require.Contains(t, requireAPICode(t, err, "ValidationException", 400), "not supported by Signalbox")
 	_, err = c.ListEndpoints(ctx, &eventbridge.ListEndpointsInput{})
-	require.Contains(t, requireEventsCode(t, err, "ValidationException", 400), "not supported by Signalbox")
+	require.Contains(t, requireAPICode(t, err, "ValidationException", 400), "not supported by Signalbox")
 
 	status, body := rawEvents(t, b.url, "NoSuchAction", `{}`)
 	require.Equal(t, 400, status)
@@ -429,7 +419,7 @@ func TestEventsWireRules(t *testing.T) {
 		}
 		raw, _ := json.Marshal(e)
 		_, err = c.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: aws.String(`{"source":["shop"]}`), Event: aws.String(string(raw))})
-		require.Contains(t, requireEventsCode(t, err, "ValidationException", 400), "'"+missing+"'")
+		require.Contains(t, requireAPICode(t, err, "ValidationException", 400), "'"+missing+"'")
 	}
 	needEventPatterns(t)
 	raw, _ := json.Marshal(ev)
@@ -440,7 +430,7 @@ func TestEventsWireRules(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, res.Result)
 	_, err = c.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: aws.String(`{not json`), Event: aws.String(string(raw))})
-	requireEventsCode(t, err, "InvalidEventPatternException", 400)
+	requireAPICode(t, err, "InvalidEventPatternException", 400)
 }
 
 // With credentials configured, EventBridge's requests must be signed for
@@ -452,7 +442,7 @@ func TestEventsSigV4(t *testing.T) {
 	_, err := b.client.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("signed")})
 	require.NoError(t, err)
 	_, err = eventsClient(b.url, "AKIDTEST", "wrong").DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String("signed")})
-	requireEventsCode(t, err, "InvalidSignatureException", 400) // as the gateway answers it for every AWS service
+	requireAPICode(t, err, "InvalidSignatureException", 400) // as the gateway answers it for every AWS service
 	status, body := rawEvents(t, b.url, "DescribeEventBus", `{"Name":"signed"}`)
 	require.Equal(t, 400, status, body)
 	require.Contains(t, body, "MissingAuthenticationTokenException")

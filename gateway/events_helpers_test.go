@@ -2,18 +2,11 @@ package gateway_test
 
 import (
 	"context"
-	"errors"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/smithy-go"
-	"github.com/stretchr/testify/require"
 
 	"github.com/signalbox/signalbox/gateway"
 	"github.com/signalbox/signalbox/integrations/bus"
@@ -38,20 +31,14 @@ type eventsBundle struct {
 func newEvents(t *testing.T, opts ...func(*gateway.Options)) *eventsBundle {
 	t.Helper()
 	st := storetest.Open(t, "sbevents-")
-	srv := httptest.NewUnstartedServer(nil)
+	l := newLoopback()
 	d := runtime.NewDurable(st, &runtime.Durable{})
 	queues := queue.New(st, queue.Config{})
 	t.Cleanup(queues.Close)
 	topics := topic.New(st, topic.Config{Queues: queues, Host: d.Host()})
-	b := &eventsBundle{url: "http://" + srv.Listener.Addr().String()}
+	b := &eventsBundle{url: l.url}
 	b.buses = bus.New(st, bus.Config{Queues: queues, Topics: topics, Host: d.Host()})
-	o := gateway.Options{Runtime: d, Queues: queues, Topics: topics, Buses: b.buses, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
-	for _, f := range opts {
-		f(&o)
-	}
-	srv.Config.Handler = gateway.New(o).Handler()
-	srv.Start()
-	t.Cleanup(srv.Close)
+	l.serve(t, gateway.Options{Runtime: d, Queues: queues, Topics: topics, Buses: b.buses, Logger: testLogger(t)}, opts)
 	b.buses.Start(context.Background())
 	t.Cleanup(b.buses.Close)
 	b.client = eventsClient(b.url, "AKIDTEST", "secret")
@@ -61,22 +48,7 @@ func newEvents(t *testing.T, opts ...func(*gateway.Options)) *eventsBundle {
 // eventsClient is the SDK's EventBridge client for url, signing with the
 // given key.
 func eventsClient(url, keyID, secret string) *eventbridge.Client {
-	return eventbridge.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider(keyID, secret, "")},
-		func(o *eventbridge.Options) { o.BaseEndpoint = aws.String(url) })
-}
-
-// requireEventsCode asserts EventBridge's error code and HTTP status, and
-// returns the message.
-func requireEventsCode(t *testing.T, err error, code string, status int) string {
-	t.Helper()
-	var ae smithy.APIError
-	require.True(t, errors.As(err, &ae), "not an API error: %v", err)
-	require.Equal(t, code, ae.ErrorCode(), "%v", err)
-	var re *awshttp.ResponseError
-	require.True(t, errors.As(err, &re), "no HTTP response: %v", err)
-	require.Equal(t, status, re.HTTPStatusCode(), "%v", err)
-	return ae.ErrorMessage()
+	return eventbridge.NewFromConfig(sdkConfig(keyID, secret), func(o *eventbridge.Options) { o.BaseEndpoint = aws.String(url) })
 }
 
 // needEventPatterns skips a test that puts rules while the pattern

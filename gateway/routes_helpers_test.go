@@ -1,13 +1,10 @@
 package gateway_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -54,13 +51,12 @@ func newGW(t *testing.T, opts gateway.Options, machines ...gwMachine) *gwBundle 
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	srv := httptest.NewServer(gateway.New(opts).Handler())
-	t.Cleanup(srv.Close)
+	url := serveGateway(t, opts, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = d.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return &gwBundle{d: d, url: srv.URL}
+	return &gwBundle{d: d, url: url}
 }
 
 // gwResponse is a response read whole.
@@ -81,21 +77,7 @@ func (r gwResponse) json(t *testing.T) map[string]any {
 // do sends a request; headers are name, value pairs.
 func (b *gwBundle) do(t *testing.T, method, path, body string, headers ...string) gwResponse {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = bytes.NewBufferString(body)
-	}
-	req, err := http.NewRequest(method, b.url+path, rd)
-	require.NoError(t, err)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return gwResponse{resp.StatusCode, resp.Header, data}
+	return sendRaw(t, method, b.url+path, body, headers...)
 }
 
 // waitStatus polls the management API's execution URL until it has the

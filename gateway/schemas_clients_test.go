@@ -7,9 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
@@ -17,8 +15,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	sdkschemas "github.com/aws/aws-sdk-go-v2/service/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/schemas/types"
 	"github.com/aws/smithy-go"
@@ -44,16 +40,10 @@ type schemasBundle struct {
 func newSchemas(t *testing.T, opts ...func(*gateway.Options)) *schemasBundle {
 	t.Helper()
 	st := storetest.Open(t, "sbschemas-")
-	srv := httptest.NewUnstartedServer(nil)
-	b := &schemasBundle{url: "http://" + srv.Listener.Addr().String()}
-	b.reg = schemas.New(st, schemas.Config{Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
-	o := gateway.Options{Runtime: runtime.NewDurable(st, &runtime.Durable{}), Schemas: b.reg, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
-	for _, f := range opts {
-		f(&o)
-	}
-	srv.Config.Handler = gateway.New(o).Handler()
-	srv.Start()
-	t.Cleanup(srv.Close)
+	l := newLoopback()
+	b := &schemasBundle{url: l.url}
+	b.reg = schemas.New(st, schemas.Config{Logger: testLogger(t)})
+	l.serve(t, gateway.Options{Runtime: runtime.NewDurable(st, &runtime.Durable{}), Schemas: b.reg, Logger: testLogger(t)}, opts)
 	b.reg.Start(context.Background())
 	t.Cleanup(b.reg.Close)
 	b.client = schemasClient(b.url, "AKIDTEST", "secret")
@@ -61,23 +51,16 @@ func newSchemas(t *testing.T, opts ...func(*gateway.Options)) *schemasBundle {
 }
 
 func schemasClient(url, keyID, secret string) *sdkschemas.Client {
-	return sdkschemas.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider(keyID, secret, "")},
-		func(o *sdkschemas.Options) { o.BaseEndpoint = aws.String(url) })
+	return sdkschemas.NewFromConfig(sdkConfig(keyID, secret), func(o *sdkschemas.Options) { o.BaseEndpoint = aws.String(url) })
 }
 
 // requireSchemasCode asserts the API's error code and HTTP status, and
-// returns the message.
+// returns the message, which must not be empty.
 func requireSchemasCode(t *testing.T, err error, code string, status int) string {
 	t.Helper()
-	var ae smithy.APIError
-	require.True(t, errors.As(err, &ae), "not an API error: %v", err)
-	require.Equal(t, code, ae.ErrorCode(), "%v", err)
-	var re *awshttp.ResponseError
-	require.True(t, errors.As(err, &re), "no HTTP response: %v", err)
-	require.Equal(t, status, re.HTTPStatusCode(), "%v", err)
-	require.NotEmpty(t, ae.ErrorMessage(), "the message reaches the SDK")
-	return ae.ErrorMessage()
+	msg := requireAPICode(t, err, code, status)
+	require.NotEmpty(t, msg, "the message reaches the SDK")
+	return msg
 }
 
 const openAPIDoc = `{"openapi":"3.0.0","info":{"title":"Order","version":"1.0.0"},"paths":{},

@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +14,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/smithy-go"
@@ -85,14 +82,8 @@ func newSFN(t *testing.T, opts ...func(*gateway.Options)) *sfnBundle {
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 
-	o := gateway.Options{Runtime: b.d, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
-	for _, f := range opts {
-		f(&o)
-	}
-	srv := httptest.NewServer(gateway.New(o).Handler())
-	t.Cleanup(srv.Close)
-	b.url = srv.URL
-	b.client = sfnClient(srv.URL, "AKIDTEST", "secret")
+	b.url = serveGateway(t, gateway.Options{Runtime: b.d, Logger: testLogger(t)}, opts)
+	b.client = sfnClient(b.url, "AKIDTEST", "secret")
 	return b
 }
 
@@ -100,12 +91,7 @@ func newSFN(t *testing.T, opts ...func(*gateway.Options)) *sfnBundle {
 // StartSyncExecution's "sync-" host prefix is turned off: the endpoint is
 // an IP address.
 func sfnClient(url, keyID, secret string) *sfn.Client {
-	cfg := aws.Config{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(keyID, secret, ""),
-		RetryMaxAttempts: 1,
-	}
-	return sfn.NewFromConfig(cfg, func(o *sfn.Options) {
+	return sfn.NewFromConfig(sdkConfig(keyID, secret), func(o *sfn.Options) {
 		o.BaseEndpoint = aws.String(url)
 		o.APIOptions = append(o.APIOptions, noHostPrefix)
 	})

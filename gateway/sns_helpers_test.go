@@ -3,18 +3,11 @@ package gateway_test
 import (
 	"context"
 	"encoding/base64"
-	"errors"
-	"log/slog"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/smithy-go"
-	"github.com/stretchr/testify/require"
 
 	"github.com/signalbox/signalbox/gateway"
 	"github.com/signalbox/signalbox/integrations/queue"
@@ -40,17 +33,11 @@ type snsBundle struct {
 func newSNS(t *testing.T, opts ...func(*gateway.Options)) *snsBundle {
 	t.Helper()
 	st := storetest.Open(t, "sbsns-")
-	srv := httptest.NewUnstartedServer(nil)
-	b := &snsBundle{url: "http://" + srv.Listener.Addr().String(), d: runtime.NewDurable(st, &runtime.Durable{})}
+	l := newLoopback()
+	b := &snsBundle{url: l.url, d: runtime.NewDurable(st, &runtime.Durable{})}
 	queues := queue.New(st, queue.Config{})
 	b.topics = topic.New(st, topic.Config{Queues: queues, Host: b.d.Host(), PublicURL: b.url})
-	o := gateway.Options{Runtime: b.d, Queues: queues, Topics: b.topics, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
-	for _, f := range opts {
-		f(&o)
-	}
-	srv.Config.Handler = gateway.New(o).Handler()
-	srv.Start()
-	t.Cleanup(srv.Close)
+	l.serve(t, gateway.Options{Runtime: b.d, Queues: queues, Topics: b.topics, Logger: testLogger(t)}, opts)
 	b.topics.Start(context.Background()) // the deliveries
 	t.Cleanup(b.topics.Close)
 	b.client = snsClient(b.url, "AKIDTEST", "secret")
@@ -60,23 +47,12 @@ func newSNS(t *testing.T, opts ...func(*gateway.Options)) *snsBundle {
 
 // snsClient is the SDK's SNS client for url, signing with the given key.
 func snsClient(url, keyID, secret string) *sns.Client {
-	return sns.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider(keyID, secret, "")},
-		func(o *sns.Options) { o.BaseEndpoint = aws.String(url) })
+	return sns.NewFromConfig(sdkConfig(keyID, secret), func(o *sns.Options) { o.BaseEndpoint = aws.String(url) })
 }
 
 // requireSNSCode asserts SNS's error code and HTTP status, and returns the
 // message.
-func requireSNSCode(t *testing.T, err error, code string, status int) string {
-	t.Helper()
-	var ae smithy.APIError
-	require.True(t, errors.As(err, &ae), "not an API error: %v", err)
-	require.Equal(t, code, ae.ErrorCode(), "%v", err)
-	var re *awshttp.ResponseError
-	require.True(t, errors.As(err, &re), "no HTTP response: %v", err)
-	require.Equal(t, status, re.HTTPStatusCode(), "%v", err)
-	return ae.ErrorMessage()
-}
+var requireSNSCode = requireAPICode
 
 const snsArnPrefix = "arn:aws:sns:us-east-1:123456789012:"
 

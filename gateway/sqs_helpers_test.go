@@ -5,10 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strings"
@@ -17,7 +14,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
@@ -47,25 +43,14 @@ func newSQS(t *testing.T, opts ...func(*gateway.Options)) *sqsBundle {
 	t.Helper()
 	st := sfnOpenStore(t)
 	b := &sqsBundle{d: runtime.NewDurable(st, &runtime.Durable{})}
-	o := gateway.Options{Runtime: b.d, Queues: queue.New(st, queue.Config{}), Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
-	for _, f := range opts {
-		f(&o)
-	}
-	srv := httptest.NewServer(gateway.New(o).Handler())
-	t.Cleanup(srv.Close)
-	b.url = srv.URL
-	b.client = sqsClient(srv.URL, "AKIDTEST", "secret")
+	b.url = serveGateway(t, gateway.Options{Runtime: b.d, Queues: queue.New(st, queue.Config{}), Logger: testLogger(t)}, opts)
+	b.client = sqsClient(b.url, "AKIDTEST", "secret")
 	return b
 }
 
 // sqsClient is the SDK's client for url, signing with the given key.
 func sqsClient(url, keyID, secret string) *sqs.Client {
-	cfg := aws.Config{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(keyID, secret, ""),
-		RetryMaxAttempts: 1,
-	}
-	return sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(url) })
+	return sqs.NewFromConfig(sdkConfig(keyID, secret), func(o *sqs.Options) { o.BaseEndpoint = aws.String(url) })
 }
 
 // queueURL is the URL this server gives the queue name.
@@ -141,15 +126,8 @@ func attributesMD5(attrs map[string]types.MessageAttributeValue) string {
 // the body.
 func postForm(t *testing.T, base, path string, form url.Values) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, base+path, strings.NewReader(form.Encode()))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(body)
+	r := sendRaw(t, http.MethodPost, base+path, form.Encode(), "Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	return r.status, string(r.body)
 }
 
 // sqsSafety bounds a test's long polls: a net against a hang, not a way

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,8 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -71,8 +67,8 @@ func TestCrashBus(t *testing.T) {
 	}
 	r.killTwice()
 	for _, q := range b.queues {
-		r.await(q.complete, func() string {
-			return fmt.Sprintf("%s: %d of %d events delivered within the deadline; missing (the first ten): %v", q.name, q.distinct.Load(), q.expect, q.missing(10))
+		r.await(q.tally.complete, func() string {
+			return fmt.Sprintf("%s: %d of %d events delivered within the deadline; missing (the first ten): %v", q.name, q.tally.distinct.Load(), q.tally.expect, q.tally.missing(10))
 		})
 	}
 	elapsed := r.finish()
@@ -98,12 +94,7 @@ type crashBusQueue struct {
 	url         string
 	transformed bool
 	match       func(seq int) bool // whether the rule matches sequence seq's events
-	expect      int                // the events it matches
-	mu          sync.Mutex
-	ids         map[[2]int]map[string]int // (producer, sequence) → event id → deliveries
-	distinct    atomic.Int64
-	complete    chan struct{}
-	once        sync.Once
+	tally       *crashTally        // the deliveries, by event id
 }
 
 // The test's events: their source, and the prefix of their detail-type.
@@ -134,25 +125,15 @@ func newCrashBus(t *testing.T, ctx context.Context, ebc *eventbridge.Client, sqs
 	}
 	for _, rl := range rules {
 		qname := name + "-" + strings.TrimPrefix(rl.rule, "crash-")
-		q, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(qname),
-			Attributes: map[string]string{"VisibilityTimeout": "5"}}) // a receive whose answer a kill lost comes again 5 s later
-		require.NoError(t, err)
-		qa, err := sqsc.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
-		require.NoError(t, err)
+		qurl, qarn := crashCreateQueue(t, ctx, sqsc, qname, nil)
 		_, err = ebc.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(rl.rule), EventBusName: aws.String(name), EventPattern: aws.String(rl.pattern)})
 		require.NoError(t, err)
 		out, err := ebc.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(rl.rule), EventBusName: aws.String(name),
-			Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String(qa.Attributes["QueueArn"]), InputTransformer: rl.transformer}}})
+			Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String(qarn), InputTransformer: rl.transformer}}})
 		require.NoError(t, err)
 		require.Zero(t, out.FailedEntryCount, "PutTargets: %+v", out.FailedEntries)
-		cq := &crashBusQueue{b: b, name: qname, rule: rl.rule, url: aws.ToString(q.QueueUrl), transformed: rl.transformer != nil, match: rl.match,
-			ids: map[[2]int]map[string]int{}, complete: make(chan struct{})}
-		for seq := range perProducer {
-			if rl.match(seq) {
-				cq.expect += producers
-			}
-		}
-		b.queues = append(b.queues, cq)
+		b.queues = append(b.queues, &crashBusQueue{b: b, name: qname, rule: rl.rule, url: qurl, transformed: rl.transformer != nil, match: rl.match,
+			tally: newCrashTally(producers, perProducer, rl.match)})
 	}
 	return b
 }
@@ -180,77 +161,52 @@ func (b *crashBus) produce(ctx context.Context, c *eventbridge.Client, p int, pr
 		for seq := lo; seq < min(b.perProducer, lo+10); seq++ {
 			pending, seqs = append(pending, b.entry(p, seq)), append(seqs, seq)
 		}
-		for tries := 0; len(pending) > 0; {
-			err := crashRetry(ctx, func() error {
-				if tries++; tries > 1 {
-					b.resent.Add(int64(len(pending)))
-				}
-				out, err := c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: pending})
-				if err != nil {
-					return err
-				}
-				if len(out.Entries) != len(pending) {
-					return crashPermanent{fmt.Errorf("%s: %d results for %d entries", b.name, len(out.Entries), len(pending))}
-				}
-				var again []ebtypes.PutEventsRequestEntry
-				var againSeqs []int
-				done := 0
-				for i, e := range out.Entries {
-					switch code := aws.ToString(e.ErrorCode); {
-					case code == "" && aws.ToString(e.EventId) != "":
-						b.mu.Lock()
-						b.acked[p][seqs[i]] = true
-						b.mu.Unlock()
-						done++
-					case code == "InternalFailure" || code == "ThrottlingException":
-						again, againSeqs = append(again, pending[i]), append(againSeqs, seqs[i])
-					default:
-						return crashPermanent{fmt.Errorf("%s: entry %d:%d refused: %s %s", b.name, p, seqs[i], code, aws.ToString(e.ErrorMessage))}
-					}
-				}
-				progress(done)
-				pending, seqs = again, againSeqs
-				return nil
-			})
+		err := crashResend(ctx, pending, &b.resent, func(pending []ebtypes.PutEventsRequestEntry) ([]ebtypes.PutEventsRequestEntry, error) {
+			out, err := c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: pending})
 			if err != nil {
-				return fmt.Errorf("%s: producer %d: %w", b.name, p, err)
+				return nil, err
 			}
+			if len(out.Entries) != len(pending) {
+				return nil, crashPermanent{fmt.Errorf("%s: %d results for %d entries", b.name, len(out.Entries), len(pending))}
+			}
+			var again []ebtypes.PutEventsRequestEntry
+			var againSeqs []int
+			done := 0
+			for i, e := range out.Entries {
+				switch code := aws.ToString(e.ErrorCode); {
+				case code == "" && aws.ToString(e.EventId) != "":
+					b.mu.Lock()
+					b.acked[p][seqs[i]] = true
+					b.mu.Unlock()
+					done++
+				case code == "InternalFailure" || code == "ThrottlingException":
+					again, againSeqs = append(again, pending[i]), append(againSeqs, seqs[i])
+				default:
+					return nil, crashPermanent{fmt.Errorf("%s: entry %d:%d refused: %s %s", b.name, p, seqs[i], code, aws.ToString(e.ErrorMessage))}
+				}
+			}
+			progress(done)
+			seqs = againSeqs
+			return again, nil
+		})
+		if err != nil {
+			return fmt.Errorf("%s: producer %d: %w", b.name, p, err)
 		}
 	}
 	return nil
 }
 
-// consume receives from the queue (up to 10, waiting up to 1 s) and
-// deletes, recording every delivery, until ctx ends. A delete that fails
-// is not retried: the message comes again after its visibility timeout.
+// consume receives from the queue and deletes, recording every delivery,
+// until ctx ends (crashConsume).
 func (q *crashBusQueue) consume(ctx context.Context, c *sqs.Client) error {
-	for ctx.Err() == nil {
-		var msgs []sqstypes.Message
-		err := crashRetry(ctx, func() error {
-			out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(q.url), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
-			if err == nil {
-				msgs = out.Messages
-			}
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("%s: consumer: %w", q.name, err)
-		}
-		if len(msgs) == 0 {
-			continue
-		}
+	return crashConsume(ctx, c, q.name, q.url, nil, func(msgs []sqstypes.Message) error {
 		for _, m := range msgs {
 			if err := q.record(aws.ToString(m.Body)); err != nil {
 				return err
 			}
 		}
-		entries := make([]sqstypes.DeleteMessageBatchRequestEntry, len(msgs))
-		for i, m := range msgs {
-			entries[i] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String("d" + strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle}
-		}
-		_, _ = c.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(q.url), Entries: entries})
-	}
-	return ctx.Err()
+		return nil
+	})
 }
 
 // record records one delivery: the event's envelope, or the transformer's
@@ -280,11 +236,9 @@ func (q *crashBusQueue) record(body string) error {
 		id, eid = e.Detail.ID, e.ID
 		detailType, bucket = e.DetailType, e.Detail.Bucket
 	}
-	ps, ss, ok := strings.Cut(id, ":")
-	p, err1 := strconv.Atoi(ps)
-	seq, err2 := strconv.Atoi(ss)
+	p, seq, ok := crashID(id, q.b.producers, q.b.perProducer)
 	switch {
-	case !ok || err1 != nil || err2 != nil || p < 0 || p >= q.b.producers || seq < 0 || seq >= q.b.perProducer:
+	case !ok:
 		return fmt.Errorf("%s: an event that was never put: %q", q.name, body)
 	case !q.match(seq):
 		return fmt.Errorf("%s: event %s came, and rule %s does not match it: %q", q.name, id, q.rule, body)
@@ -295,32 +249,10 @@ func (q *crashBusQueue) record(body string) error {
 		// the sequence's.
 		return fmt.Errorf("%s: event %s came with detail-type %q and bucket %d: %q", q.name, id, detailType, bucket, body)
 	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	key := [2]int{p, seq}
-	if q.ids[key] == nil {
-		q.ids[key] = map[string]int{}
-		if q.distinct.Add(1) == int64(q.expect) {
-			q.once.Do(func() { close(q.complete) })
-		}
-	}
-	q.ids[key][eid]++
+	q.tally.Lock()
+	defer q.tally.Unlock()
+	q.tally.addLocked(p, seq, eid)
 	return nil
-}
-
-// missing is up to n of the events the queue has not received.
-func (q *crashBusQueue) missing(n int) []string {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	var out []string
-	for p := range q.b.producers {
-		for seq := range q.b.perProducer {
-			if q.match(seq) && q.ids[[2]int{p, seq}] == nil && len(out) < n {
-				out = append(out, fmt.Sprintf("%d:%d", p, seq))
-			}
-		}
-	}
-	return out
 }
 
 // check asserts that every event was acknowledged and reached every queue
@@ -330,16 +262,16 @@ func (b *crashBus) check(t *testing.T) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, q := range b.queues {
-		q.mu.Lock()
+		q.tally.Lock()
 		for p := range b.producers {
 			for seq := range b.perProducer {
 				require.True(t, b.acked[p][seq], "%s: event %d:%d was never acknowledged", b.name, p, seq)
 				if q.match(seq) {
-					require.NotEmpty(t, q.ids[[2]int{p, seq}], "%s: event %d:%d was acknowledged and never delivered: lost", q.name, p, seq)
+					require.NotEmpty(t, q.tally.ids[[2]int{p, seq}], "%s: event %d:%d was acknowledged and never delivered: lost", q.name, p, seq)
 				}
 			}
 		}
-		q.mu.Unlock()
+		q.tally.Unlock()
 	}
 }
 
@@ -348,31 +280,17 @@ func (b *crashBus) check(t *testing.T) {
 func (b *crashBus) summary() string {
 	var qs []string
 	for _, q := range b.queues {
-		q.mu.Lock()
-		deliveries, sameEvent, putAgain := 0, 0, 0
-		for _, ids := range q.ids {
-			for _, n := range ids {
-				deliveries += n
-				sameEvent += n - 1
-			}
-			putAgain += len(ids) - 1
-		}
-		q.mu.Unlock()
+		q.tally.Lock()
+		deliveries, sameEvent, putAgain := q.tally.countsLocked()
+		q.tally.Unlock()
 		qs = append(qs, fmt.Sprintf("%s (rule %s, %d events match) %d deliveries (%d again: %d of one event id, %d of an entry put again)",
-			q.name, q.rule, q.expect, deliveries, deliveries-q.expect, sameEvent, putAgain))
+			q.name, q.rule, q.tally.expect, deliveries, deliveries-q.tally.expect, sameEvent, putAgain))
 	}
 	return fmt.Sprintf("%s: %d events acknowledged (PutEvents of 10), %d entries put again, lost 0 at %d rules' queues: %s",
 		b.name, b.total(), b.resent.Load(), len(b.queues), strings.Join(qs, ", "))
 }
 
-// crashEventsClient is the producers' EventBridge client, as crashSQSClient.
+// crashEventsClient is the producers' EventBridge client (crashConfig).
 func crashEventsClient(base string) *eventbridge.Client {
-	hc := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) { t.MaxIdleConnsPerHost = 64 })
-	return eventbridge.New(eventbridge.Options{
-		BaseEndpoint: aws.String(base),
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("crash", "crash", ""),
-		HTTPClient:   hc,
-		Retryer:      aws.NopRetryer{},
-	})
+	return eventbridge.NewFromConfig(crashConfig(base))
 }

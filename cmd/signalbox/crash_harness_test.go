@@ -3,13 +3,22 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
+	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/require"
 
 	"github.com/signalbox/signalbox/internal/redisproc"
@@ -148,4 +157,171 @@ func (r *crashRun) finish() time.Duration {
 		}
 	}
 	return time.Since(r.begin)
+}
+
+// crashConfig is the clients' SDK configuration: the SDK's own retries
+// off (crashRetry retries), keep-alive connections for every goroutine.
+func crashConfig(base string) aws.Config {
+	return aws.Config{
+		BaseEndpoint: aws.String(base),
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("crash", "crash", ""),
+		HTTPClient:   awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) { t.MaxIdleConnsPerHost = 64 }),
+		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+	}
+}
+
+// crashSQSClient is the clients' SQS client (crashConfig).
+func crashSQSClient(base string) *sqs.Client { return sqs.NewFromConfig(crashConfig(base)) }
+
+// crashCreateQueue creates the queue (a visibility timeout of 5 s: a
+// message received by a request whose answer a kill lost comes again 5 s
+// later, not 30 s; attrs added) and returns its URL and ARN.
+func crashCreateQueue(t *testing.T, ctx context.Context, c *sqs.Client, name string, attrs map[string]string) (url, arn string) {
+	t.Helper()
+	all := map[string]string{"VisibilityTimeout": "5"}
+	maps.Copy(all, attrs)
+	q, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: all})
+	require.NoError(t, err)
+	qa, err := c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	require.NoError(t, err)
+	return aws.ToString(q.QueueUrl), qa.Attributes["QueueArn"]
+}
+
+// crashResend sends pending (send returns what is left to send again, the
+// entries not acknowledged) until nothing is left, each call through
+// crashRetry; resent counts the entries sent again.
+func crashResend[E any](ctx context.Context, pending []E, resent *atomic.Int64, send func(pending []E) (left []E, err error)) error {
+	for tries := 0; len(pending) > 0; {
+		err := crashRetry(ctx, func() error {
+			if tries++; tries > 1 {
+				resent.Add(int64(len(pending)))
+			}
+			left, err := send(pending)
+			if err != nil {
+				return err
+			}
+			pending = left
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// crashConsume receives from the queue of url (up to 10, waiting up to
+// 1 s, with the message attributes named) and deletes, handing each
+// receive's messages to record, until ctx ends. A delete that fails is not
+// retried: the message comes again after its visibility timeout.
+func crashConsume(ctx context.Context, c *sqs.Client, name, url string, attributes []string, record func([]sqstypes.Message) error) error {
+	for ctx.Err() == nil {
+		var msgs []sqstypes.Message
+		err := crashRetry(ctx, func() error {
+			out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10, WaitTimeSeconds: 1,
+				MessageAttributeNames: attributes})
+			if err == nil {
+				msgs = out.Messages
+			}
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("%s: consumer: %w", name, err)
+		}
+		if len(msgs) == 0 {
+			continue
+		}
+		if err := record(msgs); err != nil {
+			return err
+		}
+		entries := make([]sqstypes.DeleteMessageBatchRequestEntry, len(msgs))
+		for i, m := range msgs {
+			entries[i] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String("d" + strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle}
+		}
+		_, _ = c.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(url), Entries: entries})
+	}
+	return ctx.Err()
+}
+
+// crashID reads "producer:sequence", each within the test's bounds.
+func crashID(id string, producers, perProducer int) (p, seq int, ok bool) {
+	ps, ss, ok := strings.Cut(id, ":")
+	p, err1 := strconv.Atoi(ps)
+	seq, err2 := strconv.Atoi(ss)
+	return p, seq, ok && err1 == nil && err2 == nil && p >= 0 && p < producers && seq >= 0 && seq < perProducer
+}
+
+// crashTally is what one receiver (a queue, a subscriber) got: each
+// (producer, sequence)'s deliveries, by the id they came under (a
+// MessageId, an event id; "" where there is none), and each producer's
+// sequences in the order first delivered. complete is closed once every
+// sequence it expects (match's, of every producer) has come. Lock it
+// around the ...Locked methods and the fields.
+type crashTally struct {
+	sync.Mutex
+	producers, perProducer int
+	match                  func(seq int) bool
+	expect                 int
+	ids                    map[[2]int]map[string]int
+	first                  [][]int
+	distinct               atomic.Int64
+	complete               chan struct{}
+	once                   sync.Once
+}
+
+// newCrashTally expects, of every producer, the sequences match accepts
+// (nil: every one).
+func newCrashTally(producers, perProducer int, match func(seq int) bool) *crashTally {
+	if match == nil {
+		match = func(int) bool { return true }
+	}
+	c := &crashTally{producers: producers, perProducer: perProducer, match: match, ids: map[[2]int]map[string]int{}, first: make([][]int, producers), complete: make(chan struct{})}
+	for seq := range perProducer {
+		if match(seq) {
+			c.expect += producers
+		}
+	}
+	return c
+}
+
+// addLocked records a delivery of (p, seq) under id.
+func (c *crashTally) addLocked(p, seq int, id string) {
+	key := [2]int{p, seq}
+	if c.ids[key] == nil {
+		c.ids[key] = map[string]int{}
+		c.first[p] = append(c.first[p], seq)
+		if c.distinct.Add(1) == int64(c.expect) {
+			c.once.Do(func() { close(c.complete) })
+		}
+	}
+	c.ids[key][id]++
+}
+
+// missing is up to n of the expected sequences not received.
+func (c *crashTally) missing(n int) []string {
+	c.Lock()
+	defer c.Unlock()
+	var out []string
+	for p := range c.producers {
+		for seq := range c.perProducer {
+			if c.match(seq) && c.ids[[2]int{p, seq}] == nil && len(out) < n {
+				out = append(out, fmt.Sprintf("%d:%d", p, seq))
+			}
+		}
+	}
+	return out
+}
+
+// countsLocked are the deliveries, those made again under an id already
+// delivered, and the ids beyond each sequence's first.
+func (c *crashTally) countsLocked() (deliveries, sameID, moreIDs int) {
+	for _, ids := range c.ids {
+		for _, n := range ids {
+			deliveries += n
+			sameID += n - 1
+		}
+		moreIDs += len(ids) - 1
+	}
+	return deliveries, sameID, moreIDs
 }

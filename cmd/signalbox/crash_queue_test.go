@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/require"
@@ -72,8 +70,8 @@ func TestCrashQueues(t *testing.T) {
 	}
 	r.killTwice()
 	for _, q := range queues {
-		r.await(q.complete, func() string {
-			return fmt.Sprintf("%s: %d of %d messages delivered within the deadline", q.name, q.distinct.Load(), q.total())
+		r.await(q.tally.complete, func() string {
+			return fmt.Sprintf("%s: %d of %d messages delivered within the deadline", q.name, q.tally.distinct.Load(), q.total())
 		})
 	}
 	elapsed := r.finish()
@@ -95,28 +93,21 @@ type crashQueue struct {
 	crashQueueSpec
 	name, url string
 	mu        sync.Mutex
-	acked     [][]bool                  // producer → sequence → acknowledged
-	ids       map[[2]int]map[string]int // (producer, sequence) → MessageId → deliveries
-	first     [][]int                   // producer (its group) → sequences in the order first delivered
-	resent    atomic.Int64              // entries sent again after a failure
-	distinct  atomic.Int64              // messages delivered at least once
-	complete  chan struct{}             // closed when every message has been delivered
-	once      sync.Once
+	acked     [][]bool     // producer → sequence → acknowledged
+	resent    atomic.Int64 // entries sent again after a failure
+	tally     *crashTally  // the deliveries, by MessageId
 }
 
 func newCrashQueue(t *testing.T, ctx context.Context, c *sqs.Client, name string, spec crashQueueSpec) *crashQueue {
 	t.Helper()
-	// A visibility timeout of 5 s: a message received by a request whose
-	// answer a kill lost comes again 5 s later (and a FIFO group waits
-	// that long), not 30 s.
-	attrs := map[string]string{"VisibilityTimeout": "5"}
+	// A visibility timeout of 5 s (crashCreateQueue): a FIFO group whose
+	// message a kill lost waits that long, not 30 s.
+	var attrs map[string]string
 	if spec.fifo {
-		attrs["FifoQueue"] = "true"
+		attrs = map[string]string{"FifoQueue": "true"}
 	}
-	out, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})
-	require.NoError(t, err)
-	q := &crashQueue{crashQueueSpec: spec, name: name, url: aws.ToString(out.QueueUrl), ids: map[[2]int]map[string]int{},
-		acked: make([][]bool, spec.producers), first: make([][]int, spec.producers), complete: make(chan struct{})}
+	url, _ := crashCreateQueue(t, ctx, c, name, attrs)
+	q := &crashQueue{crashQueueSpec: spec, name: name, url: url, acked: make([][]bool, spec.producers), tally: newCrashTally(spec.producers, spec.perProducer, nil)}
 	for p := range q.acked {
 		q.acked[p] = make([]bool, spec.perProducer)
 	}
@@ -144,39 +135,33 @@ func (q *crashQueue) produce(ctx context.Context, c *sqs.Client, p int, progress
 			}
 			pending = append(pending, e)
 		}
-		for tries := 0; len(pending) > 0; {
-			err := crashRetry(ctx, func() error {
-				if tries++; tries > 1 {
-					q.resent.Add(int64(len(pending)))
-				}
-				out, err := c.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(q.url), Entries: pending})
-				if err != nil {
-					return err
-				}
-				ok := map[string]bool{}
-				for _, s := range out.Successful {
-					ok[aws.ToString(s.Id)] = true
-				}
-				for _, f := range out.Failed {
-					if f.SenderFault {
-						return crashPermanent{fmt.Errorf("%s: entry %s refused: %s %s", q.name, aws.ToString(f.Id), aws.ToString(f.Code), aws.ToString(f.Message))}
-					}
-				}
-				q.mu.Lock()
-				for _, e := range pending {
-					if ok[aws.ToString(e.Id)] {
-						seq, _ := strconv.Atoi(strings.TrimPrefix(aws.ToString(e.Id), "s"))
-						q.acked[p][seq] = true
-					}
-				}
-				q.mu.Unlock()
-				progress(len(ok))
-				pending = slices.DeleteFunc(pending, func(e sqstypes.SendMessageBatchRequestEntry) bool { return ok[aws.ToString(e.Id)] })
-				return nil
-			})
+		err := crashResend(ctx, pending, &q.resent, func(pending []sqstypes.SendMessageBatchRequestEntry) ([]sqstypes.SendMessageBatchRequestEntry, error) {
+			out, err := c.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(q.url), Entries: pending})
 			if err != nil {
-				return fmt.Errorf("%s: producer %d: %w", q.name, p, err)
+				return nil, err
 			}
+			ok := map[string]bool{}
+			for _, s := range out.Successful {
+				ok[aws.ToString(s.Id)] = true
+			}
+			for _, f := range out.Failed {
+				if f.SenderFault {
+					return nil, crashPermanent{fmt.Errorf("%s: entry %s refused: %s %s", q.name, aws.ToString(f.Id), aws.ToString(f.Code), aws.ToString(f.Message))}
+				}
+			}
+			q.mu.Lock()
+			for _, e := range pending {
+				if ok[aws.ToString(e.Id)] {
+					seq, _ := strconv.Atoi(strings.TrimPrefix(aws.ToString(e.Id), "s"))
+					q.acked[p][seq] = true
+				}
+			}
+			q.mu.Unlock()
+			progress(len(ok))
+			return slices.DeleteFunc(pending, func(e sqstypes.SendMessageBatchRequestEntry) bool { return ok[aws.ToString(e.Id)] }), nil
+		})
+		if err != nil {
+			return fmt.Errorf("%s: producer %d: %w", q.name, p, err)
 		}
 	}
 	return nil
@@ -190,13 +175,9 @@ func (q *crashQueue) produceSingly(ctx context.Context, c *sqs.Client, p int, pr
 			in.MessageGroupId = aws.String("g" + strconv.Itoa(p))
 			in.MessageDeduplicationId = aws.String(fmt.Sprintf("p%d-s%d", p, seq))
 		}
-		tries := 0
-		err := crashRetry(ctx, func() error {
-			if tries++; tries > 1 {
-				q.resent.Add(1)
-			}
+		err := crashResend(ctx, []int{seq}, &q.resent, func([]int) ([]int, error) {
 			_, err := c.SendMessage(ctx, in)
-			return err
+			return nil, err
 		})
 		if err != nil {
 			return fmt.Errorf("%s: producer %d: %w", q.name, p, err)
@@ -209,57 +190,22 @@ func (q *crashQueue) produceSingly(ctx context.Context, c *sqs.Client, p int, pr
 	return nil
 }
 
-// consume receives (up to 10, waiting up to 1 s) and deletes, recording
-// every delivery, until ctx ends. A delete that fails is not retried: the
-// message comes again once its visibility timeout has passed.
+// consume receives and deletes, recording every delivery, until ctx ends
+// (crashConsume).
 func (q *crashQueue) consume(ctx context.Context, c *sqs.Client) error {
-	for ctx.Err() == nil {
-		var msgs []sqstypes.Message
-		err := crashRetry(ctx, func() error {
-			out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(q.url), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
-			if err == nil {
-				msgs = out.Messages
-			}
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("%s: consumer: %w", q.name, err)
-		}
-		if len(msgs) == 0 {
-			continue
-		}
-		if err := q.delivered(msgs); err != nil {
-			return err
-		}
-		entries := make([]sqstypes.DeleteMessageBatchRequestEntry, len(msgs))
-		for i, m := range msgs {
-			entries[i] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String("d" + strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle}
-		}
-		_, _ = c.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(q.url), Entries: entries})
-	}
-	return ctx.Err()
+	return crashConsume(ctx, c, q.name, q.url, nil, q.delivered)
 }
 
 // delivered records a receive's messages, in the order they came.
 func (q *crashQueue) delivered(msgs []sqstypes.Message) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
+	q.tally.Lock()
+	defer q.tally.Unlock()
 	for _, m := range msgs {
-		ps, ss, ok := strings.Cut(aws.ToString(m.Body), ":")
-		p, err1 := strconv.Atoi(ps)
-		seq, err2 := strconv.Atoi(ss)
-		if !ok || err1 != nil || err2 != nil || p < 0 || p >= q.producers || seq < 0 || seq >= q.perProducer {
+		p, seq, ok := crashID(aws.ToString(m.Body), q.producers, q.perProducer)
+		if !ok {
 			return fmt.Errorf("%s: a message that was never sent: %q", q.name, aws.ToString(m.Body))
 		}
-		key := [2]int{p, seq}
-		if q.ids[key] == nil {
-			q.ids[key] = map[string]int{}
-			q.first[p] = append(q.first[p], seq)
-			if q.distinct.Add(1) == int64(q.total()) {
-				q.once.Do(func() { close(q.complete) })
-			}
-		}
-		q.ids[key][aws.ToString(m.MessageId)]++
+		q.tally.addLocked(p, seq, aws.ToString(m.MessageId))
 	}
 	return nil
 }
@@ -269,18 +215,21 @@ func (q *crashQueue) check(t *testing.T) {
 	t.Helper()
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.tally.Lock()
+	defer q.tally.Unlock()
+	first := q.tally.first
 	for p := range q.producers {
 		for seq := range q.perProducer {
 			require.True(t, q.acked[p][seq], "%s: message %d:%d was never acknowledged", q.name, p, seq)
-			ids := q.ids[[2]int{p, seq}]
+			ids := q.tally.ids[[2]int{p, seq}]
 			require.NotEmpty(t, ids, "%s: message %d:%d was acknowledged and never delivered: lost", q.name, p, seq)
 			if q.fifo {
 				require.Len(t, ids, 1, "%s: message %d:%d was enqueued more than once (MessageIds %v) though its retries carried the same MessageDeduplicationId", q.name, p, seq, ids)
 			}
 		}
 		if q.fifo {
-			for i := 1; i < len(q.first[p]); i++ {
-				require.Less(t, q.first[p][i-1], q.first[p][i], "%s: group g%d: message %d first came after %d", q.name, p, q.first[p][i], q.first[p][i-1])
+			for i := 1; i < len(first[p]); i++ {
+				require.Less(t, first[p][i-1], first[p][i], "%s: group g%d: message %d first came after %d", q.name, p, first[p][i], first[p][i-1])
 			}
 		}
 	}
@@ -288,15 +237,9 @@ func (q *crashQueue) check(t *testing.T) {
 
 // summary is the queue's line in the test's log.
 func (q *crashQueue) summary() string {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	deliveries, enqueuedTwice := 0, 0
-	for _, ids := range q.ids {
-		for _, n := range ids {
-			deliveries += n
-		}
-		enqueuedTwice += len(ids) - 1
-	}
+	q.tally.Lock()
+	deliveries, _, enqueuedTwice := q.tally.countsLocked()
+	q.tally.Unlock()
 	kind := "standard"
 	if q.fifo {
 		kind = fmt.Sprintf("FIFO, %d groups", q.producers)
@@ -332,19 +275,6 @@ func crashRetry(ctx context.Context, f func() error) error {
 		}
 		backoff = min(2*backoff, 250*time.Millisecond)
 	}
-}
-
-// crashSQSClient is the clients' SQS client: the SDK's own retries off
-// (crashRetry retries), keep-alive connections for every goroutine.
-func crashSQSClient(base string) *sqs.Client {
-	hc := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) { t.MaxIdleConnsPerHost = 64 })
-	return sqs.New(sqs.Options{
-		BaseEndpoint: aws.String(base),
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("crash", "crash", ""),
-		HTTPClient:   hc,
-		Retryer:      aws.NopRetryer{},
-	})
 }
 
 // freeTCPPort is a loopback port free a moment ago: serve listens on the

@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -91,8 +89,8 @@ func TestCrashTopics(t *testing.T) {
 	r.killTwice()
 	for _, tp := range topics {
 		for _, sub := range tp.subs {
-			r.await(sub.complete, func() string {
-				return fmt.Sprintf("%s: %d of %d messages delivered within the deadline; missing (the first ten): %v", sub.name, sub.distinct.Load(), tp.total(), sub.missing(10))
+			r.await(sub.tally.complete, func() string {
+				return fmt.Sprintf("%s: %d of %d messages delivered within the deadline; missing (the first ten): %v", sub.name, sub.tally.distinct.Load(), tp.total(), sub.tally.missing(10))
 			})
 		}
 	}
@@ -149,13 +147,8 @@ type crashSub struct {
 	name      string
 	raw       bool
 	queueURL  string
-	mu        sync.Mutex
-	counts    map[[2]int]int // (producer, sequence) → deliveries
-	first     [][]int        // producer → sequences in the order first delivered
-	distinct  atomic.Int64
-	complete  chan struct{}
-	once      sync.Once
-	hookSeen  int // the http subscriber's messages read so far
+	tally     *crashTally // the deliveries (no ids); its lock guards hookSeen and hookError too
+	hookSeen  int         // the http subscriber's messages read so far
 	hookError error
 }
 
@@ -172,24 +165,21 @@ func newCrashTopic(t *testing.T, ctx context.Context, snsc *sns.Client, sqsc *sq
 		tp.acked[p], tp.epoch[p] = make([]bool, spec.perProducer), make([]int, spec.perProducer)
 	}
 	newSub := func(name string, raw bool) *crashSub {
-		return &crashSub{t: tp, name: name, raw: raw, counts: map[[2]int]int{}, first: make([][]int, spec.producers), complete: make(chan struct{})}
+		return &crashSub{t: tp, name: name, raw: raw, tally: newCrashTally(spec.producers, spec.perProducer, nil)}
 	}
 	for i, r := range raw {
 		qname := fmt.Sprintf("%s-q%d", strings.TrimSuffix(name, ".fifo"), i)
-		qattrs := map[string]string{"VisibilityTimeout": "5"} // a receive whose answer a kill lost comes again 5 s later
+		var qattrs map[string]string
 		if spec.fifo {
 			qname += ".fifo"
-			qattrs["FifoQueue"] = "true"
+			qattrs = map[string]string{"FifoQueue": "true"}
 		}
-		q, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(qname), Attributes: qattrs})
-		require.NoError(t, err)
-		qa, err := sqsc.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
-		require.NoError(t, err)
-		_, err = snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: out.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(qa.Attributes["QueueArn"]),
+		qurl, qarn := crashCreateQueue(t, ctx, sqsc, qname, qattrs)
+		_, err = snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: out.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(qarn),
 			Attributes: map[string]string{"RawMessageDelivery": strconv.FormatBool(r)}})
 		require.NoError(t, err)
 		sub := newSub(qname, r)
-		sub.queueURL = aws.ToString(q.QueueUrl)
+		sub.queueURL = qurl
 		tp.subs = append(tp.subs, sub)
 	}
 	if hook != nil {
@@ -230,13 +220,9 @@ func (tp *crashTopic) produce(ctx context.Context, c *sns.Client, p int, progres
 			if tp.fifo {
 				in.MessageGroupId, in.MessageDeduplicationId = group, dedup(seq)
 			}
-			tries := 0
-			if err := crashRetry(ctx, func() error {
-				if tries++; tries > 1 {
-					tp.resent.Add(1)
-				}
+			if err := crashResend(ctx, []int{seq}, &tp.resent, func([]int) ([]int, error) {
 				_, err := c.Publish(ctx, in)
-				return err
+				return nil, err
 			}); err != nil {
 				return fmt.Errorf("%s: producer %d: %w", tp.name, p, err)
 			}
@@ -255,33 +241,27 @@ func (tp *crashTopic) produce(ctx context.Context, c *sns.Client, p int, progres
 			}
 			pending = append(pending, e)
 		}
-		for tries := 0; len(pending) > 0; {
-			err := crashRetry(ctx, func() error {
-				if tries++; tries > 1 {
-					tp.resent.Add(int64(len(pending)))
-				}
-				out, err := c.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(tp.arn), PublishBatchRequestEntries: pending})
-				if err != nil {
-					return err
-				}
-				for _, f := range out.Failed {
-					if f.SenderFault {
-						return crashPermanent{fmt.Errorf("%s: entry %s refused: %s %s", tp.name, aws.ToString(f.Id), aws.ToString(f.Code), aws.ToString(f.Message))}
-					}
-				}
-				ok := map[string]bool{}
-				for _, s := range out.Successful {
-					ok[aws.ToString(s.Id)] = true
-					seq, _ := strconv.Atoi(strings.TrimPrefix(aws.ToString(s.Id), "s"))
-					tp.ack(p, seq, kills)
-				}
-				progress(len(ok))
-				pending = slices.DeleteFunc(pending, func(e snstypes.PublishBatchRequestEntry) bool { return ok[aws.ToString(e.Id)] })
-				return nil
-			})
+		err := crashResend(ctx, pending, &tp.resent, func(pending []snstypes.PublishBatchRequestEntry) ([]snstypes.PublishBatchRequestEntry, error) {
+			out, err := c.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(tp.arn), PublishBatchRequestEntries: pending})
 			if err != nil {
-				return fmt.Errorf("%s: producer %d: %w", tp.name, p, err)
+				return nil, err
 			}
+			for _, f := range out.Failed {
+				if f.SenderFault {
+					return nil, crashPermanent{fmt.Errorf("%s: entry %s refused: %s %s", tp.name, aws.ToString(f.Id), aws.ToString(f.Code), aws.ToString(f.Message))}
+				}
+			}
+			ok := map[string]bool{}
+			for _, s := range out.Successful {
+				ok[aws.ToString(s.Id)] = true
+				seq, _ := strconv.Atoi(strings.TrimPrefix(aws.ToString(s.Id), "s"))
+				tp.ack(p, seq, kills)
+			}
+			progress(len(ok))
+			return slices.DeleteFunc(pending, func(e snstypes.PublishBatchRequestEntry) bool { return ok[aws.ToString(e.Id)] }), nil
+		})
+		if err != nil {
+			return fmt.Errorf("%s: producer %d: %w", tp.name, p, err)
 		}
 	}
 	return nil
@@ -293,54 +273,32 @@ func (tp *crashTopic) ack(p, seq int, kills *atomic.Int64) {
 	tp.mu.Unlock()
 }
 
-// consume receives from the subscriber's queue (up to 10, waiting up to
-// 1 s) and deletes, recording every delivery, until ctx ends. A delete
-// that fails is not retried: the message comes again after its visibility
-// timeout.
+// consume receives from the subscriber's queue, with the messages'
+// attributes, and deletes, recording every delivery, until ctx ends
+// (crashConsume).
 func (sub *crashSub) consume(ctx context.Context, c *sqs.Client) error {
-	for ctx.Err() == nil {
-		var msgs []sqstypes.Message
-		err := crashRetry(ctx, func() error {
-			out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(sub.queueURL), MaxNumberOfMessages: 10, WaitTimeSeconds: 1,
-				MessageAttributeNames: []string{"All"}})
-			if err == nil {
-				msgs = out.Messages
-			}
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("%s: consumer: %w", sub.name, err)
-		}
-		if len(msgs) == 0 {
-			continue
-		}
-		sub.mu.Lock()
+	return crashConsume(ctx, c, sub.name, sub.queueURL, []string{"All"}, func(msgs []sqstypes.Message) error {
+		sub.tally.Lock()
+		defer sub.tally.Unlock()
 		for _, m := range msgs {
 			var attr string
 			if a, ok := m.MessageAttributes["id"]; ok {
 				attr = aws.ToString(a.StringValue)
 			}
 			if err := sub.recordLocked(aws.ToString(m.Body), attr); err != nil {
-				sub.mu.Unlock()
 				return err
 			}
 		}
-		sub.mu.Unlock()
-		entries := make([]sqstypes.DeleteMessageBatchRequestEntry, len(msgs))
-		for i, m := range msgs {
-			entries[i] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String("d" + strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle}
-		}
-		_, _ = c.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(sub.queueURL), Entries: entries})
-	}
-	return ctx.Err()
+		return nil
+	})
 }
 
 // listen records the http subscriber's Notifications as they come, until
 // every message has come or ctx ends.
 func (sub *crashSub) listen(ctx context.Context, hook *snstest.Subscriber) error {
 	err := hook.Wait(ctx, func(msgs []snstest.Message) bool {
-		sub.mu.Lock()
-		defer sub.mu.Unlock()
+		sub.tally.Lock()
+		defer sub.tally.Unlock()
 		for _, m := range msgs[sub.hookSeen:] {
 			if m.Type != "Notification" {
 				continue
@@ -355,7 +313,7 @@ func (sub *crashSub) listen(ctx context.Context, hook *snstest.Subscriber) error
 			}
 		}
 		sub.hookSeen = len(msgs)
-		return int(sub.distinct.Load()) == sub.t.total()
+		return int(sub.tally.distinct.Load()) == sub.t.total()
 	})
 	if err != nil {
 		return err
@@ -386,36 +344,12 @@ func (sub *crashSub) recordLocked(body, attr string) error {
 	if attr != id {
 		return fmt.Errorf("%s: message %q came with the id attribute %q", sub.name, id, attr)
 	}
-	ps, ss, ok := strings.Cut(id, ":")
-	p, err1 := strconv.Atoi(ps)
-	seq, err2 := strconv.Atoi(ss)
-	if !ok || err1 != nil || err2 != nil || p < 0 || p >= sub.t.producers || seq < 0 || seq >= sub.t.perProducer {
+	p, seq, ok := crashID(id, sub.t.producers, sub.t.perProducer)
+	if !ok {
 		return fmt.Errorf("%s: a message that was never published: %q", sub.name, id)
 	}
-	key := [2]int{p, seq}
-	if sub.counts[key] == 0 {
-		sub.first[p] = append(sub.first[p], seq)
-		if sub.distinct.Add(1) == int64(sub.t.total()) {
-			sub.once.Do(func() { close(sub.complete) })
-		}
-	}
-	sub.counts[key]++
+	sub.tally.addLocked(p, seq, "")
 	return nil
-}
-
-// missing is up to n of the messages the subscriber has not received.
-func (sub *crashSub) missing(n int) []string {
-	sub.mu.Lock()
-	defer sub.mu.Unlock()
-	var out []string
-	for p := range sub.t.producers {
-		for seq := range sub.t.perProducer {
-			if sub.counts[[2]int{p, seq}] == 0 && len(out) < n {
-				out = append(out, fmt.Sprintf("%d:%d", p, seq))
-			}
-		}
-	}
-	return out
 }
 
 // check asserts that every acknowledged message reached every subscriber,
@@ -427,26 +361,27 @@ func (tp *crashTopic) check(t *testing.T) []string {
 	defer tp.mu.Unlock()
 	var broken []string
 	for _, sub := range tp.subs {
-		sub.mu.Lock()
+		sub.tally.Lock()
+		first := sub.tally.first
 		for p := range tp.producers {
 			for seq := range tp.perProducer {
 				require.True(t, tp.acked[p][seq], "%s: message %d:%d was never acknowledged", tp.name, p, seq)
-				require.NotZero(t, sub.counts[[2]int{p, seq}], "%s: message %d:%d was acknowledged and never delivered: lost", sub.name, p, seq)
+				require.NotEmpty(t, sub.tally.ids[[2]int{p, seq}], "%s: message %d:%d was acknowledged and never delivered: lost", sub.name, p, seq)
 			}
 			if !tp.fifo {
 				continue
 			}
-			for i := 1; i < len(sub.first[p]); i++ {
-				a, b := sub.first[p][i-1], sub.first[p][i]
+			for i := 1; i < len(first[p]); i++ {
+				a, b := first[p][i-1], first[p][i]
 				if a < b {
 					continue
 				}
 				msg := fmt.Sprintf("%s: group g%d: message %d (acknowledged after %d kills) first came after %d (acknowledged after %d kills)", sub.name, p, b, tp.epoch[p][b], a, tp.epoch[p][a])
-				broken = append(broken, fmt.Sprintf("%s; the group's first deliveries: %v", msg, sub.first[p]))
+				broken = append(broken, fmt.Sprintf("%s; the group's first deliveries: %v", msg, first[p]))
 				break
 			}
 		}
-		sub.mu.Unlock()
+		sub.tally.Unlock()
 	}
 	return broken
 }
@@ -459,12 +394,9 @@ func (tp *crashTopic) summary() string {
 	}
 	var subs []string
 	for _, sub := range tp.subs {
-		sub.mu.Lock()
-		deliveries := 0
-		for _, n := range sub.counts {
-			deliveries += n
-		}
-		sub.mu.Unlock()
+		sub.tally.Lock()
+		deliveries, _, _ := sub.tally.countsLocked()
+		sub.tally.Unlock()
 		how := "enveloped"
 		if sub.raw {
 			how = "raw"
@@ -475,14 +407,5 @@ func (tp *crashTopic) summary() string {
 		tp.name, kind, tp.total(), tp.resent.Load(), len(tp.subs), strings.Join(subs, ", "))
 }
 
-// crashSNSClient is the producers' SNS client, as crashSQSClient.
-func crashSNSClient(base string) *sns.Client {
-	hc := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) { t.MaxIdleConnsPerHost = 64 })
-	return sns.New(sns.Options{
-		BaseEndpoint: aws.String(base),
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("crash", "crash", ""),
-		HTTPClient:   hc,
-		Retryer:      aws.NopRetryer{},
-	})
-}
+// crashSNSClient is the producers' SNS client (crashConfig).
+func crashSNSClient(base string) *sns.Client { return sns.NewFromConfig(crashConfig(base)) }

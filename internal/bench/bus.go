@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	goruntime "runtime"
 	"slices"
 	"strconv"
@@ -16,11 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/smithy-go"
 
 	"github.com/signalbox/signalbox/internal/cli"
-	"github.com/signalbox/signalbox/internal/redisproc"
-	"github.com/signalbox/signalbox/store"
 )
 
 // `signalbox bench bus` measures the bus router (EventBridge's API) on
@@ -87,18 +83,10 @@ func cmdBenchBus(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if *quick {
-		for name, set := range map[string]func(){
-			"rules": func() { *rules = "1,100" }, "events": func() { o.events = 500 }, "clients": func() { o.clients = 8 },
-			"match-seconds": func() { *matchSeconds = 0.2 },
-		} {
-			if !given[name] {
-				set()
-			}
-		}
-	}
+	applyQuick(fs, *quick, map[string]func(){
+		"rules": func() { *rules = "1,100" }, "events": func() { o.events = 500 }, "clients": func() { o.clients = 8 },
+		"match-seconds": func() { *matchSeconds = 0.2 },
+	})
 	for _, s := range strings.Split(*rules, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 || n > 100000 {
@@ -112,39 +100,8 @@ func cmdBenchBus(args []string, stdout, stderr io.Writer) int {
 		cli.Usage(stderr, benchBusHelp)
 		return 2
 	}
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "signalbox bench bus: %v\n", err)
-		if errors.Is(err, errNoBusAPI) {
-			return 3
-		}
-		return 1
-	}
-	if o.signalbox == "" {
-		self, err := os.Executable()
-		if err != nil {
-			return fail(err)
-		}
-		o.signalbox = self
-	}
-	ctx := context.Background()
-	url := *redisURL
-	if url == "" {
-		dir, err := os.MkdirTemp("", "signalbox-bench-redis-")
-		if err != nil {
-			return fail(err)
-		}
-		defer os.RemoveAll(dir)
-		srv, err := redisproc.Start(ctx, dir, persistenceArgs["everysec"]...)
-		if err != nil {
-			return fail(fmt.Errorf("%v (or measure an existing server with --redis-url)", err))
-		}
-		defer srv.Stop()
-		url = srv.URL()
-	}
-	if err := benchBusOn(ctx, url, o, stdout, stderr); err != nil {
-		return fail(err)
-	}
-	return 0
+	return routerBench{name: "bench bus", errNoAPI: errNoBusAPI, signalbox: &o.signalbox, redisURL: *redisURL,
+		run: func(ctx context.Context, url string) error { return benchBusOn(ctx, url, o, stdout, stderr) }}.exec(stderr)
 }
 
 // errNoBusAPI: the signalbox serve measured does not answer EventBridge's
@@ -185,29 +142,19 @@ func benchBusOn(ctx context.Context, redisURL string, o benchBusOptions, stdout,
 		}
 	}
 	benches = nil
-	prefix := randomKeyPrefix("sbbus-")
-	serveArgs := []string{"--addr", "127.0.0.1:0", "--redis-prefix", prefix}
-	if o.cpuProfile != "" {
-		serveArgs = append(serveArgs, "--cpuprofile", o.cpuProfile)
-	}
-	base, pid, stopServe, err := startServeChildPID(o.signalbox, redisURL, serveArgs...)
+	serve, err := startMeasuredServe(o.signalbox, redisURL, "sbbus-", o.cpuProfile)
 	if err != nil {
 		return err
 	}
-	defer stopServe()
-	defer func() {
-		if st, err := store.Open(context.Background(), store.Options{URL: redisURL, Prefix: prefix}); err == nil {
-			_ = st.Purge(context.Background())
-			_ = st.Close()
-		}
-	}()
+	defer serve.stop()
+	base, prefix := serve.base, serve.prefix
 	rs, err := newRedisStats(redisURL)
 	if err != nil {
 		return err
 	}
 	defer rs.Close()
 	hc := benchHTTPClient(o.clients + 8)
-	t := &topicTarget{name: "signalbox", key: "sb", account: "123456789012", pid: pid, redis: rs, sqs: sqsClient(base, benchHTTPClient(o.clients+8))}
+	t := &topicTarget{name: "signalbox", key: "sb", account: "123456789012", pid: serve.pid, redis: rs, sqs: sqsClient(base, benchHTTPClient(o.clients+8))}
 	eb := eventbridge.New(eventbridge.Options{BaseEndpoint: aws.String(base), Region: "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider("bench", "bench", ""), HTTPClient: hc, Retryer: aws.NopRetryer{}})
 	if err := probeBusAPI(ctx, eb); err != nil {
@@ -245,12 +192,6 @@ func printBusReport(w io.Writer, rows []busRow) {
 		fmt.Fprintf(w, "| %d | %.0f | %.2fx | %.0f (%.0f) | %.2fx | %.0f | %.0f | %.1f, %.2f | %d | %.1fs |\n", r.rules, r.match.perSecond, r.match.perSecond/base.match.perSecond,
 			r.put.done, r.put.acked, r.put.done/base.put.done, r.put.cpu.server, r.put.cpu.redis, r.put.cpu.commands, r.put.cpu.scripts, r.put.duplicates, r.put.setup.Seconds())
 	}
-	goal := func(ok bool) string {
-		if ok {
-			return "met"
-		}
-		return "NOT met"
-	}
 	i := slices.IndexFunc(rows, func(r busRow) bool { return r.rules == busGoalRules })
 	if i < 0 {
 		fmt.Fprintf(w, "goals (2-core machine): matching with %d rules at most %.0fx slower than with 1, >= %d events/s through PutEvents with %d rules: not measured (--rules without %d)\n",
@@ -264,15 +205,14 @@ func printBusReport(w io.Writer, rows []busRow) {
 		baseNote = fmt.Sprintf(" (the baseline measured: %d rules)", base.rules)
 	}
 	fmt.Fprintf(w, "goals (2-core machine): matching with %d rules at most %.0fx slower than with 1%s: %s (%.2fx slower); >= %d events/s through PutEvents with %d rules: %s (%.0f/s)\n",
-		busGoalRules, busGoalMatchSlowdown, baseNote, goal(base.rules == 1 && slow <= busGoalMatchSlowdown), slow, busGoalPutRate, busGoalRules, goal(r.put.done >= busGoalPutRate), r.put.done)
+		busGoalRules, busGoalMatchSlowdown, baseNote, goalMet(base.rules == 1 && slow <= busGoalMatchSlowdown), slow, busGoalPutRate, busGoalRules, goalMet(r.put.done >= busGoalPutRate), r.put.done)
 }
 
 // probeBusAPI lists the buses: an answer, or an EventBridge error, says
 // serve speaks EventBridge's API.
 func probeBusAPI(ctx context.Context, c *eventbridge.Client) error {
 	_, err := c.ListEventBuses(ctx, &eventbridge.ListEventBusesInput{})
-	var apiErr smithy.APIError
-	if err == nil || (errors.As(err, &apiErr) && apiErr.ErrorCode() != "" && !strings.Contains(strings.ToLower(apiErr.ErrorMessage()), "not built")) {
+	if speaksAPI(err) {
 		return nil
 	}
 	return fmt.Errorf("%w (ListEventBuses: %v)", errNoBusAPI, err)

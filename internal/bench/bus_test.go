@@ -2,14 +2,10 @@ package bench
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
 	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/signalbox/signalbox/store"
 )
 
 // `signalbox bench bus --quick` reports, for each rule count, the
@@ -20,17 +16,7 @@ import (
 // measured, never asserted. Every measurement checks that each event
 // matched its rule alone and came from its rule's queue.
 func TestBenchBusReports(t *testing.T) {
-	args := []string{"bus", "--quick", "--rules", "1,20", "--events", "200", "--match-seconds", "0.05", "--signalbox", signalbox(t)}
-	if url := os.Getenv(store.EnvRedisURL); url != "" {
-		args = append(args, "--redis-url", url)
-	} else if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("needs a Redis: set " + store.EnvRedisURL + " or put redis-server on PATH")
-	}
-	res := runMain(t, args...)
-	if res.code == 3 {
-		t.Skipf("serve's EventBridge API is not there: %s", res.stderr)
-	}
-	require.Equal(t, 0, res.code, "stdout %s\nstderr %s", res.stdout, res.stderr)
+	res := runOnRedis(t, "EventBridge", "bus", "--quick", "--rules", "1,20", "--events", "200", "--match-seconds", "0.05", "--signalbox", signalbox(t))
 	row := `\| %s \| \d+ \| [\d.]+x \| \d+ \(\d+\) \| [\d.]+x \| \d+ \| \d+ \| [\d.]+, [\d.]+ \| \d+ \| [\d.]+s \|`
 	want := []string{
 		`signalbox serve at http://127\.0\.0\.1:\d+, on redis://.*appendonly`,

@@ -13,8 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/signalbox/signalbox/integrations/bus"
 	"github.com/signalbox/signalbox/integrations/bus/pattern"
@@ -186,26 +184,7 @@ func newBusSetup(ctx context.Context, t *topicTarget, eb *eventbridge.Client, na
 		}
 		b.queues, arns = append(b.queues, u), append(arns, "arn:aws:sqs:us-east-1:"+t.account+":"+qname)
 	}
-	var next atomic.Int64
-	var firstErr atomic.Value
-	var wg sync.WaitGroup
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for firstErr.Load() == nil {
-				k := int(next.Add(1)) - 1
-				if k >= n {
-					return
-				}
-				if err := b.putRule(ctx, k, arns[k%len(arns)]); err != nil {
-					firstErr.CompareAndSwap(nil, err)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if err, _ := firstErr.Load().(error); err != nil {
+	if err := eachChunk(clients, n, 1, func(k, _ int) error { return b.putRule(ctx, k, arns[k%len(arns)]) }); err != nil {
 		return nil, err
 	}
 	// The first put loads the bus's rules into serve's view (one
@@ -262,73 +241,26 @@ func (b *busSetup) put(ctx context.Context, lo, hi int) error {
 // consume runs the consumers of every queue until ctx ends or every event
 // has come; it returns the first error.
 func (b *busSetup) consume(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var firstErr atomic.Value
-	var wg sync.WaitGroup
-	for q, u := range b.queues {
-		for range consumersPerQueue(len(b.queues)) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if err := b.consumeQueue(ctx, q, u); err != nil && ctx.Err() == nil {
-					firstErr.CompareAndSwap(nil, err)
-					cancel()
-				}
-			}()
-		}
-	}
-	go func() {
-		select {
-		case <-b.complete:
-		case <-ctx.Done():
-		}
-		cancel()
-	}()
-	wg.Wait()
-	if err, _ := firstErr.Load().(error); err != nil {
-		return err
-	}
-	select {
-	case <-b.complete:
-		return nil
-	default:
-		return fmt.Errorf("%d of %d events came from their queues: %w", b.done.Load(), b.events, ctx.Err())
-	}
+	return consumeQueues(ctx, b.t.sqs, b.queues, 1, b.complete, b.record,
+		func() string { return fmt.Sprintf("%d of %d events came from their queues", b.done.Load(), b.events) })
 }
 
-// consumeQueue receives and deletes from queue q (URL u), checking that
-// each event came to its rule's queue.
-func (b *busSetup) consumeQueue(ctx context.Context, q int, u string) error {
-	for ctx.Err() == nil {
-		out, err := b.t.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(u), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
-		if err != nil {
-			return fmt.Errorf("ReceiveMessage: %w", err)
-		}
-		if len(out.Messages) == 0 {
-			continue
-		}
-		entries := make([]sqstypes.DeleteMessageBatchRequestEntry, len(out.Messages))
-		for j, m := range out.Messages {
-			entries[j] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String("d" + strconv.Itoa(j)), ReceiptHandle: m.ReceiptHandle}
-			i, ok := busSeq(aws.ToString(m.Body))
-			if !ok || i >= b.events {
-				return fmt.Errorf("an event that was not put: %.80q", aws.ToString(m.Body))
-			}
-			if want := (i % b.n) % len(b.queues); want != q {
-				return fmt.Errorf("event %d (rule %d's) came to queue %d, not %d", i, i%b.n, q, want)
-			}
-			if b.got[i].Swap(true) {
-				b.dups.Add(1)
-				continue
-			}
-			if b.done.Add(1) == int64(b.events) {
-				b.once.Do(func() { close(b.complete) })
-			}
-		}
-		if _, err := b.t.sqs.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(u), Entries: entries}); err != nil && ctx.Err() == nil {
-			return fmt.Errorf("DeleteMessageBatch: %w", err)
-		}
+// record records an event that came from queue q, checking that it came to
+// its rule's queue.
+func (b *busSetup) record(q int, _ time.Time, body string) error {
+	i, ok := busSeq(body)
+	if !ok || i >= b.events {
+		return fmt.Errorf("an event that was not put: %.80q", body)
+	}
+	if want := (i % b.n) % len(b.queues); want != q {
+		return fmt.Errorf("event %d (rule %d's) came to queue %d, not %d", i, i%b.n, q, want)
+	}
+	if b.got[i].Swap(true) {
+		b.dups.Add(1)
+		return nil
+	}
+	if b.done.Add(1) == int64(b.events) {
+		b.once.Do(func() { close(b.complete) })
 	}
 	return nil
 }
@@ -367,46 +299,9 @@ func putThroughput(ctx context.Context, t *topicTarget, eb *eventbridge.Client, 
 	if err != nil {
 		return putResult{}, err
 	}
-	cpu, err := startCPU(ctx, t)
+	d, err := deliver(ctx, t, events, 10, clients, false, b.consume, func(_ time.Time, lo, hi int) error { return b.put(ctx, lo, hi) })
 	if err != nil {
 		return putResult{}, err
 	}
-	consumed := make(chan error, 1)
-	go func() { consumed <- b.consume(ctx) }()
-	var next atomic.Int64
-	var firstErr atomic.Value
-	var wg sync.WaitGroup
-	begin := time.Now()
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for firstErr.Load() == nil {
-				lo := int(next.Add(10)) - 10
-				if lo >= events {
-					return
-				}
-				if err := b.put(ctx, lo, min(events, lo+10)); err != nil {
-					firstErr.CompareAndSwap(nil, err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	acked := time.Since(begin)
-	if err, _ := firstErr.Load().(error); err != nil {
-		cancel()
-		<-consumed
-		return putResult{}, err
-	}
-	if err := <-consumed; err != nil {
-		return putResult{}, err
-	}
-	elapsed := time.Since(begin)
-	use, err := cpu.per(ctx, events)
-	if err != nil {
-		return putResult{}, err
-	}
-	return putResult{done: float64(events) / elapsed.Seconds(), acked: float64(events) / acked.Seconds(), cpu: use, duplicates: int(b.dups.Load()), setup: b.setup}, nil
+	return putResult{done: float64(events) / d.done.Seconds(), acked: float64(events) / d.acked.Seconds(), cpu: d.cpu, duplicates: int(b.dups.Load()), setup: b.setup}, nil
 }

@@ -16,8 +16,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -301,46 +299,34 @@ func (lc *loadConn) close() {
 // before it is written to when its answer has been read.
 func drive(hc *loadClient, n, clients int, rate float64, build func(int) loadRequest, check func(int, []byte) error) (loadStats, error) {
 	lat := make([]time.Duration, n)
-	var next atomic.Int64
-	var firstErr atomic.Value
-	var wg sync.WaitGroup
-	begin := time.Now()
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			lc := &loadConn{c: hc}
-			defer lc.close()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n || firstErr.Load() != nil {
-					return
-				}
-				if rate > 0 {
-					if wait := time.Until(begin.Add(time.Duration(float64(i) / rate * float64(time.Second)))); wait > 0 {
-						time.Sleep(wait) // pacing the open-loop load
-					}
-				}
-				req := build(i)
-				t0 := time.Now()
-				status, body, err := lc.do(req)
-				lat[i] = time.Since(t0)
-				if err == nil && status/100 != 2 {
-					err = fmt.Errorf("HTTP %d: %s", status, body)
-				}
-				if err == nil && check != nil {
-					err = check(i, body)
-				}
-				if err != nil {
-					firstErr.CompareAndSwap(nil, err)
-					return
-				}
-			}
-		}()
+	conns := make([]*loadConn, clients) // each goroutine's
+	for w := range conns {
+		conns[w] = &loadConn{c: hc}
 	}
-	wg.Wait()
+	begin := time.Now()
+	err := eachChunkOf(clients, n, 1, func(w, i, _ int) error {
+		if rate > 0 {
+			if wait := time.Until(begin.Add(time.Duration(float64(i) / rate * float64(time.Second)))); wait > 0 {
+				time.Sleep(wait) // pacing the open-loop load
+			}
+		}
+		req := build(i)
+		t0 := time.Now()
+		status, body, err := conns[w].do(req)
+		lat[i] = time.Since(t0)
+		if err == nil && status/100 != 2 {
+			err = fmt.Errorf("HTTP %d: %s", status, body)
+		}
+		if err == nil && check != nil {
+			err = check(i, body)
+		}
+		return err
+	})
 	elapsed := time.Since(begin)
-	if err, _ := firstErr.Load().(error); err != nil {
+	for _, lc := range conns {
+		lc.close()
+	}
+	if err != nil {
 		return loadStats{}, err
 	}
 	slices.Sort(lat)

@@ -28,7 +28,6 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/signalbox/signalbox/internal/cli"
-	"github.com/signalbox/signalbox/internal/redisproc"
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -102,53 +101,17 @@ func cmdBenchQueue(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if *quick {
-		quickValues := map[string]int{"rounds": 1, "messages": 600, "samples": 10, "clients": 8, "baseline-requests": 20000}
-		for name, v := range map[string]*int{"rounds": &o.rounds, "messages": &o.messages, "samples": &o.samples, "clients": &o.clients, "baseline-requests": &o.baselineRequests} {
-			if !given[name] {
-				*v = quickValues[name]
-			}
-		}
-	}
+	applyQuick(fs, *quick, map[string]func(){
+		"rounds": func() { o.rounds = 1 }, "messages": func() { o.messages = 600 }, "samples": func() { o.samples = 10 },
+		"clients": func() { o.clients = 8 }, "baseline-requests": func() { o.baselineRequests = 20000 },
+	})
 	if len(rest) > 0 || o.clients < 1 || o.messages < 10 || o.samples < 1 || o.rounds < 1 || o.baselineRequests < 1 || (*embedded && *redisURL != "") {
 		cli.Usage(stderr, benchQueueHelp)
 		return 2
 	}
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "signalbox bench queue: %v\n", err)
-		if errors.Is(err, errNoQueueAPI) {
-			return 3
-		}
-		return 1
-	}
-	if o.signalbox == "" {
-		self, err := os.Executable()
-		if err != nil {
-			return fail(err)
-		}
-		o.signalbox = self
-	}
-	ctx := context.Background()
-	url := *redisURL
-	if url == "" && !*embedded {
-		dir, err := os.MkdirTemp("", "signalbox-bench-redis-")
-		if err != nil {
-			return fail(err)
-		}
-		defer os.RemoveAll(dir)
-		srv, err := redisproc.Start(ctx, dir, persistenceArgs["everysec"]...)
-		if err != nil {
-			return fail(fmt.Errorf("%v (or measure an existing server with --redis-url, or the embedded store with --embedded)", err))
-		}
-		defer srv.Stop()
-		url = srv.URL()
-	}
-	if err := benchQueueOn(ctx, url, o, stdout, stderr); err != nil {
-		return fail(err)
-	}
-	return 0
+	return routerBench{name: "bench queue", errNoAPI: errNoQueueAPI, signalbox: &o.signalbox, redisURL: *redisURL, embedded: *embedded,
+		hint: "or measure an existing server with --redis-url, or the embedded store with --embedded",
+		run:  func(ctx context.Context, url string) error { return benchQueueOn(ctx, url, o, stdout, stderr) }}.exec(stderr)
 }
 
 // errNoQueueAPI: the signalbox serve measured does not answer SQS's API
@@ -173,24 +136,12 @@ func benchQueueOn(ctx context.Context, redisURL string, o benchQueueOptions, std
 		return err
 	}
 	defer os.RemoveAll(dir)
-	prefix := randomKeyPrefix("sbqueue-")
-	serveArgs := []string{"--addr", "127.0.0.1:0", "--redis-prefix", prefix}
-	if o.cpuProfile != "" {
-		serveArgs = append(serveArgs, "--cpuprofile", o.cpuProfile)
-	}
-	base, stopServe, err := startServeChild(o.signalbox, redisURL, serveArgs...)
+	serve, err := startMeasuredServe(o.signalbox, redisURL, "sbqueue-", o.cpuProfile)
 	if err != nil {
 		return err
 	}
-	defer stopServe()
-	if redisURL != "" {
-		defer func() {
-			if st, err := store.Open(context.Background(), store.Options{URL: redisURL, Prefix: prefix}); err == nil {
-				_ = st.Purge(context.Background())
-				_ = st.Close()
-			}
-		}()
-	}
+	defer serve.stop()
+	base, prefix := serve.base, serve.prefix
 	hc := benchHTTPClient(o.clients)
 	targets := []*queueTarget{{name: "signalbox", key: "sb", client: sqsClient(base, hc)}}
 	if err := probeQueueAPI(ctx, targets[0].client); err != nil {
@@ -243,11 +194,7 @@ func benchQueueOn(ctx context.Context, redisURL string, o benchQueueOptions, std
 		results[t.name] = &queueResults{}
 	}
 	for round := range o.rounds {
-		order := slices.Clone(targets)
-		if round%2 == 1 {
-			slices.Reverse(order)
-		}
-		if err := queueRound(ctx, order, round, o, results, stderr); err != nil {
+		if err := queueRound(ctx, turnOrder(targets, round), round, o, results, stderr); err != nil {
 			return err
 		}
 	}
@@ -335,21 +282,15 @@ func printQueueReport(w io.Writer, targets []*queueTarget, results map[string]*q
 			}
 			return line
 		}))
-	goal := func(ok bool) string {
-		if ok {
-			return "met"
-		}
-		return "NOT met"
-	}
 	above := func(get func(*queueResults) []float64) bool {
 		return gw == nil || median(get(sb)) > median(get(gw))
 	}
 	batch, recv := median(sb.batch), median(sb.receive)
 	_, p99 := percentiles(sb.wake)
 	fmt.Fprintf(w, "goals (2-core machine): batch send >= %d msg/s and above goaws: %s (%.0f); receive+delete >= %d msg/s and above goaws: %s (%.0f); long-poll wake-up p99 <= %.0f ms: %s (%.2f ms)\n",
-		queueGoalBatchSend, goal(batch >= queueGoalBatchSend && above(func(r *queueResults) []float64 { return r.batch })), batch,
-		queueGoalReceive, goal(recv >= queueGoalReceive && above(func(r *queueResults) []float64 { return r.receive })), recv,
-		queueGoalWakeP99Msec, goal(p99 <= queueGoalWakeP99Msec), p99)
+		queueGoalBatchSend, goalMet(batch >= queueGoalBatchSend && above(func(r *queueResults) []float64 { return r.batch })), batch,
+		queueGoalReceive, goalMet(recv >= queueGoalReceive && above(func(r *queueResults) []float64 { return r.receive })), recv,
+		queueGoalWakeP99Msec, goalMet(p99 <= queueGoalWakeP99Msec), p99)
 }
 
 // startServeChild runs `signalbox serve ARGS...` on the Redis of redisURL

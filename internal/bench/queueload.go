@@ -79,29 +79,8 @@ func benchBody(i int) string {
 func sendMessages(ctx context.Context, c *sqs.Client, queueURL string, first, n, batch, clients int) (float64, error) {
 	ctx, cancel := context.WithTimeout(ctx, queueDeadline)
 	defer cancel()
-	var next atomic.Int64
-	var firstErr atomic.Value
-	var wg sync.WaitGroup
 	begin := time.Now()
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for firstErr.Load() == nil {
-				lo := int(next.Add(int64(batch))) - batch
-				if lo >= n {
-					return
-				}
-				hi := min(n, lo+batch)
-				if err := sendRange(ctx, c, queueURL, first+lo, first+hi, batch == 1); err != nil {
-					firstErr.CompareAndSwap(nil, err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if err, _ := firstErr.Load().(error); err != nil {
+	if err := eachChunk(clients, n, batch, func(lo, hi int) error { return sendRange(ctx, c, queueURL, first+lo, first+hi, batch == 1) }); err != nil {
 		return 0, err
 	}
 	return float64(n) / time.Since(begin).Seconds(), nil

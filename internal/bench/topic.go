@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	goruntime "runtime"
-	"slices"
 	"strings"
 	"time"
 
@@ -16,11 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/smithy-go"
 
 	"github.com/signalbox/signalbox/internal/cli"
-	"github.com/signalbox/signalbox/internal/redisproc"
-	"github.com/signalbox/signalbox/store"
 )
 
 // `signalbox bench topic` measures the topic router through SNS's API: a
@@ -97,56 +93,17 @@ func cmdBenchTopic(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if *quick {
-		for name, set := range map[string]func(){
-			"rounds": func() { o.rounds = 1 }, "publishes": func() { o.publishes = 500 }, "clients": func() { o.clients = 8 },
-			"rate": func() { o.rate = 500 }, "latency-seconds": func() { *latency = 1 },
-		} {
-			if !given[name] {
-				set()
-			}
-		}
-	}
+	applyQuick(fs, *quick, map[string]func(){
+		"rounds": func() { o.rounds = 1 }, "publishes": func() { o.publishes = 500 }, "clients": func() { o.clients = 8 },
+		"rate": func() { o.rate = 500 }, "latency-seconds": func() { *latency = 1 },
+	})
 	o.latency = time.Duration(*latency * float64(time.Second))
 	if len(rest) > 0 || o.clients < 1 || o.publishes < 10 || o.rounds < 1 || o.rate < 1 || o.peerRate < 0 || o.latency < 100*time.Millisecond {
 		cli.Usage(stderr, benchTopicHelp)
 		return 2
 	}
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "signalbox bench topic: %v\n", err)
-		if errors.Is(err, errNoTopicAPI) {
-			return 3
-		}
-		return 1
-	}
-	if o.signalbox == "" {
-		self, err := os.Executable()
-		if err != nil {
-			return fail(err)
-		}
-		o.signalbox = self
-	}
-	ctx := context.Background()
-	url := *redisURL
-	if url == "" {
-		dir, err := os.MkdirTemp("", "signalbox-bench-redis-")
-		if err != nil {
-			return fail(err)
-		}
-		defer os.RemoveAll(dir)
-		srv, err := redisproc.Start(ctx, dir, persistenceArgs["everysec"]...)
-		if err != nil {
-			return fail(fmt.Errorf("%v (or measure an existing server with --redis-url)", err))
-		}
-		defer srv.Stop()
-		url = srv.URL()
-	}
-	if err := benchTopicOn(ctx, url, o, stdout, stderr); err != nil {
-		return fail(err)
-	}
-	return 0
+	return routerBench{name: "bench topic", errNoAPI: errNoTopicAPI, signalbox: &o.signalbox, redisURL: *redisURL,
+		run: func(ctx context.Context, url string) error { return benchTopicOn(ctx, url, o, stdout, stderr) }}.exec(stderr)
 }
 
 // errNoTopicAPI: the signalbox serve measured does not answer SNS's API
@@ -173,29 +130,19 @@ func benchTopicOn(ctx context.Context, redisURL string, o benchTopicOptions, std
 		return err
 	}
 	defer os.RemoveAll(dir)
-	prefix := randomKeyPrefix("sbtopic-")
-	serveArgs := []string{"--addr", "127.0.0.1:0", "--redis-prefix", prefix}
-	if o.cpuProfile != "" {
-		serveArgs = append(serveArgs, "--cpuprofile", o.cpuProfile)
-	}
-	base, pid, stopServe, err := startServeChildPID(o.signalbox, redisURL, serveArgs...)
+	serve, err := startMeasuredServe(o.signalbox, redisURL, "sbtopic-", o.cpuProfile)
 	if err != nil {
 		return err
 	}
-	defer stopServe()
-	defer func() {
-		if st, err := store.Open(context.Background(), store.Options{URL: redisURL, Prefix: prefix}); err == nil {
-			_ = st.Purge(context.Background())
-			_ = st.Close()
-		}
-	}()
+	defer serve.stop()
+	base, prefix := serve.base, serve.prefix
 	rs, err := newRedisStats(redisURL)
 	if err != nil {
 		return err
 	}
 	defer rs.Close()
 	clients := o.clients + 4*topicFanoutQueues // the publishers and the consumers share the connections
-	sb := &topicTarget{name: "signalbox", key: "sb", account: "123456789012", pid: pid, redis: rs,
+	sb := &topicTarget{name: "signalbox", key: "sb", account: "123456789012", pid: serve.pid, redis: rs,
 		sns: snsClient(base, benchHTTPClient(clients)), sqs: sqsClient(base, benchHTTPClient(clients))}
 	if err := probeTopicAPI(ctx, sb.sns); err != nil {
 		return err
@@ -230,16 +177,9 @@ func benchTopicOn(ctx context.Context, redisURL string, o benchTopicOptions, std
 	}
 	seq := 0
 	next := func() int { seq++; return seq }
-	orderOf := func(round int) []*topicTarget {
-		order := slices.Clone(targets)
-		if round%2 == 1 {
-			slices.Reverse(order)
-		}
-		return order
-	}
 	for round := range o.rounds {
 		for _, m := range fanoutMeasurements {
-			for _, t := range orderOf(round) {
+			for _, t := range turnOrder(targets, round) {
 				if m.batch > 1 && t.adapter != nil {
 					continue // goaws has no PublishBatch
 				}
@@ -265,7 +205,7 @@ func benchTopicOn(ctx context.Context, redisURL string, o benchTopicOptions, std
 	for round := range o.rounds {
 		for _, rate := range rates {
 			for _, q := range []int{1, topicFanoutQueues} {
-				for _, t := range orderOf(round) {
+				for _, t := range turnOrder(targets, round) {
 					label := latencyLabel(q, rate)
 					fmt.Fprintf(stderr, "round %d of %d: %s: latency, %s\n", round+1, o.rounds, t.name, label)
 					r, err := fanoutLatency(ctx, t, fmt.Sprintf("%s-%d", t.key, next()), q, rate, o.latency, o.clients)
@@ -361,21 +301,15 @@ func printTopicReport(w io.Writer, targets []*topicTarget, res map[string]*topic
 			fmt.Fprintf(w, "  %s: %s\n", label, strings.Join(parts, "; "))
 		}
 	}
-	goal := func(ok bool) string {
-		if ok {
-			return "met"
-		}
-		return "NOT met"
-	}
 	sb := res["signalbox"]
 	fan1 := medianOf(sb.throughput[fanoutMeasurement{1, 1}.label()], func(r fanoutResult) float64 { return r.done })
 	fan1b := medianOf(sb.throughput[fanoutMeasurement{1, 10}.label()], func(r fanoutResult) float64 { return r.done })
-	line := fmt.Sprintf("goals (2-core machine): >= %d publishes/s fanned out to one queue: Publish %s (%.0f/s), PublishBatch %s (%.0f/s)", topicGoalFanout1, goal(fan1 >= topicGoalFanout1), fan1, goal(fan1b >= topicGoalFanout1), fan1b)
+	line := fmt.Sprintf("goals (2-core machine): >= %d publishes/s fanned out to one queue: Publish %s (%.0f/s), PublishBatch %s (%.0f/s)", topicGoalFanout1, goalMet(fan1 >= topicGoalFanout1), fan1, goalMet(fan1b >= topicGoalFanout1), fan1b)
 	if rs := sb.latency[latencyLabel(topicFanoutQueues, topicGoalP99Rate)]; len(rs) > 0 {
 		_, p99 := latencyMedians(rs)
 		achieved := medianOf(rs, func(r latencyResult) float64 { return r.achieved })
 		line += fmt.Sprintf("; p99 < %.0f ms to %d queues at %d publishes/s: %s (p99 %.2f ms at %.0f publishes/s achieved)", topicGoalP99Msec, topicFanoutQueues, topicGoalP99Rate,
-			goal(p99 < topicGoalP99Msec && achieved >= 0.95*topicGoalP99Rate), p99, achieved)
+			goalMet(p99 < topicGoalP99Msec && achieved >= 0.95*topicGoalP99Rate), p99, achieved)
 	} else {
 		line += fmt.Sprintf("; p99 to %d queues at %d publishes/s: not measured (--rate %d)", topicFanoutQueues, topicGoalP99Rate, o.rate)
 	}
@@ -413,8 +347,7 @@ func snsClient(base string, hc sns.HTTPClient) *sns.Client {
 // speaks SNS's API.
 func probeTopicAPI(ctx context.Context, c *sns.Client) error {
 	_, err := c.ListTopics(ctx, &sns.ListTopicsInput{})
-	var apiErr smithy.APIError
-	if err == nil || (errors.As(err, &apiErr) && apiErr.ErrorCode() != "" && !strings.Contains(strings.ToLower(apiErr.ErrorMessage()), "not built")) {
+	if speaksAPI(err) {
 		return nil
 	}
 	return fmt.Errorf("%w (ListTopics: %v)", errNoTopicAPI, err)

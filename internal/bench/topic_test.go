@@ -2,14 +2,10 @@ package bench
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
 	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/signalbox/signalbox/store"
 )
 
 // `signalbox bench topic --quick` reports every figure of signalbox serve
@@ -19,17 +15,7 @@ import (
 // numbers are not checked: speed is measured, never asserted. Every
 // measurement checks that each message came from every queue.
 func TestBenchTopicReports(t *testing.T) {
-	args := []string{"topic", "--quick", "--publishes", "200", "--latency-seconds", "0.4", "--signalbox", signalbox(t)}
-	if url := os.Getenv(store.EnvRedisURL); url != "" {
-		args = append(args, "--redis-url", url)
-	} else if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("needs a Redis: set " + store.EnvRedisURL + " or put redis-server on PATH")
-	}
-	res := runMain(t, args...)
-	if res.code == 3 {
-		t.Skipf("serve's topic API is not there: %s", res.stderr)
-	}
-	require.Equal(t, 0, res.code, "stdout %s\nstderr %s", res.stdout, res.stderr)
+	res := runOnRedis(t, "topic", "topic", "--quick", "--publishes", "200", "--latency-seconds", "0.4", "--signalbox", signalbox(t))
 	fig := `signalbox \d+/s \(acked \d+/s; serve \d+ \+ Redis \d+ µs CPU/publish, Redis [\d.]+ commands and [\d.]+ scripts/publish; \d+ deliveries made again\)`
 	lat := `p50 [\d.]+ ms, p99 [\d.]+ ms \(last [\d.]+ / [\d.]+ ms; %s deliveries, \d+ made again; achieved \d+ publishes/s; `
 	want := []string{

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
 
 // consumersPerQueue is how many goroutines long-poll each queue of a
@@ -72,77 +71,31 @@ func createQueueNamed(ctx context.Context, c *sqs.Client, name string) (string, 
 	return aws.ToString(out.QueueUrl), nil
 }
 
-// consume runs the consumers of every queue until ctx ends or every
-// message has come from every queue; it returns the first error.
+// consume runs the consumers of every queue (long-polling wait seconds)
+// until ctx ends or every message has come from every queue; it returns
+// the first error.
 func (f *fanout) consume(ctx context.Context, wait int32) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var firstErr atomic.Value
-	var wg sync.WaitGroup
-	for q, u := range f.queues {
-		for range consumersPerQueue(len(f.queues)) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if err := f.consumeQueue(ctx, q, u, wait); err != nil && ctx.Err() == nil {
-					firstErr.CompareAndSwap(nil, err)
-					cancel()
-				}
-			}()
-		}
-	}
-	go func() {
-		select {
-		case <-f.complete:
-		case <-ctx.Done():
-		}
-		cancel()
-	}()
-	wg.Wait()
-	if err, _ := firstErr.Load().(error); err != nil {
-		return err
-	}
-	select {
-	case <-f.complete:
-		return nil
-	default:
-		return fmt.Errorf("%d of %d messages came from every queue: %w", f.done.Load(), f.n, ctx.Err())
-	}
+	return consumeQueues(ctx, f.t.sqs, f.queues, wait, f.complete, f.record,
+		func() string { return fmt.Sprintf("%d of %d messages came from every queue", f.done.Load(), f.n) })
 }
 
-func (f *fanout) consumeQueue(ctx context.Context, q int, u string, wait int32) error {
-	for ctx.Err() == nil {
-		out, err := f.t.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(u), MaxNumberOfMessages: 10, WaitTimeSeconds: wait})
-		at := time.Now()
-		if err != nil {
-			return fmt.Errorf("ReceiveMessage: %w", err)
-		}
-		if len(out.Messages) == 0 {
-			continue
-		}
-		entries := make([]sqstypes.DeleteMessageBatchRequestEntry, len(out.Messages))
-		for j, m := range out.Messages {
-			entries[j] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String("d" + strconv.Itoa(j)), ReceiptHandle: m.ReceiptHandle}
-			num, _, _ := strings.Cut(aws.ToString(m.Body), ":")
-			i, err := strconv.Atoi(num)
-			if err != nil || i < 0 || i >= f.n {
-				return fmt.Errorf("a message that was not published: %.40q", aws.ToString(m.Body))
-			}
-			if f.perQueue[q][i].Swap(true) {
-				f.dups.Add(1)
-				continue
-			}
-			last := int(f.count[i].Add(1)) == len(f.queues)
-			if f.onDelivery != nil {
-				f.onDelivery(i, at, last)
-			}
-			if last && f.done.Add(1) == int64(f.n) {
-				f.once.Do(func() { close(f.complete) })
-			}
-		}
-		if _, err := f.t.sqs.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(u), Entries: entries}); err != nil && ctx.Err() == nil {
-			return fmt.Errorf("DeleteMessageBatch: %w", err)
-		}
+// record records message body's delivery by queue q at at.
+func (f *fanout) record(q int, at time.Time, body string) error {
+	num, _, _ := strings.Cut(body, ":")
+	i, err := strconv.Atoi(num)
+	if err != nil || i < 0 || i >= f.n {
+		return fmt.Errorf("a message that was not published: %.40q", body)
+	}
+	if f.perQueue[q][i].Swap(true) {
+		f.dups.Add(1)
+		return nil
+	}
+	last := int(f.count[i].Add(1)) == len(f.queues)
+	if f.onDelivery != nil {
+		f.onDelivery(i, at, last)
+	}
+	if last && f.done.Add(1) == int64(f.n) {
+		f.once.Do(func() { close(f.complete) })
 	}
 	return nil
 }
@@ -240,48 +193,12 @@ func fanoutThroughput(ctx context.Context, t *topicTarget, name string, queues, 
 	if err != nil {
 		return fanoutResult{}, err
 	}
-	cpu, err := startCPU(ctx, t)
+	consume := func(ctx context.Context) error { return f.consume(ctx, 1) }
+	d, err := deliver(ctx, t, n, batch, clients, false, consume, func(_ time.Time, lo, hi int) error { return f.publish(ctx, lo, hi, batch == 1) })
 	if err != nil {
 		return fanoutResult{}, err
 	}
-	consumed := make(chan error, 1)
-	go func() { consumed <- f.consume(ctx, 1) }()
-	var next atomic.Int64
-	var firstErr atomic.Value
-	var wg sync.WaitGroup
-	begin := time.Now()
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for firstErr.Load() == nil {
-				lo := int(next.Add(int64(batch))) - batch
-				if lo >= n {
-					return
-				}
-				if err := f.publish(ctx, lo, min(n, lo+batch), batch == 1); err != nil {
-					firstErr.CompareAndSwap(nil, err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	acked := time.Since(begin)
-	if err, _ := firstErr.Load().(error); err != nil {
-		cancel()
-		<-consumed
-		return fanoutResult{}, err
-	}
-	if err := <-consumed; err != nil {
-		return fanoutResult{}, err
-	}
-	elapsed := time.Since(begin)
-	use, err := cpu.per(ctx, n)
-	if err != nil {
-		return fanoutResult{}, err
-	}
-	return fanoutResult{done: float64(n) / elapsed.Seconds(), acked: float64(n) / acked.Seconds(), cpu: use, duplicates: int(f.dups.Load())}, nil
+	return fanoutResult{done: float64(n) / d.done.Seconds(), acked: float64(n) / d.acked.Seconds(), cpu: d.cpu, duplicates: int(f.dups.Load())}, nil
 }
 
 // latencyResult is one latency measurement, in ms.
@@ -318,48 +235,15 @@ func fanoutLatency(ctx context.Context, t *topicTarget, name string, queues, rat
 		}
 		mu.Unlock()
 	}
-	consumed := make(chan error, 1)
-	go func() { consumed <- f.consume(ctx, 20) }()
 	// The consumers are long-polling before the first publish: each queue's
 	// first receives are under way (an empty queue: they wait).
-	cpu, err := startCPU(ctx, t)
-	if err != nil {
-		return latencyResult{}, err
-	}
+	consume := func(ctx context.Context) error { return f.consume(ctx, 20) }
 	interval := time.Second / time.Duration(rate)
-	var next atomic.Int64
-	var firstErr atomic.Value
-	var wg sync.WaitGroup
-	begin := time.Now()
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for firstErr.Load() == nil {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				time.Sleep(time.Until(begin.Add(time.Duration(i) * interval))) // the pacing of the publishes
-				started[i].Store(time.Now().UnixNano())
-				if err := f.publish(ctx, i, i+1, true); err != nil {
-					firstErr.CompareAndSwap(nil, err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	publishing := time.Since(begin)
-	if err, _ := firstErr.Load().(error); err != nil {
-		cancel()
-		<-consumed
-		return latencyResult{}, err
-	}
-	if err := <-consumed; err != nil {
-		return latencyResult{}, err
-	}
-	use, err := cpu.per(ctx, n)
+	run, err := deliver(ctx, t, n, 1, clients, true, consume, func(begin time.Time, i, _ int) error {
+		time.Sleep(time.Until(begin.Add(time.Duration(i) * interval))) // the pacing of the publishes
+		started[i].Store(time.Now().UnixNano())
+		return f.publish(ctx, i, i+1, true)
+	})
 	if err != nil {
 		return latencyResult{}, err
 	}
@@ -371,5 +255,5 @@ func fanoutLatency(ctx context.Context, t *topicTarget, name string, queues, rat
 	p50, p99 := percentiles(lat)
 	l50, l99 := percentiles(last)
 	return latencyResult{p50: p50, p99: p99, lastP50: l50, lastP99: l99, deliveries: len(lat),
-		achieved: float64(n) / publishing.Seconds(), cpu: use, duplicates: int(f.dups.Load())}, nil
+		achieved: float64(n) / run.acked.Seconds(), cpu: run.cpu, duplicates: int(f.dups.Load())}, nil
 }
