@@ -268,11 +268,7 @@ func (s *Service) ListSchemas(ctx context.Context, in *ListSchemasInput) (*Schem
 	if e := checkRegistryName(in.RegistryName); e != nil {
 		return nil, e
 	}
-	limit, e := pageLimit(in.Limit)
-	if e != nil {
-		return nil, e
-	}
-	after, e := fromToken(in.NextToken)
+	limit, after, e := page(in.Limit, in.NextToken)
 	if e != nil {
 		return nil, e
 	}
@@ -304,11 +300,7 @@ func (s *Service) ListSchemaVersions(ctx context.Context, registry, name string,
 	if e := firstError(checkRegistryName(registry), checkSchemaName(name)); e != nil {
 		return nil, e
 	}
-	limit, e := pageLimit(limit)
-	if e != nil {
-		return nil, e
-	}
-	tok, e := fromToken(nextToken)
+	limit, tok, e := page(limit, nextToken)
 	if e != nil {
 		return nil, e
 	}
@@ -350,11 +342,7 @@ func (s *Service) SearchSchemas(ctx context.Context, registry, keywords string, 
 	if len(keywords) > 1024 {
 		return nil, badRequest("Keywords is longer than 1024 characters.")
 	}
-	limit, e := pageLimit(limit)
-	if e != nil {
-		return nil, e
-	}
-	after, e := fromToken(nextToken)
+	limit, after, e := page(limit, nextToken)
 	if e != nil {
 		return nil, e
 	}
