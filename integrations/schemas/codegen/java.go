@@ -14,22 +14,13 @@ import (
 // reader's values (fromJson) and writes itself (toJson); a property absent
 // or null is null, and a null optional property is left out on writing.
 
-var javaTypeReserved = func() map[string]bool {
-	m := map[string]bool{}
-	for k := range javaKeywords {
-		m[k] = true
-	}
-	// java.lang names the bindings use: a class of the package by one of
-	// these names would hide it.
-	for _, n := range []string{"String", "Long", "Double", "Boolean", "Object", "Integer", "Number",
-		"Character", "Math", "System", "Class", "Override", "Exception", "RuntimeException",
-		"IllegalArgumentException", "Void", "Iterable", "StringBuilder", "Error", "Deprecated",
-		"SuppressWarnings", "FunctionalInterface", "SafeVarargs", "AWSEvent", "Marshaller", "Float",
-		"Short", "Byte", "Enum", "Record", "Thread", "Runnable", "Comparable", "CharSequence"} {
-		m[strings.ToLower(n)] = true
-	}
-	return m
-}()
+// java.lang names the bindings use: a class of the package by one of
+// these names would hide it.
+var javaTypeReserved = typeReserved(javaKeywords, "String", "Long", "Double", "Boolean", "Object", "Integer", "Number",
+	"Character", "Math", "System", "Class", "Override", "Exception", "RuntimeException",
+	"IllegalArgumentException", "Void", "Iterable", "StringBuilder", "Error", "Deprecated",
+	"SuppressWarnings", "FunctionalInterface", "SafeVarargs", "AWSEvent", "Marshaller", "Float",
+	"Short", "Byte", "Enum", "Record", "Thread", "Runnable", "Comparable", "CharSequence")
 
 // java is the root of java.util...: a field by that name would hide it.
 var javaMemberReserved = func() map[string]bool {

@@ -13,18 +13,9 @@ import (
 // reads itself (static fromJSON) and writes itself (toJSON). The code uses
 // nothing newer than TypeScript 3.0 and ES5's library.
 
-var tsTypeReserved = func() map[string]bool {
-	m := map[string]bool{}
-	for k := range tsKeywords {
-		m[k] = true
-	}
-	for _, n := range []string{"Date", "Array", "Object", "String", "Number", "Boolean", "Error",
-		"TypeError", "JSON", "Math", "Map", "Set", "Promise", "Symbol", "RegExp", "Function",
-		"AWSEvent", "Marshaller", "Record", "Partial", "Decoder", "Infinity", "NaN", "Index"} {
-		m[strings.ToLower(n)] = true
-	}
-	return m
-}()
+var tsTypeReserved = typeReserved(tsKeywords, "Date", "Array", "Object", "String", "Number", "Boolean", "Error",
+	"TypeError", "JSON", "Math", "Map", "Set", "Promise", "Symbol", "RegExp", "Function",
+	"AWSEvent", "Marshaller", "Record", "Partial", "Decoder", "Infinity", "NaN", "Index")
 
 // A class's own members; other names, keywords included, are valid
 // property names in TypeScript.
