@@ -120,11 +120,7 @@ func (s *Service) APIDestinationByName(ctx context.Context, name string) (*APIDe
 
 // DescribeApiDestination returns an API destination.
 func (s *Service) DescribeApiDestination(ctx context.Context, name string) (*APIDestination, error) {
-	if e := checkName(name, "name", maxConnectionName); e != nil {
-		return nil, e
-	}
-	d, _, err := s.APIDestinationByName(ctx, name)
-	return d, err
+	return apiDestRecords.describe(ctx, s, name)
 }
 
 // UpdateApiDestination changes an API destination.

@@ -161,10 +161,7 @@ func (s *Service) archive(ctx context.Context, name string) (*Archive, string, e
 
 // DescribeArchive returns an archive with its counts.
 func (s *Service) DescribeArchive(ctx context.Context, name string) (*Archive, error) {
-	if e := checkName(name, "archiveName", maxArchiveName); e != nil {
-		return nil, e
-	}
-	a, _, err := s.archive(ctx, name)
+	a, err := archiveRecords.describe(ctx, s, name)
 	if err != nil {
 		return nil, err
 	}

@@ -223,10 +223,7 @@ func (s *Service) connectionName(nameOrARN string) (string, *Error) {
 
 // DescribeConnection returns a connection without its secrets.
 func (s *Service) DescribeConnection(ctx context.Context, name string) (*Connection, error) {
-	if e := checkName(name, "name", maxConnectionName); e != nil {
-		return nil, e
-	}
-	c, _, err := s.connection(ctx, name)
+	c, err := connectionRecords.describe(ctx, s, name)
 	if err != nil {
 		return nil, err
 	}

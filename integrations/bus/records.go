@@ -22,6 +22,8 @@ type records[T any] struct {
 	title    string // in ConcurrentModificationException: "Archive"
 	token    string // the page tokens' kind: "archives"
 	limit    int    // the records of the kind, at most
+	member   string // the requests' name member: "archiveName"
+	maxName  int    // a name's length, at most
 	missing  func(name string) *Error
 	exists   func(name string) *Error // a create of a name taken
 	get      func(st *store.Client, ctx context.Context, name string) (string, error)
@@ -32,6 +34,7 @@ type records[T any] struct {
 }
 
 var archiveRecords = &records[Archive]{what: "archive", title: "Archive", token: "archives", limit: MaxArchives,
+	member: "archiveName", maxName: maxArchiveName,
 	missing: archiveErrMissing,
 	exists: func(name string) *Error {
 		return errorf("ResourceAlreadyExistsException", "Archive %s already exists.", name)
@@ -40,6 +43,7 @@ var archiveRecords = &records[Archive]{what: "archive", title: "Archive", token:
 	nameOf: func(a *Archive) string { return a.ArchiveName }}
 
 var connectionRecords = &records[Connection]{what: "connection", title: "Connection", token: "connections", limit: MaxConnections,
+	member: "name", maxName: maxConnectionName,
 	missing: connectionErrMissing,
 	exists: func(name string) *Error {
 		return errorf("ResourceAlreadyExistsException", "Connection %s already exists.", name)
@@ -49,6 +53,7 @@ var connectionRecords = &records[Connection]{what: "connection", title: "Connect
 	modified: func(c *Connection, s *Service) { c.LastModifiedTime = s.now().UTC() }}
 
 var apiDestRecords = &records[APIDestination]{what: "API destination", title: "API destination", token: "apidests", limit: MaxAPIDestinations,
+	member: "name", maxName: maxConnectionName,
 	missing: apiDestErrMissing,
 	exists: func(name string) *Error {
 		return errorf("ResourceAlreadyExistsException", "An api-destination %s already exists.", name)
@@ -80,6 +85,15 @@ func (k *records[T]) read(ctx context.Context, s *Service, name string) (*T, str
 		return nil, "", err
 	}
 	return v, rec, nil
+}
+
+// describe checks a request's name and reads its record.
+func (k *records[T]) describe(ctx context.Context, s *Service, name string) (*T, error) {
+	if e := checkName(name, k.member, k.maxName); e != nil {
+		return nil, e
+	}
+	v, _, err := k.read(ctx, s, name)
+	return v, err
 }
 
 // create writes a new record; the name taken is the kind's
