@@ -151,8 +151,9 @@ func (k *records[T]) change(ctx context.Context, s *Service, name string, f func
 	return nil, errConcurrent(k.title + " " + name)
 }
 
-// list returns a page of the records of names after the page token and
-// with the prefix that keep keeps, by name, at most limit (0: the most).
+// list returns a page of the records whose names come after the page
+// token and have the prefix, and that keep keeps: by name, at most limit
+// (listLimit's, which the caller checked first), and the next page's token.
 func (k *records[T]) list(ctx context.Context, s *Service, prefix, token string, limit int, keep func(v *T) bool) (page []T, next string, err error) {
 	after, e := parsePageToken(k.token, token)
 	if e != nil {
