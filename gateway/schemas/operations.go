@@ -9,14 +9,16 @@ import (
 )
 
 // op adapts a handler of a typed request to an operation: the request
-// decoded by its uri, querystring and json tags.
-func op[In any](status int, f func(*API, context.Context, *In) (any, error)) operation {
+// decoded by its uri, querystring and json tags, the handler given the
+// registry. Each operation is one row of routes: its method, name, path,
+// status and the registry's call.
+func op[In any](status int, f func(r Registry, ctx context.Context, in *In) (any, error)) operation {
 	return func(s *API, ctx context.Context, r *http.Request, path map[string]string, body []byte) (int, any, error) {
 		in := new(In)
 		if err := awsproto.DecodeREST(r, path, body, in); err != nil {
 			return 0, nil, err
 		}
-		out, err := f(s, ctx, in)
+		out, err := f(s.opts.Registry, ctx, in)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -32,46 +34,135 @@ var unsupported = map[string]string{}
 const (
 	pRegistry = "v1/registries/name/{RegistryName}"
 	pSchema   = pRegistry + "/schemas/name/{SchemaName}"
+	pBinding  = pSchema + "/language/{Language}"
 	pDisc     = "v1/discoverers/id/{DiscovererId}"
+	pTags     = "tags/{ResourceArn}"
+	pPolicy   = "v1/policy"
 )
 
 var routes = []route{
-	{http.MethodPost, "CreateRegistry", split(pRegistry), op(http.StatusCreated, createRegistry)},
-	{http.MethodGet, "DescribeRegistry", split(pRegistry), op(http.StatusOK, describeRegistry)},
-	{http.MethodPut, "UpdateRegistry", split(pRegistry), op(http.StatusOK, updateRegistry)},
-	{http.MethodDelete, "DeleteRegistry", split(pRegistry), op(http.StatusNoContent, deleteRegistry)},
-	{http.MethodGet, "ListRegistries", split("v1/registries"), op(http.StatusOK, listRegistries)},
+	{http.MethodPost, "CreateRegistry", split(pRegistry), op(http.StatusCreated, func(r Registry, ctx context.Context, in *registryIn) (any, error) {
+		return r.CreateRegistry(ctx, &schemas.CreateRegistryInput{RegistryName: in.RegistryName, Description: in.Description, Tags: in.Tags})
+	})},
+	{http.MethodGet, "DescribeRegistry", split(pRegistry), op(http.StatusOK, func(r Registry, ctx context.Context, in *registryIn) (any, error) {
+		return r.DescribeRegistry(ctx, in.RegistryName)
+	})},
+	{http.MethodPut, "UpdateRegistry", split(pRegistry), op(http.StatusOK, func(r Registry, ctx context.Context, in *registryIn) (any, error) {
+		return r.UpdateRegistry(ctx, in.RegistryName, in.Description)
+	})},
+	{http.MethodDelete, "DeleteRegistry", split(pRegistry), op(http.StatusNoContent, func(r Registry, ctx context.Context, in *registryIn) (any, error) {
+		return nil, r.DeleteRegistry(ctx, in.RegistryName)
+	})},
+	{http.MethodGet, "ListRegistries", split("v1/registries"), op(http.StatusOK, func(r Registry, ctx context.Context, in *listRegistriesIn) (any, error) {
+		return r.ListRegistries(ctx, &schemas.ListRegistriesInput{Limit: in.Limit, NextToken: in.NextToken, RegistryNamePrefix: in.RegistryNamePrefix, Scope: in.Scope})
+	})},
 
-	{http.MethodGet, "ListSchemas", split(pRegistry + "/schemas"), op(http.StatusOK, listSchemas)},
-	{http.MethodGet, "SearchSchemas", split(pRegistry + "/schemas/search"), op(http.StatusOK, searchSchemas)},
-	{http.MethodPost, "CreateSchema", split(pSchema), op(http.StatusCreated, createSchema)},
-	{http.MethodGet, "DescribeSchema", split(pSchema), op(http.StatusOK, describeSchema)},
-	{http.MethodPut, "UpdateSchema", split(pSchema), op(http.StatusOK, updateSchema)},
-	{http.MethodDelete, "DeleteSchema", split(pSchema), op(http.StatusNoContent, deleteSchema)},
-	{http.MethodDelete, "DeleteSchemaVersion", split(pSchema + "/version/{SchemaVersion}"), op(http.StatusNoContent, deleteSchemaVersion)},
-	{http.MethodGet, "ListSchemaVersions", split(pSchema + "/versions"), op(http.StatusOK, listSchemaVersions)},
-	{http.MethodGet, "ExportSchema", split(pSchema + "/export"), op(http.StatusOK, exportSchema)},
-	{http.MethodPost, "GetDiscoveredSchema", split("v1/discover"), op(http.StatusOK, getDiscoveredSchema)},
+	{http.MethodGet, "ListSchemas", split(pRegistry + "/schemas"), op(http.StatusOK, func(r Registry, ctx context.Context, in *listSchemasIn) (any, error) {
+		return r.ListSchemas(ctx, &schemas.ListSchemasInput{RegistryName: in.RegistryName, Limit: in.Limit, NextToken: in.NextToken, SchemaNamePrefix: in.SchemaNamePrefix})
+	})},
+	{http.MethodGet, "SearchSchemas", split(pRegistry + "/schemas/search"), op(http.StatusOK, func(r Registry, ctx context.Context, in *searchIn) (any, error) {
+		return r.SearchSchemas(ctx, in.RegistryName, in.Keywords, in.Limit, in.NextToken)
+	})},
+	{http.MethodPost, "CreateSchema", split(pSchema), op(http.StatusCreated, func(r Registry, ctx context.Context, in *schemaIn) (any, error) {
+		if in.Content == nil || in.Type == nil {
+			return nil, badRequest("Content and Type are required.")
+		}
+		return r.CreateSchema(ctx, &schemas.CreateSchemaInput{RegistryName: in.RegistryName, SchemaName: in.SchemaName,
+			Type: *in.Type, Content: *in.Content, Description: in.Description, Tags: in.Tags})
+	})},
+	{http.MethodGet, "DescribeSchema", split(pSchema), op(http.StatusOK, func(r Registry, ctx context.Context, in *schemaIn) (any, error) {
+		return r.DescribeSchema(ctx, in.RegistryName, in.SchemaName, in.SchemaVersion)
+	})},
+	{http.MethodPut, "UpdateSchema", split(pSchema), op(http.StatusOK, func(r Registry, ctx context.Context, in *schemaIn) (any, error) {
+		return r.UpdateSchema(ctx, &schemas.UpdateSchemaInput{RegistryName: in.RegistryName, SchemaName: in.SchemaName,
+			ClientTokenID: in.ClientTokenID, Content: in.Content, Description: in.Description, Type: in.Type})
+	})},
+	{http.MethodDelete, "DeleteSchema", split(pSchema), op(http.StatusNoContent, func(r Registry, ctx context.Context, in *schemaIn) (any, error) {
+		return nil, r.DeleteSchema(ctx, in.RegistryName, in.SchemaName)
+	})},
+	{http.MethodDelete, "DeleteSchemaVersion", split(pSchema + "/version/{SchemaVersion}"), op(http.StatusNoContent, func(r Registry, ctx context.Context, in *versionIn) (any, error) {
+		return nil, r.DeleteSchemaVersion(ctx, in.RegistryName, in.SchemaName, in.SchemaVersion)
+	})},
+	{http.MethodGet, "ListSchemaVersions", split(pSchema + "/versions"), op(http.StatusOK, func(r Registry, ctx context.Context, in *listVersionsIn) (any, error) {
+		return r.ListSchemaVersions(ctx, in.RegistryName, in.SchemaName, in.Limit, in.NextToken)
+	})},
+	{http.MethodGet, "ExportSchema", split(pSchema + "/export"), op(http.StatusOK, func(r Registry, ctx context.Context, in *exportIn) (any, error) {
+		return r.ExportSchema(ctx, in.RegistryName, in.SchemaName, in.SchemaVersion, in.Type)
+	})},
+	{http.MethodPost, "GetDiscoveredSchema", split("v1/discover"), op(http.StatusOK, func(r Registry, ctx context.Context, in *discoverIn) (any, error) {
+		content, err := r.GetDiscoveredSchema(ctx, in.Events, in.Type)
+		if err != nil {
+			return nil, err
+		}
+		return &discoverOut{Content: content}, nil
+	})},
 
-	{http.MethodPost, "PutCodeBinding", split(pSchema + "/language/{Language}"), op(http.StatusAccepted, putCodeBinding)},
-	{http.MethodGet, "DescribeCodeBinding", split(pSchema + "/language/{Language}"), op(http.StatusOK, describeCodeBinding)},
-	{http.MethodGet, "GetCodeBindingSource", split(pSchema + "/language/{Language}/source"), op(http.StatusOK, getCodeBindingSource)},
+	{http.MethodPost, "PutCodeBinding", split(pBinding), op(http.StatusAccepted, func(r Registry, ctx context.Context, in *bindingIn) (any, error) {
+		return r.PutCodeBinding(ctx, in.RegistryName, in.SchemaName, in.SchemaVersion, in.Language)
+	})},
+	{http.MethodGet, "DescribeCodeBinding", split(pBinding), op(http.StatusOK, func(r Registry, ctx context.Context, in *bindingIn) (any, error) {
+		return r.DescribeCodeBinding(ctx, in.RegistryName, in.SchemaName, in.SchemaVersion, in.Language)
+	})},
+	{http.MethodGet, "GetCodeBindingSource", split(pBinding + "/source"), op(http.StatusOK, func(r Registry, ctx context.Context, in *bindingIn) (any, error) {
+		b, err := r.GetCodeBindingSource(ctx, in.RegistryName, in.SchemaName, in.SchemaVersion, in.Language)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			b = []byte{}
+		}
+		return b, nil
+	})},
 
-	{http.MethodPost, "CreateDiscoverer", split("v1/discoverers"), op(http.StatusCreated, createDiscoverer)},
-	{http.MethodGet, "ListDiscoverers", split("v1/discoverers"), op(http.StatusOK, listDiscoverers)},
-	{http.MethodGet, "DescribeDiscoverer", split(pDisc), op(http.StatusOK, describeDiscoverer)},
-	{http.MethodPut, "UpdateDiscoverer", split(pDisc), op(http.StatusOK, updateDiscoverer)},
-	{http.MethodDelete, "DeleteDiscoverer", split(pDisc), op(http.StatusNoContent, deleteDiscoverer)},
-	{http.MethodPost, "StartDiscoverer", split(pDisc + "/start"), op(http.StatusOK, startDiscoverer)},
-	{http.MethodPost, "StopDiscoverer", split(pDisc + "/stop"), op(http.StatusOK, stopDiscoverer)},
+	{http.MethodPost, "CreateDiscoverer", split("v1/discoverers"), op(http.StatusCreated, func(r Registry, ctx context.Context, in *discovererIn) (any, error) {
+		return r.CreateDiscoverer(ctx, &schemas.CreateDiscovererInput{SourceArn: in.SourceArn, Description: in.Description, CrossAccount: in.CrossAccount, Tags: in.Tags})
+	})},
+	{http.MethodGet, "ListDiscoverers", split("v1/discoverers"), op(http.StatusOK, func(r Registry, ctx context.Context, in *listDiscoverersIn) (any, error) {
+		return r.ListDiscoverers(ctx, &schemas.ListDiscoverersInput{DiscovererIDPrefix: in.DiscovererIDPrefix,
+			SourceArnPrefix: in.SourceArnPrefix, Limit: in.Limit, NextToken: in.NextToken})
+	})},
+	{http.MethodGet, "DescribeDiscoverer", split(pDisc), op(http.StatusOK, func(r Registry, ctx context.Context, in *discovererIn) (any, error) {
+		return r.DescribeDiscoverer(ctx, in.DiscovererID)
+	})},
+	{http.MethodPut, "UpdateDiscoverer", split(pDisc), op(http.StatusOK, func(r Registry, ctx context.Context, in *discovererIn) (any, error) {
+		return r.UpdateDiscoverer(ctx, in.DiscovererID, in.Description, in.CrossAccount)
+	})},
+	{http.MethodDelete, "DeleteDiscoverer", split(pDisc), op(http.StatusNoContent, func(r Registry, ctx context.Context, in *discovererIn) (any, error) {
+		return nil, r.DeleteDiscoverer(ctx, in.DiscovererID)
+	})},
+	{http.MethodPost, "StartDiscoverer", split(pDisc + "/start"), op(http.StatusOK, func(r Registry, ctx context.Context, in *discovererIn) (any, error) {
+		return r.StartDiscoverer(ctx, in.DiscovererID)
+	})},
+	{http.MethodPost, "StopDiscoverer", split(pDisc + "/stop"), op(http.StatusOK, func(r Registry, ctx context.Context, in *discovererIn) (any, error) {
+		return r.StopDiscoverer(ctx, in.DiscovererID)
+	})},
 
-	{http.MethodPost, "TagResource", split("tags/{ResourceArn}"), op(http.StatusNoContent, tagResource)},
-	{http.MethodDelete, "UntagResource", split("tags/{ResourceArn}"), op(http.StatusNoContent, untagResource)},
-	{http.MethodGet, "ListTagsForResource", split("tags/{ResourceArn}"), op(http.StatusOK, listTagsForResource)},
+	{http.MethodPost, "TagResource", split(pTags), op(http.StatusNoContent, func(r Registry, ctx context.Context, in *tagsIn) (any, error) {
+		return nil, r.TagResource(ctx, in.ResourceArn, in.Tags)
+	})},
+	{http.MethodDelete, "UntagResource", split(pTags), op(http.StatusNoContent, func(r Registry, ctx context.Context, in *tagsIn) (any, error) {
+		return nil, r.UntagResource(ctx, in.ResourceArn, in.TagKeys)
+	})},
+	{http.MethodGet, "ListTagsForResource", split(pTags), op(http.StatusOK, func(r Registry, ctx context.Context, in *tagsIn) (any, error) {
+		tags, err := r.ListTagsForResource(ctx, in.ResourceArn)
+		if err != nil {
+			return nil, err
+		}
+		return &tagsOut{Tags: tags}, nil
+	})},
 
-	{http.MethodGet, "GetResourcePolicy", split("v1/policy"), op(http.StatusOK, getResourcePolicy)},
-	{http.MethodPut, "PutResourcePolicy", split("v1/policy"), op(http.StatusOK, putResourcePolicy)},
-	{http.MethodDelete, "DeleteResourcePolicy", split("v1/policy"), op(http.StatusNoContent, deleteResourcePolicy)},
+	{http.MethodGet, "GetResourcePolicy", split(pPolicy), op(http.StatusOK, func(r Registry, ctx context.Context, in *policyIn) (any, error) {
+		return r.GetResourcePolicy(ctx, in.RegistryName)
+	})},
+	{http.MethodPut, "PutResourcePolicy", split(pPolicy), op(http.StatusOK, func(r Registry, ctx context.Context, in *policyIn) (any, error) {
+		if in.Policy == nil {
+			return nil, badRequest("Policy is required.")
+		}
+		return r.PutResourcePolicy(ctx, in.RegistryName, *in.Policy, in.RevisionID)
+	})},
+	{http.MethodDelete, "DeleteResourcePolicy", split(pPolicy), op(http.StatusNoContent, func(r Registry, ctx context.Context, in *policyIn) (any, error) {
+		return nil, r.DeleteResourcePolicy(ctx, in.RegistryName)
+	})},
 }
 
 func split(p string) []string {
@@ -95,32 +186,11 @@ type registryIn struct {
 	Tags         map[string]string `json:"tags"`
 }
 
-func createRegistry(s *API, ctx context.Context, in *registryIn) (any, error) {
-	return s.opts.Registry.CreateRegistry(ctx, &schemas.CreateRegistryInput{RegistryName: in.RegistryName, Description: in.Description, Tags: in.Tags})
-}
-
-func describeRegistry(s *API, ctx context.Context, in *registryIn) (any, error) {
-	return s.opts.Registry.DescribeRegistry(ctx, in.RegistryName)
-}
-
-func updateRegistry(s *API, ctx context.Context, in *registryIn) (any, error) {
-	return s.opts.Registry.UpdateRegistry(ctx, in.RegistryName, in.Description)
-}
-
-func deleteRegistry(s *API, ctx context.Context, in *registryIn) (any, error) {
-	return nil, s.opts.Registry.DeleteRegistry(ctx, in.RegistryName)
-}
-
 type listRegistriesIn struct {
 	Limit              int    `querystring:"limit" json:"-"`
 	NextToken          string `querystring:"nextToken" json:"-"`
 	RegistryNamePrefix string `querystring:"registryNamePrefix" json:"-"`
 	Scope              string `querystring:"scope" json:"-"`
-}
-
-func listRegistries(s *API, ctx context.Context, in *listRegistriesIn) (any, error) {
-	return s.opts.Registry.ListRegistries(ctx, &schemas.ListRegistriesInput{Limit: in.Limit, NextToken: in.NextToken,
-		RegistryNamePrefix: in.RegistryNamePrefix, Scope: in.Scope})
 }
 
 type schemaIn struct {
@@ -134,39 +204,14 @@ type schemaIn struct {
 	Tags          map[string]string `json:"tags"`
 }
 
-func createSchema(s *API, ctx context.Context, in *schemaIn) (any, error) {
-	if in.Content == nil || in.Type == nil {
-		return nil, badRequest("Content and Type are required.")
-	}
-	return s.opts.Registry.CreateSchema(ctx, &schemas.CreateSchemaInput{RegistryName: in.RegistryName, SchemaName: in.SchemaName,
-		Type: *in.Type, Content: *in.Content, Description: in.Description, Tags: in.Tags})
-}
-
 func badRequest(msg string) error {
 	return &schemas.Error{Code: schemas.CodeBadRequest, Status: http.StatusBadRequest, Message: msg}
-}
-
-func describeSchema(s *API, ctx context.Context, in *schemaIn) (any, error) {
-	return s.opts.Registry.DescribeSchema(ctx, in.RegistryName, in.SchemaName, in.SchemaVersion)
-}
-
-func updateSchema(s *API, ctx context.Context, in *schemaIn) (any, error) {
-	return s.opts.Registry.UpdateSchema(ctx, &schemas.UpdateSchemaInput{RegistryName: in.RegistryName, SchemaName: in.SchemaName,
-		ClientTokenID: in.ClientTokenID, Content: in.Content, Description: in.Description, Type: in.Type})
-}
-
-func deleteSchema(s *API, ctx context.Context, in *schemaIn) (any, error) {
-	return nil, s.opts.Registry.DeleteSchema(ctx, in.RegistryName, in.SchemaName)
 }
 
 type versionIn struct {
 	RegistryName  string `uri:"RegistryName" json:"-"`
 	SchemaName    string `uri:"SchemaName" json:"-"`
 	SchemaVersion string `uri:"SchemaVersion" json:"-"`
-}
-
-func deleteSchemaVersion(s *API, ctx context.Context, in *versionIn) (any, error) {
-	return nil, s.opts.Registry.DeleteSchemaVersion(ctx, in.RegistryName, in.SchemaName, in.SchemaVersion)
 }
 
 type listSchemasIn struct {
@@ -176,20 +221,11 @@ type listSchemasIn struct {
 	SchemaNamePrefix string `querystring:"schemaNamePrefix" json:"-"`
 }
 
-func listSchemas(s *API, ctx context.Context, in *listSchemasIn) (any, error) {
-	return s.opts.Registry.ListSchemas(ctx, &schemas.ListSchemasInput{RegistryName: in.RegistryName, Limit: in.Limit,
-		NextToken: in.NextToken, SchemaNamePrefix: in.SchemaNamePrefix})
-}
-
 type listVersionsIn struct {
 	RegistryName string `uri:"RegistryName" json:"-"`
 	SchemaName   string `uri:"SchemaName" json:"-"`
 	Limit        int    `querystring:"limit" json:"-"`
 	NextToken    string `querystring:"nextToken" json:"-"`
-}
-
-func listSchemaVersions(s *API, ctx context.Context, in *listVersionsIn) (any, error) {
-	return s.opts.Registry.ListSchemaVersions(ctx, in.RegistryName, in.SchemaName, in.Limit, in.NextToken)
 }
 
 type searchIn struct {
@@ -199,19 +235,11 @@ type searchIn struct {
 	NextToken    string `querystring:"nextToken" json:"-"`
 }
 
-func searchSchemas(s *API, ctx context.Context, in *searchIn) (any, error) {
-	return s.opts.Registry.SearchSchemas(ctx, in.RegistryName, in.Keywords, in.Limit, in.NextToken)
-}
-
 type exportIn struct {
 	RegistryName  string `uri:"RegistryName" json:"-"`
 	SchemaName    string `uri:"SchemaName" json:"-"`
 	SchemaVersion string `querystring:"schemaVersion" json:"-"`
 	Type          string `querystring:"type" json:"-"`
-}
-
-func exportSchema(s *API, ctx context.Context, in *exportIn) (any, error) {
-	return s.opts.Registry.ExportSchema(ctx, in.RegistryName, in.SchemaName, in.SchemaVersion, in.Type)
 }
 
 type discoverIn struct {
@@ -223,38 +251,11 @@ type discoverOut struct {
 	Content string `json:"Content"`
 }
 
-func getDiscoveredSchema(s *API, ctx context.Context, in *discoverIn) (any, error) {
-	content, err := s.opts.Registry.GetDiscoveredSchema(ctx, in.Events, in.Type)
-	if err != nil {
-		return nil, err
-	}
-	return &discoverOut{Content: content}, nil
-}
-
 type bindingIn struct {
 	RegistryName  string `uri:"RegistryName" json:"-"`
 	SchemaName    string `uri:"SchemaName" json:"-"`
 	Language      string `uri:"Language" json:"-"`
 	SchemaVersion string `querystring:"schemaVersion" json:"-"`
-}
-
-func putCodeBinding(s *API, ctx context.Context, in *bindingIn) (any, error) {
-	return s.opts.Registry.PutCodeBinding(ctx, in.RegistryName, in.SchemaName, in.SchemaVersion, in.Language)
-}
-
-func describeCodeBinding(s *API, ctx context.Context, in *bindingIn) (any, error) {
-	return s.opts.Registry.DescribeCodeBinding(ctx, in.RegistryName, in.SchemaName, in.SchemaVersion, in.Language)
-}
-
-func getCodeBindingSource(s *API, ctx context.Context, in *bindingIn) (any, error) {
-	b, err := s.opts.Registry.GetCodeBindingSource(ctx, in.RegistryName, in.SchemaName, in.SchemaVersion, in.Language)
-	if err != nil {
-		return nil, err
-	}
-	if b == nil {
-		b = []byte{}
-	}
-	return b, nil
 }
 
 type discovererIn struct {
@@ -265,41 +266,11 @@ type discovererIn struct {
 	Tags         map[string]string `json:"tags"`
 }
 
-func createDiscoverer(s *API, ctx context.Context, in *discovererIn) (any, error) {
-	return s.opts.Registry.CreateDiscoverer(ctx, &schemas.CreateDiscovererInput{SourceArn: in.SourceArn, Description: in.Description,
-		CrossAccount: in.CrossAccount, Tags: in.Tags})
-}
-
-func describeDiscoverer(s *API, ctx context.Context, in *discovererIn) (any, error) {
-	return s.opts.Registry.DescribeDiscoverer(ctx, in.DiscovererID)
-}
-
-func updateDiscoverer(s *API, ctx context.Context, in *discovererIn) (any, error) {
-	return s.opts.Registry.UpdateDiscoverer(ctx, in.DiscovererID, in.Description, in.CrossAccount)
-}
-
-func deleteDiscoverer(s *API, ctx context.Context, in *discovererIn) (any, error) {
-	return nil, s.opts.Registry.DeleteDiscoverer(ctx, in.DiscovererID)
-}
-
-func startDiscoverer(s *API, ctx context.Context, in *discovererIn) (any, error) {
-	return s.opts.Registry.StartDiscoverer(ctx, in.DiscovererID)
-}
-
-func stopDiscoverer(s *API, ctx context.Context, in *discovererIn) (any, error) {
-	return s.opts.Registry.StopDiscoverer(ctx, in.DiscovererID)
-}
-
 type listDiscoverersIn struct {
 	DiscovererIDPrefix string `querystring:"discovererIdPrefix" json:"-"`
 	SourceArnPrefix    string `querystring:"sourceArnPrefix" json:"-"`
 	Limit              int    `querystring:"limit" json:"-"`
 	NextToken          string `querystring:"nextToken" json:"-"`
-}
-
-func listDiscoverers(s *API, ctx context.Context, in *listDiscoverersIn) (any, error) {
-	return s.opts.Registry.ListDiscoverers(ctx, &schemas.ListDiscoverersInput{DiscovererIDPrefix: in.DiscovererIDPrefix,
-		SourceArnPrefix: in.SourceArnPrefix, Limit: in.Limit, NextToken: in.NextToken})
 }
 
 type tagsIn struct {
@@ -312,39 +283,8 @@ type tagsOut struct {
 	Tags map[string]string `json:"tags"`
 }
 
-func tagResource(s *API, ctx context.Context, in *tagsIn) (any, error) {
-	return nil, s.opts.Registry.TagResource(ctx, in.ResourceArn, in.Tags)
-}
-
-func untagResource(s *API, ctx context.Context, in *tagsIn) (any, error) {
-	return nil, s.opts.Registry.UntagResource(ctx, in.ResourceArn, in.TagKeys)
-}
-
-func listTagsForResource(s *API, ctx context.Context, in *tagsIn) (any, error) {
-	tags, err := s.opts.Registry.ListTagsForResource(ctx, in.ResourceArn)
-	if err != nil {
-		return nil, err
-	}
-	return &tagsOut{Tags: tags}, nil
-}
-
 type policyIn struct {
 	RegistryName string  `querystring:"registryName" json:"-"`
 	Policy       *string `json:"Policy"`
 	RevisionID   string  `json:"RevisionId"`
-}
-
-func getResourcePolicy(s *API, ctx context.Context, in *policyIn) (any, error) {
-	return s.opts.Registry.GetResourcePolicy(ctx, in.RegistryName)
-}
-
-func putResourcePolicy(s *API, ctx context.Context, in *policyIn) (any, error) {
-	if in.Policy == nil {
-		return nil, badRequest("Policy is required.")
-	}
-	return s.opts.Registry.PutResourcePolicy(ctx, in.RegistryName, *in.Policy, in.RevisionID)
-}
-
-func deleteResourcePolicy(s *API, ctx context.Context, in *policyIn) (any, error) {
-	return nil, s.opts.Registry.DeleteResourcePolicy(ctx, in.RegistryName)
 }

@@ -2,15 +2,9 @@ package bus
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
-	"sort"
-	"strings"
 	"time"
-
-	"github.com/signalbox/signalbox/store"
 )
 
 // An API destination is an HTTP endpoint called through a connection, at
@@ -95,16 +89,8 @@ func (s *Service) CreateApiDestination(ctx context.Context, in *APIDestinationIn
 	if err := s.checkConnectionARN(ctx, d.ConnectionArn); err != nil {
 		return nil, err
 	}
-	rec, err := json.Marshal(d)
-	if err != nil {
-		return nil, storeError(err, nil)
-	}
-	err = s.st.APIDestinationWrite(ctx, d.Name, "", string(rec), MaxAPIDestinations)
-	if errors.Is(err, store.ErrBusChanged) {
-		return nil, errorf("ResourceAlreadyExistsException", "An api-destination %s already exists.", d.Name)
-	}
-	if err != nil {
-		return nil, storeError(err, nil)
+	if _, err := apiDestRecords.create(ctx, s, d); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -129,24 +115,12 @@ func (s *Service) checkConnectionARN(ctx context.Context, arn string) error {
 // APIDestinationByName reads an API destination (the data plane's: a
 // target's ARN names it).
 func (s *Service) APIDestinationByName(ctx context.Context, name string) (*APIDestination, string, error) {
-	rec, err := s.st.APIDestinationGet(ctx, name)
-	if err != nil {
-		return nil, "", storeError(err, apiDestErrMissing(name))
-	}
-	d := new(APIDestination)
-	if err := json.Unmarshal([]byte(rec), d); err != nil {
-		return nil, "", storeError(fmt.Errorf("%w: API destination %s: %v", store.ErrCorrupt, name, err), nil)
-	}
-	return d, rec, nil
+	return apiDestRecords.read(ctx, s, name)
 }
 
 // DescribeApiDestination returns an API destination.
 func (s *Service) DescribeApiDestination(ctx context.Context, name string) (*APIDestination, error) {
-	if e := checkName(name, "name", maxConnectionName); e != nil {
-		return nil, e
-	}
-	d, _, err := s.APIDestinationByName(ctx, name)
-	return d, err
+	return apiDestRecords.describe(ctx, s, name)
 }
 
 // UpdateApiDestination changes an API destination.
@@ -154,17 +128,13 @@ func (s *Service) UpdateApiDestination(ctx context.Context, in *APIDestinationIn
 	if e := checkName(in.Name, "name", maxConnectionName); e != nil {
 		return nil, e
 	}
-	for range maxConcurrentTries {
-		d, cur, err := s.APIDestinationByName(ctx, in.Name)
-		if err != nil {
-			return nil, err
-		}
+	return apiDestRecords.change(ctx, s, in.Name, func(d *APIDestination) error {
 		if in.Description != nil {
 			d.Description = *in.Description
 		}
 		if in.ConnectionArn != "" && in.ConnectionArn != d.ConnectionArn {
 			if err := s.checkConnectionARN(ctx, in.ConnectionArn); err != nil {
-				return nil, err
+				return err
 			}
 			d.ConnectionArn = in.ConnectionArn
 		}
@@ -178,23 +148,10 @@ func (s *Service) UpdateApiDestination(ctx context.Context, in *APIDestinationIn
 			d.InvocationRateLimitPerSecond = in.InvocationRateLimitPerSecond
 		}
 		if e := checkAPIDest(d); e != nil {
-			return nil, e
+			return e
 		}
-		d.LastModifiedTime = s.now().UTC()
-		rec, err := json.Marshal(d)
-		if err != nil {
-			return nil, storeError(err, nil)
-		}
-		err = s.st.APIDestinationWrite(ctx, d.Name, cur, string(rec), MaxAPIDestinations)
-		if errors.Is(err, store.ErrBusChanged) {
-			continue
-		}
-		if err != nil {
-			return nil, storeError(err, apiDestErrMissing(d.Name))
-		}
-		return d, nil
-	}
-	return nil, errConcurrent("API destination " + in.Name)
+		return nil
+	})
 }
 
 // DeleteApiDestination deletes an API destination.
@@ -202,18 +159,8 @@ func (s *Service) DeleteApiDestination(ctx context.Context, name string) error {
 	if e := checkName(name, "name", maxConnectionName); e != nil {
 		return e
 	}
-	for range maxConcurrentTries {
-		_, cur, err := s.APIDestinationByName(ctx, name)
-		if err != nil {
-			return err
-		}
-		err = s.st.APIDestinationWrite(ctx, name, cur, "", MaxAPIDestinations)
-		if errors.Is(err, store.ErrBusChanged) {
-			continue
-		}
-		return storeError(err, apiDestErrMissing(name))
-	}
-	return errConcurrent("API destination " + name)
+	_, err := apiDestRecords.change(ctx, s, name, func(*APIDestination) error { return errRecordDeleted })
+	return err
 }
 
 // ListApiDestinationsInput is ListApiDestinations's request.
@@ -236,35 +183,11 @@ func (s *Service) ListApiDestinations(ctx context.Context, in *ListApiDestinatio
 	if e != nil {
 		return nil, e
 	}
-	after, e := parsePageToken("apidests", in.NextToken)
-	if e != nil {
-		return nil, e
-	}
-	recs, err := s.st.APIDestinations(ctx)
+	dests, next, err := apiDestRecords.list(ctx, s, in.NamePrefix, in.NextToken, limit, func(d *APIDestination) bool {
+		return in.ConnectionArn == "" || d.ConnectionArn == in.ConnectionArn
+	})
 	if err != nil {
-		return nil, storeError(err, nil)
+		return nil, err
 	}
-	names := make([]string, 0, len(recs))
-	for n := range recs {
-		if n > after && strings.HasPrefix(n, in.NamePrefix) {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	out := &ListApiDestinationsOutput{ApiDestinations: []APIDestination{}}
-	for _, n := range names {
-		var d APIDestination
-		if err := json.Unmarshal([]byte(recs[n]), &d); err != nil {
-			return nil, storeError(fmt.Errorf("%w: API destination %s: %v", store.ErrCorrupt, n, err), nil)
-		}
-		if in.ConnectionArn != "" && d.ConnectionArn != in.ConnectionArn {
-			continue
-		}
-		if len(out.ApiDestinations) == limit {
-			out.NextToken = pageToken("apidests", out.ApiDestinations[limit-1].Name)
-			break
-		}
-		out.ApiDestinations = append(out.ApiDestinations, d)
-	}
-	return out, nil
+	return &ListApiDestinationsOutput{ApiDestinations: dests, NextToken: next}, nil
 }

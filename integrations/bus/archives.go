@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
-
-	"github.com/signalbox/signalbox/store"
 )
 
 // An archive keeps the events of its source bus that match its pattern.
@@ -110,20 +107,13 @@ func (s *Service) CreateArchive(ctx context.Context, in *CreateArchiveInput) (*A
 	a := &Archive{ArchiveName: in.ArchiveName, ArchiveArn: s.ArchiveARN(in.ArchiveName), EventSourceArn: s.BusARN(bus),
 		Description: in.Description, EventPattern: in.EventPattern, State: ArchiveEnabled, RetentionDays: in.RetentionDays,
 		CreationTime: s.now().UTC()}
-	rec, err := json.Marshal(a)
+	rec, err := archiveRecords.create(ctx, s, a)
 	if err != nil {
-		return nil, storeError(err, nil)
-	}
-	err = s.st.ArchiveWrite(ctx, a.ArchiveName, "", string(rec), MaxArchives)
-	if errors.Is(err, store.ErrBusChanged) {
-		return nil, errorf("ResourceAlreadyExistsException", "Archive %s already exists.", a.ArchiveName)
-	}
-	if err != nil {
-		return nil, storeError(err, archiveErrMissing(a.ArchiveName))
+		return nil, err
 	}
 	if err := s.putArchiveRule(ctx, bus, a); err != nil {
 		// the archive goes with the rule it could not have
-		_ = s.st.ArchiveWrite(context.WithoutCancel(ctx), a.ArchiveName, string(rec), "", MaxArchives)
+		_ = s.st.ArchiveWrite(context.WithoutCancel(ctx), a.ArchiveName, rec, "", MaxArchives)
 		return nil, err
 	}
 	return a, nil
@@ -166,23 +156,12 @@ func (s *Service) putArchiveRule(ctx context.Context, bus string, a *Archive) er
 
 // archive reads an archive's record.
 func (s *Service) archive(ctx context.Context, name string) (*Archive, string, error) {
-	rec, err := s.st.ArchiveGet(ctx, name)
-	if err != nil {
-		return nil, "", storeError(err, archiveErrMissing(name))
-	}
-	a := new(Archive)
-	if err := json.Unmarshal([]byte(rec), a); err != nil {
-		return nil, "", storeError(fmt.Errorf("%w: archive %s: %v", store.ErrCorrupt, name, err), nil)
-	}
-	return a, rec, nil
+	return archiveRecords.read(ctx, s, name)
 }
 
 // DescribeArchive returns an archive with its counts.
 func (s *Service) DescribeArchive(ctx context.Context, name string) (*Archive, error) {
-	if e := checkName(name, "archiveName", maxArchiveName); e != nil {
-		return nil, e
-	}
-	a, _, err := s.archive(ctx, name)
+	a, err := archiveRecords.describe(ctx, s, name)
 	if err != nil {
 		return nil, err
 	}
@@ -223,44 +202,33 @@ func (s *Service) UpdateArchive(ctx context.Context, in *UpdateArchiveInput) (*A
 			return nil, e
 		}
 	}
-	for range maxConcurrentTries {
-		a, cur, err := s.archive(ctx, in.ArchiveName)
-		if err != nil {
-			return nil, err
-		}
+	patternChanged := false
+	a, err := archiveRecords.change(ctx, s, in.ArchiveName, func(a *Archive) error {
 		if in.Description != nil {
 			a.Description = *in.Description
 		}
 		if in.RetentionDays != nil {
 			a.RetentionDays = *in.RetentionDays
 		}
-		patternChanged := in.EventPattern != nil && *in.EventPattern != a.EventPattern
+		patternChanged = in.EventPattern != nil && *in.EventPattern != a.EventPattern
 		if in.EventPattern != nil {
 			a.EventPattern = *in.EventPattern
 		}
-		rec, err := json.Marshal(a)
-		if err != nil {
-			return nil, storeError(err, nil)
-		}
-		err = s.st.ArchiveWrite(ctx, a.ArchiveName, cur, string(rec), MaxArchives)
-		if errors.Is(err, store.ErrBusChanged) {
-			continue
-		}
-		if err != nil {
-			return nil, storeError(err, archiveErrMissing(a.ArchiveName))
-		}
-		if patternChanged {
-			bus, e := s.busNameOf(a.EventSourceArn)
-			if e != nil {
-				return nil, e
-			}
-			if err := s.putArchiveRule(ctx, bus, a); err != nil {
-				return nil, err
-			}
-		}
-		return a, nil
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, errConcurrent("Archive " + in.ArchiveName)
+	if patternChanged {
+		bus, e := s.busNameOf(a.EventSourceArn)
+		if e != nil {
+			return nil, e
+		}
+		if err := s.putArchiveRule(ctx, bus, a); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
 }
 
 // DeleteArchive deletes an archive, its events and its managed rule.
@@ -268,11 +236,7 @@ func (s *Service) DeleteArchive(ctx context.Context, name string) error {
 	if e := checkName(name, "archiveName", maxArchiveName); e != nil {
 		return e
 	}
-	for range maxConcurrentTries {
-		a, cur, err := s.archive(ctx, name)
-		if err != nil {
-			return err
-		}
+	_, err := archiveRecords.change(ctx, s, name, func(a *Archive) error {
 		// the rule first: no event is archived into a deleted archive
 		if bus, e := s.busNameOf(a.EventSourceArn); e == nil {
 			_, err := s.updateRule(ctx, bus, ArchiveRuleName(name), true, nil, func(*Rule, bool) error { return errRuleDeleted })
@@ -281,13 +245,9 @@ func (s *Service) DeleteArchive(ctx context.Context, name string) error {
 				return err
 			}
 		}
-		err = s.st.ArchiveWrite(ctx, name, cur, "", MaxArchives)
-		if errors.Is(err, store.ErrBusChanged) {
-			continue
-		}
-		return storeError(err, archiveErrMissing(name))
-	}
-	return errConcurrent("Archive " + name)
+		return errRecordDeleted
+	})
+	return err
 }
 
 // ListArchivesInput is ListArchives's request.
@@ -314,39 +274,18 @@ func (s *Service) ListArchives(ctx context.Context, in *ListArchivesInput) (*Lis
 	if in.NamePrefix != "" && in.EventSourceArn != "" {
 		return nil, validationf("At most one filter is allowed for ListArchives. Use either : State, EventSourceArn, or NamePrefix.")
 	}
-	after, e := parsePageToken("archives", in.NextToken)
-	if e != nil {
-		return nil, e
-	}
-	recs, err := s.st.Archives(ctx)
+	archives, next, err := archiveRecords.list(ctx, s, in.NamePrefix, in.NextToken, limit, func(a *Archive) bool {
+		return (in.EventSourceArn == "" || a.EventSourceArn == in.EventSourceArn) && (in.State == "" || a.State == in.State)
+	})
 	if err != nil {
-		return nil, storeError(err, nil)
+		return nil, err
 	}
-	names := make([]string, 0, len(recs))
-	for n := range recs {
-		if n > after && strings.HasPrefix(n, in.NamePrefix) {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	out := &ListArchivesOutput{Archives: []Archive{}}
-	for _, n := range names {
-		var a Archive
-		if err := json.Unmarshal([]byte(recs[n]), &a); err != nil {
-			return nil, storeError(fmt.Errorf("%w: archive %s: %v", store.ErrCorrupt, n, err), nil)
-		}
-		if in.EventSourceArn != "" && a.EventSourceArn != in.EventSourceArn || in.State != "" && a.State != in.State {
-			continue
-		}
-		if len(out.Archives) == limit {
-			out.NextToken = pageToken("archives", out.Archives[limit-1].ArchiveName)
-			break
-		}
-		a.EventCount, a.SizeBytes, err = s.st.ArchiveCounts(ctx, n)
+	for i := range archives {
+		a := &archives[i]
+		a.EventCount, a.SizeBytes, err = s.st.ArchiveCounts(ctx, a.ArchiveName)
 		if err != nil {
 			return nil, storeError(err, nil)
 		}
-		out.Archives = append(out.Archives, a)
 	}
-	return out, nil
+	return &ListArchivesOutput{Archives: archives, NextToken: next}, nil
 }

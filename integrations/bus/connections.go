@@ -4,15 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/signalbox/signalbox/integrations/bus/apidest"
-	"github.com/signalbox/signalbox/store"
 )
 
 // A connection holds the authorization of API destinations: BASIC,
@@ -160,31 +155,15 @@ func (s *Service) CreateConnection(ctx context.Context, in *CreateConnectionInpu
 		ConnectionState: ConnectionAuthorized, AuthorizationType: in.AuthorizationType, AuthParameters: in.AuthParameters,
 		SecretArn:    "arn:aws:secretsmanager:" + s.cfg.Region + ":" + s.cfg.AccountID + ":secret:events!connection/" + in.Name + "/" + id,
 		CreationTime: now, LastModifiedTime: now, LastAuthorizedTime: now}
-	rec, err := json.Marshal(c)
-	if err != nil {
-		return nil, storeError(err, nil)
-	}
-	err = s.st.ConnectionWrite(ctx, c.Name, "", string(rec), MaxConnections)
-	if errors.Is(err, store.ErrBusChanged) {
-		return nil, errorf("ResourceAlreadyExistsException", "Connection %s already exists.", c.Name)
-	}
-	if err != nil {
-		return nil, storeError(err, nil)
+	if _, err := connectionRecords.create(ctx, s, c); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
 
 // connection reads a connection's record, secrets included.
 func (s *Service) connection(ctx context.Context, name string) (*Connection, string, error) {
-	rec, err := s.st.ConnectionGet(ctx, name)
-	if err != nil {
-		return nil, "", storeError(err, connectionErrMissing(name))
-	}
-	c := new(Connection)
-	if err := json.Unmarshal([]byte(rec), c); err != nil {
-		return nil, "", storeError(fmt.Errorf("%w: connection %s: %v", store.ErrCorrupt, name, err), nil)
-	}
-	return c, rec, nil
+	return connectionRecords.read(ctx, s, name)
 }
 
 // hideSecrets returns c without its secrets, as DescribeConnection shows
@@ -244,10 +223,7 @@ func (s *Service) connectionName(nameOrARN string) (string, *Error) {
 
 // DescribeConnection returns a connection without its secrets.
 func (s *Service) DescribeConnection(ctx context.Context, name string) (*Connection, error) {
-	if e := checkName(name, "name", maxConnectionName); e != nil {
-		return nil, e
-	}
-	c, _, err := s.connection(ctx, name)
+	c, err := connectionRecords.describe(ctx, s, name)
 	if err != nil {
 		return nil, err
 	}
@@ -384,32 +360,20 @@ func mergeAuth(cur ConnectionAuthParameters, upd *ConnectionAuthParameters, type
 	return cur
 }
 
-// changeConnection is a compare-and-set of a connection's record.
+// changeConnection is a compare-and-set of a connection's record; it
+// returns the connection without its secrets.
 func (s *Service) changeConnection(ctx context.Context, name string, f func(c *Connection) *Error) (*Connection, error) {
-	for range maxConcurrentTries {
-		c, cur, err := s.connection(ctx, name)
-		if err != nil {
-			return nil, err
-		}
+	c, err := connectionRecords.change(ctx, s, name, func(c *Connection) error {
 		if e := f(c); e != nil {
-			return nil, e
+			return e
 		}
-		c.LastModifiedTime = s.now().UTC()
-		rec, err := json.Marshal(c)
-		if err != nil {
-			return nil, storeError(err, nil)
-		}
-		err = s.st.ConnectionWrite(ctx, name, cur, string(rec), MaxConnections)
-		if errors.Is(err, store.ErrBusChanged) {
-			continue
-		}
-		if err != nil {
-			return nil, storeError(err, connectionErrMissing(name))
-		}
-		s.invoker.Forget(c.ConnectionArn) // its token was for the old authorization
-		return hideSecrets(c), nil
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, errConcurrent("Connection " + name)
+	s.invoker.Forget(c.ConnectionArn) // its token was for the old authorization
+	return hideSecrets(c), nil
 }
 
 // DeauthorizeConnection removes a connection's authorization: it is
@@ -430,23 +394,13 @@ func (s *Service) DeleteConnection(ctx context.Context, name string) (*Connectio
 	if e := checkName(name, "name", maxConnectionName); e != nil {
 		return nil, e
 	}
-	for range maxConcurrentTries {
-		c, cur, err := s.connection(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		err = s.st.ConnectionWrite(ctx, name, cur, "", MaxConnections)
-		if errors.Is(err, store.ErrBusChanged) {
-			continue
-		}
-		if err != nil {
-			return nil, storeError(err, connectionErrMissing(name))
-		}
-		c = hideSecrets(c)
-		c.ConnectionState = ConnectionDeleting
-		return c, nil
+	c, err := connectionRecords.change(ctx, s, name, func(*Connection) error { return errRecordDeleted })
+	if err != nil {
+		return nil, err
 	}
-	return nil, errConcurrent("Connection " + name)
+	c = hideSecrets(c)
+	c.ConnectionState = ConnectionDeleting
+	return c, nil
 }
 
 // ListConnectionsInput is ListConnections's request.
@@ -469,35 +423,14 @@ func (s *Service) ListConnections(ctx context.Context, in *ListConnectionsInput)
 	if e != nil {
 		return nil, e
 	}
-	after, e := parsePageToken("connections", in.NextToken)
-	if e != nil {
-		return nil, e
-	}
-	recs, err := s.st.Connections(ctx)
+	conns, next, err := connectionRecords.list(ctx, s, in.NamePrefix, in.NextToken, limit, func(c *Connection) bool {
+		return in.ConnectionState == "" || c.ConnectionState == in.ConnectionState
+	})
 	if err != nil {
-		return nil, storeError(err, nil)
+		return nil, err
 	}
-	names := make([]string, 0, len(recs))
-	for n := range recs {
-		if n > after && strings.HasPrefix(n, in.NamePrefix) {
-			names = append(names, n)
-		}
+	for i := range conns {
+		conns[i] = *hideSecrets(&conns[i])
 	}
-	sort.Strings(names)
-	out := &ListConnectionsOutput{Connections: []Connection{}}
-	for _, n := range names {
-		var c Connection
-		if err := json.Unmarshal([]byte(recs[n]), &c); err != nil {
-			return nil, storeError(fmt.Errorf("%w: connection %s: %v", store.ErrCorrupt, n, err), nil)
-		}
-		if in.ConnectionState != "" && c.ConnectionState != in.ConnectionState {
-			continue
-		}
-		if len(out.Connections) == limit {
-			out.NextToken = pageToken("connections", out.Connections[limit-1].Name)
-			break
-		}
-		out.Connections = append(out.Connections, *hideSecrets(&c))
-	}
-	return out, nil
+	return &ListConnectionsOutput{Connections: conns, NextToken: next}, nil
 }

@@ -159,8 +159,8 @@ func (s *Service) updateRule(ctx context.Context, bus, name string, create bool,
 		}
 		r := new(Rule)
 		if exists {
-			if err := json.Unmarshal([]byte(cur), r); err != nil {
-				return nil, storeError(fmt.Errorf("%w: rule %s on bus %s: %v", store.ErrCorrupt, name, bus, err), nil)
+			if r, err = decodeRule(bus, name, cur); err != nil {
+				return nil, err
 			}
 		}
 		rec := ""
@@ -190,17 +190,64 @@ func (s *Service) updateRule(ctx context.Context, bus, name string, create bool,
 	return nil, errConcurrent("Rule " + name)
 }
 
+// decodeRule decodes the record of the rule name on bus.
+func decodeRule(bus, name, rec string) (*Rule, error) {
+	r := new(Rule)
+	if err := json.Unmarshal([]byte(rec), r); err != nil {
+		return nil, storeError(fmt.Errorf("%w: rule %s on bus %s: %v", store.ErrCorrupt, name, bus, err), nil)
+	}
+	return r, nil
+}
+
 // rule reads one rule.
 func (s *Service) rule(ctx context.Context, bus, name string) (*Rule, error) {
 	rec, err := s.st.BusRule(ctx, bus, name)
 	if err != nil {
 		return nil, storeError(err, ruleErrMissing(bus, name))
 	}
-	r := new(Rule)
-	if err := json.Unmarshal([]byte(rec), r); err != nil {
-		return nil, storeError(fmt.Errorf("%w: rule %s on bus %s: %v", store.ErrCorrupt, name, bus, err), nil)
+	return decodeRule(bus, name, rec)
+}
+
+// ruleBus checks a request naming one rule of a bus (a name or an ARN;
+// "" the default bus) and that the bus exists: the bus's name.
+func (s *Service) ruleBus(ctx context.Context, name, eventBusName string) (string, error) {
+	bus, e := s.busNameOf(eventBusName)
+	if e != nil {
+		return "", e
 	}
-	return r, nil
+	if e := checkName(name, "name", maxRuleName); e != nil {
+		return "", e
+	}
+	if err := s.ensureBus(ctx, bus); err != nil {
+		return "", err
+	}
+	return bus, nil
+}
+
+// rulePage checks a listing of a bus's rules: its bus, its limit, then
+// check's own fields (nil: none), then its page token (of kind, per bus),
+// and that the bus exists. It returns the bus, the limit and the name
+// the page starts after.
+func (s *Service) rulePage(ctx context.Context, eventBusName, kind string, limit int, token string, check func() *Error) (bus string, n int, after string, err error) {
+	bus, e := s.busNameOf(eventBusName)
+	if e != nil {
+		return "", 0, "", e
+	}
+	if n, e = listLimit(limit); e != nil {
+		return "", 0, "", e
+	}
+	if check != nil {
+		if e := check(); e != nil {
+			return "", 0, "", e
+		}
+	}
+	if after, e = parsePageToken(kind+"/"+bus, token); e != nil {
+		return "", 0, "", e
+	}
+	if err := s.ensureBus(ctx, bus); err != nil {
+		return "", 0, "", err
+	}
+	return bus, n, after, nil
 }
 
 // rules returns a bus's version and all its rules, with their targets,
@@ -214,11 +261,11 @@ func (s *Service) rules(ctx context.Context, bus string) (ver int64, rules []Rul
 	}
 	rules = make([]Rule, 0, len(recs))
 	for name, rec := range recs {
-		var r Rule
-		if err := json.Unmarshal([]byte(rec), &r); err != nil {
-			return 0, nil, storeError(fmt.Errorf("%w: rule %s on bus %s: %v", store.ErrCorrupt, name, bus, err), nil)
+		r, err := decodeRule(bus, name, rec)
+		if err != nil {
+			return 0, nil, err
 		}
-		rules = append(rules, r)
+		rules = append(rules, *r)
 	}
 	sort.Slice(rules, func(i, j int) bool { return rules[i].Name < rules[j].Name })
 	return ver, rules, nil
@@ -226,14 +273,8 @@ func (s *Service) rules(ctx context.Context, bus string) (ver int64, rules []Rul
 
 // DescribeRule returns a rule, without its targets (ListTargetsByRule).
 func (s *Service) DescribeRule(ctx context.Context, name, eventBusName string) (*Rule, error) {
-	bus, e := s.busNameOf(eventBusName)
-	if e != nil {
-		return nil, e
-	}
-	if e := checkName(name, "name", maxRuleName); e != nil {
-		return nil, e
-	}
-	if err := s.ensureBus(ctx, bus); err != nil {
+	bus, err := s.ruleBus(ctx, name, eventBusName)
+	if err != nil {
 		return nil, err
 	}
 	r, err := s.rule(ctx, bus, name)
@@ -260,22 +301,13 @@ type ListRulesOutput struct {
 
 // ListRules lists a bus's rules by name.
 func (s *Service) ListRules(ctx context.Context, in *ListRulesInput) (*ListRulesOutput, error) {
-	bus, e := s.busNameOf(in.EventBusName)
-	if e != nil {
-		return nil, e
-	}
-	limit, e := listLimit(in.Limit)
-	if e != nil {
-		return nil, e
-	}
-	if len(in.NamePrefix) > maxRuleName {
-		return nil, constraint(in.NamePrefix, "namePrefix", "Member must have length less than or equal to 64")
-	}
-	after, e := parsePageToken("rules/"+bus, in.NextToken)
-	if e != nil {
-		return nil, e
-	}
-	if err := s.ensureBus(ctx, bus); err != nil {
+	bus, limit, after, err := s.rulePage(ctx, in.EventBusName, "rules", in.Limit, in.NextToken, func() *Error {
+		if len(in.NamePrefix) > maxRuleName {
+			return constraint(in.NamePrefix, "namePrefix", "Member must have length less than or equal to 64")
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	names, next, err := s.st.BusRuleNames(ctx, bus, in.NamePrefix, after, limit)
@@ -292,12 +324,12 @@ func (s *Service) ListRules(ctx context.Context, in *ListRulesInput) (*ListRules
 		if !ok {
 			continue // deleted meanwhile
 		}
-		var r Rule
-		if err := json.Unmarshal([]byte(rec), &r); err != nil {
-			return nil, storeError(fmt.Errorf("%w: rule %s on bus %s: %v", store.ErrCorrupt, n, bus, err), nil)
+		r, err := decodeRule(bus, n, rec)
+		if err != nil {
+			return nil, err
 		}
 		r.Targets = nil
-		out.Rules = append(out.Rules, r)
+		out.Rules = append(out.Rules, *r)
 	}
 	return out, nil
 }
@@ -319,22 +351,13 @@ type ListRuleNamesByTargetOutput struct {
 // ListRuleNamesByTarget lists the names of a bus's rules with a target of
 // the given ARN.
 func (s *Service) ListRuleNamesByTarget(ctx context.Context, in *ListRuleNamesByTargetInput) (*ListRuleNamesByTargetOutput, error) {
-	bus, e := s.busNameOf(in.EventBusName)
-	if e != nil {
-		return nil, e
-	}
-	if in.TargetArn == "" || len(in.TargetArn) > 1600 {
-		return nil, constraint(in.TargetArn, "targetArn", "Member must have length less than or equal to 1600 and greater than or equal to 1")
-	}
-	limit, e := listLimit(in.Limit)
-	if e != nil {
-		return nil, e
-	}
-	after, e := parsePageToken("bytarget/"+bus, in.NextToken)
-	if e != nil {
-		return nil, e
-	}
-	if err := s.ensureBus(ctx, bus); err != nil {
+	bus, limit, after, err := s.rulePage(ctx, in.EventBusName, "bytarget", in.Limit, in.NextToken, func() *Error {
+		if in.TargetArn == "" || len(in.TargetArn) > 1600 {
+			return constraint(in.TargetArn, "targetArn", "Member must have length less than or equal to 1600 and greater than or equal to 1")
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	_, rules, err := s.rules(ctx, bus)
@@ -359,17 +382,11 @@ func (s *Service) ListRuleNamesByTarget(ctx context.Context, in *ListRuleNamesBy
 // without force, when a service manages it. Deleting a rule that does not
 // exist succeeds, as in AWS.
 func (s *Service) DeleteRule(ctx context.Context, name, eventBusName string, force bool) error {
-	bus, e := s.busNameOf(eventBusName)
-	if e != nil {
-		return e
-	}
-	if e := checkName(name, "name", maxRuleName); e != nil {
-		return e
-	}
-	if err := s.ensureBus(ctx, bus); err != nil {
+	bus, err := s.ruleBus(ctx, name, eventBusName)
+	if err != nil {
 		return err
 	}
-	_, err := s.updateRule(ctx, bus, name, true, nil, func(r *Rule, exists bool) error {
+	_, err = s.updateRule(ctx, bus, name, true, nil, func(r *Rule, exists bool) error {
 		if !exists {
 			return errRuleDeleted // nothing to delete: the write changes nothing
 		}
@@ -396,17 +413,11 @@ func (s *Service) DisableRule(ctx context.Context, name, eventBusName string) er
 }
 
 func (s *Service) setRuleState(ctx context.Context, name, eventBusName, state string) error {
-	bus, e := s.busNameOf(eventBusName)
-	if e != nil {
-		return e
-	}
-	if e := checkName(name, "name", maxRuleName); e != nil {
-		return e
-	}
-	if err := s.ensureBus(ctx, bus); err != nil {
+	bus, err := s.ruleBus(ctx, name, eventBusName)
+	if err != nil {
 		return err
 	}
-	_, err := s.updateRule(ctx, bus, name, false, nil, func(r *Rule, _ bool) error {
+	_, err = s.updateRule(ctx, bus, name, false, nil, func(r *Rule, _ bool) error {
 		if r.ManagedBy != "" {
 			return errManaged(name, r.ManagedBy)
 		}

@@ -57,11 +57,7 @@ func (s *Service) PutCodeBinding(ctx context.Context, registry, name, version, l
 	if e := checkLanguage(language); e != nil {
 		return nil, e
 	}
-	n, e := parseVersion(version)
-	if e != nil {
-		return nil, e
-	}
-	_, _, v, err := s.getSchema(ctx, registry, name, n)
+	_, _, v, err := s.schemaVersion(ctx, registry, name, version)
 	if err != nil {
 		return nil, err
 	}
@@ -156,11 +152,7 @@ func (s *Service) binding(ctx context.Context, registry, name, version, language
 	if e := checkLanguage(language); e != nil {
 		return nil, 0, nil, e
 	}
-	n, e := parseVersion(version)
-	if e != nil {
-		return nil, 0, nil, e
-	}
-	_, _, v, err := s.getSchema(ctx, registry, name, n)
+	_, _, v, err := s.schemaVersion(ctx, registry, name, version)
 	if err != nil {
 		return nil, 0, nil, err
 	}

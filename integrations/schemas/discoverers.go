@@ -95,18 +95,7 @@ func (s *Service) discoverer(ctx context.Context, id string) (*discovererRecord,
 	if e := checkDiscovererID(id); e != nil {
 		return nil, "", e
 	}
-	raw, err := s.st.SchemaDiscovererGet(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, "", notFound("Discoverer %s does not exist.", id)
-	}
-	if err != nil {
-		return nil, "", s.storeError(err, "reading a discoverer")
-	}
-	var r discovererRecord
-	if err := json.Unmarshal([]byte(raw), &r); err != nil {
-		return nil, "", s.storeError(err, "reading a discoverer")
-	}
-	return &r, raw, nil
+	return discovererRecords.read(ctx, s, id)
 }
 
 // DescribeDiscoverer returns a discoverer.
@@ -121,24 +110,13 @@ func (s *Service) DescribeDiscoverer(ctx context.Context, id string) (*Discovere
 // changeDiscoverer changes a discoverer's record with f, again when it
 // moved meanwhile.
 func (s *Service) changeDiscoverer(ctx context.Context, id string, f func(*discovererRecord)) (*Discoverer, error) {
-	for range 20 {
-		r, raw, err := s.discoverer(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		f(r)
-		err = s.st.SchemaDiscovererSwap(ctx, id, raw, encode(r))
-		switch {
-		case err == nil:
-			s.disc.forget()
-			return s.discovererOut(id, r), nil
-		case errors.Is(err, store.ErrNotFound):
-			return nil, notFound("Discoverer %s does not exist.", id)
-		case !errors.Is(err, store.ErrStale):
-			return nil, s.storeError(err, "updating a discoverer")
-		}
+	r, err := discovererRecords.change(ctx, s, id, func() (*discovererRecord, string, error) { return s.discoverer(ctx, id) },
+		func(r *discovererRecord) *Error { f(r); return nil })
+	if err != nil {
+		return nil, err
 	}
-	return nil, conflict("Discoverer %s is being changed by another request; try again.", id)
+	s.disc.forget()
+	return s.discovererOut(id, r), nil
 }
 
 // UpdateDiscoverer sets a discoverer's description and CrossAccount.
@@ -181,7 +159,7 @@ func (s *Service) DeleteDiscoverer(ctx context.Context, id string) error {
 	}
 	err := s.st.SchemaDiscovererDelete(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return notFound("Discoverer %s does not exist.", id)
+		return discovererRecords.missing(id)
 	}
 	if err != nil {
 		return s.storeError(err, "deleting a discoverer")
@@ -200,11 +178,7 @@ type ListDiscoverersInput struct {
 
 // ListDiscoverers lists discoverers by id.
 func (s *Service) ListDiscoverers(ctx context.Context, in *ListDiscoverersInput) (*DiscovererList, error) {
-	limit, e := pageLimit(in.Limit)
-	if e != nil {
-		return nil, e
-	}
-	after, e := fromToken(in.NextToken)
+	limit, after, e := page(in.Limit, in.NextToken)
 	if e != nil {
 		return nil, e
 	}

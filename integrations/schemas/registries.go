@@ -96,18 +96,7 @@ func (s *Service) registry(ctx context.Context, name string) (*registryRecord, s
 			return nil, "", err
 		}
 	}
-	raw, err := s.st.SchemaRegistryGet(ctx, name)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, "", notFound("Registry %s does not exist.", name)
-	}
-	if err != nil {
-		return nil, "", s.storeError(err, "reading a registry")
-	}
-	var r registryRecord
-	if err := json.Unmarshal([]byte(raw), &r); err != nil {
-		return nil, "", s.storeError(err, "reading a registry")
-	}
-	return &r, raw, nil
+	return registryRecords.read(ctx, s, name)
 }
 
 // DescribeRegistry returns a registry.
@@ -138,28 +127,14 @@ func (s *Service) UpdateRegistry(ctx context.Context, name string, description *
 // changeRegistry changes a registry's record with f, again when it moved
 // meanwhile.
 func (s *Service) changeRegistry(ctx context.Context, name string, f func(*registryRecord) *Error) error {
-	for range 20 {
-		r, raw, err := s.registry(ctx, name)
-		if err != nil {
-			return err
-		}
-		if r.Scope == ScopeAWS {
-			return forbidden("Registry %s is AWS's: it cannot be changed.", name)
-		}
-		if e := f(r); e != nil {
-			return e
-		}
-		err = s.st.SchemaRegistrySwap(ctx, name, raw, encode(r))
-		switch {
-		case err == nil:
-			return nil
-		case errors.Is(err, store.ErrNotFound):
-			return notFound("Registry %s does not exist.", name)
-		case !errors.Is(err, store.ErrStale):
-			return s.storeError(err, "updating a registry")
-		}
-	}
-	return conflict("Registry %s is being changed by another request; try again.", name)
+	_, err := registryRecords.change(ctx, s, name, func() (*registryRecord, string, error) { return s.registry(ctx, name) },
+		func(r *registryRecord) *Error {
+			if r.Scope == ScopeAWS {
+				return forbidden("Registry %s is AWS's: it cannot be changed.", name)
+			}
+			return f(r)
+		})
+	return err
 }
 
 // DeleteRegistry deletes a registry with all its schemas.
@@ -173,7 +148,7 @@ func (s *Service) DeleteRegistry(ctx context.Context, name string) error {
 	}
 	err = s.st.SchemaRegistryDelete(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
-		return notFound("Registry %s does not exist.", name)
+		return registryRecords.missing(name)
 	}
 	return s.storeError(err, "deleting a registry")
 }
@@ -188,11 +163,7 @@ type ListRegistriesInput struct {
 
 // ListRegistries lists registries by name.
 func (s *Service) ListRegistries(ctx context.Context, in *ListRegistriesInput) (*RegistryList, error) {
-	limit, e := pageLimit(in.Limit)
-	if e != nil {
-		return nil, e
-	}
-	after, e := fromToken(in.NextToken)
+	limit, after, e := page(in.Limit, in.NextToken)
 	if e != nil {
 		return nil, e
 	}

@@ -119,6 +119,16 @@ func (s *Service) schemaStoreError(err error, registry, name, what string) error
 	return s.storeError(err, what)
 }
 
+// schemaVersion reads a schema's version as a request names it ("": the
+// latest) with its record.
+func (s *Service) schemaVersion(ctx context.Context, registry, name, version string) (*schemaRecord, *store.SchemaRecord, *store.SchemaVersion, error) {
+	n, e := parseVersion(version)
+	if e != nil {
+		return nil, nil, nil, e
+	}
+	return s.getSchema(ctx, registry, name, n)
+}
+
 // getSchema reads a schema's version (0: the latest) with its record.
 func (s *Service) getSchema(ctx context.Context, registry, name string, version int) (*schemaRecord, *store.SchemaRecord, *store.SchemaVersion, error) {
 	if e := firstError(checkRegistryName(registry), checkSchemaName(name)); e != nil {
@@ -143,11 +153,7 @@ func (s *Service) getSchema(ctx context.Context, registry, name string, version 
 // DescribeSchema returns a version of a schema ("": the latest) with its
 // content.
 func (s *Service) DescribeSchema(ctx context.Context, registry, name, version string) (*Schema, error) {
-	n, e := parseVersion(version)
-	if e != nil {
-		return nil, e
-	}
-	rec, sr, v, err := s.getSchema(ctx, registry, name, n)
+	rec, sr, v, err := s.schemaVersion(ctx, registry, name, version)
 	if err != nil {
 		return nil, err
 	}
@@ -268,11 +274,7 @@ func (s *Service) ListSchemas(ctx context.Context, in *ListSchemasInput) (*Schem
 	if e := checkRegistryName(in.RegistryName); e != nil {
 		return nil, e
 	}
-	limit, e := pageLimit(in.Limit)
-	if e != nil {
-		return nil, e
-	}
-	after, e := fromToken(in.NextToken)
+	limit, after, e := page(in.Limit, in.NextToken)
 	if e != nil {
 		return nil, e
 	}
@@ -304,11 +306,7 @@ func (s *Service) ListSchemaVersions(ctx context.Context, registry, name string,
 	if e := firstError(checkRegistryName(registry), checkSchemaName(name)); e != nil {
 		return nil, e
 	}
-	limit, e := pageLimit(limit)
-	if e != nil {
-		return nil, e
-	}
-	tok, e := fromToken(nextToken)
+	limit, tok, e := page(limit, nextToken)
 	if e != nil {
 		return nil, e
 	}
@@ -350,11 +348,7 @@ func (s *Service) SearchSchemas(ctx context.Context, registry, keywords string, 
 	if len(keywords) > 1024 {
 		return nil, badRequest("Keywords is longer than 1024 characters.")
 	}
-	limit, e := pageLimit(limit)
-	if e != nil {
-		return nil, e
-	}
-	after, e := fromToken(nextToken)
+	limit, after, e := page(limit, nextToken)
 	if e != nil {
 		return nil, e
 	}
@@ -412,11 +406,7 @@ func (s *Service) ExportSchema(ctx context.Context, registry, name, version, typ
 	if typ != TypeJSONSchemaDraft4 {
 		return nil, badRequest("Type %q cannot be exported to: the export type is %s.", clip(typ, 100), TypeJSONSchemaDraft4)
 	}
-	n, e := parseVersion(version)
-	if e != nil {
-		return nil, e
-	}
-	_, _, v, err := s.getSchema(ctx, registry, name, n)
+	_, _, v, err := s.schemaVersion(ctx, registry, name, version)
 	if err != nil {
 		return nil, err
 	}

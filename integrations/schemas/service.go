@@ -196,6 +196,20 @@ func fromToken(tok string) (string, *Error) {
 	return string(b), nil
 }
 
+// page checks a listing's Limit and NextToken: the page's size and the
+// name it starts after.
+func page(limit int, token string) (int, string, *Error) {
+	n, e := pageLimit(limit)
+	if e != nil {
+		return 0, "", e
+	}
+	after, e := fromToken(token)
+	if e != nil {
+		return 0, "", e
+	}
+	return n, after, nil
+}
+
 func pageLimit(limit int) (int, *Error) {
 	if limit < 0 {
 		return 0, badRequest("Limit must be positive.")

@@ -58,16 +58,22 @@ func writeBindings(t *testing.T, language, dir string) []string {
 		}
 		for p, src := range files {
 			full := filepath.Join(dir, filepath.FromSlash(p))
-			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(full, src, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			writeFile(t, full, string(src))
 			paths = append(paths, full)
 		}
 	}
 	return paths
+}
+
+// writeFile writes a file of a test's program, making its directory.
+func writeFile(t *testing.T, path, src string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // tool finds a language's tool; a missing one skips the test unless

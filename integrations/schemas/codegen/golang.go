@@ -37,14 +37,7 @@ func generateGo(m *model) (map[string][]byte, error) {
 	if g.pkg == "" || startsWithDigit(g.pkg) || goKeywords[g.pkg] {
 		g.pkg = "event" + g.pkg
 	}
-	types := newScope(true, nil, "awsevent", "marshal", "unmarshal", "unmarshalevent", "marshaller")
-	for _, c := range m.classes {
-		id := pascal(c.name, "Object")
-		if startsWithDigit(id) {
-			id = "X" + id
-		}
-		g.names[c] = types.name(id)
-	}
+	g.names = classNames(m, newScope(true, nil, "awsevent", "marshal", "unmarshal", "unmarshalevent", "marshaller"))
 	files := map[string][]byte{}
 	add := func(name, src string) error {
 		out, err := format.Source([]byte(src))
@@ -78,27 +71,12 @@ func (g *goGen) header(imports ...string) string {
 	return b.String()
 }
 
-func (g *goGen) typeName(t *typ) string {
-	switch t.kind {
-	case kindString:
-		return "string"
-	case kindInteger:
-		return "int64"
-	case kindNumber:
-		return "float64"
-	case kindBoolean:
-		return "bool"
-	case kindDateTime:
-		return "time.Time"
-	case kindArray:
-		return "[]" + g.typeName(t.elem)
-	case kindMap:
-		return "map[string]" + g.typeName(t.elem)
-	case kindClass:
-		return g.names[t.class]
-	}
-	return "interface{}"
+var goTypes = &typeTable{
+	scalar: map[kind]string{kindAny: "interface{}", kindString: "string", kindInteger: "int64", kindNumber: "float64", kindBoolean: "bool", kindDateTime: "time.Time"},
+	array:  "[]%s", dict: "map[string]%s", class: "%s",
 }
+
+func (g *goGen) typeName(t *typ) string { return goTypes.of(t, g.names) }
 
 func usesTime(t *typ) bool {
 	switch t.kind {

@@ -1,7 +1,6 @@
 package codegen
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 )
@@ -14,12 +13,8 @@ func TestGoBindings(t *testing.T) {
 	goTool := tool(t, "go")
 	dir := t.TempDir()
 	writeBindings(t, Go1, dir)
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module gentest\n\ngo 1.21\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(goMain), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, filepath.Join(dir, "go.mod"), "module gentest\n\ngo 1.21\n")
+	writeFile(t, filepath.Join(dir, "main.go"), goMain)
 	env := []string{"GOWORK=off", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local", "GOPROXY=off"}
 	run(t, dir, env, goTool, "vet", "./...")
 	run(t, dir, env, goTool, "build", "-o", "roundtrip", ".")

@@ -14,22 +14,13 @@ import (
 // reader's values (fromJson) and writes itself (toJson); a property absent
 // or null is null, and a null optional property is left out on writing.
 
-var javaTypeReserved = func() map[string]bool {
-	m := map[string]bool{}
-	for k := range javaKeywords {
-		m[k] = true
-	}
-	// java.lang names the bindings use: a class of the package by one of
-	// these names would hide it.
-	for _, n := range []string{"String", "Long", "Double", "Boolean", "Object", "Integer", "Number",
-		"Character", "Math", "System", "Class", "Override", "Exception", "RuntimeException",
-		"IllegalArgumentException", "Void", "Iterable", "StringBuilder", "Error", "Deprecated",
-		"SuppressWarnings", "FunctionalInterface", "SafeVarargs", "AWSEvent", "Marshaller", "Float",
-		"Short", "Byte", "Enum", "Record", "Thread", "Runnable", "Comparable", "CharSequence"} {
-		m[strings.ToLower(n)] = true
-	}
-	return m
-}()
+// java.lang names the bindings use: a class of the package by one of
+// these names would hide it.
+var javaTypeReserved = typeReserved(javaKeywords, "String", "Long", "Double", "Boolean", "Object", "Integer", "Number",
+	"Character", "Math", "System", "Class", "Override", "Exception", "RuntimeException",
+	"IllegalArgumentException", "Void", "Iterable", "StringBuilder", "Error", "Deprecated",
+	"SuppressWarnings", "FunctionalInterface", "SafeVarargs", "AWSEvent", "Marshaller", "Float",
+	"Short", "Byte", "Enum", "Record", "Thread", "Runnable", "Comparable", "CharSequence")
 
 // java is the root of java.util...: a field by that name would hide it.
 var javaMemberReserved = func() map[string]bool {
@@ -48,15 +39,7 @@ type javaGen struct {
 }
 
 func generateJava(m *model) (map[string][]byte, error) {
-	g := &javaGen{m: m, pkg: strings.Join(m.pkg, "."), dir: strings.Join(m.pkg, "/") + "/", names: map[*class]string{}}
-	types := newScope(true, javaTypeReserved)
-	for _, c := range m.classes {
-		id := pascal(c.name, "Object")
-		if startsWithDigit(id) {
-			id = "X" + id
-		}
-		g.names[c] = types.name(id)
-	}
+	g := &javaGen{m: m, pkg: strings.Join(m.pkg, "."), dir: strings.Join(m.pkg, "/") + "/", names: classNames(m, newScope(true, javaTypeReserved))}
 	files := map[string][]byte{
 		g.dir + "AWSEvent.java":              []byte(g.awsEvent()),
 		g.dir + "marshaller/Marshaller.java": []byte(g.marshaller()),
@@ -103,52 +86,22 @@ func javaComment(s string) string {
 	return strings.ReplaceAll(javaString(s), "*/", "*\\/")
 }
 
-func (g *javaGen) typeName(t *typ) string {
-	switch t.kind {
-	case kindString:
-		return "String"
-	case kindInteger:
-		return "Long"
-	case kindNumber:
-		return "Double"
-	case kindBoolean:
-		return "Boolean"
-	case kindDateTime:
-		return "java.time.OffsetDateTime"
-	case kindArray:
-		return "java.util.List<" + g.typeName(t.elem) + ">"
-	case kindMap:
-		return "java.util.Map<String, " + g.typeName(t.elem) + ">"
-	case kindClass:
-		return g.names[t.class]
-	}
-	return "Object"
+var javaTypes = &typeTable{
+	scalar: map[kind]string{kindAny: "Object", kindString: "String", kindInteger: "Long", kindNumber: "Double", kindBoolean: "Boolean", kindDateTime: "java.time.OffsetDateTime"},
+	array:  "java.util.List<%s>", dict: "java.util.Map<String, %s>", class: "%s",
 }
+
+var javaDecoders = &decoders{
+	fn: map[kind]string{kindString: "Marshaller.asString", kindInteger: "Marshaller.asLong", kindNumber: "Marshaller.asDouble",
+		kindBoolean: "Marshaller.asBoolean", kindDateTime: "Marshaller.asDateTime", kindArray: "Marshaller.asList", kindMap: "Marshaller.asMap"},
+	lambda: "(Object %s) -> %s", class: "%s.fromJson",
+}
+
+func (g *javaGen) typeName(t *typ) string { return javaTypes.of(t, g.names) }
 
 // decode is the expression reading x (an Object from the reader) as t.
 func (g *javaGen) decode(t *typ, x string, depth int) string {
-	switch t.kind {
-	case kindString:
-		return "Marshaller.asString(" + x + ")"
-	case kindInteger:
-		return "Marshaller.asLong(" + x + ")"
-	case kindNumber:
-		return "Marshaller.asDouble(" + x + ")"
-	case kindBoolean:
-		return "Marshaller.asBoolean(" + x + ")"
-	case kindDateTime:
-		return "Marshaller.asDateTime(" + x + ")"
-	case kindArray, kindMap:
-		e := fmt.Sprintf("e%d", depth)
-		fn := "asList"
-		if t.kind == kindMap {
-			fn = "asMap"
-		}
-		return fmt.Sprintf("Marshaller.%s(%s, (Object %s) -> %s)", fn, x, e, g.decode(t.elem, e, depth+1))
-	case kindClass:
-		return g.names[t.class] + ".fromJson(" + x + ")"
-	}
-	return x
+	return javaDecoders.of(t, x, depth, g.names)
 }
 
 type javaField struct {
@@ -162,11 +115,7 @@ func (g *javaGen) fields(fs []*field) []javaField {
 	members := newScope(false, javaMemberReserved)
 	var out []javaField
 	for _, f := range fs {
-		id := camel(f.json, "field")
-		if startsWithDigit(id) {
-			id = "_" + id
-		}
-		id = members.name(id)
+		id := memberName(members, camel(f.json, "field"))
 		out = append(out, javaField{f: f, id: id, method: upperFirst(id), typ: g.typeName(f.typ)})
 	}
 	return out
@@ -178,18 +127,7 @@ func (g *javaGen) header(b *strings.Builder) {
 
 func (g *javaGen) accessors(b *strings.Builder, self string, jf []javaField) {
 	for _, f := range jf {
-		req := "optional"
-		if f.f.required {
-			req = "required"
-		}
-		if f.f.nullable {
-			req += ", nullable"
-		}
-		enum := ""
-		if len(f.f.typ.enum) > 0 {
-			enum = "; one of " + javaComment(strings.Join(f.f.typ.enum, ", "))
-		}
-		fmt.Fprintf(b, "    /** JSON %s (%s%s). */\n", javaComment(f.f.json), req, enum)
+		fmt.Fprintf(b, "    /** JSON %s (%s). */\n", javaComment(f.f.json), fieldNote(f.f, javaComment))
 		fmt.Fprintf(b, "    public %s get%s() {\n        return this.%s;\n    }\n\n", f.typ, f.method, f.id)
 		fmt.Fprintf(b, "    public void set%s(%s %s) {\n        this.%s = %s;\n    }\n\n", f.method, f.typ, f.id, f.id, f.id)
 		fmt.Fprintf(b, "    public %s with%s(%s %s) {\n        this.%s = %s;\n        return this;\n    }\n\n", self, f.method, f.typ, f.id, f.id, f.id)

@@ -1,7 +1,6 @@
 package codegen
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 )
@@ -17,9 +16,7 @@ func TestJavaBindings(t *testing.T) {
 	src := filepath.Join(dir, "src")
 	files := writeBindings(t, Java8, src)
 	main := filepath.Join(src, "Main.java")
-	if err := os.WriteFile(main, []byte(javaMain), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, main, javaMain)
 	// C1 only: javac and the program run too briefly for C2 to pay off.
 	args := []string{"-J-XX:TieredStopAtLevel=1", "-J-Xshare:auto", "--release", "8", "-Xlint:-options", "-encoding", "UTF-8", "-d", filepath.Join(dir, "classes"), main}
 	run(t, dir, nil, javac, append(args, files...)...)

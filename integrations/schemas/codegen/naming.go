@@ -167,6 +167,20 @@ func (s *scope) name(id string) string {
 	return cand
 }
 
+// typeReserved is a language's reserved type names: its keywords, and
+// the names (lowercased, for a folding scope) of what the bindings use
+// that a class of the package would hide.
+func typeReserved(keywords map[string]bool, used ...string) map[string]bool {
+	m := make(map[string]bool, len(keywords)+len(used))
+	for k := range keywords {
+		m[k] = true
+	}
+	for _, n := range used {
+		m[strings.ToLower(n)] = true
+	}
+	return m
+}
+
 func set(names ...string) map[string]bool {
 	m := make(map[string]bool, len(names))
 	for _, n := range names {

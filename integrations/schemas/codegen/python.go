@@ -36,15 +36,7 @@ type pythonGen struct {
 }
 
 func generatePython(m *model) (map[string][]byte, error) {
-	g := &pythonGen{m: m, dir: strings.Join(m.pkg, "/") + "/", names: map[*class]string{}}
-	types := newScope(true, pythonTypeReserved)
-	for _, c := range m.classes {
-		id := pascal(c.name, "Object")
-		if startsWithDigit(id) {
-			id = "X" + id
-		}
-		g.names[c] = types.name(id)
-	}
+	g := &pythonGen{m: m, dir: strings.Join(m.pkg, "/") + "/", names: classNames(m, newScope(true, pythonTypeReserved))}
 	files := map[string][]byte{}
 	for i := 1; i < len(m.pkg); i++ {
 		files[strings.Join(m.pkg[:i], "/")+"/__init__.py"] = []byte("")
@@ -77,51 +69,21 @@ func pyString(s string) string {
 	return string(b)
 }
 
-func (g *pythonGen) typeName(t *typ) string {
-	switch t.kind {
-	case kindString:
-		return "str"
-	case kindInteger:
-		return "int"
-	case kindNumber:
-		return "float"
-	case kindBoolean:
-		return "bool"
-	case kindDateTime:
-		return "_dt.datetime"
-	case kindArray:
-		return "typing.List[" + g.typeName(t.elem) + "]"
-	case kindMap:
-		return "typing.Dict[str, " + g.typeName(t.elem) + "]"
-	case kindClass:
-		return "'" + g.names[t.class] + "'"
-	}
-	return "typing.Any"
+var pythonTypes = &typeTable{
+	scalar: map[kind]string{kindAny: "typing.Any", kindString: "str", kindInteger: "int", kindNumber: "float", kindBoolean: "bool", kindDateTime: "_dt.datetime"},
+	array:  "typing.List[%s]", dict: "typing.Dict[str, %s]", class: "'%s'",
 }
 
+var pythonDecoders = &decoders{
+	fn: map[kind]string{kindString: "_m.as_str", kindInteger: "_m.as_int", kindNumber: "_m.as_float",
+		kindBoolean: "_m.as_bool", kindDateTime: "_m.as_datetime", kindArray: "_m.as_list", kindMap: "_m.as_map"},
+	lambda: "lambda %s: %s", class: "%s.from_dict",
+}
+
+func (g *pythonGen) typeName(t *typ) string { return pythonTypes.of(t, g.names) }
+
 func (g *pythonGen) decode(t *typ, x string, depth int) string {
-	switch t.kind {
-	case kindString:
-		return "_m.as_str(" + x + ")"
-	case kindInteger:
-		return "_m.as_int(" + x + ")"
-	case kindNumber:
-		return "_m.as_float(" + x + ")"
-	case kindBoolean:
-		return "_m.as_bool(" + x + ")"
-	case kindDateTime:
-		return "_m.as_datetime(" + x + ")"
-	case kindArray, kindMap:
-		e := fmt.Sprintf("e%d", depth)
-		fn := "as_list"
-		if t.kind == kindMap {
-			fn = "as_map"
-		}
-		return fmt.Sprintf("_m.%s(%s, lambda %s: %s)", fn, x, e, g.decode(t.elem, e, depth+1))
-	case kindClass:
-		return g.names[t.class] + ".from_dict(" + x + ")"
-	}
-	return x
+	return pythonDecoders.of(t, x, depth, g.names)
 }
 
 func referenced(t *typ, into map[*class]bool) {
@@ -144,11 +106,7 @@ func (g *pythonGen) class(c *class, name string) string {
 	refs := map[*class]bool{}
 	usesDT := false
 	for _, f := range c.fields {
-		id := snake(f.json, "field")
-		if startsWithDigit(id) {
-			id = "_" + id
-		}
-		fs = append(fs, pyField{f: f, id: members.name(id), t: "typing.Optional[" + g.typeName(f.typ) + "]"})
+		fs = append(fs, pyField{f: f, id: memberName(members, snake(f.json, "field")), t: "typing.Optional[" + g.typeName(f.typ) + "]"})
 		referenced(f.typ, refs)
 		usesDT = usesDT || usesTime(f.typ)
 	}

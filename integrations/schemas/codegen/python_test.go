@@ -1,7 +1,6 @@
 package codegen
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 )
@@ -20,9 +19,7 @@ func TestPythonBindings(t *testing.T) {
 	// parameters), as the machine's python3 is newer.
 	run(t, dir, nil, py, append([]string{"-c", pyGrammar36}, files...)...)
 	script := filepath.Join(dir, "roundtrip.py")
-	if err := os.WriteFile(script, []byte(pythonMain), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, script, pythonMain)
 	roundTrip(t, dir, nil, py, script)
 }
 

@@ -28,9 +28,7 @@ func TestTypeScriptBindings(t *testing.T) {
 	dir := t.TempDir()
 	files := writeBindings(t, TypeScript3, dir)
 	main := filepath.Join(dir, "main.ts")
-	if err := os.WriteFile(main, []byte(tsMain), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, main, tsMain)
 	// --target es5: the bindings use nothing of the library past ES5's.
 	// --skipLibCheck: the library declarations are not ours to check, and
 	// checking them is most of tsc's time.
