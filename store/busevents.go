@@ -267,32 +267,36 @@ func (c *Client) BusAck(ctx context.Context, bus string, members []string) (int,
 	return int(intAt(res, 1)), nil
 }
 
-// scriptBusRetry counts a failed attempt and makes the delivery due again.
+// scriptDeliveryRetry counts a failed attempt of a router's delivery and
+// makes it due again (the topic's and the bus's).
 //
-// KEYS: busDataKeys. ARGV: member, due ms. Returns {0, attempts}, {3} when
-// the delivery was ended.
-var scriptBusRetry = redis.NewScript(`
-if not redis.call('ZSCORE', KEYS[3], ARGV[1]) then return {3} end
-redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
-return {0, redis.call('HINCRBY', KEYS[4], ARGV[1], 1)}
+// KEYS: the due set, the attempts hash (one slot). ARGV: member, due ms.
+// Returns {0, attempts}, {3} when the delivery was ended.
+var scriptDeliveryRetry = redis.NewScript(`
+if redis.call('ZADD', KEYS[1], 'XX', 'CH', ARGV[2], ARGV[1]) == 0 and not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return {3} end
+return {0, redis.call('HINCRBY', KEYS[2], ARGV[1], 1)}
 `)
 
-// BusRetry counts a failed attempt of a delivery and makes it due again at
-// at; it returns the attempts so far, or ErrNotFound when the delivery was
-// ended meanwhile.
-func (c *Client) BusRetry(ctx context.Context, bus, member string, at time.Time) (int, error) {
-	keys, err := c.busDataKeys(bus)
+// deliveryRetry runs scriptDeliveryRetry for what ("topic orders").
+func (c *Client) deliveryRetry(ctx context.Context, what, due, attempts, member string, at time.Time) (int, error) {
+	res, err := scriptDeliveryRetry.Run(ctx, c.rdb, []string{due, attempts}, member, at.UnixMilli()).Slice()
 	if err != nil {
-		return 0, err
-	}
-	res, err := scriptBusRetry.Run(ctx, c.rdb, keys, member, at.UnixMilli()).Slice()
-	if err != nil {
-		return 0, fmt.Errorf("store: retrying a delivery of bus %s: %w", bus, err)
+		return 0, fmt.Errorf("store: retrying a delivery of %s: %w", what, err)
 	}
 	if code(res) == codeNotFound {
 		return 0, fmt.Errorf("%w: delivery %s", ErrNotFound, member)
 	}
 	return int(intAt(res, 1)), nil
+}
+
+// BusRetry counts a failed attempt of a delivery and makes it due again at
+// at; it returns the attempts so far, or ErrNotFound when the delivery was
+// ended meanwhile.
+func (c *Client) BusRetry(ctx context.Context, bus, member string, at time.Time) (int, error) {
+	if err := checkBusName(bus); err != nil {
+		return 0, err
+	}
+	return c.deliveryRetry(ctx, "bus "+bus, c.keys.BusDueKey(bus), c.keys.BusAttemptsKey(bus), member, at)
 }
 
 // BusesDue returns which of the buses names have a delivery due at now.

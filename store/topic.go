@@ -756,27 +756,14 @@ func deliveriesOf(res []any) []TopicDelivery {
 	return out
 }
 
-var scriptTopicRetry = redis.NewScript(`
-if redis.call('ZADD', KEYS[6], 'XX', 'CH', ARGV[2], ARGV[1]) == 0 and not redis.call('ZSCORE', KEYS[6], ARGV[1]) then return {3} end
-return {0, redis.call('HINCRBY', KEYS[7], ARGV[1], 1)}
-`)
-
 // TopicRetry counts a failed attempt of a delivery and makes it due again
 // at at; it returns the attempts so far, or ErrNotFound when the delivery
 // was ended meanwhile.
 func (c *Client) TopicRetry(ctx context.Context, topic, member string, at time.Time) (int, error) {
-	keys, err := c.topicKeys(topic)
-	if err != nil {
+	if err := checkTopicName(topic); err != nil {
 		return 0, err
 	}
-	res, err := scriptTopicRetry.Run(ctx, c.rdb, keys, member, at.UnixMilli()).Slice()
-	if err != nil {
-		return 0, fmt.Errorf("store: retrying a delivery of topic %s: %w", topic, err)
-	}
-	if code(res) == codeNotFound {
-		return 0, fmt.Errorf("%w: delivery %s", ErrNotFound, member)
-	}
-	return int(intAt(res, 1)), nil
+	return c.deliveryRetry(ctx, "topic "+topic, c.keys.TopicDueKey(topic), c.keys.TopicAttemptsKey(topic), member, at)
 }
 
 // TopicsDue returns which of the topics names have a delivery due at now.
