@@ -101,9 +101,8 @@ type nodeOptions struct {
 // schema registries, schemas and the buses' discoverers (each step
 // only when the one before found no problem). A configuration the store
 // or a router refuses returns its problems (for state machines, buses and
-// registries,
-// having written nothing; for queues and topics, the others are applied);
-// any other failure, an error. The caller closes the node.
+// registries, having written nothing; for queues and topics, the others
+// are applied); any other failure, an error. The caller closes the node.
 func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []config.Problem, error) {
 	tel, err := telemetry.Setup(ctx, telemetry.Options{Endpoint: o.OTLPEndpoint, Version: moduleVersion(), Console: o.Console})
 	if err != nil {
