@@ -1,10 +1,12 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -96,4 +98,28 @@ buses:
 		`:15: registries[2].name: "shop" is also the name of registries[0]`,
 		`:18: buses[0].discovery: must be true or false, got "yes please"`,
 	}, got)
+}
+
+// A value read through aliases is bounded: an alias inside what it names
+// (which never ended) and aliases of aliases (2^40 values from a few
+// lines) are refused at the value's path, at once.
+func TestConfigBoundsValuesOfAliases(t *testing.T) {
+	laughs := "x0: &x0 [a, a, a, a]\n"
+	for i := 1; i <= 20; i++ {
+		laughs += fmt.Sprintf("x%d: &x%d [*x%d, *x%d, *x%d, *x%d]\n", i, i, i-1, i-1, i-1, i-1)
+	}
+	for _, tc := range []struct{ file, want string }{
+		{"registries: [{name: r, schemas: [{name: s, content: &a {x: *a}}]}]\n",
+			"x.yaml:1: registries[0].schemas[0].content: nests deeper than 100 levels (an alias inside what it names?)"},
+		{"buses: [{name: b, rules: [{name: r, eventPattern: &a {x: [*a, *a]}}]}]\n",
+			"x.yaml:1: buses[0].rules[0].eventPattern: nests deeper than 100 levels (an alias inside what it names?)"},
+		{"topics:\n  - name: t\n    attributes:\n      Policy:\n        " + strings.ReplaceAll(strings.TrimSuffix(laughs, "\n"), "\n", "\n        ") + "\n",
+			"x.yaml:5: topics[0].attributes.Policy: holds more than 100000 values (aliases repeat what they name)"},
+	} {
+		start := time.Now()
+		_, ps := Decode("x.yaml", []byte(tc.file))
+		require.Less(t, time.Since(start), 10*time.Second)
+		require.NotEmpty(t, ps)
+		require.Equal(t, tc.want, ps[0].String())
+	}
 }
