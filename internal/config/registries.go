@@ -135,6 +135,12 @@ func readSchemaFile(d *decoder, n *yaml.Node, path, dir, file string) string {
 	if !filepath.IsAbs(file) {
 		file = filepath.Join(dir, file)
 	}
+	// a regular file only: a pipe or a device (a path such as /dev/stdin)
+	// would block the start, or never end
+	if fi, err := os.Stat(file); err == nil && !fi.Mode().IsRegular() {
+		d.fail(n, path, "%s is not a regular file", file)
+		return ""
+	}
 	f, err := os.Open(file)
 	if err != nil {
 		d.fail(n, path, "%v", err)

@@ -69,6 +69,7 @@ func TestConfigRegistryProblems(t *testing.T) {
         content: big.json
       - content: empty.json
       - name: b
+      - {name: d, content: /dev/zero}
       - name: c
         content: [1, 2]
         type: 3
@@ -90,13 +91,14 @@ buses:
 		":8: registries[0].schemas[2].content: " + filepath.Join(dir, "empty.json") + " is empty",
 		":8: registries[0].schemas[2].name: required",
 		":9: registries[0].schemas[3].content: required: the path of the schema's file, or the schema as a mapping",
-		":11: registries[0].schemas[4].content: must be a string, got a list",
-		":12: registries[0].schemas[4].type: must be a string, got the number 3 (quote it)",
-		":13: registries[0].schemas[4].tags: must be a mapping (key: value), got a list",
-		":14: registries[1].name: required",
-		":16: registries[2].color: unknown key (known: description, name, schemas, tags)",
-		`:15: registries[2].name: "shop" is also the name of registries[0]`,
-		`:18: buses[0].discovery: must be true or false, got "yes please"`,
+		":10: registries[0].schemas[4].content: /dev/zero is not a regular file",
+		":12: registries[0].schemas[5].content: must be a string, got a list",
+		":13: registries[0].schemas[5].type: must be a string, got the number 3 (quote it)",
+		":14: registries[0].schemas[5].tags: must be a mapping (key: value), got a list",
+		":15: registries[1].name: required",
+		":17: registries[2].color: unknown key (known: description, name, schemas, tags)",
+		`:16: registries[2].name: "shop" is also the name of registries[0]`,
+		`:19: buses[0].discovery: must be true or false, got "yes please"`,
 	}, got)
 }
 
