@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	sdkschemas "github.com/aws/aws-sdk-go-v2/service/schemas"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/signalbox/signalbox/integrations/schemas"
@@ -244,4 +247,40 @@ buses:
 		<-tick.C
 	}
 	require.False(t, strings.Contains(s.Log(), "level=ERROR"), s.Log())
+}
+
+// Two processes applying the file at once both succeed: what one created
+// the other finds (a ConflictException is not a problem), and the schema
+// has one version.
+func TestConfigApplyRegistriesTwiceAtOnce(t *testing.T) {
+	t.Parallel()
+	n, _ := openTestNode(t, nil)
+	for round := range 10 {
+		c, ps := config.Decode("signalbox.yaml", []byte(fmt.Sprintf(`registries:
+  - name: reg-%[1]d
+    schemas:
+      - {name: s, content: {openapi: 3.0.0, info: {title: S, version: "1"}, paths: {}}}
+buses:
+  - {name: race-%[1]d, discovery: true}
+`, round)))
+		require.Empty(t, ps)
+		_, ps = c.ApplyBuses(context.Background(), n.buses)
+		require.Empty(t, ps)
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, ps := c.ApplyRegistries(context.Background(), n.schemas)
+				assert.Empty(t, ps, "round %d", round)
+			}()
+		}
+		wg.Wait()
+		s, err := n.schemas.DescribeSchema(context.Background(), fmt.Sprintf("reg-%d", round), "s", "")
+		require.NoError(t, err)
+		require.Equal(t, "1", s.SchemaVersion, "round %d", round)
+		d, err := n.schemas.DescribeDiscoverer(context.Background(), schemas.DiscovererID(fmt.Sprintf("race-%d", round)))
+		require.NoError(t, err)
+		require.Equal(t, schemas.StateStarted, d.State)
+	}
 }
