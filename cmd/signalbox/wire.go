@@ -97,11 +97,12 @@ type nodeOptions struct {
 // openNode opens the store, says in the log what a crash of it loses,
 // builds the runtime and makes the store hold the configuration's state
 // machines, then its queues, then its topics and their subscriptions, then
-// its connections, API destinations, buses, rules and archives (each step
+// its connections, API destinations, buses, rules and archives, then its
+// schema registries, schemas and the buses' discoverers (each step
 // only when the one before found no problem). A configuration the store
-// or a router refuses returns its problems (for state machines and buses,
-// having written nothing; for queues and topics, the others are applied);
-// any other failure, an error. The caller closes the node.
+// or a router refuses returns its problems (for state machines, buses and
+// registries, having written nothing; for queues and topics, the others
+// are applied); any other failure, an error. The caller closes the node.
 func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []config.Problem, error) {
 	tel, err := telemetry.Setup(ctx, telemetry.Options{Endpoint: o.OTLPEndpoint, Version: moduleVersion(), Console: o.Console})
 	if err != nil {
@@ -146,7 +147,7 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	registry.Start(context.WithoutCancel(ctx))
 	if o.Config != nil {
 		done, problems := o.Config.Apply(ctx, n.runtime)
-		var queued, topicsDone, busesDone []string
+		var queued, topicsDone, busesDone, registriesDone []string
 		if len(problems) == 0 {
 			queued, problems = o.Config.ApplyQueues(ctx, queues)
 		}
@@ -157,6 +158,10 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 		if len(problems) == 0 {
 			// after the queues and topics: a target may name them
 			busesDone, problems = o.Config.ApplyBuses(ctx, buses)
+		}
+		if len(problems) == 0 {
+			// after the buses: a discoverer's bus must exist
+			registriesDone, problems = o.Config.ApplyRegistries(ctx, registry)
 		}
 		if len(problems) > 0 {
 			_ = n.Close()
@@ -172,6 +177,9 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 			log.Info("topic " + what)
 		}
 		for _, what := range busesDone {
+			log.Info(what)
+		}
+		for _, what := range registriesDone {
 			log.Info(what)
 		}
 	}

@@ -31,6 +31,7 @@ import (
 //	          - {id: x, arn: "arn:aws:sqs:us-east-1:123456789012:elsewhere"}
 //	    archives:
 //	      - {name: orders-archive, eventPattern: {source: [shop]}, retentionDays: 7}
+//	    discovery: true              # the schema registry infers the bus's events' schemas (registries.go)
 //	connections:
 //	  - name: crm
 //	    authParameters:              # authorizationType is implied by the one kind given
@@ -57,7 +58,11 @@ type Bus struct {
 	Tags            map[string]string
 	Rules           []BusRule
 	Archives        []Archive
-	index           int // in buses, for ApplyBuses' problems
+	// Discovery: a discoverer of the schema registry on the bus, started
+	// (true) or stopped (false); nil when the file leaves it out
+	// (ApplyRegistries, registryapply.go).
+	Discovery *bool
+	index     int // in buses, for ApplyBuses' problems
 }
 
 // BusRule is a rule of a bus of the file. A rule is the file's whole: an
@@ -126,6 +131,7 @@ func decodeBuses(d *decoder, n *yaml.Node, path string, c *Config) {
 			"tags":             func(n *yaml.Node, p string) { d.tags(n, p, b.Tags) },
 			"rules":            func(n *yaml.Node, p string) { b.Rules = decodeRules(d, n, p) },
 			"archives":         func(n *yaml.Node, p string) { b.Archives = decodeArchives(d, n, p, archives) },
+			"discovery":        func(n *yaml.Node, p string) { b.Discovery = ptr(d.boolean(n, p)) },
 		})
 		switch {
 		case b.Name == "":

@@ -160,7 +160,7 @@ apiDestinations:
 		"signalbox.yaml:4: buses[0].deadLetterConfig: give one of deadLetterQueue and deadLetterConfig, not both",
 		"signalbox.yaml:5: buses[1].description: must be a string, got a list",
 		"signalbox.yaml:5: buses[1].name: required",
-		"signalbox.yaml:7: buses[2].colour: unknown key (known: archives, deadLetterConfig, deadLetterQueue, description, name, rules, tags)",
+		"signalbox.yaml:7: buses[2].colour: unknown key (known: archives, deadLetterConfig, deadLetterQueue, description, discovery, name, rules, tags)",
 		"signalbox.yaml:10: buses[2].rules[0].state: must be a string, got a list",
 		"signalbox.yaml:12: buses[2].rules[0].targets[0].id: required",
 		"signalbox.yaml:13: buses[2].rules[0].targets[1].topic: give one of apiDestination, arn, bus, queue, stateMachine, topic, not queue and topic",

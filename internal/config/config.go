@@ -36,6 +36,8 @@
 //	  - {name: crm, authParameters: {apiKeyAuthParameters: {apiKeyName: x-api-key, apiKeyValue: "${CRM_KEY}"}}}
 //	apiDestinations:
 //	  - {name: crm-orders, connection: crm, invocationEndpoint: "https://crm.example.com/orders", httpMethod: POST}
+//	registries:                   # the schema registry's registries and schemas (buses: discovery: true infers them)
+//	  - {name: shop, schemas: [{name: Order, type: OpenApi3, content: schemas/order.json}]}
 //
 // Every key is optional. Each top-level key is a section, decoded by a
 // function of its own (the sections table); a section that belongs to
@@ -81,6 +83,10 @@ type Config struct {
 	Buses           []Bus
 	Connections     []Connection
 	APIDestinations []APIDestination
+	// Registries are the schema registry's registries, with their
+	// schemas (registries.go; applied by registryapply.go, with the
+	// discovery of buses).
+	Registries []SchemaRegistry
 	// Warnings are not errors, but the log says them at start.
 	Warnings []string
 
@@ -128,6 +134,7 @@ var sections = map[string]section{
 	"buses":           decodeBuses,
 	"connections":     decodeConnections,
 	"apiDestinations": decodeAPIDestinations,
+	"registries":      decodeRegistries,
 	"functions":       notYet("functions"),
 }
 

@@ -119,9 +119,43 @@ func (d *decoder) expand(n *yaml.Node, path, s string) string {
 
 // value converts a node to the generic form the decoders of other parts
 // (gateway.DecodeRoute) read: maps, lists, strings (expanded), int,
-// float64, bool and nil.
+// float64, bool and nil. Aliases are followed, so a value is bounded: an
+// alias to a node that holds it would never end, and aliases of aliases
+// grow exponentially (a 1 KiB file can name 2^50 values).
 func (d *decoder) value(n *yaml.Node, path string) any {
+	return d.valueAt(n, path, 0, &valueBound{node: n, path: path, left: maxValueNodes})
+}
+
+// maxValueNodes and maxValueDepth bound a value read from the file: 100,000
+// values (a schema's content, the largest value, is at most 100,000
+// characters) nested at most 100 deep (a schema's content nests at most
+// 64).
+const (
+	maxValueNodes = 100_000
+	maxValueDepth = 100
+)
+
+// valueBound is what a value may still hold: its problems of size are
+// said once, at the value's node and path.
+type valueBound struct {
+	node *yaml.Node
+	path string
+	left int
+}
+
+func (d *decoder) valueAt(n *yaml.Node, path string, depth int, b *valueBound) any {
 	n = resolve(n)
+	if b.left--; b.left < 0 {
+		if b.left == -1 {
+			d.fail(b.node, b.path, "holds more than %d values (aliases repeat what they name)", maxValueNodes)
+		}
+		return nil
+	}
+	if depth > maxValueDepth {
+		d.fail(b.node, b.path, "nests deeper than %d levels (an alias inside what it names?)", maxValueDepth)
+		b.left = -2 // one problem is enough
+		return nil
+	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		m := map[string]any{}
@@ -130,13 +164,13 @@ func (d *decoder) value(n *yaml.Node, path string) any {
 			if _, dup := m[k]; dup {
 				d.fail(n.Content[i], keyPath(path, k), "the key is repeated")
 			}
-			m[k] = d.value(n.Content[i+1], keyPath(path, k))
+			m[k] = d.valueAt(n.Content[i+1], keyPath(path, k), depth+1, b)
 		}
 		return m
 	case yaml.SequenceNode:
 		a := make([]any, len(n.Content))
 		for i, item := range n.Content {
-			a[i] = d.value(item, fmt.Sprintf("%s[%d]", path, i))
+			a[i] = d.valueAt(item, fmt.Sprintf("%s[%d]", path, i), depth+1, b)
 		}
 		return a
 	case yaml.ScalarNode:

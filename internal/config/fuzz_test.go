@@ -20,6 +20,7 @@ func FuzzDecode(f *testing.F) {
 		"topics:\n  - name: t.fifo\n    attributes: {Policy: {a: [1, 2.5]}}\n    subscriptions:\n      - {queue: q, attributes: {FilterPolicy: {k: [v]}}}\n      - {protocol: https, endpoint: 'https://h', stateMachine: s}\n",
 		"buses:\n  - name: b\n    rules:\n      - name: r\n        eventPattern: {source: [s], detail: {n: [{numeric: ['>', 1]}]}}\n        targets:\n          - {id: q, queue: q, retryPolicy: {maximumRetryAttempts: 3}, inputTransformer: {inputPathsMap: {a: $.a}, inputTemplate: {x: '<a>'}}}\n          - {id: t, topic: t, bus: b}\n    archives: [{name: a, retentionDays: 1}]\n",
 		"connections:\n  - {name: c, authParameters: {apiKeyAuthParameters: {apiKeyName: k, apiKeyValue: v}, invocationHttpParameters: {headerParameters: [{key: a, value: 1, isValueSecret: true}]}}}\napiDestinations:\n  - {name: d, connection: c, invocationEndpoint: 'https://x', httpMethod: POST, invocationRateLimitPerSecond: 1}\n",
+		"registries:\n  - name: r\n    tags: {a: b}\n    schemas:\n      - {name: s, type: JSONSchemaDraft4, content: {type: object, properties: {n: {type: [a, 1]}}}}\n      - {name: f, content: absent.json}\nbuses:\n  - {name: b, discovery: true}\n",
 		"!!binary AAAA",
 	} {
 		f.Add([]byte(s))
