@@ -283,7 +283,11 @@ func newSchemas(st *store.Client, o nodeOptions, buses *bus.Service, log *slog.L
 // with a bus router (buses not nil).
 func newIntegrations(queues *queue.Service, topics *topic.Service, buses *bus.Service) *integrations.Mux {
 	m := integrations.NewMux()
-	m.Handle(httptask.Resource, httptask.New(httptask.Options{}))
+	var conns httptask.Connections
+	if buses != nil {
+		conns = buses // the HTTP Task's Authentication.ConnectionArn: the bus router's connections
+	}
+	m.Handle(httptask.Resource, httptask.New(httptask.Options{Connections: conns}))
 	if queues != nil {
 		send := queue.NewTask(queues)
 		m.Handle(queue.ResourceSendMessage, send)

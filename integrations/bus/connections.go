@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -433,4 +435,17 @@ func (s *Service) ListConnections(ctx context.Context, in *ListConnectionsInput)
 		conns[i] = *hideSecrets(&conns[i])
 	}
 	return &ListConnectionsOutput{Connections: conns, NextToken: next}, nil
+}
+
+// Authorize adds the credentials and invocation parameters of the
+// connection connectionARN names to a request made elsewhere (the HTTP
+// Task's): see apidest.Invoker.Authorize. Errors are *Error
+// (ResourceNotFoundException: no such connection; ValidationException: a
+// connection not AUTHORIZED) or the token's fetch's.
+func (s *Service) Authorize(ctx context.Context, connectionARN string, h http.Header, q url.Values, body []byte) ([]byte, error) {
+	auth, err := s.ConnectionAuth(ctx, connectionARN)
+	if err != nil {
+		return nil, err
+	}
+	return s.invoker.Authorize(ctx, connectionARN, auth, h, q, body)
 }

@@ -31,11 +31,16 @@
 //     BRACKETS array[]=a&array[]=b, REPEAT array=a&array=b, COMMAS array=a,b.
 //   - Authentication.ConnectionArn (also accepted as
 //     InvocationConfig.ConnectionArn): AWS takes an API's credentials from
-//     an EventBridge connection, and requires one. Signalbox does not
-//     support connections or their credentials yet: it accepts a task
-//     without one and calls the endpoint as it is, and fails a task that
-//     names one with Events.ConnectionResource.ResourceNotFound rather than
-//     call the API without the credentials the connection would add.
+//     an EventBridge connection, and requires one. The connection is the
+//     bus router's (Options.Connections): its API key, basic or OAuth
+//     credentials and its invocation parameters (headers and query string,
+//     winning over the task's; body parameters merged into an object
+//     body) go with the call. A connection that does not exist fails the
+//     task with Events.ConnectionResource.ResourceNotFound, one that cannot
+//     authorize (deauthorized, its OAuth token refused) with
+//     Events.ConnectionResource.InvalidConnectionState, before any call. A
+//     task without a connection is accepted and calls the endpoint as it
+//     is (AWS requires one).
 //
 // The task's result is the response, as in AWS:
 //

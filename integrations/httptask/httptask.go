@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -43,17 +44,31 @@ type Options struct {
 	// DefaultTimeout. A call that takes longer fails with
 	// States.Http.Socket.
 	Timeout time.Duration
+	// Connections, when set, resolves a task's Authentication.ConnectionArn
+	// (EventBridge connections: the bus router); without it a task naming
+	// one fails with Events.ConnectionResource.ResourceNotFound.
+	Connections Connections
+}
+
+// Connections adds an EventBridge connection's credentials and invocation
+// parameters to a request: its headers and query, and its body (returned,
+// with the connection's body parameters merged when it is a JSON object).
+// An error whose text names ResourceNotFoundException is a connection
+// that does not exist; any other, one that cannot authorize now.
+type Connections interface {
+	Authorize(ctx context.Context, connectionARN string, h http.Header, q url.Values, body []byte) ([]byte, error)
 }
 
 // Handler runs HTTP Tasks: see the package documentation.
 type Handler struct {
-	client  *http.Client
-	timeout time.Duration
+	client      *http.Client
+	timeout     time.Duration
+	connections Connections
 }
 
 // New returns a Handler.
 func New(opts Options) *Handler {
-	h := &Handler{client: opts.Client, timeout: opts.Timeout}
+	h := &Handler{client: opts.Client, timeout: opts.Timeout, connections: opts.Connections}
 	if h.client == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 32
@@ -75,13 +90,13 @@ func (h *Handler) Invoke(ctx context.Context, req *integrations.Request) (any, e
 	if err != nil {
 		return nil, err
 	}
-	if c.connection != "" {
-		return nil, &integrations.Error{Name: "Events.ConnectionResource.ResourceNotFound", Cause: fmt.Sprintf(
-			"http:invoke: the connection %s cannot be resolved: Signalbox does not support EventBridge connections or their credentials yet; "+
-				"without Authentication, the task calls the endpoint with only the task's own headers", c.connection)}
-	}
 	callCtx, cancel := context.WithTimeoutCause(ctx, h.timeout, errCallTimeout)
 	defer cancel()
+	if c.connection != "" {
+		if err := h.authorize(callCtx, c); err != nil {
+			return nil, err
+		}
+	}
 	var body io.Reader
 	if c.hasBody {
 		body = bytes.NewReader(c.body)
@@ -197,4 +212,32 @@ func marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// authorize adds the task's connection's credentials and invocation
+// parameters to its request, as AWS does with the connection the task
+// names; a connection that does not exist or cannot authorize fails the
+// task with AWS's Events.ConnectionResource errors.
+func (h *Handler) authorize(ctx context.Context, c *call) error {
+	if h.connections == nil {
+		return &integrations.Error{Name: "Events.ConnectionResource.ResourceNotFound", Cause: fmt.Sprintf(
+			"http:invoke: the connection %s cannot be resolved: no bus router (EventBridge connections) runs here", c.connection)}
+	}
+	if c.header == nil {
+		c.header = http.Header{}
+	}
+	q := c.endpoint.Query()
+	body, err := h.connections.Authorize(ctx, c.connection, c.header, q, c.body)
+	if err != nil {
+		name := "Events.ConnectionResource.InvalidConnectionState"
+		if strings.Contains(err.Error(), "ResourceNotFoundException") {
+			name = "Events.ConnectionResource.ResourceNotFound"
+		}
+		return &integrations.Error{Name: name, Cause: fmt.Sprintf("http:invoke: the connection %s: %v", c.connection, err)}
+	}
+	c.endpoint.RawQuery = q.Encode()
+	if c.hasBody {
+		c.body = body
+	}
+	return nil
 }

@@ -393,7 +393,7 @@ func TestAConnectionIsRefusedNotIgnored(t *testing.T) {
 		ie := taskError(t, err)
 		require.Equal(t, "Events.ConnectionResource.ResourceNotFound", ie.Name)
 		require.Contains(t, ie.Cause, arn)
-		require.Contains(t, ie.Cause, "does not support EventBridge connections")
+		require.Contains(t, ie.Cause, "no bus router (EventBridge connections) runs here")
 	}
 	require.Empty(t, srv.requests(), "no call without the connection's credentials")
 }
