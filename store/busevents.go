@@ -165,18 +165,21 @@ type BusDelivery struct {
 	Payload  string // the event as the bus router encoded it
 }
 
-// scriptBusClaim claims due deliveries.
+// scriptDeliveryClaim claims a router's due deliveries (the topic's and
+// the bus's): each is leased again, and returned with its attempts and its
+// message's stored value.
 //
-// KEYS: busDataKeys. ARGV: now ms, lease-until ms, max. Returns {0,
-// {member, attempts, payload}...}; a delivery whose event is gone is
-// dropped.
-var scriptBusClaim = redis.NewScript(`
-local EV, DUE, ATT = KEYS[2], KEYS[3], KEYS[4]
+// KEYS: the messages hash (id → value), the due set (member
+// "<id>/<...>"), the attempts hash (one slot). ARGV: now ms, lease-until
+// ms, max. Returns {0, {member, attempts, value}...}; a delivery whose
+// message is gone is dropped.
+var scriptDeliveryClaim = redis.NewScript(`
+local M, DUE, ATT = KEYS[1], KEYS[2], KEYS[3]
 local due = redis.call('ZRANGEBYSCORE', DUE, '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
 local out = {0}
 for _, d in ipairs(due) do
   local id = string.match(d, '^([^/]*)/')
-  local v = id and redis.call('HGET', EV, id)
+  local v = id and redis.call('HGET', M, id)
   if v then
     redis.call('ZADD', DUE, ARGV[2], d)
     out[#out + 1] = {d, redis.call('HGET', ATT, d) or '0', v}
@@ -187,24 +190,43 @@ end
 return out
 `)
 
+// claimedDelivery is one delivery scriptDeliveryClaim handed out.
+type claimedDelivery struct {
+	member   string
+	attempts int
+	value    string
+}
+
+// deliveryClaim runs scriptDeliveryClaim for what ("topic orders").
+func (c *Client) deliveryClaim(ctx context.Context, what, messages, due, attempts string, now, leaseUntil time.Time, max int) ([]claimedDelivery, error) {
+	res, err := scriptDeliveryClaim.Run(ctx, c.rdb, []string{messages, due, attempts}, now.UnixMilli(), leaseUntil.UnixMilli(), max).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("store: claiming deliveries of %s: %w", what, err)
+	}
+	out := make([]claimedDelivery, 0, len(res)-1)
+	for _, r := range res[1:] {
+		e, _ := r.([]any)
+		n, _ := strconv.Atoi(stringAt(e, 1))
+		out = append(out, claimedDelivery{member: stringAt(e, 0), attempts: n, value: stringAt(e, 2)})
+	}
+	return out, nil
+}
+
 // BusClaim claims up to max deliveries of a bus that are due at now,
 // leasing them until leaseUntil.
 func (c *Client) BusClaim(ctx context.Context, bus string, now, leaseUntil time.Time, max int) ([]BusDelivery, error) {
-	keys, err := c.busDataKeys(bus)
+	if err := checkBusName(bus); err != nil {
+		return nil, err
+	}
+	ds, err := c.deliveryClaim(ctx, "bus "+bus, c.keys.BusEventsKey(bus), c.keys.BusDueKey(bus), c.keys.BusAttemptsKey(bus), now, leaseUntil, max)
 	if err != nil {
 		return nil, err
 	}
-	res, err := scriptBusClaim.Run(ctx, c.rdb, keys, now.UnixMilli(), leaseUntil.UnixMilli(), max).Slice()
-	if err != nil {
-		return nil, fmt.Errorf("store: claiming deliveries of bus %s: %w", bus, err)
-	}
-	out := make([]BusDelivery, 0, len(res)-1)
-	for _, r := range res[1:] {
-		e, _ := r.([]any)
-		id, rt, _ := strings.Cut(stringAt(e, 0), "/")
+	out := make([]BusDelivery, 0, len(ds))
+	for _, d := range ds {
+		id, rt, _ := strings.Cut(d.member, "/")
 		rule, target, _ := strings.Cut(rt, "\x00")
-		n, _ := strconv.Atoi(stringAt(e, 1))
-		out = append(out, BusDelivery{EventID: id, Rule: rule, Target: target, Attempts: n, Payload: stringAt(e, 2)})
+		out = append(out, BusDelivery{EventID: id, Rule: rule, Target: target, Attempts: d.attempts, Payload: d.value})
 	}
 	return out, nil
 }

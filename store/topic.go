@@ -608,41 +608,25 @@ type TopicDelivery struct {
 	Payload        string // the message as the topic router encoded it
 }
 
-// scriptTopicClaim claims due deliveries.
-//
-// KEYS: topicKeys. ARGV: now ms, lease-until ms, max. Returns {0, {member,
-// attempts, sequence number, payload}...}; a delivery whose message is
-// gone is dropped.
-var scriptTopicClaim = redis.NewScript(`
-local M, DUE, ATT = KEYS[5], KEYS[6], KEYS[7]
-local due = redis.call('ZRANGEBYSCORE', DUE, '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
-local out = {0}
-for _, d in ipairs(due) do
-  local id = string.match(d, '^([^/]*)/')
-  local v = id and redis.call('HGET', M, id)
-  if v then
-    redis.call('ZADD', DUE, ARGV[2], d)
-    local seq, payload = string.match(v, '^(%d+)|(.*)$')
-    out[#out + 1] = {d, redis.call('HGET', ATT, d) or '0', seq, payload}
-  else
-    redis.call('ZREM', DUE, d); redis.call('HDEL', ATT, d)
-  end
-end
-return out
-`)
-
 // TopicClaim claims up to max deliveries of a topic that are due at now,
 // leasing them until leaseUntil.
 func (c *Client) TopicClaim(ctx context.Context, topic string, now, leaseUntil time.Time, max int) ([]TopicDelivery, error) {
-	keys, err := c.topicKeys(topic)
+	if err := checkTopicName(topic); err != nil {
+		return nil, err
+	}
+	ds, err := c.deliveryClaim(ctx, "topic "+topic, c.keys.TopicMessagesKey(topic), c.keys.TopicDueKey(topic), c.keys.TopicAttemptsKey(topic), now, leaseUntil, max)
 	if err != nil {
 		return nil, err
 	}
-	res, err := scriptTopicClaim.Run(ctx, c.rdb, keys, now.UnixMilli(), leaseUntil.UnixMilli(), max).Slice()
-	if err != nil {
-		return nil, fmt.Errorf("store: claiming deliveries of topic %s: %w", topic, err)
+	out := make([]TopicDelivery, 0, len(ds))
+	for _, d := range ds {
+		msg, sub, _ := strings.Cut(d.member, "/")
+		// a message is stored as "<seq>|<payload>"
+		seqText, payload, _ := strings.Cut(d.value, "|")
+		seq, _ := strconv.ParseInt(seqText, 10, 64)
+		out = append(out, TopicDelivery{MessageID: msg, SubscriptionID: sub, Attempts: d.attempts, Seq: seq, Payload: payload})
 	}
-	return deliveriesOf(res[1:]), nil
+	return out, nil
 }
 
 // scriptTopicAck ends deliveries: each one still due is removed, and a
