@@ -41,11 +41,6 @@ func TestConfigApplyBuses(t *testing.T) {
 	ctx := context.Background()
 	n, _ := openTestNode(t, nil)
 	svc := n.buses
-	decode := func(yaml string) *config.Config {
-		c, ps := config.Decode("signalbox.yaml", []byte(yaml))
-		require.Empty(t, ps)
-		return c
-	}
 	const file = `connections:
   - name: crm
     authParameters:
@@ -73,7 +68,7 @@ buses:
     rules:
       - {name: nightly, scheduleExpression: rate(5 minutes), targets: [{id: report, stateMachine: report}]}
 `
-	done, ps := decode(file).ApplyBuses(ctx, svc)
+	done, ps := decodeConfig(t, file).ApplyBuses(ctx, svc)
 	require.Empty(t, ps)
 	require.Equal(t, []string{
 		"connection created crm",
@@ -121,7 +116,7 @@ buses:
 	require.NoError(t, err)
 	require.Equal(t, "first-key", auth.APIKeyValue)
 
-	done, ps = decode(file).ApplyBuses(ctx, svc)
+	done, ps = decodeConfig(t, file).ApplyBuses(ctx, svc)
 	require.Empty(t, ps)
 	require.Equal(t, []string{"connection unchanged crm", "API destination unchanged crm-orders", "bus unchanged orders", "bus unchanged default"}, done,
 		"a restart changes nothing")
@@ -133,7 +128,7 @@ buses:
 	_, err = svc.PutRule(ctx, &bus.PutRuleInput{Name: "by-hand", EventBusName: "orders", EventPattern: `{"source":["x"]}`})
 	require.NoError(t, err)
 	t.Setenv("SB_TEST_CRM_KEY", "second-key")
-	done, ps = decode(`connections:
+	done, ps = decodeConfig(t, `connections:
   - name: crm
     authParameters:
       apiKeyAuthParameters: {apiKeyName: x-api-key, apiKeyValue: "${SB_TEST_CRM_KEY}"}
@@ -181,7 +176,7 @@ buses:
 	require.NoError(t, err, "a rule not in the file stays")
 
 	// an API destination of the store, not the file: its ARN, id included
-	done, ps = decode(`buses:
+	done, ps = decodeConfig(t, `buses:
   - name: orders
     rules:
       - {name: crm-only, eventPattern: {source: [crm]}, targets: [{id: crm, apiDestination: crm-orders}]}

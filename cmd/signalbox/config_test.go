@@ -186,3 +186,12 @@ func cfgJSON(t *testing.T, v any) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+// decodeConfig decodes a configuration file's text, which must have no
+// problems.
+func decodeConfig(t *testing.T, yaml string) *config.Config {
+	t.Helper()
+	c, ps := config.Decode("signalbox.yaml", []byte(yaml))
+	require.Empty(t, ps)
+	return c
+}

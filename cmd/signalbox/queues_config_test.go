@@ -6,7 +6,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/signalbox/signalbox/internal/config"
 	"github.com/signalbox/signalbox/store/storetest"
 )
 
@@ -17,18 +16,13 @@ func TestConfigApplyQueues(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	svc := newQueues(storetest.Open(t, "sbcfgq-"), nodeOptions{})
-	decode := func(yaml string) *config.Config {
-		c, ps := config.Decode("signalbox.yaml", []byte(yaml))
-		require.Empty(t, ps)
-		return c
-	}
 	const file = `queues:
   - name: jobs
     attributes: {VisibilityTimeout: 60, DelaySeconds: "5"}
     tags: {team: shop}
   - name: jobs-dlq
 `
-	done, ps := decode(file).ApplyQueues(ctx, svc)
+	done, ps := decodeConfig(t, file).ApplyQueues(ctx, svc)
 	require.Empty(t, ps)
 	require.Equal(t, []string{"created jobs", "created jobs-dlq"}, done)
 	attrs, err := svc.GetAttributes(ctx, "jobs", []string{"VisibilityTimeout", "DelaySeconds"})
@@ -38,11 +32,11 @@ func TestConfigApplyQueues(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"team": "shop"}, tags)
 
-	done, ps = decode(file).ApplyQueues(ctx, svc)
+	done, ps = decodeConfig(t, file).ApplyQueues(ctx, svc)
 	require.Empty(t, ps)
 	require.Equal(t, []string{"unchanged jobs", "unchanged jobs-dlq"}, done, "a restart changes nothing")
 
-	done, ps = decode(`queues:
+	done, ps = decodeConfig(t, `queues:
   - name: jobs
     attributes: {VisibilityTimeout: 90, DelaySeconds: 5}
     tags: {team: ops}
@@ -57,7 +51,7 @@ func TestConfigApplyQueues(t *testing.T) {
 	require.Equal(t, map[string]string{"team": "ops"}, tags)
 
 	// refusals, each at its queue's line; the others are applied
-	_, ps = decode(`queues:
+	_, ps = decodeConfig(t, `queues:
   - name: "bad name!"
   - name: jobs
     attributes: {VisibilityTimeout: 99999}
@@ -73,7 +67,7 @@ func TestConfigApplyQueues(t *testing.T) {
 	require.NoError(t, err)
 
 	// a route to a queue: in the file, in the router, or a problem
-	withRoutes := decode(`queues:
+	withRoutes := decodeConfig(t, `queues:
   - name: new
 routes:
   - {method: POST, path: /a, queue: new}

@@ -42,11 +42,6 @@ func TestConfigApplyTopics(t *testing.T) {
 	ctx := context.Background()
 	n, _ := openTestNode(t, nil)
 	svc := n.topics
-	decode := func(yaml string) *config.Config {
-		c, ps := config.Decode("signalbox.yaml", []byte(yaml))
-		require.Empty(t, ps)
-		return c
-	}
 	const file = `topics:
   - name: orders
     attributes: {DisplayName: Orders, DeliveryPolicy: {http: {defaultHealthyRetryPolicy: {numRetries: 5}}}}
@@ -56,7 +51,7 @@ func TestConfigApplyTopics(t *testing.T) {
       - {stateMachine: ship}
   - name: orders.fifo
 `
-	done, ps := decode(file).ApplyTopics(ctx, svc)
+	done, ps := decodeConfig(t, file).ApplyTopics(ctx, svc)
 	require.Empty(t, ps)
 	require.Equal(t, []string{
 		"created orders: subscribed sqs arn:aws:sqs:us-east-1:123456789012:audit, subscribed states arn:aws:states:us-east-1:123456789012:stateMachine:ship",
@@ -79,14 +74,14 @@ func TestConfigApplyTopics(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "true", fifo["FifoTopic"])
 
-	done, ps = decode(file).ApplyTopics(ctx, svc)
+	done, ps = decodeConfig(t, file).ApplyTopics(ctx, svc)
 	require.Empty(t, ps)
 	require.Equal(t, []string{"unchanged orders", "unchanged orders.fifo"}, done, "a restart changes nothing")
 
 	// a subscription made by hand, not in the file: left alone
 	_, err = svc.Subscribe(ctx, &topic.SubscribeInput{TopicARN: arn, Protocol: topic.ProtocolSQS, Endpoint: "arn:aws:sqs:us-east-1:123456789012:by-hand"})
 	require.NoError(t, err)
-	done, ps = decode(`topics:
+	done, ps = decodeConfig(t, `topics:
   - name: orders
     attributes: {DisplayName: Shop, DeliveryPolicy: {http: {defaultHealthyRetryPolicy: {numRetries: 5}}}}
     tags: {team: ops}
@@ -108,7 +103,7 @@ func TestConfigApplyTopics(t *testing.T) {
 	require.Contains(t, subs, "states arn:aws:states:us-east-1:123456789012:stateMachine:ship")
 
 	// refusals, each at its line; the others are applied
-	_, ps = decode(`topics:
+	_, ps = decodeConfig(t, `topics:
   - name: "bad name!"
   - name: orders
     attributes: {SignatureVersion: 3}
