@@ -146,41 +146,33 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	buses.Start(context.WithoutCancel(ctx))
 	registry.Start(context.WithoutCancel(ctx))
 	if o.Config != nil {
-		done, problems := o.Config.Apply(ctx, n.runtime)
-		var queued, topicsDone, busesDone, registriesDone []string
-		if len(problems) == 0 {
-			queued, problems = o.Config.ApplyQueues(ctx, queues)
+		// in this order: a subscription may name a queue, a target a queue
+		// or topic, a discoverer a bus; what each did is logged once all
+		// took the file
+		c := o.Config
+		steps := []struct {
+			prefix string
+			apply  func() ([]string, []config.Problem)
+		}{
+			{"state machine ", func() ([]string, []config.Problem) { return c.Apply(ctx, n.runtime) }},
+			{"queue ", func() ([]string, []config.Problem) { return c.ApplyQueues(ctx, queues) }},
+			{"topic ", func() ([]string, []config.Problem) { return c.ApplyTopics(ctx, topics) }},
+			{"", func() ([]string, []config.Problem) { return c.ApplyBuses(ctx, buses) }},
+			{"", func() ([]string, []config.Problem) { return c.ApplyRegistries(ctx, registry) }},
 		}
-		if len(problems) == 0 {
-			// after the queues: a subscription may name one of them
-			topicsDone, problems = o.Config.ApplyTopics(ctx, topics)
+		var lines []string
+		for _, st := range steps {
+			done, problems := st.apply()
+			if len(problems) > 0 {
+				_ = n.Close()
+				return nil, problems, nil
+			}
+			for _, what := range done {
+				lines = append(lines, st.prefix+what)
+			}
 		}
-		if len(problems) == 0 {
-			// after the queues and topics: a target may name them
-			busesDone, problems = o.Config.ApplyBuses(ctx, buses)
-		}
-		if len(problems) == 0 {
-			// after the buses: a discoverer's bus must exist
-			registriesDone, problems = o.Config.ApplyRegistries(ctx, registry)
-		}
-		if len(problems) > 0 {
-			_ = n.Close()
-			return nil, problems, nil
-		}
-		for _, what := range done {
-			log.Info("state machine " + what)
-		}
-		for _, what := range queued {
-			log.Info("queue " + what)
-		}
-		for _, what := range topicsDone {
-			log.Info("topic " + what)
-		}
-		for _, what := range busesDone {
-			log.Info(what)
-		}
-		for _, what := range registriesDone {
-			log.Info(what)
+		for _, line := range lines {
+			log.Info(line)
 		}
 	}
 	return n, nil, nil
