@@ -73,7 +73,7 @@ type engine struct {
 	lanes *queue.Lanes
 	// ticks are the background rounds other than the recoverer's
 	// (schedules, replays, archives' retention), run with it.
-	ticks []func(context.Context)
+	ticks []func(ctx context.Context, buses []string)
 	// wake starts a round at once (a new replay).
 	wake chan struct{}
 }
@@ -175,9 +175,15 @@ func (e *engine) recoverer(ctx context.Context) {
 	t := time.NewTicker(recoverEvery)
 	defer t.Stop()
 	for {
-		e.recover(ctx)
-		for _, f := range e.ticks {
-			f(ctx)
+		// one read of the buses, and of their views' versions, a round
+		if names, err := e.s.st.BusNames(ctx); err == nil {
+			for _, bus := range names {
+				e.s.refreshView(ctx, bus)
+			}
+			e.recover(ctx, names)
+			for _, f := range e.ticks {
+				f(ctx, names)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -196,19 +202,15 @@ func (e *engine) wakeRound() {
 	}
 }
 
-func (e *engine) recover(ctx context.Context) {
+// recover claims the deliveries of the buses names that fell due.
+func (e *engine) recover(ctx context.Context, names []string) {
 	s := e.s
-	names, err := s.st.BusNames(ctx)
-	if err != nil {
-		return
-	}
 	now := s.now()
 	due, err := s.st.BusesDue(ctx, names, now)
 	if err != nil {
 		return
 	}
 	for _, bus := range due {
-		s.refreshView(ctx, bus)
 		ds, err := s.st.BusClaim(ctx, bus, now, now.Add(s.cfg.DeliveryLease), claimBatch)
 		if err != nil {
 			continue

@@ -255,7 +255,7 @@ type replays struct {
 }
 
 // replayRound takes the open replays whose lease ended and runs them.
-func (s *Service) replayRound(ctx context.Context) {
+func (s *Service) replayRound(ctx context.Context, _ []string) {
 	all, err := s.st.Replays(ctx)
 	if err != nil {
 		return

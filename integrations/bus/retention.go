@@ -15,7 +15,7 @@ const (
 	retentionBatch = 1000
 )
 
-func (s *Service) retentionRound(ctx context.Context) {
+func (s *Service) retentionRound(ctx context.Context, _ []string) {
 	now := s.now()
 	s.mu.Lock()
 	due := now.Sub(s.retained) >= retentionEvery

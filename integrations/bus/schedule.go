@@ -21,14 +21,10 @@ import (
 // minute does not send a burst of a day's events when its server comes
 // back.
 
-// scheduleRound syncs and fires the schedules of every bus.
-func (s *Service) scheduleRound(ctx context.Context) {
-	names, err := s.st.BusNames(ctx)
-	if err != nil {
-		return
-	}
+// scheduleRound syncs and fires the schedules of the buses names (their
+// cached views refreshed by the round).
+func (s *Service) scheduleRound(ctx context.Context, names []string) {
 	for _, bus := range names {
-		s.refreshView(ctx, bus)
 		v, err := s.view(ctx, bus)
 		if err != nil {
 			continue

@@ -98,7 +98,7 @@ func New(st *store.Client, cfg Config) *Service {
 	s.eng = newEngine(s)
 	s.invoker = apidest.NewInvoker(cfg.HTTPClient)
 	s.rp = replays{running: map[string]bool{}, owner: integrations.NewUUID()}
-	s.eng.ticks = []func(context.Context){s.scheduleRound, s.replayRound, s.retentionRound}
+	s.eng.ticks = []func(context.Context, []string){s.scheduleRound, s.replayRound, s.retentionRound}
 	return s
 }
 
