@@ -12,47 +12,16 @@ untags, disables and enables the rule, and deletes, ending with the
 modeled ResourceNotFoundException.
 """
 import json
-import sys
-import time
+
+from boto3check import Checker, clients
 
 
-def fail(msg):
-    print("events boto3: " + msg, file=sys.stderr)
-    sys.exit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
-
-
-def receive_all(sqs, url, n):
-    """n messages of the queue at url, received and deleted (a safety net
-    of 30 s: the deliveries are asynchronous)."""
-    got = []
-    deadline = time.monotonic() + 30
-    while len(got) < n and time.monotonic() < deadline:
-        resp = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=2,
-                                   MessageAttributeNames=["All"], MessageSystemAttributeNames=["All"])
-        for m in resp.get("Messages", []):
-            got.append(m)
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-    check(len(got) == n, "receive: %d of %d messages: %s" % (len(got), n, [m["Body"] for m in got]))
-    return got
+C = Checker("events")
+fail, check, receive_all = C.fail, C.check, C.receive_all
 
 
 def main():
-    if len(sys.argv) != 2:
-        fail("usage: events_check.py ENDPOINT")
-    endpoint = sys.argv[1]
-    import boto3
-    import botocore.config
-
-    kw = dict(endpoint_url=endpoint, region_name="us-east-1",
-              aws_access_key_id="AKIDSIGNALBOXCI", aws_secret_access_key="signalbox-ci",
-              config=botocore.config.Config(retries={"max_attempts": 1}))
-    events = boto3.client("events", **kw)
-    sqs = boto3.client("sqs", **kw)
+    events, sqs = clients(C.endpoint("events_check.py"), "events", "sqs")
 
     bus = events.create_event_bus(Name="ci-boto3", Description="boto3", Tags=[{"Key": "ci", "Value": "yes"}])["EventBusArn"]
     check(bus == "arn:aws:events:us-east-1:123456789012:event-bus/ci-boto3", "create_event_bus: " + bus)

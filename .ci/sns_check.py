@@ -11,47 +11,16 @@ messages through SQS, lists topics and subscriptions, sets and gets
 attributes, tags, and deletes, ending with NotFound.
 """
 import json
-import sys
-import time
+
+from boto3check import Checker, clients
 
 
-def fail(msg):
-    print("sns boto3: " + msg, file=sys.stderr)
-    sys.exit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
-
-
-def receive_all(sqs, url, n):
-    """n messages of the queue at url, received and deleted (a safety net
-    of 30 s: the fanout is asynchronous)."""
-    got = []
-    deadline = time.monotonic() + 30
-    while len(got) < n and time.monotonic() < deadline:
-        resp = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=2,
-                                   MessageAttributeNames=["All"], MessageSystemAttributeNames=["All"])
-        for m in resp.get("Messages", []):
-            got.append(m)
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-    check(len(got) == n, "receive: %d of %d messages: %s" % (len(got), n, [m["Body"] for m in got]))
-    return got
+C = Checker("sns")
+fail, check, receive_all = C.fail, C.check, C.receive_all
 
 
 def main():
-    if len(sys.argv) != 2:
-        fail("usage: sns_check.py ENDPOINT")
-    endpoint = sys.argv[1]
-    import boto3
-    import botocore.config
-
-    kw = dict(endpoint_url=endpoint, region_name="us-east-1",
-              aws_access_key_id="AKIDSIGNALBOXCI", aws_secret_access_key="signalbox-ci",
-              config=botocore.config.Config(retries={"max_attempts": 1}))
-    sns = boto3.client("sns", **kw)
-    sqs = boto3.client("sqs", **kw)
+    sns, sqs = clients(C.endpoint("sns_check.py"), "sns", "sqs")
 
     arn = sns.create_topic(Name="ci-boto3", Attributes={"DisplayName": "boto3"},
                            Tags=[{"Key": "ci", "Value": "yes"}])["TopicArn"]
