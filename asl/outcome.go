@@ -66,6 +66,37 @@ type RunMap struct {
 	ToleratedFailurePercentage float64
 	Distributed                bool
 	Label                      string
+	// CONTRACT (session 10), Distributed Map's I/O: Reader is the Map's
+	// ItemReader, evaluated (nil without one; Items is then nil and the
+	// runtime reads the items through integrations.ItemReader and hands
+	// them to Shape, which applies ItemSelector and ItemBatcher as they
+	// apply to Items). Writer is its ResultWriter, evaluated (nil without
+	// one). ExecutionType is the ProcessorConfig's (STANDARD or EXPRESS;
+	// "" for an inline Map).
+	Reader        *ReadItems
+	Writer        *WriteResults
+	Shape         func(raw []any) ([]any, error)
+	ExecutionType string
+}
+
+// ReadItems is a Map's ItemReader, evaluated.
+type ReadItems struct {
+	Resource   string
+	Parameters any
+	// ReaderConfig, AWS's names and values (see integrations.ReadItemsRequest).
+	InputType         string
+	CSVHeaderLocation string
+	CSVHeaders        []string
+	CSVDelimiter      string
+	MaxItems          int64
+}
+
+// WriteResults is a Map's ResultWriter, evaluated.
+type WriteResults struct {
+	Resource       string // "" with only WriterConfig
+	Parameters     any
+	OutputType     string
+	Transformation string
 }
 
 // Retry asks the runtime to run the state again after Delay, counting one
