@@ -76,6 +76,11 @@ type forkRecord struct {
 	TolCnt  int     `json:"tc"`
 	TolPct  float64 `json:"tp"`
 	Limited bool    `json:"lim,omitempty"`
+	// Run is the ARN of the map run the fork is (a Distributed Map), ""
+	// for none; Writer: the map run has a ResultWriter, so its children
+	// keep their input and dates with their results.
+	Run    string `json:"run,omitempty"`
+	Writer bool   `json:"w,omitempty"`
 }
 
 // childRecord places a child thread in its fork.

@@ -220,11 +220,13 @@ return {0, math.min(n, 1), last, math.min(ko, 1), ko}
 //	then, in scriptTransitionFork only, the fork section: fork id, n,
 //	children started, pairs (child thread id, record: the script puts
 //	"<seq>|<last>|" first), m items (0: none) and the m items, the
-//	children's record ("" without items); or, in scriptTransitionJoin
+//	children's record ("" without items), the map run's record ("" for
+//	none), its concurrency limit, tolerated count and percentage; or, in scriptTransitionJoin
 //	only, the join section: fork id, index, result JSON, failed "1"/"0",
 //	n, tolerated count (-1 none), tolerated percentage (-1 none), limited
 //	"1"/"0", parent thread id, execution id, the next child's item kind,
-//	"<parent seq>|<kind>";
+//	"<parent seq>|<kind>", map run "1"/"0" (the limit and tolerances are
+//	then read from the joins hash, where UpdateMapRun changes them);
 //	then carry ("1": in direct mode, the outbox entries stay in the outbox
 //	as in outbox mode, for the caller carries on with them), the outbox
 //	entry to remove ("" for none: in direct mode, the entry of the
@@ -339,6 +341,14 @@ do
     end
   end
   i = i + m + 1
+  -- a map run: its record, the bounds its joins read, and its place in
+  -- the execution's list of map runs
+  if ARGV[i] ~= '' then
+    redis.call('HSET', KEYS[6], f .. '#run', ARGV[i], f .. '#limit', ARGV[i + 1], f .. '#tc', ARGV[i + 2], f .. '#tp', ARGV[i + 3])
+    local runs = redis.call('HGET', KEYS[6], '#runs') or ''
+    redis.call('HSET', KEYS[6], '#runs', runs .. f .. '\n')
+  end
+  i = i + 4
 end
 `
 
@@ -348,6 +358,13 @@ do
   local n, tolc, tolp = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6])
   local limited, parent = ARGV[i + 7] == '1', ARGV[i + 8]
   local j = KEYS[6]
+  local dyn = ARGV[i + 12] == '1'
+  local lim = 0
+  if dyn then
+    -- a map run's bounds, which UpdateMapRun may have changed
+    local b = redis.call('HMGET', j, f .. '#limit', f .. '#tc', f .. '#tp')
+    lim, tolc, tolp = tonumber(b[1]) or 1, tonumber(b[2]) or tolc, tonumber(b[3]) or tolp
+  end
   redis.call('HSET', j, f .. '/' .. idx, result)
   redis.call('HDEL', j, f .. '#item/' .. idx)
   redis.call('HDEL', KEYS[3], ARGV[1])
@@ -360,8 +377,16 @@ do
   end
   local done = redis.call('HEXISTS', j, f .. '#done') == 1
   if limited and not done and not join then
-    local nx = redis.call('HINCRBY', j, f .. '#next', 1) - 1
-    if nx < n then
+    -- one child starts for the one that ended; a map run starts as many
+    -- as its limit allows (up to 8 a join: a raised limit ramps up)
+    local starts = 1
+    if dyn then
+      local started = math.min(tonumber(redis.call('HGET', j, f .. '#next')), n)
+      starts = math.min(lim - (started - (n - left)), 8)
+    end
+    for s = 1, starts do
+      local nx = redis.call('HINCRBY', j, f .. '#next', 1) - 1
+      if nx >= n then break end
       local rec = redis.call('HGET', j, f .. '#rec')
       if rec then redis.call('HSET', KEYS[3], f .. '/' .. nx, rec) end
       push_outbox(x, KEYS[5], '0|' .. ARGV[i + 9] .. '|' .. f .. '/' .. nx .. '|0|' .. ARGV[i + 10])

@@ -81,6 +81,18 @@ type Fork struct {
 	// items are in the transition's Outbox); the rest start one by one as
 	// earlier ones end.
 	Started int
+	// Run, when set, makes the fork a map run (maprun.go).
+	Run *ForkRun
+}
+
+// ForkRun is a map run's part of its fork: its record, kept for
+// DescribeMapRun, and the bounds its joins read from the joins hash (so
+// that UpdateMapRun changes them while it runs).
+type ForkRun struct {
+	Record              []byte // the runtime's, JSON
+	Limit               int    // children running at a time
+	ToleratedCount      int    // -1: unset
+	ToleratedPercentage float64
 }
 
 // n is the fork's number of children.
@@ -115,6 +127,9 @@ type Join struct {
 	Parent     string
 	ParentSeq  int64
 	ParentKind string
+	// Run: the fork is a map run, whose limit and tolerances are read from
+	// the joins hash rather than taken from the join (ForkRun).
+	Run bool
 }
 
 // Var is a variable assignment: Name is "scope/name", Value its JSON.
@@ -274,7 +289,7 @@ func (c *Client) transitionArgs(p *TransitionParams, section func(*args) error) 
 func (a *args) join(execID string, j *Join) {
 	*a = append(*a, j.Fork, j.Index, j.Result, boolArg(j.Failed), j.N, j.ToleratedCount,
 		strconv.FormatFloat(j.ToleratedPercentage, 'f', -1, 64), boolArg(j.Limited), j.Parent,
-		execID, cmp.Or(j.NextKind, "step"), strconv.FormatInt(j.ParentSeq, 10)+"|"+j.ParentKind)
+		execID, cmp.Or(j.NextKind, "step"), strconv.FormatInt(j.ParentSeq, 10)+"|"+j.ParentKind, boolArg(j.Run))
 }
 
 // vars appends a pairs section of variables.
@@ -344,6 +359,14 @@ func (a *args) fork(f *Fork) error {
 		*a = append(*a, it)
 	}
 	*a = append(*a, f.Record)
+	if r := f.Run; r != nil {
+		if len(r.Record) == 0 || r.Limit < 1 {
+			return fmt.Errorf("%w: map run of fork %s without a record or a limit", ErrInvalid, f.ID)
+		}
+		*a = append(*a, r.Record, r.Limit, r.ToleratedCount, strconv.FormatFloat(r.ToleratedPercentage, 'f', -1, 64))
+	} else {
+		*a = append(*a, "", 0, 0, 0)
+	}
 	return nil
 }
 
