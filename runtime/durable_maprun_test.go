@@ -78,6 +78,7 @@ func TestDurableDistributedMapRun(t *testing.T) {
 	info := requireCounts(t, d, arn, runtime.StatusRunning, runtime.MapRunCounts{Pending: 3, Running: 2, Total: 5})
 	require.Equal(t, 2, info.MaxConcurrency)
 	require.Equal(t, 1, info.ToleratedFailureCount)
+	require.Equal(t, "STANDARD", info.ExecutionType)
 	first := box.take()
 	require.Len(t, first, 2)
 	require.Equal(t, []string{"ExecutionStarted", "MapStateEntered", "MapStateStarted", "MapRunStarted"}, historyTypes(t, d, started.ID))
