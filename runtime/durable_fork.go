@@ -162,29 +162,41 @@ func (t *transition) forkMap(x asl.RunMap) (bool, error) {
 	if n == 0 {
 		return false, nil
 	}
+	items := make([][]byte, n)
+	for i, item := range x.Items {
+		items[i] = []byte(asl.EncodeJSON(item))
+	}
 	limit := mapConcurrency(x)
+	// a map run of a pure processor: its children are chunks of items
+	// (durable_chunk.go)
+	chunk := 0
+	if x.Distributed && pureMachine(x.Processor) {
+		chunk = chunkSize(items)
+		items = chunkItems(items, chunk)
+		limit = min((limit+chunk-1)/chunk, len(items))
+	}
+	children := len(items)
 	started := limit
 	if x.Distributed {
 		started = min(limit, maxForkStart)
 	}
-	f := &forkRecord{ID: t.forkID(), N: n, Map: true, TolCnt: x.ToleratedFailureCount, TolPct: x.ToleratedFailurePercentage, Limited: started < n}
+	f := &forkRecord{ID: t.forkID(), N: children, Map: true, TolCnt: x.ToleratedFailureCount, TolPct: x.ToleratedFailurePercentage, Limited: started < children, Chunk: chunk}
 	var run *store.ForkRun
 	if x.Distributed {
 		var err error
-		if run, err = t.mapRun(f, x, limit); err != nil {
+		if run, err = t.mapRun(f, x, limit, n); err != nil {
 			return false, err
 		}
 	}
 	rec := &threadRecord{State: x.Processor.StartAt, Entered: t.d.now().UnixMilli(), Phase: phaseBegin, Redrives: t.rec.Redrives}
 	rec.Machine = append(append([]string(nil), t.rec.Machine...), t.st.Name()+"#p")
 	rec.Child = &childRecord{forkRecord: *f, Index: -1, Parent: t.thread, ParentSeq: t.seq + 1, MapState: t.st.Name(), ParentEntered: t.rec.EnteredID}
+	if chunk > 0 {
+		rec.Child.Items = n
+	}
 	b, err := rec.encode()
 	if err != nil {
 		return false, err
-	}
-	items := make([][]byte, n)
-	for i, item := range x.Items {
-		items[i] = []byte(asl.EncodeJSON(item))
 	}
 	t.event(Event{Type: MapStateStarted, Length: n})
 	if run != nil {

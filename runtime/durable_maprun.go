@@ -29,6 +29,9 @@ type runRecord struct {
 	TolCnt         int     `json:"tc"`
 	TolPct         float64 `json:"tp"`
 	ExecutionType  string  `json:"type,omitempty"`
+	// Chunk, when not 0: each child carries out this many items, and N
+	// counts the items, not the children (durable_chunk.go).
+	Chunk int `json:"chunk,omitempty"`
 	// Writer is the ResultWriter, evaluated when the Map started.
 	Writer *asl.WriteResults `json:"writer,omitempty"`
 }
@@ -63,13 +66,13 @@ func parseMapRunARN(arn string) (execID, fork string, err error) {
 }
 
 // mapRun makes fork f a map run of up to limit children at a time.
-func (t *transition) mapRun(f *forkRecord, x asl.RunMap, limit int) (*store.ForkRun, error) {
+func (t *transition) mapRun(f *forkRecord, x asl.RunMap, limit, items int) (*store.ForkRun, error) {
 	label := mapRunLabel(x, t.st.Name())
 	f.Run = mapRunARN(t.x.arn, t.x.smName, label, mapRunID(t.x.id, f.ID))
 	f.Writer = x.Writer != nil
-	rec, err := json.Marshal(runRecord{ARN: f.Run, Label: label, State: t.st.Name(), Start: t.d.now().UnixMilli(), N: f.N,
+	rec, err := json.Marshal(runRecord{ARN: f.Run, Label: label, State: t.st.Name(), Start: t.d.now().UnixMilli(), N: items,
 		MaxConcurrency: x.MaxConcurrency, TolCnt: x.ToleratedFailureCount, TolPct: x.ToleratedFailurePercentage,
-		ExecutionType: x.ExecutionType, Writer: x.Writer})
+		ExecutionType: x.ExecutionType, Writer: x.Writer, Chunk: f.Chunk})
 	if err != nil {
 		return nil, err
 	}
@@ -111,23 +114,37 @@ func (t *transition) joinRun(ctx context.Context, raw [][]byte) (asl.Outcome, er
 	if err := json.Unmarshal(mr.Record, &rr); err != nil {
 		return nil, fmt.Errorf("map run %s: %w", f.Run, err)
 	}
-	outputs := make([]any, f.N)
+	n := f.N
+	var spread []*childResult // a chunked run's results, per item
+	if rr.Chunk > 0 {
+		n = rr.N
+		if spread, err = chunkResults(raw, rr.Chunk, n); err != nil {
+			return nil, fmt.Errorf("fork %s: %w", f.ID, err)
+		}
+	}
+	outputs := make([]any, n)
 	var results []integrations.MapItemResult
 	if rr.Writer != nil {
-		results = make([]integrations.MapItemResult, f.N)
+		results = make([]integrations.MapItemResult, n)
 	}
 	failed := 0
 	var first *aslerr.Error
-	for i, r := range raw {
+	for i := range n {
 		var res childResult
-		if r != nil {
+		ran := false
+		if spread != nil {
+			if spread[i] != nil {
+				res, ran = *spread[i], true
+			}
+		} else if r := raw[i]; r != nil {
+			ran = true
 			if err := json.Unmarshal(r, &res); err != nil {
 				return nil, fmt.Errorf("fork %s child %d: %w", f.ID, i, err)
 			}
 		}
 		var out any
 		switch {
-		case r == nil:
+		case !ran:
 		case res.Error != nil:
 			failed++
 			if first == nil {
@@ -145,13 +162,13 @@ func (t *transition) joinRun(ctx context.Context, raw [][]byte) (asl.Outcome, er
 			if err != nil {
 				return nil, err
 			}
-			results[i] = mapItemResult(f.Run, i, in, out, res.Error, r == nil, time.UnixMilli(res.Began), time.UnixMilli(res.Ended))
+			results[i] = mapItemResult(f.Run, i, in, out, res.Error, !ran, time.UnixMilli(res.Began), time.UnixMilli(res.Ended))
 		}
 	}
 	t.rec.Phase, t.rec.Fork = phaseEnter, nil
 	tol := asl.RunMap{ToleratedFailureCount: int(mr.ToleratedCount), ToleratedFailurePercentage: mr.ToleratedPct}
 	now := t.d.now()
-	if failed > 0 && !tol.Tolerates(failed, f.N) {
+	if failed > 0 && !tol.Tolerates(failed, n) {
 		failure := tol.Failure(first)
 		if err := t.d.store.MapRunEnd(ctx, t.x.id, f.ID, string(StatusFailed), now, 0); err != nil {
 			return nil, err
@@ -172,7 +189,7 @@ func (t *transition) joinRun(ctx context.Context, raw [][]byte) (asl.Outcome, er
 		}
 		output = out
 		if rr.Writer.Resource != "" {
-			written = int64(f.N)
+			written = int64(n)
 		}
 	}
 	if err := t.d.store.MapRunEnd(ctx, t.x.id, f.ID, string(StatusSucceeded), now, written); err != nil {
@@ -231,11 +248,15 @@ func (d *Durable) mapRunInfo(ctx context.Context, execID, fork string) (*MapRunI
 		MaxConcurrency: rr.MaxConcurrency, ToleratedFailureCount: int(mr.ToleratedCount), ToleratedFailurePercentage: mr.ToleratedPct,
 		ExecutionType: rr.ExecutionType}
 	info.ExecutionARN = d.executionARN(smNameOf(x.StateMachineARN), x.Name)
-	if mr.Limit > 0 && (rr.MaxConcurrency != 0 || mr.Limit != int64(min(maxDistributedConcurrency, rr.N))) {
-		info.MaxConcurrency = int(mr.Limit)
+	if mr.MaxConcurrency >= 0 {
+		info.MaxConcurrency = int(mr.MaxConcurrency)
 	}
 	n := int64(rr.N)
 	ended := n - mr.Left
+	started := min(mr.Next, n)
+	if rr.Chunk > 0 { // the children are chunks of items: count the items
+		ended, started = mr.Ended, min(mr.Next*int64(rr.Chunk), n)
+	}
 	c := MapRunCounts{Total: n, Failed: mr.Failed, Succeeded: ended - mr.Failed, ResultsWritten: mr.ResultsWritten}
 	switch {
 	case mr.EndStatus != "":
@@ -251,7 +272,6 @@ func (d *Durable) mapRunInfo(ctx context.Context, execID, fork string) (*MapRunI
 		c.Aborted = n - ended
 	default:
 		info.Status = StatusRunning
-		started := min(mr.Next, n)
 		c.Running, c.Pending = started-ended, n-started
 	}
 	info.Items, info.Executions = c, c
@@ -310,7 +330,19 @@ func (d *Durable) UpdateMapRun(ctx context.Context, arn string, u MapRunUpdate) 
 		if limit == 0 || limit > maxDistributedConcurrency {
 			limit = maxDistributedConcurrency
 		}
-		p.Limit = &limit
+		// a run of chunks limits its children: limit items' worth
+		mr, err := d.store.MapRunGet(ctx, execID, fork)
+		if err != nil {
+			return err
+		}
+		var rr runRecord
+		if err := json.Unmarshal(mr.Record, &rr); err != nil {
+			return fmt.Errorf("map run %s: %w", arn, err)
+		}
+		if rr.Chunk > 0 {
+			limit = (limit + rr.Chunk - 1) / rr.Chunk
+		}
+		p.Limit, p.MaxConcurrency = &limit, *c
 	}
 	if c := u.ToleratedFailureCount; c != nil && *c < 0 {
 		return fmt.Errorf("%w: toleratedFailureCount %d", ErrInvalidArgument, *c)

@@ -290,6 +290,8 @@ func (w *walk) decide(ctx context.Context, tr *transition) (asl.Outcome, error) 
 		return tr.tokenTimeout(aslerr.Timeout, "The task did not complete within its TimeoutSeconds"), nil
 	case item.Kind == kindHeartbeat && rec.Phase == phaseToken:
 		return tr.tokenTimeout(aslerr.HeartbeatTimeout, "No heartbeat came within the task's HeartbeatSeconds"), nil
+	case item.Kind == kindBegin && rec.Phase == phaseBegin && rec.Child.Chunk > 0:
+		return nil, tr.runChunk() // durable_chunk.go
 	case item.Kind == kindBegin && rec.Phase == phaseBegin:
 		tr.begin()
 		return nil, nil

@@ -20,6 +20,8 @@ import (
 //	<fork>#tc     tolerated failure count (-1)  (read by each join)
 //	<fork>#tp     tolerated failure percentage  (read by each join)
 //	<fork>#end    "<status>|<stop unix ms>|<results written>" once it ended
+//	<fork>#ended  the items of the children ended (a chunk's child: all its items)
+//	<fork>#maxc   the MaxConcurrency UpdateMapRun set last
 //	#runs         the execution's map runs' fork ids, one a line
 //
 // Its counters are the fork's: #left (children not ended), #next (children
@@ -34,9 +36,14 @@ type MapRun struct {
 	// redrive closed it).
 	Left, Next, Failed int64
 	Done               bool
-	Limit              int64
-	ToleratedCount     int64
-	ToleratedPct       float64
+	// Ended counts the items of the children ended (a child of a chunk
+	// of items counts them all).
+	Ended int64
+	// MaxConcurrency is the last that UpdateMapRun set (-1: none).
+	MaxConcurrency int64
+	Limit          int64
+	ToleratedCount int64
+	ToleratedPct   float64
 	// End is set once the run ended: its status, when, and how many
 	// results its ResultWriter wrote.
 	EndStatus      string
@@ -50,7 +57,7 @@ func (c *Client) MapRunGet(ctx context.Context, execID, fork string) (*MapRun, e
 		return nil, err
 	}
 	v, err := c.hot.HMGet(ctx, c.keys.JoinKey(execID), fork+"#run", fork+"#left", fork+"#next", fork+"#failed",
-		fork+"#done", fork+"#limit", fork+"#tc", fork+"#tp", fork+"#end").Result()
+		fork+"#done", fork+"#limit", fork+"#tc", fork+"#tp", fork+"#end", fork+"#ended", fork+"#maxc").Result()
 	if err != nil {
 		return nil, fmt.Errorf("store: map run %s of execution %s: %w", fork, execID, err)
 	}
@@ -64,7 +71,10 @@ func (c *Client) MapRunGet(ctx context.Context, execID, fork string) (*MapRun, e
 		return n
 	}
 	r := &MapRun{Fork: fork, Record: []byte(rec), Left: num(1), Next: num(2), Failed: num(3), Done: v[4] != nil,
-		Limit: num(5), ToleratedCount: num(6)}
+		Limit: num(5), ToleratedCount: num(6), Ended: num(9), MaxConcurrency: -1}
+	if v[10] != nil {
+		r.MaxConcurrency = num(10)
+	}
 	if s, ok := v[7].(string); ok {
 		r.ToleratedPct, _ = strconv.ParseFloat(s, 64)
 	}
@@ -112,7 +122,10 @@ func (c *Client) MapRunEnd(ctx context.Context, execID, fork, status string, sto
 // MapRunUpdateParams change a running map run's bounds; nil leaves one as
 // it is.
 type MapRunUpdateParams struct {
+	// Limit is the children running at a time; MaxConcurrency what the
+	// caller asked, kept to be shown.
 	Limit               *int
+	MaxConcurrency      int
 	ToleratedCount      *int
 	ToleratedPercentage *float64
 }
@@ -121,7 +134,7 @@ type MapRunUpdateParams struct {
 //
 //	KEYS[1] joins
 //	ARGV[1] fork id  ARGV[2] limit ("" unchanged)  ARGV[3] tolerated count ("")
-//	ARGV[4] tolerated percentage ("")
+//	ARGV[4] tolerated percentage ("")  ARGV[5] the MaxConcurrency asked (shown)
 //
 // Returns {OK}; {NOT_FOUND} when there is no such map run; {CLOSED} when it
 // has ended (its fork joined).
@@ -129,7 +142,7 @@ var scriptMapRunUpdate = redis.NewScript(`
 local f = ARGV[1]
 if redis.call('HEXISTS', KEYS[1], f .. '#run') == 0 then return {3} end
 if redis.call('HEXISTS', KEYS[1], f .. '#done') == 1 then return {2} end
-if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], f .. '#limit', ARGV[2]) end
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], f .. '#limit', ARGV[2], f .. '#maxc', ARGV[5]) end
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], f .. '#tc', ARGV[3]) end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], f .. '#tp', ARGV[4]) end
 return {0}
@@ -143,7 +156,7 @@ func (c *Client) MapRunUpdate(ctx context.Context, execID, fork string, p *MapRu
 	if err := checkID("execution id", execID); err != nil {
 		return err
 	}
-	a := []any{fork, "", "", ""}
+	a := []any{fork, "", "", "", p.MaxConcurrency}
 	if p.Limit != nil {
 		if *p.Limit < 1 {
 			return fmt.Errorf("%w: map run limit %d", ErrInvalid, *p.Limit)

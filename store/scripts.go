@@ -222,11 +222,14 @@ return {0, math.min(n, 1), last, math.min(ko, 1), ko}
 //	"<seq>|<last>|" first), m items (0: none) and the m items, the
 //	children's record ("" without items), the map run's record ("" for
 //	none), its concurrency limit, tolerated count and percentage; or, in scriptTransitionJoin
-//	only, the join section: fork id, index, result JSON, failed "1"/"0",
+//	only, the join section: fork id, index, result JSON, failures (the
+//	child's failed items: "0" when it succeeded, more for a chunk of items),
 //	n, tolerated count (-1 none), tolerated percentage (-1 none), limited
 //	"1"/"0", parent thread id, execution id, the next child's item kind,
 //	"<parent seq>|<kind>", map run "1"/"0" (the limit and tolerances are
-//	then read from the joins hash, where UpdateMapRun changes them);
+//	then read from the joins hash, where UpdateMapRun changes them, and
+//	the items the child ended are added to "<fork>#ended"), the items the
+//	child ended, the items the tolerated percentage is of ("0": n);
 //	then carry ("1": in direct mode, the outbox entries stay in the outbox
 //	as in outbox mode, for the caller carries on with them), the outbox
 //	entry to remove ("" for none: in direct mode, the entry of the
@@ -354,7 +357,8 @@ end
 
 const transitionJoin = `-- join: a child thread's end
 do
-  local f, idx, result, failed = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3] == '1'
+  local f, idx, result, nfail = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
+  local failed = nfail > 0
   local n, tolc, tolp = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6])
   local limited, parent = ARGV[i + 7] == '1', ARGV[i + 8]
   local j = KEYS[6]
@@ -364,15 +368,18 @@ do
     -- a map run's bounds, which UpdateMapRun may have changed
     local b = redis.call('HMGET', j, f .. '#limit', f .. '#tc', f .. '#tp')
     lim, tolc, tolp = tonumber(b[1]) or 1, tonumber(b[2]) or tolc, tonumber(b[3]) or tolp
+    redis.call('HINCRBY', j, f .. '#ended', ARGV[i + 13])
   end
+  local base = tonumber(ARGV[i + 14])
+  if base <= 0 then base = n end
   redis.call('HSET', j, f .. '/' .. idx, result)
   redis.call('HDEL', j, f .. '#item/' .. idx)
   redis.call('HDEL', KEYS[3], ARGV[1])
   local left = redis.call('HINCRBY', j, f .. '#left', -1)
   local join = left <= 0
   if failed then
-    local nf = redis.call('HINCRBY', j, f .. '#failed', 1)
-    local tolerated = (tolc >= 0 and nf <= tolc) or (tolp >= 0 and nf * 100 <= tolp * n)
+    local nf = redis.call('HINCRBY', j, f .. '#failed', nfail)
+    local tolerated = (tolc >= 0 and nf <= tolc) or (tolp >= 0 and nf * 100 <= tolp * base)
     if not tolerated then join = true end
   end
   local done = redis.call('HEXISTS', j, f .. '#done') == 1

@@ -130,6 +130,11 @@ type Join struct {
 	// Run: the fork is a map run, whose limit and tolerances are read from
 	// the joins hash rather than taken from the join (ForkRun).
 	Run bool
+	// A child that carries out a chunk of a map run's items: Failures is
+	// how many of them failed (0 with Failed: one), Items how many it
+	// ended (0: one), counted in "<fork>#ended"; TolerancePer is the
+	// number of items the tolerated percentage is of (0: N).
+	Failures, Items, TolerancePer int
 }
 
 // Var is a variable assignment: Name is "scope/name", Value its JSON.
@@ -287,9 +292,16 @@ func (c *Client) transitionArgs(p *TransitionParams, section func(*args) error) 
 
 // join appends the join section.
 func (a *args) join(execID string, j *Join) {
-	*a = append(*a, j.Fork, j.Index, j.Result, boolArg(j.Failed), j.N, j.ToleratedCount,
+	failures := j.Failures
+	if j.Failed && failures == 0 {
+		failures = 1
+	}
+	if !j.Failed {
+		failures = 0
+	}
+	*a = append(*a, j.Fork, j.Index, j.Result, failures, j.N, j.ToleratedCount,
 		strconv.FormatFloat(j.ToleratedPercentage, 'f', -1, 64), boolArg(j.Limited), j.Parent,
-		execID, cmp.Or(j.NextKind, "step"), strconv.FormatInt(j.ParentSeq, 10)+"|"+j.ParentKind, boolArg(j.Run))
+		execID, cmp.Or(j.NextKind, "step"), strconv.FormatInt(j.ParentSeq, 10)+"|"+j.ParentKind, boolArg(j.Run), max(j.Items, 1), j.TolerancePer)
 }
 
 // vars appends a pairs section of variables.
