@@ -59,7 +59,7 @@ func parseMapRunARN(arn string) (execID, fork string, err error) {
 	}
 	execID = strings.ReplaceAll(id[:36], "-", "")
 	fork = strings.ReplaceAll(id[37:], "-", "/")
-	if len(execID) != 32 || fork == "" {
+	if !isLowerHex(execID, 32) || !isThreadID("0/"+fork) {
 		return "", "", fmt.Errorf("%w: map run %q", ErrNotFound, arn)
 	}
 	return execID, fork, nil
