@@ -126,14 +126,15 @@ func parseMap(b Base, o *object, d *diag.List) *Map {
 		if !s.Distributed {
 			d.Add(o.at("ItemReader"), diag.SchemaValidationFailed, "ItemReader is allowed only in a Map state whose ProcessorConfig Mode is DISTRIBUTED")
 		}
-		// AWS: ItemsPath (and JSONata's Items) only with a JSON input
-		// passed from a previous state.
+		// AWS documents ItemsPath (JSONata: Items) in a Distributed Map
+		// for a JSON input passed from a previous state; what it does
+		// beside an ItemReader is not documented.
 		k := "ItemsPath"
 		if s.lang == langJSONata {
 			k = "Items"
 		}
 		if o.has(k) {
-			d.Add(o.at(k), diag.SchemaValidationFailed, "the fields %q and \"ItemReader\" may not both be set", k)
+			d.Add(o.at(k), diag.Unsupported, "%s together with an ItemReader is not supported", k)
 		}
 		s.Reader = parseItemReader(v, o.at("ItemReader"), s.lang, d)
 	}
