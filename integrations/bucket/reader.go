@@ -45,6 +45,15 @@ func readerError(err error) error {
 	return readerFailed("%v", err)
 }
 
+// inObject names the object of a read that failed in its cause.
+func inObject(what string, err error) error {
+	e, ok := readerError(err).(*integrations.Error)
+	if !ok {
+		return err
+	}
+	return &integrations.Error{Name: e.Name, Cause: what + ": " + e.Cause}
+}
+
 // readConfig is a request's ReaderConfig, checked.
 type readConfig struct {
 	inputType string
@@ -298,7 +307,7 @@ func (s *Service) readListing(ctx context.Context, params any, c *readConfig, bu
 		items, err = parseItems(ctx, budget, c, items)
 		f.Close()
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", o.Key, err)
+			return nil, inObject(fmt.Sprintf("The object %q", o.Key), err)
 		}
 	}
 	return items, nil
@@ -348,7 +357,7 @@ func (s *Service) readManifest(ctx context.Context, b, k string, c *readConfig, 
 		}
 		f, _, err := s.store.Open(dest, file.Key)
 		if err != nil {
-			return nil, fmt.Errorf("inventory file %q of bucket %q: %w", file.Key, dest, err)
+			return nil, inObject(fmt.Sprintf("The inventory file %q of bucket %q", file.Key, dest), err)
 		}
 		var r io.Reader = f
 		if strings.HasSuffix(file.Key, ".gz") {
@@ -363,7 +372,7 @@ func (s *Service) readManifest(ctx context.Context, b, k string, c *readConfig, 
 		items, err = parseItems(ctx, budget, csvc, items)
 		f.Close()
 		if err != nil {
-			return nil, fmt.Errorf("inventory file %q: %w", file.Key, err)
+			return nil, inObject(fmt.Sprintf("The inventory file %q", file.Key), err)
 		}
 	}
 	return items, nil
