@@ -408,6 +408,7 @@ func (l *limited) tooBig() error {
 // parseItems appends the items of r, read as c says, to items, up to
 // c.maxItems in all.
 func parseItems(ctx context.Context, r io.Reader, c *readConfig, items []any) ([]any, error) {
+	r = skipBOM(r)
 	switch c.inputType {
 	case "JSONL":
 		return parseJSONL(ctx, r, c.maxItems, items)
@@ -419,6 +420,16 @@ func parseItems(ctx context.Context, r io.Reader, c *readConfig, items []any) ([
 		}
 		return parseJSON(ctx, r, c.maxItems, items)
 	}
+}
+
+// skipBOM drops a UTF-8 byte order mark starting r (spreadsheets write
+// one at the start of CSV files), and buffers r for the parsers.
+func skipBOM(r io.Reader) io.Reader {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
+		_, _ = br.Discard(3)
+	}
+	return br
 }
 
 func full(items []any, max int64) bool { return max > 0 && int64(len(items)) >= max }

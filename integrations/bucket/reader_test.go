@@ -86,6 +86,7 @@ func TestReadItemsFormats(t *testing.T) {
 	put(t, s, "data", "aws.csv", "abc,123,\"This string contains commas, a double quotation marks (\"\"), and a newline (\n)\",{\"\"MyKey\"\":\"\"MyValue\"\"},\"[1,2,3]\"\n")
 	put(t, s, "data", "paths.csv", "path,size\nC:\\\\Program Files\\\\MyApp.exe,6534512\n")
 	put(t, s, "data", "semi.csv", "a;b\n1;2\n")
+	put(t, s, "data", "bom.csv", "\xef\xbb\xbfname,n\nx,1\n")
 	put(t, s, "data", "dup.csv", "a,b,a\n1,2,3\n")
 	put(t, s, "data", "header-only.csv", "a,b\n")
 
@@ -116,6 +117,7 @@ func TestReadItemsFormats(t *testing.T) {
 		{name: "CSV SEMICOLON", req: integrations.ReadItemsRequest{Parameters: obj("data", "semi.csv"), InputType: "CSV", CSVDelimiter: "SEMICOLON"}, want: `[{"a":"1","b":"2"}]`},
 		{name: "CSV MaxItems after the header", req: integrations.ReadItemsRequest{Parameters: obj("data", "ratings.csv"), InputType: "CSV", MaxItems: 1},
 			want: `[{"movieId":"307","rating":"3.5","timestamp":"1256677221","userId":"1"}]`},
+		{name: "CSV with a byte order mark", req: integrations.ReadItemsRequest{Parameters: obj("data", "bom.csv"), InputType: "CSV"}, want: `[{"n":"1","name":"x"}]`},
 		{name: "CSV header only", req: integrations.ReadItemsRequest{Parameters: obj("data", "header-only.csv"), InputType: "CSV"}, want: `[]`},
 		{name: "CSV duplicate headers", req: integrations.ReadItemsRequest{Parameters: obj("data", "dup.csv"), InputType: "CSV"}, err: "CSV headers cannot contain duplicates."},
 		{name: "CSV duplicate given headers", req: integrations.ReadItemsRequest{Parameters: obj("data", "semi.csv"), InputType: "CSV", CSVHeaderLocation: "GIVEN", CSVHeaders: []string{"x", "x"}}, err: "CSV headers cannot contain duplicates."},
