@@ -153,6 +153,21 @@ func TestTaskPutGet(t *testing.T) {
 	}
 }
 
+// A key cannot be both an object and the directory of other keys, as it
+// can in S3: the second put fails with InvalidArgument, saying why.
+func TestKeyAndDirectoryConflict(t *testing.T) {
+	t.Parallel()
+	s := setup(t, "data")
+	put(t, s, "data", "a", "x")
+	_, err := invoke(s, ResourcePutObject, map[string]any{"Bucket": "data", "Key": "a/b", "Body": "y"})
+	require.Equal(t, "S3.InvalidArgumentException", errName(t, err))
+	put(t, s, "data", "c/d", "x")
+	_, err = invoke(s, ResourcePutObject, map[string]any{"Bucket": "data", "Key": "c", "Body": "y"})
+	require.Equal(t, "S3.InvalidArgumentException", errName(t, err))
+	_, err = invoke(s, ResourceGetObject, map[string]any{"Bucket": "data", "Key": "c"})
+	require.Equal(t, "S3.NoSuchKeyException", errName(t, err)) // a directory is no object
+}
+
 func TestTaskGetObjectBodyLimit(t *testing.T) {
 	t.Parallel()
 	s := setup(t, "data")

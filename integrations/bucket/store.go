@@ -13,6 +13,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -293,7 +294,7 @@ func (s *Store) Put(b, k string, data []byte) (*Object, error) {
 	p := objectPath(b, k)
 	if dir := path.Dir(p); dir != b {
 		if err := s.root.MkdirAll(dir, 0o755); err != nil {
-			return nil, pathError(k, err)
+			return nil, writeConflict(k, err)
 		}
 	}
 	if err := s.root.MkdirAll(tmpDir, 0o700); err != nil {
@@ -313,7 +314,7 @@ func (s *Store) Put(b, k string, data []byte) (*Object, error) {
 	}
 	if err := s.root.Rename(tmp, p); err != nil {
 		s.root.Remove(tmp)
-		return nil, pathError(k, err)
+		return nil, writeConflict(k, err)
 	}
 	sum := md5.Sum(data)
 	return &Object{Bucket: b, Key: k, Size: int64(len(data)), LastModified: s.now().UTC(), ETag: quoteETag(sum[:]), ContentType: contentType(k)}, nil
@@ -405,6 +406,16 @@ func contentType(k string) string {
 func isNotDir(err error) bool {
 	var pe *fs.PathError
 	return errors.As(err, &pe) && strings.Contains(pe.Err.Error(), "not a directory")
+}
+
+// writeConflict is the error of a put whose file or directories cannot be
+// made: most often a key that would be an object and a directory of other
+// keys at once.
+func writeConflict(k string, err error) *S3Error {
+	if errors.Is(err, fs.ErrExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EISDIR) {
+		return invalidArgument("The key %q cannot be written: an object and a directory of other keys would share a name (S3 allows it, a directory of files does not)", k)
+	}
+	return pathError(k, err)
 }
 
 // pathError is the S3 error of a file operation on key k that failed:
