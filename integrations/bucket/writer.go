@@ -179,7 +179,7 @@ func (w *resultFiles) flush(kind string) error {
 }
 
 // resultTime renders a child's start or stop date as AWS's result files do.
-func resultTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+func resultTime(t time.Time) string { return t.UTC().Format(asl.TimeFormat) }
 
 // entries are what a child's result writes: with NONE (and for every
 // child that did not succeed) its execution's record, Input and Output as
