@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -253,4 +254,27 @@ func TestRegister(t *testing.T) {
 		_, isWriter := h.(integrations.ResultWriter)
 		require.True(t, isReader && isWriter, r)
 	}
+}
+
+// ETags are remembered by file, size and modification time: a file
+// changed by hand gets its new ETag.
+func TestETagFollowsTheFile(t *testing.T) {
+	t.Parallel()
+	s := setup(t, "data")
+	put(t, s, "data", "a", "x")
+	etag := func() string {
+		objs, err := s.store.List("data", "")
+		require.NoError(t, err)
+		s.store.WithETags(objs)
+		return objs[0].ETag
+	}
+	require.Equal(t, `"`+md5hex("x")+`"`, etag())
+	file := filepath.Join(s.store.Dir(), "data", "a")
+	require.NoError(t, os.WriteFile(file, []byte("yy"), 0o644))
+	require.Equal(t, `"`+md5hex("yy")+`"`, etag())
+	require.NoError(t, os.WriteFile(file, []byte("zz"), 0o644)) // same size: the time tells
+	fi, err := os.Stat(file)
+	require.NoError(t, err)
+	require.NoError(t, os.Chtimes(file, fi.ModTime(), fi.ModTime().Add(time.Second)))
+	require.Equal(t, `"`+md5hex("zz")+`"`, etag())
 }

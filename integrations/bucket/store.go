@@ -13,6 +13,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -50,6 +51,7 @@ type Store struct {
 	maxObject  int64
 	maxListKey int
 	now        func() time.Time
+	etags      etagCache
 }
 
 // Object is an object's metadata.
@@ -214,21 +216,6 @@ func (s *Store) checkBucket(b string) error {
 // objectPath is the file of bucket b's key k, relative to the root.
 func objectPath(b, k string) string { return b + "/" + k }
 
-// Stat returns an object's metadata, its ETag included (which reads it).
-func (s *Store) Stat(b, k string) (*Object, error) {
-	f, o, err := s.Open(b, k)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	h := md5.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return nil, err
-	}
-	o.ETag = quoteETag(h.Sum(nil))
-	return o, nil
-}
-
 // Open opens an object for reading, with its metadata but no ETag.
 func (s *Store) Open(b, k string) (*os.File, *Object, error) {
 	if err := s.checkBucket(b); err != nil {
@@ -274,6 +261,9 @@ func (s *Store) Get(b, k string, limit int64) ([]byte, *Object, error) {
 	}
 	sum := md5.Sum(data)
 	o.ETag = quoteETag(sum[:])
+	if int64(len(data)) == o.Size {
+		s.etags.remember(objectPath(b, k), o.Size, o.LastModified, o.ETag)
+	}
 	o.Size = int64(len(data))
 	return data, o, nil
 }
@@ -317,7 +307,12 @@ func (s *Store) Put(b, k string, data []byte) (*Object, error) {
 		return nil, writeConflict(k, err)
 	}
 	sum := md5.Sum(data)
-	return &Object{Bucket: b, Key: k, Size: int64(len(data)), LastModified: s.now().UTC(), ETag: quoteETag(sum[:]), ContentType: contentType(k)}, nil
+	o := &Object{Bucket: b, Key: k, Size: int64(len(data)), LastModified: s.now().UTC(), ETag: quoteETag(sum[:]), ContentType: contentType(k)}
+	if fi, err := s.root.Stat(p); err == nil {
+		o.LastModified = fi.ModTime().UTC()
+		s.etags.remember(p, o.Size, o.LastModified, o.ETag)
+	}
+	return o, nil
 }
 
 // List returns the keys of bucket b that start with prefix, in S3's order
@@ -377,19 +372,63 @@ func (s *Store) List(b, prefix string) ([]Object, error) {
 	return out, nil
 }
 
-// WithETags fills the ETags of objs (reading each object).
+// WithETags fills the ETags of objs: remembered ones for files of the same
+// size and modification time, else by reading the object.
 func (s *Store) WithETags(objs []Object) {
 	for i := range objs {
-		f, err := s.root.Open(objectPath(objs[i].Bucket, objs[i].Key))
+		o := &objs[i]
+		p := objectPath(o.Bucket, o.Key)
+		if e, ok := s.etags.lookup(p, o.Size, o.LastModified); ok {
+			o.ETag = e
+			continue
+		}
+		f, err := s.root.Open(p)
 		if err != nil {
 			continue
 		}
 		h := md5.New()
-		if _, err := io.Copy(h, f); err == nil {
-			objs[i].ETag = quoteETag(h.Sum(nil))
+		if n, err := io.Copy(h, f); err == nil {
+			o.ETag = quoteETag(h.Sum(nil))
+			if n == o.Size {
+				s.etags.remember(p, o.Size, o.LastModified, o.ETag)
+			}
 		}
 		f.Close()
 	}
+}
+
+// maxETags bounds the ETags remembered (about 100 bytes each).
+const maxETags = 100_000
+
+// etagCache remembers the ETags computed, by file, size and modification
+// time (nanoseconds): a listing reads each unchanged object once per
+// process, not at every listing. A file rewritten by hand with the same
+// size within one tick of the file system's clock would keep its old
+// ETag; the store's own writes change the modification time.
+type etagCache struct {
+	mu sync.Mutex
+	m  map[etagKey]string
+}
+
+type etagKey struct {
+	path        string
+	size, mtime int64
+}
+
+func (c *etagCache) lookup(p string, size int64, mtime time.Time) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[etagKey{p, size, mtime.UnixNano()}]
+	return e, ok
+}
+
+func (c *etagCache) remember(p string, size int64, mtime time.Time, etag string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxETags {
+		c.m = make(map[etagKey]string)
+	}
+	c.m[etagKey{p, size, mtime.UnixNano()}] = etag
 }
 
 func quoteETag(sum []byte) string { return `"` + hex.EncodeToString(sum) + `"` }
