@@ -126,14 +126,15 @@ func parseMap(b Base, o *object, d *diag.List) *Map {
 		if !s.Distributed {
 			d.Add(o.at("ItemReader"), diag.SchemaValidationFailed, "ItemReader is allowed only in a Map state whose ProcessorConfig Mode is DISTRIBUTED")
 		}
-		// AWS: ItemsPath (and JSONata's Items) only with a JSON input
-		// passed from a previous state.
+		// AWS documents ItemsPath (JSONata: Items) in a Distributed Map
+		// for a JSON input passed from a previous state; what it does
+		// beside an ItemReader is not documented.
 		k := "ItemsPath"
 		if s.lang == langJSONata {
 			k = "Items"
 		}
 		if o.has(k) {
-			d.Add(o.at(k), diag.SchemaValidationFailed, "the fields %q and \"ItemReader\" may not both be set", k)
+			d.Add(o.at(k), diag.Unsupported, "%s together with an ItemReader is not supported", k)
 		}
 		s.Reader = parseItemReader(v, o.at("ItemReader"), s.lang, d)
 	}
@@ -399,13 +400,19 @@ func (s *Map) shape(e *env, in any, items []any, checked bool) (shaped []any, fi
 }
 
 // shaper is a Map's RunMap.Shape: s.shape over the items an ItemReader
-// read, with the Context of the Map's entry. Each call works on its own
-// copy of that Context, so calls may run concurrently.
+// read, with the Context of the Map's entry (copied: the runtime may reuse
+// its Context once Step returned). Each call works on its own copy of that
+// copy, so Shape may be called again (after a restart, say); it reads the
+// workflow variables through the Context's Vars when it runs, which the
+// Map leaves unchanged until it completes. Calls must not overlap when the
+// Context's Rand is not safe for concurrent use.
 func (s *Map) shaper(e *env, in any) func(raw []any) ([]any, error) {
 	entry := *e.ctx
 	entry.Invalidate()
+	entry.jsonataOpts = nil
 	return func(raw []any) ([]any, error) {
 		ctx := entry
+		ctx.jsonataOpts = nil // bound to the Context they were built for
 		se := &env{input: in, ctx: &ctx}
 		items, fits, err := s.shape(se, in, raw, false)
 		if err != nil {

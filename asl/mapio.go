@@ -121,11 +121,12 @@ func parseItemReader(v any, ptr string, lang queryLanguage, d *diag.List) *ItemR
 		r.Resource = res
 	}
 	r.Parameters, r.arguments = ioParameters(o, lang, "ItemReader", d)
-	listing := strings.HasSuffix(r.Resource, ":listObjectsV2")
+	known := readerResource.MatchString(r.Resource)
+	listing := known && strings.HasSuffix(r.Resource, ":listObjectsV2")
 	if cv, ok := o.get("ReaderConfig"); ok {
 		r.parseConfig(cv, o.at("ReaderConfig"), lang, listing, d)
 	}
-	if !listing && r.Resource != "" && r.InputType == "" && !hasKey(o.m["ReaderConfig"], "InputType") {
+	if known && !listing && !hasKey(o.m["ReaderConfig"], "InputType") {
 		d.Add(diag.Pointer(o.at("ReaderConfig"), "InputType"), diag.SchemaValidationFailed, "an ItemReader reading an object (s3:getObject) needs ReaderConfig InputType")
 	}
 	o.finish()

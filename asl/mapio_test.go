@@ -249,3 +249,28 @@ func TestShapeErrors(t *testing.T) {
 		require.Len(t, items, len(raw))
 	})
 }
+
+// TestStepMapWriterOnly checks a Distributed Map over an inline array
+// that exports its results: Items are shaped at entry, as for any Map, and
+// Writer is filled.
+func TestStepMapWriterOnly(t *testing.T) {
+	t.Parallel()
+	state := distributedMap(`"ItemsPath":"$.l","ItemSelector":{"v.$":"$$.Map.Item.Value"},
+		"ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"b","Prefix.$":"$.p"}}`)
+	r := requireRunMap(t, step(t, state, `{"l":[1,2],"p":"out/"}`))
+	require.Nil(t, r.Reader)
+	require.Nil(t, r.Shape)
+	requireJSON(t, `[{"v":1},{"v":2}]`, r.Items)
+	require.Equal(t, &WriteResults{Resource: "arn:aws:states:::s3:putObject", Parameters: map[string]any{"Bucket": "b", "Prefix": "out/"}}, r.Writer)
+}
+
+func TestStepMapReaderJSONataErrors(t *testing.T) {
+	t.Parallel()
+	reader := func(maxItems string) string {
+		return jdistributedMap(`"ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"JSON","MaxItems":"` + maxItems + `"}}`)
+	}
+	requireFail(t, jstep(t, reader(`{% $states.input.n %}`), `{"n":-1}`), aslerr.ItemReaderFailed, "field MaxItems must be positive")
+	r := requireRunMap(t, jstep(t, reader(`{% $states.input.n %}`), `{"n":200000000}`))
+	require.Equal(t, int64(MaxReaderItems), r.Reader.MaxItems)
+	requireQueryErrorContains(t, jstep(t, reader(`{% $states.input.n %}`), `{"n":"x"}`), "MaxItems")
+}
