@@ -164,3 +164,35 @@ func TestDurableDistributedMapAbortedWithItsExecution(t *testing.T) {
 	_, err = d.DescribeMapRun(ctx, "arn:aws:states:us-east-1:123456789012:stateMachine:dm")
 	require.ErrorIs(t, err, runtime.ErrInvalidArgument)
 }
+
+// A redriven execution's map run left open stays ABORTED; the Map runs
+// again as a new map run.
+func TestDurableDistributedMapRedriven(t *testing.T) {
+	t.Parallel()
+	box := &tokenBox{}
+	d, _ := newDurable(t, box)
+	ctx := context.Background()
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "dm", Input: decode(t, `{"items":[1,2]}`),
+		Definition: []byte(distributedWaiting(``))})
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	require.NoError(t, d.Stop(ctx, started.ID, "", ""))
+	box.take()
+	_, err = d.Redrive(ctx, started.ID)
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	runs, err := d.ListMapRuns(ctx, started.ID)
+	require.NoError(t, err)
+	require.Len(t, runs, 2)
+	require.Equal(t, runtime.StatusAborted, runs[0].Status)
+	require.Equal(t, runtime.MapRunCounts{Aborted: 2, Total: 2}, runs[0].Executions)
+	require.Equal(t, runtime.StatusRunning, runs[1].Status)
+	require.Equal(t, runtime.MapRunCounts{Running: 2, Total: 2}, runs[1].Executions)
+	for _, tok := range box.take() {
+		require.NoError(t, d.SendTaskSuccess(ctx, tok, map[string]any{}))
+	}
+	require.NoError(t, d.Drain(ctx))
+	e, err := d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", e.Status)
+}

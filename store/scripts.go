@@ -517,7 +517,8 @@ return {0, first, last}
 // (RUNNING or SUCCEEDED); else {OK, redrive count, first event id, last
 // event id}: the status is RUNNING again, the stop date, error and cause
 // are cleared, the redrive count is incremented, the forks left open are
-// marked joined (their children's transitions are then refused), the
+// marked joined (their children's transitions are then refused; a map
+// run's ends ABORTED at the execution's stop date), the
 // thread's seq moves on and its next work item is in the outbox.
 var scriptExecutionRedrive = redis.NewScript(luaPrelude + `
 local x = KEYS[1]
@@ -529,13 +530,20 @@ if not tv then return {3} end
 local seq, last = string.match(tv, '^(%d+)|(%d+)|')
 seq, last = tonumber(seq), tonumber(last)
 local n = redis.call('HINCRBY', x, 'redrives', 1)
+local stopped = redis.call('HGET', x, 'stop') or '0'
 redis.call('HSET', x, 'status', 'RUNNING', 'stop', '', 'error', '', 'cause', '', 'output', '')
 retain(0, 6)
 -- forks left open (a Map or Parallel stopped or timed out) are closed: the
 -- work of their children still to come (a Wait's timer) is cancelled
 for _, k in ipairs(redis.call('HKEYS', KEYS[6])) do
   local f = string.match(k, '^(.*)#left$')
-  if f then redis.call('HSETNX', KEYS[6], f .. '#done', 1) end
+  if f then
+    redis.call('HSETNX', KEYS[6], f .. '#done', 1)
+    -- a map run left open ended when its execution stopped (maprun.go)
+    if redis.call('HEXISTS', KEYS[6], f .. '#run') == 1 then
+      redis.call('HSETNX', KEYS[6], f .. '#end', 'ABORTED|' .. stopped .. '|0')
+    end
+  end
 end
 local first
 first, last = append_events(x, KEYS[2], 4, last)
