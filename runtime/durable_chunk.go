@@ -10,13 +10,15 @@ import (
 	"github.com/signalbox/signalbox/store"
 )
 
-// Chunks of a map run. A Distributed Map whose processor only decides
-// (pureMachine: Pass, Choice, Succeed, Fail, no variables) has nothing to
-// wait for in its iterations: each of its children carries out a chunk of
+// Chunks. A Map whose processor only decides (pureMachine: Pass, Choice,
+// Succeed, Fail, no variables) has nothing to wait for in its
+// iterations: when it is a map run, or an inline Map that cannot run
+// inline (durable_inline.go), each of its children carries out a chunk of
 // consecutive items, in item order, in the one transition that begins it
 // and joins it (their results in one value), instead of one thread with
-// two transitions per item. Its children write no history (a map run's
-// never do), so nothing of an item is lost to the chunking: the map run
+// two transitions per item. A map run's children write no history; an
+// inline Map's chunks write their iterations' events. Nothing of an item
+// is lost to the chunking: the map run
 // counts items (<fork>#ended, failures per item), the tolerance judges
 // items, and the ResultWriter gets one result per item. Measured with
 // bench durable (dmap20000, appendfsync everysec): one thread per item
