@@ -10,13 +10,15 @@ import (
 	"github.com/signalbox/signalbox/store"
 )
 
-// Chunks of a map run. A Distributed Map whose processor only decides
-// (pureMachine: Pass, Choice, Succeed, Fail, no variables) has nothing to
-// wait for in its iterations: each of its children carries out a chunk of
+// Chunks. A Map whose processor only decides (pureMachine: Pass, Choice,
+// Succeed, Fail, no variables) has nothing to wait for in its
+// iterations: when it is a map run, or an inline Map that cannot run
+// inline (durable_inline.go), each of its children carries out a chunk of
 // consecutive items, in item order, in the one transition that begins it
 // and joins it (their results in one value), instead of one thread with
-// two transitions per item. Its children write no history (a map run's
-// never do), so nothing of an item is lost to the chunking: the map run
+// two transitions per item. A map run's children write no history; an
+// inline Map's chunks write their iterations' events. Nothing of an item
+// is lost to the chunking: the map run
 // counts items (<fork>#ended, failures per item), the tolerance judges
 // items, and the ResultWriter gets one result per item. Measured with
 // bench durable (dmap20000, appendfsync everysec): one thread per item
@@ -90,7 +92,7 @@ func (t *transition) runChunk() error {
 	for j, item := range items {
 		i := ch.Index*ch.Chunk + j
 		began := t.d.now()
-		out, failure, err := t.iterate(x, i, item, 0, maxChunkSteps)
+		out, failure, err := t.iterate(x, ch.MapState, i, item, 0, maxChunkSteps)
 		if errors.Is(err, errNotInline) {
 			failure, err = &aslerr.Error{Name: aslerr.Runtime, Cause: fmt.Sprintf("the iteration passed %d states", maxChunkSteps)}, nil
 		}
@@ -116,7 +118,7 @@ func (t *transition) runChunk() error {
 		Fork: ch.ID, Index: ch.Index, Result: b, Failed: failures > 0, Failures: failures, Items: len(items),
 		TolerancePer: ch.Items, N: ch.N, ToleratedCount: ch.TolCnt, ToleratedPercentage: ch.TolPct,
 		Limited: ch.Limited, NextKind: kindBegin,
-		Parent: ch.Parent, ParentSeq: ch.ParentSeq, ParentKind: kindJoin, Run: true,
+		Parent: ch.Parent, ParentSeq: ch.ParentSeq, ParentKind: kindJoin, Run: ch.Run != "",
 	}
 	t.rec.Phase = phaseDone
 	return nil
@@ -141,4 +143,38 @@ func chunkResults(raw [][]byte, chunk, n int) ([]*childResult, error) {
 		}
 	}
 	return out, nil
+}
+
+// joinChunks is join for a Map (not a map run) whose children are chunks
+// of items: its outputs per item, or its failure past the tolerance.
+func (t *transition) joinChunks(raw [][]byte) (asl.Outcome, error) {
+	f := t.rec.Fork
+	spread, err := chunkResults(raw, f.Chunk, f.Total)
+	if err != nil {
+		return nil, fmt.Errorf("fork %s: %w", f.ID, err)
+	}
+	outputs := make([]any, f.Total)
+	failed := 0
+	var first *aslerr.Error
+	for i, r := range spread {
+		switch {
+		case r == nil: // its chunk did not run: a failure joined the fork first
+		case r.Error != nil:
+			failed++
+			if first == nil {
+				first = r.Error
+			}
+			outputs[i] = failedIteration(r.Error)
+		default:
+			if outputs[i], err = decodeRaw(r.Output); err != nil {
+				return nil, err
+			}
+		}
+	}
+	t.rec.Phase, t.rec.Fork = phaseEnter, nil
+	tol := asl.RunMap{ToleratedFailureCount: f.TolCnt, ToleratedFailurePercentage: f.TolPct}
+	if failed > 0 && !tol.Tolerates(failed, f.Total) {
+		return forkEnded(t, t.st, t.input, t.c, true, nil, tol.Failure(first), 0), nil
+	}
+	return forkEnded(t, t.st, t.input, t.c, true, outputs, nil, 0), nil
 }

@@ -86,3 +86,41 @@ func TestDurableDistributedMapInChunks(t *testing.T) {
 	require.Equal(t, c.Total, c.Succeeded+c.Failed+c.Aborted)
 	require.Positive(t, c.Aborted)
 }
+
+// An inline Map of a pure processor over more items than run inline
+// (1,000) runs in chunks too: each iteration's events are in the history,
+// once, and the output is the in-memory engine's.
+func TestDurableInlineMapInChunks(t *testing.T) {
+	t.Parallel()
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","ToleratedFailureCount":30,
+	"ItemSelector":{"v.$":"$$.Map.Item.Value","i.$":"$$.Map.Item.Index"},
+	"ItemProcessor":{"StartAt":"C","States":{
+		"C":{"Type":"Choice","Choices":[{"Variable":"$.v","NumericEquals":0,"Next":"F"}],"Default":"P"},
+		"F":{"Type":"Fail","Error":"Zero","Cause":"a multiple of 100"},
+		"P":{"Type":"Pass","Parameters":{"v.$":"$.v","i.$":"$.i"},"End":true}}},"End":true}}}`
+	in := chunkInput(t, 2500)
+	d, _ := newDurable(t, nil)
+	ctx := context.Background()
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "inl", Input: in, Definition: []byte(def)})
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	e, err := d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
+	mem := runWith(t, ctx, &runtime.Engine{}, def, string(mustJSON(t, in)))
+	require.Equal(t, runtime.StatusSucceeded, mem.Status)
+	require.JSONEq(t, string(mustJSON(t, mem.Output)), string(e.Output))
+	most, iterations := mapLive(t, runtime.StoreOf(d), started.ID)
+	require.Equal(t, 2500, iterations, "every iteration in the history, once")
+	require.LessOrEqual(t, most, 40, "at most 40 items' worth of iterations at a time")
+	runs, err := d.ListMapRuns(ctx, started.ID)
+	require.NoError(t, err)
+	require.Empty(t, runs, "an inline Map is no map run")
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
+}

@@ -170,7 +170,7 @@ func (t *transition) forkMap(x asl.RunMap) (bool, error) {
 	// a map run of a pure processor: its children are chunks of items
 	// (durable_chunk.go)
 	chunk := 0
-	if x.Distributed && pureMachine(x.Processor) {
+	if pureMachine(x.Processor) && (x.Distributed || n > maxInlineItems || t.base < 0) {
 		chunk = chunkSize(items)
 		items = chunkItems(items, chunk)
 		limit = min((limit+chunk-1)/chunk, len(items))
@@ -181,6 +181,9 @@ func (t *transition) forkMap(x asl.RunMap) (bool, error) {
 		started = min(limit, maxForkStart)
 	}
 	f := &forkRecord{ID: t.forkID(), N: children, Map: true, TolCnt: x.ToleratedFailureCount, TolPct: x.ToleratedFailurePercentage, Limited: started < children, Chunk: chunk}
+	if chunk > 0 {
+		f.Total = n
+	}
 	var run *store.ForkRun
 	if x.Distributed {
 		var err error
@@ -291,6 +294,9 @@ func (t *transition) join(ctx context.Context) (asl.Outcome, error) {
 	}
 	if f.Run != "" {
 		return t.joinRun(ctx, raw)
+	}
+	if f.Chunk > 0 {
+		return t.joinChunks(raw)
 	}
 	outputs := make([]any, f.N)
 	failed := 0

@@ -84,6 +84,8 @@ type forkRecord struct {
 	// Chunk, when not 0, is how many items each child carries out (a map
 	// run of a pure processor: durable_chunk.go).
 	Chunk int `json:"ck,omitempty"`
+	// Total is the Map's number of items when its children are chunks.
+	Total int `json:"tot,omitempty"`
 }
 
 // childRecord places a child thread in its fork.
