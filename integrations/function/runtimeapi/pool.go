@@ -171,6 +171,9 @@ func (p *Pool) Invoke(ctx context.Context, fn *function.Config, inv *function.In
 	if fn == nil || fn.Executable == "" {
 		return nil, &function.Error{Name: ErrService, Cause: "not a Runtime API function: it has no executable"}
 	}
+	if inv == nil {
+		inv = &function.Invocation{}
+	}
 	if len(inv.Payload) > MaxPayloadSize {
 		return nil, &function.Error{Name: ErrRequestTooLarge, Cause: fmt.Sprintf("%d byte payload is too large for the RequestResponse invocation type (limit %d bytes)", len(inv.Payload), MaxPayloadSize)}
 	}
@@ -203,6 +206,9 @@ func (p *Pool) Invoke(ctx context.Context, fn *function.Config, inv *function.In
 	waitUntil := c.deadline
 	if waitUntil.IsZero() {
 		waitUntil = time.Now().Add(c.timeout)
+	} else if !waitUntil.After(time.Now()) {
+		// Out of time before it started: no sandbox is disturbed.
+		return p.result(fn, timeoutDoc(c.id, c.timeout), true), nil
 	}
 	for {
 		sb, err := p.acquire(ctx, fn, waitUntil)
