@@ -164,9 +164,24 @@ func setup(t *testing.T, opts Options) *bundle {
 	return b
 }
 
-// alive: a process of that id exists (the pool reaps its children, so a
-// stopped one is gone, not a zombie).
-func alive(pid int) bool { return syscall.Kill(pid, 0) == nil }
+// alive: a process of that id exists and is not a zombie (the pool
+// reaps its children; a grandchild is reaped by whoever adopts it, which
+// in a container may be never).
+func alive(pid int) bool {
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return runtime.GOOS != "linux"
+	}
+	// pid (comm) state ...: comm may hold spaces and parentheses.
+	s := string(stat)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
+		return s[i+2] != 'Z' && s[i+2] != 'X'
+	}
+	return true
+}
 
 // handlerFn is a function running testdata/handler.
 func handlerFn(name string) *function.Config {
@@ -702,4 +717,64 @@ func TestNotARuntimeAPIFunction(t *testing.T) {
 	var ferr *function.Error
 	require.True(t, errors.As(err, &ferr))
 	assert.Equal(t, "Lambda.ServiceException", ferr.Name)
+}
+
+func TestTheProcessGroupDiesWithTheSandbox(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Options{})
+	fn := handlerFn("spawns")
+	fn.Timeout = 2 * time.Second
+	res := b.invoke(t, fn, `{"op":"spawn"}`)
+	require.Empty(t, res.FunctionError, string(res.Payload))
+	var out struct{ Pid, Child int }
+	require.NoError(t, json.Unmarshal(res.Payload, &out))
+	require.True(t, alive(out.Child))
+	doc := errorDoc(t, b.invoke(t, fn, `{"op":"sleep","sleepMs":60000}`))
+	require.Equal(t, "Sandbox.Timedout", doc.Type)
+	eventually(t, func() bool { return !alive(out.Pid) && !alive(out.Child) }, "a timeout kills the process and what it started")
+
+	res = b.invoke(t, fn, `{"op":"spawn"}`)
+	require.NoError(t, json.Unmarshal(res.Payload, &out))
+	require.NoError(t, b.pool.Close())
+	assert.False(t, alive(out.Pid))
+	eventually(t, func() bool { return !alive(out.Child) }, "Close kills what a sandbox started")
+}
+
+// TestCloseLeavesNoGoroutine runs alone (not parallel): the goroutines
+// of a pool that started, reused, timed out, crashed and stopped
+// sandboxes are all gone after Close.
+func TestCloseLeavesNoGoroutine(t *testing.T) {
+	programs(t)
+	before := runtime.NumGoroutine()
+	p := New(Options{Logger: slog.New(slog.DiscardHandler)})
+	fn := handlerFn("goroutines")
+	fn.Timeout = 500 * time.Millisecond
+	var wg sync.WaitGroup
+	for _, ev := range []string{`{"op":"echo"}`, `{"op":"echo"}`, `{"op":"sleep","sleepMs":60000}`, `{"op":"exit","code":1}`, `{"op":"panic"}`, `{"op":"fail"}`} {
+		wg.Go(func() {
+			_, err := p.Invoke(context.Background(), fn, &function.Invocation{Payload: []byte(ev)})
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	ctx, cancel := context.WithCancel(context.Background())
+	abandoned := make(chan error, 1)
+	go func() {
+		_, err := p.Invoke(ctx, fn, &function.Invocation{Payload: []byte(`{"op":"sleep","sleepMs":60000}`)})
+		abandoned <- err
+	}()
+	eventually(t, func() bool { return p.Sandboxes() > 0 }, "a sandbox runs")
+	cancel()
+	<-abandoned
+	require.NoError(t, p.Close())
+	// Polled here, not by assert.Eventually: its condition runs on a
+	// goroutine of its own.
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for end := time.Now().Add(10 * time.Second); runtime.NumGoroutine() > before; <-tick.C {
+		if time.Now().After(end) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines outlive Close (%d before):\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -76,6 +77,12 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 			"logGroup":      lambdacontext.LogGroupName,
 			"logStream":     lambdacontext.LogStreamName,
 		}, nil
+	case "spawn": // a child process, to be killed with the sandbox's group
+		child := exec.Command("sleep", "600")
+		if err := child.Start(); err != nil {
+			return nil, err
+		}
+		return map[string]int{"pid": os.Getpid(), "child": child.Process.Pid}, nil
 	case "log":
 		fmt.Println("to stdout")
 		fmt.Fprintln(os.Stderr, "to stderr")
