@@ -81,6 +81,9 @@ func (p *Pool) start(fp *fnPool, id int64) (*sandbox, error) {
 	if dir == "" {
 		dir = filepath.Dir(exe)
 	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
 	cmd := exec.Command(exe)
 	cmd.Dir = dir
 	cmd.Env = p.environment(&fp.cfg, dir, ln.Addr().String())
@@ -138,7 +141,7 @@ func (p *Pool) start(fp *fnPool, id int64) (*sandbox, error) {
 	go func() { defer logs.Done(); logLines(errR, sb.log, "stderr") }()
 	var serving sync.WaitGroup
 	serving.Add(1)
-	go func() { defer serving.Done(); _ = sb.srv.Serve(ln) }()
+	go func() { defer serving.Done(); _ = sb.srv.Serve(newLimitListener(ln, MaxConnections)) }()
 	go func() {
 		defer p.wg.Done()
 		err := cmd.Wait()
