@@ -154,11 +154,15 @@ type call struct {
 	fnErr   bool   // out is an error document
 }
 
-// settle records the outcome once; false when it was settled already.
-func (c *call) settle(payload []byte, fnErr bool) bool {
+// settle records the outcome once, running first (when not nil) before
+// the caller is woken; false when it was settled already.
+func (c *call) settle(payload []byte, fnErr bool, first func()) bool {
 	ok := false
 	c.settled.Do(func() {
 		c.out, c.fnErr, ok = payload, fnErr, true
+		if first != nil {
+			first()
+		}
 		close(c.done)
 	})
 	return ok
@@ -325,7 +329,7 @@ func (p *Pool) acquire(ctx context.Context, fn *function.Config, waitUntil time.
 // fn's configuration changed (the old one is retired: its idle
 // sandboxes stop now, its busy ones when their invocation ends).
 func (p *Pool) fnPoolLocked(fn *function.Config) *fnPool {
-	key := fn.ARN + "\x00" + fn.Version
+	key := cmp.Or(fn.ARN, fn.Name) + "\x00" + fn.Version
 	print := fingerprint(fn)
 	fp := p.fns[key]
 	if fp != nil && fp.print != print {

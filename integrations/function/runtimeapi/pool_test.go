@@ -778,3 +778,21 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 		}
 	}
 }
+
+func TestInitThatNeverEndsIsKilledAfterTheInitTimeout(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Options{InitTimeout: 200 * time.Millisecond})
+	fn := bootstrapFn("hangs")
+	fn.Environment = map[string]string{"MODE": "hang"}
+	res, err := b.pool.Invoke(context.Background(), fn, &function.Invocation{Payload: []byte(`{}`), RequestID: "req-hang"})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: req-hang Error: Init timed out after 0.20 seconds"}`, string(res.Payload))
+	assert.Equal(t, "Unhandled", res.FunctionError)
+	eventually(t, func() bool { return b.pool.Sandboxes() == 0 }, "the sandbox is gone")
+
+	// A caller's deadline that comes first answers a timeout, and the
+	// sandbox still initializing is left to the next invocation.
+	res, err = b.pool.Invoke(context.Background(), fn, &function.Invocation{Payload: []byte(`{}`), RequestID: "req-early", Deadline: time.Now().Add(50 * time.Millisecond)})
+	require.NoError(t, err)
+	assert.Equal(t, "Sandbox.Timedout", errorDoc(t, res).Type)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"maps"
 	"net"
@@ -47,6 +48,7 @@ type sandbox struct {
 	mu        sync.Mutex
 	ready     bool   // the runtime asked for an invocation: init is done
 	initErr   []byte // the document POSTed to /runtime/init/error
+	initLate  bool   // killed for not finishing init within InitTimeout
 	initTimer *time.Timer
 	cur       *call // the invocation handed over and not yet answered
 }
@@ -265,7 +267,7 @@ func (sb *sandbox) initExpired() {
 	sb.mu.Lock()
 	ready := sb.ready
 	if !ready && sb.initErr == nil {
-		sb.initErr = runtimeError(ErrorTypeTimeout, "Init timed out after "+strconv.FormatFloat(sb.p.opts.InitTimeout.Seconds(), 'f', 2, 64)+" seconds")
+		sb.initLate = true
 	}
 	sb.mu.Unlock()
 	if !ready {
@@ -276,6 +278,11 @@ func (sb *sandbox) initExpired() {
 // settle ends an invocation with its outcome, once, and stops its
 // deadline; false when it had ended already.
 func (sb *sandbox) settle(c *call, payload []byte, fnErr bool) bool {
+	return sb.settleThen(c, payload, fnErr, nil)
+}
+
+// settleThen is settle, running first before the caller is woken.
+func (sb *sandbox) settleThen(c *call, payload []byte, fnErr bool, first func()) bool {
 	sb.mu.Lock()
 	if sb.cur == c {
 		sb.cur = nil
@@ -285,15 +292,13 @@ func (sb *sandbox) settle(c *call, payload []byte, fnErr bool) bool {
 	if t != nil {
 		t.Stop()
 	}
-	return c.settle(payload, fnErr)
+	return c.settle(payload, fnErr, first)
 }
 
 // timedOut ends an invocation whose deadline passed, and kills the
-// sandbox.
+// sandbox (before its caller wakes, so the sandbox is not handed back).
 func (sb *sandbox) timedOut(c *call) {
-	if sb.settle(c, timeoutDoc(c.id, c.timeout), true) {
-		sb.kill()
-	}
+	sb.settleThen(c, timeoutDoc(c.id, c.timeout), true, sb.kill)
 }
 
 // run hands c to the sandbox and waits for its outcome. retry is true
@@ -313,13 +318,16 @@ func (sb *sandbox) run(ctx context.Context, c *call) (payload []byte, fnErr, ret
 			return nil, false, false, errClosed
 		}
 		sb.mu.Lock()
-		ready, initErr, exitErr := sb.ready, sb.initErr, sb.exitErr
+		ready, initErr, initLate, exitErr := sb.ready, sb.initErr, sb.initLate, sb.exitErr
 		sb.mu.Unlock()
 		if ready {
 			return nil, false, true, nil
 		}
 		if initErr != nil {
 			return initErr, true, false, nil
+		}
+		if initLate {
+			return runtimeError(ErrorTypeTimeout, fmt.Sprintf("RequestId: %s Error: Init timed out after %.2f seconds", c.id, sb.p.opts.InitTimeout.Seconds())), true, false, nil
 		}
 		return exitDoc(c.id, exitErr), true, false, nil
 	case <-ctx.Done():

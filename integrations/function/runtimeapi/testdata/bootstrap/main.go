@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 )
 
 var (
@@ -57,6 +58,10 @@ func fail(err error) {
 }
 
 func main() {
+	if os.Getenv("MODE") == "hang" { // an init that never ends
+		fmt.Fprintln(os.Stderr, "initializing forever")
+		time.Sleep(time.Hour)
+	}
 	if os.Getenv("MODE") == "init-error" {
 		ex := call("POST", "/runtime/init/error", map[string]string{"Lambda-Runtime-Function-Error-Type": "Runtime.ConfigError"},
 			[]byte(`{"errorMessage":"TABLE_NAME is not set","errorType":"Runtime.ConfigError","stackTrace":[]}`))
