@@ -69,8 +69,9 @@
 //     reason" when it exited with 0);
 //   - init fails (POST /runtime/init/error, or the process exits before
 //     asking for an invocation): the error the runtime posted, else
-//     Runtime.ExitError; an executable that cannot be started:
-//     Runtime.InvalidEntrypoint.
+//     Runtime.ExitError; an init longer than InitTimeout is killed and
+//     answers Sandbox.Timedout ("... Init timed out after N.NN seconds");
+//     an executable that cannot be started: Runtime.InvalidEntrypoint.
 //
 // These are all Results with FunctionError "Unhandled", as Lambda's
 // Invoke returns them (status 200, X-Amz-Function-Error: Unhandled), so
@@ -91,4 +92,12 @@
 // The processes' stdout and stderr go to Options.Logger, a record per
 // line (at most MaxLogLine bytes; longer lines are cut and marked), with
 // the function's name, version and the process id.
+//
+// Bounds: an event of at most MaxPayloadSize bytes, a response or error
+// document of at most MaxResponseSize, a ClientContext of at most
+// MaxClientContext, request headers of at most 64 KiB and MaxConnections
+// connections per sandbox. On Linux a sandbox's process also gets
+// SIGKILL when Signalbox's process dies (PR_SET_PDEATHSIG), so a killed
+// server leaves no function running; a process that leaves its group
+// (setsid) and outlives its parent is beyond the pool's reach.
 package runtimeapi
