@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -32,6 +33,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if exe := os.Getenv("RUNTIMEAPI_TEST_SERVER"); exe != "" {
+		serveForever(exe)
+	}
 	dir, err := os.MkdirTemp("", "runtimeapi-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -795,4 +799,46 @@ func TestInitThatNeverEndsIsKilledAfterTheInitTimeout(t *testing.T) {
 	res, err = b.pool.Invoke(context.Background(), fn, &function.Invocation{Payload: []byte(`{}`), RequestID: "req-early", Deadline: time.Now().Add(50 * time.Millisecond)})
 	require.NoError(t, err)
 	assert.Equal(t, "Sandbox.Timedout", errorDoc(t, res).Type)
+}
+
+// serveForever is the test binary run as a server for
+// TestKilledServerLeavesNoFunctionRunning: it starts a sandbox of exe (the
+// custom runtime, in a mode where it survives losing its Runtime API),
+// prints its process id and waits to be killed.
+func serveForever(exe string) {
+	p := New(Options{Logger: slog.New(slog.DiscardHandler)})
+	fn := bootstrapFn("orphan")
+	fn.Executable, fn.CodeDir = exe, filepath.Dir(exe)
+	fn.Environment = map[string]string{"MODE": "stubborn"} // it would outlive the API
+	res, err := p.Invoke(context.Background(), fn, &function.Invocation{Payload: []byte(`{"op":"pid"}`)})
+	if err != nil || res.FunctionError != "" {
+		fmt.Fprintln(os.Stderr, "error", err, res)
+		os.Exit(1)
+	}
+	fmt.Println(string(res.Payload))
+	_, _ = io.Copy(io.Discard, os.Stdin) // until killed
+	os.Exit(0)
+}
+
+func TestKilledServerLeavesNoFunctionRunning(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the parent-death signal is Linux's")
+	}
+	t.Parallel()
+	programs(t)
+	server := exec.Command(os.Args[0], "-test.run=^$")
+	server.Env = append(os.Environ(), "RUNTIMEAPI_TEST_SERVER="+filepath.Join(binDir, "code", "bootstrap"))
+	stdin, err := server.StdinPipe()
+	require.NoError(t, err)
+	defer stdin.Close()
+	stdout, err := server.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, server.Start())
+	var out struct{ Pid int }
+	require.NoError(t, json.NewDecoder(stdout).Decode(&out))
+	require.True(t, alive(out.Pid))
+
+	require.NoError(t, server.Process.Signal(syscall.SIGKILL))
+	_ = server.Wait()
+	eventually(t, func() bool { return !alive(out.Pid) }, "the function dies with the server")
 }

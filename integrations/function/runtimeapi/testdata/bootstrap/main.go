@@ -53,6 +53,9 @@ func callURL(method, url string, header map[string]string, body []byte) exchange
 }
 
 func fail(err error) {
+	if os.Getenv("MODE") == "stubborn" { // outlives its Runtime API (silently: its stderr may be gone)
+		time.Sleep(time.Hour)
+	}
 	fmt.Fprintln(os.Stderr, "bootstrap:", err)
 	os.Exit(2)
 }
@@ -92,6 +95,8 @@ func main() {
 			}
 			out, _ := json.Marshal(map[string]any{"headers": h, "event": json.RawMessage(event)})
 			call("POST", "/runtime/invocation/"+id+"/response", nil, out)
+		case "pid":
+			call("POST", "/runtime/invocation/"+id+"/response", nil, []byte(fmt.Sprintf(`{"pid":%d}`, os.Getpid())))
 		case "probe":
 			// What the API answers a runtime that gets things wrong.
 			probes := map[string]exchange{
