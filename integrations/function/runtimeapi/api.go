@@ -175,11 +175,17 @@ func (sb *sandbox) response(w http.ResponseWriter, r *http.Request) {
 		doc, _ := base64.StdEncoding.DecodeString(r.Trailer.Get(hdrErrorBody))
 		payload, fnErr = errorDocument(t, doc), true
 	}
-	if !sb.settle(c, payload, fnErr) {
+	if !sb.claim(c) {
 		invalidRequestID(w)
 		return
 	}
+	// Answered first, so the runtime asks for its next invocation while
+	// the caller takes this one's result.
 	accepted(w)
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	c.settle(payload, fnErr, nil)
 }
 
 // invocationError is POST /runtime/invocation/{id}/error: the

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/signalbox/signalbox/integrations"
@@ -149,6 +150,7 @@ type call struct {
 	timer *time.Timer // the deadline's; guarded by the sandbox's mu
 
 	done    chan struct{}
+	claimed atomic.Bool // the runtime's response was taken (claim)
 	settled sync.Once
 	out     []byte // the outcome: the response, or an error document
 	fnErr   bool   // out is an error document

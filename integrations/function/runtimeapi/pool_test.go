@@ -842,3 +842,14 @@ func TestKilledServerLeavesNoFunctionRunning(t *testing.T) {
 	_ = server.Wait()
 	eventually(t, func() bool { return !alive(out.Pid) }, "the function dies with the server")
 }
+
+func TestARuntimeThatExitsAfterItsResponseHasAnswered(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Options{})
+	fn := bootstrapFn("one-shot")
+	for range 3 {
+		res := b.invoke(t, fn, `{"op":"once"}`)
+		assert.Empty(t, res.FunctionError, string(res.Payload))
+		assert.Equal(t, `"done"`, string(res.Payload))
+	}
+}

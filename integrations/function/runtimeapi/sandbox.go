@@ -295,6 +295,30 @@ func (sb *sandbox) settleThen(c *call, payload []byte, fnErr bool, first func())
 	return c.settle(payload, fnErr, first)
 }
 
+// claim takes c, the invocation the sandbox runs, for its runtime's
+// answer: nothing else (its deadline, another answer) settles it after;
+// false when c is no longer the sandbox's or its deadline has fired.
+func (sb *sandbox) claim(c *call) bool {
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	if sb.cur != c || (c.timer != nil && !c.timer.Stop()) {
+		return false
+	}
+	sb.cur = nil
+	c.claimed.Store(true)
+	return true
+}
+
+// exitedDuring settles c, whose sandbox's process is gone, with
+// Runtime.ExitError, unless its runtime's answer was taken already.
+func (sb *sandbox) exitedDuring(c *call) {
+	if c.claimed.Load() {
+		<-c.done // settled right after the claim
+		return
+	}
+	sb.settle(c, exitDoc(c.id, sb.exitErr), true)
+}
+
 // timedOut ends an invocation whose deadline passed, and kills the
 // sandbox (before its caller wakes, so the sandbox is not handed back).
 func (sb *sandbox) timedOut(c *call) {
@@ -340,12 +364,12 @@ func (sb *sandbox) run(ctx context.Context, c *call) (payload []byte, fnErr, ret
 	select {
 	case <-c.done:
 	case <-sb.exited:
-		sb.settle(c, exitDoc(c.id, sb.exitErr), true)
+		sb.exitedDuring(c)
 	case <-ctx.Done():
 		select {
 		case <-c.done:
 		case <-sb.exited:
-			sb.settle(c, exitDoc(c.id, sb.exitErr), true)
+			sb.exitedDuring(c)
 		default:
 			// The invocation runs on to its end, as on Lambda; the sandbox
 			// is handed back then. (Counted in p.wg under p.mu while the

@@ -95,6 +95,9 @@ func main() {
 			}
 			out, _ := json.Marshal(map[string]any{"headers": h, "event": json.RawMessage(event)})
 			call("POST", "/runtime/invocation/"+id+"/response", nil, out)
+		case "once": // answers, then exits: a one-shot runtime
+			call("POST", "/runtime/invocation/"+id+"/response", nil, []byte(`"done"`))
+			os.Exit(0)
 		case "pid":
 			call("POST", "/runtime/invocation/"+id+"/response", nil, []byte(fmt.Sprintf(`{"pid":%d}`, os.Getpid())))
 		case "probe":
