@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -79,4 +80,17 @@ func (h *countHandler) WithGroup(string) slog.Handler            { return h }
 func (h *countHandler) Handle(_ context.Context, r slog.Record) error {
 	h.longest = max(h.longest, len(r.Message))
 	return nil
+}
+
+// FuzzRequestID: an id kept is safe in a header and a URL path segment.
+func FuzzRequestID(f *testing.F) {
+	f.Add("8476a536-e9f4-11e8-9739-2dfe598c3fcd")
+	f.Add("a/b")
+	f.Add("x\r\ny")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, id string) {
+		if validRequestID(id) && (url.PathEscape(id) != id || strings.ContainsAny(id, "\r\n /?#%")) {
+			t.Fatalf("%q kept", id)
+		}
+	})
 }

@@ -184,7 +184,7 @@ func (p *Pool) Invoke(ctx context.Context, fn *function.Config, inv *function.In
 		return nil, &function.Error{Name: ErrRequestTooLarge, Cause: fmt.Sprintf("%d byte payload is too large for the RequestResponse invocation type (limit %d bytes)", len(inv.Payload), MaxPayloadSize)}
 	}
 	c := &call{
-		id:          cmp.Or(inv.RequestID, integrations.NewUUID()),
+		id:          inv.RequestID,
 		event:       inv.Payload,
 		deadline:    inv.Deadline,
 		timeout:     min(cmp.Or(fn.Timeout, DefaultTimeout), MaxTimeout),
@@ -192,6 +192,9 @@ func (p *Pool) Invoke(ctx context.Context, fn *function.Config, inv *function.In
 		xray:        xrayTraceHeader(inv.TraceParent, time.Now()),
 		traceParent: w3cTraceParent(inv.TraceParent),
 		done:        make(chan struct{}),
+	}
+	if !validRequestID(c.id) {
+		c.id = integrations.NewUUID()
 	}
 	if len(c.event) == 0 {
 		c.event = []byte("{}")
@@ -233,6 +236,22 @@ func (p *Pool) Invoke(ctx context.Context, fn *function.Config, inv *function.In
 		}
 		return p.result(fn, payload, fnErr), nil
 	}
+}
+
+// validRequestID: id can be a header's value and a path segment as it is
+// (Lambda's are UUIDs); another id (or none) is replaced by a new UUID.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch b := id[i]; {
+		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9', b == '-', b == '_', b == '.', b == ':':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // result is an invocation's Result.

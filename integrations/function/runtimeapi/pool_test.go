@@ -458,6 +458,11 @@ func TestContextCarriesDeadlineRequestIDClientContextAndTrace(t *testing.T) {
 	assert.GreaterOrEqual(t, out.DeadlineMs, before.Add(fn.Timeout).UnixMilli())
 	assert.LessOrEqual(t, out.DeadlineMs, time.Now().Add(fn.Timeout).UnixMilli())
 	assert.Len(t, out.RequestID, 36, "a request id is made when the caller gives none")
+
+	res, err = b.pool.Invoke(context.Background(), fn, &function.Invocation{Payload: []byte(`{"op":"ctx"}`), RequestID: "exec/1 step"})
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(res.Payload, &out))
+	assert.Len(t, out.RequestID, 36, "an id unfit for a header and a path is replaced")
 }
 
 func TestConcurrencyIsBoundedByReservedConcurrencyAndThePool(t *testing.T) {
