@@ -156,8 +156,8 @@ func (p *Pool) start(fp *fnPool, id int64) (*sandbox, error) {
 			sb.initTimer.Stop()
 		}
 		sb.mu.Unlock()
+		sb.kill() // first: a caller woken by exited must find it dead
 		close(sb.exited)
-		sb.kill()
 		if cur != nil {
 			sb.settle(cur, exitDoc(cur.id, err), true)
 		}
