@@ -76,13 +76,14 @@ type Options struct {
 type Pool struct {
 	opts Options
 
-	mu      sync.Mutex
-	closed  bool
-	fns     map[string]*fnPool    // by ARN and version
-	all     map[*sandbox]struct{} // every sandbox alive
-	live    int                   // len(all), and the sandboxes starting
-	waiting int                   // invocations waiting for a sandbox
-	wake    chan struct{}         // closed (and replaced) when a sandbox frees up
+	mu       sync.Mutex
+	closed   bool
+	fns      map[string]*fnPool    // by ARN and version
+	all      map[*sandbox]struct{} // every sandbox alive
+	live     int                   // len(all), and the sandboxes starting
+	waiting  int                   // invocations waiting for a sandbox
+	evicting int                   // sandboxes stopped to make room, not yet gone
+	wake     chan struct{}         // closed (and replaced) when a sandbox frees up
 
 	wg  sync.WaitGroup // the sandboxes' goroutines
 	seq int64          // sandbox ids
@@ -375,6 +376,9 @@ func (p *Pool) fnPoolLocked(fn *function.Config) *fnPool {
 // evictLocked stops the least recently used idle sandbox of another
 // function, to make room for one of fp's; its exit wakes the waiters.
 func (p *Pool) evictLocked(fp *fnPool) {
+	if p.evicting > p.waiting {
+		return // enough room is on its way for the invocations waiting
+	}
 	var victim *sandbox
 	var from *fnPool
 	for _, other := range p.fns {
@@ -390,6 +394,8 @@ func (p *Pool) evictLocked(fp *fnPool) {
 	}
 	from.idle = slices.Delete(from.idle, 0, 1)
 	victim.idle = false
+	victim.evicted = true
+	p.evicting++
 	go victim.kill()
 }
 
@@ -451,6 +457,9 @@ func (p *Pool) exited(sb *sandbox) {
 		sb.idle = false
 	}
 	delete(p.all, sb)
+	if sb.evicted {
+		p.evicting--
+	}
 	sb.fp.live--
 	p.live--
 	p.dropLocked(sb.fp)

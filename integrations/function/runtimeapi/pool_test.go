@@ -858,3 +858,23 @@ func TestARuntimeThatExitsAfterItsResponseHasAnswered(t *testing.T) {
 		assert.Equal(t, `"done"`, string(res.Payload))
 	}
 }
+
+func TestFunctionsShareAFullPool(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Options{MaxSandboxes: 2})
+	var wg sync.WaitGroup
+	for _, name := range []string{"share-a", "share-b", "share-c"} {
+		fn := handlerFn(name)
+		for range 5 {
+			wg.Go(func() {
+				res, err := b.pool.Invoke(context.Background(), fn, &function.Invocation{Payload: []byte(`{"op":"echo"}`)})
+				if assert.NoError(t, err) {
+					assert.Empty(t, res.FunctionError, string(res.Payload))
+				}
+				assert.LessOrEqual(t, b.pool.Sandboxes(), 2)
+			})
+		}
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, b.pool.Sandboxes(), 2)
+}

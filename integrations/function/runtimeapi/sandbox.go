@@ -42,6 +42,7 @@ type sandbox struct {
 
 	// guarded by p.mu
 	idle      bool
+	evicted   bool // stopped to make room for another function's
 	idleSince time.Time
 	idleTimer *time.Timer
 
