@@ -3,6 +3,7 @@ package runtimeapi
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -135,23 +136,38 @@ func (sb *sandbox) current(r *http.Request) *call {
 	return sb.cur
 }
 
-// readBody reads a runtime's body, at most MaxResponseSize bytes; ok is
-// false when it is longer (or cannot be read).
-func readBody(r *http.Request) (body []byte, ok bool) {
+// errTooLarge is a body over MaxResponseSize.
+var errTooLarge = errors.New("too large")
+
+// readBody reads a runtime's body, at most MaxResponseSize bytes:
+// errTooLarge when it is longer, another error when it broke off.
+func readBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > MaxResponseSize {
-		return nil, false
+		return nil, errTooLarge
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxResponseSize+1))
-	if err != nil || len(body) > MaxResponseSize {
-		return nil, false
+	if err != nil {
+		return nil, err
 	}
-	return body, true
+	if len(body) > MaxResponseSize {
+		return nil, errTooLarge
+	}
+	return body, nil
 }
 
-// tooLarge ends c with Function.ResponseSizeTooLarge and answers the
-// runtime 413, as Lambda does.
-func (sb *sandbox) tooLarge(w http.ResponseWriter, c *call) {
-	sb.settle(c, tooLargeDoc(), true)
+// badBody answers a body that could not be read: too large (the
+// invocation, when there is one, fails with Function.ResponseSizeTooLarge
+// and the runtime is answered 413, as Lambda does), or broken off
+// (answered 400; the invocation goes on, to its deadline or the
+// process's exit).
+func (sb *sandbox) badBody(w http.ResponseWriter, c *call, err error) {
+	if err != errTooLarge {
+		writeJSON(w, http.StatusBadRequest, apiError{ErrorMessage: "HTTP request detected as truncated", ErrorType: "TruncatedHTTPRequest"})
+		return
+	}
+	if c != nil {
+		sb.settle(c, tooLargeDoc(), true)
+	}
 	writeJSON(w, http.StatusRequestEntityTooLarge, apiError{ErrorMessage: fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", MaxResponseSize), ErrorType: "RequestEntityTooLarge"})
 }
 
@@ -165,9 +181,9 @@ func (sb *sandbox) response(w http.ResponseWriter, r *http.Request) {
 		invalidRequestID(w)
 		return
 	}
-	body, ok := readBody(r)
-	if !ok {
-		sb.tooLarge(w, c)
+	body, err := readBody(r)
+	if err != nil {
+		sb.badBody(w, c, err)
 		return
 	}
 	payload, fnErr := body, false
@@ -196,9 +212,9 @@ func (sb *sandbox) invocationError(w http.ResponseWriter, r *http.Request) {
 		invalidRequestID(w)
 		return
 	}
-	body, ok := readBody(r)
-	if !ok {
-		sb.tooLarge(w, c)
+	body, err := readBody(r)
+	if err != nil {
+		sb.badBody(w, c, err)
 		return
 	}
 	if !sb.settle(c, errorDocument(r.Header.Get(hdrErrorType), body), true) {
@@ -211,9 +227,9 @@ func (sb *sandbox) invocationError(w http.ResponseWriter, r *http.Request) {
 // initError is POST /runtime/init/error: init failed; the error answers
 // the invocation waiting for this sandbox, and the sandbox stops.
 func (sb *sandbox) initError(w http.ResponseWriter, r *http.Request) {
-	body, ok := readBody(r)
-	if !ok {
-		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{ErrorMessage: fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", MaxResponseSize), ErrorType: "RequestEntityTooLarge"})
+	body, err := readBody(r)
+	if err != nil {
+		sb.badBody(w, nil, err)
 		return
 	}
 	sb.mu.Lock()

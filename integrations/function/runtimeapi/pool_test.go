@@ -408,6 +408,13 @@ func TestEnvironmentIsLambdas(t *testing.T) {
 	assert.Regexp(t, `^\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}$`, env["AWS_LAMBDA_LOG_STREAM_NAME"])
 	assert.NotContains(t, env, "AWS_EXECUTION_ENV", "not defined for an OS-only runtime")
 	assert.Regexp(t, `^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Sampled=0$`, env["_X_AMZN_TRACE_ID"], "aws-lambda-go sets it from Lambda-Runtime-Trace-Id")
+
+	fn = handlerFn("env-managed")
+	fn.Runtime = "nodejs22.x"
+	res = b.invoke(t, fn, `{"op":"env"}`)
+	require.NoError(t, json.Unmarshal(res.Payload, &env))
+	assert.Equal(t, "AWS_Lambda_nodejs22.x", env["AWS_EXECUTION_ENV"], "defined for a managed runtime")
+	assert.Equal(t, filepath.Dir(fn.Executable), env["LAMBDA_TASK_ROOT"], "the executable's directory when there is no code directory")
 }
 
 func TestContextCarriesDeadlineRequestIDClientContextAndTrace(t *testing.T) {
