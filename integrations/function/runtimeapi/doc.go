@@ -51,7 +51,11 @@
 // the invocation carries them. Its deadline is Invocation.Deadline when
 // set, else the moment it is handed over plus the function's Timeout
 // (3 s by default; a cold start's init is not counted, as on Lambda, but
-// is bounded by Options.InitTimeout, 10 s by default).
+// is bounded by Options.InitTimeout, 10 s by default). A caller that sets
+// the Deadline (the function package's Dispatcher does, from the
+// Timeout) counts the wait for a sandbox and a cold start in it: an
+// invocation whose deadline passes before its sandbox takes it answers
+// Sandbox.Timedout without disturbing the sandbox.
 //
 // What the invocation returns, as Lambda's Invoke answers it:
 //   - POST .../{id}/response: the payload (at most 6,291,556 bytes; more
