@@ -599,18 +599,26 @@ func TestCallerGivingUpLeavesTheInvocationToFinish(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := b.pool.Invoke(ctx, fn, &function.Invocation{Payload: []byte(`{"op":"sleep","sleepMs":200}`)})
+		_, err := b.pool.Invoke(ctx, fn, &function.Invocation{Payload: []byte(`{"op":"slowlog","sleepMs":300}`)})
 		done <- err
 	}()
 	eventually(t, func() bool {
 		b.pool.mu.Lock()
 		defer b.pool.mu.Unlock()
-		fp := b.pool.fns[fn.ARN+"\x00"+fn.Version]
-		return fp != nil && len(fp.idle) == 0
-	}, "the invocation runs")
+		for sb := range b.pool.all {
+			sb.mu.Lock()
+			running := sb.cur != nil
+			sb.mu.Unlock()
+			if running {
+				return true
+			}
+		}
+		return false
+	}, "the sandbox runs the invocation")
 	cancel()
 	assert.ErrorIs(t, <-done, context.Canceled)
 	assert.Equal(t, pid, b.pidOf(t, fn), "the sandbox is handed back once the invocation ends")
+	eventually(t, func() bool { return b.logs.has("stdout abandoned: woke after 300") }, "the invocation ran to its end")
 }
 
 func TestAnotherFunctionsIdleSandboxMakesRoom(t *testing.T) {

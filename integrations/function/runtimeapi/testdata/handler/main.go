@@ -45,6 +45,10 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 	case "sleep":
 		time.Sleep(time.Duration(ev.Sleep) * time.Millisecond) // past the deadline, as a careless handler would
 		return "slept", nil
+	case "slowlog": // sleeps, then says so
+		time.Sleep(time.Duration(ev.Sleep) * time.Millisecond)
+		fmt.Println("woke after", ev.Sleep)
+		return "woke", nil
 	case "panic":
 		panic("boom")
 	case "exit":
