@@ -297,7 +297,11 @@ func (w *walk) decide(ctx context.Context, tr *transition) (asl.Outcome, error) 
 		tr.begin()
 		return nil, nil
 	case item.Kind == kindJoin && rec.Phase == phaseFork:
-		return tr.join(ctx)
+		o, err := tr.join(ctx)
+		if err == nil {
+			err = tr.stopCancelledNested(ctx) // nested.go
+		}
+		return o, err
 	case item.Kind == kindStep && rec.Phase == phaseEnter:
 		return asl.Step(tr.st, tr.input, c), nil
 	case item.Kind == kindTask && rec.Phase == phaseTask:

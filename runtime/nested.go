@@ -204,6 +204,35 @@ func (d *Durable) abandoned(ctx context.Context, tr *transition, err error) {
 	}
 }
 
+// stopCancelledNested stops the nested executions that the descendants of
+// a thread joining its fork still wait for: a fork that joins while some
+// of its children still run (a failure beyond its tolerance) cancels them,
+// and a cancelled child takes no transition until its token or timer
+// comes; its nested execution is stopped now, with the join.
+func (t *transition) stopCancelledNested(ctx context.Context) error {
+	if !t.x.nestedSync() {
+		return nil
+	}
+	threads, err := t.d.store.ThreadList(ctx, t.x.id)
+	if err != nil {
+		return err
+	}
+	prefix := t.thread + "/"
+	for _, th := range threads {
+		if !strings.HasPrefix(th.ID, prefix) {
+			continue
+		}
+		rec, err := decodeThreadRecord(th.Record)
+		if err != nil || rec.Phase != phaseToken || rec.Nested == "" {
+			continue
+		}
+		if it, ok := t.d.stopItem(rec.Nested); ok {
+			t.outbox = append(t.outbox, it)
+		}
+	}
+	return nil
+}
+
 // toStoreLink is a start's parent link as the store keeps it.
 func toStoreLink(l *integrations.ParentLink) (*store.ParentLink, error) {
 	if l == nil {

@@ -466,3 +466,41 @@ func TestNestedNotificationSurvivesACrash(t *testing.T) {
 	require.Equal(t, []string{"ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"},
 		historyTypes(t, b.d, aID))
 }
+
+// TestNestedChildOfACancelledBranchIsStopped: a Parallel branch waits for
+// its child while another branch fails; the failure cancels the branch,
+// and its child is stopped, whether the Parallel's failure is caught (the
+// execution goes on) or ends the execution.
+func TestNestedChildOfACancelledBranchIsStopped(t *testing.T) {
+	t.Parallel()
+	b := newNested(t)
+	w := b.machine(t, "W", `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}`)
+	parallel := func(catch string) string {
+		caught := ""
+		if catch != "" {
+			caught = `,"Caught":{"Type":"Wait","Seconds":100,"End":true}`
+		}
+		return `{"StartAt":"P","States":{"P":{"Type":"Parallel",` + catch + `"End":true,"Branches":[
+			{"StartAt":"S","States":{"S":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync","Parameters":{"StateMachineArn":"` + w + `"},"End":true}}},
+			{"StartAt":"Later","States":{"Later":{"Type":"Wait","Seconds":10,"Next":"F"},"F":{"Type":"Fail","Error":"Boom"}}}]}` + caught + `}}`
+	}
+	for name, c := range map[string]struct{ catch, status string }{
+		"caught":   {`"Catch":[{"ErrorEquals":["Boom"],"Next":"Caught"}],`, "RUNNING"},
+		"uncaught": {"", "FAILED"},
+	} {
+		a := b.machine(t, "A-"+name, parallel(c.catch))
+		exec := b.start(t, a, "run1", `{}`)
+		require.NoError(t, b.d.Drain(b.ctx))
+		child := b.child(t, exec)
+		require.Equal(t, "RUNNING", b.describe(t, child).Status)
+		b.clk.Advance(10 * time.Second)
+		require.NoError(t, b.d.Drain(b.ctx))
+		require.Equal(t, c.status, b.describe(t, exec).Status, name)
+		require.Equal(t, "ABORTED", b.describe(t, child).Status, name)
+		if c.status == "RUNNING" { // stopped by the join, not by the end
+			b.clk.Advance(100 * time.Second)
+			require.NoError(t, b.d.Drain(b.ctx))
+			require.Equal(t, "SUCCEEDED", b.describe(t, exec).Status)
+		}
+	}
+}
