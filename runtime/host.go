@@ -27,7 +27,7 @@ func (h durableHost) SendTaskHeartbeat(ctx context.Context, token string) error 
 }
 
 func (h durableHost) StartExecution(ctx context.Context, req integrations.StartRequest) (*integrations.Started, error) {
-	st, err := h.d.startExecution(ctx, req.StateMachineARN, req.Name, req.Input, integrations.TraceContext{Parent: req.TraceParent, State: req.TraceState, Baggage: req.Baggage}, req.Parent)
+	st, err := h.d.startNested(ctx, req)
 	if err != nil {
 		return nil, err
 	}

@@ -233,6 +233,29 @@ func (t *transition) stopCancelledNested(ctx context.Context) error {
 	return nil
 }
 
+// startNested starts the execution req describes, linked to its parent's
+// task when req.Parent is set. A start whose name is taken by an execution
+// linked to the same task (the call made again after a crash, the child
+// since ended) is that execution: its end notified, or will notify, the
+// task.
+func (d *Durable) startNested(ctx context.Context, req integrations.StartRequest) (*Started, error) {
+	tc := integrations.TraceContext{Parent: req.TraceParent, State: req.TraceState, Baggage: req.Baggage}
+	st, err := d.startExecution(ctx, req.StateMachineARN, req.Name, req.Input, tc, req.Parent)
+	if err == nil || req.Parent == nil || !errors.Is(err, ErrExecutionAlreadyExists) {
+		return st, err
+	}
+	f := strings.Split(req.StateMachineARN, ":")
+	if len(f) < 7 {
+		return nil, err
+	}
+	id := store.ExecutionID(d.StateMachineARN(f[6]), req.Name)
+	e, gerr := d.store.ExecutionGet(ctx, id)
+	if gerr != nil || e.Parent == nil || e.Parent.Token != req.Parent.Token {
+		return nil, err
+	}
+	return &Started{ID: id, ExecutionARN: d.executionARN(f[6], e.Name), StartDate: e.StartDate, Existing: true}, nil
+}
+
 // toStoreLink is a start's parent link as the store keeps it.
 func toStoreLink(l *integrations.ParentLink) (*store.ParentLink, error) {
 	if l == nil {

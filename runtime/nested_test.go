@@ -378,6 +378,25 @@ func TestNestedStartIsIdempotentPerAttempt(t *testing.T) {
 	require.True(t, errors.As(err, &ae), "%v", err)
 	require.Equal(t, sfn.ErrExecutionAlreadyExists, ae.Name)
 
+	// A .sync call made again after its named child ended (a crash before
+	// the parent's transition) is that child, linked to the same token;
+	// another task's call of that name is refused.
+	p := b.machine(t, "P", `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`)
+	sync := &integrations.Request{Resource: sfn.ResourceSync, Parameters: map[string]any{"StateMachineArn": p, "Name": "named"},
+		ExecutionARN: executionOf("A", "x"), StateName: "T", TaskToken: "not-a-real-token", IdempotencyKey: "exec/0/T-2/0"}
+	started, err := h.Invoke(b.ctx, sync)
+	require.NoError(t, err)
+	require.NoError(t, b.d.Drain(b.ctx))
+	require.Equal(t, "SUCCEEDED", b.describe(t, started.(*integrations.Pending).Nested).Status)
+	again, err = h.Invoke(b.ctx, sync)
+	require.NoError(t, err)
+	require.Equal(t, started.(*integrations.Pending).Nested, again.(*integrations.Pending).Nested)
+	another := *sync
+	another.TaskToken = "another-token"
+	_, err = h.Invoke(b.ctx, &another)
+	require.True(t, errors.As(err, &ae), "%v", err)
+	require.Equal(t, sfn.ErrExecutionAlreadyExists, ae.Name)
+
 	// a state machine that does not exist
 	req4 := *req
 	req4.Parameters = map[string]any{"StateMachineArn": b.d.StateMachineARN("nope")}

@@ -105,8 +105,7 @@ func (h *Handler) Invoke(ctx context.Context, req *integrations.Request) (any, e
 	if host == nil {
 		return nil, &integrations.Error{Name: integrations.ErrNoIntegration, Cause: "nested executions are not configured: the integration has no runtime to start them"}
 	}
-	derived := p.name == ""
-	if derived {
+	if p.name == "" {
 		p.name = nameFor(req.IdempotencyKey)
 	}
 	sr := integrations.StartRequest{StateMachineARN: p.arn, Name: p.name, Input: p.input,
@@ -119,15 +118,7 @@ func (h *Handler) Invoke(ctx context.Context, req *integrations.Request) (any, e
 		if store.Unavailable(err) || errors.Is(err, integrations.ErrTryAgain) {
 			return nil, fmt.Errorf("%w: starting an execution of %s: %v", integrations.ErrTryAgain, p.arn, err)
 		}
-		e := startError(err)
-		if e.Name == ErrExecutionAlreadyExists && derived && sr.Parent != nil {
-			// The call delivered again after the child it started ended:
-			// that end notified (or will notify) the task.
-			if arn := executionARN(p.arn, p.name); arn != "" {
-				return &integrations.Pending{Output: map[string]any{"ExecutionArn": arn}, Nested: arn}, nil
-			}
-		}
-		return nil, e
+		return nil, startError(err)
 	}
 	out := map[string]any{"ExecutionArn": started.ExecutionARN, "StartDate": millis(started.StartDate)}
 	if sr.Parent != nil {
@@ -200,17 +191,6 @@ func nameFor(key string) string {
 	sum := sha256.Sum256([]byte("sfn|" + key))
 	x := hex.EncodeToString(sum[:16])
 	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
-}
-
-// executionARN is the ARN of the execution name of the state machine arn
-// (unqualified, or a version's or alias's); "" when arn is not a state
-// machine's.
-func executionARN(arn, name string) string {
-	f := strings.Split(arn, ":")
-	if len(f) < 7 || len(f) > 8 || f[0] != "arn" || f[2] != "states" || f[5] != "stateMachine" {
-		return ""
-	}
-	return strings.Join(f[:5], ":") + ":execution:" + f[6] + ":" + name
 }
 
 // startError maps the Host's error to the task's failure.

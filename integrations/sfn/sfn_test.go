@@ -107,15 +107,9 @@ func TestInvokeMapsStartErrors(t *testing.T) {
 		require.True(t, errors.As(err, &ae))
 		require.Equal(t, want, ae.Name, msg)
 	}
-	// an unnamed .sync child that exists already (the call delivered
-	// again after it ended) is waited for: its end notifies the task
-	h := New(&startingHost{err: errors.New("ExecutionAlreadyExists: x (SUCCEEDED)")})
-	out, err := h.Invoke(context.Background(), request(ResourceSync, `{"StateMachineArn":"`+smARN+`:v1"}`))
-	require.NoError(t, err)
-	require.Equal(t, "arn:aws:states:us-east-1:123456789012:execution:C:"+nameFor("e/0/T-1/0"), out.(*integrations.Pending).Nested)
 	// unavailable: the runtime calls again
-	h = New(&startingHost{err: integrations.ErrTryAgain})
-	_, err = h.Invoke(context.Background(), request(ResourceSync, `{"StateMachineArn":"`+smARN+`"}`))
+	h := New(&startingHost{err: integrations.ErrTryAgain})
+	_, err := h.Invoke(context.Background(), request(ResourceSync, `{"StateMachineArn":"`+smARN+`"}`))
 	require.ErrorIs(t, err, integrations.ErrTryAgain)
 }
 
@@ -139,11 +133,8 @@ func TestResultShapes(t *testing.T) {
 		"Input":"{\"a\":1}","InputDetails":{"Included":true},"Error":"Cancelled","Cause":"by hand"}`, fail.Cause)
 }
 
-func TestExecutionARNAndNames(t *testing.T) {
+func TestNames(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, "arn:aws:states:us-east-1:1:execution:C:n", executionARN("arn:aws:states:us-east-1:1:stateMachine:C", "n"))
-	require.Equal(t, "arn:aws:states:us-east-1:1:execution:C:n", executionARN("arn:aws:states:us-east-1:1:stateMachine:C:prod", "n"))
-	require.Empty(t, executionARN("arn:aws:states:us-east-1:1:activity:C", "n"))
 	n := nameFor("k")
 	require.Len(t, n, 36)
 	require.Equal(t, n, nameFor("k"))
