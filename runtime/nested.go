@@ -174,16 +174,55 @@ func (d *Durable) completeParent(ctx context.Context, arn string, e *store.Execu
 	ex := sfn.Execution{ExecutionARN: arn, StateMachineARN: e.StateMachineARN, Name: e.Name, Status: e.Status,
 		Input: e.Input, Output: e.Output, Error: e.Error, Cause: e.Cause, StartDate: e.StartDate, StopDate: e.StopDate}
 	output, failure := sfn.Result(link.Mode, ex)
-	var err error
-	if failure != nil {
-		err = d.sendTaskFailure(ctx, link.Token, failure.Name, failure.Cause)
-	} else {
-		err = d.sendTaskSuccess(ctx, link.Token, output)
+	for attempt := 0; ; attempt++ {
+		held, seq, err := d.tokenHeld(ctx, link.Token)
+		if err != nil || !held {
+			return err // no task waits with it: nothing to tell
+		}
+		if failure != nil {
+			err = d.sendTaskFailure(ctx, link.Token, failure.Name, failure.Cause)
+		} else {
+			err = d.sendTaskSuccess(ctx, link.Token, output)
+		}
+		if errors.Is(err, ErrTaskTimedOut) || errors.Is(err, ErrInvalidToken) {
+			return nil
+		}
+		if !errors.Is(err, ErrTaskDoesNotExist) {
+			return err
+		}
+		// Refused: the thread took another transition at the same moment
+		// (the call's own, parking it to wait for the token, when the
+		// child ended that fast), or it will take no more (a cancelled
+		// branch). Sent again in the first case only.
+		held, again, err := d.tokenHeld(ctx, link.Token)
+		if err != nil || !held || again == seq {
+			return err
+		}
+		if attempt >= 16 {
+			return fmt.Errorf("the task of token %.40s still holds it after %d attempts to complete it", link.Token, attempt+1)
+		}
 	}
-	if errors.Is(err, ErrTaskDoesNotExist) || errors.Is(err, ErrTaskTimedOut) || errors.Is(err, ErrInvalidToken) {
-		return nil
+}
+
+// tokenHeld reports whether the thread a task token names still holds it
+// (about to call, or waiting for it), and the thread's seq.
+func (d *Durable) tokenHeld(ctx context.Context, token string) (held bool, seq int64, _ error) {
+	id, thread, err := parseTaskToken(token)
+	if err != nil {
+		return false, 0, nil
 	}
-	return err
+	th, err := d.store.ThreadGet(ctx, id, thread)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, 0, nil
+	}
+	if err != nil {
+		return false, 0, err
+	}
+	rec, err := decodeThreadRecord(th.Record)
+	if err != nil {
+		return false, 0, err
+	}
+	return rec.Token == token && (rec.Phase == phaseTask || rec.Phase == phaseToken), th.Seq, nil
 }
 
 // abandoned stops, at once, the nested execution a task had just started
