@@ -90,7 +90,7 @@ func TestServeNestedExecutions(t *testing.T) {
 
 // TestCrashNestedSync kills `signalbox serve` with SIGKILL twice, and
 // starts it again each time, while parents wait for their .sync children
-// (each child waits a second, then passes): the kills come when a third
+// (each child waits 1 to 6 seconds, then passes): the kills come when a third
 // and two thirds of the children have ended, so that some children's ends
 // are still to be told to their parents. Then every parent succeeded with
 // its own child's output, and every parent started exactly one child (the
@@ -107,19 +107,22 @@ func TestCrashNestedSync(t *testing.T) {
 	r := startCrashRun(t, "sbcn-", 4*time.Minute, "--lease", "2s")
 	client := sfnAPIClient(r.serve.URL)
 	ctx := r.ctx
-	child := createMachine(t, client, "child", `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1,"Next":"P"},
+	child := createMachine(t, client, "child", `{"StartAt":"W","States":{"W":{"Type":"Wait","SecondsPath":"$.wait","Next":"P"},
 		"P":{"Type":"Pass","Parameters":{"n.$":"$.n","double.$":"States.MathAdd($.n, $.n)"},"End":true}}}`)
 	parent := createMachine(t, client, "parent", `{"StartAt":"S","States":{"S":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync:2",
-		"Parameters":{"StateMachineArn":"`+child+`","Input":{"n.$":"$.n"}},"OutputPath":"$.Output","End":true}}}`)
+		"Parameters":{"StateMachineArn":"`+child+`","Input":{"n.$":"$.n","wait.$":"$.wait"}},"OutputPath":"$.Output","End":true}}}`)
 	arns := make([]string, parents)
 	for i := range parents {
-		st, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(parent), Name: aws.String("p-" + strconv.Itoa(i)), Input: aws.String(fmt.Sprintf(`{"n":%d}`, i))})
+		st, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(parent), Name: aws.String("p-" + strconv.Itoa(i)), Input: aws.String(fmt.Sprintf(`{"n":%d,"wait":%d}`, i, 1+i%6))})
 		require.NoError(t, err)
 		arns[i] = aws.ToString(st.ExecutionArn)
 	}
+	var atKills []string
 	for _, third := range []int{parents / 3, 2 * parents / 3} {
 		awaitExecutionsOf(t, r.serve, client, child, types.ExecutionStatusSucceeded, third)
+		done := len(awaitExecutionsOf(t, r.serve, client, parent, types.ExecutionStatusSucceeded, 0))
 		r.serve.Kill(t)
+		atKills = append(atKills, fmt.Sprintf("%d+ children ended, %d parents told", third, done))
 		r.serve = startServe(t, r.args...)
 		r.servers = append(r.servers, r.serve)
 		client = sfnAPIClient(r.serve.URL)
@@ -132,5 +135,5 @@ func TestCrashNestedSync(t *testing.T) {
 	}
 	children := awaitExecutionsOf(t, r.serve, client, child, "", parents)
 	require.Len(t, children, parents, "one child per parent: %s", strings.Join(children[:min(len(children), 5)], ", "))
-	t.Logf("nested crash test: %d parents, serve killed twice, %d children", parents, len(children))
+	t.Logf("nested crash test: %d parents, serve killed twice (at %s), %d children", parents, strings.Join(atKills, "; "), len(children))
 }
