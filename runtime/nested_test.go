@@ -523,3 +523,23 @@ func TestNestedChildOfACancelledBranchIsStopped(t *testing.T) {
 		}
 	}
 }
+
+// TestNestedSyncOfAVersion: a .sync task names a version of the child's
+// state machine; the child runs that version's definition.
+func TestNestedSyncOfAVersion(t *testing.T) {
+	t.Parallel()
+	b := newNested(t)
+	v1, err := b.d.CreateStateMachine(b.ctx, runtime.StateMachineParams{Name: "C", Publish: true,
+		Definition: []byte(`{"StartAt":"P","States":{"P":{"Type":"Pass","Result":"v1","End":true}}}`)})
+	require.NoError(t, err)
+	_, err = b.d.UpdateStateMachine(b.ctx, runtime.StateMachineParams{Name: "C",
+		Definition: []byte(`{"StartAt":"P","States":{"P":{"Type":"Pass","Result":"latest","End":true}}}`)})
+	require.NoError(t, err)
+	a := b.machine(t, "A", `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync:2",
+		"Parameters":{"StateMachineArn":"`+v1.VersionARN+`"},"OutputPath":"$.Output","End":true}}}`)
+	exec := b.start(t, a, "run1", `{}`)
+	require.NoError(t, b.d.Drain(b.ctx))
+	e := b.describe(t, exec)
+	require.Equal(t, "SUCCEEDED", e.Status, "%s %s", e.Error, e.Cause)
+	require.JSONEq(t, `"v1"`, string(e.Output))
+}
