@@ -100,7 +100,7 @@ func TestServeNestedExecutions(t *testing.T) {
 // It runs in the real-Redis run (SIGNALBOX_REDIS_URL set), with
 // redis-server on PATH; -short runs fewer parents.
 func TestCrashNestedSync(t *testing.T) {
-	parents := 300
+	parents := 500
 	if testing.Short() {
 		parents = 40
 	}
