@@ -90,9 +90,10 @@ func TestServeNestedExecutions(t *testing.T) {
 
 // TestCrashNestedSync kills `signalbox serve` with SIGKILL twice, and
 // starts it again each time, while parents wait for their .sync children
-// (each child waits 1 to 6 seconds, then passes): the kills come when a third
-// and two thirds of the children have ended, so that some children's ends
-// are still to be told to their parents. Then every parent succeeded with
+// (each child waits 1 to 6 seconds, then passes): the first kill comes
+// once every parent has started its child (most of them running), the
+// second when two thirds of the children have ended, so that some
+// children's ends are still to be told to their parents. Then every parent succeeded with
 // its own child's output, and every parent started exactly one child (the
 // start is idempotent per attempt: a call made again after a kill finds
 // the child the first call started).
@@ -118,11 +119,15 @@ func TestCrashNestedSync(t *testing.T) {
 		arns[i] = aws.ToString(st.ExecutionArn)
 	}
 	var atKills []string
-	for _, third := range []int{parents / 3, 2 * parents / 3} {
-		awaitExecutionsOf(t, r.serve, client, child, types.ExecutionStatusSucceeded, third)
+	for _, m := range []struct {
+		status types.ExecutionStatus
+		n      int
+	}{{"", parents}, {types.ExecutionStatusSucceeded, 2 * parents / 3}} {
+		awaitExecutionsOf(t, r.serve, client, child, m.status, m.n)
+		running := len(awaitExecutionsOf(t, r.serve, client, child, types.ExecutionStatusRunning, 0))
 		done := len(awaitExecutionsOf(t, r.serve, client, parent, types.ExecutionStatusSucceeded, 0))
 		r.serve.Kill(t)
-		atKills = append(atKills, fmt.Sprintf("%d+ children ended, %d parents told", third, done))
+		atKills = append(atKills, fmt.Sprintf("%d children running, %d parents told", running, done))
 		r.serve = startServe(t, r.args...)
 		r.servers = append(r.servers, r.serve)
 		client = sfnAPIClient(r.serve.URL)
