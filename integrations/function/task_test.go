@@ -293,13 +293,13 @@ func TestLambdaInvokeFailures(t *testing.T) {
 
 	// parameters Step Functions refuses
 	for params, want := range map[string]string{
-		`{"Payload":{}}`:                                         "States.Runtime",
-		`{"FunctionName":"echo","Bogus":1}`:                      "States.Runtime",
-		`{"FunctionName":7}`:                                     "States.Runtime",
-		`{"FunctionName":"echo","InvocationType":"Sometimes"}`:   "Lambda.AWSLambdaException",
-		`{"FunctionName":"echo","ClientContext":"not base64!"}`:  "Lambda.InvalidRequestContentException",
-		`{"FunctionName":"bad name"}`:                            "Lambda.AWSLambdaException",
-		`{"FunctionName":"echo:1","Qualifier":"2"}`:              "Lambda.InvalidParameterValueException",
+		`{"Payload":{}}`:                                        "States.Runtime",
+		`{"FunctionName":"echo","Bogus":1}`:                     "States.Runtime",
+		`{"FunctionName":7}`:                                    "States.Runtime",
+		`{"FunctionName":"echo","InvocationType":"Sometimes"}`:  "Lambda.AWSLambdaException",
+		`{"FunctionName":"echo","ClientContext":"not base64!"}`: "Lambda.InvalidRequestContentException",
+		`{"FunctionName":"bad name"}`:                           "Lambda.AWSLambdaException",
+		`{"FunctionName":"echo:1","Qualifier":"2"}`:             "Lambda.InvalidParameterValueException",
 		`{"FunctionName":"arn:aws:lambda:us-east-1:123456789012:function:echo","Qualifier":"9"}`: "Lambda.ResourceNotFoundException",
 	} {
 		res := runMemory(t, m, `{"StartAt":"Call","States":{"Call":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":`+params+`,"End":true}}}`, map[string]any{})
