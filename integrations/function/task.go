@@ -98,7 +98,6 @@ func (t *Tasks) Invoke(ctx context.Context, req *integrations.Request) (any, err
 type invokeParams struct {
 	FunctionName, Qualifier, InvocationType, ClientContext, LogType string
 	Payload                                                         any
-	hasPayload                                                      bool
 }
 
 var invokeFields = []string{"ClientContext", "FunctionName", "InvocationType", "LogType", "Payload", "Qualifier"}
@@ -117,7 +116,7 @@ func parseInvokeParams(params any) (*invokeParams, error) {
 	for _, k := range keys {
 		v := m[k]
 		if k == "Payload" {
-			p.Payload, p.hasPayload = v, true
+			p.Payload = v
 			continue
 		}
 		if !slices.Contains(invokeFields, k) {
@@ -171,9 +170,9 @@ func (t *Tasks) invoke(ctx context.Context, req *integrations.Request) (any, err
 	if err != nil {
 		return nil, err
 	}
-	payload := []byte("{}") // Lambda's event when Invoke has no Payload
-	if p.hasPayload {
-		payload = []byte(asl.EncodeJSON(p.Payload))
+	payload, bad := eventOf(p.Payload)
+	if bad != nil {
+		return nil, t.apiFailure(bad, reqID)
 	}
 	inv := &Invocation{Payload: payload, RequestID: reqID, ClientContext: p.ClientContext, TraceParent: req.TraceParent, TraceState: req.TraceState}
 	switch p.InvocationType {
@@ -193,6 +192,24 @@ func (t *Tasks) invoke(ctx context.Context, req *integrations.Request) (any, err
 		return nil, functionFailure(res)
 	}
 	return t.output(req, reqID, http.StatusOK, res.ExecutedVersion, res.Payload), nil
+}
+
+// eventOf is the event lambda:invoke's Payload gives, as Step Functions
+// hands it to Lambda: none (or null) is {}; a string is the event's JSON
+// text itself (so "\"HelloWorld\"" is the string HelloWorld, and "{}" an
+// object), which Lambda refuses when it is not JSON; any other value is
+// encoded.
+func eventOf(payload any) ([]byte, *Error) {
+	switch v := payload.(type) {
+	case nil:
+		return []byte("{}"), nil
+	case string:
+		if !json.Valid([]byte(v)) {
+			return nil, &Error{Name: ErrInvalidContent, Cause: "Could not parse request body into json: the Payload string is not JSON text"}
+		}
+		return []byte(v), nil
+	}
+	return []byte(asl.EncodeJSON(payload)), nil
 }
 
 // legacy is a bare function ARN as Resource: the effective input is the
@@ -236,7 +253,8 @@ func (t *Tasks) resolve(ctx context.Context, req *integrations.Request, name, qu
 }
 
 // qualifiedARN is the ARN a FunctionName names, in the region and account
-// of the execution when it gives none.
+// of the execution when it gives none, qualified ($LATEST when it has no
+// qualifier), as Lambda's "Function not found" names it.
 func qualifiedARN(execARN, name, qualifier string) string {
 	ref, err := ParseFunctionRef(name, qualifier)
 	if err != nil {
@@ -249,6 +267,7 @@ func qualifiedARN(execARN, name, qualifier string) string {
 	ref.Partition = cmpOr(ref.Partition, "aws")
 	ref.Region = cmpOr(ref.Region, region)
 	ref.Account = cmpOr(ref.Account, account)
+	ref.Qualifier = cmpOr(ref.Qualifier, LatestVersion)
 	return ref.String()
 }
 

@@ -66,7 +66,9 @@ func newFunctions(t *testing.T) *functions {
 			}
 			fallthrough
 		case "echo":
-			_ = json.NewEncoder(w).Encode(map[string]any{"got": event})
+			var raw any // any JSON value
+			_ = json.Unmarshal(b, &raw)
+			_ = json.NewEncoder(w).Encode(map[string]any{"got": raw})
 		case "fail":
 			w.Header().Set(function.HeaderFunctionError, "Unhandled")
 			doc := map[string]any{"errorMessage": "it went wrong", "trace": []string{"at handler (index.js:1)"}}
@@ -159,6 +161,16 @@ func TestLambdaInvokeResultShape(t *testing.T) {
 	require.Equal(t, runtime.StatusSucceeded, res.Status, "%s: %s", res.Error, res.Cause)
 	require.Equal(t, map[string]any{"got": map[string]any{"order": int64(8)}}, res.Output)
 	require.Equal(t, map[string]any{"order": float64(8)}, (<-f.got).event)
+
+	// a string Payload is the event's JSON text, as Step Functions hands
+	// it to Lambda (recorded AWS runs: "\"HelloWorld\"", "0.0", "[]")
+	for text, want := range map[string]any{`"HelloWorld"`: "HelloWorld", `1.5`: 1.5, `[]`: []any{}, `{"a":1}`: map[string]any{"a": int64(1)}} {
+		res = runMemory(t, m, `{"StartAt":"Call","States":{"Call":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+		"Parameters":{"FunctionName":"echo","Payload.$":"$.p"},"OutputPath":"$.Payload.got","End":true}}}`, map[string]any{"p": text})
+		require.Equal(t, runtime.StatusSucceeded, res.Status, "%s: %s", res.Error, res.Cause)
+		require.Equal(t, want, res.Output, text)
+		<-f.got
+	}
 
 	// no Payload: the event is {}
 	res = runMemory(t, m, `{"StartAt":"Call","States":{"Call":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
@@ -275,7 +287,7 @@ func TestLambdaInvokeFailures(t *testing.T) {
 	// no such function
 	e = caught(map[string]any{"fn": "nope", "type": ""})
 	require.Equal(t, "Lambda.ResourceNotFoundException", e["Error"])
-	require.Contains(t, e["Cause"], "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException;")
+	require.Contains(t, e["Cause"], "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope:$LATEST (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException;")
 
 	// reserved concurrency 0: throttled every time, retried, then the
 	// execution fails with it (no Catch for it)
@@ -298,6 +310,7 @@ func TestLambdaInvokeFailures(t *testing.T) {
 		`{"FunctionName":7}`:                                    "States.Runtime",
 		`{"FunctionName":"echo","InvocationType":"Sometimes"}`:  "Lambda.AWSLambdaException",
 		`{"FunctionName":"echo","ClientContext":"not base64!"}`: "Lambda.InvalidRequestContentException",
+		`{"FunctionName":"echo","Payload":"not JSON"}`:          "Lambda.InvalidRequestContentException",
 		`{"FunctionName":"bad name"}`:                           "Lambda.AWSLambdaException",
 		`{"FunctionName":"echo:1","Qualifier":"2"}`:             "Lambda.InvalidParameterValueException",
 		`{"FunctionName":"arn:aws:lambda:us-east-1:123456789012:function:echo","Qualifier":"9"}`: "Lambda.ResourceNotFoundException",
