@@ -409,3 +409,36 @@ func TestTimeoutSecondsBeforeTheFunctionsTimeout(t *testing.T) {
 	require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
 	require.JSONEq(t, `{"Error":"States.Timeout","Cause":"Task timed out"}`, string(e.Output))
 }
+
+// A function that answers its task token during its own invocation (as a
+// fast consumer does): the token's answer is the task's.
+func TestLambdaInvokeWaitForTaskTokenAnsweredDuringTheCall(t *testing.T) {
+	t.Parallel()
+	var d *runtime.Durable
+	errs := make(chan error, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var ev map[string]any
+		_ = json.Unmarshal(b, &ev)
+		errs <- d.SendTaskSuccess(context.Background(), ev["token"].(string), map[string]any{"early": true})
+		_, _ = io.WriteString(w, `{}`)
+	}))
+	defer srv.Close()
+	r, err := function.NewStaticResolver("us-east-1", "123456789012", function.Config{Name: "echo", Endpoint: srv.URL, ReservedConcurrency: -1})
+	require.NoError(t, err)
+	tasks := function.NewTasks(r, function.NewDispatcher(nil))
+	t.Cleanup(tasks.Close)
+	m := integrations.NewMux()
+	tasks.Register(m)
+	d = runtime.NewDurable(storetest.Open(t, "sbprobe-"), &runtime.Durable{Tasks: m, Consumer: "w1"})
+	ctx := context.Background()
+	started, err := d.Start(ctx, runtime.StartParams{StateMachineName: "a", Definition: []byte(tokenDefinition), Input: map[string]any{"item": "x"}})
+	require.NoError(t, err)
+	require.NoError(t, d.Drain(ctx))
+	require.NoError(t, <-errs, "SendTaskSuccess during the call")
+	require.NoError(t, d.Drain(ctx))
+	e, err := d.Describe(ctx, started.ID)
+	require.NoError(t, err)
+	require.Equal(t, "SUCCEEDED", e.Status, "%s: %s", e.Error, e.Cause)
+	require.JSONEq(t, `{"item":"x","answer":{"early":true}}`, string(e.Output))
+}
