@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/signalbox/signalbox/integrations"
 )
 
 // seen is what the test function server got with one call.
@@ -360,4 +362,50 @@ func TestTaskErrorNamesAndCauses(t *testing.T) {
 	var doc map[string]string
 	require.NoError(t, json.Unmarshal(TimedOut(&Invocation{RequestID: "q"}, 3*time.Second).Payload, &doc))
 	require.Equal(t, map[string]string{"errorType": "Sandbox.Timedout", "errorMessage": "RequestId: q Error: Task timed out after 3.00 seconds"}, doc)
+}
+
+// How the Tasks name what an invoker returns: a plain error is
+// Lambda.SdkClientException, a timeout *Error Sandbox.Timedout with its
+// error document, a context that ended is the context's error (for the
+// runtime to name States.Timeout).
+func TestTasksNameInvokerFailures(t *testing.T) {
+	t.Parallel()
+	r, err := NewStaticResolver("us-east-1", "123456789012", Config{Name: "f", Executable: "/bin/f", ReservedConcurrency: -1})
+	require.NoError(t, err)
+	var fail error
+	tasks := NewTasks(r, invokerFunc(func(ctx context.Context, _ *Config, _ *Invocation) (*Result, error) {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fail
+	}))
+	t.Cleanup(tasks.Close)
+	req := func() *integrations.Request {
+		return &integrations.Request{Resource: ResourceInvoke, Parameters: map[string]any{"FunctionName": "f"}, IdempotencyKey: "k"}
+	}
+	var ie *integrations.Error
+
+	fail = errors.New("connection reset by peer")
+	_, err = tasks.Invoke(context.Background(), req())
+	require.True(t, errors.As(err, &ie))
+	require.Equal(t, ErrSdkClient, ie.Name)
+	require.Equal(t, "Unable to execute HTTP request: connection reset by peer", ie.Cause)
+
+	fail = &Error{Name: ErrSandboxTimedOut, Cause: "Task timed out after 3.00 seconds"}
+	_, err = tasks.Invoke(context.Background(), req())
+	require.True(t, errors.As(err, &ie))
+	require.Equal(t, ErrSandboxTimedOut, ie.Name)
+	require.JSONEq(t, `{"errorType":"Sandbox.Timedout","errorMessage":"Task timed out after 3.00 seconds"}`, ie.Cause)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = tasks.Invoke(ctx, req())
+	require.ErrorIs(t, err, context.Canceled)
+	require.False(t, errors.As(err, &ie))
+
+	require.Equal(t, RequestIDOf("k"), RequestIDOf("k"), "a redelivered call invokes with the same request id")
+	require.NotEqual(t, RequestIDOf("k"), RequestIDOf("k2"))
+	require.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, RequestIDOf("k"))
+	require.Equal(t, "Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=00f067aa0ba902b7;Sampled=1",
+		xrayTraceID("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "r"))
 }
