@@ -133,10 +133,9 @@ func NewHTTPInvoker(o HTTPOptions) *HTTPInvoker {
 		}
 	}
 	return &HTTPInvoker{client: &http.Client{
+		// no Timeout of the client's own (a timer per call): every call
+		// is bounded by its function's deadline, on its context
 		Transport: rt,
-		// every call is bounded by its function's Timeout (the context);
-		// this only guards against a context without one
-		Timeout:       MaxTimeout + time.Minute,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 }
