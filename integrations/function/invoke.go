@@ -135,7 +135,7 @@ func NewHTTPInvoker(o HTTPOptions) *HTTPInvoker {
 	return &HTTPInvoker{client: &http.Client{
 		// no Timeout of the client's own (a timer per call): every call
 		// is bounded by its function's deadline, on its context
-		Transport: rt,
+		Transport:     rt,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 }
