@@ -38,6 +38,8 @@
 //	  - {name: crm-orders, connection: crm, invocationEndpoint: "https://crm.example.com/orders", httpMethod: POST}
 //	registries:                   # the schema registry's registries and schemas (buses: discovery: true infers them)
 //	  - {name: shop, schemas: [{name: Order, type: OpenApi3, content: schemas/order.json}]}
+//	buckets:                      # the S3 resources' object store: a directory of buckets; --buckets-dir wins
+//	  {dir: ./buckets, create: [input, results]}
 //
 // Every key is optional. Each top-level key is a section, decoded by a
 // function of its own (the sections table); a section that belongs to
@@ -87,6 +89,8 @@ type Config struct {
 	// schemas (registries.go; applied by registryapply.go, with the
 	// discovery of buses).
 	Registries []SchemaRegistry
+	// Buckets is the object store of the S3 resources (buckets.go).
+	Buckets Buckets
 	// Warnings are not errors, but the log says them at start.
 	Warnings []string
 
@@ -135,6 +139,7 @@ var sections = map[string]section{
 	"connections":     decodeConnections,
 	"apiDestinations": decodeAPIDestinations,
 	"registries":      decodeRegistries,
+	"buckets":         decodeBuckets,
 	"functions":       notYet("functions"),
 }
 
