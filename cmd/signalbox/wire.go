@@ -16,6 +16,7 @@ import (
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/bucket"
 	"github.com/signalbox/signalbox/integrations/bus"
+	"github.com/signalbox/signalbox/integrations/function"
 	"github.com/signalbox/signalbox/integrations/httptask"
 	"github.com/signalbox/signalbox/integrations/mock"
 	"github.com/signalbox/signalbox/integrations/queue"
@@ -53,6 +54,10 @@ type node struct {
 	// discovery running: it infers the schemas of the events the bus
 	// hands it (bus.Config.Observer).
 	schemas *schemas.Service
+	// functions is the function runtime (lambda:invoke Tasks, the
+	// functions topics and buses invoke); nil without a resolver
+	// (nodeOptions.Functions).
+	functions *functions
 	// buckets is the S3 resources' object store (integrations/bucket),
 	// nil without --buckets-dir.
 	buckets *bucket.Service
@@ -100,6 +105,12 @@ type nodeOptions struct {
 	// server: the base of the SubscribeURL, UnsubscribeURL and
 	// SigningCertURL of the topic router's messages.
 	PublicURL string
+	// Functions finds the functions Task states, topics and buses invoke
+	// (the store's, or a configuration's function.StaticResolver); nil:
+	// none, the lambda resources stay unhandled. FunctionProcesses runs
+	// Runtime API programs (nil: such functions fail as not supported).
+	Functions         function.Resolver
+	FunctionProcesses function.Invoker
 }
 
 // openNode opens the store, says in the log what a crash of it loses,
@@ -148,6 +159,7 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	topics := newTopics(st, o, queues, tel.Tracer, log)
 	buses := newBuses(st, o, queues, topics, tel.Tracer, log)
 	mux := newIntegrations(queues, topics, buses)
+	fns := newFunctions(o.Functions, o.FunctionProcesses, mux, topics, buses)
 	if buckets != nil {
 		buckets.Register(mux) // s3:getObject, s3:putObject, s3:listObjectsV2, and Distributed Map's I/O
 	}
@@ -156,7 +168,7 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	buses.SetObserver(registry)
 	// retention and visibility of queues nobody receives from
 	queues.StartSweeper(0)
-	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, buckets: buckets, queues: queues, topics: topics, buses: buses, schemas: registry, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
+	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, buckets: buckets, queues: queues, topics: topics, buses: buses, schemas: registry, functions: fns, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
 	topics.SetHost(n.runtime.Host())
 	topics.Start(context.WithoutCancel(ctx))
 	buses.SetHost(n.runtime.Host())
@@ -199,13 +211,15 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 
 // Close stops the buses' deliveries, replays and schedules, schema
 // discovery, then the topics' deliveries (what they had not made stays
-// leased in the store), the queues' sweeper and message-move tasks, flushes the
+// leased in the store), the functions' asynchronous invocations (lost:
+// their queue is in memory), the queues' sweeper and message-move tasks, flushes the
 // spans not exported yet (for up to 5 seconds) and closes the node's
 // store.
 func (n *node) Close() error {
 	n.buses.Close() // first: it delivers to topics and queues
 	n.schemas.Close()
 	n.topics.Close()
+	n.functions.Close() // after the routers that invoke functions
 	n.queues.Close()
 	if n.buckets != nil {
 		_ = n.buckets.Close()
