@@ -254,7 +254,7 @@ func newRuntime(st *store.Client, o nodeOptions, mux *integrations.Mux, tracer t
 		tasks = integrations.Chain(tasks, integrations.Tracing(tracer))
 	}
 	return runtime.NewDurable(st, &runtime.Durable{
-		Tasks: tasks, TestCases: server.CheckTestCase, Lease: o.Lease, Concurrency: o.Concurrency, Consumer: o.Consumer,
+		Tasks: tasks, Mux: mux, TestCases: server.CheckTestCase, Lease: o.Lease, Concurrency: o.Concurrency, Consumer: o.Consumer,
 		Region: o.Region, Account: o.Account, Tracer: tracer, Meter: meter, ActivityTraceField: o.ActivityTraceField,
 	})
 }
