@@ -175,6 +175,9 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 		// the EventBridge Schemas API (gateway/schemas) on the node's
 		// schema registry
 		Schemas: n.schemas,
+		// the Lambda API (gateway/lambda) on the node's function service;
+		// no FunctionInvoker yet: Invoke answers that none is configured
+		Functions: n.functions,
 	}
 	if n.metrics != nil {
 		gwOpts.MeterProvider, gwOpts.Metrics = n.metrics.Provider, n.metrics.Handler

@@ -15,6 +15,7 @@ import (
 
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/bus"
+	"github.com/signalbox/signalbox/integrations/function"
 	"github.com/signalbox/signalbox/integrations/httptask"
 	"github.com/signalbox/signalbox/integrations/mock"
 	"github.com/signalbox/signalbox/integrations/queue"
@@ -51,6 +52,10 @@ type node struct {
 	// discovery running: it infers the schemas of the events the bus
 	// hands it (bus.Config.Observer).
 	schemas *schemas.Service
+	// functions is the function service (the Lambda API's management
+	// plane and the Resolver of function names); its packages are
+	// unpacked under nodeOptions.FunctionsDir.
+	functions *function.Service
 	// persistence is what the store keeps, read at open.
 	persistence store.Persistence
 	// telemetry is the process's tracing (its tracer nil when off);
@@ -92,6 +97,9 @@ type nodeOptions struct {
 	// server: the base of the SubscribeURL, UnsubscribeURL and
 	// SigningCertURL of the topic router's messages.
 	PublicURL string
+	// FunctionsDir is where the function service unpacks deployment
+	// packages; "": the user's cache directory's signalbox/.
+	FunctionsDir string
 }
 
 // openNode opens the store, says in the log what a crash of it loses,
@@ -139,7 +147,8 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	buses.SetObserver(registry)
 	// retention and visibility of queues nobody receives from
 	queues.StartSweeper(0)
-	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, queues: queues, topics: topics, buses: buses, schemas: registry, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
+	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, queues: queues, topics: topics, buses: buses, schemas: registry,
+		functions: newFunctions(st, o, log), persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
 	topics.SetHost(n.runtime.Host())
 	topics.Start(context.WithoutCancel(ctx))
 	buses.SetHost(n.runtime.Host())
@@ -159,6 +168,7 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 			{"topic ", func() ([]string, []config.Problem) { return c.ApplyTopics(ctx, topics) }},
 			{"", func() ([]string, []config.Problem) { return c.ApplyBuses(ctx, buses) }},
 			{"", func() ([]string, []config.Problem) { return c.ApplyRegistries(ctx, registry) }},
+			{"function ", func() ([]string, []config.Problem) { return c.ApplyFunctions(ctx, n.functions) }},
 		}
 		var lines []string
 		for _, st := range steps {
@@ -265,6 +275,10 @@ func newBuses(st *store.Client, o nodeOptions, queues *queue.Service, topics *to
 // newSchemas is the one construction of the schema registry in the
 // binary, in the runtime's region and account; its discoverers watch the
 // node's buses.
+func newFunctions(st *store.Client, o nodeOptions, log *slog.Logger) *function.Service {
+	return function.NewService(st, function.Options{Region: o.Region, AccountID: o.Account, DataDir: o.FunctionsDir, Logger: log})
+}
+
 func newSchemas(st *store.Client, o nodeOptions, buses *bus.Service, log *slog.Logger) *schemas.Service {
 	return schemas.New(st, schemas.Config{Region: o.Region, AccountID: o.Account, Buses: buses, Logger: log})
 }

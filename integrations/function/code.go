@@ -187,3 +187,8 @@ func codeDirName(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
 }
+
+// PackageSha256 is the CodeSha256 of a package, as CreateFunction
+// answers it: the configuration compares a package with a function's by
+// it.
+func PackageSha256(zip []byte) string { return codeSha256(zip) }

@@ -1,6 +1,8 @@
 package function
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -9,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -325,15 +328,59 @@ func cmpInt(a, b int) int {
 // CreateFunction creates a function (and publishes its version 1 when
 // Publish).
 func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (*FunctionConfiguration, error) {
-	if err := checkName(in.FunctionName); err != nil {
+	r, conc, err := s.newRecord(in)
+	if err != nil {
 		return nil, err
+	}
+	if _, err := s.st.FunctionGet(ctx, in.FunctionName); err == nil {
+		return nil, conflict("Function already exist: %s", in.FunctionName)
+	}
+	if err := s.setCode(in.FunctionName, r, in.Code); err != nil {
+		return nil, err
+	}
+	err = s.st.FunctionCreate(ctx, in.FunctionName, r.encode(), conc, in.Tags, s.o.Now())
+	if errors.Is(err, store.ErrConflict) {
+		return nil, conflict("Function already exist: %s", in.FunctionName)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if in.Publish {
+		return s.publish(ctx, in.FunctionName, "", "", nil)
+	}
+	return s.configuration(in.FunctionName, latest, r), nil
+}
+
+// CheckFunction checks a CreateFunction request as CreateFunction does,
+// writing nothing: a package is read, not unpacked.
+func (s *Service) CheckFunction(in *CreateFunctionInput) error {
+	r, _, err := s.newRecord(in)
+	if err != nil || r.Kind != kindZip {
+		return err
+	}
+	if in.Code == nil || len(in.Code.ZipFile) == 0 {
+		return invalidParam("Code.ZipFile is required: the function's .zip deployment package")
+	}
+	if len(in.Code.ZipFile) > MaxZipBytes {
+		return apiErr(CodeRequestTooLarge, http.StatusRequestEntityTooLarge, "Request must be smaller than %d bytes for the CreateFunction operation", MaxZipBytes)
+	}
+	if _, err := zip.NewReader(bytes.NewReader(in.Code.ZipFile), int64(len(in.Code.ZipFile))); err != nil {
+		return invalidZip("Please check your file, then try to upload again: %v", err)
+	}
+	return nil
+}
+
+// newRecord is the $LATEST record a CreateFunction request makes, checked,
+// without its code; and the reserved concurrency (-1: none).
+func (s *Service) newRecord(in *CreateFunctionInput) (*record, int, error) {
+	if err := checkName(in.FunctionName); err != nil {
+		return nil, 0, err
 	}
 	if err := s.checkUnsupported(in); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	now := s.o.Now()
 	r := &record{Runtime: in.Runtime, Handler: in.Handler, Role: in.Role, Timeout: defaultTimeout, MemorySize: defaultMemory,
-		LastModified: now.UnixMilli(), RevisionID: integrations.NewUUID(), Architectures: in.Architectures}
+		LastModified: s.o.Now().UnixMilli(), RevisionID: integrations.NewUUID(), Architectures: in.Architectures}
 	if in.Description != nil {
 		r.Description = *in.Description
 	}
@@ -356,35 +403,19 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 		r.Role = "arn:aws:iam::" + s.o.AccountID + ":role/signalbox"
 	}
 	if err := s.checkConfig(r); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if err := checkTags(in.Tags); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	conc := -1
 	if in.ReservedConcurrency != nil && *in.ReservedConcurrency >= 0 {
 		conc = *in.ReservedConcurrency
 		if err := s.checkConcurrency(conc); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
-	if _, err := s.st.FunctionGet(ctx, in.FunctionName); err == nil {
-		return nil, conflict("Function already exist: %s", in.FunctionName)
-	}
-	if err := s.setCode(in.FunctionName, r, in.Code); err != nil {
-		return nil, err
-	}
-	err := s.st.FunctionCreate(ctx, in.FunctionName, r.encode(), conc, in.Tags, now)
-	if errors.Is(err, store.ErrConflict) {
-		return nil, conflict("Function already exist: %s", in.FunctionName)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if in.Publish {
-		return s.publish(ctx, in.FunctionName, "", "", nil)
-	}
-	return s.configuration(in.FunctionName, latest, r), nil
+	return r, conc, nil
 }
 
 // checkUnsupported refuses what Signalbox does not implement.
