@@ -28,6 +28,20 @@ var fuzzSeeds = []string{
 	`{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.n","NumericGreaterThan":1,"Next":"W"}],"Default":"W"},"W":{"Type":"Wait","SecondsPath":"$.n","End":true}}}`,
 	`{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.l","ItemSelector":{"i.$":"$$.Map.Item.Index"},"ItemBatcher":{"MaxItemsPerBatch":2},"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`,
 	`{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[{"StartAt":"X","States":{"X":{"Type":"Succeed"}}}],"ResultSelector":{"r.$":"$[*]"},"End":true}}}`,
+	// Distributed Maps reading items and writing results.
+	`{"StartAt":"M","States":{"M":{"Type":"Map","Label":"m","ItemReader":{"Resource":"arn:aws:states:::s3:getObject","Parameters":{"Bucket.$":"$.b","Key":"k.csv"},"ReaderConfig":{"InputType":"CSV","CSVHeaderLocation":"GIVEN","CSVHeaders":["a","b"],"CSVDelimiter":"PIPE","MaxItemsPath":"$.n"}},"ItemSelector":{"v.$":"$$.Map.Item.Value.a","i.$":"$$.Map.Item.Index"},"ItemBatcher":{"MaxItemsPerBatch":2,"BatchInput":{"b.$":"$.b"}},"ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"o","Prefix.$":"$.b"},"WriterConfig":{"OutputType":"JSONL","Transformation":"COMPACT"}},"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"EXPRESS"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`,
+	`{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{"Resource":"arn:aws-cn:states:::s3:listObjectsV2","Parameters":{"Bucket":"b","Prefix":"p/"},"ReaderConfig":{"MaxItems":10}},"ToleratedFailurePercentage":5,"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`,
+	`{"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:getObject","Arguments":{"Bucket":"{% $states.input.b %}","Key":"k.jsonl"},"ReaderConfig":{"InputType":"JSONL","MaxItems":"{% $states.input.n %}"}},"ItemSelector":{"v":"{% $states.context.Map.Item.Value %}"},"ItemBatcher":{"MaxInputBytesPerBatch":"{% 100 %}"},"ResultWriter":{"WriterConfig":{"OutputType":"JSON","Transformation":"FLATTEN"}},"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`,
+}
+
+// fuzzShapeItems are the raw items FuzzParse hands a Map's Shape: what a
+// reader returns (CSV rows, JSON values, listing entries).
+var fuzzShapeItems = []any{
+	map[string]any{"a": "1", "b": "x"},
+	"s",
+	int64(2),
+	map[string]any{"Key": "k", "Size": int64(12)},
+	[]any{true, nil},
 }
 
 // FuzzParse checks that compiling any bytes never panics, and that a
@@ -35,6 +49,13 @@ var fuzzSeeds = []string{
 func FuzzParse(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s))
+	}
+	// The Distributed Map samples (testdata/mapio).
+	samples, _ := filepath.Glob(filepath.Join("testdata", "mapio", "*.json"))
+	for _, file := range samples {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(b)
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, d := Compile(data)
@@ -94,6 +115,19 @@ func checkOutcome(t *testing.T, m *StateMachine, s State, o Outcome) {
 	case RunMap:
 		if o.Processor == nil {
 			t.Fatal("a Map with no processor")
+		}
+		if (o.Reader != nil) != (o.Shape != nil) || (o.Reader != nil && o.Items != nil) {
+			t.Fatalf("a Map with Reader %v, Shape %v and %d Items", o.Reader != nil, o.Shape != nil, len(o.Items))
+		}
+		if o.Shape != nil {
+			items, err := o.Shape(fuzzShapeItems)
+			if err != nil {
+				if asError(err).Name == "" {
+					t.Fatalf("Shape failed without an error name: %v", err)
+				}
+			} else if items == nil {
+				t.Fatal("Shape returned no items and no error")
+			}
 		}
 	}
 }

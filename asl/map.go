@@ -26,6 +26,12 @@ type Map struct {
 	ToleratedPercentagePath    *jpath.Path
 
 	Batcher *ItemBatcher
+	// Reader and Writer are a Distributed Map's ItemReader and
+	// ResultWriter; nil without them.
+	Reader *ItemReader
+	Writer *ResultWriter
+	// ExecutionType is the ProcessorConfig's (STANDARD or EXPRESS).
+	ExecutionType string
 	// processorField is "ItemProcessor" or "Iterator", as written.
 	processorField string
 
@@ -113,10 +119,30 @@ func parseMap(b Base, o *object, d *diag.List) *Map {
 	if v, ok := o.get("ItemBatcher"); ok {
 		s.Batcher = parseItemBatcher(v, o.at("ItemBatcher"), s.lang, d)
 	}
-	for _, k := range []string{"ItemReader", "ResultWriter"} {
-		if _, ok := o.get(k); ok {
-			d.Add(o.at(k), diag.Unsupported, "%s (Distributed Map reading from or writing to S3) is not supported yet", k)
+	if s.Label != "" {
+		checkLabel(s.Label, o.at("Label"), d)
+	}
+	if v, ok := o.get("ItemReader"); ok {
+		if !s.Distributed {
+			d.Add(o.at("ItemReader"), diag.SchemaValidationFailed, "ItemReader is allowed only in a Map state whose ProcessorConfig Mode is DISTRIBUTED")
 		}
+		// AWS documents ItemsPath (JSONata: Items) in a Distributed Map
+		// for a JSON input passed from a previous state; what it does
+		// beside an ItemReader is not documented.
+		k := "ItemsPath"
+		if s.lang == langJSONata {
+			k = "Items"
+		}
+		if o.has(k) {
+			d.Add(o.at(k), diag.Unsupported, "%s together with an ItemReader is not supported", k)
+		}
+		s.Reader = parseItemReader(v, o.at("ItemReader"), s.lang, d)
+	}
+	if v, ok := o.get("ResultWriter"); ok {
+		if !s.Distributed {
+			d.Add(o.at("ResultWriter"), diag.SchemaValidationFailed, "ResultWriter is allowed only in a Map state whose ProcessorConfig Mode is DISTRIBUTED")
+		}
+		s.Writer = parseResultWriter(v, o.at("ResultWriter"), s.lang, d)
 	}
 	return s
 }
@@ -139,8 +165,14 @@ func (s *Map) parseProcessorConfig(p *object, d *diag.List) {
 			d.Add(c.at("Mode"), diag.InvalidValue, "Mode must be INLINE or DISTRIBUTED, got %q", mode)
 		}
 	}
-	if et, ok := c.str("ExecutionType", false); ok && et != "STANDARD" && et != "EXPRESS" {
-		d.Add(c.at("ExecutionType"), diag.InvalidValue, "ExecutionType must be STANDARD or EXPRESS, got %q", et)
+	if et, ok := c.str("ExecutionType", false); ok {
+		if et != "STANDARD" && et != "EXPRESS" {
+			d.Add(c.at("ExecutionType"), diag.InvalidValue, "ExecutionType must be STANDARD or EXPRESS, got %q", et)
+		} else {
+			s.ExecutionType = et
+		}
+	} else if s.Distributed && !c.has("ExecutionType") {
+		d.Add(c.at("ExecutionType"), diag.SchemaValidationFailed, "a Map state whose Mode is DISTRIBUTED needs ProcessorConfig ExecutionType (STANDARD or EXPRESS)")
 	}
 	c.finish()
 }
@@ -211,24 +243,31 @@ func (s *Map) enter(e *env) Outcome {
 func (s *Map) prepareJSONata(e *env, raw any) (Outcome, error) {
 	bind := e.bindings(raw, nil)
 	run := s.runMap()
-	itemsV := raw
-	if s.items != nil {
-		v, err := s.items.eval(e, bind)
-		if err != nil {
-			return nil, err
-		}
-		itemsV = v
+	if err := s.prepareIO(e, bind, &run); err != nil {
+		return nil, err
 	}
-	items, ok := itemsV.([]any)
-	if !ok {
-		n := s.items
-		if n == nil {
-			n = &jtemplate{kind: tCall, src: "$states.input"}
+	var items []any
+	if s.Reader == nil {
+		itemsV := raw
+		if s.items != nil {
+			v, err := s.items.eval(e, bind)
+			if err != nil {
+				return nil, err
+			}
+			itemsV = v
 		}
-		return nil, jtypeError(e, n, "Items", "array", itemsV)
-	}
-	if !e.ctx.fitsPayload(items) {
-		return dataLimit(e.ctx.StateName), nil
+		var ok bool
+		items, ok = itemsV.([]any)
+		if !ok {
+			n := s.items
+			if n == nil {
+				n = &jtemplate{kind: tCall, src: "$states.input"}
+			}
+			return nil, jtypeError(e, n, "Items", "array", itemsV)
+		}
+		if !e.ctx.fitsPayload(items) {
+			return dataLimit(e.ctx.StateName), nil
+		}
 	}
 	if s.maxConcurrencyExpr != nil {
 		n, err := evalIntIn(e, s.maxConcurrencyExpr, "MaxConcurrency", bind, 0, 0)
@@ -262,35 +301,129 @@ func (s *Map) prepareJSONata(e *env, raw any) (Outcome, error) {
 		}
 		run.ToleratedFailurePercentage = f
 	}
-	if s.itemSelector != nil {
+	return s.finishPrepare(e, raw, items, run)
+}
+
+// finishPrepare shapes an inline array of items (ItemSelector,
+// ItemBatcher) into the iterations' inputs, or, with an ItemReader, hands
+// the runtime the function that shapes the items it reads. in is what
+// ItemSelector and ItemBatcher see as "$" (the effective input; JSONata:
+// the state input).
+func (s *Map) finishPrepare(e *env, in any, items []any, run RunMap) (Outcome, error) {
+	if s.Reader != nil {
+		run.Shape = s.shaper(e, in)
+		return run, nil
+	}
+	// Items that passed fitsPayload as one array are within the limits.
+	shaped, fits, err := s.shape(e, in, items, true)
+	if err != nil {
+		return nil, err
+	}
+	if !fits {
+		return dataLimit(e.ctx.StateName), nil
+	}
+	run.Items = shaped
+	return run, nil
+}
+
+// prepareIO evaluates the ItemReader and the ResultWriter into run.
+func (s *Map) prepareIO(e *env, bind map[string]any, run *RunMap) error {
+	if s.Reader != nil {
+		rd, err := s.Reader.readItems(e, bind)
+		if err != nil {
+			return err
+		}
+		run.Reader = rd
+	}
+	if s.Writer != nil {
+		wr, err := s.Writer.writeResults(e, bind)
+		if err != nil {
+			return err
+		}
+		run.Writer = wr
+	}
+	return nil
+}
+
+// shape applies ItemSelector and ItemBatcher to items, making each
+// iteration's input. fits is false when an input is over the payload limit
+// or all of them together over the bound on a Map's inputs; checked says
+// the items were held to the payload limit as one array already (unchanged,
+// they need no measuring).
+func (s *Map) shape(e *env, in any, items []any, checked bool) (shaped []any, fits bool, err error) {
+	fits = true
+	measured := checked
+	if s.Parameters != nil || s.itemSelector != nil {
 		selected := make([]any, len(items))
 		ctx := *e.ctx
 		ctx.InMap = true
-		ie := &env{input: raw, ctx: &ctx}
+		ie := &env{input: in, ctx: &ctx}
+		total := 0
 		for i, item := range items {
 			ctx.MapItemIndex, ctx.MapItemValue = i, item
 			ctx.Invalidate()
-			v, err := s.itemSelector.eval(ie, ie.bindings(raw, nil))
+			var v any
+			if s.itemSelector != nil {
+				v, err = s.itemSelector.eval(ie, ie.bindings(in, nil))
+			} else {
+				v, err = s.Parameters.evalPayload(ie)
+			}
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			selected[i] = v
+			// JSONPath templates are measured as they are built
+			// (evalPayload remembers their sizes).
+			if s.Parameters != nil && fits {
+				n := ctx.payloadSize(v)
+				total += n
+				fits = n <= ctx.payloadLimit() && total <= MaxMapInputs
+			}
 		}
 		items = selected
+		measured = s.Parameters != nil
 	}
 	if s.Batcher != nil {
-		batches, err := s.Batcher.batch(e, raw, items)
+		be := &env{input: in, ctx: e.ctx}
+		batches, err := s.Batcher.batch(be, in, items)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		items = batches
+		measured = false
+		fits = true
 	}
-	// Items that passed fitsPayload unchanged are within the limits.
-	if (s.itemSelector != nil || s.Batcher != nil) && !e.ctx.mapInputs(items) {
-		return dataLimit(e.ctx.StateName), nil
+	if !measured {
+		fits = e.ctx.mapInputs(items)
 	}
-	run.Items = items
-	return run, nil
+	return items, fits, nil
+}
+
+// shaper is a Map's RunMap.Shape: s.shape over the items an ItemReader
+// read, with the Context of the Map's entry (copied: the runtime may reuse
+// its Context once Step returned). Each call works on its own copy of that
+// copy, so Shape may be called again (after a restart, say); it reads the
+// workflow variables through the Context's Vars when it runs, which the
+// Map leaves unchanged until it completes. Calls must not overlap when the
+// Context's Rand is not safe for concurrent use.
+func (s *Map) shaper(e *env, in any) func(raw []any) ([]any, error) {
+	entry := *e.ctx
+	entry.Invalidate()
+	entry.jsonataOpts = nil
+	return func(raw []any) ([]any, error) {
+		ctx := entry
+		ctx.jsonataOpts = nil // bound to the Context they were built for
+		se := &env{input: in, ctx: &ctx}
+		items, fits, err := s.shape(se, in, raw, false)
+		if err != nil {
+			return nil, asError(err)
+		}
+		if !fits {
+			f := dataLimit(ctx.StateName)
+			return nil, &aslerr.Error{Name: f.Error, Cause: f.Cause}
+		}
+		return items, nil
+	}
 }
 
 func (s *Map) runMap() RunMap {
@@ -301,6 +434,7 @@ func (s *Map) runMap() RunMap {
 		ToleratedFailurePercentage: s.ToleratedFailurePercentage,
 		Distributed:                s.Distributed,
 		Label:                      s.Label,
+		ExecutionType:              s.ExecutionType,
 	}
 }
 
@@ -314,20 +448,27 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 	}
 	e.input = in
 	run := s.runMap()
-	itemsV := in
-	if s.ItemsPath != nil {
-		v, ok := s.ItemsPath.Get(e.scope())
-		if !ok {
-			return nil, e.runtimeErr("Invalid path '%s' : %s", s.ItemsPath, s.ItemsPath.NotFound(e.scope()))
+	if err := s.prepareIO(e, nil, &run); err != nil {
+		return nil, err
+	}
+	var items []any
+	if s.Reader == nil {
+		itemsV := in
+		if s.ItemsPath != nil {
+			v, ok := s.ItemsPath.Get(e.scope())
+			if !ok {
+				return nil, e.runtimeErr("Invalid path '%s' : %s", s.ItemsPath, s.ItemsPath.NotFound(e.scope()))
+			}
+			itemsV = v
 		}
-		itemsV = v
-	}
-	items, ok := itemsV.([]any)
-	if !ok {
-		return nil, e.runtimeErr("Invalid path '%s' : The value at the path is not an array: %s", pathOrRoot(s.ItemsPath), EncodeJSON(itemsV))
-	}
-	if !e.ctx.fitsPayload(items) {
-		return dataLimit(e.ctx.StateName), nil
+		var ok bool
+		items, ok = itemsV.([]any)
+		if !ok {
+			return nil, e.runtimeErr("Invalid path '%s' : The value at the path is not an array: %s", pathOrRoot(s.ItemsPath), EncodeJSON(itemsV))
+		}
+		if !e.ctx.fitsPayload(items) {
+			return dataLimit(e.ctx.StateName), nil
+		}
 	}
 	if s.MaxConcurrencyAt != nil {
 		v, ok := s.MaxConcurrencyAt.Get(e.scope())
@@ -359,44 +500,7 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 		}
 		run.ToleratedFailurePercentage = f
 	}
-	// Items that passed fitsPayload unchanged are within the limits;
-	// selected ones are measured as they are built (mapInputs).
-	inputsFit := true
-	if s.Parameters != nil {
-		selected := make([]any, len(items))
-		ctx := *e.ctx
-		ctx.InMap = true
-		ie := &env{input: in, ctx: &ctx}
-		total := 0
-		for i, item := range items {
-			ctx.MapItemIndex, ctx.MapItemValue = i, item
-			ctx.Invalidate()
-			v, err := s.Parameters.evalPayload(ie)
-			if err != nil {
-				return nil, err
-			}
-			selected[i] = v
-			if inputsFit {
-				n := ctx.payloadSize(v)
-				total += n
-				inputsFit = n <= ctx.payloadLimit() && total <= MaxMapInputs
-			}
-		}
-		items = selected
-	}
-	if s.Batcher != nil {
-		batches, err := s.Batcher.batch(e, in, items)
-		if err != nil {
-			return nil, err
-		}
-		items = batches
-		inputsFit = e.ctx.mapInputs(items)
-	}
-	if !inputsFit {
-		return dataLimit(e.ctx.StateName), nil
-	}
-	run.Items = items
-	return run, nil
+	return s.finishPrepare(e, in, items, run)
 }
 
 func pathOrRoot(p *jpath.Path) string {

@@ -87,7 +87,7 @@ func TestStepMapSettings(t *testing.T) {
 		{name: "literals", extra: `"MaxConcurrency":3,"ToleratedFailureCount":2,"ToleratedFailurePercentage":12.5,"Label":"lbl"`, input: `[1]`, want: RunMap{MaxConcurrency: 3, ToleratedFailureCount: 2, ToleratedFailurePercentage: 12.5, Label: "lbl"}},
 		{name: "paths", extra: `"ItemsPath":"$.i","MaxConcurrencyPath":"$.m","ToleratedFailureCountPath":"$.c","ToleratedFailurePercentagePath":"$.p"`, input: `{"i":[],"m":4,"c":0,"p":100}`, want: RunMap{MaxConcurrency: 4, ToleratedFailureCount: 0, ToleratedFailurePercentage: 100}},
 		{name: "paths to numeric strings", extra: `"ItemsPath":"$.i","MaxConcurrencyPath":"$.m","ToleratedFailureCountPath":"$.c","ToleratedFailurePercentagePath":"$.p"`, input: `{"i":[],"m":"4","c":" 1 ","p":"1.1"}`, want: RunMap{MaxConcurrency: 4, ToleratedFailureCount: 1, ToleratedFailurePercentage: 1.1}},
-		{name: "distributed", state: `{"Type":"Map","Next":"T","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Succeed"}}}}`, input: `[1]`, want: RunMap{ToleratedFailureCount: -1, ToleratedFailurePercentage: -1, Distributed: true}},
+		{name: "distributed", state: `{"Type":"Map","Next":"T","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Succeed"}}}}`, input: `[1]`, want: RunMap{ToleratedFailureCount: -1, ToleratedFailurePercentage: -1, Distributed: true, ExecutionType: "STANDARD"}},
 		{name: "inline", state: `{"Type":"Map","Next":"T","Iterator":{"ProcessorConfig":{"Mode":"INLINE"},"StartAt":"P","States":{"P":{"Type":"Succeed"}}}}`, input: `[1]`, want: RunMap{ToleratedFailureCount: -1, ToleratedFailurePercentage: -1}},
 	}
 	for _, tt := range tests {

@@ -184,8 +184,8 @@ func TestValidate(t *testing.T) {
 		// Map.
 		{name: "Map without ItemProcessor", def: machine(`"A":{"Type":"Map","End":true}`), want: []string{"/States/A/ItemProcessor SCHEMA_VALIDATION_FAILED"}},
 		{name: "Map with ItemProcessor and Iterator", def: machine(`"A":{"Type":"Map","End":true,"ItemProcessor":{"StartAt":"B","States":{"B":{"Type":"Succeed"}}},"Iterator":{"StartAt":"B","States":{"B":{"Type":"Succeed"}}}}`), want: []string{"/States/A/Iterator SCHEMA_VALIDATION_FAILED"}},
-		{name: "Map ItemReader", def: machine(`"A":{"Type":"Map","End":true,"ItemReader":{"Resource":"arn:aws:states:::s3:getObject"},"ItemProcessor":{"StartAt":"B","States":{"B":{"Type":"Succeed"}}}}`), want: []string{"/States/A/ItemReader NOT_SUPPORTED"}},
-		{name: "Map ResultWriter", def: machine(`"A":{"Type":"Map","End":true,"ResultWriter":{},"ItemProcessor":{"StartAt":"B","States":{"B":{"Type":"Succeed"}}}}`), want: []string{"/States/A/ResultWriter NOT_SUPPORTED"}},
+		{name: "Map ItemReader", def: machine(`"A":{"Type":"Map","End":true,"ItemReader":{"Resource":"arn:aws:states:::s3:getObject"},"ItemProcessor":{"StartAt":"B","States":{"B":{"Type":"Succeed"}}}}`), want: []string{"/States/A/ItemReader SCHEMA_VALIDATION_FAILED", "/States/A/ItemReader/ReaderConfig/InputType SCHEMA_VALIDATION_FAILED"}},
+		{name: "Map ResultWriter", def: machine(`"A":{"Type":"Map","End":true,"ResultWriter":{},"ItemProcessor":{"StartAt":"B","States":{"B":{"Type":"Succeed"}}}}`), want: []string{"/States/A/ResultWriter SCHEMA_VALIDATION_FAILED", "/States/A/ResultWriter SCHEMA_VALIDATION_FAILED"}},
 		{name: "Map ProcessorConfig", def: machine(`"A":{"Type":"Map","End":true,"ItemProcessor":{"ProcessorConfig":{"Mode":"REMOTE","ExecutionType":"FAST","Foo":1},"StartAt":"B","States":{"B":{"Type":"Succeed"}}}}`), want: []string{
 			"/States/A/ItemProcessor/ProcessorConfig/ExecutionType INVALID_VALUE",
 			"/States/A/ItemProcessor/ProcessorConfig/Foo SCHEMA_VALIDATION_FAILED",
@@ -262,7 +262,8 @@ func TestValidateReportsEverything(t *testing.T) {
 		"/States/Branch/Branches/0/States/In SCHEMA_VALIDATION_FAILED",
 		"/States/Check/Choices SCHEMA_VALIDATION_FAILED",
 		"/States/Loop/ItemProcessor SCHEMA_VALIDATION_FAILED",
-		"/States/Loop/ItemReader NOT_SUPPORTED",
+		"/States/Loop/ItemReader SCHEMA_VALIDATION_FAILED",
+		"/States/Loop/ItemReader/Resource SCHEMA_VALIDATION_FAILED",
 		"/States/Start/InputPath INVALID_JSON_PATH",
 		"/States/Start/Next MISSING_TRANSITION_TARGET",
 		"/States/Work/Resource SCHEMA_VALIDATION_FAILED",

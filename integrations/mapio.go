@@ -32,6 +32,13 @@ type ReadItemsRequest struct {
 	CSVHeaders        []string
 	CSVDelimiter      string
 	MaxItems          int64
+	// ItemsPointer (InputType JSON) is a JSON Pointer to the array of
+	// items inside the object ("": the object is the array); Transformation
+	// is LOAD_AND_FLATTEN (an S3 listing: every listed object read as
+	// InputType, its items in turn) or "" (NONE). Added compatibly by
+	// integrations/bucket; asl and runtime fill them when they parse them.
+	ItemsPointer   string
+	Transformation string
 	// MaxBytes bounds what is read (the runtime's limit); past it the
 	// read fails with States.ItemReaderFailed.
 	MaxBytes int64

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/integrations/bucket"
 	"github.com/signalbox/signalbox/integrations/bus"
 	"github.com/signalbox/signalbox/integrations/function"
 	"github.com/signalbox/signalbox/integrations/httptask"
@@ -52,6 +53,9 @@ type node struct {
 	// discovery running: it infers the schemas of the events the bus
 	// hands it (bus.Config.Observer).
 	schemas *schemas.Service
+	// buckets is the S3 resources' object store (integrations/bucket),
+	// nil without --buckets-dir.
+	buckets *bucket.Service
 	// functions is the function service (the Lambda API's management
 	// plane and the Resolver of function names); its packages are
 	// unpacked under nodeOptions.FunctionsDir.
@@ -93,6 +97,9 @@ type nodeOptions struct {
 	// ActivityTraceField (--activity-trace-field) names the field of an
 	// activity task's input that carries its trace context; "" for none.
 	ActivityTraceField string
+	// BucketsDir (--buckets-dir, the file's buckets.dir) is the object
+	// store of the S3 resources; "": they are not served.
+	BucketsDir string
 	// PublicURL (--public-url) is where webhook subscribers reach this
 	// server: the base of the SubscribeURL, UnsubscribeURL and
 	// SigningCertURL of the topic router's messages.
@@ -133,6 +140,12 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 		_ = tel.Shutdown(ctx)
 		return nil, nil, err
 	}
+	buckets, err := newBuckets(o)
+	if err != nil {
+		_ = st.Close()
+		_ = tel.Shutdown(ctx)
+		return nil, nil, err
+	}
 	queues := newQueues(st, o)
 	if mt != nil {
 		if err := queues.RegisterGauges(mt.Meter); err != nil {
@@ -142,12 +155,15 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	topics := newTopics(st, o, queues, tel.Tracer, log)
 	buses := newBuses(st, o, queues, topics, tel.Tracer, log)
 	mux := newIntegrations(queues, topics, buses)
+	if buckets != nil {
+		buckets.Register(mux) // s3:getObject, s3:putObject, s3:listObjectsV2, and Distributed Map's I/O
+	}
 	// the registry infers the schemas of the events the buses accept
 	registry := newSchemas(st, o, buses, log)
 	buses.SetObserver(registry)
 	// retention and visibility of queues nobody receives from
 	queues.StartSweeper(0)
-	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, queues: queues, topics: topics, buses: buses, schemas: registry,
+	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, buckets: buckets, queues: queues, topics: topics, buses: buses, schemas: registry,
 		functions: newFunctions(st, o, log), persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
 	topics.SetHost(n.runtime.Host())
 	topics.Start(context.WithoutCancel(ctx))
@@ -198,6 +214,9 @@ func (n *node) Close() error {
 	n.schemas.Close()
 	n.topics.Close()
 	n.queues.Close()
+	if n.buckets != nil {
+		_ = n.buckets.Close()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return errors.Join(n.telemetry.Shutdown(ctx), n.store.Close())
@@ -312,6 +331,23 @@ func newIntegrations(queues *queue.Service, topics *topic.Service, buses *bus.Se
 	return m
 }
 
+// newBuckets opens the object store of --buckets-dir (nil without one),
+// making the buckets the configuration file lists.
+func newBuckets(o nodeOptions) (*bucket.Service, error) {
+	if o.BucketsDir == "" {
+		return nil, nil
+	}
+	var create []string
+	if o.Config != nil {
+		create = o.Config.Buckets.Create
+	}
+	b, err := bucket.New(bucket.Options{Dir: o.BucketsDir, Create: create})
+	if err != nil {
+		return nil, fmt.Errorf("--buckets-dir: %w", err)
+	}
+	return b, nil
+}
+
 // logDurability says at start-up what a crash of the store loses: a
 // warning when it keeps nothing (the embedded default, or a Redis with
 // neither AOF nor snapshots), with the way to run durably. It returns
@@ -344,6 +380,7 @@ func configFlags(command string, fs *flag.FlagSet, file string, stderr io.Writer
 	for name, value := range map[string]string{
 		"addr": cfg.Addr, "region": cfg.Region, "account": cfg.Account,
 		"redis-url": cfg.Redis.URL, "redis-prefix": cfg.Redis.Prefix, "redis-timeout": timeout,
+		"buckets-dir": cfg.Buckets.Dir,
 	} {
 		f := fs.Lookup(name)
 		if f == nil || value == "" || given[name] || (name == "redis-url" && f.Value.String() != "") {

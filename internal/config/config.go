@@ -38,6 +38,8 @@
 //	  - {name: crm-orders, connection: crm, invocationEndpoint: "https://crm.example.com/orders", httpMethod: POST}
 //	registries:                   # the schema registry's registries and schemas (buses: discovery: true infers them)
 //	  - {name: shop, schemas: [{name: Order, type: OpenApi3, content: schemas/order.json}]}
+//	buckets:                      # the S3 resources' object store: a directory of buckets; --buckets-dir wins
+//	  {dir: ./buckets, create: [input, results]}
 //	functions:                    # functions (Lambda's semantics), created or updated at start: functions.go
 //	  - {name: resize, endpoint: "http://127.0.0.1:9000/resize", timeout: 10}
 //	  - {name: orders, zip: build/orders.zip, environment: {STAGE: dev}, publish: true, aliases: [{name: live, version: published}]}
@@ -88,6 +90,8 @@ type Config struct {
 	// schemas (registries.go; applied by registryapply.go, with the
 	// discovery of buses).
 	Registries []SchemaRegistry
+	// Buckets is the object store of the S3 resources (buckets.go).
+	Buckets Buckets
 	// Functions are the function service's functions (functions.go;
 	// applied by ApplyFunctions).
 	Functions []Function
@@ -139,6 +143,7 @@ var sections = map[string]section{
 	"connections":     decodeConnections,
 	"apiDestinations": decodeAPIDestinations,
 	"registries":      decodeRegistries,
+	"buckets":         decodeBuckets,
 	"functions":       decodeFunctions,
 }
 

@@ -68,7 +68,7 @@ credentials:
 				`signalbox.yaml:3: account: must be a string, got the number 1234 (quote it)`,
 				`signalbox.yaml:4: redis.url: must be a string, got the number 7 (quote it)`,
 				`signalbox.yaml:4: redis.timeout: "soon" is not a positive duration (such as 2s or 500ms)`,
-				`signalbox.yaml:5: colour: unknown key (known: account, addr, api, apiDestinations, buses, connections, credentials, functions, queues, redis, region, registries, routes, stateMachines, topics)`,
+				`signalbox.yaml:5: colour: unknown key (known: account, addr, api, apiDestinations, buckets, buses, connections, credentials, functions, queues, redis, region, registries, routes, stateMachines, topics)`,
 				`signalbox.yaml:7: functions[0]: give exactly one of endpoint (an HTTP function), executable (a Runtime API program) and zip (a deployment package)`,
 				`signalbox.yaml:8: api.keys[0]: an API key must be at least 8 characters long`,
 				`signalbox.yaml:10: credentials[0].secretAccessKey: required`,
