@@ -36,7 +36,7 @@ func TestConfigApplyFunctions(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	n, _ := openTestNode(t, nil)
-	svc := n.functions
+	svc := n.functionService
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "orders.zip"), functionPackage(t, "#!/bin/sh\necho 1\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "prog"), []byte("#!/bin/sh\n"), 0o755))

@@ -178,7 +178,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 		Schemas: n.schemas,
 		// the Lambda API (gateway/lambda) on the node's function service;
 		// no FunctionInvoker yet: Invoke answers that none is configured
-		Functions: n.functions,
+		Functions: n.functionService,
 	}
 	if n.metrics != nil {
 		gwOpts.MeterProvider, gwOpts.Metrics = n.metrics.Provider, n.metrics.Handler

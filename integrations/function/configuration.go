@@ -1,6 +1,7 @@
 package function
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -150,9 +151,9 @@ func (s *Service) configuration(name, version string, r *record) *FunctionConfig
 	c := &FunctionConfiguration{FunctionName: name, FunctionArn: arn, Runtime: r.Runtime, Role: r.Role, Handler: r.Handler,
 		CodeSize: r.CodeSize, Description: r.Description, Timeout: r.Timeout, MemorySize: r.MemorySize,
 		LastModified: time.UnixMilli(r.LastModified).UTC().Format(lambdaTime), CodeSha256: r.CodeSha256, Version: version,
-		TracingConfig: TracingConfig{Mode: cmpOr(r.TracingMode, "PassThrough")}, RevisionID: r.RevisionID,
+		TracingConfig: TracingConfig{Mode: cmp.Or(r.TracingMode, "PassThrough")}, RevisionID: r.RevisionID,
 		State: "Active", LastUpdateStatus: "Successful", PackageType: "Zip",
-		Architectures: r.Architectures, EphemeralStorage: EphemeralStorage{Size: cmpInt(r.Ephemeral, 512)}}
+		Architectures: r.Architectures, EphemeralStorage: EphemeralStorage{Size: cmp.Or(r.Ephemeral, 512)}}
 	if len(c.Architectures) == 0 {
 		c.Architectures = []string{"x86_64"}
 	}
@@ -160,20 +161,6 @@ func (s *Service) configuration(name, version string, r *record) *FunctionConfig
 		c.Environment = &EnvironmentResponse{Variables: r.Env}
 	}
 	return c
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-func cmpInt(a, b int) int {
-	if a != 0 {
-		return a
-	}
-	return b
 }
 
 // GetFunctionOutput is GetFunction's answer.

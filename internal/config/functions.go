@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -232,17 +233,10 @@ func (f *Function) createInput() *function.CreateFunctionInput {
 	case f.Executable != "":
 		in.Runtime, in.Handler = function.RuntimeExecutable, f.Executable
 	default:
-		in.Runtime, in.Handler = cmpOr(f.Runtime, "provided.al2023"), cmpOr(f.Handler, "bootstrap")
+		in.Runtime, in.Handler = cmp.Or(f.Runtime, "provided.al2023"), cmp.Or(f.Handler, "bootstrap")
 		in.Code = &function.FunctionCode{ZipFile: f.Zip}
 	}
 	return in
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // ApplyFunctions makes the function service hold the file's functions.
