@@ -21,6 +21,7 @@ import (
 	"github.com/signalbox/signalbox/integrations/mock"
 	"github.com/signalbox/signalbox/integrations/queue"
 	"github.com/signalbox/signalbox/integrations/schemas"
+	nestedsfn "github.com/signalbox/signalbox/integrations/sfn"
 	"github.com/signalbox/signalbox/integrations/topic"
 	"github.com/signalbox/signalbox/internal/config"
 	"github.com/signalbox/signalbox/internal/telemetry"
@@ -168,6 +169,8 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	topics.SetHost(n.runtime.Host())
 	topics.Start(context.WithoutCancel(ctx))
 	buses.SetHost(n.runtime.Host())
+	// nested executions (states:startExecution): the runtime starts them
+	nestedsfn.Register(mux, nestedsfn.New(n.runtime.Host()))
 	buses.Start(context.WithoutCancel(ctx))
 	registry.Start(context.WithoutCancel(ctx))
 	if o.Config != nil {
