@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/signalbox/signalbox/gateway"
 	gwlambda "github.com/signalbox/signalbox/gateway/lambda"
 	"github.com/signalbox/signalbox/integrations/function"
+	"github.com/signalbox/signalbox/integrations/function/runtimeapi"
 	"github.com/signalbox/signalbox/runtime"
 	"github.com/signalbox/signalbox/store/storetest"
 )
@@ -406,4 +408,54 @@ func TestLambdaMalformedRequests(t *testing.T) {
 	r := sendRaw(t, "GET", b.url+"/2015-03-30/functions", "")
 	require.Equal(t, 404, r.status)
 	require.Empty(t, r.header.Get("X-Amzn-ErrorType"))
+}
+
+// dispatch sends an HTTP function to the test's invoker and a Runtime API
+// program to the process pool (the invoke path's Dispatcher does this in
+// the server).
+type dispatch struct {
+	http    function.Invoker
+	process function.Invoker
+}
+
+func (d dispatch) Invoke(ctx context.Context, fn *function.Config, inv *function.Invocation) (*function.Result, error) {
+	if fn.Endpoint != "" {
+		return d.http.Invoke(ctx, fn, inv)
+	}
+	return d.process.Invoke(ctx, fn, inv)
+}
+
+// A custom runtime from a .zip: its bootstrap (a shell script speaking
+// the Runtime API with curl, AWS's tutorial's) is unpacked, found and run
+// by the process pool, with the function's environment.
+func TestLambdaInvokeAPackageThroughSDK(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl is not installed")
+	}
+	pool := runtimeapi.New(runtimeapi.Options{Logger: testLogger(t)})
+	t.Cleanup(func() { _ = pool.Close() })
+	b := newLambda(t, func(o *gateway.Options) { o.FunctionInvoker = dispatch{http: o.FunctionInvoker, process: pool} })
+	ctx := context.Background()
+	const bootstrap = `#!/bin/sh
+set -eu
+API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation"
+while true; do
+  HEADERS="$(mktemp)"
+  EVENT=$(curl -sS -LD "$HEADERS" "$API/next")
+  ID=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
+  rm -f "$HEADERS"
+  curl -sS -X POST "$API/$ID/response" -d "{\"echo\":$EVENT,\"fn\":\"$AWS_LAMBDA_FUNCTION_NAME\",\"stage\":\"$STAGE\",\"data\":\"$(cat data/greeting.txt)\"}" >/dev/null
+done
+`
+	_, err := b.client.CreateFunction(ctx, &sdklambda.CreateFunctionInput{FunctionName: aws.String("shell"), Role: aws.String(testRole),
+		Runtime: types.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
+		Code:        &types.FunctionCode{ZipFile: packageZip(t, map[string]string{"bootstrap": bootstrap, "data/greeting.txt": "hello"})},
+		Environment: &types.Environment{Variables: map[string]string{"STAGE": "dev"}}, Timeout: aws.Int32(20)})
+	require.NoError(t, err)
+	out, err := b.client.Invoke(ctx, &sdklambda.InvokeInput{FunctionName: aws.String("shell"), Payload: []byte(`{"n":7}`)})
+	require.NoError(t, err)
+	require.Nil(t, out.FunctionError, string(out.Payload))
+	require.JSONEq(t, `{"echo":{"n":7},"fn":"shell","stage":"dev","data":"hello"}`, string(out.Payload))
+	require.Equal(t, "$LATEST", aws.ToString(out.ExecutedVersion))
 }
