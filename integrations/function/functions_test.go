@@ -433,3 +433,31 @@ func TestDeleteRemovesPackages(t *testing.T) {
 	require.NoError(t, b.svc.DeleteFunction(b.ctx, "d", ""))
 	require.NoDirExists(t, filepath.Join(b.dir, "functions", "d"))
 }
+
+// Two updates of $LATEST at once, one of its code and one of its
+// configuration: both are kept (each a compare-and-set, the loser applied
+// again on the winner's record), whichever comes first.
+func TestConcurrentUpdatesKeepBoth(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.createZip(t, "c")
+	for i := range 5 {
+		zip := zipOf(t, map[string]string{"bootstrap*": "#!/bin/sh\necho " + strings.Repeat("x", i+1) + "\n"})
+		timeout := 10 + i
+		errs := make(chan error, 2)
+		go func() {
+			_, err := b.svc.UpdateFunctionCode(b.ctx, &UpdateFunctionCodeInput{FunctionName: "c", ZipFile: zip})
+			errs <- err
+		}()
+		go func() {
+			_, err := b.svc.UpdateFunctionConfiguration(b.ctx, &UpdateFunctionConfigurationInput{FunctionName: "c", Timeout: &timeout})
+			errs <- err
+		}()
+		require.NoError(t, <-errs)
+		require.NoError(t, <-errs)
+		got, err := b.svc.GetFunctionConfiguration(b.ctx, "c", "")
+		require.NoError(t, err)
+		require.Equal(t, codeSha256(zip), got.CodeSha256)
+		require.Equal(t, timeout, got.Timeout)
+	}
+}
