@@ -459,3 +459,19 @@ done
 	require.JSONEq(t, `{"echo":{"n":7},"fn":"shell","stage":"dev","data":"hello"}`, string(out.Payload))
 	require.Equal(t, "$LATEST", aws.ToString(out.ExecutedVersion))
 }
+
+// With credentials set, the Lambda API takes requests signed for service
+// lambda by them, and refuses others.
+func TestLambdaChecksCallers(t *testing.T) {
+	t.Parallel()
+	b := newLambda(t, func(o *gateway.Options) { o.Credentials = map[string]string{"AKIDTEST": "secret"} })
+	ctx := context.Background()
+	_, err := b.client.ListFunctions(ctx, &sdklambda.ListFunctionsInput{})
+	require.NoError(t, err)
+	wrong := sdklambda.NewFromConfig(sdkConfig("AKIDTEST", "nope"), func(o *sdklambda.Options) { o.BaseEndpoint = aws.String(b.url) })
+	_, err = wrong.ListFunctions(ctx, &sdklambda.ListFunctionsInput{})
+	requireLambdaCode(t, err, "InvalidSignatureException", 400) // awsproto's status, as the other APIs answer
+	r := sendRaw(t, "GET", b.url+"/2015-03-31/functions", "")
+	require.Equal(t, 400, r.status, string(r.body))
+	require.Equal(t, "MissingAuthenticationTokenException", r.header.Get("X-Amzn-ErrorType"))
+}
