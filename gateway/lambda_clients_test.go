@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,52 +38,40 @@ type lambdaBundle struct {
 	url    string
 	fns    *function.Service
 	client *sdklambda.Client
-	inv    *testHTTPInvoker
+	inv    *failing
 }
 
+// newLambda serves the Lambda API on a function service, invoking
+// through the invoke path's Dispatcher (HTTP functions; Runtime API
+// programs fail as not supported unless an option gives a process pool)
+// and its Async queue for Event invocations.
 func newLambda(t *testing.T, opts ...func(*gateway.Options)) *lambdaBundle {
 	t.Helper()
 	st := storetest.Open(t, "sblambda-")
 	l := newLoopback()
-	b := &lambdaBundle{url: l.url, inv: &testHTTPInvoker{client: &http.Client{Timeout: 10 * time.Second}}}
+	b := &lambdaBundle{url: l.url, inv: &failing{inner: function.NewDispatcher(nil)}}
 	rt := runtime.NewDurable(st, &runtime.Durable{})
 	arn := strings.Split(rt.StateMachineARN("x"), ":")
 	b.fns = function.NewService(st, function.Options{Region: arn[3], AccountID: arn[4], DataDir: t.TempDir(), Logger: testLogger(t)})
-	l.serve(t, gateway.Options{Runtime: rt, Functions: b.fns, FunctionInvoker: b.inv, Logger: testLogger(t)}, opts)
+	async := function.NewAsync(b.inv, function.AsyncOptions{Retries: -1, Logger: testLogger(t)})
+	t.Cleanup(async.Close)
+	l.serve(t, gateway.Options{Runtime: rt, Functions: b.fns, FunctionInvoker: b.inv, FunctionAsync: async, Logger: testLogger(t)}, opts)
 	b.client = sdklambda.NewFromConfig(sdkConfig("AKIDTEST", "secret"), func(o *sdklambda.Options) { o.BaseEndpoint = aws.String(b.url) })
 	return b
 }
 
-// testHTTPInvoker is a minimal HTTP invoker for these tests (the invoke
-// path's function.HTTPInvoker is built by another branch): it POSTs the
-// event to the endpoint; a 2xx answer is the result, another one the
-// function's error document. fail, when set, is its error instead.
-type testHTTPInvoker struct {
-	client *http.Client
-	fail   error
+// failing is an invoker that fails with fail when it is set, and else
+// hands the invocation on.
+type failing struct {
+	inner function.Invoker
+	fail  atomic.Pointer[function.Error]
 }
 
-func (h *testHTTPInvoker) Invoke(ctx context.Context, fn *function.Config, inv *function.Invocation) (*function.Result, error) {
-	if h.fail != nil {
-		return nil, h.fail
+func (f *failing) Invoke(ctx context.Context, fn *function.Config, inv *function.Invocation) (*function.Result, error) {
+	if e := f.fail.Load(); e != nil {
+		return nil, e
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, fn.Endpoint, bytes.NewReader(inv.Payload))
-	if err != nil {
-		return nil, &function.Error{Name: "Lambda.ServiceException", Cause: err.Error()}
-	}
-	req.Header.Set("Lambda-Runtime-Aws-Request-Id", inv.RequestID)
-	req.Header.Set("Lambda-Runtime-Client-Context", inv.ClientContext)
-	resp, err := h.client.Do(req)
-	if err != nil {
-		return nil, &function.Error{Name: "Lambda.ServiceException", Cause: err.Error()}
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 6<<20))
-	res := &function.Result{Payload: body, StatusCode: 200, ExecutedVersion: fn.Version}
-	if resp.StatusCode/100 != 2 {
-		res.FunctionError = "Unhandled"
-	}
-	return res, nil
+	return f.inner.Invoke(ctx, fn, inv)
 }
 
 // functionServer is an HTTP function: it answers {"got": <event>,
@@ -97,7 +86,7 @@ func functionServer(t *testing.T) (*httptest.Server, chan string) {
 			_, _ = w.Write([]byte(`{"errorMessage":"asked to fail","errorType":"Failure"}`))
 			return
 		}
-		fmt.Fprintf(w, `{"got":%s,"path":%q,"cc":%q}`, b, r.URL.Path, r.Header.Get("Lambda-Runtime-Client-Context"))
+		fmt.Fprintf(w, `{"got":%s,"path":%q,"cc":%q}`, b, r.URL.Path, r.Header.Get(function.HeaderClientContext))
 	}))
 	t.Cleanup(srv.Close)
 	return srv, got
@@ -283,7 +272,7 @@ func TestLambdaInvokeThroughSDK(t *testing.T) {
 	require.Equal(t, "$LATEST", aws.ToString(out.ExecutedVersion))
 	require.Nil(t, out.FunctionError)
 	require.Nil(t, out.LogResult, "no CloudWatch log: no LogResult")
-	require.JSONEq(t, `{"got":{"n":1},"path":"/v1","cc":"`+cc+`"}`, string(out.Payload))
+	require.JSONEq(t, `{"got":{"n":1},"path":"/v1","cc":"{\"custom\":{\"k\":\"v\"}}"}`, string(out.Payload), "the client context decoded")
 	require.Equal(t, `{"n":1}`, <-got)
 
 	// a function error is a result, with X-Amz-Function-Error
@@ -345,7 +334,7 @@ func TestLambdaInvokeThroughSDK(t *testing.T) {
 	require.Empty(t, got)
 
 	// the invoker's failure is the Lambda error it names
-	b.inv.fail = &function.Error{Name: "Lambda.TooManyRequestsException", Cause: "Rate Exceeded."}
+	b.inv.fail.Store(&function.Error{Name: "Lambda.TooManyRequestsException", Cause: "Rate Exceeded."})
 	_, err = b.client.Invoke(ctx, &sdklambda.InvokeInput{FunctionName: aws.String("echo")}, func(o *sdklambda.Options) { o.RetryMaxAttempts = 1 })
 	var tooMany *types.TooManyRequestsException
 	require.ErrorAs(t, err, &tooMany)
@@ -410,21 +399,6 @@ func TestLambdaMalformedRequests(t *testing.T) {
 	require.Empty(t, r.header.Get("X-Amzn-ErrorType"))
 }
 
-// dispatch sends an HTTP function to the test's invoker and a Runtime API
-// program to the process pool (the invoke path's Dispatcher does this in
-// the server).
-type dispatch struct {
-	http    function.Invoker
-	process function.Invoker
-}
-
-func (d dispatch) Invoke(ctx context.Context, fn *function.Config, inv *function.Invocation) (*function.Result, error) {
-	if fn.Endpoint != "" {
-		return d.http.Invoke(ctx, fn, inv)
-	}
-	return d.process.Invoke(ctx, fn, inv)
-}
-
 // A custom runtime from a .zip: its bootstrap (a shell script speaking
 // the Runtime API with curl, AWS's tutorial's) is unpacked, found and run
 // by the process pool, with the function's environment.
@@ -435,7 +409,7 @@ func TestLambdaInvokeAPackageThroughSDK(t *testing.T) {
 	}
 	pool := runtimeapi.New(runtimeapi.Options{Logger: testLogger(t)})
 	t.Cleanup(func() { _ = pool.Close() })
-	b := newLambda(t, func(o *gateway.Options) { o.FunctionInvoker = dispatch{http: o.FunctionInvoker, process: pool} })
+	b := newLambda(t, func(o *gateway.Options) { o.FunctionInvoker = function.NewDispatcher(pool) })
 	ctx := context.Background()
 	const bootstrap = `#!/bin/sh
 set -eu

@@ -34,6 +34,10 @@ type Durable struct {
 	store *store.Client
 	// Tasks serves Task states; nil fails every Task with a clear error.
 	Tasks integrations.Handler
+	// Mux is where a Distributed Map's ItemReader and ResultWriter
+	// resources are found (their handlers implement integrations.ItemReader
+	// and ResultWriter; maprun.go); nil: Tasks, when it is a Mux.
+	Mux *integrations.Mux
 	// Now is the clock; default the wall clock. Timers fire against it.
 	Now func() time.Time
 	// Region and Account form ARNs; defaults us-east-1 and 123456789012.

@@ -70,6 +70,11 @@ func scopeChain(thread string) []string {
 type childResult struct {
 	Output json.RawMessage `json:"ok,omitempty"`
 	Error  *aslerr.Error   `json:"err,omitempty"`
+	// A map run's child with a ResultWriter: its input, and when it began
+	// and ended (unix ms), for the results written.
+	Input json.RawMessage `json:"in,omitempty"`
+	Began int64           `json:"b,omitempty"`
+	Ended int64           `json:"e,omitempty"`
 }
 
 // forkID names the fork a thread makes at its current transition.
@@ -120,7 +125,19 @@ func (t *transition) forkParallel(x asl.RunParallel) (bool, error) {
 // when 0, on AWS); here they are threads like inline iterations, at most
 // maxDistributedConcurrency at a time, for each live iteration holds its
 // state's input (up to 256 KiB) in its thread record.
-const maxDistributedConcurrency = 1000
+//
+// Up to AWS's 10,000: a live iteration's thread record holds its input
+// and its item, which the fork's items hash holds already for every
+// iteration not ended, so running 10,000 at a time at most doubles what
+// those items take (and a Map over n items holds n of them anyway). A
+// fork starts at most maxForkStart children in its own transition (one
+// script call: 10,000 threads and work items at once would hold Redis for
+// tens of milliseconds); a map run's joins then start up to 8 children
+// each while fewer than its limit run, so it ramps up to the limit.
+const (
+	maxDistributedConcurrency = 10000
+	maxForkStart              = 1000
+)
 
 // mapConcurrency is how many iterations of a Map run at a time.
 func mapConcurrency(x asl.RunMap) int {
@@ -145,23 +162,52 @@ func (t *transition) forkMap(x asl.RunMap) (bool, error) {
 	if n == 0 {
 		return false, nil
 	}
-	limit := mapConcurrency(x)
-	f := &forkRecord{ID: t.forkID(), N: n, Map: true, TolCnt: x.ToleratedFailureCount, TolPct: x.ToleratedFailurePercentage, Limited: limit < n}
-	rec := &threadRecord{State: x.Processor.StartAt, Entered: t.d.now().UnixMilli(), Phase: phaseBegin, Redrives: t.rec.Redrives}
-	rec.Machine = append(append([]string(nil), t.rec.Machine...), t.st.Name()+"#p")
-	rec.Child = &childRecord{forkRecord: *f, Index: -1, Parent: t.thread, ParentSeq: t.seq + 1, MapState: t.st.Name(), ParentEntered: t.rec.EnteredID}
-	b, err := rec.encode()
-	if err != nil {
-		return false, err
-	}
 	items := make([][]byte, n)
 	for i, item := range x.Items {
 		items[i] = []byte(asl.EncodeJSON(item))
 	}
+	limit := mapConcurrency(x)
+	// a map run of a pure processor: its children are chunks of items
+	// (durable_chunk.go)
+	chunk := 0
+	if pureMachine(x.Processor) && (x.Distributed || n > maxInlineItems || t.base < 0) {
+		chunk = chunkSize(items)
+		items = chunkItems(items, chunk)
+		limit = min((limit+chunk-1)/chunk, len(items))
+	}
+	children := len(items)
+	started := limit
+	if x.Distributed {
+		started = min(limit, maxForkStart)
+	}
+	f := &forkRecord{ID: t.forkID(), N: children, Map: true, TolCnt: x.ToleratedFailureCount, TolPct: x.ToleratedFailurePercentage, Limited: started < children, Chunk: chunk}
+	if chunk > 0 {
+		f.Total = n
+	}
+	var run *store.ForkRun
+	if x.Distributed {
+		var err error
+		if run, err = t.mapRun(f, x, limit, n); err != nil {
+			return false, err
+		}
+	}
+	rec := &threadRecord{State: x.Processor.StartAt, Entered: t.d.now().UnixMilli(), Phase: phaseBegin, Redrives: t.rec.Redrives}
+	rec.Machine = append(append([]string(nil), t.rec.Machine...), t.st.Name()+"#p")
+	rec.Child = &childRecord{forkRecord: *f, Index: -1, Parent: t.thread, ParentSeq: t.seq + 1, MapState: t.st.Name(), ParentEntered: t.rec.EnteredID}
+	if chunk > 0 {
+		rec.Child.Items = n
+	}
+	b, err := rec.encode()
+	if err != nil {
+		return false, err
+	}
 	t.event(Event{Type: MapStateStarted, Length: n})
+	if run != nil {
+		t.event(Event{Type: MapRunStarted, Task: &TaskDetails{Resource: f.Run}})
+	}
 	t.rec.Phase, t.rec.Fork = phaseFork, f
-	t.fork = &store.Fork{ID: f.ID, Items: items, Record: b, Started: limit}
-	for i := 0; i < limit; i++ {
+	t.fork = &store.Fork{ID: f.ID, Items: items, Record: b, Started: started, Run: run}
+	for i := 0; i < started; i++ {
 		t.outbox = append(t.outbox, store.OutboxItem{Item: store.WorkItem{Exec: t.x.id, Thread: f.ID + "/" + strconv.Itoa(i), Seq: 0, Kind: kindBegin}})
 	}
 	return true, nil
@@ -209,6 +255,9 @@ func (t *transition) begin() {
 func (t *transition) end(output any, failure *aslerr.Error) error {
 	ch := t.rec.Child
 	res := childResult{Error: failure}
+	if ch.Writer {
+		res.Input, res.Began, res.Ended = ch.Item, ch.Began, t.d.now().UnixMilli()
+	}
 	typ := MapIterationSucceeded
 	if failure != nil {
 		typ = MapIterationFailed
@@ -226,7 +275,7 @@ func (t *transition) end(output any, failure *aslerr.Error) error {
 		Fork: ch.ID, Index: ch.Index, Result: b, Failed: failure != nil, N: ch.N,
 		ToleratedCount: ch.TolCnt, ToleratedPercentage: ch.TolPct,
 		Limited: ch.Limited, NextKind: kindBegin,
-		Parent: ch.Parent, ParentSeq: ch.ParentSeq, ParentKind: kindJoin,
+		Parent: ch.Parent, ParentSeq: ch.ParentSeq, ParentKind: kindJoin, Run: ch.Run != "",
 	}
 	t.rec.Phase = phaseDone
 	if tr := t.x.trace; tr != nil {
@@ -242,6 +291,12 @@ func (t *transition) join(ctx context.Context) (asl.Outcome, error) {
 	raw, err := t.d.store.JoinResults(ctx, t.x.id, f.ID, f.N)
 	if err != nil {
 		return nil, err
+	}
+	if f.Run != "" {
+		return t.joinRun(ctx, raw)
+	}
+	if f.Chunk > 0 {
+		return t.joinChunks(raw)
 	}
 	outputs := make([]any, f.N)
 	failed := 0

@@ -73,7 +73,7 @@ func (t *transition) mapInline(x asl.RunMap) (asl.Outcome, error) {
 	var first *aslerr.Error
 	size, counted := 0, mark // the bytes of the events from mark on
 	for i, item := range x.Items {
-		out, failure, err := t.iterate(x, i, item, startedID)
+		out, failure, err := t.iterate(x, t.st.Name(), i, item, startedID, maxInlineSteps)
 		for _, e := range t.events[counted:] {
 			size += len(e.JSON)
 		}
@@ -104,10 +104,10 @@ func (t *transition) mapInline(x asl.RunMap) (asl.Outcome, error) {
 	return forkEnded(t, t.st, t.input, t.c, true, outs, nil, startedID), nil
 }
 
-// iterate runs iteration i of a pure processor: its output, or the failure
-// a Fail state ended it with.
-func (t *transition) iterate(x asl.RunMap, i int, item any, startedID int64) (any, *aslerr.Error, error) {
-	name := t.st.Name()
+// iterate runs iteration i of the Map state name's pure processor,
+// through at most steps states: its output, or the failure a Fail state
+// ended it with.
+func (t *transition) iterate(x asl.RunMap, name string, i int, item any, startedID int64, steps int) (any, *aslerr.Error, error) {
 	t.event(Event{Type: MapIterationStarted, Name: name, Index: i, PreviousID: startedID})
 	c := t.iterationContext(i, item)
 	m, state, in := x.Processor, x.Processor.StartAt, item
@@ -124,7 +124,7 @@ func (t *transition) iterate(x asl.RunMap, i int, item any, startedID int64) (an
 			t.spans = append(t.spans, tr.childSpan(t.rec.EnteredID, true, i, began, t.d.now(), failure))
 		}
 	}
-	for range maxInlineSteps {
+	for range steps {
 		st, ok := m.State(state)
 		if !ok {
 			return nil, nil, errNotInline

@@ -79,6 +79,16 @@ type forkRecord struct {
 	TolCnt  int     `json:"tc"`
 	TolPct  float64 `json:"tp"`
 	Limited bool    `json:"lim,omitempty"`
+	// Run is the ARN of the map run the fork is (a Distributed Map), ""
+	// for none; Writer: the map run has a ResultWriter, so its children
+	// keep their input and dates with their results.
+	Run    string `json:"run,omitempty"`
+	Writer bool   `json:"w,omitempty"`
+	// Chunk, when not 0, is how many items each child carries out (a map
+	// run of a pure processor: durable_chunk.go).
+	Chunk int `json:"ck,omitempty"`
+	// Total is the Map's number of items when its children are chunks.
+	Total int `json:"tot,omitempty"`
 }
 
 // childRecord places a child thread in its fork.
@@ -93,6 +103,9 @@ type childRecord struct {
 	// Began (unix ms) when the child began: its span's (trace.go).
 	ParentEntered int64 `json:"pe,omitempty"`
 	Began         int64 `json:"b,omitempty"`
+	// Items is the map run's number of items when its children are
+	// chunks of them.
+	Items int `json:"its,omitempty"`
 }
 
 // callRecord is the task a thread is to call.

@@ -293,6 +293,8 @@ func (w *walk) decide(ctx context.Context, tr *transition) (asl.Outcome, error) 
 		return tr.tokenTimeout(aslerr.Timeout, "The task did not complete within its TimeoutSeconds"), nil
 	case item.Kind == kindHeartbeat && rec.Phase == phaseToken:
 		return tr.tokenTimeout(aslerr.HeartbeatTimeout, "No heartbeat came within the task's HeartbeatSeconds"), nil
+	case item.Kind == kindBegin && rec.Phase == phaseBegin && rec.Child.Chunk > 0:
+		return nil, tr.runChunk() // durable_chunk.go
 	case item.Kind == kindBegin && rec.Phase == phaseBegin:
 		tr.begin()
 		return nil, nil
@@ -524,11 +526,14 @@ type transition struct {
 }
 
 func (t *transition) event(ev Event) {
-	if ev.Timestamp.IsZero() {
-		ev.Timestamp = t.d.now()
-	}
 	if ev.Type.entersState() {
 		t.entered++
+	}
+	if ch := t.rec.Child; ch != nil && ch.Run != "" {
+		return // a map run's child: its events are its own, not its parent's (maprun.go)
+	}
+	if ev.Timestamp.IsZero() {
+		ev.Timestamp = t.d.now()
 	}
 	t.events = append(t.events, store.Event{JSON: ev.bodyJSON(), PreviousID: ev.PreviousID})
 }
@@ -637,6 +642,9 @@ func (t *transition) parallel(x asl.RunParallel) (asl.Outcome, error) {
 // (durable_inline.go), else forks them (durable_fork.go); a Map with no
 // items succeeds at once.
 func (t *transition) runMap(x asl.RunMap) (asl.Outcome, error) {
+	if o, err := t.readMapItems(&x); o != nil || err != nil {
+		return o, err // the ItemReader failed: the Map's Retry and Catch apply
+	}
 	if len(x.Items) > 0 {
 		o, err := t.mapInline(x)
 		if !errors.Is(err, errNotInline) {

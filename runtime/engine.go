@@ -22,6 +22,9 @@ import (
 type Engine struct {
 	// Tasks serves Task states. Nil fails every Task with a clear error.
 	Tasks integrations.Handler
+	// Mux is where a Distributed Map's ItemReader and ResultWriter are
+	// found (maprun.go); nil: Tasks, when it is a Mux.
+	Mux *integrations.Mux
 	// Region and Account form ARNs; defaults us-east-1 and 123456789012.
 	Region, Account string
 	// MaxInlineConcurrency bounds a Map without MaxConcurrency; default 40,

@@ -25,7 +25,7 @@ const ExpressMaxDuration = 5 * time.Minute
 // AWS keeps none), counting it in the runtime's metrics.
 func (d *Durable) runExpress(ctx context.Context, m *asl.StateMachine, x Execution) *Result {
 	x.Express, x.NoHistory = true, true
-	e := &Engine{Tasks: d.Tasks, Region: d.Region, Account: d.Account, Tracer: d.Tracer}
+	e := &Engine{Tasks: d.Tasks, Mux: d.Mux, Region: d.Region, Account: d.Account, Tracer: d.Tracer}
 	d.metrics.executionStarted(x.StateMachineName)
 	res := e.Run(ctx, m, x)
 	d.metrics.executionEnded(x.StateMachineName, res.Status)

@@ -413,6 +413,10 @@ func (ev Event) details() (string, map[string]any) {
 		return "taskTimedOutEventDetails", withTask(errDetails())
 	case ev.Type == MapStateStarted:
 		return "mapStateStartedEventDetails", map[string]any{"length": int64(ev.Length)}
+	case ev.Type == MapRunStarted:
+		return "mapRunStartedEventDetails", map[string]any{"mapRunArn": task.Resource}
+	case ev.Type == MapRunFailed:
+		return "mapRunFailedEventDetails", errDetails()
 	case strings.HasPrefix(t, "MapIteration"):
 		key := "mapIteration" + strings.TrimPrefix(t, "MapIteration") + "EventDetails"
 		return key, map[string]any{"name": ev.Name, "index": int64(ev.Index)}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -56,6 +57,9 @@ type thread struct {
 	// per-state fields being reset per state and the thread's per
 	// iteration. The copy was 7% of a Map iteration of one Pass state.
 	ctxKept bool
+	// quiet: the thread is a map run's child, whose events are not its
+	// parent's history (maprun.go).
+	quiet bool
 }
 
 type mapItem struct {
@@ -64,6 +68,9 @@ type mapItem struct {
 }
 
 func (t *thread) event(ev Event) int64 {
+	if t.quiet {
+		return t.last
+	}
 	ev.PreviousID = t.last
 	if ev.Timestamp.IsZero() {
 		ev.Timestamp = t.clock.Now()
@@ -259,6 +266,9 @@ func (v *visit) parallel(x asl.RunParallel) (asl.Outcome, error) {
 }
 
 func (v *visit) runMap(x asl.RunMap) (asl.Outcome, error) {
+	if x.Distributed {
+		return v.runDistributed(x) // maprun_memory.go
+	}
 	outs, sizes, err := v.t.runMap(v.ctx, v.st, x)
 	if err == nil && sizes != nil {
 		v.c.RememberArraySize(outs, sizes)
@@ -329,7 +339,7 @@ func (t *thread) runChild(ctx context.Context, m *asl.StateMachine, input any, e
 }
 
 func (t *thread) fork() *thread {
-	return &thread{run: t.run, clock: t.clock.Fork(), last: t.last, vars: newScope(t.vars), rand: rand.New(rand.NewPCG(t.rand.Uint64(), t.rand.Uint64()))}
+	return &thread{run: t.run, clock: t.clock.Fork(), last: t.last, vars: newScope(t.vars), rand: rand.New(rand.NewPCG(t.rand.Uint64(), t.rand.Uint64())), quiet: t.quiet}
 }
 
 // runParallel runs every branch concurrently; the first failure cancels
@@ -381,8 +391,17 @@ func (t *thread) runParallel(ctx context.Context, st asl.State, p asl.RunParalle
 // that on a virtual clock the Map's duration does not depend on goroutine
 // scheduling.
 func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) ([]any, []int, *runErr) {
+	return t.startMap(ctx, st, r, "").result()
+}
+
+// startMap runs a Map's iterations; run is the ARN of the map run it is
+// (a Distributed Map), "" for none.
+func (t *thread) startMap(ctx context.Context, st asl.State, r asl.RunMap, run string) *mapRun {
 	n := len(r.Items)
 	t.event(Event{Type: MapStateStarted, Length: n})
+	if run != "" {
+		t.event(Event{Type: MapRunStarted, Task: &TaskDetails{Resource: run}})
+	}
 	limit := r.MaxConcurrency
 	if limit <= 0 {
 		limit = t.run.engine.MaxInlineConcurrency
@@ -402,6 +421,9 @@ func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) ([]any,
 	_, strided := t.clock.(*VirtualClock)
 	m := &mapRun{parent: t, st: st, r: r, limit: limit, strided: strided, cancel: cancel, entered: t.v.c.EnteredEventID,
 		outs: make([]any, n), sizes: make([]int, n), itemSeed: t.rand.Uint64()}
+	if r.Writer != nil {
+		m.errs, m.starts, m.stops = make([]*aslerr.Error, n), make([]time.Time, n), make([]time.Time, n)
+	}
 	workers := make([]*thread, limit)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -416,7 +438,7 @@ func (t *thread) runMap(ctx context.Context, st asl.State, r asl.RunMap) ([]any,
 	for _, w := range workers {
 		t.clock.Join(w.clock)
 	}
-	return m.result()
+	return m
 }
 
 // mapRun is one run of a Map state's iterations in memory.
@@ -433,6 +455,9 @@ type mapRun struct {
 	outs     []any
 	sizes    []int
 	unsized  atomic.Bool // an output whose length no iteration knows
+	// with a ResultWriter: each iteration's failure, start and end
+	errs          []*aslerr.Error
+	starts, stops []time.Time
 
 	mu       sync.Mutex
 	failed   int
@@ -445,7 +470,7 @@ type mapRun struct {
 // kept while no iteration assigns.
 func (m *mapRun) work(ctx context.Context, w int, wt *thread) {
 	t, n := m.parent, len(m.r.Items)
-	it := &thread{run: t.run, clock: wt.clock}
+	it := &thread{run: t.run, clock: wt.clock, quiet: m.r.Distributed || t.quiet}
 	it.rand = rand.New(&it.pcg)
 	for k := 0; ; k++ {
 		i := w + k*m.limit
@@ -463,8 +488,17 @@ func (m *mapRun) work(ctx context.Context, w int, wt *thread) {
 		}
 		it.pcg.Seed(m.itemSeed, uint64(i)) // as rand.NewPCG(itemSeed, i)
 		it.event(Event{Type: MapIterationStarted, Name: m.st.Name(), Index: i})
+		if m.starts != nil {
+			m.starts[i] = it.clock.Now()
+		}
 		out, err := it.runChild(ctx, m.r.Processor, m.r.Items[i], m.entered, true, i)
 		it.ctxKept = true
+		if m.stops != nil {
+			m.stops[i] = it.clock.Now()
+			if err != nil {
+				m.errs[i] = err.Error
+			}
+		}
 		if err != nil {
 			if !err.aborted || ctx.Err() == nil {
 				it.event(Event{Type: MapIterationFailed, Name: m.st.Name(), Index: i})

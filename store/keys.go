@@ -64,7 +64,10 @@ func (k Keys) VarsKey(id string) string { return k.exec(id, "v") }
 // branch's or iteration's output; "fork#left", "fork#next", "fork#failed"
 // counters and "fork#done"; for a Map's fork, "fork#item/index" → the
 // item of an iteration not ended yet and "fork#rec" → the thread value
-// its thread is created from ("0|<the fork's last event id>|<record>").
+// its thread is created from ("0|<the fork's last event id>|<record>");
+// for a Distributed Map's fork, its map run's fields ("fork#run",
+// "fork#limit", "fork#tc", "fork#tp", "fork#end") and the execution's
+// "#runs" (maprun.go).
 func (k Keys) JoinKey(id string) string { return k.exec(id, "j") }
 
 // OutboxKey is the execution's list of work items and timers that

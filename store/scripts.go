@@ -220,11 +220,16 @@ return {0, math.min(n, 1), last, math.min(ko, 1), ko}
 //	then, in scriptTransitionFork only, the fork section: fork id, n,
 //	children started, pairs (child thread id, record: the script puts
 //	"<seq>|<last>|" first), m items (0: none) and the m items, the
-//	children's record ("" without items); or, in scriptTransitionJoin
-//	only, the join section: fork id, index, result JSON, failed "1"/"0",
+//	children's record ("" without items), the map run's record ("" for
+//	none), its concurrency limit, tolerated count and percentage; or, in scriptTransitionJoin
+//	only, the join section: fork id, index, result JSON, failures (the
+//	child's failed items: "0" when it succeeded, more for a chunk of items),
 //	n, tolerated count (-1 none), tolerated percentage (-1 none), limited
 //	"1"/"0", parent thread id, execution id, the next child's item kind,
-//	"<parent seq>|<kind>";
+//	"<parent seq>|<kind>", map run "1"/"0" (the limit and tolerances are
+//	then read from the joins hash, where UpdateMapRun changes them, and
+//	the items the child ended are added to "<fork>#ended"), the items the
+//	child ended, the items the tolerated percentage is of ("0": n);
 //	then carry ("1": in direct mode, the outbox entries stay in the outbox
 //	as in outbox mode, for the caller carries on with them), the outbox
 //	entry to remove ("" for none: in direct mode, the entry of the
@@ -339,29 +344,56 @@ do
     end
   end
   i = i + m + 1
+  -- a map run: its record, the bounds its joins read, and its place in
+  -- the execution's list of map runs
+  if ARGV[i] ~= '' then
+    redis.call('HSET', KEYS[6], f .. '#run', ARGV[i], f .. '#limit', ARGV[i + 1], f .. '#tc', ARGV[i + 2], f .. '#tp', ARGV[i + 3])
+    local runs = redis.call('HGET', KEYS[6], '#runs') or ''
+    redis.call('HSET', KEYS[6], '#runs', runs .. f .. '\n')
+  end
+  i = i + 4
 end
 `
 
 const transitionJoin = `-- join: a child thread's end
 do
-  local f, idx, result, failed = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3] == '1'
+  local f, idx, result, nfail = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
+  local failed = nfail > 0
   local n, tolc, tolp = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6])
   local limited, parent = ARGV[i + 7] == '1', ARGV[i + 8]
   local j = KEYS[6]
+  local dyn = ARGV[i + 12] == '1'
+  local lim = 0
+  if dyn then
+    -- a map run's bounds, which UpdateMapRun may have changed
+    local b = redis.call('HMGET', j, f .. '#limit', f .. '#tc', f .. '#tp')
+    lim, tolc, tolp = tonumber(b[1]) or 1, tonumber(b[2]) or tolc, tonumber(b[3]) or tolp
+    redis.call('HINCRBY', j, f .. '#ended', ARGV[i + 13])
+  end
+  local base = tonumber(ARGV[i + 14])
+  if base <= 0 then base = n end
   redis.call('HSET', j, f .. '/' .. idx, result)
   redis.call('HDEL', j, f .. '#item/' .. idx)
   redis.call('HDEL', KEYS[3], ARGV[1])
   local left = redis.call('HINCRBY', j, f .. '#left', -1)
   local join = left <= 0
   if failed then
-    local nf = redis.call('HINCRBY', j, f .. '#failed', 1)
-    local tolerated = (tolc >= 0 and nf <= tolc) or (tolp >= 0 and nf * 100 <= tolp * n)
+    local nf = redis.call('HINCRBY', j, f .. '#failed', nfail)
+    local tolerated = (tolc >= 0 and nf <= tolc) or (tolp >= 0 and nf * 100 <= tolp * base)
     if not tolerated then join = true end
   end
   local done = redis.call('HEXISTS', j, f .. '#done') == 1
   if limited and not done and not join then
-    local nx = redis.call('HINCRBY', j, f .. '#next', 1) - 1
-    if nx < n then
+    -- one child starts for the one that ended; a map run starts as many
+    -- as its limit allows (up to 8 a join: a raised limit ramps up)
+    local starts = 1
+    if dyn then
+      local started = math.min(tonumber(redis.call('HGET', j, f .. '#next')), n)
+      starts = math.min(lim - (started - (n - left)), 8)
+    end
+    for s = 1, starts do
+      local nx = redis.call('HINCRBY', j, f .. '#next', 1) - 1
+      if nx >= n then break end
       local rec = redis.call('HGET', j, f .. '#rec')
       if rec then redis.call('HSET', KEYS[3], f .. '/' .. nx, rec) end
       push_outbox(x, KEYS[5], '0|' .. ARGV[i + 9] .. '|' .. f .. '/' .. nx .. '|0|' .. ARGV[i + 10])
@@ -490,7 +522,8 @@ return {0, first, last}
 // (RUNNING or SUCCEEDED); else {OK, redrive count, first event id, last
 // event id}: the status is RUNNING again, the stop date, error and cause
 // are cleared, the redrive count is incremented, the forks left open are
-// marked joined (their children's transitions are then refused), the
+// marked joined (their children's transitions are then refused; a map
+// run's ends ABORTED at the execution's stop date), the
 // thread's seq moves on and its next work item is in the outbox.
 var scriptExecutionRedrive = redis.NewScript(luaPrelude + `
 local x = KEYS[1]
@@ -502,13 +535,20 @@ if not tv then return {3} end
 local seq, last = string.match(tv, '^(%d+)|(%d+)|')
 seq, last = tonumber(seq), tonumber(last)
 local n = redis.call('HINCRBY', x, 'redrives', 1)
+local stopped = redis.call('HGET', x, 'stop') or '0'
 redis.call('HSET', x, 'status', 'RUNNING', 'stop', '', 'error', '', 'cause', '', 'output', '')
 retain(0, 6)
 -- forks left open (a Map or Parallel stopped or timed out) are closed: the
 -- work of their children still to come (a Wait's timer) is cancelled
 for _, k in ipairs(redis.call('HKEYS', KEYS[6])) do
   local f = string.match(k, '^(.*)#left$')
-  if f then redis.call('HSETNX', KEYS[6], f .. '#done', 1) end
+  if f then
+    redis.call('HSETNX', KEYS[6], f .. '#done', 1)
+    -- a map run left open ended when its execution stopped (maprun.go)
+    if redis.call('HEXISTS', KEYS[6], f .. '#run') == 1 then
+      redis.call('HSETNX', KEYS[6], f .. '#end', 'ABORTED|' .. stopped .. '|0')
+    end
+  end
 end
 local first
 first, last = append_events(x, KEYS[2], 4, last)

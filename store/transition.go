@@ -81,6 +81,18 @@ type Fork struct {
 	// items are in the transition's Outbox); the rest start one by one as
 	// earlier ones end.
 	Started int
+	// Run, when set, makes the fork a map run (maprun.go).
+	Run *ForkRun
+}
+
+// ForkRun is a map run's part of its fork: its record, kept for
+// DescribeMapRun, and the bounds its joins read from the joins hash (so
+// that UpdateMapRun changes them while it runs).
+type ForkRun struct {
+	Record              []byte // the runtime's, JSON
+	Limit               int    // children running at a time
+	ToleratedCount      int    // -1: unset
+	ToleratedPercentage float64
 }
 
 // n is the fork's number of children.
@@ -115,6 +127,14 @@ type Join struct {
 	Parent     string
 	ParentSeq  int64
 	ParentKind string
+	// Run: the fork is a map run, whose limit and tolerances are read from
+	// the joins hash rather than taken from the join (ForkRun).
+	Run bool
+	// A child that carries out a chunk of a map run's items: Failures is
+	// how many of them failed (0 with Failed: one), Items how many it
+	// ended (0: one), counted in "<fork>#ended"; TolerancePer is the
+	// number of items the tolerated percentage is of (0: N).
+	Failures, Items, TolerancePer int
 }
 
 // Var is a variable assignment: Name is "scope/name", Value its JSON.
@@ -272,9 +292,16 @@ func (c *Client) transitionArgs(p *TransitionParams, section func(*args) error) 
 
 // join appends the join section.
 func (a *args) join(execID string, j *Join) {
-	*a = append(*a, j.Fork, j.Index, j.Result, boolArg(j.Failed), j.N, j.ToleratedCount,
+	failures := j.Failures
+	if j.Failed && failures == 0 {
+		failures = 1
+	}
+	if !j.Failed {
+		failures = 0
+	}
+	*a = append(*a, j.Fork, j.Index, j.Result, failures, j.N, j.ToleratedCount,
 		strconv.FormatFloat(j.ToleratedPercentage, 'f', -1, 64), boolArg(j.Limited), j.Parent,
-		execID, cmp.Or(j.NextKind, "step"), strconv.FormatInt(j.ParentSeq, 10)+"|"+j.ParentKind)
+		execID, cmp.Or(j.NextKind, "step"), strconv.FormatInt(j.ParentSeq, 10)+"|"+j.ParentKind, boolArg(j.Run), max(j.Items, 1), j.TolerancePer)
 }
 
 // vars appends a pairs section of variables.
@@ -344,6 +371,14 @@ func (a *args) fork(f *Fork) error {
 		*a = append(*a, it)
 	}
 	*a = append(*a, f.Record)
+	if r := f.Run; r != nil {
+		if len(r.Record) == 0 || r.Limit < 1 {
+			return fmt.Errorf("%w: map run of fork %s without a record or a limit", ErrInvalid, f.ID)
+		}
+		*a = append(*a, r.Record, r.Limit, r.ToleratedCount, strconv.FormatFloat(r.ToleratedPercentage, 'f', -1, 64))
+	} else {
+		*a = append(*a, "", 0, 0, 0)
+	}
 	return nil
 }
 

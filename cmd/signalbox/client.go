@@ -342,6 +342,41 @@ func cmdDescribe(args []string, stdout, stderr io.Writer) int {
 	return printJSON(stdout, stderr, out)
 }
 
+// cmdMapRuns prints an execution's map runs, each described (its counts).
+func cmdMapRuns(args []string, stdout, stderr io.Writer) int {
+	fs, o := newClientFlags("map-runs", stderr)
+	rest, code, ok := parseClientArgs(fs, helpMapRuns, args, stdout, 1, 1)
+	if !ok {
+		return code
+	}
+	client, err := o.client()
+	if err != nil {
+		fmt.Fprintf(stderr, "signalbox map-runs: %v\n", err)
+		return 2
+	}
+	ctx, cancel := clientContext()
+	defer cancel()
+	out := []*sfn.DescribeMapRunOutput{}
+	in := &sfn.ListMapRunsInput{ExecutionArn: &rest[0]}
+	for {
+		page, err := client.ListMapRuns(ctx, in)
+		if err != nil {
+			return clientError(stderr, "map-runs", o, err)
+		}
+		for _, r := range page.MapRuns {
+			d, err := client.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: r.MapRunArn})
+			if err != nil {
+				return clientError(stderr, "map-runs", o, err)
+			}
+			out = append(out, d)
+		}
+		if page.NextToken == nil {
+			return printJSON(stdout, stderr, out)
+		}
+		in.NextToken = page.NextToken
+	}
+}
+
 // cmdHistory prints an execution's history events, all pages, as one JSON
 // array.
 func cmdHistory(args []string, stdout, stderr io.Writer) int {

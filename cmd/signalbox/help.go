@@ -59,6 +59,11 @@ running signalbox serve, as JSON shaped like the AWS CLI's.`,
 		Summary:  `Print an execution's history events, every page, as one JSON array (oldest first; --reverse: newest).`,
 		Example:  "signalbox history arn:aws:states:us-east-1:123456789012:execution:orders:o-1",
 	}
+	helpMapRuns = cli.Help{
+		Synopsis: "signalbox map-runs EXECUTION_ARN [--endpoint URL]",
+		Summary:  `Print the map runs (Distributed Map states) of an execution, each as DescribeMapRun answers: status, itemCounts and executionCounts, as one JSON array.`,
+		Example:  "signalbox map-runs arn:aws:states:us-east-1:123456789012:execution:orders:o-1",
+	}
 	helpList = cli.Help{
 		Synopsis: "signalbox list [STATE_MACHINE] [--status S] [--page-size N] [--endpoint URL]",
 		Summary:  `List the state machines of a running signalbox serve, or one's executions (by name or ARN; --status filters), every page, as one JSON array.`,

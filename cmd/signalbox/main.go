@@ -25,6 +25,7 @@ commands:
   start NAME|ARN     start an execution on a running server (--input, --wait; --endpoint URL)
   describe ARN       describe an execution or a state machine on a running server
   history ARN        print an execution's history events as a JSON array
+  map-runs ARN       print an execution's map runs (Distributed Maps) with their counts
   list [MACHINE]     list the state machines, or one's executions, as a JSON array
   version            print the version and commit (also --version)
   help [COMMAND]     print this, or a command's help
@@ -58,6 +59,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return cmdDescribe(args[1:], stdout, stderr)
 	case "history":
 		return cmdHistory(args[1:], stdout, stderr)
+	case "map-runs":
+		return cmdMapRuns(args[1:], stdout, stderr)
 	case "list":
 		return cmdList(args[1:], stdout, stderr)
 	case "version", "--version", "-version":

@@ -54,6 +54,10 @@ type node struct {
 	// discovery running: it infers the schemas of the events the bus
 	// hands it (bus.Config.Observer).
 	schemas *schemas.Service
+	// functions is the function runtime (lambda:invoke Tasks, the
+	// functions topics and buses invoke); nil without a resolver
+	// (nodeOptions.Functions).
+	functions *functions
 	// buckets is the S3 resources' object store (integrations/bucket),
 	// nil without --buckets-dir.
 	buckets *bucket.Service
@@ -105,6 +109,12 @@ type nodeOptions struct {
 	// server: the base of the SubscribeURL, UnsubscribeURL and
 	// SigningCertURL of the topic router's messages.
 	PublicURL string
+	// Functions finds the functions Task states, topics and buses invoke
+	// (the store's, or a configuration's function.StaticResolver); nil:
+	// none, the lambda resources stay unhandled. FunctionProcesses runs
+	// Runtime API programs (nil: such functions fail as not supported).
+	Functions         function.Resolver
+	FunctionProcesses function.Invoker
 	// FunctionsDir is where the function service unpacks deployment
 	// packages; "": the user's cache directory's signalbox/.
 	FunctionsDir string
@@ -156,6 +166,7 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	topics := newTopics(st, o, queues, tel.Tracer, log)
 	buses := newBuses(st, o, queues, topics, tel.Tracer, log)
 	mux := newIntegrations(queues, topics, buses)
+	fns := newFunctions(o.Functions, o.FunctionProcesses, mux, topics, buses)
 	if buckets != nil {
 		buckets.Register(mux) // s3:getObject, s3:putObject, s3:listObjectsV2, and Distributed Map's I/O
 	}
@@ -165,7 +176,7 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	// retention and visibility of queues nobody receives from
 	queues.StartSweeper(0)
 	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, buckets: buckets, queues: queues, topics: topics, buses: buses, schemas: registry,
-		functionService: newFunctionService(st, o, log), persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
+		functions: fns, functionService: newFunctionService(st, o, log), persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
 	topics.SetHost(n.runtime.Host())
 	topics.Start(context.WithoutCancel(ctx))
 	buses.SetHost(n.runtime.Host())
@@ -209,13 +220,15 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 
 // Close stops the buses' deliveries, replays and schedules, schema
 // discovery, then the topics' deliveries (what they had not made stays
-// leased in the store), the queues' sweeper and message-move tasks, flushes the
+// leased in the store), the functions' asynchronous invocations (lost:
+// their queue is in memory), the queues' sweeper and message-move tasks, flushes the
 // spans not exported yet (for up to 5 seconds) and closes the node's
 // store.
 func (n *node) Close() error {
 	n.buses.Close() // first: it delivers to topics and queues
 	n.schemas.Close()
 	n.topics.Close()
+	n.functions.Close() // after the routers that invoke functions
 	n.queues.Close()
 	if n.buckets != nil {
 		_ = n.buckets.Close()
@@ -250,7 +263,7 @@ func newRuntime(st *store.Client, o nodeOptions, mux *integrations.Mux, tracer t
 		tasks = integrations.Chain(tasks, integrations.Tracing(tracer))
 	}
 	return runtime.NewDurable(st, &runtime.Durable{
-		Tasks: tasks, TestCases: server.CheckTestCase, Lease: o.Lease, Concurrency: o.Concurrency, Consumer: o.Consumer,
+		Tasks: tasks, Mux: mux, TestCases: server.CheckTestCase, Lease: o.Lease, Concurrency: o.Concurrency, Consumer: o.Consumer,
 		Region: o.Region, Account: o.Account, Tracer: tracer, Meter: meter, ActivityTraceField: o.ActivityTraceField,
 	})
 }

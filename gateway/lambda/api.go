@@ -67,6 +67,8 @@ type Async interface {
 	Enqueue(fn *function.Config, inv *function.Invocation, done func(*function.Result, error)) error
 }
 
+var _ Async = (*function.Async)(nil)
+
 // Options configure the API.
 type Options struct {
 	// Functions carries out the operations.

@@ -101,11 +101,11 @@ var service = &awsproto.JSONService[*API]{Name: "Step Functions", TargetPrefix: 
 	"TagResource":                      op(tagResource),
 	"UntagResource":                    op(untagResource),
 	"ListTagsForResource":              op(listTagsForResource),
+	"DescribeMapRun":                   op(describeMapRun),
+	"ListMapRuns":                      op(listMapRuns),
+	"UpdateMapRun":                     op(updateMapRun),
 
 	"DeleteStateMachineVersion": unsupported("DeleteStateMachineVersion"),
-	"DescribeMapRun":            unsupported("DescribeMapRun"),
-	"ListMapRuns":               unsupported("ListMapRuns"),
-	"UpdateMapRun":              unsupported("UpdateMapRun"),
 	"TestState":                 unsupported("TestState"),
 }}
 

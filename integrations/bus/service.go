@@ -34,6 +34,10 @@ type Config struct {
 	// Host starts executions for state machine targets; set later with
 	// SetHost when the runtime is built after the Service.
 	Host integrations.Host
+	// Functions invokes the functions of function targets
+	// (function.Target); without it such targets are refused. Set later
+	// with SetFunctions when it is built after the Service.
+	Functions Functions
 	// HTTPClient calls API destinations (a 5 s timeout, AWS's, when nil).
 	HTTPClient *http.Client
 	// Observer sees every accepted event (the schema discoverers).
@@ -59,6 +63,7 @@ type Service struct {
 
 	mu    sync.Mutex
 	host  integrations.Host
+	fns   Functions
 	views map[string]*view // bus name → its rules, compiled (view.go)
 
 	eng      *engine // deliveries (deliver.go)
@@ -94,7 +99,7 @@ func New(st *store.Client, cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{st: st, cfg: cfg, host: cfg.Host, ruleLimit: MaxRulesPerBus, views: map[string]*view{}, meters: newMeters(cfg.Meter)}
+	s := &Service{st: st, cfg: cfg, host: cfg.Host, fns: cfg.Functions, ruleLimit: MaxRulesPerBus, views: map[string]*view{}, meters: newMeters(cfg.Meter)}
 	s.eng = newEngine(s)
 	s.invoker = apidest.NewInvoker(cfg.HTTPClient)
 	s.rp = replays{running: map[string]bool{}, owner: integrations.NewUUID()}

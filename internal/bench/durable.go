@@ -72,6 +72,11 @@ what each cost the Redis; by default on redis-servers of its own, with each pers
 // benchMapDef is a Map over $.items whose processor is one Pass state.
 const benchMapDef = `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`
 
+// benchDistributedMapDef is a Distributed Map over $.items whose processor
+// is one Pass state: a map run's item throughput (dmap20000: items per
+// second are its state transitions per second, less one per execution).
+const benchDistributedMapDef = `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"EXPRESS"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`
+
 // benchWorkload is a workflow the bench starts, with its input and the
 // states one execution enters (AWS's unit: a Map and each iteration's
 // states).
@@ -92,7 +97,8 @@ var (
 	benchPass5     = benchWorkload{"pass5", []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},"D":{"Type":"Pass","Next":"E"},"E":{"Type":"Pass","End":true}}}`), 0, 5, false}
 	benchTask5     = benchWorkload{"task5", []byte(`{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"B"},"B":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"C"},"C":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"D"},"D":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"E"},"E":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","End":true}}}`), 0, 5, false}
 	benchWorkloads = []benchWorkload{benchPass5, {"pass5 by the workers", benchPass5.def, 0, 5, true}, benchTask5,
-		{"map10", []byte(benchMapDef), 10, 11, false}, {"map1000", []byte(benchMapDef), 1000, 1001, false}}
+		{"map10", []byte(benchMapDef), 10, 11, false}, {"map1000", []byte(benchMapDef), 1000, 1001, false},
+		{"map5000", []byte(benchMapDef), 5000, 5001, false}, {"dmap20000", []byte(benchDistributedMapDef), 20000, 20001, false}}
 )
 
 // input is the workload's execution input.
@@ -123,6 +129,7 @@ var persistenceArgs = map[string][]string{
 type benchDurableOptions struct {
 	executions, workers, memory int
 	seconds                     float64
+	workloads                   string
 	otlpEndpoint                string
 	otlpPID                     int
 }
@@ -136,6 +143,7 @@ func cmdBenchDurable(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.executions, "executions", 10000, "executions per throughput measurement")
 	fs.IntVar(&o.workers, "workers", runtime.DefaultConcurrency, "the worker's concurrency")
 	fs.Float64Var(&o.seconds, "seconds", 3, "how long the latency measurement starts executions")
+	fs.StringVar(&o.workloads, "workloads", "", "run only these workloads, comma-separated (pass5, pass5 by the workers, task5, map10, map1000, map5000, dmap20000); default all")
 	fs.IntVar(&o.memory, "memory", 0, "also run this many transitions (pass5) and report the worker's heap after each wave")
 	fs.StringVar(&o.otlpEndpoint, "otlp-endpoint", "", "also measure transitions with tracing on, exporting by OTLP/HTTP to this URL (a Jaeger's, say), against tracing off, in the same run")
 	fs.IntVar(&o.otlpPID, "otlp-pid", 0, "the process id of the collector at --otlp-endpoint, whose CPU the tracing comparison counts with the bench's and the Redis's (Linux)")
@@ -223,6 +231,9 @@ func benchDurableOn(ctx context.Context, redisURL string, o benchDurableOptions,
 	}
 	n := o.executions
 	for _, wl := range benchWorkloads {
+		if o.workloads != "" && !slices.Contains(strings.Split(o.workloads, ","), wl.name) {
+			continue
+		}
 		execs := wl.executions(n)
 		before, err := stats.Read(ctx)
 		if err != nil {
