@@ -34,7 +34,7 @@ func (s *Service) ref(name, qualifier string) (functionRef, error) {
 	if err != nil {
 		return r, err
 	}
-	if (r.Region != "" && r.Region != s.o.Region) || (r.Account != "" && r.Account != s.o.AccountID) {
+	if (r.Partition != "" && r.Partition != "aws") || (r.Region != "" && r.Region != s.o.Region) || (r.Account != "" && r.Account != s.o.AccountID) {
 		return r, notFound("Function not found: %s (this server is region %s, account %s)", clip(name), s.o.Region, s.o.AccountID)
 	}
 	return r, nil
