@@ -61,6 +61,10 @@ type node struct {
 	// buckets is the S3 resources' object store (integrations/bucket),
 	// nil without --buckets-dir.
 	buckets *bucket.Service
+	// functionService is the function service (the Lambda API's
+	// management plane and the Resolver of function names); its packages
+	// are unpacked under nodeOptions.FunctionsDir.
+	functionService *function.Service
 	// persistence is what the store keeps, read at open.
 	persistence store.Persistence
 	// telemetry is the process's tracing (its tracer nil when off);
@@ -111,6 +115,9 @@ type nodeOptions struct {
 	// Runtime API programs (nil: such functions fail as not supported).
 	Functions         function.Resolver
 	FunctionProcesses function.Invoker
+	// FunctionsDir is where the function service unpacks deployment
+	// packages; "": the user's cache directory's signalbox/.
+	FunctionsDir string
 }
 
 // openNode opens the store, says in the log what a crash of it loses,
@@ -168,7 +175,8 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	buses.SetObserver(registry)
 	// retention and visibility of queues nobody receives from
 	queues.StartSweeper(0)
-	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, buckets: buckets, queues: queues, topics: topics, buses: buses, schemas: registry, functions: fns, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
+	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, buckets: buckets, queues: queues, topics: topics, buses: buses, schemas: registry,
+		functions: fns, functionService: newFunctionService(st, o, log), persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
 	topics.SetHost(n.runtime.Host())
 	topics.Start(context.WithoutCancel(ctx))
 	buses.SetHost(n.runtime.Host())
@@ -190,6 +198,7 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 			{"topic ", func() ([]string, []config.Problem) { return c.ApplyTopics(ctx, topics) }},
 			{"", func() ([]string, []config.Problem) { return c.ApplyBuses(ctx, buses) }},
 			{"", func() ([]string, []config.Problem) { return c.ApplyRegistries(ctx, registry) }},
+			{"function ", func() ([]string, []config.Problem) { return c.ApplyFunctions(ctx, n.functionService) }},
 		}
 		var lines []string
 		for _, st := range steps {
@@ -301,6 +310,10 @@ func newBuses(st *store.Client, o nodeOptions, queues *queue.Service, topics *to
 // newSchemas is the one construction of the schema registry in the
 // binary, in the runtime's region and account; its discoverers watch the
 // node's buses.
+func newFunctionService(st *store.Client, o nodeOptions, log *slog.Logger) *function.Service {
+	return function.NewService(st, function.Options{Region: o.Region, AccountID: o.Account, DataDir: o.FunctionsDir, Logger: log})
+}
+
 func newSchemas(st *store.Client, o nodeOptions, buses *bus.Service, log *slog.Logger) *schemas.Service {
 	return schemas.New(st, schemas.Config{Region: o.Region, AccountID: o.Account, Buses: buses, Logger: log})
 }
