@@ -17,6 +17,7 @@ import (
 	"github.com/signalbox/signalbox/integrations/bucket"
 	"github.com/signalbox/signalbox/integrations/bus"
 	"github.com/signalbox/signalbox/integrations/function"
+	"github.com/signalbox/signalbox/integrations/function/runtimeapi"
 	"github.com/signalbox/signalbox/integrations/httptask"
 	"github.com/signalbox/signalbox/integrations/mock"
 	"github.com/signalbox/signalbox/integrations/queue"
@@ -65,6 +66,9 @@ type node struct {
 	// management plane and the Resolver of function names); its packages
 	// are unpacked under nodeOptions.FunctionsDir.
 	functionService *function.Service
+	// functionPool runs the functions that are Runtime API programs
+	// (nil when nodeOptions.FunctionProcesses gives another invoker).
+	functionPool *runtimeapi.Pool
 	// persistence is what the store keeps, read at open.
 	persistence store.Persistence
 	// telemetry is the process's tracing (its tracer nil when off);
@@ -166,7 +170,20 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	topics := newTopics(st, o, queues, tel.Tracer, log)
 	buses := newBuses(st, o, queues, topics, tel.Tracer, log)
 	mux := newIntegrations(queues, topics, buses)
-	fns := newFunctions(o.Functions, o.FunctionProcesses, mux, topics, buses)
+	// functions: the store's (the Lambda API's, the file's functions
+	// section) unless the options name others; Runtime API programs run
+	// in a process pool of the node's
+	fnService := newFunctionService(st, o, log)
+	resolver := o.Functions
+	if resolver == nil {
+		resolver = fnService
+	}
+	processes, pool := o.FunctionProcesses, (*runtimeapi.Pool)(nil)
+	if processes == nil {
+		pool = newFunctionPool(o, log)
+		processes = pool
+	}
+	fns := newFunctions(resolver, processes, mux, topics, buses)
 	if buckets != nil {
 		buckets.Register(mux) // s3:getObject, s3:putObject, s3:listObjectsV2, and Distributed Map's I/O
 	}
@@ -176,7 +193,7 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	// retention and visibility of queues nobody receives from
 	queues.StartSweeper(0)
 	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, buckets: buckets, queues: queues, topics: topics, buses: buses, schemas: registry,
-		functions: fns, functionService: newFunctionService(st, o, log), persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
+		functions: fns, functionService: fnService, functionPool: pool, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
 	topics.SetHost(n.runtime.Host())
 	topics.Start(context.WithoutCancel(ctx))
 	buses.SetHost(n.runtime.Host())
@@ -229,6 +246,9 @@ func (n *node) Close() error {
 	n.schemas.Close()
 	n.topics.Close()
 	n.functions.Close() // after the routers that invoke functions
+	if n.functionPool != nil {
+		n.functionPool.Close() // the function processes: after their callers
+	}
 	n.queues.Close()
 	if n.buckets != nil {
 		_ = n.buckets.Close()
@@ -310,6 +330,17 @@ func newBuses(st *store.Client, o nodeOptions, queues *queue.Service, topics *to
 // newSchemas is the one construction of the schema registry in the
 // binary, in the runtime's region and account; its discoverers watch the
 // node's buses.
+// newFunctionPool is the node's Runtime API process pool: its functions'
+// output goes to the log, and AWS_ENDPOINT_URL, when the node serves at
+// a known address, points the AWS SDKs in them at this server.
+func newFunctionPool(o nodeOptions, log *slog.Logger) *runtimeapi.Pool {
+	env := map[string]string{}
+	if o.PublicURL != "" {
+		env["AWS_ENDPOINT_URL"] = o.PublicURL
+	}
+	return runtimeapi.New(runtimeapi.Options{Logger: log.With("component", "functions"), Region: o.Region, Environment: env})
+}
+
 func newFunctionService(st *store.Client, o nodeOptions, log *slog.Logger) *function.Service {
 	return function.NewService(st, function.Options{Region: o.Region, AccountID: o.Account, DataDir: o.FunctionsDir, Logger: log})
 }
