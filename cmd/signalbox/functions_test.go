@@ -60,8 +60,11 @@ func TestANodeInvokesFunctions(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(<-invoked), `"Message":"hello"`)
 
+	// without options naming a resolver, the store's functions (the
+	// Lambda API's) are the node's, and its process pool runs programs
 	plain, _ := openTestNode(t, nil)
-	require.Nil(t, plain.functions)
+	require.NotNil(t, plain.functions)
+	require.NotNil(t, plain.functionPool)
 	_, ok := plain.integrations.Lookup("arn:aws:states:::lambda:invoke")
-	require.False(t, ok, "no functions: the resource is unhandled")
+	require.True(t, ok, "the store's functions serve lambda:invoke")
 }
