@@ -5,8 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/function"
+	"github.com/signalbox/signalbox/integrations/function/runtimeapi"
 )
 
 // lambda5 is task5 with real function calls: five lambda:invoke Tasks,
@@ -22,15 +26,42 @@ import (
 // as serve invokes an HTTP function. Its baseline, measured in the same
 // run, is the bare HTTP round trip to the same server from 32 goroutines
 // (benchBareHTTP): what the calls would cost with no workflow around them.
-var benchLambda5 = benchWorkload{"lambda5", []byte(`{"StartAt":"A","States":{` +
-	lambdaState("A", "B") + "," + lambdaState("B", "C") + "," + lambdaState("C", "D") + "," + lambdaState("D", "E") + "," + lambdaState("E", "") + `}}`), 0, 5, false}
+//
+// lambdart5 is the same with a Runtime API function: the runtimeapi
+// tests' aws-lambda-go handler (built by the bench with the go command)
+// in the function runtime's process pool.
+var (
+	benchLambda5   = benchWorkload{"lambda5", lambda5Def("bench-echo"), 0, 5, false}
+	benchLambdaRT5 = benchWorkload{"lambdart5", lambda5Def("bench-rt"), 0, 5, false}
+)
 
-func lambdaState(name, next string) string {
+func lambda5Def(fn string) []byte {
+	return []byte(`{"StartAt":"A","States":{` + lambdaState("A", "B", fn) + "," + lambdaState("B", "C", fn) + "," +
+		lambdaState("C", "D", fn) + "," + lambdaState("D", "E", fn) + "," + lambdaState("E", "", fn) + `}}`)
+}
+
+func lambdaState(name, next, fn string) string {
 	end := `"End":true`
 	if next != "" {
 		end = `"Next":"` + next + `"`
 	}
-	return `"` + name + `":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"bench-echo","Payload.$":"$"},"OutputPath":"$.Payload",` + end + `}`
+	return `"` + name + `":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"` + fn + `","Payload.$":"$"},"OutputPath":"$.Payload",` + end + `}`
+}
+
+// buildRuntimeHandler builds the aws-lambda-go handler of the runtimeapi
+// tests into dir, from the repository the bench runs in.
+func buildRuntimeHandler(dir string) (string, error) {
+	root, err := findRepoRoot()
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "handler")
+	cmd := exec.Command("go", "build", "-o", out, "./integrations/function/runtimeapi/testdata/handler")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the Runtime API handler: %v: %s", err, b)
+	}
+	return out, nil
 }
 
 // functionServer is the HTTP function of lambda5: it answers each event
@@ -56,16 +87,30 @@ func startFunctionServer() (*functionServer, error) {
 
 func (f *functionServer) Close() { _ = f.srv.Close() }
 
-// register adds the lambda:invoke Tasks, resolving "bench-echo" to the
-// server, to tasks; the returned func closes what it started.
-func (f *functionServer) register(tasks *integrations.Mux) (func(), error) {
-	r, err := function.NewStaticResolver("us-east-1", "123456789012", function.Config{Name: "bench-echo", Endpoint: f.url, ReservedConcurrency: -1})
+// register adds the lambda:invoke Tasks to tasks, resolving "bench-echo"
+// to the server and, given the executable, "bench-rt" to the Runtime API
+// program in a process pool; the returned func closes what it started.
+func (f *functionServer) register(tasks *integrations.Mux, executable string) (func(), error) {
+	configs := []function.Config{{Name: "bench-echo", Endpoint: f.url, ReservedConcurrency: -1}}
+	var processes function.Invoker
+	var pool *runtimeapi.Pool
+	if executable != "" {
+		configs = append(configs, function.Config{Name: "bench-rt", Executable: executable, Timeout: 30 * time.Second, ReservedConcurrency: -1})
+		pool = runtimeapi.New(runtimeapi.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		processes = pool
+	}
+	r, err := function.NewStaticResolver("us-east-1", "123456789012", configs...)
 	if err != nil {
 		return nil, err
 	}
-	t := function.NewTasks(r, function.NewDispatcher(nil))
+	t := function.NewTasks(r, function.NewDispatcher(processes))
 	t.Register(tasks)
-	return t.Close, nil
+	return func() {
+		t.Close()
+		if pool != nil {
+			pool.Close()
+		}
+	}, nil
 }
 
 // benchBareHTTP is the baseline of lambda5: n POSTs of a small event to
@@ -103,7 +148,7 @@ func (f *functionServer) benchBareHTTP(ctx context.Context, n int) (float64, err
 	return float64(n) / time.Since(start).Seconds(), nil
 }
 
-// wantsLambda reports whether the workloads asked for include lambda5.
-func wantsLambda(workloads string) bool {
-	return workloads == "" || strings.Contains(","+workloads+",", ",lambda5,")
+// wants reports whether the workloads asked for include name.
+func wants(workloads, name string) bool {
+	return workloads == "" || strings.Contains(","+workloads+",", ","+name+",")
 }
