@@ -20,7 +20,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -223,38 +222,16 @@ func match(method, escaped string) (*route, map[string]string) {
 	if !ok {
 		return nil, nil
 	}
-	raw := strings.Split(strings.TrimSuffix(strings.TrimPrefix(escaped, "/"), "/"), "/")
-	if len(raw) > 8 {
+	segs, ok := awsproto.PathSegments(escaped, 8)
+	if !ok {
 		return &unknownRoute, nil
-	}
-	segs := make([]string, len(raw))
-	for i, p := range raw {
-		s, err := url.PathUnescape(p)
-		if err != nil {
-			return &unknownRoute, nil
-		}
-		segs[i] = s
 	}
 	for i := range routes {
 		rt := &routes[i]
-		if rt.method != method || len(rt.segs) != len(segs) {
+		if rt.method != method {
 			continue
 		}
-		params := map[string]string{}
-		ok := true
-		for j, want := range rt.segs {
-			if strings.HasPrefix(want, "{") {
-				if segs[j] == "" {
-					ok = false
-					break
-				}
-				params[strings.Trim(want, "{}")] = segs[j]
-			} else if want != segs[j] {
-				ok = false
-				break
-			}
-		}
-		if ok {
+		if params, ok := awsproto.MatchPath(rt.segs, segs); ok {
 			return rt, params
 		}
 	}

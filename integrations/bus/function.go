@@ -8,23 +8,11 @@ import (
 )
 
 // Functions invokes functions asynchronously: function.Target.
-type Functions interface {
-	InvokeAsync(ctx context.Context, functionARN string, payload []byte, tc integrations.TraceContext) (string, error)
-}
+type Functions = function.AsyncInvoker
 
 // SetFunctions hands the Service what invokes the functions of function
 // targets, when it is built after the Service.
-func (s *Service) SetFunctions(f Functions) {
-	s.mu.Lock()
-	s.fns = f
-	s.mu.Unlock()
-}
-
-func (s *Service) functionsOf() Functions {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.fns
-}
+func (s *Service) SetFunctions(f Functions) { s.fns.Set(f) }
 
 // toFunction invokes a function target asynchronously, as EventBridge
 // invokes Lambda, with the input (the event, or what the target makes of
@@ -33,7 +21,7 @@ func (s *Service) functionsOf() Functions {
 // a permanent failure (the dead-letter queue's), a throttle is retried by
 // the target's retry policy.
 func (s *Service) toFunction(ctx context.Context, tv *targetView, input []byte, tc integrations.TraceContext) outcome {
-	fns := s.functionsOf()
+	fns := s.fns.Get()
 	if fns == nil {
 		return outcome{Reason: "no functions run here"}
 	}

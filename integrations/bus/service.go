@@ -14,6 +14,7 @@ import (
 
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/bus/apidest"
+	"github.com/signalbox/signalbox/integrations/function"
 	"github.com/signalbox/signalbox/integrations/queue"
 	"github.com/signalbox/signalbox/integrations/topic"
 	"github.com/signalbox/signalbox/store"
@@ -63,7 +64,7 @@ type Service struct {
 
 	mu    sync.Mutex
 	host  integrations.Host
-	fns   Functions
+	fns   function.LateInvoker
 	views map[string]*view // bus name → its rules, compiled (view.go)
 
 	eng      *engine // deliveries (deliver.go)
@@ -99,7 +100,8 @@ func New(st *store.Client, cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{st: st, cfg: cfg, host: cfg.Host, fns: cfg.Functions, ruleLimit: MaxRulesPerBus, views: map[string]*view{}, meters: newMeters(cfg.Meter)}
+	s := &Service{st: st, cfg: cfg, host: cfg.Host, ruleLimit: MaxRulesPerBus, views: map[string]*view{}, meters: newMeters(cfg.Meter)}
+	s.fns.Set(cfg.Functions)
 	s.eng = newEngine(s)
 	s.invoker = apidest.NewInvoker(cfg.HTTPClient)
 	s.rp = replays{running: map[string]bool{}, owner: integrations.NewUUID()}

@@ -92,7 +92,7 @@ func (s *Service) checkTarget(t *Target) *Error {
 			return validationf("Target %s: SNS topic targets are not supported by this server: it has no topic router.", t.ID)
 		}
 	case TargetFunction:
-		if s.functionsOf() == nil {
+		if s.fns.Get() == nil {
 			return validationf("Target %s: function targets are not supported by this server: it runs no functions.", t.ID)
 		}
 	}

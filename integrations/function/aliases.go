@@ -253,11 +253,7 @@ func (s *Service) ListAliases(ctx context.Context, name, functionVersion, marker
 	if err != nil {
 		return nil, err
 	}
-	limit, err := listLimit(maxItems)
-	if err != nil {
-		return nil, err
-	}
-	after, err := decodeMarker(marker)
+	limit, after, err := listPage(maxItems, marker)
 	if err != nil {
 		return nil, err
 	}

@@ -46,6 +46,27 @@ func decodeRecord(s string) (*record, error) {
 	return r, nil
 }
 
+// setSettings sets the settings CreateFunction and
+// UpdateFunctionConfiguration both take from what the request gives; nil
+// leaves a setting as it is.
+func (r *record) setSettings(timeout, memorySize *int, env *Environment, tracing *TracingConfig, eph *EphemeralStorage) {
+	if timeout != nil {
+		r.Timeout = *timeout
+	}
+	if memorySize != nil {
+		r.MemorySize = *memorySize
+	}
+	if env != nil {
+		r.Env = env.Variables
+	}
+	if tracing != nil {
+		r.TracingMode = tracing.Mode
+	}
+	if eph != nil {
+		r.Ephemeral = eph.Size
+	}
+}
+
 // digest is what makes two $LATEST states the same version: everything
 // but the revision and the date.
 func (r *record) digest() string {

@@ -212,21 +212,7 @@ func (s *Service) newRecord(in *CreateFunctionInput) (*record, int, error) {
 	if in.Description != nil {
 		r.Description = *in.Description
 	}
-	if in.Timeout != nil {
-		r.Timeout = *in.Timeout
-	}
-	if in.MemorySize != nil {
-		r.MemorySize = *in.MemorySize
-	}
-	if in.Environment != nil {
-		r.Env = in.Environment.Variables
-	}
-	if in.TracingConfig != nil {
-		r.TracingMode = in.TracingConfig.Mode
-	}
-	if in.EphemeralStorage != nil {
-		r.Ephemeral = in.EphemeralStorage.Size
-	}
+	r.setSettings(in.Timeout, in.MemorySize, in.Environment, in.TracingConfig, in.EphemeralStorage)
 	if r.Role == "" {
 		r.Role = "arn:aws:iam::" + s.o.AccountID + ":role/signalbox"
 	}
@@ -503,21 +489,7 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFun
 		set(in.Role, &n.Role)
 		set(in.Handler, &n.Handler)
 		set(in.Description, &n.Description)
-		if in.Timeout != nil {
-			n.Timeout = *in.Timeout
-		}
-		if in.MemorySize != nil {
-			n.MemorySize = *in.MemorySize
-		}
-		if in.Environment != nil {
-			n.Env = in.Environment.Variables
-		}
-		if in.TracingConfig != nil {
-			n.TracingMode = in.TracingConfig.Mode
-		}
-		if in.EphemeralStorage != nil {
-			n.Ephemeral = in.EphemeralStorage.Size
-		}
+		n.setSettings(in.Timeout, in.MemorySize, in.Environment, in.TracingConfig, in.EphemeralStorage)
 		if kindOf(n.Runtime) != r.Kind {
 			return nil, invalidParam("A function's Runtime cannot change between a .zip package's runtimes and %q or %q: create the function again", RuntimeHTTP, RuntimeExecutable)
 		}

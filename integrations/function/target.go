@@ -3,6 +3,7 @@ package function
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"github.com/signalbox/signalbox/integrations"
 )
@@ -40,6 +41,36 @@ func (t *Target) InvokeAsync(ctx context.Context, functionARN string, payload []
 		return "", err
 	}
 	return id, nil
+}
+
+// AsyncInvoker invokes functions asynchronously, as Target does: what the
+// routers (topic, bus) deliver to functions through.
+type AsyncInvoker interface {
+	InvokeAsync(ctx context.Context, functionARN string, payload []byte, tc integrations.TraceContext) (string, error)
+}
+
+var _ AsyncInvoker = (*Target)(nil)
+
+// LateInvoker holds the AsyncInvoker a router is handed once both are built
+// (its SetFunctions); Get is nil until then. The zero value is ready to
+// use; it is safe for concurrent use.
+type LateInvoker struct {
+	mu  sync.Mutex
+	inv AsyncInvoker
+}
+
+// Set hands over the AsyncInvoker.
+func (l *LateInvoker) Set(inv AsyncInvoker) {
+	l.mu.Lock()
+	l.inv = inv
+	l.mu.Unlock()
+}
+
+// Get returns the AsyncInvoker handed over, or nil.
+func (l *LateInvoker) Get() AsyncInvoker {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.inv
 }
 
 // Permanent reports whether a failure of InvokeAsync will happen again

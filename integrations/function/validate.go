@@ -166,6 +166,16 @@ func listLimit(maxItems int) (int, error) {
 	return maxItems, nil
 }
 
+// listPage is what a list call's MaxItems and Marker ask for: the page's
+// size (listLimit) and the marker's value ("" for the first page).
+func listPage(maxItems int, marker string) (limit int, after string, err error) {
+	if limit, err = listLimit(maxItems); err != nil {
+		return 0, "", err
+	}
+	after, err = decodeMarker(marker)
+	return limit, after, err
+}
+
 // A marker is the last name or version of the page before, opaque to
 // the caller.
 func encodeMarker(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }

@@ -78,11 +78,7 @@ func (s *Service) ListVersionsByFunction(ctx context.Context, name, marker strin
 	if err != nil {
 		return nil, err
 	}
-	limit, err := listLimit(maxItems)
-	if err != nil {
-		return nil, err
-	}
-	m, err := decodeMarker(marker)
+	limit, m, err := listPage(maxItems, marker)
 	if err != nil {
 		return nil, err
 	}

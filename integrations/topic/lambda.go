@@ -4,28 +4,15 @@ import (
 	"context"
 	"encoding/json"
 
-	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/function"
 )
 
 // Functions invokes functions asynchronously: function.Target.
-type Functions interface {
-	InvokeAsync(ctx context.Context, functionARN string, payload []byte, tc integrations.TraceContext) (string, error)
-}
+type Functions = function.AsyncInvoker
 
 // SetFunctions hands the Service what invokes the functions of lambda
 // subscriptions, when it is built after the Service.
-func (s *Service) SetFunctions(f Functions) {
-	s.mu.Lock()
-	s.fns = f
-	s.mu.Unlock()
-}
-
-func (s *Service) functionsOf() Functions {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.fns
-}
+func (s *Service) SetFunctions(f Functions) { s.fns.Set(f) }
 
 // lambdaEvent is the event SNS invokes a function with: one record of the
 // notification, its fields as the Lambda event names them.
@@ -48,7 +35,7 @@ type lambdaRecord struct {
 // publisher's trace. No such function, or one Lambda refuses, gives the
 // delivery up; a throttle is retried as SNS retries managed endpoints.
 func (s *Service) deliverLambda(ctx context.Context, v *view, sv *subView, j *job) outcome {
-	fns := s.functionsOf()
+	fns := s.fns.Get()
 	if fns == nil {
 		return outcome{RetryAfter: secondsOf(1), Reason: "no functions run here"}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/integrations/function"
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -21,7 +22,7 @@ type Service struct {
 	mu    sync.Mutex
 	views map[string]*view // topic name → its subscriptions, compiled (view.go)
 	host  integrations.Host
-	fns   Functions
+	fns   function.LateInvoker
 
 	eng *engine // deliveries (deliver.go)
 	// life ends at Close: the confirmations sent in the background end
@@ -85,7 +86,8 @@ func New(st *store.Client, cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{st: st, cfg: cfg, views: map[string]*view{}, host: cfg.Host, fns: cfg.Functions}
+	s := &Service{st: st, cfg: cfg, views: map[string]*view{}, host: cfg.Host}
+	s.fns.Set(cfg.Functions)
 	s.life, s.endLife = context.WithCancel(context.Background())
 	s.eng = newEngine(s)
 	return s

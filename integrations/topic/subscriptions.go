@@ -213,7 +213,7 @@ func (s *Service) checkEndpoint(protocol, endpoint string, fifoTopic bool) *Erro
 		if !function.IsFunctionARN(endpoint) {
 			return invalidf("Invalid parameter: Lambda endpoint ARN")
 		}
-		if s.functionsOf() == nil {
+		if s.fns.Get() == nil {
 			return invalidf("Amazon SNS does not support this protocol string: lambda (no functions run here)")
 		}
 	case "email", "email-json", "sms", "application", "firehose":

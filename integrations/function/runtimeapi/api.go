@@ -171,19 +171,30 @@ func (sb *sandbox) badBody(w http.ResponseWriter, c *call, err error) {
 	writeJSON(w, http.StatusRequestEntityTooLarge, apiError{ErrorMessage: fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", MaxResponseSize), ErrorType: "RequestEntityTooLarge"})
 }
 
+// invocationBody is the invocation a POST /runtime/invocation/{id}/...
+// names and the body posted for it; nil, answered, when {id} is not the
+// current invocation or the body is bad.
+func (sb *sandbox) invocationBody(w http.ResponseWriter, r *http.Request) (*call, []byte) {
+	c := sb.current(r)
+	if c == nil {
+		invalidRequestID(w)
+		return nil, nil
+	}
+	body, err := readBody(r)
+	if err != nil {
+		sb.badBody(w, c, err)
+		return nil, nil
+	}
+	return c, body
+}
+
 // response is POST /runtime/invocation/{id}/response: the invocation's
 // result. A response whose body failed midway (aws-lambda-go reports it
 // in the Lambda-Runtime-Function-Error-Type and -Body trailers) is an
 // error.
 func (sb *sandbox) response(w http.ResponseWriter, r *http.Request) {
-	c := sb.current(r)
+	c, body := sb.invocationBody(w, r)
 	if c == nil {
-		invalidRequestID(w)
-		return
-	}
-	body, err := readBody(r)
-	if err != nil {
-		sb.badBody(w, c, err)
 		return
 	}
 	payload, fnErr := body, false
@@ -207,14 +218,8 @@ func (sb *sandbox) response(w http.ResponseWriter, r *http.Request) {
 // invocationError is POST /runtime/invocation/{id}/error: the
 // invocation failed; the body is its error document.
 func (sb *sandbox) invocationError(w http.ResponseWriter, r *http.Request) {
-	c := sb.current(r)
+	c, body := sb.invocationBody(w, r)
 	if c == nil {
-		invalidRequestID(w)
-		return
-	}
-	body, err := readBody(r)
-	if err != nil {
-		sb.badBody(w, c, err)
 		return
 	}
 	if !sb.settle(c, errorDocument(r.Header.Get(hdrErrorType), body), true) {
