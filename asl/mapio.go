@@ -35,6 +35,12 @@ type ItemReader struct {
 	MaxItems          int64 // 0: all
 	MaxItemsPath      *jpath.Path
 	maxItemsExpr      *jtemplate // JSONata: MaxItems as an expression
+	// ItemsPointer is a JSON Pointer to the array of a JSON object
+	// (InputType JSON); Transformation LOAD_AND_FLATTEN makes an S3
+	// listing's items the contents of the objects listed (read as
+	// InputType says).
+	ItemsPointer   string
+	Transformation string
 }
 
 // ResultWriter is a Distributed Map's ResultWriter.
@@ -153,18 +159,36 @@ func (r *ItemReader) parseConfig(v any, ptr string, lang queryLanguage, listing 
 		case s == "PARQUET":
 			c.get("InputType")
 			d.Add(c.at("InputType"), diag.Unsupported, "ReaderConfig InputType PARQUET is not supported")
-		case listing:
+		case listing && c.m["Transformation"] != "LOAD_AND_FLATTEN":
 			c.get("InputType")
-			d.Add(c.at("InputType"), diag.Unsupported, "ReaderConfig InputType with an S3 listing (s3:listObjectsV2, loading each object) is not supported")
+			d.Add(c.at("InputType"), diag.SchemaValidationFailed, "ReaderConfig InputType with an S3 listing (s3:listObjectsV2) needs Transformation LOAD_AND_FLATTEN")
 		default:
 			r.InputType, _ = enum(c, "InputType", inputTypes)
 		}
 	}
-	for _, k := range []string{"ManifestType", "ItemsPointer", "Transformation"} {
-		if c.has(k) {
-			c.get(k)
-			d.Add(c.at(k), diag.Unsupported, "ReaderConfig %s is not supported", k)
+	if c.has("ManifestType") {
+		c.get("ManifestType")
+		d.Add(c.at("ManifestType"), diag.Unsupported, "ReaderConfig ManifestType is not supported")
+	}
+	if p, ok := c.str("ItemsPointer", false); ok {
+		switch {
+		case r.InputType != "JSON":
+			d.Add(c.at("ItemsPointer"), diag.SchemaValidationFailed, "ReaderConfig ItemsPointer is allowed only with InputType JSON")
+		case p != "" && !strings.HasPrefix(p, "/"):
+			d.Add(c.at("ItemsPointer"), diag.InvalidValue, "ReaderConfig ItemsPointer must be a JSON Pointer (starting with \"/\"), got %q", p)
 		}
+		r.ItemsPointer = p
+	}
+	if t, ok := c.str("Transformation", false); ok {
+		switch {
+		case t != "NONE" && t != "LOAD_AND_FLATTEN":
+			d.Add(c.at("Transformation"), diag.InvalidValue, "ReaderConfig Transformation must be NONE or LOAD_AND_FLATTEN, got %q", t)
+		case t == "LOAD_AND_FLATTEN" && !listing:
+			d.Add(c.at("Transformation"), diag.SchemaValidationFailed, "ReaderConfig Transformation LOAD_AND_FLATTEN applies to an S3 listing (s3:listObjectsV2) only")
+		case t == "LOAD_AND_FLATTEN" && r.InputType == "":
+			d.Add(c.at("Transformation"), diag.SchemaValidationFailed, "ReaderConfig Transformation LOAD_AND_FLATTEN needs InputType CSV, JSON or JSONL")
+		}
+		r.Transformation = t
 	}
 	csv := r.InputType == "CSV"
 	for _, k := range []string{"CSVHeaderLocation", "CSVHeaders", "CSVDelimiter"} {
@@ -286,6 +310,8 @@ func (r *ItemReader) readItems(e *env, bind map[string]any) (*ReadItems, error) 
 		CSVHeaders:        r.CSVHeaders,
 		CSVDelimiter:      r.CSVDelimiter,
 		MaxItems:          r.MaxItems,
+		ItemsPointer:      r.ItemsPointer,
+		Transformation:    r.Transformation,
 	}
 	switch {
 	case r.Parameters != nil:

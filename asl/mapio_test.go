@@ -57,6 +57,18 @@ func TestStepMapReader(t *testing.T) {
 	}, r)
 }
 
+// TestStepMapReaderLoadAndFlatten: a listing's objects read as JSON
+// arrays at a pointer: ItemsPointer and Transformation reach the reader.
+func TestStepMapReaderLoadAndFlatten(t *testing.T) {
+	t.Parallel()
+	state := distributedMap(`"ItemReader":{"Resource":"arn:aws:states:::s3:listObjectsV2",
+			"Parameters":{"Bucket":"b","Prefix":"day/"},
+			"ReaderConfig":{"InputType":"JSON","ItemsPointer":"/rows","Transformation":"LOAD_AND_FLATTEN"}}`)
+	r := requireRunMap(t, step(t, state, `{}`))
+	require.Equal(t, &ReadItems{Resource: "arn:aws:states:::s3:listObjectsV2", Parameters: map[string]any{"Bucket": "b", "Prefix": "day/"},
+		InputType: "JSON", ItemsPointer: "/rows", Transformation: "LOAD_AND_FLATTEN"}, r.Reader)
+}
+
 func TestStepMapReaderDefaults(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

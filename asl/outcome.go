@@ -89,6 +89,8 @@ type ReadItems struct {
 	CSVHeaders        []string
 	CSVDelimiter      string
 	MaxItems          int64
+	ItemsPointer      string // InputType JSON: a JSON Pointer to the array
+	Transformation    string // "NONE" or "LOAD_AND_FLATTEN" ("" when absent)
 }
 
 // WriteResults is a Map's ResultWriter, evaluated.

@@ -166,7 +166,7 @@ func TestEventsRulesAndTargetsThroughTheSDK(t *testing.T) {
 	require.EqualValues(t, 1, pt.FailedEntryCount)
 	require.Equal(t, "fn", aws.ToString(pt.FailedEntries[0].TargetId))
 	require.Equal(t, "ValidationException", aws.ToString(pt.FailedEntries[0].ErrorCode))
-	require.Contains(t, aws.ToString(pt.FailedEntries[0].ErrorMessage), "not supported by Signalbox")
+	require.Contains(t, aws.ToString(pt.FailedEntries[0].ErrorMessage), "function targets are not supported by this server")
 
 	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r1"), Targets: []ebtypes.Target{
 		{Id: aws.String("x"), Arn: aws.String(q), RetryPolicy: &ebtypes.RetryPolicy{MaximumRetryAttempts: aws.Int32(186)}}}})

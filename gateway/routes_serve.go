@@ -201,6 +201,9 @@ func (s *Server) serveUser(c *gin.Context) {
 	if s.serveSchemas(c) { // the Schemas API's paths (schemas.go)
 		return
 	}
+	if s.serveLambda(c) { // the Lambda API's paths (lambda.go)
+		return
+	}
 	segs, err := routeSegments(path)
 	if err != nil {
 		routeFail(c, http.StatusBadRequest, "Malformed path: "+err.Error())

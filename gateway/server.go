@@ -32,12 +32,14 @@ import (
 
 	"github.com/signalbox/signalbox/gateway/awsproto"
 	"github.com/signalbox/signalbox/gateway/events"
+	gwlambda "github.com/signalbox/signalbox/gateway/lambda"
 	gwschemas "github.com/signalbox/signalbox/gateway/schemas"
 	"github.com/signalbox/signalbox/gateway/sfn"
 	"github.com/signalbox/signalbox/gateway/sns"
 	"github.com/signalbox/signalbox/gateway/sqs"
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/bus"
+	"github.com/signalbox/signalbox/integrations/function"
 	"github.com/signalbox/signalbox/integrations/queue"
 	"github.com/signalbox/signalbox/integrations/schemas"
 	"github.com/signalbox/signalbox/integrations/topic"
@@ -100,6 +102,14 @@ type Options struct {
 	// API serves (schemas.go); nil: no Schemas API. Its region and account
 	// must be the runtime's, as the queue router's.
 	Schemas *schemas.Service
+	// Functions, when set, is the function service the Lambda API serves
+	// (lambda.go); nil: no Lambda API. Its region and account must be the
+	// runtime's, as the queue router's. FunctionInvoker runs Invoke's
+	// invocations (nil: Invoke answers that none is configured) and
+	// FunctionAsync its Event invocations (nil: a bounded goroutine each).
+	Functions       *function.Service
+	FunctionInvoker function.Invoker
+	FunctionAsync   gwlambda.Async
 }
 
 // DefaultMaxBodyBytes is the default bound on a request body: AWS's 256 KiB
@@ -117,6 +127,7 @@ type Server struct {
 	sns     *sns.API       // SNS's API (POST / and GET /), nil without Options.Topics
 	events  *events.API    // EventBridge's API (POST /), nil without Options.Buses
 	schemas *gwschemas.API // the Schemas API (its REST paths), nil without Options.Schemas
+	lambda  *gwlambda.API  // the Lambda API (its REST paths), nil without Options.Functions
 	// keySums are the hashes of Options.APIKeys, compared in constant time.
 	keySums [][32]byte
 }
@@ -155,10 +166,10 @@ func New(opts Options) *Server {
 	if opts.Metrics != nil {
 		e.GET("/metrics", s.apiAuth(false), gin.WrapH(opts.Metrics))
 	}
-	var authorize, authorizeSQS, authorizeSNS, authorizeEvents, authorizeSchemas func(*http.Request, []byte) error
+	var authorize, authorizeSQS, authorizeSNS, authorizeEvents, authorizeSchemas, authorizeLambda func(*http.Request, []byte) error
 	if s.authConfigured() {
 		authorize, authorizeSQS, authorizeSNS = s.awsCaller("states"), s.awsCaller("sqs"), s.awsCaller("sns")
-		authorizeEvents, authorizeSchemas = s.awsCaller(events.SigningName), s.awsCaller("schemas")
+		authorizeEvents, authorizeSchemas, authorizeLambda = s.awsCaller(events.SigningName), s.awsCaller("schemas"), s.awsCaller("lambda")
 	}
 	s.sfn = sfn.New(sfn.Options{Runtime: opts.Runtime, Logger: opts.Logger, MaxBodyBytes: opts.MaxBodyBytes, Authorize: authorize, Integrations: opts.Integrations})
 	if opts.Queues != nil {
@@ -172,6 +183,10 @@ func New(opts Options) *Server {
 	}
 	if opts.Schemas != nil {
 		s.schemas = gwschemas.New(gwschemas.Options{Registry: opts.Schemas, Logger: opts.Logger, Authorize: authorizeSchemas})
+	}
+	if opts.Functions != nil {
+		s.lambda = gwlambda.New(gwlambda.Options{Functions: opts.Functions, Invoker: opts.FunctionInvoker, Async: opts.FunctionAsync,
+			Logger: opts.Logger, Authorize: authorizeLambda})
 	}
 	e.POST("/", s.awsPost)
 	s.routeUser(e)
@@ -282,6 +297,9 @@ func (s *Server) recoverPanic(c *gin.Context) {
 			c.Abort()
 		case c.GetBool(gwschemas.Served):
 			gwschemas.WriteInternalError(c, id)
+			c.Abort()
+		case c.GetBool(gwlambda.Served):
+			gwlambda.WriteInternalError(c, id)
 			c.Abort()
 		case c.Request.URL.Path == "/api/v1" || strings.HasPrefix(c.Request.URL.Path, "/api/v1/"):
 			mgmtError(c, http.StatusInternalServerError, "InternalError", "internal error (request id "+id+"): the server's log has the details", "requestId", id)

@@ -76,6 +76,11 @@ var ErrTryAgain = errors.New("try the call again later")
 // HeartbeatSeconds. Output is what the history records as submitted.
 type Pending struct {
 	Output any
+	// Nested is the ARN of the execution the task waits for (a .sync
+	// nested execution), "" for none: the runtime stops it when the task
+	// is abandoned (its execution stopped or timed out, its TimeoutSeconds
+	// run out).
+	Nested string
 }
 
 // Answered is the result of a call that is final although the Task's
@@ -122,7 +127,27 @@ type StartRequest struct {
 	// TraceState and Baggage go with TraceParent (W3C tracestate and
 	// baggage), kept with the execution.
 	TraceState, Baggage string
+	// Parent, when set, links the new execution to the Task that waits
+	// for its end (.sync): when it ends, the runtime completes that task
+	// by Parent.Token. The start is then idempotent by name: a Name and
+	// input already started return that execution.
+	Parent *ParentLink
 }
+
+// ParentLink names the Task waiting for a nested execution.
+type ParentLink struct {
+	ExecutionARN string // the parent execution's
+	Token        string // the parent task's token (Request.TaskToken)
+	// Mode is how the task waits: NestedSync (.sync: the result's Input
+	// and Output are JSON text) or NestedSync2 (.sync:2: JSON values).
+	Mode string
+}
+
+// The ParentLink modes.
+const (
+	NestedSync  = "sync"
+	NestedSync2 = "sync:2"
+)
 
 // Started is the execution a StartRequest started.
 type Started struct {

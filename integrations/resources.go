@@ -49,6 +49,15 @@ func walkStates(machine map[string]any, path string, out *[]TaskResource) {
 				}
 			}
 		case "Map":
+			// a Distributed Map's ItemReader and ResultWriter reach
+			// integrations too (integrations.ItemReader, ResultWriter)
+			for _, field := range []string{"ItemReader", "ResultWriter"} {
+				if io, ok := st[field].(map[string]any); ok {
+					if r, ok := io["Resource"].(string); ok {
+						*out = append(*out, TaskResource{Path: at + "/" + field + "/Resource", State: name, Resource: r})
+					}
+				}
+			}
 			for _, field := range []string{"ItemProcessor", "Iterator"} {
 				if p, ok := st[field].(map[string]any); ok {
 					walkStates(p, at+"/"+field, out)
@@ -86,6 +95,12 @@ func (m *Mux) Unhandled(definition []byte) []TaskResource {
 
 // UnhandledMessage describes an unhandled Task resource for a warning.
 func (r TaskResource) UnhandledMessage() string {
+	for _, io := range []struct{ field, fails string }{{"ItemReader", "States.ItemReaderFailed"}, {"ResultWriter", "States.ResultWriterFailed"}} {
+		if strings.HasSuffix(r.Path, "/"+io.field+"/Resource") {
+			return "the " + io.field + " of the Map state \"" + r.State + "\" names the resource \"" + r.Resource +
+				"\", which no integration of Signalbox handles (serve --buckets-dir serves the S3 ones): the Map fails with " + io.fails + " (which Retry and Catch handle)"
+		}
+	}
 	return "the Task state \"" + r.State + "\" calls the resource \"" + r.Resource +
 		"\", which no integration of Signalbox handles: its calls fail with " + ErrNoIntegration + " (which Retry and Catch handle), unless a mock test case answers them"
 }

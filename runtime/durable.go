@@ -140,6 +140,13 @@ type execInfo struct {
 	// testCase is the mock test case the execution runs under ("" for
 	// none), handed to its task calls.
 	testCase string
+	// parent is the task waiting for this nested execution (nested.go);
+	// nil for none.
+	parent *store.ParentLink
+	// hasNested: the definition has .sync nested execution Tasks
+	// (nestedSync, once).
+	nestedOnce sync.Once
+	hasNested  bool
 
 	// first is the top-level thread as the start wrote it, for this
 	// process's worker to take the first step without reading it back
@@ -169,6 +176,9 @@ type StartParams struct {
 	// TestCase is the mock test case the execution runs under (recorded
 	// on it, handed to its task calls); "" for none.
 	TestCase string
+	// Parent links a nested execution to the Task that waits for its end
+	// (.sync; nested.go); nil for none.
+	Parent *integrations.ParentLink
 }
 
 // Started is the result of Start.
@@ -251,6 +261,10 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 	if err := checkPayload("execution input", input); err != nil {
 		return nil, err
 	}
+	parent, err := toStoreLink(p.Parent)
+	if err != nil {
+		return nil, err
+	}
 	traceID, spanID := traceIDs(p.TraceParent)
 	smARN := d.StateMachineARN(p.StateMachineName)
 	start := d.now()
@@ -262,7 +276,7 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 	}
 	id := store.ExecutionID(smARN, p.Name)
 	info := &execInfo{id: id, arn: d.executionARN(p.StateMachineName, p.Name), name: p.Name, smARN: smARN, smName: p.StateMachineName, defSHA: sha, input: p.Input, start: start, role: p.RoleARN, machine: m,
-		tc: traceContext(traceID, spanID, p.TraceState, p.Baggage), testCase: p.TestCase}
+		tc: traceContext(traceID, spanID, p.TraceState, p.Baggage), testCase: p.TestCase, parent: parent}
 	info.trace = newExecTrace(d.Tracer, info.arn, info.smName, traceID, spanID, p.TraceState)
 	events := []store.Event{
 		{JSON: Event{Type: ExecutionStarted, Timestamp: start, Payload: p.Input, Task: &TaskDetails{Resource: info.roleARN(d)}}.bodyJSON()},
@@ -294,8 +308,14 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 		Thread:          recJSON,
 		Events:          events,
 		Outbox:          d.firstWork(id, m, start, nil),
+		Parent:          parent,
 	}
-	pre := d.runPrefix(ctx, info, rec)
+	var pre *prefix
+	if parent == nil {
+		// A nested execution takes no prefix: one that would end it
+		// would have to notify its parent too (nested.go).
+		pre = d.runPrefix(ctx, info, rec)
+	}
 	if pre != nil {
 		if cp.Thread, err = pre.rec.encode(); err != nil {
 			return nil, err
@@ -359,14 +379,18 @@ func (d *Durable) Stop(ctx context.Context, id, errName, cause string) (err erro
 
 func (d *Durable) end(ctx context.Context, id string, status Status, typ EventType, errName, cause string) error {
 	now := d.now()
-	var x *execInfo
-	if d.Tracer != nil || d.metrics != nil {
-		x, _ = d.info(ctx, id) // for its span and metrics: nil when it cannot be read
+	// For its parent's notification and its nested executions' stop
+	// (nested.go), its span and metrics: nil when it cannot be read.
+	x, _ := d.info(ctx, id)
+	outbox, err := d.endingOutbox(ctx, x, "")
+	if err != nil {
+		return err
 	}
 	defer d.forgetExecution(id)
-	err := d.store.ExecutionEnd(ctx, &store.ExecutionEndParams{
+	err = d.store.ExecutionEnd(ctx, &store.ExecutionEndParams{
 		ExecutionID: id, Status: string(status), Error: errName, Cause: cause, StopDate: now, Retention: d.retention(),
 		Events: []store.Event{{JSON: Event{Type: typ, Timestamp: now, Error: &ErrorDetails{errName, cause}}.bodyJSON()}},
+		Outbox: outbox,
 	})
 	if err == nil && x != nil {
 		d.metrics.executionEnded(x.smName, status)
@@ -421,7 +445,7 @@ func (d *Durable) info(ctx context.Context, id string) (*execInfo, error) {
 	}
 	smName := lastField(e.StateMachineARN)
 	x := &execInfo{id: id, arn: d.executionARN(smName, e.Name), name: e.Name, smARN: e.StateMachineARN, smName: smName, defSHA: e.DefinitionSHA, input: input, start: e.StartDate, role: e.RoleARN, machine: m,
-		tc: traceContext(e.TraceID, e.SpanID, e.TraceState, e.Baggage), testCase: e.TestCase}
+		tc: traceContext(e.TraceID, e.SpanID, e.TraceState, e.Baggage), testCase: e.TestCase, parent: e.Parent}
 	x.trace = newExecTrace(d.Tracer, x.arn, smName, e.TraceID, e.SpanID, e.TraceState)
 	d.cacheExecution(x)
 	return x, nil

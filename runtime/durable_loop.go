@@ -392,6 +392,18 @@ func (d *Durable) recoverOutboxes(ctx context.Context, lease time.Duration) erro
 		for i, st := range states {
 			switch {
 			case st.Status != store.StatusRunning:
+				// A closed execution's outbox may still hold what its end
+				// handed over (a parent's notification, the stop of a
+				// nested execution: nested.go): flushed before the index
+				// forgets it.
+				if st.Outbox > 0 {
+					if _, err := d.store.OutboxFlush(ctx, ids[i]); store.Unavailable(err) {
+						return fmt.Errorf("flushing an outbox: %w", err)
+					} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+						slog.Error("flushing an outbox", "execution", ids[i], "err", err)
+						continue
+					}
+				}
 				if err := d.store.OpenExecutionRemove(ctx, ids[i]); store.Unavailable(err) {
 					return fmt.Errorf("dropping an ended execution from the open index: %w", err)
 				} else if err != nil {

@@ -66,6 +66,9 @@ type threadRecord struct {
 	// the task queued again by a call delivered twice is then stale.
 	Started  bool  `json:"sta,omitempty"`
 	Deadline int64 `json:"dl,omitempty"`
+	// Nested is the ARN of the nested execution a .sync task waits for
+	// (nested.go): stopped when the task is abandoned.
+	Nested string `json:"nx,omitempty"`
 }
 
 // forkRecord is the fork a Parallel or Map state waits for.

@@ -30,6 +30,9 @@ type external struct {
 // closed, when not nil, is told the execution the item closed, if it did,
 // and leaves its removal from the open executions' index to the caller.
 func (d *Durable) process(ctx context.Context, item store.WorkItem, ext *external, closed *string) error {
+	if ok, err := d.processNested(ctx, item); ok {
+		return err
+	}
 	if item.Kind == kindTimeout {
 		err := d.end(ctx, item.Exec, StatusTimedOut, ExecutionTimedOut, aslerr.Timeout, "The execution timed out")
 		if errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrNotFound) {
@@ -257,7 +260,7 @@ func batchable(tr *transition) bool {
 	case kindStep:
 		return true
 	case kindTask:
-		return tr.rec.Call != nil && !waitsForToken(tr.rec.Call.Resource)
+		return tr.rec.Call != nil && !tokenBeforeCall(tr.rec.Call.Resource)
 	}
 	return false
 }
@@ -280,7 +283,7 @@ func (w *walk) decide(ctx context.Context, tr *transition) (asl.Outcome, error) 
 	} else if ext != nil && (rec.Phase != phaseToken || rec.Token != ext.token) {
 		return nil, ErrTaskDoesNotExist
 	}
-	if st, ok := tr.st.(*asl.Task); ok && (rec.Phase == phaseEnter || rec.Phase == phaseRetry) && waitsForToken(st.Resource) {
+	if st, ok := tr.st.(*asl.Task); ok && (rec.Phase == phaseEnter || rec.Phase == phaseRetry) && tokenBeforeCall(st.Resource) {
 		c.TaskToken = newTaskToken(w.x.id, item.Thread, c)
 	}
 	switch {
@@ -296,7 +299,11 @@ func (w *walk) decide(ctx context.Context, tr *transition) (asl.Outcome, error) 
 		tr.begin()
 		return nil, nil
 	case item.Kind == kindJoin && rec.Phase == phaseFork:
-		return tr.join(ctx)
+		o, err := tr.join(ctx)
+		if err == nil {
+			err = tr.stopCancelledNested(ctx) // nested.go
+		}
+		return o, err
 	case item.Kind == kindStep && rec.Phase == phaseEnter:
 		return asl.Step(tr.st, tr.input, c), nil
 	case item.Kind == kindTask && rec.Phase == phaseTask:
@@ -335,6 +342,14 @@ func (w *walk) commit(ctx context.Context, tr *transition, more bool) (again boo
 	if p.Record, err = tr.rec.encode(); err != nil {
 		return false, err
 	}
+	if p.Close != nil {
+		// its parent's notification, its nested executions' stop
+		more, err := d.endingOutbox(ctx, w.x, w.item.Thread)
+		if err != nil {
+			return false, err
+		}
+		p.Outbox = append(p.Outbox[:len(p.Outbox):len(p.Outbox)], more...)
+	}
 	var res *store.TransitionResult
 	switch {
 	case tr.fork != nil:
@@ -351,6 +366,7 @@ func (w *walk) commit(ctx context.Context, tr *transition, more bool) (again boo
 		err = store.ErrEventsMoved
 	}
 	if err != nil {
+		d.abandoned(ctx, tr, err)
 		return w.refused(ctx, err)
 	}
 	w.chain = append(w.chain, res)
@@ -688,8 +704,9 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 		t.outbox = append(t.outbox, store.OutboxItem{Item: store.WorkItem{Exec: t.x.id, Thread: t.thread, Seq: t.seq + 1, Kind: kindTask}, Due: t.d.now().Add(time.Second)})
 		return nil
 	}
+	var nested string
 	if p, ok := result.(*integrations.Pending); ok && ae == nil {
-		waits, result = true, p.Output
+		waits, result, nested = true, p.Output, p.Nested
 	}
 	if a, ok := result.(*integrations.Answered); ok && ae == nil {
 		waits, result = false, a.Output
@@ -701,6 +718,7 @@ func (t *transition) callTask(ctx context.Context) asl.Outcome {
 	}
 	if ae == nil && waits {
 		t.submitted(task, activity, req.TaskToken, result)
+		t.rec.Nested = nested
 		return nil
 	}
 	t.event(Event{Type: TaskStarted, Task: task})
@@ -757,13 +775,16 @@ func (t *transition) token(ext *external) asl.Outcome {
 
 // tokenTimeout ends a task whose token did not come back in time.
 func (t *transition) tokenTimeout(name, cause string) asl.Outcome {
+	if it, ok := t.d.stopItem(t.rec.Nested); ok && t.rec.Nested != "" {
+		t.outbox = append(t.outbox, it) // the nested execution it waited for
+	}
 	return t.tokenEnded(t.tokenEvent(TaskTimedOut), nil, &aslerr.Error{Name: name, Cause: cause})
 }
 
 // tokenEnded ends a task that waited for its token.
 func (t *transition) tokenEnded(typ EventType, output any, failure *aslerr.Error) asl.Outcome {
 	task := taskDetails(t.rec.Call.Resource)
-	t.rec.Phase, t.rec.Call, t.rec.Token, t.rec.Deadline = phaseEnter, nil, "", 0
+	t.rec.Phase, t.rec.Call, t.rec.Token, t.rec.Deadline, t.rec.Nested = phaseEnter, nil, "", 0, ""
 	return taskEnded(t, t.st, t.input, t.c, task, typ, output, failure)
 }
 

@@ -33,7 +33,13 @@ func (d *Durable) runExpress(ctx context.Context, m *asl.StateMachine, x Executi
 	return res
 }
 
-func (d *Durable) startExpress(ctx context.Context, smName, sha string, m *asl.StateMachine, name string, input any, testCase string, tc integrations.TraceContext) (*Started, error) {
+// A nested EXPRESS execution (parent set) completes its parent's task when
+// it ends, from this process: at most once, as the execution itself runs.
+func (d *Durable) startExpress(ctx context.Context, smName, sha string, m *asl.StateMachine, name string, input any, testCase string, tc integrations.TraceContext, parent *integrations.ParentLink) (*Started, error) {
+	link, err := toStoreLink(parent)
+	if err != nil {
+		return nil, err
+	}
 	if name == "" {
 		name = newUUID()
 	}
@@ -66,6 +72,11 @@ func (d *Durable) startExpress(ctx context.Context, smName, sha string, m *asl.S
 		defer wcancel()
 		if err := d.store.ExpressRecordPut(wctx, x, d.retention()); err != nil {
 			slog.Error("recording an express execution's end", "execution", arn, "err", err)
+		}
+		if link != nil {
+			if err := d.completeParent(wctx, arn, x, link); err != nil {
+				slog.Error("completing the task waiting for an express execution", "execution", arn, "err", err)
+			}
 		}
 	}()
 	return &Started{ID: id, ExecutionARN: arn, StartDate: start}, nil

@@ -27,7 +27,7 @@ func (h durableHost) SendTaskHeartbeat(ctx context.Context, token string) error 
 }
 
 func (h durableHost) StartExecution(ctx context.Context, req integrations.StartRequest) (*integrations.Started, error) {
-	st, err := h.d.StartExecution(ctx, req.StateMachineARN, req.Name, req.Input, integrations.TraceContext{Parent: req.TraceParent, State: req.TraceState, Baggage: req.Baggage})
+	st, err := h.d.startNested(ctx, req)
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,7 @@ func TestDurableDistributedMapOverABucket(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "inbox"), 0o755))
 	var lines strings.Builder
-	for i := range 10000 {
+	for i := range 100000 { // the issue's 100,000 JSON Lines items
 		fmt.Fprintf(&lines, `{"n":%d,"bad":%v}`+"\n", i, i%500 == 0)
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "inbox", "items.jsonl"), []byte(lines.String()), 0o644))
@@ -66,11 +66,34 @@ func TestDurableDistributedMapOverABucket(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(manifest, &m))
 	require.Equal(t, out.MapRunArn, m.MapRunArn)
-	require.NotEmpty(t, m.ResultFiles["SUCCEEDED"])
-	require.NotEmpty(t, m.ResultFiles["FAILED"])
+	// each batch's result once: 9,800 succeeded, 200 failed (a bad item
+	// every 500, each in a batch of its own), in the files the manifest lists
+	seen := map[float64]string{}
+	for status, want := range map[string]int{"SUCCEEDED": 9800, "FAILED": 200} {
+		require.NotEmpty(t, m.ResultFiles[status])
+		n := 0
+		for _, f := range m.ResultFiles[status] {
+			b, err := os.ReadFile(filepath.Join(dir, "outbox", f["Key"].(string)))
+			require.NoError(t, err)
+			var results []map[string]any
+			require.NoError(t, json.Unmarshal(b, &results))
+			for _, r := range results {
+				var in struct{ Items []struct{ N float64 } }
+				require.NoError(t, json.Unmarshal([]byte(r["Input"].(string)), &in))
+				require.Len(t, in.Items, 10)
+				first := in.Items[0].N
+				require.NotContains(t, seen, first, "batch %v counted twice", first)
+				seen[first] = status
+				require.Equal(t, status == "FAILED", int(first)%500 == 0)
+				n++
+			}
+		}
+		require.Equal(t, want, n, status)
+	}
+	require.Len(t, seen, 10000)
 
 	info, err := d.DescribeMapRun(ctx, out.MapRunArn)
 	require.NoError(t, err)
 	require.Equal(t, runtime.StatusSucceeded, info.Status)
-	require.Equal(t, runtime.MapRunCounts{Succeeded: 980, Failed: 20, Total: 1000, ResultsWritten: 1000}, info.Executions)
+	require.Equal(t, runtime.MapRunCounts{Succeeded: 9800, Failed: 200, Total: 10000, ResultsWritten: 10000}, info.Executions)
 }

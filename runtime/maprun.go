@@ -67,6 +67,7 @@ func readItems(ctx context.Context, mux *integrations.Mux, tasks integrations.Ha
 		Resource: r.Resource, Parameters: r.Parameters, InputType: r.InputType,
 		CSVHeaderLocation: r.CSVHeaderLocation, CSVHeaders: r.CSVHeaders, CSVDelimiter: r.CSVDelimiter,
 		MaxItems: r.MaxItems, MaxBytes: MaxItemReaderBytes,
+		ItemsPointer: r.ItemsPointer, Transformation: r.Transformation,
 	})
 	if err != nil {
 		return nil, ioError(err, aslerr.ItemReaderFailed)

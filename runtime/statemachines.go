@@ -171,6 +171,12 @@ func (d *Durable) DeleteStateMachine(ctx context.Context, name string) (err erro
 // (TestCases). tc is the caller's trace context: the execution joins its
 // trace, keeps its tracestate and baggage, and hands them to its calls.
 func (d *Durable) StartExecution(ctx context.Context, arn, name string, input any, tc integrations.TraceContext) (_ *Started, err error) {
+	return d.startExecution(ctx, arn, name, input, tc, nil)
+}
+
+// startExecution is StartExecution of a nested execution when parent is
+// set: its end completes the parent's task (nested.go).
+func (d *Durable) startExecution(ctx context.Context, arn, name string, input any, tc integrations.TraceContext, parent *integrations.ParentLink) (_ *Started, err error) {
 	defer func() { err = fromStore(err) }()
 	arn, testCase := splitTestCase(arn)
 	arn, via, err := d.route(ctx, arn)
@@ -189,13 +195,13 @@ func (d *Durable) StartExecution(ctx context.Context, arn, name string, input an
 		if err != nil {
 			return nil, err
 		}
-		return d.startExpress(ctx, sm.Name, sha, m, name, input, testCase, tc)
+		return d.startExpress(ctx, sm.Name, sha, m, name, input, testCase, tc, parent)
 	}
 	m, err := d.machine(ctx, sha)
 	if err != nil {
 		return nil, err
 	}
-	started, err := d.start(ctx, StartParams{StateMachineName: sm.Name, Name: name, Input: input, TraceParent: tc.Parent, TraceState: tc.State, Baggage: tc.Baggage, RoleARN: sm.RoleARN, TestCase: testCase}, m, sha)
+	started, err := d.start(ctx, StartParams{StateMachineName: sm.Name, Name: name, Input: input, TraceParent: tc.Parent, TraceState: tc.State, Baggage: tc.Baggage, RoleARN: sm.RoleARN, TestCase: testCase, Parent: parent}, m, sha)
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,8 @@ func runConformance(t *testing.T, open func(t *testing.T) *Client) {
 		{"ForkItems", testForkItems},
 		{"TransitionInvalid", testTransitionInvalid},
 		{"ExecutionEnd", testExecutionEnd},
+		{"ExecutionEndOutbox", testExecutionEndOutbox},
+		{"ExecutionParent", testExecutionParent},
 		{"ExecutionRedrive", testExecutionRedrive},
 		{"HistoryIDs", testHistoryIDs},
 		{"HistoryPage", testHistoryPage},

@@ -20,6 +20,10 @@ type ExecutionEndParams struct {
 	// Retention is how long the closed execution's keys live on (0: for
 	// ever).
 	Retention time.Duration
+	// Outbox holds work the end hands over, written by the same script:
+	// the notification of a parent waiting for the execution, the stop of
+	// the nested executions it waits for (runtime/nested.go).
+	Outbox []OutboxItem
 }
 
 // ExecutionEnd ends an execution that is still RUNNING: ErrClosed when it
@@ -35,7 +39,12 @@ func (c *Client) ExecutionEnd(ctx context.Context, p *ExecutionEndParams) error 
 	if err := a.events(p.Events); err != nil {
 		return err
 	}
-	res, err := scriptExecutionEnd.Run(ctx, c.rdb, c.keys.transitionKeys(p.ExecutionID, false), a...).Slice()
+	if err := a.outbox(p.Outbox); err != nil {
+		return err
+	}
+	// In direct mode the script hands the outbox's items over itself.
+	direct := c.direct && len(p.Outbox) > 0
+	res, err := scriptExecutionEnd.Run(ctx, c.rdb, c.keys.transitionKeys(p.ExecutionID, direct), a...).Slice()
 	if err != nil {
 		return fmt.Errorf("store: ending execution %s: %w", p.ExecutionID, err)
 	}
@@ -47,6 +56,14 @@ func (c *Client) ExecutionEnd(ctx context.Context, p *ExecutionEndParams) error 
 		return fmt.Errorf("%w: execution %s", ErrNotFound, p.ExecutionID)
 	default:
 		return fmt.Errorf("%w: end script returned %v", ErrCorrupt, res)
+	}
+	if len(p.Outbox) > 0 && !direct {
+		// Handed over before the open index forgets the execution: should
+		// this fail, the recoverer flushes the outbox of the closed
+		// execution it finds in the index.
+		if _, err := c.OutboxFlush(ctx, p.ExecutionID); err != nil {
+			return err
+		}
 	}
 	_ = c.OpenExecutionRemove(ctx, p.ExecutionID) // see Transition
 	return nil

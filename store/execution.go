@@ -42,7 +42,21 @@ const (
 	fieldBaggage    = "baggage"  // the caller's W3C baggage; absent for none
 	fieldEvents     = "events"   // the latest history event id
 	fieldOutbox     = "outbox"   // the latest outbox entry's seq
+	// A nested execution's link to the Task that started it and waits
+	// for it (.sync): absent for others.
+	fieldParent      = "parent" // the parent execution's ARN
+	fieldParentToken = "ptoken" // the parent task's token
+	fieldParentMode  = "pmode"  // how the parent waits ("sync", "sync:2")
 )
+
+// ParentLink is a nested execution's link to the Task of another execution
+// that started it and waits for its end (.sync): the runtime completes the
+// task by its token when the execution ends.
+type ParentLink struct {
+	ExecutionARN string
+	Token        string
+	Mode         string
+}
 
 // Execution is the record of an execution, the fields of its hash. Dates
 // are stored in unix milliseconds, so they come back truncated to the
@@ -71,6 +85,9 @@ type Execution struct {
 	TestCase            string // the mock test case it runs under ("" for none)
 	Events              int64  // the latest history event id: the history's length
 	RedriveCount        int    // how many times it was redriven
+	// Parent is the Task that started it and waits for its end; nil for
+	// none.
+	Parent *ParentLink
 }
 
 // ExecutionCreateParams describe a new execution and its first transition.
@@ -107,6 +124,9 @@ type ExecutionCreateParams struct {
 	Outbox []OutboxItem
 	// Close, when set, creates the execution closed: its prefix ended it.
 	Close *ExecutionClose
+	// Parent, when set, links the execution to the Task that waits for
+	// its end (a nested .sync execution).
+	Parent *ParentLink
 }
 
 // RootThread is the id of an execution's top-level thread.
@@ -227,6 +247,9 @@ func createArgs(id string, p *ExecutionCreateParams) (args, error) {
 	if p.Baggage != "" {
 		fields = append(fields, fieldBaggage, p.Baggage)
 	}
+	if l := p.Parent; l != nil {
+		fields = append(fields, fieldParent, l.ExecutionARN, fieldParentToken, l.Token, fieldParentMode, l.Mode)
+	}
 	a.pairs(fields...)
 	if err := a.events(p.Events); err != nil {
 		return nil, err
@@ -272,6 +295,7 @@ func (c *Client) created(ctx context.Context, id string, p *ExecutionCreateParam
 				SpanID:          p.SpanID,
 				RoleARN:         p.RoleARN,
 				TestCase:        p.TestCase,
+				Parent:          p.Parent,
 				Events:          intAt(res, 2),
 			},
 			EventIDs: eventIDs(intAt(res, 1), intAt(res, 2)),
@@ -330,6 +354,9 @@ func (c *Client) ExecutionGet(ctx context.Context, id string) (*Execution, error
 		Baggage:         h[fieldBaggage],
 		RoleARN:         h[fieldRole],
 		TestCase:        h[fieldTestCase],
+	}
+	if tok := h[fieldParentToken]; tok != "" {
+		x.Parent = &ParentLink{ExecutionARN: h[fieldParent], Token: tok, Mode: h[fieldParentMode]}
 	}
 	if r := h["redrives"]; r != "" {
 		x.RedriveCount, _ = strconv.Atoi(r)

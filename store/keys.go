@@ -481,3 +481,42 @@ func (k Keys) TopicsKey() string { return k.prefix + ":topics" }
 // its self-signed certificate (store/topicsigning.go). Written once, never
 // changed.
 func (k Keys) TopicSigningKey() string { return k.prefix + ":topic:signing" }
+
+// The keys of one function (integrations/function: AWS Lambda's
+// semantics) carry the hash tag {fn:<name>}, so that every script of a
+// function touches one Cluster slot (function.go).
+func (k Keys) function(name, suffix string) string { return k.prefix + ":{fn:" + name + "}" + suffix }
+
+// FunctionKey (hash) is the function named name: "$LATEST" → its $LATEST
+// record's JSON, opaque to the store (integrations/function encodes it);
+// "#created" (unix ms), "#last" (the last version number given),
+// "#pub" ("<version>|<digest>": the last version published and the digest
+// of the $LATEST it was published from), "#conc" (the reserved
+// concurrency; absent: none).
+func (k Keys) FunctionKey(name string) string { return k.function(name, "") }
+
+// FunctionVersionsKey (hash) holds a function's published versions:
+// "<n>" → the version's record JSON, opaque to the store.
+func (k Keys) FunctionVersionsKey(name string) string { return k.function(name, ":v") }
+
+// FunctionVersionIndexKey (sorted set) lists a function's published
+// versions: member and score the version number, for paging in order.
+func (k Keys) FunctionVersionIndexKey(name string) string { return k.function(name, ":vi") }
+
+// FunctionAliasesKey (hash) holds a function's aliases: alias name →
+// "<version>|<additional versions, comma separated>|<record JSON>" (the
+// versions readable by the scripts, the record opaque).
+func (k Keys) FunctionAliasesKey(name string) string { return k.function(name, ":a") }
+
+// FunctionTagsKey (hash) holds a function's tags: key → value.
+func (k Keys) FunctionTagsKey(name string) string { return k.function(name, ":tags") }
+
+// functionKeys are every key of a function, in the order the scripts of
+// function.go take them.
+func (k Keys) functionKeys(name string) []string {
+	return []string{k.FunctionKey(name), k.FunctionVersionsKey(name), k.FunctionVersionIndexKey(name),
+		k.FunctionAliasesKey(name), k.FunctionTagsKey(name)}
+}
+
+// FunctionsKey (sorted set, all scores 0) lists the functions by name.
+func (k Keys) FunctionsKey() string { return k.prefix + ":functions" }

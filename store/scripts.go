@@ -488,18 +488,23 @@ return n
 //	KEYS[1] execution hash   KEYS[2] history   KEYS[3] threads   KEYS[4] vars
 //	KEYS[5] outbox           KEYS[6] joins (the keys expire together)
 //	ARGV[1] status   ARGV[2] error   ARGV[3] cause   ARGV[4] stop date (unix ms)
-//	ARGV[5] retention ms (0: for ever)   ARGV[6...] events
+//	ARGV[5] retention ms (0: for ever)   ARGV[6...] events, then outbox
+//	entries (count, then "<due>|<item>" each)
+//	direct mode: KEYS[7] ready stream   KEYS[8] timers   KEYS[9] open index
 //
 // Returns {NOTFOUND}, {CLOSED, status} when it is not RUNNING, else {OK,
 // first event id, last event id}. Events chain to the execution's latest.
+// The outbox entries are appended to the outbox, or in direct mode handed
+// to the ready stream and the timers.
 var scriptExecutionEnd = redis.NewScript(luaPrelude + `
 local x = KEYS[1]
 local status = redis.call('HGET', x, 'status')
 if not status then return {3} end
 if status ~= 'RUNNING' then return {2, status} end
 local last = tonumber(redis.call('HGET', x, 'events') or '0')
-local first
-first, last = append_events(x, KEYS[2], 6, last)
+local first, i
+first, last, i = append_events(x, KEYS[2], 6, last)
+if ARGV[i] then append_outbox(x, KEYS[5], i, #KEYS > 6) end
 redis.call('HSET', x, 'status', ARGV[1], 'error', ARGV[2], 'cause', ARGV[3], 'stop', ARGV[4])
 retain(tonumber(ARGV[5]), 6)
 return {0, first, last}

@@ -107,7 +107,7 @@ functions: [orders]
 	for _, want := range []string{
 		filepath.Join(dir, "bad.asl.json") + `:1: /States/A/Next: MISSING_TRANSITION_TARGET`,
 		filepath.Join(dir, "signalbox.yaml") + `:4: routes[0].path: "nope" must start with /`,
-		filepath.Join(dir, "signalbox.yaml") + `:5: functions: functions are not supported yet`,
+		filepath.Join(dir, "signalbox.yaml") + `:5: functions[0]: must be a mapping`,
 		"signalbox serve: 5 problem(s) in " + filepath.Join(dir, "signalbox.yaml") + "; nothing started",
 	} {
 		require.Contains(t, res.stderr, want)

@@ -113,8 +113,6 @@ func TestServeMocksAWSExample(t *testing.T) {
 	ctx := context.Background()
 	sm := createMocked(t, client, types.StateMachineTypeStandard)
 	require.Equal(t, "arn:aws:states:us-east-1:123456789012:stateMachine:"+mockedName, sm)
-	// CreateStateMachine has no place for warnings: the log says it
-	s.WaitLog(t, `the Task state \"LambdaState\" calls the resource \"arn:aws:states:::lambda:invoke\", which no integration of Signalbox handles`)
 
 	for _, tc := range []struct {
 		testCase string
@@ -168,27 +166,29 @@ func TestServeMocksAWSExample(t *testing.T) {
 		_, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(sm + "#SadPath")})
 		requireSFNError[*types.ValidationException](t, err)
 		require.ErrorContains(t, err, `test case "SadPath" of state machine "LambdaSQSIntegration" is not found in the mock configuration (it defines "HappyPath", "HybridPath", "RetryPath")`)
-		// without a test case, the Tasks call the integrations: none
-		// serves lambda:invoke, a task failure that Retry handles
+		// without a test case, the Tasks call the integrations: the
+		// function runtime finds no such function, as Lambda answers
 		started, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(sm)})
 		require.NoError(t, err)
 		desc := awaitExecution(t, s, client, aws.ToString(started.ExecutionArn), types.ExecutionStatusFailed)
-		require.Equal(t, "States.TaskFailed", aws.ToString(desc.Error))
-		require.Contains(t, aws.ToString(desc.Cause), `"arn:aws:states:::lambda:invoke"`)
+		require.Equal(t, "Lambda.ResourceNotFoundException", aws.ToString(desc.Error))
+		require.Contains(t, aws.ToString(desc.Cause), "Function not found")
 	})
 
 	t.Run("validate warns", func(t *testing.T) {
 		t.Parallel()
-		def, err := os.ReadFile(mockedMachine)
+		raw, err := os.ReadFile(mockedMachine)
 		require.NoError(t, err)
+		// lambda:invoke and sqs:sendMessage are served; a Glue job is not
+		def := strings.Replace(string(raw), "arn:aws:states:::lambda:invoke", "arn:aws:states:::glue:startJobRun.sync", 1)
 		out, err := client.ValidateStateMachineDefinition(ctx, &sfn.ValidateStateMachineDefinitionInput{
-			Definition: aws.String(string(def)), Severity: types.ValidateStateMachineDefinitionSeverityWarning,
+			Definition: aws.String(def), Severity: types.ValidateStateMachineDefinitionSeverityWarning,
 		})
 		require.NoError(t, err)
 		require.Equal(t, types.ValidateStateMachineDefinitionResultCodeOk, out.Result)
-		require.Len(t, out.Diagnostics, 1, "sqs:sendMessage is served")
+		require.Len(t, out.Diagnostics, 1, "lambda:invoke and sqs:sendMessage are served")
 		for i, want := range []struct{ location, resource string }{
-			{"/States/LambdaState/Resource", "arn:aws:states:::lambda:invoke"},
+			{"/States/LambdaState/Resource", "arn:aws:states:::glue:startJobRun.sync"},
 		} {
 			d := out.Diagnostics[i]
 			require.Equal(t, types.ValidateStateMachineDefinitionSeverityWarning, d.Severity)
@@ -197,7 +197,7 @@ func TestServeMocksAWSExample(t *testing.T) {
 			require.Contains(t, aws.ToString(d.Message), `"`+want.resource+`"`)
 		}
 		// severity ERROR (the default) returns errors only
-		out, err = client.ValidateStateMachineDefinition(ctx, &sfn.ValidateStateMachineDefinitionInput{Definition: aws.String(string(def))})
+		out, err = client.ValidateStateMachineDefinition(ctx, &sfn.ValidateStateMachineDefinitionInput{Definition: aws.String(def)})
 		require.NoError(t, err)
 		require.Equal(t, types.ValidateStateMachineDefinitionResultCodeOk, out.Result)
 		require.Empty(t, out.Diagnostics)

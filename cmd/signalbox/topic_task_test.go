@@ -26,7 +26,7 @@ func openTestNode(t *testing.T, cfg *config.Config) (*node, []config.Problem) {
 	t.Helper()
 	opts := store.OptionsFromEnv()
 	opts.Prefix = storetest.Prefix("sbnode-")
-	n, problems, err := openNode(context.Background(), nodeOptions{Store: opts, Config: cfg}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	n, problems, err := openNode(context.Background(), nodeOptions{Store: opts, Config: cfg, FunctionsDir: t.TempDir()}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, err)
 	if n != nil {
 		t.Cleanup(func() {

@@ -16,10 +16,13 @@ import (
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/bucket"
 	"github.com/signalbox/signalbox/integrations/bus"
+	"github.com/signalbox/signalbox/integrations/function"
+	"github.com/signalbox/signalbox/integrations/function/runtimeapi"
 	"github.com/signalbox/signalbox/integrations/httptask"
 	"github.com/signalbox/signalbox/integrations/mock"
 	"github.com/signalbox/signalbox/integrations/queue"
 	"github.com/signalbox/signalbox/integrations/schemas"
+	nestedsfn "github.com/signalbox/signalbox/integrations/sfn"
 	"github.com/signalbox/signalbox/integrations/topic"
 	"github.com/signalbox/signalbox/internal/config"
 	"github.com/signalbox/signalbox/internal/telemetry"
@@ -52,9 +55,20 @@ type node struct {
 	// discovery running: it infers the schemas of the events the bus
 	// hands it (bus.Config.Observer).
 	schemas *schemas.Service
+	// functions is the function runtime (lambda:invoke Tasks, the
+	// functions topics and buses invoke); nil without a resolver
+	// (nodeOptions.Functions).
+	functions *functions
 	// buckets is the S3 resources' object store (integrations/bucket),
 	// nil without --buckets-dir.
 	buckets *bucket.Service
+	// functionService is the function service (the Lambda API's
+	// management plane and the Resolver of function names); its packages
+	// are unpacked under nodeOptions.FunctionsDir.
+	functionService *function.Service
+	// functionPool runs the functions that are Runtime API programs
+	// (nil when nodeOptions.FunctionProcesses gives another invoker).
+	functionPool *runtimeapi.Pool
 	// persistence is what the store keeps, read at open.
 	persistence store.Persistence
 	// telemetry is the process's tracing (its tracer nil when off);
@@ -99,6 +113,15 @@ type nodeOptions struct {
 	// server: the base of the SubscribeURL, UnsubscribeURL and
 	// SigningCertURL of the topic router's messages.
 	PublicURL string
+	// Functions finds the functions Task states, topics and buses invoke
+	// (the store's, or a configuration's function.StaticResolver); nil:
+	// none, the lambda resources stay unhandled. FunctionProcesses runs
+	// Runtime API programs (nil: such functions fail as not supported).
+	Functions         function.Resolver
+	FunctionProcesses function.Invoker
+	// FunctionsDir is where the function service unpacks deployment
+	// packages; "": the user's cache directory's signalbox/.
+	FunctionsDir string
 }
 
 // openNode opens the store, says in the log what a crash of it loses,
@@ -147,6 +170,20 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	topics := newTopics(st, o, queues, tel.Tracer, log)
 	buses := newBuses(st, o, queues, topics, tel.Tracer, log)
 	mux := newIntegrations(queues, topics, buses)
+	// functions: the store's (the Lambda API's, the file's functions
+	// section) unless the options name others; Runtime API programs run
+	// in a process pool of the node's
+	fnService := newFunctionService(st, o, log)
+	resolver := o.Functions
+	if resolver == nil {
+		resolver = fnService
+	}
+	processes, pool := o.FunctionProcesses, (*runtimeapi.Pool)(nil)
+	if processes == nil {
+		pool = newFunctionPool(o, log)
+		processes = pool
+	}
+	fns := newFunctions(resolver, processes, mux, topics, buses)
 	if buckets != nil {
 		buckets.Register(mux) // s3:getObject, s3:putObject, s3:listObjectsV2, and Distributed Map's I/O
 	}
@@ -155,10 +192,13 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 	buses.SetObserver(registry)
 	// retention and visibility of queues nobody receives from
 	queues.StartSweeper(0)
-	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, buckets: buckets, queues: queues, topics: topics, buses: buses, schemas: registry, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
+	n := &node{store: st, runtime: newRuntime(st, o, mux, tel.Tracer, mt), integrations: mux, buckets: buckets, queues: queues, topics: topics, buses: buses, schemas: registry,
+		functions: fns, functionService: fnService, functionPool: pool, persistence: logDurability(ctx, log, st), telemetry: tel, metrics: mt}
 	topics.SetHost(n.runtime.Host())
 	topics.Start(context.WithoutCancel(ctx))
 	buses.SetHost(n.runtime.Host())
+	// nested executions (states:startExecution): the runtime starts them
+	nestedsfn.Register(mux, nestedsfn.New(n.runtime.Host()))
 	buses.Start(context.WithoutCancel(ctx))
 	registry.Start(context.WithoutCancel(ctx))
 	if o.Config != nil {
@@ -175,6 +215,7 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 			{"topic ", func() ([]string, []config.Problem) { return c.ApplyTopics(ctx, topics) }},
 			{"", func() ([]string, []config.Problem) { return c.ApplyBuses(ctx, buses) }},
 			{"", func() ([]string, []config.Problem) { return c.ApplyRegistries(ctx, registry) }},
+			{"function ", func() ([]string, []config.Problem) { return c.ApplyFunctions(ctx, n.functionService) }},
 		}
 		var lines []string
 		for _, st := range steps {
@@ -196,13 +237,18 @@ func openNode(ctx context.Context, o nodeOptions, log *slog.Logger) (*node, []co
 
 // Close stops the buses' deliveries, replays and schedules, schema
 // discovery, then the topics' deliveries (what they had not made stays
-// leased in the store), the queues' sweeper and message-move tasks, flushes the
+// leased in the store), the functions' asynchronous invocations (lost:
+// their queue is in memory), the queues' sweeper and message-move tasks, flushes the
 // spans not exported yet (for up to 5 seconds) and closes the node's
 // store.
 func (n *node) Close() error {
 	n.buses.Close() // first: it delivers to topics and queues
 	n.schemas.Close()
 	n.topics.Close()
+	n.functions.Close() // after the routers that invoke functions
+	if n.functionPool != nil {
+		n.functionPool.Close() // the function processes: after their callers
+	}
 	n.queues.Close()
 	if n.buckets != nil {
 		_ = n.buckets.Close()
@@ -284,6 +330,21 @@ func newBuses(st *store.Client, o nodeOptions, queues *queue.Service, topics *to
 // newSchemas is the one construction of the schema registry in the
 // binary, in the runtime's region and account; its discoverers watch the
 // node's buses.
+// newFunctionPool is the node's Runtime API process pool: its functions'
+// output goes to the log, and AWS_ENDPOINT_URL, when the node serves at
+// a known address, points the AWS SDKs in them at this server.
+func newFunctionPool(o nodeOptions, log *slog.Logger) *runtimeapi.Pool {
+	env := map[string]string{}
+	if o.PublicURL != "" {
+		env["AWS_ENDPOINT_URL"] = o.PublicURL
+	}
+	return runtimeapi.New(runtimeapi.Options{Logger: log.With("component", "functions"), Region: o.Region, Environment: env})
+}
+
+func newFunctionService(st *store.Client, o nodeOptions, log *slog.Logger) *function.Service {
+	return function.NewService(st, function.Options{Region: o.Region, AccountID: o.Account, DataDir: o.FunctionsDir, Logger: log})
+}
+
 func newSchemas(st *store.Client, o nodeOptions, buses *bus.Service, log *slog.Logger) *schemas.Service {
 	return schemas.New(st, schemas.Config{Region: o.Region, AccountID: o.Account, Buses: buses, Logger: log})
 }

@@ -31,6 +31,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	url := fs.String("redis-url", os.Getenv(store.EnvRedisURL), "the Redis to work on (redis://, rediss://, redis+cluster://); default $"+store.EnvRedisURL)
 	prefix := fs.String("redis-prefix", store.DefaultPrefix, "the prefix of every key")
 	bucketsDir := fs.String("buckets-dir", "", "serve the S3 resources (s3:getObject, s3:putObject, s3:listObjectsV2, a Distributed Map's ItemReader and ResultWriter) from this directory, each sub-directory a bucket (docs/buckets.md)")
+	functionsDir := fs.String("functions-dir", "", "unpack the functions' deployment packages (CreateFunction's ZipFile) here; every process that runs them must see the same directory (default: the user's cache directory's signalbox/)")
 	timeout := fs.Duration("redis-timeout", store.DefaultTimeout, "each store call's deadline")
 	lease := fs.Duration("lease", 30*time.Second, "how long a work item or a topic delivery may stay unacknowledged before another process takes it over")
 	consumer := fs.String("consumer", "", "this worker's name in the work stream (default: host, pid and a random part)")
@@ -72,7 +73,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	o := nodeOptions{
 		Store: store.Options{URL: *url, Prefix: *prefix, Timeout: max(*timeout, 0)},
 		Lease: *lease, Consumer: *consumer, Config: cfg, PublicURL: *publicURL,
-		OTLPEndpoint: *otlp, Console: stderr, TraceRedis: *traceRedis, Metrics: *metricsAddr != "", BucketsDir: *bucketsDir,
+		OTLPEndpoint: *otlp, Console: stderr, TraceRedis: *traceRedis, Metrics: *metricsAddr != "", BucketsDir: *bucketsDir, FunctionsDir: *functionsDir,
 	}
 	if cfg != nil {
 		o.Region, o.Account = cfg.Region, cfg.Account

@@ -3,8 +3,10 @@ package awsproto
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
+	"strings"
 )
 
 // REST-JSON (Lambda, Schemas, API Gateway): the operation is the method
@@ -17,6 +19,46 @@ import (
 
 // RESTContentType is the content type of REST-JSON bodies.
 const RESTContentType = "application/json"
+
+// PathSegments splits an escaped request path into its segments,
+// unescaped, without the leading and a trailing "/": ok is false when it
+// has more than max segments or one does not unescape.
+func PathSegments(escaped string, max int) (segs []string, ok bool) {
+	raw := strings.Split(strings.TrimSuffix(strings.TrimPrefix(escaped, "/"), "/"), "/")
+	if len(raw) > max {
+		return nil, false
+	}
+	segs = make([]string, len(raw))
+	for i, p := range raw {
+		s, err := url.PathUnescape(p)
+		if err != nil {
+			return nil, false
+		}
+		segs[i] = s
+	}
+	return segs, true
+}
+
+// MatchPath matches a path's segments (PathSegments) against a route's
+// pattern, whose segments are literal or "{Name}", a parameter that takes
+// one non-empty segment: the parameters by name, or ok false.
+func MatchPath(pattern, segs []string) (params map[string]string, ok bool) {
+	if len(pattern) != len(segs) {
+		return nil, false
+	}
+	params = map[string]string{}
+	for j, want := range pattern {
+		if strings.HasPrefix(want, "{") {
+			if segs[j] == "" {
+				return nil, false
+			}
+			params[strings.Trim(want, "{}")] = segs[j]
+		} else if want != segs[j] {
+			return nil, false
+		}
+	}
+	return params, true
+}
 
 // DecodeREST binds a REST-JSON request into in, a pointer to a struct:
 // path holds the path's parameters by name (from the router), body the

@@ -18,7 +18,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -177,38 +176,16 @@ func match(method, escaped string) (*route, map[string]string) {
 	if !strings.HasPrefix(escaped, "/v1/") && !strings.HasPrefix(escaped, "/tags/") {
 		return nil, nil
 	}
-	raw := strings.Split(strings.TrimSuffix(strings.TrimPrefix(escaped, "/"), "/"), "/")
-	if len(raw) > 12 {
+	segs, ok := awsproto.PathSegments(escaped, 12)
+	if !ok {
 		return nil, nil
-	}
-	segs := make([]string, len(raw))
-	for i, p := range raw {
-		s, err := url.PathUnescape(p)
-		if err != nil {
-			return nil, nil
-		}
-		segs[i] = s
 	}
 	for i := range routes {
 		rt := &routes[i]
-		if rt.method != method || len(rt.segs) != len(segs) {
+		if rt.method != method {
 			continue
 		}
-		params := map[string]string{}
-		ok := true
-		for j, want := range rt.segs {
-			if strings.HasPrefix(want, "{") {
-				if segs[j] == "" {
-					ok = false
-					break
-				}
-				params[strings.Trim(want, "{}")] = segs[j]
-			} else if want != segs[j] {
-				ok = false
-				break
-			}
-		}
-		if ok {
+		if params, ok := awsproto.MatchPath(rt.segs, segs); ok {
 			return rt, params
 		}
 	}

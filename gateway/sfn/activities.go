@@ -82,11 +82,7 @@ type listActivitiesOutput struct {
 }
 
 func listActivities(s *API, ctx context.Context, in *listActivitiesInput) (*listActivitiesOutput, error) {
-	limit, err := pageSize(in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	cursor, err := decodeToken("activities", in.NextToken)
+	limit, cursor, err := page(in.MaxResults, "activities", in.NextToken)
 	if err != nil {
 		return nil, err
 	}

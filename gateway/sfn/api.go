@@ -198,6 +198,18 @@ func decodeToken(kind, token string) (string, error) {
 	return f[2], nil
 }
 
+// page checks a list call's maxResults and nextToken: the page's size
+// (pageSize) and the token's cursor (decodeToken, for kind).
+func page(maxResults int, kind, token string) (limit int, cursor string, err error) {
+	if limit, err = pageSize(maxResults); err != nil {
+		return 0, "", err
+	}
+	if cursor, err = decodeToken(kind, token); err != nil {
+		return 0, "", err
+	}
+	return limit, cursor, nil
+}
+
 // pageSize checks maxResults: 0 means the default, at most 1000.
 func pageSize(maxResults int) (int, error) {
 	if maxResults < 0 || maxResults > 1000 {

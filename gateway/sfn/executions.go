@@ -362,12 +362,8 @@ func listExecutions(s *API, ctx context.Context, in *listExecutionsInput) (*list
 	if in.RedriveFilter != "" && in.RedriveFilter != "REDRIVEN" && in.RedriveFilter != "NOT_REDRIVEN" {
 		return nil, errorf(excValidation, "1 validation error detected: Value '%s' at 'redriveFilter' failed to satisfy constraint: Member must satisfy enum value set: [REDRIVEN, NOT_REDRIVEN]", in.RedriveFilter)
 	}
-	limit, err := pageSize(in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
 	kind := "executions/" + ref.Name + "/" + in.StatusFilter
-	cursor, err := decodeToken(kind, in.NextToken)
+	limit, cursor, err := page(in.MaxResults, kind, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -420,13 +416,9 @@ func getExecutionHistory(s *API, ctx context.Context, in *getExecutionHistoryInp
 	if err != nil {
 		return nil, err
 	}
-	limit, err := pageSize(in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
 	id := s.executionID(ref)
 	kind := "history/" + id + "/" + strconv.FormatBool(in.ReverseOrder)
-	cursor, err := decodeToken(kind, in.NextToken)
+	limit, cursor, err := page(in.MaxResults, kind, in.NextToken)
 	if err != nil {
 		return nil, err
 	}

@@ -122,12 +122,8 @@ func listMapRuns(s *API, ctx context.Context, in *listMapRunsInput) (*listMapRun
 	if err != nil {
 		return nil, err
 	}
-	limit, err := pageSize(in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
 	kind := "maprun/" + ref.ARN
-	cursor, err := decodeToken(kind, in.NextToken)
+	limit, cursor, err := page(in.MaxResults, kind, in.NextToken)
 	if err != nil {
 		return nil, err
 	}

@@ -300,11 +300,7 @@ type listStateMachinesOutput struct {
 }
 
 func listStateMachines(s *API, ctx context.Context, in *listStateMachinesInput) (*listStateMachinesOutput, error) {
-	limit, err := pageSize(in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	after, err := decodeToken("stateMachines", in.NextToken)
+	limit, after, err := page(in.MaxResults, "stateMachines", in.NextToken)
 	if err != nil {
 		return nil, err
 	}

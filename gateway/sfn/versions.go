@@ -173,12 +173,8 @@ func listStateMachineAliases(s *API, ctx context.Context, in *listStateMachineAl
 	if in.StateMachineARN == "" {
 		return nil, required("stateMachineArn")
 	}
-	limit, err := pageSize(in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
 	kind := "aliases/" + in.StateMachineARN
-	cursor, err := decodeToken(kind, in.NextToken)
+	limit, cursor, err := page(in.MaxResults, kind, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -216,12 +212,8 @@ func listStateMachineVersions(s *API, ctx context.Context, in *listStateMachineV
 	if err != nil {
 		return nil, err
 	}
-	limit, err := pageSize(in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
 	kind := "versions/" + ref.Name
-	cursor, err := decodeToken(kind, in.NextToken)
+	limit, cursor, err := page(in.MaxResults, kind, in.NextToken)
 	if err != nil {
 		return nil, err
 	}

@@ -70,6 +70,8 @@ func (s *Service) deliverTo(ctx context.Context, j job, rv *ruleView, tv *target
 		done(s.toStates(ctx, j, tv, input, tc))
 	case TargetAPIDestination:
 		done(s.toAPIDestination(ctx, j, tv, input, tc))
+	case TargetFunction:
+		done(s.toFunction(ctx, tv, input, tc))
 	default:
 		done(outcome{Permanent: true, Code: errInvalidParameter, Reason: "unsupported target " + tv.t.Arn})
 	}

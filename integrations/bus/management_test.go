@@ -267,7 +267,7 @@ func TestTargets(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, failed, 3)
 		require.Equal(t, "fn", failed[0].TargetID)
-		require.Contains(t, failed[0].ErrorMessage, "not supported by Signalbox")
+		require.Contains(t, failed[0].ErrorMessage, "function targets are not supported by this server: it runs no functions")
 		require.Equal(t, "fifo", failed[1].TargetID)
 		require.Equal(t, "dlq", failed[2].TargetID)
 
@@ -571,6 +571,8 @@ func TestNames(t *testing.T) {
 		"arn:aws:events:us-east-1:1:api-destination/d/123": TargetAPIDestination,
 		"arn:aws:events:us-east-1:1:archive/a":             TargetArchive,
 		"arn:aws:lambda:us-east-1:1:function:f":            TargetUnsupported,
+		"arn:aws:lambda:us-east-1:123456789012:function:f": TargetFunction,
+		"arn:aws:lambda:us-east-1:123456789012:layer:f":    TargetUnsupported,
 		"arn:aws:states:us-east-1:1:execution:m:e":         TargetUnsupported,
 		"not an arn": TargetUnsupported,
 	} {

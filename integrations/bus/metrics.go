@@ -62,6 +62,8 @@ func (k TargetKind) String() string {
 		return "api-destination"
 	case TargetArchive:
 		return "archive"
+	case TargetFunction:
+		return "lambda"
 	}
 	return "unsupported"
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/signalbox/signalbox/integrations/function"
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -228,6 +229,9 @@ const (
 	// TargetArchive is an archive's managed rule's target (archives.go):
 	// never one a user puts.
 	TargetArchive
+	// TargetFunction is a function (arn:aws:lambda:...:function:<name>
+	// [:<qualifier>]), invoked asynchronously with the event.
+	TargetFunction
 )
 
 // ParseTargetARN returns what a target ARN names and the resource's name
@@ -253,6 +257,10 @@ func ParseTargetARN(arn string) (kind TargetKind, name string) {
 	case "states":
 		if n, ok := strings.CutPrefix(res, "stateMachine:"); ok && n != "" {
 			return TargetStateMachine, n
+		}
+	case "lambda":
+		if function.IsFunctionARN(arn) {
+			return TargetFunction, strings.TrimPrefix(res, "function:")
 		}
 	case "events":
 		if n, ok := strings.CutPrefix(res, "event-bus/"); ok && n != "" {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/bus/apidest"
+	"github.com/signalbox/signalbox/integrations/function"
 	"github.com/signalbox/signalbox/integrations/queue"
 	"github.com/signalbox/signalbox/integrations/topic"
 	"github.com/signalbox/signalbox/store"
@@ -34,6 +35,10 @@ type Config struct {
 	// Host starts executions for state machine targets; set later with
 	// SetHost when the runtime is built after the Service.
 	Host integrations.Host
+	// Functions invokes the functions of function targets
+	// (function.Target); without it such targets are refused. Set later
+	// with SetFunctions when it is built after the Service.
+	Functions Functions
 	// HTTPClient calls API destinations (a 5 s timeout, AWS's, when nil).
 	HTTPClient *http.Client
 	// Observer sees every accepted event (the schema discoverers).
@@ -59,6 +64,7 @@ type Service struct {
 
 	mu    sync.Mutex
 	host  integrations.Host
+	fns   function.LateInvoker
 	views map[string]*view // bus name → its rules, compiled (view.go)
 
 	eng      *engine // deliveries (deliver.go)
@@ -95,6 +101,7 @@ func New(st *store.Client, cfg Config) *Service {
 		cfg.Logger = slog.Default()
 	}
 	s := &Service{st: st, cfg: cfg, host: cfg.Host, ruleLimit: MaxRulesPerBus, views: map[string]*view{}, meters: newMeters(cfg.Meter)}
+	s.fns.Set(cfg.Functions)
 	s.eng = newEngine(s)
 	s.invoker = apidest.NewInvoker(cfg.HTTPClient)
 	s.rp = replays{running: map[string]bool{}, owner: integrations.NewUUID()}

@@ -82,7 +82,7 @@ func (s *Service) checkTarget(t *Target) *Error {
 	kind, name := ParseTargetARN(t.Arn)
 	switch kind {
 	case TargetUnsupported, TargetArchive:
-		return validationf("Target %s: the ARN %s is not supported by Signalbox: targets are SQS queues (arn:aws:sqs:...), SNS topics (arn:aws:sns:...), Step Functions state machines (arn:aws:states:...:stateMachine:...), event buses (arn:aws:events:...:event-bus/...) and API destinations (arn:aws:events:...:api-destination/...).", t.ID, clip(t.Arn, 256))
+		return validationf("Target %s: the ARN %s is not supported by Signalbox: targets are SQS queues (arn:aws:sqs:...), SNS topics (arn:aws:sns:...), Step Functions state machines (arn:aws:states:...:stateMachine:...), functions (arn:aws:lambda:...:function:...), event buses (arn:aws:events:...:event-bus/...) and API destinations (arn:aws:events:...:api-destination/...).", t.ID, clip(t.Arn, 256))
 	case TargetQueue:
 		if s.cfg.Queues == nil {
 			return validationf("Target %s: SQS queue targets are not supported by this server: it has no queue router.", t.ID)
@@ -90,6 +90,10 @@ func (s *Service) checkTarget(t *Target) *Error {
 	case TargetTopic:
 		if s.cfg.Topics == nil {
 			return validationf("Target %s: SNS topic targets are not supported by this server: it has no topic router.", t.ID)
+		}
+	case TargetFunction:
+		if s.fns.Get() == nil {
+			return validationf("Target %s: function targets are not supported by this server: it runs no functions.", t.ID)
 		}
 	}
 	fifo := kind == TargetQueue && strings.HasSuffix(name, ".fifo")

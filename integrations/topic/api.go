@@ -44,6 +44,10 @@ type Config struct {
 	// Without it, such subscriptions are refused. Set later with SetHost
 	// when the runtime is built after the Service.
 	Host integrations.Host
+	// Functions invokes the functions of lambda subscriptions
+	// (function.Target). Without it, such subscriptions are refused. Set
+	// later with SetFunctions when it is built after the Service.
+	Functions Functions
 	// HTTPClient posts to http/https subscribers; a client with a 15 s
 	// timeout (AWS's) when nil.
 	HTTPClient *http.Client
@@ -69,13 +73,15 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// The subscription protocols. AWS's sms, email, email-json, application,
-// firehose and lambda (until the functions milestone) are refused as not
-// supported.
+// The subscription protocols. AWS's sms, email, email-json, application
+// and firehose are refused as not supported.
 const (
 	ProtocolSQS   = "sqs"
 	ProtocolHTTP  = "http"
 	ProtocolHTTPS = "https"
+	// ProtocolLambda: the endpoint is a function's ARN, invoked
+	// asynchronously with SNS's Lambda event for each message.
+	ProtocolLambda = "lambda"
 	// ProtocolStates is Signalbox's own: the endpoint is a state machine
 	// ARN, and each delivery starts an execution of it with the message
 	// (the JSON envelope, or with RawMessageDelivery the message itself,

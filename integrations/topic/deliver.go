@@ -280,6 +280,8 @@ func (s *Service) attempt(ctx context.Context, v *view, sv *subView, j *job) out
 		return s.deliverSQS(ctx, v, sv, j)
 	case ProtocolStates:
 		return s.deliverStates(ctx, v, sv, j)
+	case ProtocolLambda:
+		return s.deliverLambda(ctx, v, sv, j)
 	case ProtocolHTTP, ProtocolHTTPS:
 		return s.deliverHTTP(ctx, v, sv, j)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/integrations/function"
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -21,6 +22,7 @@ type Service struct {
 	mu    sync.Mutex
 	views map[string]*view // topic name → its subscriptions, compiled (view.go)
 	host  integrations.Host
+	fns   function.LateInvoker
 
 	eng *engine // deliveries (deliver.go)
 	// life ends at Close: the confirmations sent in the background end
@@ -85,6 +87,7 @@ func New(st *store.Client, cfg Config) *Service {
 		cfg.Logger = slog.Default()
 	}
 	s := &Service{st: st, cfg: cfg, views: map[string]*view{}, host: cfg.Host}
+	s.fns.Set(cfg.Functions)
 	s.life, s.endLife = context.WithCancel(context.Background())
 	s.eng = newEngine(s)
 	return s

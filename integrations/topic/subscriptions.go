@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/integrations/function"
 	"github.com/signalbox/signalbox/integrations/topic/filter"
 	"github.com/signalbox/signalbox/store"
 )
@@ -205,8 +206,18 @@ func (s *Service) checkEndpoint(protocol, endpoint string, fifoTopic bool) *Erro
 		if s.hostOf() == nil {
 			return invalidf("Amazon SNS does not support this protocol string: states (no runtime runs here)")
 		}
-	case "lambda", "email", "email-json", "sms", "application", "firehose":
-		return invalidf("Amazon SNS protocol %s is not supported by Signalbox (supported: sqs, http, https, states)", protocol)
+	case ProtocolLambda:
+		if fifoTopic {
+			return invalidf("Invalid parameter: Endpoint Reason: FIFO topics deliver to SQS queues only")
+		}
+		if !function.IsFunctionARN(endpoint) {
+			return invalidf("Invalid parameter: Lambda endpoint ARN")
+		}
+		if s.fns.Get() == nil {
+			return invalidf("Amazon SNS does not support this protocol string: lambda (no functions run here)")
+		}
+	case "email", "email-json", "sms", "application", "firehose":
+		return invalidf("Amazon SNS protocol %s is not supported by Signalbox (supported: sqs, http, https, lambda, states)", protocol)
 	default:
 		return invalidf("Amazon SNS does not support this protocol string: %s", clip(protocol, 32))
 	}
@@ -504,7 +515,7 @@ func (s *Service) GetSubscriptionAttributes(ctx context.Context, subscriptionARN
 	out["Protocol"] = sub.Protocol
 	out["Endpoint"] = sub.Endpoint
 	out["PendingConfirmation"] = boolString(!sub.Confirmed)
-	out["ConfirmationWasAuthenticated"] = boolString(sub.Confirmed && (sub.Protocol == ProtocolSQS || sub.Protocol == ProtocolStates || sub.Authenticated))
+	out["ConfirmationWasAuthenticated"] = boolString(sub.Confirmed && (sub.Protocol == ProtocolSQS || sub.Protocol == ProtocolStates || sub.Protocol == ProtocolLambda || sub.Authenticated))
 	if out[attrRawDelivery] == "" {
 		out[attrRawDelivery] = "false"
 	}

@@ -67,6 +67,9 @@ var testImports = []rule{
 	{"integrations/httptask", []string{"runtime", "store"}},
 	// so do the sqs:sendMessage task's (.waitForTaskToken, Catch)
 	{"integrations/queue", []string{"runtime"}},
+	// the function tasks' tests run definitions calling functions in the
+	// in-memory and durable runtimes, end to end
+	{"integrations/function", []string{"runtime", "store"}},
 	{"cmd", []string{anything}},
 }
 

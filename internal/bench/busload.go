@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/signalbox/signalbox/integrations/bus"
 	"github.com/signalbox/signalbox/integrations/bus/pattern"
@@ -284,9 +286,13 @@ func busSeq(body string) (int, bool) {
 // putResult is PutEvents's throughput on one rule count.
 type putResult struct {
 	done, acked float64 // events per second: received from their target queue; acknowledged
-	cpu         cpuUse
-	duplicates  int
-	setup       time.Duration
+	// queued is events per second into their target queues, with no
+	// consumer running meanwhile (the queues drained after, and checked):
+	// PutEvents to its targets, without the SQS consumers' work
+	queued     float64
+	cpu        cpuUse
+	duplicates int
+	setup      time.Duration
 }
 
 // putThroughput puts events on a bus of n rules from clients goroutines by
@@ -304,4 +310,50 @@ func putThroughput(ctx context.Context, t *topicTarget, eb *eventbridge.Client, 
 		return putResult{}, err
 	}
 	return putResult{done: float64(events) / d.done.Seconds(), acked: float64(events) / d.acked.Seconds(), cpu: d.cpu, duplicates: int(b.dups.Load()), setup: b.setup}, nil
+}
+
+// putIntoQueues puts events on a new bus of n rules as putThroughput does,
+// with no consumer meanwhile: the clock stops when the queues hold every
+// event (their ApproximateNumberOfMessages, asked every 20 ms); then the
+// consumers drain them, checking that each event came once, to its rule's
+// queue. Events per second into the queues.
+func putIntoQueues(ctx context.Context, t *topicTarget, eb *eventbridge.Client, name string, n, queues, events, clients int) (float64, int, error) {
+	ctx, cancel := context.WithTimeout(ctx, topicDeadline)
+	defer cancel()
+	b, err := newBusSetup(ctx, t, eb, name, n, queues, events, clients)
+	if err != nil {
+		return 0, 0, err
+	}
+	queued := func(ctx context.Context) error {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			total := 0
+			for _, u := range b.queues {
+				out, err := t.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(u),
+					AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages}})
+				if err != nil {
+					return fmt.Errorf("GetQueueAttributes: %w", err)
+				}
+				k, _ := strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)])
+				total += k
+			}
+			if total >= events {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("%d of %d events in their queues: %w", total, events, ctx.Err())
+			case <-tick.C:
+			}
+		}
+	}
+	d, err := deliver(ctx, t, events, 10, clients, false, queued, func(_ time.Time, lo, hi int) error { return b.put(ctx, lo, hi) })
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := b.consume(ctx); err != nil {
+		return 0, 0, err
+	}
+	return float64(events) / d.done.Seconds(), int(b.dups.Load()), nil
 }

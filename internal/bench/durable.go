@@ -98,7 +98,7 @@ var (
 	benchTask5     = benchWorkload{"task5", []byte(`{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"B"},"B":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"C"},"C":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"D"},"D":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"E"},"E":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","End":true}}}`), 0, 5, false}
 	benchWorkloads = []benchWorkload{benchPass5, {"pass5 by the workers", benchPass5.def, 0, 5, true}, benchTask5,
 		{"map10", []byte(benchMapDef), 10, 11, false}, {"map1000", []byte(benchMapDef), 1000, 1001, false},
-		{"map5000", []byte(benchMapDef), 5000, 5001, false}, {"dmap20000", []byte(benchDistributedMapDef), 20000, 20001, false}}
+		{"map5000", []byte(benchMapDef), 5000, 5001, false}, {"dmap20000", []byte(benchDistributedMapDef), 20000, 20001, false}, benchLambda5, benchLambdaRT5}
 )
 
 // input is the workload's execution input.
@@ -143,7 +143,7 @@ func cmdBenchDurable(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.executions, "executions", 10000, "executions per throughput measurement")
 	fs.IntVar(&o.workers, "workers", runtime.DefaultConcurrency, "the worker's concurrency")
 	fs.Float64Var(&o.seconds, "seconds", 3, "how long the latency measurement starts executions")
-	fs.StringVar(&o.workloads, "workloads", "", "run only these workloads, comma-separated (pass5, pass5 by the workers, task5, map10, map1000, map5000, dmap20000); default all")
+	fs.StringVar(&o.workloads, "workloads", "", "run only these workloads, comma-separated (pass5, pass5 by the workers, task5, map10, map1000, map5000, dmap20000, lambda5, lambdart5); default all")
 	fs.IntVar(&o.memory, "memory", 0, "also run this many transitions (pass5) and report the worker's heap after each wave")
 	fs.StringVar(&o.otlpEndpoint, "otlp-endpoint", "", "also measure transitions with tracing on, exporting by OTLP/HTTP to this URL (a Jaeger's, say), against tracing off, in the same run")
 	fs.IntVar(&o.otlpPID, "otlp-pid", 0, "the process id of the collector at --otlp-endpoint, whose CPU the tracing comparison counts with the bench's and the Redis's (Linux)")
@@ -219,6 +219,29 @@ func benchDurableOn(ctx context.Context, redisURL string, o benchDurableOptions,
 	tasks.Handle("arn:aws:states:::signalbox:bench", integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
 		return req.Parameters, nil
 	}))
+	var fnServer *functionServer
+	if wants(o.workloads, "lambda5") || wants(o.workloads, "lambdart5") {
+		if fnServer, err = startFunctionServer(); err != nil {
+			return fail(err)
+		}
+		defer fnServer.Close()
+		executable := ""
+		if wants(o.workloads, "lambdart5") {
+			dir, err := os.MkdirTemp("", "signalbox-bench-handler")
+			if err != nil {
+				return fail(err)
+			}
+			defer os.RemoveAll(dir)
+			if executable, err = buildRuntimeHandler(dir); err != nil {
+				return fail(err)
+			}
+		}
+		closeTasks, err := fnServer.register(tasks, executable)
+		if err != nil {
+			return fail(err)
+		}
+		defer closeTasks()
+	}
 	r := &rig{d: runtime.NewDurable(st, &runtime.Durable{Tasks: tasks, Concurrency: o.workers, Consumer: "bench"}), st: st,
 		workersOnly: runtime.NewDurable(st, &runtime.Durable{Tasks: tasks, Consumer: "bench", WorkersOnly: true})}
 
@@ -230,6 +253,13 @@ func benchDurableOn(ctx context.Context, redisURL string, o benchDurableOptions,
 		fmt.Fprintf(stdout, "context: redis-benchmark EVAL \"return 1\" (a no-op script) on this server: %.0f/s (50 clients), %.0f/s (pipelines of 16)\n", plain, pipelined)
 	}
 	n := o.executions
+	if fnServer != nil {
+		rate, err := fnServer.benchBareHTTP(ctx, 20000)
+		if err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "baseline of lambda5 and lambdart5: bare HTTP round trips to its function server, 32 goroutines: %.0f/s\n", rate)
+	}
 	for _, wl := range benchWorkloads {
 		if o.workloads != "" && !slices.Contains(strings.Split(o.workloads, ","), wl.name) {
 			continue

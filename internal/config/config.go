@@ -40,13 +40,14 @@
 //	  - {name: shop, schemas: [{name: Order, type: OpenApi3, content: schemas/order.json}]}
 //	buckets:                      # the S3 resources' object store: a directory of buckets; --buckets-dir wins
 //	  {dir: ./buckets, create: [input, results]}
+//	functions:                    # functions (Lambda's semantics), created or updated at start: functions.go
+//	  - {name: resize, endpoint: "http://127.0.0.1:9000/resize", timeout: 10}
+//	  - {name: orders, zip: build/orders.zip, environment: {STAGE: dev}, publish: true, aliases: [{name: live, version: published}]}
 //
 // Every key is optional. Each top-level key is a section, decoded by a
 // function of its own (the sections table); a section that belongs to
 // another part of Signalbox hands its values to that part's decoder, as
-// routes does with gateway.DecodeRoute. functions is
-// reserved for a later milestone: an empty one is accepted,
-// anything in one is refused as not supported yet. A string may name an
+// routes does with gateway.DecodeRoute. A string may name an
 // environment variable as ${NAME}, which keeps secrets out of the file.
 // Definition paths are relative to the file's directory.
 package config
@@ -91,6 +92,9 @@ type Config struct {
 	Registries []SchemaRegistry
 	// Buckets is the object store of the S3 resources (buckets.go).
 	Buckets Buckets
+	// Functions are the function service's functions (functions.go;
+	// applied by ApplyFunctions).
+	Functions []Function
 	// Warnings are not errors, but the log says them at start.
 	Warnings []string
 
@@ -121,9 +125,9 @@ func (p Problem) String() string {
 // A section decodes the value of one top-level key, at path, into c.
 type section func(d *decoder, n *yaml.Node, path string, c *Config)
 
-// sections are the file's top-level keys. A later milestone adds its
-// section by replacing the notYet entry with its decoder (and a field of
-// Config for what it decodes), and its whole-file rules to checks.
+// sections are the file's top-level keys. A new section adds its decoder
+// here (and a field of Config for what it decodes), and its whole-file
+// rules to checks.
 var sections = map[string]section{
 	"addr":            decodeAddr,
 	"region":          decodeRegion,
@@ -140,21 +144,12 @@ var sections = map[string]section{
 	"apiDestinations": decodeAPIDestinations,
 	"registries":      decodeRegistries,
 	"buckets":         decodeBuckets,
-	"functions":       notYet("functions"),
+	"functions":       decodeFunctions,
 }
 
 // checks look at what needs more than one section, in this order, once
 // every section is decoded.
 var checks = []func(d *decoder, c *Config){checkRoutes}
-
-// notYet is the section of a later milestone: empty, or refused.
-func notYet(key string) section {
-	return func(d *decoder, n *yaml.Node, path string, c *Config) {
-		if n = resolve(n); len(n.Content) > 0 || (n.Kind == yaml.ScalarNode && n.Tag != "!!null") {
-			d.fail(n, path, "%s are not supported yet (a later milestone adds them)", key)
-		}
-	}
-}
 
 // Load reads and checks a configuration file, and every definition it
 // names, reporting every problem found; nothing is started or stored.

@@ -69,7 +69,7 @@ credentials:
 				`signalbox.yaml:4: redis.url: must be a string, got the number 7 (quote it)`,
 				`signalbox.yaml:4: redis.timeout: "soon" is not a positive duration (such as 2s or 500ms)`,
 				`signalbox.yaml:5: colour: unknown key (known: account, addr, api, apiDestinations, buckets, buses, connections, credentials, functions, queues, redis, region, registries, routes, stateMachines, topics)`,
-				`signalbox.yaml:7: functions: functions are not supported yet (a later milestone adds them)`,
+				`signalbox.yaml:7: functions[0]: give exactly one of endpoint (an HTTP function), executable (a Runtime API program) and zip (a deployment package)`,
 				`signalbox.yaml:8: api.keys[0]: an API key must be at least 8 characters long`,
 				`signalbox.yaml:10: credentials[0].secretAccessKey: required`,
 				`signalbox.yaml:11: credentials[1].extra: unknown key (known: accessKeyId, secretAccessKey)`,
@@ -281,21 +281,4 @@ routes:
 	c, ps = load("api: {keys: [admin-key-0123456789]}\n")
 	require.Empty(t, ps)
 	require.Empty(t, c.Warnings)
-}
-
-// The section of a later milestone is in the file's vocabulary already:
-// empty, it is accepted; with anything in it, refused, at its line.
-func TestConfigReservesTheSectionsOfLaterMilestones(t *testing.T) {
-	t.Parallel()
-	for _, key := range []string{"functions"} {
-		c, ps := Decode("signalbox.yaml", []byte("addr: 127.0.0.1:1\n"+key+": []\n"))
-		require.Empty(t, ps, key)
-		require.Equal(t, "127.0.0.1:1", c.Addr)
-		c, ps = Decode("signalbox.yaml", []byte(key+":\n"))
-		require.Empty(t, ps, key)
-		require.NotNil(t, c)
-
-		_, ps = Decode("signalbox.yaml", []byte("addr: 127.0.0.1:1\n"+key+":\n  orders: {}\n"))
-		require.Equal(t, []Problem{{File: "signalbox.yaml", Line: 3, Path: key, Message: key + " are not supported yet (a later milestone adds them)"}}, ps)
-	}
 }

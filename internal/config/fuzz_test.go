@@ -21,6 +21,7 @@ func FuzzDecode(f *testing.F) {
 		"buses:\n  - name: b\n    rules:\n      - name: r\n        eventPattern: {source: [s], detail: {n: [{numeric: ['>', 1]}]}}\n        targets:\n          - {id: q, queue: q, retryPolicy: {maximumRetryAttempts: 3}, inputTransformer: {inputPathsMap: {a: $.a}, inputTemplate: {x: '<a>'}}}\n          - {id: t, topic: t, bus: b}\n    archives: [{name: a, retentionDays: 1}]\n",
 		"connections:\n  - {name: c, authParameters: {apiKeyAuthParameters: {apiKeyName: k, apiKeyValue: v}, invocationHttpParameters: {headerParameters: [{key: a, value: 1, isValueSecret: true}]}}}\napiDestinations:\n  - {name: d, connection: c, invocationEndpoint: 'https://x', httpMethod: POST, invocationRateLimitPerSecond: 1}\n",
 		"registries:\n  - name: r\n    tags: {a: b}\n    schemas:\n      - {name: s, type: JSONSchemaDraft4, content: {type: object, properties: {n: {type: [a, 1]}}}}\n      - {name: f, content: absent.json}\nbuses:\n  - {name: b, discovery: true}\n",
+		"functions:\n  - {name: f, endpoint: 'http://x/', timeout: 3, environment: {A: 1}, tags: {t: v}}\n  - {name: g, zip: absent.zip, publish: true, aliases: [{name: live, version: published}, x]}\n  - {name: h, executable: /bin/true, reservedConcurrency: x}\n",
 		"!!binary AAAA",
 	} {
 		f.Add([]byte(s))
