@@ -1,6 +1,8 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,6 +16,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/stretchr/testify/require"
@@ -226,4 +231,31 @@ func TestServeDataDirStopsWhenItsRedisDies(t *testing.T) {
 	require.ErrorAs(t, err, &exit, "serve went on without its redis-server; its log:\n%s", s.Log())
 	require.Equal(t, 1, exit.ExitCode())
 	require.Contains(t, s.Log(), `msg="the managed redis-server exited: stopping" log=`+filepath.Join(dir, managedredis.LogFile))
+}
+
+// With --data-dir and no --functions-dir, a function's deployment package
+// is unpacked beside the store, under the data directory's functions/.
+func TestServeDataDirKeepsFunctionPackages(t *testing.T) {
+	t.Parallel()
+	needRedisServer(t)
+	dir := t.TempDir()
+	s := startServe(t, "--data-dir", dir)
+	var zipped bytes.Buffer
+	zw := zip.NewWriter(&zipped)
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: "bootstrap", Method: zip.Deflate})
+	require.NoError(t, err)
+	_, err = w.Write([]byte("#!/bin/sh\nexit 0\n"))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	client := lambda.New(lambda.Options{BaseEndpoint: aws.String(s.URL), Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	_, err = client.CreateFunction(context.Background(), &lambda.CreateFunctionInput{FunctionName: aws.String("kept"),
+		Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"), Role: aws.String("arn:aws:iam::123456789012:role/r"),
+		Code: &lambdatypes.FunctionCode{ZipFile: zipped.Bytes()}})
+	require.NoError(t, err)
+	entries, err := os.ReadDir(filepath.Join(dir, "functions", "kept"))
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "one package")
+	_, err = os.Stat(filepath.Join(dir, "functions", "kept", entries[0].Name(), "bootstrap"))
+	require.NoError(t, err)
 }

@@ -62,7 +62,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 	otlp := fs.String("otlp-endpoint", "", "export traces by OTLP to this URL (e.g. http://127.0.0.1:4318; OTEL_EXPORTER_OTLP_PROTOCOL=grpc for a gRPC endpoint); the OTEL_* environment variables work too")
 	mocks := fs.String("mocks", os.Getenv(mock.EnvConfig), "a Step Functions Local MockConfigFile: executions started with \"<state machine ARN>#TestCase\" answer their Task states from it; default $"+mock.EnvConfig)
 	bucketsDir := fs.String("buckets-dir", "", "serve the S3 resources (s3:getObject, s3:putObject, s3:listObjectsV2, a Distributed Map's ItemReader and ResultWriter) from this directory, each sub-directory a bucket (docs/buckets.md)")
-	functionsDir := fs.String("functions-dir", "", "unpack the functions' deployment packages (CreateFunction's ZipFile) here; every process that runs them must see the same directory (default: the user's cache directory's signalbox/)")
+	functionsDir := fs.String("functions-dir", "", "unpack the functions' deployment packages (CreateFunction's ZipFile) here; every process that runs them must see the same directory (default: --data-dir when given, beside the store: packages under its functions/; else the user's cache directory's signalbox/)")
 	dataDir := fs.String("data-dir", "", "keep the store in this directory, durably: serve runs the system's redis-server there (AOF, appendfsync everysec, a unix socket, no TCP port) and stops it when it stops")
 	if rest, code, ok := cli.Parse(fs, helpServe, args, stdout); !ok || len(rest) > 0 {
 		if ok {
@@ -144,7 +144,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 		Store: store.Options{URL: *url, Prefix: *prefix, Timeout: *timeout},
 		Lease: *lease, Concurrency: *workers, Region: *region, Account: *account,
 		OTLPEndpoint: *otlp, Console: stderr, TraceRedis: *traceRedis, Metrics: *metricsOn, ActivityTraceField: *activityTrace,
-		PublicURL: cmp.Or(*publicURL, publicURLOf(ln.Addr())), BucketsDir: *bucketsDir, FunctionsDir: *functionsDir,
+		PublicURL: cmp.Or(*publicURL, publicURLOf(ln.Addr())), BucketsDir: *bucketsDir, FunctionsDir: cmp.Or(*functionsDir, *dataDir),
 	}
 	if *configFile != "" {
 		o.Config = cfg
