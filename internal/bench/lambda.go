@@ -11,8 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/signalbox/signalbox/integrations"
@@ -118,32 +116,21 @@ func (f *functionServer) register(tasks *integrations.Mux, executable string) (f
 func (f *functionServer) benchBareHTTP(ctx context.Context, n int) (float64, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	defer client.CloseIdleConnections()
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var first error
-	var once sync.Once
 	start := time.Now()
-	for range 32 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for next.Add(1) <= int64(n) {
-				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, f.url, bytes.NewReader([]byte(`{"n":1}`)))
-				resp, err := client.Do(req)
-				if err == nil {
-					_, _ = io.Copy(io.Discard, resp.Body)
-					_ = resp.Body.Close()
-				}
-				if err != nil {
-					once.Do(func() { first = err })
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if first != nil {
-		return 0, fmt.Errorf("bare HTTP round trips: %w", first)
+	err := eachChunk(32, n, 1, func(int, int) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.url, bytes.NewReader([]byte(`{"n":1}`)))
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.Body.Close()
+	})
+	if err != nil {
+		return 0, fmt.Errorf("bare HTTP round trips: %w", err)
 	}
 	return float64(n) / time.Since(start).Seconds(), nil
 }
