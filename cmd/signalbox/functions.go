@@ -22,13 +22,8 @@ type functions struct {
 // functions (the store's, or a configuration's StaticResolver), with
 // process running Runtime API programs (nil: such functions fail as not
 // supported), and hands it to m (the Task resources) and to topics and
-// buses (lambda subscriptions, function targets), each when not nil. With
-// r nil there are no functions: nil, the lambda resources stay unhandled
-// and topics and buses refuse function targets.
+// buses (lambda subscriptions, function targets), each when not nil.
 func newFunctions(r function.Resolver, process function.Invoker, m *integrations.Mux, topics *topic.Service, buses *bus.Service) *functions {
-	if r == nil {
-		return nil
-	}
 	d := function.NewDispatcher(process)
 	tasks := function.NewTasks(r, d)
 	f := &functions{dispatcher: d, tasks: tasks, target: function.NewTarget(r, tasks.Async())}
@@ -45,9 +40,5 @@ func newFunctions(r function.Resolver, process function.Invoker, m *integrations
 }
 
 // Close stops the asynchronous invocations queued or running (they are
-// lost, as the queue is in memory). Nil-safe.
-func (f *functions) Close() {
-	if f != nil {
-		f.tasks.Close()
-	}
-}
+// lost, as the queue is in memory).
+func (f *functions) Close() { f.tasks.Close() }

@@ -178,12 +178,8 @@ func cmdServe(args []string, stdout, stderr io.Writer) (exit int) {
 		// schema registry
 		Schemas: n.schemas,
 		// the Lambda API (gateway/lambda) on the node's function service;
-		// Invoke runs through the node's function runtime when it has one
-		// (below), else answers that no invoker is configured
-		Functions: n.functionService,
-	}
-	if n.functions != nil {
-		gwOpts.FunctionInvoker, gwOpts.FunctionAsync = n.functions.dispatcher, n.functions.tasks.Async()
+		// Invoke runs through the node's function runtime
+		Functions: n.functionService, FunctionInvoker: n.functions.dispatcher, FunctionAsync: n.functions.tasks.Async(),
 	}
 	if n.metrics != nil {
 		gwOpts.MeterProvider, gwOpts.Metrics = n.metrics.Provider, n.metrics.Handler

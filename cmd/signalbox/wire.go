@@ -56,8 +56,8 @@ type node struct {
 	// hands it (bus.Config.Observer).
 	schemas *schemas.Service
 	// functions is the function runtime (lambda:invoke Tasks, the
-	// functions topics and buses invoke); nil without a resolver
-	// (nodeOptions.Functions).
+	// functions topics and buses invoke), on nodeOptions.Functions or the
+	// store's functions.
 	functions *functions
 	// buckets is the S3 resources' object store (integrations/bucket),
 	// nil without --buckets-dir.
@@ -114,9 +114,9 @@ type nodeOptions struct {
 	// SigningCertURL of the topic router's messages.
 	PublicURL string
 	// Functions finds the functions Task states, topics and buses invoke
-	// (the store's, or a configuration's function.StaticResolver); nil:
-	// none, the lambda resources stay unhandled. FunctionProcesses runs
-	// Runtime API programs (nil: such functions fail as not supported).
+	// (a configuration's function.StaticResolver, say); nil: the store's
+	// (the Lambda API's). FunctionProcesses runs Runtime API programs;
+	// nil: a process pool of the node's (runtimeapi.Pool).
 	Functions         function.Resolver
 	FunctionProcesses function.Invoker
 	// FunctionsDir is where the function service unpacks deployment
