@@ -67,6 +67,9 @@ var (
 	csvDelimiters      = []string{"COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"}
 	outputTypes        = []string{"JSON", "JSONL"}
 	transformations    = []string{"NONE", "COMPACT", "FLATTEN"}
+	// readerTransformations are ReaderConfig's (a ResultWriter's are
+	// transformations)
+	readerTransformations = []string{"NONE", "LOAD_AND_FLATTEN"}
 )
 
 // enum reads an optional string field that must be one of values.
@@ -179,10 +182,8 @@ func (r *ItemReader) parseConfig(v any, ptr string, lang queryLanguage, listing 
 		}
 		r.ItemsPointer = p
 	}
-	if t, ok := c.str("Transformation", false); ok {
+	if t, ok := enum(c, "Transformation", readerTransformations); ok {
 		switch {
-		case t != "NONE" && t != "LOAD_AND_FLATTEN":
-			d.Add(c.at("Transformation"), diag.InvalidValue, "ReaderConfig Transformation must be NONE or LOAD_AND_FLATTEN, got %q", t)
 		case t == "LOAD_AND_FLATTEN" && !listing:
 			d.Add(c.at("Transformation"), diag.SchemaValidationFailed, "ReaderConfig Transformation LOAD_AND_FLATTEN applies to an S3 listing (s3:listObjectsV2) only")
 		case t == "LOAD_AND_FLATTEN" && r.InputType == "":
