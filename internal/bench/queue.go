@@ -232,11 +232,12 @@ func queueRound(ctx context.Context, order []*queueTarget, round int, o benchQue
 			return fmt.Errorf("%s: %w", t.name, err)
 		}
 		fmt.Fprintf(progress, "round %d of %d: %s: long-poll wake-ups\n", round+1, o.rounds, t.name)
-		lat, err := longPollWakeups(ctx, t.client, u, o.samples)
+		wake, send, err := longPollWakeups(ctx, t.client, u, o.samples)
 		if err != nil {
 			return fmt.Errorf("%s: long poll: %w", t.name, err)
 		}
-		results[t.name].wake = append(results[t.name].wake, lat...)
+		r := results[t.name]
+		r.wake, r.wakeSend = append(r.wake, wake...), append(r.wakeSend, send...)
 	}
 	return nil
 }
@@ -281,6 +282,11 @@ func printQueueReport(w io.Writer, targets []*queueTarget, results map[string]*q
 				line += fmt.Sprintf(" (p99 %.2fx goaws's)", p99/g99)
 			}
 			return line
+		}))
+	fmt.Fprintf(w, "  (of which the SendMessage call itself, alone on the idle server: %s)\n",
+		each(func(_ *queueTarget, r *queueResults) string {
+			p50, p99 := percentiles(r.wakeSend)
+			return fmt.Sprintf("p50 %.2f ms, p99 %.2f ms", p50, p99)
 		}))
 	above := func(get func(*queueResults) []float64) bool {
 		return gw == nil || median(get(sb)) > median(get(gw))

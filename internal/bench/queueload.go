@@ -21,6 +21,10 @@ type queueResults struct {
 	drained              int       // messages the last receive measurement drained
 	duplicates, empty    int       // over every receive measurement
 	wake                 []time.Duration
+	// wakeSend is, for each wake-up sample, how long the SendMessage call
+	// that woke the receiver took by itself: the part of the wake-up that
+	// is the send's round trip, not the wait's.
+	wakeSend []time.Duration
 	sent                 int // messages sent into the round's queue so far
 }
 
@@ -186,14 +190,15 @@ const longPollGap = 50 * time.Millisecond
 // longPollWakeups measures samples long-poll wake-ups on the empty queue
 // of queueURL: a receiver blocked in ReceiveMessage (WaitTimeSeconds 20,
 // up to 1 message); longPollGap later, one message sent; the time from
-// the send call's start to the receive's return.
-func longPollWakeups(ctx context.Context, c *sqs.Client, queueURL string, samples int) ([]time.Duration, error) {
+// the send call's start to the receive's return; and the send call's own
+// duration in each sample.
+func longPollWakeups(ctx context.Context, c *sqs.Client, queueURL string, samples int) (wake, send []time.Duration, _ error) {
 	type received struct {
 		at  time.Time
 		msg []sqstypes.Message
 		err error
 	}
-	lat := make([]time.Duration, 0, samples)
+	wake, send = make([]time.Duration, 0, samples), make([]time.Duration, 0, samples)
 	for s := range samples {
 		done := make(chan received, 1)
 		called := time.Now()
@@ -209,21 +214,22 @@ func longPollWakeups(ctx context.Context, c *sqs.Client, queueURL string, sample
 		body := "wake-" + strconv.Itoa(s)
 		sent := time.Now()
 		if _, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(queueURL), MessageBody: aws.String(body)}); err != nil {
-			return nil, fmt.Errorf("SendMessage: %w", err)
+			return nil, nil, fmt.Errorf("SendMessage: %w", err)
 		}
+		sendDone := time.Now()
 		r := <-done
 		if r.err != nil {
-			return nil, fmt.Errorf("ReceiveMessage: %w", r.err)
+			return nil, nil, fmt.Errorf("ReceiveMessage: %w", r.err)
 		}
 		if len(r.msg) != 1 || aws.ToString(r.msg[0].Body) != body {
-			return nil, fmt.Errorf("sample %d: the long poll returned %d messages, not the one sent", s, len(r.msg))
+			return nil, nil, fmt.Errorf("sample %d: the long poll returned %d messages, not the one sent", s, len(r.msg))
 		}
-		lat = append(lat, r.at.Sub(sent))
+		wake, send = append(wake, r.at.Sub(sent)), append(send, sendDone.Sub(sent))
 		if _, err := c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(queueURL), ReceiptHandle: r.msg[0].ReceiptHandle}); err != nil {
-			return nil, fmt.Errorf("DeleteMessage: %w", err)
+			return nil, nil, fmt.Errorf("DeleteMessage: %w", err)
 		}
 	}
-	return lat, nil
+	return wake, send, nil
 }
 
 // wakeOrNil is r's wake-up latencies, nil for a nil r.
