@@ -25,7 +25,7 @@ type queueResults struct {
 	// that woke the receiver took by itself: the part of the wake-up that
 	// is the send's round trip, not the wait's.
 	wakeSend []time.Duration
-	sent                 int // messages sent into the round's queue so far
+	sent     int // messages sent into the round's queue so far
 }
 
 // queueMeasurement is one throughput measurement, run on a server's
