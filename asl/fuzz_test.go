@@ -50,8 +50,14 @@ func FuzzParse(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s))
 	}
-	// The Distributed Map samples (testdata/mapio).
-	samples, _ := filepath.Glob(filepath.Join("testdata", "mapio", "*.json"))
+	// The Distributed Map samples (testdata/mapio), the public definitions
+	// (testdata/public) and the published ones AWS refuses
+	// (testdata/public/invalid).
+	var samples []string
+	for _, dir := range []string{"mapio", "public", filepath.Join("public", "invalid")} {
+		files, _ := filepath.Glob(filepath.Join("testdata", dir, "*.json"))
+		samples = append(samples, files...)
+	}
 	for _, file := range samples {
 		if b, err := os.ReadFile(file); err == nil {
 			f.Add(b)

@@ -97,7 +97,8 @@ func TestGetIndefinite(t *testing.T) {
 		{src: "$.items[?(@.status == 0)]", want: `[{"v":1,"status":0},{"v":3,"status":0}]`},
 		{src: "$.items[?(@.v > 1)].v", want: "[2,3]"},
 		{src: "$.a.b[?(@ >= 2)]", want: "[2,3]"},
-		{src: "$['s','it\\'s']", want: `["text",6]`, unordered: true},
+		{src: "$['s','it\\'s']", want: `[{"s":"text","it's":6}]`}, // see TestGetMergedUnion
+		{src: "$.a.b[0,2]['x','y']", want: "[]"},
 		{src: `$['a\b'][*]`, want: "[7,8]"},
 		{src: "$.a.*", want: `[[1,2,3],4,5,null]`, unordered: true},
 		{src: "$.a[*]", want: `[[1,2,3],4,5,null]`, unordered: true},
@@ -126,6 +127,40 @@ func TestGetIndefinite(t *testing.T) {
 				return
 			}
 			require.JSONEq(t, tt.want, oj.JSON(arr))
+		})
+	}
+}
+
+// TestGetMergedUnion checks Jayway's reading of a union of names that ends
+// a path: one object per node, of the named members it has.
+func TestGetMergedUnion(t *testing.T) {
+	t.Parallel()
+	doc := decode(t, `{
+		"objects": [{"bucket": "b1", "key": "k1", "size": 3}, {"bucket": "b2"}, 7, {"other": 1}],
+		"one": {"a": 1, "b": 2, "c": 3},
+		"deep": [{"x": {"a": 1, "b": 2}}, {"x": {"a": 3}}]
+	}`)
+	tests := []struct{ src, want string }{
+		// The published aws-samples s3-glacier-multi-file-restore-sam.
+		{src: "$.objects.[*].['bucket', 'key']", want: `[{"bucket":"b1","key":"k1"},{"bucket":"b2"},{}]`},
+		{src: "$.objects[*]['bucket','key']", want: `[{"bucket":"b1","key":"k1"},{"bucket":"b2"},{}]`},
+		{src: "$.one['a','c']", want: `[{"a":1,"c":3}]`},
+		{src: `$.one["a","c"]`, want: `[{"a":1,"c":3}]`},
+		{src: "$.deep[*].x['a','b']", want: `[{"a":1,"b":2},{"a":3}]`},
+		{src: "$.missing['a','b']", want: `[]`},
+		// Not at the end, or with an index: the members one by one.
+		{src: "$.one['a','c'].z", want: `[]`},
+		{src: "$.deep[*]['x','y'].a", want: `[1,3]`},
+		{src: "$.objects[0,1].bucket", want: `["b1","b2"]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.src, func(t *testing.T) {
+			t.Parallel()
+			p := MustCompile(tt.src)
+			require.False(t, p.Definite())
+			v, ok := p.Get(Scope{Input: doc})
+			require.True(t, ok)
+			require.JSONEq(t, tt.want, oj.JSON(v, &oj.Options{Sort: true}))
 		})
 	}
 }

@@ -52,6 +52,10 @@ type Path struct {
 	expr     jp.Expr   // evaluated against the root document, rooted at '$'
 	simple   []segment // non-nil when the path is only names and indexes
 	definite bool
+	// merge holds the names of a union that ends the path ("$.a[*]['b','c']"),
+	// taken off expr: each object expr selects yields one object of those
+	// members, as in Jayway (see mergeNames).
+	merge []string
 }
 
 // String returns the path as written.
@@ -101,7 +105,7 @@ func Compile(src string) (*Path, error) {
 		if err != nil {
 			return nil, fmt.Errorf("invalid JSONPath %q: %v", src, err)
 		}
-		p.expr = expr
+		p.expr, p.merge = splitMergedUnion(expr)
 	}
 	p.definite = p.simple != nil
 	return p, nil
@@ -236,10 +240,65 @@ func (p *Path) Get(s Scope) (any, bool) {
 		return walk(doc, p.simple)
 	}
 	res := p.expr.Get(doc)
+	if p.merge != nil {
+		res = mergeNames(res, p.merge)
+	}
 	if res == nil {
 		res = []any{}
 	}
 	return res, true
+}
+
+// splitMergedUnion takes a union of two or more names off the end of expr.
+// AWS's JSONPath is Jayway's (the ASL specification's JsonPath links to
+// it), and Jayway reads such a union, when it ends the path, as one object
+// per node it applies to, holding the named members that node has:
+// "$.[*].['bucket', 'key']" (in the published aws-samples
+// s3-glacier-multi-file-restore-sam) yields [{"bucket":..,"key":..}, ...],
+// where a union elsewhere, or one with an index, selects the members one by
+// one. After a descent ("..") the union keeps its per-member reading.
+func splitMergedUnion(expr jp.Expr) (jp.Expr, []string) {
+	n := len(expr)
+	if n < 2 {
+		return expr, nil
+	}
+	u, ok := expr[n-1].(jp.Union)
+	if !ok || len(u) < 2 {
+		return expr, nil
+	}
+	if _, descent := expr[n-2].(jp.Descent); descent {
+		return expr, nil
+	}
+	names := make([]string, len(u))
+	for i, k := range u {
+		name, ok := k.(string)
+		if !ok {
+			return expr, nil
+		}
+		names[i] = name
+	}
+	return expr[:n-1], names
+}
+
+// mergeNames makes, for every object among nodes, an object of the named
+// members it has (none: an empty object); other nodes select nothing, as
+// in Jayway.
+func mergeNames(nodes []any, names []string) []any {
+	out := make([]any, 0, len(nodes))
+	for _, n := range nodes {
+		m, ok := n.(map[string]any)
+		if !ok {
+			continue
+		}
+		merged := make(map[string]any, len(names))
+		for _, name := range names {
+			if v, ok := m[name]; ok {
+				merged[name] = v
+			}
+		}
+		out = append(out, merged)
+	}
+	return out
 }
 
 func walk(v any, segs []segment) (any, bool) {
