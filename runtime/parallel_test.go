@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -145,4 +146,45 @@ func TestParallelBranchesSeeTheirOwnContext(t *testing.T) {
 			"C":{"Type":"Pass","Parameters":{"state.$":"$$.State.Name","at.$":"$$.State.EnteredTime"},"End":true}}}],
 		"End":true}}}`, `{"v":1,"ignored":true}`, nil)
 	requireSucceeded(t, res, `[{"state":"A","v":1},{"state":"C","at":"2024-03-01T12:00:02.000Z"}]`)
+}
+
+// On virtual clocks the Parallel's failure is the earliest in virtual time,
+// whatever the order in which the branches' goroutines get there: branch
+// B fails at 5 s but, held in a Task call, only after branch A has failed
+// at 10 s. B's failure is the Parallel's, and the execution stops at 5 s
+// (not at 10 s, nor at the 60 s of branch C's Wait).
+func TestParallelEarliestVirtualFailureWins(t *testing.T) {
+	t.Parallel()
+	aFailing := make(chan struct{})
+	h := integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
+		switch req.Resource {
+		case "arn:aws:states:::a":
+			close(aFailing)
+		case "arn:aws:states:::b":
+			select {
+			case <-aFailing:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(safety):
+				return nil, errors.New("branch A never failed")
+			}
+		}
+		return map[string]any{}, nil
+	})
+	def := `{"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true, "Branches": [
+		{"StartAt": "WaitA", "States": {
+			"WaitA": {"Type": "Wait", "Seconds": 10, "Next": "TaskA"},
+			"TaskA": {"Type": "Task", "Resource": "arn:aws:states:::a", "Next": "FailA"},
+			"FailA": {"Type": "Fail", "Error": "A", "Cause": "at 10 s"}}},
+		{"StartAt": "WaitB", "States": {
+			"WaitB": {"Type": "Wait", "Seconds": 5, "Next": "TaskB"},
+			"TaskB": {"Type": "Task", "Resource": "arn:aws:states:::b", "Next": "FailB"},
+			"FailB": {"Type": "Fail", "Error": "B", "Cause": "at 5 s"}}},
+		{"StartAt": "WaitC", "States": {
+			"WaitC": {"Type": "Wait", "Seconds": 60, "End": true}}}
+	]}}}`
+	res := run(t, def, "", h)
+	requireFailed(t, res, runtime.StatusFailed, "B")
+	require.Equal(t, "at 5 s", res.Cause)
+	require.Equal(t, t0.Add(5*time.Second), res.StopDate)
 }

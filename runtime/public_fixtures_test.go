@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -59,23 +60,34 @@ func lastEntered(t *testing.T, res *runtime.Result) string {
 // TestPublicEitherOrParallel runs either-or-parallel-pattern: three
 // branches race (two poll with a Wait loop, one times out after 15 s) and
 // the first to fail ends the Parallel, whose Catch picks the next state.
-// With no process complete, the timeout branch fails at 15 s and wins.
-//
-// Not tested here: with Process1ToComplete (or Process2ToComplete) the
-// process branch fails at 0 s and must win, as on AWS; on the virtual
-// clock the timeout branch's Wait takes no wall time, so which failure
-// reaches the Parallel first depends on goroutine scheduling (runtime's
-// VirtualClock orders waits within a branch, not across branches). For the
-// same reason the polling branches run ahead in virtual time until they
-// are cancelled, and the execution's StopDate is not the 15 s of AWS.
+// With no process complete, the timeout branch fails at 15 s and wins;
+// with Process1ToComplete or Process2ToComplete, that process's branch
+// fails at 0 s and wins, as on AWS, however the branches' goroutines are
+// scheduled (the earliest failure in virtual time is the Parallel's: see
+// VirtualClock), and the execution ends at that time, the polling
+// branches stopped there.
 func TestPublicEitherOrParallel(t *testing.T) {
 	t.Parallel()
-	res := run(t, publicDefinition(t, "wf-either-or-parallel-pattern.json"), `{}`, nil)
+	def := publicDefinition(t, "wf-either-or-parallel-pattern.json")
+	res := run(t, def, `{}`, nil)
 	require.Equal(t, runtime.StatusSucceeded, res.Status, "error %q cause %q", res.Error, res.Cause)
 	out, ok := res.Output.(map[string]any)
 	require.True(t, ok, "output %v", res.Output)
 	require.Equal(t, "States.RanOutOfTime", out["Error"])
 	require.Equal(t, "Next Step if Process Ran out of time", lastEntered(t, res))
+	require.Equal(t, t0.Add(15*time.Second), res.StopDate)
+
+	for input, next := range map[string]string{
+		`{"Process1ToComplete": true}`: "Next Step If Process1 Completes",
+		`{"Process2ToComplete": true}`: "Next Step if Process 2 Completes",
+	} {
+		for range 20 {
+			res := run(t, def, input, nil)
+			require.Equal(t, runtime.StatusSucceeded, res.Status, "%s: error %q cause %q", input, res.Error, res.Cause)
+			require.Equal(t, next, lastEntered(t, res), input)
+			require.Equal(t, t0, res.StopDate, input)
+		}
+	}
 }
 
 // TestPublicExplicitFailureWithParallel runs

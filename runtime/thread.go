@@ -104,9 +104,13 @@ func (t *thread) runMachine(ctx context.Context, m *asl.StateMachine, input any)
 		c.InMap, c.MapItemIndex, c.MapItemValue = true, t.mapItem.index, t.mapItem.value
 	}
 	c.Interrupt = ctx
+	vc, _ := t.clock.(*VirtualClock)
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, t.interrupted(ctx, err)
+		}
+		if vc != nil && vc.lostRace() {
+			return nil, t.interrupted(ctx, errRaceLost)
 		}
 		if t.run.hist.full() {
 			return nil, &runErr{Error: &aslerr.Error{Name: aslerr.Runtime, Cause: fmt.Sprintf("The execution reached the maximum number of history events (%d).", t.run.hist.max)}}
@@ -343,38 +347,81 @@ func (t *thread) fork() *thread {
 }
 
 // runParallel runs every branch concurrently; the first failure cancels
-// the others. The state's end is recorded by the interpreter (forkEnded).
+// the others. On virtual clocks the first failure is the earliest in
+// virtual time (ties: the lowest branch), and the others stop at that
+// time rather than at once (see VirtualClock). The state's end is
+// recorded by the interpreter (forkEnded).
 func (t *thread) runParallel(ctx context.Context, st asl.State, p asl.RunParallel) ([]any, *runErr) {
 	t.event(Event{Type: ParallelStateStarted})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	outs := make([]any, len(p.Branches))
 	branches := make([]*thread, len(p.Branches))
+	vc, virtual := t.clock.(*VirtualClock)
+	var r *race
+	if virtual {
+		r = &race{}
+	}
 	var (
-		mu    sync.Mutex
-		first *runErr
-		wg    sync.WaitGroup
+		mu      sync.Mutex
+		first   *runErr
+		firstAt time.Time
+		firstI  int
+		wg      sync.WaitGroup
 	)
 	entered := t.v.c.EnteredEventID
+	// every branch's thread, clock and context made before any runs: a
+	// failing branch reads its siblings' clocks and cancels them
+	clocks := make([]*VirtualClock, len(p.Branches))
+	ctxs := make([]context.Context, len(p.Branches))
+	cancels := make([]context.CancelFunc, len(p.Branches))
+	for i := range p.Branches {
+		branches[i], ctxs[i] = t.fork(), ctx
+		if virtual {
+			clocks[i] = vc.forkIn(r)
+			branches[i].clock = clocks[i]
+			ctxs[i], cancels[i] = context.WithCancel(ctx)
+			defer cancels[i]()
+		}
+	}
 	for i, b := range p.Branches {
-		branches[i] = t.fork()
 		wg.Add(1)
 		go func(i int, b *asl.StateMachine) {
 			defer wg.Done()
-			out, err := branches[i].runChild(ctx, b, p.Input, entered, false, i)
-			if err != nil {
-				mu.Lock()
-				if first == nil && !(err.aborted && ctx.Err() != nil && first != nil) {
+			out, err := branches[i].runChild(ctxs[i], b, p.Input, entered, false, i)
+			if err == nil {
+				outs[i] = out
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if !virtual {
+				if first == nil {
 					first = err
 					cancel()
 				}
-				mu.Unlock()
 				return
 			}
-			outs[i] = out
+			if err.aborted && first != nil && ctx.Err() == nil {
+				return // stopped by a sibling's earlier failure
+			}
+			at := clocks[i].Now()
+			if first == nil || at.Before(firstAt) || at.Equal(firstAt) && i < firstI {
+				first, firstAt, firstI = err, at, i
+				r.lower(at)
+				for j, c := range clocks {
+					if j != i && !c.Now().Before(at) {
+						cancels[j]() // at or past the failure: stopped now
+					}
+				}
+			}
 		}(i, b)
 	}
 	wg.Wait()
+	if virtual && first != nil {
+		vc.joinAt(firstAt)
+		return nil, first
+	}
 	for _, b := range branches {
 		t.clock.Join(b.clock)
 	}
