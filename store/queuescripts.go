@@ -226,6 +226,15 @@ local seq0 = tonumber(redis.call('HGET', R, '#seq') or '0')
 local seq = seq0
 local mset, sset, tz, wz, groups, added = {}, {}, {}, {}, {}, 0
 local mine = {}
+-- whether each id is in the queue already: a command per 200 messages
+-- rather than per message
+local present = {}
+for c = 0, n - 1, 200 do
+  local ids = {}
+  for k = c, math.min(c + 199, n - 1) do ids[#ids + 1] = ARGV[7 + 7 * k] end
+  local got = redis.call('HMGET', S, unpack(ids))
+  for k = 1, #ids do present[c + k] = got[k] end
+end
 for k = 0, n - 1 do
   local j = 7 + 7 * k
   local id, delay, size, group, dk = ARGV[j], tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3]), ARGV[j + 4], ARGV[j + 5]
@@ -234,7 +243,7 @@ for k = 0, n - 1 do
   local prev = dk ~= '' and redis.call('HGET', D, dk)
   local pe, pid, pseq
   if prev then pe, pid, pseq = string.match(prev, '^(%d+)|([^|]*)|(%d+)$') end
-  local there = mine[id] or redis.call('HGET', S, id)
+  local there = mine[id] or present[k + 1]
   if pe and tonumber(pe) > now then
     out[#out + 1] = pid; out[#out + 1] = pseq; out[#out + 1] = 1
   elseif there then
