@@ -360,6 +360,10 @@ func printTopicReport(w io.Writer, targets []*topicTarget, res map[string]*topic
 	if o.peerRate == 0 {
 		how = fmt.Sprintf("%.0f%% of goaws's Publish throughput to %d queues", 100*topicPeerRateShare, topicFanoutQueues)
 	}
+	rateNote := fmt.Sprintf("rate: --rate %d", o.rate)
+	if len(rates) > 1 {
+		rateNote = fmt.Sprintf("rates: --rate %d and %d, %s", o.rate, peerRate, how)
+	}
 	latency := func(sent bool) {
 		for _, rate := range rates {
 			for _, q := range o.fanouts {
@@ -388,10 +392,10 @@ func printTopicReport(w io.Writer, targets []*topicTarget, res map[string]*topic
 	fmt.Fprintln(w, "fanout throughput into the queues (publishes/s until the queues' ApproximateNumberOfMessages held every delivery, no consumer meanwhile; the queues drained and checked after; in brackets: publishes acknowledged/s; per publish, until the queues held every delivery: CPU of the server's process and of Redis, Redis's commands):")
 	throughput(true)
 	if o.withConsumers {
-		fmt.Fprintf(w, "publish-to-delivery latency with consumers (Publish paced at the rate from %d goroutines; receive's return - publish call's start; every delivery, and in brackets each publish's last delivery; rates: --rate %d and %d, %s):\n", o.clients, o.rate, peerRate, how)
+		fmt.Fprintf(w, "publish-to-delivery latency with consumers (Publish paced at the rate from %d goroutines; receive's return - publish call's start; every delivery, and in brackets each publish's last delivery; %s):\n", o.clients, rateNote)
 		latency(false)
 	}
-	fmt.Fprintf(w, "publish-to-delivery latency into the queues (Publish paced at the rate from %d goroutines, no consumer meanwhile; the delivery's SentTimestamp, when its queue accepted it, in epoch ms truncated, + 1 ms - publish call's start: an upper bound, at most 1 ms above; every delivery, and in brackets each publish's last delivery; read by draining the queues after; rates: --rate %d and %d, %s):\n", o.clients, o.rate, peerRate, how)
+	fmt.Fprintf(w, "publish-to-delivery latency into the queues (Publish paced at the rate from %d goroutines, no consumer meanwhile; the delivery's SentTimestamp, when its queue accepted it, in epoch ms truncated, + 1 ms - publish call's start: an upper bound, at most 1 ms above; every delivery, and in brackets each publish's last delivery; read by draining the queues after; %s):\n", o.clients, rateNote)
 	latency(true)
 
 	sb := res["signalbox"]
