@@ -231,11 +231,34 @@ func (c *Client) BusClaim(ctx context.Context, bus string, now, leaseUntil time.
 	return out, nil
 }
 
+// luaEndMessages defines endMessages(data, left, ids, ended), shared by
+// the ack scripts of buses and topics: of the messages (events) ids, whose
+// deliveries ended[id] have just ended, it removes from the hash data
+// those whose last delivery that was, with their counts in the hash left.
+// A message without a count had one delivery; one with a count ends with
+// its last. Two commands for the batch, and one per message of several
+// deliveries, rather than three per message.
+const luaEndMessages = `
+local function endMessages(data, left, ids, ended)
+  local counts = redis.call('HMGET', left, unpack(ids))
+  local done, counted = {}, {}
+  for k, id in ipairs(ids) do
+    if not counts[k] then
+      done[#done + 1] = id
+    elseif redis.call('HINCRBY', left, id, -ended[id]) <= 0 then
+      done[#done + 1] = id; counted[#counted + 1] = id
+    end
+  end
+  if #done > 0 then redis.call('HDEL', data, unpack(done)) end
+  if #counted > 0 then redis.call('HDEL', left, unpack(counted)) end
+end
+`
+
 // scriptBusAck ends deliveries: each one still due is removed, and an
 // event with its last delivery.
 //
 // KEYS: busDataKeys. ARGV: members. Returns {0, ended}.
-var scriptBusAck = redis.NewScript(`
+var scriptBusAck = redis.NewScript(luaEndMessages + `
 local EV, DUE, ATT, LEFT = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 if #ARGV == 0 then return {0, 0} end
 local scores = redis.call('ZMSCORE', DUE, unpack(ARGV))
@@ -252,19 +275,7 @@ end
 if #gone == 0 then return {0, 0} end
 redis.call('ZREM', DUE, unpack(gone))
 redis.call('HDEL', ATT, unpack(gone))
--- an event without a count had one delivery; one with a count ends with
--- its last
-local counts = redis.call('HMGET', LEFT, unpack(ids))
-local done, counted = {}, {}
-for k, id in ipairs(ids) do
-  if not counts[k] then
-    done[#done + 1] = id
-  elseif redis.call('HINCRBY', LEFT, id, -ended[id]) <= 0 then
-    done[#done + 1] = id; counted[#counted + 1] = id
-  end
-end
-if #done > 0 then redis.call('HDEL', EV, unpack(done)) end
-if #counted > 0 then redis.call('HDEL', LEFT, unpack(counted)) end
+endMessages(EV, LEFT, ids, ended)
 return {0, #gone}
 `)
 

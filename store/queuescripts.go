@@ -47,8 +47,12 @@ end
 
 local function member(st, id) return st.group .. '\0' .. string.format('%020d', st.seq) .. '\0' .. id end
 
+-- signal pushes a token per message made visible, up to 16, in one
+-- command (a batch of 10 sent took 11 commands, one LPUSH each)
 local function signal(n)
-  for i = 1, math.min(n, 16) do redis.call('LPUSH', SIG, '1') end
+  local ones = {}
+  for i = 1, math.min(n, 16) do ones[i] = '1' end
+  if #ones > 0 then redis.call('LPUSH', SIG, unpack(ones)) end
   redis.call('LTRIM', SIG, 0, 15)
 end
 
@@ -214,7 +218,9 @@ var scriptQueueSend = redis.NewScript(luaQueue + `
 if redis.call('EXISTS', R) == 0 then return {3} end
 sweep(tonumber(ARGV[5]))
 local n = tonumber(ARGV[6])
-local bytes = tonumber(redis.call('HGET', R, '#bytes') or '0')
+local counters = redis.call('HMGET', R, '#bytes', '#seq')
+local bytes0 = tonumber(counters[1] or '0')
+local bytes = bytes0
 for k = 0, n - 1 do bytes = bytes + tonumber(ARGV[7 + 7 * k + 3]) end
 if redis.call('HLEN', M) + n > tonumber(ARGV[2]) then return {20, 'messages'} end
 if bytes > tonumber(ARGV[3]) then return {20, 'bytes'} end
@@ -222,10 +228,19 @@ if bytes > tonumber(ARGV[3]) then return {20, 'bytes'} end
 -- per key rather than per message; a deduplication id is written at once
 -- (a later message of the batch may repeat it).
 local out, visible = {0}, 0
-local seq0 = tonumber(redis.call('HGET', R, '#seq') or '0')
+local seq0 = tonumber(counters[2] or '0')
 local seq = seq0
 local mset, sset, tz, wz, groups, added = {}, {}, {}, {}, {}, 0
 local mine = {}
+-- whether each id is in the queue already: a command per 200 messages
+-- rather than per message
+local present = {}
+for c = 0, n - 1, 200 do
+  local ids = {}
+  for k = c, math.min(c + 199, n - 1) do ids[#ids + 1] = ARGV[7 + 7 * k] end
+  local got = redis.call('HMGET', S, unpack(ids))
+  for k = 1, #ids do present[c + k] = got[k] end
+end
 for k = 0, n - 1 do
   local j = 7 + 7 * k
   local id, delay, size, group, dk = ARGV[j], tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3]), ARGV[j + 4], ARGV[j + 5]
@@ -234,7 +249,7 @@ for k = 0, n - 1 do
   local prev = dk ~= '' and redis.call('HGET', D, dk)
   local pe, pid, pseq
   if prev then pe, pid, pseq = string.match(prev, '^(%d+)|([^|]*)|(%d+)$') end
-  local there = mine[id] or redis.call('HGET', S, id)
+  local there = mine[id] or present[k + 1]
   if pe and tonumber(pe) > now then
     out[#out + 1] = pid; out[#out + 1] = pseq; out[#out + 1] = 1
   elseif there then
@@ -271,8 +286,7 @@ local function each(cmd, key, t)
   for i = 1, #t, 200 do redis.call(cmd, key, unpack(t, i, math.min(i + 199, #t))) end
 end
 if seq > seq0 then
-  redis.call('HSET', R, '#seq', seq)
-  redis.call('HINCRBY', R, '#bytes', added)
+  redis.call('HSET', R, '#seq', seq, '#bytes', bytes0 + added)
   each('HSET', M, mset)
   each('HSET', S, sset)
   each('ZADD', T, tz)

@@ -328,11 +328,14 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 		if len(batch) == 0 {
 			return results, nil
 		}
+		var out []store.TopicPublished
 		if v.fifo {
 			v.pub.Lock()
+			out, err = s.st.TopicPublish(ctx, &store.TopicPublishParams{Topic: name, Version: v.version, Messages: batch, Now: now,
+				LeaseUntil: now.Add(s.cfg.DeliveryLease), DedupWindow: dedupWindow})
+		} else {
+			out, err = s.publishGrouped(ctx, v, batch, now)
 		}
-		out, err := s.st.TopicPublish(ctx, &store.TopicPublishParams{Topic: name, Version: v.version, Messages: batch, Now: now,
-			LeaseUntil: now.Add(s.cfg.DeliveryLease), DedupWindow: dedupWindow})
 		if errors.Is(err, store.ErrTopicStale) && attempt < 3 {
 			if v.fifo {
 				v.pub.Unlock()

@@ -27,6 +27,8 @@ type view struct {
 	// pub orders a FIFO topic's publishes in this process, so that its
 	// deliveries are queued in sequence order.
 	pub sync.Mutex
+	// group joins a standard topic's publishes (publishgroup.go).
+	group publishGroup
 }
 
 // subView is one subscription of a view.

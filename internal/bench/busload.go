@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/signalbox/signalbox/integrations/bus"
@@ -243,13 +242,14 @@ func (b *busSetup) put(ctx context.Context, lo, hi int) error {
 // consume runs the consumers of every queue until ctx ends or every event
 // has come; it returns the first error.
 func (b *busSetup) consume(ctx context.Context) error {
-	return consumeQueues(ctx, b.t.sqs, b.queues, 1, b.complete, b.record,
+	return consumeQueues(ctx, b.t.sqs, b.queues, 1, nil, b.complete, b.record,
 		func() string { return fmt.Sprintf("%d of %d events came from their queues", b.done.Load(), b.events) })
 }
 
 // record records an event that came from queue q, checking that it came to
 // its rule's queue.
-func (b *busSetup) record(q int, _ time.Time, body string) error {
+func (b *busSetup) record(q int, _ time.Time, m sqstypes.Message) error {
+	body := aws.ToString(m.Body)
 	i, ok := busSeq(body)
 	if !ok || i >= b.events {
 		return fmt.Errorf("an event that was not put: %.80q", body)
@@ -313,10 +313,9 @@ func putThroughput(ctx context.Context, t *topicTarget, eb *eventbridge.Client, 
 }
 
 // putIntoQueues puts events on a new bus of n rules as putThroughput does,
-// with no consumer meanwhile: the clock stops when the queues hold every
-// event (their ApproximateNumberOfMessages, asked every 20 ms); then the
-// consumers drain them, checking that each event came once, to its rule's
-// queue. Events per second into the queues.
+// with no consumer meanwhile (intoQueues): the clock stops when the queues
+// hold every event; then the consumers drain them, checking that each
+// event came once, to its rule's queue. Events per second into the queues.
 func putIntoQueues(ctx context.Context, t *topicTarget, eb *eventbridge.Client, name string, n, queues, events, clients int) (float64, int, error) {
 	ctx, cancel := context.WithTimeout(ctx, topicDeadline)
 	defer cancel()
@@ -324,35 +323,8 @@ func putIntoQueues(ctx context.Context, t *topicTarget, eb *eventbridge.Client, 
 	if err != nil {
 		return 0, 0, err
 	}
-	queued := func(ctx context.Context) error {
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			total := 0
-			for _, u := range b.queues {
-				out, err := t.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(u),
-					AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages}})
-				if err != nil {
-					return fmt.Errorf("GetQueueAttributes: %w", err)
-				}
-				k, _ := strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)])
-				total += k
-			}
-			if total >= events {
-				return nil
-			}
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("%d of %d events in their queues: %w", total, events, ctx.Err())
-			case <-tick.C:
-			}
-		}
-	}
-	d, err := deliver(ctx, t, events, 10, clients, false, queued, func(_ time.Time, lo, hi int) error { return b.put(ctx, lo, hi) })
+	d, err := intoQueues(ctx, t, b.queues, events, events, 10, clients, func(_ time.Time, lo, hi int) error { return b.put(ctx, lo, hi) }, b.consume)
 	if err != nil {
-		return 0, 0, err
-	}
-	if err := b.consume(ctx); err != nil {
 		return 0, 0, err
 	}
 	return float64(events) / d.done.Seconds(), int(b.dups.Load()), nil

@@ -53,13 +53,14 @@ func eachChunkOf(clients, n, step int, work func(worker, lo, hi int) error) erro
 }
 
 // consumeQueues runs consumersPerQueue(len(queues)) goroutines on each
-// queue (by URL), each receiving (up to 10, WaitTimeSeconds wait) and
-// deleting in one batch what came, handing each message to got (queue
-// index, the receive's return, body), until complete is closed or ctx
-// ends. It returns the first error of a receive, a delete or got, or, when
-// ctx ended first, the error incomplete names (what came, say).
-func consumeQueues(ctx context.Context, c *sqs.Client, queues []string, wait int32, complete <-chan struct{},
-	got func(q int, at time.Time, body string) error, incomplete func() string) error {
+// queue (by URL), each receiving (up to 10, WaitTimeSeconds wait, with the
+// system attributes attrs) and deleting in one batch what came, handing
+// each message to got (queue index, the receive's return, the message),
+// until complete is closed or ctx ends. It returns the first error of a
+// receive, a delete or got, or, when ctx ended first, the error incomplete
+// names (what came, say).
+func consumeQueues(ctx context.Context, c *sqs.Client, queues []string, wait int32, attrs []sqstypes.MessageSystemAttributeName,
+	complete <-chan struct{}, got func(q int, at time.Time, m sqstypes.Message) error, incomplete func() string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var firstErr atomic.Value
@@ -69,7 +70,7 @@ func consumeQueues(ctx context.Context, c *sqs.Client, queues []string, wait int
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if err := consumeQueue(ctx, c, q, u, wait, got); err != nil && ctx.Err() == nil {
+				if err := consumeQueue(ctx, c, q, u, wait, attrs, got); err != nil && ctx.Err() == nil {
 					firstErr.CompareAndSwap(nil, err)
 					cancel()
 				}
@@ -96,9 +97,11 @@ func consumeQueues(ctx context.Context, c *sqs.Client, queues []string, wait int
 }
 
 // consumeQueue is one consumer of queue q (URL u): see consumeQueues.
-func consumeQueue(ctx context.Context, c *sqs.Client, q int, u string, wait int32, got func(q int, at time.Time, body string) error) error {
+func consumeQueue(ctx context.Context, c *sqs.Client, q int, u string, wait int32, attrs []sqstypes.MessageSystemAttributeName,
+	got func(q int, at time.Time, m sqstypes.Message) error) error {
 	for ctx.Err() == nil {
-		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(u), MaxNumberOfMessages: 10, WaitTimeSeconds: wait})
+		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(u), MaxNumberOfMessages: 10, WaitTimeSeconds: wait,
+			MessageSystemAttributeNames: attrs})
 		at := time.Now()
 		if err != nil {
 			return fmt.Errorf("ReceiveMessage: %w", err)
@@ -109,7 +112,7 @@ func consumeQueue(ctx context.Context, c *sqs.Client, q int, u string, wait int3
 		entries := make([]sqstypes.DeleteMessageBatchRequestEntry, len(out.Messages))
 		for j, m := range out.Messages {
 			entries[j] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String("d" + strconv.Itoa(j)), ReceiptHandle: m.ReceiptHandle}
-			if err := got(q, at, aws.ToString(m.Body)); err != nil {
+			if err := got(q, at, m); err != nil {
 				return err
 			}
 		}
@@ -172,4 +175,47 @@ func deliver(ctx context.Context, t *topicTarget, n, step, clients int, consumer
 		return delivery{}, err
 	}
 	return delivery{acked: acked, done: done, cpu: use}, nil
+}
+
+// intoQueues is deliver with no consumer meanwhile: the clock stops when
+// the queues hold want messages between them (awaitQueued); then drain
+// (the consumers) empties them, checking what came. The delivery's CPU
+// is the target's until the queues held every message, the drain's
+// left out.
+func intoQueues(ctx context.Context, t *topicTarget, queues []string, want, n, step, clients int,
+	produce func(begin time.Time, lo, hi int) error, drain func(context.Context) error) (delivery, error) {
+	queued := func(ctx context.Context) error { return awaitQueued(ctx, t.sqs, queues, want) }
+	d, err := deliver(ctx, t, n, step, clients, false, queued, produce)
+	if err != nil {
+		return delivery{}, err
+	}
+	return d, drain(ctx)
+}
+
+// awaitQueued returns once the queues (by URL) hold want messages between
+// them, by their ApproximateNumberOfMessages asked every 20 ms, or when
+// ctx ends (an error saying how many they held).
+func awaitQueued(ctx context.Context, c *sqs.Client, queues []string, want int) error {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		total := 0
+		for _, u := range queues {
+			out, err := c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(u),
+				AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages}})
+			if err != nil {
+				return fmt.Errorf("GetQueueAttributes: %w", err)
+			}
+			k, _ := strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)])
+			total += k
+		}
+		if total >= want {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%d of %d messages in the queues: %w", total, want, ctx.Err())
+		case <-tick.C:
+		}
+	}
 }

@@ -148,7 +148,7 @@ func freeLoopbackPort() (int, error) {
 // queryAdapter is an HTTP client for the AWS SDK (its HTTPClient option)
 // that sends each AWS JSON 1.0 request of SQS to the server in the query
 // protocol and hands the SDK the answer in JSON. It knows the operations
-// the bench calls: CreateQueue, GetQueueUrl, SendMessage,
+// the bench calls: CreateQueue, GetQueueUrl, GetQueueAttributes, SendMessage,
 // SendMessageBatch, ReceiveMessage, DeleteMessage, DeleteMessageBatch,
 // PurgeQueue, DeleteQueue.
 type queryAdapter struct {
@@ -296,12 +296,16 @@ type (
 		SequenceNumber string `xml:"SequenceNumber" json:"SequenceNumber,omitempty"`
 	}
 	queryAnswer struct {
-		CreatedURL string            `xml:"CreateQueueResult>QueueUrl"`
-		QueueURL   string            `xml:"GetQueueUrlResult>QueueUrl"`
-		Send       querySendResult   `xml:"SendMessageResult"`
-		Sent       []querySendResult `xml:"SendMessageBatchResult>SendMessageBatchResultEntry"`
-		SendErrs   []queryBatchError `xml:"SendMessageBatchResult>BatchResultErrorEntry"`
-		Deleted    []struct {
+		CreatedURL string `xml:"CreateQueueResult>QueueUrl"`
+		QueueAttrs []struct {
+			Name  string `xml:"Name"`
+			Value string `xml:"Value"`
+		} `xml:"GetQueueAttributesResult>Attribute"`
+		QueueURL string            `xml:"GetQueueUrlResult>QueueUrl"`
+		Send     querySendResult   `xml:"SendMessageResult"`
+		Sent     []querySendResult `xml:"SendMessageBatchResult>SendMessageBatchResultEntry"`
+		SendErrs []queryBatchError `xml:"SendMessageBatchResult>BatchResultErrorEntry"`
+		Deleted  []struct {
 			ID string `xml:"Id" json:"Id"`
 		} `xml:"DeleteMessageBatchResult>DeleteMessageBatchResultEntry"`
 		DeleteErrs []queryBatchError `xml:"DeleteMessageBatchResult>BatchResultErrorEntry"`
@@ -338,6 +342,12 @@ func queryAnswerJSON(action string, status int, answer []byte) ([]byte, error) {
 		out = map[string]string{"QueueUrl": a.CreatedURL}
 	case "GetQueueUrl":
 		out = map[string]string{"QueueUrl": a.QueueURL}
+	case "GetQueueAttributes":
+		attrs := map[string]string{}
+		for _, at := range a.QueueAttrs {
+			attrs[at.Name] = at.Value
+		}
+		out = map[string]any{"Attributes": attrs}
 	case "SendMessage":
 		out = a.Send
 	case "SendMessageBatch":

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	goruntime "runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,31 +28,51 @@ import (
 // run by the same clients, the AWS SDK for Go v2's service/sns (SNS's
 // query protocol, which goaws speaks itself) to publish and service/sqs to
 // consume (goaws through the JSON-to-query adapter). Each topic fans out
-// to 1 or to 10 standard queues, RawMessageDelivery on; consumers
-// long-poll every queue concurrently and delete what came:
+// to 1 or to 10 standard queues, RawMessageDelivery on. Each figure is
+// measured two ways:
+//   - with consumers: consumers long-poll every queue concurrently and
+//     delete what came, on the same 2 cores as the server (their
+//     ReceiveMessage and DeleteMessageBatch work, and the SDK's, weigh on
+//     the figures);
+//   - into the queues (as the bus bench, intoQueues): no consumer runs
+//     meanwhile; SNS's delivery to an SQS subscriber is done when SQS has
+//     accepted the message; the consumers drain the queues after, checking
+//     that each message came once from each queue.
+//
+// The figures:
 //   - fanout throughput: --publishes publishes from --clients goroutines,
-//     by Publish and by PublishBatch of 10, a publish counted done only
-//     when its message has come from every queue: publishes per second
-//     from the first publish's start to the last delivery (and, apart, the
-//     rate at which the publishes were acknowledged);
-//   - publish-to-delivery latency at a fixed rate (Publish, paced):
-//     receive's return − publish call's start, p50 and p99 over every
-//     delivery, and over each publish's last delivery; at --rate (default
-//     the issue's 5,000/s) and at a rate goaws sustains (--peer-rate, by
-//     default 60% of goaws's fanout throughput to 10 queues by Publish,
-//     measured first), so that both servers are compared at one rate;
-//   - CPU per publish: serve's (or goaws's) process, and Redis's (INFO).
+//     by Publish and by PublishBatch of 10: publishes per second from the
+//     first publish's start until every queue has delivered every message
+//     (with consumers), or until the queues' ApproximateNumberOfMessages
+//     hold every delivery (into the queues); and, apart, the rate at
+//     which the publishes were acknowledged;
+//   - publish-to-delivery latency at a fixed rate (Publish, paced), p50
+//     and p99 over every delivery, and over each publish's last delivery;
+//     with consumers: receive's return − publish call's start; into the
+//     queues: the delivery's SentTimestamp (epoch ms, when the queue
+//     accepted it, truncated) + 1 ms − publish call's start, an upper
+//     bound at most 1 ms above the true figure. goaws stamps
+//     SentTimestamp when a message is received, not sent (v0.4.5,
+//     gosqs.getMessageResult): its latency is measured with consumers
+//     only. At --rate (default the issue's 5,000/s) and at a rate goaws
+//     sustains (--peer-rate, by default 60% of goaws's fanout throughput
+//     to 10 queues by Publish, measured first), so that both servers are
+//     compared at one rate;
+//   - CPU per publish: serve's (or goaws's) process, and Redis's (INFO);
+//     into the queues, until the queues held every delivery.
 //
 // The servers take turns, measurement by measurement, and which goes first
 // alternates from round to round; a figure is the median of the rounds.
 
 var benchTopicHelp = cli.Help{
-	Synopsis: "signalbox bench topic [--redis-url URL] [--clients N] [--publishes N] [--rate N] [--peer-rate N] [--latency-seconds N] [--rounds N] [--goaws PATH | --goaws none] [--quick]",
+	Synopsis: "signalbox bench topic [--redis-url URL] [--clients N] [--publishes N] [--rate N] [--peer-rate N] [--latency-seconds N] [--rounds N] [--fanouts 1,10] [--with-consumers=false] [--goaws PATH | --goaws none] [--quick]",
 	Summary: `Measure the topic router through SNS's API: signalbox serve on a Redis with appendfsync everysec
 (a redis-server of the bench's own, or --redis-url) and goaws v0.4.5, driven alternately by the
-same AWS SDK clients: fanout throughput to 1 and to 10 queues (Publish and PublishBatch; a publish
-done when every queue has delivered it), publish-to-delivery latency p50/p99 at a fixed rate, and
-serve's and Redis's CPU per publish.`,
+same AWS SDK clients: fanout throughput to 1 and to 10 queues (Publish and PublishBatch),
+publish-to-delivery latency p50/p99 at a fixed rate, and serve's and Redis's CPU per publish;
+each with consumers receiving meanwhile (a publish done when every queue has delivered it) and
+into the queues (no consumer meanwhile: done when the queues hold every delivery; latency by
+the deliveries' SentTimestamp; the queues drained and checked after).`,
 	Example: "signalbox bench topic --rate 5000 --publishes 20000",
 }
 
@@ -71,6 +93,8 @@ type benchTopicOptions struct {
 	clients, publishes, rounds, rate, peerRate int
 	latency                                    time.Duration
 	signalbox, goaws, cpuProfile               string
+	fanouts                                    []int // the queue counts measured: 1, 10 or both
+	withConsumers                              bool  // the measurements with consumers too
 }
 
 func cmdBenchTopic(args []string, stdout, stderr io.Writer) int {
@@ -89,6 +113,8 @@ func cmdBenchTopic(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.goaws, "goaws", "", "the goaws binary (default: built once into ${XDG_CACHE_HOME:-~/.cache}/signalbox-ci from .ci/tools/goaws); none: measure signalbox alone")
 	fs.StringVar(&o.signalbox, "signalbox", "", "the signalbox binary whose serve is measured (default: this one)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "have serve write a CPU profile to this file")
+	fanouts := fs.String("fanouts", "1,10", "the fanouts measured: topics of 1 queue, of 10, or both (comma-separated)")
+	fs.BoolVar(&o.withConsumers, "with-consumers", true, "measure with consumers receiving meanwhile too (false: into the queues only)")
 	rest, code, ok := cli.Parse(fs, benchTopicHelp, args, stdout)
 	if !ok {
 		return code
@@ -98,7 +124,20 @@ func cmdBenchTopic(args []string, stdout, stderr io.Writer) int {
 		"rate": func() { o.rate = 500 }, "latency-seconds": func() { *latency = 1 },
 	})
 	o.latency = time.Duration(*latency * float64(time.Second))
-	if len(rest) > 0 || o.clients < 1 || o.publishes < 10 || o.rounds < 1 || o.rate < 1 || o.peerRate < 0 || o.latency < 100*time.Millisecond {
+	for _, f := range strings.Split(*fanouts, ",") {
+		switch strings.TrimSpace(f) {
+		case "1":
+			o.fanouts = append(o.fanouts, 1)
+		case strconv.Itoa(topicFanoutQueues):
+			o.fanouts = append(o.fanouts, topicFanoutQueues)
+		default:
+			o.fanouts = nil
+		}
+		if o.fanouts == nil {
+			break
+		}
+	}
+	if len(rest) > 0 || len(o.fanouts) == 0 || o.clients < 1 || o.publishes < 10 || o.rounds < 1 || o.rate < 1 || o.peerRate < 0 || o.latency < 100*time.Millisecond {
 		cli.Usage(stderr, benchTopicHelp)
 		return 2
 	}
@@ -168,7 +207,7 @@ func benchTopicOn(ctx context.Context, redisURL string, o benchTopicOptions, std
 	fmt.Fprintln(stdout, goaws)
 	fmt.Fprintf(stdout, "settings: standard topics, each fanned out to 1 or %d standard queues (RawMessageDelivery), %d-byte messages; %d publishing goroutines per server, aws-sdk-go-v2 service/sns and service/sqs clients (retries off); consumers: %d long-polling goroutines per queue (ReceiveMessage up to 10, WaitTimeSeconds 1 for throughput, 20 for latency, then DeleteMessageBatch); %d publishes per throughput measurement; latency at a paced rate for %s each; %d round(s) (median); GOMAXPROCS %d in the bench (serve and goaws: %s), %d CPUs\n",
 		topicFanoutQueues, topicBodySize, o.clients, consumersPerQueue(1), o.publishes, o.latency, o.rounds, goruntime.GOMAXPROCS(0), childGOMAXPROCS(), goruntime.NumCPU())
-	fmt.Fprintf(stdout, "  (consumers per queue: %d with 1 queue, %d each with %d)\n", consumersPerQueue(1), consumersPerQueue(topicFanoutQueues), topicFanoutQueues)
+	fmt.Fprintf(stdout, "  (consumers per queue: %d with 1 queue, %d each with %d; into the queues: no consumer until the queues' ApproximateNumberOfMessages, asked every 20 ms, hold every delivery, then WaitTimeSeconds 1)\n", consumersPerQueue(1), consumersPerQueue(topicFanoutQueues), topicFanoutQueues)
 	fmt.Fprintf(stdout, "load average at start: %s\n", loadBefore)
 
 	res := map[string]*topicResults{}
@@ -177,42 +216,64 @@ func benchTopicOn(ctx context.Context, redisURL string, o benchTopicOptions, std
 	}
 	seq := 0
 	next := func() int { seq++; return seq }
+	var shapes []fanoutMeasurement
+	for _, m := range fanoutMeasurements {
+		if slices.Contains(o.fanouts, m.queues) {
+			shapes = append(shapes, m)
+		}
+	}
+	ways := []bool{true} // into the queues
+	if o.withConsumers {
+		ways = []bool{false, true}
+	}
 	for round := range o.rounds {
-		for _, m := range fanoutMeasurements {
-			for _, t := range turnOrder(targets, round) {
-				if m.batch > 1 && t.adapter != nil {
-					continue // goaws has no PublishBatch
+		for _, m := range shapes {
+			for _, into := range ways {
+				for _, t := range turnOrder(targets, round) {
+					if m.batch > 1 && t.adapter != nil {
+						continue // goaws has no PublishBatch
+					}
+					label := m.label(into)
+					fmt.Fprintf(stderr, "round %d of %d: %s: %s\n", round+1, o.rounds, t.name, label)
+					r, err := fanoutThroughput(ctx, t, fmt.Sprintf("%s-%d", t.key, next()), m.queues, m.batch, o.publishes, o.clients, into)
+					if err != nil {
+						return fmt.Errorf("%s: %s: %w", t.name, label, err)
+					}
+					res[t.name].throughput[label] = append(res[t.name].throughput[label], r)
 				}
-				fmt.Fprintf(stderr, "round %d of %d: %s: %s\n", round+1, o.rounds, t.name, m.label())
-				r, err := fanoutThroughput(ctx, t, fmt.Sprintf("%s-%d", t.key, next()), m.queues, m.batch, o.publishes, o.clients)
-				if err != nil {
-					return fmt.Errorf("%s: %s: %w", t.name, m.label(), err)
-				}
-				res[t.name].throughput[m.label()] = append(res[t.name].throughput[m.label()], r)
 			}
 		}
 	}
 	rates := []int{o.rate}
 	peerRate := o.peerRate
 	if peerRate == 0 && len(targets) > 1 {
-		g := res["goaws"].throughput[fanoutMeasurement{queues: topicFanoutQueues, batch: 1}.label()]
-		peerRate = int(topicPeerRateShare*medianOf(g, func(r fanoutResult) float64 { return r.done })) / topicPeerRateRounds * topicPeerRateRounds
-		peerRate = max(peerRate, topicPeerRateRounds)
+		// with consumers when measured; goaws's Publish delivers before it
+		// answers, so into the queues is near it
+		g := res["goaws"].throughput[fanoutMeasurement{queues: topicFanoutQueues, batch: 1}.label(!o.withConsumers)]
+		if len(g) > 0 {
+			peerRate = int(topicPeerRateShare*medianOf(g, func(r fanoutResult) float64 { return r.done })) / topicPeerRateRounds * topicPeerRateRounds
+			peerRate = max(peerRate, topicPeerRateRounds)
+		}
 	}
 	if peerRate > 0 && peerRate != o.rate {
 		rates = append(rates, peerRate)
 	}
 	for round := range o.rounds {
 		for _, rate := range rates {
-			for _, q := range []int{1, topicFanoutQueues} {
-				for _, t := range turnOrder(targets, round) {
-					label := latencyLabel(q, rate)
-					fmt.Fprintf(stderr, "round %d of %d: %s: latency, %s\n", round+1, o.rounds, t.name, label)
-					r, err := fanoutLatency(ctx, t, fmt.Sprintf("%s-%d", t.key, next()), q, rate, o.latency, o.clients)
-					if err != nil {
-						return fmt.Errorf("%s: latency, %s: %w", t.name, label, err)
+			for _, q := range o.fanouts {
+				for _, sent := range ways {
+					for _, t := range turnOrder(targets, round) {
+						if sent && t.adapter != nil {
+							continue // goaws's SentTimestamp is the receive's time
+						}
+						label := latencyLabel(q, rate, sent)
+						fmt.Fprintf(stderr, "round %d of %d: %s: latency, %s\n", round+1, o.rounds, t.name, label)
+						r, err := fanoutLatency(ctx, t, fmt.Sprintf("%s-%d", t.key, next()), q, rate, o.latency, o.clients, sent)
+						if err != nil {
+							return fmt.Errorf("%s: latency, %s: %w", t.name, label, err)
+						}
+						res[t.name].latency[label] = append(res[t.name].latency[label], r)
 					}
-					res[t.name].latency[label] = append(res[t.name].latency[label], r)
 				}
 			}
 		}
@@ -237,18 +298,28 @@ type topicResults struct {
 // fanoutMeasurement is one throughput measurement's shape.
 type fanoutMeasurement struct{ queues, batch int }
 
-func (m fanoutMeasurement) label() string {
+// label names the measurement into the queues (into), or with consumers.
+func (m fanoutMeasurement) label(into bool) string {
 	how := "Publish"
 	if m.batch > 1 {
 		how = fmt.Sprintf("PublishBatch of %d", m.batch)
 	}
-	return fmt.Sprintf("%s to %d queue(s)", how, m.queues)
+	return fmt.Sprintf("%s to %d queue(s)%s", how, m.queues, intoSuffix(into))
 }
 
 var fanoutMeasurements = []fanoutMeasurement{{1, 1}, {1, 10}, {topicFanoutQueues, 1}, {topicFanoutQueues, 10}}
 
-func latencyLabel(queues, rate int) string {
-	return fmt.Sprintf("%d queue(s) at %d publishes/s", queues, rate)
+// latencyLabel names a latency measurement: by SentTimestamp into the
+// queues (sent), or with consumers.
+func latencyLabel(queues, rate int, sent bool) string {
+	return fmt.Sprintf("%d queue(s) at %d publishes/s%s", queues, rate, intoSuffix(sent))
+}
+
+func intoSuffix(into bool) string {
+	if into {
+		return ", into the queues"
+	}
+	return ""
 }
 
 // medianOf is the median of f over rs.
@@ -263,57 +334,99 @@ func medianOf[T any](rs []T, f func(T) float64) float64 {
 // printTopicReport prints each figure of each target, the ratios of
 // signalbox's to goaws's, and the goals.
 func printTopicReport(w io.Writer, targets []*topicTarget, res map[string]*topicResults, rates []int, peerRate int, o benchTopicOptions) {
-	fmt.Fprintln(w, "fanout throughput (publishes/s, a publish done when every queue has delivered it; in brackets: publishes acknowledged/s; per publish: CPU of the server's process (the consumers' receives and deletes included) and of Redis, Redis's commands):")
-	for _, m := range fanoutMeasurements {
-		var parts []string
-		for _, t := range targets {
-			rs := res[t.name].throughput[m.label()]
-			if len(rs) == 0 {
-				parts = append(parts, t.name+" n/a (no PublishBatch)")
+	done := func(r fanoutResult) float64 { return r.done }
+	throughput := func(into bool) {
+		for _, m := range fanoutMeasurements {
+			if !slices.Contains(o.fanouts, m.queues) {
 				continue
 			}
-			done := medianOf(rs, func(r fanoutResult) float64 { return r.done })
-			line := fmt.Sprintf("%s %.0f/s (acked %.0f/s; %s; %d deliveries made again)", t.name, done, medianOf(rs, func(r fanoutResult) float64 { return r.acked }), cpuLine(t, rs[len(rs)-1].cpu), rs[len(rs)-1].duplicates)
-			if g := res["goaws"]; g != nil && t.name != "goaws" && len(g.throughput[m.label()]) > 0 {
-				line += fmt.Sprintf(" = %.2fx goaws", done/medianOf(g.throughput[m.label()], func(r fanoutResult) float64 { return r.done }))
+			var parts []string
+			for _, t := range targets {
+				rs := res[t.name].throughput[m.label(into)]
+				if len(rs) == 0 {
+					parts = append(parts, t.name+" n/a (no PublishBatch)")
+					continue
+				}
+				line := fmt.Sprintf("%s %.0f/s (acked %.0f/s; %s; %d deliveries made again)", t.name, medianOf(rs, done), medianOf(rs, func(r fanoutResult) float64 { return r.acked }), cpuLine(t, rs[len(rs)-1].cpu), rs[len(rs)-1].duplicates)
+				if g := res["goaws"]; g != nil && t.name != "goaws" && len(g.throughput[m.label(into)]) > 0 {
+					line += fmt.Sprintf(" = %.2fx goaws", medianOf(rs, done)/medianOf(g.throughput[m.label(into)], done))
+				}
+				parts = append(parts, line)
 			}
-			parts = append(parts, line)
+			fmt.Fprintf(w, "  %s: %s\n", m.label(false), strings.Join(parts, "; "))
 		}
-		fmt.Fprintf(w, "  %s: %s\n", m.label(), strings.Join(parts, "; "))
 	}
 	how := "--peer-rate"
 	if o.peerRate == 0 {
 		how = fmt.Sprintf("%.0f%% of goaws's Publish throughput to %d queues", 100*topicPeerRateShare, topicFanoutQueues)
 	}
-	fmt.Fprintf(w, "publish-to-delivery latency (Publish paced at the rate from %d goroutines; receive's return - publish call's start; every delivery, and in brackets each publish's last delivery; rates: --rate %d and %d, %s):\n", o.clients, o.rate, peerRate, how)
-	for _, rate := range rates {
-		for _, q := range []int{1, topicFanoutQueues} {
-			label := latencyLabel(q, rate)
-			var parts []string
-			for _, t := range targets {
-				rs := res[t.name].latency[label]
-				p50, p99 := latencyMedians(rs)
-				l50, l99 := latencyMediansLast(rs)
-				parts = append(parts, fmt.Sprintf("%s p50 %.2f ms, p99 %.2f ms (last %.2f / %.2f ms; %d deliveries, %d made again; achieved %.0f publishes/s; %s)", t.name, p50, p99, l50, l99,
-					rs[len(rs)-1].deliveries, rs[len(rs)-1].duplicates, medianOf(rs, func(r latencyResult) float64 { return r.achieved }),
-					cpuLine(t, rs[len(rs)-1].cpu)))
+	rateNote := fmt.Sprintf("rate: --rate %d", o.rate)
+	if len(rates) > 1 {
+		rateNote = fmt.Sprintf("rates: --rate %d and %d, %s", o.rate, peerRate, how)
+	}
+	latency := func(sent bool) {
+		for _, rate := range rates {
+			for _, q := range o.fanouts {
+				label := latencyLabel(q, rate, sent)
+				var parts []string
+				for _, t := range targets {
+					rs := res[t.name].latency[label]
+					if len(rs) == 0 {
+						parts = append(parts, t.name+" not measured (its SentTimestamp is the receive's time)")
+						continue
+					}
+					p50, p99 := latencyMedians(rs)
+					l50, l99 := latencyMediansLast(rs)
+					parts = append(parts, fmt.Sprintf("%s p50 %.2f ms, p99 %.2f ms (last %.2f / %.2f ms; %d deliveries, %d made again; achieved %.0f publishes/s; %s)", t.name, p50, p99, l50, l99,
+						rs[len(rs)-1].deliveries, rs[len(rs)-1].duplicates, medianOf(rs, func(r latencyResult) float64 { return r.achieved }),
+						cpuLine(t, rs[len(rs)-1].cpu)))
+				}
+				fmt.Fprintf(w, "  %s: %s\n", latencyLabel(q, rate, false), strings.Join(parts, "; "))
 			}
-			fmt.Fprintf(w, "  %s: %s\n", label, strings.Join(parts, "; "))
 		}
 	}
+	if o.withConsumers {
+		fmt.Fprintln(w, "fanout throughput with consumers (publishes/s, a publish done when every queue has delivered it; in brackets: publishes acknowledged/s; per publish: CPU of the server's process (the consumers' receives and deletes included) and of Redis, Redis's commands):")
+		throughput(false)
+	}
+	fmt.Fprintln(w, "fanout throughput into the queues (publishes/s until the queues' ApproximateNumberOfMessages held every delivery, no consumer meanwhile; the queues drained and checked after; in brackets: publishes acknowledged/s; per publish, until the queues held every delivery: CPU of the server's process and of Redis, Redis's commands):")
+	throughput(true)
+	if o.withConsumers {
+		fmt.Fprintf(w, "publish-to-delivery latency with consumers (Publish paced at the rate from %d goroutines; receive's return - publish call's start; every delivery, and in brackets each publish's last delivery; %s):\n", o.clients, rateNote)
+		latency(false)
+	}
+	fmt.Fprintf(w, "publish-to-delivery latency into the queues (Publish paced at the rate from %d goroutines, no consumer meanwhile; the delivery's SentTimestamp, when its queue accepted it, in epoch ms truncated, + 1 ms - publish call's start: an upper bound, at most 1 ms above; every delivery, and in brackets each publish's last delivery; read by draining the queues after; %s):\n", o.clients, rateNote)
+	latency(true)
+
 	sb := res["signalbox"]
-	fan1 := medianOf(sb.throughput[fanoutMeasurement{1, 1}.label()], func(r fanoutResult) float64 { return r.done })
-	fan1b := medianOf(sb.throughput[fanoutMeasurement{1, 10}.label()], func(r fanoutResult) float64 { return r.done })
-	line := fmt.Sprintf("goals (2-core machine): >= %d publishes/s fanned out to one queue: Publish %s (%.0f/s), PublishBatch %s (%.0f/s)", topicGoalFanout1, goalMet(fan1 >= topicGoalFanout1), fan1, goalMet(fan1b >= topicGoalFanout1), fan1b)
-	if rs := sb.latency[latencyLabel(topicFanoutQueues, topicGoalP99Rate)]; len(rs) > 0 {
+	fanGoal := func(batch int, into bool) string {
+		rs := sb.throughput[fanoutMeasurement{1, batch}.label(into)]
+		if len(rs) == 0 {
+			return "not measured (--fanouts)"
+		}
+		r := medianOf(rs, done)
+		if !into {
+			return fmt.Sprintf("%.0f/s", r)
+		}
+		return fmt.Sprintf("%s (%.0f/s)", goalMet(r >= topicGoalFanout1), r)
+	}
+	p99Goal := func(sent bool) string {
+		rs := sb.latency[latencyLabel(topicFanoutQueues, topicGoalP99Rate, sent)]
+		if len(rs) == 0 {
+			return fmt.Sprintf("not measured (--rate %d, --fanouts)", o.rate)
+		}
 		_, p99 := latencyMedians(rs)
 		achieved := medianOf(rs, func(r latencyResult) float64 { return r.achieved })
-		line += fmt.Sprintf("; p99 < %.0f ms to %d queues at %d publishes/s: %s (p99 %.2f ms at %.0f publishes/s achieved)", topicGoalP99Msec, topicFanoutQueues, topicGoalP99Rate,
-			goalMet(p99 < topicGoalP99Msec && achieved >= 0.95*topicGoalP99Rate), p99, achieved)
-	} else {
-		line += fmt.Sprintf("; p99 to %d queues at %d publishes/s: not measured (--rate %d)", topicFanoutQueues, topicGoalP99Rate, o.rate)
+		if !sent {
+			return fmt.Sprintf("p99 %.2f ms at %.0f publishes/s achieved", p99, achieved)
+		}
+		return fmt.Sprintf("%s (p99 %.2f ms at %.0f publishes/s achieved)", goalMet(p99 < topicGoalP99Msec && achieved >= 0.95*topicGoalP99Rate), p99, achieved)
 	}
-	fmt.Fprintln(w, line)
+	fmt.Fprintf(w, "goals (2-core machine), on the measures into the queues: >= %d publishes/s fanned out to one queue: Publish %s, PublishBatch %s; p99 publish-to-delivery (SentTimestamp + 1 ms - publish start) < %.0f ms to %d queues at %d publishes/s: %s\n",
+		topicGoalFanout1, fanGoal(1, true), fanGoal(10, true), topicGoalP99Msec, topicFanoutQueues, topicGoalP99Rate, p99Goal(true))
+	if o.withConsumers {
+		fmt.Fprintf(w, "  the same with consumers on the same machine: Publish %s, PublishBatch %s to one queue; %s to %d queues\n", fanGoal(1, false), fanGoal(10, false), p99Goal(false), topicFanoutQueues)
+	}
 }
 
 // cpuLine renders the use per publish (the last round's).

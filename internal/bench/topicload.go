@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
 
 // consumersPerQueue is how many goroutines long-poll each queue of a
@@ -73,9 +74,23 @@ func createQueueNamed(ctx context.Context, c *sqs.Client, name string) (string, 
 
 // consume runs the consumers of every queue (long-polling wait seconds)
 // until ctx ends or every message has come from every queue; it returns
-// the first error.
-func (f *fanout) consume(ctx context.Context, wait int32) error {
-	return consumeQueues(ctx, f.t.sqs, f.queues, wait, f.complete, f.record,
+// the first error. A delivery's time is the receive's return, or with
+// sent the message's SentTimestamp (when its queue accepted it: epoch ms,
+// truncated) plus 1 ms: the latest it can have been.
+func (f *fanout) consume(ctx context.Context, wait int32, sent bool) error {
+	got := func(q int, at time.Time, m sqstypes.Message) error { return f.record(q, at, aws.ToString(m.Body)) }
+	var attrs []sqstypes.MessageSystemAttributeName
+	if sent {
+		attrs = []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameSentTimestamp}
+		got = func(q int, _ time.Time, m sqstypes.Message) error {
+			ms, err := strconv.ParseInt(m.Attributes[string(sqstypes.MessageSystemAttributeNameSentTimestamp)], 10, 64)
+			if err != nil {
+				return fmt.Errorf("a message without a SentTimestamp: %v", m.Attributes)
+			}
+			return f.record(q, time.UnixMilli(ms).Add(time.Millisecond), aws.ToString(m.Body))
+		}
+	}
+	return consumeQueues(ctx, f.t.sqs, f.queues, wait, attrs, f.complete, got,
 		func() string { return fmt.Sprintf("%d of %d messages came from every queue", f.done.Load(), f.n) })
 }
 
@@ -184,17 +199,25 @@ type fanoutResult struct {
 
 // fanoutThroughput publishes n messages from clients goroutines (batch a
 // call: 1 by Publish, else by PublishBatch) to a topic fanned out to
-// queues queues, consumed meanwhile, and measures how fast they are all
-// delivered.
-func fanoutThroughput(ctx context.Context, t *topicTarget, name string, queues, batch, n, clients int) (fanoutResult, error) {
+// queues queues and measures how fast they are all delivered: consumed
+// meanwhile, until every queue has delivered every message; or into the
+// queues (into, intoQueues), until the queues hold every delivery, drained
+// after, each message checked to have come once from each queue.
+func fanoutThroughput(ctx context.Context, t *topicTarget, name string, queues, batch, n, clients int, into bool) (fanoutResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, topicDeadline)
 	defer cancel()
 	f, err := newFanout(ctx, t, name, queues, n)
 	if err != nil {
 		return fanoutResult{}, err
 	}
-	consume := func(ctx context.Context) error { return f.consume(ctx, 1) }
-	d, err := deliver(ctx, t, n, batch, clients, false, consume, func(_ time.Time, lo, hi int) error { return f.publish(ctx, lo, hi, batch == 1) })
+	consume := func(ctx context.Context) error { return f.consume(ctx, 1, false) }
+	publish := func(_ time.Time, lo, hi int) error { return f.publish(ctx, lo, hi, batch == 1) }
+	var d delivery
+	if into {
+		d, err = intoQueues(ctx, t, f.queues, n*queues, n, batch, clients, publish, consume)
+	} else {
+		d, err = deliver(ctx, t, n, batch, clients, false, consume, publish)
+	}
 	if err != nil {
 		return fanoutResult{}, err
 	}
@@ -211,10 +234,14 @@ type latencyResult struct {
 }
 
 // fanoutLatency publishes by Publish, paced at rate a second for d, to a
-// topic fanned out to queues queues whose consumers long-poll, and
-// measures each delivery's latency: the receive's return − the publish
-// call's start.
-func fanoutLatency(ctx context.Context, t *topicTarget, name string, queues, rate int, d time.Duration, clients int) (latencyResult, error) {
+// topic fanned out to queues queues, and measures each delivery's latency.
+// Without sent, the consumers long-poll meanwhile and a delivery's latency
+// is the receive's return − the publish call's start. With sent, no
+// consumer runs meanwhile (intoQueues): once the queues hold every
+// delivery, the consumers drain them, and a delivery's latency is its
+// SentTimestamp + 1 ms (the queue's acceptance, at the latest) − the
+// publish call's start.
+func fanoutLatency(ctx context.Context, t *topicTarget, name string, queues, rate int, d time.Duration, clients int, sent bool) (latencyResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, topicDeadline)
 	defer cancel()
 	n := max(1, int(float64(rate)*d.Seconds()))
@@ -226,24 +253,35 @@ func fanoutLatency(ctx context.Context, t *topicTarget, name string, queues, rat
 	var mu sync.Mutex
 	lat := make([]time.Duration, 0, n*queues)
 	last := make([]time.Duration, 0, n)
+	latest := make([]time.Duration, n) // with sent: message → its latest delivery so far
 	f.onDelivery = func(i int, at time.Time, isLast bool) {
 		l := at.Sub(time.Unix(0, started[i].Load()))
 		mu.Lock()
 		lat = append(lat, l)
+		// The drain does not take the queues in the order they accepted
+		// the deliveries: a publish's last delivery is its latest.
+		latest[i] = max(latest[i], l)
 		if isLast {
-			last = append(last, l)
+			last = append(last, latest[i])
 		}
 		mu.Unlock()
 	}
-	// The consumers are long-polling before the first publish: each queue's
-	// first receives are under way (an empty queue: they wait).
-	consume := func(ctx context.Context) error { return f.consume(ctx, 20) }
 	interval := time.Second / time.Duration(rate)
-	run, err := deliver(ctx, t, n, 1, clients, true, consume, func(begin time.Time, i, _ int) error {
+	publish := func(begin time.Time, i, _ int) error {
 		time.Sleep(time.Until(begin.Add(time.Duration(i) * interval))) // the pacing of the publishes
 		started[i].Store(time.Now().UnixNano())
 		return f.publish(ctx, i, i+1, true)
-	})
+	}
+	var run delivery
+	if sent {
+		drain := func(ctx context.Context) error { return f.consume(ctx, 1, true) }
+		run, err = intoQueues(ctx, t, f.queues, n*queues, n, 1, clients, publish, drain)
+	} else {
+		// The consumers are long-polling before the first publish: each
+		// queue's first receives are under way (an empty queue: they wait).
+		consume := func(ctx context.Context) error { return f.consume(ctx, 20, false) }
+		run, err = deliver(ctx, t, n, 1, clients, true, consume, publish)
+	}
 	if err != nil {
 		return latencyResult{}, err
 	}

@@ -1,0 +1,78 @@
+package topic
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Publishes made at once to a standard topic go in shared scripts
+// (publishgroup.go): each gets its own messages' outcomes, every message
+// is delivered once to each queue, and a change of the topic meanwhile
+// (its version moved: every publish of the group is matched again) loses
+// none.
+func TestConcurrentPublishes(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, b *testBundle) {
+		arn := b.topic(t, "busy", nil)
+		b.subscribeQueue(t, arn, "raw", map[string]string{"RawMessageDelivery": "true"})
+		b.subscribeQueue(t, arn, "env", nil)
+		const publishers, each = 16, 12
+		var mu sync.Mutex
+		ids := map[string]string{} // body → message id
+		var wg sync.WaitGroup
+		for p := range publishers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := range each {
+					body := fmt.Sprintf("p%d-m%d", p, k)
+					if p == 0 && k == each/2 {
+						// the version moves while the others publish
+						require.NoError(t, b.svc.SetTopicAttribute(b.ctx, arn, "DisplayName", "busy"))
+					}
+					if p%2 == 0 {
+						res, err := b.svc.Publish(b.ctx, &PublishInput{TopicARN: arn, Message: body})
+						require.NoError(t, err)
+						mu.Lock()
+						ids[body] = res.MessageID
+						mu.Unlock()
+						continue
+					}
+					// a batch of two, one of them refused
+					rs, err := b.svc.PublishBatch(b.ctx, arn, []PublishInput{{ID: "bad", Message: ""}, {ID: "ok", Message: body}})
+					require.NoError(t, err)
+					require.NotNil(t, rs[0].Err)
+					require.Nil(t, rs[1].Err)
+					mu.Lock()
+					ids[body] = rs[1].MessageID
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		require.Len(t, ids, publishers*each)
+		seen := map[string]bool{}
+		for _, id := range ids {
+			require.False(t, seen[id], "message id %s given twice", id)
+			seen[id] = true
+		}
+		raw := map[string]int{}
+		for _, m := range b.receive(t, "raw", publishers*each) {
+			raw[m.Body]++
+		}
+		require.Len(t, raw, publishers*each)
+		for _, m := range b.receive(t, "env", publishers*each) {
+			var env struct{ MessageId, Message string }
+			require.NoError(t, json.Unmarshal([]byte(m.Body), &env))
+			require.Equal(t, ids[env.Message], env.MessageId, env.Message)
+			require.Equal(t, 1, raw[env.Message], env.Message)
+		}
+		b.settle(t, "busy")
+		b.requireEmpty(t, "raw")
+		b.requireEmpty(t, "env")
+	})
+}
