@@ -14,6 +14,7 @@ func (a *args) events(evs []Event) error {
 		if err != nil {
 			return errorAt("event", i, err)
 		}
+		inner = packEvent(inner)
 		var el string
 		switch {
 		case e.PreviousID == NoPreviousEvent:

@@ -144,8 +144,8 @@ func (c *Client) HistoryPage(ctx context.Context, p *HistoryPageParams) (*Histor
 // (scripts.go), as its JSON object with "id" and "previousEventId" first.
 // The scripts push what Go built without rebuilding it: the id is the
 // event's place in the list, and the previous event's id is either named
-// or the id before it. An event written by a version before 0.6 is that
-// JSON object already.
+// or the id before it; the fields are packed (eventcodec.go). An event
+// written by a version before 0.6 is that JSON object already.
 func renderEvent(id int64, v string) ([]byte, error) {
 	if v == "" {
 		return nil, fmt.Errorf("%w: history event %d is empty", ErrCorrupt, id)
@@ -165,6 +165,7 @@ func renderEvent(id int64, v string) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("%w: history event %d: %.40q", ErrCorrupt, id, v)
 	}
+	fields = unpackEvent(fields)
 	b := make([]byte, 0, len(fields)+40)
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, id, 10)
