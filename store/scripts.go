@@ -20,8 +20,9 @@ import "github.com/redis/go-redis/v9"
 //   - an outbox entry: "<outbox seq>|<due unix ms, 0 for now>|<work item>"
 //   - a history event: "~<fields>" or "^<previous id>|<fields>" (its id
 //     is its place in the list; HistoryPage renders the JSON object with
-//     "id" and "previousEventId" first), or, as versions before 0.6 wrote
-//     it, that JSON object itself.
+//     "id" and "previousEventId" first; the fields are packed, see
+//     eventcodec.go), or, as versions before 0.6 wrote it, that JSON
+//     object itself.
 //
 // Variable-length ARGV sections are a count followed by that many entries:
 //   - events: n, then n events as the history keeps them (history.go):
@@ -141,8 +142,8 @@ end
 // {EXISTS, status} when it exists otherwise, else {OK, first event id, last
 // event id, the outbox sequence number of the first outbox entry (0 if
 // none), the outbox's length}: the hash (status RUNNING, or the close's),
-// thread "0" at its seq, the events, the variables and the outbox entries
-// are written; in direct mode the entries are scheduled instead, and the
+// thread "0" at its seq (none when created SUCCEEDED), the events, the
+// variables and the outbox entries are written; in direct mode the entries are scheduled instead, and the
 // execution is added to its state machine's list and, unless closed, to
 // the open executions.
 var scriptExecutionCreate = redis.NewScript(luaPrelude + `
@@ -186,7 +187,10 @@ end
 f[#f + 1] = 'events'; f[#f + 1] = n; f[#f + 1] = 'outbox'; f[#f + 1] = ko
 redis.call('HSET', x, unpack(f))
 if n > 0 then push_events(KEYS[2], events, n, 0) end
-redis.call('HSET', KEYS[3], '0', ARGV[3] .. '|' .. string.format('%d', last) .. '|' .. ARGV[2])
+-- an execution created SUCCEEDED keeps no thread: nothing takes it on
+-- (no transition, no redrive), and it saves an HSET and a PEXPIRE
+local thread = closing ~= 'SUCCEEDED'
+if thread then redis.call('HSET', KEYS[3], '0', ARGV[3] .. '|' .. string.format('%d', last) .. '|' .. ARGV[2]) end
 local nv = tonumber(ARGV[vars])
 if nv > 0 then hset_pairs(KEYS[5], vars) end
 local o = {}
@@ -195,7 +199,9 @@ if ko > 0 then push(KEYS[4], o) end
 if closing ~= '' then
   local ret = tonumber(ARGV[i + 7])
   if ret > 0 then
-    for k = 1, 3 do redis.call('PEXPIRE', KEYS[k], ret) end
+    redis.call('PEXPIRE', x, ret)
+    if n > 0 then redis.call('PEXPIRE', KEYS[2], ret) end
+    if thread then redis.call('PEXPIRE', KEYS[3], ret) end
     if nv > 0 then redis.call('PEXPIRE', KEYS[5], ret) end
   end
 end
