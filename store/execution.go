@@ -260,6 +260,9 @@ func createArgs(id string, p *ExecutionCreateParams) (args, error) {
 	if err := a.events(p.Events); err != nil {
 		return nil, err
 	}
+	if thread == nil && len(p.Events) > 0 {
+		a.joinEvents(len(p.Events))
+	}
 	if err := a.outbox(p.Outbox); err != nil {
 		return nil, err
 	}

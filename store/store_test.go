@@ -137,7 +137,7 @@ func create(t testing.TB, c *Client, name, input string) string {
 // event rendered from the list as HistoryPage renders it.
 func history(t *testing.T, c *Client, id string) []string {
 	t.Helper()
-	vals, err := c.rdb.LRange(context.Background(), c.keys.HistoryKey(id), 0, -1).Result()
+	vals, err := c.historyRange(context.Background(), c.keys.HistoryKey(id), 0, 1<<40)
 	require.NoError(t, err)
 	for i, v := range vals {
 		b, err := renderEvent(int64(i+1), v)
