@@ -3,6 +3,7 @@ package runtime
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -582,6 +583,13 @@ func (d *Durable) Describe(ctx context.Context, id string) (_ *ExecutionInfo, er
 func (d *Durable) Redrive(ctx context.Context, id string) (_ int, err error) {
 	defer func() { err = fromStore(err) }()
 	th, err := d.store.ThreadGet(ctx, id, store.RootThread)
+	if errors.Is(err, store.ErrNotFound) {
+		// An execution its start created SUCCEEDED keeps no thread
+		// (store.ExecutionCreate): it is closed, as the store would say.
+		if e, gerr := d.store.ExecutionGet(ctx, id); gerr == nil && e.Status == store.StatusSucceeded {
+			return 0, fmt.Errorf("%w: execution %s is %s and cannot be redriven", store.ErrClosed, id, e.Status)
+		}
+	}
 	if err != nil {
 		return 0, err
 	}

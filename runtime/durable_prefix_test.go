@@ -118,6 +118,8 @@ func TestStartWithAPrefixIsIdempotent(t *testing.T) {
 	require.NoError(t, err)
 	_, err = d.Start(ctx, p)
 	require.ErrorIs(t, err, runtime.ErrExecutionAlreadyExists)
+	_, err = d.Redrive(ctx, closed.ID)
+	require.ErrorIs(t, err, store.ErrClosed, "created SUCCEEDED (and with no thread kept): not redrivable")
 	open, err := runtime.StoreOf(d).OpenExecutions(ctx, &store.OpenExecutionsParams{})
 	require.NoError(t, err)
 	for _, o := range open {

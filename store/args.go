@@ -1,6 +1,9 @@
 package store
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // args builds a script's ARGV in the sections scripts.go describes.
 type args []any
@@ -14,6 +17,7 @@ func (a *args) events(evs []Event) error {
 		if err != nil {
 			return errorAt("event", i, err)
 		}
+		inner = packEvent(inner)
 		var el string
 		switch {
 		case e.PreviousID == NoPreviousEvent:
@@ -28,6 +32,21 @@ func (a *args) events(evs []Event) error {
 		*a = append(*a, el)
 	}
 	return nil
+}
+
+// joinEvents turns the events section that ends a, of n events, into the
+// joined form the create script keeps as one string: -n, then the events
+// joined by historySep, the first following no event ("@" becomes "^0|":
+// a new execution has none).
+func (a *args) joinEvents(n int) {
+	evs := make([]string, n)
+	for i := range n {
+		evs[i] = (*a)[len(*a)-n+i].(string)
+	}
+	if rest, ok := strings.CutPrefix(evs[0], "@"); ok {
+		evs[0] = "^0|" + rest
+	}
+	*a = append((*a)[:len(*a)-n-1], -n, strings.Join(evs, historySep))
 }
 
 // pairs appends a pairs section.

@@ -463,20 +463,34 @@ func testHistoryPage(t *testing.T, c *Client) {
 		{"reverse before the start", HistoryPageParams{From: 1, Reverse: true}, nil, 0, true},
 	}
 	all := history(t, c, id)
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := tt.p
-			p.ExecutionID = id
-			res, err := c.HistoryPage(ctx, &p)
-			require.NoError(t, err)
-			var ids []int64
-			for _, e := range res.Events {
-				ids = append(ids, e.ID)
-				require.Equal(t, all[e.ID-1], string(e.JSON))
-			}
-			require.Equal(t, tt.ids, ids)
-			require.Equal(t, tt.next, res.Next)
-		})
+	// The same events in an execution created SUCCEEDED, whose history is
+	// one string (scriptExecutionCreate): the same pages.
+	p := createParams("closed", `{}`)
+	p.Outbox = nil
+	for range 3 {
+		p.Events = append(p.Events, Event{JSON: []byte(`{"type":"PassStateEntered","name":"S"}`)})
+	}
+	p.Close = &ExecutionClose{Status: StatusSucceeded, Output: []byte(`1`), StopDate: t0}
+	closed, err := c.ExecutionCreate(ctx, p)
+	require.NoError(t, err)
+	require.Equal(t, "string", c.rdb.Type(ctx, c.keys.HistoryKey(closed.Execution.ID)).Val())
+	require.Equal(t, all, history(t, c, closed.Execution.ID))
+	for _, exec := range []string{id, closed.Execution.ID} {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				p := tt.p
+				p.ExecutionID = exec
+				res, err := c.HistoryPage(ctx, &p)
+				require.NoError(t, err)
+				var ids []int64
+				for _, e := range res.Events {
+					ids = append(ids, e.ID)
+					require.Equal(t, all[e.ID-1], string(e.JSON))
+				}
+				require.Equal(t, tt.ids, ids)
+				require.Equal(t, tt.next, res.Next)
+			})
+		}
 	}
 	res, err := c.HistoryPage(ctx, &HistoryPageParams{ExecutionID: ExecutionID(testARN, "none"), Reverse: true})
 	require.NoError(t, err)
@@ -1232,6 +1246,25 @@ func testRetention(t *testing.T, c *Client) {
 	require.GreaterOrEqual(t, len(got), 3, "hash, history and threads exist")
 	for _, ttl := range got {
 		require.Greater(t, ttl, keep-time.Hour)
+	}
+
+	// Created closed by its start: SUCCEEDED keeps its hash and its
+	// history (one string, its expiry set with it) and no thread; FAILED
+	// its thread too (a redrive goes on from it).
+	for _, tc := range []struct {
+		name, status string
+		keys         int
+	}{{"created-succeeded", StatusSucceeded, 2}, {"created-failed", "FAILED", 3}} {
+		p := createParams(tc.name, `{}`)
+		p.Outbox = nil
+		p.Close = &ExecutionClose{Status: tc.status, StopDate: stop, Retention: keep}
+		res, err := c.ExecutionCreate(ctx, p)
+		require.NoError(t, err)
+		got := ttls(res.Execution.ID)
+		require.Len(t, got, tc.keys, tc.name)
+		for _, ttl := range got {
+			require.Greater(t, ttl, keep-time.Hour, tc.name)
+		}
 	}
 }
 

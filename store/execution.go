@@ -110,7 +110,8 @@ type ExecutionCreateParams struct {
 	// (ExecutionList): the state machine's, whatever version or alias
 	// started it.
 	StateMachine string
-	// Thread is the record of the top-level thread, "0", created at Seq.
+	// Thread is the record of the top-level thread, "0", created at Seq;
+	// not kept when Close is SUCCEEDED (nothing takes the thread on).
 	Thread []byte
 	// Seq is the top-level thread's seq: 0, or the number of steps the
 	// starter carried out before the execution existed (its pure prefix).
@@ -150,9 +151,10 @@ type ExecutionCreateResult struct {
 }
 
 // ExecutionCreate creates an execution atomically: its hash (RUNNING),
-// thread 0's record at seq 0, the first history events and the first
-// outbox items; just before, it lists the execution among the open
-// executions (see the comment in the code for why before). The id is
+// thread 0's record at its seq (none when created SUCCEEDED), the first
+// history events and the first outbox items; just before, it lists the
+// execution among the open executions (see the comment in the code for
+// why before). The id is
 // ExecutionID(StateMachineARN, Name). As StartExecution on AWS, when the
 // execution exists:
 //   - open with an equal input, the existing execution is returned with
@@ -225,7 +227,11 @@ func createArgs(id string, p *ExecutionCreateParams) (args, error) {
 	if p.Close != nil && len(p.Outbox) > 0 {
 		return nil, fmt.Errorf("%w: an execution created closed has work to do", ErrInvalid)
 	}
-	a := args{p.Input, p.Thread, p.Seq}
+	thread := p.Thread
+	if p.Close != nil && p.Close.Status == StatusSucceeded {
+		thread = nil // not kept (scriptExecutionCreate)
+	}
+	a := args{p.Input, thread, p.Seq}
 	fields := []string{
 		fieldARN, p.StateMachineARN,
 		fieldName, p.Name,
@@ -253,6 +259,9 @@ func createArgs(id string, p *ExecutionCreateParams) (args, error) {
 	a.pairs(fields...)
 	if err := a.events(p.Events); err != nil {
 		return nil, err
+	}
+	if thread == nil && len(p.Events) > 0 {
+		a.joinEvents(len(p.Events))
 	}
 	if err := a.outbox(p.Outbox); err != nil {
 		return nil, err

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Event is a history event to append. The store assigns its id from the
@@ -104,7 +107,7 @@ func (c *Client) HistoryPage(ctx context.Context, p *HistoryPageParams) (*Histor
 		if before == 0 {
 			// The list only grows at its tail: events appended after LLEN
 			// belong to no page of this walk, which starts at the latest.
-			n, err := c.rdb.LLen(ctx, key).Result()
+			n, err := c.historyLen(ctx, key)
 			if err != nil {
 				return nil, fmt.Errorf("store: history of %s: %w", p.ExecutionID, err)
 			}
@@ -116,7 +119,7 @@ func (c *Client) HistoryPage(ctx context.Context, p *HistoryPageParams) (*Histor
 			return &HistoryPageResult{}, nil
 		}
 	}
-	vals, err := c.rdb.LRange(ctx, key, start, stop).Result()
+	vals, err := c.historyRange(ctx, key, start, stop)
 	if err != nil {
 		return nil, fmt.Errorf("store: history of %s: %w", p.ExecutionID, err)
 	}
@@ -144,8 +147,8 @@ func (c *Client) HistoryPage(ctx context.Context, p *HistoryPageParams) (*Histor
 // (scripts.go), as its JSON object with "id" and "previousEventId" first.
 // The scripts push what Go built without rebuilding it: the id is the
 // event's place in the list, and the previous event's id is either named
-// or the id before it. An event written by a version before 0.6 is that
-// JSON object already.
+// or the id before it; the fields are packed (eventcodec.go). An event
+// written by a version before 0.6 is that JSON object already.
 func renderEvent(id int64, v string) ([]byte, error) {
 	if v == "" {
 		return nil, fmt.Errorf("%w: history event %d is empty", ErrCorrupt, id)
@@ -165,6 +168,7 @@ func renderEvent(id int64, v string) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("%w: history event %d: %.40q", ErrCorrupt, id, v)
 	}
+	fields = unpackEvent(fields)
 	b := make([]byte, 0, len(fields)+40)
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, id, 10)
@@ -175,4 +179,53 @@ func renderEvent(id int64, v string) ([]byte, error) {
 		b = append(b, fields...)
 	}
 	return append(b, '}'), nil
+}
+
+// historySep joins the events of a history kept as one string (an
+// execution created SUCCEEDED: scriptExecutionCreate). A stored event
+// holds no raw control byte but the codes of eventcodec.go, and "\x1e" is
+// none of them.
+const historySep = "\x1e"
+
+// historyRange returns the history's elements start..stop (list indexes,
+// both >= 0, stop included, as LRANGE), from a list or, for a history
+// kept as one string, from the string: read whole, it is short (a start's
+// prefix, at most 64 steps).
+func (c *Client) historyRange(ctx context.Context, key string, start, stop int64) ([]string, error) {
+	vals, err := c.rdb.LRange(ctx, key, start, stop).Result()
+	if !isWrongType(err) {
+		return vals, err
+	}
+	all, err := c.historyJoined(ctx, key)
+	if err != nil || start >= int64(len(all)) {
+		return nil, err
+	}
+	return all[start:min(stop+1, int64(len(all)))], nil
+}
+
+// historyLen is the number of events in the history, a list or a string.
+func (c *Client) historyLen(ctx context.Context, key string) (int64, error) {
+	n, err := c.rdb.LLen(ctx, key).Result()
+	if !isWrongType(err) {
+		return n, err
+	}
+	all, err := c.historyJoined(ctx, key)
+	return int64(len(all)), err
+}
+
+func (c *Client) historyJoined(ctx context.Context, key string) ([]string, error) {
+	v, err := c.rdb.Get(ctx, key).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil // expired meanwhile
+	}
+	if err != nil {
+		return nil, err
+	}
+	return strings.Split(v, historySep), nil
+}
+
+// isWrongType reports whether err is Redis's WRONGTYPE: a command for
+// another type of value than the key holds.
+func isWrongType(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "WRONGTYPE")
 }

@@ -50,7 +50,8 @@ func (k Keys) exec(id, suffix string) string { return k.prefix + ":{" + id + "}:
 func (k Keys) ExecutionKey(id string) string { return k.exec(id, "x") }
 
 // HistoryKey is the execution's list of history events, JSON, in id order:
-// event id n is at index n-1.
+// event id n is at index n-1; or, for an execution created SUCCEEDED, a
+// string of the same elements joined by "\x1e" (historyJoin).
 func (k Keys) HistoryKey(id string) string { return k.exec(id, "h") }
 
 // ThreadsKey is the execution's hash of threads: thread id → "<seq>|<last

@@ -20,8 +20,11 @@ import "github.com/redis/go-redis/v9"
 //   - an outbox entry: "<outbox seq>|<due unix ms, 0 for now>|<work item>"
 //   - a history event: "~<fields>" or "^<previous id>|<fields>" (its id
 //     is its place in the list; HistoryPage renders the JSON object with
-//     "id" and "previousEventId" first), or, as versions before 0.6 wrote
-//     it, that JSON object itself.
+//     "id" and "previousEventId" first; the fields are packed, see
+//     eventcodec.go), or, as versions before 0.6 wrote it, that JSON
+//     object itself. The history of an execution created SUCCEEDED, which
+//     never grows, is one string instead of a list: its events, as the
+//     list would hold them, joined by "\x1e" (historyJoin).
 //
 // Variable-length ARGV sections are a count followed by that many entries:
 //   - events: n, then n events as the history keeps them (history.go):
@@ -130,7 +133,9 @@ end
 //	direct mode: KEYS[6] ready stream  KEYS[7] timers  KEYS[8] open executions
 //	KEYS[9] the state machine's executions
 //	ARGV[1] input            ARGV[2] thread 0's record   ARGV[3] thread 0's seq
-//	ARGV[4...] pairs: the execution's other fields; then events; then outbox;
+//	ARGV[4...] pairs: the execution's other fields; then events (for an
+//	execution created SUCCEEDED: -n, then one element, the n events joined
+//	by "\x1e", the history then kept as one string); then outbox;
 //	then pairs: variables; then the execution id and its start (unix ms),
 //	the open executions' and the list's member and score; then the close
 //	section: status ("" to stay RUNNING), output, error, cause, stop unix
@@ -141,24 +146,29 @@ end
 // {EXISTS, status} when it exists otherwise, else {OK, first event id, last
 // event id, the outbox sequence number of the first outbox entry (0 if
 // none), the outbox's length}: the hash (status RUNNING, or the close's),
-// thread "0" at its seq, the events, the variables and the outbox entries
-// are written; in direct mode the entries are scheduled instead, and the
-// execution is added to its state machine's list and, unless closed, to
-// the open executions.
+// thread "0" at its seq (none when created SUCCEEDED), the events, the
+// variables and the outbox entries are written; in direct mode the
+// entries are scheduled instead, and the execution is added to its state
+// machine's list and, unless closed, to the open executions.
 var scriptExecutionCreate = redis.NewScript(luaPrelude + `
 local x = KEYS[1]
 local direct = #KEYS > 5
 local m = tonumber(ARGV[4])
 local i = 5 + 2 * m
 local n = tonumber(ARGV[i])
+-- a negative count: the -n events joined into one element (created SUCCEEDED)
+local joined = n < 0
+if joined then n = -n end
 local events, last = i + 1, n
-i = i + 1 + n
+if joined then i = i + 2 else i = i + 1 + n end
 local ko = tonumber(ARGV[i])
 local outbox = i + 1
 i = i + 1 + ko
 local vars = i
 i = i + 1 + 2 * tonumber(ARGV[i])
 local id, ms, closing = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+local ret = 0
+if closing ~= '' then ret = tonumber(ARGV[i + 7]) end
 local status = redis.call('HGET', x, 'status')
 if status then
   if status == 'RUNNING' and redis.call('HGET', x, 'input') == ARGV[1] then
@@ -185,19 +195,27 @@ if direct then
 end
 f[#f + 1] = 'events'; f[#f + 1] = n; f[#f + 1] = 'outbox'; f[#f + 1] = ko
 redis.call('HSET', x, unpack(f))
-if n > 0 then push_events(KEYS[2], events, n, 0) end
-redis.call('HSET', KEYS[3], '0', ARGV[3] .. '|' .. string.format('%d', last) .. '|' .. ARGV[2])
+if joined then
+  -- one string, its expiry set with it (no PEXPIRE of its own): a
+  -- history that never grows (HistoryPage reads either form)
+  if ret > 0 then redis.call('SET', KEYS[2], ARGV[events], 'PX', ret) else redis.call('SET', KEYS[2], ARGV[events]) end
+elseif n > 0 then
+  push_events(KEYS[2], events, n, 0)
+end
+-- an execution created SUCCEEDED keeps no thread: nothing takes it on
+-- (no transition, no redrive), and it saves an HSET and a PEXPIRE
+local thread = closing ~= 'SUCCEEDED'
+if thread then redis.call('HSET', KEYS[3], '0', ARGV[3] .. '|' .. string.format('%d', last) .. '|' .. ARGV[2]) end
 local nv = tonumber(ARGV[vars])
 if nv > 0 then hset_pairs(KEYS[5], vars) end
 local o = {}
 for c = 0, ko - 1 do o[c + 1] = string.format('%d', c + 1) .. '|' .. ARGV[outbox + c] end
 if ko > 0 then push(KEYS[4], o) end
-if closing ~= '' then
-  local ret = tonumber(ARGV[i + 7])
-  if ret > 0 then
-    for k = 1, 3 do redis.call('PEXPIRE', KEYS[k], ret) end
-    if nv > 0 then redis.call('PEXPIRE', KEYS[5], ret) end
-  end
+if ret > 0 then
+  redis.call('PEXPIRE', x, ret)
+  if n > 0 and not joined then redis.call('PEXPIRE', KEYS[2], ret) end
+  if thread then redis.call('PEXPIRE', KEYS[3], ret) end
+  if nv > 0 then redis.call('PEXPIRE', KEYS[5], ret) end
 end
 return {0, math.min(n, 1), last, math.min(ko, 1), ko}
 `)

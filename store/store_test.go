@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,7 +137,7 @@ func create(t testing.TB, c *Client, name, input string) string {
 // event rendered from the list as HistoryPage renders it.
 func history(t *testing.T, c *Client, id string) []string {
 	t.Helper()
-	vals, err := c.rdb.LRange(context.Background(), c.keys.HistoryKey(id), 0, -1).Result()
+	vals, err := c.historyRange(context.Background(), c.keys.HistoryKey(id), 0, 1<<40)
 	require.NoError(t, err)
 	for i, v := range vals {
 		b, err := renderEvent(int64(i+1), v)
@@ -161,6 +162,8 @@ func TestRenderEvent(t *testing.T) {
 		{12, `^3|"type":"MapIterationStarted"`, `{"id":12,"previousEventId":3,"type":"MapIterationStarted"}`},
 		{5, `^1|`, `{"id":5,"previousEventId":1}`},
 		{4, `{"id":4,"previousEventId":3,"type":"WaitStateExited"}`, `{"id":4,"previousEventId":3,"type":"WaitStateExited"}`},
+		// packed fields (eventcodec.go)
+		{3, "~\x011796632031662\x02Pass\x03{}\x04B\"}", `{"id":3,"previousEventId":2,"timestamp":"2026-12-07T08:27:11.662Z","type":"PassStateEntered","stateEnteredEventDetails":{"input":"{}","inputDetails":{"truncated":false},"name":"B"}}`},
 	} {
 		b, err := renderEvent(tt.id, tt.v)
 		require.NoError(t, err, tt.v)
@@ -210,6 +213,9 @@ func FuzzRenderEvent(f *testing.F) {
 	f.Add(`{"type":"PassStateEntered","name":"A"}`, int64(3), int64(0), true)
 	f.Add(`{}`, int64(1), int64(-1), false)
 	f.Add(`{"a":"|^~@"}`, int64(9), int64(4), false)
+	f.Add(`{"timestamp":"2026-12-07T08:27:11.662Z","type":"PassStateEntered","stateEnteredEventDetails":{"input":"{}","inputDetails":{"truncated":false},"name":"B"}}`, int64(2), int64(-1), true)
+	f.Add(`{"timestamp":"1969-12-31T23:59:59.999Z","type":"x"}`, int64(2), int64(1), true)
+	f.Add(`{"timestamp":"2026-12-07T08:27:11.66Z", "type" :`+"\t"+`"MapIterationStarted","inputDetails":{"truncated":false}}`, int64(5), int64(0), false)
 	f.Fuzz(func(t *testing.T, object string, id, prev int64, first bool) {
 		_, _ = renderEvent(id, object) // any stored string: no panic
 		if id < 1 || id > 1<<40 || prev < -1 || prev >= id || !json.Valid([]byte(object)) {
@@ -249,5 +255,37 @@ func FuzzRenderEvent(f *testing.F) {
 		require.NoError(t, json.Unmarshal(b, &got))
 		require.Equal(t, strconv.FormatInt(id, 10), string(got["id"]))
 		require.Equal(t, strconv.FormatInt(wantPrev, 10), string(got["previousEventId"]))
+		inner, err := e.inner()
+		require.NoError(t, err)
+		want := `{"id":` + strconv.FormatInt(id, 10) + `,"previousEventId":` + strconv.FormatInt(wantPrev, 10)
+		if inner != "" {
+			want += "," + inner
+		}
+		require.Equal(t, want+"}", string(b), "the fields come back byte for byte")
 	})
+}
+
+// TestPackEvent: the runtime's common events pack to about a third of
+// their bytes, and unpack byte for byte; fields without the runtime's
+// timestamp, or with whitespace, pack and unpack unchanged too.
+func TestPackEvent(t *testing.T) {
+	t.Parallel()
+	for _, fields := range []string{
+		`"timestamp":"2026-12-07T08:27:11.662Z","type":"PassStateEntered","stateEnteredEventDetails":{"input":"{}","inputDetails":{"truncated":false},"name":"B"}`,
+		`"timestamp":"2026-12-07T08:27:11.662Z","type":"PassStateExited","stateExitedEventDetails":{"name":"B","output":"{}","outputDetails":{"truncated":false}}`,
+		`"timestamp":"2026-12-07T08:27:11.662Z","type":"ExecutionStarted","executionStartedEventDetails":{"input":"{}","inputDetails":{"truncated":false},"roleArn":"arn:aws:iam::123456789012:role/r"}`,
+		`"timestamp":"2026-12-07T08:27:11.662Z","type":"ExecutionSucceeded","executionSucceededEventDetails":{"output":"{}","outputDetails":{"truncated":false}}`,
+		`"timestamp":"0001-01-01T00:00:00.000Z","type":"x"`,
+		`"timestamp":"2026-12-07T08:27:11.662+01:00","type":"x"`,
+		`"timestamp":"2026-12-07T08:27:11.662Z"`,
+		`"timestamp":1,"type":"x"`,
+		"\"type\" :\t\"x\",\n\"y\"\r:[]",
+		``,
+	} {
+		packed := packEvent(fields)
+		require.Equal(t, fields, unpackEvent(packed), "%q", packed)
+		if strings.HasPrefix(fields, `"timestamp":"2026-12-07T08:27:11.662Z","type":"P`) || strings.Contains(fields, `"Execution`) {
+			require.Less(t, len(packed), len(fields)/2, "%q", packed)
+		}
+	}
 }
