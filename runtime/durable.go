@@ -315,14 +315,9 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 	if parent == nil {
 		// A nested execution takes no prefix: one that would end it
 		// would have to notify its parent too (nested.go).
-		pre = d.runPrefix(ctx, info, rec)
-	}
-	if pre != nil {
-		if cp.Thread, err = pre.rec.encode(); err != nil {
+		if pre, err = d.withPrefix(ctx, info, rec, cp, m); err != nil {
 			return nil, err
 		}
-		cp.Seq, cp.Events, cp.Vars, cp.Close = pre.steps, append(events, pre.events...), pre.vars, pre.close
-		cp.Outbox = d.firstWork(id, m, start, pre)
 	}
 	res, err := d.store.ExecutionCreate(ctx, cp)
 	if err != nil {
@@ -332,25 +327,50 @@ func (d *Durable) start(ctx context.Context, p StartParams, m *asl.StateMachine,
 	// crash before this is repaired by the client retrying the start (and
 	// the outbox by the recoverer).
 	if !res.Existing {
-		d.metrics.executionStarted(info.smName)
-		entered := 1 // the first state's
-		if pre != nil {
-			info.emit(pre.spans, pre.close)
-			entered += pre.entered
-			if pre.close != nil {
-				d.metrics.executionEnded(info.smName, Status(pre.close.Status))
-			}
-		}
-		d.metrics.stateTransitions(info.smName, entered)
-	}
-	if !res.Existing && cp.Close == nil {
-		info.first.Store(&store.Thread{ID: store.RootThread, Seq: cp.Seq, LastEventID: res.Execution.Events, Record: cp.Thread})
-		d.cacheExecution(info)
+		d.started(info, cp, pre, res)
 	}
 	if _, err := d.store.ExecutionHandOver(ctx, res); err != nil {
 		return nil, err
 	}
 	return &Started{ID: id, ExecutionARN: info.arn, StartDate: res.Execution.StartDate, Existing: res.Existing}, nil
+}
+
+// withPrefix runs the states of the execution the start can carry out
+// itself (runPrefix) and puts them in cp: the thread as they leave it,
+// their events, variables and first work, and the execution's end when
+// they end it. It returns nil, leaving cp as it was, when there are none.
+func (d *Durable) withPrefix(ctx context.Context, info *execInfo, rec *threadRecord, cp *store.ExecutionCreateParams, m *asl.StateMachine) (*prefix, error) {
+	pre := d.runPrefix(ctx, info, rec)
+	if pre == nil {
+		return nil, nil
+	}
+	thread, err := pre.rec.encode()
+	if err != nil {
+		return nil, err
+	}
+	cp.Thread, cp.Seq, cp.Events, cp.Vars, cp.Close = thread, pre.steps, append(cp.Events, pre.events...), pre.vars, pre.close
+	cp.Outbox = d.firstWork(info.id, m, cp.StartDate, pre)
+	return pre, nil
+}
+
+// started counts a new execution's start, the states its start entered
+// and, when its prefix ended it, its end; emits the prefix's spans; and,
+// when it runs on, caches it for the worker likely to take its first step.
+func (d *Durable) started(info *execInfo, cp *store.ExecutionCreateParams, pre *prefix, res *store.ExecutionCreateResult) {
+	d.metrics.executionStarted(info.smName)
+	entered := 1 // the first state's
+	if pre != nil {
+		info.emit(pre.spans, pre.close)
+		entered += pre.entered
+		if pre.close != nil {
+			d.metrics.executionEnded(info.smName, Status(pre.close.Status))
+		}
+	}
+	d.metrics.stateTransitions(info.smName, entered)
+	if cp.Close == nil {
+		info.first.Store(&store.Thread{ID: store.RootThread, Seq: cp.Seq, LastEventID: res.Execution.Events, Record: cp.Thread})
+		d.cacheExecution(info)
+	}
 }
 
 // firstWork is an execution's first work item, after its prefix when it

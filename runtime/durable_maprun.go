@@ -122,13 +122,64 @@ func (t *transition) joinRun(ctx context.Context, raw [][]byte) (asl.Outcome, er
 			return nil, fmt.Errorf("fork %s: %w", f.ID, err)
 		}
 	}
-	outputs := make([]any, n)
-	var results []integrations.MapItemResult
-	if rr.Writer != nil {
-		results = make([]integrations.MapItemResult, n)
+	c, err := collectRun(f, raw, spread, n, rr.Writer != nil)
+	if err != nil {
+		return nil, err
 	}
-	failed := 0
-	var first *aslerr.Error
+	outputs, results, failed, first := c.outputs, c.results, c.failed, c.first
+	t.rec.Phase, t.rec.Fork = phaseEnter, nil
+	tol := asl.RunMap{ToleratedFailureCount: int(mr.ToleratedCount), ToleratedFailurePercentage: mr.ToleratedPct}
+	now := t.d.now()
+	if failed > 0 && !tol.Tolerates(failed, n) {
+		return t.runFailed(ctx, f.ID, now, tol.Failure(first))
+	}
+	var output any = outputs
+	written := int64(0)
+	if rr.Writer != nil {
+		out, failure := writeResults(ctx, t.d.Mux, t.d.Tasks, rr.Writer, f.Run, t.x.smARN, results)
+		if failure != nil {
+			return t.runFailed(ctx, f.ID, now, failure)
+		}
+		output = out
+		if rr.Writer.Resource != "" {
+			written = int64(n)
+		}
+	}
+	if err := t.d.store.MapRunEnd(ctx, t.x.id, f.ID, string(StatusSucceeded), now, written); err != nil {
+		return nil, err
+	}
+	t.event(Event{Type: MapRunSucceeded})
+	t.event(Event{Type: MapStateSucceeded})
+	return asl.Complete(t.st, t.input, output, t.c), nil
+}
+
+// runFailed ends the map run of fork as FAILED at now, and the Map with
+// failure.
+func (t *transition) runFailed(ctx context.Context, fork string, now time.Time, failure *aslerr.Error) (asl.Outcome, error) {
+	if err := t.d.store.MapRunEnd(ctx, t.x.id, fork, string(StatusFailed), now, 0); err != nil {
+		return nil, err
+	}
+	t.event(Event{Type: MapRunFailed, Error: &ErrorDetails{failure.Name, failure.Cause}})
+	return forkEnded(t, t.st, t.input, t.c, true, nil, failure, 0), nil
+}
+
+// runResults is what a map run's n children left: each one's output (a
+// failed one's error output), with a ResultWriter each one's result, the
+// count of failed ones and the first failure.
+type runResults struct {
+	outputs []any
+	results []integrations.MapItemResult
+	failed  int
+	first   *aslerr.Error
+}
+
+// collectRun reads the children's results of fork f: raw per child, or
+// spread per item for a chunked run; a child with none did not run.
+func collectRun(f *forkRecord, raw [][]byte, spread []*childResult, n int, withResults bool) (*runResults, error) {
+	c := &runResults{outputs: make([]any, n)}
+	if withResults {
+		c.results = make([]integrations.MapItemResult, n)
+	}
 	for i := range n {
 		var res childResult
 		ran := false
@@ -146,58 +197,27 @@ func (t *transition) joinRun(ctx context.Context, raw [][]byte) (asl.Outcome, er
 		switch {
 		case !ran:
 		case res.Error != nil:
-			failed++
-			if first == nil {
-				first = res.Error
+			c.failed++
+			if c.first == nil {
+				c.first = res.Error
 			}
-			outputs[i] = failedIteration(res.Error)
+			c.outputs[i] = failedIteration(res.Error)
 		default:
+			var err error
 			if out, err = decodeRaw(res.Output); err != nil {
 				return nil, err
 			}
-			outputs[i] = out
+			c.outputs[i] = out
 		}
-		if results != nil {
+		if c.results != nil {
 			in, err := decodeRaw(res.Input)
 			if err != nil {
 				return nil, err
 			}
-			results[i] = mapItemResult(f.Run, i, in, out, res.Error, !ran, time.UnixMilli(res.Began), time.UnixMilli(res.Ended))
+			c.results[i] = mapItemResult(f.Run, i, in, out, res.Error, !ran, time.UnixMilli(res.Began), time.UnixMilli(res.Ended))
 		}
 	}
-	t.rec.Phase, t.rec.Fork = phaseEnter, nil
-	tol := asl.RunMap{ToleratedFailureCount: int(mr.ToleratedCount), ToleratedFailurePercentage: mr.ToleratedPct}
-	now := t.d.now()
-	if failed > 0 && !tol.Tolerates(failed, n) {
-		failure := tol.Failure(first)
-		if err := t.d.store.MapRunEnd(ctx, t.x.id, f.ID, string(StatusFailed), now, 0); err != nil {
-			return nil, err
-		}
-		t.event(Event{Type: MapRunFailed, Error: &ErrorDetails{failure.Name, failure.Cause}})
-		return forkEnded(t, t.st, t.input, t.c, true, nil, failure, 0), nil
-	}
-	var output any = outputs
-	written := int64(0)
-	if rr.Writer != nil {
-		out, failure := writeResults(ctx, t.d.Mux, t.d.Tasks, rr.Writer, f.Run, t.x.smARN, results)
-		if failure != nil {
-			if err := t.d.store.MapRunEnd(ctx, t.x.id, f.ID, string(StatusFailed), now, 0); err != nil {
-				return nil, err
-			}
-			t.event(Event{Type: MapRunFailed, Error: &ErrorDetails{failure.Name, failure.Cause}})
-			return forkEnded(t, t.st, t.input, t.c, true, nil, failure, 0), nil
-		}
-		output = out
-		if rr.Writer.Resource != "" {
-			written = int64(n)
-		}
-	}
-	if err := t.d.store.MapRunEnd(ctx, t.x.id, f.ID, string(StatusSucceeded), now, written); err != nil {
-		return nil, err
-	}
-	t.event(Event{Type: MapRunSucceeded})
-	t.event(Event{Type: MapStateSucceeded})
-	return asl.Complete(t.st, t.input, output, t.c), nil
+	return c, nil
 }
 
 // MapRunInfo describes a map run, as DescribeMapRun does.

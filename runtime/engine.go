@@ -175,6 +175,12 @@ func (e *Engine) Run(ctx context.Context, m *asl.StateMachine, x Execution) *Res
 		th.span = run.trace.root()
 	}
 	out, err := th.runMachine(ctx, m, x.Input)
+	return run.finish(th, start, out, err)
+}
+
+// finish records the end of the run whose main thread th ended with out or
+// err: its last event, its execution span and its result.
+func (run *execution) finish(th *thread, start time.Time, out any, err *runErr) *Result {
 	res := &Result{ExecutionARN: run.arn, StartDate: start, StopDate: th.clock.Now()}
 	end := Event{Timestamp: res.StopDate, PreviousID: th.last}
 	switch {
