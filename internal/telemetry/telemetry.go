@@ -61,6 +61,10 @@ type Options struct {
 	Getenv func(string) string
 	// Console is where the console exporter writes (stderr).
 	Console io.Writer
+	// Client, when set, is the OTLP client spans go out through, in
+	// place of the one the environment names: the bench's, to measure
+	// spans made but not sent.
+	Client otlptrace.Client
 }
 
 // Telemetry is the process's tracing: Tracer is nil when it is off.
@@ -76,6 +80,15 @@ func (t *Telemetry) Provider() trace.TracerProvider {
 		return nil
 	}
 	return t.provider
+}
+
+// SpanCounts are the spans exported by OTLP so far, and those lost to
+// failed uploads (after the client's retries); zero unless OTLP.
+func (t *Telemetry) SpanCounts() (exported, lost int64) {
+	if t == nil || t.wire == nil {
+		return 0, 0
+	}
+	return t.wire.exported.Load(), t.wire.lost.Load()
 }
 
 // Shutdown flushes the spans not exported yet and stops the exporter.
@@ -131,7 +144,7 @@ func Setup(ctx context.Context, o Options) (*Telemetry, error) {
 	otel.SetTracerProvider(tp)
 	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
 	const scope = "github.com/signalbox/signalbox"
-	w := &spanWriter{Tracer: tp.Tracer(scope), proc: bsp, sampler: sampler, res: res, scope: instrumentation.Scope{Name: scope}}
+	w := &spanWriter{Tracer: tp.Tracer(scope), proc: bsp, sampler: sampler, byParent: isParentBasedAlwaysOn(sampler), res: res, scope: instrumentation.Scope{Name: scope}}
 	if client != nil {
 		w.wire = newWireBatcher(client, res, w.scope, scheduleDelay(env))
 	}
@@ -173,6 +186,10 @@ func newExporter(ctx context.Context, name string, o Options, env func(string) s
 		return exp, nil, err
 	default:
 		return nil, nil, fmt.Errorf("telemetry: OTEL_TRACES_EXPORTER=%q: not supported (otlp, console or none)", name)
+	}
+	if o.Client != nil {
+		exp, err := otlptrace.New(ctx, o.Client)
+		return exp, o.Client, err
 	}
 	protocol := env("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
 	if protocol == "" {
