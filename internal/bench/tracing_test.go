@@ -66,9 +66,9 @@ func TestBenchDurableTracingExportsEverySpan(t *testing.T) {
 		"--otlp-endpoint", srv.URL, "--jaeger-query", srv.URL)
 	for _, re := range []string{
 		`tracing: state transitions with tracing off and on \(OTLP/http/protobuf to http://127\.0\.0\.1:\d+, no span dropped\)`,
-		`pass5 by the workers: every span exported \(120 a run: 6 an execution\)`,
+		`pass5 by the workers: every span exported \(6 an execution; a run: 120 expected, made \[[\d ]+\]\)`,
 		`pass5 by the workers: a sample trace in Jaeger, whole: http://127\.0\.0\.1:\d+/api/traces/[0-9a-f]{32} has its 6 spans`,
-		`task5: every span exported \(220 a run: 11 an execution\)`,
+		`task5: every span exported \(11 an execution; a run: 220 expected, made \[[\d ]+\]\)`,
 		`task5: per CPU second off \d+ .*: on is \d+% of off`,
 		`task5: a sample trace in Jaeger, whole: .* has its 11 spans`,
 	} {

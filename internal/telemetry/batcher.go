@@ -38,9 +38,10 @@ type wireBatcher struct {
 	schema   string
 	scope    *commonpb.InstrumentationScope
 
-	mu    sync.Mutex
-	buf   []byte
-	spans int
+	mu      sync.Mutex
+	buf     []byte
+	spans   int
+	written int64 // spans added, ever
 
 	maxSpans int
 	queue    chan wireItem
@@ -51,7 +52,7 @@ type wireBatcher struct {
 	closed  bool
 
 	// exported and lost count the spans uploaded and the spans whose
-	// upload failed (SpanCounts).
+	// upload failed (Telemetry.SpanCounts).
 	exported, lost atomic.Int64
 }
 
@@ -103,6 +104,7 @@ func (b *wireBatcher) add(s *integrations.FinishedSpan, kind trace.SpanKind, ext
 	b.mu.Lock()
 	b.buf = append(b.buf, enc.out...)
 	b.spans++
+	b.written++
 	var full wireItem
 	if b.spans >= b.maxSpans {
 		full = b.take()

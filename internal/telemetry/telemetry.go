@@ -82,13 +82,17 @@ func (t *Telemetry) Provider() trace.TracerProvider {
 	return t.provider
 }
 
-// SpanCounts are the spans exported by OTLP so far, and those lost to
-// failed uploads (after the client's retries); zero unless OTLP.
-func (t *Telemetry) SpanCounts() (exported, lost int64) {
+// SpanCounts are the spans written to the OTLP exporter so far, those
+// exported, and those lost to failed uploads (after the client's
+// retries); zero unless OTLP. Once flushed, written is exported plus lost.
+func (t *Telemetry) SpanCounts() (written, exported, lost int64) {
 	if t == nil || t.wire == nil {
-		return 0, 0
+		return 0, 0, 0
 	}
-	return t.wire.exported.Load(), t.wire.lost.Load()
+	t.wire.mu.Lock()
+	written = t.wire.written
+	t.wire.mu.Unlock()
+	return written, t.wire.exported.Load(), t.wire.lost.Load()
 }
 
 // Shutdown flushes the spans not exported yet and stops the exporter.
@@ -119,7 +123,7 @@ func Setup(ctx context.Context, o Options) (*Telemetry, error) {
 		env = getenv
 	}
 	exporterName := strings.ToLower(strings.TrimSpace(env("OTEL_TRACES_EXPORTER")))
-	endpointSet := o.Endpoint != "" || env("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
+	endpointSet := o.Endpoint != "" || o.Client != nil || env("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
 	switch {
 	case strings.EqualFold(env("OTEL_SDK_DISABLED"), "true"), exporterName == "none":
 		return &Telemetry{}, nil
@@ -147,6 +151,7 @@ func Setup(ctx context.Context, o Options) (*Telemetry, error) {
 	w := &spanWriter{Tracer: tp.Tracer(scope), proc: bsp, sampler: sampler, byParent: isParentBasedAlwaysOn(sampler), res: res, scope: instrumentation.Scope{Name: scope}}
 	if client != nil {
 		w.wire = newWireBatcher(client, res, w.scope, scheduleDelay(env))
+		w.wire.maxSpans = batchSize(env)
 	}
 	return &Telemetry{Tracer: w, provider: tp, wire: w.wire}, nil
 }
@@ -173,6 +178,16 @@ func scheduleDelay(env func(string) string) time.Duration {
 		return time.Duration(ms) * time.Millisecond
 	}
 	return 5 * time.Second
+}
+
+// batchSize is OTEL_BSP_MAX_EXPORT_BATCH_SIZE, the most spans a batch
+// holds: wireMaxSpans by default (the SDK's 512 makes eight times the
+// requests, each with its resource, for the collector to take apart).
+func batchSize(env func(string) string) int {
+	if n, err := strconv.Atoi(strings.TrimSpace(env("OTEL_BSP_MAX_EXPORT_BATCH_SIZE"))); err == nil && n > 0 {
+		return n
+	}
+	return wireMaxSpans
 }
 
 // newExporter is the span exporter OTEL_TRACES_EXPORTER and the protocol

@@ -179,7 +179,7 @@ func TestWireBatcherSendsEverySpan(t *testing.T) {
 	if len(seen) != 7 {
 		t.Fatalf("%d spans sent, want 7", len(seen))
 	}
-	if e, l := b.exported.Load(), b.lost.Load(); e != 7 || l != 0 {
+	if e, l := b.exported.Load(), b.lost.Load(); e != 7 || l != 0 || b.written != 8 { // written: the late one too
 		t.Fatalf("counted %d spans exported, %d lost; want 7, 0", e, l)
 	}
 }
