@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
@@ -96,6 +97,17 @@ func benchTracing(ctx context.Context, off *rig, tasks integrations.Handler, sta
 		return err
 	}
 	defer func() { _ = tel.Shutdown(context.Background()) }()
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			_ = f.Close()
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
+	}
 	st := off.st
 	traced := integrations.Chain(tasks, integrations.Tracing(tel.Tracer))
 	on := &rig{st: st, workersOnly: runtime.NewDurable(st, &runtime.Durable{Tasks: traced, Tracer: tel.Tracer, Consumer: "bench", WorkersOnly: true}),
