@@ -156,7 +156,11 @@ func benchTracing(ctx context.Context, off *rig, tasks integrations.Handler, sta
 				if err != nil {
 					return err
 				}
-				rate, err := r.transitions(ctx, execs*wl.states)
+				var rate float64
+				// (labelled for --cpuprofile: -tagfocus tracing=on)
+				pprof.Do(ctx, pprof.Labels("tracing", []string{"off", "on"}[i], "workload", wl.name), func(ctx context.Context) {
+					rate, err = r.transitions(ctx, execs*wl.states)
+				})
 				if err != nil {
 					return err
 				}
