@@ -132,6 +132,8 @@ type benchDurableOptions struct {
 	workloads                   string
 	otlpEndpoint                string
 	otlpPID                     int
+	jaegerQuery                 string
+	cpuProfile                  string
 }
 
 func cmdBenchDurable(args []string, stdout, stderr io.Writer) int {
@@ -145,7 +147,9 @@ func cmdBenchDurable(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&o.seconds, "seconds", 3, "how long the latency measurement starts executions")
 	fs.StringVar(&o.workloads, "workloads", "", "run only these workloads, comma-separated (pass5, pass5 by the workers, task5, map10, map1000, map5000, dmap20000, lambda5, lambdart5); default all")
 	fs.IntVar(&o.memory, "memory", 0, "also run this many transitions (pass5) and report the worker's heap after each wave")
-	fs.StringVar(&o.otlpEndpoint, "otlp-endpoint", "", "also measure transitions with tracing on, exporting by OTLP/HTTP to this URL (a Jaeger's, say), against tracing off, in the same run")
+	fs.StringVar(&o.otlpEndpoint, "otlp-endpoint", "", "also measure transitions with tracing on, exporting by OTLP to this URL (a Jaeger's, say; OTEL_EXPORTER_OTLP_PROTOCOL=grpc for gRPC; \"discard\": spans encoded, not sent), against tracing off, in the same run")
+	fs.StringVar(&o.jaegerQuery, "jaeger-query", "", "with --otlp-endpoint a Jaeger's, its query API's URL (http://127.0.0.1:16686): a sample trace of each workload is read back from it, whole")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "with --otlp-endpoint, write a CPU profile (go tool pprof) of the tracing comparison to this file")
 	fs.IntVar(&o.otlpPID, "otlp-pid", 0, "the process id of the collector at --otlp-endpoint, whose CPU the tracing comparison counts with the bench's and the Redis's (Linux)")
 	if rest, code, ok := cli.Parse(fs, benchDurableHelp, args, stdout); !ok || len(rest) > 0 {
 		if ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -37,9 +38,10 @@ type wireBatcher struct {
 	schema   string
 	scope    *commonpb.InstrumentationScope
 
-	mu    sync.Mutex
-	buf   []byte
-	spans int
+	mu      sync.Mutex
+	buf     []byte
+	spans   int
+	written int64 // spans added, ever
 
 	maxSpans int
 	queue    chan wireItem
@@ -48,12 +50,17 @@ type wireBatcher struct {
 	// Shutdown to close it: after that, closed drops what comes.
 	sending sync.RWMutex
 	closed  bool
+
+	// exported and lost count the spans uploaded and the spans whose
+	// upload failed (Telemetry.SpanCounts).
+	exported, lost atomic.Int64
 }
 
 // wireItem is a batch to upload, or (flushed set) a marker that answers
 // once every batch before it has been uploaded.
 type wireItem struct {
 	batch   []byte
+	spans   int // in batch
 	flushed chan struct{}
 }
 
@@ -97,14 +104,15 @@ func (b *wireBatcher) add(s *integrations.FinishedSpan, kind trace.SpanKind, ext
 	b.mu.Lock()
 	b.buf = append(b.buf, enc.out...)
 	b.spans++
-	var full []byte
+	b.written++
+	var full wireItem
 	if b.spans >= b.maxSpans {
 		full = b.take()
 	}
 	b.mu.Unlock()
 	encoders.Put(enc)
-	if full != nil {
-		b.send(context.Background(), wireItem{batch: full})
+	if full.batch != nil {
+		b.send(context.Background(), full)
 	}
 }
 
@@ -125,10 +133,10 @@ func (b *wireBatcher) send(ctx context.Context, it wireItem) bool {
 }
 
 // take returns the batch under way and starts another; b.mu held.
-func (b *wireBatcher) take() []byte {
-	batch := b.buf
-	b.buf, b.spans = make([]byte, 0, len(batch)), 0
-	return batch
+func (b *wireBatcher) take() wireItem {
+	it := wireItem{batch: b.buf, spans: b.spans}
+	b.buf, b.spans = make([]byte, 0, len(it.batch)), 0
+	return it
 }
 
 // loop uploads the batches in order, and the batch under way every delay.
@@ -143,32 +151,35 @@ func (b *wireBatcher) loop(delay time.Duration) {
 				return
 			}
 			if it.batch != nil {
-				b.upload(it.batch)
+				b.upload(it)
 			}
 			if it.flushed != nil {
 				close(it.flushed)
 			}
 		case <-tick.C:
 			b.mu.Lock()
-			var batch []byte
+			var it wireItem
 			if b.spans > 0 {
-				batch = b.take()
+				it = b.take()
 			}
 			b.mu.Unlock()
-			if batch != nil {
-				b.upload(batch)
+			if it.batch != nil {
+				b.upload(it)
 			}
 		}
 	}
 }
 
-func (b *wireBatcher) upload(batch []byte) {
+func (b *wireBatcher) upload(it wireItem) {
 	ss := &tracepb.ScopeSpans{Scope: b.scope}
-	ss.ProtoReflect().SetUnknown(batch)
+	ss.ProtoReflect().SetUnknown(it.batch)
 	rs := &tracepb.ResourceSpans{Resource: b.resource, ScopeSpans: []*tracepb.ScopeSpans{ss}, SchemaUrl: b.schema}
 	if err := b.client.UploadTraces(context.Background(), []*tracepb.ResourceSpans{rs}); err != nil {
+		b.lost.Add(int64(it.spans))
 		otel.Handle(err)
+		return
 	}
+	b.exported.Add(int64(it.spans))
 }
 
 // ForceFlush uploads every span added so far, and returns once that is
@@ -177,7 +188,8 @@ func (b *wireBatcher) ForceFlush(ctx context.Context) error {
 	b.mu.Lock()
 	it := wireItem{flushed: make(chan struct{})}
 	if b.spans > 0 {
-		it.batch = b.take()
+		it = b.take()
+		it.flushed = make(chan struct{})
 	}
 	b.mu.Unlock()
 	if !b.send(ctx, it) {

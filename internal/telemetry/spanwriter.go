@@ -30,18 +30,34 @@ type spanWriter struct {
 	// wire, when set, takes the spans in their wire form (batcher.go),
 	// past the processor: the OTLP exporter's path.
 	wire *wireBatcher
+	// byParent is set when sampler is the default, parentbased_always_on:
+	// then a span is sampled when its parent is, or it has none, which
+	// WriteSpan tells without asking the sampler (and building the
+	// context it asks with: two allocations a span).
+	byParent bool
+}
+
+// isParentBasedAlwaysOn tells whether s samples as the default sampler.
+func isParentBasedAlwaysOn(s sdktrace.Sampler) bool {
+	return s.Description() == sdktrace.ParentBased(sdktrace.AlwaysSample()).Description()
 }
 
 var _ integrations.SpanWriter = (*spanWriter)(nil)
 
 func (w *spanWriter) WriteSpan(s *integrations.FinishedSpan) {
-	ctx := context.Background()
-	if s.Parent.IsValid() {
-		ctx = trace.ContextWithRemoteSpanContext(ctx, s.Parent)
-	}
 	kind := s.Kind
 	if kind == trace.SpanKindUnspecified {
 		kind = trace.SpanKindInternal
+	}
+	if w.wire != nil && w.byParent {
+		if !s.Parent.IsValid() || s.Parent.IsSampled() {
+			w.wire.add(s, kind, nil)
+		}
+		return
+	}
+	ctx := context.Background()
+	if s.Parent.IsValid() {
+		ctx = trace.ContextWithRemoteSpanContext(ctx, s.Parent)
 	}
 	d := w.sampler.ShouldSample(sdktrace.SamplingParameters{ParentContext: ctx, TraceID: s.SpanContext.TraceID(),
 		Name: s.Name, Kind: kind, Attributes: s.Attributes})

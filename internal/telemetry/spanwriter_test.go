@@ -24,7 +24,7 @@ import (
 
 func newWriter(rec sdktrace.SpanProcessor, sampler sdktrace.Sampler) *spanWriter {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec), sdktrace.WithSampler(sampler), sdktrace.WithIDGenerator(runtime.IDGenerator{}))
-	return &spanWriter{Tracer: tp.Tracer("t"), proc: rec, sampler: sampler, res: resource.Empty(), scope: instrumentation.Scope{Name: "t"}}
+	return &spanWriter{Tracer: tp.Tracer("t"), proc: rec, sampler: sampler, byParent: isParentBasedAlwaysOn(sampler), res: resource.Empty(), scope: instrumentation.Scope{Name: "t"}}
 }
 
 // A finished span handed to the writer reaches the processor whole, with

@@ -61,6 +61,10 @@ type Options struct {
 	Getenv func(string) string
 	// Console is where the console exporter writes (stderr).
 	Console io.Writer
+	// Client, when set, is the OTLP client spans go out through, in
+	// place of the one the environment names: the bench's, to measure
+	// spans made but not sent.
+	Client otlptrace.Client
 }
 
 // Telemetry is the process's tracing: Tracer is nil when it is off.
@@ -76,6 +80,19 @@ func (t *Telemetry) Provider() trace.TracerProvider {
 		return nil
 	}
 	return t.provider
+}
+
+// SpanCounts are the spans written to the OTLP exporter so far, those
+// exported, and those lost to failed uploads (after the client's
+// retries); zero unless OTLP. Once flushed, written is exported plus lost.
+func (t *Telemetry) SpanCounts() (written, exported, lost int64) {
+	if t == nil || t.wire == nil {
+		return 0, 0, 0
+	}
+	t.wire.mu.Lock()
+	written = t.wire.written
+	t.wire.mu.Unlock()
+	return written, t.wire.exported.Load(), t.wire.lost.Load()
 }
 
 // Shutdown flushes the spans not exported yet and stops the exporter.
@@ -106,7 +123,7 @@ func Setup(ctx context.Context, o Options) (*Telemetry, error) {
 		env = getenv
 	}
 	exporterName := strings.ToLower(strings.TrimSpace(env("OTEL_TRACES_EXPORTER")))
-	endpointSet := o.Endpoint != "" || env("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
+	endpointSet := o.Endpoint != "" || o.Client != nil || env("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
 	switch {
 	case strings.EqualFold(env("OTEL_SDK_DISABLED"), "true"), exporterName == "none":
 		return &Telemetry{}, nil
@@ -131,9 +148,10 @@ func Setup(ctx context.Context, o Options) (*Telemetry, error) {
 	otel.SetTracerProvider(tp)
 	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
 	const scope = "github.com/signalbox/signalbox"
-	w := &spanWriter{Tracer: tp.Tracer(scope), proc: bsp, sampler: sampler, res: res, scope: instrumentation.Scope{Name: scope}}
+	w := &spanWriter{Tracer: tp.Tracer(scope), proc: bsp, sampler: sampler, byParent: isParentBasedAlwaysOn(sampler), res: res, scope: instrumentation.Scope{Name: scope}}
 	if client != nil {
 		w.wire = newWireBatcher(client, res, w.scope, scheduleDelay(env))
+		w.wire.maxSpans = batchSize(env)
 	}
 	return &Telemetry{Tracer: w, provider: tp, wire: w.wire}, nil
 }
@@ -162,6 +180,16 @@ func scheduleDelay(env func(string) string) time.Duration {
 	return 5 * time.Second
 }
 
+// batchSize is OTEL_BSP_MAX_EXPORT_BATCH_SIZE, the most spans a batch
+// holds: wireMaxSpans by default (the SDK's 512 makes eight times the
+// requests, each with its resource, for the collector to take apart).
+func batchSize(env func(string) string) int {
+	if n, err := strconv.Atoi(strings.TrimSpace(env("OTEL_BSP_MAX_EXPORT_BATCH_SIZE"))); err == nil && n > 0 {
+		return n
+	}
+	return wireMaxSpans
+}
+
 // newExporter is the span exporter OTEL_TRACES_EXPORTER and the protocol
 // name, and, for OTLP, the client it sends through (the span writer's
 // batches go through it too).
@@ -173,6 +201,10 @@ func newExporter(ctx context.Context, name string, o Options, env func(string) s
 		return exp, nil, err
 	default:
 		return nil, nil, fmt.Errorf("telemetry: OTEL_TRACES_EXPORTER=%q: not supported (otlp, console or none)", name)
+	}
+	if o.Client != nil {
+		exp, err := otlptrace.New(ctx, o.Client)
+		return exp, o.Client, err
 	}
 	protocol := env("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
 	if protocol == "" {

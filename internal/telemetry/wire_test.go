@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	"go.opentelemetry.io/otel/sdk/resource"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
@@ -177,5 +178,57 @@ func TestWireBatcherSendsEverySpan(t *testing.T) {
 	}
 	if len(seen) != 7 {
 		t.Fatalf("%d spans sent, want 7", len(seen))
+	}
+	if e, l := b.exported.Load(), b.lost.Load(); e != 7 || l != 0 || b.written != 8 { // written: the late one too
+		t.Fatalf("counted %d spans exported, %d lost; want 7, 0", e, l)
+	}
+}
+
+// A batch the receiver refuses is counted lost, not exported; and the
+// writer with the default sampler (parent-based, always on) writes a root
+// span and a span whose parent is sampled, and drops one whose parent is
+// not, as the SDK's sampler would.
+func TestWireWriterCountsAndSamples(t *testing.T) {
+	var refuse sync.Mutex // held: the receiver refuses
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		if !refuse.TryLock() {
+			http.Error(w, "no", http.StatusBadRequest) // not retried
+			return
+		}
+		refuse.Unlock()
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	client := otlptracehttp.NewClient(otlptracehttp.WithEndpointURL(srv.URL + "/v1/traces"))
+	if err := client.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = client.Stop(ctx) }()
+	w := newWriter(tracetest.NewSpanRecorder(), samplerFromEnv(func(string) string { return "" }))
+	w.wire = newWireBatcher(client, resource.Empty(), instrumentation.Scope{Name: "scope"}, time.Hour)
+	defer func() { _ = w.wire.Shutdown(ctx) }()
+
+	root := wireSpanOf("root")
+	root.Parent = trace.SpanContext{}
+	unsampled := wireSpanOf("unsampled")
+	unsampled.Parent = unsampled.Parent.WithTraceFlags(0)
+	for _, s := range []*integrations.FinishedSpan{root, wireSpanOf("child"), unsampled} {
+		w.WriteSpan(s)
+	}
+	if err := w.wire.ForceFlush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e, l := w.wire.exported.Load(), w.wire.lost.Load(); e != 2 || l != 0 {
+		t.Fatalf("counted %d spans exported, %d lost; want 2, 0", e, l)
+	}
+	refuse.Lock()
+	w.WriteSpan(wireSpanOf("refused"))
+	if err := w.wire.ForceFlush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e, l := w.wire.exported.Load(), w.wire.lost.Load(); e != 2 || l != 1 {
+		t.Fatalf("counted %d spans exported, %d lost; want 2, 1", e, l)
 	}
 }
