@@ -24,6 +24,12 @@ func errInvalidReceipt(h string) *Error {
 	return errorf("ReceiptHandleIsInvalid", "The input receipt handle %q is not a valid receipt handle.", clip(h, 64))
 }
 
+// isMissing says whether err is the queue's absence (errQueueMissing).
+func isMissing(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == errQueueMissing().Code
+}
+
 // clip shortens user text quoted in a message.
 func clip(s string, n int) string {
 	if len(s) <= n {

@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
@@ -106,12 +105,6 @@ func (s *Service) refreshRecord(name string, e *cachedRecord) {
 	default:
 		e.refreshing = false
 	}
-}
-
-// isMissing says whether err is the queue's absence.
-func isMissing(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Code == errQueueMissing().Code
 }
 
 func (c *recordCache) put(name string, e *cachedRecord) {

@@ -49,7 +49,7 @@ func (s *Service) AllStats(ctx context.Context) ([]Stats, error) {
 		}
 		for _, n := range names {
 			st, err := s.Stats(ctx, n)
-			if e, ok := err.(*Error); ok && e.Code == "QueueDoesNotExist" {
+			if isMissing(err) {
 				continue // deleted meanwhile
 			}
 			if err != nil {
