@@ -167,6 +167,19 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 		return nil, fmt.Errorf("%w: an execution needs a state machine ARN and name, a name and a start date", ErrInvalid)
 	}
 	id := ExecutionID(p.StateMachineARN, p.Name)
+	if c.direct && recordable(p) {
+		keys := []string{c.keys.ExecutionKey(id), c.keys.HistoryKey(id), c.keys.OpenExecutionsKey(),
+			c.keys.StateMachineExecutionsKey(p.StateMachine)}
+		a, err := recordArgs(id, p)
+		if err != nil {
+			return nil, err
+		}
+		res, err := hotWait(ctx, c, func() ([]any, error) { return scriptExecutionRecord.Run(ctx, c.hot, keys, a...).Slice() })
+		if err != nil {
+			return nil, fmt.Errorf("store: creating execution %s: %w", id, err)
+		}
+		return c.created(ctx, id, p, res, 0)
+	}
 	a, err := createArgs(id, p)
 	if err != nil {
 		return nil, err
@@ -222,6 +235,38 @@ func (c *Client) ExecutionCreate(ctx context.Context, p *ExecutionCreateParams) 
 	return c.created(ctx, id, p, res, addCmd.Val())
 }
 
+// recordable says whether p is an execution that scriptExecutionRecord
+// creates: one its start carried out to success, with no variables.
+func recordable(p *ExecutionCreateParams) bool {
+	return p.Close != nil && p.Close.Status == StatusSucceeded && len(p.Vars) == 0 && len(p.Outbox) == 0 && len(p.Events) > 0
+}
+
+// recordArgs is scriptExecutionRecord's ARGV for p.
+func recordArgs(id string, p *ExecutionCreateParams) (args, error) {
+	if p.Close.StopDate.IsZero() {
+		return nil, fmt.Errorf("%w: closing with status %q at %v", ErrInvalid, p.Close.Status, p.Close.StopDate)
+	}
+	a := args{p.Input, packMeta(p.executionMeta()...)}
+	if err := a.events(p.Events); err != nil {
+		return nil, err
+	}
+	a.joinEvents(len(p.Events)) // the count, negated, and the events joined
+	a[2] = len(p.Events)
+	start := p.StartDate.UnixMilli()
+	return append(a, id, start, p.Close.Output, p.Close.StopDate.UnixMilli(), p.Close.Retention.Milliseconds()), nil
+}
+
+// executionMeta are the values fieldMeta packs, in metaFields' order.
+func (p *ExecutionCreateParams) executionMeta() []string {
+	var parent ParentLink
+	if p.Parent != nil {
+		parent = *p.Parent
+	}
+	return []string{p.StateMachineARN, p.Name, p.DefinitionSHA, strconv.FormatInt(p.StartDate.UnixMilli(), 10),
+		p.TraceID, p.SpanID, p.RoleARN, p.TestCase, p.TraceHeader, p.TraceState, p.Baggage,
+		parent.ExecutionARN, parent.Token, parent.Mode}
+}
+
 // createArgs is the create script's ARGV for p (scripts.go).
 func createArgs(id string, p *ExecutionCreateParams) (args, error) {
 	if p.Close != nil && len(p.Outbox) > 0 {
@@ -232,31 +277,7 @@ func createArgs(id string, p *ExecutionCreateParams) (args, error) {
 		thread = nil // not kept (scriptExecutionCreate)
 	}
 	a := args{p.Input, thread, p.Seq}
-	fields := []string{
-		fieldARN, p.StateMachineARN,
-		fieldName, p.Name,
-		fieldDefinition, p.DefinitionSHA,
-		fieldStart, strconv.FormatInt(p.StartDate.UnixMilli(), 10),
-		fieldTrace, p.TraceID,
-		fieldSpan, p.SpanID,
-		fieldRole, p.RoleARN,
-	}
-	if p.TestCase != "" {
-		fields = append(fields, fieldTestCase, p.TestCase)
-	}
-	if p.TraceHeader != "" {
-		fields = append(fields, fieldHeader, p.TraceHeader)
-	}
-	if p.TraceState != "" {
-		fields = append(fields, fieldTraceState, p.TraceState)
-	}
-	if p.Baggage != "" {
-		fields = append(fields, fieldBaggage, p.Baggage)
-	}
-	if l := p.Parent; l != nil {
-		fields = append(fields, fieldParent, l.ExecutionARN, fieldParentToken, l.Token, fieldParentMode, l.Mode)
-	}
-	a.pairs(fields...)
+	a.pairs(fieldMeta, packMeta(p.executionMeta()...))
 	if err := a.events(p.Events); err != nil {
 		return nil, err
 	}
@@ -345,6 +366,11 @@ func (c *Client) ExecutionGet(ctx context.Context, id string) (*Execution, error
 	}
 	if len(h) == 0 {
 		return nil, fmt.Errorf("%w: execution %s", ErrNotFound, id)
+	}
+	if m, ok := h[fieldMeta]; ok {
+		if err := unpackMeta(m, h); err != nil {
+			return nil, fmt.Errorf("%w: execution %s: %v", ErrCorrupt, id, err)
+		}
 	}
 	x := &Execution{
 		ID:              id,

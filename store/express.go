@@ -20,12 +20,12 @@ func (c *Client) ExpressRecordPut(ctx context.Context, x *Execution, retention t
 	key := c.keys.ExecutionKey(x.ID)
 	_, err := c.rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 		pipe.HSet(ctx, key,
-			fieldARN, x.StateMachineARN, fieldName, x.Name, fieldDefinition, x.DefinitionSHA,
+			fieldMeta, packMeta(x.StateMachineARN, x.Name, x.DefinitionSHA,
+				strconv.FormatInt(x.StartDate.UnixMilli(), 10), x.TraceID, x.SpanID),
 			fieldStatus, x.Status, fieldInput, string(x.Input), fieldOutput, string(x.Output),
 			fieldError, x.Error, fieldCause, x.Cause,
-			fieldStart, strconv.FormatInt(x.StartDate.UnixMilli(), 10),
 			fieldStop, strconv.FormatInt(x.StopDate.UnixMilli(), 10),
-			fieldTrace, x.TraceID, fieldSpan, x.SpanID, fieldEvents, 0, "express", 1,
+			fieldEvents, 0, "express", 1,
 		)
 		if retention > 0 {
 			pipe.PExpire(ctx, key, retention)

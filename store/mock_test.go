@@ -69,7 +69,9 @@ func TestExecutionTestCase(t *testing.T) {
 			require.Empty(t, got.TestCase)
 			h, err := c.rdb.HGetAll(ctx, c.keys.ExecutionKey(res.Execution.ID)).Result()
 			require.NoError(t, err)
-			require.NotContains(t, h, fieldTestCase, "no field for no test case")
+			packed := map[string]string{}
+			require.NoError(t, unpackMeta(h[fieldMeta], packed))
+			require.NotContains(t, packed, fieldTestCase, "no value for no test case")
 		})
 	}
 }

@@ -133,7 +133,8 @@ end
 //	direct mode: KEYS[6] ready stream  KEYS[7] timers  KEYS[8] open executions
 //	KEYS[9] the state machine's executions
 //	ARGV[1] input            ARGV[2] thread 0's record   ARGV[3] thread 0's seq
-//	ARGV[4...] pairs: the execution's other fields; then events (for an
+//	ARGV[4...] pairs: the execution's other fields (its fieldMeta,
+//	execmeta.go); then events (for an
 //	execution created SUCCEEDED: -n, then one element, the n events joined
 //	by "\x1e", the history then kept as one string); then outbox;
 //	then pairs: variables; then the execution id and its start (unix ms),
@@ -180,11 +181,15 @@ if status then
 end
 -- A new execution: its fields and both counters in one HSET, events
 -- numbered from 1, outbox entries from 1 (each redis.call costs).
+-- Empty fields are left out: a field costs (execmeta.go), and an absent
+-- one reads as empty.
 local f = {'status', 'RUNNING', 'input', ARGV[1]}
 if closing ~= '' then
   f[2] = closing
-  f[5], f[6], f[7], f[8], f[9], f[10] = 'output', ARGV[i + 3], 'error', ARGV[i + 4], 'cause', ARGV[i + 5]
-  f[11], f[12] = 'stop', ARGV[i + 6]
+  f[5], f[6] = 'stop', ARGV[i + 6]
+  if ARGV[i + 3] ~= '' then f[#f + 1] = 'output'; f[#f + 1] = ARGV[i + 3] end
+  if ARGV[i + 4] ~= '' then f[#f + 1] = 'error'; f[#f + 1] = ARGV[i + 4] end
+  if ARGV[i + 5] ~= '' then f[#f + 1] = 'cause'; f[#f + 1] = ARGV[i + 5] end
 end
 for k = 0, m - 1 do f[#f + 1] = ARGV[5 + 2 * k]; f[#f + 1] = ARGV[6 + 2 * k] end
 if direct then
@@ -193,7 +198,9 @@ if direct then
   redis.call('ZADD', KEYS[9], ms, id)
   ko = 0
 end
-f[#f + 1] = 'events'; f[#f + 1] = n; f[#f + 1] = 'outbox'; f[#f + 1] = ko
+f[#f + 1] = 'events'; f[#f + 1] = n
+-- the outbox counter starts at its first entry (HINCRBY makes it)
+if ko > 0 then f[#f + 1] = 'outbox'; f[#f + 1] = ko end
 redis.call('HSET', x, unpack(f))
 if joined then
   -- one string, its expiry set with it (no PEXPIRE of its own): a
@@ -218,6 +225,45 @@ if ret > 0 then
   if nv > 0 then redis.call('PEXPIRE', KEYS[5], ret) end
 end
 return {0, math.min(n, 1), last, math.min(ko, 1), ko}
+`)
+
+// scriptExecutionRecord is scriptExecutionCreate's case of an execution
+// its start carried out to success (direct mode, no variables): the record
+// of a finished execution, its history one string (historyJoin), no
+// thread, outbox or variables. A script of its own, with no prelude and
+// few arguments: a script's cost in Redis grows with its arguments (each
+// becomes a Lua string) and with the helpers its chunk defines at every
+// call (measured with callgrind on a pass5 start, execmeta.go).
+//
+//	KEYS[1] execution hash   KEYS[2] history   KEYS[3] open executions
+//	KEYS[4] the state machine's executions
+//	ARGV[1] input            ARGV[2] the fieldMeta   ARGV[3] the event count
+//	ARGV[4] the events joined   ARGV[5] the execution id   ARGV[6] its start
+//	(unix ms)   ARGV[7] output   ARGV[8] stop (unix ms)   ARGV[9] retention
+//	ms (0: for ever)
+//
+// Returns what scriptExecutionCreate returns: {EXISTING}, {EXISTS,
+// status}, or {OK, 1, last event id, 0, 0}.
+var scriptExecutionRecord = redis.NewScript(`
+local x = KEYS[1]
+local status = redis.call('HGET', x, 'status')
+if status then
+  if status == 'RUNNING' and redis.call('HGET', x, 'input') == ARGV[1] then
+    redis.call('ZADD', KEYS[3], 'NX', ARGV[6], ARGV[5])
+    return {4}
+  end
+  return {5, status}
+end
+local ret = tonumber(ARGV[9])
+redis.call('ZADD', KEYS[4], ARGV[6], ARGV[5])
+redis.call('HSET', x, 'status', 'SUCCEEDED', 'input', ARGV[1], 'stop', ARGV[8], 'output', ARGV[7], 'm', ARGV[2], 'events', ARGV[3])
+if ret > 0 then
+  redis.call('SET', KEYS[2], ARGV[4], 'PX', ret)
+  redis.call('PEXPIRE', x, ret)
+else
+  redis.call('SET', KEYS[2], ARGV[4])
+end
+return {0, 1, tonumber(ARGV[3]), 0, 0}
 `)
 
 // scriptTransition is one transition of one thread.
