@@ -465,7 +465,7 @@ type TopicMessage struct {
 // Cluster, Options.Outbox), where a script cannot reach the queue's keys.
 type TopicDirect struct {
 	Subscription string
-	Queue        int // its index in TopicPublishParams.Queues
+	Queue        TopicQueue
 	Message      QueueMessage
 }
 
@@ -483,9 +483,7 @@ type TopicPublishParams struct {
 	// against: ErrTopicStale, with nothing published, when it moved.
 	Version  int64
 	Messages []TopicMessage
-	// Queues are the queues the messages' Direct writes go to.
-	Queues []TopicQueue
-	Now    time.Time
+	Now      time.Time
 	// LeaseUntil is when the deliveries fall due for the recoverers: the
 	// publishing process delivers them before.
 	LeaseUntil  time.Time
@@ -675,9 +673,17 @@ func (c *Client) TopicPublish(ctx context.Context, p *TopicPublishParams) ([]Top
 	if err != nil {
 		return nil, err
 	}
-	queues := p.Queues
-	if !c.direct {
-		queues = nil // every direct write is a delivery
+	// the queues of the direct writes, in order of first use (none off
+	// direct mode: every direct write is a delivery)
+	var queues []TopicQueue
+	index := map[string]int{}
+	for _, m := range p.Messages {
+		for _, d := range m.Direct {
+			if _, ok := index[d.Queue.Name]; !ok && c.direct {
+				index[d.Queue.Name] = len(queues)
+				queues = append(queues, d.Queue)
+			}
+		}
 	}
 	a := args{p.Now.UnixMilli(), p.Version, p.LeaseUntil.UnixMilli(), p.DedupWindow.Milliseconds(), len(p.Messages), len(queues)}
 	for _, q := range queues {
@@ -708,9 +714,6 @@ func (c *Client) TopicPublish(ctx context.Context, p *TopicPublishParams) ([]Top
 		}
 		a = append(a, len(direct))
 		for _, d := range direct {
-			if d.Queue < 0 || d.Queue >= len(queues) {
-				return nil, fmt.Errorf("%w: direct write to queue %d of %d", ErrInvalid, d.Queue, len(queues))
-			}
 			qm := d.Message
 			if err := checkQueueField("message id", qm.ID); err != nil {
 				return nil, err
@@ -722,7 +725,7 @@ func (c *Client) TopicPublish(ctx context.Context, p *TopicPublishParams) ([]Top
 			if !qm.Sent.IsZero() {
 				sent = qm.Sent.UnixMilli()
 			}
-			a = append(a, d.Subscription, d.Queue+1, qm.ID, qm.Payload, qm.Delay.Milliseconds(), qm.Size, qm.Group, qm.DedupKey, sent)
+			a = append(a, d.Subscription, index[d.Queue.Name]+1, qm.ID, qm.Payload, qm.Delay.Milliseconds(), qm.Size, qm.Group, qm.DedupKey, sent)
 		}
 	}
 	res, err := scriptTopicPublish.Run(ctx, c.rdb, keys, a...).Slice()

@@ -302,10 +302,11 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 		}
 		now := s.now()
 		var (
-			msgs  []*message
-			index []int
-			batch []store.TopicMessage
-			subs  [][]*subView
+			msgs   []*message
+			index  []int
+			batch  []store.TopicMessage
+			subs   [][]*subView
+			direct [][]directWrite
 		)
 		for i := range entries {
 			results[i] = PublishResult{ID: entries[i].ID}
@@ -315,15 +316,22 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 				continue
 			}
 			var to []*subView
-			ids := make([]string, 0, len(v.subs))
+			var dw []directWrite
+			tm := store.TopicMessage{ID: m.ID, Payload: m.stored(), DedupKey: v.dedupKey(m), Group: m.GroupID,
+				Subscriptions: make([]string, 0, len(v.subs))}
 			for _, sv := range v.subs {
 				if sv.matches(m, m.forProtocol(sv.rec.Protocol)) {
 					to = append(to, sv)
-					ids = append(ids, sv.id)
+					if d, ok := s.direct(ctx, v, sv, m, now); ok {
+						dw = append(dw, d)
+						tm.Direct = append(tm.Direct, d.write)
+					} else {
+						tm.Subscriptions = append(tm.Subscriptions, sv.id)
+					}
 				}
 			}
-			msgs, index, subs = append(msgs, m), append(index, i), append(subs, to)
-			batch = append(batch, store.TopicMessage{ID: m.ID, Payload: m.stored(), DedupKey: v.dedupKey(m), Group: m.GroupID, Subscriptions: ids})
+			msgs, index, subs, direct = append(msgs, m), append(index, i), append(subs, to), append(direct, dw)
+			batch = append(batch, tm)
 		}
 		if len(batch) == 0 {
 			return results, nil
@@ -335,6 +343,9 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 				LeaseUntil: now.Add(s.cfg.DeliveryLease), DedupWindow: dedupWindow})
 		} else {
 			out, err = s.publishGrouped(ctx, v, batch, now)
+		}
+		if err != nil {
+			endDirect(direct)
 		}
 		if errors.Is(err, store.ErrTopicStale) && attempt < 3 {
 			if v.fifo {
@@ -356,6 +367,7 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 				r.SequenceNumber = formatSeq(o.Seq)
 				msgs[j].SequenceNumber = r.SequenceNumber
 			}
+			s.directMade(ctx, direct[j], o)
 			if o.Duplicate {
 				continue
 			}

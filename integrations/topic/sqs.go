@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/queue"
+	"github.com/signalbox/signalbox/store"
 )
 
 // managedRetry is the retry policy AWS applies to the endpoints it manages
@@ -194,4 +196,83 @@ func (s *Service) deadLetter(ctx context.Context, v *view, sv *subView, j *job, 
 	}
 	_, err := s.cfg.Queues.Send(ctx, name, []queue.SendInput{*in})
 	return err
+}
+
+// Direct fanout. On one server (store.Client.DirectFanout), a publish
+// writes the message into the queue of each sqs subscription it goes to,
+// in its own script (store.TopicDirect): no delivery, no worker, no ack.
+// The rule, per delivery: direct when the subscription's endpoint is a
+// queue of this server that the queue router knows, and the queue's own
+// send would take the message as sqsMessage builds it (queue.Prepare),
+// and, on a FIFO topic, the delivery is raw (a FIFO topic's envelope
+// carries the sequence number, which only the script assigns). Every
+// other delivery goes the delivery path (deliver.go), as does a direct
+// write the script could not make (the queue gone or full, a FIFO
+// subscription with an earlier message of the group still to deliver).
+// A direct delivery is counted "delivered" and, when deliveries are
+// traced, is a "SNS deliver sqs" span of its own, as the delivery path's.
+
+// directWrite is a direct delivery of a message, prepared.
+type directWrite struct {
+	sv    *subView
+	write store.TopicDirect
+	end   func(outcome) // its span's
+}
+
+// direct prepares the direct delivery of m to sv, or reports false when
+// the delivery goes the delivery path.
+func (s *Service) direct(ctx context.Context, v *view, sv *subView, m *message, now time.Time) (directWrite, bool) {
+	if sv.rec.Protocol != ProtocolSQS || s.cfg.Queues == nil || v.fifo && !sv.raw || s.cfg.NoDirectFanout || !s.st.DirectFanout() {
+		return directWrite{}, false
+	}
+	name := s.queueName(sv.rec.Endpoint)
+	if name == "" {
+		return directWrite{}, false
+	}
+	j := &job{topic: v.name, subID: sv.id, msg: m}
+	_, end := s.traceDelivery(ctx, v, sv, j)
+	in, fail := s.sqsMessage(ctx, v, sv, m, j.trace)
+	if fail != nil {
+		end(outcome{OK: true, Reason: "sent by the delivery path"})
+		return directWrite{}, false
+	}
+	p, ok := s.cfg.Queues.Prepare(ctx, name, in, now)
+	if !ok {
+		end(outcome{OK: true, Reason: "sent by the delivery path"})
+		return directWrite{}, false
+	}
+	return directWrite{sv: sv, write: store.TopicDirect{Subscription: sv.id, Queue: p.Queue, Message: p.Message}, end: end}, true
+}
+
+// directMade ends a published message's direct deliveries: each made is
+// counted (by the topic's and the queue's meters) and its span ended; the
+// span of one the script made a delivery of instead ends too (the
+// delivery path counts and traces that delivery).
+func (s *Service) directMade(ctx context.Context, ds []directWrite, o store.TopicPublished) {
+	if len(ds) == 0 {
+		return
+	}
+	dup := make(map[string]bool, len(o.Direct))
+	for k, id := range o.Direct {
+		dup[id] = o.DirectDuplicate[k]
+	}
+	for _, d := range ds {
+		d.end(outcome{OK: true})
+		if isDup, made := dup[d.sv.id]; made {
+			s.eng.count(d.sv, "delivered")
+			if !isDup {
+				s.cfg.Queues.Sent(ctx, d.write.Queue.Name, 1)
+			}
+		}
+	}
+}
+
+// endDirect ends the spans of direct deliveries not made (the publish
+// failed, or is made again).
+func endDirect(direct [][]directWrite) {
+	for _, ds := range direct {
+		for _, d := range ds {
+			d.end(outcome{OK: true})
+		}
+	}
 }
