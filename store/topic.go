@@ -714,18 +714,10 @@ func (c *Client) TopicPublish(ctx context.Context, p *TopicPublishParams) ([]Top
 		}
 		a = append(a, len(direct))
 		for _, d := range direct {
-			qm := d.Message
-			if err := checkQueueField("message id", qm.ID); err != nil {
+			a = append(a, d.Subscription, index[d.Queue.Name]+1)
+			if err := a.queueMessage(&d.Message); err != nil {
 				return nil, err
 			}
-			if strings.ContainsAny(qm.Group, "\n\x00") {
-				return nil, fmt.Errorf("%w: message group %q", ErrInvalid, qm.Group)
-			}
-			var sent int64
-			if !qm.Sent.IsZero() {
-				sent = qm.Sent.UnixMilli()
-			}
-			a = append(a, d.Subscription, index[d.Queue.Name]+1, qm.ID, qm.Payload, qm.Delay.Milliseconds(), qm.Size, qm.Group, qm.DedupKey, sent)
 		}
 	}
 	res, err := scriptTopicPublish.Run(ctx, c.rdb, keys, a...).Slice()
