@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/queue"
@@ -290,4 +292,57 @@ func backends() []backend {
 		out = append(out, backend{"redis", u})
 	}
 	return out
+}
+
+// Direct deliveries are counted as the delivery path's are: "delivered"
+// per subscription (signalbox.topic.deliveries), and sent by the queue
+// (signalbox.queue.messages); a queue's duplicate is delivered, not sent.
+func TestDirectFanoutCounted(t *testing.T) {
+	t.Parallel()
+	st := openStore(t, "")
+	reader := sdkmetric.NewManualReader()
+	meter := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)).Meter("test")
+	clock := testclock.New(t0)
+	qs := queue.New(st, queue.Config{Now: clock.Now, Meter: meter})
+	t.Cleanup(qs.Close)
+	svc := New(st, Config{Now: clock.Now, Queues: qs, Meter: meter})
+	t.Cleanup(svc.Close)
+	b := &testBundle{svc: svc, queues: qs, st: st, clock: clock, ctx: context.Background()}
+	arn := b.topic(t, "c.fifo", map[string]string{"FifoTopic": "true"})
+	other := b.topic(t, "c2.fifo", map[string]string{"FifoTopic": "true"})
+	b.subscribeQueue(t, arn, "c.fifo", map[string]string{"RawMessageDelivery": "true"})
+	_, err := svc.Subscribe(b.ctx, &SubscribeInput{TopicARN: other, Protocol: ProtocolSQS, Endpoint: qs.ARN("c.fifo"),
+		Attributes: map[string]string{"RawMessageDelivery": "true"}})
+	require.NoError(t, err)
+	for i := range 3 {
+		_, err := svc.PublishBatch(b.ctx, arn, []PublishInput{{ID: "a", Message: "a" + strconv.Itoa(i), GroupID: "g", DedupID: "a" + strconv.Itoa(i)},
+			{ID: "b", Message: "b" + strconv.Itoa(i), GroupID: "g", DedupID: "b" + strconv.Itoa(i)}})
+		require.NoError(t, err)
+	}
+	_, err = svc.Publish(b.ctx, &PublishInput{TopicARN: other, Message: "twin", GroupID: "g", DedupID: "a0"})
+	require.NoError(t, err)
+	b.requireOwed(t, "c.fifo", 0)
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, reader.Collect(context.Background(), &rm))
+	delivered, sent := map[string]int64{}, int64(0)
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			switch m.Name {
+			case "signalbox.topic.deliveries":
+				for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+					topic, _ := dp.Attributes.Value("signalbox.topic")
+					outcome, _ := dp.Attributes.Value("signalbox.outcome")
+					delivered[topic.AsString()+" "+outcome.AsString()] += dp.Value
+				}
+			case "signalbox.queue.messages":
+				for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+					if op, _ := dp.Attributes.Value("operation"); op.AsString() == "send" {
+						sent += dp.Value
+					}
+				}
+			}
+		}
+	}
+	require.Equal(t, map[string]int64{arn + " delivered": 6, other + " delivered": 1}, delivered)
+	require.EqualValues(t, 6, sent)
 }

@@ -360,6 +360,7 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 			}
 			return nil, storeError(err, errTopicMissing())
 		}
+		var tally directTally
 		for j, o := range out {
 			r := &results[index[j]]
 			r.MessageID = o.MessageID
@@ -367,7 +368,7 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 				r.SequenceNumber = formatSeq(o.Seq)
 				msgs[j].SequenceNumber = r.SequenceNumber
 			}
-			s.directMade(ctx, direct[j], o)
+			directMade(direct[j], o, &tally)
 			if o.Duplicate {
 				continue
 			}
@@ -384,6 +385,7 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 		if v.fifo {
 			v.pub.Unlock()
 		}
+		s.record(ctx, &tally)
 		return results, nil
 	}
 }

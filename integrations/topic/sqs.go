@@ -245,10 +245,10 @@ func (s *Service) direct(ctx context.Context, v *view, sv *subView, m *message, 
 }
 
 // directMade ends a published message's direct deliveries: each made is
-// counted (by the topic's and the queue's meters) and its span ended; the
-// span of one the script made a delivery of instead ends too (the
-// delivery path counts and traces that delivery).
-func (s *Service) directMade(ctx context.Context, ds []directWrite, o store.TopicPublished) {
+// counted in tally, and its span ended; the span of one the script made a
+// delivery of instead ends too (the delivery path counts and traces that
+// delivery).
+func directMade(ds []directWrite, o store.TopicPublished, tally *directTally) {
 	if len(ds) == 0 {
 		return
 	}
@@ -259,11 +259,36 @@ func (s *Service) directMade(ctx context.Context, ds []directWrite, o store.Topi
 	for _, d := range ds {
 		d.end(outcome{OK: true})
 		if isDup, made := dup[d.sv.id]; made {
-			s.eng.count(d.sv, "delivered")
-			if !isDup {
-				s.cfg.Queues.Sent(ctx, d.write.Queue.Name, 1)
-			}
+			tally.add(d, !isDup)
 		}
+	}
+}
+
+// directTally counts a publish's direct deliveries made, so that each
+// meter is added to once per subscription and queue rather than per
+// message (the attribute sets were a third of a publish's CPU).
+type directTally struct {
+	subs   map[*subView]int
+	queues map[string]int // messages added (not a queue's duplicates)
+}
+
+func (t *directTally) add(d directWrite, added bool) {
+	if t.subs == nil {
+		t.subs, t.queues = map[*subView]int{}, map[string]int{}
+	}
+	t.subs[d.sv]++
+	if added {
+		t.queues[d.write.Queue.Name]++
+	}
+}
+
+// record adds the tally to the topic's and the queues' meters.
+func (s *Service) record(ctx context.Context, t *directTally) {
+	for sv, n := range t.subs {
+		s.eng.countN(sv, "delivered", n)
+	}
+	for q, n := range t.queues {
+		s.cfg.Queues.Sent(ctx, q, n)
 	}
 }
 
