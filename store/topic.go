@@ -23,7 +23,9 @@ import (
 // the end of the publishing process's lease: that process delivers them
 // at once and acknowledges them; if it dies first, any process's
 // recoverer claims them once the lease is over (TopicClaim). A delivery is
-// thus made at least once.
+// thus made at least once. On one server (direct mode), the same script
+// also writes the message into the subscribed queues the topic router
+// names (TopicDirect, direct fanout): those need no delivery.
 
 // ErrTopicExists: a topic of that name exists with other attributes (the
 // error names the attribute).
