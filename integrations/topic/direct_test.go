@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -345,4 +346,27 @@ func TestDirectFanoutCounted(t *testing.T) {
 	}
 	require.Equal(t, map[string]int64{arn + " delivered": 6, other + " delivered": 1}, delivered)
 	require.EqualValues(t, 6, sent)
+}
+
+// A publish script writes into at most maxDirectQueues queues, and a
+// message's direct writes carry at most maxDirectBytes: the rest are
+// deliveries.
+func TestDirectFanoutBounds(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "", false)
+	arn := b.topic(t, "big", nil)
+	for i := range 10 {
+		b.subscribeQueue(t, arn, "big-"+strconv.Itoa(i), map[string]string{"RawMessageDelivery": "true"})
+	}
+	_, err := b.svc.Publish(b.ctx, &PublishInput{TopicARN: arn, Message: strings.Repeat("x", 150_000)})
+	require.NoError(t, err)
+	b.requireOwed(t, "big", 4) // 6 copies of ~150 KB fit in 1 MiB
+
+	wide := b.topic(t, "wide", nil)
+	for i := range maxDirectQueues + 1 {
+		b.subscribeQueue(t, wide, "wide-"+strconv.Itoa(i), map[string]string{"RawMessageDelivery": "true"})
+	}
+	_, err = b.svc.Publish(b.ctx, &PublishInput{TopicARN: wide, Message: "m"})
+	require.NoError(t, err)
+	b.requireOwed(t, "wide", 1)
 }

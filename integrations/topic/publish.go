@@ -319,12 +319,14 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 			var dw []directWrite
 			tm := store.TopicMessage{ID: m.ID, Payload: m.stored(), DedupKey: v.dedupKey(m), Group: m.GroupID,
 				Subscriptions: make([]string, 0, len(v.subs))}
+			directBytes := 0
 			for _, sv := range v.subs {
 				if sv.matches(m, m.forProtocol(sv.rec.Protocol)) {
 					to = append(to, sv)
-					if d, ok := s.direct(ctx, v, sv, m, now); ok {
+					if d, ok := s.direct(ctx, v, sv, m, now, directBytes); ok {
 						dw = append(dw, d)
 						tm.Direct = append(tm.Direct, d.write)
+						directBytes += len(d.write.Message.Payload)
 					} else {
 						tm.Subscriptions = append(tm.Subscriptions, sv.id)
 					}

@@ -211,6 +211,18 @@ func (s *Service) deadLetter(ctx context.Context, v *view, sv *subView, j *job, 
 // subscription with an earlier message of the group still to deliver).
 // A direct delivery is counted "delivered" and, when deliveries are
 // traced, is a "SNS deliver sqs" span of its own, as the delivery path's.
+//
+// Two bounds keep a publish script short: only a topic's first
+// maxDirectQueues sqs subscriptions (in id order) are direct, so that a
+// script writes into at most that many queues (a queue write is about 16
+// Redis commands per script); and a message's direct writes carry at most
+// maxDirectBytes (each queue gets its own copy in the script's
+// arguments), the rest going the delivery path, which stores the message
+// once.
+const (
+	maxDirectQueues = 100
+	maxDirectBytes  = 1 << 20
+)
 
 // directWrite is a direct delivery of a message, prepared.
 type directWrite struct {
@@ -221,8 +233,9 @@ type directWrite struct {
 
 // direct prepares the direct delivery of m to sv, or reports false when
 // the delivery goes the delivery path.
-func (s *Service) direct(ctx context.Context, v *view, sv *subView, m *message, now time.Time) (directWrite, bool) {
-	if sv.rec.Protocol != ProtocolSQS || s.cfg.Queues == nil || v.fifo && !sv.raw || s.cfg.NoDirectFanout || !s.st.DirectFanout() {
+// used is the bytes of the message's direct writes so far.
+func (s *Service) direct(ctx context.Context, v *view, sv *subView, m *message, now time.Time, used int) (directWrite, bool) {
+	if !sv.directable || s.cfg.Queues == nil || v.fifo && !sv.raw || s.cfg.NoDirectFanout || !s.st.DirectFanout() {
 		return directWrite{}, false
 	}
 	name := s.queueName(sv.rec.Endpoint)
@@ -237,7 +250,7 @@ func (s *Service) direct(ctx context.Context, v *view, sv *subView, m *message, 
 		return directWrite{}, false
 	}
 	p, ok := s.cfg.Queues.Prepare(ctx, name, in, now)
-	if !ok {
+	if !ok || used+len(p.Message.Payload) > maxDirectBytes {
 		end(outcome{OK: true, Reason: "sent by the delivery path"})
 		return directWrite{}, false
 	}
