@@ -232,8 +232,9 @@ type directWrite struct {
 }
 
 // direct prepares the direct delivery of m to sv, or reports false when
-// the delivery goes the delivery path.
-// used is the bytes of the message's direct writes so far.
+// the delivery goes the delivery path; used is the bytes of m's direct
+// writes so far. A span started for a delivery that goes the delivery
+// path ends at once (the delivery path makes its own).
 func (s *Service) direct(ctx context.Context, v *view, sv *subView, m *message, now time.Time, used int) (directWrite, bool) {
 	if !sv.directable || s.cfg.Queues == nil || v.fifo && !sv.raw || s.cfg.NoDirectFanout || !s.st.DirectFanout() {
 		return directWrite{}, false
@@ -246,12 +247,12 @@ func (s *Service) direct(ctx context.Context, v *view, sv *subView, m *message, 
 	_, end := s.traceDelivery(ctx, v, sv, j)
 	in, fail := s.sqsMessage(ctx, v, sv, m, j.trace)
 	if fail != nil {
-		end(outcome{OK: true, Reason: "sent by the delivery path"})
+		end(outcome{OK: true})
 		return directWrite{}, false
 	}
 	p, ok := s.cfg.Queues.Prepare(ctx, name, in, now)
 	if !ok || used+len(p.Message.Payload) > maxDirectBytes {
-		end(outcome{OK: true, Reason: "sent by the delivery path"})
+		end(outcome{OK: true})
 		return directWrite{}, false
 	}
 	return directWrite{sv: sv, write: store.TopicDirect{Subscription: sv.id, Queue: p.Queue, Message: p.Message}, end: end}, true
