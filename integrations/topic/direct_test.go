@@ -32,15 +32,23 @@ func (b *testBundle) requireOwed(t *testing.T, topic string, n int64) {
 	require.Equal(t, n, got)
 }
 
+// eachDirectBackend runs f as eachBackend does, on the stores in direct
+// mode (a Redis Cluster's tests are TestDirectOffUsesTheDeliveryPath's).
+func eachDirectBackend(t *testing.T, f func(t *testing.T, b *testBundle)) {
+	eachBackend(t, func(t *testing.T, b *testBundle) {
+		if !b.st.DirectFanout() {
+			t.Skip("a Redis Cluster: no direct write")
+		}
+		f(t, b)
+	})
+}
+
 // A publish to a standard topic writes into every matching queue itself:
 // no delivery is owed once it is answered; a filter policy is applied; a
 // queue's DelaySeconds holds.
 func TestDirectFanout(t *testing.T) {
 	t.Parallel()
-	eachBackend(t, func(t *testing.T, b *testBundle) {
-		if !b.st.DirectFanout() {
-			t.Skip("a Redis Cluster: the delivery path (TestDirectOffUsesTheDeliveryPath)")
-		}
+	eachDirectBackend(t, func(t *testing.T, b *testBundle) {
 		arn := b.topic(t, "d", nil)
 		b.subscribeQueue(t, arn, "d-env", nil)
 		b.subscribeQueue(t, arn, "d-raw", map[string]string{"RawMessageDelivery": "true"})
@@ -80,10 +88,7 @@ func TestDirectFanout(t *testing.T) {
 // attributes, system attributes, trace context.
 func TestDirectMatchesTheDeliveryPath(t *testing.T) {
 	t.Parallel()
-	eachBackend(t, func(t *testing.T, b *testBundle) {
-		if !b.st.DirectFanout() {
-			t.Skip("a Redis Cluster: no direct write")
-		}
+	eachDirectBackend(t, func(t *testing.T, b *testBundle) {
 		path := New(b.st, Config{Now: b.clock.Now, Queues: b.queues, PublicURL: "http://sns.test", NoDirectFanout: true})
 		path.Start(b.ctx)
 		t.Cleanup(path.Close)
@@ -134,10 +139,7 @@ func TestDirectMatchesTheDeliveryPath(t *testing.T) {
 // (two topics publishing one deduplication id to one queue: it keeps one).
 func TestDirectFanoutFIFO(t *testing.T) {
 	t.Parallel()
-	eachBackend(t, func(t *testing.T, b *testBundle) {
-		if !b.st.DirectFanout() {
-			t.Skip("a Redis Cluster: no direct write")
-		}
+	eachDirectBackend(t, func(t *testing.T, b *testBundle) {
 		one := b.topic(t, "one.fifo", map[string]string{"FifoTopic": "true"})
 		two := b.topic(t, "two.fifo", map[string]string{"FifoTopic": "true"})
 		b.subscribeQueue(t, one, "fq.fifo", map[string]string{"RawMessageDelivery": "true"})
@@ -174,10 +176,7 @@ func TestDirectFanoutFIFO(t *testing.T) {
 // by a send: the write pushes the queue's signal.
 func TestDirectFanoutWakesLongPoll(t *testing.T) {
 	t.Parallel()
-	eachBackend(t, func(t *testing.T, b *testBundle) {
-		if !b.st.DirectFanout() {
-			t.Skip("a Redis Cluster: no direct write")
-		}
+	eachDirectBackend(t, func(t *testing.T, b *testBundle) {
 		arn := b.topic(t, "wake", nil)
 		b.subscribeQueue(t, arn, "wake-q", map[string]string{"RawMessageDelivery": "true"})
 		_, err := b.svc.Publish(b.ctx, &PublishInput{TopicARN: arn, Message: "first"})
