@@ -54,17 +54,9 @@ func (c *Client) QueueSend(ctx context.Context, p *QueueSendParams) ([]QueueSent
 	l := p.Limits.withDefaults()
 	a := args{p.Now.UnixMilli(), l.Messages, l.Bytes, p.Dedup.Milliseconds(), l.Sweep, len(p.Messages)}
 	for _, m := range p.Messages {
-		if err := checkQueueField("message id", m.ID); err != nil {
+		if err := a.queueMessage(&m); err != nil {
 			return nil, err
 		}
-		if strings.ContainsAny(m.Group, "\n\x00") {
-			return nil, fmt.Errorf("%w: message group %q", ErrInvalid, m.Group)
-		}
-		var sent int64
-		if !m.Sent.IsZero() {
-			sent = m.Sent.UnixMilli()
-		}
-		a = append(a, m.ID, m.Payload, m.Delay.Milliseconds(), m.Size, m.Group, m.DedupKey, sent)
 	}
 	res, err := scriptQueueSend.Run(ctx, c.rdb, keys, a...).Slice()
 	if err != nil {
@@ -88,6 +80,23 @@ func (c *Client) QueueSend(ctx context.Context, p *QueueSendParams) ([]QueueSent
 		out[i] = QueueSent{ID: stringAt(res, 1+3*i), Seq: seq, Duplicate: intAt(res, 3+3*i) == 1}
 	}
 	return out, nil
+}
+
+// queueMessage appends a message's 7 fields, as scriptQueueSend (and
+// luaQueueSend) take them.
+func (a *args) queueMessage(m *QueueMessage) error {
+	if err := checkQueueField("message id", m.ID); err != nil {
+		return err
+	}
+	if strings.ContainsAny(m.Group, "\n\x00") {
+		return fmt.Errorf("%w: message group %q", ErrInvalid, m.Group)
+	}
+	var sent int64
+	if !m.Sent.IsZero() {
+		sent = m.Sent.UnixMilli()
+	}
+	*a = append(*a, m.ID, m.Payload, m.Delay.Milliseconds(), m.Size, m.Group, m.DedupKey, sent)
+	return nil
 }
 
 // checkQueueField checks an id the scripts keep in a delimited value.

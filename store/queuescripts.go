@@ -31,7 +31,13 @@ local D, DX, P, G, L, DEAD = KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13], KE
 local ATT, ATX = KEYS[15], KEYS[16]
 local now = tonumber(ARGV[1])
 local fifo = redis.call('HGET', R, 'FifoQueue') == 'true'
+` + luaQueueHelpers
 
+// luaQueueHelpers are luaQueue's functions, on the queue that the locals
+// R to ATX, now and fifo name: luaQueue binds them to KEYS[1..16] and
+// ARGV[1]; the topic publish script (topic.go) to each queue it writes to
+// in turn.
+const luaQueueHelpers = `
 local function fmt(n) return string.format('%d', n) end
 
 local function parse(s)
@@ -214,88 +220,101 @@ return {0}
 // "messages"|"bytes"} when the messages would not fit (then none is
 // added). A message of an id already present being a duplicate makes a
 // move between queues (dead-letter, move tasks) idempotent.
-var scriptQueueSend = redis.NewScript(luaQueue + `
+var scriptQueueSend = redis.NewScript(luaQueue + luaQueueSend + `
 if redis.call('EXISTS', R) == 0 then return {3} end
 sweep(tonumber(ARGV[5]))
-local n = tonumber(ARGV[6])
-local counters = redis.call('HMGET', R, '#bytes', '#seq')
-local bytes0 = tonumber(counters[1] or '0')
-local bytes = bytes0
-for k = 0, n - 1 do bytes = bytes + tonumber(ARGV[7 + 7 * k + 3]) end
-if redis.call('HLEN', M) + n > tonumber(ARGV[2]) then return {20, 'messages'} end
-if bytes > tonumber(ARGV[3]) then return {20, 'bytes'} end
--- The new messages' writes are gathered and made at the end, a command
--- per key rather than per message; a deduplication id is written at once
--- (a later message of the batch may repeat it).
-local out, visible = {0}, 0
-local seq0 = tonumber(counters[2] or '0')
-local seq = seq0
-local mset, sset, tz, wz, groups, added = {}, {}, {}, {}, {}, 0
-local mine = {}
--- whether each id is in the queue already: a command per 200 messages
--- rather than per message
-local present = {}
-for c = 0, n - 1, 200 do
-  local ids = {}
-  for k = c, math.min(c + 199, n - 1) do ids[#ids + 1] = ARGV[7 + 7 * k] end
-  local got = redis.call('HMGET', S, unpack(ids))
-  for k = 1, #ids do present[c + k] = got[k] end
-end
-for k = 0, n - 1 do
-  local j = 7 + 7 * k
-  local id, delay, size, group, dk = ARGV[j], tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3]), ARGV[j + 4], ARGV[j + 5]
-  local sent = tonumber(ARGV[j + 6])
-  if sent == 0 then sent = now end
-  local prev = dk ~= '' and redis.call('HGET', D, dk)
-  local pe, pid, pseq
-  if prev then pe, pid, pseq = string.match(prev, '^(%d+)|([^|]*)|(%d+)$') end
-  local there = mine[id] or present[k + 1]
-  if pe and tonumber(pe) > now then
-    out[#out + 1] = pid; out[#out + 1] = pseq; out[#out + 1] = 1
-  elseif there then
-    out[#out + 1] = id; out[#out + 1] = fmt(parse(there).seq); out[#out + 1] = 1
-  else
-    seq = seq + 1
-    local st = {count = 0, first = 0, token = 0, last = 0, seq = seq, size = size, group = group}
-    local enc = encode(st)
-    mine[id] = enc
-    mset[#mset + 1] = id; mset[#mset + 1] = ARGV[j + 1]
-    sset[#sset + 1] = id; sset[#sset + 1] = enc
-    tz[#tz + 1] = sent; tz[#tz + 1] = id
-    added = added + size
-    if delay > 0 or not fifo then
-      -- Best-effort order (a standard queue's promise): messages of one
-      -- millisecond in the order sent, a thousandth of a millisecond
-      -- apart, up to a millisecond early.
-      wz[#wz + 1] = string.format('%.3f', now + delay - 1 + (seq % 1000) / 1000); wz[#wz + 1] = id
-    else
-      redis.call('ZADD', P, 0, member(st, id))
-      groups[group] = true
-    end
-    if dk ~= '' then
-      local exp = now + tonumber(ARGV[4])
-      redis.call('HSET', D, dk, fmt(exp) .. '|' .. id .. '|' .. fmt(seq))
-      redis.call('ZADD', DX, exp, dk)
-    end
-    out[#out + 1] = id; out[#out + 1] = fmt(seq); out[#out + 1] = 0
-    visible = visible + 1
-  end
-end
--- in chunks, within what unpack takes
-local function each(cmd, key, t)
-  for i = 1, #t, 200 do redis.call(cmd, key, unpack(t, i, math.min(i + 199, #t))) end
-end
-if seq > seq0 then
-  redis.call('HSET', R, '#seq', seq, '#bytes', bytes0 + added)
-  each('HSET', M, mset)
-  each('HSET', S, sset)
-  each('ZADD', T, tz)
-  each('ZADD', W, wz)
-  for g in pairs(groups) do refresh(g) end
-end
-if visible > 0 then signal(visible) end
-return out
+return queue_send(ARGV, 7, tonumber(ARGV[6]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]))
 `)
+
+// luaQueueSend is the writing part of a send, shared by scriptQueueSend
+// and the topic publish script's direct fanout (topic.go), after
+// luaQueueHelpers. queue_send adds n messages to the queue the locals
+// name, which exists and has been swept; their fields are at A[at], 7 a
+// message as scriptQueueSend's ARGV has them; maxn, maxbytes and window
+// are the queue's limits and deduplication window (ms). It returns
+// scriptQueueSend's answer: {OK, id, seq, dup, ...} or {LIMIT, what},
+// having added nothing.
+const luaQueueSend = `
+local function queue_send(A, at, n, maxn, maxbytes, window)
+  local counters = redis.call('HMGET', R, '#bytes', '#seq')
+  local bytes0 = tonumber(counters[1] or '0')
+  local bytes = bytes0
+  for k = 0, n - 1 do bytes = bytes + tonumber(A[at + 7 * k + 3]) end
+  if redis.call('HLEN', M) + n > maxn then return {20, 'messages'} end
+  if bytes > maxbytes then return {20, 'bytes'} end
+  -- The new messages' writes are gathered and made at the end, a command
+  -- per key rather than per message; a deduplication id is written at once
+  -- (a later message of the batch may repeat it).
+  local out, visible = {0}, 0
+  local seq0 = tonumber(counters[2] or '0')
+  local seq = seq0
+  local mset, sset, tz, wz, groups, added = {}, {}, {}, {}, {}, 0
+  local mine = {}
+  -- whether each id is in the queue already: a command per 200 messages
+  -- rather than per message
+  local present = {}
+  for c = 0, n - 1, 200 do
+    local ids = {}
+    for k = c, math.min(c + 199, n - 1) do ids[#ids + 1] = A[at + 7 * k] end
+    local got = redis.call('HMGET', S, unpack(ids))
+    for k = 1, #ids do present[c + k] = got[k] end
+  end
+  for k = 0, n - 1 do
+    local j = at + 7 * k
+    local id, delay, size, group, dk = A[j], tonumber(A[j + 2]), tonumber(A[j + 3]), A[j + 4], A[j + 5]
+    local sent = tonumber(A[j + 6])
+    if sent == 0 then sent = now end
+    local prev = dk ~= '' and redis.call('HGET', D, dk)
+    local pe, pid, pseq
+    if prev then pe, pid, pseq = string.match(prev, '^(%d+)|([^|]*)|(%d+)$') end
+    local there = mine[id] or present[k + 1]
+    if pe and tonumber(pe) > now then
+      out[#out + 1] = pid; out[#out + 1] = pseq; out[#out + 1] = 1
+    elseif there then
+      out[#out + 1] = id; out[#out + 1] = fmt(parse(there).seq); out[#out + 1] = 1
+    else
+      seq = seq + 1
+      local st = {count = 0, first = 0, token = 0, last = 0, seq = seq, size = size, group = group}
+      local enc = encode(st)
+      mine[id] = enc
+      mset[#mset + 1] = id; mset[#mset + 1] = A[j + 1]
+      sset[#sset + 1] = id; sset[#sset + 1] = enc
+      tz[#tz + 1] = sent; tz[#tz + 1] = id
+      added = added + size
+      if delay > 0 or not fifo then
+        -- Best-effort order (a standard queue's promise): messages of one
+        -- millisecond in the order sent, a thousandth of a millisecond
+        -- apart, up to a millisecond early.
+        wz[#wz + 1] = string.format('%.3f', now + delay - 1 + (seq % 1000) / 1000); wz[#wz + 1] = id
+      else
+        redis.call('ZADD', P, 0, member(st, id))
+        groups[group] = true
+      end
+      if dk ~= '' then
+        local exp = now + window
+        redis.call('HSET', D, dk, fmt(exp) .. '|' .. id .. '|' .. fmt(seq))
+        redis.call('ZADD', DX, exp, dk)
+      end
+      out[#out + 1] = id; out[#out + 1] = fmt(seq); out[#out + 1] = 0
+      visible = visible + 1
+    end
+  end
+  -- in chunks, within what unpack takes
+  local function each(cmd, key, t)
+    for i = 1, #t, 200 do redis.call(cmd, key, unpack(t, i, math.min(i + 199, #t))) end
+  end
+  if seq > seq0 then
+    redis.call('HSET', R, '#seq', seq, '#bytes', bytes0 + added)
+    each('HSET', M, mset)
+    each('HSET', S, sset)
+    each('ZADD', T, tz)
+    each('ZADD', W, wz)
+    for g in pairs(groups) do refresh(g) end
+  end
+  if visible > 0 then signal(visible) end
+  return out
+end
+`
 
 // scriptQueueReceive receives up to max messages of a queue that exists,
 // making each invisible until now + the visibility timeout. A message that

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,7 +23,9 @@ import (
 // the end of the publishing process's lease: that process delivers them
 // at once and acknowledges them; if it dies first, any process's
 // recoverer claims them once the lease is over (TopicClaim). A delivery is
-// thus made at least once.
+// thus made at least once. On one server (direct mode), the same script
+// also writes the message into the subscribed queues the topic router
+// names (TopicDirect, direct fanout): those need no delivery.
 
 // ErrTopicExists: a topic of that name exists with other attributes (the
 // error names the attribute).
@@ -447,8 +450,32 @@ type TopicMessage struct {
 	// Group is its MessageGroupId (FIFO topics: each subscription gets a
 	// group's messages one after another, in sequence order).
 	Group string
-	// Subscriptions are the ids of the subscriptions it goes to.
+	// Subscriptions are the ids of the subscriptions it goes to by a
+	// delivery.
 	Subscriptions []string
+	// Direct are the subscriptions it goes to by a write into their queue
+	// (direct fanout), made by the publish itself.
+	Direct []TopicDirect
+}
+
+// TopicDirect is a message's write into a subscription's queue, made by
+// the publish (direct fanout): the message as the queue's own send would
+// write it. The write falls back to a delivery (as Subscriptions'), in
+// the same step, when the queue is gone or would pass its limits, on a
+// FIFO topic when the subscription has an earlier message of the group
+// still to deliver, and when the client is not in direct mode (a Redis
+// Cluster, Options.Outbox), where a script cannot reach the queue's keys.
+type TopicDirect struct {
+	Subscription string
+	Queue        TopicQueue
+	Message      QueueMessage
+}
+
+// TopicQueue is a queue a publish writes into, with what its send needs.
+type TopicQueue struct {
+	Name   string
+	Limits QueueLimits
+	Dedup  time.Duration // the deduplication window
 }
 
 // TopicPublishParams publish messages to a topic in one step.
@@ -472,102 +499,227 @@ type TopicPublished struct {
 	Duplicate bool
 	// Deliveries are the subscriptions whose delivery is due now, leased
 	// to the publisher: all, but on a FIFO topic those whose subscription
-	// has an earlier message of the group still to deliver.
+	// has an earlier message of the group still to deliver. A direct
+	// write that fell back is among them (or, on a FIFO topic, waits).
 	Deliveries []string
+	// Direct are the subscriptions whose queue the message was written
+	// into; DirectDuplicate says, for each, whether the queue took it for
+	// a duplicate (a FIFO queue's deduplication) and added nothing.
+	Direct          []string
+	DirectDuplicate []bool
 }
 
-// scriptTopicPublish publishes messages.
+// DirectFanout reports whether TopicPublish can write into queues itself
+// (TopicDirect): on one server, where a script reaches every key.
+func (c *Client) DirectFanout() bool { return c.direct }
+
+// luaQueueLocals declares the locals luaQueueHelpers work on, bound to a
+// queue by bind_queue: the queue whose keys (queueKeys order) follow
+// KEYS[base].
+const luaQueueLocals = `
+local R, M, S, W, F, T, SIG, D, DX, P, G, L, DEAD, ATT, ATX
+local now = tonumber(ARGV[1])
+local fifo = false
+`
+
+const luaBindQueue = `
+local function bind_queue(base)
+  R, M, S, W, F, T, SIG = KEYS[base + 1], KEYS[base + 3], KEYS[base + 4], KEYS[base + 5], KEYS[base + 6], KEYS[base + 7], KEYS[base + 8]
+  D, DX, P, G, L, DEAD = KEYS[base + 9], KEYS[base + 10], KEYS[base + 11], KEYS[base + 12], KEYS[base + 13], KEYS[base + 14]
+  ATT, ATX = KEYS[base + 15], KEYS[base + 16]
+  local h = redis.call('HMGET', R, 'FifoQueue', '#seq')
+  fifo = h[1] == 'true'
+  return h[2] ~= false
+end
+`
+
+// scriptTopicPublish publishes messages: each to its subscriptions by a
+// delivery, and by a write into their queue for its direct ones.
 //
-// KEYS: topicKeys. ARGV: now ms, version, lease-until ms, dedup window ms,
-// message count, then per message: id, payload, dedup key, group, n, n
-// subscription ids. On a FIFO topic, a delivery is due (leased) only when
-// it is the first of its subscription and group (TopicFIFOKey); the others
-// wait for it to end (TopicAck). A message of one delivery keeps no count
-// in TopicLeftKey: it ends with its delivery. The writes are gathered and
-// made at the end, a command per key rather than per message (3 commands
-// for a standard topic's Publish to one subscription, against 5). Returns
-// {0, {seq, duplicate id or ”, {sub ids}}...}, {3} without the topic, {20}
-// when the version moved.
-var scriptTopicPublish = redis.NewScript(`
-local R, M, DUE, D, DX, LEFT, F = KEYS[1], KEYS[5], KEYS[6], KEYS[8], KEYS[9], KEYS[11], KEYS[12]
-local rec = redis.call('HMGET', R, '#ver', '#fifo')
+// KEYS: topicKeys, then queueKeys of each queue of the direct writes.
+// ARGV: now ms, version, lease-until ms, dedup window ms, message count,
+// queue count, then per queue: the most messages, the most bytes, the
+// deduplication window ms and the sweep cap (as scriptQueueSend's); then
+// per message: id, payload, dedup key, group, n, n subscription ids, d,
+// d direct writes of 9 fields: subscription id, queue index (1-based),
+// then the 7 fields of a message of scriptQueueSend.
+//
+// On a FIFO topic, a delivery is due (leased) only when it is the first
+// of its subscription and group (TopicFIFOKey); the others wait for it to
+// end (TopicAck); a direct write is a delivery when the subscription has
+// an earlier message of the group still to deliver. The direct writes of
+// a queue are one queue_send (queuescripts.go), after the queue's sweep,
+// exactly as scriptQueueSend makes them; when the queue is gone or they
+// would pass its limits, they become deliveries. A message keeps no
+// payload in TopicMessagesKey without a delivery, and no count in
+// TopicLeftKey with one only: it ends with its delivery. The topic's
+// writes are gathered and made at the end, a command per key rather than
+// per message. Returns {0, {seq, duplicate id or "", {sub ids due}, {sub
+// id, duplicate 0|1, ...: the direct writes made}}...}, {3} without the
+// topic, {20} when the version moved.
+var scriptTopicPublish = redis.NewScript(luaQueueLocals + luaQueueHelpers + luaQueueSend + luaBindQueue + `
+local TR, TM, TDUE, TD, TDX, TLEFT, TF = KEYS[1], KEYS[5], KEYS[6], KEYS[8], KEYS[9], KEYS[11], KEYS[12]
+local rec = redis.call('HMGET', TR, '#ver', '#fifo')
 local ver = rec[1]
 if not ver then return {3} end
 if ver ~= ARGV[2] then return {20} end
-local now, lease, window = tonumber(ARGV[1]), ARGV[3], tonumber(ARGV[4])
-local fifo = rec[2] == '1'
-if fifo then
-  local old = redis.call('ZRANGEBYSCORE', DX, '-inf', now, 'LIMIT', 0, 100)
-  for _, k in ipairs(old) do redis.call('HDEL', D, k); redis.call('ZREM', DX, k) end
+local lease, window = ARGV[3], tonumber(ARGV[4])
+local tfifo = rec[2] == '1'
+if tfifo then
+  local old = redis.call('ZRANGEBYSCORE', TDX, '-inf', now, 'LIMIT', 0, 100)
+  for _, k in ipairs(old) do redis.call('HDEL', TD, k); redis.call('ZREM', TDX, k) end
 end
-local out = {0}
-local due, msgs, left = {}, {}, {}
-local i = 6
-for m = 1, tonumber(ARGV[5]) do
-  local id, payload, dk, group, n = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4])
+local queues = {}
+local i = 7
+for q = 1, tonumber(ARGV[6]) do
+  queues[q] = {maxn = tonumber(ARGV[i]), maxbytes = tonumber(ARGV[i + 1]), window = tonumber(ARGV[i + 2]),
+    cap = tonumber(ARGV[i + 3]), msgs = {}, who = {}}
+  i = i + 4
+end
+
+-- later records a delivery of message m to sub; on a FIFO topic it is
+-- due now only when first of its subscription and group
+local function later(m, sub)
+  local first = true
+  if tfifo then
+    local prefix = sub .. '\0' .. m.group .. '\0'
+    local f = prefix .. string.format('%020d', m.seq) .. '\0' .. m.id
+    redis.call('ZADD', TF, 0, f)
+    first = redis.call('ZRANGEBYLEX', TF, '[' .. prefix, '(' .. sub .. '\0' .. m.group .. '\1', 'LIMIT', 0, 1)[1] == f
+  end
+  m.n = m.n + 1
+  if first then m.subs[#m.subs + 1] = sub end
+end
+
+local msgs = {}
+for k = 1, tonumber(ARGV[5]) do
+  local m = {id = ARGV[i], payload = ARGV[i + 1], group = ARGV[i + 3], seq = 0, dup = '', n = 0, subs = {}, direct = {}}
+  local dk, n = ARGV[i + 2], tonumber(ARGV[i + 4])
   i = i + 5
-  local seq, dup = 0, ''
-  if fifo then
-    local seen = dk ~= '' and redis.call('HGET', D, dk)
+  if tfifo then
+    local seen = dk ~= '' and redis.call('HGET', TD, dk)
     if seen then
       local _, sid, sseq = string.match(seen, '^(%d+)|([^|]*)|(%d+)$')
-      dup, seq = sid, tonumber(sseq)
+      m.dup, m.seq = sid, tonumber(sseq)
     else
-      seq = redis.call('HINCRBY', R, '#seq', 1)
+      m.seq = redis.call('HINCRBY', TR, '#seq', 1)
       if dk ~= '' then
-        redis.call('HSET', D, dk, string.format('%d', now + window) .. '|' .. id .. '|' .. seq)
-        redis.call('ZADD', DX, now + window, dk)
+        redis.call('HSET', TD, dk, string.format('%d', now + window) .. '|' .. m.id .. '|' .. m.seq)
+        redis.call('ZADD', TDX, now + window, dk)
       end
     end
   end
-  local subs = {}
-  if dup == '' then
-    -- the version held: every subscription named exists
-    for j = 0, n - 1 do
-      local sub = ARGV[i + j]
-      local first = true
-      if fifo then
-        -- due now only when first of its subscription and group
-        local prefix = sub .. '\0' .. group .. '\0'
-        local f = prefix .. string.format('%020d', seq) .. '\0' .. id
-        redis.call('ZADD', F, 0, f)
-        first = redis.call('ZRANGEBYLEX', F, '[' .. prefix, '(' .. sub .. '\0' .. group .. '\1', 'LIMIT', 0, 1)[1] == f
-      end
-      if first then
-        subs[#subs + 1] = sub
-        due[#due + 1] = lease; due[#due + 1] = id .. '/' .. sub
-      end
-    end
-    if n > 0 then msgs[#msgs + 1] = id; msgs[#msgs + 1] = seq .. '|' .. payload end
-    if n > 1 then left[#left + 1] = id; left[#left + 1] = n end
+  -- the version held: every subscription named exists
+  if m.dup == '' then
+    for j = 0, n - 1 do later(m, ARGV[i + j]) end
   end
   i = i + n
-  out[#out + 1] = {seq, dup, subs}
+  local d = tonumber(ARGV[i]); i = i + 1
+  if m.dup == '' then
+    for j = 0, d - 1 do
+      local at = i + 9 * j
+      local sub = ARGV[at]
+      if tfifo and redis.call('ZRANGEBYLEX', TF, '[' .. sub .. '\0' .. m.group .. '\0', '(' .. sub .. '\0' .. m.group .. '\1', 'LIMIT', 0, 1)[1] then
+        later(m, sub)
+      else
+        local Q = queues[tonumber(ARGV[at + 1])]
+        for f = 2, 8 do Q.msgs[#Q.msgs + 1] = ARGV[at + f] end
+        Q.who[#Q.who + 1] = {m, sub}
+      end
+    end
+  end
+  i = i + 9 * d
+  msgs[k] = m
+end
+
+-- the direct writes, a queue at a time
+for q, Q in ipairs(queues) do
+  if #Q.who > 0 then
+    local res = {3}
+    if bind_queue(12 + 16 * (q - 1)) then
+      sweep(Q.cap)
+      res = queue_send(Q.msgs, 1, #Q.who, Q.maxn, Q.maxbytes, Q.window)
+    end
+    for k, w in ipairs(Q.who) do
+      local m = w[1]
+      if res[1] == 0 then
+        m.direct[#m.direct + 1] = w[2]; m.direct[#m.direct + 1] = res[3 * k + 1]
+      else
+        later(m, w[2])
+      end
+    end
+  end
+end
+
+local out = {0}
+local due, mset, left = {}, {}, {}
+for _, m in ipairs(msgs) do
+  for _, sub in ipairs(m.subs) do due[#due + 1] = lease; due[#due + 1] = m.id .. '/' .. sub end
+  if m.n > 0 then mset[#mset + 1] = m.id; mset[#mset + 1] = m.seq .. '|' .. m.payload end
+  if m.n > 1 then left[#left + 1] = m.id; left[#left + 1] = m.n end
+  out[#out + 1] = {m.seq, m.dup, m.subs, m.direct}
 end
 -- in chunks, within what unpack takes
-for c = 1, #due, 200 do redis.call('ZADD', DUE, unpack(due, c, math.min(c + 199, #due))) end
-for c = 1, #msgs, 200 do redis.call('HSET', M, unpack(msgs, c, math.min(c + 199, #msgs))) end
-for c = 1, #left, 200 do redis.call('HSET', LEFT, unpack(left, c, math.min(c + 199, #left))) end
+for c = 1, #due, 200 do redis.call('ZADD', TDUE, unpack(due, c, math.min(c + 199, #due))) end
+for c = 1, #mset, 200 do redis.call('HSET', TM, unpack(mset, c, math.min(c + 199, #mset))) end
+for c = 1, #left, 200 do redis.call('HSET', TLEFT, unpack(left, c, math.min(c + 199, #left))) end
 return out
 `)
 
 // TopicPublish publishes messages to a topic: each message and one
-// delivery per subscription it goes to, due at p.LeaseUntil, in one
-// script. ErrNotFound without the topic; ErrTopicStale when its version
-// moved.
+// delivery per subscription it goes to, due at p.LeaseUntil, and its
+// direct writes into queues, in one script. ErrNotFound without the
+// topic; ErrTopicStale when its version moved.
 func (c *Client) TopicPublish(ctx context.Context, p *TopicPublishParams) ([]TopicPublished, error) {
 	keys, err := c.topicKeys(p.Topic)
 	if err != nil {
 		return nil, err
 	}
-	a := args{p.Now.UnixMilli(), p.Version, p.LeaseUntil.UnixMilli(), p.DedupWindow.Milliseconds(), len(p.Messages)}
+	// the queues of the direct writes, in order of first use (none off
+	// direct mode: every direct write is a delivery)
+	var queues []TopicQueue
+	index := map[string]int{}
+	for _, m := range p.Messages {
+		for _, d := range m.Direct {
+			if _, ok := index[d.Queue.Name]; !ok && c.direct {
+				index[d.Queue.Name] = len(queues)
+				queues = append(queues, d.Queue)
+			}
+		}
+	}
+	a := args{p.Now.UnixMilli(), p.Version, p.LeaseUntil.UnixMilli(), p.DedupWindow.Milliseconds(), len(p.Messages), len(queues)}
+	for _, q := range queues {
+		qk, err := c.queueKeys(q.Name)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, qk...)
+		l := q.Limits.withDefaults()
+		a = append(a, l.Messages, l.Bytes, q.Dedup.Milliseconds(), l.Sweep)
+	}
 	for _, m := range p.Messages {
 		if err := checkID("message id", m.ID); err != nil {
 			return nil, err
 		}
-		a = append(a, m.ID, m.Payload, m.DedupKey, m.Group, len(m.Subscriptions))
-		for _, s := range m.Subscriptions {
+		subs := m.Subscriptions
+		direct := m.Direct
+		if queues == nil && len(direct) > 0 {
+			subs = append(slices.Clip(subs), make([]string, 0, len(direct))...)
+			for _, d := range direct {
+				subs = append(subs, d.Subscription)
+			}
+			direct = nil
+		}
+		a = append(a, m.ID, m.Payload, m.DedupKey, m.Group, len(subs))
+		for _, s := range subs {
 			a = append(a, s)
+		}
+		a = append(a, len(direct))
+		for _, d := range direct {
+			a = append(a, d.Subscription, index[d.Queue.Name]+1)
+			if err := a.queueMessage(&d.Message); err != nil {
+				return nil, err
+			}
 		}
 	}
 	res, err := scriptTopicPublish.Run(ctx, c.rdb, keys, a...).Slice()
@@ -599,6 +751,13 @@ func (c *Client) TopicPublish(ctx context.Context, p *TopicPublishParams) ([]Top
 				if id, ok := s.(string); ok {
 					out[i].Deliveries = append(out[i].Deliveries, id)
 				}
+			}
+		}
+		if len(r) > 3 {
+			direct, _ := r[3].([]any)
+			for k := 0; k+1 < len(direct); k += 2 {
+				out[i].Direct = append(out[i].Direct, stringAt(direct, k))
+				out[i].DirectDuplicate = append(out[i].DirectDuplicate, intAt(direct, k+1) == 1)
 			}
 		}
 	}

@@ -233,3 +233,32 @@ func (s *Service) dedup(in *SendInput, conf queueConf) (string, *Error) {
 	}
 	return "|" + id, nil
 }
+
+// Prepared is a message prepared for a write into a queue made by another
+// router's script (the topic router's direct fanout): the message as Send
+// would store it, and what the store's send needs of the queue.
+type Prepared struct {
+	Message store.QueueMessage
+	Queue   store.TopicQueue
+}
+
+// Prepare prepares in for the queue named name at now, exactly as Send
+// would, for a write the caller makes itself (store.TopicDirect); ok is
+// false when Send would refuse it, or the queue is not known (the record
+// cache's view): the caller then sends it by Send, which answers as it
+// does. Sent counts the write once made.
+func (s *Service) Prepare(ctx context.Context, name string, in *SendInput, now time.Time) (Prepared, bool) {
+	rec, err := s.hotRecord(ctx, name)
+	if err != nil {
+		return Prepared{}, false
+	}
+	m, _, e := s.prepare(in, confOf(rec), now)
+	if e != nil {
+		return Prepared{}, false
+	}
+	return Prepared{Message: m, Queue: store.TopicQueue{Name: name, Limits: s.cfg.Limits, Dedup: dedupWindow}}, true
+}
+
+// Sent counts n messages written into the queue named name by another
+// router's script, as Send counts its own.
+func (s *Service) Sent(ctx context.Context, name string, n int) { s.meters.count(ctx, name, "send", n) }

@@ -71,6 +71,11 @@ type Config struct {
 	Tracer trace.Tracer
 	// Logger receives a line per delivery given up; slog.Default() when nil.
 	Logger *slog.Logger
+	// NoDirectFanout sends every delivery by the delivery path, also
+	// where a publish could write into the subscribed queues itself
+	// (direct fanout, sqs.go): to compare the two, and for tests of the
+	// delivery path.
+	NoDirectFanout bool
 }
 
 // The subscription protocols. AWS's sms, email, email-json, application

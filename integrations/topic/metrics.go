@@ -27,11 +27,14 @@ func newMeters(m metric.Meter) meters {
 }
 
 // count records one outcome of a subscription's delivery.
-func (e *engine) count(sv *subView, outcome string) {
+func (e *engine) count(sv *subView, outcome string) { e.countN(sv, outcome, 1) }
+
+// countN records n outcomes of a subscription's deliveries.
+func (e *engine) countN(sv *subView, outcome string, n int) {
 	if e.meters.deliveries == nil {
 		return
 	}
-	e.meters.deliveries.Add(context.Background(), 1, metric.WithAttributes(
+	e.meters.deliveries.Add(context.Background(), int64(n), metric.WithAttributes(
 		attribute.String("signalbox.topic", sv.sub.TopicARN),
 		attribute.String("signalbox.subscription", sv.sub.ARN),
 		attribute.String("signalbox.protocol", sv.rec.Protocol),

@@ -302,10 +302,11 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 		}
 		now := s.now()
 		var (
-			msgs  []*message
-			index []int
-			batch []store.TopicMessage
-			subs  [][]*subView
+			msgs   []*message
+			index  []int
+			batch  []store.TopicMessage
+			subs   [][]*subView
+			direct [][]directWrite
 		)
 		for i := range entries {
 			results[i] = PublishResult{ID: entries[i].ID}
@@ -315,15 +316,24 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 				continue
 			}
 			var to []*subView
-			ids := make([]string, 0, len(v.subs))
+			var dw []directWrite
+			tm := store.TopicMessage{ID: m.ID, Payload: m.stored(), DedupKey: v.dedupKey(m), Group: m.GroupID,
+				Subscriptions: make([]string, 0, len(v.subs))}
+			directBytes := 0
 			for _, sv := range v.subs {
 				if sv.matches(m, m.forProtocol(sv.rec.Protocol)) {
 					to = append(to, sv)
-					ids = append(ids, sv.id)
+					if d, ok := s.direct(ctx, v, sv, m, now, directBytes); ok {
+						dw = append(dw, d)
+						tm.Direct = append(tm.Direct, d.write)
+						directBytes += len(d.write.Message.Payload)
+					} else {
+						tm.Subscriptions = append(tm.Subscriptions, sv.id)
+					}
 				}
 			}
-			msgs, index, subs = append(msgs, m), append(index, i), append(subs, to)
-			batch = append(batch, store.TopicMessage{ID: m.ID, Payload: m.stored(), DedupKey: v.dedupKey(m), Group: m.GroupID, Subscriptions: ids})
+			msgs, index, subs, direct = append(msgs, m), append(index, i), append(subs, to), append(direct, dw)
+			batch = append(batch, tm)
 		}
 		if len(batch) == 0 {
 			return results, nil
@@ -335,6 +345,9 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 				LeaseUntil: now.Add(s.cfg.DeliveryLease), DedupWindow: dedupWindow})
 		} else {
 			out, err = s.publishGrouped(ctx, v, batch, now)
+		}
+		if err != nil {
+			endDirect(direct)
 		}
 		if errors.Is(err, store.ErrTopicStale) && attempt < 3 {
 			if v.fifo {
@@ -349,6 +362,7 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 			}
 			return nil, storeError(err, errTopicMissing())
 		}
+		var tally directTally
 		for j, o := range out {
 			r := &results[index[j]]
 			r.MessageID = o.MessageID
@@ -356,6 +370,7 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 				r.SequenceNumber = formatSeq(o.Seq)
 				msgs[j].SequenceNumber = r.SequenceNumber
 			}
+			directMade(direct[j], o, &tally)
 			if o.Duplicate {
 				continue
 			}
@@ -372,6 +387,7 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 		if v.fifo {
 			v.pub.Unlock()
 		}
+		s.record(ctx, &tally)
 		return results, nil
 	}
 }

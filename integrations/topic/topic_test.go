@@ -363,7 +363,7 @@ func TestDeliveriesOutliveTheirProcess(t *testing.T) {
 		arn := b.topic(t, "t", nil)
 		b.subscribeQueue(t, arn, "q1", nil)
 		b.subscribeQueue(t, arn, "q2", map[string]string{"RawMessageDelivery": "true"})
-		dead := New(b.st, Config{Now: b.clock.Now, Queues: b.queues}) // never started: it "dies" after publishing
+		dead := New(b.st, Config{Now: b.clock.Now, Queues: b.queues, NoDirectFanout: true}) // never started: it "dies" after publishing
 		for i := range 5 {
 			_, err := dead.Publish(b.ctx, &PublishInput{TopicARN: arn, Message: "m" + strconv.Itoa(i)})
 			require.NoError(t, err)
@@ -667,7 +667,7 @@ func TestFIFOOrderOutlivesTheProcess(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b *testBundle) {
 		arn := b.topic(t, "o.fifo", map[string]string{"FifoTopic": "true", "ContentBasedDeduplication": "true"})
 		b.subscribeQueue(t, arn, "o.fifo", map[string]string{"RawMessageDelivery": "true"})
-		dead := New(b.st, Config{Now: b.clock.Now, Queues: b.queues}) // never started: it "dies" after publishing
+		dead := New(b.st, Config{Now: b.clock.Now, Queues: b.queues, NoDirectFanout: true}) // never started: it "dies" after publishing
 		for i := range 3 {
 			_, err := dead.Publish(b.ctx, &PublishInput{TopicARN: arn, Message: strconv.Itoa(i), GroupID: "g"})
 			require.NoError(t, err)
@@ -701,7 +701,8 @@ func TestFIFOOrderOutlivesTheProcess(t *testing.T) {
 // forgotten.
 func TestClaimSkipsDeliveriesHeld(t *testing.T) {
 	t.Parallel()
-	b := setup(t, "", false) // no workers: the jobs handed out stay in the engine's channel
+	b := setup(t, "", false)        // no workers: the jobs handed out stay in the engine's channel
+	b.svc.cfg.NoDirectFanout = true // a delivery to hold
 	arn := b.topic(t, "held", nil)
 	b.subscribeQueue(t, arn, "held-q", nil)
 	_, err := b.svc.Publish(b.ctx, &PublishInput{TopicARN: arn, Message: "m"})

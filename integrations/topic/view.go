@@ -39,6 +39,9 @@ type subView struct {
 	filter *filter.Policy // nil: no filter policy
 	scope  filter.Scope
 	raw    bool
+	// directable: an sqs subscription among the topic's first
+	// maxDirectQueues (sqs.go), which a publish may write into directly.
+	directable bool
 }
 
 const (
@@ -87,6 +90,13 @@ func (s *Service) view(ctx context.Context, name string, maxAge time.Duration) (
 		}
 	}
 	sort.Slice(nv.subs, func(i, j int) bool { return nv.subs[i].id < nv.subs[j].id })
+	queues := 0
+	for _, sv := range nv.subs {
+		if sv.rec.Protocol == ProtocolSQS && queues < maxDirectQueues {
+			sv.directable = true
+			queues++
+		}
+	}
 	s.mu.Lock()
 	if old := s.views[name]; old != nil && old.version == nv.version {
 		old.loaded = now // keep the one whose mutex publishes hold
