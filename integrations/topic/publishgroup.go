@@ -12,7 +12,8 @@ import (
 // at once into one publish script (group commit): a publish finding no
 // script of the view's under way runs its own at once; those arriving
 // meanwhile wait and go together in the next, up to maxGroupMessages
-// messages a script, at most maxGroupScripts scripts at a time (a second
+// messages and maxGroupBytes of them (their direct copies included) a
+// script, at most maxGroupScripts scripts at a time (a second
 // starts when a full PublishBatch's worth waits). Every publish of a view
 // names the view's version, so one script's check holds for all of them.
 // Measured (bench topic, Publish from 32 clients to a topic of one queue,
@@ -31,16 +32,18 @@ type publishGroup struct {
 
 const (
 	maxGroupMessages = 100
+	maxGroupBytes    = 4 << 20
 	maxGroupScripts  = 2
 )
 
 // groupedPublish is one publish's messages, waiting for a script.
 type groupedPublish struct {
-	msgs []store.TopicMessage
-	now  time.Time
-	out  []store.TopicPublished
-	err  error
-	done chan struct{}
+	msgs  []store.TopicMessage
+	bytes int // the messages' payloads and direct copies
+	now   time.Time
+	out   []store.TopicPublished
+	err   error
+	done  chan struct{}
 }
 
 // publishGrouped publishes msgs to the topic of v (standard), at now, in
@@ -50,7 +53,7 @@ type groupedPublish struct {
 // a publish is answered only once its messages are stored, or are not.
 func (s *Service) publishGrouped(ctx context.Context, v *view, msgs []store.TopicMessage, now time.Time) ([]store.TopicPublished, error) {
 	g := &v.group
-	p := &groupedPublish{msgs: msgs, now: now, done: make(chan struct{})}
+	p := &groupedPublish{msgs: msgs, bytes: messageBytes(msgs), now: now, done: make(chan struct{})}
 	g.mu.Lock()
 	g.pending = append(g.pending, p)
 	g.waiting += len(msgs)
@@ -88,18 +91,42 @@ func (s *Service) runGroup(ctx context.Context, v *view, own *groupedPublish) {
 			default:
 			}
 		}
-		var batch []*groupedPublish
-		n := 0
-		for len(g.pending) > 0 && (n == 0 || n+len(g.pending[0].msgs) <= maxGroupMessages) {
-			n += len(g.pending[0].msgs)
-			batch = append(batch, g.pending[0])
-			g.pending[0] = nil
-			g.pending = g.pending[1:]
-		}
-		g.waiting -= n
+		batch := g.take()
 		g.mu.Unlock()
 		s.commitGroup(ctx, v, batch)
 	}
+}
+
+// take takes the next script's publishes from those waiting, in order:
+// at least one, and as many more as maxGroupMessages and maxGroupBytes
+// allow. g.mu is held.
+func (g *publishGroup) take() []*groupedPublish {
+	var batch []*groupedPublish
+	n, size := 0, 0
+	for len(g.pending) > 0 {
+		p := g.pending[0]
+		if n > 0 && (n+len(p.msgs) > maxGroupMessages || size+p.bytes > maxGroupBytes) {
+			break
+		}
+		n, size = n+len(p.msgs), size+p.bytes
+		batch = append(batch, p)
+		g.pending[0] = nil
+		g.pending = g.pending[1:]
+	}
+	g.waiting -= n
+	return batch
+}
+
+// messageBytes is what msgs weigh in a publish script's arguments.
+func messageBytes(msgs []store.TopicMessage) int {
+	n := 0
+	for _, m := range msgs {
+		n += len(m.Payload)
+		for _, d := range m.Direct {
+			n += len(d.Message.Payload)
+		}
+	}
+	return n
 }
 
 // commitGroup publishes a batch of publishes in one script and answers

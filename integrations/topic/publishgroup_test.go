@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/signalbox/signalbox/store"
 	"github.com/stretchr/testify/require"
 )
 
@@ -75,4 +76,33 @@ func TestConcurrentPublishes(t *testing.T) {
 		b.requireEmpty(t, "raw")
 		b.requireEmpty(t, "env")
 	})
+}
+
+// A script takes the waiting publishes in order, within its message and
+// byte bounds, and always at least one.
+func TestPublishGroupTake(t *testing.T) {
+	t.Parallel()
+	pub := func(msgs, bytes int) *groupedPublish {
+		return &groupedPublish{msgs: make([]store.TopicMessage, msgs), bytes: bytes}
+	}
+	big, mid, small := pub(1, maxGroupBytes+1), pub(1, maxGroupBytes/2), pub(1, 10)
+	many, more := pub(maxGroupMessages-1, 100), pub(2, 100)
+	g := &publishGroup{pending: []*groupedPublish{big, mid, mid, small, many, more}}
+	g.waiting = 5 + maxGroupMessages
+	require.Equal(t, []*groupedPublish{big}, g.take(), "one over the byte bound goes alone")
+	require.Equal(t, []*groupedPublish{mid, mid}, g.take(), "two halves fill the bound")
+	require.Equal(t, []*groupedPublish{small, many}, g.take(), "the message bound")
+	require.Equal(t, []*groupedPublish{more}, g.take())
+	require.Empty(t, g.pending)
+	require.Zero(t, g.waiting)
+	require.Empty(t, g.take())
+}
+
+func TestMessageBytes(t *testing.T) {
+	t.Parallel()
+	msgs := []store.TopicMessage{
+		{Payload: "abc", Direct: []store.TopicDirect{{Message: store.QueueMessage{Payload: []byte("12345")}}, {Message: store.QueueMessage{Payload: []byte("1")}}}},
+		{Payload: "xy"},
+	}
+	require.Equal(t, 11, messageBytes(msgs))
 }
