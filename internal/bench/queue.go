@@ -125,6 +125,11 @@ type queueTarget struct {
 	client  *sqs.Client
 	adapter *queryAdapter // goaws's; nil for signalbox
 	stop    func()
+	// pid and redis, for signalbox's targets: serve's process and its
+	// Redis (nil on the embedded store), whose CPU and commands each
+	// measurement reports per message; pid 0 for goaws.
+	pid   int
+	redis *redisStats
 }
 
 // benchQueueOn measures serve on the Redis of redisURL ("" the embedded
@@ -143,13 +148,20 @@ func benchQueueOn(ctx context.Context, redisURL string, o benchQueueOptions, std
 	defer serve.stop()
 	base, prefix := serve.base, serve.prefix
 	hc := benchHTTPClient(o.clients)
-	targets := []*queueTarget{{name: "signalbox", key: "sb", client: sqsClient(base, hc)}}
+	var rs *redisStats
+	if redisURL != "" {
+		if rs, err = newRedisStats(redisURL); err != nil {
+			return err
+		}
+		defer rs.Close()
+	}
+	targets := []*queueTarget{{name: "signalbox", key: "sb", client: sqsClient(base, hc), pid: serve.pid, redis: rs}}
 	if err := probeQueueAPI(ctx, targets[0].client); err != nil {
 		return err
 	}
 	if o.query {
 		ad := &queryAdapter{hc: benchHTTPClient(o.clients)}
-		targets = append(targets, &queueTarget{name: "signalbox-query", key: "sbq", client: sqsClient(base, ad)})
+		targets = append(targets, &queueTarget{name: "signalbox-query", key: "sbq", client: sqsClient(base, ad), pid: serve.pid, redis: rs})
 	}
 	goaws := "goaws: not measured (--goaws none)"
 	if o.goaws != "none" {
@@ -221,7 +233,7 @@ func queueRound(ctx context.Context, order []*queueTarget, round int, o benchQue
 	for _, m := range queueMeasurements {
 		for _, t := range order {
 			fmt.Fprintf(progress, "round %d of %d: %s: %s\n", round+1, o.rounds, t.name, m.name)
-			if err := m.run(ctx, t.client, queues[t.name], o, results[t.name]); err != nil {
+			if err := measureQueue(ctx, t, m, queues[t.name], o, results[t.name]); err != nil {
 				return fmt.Errorf("%s: %s: %w", t.name, m.name, err)
 			}
 		}
@@ -239,6 +251,34 @@ func queueRound(ctx context.Context, order []*queueTarget, round int, o benchQue
 		r := results[t.name]
 		r.wake, r.wakeSend = append(r.wake, wake...), append(r.wakeSend, send...)
 	}
+	return nil
+}
+
+// measureQueue runs m on t's queue and, for signalbox's targets, records
+// what it cost per message: serve's CPU, Redis's CPU and commands.
+func measureQueue(ctx context.Context, t *queueTarget, m queueMeasurement, queueURL string, o benchQueueOptions, r *queueResults) error {
+	if t.pid == 0 {
+		return m.run(ctx, t.client, queueURL, o, r)
+	}
+	meter, err := startCPU(ctx, &topicTarget{pid: t.pid, redis: t.redis})
+	if err != nil {
+		return err
+	}
+	messages := o.messages
+	if m.name == queueReceiveName {
+		messages = r.sent
+	}
+	if err := m.run(ctx, t.client, queueURL, o, r); err != nil {
+		return err
+	}
+	u, err := meter.per(ctx, messages)
+	if err != nil {
+		return err
+	}
+	if r.cpu == nil {
+		r.cpu = map[string][]cpuUse{}
+	}
+	r.cpu[m.name] = append(r.cpu[m.name], u)
 	return nil
 }
 
@@ -270,6 +310,26 @@ func printQueueReport(w io.Writer, targets []*queueTarget, results map[string]*q
 		}))
 	}
 	sb := results["signalbox"]
+	for _, t := range targets {
+		r := results[t.name]
+		if len(r.cpu) == 0 {
+			continue
+		}
+		parts := []string{}
+		for _, m := range queueMeasurements {
+			us := r.cpu[m.name]
+			part := fmt.Sprintf("%s serve %.1f", m.name, medianOf(us, func(u cpuUse) float64 { return u.server }))
+			if t.redis != nil {
+				part += fmt.Sprintf(" + Redis %.1f µs CPU, %.2f commands, %.2f scripts",
+					medianOf(us, func(u cpuUse) float64 { return u.redis }), medianOf(us, func(u cpuUse) float64 { return u.commands }),
+					medianOf(us, func(u cpuUse) float64 { return u.scripts }))
+			} else {
+				part += " µs CPU"
+			}
+			parts = append(parts, part)
+		}
+		fmt.Fprintf(w, "  (%s per message, medians: %s)\n", t.name, strings.Join(parts, "; "))
+	}
 	fmt.Fprintf(w, "  (each receive measurement drains the %d messages the two sends left, each checked to have come; duplicates: %s; empty receives: %s)\n", sb.drained,
 		each(func(_ *queueTarget, r *queueResults) string { return strconv.Itoa(r.duplicates) }),
 		each(func(_ *queueTarget, r *queueResults) string { return strconv.Itoa(r.empty) }))

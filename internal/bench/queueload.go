@@ -26,6 +26,9 @@ type queueResults struct {
 	// is the send's round trip, not the wait's.
 	wakeSend []time.Duration
 	sent     int // messages sent into the round's queue so far
+	// cpu is, for signalbox's targets, what each measurement (by name)
+	// cost per message, one per round.
+	cpu map[string][]cpuUse
 }
 
 // queueMeasurement is one throughput measurement, run on a server's
@@ -48,7 +51,7 @@ var queueMeasurements = []queueMeasurement{
 		r.sent += o.messages
 		return err
 	}},
-	{"ReceiveMessage+DeleteMessageBatch", func(ctx context.Context, c *sqs.Client, q string, o benchQueueOptions, r *queueResults) error {
+	{queueReceiveName, func(ctx context.Context, c *sqs.Client, q string, o benchQueueOptions, r *queueResults) error {
 		rate, dups, empty, err := drainMessages(ctx, c, q, r.sent, o.clients)
 		r.receive = append(r.receive, rate)
 		r.drained, r.duplicates, r.empty = r.sent, r.duplicates+dups, r.empty+empty
@@ -56,6 +59,9 @@ var queueMeasurements = []queueMeasurement{
 		return err
 	}},
 }
+
+// queueReceiveName names the measurement that drains what the sends left.
+const queueReceiveName = "ReceiveMessage+DeleteMessageBatch"
 
 // queueDeadline bounds every measurement: a server that loses a message
 // fails the bench instead of hanging it.
