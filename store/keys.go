@@ -183,7 +183,9 @@ func (k Keys) queue(name, suffix string) string { return k.prefix + ":{q:" + nam
 // "#modified" (unix ms), "#seq" (the last sequence number), "#rcv" (the
 // last receipt token), "#purged" (unix ms), "#bytes" (the bytes its
 // messages hold), "#maxrc" (the redrive policy's maxReceiveCount, "" for
-// none) and "#dlq" (the redrive policy's target queue name).
+// none), "#dlq" (the redrive policy's target queue name) and "#due" (unix
+// ms: nothing the sweep handles is due before it; absent: unknown; see
+// queuescripts.go's sweep).
 func (k Keys) QueueKey(name string) string { return k.queue(name, "") }
 
 // QueueTagsKey (hash) holds a queue's tags: key → value.

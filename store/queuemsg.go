@@ -163,7 +163,8 @@ type QueueReceiveParams struct {
 }
 
 // QueueReceiveResult is what a receive got: the messages, when the next
-// message not visible now becomes visible (zero for none), and how many
+// message not visible now becomes visible (zero for none, and when
+// messages came: only a long poll that got nothing needs it), and how many
 // messages wait in the dead list for their dead-letter queue (QueueDead).
 type QueueReceiveResult struct {
 	Messages []QueueReceived

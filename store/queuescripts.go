@@ -30,15 +30,32 @@ local R, M, S, W, F, T, SIG = KEYS[1], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[
 local D, DX, P, G, L, DEAD = KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
 local ATT, ATX = KEYS[15], KEYS[16]
 local now = tonumber(ARGV[1])
-local fifo = redis.call('HGET', R, 'FifoQueue') == 'true'
+-- the record's fields the scripts read, in one command: whether the queue
+-- exists (every record has #created), its type, its retention period
+-- (ms), maxReceiveCount, the receive counter, and due (see sweep)
+local rec = redis.call('HMGET', R, '#created', 'FifoQueue', 'MessageRetentionPeriod', '#maxrc', '#rcv', '#due')
+local exists = rec[1] ~= false
+local fifo = rec[2] == 'true'
+local ret = tonumber(rec[3] or '345600') * 1000
+local due = tonumber(rec[6])
 ` + luaQueueHelpers
 
 // luaQueueHelpers are luaQueue's functions, on the queue that the locals
-// R to ATX, now and fifo name: luaQueue binds them to KEYS[1..16] and
-// ARGV[1]; the topic publish script (topic.go) to each queue it writes to
-// in turn.
+// R to ATX, now, fifo, ret (the retention period, ms) and due (the
+// record's #due, nil when absent) name: luaQueue binds them to
+// KEYS[1..16] and ARGV[1]; the topic publish script (topic.go) to each
+// queue it writes to in turn.
 const luaQueueHelpers = `
 local function fmt(n) return string.format('%d', n) end
+
+-- lower makes due no later than t, the time a message or key sweep()
+-- handles becomes due; an unknown due stays unknown.
+local function lower(t)
+  if due and t < due then
+    due = t
+    redis.call('HSET', R, '#due', fmt(t))
+  end
+end
 
 local function parse(s)
   local c, f, k, l, q, z, g = string.match(s, '^(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|(.*)$')
@@ -106,21 +123,29 @@ end
 
 -- sweep removes up to cap messages older than the retention period and
 -- returns up to cap messages whose visibility timeout has ended.
+--
+-- The record's #due (unix ms) is a bound: nothing sweep handles is due
+-- before it (a message's retention end, an in-flight message's
+-- visibility end, a FIFO queue's delayed message, a deduplication id's or
+-- a receive attempt's expiry). sweep does nothing before it and sets it
+-- afresh after; every script that adds one of these lowers it (lower);
+-- setting attributes (the retention period) removes it: absent, unknown,
+-- sweep runs. Most sends and receives thus skip the sweep's commands.
 local function sweep(cap)
-  local ret = tonumber(redis.call('HGET', R, 'MessageRetentionPeriod') or '345600') * 1000
+  if due and now < due then return end
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', T, '-inf', now - ret, 'LIMIT', 0, cap)) do
     local s = redis.call('HGET', S, id)
     if s then drop(id, parse(s)) else redis.call('ZREM', T, id) end
   end
-  local due = redis.call('ZRANGEBYSCORE', F, '-inf', now, 'WITHSCORES', 'LIMIT', 0, cap)
-  for i = 1, #due, 2 do
-    local id = due[i]
+  local ended = redis.call('ZRANGEBYSCORE', F, '-inf', now, 'WITHSCORES', 'LIMIT', 0, cap)
+  for i = 1, #ended, 2 do
+    local id = ended[i]
     redis.call('ZREM', F, id)
     local s = redis.call('HGET', S, id)
     if s then
       local st = parse(s)
       if fifo then unlock(st.group) end
-      make_visible(id, st, tonumber(due[i + 1]))
+      make_visible(id, st, tonumber(ended[i + 1]))
     end
   end
   if fifo then
@@ -138,6 +163,19 @@ local function sweep(cap)
     redis.call('HDEL', ATT, k)
     redis.call('ZREM', ATX, k)
   end
+  -- the earliest due of what is left (or beyond the cap: now at most)
+  local d = 1e15
+  local function first(k, plus)
+    local z = redis.call('ZRANGE', k, 0, 0, 'WITHSCORES')
+    if z[2] and tonumber(z[2]) + plus < d then d = tonumber(z[2]) + plus end
+  end
+  first(T, ret)
+  first(F, 0)
+  if fifo then first(W, 0) end
+  first(DX, 0)
+  first(ATX, 0)
+  due = d
+  redis.call('HSET', R, '#due', fmt(d))
 end
 
 -- next_due is the earliest time (unix ms) a message not visible now
@@ -202,6 +240,8 @@ for i = 2, #ARGV, 2 do
   if ARGV[i + 1] == '' then redis.call('HDEL', R, ARGV[i]) else redis.call('HSET', R, ARGV[i], ARGV[i + 1]) end
 end
 redis.call('HSET', R, '#modified', ARGV[1])
+-- the retention period may have changed: the sweep's bound is unknown
+redis.call('HDEL', R, '#due')
 return {0}
 `)
 
@@ -221,7 +261,7 @@ return {0}
 // added). A message of an id already present being a duplicate makes a
 // move between queues (dead-letter, move tasks) idempotent.
 var scriptQueueSend = redis.NewScript(luaQueue + luaQueueSend + `
-if redis.call('EXISTS', R) == 0 then return {3} end
+if not exists then return {3} end
 sweep(tonumber(ARGV[5]))
 return queue_send(ARGV, 7, tonumber(ARGV[6]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]))
 `)
@@ -310,6 +350,13 @@ local function queue_send(A, at, n, maxn, maxbytes, window)
     each('ZADD', T, tz)
     each('ZADD', W, wz)
     for g in pairs(groups) do refresh(g) end
+    -- sweep's bound (#due): the new messages' retention ends, a FIFO
+    -- queue's delayed ones, the deduplication ids' expiry
+    for i = 1, #tz, 2 do lower(tz[i] + ret) end
+    if fifo then
+      for i = 1, #wz, 2 do lower(tonumber(wz[i])) end
+      lower(now + window)
+    end
   end
   if visible > 0 then signal(visible) end
   return out
@@ -332,17 +379,16 @@ end
 // returns the messages of that one still in flight under its receipts
 // (the same receipts), and receives afresh when none is.
 //
-// Returns {OK, next due ms (-1 none), the dead list's length, id, payload,
-// state, ...}, {NOTFOUND}, or {LIMIT} when the queue has the most
-// messages in flight already.
+// Returns {OK, next due ms (-1 none, or messages came), the dead list's
+// length, id, payload, state, ...}, {NOTFOUND}, or {LIMIT} when the queue
+// has the most messages in flight already.
 var scriptQueueReceive = redis.NewScript(luaQueue + `
-if redis.call('EXISTS', R) == 0 then return {3} end
+if not exists then return {3} end
 local cap = tonumber(ARGV[4])
 sweep(cap)
 if redis.call('ZCARD', F) >= tonumber(ARGV[5]) then return {20} end
 local max, vis = tonumber(ARGV[2]), tonumber(ARGV[3])
-local ret = tonumber(redis.call('HGET', R, 'MessageRetentionPeriod') or '345600') * 1000
-local maxrc = tonumber(redis.call('HGET', R, '#maxrc') or '0') or 0
+local maxrc = tonumber(rec[4] or '0') or 0
 local out, dead, got, scanned = {}, 0, 0, 0
 local attempt = ARGV[6]
 
@@ -358,7 +404,7 @@ if prev then
       end
     end
     if #out > 0 then
-      local res = {0, next_due(), redis.call('LLEN', DEAD)}
+      local res = {0, -1, redis.call('LLEN', DEAD)}
       for _, v in ipairs(out) do res[#res + 1] = v end
       return res
     end
@@ -389,6 +435,7 @@ local function take(id)
   local e = encode(st)
   redis.call('HSET', S, id, e)
   redis.call('ZADD', F, now + vis, id)
+  lower(now + vis)
   if fifo then redis.call('HINCRBY', L, st.group, 1) end
   out[#out + 1] = id; out[#out + 1] = redis.call('HGET', M, id) or ''; out[#out + 1] = e
   got = got + 1
@@ -409,7 +456,7 @@ if fifo then
 else
   -- a standard queue: take()'s steps a round of candidates at a time, a
   -- command per key for the round rather than per message
-  local rcv = tonumber(redis.call('HGET', R, '#rcv') or '0')
+  local rcv = tonumber(rec[5] or '0')
   local rcv0 = rcv
   while got < max and scanned < cap do
     local ids = redis.call('ZRANGEBYSCORE', W, '-inf', now, 'LIMIT', 0, max - got)
@@ -448,6 +495,7 @@ else
     if #taken > 0 then
       redis.call('HSET', S, unpack(states))
       redis.call('ZADD', F, unpack(flight))
+      lower(now + vis)
       local ms = {}
       for k = 1, #taken, 2 do ms[#ms + 1] = taken[k] end
       local payloads = redis.call('HMGET', M, unpack(ms))
@@ -464,8 +512,12 @@ if attempt ~= '' and #out > 0 then
   for i = 1, #out, 3 do t[#t + 1] = out[i] .. ',' .. fmt(parse(out[i + 2]).token) .. ';' end
   redis.call('HSET', ATT, attempt, fmt(exp) .. '|' .. table.concat(t))
   redis.call('ZADD', ATX, exp, attempt)
+  lower(exp)
 end
-local res = {0, next_due(), redis.call('LLEN', DEAD)}
+-- the next due time matters to a long poll that got nothing
+local nd = -1
+if #out == 0 then nd = next_due() end
+local res = {0, nd, redis.call('LLEN', DEAD)}
 for _, v in ipairs(out) do res[#res + 1] = v end
 return res
 `)
@@ -554,6 +606,7 @@ for i = 3, #ARGV, 3 do
       signalled = signalled + 1
     else
       redis.call('ZADD', F, now + vis, id)
+      lower(now + vis)
     end
   end
   out[#out + 1] = c
@@ -585,7 +638,7 @@ return {0}
 //
 // Returns {OK, the dead list's length} or {NOTFOUND}.
 var scriptQueueSweep = redis.NewScript(luaQueue + `
-if redis.call('EXISTS', R) == 0 then return {3} end
+if not exists then return {3} end
 sweep(tonumber(ARGV[2]))
 return {0, redis.call('LLEN', DEAD)}
 `)

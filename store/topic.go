@@ -519,7 +519,7 @@ func (c *Client) DirectFanout() bool { return c.direct }
 const luaQueueLocals = `
 local R, M, S, W, F, T, SIG, D, DX, P, G, L, DEAD, ATT, ATX
 local now = tonumber(ARGV[1])
-local fifo = false
+local fifo, ret, due = false, 0, nil
 `
 
 const luaBindQueue = `
@@ -527,8 +527,10 @@ local function bind_queue(base)
   R, M, S, W, F, T, SIG = KEYS[base + 1], KEYS[base + 3], KEYS[base + 4], KEYS[base + 5], KEYS[base + 6], KEYS[base + 7], KEYS[base + 8]
   D, DX, P, G, L, DEAD = KEYS[base + 9], KEYS[base + 10], KEYS[base + 11], KEYS[base + 12], KEYS[base + 13], KEYS[base + 14]
   ATT, ATX = KEYS[base + 15], KEYS[base + 16]
-  local h = redis.call('HMGET', R, 'FifoQueue', '#seq')
+  local h = redis.call('HMGET', R, 'FifoQueue', '#seq', 'MessageRetentionPeriod', '#due')
   fifo = h[1] == 'true'
+  ret = tonumber(h[3] or '345600') * 1000
+  due = tonumber(h[4])
   return h[2] ~= false
 end
 `

@@ -256,6 +256,35 @@ func TestRetention(t *testing.T) {
 	})
 }
 
+// The sweep runs only once something is due (the record's #due): a
+// retention period shortened after the send, and a visibility timeout
+// shortened by ChangeMessageVisibility, are honoured on time all the same.
+func TestSweepBoundMovesEarlier(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, b *testBundle) {
+		b.create(t, "q", nil)
+		b.send(t, "q", SendInput{Body: "old"}) // #due: its retention end, 4 days on
+		require.NoError(t, b.svc.SetAttributes(b.ctx, "q", map[string]string{"MessageRetentionPeriod": "60"}))
+		b.clock.Advance(60 * time.Second)
+		b.send(t, "q", SendInput{Body: "young"})
+		st, err := b.st.QueueStats(b.ctx, "q", b.clock.Now())
+		require.NoError(t, err)
+		require.EqualValues(t, 1, st.NotVisible+st.Visible+st.Delayed, "the send's sweep removed the old message")
+
+		msgs := b.receive(t, "q", &ReceiveInput{VisibilityTimeout: ptr(100)})
+		require.Len(t, msgs, 1)
+		require.Equal(t, "young", msgs[0].Body)
+		_, err = b.svc.ChangeVisibility(b.ctx, "q", []HandleEntry{{ReceiptHandle: msgs[0].ReceiptHandle, VisibilityTimeout: 5}})
+		require.NoError(t, err)
+		b.clock.Advance(4 * time.Second)
+		require.Empty(t, b.receive(t, "q", &ReceiveInput{}))
+		b.clock.Advance(time.Second)
+		again := b.receive(t, "q", &ReceiveInput{})
+		require.Len(t, again, 1)
+		require.Equal(t, "young", again[0].Body)
+	})
+}
+
 func TestPurge(t *testing.T) {
 	t.Parallel()
 	eachBackend(t, func(t *testing.T, b *testBundle) {
