@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -68,7 +67,7 @@ func (s *Service) redriveDead(ctx context.Context, name string) error {
 // queue; false for an entry whose payload is corrupt (dropped).
 func (s *Service) deadMessage(source string, e store.QueueDeadEntry, fifo bool, now time.Time) (store.QueueMessage, bool) {
 	var p payload
-	if err := json.Unmarshal(e.Payload, &p); err != nil {
+	if err := unmarshalPayload(e.Payload, &p); err != nil {
 		return store.QueueMessage{}, false
 	}
 	p.SourceARN = s.ARN(source)
@@ -78,7 +77,7 @@ func (s *Service) deadMessage(source string, e store.QueueDeadEntry, fifo bool, 
 	} else {
 		m.Sent = time.UnixMilli(p.Sent)
 	}
-	b, err := json.Marshal(&p)
+	b, err := marshalPayload(&p)
 	if err != nil {
 		return store.QueueMessage{}, false
 	}

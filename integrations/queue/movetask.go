@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -177,7 +176,7 @@ func (s *Service) moveBatch(ctx context.Context, t *store.MoveTaskRecord, n int)
 	var handles []store.QueueReceipt
 	for _, m := range res.Messages {
 		var p payload
-		if err := json.Unmarshal(m.Payload, &p); err != nil {
+		if err := unmarshalPayload(m.Payload, &p); err != nil {
 			continue
 		}
 		dest := t.DestinationARN
@@ -193,7 +192,7 @@ func (s *Service) moveBatch(ctx context.Context, t *store.MoveTaskRecord, n int)
 		}
 		p.SourceARN = ""
 		p.Sent = s.now().UnixMilli()
-		b, _ := json.Marshal(&p)
+		b, _ := marshalPayload(&p)
 		byDest[name] = append(byDest[name], store.QueueMessage{ID: m.ID, Payload: b, Size: m.Size, Group: m.Group})
 		handles = append(handles, store.QueueReceipt{ID: m.ID, Token: m.Token})
 	}

@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -94,7 +93,7 @@ func (s *Service) receiveOnce(ctx context.Context, p *store.QueueReceiveParams) 
 // asked for.
 func (s *Service) render(queue string, r store.QueueReceived, in *ReceiveInput) (Message, error) {
 	var p payload
-	if err := json.Unmarshal(r.Payload, &p); err != nil {
+	if err := unmarshalPayload(r.Payload, &p); err != nil {
 		return Message{}, &Error{Code: "InternalError", Message: "corrupt message " + r.ID, Server: true}
 	}
 	m := Message{MessageID: r.ID, ReceiptHandle: encodeReceipt(queue, r.ID, r.Token), Body: p.Body, MD5OfBody: p.MD5Body}

@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"encoding/json"
 	"regexp"
 	"strconv"
 	"time"
@@ -192,7 +191,7 @@ func (s *Service) prepare(in *SendInput, conf queueConf, now time.Time) (store.Q
 	if conf.fifo && p.Dedup == "" {
 		p.Dedup = contentDedupID(in.Body)
 	}
-	b, err := json.Marshal(&p)
+	b, err := marshalPayload(&p)
 	if err != nil {
 		return zero, res, &Error{Code: "InternalError", Message: err.Error(), Server: true}
 	}
