@@ -52,17 +52,20 @@ func (s *API) parseQueueURL(raw string) (string, error) {
 	if raw == "" {
 		return "", missing("QueueUrl")
 	}
-	invalid := errorf("InvalidAddress", "The address %s is not valid for this endpoint.", truncate(raw, 200))
+	// built only when needed: every request parses a URL
+	invalid := func() error {
+		return errorf("InvalidAddress", "The address %s is not valid for this endpoint.", truncate(raw, 200))
+	}
 	if len(raw) > maxQueueURL {
-		return "", invalid
+		return "", invalid()
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https") || u.RawQuery != "" || u.Fragment != "" {
-		return "", invalid
+		return "", invalid()
 	}
 	account, name, ok := queuePath(u.Path)
 	if !ok {
-		return "", invalid
+		return "", invalid()
 	}
 	if account != s.opts.AccountID {
 		return "", errorf("QueueDoesNotExist", "The specified queue does not exist.")

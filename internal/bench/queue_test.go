@@ -42,6 +42,8 @@ func TestBenchQueueReports(t *testing.T) {
 		`SendMessage \(1 message a call\): ` + rate,
 		`SendMessageBatch \(10 messages a call\): ` + rate,
 		`ReceiveMessage \(up to 10\) \+ DeleteMessageBatch: ` + rate,
+		`\(signalbox per message, medians: SendMessage serve [\d.]+( \+ Redis [\d.]+ µs CPU, [\d.]+ commands, [\d.]+ scripts| µs CPU); SendMessageBatch serve .*; ReceiveMessage\+DeleteMessageBatch serve [\d.]+`,
+		`\(signalbox-query per message, medians: SendMessage serve `,
 		`each receive measurement drains the 1200 messages the two sends left, each checked to have come; duplicates: signalbox \d+, signalbox-query \d+, goaws \d+; empty receives: signalbox \d+, signalbox-query \d+, goaws \d+`,
 		`long-poll wake-up \(WaitTimeSeconds 20; .*; 10 samples each\): signalbox p50 [\d.]+ ms, p99 [\d.]+ ms \(p99 [\d.]+x goaws's\), signalbox-query p50 [\d.]+ ms, p99 [\d.]+ ms \(p99 [\d.]+x goaws's\), goaws p50 [\d.]+ ms, p99 [\d.]+ ms`,
 		`\(of which the SendMessage call itself, alone on the idle server: signalbox p50 [\d.]+ ms, p99 [\d.]+ ms, signalbox-query p50 [\d.]+ ms, p99 [\d.]+ ms, goaws p50 [\d.]+ ms, p99 [\d.]+ ms\)`,
