@@ -458,6 +458,8 @@ else
   -- command per key for the round rather than per message
   local rcv = tonumber(rec[5] or '0')
   local rcv0 = rcv
+  -- formatted once: redis.call turns a Lua number into a string each time
+  local untilS, nowS = fmt(now + vis), fmt(now)
   while got < max and scanned < cap do
     local ids = redis.call('ZRANGEBYSCORE', W, '-inf', now, 'LIMIT', 0, max - got)
     if #ids == 0 then break end
@@ -469,23 +471,24 @@ else
       local s = ss[k]
       unwait[#unwait + 1] = id
       if s then
-        local st = parse(s)
+        -- the state's count and first receive; the rest (sequence
+        -- number, size, group) is kept as it is: encode(parse(s)) with
+        -- the receive's changes, without parse's four other numbers
+        local c, f, rest = string.match(s, '^(%d+)|(%d+)|%d+|%d+|(.*)$')
+        local count = tonumber(c)
         if tonumber(ts[k] or '0') + ret <= now then
-          drop(id, st)
-        elseif maxrc > 0 and st.count + 1 > maxrc then
+          drop(id, parse(s))
+        elseif maxrc > 0 and count + 1 > maxrc then
           local payload = redis.call('HGET', M, id) or ''
           redis.call('RPUSH', DEAD, id .. '\n' .. s .. '\n' .. payload)
-          drop(id, st)
+          drop(id, parse(s))
           dead = dead + 1
         else
-          st.count = st.count + 1
-          if st.first == 0 then st.first = now end
-          st.last = now
+          if f == '0' then f = nowS end
           rcv = rcv + 1
-          st.token = rcv
-          local e = encode(st)
+          local e = fmt(count + 1) .. '|' .. f .. '|' .. fmt(rcv) .. '|' .. nowS .. '|' .. rest
           states[#states + 1] = id; states[#states + 1] = e
-          flight[#flight + 1] = now + vis; flight[#flight + 1] = id
+          flight[#flight + 1] = untilS; flight[#flight + 1] = id
           taken[#taken + 1] = id; taken[#taken + 1] = e
           got = got + 1
         end
@@ -544,18 +547,23 @@ local gone, bytes, seen = {}, 0, {}
 for k, id in ipairs(ids) do
   local s, c = states[k], 0
   if s and not seen[id] then
-    local st = parse(s)
     if fifo then
+      local st = parse(s)
       if st.token == tokens[k] and tonumber(untils[k] or '-1') > now then
         drop(id, st)
         seen[id] = true
       else
         c = 1
       end
-    elseif st.token == tokens[k] then
-      gone[#gone + 1] = id
-      bytes = bytes + st.size
-      seen[id] = true
+    else
+      -- a standard queue's needs the token and the size alone: two of
+      -- parse's six numbers
+      local token, size = string.match(s, '^%d+|%d+|(%d+)|%d+|%d+|(%d+)|')
+      if tonumber(token) == tokens[k] then
+        gone[#gone + 1] = id
+        bytes = bytes + tonumber(size)
+        seen[id] = true
+      end
     end
   end
   out[#out + 1] = c
