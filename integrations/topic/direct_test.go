@@ -369,3 +369,27 @@ func TestDirectFanoutBounds(t *testing.T) {
 	require.NoError(t, err)
 	b.requireOwed(t, "wide", 1)
 }
+
+// A direct write lowers the queue's sweep bound (#due) as a send does:
+// the message's retention end passed, the next write's sweep removes it.
+func TestDirectFanoutRetention(t *testing.T) {
+	t.Parallel()
+	eachDirectBackend(t, func(t *testing.T, b *testBundle) {
+		arn := b.topic(t, "r", nil)
+		_, err := b.queues.CreateQueue(b.ctx, &queue.CreateInput{Name: "r-q", Attributes: map[string]string{"MessageRetentionPeriod": "60"}})
+		require.NoError(t, err)
+		_, err = b.svc.Subscribe(b.ctx, &SubscribeInput{TopicARN: arn, Protocol: ProtocolSQS, Endpoint: b.queues.ARN("r-q")})
+		require.NoError(t, err)
+		publish := func(m string) {
+			_, err := b.svc.Publish(b.ctx, &PublishInput{TopicARN: arn, Message: m})
+			require.NoError(t, err)
+			b.requireOwed(t, "r", 0)
+		}
+		publish("old")
+		b.clock.Advance(60 * time.Second)
+		publish("young")
+		attrs, err := b.queues.GetAttributes(b.ctx, "r-q", []string{"ApproximateNumberOfMessages"})
+		require.NoError(t, err)
+		require.Equal(t, "1", attrs["ApproximateNumberOfMessages"], "the second write's sweep removed the first message")
+	})
+}
