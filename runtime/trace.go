@@ -127,7 +127,7 @@ func (x *execTrace) spanContext(id trace.SpanID) trace.SpanContext {
 
 // traceparent is the W3C traceparent header naming span id.
 func (x *execTrace) traceparent(id trace.SpanID) string {
-	return "00-" + x.traceID.String() + "-" + id.String() + "-01"
+	return integrations.TraceParentOf(x.spanContext(id))
 }
 
 // spanRecord is a span to emit, whole.
@@ -150,7 +150,7 @@ func (x *execTrace) emit(sp spanRecord) {
 			fs.Error = true
 			fs.ErrorName, fs.ErrorCause = f.Name, f.Cause
 		}
-		w.WriteSpan(&fs)
+		w.WriteSpan(fs)
 		return
 	}
 	ctx := withSpanID(context.Background(), sp.id)

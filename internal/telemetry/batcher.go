@@ -22,7 +22,9 @@ import (
 )
 
 // wireBatcher batches finished spans in their wire form (wire.go) and
-// uploads each batch through the OTLP client the SDK's exporter uses, so
+// uploads each batch through the OTLP client the SDK's exporter uses (which,
+// as the SDK's clients do, must not keep what it was given once
+// UploadTraces returns: a batch's buffer is used again), so
 // that the endpoint, headers, TLS, compression, timeout and retries are
 // the OTEL_* environment's, over HTTP or gRPC alike. A batch goes as one
 // ScopeSpans whose spans are its unknown fields: the generated types keep
@@ -45,7 +47,13 @@ type wireBatcher struct {
 
 	maxSpans int
 	queue    chan wireItem
-	done     chan struct{}
+	// free holds the buffers of batches uploaded, for the batches to
+	// come: a batch of 4096 spans is about a megabyte, which a new
+	// buffer each time would allocate and zero, and grow by doubling
+	// once it outgrew the last one (three times a span's bytes, measured
+	// in BenchmarkDurableTask5: a garbage collection every few batches).
+	free chan []byte
+	done chan struct{}
 	// sending is held (read) by whoever sends on queue, and (write) by
 	// Shutdown to close it: after that, closed drops what comes.
 	sending sync.RWMutex
@@ -67,6 +75,9 @@ type wireItem struct {
 const (
 	wireMaxSpans  = 4096 // a batch's spans, as the SDK batcher's WithMaxExportBatchSize here
 	wireMaxQueued = 16   // batches waiting: 65,536 spans, the SDK batcher's queue here
+	// wireFree is how many uploaded batches' buffers are kept for reuse:
+	// one being filled while one uploads is the steady state.
+	wireFree = 2
 )
 
 // newWireBatcher starts a batcher uploading through client every delay
@@ -74,7 +85,7 @@ const (
 func newWireBatcher(client otlptrace.Client, res *resource.Resource, scope instrumentation.Scope, delay time.Duration) *wireBatcher {
 	b := &wireBatcher{client: client, schema: res.SchemaURL(), maxSpans: wireMaxSpans,
 		scope: &commonpb.InstrumentationScope{Name: scope.Name, Version: scope.Version},
-		queue: make(chan wireItem, wireMaxQueued), done: make(chan struct{})}
+		queue: make(chan wireItem, wireMaxQueued), free: make(chan []byte, wireFree), done: make(chan struct{})}
 	b.resource = &resourcepb.Resource{}
 	for _, kv := range res.Attributes() {
 		b.resource.Attributes = append(b.resource.Attributes, keyValueProto(kv))
@@ -132,10 +143,17 @@ func (b *wireBatcher) send(ctx context.Context, it wireItem) bool {
 	}
 }
 
-// take returns the batch under way and starts another; b.mu held.
+// take returns the batch under way and starts another, in a buffer
+// uploaded before when one is free; b.mu held.
 func (b *wireBatcher) take() wireItem {
 	it := wireItem{batch: b.buf, spans: b.spans}
-	b.buf, b.spans = make([]byte, 0, len(it.batch)), 0
+	select {
+	case buf := <-b.free:
+		b.buf = buf[:0]
+	default:
+		b.buf = make([]byte, 0, len(it.batch)+len(it.batch)/4) // room for larger spans than the last batch's
+	}
+	b.spans = 0
 	return it
 }
 
@@ -170,11 +188,17 @@ func (b *wireBatcher) loop(delay time.Duration) {
 	}
 }
 
+// upload sends a batch, whose buffer is then free for another.
 func (b *wireBatcher) upload(it wireItem) {
 	ss := &tracepb.ScopeSpans{Scope: b.scope}
 	ss.ProtoReflect().SetUnknown(it.batch)
 	rs := &tracepb.ResourceSpans{Resource: b.resource, ScopeSpans: []*tracepb.ScopeSpans{ss}, SchemaUrl: b.schema}
-	if err := b.client.UploadTraces(context.Background(), []*tracepb.ResourceSpans{rs}); err != nil {
+	err := b.client.UploadTraces(context.Background(), []*tracepb.ResourceSpans{rs})
+	select {
+	case b.free <- it.batch:
+	default:
+	}
+	if err != nil {
 		b.lost.Add(int64(it.spans))
 		otel.Handle(err)
 		return

@@ -215,7 +215,7 @@ func TestWireWriterCountsAndSamples(t *testing.T) {
 	unsampled := wireSpanOf("unsampled")
 	unsampled.Parent = unsampled.Parent.WithTraceFlags(0)
 	for _, s := range []*integrations.FinishedSpan{root, wireSpanOf("child"), unsampled} {
-		w.WriteSpan(s)
+		w.WriteSpan(*s)
 	}
 	if err := w.wire.ForceFlush(ctx); err != nil {
 		t.Fatal(err)
@@ -224,7 +224,7 @@ func TestWireWriterCountsAndSamples(t *testing.T) {
 		t.Fatalf("counted %d spans exported, %d lost; want 2, 0", e, l)
 	}
 	refuse.Lock()
-	w.WriteSpan(wireSpanOf("refused"))
+	w.WriteSpan(*wireSpanOf("refused"))
 	if err := w.wire.ForceFlush(ctx); err != nil {
 		t.Fatal(err)
 	}
