@@ -103,14 +103,13 @@ func traceWhole(ctx context.Context, w SpanWriter, next Handler, req *Request) (
 	return out, err
 }
 
-// callAttributes are a task call's span attributes.
+// callAttributes are a task call's span attributes: what the call's
+// parent, its state's span, does not say (the execution and the state are
+// its, and in its trace), with room for signalbox.task.pending.
 func callAttributes(req *Request) []attribute.KeyValue {
-	return []attribute.KeyValue{
-		attribute.String("signalbox.execution.arn", req.ExecutionARN),
-		attribute.String("signalbox.state.name", req.StateName),
-		attribute.String("signalbox.task.resource", req.Resource),
-		attribute.Int("signalbox.task.attempt", req.Attempt),
-	}
+	attrs := make([]attribute.KeyValue, 2, 3)
+	attrs[0], attrs[1] = attribute.String("signalbox.task.resource", req.Resource), attribute.Int("signalbox.task.attempt", req.Attempt)
+	return attrs
 }
 
 // callFailure says whether a call failed, and how: a task failure's ASL
