@@ -30,7 +30,7 @@ import (
 // ScopeSpans whose spans are its unknown fields: the generated types keep
 // unknown fields and marshal them as they are.
 //
-// No span is dropped: when maxQueued batches wait for the upload, a
+// No span is dropped: when wireMaxQueued spans wait for the upload, a
 // writer waits for room, as the SDK's batcher does WithBlocking. A
 // failed upload (after the client's retries) loses its batch, as with the
 // SDK, and is reported to otel's error handler.
@@ -46,6 +46,7 @@ type wireBatcher struct {
 	written int64 // spans added, ever
 
 	maxSpans int
+	maxBytes int // a batch's, whatever its spans: see wireMaxBytes
 	queue    chan wireItem
 	// free holds the buffers of batches uploaded, for the batches to
 	// come: a batch of 4096 spans is about a megabyte, which a new
@@ -73,19 +74,28 @@ type wireItem struct {
 }
 
 const (
-	wireMaxSpans  = 4096 // a batch's spans, as the SDK batcher's WithMaxExportBatchSize here
-	wireMaxQueued = 16   // batches waiting: 65,536 spans, the SDK batcher's queue here
+	wireMaxSpans  = 4096  // a batch's spans, as the SDK batcher's WithMaxExportBatchSize here
+	wireMaxQueued = 65536 // spans in the batches waiting, as the SDK batcher's queue here
+	// wireMaxBytes ends a batch before it holds more spans than a
+	// collector takes in one request: gRPC's default limit on a message
+	// is 4 MiB (the collector's on an HTTP body 20 MiB). Spans of 200 to
+	// 300 bytes, as the runtime's are, reach it at about 12,000.
+	wireMaxBytes = 3 << 20
 	// wireFree is how many uploaded batches' buffers are kept for reuse:
 	// one being filled while one uploads is the steady state.
 	wireFree = 2
 )
 
-// newWireBatcher starts a batcher uploading through client every delay
-// (or as soon as a batch is full).
-func newWireBatcher(client otlptrace.Client, res *resource.Resource, scope instrumentation.Scope, delay time.Duration) *wireBatcher {
-	b := &wireBatcher{client: client, schema: res.SchemaURL(), maxSpans: wireMaxSpans,
+// newWireBatcher starts a batcher uploading through client every delay,
+// or as soon as a batch holds maxSpans spans (wireMaxSpans when 0) or
+// wireMaxBytes.
+func newWireBatcher(client otlptrace.Client, res *resource.Resource, scope instrumentation.Scope, delay time.Duration, maxSpans int) *wireBatcher {
+	if maxSpans <= 0 {
+		maxSpans = wireMaxSpans
+	}
+	b := &wireBatcher{client: client, schema: res.SchemaURL(), maxSpans: maxSpans, maxBytes: wireMaxBytes,
 		scope: &commonpb.InstrumentationScope{Name: scope.Name, Version: scope.Version},
-		queue: make(chan wireItem, wireMaxQueued), free: make(chan []byte, wireFree), done: make(chan struct{})}
+		queue: make(chan wireItem, max(2, wireMaxQueued/maxSpans)), free: make(chan []byte, wireFree), done: make(chan struct{})}
 	b.resource = &resourcepb.Resource{}
 	for _, kv := range res.Attributes() {
 		b.resource.Attributes = append(b.resource.Attributes, keyValueProto(kv))
@@ -117,7 +127,7 @@ func (b *wireBatcher) add(s *integrations.FinishedSpan, kind trace.SpanKind, ext
 	b.spans++
 	b.written++
 	var full wireItem
-	if b.spans >= b.maxSpans {
+	if b.spans >= b.maxSpans || len(b.buf) >= b.maxBytes {
 		full = b.take()
 	}
 	b.mu.Unlock()

@@ -85,7 +85,7 @@ func BenchmarkSpanPath(b *testing.B) {
 		b.Fatal(err)
 	}
 	wired := newWriter(bsp, sdktrace.ParentBased(sdktrace.AlwaysSample()))
-	wired.wire = newWireBatcher(client, resource.Empty(), instrumentation.Scope{Name: "t"}, 5*time.Second)
+	wired.wire = newWireBatcher(client, resource.Empty(), instrumentation.Scope{Name: "t"}, 5*time.Second, 0)
 	defer func() { _ = wired.wire.Shutdown(context.Background()) }()
 	for _, c := range []struct {
 		name   string
