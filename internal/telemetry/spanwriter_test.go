@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,7 +21,6 @@ import (
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/runtime"
-	"github.com/signalbox/signalbox/store/storetest"
 )
 
 func newWriter(rec sdktrace.SpanProcessor, sampler sdktrace.Sampler) *spanWriter {
@@ -171,47 +169,6 @@ func BenchmarkTaskSpan(b *testing.B) {
 	}
 }
 
-// What tracing adds to a durable execution of five Task states (the
-// bench's task5) in this process: started and carried out by one Drain on
-// the Redis of SIGNALBOX_REDIS_URL, untraced, and traced with the spans
-// encoded in their wire form and discarded (go test -bench DurableTask5
-// -benchmem: the allocations per execution are the steady figure).
-func BenchmarkDurableTask5(b *testing.B) {
-	def := []byte(`{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"B"},"B":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"C"},"C":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"D"},"D":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","Next":"E"},"E":{"Type":"Task","Resource":"arn:aws:states:::signalbox:bench","End":true}}}`)
-	mux := integrations.NewMux()
-	mux.Handle("arn:aws:states:::signalbox:bench", integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
-		return req.Parameters, nil
-	}))
-	tel, err := Setup(context.Background(), Options{Client: discardClient{}, Getenv: func(string) string { return "" }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = tel.Shutdown(context.Background()) }()
-	for _, c := range []struct {
-		name   string
-		tracer trace.Tracer
-	}{{"off", nil}, {"wire", tel.Tracer}} {
-		b.Run(c.name, func(b *testing.B) {
-			var tasks integrations.Handler = mux
-			if c.tracer != nil {
-				tasks = integrations.Chain(mux, integrations.Tracing(c.tracer))
-			}
-			d := runtime.NewDurable(storetest.Open(b, "sbtel-"), &runtime.Durable{Tasks: tasks, Tracer: c.tracer, Consumer: "bench"})
-			ctx := context.Background()
-			cpu0 := processCPU(b)
-			for b.Loop() {
-				if _, err := d.Start(ctx, runtime.StartParams{StateMachineName: "task5", Definition: def, Input: map[string]any{}}); err != nil {
-					b.Fatal(err)
-				}
-				if err := d.Drain(ctx); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64((processCPU(b)-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
-		})
-	}
-}
-
 // discardClient is an OTLP client that drops what it is given.
 type discardClient struct{}
 
@@ -219,14 +176,4 @@ func (discardClient) Start(context.Context) error { return nil }
 func (discardClient) Stop(context.Context) error  { return nil }
 func (discardClient) UploadTraces(context.Context, []*tracepb.ResourceSpans) error {
 	return nil
-}
-
-// processCPU is the CPU this process has used, user and system, its
-// garbage collector's included.
-func processCPU(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
