@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signalbox/signalbox/integrations"
 )
@@ -46,4 +47,22 @@ func TestTraceContextFromHeaders(t *testing.T) {
 	xray := http.Header{}
 	integrations.TraceContext{Parent: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"}.SetHeaders(xray)
 	require.Empty(t, xray.Get("traceparent"), "an X-Ray header is not a traceparent")
+}
+
+// A span context goes out as the W3C traceparent the SDK's propagator
+// writes, its flags as they are, and reads back as itself.
+func TestTraceParentOf(t *testing.T) {
+	t.Parallel()
+	tid, _ := trace.TraceIDFromHex("4bf92f3577b34da6a3ce929d0e0e4736")
+	sid, _ := trace.SpanIDFromHex("00f067aa0ba902b7")
+	for flags, want := range map[trace.TraceFlags]string{
+		trace.FlagsSampled: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+		0:                  "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",
+	} {
+		sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: flags, Remote: true})
+		require.Equal(t, want, integrations.TraceParentOf(sc))
+		back, ok := integrations.SpanContextOf(integrations.TraceContext{Parent: want})
+		require.True(t, ok)
+		require.True(t, back.Equal(sc), "read back: %v", back)
+	}
 }

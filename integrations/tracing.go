@@ -17,10 +17,12 @@ import (
 // emits them), and so are task calls' (Tracing times them), and handing
 // them over so skips the SDK's machinery for spans in progress (about 5 µs
 // a span; internal/telemetry's tracer is one). A Tracer that is not a
-// SpanWriter gets them through Start and End.
+// SpanWriter gets them through Start and End. A span is handed over by
+// value: through a pointer it would escape to the heap, an allocation a
+// span.
 type SpanWriter interface {
 	trace.Tracer
-	WriteSpan(*FinishedSpan)
+	WriteSpan(FinishedSpan)
 }
 
 // FinishedSpan is a span handed to a SpanWriter, its context sampled, its
@@ -97,23 +99,25 @@ func traceWhole(ctx context.Context, w SpanWriter, next Handler, req *Request) (
 	} else if _, later := out.(*Pending); later {
 		fs.Attributes = append(fs.Attributes, attribute.Bool("signalbox.task.pending", true))
 	}
-	w.WriteSpan(&fs)
+	w.WriteSpan(fs)
 	return out, err
 }
 
-// callAttributes are a task call's span attributes.
+// callAttributes are a task call's span attributes: what the call's
+// parent, its state's span, does not say (the execution and the state are
+// its, and in its trace), with room for signalbox.task.pending.
 func callAttributes(req *Request) []attribute.KeyValue {
-	return []attribute.KeyValue{
-		attribute.String("signalbox.execution.arn", req.ExecutionARN),
-		attribute.String("signalbox.state.name", req.StateName),
-		attribute.String("signalbox.task.resource", req.Resource),
-		attribute.Int("signalbox.task.attempt", req.Attempt),
-	}
+	attrs := make([]attribute.KeyValue, 2, 3)
+	attrs[0], attrs[1] = attribute.String("signalbox.task.resource", req.Resource), attribute.Int("signalbox.task.attempt", req.Attempt)
+	return attrs
 }
 
 // callFailure says whether a call failed, and how: a task failure's ASL
 // error and cause, or another error's text (no cause).
 func callFailure(out any, err error) (name, cause string, failed bool) {
+	if err == nil {
+		return "", "", false // (before errors.As, whose target escapes: an allocation a call)
+	}
 	var ie *Error
 	switch {
 	case errors.As(err, &ie):

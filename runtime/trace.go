@@ -40,7 +40,6 @@ const (
 	attrStateMachine = attribute.Key("signalbox.state_machine.name")
 	attrState        = attribute.Key("signalbox.state.name")
 	attrStateType    = attribute.Key("signalbox.state.type")
-	attrEnteredEvent = attribute.Key("signalbox.state.entered_event_id")
 	attrRetryCount   = attribute.Key("signalbox.state.retry_count")
 	attrStatus       = attribute.Key("signalbox.status")
 	attrError        = attribute.Key("signalbox.error")
@@ -57,12 +56,26 @@ const (
 // Hash64 and []byte conversions cost three allocations a span (a fifth of
 // a traced Pass state's time in BenchmarkSpanPath); the ids are the same.
 func spanIDOf(exec string, kind string, nums ...int64) trace.SpanID {
-	const offset64, prime64 = 14695981039346656037, 1099511628211
+	return spanIDFrom(execSeed(exec), kind, nums...)
+}
+
+const prime64 = 1099511628211 // FNV-1a's
+
+// execSeed is spanIDOf's hash after exec and the zero byte: the part the
+// spans of one execution share, hashed once (execTrace.seed) rather than
+// for every id (an ARN is about 90 bytes; a traced Task state names its
+// span three times).
+func execSeed(exec string) uint64 {
+	const offset64 = 14695981039346656037
 	h := uint64(offset64)
 	for i := 0; i < len(exec); i++ {
 		h = (h ^ uint64(exec[i])) * prime64
 	}
-	h *= prime64 // the zero byte
+	return h * prime64 // the zero byte
+}
+
+// spanIDFrom is spanIDOf from the execution's seed.
+func spanIDFrom(h uint64, kind string, nums ...int64) trace.SpanID {
 	for i := 0; i < len(kind); i++ {
 		h = (h ^ uint64(kind[i])) * prime64
 	}
@@ -81,6 +94,7 @@ func spanIDOf(exec string, kind string, nums ...int64) trace.SpanID {
 type execTrace struct {
 	tracer  trace.Tracer
 	exec    string // the execution's ARN: spans' ids derive from it
+	seed    uint64 // execSeed(exec)
 	machine string
 	traceID trace.TraceID
 	caller  trace.SpanID     // the starter's span, the root span's parent; zero: none
@@ -95,7 +109,8 @@ func newExecTrace(tracer trace.Tracer, arn, machine, traceID, caller, state stri
 	if tracer == nil {
 		return nil
 	}
-	x := &execTrace{tracer: tracer, exec: arn, machine: machine, rootID: spanIDOf(arn, "execution")}
+	x := &execTrace{tracer: tracer, exec: arn, machine: machine, seed: execSeed(arn)}
+	x.rootID = spanIDFrom(x.seed, "execution")
 	if b, err := hex.DecodeString(traceID); err == nil && len(b) == 16 {
 		copy(x.traceID[:], b)
 	}
@@ -112,12 +127,12 @@ func newExecTrace(tracer trace.Tracer, arn, machine, traceID, caller, state stri
 func (x *execTrace) root() trace.SpanID { return x.rootID }
 
 // state is the span id of the visit of a state entered by event entered.
-func (x *execTrace) state(entered int64) trace.SpanID { return spanIDOf(x.exec, "state", entered) }
+func (x *execTrace) state(entered int64) trace.SpanID { return spanIDFrom(x.seed, "state", entered) }
 
 // child is the span id of child index of the fork of the state entered by
 // event entered (a Parallel branch, a Map iteration).
 func (x *execTrace) child(entered int64, index int) trace.SpanID {
-	return spanIDOf(x.exec, "child", entered, int64(index))
+	return spanIDFrom(x.seed, "child", entered, int64(index))
 }
 
 // spanContext is the context of span id in the execution's trace.
@@ -127,7 +142,7 @@ func (x *execTrace) spanContext(id trace.SpanID) trace.SpanContext {
 
 // traceparent is the W3C traceparent header naming span id.
 func (x *execTrace) traceparent(id trace.SpanID) string {
-	return "00-" + x.traceID.String() + "-" + id.String() + "-01"
+	return integrations.TraceParentOf(x.spanContext(id))
 }
 
 // spanRecord is a span to emit, whole.
@@ -150,7 +165,7 @@ func (x *execTrace) emit(sp spanRecord) {
 			fs.Error = true
 			fs.ErrorName, fs.ErrorCause = f.Name, f.Cause
 		}
-		w.WriteSpan(&fs)
+		w.WriteSpan(fs)
 		return
 	}
 	ctx := withSpanID(context.Background(), sp.id)
@@ -180,9 +195,9 @@ func (x *execTrace) executionSpan(start, end time.Time, status Status, failure *
 // thread whose span is parent, ended at end: successfully when failure
 // is nil.
 func (x *execTrace) stateSpan(parent trace.SpanID, st asl.State, c *asl.Context, input, output any, end time.Time, failure *aslerr.Error) spanRecord {
-	attrs := make([]attribute.KeyValue, 0, 6) // room for them all: one allocation
+	attrs := make([]attribute.KeyValue, 0, 5) // room for them all: one allocation
 	attrs = append(attrs, attrState.String(st.Name()), attrStateType.String(string(st.Kind())),
-		attrEnteredEvent.Int64(c.EnteredEventID), attrInputBytes.Int(asl.EncodedLen(input, 0)))
+		attrInputBytes.Int(asl.EncodedLen(input, 0)))
 	if c.RetryCount > 0 {
 		attrs = append(attrs, attrRetryCount.Int(c.RetryCount))
 	}
@@ -207,7 +222,7 @@ func (x *execTrace) childSpan(entered int64, isMap bool, index int, start, end t
 // retrySpan is the span of the wait before attempt (1 for the first
 // retry) of the state entered by event entered.
 func (x *execTrace) retrySpan(st asl.State, entered int64, attempt int, start, end time.Time) spanRecord {
-	return spanRecord{id: spanIDOf(x.exec, "retry", entered, int64(attempt)), parent: x.state(entered), name: "retry wait",
+	return spanRecord{id: spanIDFrom(x.seed, "retry", entered, int64(attempt)), parent: x.state(entered), name: "retry wait",
 		start: start, end: end, attrs: []attribute.KeyValue{attrState.String(st.Name()), attrRetryCount.Int(attempt)}}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
@@ -110,6 +111,7 @@ func requireTraceTree(t *testing.T, spans []sdktrace.ReadOnlySpan, callerTrace, 
 		default:
 			require.Equal(t, "execution m", parentName(s), name)
 		}
+		require.Equal(t, wantAttributes(s), attributeKeys(s), "span %q's attributes (docs/telemetry.md)", s.Name())
 		switch s.Name() {
 		case "Wait Nap":
 			require.Equal(t, 5*time.Second, s.EndTime().Sub(s.StartTime()), "a Wait's span lasts the wait")
@@ -119,6 +121,43 @@ func requireTraceTree(t *testing.T, spans []sdktrace.ReadOnlySpan, callerTrace, 
 			require.Equal(t, 2*time.Second, s.EndTime().Sub(s.StartTime()), "the state's span covers both attempts and the retry's wait")
 		}
 	}
+}
+
+// attributeKeys are a span's attributes' keys, sorted.
+func attributeKeys(s sdktrace.ReadOnlySpan) []string {
+	var keys []string
+	for _, kv := range s.Attributes() {
+		keys = append(keys, string(kv.Key))
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// wantAttributes are the keys of the attributes a span of tracedDef's
+// execution carries, as docs/telemetry.md lists them: each says what its
+// span's name and parents do not (a task call's state and execution are
+// its parent's), as every one is stored with every span by the
+// collector.
+func wantAttributes(s sdktrace.ReadOnlySpan) []string {
+	state := []string{"signalbox.input.bytes", "signalbox.output.bytes", "signalbox.state.name", "signalbox.state.type"}
+	switch name := s.Name(); {
+	case name == "execution m":
+		return []string{"signalbox.execution.arn", "signalbox.state_machine.name", "signalbox.status"}
+	case name == "branch":
+		return []string{"signalbox.branch.index"}
+	case name == "iteration":
+		return []string{"signalbox.map.index"}
+	case name == "retry wait":
+		return []string{"signalbox.state.name", "signalbox.state.retry_count"}
+	case name == "Task Call": // retried once
+		return []string{"signalbox.input.bytes", "signalbox.output.bytes", "signalbox.state.name", "signalbox.state.retry_count", "signalbox.state.type"}
+	case strings.HasPrefix(name, "task "):
+		if s.Status().Code == codes.Error { // the SDK's span (not written whole) names the failure in attributes too
+			return []string{"signalbox.cause", "signalbox.error", "signalbox.task.attempt", "signalbox.task.resource"}
+		}
+		return []string{"signalbox.task.attempt", "signalbox.task.resource"}
+	}
+	return state
 }
 
 func TestTraceOfAnExecutionInMemory(t *testing.T) {

@@ -22,13 +22,15 @@ import (
 )
 
 // wireBatcher batches finished spans in their wire form (wire.go) and
-// uploads each batch through the OTLP client the SDK's exporter uses, so
+// uploads each batch through the OTLP client the SDK's exporter uses (which,
+// as the SDK's clients do, must not keep what it was given once
+// UploadTraces returns: a batch's buffer is used again), so
 // that the endpoint, headers, TLS, compression, timeout and retries are
 // the OTEL_* environment's, over HTTP or gRPC alike. A batch goes as one
 // ScopeSpans whose spans are its unknown fields: the generated types keep
 // unknown fields and marshal them as they are.
 //
-// No span is dropped: when maxQueued batches wait for the upload, a
+// No span is dropped: when wireMaxQueued spans wait for the upload, a
 // writer waits for room, as the SDK's batcher does WithBlocking. A
 // failed upload (after the client's retries) loses its batch, as with the
 // SDK, and is reported to otel's error handler.
@@ -44,8 +46,15 @@ type wireBatcher struct {
 	written int64 // spans added, ever
 
 	maxSpans int
+	maxBytes int // a batch's, whatever its spans: see wireMaxBytes
 	queue    chan wireItem
-	done     chan struct{}
+	// free holds the buffers of batches uploaded, for the batches to
+	// come: a batch of 4096 spans is about a megabyte, which a new
+	// buffer each time would allocate and zero, and grow by doubling
+	// once it outgrew the last one (three times a span's bytes, measured
+	// in BenchmarkDurableTask5: a garbage collection every few batches).
+	free chan []byte
+	done chan struct{}
 	// sending is held (read) by whoever sends on queue, and (write) by
 	// Shutdown to close it: after that, closed drops what comes.
 	sending sync.RWMutex
@@ -65,16 +74,28 @@ type wireItem struct {
 }
 
 const (
-	wireMaxSpans  = 4096 // a batch's spans, as the SDK batcher's WithMaxExportBatchSize here
-	wireMaxQueued = 16   // batches waiting: 65,536 spans, the SDK batcher's queue here
+	wireMaxSpans  = 4096  // a batch's spans, as the SDK batcher's WithMaxExportBatchSize here
+	wireMaxQueued = 65536 // spans in the batches waiting, as the SDK batcher's queue here
+	// wireMaxBytes ends a batch before it holds more spans than a
+	// collector takes in one request: gRPC's default limit on a message
+	// is 4 MiB (the collector's on an HTTP body 20 MiB). Spans of 200 to
+	// 300 bytes, as the runtime's are, reach it at about 12,000.
+	wireMaxBytes = 3 << 20
+	// wireFree is how many uploaded batches' buffers are kept for reuse:
+	// one being filled while one uploads is the steady state.
+	wireFree = 2
 )
 
-// newWireBatcher starts a batcher uploading through client every delay
-// (or as soon as a batch is full).
-func newWireBatcher(client otlptrace.Client, res *resource.Resource, scope instrumentation.Scope, delay time.Duration) *wireBatcher {
-	b := &wireBatcher{client: client, schema: res.SchemaURL(), maxSpans: wireMaxSpans,
+// newWireBatcher starts a batcher uploading through client every delay,
+// or as soon as a batch holds maxSpans spans (wireMaxSpans when 0) or
+// wireMaxBytes.
+func newWireBatcher(client otlptrace.Client, res *resource.Resource, scope instrumentation.Scope, delay time.Duration, maxSpans int) *wireBatcher {
+	if maxSpans <= 0 {
+		maxSpans = wireMaxSpans
+	}
+	b := &wireBatcher{client: client, schema: res.SchemaURL(), maxSpans: maxSpans, maxBytes: wireMaxBytes,
 		scope: &commonpb.InstrumentationScope{Name: scope.Name, Version: scope.Version},
-		queue: make(chan wireItem, wireMaxQueued), done: make(chan struct{})}
+		queue: make(chan wireItem, max(2, wireMaxQueued/maxSpans)), free: make(chan []byte, wireFree), done: make(chan struct{})}
 	b.resource = &resourcepb.Resource{}
 	for _, kv := range res.Attributes() {
 		b.resource.Attributes = append(b.resource.Attributes, keyValueProto(kv))
@@ -106,7 +127,7 @@ func (b *wireBatcher) add(s *integrations.FinishedSpan, kind trace.SpanKind, ext
 	b.spans++
 	b.written++
 	var full wireItem
-	if b.spans >= b.maxSpans {
+	if b.spans >= b.maxSpans || len(b.buf) >= b.maxBytes {
 		full = b.take()
 	}
 	b.mu.Unlock()
@@ -132,10 +153,17 @@ func (b *wireBatcher) send(ctx context.Context, it wireItem) bool {
 	}
 }
 
-// take returns the batch under way and starts another; b.mu held.
+// take returns the batch under way and starts another, in a buffer
+// uploaded before when one is free; b.mu held.
 func (b *wireBatcher) take() wireItem {
 	it := wireItem{batch: b.buf, spans: b.spans}
-	b.buf, b.spans = make([]byte, 0, len(it.batch)), 0
+	select {
+	case buf := <-b.free:
+		b.buf = buf[:0]
+	default:
+		b.buf = make([]byte, 0, len(it.batch)+len(it.batch)/4) // room for larger spans than the last batch's
+	}
+	b.spans = 0
 	return it
 }
 
@@ -170,11 +198,17 @@ func (b *wireBatcher) loop(delay time.Duration) {
 	}
 }
 
+// upload sends a batch, whose buffer is then free for another.
 func (b *wireBatcher) upload(it wireItem) {
 	ss := &tracepb.ScopeSpans{Scope: b.scope}
 	ss.ProtoReflect().SetUnknown(it.batch)
 	rs := &tracepb.ResourceSpans{Resource: b.resource, ScopeSpans: []*tracepb.ScopeSpans{ss}, SchemaUrl: b.schema}
-	if err := b.client.UploadTraces(context.Background(), []*tracepb.ResourceSpans{rs}); err != nil {
+	err := b.client.UploadTraces(context.Background(), []*tracepb.ResourceSpans{rs})
+	select {
+	case b.free <- it.batch:
+	default:
+	}
+	if err != nil {
 		b.lost.Add(int64(it.spans))
 		otel.Handle(err)
 		return

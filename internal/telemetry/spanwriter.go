@@ -44,14 +44,14 @@ func isParentBasedAlwaysOn(s sdktrace.Sampler) bool {
 
 var _ integrations.SpanWriter = (*spanWriter)(nil)
 
-func (w *spanWriter) WriteSpan(s *integrations.FinishedSpan) {
+func (w *spanWriter) WriteSpan(s integrations.FinishedSpan) {
 	kind := s.Kind
 	if kind == trace.SpanKindUnspecified {
 		kind = trace.SpanKindInternal
 	}
 	if w.wire != nil && w.byParent {
 		if !s.Parent.IsValid() || s.Parent.IsSampled() {
-			w.wire.add(s, kind, nil)
+			w.wire.add(&s, kind, nil)
 		}
 		return
 	}
@@ -65,7 +65,7 @@ func (w *spanWriter) WriteSpan(s *integrations.FinishedSpan) {
 		return // a span that is only recorded is not exported either
 	}
 	if w.wire != nil {
-		w.wire.add(s, kind, d.Attributes)
+		w.wire.add(&s, kind, d.Attributes)
 		return
 	}
 	stub := tracetest.SpanStub{

@@ -16,6 +16,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
+	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 
 	"github.com/signalbox/signalbox/asl"
 	"github.com/signalbox/signalbox/integrations"
@@ -38,10 +39,10 @@ func TestSpanWriterHandsFinishedSpansOver(t *testing.T) {
 	pid, _ := trace.SpanIDFromHex("b7ad6b7169203331")
 	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled})
 	parent := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: pid, TraceFlags: trace.FlagsSampled, Remote: true})
-	w.WriteSpan(&integrations.FinishedSpan{Name: "Task Call", SpanContext: sc, Parent: parent, Attributes: []attribute.KeyValue{attribute.Int("n", 1)},
+	w.WriteSpan(integrations.FinishedSpan{Name: "Task Call", SpanContext: sc, Parent: parent, Attributes: []attribute.KeyValue{attribute.Int("n", 1)},
 		Error: true, ErrorName: "States.Timeout", ErrorCause: "late"})
 	unsampled := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: pid, Remote: true})
-	w.WriteSpan(&integrations.FinishedSpan{Name: "dropped", SpanContext: sc, Parent: unsampled})
+	w.WriteSpan(integrations.FinishedSpan{Name: "dropped", SpanContext: sc, Parent: unsampled})
 
 	spans := rec.Ended()
 	if len(spans) != 1 {
@@ -82,7 +83,7 @@ func BenchmarkSpanPath(b *testing.B) {
 		b.Fatal(err)
 	}
 	wired := newWriter(bsp, sdktrace.ParentBased(sdktrace.AlwaysSample()))
-	wired.wire = newWireBatcher(client, resource.Empty(), instrumentation.Scope{Name: "t"}, 5*time.Second)
+	wired.wire = newWireBatcher(client, resource.Empty(), instrumentation.Scope{Name: "t"}, 5*time.Second, 0)
 	defer func() { _ = wired.wire.Shutdown(context.Background()) }()
 	for _, c := range []struct {
 		name   string
@@ -144,4 +145,35 @@ func TestTaskCallsAreWrittenWhole(t *testing.T) {
 	if handedOn[2] != "" {
 		t.Fatalf("an untraced call handed on %q", handedOn[2])
 	}
+}
+
+// What a task call's span costs: the call traced by Tracing, its span
+// written whole in its wire form and discarded (go test -bench TaskSpan
+// -benchmem).
+func BenchmarkTaskSpan(b *testing.B) {
+	tel, err := Setup(context.Background(), Options{Client: discardClient{}, Getenv: func(string) string { return "" }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = tel.Shutdown(context.Background()) }()
+	h := integrations.Chain(integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
+		return req.Parameters, nil
+	}), integrations.Tracing(tel.Tracer))
+	tid, _ := trace.TraceIDFromHex("4bf92f3577b34da6a3ce929d0e0e4736")
+	pid, _ := trace.SpanIDFromHex("b7ad6b7169203331")
+	state := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: pid, TraceFlags: trace.FlagsSampled, Remote: true})
+	ctx := trace.ContextWithRemoteSpanContext(context.Background(), state)
+	req := &integrations.Request{Resource: "arn:aws:states:::signalbox:bench", ExecutionARN: "arn:aws:states:us-east-1:123456789012:execution:task5:0b5b1f0e-4f7e-4d55-9a0c-3f3c1d2f9a11", StateName: "A", Parameters: map[string]any{}}
+	for b.Loop() {
+		_, _ = h.Invoke(ctx, req)
+	}
+}
+
+// discardClient is an OTLP client that drops what it is given.
+type discardClient struct{}
+
+func (discardClient) Start(context.Context) error { return nil }
+func (discardClient) Stop(context.Context) error  { return nil }
+func (discardClient) UploadTraces(context.Context, []*tracepb.ResourceSpans) error {
+	return nil
 }

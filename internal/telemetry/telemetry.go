@@ -150,8 +150,7 @@ func Setup(ctx context.Context, o Options) (*Telemetry, error) {
 	const scope = "github.com/signalbox/signalbox"
 	w := &spanWriter{Tracer: tp.Tracer(scope), proc: bsp, sampler: sampler, byParent: isParentBasedAlwaysOn(sampler), res: res, scope: instrumentation.Scope{Name: scope}}
 	if client != nil {
-		w.wire = newWireBatcher(client, res, w.scope, scheduleDelay(env))
-		w.wire.maxSpans = batchSize(env)
+		w.wire = newWireBatcher(client, res, w.scope, scheduleDelay(env), batchSize(env))
 	}
 	return &Telemetry{Tracer: w, provider: tp, wire: w.wire}, nil
 }

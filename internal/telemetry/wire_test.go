@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -143,8 +144,7 @@ func TestWireBatcherSendsEverySpan(t *testing.T) {
 	}
 	defer func() { _ = client.Stop(ctx) }()
 	res := resource.NewSchemaless(attribute.String("service.name", "wire-test"))
-	b := newWireBatcher(client, res, instrumentation.Scope{Name: "scope"}, time.Hour) // only full batches and flushes send
-	b.maxSpans = 3
+	b := newWireBatcher(client, res, instrumentation.Scope{Name: "scope"}, time.Hour, 3) // only full batches and flushes send
 	for i := range 7 {
 		b.add(wireSpanOf("s"+string(rune('0'+i))), trace.SpanKindClient, []attribute.KeyValue{attribute.String("extra", "x")})
 	}
@@ -207,7 +207,7 @@ func TestWireWriterCountsAndSamples(t *testing.T) {
 	}
 	defer func() { _ = client.Stop(ctx) }()
 	w := newWriter(tracetest.NewSpanRecorder(), samplerFromEnv(func(string) string { return "" }))
-	w.wire = newWireBatcher(client, resource.Empty(), instrumentation.Scope{Name: "scope"}, time.Hour)
+	w.wire = newWireBatcher(client, resource.Empty(), instrumentation.Scope{Name: "scope"}, time.Hour, 0)
 	defer func() { _ = w.wire.Shutdown(ctx) }()
 
 	root := wireSpanOf("root")
@@ -215,7 +215,7 @@ func TestWireWriterCountsAndSamples(t *testing.T) {
 	unsampled := wireSpanOf("unsampled")
 	unsampled.Parent = unsampled.Parent.WithTraceFlags(0)
 	for _, s := range []*integrations.FinishedSpan{root, wireSpanOf("child"), unsampled} {
-		w.WriteSpan(s)
+		w.WriteSpan(*s)
 	}
 	if err := w.wire.ForceFlush(ctx); err != nil {
 		t.Fatal(err)
@@ -224,11 +224,67 @@ func TestWireWriterCountsAndSamples(t *testing.T) {
 		t.Fatalf("counted %d spans exported, %d lost; want 2, 0", e, l)
 	}
 	refuse.Lock()
-	w.WriteSpan(wireSpanOf("refused"))
+	w.WriteSpan(*wireSpanOf("refused"))
 	if err := w.wire.ForceFlush(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if e, l := w.wire.exported.Load(), w.wire.lost.Load(); e != 2 || l != 1 {
 		t.Fatalf("counted %d spans exported, %d lost; want 2, 1", e, l)
+	}
+}
+
+// recordingClient is an OTLP client that keeps each request as the wire
+// bytes it would send (marshalled before UploadTraces returns, as the
+// SDK's clients do: the batcher reuses a batch's buffer afterwards).
+type recordingClient struct {
+	mu   sync.Mutex
+	sent [][]byte
+}
+
+func (*recordingClient) Start(context.Context) error { return nil }
+func (*recordingClient) Stop(context.Context) error  { return nil }
+func (c *recordingClient) UploadTraces(_ context.Context, rs []*tracepb.ResourceSpans) error {
+	b, err := proto.Marshal(&coltracepb.ExportTraceServiceRequest{ResourceSpans: rs})
+	c.mu.Lock()
+	c.sent = append(c.sent, b)
+	c.mu.Unlock()
+	return err
+}
+
+// A batch ends at wireMaxBytes whatever its spans (a collector refuses a
+// request too large: gRPC's limit is 4 MiB by default), and every span of
+// batches sent through reused buffers arrives once, whole.
+func TestWireBatchesEndAtTheirBytes(t *testing.T) {
+	ctx := context.Background()
+	c := &recordingClient{}
+	b := newWireBatcher(c, resource.Empty(), instrumentation.Scope{Name: "scope"}, time.Hour, 1000)
+	b.maxBytes = 1000 // about three spans of wireSpanOf's
+	const n = 20
+	for i := range n {
+		b.add(wireSpanOf(fmt.Sprintf("s%02d", i)), trace.SpanKindClient, []attribute.KeyValue{attribute.String("extra", "x")})
+	}
+	if err := b.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, raw := range c.sent {
+		var req coltracepb.ExportTraceServiceRequest
+		if err := proto.Unmarshal(raw, &req); err != nil {
+			t.Fatal(err)
+		}
+		spans := req.ResourceSpans[0].ScopeSpans[0].Spans
+		if len(spans) > 4 || len(raw) > 2*b.maxBytes {
+			t.Fatalf("a batch of %d spans, %d bytes: past its %d bytes", len(spans), len(raw), b.maxBytes)
+		}
+		for _, s := range spans {
+			if seen[s.Name] {
+				t.Fatalf("span %s sent twice", s.Name)
+			}
+			seen[s.Name] = true
+			requireWireSpan(t, s, s.Name)
+		}
+	}
+	if len(seen) != n || len(c.sent) < n/4 {
+		t.Fatalf("%d spans in %d batches, want %d in %d or more", len(seen), len(c.sent), n, n/4)
 	}
 }
