@@ -58,7 +58,7 @@ func TestCrashBus(t *testing.T) {
 	b := newCrashBus(t, ctx, ebc, sqsc, "crash-bus", producers, perProducer)
 	r.total = b.total()
 	for p := range producers {
-		r.run(func() error { return b.produce(ctx, ebc, p, r.progress) })
+		r.produce(func() error { return b.produce(ctx, ebc, p, r.progress) })
 	}
 	for _, q := range b.queues {
 		for range 2 {
@@ -66,6 +66,7 @@ func TestCrashBus(t *testing.T) {
 		}
 	}
 	r.killTwice()
+	r.awaitProduced()
 	for _, q := range b.queues {
 		r.await(q.tally.complete, func() string {
 			return fmt.Sprintf("%s: %d of %d events delivered within the deadline; missing (the first ten): %v", q.name, q.tally.distinct.Load(), q.tally.expect, q.tally.missing(10))

@@ -48,9 +48,10 @@ type crashRun struct {
 	milestones [2]chan struct{}
 	once       [2]sync.Once
 
-	wg    sync.WaitGroup
-	errs  chan error // the clients' failures (a consumer's end, when cancelled, too)
-	begin time.Time
+	wg        sync.WaitGroup
+	producers sync.WaitGroup // the clients that send (produce)
+	errs      chan error     // the clients' failures (a consumer's end, when cancelled, too)
+	begin     time.Time
 }
 
 // startCrashRun skips the test outside the real-Redis run, starts the
@@ -97,6 +98,32 @@ func (r *crashRun) run(f func() error) {
 			r.errs <- err
 		}
 	}()
+}
+
+// produce runs a producer, a client that returns once every message of
+// its own has been acknowledged, as run does; awaitProduced waits for all.
+func (r *crashRun) produce(f func() error) {
+	r.producers.Add(1)
+	r.run(func() error {
+		defer r.producers.Done()
+		return f()
+	})
+}
+
+// awaitProduced waits until every producer has returned. A test awaits it
+// before it stops the clients: the consumers may have received every
+// message while a producer still waits to resend one whose answer a kill
+// lost, and stopping it then would leave that message unacknowledged.
+func (r *crashRun) awaitProduced() {
+	r.t.Helper()
+	done := make(chan struct{})
+	go func() {
+		r.producers.Wait()
+		close(done)
+	}()
+	r.await(done, func() string {
+		return "the producers did not finish: " + strconv.FormatInt(r.acked.Load(), 10) + " of " + strconv.Itoa(r.total) + " acknowledged"
+	})
 }
 
 // failed stops the clients and fails on the first error of theirs that is

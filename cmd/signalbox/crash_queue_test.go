@@ -62,13 +62,14 @@ func TestCrashQueues(t *testing.T) {
 	// been acknowledged: the producers signal each milestone.
 	for _, q := range queues {
 		for p := range q.producers {
-			r.run(func() error { return q.produce(ctx, client, p, r.progress) })
+			r.produce(func() error { return q.produce(ctx, client, p, r.progress) })
 		}
 		for range 4 {
 			r.run(func() error { return q.consume(ctx, client) })
 		}
 	}
 	r.killTwice()
+	r.awaitProduced()
 	for _, q := range queues {
 		r.await(q.tally.complete, func() string {
 			return fmt.Sprintf("%s: %d of %d messages delivered within the deadline", q.name, q.tally.distinct.Load(), q.total())

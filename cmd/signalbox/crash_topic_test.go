@@ -74,7 +74,7 @@ func TestCrashTopics(t *testing.T) {
 	}
 	for _, tp := range topics {
 		for p := range tp.producers {
-			r.run(func() error { return tp.produce(ctx, snsc, p, r.progress, &r.kills) })
+			r.produce(func() error { return tp.produce(ctx, snsc, p, r.progress, &r.kills) })
 		}
 		for _, sub := range tp.subs {
 			if sub.queueURL == "" {
@@ -87,6 +87,7 @@ func TestCrashTopics(t *testing.T) {
 		}
 	}
 	r.killTwice()
+	r.awaitProduced()
 	for _, tp := range topics {
 		for _, sub := range tp.subs {
 			r.await(sub.tally.complete, func() string {
