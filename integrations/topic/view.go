@@ -22,6 +22,7 @@ type view struct {
 	version int64
 	attrs   map[string]string
 	subs    []*subView // confirmed ones, in id order
+	directs int        // of subs, the directable
 	byID    map[string]*subView
 	loaded  time.Time
 	// pub orders a FIFO topic's publishes in this process, so that its
@@ -42,6 +43,7 @@ type subView struct {
 	// directable: an sqs subscription among the topic's first
 	// maxDirectQueues (sqs.go), which a publish may write into directly.
 	directable bool
+	queue      string // an sqs subscription's queue when it is this server's (queueName)
 }
 
 const (
@@ -94,9 +96,11 @@ func (s *Service) view(ctx context.Context, name string, maxAge time.Duration) (
 	for _, sv := range nv.subs {
 		if sv.rec.Protocol == ProtocolSQS && queues < maxDirectQueues {
 			sv.directable = true
+			sv.queue = s.queueName(sv.rec.Endpoint)
 			queues++
 		}
 	}
+	nv.directs = queues
 	s.mu.Lock()
 	if old := s.views[name]; old != nil && old.version == nv.version {
 		old.loaded = now // keep the one whose mutex publishes hold
