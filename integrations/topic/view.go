@@ -4,7 +4,10 @@ import (
 	"context"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"go.opentelemetry.io/otel/metric"
 
 	"github.com/signalbox/signalbox/integrations/topic/filter"
 )
@@ -44,6 +47,9 @@ type subView struct {
 	// maxDirectQueues (sqs.go), which a publish may write into directly.
 	directable bool
 	queue      string // an sqs subscription's queue when it is this server's (queueName)
+	// delivered is the attributes of its count of deliveries made
+	// (countN), made on first use.
+	delivered atomic.Pointer[metric.AddOption]
 }
 
 const (
