@@ -1,9 +1,12 @@
 package topic
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/signalbox/signalbox/integrations/topic/filter"
 )
 
 // notificationOnce is the Notification as notification encoded it for
@@ -71,6 +74,52 @@ func TestNotificationNotes(t *testing.T) {
 		require.NoError(t, err)
 		if publicURL == "http://sns.test" {
 			verifyDoc(t, one, sg.cert())
+		}
+	}
+}
+
+// The subscriptions with the same filter policy and scope share one
+// compiled policy, evaluated once per message (matcher), with the same
+// answers as each subscription's own.
+func TestMatcherSharesPolicies(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "", false)
+	arn := b.topic(t, "m", nil)
+	red, blue := `{"color":["red"]}`, `{"color":["blue"]}`
+	bodyRed := `{"color":["red"]}`
+	policies := []map[string]string{
+		{"FilterPolicy": red}, {"FilterPolicy": red}, {"FilterPolicy": blue}, {},
+		{"FilterPolicy": bodyRed, "FilterPolicyScope": "MessageBody"},
+		{"FilterPolicy": bodyRed, "FilterPolicyScope": "MessageBody", "RawMessageDelivery": "true"},
+		{"FilterPolicy": red, "RawMessageDelivery": "true"},
+	}
+	for i, attrs := range policies {
+		b.subscribeQueue(t, arn, "m"+strconv.Itoa(i), attrs)
+	}
+	v, err := b.svc.view(b.ctx, "m", 0)
+	require.NoError(t, err)
+	require.Equal(t, 3, v.filters, "red, blue and the body's red")
+	msgs := []*message{
+		{Message: `{"color":"red"}`, Attributes: map[string]MessageAttribute{"color": {DataType: "String", StringValue: "red"}}},
+		{Message: `{"color":"blue"}`, Attributes: map[string]MessageAttribute{"color": {DataType: "String", StringValue: "blue"}}},
+		{Message: `{"color":"red"}`},
+		{Message: "d", PerProtocol: map[string]string{"default": "d", "sqs": `{"color":"red"}`}},
+	}
+	for _, m := range msgs {
+		mt := newMatcher(v, m)
+		for range 2 {
+			for _, sv := range v.subs {
+				attrs := map[string]filter.Attribute{}
+				for k, a := range m.Attributes {
+					attrs[k] = filter.Attribute{DataType: a.DataType, StringValue: a.StringValue}
+				}
+				own, err := filter.Compile(sv.rec.Attributes[attrFilterPolicy], sv.scope)
+				want := err != nil || own.Match(attrs, m.forProtocol(sv.rec.Protocol))
+				if sv.filter == nil {
+					want = true
+				}
+				require.Equal(t, want, mt.matches(sv), "%s to %s", m.Message, sv.rec.Attributes)
+			}
 		}
 	}
 }

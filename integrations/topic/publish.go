@@ -259,8 +259,9 @@ func (s *Service) route(ctx context.Context, v *view, m *message, now time.Time)
 	}
 	directBytes := 0
 	var f fanout
+	mt := newMatcher(v, m)
 	for _, sv := range v.subs {
-		if sv.matches(m, m.forProtocol(sv.rec.Protocol)) {
+		if mt.matches(sv) {
 			to = append(to, sv)
 			if d, ok := s.direct(ctx, v, sv, m, now, directBytes, &f); ok {
 				dw = append(dw, d)
