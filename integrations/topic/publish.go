@@ -387,7 +387,7 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 				msgs[j].SequenceNumber = r.SequenceNumber
 			}
 			directMade(direct[j], o, &tally)
-			if o.Duplicate {
+			if o.Duplicate || len(o.Deliveries) == 0 {
 				continue
 			}
 			delivered := map[string]bool{}
