@@ -65,8 +65,9 @@ func (s *Service) view(ctx context.Context, name string, maxAge time.Duration) (
 	now := s.now()
 	s.mu.Lock()
 	v := s.views[name]
+	fresh := v != nil && now.Sub(v.loaded) <= maxAge // loaded is s.mu's (moved below)
 	s.mu.Unlock()
-	if v != nil && now.Sub(v.loaded) <= maxAge {
+	if fresh {
 		return v, nil
 	}
 	rec, err := s.st.TopicGet(ctx, name)
