@@ -2,6 +2,8 @@ package queue
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -69,7 +71,19 @@ func (s *Service) AllStats(ctx context.Context) ([]Stats, error) {
 // nil instruments when Config.Meter is nil.
 type meters struct {
 	messages metric.Int64Counter
+	sets     *countSets
 }
+
+// countSets are the counts' attribute sets by queue and operation, made
+// once: a set made for each count (sorted, copied, hashed) was most of a
+// count's cost, and the topic router's direct fanout counts a send per
+// queue and publish. At most maxCountSets; full, it starts over.
+type countSets struct {
+	m sync.Map // [2]string{queue, operation} → metric.AddOption
+	n atomic.Int64
+}
+
+const maxCountSets = 10_000
 
 func newMeters(m metric.Meter) (meters, error) {
 	if m == nil {
@@ -77,12 +91,27 @@ func newMeters(m metric.Meter) (meters, error) {
 	}
 	c, err := m.Int64Counter("signalbox.queue.messages", metric.WithUnit("{message}"),
 		metric.WithDescription("Queue messages sent, received and deleted, by queue and operation."))
-	return meters{messages: c}, err
+	return meters{messages: c, sets: &countSets{}}, err
 }
 
 func (m meters) count(ctx context.Context, queue, op string, n int) {
 	if m.messages == nil || n == 0 {
 		return
 	}
-	m.messages.Add(ctx, int64(n), metric.WithAttributes(attribute.String("queue", queue), attribute.String("operation", op)))
+	m.messages.Add(ctx, int64(n), m.sets.of(queue, op))
+}
+
+// of returns the attributes of a count of op on queue.
+func (c *countSets) of(queue, op string) metric.AddOption {
+	k := [2]string{queue, op}
+	if o, ok := c.m.Load(k); ok {
+		return o.(metric.AddOption)
+	}
+	if c.n.Add(1) > maxCountSets {
+		c.m.Clear()
+		c.n.Store(1)
+	}
+	o := metric.WithAttributeSet(attribute.NewSet(attribute.String("queue", queue), attribute.String("operation", op)))
+	c.m.Store(k, o)
+	return o
 }

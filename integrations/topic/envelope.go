@@ -76,6 +76,14 @@ func (e *envelope) signingString() string {
 // before it is signed, as JSON carries it, so the signature holds for
 // what the subscriber decodes.
 func (e *envelope) encode(sg *signer, sigVersion string, certURL string) ([]byte, error) {
+	b, _, err := e.encodeAt(sg, sigVersion, certURL)
+	return b, err
+}
+
+// encodeAt is encode, and where the UnsubscribeURL's value (its JSON
+// string) starts in what it returns (0 for a confirmation, which has
+// none).
+func (e *envelope) encodeAt(sg *signer, sigVersion string, certURL string) ([]byte, int, error) {
 	ev := *e
 	for _, p := range []*string{&ev.Type, &ev.MessageID, &ev.Token, &ev.TopicARN, &ev.Subject, &ev.Message,
 		&ev.SubscribeURL, &ev.UnsubscribeURL, &ev.SequenceNumber} {
@@ -85,23 +93,23 @@ func (e *envelope) encode(sg *signer, sigVersion string, certURL string) ([]byte
 	switch ev.Type {
 	case typeNotification, typeSubscriptionConfirmation, typeUnsubscribeConfirmation:
 	default:
-		return nil, fmt.Errorf("topic: envelope of type %q", e.Type)
+		return nil, 0, fmt.Errorf("topic: envelope of type %q", e.Type)
 	}
 	if ev.SequenceNumber != "" && !notification {
-		return nil, fmt.Errorf("topic: a %s has no sequence number", ev.Type)
+		return nil, 0, fmt.Errorf("topic: a %s has no sequence number", ev.Type)
 	}
 	signed := ev.SequenceNumber == ""
 	var sig string
 	if signed {
 		if sg == nil {
-			return nil, fmt.Errorf("topic: a %s must be signed: no signer", ev.Type)
+			return nil, 0, fmt.Errorf("topic: a %s must be signed: no signer", ev.Type)
 		}
 		if sigVersion == "" {
 			sigVersion = sigVersion1
 		}
 		var err error
 		if sig, err = sg.sign(sigVersion, ev.signingString()); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 
@@ -130,14 +138,17 @@ func (e *envelope) encode(sg *signer, sigVersion string, certURL string) ([]byte
 		w.field("Signature", sig)
 		w.field("SigningCertURL", validUTF8(certURL))
 	}
+	at := 0
 	if notification {
-		w.field("UnsubscribeURL", ev.UnsubscribeURL)
+		w.key("UnsubscribeURL")
+		at = w.buf.Len()
+		w.str(ev.UnsubscribeURL)
 		if len(ev.Attributes) > 0 {
 			w.attributes(ev.Attributes)
 		}
 	}
 	w.buf.WriteString("\n}")
-	return w.buf.Bytes(), nil
+	return w.buf.Bytes(), at, nil
 }
 
 // envelopeWriter writes AWS's layout: "{\n  \"Key\" : value,\n ...\n}".
@@ -164,10 +175,28 @@ func (w *envelopeWriter) field(k, v string) {
 // str writes s as a JSON string, with <, > and & as they are (AWS does not
 // escape them).
 func (w *envelopeWriter) str(s string) {
+	if plainJSON(s) {
+		w.buf.Grow(len(s) + 2)
+		w.buf.WriteByte('"')
+		w.buf.WriteString(s)
+		w.buf.WriteByte('"')
+		return
+	}
 	enc := json.NewEncoder(&w.buf)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s)               // a string always encodes
 	w.buf.Truncate(w.buf.Len() - 1) // Encode's newline
+}
+
+// plainJSON reports whether s is its own JSON string's content: printable
+// ASCII other than '"' and '\\', which encoding/json writes as they are.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 func (w *envelopeWriter) attributes(attrs map[string]MessageAttribute) {

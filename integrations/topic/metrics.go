@@ -34,7 +34,26 @@ func (e *engine) countN(sv *subView, outcome string, n int) {
 	if e.meters.deliveries == nil {
 		return
 	}
-	e.meters.deliveries.Add(context.Background(), int64(n), metric.WithAttributes(
+	var o metric.AddOption
+	if outcome == "delivered" {
+		// made once per subscription (the direct fanout counts one per
+		// subscription and publish)
+		if p := sv.delivered.Load(); p != nil {
+			o = *p
+		} else {
+			o = sv.countAttributes(outcome)
+			sv.delivered.Store(&o)
+		}
+	} else {
+		o = sv.countAttributes(outcome)
+	}
+	e.meters.deliveries.Add(context.Background(), int64(n), o)
+}
+
+// countAttributes are the attributes of a count of a subscription's
+// outcome.
+func (sv *subView) countAttributes(outcome string) metric.AddOption {
+	return metric.WithAttributeSet(attribute.NewSet(
 		attribute.String("signalbox.topic", sv.sub.TopicARN),
 		attribute.String("signalbox.subscription", sv.sub.ARN),
 		attribute.String("signalbox.protocol", sv.rec.Protocol),

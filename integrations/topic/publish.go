@@ -246,6 +246,38 @@ func (v *view) dedupKey(m *message) string {
 	return "|" + m.DedupID
 }
 
+// route matches m, published at now, against the subscriptions of v:
+// the message as the publish script takes it (its direct writes, and the
+// subscriptions owed a delivery), the subscriptions it goes to, and its
+// direct writes.
+func (s *Service) route(ctx context.Context, v *view, m *message, now time.Time) (store.TopicMessage, []*subView, []directWrite) {
+	to := make([]*subView, 0, len(v.subs))
+	var dw []directWrite
+	tm := store.TopicMessage{ID: m.ID, Payload: m.stored(), DedupKey: v.dedupKey(m), Group: m.GroupID}
+	if v.directs > 0 && !s.cfg.NoDirectFanout && s.st.DirectFanout() {
+		dw, tm.Direct = make([]directWrite, 0, v.directs), make([]store.TopicDirect, 0, v.directs)
+	}
+	directBytes := 0
+	var f fanout
+	mt := newMatcher(v, m)
+	for _, sv := range v.subs {
+		if mt.matches(sv) {
+			to = append(to, sv)
+			if d, ok := s.direct(ctx, v, sv, m, now, directBytes, &f); ok {
+				dw = append(dw, d)
+				tm.Direct = append(tm.Direct, d.write)
+				directBytes += len(d.write.Message.Payload)
+			} else {
+				if tm.Subscriptions == nil {
+					tm.Subscriptions = make([]string, 0, len(v.subs)-len(dw))
+				}
+				tm.Subscriptions = append(tm.Subscriptions, sv.id)
+			}
+		}
+	}
+	return tm, to, dw
+}
+
 func (s *Service) Publish(ctx context.Context, in *PublishInput) (*PublishResult, error) {
 	name, e := s.topicName(in.TopicARN, "TopicArn or TargetArn")
 	if e != nil {
@@ -315,23 +347,7 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 				results[i].Err = e
 				continue
 			}
-			var to []*subView
-			var dw []directWrite
-			tm := store.TopicMessage{ID: m.ID, Payload: m.stored(), DedupKey: v.dedupKey(m), Group: m.GroupID,
-				Subscriptions: make([]string, 0, len(v.subs))}
-			directBytes := 0
-			for _, sv := range v.subs {
-				if sv.matches(m, m.forProtocol(sv.rec.Protocol)) {
-					to = append(to, sv)
-					if d, ok := s.direct(ctx, v, sv, m, now, directBytes); ok {
-						dw = append(dw, d)
-						tm.Direct = append(tm.Direct, d.write)
-						directBytes += len(d.write.Message.Payload)
-					} else {
-						tm.Subscriptions = append(tm.Subscriptions, sv.id)
-					}
-				}
-			}
+			tm, to, dw := s.route(ctx, v, m, now)
 			msgs, index, subs, direct = append(msgs, m), append(index, i), append(subs, to), append(direct, dw)
 			batch = append(batch, tm)
 		}
@@ -371,7 +387,7 @@ func (s *Service) publish(ctx context.Context, name string, entries []PublishInp
 				msgs[j].SequenceNumber = r.SequenceNumber
 			}
 			directMade(direct[j], o, &tally)
-			if o.Duplicate {
+			if o.Duplicate || len(o.Deliveries) == 0 {
 				continue
 			}
 			delivered := map[string]bool{}

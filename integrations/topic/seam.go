@@ -37,6 +37,9 @@ type message struct {
 	SequenceNumber string
 	Timestamp      time.Time
 	Trace          integrations.TraceContext
+	// notes are its Notifications as encoded for its subscriptions
+	// (sign.go), shared by them.
+	notes notes
 }
 
 // envelope is a JSON document SNS sends: a Notification (to sqs without

@@ -231,26 +231,52 @@ type directWrite struct {
 	end   func(outcome) // its span's
 }
 
+// fanout is what the direct writes of one message share (route makes one
+// per message): its raw deliveries' queue message, prepared once for the
+// queues that take it alike (queue.Fanout), when they carry the message's
+// own trace context (not a span of their own). The envelope's encoding
+// and signature are shared by the message's notes.
+type fanout struct {
+	raw     *queue.Fanout
+	rawFail bool // sqsMessage refused the raw delivery
+}
+
 // direct prepares the direct delivery of m to sv, or reports false when
 // the delivery goes the delivery path; used is the bytes of m's direct
-// writes so far. A span started for a delivery that goes the delivery
-// path ends at once (the delivery path makes its own).
-func (s *Service) direct(ctx context.Context, v *view, sv *subView, m *message, now time.Time, used int) (directWrite, bool) {
+// writes so far, f what they share. A span started for a delivery that
+// goes the delivery path ends at once (the delivery path makes its own).
+func (s *Service) direct(ctx context.Context, v *view, sv *subView, m *message, now time.Time, used int, f *fanout) (directWrite, bool) {
 	if !sv.directable || s.cfg.Queues == nil || v.fifo && !sv.raw || s.cfg.NoDirectFanout || !s.st.DirectFanout() {
 		return directWrite{}, false
 	}
-	name := s.queueName(sv.rec.Endpoint)
+	name := sv.queue
 	if name == "" {
 		return directWrite{}, false
 	}
-	j := &job{topic: v.name, subID: sv.id, msg: m}
-	_, end := s.traceDelivery(ctx, v, sv, j)
-	in, fail := s.sqsMessage(ctx, v, sv, m, j.trace)
-	if fail != nil {
-		end(outcome{OK: true})
-		return directWrite{}, false
+	end, tc := noSpan, m.Trace
+	if s.tracesDeliveries(m) {
+		j := &job{topic: v.name, subID: sv.id, msg: m}
+		_, end = s.traceDelivery(ctx, v, sv, j)
+		tc = j.trace
 	}
-	p, ok := s.cfg.Queues.Prepare(ctx, name, in, now)
+	var (
+		p  queue.Prepared
+		ok bool
+	)
+	if sv.raw && tc == m.Trace {
+		// the same input for each such delivery of m
+		if f.raw == nil && !f.rawFail {
+			in, fail := s.sqsMessage(ctx, v, sv, m, tc)
+			if f.rawFail = fail != nil; !f.rawFail {
+				f.raw = s.cfg.Queues.Fanout(in, now)
+			}
+		}
+		if f.raw != nil {
+			p, ok = f.raw.Prepare(ctx, name)
+		}
+	} else if in, fail := s.sqsMessage(ctx, v, sv, m, tc); fail == nil {
+		p, ok = s.cfg.Queues.Prepare(ctx, name, in, now)
+	}
 	if !ok || used+len(p.Message.Payload) > maxDirectBytes {
 		end(outcome{OK: true})
 		return directWrite{}, false

@@ -20,14 +20,27 @@ import (
 // outcome), and the context carried out names that span, so that each
 // consumer's work nests under its delivery.
 
+// tracesDeliveries reports whether m's deliveries may be spans of their
+// own: the Service has a tracer and m a trace context (traceDelivery
+// checks it is valid).
+func (s *Service) tracesDeliveries(m *message) bool {
+	return s.cfg.Tracer != nil && m.Trace.Parent != ""
+}
+
+// noSpan ends the span of a delivery that has none.
+func noSpan(outcome) {}
+
 // traceDelivery starts a delivery's span when the message is traced and
 // the Service has a tracer, and sets the context the delivery carries
 // out; end closes the span with the delivery's outcome.
 func (s *Service) traceDelivery(ctx context.Context, v *view, sv *subView, j *job) (context.Context, func(outcome)) {
 	j.trace = j.msg.Trace
+	if !s.tracesDeliveries(j.msg) {
+		return ctx, noSpan
+	}
 	parent, ok := integrations.SpanContextOf(j.msg.Trace)
-	if s.cfg.Tracer == nil || !ok {
-		return ctx, func(outcome) {}
+	if !ok {
+		return ctx, noSpan
 	}
 	ctx, span := s.cfg.Tracer.Start(trace.ContextWithRemoteSpanContext(ctx, parent), "SNS deliver "+sv.rec.Protocol,
 		trace.WithSpanKind(trace.SpanKindProducer), trace.WithAttributes(

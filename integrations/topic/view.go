@@ -4,7 +4,10 @@ import (
 	"context"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"go.opentelemetry.io/otel/metric"
 
 	"github.com/signalbox/signalbox/integrations/topic/filter"
 )
@@ -22,6 +25,8 @@ type view struct {
 	version int64
 	attrs   map[string]string
 	subs    []*subView // confirmed ones, in id order
+	directs int        // of subs, the directable
+	filters int        // distinct filter policies of subs (subView.policy)
 	byID    map[string]*subView
 	loaded  time.Time
 	// pub orders a FIFO topic's publishes in this process, so that its
@@ -38,10 +43,15 @@ type subView struct {
 	sub    subscription
 	filter *filter.Policy // nil: no filter policy
 	scope  filter.Scope
+	policy int // the view's index of filter, shared by the subscriptions with the same policy and scope
 	raw    bool
 	// directable: an sqs subscription among the topic's first
 	// maxDirectQueues (sqs.go), which a publish may write into directly.
 	directable bool
+	queue      string // an sqs subscription's queue when it is this server's (queueName)
+	// delivered is the attributes of its count of deliveries made
+	// (countN), made on first use.
+	delivered atomic.Pointer[metric.AddOption]
 }
 
 const (
@@ -55,8 +65,9 @@ func (s *Service) view(ctx context.Context, name string, maxAge time.Duration) (
 	now := s.now()
 	s.mu.Lock()
 	v := s.views[name]
+	fresh := v != nil && now.Sub(v.loaded) <= maxAge // loaded is s.mu's (moved below)
 	s.mu.Unlock()
-	if v != nil && now.Sub(v.loaded) <= maxAge {
+	if fresh {
 		return v, nil
 	}
 	rec, err := s.st.TopicGet(ctx, name)
@@ -65,6 +76,7 @@ func (s *Service) view(ctx context.Context, name string, maxAge time.Duration) (
 	}
 	nv := &view{name: name, arn: s.TopicARN(name), fifo: rec.FIFO, version: rec.Version, attrs: rec.Attributes,
 		byID: map[string]*subView{}, loaded: now}
+	policies := map[string]*subView{} // by scope and policy, the first subscription of each
 	for id, raw := range rec.Subscriptions {
 		r, err := decodeSubscription(raw)
 		if err != nil {
@@ -78,25 +90,34 @@ func (s *Service) view(ctx context.Context, name string, maxAge time.Duration) (
 			if err != nil {
 				continue
 			}
-			f, err := filter.Compile(p, scope)
-			if err != nil {
-				continue // refused when set: only an older rule could let it in
+			k := string(rune(scope)) + p
+			if first := policies[k]; first != nil {
+				sv.filter, sv.scope, sv.policy = first.filter, scope, first.policy
+			} else {
+				f, err := filter.Compile(p, scope)
+				if err != nil {
+					continue // refused when set: only an older rule could let it in
+				}
+				sv.filter, sv.scope, sv.policy = f, scope, len(policies)
+				policies[k] = sv
 			}
-			sv.filter, sv.scope = f, scope
 		}
 		nv.byID[id] = sv
 		if r.Confirmed {
 			nv.subs = append(nv.subs, sv)
 		}
 	}
+	nv.filters = len(policies)
 	sort.Slice(nv.subs, func(i, j int) bool { return nv.subs[i].id < nv.subs[j].id })
 	queues := 0
 	for _, sv := range nv.subs {
 		if sv.rec.Protocol == ProtocolSQS && queues < maxDirectQueues {
 			sv.directable = true
+			sv.queue = s.queueName(sv.rec.Endpoint)
 			queues++
 		}
 	}
+	nv.directs = queues
 	s.mu.Lock()
 	if old := s.views[name]; old != nil && old.version == nv.version {
 		old.loaded = now // keep the one whose mutex publishes hold
@@ -118,17 +139,51 @@ func (s *Service) forget(name string) {
 	s.mu.Unlock()
 }
 
-// matches reports whether a message goes to the subscription.
-func (sv *subView) matches(m *message, body string) bool {
+// matcher matches a message against a view's subscriptions: each
+// distinct filter policy (the subscriptions with the same policy and
+// scope share it) evaluated once, and the message's attributes converted
+// once.
+type matcher struct {
+	m      *message
+	attrs  map[string]filter.Attribute
+	result []int8 // by policy: 0 not evaluated yet, 1 matches, -1 not
+}
+
+func newMatcher(v *view, m *message) *matcher {
+	mt := &matcher{m: m}
+	if v.filters > 0 {
+		mt.result = make([]int8, v.filters)
+	}
+	return mt
+}
+
+// matches reports whether the message goes to the subscription.
+func (mt *matcher) matches(sv *subView) bool {
 	if sv.filter == nil {
 		return true
 	}
+	if sv.scope == filter.MessageBody && mt.m.PerProtocol != nil {
+		// the body differs by protocol (MessageStructure json)
+		return sv.filter.MatchBody(mt.m.forProtocol(sv.rec.Protocol))
+	}
+	if r := mt.result[sv.policy]; r != 0 {
+		return r > 0
+	}
+	var ok bool
 	if sv.scope == filter.MessageBody {
-		return sv.filter.MatchBody(body)
+		ok = sv.filter.MatchBody(mt.m.Message)
+	} else {
+		if mt.attrs == nil {
+			mt.attrs = make(map[string]filter.Attribute, len(mt.m.Attributes))
+			for k, a := range mt.m.Attributes {
+				mt.attrs[k] = filter.Attribute{DataType: a.DataType, StringValue: a.StringValue, BinaryValue: a.BinaryValue}
+			}
+		}
+		ok = sv.filter.MatchAttributes(mt.attrs)
 	}
-	attrs := make(map[string]filter.Attribute, len(m.Attributes))
-	for k, a := range m.Attributes {
-		attrs[k] = filter.Attribute{DataType: a.DataType, StringValue: a.StringValue, BinaryValue: a.BinaryValue}
+	mt.result[sv.policy] = -1
+	if ok {
+		mt.result[sv.policy] = 1
 	}
-	return sv.filter.MatchAttributes(attrs)
+	return ok
 }
