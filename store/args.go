@@ -34,19 +34,23 @@ func (a *args) events(evs []Event) error {
 	return nil
 }
 
-// joinEvents turns the events section that ends a, of n events, into the
-// joined form the create script keeps as one string: -n, then the events
-// joined by historySep, the first following no event ("@" becomes "^0|":
-// a new execution has none).
-func (a *args) joinEvents(n int) {
-	evs := make([]string, n)
-	for i := range n {
-		evs[i] = (*a)[len(*a)-n+i].(string)
+// joinedEvents is evs as the history keeps them (events), joined by
+// historySep into the one string the history of an execution created
+// SUCCEEDED is, the first following no event ("@" becomes "^0|": a new
+// execution has none).
+func joinedEvents(evs []Event) (string, error) {
+	var a args
+	if err := a.events(evs); err != nil {
+		return "", err
 	}
-	if rest, ok := strings.CutPrefix(evs[0], "@"); ok {
-		evs[0] = "^0|" + rest
+	s := make([]string, len(evs))
+	for i := range evs {
+		s[i] = a[1+i].(string)
 	}
-	*a = append((*a)[:len(*a)-n-1], -n, strings.Join(evs, historySep))
+	if rest, ok := strings.CutPrefix(s[0], "@"); ok {
+		s[0] = "^0|" + rest
+	}
+	return strings.Join(s, historySep), nil
 }
 
 // pairs appends a pairs section.

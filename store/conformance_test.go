@@ -140,15 +140,26 @@ func testExecutionCreateIdempotent(t *testing.T, c *Client) {
 	tests := []struct {
 		name, exec, input string
 		err               error
+		// finished: the start carried the execution out to success (in
+		// direct mode, scriptExecutionRecord's case)
+		finished bool
 	}{
-		{"open, same input", "run", `{"a":1}`, nil},
-		{"open, other input", "run", `{"a":2}`, ErrExecutionAlreadyExists},
-		{"closed, same input", "closed", `{"a":1}`, ErrExecutionAlreadyExists},
-		{"closed, other input", "closed", `{"a":2}`, ErrExecutionAlreadyExists},
+		{"open, same input", "run", `{"a":1}`, nil, false},
+		{"open, other input", "run", `{"a":2}`, ErrExecutionAlreadyExists, false},
+		{"closed, same input", "closed", `{"a":1}`, ErrExecutionAlreadyExists, false},
+		{"closed, other input", "closed", `{"a":2}`, ErrExecutionAlreadyExists, false},
+		{"open, same input, finished by its start", "run", `{"a":1}`, nil, true},
+		{"open, other input, finished by its start", "run", `{"a":2}`, ErrExecutionAlreadyExists, true},
+		{"closed, same input, finished by its start", "closed", `{"a":1}`, ErrExecutionAlreadyExists, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := c.ExecutionCreate(ctx, createParams(tt.exec, tt.input))
+			p := createParams(tt.exec, tt.input)
+			if tt.finished {
+				p.Outbox = nil
+				p.Close = &ExecutionClose{Status: StatusSucceeded, Output: []byte(`2`), StopDate: t0}
+			}
+			res, err := c.ExecutionCreate(ctx, p)
 			if tt.err != nil {
 				require.ErrorIs(t, err, tt.err)
 				return

@@ -243,17 +243,15 @@ func recordable(p *ExecutionCreateParams) bool {
 
 // recordArgs is scriptExecutionRecord's ARGV for p.
 func recordArgs(id string, p *ExecutionCreateParams) (args, error) {
-	if p.Close.StopDate.IsZero() {
-		return nil, fmt.Errorf("%w: closing with status %q at %v", ErrInvalid, p.Close.Status, p.Close.StopDate)
-	}
-	a := args{p.Input, packMeta(p.executionMeta()...)}
-	if err := a.events(p.Events); err != nil {
+	if err := checkClose(p.Close); err != nil {
 		return nil, err
 	}
-	a.joinEvents(len(p.Events)) // the count, negated, and the events joined
-	a[2] = len(p.Events)
-	start := p.StartDate.UnixMilli()
-	return append(a, id, start, p.Close.Output, p.Close.StopDate.UnixMilli(), p.Close.Retention.Milliseconds()), nil
+	evs, err := joinedEvents(p.Events)
+	if err != nil {
+		return nil, err
+	}
+	return args{p.Input, packMeta(p.executionMeta()...), len(p.Events), evs, id, p.StartDate.UnixMilli(),
+		p.Close.Output, p.Close.StopDate.UnixMilli(), p.Close.Retention.Milliseconds()}, nil
 }
 
 // executionMeta are the values fieldMeta packs, in metaFields' order.
@@ -278,11 +276,15 @@ func createArgs(id string, p *ExecutionCreateParams) (args, error) {
 	}
 	a := args{p.Input, thread, p.Seq}
 	a.pairs(fieldMeta, packMeta(p.executionMeta()...))
-	if err := a.events(p.Events); err != nil {
-		return nil, err
-	}
 	if thread == nil && len(p.Events) > 0 {
-		a.joinEvents(len(p.Events))
+		// the count negated: the events joined in one element
+		evs, err := joinedEvents(p.Events)
+		if err != nil {
+			return nil, err
+		}
+		a = append(a, -len(p.Events), evs)
+	} else if err := a.events(p.Events); err != nil {
+		return nil, err
 	}
 	if err := a.outbox(p.Outbox); err != nil {
 		return nil, err

@@ -124,6 +124,24 @@ local function append_outbox(x, o, i, direct)
 end
 `
 
+// luaExisting answers a start of an execution that exists already, for
+// the scripts that create one: existing(x, open, ms, id) returns nil when
+// the execution hash x does not exist; {EXISTING} when it is RUNNING with
+// the input ARGV[1] (and, given the open executions' key, puts it back
+// there at ms: a start repeated after the entry was lost); else {EXISTS,
+// status}.
+const luaExisting = `
+local function existing(x, open, ms, id)
+  local status = redis.call('HGET', x, 'status')
+  if not status then return nil end
+  if status == 'RUNNING' and redis.call('HGET', x, 'input') == ARGV[1] then
+    if open then redis.call('ZADD', open, 'NX', ms, id) end
+    return {4}
+  end
+  return {5, status}
+end
+`
+
 // scriptExecutionCreate creates an execution unless one with its id
 // exists, with the steps its starter already carried out (a pure prefix:
 // runtime's start), so that an execution may be created closed.
@@ -151,7 +169,7 @@ end
 // variables and the outbox entries are written; in direct mode the
 // entries are scheduled instead, and the execution is added to its state
 // machine's list and, unless closed, to the open executions.
-var scriptExecutionCreate = redis.NewScript(luaPrelude + `
+var scriptExecutionCreate = redis.NewScript(luaPrelude + luaExisting + `
 local x = KEYS[1]
 local direct = #KEYS > 5
 local m = tonumber(ARGV[4])
@@ -170,15 +188,10 @@ i = i + 1 + 2 * tonumber(ARGV[i])
 local id, ms, closing = ARGV[i], ARGV[i + 1], ARGV[i + 2]
 local ret = 0
 if closing ~= '' then ret = tonumber(ARGV[i + 7]) end
-local status = redis.call('HGET', x, 'status')
-if status then
-  if status == 'RUNNING' and redis.call('HGET', x, 'input') == ARGV[1] then
-    -- a start repeated after the entry was lost puts it back
-    if direct then redis.call('ZADD', KEYS[8], 'NX', ms, id) end
-    return {4}
-  end
-  return {5, status}
-end
+local open
+if direct then open = KEYS[8] end
+local known = existing(x, open, ms, id)
+if known then return known end
 -- A new execution: its fields and both counters in one HSET, events
 -- numbered from 1, outbox entries from 1 (each redis.call costs).
 -- Empty fields are left out: a field costs (execmeta.go), and an absent
@@ -244,16 +257,10 @@ return {0, math.min(n, 1), last, math.min(ko, 1), ko}
 //
 // Returns what scriptExecutionCreate returns: {EXISTING}, {EXISTS,
 // status}, or {OK, 1, last event id, 0, 0}.
-var scriptExecutionRecord = redis.NewScript(`
+var scriptExecutionRecord = redis.NewScript(luaExisting + `
 local x = KEYS[1]
-local status = redis.call('HGET', x, 'status')
-if status then
-  if status == 'RUNNING' and redis.call('HGET', x, 'input') == ARGV[1] then
-    redis.call('ZADD', KEYS[3], 'NX', ARGV[6], ARGV[5])
-    return {4}
-  end
-  return {5, status}
-end
+local known = existing(x, KEYS[3], ARGV[6], ARGV[5])
+if known then return known end
 local ret = tonumber(ARGV[9])
 redis.call('ZADD', KEYS[4], ARGV[6], ARGV[5])
 redis.call('HSET', x, 'status', 'SUCCEEDED', 'input', ARGV[1], 'stop', ARGV[8], 'output', ARGV[7], 'm', ARGV[2], 'events', ARGV[3])

@@ -342,10 +342,19 @@ func (a *args) createdClosed(cl *ExecutionClose) error {
 // closeFields appends what both close sections start with: status,
 // output, error, cause, stop (unix ms), retention (ms).
 func (a *args) closeFields(cl *ExecutionClose) error {
+	if err := checkClose(cl); err != nil {
+		return err
+	}
+	*a = append(*a, cl.Status, cl.Output, cl.Error, cl.Cause, strconv.FormatInt(cl.StopDate.UnixMilli(), 10), cl.Retention.Milliseconds())
+	return nil
+}
+
+// checkClose checks that cl closes an execution: a closed status and a
+// stop date.
+func checkClose(cl *ExecutionClose) error {
 	if cl.Status == "" || cl.Status == StatusRunning || cl.StopDate.IsZero() {
 		return fmt.Errorf("%w: closing with status %q at %v", ErrInvalid, cl.Status, cl.StopDate)
 	}
-	*a = append(*a, cl.Status, cl.Output, cl.Error, cl.Cause, strconv.FormatInt(cl.StopDate.UnixMilli(), 10), cl.Retention.Milliseconds())
 	return nil
 }
 
