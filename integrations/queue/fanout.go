@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/signalbox/signalbox/store"
@@ -25,7 +26,6 @@ type Fanout struct {
 
 // fanoutMemo is what prepare made of the input for one configuration.
 type fanoutMemo struct {
-	recs []*store.QueueRecord // the records seen of this configuration
 	conf queueConf
 	msg  store.QueueMessage
 	ok   bool // false: Send would refuse the message
@@ -43,44 +43,21 @@ func (f *Fanout) Prepare(ctx context.Context, name string) (Prepared, bool) {
 	if err != nil {
 		return Prepared{}, false
 	}
-	q := store.TopicQueue{Name: name, Limits: f.s.cfg.Limits, Dedup: dedupWindow}
-	mo := f.memo(rec)
-	if mo == nil {
-		conf := confOf(rec)
-		for i := range f.memos {
-			if f.memos[i].conf == conf {
-				mo = &f.memos[i]
-				mo.recs = append(mo.recs, rec)
-				break
-			}
-		}
-	}
-	if mo != nil {
-		if !mo.ok {
+	conf := confOf(rec)
+	i := slices.IndexFunc(f.memos, func(mo fanoutMemo) bool { return mo.conf == conf })
+	if i < 0 {
+		m, _, e := f.s.prepare(f.in, conf, f.now)
+		f.memos = append(f.memos, fanoutMemo{conf: conf, msg: m, ok: e == nil})
+		if e != nil {
 			return Prepared{}, false
 		}
-		m := mo.msg
-		m.ID = newUUID()
-		return Prepared{Message: m, Queue: q}, true
+		return f.s.prepared(name, m), true
 	}
-	conf := confOf(rec)
-	m, _, e := f.s.prepare(f.in, conf, f.now)
-	f.memos = append(f.memos, fanoutMemo{recs: []*store.QueueRecord{rec}, conf: conf, msg: m, ok: e == nil})
-	if e != nil {
+	mo := f.memos[i]
+	if !mo.ok {
 		return Prepared{}, false
 	}
-	return Prepared{Message: m, Queue: q}, true
-}
-
-// memo returns the memo of a record seen before (the record cache hands
-// out the same record until it is read again), or nil.
-func (f *Fanout) memo(rec *store.QueueRecord) *fanoutMemo {
-	for i := range f.memos {
-		for _, r := range f.memos[i].recs {
-			if r == rec {
-				return &f.memos[i]
-			}
-		}
-	}
-	return nil
+	m := mo.msg
+	m.ID = newUUID()
+	return f.s.prepared(name, m), true
 }

@@ -255,7 +255,12 @@ func (s *Service) Prepare(ctx context.Context, name string, in *SendInput, now t
 	if e != nil {
 		return Prepared{}, false
 	}
-	return Prepared{Message: m, Queue: store.TopicQueue{Name: name, Limits: s.cfg.Limits, Dedup: dedupWindow}}, true
+	return s.prepared(name, m), true
+}
+
+// prepared is m, prepared for the queue named name.
+func (s *Service) prepared(name string, m store.QueueMessage) Prepared {
+	return Prepared{Message: m, Queue: store.TopicQueue{Name: name, Limits: s.cfg.Limits, Dedup: dedupWindow}}
 }
 
 // Sent counts n messages written into the queue named name by another
