@@ -24,27 +24,38 @@ import "github.com/redis/go-redis/v9"
 // expired messages, returns at most that many due messages to the queue,
 // and scans at most that many candidates.
 
-// luaQueue holds the helpers of the queue scripts.
-const luaQueue = `
-local R, M, S, W, F, T, SIG = KEYS[1], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
-local D, DX, P, G, L, DEAD = KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
-local ATT, ATX = KEYS[15], KEYS[16]
+// luaQueueLocals declares the locals luaQueueHelpers work on, and
+// bind_queue, which binds them to the queue whose keys (queueKeys order)
+// follow KEYS[base] and reads the record's fields the scripts need in one
+// command: whether the queue exists (every record has #created), its
+// type, its retention period (ms), maxReceiveCount, the receive counter,
+// and due (see sweep); it returns them as HMGET does.
+const luaQueueLocals = `
+local R, M, S, W, F, T, SIG, D, DX, P, G, L, DEAD, ATT, ATX
 local now = tonumber(ARGV[1])
--- the record's fields the scripts read, in one command: whether the queue
--- exists (every record has #created), its type, its retention period
--- (ms), maxReceiveCount, the receive counter, and due (see sweep)
-local rec = redis.call('HMGET', R, '#created', 'FifoQueue', 'MessageRetentionPeriod', '#maxrc', '#rcv', '#due')
+local fifo, ret, due = false, 0, nil
+local function bind_queue(base)
+  R, M, S, W, F, T, SIG = KEYS[base + 1], KEYS[base + 3], KEYS[base + 4], KEYS[base + 5], KEYS[base + 6], KEYS[base + 7], KEYS[base + 8]
+  D, DX, P, G, L, DEAD = KEYS[base + 9], KEYS[base + 10], KEYS[base + 11], KEYS[base + 12], KEYS[base + 13], KEYS[base + 14]
+  ATT, ATX = KEYS[base + 15], KEYS[base + 16]
+  local rec = redis.call('HMGET', R, '#created', 'FifoQueue', 'MessageRetentionPeriod', '#maxrc', '#rcv', '#due')
+  fifo = rec[2] == 'true'
+  ret = tonumber(rec[3] or '345600') * 1000
+  due = tonumber(rec[6])
+  return rec
+end
+`
+
+// luaQueue holds the helpers of the queue scripts, bound to the queue of
+// KEYS[1..16]; rec is its record's fields (bind_queue).
+const luaQueue = luaQueueLocals + `
+local rec = bind_queue(0)
 local exists = rec[1] ~= false
-local fifo = rec[2] == 'true'
-local ret = tonumber(rec[3] or '345600') * 1000
-local due = tonumber(rec[6])
 ` + luaQueueHelpers
 
 // luaQueueHelpers are luaQueue's functions, on the queue that the locals
-// R to ATX, now, fifo, ret (the retention period, ms) and due (the
-// record's #due, nil when absent) name: luaQueue binds them to
-// KEYS[1..16] and ARGV[1]; the topic publish script (topic.go) to each
-// queue it writes to in turn.
+// of luaQueueLocals name (bind_queue): luaQueue binds them to KEYS[1..16];
+// the topic publish script (topic.go) to each queue it writes to in turn.
 const luaQueueHelpers = `
 local function fmt(n) return string.format('%d', n) end
 

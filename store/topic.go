@@ -513,28 +513,6 @@ type TopicPublished struct {
 // (TopicDirect): on one server, where a script reaches every key.
 func (c *Client) DirectFanout() bool { return c.direct }
 
-// luaQueueLocals declares the locals luaQueueHelpers work on, bound to a
-// queue by bind_queue: the queue whose keys (queueKeys order) follow
-// KEYS[base].
-const luaQueueLocals = `
-local R, M, S, W, F, T, SIG, D, DX, P, G, L, DEAD, ATT, ATX
-local now = tonumber(ARGV[1])
-local fifo, ret, due = false, 0, nil
-`
-
-const luaBindQueue = `
-local function bind_queue(base)
-  R, M, S, W, F, T, SIG = KEYS[base + 1], KEYS[base + 3], KEYS[base + 4], KEYS[base + 5], KEYS[base + 6], KEYS[base + 7], KEYS[base + 8]
-  D, DX, P, G, L, DEAD = KEYS[base + 9], KEYS[base + 10], KEYS[base + 11], KEYS[base + 12], KEYS[base + 13], KEYS[base + 14]
-  ATT, ATX = KEYS[base + 15], KEYS[base + 16]
-  local h = redis.call('HMGET', R, 'FifoQueue', '#seq', 'MessageRetentionPeriod', '#due')
-  fifo = h[1] == 'true'
-  ret = tonumber(h[3] or '345600') * 1000
-  due = tonumber(h[4])
-  return h[2] ~= false
-end
-`
-
 // scriptTopicPublish publishes messages: each to its subscriptions by a
 // delivery, and by a write into their queue for its direct ones.
 //
@@ -559,7 +537,7 @@ end
 // per message. Returns {0, {seq, duplicate id or "", {sub ids due}, {sub
 // id, duplicate 0|1, ...: the direct writes made}}...}, {3} without the
 // topic, {20} when the version moved.
-var scriptTopicPublish = redis.NewScript(luaQueueLocals + luaQueueHelpers + luaQueueSend + luaBindQueue + `
+var scriptTopicPublish = redis.NewScript(luaQueueLocals + luaQueueHelpers + luaQueueSend + `
 local TR, TM, TDUE, TD, TDX, TLEFT, TF = KEYS[1], KEYS[5], KEYS[6], KEYS[8], KEYS[9], KEYS[11], KEYS[12]
 local rec = redis.call('HMGET', TR, '#ver', '#fifo')
 local ver = rec[1]
@@ -638,7 +616,7 @@ end
 for q, Q in ipairs(queues) do
   if #Q.who > 0 then
     local res = {3}
-    if bind_queue(12 + 16 * (q - 1)) then
+    if bind_queue(12 + 16 * (q - 1))[1] then
       sweep(Q.cap)
       res = queue_send(Q.msgs, 1, #Q.who, Q.maxn, Q.maxbytes, Q.window)
     end
