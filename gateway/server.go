@@ -12,7 +12,6 @@
 package gateway
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -26,9 +25,9 @@ import (
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
-	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/signalbox/signalbox/gateway/awsproto"
 	"github.com/signalbox/signalbox/gateway/events"
@@ -143,16 +142,21 @@ func New(opts Options) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	s := &Server{opts: opts, engine: e, handler: e}
-	if opts.TracerProvider != nil || opts.MeterProvider != nil {
-		o := []otelhttp.Option{
+	if opts.MeterProvider != nil {
+		hm, err := newHTTPMetrics(opts.MeterProvider)
+		if err != nil {
+			opts.Logger.Warn("no HTTP server metrics", "err", err)
+		} else {
+			e.Use(hm.handle)
+		}
+	}
+	if opts.TracerProvider != nil {
+		s.handler = otelhttp.NewHandler(e, "signalbox",
 			otelhttp.WithPropagators(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})),
 			otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method }),
-			otelhttp.WithTracerProvider(cmp.Or[trace.TracerProvider](opts.TracerProvider, noop.NewTracerProvider())),
-		}
-		if opts.MeterProvider != nil {
-			o = append(o, otelhttp.WithMeterProvider(opts.MeterProvider))
-		}
-		s.handler = otelhttp.NewHandler(e, "signalbox", o...)
+			otelhttp.WithTracerProvider(opts.TracerProvider),
+			// the metrics are httpMetrics's, with tracing or without
+			otelhttp.WithMeterProvider(metricnoop.NewMeterProvider()))
 		e.Use(nameServerSpan)
 	}
 	e.Use(s.recoverPanic)
@@ -209,11 +213,10 @@ func (s *Server) inspector() *runtime.Inspector { return s.opts.Runtime.Inspecto
 // Handler is the server's http.Handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// labelRoute gives the request's HTTP metrics their http.route.
+// labelRoute gives the request's HTTP metrics (httpMetrics) their
+// http.route, where the router's pattern is not it.
 func labelRoute(c *gin.Context, route string) {
-	if l, ok := otelhttp.LabelerFromContext(c.Request.Context()); ok {
-		l.Add(attribute.String("http.route", route))
-	}
+	c.Set(routeKey, route)
 }
 
 // nameServerSpan names the request's server span after its route, as the
@@ -221,9 +224,6 @@ func labelRoute(c *gin.Context, route string) {
 // API's after its action ("POST / StartExecution").
 func nameServerSpan(c *gin.Context) {
 	route := c.FullPath()
-	if route != "" {
-		labelRoute(c, route)
-	}
 	span := trace.SpanFromContext(c.Request.Context())
 	if !span.IsRecording() {
 		c.Next()

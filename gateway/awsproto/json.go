@@ -130,21 +130,23 @@ func jsonTypeName(kind string) string {
 // ReadBody reads a request body up to limit bytes; a larger one is
 // refused (413 RequestEntityTooLargeException) before anything is done.
 func ReadBody(r *http.Request, limit int64) ([]byte, error) {
-	tooLarge := func() error {
-		return &Error{Status: http.StatusRequestEntityTooLarge, Code: RequestEntityTooLarge,
-			Message: "the request body is larger than the " + strconv.FormatInt(limit, 10) + " bytes this server accepts"}
-	}
 	if r.ContentLength > limit {
-		return nil, tooLarge()
+		return nil, BodyTooLarge(limit)
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return nil, Errorf(Serialization, "reading the request body: %v", err)
 	}
 	if int64(len(body)) > limit {
-		return nil, tooLarge()
+		return nil, BodyTooLarge(limit)
 	}
 	return body, nil
+}
+
+// BodyTooLarge is ReadBody's error for a body over limit bytes.
+func BodyTooLarge(limit int64) error {
+	return &Error{Status: http.StatusRequestEntityTooLarge, Code: RequestEntityTooLarge,
+		Message: "the request body is larger than the " + strconv.FormatInt(limit, 10) + " bytes this server accepts"}
 }
 
 // Epoch is a timestamp as the JSON protocols write it: epoch seconds, a

@@ -39,6 +39,19 @@ type QueryRequest struct {
 	Params  url.Values
 }
 
+// A ParsedQuery is a query-protocol request's body and parameters as the
+// first API to look at it (SQS's, which shares POST / with SNS's) read
+// them, kept in the request's gin context under ParsedQueryKey for the
+// next (SNS's), which would otherwise read and parse them again: 4 µs of
+// a Publish's 120 in serve's CPU profile.
+type ParsedQuery struct {
+	Body  []byte
+	Query *QueryRequest
+}
+
+// ParsedQueryKey is the gin context key of a request's ParsedQuery.
+const ParsedQueryKey = "signalbox.awsproto.query"
+
 // ParseQuery reads a query-protocol request from r (body is its body, read
 // already): a POST's form body, or a GET's query string. A request without
 // an Action is MissingAction.
@@ -248,6 +261,9 @@ func decodeQueryValue(params queryParams, name string, qf queryField, v reflect.
 // tags name its members, or nil for an action without one) in
 // <ActionResult>, in <ActionResponse xmlns=xmlns> with the request id.
 func EncodeQueryResponse(action, xmlns string, result any, requestID string) ([]byte, error) {
+	if a, ok := result.(XMLAppender); ok {
+		return appendQueryResponse(action, xmlns, a, requestID), nil
+	}
 	var b bytes.Buffer
 	enc := xml.NewEncoder(&b)
 	start := xml.StartElement{Name: xml.Name{Local: action + "Response"}}
@@ -275,6 +291,68 @@ func EncodeQueryResponse(action, xmlns string, result any, requestID string) ([]
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// An XMLAppender is a result that writes its members itself, as
+// encoding/xml would from its tags, for the actions a client calls most
+// (SNS's Publish): encoding/xml's reflection cost 6.5 µs of a Publish's 120
+// in serve's CPU profile. A test holds each to encoding/xml's output.
+type XMLAppender interface {
+	AppendXML(b []byte) []byte
+}
+
+// appendQueryResponse is EncodeQueryResponse's answer with a result that
+// writes itself.
+func appendQueryResponse(action, xmlns string, result XMLAppender, requestID string) []byte {
+	b := make([]byte, 0, 256)
+	b = append(b, '<')
+	b = append(b, action...)
+	b = append(b, "Response"...)
+	if xmlns != "" {
+		b = append(b, ` xmlns="`...)
+		b = AppendXMLText(b, xmlns)
+		b = append(b, '"')
+	}
+	b = append(b, "><"...)
+	b = append(b, action...)
+	b = append(b, "Result>"...)
+	b = result.AppendXML(b)
+	b = append(b, "</"...)
+	b = append(b, action...)
+	b = append(b, "Result><ResponseMetadata><RequestId>"...)
+	b = AppendXMLText(b, requestID)
+	b = append(b, "</RequestId></ResponseMetadata></"...)
+	b = append(b, action...)
+	return append(b, "Response>"...)
+}
+
+// AppendXMLElement appends <name>text</name>, text escaped as
+// encoding/xml escapes it.
+func AppendXMLElement(b []byte, name, text string) []byte {
+	b = append(b, '<')
+	b = append(b, name...)
+	b = append(b, '>')
+	b = AppendXMLText(b, text)
+	b = append(b, "</"...)
+	b = append(b, name...)
+	return append(b, '>')
+}
+
+// AppendXMLText appends s escaped as encoding/xml's EscapeText escapes it
+// (which EncodeElement uses for character data and attribute values).
+func AppendXMLText(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'' {
+			b = append(b, c)
+			continue
+		}
+		// rare: let encoding/xml escape the rest, byte for byte as it would
+		var w bytes.Buffer
+		_ = xml.EscapeText(&w, []byte(s[i:]))
+		return append(b, w.Bytes()...)
+	}
+	return b
 }
 
 // queryError is <ErrorResponse>.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/signalbox/signalbox/gateway/awsproto"
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/integrations/topic"
 )
@@ -190,4 +191,14 @@ func traceOf(ctx context.Context) integrations.TraceContext {
 		return integrations.TraceContext{}
 	}
 	return integrations.TraceContextOf(ctx, r.Header)
+}
+
+// AppendXML writes the result's members as encoding/xml writes them from
+// the tags (awsproto.XMLAppender): Publish is SNS's busiest action.
+func (r *publishResult) AppendXML(b []byte) []byte {
+	b = awsproto.AppendXMLElement(b, "MessageId", r.MessageID)
+	if r.SequenceNumber != "" {
+		b = awsproto.AppendXMLElement(b, "SequenceNumber", r.SequenceNumber)
+	}
+	return b
 }

@@ -51,20 +51,15 @@ func (s *API) ServeQuery(c *gin.Context) bool {
 	if !MayBeQuery(r) {
 		return false
 	}
-	var body []byte
-	if r.Method == http.MethodPost {
-		var err error
-		if body, err = awsproto.ReadBody(r, MaxBodyBytes); err != nil {
-			c.Set(Served, true)
-			id := awsproto.NewRequestID()
-			c.Header("x-amzn-RequestId", id)
-			writeError(c, s.logError(c, "", err), id)
-			return true
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body)) // for the next handler, when not SNS's
+	body, q, err := s.readQuery(c)
+	if err != nil {
+		c.Set(Served, true)
+		id := awsproto.NewRequestID()
+		c.Header("x-amzn-RequestId", id)
+		writeError(c, s.logError(c, "", err), id)
+		return true
 	}
-	q, err := awsproto.ParseQuery(r, body)
-	if err != nil || !Takes(q.Action, q.Version) {
+	if q == nil || !Takes(q.Action, q.Version) {
 		return false
 	}
 	c.Set(Served, true)
@@ -88,6 +83,33 @@ func (s *API) ServeQuery(c *gin.Context) bool {
 	}
 	writeError(c, s.logError(c, q.Action, err), id)
 	return true
+}
+
+// readQuery reads and parses the request's form, or takes them as SQS's
+// API read them before (awsproto.ParsedQuery): its body, and its
+// parameters (nil when they do not parse). The error is a body too large.
+func (s *API) readQuery(c *gin.Context) ([]byte, *awsproto.QueryRequest, error) {
+	if v, ok := c.Get(awsproto.ParsedQueryKey); ok {
+		p := v.(*awsproto.ParsedQuery)
+		if int64(len(p.Body)) > MaxBodyBytes {
+			return nil, nil, awsproto.BodyTooLarge(MaxBodyBytes)
+		}
+		return p.Body, p.Query, nil
+	}
+	r := c.Request
+	var body []byte
+	if r.Method == http.MethodPost {
+		var err error
+		if body, err = awsproto.ReadBody(r, MaxBodyBytes); err != nil {
+			return nil, nil, err
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body)) // for the next handler, when not SNS's
+	}
+	q, err := awsproto.ParseQuery(r, body)
+	if err != nil {
+		return body, nil, nil
+	}
+	return body, q, nil
 }
 
 func (s *API) call(c *gin.Context, body []byte, q *awsproto.QueryRequest) (any, error) {

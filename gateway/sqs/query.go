@@ -71,6 +71,7 @@ func (s *API) ServeQuery(c *gin.Context) bool {
 	}
 	a, known := actions[q.Action]
 	if !(q.Version == Version || (q.Version == "" && known)) {
+		c.Set(awsproto.ParsedQueryKey, &awsproto.ParsedQuery{Body: body, Query: q}) // for SNS's API
 		return false
 	}
 	c.Set(Served, true)
