@@ -25,11 +25,16 @@ import (
 // `signalbox serve` child process on loopback, on a Redis with an AOF
 // fsynced every second (a redis-server of the bench's own, or
 // --redis-url), beside goaws v0.4.5 (goaws.go), both driven in the same
-// run by the same clients, the AWS SDK for Go v2's service/sns (SNS's
-// query protocol, which goaws speaks itself) to publish and service/sqs to
-// consume (goaws through the JSON-to-query adapter). Each topic fans out
-// to 1 or to 10 standard queues, RawMessageDelivery on. Each figure is
-// measured two ways:
+// run by the same clients. The publishers speak SNS's query protocol
+// (which goaws speaks itself) with net/http directly (queryPublisher,
+// --client http, the default: unsigned, the answers scanned), since the
+// AWS SDK for Go v2's service/sns costs the bench more CPU per Publish
+// (~150 µs) than a publish costs goaws (94 µs) and so bounded the figures
+// on these 2 cores; --client sdk publishes by the SDK. The topics and
+// queues are made, and the queues consumed, by the SDK's service/sns and
+// service/sqs (goaws's SQS through the JSON-to-query adapter). Each topic
+// fans out to 1 or to 10 standard queues, RawMessageDelivery on. Each
+// figure is measured two ways:
 //   - with consumers: consumers long-poll every queue concurrently and
 //     delete what came, on the same 2 cores as the server (their
 //     ReceiveMessage and DeleteMessageBatch work, and the SDK's, weigh on
@@ -58,21 +63,26 @@ import (
 //     sustains (--peer-rate, by default 60% of goaws's fanout throughput
 //     to 10 queues by Publish, measured first), so that both servers are
 //     compared at one rate;
-//   - CPU per publish: serve's (or goaws's) process, and Redis's (INFO);
-//     into the queues, until the queues held every delivery.
+//   - CPU per publish: the bench's own process (client: its publishers,
+//     and with consumers its consumers), serve's (or goaws's) process, and
+//     Redis's (INFO); into the queues, until the queues held every
+//     delivery.
 //
 // The servers take turns, measurement by measurement, and which goes first
 // alternates from round to round; a figure is the median of the rounds.
 
 var benchTopicHelp = cli.Help{
-	Synopsis: "signalbox bench topic [--redis-url URL] [--clients N] [--publishes N] [--rate N] [--peer-rate N] [--latency-seconds N] [--rounds N] [--fanouts 1,10] [--with-consumers=false] [--goaws PATH | --goaws none] [--quick]",
+	Synopsis: "signalbox bench topic [--redis-url URL] [--client http|sdk] [--clients N] [--publishes N] [--rate N] [--peer-rate N] [--latency-seconds N] [--rounds N] [--fanouts 1,10] [--with-consumers=false] [--goaws PATH | --goaws none] [--quick]",
 	Summary: `Measure the topic router through SNS's API: signalbox serve on a Redis with appendfsync everysec
 (a redis-server of the bench's own, or --redis-url) and goaws v0.4.5, driven alternately by the
-same AWS SDK clients: fanout throughput to 1 and to 10 queues (Publish and PublishBatch),
-publish-to-delivery latency p50/p99 at a fixed rate, and serve's and Redis's CPU per publish;
-each with consumers receiving meanwhile (a publish done when every queue has delivered it) and
-into the queues (no consumer meanwhile: done when the queues hold every delivery; latency by
-the deliveries' SentTimestamp; the queues drained and checked after).`,
+same clients (publishing by default through a lean net/http client of SNS's query protocol,
+unsigned, as neither server checks signatures here; --client sdk: the AWS SDK's service/sns;
+setup and consumers by the AWS SDK): fanout throughput to 1 and to 10 queues (Publish and
+PublishBatch), publish-to-delivery latency p50/p99 at a fixed rate, and the bench's own,
+serve's and Redis's CPU per publish; each with consumers receiving meanwhile (a publish done
+when every queue has delivered it) and into the queues (no consumer meanwhile: done when the
+queues hold every delivery; latency by the deliveries' SentTimestamp; the queues drained and
+checked after).`,
 	Example: "signalbox bench topic --rate 5000 --publishes 20000",
 }
 
@@ -92,7 +102,7 @@ const (
 type benchTopicOptions struct {
 	clients, publishes, rounds, rate, peerRate int
 	latency                                    time.Duration
-	signalbox, goaws, cpuProfile               string
+	signalbox, goaws, cpuProfile, client       string
 	fanouts                                    []int // the queue counts measured: 1, 10 or both
 	withConsumers                              bool  // the measurements with consumers too
 }
@@ -115,6 +125,7 @@ func cmdBenchTopic(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "have serve write a CPU profile to this file")
 	fanouts := fs.String("fanouts", "1,10", "the fanouts measured: topics of 1 queue, of 10, or both (comma-separated)")
 	fs.BoolVar(&o.withConsumers, "with-consumers", true, "measure with consumers receiving meanwhile too (false: into the queues only)")
+	fs.StringVar(&o.client, "client", "http", "the publishers' client: http (SNS's query protocol over net/http, unsigned, the answers scanned: the SDK's costs the bench more CPU than a publish costs goaws) or sdk (aws-sdk-go-v2 service/sns)")
 	rest, code, ok := cli.Parse(fs, benchTopicHelp, args, stdout)
 	if !ok {
 		return code
@@ -137,7 +148,7 @@ func cmdBenchTopic(args []string, stdout, stderr io.Writer) int {
 			break
 		}
 	}
-	if len(rest) > 0 || len(o.fanouts) == 0 || o.clients < 1 || o.publishes < 10 || o.rounds < 1 || o.rate < 1 || o.peerRate < 0 || o.latency < 100*time.Millisecond {
+	if len(rest) > 0 || len(o.fanouts) == 0 || o.client != "http" && o.client != "sdk" || o.clients < 1 || o.publishes < 10 || o.rounds < 1 || o.rate < 1 || o.peerRate < 0 || o.latency < 100*time.Millisecond {
 		cli.Usage(stderr, benchTopicHelp)
 		return 2
 	}
@@ -154,6 +165,7 @@ type topicTarget struct {
 	name, key string
 	account   string // in its queues' ARNs
 	sns       *sns.Client
+	query     *queryPublisher // --client http: the publishers' client; nil: sns's
 	sqs       *sqs.Client
 	adapter   *queryAdapter // goaws's SQS adapter; nil for signalbox
 	pid       int           // the server's process, for its CPU
@@ -186,6 +198,9 @@ func benchTopicOn(ctx context.Context, redisURL string, o benchTopicOptions, std
 	if err := probeTopicAPI(ctx, sb.sns); err != nil {
 		return err
 	}
+	if o.client == "http" {
+		sb.query = newQueryPublisher(base, o.clients)
+	}
 	targets := []*topicTarget{sb}
 	goaws := "goaws: not measured (--goaws none)"
 	if o.goaws != "none" {
@@ -199,14 +214,22 @@ func benchTopicOn(ctx context.Context, redisURL string, o benchTopicOptions, std
 		}
 		defer stop()
 		ad := &queryAdapter{hc: benchHTTPClient(clients)}
-		targets = append(targets, &topicTarget{name: "goaws", key: "goaws", account: "100010001000", pid: gpid,
-			sns: snsClient(gbase, benchHTTPClient(clients)), sqs: sqsClient(gbase, ad), adapter: ad})
+		g := &topicTarget{name: "goaws", key: "goaws", account: "100010001000", pid: gpid,
+			sns: snsClient(gbase, benchHTTPClient(clients)), sqs: sqsClient(gbase, ad), adapter: ad}
+		if o.client == "http" {
+			g.query = newQueryPublisher(gbase, o.clients)
+		}
+		targets = append(targets, g)
 		goaws = fmt.Sprintf("goaws %s (%s, in memory) at %s: SNS in its own query protocol; SQS through a JSON-to-query adapter in this process. goaws has no PublishBatch; its Publish delivers to every queue before it answers; its long poll looks for messages every 100 ms", goawsVersion, bin, gbase)
 	}
 	fmt.Fprintf(stdout, "signalbox serve at %s, on %s, %s (keys under %s)\n", base, redisURL, redisPersistence(ctx, redisURL), prefix)
 	fmt.Fprintln(stdout, goaws)
-	fmt.Fprintf(stdout, "settings: standard topics, each fanned out to 1 or %d standard queues (RawMessageDelivery), %d-byte messages; %d publishing goroutines per server, aws-sdk-go-v2 service/sns and service/sqs clients (retries off); consumers: %d long-polling goroutines per queue (ReceiveMessage up to 10, WaitTimeSeconds 1 for throughput, 20 for latency, then DeleteMessageBatch); %d publishes per throughput measurement; latency at a paced rate for %s each; %d round(s) (median); GOMAXPROCS %d in the bench (serve and goaws: %s), %d CPUs\n",
-		topicFanoutQueues, topicBodySize, o.clients, consumersPerQueue(1), o.publishes, o.latency, o.rounds, goruntime.GOMAXPROCS(0), childGOMAXPROCS(), goruntime.NumCPU())
+	publishers := "--client sdk: aws-sdk-go-v2 service/sns (SigV4-signed, retries off)"
+	if o.client == "http" {
+		publishers = fmt.Sprintf("--client http (the default): SNS's query protocol over net/http, each form built once, unsigned (neither server checks signatures in the bench), keep-alive with %d idle connections per server, the status and MessageId (PublishBatch: Successful, Failed) checked by a scan of the answer", o.clients)
+	}
+	fmt.Fprintf(stdout, "settings: standard topics, each fanned out to 1 or %d standard queues (RawMessageDelivery), %d-byte messages; %d publishing goroutines per server, %s; setup and consumers: aws-sdk-go-v2 service/sns and service/sqs clients (retries off); consumers: %d long-polling goroutines per queue (ReceiveMessage up to 10, WaitTimeSeconds 1 for throughput, 20 for latency, then DeleteMessageBatch); %d publishes per throughput measurement; latency at a paced rate for %s each; %d round(s) (median); GOMAXPROCS %d in the bench (serve and goaws: %s), %d CPUs\n",
+		topicFanoutQueues, topicBodySize, o.clients, publishers, consumersPerQueue(1), o.publishes, o.latency, o.rounds, goruntime.GOMAXPROCS(0), childGOMAXPROCS(), goruntime.NumCPU())
 	fmt.Fprintf(stdout, "  (consumers per queue: %d with 1 queue, %d each with %d; into the queues: no consumer until the queues' ApproximateNumberOfMessages, asked every 20 ms, hold every delivery, then WaitTimeSeconds 1)\n", consumersPerQueue(1), consumersPerQueue(topicFanoutQueues), topicFanoutQueues)
 	fmt.Fprintf(stdout, "load average at start: %s\n", loadBefore)
 
@@ -386,10 +409,10 @@ func printTopicReport(w io.Writer, targets []*topicTarget, res map[string]*topic
 		}
 	}
 	if o.withConsumers {
-		fmt.Fprintln(w, "fanout throughput with consumers (publishes/s, a publish done when every queue has delivered it; in brackets: publishes acknowledged/s; per publish: CPU of the server's process (the consumers' receives and deletes included) and of Redis, Redis's commands):")
+		fmt.Fprintln(w, "fanout throughput with consumers (publishes/s, a publish done when every queue has delivered it; in brackets: publishes acknowledged/s; per publish: CPU of the bench's process (client: its publishers and consumers), of the server's process (the consumers' receives and deletes included) and of Redis, Redis's commands):")
 		throughput(false)
 	}
-	fmt.Fprintln(w, "fanout throughput into the queues (publishes/s until the queues' ApproximateNumberOfMessages held every delivery, no consumer meanwhile; the queues drained and checked after; in brackets: publishes acknowledged/s; per publish, until the queues held every delivery: CPU of the server's process and of Redis, Redis's commands):")
+	fmt.Fprintln(w, "fanout throughput into the queues (publishes/s until the queues' ApproximateNumberOfMessages held every delivery, no consumer meanwhile; the queues drained and checked after; in brackets: publishes acknowledged/s; per publish, until the queues held every delivery: CPU of the bench's process (client: its publishers, and its asking for the queues' sizes), of the server's process and of Redis, Redis's commands):")
 	throughput(true)
 	if o.withConsumers {
 		fmt.Fprintf(w, "publish-to-delivery latency with consumers (Publish paced at the rate from %d goroutines; receive's return - publish call's start; every delivery, and in brackets each publish's last delivery; %s):\n", o.clients, rateNote)
@@ -429,12 +452,13 @@ func printTopicReport(w io.Writer, targets []*topicTarget, res map[string]*topic
 	}
 }
 
-// cpuLine renders the use per publish (the last round's).
+// cpuLine renders the use per publish (the last round's): the bench's
+// process (client), the server's, Redis's.
 func cpuLine(t *topicTarget, u cpuUse) string {
 	if t.redis == nil {
-		return fmt.Sprintf("%s %.0f µs CPU/publish", t.name, u.server)
+		return fmt.Sprintf("client %.0f, %s %.0f µs CPU/publish", u.client, t.name, u.server)
 	}
-	return fmt.Sprintf("serve %.0f + Redis %.0f µs CPU/publish, Redis %.1f commands and %.1f scripts/publish", u.server, u.redis, u.commands, u.scripts)
+	return fmt.Sprintf("client %.0f, serve %.0f + Redis %.0f µs CPU/publish, Redis %.1f commands and %.1f scripts/publish", u.client, u.server, u.redis, u.commands, u.scripts)
 }
 
 func latencyMedians(rs []latencyResult) (p50, p99 float64) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -116,8 +117,12 @@ func (f *fanout) record(q int, at time.Time, body string) error {
 }
 
 // publish publishes messages lo..hi-1: one Publish when single, else one
-// PublishBatch, every entry required to have succeeded.
+// PublishBatch, every entry required to have succeeded; by the target's
+// queryPublisher when it has one, else by its SDK client.
 func (f *fanout) publish(ctx context.Context, lo, hi int, single bool) error {
+	if f.t.query != nil {
+		return f.t.query.publish(ctx, f.arn, lo, hi, single)
+	}
 	if single {
 		_, err := f.t.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(f.arn), Message: aws.String(benchTopicBody(lo))})
 		if err != nil {
@@ -145,17 +150,20 @@ func benchTopicBody(i int) string {
 	return s + strings.Repeat("x", topicBodySize-len(s))
 }
 
-// cpuMeter reads a target's CPU (its process, and its Redis) around a
-// measurement.
+// cpuMeter reads a target's CPU (its process, and its Redis) and the
+// bench's own (its clients') around a measurement.
 type cpuMeter struct {
-	t      *topicTarget
-	server time.Duration
-	redis  redisSnapshot
+	t              *topicTarget
+	client, server time.Duration
+	redis          redisSnapshot
 }
 
 func startCPU(ctx context.Context, t *topicTarget) (*cpuMeter, error) {
 	m := &cpuMeter{t: t}
 	var err error
+	if m.client, err = processCPU(os.Getpid()); err != nil {
+		return nil, err
+	}
 	if m.server, err = processCPU(t.pid); err != nil {
 		return nil, err
 	}
@@ -167,18 +175,22 @@ func startCPU(ctx context.Context, t *topicTarget) (*cpuMeter, error) {
 	return m, nil
 }
 
-// cpuUse is what a measurement cost per publish: µs of CPU of the
-// server's process and of Redis, and Redis's commands (those run by
-// scripts included) and script calls.
-type cpuUse struct{ server, redis, commands, scripts float64 }
+// cpuUse is what a measurement cost per publish: µs of CPU of the bench's
+// process (its clients), of the server's process and of Redis, and Redis's
+// commands (those run by scripts included) and script calls.
+type cpuUse struct{ client, server, redis, commands, scripts float64 }
 
 // per is the use per publish since start.
 func (m *cpuMeter) per(ctx context.Context, publishes int) (cpuUse, error) {
+	c, err := processCPU(os.Getpid())
+	if err != nil {
+		return cpuUse{}, err
+	}
 	s, err := processCPU(m.t.pid)
 	if err != nil {
 		return cpuUse{}, err
 	}
-	u := cpuUse{server: float64((s - m.server).Microseconds()) / float64(publishes)}
+	u := cpuUse{client: float64((c - m.client).Microseconds()) / float64(publishes), server: float64((s - m.server).Microseconds()) / float64(publishes)}
 	if m.t.redis != nil {
 		r, err := m.t.redis.Read(ctx)
 		if err != nil {
