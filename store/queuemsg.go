@@ -88,6 +88,13 @@ func (a *args) queueMessage(m *QueueMessage) error {
 	if err := checkQueueField("message id", m.ID); err != nil {
 		return err
 	}
+	*a = append(*a, m.ID)
+	return a.queueBody(m)
+}
+
+// queueBody appends a message's fields of scriptQueueSend's but its id:
+// payload, delay, size, group, deduplication key, sent.
+func (a *args) queueBody(m *QueueMessage) error {
 	if strings.ContainsAny(m.Group, "\n\x00") {
 		return fmt.Errorf("%w: message group %q", ErrInvalid, m.Group)
 	}
@@ -95,7 +102,7 @@ func (a *args) queueMessage(m *QueueMessage) error {
 	if !m.Sent.IsZero() {
 		sent = m.Sent.UnixMilli()
 	}
-	*a = append(*a, m.ID, m.Payload, m.Delay.Milliseconds(), m.Size, m.Group, m.DedupKey, sent)
+	*a = append(*a, m.Payload, m.Delay.Milliseconds(), m.Size, m.Group, m.DedupKey, sent)
 	return nil
 }
 

@@ -29,16 +29,19 @@ import "github.com/redis/go-redis/v9"
 // follow KEYS[base] and reads the record's fields the scripts need in one
 // command: whether the queue exists (every record has #created), its
 // type, its retention period (ms), maxReceiveCount, the receive counter,
-// and due (see sweep); it returns them as HMGET does.
+// and due (see sweep); it returns them as HMGET does. A caller that needs
+// other fields than maxReceiveCount and the receive counter names them
+// instead (f4, f5): a field read costs Redis a scan of the record's
+// listpack (about 10,000 instructions, callgrind), a command more.
 const luaQueueLocals = `
 local R, M, S, W, F, T, SIG, D, DX, P, G, L, DEAD, ATT, ATX
 local now = tonumber(ARGV[1])
 local fifo, ret, due = false, 0, nil
-local function bind_queue(base)
+local function bind_queue(base, f4, f5)
   R, M, S, W, F, T, SIG = KEYS[base + 1], KEYS[base + 3], KEYS[base + 4], KEYS[base + 5], KEYS[base + 6], KEYS[base + 7], KEYS[base + 8]
   D, DX, P, G, L, DEAD = KEYS[base + 9], KEYS[base + 10], KEYS[base + 11], KEYS[base + 12], KEYS[base + 13], KEYS[base + 14]
   ATT, ATX = KEYS[base + 15], KEYS[base + 16]
-  local rec = redis.call('HMGET', R, '#created', 'FifoQueue', 'MessageRetentionPeriod', '#maxrc', '#rcv', '#due')
+  local rec = redis.call('HMGET', R, '#created', 'FifoQueue', 'MessageRetentionPeriod', f4 or '#maxrc', f5 or '#rcv', '#due')
   fifo = rec[2] == 'true'
   ret = tonumber(rec[3] or '345600') * 1000
   due = tonumber(rec[6])
@@ -58,6 +61,13 @@ local exists = rec[1] ~= false
 // the topic publish script (topic.go) to each queue it writes to in turn.
 const luaQueueHelpers = `
 local function fmt(n) return string.format('%d', n) end
+
+-- sized returns an empty table whose array part has room for n elements
+-- (at most 2,000): a table grown an element at a time is rehashed at each
+-- power of two, a tenth of a topic publish's cost (callgrind). Its
+-- elements are nil, so #t is 0 until the first is set.
+local NILS = {}
+local function sized(n) return {unpack(NILS, 1, math.min(n, 2000))} end
 
 -- lower makes due no later than t, the time a message or key sweep()
 -- handles becomes due; an unknown due stays unknown.
@@ -81,13 +91,15 @@ end
 
 local function member(st, id) return st.group .. '\0' .. string.format('%020d', st.seq) .. '\0' .. id end
 
--- signal pushes a token per message made visible, up to 16, in one
--- command (a batch of 10 sent took 11 commands, one LPUSH each)
+-- signal pushes a token per message made visible, the list holding 16
+-- at most, in one command (a batch of 10 sent took 11 commands, one
+-- LPUSH each). It pushes what the list has room for, rather than pushing
+-- n and trimming to 16 (the same tokens left): nothing when it is full,
+-- as it stays without a consumer, where LTRIM was a write each time.
 local function signal(n)
   local ones = {}
-  for i = 1, math.min(n, 16) do ones[i] = '1' end
+  for i = 1, math.min(n, 16 - redis.call('LLEN', SIG)) do ones[i] = '1' end
   if #ones > 0 then redis.call('LPUSH', SIG, unpack(ones)) end
-  redis.call('LTRIM', SIG, 0, 15)
 end
 
 -- refresh puts a FIFO group in the groups set when it has a pending
@@ -282,42 +294,67 @@ return queue_send(ARGV, 7, tonumber(ARGV[6]), tonumber(ARGV[2]), tonumber(ARGV[3
 // luaQueueHelpers. queue_send adds n messages to the queue the locals
 // name, which exists and has been swept; their fields are at A[at], 7 a
 // message as scriptQueueSend's ARGV has them; maxn, maxbytes and window
-// are the queue's limits and deduplication window (ms). It returns
+// are the queue's limits and deduplication window (ms); counters, when
+// the caller has them, are the record's #bytes and #seq as read ({bytes,
+// seq}: nil for absent), else queue_send reads them. It returns
 // scriptQueueSend's answer: {OK, id, seq, dup, ...} or {LIMIT, what},
 // having added nothing.
 const luaQueueSend = `
-local function queue_send(A, at, n, maxn, maxbytes, window)
-  local counters = redis.call('HMGET', R, '#bytes', '#seq')
+local function queue_send(A, at, n, maxn, maxbytes, window, counters)
+  counters = counters or redis.call('HMGET', R, '#bytes', '#seq')
+  -- num is tonumber, once per distinct string: the messages of a batch
+  -- share their sizes and delays, and tonumber is two strtod (callgrind)
+  local nums = {}
+  local function num(s)
+    local v = nums[s]
+    if v == nil then v = tonumber(s); nums[s] = v end
+    return v
+  end
   local bytes0 = tonumber(counters[1] or '0')
   local bytes = bytes0
-  for k = 0, n - 1 do bytes = bytes + tonumber(A[at + 7 * k + 3]) end
-  if redis.call('HLEN', M) + n > maxn then return {20, 'messages'} end
+  for k = 0, n - 1 do bytes = bytes + num(A[at + 7 * k + 3]) end
+  -- the queue holds at most #seq messages (each added took a number):
+  -- counted only when that many could pass the limit
+  if tonumber(counters[2] or '0') + n > maxn and redis.call('HLEN', M) + n > maxn then return {20, 'messages'} end
   if bytes > maxbytes then return {20, 'bytes'} end
   -- The new messages' writes are gathered and made at the end, a command
   -- per key rather than per message; a deduplication id is written at once
   -- (a later message of the batch may repeat it).
-  local out, visible = {0}, 0
+  local out, visible = sized(1 + 3 * n), 0
+  out[1] = 0
   local seq0 = tonumber(counters[2] or '0')
   local seq = seq0
-  local mset, sset, tz, wz, groups, added = {}, {}, {}, {}, {}, 0
+  local mset, sset, tz, wz, groups, added = sized(2 * n), sized(2 * n), sized(2 * n), sized(2 * n), {}, 0
   local mine = {}
-  -- whether each id is in the queue already: a command per 200 messages
-  -- rather than per message
-  local present = {}
+  -- whether each id is in the queue already (its state, or false): a
+  -- command per 200 messages rather than per message. Asked of the
+  -- messages hash, which has an id exactly when the state hash has it: a
+  -- payload is longer than a listpack's values (64 bytes), so it is a hash
+  -- table, where the state hash is a listpack up to 512 messages, which an
+  -- HMGET scans whole for each id it lacks (every new message's case). The
+  -- state of an id there is read then.
+  local present = sized(n)
   for c = 0, n - 1, 200 do
-    local ids = {}
+    local ids = sized(math.min(200, n - c))
     for k = c, math.min(c + 199, n - 1) do ids[#ids + 1] = A[at + 7 * k] end
-    local got = redis.call('HMGET', S, unpack(ids))
-    for k = 1, #ids do present[c + k] = got[k] end
+    local got = redis.call('HMGET', M, unpack(ids))
+    for k = 1, #ids do present[c + k] = got[k] and redis.call('HGET', S, ids[k]) end
   end
   -- Numbers are handed to redis.call and joined into strings as the
   -- strings they came as where they can be: Lua turns a number into a
   -- string with sprintf, a large part of a send's cost (callgrind).
   local nows, visible0 = fmt(now), fmt(now - 1)
   local earliest = now
+  -- out's and wz's lengths, kept rather than asked (#t is a search)
+  local no, nw = 1, 0
+  -- A sequence number's string is its tens' (tens, formatted once for ten
+  -- numbers) and its last digit's; tens2 is the tens' last two digits,
+  -- zero-padded, for the wait set's score (seq % 1000, three digits).
+  local digits = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9'}
+  local tensn, tens, tens2 = -1, '', '00'
   for k = 0, n - 1 do
     local j = at + 7 * k
-    local id, delay, size, group, dk = A[j], tonumber(A[j + 2]), tonumber(A[j + 3]), A[j + 4], A[j + 5]
+    local id, delay, size, group, dk = A[j], num(A[j + 2]), num(A[j + 3]), A[j + 4], A[j + 5]
     local sents = A[j + 6]
     local sent = now
     if sents == '0' then sents = nows else sent = tonumber(sents) end
@@ -327,18 +364,26 @@ local function queue_send(A, at, n, maxn, maxbytes, window)
     if prev then pe, pid, pseq = string.match(prev, '^(%d+)|([^|]*)|(%d+)$') end
     local there = mine[id] or present[k + 1]
     if pe and tonumber(pe) > now then
-      out[#out + 1] = pid; out[#out + 1] = pseq; out[#out + 1] = 1
+      out[no + 1], out[no + 2], out[no + 3] = pid, pseq, 1
     elseif there then
-      out[#out + 1] = id; out[#out + 1] = fmt(parse(there).seq); out[#out + 1] = 1
+      out[no + 1], out[no + 2], out[no + 3] = id, fmt(parse(there).seq), 1
     else
       seq = seq + 1
-      local seqs = fmt(seq)
+      local last = seq % 10
+      if seq - last ~= tensn then
+        tensn = seq - last
+        tens = tensn > 0 and fmt(tensn / 10) or ''
+        tens2 = string.sub('00' .. tens, -2)
+      end
+      last = digits[last + 1]
+      local seqs = tens .. last
       -- encode's string of a message never received
       local enc = '0|0|0|0|' .. seqs .. '|' .. A[j + 3] .. '|' .. group
       mine[id] = enc
-      mset[#mset + 1] = id; mset[#mset + 1] = A[j + 1]
-      sset[#sset + 1] = id; sset[#sset + 1] = enc
-      tz[#tz + 1] = sents; tz[#tz + 1] = id
+      local v = 2 * visible
+      mset[v + 1], mset[v + 2] = id, A[j + 1]
+      sset[v + 1], sset[v + 2] = id, enc
+      tz[v + 1], tz[v + 2] = sents, id
       added = added + size
       if delay > 0 or not fifo then
         -- Best-effort order (a standard queue's promise): messages of one
@@ -346,7 +391,9 @@ local function queue_send(A, at, n, maxn, maxbytes, window)
         -- apart, up to a millisecond early.
         local base = visible0
         if delay > 0 then base = fmt(now + delay - 1) end
-        wz[#wz + 1] = base .. string.format('.%03d', seq % 1000); wz[#wz + 1] = id
+        -- base .. string.format('.%03d', seq % 1000), without sprintf
+        wz[nw + 1], wz[nw + 2] = base .. '.' .. tens2 .. last, id
+        nw = nw + 2
       else
         redis.call('ZADD', P, 0, member({seq = seq, group = group}, id))
         groups[group] = true
@@ -356,9 +403,10 @@ local function queue_send(A, at, n, maxn, maxbytes, window)
         redis.call('HSET', D, dk, fmt(exp) .. '|' .. id .. '|' .. seqs)
         redis.call('ZADD', DX, exp, dk)
       end
-      out[#out + 1] = id; out[#out + 1] = seqs; out[#out + 1] = 0
+      out[no + 1], out[no + 2], out[no + 3] = id, seqs, 0
       visible = visible + 1
     end
+    no = no + 3
   end
   -- in chunks, within what unpack takes
   local function each(cmd, key, t)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -518,11 +519,19 @@ func (c *Client) DirectFanout() bool { return c.direct }
 //
 // KEYS: topicKeys, then queueKeys of each queue of the direct writes.
 // ARGV: now ms, version, lease-until ms, dedup window ms, message count,
-// queue count, then per queue: the most messages, the most bytes, the
-// deduplication window ms and the sweep cap (as scriptQueueSend's); then
-// per message: id, payload, dedup key, group, n, n subscription ids, d,
-// d direct writes of 9 fields: subscription id, queue index (1-based),
-// then the 7 fields of a message of scriptQueueSend.
+// queue count, target count; then per queue: the most messages, the most
+// bytes, the deduplication window ms and the sweep cap (as
+// scriptQueueSend's), and how many direct writes it has; then per target
+// (a subscription and its queue): subscription id, queue index (1-based);
+// then per message: id, payload, dedup key, group, n, n subscription ids,
+// d, its d direct writes by body: the 6 fields of a message of
+// scriptQueueSend but its id (payload, delay, size, group, deduplication
+// key, sent), c, and the c direct writes of that body: target index
+// (1-based), the queue message's id; or, when they go to every target in
+// order (a publish to a topic without filter policies), -c and the c ids.
+// A message's queues of one configuration take the same body (as
+// RawMessageDelivery makes them): its fields go once, however many queues
+// it goes to (an ARGV element costs Redis about 1,100 instructions).
 //
 // On a FIFO topic, a delivery is due (leased) only when it is the first
 // of its subscription and group (TopicFIFOKey); the others wait for it to
@@ -534,9 +543,12 @@ func (c *Client) DirectFanout() bool { return c.direct }
 // payload in TopicMessagesKey without a delivery, and no count in
 // TopicLeftKey with one only: it ends with its delivery. The topic's
 // writes are gathered and made at the end, a command per key rather than
-// per message. Returns {0, {seq, duplicate id or "", {sub ids due}, {sub
-// id, duplicate 0|1, ...: the direct writes made}}...}, {3} without the
-// topic, {20} when the version moved.
+// per message. Returns {0, {seq, duplicate id or "", {sub ids due},
+// direct}...}, {3} without the topic, {20} when the version moved; direct
+// is a character per direct write of the message, in ARGV order: "0"
+// written, "1" the queue took it for a duplicate (a FIFO queue's
+// deduplication, or the queue has the id: the script ran before) and added
+// nothing, "-" not written (a delivery, due or waiting).
 var scriptTopicPublish = redis.NewScript(luaQueueLocals + luaQueueHelpers + luaQueueSend + `
 local TR, TM, TDUE, TD, TDX, TLEFT, TF = KEYS[1], KEYS[5], KEYS[6], KEYS[8], KEYS[9], KEYS[11], KEYS[12]
 local rec = redis.call('HMGET', TR, '#ver', '#fifo')
@@ -550,11 +562,21 @@ if tfifo then
   for _, k in ipairs(old) do redis.call('HDEL', TD, k); redis.call('ZREM', TDX, k) end
 end
 local queues = {}
-local i = 7
+local i = 8
 for q = 1, tonumber(ARGV[6]) do
+  -- msgs: queue_send's fields of the writes; w: each write's message, its
+  -- place among the message's direct writes and its subscription
+  local nw = tonumber(ARGV[i + 4])
   queues[q] = {maxn = tonumber(ARGV[i]), maxbytes = tonumber(ARGV[i + 1]), window = tonumber(ARGV[i + 2]),
-    cap = tonumber(ARGV[i + 3]), msgs = {}, who = {}}
-  i = i + 4
+    cap = tonumber(ARGV[i + 3]), msgs = sized(7 * nw), w = sized(3 * nw), n = 0}
+  i = i + 5
+end
+-- tindex: a target's index by its argument's string (tonumber is two
+-- strtod, callgrind)
+local tsub, tq, tindex = {}, {}, {}
+for t = 1, tonumber(ARGV[7]) do
+  tsub[t], tq[t], tindex[tostring(t)] = ARGV[i], queues[tonumber(ARGV[i + 1])], t
+  i = i + 2
 end
 
 -- later records a delivery of message m to sub; on a FIFO topic it is
@@ -573,7 +595,7 @@ end
 
 local msgs = {}
 for k = 1, tonumber(ARGV[5]) do
-  local m = {id = ARGV[i], payload = ARGV[i + 1], group = ARGV[i + 3], seq = 0, dup = '', n = 0, subs = {}, direct = {}}
+  local m = {id = ARGV[i], payload = ARGV[i + 1], group = ARGV[i + 3], seq = 0, dup = '', n = 0, subs = {}}
   local dk, n = ARGV[i + 2], tonumber(ARGV[i + 4])
   i = i + 5
   if tfifo then
@@ -594,38 +616,62 @@ for k = 1, tonumber(ARGV[5]) do
     for j = 0, n - 1 do later(m, ARGV[i + j]) end
   end
   i = i + n
-  local d = tonumber(ARGV[i]); i = i + 1
-  if m.dup == '' then
-    for j = 0, d - 1 do
-      local at = i + 9 * j
-      local sub = ARGV[at]
-      if tfifo and redis.call('ZRANGEBYLEX', TF, '[' .. sub .. '\0' .. m.group .. '\0', '(' .. sub .. '\0' .. m.group .. '\1', 'LIMIT', 0, 1)[1] then
-        later(m, sub)
-      else
-        local Q = queues[tonumber(ARGV[at + 1])]
-        for f = 2, 8 do Q.msgs[#Q.msgs + 1] = ARGV[at + f] end
-        Q.who[#Q.who + 1] = {m, sub}
+  local d, w = tonumber(ARGV[i]), 0 -- the message's direct writes, and so far
+  i = i + 1
+  m.direct = sized(d)
+  while w < d do
+    local payload, delay, size, group, dkey, sent = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
+    local c = tonumber(ARGV[i + 6])
+    i = i + 7
+    -- c < 0: the writes go to targets 1 to -c, each an id alone
+    local every = c < 0
+    if every then c = -c end
+    for x = 0, c - 1 do
+      w = w + 1
+      local t, id
+      if every then t, id = x + 1, ARGV[i + x] else t, id = tindex[ARGV[i + 2 * x]], ARGV[i + 2 * x + 1] end
+      local sub = tsub[t]
+      m.direct[w] = '-'
+      if m.dup == '' then
+        if tfifo and redis.call('ZRANGEBYLEX', TF, '[' .. sub .. '\0' .. m.group .. '\0', '(' .. sub .. '\0' .. m.group .. '\1', 'LIMIT', 0, 1)[1] then
+          later(m, sub)
+        else
+          local Q = tq[t]
+          local qm, qw, at = Q.msgs, Q.w, Q.n
+          qm[7 * at + 1], qm[7 * at + 2], qm[7 * at + 3], qm[7 * at + 4], qm[7 * at + 5], qm[7 * at + 6], qm[7 * at + 7] =
+            id, payload, delay, size, group, dkey, sent
+          qw[3 * at + 1], qw[3 * at + 2], qw[3 * at + 3] = m, w, sub
+          Q.n = at + 1
+        end
       end
     end
+    if every then i = i + c else i = i + 2 * c end
   end
-  i = i + 9 * d
   msgs[k] = m
 end
 
 -- the direct writes, a queue at a time
 for q, Q in ipairs(queues) do
-  if #Q.who > 0 then
+  local nw = Q.n
+  if nw > 0 then
     local res = {3}
-    if bind_queue(12 + 16 * (q - 1))[1] then
+    -- the record's fields the send needs, in one read (bind_queue's
+    -- positions: exists, FIFO, retention, then the counters, then due)
+    local qrec = bind_queue(12 + 16 * (q - 1), '#bytes', '#seq')
+    if qrec[1] then
+      -- the counters as read, unless the sweep runs (it may drop messages)
+      local counters = nil
+      if due and now < due then counters = {qrec[4], qrec[5]} end
       sweep(Q.cap)
-      res = queue_send(Q.msgs, 1, #Q.who, Q.maxn, Q.maxbytes, Q.window)
+      res = queue_send(Q.msgs, 1, nw, Q.maxn, Q.maxbytes, Q.window, counters)
     end
-    for k, w in ipairs(Q.who) do
-      local m = w[1]
+    local qw = Q.w
+    for k = 1, nw do
+      local m, w = qw[3 * k - 2], qw[3 * k - 1]
       if res[1] == 0 then
-        m.direct[#m.direct + 1] = w[2]; m.direct[#m.direct + 1] = res[3 * k + 1]
+        m.direct[w] = res[3 * k + 1] == 1 and '1' or '0'
       else
-        later(m, w[2])
+        later(m, qw[3 * k])
       end
     end
   end
@@ -637,7 +683,7 @@ for _, m in ipairs(msgs) do
   for _, sub in ipairs(m.subs) do due[#due + 1] = lease; due[#due + 1] = m.id .. '/' .. sub end
   if m.n > 0 then mset[#mset + 1] = m.id; mset[#mset + 1] = m.seq .. '|' .. m.payload end
   if m.n > 1 then left[#left + 1] = m.id; left[#left + 1] = m.n end
-  out[#out + 1] = {m.seq, m.dup, m.subs, m.direct}
+  out[#out + 1] = {m.seq, m.dup, m.subs, table.concat(m.direct)}
 end
 -- in chunks, within what unpack takes
 for c = 1, #due, 200 do redis.call('ZADD', TDUE, unpack(due, c, math.min(c + 199, #due))) end
@@ -655,52 +701,9 @@ func (c *Client) TopicPublish(ctx context.Context, p *TopicPublishParams) ([]Top
 	if err != nil {
 		return nil, err
 	}
-	// the queues of the direct writes, in order of first use (none off
-	// direct mode: every direct write is a delivery)
-	var queues []TopicQueue
-	index := map[string]int{}
-	for _, m := range p.Messages {
-		for _, d := range m.Direct {
-			if _, ok := index[d.Queue.Name]; !ok && c.direct {
-				index[d.Queue.Name] = len(queues)
-				queues = append(queues, d.Queue)
-			}
-		}
-	}
-	a := args{p.Now.UnixMilli(), p.Version, p.LeaseUntil.UnixMilli(), p.DedupWindow.Milliseconds(), len(p.Messages), len(queues)}
-	for _, q := range queues {
-		qk, err := c.queueKeys(q.Name)
-		if err != nil {
-			return nil, err
-		}
-		keys = append(keys, qk...)
-		l := q.Limits.withDefaults()
-		a = append(a, l.Messages, l.Bytes, q.Dedup.Milliseconds(), l.Sweep)
-	}
-	for _, m := range p.Messages {
-		if err := checkID("message id", m.ID); err != nil {
-			return nil, err
-		}
-		subs := m.Subscriptions
-		direct := m.Direct
-		if queues == nil && len(direct) > 0 {
-			subs = append(slices.Clip(subs), make([]string, 0, len(direct))...)
-			for _, d := range direct {
-				subs = append(subs, d.Subscription)
-			}
-			direct = nil
-		}
-		a = append(a, m.ID, m.Payload, m.DedupKey, m.Group, len(subs))
-		for _, s := range subs {
-			a = append(a, s)
-		}
-		a = append(a, len(direct))
-		for _, d := range direct {
-			a = append(a, d.Subscription, index[d.Queue.Name]+1)
-			if err := a.queueMessage(&d.Message); err != nil {
-				return nil, err
-			}
-		}
+	a, keys, order, err := c.topicPublishArgs(p, keys)
+	if err != nil {
+		return nil, err
 	}
 	res, err := scriptTopicPublish.Run(ctx, c.rdb, keys, a...).Slice()
 	if err != nil {
@@ -733,15 +736,145 @@ func (c *Client) TopicPublish(ctx context.Context, p *TopicPublishParams) ([]Top
 				}
 			}
 		}
-		if len(r) > 3 {
-			direct, _ := r[3].([]any)
-			for k := 0; k+1 < len(direct); k += 2 {
-				out[i].Direct = append(out[i].Direct, stringAt(direct, k))
-				out[i].DirectDuplicate = append(out[i].DirectDuplicate, intAt(direct, k+1) == 1)
+		// a character per direct write, in the order the arguments have them
+		direct := stringAt(r, 3)
+		if order == nil || len(direct) != len(order[i]) {
+			continue
+		}
+		for k, d := range order[i] {
+			if direct[k] == '-' {
+				continue
 			}
+			out[i].Direct = append(out[i].Direct, p.Messages[i].Direct[d].Subscription)
+			out[i].DirectDuplicate = append(out[i].DirectDuplicate, direct[k] == '1')
 		}
 	}
 	return out, nil
+}
+
+// topicTarget is a subscription's queue: a target of direct writes.
+type topicTarget struct{ sub, queue string }
+
+// topicPublishArgs returns scriptTopicPublish's arguments and keys for p
+// (keys: the topic's), and, for each message, the indexes in its Direct of
+// its direct writes in the order the arguments have them (nil off direct
+// mode, where they are deliveries).
+func (c *Client) topicPublishArgs(p *TopicPublishParams, keys []string) (args, []string, [][]int, error) {
+	// the queues of the direct writes, and their targets, in order of
+	// first use
+	var (
+		queues  []TopicQueue
+		writes  []int // each queue's direct writes
+		targets []topicTarget
+		qindex  map[string]int
+		tindex  map[topicTarget]int
+	)
+	if c.direct {
+		for _, m := range p.Messages {
+			for _, d := range m.Direct {
+				if qindex == nil {
+					qindex, tindex = map[string]int{}, map[topicTarget]int{}
+				}
+				q, ok := qindex[d.Queue.Name]
+				if !ok {
+					q = len(queues)
+					qindex[d.Queue.Name] = q
+					queues, writes = append(queues, d.Queue), append(writes, 0)
+				}
+				writes[q]++
+				t := topicTarget{d.Subscription, d.Queue.Name}
+				if _, ok := tindex[t]; !ok {
+					tindex[t] = len(targets)
+					targets = append(targets, t)
+				}
+			}
+		}
+	}
+	a := args{p.Now.UnixMilli(), p.Version, p.LeaseUntil.UnixMilli(), p.DedupWindow.Milliseconds(), len(p.Messages), len(queues), len(targets)}
+	for k, q := range queues {
+		qk, err := c.queueKeys(q.Name)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		keys = append(keys, qk...)
+		l := q.Limits.withDefaults()
+		a = append(a, l.Messages, l.Bytes, q.Dedup.Milliseconds(), l.Sweep, writes[k])
+	}
+	for _, t := range targets {
+		a = append(a, t.sub, qindex[t.queue]+1)
+	}
+	var order [][]int
+	if queues != nil {
+		order = make([][]int, len(p.Messages))
+	}
+	var bodies []int // a message's direct writes' indexes, each first of its body
+	for i, m := range p.Messages {
+		if err := checkID("message id", m.ID); err != nil {
+			return nil, nil, nil, err
+		}
+		subs := m.Subscriptions
+		direct := m.Direct
+		if queues == nil && len(direct) > 0 {
+			subs = append(slices.Clip(subs), make([]string, 0, len(direct))...)
+			for _, d := range direct {
+				subs = append(subs, d.Subscription)
+			}
+			direct = nil
+		}
+		a = append(a, m.ID, m.Payload, m.DedupKey, m.Group, len(subs))
+		for _, s := range subs {
+			a = append(a, s)
+		}
+		// the direct writes by body: the writes whose queue message is
+		// alike but for its id share one
+		bodies = bodies[:0]
+		for k := range direct {
+			if !slices.ContainsFunc(bodies, func(b int) bool { return sameBody(&direct[b].Message, &direct[k].Message) }) {
+				bodies = append(bodies, k)
+			}
+		}
+		a = append(a, len(direct))
+		if len(direct) > 0 {
+			order[i] = make([]int, 0, len(direct))
+		}
+		for _, b := range bodies {
+			body := &direct[b].Message
+			if err := a.queueBody(body); err != nil {
+				return nil, nil, nil, err
+			}
+			n, from := len(a), len(order[i])
+			a = append(a, 0)
+			every := true // so far, to targets 1, 2...
+			for k := b; k < len(direct); k++ {
+				d := &direct[k]
+				if k != b && !sameBody(body, &d.Message) {
+					continue
+				}
+				if err := checkQueueField("message id", d.Message.ID); err != nil {
+					return nil, nil, nil, err
+				}
+				t := tindex[topicTarget{d.Subscription, d.Queue.Name}]
+				every = every && t == len(order[i])-from
+				a = append(a, t+1, d.Message.ID)
+				order[i] = append(order[i], k)
+			}
+			c := len(order[i]) - from
+			if a[n] = c; every && c == len(targets) {
+				// the ids alone
+				for k := range c {
+					a[n+1+k] = a[n+2+2*k]
+				}
+				a, a[n] = a[:n+1+c], -c
+			}
+		}
+	}
+	return a, keys, order, nil
+}
+
+// sameBody reports whether two queue messages are alike but for their id.
+func sameBody(x, y *QueueMessage) bool {
+	return x.Delay == y.Delay && x.Size == y.Size && x.Group == y.Group && x.DedupKey == y.DedupKey &&
+		x.Sent.Equal(y.Sent) && bytes.Equal(x.Payload, y.Payload)
 }
 
 // TopicDelivery is a delivery a recoverer claimed.

@@ -3,6 +3,7 @@ package topic
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -25,7 +26,7 @@ import (
 
 // requireOwed asserts how many deliveries a topic owes: 0 when every
 // delivery was a direct write.
-func (b *testBundle) requireOwed(t *testing.T, topic string, n int64) {
+func (b *testBundle) requireOwed(t testing.TB, topic string, n int64) {
 	t.Helper()
 	got, err := b.st.TopicPending(b.ctx, topic)
 	require.NoError(t, err)
@@ -391,5 +392,126 @@ func TestDirectFanoutRetention(t *testing.T) {
 		attrs, err := b.queues.GetAttributes(b.ctx, "r-q", []string{"ApproximateNumberOfMessages"})
 		require.NoError(t, err)
 		require.Equal(t, "1", attrs["ApproximateNumberOfMessages"], "the second write's sweep removed the first message")
+	})
+}
+
+// In one script (PublishBatch), messages going to every queue and
+// messages a filter policy keeps from one, of two configurations (raw and
+// enveloped), each get their writes.
+func TestDirectFanoutBatchMixed(t *testing.T) {
+	t.Parallel()
+	eachDirectBackend(t, func(t *testing.T, b *testBundle) {
+		arn := b.topic(t, "mix", nil)
+		b.subscribeQueue(t, arn, "mix-raw", map[string]string{"RawMessageDelivery": "true"})
+		b.subscribeQueue(t, arn, "mix-red", map[string]string{"FilterPolicy": `{"color":["red"]}`})
+		b.subscribeQueue(t, arn, "mix-raw2", map[string]string{"RawMessageDelivery": "true"})
+		var entries []PublishInput
+		for i, color := range []string{"red", "blue", "red"} {
+			entries = append(entries, PublishInput{ID: fmt.Sprint("e", i), Message: "m" + strconv.Itoa(i),
+				Attributes: map[string]MessageAttribute{"color": {DataType: "String", StringValue: color}}})
+		}
+		res, err := b.svc.PublishBatch(b.ctx, arn, entries)
+		require.NoError(t, err)
+		for _, r := range res {
+			require.Nil(t, r.Err)
+		}
+		b.requireOwed(t, "mix", 0)
+		for _, q := range []string{"mix-raw", "mix-raw2"} {
+			var raw []string
+			for _, m := range b.receive(t, q, 3) {
+				raw = append(raw, m.Body)
+			}
+			require.ElementsMatch(t, []string{"m0", "m1", "m2"}, raw, q)
+			b.requireEmpty(t, q)
+		}
+		var env []string
+		for _, m := range b.receive(t, "mix-red", 2) {
+			var e map[string]any
+			require.NoError(t, json.Unmarshal([]byte(m.Body), &e))
+			b.verify(t, e)
+			env = append(env, e["Message"].(string))
+		}
+		require.ElementsMatch(t, []string{"m0", "m2"}, env)
+		b.requireEmpty(t, "mix-red")
+	})
+}
+
+// Two direct writes of a message into one queue (SNS keeps one
+// subscription per endpoint, the store takes any): each is written, and
+// reported for its subscription.
+func TestDirectPublishSameQueueTwice(t *testing.T) {
+	t.Parallel()
+	eachDirectBackend(t, func(t *testing.T, b *testBundle) {
+		arn := b.topic(t, "twice", nil)
+		b.subscribeQueue(t, arn, "twice-q", map[string]string{"RawMessageDelivery": "true"})
+		v, err := b.svc.view(b.ctx, "twice", 0)
+		require.NoError(t, err)
+		now := b.clock.Now()
+		m, e := b.svc.prepare(&PublishInput{TopicARN: arn, Message: "hi"}, v, now)
+		require.Nil(t, e)
+		tm, _, _ := b.svc.route(b.ctx, v, m, now)
+		require.Len(t, tm.Direct, 1)
+		d := tm.Direct[0]
+		d.Subscription, d.Message.ID = "other-sub", "6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f"
+		tm.Direct = append(tm.Direct, d)
+		out, err := b.st.TopicPublish(b.ctx, &store.TopicPublishParams{Topic: "twice", Version: v.version,
+			Messages: []store.TopicMessage{tm}, Now: now, LeaseUntil: now.Add(time.Minute)})
+		require.NoError(t, err)
+		require.ElementsMatch(t, []string{tm.Direct[0].Subscription, "other-sub"}, out[0].Direct)
+		require.Equal(t, []bool{false, false}, out[0].DirectDuplicate)
+		require.Empty(t, out[0].Deliveries)
+		var ids []string
+		for _, m := range b.receive(t, "twice-q", 2) {
+			require.Equal(t, "hi", m.Body)
+			ids = append(ids, m.MessageID)
+		}
+		require.ElementsMatch(t, []string{tm.Direct[0].Message.ID, "6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f"}, ids)
+	})
+}
+
+// A publish script run twice with the same arguments (the client retries
+// a script whose answer it lost) writes each queue message once: the
+// second run finds the ids in the queues and reports the writes as
+// duplicates, adding nothing.
+func TestDirectPublishRunTwice(t *testing.T) {
+	t.Parallel()
+	eachDirectBackend(t, func(t *testing.T, b *testBundle) {
+		arn := b.topic(t, "again", nil)
+		b.subscribeQueue(t, arn, "again-raw", map[string]string{"RawMessageDelivery": "true"})
+		b.subscribeQueue(t, arn, "again-env", nil)
+		v, err := b.svc.view(b.ctx, "again", 0)
+		require.NoError(t, err)
+		now := b.clock.Now()
+		var msgs []store.TopicMessage
+		for i := range 2 {
+			m, e := b.svc.prepare(&PublishInput{TopicARN: arn, Message: fmt.Sprint("m", i)}, v, now)
+			require.Nil(t, e)
+			tm, _, _ := b.svc.route(b.ctx, v, m, now)
+			require.Len(t, tm.Direct, 2)
+			msgs = append(msgs, tm)
+		}
+		p := &store.TopicPublishParams{Topic: "again", Version: v.version, Messages: msgs, Now: now, LeaseUntil: now.Add(time.Minute)}
+		for run, dup := range []bool{false, true} {
+			out, err := b.st.TopicPublish(b.ctx, p)
+			require.NoError(t, err)
+			require.Len(t, out, 2)
+			for i, o := range out {
+				require.Empty(t, o.Deliveries, "run %d", run)
+				var subs []string
+				for _, d := range msgs[i].Direct {
+					subs = append(subs, d.Subscription)
+				}
+				require.ElementsMatch(t, subs, o.Direct, "run %d", run)
+				require.Equal(t, []bool{dup, dup}, o.DirectDuplicate, "run %d", run)
+			}
+		}
+		b.requireOwed(t, "again", 0)
+		for _, q := range []string{"again-raw", "again-env"} {
+			attrs, err := b.queues.GetAttributes(b.ctx, q, []string{"All"})
+			require.NoError(t, err)
+			require.Equal(t, "2", attrs["ApproximateNumberOfMessages"], q)
+			require.Len(t, b.receive(t, q, 2), 2)
+			b.requireEmpty(t, q)
+		}
 	})
 }

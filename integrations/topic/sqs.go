@@ -214,11 +214,11 @@ func (s *Service) deadLetter(ctx context.Context, v *view, sv *subView, j *job, 
 //
 // Two bounds keep a publish script short: only a topic's first
 // maxDirectQueues sqs subscriptions (in id order) are direct, so that a
-// script writes into at most that many queues (a queue write is about 16
+// script writes into at most that many queues (a queue write is about 8
 // Redis commands per script); and a message's direct writes carry at most
-// maxDirectBytes (each queue gets its own copy in the script's
-// arguments), the rest going the delivery path, which stores the message
-// once.
+// maxDirectBytes (each queue configuration gets its own copy in the
+// script's arguments, and each queue its own in Redis), the rest going the
+// delivery path, which stores the message once.
 const (
 	maxDirectQueues = 100
 	maxDirectBytes  = 1 << 20
