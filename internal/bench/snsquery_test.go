@@ -2,9 +2,11 @@ package bench
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -71,4 +73,56 @@ func TestTopicQueryPublisherChecksAnswers(t *testing.T) {
 	require.EqualError(t, publish(200, `<Successful><member><Id>m3</Id><MessageId>a</MessageId></member></Successful>`+
 		`<Failed><member><Id>m4</Id><Code>InternalError</Code><Message>no</Message><SenderFault>false</SenderFault></member></Failed>`, 3, 5, false),
 		"PublishBatch: entry m4 failed: InternalError: no")
+}
+
+// The publisher reads HTTP/1.1 itself: it keeps a connection for the next
+// request, opens a new one after an answer with Connection: close, and
+// refuses an answer it cannot frame (chunked) rather than misread it.
+func TestTopicQueryPublisherConnections(t *testing.T) {
+	const arn = "arn:aws:sns:us-east-1:123456789012:sbbench-t"
+	var mu sync.Mutex
+	var closeNext, chunked bool
+	opened := 0
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		message := r.PostFormValue("Message") // before any answer: net/http closes the body then
+		mu.Lock()
+		defer mu.Unlock()
+		if closeNext {
+			w.Header().Set("Connection", "close")
+			closeNext = false
+		}
+		if chunked {
+			w.(http.Flusher).Flush() // an answer of unknown length: chunked
+		}
+		_, _ = w.Write([]byte("<PublishResponse><PublishResult><MessageId>id-" + strconv.Itoa(len(message)) + "</MessageId></PublishResult></PublishResponse>"))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			mu.Lock()
+			opened++
+			mu.Unlock()
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	p := newQueryPublisher(srv.URL, 1)
+	conns := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return opened
+	}
+	for i := range 3 {
+		require.NoError(t, p.publish(context.Background(), arn, i, i+1, true))
+	}
+	require.Equal(t, 1, conns(), "one connection kept for every request")
+	mu.Lock()
+	closeNext = true
+	mu.Unlock()
+	require.NoError(t, p.publish(context.Background(), arn, 3, 4, true))
+	require.NoError(t, p.publish(context.Background(), arn, 4, 5, true))
+	require.Equal(t, 2, conns(), "a new connection after Connection: close")
+	mu.Lock()
+	chunked = true
+	mu.Unlock()
+	require.ErrorContains(t, p.publish(context.Background(), arn, 5, 6, true), "Content-Length framed answers only")
 }
