@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The query protocol (SNS, SQS's older clients, IAM, STS): a request is a
@@ -115,10 +116,13 @@ type queryParams struct {
 }
 
 func newQueryParams(v url.Values) queryParams {
-	p := queryParams{Values: v, prefixes: map[string]bool{}}
+	p := queryParams{Values: v}
 	for k := range v {
 		for i := range len(k) {
 			if k[i] == '.' {
+				if p.prefixes == nil {
+					p.prefixes = map[string]bool{}
+				}
 				p.prefixes[k[:i]] = true
 			}
 		}
@@ -160,14 +164,33 @@ func parseQueryTag(f reflect.StructField) (queryField, bool) {
 	return qf, true
 }
 
-func decodeStruct(params queryParams, prefix string, v reflect.Value) error {
-	t := v.Type()
+// structField is a field DecodeQuery fills: its index and its tag.
+type structField struct {
+	index int
+	qf    queryField
+}
+
+// structFields caches each struct type's fields to fill (reflect.Type →
+// []structField): their tags parsed once, not at each request.
+var structFields sync.Map
+
+func fieldsOf(t reflect.Type) []structField {
+	if fs, ok := structFields.Load(t); ok {
+		return fs.([]structField)
+	}
+	var fs []structField
 	for i := range t.NumField() {
-		qf, ok := parseQueryTag(t.Field(i))
-		if !ok {
-			continue
+		if qf, ok := parseQueryTag(t.Field(i)); ok {
+			fs = append(fs, structField{i, qf})
 		}
-		if err := decodeQueryValue(params, prefix+qf.name, qf, v.Field(i)); err != nil {
+	}
+	structFields.Store(t, fs)
+	return fs
+}
+
+func decodeStruct(params queryParams, prefix string, v reflect.Value) error {
+	for _, f := range fieldsOf(v.Type()) {
+		if err := decodeQueryValue(params, prefix+f.qf.name, f.qf, v.Field(f.index)); err != nil {
 			return err
 		}
 	}
