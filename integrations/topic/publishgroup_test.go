@@ -55,6 +55,17 @@ func TestConcurrentPublishes(t *testing.T) {
 			}()
 		}
 		wg.Wait()
+		// every publish answered, the group's scripts are all done: none
+		// waits, and no lead was lost on the way
+		b.svc.mu.Lock()
+		v := b.svc.views["busy"]
+		b.svc.mu.Unlock()
+		require.NotNil(t, v)
+		v.group.mu.Lock()
+		require.Empty(t, v.group.pending)
+		require.Zero(t, v.group.running)
+		require.Zero(t, v.group.waiting)
+		v.group.mu.Unlock()
 		require.Len(t, ids, publishers*each)
 		seen := map[string]bool{}
 		for _, id := range ids {
