@@ -60,7 +60,7 @@ func ParseQuery(r *http.Request, body []byte) (*QueryRequest, error) {
 	var params url.Values
 	switch r.Method {
 	case http.MethodPost:
-		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/x-www-form-urlencoded" {
+		if !IsForm(r.Header.Get("Content-Type")) {
 			return nil, Errorf(Serialization, "unsupported content type %q: the query protocol takes application/x-www-form-urlencoded", r.Header.Get("Content-Type"))
 		}
 		var err error
@@ -79,6 +79,18 @@ func ParseQuery(r *http.Request, body []byte) (*QueryRequest, error) {
 		return nil, Errorf(MissingAction, "the request has no Action parameter")
 	}
 	return q, nil
+}
+
+// IsForm reports whether a Content-Type is a form's,
+// application/x-www-form-urlencoded (whatever its parameters and case):
+// the query protocol's.
+func IsForm(contentType string) bool {
+	const form = "application/x-www-form-urlencoded"
+	if contentType == form {
+		return true // as the SDKs send it: without parsing (and its allocations)
+	}
+	ct, _, _ := mime.ParseMediaType(contentType)
+	return ct == form
 }
 
 // DecodeQuery fills in, a pointer to a struct, from a request's
