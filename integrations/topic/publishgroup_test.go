@@ -117,3 +117,19 @@ func TestMessageBytes(t *testing.T) {
 	}
 	require.Equal(t, 11, messageBytes(msgs))
 }
+
+// counts keeps keys in order of first use with their counts, in place and
+// past the point where it indexes them.
+func TestCounts(t *testing.T) {
+	var c counts[int]
+	for i := range 40 {
+		c.add(i % 20)
+		c.add(0)
+	}
+	require.Len(t, c.list, 20)
+	require.NotNil(t, c.index)
+	require.Equal(t, count[int]{0, 42}, c.list[0])
+	for i := 1; i < 20; i++ {
+		require.Equal(t, count[int]{i, 2}, c.list[i])
+	}
+}
