@@ -24,6 +24,7 @@ type Client struct {
 	// defsPut holds the hashes of the definitions this client stored.
 	defsPut  sync.Map
 	keys     Keys
+	kc       keyCache             // hot scripts' keys, boxed (boxedkeys.go)
 	embedded *miniredis.Miniredis // nil unless Options.Embedded
 	// timeout is the deadline of a call (Options.Timeout, or the URL's
 	// read_timeout); 0 for none.

@@ -697,15 +697,15 @@ return out
 // direct writes into queues, in one script. ErrNotFound without the
 // topic; ErrTopicStale when its version moved.
 func (c *Client) TopicPublish(ctx context.Context, p *TopicPublishParams) ([]TopicPublished, error) {
-	keys, err := c.topicKeys(p.Topic)
-	if err != nil {
+	if err := checkTopicName(p.Topic); err != nil {
 		return nil, err
 	}
+	keys := [][]any{c.kc.boxed('t', p.Topic, c.keys.topicKeys)}
 	a, keys, order, err := c.topicPublishArgs(p, keys)
 	if err != nil {
 		return nil, err
 	}
-	res, err := scriptTopicPublish.Run(ctx, c.rdb, keys, a...).Slice()
+	res, err := c.runBoxed(ctx, scriptTopicPublish, keys, a).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("store: publishing to topic %s: %w", p.Topic, err)
 	}
@@ -755,11 +755,11 @@ func (c *Client) TopicPublish(ctx context.Context, p *TopicPublishParams) ([]Top
 // topicTarget is a subscription's queue: a target of direct writes.
 type topicTarget struct{ sub, queue string }
 
-// topicPublishArgs returns scriptTopicPublish's arguments and keys for p
-// (keys: the topic's), and, for each message, the indexes in its Direct of
+// topicPublishArgs returns scriptTopicPublish's arguments and keys (boxed)
+// for p (keys: the topic's), and, for each message, the indexes in its Direct of
 // its direct writes in the order the arguments have them (nil off direct
 // mode, where they are deliveries).
-func (c *Client) topicPublishArgs(p *TopicPublishParams, keys []string) (args, []string, [][]int, error) {
+func (c *Client) topicPublishArgs(p *TopicPublishParams, keys [][]any) (args, [][]any, [][]int, error) {
 	// the queues of the direct writes, and their targets, in order of
 	// first use
 	var (
@@ -792,11 +792,10 @@ func (c *Client) topicPublishArgs(p *TopicPublishParams, keys []string) (args, [
 	}
 	a := args{p.Now.UnixMilli(), p.Version, p.LeaseUntil.UnixMilli(), p.DedupWindow.Milliseconds(), len(p.Messages), len(queues), len(targets)}
 	for k, q := range queues {
-		qk, err := c.queueKeys(q.Name)
-		if err != nil {
+		if err := checkQueueName(q.Name); err != nil {
 			return nil, nil, nil, err
 		}
-		keys = append(keys, qk...)
+		keys = append(keys, c.kc.boxed('q', q.Name, c.keys.queueKeys))
 		l := q.Limits.withDefaults()
 		a = append(a, l.Messages, l.Bytes, q.Dedup.Milliseconds(), l.Sweep, writes[k])
 	}

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The query protocol (SNS, SQS's older clients, IAM, STS): a request is a
@@ -59,7 +60,7 @@ func ParseQuery(r *http.Request, body []byte) (*QueryRequest, error) {
 	var params url.Values
 	switch r.Method {
 	case http.MethodPost:
-		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/x-www-form-urlencoded" {
+		if !IsForm(r.Header.Get("Content-Type")) {
 			return nil, Errorf(Serialization, "unsupported content type %q: the query protocol takes application/x-www-form-urlencoded", r.Header.Get("Content-Type"))
 		}
 		var err error
@@ -78,6 +79,18 @@ func ParseQuery(r *http.Request, body []byte) (*QueryRequest, error) {
 		return nil, Errorf(MissingAction, "the request has no Action parameter")
 	}
 	return q, nil
+}
+
+// IsForm reports whether a Content-Type is a form's,
+// application/x-www-form-urlencoded (whatever its parameters and case):
+// the query protocol's.
+func IsForm(contentType string) bool {
+	const form = "application/x-www-form-urlencoded"
+	if contentType == form {
+		return true // as the SDKs send it: without parsing (and its allocations)
+	}
+	ct, _, _ := mime.ParseMediaType(contentType)
+	return ct == form
 }
 
 // DecodeQuery fills in, a pointer to a struct, from a request's
@@ -115,10 +128,13 @@ type queryParams struct {
 }
 
 func newQueryParams(v url.Values) queryParams {
-	p := queryParams{Values: v, prefixes: map[string]bool{}}
+	p := queryParams{Values: v}
 	for k := range v {
 		for i := range len(k) {
 			if k[i] == '.' {
+				if p.prefixes == nil {
+					p.prefixes = map[string]bool{}
+				}
 				p.prefixes[k[:i]] = true
 			}
 		}
@@ -160,14 +176,33 @@ func parseQueryTag(f reflect.StructField) (queryField, bool) {
 	return qf, true
 }
 
-func decodeStruct(params queryParams, prefix string, v reflect.Value) error {
-	t := v.Type()
+// structField is a field DecodeQuery fills: its index and its tag.
+type structField struct {
+	index int
+	qf    queryField
+}
+
+// structFields caches each struct type's fields to fill (reflect.Type →
+// []structField): their tags parsed once, not at each request.
+var structFields sync.Map
+
+func fieldsOf(t reflect.Type) []structField {
+	if fs, ok := structFields.Load(t); ok {
+		return fs.([]structField)
+	}
+	var fs []structField
 	for i := range t.NumField() {
-		qf, ok := parseQueryTag(t.Field(i))
-		if !ok {
-			continue
+		if qf, ok := parseQueryTag(t.Field(i)); ok {
+			fs = append(fs, structField{i, qf})
 		}
-		if err := decodeQueryValue(params, prefix+qf.name, qf, v.Field(i)); err != nil {
+	}
+	structFields.Store(t, fs)
+	return fs
+}
+
+func decodeStruct(params queryParams, prefix string, v reflect.Value) error {
+	for _, f := range fieldsOf(v.Type()) {
+		if err := decodeQueryValue(params, prefix+f.qf.name, f.qf, v.Field(f.index)); err != nil {
 			return err
 		}
 	}

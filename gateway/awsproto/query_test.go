@@ -272,3 +272,18 @@ func TestDecodeQuery(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, &awsproto.QueryRequest{Action: "ListQueues", Version: "2012-11-05", Params: url.Values{"QueueNamePrefix": {"a"}}}, q)
 }
+
+// IsForm takes a form's content type as the SDKs send it and as media
+// types may be written (case, parameters), and nothing else.
+func TestIsForm(t *testing.T) {
+	for ct, want := range map[string]bool{
+		"application/x-www-form-urlencoded":                true,
+		"application/x-www-form-urlencoded; charset=utf-8": true,
+		"Application/X-WWW-Form-Urlencoded":                true,
+		"application/json":                                 false,
+		"application/x-www-form-urlencoded-not":            false,
+		"":                                                 false,
+	} {
+		require.Equal(t, want, awsproto.IsForm(ct), ct)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"mime"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -26,8 +25,7 @@ func MayBeQuery(r *http.Request) bool {
 	}
 	switch r.Method {
 	case http.MethodPost:
-		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		return ct == "application/x-www-form-urlencoded"
+		return awsproto.IsForm(r.Header.Get("Content-Type"))
 	case http.MethodGet:
 		return r.URL.Query().Get("Action") != ""
 	}

@@ -3,6 +3,7 @@ package topic
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/signalbox/signalbox/store"
@@ -43,7 +44,12 @@ type groupedPublish struct {
 	now   time.Time
 	out   []store.TopicPublished
 	err   error
-	done  chan struct{}
+	// answered is set once out and err are; wake then carries false. Before
+	// that, wake carries true at most once (lead, under the group's lock):
+	// the publish's goroutine is to run the group's scripts (runGroup).
+	answered atomic.Bool
+	lead     bool // given the lead, or started the group's scripts itself
+	wake     chan bool
 }
 
 // publishGrouped publishes msgs to the topic of v (standard), at now, in
@@ -53,26 +59,33 @@ type groupedPublish struct {
 // a publish is answered only once its messages are stored, or are not.
 func (s *Service) publishGrouped(ctx context.Context, v *view, msgs []store.TopicMessage, now time.Time) ([]store.TopicPublished, error) {
 	g := &v.group
-	p := &groupedPublish{msgs: msgs, bytes: messageBytes(msgs), now: now, done: make(chan struct{})}
+	p := &groupedPublish{msgs: msgs, bytes: messageBytes(msgs), now: now, wake: make(chan bool, 2)}
 	g.mu.Lock()
 	g.pending = append(g.pending, p)
 	g.waiting += len(msgs)
 	start := g.running == 0 || g.running < maxGroupScripts && g.waiting >= maxBatch
 	if start {
 		g.running++
+		p.lead = true
 	}
 	g.mu.Unlock()
 	if start {
 		s.runGroup(context.WithoutCancel(ctx), v, p)
 	}
-	<-p.done
+	for <-p.wake {
+		s.runGroup(context.WithoutCancel(ctx), v, p)
+	}
 	return p.out, p.err
 }
 
 // runGroup runs scripts of v's waiting publishes until none waits, or
-// (own given) once own has been answered, when it hands what still waits
-// to a goroutine of its own: a publish waits for its own script, not for
-// others' after it.
+// once own has been answered, when it hands what still waits to the
+// goroutine of the first publish waiting (which runs runGroup in turn),
+// unless that one has the lead already: a publish waits for its own
+// script, not for others' after it, and the scripts go on in the
+// goroutines of the publishes, with no goroutine started nor woken but
+// theirs. The caller holds one of g.running, which runGroup passes on or
+// gives back.
 func (s *Service) runGroup(ctx context.Context, v *view, own *groupedPublish) {
 	g := &v.group
 	for {
@@ -82,14 +95,17 @@ func (s *Service) runGroup(ctx context.Context, v *view, own *groupedPublish) {
 			g.mu.Unlock()
 			return
 		}
-		if own != nil {
-			select {
-			case <-own.done:
-				g.mu.Unlock()
-				go s.runGroup(ctx, v, nil)
-				return
-			default:
+		if own.answered.Load() {
+			if next := g.pending[0]; !next.lead {
+				// before next can be taken, so before it is answered:
+				// next's goroutine reads true first
+				next.lead = true
+				next.wake <- true
+			} else {
+				g.running--
 			}
+			g.mu.Unlock()
+			return
 		}
 		batch := g.take()
 		g.mu.Unlock()
@@ -151,6 +167,7 @@ func (s *Service) commitGroup(ctx context.Context, v *view, batch []*groupedPubl
 		} else {
 			p.out, out = out[:len(p.msgs):len(p.msgs)], out[len(p.msgs):]
 		}
-		close(p.done)
+		p.answered.Store(true)
+		p.wake <- false
 	}
 }

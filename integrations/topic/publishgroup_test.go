@@ -55,6 +55,17 @@ func TestConcurrentPublishes(t *testing.T) {
 			}()
 		}
 		wg.Wait()
+		// every publish answered, the group's scripts are all done: none
+		// waits, and no lead was lost on the way
+		b.svc.mu.Lock()
+		v := b.svc.views["busy"]
+		b.svc.mu.Unlock()
+		require.NotNil(t, v)
+		v.group.mu.Lock()
+		require.Empty(t, v.group.pending)
+		require.Zero(t, v.group.running)
+		require.Zero(t, v.group.waiting)
+		v.group.mu.Unlock()
 		require.Len(t, ids, publishers*each)
 		seen := map[string]bool{}
 		for _, id := range ids {
@@ -105,4 +116,20 @@ func TestMessageBytes(t *testing.T) {
 		{Payload: "xy"},
 	}
 	require.Equal(t, 11, messageBytes(msgs))
+}
+
+// counts keeps keys in order of first use with their counts, in place and
+// past the point where it indexes them.
+func TestCounts(t *testing.T) {
+	var c counts[int]
+	for i := range 40 {
+		c.add(i % 20)
+		c.add(0)
+	}
+	require.Len(t, c.list, 20)
+	require.NotNil(t, c.index)
+	require.Equal(t, count[int]{0, 42}, c.list[0])
+	for i := 1; i < 20; i++ {
+		require.Equal(t, count[int]{i, 2}, c.list[i])
+	}
 }

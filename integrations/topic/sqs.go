@@ -292,13 +292,25 @@ func directMade(ds []directWrite, o store.TopicPublished, tally *directTally) {
 	if len(ds) == 0 {
 		return
 	}
-	dup := make(map[string]bool, len(o.Direct))
-	for k, id := range o.Direct {
-		dup[id] = o.DirectDuplicate[k]
+	var dup map[string]bool // past a few writes: a lookup rather than a scan
+	if len(o.Direct) > 16 {
+		dup = make(map[string]bool, len(o.Direct))
+		for k, id := range o.Direct {
+			dup[id] = o.DirectDuplicate[k]
+		}
 	}
 	for _, d := range ds {
 		d.end(outcome{OK: true})
-		if isDup, made := dup[d.sv.id]; made {
+		isDup, made := dup[d.sv.id]
+		if dup == nil {
+			for k := len(o.Direct) - 1; k >= 0; k-- { // the last, as the map has it
+				if o.Direct[k] == d.sv.id {
+					isDup, made = o.DirectDuplicate[k], true
+					break
+				}
+			}
+		}
+		if made {
 			tally.add(d, !isDup)
 		}
 	}
@@ -308,27 +320,67 @@ func directMade(ds []directWrite, o store.TopicPublished, tally *directTally) {
 // meter is added to once per subscription and queue rather than per
 // message (the attribute sets were a third of a publish's CPU).
 type directTally struct {
-	subs   map[*subView]int
-	queues map[string]int // messages added (not a queue's duplicates)
+	subs   counts[*subView]
+	queues counts[string] // messages added (not a queue's duplicates)
 }
 
 func (t *directTally) add(d directWrite, added bool) {
-	if t.subs == nil {
-		t.subs, t.queues = map[*subView]int{}, map[string]int{}
-	}
-	t.subs[d.sv]++
+	t.subs.add(d.sv)
 	if added {
-		t.queues[d.write.Queue.Name]++
+		t.queues.add(d.write.Queue.Name)
 	}
 }
 
 // record adds the tally to the topic's and the queues' meters.
 func (s *Service) record(ctx context.Context, t *directTally) {
-	for sv, n := range t.subs {
-		s.eng.countN(sv, "delivered", n)
+	for _, c := range t.subs.list {
+		s.eng.countN(c.key, "delivered", c.n)
 	}
-	for q, n := range t.queues {
-		s.cfg.Queues.Sent(ctx, q, n)
+	for _, c := range t.queues.list {
+		s.cfg.Queues.Sent(ctx, c.key, c.n)
+	}
+}
+
+// counts counts keys in order of first use: the first few in place (a
+// publish's tally, with no allocation), then in a list indexed by a map
+// once it is long.
+type counts[K comparable] struct {
+	small [4]count[K]
+	list  []count[K]
+	index map[K]int
+}
+
+type count[K comparable] struct {
+	key K
+	n   int
+}
+
+func (c *counts[K]) add(k K) {
+	if c.index != nil {
+		if i, ok := c.index[k]; ok {
+			c.list[i].n++
+			return
+		}
+	} else {
+		for i := range c.list {
+			if c.list[i].key == k {
+				c.list[i].n++
+				return
+			}
+		}
+	}
+	if c.list == nil {
+		c.list = c.small[:0]
+	}
+	c.list = append(c.list, count[K]{k, 1})
+	switch {
+	case c.index != nil:
+		c.index[k] = len(c.list) - 1
+	case len(c.list) > 16:
+		c.index = make(map[K]int, 2*len(c.list))
+		for i, e := range c.list {
+			c.index[e.key] = i
+		}
 	}
 }
 
