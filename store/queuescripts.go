@@ -292,27 +292,44 @@ return queue_send(ARGV, 7, tonumber(ARGV[6]), tonumber(ARGV[2]), tonumber(ARGV[3
 // luaQueueSend is the writing part of a send, shared by scriptQueueSend
 // and the topic publish script's direct fanout (topic.go), after
 // luaQueueHelpers. queue_send adds n messages to the queue the locals
-// name, which exists and has been swept; their fields are at A[at], 7 a
-// message as scriptQueueSend's ARGV has them; maxn, maxbytes and window
-// are the queue's limits and deduplication window (ms); counters, when
-// the caller has them, are the record's #bytes and #seq as read ({bytes,
-// seq}: nil for absent), else queue_send reads them. It returns
-// scriptQueueSend's answer: {OK, id, seq, dup, ...} or {LIMIT, what},
-// having added nothing.
+// name, which exists and has been swept. Without ids, their fields are at
+// A[at], 7 a message as scriptQueueSend's ARGV has them, and it returns
+// scriptQueueSend's answer: {OK, id, seq, dup, ...}. With ids (the topic
+// publish's direct writes), message k's id is ids[k] and its other six
+// fields are at A[at[k]] (the writes of one message to several queues
+// share them: nothing is copied), and it returns {OK, dup, ...}, a dup
+// per message, all its caller reads (each value of a reply table costs a
+// table store). maxn, maxbytes and window are the queue's limits and
+// deduplication window (ms); counters, when the caller has them, are the
+// record's #bytes and #seq as read ({bytes, seq}: nil for absent), else
+// queue_send reads them. It returns {LIMIT, what} having added nothing
+// when the messages would not fit.
 const luaQueueSend = `
-local function queue_send(A, at, n, maxn, maxbytes, window, counters)
+-- num is tonumber, once per distinct string: the messages of a batch
+-- share their sizes and delays, and tonumber is two strtod (callgrind).
+-- The cache and the tables below are the script's, made once rather than
+-- at each queue_send.
+local nums = {}
+local function num(s)
+  local v = nums[s]
+  if v == nil then v = tonumber(s); nums[s] = v end
+  return v
+end
+local digits = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9'}
+-- each calls cmd on key with t's elements, in chunks, within what unpack
+-- takes
+local function each(cmd, key, t)
+  for i = 1, #t, 200 do redis.call(cmd, key, unpack(t, i, math.min(i + 199, #t))) end
+end
+local function queue_send(A, at, n, maxn, maxbytes, window, counters, ids)
   counters = counters or redis.call('HMGET', R, '#bytes', '#seq')
-  -- num is tonumber, once per distinct string: the messages of a batch
-  -- share their sizes and delays, and tonumber is two strtod (callgrind)
-  local nums = {}
-  local function num(s)
-    local v = nums[s]
-    if v == nil then v = tonumber(s); nums[s] = v end
-    return v
-  end
+  -- id(k) and body(k): message k's (0-based) id and the place of its
+  -- payload, the first of its six other fields
+  local function body(k) return ids and at[k + 1] or at + 7 * k + 1 end
+  local function id_of(k) return ids and ids[k + 1] or A[at + 7 * k] end
   local bytes0 = tonumber(counters[1] or '0')
   local bytes = bytes0
-  for k = 0, n - 1 do bytes = bytes + num(A[at + 7 * k + 3]) end
+  for k = 0, n - 1 do bytes = bytes + num(A[body(k) + 2]) end
   -- the queue holds at most #seq messages (each added took a number):
   -- counted only when that many could pass the limit
   if tonumber(counters[2] or '0') + n > maxn and redis.call('HLEN', M) + n > maxn then return {20, 'messages'} end
@@ -320,7 +337,7 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters)
   -- The new messages' writes are gathered and made at the end, a command
   -- per key rather than per message; a deduplication id is written at once
   -- (a later message of the batch may repeat it).
-  local out, visible = sized(1 + 3 * n), 0
+  local out, visible = sized(ids and 1 + n or 1 + 3 * n), 0
   out[1] = 0
   local seq0 = tonumber(counters[2] or '0')
   local seq = seq0
@@ -335,10 +352,10 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters)
   -- state of an id there is read then.
   local present = sized(n)
   for c = 0, n - 1, 200 do
-    local ids = sized(math.min(200, n - c))
-    for k = c, math.min(c + 199, n - 1) do ids[#ids + 1] = A[at + 7 * k] end
-    local got = redis.call('HMGET', M, unpack(ids))
-    for k = 1, #ids do present[c + k] = got[k] and redis.call('HGET', S, ids[k]) end
+    local some = sized(math.min(200, n - c))
+    for k = c, math.min(c + 199, n - 1) do some[#some + 1] = id_of(k) end
+    local got = redis.call('HMGET', M, unpack(some))
+    for k = 1, #some do present[c + k] = got[k] and redis.call('HGET', S, some[k]) end
   end
   -- Numbers are handed to redis.call and joined into strings as the
   -- strings they came as where they can be: Lua turns a number into a
@@ -350,11 +367,11 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters)
   -- A sequence number's string is its tens' (tens, formatted once for ten
   -- numbers) and its last digit's; tens2 is the tens' last two digits,
   -- zero-padded, for the wait set's score (seq % 1000, three digits).
-  local digits = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9'}
   local tensn, tens, tens2 = -1, '', '00'
   for k = 0, n - 1 do
-    local j = at + 7 * k
-    local id, delay, size, group, dk = A[j], num(A[j + 2]), num(A[j + 3]), A[j + 4], A[j + 5]
+    local id, j
+    if ids then id, j = ids[k + 1], at[k + 1] - 1 else j = at + 7 * k; id = A[j] end
+    local delay, size, group, dk = num(A[j + 2]), num(A[j + 3]), A[j + 4], A[j + 5]
     local sents = A[j + 6]
     local sent = now
     if sents == '0' then sents = nows else sent = tonumber(sents) end
@@ -364,9 +381,9 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters)
     if prev then pe, pid, pseq = string.match(prev, '^(%d+)|([^|]*)|(%d+)$') end
     local there = mine[id] or present[k + 1]
     if pe and tonumber(pe) > now then
-      out[no + 1], out[no + 2], out[no + 3] = pid, pseq, 1
+      if ids then out[k + 2] = 1 else out[no + 1], out[no + 2], out[no + 3] = pid, pseq, 1 end
     elseif there then
-      out[no + 1], out[no + 2], out[no + 3] = id, fmt(parse(there).seq), 1
+      if ids then out[k + 2] = 1 else out[no + 1], out[no + 2], out[no + 3] = id, fmt(parse(there).seq), 1 end
     else
       seq = seq + 1
       local last = seq % 10
@@ -403,14 +420,10 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters)
         redis.call('HSET', D, dk, fmt(exp) .. '|' .. id .. '|' .. seqs)
         redis.call('ZADD', DX, exp, dk)
       end
-      out[no + 1], out[no + 2], out[no + 3] = id, seqs, 0
+      if ids then out[k + 2] = 0 else out[no + 1], out[no + 2], out[no + 3] = id, seqs, 0 end
       visible = visible + 1
     end
     no = no + 3
-  end
-  -- in chunks, within what unpack takes
-  local function each(cmd, key, t)
-    for i = 1, #t, 200 do redis.call(cmd, key, unpack(t, i, math.min(i + 199, #t))) end
   end
   if seq > seq0 then
     redis.call('HSET', R, '#seq', fmt(seq), '#bytes', fmt(bytes0 + added))
