@@ -299,7 +299,7 @@ return queue_send(ARGV, 7, tonumber(ARGV[6]), tonumber(ARGV[2]), tonumber(ARGV[3
 // fields are at A[at[k]] (the writes of one message to several queues
 // share them: nothing is copied), and it returns {OK, dup, ...}, a dup
 // per message, all its caller reads (each value of a reply table costs a
-// table store). maxn, maxbytes and window are the queue's limits and
+// table store); size is then the messages' total size. maxn, maxbytes and window are the queue's limits and
 // deduplication window (ms); counters, when the caller has them, are the
 // record's #bytes and #seq as read ({bytes, seq}: nil for absent), else
 // queue_send reads them. It returns {LIMIT, what} having added nothing
@@ -321,15 +321,15 @@ local digits = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9'}
 local function each(cmd, key, t)
   for i = 1, #t, 200 do redis.call(cmd, key, unpack(t, i, math.min(i + 199, #t))) end
 end
-local function queue_send(A, at, n, maxn, maxbytes, window, counters, ids)
+local function queue_send(A, at, n, maxn, maxbytes, window, counters, ids, size)
   counters = counters or redis.call('HMGET', R, '#bytes', '#seq')
-  -- id(k) and body(k): message k's (0-based) id and the place of its
-  -- payload, the first of its six other fields
-  local function body(k) return ids and at[k + 1] or at + 7 * k + 1 end
-  local function id_of(k) return ids and ids[k + 1] or A[at + 7 * k] end
   local bytes0 = tonumber(counters[1] or '0')
   local bytes = bytes0
-  for k = 0, n - 1 do bytes = bytes + num(A[body(k) + 2]) end
+  if ids then
+    bytes = bytes + size
+  else
+    for k = 0, n - 1 do bytes = bytes + num(A[at + 7 * k + 3]) end
+  end
   -- the queue holds at most #seq messages (each added took a number):
   -- counted only when that many could pass the limit
   if tonumber(counters[2] or '0') + n > maxn and redis.call('HLEN', M) + n > maxn then return {20, 'messages'} end
@@ -349,13 +349,19 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters, ids)
   -- payload is longer than a listpack's values (64 bytes), so it is a hash
   -- table, where the state hash is a listpack up to 512 messages, which an
   -- HMGET scans whole for each id it lacks (every new message's case). The
-  -- state of an id there is read then.
-  local present = sized(n)
+  -- state of an id there is read when its message comes (nothing writes
+  -- the state hash before the end).
+  local present = n <= 200 or sized(n)
   for c = 0, n - 1, 200 do
-    local some = sized(math.min(200, n - c))
-    for k = c, math.min(c + 199, n - 1) do some[#some + 1] = id_of(k) end
-    local got = redis.call('HMGET', M, unpack(some))
-    for k = 1, #some do present[c + k] = got[k] and redis.call('HGET', S, some[k]) end
+    local got
+    if ids then
+      got = redis.call('HMGET', M, unpack(ids, c + 1, math.min(c + 200, n)))
+    else
+      local some = sized(math.min(200, n - c))
+      for k = c, math.min(c + 199, n - 1) do some[k - c + 1] = A[at + 7 * k] end
+      got = redis.call('HMGET', M, unpack(some))
+    end
+    if present == true then present = got else for k = 1, #got do present[c + k] = got[k] end end
   end
   -- Numbers are handed to redis.call and joined into strings as the
   -- strings they came as where they can be: Lua turns a number into a
@@ -371,7 +377,7 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters, ids)
   for k = 0, n - 1 do
     local id, j
     if ids then id, j = ids[k + 1], at[k + 1] - 1 else j = at + 7 * k; id = A[j] end
-    local delay, size, group, dk = num(A[j + 2]), num(A[j + 3]), A[j + 4], A[j + 5]
+    local delay, size, group, dk = nums[A[j + 2]] or num(A[j + 2]), nums[A[j + 3]] or num(A[j + 3]), A[j + 4], A[j + 5]
     local sents = A[j + 6]
     local sent = now
     if sents == '0' then sents = nows else sent = tonumber(sents) end
@@ -379,7 +385,7 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters, ids)
     local prev = dk ~= '' and redis.call('HGET', D, dk)
     local pe, pid, pseq
     if prev then pe, pid, pseq = string.match(prev, '^(%d+)|([^|]*)|(%d+)$') end
-    local there = mine[id] or present[k + 1]
+    local there = mine[id] or (present[k + 1] and redis.call('HGET', S, id))
     if pe and tonumber(pe) > now then
       if ids then out[k + 2] = 1 else out[no + 1], out[no + 2], out[no + 3] = pid, pseq, 1 end
     elseif there then

@@ -569,7 +569,7 @@ for q = 1, tonumber(ARGV[6]) do
   -- message's direct writes and its subscription
   local nw = tonumber(ARGV[i + 4])
   queues[q] = {maxn = tonumber(ARGV[i]), maxbytes = tonumber(ARGV[i + 1]), window = tonumber(ARGV[i + 2]),
-    cap = tonumber(ARGV[i + 3]), ids = sized(nw), at = sized(nw), w = sized(3 * nw), n = 0}
+    cap = tonumber(ARGV[i + 3]), ids = sized(nw), at = sized(nw), w = sized(3 * nw), n = 0, size = 0}
   i = i + 5
 end
 -- tindex: a target's index by its argument's string (tonumber is two
@@ -622,7 +622,7 @@ for k = 1, tonumber(ARGV[5]) do
   m.direct = sized(d)
   while w < d do
     local b = i -- the body's place: payload, delay, size, group, dedup key, sent
-    local c = tonumber(ARGV[i + 6])
+    local bsize, c = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 6])
     i = i + 7
     -- c < 0: the writes go to targets 1 to -c, each an id alone
     local every = c < 0
@@ -639,7 +639,7 @@ for k = 1, tonumber(ARGV[5]) do
         else
           local Q = tq[t]
           local qw, at = Q.w, Q.n
-          Q.ids[at + 1], Q.at[at + 1] = id, b
+          Q.ids[at + 1], Q.at[at + 1], Q.size = id, b, Q.size + bsize
           qw[3 * at + 1], qw[3 * at + 2], qw[3 * at + 3] = m, w, sub
           Q.n = at + 1
         end
@@ -663,7 +663,7 @@ for q, Q in ipairs(queues) do
       local counters = nil
       if due and now < due then counters = {qrec[4], qrec[5]} end
       sweep(Q.cap)
-      res = queue_send(ARGV, Q.at, nw, Q.maxn, Q.maxbytes, Q.window, counters, Q.ids)
+      res = queue_send(ARGV, Q.at, nw, Q.maxn, Q.maxbytes, Q.window, counters, Q.ids, Q.size)
     end
     local qw = Q.w
     for k = 1, nw do
