@@ -316,10 +316,16 @@ local function num(s)
   return v
 end
 local digits = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9'}
--- each calls cmd on key with t's elements, in chunks, within what unpack
--- takes
-local function each(cmd, key, t)
-  for i = 1, #t, 200 do redis.call(cmd, key, unpack(t, i, math.min(i + 199, #t))) end
+-- mset, sset, tz and wz gather a queue_send's writes of the messages
+-- hash, the state hash, the sent set and the wait set: the script's
+-- queue_sends reuse them (a table made costs its allocations and, sized,
+-- as many operations as it has elements), each writing from the first
+-- element on and passing its length; what is past it is never read.
+local mset, sset, tz, wz = {}, {}, {}, {}
+-- each calls cmd on key with t's first len elements, in chunks, within
+-- what unpack takes
+local function each(cmd, key, t, len)
+  for i = 1, len, 200 do redis.call(cmd, key, unpack(t, i, math.min(i + 199, len))) end
 end
 local function queue_send(A, at, n, maxn, maxbytes, window, counters, ids, size)
   counters = counters or redis.call('HMGET', R, '#bytes', '#seq')
@@ -341,7 +347,7 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters, ids, size)
   out[1] = 0
   local seq0 = tonumber(counters[2] or '0')
   local seq = seq0
-  local mset, sset, tz, wz, groups, added = sized(2 * n), sized(2 * n), sized(2 * n), sized(2 * n), {}, 0
+  local groups, added = fifo and {}, 0
   local mine = {}
   -- whether each id is in the queue already (its state, or false): a
   -- command per 200 messages rather than per message. Asked of the
@@ -399,9 +405,10 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters, ids, size)
         tens2 = string.sub('00' .. tens, -2)
       end
       last = digits[last + 1]
-      local seqs = tens .. last
+      -- the number's string, made only when something takes it alone
+      local seqs = (dk ~= '' or not ids) and tens .. last
       -- encode's string of a message never received
-      local enc = '0|0|0|0|' .. seqs .. '|' .. A[j + 3] .. '|' .. group
+      local enc = '0|0|0|0|' .. tens .. last .. '|' .. A[j + 3] .. '|' .. group
       mine[id] = enc
       local v = 2 * visible
       mset[v + 1], mset[v + 2] = id, A[j + 1]
@@ -433,16 +440,16 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters, ids, size)
   end
   if seq > seq0 then
     redis.call('HSET', R, '#seq', fmt(seq), '#bytes', fmt(bytes0 + added))
-    each('HSET', M, mset)
-    each('HSET', S, sset)
-    each('ZADD', T, tz)
-    each('ZADD', W, wz)
-    for g in pairs(groups) do refresh(g) end
+    each('HSET', M, mset, 2 * visible)
+    each('HSET', S, sset, 2 * visible)
+    each('ZADD', T, tz, 2 * visible)
+    each('ZADD', W, wz, nw)
+    if fifo then for g in pairs(groups) do refresh(g) end end
     -- sweep's bound (#due): the new messages' retention ends, a FIFO
     -- queue's delayed ones, the deduplication ids' expiry
     lower(earliest + ret)
     if fifo then
-      for i = 1, #wz, 2 do lower(tonumber(wz[i])) end
+      for i = 1, nw, 2 do lower(tonumber(wz[i])) end
       lower(now + window)
     end
   end
