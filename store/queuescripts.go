@@ -299,7 +299,8 @@ return queue_send(ARGV, 7, tonumber(ARGV[6]), tonumber(ARGV[2]), tonumber(ARGV[3
 // fields are at A[at[k]] (the writes of one message to several queues
 // share them: nothing is copied), and it returns {OK, dup, ...}, a dup
 // per message, all its caller reads (each value of a reply table costs a
-// table store); size is then the messages' total size. maxn, maxbytes and window are the queue's limits and
+// table store), in a table the next such call reuses; size is then the
+// messages' total size. maxn, maxbytes and window are the queue's limits and
 // deduplication window (ms); counters, when the caller has them, are the
 // record's #bytes and #seq as read ({bytes, seq}: nil for absent), else
 // queue_send reads them. It returns {LIMIT, what} having added nothing
@@ -322,6 +323,10 @@ local digits = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9'}
 -- as many operations as it has elements), each writing from the first
 -- element on and passing its length; what is past it is never read.
 local mset, sset, tz, wz = {}, {}, {}, {}
+-- flags is the answer of the queue_sends that give ids, reused likewise:
+-- each sets every one of its n flags, and its caller reads them before
+-- the next
+local flags = {}
 -- each calls cmd on key with t's first len elements, in chunks, within
 -- what unpack takes
 local function each(cmd, key, t, len)
@@ -343,7 +348,7 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters, ids, size)
   -- The new messages' writes are gathered and made at the end, a command
   -- per key rather than per message; a deduplication id is written at once
   -- (a later message of the batch may repeat it).
-  local out, visible = sized(ids and 1 + n or 1 + 3 * n), 0
+  local out, visible = ids and flags or sized(1 + 3 * n), 0
   out[1] = 0
   local seq0 = tonumber(counters[2] or '0')
   local seq = seq0

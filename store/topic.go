@@ -619,7 +619,8 @@ for k = 1, tonumber(ARGV[5]) do
   i = i + n
   local d, w = tonumber(ARGV[i]), 0 -- the message's direct writes, and so far
   i = i + 1
-  m.direct = sized(d)
+  local direct, fresh = sized(d), m.dup == ''
+  m.direct = direct
   while w < d do
     local b = i -- the body's place: payload, delay, size, group, dedup key, sent
     local bsize, c = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 6])
@@ -632,8 +633,8 @@ for k = 1, tonumber(ARGV[5]) do
       local t, id
       if every then t, id = x + 1, ARGV[i + x] else t, id = tindex[ARGV[i + 2 * x]], ARGV[i + 2 * x + 1] end
       local sub = tsub[t]
-      m.direct[w] = '-'
-      if m.dup == '' then
+      direct[w] = '-'
+      if fresh then
         if tfifo and redis.call('ZRANGEBYLEX', TF, '[' .. sub .. '\0' .. m.group .. '\0', '(' .. sub .. '\0' .. m.group .. '\1', 'LIMIT', 0, 1)[1] then
           later(m, sub)
         else
@@ -666,13 +667,10 @@ for q, Q in ipairs(queues) do
       res = queue_send(ARGV, Q.at, nw, Q.maxn, Q.maxbytes, Q.window, counters, Q.ids, Q.size)
     end
     local qw = Q.w
-    for k = 1, nw do
-      local m, w = qw[3 * k - 2], qw[3 * k - 1]
-      if res[1] == 0 then
-        m.direct[w] = res[k + 1] == 1 and '1' or '0'
-      else
-        later(m, qw[3 * k])
-      end
+    if res[1] == 0 then
+      for k = 1, nw do qw[3 * k - 2].direct[qw[3 * k - 1]] = res[k + 1] == 1 and '1' or '0' end
+    else
+      for k = 1, nw do later(qw[3 * k - 2], qw[3 * k]) end
     end
   end
 end
