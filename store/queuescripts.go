@@ -322,7 +322,10 @@ local digits = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9'}
 -- queue_sends reuse them (a table made costs its allocations and, sized,
 -- as many operations as it has elements), each writing from the first
 -- element on and passing its length; what is past it is never read.
-local mset, sset, tz, wz = {}, {}, {}, {}
+-- They are made sized for 2 * wcap elements, afresh when a queue_send has
+-- more messages (a table grown an element at a time is rehashed at each
+-- power of two: SQS's one send a script pays that, callgrind).
+local mset, sset, tz, wz, wcap = {}, {}, {}, {}, 0
 -- flags is the answer of the queue_sends that give ids, reused likewise:
 -- each sets every one of its n flags, and its caller reads them before
 -- the next
@@ -353,6 +356,10 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters, ids, size)
   local seq0 = tonumber(counters[2] or '0')
   local seq = seq0
   local groups, added = fifo and {}, 0
+  if n > wcap then
+    wcap = n
+    mset, sset, tz, wz = sized(2 * n), sized(2 * n), sized(2 * n), sized(2 * n)
+  end
   local mine = {}
   -- whether each id is in the queue already (its state, or false): a
   -- command per 200 messages rather than per message. Asked of the
