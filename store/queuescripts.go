@@ -292,27 +292,58 @@ return queue_send(ARGV, 7, tonumber(ARGV[6]), tonumber(ARGV[2]), tonumber(ARGV[3
 // luaQueueSend is the writing part of a send, shared by scriptQueueSend
 // and the topic publish script's direct fanout (topic.go), after
 // luaQueueHelpers. queue_send adds n messages to the queue the locals
-// name, which exists and has been swept; their fields are at A[at], 7 a
-// message as scriptQueueSend's ARGV has them; maxn, maxbytes and window
-// are the queue's limits and deduplication window (ms); counters, when
-// the caller has them, are the record's #bytes and #seq as read ({bytes,
-// seq}: nil for absent), else queue_send reads them. It returns
-// scriptQueueSend's answer: {OK, id, seq, dup, ...} or {LIMIT, what},
-// having added nothing.
+// name, which exists and has been swept. Without ids, their fields are at
+// A[at], 7 a message as scriptQueueSend's ARGV has them, and it returns
+// scriptQueueSend's answer: {OK, id, seq, dup, ...}. With ids (the topic
+// publish's direct writes), message k's id is ids[k] and its other six
+// fields are at A[at[k]] (the writes of one message to several queues
+// share them: nothing is copied), and it returns {OK, dup, ...}, a dup
+// per message, all its caller reads (each value of a reply table costs a
+// table store), in a table the next such call reuses; size is then the
+// messages' total size. maxn, maxbytes and window are the queue's limits and
+// deduplication window (ms); counters, when the caller has them, are the
+// record's #bytes and #seq as read ({bytes, seq}: nil for absent), else
+// queue_send reads them. It returns {LIMIT, what} having added nothing
+// when the messages would not fit.
 const luaQueueSend = `
-local function queue_send(A, at, n, maxn, maxbytes, window, counters)
+-- num is tonumber, once per distinct string: the messages of a batch
+-- share their sizes and delays, and tonumber is two strtod (callgrind).
+-- The cache and the tables below are the script's, made once rather than
+-- at each queue_send.
+local nums = {}
+local function num(s)
+  local v = nums[s]
+  if v == nil then v = tonumber(s); nums[s] = v end
+  return v
+end
+local digits = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9'}
+-- mset, sset, tz and wz gather a queue_send's writes of the messages
+-- hash, the state hash, the sent set and the wait set: the script's
+-- queue_sends reuse them (a table made costs its allocations and, sized,
+-- as many operations as it has elements), each writing from the first
+-- element on and passing its length; what is past it is never read.
+-- They are made sized for 2 * wcap elements, afresh when a queue_send has
+-- more messages (a table grown an element at a time is rehashed at each
+-- power of two: SQS's one send a script pays that, callgrind).
+local mset, sset, tz, wz, wcap = {}, {}, {}, {}, 0
+-- flags is the answer of the queue_sends that give ids, reused likewise:
+-- each sets every one of its n flags, and its caller reads them before
+-- the next
+local flags = {}
+-- each calls cmd on key with t's first len elements, in chunks, within
+-- what unpack takes
+local function each(cmd, key, t, len)
+  for i = 1, len, 200 do redis.call(cmd, key, unpack(t, i, math.min(i + 199, len))) end
+end
+local function queue_send(A, at, n, maxn, maxbytes, window, counters, ids, size)
   counters = counters or redis.call('HMGET', R, '#bytes', '#seq')
-  -- num is tonumber, once per distinct string: the messages of a batch
-  -- share their sizes and delays, and tonumber is two strtod (callgrind)
-  local nums = {}
-  local function num(s)
-    local v = nums[s]
-    if v == nil then v = tonumber(s); nums[s] = v end
-    return v
-  end
   local bytes0 = tonumber(counters[1] or '0')
   local bytes = bytes0
-  for k = 0, n - 1 do bytes = bytes + num(A[at + 7 * k + 3]) end
+  if ids then
+    bytes = bytes + size
+  else
+    for k = 0, n - 1 do bytes = bytes + num(A[at + 7 * k + 3]) end
+  end
   -- the queue holds at most #seq messages (each added took a number):
   -- counted only when that many could pass the limit
   if tonumber(counters[2] or '0') + n > maxn and redis.call('HLEN', M) + n > maxn then return {20, 'messages'} end
@@ -320,11 +351,15 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters)
   -- The new messages' writes are gathered and made at the end, a command
   -- per key rather than per message; a deduplication id is written at once
   -- (a later message of the batch may repeat it).
-  local out, visible = sized(1 + 3 * n), 0
+  local out, visible = ids and flags or sized(1 + 3 * n), 0
   out[1] = 0
   local seq0 = tonumber(counters[2] or '0')
   local seq = seq0
-  local mset, sset, tz, wz, groups, added = sized(2 * n), sized(2 * n), sized(2 * n), sized(2 * n), {}, 0
+  local groups, added = fifo and {}, 0
+  if n > wcap then
+    wcap = n
+    mset, sset, tz, wz = sized(2 * n), sized(2 * n), sized(2 * n), sized(2 * n)
+  end
   local mine = {}
   -- whether each id is in the queue already (its state, or false): a
   -- command per 200 messages rather than per message. Asked of the
@@ -332,13 +367,19 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters)
   -- payload is longer than a listpack's values (64 bytes), so it is a hash
   -- table, where the state hash is a listpack up to 512 messages, which an
   -- HMGET scans whole for each id it lacks (every new message's case). The
-  -- state of an id there is read then.
-  local present = sized(n)
+  -- state of an id there is read when its message comes (nothing writes
+  -- the state hash before the end).
+  local present = n <= 200 or sized(n)
   for c = 0, n - 1, 200 do
-    local ids = sized(math.min(200, n - c))
-    for k = c, math.min(c + 199, n - 1) do ids[#ids + 1] = A[at + 7 * k] end
-    local got = redis.call('HMGET', M, unpack(ids))
-    for k = 1, #ids do present[c + k] = got[k] and redis.call('HGET', S, ids[k]) end
+    local got
+    if ids then
+      got = redis.call('HMGET', M, unpack(ids, c + 1, math.min(c + 200, n)))
+    else
+      local some = sized(math.min(200, n - c))
+      for k = c, math.min(c + 199, n - 1) do some[k - c + 1] = A[at + 7 * k] end
+      got = redis.call('HMGET', M, unpack(some))
+    end
+    if present == true then present = got else for k = 1, #got do present[c + k] = got[k] end end
   end
   -- Numbers are handed to redis.call and joined into strings as the
   -- strings they came as where they can be: Lua turns a number into a
@@ -350,11 +391,11 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters)
   -- A sequence number's string is its tens' (tens, formatted once for ten
   -- numbers) and its last digit's; tens2 is the tens' last two digits,
   -- zero-padded, for the wait set's score (seq % 1000, three digits).
-  local digits = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9'}
   local tensn, tens, tens2 = -1, '', '00'
   for k = 0, n - 1 do
-    local j = at + 7 * k
-    local id, delay, size, group, dk = A[j], num(A[j + 2]), num(A[j + 3]), A[j + 4], A[j + 5]
+    local id, j
+    if ids then id, j = ids[k + 1], at[k + 1] - 1 else j = at + 7 * k; id = A[j] end
+    local delay, size, group, dk = nums[A[j + 2]] or num(A[j + 2]), nums[A[j + 3]] or num(A[j + 3]), A[j + 4], A[j + 5]
     local sents = A[j + 6]
     local sent = now
     if sents == '0' then sents = nows else sent = tonumber(sents) end
@@ -362,11 +403,11 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters)
     local prev = dk ~= '' and redis.call('HGET', D, dk)
     local pe, pid, pseq
     if prev then pe, pid, pseq = string.match(prev, '^(%d+)|([^|]*)|(%d+)$') end
-    local there = mine[id] or present[k + 1]
+    local there = mine[id] or (present[k + 1] and redis.call('HGET', S, id))
     if pe and tonumber(pe) > now then
-      out[no + 1], out[no + 2], out[no + 3] = pid, pseq, 1
+      if ids then out[k + 2] = 1 else out[no + 1], out[no + 2], out[no + 3] = pid, pseq, 1 end
     elseif there then
-      out[no + 1], out[no + 2], out[no + 3] = id, fmt(parse(there).seq), 1
+      if ids then out[k + 2] = 1 else out[no + 1], out[no + 2], out[no + 3] = id, fmt(parse(there).seq), 1 end
     else
       seq = seq + 1
       local last = seq % 10
@@ -376,9 +417,10 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters)
         tens2 = string.sub('00' .. tens, -2)
       end
       last = digits[last + 1]
-      local seqs = tens .. last
+      -- the number's string, made only when something takes it alone
+      local seqs = (dk ~= '' or not ids) and tens .. last
       -- encode's string of a message never received
-      local enc = '0|0|0|0|' .. seqs .. '|' .. A[j + 3] .. '|' .. group
+      local enc = '0|0|0|0|' .. tens .. last .. '|' .. A[j + 3] .. '|' .. group
       mine[id] = enc
       local v = 2 * visible
       mset[v + 1], mset[v + 2] = id, A[j + 1]
@@ -403,27 +445,23 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters)
         redis.call('HSET', D, dk, fmt(exp) .. '|' .. id .. '|' .. seqs)
         redis.call('ZADD', DX, exp, dk)
       end
-      out[no + 1], out[no + 2], out[no + 3] = id, seqs, 0
+      if ids then out[k + 2] = 0 else out[no + 1], out[no + 2], out[no + 3] = id, seqs, 0 end
       visible = visible + 1
     end
     no = no + 3
   end
-  -- in chunks, within what unpack takes
-  local function each(cmd, key, t)
-    for i = 1, #t, 200 do redis.call(cmd, key, unpack(t, i, math.min(i + 199, #t))) end
-  end
   if seq > seq0 then
     redis.call('HSET', R, '#seq', fmt(seq), '#bytes', fmt(bytes0 + added))
-    each('HSET', M, mset)
-    each('HSET', S, sset)
-    each('ZADD', T, tz)
-    each('ZADD', W, wz)
-    for g in pairs(groups) do refresh(g) end
+    each('HSET', M, mset, 2 * visible)
+    each('HSET', S, sset, 2 * visible)
+    each('ZADD', T, tz, 2 * visible)
+    each('ZADD', W, wz, nw)
+    if fifo then for g in pairs(groups) do refresh(g) end end
     -- sweep's bound (#due): the new messages' retention ends, a FIFO
     -- queue's delayed ones, the deduplication ids' expiry
     lower(earliest + ret)
     if fifo then
-      for i = 1, #wz, 2 do lower(tonumber(wz[i])) end
+      for i = 1, nw, 2 do lower(tonumber(wz[i])) end
       lower(now + window)
     end
   end

@@ -564,11 +564,12 @@ end
 local queues = {}
 local i = 8
 for q = 1, tonumber(ARGV[6]) do
-  -- msgs: queue_send's fields of the writes; w: each write's message, its
-  -- place among the message's direct writes and its subscription
+  -- ids and at: queue_send's ids of the writes and the places in ARGV
+  -- of their bodies; w: each write's message, its place among the
+  -- message's direct writes and its subscription
   local nw = tonumber(ARGV[i + 4])
   queues[q] = {maxn = tonumber(ARGV[i]), maxbytes = tonumber(ARGV[i + 1]), window = tonumber(ARGV[i + 2]),
-    cap = tonumber(ARGV[i + 3]), msgs = sized(7 * nw), w = sized(3 * nw), n = 0}
+    cap = tonumber(ARGV[i + 3]), ids = sized(nw), at = sized(nw), w = sized(3 * nw), n = 0, size = 0}
   i = i + 5
 end
 -- tindex: a target's index by its argument's string (tonumber is two
@@ -618,10 +619,11 @@ for k = 1, tonumber(ARGV[5]) do
   i = i + n
   local d, w = tonumber(ARGV[i]), 0 -- the message's direct writes, and so far
   i = i + 1
-  m.direct = sized(d)
+  local direct, fresh = sized(d), m.dup == ''
+  m.direct = direct
   while w < d do
-    local payload, delay, size, group, dkey, sent = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
-    local c = tonumber(ARGV[i + 6])
+    local b = i -- the body's place: payload, delay, size, group, dedup key, sent
+    local bsize, c = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 6])
     i = i + 7
     -- c < 0: the writes go to targets 1 to -c, each an id alone
     local every = c < 0
@@ -631,15 +633,14 @@ for k = 1, tonumber(ARGV[5]) do
       local t, id
       if every then t, id = x + 1, ARGV[i + x] else t, id = tindex[ARGV[i + 2 * x]], ARGV[i + 2 * x + 1] end
       local sub = tsub[t]
-      m.direct[w] = '-'
-      if m.dup == '' then
+      direct[w] = '-'
+      if fresh then
         if tfifo and redis.call('ZRANGEBYLEX', TF, '[' .. sub .. '\0' .. m.group .. '\0', '(' .. sub .. '\0' .. m.group .. '\1', 'LIMIT', 0, 1)[1] then
           later(m, sub)
         else
           local Q = tq[t]
-          local qm, qw, at = Q.msgs, Q.w, Q.n
-          qm[7 * at + 1], qm[7 * at + 2], qm[7 * at + 3], qm[7 * at + 4], qm[7 * at + 5], qm[7 * at + 6], qm[7 * at + 7] =
-            id, payload, delay, size, group, dkey, sent
+          local qw, at = Q.w, Q.n
+          Q.ids[at + 1], Q.at[at + 1], Q.size = id, b, Q.size + bsize
           qw[3 * at + 1], qw[3 * at + 2], qw[3 * at + 3] = m, w, sub
           Q.n = at + 1
         end
@@ -663,16 +664,13 @@ for q, Q in ipairs(queues) do
       local counters = nil
       if due and now < due then counters = {qrec[4], qrec[5]} end
       sweep(Q.cap)
-      res = queue_send(Q.msgs, 1, nw, Q.maxn, Q.maxbytes, Q.window, counters)
+      res = queue_send(ARGV, Q.at, nw, Q.maxn, Q.maxbytes, Q.window, counters, Q.ids, Q.size)
     end
     local qw = Q.w
-    for k = 1, nw do
-      local m, w = qw[3 * k - 2], qw[3 * k - 1]
-      if res[1] == 0 then
-        m.direct[w] = res[3 * k + 1] == 1 and '1' or '0'
-      else
-        later(m, qw[3 * k])
-      end
+    if res[1] == 0 then
+      for k = 1, nw do qw[3 * k - 2].direct[qw[3 * k - 1]] = res[k + 1] == 1 and '1' or '0' end
+    else
+      for k = 1, nw do later(qw[3 * k - 2], qw[3 * k]) end
     end
   end
 end
