@@ -125,16 +125,27 @@ type QueueDelivery struct {
 	Group        string
 }
 
-func parseDelivery(s string) (QueueDelivery, error) {
+// parseDelivery reads a message's state (queuescripts.go): "s<sent
+// ms>|" and seven fields, or the seven alone in a state written before
+// states kept the sent time.
+func parseDelivery(state string) (QueueDelivery, error) {
+	s := state
+	if rest, ok := strings.CutPrefix(s, "s"); ok {
+		sent, after, ok := strings.Cut(rest, "|")
+		if _, err := strconv.ParseInt(sent, 10, 64); !ok || err != nil {
+			return QueueDelivery{}, fmt.Errorf("%w: message state %q", ErrCorrupt, state)
+		}
+		s = after
+	}
 	f := strings.SplitN(s, "|", 7)
 	if len(f) != 7 {
-		return QueueDelivery{}, fmt.Errorf("%w: message state %q", ErrCorrupt, s)
+		return QueueDelivery{}, fmt.Errorf("%w: message state %q", ErrCorrupt, state)
 	}
 	var n [6]int64
 	for i := range n {
 		v, err := strconv.ParseInt(f[i], 10, 64)
 		if err != nil {
-			return QueueDelivery{}, fmt.Errorf("%w: message state %q", ErrCorrupt, s)
+			return QueueDelivery{}, fmt.Errorf("%w: message state %q", ErrCorrupt, state)
 		}
 		n[i] = v
 	}
@@ -312,7 +323,7 @@ func (c *Client) QueueStats(ctx context.Context, name string, now time.Time) (*Q
 		rec                         *redis.SliceCmd
 		waitDue, waitLater, pending *redis.IntCmd
 		inflightDue, inflightLater  *redis.IntCmd
-		oldest                      *redis.ZSliceCmd
+		oldest, firstWaiting        *redis.ZSliceCmd
 	)
 	_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		rec = p.HMGet(ctx, k.QueueKey(name), "#created", "#modified")
@@ -322,6 +333,7 @@ func (c *Client) QueueStats(ctx context.Context, name string, now time.Time) (*Q
 		inflightDue = p.ZCount(ctx, k.QueueInflightKey(name), "-inf", ms)
 		inflightLater = p.ZCount(ctx, k.QueueInflightKey(name), "("+ms, "+inf")
 		oldest = p.ZRangeWithScores(ctx, k.QueueSentKey(name), 0, 0)
+		firstWaiting = p.ZRangeWithScores(ctx, k.QueueWaitKey(name), 0, 0)
 		return nil
 	})
 	if err != nil && !errors.Is(err, redis.Nil) {
@@ -340,8 +352,20 @@ func (c *Client) QueueStats(ctx context.Context, name string, now time.Time) (*Q
 	if vals[1] != nil {
 		s.Modified, _ = millis(fmt.Sprint(vals[1]))
 	}
+	// the oldest of the sent set's and, as the wait set's score is never
+	// earlier than its message's sent time less a millisecond, of the
+	// first waiting message's (a standard queue's message sent for now is
+	// not in the sent set until a receive puts it back: queuescripts.go);
+	// a message in flight that is in neither is not seen
+	var first float64
 	if z := oldest.Val(); len(z) == 1 {
-		s.Oldest = time.UnixMilli(int64(z[0].Score)).UTC()
+		first = z[0].Score
+	}
+	if z := firstWaiting.Val(); len(z) == 1 && (first == 0 || z[0].Score+1 < first) {
+		first = z[0].Score + 1
+	}
+	if first > 0 {
+		s.Oldest = time.UnixMilli(int64(first)).UTC()
 	}
 	return s, nil
 }

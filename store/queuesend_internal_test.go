@@ -46,7 +46,7 @@ func TestQueueSendSequenceStrings(t *testing.T) {
 			require.Len(t, states, n)
 			for seq := 1; seq <= n; seq++ {
 				id := fmt.Sprint("m-", seq)
-				require.Equal(t, "0|0|0|0|"+strconv.Itoa(seq)+"|"+strconv.Itoa(seq%7)+"|", states[id], id)
+				require.Equal(t, "s"+strconv.FormatInt(now.UnixMilli(), 10)+"|0|0|0|0|"+strconv.Itoa(seq)+"|"+strconv.Itoa(seq%7)+"|", states[id], id)
 				score, err := c.rdb.ZScore(ctx, c.keys.QueueWaitKey("seqs"), id).Result()
 				require.NoError(t, err)
 				want, _ := strconv.ParseFloat(fmt.Sprintf("%d.%03d", now.UnixMilli()-1, seq%1000), 64)

@@ -18,7 +18,8 @@ const (
 // per queue): signalbox.queue.depth by queue and state (visible,
 // in_flight, delayed: SQS's ApproximateNumberOfMessages, ...NotVisible
 // and ...Delayed), and signalbox.queue.oldest_message.age by queue, in
-// seconds (CloudWatch's ApproximateAgeOfOldestMessage; 0 when empty).
+// seconds (CloudWatch's ApproximateAgeOfOldestMessage, of the messages
+// not in flight; 0 when there is none).
 // (signalbox.queue.messages is Config.Meter's counter of messages sent,
 // received and deleted.) A collection whose store cannot be read reports
 // no queue gauges.
@@ -30,7 +31,7 @@ func (s *Service) RegisterGauges(meter metric.Meter) error {
 		return err
 	}
 	age, err := meter.Float64ObservableGauge("signalbox.queue.oldest_message.age",
-		metric.WithDescription("How long ago the oldest message of a queue was sent (0: the queue is empty)."), metric.WithUnit("s"))
+		metric.WithDescription("How long ago the oldest message of a queue not in flight was sent (0: there is none)."), metric.WithUnit("s"))
 	if err != nil {
 		return err
 	}

@@ -256,6 +256,51 @@ func TestRetention(t *testing.T) {
 	})
 }
 
+// Retention for messages a receive took: one in flight past its retention
+// (sent for now, so in no retention index) is never delivered again and
+// is removed when its visibility timeout ends, its receipt still deleting
+// nothing harmful; one put back by its visibility timeout expires on
+// time. A delayed message's retention runs from its send.
+func TestRetentionAfterReceive(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, b *testBundle) {
+		depth := func() int64 {
+			t.Helper()
+			st, err := b.st.QueueStats(b.ctx, "q", b.clock.Now())
+			require.NoError(t, err)
+			return st.NotVisible + st.Visible + st.Delayed
+		}
+		b.create(t, "q", map[string]string{"MessageRetentionPeriod": "60"})
+		b.send(t, "q", SendInput{Body: "held"})
+		held := b.receive(t, "q", &ReceiveInput{VisibilityTimeout: ptr(120)})
+		require.Len(t, held, 1)
+		b.clock.Advance(61 * time.Second)
+		b.send(t, "q", SendInput{Body: "back"}) // t0 + 61 s
+		require.EqualValues(t, 2, depth(), "in flight, the expired message waits for its visibility end")
+		back := b.receive(t, "q", &ReceiveInput{VisibilityTimeout: ptr(10)})
+		require.Len(t, back, 1)
+		require.Equal(t, "back", back[0].Body)
+		b.clock.Advance(20 * time.Second) // t0 + 81 s: "back"'s visibility ended at t0 + 71 s
+		require.NoError(t, b.svc.Sweep(b.ctx))
+		require.EqualValues(t, 2, depth(), "put back")
+		b.clock.Advance(39 * time.Second) // t0 + 120 s: "held"'s visibility ends
+		require.NoError(t, b.svc.Sweep(b.ctx))
+		require.EqualValues(t, 1, depth(), "the message in flight past its retention went at its visibility end")
+		b.clock.Advance(time.Second) // t0 + 121 s: "back"'s retention ends
+		require.NoError(t, b.svc.Sweep(b.ctx))
+		require.EqualValues(t, 0, depth(), "the message put back went at its retention end")
+		require.Empty(t, b.receive(t, "q", &ReceiveInput{}))
+		b.deleteMsg(t, "q", held[0].ReceiptHandle)
+
+		b.send(t, "q", SendInput{Body: "late", DelaySeconds: ptr(30)})
+		b.clock.Advance(59 * time.Second)
+		require.EqualValues(t, 1, depth())
+		b.clock.Advance(time.Second)
+		require.NoError(t, b.svc.Sweep(b.ctx))
+		require.EqualValues(t, 0, depth(), "a delayed message's retention runs from its send")
+	})
+}
+
 // The sweep runs only once something is due (the record's #due): a
 // retention period shortened after the send, and a visibility timeout
 // shortened by ChangeMessageVisibility, are honoured on time all the same.

@@ -11,8 +11,10 @@ import (
 )
 
 // Stats are a queue's depths, for metrics: what GetQueueAttributes's
-// ApproximateNumberOf... give, and the age of its oldest message
-// (CloudWatch's ApproximateAgeOfOldestMessage; 0 when empty).
+// ApproximateNumberOf... give, and the age of its oldest message not in
+// flight (CloudWatch's ApproximateAgeOfOldestMessage, but for a message
+// in flight, which counts again once its visibility timeout puts it
+// back; 0 when there is none).
 type Stats struct {
 	Name       string
 	Visible    int64
