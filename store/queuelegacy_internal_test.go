@@ -30,8 +30,18 @@ func TestQueueLegacyStates(t *testing.T) {
 			ms := t0.UnixMilli()
 			_, err := c.QueueCreate(ctx, &QueueCreateParams{Name: "old", All: map[string]string{"MessageRetentionPeriod": "60"}, Now: t0})
 			require.NoError(t, err)
-			// two messages as the previous format wrote them
 			k := c.keys
+			if url != "" {
+				for _, key := range []string{k.QueueKey("old"), k.QueueStateKey("old")} {
+					enc, err := c.rdb.ObjectEncoding(ctx, key).Result()
+					require.NoError(t, err)
+					require.Equal(t, "hashtable", enc, "%s is made a hash table (#ht)", key)
+				}
+			}
+			// a queue of before: no #ht, which the next send adds
+			require.NoError(t, c.rdb.HDel(ctx, k.QueueKey("old"), "#ht").Err())
+			require.NoError(t, c.rdb.Del(ctx, k.QueueStateKey("old")).Err())
+			// two messages as the previous format wrote them
 			for i, id := range []string{"a", "b"} {
 				require.NoError(t, c.rdb.HSet(ctx, k.QueueMessagesKey("old"), id, "payload-"+id).Err())
 				require.NoError(t, c.rdb.HSet(ctx, k.QueueStateKey("old"), id, fmt.Sprintf("0|0|0|0|%d|5|", i+1)).Err())
@@ -42,6 +52,12 @@ func TestQueueLegacyStates(t *testing.T) {
 			// and one of today's
 			_, err = c.QueueSend(ctx, &QueueSendParams{Name: "old", Messages: []QueueMessage{{ID: "c", Payload: []byte("payload-c"), Size: 5}}, Now: t0})
 			require.NoError(t, err)
+
+			for _, key := range []string{k.QueueKey("old"), k.QueueStateKey("old")} {
+				pad, err := c.rdb.HGet(ctx, key, "#ht").Result()
+				require.NoError(t, err)
+				require.Greater(t, len(pad), 64, "longer than hash-max-listpack-value")
+			}
 
 			got, err := c.QueueReceive(ctx, &QueueReceiveParams{Name: "old", Max: 10, Visibility: 10 * time.Second, Now: t0})
 			require.NoError(t, err)
@@ -80,11 +96,14 @@ func TestQueueLegacyStates(t *testing.T) {
 			got, err = c.QueueReceive(ctx, &QueueReceiveParams{Name: "old", Max: 10, Visibility: time.Second, Now: t2.Add(time.Second)})
 			require.NoError(t, err)
 			require.Empty(t, got.Messages, "past their retention")
-			for _, key := range []string{k.QueueMessagesKey("old"), k.QueueStateKey("old"), k.QueueWaitKey("old"), k.QueueInflightKey("old"), k.QueueSentKey("old")} {
+			for _, key := range []string{k.QueueMessagesKey("old"), k.QueueWaitKey("old"), k.QueueInflightKey("old"), k.QueueSentKey("old")} {
 				n, err := c.rdb.Exists(ctx, key).Result()
 				require.NoError(t, err)
 				require.Zero(t, n, key)
 			}
+			states, err := c.rdb.HKeys(ctx, k.QueueStateKey("old")).Result()
+			require.NoError(t, err)
+			require.Equal(t, []string{"#ht"}, states)
 			bytes, err := c.rdb.HGet(ctx, k.QueueKey("old"), "#bytes").Result()
 			require.NoError(t, err)
 			require.Equal(t, "0", bytes)

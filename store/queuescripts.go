@@ -43,20 +43,37 @@ import "github.com/redis/go-redis/v9"
 // type, its retention period (ms), maxReceiveCount, the receive counter,
 // and due (see sweep); it returns them as HMGET does. A caller that needs
 // other fields than maxReceiveCount and the receive counter names them
-// instead (f4, f5): a field read costs Redis a scan of the record's
-// listpack (about 10,000 instructions, callgrind), a command more.
-const luaQueueLocals = `
+// instead (f4, f5) rather than asking again.
+//
+// A record and a state hash are hash tables, not listpacks: each holds
+// "#ht", a value longer than hash-max-listpack-value (64 bytes by
+// default), which makes Redis convert it, and Redis never converts a hash
+// back. In a listpack every field read or written is a scan of the whole
+// (a record's 20-odd fields: about 10,000 instructions a command; a state
+// hash holds up to 512 messages as one, hash-max-listpack-entries), where
+// a hash table finds a field by its hash (callgrind: a PublishBatch of 10
+// to 10 queues holding 100 to 400 messages each cost Redis 10.0M
+// instructions, 7.4M so; holding thousands, where the state hashes are
+// hash tables anyway, the same). A queue made before has no "#ht" in its record;
+// bind_queue tells (padded) and the next send adds both. A message id is
+// never "#ht" (the router makes ids: UUIDs).
+const luaRecordPad = `
+local RECORD_PAD = '#ht: a value this long makes Redis keep the record as a hash table (queuescripts.go)'
+`
+
+const luaQueueLocals = luaRecordPad + `
 local R, M, S, W, F, T, SIG, D, DX, P, G, L, DEAD, ATT, ATX
 local now = tonumber(ARGV[1])
-local fifo, ret, due = false, 0, nil
+local fifo, ret, due, padded = false, 0, nil, false
 local function bind_queue(base, f4, f5)
   R, M, S, W, F, T, SIG = KEYS[base + 1], KEYS[base + 3], KEYS[base + 4], KEYS[base + 5], KEYS[base + 6], KEYS[base + 7], KEYS[base + 8]
   D, DX, P, G, L, DEAD = KEYS[base + 9], KEYS[base + 10], KEYS[base + 11], KEYS[base + 12], KEYS[base + 13], KEYS[base + 14]
   ATT, ATX = KEYS[base + 15], KEYS[base + 16]
-  local rec = redis.call('HMGET', R, '#created', 'FifoQueue', 'MessageRetentionPeriod', f4 or '#maxrc', f5 or '#rcv', '#due')
+  local rec = redis.call('HMGET', R, '#created', 'FifoQueue', 'MessageRetentionPeriod', f4 or '#maxrc', f5 or '#rcv', '#due', '#ht')
   fifo = rec[2] == 'true'
   ret = tonumber(rec[3] or '345600') * 1000
   due = tonumber(rec[6])
+  padded = rec[7] ~= false
   return rec
 end
 `
@@ -277,7 +294,7 @@ end
 // Returns {OK}, {EXISTING} when the queue exists with the given
 // attributes, or {EXISTS, attribute} when it exists with another value of
 // that attribute.
-var scriptQueueCreate = redis.NewScript(`
+var scriptQueueCreate = redis.NewScript(luaRecordPad + `
 local R, TAGS = KEYS[1], KEYS[2]
 local i = 2
 local n = tonumber(ARGV[i]); i = i + 1
@@ -290,13 +307,14 @@ if redis.call('EXISTS', R) == 1 then
 end
 i = i + 2 * n
 local m = tonumber(ARGV[i]); i = i + 1
-local t = {'#created', ARGV[1], '#modified', ARGV[1], '#seq', '0', '#rcv', '0', '#bytes', '0'}
+local t = {'#created', ARGV[1], '#modified', ARGV[1], '#seq', '0', '#rcv', '0', '#bytes', '0', '#ht', RECORD_PAD}
 for k = 0, 2 * m - 1 do t[#t + 1] = ARGV[i + k] end
 local tagsAt = i + 2 * m
 local tags = tonumber(ARGV[tagsAt])
 local gone = redis.call('GET', KEYS[#KEYS])
 if gone and tonumber(ARGV[1]) - tonumber(gone) < tonumber(ARGV[tagsAt + 1 + 2 * tags]) then return {22} end
 redis.call('HSET', R, unpack(t))
+redis.call('HSET', KEYS[4], '#ht', RECORD_PAD)
 if tags > 0 then redis.call('HSET', TAGS, unpack(ARGV, tagsAt + 1, tagsAt + 2 * tags)) end
 return {0}
 `)
@@ -414,12 +432,12 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters, ids, size)
   local mine = {}
   -- whether each id is in the queue already (its state, or false): a
   -- command per 200 messages rather than per message. Asked of the
-  -- messages hash, which has an id exactly when the state hash has it: a
-  -- payload is longer than a listpack's values (64 bytes), so it is a hash
-  -- table, where the state hash is a listpack up to 512 messages, which an
-  -- HMGET scans whole for each id it lacks (every new message's case). The
-  -- state of an id there is read when its message comes (nothing writes
-  -- the state hash before the end).
+  -- messages hash, which has an id exactly when the state hash has it (a
+  -- payload is longer than a listpack's values, 64 bytes, so it is a hash
+  -- table; the state hash of a queue made before "#ht" is a listpack up to
+  -- 512 messages, which an HMGET scans whole for each id it lacks, every
+  -- new message's case). The state of an id there is read when its message
+  -- comes (nothing writes the state hash before the end).
   local present = n <= 200 or sized(n)
   for c = 0, n - 1, 200 do
     local got
@@ -506,7 +524,15 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters, ids, size)
     no = no + 3
   end
   if seq > seq0 then
-    redis.call('HSET', R, '#seq', fmt(seq), '#bytes', fmt(bytes0 + added))
+    if padded then
+      redis.call('HSET', R, '#seq', fmt(seq), '#bytes', fmt(bytes0 + added))
+    else
+      -- a queue made before records were padded: its record and state
+      -- hash become hash tables
+      redis.call('HSET', R, '#seq', fmt(seq), '#bytes', fmt(bytes0 + added), '#ht', RECORD_PAD)
+      redis.call('HSET', S, '#ht', RECORD_PAD)
+      padded = true
+    end
     each('HSET', M, mset, 2 * visible)
     each('HSET', S, sset, 2 * visible)
     each('ZADD', T, tz, nt)
@@ -799,13 +825,14 @@ return out
 //	KEYS   the queue's keys   ARGV[1] now   ARGV[2] the interval (ms)
 //
 // Returns {OK}, {NOTFOUND}, or {STALE} when purged within the interval.
-var scriptQueuePurge = redis.NewScript(`
+var scriptQueuePurge = redis.NewScript(luaRecordPad + `
 local R = KEYS[1]
 if redis.call('EXISTS', R) == 0 then return {3} end
 local last = tonumber(redis.call('HGET', R, '#purged') or '0')
 if last > 0 and tonumber(ARGV[1]) - last < tonumber(ARGV[2]) then return {1} end
 for _, k in ipairs({3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 15, 16}) do redis.call('DEL', KEYS[k]) end
-redis.call('HSET', R, '#purged', ARGV[1], '#bytes', '0')
+redis.call('HSET', R, '#purged', ARGV[1], '#bytes', '0', '#ht', RECORD_PAD)
+redis.call('HSET', KEYS[4], '#ht', RECORD_PAD)
 return {0}
 `)
 
