@@ -816,6 +816,14 @@ func (c *Client) topicPublishArgs(p *TopicPublishParams, keys [][]any) (args, []
 		nwrites int
 	)
 	if c.direct {
+		most := 0 // a message's direct writes: as many queues as a rule
+		for i := range p.Messages {
+			most = max(most, len(p.Messages[i].Direct))
+		}
+		if most > 0 {
+			queues, writes = make([]TopicQueue, 0, most), make([]int, 0, most)
+			qindex.keys, tindex.keys = make([]string, 0, most), make([]topicTarget, 0, most)
+		}
 		for i := range p.Messages {
 			for k := range p.Messages[i].Direct {
 				d := &p.Messages[i].Direct[k]
@@ -847,6 +855,7 @@ func (c *Client) topicPublishArgs(p *TopicPublishParams, keys [][]any) (args, []
 	var boxes argBoxes
 	boxes.vals = make([]int64, 0, 4+4*len(queues)+3*len(p.Messages)+8)
 	a := make(args, 0, n)
+	keys = append(make([][]any, 0, len(keys)+len(queues)), keys...)
 	a = append(a, boxes.int(p.Now.UnixMilli()), boxes.int(p.Version), boxes.int(p.LeaseUntil.UnixMilli()),
 		boxes.int(p.DedupWindow.Milliseconds()), boxes.int(int64(len(p.Messages))), boxes.int(int64(len(queues))),
 		boxes.int(int64(len(targets))))
