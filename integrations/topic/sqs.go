@@ -342,11 +342,11 @@ func (s *Service) record(ctx context.Context, t *directTally) {
 	}
 }
 
-// counts counts keys in order of first use: the first few in place (a
+// counts counts keys in order of first use: the first 16 in place (a
 // publish's tally, with no allocation), then in a list indexed by a map
 // once it is long.
 type counts[K comparable] struct {
-	small [4]count[K]
+	small [16]count[K]
 	list  []count[K]
 	index map[K]int
 }
