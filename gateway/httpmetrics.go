@@ -31,7 +31,7 @@ import (
 type httpMetrics struct {
 	duration                  metric.Float64Histogram
 	requestSize, responseSize metric.Int64Histogram
-	sets                      sync.Map // metricKey -> metric.MeasurementOption
+	sets                      sync.Map // metricKey -> []metric.RecordOption
 	count                     atomic.Int32
 }
 
@@ -87,19 +87,20 @@ func (h *httpMetrics) handle(c *gin.Context) {
 		route = c.FullPath()
 	}
 	k := metricKey{method: r.Method, route: route, status: c.Writer.Status(), https: r.TLS != nil, proto: r.Proto}
-	opt := h.set(k)
+	opts := h.set(k)
 	ctx := r.Context()
-	h.duration.Record(ctx, time.Since(start).Seconds(), opt)
-	h.requestSize.Record(ctx, max(r.ContentLength, 0), opt)
-	h.responseSize.Record(ctx, int64(max(c.Writer.Size(), 0)), opt)
+	h.duration.Record(ctx, time.Since(start).Seconds(), opts...)
+	h.requestSize.Record(ctx, max(r.ContentLength, 0), opts...)
+	h.responseSize.Record(ctx, int64(max(c.Writer.Size(), 0)), opts...)
 }
 
-// set is the measurement option of k's attribute set, made once.
-func (h *httpMetrics) set(k metricKey) metric.MeasurementOption {
+// set is the options of k's attribute set, made once, as the slice Record
+// takes (no allocation a record).
+func (h *httpMetrics) set(k metricKey) []metric.RecordOption {
 	if o, ok := h.sets.Load(k); ok {
-		return o.(metric.MeasurementOption)
+		return o.([]metric.RecordOption)
 	}
-	o := metric.WithAttributeSet(k.attributes())
+	o := []metric.RecordOption{metric.WithAttributeSet(k.attributes())}
 	if h.count.Load() < maxMetricSets {
 		if _, loaded := h.sets.LoadOrStore(k, o); !loaded {
 			h.count.Add(1)

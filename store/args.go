@@ -53,6 +53,28 @@ func joinedEvents(evs []Event) (string, error) {
 	return strings.Join(s, historySep), nil
 }
 
+// argBoxes boxes a hot script's integer arguments without an allocation
+// each: a value that a conversion to any would copy to the heap (past 255)
+// goes into a backing array shared by many, named by pointer, which
+// go-redis writes as it writes the value (*int64 as int64). The strings of
+// such a script are named by pointer too (&field, no copy), from values
+// that do not change until the command is written. The same ARGV as the
+// values themselves, on the wire.
+type argBoxes struct{ vals []int64 }
+
+// int is v boxed.
+func (b *argBoxes) int(v int64) any {
+	if v >= 0 && v < 256 {
+		return v // the runtime's static boxes
+	}
+	if len(b.vals) == cap(b.vals) {
+		// a new array: the pointers already given stay valid
+		b.vals = make([]int64, 0, max(16, 2*cap(b.vals)))
+	}
+	b.vals = append(b.vals, v)
+	return &b.vals[len(b.vals)-1]
+}
+
 // pairs appends a pairs section.
 func (a *args) pairs(kv ...string) {
 	*a = append(*a, len(kv)/2)

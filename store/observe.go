@@ -22,7 +22,7 @@ type observeHook struct {
 	tracer   trace.Tracer            // nil: no span
 	// byCommand holds each command's attribute option, built once (the
 	// hook runs on every round trip).
-	byCommand sync.Map // string -> metric.RecordOption
+	byCommand sync.Map // string -> []metric.RecordOption (as Record takes them: no allocation a record)
 }
 
 func newObserveHook(meter metric.Meter, tracer trace.Tracer) (*observeHook, error) {
@@ -64,9 +64,9 @@ func (h *observeHook) observe(ctx context.Context, name string, n int, call func
 	if h.duration != nil {
 		opt, ok := h.byCommand.Load(name)
 		if !ok {
-			opt, _ = h.byCommand.LoadOrStore(name, metric.WithAttributeSet(attribute.NewSet(attribute.String("command", name))))
+			opt, _ = h.byCommand.LoadOrStore(name, []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("command", name)))})
 		}
-		h.duration.Record(ctx, time.Since(start).Seconds(), opt.(metric.RecordOption))
+		h.duration.Record(ctx, time.Since(start).Seconds(), opt.([]metric.RecordOption)...)
 	}
 	if span != nil {
 		if err != nil && err != redis.Nil {

@@ -94,7 +94,12 @@ func (a *args) queueMessage(m *QueueMessage) error {
 
 // queueBody appends a message's fields of scriptQueueSend's but its id:
 // payload, delay, size, group, deduplication key, sent.
-func (a *args) queueBody(m *QueueMessage) error {
+func (a *args) queueBody(m *QueueMessage) error { return a.queueBodyBoxed(m, nil) }
+
+// queueBodyBoxed is queueBody with its numbers boxed by b and its strings
+// named by pointer (b not nil: m must not change until the command is
+// written).
+func (a *args) queueBodyBoxed(m *QueueMessage, b *argBoxes) error {
 	if strings.ContainsAny(m.Group, "\n\x00") {
 		return fmt.Errorf("%w: message group %q", ErrInvalid, m.Group)
 	}
@@ -102,7 +107,11 @@ func (a *args) queueBody(m *QueueMessage) error {
 	if !m.Sent.IsZero() {
 		sent = m.Sent.UnixMilli()
 	}
-	*a = append(*a, m.Payload, m.Delay.Milliseconds(), m.Size, m.Group, m.DedupKey, sent)
+	if b == nil {
+		*a = append(*a, m.Payload, m.Delay.Milliseconds(), m.Size, m.Group, m.DedupKey, sent)
+		return nil
+	}
+	*a = append(*a, m.Payload, b.int(m.Delay.Milliseconds()), b.int(m.Size), &m.Group, &m.DedupKey, b.int(sent))
 	return nil
 }
 

@@ -739,6 +739,11 @@ func (c *Client) TopicPublish(ctx context.Context, p *TopicPublishParams) ([]Top
 		if order == nil || len(direct) != len(order[i]) {
 			continue
 		}
+		made := len(direct) - strings.Count(direct, "-")
+		if made == 0 {
+			continue
+		}
+		out[i].Direct, out[i].DirectDuplicate = make([]string, 0, made), make([]bool, 0, made)
 		for k, d := range order[i] {
 			if direct[k] == '-' {
 				continue
@@ -753,59 +758,137 @@ func (c *Client) TopicPublish(ctx context.Context, p *TopicPublishParams) ([]Top
 // topicTarget is a subscription's queue: a target of direct writes.
 type topicTarget struct{ sub, queue string }
 
+// smallIndex numbers keys in order of first use: found by a scan while
+// few (a publish's queues and targets, with no allocation), by a map
+// past 16.
+type smallIndex[K comparable] struct {
+	keys []K
+	m    map[K]int
+}
+
+// find returns k's number, trying hint first, or false.
+func (x *smallIndex[K]) find(k K, hint int) (int, bool) {
+	if hint >= 0 && hint < len(x.keys) && x.keys[hint] == k {
+		return hint, true
+	}
+	if x.m != nil {
+		i, ok := x.m[k]
+		return i, ok
+	}
+	for i := range x.keys {
+		if x.keys[i] == k {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// add numbers k, which find did not find.
+func (x *smallIndex[K]) add(k K) int {
+	i := len(x.keys)
+	x.keys = append(x.keys, k)
+	switch {
+	case x.m != nil:
+		x.m[k] = i
+	case len(x.keys) > 16:
+		x.m = make(map[K]int, 2*len(x.keys))
+		for j, key := range x.keys {
+			x.m[key] = j
+		}
+	}
+	return i
+}
+
 // topicPublishArgs returns scriptTopicPublish's arguments and keys (boxed)
 // for p (keys: the topic's), and, for each message, the indexes in its Direct of
 // its direct writes in the order the arguments have them (nil off direct
-// mode, where they are deliveries).
+// mode, where they are deliveries). The arguments name p's strings by
+// pointer and box their numbers in few arrays (argBoxes): p must not
+// change until the script has run.
 func (c *Client) topicPublishArgs(p *TopicPublishParams, keys [][]any) (args, [][]any, [][]int, error) {
 	// the queues of the direct writes, and their targets, in order of
 	// first use
 	var (
 		queues  []TopicQueue
 		writes  []int // each queue's direct writes
-		targets []topicTarget
-		qindex  map[string]int
-		tindex  map[topicTarget]int
+		qindex  smallIndex[string]
+		tindex  smallIndex[topicTarget]
+		nwrites int
 	)
 	if c.direct {
-		for _, m := range p.Messages {
-			for _, d := range m.Direct {
-				if qindex == nil {
-					qindex, tindex = map[string]int{}, map[topicTarget]int{}
-				}
-				q, ok := qindex[d.Queue.Name]
+		most := 0 // a message's direct writes: as many queues as a rule
+		for i := range p.Messages {
+			most = max(most, len(p.Messages[i].Direct))
+		}
+		if most > 0 {
+			queues, writes = make([]TopicQueue, 0, most), make([]int, 0, most)
+			qindex.keys, tindex.keys = make([]string, 0, most), make([]topicTarget, 0, most)
+		}
+		for i := range p.Messages {
+			for k := range p.Messages[i].Direct {
+				d := &p.Messages[i].Direct[k]
+				q, ok := qindex.find(d.Queue.Name, k)
 				if !ok {
-					q = len(queues)
-					qindex[d.Queue.Name] = q
+					q = qindex.add(d.Queue.Name)
 					queues, writes = append(queues, d.Queue), append(writes, 0)
 				}
 				writes[q]++
 				t := topicTarget{d.Subscription, d.Queue.Name}
-				if _, ok := tindex[t]; !ok {
-					tindex[t] = len(targets)
-					targets = append(targets, t)
+				if _, ok := tindex.find(t, k); !ok {
+					tindex.add(t)
 				}
 			}
+			nwrites += len(p.Messages[i].Direct)
 		}
 	}
-	a := args{p.Now.UnixMilli(), p.Version, p.LeaseUntil.UnixMilli(), p.DedupWindow.Milliseconds(), len(p.Messages), len(queues), len(targets)}
-	for k, q := range queues {
+	targets := tindex.keys
+	// the arguments' count, each message's writes of one body (as a
+	// publish's raw deliveries are): more bodies grow it
+	n := 7 + 5*len(queues) + 2*len(targets) + 3*nwrites
+	for i := range p.Messages {
+		m := &p.Messages[i]
+		n += 6 + len(m.Subscriptions) + 8
+		if queues == nil {
+			n += len(m.Direct)
+		}
+	}
+	var boxes argBoxes
+	boxes.vals = make([]int64, 0, 4+4*len(queues)+3*len(p.Messages)+8)
+	a := make(args, 0, n)
+	keys = append(make([][]any, 0, len(keys)+len(queues)), keys...)
+	a = append(a, boxes.int(p.Now.UnixMilli()), boxes.int(p.Version), boxes.int(p.LeaseUntil.UnixMilli()),
+		boxes.int(p.DedupWindow.Milliseconds()), boxes.int(int64(len(p.Messages))), boxes.int(int64(len(queues))),
+		boxes.int(int64(len(targets))))
+	var prev TopicQueue // the queue before, whose limits' arguments
+	var limits [4]any   // are these
+	for k := range queues {
+		q := &queues[k]
 		if err := checkQueueName(q.Name); err != nil {
 			return nil, nil, nil, err
 		}
 		keys = append(keys, c.kc.boxed('q', q.Name, c.keys.queueKeys))
-		l := q.Limits.withDefaults()
-		a = append(a, l.Messages, l.Bytes, q.Dedup.Milliseconds(), l.Sweep, writes[k])
+		if k == 0 || q.Limits != prev.Limits || q.Dedup != prev.Dedup {
+			l := q.Limits.withDefaults()
+			limits = [4]any{boxes.int(l.Messages), boxes.int(l.Bytes), boxes.int(q.Dedup.Milliseconds()), boxes.int(int64(l.Sweep))}
+			prev = *q
+		}
+		a = append(a, limits[0], limits[1], limits[2], limits[3], boxes.int(int64(writes[k])))
 	}
-	for _, t := range targets {
-		a = append(a, t.sub, qindex[t.queue]+1)
+	for k := range targets {
+		q, _ := qindex.find(targets[k].queue, -1)
+		a = append(a, &targets[k].sub, boxes.int(int64(q+1)))
 	}
 	var order [][]int
 	if queues != nil {
 		order = make([][]int, len(p.Messages))
 	}
+	var orders []int // order's backing array: a write's place in it
+	if nwrites > 0 && queues != nil {
+		orders = make([]int, 0, nwrites)
+	}
 	var bodies []int // a message's direct writes' indexes, each first of its body
-	for i, m := range p.Messages {
+	for i := range p.Messages {
+		m := &p.Messages[i]
 		if err := checkID("message id", m.ID); err != nil {
 			return nil, nil, nil, err
 		}
@@ -818,9 +901,9 @@ func (c *Client) topicPublishArgs(p *TopicPublishParams, keys [][]any) (args, []
 			}
 			direct = nil
 		}
-		a = append(a, m.ID, m.Payload, m.DedupKey, m.Group, len(subs))
-		for _, s := range subs {
-			a = append(a, s)
+		a = append(a, &m.ID, &m.Payload, &m.DedupKey, &m.Group, boxes.int(int64(len(subs))))
+		for k := range subs {
+			a = append(a, &subs[k])
 		}
 		// the direct writes by body: the writes whose queue message is
 		// alike but for its id share one
@@ -830,13 +913,14 @@ func (c *Client) topicPublishArgs(p *TopicPublishParams, keys [][]any) (args, []
 				bodies = append(bodies, k)
 			}
 		}
-		a = append(a, len(direct))
+		a = append(a, boxes.int(int64(len(direct))))
 		if len(direct) > 0 {
-			order[i] = make([]int, 0, len(direct))
+			order[i] = orders[len(orders) : len(orders) : len(orders)+len(direct)]
+			orders = orders[:len(orders)+len(direct)]
 		}
 		for _, b := range bodies {
 			body := &direct[b].Message
-			if err := a.queueBody(body); err != nil {
+			if err := a.queueBodyBoxed(body, &boxes); err != nil {
 				return nil, nil, nil, err
 			}
 			n, from := len(a), len(order[i])
@@ -850,18 +934,18 @@ func (c *Client) topicPublishArgs(p *TopicPublishParams, keys [][]any) (args, []
 				if err := checkQueueField("message id", d.Message.ID); err != nil {
 					return nil, nil, nil, err
 				}
-				t := tindex[topicTarget{d.Subscription, d.Queue.Name}]
+				t, _ := tindex.find(topicTarget{d.Subscription, d.Queue.Name}, len(order[i]))
 				every = every && t == len(order[i])-from
-				a = append(a, t+1, d.Message.ID)
+				a = append(a, boxes.int(int64(t+1)), &d.Message.ID)
 				order[i] = append(order[i], k)
 			}
 			c := len(order[i]) - from
-			if a[n] = c; every && c == len(targets) {
+			if a[n] = boxes.int(int64(c)); every && c == len(targets) {
 				// the ids alone
 				for k := range c {
 					a[n+1+k] = a[n+2+2*k]
 				}
-				a, a[n] = a[:n+1+c], -c
+				a, a[n] = a[:n+1+c], boxes.int(int64(-c))
 			}
 		}
 	}

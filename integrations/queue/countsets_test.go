@@ -12,7 +12,7 @@ import (
 // each time, at most maxCountSets kept.
 func TestCountSets(t *testing.T) {
 	t.Parallel()
-	set := func(o metric.AddOption) attribute.Set { return metric.NewAddConfig([]metric.AddOption{o}).Attributes() }
+	set := func(o []metric.AddOption) attribute.Set { return metric.NewAddConfig(o).Attributes() }
 	var c countSets
 	a := set(c.of("a", "send"))
 	require.True(t, a.Equals(ptr(attribute.NewSet(attribute.String("queue", "a"), attribute.String("operation", "send")))))

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/store"
 )
 
@@ -22,6 +23,10 @@ type Fanout struct {
 	in    *SendInput
 	now   time.Time
 	memos []fanoutMemo // few: the queues' configurations seen
+	// ids are message ids made ahead, 36 bytes each (integrations.NewUUIDs),
+	// batch how many to make at once
+	ids   string
+	batch int
 }
 
 // fanoutMemo is what prepare made of the input for one configuration.
@@ -31,19 +36,32 @@ type fanoutMemo struct {
 	ok   bool // false: Send would refuse the message
 }
 
-// Fanout returns a Fanout of in at now.
-func (s *Service) Fanout(in *SendInput, now time.Time) *Fanout {
-	return &Fanout{s: s, in: in, now: now}
+// Fanout returns a Fanout of in at now, for about queues queues (0: not
+// known): the message ids of the copies after the first are made that
+// many at once (one read of the random source, one string), then 8 at a
+// time.
+func (s *Service) Fanout(in *SendInput, now time.Time, queues int) *Fanout {
+	return &Fanout{s: s, in: in, now: now, batch: max(queues-1, 1)}
+}
+
+// newID is a new message id, a random UUID as newUUID's.
+func (f *Fanout) newID() string {
+	if len(f.ids) == 0 {
+		f.ids = integrations.NewUUIDs(f.batch)
+		f.batch = 8
+	}
+	id := f.ids[:36]
+	f.ids = f.ids[36:]
+	return id
 }
 
 // Prepare is Service.Prepare of the Fanout's input and time for the queue
 // named name.
 func (f *Fanout) Prepare(ctx context.Context, name string) (Prepared, bool) {
-	rec, err := f.s.hotRecord(ctx, name)
+	_, conf, err := f.s.hotConf(ctx, name)
 	if err != nil {
 		return Prepared{}, false
 	}
-	conf := confOf(rec)
 	i := slices.IndexFunc(f.memos, func(mo fanoutMemo) bool { return mo.conf == conf })
 	if i < 0 {
 		m, _, e := f.s.prepare(f.in, conf, f.now)
@@ -58,6 +76,6 @@ func (f *Fanout) Prepare(ctx context.Context, name string) (Prepared, bool) {
 		return Prepared{}, false
 	}
 	m := mo.msg
-	m.ID = newUUID()
+	m.ID = f.newID()
 	return f.s.prepared(name, m), true
 }

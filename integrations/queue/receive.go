@@ -36,11 +36,10 @@ func (s *Service) Receive(ctx context.Context, name string, in *ReceiveInput) ([
 			return nil, errorf("InvalidAttributeName", "Unknown Attribute %s.", clip(n, 64))
 		}
 	}
-	rec, err := s.hotRecord(ctx, name)
+	_, conf, err := s.hotConf(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	conf := confOf(rec)
 	vis := conf.visibility
 	if in.VisibilityTimeout != nil {
 		vis = *in.VisibilityTimeout

@@ -65,11 +65,10 @@ func (s *Service) Send(ctx context.Context, name string, msgs []SendInput) ([]Se
 			return nil, err
 		}
 	}
-	rec, err := s.hotRecord(ctx, name)
+	_, conf, err := s.hotConf(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	conf := confOf(rec)
 	if !single {
 		total := 0
 		for _, m := range msgs {
@@ -247,11 +246,11 @@ type Prepared struct {
 // cache's view): the caller then sends it by Send, which answers as it
 // does. Sent counts the write once made.
 func (s *Service) Prepare(ctx context.Context, name string, in *SendInput, now time.Time) (Prepared, bool) {
-	rec, err := s.hotRecord(ctx, name)
+	_, conf, err := s.hotConf(ctx, name)
 	if err != nil {
 		return Prepared{}, false
 	}
-	m, _, e := s.prepare(in, confOf(rec), now)
+	m, _, e := s.prepare(in, conf, now)
 	if e != nil {
 		return Prepared{}, false
 	}

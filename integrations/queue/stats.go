@@ -79,9 +79,10 @@ type meters struct {
 // countSets are the counts' attribute sets by queue and operation, made
 // once: a set made for each count (sorted, copied, hashed) was most of a
 // count's cost, and the topic router's direct fanout counts a send per
-// queue and publish. At most maxCountSets; full, it starts over.
+// queue and publish. Each is kept as the options slice Add takes, so that
+// a count allocates none. At most maxCountSets; full, it starts over.
 type countSets struct {
-	m sync.Map // [2]string{queue, operation} → metric.AddOption
+	m sync.Map // [2]string{queue, operation} → []metric.AddOption
 	n atomic.Int64
 }
 
@@ -100,20 +101,20 @@ func (m meters) count(ctx context.Context, queue, op string, n int) {
 	if m.messages == nil || n == 0 {
 		return
 	}
-	m.messages.Add(ctx, int64(n), m.sets.of(queue, op))
+	m.messages.Add(ctx, int64(n), m.sets.of(queue, op)...)
 }
 
-// of returns the attributes of a count of op on queue.
-func (c *countSets) of(queue, op string) metric.AddOption {
+// of returns the options (the attributes) of a count of op on queue.
+func (c *countSets) of(queue, op string) []metric.AddOption {
 	k := [2]string{queue, op}
 	if o, ok := c.m.Load(k); ok {
-		return o.(metric.AddOption)
+		return o.([]metric.AddOption)
 	}
 	if c.n.Add(1) > maxCountSets {
 		c.m.Clear()
 		c.n.Store(1)
 	}
-	o := metric.WithAttributeSet(attribute.NewSet(attribute.String("queue", queue), attribute.String("operation", op)))
+	o := []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("queue", queue), attribute.String("operation", op)))}
 	c.m.Store(k, o)
 	return o
 }

@@ -34,20 +34,21 @@ func (e *engine) countN(sv *subView, outcome string, n int) {
 	if e.meters.deliveries == nil {
 		return
 	}
-	var o metric.AddOption
+	var o []metric.AddOption
 	if outcome == "delivered" {
 		// made once per subscription (the direct fanout counts one per
-		// subscription and publish)
-		if p := sv.delivered.Load(); p != nil {
-			o = *p
-		} else {
-			o = sv.countAttributes(outcome)
-			sv.delivered.Store(&o)
+		// subscription and publish), as the slice Add takes: no
+		// allocation a count
+		p := sv.delivered.Load()
+		if p == nil {
+			p = &[]metric.AddOption{sv.countAttributes(outcome)}
+			sv.delivered.Store(p)
 		}
+		o = *p
 	} else {
-		o = sv.countAttributes(outcome)
+		o = []metric.AddOption{sv.countAttributes(outcome)}
 	}
-	e.meters.deliveries.Add(context.Background(), int64(n), o)
+	e.meters.deliveries.Add(context.Background(), int64(n), o...)
 }
 
 // countAttributes are the attributes of a count of a subscription's

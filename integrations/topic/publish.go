@@ -263,10 +263,10 @@ func (s *Service) route(ctx context.Context, v *view, m *message, now time.Time)
 	for _, sv := range v.subs {
 		if mt.matches(sv) {
 			to = append(to, sv)
-			if d, ok := s.direct(ctx, v, sv, m, now, directBytes, &f); ok {
+			if d, w, ok := s.direct(ctx, v, sv, m, now, directBytes, &f); ok {
 				dw = append(dw, d)
-				tm.Direct = append(tm.Direct, d.write)
-				directBytes += len(d.write.Message.Payload)
+				tm.Direct = append(tm.Direct, w)
+				directBytes += len(w.Message.Payload)
 			} else {
 				if tm.Subscriptions == nil {
 					tm.Subscriptions = make([]string, 0, len(v.subs)-len(dw))

@@ -224,11 +224,11 @@ const (
 	maxDirectBytes  = 1 << 20
 )
 
-// directWrite is a direct delivery of a message, prepared.
+// directWrite is a direct delivery of a message, prepared: its write
+// (store.TopicDirect) is the published message's.
 type directWrite struct {
-	sv    *subView
-	write store.TopicDirect
-	end   func(outcome) // its span's
+	sv  *subView
+	end func(outcome) // its span's
 }
 
 // fanout is what the direct writes of one message share (route makes one
@@ -241,17 +241,18 @@ type fanout struct {
 	rawFail bool // sqsMessage refused the raw delivery
 }
 
-// direct prepares the direct delivery of m to sv, or reports false when
-// the delivery goes the delivery path; used is the bytes of m's direct
-// writes so far, f what they share. A span started for a delivery that
-// goes the delivery path ends at once (the delivery path makes its own).
-func (s *Service) direct(ctx context.Context, v *view, sv *subView, m *message, now time.Time, used int, f *fanout) (directWrite, bool) {
+// direct prepares the direct delivery of m to sv and its write, or
+// reports false when the delivery goes the delivery path; used is the
+// bytes of m's direct writes so far, f what they share. A span started
+// for a delivery that goes the delivery path ends at once (the delivery
+// path makes its own).
+func (s *Service) direct(ctx context.Context, v *view, sv *subView, m *message, now time.Time, used int, f *fanout) (directWrite, store.TopicDirect, bool) {
 	if !sv.directable || s.cfg.Queues == nil || v.fifo && !sv.raw || s.cfg.NoDirectFanout || !s.st.DirectFanout() {
-		return directWrite{}, false
+		return directWrite{}, store.TopicDirect{}, false
 	}
 	name := sv.queue
 	if name == "" {
-		return directWrite{}, false
+		return directWrite{}, store.TopicDirect{}, false
 	}
 	end, tc := noSpan, m.Trace
 	if s.tracesDeliveries(m) {
@@ -268,7 +269,7 @@ func (s *Service) direct(ctx context.Context, v *view, sv *subView, m *message, 
 		if f.raw == nil && !f.rawFail {
 			in, fail := s.sqsMessage(ctx, v, sv, m, tc)
 			if f.rawFail = fail != nil; !f.rawFail {
-				f.raw = s.cfg.Queues.Fanout(in, now)
+				f.raw = s.cfg.Queues.Fanout(in, now, v.directs)
 			}
 		}
 		if f.raw != nil {
@@ -279,9 +280,9 @@ func (s *Service) direct(ctx context.Context, v *view, sv *subView, m *message, 
 	}
 	if !ok || used+len(p.Message.Payload) > maxDirectBytes {
 		end(outcome{OK: true})
-		return directWrite{}, false
+		return directWrite{}, store.TopicDirect{}, false
 	}
-	return directWrite{sv: sv, write: store.TopicDirect{Subscription: sv.id, Queue: p.Queue, Message: p.Message}, end: end}, true
+	return directWrite{sv: sv, end: end}, store.TopicDirect{Subscription: sv.id, Queue: p.Queue, Message: p.Message}, true
 }
 
 // directMade ends a published message's direct deliveries: each made is
@@ -327,7 +328,7 @@ type directTally struct {
 func (t *directTally) add(d directWrite, added bool) {
 	t.subs.add(d.sv)
 	if added {
-		t.queues.add(d.write.Queue.Name)
+		t.queues.add(d.sv.queue) // its write's queue
 	}
 }
 
@@ -341,11 +342,11 @@ func (s *Service) record(ctx context.Context, t *directTally) {
 	}
 }
 
-// counts counts keys in order of first use: the first few in place (a
+// counts counts keys in order of first use: the first 16 in place (a
 // publish's tally, with no allocation), then in a list indexed by a map
 // once it is long.
 type counts[K comparable] struct {
-	small [4]count[K]
+	small [16]count[K]
 	list  []count[K]
 	index map[K]int
 }

@@ -51,7 +51,7 @@ type subView struct {
 	queue      string // an sqs subscription's queue when it is this server's (queueName)
 	// delivered is the attributes of its count of deliveries made
 	// (countN), made on first use.
-	delivered atomic.Pointer[metric.AddOption]
+	delivered atomic.Pointer[[]metric.AddOption]
 }
 
 const (
