@@ -305,7 +305,7 @@ func putThroughput(ctx context.Context, t *topicTarget, eb *eventbridge.Client, 
 	if err != nil {
 		return putResult{}, err
 	}
-	d, err := deliver(ctx, t, events, 10, clients, false, b.consume, func(_ time.Time, lo, hi int) error { return b.put(ctx, lo, hi) })
+	d, err := deliver(ctx, t, events, 10, clients, consumeBeside, b.consume, func(_ time.Time, lo, hi int) error { return b.put(ctx, lo, hi) })
 	if err != nil {
 		return putResult{}, err
 	}

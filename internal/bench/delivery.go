@@ -131,27 +131,42 @@ type delivery struct {
 	cpu         cpuUse
 }
 
+// consumeWhen is when deliver starts the consumers.
+type consumeWhen int
+
+const (
+	// consumeBeside starts them after the CPU meter, beside the producers:
+	// a throughput measurement's start.
+	consumeBeside consumeWhen = iota
+	// consumeFirst starts them (long-polling) before the CPU meter, for a
+	// latency measurement whose first publish must find them waiting.
+	consumeFirst
+	// consumeAfter starts them once every item is acknowledged: a watch of
+	// the queues (intoQueues), which would only add its own load while
+	// the producers run.
+	consumeAfter
+)
+
 // deliver runs consume (the consumers of every queue, until every item has
-// come) beside produce on the items 0..n-1 in chunks of step from clients
+// come) with produce on the items 0..n-1 in chunks of step from clients
 // goroutines (produce is given the run's start, for pacing), and measures
-// the run and t's CPU. With consumersFirst the consumers are started (and
-// long-polling) before the CPU meter, for a latency measurement whose
-// first publish must find them waiting; else after, as a throughput
-// measurement's start.
-func deliver(ctx context.Context, t *topicTarget, n, step, clients int, consumersFirst bool,
+// the run and t's CPU; when says when the consumers start.
+func deliver(ctx context.Context, t *topicTarget, n, step, clients int, when consumeWhen,
 	consume func(context.Context) error, produce func(begin time.Time, lo, hi int) error) (delivery, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	consumed := make(chan error, 1)
 	var cpu *cpuMeter
 	var err error
-	if !consumersFirst {
+	if when != consumeFirst {
 		if cpu, err = startCPU(ctx, t); err != nil {
 			return delivery{}, err
 		}
 	}
-	go func() { consumed <- consume(ctx) }()
-	if consumersFirst {
+	if when != consumeAfter {
+		go func() { consumed <- consume(ctx) }()
+	}
+	if when == consumeFirst {
 		if cpu, err = startCPU(ctx, t); err != nil {
 			cancel()
 			<-consumed
@@ -163,8 +178,13 @@ func deliver(ctx context.Context, t *topicTarget, n, step, clients int, consumer
 	acked := time.Since(begin)
 	if err != nil {
 		cancel()
-		<-consumed
+		if when != consumeAfter {
+			<-consumed
+		}
 		return delivery{}, err
+	}
+	if when == consumeAfter {
+		consumed <- consume(ctx)
 	}
 	if err := <-consumed; err != nil {
 		return delivery{}, err
@@ -178,14 +198,16 @@ func deliver(ctx context.Context, t *topicTarget, n, step, clients int, consumer
 }
 
 // intoQueues is deliver with no consumer meanwhile: the clock stops when
-// the queues hold want messages between them (awaitQueued); then drain
+// the queues hold want messages between them (awaitQueued, asked from the
+// last acknowledgement on: asked all along, ten GetQueueAttributes every
+// 20 ms cost the bench, serve and Redis CPU beside the publishes); then drain
 // (the consumers) empties them, checking what came. The delivery's CPU
 // is the target's until the queues held every message, the drain's
 // left out.
 func intoQueues(ctx context.Context, t *topicTarget, queues []string, want, n, step, clients int,
 	produce func(begin time.Time, lo, hi int) error, drain func(context.Context) error) (delivery, error) {
 	queued := func(ctx context.Context) error { return awaitQueued(ctx, t.sqs, queues, want) }
-	d, err := deliver(ctx, t, n, step, clients, false, queued, produce)
+	d, err := deliver(ctx, t, n, step, clients, consumeAfter, queued, produce)
 	if err != nil {
 		return delivery{}, err
 	}

@@ -230,7 +230,7 @@ func benchTopicOn(ctx context.Context, redisURL string, o benchTopicOptions, std
 	}
 	fmt.Fprintf(stdout, "settings: standard topics, each fanned out to 1 or %d standard queues (RawMessageDelivery), %d-byte messages; %d publishing goroutines per server, %s; setup and consumers: aws-sdk-go-v2 service/sns and service/sqs clients (retries off); consumers: %d long-polling goroutines per queue (ReceiveMessage up to 10, WaitTimeSeconds 1 for throughput, 20 for latency, then DeleteMessageBatch); %d publishes per throughput measurement; latency at a paced rate for %s each; %d round(s) (median); GOMAXPROCS %d in the bench (serve and goaws: %s), %d CPUs\n",
 		topicFanoutQueues, topicBodySize, o.clients, publishers, consumersPerQueue(1), o.publishes, o.latency, o.rounds, goruntime.GOMAXPROCS(0), childGOMAXPROCS(), goruntime.NumCPU())
-	fmt.Fprintf(stdout, "  (consumers per queue: %d with 1 queue, %d each with %d; into the queues: no consumer until the queues' ApproximateNumberOfMessages, asked every 20 ms, hold every delivery, then WaitTimeSeconds 1)\n", consumersPerQueue(1), consumersPerQueue(topicFanoutQueues), topicFanoutQueues)
+	fmt.Fprintf(stdout, "  (consumers per queue: %d with 1 queue, %d each with %d; into the queues: no consumer until the queues' ApproximateNumberOfMessages, asked every 20 ms once every publish is acknowledged, hold every delivery, then WaitTimeSeconds 1)\n", consumersPerQueue(1), consumersPerQueue(topicFanoutQueues), topicFanoutQueues)
 	fmt.Fprintf(stdout, "load average at start: %s\n", loadBefore)
 
 	res := map[string]*topicResults{}

@@ -228,7 +228,7 @@ func fanoutThroughput(ctx context.Context, t *topicTarget, name string, queues, 
 	if into {
 		d, err = intoQueues(ctx, t, f.queues, n*queues, n, batch, clients, publish, consume)
 	} else {
-		d, err = deliver(ctx, t, n, batch, clients, false, consume, publish)
+		d, err = deliver(ctx, t, n, batch, clients, consumeBeside, consume, publish)
 	}
 	if err != nil {
 		return fanoutResult{}, err
@@ -292,7 +292,7 @@ func fanoutLatency(ctx context.Context, t *topicTarget, name string, queues, rat
 		// The consumers are long-polling before the first publish: each
 		// queue's first receives are under way (an empty queue: they wait).
 		consume := func(ctx context.Context) error { return f.consume(ctx, 20, false) }
-		run, err = deliver(ctx, t, n, 1, clients, true, consume, publish)
+		run, err = deliver(ctx, t, n, 1, clients, consumeFirst, consume, publish)
 	}
 	if err != nil {
 		return latencyResult{}, err
