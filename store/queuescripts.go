@@ -168,7 +168,10 @@ local function make_visible(id, st, ms)
     refresh(st.group)
   else
     redis.call('ZADD', W, ms, id)
-    if st.sent then redis.call('ZADD', T, st.sent, id) end
+    if st.sent then
+      redis.call('ZADD', T, st.sent, id)
+      lower(st.sent + ret)
+    end
   end
 end
 

@@ -301,6 +301,28 @@ func TestRetentionAfterReceive(t *testing.T) {
 	})
 }
 
+// A message past its retention that ChangeMessageVisibility puts back (a
+// timeout of 0) joins the retention index and lowers the sweep's bound:
+// the next sweep removes it, though the bound was past its retention end.
+func TestRetentionPutBack(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, b *testBundle) {
+		b.create(t, "q", map[string]string{"MessageRetentionPeriod": "60"})
+		b.send(t, "q", SendInput{Body: "a"})
+		msgs := b.receive(t, "q", &ReceiveInput{VisibilityTimeout: ptr(100)})
+		require.Len(t, msgs, 1)
+		b.clock.Advance(60 * time.Second)
+		require.NoError(t, b.svc.Sweep(b.ctx)) // the bound becomes the visibility end, t0 + 100 s
+		b.clock.Advance(time.Second)
+		_, err := b.svc.ChangeVisibility(b.ctx, "q", []HandleEntry{{ReceiptHandle: msgs[0].ReceiptHandle, VisibilityTimeout: 0}})
+		require.NoError(t, err)
+		require.NoError(t, b.svc.Sweep(b.ctx))
+		st, err := b.st.QueueStats(b.ctx, "q", b.clock.Now())
+		require.NoError(t, err)
+		require.EqualValues(t, 0, st.NotVisible+st.Visible+st.Delayed)
+	})
+}
+
 // The sweep runs only once something is due (the record's #due): a
 // retention period shortened after the send, and a visibility timeout
 // shortened by ChangeMessageVisibility, are honoured on time all the same.
