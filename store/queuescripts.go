@@ -71,8 +71,8 @@ local function bind_queue(base, f4, f5)
   ATT, ATX = KEYS[base + 15], KEYS[base + 16]
   local rec = redis.call('HMGET', R, '#created', 'FifoQueue', 'MessageRetentionPeriod', f4 or '#maxrc', f5 or '#rcv', '#due', '#ht')
   fifo = rec[2] == 'true'
-  ret = tonumber(rec[3] or '345600') * 1000
-  due = tonumber(rec[6])
+  ret = (rec[3] or '345600') * 1000
+  due = rec[6] and rec[6] + 0
   padded = rec[7] ~= false
   return rec
 end
@@ -409,7 +409,7 @@ local function each(cmd, key, t, len)
 end
 local function queue_send(A, at, n, maxn, maxbytes, window, counters, ids, size)
   counters = counters or redis.call('HMGET', R, '#bytes', '#seq')
-  local bytes0 = tonumber(counters[1] or '0')
+  local bytes0 = (counters[1] or '0') + 0
   local bytes = bytes0
   if ids then
     bytes = bytes + size
@@ -418,14 +418,14 @@ local function queue_send(A, at, n, maxn, maxbytes, window, counters, ids, size)
   end
   -- the queue holds at most #seq messages (each added took a number):
   -- counted only when that many could pass the limit
-  if tonumber(counters[2] or '0') + n > maxn and redis.call('HLEN', M) + n > maxn then return {20, 'messages'} end
+  local seq0 = (counters[2] or '0') + 0
+  if seq0 + n > maxn and redis.call('HLEN', M) + n > maxn then return {20, 'messages'} end
   if bytes > maxbytes then return {20, 'bytes'} end
   -- The new messages' writes are gathered and made at the end, a command
   -- per key rather than per message; a deduplication id is written at once
   -- (a later message of the batch may repeat it).
   local out, visible = ids and flags or sized(1 + 3 * n), 0
   out[1] = 0
-  local seq0 = tonumber(counters[2] or '0')
   local seq = seq0
   local groups, added = fifo and {}, 0
   if n > wcap then

@@ -567,16 +567,17 @@ for q = 1, tonumber(ARGV[6]) do
   -- ids and at: queue_send's ids of the writes and the places in ARGV
   -- of their bodies; w: each write's message, its place among the
   -- message's direct writes and its subscription
-  local nw = tonumber(ARGV[i + 4])
-  queues[q] = {maxn = tonumber(ARGV[i]), maxbytes = tonumber(ARGV[i + 1]), window = tonumber(ARGV[i + 2]),
-    cap = tonumber(ARGV[i + 3]), ids = sized(nw), at = sized(nw), w = sized(3 * nw), n = 0, size = 0}
+  -- (a string + 0 is one strtod, tonumber two: callgrind; Go wrote them)
+  local nw = ARGV[i + 4] + 0
+  queues[q] = {maxn = ARGV[i] + 0, maxbytes = ARGV[i + 1] + 0, window = ARGV[i + 2] + 0,
+    cap = ARGV[i + 3] + 0, ids = sized(nw), at = sized(nw), w = sized(3 * nw), n = 0, size = 0}
   i = i + 5
 end
 -- tindex: a target's index by its argument's string (tonumber is two
 -- strtod, callgrind)
 local tsub, tq, tindex = {}, {}, {}
 for t = 1, tonumber(ARGV[7]) do
-  tsub[t], tq[t], tindex[tostring(t)] = ARGV[i], queues[tonumber(ARGV[i + 1])], t
+  tsub[t], tq[t], tindex[tostring(t)] = ARGV[i], queues[ARGV[i + 1] + 0], t
   i = i + 2
 end
 
@@ -597,7 +598,7 @@ end
 local msgs = {}
 for k = 1, tonumber(ARGV[5]) do
   local m = {id = ARGV[i], payload = ARGV[i + 1], group = ARGV[i + 3], seq = 0, dup = '', n = 0, subs = {}}
-  local dk, n = ARGV[i + 2], tonumber(ARGV[i + 4])
+  local dk, n = ARGV[i + 2], ARGV[i + 4] + 0
   i = i + 5
   if tfifo then
     local seen = dk ~= '' and redis.call('HGET', TD, dk)
@@ -617,13 +618,13 @@ for k = 1, tonumber(ARGV[5]) do
     for j = 0, n - 1 do later(m, ARGV[i + j]) end
   end
   i = i + n
-  local d, w = tonumber(ARGV[i]), 0 -- the message's direct writes, and so far
+  local d, w = ARGV[i] + 0, 0 -- the message's direct writes, and so far
   i = i + 1
   local direct, fresh = sized(d), m.dup == ''
   m.direct = direct
   while w < d do
     local b = i -- the body's place: payload, delay, size, group, dedup key, sent
-    local bsize, c = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 6])
+    local bsize, c = ARGV[i + 2] + 0, ARGV[i + 6] + 0
     i = i + 7
     -- c < 0: the writes go to targets 1 to -c, each an id alone
     local every = c < 0
