@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
@@ -15,13 +14,9 @@ import (
 func TestRunBoxedRunsAScriptTheServerLacks(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	opts := OptionsFromEnv()
-	opts.Prefix = "sbboxed-" + time.Now().Format("150405.000000000")
-	c, err := Open(ctx, opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Purge(context.Background()); _ = c.Close() })
+	c := openTest(t, OptionsFromEnv())
 	// a script of its own source, which no server has yet
-	script := redis.NewScript("-- " + opts.Prefix + "\nreturn {KEYS[1], KEYS[#KEYS], #KEYS, ARGV[1], ARGV[2]}")
+	script := redis.NewScript("-- " + c.keys.Prefix() + "\nreturn {KEYS[1], KEYS[#KEYS], #KEYS, ARGV[1], ARGV[2]}")
 	keys := [][]any{c.kc.boxed('t', "a", c.keys.topicKeys), c.kc.boxed('q', "b", c.keys.queueKeys)}
 	require.Equal(t, c.keys.TopicKey("a"), keys[0][0])
 	require.Len(t, keys[1], len(c.keys.queueKeys("b")))

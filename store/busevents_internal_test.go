@@ -13,13 +13,9 @@ import (
 func TestBusEventsLeaveWithTheirLastDelivery(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	opts := OptionsFromEnv()
-	opts.Prefix = "sbbusint-" + time.Now().Format("150405.000000000")
-	c, err := Open(ctx, opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Purge(context.Background()); _ = c.Close() })
+	c := openTest(t, OptionsFromEnv())
 	now := time.UnixMilli(1_700_000_000_000)
-	_, err = c.BusCreate(ctx, "b", nil, nil, now, true)
+	_, err := c.BusCreate(ctx, "b", nil, nil, now, true)
 	require.NoError(t, err)
 	require.NoError(t, c.BusPut(ctx, &BusPutParams{Bus: "b", Version: 1, LeaseUntil: now, Events: []BusEvent{
 		{ID: "one", Payload: "1", Deliveries: []string{"r\x00t"}},

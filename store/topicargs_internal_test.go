@@ -18,11 +18,7 @@ import (
 func TestTopicPublishArgsOnTheWire(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	opts := OptionsFromEnv()
-	opts.Prefix = "sbtargs-" + time.Now().Format("150405.000000000")
-	c, err := Open(ctx, opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Purge(context.Background()); _ = c.Close() })
+	c := openTest(t, OptionsFromEnv())
 	c.direct = true
 	now := time.UnixMilli(1_700_000_000_123)
 	qa := TopicQueue{Name: "qa", Dedup: 5 * time.Minute}
