@@ -124,9 +124,9 @@ local function encode(st)
 end
 
 -- sent_of is a message's sent time (unix ms): its state's, or the sent
--- set's for a state without it
-local function sent_of(st, id)
-  return st.sent or tonumber(redis.call('ZSCORE', T, id) or '0')
+-- set's for a state without it (sent nil)
+local function sent_of(sent, id)
+  return sent or tonumber(redis.call('ZSCORE', T, id) or '0')
 end
 
 local function member(st, id) return st.group .. '\0' .. string.format('%020d', st.seq) .. '\0' .. id end
@@ -264,7 +264,7 @@ local function sweep(cap)
     -- set: its sent time (the score's millisecond, plus one) plus the
     -- retention period
     local z = redis.call('ZRANGE', W, 0, 0, 'WITHSCORES')
-    if z[2] and math.floor(tonumber(z[2])) + 1 + ret < d then d = math.floor(tonumber(z[2])) + 1 + ret end
+    if z[2] then d = math.min(d, math.floor(tonumber(z[2])) + 1 + ret) end
   end
   first(DX, 0)
   first(ATX, 0)
@@ -609,7 +609,7 @@ local function take(id)
   local s = redis.call('HGET', S, id)
   if not s then redis.call('ZREM', W, id); return false end
   local st = parse(s)
-  if sent_of(st, id) + ret <= now then drop(id, st); return false end
+  if sent_of(st.sent, id) + ret <= now then drop(id, st); return false end
   if fifo then redis.call('ZREM', P, member(st, id)) else redis.call('ZREM', W, id) end
   if maxrc > 0 and st.count + 1 > maxrc then
     local payload = redis.call('HGET', M, id) or ''
@@ -666,15 +666,12 @@ else
         -- four other numbers. A state without its sent time is older
         -- than states that keep it: the sent set has it.
         local pre, sent, c, f, rest = string.match(s, '^(s(%d+)|)(%d+)|(%d+)|%d+|%d+|(.*)$')
-        if pre then
-          sent = tonumber(sent)
-        else
+        if not pre then
           pre = ''
           c, f, rest = string.match(s, '^(%d+)|(%d+)|%d+|%d+|(.*)$')
-          sent = tonumber(redis.call('ZSCORE', T, id) or '0')
         end
         local count = tonumber(c)
-        if sent + ret <= now then
+        if sent_of(tonumber(sent), id) + ret <= now then
           drop(id, parse(s))
         elseif maxrc > 0 and count + 1 > maxrc then
           local payload = redis.call('HGET', M, id) or ''
