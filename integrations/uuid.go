@@ -10,11 +10,7 @@ import (
 
 // NewUUID returns a random (version 4) UUID: the id of a message, an
 // event, a subscription, a request.
-func NewUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return intrinsic.UUIDv4(binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:]))
-}
+func NewUUID() string { return NewUUIDs(1) }
 
 // NewUUIDs returns n random (version 4) UUIDs, one after another in one
 // string (36 bytes each: s[36*i:36*(i+1)] is the i-th), made from one read

@@ -43,6 +43,11 @@ type cachedRecord struct {
 	refreshing bool // a background read is under way (guarded by recordCache.mu)
 }
 
+// newCachedRecord is the cache's entry of rec, read at now.
+func newCachedRecord(rec *store.QueueRecord, now time.Time) *cachedRecord {
+	return &cachedRecord{rec: rec, conf: confOf(rec), at: now}
+}
+
 func (c *recordCache) now() time.Time {
 	if c.clock != nil {
 		return c.clock()
@@ -99,7 +104,7 @@ func (s *Service) hotEntry(ctx context.Context, name string) (*cachedRecord, err
 	if err != nil {
 		return nil, err
 	}
-	e = &cachedRecord{rec: rec, conf: confOf(rec), at: now}
+	e = newCachedRecord(rec, now)
 	c.put(name, e)
 	return e, nil
 }
@@ -122,7 +127,7 @@ func (s *Service) refreshRecord(name string, e *cachedRecord) {
 	}
 	switch {
 	case err == nil:
-		c.m[name] = &cachedRecord{rec: rec, conf: confOf(rec), at: now}
+		c.m[name] = newCachedRecord(rec, now)
 	case isMissing(err):
 		delete(c.m, name)
 	default:
