@@ -1,6 +1,7 @@
 """boto3 through a lifecycle against a running `signalbox serve`: create,
-start, describe, history, list, stop, and start-sync with the "sync-" host
-prefix turned off (Config(inject_host_prefix=False)). Usage:
+start, describe, history, list, stop, start-sync with the "sync-" host
+prefix turned off (Config(inject_host_prefix=False)), and versions and
+aliases (publish, route, delete). Usage:
 
     python3 .ci/boto3_lifecycle.py http://127.0.0.1:PORT
 
@@ -123,6 +124,25 @@ equal(sync["status"], "SUCCEEDED", "start_sync_execution status")
 equal(json.loads(sync["output"]), {"greeting": "hello sync"}, "start_sync_execution output")
 check(sync["executionArn"].startswith(f"{ACCOUNT}:express:ci-boto3-express:"), f"start_sync_execution executionArn {sync['executionArn']}")
 
+# versions and aliases: publish, route, the conflict of deleting a routed
+# version (a modelled exception), then its deletion
+greeter = created["ci-boto3-greeter"]
+v1 = client.publish_state_machine_version(stateMachineArn=greeter, description="first")["stateMachineVersionArn"]
+equal(v1, f"{greeter}:1", "publish_state_machine_version")
+alias = client.create_state_machine_alias(name="live", routingConfiguration=[{"stateMachineVersionArn": v1, "weight": 100}])
+equal(alias["stateMachineAliasArn"], f"{greeter}:live", "create_state_machine_alias")
+via = client.start_execution(stateMachineArn=alias["stateMachineAliasArn"], input=json.dumps({"who": "alias"}))
+routed = await_status(via["executionArn"], "SUCCEEDED")
+equal((routed.get("stateMachineVersionArn"), routed.get("stateMachineAliasArn")), (v1, alias["stateMachineAliasArn"]), "an alias's execution's origin")
+try:
+    client.delete_state_machine_version(stateMachineVersionArn=v1)
+    sys.exit("boto3: delete_state_machine_version of a routed version succeeded")
+except client.exceptions.ConflictException as e:
+    check("[live]" in e.response["Error"]["Message"], f"the conflict names the alias: {e.response['Error']}")
+client.delete_state_machine_alias(stateMachineAliasArn=alias["stateMachineAliasArn"])
+client.delete_state_machine_version(stateMachineVersionArn=v1)
+equal(client.list_state_machine_versions(stateMachineArn=greeter)["stateMachineVersions"], [], "versions after the delete")
+
 # an error in AWS's shape, as the client's modelled exception
 try:
     client.describe_execution(executionArn=f"{ACCOUNT}:execution:ci-boto3-greeter:missing")
@@ -130,4 +150,4 @@ try:
 except client.exceptions.ExecutionDoesNotExist as e:
     equal(e.response["ResponseMetadata"]["HTTPStatusCode"], 400, "ExecutionDoesNotExist status")
 
-print("boto3: create, start, describe, history, list, stop, start-sync (inject_host_prefix=False): OK")
+print("boto3: create, start, describe, history, list, stop, start-sync (inject_host_prefix=False), versions and aliases: OK")

@@ -202,3 +202,92 @@ func TestSFNTags(t *testing.T) {
 	_, err = b.client.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(b.d.StateMachineARN("badly-tagged"))})
 	requireAWSError(t, err, "StateMachineDoesNotExist")
 }
+
+// TestSFNDeleteStateMachineVersion: a version an alias routes to (with any
+// weight) stays, the conflict naming the aliases; once none does it goes:
+// it can no longer be started, described or routed to, its executions
+// keep their definition, a second delete does nothing, and its number is
+// never given again.
+func TestSFNDeleteStateMachineVersion(t *testing.T) {
+	t.Parallel()
+	b := newSFN(t)
+	ctx := context.Background()
+	sm := b.createMachine(t, "pruned", passDef, "")
+	publish := func() string {
+		t.Helper()
+		out, err := b.client.PublishStateMachineVersion(ctx, &sfn.PublishStateMachineVersionInput{StateMachineArn: aws.String(sm)})
+		require.NoError(t, err)
+		return aws.ToString(out.StateMachineVersionArn)
+	}
+	deleteVersion := func(arn string) error {
+		_, err := b.client.DeleteStateMachineVersion(ctx, &sfn.DeleteStateMachineVersionInput{StateMachineVersionArn: aws.String(arn)})
+		return err
+	}
+	v1 := publish()
+	_, err := b.client.UpdateStateMachine(ctx, &sfn.UpdateStateMachineInput{StateMachineArn: aws.String(sm), Definition: aws.String(failDef)})
+	require.NoError(t, err)
+	v2 := publish()
+	require.Equal(t, sm+":2", v2)
+	ran := b.waitStatus(t, b.start(t, v1, "on-v1", `{"who":"v1"}`), types.ExecutionStatusSucceeded)
+
+	alias := func(name string, routes ...types.RoutingConfigurationListItem) string {
+		t.Helper()
+		out, err := b.client.CreateStateMachineAlias(ctx, &sfn.CreateStateMachineAliasInput{Name: aws.String(name), RoutingConfiguration: routes})
+		require.NoError(t, err)
+		return aws.ToString(out.StateMachineAliasArn)
+	}
+	live := alias("live", types.RoutingConfigurationListItem{StateMachineVersionArn: aws.String(v1), Weight: 100})
+	split := alias("split", types.RoutingConfigurationListItem{StateMachineVersionArn: aws.String(v2), Weight: 100},
+		types.RoutingConfigurationListItem{StateMachineVersionArn: aws.String(v1), Weight: 0})
+
+	// Routed to by two aliases, one with weight 0: a conflict naming both.
+	err = deleteVersion(v1)
+	var conflict *types.ConflictException
+	require.True(t, errors.As(err, &conflict), "%v", err)
+	require.Equal(t, "Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [live, split]",
+		aws.ToString(conflict.Message))
+	requireAWSErrorStatus(t, err, "ConflictException", http.StatusConflict)
+	_, err = b.client.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(v1)})
+	require.NoError(t, err, "the version stays")
+
+	_, err = b.client.DeleteStateMachineAlias(ctx, &sfn.DeleteStateMachineAliasInput{StateMachineAliasArn: aws.String(live)})
+	require.NoError(t, err)
+	_, err = b.client.UpdateStateMachineAlias(ctx, &sfn.UpdateStateMachineAliasInput{StateMachineAliasArn: aws.String(split),
+		RoutingConfiguration: []types.RoutingConfigurationListItem{{StateMachineVersionArn: aws.String(v2), Weight: 100}}})
+	require.NoError(t, err)
+	require.NoError(t, deleteVersion(v1))
+	require.NoError(t, deleteVersion(v1), "deleting a version that is gone does nothing")
+
+	_, err = b.client.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(v1)})
+	requireAWSError(t, err, "StateMachineDoesNotExist")
+	_, err = b.client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(v1)})
+	requireAWSError(t, err, "StateMachineDoesNotExist")
+	_, err = b.client.CreateStateMachineAlias(ctx, &sfn.CreateStateMachineAliasInput{Name: aws.String("late"),
+		RoutingConfiguration: []types.RoutingConfigurationListItem{{StateMachineVersionArn: aws.String(v1), Weight: 100}}})
+	requireAWSError(t, err, "ResourceNotFound")
+	versions, err := b.client.ListStateMachineVersions(ctx, &sfn.ListStateMachineVersionsInput{StateMachineArn: aws.String(sm)})
+	require.NoError(t, err)
+	require.Len(t, versions.StateMachineVersions, 1)
+	require.Equal(t, v2, aws.ToString(versions.StateMachineVersions[0].StateMachineVersionArn))
+
+	// The execution it ran keeps its origin and its definition.
+	desc, err := b.client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: ran.ExecutionArn})
+	require.NoError(t, err)
+	require.Equal(t, v1, aws.ToString(desc.StateMachineVersionArn))
+	forExec, err := b.client.DescribeStateMachineForExecution(ctx, &sfn.DescribeStateMachineForExecutionInput{ExecutionArn: ran.ExecutionArn})
+	require.NoError(t, err)
+	require.Equal(t, passDef, aws.ToString(forExec.Definition))
+
+	// The latest version deleted, publishing the same definition again
+	// takes the next number, never a deleted one.
+	_, err = b.client.DeleteStateMachineAlias(ctx, &sfn.DeleteStateMachineAliasInput{StateMachineAliasArn: aws.String(split)})
+	require.NoError(t, err)
+	require.NoError(t, deleteVersion(v2))
+	require.Equal(t, sm+":3", publish())
+
+	// Not a version ARN.
+	requireAWSError(t, deleteVersion(sm), "ValidationException")
+	requireAWSError(t, deleteVersion(live), "ValidationException")
+	requireAWSError(t, deleteVersion("bad"), "InvalidArn")
+	requireAWSError(t, deleteVersion(""), "ValidationException")
+}

@@ -85,6 +85,30 @@ func (d *Durable) PublishStateMachineVersion(ctx context.Context, stateMachineAR
 	return d.versionARN(name, n), v.Created, nil
 }
 
+// DeleteStateMachineVersion deletes a published version: it can no longer
+// be started, described or routed to, while its executions run on (each
+// keeps the definition it started with). Deleting a version that does not
+// exist does nothing, as on AWS; one that an alias routes to is
+// ErrConflict with AWS's message, naming the aliases. Its number is never
+// given to another version.
+func (d *Durable) DeleteStateMachineVersion(ctx context.Context, versionARN string) (err error) {
+	defer func() { err = fromStore(err) }()
+	name, qualifier, err := splitStateMachineARN(versionARN)
+	if err != nil {
+		return err
+	}
+	version, err := strconv.Atoi(qualifier)
+	if err != nil || version < 1 {
+		return fmt.Errorf("%w: %q is not a state machine version ARN", ErrValidation, versionARN)
+	}
+	aliases, err := d.store.StateMachineVersionDelete(ctx, name, version)
+	if errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("%w: Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [%s]",
+			ErrConflict, strings.Join(aliases, ", "))
+	}
+	return err
+}
+
 // CreateStateMachineAlias creates an alias of the state machine whose
 // versions routing names. As on AWS it is idempotent: the same name,
 // description and routing return the existing alias; the same name with

@@ -275,3 +275,63 @@ func (c *Client) StateMachineVersionGet(ctx context.Context, name string, versio
 	}
 	return &StateMachineVersion{Version: version, DefinitionSHA: f[0], Created: created, Description: f[2]}, nil
 }
+
+// scriptVersionDelete deletes a published version unless an alias routes
+// to it (with any weight, 0 included). The version counter stays: a
+// deleted version's number is never given again.
+//
+//	KEYS[1] the versions hash   KEYS[2] the aliases hash
+//	ARGV[1] the version number
+//
+// Returns {OK} (a version already gone included: a delete is idempotent),
+// or {EXISTS, alias names...} when aliases route to it. The aliases hash
+// holds at most MaxAliases entries (runtime), so the scan is bounded.
+var scriptVersionDelete = redis.NewScript(`
+local refs = {}
+local all = redis.call('HGETALL', KEYS[2])
+for i = 1, #all, 2 do
+  local cfg = string.match(all[i + 1], '^[^|]*|[^|]*|(.*)$')
+  local ok, c = pcall(cjson.decode, cfg or '')
+  if not ok or type(c) ~= 'table' or type(c.r) ~= 'table' then
+    return redis.error_reply('CORRUPT alias ' .. all[i])
+  end
+  for _, r in ipairs(c.r) do
+    if tostring(r[1]) == ARGV[1] then refs[#refs + 1] = all[i]; break end
+  end
+end
+if #refs > 0 then
+  table.sort(refs)
+  return {5, unpack(refs)}
+end
+redis.call('HDEL', KEYS[1], ARGV[1])
+return {0}
+`)
+
+// StateMachineVersionDelete deletes a published version of the state
+// machine name; deleting one that does not exist does nothing. When
+// aliases route to it, it stays and their names are returned (sorted)
+// with ErrConflict.
+func (c *Client) StateMachineVersionDelete(ctx context.Context, name string, version int) (aliases []string, err error) {
+	if err := checkID("state machine name", name); err != nil {
+		return nil, err
+	}
+	if version < 1 {
+		return nil, fmt.Errorf("%w: version %d", ErrInvalid, version)
+	}
+	keys := []string{c.keys.StateMachineVersionsKey(name), c.keys.StateMachineAliasesKey(name)}
+	res, err := scriptVersionDelete.Run(ctx, c.rdb, keys, strconv.Itoa(version)).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("store: deleting version %d of %s: %w", version, name, err)
+	}
+	switch code(res) {
+	case codeOK:
+		return nil, nil
+	case codeExists:
+		for _, v := range res[1:] {
+			s, _ := v.(string)
+			aliases = append(aliases, s)
+		}
+		return aliases, fmt.Errorf("%w: aliases of %s route to its version %d: %s", ErrConflict, name, version, strings.Join(aliases, ", "))
+	}
+	return nil, fmt.Errorf("%w: version delete script returned %v", ErrCorrupt, res)
+}

@@ -93,6 +93,7 @@ var service = &awsproto.JSONService[*API]{Name: "Step Functions", TargetPrefix: 
 	"DeleteStateMachineAlias":          op(deleteStateMachineAlias),
 	"ListStateMachineAliases":          op(listStateMachineAliases),
 	"ListStateMachineVersions":         op(listStateMachineVersions),
+	"DeleteStateMachineVersion":        op(deleteStateMachineVersion),
 	"CreateActivity":                   op(createActivity),
 	"DescribeActivity":                 op(describeActivity),
 	"DeleteActivity":                   op(deleteActivity),
@@ -105,8 +106,7 @@ var service = &awsproto.JSONService[*API]{Name: "Step Functions", TargetPrefix: 
 	"ListMapRuns":                      op(listMapRuns),
 	"UpdateMapRun":                     op(updateMapRun),
 
-	"DeleteStateMachineVersion": unsupported("DeleteStateMachineVersion"),
-	"TestState":                 unsupported("TestState"),
+	"TestState": unsupported("TestState"),
 }}
 
 // Handle serves one request: bounded body, caller (Options.Authorize),

@@ -151,6 +151,23 @@ func deleteStateMachineAlias(s *API, ctx context.Context, in *aliasARNInput) (*e
 	return &empty{}, s.rt().DeleteStateMachineAlias(ctx, in.StateMachineAliasARN)
 }
 
+type deleteStateMachineVersionInput struct {
+	StateMachineVersionARN string `json:"stateMachineVersionArn"`
+}
+
+// deleteStateMachineVersion deletes a published version; one an alias
+// routes to is a ConflictException, one that does not exist nothing.
+func deleteStateMachineVersion(s *API, ctx context.Context, in *deleteStateMachineVersionInput) (*empty, error) {
+	ref, err := s.parseStateMachineARN(in.StateMachineVersionARN, "stateMachineVersionArn", true)
+	if err != nil {
+		return nil, err
+	}
+	if ref.Version == 0 {
+		return nil, errorf(excValidation, "'stateMachineVersionArn' must be a state machine version ARN, got %s", in.StateMachineVersionARN)
+	}
+	return &empty{}, s.rt().DeleteStateMachineVersion(ctx, in.StateMachineVersionARN)
+}
+
 type listStateMachineAliasesInput struct {
 	StateMachineARN string `json:"stateMachineArn"`
 	MaxResults      int    `json:"maxResults"`
