@@ -400,7 +400,8 @@ func printTopicReport(w io.Writer, targets []*topicTarget, res map[string]*topic
 					}
 					p50, p99 := latencyMedians(rs)
 					l50, l99 := latencyMediansLast(rs)
-					parts = append(parts, fmt.Sprintf("%s p50 %.2f ms, p99 %.2f ms (last %.2f / %.2f ms; %d deliveries, %d made again; achieved %.0f publishes/s; %s)", t.name, p50, p99, l50, l99,
+					s50, s99 := latencyMediansSlot(rs)
+					parts = append(parts, fmt.Sprintf("%s p50 %.2f ms, p99 %.2f ms (last %.2f / %.2f ms; from the slot %.2f / %.2f ms; %d deliveries, %d made again; achieved %.0f publishes/s; %s)", t.name, p50, p99, l50, l99, s50, s99,
 						rs[len(rs)-1].deliveries, rs[len(rs)-1].duplicates, medianOf(rs, func(r latencyResult) float64 { return r.achieved }),
 						cpuLine(t, rs[len(rs)-1].cpu)))
 				}
@@ -415,10 +416,10 @@ func printTopicReport(w io.Writer, targets []*topicTarget, res map[string]*topic
 	fmt.Fprintln(w, "fanout throughput into the queues (publishes/s until the queues' ApproximateNumberOfMessages held every delivery, no consumer meanwhile; the queues drained and checked after; in brackets: publishes acknowledged/s; per publish, until the queues held every delivery: CPU of the bench's process (client: its publishers, and its asking for the queues' sizes), of the server's process and of Redis, Redis's commands):")
 	throughput(true)
 	if o.withConsumers {
-		fmt.Fprintf(w, "publish-to-delivery latency with consumers (Publish paced at the rate from %d goroutines; receive's return - publish call's start; every delivery, and in brackets each publish's last delivery; %s):\n", o.clients, rateNote)
+		fmt.Fprintf(w, "publish-to-delivery latency with consumers (Publish paced at the rate from %d goroutines; receive's return - publish call's start; every delivery, and in brackets each publish's last delivery, and every delivery from its publish's slot in the pacing (the run's start + i/rate), which counts a publish started late; %s):\n", o.clients, rateNote)
 		latency(false)
 	}
-	fmt.Fprintf(w, "publish-to-delivery latency into the queues (Publish paced at the rate from %d goroutines, no consumer meanwhile; the delivery's SentTimestamp, when its queue accepted it, in epoch ms truncated, + 1 ms - publish call's start: an upper bound, at most 1 ms above; every delivery, and in brackets each publish's last delivery; read by draining the queues after; %s):\n", o.clients, rateNote)
+	fmt.Fprintf(w, "publish-to-delivery latency into the queues (Publish paced at the rate from %d goroutines, no consumer meanwhile; the delivery's SentTimestamp, when its queue accepted it, in epoch ms truncated, + 1 ms - publish call's start: an upper bound, at most 1 ms above; every delivery, and in brackets each publish's last delivery, and every delivery from its publish's slot in the pacing (the run's start + i/rate), which counts a publish started late; read by draining the queues after; %s):\n", o.clients, rateNote)
 	latency(true)
 
 	sb := res["signalbox"]
@@ -439,11 +440,15 @@ func printTopicReport(w io.Writer, targets []*topicTarget, res map[string]*topic
 			return fmt.Sprintf("not measured (--rate %d, --fanouts)", o.rate)
 		}
 		_, p99 := latencyMedians(rs)
+		_, s99 := latencyMediansSlot(rs)
 		achieved := medianOf(rs, func(r latencyResult) float64 { return r.achieved })
 		if !sent {
-			return fmt.Sprintf("p99 %.2f ms at %.0f publishes/s achieved", p99, achieved)
+			return fmt.Sprintf("p99 %.2f ms (from the slot %.2f ms) at %.0f publishes/s achieved", p99, s99, achieved)
 		}
-		return fmt.Sprintf("%s (p99 %.2f ms at %.0f publishes/s achieved)", goalMet(p99 < topicGoalP99Msec && achieved >= 0.95*topicGoalP99Rate), p99, achieved)
+		// Met when the latency from each publish's slot in the pacing is
+		// (so a publish the pacer started late counts its wait) and the
+		// pacer kept up.
+		return fmt.Sprintf("%s (p99 %.2f ms, from the slot %.2f ms, at %.0f publishes/s achieved)", goalMet(p99 < topicGoalP99Msec && s99 < topicGoalP99Msec && achieved >= 0.95*topicGoalP99Rate), p99, s99, achieved)
 	}
 	fmt.Fprintf(w, "goals (2-core machine), on the measures into the queues: >= %d publishes/s fanned out to one queue: Publish %s, PublishBatch %s; p99 publish-to-delivery (SentTimestamp + 1 ms - publish start) < %.0f ms to %d queues at %d publishes/s: %s\n",
 		topicGoalFanout1, fanGoal(1, true), fanGoal(10, true), topicGoalP99Msec, topicFanoutQueues, topicGoalP99Rate, p99Goal(true))
@@ -463,6 +468,10 @@ func cpuLine(t *topicTarget, u cpuUse) string {
 
 func latencyMedians(rs []latencyResult) (p50, p99 float64) {
 	return medianOf(rs, func(r latencyResult) float64 { return r.p50 }), medianOf(rs, func(r latencyResult) float64 { return r.p99 })
+}
+
+func latencyMediansSlot(rs []latencyResult) (p50, p99 float64) {
+	return medianOf(rs, func(r latencyResult) float64 { return r.slotP50 }), medianOf(rs, func(r latencyResult) float64 { return r.slotP99 })
 }
 
 func latencyMediansLast(rs []latencyResult) (p50, p99 float64) {

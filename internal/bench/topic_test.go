@@ -20,7 +20,7 @@ func TestBenchTopicReports(t *testing.T) {
 	res := runOnRedis(t, "topic", "topic", "--quick", "--publishes", "200", "--latency-seconds", "0.4", "--signalbox", signalbox(t), "--client", "http")
 	fig := `signalbox \d+/s \(acked \d+/s; client \d+, serve \d+ \+ Redis \d+ µs CPU/publish, Redis [\d.]+ commands and [\d.]+ scripts/publish; 0 deliveries made again\)`
 	goawsFig := `goaws \d+/s \(acked \d+/s; client \d+, goaws \d+ µs CPU/publish; 0 deliveries made again\)`
-	lat := `p50 [\d.]+ ms, p99 [\d.]+ ms \(last [\d.]+ / [\d.]+ ms; %s deliveries, 0 made again; achieved \d+ publishes/s; client \d+, `
+	lat := `p50 [\d.]+ ms, p99 [\d.]+ ms \(last [\d.]+ / [\d.]+ ms; from the slot [\d.]+ / [\d.]+ ms; %s deliveries, 0 made again; achieved \d+ publishes/s; client \d+, `
 	want := []string{
 		`signalbox serve at http://127\.0\.0\.1:\d+, on redis://.*appendonly`,
 		`goaws v0\.4\.5 \(.*\) at http://127\.0\.0\.1:\d+: SNS in its own query protocol`,

@@ -239,10 +239,15 @@ func fanoutThroughput(ctx context.Context, t *topicTarget, name string, queues, 
 // latencyResult is one latency measurement, in ms.
 type latencyResult struct {
 	p50, p99, lastP50, lastP99 float64
-	deliveries                 int
-	achieved                   float64 // publishes per second done
-	cpu                        cpuUse
-	duplicates                 int
+	// slotP50 and slotP99 are every delivery's latency from its publish's
+	// slot in the pacing rather than from the call's start: a publish the
+	// pacer could not start on time (every publisher busy, a stall) counts
+	// its wait, which the call's start leaves out (coordinated omission).
+	slotP50, slotP99 float64
+	deliveries       int
+	achieved         float64 // publishes per second done
+	cpu              cpuUse
+	duplicates       int
 }
 
 // fanoutLatency publishes by Publish, paced at rate a second for d, to a
@@ -252,7 +257,9 @@ type latencyResult struct {
 // consumer runs meanwhile (intoQueues): once the queues hold every
 // delivery, the consumers drain them, and a delivery's latency is its
 // SentTimestamp + 1 ms (the queue's acceptance, at the latest) − the
-// publish call's start.
+// publish call's start. Each is measured from the publish's slot in the
+// pacing too (slotP50, slotP99): an open-loop measure, which a pacer that
+// falls behind cannot hide.
 func fanoutLatency(ctx context.Context, t *topicTarget, name string, queues, rate int, d time.Duration, clients int, sent bool) (latencyResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, topicDeadline)
 	defer cancel()
@@ -262,14 +269,19 @@ func fanoutLatency(ctx context.Context, t *topicTarget, name string, queues, rat
 		return latencyResult{}, err
 	}
 	started := make([]atomic.Int64, n) // message → its publish call's start, UnixNano
+	interval := time.Second / time.Duration(rate)
+	var begun atomic.Int64 // the run's start, UnixNano: message i's slot is begun + i × interval
 	var mu sync.Mutex
 	lat := make([]time.Duration, 0, n*queues)
+	fromSlot := make([]time.Duration, 0, n*queues)
 	last := make([]time.Duration, 0, n)
 	latest := make([]time.Duration, n) // with sent: message → its latest delivery so far
 	f.onDelivery = func(i int, at time.Time, isLast bool) {
 		l := at.Sub(time.Unix(0, started[i].Load()))
+		slot := at.Sub(time.Unix(0, begun.Load()).Add(time.Duration(i) * interval))
 		mu.Lock()
 		lat = append(lat, l)
+		fromSlot = append(fromSlot, slot)
 		// The drain does not take the queues in the order they accepted
 		// the deliveries: a publish's last delivery is its latest.
 		latest[i] = max(latest[i], l)
@@ -278,8 +290,8 @@ func fanoutLatency(ctx context.Context, t *topicTarget, name string, queues, rat
 		}
 		mu.Unlock()
 	}
-	interval := time.Second / time.Duration(rate)
 	publish := func(begin time.Time, i, _ int) error {
+		begun.CompareAndSwap(0, begin.UnixNano())
 		time.Sleep(time.Until(begin.Add(time.Duration(i) * interval))) // the pacing of the publishes
 		started[i].Store(time.Now().UnixNano())
 		return f.publish(ctx, i, i+1, true)
@@ -304,6 +316,7 @@ func fanoutLatency(ctx context.Context, t *topicTarget, name string, queues, rat
 	}
 	p50, p99 := percentiles(lat)
 	l50, l99 := percentiles(last)
-	return latencyResult{p50: p50, p99: p99, lastP50: l50, lastP99: l99, deliveries: len(lat),
+	s50, s99 := percentiles(fromSlot)
+	return latencyResult{p50: p50, p99: p99, lastP50: l50, lastP99: l99, slotP50: s50, slotP99: s99, deliveries: len(lat),
 		achieved: float64(n) / run.acked.Seconds(), cpu: run.cpu, duplicates: int(f.dups.Load())}, nil
 }
