@@ -215,11 +215,20 @@ type loadStats struct {
 	n             int
 	rps           float64
 	p50, p99, max time.Duration
+	// paced (an open-loop load): slotP50 and slotP99 are the latencies from
+	// each request's slot in the pacing rather than from its write, so that
+	// a request the pacer could not send on time counts its wait
+	paced            bool
+	slotP50, slotP99 time.Duration
 }
 
 func (s loadStats) String() string {
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	return fmt.Sprintf("%d requests, %.0f/s, p50 %.2f ms, p99 %.2f ms, max %.1f ms", s.n, s.rps, ms(s.p50), ms(s.p99), ms(s.max))
+	out := fmt.Sprintf("%d requests, %.0f/s, p50 %.2f ms, p99 %.2f ms, max %.1f ms", s.n, s.rps, ms(s.p50), ms(s.p99), ms(s.max))
+	if s.paced {
+		out += fmt.Sprintf(" (from the slot: p50 %.2f ms, p99 %.2f ms)", ms(s.slotP50), ms(s.slotP99))
+	}
+	return out
 }
 
 // loadRequest is one request of a load: a JSON body when not nil.
@@ -296,17 +305,21 @@ func (lc *loadConn) close() {
 // drive sends n requests from clients goroutines, as fast as they answer
 // (rate 0) or paced at rate per second (open loop), and checks each answer
 // is a 2xx whose body check accepts. A request's latency runs from just
-// before it is written to when its answer has been read.
+// before it is written to when its answer has been read; paced, also from
+// its slot in the pacing (begin + i/rate), which a late start cannot hide.
 func drive(hc *loadClient, n, clients int, rate float64, build func(int) loadRequest, check func(int, []byte) error) (loadStats, error) {
 	lat := make([]time.Duration, n)
+	fromSlot := make([]time.Duration, n)
 	conns := make([]*loadConn, clients) // each goroutine's
 	for w := range conns {
 		conns[w] = &loadConn{c: hc}
 	}
 	begin := time.Now()
 	err := eachChunkOf(clients, n, 1, func(w, i, _ int) error {
+		slot := begin
 		if rate > 0 {
-			if wait := time.Until(begin.Add(time.Duration(float64(i) / rate * float64(time.Second)))); wait > 0 {
+			slot = begin.Add(time.Duration(float64(i) / rate * float64(time.Second)))
+			if wait := time.Until(slot); wait > 0 {
 				time.Sleep(wait) // pacing the open-loop load
 			}
 		}
@@ -314,6 +327,7 @@ func drive(hc *loadClient, n, clients int, rate float64, build func(int) loadReq
 		t0 := time.Now()
 		status, body, err := conns[w].do(req)
 		lat[i] = time.Since(t0)
+		fromSlot[i] = time.Since(slot)
 		if err == nil && status/100 != 2 {
 			err = fmt.Errorf("HTTP %d: %s", status, body)
 		}
@@ -330,8 +344,10 @@ func drive(hc *loadClient, n, clients int, rate float64, build func(int) loadReq
 		return loadStats{}, err
 	}
 	slices.Sort(lat)
-	at := func(q float64) time.Duration { return lat[min(n-1, int(q*float64(n)))] }
-	return loadStats{n: n, rps: float64(n) / elapsed.Seconds(), p50: at(0.5), p99: at(0.99), max: lat[n-1]}, nil
+	slices.Sort(fromSlot)
+	at := func(l []time.Duration, q float64) time.Duration { return l[min(n-1, int(q*float64(n)))] }
+	return loadStats{n: n, rps: float64(n) / elapsed.Seconds(), p50: at(lat, 0.5), p99: at(lat, 0.99), max: lat[n-1],
+		paced: rate > 0, slotP50: at(fromSlot, 0.5), slotP99: at(fromSlot, 0.99)}, nil
 }
 
 // checkExecutions waits until the executions of arns have ended, through
