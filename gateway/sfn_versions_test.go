@@ -291,3 +291,66 @@ func TestSFNDeleteStateMachineVersion(t *testing.T) {
 	requireAWSError(t, deleteVersion("bad"), "InvalidArn")
 	requireAWSError(t, deleteVersion(""), "ValidationException")
 }
+
+// TestSFNListExecutionsByVersionAndAlias: ListExecutions of a version ARN
+// lists the executions started with that version (an alias's that routed
+// to it included), of an alias ARN those started through it; each item
+// names its version and alias, as DescribeExecution does.
+func TestSFNListExecutionsByVersionAndAlias(t *testing.T) {
+	t.Parallel()
+	b := newSFN(t)
+	ctx := context.Background()
+	sm := b.createMachine(t, "listed", passDef, "")
+	v1, err := b.client.PublishStateMachineVersion(ctx, &sfn.PublishStateMachineVersionInput{StateMachineArn: aws.String(sm)})
+	require.NoError(t, err)
+	_, err = b.client.UpdateStateMachine(ctx, &sfn.UpdateStateMachineInput{StateMachineArn: aws.String(sm), Definition: aws.String(failDef)})
+	require.NoError(t, err)
+	v2, err := b.client.PublishStateMachineVersion(ctx, &sfn.PublishStateMachineVersionInput{StateMachineArn: aws.String(sm)})
+	require.NoError(t, err)
+	created, err := b.client.CreateStateMachineAlias(ctx, &sfn.CreateStateMachineAliasInput{Name: aws.String("live"),
+		RoutingConfiguration: []types.RoutingConfigurationListItem{{StateMachineVersionArn: v1.StateMachineVersionArn, Weight: 100}}})
+	require.NoError(t, err)
+	alias := aws.ToString(created.StateMachineAliasArn)
+
+	b.waitStatus(t, b.start(t, sm, "plain", `{}`), types.ExecutionStatusFailed)
+	b.waitStatus(t, b.start(t, aws.ToString(v1.StateMachineVersionArn), "on-v1", `{"who":"v1"}`), types.ExecutionStatusSucceeded)
+	b.waitStatus(t, b.start(t, alias, "via-live", `{"who":"live"}`), types.ExecutionStatusSucceeded)
+	b.waitStatus(t, b.start(t, aws.ToString(v2.StateMachineVersionArn), "on-v2", `{}`), types.ExecutionStatusFailed)
+
+	names := func(arn string, status types.ExecutionStatus) []string {
+		t.Helper()
+		var out []string
+		p := sfn.NewListExecutionsPaginator(b.client, &sfn.ListExecutionsInput{StateMachineArn: aws.String(arn), StatusFilter: status, MaxResults: 1})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			require.NoError(t, err)
+			for _, e := range page.Executions {
+				out = append(out, aws.ToString(e.Name))
+			}
+		}
+		return out
+	}
+	require.Equal(t, []string{"on-v2", "via-live", "on-v1", "plain"}, names(sm, ""))
+	require.Equal(t, []string{"via-live", "on-v1"}, names(aws.ToString(v1.StateMachineVersionArn), ""))
+	require.Equal(t, []string{"on-v2"}, names(aws.ToString(v2.StateMachineVersionArn), ""))
+	require.Equal(t, []string{"via-live"}, names(alias, ""))
+	require.Equal(t, []string{"on-v2"}, names(aws.ToString(v2.StateMachineVersionArn), types.ExecutionStatusFailed))
+	require.Empty(t, names(aws.ToString(v2.StateMachineVersionArn), types.ExecutionStatusSucceeded))
+	require.Empty(t, names(sm+":9", ""), "a version with no executions lists none")
+
+	out, err := b.client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(alias)})
+	require.NoError(t, err)
+	require.Len(t, out.Executions, 1)
+	require.Equal(t, aws.ToString(v1.StateMachineVersionArn), aws.ToString(out.Executions[0].StateMachineVersionArn))
+	require.Equal(t, alias, aws.ToString(out.Executions[0].StateMachineAliasArn))
+	out, err = b.client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm), RedriveFilter: types.ExecutionRedriveFilterRedriven})
+	require.NoError(t, err)
+	require.Empty(t, out.Executions)
+
+	// A page token belongs to its listing.
+	first, err := b.client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm), MaxResults: 1})
+	require.NoError(t, err)
+	require.NotNil(t, first.NextToken)
+	_, err = b.client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(alias), NextToken: first.NextToken})
+	requireAWSError(t, err, "InvalidToken")
+}

@@ -38,6 +38,9 @@ type ExecutionInfo struct {
 	RoleARN      string
 	Events       int64 // the latest history event's id: the history's length
 	RedriveCount int
+	// VersionARN and AliasARN are the version and alias it was started
+	// with ("" for none).
+	VersionARN, AliasARN string
 }
 
 // Closed reports whether the execution has ended.
@@ -49,6 +52,7 @@ func executionOf(e *store.Execution) *ExecutionInfo {
 		StateMachineARN: e.StateMachineARN, Name: e.Name, Status: e.Status, Input: e.Input, Output: e.Output,
 		Error: e.Error, Cause: e.Cause, StartDate: e.StartDate, StopDate: e.StopDate, TraceID: e.TraceID,
 		SpanID: e.SpanID, TraceHeader: e.TraceHeader, RoleARN: e.RoleARN, Events: e.Events, RedriveCount: e.RedriveCount,
+		VersionARN: e.VersionARN, AliasARN: e.AliasARN,
 	}
 	if e.TraceID != "" {
 		x.TraceParent = "00-" + e.TraceID + "-" + spanIDOf(x.ARN, "execution").String() + "-01"
@@ -60,8 +64,15 @@ func executionOf(e *store.Execution) *ExecutionInfo {
 type ExecutionFilter struct {
 	StateMachine string // the state machine's name
 	Status       string // "" for any
-	Cursor       string // the previous page's Next; "" from the newest
-	Limit        int    // 0 means 100
+	// VersionARN and AliasARN, when set, keep the executions started with
+	// that version (an alias's that routed to it included) or through
+	// that alias.
+	VersionARN, AliasARN string
+	// Redriven, when set, keeps the executions redriven (true) or never
+	// redriven (false).
+	Redriven *bool
+	Cursor   string // the previous page's Next; "" from the newest
+	Limit    int    // 0 means 100
 }
 
 // HistoryEvent is one event of an execution's history: its id and its
@@ -105,11 +116,15 @@ type Inspector struct {
 // Inspector returns the read-only view of d's executions.
 func (d *Durable) Inspector() *Inspector { return &Inspector{d: d} }
 
-// ListExecutions lists a state machine's executions, newest first; next is
-// the cursor of the following page ("" at the end). A cursor this API did
-// not hand out is ErrInvalidArgument.
+// ListExecutions lists a state machine's executions, newest first, with
+// their listing's fields (no input or output); next is the cursor of the
+// following page ("" at the end). A page may hold fewer than the limit,
+// even none, with a cursor: a call reads at most store.ExecutionListScan
+// executions to fill it. A cursor this API did not hand out is
+// ErrInvalidArgument.
 func (in *Inspector) ListExecutions(ctx context.Context, f ExecutionFilter) (list []*ExecutionInfo, next string, err error) {
-	recs, next, err := in.d.store.ExecutionList(ctx, &store.ExecutionListParams{StateMachine: f.StateMachine, Status: f.Status, Cursor: f.Cursor, Limit: f.Limit})
+	recs, next, err := in.d.store.ExecutionList(ctx, &store.ExecutionListParams{StateMachine: f.StateMachine, Status: f.Status,
+		VersionARN: f.VersionARN, AliasARN: f.AliasARN, Redriven: f.Redriven, Cursor: f.Cursor, Limit: f.Limit})
 	if err != nil {
 		return nil, "", fromStore(err)
 	}

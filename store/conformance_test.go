@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,6 +60,8 @@ func runConformance(t *testing.T, open func(t *testing.T) *Client) {
 		{"OpenExecutionStates", testOpenExecutionStates},
 		{"StateMachines", testStateMachines},
 		{"ExecutionList", testExecutionList},
+		{"ExecutionListStable", testExecutionListStable},
+		{"ExecutionListFilters", testExecutionListFilters},
 		{"HistoryLargeEvents", testHistoryLargeEvents},
 	}
 	for _, tt := range tests {
@@ -1001,6 +1005,104 @@ func testExecutionList(t *testing.T, c *Client) {
 	require.Equal(t, []string{ids[1]}, execIDs(page))
 	require.Empty(t, cursor, "no SUCCEEDED one follows")
 	_, _, err = c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Cursor: "x"})
+	require.ErrorIs(t, err, ErrInvalid)
+}
+
+// testExecutionListStable: pages are cut by start and id, not by
+// position: an execution started between two pages neither repeats
+// one nor shifts the next, and executions of one millisecond page
+// through whole.
+func testExecutionListStable(t *testing.T, c *Client) {
+	ctx := context.Background()
+	add := func(name string, at time.Time) string {
+		t.Helper()
+		id := create(t, c, name, `{}`)
+		e, err := c.ExecutionGet(ctx, id)
+		require.NoError(t, err)
+		e.StartDate = at
+		require.NoError(t, c.ExecutionListAdd(ctx, "m", id, e))
+		return id
+	}
+	var same []string // five started in one millisecond
+	for i := range 5 {
+		same = append(same, add(fmt.Sprint("s", i), t0))
+	}
+	older := add("older", t0.Add(-time.Second))
+	var seen []string
+	page, cursor, err := c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Limit: 2})
+	require.NoError(t, err)
+	seen = append(seen, execIDs(page)...)
+	add("newer", t0.Add(time.Second)) // between two pages: not in this listing
+	for cursor != "" {
+		page, cursor, err = c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Limit: 2, Cursor: cursor})
+		require.NoError(t, err)
+		seen = append(seen, execIDs(page)...)
+	}
+	want := slices.Clone(same)
+	slices.Sort(want)
+	slices.Reverse(want)
+	require.Equal(t, append(want, older), seen, "each once, newest first, one millisecond's by id")
+	page, _, err = c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Limit: 1})
+	require.NoError(t, err)
+	require.Equal(t, "newer", page[0].Name)
+	require.Nil(t, page[0].Input, "a listing reads no input")
+}
+
+// testExecutionListFilters: status, version, alias and redrive filters;
+// a call reads at most ExecutionListScan executions, then answers with
+// what it found and a cursor to go on from.
+func testExecutionListFilters(t *testing.T, c *Client) {
+	ctx := context.Background()
+	n := ExecutionListScan + 200
+	ids := make([]string, n)
+	for i := range n {
+		id := create(t, c, fmt.Sprint("e", i), `{}`)
+		e, err := c.ExecutionGet(ctx, id)
+		require.NoError(t, err)
+		e.StartDate = t0.Add(time.Duration(i) * time.Millisecond)
+		require.NoError(t, c.ExecutionListAdd(ctx, "m", id, e))
+		ids[i] = id
+	}
+	// the oldest two: started with version 1, the second through alias live
+	require.NoError(t, c.ExecutionOriginSet(ctx, ids[0], testARN+":1", ""))
+	require.NoError(t, c.ExecutionOriginSet(ctx, ids[1], testARN+":1", testARN+":live"))
+	_, err := c.Transition(ctx, &TransitionParams{ExecutionID: ids[0], Thread: RootThread, Seq: 0,
+		Close: &ExecutionClose{Status: "SUCCEEDED", Output: []byte(`1`), StopDate: t0}})
+	require.NoError(t, err)
+
+	all := func(p ExecutionListParams) (found []string, calls int) {
+		t.Helper()
+		for {
+			page, cursor, err := c.ExecutionList(ctx, &p)
+			require.NoError(t, err)
+			calls++
+			found = append(found, execIDs(page)...)
+			if cursor == "" {
+				return found, calls
+			}
+			p.Cursor = cursor
+		}
+	}
+	got, calls := all(ExecutionListParams{StateMachine: "m", VersionARN: testARN + ":1"})
+	require.Equal(t, []string{ids[1], ids[0]}, got)
+	require.Equal(t, 2, calls, "the first call read its limit of executions and found none: a cursor, an empty page")
+	page, cursor, err := c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", VersionARN: testARN + ":1"})
+	require.NoError(t, err)
+	require.Empty(t, page)
+	require.NotEmpty(t, cursor)
+	got, _ = all(ExecutionListParams{StateMachine: "m", AliasARN: testARN + ":live"})
+	require.Equal(t, []string{ids[1]}, got)
+	got, _ = all(ExecutionListParams{StateMachine: "m", Status: "SUCCEEDED", VersionARN: testARN + ":1"})
+	require.Equal(t, []string{ids[0]}, got)
+	got, _ = all(ExecutionListParams{StateMachine: "m", VersionARN: testARN + ":2"})
+	require.Empty(t, got)
+	yes := true
+	got, _ = all(ExecutionListParams{StateMachine: "m", Redriven: &yes})
+	require.Empty(t, got, "none redriven")
+	no := false
+	got, _ = all(ExecutionListParams{StateMachine: "m", Redriven: &no, Limit: 1000})
+	require.Len(t, got, n)
+	_, _, err = c.ExecutionList(ctx, &ExecutionListParams{StateMachine: "m", Cursor: "12/"})
 	require.ErrorIs(t, err, ErrInvalid)
 }
 

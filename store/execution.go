@@ -85,6 +85,10 @@ type Execution struct {
 	TestCase            string // the mock test case it runs under ("" for none)
 	Events              int64  // the latest history event id: the history's length
 	RedriveCount        int    // how many times it was redriven
+	// VersionARN and AliasARN are the version and alias it was started
+	// with ("" for none): DescribeExecution's stateMachineVersionArn and
+	// stateMachineAliasArn.
+	VersionARN, AliasARN string
 	// Parent is the Task that started it and waits for its end; nil for
 	// none.
 	Parent *ParentLink
@@ -391,6 +395,8 @@ func (c *Client) ExecutionGet(ctx context.Context, id string) (*Execution, error
 		Baggage:         h[fieldBaggage],
 		RoleARN:         h[fieldRole],
 		TestCase:        h[fieldTestCase],
+		VersionARN:      h[fieldVersionARN],
+		AliasARN:        h[fieldAliasARN],
 	}
 	if tok := h[fieldParentToken]; tok != "" {
 		x.Parent = &ParentLink{ExecutionARN: h[fieldParent], Token: tok, Mode: h[fieldParentMode]}

@@ -335,6 +335,8 @@ type executionListItem struct {
 	StartDate       epoch  `json:"startDate"`
 	StopDate        epoch  `json:"stopDate,omitzero"`
 	RedriveCount    int    `json:"redriveCount"`
+	VersionARN      string `json:"stateMachineVersionArn,omitempty"`
+	AliasARN        string `json:"stateMachineAliasArn,omitempty"`
 }
 
 type listExecutionsOutput struct {
@@ -351,9 +353,6 @@ func listExecutions(s *API, ctx context.Context, in *listExecutionsInput) (*list
 	if err != nil {
 		return nil, err
 	}
-	if ref.Version > 0 || ref.Alias != "" {
-		return nil, notSupported("listing the executions of a version or an alias (%s): list the state machine's", in.StateMachineARN)
-	}
 	switch runtime.Status(in.StatusFilter) {
 	case "", runtime.StatusRunning, runtime.StatusSucceeded, runtime.StatusFailed, runtime.StatusTimedOut, runtime.StatusAborted, runtime.StatusPendingRedrive:
 	default:
@@ -362,7 +361,20 @@ func listExecutions(s *API, ctx context.Context, in *listExecutionsInput) (*list
 	if in.RedriveFilter != "" && in.RedriveFilter != "REDRIVEN" && in.RedriveFilter != "NOT_REDRIVEN" {
 		return nil, errorf(excValidation, "1 validation error detected: Value '%s' at 'redriveFilter' failed to satisfy constraint: Member must satisfy enum value set: [REDRIVEN, NOT_REDRIVEN]", in.RedriveFilter)
 	}
-	kind := "executions/" + ref.Name + "/" + in.StatusFilter
+	// a version's or an alias's executions: those started with it
+	// (DescribeExecution's stateMachineVersionArn, stateMachineAliasArn)
+	f := runtime.ExecutionFilter{StateMachine: ref.Name, Status: in.StatusFilter}
+	switch {
+	case ref.Version > 0:
+		f.VersionARN = s.rt().StateMachineARN(ref.Name) + ":" + strconv.Itoa(ref.Version)
+	case ref.Alias != "":
+		f.AliasARN = s.rt().StateMachineARN(ref.Name) + ":" + ref.Alias
+	}
+	if in.RedriveFilter != "" {
+		redriven := in.RedriveFilter == "REDRIVEN"
+		f.Redriven = &redriven
+	}
+	kind := "executions/" + in.StateMachineARN + "/" + in.StatusFilter + "/" + in.RedriveFilter
 	limit, cursor, err := page(in.MaxResults, kind, in.NextToken)
 	if err != nil {
 		return nil, err
@@ -376,19 +388,18 @@ func listExecutions(s *API, ctx context.Context, in *listExecutionsInput) (*list
 		// CloudWatch Logs).
 		return nil, errorf(excStateMachineTypeNotSupp, "This operation is not supported by this type of state machine")
 	}
-	list, next, err := s.rt().ListExecutions(ctx, ref.Name, in.StatusFilter, cursor, limit)
+	f.Cursor, f.Limit = cursor, limit
+	list, next, err := s.rt().Inspector().ListExecutions(ctx, f)
 	if err != nil {
 		return nil, err
 	}
 	out := &listExecutionsOutput{Executions: []executionListItem{}, NextToken: encodeToken(kind, next)}
 	execPrefix := s.arnPrefix() + "execution:" + ref.Name + ":"
 	for _, e := range list {
-		if (in.RedriveFilter == "REDRIVEN" && e.RedriveCount == 0) || (in.RedriveFilter == "NOT_REDRIVEN" && e.RedriveCount > 0) {
-			continue
-		}
 		out.Executions = append(out.Executions, executionListItem{
 			ExecutionARN: execPrefix + e.Name, StateMachineARN: e.StateMachineARN, Name: e.Name, Status: e.Status,
 			StartDate: at(e.StartDate), StopDate: at(e.StopDate), RedriveCount: e.RedriveCount,
+			VersionARN: e.VersionARN, AliasARN: e.AliasARN,
 		})
 	}
 	return out, nil
