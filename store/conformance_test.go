@@ -1023,8 +1023,10 @@ func testExecutionListStable(t *testing.T, c *Client) {
 		require.NoError(t, c.ExecutionListAdd(ctx, "m", id, e))
 		return id
 	}
-	var same []string // five started in one millisecond
-	for i := range 5 {
+	// seven started in one millisecond: more than a read of a page of
+	// two (four), so that a read passes over a whole batch of them
+	var same []string
+	for i := range 7 {
 		same = append(same, add(fmt.Sprint("s", i), t0))
 	}
 	older := add("older", t0.Add(-time.Second))

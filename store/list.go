@@ -51,10 +51,11 @@ const ExecutionListScan = 1000
 var listFields = []string{fieldMeta, fieldARN, fieldName, fieldStatus, fieldStart, fieldStop, fieldEvents, fieldError, fieldCause, "redrives", fieldVersionARN, fieldAliasARN}
 
 // ExecutionList returns a page of executions (their listing's fields,
-// with the error and cause: no input, output or trace) and the cursor of the next page (""
-// at the end). The cursor is the last execution read, by its start and
-// id, so executions started between two pages neither repeat nor shift
-// the next; a malformed cursor is ErrInvalid.
+// the error and cause included: no input, output or trace) and the
+// cursor of the next page ("" at the end). The cursor is the last
+// execution read, by its start and id, so executions started between two
+// pages neither repeat nor shift the next; a malformed cursor is
+// ErrInvalid.
 func (c *Client) ExecutionList(ctx context.Context, p *ExecutionListParams) ([]*Execution, string, error) {
 	limit := p.Limit
 	if limit <= 0 {
@@ -77,9 +78,9 @@ func (c *Client) ExecutionList(ctx context.Context, p *ExecutionListParams) ([]*
 	}
 	key := c.keys.StateMachineExecutionsKey(p.StateMachine)
 	var out []*Execution
-	// read counts the entries read, those passed over included, against
-	// ExecutionListScan; offset is where the next read starts among the
-	// entries up to max (re-read ones of max's start are passed over)
+	// read counts the entries read against ExecutionListScan; offset is
+	// where the next read starts among the entries up to max (re-read
+	// ones of max's start are passed over)
 	read, offset, last := 0, 0, ""
 	for read < ExecutionListScan {
 		// one more than the page, read but not returned, says whether a
@@ -94,7 +95,8 @@ func (c *Client) ExecutionList(ctx context.Context, p *ExecutionListParams) ([]*
 			id, _ := z.Member.(string)
 			start := strconv.FormatInt(int64(z.Score), 10)
 			if afterID != "" && start == max && id >= afterID {
-				read++ // at or before the cursor: in a page already
+				// at or before the cursor: read by an earlier call (not
+				// counted: as many as that call read at most)
 				continue
 			}
 			ids, starts = append(ids, id), append(starts, start)
