@@ -76,7 +76,7 @@ func (d *Durable) PublishStateMachineVersion(ctx context.Context, stateMachineAR
 	}
 	n, err := d.store.StateMachineVersionPublish(ctx, name, sm.DefinitionSHA, description, d.now())
 	if err != nil {
-		return "", time.Time{}, err
+		return "", time.Time{}, versionLimit(err)
 	}
 	v, err := d.store.StateMachineVersionGet(ctx, name, n)
 	if err != nil {

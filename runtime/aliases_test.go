@@ -12,6 +12,7 @@ import (
 	"github.com/signalbox/signalbox/integrations"
 	"github.com/signalbox/signalbox/internal/testclock"
 	"github.com/signalbox/signalbox/runtime"
+	"github.com/signalbox/signalbox/store"
 )
 
 const smARN = "arn:aws:states:us-east-1:123456789012:stateMachine:"
@@ -310,4 +311,41 @@ func TestDescribeStateMachineForExecution(t *testing.T) {
 		_, err = d.DescribeStateMachineForExecution(ctx, arn)
 		require.ErrorIs(t, err, runtime.ErrInvalidArn, arn)
 	}
+}
+
+// TestStateMachineVersionQuota: a state machine holds at most 1,000
+// published versions, as on AWS: one more is ServiceQuotaExceeded (an
+// update that would publish it changes nothing) until one is deleted;
+// republishing the latest stays idempotent at the quota.
+func TestStateMachineVersionQuota(t *testing.T) {
+	t.Parallel()
+	d, _ := newDurable(t, nil)
+	ctx := context.Background()
+	sm, err := d.CreateStateMachine(ctx, runtime.StateMachineParams{Name: "m", Definition: passMachine("v0")})
+	require.NoError(t, err)
+	var last string
+	for i := range store.MaxStateMachineVersions {
+		info, err := d.UpdateStateMachine(ctx, runtime.StateMachineParams{Name: "m", Definition: passMachine(fmt.Sprint("v", i+1)), Publish: true})
+		require.NoError(t, err)
+		last = info.VersionARN
+	}
+	require.Equal(t, sm.ARN+":1000", last)
+
+	again, _, err := d.PublishStateMachineVersion(ctx, sm.ARN, "")
+	require.NoError(t, err)
+	require.Equal(t, last, again, "the latest, unchanged: returned again")
+	_, err = d.UpdateStateMachine(ctx, runtime.StateMachineParams{Name: "m", Definition: passMachine("over"), Publish: true})
+	require.ErrorIs(t, err, runtime.ErrServiceQuotaExceeded)
+	now, err := d.DescribeStateMachine(ctx, "m")
+	require.NoError(t, err)
+	require.Equal(t, string(passMachine("v1000")), string(now.Definition), "the refused update changed nothing")
+	_, err = d.UpdateStateMachine(ctx, runtime.StateMachineParams{Name: "m", Definition: passMachine("over")})
+	require.NoError(t, err)
+	_, _, err = d.PublishStateMachineVersion(ctx, sm.ARN, "")
+	require.ErrorIs(t, err, runtime.ErrServiceQuotaExceeded)
+
+	require.NoError(t, d.DeleteStateMachineVersion(ctx, sm.ARN+":1"))
+	v, _, err := d.PublishStateMachineVersion(ctx, sm.ARN, "")
+	require.NoError(t, err)
+	require.Equal(t, sm.ARN+":1001", v)
 }

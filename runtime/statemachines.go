@@ -91,6 +91,11 @@ func (d *Durable) UpdateStateMachine(ctx context.Context, p StateMachineParams) 
 			return nil, err
 		}
 	}
+	if p.Publish {
+		if err := d.versionRoom(ctx, p.Name); err != nil {
+			return nil, err
+		}
+	}
 	defer d.forgetStateMachine(p.Name)
 	_, err = d.store.StateMachineUpdate(ctx, &store.StateMachineUpdateParams{Name: p.Name, DefinitionSHA: sha, RoleARN: p.RoleARN, RevisionID: newRevision(), Now: d.now(), Tracing: p.Tracing})
 	if errors.Is(err, store.ErrNotFound) {
@@ -121,10 +126,36 @@ func (d *Durable) afterPut(ctx context.Context, p StateMachineParams) (*StateMac
 	}
 	v, err := d.store.StateMachineVersionPublish(ctx, p.Name, store.DefinitionSHA(info.Definition), p.VersionDescription, d.now())
 	if err != nil {
-		return nil, err
+		return nil, versionLimit(err)
 	}
 	info.VersionARN = info.ARN + ":" + strconv.Itoa(v)
 	return info, nil
+}
+
+// versionRoom is ErrServiceQuotaExceeded when the state machine name has
+// store.MaxStateMachineVersions versions: an UpdateStateMachine that would
+// publish one more is refused before it changes anything. (The publish
+// checks again, atomically: a version published meanwhile elsewhere makes
+// the update land without its version, and the call fail.)
+func (d *Durable) versionRoom(ctx context.Context, name string) error {
+	all, err := d.store.StateMachineVersionList(ctx, name)
+	if err != nil {
+		return err
+	}
+	if len(all) >= store.MaxStateMachineVersions {
+		return versionLimit(fmt.Errorf("%w: state machine %s", store.ErrLimit, name))
+	}
+	return nil
+}
+
+// versionLimit turns the store's refusal of one more version into AWS's
+// ServiceQuotaExceededException.
+func versionLimit(err error) error {
+	if errors.Is(err, store.ErrLimit) {
+		return fmt.Errorf("%w: a state machine has at most %d published versions: delete one (DeleteStateMachineVersion) to publish another",
+			ErrServiceQuotaExceeded, store.MaxStateMachineVersions)
+	}
+	return err
 }
 
 // DescribeStateMachine returns a state machine with its definition.

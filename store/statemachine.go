@@ -202,13 +202,19 @@ func (c *Client) namesPage(ctx context.Context, key, what, after string, limit i
 	return names, next, nil
 }
 
+// MaxStateMachineVersions is how many published versions a state machine
+// may have at once, AWS's quota: StateMachineVersionPublish refuses
+// another with ErrLimit until one is deleted.
+const MaxStateMachineVersions = 1000
+
 // scriptVersionPublish publishes a version: the next number, unless the
-// latest version has the same definition (AWS returns it again).
+// latest version has the same definition (AWS returns it again), or
+// none when the state machine has ARGV[4] versions already.
 //
 //	KEYS[1] the versions hash   ARGV[1] definition sha   ARGV[2] now (unix ms)
-//	ARGV[3] description
+//	ARGV[3] description         ARGV[4] the most versions
 //
-// Returns {OK, version} or {EXISTING, version}.
+// Returns {OK, version}, {EXISTING, version} or {LIMIT}.
 var scriptVersionPublish = redis.NewScript(`
 local v = KEYS[1]
 local next = tonumber(redis.call('HGET', v, 'next') or '1')
@@ -216,16 +222,24 @@ if next > 1 then
   local last = redis.call('HGET', v, tostring(next - 1))
   if last and string.sub(last, 1, #ARGV[1] + 1) == ARGV[1] .. '|' then return {4, next - 1} end
 end
+-- the hash holds the versions and, once one was published, "next"
+local held = redis.call('HLEN', v)
+if next > 1 then held = held - 1 end
+if held >= tonumber(ARGV[4]) then return {20} end
 redis.call('HSET', v, tostring(next), ARGV[1] .. '|' .. ARGV[2] .. '|' .. ARGV[3], 'next', next + 1)
 return {0, next}
 `)
 
 // StateMachineVersionPublish publishes the given definition as the state
-// machine's next version and returns its number.
+// machine's next version and returns its number; ErrLimit when it has
+// MaxStateMachineVersions already.
 func (c *Client) StateMachineVersionPublish(ctx context.Context, name, sha, description string, now time.Time) (int, error) {
-	res, err := scriptVersionPublish.Run(ctx, c.rdb, []string{c.keys.StateMachineVersionsKey(name)}, sha, now.UnixMilli(), description).Slice()
+	res, err := scriptVersionPublish.Run(ctx, c.rdb, []string{c.keys.StateMachineVersionsKey(name)}, sha, now.UnixMilli(), description, MaxStateMachineVersions).Slice()
 	if err != nil {
 		return 0, fmt.Errorf("store: publishing a version of %s: %w", name, err)
+	}
+	if code(res) == codeLimit {
+		return 0, fmt.Errorf("%w: state machine %s has %d versions", ErrLimit, name, MaxStateMachineVersions)
 	}
 	return int(intAt(res, 1)), nil
 }
