@@ -385,7 +385,7 @@ func (d *Durable) route(ctx context.Context, arn string) (string, origin, error)
 	}
 	v := pickVersion(a.Routing, rand.IntN(100))
 	target := d.versionARN(sm, v)
-	return target, origin{version: target, alias: d.StateMachineARN(sm) + ":" + qualifier}, nil
+	return target, origin{version: target, alias: d.aliasARN(sm, qualifier)}, nil
 }
 
 // pickVersion returns the version whose share of 0..99 holds n.
@@ -412,8 +412,12 @@ func (d *Durable) versionARN(sm string, version int) string {
 	return d.StateMachineARN(sm) + ":" + strconv.Itoa(version)
 }
 
+func (d *Durable) aliasARN(sm, alias string) string {
+	return d.StateMachineARN(sm) + ":" + alias
+}
+
 func (d *Durable) aliasInfo(sm string, a *store.Alias) *AliasInfo {
-	info := &AliasInfo{ARN: d.StateMachineARN(sm) + ":" + a.Name, Name: a.Name, Description: a.Description, Created: a.Created, Updated: a.Updated}
+	info := &AliasInfo{ARN: d.aliasARN(sm, a.Name), Name: a.Name, Description: a.Description, Created: a.Created, Updated: a.Updated}
 	for _, r := range a.Routing {
 		info.Routing = append(info.Routing, AliasRoute{VersionARN: d.versionARN(sm, r.Version), Weight: r.Weight})
 	}

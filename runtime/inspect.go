@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"iter"
-	"strconv"
 	"strings"
 	"time"
 
@@ -64,10 +63,11 @@ func executionOf(e *store.Execution) *ExecutionInfo {
 type ExecutionFilter struct {
 	StateMachine string // the state machine's name
 	Status       string // "" for any
-	// VersionARN and AliasARN, when set, keep the executions started with
-	// that version (an alias's that routed to it included) or through
-	// that alias.
-	VersionARN, AliasARN string
+	// Version and Alias, when set (above 0, not ""), keep the executions
+	// started with that version of the state machine (an alias's that
+	// routed to it included) or through that alias of it.
+	Version int
+	Alias   string
 	// Redriven, when set, keeps the executions redriven (true) or never
 	// redriven (false).
 	Redriven *bool
@@ -123,8 +123,14 @@ func (d *Durable) Inspector() *Inspector { return &Inspector{d: d} }
 // executions to fill it. A cursor this API did not hand out is
 // ErrInvalidArgument.
 func (in *Inspector) ListExecutions(ctx context.Context, f ExecutionFilter) (list []*ExecutionInfo, next string, err error) {
-	recs, next, err := in.d.store.ExecutionList(ctx, &store.ExecutionListParams{StateMachine: f.StateMachine, Status: f.Status,
-		VersionARN: f.VersionARN, AliasARN: f.AliasARN, Redriven: f.Redriven, Cursor: f.Cursor, Limit: f.Limit})
+	p := &store.ExecutionListParams{StateMachine: f.StateMachine, Status: f.Status, Redriven: f.Redriven, Cursor: f.Cursor, Limit: f.Limit}
+	if f.Version > 0 {
+		p.VersionARN = in.d.versionARN(f.StateMachine, f.Version)
+	}
+	if f.Alias != "" {
+		p.AliasARN = in.d.aliasARN(f.StateMachine, f.Alias)
+	}
+	recs, next, err := in.d.store.ExecutionList(ctx, p)
 	if err != nil {
 		return nil, "", fromStore(err)
 	}
@@ -266,7 +272,7 @@ func (d *Durable) DescribeStateMachineVersion(ctx context.Context, name string, 
 	if err != nil {
 		return nil, fromStore(err)
 	}
-	return &StateMachineInfo{ARN: d.StateMachineARN(name) + ":" + strconv.Itoa(version), Name: name, Definition: def,
+	return &StateMachineInfo{ARN: d.versionARN(name, version), Name: name, Definition: def,
 		Created: v.Created, Description: v.Description}, nil
 }
 

@@ -363,13 +363,7 @@ func listExecutions(s *API, ctx context.Context, in *listExecutionsInput) (*list
 	}
 	// a version's or an alias's executions: those started with it
 	// (DescribeExecution's stateMachineVersionArn, stateMachineAliasArn)
-	f := runtime.ExecutionFilter{StateMachine: ref.Name, Status: in.StatusFilter}
-	switch {
-	case ref.Version > 0:
-		f.VersionARN = s.rt().StateMachineARN(ref.Name) + ":" + strconv.Itoa(ref.Version)
-	case ref.Alias != "":
-		f.AliasARN = s.rt().StateMachineARN(ref.Name) + ":" + ref.Alias
-	}
+	f := runtime.ExecutionFilter{StateMachine: ref.Name, Status: in.StatusFilter, Version: ref.Version, Alias: ref.Alias}
 	if in.RedriveFilter != "" {
 		redriven := in.RedriveFilter == "REDRIVEN"
 		f.Redriven = &redriven
