@@ -138,11 +138,11 @@ func (d *Durable) afterPut(ctx context.Context, p StateMachineParams) (*StateMac
 // checks again, atomically: a version published meanwhile elsewhere makes
 // the update land without its version, and the call fail.)
 func (d *Durable) versionRoom(ctx context.Context, name string) error {
-	all, err := d.store.StateMachineVersionList(ctx, name)
+	n, err := d.store.StateMachineVersionCount(ctx, name)
 	if err != nil {
 		return err
 	}
-	if len(all) >= store.MaxStateMachineVersions {
+	if n >= store.MaxStateMachineVersions {
 		return versionLimit(fmt.Errorf("%w: state machine %s", store.ErrLimit, name))
 	}
 	return nil

@@ -920,6 +920,17 @@ func testStateMachines(t *testing.T, c *Client) {
 	versions, err = c.StateMachineVersionList(ctx, "nope")
 	require.NoError(t, err)
 	require.Empty(t, versions)
+	n, err := c.StateMachineVersionCount(ctx, "orders")
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	_, err = c.StateMachineVersionDelete(ctx, "orders", 2)
+	require.NoError(t, err)
+	n, err = c.StateMachineVersionCount(ctx, "orders")
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "a deleted version is not counted")
+	n, err = c.StateMachineVersionCount(ctx, "nope")
+	require.NoError(t, err)
+	require.Zero(t, n)
 
 	// Tracing is off unless created or updated on; an update without it
 	// leaves it.

@@ -270,6 +270,18 @@ func (c *Client) StateMachineVersionList(ctx context.Context, name string) ([]*S
 	return out, nil
 }
 
+// StateMachineVersionCount returns how many published versions the state
+// machine name holds (deleted ones not counted): its versions hash less
+// "next", which it has from its first version on (as scriptVersionPublish
+// counts them).
+func (c *Client) StateMachineVersionCount(ctx context.Context, name string) (int, error) {
+	n, err := c.rdb.HLen(ctx, c.keys.StateMachineVersionsKey(name)).Result()
+	if err != nil {
+		return 0, fmt.Errorf("store: versions of %s: %w", name, err)
+	}
+	return int(max(n-1, 0)), nil
+}
+
 // StateMachineVersionGet returns a published version, or ErrNotFound.
 func (c *Client) StateMachineVersionGet(ctx context.Context, name string, version int) (*StateMachineVersion, error) {
 	v, err := c.rdb.HGet(ctx, c.keys.StateMachineVersionsKey(name), strconv.Itoa(version)).Result()
