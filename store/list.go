@@ -61,16 +61,16 @@ func (c *Client) ExecutionList(ctx context.Context, p *ExecutionListParams) ([]*
 	if limit <= 0 {
 		limit = 100
 	}
-	// after: the position after which the page starts, newest first:
-	// lower starts, or the same start and a lower id
-	max, afterID := "+inf", ""
+	// the page starts after the position (top, afterID), newest first:
+	// at lower starts, or at top's start with a lower id
+	top, afterID := "+inf", ""
 	if p.Cursor != "" {
 		ms, id, ok := strings.Cut(p.Cursor, "/")
 		n, err := strconv.ParseInt(ms, 10, 64)
 		if !ok || err != nil || id == "" {
 			return nil, "", fmt.Errorf("%w: cursor %q", ErrInvalid, p.Cursor)
 		}
-		max, afterID = strconv.FormatInt(n, 10), id
+		top, afterID = strconv.FormatInt(n, 10), id
 	}
 	keep := func(e *Execution) bool {
 		return (p.Status == "" || e.Status == p.Status) && (p.VersionARN == "" || e.VersionARN == p.VersionARN) &&
@@ -79,14 +79,14 @@ func (c *Client) ExecutionList(ctx context.Context, p *ExecutionListParams) ([]*
 	key := c.keys.StateMachineExecutionsKey(p.StateMachine)
 	var out []*Execution
 	// read counts the entries read against ExecutionListScan; offset is
-	// where the next read starts among the entries up to max (re-read
-	// ones of max's start are passed over)
+	// where the next read starts among the entries up to top (re-read
+	// ones of top's start are passed over)
 	read, offset, last := 0, 0, ""
 	for read < ExecutionListScan {
 		// one more than the page, read but not returned, says whether a
 		// next page exists
 		batch := min(limit+1, ExecutionListScan-read) + 1
-		zs, err := c.rdb.ZRevRangeByScoreWithScores(ctx, key, &redis.ZRangeBy{Max: max, Min: "-inf", Offset: int64(offset), Count: int64(batch)}).Result()
+		zs, err := c.rdb.ZRevRangeByScoreWithScores(ctx, key, &redis.ZRangeBy{Max: top, Min: "-inf", Offset: int64(offset), Count: int64(batch)}).Result()
 		if err != nil {
 			return nil, "", fmt.Errorf("store: listing executions of %s: %w", p.StateMachine, err)
 		}
@@ -94,7 +94,7 @@ func (c *Client) ExecutionList(ctx context.Context, p *ExecutionListParams) ([]*
 		for _, z := range zs {
 			id, _ := z.Member.(string)
 			start := strconv.FormatInt(int64(z.Score), 10)
-			if afterID != "" && start == max && id >= afterID {
+			if afterID != "" && start == top && id >= afterID {
 				// at or before the cursor: read by an earlier call (not
 				// counted: as many as that call read at most)
 				continue
@@ -121,7 +121,7 @@ func (c *Client) ExecutionList(ctx context.Context, p *ExecutionListParams) ([]*
 			}
 			read++
 			last = starts[i] + "/" + ids[i]
-			max, afterID, offset = starts[i], ids[i], 0
+			top, afterID, offset = starts[i], ids[i], 0
 			if read >= ExecutionListScan {
 				return out, last, nil
 			}
