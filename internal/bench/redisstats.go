@@ -11,7 +11,8 @@ import (
 )
 
 // redisStats reads what a Redis server did from its INFO: calls per
-// command (commandstats) and the CPU its process used.
+// command (commandstats), the CPU its process used, and its AOF rewrites
+// with their children's CPU.
 type redisStats struct{ rdb *redis.Client }
 
 // redisSnapshot is one reading of INFO; a difference of two is what
@@ -21,6 +22,12 @@ type redisSnapshot struct {
 	scriptCalls int64   // EVAL, EVALSHA, FCALL and their read-only forms
 	commands    int64   // every command but INFO, those run by scripts included
 	cpu         float64 // seconds of user and system CPU of the server process
+	// childCPU is the seconds of CPU of the server's ended children (its
+	// AOF rewrites and RDB saves: forks writing the whole dataset, beside
+	// the server's process, which cpu leaves out); rewrites counts the AOF
+	// rewrites begun since the server started.
+	childCPU float64
+	rewrites int64
 }
 
 func newRedisStats(redisURL string) (*redisStats, error) {
@@ -34,15 +41,17 @@ func newRedisStats(redisURL string) (*redisStats, error) {
 func (s *redisStats) Close() error { return s.rdb.Close() }
 
 func (s *redisStats) Read(ctx context.Context) (redisSnapshot, error) {
-	info, err := s.rdb.Info(ctx, "commandstats", "cpu").Result()
+	info, err := s.rdb.Info(ctx, "commandstats", "cpu", "persistence").Result()
 	if err != nil {
 		return redisSnapshot{}, fmt.Errorf("INFO: %w", err)
 	}
 	return parseRedisInfo(info, time.Now()), nil
 }
 
-// parseRedisInfo reads the lines "cmdstat_<name>:calls=N,..." and
-// "used_cpu_sys:" / "used_cpu_user:".
+// parseRedisInfo reads the lines "cmdstat_<name>:calls=N,...",
+// "used_cpu_sys:" / "used_cpu_user:", their "_children" forms and
+// "aof_rewrites:" (with "aof_rewrite_in_progress:", a rewrite under way
+// counting as begun).
 func parseRedisInfo(info string, at time.Time) redisSnapshot {
 	snap := redisSnapshot{at: at}
 	for line := range strings.SplitSeq(info, "\n") {
@@ -65,6 +74,14 @@ func parseRedisInfo(info string, at time.Time) redisSnapshot {
 				if f, err := strconv.ParseFloat(rest, 64); err == nil {
 					snap.cpu += f
 				}
+			case name == "used_cpu_sys_children" || name == "used_cpu_user_children":
+				if f, err := strconv.ParseFloat(rest, 64); err == nil {
+					snap.childCPU += f
+				}
+			case name == "aof_rewrites" || name == "aof_rewrite_in_progress":
+				if n, err := strconv.ParseInt(rest, 10, 64); err == nil {
+					snap.rewrites += n
+				}
 			}
 		}
 	}
@@ -78,6 +95,8 @@ func (s redisSnapshot) Sub(earlier redisSnapshot) redisDelta {
 		scriptCalls: s.scriptCalls - earlier.scriptCalls,
 		commands:    s.commands - earlier.commands,
 		cpu:         s.cpu - earlier.cpu,
+		childCPU:    s.childCPU - earlier.childCPU,
+		rewrites:    s.rewrites - earlier.rewrites,
 	}
 }
 
@@ -86,6 +105,11 @@ type redisDelta struct {
 	scriptCalls int64
 	commands    int64
 	cpu         float64
+	// childCPU counts the children that ended between the two readings: a
+	// rewrite under way at the second is counted in rewrites, and its CPU
+	// in the next delta's
+	childCPU float64
+	rewrites int64
 }
 
 // CPUPer is the delta's Redis CPU per unit of work, in µs.

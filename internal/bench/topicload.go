@@ -177,8 +177,14 @@ func startCPU(ctx context.Context, t *topicTarget) (*cpuMeter, error) {
 
 // cpuUse is what a measurement cost per publish: µs of CPU of the bench's
 // process (its clients), of the server's process and of Redis, and Redis's
-// commands (those run by scripts included) and script calls.
-type cpuUse struct{ client, server, redis, commands, scripts float64 }
+// commands (those run by scripts included) and script calls; and the AOF
+// rewrites Redis began meanwhile (forks writing the whole dataset beside
+// it) with the CPU per publish of those that ended (redisChildren).
+type cpuUse struct {
+	client, server, redis, commands, scripts float64
+	redisChildren                            float64
+	rewrites                                 int64
+}
 
 // per is the use per publish since start.
 func (m *cpuMeter) per(ctx context.Context, publishes int) (cpuUse, error) {
@@ -198,6 +204,7 @@ func (m *cpuMeter) per(ctx context.Context, publishes int) (cpuUse, error) {
 		}
 		d := r.Sub(m.redis)
 		u.redis, u.commands, u.scripts = d.CPUPer(publishes), float64(d.commands)/float64(publishes), float64(d.scriptCalls)/float64(publishes)
+		u.redisChildren, u.rewrites = 1e6*d.childCPU/float64(publishes), d.rewrites
 	}
 	return u, nil
 }
@@ -236,18 +243,24 @@ func fanoutThroughput(ctx context.Context, t *topicTarget, name string, queues, 
 	return fanoutResult{done: float64(n) / d.done.Seconds(), acked: float64(n) / d.acked.Seconds(), cpu: d.cpu, duplicates: int(f.dups.Load())}, nil
 }
 
-// latencyResult is one latency measurement, in ms.
+// latencyResult is one latency measurement.
 type latencyResult struct {
-	p50, p99, lastP50, lastP99 float64
-	// slotP50 and slotP99 are every delivery's latency from its publish's
-	// slot in the pacing rather than from the call's start: a publish the
-	// pacer could not start on time (every publisher busy, a stall) counts
-	// its wait, which the call's start leaves out (coordinated omission).
-	slotP50, slotP99 float64
-	deliveries       int
-	achieved         float64 // publishes per second done
-	cpu              cpuUse
-	duplicates       int
+	all, last pct // every delivery's, each publish's last delivery's
+	// slot is every delivery's latency from its publish's slot in the
+	// pacing rather than from the call's start: a publish the pacer could
+	// not start on time (every publisher busy, a stall) counts its wait,
+	// which the call's start leaves out (coordinated omission).
+	slot pct
+	// ack and ackSlot are every publish's latency until it was
+	// acknowledged, from the call's start and from its slot: where a
+	// server delivers before it answers (both measured here), an upper
+	// bound of the publish's last delivery, and the one measure of goaws's
+	// (whose SentTimestamp is the receive's time)
+	ack, ackSlot pct
+	deliveries   int
+	achieved     float64 // publishes per second done
+	cpu          cpuUse
+	duplicates   int
 }
 
 // fanoutLatency publishes by Publish, paced at rate a second for d, to a
@@ -256,10 +269,13 @@ type latencyResult struct {
 // is the receive's return − the publish call's start. With sent, no
 // consumer runs meanwhile (intoQueues): once the queues hold every
 // delivery, the consumers drain them, and a delivery's latency is its
-// SentTimestamp + 1 ms (the queue's acceptance, at the latest) − the
-// publish call's start. Each is measured from the publish's slot in the
-// pacing too (slotP50, slotP99): an open-loop measure, which a pacer that
-// falls behind cannot hide.
+// SentTimestamp + 1 ms − the publish call's start: a lower bound, serve
+// stamping a message with the time it took its publish, which may wait
+// for a script before the message is in its queue. Each publish's answer
+// is timed too (ack): both servers deliver before they answer, so the
+// answer is an upper bound of every delivery of the publish. Each is
+// measured from the publish's slot in the pacing too (slot, ackSlot): an
+// open-loop measure, which a pacer that falls behind cannot hide.
 func fanoutLatency(ctx context.Context, t *topicTarget, name string, queues, rate int, d time.Duration, clients int, sent bool) (latencyResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, topicDeadline)
 	defer cancel()
@@ -290,15 +306,26 @@ func fanoutLatency(ctx context.Context, t *topicTarget, name string, queues, rat
 		}
 		mu.Unlock()
 	}
+	acked := make([]time.Duration, n)     // message → its publish's answer, from the call's start
+	ackedSlot := make([]time.Duration, n) // and from its slot
 	publish := func(begin time.Time, i, _ int) error {
 		begun.CompareAndSwap(0, begin.UnixNano())
-		time.Sleep(time.Until(begin.Add(time.Duration(i) * interval))) // the pacing of the publishes
-		started[i].Store(time.Now().UnixNano())
-		return f.publish(ctx, i, i+1, true)
+		slot := begin.Add(time.Duration(i) * interval)
+		time.Sleep(time.Until(slot)) // the pacing of the publishes
+		start := time.Now()
+		started[i].Store(start.UnixNano())
+		if err := f.publish(ctx, i, i+1, true); err != nil {
+			return err
+		}
+		end := time.Now()
+		acked[i], ackedSlot[i] = end.Sub(start), end.Sub(slot) // each i is one goroutine's
+		return nil
 	}
 	var run delivery
 	if sent {
-		drain := func(ctx context.Context) error { return f.consume(ctx, 1, true) }
+		// goaws's SentTimestamp is the receive's time: its deliveries are
+		// counted, their times not (its answers' are)
+		drain := func(ctx context.Context) error { return f.consume(ctx, 1, t.adapter == nil) }
 		run, err = intoQueues(ctx, t, f.queues, n*queues, n, 1, clients, publish, drain)
 	} else {
 		// The consumers are long-polling before the first publish: each
@@ -314,9 +341,6 @@ func fanoutLatency(ctx context.Context, t *topicTarget, name string, queues, rat
 	if len(lat) != n*queues {
 		return latencyResult{}, errors.New("deliveries lost count")
 	}
-	p50, p99 := percentiles(lat)
-	l50, l99 := percentiles(last)
-	s50, s99 := percentiles(fromSlot)
-	return latencyResult{p50: p50, p99: p99, lastP50: l50, lastP99: l99, slotP50: s50, slotP99: s99, deliveries: len(lat),
+	return latencyResult{all: pctOf(lat), last: pctOf(last), slot: pctOf(fromSlot), ack: pctOf(acked), ackSlot: pctOf(ackedSlot), deliveries: len(lat),
 		achieved: float64(n) / run.acked.Seconds(), cpu: run.cpu, duplicates: int(f.dups.Load())}, nil
 }
