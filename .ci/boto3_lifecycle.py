@@ -1,7 +1,7 @@
 """boto3 through a lifecycle against a running `signalbox serve`: create,
 start, describe, history, list, stop, start-sync with the "sync-" host
-prefix turned off (Config(inject_host_prefix=False)), and versions and
-aliases (publish, route, delete). Usage:
+prefix turned off (Config(inject_host_prefix=False)), versions and aliases
+(publish, route, delete), and TestState. Usage:
 
     python3 .ci/boto3_lifecycle.py http://127.0.0.1:PORT
 
@@ -150,4 +150,18 @@ try:
 except client.exceptions.ExecutionDoesNotExist as e:
     equal(e.response["ResponseMetadata"]["HTTPStatusCode"], 400, "ExecutionDoesNotExist status")
 
-print("boto3: create, start, describe, history, list, stop, start-sync (inject_host_prefix=False), versions and aliases: OK")
+# TestState: a state of a whole definition, at DEBUG; a mocked task's error caught
+t = client.test_state(definition=GREET, stateName="Greet", input=json.dumps({"who": "state"}), inspectionLevel="DEBUG")
+equal((t["status"], t.get("nextState"), json.loads(t["output"])), ("SUCCEEDED", "Done", {"greeting": "hello state"}), "test_state of Greet")
+equal(json.loads(t["inspectionData"]["afterParameters"]), {"greeting": "hello state"}, "test_state's afterParameters")
+task = json.dumps({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Retry": [{"ErrorEquals": ["Busy"], "MaxAttempts": 2}],
+                   "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handle"}], "End": True})
+t = client.test_state(definition=task, mock={"errorOutput": {"error": "Busy", "cause": "try later"}}, stateConfiguration={"retrierRetryCount": 2}, inspectionLevel="DEBUG")
+equal((t["status"], t.get("nextState"), t["error"], t["inspectionData"]["errorDetails"]), ("CAUGHT_ERROR", "Handle", "Busy", {"retryIndex": 0, "catchIndex": 0}), "test_state of a mocked error")
+try:
+    client.test_state(definition=task)
+    sys.exit("boto3: test_state of a task without a role or a mock succeeded")
+except client.exceptions.ValidationException as e:
+    equal(e.response["Error"]["Message"], "RoleArn must be specified when testing a Task state", "test_state without a role")
+
+print("boto3: create, start, describe, history, list, stop, start-sync (inject_host_prefix=False), versions and aliases, test_state: OK")

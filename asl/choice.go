@@ -140,6 +140,7 @@ func (s *Choice) enter(e *env) Outcome {
 	if err != nil {
 		return failWith(asError(err))
 	}
+	e.note("afterInputPath", in)
 	e.input = in
 	scope := e.scope()
 	next, assign := s.Default, s.Assign

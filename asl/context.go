@@ -59,6 +59,15 @@ type Context struct {
 	// is AWS's 256 KiB (MaxPayload). A self-hosted runtime may raise it
 	// on purpose (Engine.MaxPayload); over it, States.DataLimitExceeded.
 	MaxPayload int
+	// Inspect, when set, records the state's data flow stage by stage, as
+	// TestState's inspectionData shows it: each stage's value by AWS's
+	// name ("afterInputPath", "afterParameters", "result",
+	// "afterResultSelector", "afterResultPath", "afterArguments",
+	// "afterItemsPath"). Nil (every execution) records nothing.
+	Inspect map[string]any
+	// Override, when set, is the Context object "$$" shows instead of the
+	// one the fields above make (TestState's context).
+	Override any
 
 	obj any // the Context object, built on first use
 	// execObj and smObj are its Execution and StateMachine parts, which
@@ -79,6 +88,10 @@ type Context struct {
 // Object returns the Context object as a JSON value, as "$$" sees it.
 func (c *Context) Object() any {
 	if c.obj != nil {
+		return c.obj
+	}
+	if c.Override != nil {
+		c.obj = c.Override
 		return c.obj
 	}
 	if c.execObj == nil {
@@ -121,6 +134,14 @@ func (c *Context) Object() any {
 
 // Invalidate drops the cached Context object after a field changed.
 func (c *Context) Invalidate() { c.obj = nil }
+
+// note records a stage of the state's data flow when the Context records
+// them (Inspect).
+func (e *env) note(stage string, v any) {
+	if e.ctx.Inspect != nil {
+		e.ctx.Inspect[stage] = v
+	}
+}
 
 // env is what one evaluation inside a state sees.
 type env struct {

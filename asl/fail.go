@@ -101,6 +101,8 @@ func (s *FailState) enter(e *env) Outcome {
 		}
 		return f
 	}
+	// a Fail state has no InputPath: TestState shows its input as such
+	e.note("afterInputPath", e.input)
 	for _, dyn := range []struct {
 		n   *tnode
 		dst *string

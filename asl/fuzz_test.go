@@ -219,3 +219,49 @@ func TestWriteFuzzParseSeeds(t *testing.T) {
 	}
 	t.Logf("wrote %d seeds to %s", len(names), out)
 }
+
+// FuzzCompileState: a lone state (TestState's definition) compiles to a
+// state or to diagnostics, never both or neither, and steps with its data
+// flow recorded without a panic; its recorded stages are JSON values.
+func FuzzCompileState(f *testing.F) {
+	for _, s := range []string{
+		`{"Type":"Pass","End":true}`,
+		`{"Type":"Pass","InputPath":"$.a","Parameters":{"b.$":"$.c"},"Result":{"r":1},"ResultPath":"$.x","Next":"N"}`,
+		`{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","ResultSelector":{"p.$":"$.Payload"},"Retry":[{"ErrorEquals":["States.ALL"]}],"Catch":[{"ErrorEquals":["E"],"Next":"C"}],"End":true}`,
+		`{"Type":"Task","QueryLanguage":"JSONata","Resource":"r","Arguments":{"a":"{% $states.input %}"},"Output":"{% $states.result %}","End":true}`,
+		`{"Type":"Choice","Choices":[{"Variable":"$.v","NumericEquals":1,"Next":"A"}],"Default":"B"}`,
+		`{"Type":"Map","ItemsPath":"$.xs","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}`,
+		`{"Type":"Wait","Seconds":1,"Next":"W"}`, `{"Type":"Fail","Error":"E"}`, `{"Type":"Succeed"}`, `[]`, `{"Type":7}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, d := CompileState("StateName", data)
+		if (s == nil) == (len(d) == 0) {
+			t.Fatalf("state %v and diagnostics %v", s, d)
+		}
+		if s == nil {
+			return
+		}
+		input := map[string]any{"a": map[string]any{"c": int64(1)}, "xs": []any{int64(1)}, "v": int64(1)}
+		ctx := newContext("StateName")
+		ctx.Inspect = map[string]any{}
+		outcomes := []Outcome{Step(s, input, ctx)}
+		switch s.Kind() {
+		case KindTask, KindParallel, KindMap:
+			outcomes = append(outcomes,
+				Complete(s, input, map[string]any{"r": int64(1)}, ctx),
+				HandleError(s, input, &aslerr.Error{Name: "Custom", Cause: "c"}, ctx))
+		}
+		for _, o := range outcomes {
+			if o == nil {
+				t.Fatal("a nil outcome")
+			}
+		}
+		for stage, v := range ctx.Inspect {
+			if _, err := DecodeJSON([]byte(EncodeJSON(v))); err != nil {
+				t.Fatalf("stage %s is not a JSON value: %v", stage, err)
+			}
+		}
+	})
+}

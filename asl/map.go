@@ -446,6 +446,7 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.note("afterInputPath", in)
 	e.input = in
 	run := s.runMap()
 	if err := s.prepareIO(e, nil, &run); err != nil {
@@ -469,6 +470,7 @@ func (s *Map) prepare(e *env, raw any) (Outcome, error) {
 		if !e.ctx.fitsPayload(items) {
 			return dataLimit(e.ctx.StateName), nil
 		}
+		e.note("afterItemsPath", items)
 	}
 	if s.MaxConcurrencyAt != nil {
 		v, ok := s.MaxConcurrencyAt.Get(e.scope())

@@ -36,13 +36,22 @@ func (s *Pass) enter(e *env) Outcome {
 	}
 	if s.HasResult {
 		result = s.Result
+		// as AWS's TestState shows a Pass with a Result: its result, not
+		// the effective input it does not use
+		if e.ctx.Inspect != nil {
+			delete(e.ctx.Inspect, "afterInputPath")
+			delete(e.ctx.Inspect, "afterParameters")
+			e.note("result", result)
+		}
 	}
+	e.note("afterResultSelector", result)
 	vars, err := e.assign(s.Assign, result)
 	if err != nil {
 		return failWith(asError(err))
 	}
 	out, err := s.ResultPath.apply(e, raw, result)
 	if err == nil {
+		e.note("afterResultPath", out)
 		out, err = s.OutputPath.apply(e, out)
 	}
 	if err != nil {

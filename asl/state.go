@@ -248,25 +248,38 @@ func (b *Base) arguments(e *env, raw any) (any, error) {
 	if b.lang != langJSONata {
 		return b.effectiveInput(e, raw)
 	}
-	if b.Arguments == nil {
-		return raw, nil
+	v := raw
+	if b.Arguments != nil {
+		var err error
+		if v, err = b.Arguments.eval(e, e.bindings(raw, nil)); err != nil {
+			return nil, err
+		}
 	}
-	return b.Arguments.eval(e, e.bindings(raw, nil))
+	e.note("afterArguments", v)
+	return v, nil
 }
 
 // effectiveInput applies InputPath and Parameters to the raw input.
 func (b *Base) effectiveInput(e *env, raw any) (any, error) {
 	v, err := b.InputPath.apply(e, raw)
-	if err != nil || b.Parameters == nil {
-		return v, err
+	if err != nil {
+		return nil, err
 	}
-	e.input = v
-	return b.Parameters.evalPayload(e)
+	e.note("afterInputPath", v)
+	if b.Parameters != nil {
+		e.input = v
+		if v, err = b.Parameters.evalPayload(e); err != nil {
+			return nil, err
+		}
+	}
+	e.note("afterParameters", v)
+	return v, nil
 }
 
 // finishResult applies ResultSelector, Assign, ResultPath and OutputPath
 // to a result: the output and the variables to assign.
 func (b *Base) finishResult(e *env, raw, result any) (any, map[string]any, error) {
+	e.note("result", result)
 	if b.lang == langJSONata {
 		return b.jsonataOutput(e, e.bindings(raw, map[string]any{"result": result}), result)
 	}
@@ -278,6 +291,7 @@ func (b *Base) finishResult(e *env, raw, result any) (any, map[string]any, error
 		}
 		result = r
 	}
+	e.note("afterResultSelector", result)
 	vars, err := e.assign(b.Assign, result)
 	if err != nil {
 		return nil, nil, err
@@ -286,6 +300,7 @@ func (b *Base) finishResult(e *env, raw, result any) (any, map[string]any, error
 	if err != nil {
 		return nil, nil, err
 	}
+	e.note("afterResultPath", out)
 	out, err = b.OutputPath.apply(e, out)
 	return out, vars, err
 }

@@ -21,6 +21,7 @@ func (s *SucceedState) enter(e *env) Outcome {
 	}
 	v, err := s.InputPath.apply(e, e.input)
 	if err == nil {
+		e.note("afterInputPath", v)
 		v, err = s.OutputPath.apply(e, v)
 	}
 	if err != nil {

@@ -121,6 +121,7 @@ func (s *Wait) enter(e *env) Outcome {
 	if err != nil {
 		return failWith(asError(err))
 	}
+	e.note("afterInputPath", in)
 	e.input = in
 	now := e.ctx.EnteredTime
 	var until time.Time

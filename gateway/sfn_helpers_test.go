@@ -73,6 +73,9 @@ func newSFN(t *testing.T, opts ...func(*gateway.Options)) *sfnBundle {
 		}
 		return map[string]any{"call": n}, nil
 	}))
+	mux.Handle("arn:aws:states:::test:echo", integrations.HandlerFunc(func(ctx context.Context, req *integrations.Request) (any, error) {
+		return map[string]any{"echo": req.Parameters}, nil
+	}))
 	b.d = runtime.NewDurable(sfnOpenStore(t), &runtime.Durable{Tasks: mux, Lease: 5 * time.Second})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

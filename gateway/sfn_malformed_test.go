@@ -41,7 +41,7 @@ func TestSFNMalformedRequests(t *testing.T) {
 		{"unknown action", "AWSStepFunctions.LaunchRocket", `{}`, 400, "UnknownOperationException"},
 		{"another service", "NoSuchService_20240101.Act", `{}`, 400, "UnknownOperationException"},
 		{"no target", "", validCreate, 400, "UnknownOperationException"},
-		{"action not implemented", "AWSStepFunctions.TestState", `{}`, 400, "ValidationException"},
+		{"TestState without a definition", "AWSStepFunctions.TestState", `{}`, 400, "ValidationException"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := rawCall(t, b.url, c.target, c.body)

@@ -63,11 +63,10 @@ func op[In, Out any](f func(*API, context.Context, *In) (*Out, error)) action {
 	return awsproto.Op(f)
 }
 
-func unsupported(name string) action { return awsproto.Unsupported[*API]("Step Functions", name) }
-
-// service is Step Functions' endpoint: the actions by name. The actions of
-// the API that Signalbox does not implement answer a clear "not supported"
-// (ValidationException), not UnknownOperationException.
+// service is Step Functions' endpoint: the actions by name, every action
+// of the API (an action Signalbox did not implement would be listed with
+// awsproto.Unsupported, answering a clear "not supported"
+// ValidationException rather than UnknownOperationException).
 var service = &awsproto.JSONService[*API]{Name: "Step Functions", TargetPrefix: "AWSStepFunctions.", Version: "1.0", Actions: map[string]action{
 	"CreateStateMachine":               op(createStateMachine),
 	"UpdateStateMachine":               op(updateStateMachine),
@@ -105,8 +104,7 @@ var service = &awsproto.JSONService[*API]{Name: "Step Functions", TargetPrefix: 
 	"DescribeMapRun":                   op(describeMapRun),
 	"ListMapRuns":                      op(listMapRuns),
 	"UpdateMapRun":                     op(updateMapRun),
-
-	"TestState": unsupported("TestState"),
+	"TestState":                        op(testState),
 }}
 
 // Handle serves one request: bounded body, caller (Options.Authorize),

@@ -70,6 +70,7 @@ var sentinels = []struct {
 	{runtime.ErrResourceNotFound, excResourceNotFound, http.StatusBadRequest},
 	{runtime.ErrTooManyTags, excTooManyTags, http.StatusBadRequest},
 	{runtime.ErrValidation, excValidation, http.StatusBadRequest},
+	{runtime.ErrInvalidDefinition, excInvalidDefinition, http.StatusBadRequest},
 	{runtime.ErrConflict, excConflict, http.StatusConflict},
 	{runtime.ErrServiceQuotaExceeded, excServiceQuotaExceeded, http.StatusPaymentRequired},
 	{runtime.ErrNotFound, excResourceNotFound, http.StatusBadRequest},

@@ -44,7 +44,7 @@ func FuzzAWSJSONRequest(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		for _, in := range []any{&startExecutionInput{}, &createStateMachineInput{}} {
+		for _, in := range []any{&startExecutionInput{}, &createStateMachineInput{}, &testStateInput{}} {
 			if err := awsproto.DecodeJSON(body, in); err != nil && toAWSError(err).Code != excSerialization {
 				t.Fatalf("DecodeJSON(%q): %v", body, err)
 			}

@@ -1,0 +1,158 @@
+package sfn
+
+import (
+	"context"
+
+	"github.com/signalbox/signalbox/runtime"
+)
+
+type testStateInput struct {
+	Definition      string  `json:"definition"`
+	StateName       *string `json:"stateName"`
+	RoleArn         string  `json:"roleArn"`
+	Input           *string `json:"input"`
+	Variables       *string `json:"variables"`
+	Context         *string `json:"context"`
+	InspectionLevel string  `json:"inspectionLevel"`
+	RevealSecrets   bool    `json:"revealSecrets"`
+	Mock            *struct {
+		Result      *string `json:"result"`
+		ErrorOutput *struct {
+			Error string `json:"error"`
+			Cause string `json:"cause"`
+		} `json:"errorOutput"`
+		FieldValidationMode string `json:"fieldValidationMode"`
+	} `json:"mock"`
+	StateConfiguration *struct {
+		RetrierRetryCount        *int    `json:"retrierRetryCount"`
+		ErrorCausedByState       *string `json:"errorCausedByState"`
+		MapIterationFailureCount *int    `json:"mapIterationFailureCount"`
+		MapItemReaderData        *string `json:"mapItemReaderData"`
+	} `json:"stateConfiguration"`
+}
+
+type testStateOutput struct {
+	Status         string               `json:"status"`
+	NextState      string               `json:"nextState,omitempty"`
+	Output         *string              `json:"output,omitempty"`
+	Error          string               `json:"error,omitempty"`
+	Cause          string               `json:"cause,omitempty"`
+	InspectionData *inspectionDataShape `json:"inspectionData,omitempty"`
+}
+
+// inspectionDataShape is AWS's InspectionData: each stage a JSON text.
+type inspectionDataShape struct {
+	Input                      *string            `json:"input,omitempty"`
+	AfterArguments             *string            `json:"afterArguments,omitempty"`
+	AfterInputPath             *string            `json:"afterInputPath,omitempty"`
+	AfterParameters            *string            `json:"afterParameters,omitempty"`
+	AfterItemsPath             *string            `json:"afterItemsPath,omitempty"`
+	Result                     *string            `json:"result,omitempty"`
+	AfterResultSelector        *string            `json:"afterResultSelector,omitempty"`
+	AfterResultPath            *string            `json:"afterResultPath,omitempty"`
+	Variables                  *string            `json:"variables,omitempty"`
+	MaxConcurrency             *int               `json:"maxConcurrency,omitempty"`
+	ToleratedFailureCount      *int               `json:"toleratedFailureCount,omitempty"`
+	ToleratedFailurePercentage *float64           `json:"toleratedFailurePercentage,omitempty"`
+	ErrorDetails               *errorDetailsShape `json:"errorDetails,omitempty"`
+}
+
+type errorDetailsShape struct {
+	CatchIndex                  *int `json:"catchIndex,omitempty"`
+	RetryIndex                  *int `json:"retryIndex,omitempty"`
+	RetryBackoffIntervalSeconds *int `json:"retryBackoffIntervalSeconds,omitempty"`
+}
+
+// testState runs one state (runtime.TestState). TRACE shows what DEBUG
+// does: an HTTP task's request and response are not recorded.
+func testState(s *API, ctx context.Context, in *testStateInput) (*testStateOutput, error) {
+	if in.Definition == "" {
+		return nil, required("definition")
+	}
+	if err := checkDefinition(in.Definition); err != nil {
+		return nil, err
+	}
+	p := &runtime.TestStateParams{Definition: in.Definition, RoleArn: in.RoleArn, Input: in.Input, Variables: in.Variables,
+		Context: in.Context, RevealSecrets: in.RevealSecrets}
+	if in.StateName != nil {
+		if n := len(*in.StateName); n < 1 || n > 80 {
+			return nil, errorf(excValidation, "1 validation error detected: Value at 'stateName' failed to satisfy constraint: Member must have length between 1 and 80")
+		}
+		p.StateName = *in.StateName
+	}
+	if in.RoleArn != "" {
+		if err := checkRoleARN(in.RoleArn); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range []struct {
+		member string
+		v      *string
+	}{{"input", in.Input}, {"variables", in.Variables}, {"context", in.Context}} {
+		if f.v != nil && len(*f.v) > runtime.MaxPayload {
+			return nil, tooLong(f.member, len(*f.v), runtime.MaxPayload)
+		}
+	}
+	switch in.InspectionLevel {
+	case "", "INFO":
+	case "DEBUG", "TRACE":
+		p.Inspect = true
+	default:
+		return nil, errorf(excValidation, "1 validation error detected: Value '%s' at 'inspectionLevel' failed to satisfy constraint: Member must satisfy enum value set: [INFO, DEBUG, TRACE]", in.InspectionLevel)
+	}
+	if m := in.Mock; m != nil {
+		switch m.FieldValidationMode {
+		case "", "STRICT", "PRESENT", "NONE":
+		default:
+			return nil, errorf(excValidation, "1 validation error detected: Value '%s' at 'mock.fieldValidationMode' failed to satisfy constraint: Member must satisfy enum value set: [STRICT, PRESENT, NONE]", m.FieldValidationMode)
+		}
+		p.Mock = &runtime.TestStateMock{Result: m.Result}
+		if e := m.ErrorOutput; e != nil {
+			p.Mock.Error = &runtime.TestStateError{Error: e.Error, Cause: e.Cause}
+		}
+	}
+	if c := in.StateConfiguration; c != nil {
+		for _, n := range []struct {
+			member string
+			v      *int
+		}{{"retrierRetryCount", c.RetrierRetryCount}, {"mapIterationFailureCount", c.MapIterationFailureCount}} {
+			if n.v != nil && *n.v < 0 {
+				return nil, errorf(excValidation, "1 validation error detected: Value '%d' at 'stateConfiguration.%s' failed to satisfy constraint: Member must have value greater than or equal to 0", *n.v, n.member)
+			}
+		}
+		if c.MapItemReaderData != nil {
+			return nil, notSupported("TestState's stateConfiguration.mapItemReaderData (a Map's ItemReader is not read)")
+		}
+		if c.RetrierRetryCount != nil {
+			p.Config.RetrierRetryCount = *c.RetrierRetryCount
+		}
+		if c.MapIterationFailureCount != nil {
+			p.Config.MapIterationFailureCount = *c.MapIterationFailureCount
+		}
+		if c.ErrorCausedByState != nil {
+			p.Config.ErrorCausedByState = *c.ErrorCausedByState
+		}
+	}
+	res, err := s.opts.Runtime.TestState(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	out := &testStateOutput{Status: res.Status, NextState: res.NextState, Output: res.Output, Error: res.Error, Cause: res.Cause}
+	if i := res.Inspection; i != nil {
+		stage := func(name string) *string {
+			if v, ok := i.Stages[name]; ok {
+				return &v
+			}
+			return nil
+		}
+		out.InspectionData = &inspectionDataShape{Input: stage("input"), AfterArguments: stage("afterArguments"),
+			AfterInputPath: stage("afterInputPath"), AfterParameters: stage("afterParameters"), AfterItemsPath: stage("afterItemsPath"),
+			Result: stage("result"), AfterResultSelector: stage("afterResultSelector"), AfterResultPath: stage("afterResultPath"),
+			Variables: stage("variables"), MaxConcurrency: i.MaxConcurrency, ToleratedFailureCount: i.ToleratedFailureCount,
+			ToleratedFailurePercentage: i.ToleratedFailurePercentage}
+		if d := i.ErrorDetails; d != nil {
+			out.InspectionData.ErrorDetails = &errorDetailsShape{CatchIndex: d.CatchIndex, RetryIndex: d.RetryIndex, RetryBackoffIntervalSeconds: d.RetryBackoffIntervalSeconds}
+		}
+	}
+	return out, nil
+}
