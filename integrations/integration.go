@@ -57,6 +57,24 @@ type Request struct {
 	// as in Step Functions Local (integrations/mock). Empty for an
 	// execution that calls its integrations for real.
 	TestCase string
+	// Exchange, when set, asks an HTTP integration to record the request
+	// it sent and the response it got (TestState at TRACE).
+	Exchange *HTTPExchange
+}
+
+// HTTPExchange is an HTTP call as an HTTP integration records it for
+// TestState's TRACE (AWS's InspectionDataRequest and
+// InspectionDataResponse): every field text. Without Reveal, what a
+// connection adds to the request (its credentials and invocation
+// parameters: headers, query, body) is left out, as AWS leaves it out
+// without revealSecrets.
+type HTTPExchange struct {
+	Reveal bool
+	// Sent is set once the request was made; Answered once a response
+	// came.
+	Sent, Answered bool
+	Request        struct{ Protocol, Method, URL, Headers, Body string }
+	Response       struct{ Protocol, StatusCode, StatusMessage, Headers, Body string }
 }
 
 // Trace is the request's trace context, to hand on.

@@ -50,8 +50,8 @@ type TestStateParams struct {
 	Variables *string // a JSON object: the variables the state sees
 	Context   *string // the Context object; only with a mock
 	// Inspect asks for the inspection data (inspectionLevel DEBUG or
-	// TRACE).
-	Inspect       bool
+	// TRACE); Trace for an HTTP task's request and response too (TRACE).
+	Inspect, Trace bool
 	RevealSecrets bool
 	Mock          *TestStateMock
 	Config        TestStateConfig
@@ -101,6 +101,9 @@ type TestInspection struct {
 	MaxConcurrency             *int
 	ToleratedFailureCount      *int
 	ToleratedFailurePercentage *float64
+	// HTTP is an HTTP task's request and response (Trace; Sent and
+	// Answered say what it holds).
+	HTTP *integrations.HTTPExchange
 }
 
 // TestErrorDetails says which retrier or catcher met the state's error.
@@ -364,6 +367,8 @@ type testRun struct {
 	// decided what followed.
 	err *aslerr.Error
 	run *asl.RunMap // a Map's run, for its inspection data
+	// http is a task's HTTP call as its integration recorded it (Trace)
+	http *integrations.HTTPExchange
 }
 
 // settle carries o out to the outcome TestState answers with: a task's
@@ -419,6 +424,10 @@ func (t *testRun) call(ctx context.Context, x asl.CallTask) asl.Outcome {
 	arn, _ := exec["Id"].(string)
 	req := taskCall{resource: x.Resource, params: x.Parameters, machine: testStateName, arn: arn, state: t.s.Name(),
 		timeout: x.TimeoutSeconds, heartbeat: x.HeartbeatSeconds, credentials: x.Credentials}.request()
+	if t.p.Trace {
+		t.http = &integrations.HTTPExchange{Reveal: t.p.RevealSecrets}
+		req.Exchange = t.http
+	}
 	result, ae, again := invokeTask(ctx, t.d.Tasks, req, true)
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
@@ -483,6 +492,9 @@ func (t *testRun) inspection(inText string, o asl.Outcome, vars map[string]any) 
 				in.ToleratedFailurePercentage = &f
 			}
 		}
+	}
+	if t.http != nil && t.http.Sent {
+		in.HTTP = t.http
 	}
 	var assigned map[string]any
 	switch x := o.(type) {

@@ -3,10 +3,16 @@ package runtime_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/signalbox/signalbox/asl/diag"
 	"github.com/signalbox/signalbox/integrations"
+	"github.com/signalbox/signalbox/integrations/httptask"
 	"github.com/signalbox/signalbox/runtime"
 )
 
@@ -62,4 +68,38 @@ func FuzzTestState(f *testing.F) {
 			t.Fatalf("no inspection data, or not the input: %+v", res.Inspection)
 		}
 	})
+}
+
+// At TRACE, an HTTP task's TestState shows the request it sent and the
+// response it got, a real call to a loopback server; DEBUG does not.
+func TestTestStateTraceShowsTheHTTPCall(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"path":"`+r.URL.Path+`"}`)
+	}))
+	t.Cleanup(srv.Close)
+	mux := integrations.NewMux()
+	mux.Handle(httptask.Resource, httptask.New(httptask.Options{}))
+	d := runtime.NewDurable(openStore(t), &runtime.Durable{Tasks: mux})
+	def := `{"Type":"Task","Resource":"arn:aws:states:::http:invoke","Parameters":{"ApiEndpoint":"` + srv.URL + `/orders","Method":"GET"},
+		"ResultSelector":{"path.$":"$.ResponseBody.path"},"End":true}`
+	for _, trace := range []bool{false, true} {
+		res, err := d.TestState(context.Background(), &runtime.TestStateParams{Definition: def, RoleArn: "arn:aws:iam::123456789012:role/r", Inspect: true, Trace: trace})
+		require.NoError(t, err)
+		require.Equal(t, runtime.TestSucceeded, res.Status)
+		require.JSONEq(t, `{"path":"/orders"}`, *res.Output)
+		if !trace {
+			require.Nil(t, res.Inspection.HTTP)
+			continue
+		}
+		x := res.Inspection.HTTP
+		require.NotNil(t, x)
+		require.Equal(t, "GET", x.Request.Method)
+		require.Equal(t, srv.URL+"/orders", x.Request.URL)
+		require.Equal(t, "200", x.Response.StatusCode)
+		require.Equal(t, "OK", x.Response.StatusMessage)
+		require.Contains(t, x.Response.Headers, "Content-Type: application/json")
+		require.JSONEq(t, `{"path":"/orders"}`, x.Response.Body)
+	}
 }

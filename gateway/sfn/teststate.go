@@ -55,6 +55,26 @@ type inspectionDataShape struct {
 	ToleratedFailureCount      *int               `json:"toleratedFailureCount,omitempty"`
 	ToleratedFailurePercentage *float64           `json:"toleratedFailurePercentage,omitempty"`
 	ErrorDetails               *errorDetailsShape `json:"errorDetails,omitempty"`
+	Request                    *httpRequestShape  `json:"request,omitempty"`
+	Response                   *httpResponseShape `json:"response,omitempty"`
+}
+
+// httpRequestShape and httpResponseShape are AWS's InspectionDataRequest
+// and InspectionDataResponse.
+type httpRequestShape struct {
+	Protocol string `json:"protocol"`
+	Method   string `json:"method"`
+	URL      string `json:"url"`
+	Headers  string `json:"headers"`
+	Body     string `json:"body"`
+}
+
+type httpResponseShape struct {
+	Protocol      string `json:"protocol"`
+	StatusCode    string `json:"statusCode"`
+	StatusMessage string `json:"statusMessage"`
+	Headers       string `json:"headers"`
+	Body          string `json:"body"`
 }
 
 type errorDetailsShape struct {
@@ -63,8 +83,8 @@ type errorDetailsShape struct {
 	RetryBackoffIntervalSeconds *int `json:"retryBackoffIntervalSeconds,omitempty"`
 }
 
-// testState runs one state (runtime.TestState). TRACE shows what DEBUG
-// does: an HTTP task's request and response are not recorded.
+// testState runs one state (runtime.TestState). TRACE shows an HTTP
+// task's request and response beside what DEBUG shows.
 func testState(s *API, ctx context.Context, in *testStateInput) (*testStateOutput, error) {
 	if in.Definition == "" {
 		return nil, required("definition")
@@ -95,8 +115,10 @@ func testState(s *API, ctx context.Context, in *testStateInput) (*testStateOutpu
 	}
 	switch in.InspectionLevel {
 	case "", "INFO":
-	case "DEBUG", "TRACE":
+	case "DEBUG":
 		p.Inspect = true
+	case "TRACE":
+		p.Inspect, p.Trace = true, true
 	default:
 		return nil, errorf(excValidation, "1 validation error detected: Value '%s' at 'inspectionLevel' failed to satisfy constraint: Member must satisfy enum value set: [INFO, DEBUG, TRACE]", in.InspectionLevel)
 	}
@@ -150,6 +172,14 @@ func testState(s *API, ctx context.Context, in *testStateInput) (*testStateOutpu
 			Result: stage("result"), AfterResultSelector: stage("afterResultSelector"), AfterResultPath: stage("afterResultPath"),
 			Variables: stage("variables"), MaxConcurrency: i.MaxConcurrency, ToleratedFailureCount: i.ToleratedFailureCount,
 			ToleratedFailurePercentage: i.ToleratedFailurePercentage}
+		if x := i.HTTP; x != nil {
+			q := x.Request
+			out.InspectionData.Request = &httpRequestShape{Protocol: q.Protocol, Method: q.Method, URL: q.URL, Headers: q.Headers, Body: q.Body}
+			if x.Answered {
+				r := x.Response
+				out.InspectionData.Response = &httpResponseShape{Protocol: r.Protocol, StatusCode: r.StatusCode, StatusMessage: r.StatusMessage, Headers: r.Headers, Body: r.Body}
+			}
+		}
 		if d := i.ErrorDetails; d != nil {
 			out.InspectionData.ErrorDetails = &errorDetailsShape{CatchIndex: d.CatchIndex, RetryIndex: d.RetryIndex, RetryBackoffIntervalSeconds: d.RetryBackoffIntervalSeconds}
 		}

@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -92,9 +94,24 @@ func (h *Handler) Invoke(ctx context.Context, req *integrations.Request) (any, e
 	}
 	callCtx, cancel := context.WithTimeoutCause(ctx, h.timeout, errCallTimeout)
 	defer cancel()
+	// the request as the task gave it, before a connection adds its own:
+	// what an exchange shows without Reveal
+	shown := c
+	if x := req.Exchange; x != nil && !x.Reveal && c.connection != "" {
+		shown = c.clone()
+	}
 	if c.connection != "" {
 		if err := h.authorize(callCtx, c); err != nil {
 			return nil, err
+		}
+		if shown != c {
+			// the headers the connection added or changed
+			shown.connectionAdded = map[string]bool{}
+			for name, v := range c.header {
+				if own, ok := shown.header[name]; !ok || !slices.Equal(own, v) {
+					shown.connectionAdded[name] = true
+				}
+			}
 		}
 	}
 	var body io.Reader
@@ -115,6 +132,9 @@ func (h *Handler) Invoke(ctx context.Context, req *integrations.Request) (any, e
 	// W3C trace context: the endpoint's work joins the execution's
 	// trace, under the task call's span (a task's own headers win).
 	req.Trace().SetHeaders(hr.Header)
+	if x := req.Exchange; x != nil {
+		recordRequest(x, hr, shown)
+	}
 	resp, err := h.client.Do(hr)
 	if err != nil {
 		return nil, h.failed(ctx, callCtx, c, err)
@@ -123,6 +143,9 @@ func (h *Handler) Invoke(ctx context.Context, req *integrations.Request) (any, e
 	out, err := h.response(ctx, callCtx, c, resp)
 	if err != nil {
 		return nil, err
+	}
+	if x := req.Exchange; x != nil {
+		recordResponse(x, resp, out["ResponseBody"])
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		cause, err := marshal(out)
@@ -240,4 +263,69 @@ func (h *Handler) authorize(ctx context.Context, c *call) error {
 		c.body = body
 	}
 	return nil
+}
+
+// recordRequest records the request hr made for an exchange: its method,
+// URL, headers and body, as the task gave them when shown is the call
+// before its connection authorized it (what the connection added to the
+// headers, query and body left out, or set back to the task's own values).
+func recordRequest(x *integrations.HTTPExchange, hr *http.Request, shown *call) {
+	x.Sent = true
+	r := &x.Request
+	r.Protocol, r.Method = hr.URL.Scheme, hr.Method
+	r.URL = shown.endpoint.String()
+	header := hr.Header
+	if shown.connectionAdded != nil {
+		header = hr.Header.Clone()
+		for name := range shown.connectionAdded {
+			if own, ok := shown.header[name]; ok {
+				header[name] = own
+			} else {
+				delete(header, name)
+			}
+		}
+	}
+	r.Headers = headerText(header)
+	if shown.hasBody {
+		r.Body = string(shown.body)
+	}
+}
+
+// recordResponse records a response for an exchange; body is the
+// response's body as the task's result holds it.
+func recordResponse(x *integrations.HTTPExchange, resp *http.Response, body any) {
+	x.Answered = true
+	r := &x.Response
+	r.Protocol = strings.ToLower(strings.SplitN(resp.Proto, "/", 2)[0])
+	if resp.Request != nil && resp.Request.URL != nil {
+		r.Protocol = resp.Request.URL.Scheme
+	}
+	r.StatusCode = strconv.Itoa(resp.StatusCode)
+	r.StatusMessage = strings.TrimSpace(strings.TrimPrefix(resp.Status, r.StatusCode))
+	r.Headers = headerText(resp.Header)
+	switch b := body.(type) {
+	case string:
+		r.Body = b
+	case nil:
+	default:
+		r.Body = asl.EncodeJSON(b)
+	}
+}
+
+// headerText renders headers as AWS's inspection data does: "[Name:
+// value, Name: value]", sorted by name, a header of several values once
+// per value.
+func headerText(h http.Header) string {
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var parts []string
+	for _, name := range names {
+		for _, v := range h[name] {
+			parts = append(parts, name+": "+v)
+		}
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }

@@ -1,6 +1,7 @@
 package httptask
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -49,6 +50,20 @@ type call struct {
 	hasBody     bool
 	contentType string // the body's default Content-Type
 	connection  string // the ConnectionArn, if any
+	// connectionAdded, in a copy kept from before the connection
+	// authorized the call (an HTTP exchange's record), names the headers
+	// the connection added or changed
+	connectionAdded map[string]bool
+}
+
+// clone is a copy of c that changes to c leave alone.
+func (c *call) clone() *call {
+	d := *c
+	u := *c.endpoint
+	d.endpoint = &u
+	d.header = c.header.Clone()
+	d.body = bytes.Clone(c.body)
+	return &d
 }
 
 // invalid is the failure of a task whose parameters are wrong.
