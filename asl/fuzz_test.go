@@ -80,21 +80,26 @@ func FuzzParse(f *testing.F) {
 		}
 		input := map[string]any{}
 		ctx := newContext(m.StartAt)
-		outcomes := []Outcome{Step(s, input, ctx)}
-		switch s.Kind() {
-		case KindTask, KindParallel, KindMap:
-			// The states whose work the runtime reports back.
-			outcomes = append(outcomes,
-				Complete(s, input, map[string]any{"r": int64(1)}, ctx),
-				HandleError(s, input, &aslerr.Error{Name: "Custom", Cause: "c"}, ctx))
-		}
-		for _, o := range outcomes {
+		for _, o := range fuzzOutcomes(s, input, ctx) {
 			checkOutcome(t, m, s, o)
 		}
 		if len(input) != 0 {
 			t.Fatalf("the input was modified: %v", input)
 		}
 	})
+}
+
+// fuzzOutcomes are the outcomes of s on input: its step, and for the
+// states whose work the runtime reports back, a result's and an error's.
+func fuzzOutcomes(s State, input any, ctx *Context) []Outcome {
+	outcomes := []Outcome{Step(s, input, ctx)}
+	switch s.Kind() {
+	case KindTask, KindParallel, KindMap:
+		outcomes = append(outcomes,
+			Complete(s, input, map[string]any{"r": int64(1)}, ctx),
+			HandleError(s, input, &aslerr.Error{Name: "Custom", Cause: "c"}, ctx))
+	}
+	return outcomes
 }
 
 // checkOutcome checks what the validation of m promises about an outcome
@@ -246,14 +251,7 @@ func FuzzCompileState(f *testing.F) {
 		input := map[string]any{"a": map[string]any{"c": int64(1)}, "xs": []any{int64(1)}, "v": int64(1)}
 		ctx := newContext("StateName")
 		ctx.Inspect = map[string]any{}
-		outcomes := []Outcome{Step(s, input, ctx)}
-		switch s.Kind() {
-		case KindTask, KindParallel, KindMap:
-			outcomes = append(outcomes,
-				Complete(s, input, map[string]any{"r": int64(1)}, ctx),
-				HandleError(s, input, &aslerr.Error{Name: "Custom", Cause: "c"}, ctx))
-		}
-		for _, o := range outcomes {
+		for _, o := range fuzzOutcomes(s, input, ctx) {
 			if o == nil {
 				t.Fatal("a nil outcome")
 			}

@@ -1,8 +1,6 @@
 package asl
 
 import (
-	"unicode/utf8"
-
 	"github.com/signalbox/signalbox/asl/aslerr"
 	"github.com/signalbox/signalbox/asl/diag"
 )
@@ -14,14 +12,8 @@ import (
 // QueryLanguage is its own, JSONPath by default. A state with problems
 // yields nil and the diagnostics, pointed within the state.
 func CompileState(name string, data []byte) (State, diag.List) {
-	var d diag.List
-	if !utf8.Valid(data) {
-		d.Add("", diag.InvalidJSON, "the definition is not valid UTF-8")
-		return nil, d
-	}
-	v, err := DecodeJSON(data)
-	if err != nil {
-		d.Add("", diag.InvalidJSON, "the definition is not valid JSON: %v", err)
+	v, d := decodeDefinition(data)
+	if d != nil {
 		return nil, d
 	}
 	s := parseState(name, v, "", langJSONPath, &d)

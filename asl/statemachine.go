@@ -109,9 +109,9 @@ func Validate(data []byte) diag.List {
 	return d
 }
 
-// Compile parses and validates a definition, returning the machine (nil
-// when there are diagnostics) and the diagnostics.
-func Compile(data []byte) (*StateMachine, diag.List) {
+// decodeDefinition decodes a definition's JSON text, or says why it
+// cannot (a diagnostic at its root).
+func decodeDefinition(data []byte) (any, diag.List) {
 	var d diag.List
 	if !utf8.Valid(data) {
 		d.Add("", diag.InvalidJSON, "the definition is not valid UTF-8")
@@ -120,6 +120,16 @@ func Compile(data []byte) (*StateMachine, diag.List) {
 	v, err := DecodeJSON(data)
 	if err != nil {
 		d.Add("", diag.InvalidJSON, "the definition is not valid JSON: %v", err)
+		return nil, d
+	}
+	return v, nil
+}
+
+// Compile parses and validates a definition, returning the machine (nil
+// when there are diagnostics) and the diagnostics.
+func Compile(data []byte) (*StateMachine, diag.List) {
+	v, d := decodeDefinition(data)
+	if d != nil {
 		return nil, d
 	}
 	m := parseMachineAt(v, "", true, langJSONPath, nil, &d)
