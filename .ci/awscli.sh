@@ -94,10 +94,14 @@ want="ExecutionStarted PassStateEntered PassStateExited SucceedStateEntered Succ
 sfn create-state-machine --name ci-sync --type EXPRESS --definition "file://$tmp/definition.json" \
   --role-arn arn:aws:iam::123456789012:role/signalbox-ci >"$tmp/create-sync.json"
 sync_machine=$(field "$tmp/create-sync.json" 'j["stateMachineArn"]')
+# sync_sfn: the CLI with the "sync-" host prefix off (or through
+# http://localhost, below): StartSyncExecution and TestState need it
+sync_sfn() { AWS_DISABLE_HOST_PREFIX_INJECTION=true sfn "$@"; }
 if ! AWS_DISABLE_HOST_PREFIX_INJECTION=true sfn start-sync-execution --state-machine-arn "$sync_machine" \
   --input '{"who":"sync"}' >"$tmp/sync.json" 2>"$tmp/sync.err"; then
   if grep -q "sync-" "$tmp/sync.err" && getent hosts sync-localhost >/dev/null; then
     echo "awscli: this CLI ignores AWS_DISABLE_HOST_PREFIX_INJECTION; sync-localhost resolves: using http://localhost" >&2
+    sync_sfn() { "$aws_cli" --endpoint-url "http://localhost:${endpoint##*:}" --region us-east-1 --output json stepfunctions "$@"; }
     "$aws_cli" --endpoint-url "http://localhost:${endpoint##*:}" --region us-east-1 --output json stepfunctions \
       start-sync-execution --state-machine-arn "$sync_machine" --input '{"who":"sync"}' >"$tmp/sync.json" ||
       fail "start-sync-execution through http://localhost failed"
@@ -112,5 +116,11 @@ case "$(field "$tmp/sync.json" 'j["executionArn"]')" in
   *) fail "start-sync-execution: executionArn $(field "$tmp/sync.json" 'j["executionArn"]')" ;;
 esac
 
+# test-state (also sent to "sync-" + the host): the greeter's first state at DEBUG
+sync_sfn test-state --definition "file://$tmp/definition.json" --state-name Greet --input '{"who":"test"}' \
+  --inspection-level DEBUG >"$tmp/test-state.json" || fail "test-state failed"
+[ "$(field "$tmp/test-state.json" '(j["status"], j["nextState"], json.loads(j["output"]), json.loads(j["inspectionData"]["afterParameters"]))')" = \
+  "('SUCCEEDED', 'Done', {'greeting': 'hello test'}, {'greeting': 'hello test'})" ] || fail "test-state: $(cat "$tmp/test-state.json")"
+
 serve_stop
-echo "awscli: create-state-machine, start-execution, describe-execution, get-execution-history, start-sync-execution: OK"
+echo "awscli: create-state-machine, start-execution, describe-execution, get-execution-history, start-sync-execution, test-state: OK"
