@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -222,6 +223,7 @@ func TestSFNTestStateRefusals(t *testing.T) {
 		{"an invalid state", sfn.TestStateInput{Definition: aws.String(`{"Type":"Pass"}`)}, "InvalidDefinition", ""},
 		{"an invalid level", sfn.TestStateInput{Definition: aws.String(`{"Type":"Pass","End":true}`), InspectionLevel: "LOUD"}, "ValidationException", ""},
 		{"input not JSON", sfn.TestStateInput{Definition: aws.String(`{"Type":"Pass","End":true}`), Input: aws.String("{")}, "InvalidExecutionInput", ""},
+		{"a mock over the payload limit", sfn.TestStateInput{Definition: aws.String(task), Mock: &types.MockInput{Result: aws.String(`"` + strings.Repeat("x", 300_000) + `"`)}}, "ValidationException", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := b.client.TestState(context.Background(), &c.in)

@@ -128,6 +128,9 @@ func testState(s *API, ctx context.Context, in *testStateInput) (*testStateOutpu
 		default:
 			return nil, errorf(excValidation, "1 validation error detected: Value '%s' at 'mock.fieldValidationMode' failed to satisfy constraint: Member must satisfy enum value set: [STRICT, PRESENT, NONE]", m.FieldValidationMode)
 		}
+		if m.Result != nil && len(*m.Result) > runtime.MaxPayload {
+			return nil, tooLong("mock.result", len(*m.Result), runtime.MaxPayload)
+		}
 		p.Mock = &runtime.TestStateMock{Result: m.Result}
 		if e := m.ErrorOutput; e != nil {
 			p.Mock.Error = &runtime.TestStateError{Error: e.Error, Cause: e.Cause}
