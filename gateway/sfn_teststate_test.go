@@ -234,3 +234,43 @@ func TestSFNTestStateRefusals(t *testing.T) {
 		})
 	}
 }
+
+// A mocked task result is checked against its integration's result as
+// AWS checks it: STRICT (the default) the required members and the
+// members' types, PRESENT the types, NONE nothing; unknown members pass.
+func TestSFNTestStateMockFieldValidation(t *testing.T) {
+	t.Parallel()
+	b := newSFN(t)
+	task := func(resource string) *string {
+		return aws.String(`{"Type":"Task","Resource":"arn:aws:states:::` + resource + `","End":true}`)
+	}
+	for _, c := range []struct {
+		resource, result string
+		mode             types.MockResponseValidationMode
+		problem          string // "": accepted
+	}{
+		{"states:startExecution", `{}`, "", "Required field 'ExecutionArn' is missing"},
+		{"states:startExecution", `{"executionArn":"x","startDate":"y"}`, types.MockResponseValidationModeStrict, "Required field 'ExecutionArn' is missing"},
+		{"states:startExecution", `{"executionArn":"x","startDate":"y"}`, types.MockResponseValidationModePresent, ""},
+		{"states:startExecution", `{"ExecutionArn":"x","StartDate":true}`, "", "Field 'StartDate' must be a string"},
+		{"states:startExecution", `{"ExecutionArn":"x","StartDate":true}`, types.MockResponseValidationModePresent, "Field 'StartDate' must be a string"},
+		{"states:startExecution", `{"ExecutionArn":"x","StartDate":true}`, types.MockResponseValidationModeNone, ""},
+		{"states:startExecution", `{"ExecutionArn":"x","StartDate":"2025-01-15T10:30:00.000Z"}`, "", ""},
+		{"lambda:invoke", `{"StatusCode":"200"}`, "", "Field 'StatusCode' must be a number"},
+		{"lambda:invoke", `{"StatusCode":200,"Payload":{"any":"thing"}}`, "", ""},
+		{"events:putEvents", `{"Entries":{}}`, "", "Field 'Entries' must be an array"},
+		{"events:putEvents", `{"Entries":[{"EventId":"a"},{"EventId":1}]}`, "", "Field 'EventId' must be a string"},
+		{"events:putEvents", `{"random":"json"}`, "", ""},
+		{"http:invoke", `{"StatusCode":"not checked"}`, "", ""},
+	} {
+		out, err := b.client.TestState(context.Background(), &sfn.TestStateInput{Definition: task(c.resource),
+			Mock: &types.MockInput{Result: aws.String(c.result), FieldValidationMode: c.mode}})
+		if c.problem == "" {
+			require.NoError(t, err, "%s %s %s", c.resource, c.result, c.mode)
+			require.Equal(t, types.TestExecutionStatusSucceeded, out.Status)
+			require.JSONEq(t, c.result, aws.ToString(out.Output))
+			continue
+		}
+		require.Equal(t, "Mock result schema validation error: "+c.problem, requireAWSError(t, err, "ValidationException"), "%s %s %s", c.resource, c.result, c.mode)
+	}
+}

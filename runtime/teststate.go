@@ -58,10 +58,13 @@ type TestStateParams struct {
 }
 
 // TestStateMock is a mocked outcome of a Task, Map or Parallel state: its
-// Result (JSON text) or its Error.
+// Result (JSON text) or its Error. FieldValidationMode says how a Task's
+// result is checked against its integration's (teststate_mock.go): STRICT
+// ("" too), PRESENT or NONE.
 type TestStateMock struct {
-	Result *string
-	Error  *TestStateError
+	Result              *string
+	Error               *TestStateError
+	FieldValidationMode string
 }
 
 // TestStateError is a mocked error.
@@ -263,6 +266,8 @@ func checkTestMock(s asl.State, m *TestStateMock, result any) error {
 	}
 	arr, isArr := result.([]any)
 	switch s.Kind() {
+	case asl.KindTask:
+		return checkMockResult(s.(*asl.Task).Resource, m.FieldValidationMode, result)
 	case asl.KindMap:
 		if asl.HasResultWriter(s) {
 			if _, isObj := result.(map[string]any); !isObj {

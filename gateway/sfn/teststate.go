@@ -131,7 +131,7 @@ func testState(s *API, ctx context.Context, in *testStateInput) (*testStateOutpu
 		if m.Result != nil && len(*m.Result) > runtime.MaxPayload {
 			return nil, tooLong("mock.result", len(*m.Result), runtime.MaxPayload)
 		}
-		p.Mock = &runtime.TestStateMock{Result: m.Result}
+		p.Mock = &runtime.TestStateMock{Result: m.Result, FieldValidationMode: m.FieldValidationMode}
 		if e := m.ErrorOutput; e != nil {
 			p.Mock.Error = &runtime.TestStateError{Error: e.Error, Cause: e.Cause}
 		}
