@@ -52,9 +52,9 @@ type TestStateParams struct {
 	// Inspect asks for the inspection data (inspectionLevel DEBUG or
 	// TRACE); Trace for an HTTP task's request and response too (TRACE).
 	Inspect, Trace bool
-	RevealSecrets bool
-	Mock          *TestStateMock
-	Config        TestStateConfig
+	RevealSecrets  bool
+	Mock           *TestStateMock
+	Config         TestStateConfig
 }
 
 // TestStateMock is a mocked outcome of a Task, Map or Parallel state: its
