@@ -28,29 +28,29 @@ func CompileState(name string, data []byte) (State, diag.List) {
 }
 
 // Find returns the named state of m or of any machine nested in it
-// (Parallel branches, Map processors): state names are unique across a
-// whole definition.
-func (m *StateMachine) Find(name string) (State, bool) {
+// (Parallel branches, Map processors: state names are unique across a
+// whole definition), and whether it runs in a Map's iterations.
+func (m *StateMachine) Find(name string) (s State, inMap, ok bool) {
 	if s, ok := m.states[name]; ok {
-		return s, true
+		return s, false, true
 	}
 	for _, n := range m.order {
 		switch x := m.states[n].(type) {
 		case *Parallel:
 			for _, br := range x.Branches {
-				if s, ok := br.Find(name); ok {
-					return s, true
+				if s, inMap, ok := br.Find(name); ok {
+					return s, inMap, true
 				}
 			}
 		case *Map:
 			if x.Processor != nil {
-				if s, ok := x.Processor.Find(name); ok {
-					return s, true
+				if s, _, ok := x.Processor.Find(name); ok {
+					return s, true, true
 				}
 			}
 		}
 	}
-	return nil, false
+	return nil, false, false
 }
 
 // Handlers reports which of s's retriers and catchers HandleError gives

@@ -128,6 +128,9 @@ func TestSFNTestState(t *testing.T) {
 			Input: aws.String(`{"input_values":[1,2,3]}`), Variables: aws.String(`{"var_input_value":"test_value","var_constant_1":10}`), InspectionLevel: types.InspectionLevelDebug},
 			want{status: types.TestExecutionStatusSucceeded, next: "State1", output: `{"v":"test_value","sum":16,"name":"StateName"}`, stages: map[string]string{
 				"input": `{"input_values":[1,2,3]}`, "variables": `{"var_input_value":"test_value","var_constant_1":10,"x":1}`}}},
+		{"a state in a Map's iterations: the first item's Context", sfn.TestStateInput{Definition: aws.String(`{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"StartAt":"HandleItem",
+			"States":{"HandleItem":{"Type":"Pass","Parameters":{"index.$":"$$.Map.Item.Index","value.$":"$$.Map.Item.Value"},"End":true}}},"End":true}}}`), StateName: aws.String("HandleItem"), Input: aws.String(hello)},
+			want{status: types.TestExecutionStatusSucceeded, output: `{"index":0,"value":{"Value":"HelloWorld"}}`}},
 		{"context given with a mock", sfn.TestStateInput{Definition: aws.String(`{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
 			"Parameters":{"MessageBody":{"TaskToken.$":"$$.Task.Token"}},"ResultPath":"$.SQS","Next":"NEXT_STATE"}`),
 			Context: aws.String(`{"Task":{"Token":"abcd123"}}`), Mock: mock(`{"ok":1}`), InspectionLevel: types.InspectionLevelDebug},

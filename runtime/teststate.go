@@ -137,7 +137,7 @@ func (d *Durable) TestState(ctx context.Context, p *TestStateParams) (*TestState
 			mockResult = v
 		}
 	}
-	s, err := testedState(p)
+	s, inMap, err := testedState(p)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func (d *Durable) TestState(ctx context.Context, p *TestStateParams) (*TestState
 		}
 		c.Override = obj
 	} else {
-		c.Override = d.testContextDefault(s, p.RoleArn, input, now)
+		c.Override = d.testContextDefault(s, p.RoleArn, input, now, inMap)
 	}
 	if len(vars) > 0 {
 		c.Vars = func(name string) (any, bool) { v, ok := vars[name]; return v, ok }
@@ -206,24 +206,25 @@ func (d *Durable) TestState(ctx context.Context, p *TestStateParams) (*TestState
 }
 
 // testedState compiles the state p tests: the one Definition holds, or the
-// one StateName names in the state machine Definition holds.
-func testedState(p *TestStateParams) (asl.State, error) {
+// one StateName names in the state machine Definition holds, and whether
+// that one runs in a Map's iterations.
+func testedState(p *TestStateParams) (s asl.State, inMap bool, err error) {
 	if p.StateName == "" {
 		s, diags := asl.CompileState(testStateName, []byte(p.Definition))
 		if err := diags.Err(); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return s, nil
+		return s, false, nil
 	}
 	m, err := asl.Parse([]byte(p.Definition))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	s, ok := m.Find(p.StateName)
+	s, inMap, ok := m.Find(p.StateName)
 	if !ok {
-		return nil, validationf("State not found in definition")
+		return nil, false, validationf("State not found in definition")
 	}
-	return s, nil
+	return s, inMap, nil
 }
 
 // checkTestStateKind refuses what TestState does not run: a mock of a
@@ -340,8 +341,9 @@ func testContext(text string, s asl.State) (any, error) {
 // testContextDefault is the Context object of a TestState call given
 // none, as AWS makes it: an Express execution of a state machine of its
 // own, the role asked for (null without one), the state named
-// "StateName", its RetryCount for the kinds that retry.
-func (d *Durable) testContextDefault(s asl.State, roleArn string, input any, now time.Time) any {
+// "StateName", its RetryCount for the kinds that retry; in a Map's
+// iterations, the first item's, the input its value.
+func (d *Durable) testContextDefault(s asl.State, roleArn string, input any, now time.Time, inMap bool) any {
 	sm, exec := "TestState-"+newUUID()[:8], newUUID()
 	var role any
 	if roleArn != "" {
@@ -352,12 +354,16 @@ func (d *Durable) testContextDefault(s asl.State, roleArn string, input any, now
 	if k := s.Kind(); k == asl.KindTask || k == asl.KindMap || k == asl.KindParallel {
 		state["RetryCount"] = int64(0)
 	}
-	return map[string]any{
+	obj := map[string]any{
 		"Execution": map[string]any{"Id": fmt.Sprintf("arn:aws:states:%s:%s:express:%s:%s", d.region(), d.account(), sm, exec),
 			"Input": input, "Name": exec, "RoleArn": role, "StartTime": at},
 		"StateMachine": map[string]any{"Id": d.StateMachineARN(sm), "Name": sm},
 		"State":        state,
 	}
+	if inMap {
+		obj["Map"] = map[string]any{"Item": map[string]any{"Index": int64(0), "Value": input}}
+	}
+	return obj
 }
 
 // testRun is one TestState call under way.
