@@ -140,6 +140,7 @@ func (t *thread) runState(ctx context.Context, st asl.State, in any, c *asl.Cont
 	v := &t.v
 	v.t, v.ctx, v.st, v.in, v.c = t, ctx, st, in, c
 	v.out, v.nextState = nil, ""
+	t.drawToken(st, c)
 	o, err := v.settled(asl.Step(st, in, c))
 	if err == nil {
 		err = interpret(v, st, o)
@@ -217,6 +218,7 @@ func (v *visit) call(x asl.CallTask) (asl.Outcome, error) {
 	req := taskCall{resource: x.Resource, params: x.Parameters, machine: t.run.base.StateMachineName, arn: t.run.arn,
 		state: v.st.Name(), enteredID: v.c.EnteredEventID, attempt: v.c.RetryCount, timeout: x.TimeoutSeconds, heartbeat: x.HeartbeatSeconds, credentials: x.Credentials, tc: t.run.tc}.request()
 	req.TestCase = t.run.testCase
+	req.TaskToken = v.c.TaskToken
 	ctx := v.ctx
 	if tr := t.run.trace; tr != nil {
 		ctx = tr.taskContext(ctx, v.c.EnteredEventID)
@@ -261,7 +263,22 @@ func (v *visit) retry(x asl.Retry) (asl.Outcome, error) {
 	if tr := v.t.run.trace; tr != nil {
 		tr.emit(tr.retrySpan(v.st, v.c.EnteredEventID, v.c.RetryCount, start, v.t.clock.Now()))
 	}
+	v.t.drawToken(v.st, v.c)
 	return v.settled(asl.Step(v.st, v.in, v.c))
+}
+
+// drawToken gives a .waitForTaskToken task of a Standard run in memory
+// (signalbox run) a task token of its own for the attempt, as the durable
+// engine does: its parameters read it ($$.Task.Token) and its integration
+// gets it (a mock file answers for the callback, as Step Functions Local's
+// mocks do). Nothing can send a token back to an in-memory run: an
+// integration that answers later still fails the task (call). An Express
+// run has no tokens, as on AWS.
+func (t *thread) drawToken(st asl.State, c *asl.Context) {
+	if task, ok := st.(*asl.Task); ok && !c.Express && strings.HasSuffix(task.Resource, ".waitForTaskToken") {
+		c.TaskToken = newTaskToken(t.run.arn, "memory", c)
+		c.Invalidate()
+	}
 }
 
 func (v *visit) parallel(x asl.RunParallel) (asl.Outcome, error) {

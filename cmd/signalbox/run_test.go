@@ -315,6 +315,29 @@ func TestRunCLIMocksNameTheStateMachine(t *testing.T) {
 	require.JSONEq(t, `{"status":"SUCCEEDED","output":{"StatusCode":200,"Payload":{"charged":true}}}`, res.stdout)
 }
 
+// A mocked .waitForTaskToken task gets a task token, its parameters
+// reading it ($$.Task.Token, JSONPath and JSONata), as Step Functions
+// Local's mocks and serve --mocks give one; each attempt its own.
+func TestRunCLIMocksGiveATaskToken(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{
+		"tok.asl.json": `{"StartAt":"T","States":{
+			"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","Parameters":{"MessageBody":{"TaskToken.$":"$$.Task.Token"}},
+				"ResultPath":"$.r","Next":"J"},
+			"J":{"Type":"Task","QueryLanguage":"JSONata","Resource":"arn:aws:states:::sns:publish.waitForTaskToken",
+				"Arguments":{"Message":"{% $states.context.Task.Token %}"},"Output":"{% $merge([$states.input, {'token': $states.context.Task.Token}]) %}","End":true}}}`,
+		"tok.mocks.json": `{"StateMachines":{"tok":{"TestCases":{"t":{"T":"R","J":"R"}}}},"MockedResponses":{"R":{"0":{"Return":{"ok":1}}}}}`,
+	})
+	res := runCLI(t, dir, "run", "tok.asl.json", "--mocks", "tok.mocks.json", "--test-case", "t", "--name", "tok")
+	require.Equal(t, 0, res.code, res.stderr)
+	obj := decodeOne(t, res.stdout)
+	require.Equal(t, "SUCCEEDED", obj["status"], res.stdout)
+	out := obj["output"].(map[string]any)
+	require.Equal(t, map[string]any{"ok": float64(1)}, out["r"])
+	token, _ := out["token"].(string)
+	require.NotEmpty(t, token)
+}
+
 func TestRunCLIStdoutIsOnlyTheResult(t *testing.T) {
 	t.Parallel()
 	// Diagnostics and usage go to stderr: a failing run prints nothing else
