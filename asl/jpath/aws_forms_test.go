@@ -7,13 +7,16 @@ import (
 )
 
 // Forms AWS's JSONPath takes that stricter parsers refuse, each in
-// published AWS samples: white space after the path, and filters
-// comparing with an unquoted word, which is a string.
+// published AWS samples: white space after the path, filters comparing
+// with an unquoted word, which is a string, and with a number without a
+// digit before its point (aws-samples' document-text-analysis:
+// "[?(@.Score > .85)]").
 func TestAWSForms(t *testing.T) {
 	doc := map[string]any{"items": []any{
 		map[string]any{"lang": "fr", "v": int64(1)},
 		map[string]any{"lang": "en", "v": int64(2)},
 		map[string]any{"lang": "fr-CA", "v": int64(3)},
+		map[string]any{"lang": ".5", "v": 0.9},
 	}, "name": "n"}
 	for _, c := range []struct {
 		path string
@@ -23,10 +26,14 @@ func TestAWSForms(t *testing.T) {
 		{"$.name\t\n", "n"},
 		{"$.items[?(@.lang==fr)].v", []any{int64(1)}},
 		{"$.items[?(@.lang == fr-CA)].v", []any{int64(3)}},
-		{"$.items[?(@.lang!=fr)].v", []any{int64(2), int64(3)}},
+		{"$.items[?(@.lang!=fr)].v", []any{int64(2), int64(3), 0.9}},
 		{"$.items[?(@.lang=='en')].v", []any{int64(2)}},
 		{"$.items[?(@.v==2)].lang", []any{"en"}},
 		{`$.items[?(@.lang=="fr==x")].v`, []any{}},
+		{"$.items[?(@.v > .95)].lang", []any{"fr", "en", "fr-CA"}},
+		{"$.items[?(@.v<.95)].lang", []any{".5"}},
+		{"$.items[?(@.v >= -.5 && @.v <= 1.)].v", []any{int64(1), 0.9}},
+		{"$.items[?(@.lang == '.5')].v", []any{0.9}},
 	} {
 		p, err := Compile(c.path)
 		require.NoError(t, err, c.path)

@@ -150,7 +150,10 @@ func parseExpr(rest string) (expr jp.Expr, err error) {
 // quoteBareLiterals quotes the bare words that filters compare with, as
 // AWS's JSONPath (Jayway) reads them as strings: "$.items[?(@.lang==fr)]"
 // is in published AWS samples. A word is bare when it is not a number,
-// true, false or null, a path (@, $) or quoted.
+// true, false or null, a path (@, $) or quoted. A number compared with
+// that has no digit before its point (".85", which Jayway reads as 0.85
+// and an aws-samples definition compares with) gets its 0, which ojg
+// needs.
 func quoteBareLiterals(src string) string {
 	if !strings.Contains(src, "?(") {
 		return src
@@ -176,6 +179,9 @@ func quoteBareLiterals(src string) string {
 		case c == '=' || c == '!' || c == '<' || c == '>':
 			afterOp = true
 		case c == ' ':
+		case afterOp && c == '.' && i+1 < len(src) && '0' <= src[i+1] && src[i+1] <= '9':
+			b.WriteByte('0')
+			afterOp = false
 		case afterOp && isIdentStart(c):
 			j := i
 			for j < len(src) && (isIdentPart(src[j]) || src[j] == '-') {
