@@ -18,6 +18,9 @@ type Map struct {
 	MaxConcurrency   int64
 	MaxConcurrencyAt *jpath.Path
 	Label            string
+	// unsupported says what of the Map Signalbox does not run (ItemsPath
+	// beside an ItemReader): it fails when it runs
+	unsupported string
 
 	// -1 when unset.
 	ToleratedFailureCount      int64
@@ -134,7 +137,8 @@ func parseMap(b Base, o *object, d *diag.List) *Map {
 			k = "Items"
 		}
 		if o.has(k) {
-			d.Add(o.at(k), diag.Unsupported, "%s together with an ItemReader is not supported", k)
+			// AWS takes the definition: the Map fails when it would read
+			s.unsupported = k + " together with an ItemReader"
 		}
 		s.Reader = parseItemReader(v, o.at("ItemReader"), s.lang, d)
 	}
@@ -439,6 +443,9 @@ func (s *Map) runMap() RunMap {
 }
 
 func (s *Map) prepare(e *env, raw any) (Outcome, error) {
+	if s.unsupported != "" {
+		return nil, e.runtimeErr("%s is not supported by Signalbox", s.unsupported)
+	}
 	if s.lang == langJSONata {
 		return s.prepareJSONata(e, raw)
 	}

@@ -41,6 +41,10 @@ type ItemReader struct {
 	// InputType says).
 	ItemsPointer   string
 	Transformation string
+	// unsupported says what of the reader Signalbox does not read (a
+	// PARQUET input, a ManifestType): AWS takes such a definition, so
+	// Signalbox does too, and the Map fails when it would read
+	unsupported string
 }
 
 // ResultWriter is a Distributed Map's ResultWriter.
@@ -161,7 +165,7 @@ func (r *ItemReader) parseConfig(v any, ptr string, lang queryLanguage, listing 
 		switch {
 		case s == "PARQUET":
 			c.get("InputType")
-			d.Add(c.at("InputType"), diag.Unsupported, "ReaderConfig InputType PARQUET is not supported")
+			r.InputType, r.unsupported = s, "ReaderConfig InputType PARQUET"
 		case listing && c.m["Transformation"] != "LOAD_AND_FLATTEN":
 			c.get("InputType")
 			d.Add(c.at("InputType"), diag.SchemaValidationFailed, "ReaderConfig InputType with an S3 listing (s3:listObjectsV2) needs Transformation LOAD_AND_FLATTEN")
@@ -170,8 +174,9 @@ func (r *ItemReader) parseConfig(v any, ptr string, lang queryLanguage, listing 
 		}
 	}
 	if c.has("ManifestType") {
-		c.get("ManifestType")
-		d.Add(c.at("ManifestType"), diag.Unsupported, "ReaderConfig ManifestType is not supported")
+		if _, ok := c.str("ManifestType", false); ok && r.unsupported == "" {
+			r.unsupported = "ReaderConfig ManifestType"
+		}
 	}
 	if p, ok := c.str("ItemsPointer", false); ok {
 		switch {
@@ -304,6 +309,9 @@ func checkLabel(label, ptr string, d *diag.List) {
 // Arguments and its MaxItems. e.input is the effective input (JSONPath);
 // bind the JSONata bindings.
 func (r *ItemReader) readItems(e *env, bind map[string]any) (*ReadItems, error) {
+	if r.unsupported != "" {
+		return nil, e.runtimeErr("%s is not supported by Signalbox", r.unsupported)
+	}
 	ri := &ReadItems{
 		Resource:          r.Resource,
 		InputType:         r.InputType,

@@ -133,7 +133,6 @@ func TestMapIOSamplesInvalid(t *testing.T) {
 		{name: "reader Resource missing", file: csv, edits: []edit{{ptr: csvMap + "/ItemReader/Resource", del: true}}, at: csvMap + "/ItemReader/Resource", code: diag.SchemaValidationFailed},
 		{name: "InputType missing for an object", file: csv, edits: []edit{{ptr: csvMap + "/ItemReader/ReaderConfig", del: true}}, at: csvMap + "/ItemReader/ReaderConfig/InputType", code: diag.SchemaValidationFailed},
 		{name: "InputType unknown", file: csv, edits: []edit{{ptr: csvMap + "/ItemReader/ReaderConfig/InputType", val: "XML"}}, at: csvMap + "/ItemReader/ReaderConfig/InputType", code: diag.InvalidValue},
-		{name: "InputType PARQUET", file: csv, edits: []edit{{ptr: csvMap + "/ItemReader/ReaderConfig", val: map[string]any{"InputType": "PARQUET"}}}, at: csvMap + "/ItemReader/ReaderConfig/InputType", code: diag.Unsupported},
 		{name: "CSVHeaderLocation unknown", file: csv, edits: []edit{{ptr: csvMap + "/ItemReader/ReaderConfig/CSVHeaderLocation", val: "LAST_ROW"}}, at: csvMap + "/ItemReader/ReaderConfig/CSVHeaderLocation", code: diag.InvalidValue},
 		{name: "GIVEN without CSVHeaders", file: given, edits: []edit{{ptr: "/States/Map/ItemReader/ReaderConfig/CSVHeaders", del: true}}, at: "/States/Map/ItemReader/ReaderConfig/CSVHeaders", code: diag.SchemaValidationFailed},
 		{name: "CSVHeaders with FIRST_ROW", file: csv, edits: []edit{{ptr: csvMap + "/ItemReader/ReaderConfig/CSVHeaders", val: []any{"a"}}}, at: csvMap + "/ItemReader/ReaderConfig/CSVHeaders", code: diag.SchemaValidationFailed},
@@ -148,7 +147,6 @@ func TestMapIOSamplesInvalid(t *testing.T) {
 		{name: "Parameters not an object", file: csv, edits: []edit{{ptr: csvMap + "/ItemReader/Parameters", val: "b"}}, at: csvMap + "/ItemReader/Parameters", code: diag.SchemaValidationFailed},
 		{name: "a bad path in Parameters", file: csv, edits: []edit{{ptr: csvMap + "/ItemReader/Parameters/Key.$", val: "$$.Nope["}}, at: csvMap + "/ItemReader/Parameters/Key.$", code: diag.InvalidJSONPath},
 		{name: "Arguments in a JSONPath reader", file: csv, edits: []edit{{ptr: csvMap + "/ItemReader/Arguments", val: map[string]any{}}}, at: csvMap + "/ItemReader/Arguments", code: diag.SchemaValidationFailed},
-		{name: "ItemsPath with an ItemReader", file: csv, edits: []edit{{ptr: csvMap + "/ItemsPath", val: "$.l"}}, at: csvMap + "/ItemsPath", code: diag.Unsupported},
 		{name: "Label too long", file: temps, edits: []edit{{ptr: tempMap + "/Label", val: strings.Repeat("L", 41)}}, at: tempMap + "/Label", code: diag.InvalidValue},
 		{name: "Label with a space", file: temps, edits: []edit{{ptr: tempMap + "/Label", val: "Distributed Map"}}, at: tempMap + "/Label", code: diag.InvalidValue},
 		{name: "ResultWriter empty", file: temps, edits: []edit{{ptr: tempMap + "/ResultWriter", val: map[string]any{}}}, at: tempMap + "/ResultWriter", code: diag.SchemaValidationFailed},
@@ -174,6 +172,35 @@ func TestMapIOSamplesInvalid(t *testing.T) {
 			}
 			d := Validate([]byte(EncodeJSON(def)))
 			require.Contains(t, found(d), tt.at+" "+tt.code)
+		})
+	}
+}
+
+// What AWS documents and Signalbox does not read (a PARQUET input, an
+// Athena manifest, ItemsPath beside an ItemReader) passes validation, as
+// on AWS, and fails the Map with States.Runtime, saying so, when it runs.
+func TestMapIONotSupportedFailsWhenRun(t *testing.T) {
+	t.Parallel()
+	const csv, csvMap = "aws-samples-workflows-distributed-map-csv-iterator.json", "/States/Map"
+	for _, c := range []struct {
+		name, ptr string
+		val       any
+		says      string
+	}{
+		{"InputType PARQUET", csvMap + "/ItemReader/ReaderConfig", map[string]any{"InputType": "PARQUET"}, "ReaderConfig InputType PARQUET is not supported by Signalbox"},
+		{"ManifestType ATHENA_DATA", csvMap + "/ItemReader/ReaderConfig", map[string]any{"InputType": "CSV", "ManifestType": "ATHENA_DATA"}, "ReaderConfig ManifestType is not supported by Signalbox"},
+		{"ItemsPath with an ItemReader", csvMap + "/ItemsPath", "$.l", "ItemsPath together with an ItemReader is not supported by Signalbox"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			def := decode(t, string(mapioFixture(t, csv)))
+			setAt(t, def, c.ptr, c.val, false)
+			m := mustCompile(t, EncodeJSON(def))
+			s, _ := m.State("Map")
+			o := Step(s, map[string]any{"l": []any{int64(1)}}, newContext("Map"))
+			f, ok := o.(Fail)
+			require.True(t, ok, "%#v", o)
+			require.Equal(t, "States.Runtime", f.Error)
+			require.Contains(t, f.Cause, c.says)
 		})
 	}
 }
