@@ -45,3 +45,25 @@ func TestAWSForms(t *testing.T) {
 	_, err := CompileReference("$.name ")
 	require.NoError(t, err)
 }
+
+// A path ending in a JSONPath function compiles, as AWS creates a state
+// machine holding one (a repost.aws question's "$.Jobs.sum()"), and finds
+// nothing, as AWS's execution fails with "could not be found"; it is no
+// reference path, and what comes before the function must be a path.
+func TestAWSFormsFunctionFindsNothing(t *testing.T) {
+	doc := map[string]any{"Jobs": []any{int64(1), int64(2)}, "sum()": "a member, not the function"}
+	for _, src := range []string{"$.Jobs.sum()", "$.Jobs.length()", "$$.Execution.Input.length()", "$v.items.length()"} {
+		p, err := Compile(src)
+		require.NoError(t, err, src)
+		_, ok := p.Get(Scope{Input: doc, Context: doc, Vars: func(string) (any, bool) { return doc, true }})
+		require.False(t, ok, src)
+		require.Equal(t, src, p.String())
+		require.Equal(t, "No results for path: "+src, p.NotFound(Scope{Input: doc}))
+		_, err = CompileReference(src)
+		require.Error(t, err, src)
+	}
+	for _, src := range []string{"$..[.length()", "$.a b.sum()", "x.length()"} {
+		_, err := Compile(src)
+		require.Error(t, err, src)
+	}
+}

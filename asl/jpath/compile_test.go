@@ -99,7 +99,7 @@ func TestCompileInvalid(t *testing.T) {
 		{src: "$.a.", message: "empty name"},
 		{src: "$.a b", message: "unexpected character in name"},
 		{src: "$.a'b", message: "unexpected character in name"},
-		{src: "$.length()", message: "unexpected character in name"},
+		{src: "$.a(b", message: "unexpected character in name"},
 		{src: "$a b", message: "unexpected character ' '"},
 		{src: "$$var", message: "unexpected character 'v'"},
 		{src: "$$$", message: "unexpected character '$'"},

@@ -9,6 +9,7 @@ package jpath
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/ohler55/ojg/jp"
@@ -56,6 +57,10 @@ type Path struct {
 	// taken off expr: each object expr selects yields one object of those
 	// members, as in Jayway (see mergeNames).
 	merge []string
+	// never is set for a path ending in a JSONPath function
+	// ("$.Jobs.sum()", "$.items.length()"): AWS creates a state machine
+	// holding one and fails the execution, the path found nowhere.
+	never bool
 }
 
 // String returns the path as written.
@@ -94,6 +99,13 @@ func Compile(src string) (*Path, error) {
 	default:
 		return nil, fmt.Errorf("invalid JSONPath %q: a path must start with '$'", src)
 	}
+	if at := functionCall.FindStringIndex(rest); at != nil {
+		base, err := Compile(src[:len(src)-(len(rest)-at[0])])
+		if err != nil {
+			return nil, err
+		}
+		return &Path{src: p.src, root: base.root, varName: base.varName, never: true}, nil
+	}
 	segs, ojgSrc, err := scan(rest)
 	if err != nil {
 		return nil, fmt.Errorf("invalid JSONPath %q: %v", src, err)
@@ -110,6 +122,13 @@ func Compile(src string) (*Path, error) {
 	p.definite = p.simple != nil
 	return p, nil
 }
+
+// functionCall is a JSONPath function ending a path (".length()",
+// ".sum()", Jayway's): AWS takes a definition holding one and finds
+// nothing at run time ("could not be found in the input", a repost.aws
+// question's "$.Jobs.sum()"), so Signalbox compiles it to a path that
+// finds nothing.
+var functionCall = regexp.MustCompile(`\.[A-Za-z_][A-Za-z0-9_]*\(\)$`)
 
 // CompileReference parses a reference path: a path that selects exactly one
 // node, made only of names and indexes. ResultPath, ErrorPath and the
@@ -238,6 +257,9 @@ func (p *Path) VarName() string { return p.varName }
 // false when there is none. An indefinite path returns every match as an
 // array, empty when nothing matches, and true.
 func (p *Path) Get(s Scope) (any, bool) {
+	if p.never {
+		return nil, false
+	}
 	doc, ok := p.doc(s)
 	if !ok {
 		return nil, false
