@@ -268,14 +268,15 @@ func (v *visit) retry(x asl.Retry) (asl.Outcome, error) {
 }
 
 // drawToken gives a .waitForTaskToken task of a Standard run in memory
-// (signalbox run) a task token of its own for the attempt, as the durable
-// engine does: its parameters read it ($$.Task.Token) and its integration
-// gets it (a mock file answers for the callback, as Step Functions Local's
-// mocks do). Nothing can send a token back to an in-memory run: an
-// integration that answers later still fails the task (call). An Express
-// run has no tokens, as on AWS.
+// under a mock test case (signalbox run --mocks) a task token of its own
+// for the attempt, as the durable engine does: its parameters read it
+// ($$.Task.Token) and the mock file answers for the callback, as Step
+// Functions Local's mocks do. Without a test case nothing could send the
+// token back to an in-memory run, and the integrations take a call
+// without a token as an Express execution's, which they refuse; an
+// Express run has no tokens, as on AWS.
 func (t *thread) drawToken(st asl.State, c *asl.Context) {
-	if task, ok := st.(*asl.Task); ok && !c.Express && strings.HasSuffix(task.Resource, ".waitForTaskToken") {
+	if task, ok := st.(*asl.Task); ok && !c.Express && t.run.testCase != "" && strings.HasSuffix(task.Resource, ".waitForTaskToken") {
 		c.TaskToken = newTaskToken(t.run.arn, "memory", c)
 		c.Invalidate()
 	}

@@ -64,6 +64,11 @@ func execute(ctx context.Context, o runOptions) (*runtime.Result, error) {
 		})
 	}
 	x := runtime.Execution{StateMachineName: o.StateMachine, Input: o.Input, Seed: o.Seed, Express: o.Express}
+	if o.Mocks != nil {
+		// the run is a test case's: a .waitForTaskToken task gets a token
+		// for the mock to answer (runtime: drawToken)
+		x.TestCase = o.TestCase
+	}
 	if o.Virtual {
 		x.Clock = runtime.NewVirtualClock(time.Now())
 	}
