@@ -122,6 +122,9 @@ func TestSFNTestState(t *testing.T) {
 			StateConfiguration: &types.TestStateConfiguration{MapIterationFailureCount: aws.Int32(2)}},
 			want{status: types.TestExecutionStatusCaughtError, next: "HandleThreshold", err: "States.ExceedToleratedFailureThreshold", cause: "The specified tolerated failure threshold was exceeded",
 				output: `{"Error":"States.ExceedToleratedFailureThreshold","Cause":"The specified tolerated failure threshold was exceeded"}`}},
+		{"map failing by its processor's mocked error", sfn.TestStateInput{Definition: aws.String(mapState), Input: aws.String(`{"Values":[1]}`), Mock: mockErr("MockException", "Mock the cause of the error."),
+			StateConfiguration: &types.TestStateConfiguration{ErrorCausedByState: aws.String("HandleItem")}},
+			want{status: types.TestExecutionStatusFailed, err: "MockException", cause: "Mock the cause of the error."}},
 		{"state of a whole machine, variables", sfn.TestStateInput{Definition: aws.String(`{"QueryLanguage":"JSONata","StartAt":"State0","States":{
 			"State0":{"Type":"Pass","Output":{"v":"{% $var_input_value %}","sum":"{% $sum($states.input.input_values) + $var_constant_1 %}","name":"{% $states.context.State.Name %}"},"Assign":{"x":1},"Next":"State1"},
 			"State1":{"Type":"Fail","Error":"SomeFailure"}}}`), StateName: aws.String("State0"),
@@ -226,6 +229,10 @@ func TestSFNTestStateRefusals(t *testing.T) {
 		{"an invalid state", sfn.TestStateInput{Definition: aws.String(`{"Type":"Pass"}`)}, "InvalidDefinition", ""},
 		{"an invalid level", sfn.TestStateInput{Definition: aws.String(`{"Type":"Pass","End":true}`), InspectionLevel: "LOUD"}, "ValidationException", ""},
 		{"input not JSON", sfn.TestStateInput{Definition: aws.String(`{"Type":"Pass","End":true}`), Input: aws.String("{")}, "InvalidExecutionInput", ""},
+		{"errorCausedByState of a Task", sfn.TestStateInput{Definition: aws.String(task), Mock: &types.MockInput{ErrorOutput: &types.MockErrorOutput{Error: aws.String("E")}},
+			StateConfiguration: &types.TestStateConfiguration{ErrorCausedByState: aws.String("P")}}, "ValidationException", ""},
+		{"errorCausedByState not in the Map", sfn.TestStateInput{Definition: aws.String(mapDef), Mock: &types.MockInput{ErrorOutput: &types.MockErrorOutput{Error: aws.String("E")}},
+			StateConfiguration: &types.TestStateConfiguration{ErrorCausedByState: aws.String("Nope")}}, "ValidationException", ""},
 		{"a mock over the payload limit", sfn.TestStateInput{Definition: aws.String(task), Mock: &types.MockInput{Result: aws.String(`"` + strings.Repeat("x", 300_000) + `"`)}}, "ValidationException", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -147,6 +147,9 @@ func (d *Durable) TestState(ctx context.Context, p *TestStateParams) (*TestState
 	if err := checkTestMock(s, p.Mock, mockResult); err != nil {
 		return nil, err
 	}
+	if err := checkErrorCausedBy(s, p.Config.ErrorCausedByState); err != nil {
+		return nil, err
+	}
 	inText := "{}"
 	if p.Input != nil {
 		inText = *p.Input
@@ -283,6 +286,33 @@ func checkTestMock(s asl.State, m *TestStateMock, result any) error {
 		}
 	}
 	return nil
+}
+
+// checkErrorCausedBy checks stateConfiguration.errorCausedByState: the
+// state of a Map's processor or a Parallel's branches a mocked error comes
+// from, so a state of s's own.
+func checkErrorCausedBy(s asl.State, name string) error {
+	if name == "" {
+		return nil
+	}
+	var inner []*asl.StateMachine
+	switch x := s.(type) {
+	case *asl.Map:
+		inner = []*asl.StateMachine{x.Processor}
+	case *asl.Parallel:
+		inner = x.Branches
+	default:
+		return validationf("stateConfiguration.errorCausedByState applies to a Map or Parallel state, not a %s state", s.Kind())
+	}
+	for _, m := range inner {
+		if m == nil {
+			continue
+		}
+		if _, _, ok := m.Find(name); ok {
+			return nil
+		}
+	}
+	return validationf("stateConfiguration.errorCausedByState: the %s state has no state named %q", s.Kind(), name)
 }
 
 // testContextFields are the fields a Context object given to TestState may
