@@ -37,30 +37,23 @@ func HandleError(s State, input any, err *aslerr.Error, ctx *Context) Outcome {
 
 func handleError(s State, input any, err *aslerr.Error, ctx *Context) Outcome {
 	b := s.base()
-	if err.Name == aslerr.Runtime || err.Name == aslerr.DataLimitExceeded {
-		return failWith(err)
-	}
-	for i, r := range b.Retry {
-		if !Matches(r.ErrorEquals, err.Name) {
-			continue
-		}
+	retrier, catcher := Handlers(s, err.Name)
+	if retrier >= 0 {
+		r := b.Retry[retrier]
 		attempt := 0
-		if i < len(ctx.Retries) {
-			attempt = ctx.Retries[i]
+		if retrier < len(ctx.Retries) {
+			attempt = ctx.Retries[retrier]
 		}
 		if int64(attempt) < r.MaxAttempts {
 			rnd := 1.0
 			if r.JitterFull && ctx.Rand != nil {
 				rnd = ctx.Rand.Float64()
 			}
-			return Retry{Delay: r.Backoff(attempt, rnd), Retrier: i}
+			return Retry{Delay: r.Backoff(attempt, rnd), Retrier: retrier}
 		}
-		break
 	}
-	for _, c := range b.Catch {
-		if !Matches(c.ErrorEquals, err.Name) {
-			continue
-		}
+	if catcher >= 0 {
+		c := b.Catch[catcher]
 		e := &env{input: input, ctx: ctx}
 		errOut := ErrorOutput(err)
 		if b.lang == langJSONata {
