@@ -154,21 +154,21 @@ func (d *Durable) TestState(ctx context.Context, p *TestStateParams) (*TestState
 	if p.Input != nil {
 		inText = *p.Input
 	}
+	if err := checkPayload("input", []byte(inText)); err != nil {
+		return nil, err
+	}
 	input, err := asl.DecodeJSON([]byte(inText))
 	if err != nil {
 		return nil, fmt.Errorf("%w: the input is not valid JSON: %v", ErrInvalidInput, err)
 	}
-	if err := checkPayload("input", []byte(inText)); err != nil {
-		return nil, err
-	}
-	vars := map[string]any{}
+	vars := newScope(nil)
 	if p.Variables != nil {
 		v, err := asl.DecodeJSON([]byte(*p.Variables))
 		obj, isObj := v.(map[string]any)
 		if err != nil || !isObj {
 			return nil, validationf("variables must be a JSON object")
 		}
-		vars = obj
+		vars.assign(obj)
 	}
 	now := d.now()
 	c := &asl.Context{StateName: s.Name(), EnteredTime: now, RetryCount: p.Config.RetrierRetryCount,
@@ -188,9 +188,8 @@ func (d *Durable) TestState(ctx context.Context, p *TestStateParams) (*TestState
 	} else {
 		c.Override = d.testContextDefault(s, p.RoleArn, input, now, inMap)
 	}
-	if len(vars) > 0 {
-		c.Vars = func(name string) (any, bool) { v, ok := vars[name]; return v, ok }
-		c.AllVars = func() map[string]any { return vars }
+	if vars.assigned() {
+		c.Vars, c.AllVars = vars.funcs()
 	}
 	if p.Inspect {
 		c.Inspect = map[string]any{}
@@ -256,8 +255,11 @@ func checkTestStateKind(s asl.State, p *TestStateParams) error {
 	return nil
 }
 
+// isSyncResource reports whether a Task's resource has the .sync pattern
+// (".sync", ".sync:2"), of any service.
 func isSyncResource(resource string) bool {
-	_, pattern, _ := strings.Cut(resource[strings.LastIndex(resource, ":::")+1:], ".")
+	_, res := resourceParts(resource)
+	_, pattern, _ := strings.Cut(res, ".")
 	return pattern == "sync" || strings.HasPrefix(pattern, "sync:")
 }
 
@@ -424,10 +426,7 @@ func (t *testRun) settle(ctx context.Context, o asl.Outcome) asl.Outcome {
 		return t.call(ctx, x)
 	case asl.RunMap:
 		t.run = &x
-		if e := t.p.Mock.Error; e != nil {
-			return t.fail(&aslerr.Error{Name: e.Error, Cause: e.Cause})
-		}
-		if n := t.p.Config.MapIterationFailureCount; n > 0 && (x.ToleratedFailureCount >= 0 || x.ToleratedFailurePercentage >= 0) {
+		if n := t.p.Config.MapIterationFailureCount; t.p.Mock.Error == nil && n > 0 && (x.ToleratedFailureCount >= 0 || x.ToleratedFailurePercentage >= 0) {
 			items := n
 			if arr, ok := t.mock.([]any); ok {
 				items = max(items, len(arr))
@@ -436,7 +435,7 @@ func (t *testRun) settle(ctx context.Context, o asl.Outcome) asl.Outcome {
 				return t.fail(asl.MapThresholdError())
 			}
 		}
-		return asl.Complete(t.s, t.input, t.mock, t.c)
+		return t.mocked()
 	case asl.RunParallel:
 		return t.mocked()
 	case asl.WaitUntil:
@@ -445,7 +444,7 @@ func (t *testRun) settle(ctx context.Context, o asl.Outcome) asl.Outcome {
 	return o
 }
 
-// mocked is the outcome of a Task's or Parallel's mock.
+// mocked is the outcome of a Task's, Map's or Parallel's mock.
 func (t *testRun) mocked() asl.Outcome {
 	if e := t.p.Mock.Error; e != nil {
 		return t.fail(&aslerr.Error{Name: e.Error, Cause: e.Cause})
@@ -513,8 +512,9 @@ func (t *testRun) result(o asl.Outcome) *TestStateResult {
 	return res
 }
 
-// inspection is the inspection data of the run that settled on o.
-func (t *testRun) inspection(inText string, o asl.Outcome, vars map[string]any) *TestInspection {
+// inspection is the inspection data of the run that settled on o; vars
+// are the variables given, to which the state's own are assigned.
+func (t *testRun) inspection(inText string, o asl.Outcome, vars *scope) *TestInspection {
 	in := &TestInspection{Stages: map[string]string{"input": inText}}
 	for k, v := range t.c.Inspect {
 		in.Stages[k] = asl.EncodeJSON(v)
@@ -537,22 +537,14 @@ func (t *testRun) inspection(inText string, o asl.Outcome, vars map[string]any) 
 	if t.http != nil && t.http.Sent {
 		in.HTTP = t.http
 	}
-	var assigned map[string]any
 	switch x := o.(type) {
 	case asl.Next:
-		assigned = x.Assign
+		vars.assign(x.Assign)
 	case asl.Succeed:
-		assigned = x.Assign
+		vars.assign(x.Assign)
 	}
-	if len(vars) > 0 || len(assigned) > 0 {
-		all := make(map[string]any, len(vars)+len(assigned))
-		for k, v := range vars {
-			all[k] = v
-		}
-		for k, v := range assigned {
-			all[k] = v
-		}
-		in.Stages["variables"] = asl.EncodeJSON(all)
+	if vars.assigned() {
+		in.Stages["variables"] = asl.EncodeJSON(vars.all())
 	}
 	if t.err != nil {
 		retrier, catcher := asl.Handlers(t.s, t.err.Name)
