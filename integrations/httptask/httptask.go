@@ -94,9 +94,11 @@ func (h *Handler) Invoke(ctx context.Context, req *integrations.Request) (any, e
 	}
 	callCtx, cancel := context.WithTimeoutCause(ctx, h.timeout, errCallTimeout)
 	defer cancel()
-	// the request as the task gave it, before a connection adds its own:
-	// what an exchange shows without Reveal
+	// the request as the task gave it, before a connection adds its own,
+	// and the headers the connection added or changed: what an exchange
+	// shows without Reveal
 	shown := c
+	var added map[string]bool
 	if x := req.Exchange; x != nil && !x.Reveal && c.connection != "" {
 		shown = c.clone()
 	}
@@ -105,11 +107,10 @@ func (h *Handler) Invoke(ctx context.Context, req *integrations.Request) (any, e
 			return nil, err
 		}
 		if shown != c {
-			// the headers the connection added or changed
-			shown.connectionAdded = map[string]bool{}
+			added = map[string]bool{}
 			for name, v := range c.header {
 				if own, ok := shown.header[name]; !ok || !slices.Equal(own, v) {
-					shown.connectionAdded[name] = true
+					added[name] = true
 				}
 			}
 		}
@@ -133,7 +134,7 @@ func (h *Handler) Invoke(ctx context.Context, req *integrations.Request) (any, e
 	// trace, under the task call's span (a task's own headers win).
 	req.Trace().SetHeaders(hr.Header)
 	if x := req.Exchange; x != nil {
-		recordRequest(x, hr, shown)
+		recordRequest(x, hr, shown, added)
 	}
 	resp, err := h.client.Do(hr)
 	if err != nil {
@@ -267,17 +268,18 @@ func (h *Handler) authorize(ctx context.Context, c *call) error {
 
 // recordRequest records the request hr made for an exchange: its method,
 // URL, headers and body, as the task gave them when shown is the call
-// before its connection authorized it (what the connection added to the
-// headers, query and body left out, or set back to the task's own values).
-func recordRequest(x *integrations.HTTPExchange, hr *http.Request, shown *call) {
+// before its connection authorized it and added names the headers the
+// connection added or changed (what the connection added to the headers,
+// query and body left out, or set back to the task's own values).
+func recordRequest(x *integrations.HTTPExchange, hr *http.Request, shown *call, added map[string]bool) {
 	x.Sent = true
 	r := &x.Request
 	r.Protocol, r.Method = hr.URL.Scheme, hr.Method
 	r.URL = shown.endpoint.String()
 	header := hr.Header
-	if shown.connectionAdded != nil {
+	if added != nil {
 		header = hr.Header.Clone()
-		for name := range shown.connectionAdded {
+		for name := range added {
 			if own, ok := shown.header[name]; ok {
 				header[name] = own
 			} else {

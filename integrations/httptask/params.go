@@ -50,10 +50,6 @@ type call struct {
 	hasBody     bool
 	contentType string // the body's default Content-Type
 	connection  string // the ConnectionArn, if any
-	// connectionAdded, in a copy kept from before the connection
-	// authorized the call (an HTTP exchange's record), names the headers
-	// the connection added or changed
-	connectionAdded map[string]bool
 }
 
 // clone is a copy of c that changes to c leave alone.
