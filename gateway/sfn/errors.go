@@ -152,6 +152,11 @@ func required(member string) *awsproto.Error {
 	return e
 }
 
+// notInEnum reports a member whose value is not one of its enum's.
+func notInEnum(member, value string, allowed ...string) *awsproto.Error {
+	return errorf(excValidation, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]", value, member, strings.Join(allowed, ", "))
+}
+
 // tooLong reports a string member over its length limit.
 func tooLong(member string, n, max int) *awsproto.Error {
 	return errorf(excValidation, "1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d (got %d)", member, max, n)

@@ -356,10 +356,10 @@ func listExecutions(s *API, ctx context.Context, in *listExecutionsInput) (*list
 	switch runtime.Status(in.StatusFilter) {
 	case "", runtime.StatusRunning, runtime.StatusSucceeded, runtime.StatusFailed, runtime.StatusTimedOut, runtime.StatusAborted, runtime.StatusPendingRedrive:
 	default:
-		return nil, errorf(excValidation, "1 validation error detected: Value '%s' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]", in.StatusFilter)
+		return nil, notInEnum("statusFilter", in.StatusFilter, "RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 	}
 	if in.RedriveFilter != "" && in.RedriveFilter != "REDRIVEN" && in.RedriveFilter != "NOT_REDRIVEN" {
-		return nil, errorf(excValidation, "1 validation error detected: Value '%s' at 'redriveFilter' failed to satisfy constraint: Member must satisfy enum value set: [REDRIVEN, NOT_REDRIVEN]", in.RedriveFilter)
+		return nil, notInEnum("redriveFilter", in.RedriveFilter, "REDRIVEN", "NOT_REDRIVEN")
 	}
 	// a version's or an alias's executions: those started with it
 	// (DescribeExecution's stateMachineVersionArn, stateMachineAliasArn)

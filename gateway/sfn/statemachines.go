@@ -111,7 +111,7 @@ func createStateMachine(s *API, ctx context.Context, in *createStateMachineInput
 		return nil, err
 	}
 	if in.Type != "" && in.Type != runtime.TypeStandard && in.Type != runtime.TypeExpress {
-		return nil, errorf(excValidation, "1 validation error detected: Value '%s' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]", in.Type)
+		return nil, notInEnum("type", in.Type, "STANDARD", "EXPRESS")
 	}
 	if err := checkConfigurations(in.LoggingConfiguration, in.EncryptionConfiguration); err != nil {
 		return nil, err
@@ -279,7 +279,7 @@ func includedData(v string) (metadataOnly bool, err error) {
 	case "METADATA_ONLY":
 		return true, nil
 	}
-	return false, errorf(excValidation, "1 validation error detected: Value '%s' at 'includedData' failed to satisfy constraint: Member must satisfy enum value set: [ALL_DATA, METADATA_ONLY]", v)
+	return false, notInEnum("includedData", v, "ALL_DATA", "METADATA_ONLY")
 }
 
 type listStateMachinesInput struct {
@@ -347,10 +347,10 @@ func validateStateMachineDefinition(s *API, ctx context.Context, in *validateSta
 		return nil, err
 	}
 	if in.Type != "" && in.Type != runtime.TypeStandard && in.Type != runtime.TypeExpress {
-		return nil, errorf(excValidation, "1 validation error detected: Value '%s' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]", in.Type)
+		return nil, notInEnum("type", in.Type, "STANDARD", "EXPRESS")
 	}
 	if in.Severity != "" && in.Severity != "ERROR" && in.Severity != "WARNING" {
-		return nil, errorf(excValidation, "1 validation error detected: Value '%s' at 'severity' failed to satisfy constraint: Member must satisfy enum value set: [ERROR, WARNING]", in.Severity)
+		return nil, notInEnum("severity", in.Severity, "ERROR", "WARNING")
 	}
 	if in.MaxResults < 0 || in.MaxResults > 100 {
 		return nil, errorf(excValidation, "1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 0 and 100", in.MaxResults)

@@ -120,13 +120,13 @@ func testState(s *API, ctx context.Context, in *testStateInput) (*testStateOutpu
 	case "TRACE":
 		p.Inspect, p.Trace = true, true
 	default:
-		return nil, errorf(excValidation, "1 validation error detected: Value '%s' at 'inspectionLevel' failed to satisfy constraint: Member must satisfy enum value set: [INFO, DEBUG, TRACE]", in.InspectionLevel)
+		return nil, notInEnum("inspectionLevel", in.InspectionLevel, "INFO", "DEBUG", "TRACE")
 	}
 	if m := in.Mock; m != nil {
 		switch m.FieldValidationMode {
 		case "", "STRICT", "PRESENT", "NONE":
 		default:
-			return nil, errorf(excValidation, "1 validation error detected: Value '%s' at 'mock.fieldValidationMode' failed to satisfy constraint: Member must satisfy enum value set: [STRICT, PRESENT, NONE]", m.FieldValidationMode)
+			return nil, notInEnum("mock.fieldValidationMode", m.FieldValidationMode, "STRICT", "PRESENT", "NONE")
 		}
 		if m.Result != nil && len(*m.Result) > runtime.MaxPayload {
 			return nil, tooLong("mock.result", len(*m.Result), runtime.MaxPayload)
