@@ -105,10 +105,14 @@ func testState(s *API, ctx context.Context, in *testStateInput) (*testStateOutpu
 			return nil, err
 		}
 	}
+	var mockResult *string
+	if in.Mock != nil {
+		mockResult = in.Mock.Result
+	}
 	for _, f := range []struct {
 		member string
 		v      *string
-	}{{"input", in.Input}, {"variables", in.Variables}, {"context", in.Context}} {
+	}{{"input", in.Input}, {"variables", in.Variables}, {"context", in.Context}, {"mock.result", mockResult}} {
 		if f.v != nil && len(*f.v) > runtime.MaxPayload {
 			return nil, tooLong(f.member, len(*f.v), runtime.MaxPayload)
 		}
@@ -127,9 +131,6 @@ func testState(s *API, ctx context.Context, in *testStateInput) (*testStateOutpu
 		case "", "STRICT", "PRESENT", "NONE":
 		default:
 			return nil, notInEnum("mock.fieldValidationMode", m.FieldValidationMode, "STRICT", "PRESENT", "NONE")
-		}
-		if m.Result != nil && len(*m.Result) > runtime.MaxPayload {
-			return nil, tooLong("mock.result", len(*m.Result), runtime.MaxPayload)
 		}
 		p.Mock = &runtime.TestStateMock{Result: m.Result, FieldValidationMode: m.FieldValidationMode}
 		if e := m.ErrorOutput; e != nil {
